@@ -87,13 +87,17 @@ impl Chunk {
         let mut bytes = Vec::with_capacity(HEADER_LEN + refs.len() * Address::LEN + payload.len());
         bytes.push(kind.0);
         bytes.push(FORMAT_VERSION);
-        let ref_count = u32::try_from(refs.len()).expect("a chunk never refers to 4 billion chunks");
+        let ref_count =
+            u32::try_from(refs.len()).expect("a chunk never refers to 4 billion chunks");
         bytes.extend_from_slice(&ref_count.to_le_bytes());
         for r in refs {
             bytes.extend_from_slice(r.as_bytes());
         }
         bytes.extend_from_slice(payload);
-        Chunk { address: Address::of(&bytes), bytes: bytes.into() }
+        Chunk {
+            address: Address::of(&bytes),
+            bytes: bytes.into(),
+        }
     }
 
     /// Accepts bytes read from storage as the chunk `expected`, checking that they
@@ -105,7 +109,11 @@ impl Chunk {
     ) -> Result<Chunk> {
         let actual = Address::of(&bytes);
         if actual != expected {
-            return Err(Error::ChunkHashMismatch { expected, actual, location });
+            return Err(Error::ChunkHashMismatch {
+                expected,
+                actual,
+                location,
+            });
         }
         Self::from_bytes(bytes)
     }
@@ -120,7 +128,10 @@ impl Chunk {
             });
         }
         if bytes.len() < HEADER_LEN {
-            return Err(Error::corrupt(format!("chunk of {} bytes is shorter than its header", bytes.len())));
+            return Err(Error::corrupt(format!(
+                "chunk of {} bytes is shorter than its header",
+                bytes.len()
+            )));
         }
         let ref_count = u32::from_le_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]) as usize;
         let fits = ref_count
@@ -133,7 +144,10 @@ impl Chunk {
                 bytes.len()
             )));
         }
-        Ok(Chunk { address: Address::of(&bytes), bytes: bytes.into() })
+        Ok(Chunk {
+            address: Address::of(&bytes),
+            bytes: bytes.into(),
+        })
     }
 
     /// The chunk's address.
@@ -169,7 +183,10 @@ impl Chunk {
     /// Checks that the chunk is of `kind` and of a version this build reads.
     pub fn expect_kind(&self, kind: ChunkKind) -> Result<()> {
         if self.version() != FORMAT_VERSION {
-            return Err(Error::UnsupportedFormat { kind: self.bytes[0], version: self.version() });
+            return Err(Error::UnsupportedFormat {
+                kind: self.bytes[0],
+                version: self.version(),
+            });
         }
         if self.kind() != kind {
             return Err(Error::corrupt(format!(

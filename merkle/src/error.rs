@@ -102,7 +102,10 @@ fn describe_location(loc: &Option<String>) -> String {
 impl Error {
     /// Wraps an I/O error with what Arbor was doing.
     pub fn io(context: impl Into<String>, source: io::Error) -> Error {
-        Error::Io { context: context.into(), source }
+        Error::Io {
+            context: context.into(),
+            source,
+        }
     }
 
     /// A decoding failure.

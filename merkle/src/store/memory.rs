@@ -23,7 +23,10 @@ impl MemoryStore {
 
     /// How many chunks the store holds.
     pub fn chunk_count(&self) -> usize {
-        self.chunks.read().expect("lock poisoned only by a panic").len()
+        self.chunks
+            .read()
+            .expect("lock poisoned only by a panic")
+            .len()
     }
 
     /// Total bytes of all chunks held.
@@ -82,9 +85,15 @@ mod tests {
         store.put(&c).unwrap();
         assert_eq!(store.get_required(&c.address()).unwrap(), c);
         assert!(store.compare_and_swap_root(None, c.address()).unwrap());
-        assert!(!store.compare_and_swap_root(None, c.address()).unwrap(), "stale expectation must fail");
+        assert!(
+            !store.compare_and_swap_root(None, c.address()).unwrap(),
+            "stale expectation must fail"
+        );
         assert_eq!(store.root().unwrap(), Some(c.address()));
         let missing = Address::of(b"nope");
-        assert!(matches!(store.compare_and_swap_root(Some(c.address()), missing), Err(Error::MissingChunk(_))));
+        assert!(matches!(
+            store.compare_and_swap_root(Some(c.address()), missing),
+            Err(Error::MissingChunk(_))
+        ));
     }
 }
