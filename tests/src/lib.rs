@@ -1,1 +1,5 @@
-//! Cross-crate test suites live in `tests/tests/`; this library holds their shared helpers.
+//! Shared helpers for Arbor's cross-crate suites and benchmarks.
+//!
+//! The suites themselves live in `tests/tests/` and `tests/benches/`.
+
+pub mod bench_data;
