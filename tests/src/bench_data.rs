@@ -8,9 +8,15 @@
 /// The generator's seed ("ARB0").
 const SEED: u64 = 0x4152_4230;
 
-const CATEGORIES: [&str; 8] = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"];
-const COLORS: [&str; 8] = ["red", "green", "blue", "black", "white", "orange", "purple", "grey"];
-const TAGS: [&str; 8] = ["new", "sale", "eco", "bulk", "gift", "rare", "promo", "basic"];
+const CATEGORIES: [&str; 8] = [
+    "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
+];
+const COLORS: [&str; 8] = [
+    "red", "green", "blue", "black", "white", "orange", "purple", "grey",
+];
+const TAGS: [&str; 8] = [
+    "new", "sale", "eco", "bulk", "gift", "rare", "promo", "basic",
+];
 
 /// The CSV header line (without its newline).
 pub const CSV_HEADER: &str = "id,name,category,qty,price,created,attrs";
@@ -49,7 +55,9 @@ pub fn row(i: u64) -> Row {
     let h2 = splitmix64(h1);
     let pick = |table: &[&'static str; 8], bits: u64| table[(bits & 7) as usize];
     let ntags = (h2 >> 40) & 3;
-    let tags: Vec<String> = (0..ntags).map(|j| format!("\"{}\"", pick(&TAGS, h2 >> (44 + 3 * j)))).collect();
+    let tags: Vec<String> = (0..ntags)
+        .map(|j| format!("\"{}\"", pick(&TAGS, h2 >> (44 + 3 * j))))
+        .collect();
     let score = ((h2 >> 8) & 0x3ff) as f64 / 1000.0;
     Row {
         id: i,
@@ -57,7 +65,12 @@ pub fn row(i: u64) -> Row {
         category: pick(&CATEGORIES, h0 >> 24),
         qty: (h0 >> 27) % 10_000,
         price: ((h1 & 0xf_ffff) % 100_000) as f64 / 100.0,
-        created: format!("{:04}-{:02}-{:02}", 2020 + ((h1 >> 20) & 7), 1 + ((h1 >> 23) % 12), 1 + ((h1 >> 27) % 28)),
+        created: format!(
+            "{:04}-{:02}-{:02}",
+            2020 + ((h1 >> 20) & 7),
+            1 + ((h1 >> 23) % 12),
+            1 + ((h1 >> 27) % 28)
+        ),
         attrs: format!(
             "{{\"color\":\"{}\",\"size\":{},\"score\":{},\"active\":{},\"tags\":[{}]}}",
             pick(&COLORS, h2),
@@ -72,7 +85,11 @@ pub fn row(i: u64) -> Row {
 /// Python's `repr` of a float for the values the generator makes: the
 /// shortest round-trip digits, with `.0` kept on whole numbers.
 fn python_float(v: f64) -> String {
-    if v.fract() == 0.0 { format!("{v:.1}") } else { format!("{v}") }
+    if v.fract() == 0.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v}")
+    }
 }
 
 impl Row {
@@ -93,7 +110,9 @@ impl Row {
 
 /// W1: the 1,000 ids of the point-lookup workload.
 pub fn point_ids(n: u64) -> Vec<u64> {
-    (0..1000).map(|j| 1 + splitmix64(SEED ^ (0xc0ffee + j)) % n).collect()
+    (0..1000)
+        .map(|j| 1 + splitmix64(SEED ^ (0xc0ffee + j)) % n)
+        .collect()
 }
 
 /// W3: `k` ids evenly spread over `1..=n`.
@@ -105,7 +124,10 @@ pub fn update_ids(n: u64, k: u64) -> Vec<u64> {
 /// W5: two disjoint sets of `k` ids, never adjacent when `n / k >= 4`.
 pub fn branch_ids(n: u64, k: u64) -> (Vec<u64>, Vec<u64>) {
     let s = n / k;
-    ((0..k).map(|j| 1 + s * j).collect(), (0..k).map(|j| 1 + s * j + s / 2).collect())
+    (
+        (0..k).map(|j| 1 + s * j).collect(),
+        (0..k).map(|j| 1 + s * j + s / 2).collect(),
+    )
 }
 
 #[cfg(test)]

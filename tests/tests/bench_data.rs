@@ -4,13 +4,16 @@
 use std::path::Path;
 use std::process::Command;
 
-use arbor_tests::bench_data::{row, CSV_HEADER};
+use arbor_tests::bench_data::{CSV_HEADER, row};
 
 #[test]
 fn matches_the_python_generator() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/datagen.py");
     if !script.exists() {
-        println!("skipped: {} is absent (the shared benchmark data sits beside the repository)", script.display());
+        println!(
+            "skipped: {} is absent (the shared benchmark data sits beside the repository)",
+            script.display()
+        );
         return;
     }
     let out = match Command::new("python3").arg(&script).arg("3000").output() {
