@@ -23,6 +23,7 @@
 
 mod address;
 mod chunk;
+pub mod codec;
 mod error;
 pub mod prolly;
 pub mod store;
