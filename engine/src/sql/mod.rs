@@ -1,0 +1,3 @@
+//! The SQL engine: parse, bind, plan, optimize, execute. One folder per stage.
+
+pub mod parser;

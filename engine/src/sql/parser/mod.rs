@@ -1,0 +1,180 @@
+//! Parsing: SQL text to sqlparser's syntax tree, in Arbor's dialect.
+//!
+//! Arbor's SQL is PostgreSQL's (see [`ArborDialect`]) plus time travel:
+//! `SELECT ... FROM t AS OF 'main'`. sqlparser has no `AS OF` clause, so the
+//! token stream is rewritten before parsing: `AS OF <string or $n>` after a
+//! table becomes `FOR SYSTEM_TIME AS OF ...`, which the dialect accepts and
+//! which arrives in the tree as the table's version. The rewrite only fires
+//! when `AS OF` is followed by a string literal or a placeholder, so a column
+//! aliased `of` still parses as before.
+
+mod dialect;
+
+pub use dialect::ArborDialect;
+
+use sqlparser::ast::Statement;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
+
+use crate::error::{Error, Result};
+
+/// Deepest expression nesting accepted, so hostile input cannot overflow the stack.
+const RECURSION_LIMIT: usize = 200;
+
+/// Parses one or more `;`-separated statements.
+pub fn parse(sql: &str) -> Result<Vec<Statement>> {
+    let dialect = ArborDialect::default();
+    let tokens = Tokenizer::new(&dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| located(sql, e.message, e.location.line, e.location.column))?;
+    let tokens = rewrite_as_of(tokens);
+    Parser::new(&dialect)
+        .with_recursion_limit(RECURSION_LIMIT)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .map_err(|e| parser_error(sql, e))
+}
+
+/// Rewrites `AS OF <literal>` to `FOR SYSTEM_TIME AS OF <literal>`.
+fn rewrite_as_of(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let significant: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let mut insert_before = Vec::new();
+    for w in significant.windows(3) {
+        let is_kw = |i: usize, kw: Keyword| matches!(&tokens[i].token, Token::Word(word) if word.keyword == kw);
+        let is_version = matches!(
+            tokens[w[2]].token,
+            Token::SingleQuotedString(_) | Token::Placeholder(_)
+        );
+        if is_kw(w[0], Keyword::AS) && is_kw(w[1], Keyword::OF) && is_version {
+            insert_before.push(w[0]);
+        }
+    }
+    if insert_before.is_empty() {
+        return tokens;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 4 * insert_before.len());
+    for (i, t) in tokens.into_iter().enumerate() {
+        if insert_before.contains(&i) {
+            let span = t.span;
+            for token in [
+                Token::make_keyword("FOR"),
+                Token::Whitespace(Whitespace::Space),
+                Token::make_keyword("SYSTEM_TIME"),
+                Token::Whitespace(Whitespace::Space),
+            ] {
+                out.push(TokenWithSpan { token, span });
+            }
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// sqlparser reports "... at Line: L, Column: C"; PostgreSQL reports a
+/// character position. Converts one to the other and words the message as
+/// PostgreSQL would.
+fn parser_error(sql: &str, e: sqlparser::parser::ParserError) -> Error {
+    let text = match e {
+        sqlparser::parser::ParserError::TokenizerError(m)
+        | sqlparser::parser::ParserError::ParserError(m) => m,
+        sqlparser::parser::ParserError::RecursionLimitExceeded => {
+            return Error::new("54001", "statement is too deeply nested");
+        }
+    };
+    match text.rsplit_once(" at Line: ") {
+        Some((message, place)) => {
+            let mut parts = place.split(", Column: ");
+            let line = parts
+                .next()
+                .and_then(|l| l.trim().parse().ok())
+                .unwrap_or(0);
+            let column = parts
+                .next()
+                .and_then(|c| c.trim().parse().ok())
+                .unwrap_or(0);
+            located(sql, message.to_owned(), line, column)
+        }
+        None => Error::syntax(lowercase_first(&text)),
+    }
+}
+
+fn located(sql: &str, message: String, line: u64, column: u64) -> Error {
+    let mut error = Error::syntax(lowercase_first(&message));
+    if line > 0 && column > 0 {
+        let before: usize = sql
+            .split_inclusive('\n')
+            .take((line - 1) as usize)
+            .map(|l| l.chars().count())
+            .sum();
+        error = error.at(before + column as usize);
+    }
+    error
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlparser::ast::{SetExpr, TableFactor, TableVersion};
+
+    use super::*;
+
+    fn version_of_first_table(sql: &str) -> Option<String> {
+        let stmts = parse(sql).unwrap();
+        let Statement::Query(q) = &stmts[0] else {
+            panic!("not a query")
+        };
+        let SetExpr::Select(s) = q.body.as_ref() else {
+            panic!("not a select")
+        };
+        match &s.from[0].relation {
+            TableFactor::Table {
+                version: Some(TableVersion::ForSystemTimeAsOf(e)),
+                ..
+            } => Some(e.to_string()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn as_of_becomes_a_table_version() {
+        assert_eq!(
+            version_of_first_table("SELECT * FROM t AS OF 'main'").as_deref(),
+            Some("'main'")
+        );
+        assert_eq!(
+            version_of_first_table("select * from t as of 'HEAD~1' as x where a = 1").as_deref(),
+            Some("'HEAD~1'")
+        );
+        assert_eq!(version_of_first_table("SELECT * FROM t"), None);
+    }
+
+    #[test]
+    fn a_column_named_of_is_left_alone() {
+        assert!(parse("SELECT a AS of FROM t").is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_carry_a_position() {
+        let e = parse("SELECT * FROM WHERE").unwrap_err();
+        assert_eq!(e.code, "42601");
+        assert_eq!(e.position, Some(15));
+        let e = parse("SELECT 1;\nSELEC 2").unwrap_err();
+        assert_eq!(e.position, Some(11), "{e:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let sql = format!("SELECT {}1{}", "(".repeat(5000), ")".repeat(5000));
+        assert!(parse(&sql).is_err());
+    }
+}
