@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod objects;
+pub mod repo;
 pub mod sql;
 
 pub use error::{Error, Result};

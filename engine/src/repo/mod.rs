@@ -1,0 +1,335 @@
+//! The repository: refs, working sets and commits over a chunk store.
+//!
+//! All mutable state lives in one [`StoreRoot`] chunk whose address is the
+//! chunk store's root. Every update (move a branch, replace a working set,
+//! record a commit) reads the store root, changes some refs, writes a new
+//! store root and publishes it with one compare-and-swap. If another writer
+//! got there first, the update is retried against the newer store root, but
+//! only if the refs it depends on still hold the values it read (a ref-level
+//! compare-and-swap), so no update is ever lost or applied to stale state.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arbor_merkle::{Address, ChunkStore, NodeStore, ProllyMap};
+
+use crate::error::{Error, Result, sqlstate};
+use crate::objects::{Catalog, Commit, Signature, StoreRoot, TableObject, WorkingSet};
+
+/// The ref name of a branch.
+pub fn branch_ref(branch: &str) -> String {
+    format!("refs/heads/{branch}")
+}
+
+/// The ref name of a branch's working set.
+pub fn working_set_ref(branch: &str) -> String {
+    format!("workingsets/heads/{branch}")
+}
+
+/// How many times an update is retried when other writers keep moving the store root.
+const MAX_RETRIES: usize = 100;
+
+/// A repository over a chunk store.
+#[derive(Clone, Debug)]
+pub struct Repository {
+    store: Arc<dyn ChunkStore>,
+    nodes: NodeStore,
+}
+
+/// An expectation about a ref's value, for ref-level compare-and-swap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefUpdate {
+    /// The ref's name.
+    pub name: String,
+    /// The value it must have now (`None`: must not exist).
+    pub expected: Option<Address>,
+    /// Its new value (`None`: delete it).
+    pub new: Option<Address>,
+}
+
+impl Repository {
+    /// Creates a repository in an empty store: an empty catalog, a first
+    /// commit on `default_branch`, and its working set.
+    pub fn init(
+        store: Arc<dyn ChunkStore>,
+        default_branch: &str,
+        author: &Signature,
+    ) -> Result<Repository> {
+        validate_branch_name(default_branch)?;
+        if store.root()?.is_some() {
+            return Err(Error::new("42P04", "a repository already exists here"));
+        }
+        let repo = Repository {
+            nodes: NodeStore::new(store.clone()),
+            store,
+        };
+        let catalog = repo.write_catalog(&Catalog::default())?;
+        let commit = repo.write_commit(&Commit {
+            catalog,
+            parents: Vec::new(),
+            author: author.clone(),
+            message: "Initialize data repository".into(),
+            height: 1,
+        })?;
+        let ws = repo.write_working_set(&WorkingSet {
+            working: catalog,
+            staged: catalog,
+            merge: None,
+        })?;
+        let mut root = StoreRoot {
+            default_branch: default_branch.to_owned(),
+            refs: BTreeMap::new(),
+        };
+        root.refs.insert(branch_ref(default_branch), commit);
+        root.refs.insert(working_set_ref(default_branch), ws);
+        let chunk = root.to_chunk();
+        repo.store.put(&chunk)?;
+        if !repo.store.compare_and_swap_root(None, chunk.address())? {
+            return Err(Error::new(
+                "42P04",
+                "a repository was created here concurrently",
+            ));
+        }
+        Ok(repo)
+    }
+
+    /// Opens the repository held by `store`.
+    pub fn open(store: Arc<dyn ChunkStore>) -> Result<Repository> {
+        if store.root()?.is_none() {
+            return Err(
+                Error::new("58P01", "not an Arbor repository (no store root)")
+                    .with_hint("create one with `arbor init`"),
+            );
+        }
+        Ok(Repository {
+            nodes: NodeStore::new(store.clone()),
+            store,
+        })
+    }
+
+    /// The chunk store.
+    pub fn store(&self) -> &Arc<dyn ChunkStore> {
+        &self.store
+    }
+
+    /// The prolly node store (with its cache) over the chunk store.
+    pub fn nodes(&self) -> &NodeStore {
+        &self.nodes
+    }
+
+    /// The current store root.
+    pub fn store_root(&self) -> Result<StoreRoot> {
+        Ok(self.read_store_root()?.1)
+    }
+
+    fn read_store_root(&self) -> Result<(Option<Address>, StoreRoot)> {
+        let Some(address) = self.store.root()? else {
+            return Err(Error::new(
+                "58P01",
+                "not an Arbor repository (no store root)",
+            ));
+        };
+        let chunk = self.store.get_required(&address)?;
+        Ok((Some(address), StoreRoot::from_chunk(&chunk)?))
+    }
+
+    /// Applies ref updates atomically: all of them, or none if any ref no
+    /// longer holds its expected value.
+    pub fn update_refs(&self, updates: &[RefUpdate]) -> Result<()> {
+        for _ in 0..MAX_RETRIES {
+            let (address, mut root) = self.read_store_root()?;
+            for u in updates {
+                let current = root.refs.get(&u.name).copied();
+                if current != u.expected {
+                    return Err(Error::new(
+                        "40001",
+                        format!("ref {} was changed by another writer", u.name),
+                    )
+                    .with_hint("reload and try again"));
+                }
+                match u.new {
+                    Some(a) => root.refs.insert(u.name.clone(), a),
+                    None => root.refs.remove(&u.name),
+                };
+            }
+            let chunk = root.to_chunk();
+            self.store.put(&chunk)?;
+            if self.store.compare_and_swap_root(address, chunk.address())? {
+                return Ok(());
+            }
+        }
+        Err(Error::new(
+            "40001",
+            "the repository is too busy: gave up after repeated concurrent updates",
+        ))
+    }
+
+    /// The value of a ref.
+    pub fn resolve_ref(&self, name: &str) -> Result<Option<Address>> {
+        Ok(self.store_root()?.refs.get(name).copied())
+    }
+
+    /// The head commit of `branch`.
+    pub fn branch_head(&self, branch: &str) -> Result<Address> {
+        self.resolve_ref(&branch_ref(branch))?
+            .ok_or_else(|| Error::new("42704", format!("branch \"{branch}\" does not exist")))
+    }
+
+    /// The working set of `branch` and its address.
+    pub fn working_set(&self, branch: &str) -> Result<(Address, WorkingSet)> {
+        let address = self.resolve_ref(&working_set_ref(branch))?.ok_or_else(|| {
+            Error::new("42704", format!("branch \"{branch}\" has no working set"))
+        })?;
+        Ok((
+            address,
+            WorkingSet::from_chunk(&self.store.get_required(&address)?)?,
+        ))
+    }
+
+    /// Writes a catalog and returns its address.
+    pub fn write_catalog(&self, catalog: &Catalog) -> Result<Address> {
+        let chunk = catalog.to_chunk();
+        self.store.put(&chunk)?;
+        Ok(chunk.address())
+    }
+
+    /// Reads a catalog.
+    pub fn read_catalog(&self, address: &Address) -> Result<Catalog> {
+        Ok(Catalog::from_chunk(&self.store.get_required(address)?)?)
+    }
+
+    /// Writes a table object and returns its address.
+    pub fn write_table(&self, table: &TableObject) -> Result<Address> {
+        let chunk = table.to_chunk();
+        self.store.put(&chunk)?;
+        Ok(chunk.address())
+    }
+
+    /// Reads a table object.
+    pub fn read_table(&self, address: &Address) -> Result<TableObject> {
+        Ok(TableObject::from_chunk(&self.store.get_required(address)?)?)
+    }
+
+    /// Writes a commit and returns its address.
+    pub fn write_commit(&self, commit: &Commit) -> Result<Address> {
+        let chunk = commit.to_chunk();
+        self.store.put(&chunk)?;
+        Ok(chunk.address())
+    }
+
+    /// Reads a commit.
+    pub fn read_commit(&self, address: &Address) -> Result<Commit> {
+        Ok(Commit::from_chunk(&self.store.get_required(address)?)?)
+    }
+
+    /// Writes a working set and returns its address.
+    pub fn write_working_set(&self, ws: &WorkingSet) -> Result<Address> {
+        let chunk = ws.to_chunk();
+        self.store.put(&chunk)?;
+        Ok(chunk.address())
+    }
+
+    /// An empty prolly map in this repository's store.
+    pub fn empty_map(&self) -> Result<ProllyMap> {
+        Ok(ProllyMap::empty(&self.nodes)?)
+    }
+
+    /// The map rooted at `root`.
+    pub fn map(&self, root: Address) -> Result<ProllyMap> {
+        Ok(ProllyMap::load(&self.nodes, root)?)
+    }
+}
+
+/// Branch names follow Git's rules for ref names, simplified: no empty name,
+/// no whitespace or control characters, none of `~^:?*[\`, no `..`, no
+/// leading `-` or `/`, no trailing `/` or `.lock`.
+pub fn validate_branch_name(name: &str) -> Result<()> {
+    let bad = name.is_empty()
+        || name.starts_with('-')
+        || name.starts_with('/')
+        || name.ends_with('/')
+        || name.ends_with('.')
+        || name.ends_with(".lock")
+        || name.contains("..")
+        || name.contains("//")
+        || name.contains("@{")
+        || name
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\".contains(c));
+    if bad {
+        return Err(Error::new(
+            sqlstate::SYNTAX_ERROR,
+            format!("'{name}' is not a valid branch name"),
+        )
+        .with_hint("branch names cannot contain spaces, '..', or any of ~^:?*[\\"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use arbor_merkle::MemoryStore;
+
+    use super::*;
+
+    fn author() -> Signature {
+        Signature {
+            name: "Test".into(),
+            email: "test@example.com".into(),
+            time: 0,
+            offset_minutes: 0,
+        }
+    }
+
+    #[test]
+    fn init_creates_a_branch_a_commit_and_a_working_set() {
+        let store: Arc<dyn ChunkStore> = Arc::new(MemoryStore::new());
+        let repo = Repository::init(store.clone(), "main", &author()).unwrap();
+        let head = repo.branch_head("main").unwrap();
+        let commit = repo.read_commit(&head).unwrap();
+        assert_eq!(commit.height, 1);
+        assert_eq!(
+            repo.read_catalog(&commit.catalog).unwrap(),
+            Catalog::default()
+        );
+        let (_, ws) = repo.working_set("main").unwrap();
+        assert_eq!(ws.working, commit.catalog);
+        assert!(
+            Repository::init(store.clone(), "main", &author()).is_err(),
+            "init twice"
+        );
+        assert!(Repository::open(store).is_ok());
+        assert!(Repository::open(Arc::new(MemoryStore::new())).is_err());
+    }
+
+    #[test]
+    fn ref_updates_are_compare_and_swap() {
+        let repo = Repository::init(Arc::new(MemoryStore::new()), "main", &author()).unwrap();
+        let head = repo.branch_head("main").unwrap();
+        let other = Address::of(b"other");
+        let update = RefUpdate {
+            name: branch_ref("dev"),
+            expected: None,
+            new: Some(head),
+        };
+        repo.update_refs(std::slice::from_ref(&update)).unwrap();
+        assert_eq!(repo.branch_head("dev").unwrap(), head);
+        // A second writer with the same (now stale) expectation fails and changes nothing.
+        let stale = RefUpdate {
+            new: Some(other),
+            ..update
+        };
+        assert_eq!(repo.update_refs(&[stale]).unwrap_err().code, "40001");
+        assert_eq!(repo.branch_head("dev").unwrap(), head);
+    }
+
+    #[test]
+    fn branch_names_are_checked() {
+        for bad in ["", "-x", "a..b", "a b", "x:y", "a/", "x.lock", "a~1"] {
+            assert!(validate_branch_name(bad).is_err(), "{bad:?}");
+        }
+        for good in ["main", "feature/x", "v1.2", "dev-2"] {
+            validate_branch_name(good).unwrap();
+        }
+    }
+}
