@@ -119,17 +119,23 @@ impl<'a> Reader<'a> {
 
     /// A little-endian u32.
     pub fn u32(&mut self) -> Result<u32> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("took 4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("took 4 bytes"),
+        ))
     }
 
     /// A little-endian u64.
     pub fn u64(&mut self) -> Result<u64> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("took 8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("took 8 bytes"),
+        ))
     }
 
     /// A little-endian i64.
     pub fn i64(&mut self) -> Result<i64> {
-        Ok(i64::from_le_bytes(self.take(8)?.try_into().expect("took 8 bytes")))
+        Ok(i64::from_le_bytes(
+            self.take(8)?.try_into().expect("took 8 bytes"),
+        ))
     }
 
     /// An unsigned LEB128 varint of at most 10 bytes.
@@ -207,7 +213,14 @@ mod tests {
     fn round_trip() {
         let a = Address::of(b"x");
         let mut w = Writer::new();
-        w.u8(7).u32(9).u64(u64::MAX).i64(-5).varint(300).str("héllo").address(&a).opt_address(None);
+        w.u8(7)
+            .u32(9)
+            .u64(u64::MAX)
+            .i64(-5)
+            .varint(300)
+            .str("héllo")
+            .address(&a)
+            .opt_address(None);
         let bytes = w.into_bytes();
         let mut r = Reader::new(&bytes, "test");
         assert_eq!(r.u8().unwrap(), 7);

@@ -26,6 +26,7 @@ mod chunk;
 pub mod codec;
 mod error;
 pub mod prolly;
+pub mod reachability;
 pub mod store;
 
 pub use address::Address;
