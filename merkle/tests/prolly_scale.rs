@@ -282,3 +282,50 @@ fn golden_addresses() {
         "c31a39b05683e02fa460b143098e1a77a60756ab441d34fb5f7abcd67d6355e2"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Large keys and values make the size-forced boundary common; edits next
+    /// to a node that ended that way must still give the bulk-built tree.
+    #[test]
+    fn history_independence_with_large_entries(
+        lens in prop::collection::vec((0usize..4000, 0usize..2048), 20..80),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..2048, any::<bool>()), 1..20),
+    ) {
+        let store = NodeStore::new(Arc::new(MemoryStore::new()));
+        let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        for (i, (klen, vlen)) in lens.iter().enumerate() {
+            let mut key = format!("{i:04}").into_bytes();
+            key.resize(4 + klen, b'k');
+            model.insert(key, vec![b'v'; *vlen]);
+        }
+        let map = ProllyMap::from_sorted(&store, model.iter()).unwrap();
+        let keys: Vec<Vec<u8>> = model.keys().cloned().collect();
+        let mut batch = BTreeMap::new();
+        for (idx, vlen, delete) in edits {
+            let key = idx.get(&keys).clone();
+            let value = if delete { None } else { Some(vec![b'w'; vlen]) };
+            batch.insert(key, value);
+        }
+        for (k, v) in &batch {
+            match v { Some(v) => { model.insert(k.clone(), v.clone()); } None => { model.remove(k); } }
+        }
+        let edited = map.edit(batch.into_iter().map(|(key, value)| Edit { key, value })).unwrap();
+        let bulk = ProllyMap::from_sorted(&store, model.iter()).unwrap();
+        prop_assert_eq!(edited.root(), bulk.root());
+        let mut max = 0;
+        bulk.walk_nodes(|n| max = max.max(n.bytes)).unwrap();
+        prop_assert!(max <= MAX_NODE);
+    }
+}
+
+#[test]
+fn keys_over_the_limit_are_refused() {
+    let store = NodeStore::new(Arc::new(MemoryStore::new()));
+    let long = vec![b'k'; arbor_merkle::prolly::MAX_KEY_LEN + 1];
+    let err = ProllyMap::from_sorted(&store, [(long.clone(), b"v".to_vec())]).unwrap_err();
+    assert!(err.to_string().contains("key is 4097 bytes"), "{err}");
+    let map = ProllyMap::empty(&store).unwrap();
+    assert!(map.edit([Edit::put(long, b"v".to_vec())]).is_err());
+}

@@ -13,10 +13,12 @@
 //! `SCALE`): the chance that an entry of `s` bytes ends a node now holding `x`
 //! bytes is about `4 x^3 s / SCALE^4`. Node sizes then cluster around 4 KiB
 //! (the Weibull mean `SCALE * Γ(1.25)`), rarely far below or above. Two hard
-//! limits bound them: no boundary below `MIN_NODE` bytes, and an entry that
-//! would take a node past `MAX_NODE` starts a new node first. Only the last
-//! node of a level (which ends with the data) or a node of one oversized entry
-//! falls outside those bounds.
+//! limits bound them: no boundary below `MIN_NODE` bytes, and always a
+//! boundary once a node could not take one more entry of the largest possible
+//! size (`MAX_ENTRY`) without passing `MAX_NODE`. Both rules look only at the
+//! node's own entries, never at the entry that follows: that is what lets an
+//! edit splice an untouched node back in whatever comes after it. Only the
+//! last node of a level (which ends with the data) can fall under the minimum.
 //!
 //! The computation is integer-only (no floating point), so every platform
 //! places the same boundaries.
@@ -26,18 +28,28 @@
 //! [`TreeBuilder`] keeps one open node per level. When a level-`L` node ends,
 //! it becomes one entry (its last key, its address, its entry count) at level
 //! `L + 1`. The tree's root is the single node of the first level that ends
-//! with exactly one node.
+//! with exactly one node. Internal nodes hold at least two entries (except a
+//! level's last node), so every level is at most half as long as the one
+//! below and the tree always converges to a root.
 
 use super::node::NodeBuffer;
 use super::store::NodeStore;
+use super::value::INLINE_LIMIT;
 use crate::address::Address;
 use crate::chunk::Chunk;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// No boundary is placed before a node holds this many bytes of entries.
 pub const MIN_NODE: usize = 512;
 /// An entry that would take a node past this many bytes starts a new node.
 pub const MAX_NODE: usize = 16 * 1024;
+/// The longest key a map accepts. PostgreSQL's own limit for a btree entry
+/// is about 2.7 KB; bounding keys bounds entries, which bounds nodes.
+pub const MAX_KEY_LEN: usize = 4096;
+/// The largest entry: a maximal key with a maximal inline value and offsets.
+const MAX_ENTRY: usize = MAX_KEY_LEN + INLINE_LIMIT + 1 + 8;
+/// A node this large ends at once: one more entry could pass `MAX_NODE`.
+const FORCE_BOUNDARY_AT: usize = MAX_NODE - MAX_ENTRY;
 /// Weibull scale: `SCALE * Γ(1 + 1/4) ≈ 4096`, the target mean node size.
 const SCALE: u128 = 4519;
 
@@ -78,6 +90,9 @@ pub(crate) fn boundary_hash(key: &[u8], level: u8) -> u64 {
 pub(crate) fn is_boundary(hash: u64, size: usize, entry_size: usize) -> bool {
     if size < MIN_NODE {
         return false;
+    }
+    if size >= FORCE_BOUNDARY_AT {
+        return true;
     }
     // threshold / 2^32 = 4 x^3 s / SCALE^4, capped at 1.
     let x = size as u128;
@@ -149,11 +164,14 @@ impl<'a> TreeBuilder<'a> {
         stored_value: &[u8],
         blob: Option<Address>,
     ) -> Result<()> {
-        let entry = leaf_entry_size(key, stored_value, blob);
-        let lvl = self.level_mut(0);
-        if !lvl.node.is_empty() && lvl.size + entry > MAX_NODE {
-            self.close(0)?;
+        if key.len() > MAX_KEY_LEN {
+            return Err(Error::TooLarge {
+                what: "key",
+                len: key.len() as u64,
+                limit: MAX_KEY_LEN as u64,
+            });
         }
+        let entry = leaf_entry_size(key, stored_value, blob);
         let lvl = self.level_mut(0);
         lvl.node.push_leaf(key, stored_value, blob);
         lvl.size += entry;
@@ -175,15 +193,14 @@ impl<'a> TreeBuilder<'a> {
         debug_assert!(level >= 1 && self.is_empty_through(level - 1));
         let entry = internal_entry_size(last_key);
         let lvl = self.level_mut(level);
-        if !lvl.node.is_empty() && lvl.size + entry > MAX_NODE {
-            self.close(level)?;
-        }
-        let lvl = self.level_mut(level);
         lvl.node.push_child(last_key, child, count);
         lvl.size += entry;
         lvl.received += 1;
+        // An internal node never ends on its first entry: with a fan-out of at
+        // least two, each level has at most half the entries of the one below,
+        // so the tree has a root even when keys are large.
         let hash = boundary_hash(last_key, lvl.node.level);
-        if is_boundary(hash, lvl.size, entry) {
+        if lvl.node.len() >= 2 && is_boundary(hash, lvl.size, entry) {
             self.close(level)?;
         }
         Ok(())

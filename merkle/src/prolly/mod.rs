@@ -36,7 +36,7 @@ mod walker;
 
 use std::ops::Bound;
 
-pub use chunker::{MAX_NODE, MIN_NODE};
+pub use chunker::{MAX_KEY_LEN, MAX_NODE, MIN_NODE};
 pub use diff::{Diff, DiffEntry};
 pub use edit::Edit;
 pub use merge::{Collision, Resolution, merge};
