@@ -11,11 +11,19 @@
 //! but a crash may drop them; nothing refers to them from a published root, so
 //! dropping them loses nothing.
 
+mod disk;
+mod index;
+mod journal;
 mod memory;
+mod sim;
+mod storage;
 
 use std::fmt;
 
+pub use disk::{DiskStats, DiskStore, OpenMode, VerifyReport};
 pub use memory::MemoryStore;
+pub use sim::SimStorage;
+pub use storage::{FsStorage, Storage, StorageFile, StorageLock};
 
 use crate::address::Address;
 use crate::chunk::Chunk;

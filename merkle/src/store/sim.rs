@@ -1,0 +1,304 @@
+//! A simulated storage for crash and fault tests.
+//!
+//! Each file keeps two images: what has been written (`current`) and what
+//! would survive a power loss (`durable`, updated by `sync`). The folder keeps
+//! two name tables the same way: creations, renames and removals become
+//! durable only at `sync_dir`. Every mutating call is counted; the simulation
+//! can be told to crash at call N (that call and every later one fail) or to
+//! fail call N with an I/O error and carry on. After a crash,
+//! [`SimStorage::crash_image`] returns what a restarted machine would find:
+//! the durable state plus, optionally, a torn prefix of each file's unsynced
+//! appends.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use super::storage::{Storage, StorageFile, StorageLock};
+use crate::error::{Error, Result};
+
+#[derive(Clone, Debug, Default)]
+struct FileData {
+    current: Vec<u8>,
+    durable: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    next_id: u64,
+    data: HashMap<u64, FileData>,
+    /// Name to file id, as the running system sees it.
+    names: HashMap<String, u64>,
+    /// Name to file id, as a restarted system would see it.
+    durable_names: HashMap<String, u64>,
+    ops: u64,
+    crash_at: Option<u64>,
+    fail_at: Option<u64>,
+    crashed: bool,
+    locked: bool,
+}
+
+impl State {
+    /// Counts a mutating call and decides whether it fails.
+    fn step(&mut self, what: &str) -> io::Result<()> {
+        if self.crashed {
+            return Err(io::Error::other(format!(
+                "simulated crash: {what} after the crash"
+            )));
+        }
+        self.ops += 1;
+        if self.crash_at == Some(self.ops) {
+            self.crashed = true;
+            return Err(io::Error::other(format!(
+                "simulated crash at {what} (call {})",
+                self.ops
+            )));
+        }
+        if self.fail_at == Some(self.ops) {
+            return Err(io::Error::other(format!(
+                "simulated I/O error at {what} (call {})",
+                self.ops
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// An in-memory storage that can crash and fail on demand. Cheap to clone;
+/// clones share state.
+#[derive(Clone, Debug, Default)]
+pub struct SimStorage {
+    state: Arc<Mutex<State>>,
+}
+
+impl SimStorage {
+    /// An empty simulated folder.
+    pub fn new() -> SimStorage {
+        SimStorage::default()
+    }
+
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many mutating calls have been made.
+    pub fn ops(&self) -> u64 {
+        self.lock_state().ops
+    }
+
+    /// Crash at mutating call `n` (counted from the start of the simulation).
+    pub fn crash_at(&self, n: u64) {
+        self.lock_state().crash_at = Some(n);
+    }
+
+    /// Fail mutating call `n` with an I/O error, then carry on.
+    pub fn fail_at(&self, n: u64) {
+        self.lock_state().fail_at = Some(n);
+    }
+
+    /// Whether the simulated machine has crashed.
+    pub fn crashed(&self) -> bool {
+        self.lock_state().crashed
+    }
+
+    /// What a restarted machine finds: durable names and contents, and of
+    /// each file's unsynced appended bytes, the first `torn(unsynced_len)`.
+    pub fn crash_image(&self, torn: impl Fn(usize) -> usize) -> SimStorage {
+        let st = self.lock_state();
+        let mut image = State::default();
+        for (name, id) in &st.durable_names {
+            let f = &st.data[id];
+            let mut bytes = f.durable.clone();
+            if f.current.len() > f.durable.len() && f.current.starts_with(&f.durable) {
+                let unsynced = &f.current[f.durable.len()..];
+                bytes.extend_from_slice(&unsynced[..torn(unsynced.len()).min(unsynced.len())]);
+            }
+            image.data.insert(
+                *id,
+                FileData {
+                    current: bytes.clone(),
+                    durable: bytes,
+                },
+            );
+            image.names.insert(name.clone(), *id);
+            image.durable_names.insert(name.clone(), *id);
+        }
+        image.next_id = st.next_id;
+        SimStorage {
+            state: Arc::new(Mutex::new(image)),
+        }
+    }
+
+    /// The current bytes of file `name`, if it exists.
+    pub fn read_file(&self, name: &str) -> Option<Vec<u8>> {
+        let st = self.lock_state();
+        st.names.get(name).map(|id| st.data[id].current.clone())
+    }
+
+    /// Replaces the bytes of file `name` (durably), as damage would.
+    pub fn write_file(&self, name: &str, bytes: Vec<u8>) {
+        let mut st = self.lock_state();
+        let id = match st.names.get(name) {
+            Some(id) => *id,
+            None => {
+                st.next_id += 1;
+                let id = st.next_id;
+                st.names.insert(name.to_owned(), id);
+                st.durable_names.insert(name.to_owned(), id);
+                id
+            }
+        };
+        st.data.insert(
+            id,
+            FileData {
+                current: bytes.clone(),
+                durable: bytes,
+            },
+        );
+    }
+}
+
+#[derive(Debug)]
+struct SimFile {
+    state: Arc<Mutex<State>>,
+    id: u64,
+}
+
+impl SimFile {
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl StorageFile for SimFile {
+    fn len(&self) -> io::Result<u64> {
+        Ok(self.lock_state().data[&self.id].current.len() as u64)
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        let st = self.lock_state();
+        let data = &st.data[&self.id].current;
+        let start =
+            usize::try_from(offset).map_err(|_| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+        let end = start.checked_add(buf.len()).filter(|&e| e <= data.len());
+        let end = end.ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+        buf.copy_from_slice(&data[start..end]);
+        Ok(())
+    }
+
+    fn append(&mut self, data: &[u8]) -> io::Result<()> {
+        let mut st = self.lock_state();
+        st.step("append")?;
+        st.data
+            .get_mut(&self.id)
+            .expect("open files exist")
+            .current
+            .extend_from_slice(data);
+        Ok(())
+    }
+
+    fn sync(&self) -> io::Result<()> {
+        let mut st = self.lock_state();
+        st.step("sync")?;
+        let f = st.data.get_mut(&self.id).expect("open files exist");
+        f.durable = f.current.clone();
+        Ok(())
+    }
+
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        let mut st = self.lock_state();
+        st.step("truncate")?;
+        let len = usize::try_from(len).map_err(|_| io::Error::other("length too large"))?;
+        st.data
+            .get_mut(&self.id)
+            .expect("open files exist")
+            .current
+            .truncate(len);
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+struct SimLock {
+    state: Arc<Mutex<State>>,
+}
+
+impl StorageLock for SimLock {}
+
+impl Drop for SimLock {
+    fn drop(&mut self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).locked = false;
+    }
+}
+
+impl Storage for SimStorage {
+    fn open(&self, name: &str, create: bool) -> io::Result<Box<dyn StorageFile>> {
+        let mut st = self.lock_state();
+        let id = match st.names.get(name) {
+            Some(id) => *id,
+            None if create => {
+                st.step("create")?;
+                st.next_id += 1;
+                let id = st.next_id;
+                st.data.insert(id, FileData::default());
+                st.names.insert(name.to_owned(), id);
+                id
+            }
+            None => return Err(io::Error::from(io::ErrorKind::NotFound)),
+        };
+        Ok(Box::new(SimFile {
+            state: self.state.clone(),
+            id,
+        }))
+    }
+
+    fn exists(&self, name: &str) -> io::Result<bool> {
+        Ok(self.lock_state().names.contains_key(name))
+    }
+
+    fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        let mut st = self.lock_state();
+        st.step("rename")?;
+        let id = st
+            .names
+            .remove(from)
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
+        st.names.insert(to.to_owned(), id);
+        Ok(())
+    }
+
+    fn remove(&self, name: &str) -> io::Result<()> {
+        let mut st = self.lock_state();
+        st.step("remove")?;
+        st.names
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+
+    fn sync_dir(&self) -> io::Result<()> {
+        let mut st = self.lock_state();
+        st.step("sync_dir")?;
+        st.durable_names = st.names.clone();
+        Ok(())
+    }
+
+    fn lock(&self, name: &str, _wait: Duration) -> Result<Box<dyn StorageLock>> {
+        let mut st = self.lock_state();
+        if st.locked {
+            return Err(Error::Locked {
+                path: format!("sim:{name}"),
+                waited_ms: 0,
+            });
+        }
+        st.locked = true;
+        Ok(Box::new(SimLock {
+            state: self.state.clone(),
+        }))
+    }
+
+    fn describe(&self, name: &str) -> String {
+        format!("sim:{name}")
+    }
+}

@@ -1,0 +1,181 @@
+//! The storage trait: the few file operations a disk store needs.
+//!
+//! [`DiskStore`](super::DiskStore) never touches the file system directly. It
+//! goes through [`Storage`] (a folder of named files) and [`StorageFile`] (one
+//! file: read at an offset, append, sync, truncate), so tests can substitute
+//! [`SimStorage`](super::SimStorage), which can crash or fail at any step.
+//! [`FsStorage`] is the real thing.
+
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+
+/// One file of a store.
+pub trait StorageFile: Send + Sync + fmt::Debug {
+    /// The file's length in bytes.
+    fn len(&self) -> io::Result<u64>;
+    /// Whether the file is empty.
+    fn is_empty(&self) -> io::Result<bool> {
+        Ok(self.len()? == 0)
+    }
+    /// Fills `buf` from `offset`; an error if the file is shorter.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()>;
+    /// Appends `data` at the end of the file.
+    fn append(&mut self, data: &[u8]) -> io::Result<()>;
+    /// Makes everything written so far durable.
+    fn sync(&self) -> io::Result<()>;
+    /// Cuts the file to `len` bytes.
+    fn truncate(&mut self, len: u64) -> io::Result<()>;
+}
+
+/// A held writer lock; released when dropped.
+pub trait StorageLock: Send + Sync + fmt::Debug {}
+
+/// A folder of named files.
+pub trait Storage: Send + Sync + fmt::Debug {
+    /// Opens a file, creating it (empty) if `create` and it does not exist.
+    /// A missing file without `create` is an `io::ErrorKind::NotFound` error.
+    fn open(&self, name: &str, create: bool) -> io::Result<Box<dyn StorageFile>>;
+    /// Whether a file exists.
+    fn exists(&self, name: &str) -> io::Result<bool>;
+    /// Atomically replaces `to` with `from`.
+    fn rename(&self, from: &str, to: &str) -> io::Result<()>;
+    /// Removes a file.
+    fn remove(&self, name: &str) -> io::Result<()>;
+    /// Makes creations, renames and removals in the folder durable.
+    fn sync_dir(&self) -> io::Result<()>;
+    /// Takes the exclusive writer lock on file `name`, waiting at most `wait`.
+    fn lock(&self, name: &str, wait: Duration) -> Result<Box<dyn StorageLock>>;
+    /// A human-readable location of file `name`, for messages.
+    fn describe(&self, name: &str) -> String;
+}
+
+/// The real file system: a folder on disk.
+#[derive(Debug, Clone)]
+pub struct FsStorage {
+    dir: PathBuf,
+}
+
+impl FsStorage {
+    /// Storage in folder `dir`, which is created if missing.
+    pub fn new(dir: impl AsRef<Path>) -> Result<FsStorage> {
+        let dir = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        Ok(FsStorage { dir })
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+#[derive(Debug)]
+struct FsFile {
+    file: File,
+    /// Where the next append goes. Only the lock holder appends, so this
+    /// matches the file's length for it; readers ask the file system.
+    len: u64,
+}
+
+impl StorageFile for FsFile {
+    fn len(&self) -> io::Result<u64> {
+        // Asked afresh, so a reader can see what a writer appended since.
+        Ok(self.file.metadata()?.len().max(self.len))
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        self.file.read_exact_at(buf, offset)
+    }
+
+    fn append(&mut self, data: &[u8]) -> io::Result<()> {
+        self.file.write_all_at(data, self.len)?;
+        self.len += data.len() as u64;
+        Ok(())
+    }
+
+    fn sync(&self) -> io::Result<()> {
+        self.file.sync_data()
+    }
+
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.file.set_len(len)?;
+        self.len = len;
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+struct FsLock {
+    _file: File,
+}
+
+impl StorageLock for FsLock {}
+
+impl Storage for FsStorage {
+    fn open(&self, name: &str, create: bool) -> io::Result<Box<dyn StorageFile>> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(create)
+            .truncate(false)
+            .open(self.dir.join(name))?;
+        let len = file.metadata()?.len();
+        Ok(Box::new(FsFile { file, len }))
+    }
+
+    fn exists(&self, name: &str) -> io::Result<bool> {
+        self.dir.join(name).try_exists()
+    }
+
+    fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        std::fs::rename(self.dir.join(from), self.dir.join(to))
+    }
+
+    fn remove(&self, name: &str) -> io::Result<()> {
+        std::fs::remove_file(self.dir.join(name))
+    }
+
+    fn sync_dir(&self) -> io::Result<()> {
+        File::open(&self.dir)?.sync_all()
+    }
+
+    fn lock(&self, name: &str, wait: Duration) -> Result<Box<dyn StorageLock>> {
+        let path = self.dir.join(name);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::io(format!("cannot open the lock file {}", path.display()), e))?;
+        let start = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Box::new(FsLock { _file: file })),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if start.elapsed() >= wait {
+                        return Err(Error::Locked {
+                            path: path.display().to_string(),
+                            waited_ms: start.elapsed().as_millis(),
+                        });
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(Error::io(format!("cannot lock {}", path.display()), e));
+                }
+            }
+        }
+    }
+
+    fn describe(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+}
