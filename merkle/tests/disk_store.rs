@@ -18,7 +18,7 @@ fn rw() -> OpenMode {
 fn chunk(i: u32) -> Chunk {
     // Compressible and incompressible payloads alternate.
     let mut payload = i.to_le_bytes().to_vec();
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         payload.extend(std::iter::repeat_n(b'a', 1000));
     } else {
         let mut x = u64::from(i) | 1;
