@@ -356,7 +356,8 @@ impl DiskStore {
     /// Rewrites the index if the unindexed tail has grown large. A failure
     /// here loses nothing (the index is a cache), so it is not reported.
     fn maybe_reindex(&self, w: &mut Writer) {
-        let covered = w.index.covered_len;
+        let (covered, old_root, old_sequence) =
+            (w.index.covered_len, w.index.root, w.index.sequence);
         if w.tail_bytes < REINDEX_MIN_BYTES.max(covered / 8) {
             return;
         }
@@ -381,14 +382,22 @@ impl DiskStore {
             s.rename(INDEX_TMP, INDEX)?;
             s.sync_dir()
         })();
-        w.index = index;
         if written.is_ok() {
+            w.index = index;
             w.tail.clear();
             w.tail_bytes = 0;
             w.stats.index_writes += 1;
         } else {
-            // Keep serving from memory; the tail map stays authoritative.
-            w.index.covered_len = covered.min(w.index.covered_len);
+            // The index file on disk is unchanged and the tail map still holds
+            // everything after it. Keep the merged entries for lookups (they
+            // include the old ones) but not its claim to cover more; a later
+            // publish tries again.
+            w.index = IndexFile {
+                covered_len: covered,
+                root: old_root,
+                sequence: old_sequence,
+                entries: index.entries,
+            };
         }
     }
 }

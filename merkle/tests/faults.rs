@@ -1,0 +1,431 @@
+//! Faults through the storage trait: crashes at every step of a root update,
+//! a journal cut at every byte, flipped bytes, injected I/O errors, and a
+//! second writer process.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arbor_merkle::reachability::{Walk, walk_reachable};
+use arbor_merkle::store::{OpenMode, SimStorage};
+use arbor_merkle::{
+    Address, Chunk, ChunkKind, ChunkStore, DiskStore, Edit, Error, NodeStore, ProllyMap,
+};
+
+fn rw() -> OpenMode {
+    OpenMode::ReadWrite {
+        lock_wait: Duration::from_millis(50),
+    }
+}
+
+fn open(sim: &SimStorage) -> arbor_merkle::Result<Arc<DiskStore>> {
+    DiskStore::open(Arc::new(sim.clone()), rw()).map(Arc::new)
+}
+
+fn entries(n: u32, generation: u32) -> Vec<(Vec<u8>, Vec<u8>)> {
+    (0..n)
+        .map(|i| {
+            (
+                i.to_be_bytes().to_vec(),
+                format!("{generation}:{i}:{}", "x".repeat((i % 50) as usize)).into_bytes(),
+            )
+        })
+        .collect()
+}
+
+/// Every chunk reachable from the store's root can be read.
+fn check_reachable(store: &DiskStore) -> arbor_merkle::Result<u64> {
+    let roots: Vec<Address> = store.root()?.into_iter().collect();
+    Ok(walk_reachable(store, &roots, |_| Ok(Walk::Descend))?.chunks)
+}
+
+/// A store with one published map; returns the sim, the root, and the map.
+fn base_store(n: u32) -> (SimStorage, Address) {
+    let sim = SimStorage::new();
+    let store = open(&sim).unwrap();
+    let map = ProllyMap::from_sorted(&NodeStore::new(store.clone()), entries(n, 0)).unwrap();
+    assert!(store.compare_and_swap_root(None, map.root()).unwrap());
+    (sim, map.root())
+}
+
+/// The update under test: edit the published map and publish the result.
+fn update(store: &Arc<DiskStore>, old: Address, edits: Vec<Edit>) -> arbor_merkle::Result<Address> {
+    let nodes = NodeStore::new(store.clone());
+    let map = ProllyMap::load(&nodes, old)?.edit(edits)?;
+    if store.compare_and_swap_root(Some(old), map.root())? {
+        Ok(map.root())
+    } else {
+        Err(Error::corrupt("root moved"))
+    }
+}
+
+/// `count` edits spread over `n` keys, each with a distinct, incompressible value.
+fn scattered_edits(n: u32, count: u32, value_len: usize) -> Vec<Edit> {
+    (0..count)
+        .map(|j| {
+            let mut x = u64::from(j).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+            let value = (0..value_len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect::<Vec<u8>>();
+            Edit::put((j * (n / count)).to_be_bytes().to_vec(), value)
+        })
+        .collect()
+}
+
+/// Runs the update with a crash at every mutating call, and every crash image
+/// (nothing, half, or all of the unsynced bytes kept) reopens to exactly the
+/// old root or the new one, with everything it reaches readable. Returns the
+/// number of steps and how many crashes came after the update was published
+/// (in the index rewrite, which may fail without failing the update).
+fn crash_at_every_step(n: u32, edits: impl Fn() -> Vec<Edit>) -> (u64, u64) {
+    // Count the calls of one clean run.
+    let (sim, old) = base_store(n);
+    let before = sim.ops();
+    let new = update(&open(&sim).unwrap(), old, edits()).unwrap();
+    let steps = sim.ops() - before;
+    assert!(
+        steps >= 4,
+        "an update appends, syncs, appends the root, syncs"
+    );
+    let mut outcomes = HashSet::new();
+    let mut after_publish = 0;
+    for k in 1..=steps + 1 {
+        let (sim, base_root) = base_store(n);
+        assert_eq!(base_root, old, "the setup is deterministic");
+        let store = open(&sim).unwrap();
+        sim.crash_at(sim.ops() + k);
+        let result = update(&store, old, edits());
+        if k > steps {
+            assert!(result.is_ok(), "a run without a crash succeeds");
+        }
+        if result.is_ok() && k <= steps {
+            after_publish += 1;
+        }
+        drop(store);
+        for keep in [0.0, 0.5, 1.0] {
+            let image = sim.crash_image(|unsynced| (unsynced as f64 * keep) as usize);
+            let reopened = open(&image)
+                .unwrap_or_else(|e| panic!("step {k}, keep {keep}: reopen failed: {e}"));
+            let root = reopened.root().unwrap();
+            if result.is_ok() {
+                assert_eq!(
+                    root,
+                    Some(new),
+                    "step {k}: a reported success must survive the crash"
+                );
+            }
+            assert!(
+                root == Some(old) || root == Some(new),
+                "step {k}: reopened to a third root {root:?}"
+            );
+            check_reachable(&reopened).unwrap_or_else(|e| panic!("step {k}: {e}"));
+            outcomes.insert(root == Some(new));
+        }
+    }
+    assert_eq!(
+        outcomes.len(),
+        2,
+        "crashes left both the old root and the new one"
+    );
+    (steps, after_publish)
+}
+
+#[test]
+fn a_crash_at_any_step_of_a_small_update_leaves_old_or_new() {
+    let (steps, after_publish) = crash_at_every_step(3_000, || scattered_edits(3_000, 5, 20));
+    assert!(steps < 20);
+    assert_eq!(
+        after_publish, 0,
+        "a small update does not rewrite the index"
+    );
+}
+
+#[test]
+fn a_crash_at_any_step_of_an_update_that_rewrites_the_index_leaves_old_or_new() {
+    // Large enough to flush the buffer several times and rewrite the index
+    // (write, sync, rename, sync the folder), so every one of those steps crashes once.
+    let (steps, after_publish) =
+        crash_at_every_step(2_000, || scattered_edits(2_000, 2_000, 3_000));
+    assert!(steps > 10, "{steps} steps");
+    // create index.tmp, append, sync, rename, sync the folder
+    assert!(
+        after_publish >= 5,
+        "{after_publish} crashes hit the index rewrite"
+    );
+}
+
+#[test]
+fn a_journal_cut_at_every_byte_opens_to_a_consistent_earlier_root() {
+    // Three published versions; remember where each root record ends.
+    let sim = SimStorage::new();
+    let mut roots = vec![(12u64, None)];
+    {
+        let store = open(&sim).unwrap();
+        let nodes = NodeStore::new(store.clone());
+        let mut prev = None;
+        for g in 0..3 {
+            let map = ProllyMap::from_sorted(&nodes, entries(400, g)).unwrap();
+            assert!(store.compare_and_swap_root(prev, map.root()).unwrap());
+            prev = Some(map.root());
+            roots.push((store.journal_len(), prev));
+        }
+    }
+    let journal = sim.read_file("journal").unwrap();
+    let index = sim.read_file("index");
+    for cut in 0..=journal.len() {
+        let damaged = sim.crash_image(|_| 0);
+        damaged.write_file("journal", journal[..cut].to_vec());
+        if let Some(index) = &index {
+            damaged.write_file("index", index.clone());
+        }
+        match open(&damaged) {
+            Ok(store) => {
+                let expected = roots
+                    .iter()
+                    .rev()
+                    .find(|(end, _)| *end <= cut as u64)
+                    .unwrap()
+                    .1;
+                assert_eq!(store.root().unwrap(), expected, "cut at {cut}");
+                check_reachable(&store).unwrap();
+            }
+            Err(e) => {
+                assert!(
+                    cut < 12,
+                    "only a cut inside the file header may refuse to open (cut {cut}: {e})"
+                );
+                assert!(e.to_string().contains("not an Arbor journal"), "{e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_flipped_byte_is_reported_never_served_and_never_a_panic() {
+    let sim = SimStorage::new();
+    let (old_root, last_root_at) = {
+        let store = open(&sim).unwrap();
+        let nodes = NodeStore::new(store.clone());
+        let first = ProllyMap::from_sorted(&nodes, entries(300, 0)).unwrap();
+        store.compare_and_swap_root(None, first.root()).unwrap();
+        let second = ProllyMap::from_sorted(&nodes, entries(300, 1)).unwrap();
+        store
+            .compare_and_swap_root(Some(first.root()), second.root())
+            .unwrap();
+        // The last root record is the final 78 bytes.
+        (first.root(), store.journal_len() - 78)
+    };
+    let journal = sim.read_file("journal").unwrap();
+    let (mut reported, mut harmless) = (0, 0);
+    for at in 0..journal.len() {
+        let damaged = sim.crash_image(|_| 0);
+        let mut bytes = journal.clone();
+        bytes[at] ^= 0x40;
+        damaged.write_file("journal", bytes);
+        damaged.write_file("index", Vec::new());
+        let Ok(store) = open(&damaged) else {
+            reported += 1;
+            continue;
+        };
+        if at as u64 >= last_root_at {
+            // Damage to the final root record looks like a torn write of it.
+            assert_eq!(store.root().unwrap(), Some(old_root), "flip at {at}");
+            continue;
+        }
+        let walked = check_reachable(&store);
+        let verified = store.verify().unwrap();
+        if walked.is_ok() && verified.problems.is_empty() {
+            // The flip left every chunk decoding to bytes that match its
+            // address (lz4 can encode a run of equal bytes more than one way):
+            // what is served is still exactly what was written.
+            let map = ProllyMap::load(
+                &NodeStore::new(store.clone()),
+                store.root().unwrap().unwrap(),
+            )
+            .unwrap();
+            let read: Vec<_> = map.iter().unwrap().map(|e| e.unwrap()).collect();
+            assert_eq!(read, entries(300, 1), "flip at {at} changed what is served");
+            harmless += 1;
+            continue;
+        }
+        if let Err(e) = walked {
+            assert!(
+                matches!(e, Error::ChunkHashMismatch { .. } | Error::Corrupt(_)),
+                "flip at {at}: {e}"
+            );
+        }
+        reported += 1;
+    }
+    assert!(
+        reported > 10 * harmless,
+        "{reported} flips reported, {harmless} harmless"
+    );
+}
+
+#[test]
+fn damage_in_the_middle_of_the_journal_refuses_to_open_naming_the_offset() {
+    let sim = SimStorage::new();
+    {
+        let store = open(&sim).unwrap();
+        let a = Chunk::new(ChunkKind::BLOB_LEAF, &[], b"first");
+        let b = Chunk::new(ChunkKind::BLOB_LEAF, &[], b"second");
+        store.put_many(std::slice::from_ref(&a)).unwrap();
+        store.compare_and_swap_root(None, a.address()).unwrap();
+        store.put_many(std::slice::from_ref(&b)).unwrap();
+        store
+            .compare_and_swap_root(Some(a.address()), b.address())
+            .unwrap();
+    }
+    let mut journal = sim.read_file("journal").unwrap();
+    journal[12 + 3] ^= 0xff; // the first chunk record's length
+    sim.write_file("journal", journal);
+    let err = open(&sim).unwrap_err();
+    match &err {
+        Error::DamagedJournal { offset, .. } => assert_eq!(*offset, 12),
+        other => panic!("expected DamagedJournal, got {other}"),
+    }
+    assert!(err.to_string().contains("arbor fsck"), "{err}");
+}
+
+#[test]
+fn injected_io_errors_leave_the_store_at_its_old_root_and_usable() {
+    let (sim, old) = base_store(3_000);
+    let before = sim.ops();
+    update(&open(&sim).unwrap(), old, scattered_edits(3_000, 50, 3_000)).unwrap();
+    let steps = sim.ops() - before;
+    for k in 1..=steps {
+        let (sim, old) = base_store(3_000);
+        let store = open(&sim).unwrap();
+        sim.fail_at(sim.ops() + k);
+        let first = update(&store, old, scattered_edits(3_000, 50, 3_000));
+        let root = store.root().unwrap();
+        match &first {
+            Ok(new) => assert_eq!(root, Some(*new)),
+            Err(_) => assert_eq!(
+                root,
+                Some(old),
+                "a failed update must not move the root (step {k})"
+            ),
+        }
+        // The same store carries on.
+        let current = root.unwrap();
+        let next = update(&store, current, scattered_edits(3_000, 7, 10)).unwrap();
+        drop(store);
+        let reopened = open(&sim).unwrap();
+        assert_eq!(reopened.root().unwrap(), Some(next));
+        check_reachable(&reopened).unwrap();
+    }
+}
+
+#[test]
+fn a_second_writer_waits_then_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = DiskStore::open_dir(dir.path(), rw()).unwrap();
+    let start = Instant::now();
+    let err = DiskStore::open_dir(
+        dir.path(),
+        OpenMode::ReadWrite {
+            lock_wait: Duration::from_millis(200),
+        },
+    )
+    .unwrap_err();
+    assert!(start.elapsed() >= Duration::from_millis(200), "it waited");
+    match &err {
+        Error::Locked { path, waited_ms } => {
+            assert!(path.ends_with("LOCK"));
+            assert!(*waited_ms >= 200);
+        }
+        other => panic!("expected Locked, got {other}"),
+    }
+    assert!(
+        err.to_string().contains("locked by another Arbor process"),
+        "{err}"
+    );
+    // Readers need no lock.
+    DiskStore::open_dir(dir.path(), OpenMode::ReadOnly).unwrap();
+}
+
+const CHILD_ENV: &str = "ARBOR_FAULTS_WRITER_DIR";
+const INCREMENTS: u64 = 25;
+
+/// A counter chunk: the count, referring to the previous counter.
+fn counter(count: u64, previous: Option<Address>) -> Chunk {
+    let refs: Vec<Address> = previous.into_iter().collect();
+    Chunk::new(ChunkKind::new(0x3f), &refs, &count.to_le_bytes())
+}
+
+fn count_of(chunk: &Chunk) -> u64 {
+    u64::from_le_bytes(chunk.payload().try_into().unwrap())
+}
+
+/// Run in a child process: increments the shared counter `INCREMENTS` times,
+/// opening the store (and so taking the lock) for each increment.
+#[test]
+fn writer_process_child() {
+    let Ok(dir) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    for _ in 0..INCREMENTS {
+        let store = DiskStore::open_dir(
+            &dir,
+            OpenMode::ReadWrite {
+                lock_wait: Duration::from_secs(60),
+            },
+        )
+        .unwrap();
+        let root = store.root().unwrap();
+        let count = match root {
+            Some(r) => count_of(&store.get(&r).unwrap().unwrap()),
+            None => 0,
+        };
+        let next = counter(count + 1, root);
+        store.put_many(std::slice::from_ref(&next)).unwrap();
+        assert!(
+            store.compare_and_swap_root(root, next.address()).unwrap(),
+            "the lock makes the swap uncontended"
+        );
+    }
+}
+
+#[test]
+fn two_writer_processes_lose_no_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(&exe)
+                .args([
+                    "--exact",
+                    "writer_process_child",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env(CHILD_ENV, dir.path())
+                // The child's own test summary would read as extra tests; its
+                // failures still show on stderr.
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success(), "a writer process failed");
+    }
+    let store = DiskStore::open_dir(dir.path(), OpenMode::ReadOnly).unwrap();
+    let mut at = store.root().unwrap();
+    let mut seen = Vec::new();
+    while let Some(a) = at {
+        let c = store.get(&a).unwrap().unwrap();
+        seen.push(count_of(&c));
+        at = c.refs().next();
+    }
+    let expected: Vec<u64> = (1..=2 * INCREMENTS).rev().collect();
+    assert_eq!(seen, expected, "every increment is in the chain, in order");
+}
