@@ -15,7 +15,10 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use arbor_merkle::{Address, Chunk, ChunkStore, Edit, MemoryStore, NodeStore, ProllyMap, Result};
+use arbor_merkle::{
+    Address, Chunk, ChunkStore, DiskStore, Edit, MemoryStore, NodeStore, OpenMode, ProllyMap,
+    Result,
+};
 use arbor_tests::bench_data::{row, splitmix64};
 
 /// Wraps a store to count what is written.
@@ -217,24 +220,58 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// Bytes of the benchmark table as a prolly map, against its CSV size.
+/// The benchmark table as a prolly map in an on-disk store: time to build and
+/// publish, journal size against the CSV, and what a one-row update adds.
 fn store_size_on_bench_table() -> Result<()> {
     let n = 1_000_000u64;
-    let mut csv_bytes = 0u64;
-    let store = Arc::new(MemoryStore::new());
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let store = Arc::new(DiskStore::open_dir(
+        dir.path(),
+        OpenMode::ReadWrite {
+            lock_wait: Duration::from_secs(1),
+        },
+    )?);
     let nodes = NodeStore::new(store.clone());
+    let mut csv_bytes = 0u64;
     let rows = (1..=n).map(|i| {
         let line = row(i).csv_line();
         csv_bytes += line.len() as u64;
         (i.to_be_bytes(), line.into_bytes())
     });
-    let map = ProllyMap::from_sorted(&nodes, rows)?;
-    let raw = store.total_bytes();
+    let (map, t) = time(|| -> Result<ProllyMap> {
+        let map = ProllyMap::from_sorted(&nodes, rows)?;
+        store.compare_and_swap_root(None, map.root())?;
+        Ok(map)
+    });
+    let map = map?;
+    let stats = store.stats();
+    let journal = store.journal_len();
+    let mut chunk_bytes = 0u64;
+    map.walk_nodes(|n| chunk_bytes += n.bytes as u64)?;
     println!(
-        "\nbenchmark table t (1M rows, {:.1} MB as CSV): {:.1} MB of chunks, root {}",
+        "\nbenchmark table t, 1M rows ({:.1} MB as CSV), on disk: built and published in {}",
         csv_bytes as f64 / 1e6,
-        raw as f64 / 1e6,
-        map.root().short(12)
+        ms(t)
+    );
+    println!(
+        "  {:.1} MB of chunks, journal {:.1} MB: compression ratio {:.2}, {:.2} bytes on disk per CSV byte ({} chunks)",
+        chunk_bytes as f64 / 1e6,
+        journal as f64 / 1e6,
+        chunk_bytes as f64 / journal as f64,
+        journal as f64 / csv_bytes as f64,
+        stats.chunks_appended
+    );
+    let before = store.journal_len();
+    let mut updated = row(500_000);
+    updated.qty += 1;
+    let edited = map.edit([Edit::put(
+        500_000u64.to_be_bytes().to_vec(),
+        updated.csv_line().into_bytes(),
+    )])?;
+    store.compare_and_swap_root(Some(map.root()), edited.root())?;
+    println!(
+        "  a one-row update and publish adds {} bytes to the journal",
+        store.journal_len() - before
     );
     Ok(())
 }
