@@ -1,29 +1,49 @@
-//! The `arbor` command-line tool. This is the only crate that prints.
+//! The `arbor` command-line tool: Git for data.
+//!
+//! One file per command in `commands/`. This is the only crate that prints,
+//! reads the environment or looks at the terminal; it passes what it finds
+//! to the engine.
 
+mod commands;
+mod identity;
+mod ui;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 /// Arbor: a versioned SQL database. Git for data.
 #[derive(Debug, Parser)]
-#[command(name = "arbor", version, about)]
+#[command(name = "arbor", version, about, long_about = None)]
 struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+    /// Run as if started in this directory.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
 
-#[derive(Debug, clap::Subcommand)]
-enum Command {
-    /// Print the version of each Arbor component.
-    Version,
+    #[command(subcommand)]
+    command: commands::Command,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Version => {
-            println!("arbor {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
+    let cwd = match cli.work_dir {
+        Some(dir) => dir,
+        None => match std::env::current_dir() {
+            Ok(dir) => dir,
+            Err(e) => {
+                ui::print_error(&ui::CliError::new(format!(
+                    "cannot read the current directory: {e}"
+                )));
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    match commands::run(cli.command, &cwd) {
+        Ok(code) => code,
+        Err(e) => {
+            ui::print_error(&e);
+            ExitCode::FAILURE
         }
     }
 }

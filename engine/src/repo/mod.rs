@@ -8,10 +8,16 @@
 //! only if the refs it depends on still hold the values it read (a ref-level
 //! compare-and-swap), so no update is ever lost or applied to stale state.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+mod fsck;
 
-use arbor_merkle::{Address, ChunkStore, NodeStore, ProllyMap};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use arbor_merkle::{Address, ChunkStore, DiskStore, NodeStore, OpenMode, ProllyMap};
+
+pub use fsck::{FsckReport, fsck};
 
 use crate::error::{Error, Result, sqlstate};
 use crate::objects::{Catalog, Commit, Signature, StoreRoot, TableObject, WorkingSet};
@@ -24,6 +30,31 @@ pub fn branch_ref(branch: &str) -> String {
 /// The ref name of a branch's working set.
 pub fn working_set_ref(branch: &str) -> String {
     format!("workingsets/heads/{branch}")
+}
+
+/// The folder inside a repository's directory that holds its store.
+pub const STORE_DIR: &str = ".arbor";
+
+/// How long a writer waits for another writer's lock before giving up.
+pub const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// Finds the repository containing `start`: the nearest directory, from
+/// `start` upwards, that has a `.arbor` folder.
+pub fn find_repository(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|d| d.join(STORE_DIR).join("journal").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Opens the on-disk store of the repository in `dir`, for writing.
+pub fn open_disk_store(dir: &Path) -> Result<Arc<DiskStore>> {
+    Ok(Arc::new(DiskStore::open_dir(
+        dir.join(STORE_DIR),
+        OpenMode::ReadWrite {
+            lock_wait: LOCK_WAIT,
+        },
+    )?))
 }
 
 /// How many times an update is retried when other writers keep moving the store root.

@@ -259,6 +259,36 @@ impl ProllyMap {
     }
 }
 
+/// Checks that a chunk of one of this crate's kinds (prolly nodes, blob
+/// nodes) is well formed. Chunks of other kinds are not examined.
+pub fn validate_chunk(chunk: &crate::chunk::Chunk) -> Result<()> {
+    use crate::chunk::ChunkKind;
+    match chunk.kind() {
+        ChunkKind::PROLLY_LEAF | ChunkKind::PROLLY_INTERNAL => {
+            let node = node::Node::decode(chunk.clone())?;
+            if !node.is_leaf() {
+                return Ok(());
+            }
+            for i in 0..node.len() {
+                value::blob_of(node.value(i))?;
+            }
+            Ok(())
+        }
+        ChunkKind::BLOB_LEAF => chunk.expect_kind(ChunkKind::BLOB_LEAF),
+        ChunkKind::BLOB_INTERNAL => {
+            chunk.expect_kind(ChunkKind::BLOB_INTERNAL)?;
+            if chunk.payload().len() != 1 + 8 * chunk.ref_len() {
+                return Err(Error::corrupt(format!(
+                    "blob node {} is malformed",
+                    chunk.address().short(12)
+                )));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// What [`ProllyMap::walk_nodes`] reports of each node.
 #[derive(Clone, Debug)]
 pub struct NodeInfo {

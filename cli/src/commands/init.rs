@@ -1,0 +1,41 @@
+//! `arbor init`: create an empty repository.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use arbor_engine::repo::{self, Repository};
+
+use crate::identity;
+use crate::ui::CliError;
+
+/// Arguments of `arbor init`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The directory to create the repository in (created if missing).
+    directory: Option<PathBuf>,
+    /// The name of the first branch.
+    #[arg(short = 'b', long = "initial-branch", default_value = "main")]
+    initial_branch: String,
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let dir = match &args.directory {
+        Some(d) => cwd.join(d),
+        None => cwd.to_path_buf(),
+    };
+    if dir.join(repo::STORE_DIR).exists() {
+        return Err(CliError::new(format!(
+            "{} is already an Arbor repository",
+            dir.display()
+        )));
+    }
+    repo::validate_branch_name(&args.initial_branch)?;
+    let author = identity::system_signature()?;
+    let store = repo::open_disk_store(&dir)?;
+    Repository::init(store, &args.initial_branch, &author)?;
+    println!(
+        "Initialized an empty Arbor repository in {}",
+        dir.join(repo::STORE_DIR).display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

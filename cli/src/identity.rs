@@ -1,0 +1,80 @@
+//! Who is committing, and when: read from the environment and passed to the engine.
+//!
+//! Author: `ARBOR_AUTHOR_NAME` and `ARBOR_AUTHOR_EMAIL`. Time:
+//! `ARBOR_COMMIT_DATE` (seconds since the Unix epoch, or RFC 3339), so tests
+//! and reproducible builds can fix it; otherwise the clock.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use arbor_engine::objects::Signature;
+
+use crate::ui::CliError;
+
+/// The commit time: `ARBOR_COMMIT_DATE` if set, else now. Returns (seconds, offset minutes).
+pub fn commit_time() -> Result<(i64, i64), CliError> {
+    match std::env::var("ARBOR_COMMIT_DATE") {
+        Ok(text) => parse_date(&text).ok_or_else(|| {
+            CliError::new(format!("ARBOR_COMMIT_DATE is not a date: '{text}'")).with_hint(
+                "use seconds since 1970-01-01 UTC, or RFC 3339 like 2024-01-31T12:00:00+01:00",
+            )
+        }),
+        Err(_) => {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            Ok((i64::try_from(now).unwrap_or(i64::MAX), 0))
+        }
+    }
+}
+
+/// Parses seconds since the epoch or an RFC 3339 date.
+pub fn parse_date(text: &str) -> Option<(i64, i64)> {
+    if let Ok(seconds) = text.trim().parse::<i64>() {
+        return Some((seconds, 0));
+    }
+    let date = chrono::DateTime::parse_from_rfc3339(text.trim()).ok()?;
+    Some((
+        date.timestamp(),
+        i64::from(date.offset().local_minus_utc() / 60),
+    ))
+}
+
+/// The author from the environment, if both name and email are set.
+pub fn author_from_env() -> Option<(String, String)> {
+    let name = std::env::var("ARBOR_AUTHOR_NAME")
+        .ok()
+        .filter(|s| !s.trim().is_empty())?;
+    let email = std::env::var("ARBOR_AUTHOR_EMAIL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())?;
+    Some((name, email))
+}
+
+/// The signature of a commit Arbor makes itself (such as a repository's
+/// first commit) when no author is configured.
+pub fn system_signature() -> Result<Signature, CliError> {
+    let (time, offset_minutes) = commit_time()?;
+    let (name, email) =
+        author_from_env().unwrap_or_else(|| ("Arbor".into(), "arbor@localhost".into()));
+    Ok(Signature {
+        name,
+        email,
+        time,
+        offset_minutes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1700000000"), Some((1_700_000_000, 0)));
+        assert_eq!(
+            parse_date("2024-01-31T12:00:00+01:00"),
+            Some((1_706_698_800, 60))
+        );
+        assert_eq!(parse_date("yesterday"), None);
+    }
+}
