@@ -1,1 +1,278 @@
-//! placeholder
+//! # arbor-jsonb: the binary JSONB value
+//!
+//! A [`Jsonb`] is a JSON document held in a canonical binary form (the `jsonb`
+//! crate's encoding): the same JSON value always gives the same bytes, so equal
+//! documents share chunks and compare by bytes. It prints exactly as
+//! PostgreSQL prints `jsonb`, and orders as PostgreSQL's jsonb btree does.
+//!
+//! Canonical form: object keys sorted; integers that fit in 64 bits stored as
+//! integers (so `1`, `1.0` and `1e0` are the same value); other numbers as
+//! doubles. User input is parsed in standard mode (`{a:1}` and `NaN` are
+//! refused), with errors that give the position.
+
+mod order;
+mod text;
+
+use std::cmp::Ordering;
+use std::fmt;
+
+pub use order::compare;
+
+/// Deepest nesting accepted in a document.
+pub const MAX_DEPTH: usize = 512;
+/// Largest document accepted, in bytes of JSON text.
+pub const MAX_TEXT_LEN: usize = 256 << 20;
+
+/// A problem with a JSON document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonbError {
+    /// The text is not valid JSON.
+    #[error("invalid input syntax for type json: {message}")]
+    Syntax {
+        /// What is wrong, with its position.
+        message: String,
+    },
+    /// The document nests deeper than [`MAX_DEPTH`].
+    #[error("JSON document nests deeper than {MAX_DEPTH} levels")]
+    TooDeep,
+    /// The document is longer than [`MAX_TEXT_LEN`].
+    #[error("JSON document of {0} bytes is over the limit of {MAX_TEXT_LEN} bytes")]
+    TooLarge(usize),
+    /// Stored bytes do not decode.
+    #[error("stored jsonb value is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// A JSON document in canonical binary form.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Jsonb {
+    bytes: Vec<u8>,
+}
+
+impl Jsonb {
+    /// Parses JSON text.
+    pub fn parse(text: &str) -> Result<Jsonb, JsonbError> {
+        if text.len() > MAX_TEXT_LEN {
+            return Err(JsonbError::TooLarge(text.len()));
+        }
+        check_depth(text)?;
+        let value =
+            jsonb::parse_value_standard_mode(text.as_bytes()).map_err(|e| JsonbError::Syntax {
+                message: e.to_string(),
+            })?;
+        Ok(Jsonb::from_value(&canonical(value)))
+    }
+
+    fn from_value(value: &jsonb::Value<'_>) -> Jsonb {
+        Jsonb {
+            bytes: value.to_vec(),
+        }
+    }
+
+    /// Accepts stored bytes, checking that they decode.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Jsonb, JsonbError> {
+        let value = jsonb::from_slice(bytes).map_err(|e| JsonbError::Corrupt(e.to_string()))?;
+        let canonical_bytes = canonical(value).to_vec();
+        if canonical_bytes != bytes {
+            return Err(JsonbError::Corrupt(
+                "bytes are not in canonical form".into(),
+            ));
+        }
+        Ok(Jsonb {
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    /// The canonical bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The document as a value tree.
+    pub fn value(&self) -> jsonb::Value<'_> {
+        jsonb::from_slice(&self.bytes)
+            .expect("a Jsonb always holds bytes that decoded when it was made")
+    }
+}
+
+/// Rejects nesting deeper than [`MAX_DEPTH`] before the recursive parser sees it.
+fn check_depth(text: &str) -> Result<(), JsonbError> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(JsonbError::TooDeep);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Normalizes numbers: a value that is an integer fitting in i64 becomes
+/// `Int64`; every other number a double.
+fn canonical(value: jsonb::Value<'_>) -> jsonb::Value<'static> {
+    use jsonb::{Number, Value};
+    match value {
+        Value::Null => Value::Null,
+        Value::Bool(b) => Value::Bool(b),
+        Value::String(s) => Value::String(std::borrow::Cow::Owned(s.into_owned())),
+        Value::Number(n) => {
+            let f = match n {
+                Number::Int64(i) => return Value::Number(Number::Int64(i)),
+                Number::UInt64(u) => match i64::try_from(u) {
+                    Ok(i) => return Value::Number(Number::Int64(i)),
+                    Err(_) => u as f64,
+                },
+                other => other.as_f64(),
+            };
+            if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                Value::Number(Number::Int64(f as i64))
+            } else {
+                Value::Number(Number::Float64(f))
+            }
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, canonical(v))).collect())
+        }
+        // Extended types are never produced by parsing JSON text.
+        other => Value::String(std::borrow::Cow::Owned(other.to_string())),
+    }
+}
+
+impl fmt::Display for Jsonb {
+    /// PostgreSQL's text form of jsonb: `{"a": 1, "bb": [1, 2]}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        text::write_value(&mut out, &self.value());
+        f.write_str(&out)
+    }
+}
+
+impl fmt::Debug for Jsonb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Jsonb({self})")
+    }
+}
+
+impl PartialOrd for Jsonb {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Jsonb {
+    /// PostgreSQL's jsonb btree order.
+    fn cmp(&self, other: &Self) -> Ordering {
+        if self.bytes == other.bytes {
+            return Ordering::Equal;
+        }
+        compare(&self.value(), &other.value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn j(s: &str) -> Jsonb {
+        Jsonb::parse(s).unwrap()
+    }
+
+    #[test]
+    fn prints_as_postgresql_does() {
+        assert_eq!(
+            j(r#"{"bb":[1,2],"a":1}"#).to_string(),
+            r#"{"a": 1, "bb": [1, 2]}"#
+        );
+        assert_eq!(
+            j(r#"{"aaa":1,"b":2,"cc":3}"#).to_string(),
+            r#"{"b": 2, "cc": 3, "aaa": 1}"#
+        );
+        assert_eq!(
+            j(r#"  [ true , null, "x\"y" , 1.5 ] "#).to_string(),
+            r#"[true, null, "x\"y", 1.5]"#
+        );
+        assert_eq!(j("{}").to_string(), "{}");
+        assert_eq!(j("[]").to_string(), "[]");
+        assert_eq!(j("-0.25").to_string(), "-0.25");
+    }
+
+    #[test]
+    fn canonical_bytes() {
+        assert_eq!(j("1").as_bytes(), j("1.0").as_bytes());
+        assert_eq!(j("1").as_bytes(), j("1e0").as_bytes());
+        assert_eq!(
+            j(r#"{"a":1,"b":2}"#).as_bytes(),
+            j(r#"{ "b": 2, "a": 1 }"#).as_bytes()
+        );
+        let x = j(r#"{"k":[1,{"z":null}]}"#);
+        assert_eq!(Jsonb::from_bytes(x.as_bytes()).unwrap(), x);
+    }
+
+    /// Pins the stored bytes: an upgrade of the jsonb crate that changed them
+    /// would change every address that holds a jsonb value.
+    #[test]
+    fn golden_bytes() {
+        let hex: String = j(r#"{"a":[1,"x",true,null,2.5]}"#)
+            .as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hex, GOLDEN);
+    }
+
+    const GOLDEN: &str = "40000001100000015000002461800000052000000210000001400000000000000020000009400178604004000000000000";
+
+    #[test]
+    fn bad_json_is_an_error_with_a_position() {
+        for bad in ["{a:1}", "NaN", "[1,", "", "{\"a\" 1}"] {
+            let e = Jsonb::parse(bad).unwrap_err();
+            assert!(matches!(e, JsonbError::Syntax { .. }), "{bad}: {e}");
+        }
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_eq!(Jsonb::parse(&deep).unwrap_err(), JsonbError::TooDeep);
+        assert!(Jsonb::from_bytes(&[0xff, 0x00, 0x12]).is_err());
+    }
+
+    #[test]
+    fn postgresql_order() {
+        // Object > Array > Boolean > Number > String > Null.
+        let ordered = [
+            "null",
+            r#""""#,
+            r#""a""#,
+            "-1",
+            "0",
+            "2.5",
+            "false",
+            "true",
+            "[]",
+            "[1]",
+            "[0, 0]",
+            "{}",
+            r#"{"a": 1}"#,
+            r#"{"a": 2}"#,
+            r#"{"b": 1}"#,
+            r#"{"a": 1, "b": 1}"#,
+        ];
+        for w in ordered.windows(2) {
+            assert!(j(w[0]) < j(w[1]), "{} < {}", w[0], w[1]);
+        }
+    }
+}
