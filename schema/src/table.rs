@@ -1,0 +1,458 @@
+//! Table schemas: columns with stable tags, keys, constraints and indexes.
+//!
+//! A column's tag is assigned once (`next_tag`, never reused) and survives
+//! renames and type changes, so rows, diffs and merges follow columns across
+//! schema changes.
+//!
+//! ```text
+//! u8 version (1)
+//! str name
+//! varint next_tag
+//! varint n, columns:        varint tag | str name | type | u8 nullable | opt str default | opt value missing
+//! varint k, primary key:    varint tag (k = 0: a hidden row id keys the table)
+//! varint u, uniques:        str name | varint m | varint tag * m
+//! varint c, checks:         str name | str expression (SQL text)
+//! varint i, indexes:        str name | u8 unique | varint m | (varint tag | u8 descending) * m
+//! varint f, foreign keys:   str name | varint m | varint tag * m | str table | varint m | str column * m | u8 on_delete | u8 on_update
+//! type:   u8 kind code | for numeric: u8 present | varint precision | varint scale; varchar: u8 present | varint n; char: varint n
+//! value:  the row encoding of a single value (see `row`), as bytes
+//! ```
+
+use arbor_merkle::codec::{Reader, Writer};
+
+use crate::error::{Result, ValueError};
+use crate::row::{RowColumn, decode_row, encode_row};
+use crate::types::DataType;
+use crate::value::Value;
+
+const FORMAT: u8 = 1;
+
+/// A column of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    /// Stable identity of the column.
+    pub tag: u32,
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub data_type: DataType,
+    /// Whether NULL is allowed.
+    pub nullable: bool,
+    /// The DEFAULT expression, as SQL text.
+    pub default: Option<String>,
+    /// What rows written before the column existed read as.
+    pub missing: Option<Value>,
+}
+
+/// A UNIQUE constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UniqueConstraint {
+    /// Constraint name.
+    pub name: String,
+    /// Column tags.
+    pub columns: Vec<u32>,
+}
+
+/// A CHECK constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckConstraint {
+    /// Constraint name.
+    pub name: String,
+    /// The condition, as SQL text.
+    pub expression: String,
+}
+
+/// A secondary index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Index {
+    /// Index name.
+    pub name: String,
+    /// Whether it enforces uniqueness.
+    pub unique: bool,
+    /// (column tag, descending) pairs.
+    pub columns: Vec<(u32, bool)>,
+}
+
+/// What a foreign key does when the referenced row changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForeignKeyAction {
+    /// Refuse the change (the default).
+    NoAction,
+    /// Refuse the change, checked immediately.
+    Restrict,
+    /// Delete or update the referencing rows too.
+    Cascade,
+    /// Set the referencing columns to NULL.
+    SetNull,
+    /// Set the referencing columns to their defaults.
+    SetDefault,
+}
+
+impl ForeignKeyAction {
+    fn code(self) -> u8 {
+        self as u8
+    }
+
+    fn from_code(c: u8) -> Option<ForeignKeyAction> {
+        use ForeignKeyAction::*;
+        [NoAction, Restrict, Cascade, SetNull, SetDefault]
+            .into_iter()
+            .find(|a| a.code() == c)
+    }
+}
+
+/// A FOREIGN KEY constraint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignKey {
+    /// Constraint name.
+    pub name: String,
+    /// Referencing column tags.
+    pub columns: Vec<u32>,
+    /// The referenced table.
+    pub referenced_table: String,
+    /// The referenced columns, by name.
+    pub referenced_columns: Vec<String>,
+    /// ON DELETE.
+    pub on_delete: ForeignKeyAction,
+    /// ON UPDATE.
+    pub on_update: ForeignKeyAction,
+}
+
+/// A table's schema.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableSchema {
+    /// The table's name.
+    pub name: String,
+    /// Columns, in display order.
+    pub columns: Vec<Column>,
+    /// Primary key column tags; empty when a hidden row id keys the table.
+    pub primary_key: Vec<u32>,
+    /// UNIQUE constraints.
+    pub uniques: Vec<UniqueConstraint>,
+    /// CHECK constraints.
+    pub checks: Vec<CheckConstraint>,
+    /// Secondary indexes.
+    pub indexes: Vec<Index>,
+    /// FOREIGN KEY constraints.
+    pub foreign_keys: Vec<ForeignKey>,
+    /// The tag the next new column gets; tags are never reused.
+    pub next_tag: u32,
+}
+
+impl TableSchema {
+    /// A schema with `name` and no columns yet.
+    pub fn new(name: impl Into<String>) -> TableSchema {
+        TableSchema {
+            name: name.into(),
+            columns: Vec::new(),
+            primary_key: Vec::new(),
+            uniques: Vec::new(),
+            checks: Vec::new(),
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+            next_tag: 1,
+        }
+    }
+
+    /// Adds a column with a fresh tag and returns the tag.
+    pub fn add_column(
+        &mut self,
+        name: impl Into<String>,
+        data_type: DataType,
+        nullable: bool,
+    ) -> u32 {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        self.columns.push(Column {
+            tag,
+            name: name.into(),
+            data_type,
+            nullable,
+            default: None,
+            missing: None,
+        });
+        tag
+    }
+
+    /// The position of the column named `name`.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// The position of the column with `tag`.
+    pub fn tag_index(&self, tag: u32) -> Option<usize> {
+        self.columns.iter().position(|c| c.tag == tag)
+    }
+
+    /// Encodes the schema deterministically.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.u8(FORMAT)
+            .str(&self.name)
+            .varint(u64::from(self.next_tag));
+        w.varint(self.columns.len() as u64);
+        for c in &self.columns {
+            w.varint(u64::from(c.tag)).str(&c.name);
+            write_type(&mut w, &c.data_type);
+            w.u8(u8::from(c.nullable));
+            write_opt_str(&mut w, c.default.as_deref());
+            match &c.missing {
+                Some(v) => {
+                    w.u8(1).bytes(&encode_row(&[(0, v)]));
+                }
+                None => {
+                    w.u8(0);
+                }
+            }
+        }
+        write_tags(&mut w, &self.primary_key);
+        w.varint(self.uniques.len() as u64);
+        for u in &self.uniques {
+            w.str(&u.name);
+            write_tags(&mut w, &u.columns);
+        }
+        w.varint(self.checks.len() as u64);
+        for c in &self.checks {
+            w.str(&c.name).str(&c.expression);
+        }
+        w.varint(self.indexes.len() as u64);
+        for i in &self.indexes {
+            w.str(&i.name)
+                .u8(u8::from(i.unique))
+                .varint(i.columns.len() as u64);
+            for (tag, desc) in &i.columns {
+                w.varint(u64::from(*tag)).u8(u8::from(*desc));
+            }
+        }
+        w.varint(self.foreign_keys.len() as u64);
+        for f in &self.foreign_keys {
+            w.str(&f.name);
+            write_tags(&mut w, &f.columns);
+            w.str(&f.referenced_table)
+                .varint(f.referenced_columns.len() as u64);
+            for c in &f.referenced_columns {
+                w.str(c);
+            }
+            w.u8(f.on_delete.code()).u8(f.on_update.code());
+        }
+        w.into_bytes()
+    }
+
+    /// Decodes and validates an encoded schema.
+    pub fn decode(bytes: &[u8]) -> Result<TableSchema> {
+        decode(bytes).map_err(|e| ValueError::corrupt(format!("table schema: {e}")))
+    }
+}
+
+fn write_type(w: &mut Writer, t: &DataType) {
+    w.u8(t.code());
+    match t {
+        DataType::Numeric(p) => {
+            match p {
+                Some((precision, scale)) => w
+                    .u8(1)
+                    .varint(u64::from(*precision))
+                    .varint(u64::from(*scale)),
+                None => w.u8(0),
+            };
+        }
+        DataType::Varchar(n) => {
+            match n {
+                Some(n) => w.u8(1).varint(u64::from(*n)),
+                None => w.u8(0),
+            };
+        }
+        DataType::Char(n) => {
+            w.varint(u64::from(*n));
+        }
+        _ => {}
+    }
+}
+
+fn write_opt_str(w: &mut Writer, s: Option<&str>) {
+    match s {
+        Some(s) => w.u8(1).str(s),
+        None => w.u8(0),
+    };
+}
+
+fn write_tags(w: &mut Writer, tags: &[u32]) {
+    w.varint(tags.len() as u64);
+    for t in tags {
+        w.varint(u64::from(*t));
+    }
+}
+
+type DecodeResult<T> = std::result::Result<T, String>;
+
+fn decode(bytes: &[u8]) -> DecodeResult<TableSchema> {
+    let mut r = Reader::new(bytes, "table schema");
+    let e = |e: arbor_merkle::Error| e.to_string();
+    let version = r.u8().map_err(e)?;
+    if version != FORMAT {
+        return Err(format!("unknown format version {version}"));
+    }
+    let mut s = TableSchema::new(r.str().map_err(e)?);
+    s.next_tag = small(r.varint().map_err(e)?)?;
+    for _ in 0..r.count(4).map_err(e)? {
+        let tag = small(r.varint().map_err(e)?)?;
+        let name = r.str().map_err(e)?.to_owned();
+        let data_type = read_type(&mut r)?;
+        let nullable = read_bool(&mut r)?;
+        let default = read_opt_str(&mut r)?;
+        let missing = match r.u8().map_err(e)? {
+            0 => None,
+            1 => {
+                let row = r.bytes().map_err(e)?;
+                let col = RowColumn {
+                    tag: 0,
+                    data_type: data_type.clone(),
+                    missing: Value::Null,
+                };
+                Some(decode_row(row, &[col]).map_err(|e| e.message)?.remove(0))
+            }
+            _ => return Err("bad presence byte".into()),
+        };
+        if tag >= s.next_tag || s.tag_index(tag).is_some() {
+            return Err(format!(
+                "column tag {tag} is repeated or not below next_tag"
+            ));
+        }
+        s.columns.push(Column {
+            tag,
+            name,
+            data_type,
+            nullable,
+            default,
+            missing,
+        });
+    }
+    s.primary_key = read_tags(&mut r, &s)?;
+    for _ in 0..r.count(2).map_err(e)? {
+        let name = r.str().map_err(e)?.to_owned();
+        s.uniques.push(UniqueConstraint {
+            name,
+            columns: read_tags(&mut r, &s)?,
+        });
+    }
+    for _ in 0..r.count(2).map_err(e)? {
+        let name = r.str().map_err(e)?.to_owned();
+        s.checks.push(CheckConstraint {
+            name,
+            expression: r.str().map_err(e)?.to_owned(),
+        });
+    }
+    for _ in 0..r.count(3).map_err(e)? {
+        let name = r.str().map_err(e)?.to_owned();
+        let unique = read_bool(&mut r)?;
+        let mut columns = Vec::new();
+        for _ in 0..r.count(2).map_err(e)? {
+            let tag = small(r.varint().map_err(e)?)?;
+            check_tag(&s, tag)?;
+            columns.push((tag, read_bool(&mut r)?));
+        }
+        s.indexes.push(Index {
+            name,
+            unique,
+            columns,
+        });
+    }
+    for _ in 0..r.count(5).map_err(e)? {
+        let name = r.str().map_err(e)?.to_owned();
+        let columns = read_tags(&mut r, &s)?;
+        let referenced_table = r.str().map_err(e)?.to_owned();
+        let mut referenced_columns = Vec::new();
+        for _ in 0..r.count(1).map_err(e)? {
+            referenced_columns.push(r.str().map_err(e)?.to_owned());
+        }
+        let action = |c: u8| {
+            ForeignKeyAction::from_code(c).ok_or_else(|| format!("bad foreign key action {c}"))
+        };
+        let on_delete = action(r.u8().map_err(e)?)?;
+        let on_update = action(r.u8().map_err(e)?)?;
+        s.foreign_keys.push(ForeignKey {
+            name,
+            columns,
+            referenced_table,
+            referenced_columns,
+            on_delete,
+            on_update,
+        });
+    }
+    r.finish().map_err(e)?;
+    Ok(s)
+}
+
+fn small(v: u64) -> DecodeResult<u32> {
+    u32::try_from(v).map_err(|_| format!("{v} is too large"))
+}
+
+fn read_bool(r: &mut Reader<'_>) -> DecodeResult<bool> {
+    match r.u8().map_err(|e| e.to_string())? {
+        0 => Ok(false),
+        1 => Ok(true),
+        b => Err(format!("bad boolean byte {b}")),
+    }
+}
+
+fn read_opt_str(r: &mut Reader<'_>) -> DecodeResult<Option<String>> {
+    Ok(if read_bool(r)? {
+        Some(r.str().map_err(|e| e.to_string())?.to_owned())
+    } else {
+        None
+    })
+}
+
+fn check_tag(s: &TableSchema, tag: u32) -> DecodeResult<()> {
+    s.tag_index(tag)
+        .map(drop)
+        .ok_or_else(|| format!("unknown column tag {tag}"))
+}
+
+fn read_tags(r: &mut Reader<'_>, s: &TableSchema) -> DecodeResult<Vec<u32>> {
+    let mut tags = Vec::new();
+    for _ in 0..r.count(1).map_err(|e| e.to_string())? {
+        let tag = small(r.varint().map_err(|e| e.to_string())?)?;
+        check_tag(s, tag)?;
+        tags.push(tag);
+    }
+    Ok(tags)
+}
+
+fn read_type(r: &mut Reader<'_>) -> DecodeResult<DataType> {
+    let e = |e: arbor_merkle::Error| e.to_string();
+    let code = r.u8().map_err(e)?;
+    let t = match code {
+        1 => DataType::Boolean,
+        2 => DataType::SmallInt,
+        3 => DataType::Integer,
+        4 => DataType::BigInt,
+        5 => DataType::Real,
+        6 => DataType::Double,
+        7 => DataType::Numeric(if read_bool(r)? {
+            Some((
+                small(r.varint().map_err(e)?)?,
+                small(r.varint().map_err(e)?)?,
+            ))
+        } else {
+            None
+        }),
+        8 => DataType::Text,
+        9 => DataType::Varchar(if read_bool(r)? {
+            Some(small(r.varint().map_err(e)?)?)
+        } else {
+            None
+        }),
+        10 => DataType::Char(small(r.varint().map_err(e)?)?),
+        11 => DataType::Bytea,
+        12 => DataType::Date,
+        13 => DataType::Time,
+        14 => DataType::Timestamp,
+        15 => DataType::TimestampTz,
+        16 => DataType::Uuid,
+        17 => DataType::Json,
+        18 => DataType::Jsonb,
+        other => return Err(format!("unknown type code {other}")),
+    };
+    Ok(t)
+}

@@ -1,0 +1,356 @@
+//! SQL values with PostgreSQL's semantics for comparison and text output.
+//!
+//! Comparisons between values are three-valued, as in SQL: comparing with
+//! NULL gives "unknown" ([`Value::sql_cmp`] returns `None`). For sorting,
+//! grouping and keys a total order is needed: [`Value::total_cmp`] puts NULL
+//! after every other value (PostgreSQL's default `NULLS LAST` for ascending
+//! order), treats NaN as equal to itself and greater than every other float,
+//! and `-0` as equal to `0`, all as PostgreSQL does.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use arbor_jsonb::Jsonb;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::types::DataType;
+
+/// A SQL value.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// `boolean`
+    Boolean(bool),
+    /// `smallint`
+    SmallInt(i16),
+    /// `integer`
+    Integer(i32),
+    /// `bigint`
+    BigInt(i64),
+    /// `real`
+    Real(f32),
+    /// `double precision`
+    Double(f64),
+    /// `numeric` (28 significant digits; see docs/schema.md)
+    Numeric(Decimal),
+    /// `text`, `varchar`, `char`
+    Text(String),
+    /// `bytea`
+    Bytea(Vec<u8>),
+    /// `date`
+    Date(NaiveDate),
+    /// `time`
+    Time(NaiveTime),
+    /// `timestamp`
+    Timestamp(NaiveDateTime),
+    /// `timestamptz`, held in UTC
+    TimestampTz(DateTime<Utc>),
+    /// `uuid`
+    Uuid(Uuid),
+    /// `json`, the text as written
+    Json(String),
+    /// `jsonb`
+    Jsonb(Jsonb),
+}
+
+impl Value {
+    /// Whether the value is NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The type of a non-NULL value (`None` for NULL, which has no type of its own).
+    pub fn data_type(&self) -> Option<DataType> {
+        Some(match self {
+            Value::Null => return None,
+            Value::Boolean(_) => DataType::Boolean,
+            Value::SmallInt(_) => DataType::SmallInt,
+            Value::Integer(_) => DataType::Integer,
+            Value::BigInt(_) => DataType::BigInt,
+            Value::Real(_) => DataType::Real,
+            Value::Double(_) => DataType::Double,
+            Value::Numeric(_) => DataType::Numeric(None),
+            Value::Text(_) => DataType::Text,
+            Value::Bytea(_) => DataType::Bytea,
+            Value::Date(_) => DataType::Date,
+            Value::Time(_) => DataType::Time,
+            Value::Timestamp(_) => DataType::Timestamp,
+            Value::TimestampTz(_) => DataType::TimestampTz,
+            Value::Uuid(_) => DataType::Uuid,
+            Value::Json(_) => DataType::Json,
+            Value::Jsonb(_) => DataType::Jsonb,
+        })
+    }
+
+    /// The value as an i64, if it is an integer.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::SmallInt(v) => Some(i64::from(*v)),
+            Value::Integer(v) => Some(i64::from(*v)),
+            Value::BigInt(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// The value as an f64, if it is numeric.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Real(v) => Some(f64::from(*v)),
+            Value::Double(v) => Some(*v),
+            Value::Numeric(d) => d.to_string().parse().ok(),
+            other => other.as_i64().map(|i| i as f64),
+        }
+    }
+
+    /// The family a value compares within: values of different families are
+    /// not comparable (the binder inserts casts first).
+    fn family(&self) -> u8 {
+        match self {
+            Value::Null => 0,
+            Value::Boolean(_) => 1,
+            Value::SmallInt(_)
+            | Value::Integer(_)
+            | Value::BigInt(_)
+            | Value::Real(_)
+            | Value::Double(_)
+            | Value::Numeric(_) => 2,
+            Value::Text(_) => 3,
+            Value::Bytea(_) => 4,
+            Value::Date(_) | Value::Timestamp(_) | Value::TimestampTz(_) => 5,
+            Value::Time(_) => 6,
+            Value::Uuid(_) => 7,
+            Value::Json(_) => 8,
+            Value::Jsonb(_) => 9,
+        }
+    }
+
+    /// SQL comparison: `None` if either side is NULL or the types do not compare.
+    pub fn sql_cmp(&self, other: &Value) -> Option<Ordering> {
+        if self.is_null() || other.is_null() || self.family() != other.family() {
+            return None;
+        }
+        Some(self.total_cmp(other))
+    }
+
+    /// A total order for sorting, grouping and keys: NULL last, NaN above all
+    /// numbers, `-0 = 0`; values of different families order by family.
+    pub fn total_cmp(&self, other: &Value) -> Ordering {
+        use Value::*;
+        match (self, other) {
+            (Null, Null) => Ordering::Equal,
+            (Null, _) => Ordering::Greater,
+            (_, Null) => Ordering::Less,
+            (Boolean(a), Boolean(b)) => a.cmp(b),
+            (Text(a), Text(b)) => a.as_bytes().cmp(b.as_bytes()),
+            (Bytea(a), Bytea(b)) => a.cmp(b),
+            (Time(a), Time(b)) => a.cmp(b),
+            (Uuid(a), Uuid(b)) => a.cmp(b),
+            (Json(a), Json(b)) => a.cmp(b),
+            (Jsonb(a), Jsonb(b)) => a.cmp(b),
+            (a, b) if a.family() == 2 && b.family() == 2 => compare_numbers(a, b),
+            (a, b) if a.family() == 5 && b.family() == 5 => {
+                timestamp_micros(a).cmp(&timestamp_micros(b))
+            }
+            (a, b) => a.family().cmp(&b.family()),
+        }
+    }
+}
+
+/// Microseconds since the epoch, reading dates as midnight and plain
+/// timestamps as UTC (PostgreSQL's comparison of mixed date/time types in the
+/// UTC time zone).
+fn timestamp_micros(v: &Value) -> i64 {
+    match v {
+        Value::Date(d) => d
+            .and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp_micros()),
+        Value::Timestamp(t) => t.and_utc().timestamp_micros(),
+        Value::TimestampTz(t) => t.timestamp_micros(),
+        _ => 0,
+    }
+}
+
+fn compare_numbers(a: &Value, b: &Value) -> Ordering {
+    if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+        return x.cmp(&y);
+    }
+    let exact = |v: &Value| match v {
+        Value::Numeric(d) => Some(*d),
+        other => other.as_i64().map(Decimal::from),
+    };
+    if let (Some(x), Some(y)) = (exact(a), exact(b)) {
+        return x.cmp(&y);
+    }
+    let (x, y) = (
+        a.as_f64().unwrap_or(f64::NAN),
+        b.as_f64().unwrap_or(f64::NAN),
+    );
+    compare_floats(x, y)
+}
+
+/// PostgreSQL's float order: NaN equals NaN and sorts above everything;
+/// `-0 = 0`.
+pub fn compare_floats(x: f64, y: f64) -> Ordering {
+    match (x.is_nan(), y.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+    }
+}
+
+impl PartialEq for Value {
+    /// Equality of the total order (so NULL equals NULL here, as in grouping).
+    fn eq(&self, other: &Value) -> bool {
+        self.total_cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Value {}
+
+impl Hash for Value {
+    /// Consistent with `eq`: numbers that compare equal hash equally.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.family().hash(state);
+        match self {
+            Value::Null => {}
+            Value::Boolean(b) => b.hash(state),
+            v @ (Value::SmallInt(_)
+            | Value::Integer(_)
+            | Value::BigInt(_)
+            | Value::Real(_)
+            | Value::Double(_)
+            | Value::Numeric(_)) => {
+                match v.as_f64() {
+                    Some(f) if f.is_nan() => u64::MAX.hash(state),
+                    // Adding 0.0 turns -0 into +0.
+                    Some(f) => (f + 0.0).to_bits().hash(state),
+                    None => 0u8.hash(state),
+                }
+            }
+            Value::Text(s) => s.hash(state),
+            Value::Bytea(b) => b.hash(state),
+            v @ (Value::Date(_) | Value::Timestamp(_) | Value::TimestampTz(_)) => {
+                timestamp_micros(v).hash(state)
+            }
+            Value::Time(t) => t.hash(state),
+            Value::Uuid(u) => u.hash(state),
+            Value::Json(s) => s.hash(state),
+            Value::Jsonb(j) => j.hash(state),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    /// PostgreSQL's text output of the value (NULL prints as `NULL`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => f.write_str("NULL"),
+            Value::Boolean(b) => f.write_str(if *b { "t" } else { "f" }),
+            Value::SmallInt(v) => write!(f, "{v}"),
+            Value::Integer(v) => write!(f, "{v}"),
+            Value::BigInt(v) => write!(f, "{v}"),
+            Value::Real(v) => f.write_str(&format_float(f64::from(*v), true)),
+            Value::Double(v) => f.write_str(&format_float(*v, false)),
+            Value::Numeric(d) => write!(f, "{d}"),
+            Value::Text(s) | Value::Json(s) => f.write_str(s),
+            Value::Bytea(b) => {
+                f.write_str("\\x")?;
+                b.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+            }
+            Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Value::Time(t) => write!(f, "{}", t.format("%H:%M:%S%.f")),
+            Value::Timestamp(t) => write!(f, "{}", t.format("%Y-%m-%d %H:%M:%S%.f")),
+            Value::TimestampTz(t) => write!(f, "{}+00", t.format("%Y-%m-%d %H:%M:%S%.f")),
+            Value::Uuid(u) => write!(f, "{u}"),
+            Value::Jsonb(j) => write!(f, "{j}"),
+        }
+    }
+}
+
+/// PostgreSQL's float output: the shortest text that reads back exactly, with
+/// `NaN`, `Infinity` and `-Infinity`, and exponents past 1e15 or below 1e-4.
+pub fn format_float(v: f64, single: bool) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
+    }
+    let shortest = if single {
+        format!("{}", v as f32)
+    } else {
+        format!("{v}")
+    };
+    let magnitude = v.abs();
+    if magnitude != 0.0 && !(1e-4..1e15).contains(&magnitude) {
+        let e = if single {
+            format!("{:e}", v as f32)
+        } else {
+            format!("{v:e}")
+        };
+        // Rust writes 1e16 and 1.5e-5; PostgreSQL writes 1e+16 and 1.5e-05.
+        if let Some((mantissa, exp)) = e.split_once('e') {
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ("-", d),
+                None => ("+", exp),
+            };
+            return format!("{mantissa}e{sign}{digits:0>2}");
+        }
+    }
+    shortest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_valued_comparison() {
+        assert_eq!(Value::Integer(1).sql_cmp(&Value::Null), None);
+        assert_eq!(
+            Value::Integer(1).sql_cmp(&Value::BigInt(1)),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            Value::Integer(2).sql_cmp(&Value::Double(1.5)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(Value::Text("a".into()).sql_cmp(&Value::Integer(1)), None);
+        assert_eq!(
+            Value::Numeric(Decimal::new(150, 2)).sql_cmp(&Value::Numeric(Decimal::new(15, 1))),
+            Some(Ordering::Equal)
+        );
+    }
+
+    #[test]
+    fn total_order_of_floats_and_nulls() {
+        let nan = Value::Double(f64::NAN);
+        assert_eq!(nan.total_cmp(&nan), Ordering::Equal);
+        assert_eq!(
+            nan.total_cmp(&Value::Double(f64::INFINITY)),
+            Ordering::Greater
+        );
+        assert_eq!(Value::Double(-0.0), Value::Double(0.0));
+        assert_eq!(Value::Null.total_cmp(&nan), Ordering::Greater);
+    }
+
+    #[test]
+    fn text_output() {
+        assert_eq!(Value::Boolean(true).to_string(), "t");
+        assert_eq!(Value::Double(0.1).to_string(), "0.1");
+        assert_eq!(Value::Double(1e20).to_string(), "1e+20");
+        assert_eq!(Value::Double(1.5e-5).to_string(), "1.5e-05");
+        assert_eq!(Value::Double(f64::NEG_INFINITY).to_string(), "-Infinity");
+        assert_eq!(Value::Real(0.1).to_string(), "0.1");
+        assert_eq!(Value::Bytea(vec![0xde, 0xad]).to_string(), "\\xdead");
+    }
+}

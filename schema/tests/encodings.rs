@@ -1,0 +1,344 @@
+//! Key and row encodings: round trips and order preservation as property
+//! tests (10,000 cases each), schema evolution, and pinned schema bytes.
+
+#![allow(clippy::unwrap_used)]
+
+use std::cmp::Ordering;
+
+use arbor_jsonb::Jsonb;
+use arbor_schema::key::{KeyColumn, decode_key, encode_key};
+use arbor_schema::row::{RowColumn, decode_row, encode_row};
+use arbor_schema::table::{CheckConstraint, ForeignKey, ForeignKeyAction, Index, UniqueConstraint};
+use arbor_schema::{DataType, TableSchema, Value};
+use chrono::{DateTime, NaiveDate, NaiveTime};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+/// Types usable in keys.
+fn key_type() -> impl Strategy<Value = DataType> {
+    prop_oneof![
+        Just(DataType::Boolean),
+        Just(DataType::SmallInt),
+        Just(DataType::Integer),
+        Just(DataType::BigInt),
+        Just(DataType::Real),
+        Just(DataType::Double),
+        Just(DataType::Numeric(None)),
+        Just(DataType::Text),
+        Just(DataType::Bytea),
+        Just(DataType::Date),
+        Just(DataType::Time),
+        Just(DataType::Timestamp),
+        Just(DataType::TimestampTz),
+        Just(DataType::Uuid),
+    ]
+}
+
+fn special_float() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => any::<f64>(),
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+        1 => Just(0.0),
+        1 => Just(-0.0),
+        2 => (-1000i32..1000).prop_map(f64::from),
+    ]
+}
+
+fn decimal() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        (any::<i64>(), 0u32..12).prop_map(|(m, s)| Decimal::new(m, s)),
+        (-100i64..100, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s)),
+        Just(Decimal::ZERO),
+        (any::<i64>(), 0u32..28).prop_map(|(m, s)| Decimal::new(m, s)),
+    ]
+}
+
+/// A value of type `t`, NULL one time in eight.
+fn value_of(t: DataType) -> BoxedStrategy<Value> {
+    let v: BoxedStrategy<Value> = match t {
+        DataType::Boolean => any::<bool>().prop_map(Value::Boolean).boxed(),
+        DataType::SmallInt => any::<i16>().prop_map(Value::SmallInt).boxed(),
+        DataType::Integer => any::<i32>().prop_map(Value::Integer).boxed(),
+        DataType::BigInt => any::<i64>().prop_map(Value::BigInt).boxed(),
+        DataType::Real => special_float().prop_map(|f| Value::Real(f as f32)).boxed(),
+        DataType::Double => special_float().prop_map(Value::Double).boxed(),
+        DataType::Numeric(_) => decimal().prop_map(Value::Numeric).boxed(),
+        DataType::Text | DataType::Varchar(_) | DataType::Char(_) => {
+            prop_oneof![".{0,8}", "[a\u{0}b]{0,6}", Just(String::new())]
+                .prop_map(Value::Text)
+                .boxed()
+        }
+        DataType::Bytea => {
+            prop::collection::vec(prop_oneof![Just(0u8), Just(0xffu8), any::<u8>()], 0..8)
+                .prop_map(Value::Bytea)
+                .boxed()
+        }
+        DataType::Date => (-100_000i32..100_000)
+            .prop_map(|d| {
+                Value::Date(
+                    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()
+                        + chrono::Duration::days(i64::from(d)),
+                )
+            })
+            .boxed(),
+        DataType::Time => (0i64..86_400_000_000)
+            .prop_map(|us| {
+                Value::Time(
+                    NaiveTime::MIN
+                        .overflowing_add_signed(chrono::Duration::microseconds(us))
+                        .0,
+                )
+            })
+            .boxed(),
+        DataType::Timestamp => (-4_000_000_000_000_000i64..4_000_000_000_000_000)
+            .prop_map(|us| {
+                Value::Timestamp(DateTime::from_timestamp_micros(us).unwrap().naive_utc())
+            })
+            .boxed(),
+        DataType::TimestampTz => (-4_000_000_000_000_000i64..4_000_000_000_000_000)
+            .prop_map(|us| Value::TimestampTz(DateTime::from_timestamp_micros(us).unwrap()))
+            .boxed(),
+        DataType::Uuid => any::<[u8; 16]>()
+            .prop_map(|b| Value::Uuid(uuid::Uuid::from_bytes(b)))
+            .boxed(),
+        DataType::Json => ".{0,10}".prop_map(Value::Json).boxed(),
+        DataType::Jsonb => prop_oneof![
+            Just(r#"{"a": [1, 2.5, null]}"#),
+            Just(r#""text""#),
+            Just("[]"),
+            Just(r#"{"b": {"c": true}}"#)
+        ]
+        .prop_map(|s| Value::Jsonb(Jsonb::parse(s).unwrap()))
+        .boxed(),
+    };
+    prop_oneof![7 => v, 1 => Just(Value::Null)].boxed()
+}
+
+fn key_column() -> impl Strategy<Value = KeyColumn> {
+    (key_type(), any::<bool>(), any::<bool>()).prop_map(|(data_type, descending, nulls_first)| {
+        KeyColumn {
+            data_type,
+            descending,
+            nulls_first,
+        }
+    })
+}
+
+/// Two keys over the same random columns.
+fn key_pair() -> impl Strategy<Value = (Vec<KeyColumn>, Vec<Value>, Vec<Value>)> {
+    prop::collection::vec(key_column(), 1..4).prop_flat_map(|cols| {
+        let a: Vec<_> = cols.iter().map(|c| value_of(c.data_type.clone())).collect();
+        let b: Vec<_> = cols.iter().map(|c| value_of(c.data_type.clone())).collect();
+        (Just(cols), a, b)
+    })
+}
+
+/// The SQL order of two keys, written independently of the encoder: per
+/// column, NULL placement first, then the value order, reversed for DESC.
+fn reference_cmp(cols: &[KeyColumn], a: &[Value], b: &[Value]) -> Ordering {
+    for ((c, x), y) in cols.iter().zip(a).zip(b) {
+        let o = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => {
+                if c.nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if c.nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            (false, false) => {
+                let o = x.total_cmp(y);
+                if c.descending { o.reverse() } else { o }
+            }
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Equality of decoded values, where floats and numerics compare by value
+/// (NaN = NaN, and numerics may come back normalized: 1.50 as 1.5).
+fn same(a: &Value, b: &Value) -> bool {
+    a.total_cmp(b) == Ordering::Equal && a.data_type() == b.data_type()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+    #[test]
+    fn keys_round_trip((cols, a, _) in key_pair()) {
+        let bytes = encode_key(&a, &cols).unwrap();
+        let back = decode_key(&bytes, &cols).unwrap();
+        prop_assert_eq!(back.len(), a.len());
+        for (x, y) in back.iter().zip(&a) {
+            prop_assert!(same(x, y), "{:?} came back as {:?}", y, x);
+        }
+    }
+
+    #[test]
+    fn key_bytes_order_is_sql_order((cols, a, b) in key_pair()) {
+        let (ka, kb) = (encode_key(&a, &cols).unwrap(), encode_key(&b, &cols).unwrap());
+        prop_assert_eq!(ka.cmp(&kb), reference_cmp(&cols, &a, &b), "{:?} vs {:?} over {:?}", a, b, cols);
+    }
+
+    #[test]
+    fn rows_round_trip(types in prop::collection::vec(prop_oneof![key_type(), Just(DataType::Json), Just(DataType::Jsonb)], 0..8)
+        .prop_flat_map(|types| {
+            let values: Vec<_> = types.iter().map(|t| value_of(t.clone())).collect();
+            (Just(types), values)
+        })) {
+        let (types, values) = types;
+        let pairs: Vec<(u32, &Value)> = values.iter().enumerate().map(|(i, v)| (i as u32 * 3 + 1, v)).collect();
+        let bytes = encode_row(&pairs);
+        let cols: Vec<RowColumn> = types.iter().enumerate()
+            .map(|(i, t)| RowColumn { tag: i as u32 * 3 + 1, data_type: t.clone(), missing: Value::Null })
+            .collect();
+        let back = decode_row(&bytes, &cols).unwrap();
+        for (x, y) in back.iter().zip(&values) {
+            prop_assert!(x.is_null() && y.is_null() || same(x, y), "{:?} came back as {:?}", y, x);
+        }
+    }
+
+    #[test]
+    fn damaged_keys_and_rows_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..40), cols in prop::collection::vec(key_column(), 1..3)) {
+        let _ = decode_key(&bytes, &cols);
+        let row_cols: Vec<RowColumn> = cols.iter().enumerate()
+            .map(|(i, c)| RowColumn { tag: i as u32, data_type: c.data_type.clone(), missing: Value::Null })
+            .collect();
+        let _ = decode_row(&bytes, &row_cols);
+        let _ = TableSchema::decode(&bytes);
+    }
+}
+
+#[test]
+fn float_and_numeric_key_edge_cases() {
+    let col = [KeyColumn::asc(DataType::Double)];
+    let enc = |f: f64| encode_key(&[Value::Double(f)], &col).unwrap();
+    assert_eq!(enc(-0.0), enc(0.0), "-0 and 0 are equal in SQL");
+    assert_eq!(enc(f64::NAN), enc(-f64::NAN), "all NaNs are one value");
+    assert!(enc(f64::INFINITY) < enc(f64::NAN));
+    assert!(enc(f64::NEG_INFINITY) < enc(-1e308));
+    let n = [KeyColumn::asc(DataType::Numeric(None))];
+    let num = |s: &str| encode_key(&[Value::Numeric(s.parse().unwrap())], &n).unwrap();
+    assert_eq!(num("1.5"), num("1.50"));
+    assert!(
+        num("-10") < num("-9.99")
+            && num("-9.99") < num("0")
+            && num("0") < num("0.001")
+            && num("0.001") < num("100")
+    );
+    let t = [
+        KeyColumn::asc(DataType::Text),
+        KeyColumn::asc(DataType::Integer),
+    ];
+    let comp =
+        |s: &str, i: i32| encode_key(&[Value::Text(s.into()), Value::Integer(i)], &t).unwrap();
+    assert!(
+        comp("a", 9) < comp("a\u{0}", 0) && comp("a\u{0}", 0) < comp("ab", 0),
+        "prefixes sort first"
+    );
+}
+
+#[test]
+fn rows_survive_added_and_dropped_columns() {
+    let (a, b, c) = (
+        Value::Integer(1),
+        Value::Text("x".into()),
+        Value::Double(2.5),
+    );
+    let old_row = encode_row(&[(1, &a), (2, &b), (3, &c)]);
+    // Column 2 dropped; column 4 added later with a missing value of 7.
+    let now = [
+        RowColumn {
+            tag: 1,
+            data_type: DataType::Integer,
+            missing: Value::Null,
+        },
+        RowColumn {
+            tag: 3,
+            data_type: DataType::Double,
+            missing: Value::Null,
+        },
+        RowColumn {
+            tag: 4,
+            data_type: DataType::BigInt,
+            missing: Value::BigInt(7),
+        },
+        RowColumn {
+            tag: 5,
+            data_type: DataType::Text,
+            missing: Value::Null,
+        },
+    ];
+    let read = decode_row(&old_row, &now).unwrap();
+    assert_eq!(read, vec![a, c, Value::BigInt(7), Value::Null]);
+}
+
+fn sample_schema() -> TableSchema {
+    let mut s = TableSchema::new("orders");
+    let id = s.add_column("id", DataType::BigInt, false);
+    let customer = s.add_column("customer", DataType::Varchar(Some(40)), false);
+    let total = s.add_column("total", DataType::Numeric(Some((10, 2))), true);
+    let attrs = s.add_column("attrs", DataType::Jsonb, true);
+    s.columns[2].default = Some("0".into());
+    s.columns[3].missing = Some(Value::Jsonb(Jsonb::parse("{}").unwrap()));
+    s.primary_key = vec![id];
+    s.uniques.push(UniqueConstraint {
+        name: "orders_customer_key".into(),
+        columns: vec![customer],
+    });
+    s.checks.push(CheckConstraint {
+        name: "orders_total_check".into(),
+        expression: "total >= 0".into(),
+    });
+    s.indexes.push(Index {
+        name: "by_total".into(),
+        unique: false,
+        columns: vec![(total, true)],
+    });
+    s.foreign_keys.push(ForeignKey {
+        name: "orders_customer_fkey".into(),
+        columns: vec![customer],
+        referenced_table: "customers".into(),
+        referenced_columns: vec!["name".into()],
+        on_delete: ForeignKeyAction::Cascade,
+        on_update: ForeignKeyAction::NoAction,
+    });
+    let _ = attrs;
+    s
+}
+
+#[test]
+fn schemas_round_trip_and_their_bytes_are_pinned() {
+    let s = sample_schema();
+    let bytes = s.encode();
+    assert_eq!(TableSchema::decode(&bytes).unwrap(), s);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(hex, GOLDEN_SCHEMA);
+    // Every truncation is an error, never a panic.
+    for cut in 0..bytes.len() {
+        assert!(TableSchema::decode(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+}
+
+const GOLDEN_SCHEMA: &str = "01066f7264657273050401026964040000000208637573746f6d65720901280000000305746f74616c07010a02010101300004056174747273120100010701000440000000010101136f72646572735f637573746f6d65725f6b6579010201126f72646572735f746f74616c5f636865636b0a746f74616c203e3d2030010862795f746f74616c0001030101146f72646572735f637573746f6d65725f666b6579010209637573746f6d65727301046e616d650200";
+
+#[test]
+fn tags_are_never_reused() {
+    let mut s = TableSchema::new("t");
+    let a = s.add_column("a", DataType::Integer, true);
+    s.columns.clear();
+    let b = s.add_column("a", DataType::Integer, true);
+    assert_ne!(a, b, "a dropped and re-added column gets a new tag");
+}
