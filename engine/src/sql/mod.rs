@@ -1,3 +1,22 @@
-//! The SQL engine: parse, bind, plan, optimize, execute. One folder per stage.
+//! # The SQL engine
+//!
+//! SQL text goes through one stage per folder:
+//!
+//! 1. `parser`: text to sqlparser's syntax tree (PostgreSQL's dialect, plus
+//!    `AS OF` time travel);
+//! 2. `planner`: names bound against the catalog, expressions to positional
+//!    [`planner::expr::Expr`]s, statements to [`planner::plan::Plan`]s;
+//! 3. `execution`: plans run as streams of rows, reading tables (`table`)
+//!    through prolly maps, expressions evaluated by `eval` and `functions`;
+//! 4. `session`: statements applied to a branch's working catalog, one
+//!    atomic publish per statement or per transaction.
 
+pub mod eval;
+pub mod execution;
+pub mod functions;
 pub mod parser;
+pub mod planner;
+pub mod session;
+pub mod table;
+
+pub use session::{Session, StatementResult};

@@ -1,0 +1,635 @@
+//! Evaluating bound expressions against a row.
+//!
+//! Operators follow PostgreSQL: integer arithmetic is checked (overflow is
+//! an error, not a wrap), integer division truncates toward zero, division by
+//! zero is an error, mixing an integer with a float gives a float and with a
+//! numeric gives a numeric, and NULL in gives NULL out, except for AND/OR,
+//! which are three-valued.
+
+use std::cmp::Ordering;
+
+use arbor_schema::{DataType, Value};
+use rust_decimal::Decimal;
+
+use super::planner::expr::{BinaryOp, Expr, UnaryOp};
+use crate::error::{Error, Result, sqlstate};
+
+/// What an expression can see besides its own row.
+#[derive(Debug, Default)]
+pub struct EvalContext<'a> {
+    /// Rows of enclosing queries, innermost last.
+    pub outer: Vec<&'a [Value]>,
+    /// Values of `$1`, `$2`, ...
+    pub params: &'a [Value],
+}
+
+/// Evaluates `expr` over `row`.
+pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> {
+    Ok(match expr {
+        Expr::Literal(v) => v.clone(),
+        Expr::Column(i) => row
+            .get(*i)
+            .cloned()
+            .ok_or_else(|| internal("column index out of range"))?,
+        Expr::Outer { depth, index } => {
+            let outer = ctx
+                .outer
+                .len()
+                .checked_sub(*depth)
+                .and_then(|i| ctx.outer.get(i));
+            outer
+                .and_then(|r| r.get(*index))
+                .cloned()
+                .ok_or_else(|| internal("outer reference out of range"))?
+        }
+        Expr::Parameter(n) => ctx
+            .params
+            .get(n.wrapping_sub(1))
+            .cloned()
+            .ok_or_else(|| Error::new("08P01", format!("there is no parameter ${n}")))?,
+        Expr::Unary(op, e) => unary(*op, eval(e, row, ctx)?)?,
+        Expr::Binary(BinaryOp::And, l, r) => {
+            let left = truth(&eval(l, row, ctx)?)?;
+            if left == Some(false) {
+                return Ok(Value::Boolean(false));
+            }
+            match (left, truth(&eval(r, row, ctx)?)?) {
+                (_, Some(false)) => Value::Boolean(false),
+                (Some(true), Some(true)) => Value::Boolean(true),
+                _ => Value::Null,
+            }
+        }
+        Expr::Binary(BinaryOp::Or, l, r) => {
+            let left = truth(&eval(l, row, ctx)?)?;
+            if left == Some(true) {
+                return Ok(Value::Boolean(true));
+            }
+            match (left, truth(&eval(r, row, ctx)?)?) {
+                (_, Some(true)) => Value::Boolean(true),
+                (Some(false), Some(false)) => Value::Boolean(false),
+                _ => Value::Null,
+            }
+        }
+        Expr::Binary(op, l, r) => binary(*op, eval(l, row, ctx)?, eval(r, row, ctx)?)?,
+        Expr::IsNull(e, negated) => Value::Boolean(eval(e, row, ctx)?.is_null() != *negated),
+        Expr::IsDistinctFrom(l, r, negated) => {
+            let (a, b) = (eval(l, row, ctx)?, eval(r, row, ctx)?);
+            let distinct = match (a.is_null(), b.is_null()) {
+                (true, true) => false,
+                (true, false) | (false, true) => true,
+                (false, false) => compare(&a, &b)? != Ordering::Equal,
+            };
+            Value::Boolean(distinct != *negated)
+        }
+        Expr::InList {
+            expr,
+            list,
+            negated,
+        } => {
+            let v = eval(expr, row, ctx)?;
+            if v.is_null() {
+                return Ok(Value::Null);
+            }
+            let mut saw_null = false;
+            for item in list {
+                let candidate = eval(item, row, ctx)?;
+                if candidate.is_null() {
+                    saw_null = true;
+                } else if compare(&v, &candidate)? == Ordering::Equal {
+                    return Ok(Value::Boolean(!negated));
+                }
+            }
+            if saw_null {
+                Value::Null
+            } else {
+                Value::Boolean(*negated)
+            }
+        }
+        Expr::Between {
+            expr,
+            low,
+            high,
+            negated,
+        } => {
+            let v = eval(expr, row, ctx)?;
+            let lo = binary(BinaryOp::GtEq, v.clone(), eval(low, row, ctx)?)?;
+            let hi = binary(BinaryOp::LtEq, v, eval(high, row, ctx)?)?;
+            let both = match (truth(&lo)?, truth(&hi)?) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            };
+            match both {
+                Some(b) => Value::Boolean(b != *negated),
+                None => Value::Null,
+            }
+        }
+        Expr::Like {
+            expr,
+            pattern,
+            negated,
+            case_insensitive,
+        } => {
+            let (v, p) = (eval(expr, row, ctx)?, eval(pattern, row, ctx)?);
+            match (v, p) {
+                (Value::Text(s), Value::Text(p)) => {
+                    let m = if *case_insensitive {
+                        like(&s.to_lowercase(), &p.to_lowercase())
+                    } else {
+                        like(&s, &p)
+                    };
+                    Value::Boolean(m != *negated)
+                }
+                (Value::Null, _) | (_, Value::Null) => Value::Null,
+                _ => {
+                    return Err(Error::new(
+                        sqlstate::UNDEFINED_FUNCTION,
+                        "operator does not exist: LIKE on non-text values",
+                    ));
+                }
+            }
+        }
+        Expr::Case {
+            operand,
+            branches,
+            otherwise,
+        } => {
+            let subject = operand.as_ref().map(|o| eval(o, row, ctx)).transpose()?;
+            for (when, then) in branches {
+                let w = eval(when, row, ctx)?;
+                let hit = match &subject {
+                    Some(s) => !s.is_null() && !w.is_null() && compare(s, &w)? == Ordering::Equal,
+                    None => truth(&w)? == Some(true),
+                };
+                if hit {
+                    return eval(then, row, ctx);
+                }
+            }
+            match otherwise {
+                Some(e) => eval(e, row, ctx)?,
+                None => Value::Null,
+            }
+        }
+        Expr::Cast(e, t) => cast(eval(e, row, ctx)?, t)?,
+        Expr::Function(name, args) => {
+            let values = args
+                .iter()
+                .map(|a| eval(a, row, ctx))
+                .collect::<Result<Vec<_>>>()?;
+            super::functions::call(name, values)?
+        }
+        Expr::Subquery(_) => return Err(Error::unsupported("a subquery in this position")),
+        Expr::Aggregate(_) => return Err(internal("an aggregate outside a grouped query")),
+    })
+}
+
+fn internal(what: &str) -> Error {
+    Error::new(sqlstate::INTERNAL_ERROR, what)
+}
+
+/// The truth value of a boolean (or NULL) value.
+pub fn truth(v: &Value) -> Result<Option<bool>> {
+    match v {
+        Value::Boolean(b) => Ok(Some(*b)),
+        Value::Null => Ok(None),
+        other => Err(Error::new(
+            sqlstate::DATATYPE_MISMATCH,
+            format!(
+                "argument of a condition must be type boolean, not type {}",
+                type_name(other)
+            ),
+        )),
+    }
+}
+
+fn type_name(v: &Value) -> String {
+    v.data_type()
+        .map_or_else(|| "unknown".into(), |t| t.to_string())
+}
+
+/// Compares two non-NULL values, or fails if their types do not compare.
+pub fn compare(a: &Value, b: &Value) -> Result<Ordering> {
+    a.sql_cmp(b).ok_or_else(|| {
+        Error::new(
+            sqlstate::UNDEFINED_FUNCTION,
+            format!("operator does not exist: {} = {}", type_name(a), type_name(b)),
+        )
+        .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+    })
+}
+
+fn unary(op: UnaryOp, v: Value) -> Result<Value> {
+    Ok(match (op, v) {
+        (_, Value::Null) => Value::Null,
+        (UnaryOp::Plus, v) => v,
+        (UnaryOp::Not, v) => match truth(&v)? {
+            Some(b) => Value::Boolean(!b),
+            None => Value::Null,
+        },
+        (UnaryOp::Negate, Value::SmallInt(i)) => {
+            Value::SmallInt(i.checked_neg().ok_or_else(|| out_of_range("smallint"))?)
+        }
+        (UnaryOp::Negate, Value::Integer(i)) => {
+            Value::Integer(i.checked_neg().ok_or_else(|| out_of_range("integer"))?)
+        }
+        (UnaryOp::Negate, Value::BigInt(i)) => {
+            Value::BigInt(i.checked_neg().ok_or_else(|| out_of_range("bigint"))?)
+        }
+        (UnaryOp::Negate, Value::Real(f)) => Value::Real(-f),
+        (UnaryOp::Negate, Value::Double(f)) => Value::Double(-f),
+        (UnaryOp::Negate, Value::Numeric(d)) => Value::Numeric(-d),
+        (UnaryOp::BitNot, Value::SmallInt(i)) => Value::SmallInt(!i),
+        (UnaryOp::BitNot, Value::Integer(i)) => Value::Integer(!i),
+        (UnaryOp::BitNot, Value::BigInt(i)) => Value::BigInt(!i),
+        (op, v) => {
+            return Err(Error::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("operator does not exist: {op:?} {}", type_name(&v)),
+            ));
+        }
+    })
+}
+
+fn out_of_range(t: &str) -> Error {
+    Error::new("22003", format!("{t} out of range"))
+}
+
+fn division_by_zero() -> Error {
+    Error::new(sqlstate::DIVISION_BY_ZERO, "division by zero")
+}
+
+/// Numeric operands brought to a common type, PostgreSQL's way.
+enum Pair {
+    Int(i64, i64, &'static str),
+    Float(f64, f64, bool),
+    Numeric(Decimal, Decimal),
+}
+
+fn numeric_pair(a: &Value, b: &Value) -> Option<Pair> {
+    let int_width = |v: &Value| match v {
+        Value::SmallInt(_) => Some(0),
+        Value::Integer(_) => Some(1),
+        Value::BigInt(_) => Some(2),
+        _ => None,
+    };
+    if let (Some(wa), Some(wb)) = (int_width(a), int_width(b)) {
+        let name = ["smallint", "integer", "bigint"][wa.max(wb)];
+        return Some(Pair::Int(a.as_i64()?, b.as_i64()?, name));
+    }
+    let is_float = |v: &Value| matches!(v, Value::Real(_) | Value::Double(_));
+    if is_float(a) || is_float(b) {
+        let single = matches!((a, b), (Value::Real(_), Value::Real(_)));
+        return Some(Pair::Float(a.as_f64()?, b.as_f64()?, single));
+    }
+    let dec = |v: &Value| match v {
+        Value::Numeric(d) => Some(*d),
+        other => other.as_i64().map(Decimal::from),
+    };
+    Some(Pair::Numeric(dec(a)?, dec(b)?))
+}
+
+fn int_result(v: i64, name: &'static str) -> Result<Value> {
+    Ok(match name {
+        "smallint" => Value::SmallInt(i16::try_from(v).map_err(|_| out_of_range(name))?),
+        "integer" => Value::Integer(i32::try_from(v).map_err(|_| out_of_range(name))?),
+        _ => Value::BigInt(v),
+    })
+}
+
+fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
+    let Some(pair) = numeric_pair(a, b) else {
+        return Ok(None);
+    };
+    let v = match pair {
+        Pair::Int(x, y, name) => {
+            let r = match op {
+                BinaryOp::Add => x.checked_add(y),
+                BinaryOp::Subtract => x.checked_sub(y),
+                BinaryOp::Multiply => x.checked_mul(y),
+                BinaryOp::Divide => {
+                    if y == 0 {
+                        return Err(division_by_zero());
+                    }
+                    x.checked_div(y)
+                }
+                BinaryOp::Modulo => {
+                    if y == 0 {
+                        return Err(division_by_zero());
+                    }
+                    Some(x.checked_rem(y).unwrap_or(0))
+                }
+                BinaryOp::BitAnd => Some(x & y),
+                BinaryOp::BitOr => Some(x | y),
+                BinaryOp::BitXor => Some(x ^ y),
+                _ => return Ok(None),
+            };
+            int_result(r.ok_or_else(|| out_of_range(name))?, name)?
+        }
+        Pair::Float(x, y, single) => {
+            let r = match op {
+                BinaryOp::Add => x + y,
+                BinaryOp::Subtract => x - y,
+                BinaryOp::Multiply => x * y,
+                BinaryOp::Divide => {
+                    if y == 0.0 {
+                        return Err(division_by_zero());
+                    }
+                    x / y
+                }
+                BinaryOp::Modulo => return Ok(None),
+                BinaryOp::Power => x.powf(y),
+                _ => return Ok(None),
+            };
+            if r.is_infinite() && x.is_finite() && y.is_finite() {
+                return Err(Error::new("22003", "value out of range: overflow"));
+            }
+            if single {
+                Value::Real(r as f32)
+            } else {
+                Value::Double(r)
+            }
+        }
+        Pair::Numeric(x, y) => {
+            let r = match op {
+                BinaryOp::Add => x.checked_add(y),
+                BinaryOp::Subtract => x.checked_sub(y),
+                BinaryOp::Multiply => x.checked_mul(y),
+                BinaryOp::Divide => {
+                    if y.is_zero() {
+                        return Err(division_by_zero());
+                    }
+                    x.checked_div(y)
+                }
+                BinaryOp::Modulo => {
+                    if y.is_zero() {
+                        return Err(division_by_zero());
+                    }
+                    x.checked_rem(y)
+                }
+                _ => return Ok(None),
+            };
+            Value::Numeric(r.ok_or_else(|| Error::new("22003", "numeric field overflow"))?)
+        }
+    };
+    Ok(Some(v))
+}
+
+/// Applies a binary operator (not AND/OR) to two values.
+pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
+    if a.is_null() || b.is_null() {
+        return Ok(Value::Null);
+    }
+    if op.is_comparison() {
+        let o = compare(&a, &b)?;
+        let result = match op {
+            BinaryOp::Eq => o == Ordering::Equal,
+            BinaryOp::NotEq => o != Ordering::Equal,
+            BinaryOp::Lt => o == Ordering::Less,
+            BinaryOp::LtEq => o != Ordering::Greater,
+            BinaryOp::Gt => o == Ordering::Greater,
+            _ => o != Ordering::Less,
+        };
+        return Ok(Value::Boolean(result));
+    }
+    if op == BinaryOp::Concat {
+        if let (Value::Text(x), Value::Text(y)) = (&a, &b) {
+            return Ok(Value::Text(format!("{x}{y}")));
+        }
+        if matches!(a, Value::Text(_)) || matches!(b, Value::Text(_)) {
+            return Ok(Value::Text(format!("{a}{b}")));
+        }
+    }
+    if let Some(v) = arithmetic(op, &a, &b)? {
+        return Ok(v);
+    }
+    Err(Error::new(
+        sqlstate::UNDEFINED_FUNCTION,
+        format!("operator does not exist: {} {} {}", type_name(&a), op.symbol(), type_name(&b)),
+    )
+    .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts."))
+}
+
+/// SQL LIKE with `%` and `_`, and `\` escaping the next character.
+pub fn like(s: &str, pattern: &str) -> bool {
+    let (s, p): (Vec<char>, Vec<char>) = (s.chars().collect(), pattern.chars().collect());
+    // Iterative matching with backtracking to the last `%`.
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        if j < p.len() && p[j] == '\\' && j + 1 < p.len() && p[j + 1] == s[i] {
+            i += 1;
+            j += 2;
+        } else if j < p.len() && (p[j] == '_' || (p[j] != '%' && p[j] != '\\' && p[j] == s[i])) {
+            i += 1;
+            j += 1;
+        } else if j < p.len() && p[j] == '%' {
+            star = Some((j, i));
+            j += 1;
+        } else if let Some((sj, si)) = star {
+            j = sj + 1;
+            i = si + 1;
+            star = Some((sj, si + 1));
+        } else {
+            return false;
+        }
+    }
+    while j < p.len() && p[j] == '%' {
+        j += 1;
+    }
+    j == p.len()
+}
+
+/// Casts a value to a type, PostgreSQL's way (the common casts).
+pub fn cast(v: Value, to: &DataType) -> Result<Value> {
+    use DataType as T;
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
+    let text_of = |v: &Value| v.to_string();
+    let invalid = |t: &DataType, s: &str| {
+        Error::new(
+            "22P02",
+            format!("invalid input syntax for type {t}: \"{s}\""),
+        )
+    };
+    Ok(match (v, to) {
+        (Value::Text(s), T::SmallInt | T::Integer | T::BigInt) => {
+            let i: i64 = s.trim().parse().map_err(|_| invalid(to, &s))?;
+            int_result(i, int_name(to))?
+        }
+        (Value::Text(s), T::Real | T::Double) => {
+            let f = parse_float(&s).ok_or_else(|| invalid(to, &s))?;
+            if *to == T::Real {
+                Value::Real(f as f32)
+            } else {
+                Value::Double(f)
+            }
+        }
+        (Value::Text(s), T::Numeric(_)) => {
+            Value::Numeric(s.trim().parse().map_err(|_| invalid(to, &s))?)
+        }
+        (Value::Text(s), T::Boolean) => match s.trim().to_ascii_lowercase().as_str() {
+            "t" | "true" | "yes" | "y" | "on" | "1" => Value::Boolean(true),
+            "f" | "false" | "no" | "n" | "off" | "0" => Value::Boolean(false),
+            _ => return Err(invalid(to, &s)),
+        },
+        (Value::Text(s), T::Jsonb) => Value::Jsonb(
+            arbor_jsonb::Jsonb::parse(&s).map_err(|e| Error::new("22P02", e.to_string()))?,
+        ),
+        (Value::Text(s), T::Json) => {
+            arbor_jsonb::Jsonb::parse(&s).map_err(|e| Error::new("22P02", e.to_string()))?;
+            Value::Json(s)
+        }
+        (v, T::Text) => Value::Text(text_of(&v)),
+        (v, T::Varchar(limit)) => {
+            let s = text_of(&v);
+            if let Some(n) = limit
+                && s.chars().count() > *n as usize
+            {
+                return Err(Error::new(
+                    "22001",
+                    format!("value too long for type character varying({n})"),
+                ));
+            }
+            Value::Text(s)
+        }
+        (v, T::SmallInt | T::Integer | T::BigInt) if v.as_i64().is_some() => {
+            int_result(v.as_i64().expect("checked"), int_name(to))?
+        }
+        (v @ (Value::Real(_) | Value::Double(_)), T::SmallInt | T::Integer | T::BigInt) => {
+            let f = v.as_f64().expect("a float");
+            // PostgreSQL rounds half away from zero... to even for floats: rint().
+            let r = f.round_ties_even();
+            if !r.is_finite() || r < i64::MIN as f64 || r >= i64::MAX as f64 {
+                return Err(out_of_range(int_name(to)));
+            }
+            int_result(r as i64, int_name(to))?
+        }
+        (Value::Numeric(d), T::SmallInt | T::Integer | T::BigInt) => {
+            let r =
+                d.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            let i: i64 = r.try_into().map_err(|_| out_of_range(int_name(to)))?;
+            int_result(i, int_name(to))?
+        }
+        (v, T::Real) if v.as_f64().is_some() => Value::Real(v.as_f64().expect("checked") as f32),
+        (v, T::Double) if v.as_f64().is_some() => Value::Double(v.as_f64().expect("checked")),
+        (v, T::Numeric(_)) if v.as_i64().is_some() => {
+            Value::Numeric(Decimal::from(v.as_i64().expect("checked")))
+        }
+        (v @ (Value::Real(_) | Value::Double(_)), T::Numeric(_)) => {
+            let f = v.as_f64().expect("a float");
+            Value::Numeric(
+                Decimal::try_from(f).map_err(|_| Error::new("22003", "numeric field overflow"))?,
+            )
+        }
+        (v @ Value::Numeric(_), T::Numeric(_)) => v,
+        (Value::Boolean(b), T::Boolean) => Value::Boolean(b),
+        (Value::Jsonb(j), T::Jsonb) => Value::Jsonb(j),
+        (v, t) => {
+            return Err(Error::new(
+                "42846",
+                format!("cannot cast type {} to {t}", type_name(&v)),
+            ));
+        }
+    })
+}
+
+fn int_name(t: &DataType) -> &'static str {
+    match t {
+        DataType::SmallInt => "smallint",
+        DataType::Integer => "integer",
+        _ => "bigint",
+    }
+}
+
+fn parse_float(s: &str) -> Option<f64> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "nan" => Some(f64::NAN),
+        "infinity" | "inf" | "+infinity" => Some(f64::INFINITY),
+        "-infinity" | "-inf" => Some(f64::NEG_INFINITY),
+        other => other.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_arithmetic_is_checked() {
+        assert_eq!(
+            binary(BinaryOp::Divide, Value::Integer(7), Value::Integer(-2)).unwrap(),
+            Value::Integer(-3)
+        );
+        assert_eq!(
+            binary(BinaryOp::Modulo, Value::Integer(-7), Value::Integer(2)).unwrap(),
+            Value::Integer(-1)
+        );
+        assert_eq!(
+            binary(BinaryOp::Divide, Value::Integer(1), Value::Integer(0))
+                .unwrap_err()
+                .code,
+            "22012"
+        );
+        let e = binary(
+            BinaryOp::Multiply,
+            Value::Integer(i32::MAX),
+            Value::Integer(2),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("22003", "integer out of range")
+        );
+        assert_eq!(
+            binary(BinaryOp::Add, Value::Integer(1), Value::BigInt(2)).unwrap(),
+            Value::BigInt(3)
+        );
+        assert_eq!(
+            binary(BinaryOp::Add, Value::Integer(1), Value::Double(0.5)).unwrap(),
+            Value::Double(1.5)
+        );
+        assert_eq!(
+            binary(BinaryOp::Add, Value::Integer(1), Value::Null).unwrap(),
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn like_patterns() {
+        assert!(like("hello", "h%o"));
+        assert!(like("hello", "_ello"));
+        assert!(!like("hello", "h_o"));
+        assert!(like("50%", "50\\%"));
+        assert!(like("", "%"));
+        assert!(like("abcabc", "%abc"));
+    }
+
+    #[test]
+    fn casts() {
+        assert_eq!(
+            cast(Value::Text(" 42 ".into()), &DataType::Integer).unwrap(),
+            Value::Integer(42)
+        );
+        assert_eq!(
+            cast(Value::Text("abc".into()), &DataType::Integer)
+                .unwrap_err()
+                .message,
+            "invalid input syntax for type integer: \"abc\""
+        );
+        assert_eq!(
+            cast(Value::Double(2.5), &DataType::Integer).unwrap(),
+            Value::Integer(2)
+        );
+        assert_eq!(
+            cast(Value::Double(3.5), &DataType::Integer).unwrap(),
+            Value::Integer(4)
+        );
+        assert_eq!(
+            cast(Value::Text("hello".into()), &DataType::Varchar(Some(3)))
+                .unwrap_err()
+                .code,
+            "22001"
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! Execution: running a plan as a stream of rows.
+//!
+//! Each plan node becomes an iterator over rows (`Vec<Value>`), pulling from
+//! its inputs, so a scan never holds a whole table in memory. Only the
+//! operators that must see all their input first (sort, aggregation, the
+//! inner side of a join) collect it.
+
+mod aggregate;
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::ops::Bound;
+
+use arbor_merkle::{NodeStore, ProllyMap};
+use arbor_schema::Value;
+
+use super::eval::{EvalContext, eval, truth};
+use super::planner::expr::Expr;
+use super::planner::plan::{JoinKind, Plan, SortKey};
+use super::table::Table;
+use crate::error::{Error, Result};
+use crate::objects::TableObject;
+
+/// A row of values.
+pub type Row = Vec<Value>;
+
+/// A stream of rows.
+pub type Rows<'a> = Box<dyn Iterator<Item = Result<Row>> + 'a>;
+
+/// What execution needs besides the plan.
+#[derive(Debug)]
+pub struct Executor<'a> {
+    /// Where table data is read from.
+    pub nodes: &'a NodeStore,
+    /// Values of `$n` parameters.
+    pub params: &'a [Value],
+}
+
+impl<'a> Executor<'a> {
+    fn ctx(&self) -> EvalContext<'a> {
+        EvalContext {
+            outer: Vec::new(),
+            params: self.params,
+        }
+    }
+
+    /// Runs `plan`, returning its rows as a stream.
+    pub fn execute(&self, plan: &'a Plan) -> Result<Rows<'a>> {
+        Ok(match plan {
+            Plan::Values { rows, .. } => {
+                let ctx = self.ctx();
+                let out: Vec<Result<Row>> = rows
+                    .iter()
+                    .map(|r| r.iter().map(|e| eval(e, &[], &ctx)).collect())
+                    .collect();
+                Box::new(out.into_iter())
+            }
+            Plan::Scan {
+                table,
+                range,
+                filter,
+            } => {
+                let object = TableObject {
+                    schema: table.schema.encode(),
+                    rows: table.rows,
+                    indexes: table.indexes.clone(),
+                    next_row_id: 0,
+                };
+                let t = Table::new(table.schema.clone(), object);
+                let map = ProllyMap::load(self.nodes, table.rows)?;
+                let start = as_ref_bound(&range.0);
+                let end = as_ref_bound(&range.1);
+                let entries = map.range(start, end)?;
+                let ctx = self.ctx();
+                Box::new(entries.filter_map(move |entry| {
+                    let row = match entry {
+                        Ok((k, v)) => t.decode(&k, &v),
+                        Err(e) => return Some(Err(e.into())),
+                    };
+                    match (row, filter) {
+                        (Ok(row), Some(f)) => match eval(f, &row, &ctx).and_then(|v| truth(&v)) {
+                            Ok(Some(true)) => Some(Ok(row)),
+                            Ok(_) => None,
+                            Err(e) => Some(Err(e)),
+                        },
+                        (row, _) => Some(row),
+                    }
+                }))
+            }
+            Plan::Filter { source, predicate } => {
+                let input = self.execute(source)?;
+                let ctx = self.ctx();
+                Box::new(input.filter_map(move |row| match row {
+                    Ok(row) => match eval(predicate, &row, &ctx).and_then(|v| truth(&v)) {
+                        Ok(Some(true)) => Some(Ok(row)),
+                        Ok(_) => None,
+                        Err(e) => Some(Err(e)),
+                    },
+                    Err(e) => Some(Err(e)),
+                }))
+            }
+            Plan::Project { source, exprs } => {
+                let input = self.execute(source)?;
+                let ctx = self.ctx();
+                Box::new(input.map(move |row| {
+                    let row = row?;
+                    exprs.iter().map(|e| eval(e, &row, &ctx)).collect()
+                }))
+            }
+            Plan::NestedLoopJoin {
+                left,
+                right,
+                kind,
+                on,
+            } => self.nested_loop(left, right, *kind, on.as_ref())?,
+            Plan::HashJoin { .. } => return Err(Error::unsupported("hash joins in this build")),
+            Plan::Aggregate {
+                source,
+                group_by,
+                aggregates,
+            } => {
+                let input = self.execute(source)?;
+                Box::new(
+                    aggregate::aggregate(input, group_by, aggregates, &self.ctx())?
+                        .into_iter()
+                        .map(Ok),
+                )
+            }
+            Plan::Sort { source, keys } => {
+                let mut rows: Vec<Row> = self.execute(source)?.collect::<Result<_>>()?;
+                let ctx = self.ctx();
+                let mut keyed: Vec<(Vec<Value>, Row)> = rows
+                    .drain(..)
+                    .map(|r| {
+                        Ok((
+                            keys.iter()
+                                .map(|k| eval(&k.expr, &r, &ctx))
+                                .collect::<Result<Vec<_>>>()?,
+                            r,
+                        ))
+                    })
+                    .collect::<Result<_>>()?;
+                keyed.sort_by(|(a, _), (b, _)| compare_keys(a, b, keys));
+                Box::new(keyed.into_iter().map(|(_, r)| Ok(r)))
+            }
+            Plan::Limit {
+                source,
+                limit,
+                offset,
+            } => {
+                let ctx = self.ctx();
+                let count = |e: &Option<Expr>, what: &str| -> Result<Option<usize>> {
+                    match e.as_ref().map(|e| eval(e, &[], &ctx)).transpose()? {
+                        None | Some(Value::Null) => Ok(None),
+                        Some(v) => match v.as_i64() {
+                            Some(n) if n >= 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
+                            Some(_) => {
+                                Err(Error::new("2201W", format!("{what} must not be negative")))
+                            }
+                            None => Err(Error::new(
+                                "42804",
+                                format!("argument of {what} must be type bigint"),
+                            )),
+                        },
+                    }
+                };
+                let (limit, offset) = (
+                    count(limit, "LIMIT")?,
+                    count(offset, "OFFSET")?.unwrap_or(0),
+                );
+                let input = self.execute(source)?.skip(offset);
+                match limit {
+                    Some(n) => Box::new(input.take(n)),
+                    None => Box::new(input),
+                }
+            }
+            Plan::Distinct { source, on: None } => {
+                let mut seen: HashSet<Row> = HashSet::new();
+                let input = self.execute(source)?;
+                Box::new(input.filter(move |row| match row {
+                    Ok(r) => seen.insert(r.clone()),
+                    Err(_) => true,
+                }))
+            }
+            Plan::Distinct { on: Some(_), .. } => {
+                return Err(Error::unsupported("DISTINCT ON in this build"));
+            }
+            Plan::SetOp { .. } => {
+                return Err(Error::unsupported(
+                    "UNION, INTERSECT and EXCEPT in this build",
+                ));
+            }
+        })
+    }
+
+    fn nested_loop(
+        &self,
+        left: &'a Plan,
+        right: &'a Plan,
+        kind: JoinKind,
+        on: Option<&'a Expr>,
+    ) -> Result<Rows<'a>> {
+        let right_rows: Vec<Row> = self.execute(right)?.collect::<Result<_>>()?;
+        let (left_width, right_width) = (left.width(), right.width());
+        let mut right_matched = vec![false; right_rows.len()];
+        let ctx = self.ctx();
+        let mut out = Vec::new();
+        for l in self.execute(left)? {
+            let l = l?;
+            let mut matched = false;
+            for (i, r) in right_rows.iter().enumerate() {
+                let mut joined = l.clone();
+                joined.extend_from_slice(r);
+                let keep = match on {
+                    Some(p) => truth(&eval(p, &joined, &ctx)?)? == Some(true),
+                    None => true,
+                };
+                if keep {
+                    matched = true;
+                    right_matched[i] = true;
+                    out.push(joined);
+                }
+            }
+            if !matched && matches!(kind, JoinKind::Left | JoinKind::Full) {
+                let mut joined = l;
+                joined.extend(std::iter::repeat_n(Value::Null, right_width));
+                out.push(joined);
+            }
+        }
+        if matches!(kind, JoinKind::Right | JoinKind::Full) {
+            for (r, matched) in right_rows.into_iter().zip(right_matched) {
+                if !matched {
+                    let mut joined = vec![Value::Null; left_width];
+                    joined.extend(r);
+                    out.push(joined);
+                }
+            }
+        }
+        Ok(Box::new(out.into_iter().map(Ok)))
+    }
+}
+
+fn as_ref_bound(b: &Bound<Vec<u8>>) -> Bound<&[u8]> {
+    match b {
+        Bound::Included(k) => Bound::Included(k.as_slice()),
+        Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
+        Bound::Unbounded => Bound::Unbounded,
+    }
+}
+
+/// Orders two rows of sort-key values by `keys` (direction and NULL placement).
+pub fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
+    for ((x, y), k) in a.iter().zip(b).zip(keys) {
+        let o = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => {
+                if k.nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if k.nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            (false, false) => {
+                let o = x.total_cmp(y);
+                if k.descending { o.reverse() } else { o }
+            }
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}

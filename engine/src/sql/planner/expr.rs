@@ -1,0 +1,565 @@
+//! Bound expressions: names resolved to column positions, functions to
+//! implementations, ready to evaluate against a row.
+
+use std::fmt;
+
+use arbor_schema::{DataType, Value};
+
+use super::plan::Plan;
+
+/// An expression over the columns of one row (and, for correlated
+/// subqueries, the rows of enclosing queries).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// A constant.
+    Literal(Value),
+    /// Column `n` of the current row.
+    Column(usize),
+    /// Column `index` of the row of the query `depth` levels out.
+    Outer {
+        /// 1 for the immediately enclosing query.
+        depth: usize,
+        /// Column position in that row.
+        index: usize,
+    },
+    /// `$n` (1-based), bound when a prepared statement runs.
+    Parameter(usize),
+    /// A unary operator.
+    Unary(UnaryOp, Box<Expr>),
+    /// A binary operator.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `expr IS [NOT] NULL`.
+    IsNull(Box<Expr>, bool),
+    /// `a IS [NOT] DISTINCT FROM b`.
+    IsDistinctFrom(Box<Expr>, Box<Expr>, bool),
+    /// `expr [NOT] IN (list)`.
+    InList {
+        /// The tested value.
+        expr: Box<Expr>,
+        /// The candidates.
+        list: Vec<Expr>,
+        /// `NOT IN`.
+        negated: bool,
+    },
+    /// `expr [NOT] BETWEEN low AND high`.
+    Between {
+        /// The tested value.
+        expr: Box<Expr>,
+        /// Lower bound (inclusive).
+        low: Box<Expr>,
+        /// Upper bound (inclusive).
+        high: Box<Expr>,
+        /// `NOT BETWEEN`.
+        negated: bool,
+    },
+    /// `expr [NOT] [I]LIKE pattern [ESCAPE e]`.
+    Like {
+        /// The tested text.
+        expr: Box<Expr>,
+        /// The pattern.
+        pattern: Box<Expr>,
+        /// `NOT LIKE`.
+        negated: bool,
+        /// `ILIKE`.
+        case_insensitive: bool,
+    },
+    /// `CASE [operand] WHEN ... THEN ... ELSE ... END`.
+    Case {
+        /// The simple-CASE operand, if any.
+        operand: Option<Box<Expr>>,
+        /// (condition or value, result) pairs.
+        branches: Vec<(Expr, Expr)>,
+        /// The ELSE result.
+        otherwise: Option<Box<Expr>>,
+    },
+    /// `CAST(expr AS type)` and `expr::type`.
+    Cast(Box<Expr>, DataType),
+    /// A scalar function call.
+    Function(String, Vec<Expr>),
+    /// A subquery used as a value.
+    Subquery(Box<Subquery>),
+    /// Aggregate call number `n` of the enclosing grouped query. Exists only
+    /// while binding; the binder rewrites it to a column of the aggregate's output.
+    Aggregate(usize),
+}
+
+/// A subquery inside an expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subquery {
+    /// How its result is used.
+    pub kind: SubqueryKind,
+    /// The subquery's plan. It may refer to the enclosing rows (`Expr::Outer`).
+    pub plan: Plan,
+    /// Whether it refers to any enclosing row; if not, it is evaluated once.
+    pub correlated: bool,
+}
+
+/// How a subquery's result is used.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SubqueryKind {
+    /// `(SELECT x ...)`: its single value, or NULL if no row.
+    Scalar,
+    /// `EXISTS (SELECT ...)`.
+    Exists,
+    /// `expr [NOT] IN (SELECT x ...)`.
+    In(Box<Expr>, bool),
+    /// `expr op ANY|ALL (SELECT x ...)`.
+    Quantified {
+        /// The left operand.
+        expr: Box<Expr>,
+        /// The comparison.
+        op: BinaryOp,
+        /// `ALL` (true) or `ANY`/`SOME` (false).
+        all: bool,
+    },
+}
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x`.
+    Negate,
+    /// `+x`.
+    Plus,
+    /// `NOT x`.
+    Not,
+    /// `~x`.
+    BitNot,
+}
+
+/// Binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `+`
+    Add,
+    /// `-`
+    Subtract,
+    /// `*`
+    Multiply,
+    /// `/`
+    Divide,
+    /// `%`
+    Modulo,
+    /// `^`
+    Power,
+    /// `=`
+    Eq,
+    /// `<>`, `!=`
+    NotEq,
+    /// `<`
+    Lt,
+    /// `<=`
+    LtEq,
+    /// `>`
+    Gt,
+    /// `>=`
+    GtEq,
+    /// `AND`
+    And,
+    /// `OR`
+    Or,
+    /// `||` (text or jsonb concatenation)
+    Concat,
+    /// `&`
+    BitAnd,
+    /// `|`
+    BitOr,
+    /// `#`
+    BitXor,
+    /// `<<`
+    ShiftLeft,
+    /// `>>`
+    ShiftRight,
+    /// `->` (jsonb field or element)
+    JsonGet,
+    /// `->>` (jsonb field or element as text)
+    JsonGetText,
+    /// `#>` (jsonb path)
+    JsonPath,
+    /// `#>>` (jsonb path as text)
+    JsonPathText,
+    /// `@>`
+    Contains,
+    /// `<@`
+    ContainedBy,
+    /// `?`
+    JsonHasKey,
+    /// `?|`
+    JsonHasAnyKey,
+    /// `?&`
+    JsonHasAllKeys,
+    /// `#-`
+    JsonDeletePath,
+    /// `@?`
+    JsonPathExists,
+    /// `@@`
+    JsonPathMatch,
+}
+
+impl BinaryOp {
+    /// The operator as written in SQL.
+    pub fn symbol(self) -> &'static str {
+        use BinaryOp::*;
+        match self {
+            Add => "+",
+            Subtract => "-",
+            Multiply => "*",
+            Divide => "/",
+            Modulo => "%",
+            Power => "^",
+            Eq => "=",
+            NotEq => "<>",
+            Lt => "<",
+            LtEq => "<=",
+            Gt => ">",
+            GtEq => ">=",
+            And => "AND",
+            Or => "OR",
+            Concat => "||",
+            BitAnd => "&",
+            BitOr => "|",
+            BitXor => "#",
+            ShiftLeft => "<<",
+            ShiftRight => ">>",
+            JsonGet => "->",
+            JsonGetText => "->>",
+            JsonPath => "#>",
+            JsonPathText => "#>>",
+            Contains => "@>",
+            ContainedBy => "<@",
+            JsonHasKey => "?",
+            JsonHasAnyKey => "?|",
+            JsonHasAllKeys => "?&",
+            JsonDeletePath => "#-",
+            JsonPathExists => "@?",
+            JsonPathMatch => "@@",
+        }
+    }
+
+    /// Whether this is a comparison (its result is boolean, NULL on NULL input).
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq
+                | BinaryOp::NotEq
+                | BinaryOp::Lt
+                | BinaryOp::LtEq
+                | BinaryOp::Gt
+                | BinaryOp::GtEq
+        )
+    }
+
+    /// The comparison with its operands swapped (`a < b` is `b > a`).
+    pub fn flip(self) -> BinaryOp {
+        match self {
+            BinaryOp::Lt => BinaryOp::Gt,
+            BinaryOp::LtEq => BinaryOp::GtEq,
+            BinaryOp::Gt => BinaryOp::Lt,
+            BinaryOp::GtEq => BinaryOp::LtEq,
+            other => other,
+        }
+    }
+}
+
+impl Expr {
+    /// `left AND right`.
+    pub fn and(left: Expr, right: Expr) -> Expr {
+        Expr::Binary(BinaryOp::And, Box::new(left), Box::new(right))
+    }
+
+    /// Splits a conjunction into its terms.
+    pub fn into_conjuncts(self) -> Vec<Expr> {
+        match self {
+            Expr::Binary(BinaryOp::And, l, r) => {
+                let mut out = l.into_conjuncts();
+                out.extend(r.into_conjuncts());
+                out
+            }
+            other => vec![other],
+        }
+    }
+
+    /// Joins terms with AND (`None` for no terms).
+    pub fn conjunction(terms: Vec<Expr>) -> Option<Expr> {
+        terms.into_iter().reduce(Expr::and)
+    }
+
+    /// Calls `f` on this expression and every sub-expression, outside subqueries.
+    pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Literal(_)
+            | Expr::Column(_)
+            | Expr::Outer { .. }
+            | Expr::Parameter(_)
+            | Expr::Aggregate(_) => {}
+            Expr::Unary(_, e) | Expr::IsNull(e, _) | Expr::Cast(e, _) => e.walk(f),
+            Expr::Binary(_, l, r) | Expr::IsDistinctFrom(l, r, _) => {
+                l.walk(f);
+                r.walk(f);
+            }
+            Expr::InList { expr, list, .. } => {
+                expr.walk(f);
+                list.iter().for_each(|e| e.walk(f));
+            }
+            Expr::Between {
+                expr, low, high, ..
+            } => {
+                expr.walk(f);
+                low.walk(f);
+                high.walk(f);
+            }
+            Expr::Like { expr, pattern, .. } => {
+                expr.walk(f);
+                pattern.walk(f);
+            }
+            Expr::Case {
+                operand,
+                branches,
+                otherwise,
+            } => {
+                if let Some(o) = operand {
+                    o.walk(f);
+                }
+                for (w, t) in branches {
+                    w.walk(f);
+                    t.walk(f);
+                }
+                if let Some(o) = otherwise {
+                    o.walk(f);
+                }
+            }
+            Expr::Function(_, args) => args.iter().for_each(|e| e.walk(f)),
+            Expr::Subquery(s) => match &s.kind {
+                SubqueryKind::In(e, _) | SubqueryKind::Quantified { expr: e, .. } => e.walk(f),
+                SubqueryKind::Scalar | SubqueryKind::Exists => {}
+            },
+        }
+    }
+
+    /// Applies `f` to each direct child, rebuilding this node.
+    pub fn try_map_children(
+        self,
+        f: &mut impl FnMut(Expr) -> crate::Result<Expr>,
+    ) -> crate::Result<Expr> {
+        // Boxes are what the variants hold, so take and give them as boxes.
+        #[allow(clippy::boxed_local)]
+        fn b(
+            e: Box<Expr>,
+            f: &mut impl FnMut(Expr) -> crate::Result<Expr>,
+        ) -> crate::Result<Box<Expr>> {
+            Ok(Box::new(f(*e)?))
+        }
+        Ok(match self {
+            e @ (Expr::Literal(_)
+            | Expr::Column(_)
+            | Expr::Outer { .. }
+            | Expr::Parameter(_)
+            | Expr::Aggregate(_)) => e,
+            Expr::Unary(op, e) => Expr::Unary(op, b(e, f)?),
+            Expr::IsNull(e, n) => Expr::IsNull(b(e, f)?, n),
+            Expr::Cast(e, t) => Expr::Cast(b(e, f)?, t),
+            Expr::Binary(op, l, r) => Expr::Binary(op, b(l, f)?, b(r, f)?),
+            Expr::IsDistinctFrom(l, r, n) => Expr::IsDistinctFrom(b(l, f)?, b(r, f)?, n),
+            Expr::InList {
+                expr,
+                list,
+                negated,
+            } => Expr::InList {
+                expr: b(expr, f)?,
+                list: list
+                    .into_iter()
+                    .map(&mut *f)
+                    .collect::<crate::Result<_>>()?,
+                negated,
+            },
+            Expr::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => Expr::Between {
+                expr: b(expr, f)?,
+                low: b(low, f)?,
+                high: b(high, f)?,
+                negated,
+            },
+            Expr::Like {
+                expr,
+                pattern,
+                negated,
+                case_insensitive,
+            } => Expr::Like {
+                expr: b(expr, f)?,
+                pattern: b(pattern, f)?,
+                negated,
+                case_insensitive,
+            },
+            Expr::Case {
+                operand,
+                branches,
+                otherwise,
+            } => Expr::Case {
+                operand: operand.map(|o| b(o, f)).transpose()?,
+                branches: branches
+                    .into_iter()
+                    .map(|(w, t)| Ok((f(w)?, f(t)?)))
+                    .collect::<crate::Result<_>>()?,
+                otherwise: otherwise.map(|o| b(o, f)).transpose()?,
+            },
+            Expr::Function(name, args) => Expr::Function(
+                name,
+                args.into_iter()
+                    .map(&mut *f)
+                    .collect::<crate::Result<_>>()?,
+            ),
+            Expr::Subquery(mut s) => {
+                s.kind = match s.kind {
+                    SubqueryKind::In(e, n) => SubqueryKind::In(b(e, f)?, n),
+                    SubqueryKind::Quantified { expr, op, all } => SubqueryKind::Quantified {
+                        expr: b(expr, f)?,
+                        op,
+                        all,
+                    },
+                    k => k,
+                };
+                Expr::Subquery(s)
+            }
+        })
+    }
+
+    /// The local columns this expression reads (outside subqueries).
+    pub fn columns(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let Expr::Column(i) = e {
+                out.push(*i);
+            }
+        });
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether the expression contains a subquery.
+    pub fn has_subquery(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e, Expr::Subquery(_)));
+        found
+    }
+
+    /// Whether the expression reads no columns, parameters or subqueries,
+    /// and so can be evaluated once.
+    pub fn is_constant(&self) -> bool {
+        let mut constant = true;
+        self.walk(&mut |e| {
+            constant &= !matches!(
+                e,
+                Expr::Column(_) | Expr::Outer { .. } | Expr::Parameter(_) | Expr::Subquery(_)
+            );
+        });
+        constant
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Literal(v) => match v {
+                Value::Null => f.write_str("NULL"),
+                other => write!(f, "{other}"),
+            },
+            Expr::Column(i) => write!(f, "#{i}"),
+            Expr::Outer { depth, index } => write!(f, "outer{depth}.#{index}"),
+            Expr::Parameter(n) => write!(f, "${n}"),
+            Expr::Aggregate(n) => write!(f, "aggregate#{n}"),
+            Expr::Unary(UnaryOp::Negate, e) => write!(f, "(-{e})"),
+            Expr::Unary(UnaryOp::Plus, e) => write!(f, "(+{e})"),
+            Expr::Unary(UnaryOp::Not, e) => write!(f, "(NOT {e})"),
+            Expr::Unary(UnaryOp::BitNot, e) => write!(f, "(~{e})"),
+            Expr::Binary(op, l, r) => write!(f, "({l} {} {r})", op.symbol()),
+            Expr::IsNull(e, false) => write!(f, "({e} IS NULL)"),
+            Expr::IsNull(e, true) => write!(f, "({e} IS NOT NULL)"),
+            Expr::IsDistinctFrom(l, r, n) => {
+                write!(
+                    f,
+                    "({l} IS {}DISTINCT FROM {r})",
+                    if *n { "NOT " } else { "" }
+                )
+            }
+            Expr::InList {
+                expr,
+                list,
+                negated,
+            } => {
+                let items: Vec<String> = list.iter().map(|e| e.to_string()).collect();
+                write!(
+                    f,
+                    "({expr} {}IN ({}))",
+                    if *negated { "NOT " } else { "" },
+                    items.join(", ")
+                )
+            }
+            Expr::Between {
+                expr,
+                low,
+                high,
+                negated,
+            } => {
+                write!(
+                    f,
+                    "({expr} {}BETWEEN {low} AND {high})",
+                    if *negated { "NOT " } else { "" }
+                )
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                negated,
+                case_insensitive,
+            } => write!(
+                f,
+                "({expr} {}{} {pattern})",
+                if *negated { "NOT " } else { "" },
+                if *case_insensitive { "ILIKE" } else { "LIKE" }
+            ),
+            Expr::Case {
+                operand,
+                branches,
+                otherwise,
+            } => {
+                f.write_str("CASE")?;
+                if let Some(o) = operand {
+                    write!(f, " {o}")?;
+                }
+                for (w, t) in branches {
+                    write!(f, " WHEN {w} THEN {t}")?;
+                }
+                if let Some(o) = otherwise {
+                    write!(f, " ELSE {o}")?;
+                }
+                f.write_str(" END")
+            }
+            Expr::Cast(e, t) => write!(f, "CAST({e} AS {t})"),
+            Expr::Function(name, args) => {
+                let items: Vec<String> = args.iter().map(|e| e.to_string()).collect();
+                write!(f, "{name}({})", items.join(", "))
+            }
+            Expr::Subquery(s) => match &s.kind {
+                SubqueryKind::Scalar => f.write_str("(subquery)"),
+                SubqueryKind::Exists => f.write_str("EXISTS(subquery)"),
+                SubqueryKind::In(e, n) => {
+                    write!(f, "({e} {}IN (subquery))", if *n { "NOT " } else { "" })
+                }
+                SubqueryKind::Quantified { expr, op, all } => {
+                    write!(
+                        f,
+                        "({expr} {} {}(subquery))",
+                        op.symbol(),
+                        if *all { "ALL" } else { "ANY" }
+                    )
+                }
+            },
+        }
+    }
+}

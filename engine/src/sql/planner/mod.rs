@@ -1,0 +1,1032 @@
+//! Planning: from sqlparser's syntax tree to a bound, executable plan.
+//!
+//! The binder resolves names against the catalog ([`CatalogView`]) and the
+//! scopes of the query (`scope`), turns SQL expressions into [`Expr`]s over
+//! column positions, and assembles the relational operators of [`Plan`] in
+//! the order SQL defines: FROM (joins), WHERE, GROUP BY and aggregates,
+//! HAVING, the select list, DISTINCT, ORDER BY, LIMIT/OFFSET.
+
+pub mod expr;
+pub mod plan;
+pub mod scope;
+
+use arbor_schema::{DataType, TableSchema, Value};
+use rust_decimal::Decimal;
+use sqlparser::ast;
+
+use self::expr::{BinaryOp, Expr, UnaryOp};
+use self::plan::{AggregateCall, JoinKind, Plan, SortKey, TableSource, full_range};
+use self::scope::{Resolved, Scope, ScopeColumn, resolve};
+use super::table::Table;
+use crate::error::{Error, Result, sqlstate};
+
+/// Tables the planner can see.
+pub trait CatalogView {
+    /// The table named `name`, if it exists.
+    fn table(&self, name: &str) -> Result<Option<Table>>;
+}
+
+/// A statement ready to execute.
+#[derive(Debug)]
+pub enum Statement {
+    /// `CREATE TABLE`.
+    CreateTable {
+        /// The new table's schema.
+        schema: TableSchema,
+        /// `IF NOT EXISTS`.
+        if_not_exists: bool,
+    },
+    /// `DROP TABLE`.
+    DropTable {
+        /// Tables to drop.
+        names: Vec<String>,
+        /// `IF EXISTS`.
+        if_exists: bool,
+    },
+    /// `INSERT`.
+    Insert {
+        /// The target table.
+        table: Table,
+        /// For each source column, the target column's position.
+        targets: Vec<usize>,
+        /// The rows to insert.
+        source: Plan,
+    },
+    /// A query returning rows.
+    Query {
+        /// The plan.
+        plan: Plan,
+        /// Output column names.
+        columns: Vec<String>,
+    },
+    /// `EXPLAIN <query>`.
+    Explain(Plan),
+    /// `BEGIN`.
+    Begin,
+    /// `COMMIT`.
+    Commit,
+    /// `ROLLBACK`.
+    Rollback,
+}
+
+/// Plans one statement.
+pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Result<Statement> {
+    let binder = Binder { catalog };
+    match stmt {
+        ast::Statement::Query(q) => {
+            let (plan, scope) = binder.query(q, &[])?;
+            Ok(Statement::Query {
+                plan,
+                columns: scope.columns.into_iter().map(|c| c.name).collect(),
+            })
+        }
+        ast::Statement::CreateTable(ct) => binder.create_table(ct),
+        ast::Statement::Drop {
+            object_type: ast::ObjectType::Table,
+            if_exists,
+            names,
+            ..
+        } => Ok(Statement::DropTable {
+            names: names.iter().map(object_name).collect::<Result<_>>()?,
+            if_exists: *if_exists,
+        }),
+        ast::Statement::Insert(insert) => binder.insert(insert),
+        ast::Statement::Explain { statement, .. } => match plan_statement(statement, catalog)? {
+            Statement::Query { plan, .. } => Ok(Statement::Explain(plan)),
+            _ => Err(Error::unsupported(
+                "EXPLAIN of a statement other than a query",
+            )),
+        },
+        ast::Statement::StartTransaction { .. } => Ok(Statement::Begin),
+        ast::Statement::Commit { .. } => Ok(Statement::Commit),
+        ast::Statement::Rollback { .. } => Ok(Statement::Rollback),
+        other => Err(Error::unsupported(format!(
+            "the statement `{}`",
+            first_words(&other.to_string())
+        ))),
+    }
+}
+
+fn first_words(sql: &str) -> String {
+    sql.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
+/// An unquoted identifier folds to lower case, as in PostgreSQL.
+fn ident(i: &ast::Ident) -> String {
+    if i.quote_style.is_some() {
+        i.value.clone()
+    } else {
+        i.value.to_lowercase()
+    }
+}
+
+fn object_name(n: &ast::ObjectName) -> Result<String> {
+    match n.0.last() {
+        Some(ast::ObjectNamePart::Identifier(i)) => Ok(ident(i)),
+        _ => Err(Error::syntax(format!("bad name {n}"))),
+    }
+}
+
+/// Converts a sqlparser type to Arbor's.
+pub fn data_type(t: &ast::DataType) -> Result<DataType> {
+    use ast::DataType as A;
+    let len = |l: &Option<ast::CharacterLength>| match l {
+        Some(ast::CharacterLength::IntegerLength { length, .. }) => u32::try_from(*length).ok(),
+        _ => None,
+    };
+    Ok(match t {
+        A::Boolean | A::Bool => DataType::Boolean,
+        A::SmallInt(_) | A::Int2(_) => DataType::SmallInt,
+        A::Int(_) | A::Integer(_) | A::Int4(_) => DataType::Integer,
+        A::BigInt(_) | A::Int8(_) => DataType::BigInt,
+        A::Real | A::Float4 => DataType::Real,
+        A::Double(_) | A::DoublePrecision | A::Float8 | A::Float(_) => DataType::Double,
+        A::Numeric(info) | A::Decimal(info) | A::Dec(info) => DataType::Numeric(match info {
+            ast::ExactNumberInfo::PrecisionAndScale(p, s) => Some((*p as u32, *s as u32)),
+            ast::ExactNumberInfo::Precision(p) => Some((*p as u32, 0)),
+            _ => None,
+        }),
+        A::Text | A::String(_) => DataType::Text,
+        A::Varchar(l) | A::CharacterVarying(l) | A::CharVarying(l) => DataType::Varchar(len(l)),
+        A::Char(l) | A::Character(l) => DataType::Char(len(l).unwrap_or(1)),
+        A::Bytea => DataType::Bytea,
+        A::Date => DataType::Date,
+        A::Time(_, ast::TimezoneInfo::None | ast::TimezoneInfo::WithoutTimeZone) => DataType::Time,
+        A::Timestamp(_, ast::TimezoneInfo::None | ast::TimezoneInfo::WithoutTimeZone) => {
+            DataType::Timestamp
+        }
+        A::Timestamp(_, _) => DataType::TimestampTz,
+        A::Uuid => DataType::Uuid,
+        A::JSON => DataType::Json,
+        A::JSONB => DataType::Jsonb,
+        A::Custom(name, _) => match object_name(name)?.as_str() {
+            "timestamptz" => DataType::TimestampTz,
+            other => {
+                return Err(Error::new(
+                    "42704",
+                    format!("type \"{other}\" does not exist"),
+                ));
+            }
+        },
+        other => {
+            return Err(Error::new(
+                "42704",
+                format!("type \"{other}\" is not supported"),
+            ));
+        }
+    })
+}
+
+const AGGREGATES: [&str; 5] = ["count", "sum", "avg", "min", "max"];
+
+struct Binder<'a> {
+    catalog: &'a dyn CatalogView,
+}
+
+/// Aggregation state while binding a grouped query's select list.
+struct Grouping {
+    group_by: Vec<Expr>,
+    aggregates: Vec<AggregateCall>,
+}
+
+impl Binder<'_> {
+    fn create_table(&self, ct: &ast::CreateTable) -> Result<Statement> {
+        let name = object_name(&ct.name)?;
+        let mut schema = TableSchema::new(name);
+        for col in &ct.columns {
+            let col_name = ident(&col.name);
+            if schema.column_index(&col_name).is_some() {
+                return Err(Error::new(
+                    sqlstate::DUPLICATE_COLUMN,
+                    format!("column \"{col_name}\" specified more than once"),
+                ));
+            }
+            let tag = schema.add_column(col_name, data_type(&col.data_type)?, true);
+            for opt in &col.options {
+                match &opt.option {
+                    ast::ColumnOption::NotNull => {
+                        schema.columns.last_mut().expect("just added").nullable = false
+                    }
+                    ast::ColumnOption::Null => {}
+                    ast::ColumnOption::Default(e) => {
+                        schema.columns.last_mut().expect("just added").default = Some(e.to_string())
+                    }
+                    ast::ColumnOption::PrimaryKey(_) => {
+                        if !schema.primary_key.is_empty() {
+                            return Err(Error::new(
+                                "42P16",
+                                "multiple primary keys for table are not allowed",
+                            ));
+                        }
+                        schema.primary_key = vec![tag];
+                        schema.columns.last_mut().expect("just added").nullable = false;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for c in &ct.constraints {
+            if let ast::TableConstraint::PrimaryKey(pk) = c {
+                if !schema.primary_key.is_empty() {
+                    return Err(Error::new(
+                        "42P16",
+                        "multiple primary keys for table are not allowed",
+                    ));
+                }
+                for ic in &pk.columns {
+                    let ast::Expr::Identifier(id) = &ic.column.expr else {
+                        return Err(Error::unsupported("a primary key on an expression"));
+                    };
+                    let n = ident(id);
+                    let i = schema.column_index(&n).ok_or_else(|| {
+                        Error::new(
+                            sqlstate::UNDEFINED_COLUMN,
+                            format!("column \"{n}\" named in key does not exist"),
+                        )
+                    })?;
+                    schema.columns[i].nullable = false;
+                    schema.primary_key.push(schema.columns[i].tag);
+                }
+            }
+        }
+        Ok(Statement::CreateTable {
+            schema,
+            if_not_exists: ct.if_not_exists,
+        })
+    }
+
+    fn insert(&self, insert: &ast::Insert) -> Result<Statement> {
+        let ast::TableObject::TableName(name) = &insert.table else {
+            return Err(Error::unsupported("INSERT into a table function"));
+        };
+        let name = object_name(name)?;
+        let table = self.table(&name)?;
+        let targets: Vec<usize> = if insert.columns.is_empty() {
+            (0..table.schema.columns.len()).collect()
+        } else {
+            insert
+                .columns
+                .iter()
+                .map(|c| {
+                    let n = object_name(c)?;
+                    table.schema.column_index(&n).ok_or_else(|| {
+                        Error::new(
+                            sqlstate::UNDEFINED_COLUMN,
+                            format!("column \"{n}\" of relation \"{name}\" does not exist"),
+                        )
+                    })
+                })
+                .collect::<Result<_>>()?
+        };
+        let source = insert
+            .source
+            .as_ref()
+            .ok_or_else(|| Error::unsupported("INSERT without VALUES or a query"))?;
+        let (plan, scope) = self.query(source, &[])?;
+        if scope.len() > targets.len() {
+            return Err(Error::syntax(
+                "INSERT has more expressions than target columns",
+            ));
+        }
+        Ok(Statement::Insert {
+            table,
+            targets: targets[..scope.len()].to_vec(),
+            source: plan,
+        })
+    }
+
+    fn table(&self, name: &str) -> Result<Table> {
+        self.catalog.table(name)?.ok_or_else(|| {
+            Error::new(
+                sqlstate::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            )
+        })
+    }
+
+    fn query(&self, q: &ast::Query, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        if q.with.is_some() {
+            return Err(Error::unsupported("WITH"));
+        }
+        let (mut plan, scope, hidden) = match q.body.as_ref() {
+            ast::SetExpr::Select(s) => self.select(s, q.order_by.as_ref(), outer)?,
+            ast::SetExpr::Values(v) => {
+                let (p, s) = self.values(v, outer)?;
+                (p, s, 0)
+            }
+            ast::SetExpr::Query(inner) => {
+                let (p, s) = self.query(inner, outer)?;
+                (p, s, 0)
+            }
+            _ => return Err(Error::unsupported("this kind of query")),
+        };
+        if let Some(limit) = &q.limit_clause {
+            let (limit, offset) = match limit {
+                ast::LimitClause::LimitOffset { limit, offset, .. } => {
+                    (limit.clone(), offset.as_ref().map(|o| o.value.clone()))
+                }
+                ast::LimitClause::OffsetCommaLimit { offset, limit } => {
+                    (Some(limit.clone()), Some(offset.clone()))
+                }
+            };
+            let empty = Scope::new();
+            let bind =
+                |e: Option<ast::Expr>| e.map(|e| self.expr(&e, &empty, outer, None)).transpose();
+            plan = Plan::Limit {
+                source: Box::new(plan),
+                limit: bind(limit)?,
+                offset: bind(offset)?,
+            };
+        }
+        if hidden > 0 {
+            let width = scope.len();
+            plan = Plan::Project {
+                source: Box::new(plan),
+                exprs: (0..width).map(Expr::Column).collect(),
+            };
+        }
+        Ok((plan, scope))
+    }
+
+    fn values(&self, v: &ast::Values, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        let width = v.rows.first().map_or(0, |r| r.len());
+        let empty = Scope::new();
+        let mut rows = Vec::new();
+        for r in &v.rows {
+            if r.len() != width {
+                return Err(Error::syntax("VALUES lists must all be the same length"));
+            }
+            rows.push(
+                r.iter()
+                    .map(|e| self.expr(e, &empty, outer, None))
+                    .collect::<Result<Vec<_>>>()?,
+            );
+        }
+        let scope = Scope {
+            columns: (1..=width)
+                .map(|i| ScopeColumn {
+                    table: None,
+                    name: format!("column{i}"),
+                    hidden: false,
+                })
+                .collect(),
+        };
+        Ok((Plan::Values { rows, width }, scope))
+    }
+
+    fn join_tree(&self, twj: &ast::TableWithJoins, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        let (mut plan, mut scope) = self.table_factor(&twj.relation, outer)?;
+        for join in &twj.joins {
+            let (right, right_scope) = self.table_factor(&join.relation, outer)?;
+            let (kind, constraint) = match &join.join_operator {
+                ast::JoinOperator::Join(c) | ast::JoinOperator::Inner(c) => {
+                    (JoinKind::Inner, Some(c))
+                }
+                ast::JoinOperator::Left(c) | ast::JoinOperator::LeftOuter(c) => {
+                    (JoinKind::Left, Some(c))
+                }
+                ast::JoinOperator::Right(c) | ast::JoinOperator::RightOuter(c) => {
+                    (JoinKind::Right, Some(c))
+                }
+                ast::JoinOperator::FullOuter(c) => (JoinKind::Full, Some(c)),
+                ast::JoinOperator::CrossJoin(_) => (JoinKind::Inner, None),
+                _ => return Err(Error::unsupported("this kind of join")),
+            };
+            let joined = scope.join(&right_scope);
+            let on = match constraint {
+                Some(ast::JoinConstraint::On(e)) => Some(self.expr(e, &joined, outer, None)?),
+                Some(ast::JoinConstraint::None) | None => None,
+                Some(_) => return Err(Error::unsupported("JOIN ... USING and NATURAL JOIN")),
+            };
+            plan = Plan::NestedLoopJoin {
+                left: Box::new(plan),
+                right: Box::new(right),
+                kind,
+                on,
+            };
+            scope = joined;
+        }
+        Ok((plan, scope))
+    }
+
+    fn table_factor(&self, f: &ast::TableFactor, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        match f {
+            ast::TableFactor::Table {
+                name,
+                alias,
+                version: None,
+                args: None,
+                ..
+            } => {
+                let table_name = object_name(name)?;
+                let table = self.table(&table_name)?;
+                let qualifier = alias
+                    .as_ref()
+                    .map_or(table_name.clone(), |a| ident(&a.name));
+                let scope = Scope::for_table(
+                    &qualifier,
+                    table.schema.columns.iter().map(|c| c.name.clone()),
+                );
+                let source = TableSource {
+                    name: table_name,
+                    schema: table.schema.clone(),
+                    rows: table.object.rows,
+                    indexes: table.object.indexes.clone(),
+                };
+                Ok((
+                    Plan::Scan {
+                        table: source,
+                        range: full_range(),
+                        filter: None,
+                    },
+                    scope,
+                ))
+            }
+            ast::TableFactor::Derived {
+                subquery, alias, ..
+            } => {
+                let (plan, mut scope) = self.query(subquery, outer)?;
+                if let Some(a) = alias {
+                    scope.requalify(&ident(&a.name));
+                }
+                Ok((plan, scope))
+            }
+            ast::TableFactor::Table {
+                version: Some(_), ..
+            } => Err(Error::unsupported("AS OF in this position")),
+            _ => Err(Error::unsupported("this kind of FROM item")),
+        }
+    }
+
+    /// Plans a SELECT. Returns the plan, its visible scope, and how many hidden
+    /// trailing columns (sort keys) the plan carries beyond it.
+    fn select(
+        &self,
+        s: &ast::Select,
+        order_by: Option<&ast::OrderBy>,
+        outer: &[&Scope],
+    ) -> Result<(Plan, Scope, usize)> {
+        // FROM: a cross join of the items, or the single empty row.
+        let (mut plan, scope) = if s.from.is_empty() {
+            (
+                Plan::Values {
+                    rows: vec![vec![]],
+                    width: 0,
+                },
+                Scope::new(),
+            )
+        } else {
+            let mut acc: Option<(Plan, Scope)> = None;
+            for item in &s.from {
+                let (p, sc) = self.join_tree(item, outer)?;
+                acc = Some(match acc {
+                    None => (p, sc),
+                    Some((lp, ls)) => {
+                        let joined = ls.join(&sc);
+                        (
+                            Plan::NestedLoopJoin {
+                                left: Box::new(lp),
+                                right: Box::new(p),
+                                kind: JoinKind::Inner,
+                                on: None,
+                            },
+                            joined,
+                        )
+                    }
+                });
+            }
+            acc.expect("FROM has at least one item")
+        };
+        if let Some(w) = &s.selection {
+            let predicate = self.expr(w, &scope, outer, None)?;
+            plan = Plan::Filter {
+                source: Box::new(plan),
+                predicate,
+            };
+        }
+
+        // Aggregation, if there is GROUP BY or any aggregate call.
+        let group_exprs: Vec<&ast::Expr> = match &s.group_by {
+            ast::GroupByExpr::Expressions(exprs, _) => exprs.iter().collect(),
+            ast::GroupByExpr::All(_) => return Err(Error::unsupported("GROUP BY ALL")),
+        };
+        let order_items: Vec<&ast::OrderByExpr> = match order_by.map(|o| &o.kind) {
+            Some(ast::OrderByKind::Expressions(list)) => list.iter().collect(),
+            Some(ast::OrderByKind::All(_)) => return Err(Error::unsupported("ORDER BY ALL")),
+            None => Vec::new(),
+        };
+        let has_aggregates = s.projection.iter().any(|i| match i {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                contains_aggregate(e)
+            }
+            _ => false,
+        }) || s.having.as_ref().is_some_and(contains_aggregate)
+            || order_items.iter().any(|o| contains_aggregate(&o.expr));
+        let mut grouping = if has_aggregates || !group_exprs.is_empty() {
+            let group_by = group_exprs
+                .iter()
+                .map(|e| self.expr(e, &scope, outer, None))
+                .collect::<Result<Vec<_>>>()?;
+            Some(Grouping {
+                group_by,
+                aggregates: Vec::new(),
+            })
+        } else {
+            None
+        };
+
+        // The select list.
+        let mut exprs = Vec::new();
+        let mut out = Scope::new();
+        for item in &s.projection {
+            match item {
+                ast::SelectItem::UnnamedExpr(e) => {
+                    exprs.push(self.expr(e, &scope, outer, grouping.as_mut())?);
+                    out.columns.push(ScopeColumn {
+                        table: None,
+                        name: column_label(e),
+                        hidden: false,
+                    });
+                }
+                ast::SelectItem::ExprWithAlias { expr, alias } => {
+                    exprs.push(self.expr(expr, &scope, outer, grouping.as_mut())?);
+                    out.columns.push(ScopeColumn {
+                        table: None,
+                        name: ident(alias),
+                        hidden: false,
+                    });
+                }
+                ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
+                    if grouping.is_some() {
+                        return Err(Error::new(
+                            sqlstate::GROUPING_ERROR,
+                            "SELECT * is not allowed with GROUP BY or aggregates",
+                        ));
+                    }
+                    let table = match item {
+                        ast::SelectItem::QualifiedWildcard(
+                            ast::SelectItemQualifiedWildcardKind::ObjectName(n),
+                            _,
+                        ) => Some(object_name(n)?),
+                        _ => None,
+                    };
+                    for i in scope.expand(table.as_deref())? {
+                        exprs.push(Expr::Column(i));
+                        out.columns.push(ScopeColumn {
+                            table: scope.columns[i].table.clone(),
+                            name: scope.columns[i].name.clone(),
+                            hidden: false,
+                        });
+                    }
+                }
+                _ => return Err(Error::unsupported("this kind of select item")),
+            }
+        }
+        let having = s
+            .having
+            .as_ref()
+            .map(|h| self.expr(h, &scope, outer, grouping.as_mut()))
+            .transpose()?;
+
+        // ORDER BY: output names and ordinals first, then input expressions.
+        let mut keys = Vec::new();
+        let mut hidden = 0;
+        for o in &order_items {
+            let by_output = match &o.expr {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::Number(n, _) => {
+                        let k: usize = n
+                            .parse()
+                            .map_err(|_| Error::syntax(format!("bad ORDER BY position {n}")))?;
+                        if k == 0 || k > exprs.len() {
+                            return Err(Error::syntax(format!(
+                                "ORDER BY position {k} is not in select list"
+                            )));
+                        }
+                        Some(k - 1)
+                    }
+                    _ => None,
+                },
+                ast::Expr::Identifier(id) => out.find(None, &ident(id)).ok().flatten(),
+                _ => None,
+            };
+            let column = match by_output {
+                Some(i) => i,
+                None => {
+                    exprs.push(self.expr(&o.expr, &scope, outer, grouping.as_mut())?);
+                    hidden += 1;
+                    exprs.len() - 1
+                }
+            };
+            let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+            keys.push(SortKey {
+                expr: Expr::Column(column),
+                descending,
+                nulls_first: o.options.nulls_first.unwrap_or(descending),
+            });
+        }
+
+        if let Some(g) = grouping {
+            let group_count = g.group_by.len();
+            plan = Plan::Aggregate {
+                source: Box::new(plan),
+                group_by: g.group_by.clone(),
+                aggregates: g.aggregates,
+            };
+            let rewrite = |e: Expr| rewrite_grouped(e, &g.group_by, group_count);
+            exprs = exprs.into_iter().map(rewrite).collect::<Result<_>>()?;
+            if let Some(h) = having {
+                plan = Plan::Filter {
+                    source: Box::new(plan),
+                    predicate: rewrite(h)?,
+                };
+            }
+        } else if having.is_some() {
+            return Err(Error::new(
+                sqlstate::GROUPING_ERROR,
+                "HAVING requires GROUP BY or an aggregate",
+            ));
+        }
+        plan = Plan::Project {
+            source: Box::new(plan),
+            exprs,
+        };
+        if matches!(s.distinct, Some(ast::Distinct::Distinct)) {
+            if hidden > 0 {
+                return Err(Error::new(
+                    "42P10",
+                    "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                ));
+            }
+            plan = Plan::Distinct {
+                source: Box::new(plan),
+                on: None,
+            };
+        }
+        if !keys.is_empty() {
+            plan = Plan::Sort {
+                source: Box::new(plan),
+                keys,
+            };
+        }
+        Ok((plan, out, hidden))
+    }
+
+    /// Binds an expression. With `grouping`, aggregate calls are collected
+    /// into it and replaced by `Expr::Aggregate` markers.
+    fn expr(
+        &self,
+        e: &ast::Expr,
+        scope: &Scope,
+        outer: &[&Scope],
+        mut grouping: Option<&mut Grouping>,
+    ) -> Result<Expr> {
+        let bind = |x: &ast::Expr, g: Option<&mut Grouping>| self.expr(x, scope, outer, g);
+        Ok(match e {
+            ast::Expr::Identifier(id) => column(resolve(scope, outer, None, &ident(id))?),
+            ast::Expr::CompoundIdentifier(parts) => {
+                let n = parts.len();
+                if n < 2 {
+                    return Err(Error::syntax("bad column reference"));
+                }
+                column(resolve(
+                    scope,
+                    outer,
+                    Some(&ident(&parts[n - 2])),
+                    &ident(&parts[n - 1]),
+                )?)
+            }
+            ast::Expr::Value(v) => Expr::Literal(literal(&v.value)?),
+            ast::Expr::Nested(inner) => bind(inner, grouping)?,
+            ast::Expr::UnaryOp { op, expr } => {
+                let inner = bind(expr, grouping)?;
+                let op = match op {
+                    ast::UnaryOperator::Minus => UnaryOp::Negate,
+                    ast::UnaryOperator::Plus => UnaryOp::Plus,
+                    ast::UnaryOperator::Not => UnaryOp::Not,
+                    ast::UnaryOperator::BitwiseNot => UnaryOp::BitNot,
+                    other => return Err(Error::unsupported(format!("the operator {other}"))),
+                };
+                // Fold a negated literal, so -2147483648 is an integer.
+                match (op, inner) {
+                    (UnaryOp::Negate, Expr::Literal(v)) => Expr::Literal(super::eval::eval(
+                        &Expr::Unary(UnaryOp::Negate, Box::new(Expr::Literal(v))),
+                        &[],
+                        &Default::default(),
+                    )?),
+                    (op, inner) => Expr::Unary(op, Box::new(inner)),
+                }
+            }
+            ast::Expr::BinaryOp { left, op, right } => {
+                let l = bind(left, grouping.as_deref_mut())?;
+                let r = bind(right, grouping)?;
+                Expr::Binary(binary_op(op)?, Box::new(l), Box::new(r))
+            }
+            ast::Expr::IsNull(x) => Expr::IsNull(Box::new(bind(x, grouping)?), false),
+            ast::Expr::IsNotNull(x) => Expr::IsNull(Box::new(bind(x, grouping)?), true),
+            ast::Expr::IsDistinctFrom(a, b) => {
+                let a = bind(a, grouping.as_deref_mut())?;
+                Expr::IsDistinctFrom(Box::new(a), Box::new(bind(b, grouping)?), false)
+            }
+            ast::Expr::IsNotDistinctFrom(a, b) => {
+                let a = bind(a, grouping.as_deref_mut())?;
+                Expr::IsDistinctFrom(Box::new(a), Box::new(bind(b, grouping)?), true)
+            }
+            ast::Expr::In {
+                expr,
+                target: ast::InTarget::List(list),
+                negated,
+                ..
+            } => {
+                let x = bind(expr, grouping.as_deref_mut())?;
+                let mut items = Vec::new();
+                for item in list {
+                    items.push(bind(item, grouping.as_deref_mut())?);
+                }
+                Expr::InList {
+                    expr: Box::new(x),
+                    list: items,
+                    negated: *negated,
+                }
+            }
+            ast::Expr::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let x = bind(expr, grouping.as_deref_mut())?;
+                let lo = bind(low, grouping.as_deref_mut())?;
+                let hi = bind(high, grouping)?;
+                Expr::Between {
+                    expr: Box::new(x),
+                    low: Box::new(lo),
+                    high: Box::new(hi),
+                    negated: *negated,
+                }
+            }
+            ast::Expr::Like {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+                any: false,
+            }
+            | ast::Expr::ILike {
+                negated,
+                expr,
+                pattern,
+                escape_char: None,
+                any: false,
+            } => {
+                let x = bind(expr, grouping.as_deref_mut())?;
+                let p = bind(pattern, grouping)?;
+                Expr::Like {
+                    expr: Box::new(x),
+                    pattern: Box::new(p),
+                    negated: *negated,
+                    case_insensitive: matches!(e, ast::Expr::ILike { .. }),
+                }
+            }
+            ast::Expr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let operand = operand
+                    .as_ref()
+                    .map(|o| bind(o, grouping.as_deref_mut()))
+                    .transpose()?
+                    .map(Box::new);
+                let mut branches = Vec::new();
+                for c in conditions {
+                    let w = bind(&c.condition, grouping.as_deref_mut())?;
+                    let t = bind(&c.result, grouping.as_deref_mut())?;
+                    branches.push((w, t));
+                }
+                let otherwise = else_result
+                    .as_ref()
+                    .map(|o| bind(o, grouping))
+                    .transpose()?
+                    .map(Box::new);
+                Expr::Case {
+                    operand,
+                    branches,
+                    otherwise,
+                }
+            }
+            ast::Expr::Cast {
+                expr, data_type: t, ..
+            } => Expr::Cast(Box::new(bind(expr, grouping)?), data_type(t)?),
+            ast::Expr::Function(f) => self.function(f, scope, outer, grouping)?,
+            other => return Err(Error::unsupported(format!("the expression `{other}`"))),
+        })
+    }
+
+    fn function(
+        &self,
+        f: &ast::Function,
+        scope: &Scope,
+        outer: &[&Scope],
+        grouping: Option<&mut Grouping>,
+    ) -> Result<Expr> {
+        let name = object_name(&f.name)?;
+        let (args, distinct, star) = match &f.args {
+            ast::FunctionArguments::List(list) => {
+                let mut args = Vec::new();
+                let mut star = false;
+                for a in &list.args {
+                    match a {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => args.push(e),
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
+                        _ => {
+                            return Err(Error::unsupported(
+                                "named or qualified function arguments",
+                            ));
+                        }
+                    }
+                }
+                (
+                    args,
+                    matches!(
+                        list.duplicate_treatment,
+                        Some(ast::DuplicateTreatment::Distinct)
+                    ),
+                    star,
+                )
+            }
+            ast::FunctionArguments::None => (Vec::new(), false, false),
+            ast::FunctionArguments::Subquery(_) => {
+                return Err(Error::unsupported("a subquery as function argument"));
+            }
+        };
+        if AGGREGATES.contains(&name.as_str()) {
+            let Some(g) = grouping else {
+                return Err(Error::new(
+                    sqlstate::GROUPING_ERROR,
+                    format!("aggregate functions are not allowed here ({name})"),
+                ));
+            };
+            if f.over.is_some() {
+                return Err(Error::unsupported("window functions"));
+            }
+            let args = args
+                .iter()
+                .map(|a| self.expr(a, scope, outer, None))
+                .collect::<Result<Vec<_>>>()?;
+            if args.iter().any(|a| matches!(a, Expr::Aggregate(_))) {
+                return Err(Error::new(
+                    sqlstate::GROUPING_ERROR,
+                    "aggregate function calls cannot be nested",
+                ));
+            }
+            if !star && args.is_empty() || name != "count" && star {
+                return Err(Error::new(
+                    sqlstate::UNDEFINED_FUNCTION,
+                    format!("function {name}() does not exist"),
+                ));
+            }
+            let filter = f
+                .filter
+                .as_ref()
+                .map(|x| self.expr(x, scope, outer, None))
+                .transpose()?;
+            let call = AggregateCall {
+                function: name,
+                args,
+                distinct,
+                filter,
+            };
+            let slot = match g.aggregates.iter().position(|a| *a == call) {
+                Some(i) => i,
+                None => {
+                    g.aggregates.push(call);
+                    g.aggregates.len() - 1
+                }
+            };
+            return Ok(Expr::Aggregate(slot));
+        }
+        if !super::functions::is_scalar(&name) {
+            return Err(Error::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                format!("function {name} does not exist"),
+            ));
+        }
+        let mut bound = Vec::new();
+        let mut grouping = grouping;
+        for a in args {
+            bound.push(self.expr(a, scope, outer, grouping.as_deref_mut())?);
+        }
+        Ok(Expr::Function(name, bound))
+    }
+}
+
+fn column(r: Resolved) -> Expr {
+    match r {
+        Resolved::Local(i) => Expr::Column(i),
+        Resolved::Outer { depth, index } => Expr::Outer { depth, index },
+    }
+}
+
+/// After aggregation the row is (group keys..., aggregates...). Rewrites an
+/// expression bound over the input row to read from that row: group-key
+/// subtrees become key columns, aggregate markers become aggregate columns,
+/// and any other column reference is an error.
+fn rewrite_grouped(e: Expr, group_by: &[Expr], group_count: usize) -> Result<Expr> {
+    if let Some(i) = group_by.iter().position(|g| *g == e) {
+        return Ok(Expr::Column(i));
+    }
+    match e {
+        Expr::Aggregate(k) => Ok(Expr::Column(group_count + k)),
+        Expr::Column(_) => Err(Error::new(
+            sqlstate::GROUPING_ERROR,
+            "column must appear in the GROUP BY clause or be used in an aggregate function",
+        )),
+        other => other.try_map_children(&mut |c| rewrite_grouped(c, group_by, group_count)),
+    }
+}
+
+fn contains_aggregate(e: &ast::Expr) -> bool {
+    // Cheap and sufficient: look for an aggregate name called as a function.
+    let text = e.to_string().to_lowercase();
+    AGGREGATES.iter().any(|a| {
+        text.match_indices(a).any(|(i, _)| {
+            let before_ok = i == 0
+                || !text.as_bytes()[i - 1].is_ascii_alphanumeric()
+                    && text.as_bytes()[i - 1] != b'_';
+            let rest = text[i + a.len()..].trim_start();
+            before_ok && rest.starts_with('(')
+        })
+    })
+}
+
+fn column_label(e: &ast::Expr) -> String {
+    match e {
+        ast::Expr::Identifier(id) => ident(id),
+        ast::Expr::CompoundIdentifier(parts) => {
+            parts.last().map_or_else(|| "?column?".into(), ident)
+        }
+        ast::Expr::Function(f) => object_name(&f.name).unwrap_or_else(|_| "?column?".into()),
+        ast::Expr::Cast { expr, .. } | ast::Expr::Nested(expr) => column_label(expr),
+        _ => "?column?".into(),
+    }
+}
+
+fn literal(v: &ast::Value) -> Result<Value> {
+    Ok(match v {
+        ast::Value::Null => Value::Null,
+        ast::Value::Boolean(b) => Value::Boolean(*b),
+        ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+            Value::Text(s.clone())
+        }
+        ast::Value::Number(n, _) => {
+            if let Ok(i) = n.parse::<i32>() {
+                Value::Integer(i)
+            } else if let Ok(i) = n.parse::<i64>() {
+                Value::BigInt(i)
+            } else if let Ok(d) = n.parse::<Decimal>() {
+                Value::Numeric(d)
+            } else if let Ok(d) = Decimal::from_scientific(n) {
+                Value::Numeric(d)
+            } else {
+                Value::Double(
+                    n.parse()
+                        .map_err(|_| Error::syntax(format!("bad number {n}")))?,
+                )
+            }
+        }
+        other => return Err(Error::unsupported(format!("the literal {other}"))),
+    })
+}
+
+fn binary_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
+    use ast::BinaryOperator as B;
+    Ok(match op {
+        B::Plus => BinaryOp::Add,
+        B::Minus => BinaryOp::Subtract,
+        B::Multiply => BinaryOp::Multiply,
+        B::Divide => BinaryOp::Divide,
+        B::Modulo => BinaryOp::Modulo,
+        B::Eq => BinaryOp::Eq,
+        B::NotEq => BinaryOp::NotEq,
+        B::Lt => BinaryOp::Lt,
+        B::LtEq => BinaryOp::LtEq,
+        B::Gt => BinaryOp::Gt,
+        B::GtEq => BinaryOp::GtEq,
+        B::And => BinaryOp::And,
+        B::Or => BinaryOp::Or,
+        B::StringConcat => BinaryOp::Concat,
+        B::BitwiseAnd => BinaryOp::BitAnd,
+        B::BitwiseOr => BinaryOp::BitOr,
+        B::PGBitwiseXor => BinaryOp::BitXor,
+        B::PGExp => BinaryOp::Power,
+        B::Arrow => BinaryOp::JsonGet,
+        B::LongArrow => BinaryOp::JsonGetText,
+        B::HashArrow => BinaryOp::JsonPath,
+        B::HashLongArrow => BinaryOp::JsonPathText,
+        B::AtArrow => BinaryOp::Contains,
+        B::ArrowAt => BinaryOp::ContainedBy,
+        other => return Err(Error::unsupported(format!("the operator {other}"))),
+    })
+}

@@ -1,0 +1,355 @@
+//! Query plans: trees of relational operators over streams of rows.
+//!
+//! Every node produces rows of a fixed width; expressions in a node refer to
+//! the columns of its input by position (`Expr::Column`). A plan holds the
+//! table versions it reads (their addresses), so it runs against the snapshot
+//! it was planned on. `EXPLAIN` prints a plan with its `Display`.
+
+use std::fmt;
+use std::ops::Bound;
+use std::sync::Arc;
+
+use arbor_merkle::Address;
+use arbor_schema::TableSchema;
+
+use super::expr::Expr;
+
+/// A table as a plan reads it: its schema and the roots of its indexes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableSource {
+    /// The table's name.
+    pub name: String,
+    /// Its schema.
+    pub schema: Arc<TableSchema>,
+    /// Root of the primary index.
+    pub rows: Address,
+    /// Secondary index roots by name.
+    pub indexes: Vec<(String, Address)>,
+}
+
+/// A range of encoded keys.
+pub type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// The whole key space.
+pub fn full_range() -> KeyRange {
+    (Bound::Unbounded, Bound::Unbounded)
+}
+
+/// How rows are joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinKind {
+    /// Matching pairs only.
+    Inner,
+    /// Every left row, NULL-extended when nothing matches.
+    Left,
+    /// Every right row, NULL-extended when nothing matches.
+    Right,
+    /// Every row of both sides.
+    Full,
+}
+
+/// An aggregate function call in an `Aggregate` node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AggregateCall {
+    /// The function (`count`, `sum`, `avg`, `min`, `max`, `jsonb_agg`, ...).
+    pub function: String,
+    /// Its arguments over the input row (empty for `count(*)`).
+    pub args: Vec<Expr>,
+    /// `DISTINCT` inside the call.
+    pub distinct: bool,
+    /// `FILTER (WHERE ...)`.
+    pub filter: Option<Expr>,
+}
+
+/// One ORDER BY key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortKey {
+    /// What to sort by.
+    pub expr: Expr,
+    /// Descending order.
+    pub descending: bool,
+    /// NULLs first (PostgreSQL's default: last when ascending, first when descending).
+    pub nulls_first: bool,
+}
+
+/// UNION, INTERSECT or EXCEPT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetOpKind {
+    /// `UNION`
+    Union,
+    /// `INTERSECT`
+    Intersect,
+    /// `EXCEPT`
+    Except,
+}
+
+/// A relational operator tree.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plan {
+    /// Literal rows (`VALUES`, or the single empty row of a SELECT without FROM).
+    Values {
+        /// The rows; every row has the same width.
+        rows: Vec<Vec<Expr>>,
+        /// The width of each row.
+        width: usize,
+    },
+    /// Rows of a table in primary-key order, within a key range, optionally filtered.
+    Scan {
+        /// The table.
+        table: TableSource,
+        /// The range of encoded primary keys to read.
+        range: KeyRange,
+        /// A predicate applied to each row as it is read.
+        filter: Option<Expr>,
+    },
+    /// Rows whose input satisfies a predicate.
+    Filter {
+        /// The input.
+        source: Box<Plan>,
+        /// Rows for which this is true pass.
+        predicate: Expr,
+    },
+    /// Computes new columns from each input row.
+    Project {
+        /// The input.
+        source: Box<Plan>,
+        /// One expression per output column.
+        exprs: Vec<Expr>,
+    },
+    /// Groups rows and computes aggregates: output is the group keys then the aggregates.
+    Aggregate {
+        /// The input.
+        source: Box<Plan>,
+        /// Grouping expressions.
+        group_by: Vec<Expr>,
+        /// Aggregate calls.
+        aggregates: Vec<AggregateCall>,
+    },
+    /// A join by nested loops: for each left row, every right row is tested.
+    NestedLoopJoin {
+        /// The outer side.
+        left: Box<Plan>,
+        /// The inner side (materialized once).
+        right: Box<Plan>,
+        /// Inner, left, right or full.
+        kind: JoinKind,
+        /// The join condition over the concatenated row, if any.
+        on: Option<Expr>,
+    },
+    /// An equi-join: the right side is hashed on its keys, the left probes it.
+    HashJoin {
+        /// The probing side.
+        left: Box<Plan>,
+        /// The hashed side.
+        right: Box<Plan>,
+        /// Inner, left, right or full.
+        kind: JoinKind,
+        /// Key expressions over the left row.
+        left_keys: Vec<Expr>,
+        /// Key expressions over the right row, pairwise equal to the left ones.
+        right_keys: Vec<Expr>,
+        /// Any further condition over the concatenated row.
+        on: Option<Expr>,
+    },
+    /// Sorts its input.
+    Sort {
+        /// The input.
+        source: Box<Plan>,
+        /// Sort keys, most significant first.
+        keys: Vec<SortKey>,
+    },
+    /// Skips `offset` rows and then passes at most `limit`.
+    Limit {
+        /// The input.
+        source: Box<Plan>,
+        /// The most rows to pass, if limited.
+        limit: Option<Expr>,
+        /// How many rows to skip.
+        offset: Option<Expr>,
+    },
+    /// Removes duplicate rows, or keeps the first row of each `on` group.
+    Distinct {
+        /// The input.
+        source: Box<Plan>,
+        /// `DISTINCT ON (...)` expressions; `None` for plain DISTINCT.
+        on: Option<Vec<Expr>>,
+    },
+    /// UNION / INTERSECT / EXCEPT.
+    SetOp {
+        /// Which operation.
+        kind: SetOpKind,
+        /// `ALL` keeps duplicates.
+        all: bool,
+        /// The left input.
+        left: Box<Plan>,
+        /// The right input.
+        right: Box<Plan>,
+    },
+}
+
+impl Plan {
+    /// The number of columns each output row has.
+    pub fn width(&self) -> usize {
+        match self {
+            Plan::Values { width, .. } => *width,
+            Plan::Scan { table, .. } => table.schema.columns.len(),
+            Plan::Filter { source, .. }
+            | Plan::Sort { source, .. }
+            | Plan::Limit { source, .. }
+            | Plan::Distinct { source, .. } => source.width(),
+            Plan::Project { exprs, .. } => exprs.len(),
+            Plan::Aggregate {
+                group_by,
+                aggregates,
+                ..
+            } => group_by.len() + aggregates.len(),
+            Plan::NestedLoopJoin { left, right, .. } | Plan::HashJoin { left, right, .. } => {
+                left.width() + right.width()
+            }
+            Plan::SetOp { left, .. } => left.width(),
+        }
+    }
+
+    fn fmt_tree(&self, f: &mut fmt::Formatter<'_>, indent: usize) -> fmt::Result {
+        let pad = "  ".repeat(indent);
+        let arrow = if indent == 0 { "" } else { "-> " };
+        let list = |exprs: &[Expr]| {
+            exprs
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Plan::Values { rows, .. } => writeln!(f, "{pad}{arrow}Values ({} rows)", rows.len()),
+            Plan::Scan {
+                table,
+                range,
+                filter,
+            } => {
+                let bounded = !matches!(range, (Bound::Unbounded, Bound::Unbounded));
+                write!(f, "{pad}{arrow}Scan on {}", table.name)?;
+                if bounded {
+                    f.write_str(" (primary key range)")?;
+                }
+                if let Some(p) = filter {
+                    write!(f, " filter {p}")?;
+                }
+                writeln!(f)
+            }
+            Plan::Filter { source, predicate } => {
+                writeln!(f, "{pad}{arrow}Filter {predicate}")?;
+                source.fmt_tree(f, indent + 1)
+            }
+            Plan::Project { source, exprs } => {
+                writeln!(f, "{pad}{arrow}Project {}", list(exprs))?;
+                source.fmt_tree(f, indent + 1)
+            }
+            Plan::Aggregate {
+                source,
+                group_by,
+                aggregates,
+            } => {
+                let aggs: Vec<String> = aggregates
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{}({}{})",
+                            a.function,
+                            if a.distinct { "DISTINCT " } else { "" },
+                            list(&a.args)
+                        )
+                    })
+                    .collect();
+                writeln!(
+                    f,
+                    "{pad}{arrow}Aggregate group by [{}] compute [{}]",
+                    list(group_by),
+                    aggs.join(", ")
+                )?;
+                source.fmt_tree(f, indent + 1)
+            }
+            Plan::NestedLoopJoin {
+                left,
+                right,
+                kind,
+                on,
+            } => {
+                write!(f, "{pad}{arrow}Nested loop {kind:?} join")?;
+                if let Some(on) = on {
+                    write!(f, " on {on}")?;
+                }
+                writeln!(f)?;
+                left.fmt_tree(f, indent + 1)?;
+                right.fmt_tree(f, indent + 1)
+            }
+            Plan::HashJoin {
+                left,
+                right,
+                kind,
+                left_keys,
+                right_keys,
+                on,
+            } => {
+                write!(
+                    f,
+                    "{pad}{arrow}Hash {kind:?} join on [{}] = [{}]",
+                    list(left_keys),
+                    list(right_keys)
+                )?;
+                if let Some(on) = on {
+                    write!(f, " and {on}")?;
+                }
+                writeln!(f)?;
+                left.fmt_tree(f, indent + 1)?;
+                right.fmt_tree(f, indent + 1)
+            }
+            Plan::Sort { source, keys } => {
+                let ks: Vec<String> = keys
+                    .iter()
+                    .map(|k| format!("{}{}", k.expr, if k.descending { " DESC" } else { "" }))
+                    .collect();
+                writeln!(f, "{pad}{arrow}Sort by {}", ks.join(", "))?;
+                source.fmt_tree(f, indent + 1)
+            }
+            Plan::Limit {
+                source,
+                limit,
+                offset,
+            } => {
+                write!(f, "{pad}{arrow}Limit")?;
+                if let Some(l) = limit {
+                    write!(f, " {l}")?;
+                }
+                if let Some(o) = offset {
+                    write!(f, " offset {o}")?;
+                }
+                writeln!(f)?;
+                source.fmt_tree(f, indent + 1)
+            }
+            Plan::Distinct { source, on } => {
+                match on {
+                    Some(on) => writeln!(f, "{pad}{arrow}Distinct on {}", list(on))?,
+                    None => writeln!(f, "{pad}{arrow}Distinct")?,
+                }
+                source.fmt_tree(f, indent + 1)
+            }
+            Plan::SetOp {
+                kind,
+                all,
+                left,
+                right,
+            } => {
+                writeln!(f, "{pad}{arrow}{kind:?}{}", if *all { " all" } else { "" })?;
+                left.fmt_tree(f, indent + 1)?;
+                right.fmt_tree(f, indent + 1)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fmt_tree(f, 0)
+    }
+}

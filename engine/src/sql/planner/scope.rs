@@ -1,0 +1,224 @@
+//! Name resolution: which input column a name in a statement refers to.
+//!
+//! A [`Scope`] lists the columns a plan node produces, each with the table
+//! name or alias it can be qualified by. Binding `t.a` or `a` looks the name
+//! up in the current scope; a name not found there is looked up in the scopes
+//! of enclosing queries, which makes it a correlated (outer) reference.
+//! PostgreSQL folds unquoted identifiers to lower case before any of this;
+//! the binder does the same before calling in.
+
+use crate::error::{Error, Result, sqlstate};
+
+/// One column visible in a scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopeColumn {
+    /// The table name or alias that can qualify it, if any.
+    pub table: Option<String>,
+    /// The column name (or output label).
+    pub name: String,
+    /// Hidden columns (a table's row id, sort keys added for ORDER BY) are
+    /// found by exact qualified lookups only and never expanded by `*`.
+    pub hidden: bool,
+}
+
+/// The columns of a plan node's output, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Columns, by position in the row.
+    pub columns: Vec<ScopeColumn>,
+}
+
+/// Where a name resolved to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// Column `index` of the current row.
+    Local(usize),
+    /// Column `index` of the row of the query `depth` levels out.
+    Outer {
+        /// 1 for the immediately enclosing query.
+        depth: usize,
+        /// Column position in that query's row.
+        index: usize,
+    },
+}
+
+impl Scope {
+    /// An empty scope (a query without FROM).
+    pub fn new() -> Scope {
+        Scope::default()
+    }
+
+    /// A scope for a table's columns, qualified by `qualifier`.
+    pub fn for_table(qualifier: &str, names: impl IntoIterator<Item = String>) -> Scope {
+        Scope {
+            columns: names
+                .into_iter()
+                .map(|name| ScopeColumn {
+                    table: Some(qualifier.to_owned()),
+                    name,
+                    hidden: false,
+                })
+                .collect(),
+        }
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Whether the scope has no columns.
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    /// The scope of a join: the left columns, then the right.
+    pub fn join(&self, right: &Scope) -> Scope {
+        let mut columns = self.columns.clone();
+        columns.extend(right.columns.iter().cloned());
+        Scope { columns }
+    }
+
+    /// Re-qualifies every column with `alias` (a subquery or aliased table).
+    pub fn requalify(&mut self, alias: &str) {
+        for c in &mut self.columns {
+            c.table = Some(alias.to_owned());
+        }
+    }
+
+    /// Whether some column is qualified by `table`.
+    pub fn has_table(&self, table: &str) -> bool {
+        self.columns
+            .iter()
+            .any(|c| c.table.as_deref() == Some(table))
+    }
+
+    /// Finds `table.name` (or `name`) in this scope only.
+    pub fn find(&self, table: Option<&str>, name: &str) -> Result<Option<usize>> {
+        let mut found = None;
+        for (i, c) in self.columns.iter().enumerate() {
+            let table_matches = match table {
+                Some(t) => c.table.as_deref() == Some(t),
+                None => true,
+            };
+            if table_matches && c.name == name {
+                if found.is_some() {
+                    return Err(Error::new(
+                        sqlstate::AMBIGUOUS_COLUMN,
+                        format!(
+                            "column reference \"{}\" is ambiguous",
+                            qualified(table, name)
+                        ),
+                    ));
+                }
+                found = Some(i);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The positions a `*` or `t.*` expands to.
+    pub fn expand(&self, table: Option<&str>) -> Result<Vec<usize>> {
+        if let Some(t) = table
+            && !self.has_table(t)
+        {
+            return Err(Error::new(
+                sqlstate::UNDEFINED_TABLE,
+                format!("missing FROM-clause entry for table \"{t}\""),
+            ));
+        }
+        Ok(self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.hidden && table.is_none_or(|t| c.table.as_deref() == Some(t)))
+            .map(|(i, _)| i)
+            .collect())
+    }
+}
+
+/// Resolves a column name against the current scope and then the scopes of
+/// enclosing queries (innermost first).
+pub fn resolve(
+    scope: &Scope,
+    outer: &[&Scope],
+    table: Option<&str>,
+    name: &str,
+) -> Result<Resolved> {
+    if let Some(i) = scope.find(table, name)? {
+        return Ok(Resolved::Local(i));
+    }
+    for (depth, s) in outer.iter().rev().enumerate() {
+        if let Some(index) = s.find(table, name)? {
+            return Ok(Resolved::Outer {
+                depth: depth + 1,
+                index,
+            });
+        }
+    }
+    let known_table =
+        table.is_none_or(|t| scope.has_table(t) || outer.iter().any(|s| s.has_table(t)));
+    if !known_table {
+        return Err(Error::new(
+            sqlstate::UNDEFINED_TABLE,
+            format!(
+                "missing FROM-clause entry for table \"{}\"",
+                table.unwrap_or_default()
+            ),
+        ));
+    }
+    Err(Error::new(
+        sqlstate::UNDEFINED_COLUMN,
+        format!("column \"{}\" does not exist", qualified(table, name)),
+    ))
+}
+
+fn qualified(table: Option<&str>, name: &str) -> String {
+    match table {
+        Some(t) => format!("{t}.{name}"),
+        None => name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn resolves_local_outer_and_reports_errors() {
+        let t1 = Scope::for_table("t1", names(&["a", "b"]));
+        let t2 = Scope::for_table("t2", names(&["b", "c"]));
+        let joined = t1.join(&t2);
+        assert_eq!(
+            resolve(&joined, &[], None, "a").unwrap(),
+            Resolved::Local(0)
+        );
+        assert_eq!(
+            resolve(&joined, &[], Some("t2"), "b").unwrap(),
+            Resolved::Local(2)
+        );
+        assert_eq!(
+            resolve(&joined, &[], None, "b").unwrap_err().code,
+            sqlstate::AMBIGUOUS_COLUMN
+        );
+        assert_eq!(
+            resolve(&joined, &[], None, "z").unwrap_err().code,
+            sqlstate::UNDEFINED_COLUMN
+        );
+        assert_eq!(
+            resolve(&joined, &[], Some("t9"), "a").unwrap_err().code,
+            sqlstate::UNDEFINED_TABLE
+        );
+        let inner = Scope::for_table("t3", names(&["d"]));
+        assert_eq!(
+            resolve(&inner, &[&joined], None, "c").unwrap(),
+            Resolved::Outer { depth: 1, index: 3 }
+        );
+        assert_eq!(joined.expand(Some("t2")).unwrap(), vec![2, 3]);
+        assert_eq!(joined.expand(None).unwrap().len(), 4);
+    }
+}

@@ -1,0 +1,143 @@
+//! Tables as the SQL layer sees them: a schema over a prolly map.
+//!
+//! The primary index maps the encoded primary key (see `arbor_schema::key`)
+//! to the encoded non-key columns (see `arbor_schema::row`). A table without
+//! a declared primary key is keyed by a hidden row id (a bigint counter kept
+//! in the table object).
+
+use std::sync::Arc;
+
+use arbor_schema::key::{KeyColumn, decode_key, encode_key};
+use arbor_schema::row::{RowColumn, decode_row, encode_row};
+use arbor_schema::{DataType, TableSchema, Value};
+
+use crate::error::{Error, Result};
+use crate::objects::TableObject;
+
+/// A table: its schema and stored object.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// The schema, decoded.
+    pub schema: Arc<TableSchema>,
+    /// The stored object (rows root, indexes, counters).
+    pub object: TableObject,
+    layout: Arc<Layout>,
+}
+
+/// Where each column lives: in the key or in the row value.
+#[derive(Debug)]
+struct Layout {
+    key_columns: Vec<KeyColumn>,
+    /// For each key column, its position in the schema (None: the hidden row id).
+    key_positions: Vec<Option<usize>>,
+    row_columns: Vec<RowColumn>,
+    row_positions: Vec<usize>,
+}
+
+impl Table {
+    /// A table from its stored object.
+    pub fn from_object(object: TableObject) -> Result<Table> {
+        let schema = TableSchema::decode(&object.schema).map_err(value_error)?;
+        Ok(Table::new(Arc::new(schema), object))
+    }
+
+    /// A table from a schema and object (the object's schema bytes must match).
+    pub fn new(schema: Arc<TableSchema>, object: TableObject) -> Table {
+        let mut layout = Layout {
+            key_columns: Vec::new(),
+            key_positions: Vec::new(),
+            row_columns: Vec::new(),
+            row_positions: Vec::new(),
+        };
+        if schema.primary_key.is_empty() {
+            layout.key_columns.push(KeyColumn::asc(DataType::BigInt));
+            layout.key_positions.push(None);
+        }
+        for tag in &schema.primary_key {
+            let i = schema
+                .tag_index(*tag)
+                .expect("decoded schemas only name their own columns");
+            layout
+                .key_columns
+                .push(KeyColumn::asc(schema.columns[i].data_type.clone()));
+            layout.key_positions.push(Some(i));
+        }
+        for (i, c) in schema.columns.iter().enumerate() {
+            if !schema.primary_key.contains(&c.tag) {
+                layout.row_columns.push(RowColumn {
+                    tag: c.tag,
+                    data_type: c.data_type.clone(),
+                    missing: c.missing.clone().unwrap_or(Value::Null),
+                });
+                layout.row_positions.push(i);
+            }
+        }
+        Table {
+            schema,
+            object,
+            layout: Arc::new(layout),
+        }
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        &self.schema.name
+    }
+
+    /// Whether a hidden row id keys the table.
+    pub fn has_row_id(&self) -> bool {
+        self.schema.primary_key.is_empty()
+    }
+
+    /// The key columns' types and directions.
+    pub fn key_columns(&self) -> &[KeyColumn] {
+        &self.layout.key_columns
+    }
+
+    /// Encodes the primary key of a full row (`row_id` for tables without one).
+    pub fn encode_key(&self, row: &[Value], row_id: Option<i64>) -> Result<Vec<u8>> {
+        let values: Vec<Value> = self
+            .layout
+            .key_positions
+            .iter()
+            .map(|p| match p {
+                Some(i) => row[*i].clone(),
+                None => Value::BigInt(row_id.unwrap_or_default()),
+            })
+            .collect();
+        encode_key(&values, &self.layout.key_columns).map_err(value_error)
+    }
+
+    /// Encodes the non-key columns of a full row.
+    pub fn encode_value(&self, row: &[Value]) -> Vec<u8> {
+        let pairs: Vec<(u32, &Value)> = self
+            .layout
+            .row_columns
+            .iter()
+            .zip(&self.layout.row_positions)
+            .map(|(c, i)| (c.tag, &row[*i]))
+            .collect();
+        encode_row(&pairs)
+    }
+
+    /// Decodes a stored entry into a full row in schema column order.
+    pub fn decode(&self, key: &[u8], value: &[u8]) -> Result<Vec<Value>> {
+        let mut row = vec![Value::Null; self.schema.columns.len()];
+        let keys = decode_key(key, &self.layout.key_columns).map_err(value_error)?;
+        for (v, p) in keys.into_iter().zip(&self.layout.key_positions) {
+            if let Some(i) = p {
+                row[*i] = v;
+            }
+        }
+        let values = decode_row(value, &self.layout.row_columns).map_err(value_error)?;
+        for (v, i) in values.into_iter().zip(&self.layout.row_positions) {
+            row[*i] = v;
+        }
+        Ok(row)
+    }
+}
+
+/// Converts a value error to an engine error, keeping its SQLSTATE.
+pub fn value_error(e: arbor_schema::ValueError) -> Error {
+    Error::new(e.code, e.message)
+}

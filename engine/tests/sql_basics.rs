@@ -1,0 +1,212 @@
+//! The SQL engine end to end: tables, inserts, queries, errors, transactions,
+//! and persistence through the repository.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use arbor_engine::objects::Signature;
+use arbor_engine::repo::Repository;
+use arbor_engine::sql::{Session, StatementResult};
+use arbor_merkle::MemoryStore;
+
+fn session() -> Session {
+    let author = Signature {
+        name: "T".into(),
+        email: "t@example.com".into(),
+        time: 0,
+        offset_minutes: 0,
+    };
+    let repo = Repository::init(Arc::new(MemoryStore::new()), "main", &author).unwrap();
+    Session::open(repo, "main").unwrap()
+}
+
+/// Runs `sql` and renders the last result's rows as text, one row per line.
+fn query(s: &mut Session, sql: &str) -> String {
+    match s.execute(sql).unwrap().pop().unwrap() {
+        StatementResult::Rows { rows, .. } => rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => panic!("not rows: {other:?}"),
+    }
+}
+
+#[test]
+fn create_insert_select() {
+    let mut s = session();
+    s.execute("CREATE TABLE t (id integer PRIMARY KEY, name text NOT NULL, qty integer DEFAULT 7)")
+        .unwrap();
+    let r = s.execute("INSERT INTO t VALUES (2, 'b', 20), (1, 'a', 10); INSERT INTO t (id, name) VALUES (3, 'c')").unwrap();
+    assert_eq!(
+        r,
+        vec![
+            StatementResult::Command("INSERT 0 2".into()),
+            StatementResult::Command("INSERT 0 1".into())
+        ]
+    );
+    assert_eq!(query(&mut s, "SELECT * FROM t"), "1|a|10\n2|b|20\n3|c|7");
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT name, qty * 2 AS double FROM t WHERE qty > 8 ORDER BY qty DESC"
+        ),
+        "b|40\na|20"
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT count(*), sum(qty), min(name), max(qty) FROM t"
+        ),
+        "3|37|a|20"
+    );
+    assert_eq!(
+        query(&mut s, "SELECT id FROM t ORDER BY 1 DESC LIMIT 2 OFFSET 1"),
+        "2\n1"
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT 1 + 2, 'x' || 'y', 7 / 2, -7 % 3, NULL IS NULL"
+        ),
+        "3|xy|3|-1|t"
+    );
+}
+
+#[test]
+fn grouping_joins_and_distinct() {
+    let mut s = session();
+    s.execute(
+        "CREATE TABLE a (x integer, y text); CREATE TABLE b (x integer, z integer);
+         INSERT INTO a VALUES (1, 'p'), (2, 'q'), (2, 'q'), (3, NULL);
+         INSERT INTO b VALUES (2, 20), (3, 30), (4, 40)",
+    )
+    .unwrap();
+    assert_eq!(
+        query(&mut s, "SELECT y, count(*) FROM a GROUP BY y ORDER BY y"),
+        "p|1\nq|2\nNULL|1"
+    );
+    assert_eq!(
+        query(&mut s, "SELECT DISTINCT x FROM a ORDER BY x"),
+        "1\n2\n3"
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT a.x, b.z FROM a, b WHERE a.x = b.x ORDER BY 1, 2"
+        ),
+        "2|20\n2|20\n3|30"
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT a.x, b.z FROM a LEFT JOIN b ON a.x = b.x WHERE a.y IS NOT NULL ORDER BY 1"
+        ),
+        "1|NULL\n2|20\n2|20"
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT x, sum(x) FROM a GROUP BY x HAVING count(*) > 1"
+        ),
+        "2|4"
+    );
+    assert_eq!(query(&mut s, "SELECT avg(z) FROM b"), "30.0000000000000000");
+}
+
+#[test]
+fn errors_are_postgresql_shaped_and_change_nothing() {
+    let mut s = session();
+    s.execute("CREATE TABLE t (id integer PRIMARY KEY, v varchar(3))")
+        .unwrap();
+    s.execute("INSERT INTO t VALUES (1, 'a')").unwrap();
+    let e = s
+        .execute("INSERT INTO t VALUES (2, 'b'), (1, 'c')")
+        .unwrap_err();
+    assert_eq!(e.code, "23505");
+    assert_eq!(e.detail.as_deref(), Some("Key (id)=(1) already exists."));
+    assert_eq!(
+        query(&mut s, "SELECT count(*) FROM t"),
+        "1",
+        "a failed statement inserts nothing"
+    );
+    assert_eq!(
+        s.execute("INSERT INTO t VALUES (3, 'long')")
+            .unwrap_err()
+            .code,
+        "22001"
+    );
+    assert_eq!(
+        s.execute("SELECT nope FROM t").unwrap_err().message,
+        "column \"nope\" does not exist"
+    );
+    assert_eq!(
+        s.execute("SELECT * FROM missing").unwrap_err().message,
+        "relation \"missing\" does not exist"
+    );
+    assert_eq!(s.execute("SELECT 1 / 0").unwrap_err().code, "22012");
+    let e = s.execute("SELEC 1").unwrap_err();
+    assert_eq!((e.code, e.position), ("42601", Some(1)));
+    assert_eq!(
+        s.execute("SELECT id, count(*) FROM t").unwrap_err().code,
+        "42803"
+    );
+}
+
+#[test]
+fn transactions_commit_and_roll_back() {
+    let mut s = session();
+    s.execute("CREATE TABLE t (id integer PRIMARY KEY)")
+        .unwrap();
+    s.execute("BEGIN; INSERT INTO t VALUES (1); ROLLBACK")
+        .unwrap();
+    assert_eq!(query(&mut s, "SELECT count(*) FROM t"), "0");
+    s.execute("BEGIN; INSERT INTO t VALUES (1)").unwrap();
+    assert!(s.execute("INSERT INTO t VALUES (1)").is_err());
+    assert_eq!(
+        s.execute("SELECT 1").unwrap_err().code,
+        "25P02",
+        "an aborted transaction refuses statements"
+    );
+    assert_eq!(
+        s.execute("COMMIT").unwrap(),
+        vec![StatementResult::Command("ROLLBACK".into())]
+    );
+    assert_eq!(query(&mut s, "SELECT count(*) FROM t"), "0");
+    s.execute("BEGIN; INSERT INTO t VALUES (5); INSERT INTO t VALUES (6); COMMIT")
+        .unwrap();
+    assert_eq!(query(&mut s, "SELECT id FROM t"), "5\n6");
+}
+
+#[test]
+fn data_survives_reopening_the_session_and_tables_without_keys_work() {
+    let author = Signature {
+        name: "T".into(),
+        email: "t@example.com".into(),
+        time: 0,
+        offset_minutes: 0,
+    };
+    let store = Arc::new(MemoryStore::new());
+    let repo = Repository::init(store.clone(), "main", &author).unwrap();
+    let mut s = Session::open(repo, "main").unwrap();
+    s.execute("CREATE TABLE log (msg text); INSERT INTO log VALUES ('a'), ('a'), ('b')")
+        .unwrap();
+    let mut again = Session::open(Repository::open(store).unwrap(), "main").unwrap();
+    assert_eq!(query(&mut again, "SELECT msg FROM log"), "a\na\nb");
+    let plan = match again
+        .execute("EXPLAIN SELECT msg FROM log WHERE msg = 'a'")
+        .unwrap()
+        .pop()
+        .unwrap()
+    {
+        StatementResult::Explain(p) => p,
+        other => panic!("{other:?}"),
+    };
+    assert!(plan.contains("Scan on log"), "{plan}");
+}
