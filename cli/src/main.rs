@@ -6,6 +6,7 @@
 
 mod commands;
 mod identity;
+mod render;
 mod ui;
 
 use std::path::PathBuf;

@@ -44,7 +44,7 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "error: {}", self.message)?;
         if let Some(d) = &self.detail {
-            write!(f, "\ndetail: {d}")?;
+            write!(f, "\n{d}")?;
         }
         if let Some(h) = &self.hint {
             write!(f, "\nhint: {h}")?;

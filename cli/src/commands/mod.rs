@@ -2,6 +2,7 @@
 
 mod fsck;
 mod init;
+mod sql;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -15,6 +16,8 @@ pub enum Command {
     Init(init::Args),
     /// Check the integrity of every chunk in the repository.
     Fsck(fsck::Args),
+    /// Run SQL against the current branch's working set.
+    Sql(sql::Args),
 }
 
 /// Runs a command from directory `cwd`.
@@ -22,6 +25,7 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
     match command {
         Command::Init(args) => init::run(args, cwd),
         Command::Fsck(args) => fsck::run(args, cwd),
+        Command::Sql(args) => sql::run(args, cwd),
     }
 }
 

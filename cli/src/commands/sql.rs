@@ -1,0 +1,91 @@
+//! `arbor sql`: run SQL against the current branch's working set.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use arbor_engine::repo::{self, Repository};
+use arbor_engine::sql::Session;
+
+use super::repository_dir;
+use crate::render::{self, Format};
+use crate::ui::CliError;
+
+/// Arguments of `arbor sql`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// SQL to run (one or more statements separated by `;`).
+    #[arg(
+        short = 'q',
+        long = "query",
+        value_name = "SQL",
+        conflicts_with = "file"
+    )]
+    query: Option<String>,
+    /// A file of SQL statements to run.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// How to print results.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let sql = match (&args.query, &args.file) {
+        (Some(q), _) => q.clone(),
+        (None, Some(f)) => std::fs::read_to_string(cwd.join(f))
+            .map_err(|e| CliError::new(format!("cannot read {}: {e}", f.display())))?,
+        (None, None) => {
+            if std::io::stdin().is_terminal() {
+                return Err(CliError::new("the interactive shell is not available yet")
+                    .with_hint("run statements with `arbor sql -q \"...\"`, `-f file.sql`, or on standard input"));
+            }
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| CliError::new(format!("cannot read standard input: {e}")))?;
+            s
+        }
+    };
+    let dir = repository_dir(cwd)?;
+    let store = repo::open_disk_store(&dir)?;
+    let repository = Repository::open(store)?;
+    let branch = repository.store_root()?.default_branch;
+    let mut session = Session::open(repository, &branch)?;
+    let results = session.execute(&sql).map_err(|e| sql_error(&sql, e))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for r in &results {
+        render::print(&mut out, r, args.format)
+            .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
+    }
+    out.flush()
+        .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An engine error with its SQLSTATE and, where the position is known, the
+/// line of the statement with a caret under the spot.
+fn sql_error(sql: &str, e: arbor_engine::Error) -> CliError {
+    let mut detail = Vec::new();
+    if let Some(pos) = e.position {
+        let before: String = sql.chars().take(pos.saturating_sub(1)).collect();
+        let line_no = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        let line = sql.lines().nth(line_no - 1).unwrap_or_default();
+        let prefix = format!("LINE {line_no}: ");
+        detail.push(format!(
+            "{prefix}{line}\n{}^",
+            " ".repeat(prefix.len() + column)
+        ));
+    }
+    if let Some(d) = &e.detail {
+        detail.push(format!("DETAIL: {d}"));
+    }
+    detail.push(format!("SQLSTATE: {}", e.code));
+    CliError {
+        message: e.message,
+        detail: Some(detail.join("\n")),
+        hint: e.hint,
+    }
+}

@@ -1,0 +1,143 @@
+//! `arbor sql` as a user runs it: statements from -q, -f and standard input,
+//! output formats, and errors with their SQLSTATE and caret.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn arbor(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arbor"))
+        .current_dir(dir)
+        .args(args)
+        .env("ARBOR_COMMIT_DATE", "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(arbor(dir.path(), &["init"], None).status.success());
+    dir
+}
+
+#[test]
+fn statements_from_every_source_share_the_working_set() {
+    let dir = repo();
+    let out = arbor(
+        dir.path(),
+        &[
+            "sql",
+            "-q",
+            "CREATE TABLE t (id integer PRIMARY KEY, name text); INSERT INTO t VALUES (1, 'a'), (2, NULL)",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "CREATE TABLE\nINSERT 0 2\n");
+    std::fs::write(
+        dir.path().join("more.sql"),
+        "INSERT INTO t VALUES (3, 'c, with comma');",
+    )
+    .unwrap();
+    assert!(
+        arbor(dir.path(), &["sql", "-f", "more.sql"], None)
+            .status
+            .success()
+    );
+    let out = arbor(
+        dir.path(),
+        &["sql"],
+        Some("SELECT id, name FROM t ORDER BY id"),
+    );
+    let expected = [
+        " id |     name      ",
+        "----+---------------",
+        "  1 | a",
+        "  2 |",
+        "  3 | c, with comma",
+        "(3 rows)",
+        "",
+        "",
+    ];
+    assert_eq!(text(&out.stdout), expected.join("\n"));
+    let out = arbor(
+        dir.path(),
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-q",
+            "SELECT * FROM t WHERE id > 1",
+        ],
+        None,
+    );
+    assert_eq!(text(&out.stdout), "id,name\n2,\n3,\"c, with comma\"\n");
+}
+
+#[test]
+fn errors_show_the_sqlstate_and_a_caret_and_change_nothing() {
+    let dir = repo();
+    arbor(
+        dir.path(),
+        &["sql", "-q", "CREATE TABLE t (id integer PRIMARY KEY)"],
+        None,
+    );
+    let out = arbor(
+        dir.path(),
+        &["sql", "-q", "SELECT *\nFROM t WHER id = 1"],
+        None,
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        err.contains("LINE 2: FROM t WHER id = 1\n                    ^"),
+        "{err}"
+    );
+    assert!(err.contains("SQLSTATE: 42601"), "{err}");
+    let out = arbor(
+        dir.path(),
+        &[
+            "sql",
+            "-q",
+            "INSERT INTO t VALUES (1); INSERT INTO t VALUES (1)",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("duplicate key value violates unique constraint \"t_pkey\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("DETAIL: Key (id)=(1) already exists."),
+        "{err}"
+    );
+    // The first statement was published before the second failed.
+    let out = arbor(
+        dir.path(),
+        &["sql", "--format", "csv", "-q", "SELECT count(*) FROM t"],
+        None,
+    );
+    assert_eq!(text(&out.stdout), "count\n1\n");
+}
