@@ -3,3 +3,4 @@
 //! The suites themselves live in `tests/tests/` and `tests/benches/`.
 
 pub mod bench_data;
+pub mod slt;
