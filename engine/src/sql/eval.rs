@@ -11,16 +11,33 @@ use std::cmp::Ordering;
 use arbor_schema::{DataType, Value};
 use rust_decimal::Decimal;
 
-use super::planner::expr::{BinaryOp, Expr, UnaryOp};
+use super::planner::expr::{BinaryOp, Expr, Subquery, SubqueryKind, UnaryOp};
 use crate::error::{Error, Result, sqlstate};
 
+/// Runs subqueries for the evaluator (the executor implements it).
+pub trait SubqueryRunner {
+    /// The rows of `subquery` with `row` as the innermost enclosing row.
+    fn rows(&self, subquery: &Subquery, row: &[Value]) -> Result<std::rc::Rc<Vec<Vec<Value>>>>;
+}
+
 /// What an expression can see besides its own row.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct EvalContext<'a> {
     /// Rows of enclosing queries, innermost last.
     pub outer: Vec<&'a [Value]>,
     /// Values of `$1`, `$2`, ...
     pub params: &'a [Value],
+    /// Runs subqueries; without one, a subquery is an error.
+    pub runner: Option<&'a dyn SubqueryRunner>,
+}
+
+impl std::fmt::Debug for EvalContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvalContext")
+            .field("outer", &self.outer.len())
+            .field("params", &self.params)
+            .finish()
+    }
 }
 
 /// Evaluates `expr` over `row`.
@@ -178,8 +195,77 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                 .collect::<Result<Vec<_>>>()?;
             super::functions::call(name, values)?
         }
-        Expr::Subquery(_) => return Err(Error::unsupported("a subquery in this position")),
+        Expr::Subquery(sub) => {
+            let runner = ctx
+                .runner
+                .ok_or_else(|| Error::unsupported("a subquery in this position"))?;
+            subquery(sub, row, ctx, runner)?
+        }
         Expr::Aggregate(_) => return Err(internal("an aggregate outside a grouped query")),
+    })
+}
+
+fn subquery(
+    sub: &Subquery,
+    row: &[Value],
+    ctx: &EvalContext<'_>,
+    runner: &dyn SubqueryRunner,
+) -> Result<Value> {
+    let rows = runner.rows(sub, row)?;
+    Ok(match &sub.kind {
+        SubqueryKind::Exists => Value::Boolean(!rows.is_empty()),
+        SubqueryKind::Scalar => match rows.len() {
+            0 => Value::Null,
+            1 => rows[0].first().cloned().unwrap_or(Value::Null),
+            _ => {
+                return Err(Error::new(
+                    sqlstate::CARDINALITY_VIOLATION,
+                    "more than one row returned by a subquery used as an expression",
+                ));
+            }
+        },
+        SubqueryKind::In(expr, negated) => {
+            let v = eval(expr, row, ctx)?;
+            if v.is_null() {
+                return Ok(if rows.is_empty() {
+                    Value::Boolean(*negated)
+                } else {
+                    Value::Null
+                });
+            }
+            let mut saw_null = false;
+            for r in rows.iter() {
+                let candidate = r.first().cloned().unwrap_or(Value::Null);
+                if candidate.is_null() {
+                    saw_null = true;
+                } else if compare(&v, &candidate)? == Ordering::Equal {
+                    return Ok(Value::Boolean(!negated));
+                }
+            }
+            if saw_null {
+                Value::Null
+            } else {
+                Value::Boolean(*negated)
+            }
+        }
+        SubqueryKind::Quantified { expr, op, all } => {
+            let v = eval(expr, row, ctx)?;
+            let mut saw_null = false;
+            for r in rows.iter() {
+                let candidate = r.first().cloned().unwrap_or(Value::Null);
+                match truth(&binary(*op, v.clone(), candidate)?)? {
+                    Some(true) if !all => return Ok(Value::Boolean(true)),
+                    Some(false) if *all => return Ok(Value::Boolean(false)),
+                    None => saw_null = true,
+                    _ => {}
+                }
+            }
+            if saw_null {
+                Value::Null
+            } else {
+                Value::Boolean(*all)
+            }
+        }
     })
 }
 

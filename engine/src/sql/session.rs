@@ -205,10 +205,7 @@ impl Session {
     fn run(&self, stmt: Statement, catalog: &mut Catalog) -> Result<StatementResult> {
         match stmt {
             Statement::Query { plan, columns } => {
-                let executor = Executor {
-                    nodes: self.repo.nodes(),
-                    params: &[],
-                };
+                let executor = Executor::new(self.repo.nodes(), &[]);
                 let rows = executor.execute(&plan)?.collect::<Result<Vec<_>>>()?;
                 Ok(StatementResult::Rows { columns, rows })
             }
@@ -278,10 +275,7 @@ impl Session {
         let map = self.repo.map(table.object.rows)?;
         let mut next_row_id = table.object.next_row_id;
         let mut batch: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
-        let executor = Executor {
-            nodes: self.repo.nodes(),
-            params: &[],
-        };
+        let executor = Executor::new(self.repo.nodes(), &[]);
         let mut count = 0u64;
         for source_row in executor.execute(source)? {
             let source_row = source_row?;

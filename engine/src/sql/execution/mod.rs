@@ -7,15 +7,17 @@
 
 mod aggregate;
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
+use std::rc::Rc;
 
 use arbor_merkle::{NodeStore, ProllyMap};
 use arbor_schema::Value;
 
-use super::eval::{EvalContext, eval, truth};
-use super::planner::expr::Expr;
+use super::eval::{EvalContext, SubqueryRunner, eval, truth};
+use super::planner::expr::{Expr, Subquery};
 use super::planner::plan::{JoinKind, Plan, SortKey};
 use super::table::Table;
 use crate::error::{Error, Result};
@@ -31,21 +33,37 @@ pub type Rows<'a> = Box<dyn Iterator<Item = Result<Row>> + 'a>;
 #[derive(Debug)]
 pub struct Executor<'a> {
     /// Where table data is read from.
-    pub nodes: &'a NodeStore,
+    nodes: &'a NodeStore,
     /// Values of `$n` parameters.
-    pub params: &'a [Value],
+    params: &'a [Value],
+    /// Rows of the enclosing queries when running a subquery, innermost last.
+    outer: Vec<Row>,
+    /// Results of uncorrelated subqueries, by the subquery's address: they
+    /// are the same for every row, so they run once.
+    cache: RefCell<HashMap<usize, Rc<Vec<Row>>>>,
 }
 
 impl<'a> Executor<'a> {
-    fn ctx(&self) -> EvalContext<'a> {
-        EvalContext {
+    /// An executor reading tables from `nodes`, with parameter values `params`.
+    pub fn new(nodes: &'a NodeStore, params: &'a [Value]) -> Executor<'a> {
+        Executor {
+            nodes,
+            params,
             outer: Vec::new(),
+            cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn ctx(&'a self) -> EvalContext<'a> {
+        EvalContext {
+            outer: self.outer.iter().map(Vec::as_slice).collect(),
             params: self.params,
+            runner: Some(self),
         }
     }
 
     /// Runs `plan`, returning its rows as a stream.
-    pub fn execute(&self, plan: &'a Plan) -> Result<Rows<'a>> {
+    pub fn execute(&'a self, plan: &'a Plan) -> Result<Rows<'a>> {
         Ok(match plan {
             Plan::Values { rows, .. } => {
                 let ctx = self.ctx();
@@ -194,7 +212,7 @@ impl<'a> Executor<'a> {
     }
 
     fn nested_loop(
-        &self,
+        &'a self,
         left: &'a Plan,
         right: &'a Plan,
         kind: JoinKind,
@@ -237,6 +255,31 @@ impl<'a> Executor<'a> {
             }
         }
         Ok(Box::new(out.into_iter().map(Ok)))
+    }
+}
+
+impl SubqueryRunner for Executor<'_> {
+    fn rows(&self, subquery: &Subquery, row: &[Value]) -> Result<Rc<Vec<Row>>> {
+        let key = subquery as *const Subquery as usize;
+        if !subquery.correlated {
+            if let Some(rows) = self.cache.borrow().get(&key) {
+                return Ok(rows.clone());
+            }
+        }
+        let mut outer = self.outer.clone();
+        outer.push(row.to_vec());
+        let child = Executor {
+            nodes: self.nodes,
+            params: self.params,
+            outer,
+            cache: RefCell::new(HashMap::new()),
+        };
+        let rows: Vec<Row> = child.execute(&subquery.plan)?.collect::<Result<_>>()?;
+        let rows = Rc::new(rows);
+        if !subquery.correlated {
+            self.cache.borrow_mut().insert(key, rows.clone());
+        }
+        Ok(rows)
     }
 }
 

@@ -14,7 +14,7 @@ use arbor_schema::{DataType, TableSchema, Value};
 use rust_decimal::Decimal;
 use sqlparser::ast;
 
-use self::expr::{BinaryOp, Expr, UnaryOp};
+use self::expr::{BinaryOp, Expr, Subquery, SubqueryKind, UnaryOp};
 use self::plan::{AggregateCall, JoinKind, Plan, SortKey, TableSource, full_range};
 use self::scope::{Resolved, Scope, ScopeColumn, resolve};
 use super::table::Table;
@@ -820,8 +820,70 @@ impl Binder<'_> {
                 expr, data_type: t, ..
             } => Expr::Cast(Box::new(bind(expr, grouping)?), data_type(t)?),
             ast::Expr::Function(f) => self.function(f, scope, outer, grouping)?,
+            ast::Expr::Subquery(q) => self.subquery(q, SubqueryKind::Scalar, scope, outer)?,
+            ast::Expr::Exists { subquery, negated } => {
+                let e = self.subquery(subquery, SubqueryKind::Exists, scope, outer)?;
+                if *negated {
+                    Expr::Unary(UnaryOp::Not, Box::new(e))
+                } else {
+                    e
+                }
+            }
+            ast::Expr::In {
+                expr,
+                target: ast::InTarget::Subquery(q),
+                negated,
+                ..
+            } => {
+                let x = bind(expr, grouping)?;
+                self.subquery(q, SubqueryKind::In(Box::new(x), *negated), scope, outer)?
+            }
+            ast::Expr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            }
+            | ast::Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => {
+                let ast::Expr::Subquery(q) = right.as_ref() else {
+                    return Err(Error::unsupported("ANY/ALL over an array"));
+                };
+                let x = bind(left, grouping)?;
+                let kind = SubqueryKind::Quantified {
+                    expr: Box::new(x),
+                    op: binary_op(compare_op)?,
+                    all: matches!(e, ast::Expr::AllOp { .. }),
+                };
+                self.subquery(q, kind, scope, outer)?
+            }
             other => return Err(Error::unsupported(format!("the expression `{other}`"))),
         })
+    }
+
+    /// Binds a subquery with the current scope as its innermost outer scope.
+    fn subquery(
+        &self,
+        q: &ast::Query,
+        kind: SubqueryKind,
+        scope: &Scope,
+        outer: &[&Scope],
+    ) -> Result<Expr> {
+        let mut scopes: Vec<&Scope> = outer.to_vec();
+        scopes.push(scope);
+        let (plan, sub_scope) = self.query(q, &scopes)?;
+        if !matches!(kind, SubqueryKind::Exists) && sub_scope.len() != 1 {
+            return Err(Error::syntax("subquery must return only one column"));
+        }
+        let correlated = plan.references_outer();
+        Ok(Expr::Subquery(Box::new(Subquery {
+            kind,
+            plan,
+            correlated,
+        })))
     }
 
     fn function(
@@ -947,18 +1009,63 @@ fn rewrite_grouped(e: Expr, group_by: &[Expr], group_count: usize) -> Result<Exp
     }
 }
 
+/// Whether an expression calls an aggregate function outside any subquery.
 fn contains_aggregate(e: &ast::Expr) -> bool {
-    // Cheap and sufficient: look for an aggregate name called as a function.
-    let text = e.to_string().to_lowercase();
-    AGGREGATES.iter().any(|a| {
-        text.match_indices(a).any(|(i, _)| {
-            let before_ok = i == 0
-                || !text.as_bytes()[i - 1].is_ascii_alphanumeric()
-                    && text.as_bytes()[i - 1] != b'_';
-            let rest = text[i + a.len()..].trim_start();
-            before_ok && rest.starts_with('(')
-        })
-    })
+    use ast::Expr as E;
+    let any = |list: &[ast::Expr]| list.iter().any(contains_aggregate);
+    match e {
+        E::Function(f) => {
+            let is_aggregate = object_name(&f.name).is_ok_and(|n| AGGREGATES.contains(&n.as_str()))
+                && f.over.is_none();
+            let args_have = match &f.args {
+                ast::FunctionArguments::List(list) => list.args.iter().any(|a| match a {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => {
+                        contains_aggregate(x)
+                    }
+                    _ => false,
+                }),
+                _ => false,
+            };
+            is_aggregate || args_have
+        }
+        E::BinaryOp { left, right, .. } => contains_aggregate(left) || contains_aggregate(right),
+        E::UnaryOp { expr, .. } | E::Nested(expr) | E::Cast { expr, .. } => {
+            contains_aggregate(expr)
+        }
+        E::IsNull(x)
+        | E::IsNotNull(x)
+        | E::IsTrue(x)
+        | E::IsFalse(x)
+        | E::IsNotTrue(x)
+        | E::IsNotFalse(x) => contains_aggregate(x),
+        E::IsDistinctFrom(a, b) | E::IsNotDistinctFrom(a, b) => {
+            contains_aggregate(a) || contains_aggregate(b)
+        }
+        E::Between {
+            expr, low, high, ..
+        } => contains_aggregate(expr) || contains_aggregate(low) || contains_aggregate(high),
+        E::In { expr, target, .. } => {
+            contains_aggregate(expr) || matches!(target, ast::InTarget::List(list) if any(list))
+        }
+        E::Like { expr, pattern, .. } | E::ILike { expr, pattern, .. } => {
+            contains_aggregate(expr) || contains_aggregate(pattern)
+        }
+        E::Case {
+            operand,
+            conditions,
+            else_result,
+            ..
+        } => {
+            operand.as_deref().is_some_and(contains_aggregate)
+                || conditions
+                    .iter()
+                    .any(|c| contains_aggregate(&c.condition) || contains_aggregate(&c.result))
+                || else_result.as_deref().is_some_and(contains_aggregate)
+        }
+        E::AnyOp { left, .. } | E::AllOp { left, .. } => contains_aggregate(left),
+        E::Tuple(list) => any(list),
+        _ => false,
+    }
 }
 
 fn column_label(e: &ast::Expr) -> String {

@@ -188,6 +188,94 @@ pub enum Plan {
 }
 
 impl Plan {
+    /// Calls `f` on every expression of this plan and its inputs (not inside subqueries).
+    pub fn visit_exprs(&self, f: &mut dyn FnMut(&Expr)) {
+        let mut sources: Vec<&Plan> = Vec::new();
+        match self {
+            Plan::Values { rows, .. } => rows.iter().flatten().for_each(&mut *f),
+            Plan::Scan { filter, .. } => filter.iter().for_each(&mut *f),
+            Plan::Filter { source, predicate } => {
+                f(predicate);
+                sources.push(source);
+            }
+            Plan::Project { source, exprs } => {
+                exprs.iter().for_each(&mut *f);
+                sources.push(source);
+            }
+            Plan::Aggregate {
+                source,
+                group_by,
+                aggregates,
+            } => {
+                group_by.iter().for_each(&mut *f);
+                for a in aggregates {
+                    a.args.iter().for_each(&mut *f);
+                    a.filter.iter().for_each(&mut *f);
+                }
+                sources.push(source);
+            }
+            Plan::NestedLoopJoin {
+                left, right, on, ..
+            } => {
+                on.iter().for_each(&mut *f);
+                sources.extend([left.as_ref(), right.as_ref()]);
+            }
+            Plan::HashJoin {
+                left,
+                right,
+                left_keys,
+                right_keys,
+                on,
+                ..
+            } => {
+                left_keys
+                    .iter()
+                    .chain(right_keys)
+                    .chain(on)
+                    .for_each(&mut *f);
+                sources.extend([left.as_ref(), right.as_ref()]);
+            }
+            Plan::Sort { source, keys } => {
+                keys.iter().for_each(|k| f(&k.expr));
+                sources.push(source);
+            }
+            Plan::Limit {
+                source,
+                limit,
+                offset,
+            } => {
+                limit.iter().chain(offset).for_each(&mut *f);
+                sources.push(source);
+            }
+            Plan::Distinct { source, on } => {
+                on.iter().flatten().for_each(&mut *f);
+                sources.push(source);
+            }
+            Plan::SetOp { left, right, .. } => sources.extend([left.as_ref(), right.as_ref()]),
+        }
+        for s in sources {
+            s.visit_exprs(f);
+        }
+    }
+
+    /// Whether the plan refers to rows outside itself: an `Expr::Outer` whose
+    /// depth reaches past the subqueries it sits in.
+    pub fn references_outer(&self) -> bool {
+        self.references_outer_at(0)
+    }
+
+    fn references_outer_at(&self, nesting: usize) -> bool {
+        let mut found = false;
+        self.visit_exprs(&mut |e| {
+            e.walk(&mut |x| match x {
+                Expr::Outer { depth, .. } if *depth > nesting => found = true,
+                Expr::Subquery(s) => found |= s.plan.references_outer_at(nesting + 1),
+                _ => {}
+            })
+        });
+        found
+    }
+
     /// The number of columns each output row has.
     pub fn width(&self) -> usize {
         match self {
