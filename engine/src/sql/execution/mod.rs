@@ -261,10 +261,10 @@ impl<'a> Executor<'a> {
 impl SubqueryRunner for Executor<'_> {
     fn rows(&self, subquery: &Subquery, row: &[Value]) -> Result<Rc<Vec<Row>>> {
         let key = subquery as *const Subquery as usize;
-        if !subquery.correlated {
-            if let Some(rows) = self.cache.borrow().get(&key) {
-                return Ok(rows.clone());
-            }
+        if !subquery.correlated
+            && let Some(rows) = self.cache.borrow().get(&key)
+        {
+            return Ok(rows.clone());
         }
         let mut outer = self.outer.clone();
         outer.push(row.to_vec());
