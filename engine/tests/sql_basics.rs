@@ -210,3 +210,55 @@ fn data_survives_reopening_the_session_and_tables_without_keys_work() {
     };
     assert!(plan.contains("Scan on log"), "{plan}");
 }
+
+#[test]
+fn update_delete_indexes_and_views() {
+    let mut s = session();
+    s.execute("CREATE TABLE t (id integer PRIMARY KEY, email text, n integer); INSERT INTO t VALUES (1, 'a@x', 10), (2, 'b@x', 20), (3, NULL, 30)").unwrap();
+    s.execute("CREATE UNIQUE INDEX t_email ON t (email)")
+        .unwrap();
+    let e = s
+        .execute("INSERT INTO t VALUES (4, 'a@x', 40)")
+        .unwrap_err();
+    assert_eq!(
+        (e.code, e.detail.as_deref()),
+        ("23505", Some("Key (email)=(a@x) already exists."))
+    );
+    s.execute("INSERT INTO t VALUES (4, NULL, 40)").unwrap();
+    assert_eq!(
+        s.execute("UPDATE t SET n = n + 1 WHERE n >= 20").unwrap(),
+        vec![StatementResult::Command("UPDATE 3".into())]
+    );
+    assert_eq!(
+        query(&mut s, "SELECT id, n FROM t ORDER BY id"),
+        "1|10\n2|21\n3|31\n4|41"
+    );
+    // Keys can move within one statement, and the index follows.
+    s.execute("UPDATE t SET id = id + 1").unwrap();
+    assert_eq!(query(&mut s, "SELECT id FROM t ORDER BY id"), "2\n3\n4\n5");
+    assert_eq!(
+        s.execute("UPDATE t SET email = 'b@x' WHERE id = 2")
+            .unwrap_err()
+            .code,
+        "23505"
+    );
+    assert_eq!(
+        s.execute("DELETE FROM t WHERE email IS NULL").unwrap(),
+        vec![StatementResult::Command("DELETE 2".into())]
+    );
+    s.execute("UPDATE t SET email = 'a@x' WHERE id = 3")
+        .unwrap_err();
+    s.execute("DELETE FROM t WHERE id = 2; UPDATE t SET email = 'a@x' WHERE id = 3")
+        .unwrap();
+    assert_eq!(query(&mut s, "SELECT id, email FROM t"), "3|a@x");
+    s.execute("CREATE VIEW v AS SELECT id * 10 AS big FROM t")
+        .unwrap();
+    assert_eq!(query(&mut s, "SELECT big FROM v"), "30");
+    assert_eq!(
+        s.execute("CREATE VIEW v AS SELECT 1").unwrap_err().code,
+        "42P07"
+    );
+    s.execute("DROP VIEW v; DROP INDEX t_email").unwrap();
+    s.execute("INSERT INTO t VALUES (9, 'a@x', 0)").unwrap();
+    assert!(s.execute("SELECT * FROM v").is_err());
+}

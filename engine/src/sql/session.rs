@@ -9,14 +9,14 @@
 //! copy. As in Dolt, a SQL COMMIT updates the working set; recording an Arbor
 //! commit is a separate act.
 
-use std::collections::BTreeMap;
-
-use arbor_merkle::{Address, Edit};
+use arbor_merkle::Address;
 use arbor_schema::Value;
 
-use super::eval::{EvalContext, cast, eval};
+use super::dml::TableWriter;
+use super::eval::{EvalContext, eval, truth};
 use super::execution::{Executor, Row};
 use super::parser;
+use super::planner::expr::Expr;
 use super::planner::{self, CatalogView, Statement, plan_statement};
 use super::table::Table;
 use crate::error::{Error, Result, sqlstate};
@@ -64,6 +64,10 @@ impl CatalogView for SessionCatalog<'_> {
             Some(address) => Ok(Some(Table::from_object(self.repo.read_table(address)?)?)),
             None => Ok(None),
         }
+    }
+
+    fn view(&self, name: &str) -> Option<String> {
+        self.catalog.views.get(name).cloned()
     }
 }
 
@@ -252,6 +256,84 @@ impl Session {
                 targets,
                 source,
             } => self.insert(table, &targets, &source, catalog),
+            Statement::Update {
+                table,
+                assignments,
+                filter,
+            } => self.update_or_delete(table, Some(&assignments), filter.as_ref(), catalog),
+            Statement::Delete { table, filter } => {
+                self.update_or_delete(table, None, filter.as_ref(), catalog)
+            }
+            Statement::CreateIndex {
+                table,
+                name,
+                columns,
+                unique,
+                if_not_exists,
+            } => {
+                if self.find_index(catalog, &name)?.is_some() {
+                    if if_not_exists {
+                        return Ok(StatementResult::Command("CREATE INDEX".into()));
+                    }
+                    return Err(Error::new(
+                        sqlstate::DUPLICATE_TABLE,
+                        format!("relation \"{name}\" already exists"),
+                    ));
+                }
+                self.create_index(table, name, columns, unique, catalog)?;
+                Ok(StatementResult::Command("CREATE INDEX".into()))
+            }
+            Statement::DropIndex { names, if_exists } => {
+                for name in names {
+                    match self.find_index(catalog, &name)? {
+                        Some(table) => {
+                            let mut schema = (*table.schema).clone();
+                            schema.indexes.retain(|i| i.name != name);
+                            let mut object = table.object.clone();
+                            object.schema = schema.encode();
+                            object.indexes.retain(|(n, _)| *n != name);
+                            catalog
+                                .tables
+                                .insert(schema.name.clone(), self.repo.write_table(&object)?);
+                        }
+                        None if if_exists => {}
+                        None => {
+                            return Err(Error::new(
+                                sqlstate::UNDEFINED_TABLE,
+                                format!("index \"{name}\" does not exist"),
+                            ));
+                        }
+                    }
+                }
+                Ok(StatementResult::Command("DROP INDEX".into()))
+            }
+            Statement::CreateView {
+                name,
+                sql,
+                or_replace,
+            } => {
+                if catalog.tables.contains_key(&name)
+                    || (catalog.views.contains_key(&name) && !or_replace)
+                {
+                    return Err(Error::new(
+                        sqlstate::DUPLICATE_TABLE,
+                        format!("relation \"{name}\" already exists"),
+                    ));
+                }
+                catalog.views.insert(name, sql);
+                Ok(StatementResult::Command("CREATE VIEW".into()))
+            }
+            Statement::DropView { names, if_exists } => {
+                for name in names {
+                    if catalog.views.remove(&name).is_none() && !if_exists {
+                        return Err(Error::new(
+                            sqlstate::UNDEFINED_TABLE,
+                            format!("view \"{name}\" does not exist"),
+                        ));
+                    }
+                }
+                Ok(StatementResult::Command("DROP VIEW".into()))
+            }
             Statement::Begin | Statement::Commit | Statement::Rollback => Err(Error::new(
                 sqlstate::INTERNAL_ERROR,
                 "transaction control reached the executor",
@@ -272,97 +354,149 @@ impl Session {
             .iter()
             .map(|c| c.default.as_deref().map(|d| self.constant(d)).transpose())
             .collect::<Result<_>>()?;
-        let map = self.repo.map(table.object.rows)?;
-        let mut next_row_id = table.object.next_row_id;
-        let mut batch: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        let mut writer = TableWriter::new(&self.repo, table)?;
         let executor = Executor::new(self.repo.nodes(), &[]);
         let mut count = 0u64;
         for source_row in executor.execute(source)? {
-            let source_row = source_row?;
             let mut row: Row = defaults
                 .iter()
                 .map(|d| d.clone().unwrap_or(Value::Null))
                 .collect();
-            for (v, &i) in source_row.into_iter().zip(targets) {
+            for (v, &i) in source_row?.into_iter().zip(targets) {
                 row[i] = v;
             }
-            for (i, c) in schema.columns.iter().enumerate() {
-                let v = std::mem::replace(&mut row[i], Value::Null);
-                row[i] = cast(v, &c.data_type).map_err(|e| {
-                    if e.code == "22P02" || e.code == "42846" {
-                        Error::new(
-                            sqlstate::DATATYPE_MISMATCH,
-                            format!(
-                                "column \"{}\" is of type {} but expression is of another type",
-                                c.name, c.data_type
-                            ),
-                        )
-                        .with_hint("You will need to rewrite or cast the expression.")
-                        .with_detail(e.message)
-                    } else {
-                        e
-                    }
-                })?;
-                if row[i].is_null() && !c.nullable {
-                    return Err(Error::new(
-                        sqlstate::NOT_NULL_VIOLATION,
-                        format!(
-                            "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
-                            c.name, schema.name
-                        ),
-                    ));
-                }
-            }
-            let row_id = if table.has_row_id() {
-                let id = i64::try_from(next_row_id)
-                    .map_err(|_| Error::new("22003", "row id out of range"))?;
-                next_row_id += 1;
-                Some(id)
-            } else {
-                None
-            };
-            let key = table.encode_key(&row, row_id)?;
-            if batch.contains_key(&key) || map.contains_key(&key)? {
-                let names: Vec<&str> = schema
-                    .primary_key
-                    .iter()
-                    .filter_map(|t| schema.tag_index(*t))
-                    .map(|i| schema.columns[i].name.as_str())
-                    .collect();
-                let values: Vec<String> = schema
-                    .primary_key
-                    .iter()
-                    .filter_map(|t| schema.tag_index(*t))
-                    .map(|i| row[i].to_string())
-                    .collect();
-                return Err(Error::new(
-                    sqlstate::UNIQUE_VIOLATION,
-                    format!(
-                        "duplicate key value violates unique constraint \"{}_pkey\"",
-                        schema.name
-                    ),
-                )
-                .with_detail(format!(
-                    "Key ({})=({}) already exists.",
-                    names.join(", "),
-                    values.join(", ")
-                )));
-            }
-            batch.insert(key, table.encode_value(&row));
+            let row = writer.conform(row)?;
+            writer.insert(&row, None)?;
             count += 1;
         }
-        let edited = map.edit(batch.into_iter().map(|(key, value)| Edit {
-            key,
-            value: Some(value),
-        }))?;
-        let object = TableObject {
-            rows: edited.root(),
-            next_row_id,
-            ..table.object
-        };
-        let address = self.repo.write_table(&object)?;
-        catalog.tables.insert(schema.name.clone(), address);
+        let object = writer.finish()?;
+        catalog
+            .tables
+            .insert(schema.name.clone(), self.repo.write_table(&object)?);
         Ok(StatementResult::Command(format!("INSERT 0 {count}")))
+    }
+
+    /// Updates (with `assignments`) or deletes (without) the rows matching `filter`.
+    fn update_or_delete(
+        &self,
+        table: Table,
+        assignments: Option<&[(usize, Expr)]>,
+        filter: Option<&Expr>,
+        catalog: &mut Catalog,
+    ) -> Result<StatementResult> {
+        let name = table.name().to_owned();
+        let map = self.repo.map(table.object.rows)?;
+        let executor = Executor::new(self.repo.nodes(), &[]);
+        let ctx = executor.context();
+        // Find every change first, then apply: a key an update frees may be
+        // taken by another row of the same statement.
+        let mut changes = Vec::new();
+        for entry in map.iter()? {
+            let (key, value) = entry?;
+            let row = table.decode(&key, &value)?;
+            let hit = match filter {
+                Some(f) => truth(&eval(f, &row, &ctx)?)? == Some(true),
+                None => true,
+            };
+            if !hit {
+                continue;
+            }
+            let new_row = match assignments {
+                Some(list) => {
+                    let mut new_row = row.clone();
+                    for (i, e) in list {
+                        new_row[*i] = eval(e, &row, &ctx)?;
+                    }
+                    Some(new_row)
+                }
+                None => None,
+            };
+            changes.push((key, row, new_row));
+        }
+        let mut writer = TableWriter::new(&self.repo, table)?;
+        for (key, row, _) in &changes {
+            writer.delete(key, row)?;
+        }
+        for (key, _, new_row) in &changes {
+            if let Some(new_row) = new_row {
+                let row_id = writer.table().row_id(key)?;
+                let new_row = writer.conform(new_row.clone())?;
+                writer.insert(&new_row, row_id)?;
+            }
+        }
+        let object = writer.finish()?;
+        catalog.tables.insert(name, self.repo.write_table(&object)?);
+        let verb = if assignments.is_some() {
+            "UPDATE"
+        } else {
+            "DELETE"
+        };
+        Ok(StatementResult::Command(format!(
+            "{verb} {}",
+            changes.len()
+        )))
+    }
+
+    /// Builds a new index in full (phase 1), then swaps the table (phase 2).
+    fn create_index(
+        &self,
+        table: Table,
+        name: String,
+        columns: Vec<(usize, bool)>,
+        unique: bool,
+        catalog: &mut Catalog,
+    ) -> Result<()> {
+        let mut schema = (*table.schema).clone();
+        let index = arbor_schema::table::Index {
+            name: name.clone(),
+            unique,
+            columns: columns
+                .iter()
+                .map(|(i, desc)| (schema.columns[*i].tag, *desc))
+                .collect(),
+        };
+        schema.indexes.push(index);
+        let mut object = table.object.clone();
+        object.schema = schema.encode();
+        object.indexes.push((name, self.repo.empty_map()?.root()));
+        object.indexes.sort_by(|a, b| a.0.cmp(&b.0));
+        // Re-insert every row through a writer that knows the new index:
+        // it fills the index and checks uniqueness.
+        let new_table = Table::new(std::sync::Arc::new(schema), object);
+        let rows = self.repo.map(new_table.object.rows)?;
+        let mut writer = TableWriter::new(&self.repo, new_table)?;
+        let mut entries = Vec::new();
+        for entry in rows.iter()? {
+            let (key, value) = entry?;
+            entries.push((
+                writer.table().decode(&key, &value)?,
+                writer.table().row_id(&key)?,
+                key,
+            ));
+        }
+        for (row, _, key) in &entries {
+            writer.delete(key, row)?;
+        }
+        for (row, row_id, _) in &entries {
+            writer.insert(row, *row_id)?;
+        }
+        let object = writer.finish()?;
+        let table_name = table.name().to_owned();
+        catalog
+            .tables
+            .insert(table_name, self.repo.write_table(&object)?);
+        Ok(())
+    }
+
+    /// The table that has index `name`, if any.
+    fn find_index(&self, catalog: &Catalog, name: &str) -> Result<Option<Table>> {
+        for address in catalog.tables.values() {
+            let table = Table::from_object(self.repo.read_table(address)?)?;
+            if table.schema.indexes.iter().any(|i| i.name == name) {
+                return Ok(Some(table));
+            }
+        }
+        Ok(None)
     }
 
     /// Evaluates a constant expression given as SQL text (a column default).

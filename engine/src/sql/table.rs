@@ -108,6 +108,20 @@ impl Table {
         encode_key(&values, &self.layout.key_columns).map_err(value_error)
     }
 
+    /// The hidden row id stored in `key`, for tables keyed by one.
+    pub fn row_id(&self, key: &[u8]) -> Result<Option<i64>> {
+        if !self.has_row_id() {
+            return Ok(None);
+        }
+        match decode_key(key, &self.layout.key_columns)
+            .map_err(value_error)?
+            .first()
+        {
+            Some(Value::BigInt(id)) => Ok(Some(*id)),
+            _ => Err(Error::new("XX001", "a row id key does not decode")),
+        }
+    }
+
     /// Encodes the non-key columns of a full row.
     pub fn encode_value(&self, row: &[Value]) -> Vec<u8> {
         let pairs: Vec<(u32, &Value)> = self

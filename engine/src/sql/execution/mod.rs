@@ -54,6 +54,11 @@ impl<'a> Executor<'a> {
         }
     }
 
+    /// The evaluation context of this executor (parameters, subqueries).
+    pub fn context(&'a self) -> EvalContext<'a> {
+        self.ctx()
+    }
+
     fn ctx(&'a self) -> EvalContext<'a> {
         EvalContext {
             outer: self.outer.iter().map(Vec::as_slice).collect(),

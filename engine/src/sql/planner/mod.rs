@@ -20,10 +20,12 @@ use self::scope::{Resolved, Scope, ScopeColumn, resolve};
 use super::table::Table;
 use crate::error::{Error, Result, sqlstate};
 
-/// Tables the planner can see.
+/// Tables and views the planner can see.
 pub trait CatalogView {
     /// The table named `name`, if it exists.
     fn table(&self, name: &str) -> Result<Option<Table>>;
+    /// The defining query of view `name`, if it exists.
+    fn view(&self, name: &str) -> Option<String>;
 }
 
 /// A statement ready to execute.
@@ -51,6 +53,58 @@ pub enum Statement {
         targets: Vec<usize>,
         /// The rows to insert.
         source: Plan,
+    },
+    /// `UPDATE`.
+    Update {
+        /// The target table.
+        table: Table,
+        /// (column position, new value over the old row).
+        assignments: Vec<(usize, Expr)>,
+        /// Which rows, over the old row.
+        filter: Option<Expr>,
+    },
+    /// `DELETE`.
+    Delete {
+        /// The target table.
+        table: Table,
+        /// Which rows.
+        filter: Option<Expr>,
+    },
+    /// `CREATE [UNIQUE] INDEX`.
+    CreateIndex {
+        /// The indexed table.
+        table: Table,
+        /// The index name.
+        name: String,
+        /// (column position, descending).
+        columns: Vec<(usize, bool)>,
+        /// UNIQUE.
+        unique: bool,
+        /// IF NOT EXISTS.
+        if_not_exists: bool,
+    },
+    /// `DROP INDEX`.
+    DropIndex {
+        /// Indexes to drop.
+        names: Vec<String>,
+        /// IF EXISTS.
+        if_exists: bool,
+    },
+    /// `CREATE VIEW`.
+    CreateView {
+        /// The view name.
+        name: String,
+        /// Its query, as SQL text.
+        sql: String,
+        /// OR REPLACE.
+        or_replace: bool,
+    },
+    /// `DROP VIEW`.
+    DropView {
+        /// Views to drop.
+        names: Vec<String>,
+        /// IF EXISTS.
+        if_exists: bool,
     },
     /// A query returning rows.
     Query {
@@ -91,6 +145,36 @@ pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Resul
             if_exists: *if_exists,
         }),
         ast::Statement::Insert(insert) => binder.insert(insert),
+        ast::Statement::Drop {
+            object_type: ast::ObjectType::Index,
+            if_exists,
+            names,
+            ..
+        } => Ok(Statement::DropIndex {
+            names: names.iter().map(object_name).collect::<Result<_>>()?,
+            if_exists: *if_exists,
+        }),
+        ast::Statement::Drop {
+            object_type: ast::ObjectType::View,
+            if_exists,
+            names,
+            ..
+        } => Ok(Statement::DropView {
+            names: names.iter().map(object_name).collect::<Result<_>>()?,
+            if_exists: *if_exists,
+        }),
+        ast::Statement::CreateView(v) => {
+            // Bind once now, so a broken view is refused when it is created.
+            binder.query(&v.query, &[])?;
+            Ok(Statement::CreateView {
+                name: object_name(&v.name)?,
+                sql: v.query.to_string(),
+                or_replace: v.or_replace,
+            })
+        }
+        ast::Statement::CreateIndex(ci) => binder.create_index(ci),
+        ast::Statement::Update(u) => binder.update(u),
+        ast::Statement::Delete(d) => binder.delete(d),
         ast::Statement::Explain { statement, .. } => match plan_statement(statement, catalog)? {
             Statement::Query { plan, .. } => Ok(Statement::Explain(plan)),
             _ => Err(Error::unsupported(
@@ -295,6 +379,110 @@ impl Binder<'_> {
         })
     }
 
+    fn target(&self, twj: &ast::TableWithJoins) -> Result<(Table, Scope)> {
+        if !twj.joins.is_empty() {
+            return Err(Error::unsupported(
+                "joins in the target of UPDATE or DELETE",
+            ));
+        }
+        let ast::TableFactor::Table { name, alias, .. } = &twj.relation else {
+            return Err(Error::unsupported("this target of UPDATE or DELETE"));
+        };
+        let table_name = object_name(name)?;
+        let table = self.table(&table_name)?;
+        let qualifier = alias.as_ref().map_or(table_name, |a| ident(&a.name));
+        let scope = Scope::for_table(
+            &qualifier,
+            table.schema.columns.iter().map(|c| c.name.clone()),
+        );
+        Ok((table, scope))
+    }
+
+    fn update(&self, u: &ast::Update) -> Result<Statement> {
+        if u.from.is_some() || u.returning.is_some() {
+            return Err(Error::unsupported("UPDATE ... FROM and RETURNING"));
+        }
+        let (table, scope) = self.target(&u.table)?;
+        let mut assignments = Vec::new();
+        for a in &u.assignments {
+            let ast::AssignmentTarget::ColumnName(col) = &a.target else {
+                return Err(Error::unsupported("assigning to a tuple of columns"));
+            };
+            let n = object_name(col)?;
+            let i = table.schema.column_index(&n).ok_or_else(|| {
+                Error::new(
+                    sqlstate::UNDEFINED_COLUMN,
+                    format!(
+                        "column \"{n}\" of relation \"{}\" does not exist",
+                        table.name()
+                    ),
+                )
+            })?;
+            assignments.push((i, self.expr(&a.value, &scope, &[], None)?));
+        }
+        let filter = u
+            .selection
+            .as_ref()
+            .map(|w| self.expr(w, &scope, &[], None))
+            .transpose()?;
+        Ok(Statement::Update {
+            table,
+            assignments,
+            filter,
+        })
+    }
+
+    fn delete(&self, d: &ast::Delete) -> Result<Statement> {
+        if d.using.is_some() || d.returning.is_some() {
+            return Err(Error::unsupported("DELETE ... USING and RETURNING"));
+        }
+        let from = match &d.from {
+            ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
+        };
+        let [target] = from.as_slice() else {
+            return Err(Error::unsupported("DELETE from several tables"));
+        };
+        let (table, scope) = self.target(target)?;
+        let filter = d
+            .selection
+            .as_ref()
+            .map(|w| self.expr(w, &scope, &[], None))
+            .transpose()?;
+        Ok(Statement::Delete { table, filter })
+    }
+
+    fn create_index(&self, ci: &ast::CreateIndex) -> Result<Statement> {
+        let table = self.table(&object_name(&ci.table_name)?)?;
+        let name = match &ci.name {
+            Some(n) => object_name(n)?,
+            None => return Err(Error::unsupported("CREATE INDEX without a name")),
+        };
+        let mut columns = Vec::new();
+        for ic in &ci.columns {
+            let ast::Expr::Identifier(id) = &ic.column.expr else {
+                return Err(Error::unsupported("an index on an expression"));
+            };
+            let n = ident(id);
+            let i = table.schema.column_index(&n).ok_or_else(|| {
+                Error::new(
+                    sqlstate::UNDEFINED_COLUMN,
+                    format!("column \"{n}\" does not exist"),
+                )
+            })?;
+            columns.push((
+                i,
+                matches!(ic.column.options.sort, Some(ast::OrderBySort::Desc)),
+            ));
+        }
+        Ok(Statement::CreateIndex {
+            table,
+            name,
+            columns,
+            unique: ci.unique,
+            if_not_exists: ci.if_not_exists,
+        })
+    }
+
     fn table(&self, name: &str) -> Result<Table> {
         self.catalog.table(name)?.ok_or_else(|| {
             Error::new(
@@ -411,6 +599,26 @@ impl Binder<'_> {
 
     fn table_factor(&self, f: &ast::TableFactor, outer: &[&Scope]) -> Result<(Plan, Scope)> {
         match f {
+            ast::TableFactor::Table {
+                name,
+                alias,
+                version: None,
+                args: None,
+                ..
+            } if self.catalog.view(&object_name(name)?).is_some() => {
+                let view_name = object_name(name)?;
+                let sql = self.catalog.view(&view_name).unwrap_or_default();
+                let stmts = super::parser::parse(&sql)?;
+                let Some(ast::Statement::Query(q)) = stmts.first() else {
+                    return Err(Error::new(
+                        sqlstate::DATA_CORRUPTED,
+                        format!("view \"{view_name}\" is not a query"),
+                    ));
+                };
+                let (plan, mut scope) = self.query(q, outer)?;
+                scope.requalify(&alias.as_ref().map_or(view_name, |a| ident(&a.name)));
+                Ok((plan, scope))
+            }
             ast::TableFactor::Table {
                 name,
                 alias,
