@@ -262,3 +262,51 @@ fn update_delete_indexes_and_views() {
     s.execute("INSERT INTO t VALUES (9, 'a@x', 0)").unwrap();
     assert!(s.execute("SELECT * FROM v").is_err());
 }
+
+#[test]
+fn set_operations_and_nested_joins() {
+    let mut s = session();
+    s.execute("CREATE TABLE a (x integer); CREATE TABLE b (x integer); INSERT INTO a VALUES (1), (2), (2), (3); INSERT INTO b VALUES (2), (3), (3), (4)").unwrap();
+    assert_eq!(
+        query(&mut s, "SELECT x FROM a UNION SELECT x FROM b ORDER BY 1"),
+        "1\n2\n3\n4"
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT x FROM a UNION ALL SELECT x FROM b ORDER BY x DESC LIMIT 3"
+        ),
+        "4\n3\n3"
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT x FROM a INTERSECT SELECT x FROM b ORDER BY 1"
+        ),
+        "2\n3"
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT x FROM a INTERSECT ALL SELECT x FROM b ORDER BY 1"
+        ),
+        "2\n3"
+    );
+    assert_eq!(query(&mut s, "SELECT x FROM a EXCEPT SELECT x FROM b"), "1");
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT x FROM a EXCEPT ALL SELECT x FROM b ORDER BY 1"
+        ),
+        "1\n2"
+    );
+    assert_eq!(
+        s.execute("SELECT 1, 2 UNION SELECT 3").unwrap_err().code,
+        "42601"
+    );
+    assert_eq!(
+        query(&mut s, "SELECT count(*) FROM (a AS p CROSS JOIN b AS q)"),
+        "16"
+    );
+    assert_eq!(query(&mut s, "VALUES (2), (1) ORDER BY 1"), "1\n2");
+}

@@ -18,7 +18,7 @@ use arbor_schema::Value;
 
 use super::eval::{EvalContext, SubqueryRunner, eval, truth};
 use super::planner::expr::{Expr, Subquery};
-use super::planner::plan::{JoinKind, Plan, SortKey};
+use super::planner::plan::{JoinKind, Plan, SetOpKind, SortKey};
 use super::table::Table;
 use crate::error::{Error, Result};
 use crate::objects::TableObject;
@@ -208,10 +208,19 @@ impl<'a> Executor<'a> {
             Plan::Distinct { on: Some(_), .. } => {
                 return Err(Error::unsupported("DISTINCT ON in this build"));
             }
-            Plan::SetOp { .. } => {
-                return Err(Error::unsupported(
-                    "UNION, INTERSECT and EXCEPT in this build",
-                ));
+            Plan::SetOp {
+                kind,
+                all,
+                left,
+                right,
+            } => {
+                let left_rows = self.execute(left)?;
+                let right_rows = self.execute(right)?;
+                Box::new(
+                    set_operation(*kind, *all, left_rows, right_rows)?
+                        .into_iter()
+                        .map(Ok),
+                )
             }
         })
     }
@@ -294,6 +303,49 @@ fn as_ref_bound(b: &Bound<Vec<u8>>) -> Bound<&[u8]> {
         Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
         Bound::Unbounded => Bound::Unbounded,
     }
+}
+
+/// UNION, INTERSECT and EXCEPT with PostgreSQL's bag semantics for ALL.
+fn set_operation(kind: SetOpKind, all: bool, left: Rows<'_>, right: Rows<'_>) -> Result<Vec<Row>> {
+    let mut out = Vec::new();
+    match kind {
+        SetOpKind::Union => {
+            let mut seen = HashSet::new();
+            for row in left.chain(right) {
+                let row = row?;
+                if all || seen.insert(row.clone()) {
+                    out.push(row);
+                }
+            }
+        }
+        SetOpKind::Intersect | SetOpKind::Except => {
+            let mut counts: HashMap<Row, usize> = HashMap::new();
+            for row in right {
+                *counts.entry(row?).or_default() += 1;
+            }
+            let mut emitted = HashSet::new();
+            for row in left {
+                let row = row?;
+                let count = counts.get_mut(&row);
+                let in_right = count.as_ref().is_some_and(|c| **c > 0);
+                let keep = match kind {
+                    SetOpKind::Intersect => in_right,
+                    _ => !in_right,
+                };
+                if all {
+                    if in_right && let Some(c) = count {
+                        *c -= 1;
+                    }
+                    if keep {
+                        out.push(row);
+                    }
+                } else if keep && emitted.insert(row.clone()) {
+                    out.push(row);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Orders two rows of sort-key values by `keys` (direction and NULL placement).

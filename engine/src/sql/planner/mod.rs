@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use sqlparser::ast;
 
 use self::expr::{BinaryOp, Expr, Subquery, SubqueryKind, UnaryOp};
-use self::plan::{AggregateCall, JoinKind, Plan, SortKey, TableSource, full_range};
+use self::plan::{AggregateCall, JoinKind, Plan, SetOpKind, SortKey, TableSource, full_range};
 use self::scope::{Resolved, Scope, ScopeColumn, resolve};
 use super::table::Table;
 use crate::error::{Error, Result, sqlstate};
@@ -498,15 +498,11 @@ impl Binder<'_> {
         }
         let (mut plan, scope, hidden) = match q.body.as_ref() {
             ast::SetExpr::Select(s) => self.select(s, q.order_by.as_ref(), outer)?,
-            ast::SetExpr::Values(v) => {
-                let (p, s) = self.values(v, outer)?;
+            body => {
+                let (p, s) = self.set_expr(body, outer)?;
+                let p = self.order_by_output(p, &s, q.order_by.as_ref(), outer)?;
                 (p, s, 0)
             }
-            ast::SetExpr::Query(inner) => {
-                let (p, s) = self.query(inner, outer)?;
-                (p, s, 0)
-            }
-            _ => return Err(Error::unsupported("this kind of query")),
         };
         if let Some(limit) = &q.limit_clause {
             let (limit, offset) = match limit {
@@ -534,6 +530,102 @@ impl Binder<'_> {
             };
         }
         Ok((plan, scope))
+    }
+
+    /// A query body other than a plain SELECT with its ORDER BY: VALUES, a
+    /// parenthesized query, or a set operation.
+    fn set_expr(&self, body: &ast::SetExpr, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        match body {
+            ast::SetExpr::Select(s) => {
+                let (plan, scope, _) = self.select(s, None, outer)?;
+                Ok((plan, scope))
+            }
+            ast::SetExpr::Values(v) => self.values(v, outer),
+            ast::SetExpr::Query(inner) => self.query(inner, outer),
+            ast::SetExpr::SetOperation {
+                left,
+                op,
+                set_quantifier,
+                right,
+            } => {
+                let (lp, ls) = self.set_expr(left, outer)?;
+                let (rp, rs) = self.set_expr(right, outer)?;
+                let kind = match op {
+                    ast::SetOperator::Union => SetOpKind::Union,
+                    ast::SetOperator::Intersect => SetOpKind::Intersect,
+                    ast::SetOperator::Except | ast::SetOperator::Minus => SetOpKind::Except,
+                };
+                if ls.len() != rs.len() {
+                    return Err(Error::syntax(format!(
+                        "each {op} query must have the same number of columns"
+                    )));
+                }
+                let all = matches!(set_quantifier, ast::SetQuantifier::All);
+                let scope = Scope {
+                    columns: ls
+                        .columns
+                        .into_iter()
+                        .map(|c| ScopeColumn { table: None, ..c })
+                        .collect(),
+                };
+                Ok((
+                    Plan::SetOp {
+                        kind,
+                        all,
+                        left: Box::new(lp),
+                        right: Box::new(rp),
+                    },
+                    scope,
+                ))
+            }
+            _ => Err(Error::unsupported("this kind of query")),
+        }
+    }
+
+    /// ORDER BY over a query's output columns (by name or position), as for
+    /// set operations and VALUES.
+    fn order_by_output(
+        &self,
+        plan: Plan,
+        scope: &Scope,
+        order_by: Option<&ast::OrderBy>,
+        outer: &[&Scope],
+    ) -> Result<Plan> {
+        let items = match order_by.map(|o| &o.kind) {
+            Some(ast::OrderByKind::Expressions(list)) => list,
+            Some(ast::OrderByKind::All(_)) => return Err(Error::unsupported("ORDER BY ALL")),
+            None => return Ok(plan),
+        };
+        let mut keys = Vec::new();
+        for o in items {
+            let expr = match &o.expr {
+                ast::Expr::Value(v) if matches!(v.value, ast::Value::Number(..)) => {
+                    let ast::Value::Number(n, _) = &v.value else {
+                        unreachable!("matched above")
+                    };
+                    let k: usize = n
+                        .parse()
+                        .map_err(|_| Error::syntax(format!("bad ORDER BY position {n}")))?;
+                    if k == 0 || k > scope.len() {
+                        return Err(Error::syntax(format!(
+                            "ORDER BY position {k} is not in select list"
+                        )));
+                    }
+                    Expr::Column(k - 1)
+                }
+                other => self.expr(other, scope, outer, None)?,
+            };
+            let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+            keys.push(SortKey {
+                expr,
+                descending,
+                nulls_first: o.options.nulls_first.unwrap_or(descending),
+            });
+        }
+        Ok(Plan::Sort {
+            source: Box::new(plan),
+            keys,
+        })
     }
 
     fn values(&self, v: &ast::Values, outer: &[&Scope]) -> Result<(Plan, Scope)> {
@@ -649,6 +741,16 @@ impl Binder<'_> {
                     },
                     scope,
                 ))
+            }
+            ast::TableFactor::NestedJoin {
+                table_with_joins,
+                alias,
+            } => {
+                let (plan, mut scope) = self.join_tree(table_with_joins, outer)?;
+                if let Some(a) = alias {
+                    scope.requalify(&ident(&a.name));
+                }
+                Ok((plan, scope))
             }
             ast::TableFactor::Derived {
                 subquery, alias, ..
@@ -1310,6 +1412,29 @@ fn literal(v: &ast::Value) -> Result<Value> {
                         .map_err(|_| Error::syntax(format!("bad number {n}")))?,
                 )
             }
+        }
+        ast::Value::HexStringLiteral(h) => {
+            let digits: Vec<u8> = h.bytes().collect();
+            if digits.len() % 2 != 0 {
+                return Err(Error::new(
+                    "22P02",
+                    format!("invalid hexadecimal data: odd number of digits in X'{h}'"),
+                ));
+            }
+            let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+            let mut bytes = Vec::with_capacity(digits.len() / 2);
+            for pair in digits.chunks(2) {
+                match (nibble(pair[0]), nibble(pair[1])) {
+                    (Some(a), Some(b)) => bytes.push(a << 4 | b),
+                    _ => {
+                        return Err(Error::new(
+                            "22P02",
+                            format!("invalid hexadecimal digit in X'{h}'"),
+                        ));
+                    }
+                }
+            }
+            Value::Bytea(bytes)
         }
         other => return Err(Error::unsupported(format!("the literal {other}"))),
     })
