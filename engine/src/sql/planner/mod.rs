@@ -1415,7 +1415,7 @@ fn literal(v: &ast::Value) -> Result<Value> {
         }
         ast::Value::HexStringLiteral(h) => {
             let digits: Vec<u8> = h.bytes().collect();
-            if digits.len() % 2 != 0 {
+            if !digits.len().is_multiple_of(2) {
                 return Err(Error::new(
                     "22P02",
                     format!("invalid hexadecimal data: odd number of digits in X'{h}'"),
