@@ -232,40 +232,71 @@ impl<'a> Executor<'a> {
         kind: JoinKind,
         on: Option<&'a Expr>,
     ) -> Result<Rows<'a>> {
-        let right_rows: Vec<Row> = self.execute(right)?.collect::<Result<_>>()?;
+        let right_rows: Rc<Vec<Row>> = Rc::new(self.execute(right)?.collect::<Result<_>>()?);
         let (left_width, right_width) = (left.width(), right.width());
-        let mut right_matched = vec![false; right_rows.len()];
-        let ctx = self.ctx();
-        let mut out = Vec::new();
-        for l in self.execute(left)? {
-            let l = l?;
-            let mut matched = false;
-            for (i, r) in right_rows.iter().enumerate() {
-                let mut joined = l.clone();
+        let ctx = Rc::new(self.ctx());
+        let matches = {
+            let ctx = ctx.clone();
+            move |l: &Row, r: &Row| -> Result<Option<Row>> {
+                let mut joined = Vec::with_capacity(l.len() + r.len());
+                joined.extend_from_slice(l);
                 joined.extend_from_slice(r);
                 let keep = match on {
                     Some(p) => truth(&eval(p, &joined, &ctx)?)? == Some(true),
                     None => true,
                 };
-                if keep {
+                Ok(keep.then_some(joined))
+            }
+        };
+        if matches!(kind, JoinKind::Inner | JoinKind::Left) {
+            // Streams: one left row at a time against the collected right side.
+            let left_rows = self.execute(left)?;
+            let rights = right_rows.clone();
+            return Ok(Box::new(left_rows.flat_map(move |l| -> Box<dyn Iterator<Item = Result<Row>>> {
+                let l = match l {
+                    Ok(l) => l,
+                    Err(e) => return Box::new(std::iter::once(Err(e))),
+                };
+                let mut out = Vec::new();
+                for r in rights.iter() {
+                    match matches(&l, r) {
+                        Ok(Some(row)) => out.push(Ok(row)),
+                        Ok(None) => {}
+                        Err(e) => return Box::new(std::iter::once(Err(e))),
+                    }
+                }
+                if out.is_empty() && kind == JoinKind::Left {
+                    let mut joined = l;
+                    joined.extend(std::iter::repeat_n(Value::Null, right_width));
+                    out.push(Ok(joined));
+                }
+                Box::new(out.into_iter())
+            })));
+        }
+        // Right and full joins must know, at the end, which right rows never matched.
+        let mut right_matched = vec![false; right_rows.len()];
+        let mut out = Vec::new();
+        for l in self.execute(left)? {
+            let l = l?;
+            let mut matched = false;
+            for (i, r) in right_rows.iter().enumerate() {
+                if let Some(row) = matches(&l, r)? {
                     matched = true;
                     right_matched[i] = true;
-                    out.push(joined);
+                    out.push(row);
                 }
             }
-            if !matched && matches!(kind, JoinKind::Left | JoinKind::Full) {
+            if !matched && kind == JoinKind::Full {
                 let mut joined = l;
                 joined.extend(std::iter::repeat_n(Value::Null, right_width));
                 out.push(joined);
             }
         }
-        if matches!(kind, JoinKind::Right | JoinKind::Full) {
-            for (r, matched) in right_rows.into_iter().zip(right_matched) {
-                if !matched {
-                    let mut joined = vec![Value::Null; left_width];
-                    joined.extend(r);
-                    out.push(joined);
-                }
+        for (r, matched) in right_rows.iter().zip(right_matched) {
+            if !matched {
+                let mut joined = vec![Value::Null; left_width];
+                joined.extend(r.iter().cloned());
+                out.push(joined);
             }
         }
         Ok(Box::new(out.into_iter().map(Ok)))

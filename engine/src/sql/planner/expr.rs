@@ -428,6 +428,14 @@ impl Expr {
         })
     }
 
+    /// Rewrites every sub-expression bottom-up with `f`.
+    pub fn transform(self, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
+        let mapped = self
+            .try_map_children(&mut |c| Ok(c.transform(&mut *f)))
+            .expect("an infallible rewrite cannot fail");
+        f(mapped)
+    }
+
     /// The local columns this expression reads (outside subqueries).
     pub fn columns(&self) -> Vec<usize> {
         let mut out = Vec::new();

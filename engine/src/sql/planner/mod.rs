@@ -7,6 +7,7 @@
 //! HAVING, the select list, DISTINCT, ORDER BY, LIMIT/OFFSET.
 
 pub mod expr;
+pub mod optimizer;
 pub mod plan;
 pub mod scope;
 
@@ -529,7 +530,7 @@ impl Binder<'_> {
                 exprs: (0..width).map(Expr::Column).collect(),
             };
         }
-        Ok((plan, scope))
+        Ok((optimizer::optimize(plan), scope))
     }
 
     /// A query body other than a plain SELECT with its ORDER BY: VALUES, a
