@@ -310,3 +310,18 @@ fn set_operations_and_nested_joins() {
     );
     assert_eq!(query(&mut s, "VALUES (2), (1) ORDER BY 1"), "1\n2");
 }
+
+#[test]
+fn star_with_group_by_needs_every_column_grouped() {
+    let mut s = session();
+    s.execute("CREATE TABLE t (a integer, b integer); INSERT INTO t VALUES (1, 2), (1, 2), (3, 4)")
+        .unwrap();
+    assert_eq!(
+        query(&mut s, "SELECT * FROM t GROUP BY a, b ORDER BY a"),
+        "1|2\n3|4"
+    );
+    assert_eq!(
+        s.execute("SELECT * FROM t GROUP BY a").unwrap_err().code,
+        "42803"
+    );
+}

@@ -252,26 +252,28 @@ impl<'a> Executor<'a> {
             // Streams: one left row at a time against the collected right side.
             let left_rows = self.execute(left)?;
             let rights = right_rows.clone();
-            return Ok(Box::new(left_rows.flat_map(move |l| -> Box<dyn Iterator<Item = Result<Row>>> {
-                let l = match l {
-                    Ok(l) => l,
-                    Err(e) => return Box::new(std::iter::once(Err(e))),
-                };
-                let mut out = Vec::new();
-                for r in rights.iter() {
-                    match matches(&l, r) {
-                        Ok(Some(row)) => out.push(Ok(row)),
-                        Ok(None) => {}
+            return Ok(Box::new(left_rows.flat_map(
+                move |l| -> Box<dyn Iterator<Item = Result<Row>>> {
+                    let l = match l {
+                        Ok(l) => l,
                         Err(e) => return Box::new(std::iter::once(Err(e))),
+                    };
+                    let mut out = Vec::new();
+                    for r in rights.iter() {
+                        match matches(&l, r) {
+                            Ok(Some(row)) => out.push(Ok(row)),
+                            Ok(None) => {}
+                            Err(e) => return Box::new(std::iter::once(Err(e))),
+                        }
                     }
-                }
-                if out.is_empty() && kind == JoinKind::Left {
-                    let mut joined = l;
-                    joined.extend(std::iter::repeat_n(Value::Null, right_width));
-                    out.push(Ok(joined));
-                }
-                Box::new(out.into_iter())
-            })));
+                    if out.is_empty() && kind == JoinKind::Left {
+                        let mut joined = l;
+                        joined.extend(std::iter::repeat_n(Value::Null, right_width));
+                        out.push(Ok(joined));
+                    }
+                    Box::new(out.into_iter())
+                },
+            )));
         }
         // Right and full joins must know, at the end, which right rows never matched.
         let mut right_matched = vec![false; right_rows.len()];

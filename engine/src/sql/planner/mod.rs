@@ -868,12 +868,6 @@ impl Binder<'_> {
                     });
                 }
                 ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
-                    if grouping.is_some() {
-                        return Err(Error::new(
-                            sqlstate::GROUPING_ERROR,
-                            "SELECT * is not allowed with GROUP BY or aggregates",
-                        ));
-                    }
                     let table = match item {
                         ast::SelectItem::QualifiedWildcard(
                             ast::SelectItemQualifiedWildcardKind::ObjectName(n),

@@ -37,23 +37,65 @@ fn push_down(plan: Plan) -> Plan {
                 }
             }
             match Expr::conjunction(kept) {
-                Some(predicate) => Plan::Filter { source: Box::new(source), predicate },
+                Some(predicate) => Plan::Filter {
+                    source: Box::new(source),
+                    predicate,
+                },
                 None => source,
             }
         }
-        Plan::NestedLoopJoin { left, right, kind, on } => {
-            Plan::NestedLoopJoin { left: Box::new(push_down(*left)), right: Box::new(push_down(*right)), kind, on }
-        }
-        Plan::Project { source, exprs } => Plan::Project { source: Box::new(push_down(*source)), exprs },
-        Plan::Aggregate { source, group_by, aggregates } => {
-            Plan::Aggregate { source: Box::new(push_down(*source)), group_by, aggregates }
-        }
-        Plan::Sort { source, keys } => Plan::Sort { source: Box::new(push_down(*source)), keys },
-        Plan::Limit { source, limit, offset } => Plan::Limit { source: Box::new(push_down(*source)), limit, offset },
-        Plan::Distinct { source, on } => Plan::Distinct { source: Box::new(push_down(*source)), on },
-        Plan::SetOp { kind, all, left, right } => {
-            Plan::SetOp { kind, all, left: Box::new(push_down(*left)), right: Box::new(push_down(*right)) }
-        }
+        Plan::NestedLoopJoin {
+            left,
+            right,
+            kind,
+            on,
+        } => Plan::NestedLoopJoin {
+            left: Box::new(push_down(*left)),
+            right: Box::new(push_down(*right)),
+            kind,
+            on,
+        },
+        Plan::Project { source, exprs } => Plan::Project {
+            source: Box::new(push_down(*source)),
+            exprs,
+        },
+        Plan::Aggregate {
+            source,
+            group_by,
+            aggregates,
+        } => Plan::Aggregate {
+            source: Box::new(push_down(*source)),
+            group_by,
+            aggregates,
+        },
+        Plan::Sort { source, keys } => Plan::Sort {
+            source: Box::new(push_down(*source)),
+            keys,
+        },
+        Plan::Limit {
+            source,
+            limit,
+            offset,
+        } => Plan::Limit {
+            source: Box::new(push_down(*source)),
+            limit,
+            offset,
+        },
+        Plan::Distinct { source, on } => Plan::Distinct {
+            source: Box::new(push_down(*source)),
+            on,
+        },
+        Plan::SetOp {
+            kind,
+            all,
+            left,
+            right,
+        } => Plan::SetOp {
+            kind,
+            all,
+            left: Box::new(push_down(*left)),
+            right: Box::new(push_down(*right)),
+        },
         other => other,
     }
 }
@@ -63,21 +105,50 @@ fn push_down(plan: Plan) -> Plan {
 fn place(plan: Plan, term: Expr) -> (Plan, Option<Expr>) {
     let columns = term.columns();
     match plan {
-        Plan::NestedLoopJoin { left, right, kind: JoinKind::Inner, on } => {
+        Plan::NestedLoopJoin {
+            left,
+            right,
+            kind: JoinKind::Inner,
+            on,
+        } => {
             let lw = left.width();
             if columns.iter().all(|c| *c < lw) {
                 let (l, rest) = place(*left, term);
                 let l = wrap(l, rest);
-                return (Plan::NestedLoopJoin { left: Box::new(l), right, kind: JoinKind::Inner, on }, None);
+                return (
+                    Plan::NestedLoopJoin {
+                        left: Box::new(l),
+                        right,
+                        kind: JoinKind::Inner,
+                        on,
+                    },
+                    None,
+                );
             }
             if columns.iter().all(|c| *c >= lw) {
                 let shifted = shift(term, lw);
                 let (r, rest) = place(*right, shifted);
                 let r = wrap(r, rest);
-                return (Plan::NestedLoopJoin { left, right: Box::new(r), kind: JoinKind::Inner, on }, None);
+                return (
+                    Plan::NestedLoopJoin {
+                        left,
+                        right: Box::new(r),
+                        kind: JoinKind::Inner,
+                        on,
+                    },
+                    None,
+                );
             }
             let on = Expr::conjunction(on.into_iter().chain([term]).collect());
-            (Plan::NestedLoopJoin { left, right, kind: JoinKind::Inner, on }, None)
+            (
+                Plan::NestedLoopJoin {
+                    left,
+                    right,
+                    kind: JoinKind::Inner,
+                    on,
+                },
+                None,
+            )
         }
         other => (other, Some(term)),
     }
@@ -88,8 +159,14 @@ fn wrap(plan: Plan, term: Option<Expr>) -> Plan {
     match term {
         None => plan,
         Some(t) => match plan {
-            Plan::Filter { source, predicate } => Plan::Filter { source, predicate: Expr::and(predicate, t) },
-            other => Plan::Filter { source: Box::new(other), predicate: t },
+            Plan::Filter { source, predicate } => Plan::Filter {
+                source,
+                predicate: Expr::and(predicate, t),
+            },
+            other => Plan::Filter {
+                source: Box::new(other),
+                predicate: t,
+            },
         },
     }
 }
