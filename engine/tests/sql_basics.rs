@@ -325,3 +325,31 @@ fn star_with_group_by_needs_every_column_grouped() {
         "42803"
     );
 }
+
+#[test]
+fn joins_in_any_from_order_give_the_same_rows() {
+    let mut s = session();
+    s.execute(
+        "CREATE TABLE a (id integer, b_id integer); CREATE TABLE b (id integer, c_id integer); CREATE TABLE c (id integer, v text);
+         INSERT INTO a VALUES (1, 10), (2, 20), (3, 30); INSERT INTO b VALUES (10, 100), (20, 200), (30, NULL);
+         INSERT INTO c VALUES (100, 'x'), (200, 'y'), (300, 'z')",
+    )
+    .unwrap();
+    let want = "1|x\n2|y";
+    for from in ["a, b, c", "c, a, b", "b, c, a", "c, b, a"] {
+        let sql = format!(
+            "SELECT a.id, c.v FROM {from} WHERE a.b_id = b.id AND b.c_id = c.id AND c.v <> 'q' ORDER BY 1"
+        );
+        assert_eq!(query(&mut s, &sql), want, "FROM {from}");
+    }
+    let plan = match s
+        .execute("EXPLAIN SELECT a.id FROM c, a, b WHERE a.b_id = b.id AND b.c_id = c.id")
+        .unwrap()
+        .pop()
+        .unwrap()
+    {
+        StatementResult::Explain(p) => p,
+        other => panic!("{other:?}"),
+    };
+    assert!(plan.contains("Hash Inner join"), "{plan}");
+}

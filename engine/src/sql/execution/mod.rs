@@ -136,7 +136,62 @@ impl<'a> Executor<'a> {
                 kind,
                 on,
             } => self.nested_loop(left, right, *kind, on.as_ref())?,
-            Plan::HashJoin { .. } => return Err(Error::unsupported("hash joins in this build")),
+            Plan::HashJoin {
+                left,
+                right,
+                kind: JoinKind::Inner,
+                left_keys,
+                right_keys,
+                on,
+            } => {
+                // Build on the right, probe with the left; NULL keys never match.
+                let ctx = self.ctx();
+                let mut table: HashMap<Row, Vec<Row>> = HashMap::new();
+                for r in self.execute(right)? {
+                    let r = r?;
+                    let key: Row = right_keys
+                        .iter()
+                        .map(|k| eval(k, &r, &ctx))
+                        .collect::<Result<_>>()?;
+                    if !key.iter().any(Value::is_null) {
+                        table.entry(key).or_default().push(r);
+                    }
+                }
+                let probe = self.execute(left)?;
+                let ctx = self.ctx();
+                Box::new(
+                    probe.flat_map(move |l| -> Box<dyn Iterator<Item = Result<Row>>> {
+                        let l = match l {
+                            Ok(l) => l,
+                            Err(e) => return Box::new(std::iter::once(Err(e))),
+                        };
+                        let key: Result<Row> =
+                            left_keys.iter().map(|k| eval(k, &l, &ctx)).collect();
+                        let key = match key {
+                            Ok(k) => k,
+                            Err(e) => return Box::new(std::iter::once(Err(e))),
+                        };
+                        let Some(matches) = table.get(&key) else {
+                            return Box::new(std::iter::empty());
+                        };
+                        let mut out = Vec::new();
+                        for r in matches {
+                            let mut joined = l.clone();
+                            joined.extend_from_slice(r);
+                            match on
+                                .as_ref()
+                                .map(|p| eval(p, &joined, &ctx).and_then(|v| truth(&v)))
+                            {
+                                None | Some(Ok(Some(true))) => out.push(Ok(joined)),
+                                Some(Ok(_)) => {}
+                                Some(Err(e)) => out.push(Err(e)),
+                            }
+                        }
+                        Box::new(out.into_iter())
+                    }),
+                )
+            }
+            Plan::HashJoin { .. } => return Err(Error::unsupported("outer hash joins")),
             Plan::Aggregate {
                 source,
                 group_by,

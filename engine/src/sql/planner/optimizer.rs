@@ -8,13 +8,275 @@
 //! instead of forming the whole cross product first. Terms with subqueries
 //! stay where they are (their cost and correlation make moving them a
 //! separate decision).
+//!
+//! **Join ordering.** A tree of inner joins (with the WHERE terms above it)
+//! is flattened into its inputs and terms, then rebuilt greedily: start from
+//! an input with a filter of its own, and keep joining an input linked to
+//! those already joined by an equality, so intermediate results stay small.
+//! Equalities between the two sides become the keys of a hash join. A final
+//! projection restores the original column order.
 
-use super::expr::Expr;
+use std::collections::BTreeSet;
+
+use super::expr::{BinaryOp, Expr};
 use super::plan::{JoinKind, Plan};
 
 /// Applies every rewrite to `plan`.
 pub fn optimize(plan: Plan) -> Plan {
-    push_down(plan)
+    push_down(reorder_joins(plan))
+}
+
+/// Flattens a tree of inner joins into its inputs and join terms, with
+/// column numbers of the whole joined row.
+fn flatten(plan: Plan, base: usize, leaves: &mut Vec<(Plan, usize)>, terms: &mut Vec<Expr>) {
+    match plan {
+        Plan::NestedLoopJoin {
+            left,
+            right,
+            kind: JoinKind::Inner,
+            on,
+        } => {
+            let lw = left.width();
+            flatten(*left, base, leaves, terms);
+            flatten(*right, base + lw, leaves, terms);
+            if let Some(on) = on {
+                terms.extend(
+                    on.into_conjuncts()
+                        .into_iter()
+                        .map(|t| renumber(t, &|c| c + base)),
+                );
+            }
+        }
+        other => leaves.push((other, base)),
+    }
+}
+
+fn renumber(term: Expr, map: &dyn Fn(usize) -> usize) -> Expr {
+    term.transform(&mut |e| match e {
+        Expr::Column(i) => Expr::Column(map(i)),
+        other => other,
+    })
+}
+
+fn reorder_joins(plan: Plan) -> Plan {
+    let (source, predicate) = match plan {
+        Plan::Filter { source, predicate } if is_inner_join(&source) => (*source, Some(predicate)),
+        plan if is_inner_join(&plan) => (plan, None),
+        Plan::Filter { source, predicate } => {
+            return Plan::Filter {
+                source: Box::new(reorder_joins(*source)),
+                predicate,
+            };
+        }
+        Plan::Project { source, exprs } => {
+            return Plan::Project {
+                source: Box::new(reorder_joins(*source)),
+                exprs,
+            };
+        }
+        Plan::Aggregate {
+            source,
+            group_by,
+            aggregates,
+        } => {
+            return Plan::Aggregate {
+                source: Box::new(reorder_joins(*source)),
+                group_by,
+                aggregates,
+            };
+        }
+        Plan::Sort { source, keys } => {
+            return Plan::Sort {
+                source: Box::new(reorder_joins(*source)),
+                keys,
+            };
+        }
+        Plan::Limit {
+            source,
+            limit,
+            offset,
+        } => {
+            return Plan::Limit {
+                source: Box::new(reorder_joins(*source)),
+                limit,
+                offset,
+            };
+        }
+        Plan::Distinct { source, on } => {
+            return Plan::Distinct {
+                source: Box::new(reorder_joins(*source)),
+                on,
+            };
+        }
+        other => return other,
+    };
+    let width = source.width();
+    let mut leaves = Vec::new();
+    let mut terms = Vec::new();
+    flatten(source, 0, &mut leaves, &mut terms);
+    let mut kept = Vec::new();
+    for t in predicate.map(Expr::into_conjuncts).unwrap_or_default() {
+        if t.has_subquery() {
+            kept.push(t)
+        } else {
+            terms.push(t)
+        }
+    }
+    let leaves: Vec<(Plan, usize)> = leaves
+        .into_iter()
+        .map(|(p, base)| (reorder_joins(p), base))
+        .collect();
+    let leaf_of = |c: usize| leaves.iter().rposition(|(_, base)| *base <= c).unwrap_or(0);
+    let touched = |t: &Expr| {
+        t.columns()
+            .into_iter()
+            .map(leaf_of)
+            .collect::<BTreeSet<usize>>()
+    };
+
+    // Terms on one input filter that input.
+    let mut filters: Vec<Vec<Expr>> = vec![Vec::new(); leaves.len()];
+    let mut joins = Vec::new();
+    for t in terms {
+        let set = touched(&t);
+        match set.len() {
+            0 => kept.push(t),
+            1 => {
+                let l = *set.first().expect("one element");
+                let base = leaves[l].1;
+                filters[l].push(renumber(t, &|c| c - base));
+            }
+            _ => joins.push((t, set)),
+        }
+    }
+    let mut inputs: Vec<Option<Plan>> = Vec::new();
+    for ((p, _), f) in leaves.iter().cloned().zip(filters.iter().cloned()) {
+        inputs.push(Some(match Expr::conjunction(f) {
+            Some(predicate) => Plan::Filter {
+                source: Box::new(p),
+                predicate,
+            },
+            None => p,
+        }));
+    }
+    let widths: Vec<usize> = leaves.iter().map(|(p, _)| p.width()).collect();
+    let start = (0..leaves.len())
+        .find(|l| !filters[*l].is_empty())
+        .unwrap_or(0);
+    let mut joined: BTreeSet<usize> = BTreeSet::from([start]);
+    // Where each original column sits in the row built so far.
+    let mut position: Vec<Option<usize>> = vec![None; width];
+    let mut current_width = 0;
+    let place = |l: usize, position: &mut Vec<Option<usize>>, current_width: &mut usize| {
+        for i in 0..widths[l] {
+            position[leaves[l].1 + i] = Some(*current_width + i);
+        }
+        *current_width += widths[l];
+    };
+    place(start, &mut position, &mut current_width);
+    let mut plan = inputs[start].take().expect("each input is used once");
+    while joined.len() < leaves.len() {
+        let linked = joins.iter().find_map(|(_, set)| {
+            let outside: Vec<&usize> = set.iter().filter(|l| !joined.contains(l)).collect();
+            (outside.len() == 1 && set.iter().any(|l| joined.contains(l))).then(|| *outside[0])
+        });
+        let next = linked.unwrap_or_else(|| {
+            (0..leaves.len())
+                .find(|l| !joined.contains(l))
+                .expect("an input remains")
+        });
+        let left_width = current_width;
+        place(next, &mut position, &mut current_width);
+        joined.insert(next);
+        // Terms now fully covered: equalities across the two sides are keys.
+        let mut left_keys = Vec::new();
+        let mut right_keys = Vec::new();
+        let mut residual = Vec::new();
+        let mut remaining = Vec::new();
+        for (t, set) in joins.drain(..) {
+            if !set.iter().all(|l| joined.contains(l)) {
+                remaining.push((t, set));
+                continue;
+            }
+            let mapped = renumber(t, &|c| position[c].expect("covered columns are placed"));
+            let key = match &mapped {
+                Expr::Binary(BinaryOp::Eq, a, b) => {
+                    let side = |e: &Expr| {
+                        let cols = e.columns();
+                        if cols.is_empty() {
+                            None
+                        } else if cols.iter().all(|c| *c < left_width) {
+                            Some(true)
+                        } else if cols.iter().all(|c| *c >= left_width) {
+                            Some(false)
+                        } else {
+                            None
+                        }
+                    };
+                    match (side(a), side(b)) {
+                        (Some(true), Some(false)) => Some(((**a).clone(), (**b).clone())),
+                        (Some(false), Some(true)) => Some(((**b).clone(), (**a).clone())),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            match key {
+                Some((l, r)) => {
+                    left_keys.push(l);
+                    right_keys.push(renumber(r, &|c| c - left_width));
+                }
+                None => residual.push(mapped),
+            }
+        }
+        joins = remaining;
+        let right = inputs[next].take().expect("each input is used once");
+        let on = Expr::conjunction(residual);
+        plan = if left_keys.is_empty() {
+            Plan::NestedLoopJoin {
+                left: Box::new(plan),
+                right: Box::new(right),
+                kind: JoinKind::Inner,
+                on,
+            }
+        } else {
+            Plan::HashJoin {
+                left: Box::new(plan),
+                right: Box::new(right),
+                kind: JoinKind::Inner,
+                left_keys,
+                right_keys,
+                on,
+            }
+        };
+    }
+    // Back to the original column order.
+    let exprs: Vec<Expr> = position
+        .iter()
+        .map(|p| Expr::Column(p.expect("every column is placed")))
+        .collect();
+    let mut plan = Plan::Project {
+        source: Box::new(plan),
+        exprs,
+    };
+    let kept: Vec<Expr> = kept;
+    if let Some(predicate) = Expr::conjunction(kept) {
+        plan = Plan::Filter {
+            source: Box::new(plan),
+            predicate,
+        };
+    }
+    plan
+}
+
+fn is_inner_join(plan: &Plan) -> bool {
+    matches!(
+        plan,
+        Plan::NestedLoopJoin {
+            kind: JoinKind::Inner,
+            ..
+        }
+    )
 }
 
 fn push_down(plan: Plan) -> Plan {
