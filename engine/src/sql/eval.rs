@@ -104,23 +104,7 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
             negated,
         } => {
             let v = eval(expr, row, ctx)?;
-            if v.is_null() {
-                return Ok(Value::Null);
-            }
-            let mut saw_null = false;
-            for item in list {
-                let candidate = eval(item, row, ctx)?;
-                if candidate.is_null() {
-                    saw_null = true;
-                } else if compare(&v, &candidate)? == Ordering::Equal {
-                    return Ok(Value::Boolean(!negated));
-                }
-            }
-            if saw_null {
-                Value::Null
-            } else {
-                Value::Boolean(*negated)
-            }
+            in_candidates(&v, list.iter().map(|item| eval(item, row, ctx)), *negated)?
         }
         Expr::Between {
             expr,
@@ -205,6 +189,31 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
     })
 }
 
+/// `v [NOT] IN (candidates)` with SQL's NULL rules: true on a match; else
+/// NULL if `v` or any candidate is NULL (and there are candidates); else false.
+fn in_candidates(
+    v: &Value,
+    candidates: impl IntoIterator<Item = Result<Value>>,
+    negated: bool,
+) -> Result<Value> {
+    let mut saw_null = false;
+    let mut any = false;
+    for candidate in candidates {
+        let candidate = candidate?;
+        any = true;
+        if candidate.is_null() || v.is_null() {
+            saw_null = true;
+        } else if compare(v, &candidate)? == Ordering::Equal {
+            return Ok(Value::Boolean(!negated));
+        }
+    }
+    Ok(if saw_null && any {
+        Value::Null
+    } else {
+        Value::Boolean(negated)
+    })
+}
+
 fn subquery(
     sub: &Subquery,
     row: &[Value],
@@ -226,27 +235,10 @@ fn subquery(
         },
         SubqueryKind::In(expr, negated) => {
             let v = eval(expr, row, ctx)?;
-            if v.is_null() {
-                return Ok(if rows.is_empty() {
-                    Value::Boolean(*negated)
-                } else {
-                    Value::Null
-                });
-            }
-            let mut saw_null = false;
-            for r in rows.iter() {
-                let candidate = r.first().cloned().unwrap_or(Value::Null);
-                if candidate.is_null() {
-                    saw_null = true;
-                } else if compare(&v, &candidate)? == Ordering::Equal {
-                    return Ok(Value::Boolean(!negated));
-                }
-            }
-            if saw_null {
-                Value::Null
-            } else {
-                Value::Boolean(*negated)
-            }
+            let candidates = rows
+                .iter()
+                .map(|r| Ok(r.first().cloned().unwrap_or(Value::Null)));
+            in_candidates(&v, candidates, *negated)?
         }
         SubqueryKind::Quantified { expr, op, all } => {
             let v = eval(expr, row, ctx)?;

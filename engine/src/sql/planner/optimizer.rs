@@ -62,53 +62,7 @@ fn reorder_joins(plan: Plan) -> Plan {
     let (source, predicate) = match plan {
         Plan::Filter { source, predicate } if is_inner_join(&source) => (*source, Some(predicate)),
         plan if is_inner_join(&plan) => (plan, None),
-        Plan::Filter { source, predicate } => {
-            return Plan::Filter {
-                source: Box::new(reorder_joins(*source)),
-                predicate,
-            };
-        }
-        Plan::Project { source, exprs } => {
-            return Plan::Project {
-                source: Box::new(reorder_joins(*source)),
-                exprs,
-            };
-        }
-        Plan::Aggregate {
-            source,
-            group_by,
-            aggregates,
-        } => {
-            return Plan::Aggregate {
-                source: Box::new(reorder_joins(*source)),
-                group_by,
-                aggregates,
-            };
-        }
-        Plan::Sort { source, keys } => {
-            return Plan::Sort {
-                source: Box::new(reorder_joins(*source)),
-                keys,
-            };
-        }
-        Plan::Limit {
-            source,
-            limit,
-            offset,
-        } => {
-            return Plan::Limit {
-                source: Box::new(reorder_joins(*source)),
-                limit,
-                offset,
-            };
-        }
-        Plan::Distinct { source, on } => {
-            return Plan::Distinct {
-                source: Box::new(reorder_joins(*source)),
-                on,
-            };
-        }
-        other => return other,
+        other => return other.map_inputs(&mut reorder_joins),
     };
     let width = source.width();
     let mut leaves = Vec::new();
@@ -306,59 +260,7 @@ fn push_down(plan: Plan) -> Plan {
                 None => source,
             }
         }
-        Plan::NestedLoopJoin {
-            left,
-            right,
-            kind,
-            on,
-        } => Plan::NestedLoopJoin {
-            left: Box::new(push_down(*left)),
-            right: Box::new(push_down(*right)),
-            kind,
-            on,
-        },
-        Plan::Project { source, exprs } => Plan::Project {
-            source: Box::new(push_down(*source)),
-            exprs,
-        },
-        Plan::Aggregate {
-            source,
-            group_by,
-            aggregates,
-        } => Plan::Aggregate {
-            source: Box::new(push_down(*source)),
-            group_by,
-            aggregates,
-        },
-        Plan::Sort { source, keys } => Plan::Sort {
-            source: Box::new(push_down(*source)),
-            keys,
-        },
-        Plan::Limit {
-            source,
-            limit,
-            offset,
-        } => Plan::Limit {
-            source: Box::new(push_down(*source)),
-            limit,
-            offset,
-        },
-        Plan::Distinct { source, on } => Plan::Distinct {
-            source: Box::new(push_down(*source)),
-            on,
-        },
-        Plan::SetOp {
-            kind,
-            all,
-            left,
-            right,
-        } => Plan::SetOp {
-            kind,
-            all,
-            left: Box::new(push_down(*left)),
-            right: Box::new(push_down(*right)),
-        },
-        other => other,
+        other => other.map_inputs(&mut push_down),
     }
 }
 

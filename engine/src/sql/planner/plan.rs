@@ -188,6 +188,94 @@ pub enum Plan {
 }
 
 impl Plan {
+    /// Rebuilds this node with `f` applied to each of its input plans.
+    pub fn map_inputs(self, f: &mut impl FnMut(Plan) -> Plan) -> Plan {
+        let mut b = |p: Box<Plan>| Box::new(f(*p));
+        match self {
+            leaf @ (Plan::Values { .. } | Plan::Scan { .. }) => leaf,
+            Plan::Filter { source, predicate } => Plan::Filter {
+                source: b(source),
+                predicate,
+            },
+            Plan::Project { source, exprs } => Plan::Project {
+                source: b(source),
+                exprs,
+            },
+            Plan::Aggregate {
+                source,
+                group_by,
+                aggregates,
+            } => Plan::Aggregate {
+                source: b(source),
+                group_by,
+                aggregates,
+            },
+            Plan::Sort { source, keys } => Plan::Sort {
+                source: b(source),
+                keys,
+            },
+            Plan::Limit {
+                source,
+                limit,
+                offset,
+            } => Plan::Limit {
+                source: b(source),
+                limit,
+                offset,
+            },
+            Plan::Distinct { source, on } => Plan::Distinct {
+                source: b(source),
+                on,
+            },
+            Plan::NestedLoopJoin {
+                left,
+                right,
+                kind,
+                on,
+            } => {
+                let left = b(left);
+                Plan::NestedLoopJoin {
+                    left,
+                    right: b(right),
+                    kind,
+                    on,
+                }
+            }
+            Plan::HashJoin {
+                left,
+                right,
+                kind,
+                left_keys,
+                right_keys,
+                on,
+            } => {
+                let left = b(left);
+                Plan::HashJoin {
+                    left,
+                    right: b(right),
+                    kind,
+                    left_keys,
+                    right_keys,
+                    on,
+                }
+            }
+            Plan::SetOp {
+                kind,
+                all,
+                left,
+                right,
+            } => {
+                let left = b(left);
+                Plan::SetOp {
+                    kind,
+                    all,
+                    left,
+                    right: b(right),
+                }
+            }
+        }
+    }
+
     /// Calls `f` on every expression of this plan and its inputs (not inside subqueries).
     pub fn visit_exprs(&self, f: &mut dyn FnMut(&Expr)) {
         let mut sources: Vec<&Plan> = Vec::new();

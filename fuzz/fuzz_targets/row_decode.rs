@@ -1,0 +1,28 @@
+//! Row bytes of any shape must decode or fail cleanly; so must table schemas.
+#![no_main]
+
+use arbor_schema::row::{RowColumn, decode_row};
+use arbor_schema::{DataType, TableSchema, Value};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let types = [
+        DataType::Integer,
+        DataType::Text,
+        DataType::Double,
+        DataType::Numeric(None),
+        DataType::Jsonb,
+        DataType::Date,
+        DataType::Timestamp,
+        DataType::Uuid,
+    ];
+    let columns: Vec<RowColumn> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| RowColumn { tag: i as u32 + 1, data_type: t.clone(), missing: Value::Null })
+        .collect();
+    let _ = decode_row(data, &columns);
+    if let Ok(schema) = TableSchema::decode(data) {
+        assert_eq!(TableSchema::decode(&schema.encode()).expect("re-encoded schemas decode"), schema);
+    }
+});
