@@ -10,6 +10,7 @@
 //! doubles. User input is parsed in standard mode (`{a:1}` and `NaN` are
 //! refused), with errors that give the position.
 
+mod ops;
 mod order;
 mod text;
 
