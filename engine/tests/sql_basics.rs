@@ -353,3 +353,39 @@ fn joins_in_any_from_order_give_the_same_rows() {
     };
     assert!(plan.contains("Hash Inner join"), "{plan}");
 }
+
+#[test]
+fn jsonb_operators_in_sql() {
+    let mut s = session();
+    s.execute(r#"CREATE TABLE t (id integer PRIMARY KEY, attrs jsonb); INSERT INTO t VALUES (1, '{"color": "red", "size": 7, "tags": ["a", "b"]}'), (2, '{"color": "blue", "size": 3}')"#).unwrap();
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT attrs->>'color', attrs->'size', attrs->'tags'->> -1 FROM t ORDER BY id"
+        ),
+        "red|7|b\nblue|3|NULL"
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT count(*) FROM t WHERE attrs->>'color' = 'red' AND (attrs->>'size')::int >= 5"
+        ),
+        "1"
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            r#"SELECT id FROM t WHERE attrs @> '{"color": "blue"}'::jsonb"#
+        ),
+        "2"
+    );
+    assert_eq!(query(&mut s, "SELECT id FROM t WHERE attrs ? 'tags'"), "1");
+    assert_eq!(
+        query(&mut s, "SELECT attrs #>> '{tags,0}' FROM t WHERE id = 1"),
+        "a"
+    );
+    assert_eq!(
+        query(&mut s, "SELECT attrs FROM t WHERE id = 2"),
+        r#"{"size": 3, "color": "blue"}"#
+    );
+}

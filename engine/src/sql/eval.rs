@@ -477,6 +477,9 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
             return Ok(Value::Text(format!("{a}{b}")));
         }
     }
+    if let Some(v) = json_operator(op, &a, &b)? {
+        return Ok(v);
+    }
     if let Some(v) = arithmetic(op, &a, &b)? {
         return Ok(v);
     }
@@ -485,6 +488,64 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
         format!("operator does not exist: {} {} {}", type_name(&a), op.symbol(), type_name(&b)),
     )
     .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts."))
+}
+
+/// The jsonb operators; `None` if `op` is not one or the operands are not jsonb.
+fn json_operator(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
+    let Value::Jsonb(doc) = a else {
+        return Ok(None);
+    };
+    let as_text = |j: Option<arbor_jsonb::Jsonb>| {
+        j.and_then(|j| j.as_text()).map_or(Value::Null, Value::Text)
+    };
+    let get = |b: &Value| match b {
+        Value::Text(k) => Ok(doc.get_field(k)),
+        other => match other.as_i64() {
+            Some(i) => Ok(doc.get_element(i)),
+            None => Err(Error::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                "operator does not exist: jsonb -> with this argument",
+            )),
+        },
+    };
+    let path = |b: &Value| -> Result<Option<arbor_jsonb::Jsonb>> {
+        let Value::Text(p) = b else {
+            return Err(Error::new(
+                sqlstate::UNDEFINED_FUNCTION,
+                "operator does not exist: jsonb #> with this argument",
+            ));
+        };
+        let inner = p
+            .trim()
+            .strip_prefix('{')
+            .and_then(|x| x.strip_suffix('}'))
+            .ok_or_else(|| Error::new("22P02", format!("malformed array literal: \"{p}\"")))?;
+        let steps: Vec<&str> = if inner.is_empty() {
+            Vec::new()
+        } else {
+            inner.split(',').map(str::trim).collect()
+        };
+        Ok(doc.get_path(&steps))
+    };
+    Ok(Some(match op {
+        BinaryOp::JsonGet => get(b)?.map_or(Value::Null, Value::Jsonb),
+        BinaryOp::JsonGetText => as_text(get(b)?),
+        BinaryOp::JsonPath => path(b)?.map_or(Value::Null, Value::Jsonb),
+        BinaryOp::JsonPathText => as_text(path(b)?),
+        BinaryOp::JsonHasKey => match b {
+            Value::Text(k) => Value::Boolean(doc.has_key(k)),
+            _ => return Ok(None),
+        },
+        BinaryOp::Contains => match b {
+            Value::Jsonb(other) => Value::Boolean(doc.contains(other)),
+            _ => return Ok(None),
+        },
+        BinaryOp::ContainedBy => match b {
+            Value::Jsonb(other) => Value::Boolean(other.contains(doc)),
+            _ => return Ok(None),
+        },
+        _ => return Ok(None),
+    }))
 }
 
 /// SQL LIKE with `%` and `_`, and `\` escaping the next character.

@@ -1462,6 +1462,7 @@ fn binary_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
         B::HashLongArrow => BinaryOp::JsonPathText,
         B::AtArrow => BinaryOp::Contains,
         B::ArrowAt => BinaryOp::ContainedBy,
+        B::Question => BinaryOp::JsonHasKey,
         other => return Err(Error::unsupported(format!("the operator {other}"))),
     })
 }
