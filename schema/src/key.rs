@@ -20,16 +20,18 @@
 //! | date | days from 1970-01-01, i32, as integers |
 //! | time, timestamp, timestamptz | microseconds, i64, as integers |
 //! | uuid | 16 bytes |
+//! | jsonb | PostgreSQL's jsonb order, see [`crate::jsonb_key`] |
 //!
 //! A `DESC` column has all of its bytes (marker included) inverted, which
-//! reverses their order. Every encoding is prefix-free, so composite keys
-//! compare column by column. `json` has no order; `jsonb` keys are refused
-//! for now.
+//! reverses their order. Every encoding is prefix-free (no value's bytes are
+//! a prefix of another's), which is what makes both work: composite keys
+//! compare column by column, and inverting prefix-free codes reverses their
+//! order. `json` has no order in PostgreSQL and is refused in keys.
 
 use chrono::{DateTime, NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
-use crate::error::{Result, ValueError};
+use crate::error::{ErrorKind, Result, ValueError};
 use crate::types::DataType;
 use crate::value::Value;
 
@@ -70,7 +72,7 @@ const PRESENT: u8 = 0x01;
 pub fn encode_key(values: &[Value], columns: &[KeyColumn]) -> Result<Vec<u8>> {
     if values.len() != columns.len() {
         return Err(ValueError::new(
-            "XX000",
+            ErrorKind::Internal,
             format!(
                 "a key of {} columns got {} values",
                 columns.len(),
@@ -100,7 +102,7 @@ fn encode_column(out: &mut Vec<u8>, v: &Value, c: &KeyColumn) -> Result<()> {
     out.push(PRESENT);
     let mismatch = || {
         ValueError::new(
-            "42804",
+            ErrorKind::DatatypeMismatch,
             format!(
                 "a {} value cannot be part of a {} key column",
                 v.data_type().map_or("NULL".into(), |t| t.to_string()),
@@ -127,9 +129,9 @@ fn encode_column(out: &mut Vec<u8>, v: &Value, c: &KeyColumn) -> Result<()> {
         }
         (DataType::Numeric(_), Value::Numeric(d)) => encode_numeric(out, *d),
         (DataType::Text | DataType::Varchar(_) | DataType::Char(_), Value::Text(s)) => {
-            put_bytes(out, s.as_bytes())
+            put_escaped(out, s.as_bytes())
         }
-        (DataType::Bytea, Value::Bytea(b)) => put_bytes(out, b),
+        (DataType::Bytea, Value::Bytea(b)) => put_escaped(out, b),
         (DataType::Date, Value::Date(d)) => {
             let days = d.signed_duration_since(epoch()).num_days();
             let days = i32::try_from(days).map_err(|_| ValueError::out_of_range("date"))?;
@@ -145,10 +147,11 @@ fn encode_column(out: &mut Vec<u8>, v: &Value, c: &KeyColumn) -> Result<()> {
         (DataType::Timestamp, Value::Timestamp(t)) => put_i64(out, t.and_utc().timestamp_micros()),
         (DataType::TimestampTz, Value::TimestampTz(t)) => put_i64(out, t.timestamp_micros()),
         (DataType::Uuid, Value::Uuid(u)) => out.extend_from_slice(u.as_bytes()),
-        (DataType::Json | DataType::Jsonb, _) => {
+        (DataType::Jsonb, Value::Jsonb(j)) => crate::jsonb_key::encode(out, j)?,
+        (DataType::Json, _) => {
             return Err(ValueError::new(
-                "0A000",
-                format!("{} columns cannot be part of a key yet", c.data_type),
+                ErrorKind::FeatureNotSupported,
+                "json columns cannot be part of a key: json has no ordering (use jsonb)",
             ));
         }
         _ => return Err(mismatch()),
@@ -165,7 +168,7 @@ fn put_i64(out: &mut Vec<u8>, i: i64) {
 }
 
 /// f64 bits mapped so unsigned order is PostgreSQL's float order.
-fn float_bits(f: f64) -> u64 {
+pub(crate) fn float_bits(f: f64) -> u64 {
     if f.is_nan() {
         return u64::MAX;
     }
@@ -178,7 +181,7 @@ fn float_bits(f: f64) -> u64 {
     }
 }
 
-fn float_from_bits(b: u64) -> f64 {
+pub(crate) fn float_from_bits(b: u64) -> f64 {
     if b == u64::MAX {
         return f64::NAN;
     }
@@ -189,7 +192,10 @@ fn float_from_bits(b: u64) -> f64 {
     }
 }
 
-fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+/// Bytes with 0x00 escaped as 0x00 0xFF and a 0x00 0x00 terminator: the
+/// terminator sorts below every escaped byte, so a prefix sorts first, and
+/// the encoding is prefix-free.
+pub(crate) fn put_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     for &b in bytes {
         out.push(b);
         if b == 0 {
@@ -294,22 +300,7 @@ fn decode_column(bytes: &[u8], c: &KeyColumn) -> Result<(Value, usize)> {
             (Value::Numeric(d), used)
         }
         DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Bytea => {
-            let mut raw = Vec::new();
-            let mut i = 1;
-            loop {
-                let b = get(i)?;
-                if b == 0 {
-                    match get(i + 1)? {
-                        0 => break,
-                        0xff => raw.push(0),
-                        _ => return Err(ValueError::corrupt("bad escape in a key string")),
-                    }
-                    i += 2;
-                } else {
-                    raw.push(b);
-                    i += 1;
-                }
-            }
+            let (raw, end) = take_escaped(&get, 1)?;
             let v = if c.data_type == DataType::Bytea {
                 Value::Bytea(raw)
             } else {
@@ -318,7 +309,7 @@ fn decode_column(bytes: &[u8], c: &KeyColumn) -> Result<(Value, usize)> {
                         .map_err(|_| ValueError::corrupt("key text is not UTF-8"))?,
                 )
             };
-            (v, i + 2)
+            (v, end)
         }
         DataType::Date => {
             let days =
@@ -330,6 +321,9 @@ fn decode_column(bytes: &[u8], c: &KeyColumn) -> Result<(Value, usize)> {
         }
         DataType::Time => {
             let micros = i64_at()?;
+            if !(0..86_400_000_000).contains(&micros) {
+                return Err(ValueError::corrupt("key time out of range"));
+            }
             let t = NaiveTime::MIN
                 .overflowing_add_signed(chrono::Duration::microseconds(micros))
                 .0;
@@ -351,9 +345,37 @@ fn decode_column(bytes: &[u8], c: &KeyColumn) -> Result<(Value, usize)> {
             )),
             17,
         ),
-        DataType::Json | DataType::Jsonb => return Err(ValueError::corrupt("json in a key")),
+        DataType::Jsonb => {
+            let (doc, end) = crate::jsonb_key::decode(&get, 1)?;
+            (Value::Jsonb(doc), end)
+        }
+        DataType::Json => return Err(ValueError::corrupt("json in a key")),
     };
     Ok(v)
+}
+
+/// Reads bytes written by [`put_escaped`] starting at `start`; returns them
+/// and the position after the terminator.
+pub(crate) fn take_escaped(
+    get: &dyn Fn(usize) -> Result<u8>,
+    start: usize,
+) -> Result<(Vec<u8>, usize)> {
+    let mut raw = Vec::new();
+    let mut i = start;
+    loop {
+        let b = get(i)?;
+        if b == 0 {
+            match get(i + 1)? {
+                0 => return Ok((raw, i + 2)),
+                0xff => raw.push(0),
+                _ => return Err(ValueError::corrupt("bad escape in a key string")),
+            }
+            i += 2;
+        } else {
+            raw.push(b);
+            i += 1;
+        }
+    }
 }
 
 fn decode_numeric(get: &dyn Fn(usize) -> Result<u8>, start: usize) -> Result<(Decimal, usize)> {

@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::text::{self, format_float};
 use crate::types::DataType;
 
 /// A SQL value.
@@ -258,56 +259,22 @@ impl fmt::Display for Value {
             Value::Double(v) => f.write_str(&format_float(*v, false)),
             Value::Numeric(d) => write!(f, "{d}"),
             Value::Text(s) | Value::Json(s) => f.write_str(s),
-            Value::Bytea(b) => {
-                f.write_str("\\x")?;
-                b.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
-            }
-            Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
-            Value::Time(t) => write!(f, "{}", t.format("%H:%M:%S%.f")),
-            Value::Timestamp(t) => write!(f, "{}", t.format("%Y-%m-%d %H:%M:%S%.f")),
-            Value::TimestampTz(t) => write!(f, "{}+00", t.format("%Y-%m-%d %H:%M:%S%.f")),
+            Value::Bytea(b) => f.write_str(&text::format_bytea(b)),
+            Value::Date(d) => f.write_str(&text::format_date(*d)),
+            Value::Time(t) => f.write_str(&text::format_time(*t)),
+            Value::Timestamp(t) => f.write_str(&text::format_timestamp(*t, false)),
+            Value::TimestampTz(t) => f.write_str(&text::format_timestamp(t.naive_utc(), true)),
             Value::Uuid(u) => write!(f, "{u}"),
             Value::Jsonb(j) => write!(f, "{j}"),
         }
     }
 }
 
-/// PostgreSQL's float output: the shortest text that reads back exactly, with
-/// `NaN`, `Infinity` and `-Infinity`, and exponents past 1e15 or below 1e-4.
-pub fn format_float(v: f64, single: bool) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        };
-    }
-    let shortest = if single {
-        format!("{}", v as f32)
-    } else {
-        format!("{v}")
-    };
-    let magnitude = v.abs();
-    if magnitude != 0.0 && !(1e-4..1e15).contains(&magnitude) {
-        let e = if single {
-            format!("{:e}", v as f32)
-        } else {
-            format!("{v:e}")
-        };
-        // Rust writes 1e16 and 1.5e-5; PostgreSQL writes 1e+16 and 1.5e-05.
-        if let Some((mantissa, exp)) = e.split_once('e') {
-            let (sign, digits) = match exp.strip_prefix('-') {
-                Some(d) => ("-", d),
-                None => ("+", exp),
-            };
-            return format!("{mantissa}e{sign}{digits:0>2}");
-        }
-    }
-    shortest
-}
+/// 1970-01-01, the origin of the day and microsecond counts in encodings.
+pub(crate) const EPOCH_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(d) => d,
+    None => panic!("1970-01-01 is a valid date"),
+};
 
 #[cfg(test)]
 mod tests {
@@ -352,5 +319,19 @@ mod tests {
         assert_eq!(Value::Double(f64::NEG_INFINITY).to_string(), "-Infinity");
         assert_eq!(Value::Real(0.1).to_string(), "0.1");
         assert_eq!(Value::Bytea(vec![0xde, 0xad]).to_string(), "\\xdead");
+        let t = NaiveTime::from_hms_micro_opt(1, 2, 3, 100_000).unwrap();
+        assert_eq!(Value::Time(t).to_string(), "01:02:03.1");
+        let d = NaiveDate::from_ymd_opt(2024, 5, 6).unwrap();
+        assert_eq!(
+            Value::Timestamp(d.and_time(t)).to_string(),
+            "2024-05-06 01:02:03.1"
+        );
+        assert_eq!(
+            Value::TimestampTz(d.and_time(NaiveTime::MIN).and_utc()).to_string(),
+            "2024-05-06 00:00:00+00"
+        );
+        let bc = NaiveDate::from_ymd_opt(-43, 3, 15).unwrap();
+        assert_eq!(Value::Date(bc).to_string(), "0044-03-15 BC");
+        assert_eq!(Value::Numeric(Decimal::new(150, 2)).to_string(), "1.50");
     }
 }
