@@ -20,7 +20,7 @@
 
 use arbor_merkle::codec::{Reader, Writer};
 
-use crate::error::{Result, ValueError};
+use crate::error::{ErrorKind, Result, ValueError};
 use crate::row::{RowColumn, decode_row, encode_row};
 use crate::types::DataType;
 use crate::value::Value;
@@ -184,6 +184,129 @@ impl TableSchema {
         self.columns.iter().position(|c| c.tag == tag)
     }
 
+    /// The column with `tag`.
+    pub fn column_by_tag(&self, tag: u32) -> Option<&Column> {
+        self.columns.iter().find(|c| c.tag == tag)
+    }
+
+    /// Checks the rules every schema keeps: tags distinct and below
+    /// `next_tag`; column names distinct and not empty; constraint and index
+    /// names distinct within their kind; every referenced tag a column;
+    /// foreign keys with as many referenced columns as columns; type
+    /// modifiers in range (`varchar(n)`, `char(n)`: n >= 1; `numeric(p, s)`:
+    /// 1 <= p <= 1000).
+    pub fn validate(&self) -> Result<()> {
+        let bad = |what: String| {
+            ValueError::new(
+                ErrorKind::InvalidTableDefinition,
+                format!("table \"{}\": {what}", self.name),
+            )
+        };
+        let mut tags = std::collections::BTreeSet::new();
+        let mut names = std::collections::BTreeSet::new();
+        for c in &self.columns {
+            if c.tag >= self.next_tag {
+                return Err(bad(format!(
+                    "column tag {} is not below next_tag {}",
+                    c.tag, self.next_tag
+                )));
+            }
+            if !tags.insert(c.tag) {
+                return Err(bad(format!("column tag {} is used twice", c.tag)));
+            }
+            if c.name.is_empty() {
+                return Err(bad("a column has an empty name".into()));
+            }
+            if !names.insert(c.name.as_str()) {
+                return Err(bad(format!(
+                    "column \"{}\" specified more than once",
+                    c.name
+                )));
+            }
+            match c.data_type {
+                DataType::Varchar(Some(0)) | DataType::Char(0) => {
+                    return Err(bad(format!(
+                        "length for type of column \"{}\" must be at least 1",
+                        c.name
+                    )));
+                }
+                DataType::Numeric(Some((p, _))) if !(1..=1000).contains(&p) => {
+                    return Err(bad(format!(
+                        "NUMERIC precision {p} of column \"{}\" must be between 1 and 1000",
+                        c.name
+                    )));
+                }
+                _ => {}
+            }
+        }
+        let check_tags = |what: &str, list: &[u32]| -> Result<()> {
+            let mut seen = std::collections::BTreeSet::new();
+            for tag in list {
+                if !tags.contains(tag) {
+                    return Err(bad(format!("{what} refers to unknown column tag {tag}")));
+                }
+                if !seen.insert(*tag) {
+                    return Err(bad(format!("{what} lists column tag {tag} twice")));
+                }
+            }
+            Ok(())
+        };
+        check_tags("the primary key", &self.primary_key)?;
+        let distinct = |kind: &str, list: Vec<&str>| -> Result<()> {
+            let mut seen = std::collections::BTreeSet::new();
+            for name in list {
+                if !seen.insert(name) {
+                    return Err(bad(format!("{kind} \"{name}\" is defined twice")));
+                }
+            }
+            Ok(())
+        };
+        distinct(
+            "constraint",
+            self.uniques.iter().map(|u| u.name.as_str()).collect(),
+        )?;
+        distinct(
+            "constraint",
+            self.checks.iter().map(|c| c.name.as_str()).collect(),
+        )?;
+        distinct(
+            "index",
+            self.indexes.iter().map(|i| i.name.as_str()).collect(),
+        )?;
+        distinct(
+            "constraint",
+            self.foreign_keys.iter().map(|f| f.name.as_str()).collect(),
+        )?;
+        for u in &self.uniques {
+            check_tags(&format!("unique constraint \"{}\"", u.name), &u.columns)?;
+            if u.columns.is_empty() {
+                return Err(bad(format!(
+                    "unique constraint \"{}\" has no columns",
+                    u.name
+                )));
+            }
+        }
+        for i in &self.indexes {
+            let index_tags: Vec<u32> = i.columns.iter().map(|(tag, _)| *tag).collect();
+            check_tags(&format!("index \"{}\"", i.name), &index_tags)?;
+            if index_tags.is_empty() {
+                return Err(bad(format!("index \"{}\" has no columns", i.name)));
+            }
+        }
+        for f in &self.foreign_keys {
+            check_tags(&format!("foreign key \"{}\"", f.name), &f.columns)?;
+            if f.columns.is_empty() || f.columns.len() != f.referenced_columns.len() {
+                return Err(bad(format!(
+                    "foreign key \"{}\" has {} columns referencing {}",
+                    f.name,
+                    f.columns.len(),
+                    f.referenced_columns.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Encodes the schema deterministically.
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new();
@@ -240,7 +363,12 @@ impl TableSchema {
 
     /// Decodes and validates an encoded schema.
     pub fn decode(bytes: &[u8]) -> Result<TableSchema> {
-        decode(bytes).map_err(|e| ValueError::corrupt(format!("table schema: {e}")))
+        let schema =
+            decode(bytes).map_err(|e| ValueError::corrupt(format!("table schema: {e}")))?;
+        schema
+            .validate()
+            .map_err(|e| ValueError::corrupt(format!("table schema: {}", e.message)))?;
+        Ok(schema)
     }
 }
 
