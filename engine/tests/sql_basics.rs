@@ -389,3 +389,41 @@ fn jsonb_operators_in_sql() {
         r#"{"size": 3, "color": "blue"}"#
     );
 }
+
+#[test]
+fn primary_key_comparisons_narrow_the_scan() {
+    let mut s = session();
+    s.execute("CREATE TABLE t (id bigint PRIMARY KEY, v text)")
+        .unwrap();
+    let values: Vec<String> = (1..=50).map(|i| format!("({i}, 'v{i}')")).collect();
+    s.execute(&format!("INSERT INTO t VALUES {}", values.join(", ")))
+        .unwrap();
+    assert_eq!(query(&mut s, "SELECT v FROM t WHERE id = 7"), "v7");
+    assert_eq!(
+        query(&mut s, "SELECT id FROM t WHERE id > 47"),
+        "48\n49\n50"
+    );
+    assert_eq!(query(&mut s, "SELECT id FROM t WHERE 3 >= id"), "1\n2\n3");
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT id FROM t WHERE id >= 10 AND id < 12 AND v <> 'x'"
+        ),
+        "10\n11"
+    );
+    assert_eq!(query(&mut s, "SELECT count(*) FROM t WHERE id = 2.5"), "0");
+    assert_eq!(
+        query(&mut s, "SELECT count(*) FROM t WHERE id > 2.5 AND id <= 4"),
+        "2"
+    );
+    let plan = match s
+        .execute("EXPLAIN SELECT v FROM t WHERE id = 7")
+        .unwrap()
+        .pop()
+        .unwrap()
+    {
+        StatementResult::Explain(p) => p,
+        other => panic!("{other:?}"),
+    };
+    assert!(plan.contains("primary key range"), "{plan}");
+}

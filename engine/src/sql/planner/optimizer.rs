@@ -17,13 +17,137 @@
 //! projection restores the original column order.
 
 use std::collections::BTreeSet;
+use std::ops::Bound;
+
+use arbor_schema::Value;
+use arbor_schema::key::{KeyColumn, encode_key};
 
 use super::expr::{BinaryOp, Expr};
-use super::plan::{JoinKind, Plan};
+use super::plan::{JoinKind, KeyRange, Plan, TableSource};
+use crate::sql::eval::cast;
 
 /// Applies every rewrite to `plan`.
 pub fn optimize(plan: Plan) -> Plan {
-    push_down(reorder_joins(plan))
+    key_ranges(push_down(reorder_joins(plan)))
+}
+
+/// **Key ranges.** A filter on a table scan that compares the first primary
+/// key column with a constant narrows the scan to the matching range of
+/// encoded keys. The filter stays in place, so the range only has to cover
+/// the matching rows, never be exact.
+fn key_ranges(plan: Plan) -> Plan {
+    match plan {
+        Plan::Filter { source, predicate } => match *source {
+            Plan::Scan {
+                table,
+                range,
+                filter,
+            } => {
+                let range = narrow(&table, range, &predicate);
+                Plan::Filter {
+                    source: Box::new(Plan::Scan {
+                        table,
+                        range,
+                        filter,
+                    }),
+                    predicate,
+                }
+            }
+            other => Plan::Filter {
+                source: Box::new(key_ranges(other)),
+                predicate,
+            },
+        },
+        other => other.map_inputs(&mut key_ranges),
+    }
+}
+
+fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRange {
+    let Some(first_tag) = table.schema.primary_key.first() else {
+        return range;
+    };
+    let Some(column) = table.schema.tag_index(*first_tag) else {
+        return range;
+    };
+    let data_type = table.schema.columns[column].data_type.clone();
+    // The encoded key prefix of a constant, if it converts to the column's type exactly.
+    let prefix = |v: &Value| -> Option<Vec<u8>> {
+        if v.is_null() {
+            return None;
+        }
+        let converted = cast(v.clone(), &data_type).ok()?;
+        if converted.sql_cmp(v) != Some(std::cmp::Ordering::Equal) {
+            return None;
+        }
+        encode_key(&[converted], &[KeyColumn::asc(data_type.clone())]).ok()
+    };
+    for term in predicate.clone().into_conjuncts() {
+        let Expr::Binary(op, a, b) = term else {
+            continue;
+        };
+        let (op, value) = match (a.as_ref(), b.as_ref()) {
+            (Expr::Column(c), Expr::Literal(v)) if *c == column => (op, v.clone()),
+            (Expr::Literal(v), Expr::Column(c)) if *c == column => (op.flip(), v.clone()),
+            _ => continue,
+        };
+        let Some(p) = prefix(&value) else { continue };
+        let after = successor(&p);
+        let (start, end): (Option<Bound<Vec<u8>>>, Option<Bound<Vec<u8>>>) = match op {
+            BinaryOp::Eq => (Some(Bound::Included(p)), after.map(Bound::Excluded)),
+            BinaryOp::Gt => (
+                Some(after.map_or(Bound::Excluded(p), Bound::Included)),
+                None,
+            ),
+            BinaryOp::GtEq => (Some(Bound::Included(p)), None),
+            BinaryOp::Lt => (None, Some(Bound::Excluded(p))),
+            BinaryOp::LtEq => (None, after.map(Bound::Excluded)),
+            _ => continue,
+        };
+        if let Some(s) = start {
+            range.0 = tighter_start(range.0, s);
+        }
+        if let Some(e) = end {
+            range.1 = tighter_end(range.1, e);
+        }
+    }
+    range
+}
+
+/// The smallest byte string greater than every string starting with `prefix`.
+fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut out = prefix.to_vec();
+    while let Some(last) = out.pop() {
+        if last < 0xff {
+            out.push(last + 1);
+            return Some(out);
+        }
+    }
+    None
+}
+
+fn key_of(b: &Bound<Vec<u8>>) -> Option<&Vec<u8>> {
+    match b {
+        Bound::Included(k) | Bound::Excluded(k) => Some(k),
+        Bound::Unbounded => None,
+    }
+}
+
+fn tighter_start(a: Bound<Vec<u8>>, b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
+    match (key_of(&a), key_of(&b)) {
+        (None, _) => b,
+        (_, None) => a,
+        (Some(x), Some(y)) if y > x || (y == x && matches!(b, Bound::Excluded(_))) => b,
+        _ => a,
+    }
+}
+
+fn tighter_end(a: Bound<Vec<u8>>, b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
+    match (key_of(&a), key_of(&b)) {
+        (None, _) => b,
+        (_, None) => a,
+        (Some(x), Some(y)) if y < x || (y == x && matches!(b, Bound::Excluded(_))) => b,
+        _ => a,
+    }
 }
 
 /// Flattens a tree of inner joins into its inputs and join terms, with
