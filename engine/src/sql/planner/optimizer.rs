@@ -92,7 +92,7 @@ fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRang
         };
         let Some(p) = prefix(&value) else { continue };
         let after = successor(&p);
-        let (start, end): (Option<Bound<Vec<u8>>>, Option<Bound<Vec<u8>>>) = match op {
+        let (start, end): (Option<KeyBound>, Option<KeyBound>) = match op {
             BinaryOp::Eq => (Some(Bound::Included(p)), after.map(Bound::Excluded)),
             BinaryOp::Gt => (
                 Some(after.map_or(Bound::Excluded(p), Bound::Included)),
@@ -112,6 +112,9 @@ fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRang
     }
     range
 }
+
+/// One end of a range of encoded keys.
+type KeyBound = Bound<Vec<u8>>;
 
 /// The smallest byte string greater than every string starting with `prefix`.
 fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
