@@ -13,6 +13,7 @@
 mod ops;
 mod order;
 mod text;
+mod validate;
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -72,6 +73,7 @@ impl Jsonb {
 
     /// Accepts stored bytes, checking that they decode.
     pub fn from_bytes(bytes: &[u8]) -> Result<Jsonb, JsonbError> {
+        validate::validate(bytes).map_err(JsonbError::Corrupt)?;
         let value = jsonb::from_slice(bytes).map_err(|e| JsonbError::Corrupt(e.to_string()))?;
         let canonical_bytes = canonical(value).to_vec();
         if canonical_bytes != bytes {
@@ -249,6 +251,12 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
         assert_eq!(Jsonb::parse(&deep).unwrap_err(), JsonbError::TooDeep);
         assert!(Jsonb::from_bytes(&[0xff, 0x00, 0x12]).is_err());
+        // A header claiming half a billion elements in four bytes (found by fuzzing).
+        assert!(Jsonb::from_bytes(&[0x92, 0x92, 0x1a, 0x1a]).is_err());
+        // An object whose key is not a string.
+        let mut bytes = j(r#"{"a": 1}"#).as_bytes().to_vec();
+        bytes[4] = (bytes[4] & 0x0f) | 0x20;
+        assert!(Jsonb::from_bytes(&bytes).is_err());
     }
 
     #[test]
