@@ -224,8 +224,20 @@ mod tests {
             j(r#"{"a":1,"b":2}"#).as_bytes(),
             j(r#"{ "b": 2, "a": 1 }"#).as_bytes()
         );
-        let x = j(r#"{"k":[1,{"z":null}]}"#);
-        assert_eq!(Jsonb::from_bytes(x.as_bytes()).unwrap(), x);
+        for doc in [
+            r#"{"k":[1,{"z":null}]}"#,
+            "1",
+            "-2.5",
+            r#""text""#,
+            "null",
+            "true",
+            "[]",
+            "{}",
+            r#"[[["deep"]]]"#,
+        ] {
+            let x = j(doc);
+            assert_eq!(Jsonb::from_bytes(x.as_bytes()).unwrap(), x, "{doc}");
+        }
     }
 
     /// Pins the stored bytes: an upgrade of the jsonb crate that changed them

@@ -54,7 +54,8 @@ fn container(b: &[u8], at: &mut usize, depth: usize) -> Result<(), String> {
     let header = read_u32(b, at)?;
     let count = (header & 0x1FFF_FFFF) as usize;
     let (entries, keys) = match header & 0xE000_0000 {
-        SCALAR if count == 1 => (1, 0),
+        // A scalar container holds exactly one entry, whatever its count says.
+        SCALAR => (1, 0),
         ARRAY => (count, 0),
         OBJECT => (
             count.checked_mul(2).ok_or("impossible element count")?,
