@@ -6,7 +6,7 @@ use arbor_schema::DataType;
 use arbor_schema::key::{KeyColumn, decode_key, encode_key};
 use libfuzzer_sys::fuzz_target;
 
-const TYPES: [DataType; 13] = [
+const TYPES: [DataType; 17] = [
     DataType::Boolean,
     DataType::SmallInt,
     DataType::Integer,
@@ -20,6 +20,10 @@ const TYPES: [DataType; 13] = [
     DataType::Time,
     DataType::Timestamp,
     DataType::Uuid,
+    DataType::TimestampTz,
+    DataType::Varchar(Some(8)),
+    DataType::Char(3),
+    DataType::Jsonb,
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -28,7 +32,10 @@ fuzz_target!(|data: &[u8]| {
     let columns: Vec<KeyColumn> = (0..n)
         .map(|i| {
             let t = TYPES[usize::from(shape.rotate_left(i as u32 * 3)) % TYPES.len()].clone();
-            if shape & (1 << (5 + i)) != 0 { KeyColumn::desc(t) } else { KeyColumn::asc(t) }
+            // Bits 5..7 pick DESC per column; bit 4 flips NULL placement.
+            let mut c = if shape & (1 << (5 + i)) != 0 { KeyColumn::desc(t) } else { KeyColumn::asc(t) };
+            c.nulls_first ^= shape & 0x10 != 0;
+            c
         })
         .collect();
     if let Ok(values) = decode_key(bytes, &columns) {

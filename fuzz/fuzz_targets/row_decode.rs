@@ -15,13 +15,27 @@ fuzz_target!(|data: &[u8]| {
         DataType::Date,
         DataType::Timestamp,
         DataType::Uuid,
+        DataType::Boolean,
+        DataType::SmallInt,
+        DataType::BigInt,
+        DataType::Real,
+        DataType::Bytea,
+        DataType::Time,
+        DataType::TimestampTz,
+        DataType::Json,
     ];
     let columns: Vec<RowColumn> = types
         .iter()
         .enumerate()
         .map(|(i, t)| RowColumn { tag: i as u32 + 1, data_type: t.clone(), missing: Value::Null })
         .collect();
-    let _ = decode_row(data, &columns);
+    if let Ok(values) = decode_row(data, &columns) {
+        // What decodes encodes again and reads back the same.
+        let pairs: Vec<(u32, &Value)> = columns.iter().map(|c| c.tag).zip(&values).collect();
+        let again = arbor_schema::row::encode_row(&pairs);
+        let back = decode_row(&again, &columns).expect("re-encoded rows decode");
+        assert_eq!(back, values);
+    }
     if let Ok(schema) = TableSchema::decode(data) {
         assert_eq!(TableSchema::decode(&schema.encode()).expect("re-encoded schemas decode"), schema);
     }

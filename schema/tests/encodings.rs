@@ -408,3 +408,65 @@ fn tags_are_never_reused() {
     let b = s.add_column("a", DataType::Integer, true);
     assert_ne!(a, b, "a dropped and re-added column gets a new tag");
 }
+
+/// The examples drawn in docs/schema.md, so the document cannot drift.
+#[test]
+fn documented_examples_hold() {
+    let hex = |b: Vec<u8>| {
+        b.iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let n = [KeyColumn::asc(DataType::Numeric(None))];
+    let num = |s: &str| hex(encode_key(&[Value::Numeric(s.parse().unwrap())], &n).unwrap());
+    assert_eq!(num("1.5"), "01 03 80 01 02 06 00");
+    assert_eq!(num("15"), "01 03 80 02 02 06 00");
+    assert_eq!(num("-1.5"), "01 01 7F FE FD F9 FF");
+    let cols = [
+        KeyColumn::asc(DataType::Integer),
+        KeyColumn::desc(DataType::Text),
+    ];
+    assert_eq!(
+        hex(encode_key(&[Value::Integer(5), Value::Text("ab".into())], &cols).unwrap()),
+        "01 80 00 00 05 FE 9E 9D FF FF"
+    );
+    let row = encode_row(&[
+        (1, &Value::Integer(7)),
+        (2, &Value::Null),
+        (3, &Value::Text("hi".into())),
+    ]);
+    assert_eq!(hex(row), "02 01 04 07 00 00 00 03 02 68 69");
+    let t = [KeyColumn::asc(DataType::Text)];
+    let text = |s: &str| hex(encode_key(&[Value::Text(s.into())], &t).unwrap());
+    assert_eq!(text("a\u{0}"), "01 61 00 FF 00 00");
+    // json has no order and is refused in keys; jsonb orders as PostgreSQL does.
+    let e = encode_key(
+        &[Value::Json("1".into())],
+        &[KeyColumn::asc(DataType::Json)],
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "0A000");
+    let j = [KeyColumn::asc(DataType::Jsonb)];
+    let doc = |s: &str| encode_key(&[Value::Jsonb(Jsonb::parse(s).unwrap())], &j).unwrap();
+    let ordered = [
+        "null",
+        "\"\"",
+        "\"a\"",
+        "-1",
+        "0",
+        "2.5",
+        "false",
+        "true",
+        "[]",
+        "[1]",
+        "[0, 0]",
+        "{}",
+        "{\"a\": 1}",
+        "{\"b\": 1}",
+        "{\"a\": 1, \"b\": 1}",
+    ];
+    for w in ordered.windows(2) {
+        assert!(doc(w[0]) < doc(w[1]), "{} < {}", w[0], w[1]);
+    }
+}
