@@ -265,6 +265,10 @@ mod tests {
         assert!(Jsonb::from_bytes(&[0xff, 0x00, 0x12]).is_err());
         // A header claiming half a billion elements in four bytes (found by fuzzing).
         assert!(Jsonb::from_bytes(&[0x92, 0x92, 0x1a, 0x1a]).is_err());
+        // A float whose body is three bytes long (found by fuzzing).
+        assert!(
+            Jsonb::from_bytes(&[0x3e, 0x0d, 0x5c, 0x5c, 0x20, 0, 0, 4, 0x60, 0, 0, 0]).is_err()
+        );
         // An object whose key is not a string.
         let mut bytes = j(r#"{"a": 1}"#).as_bytes().to_vec();
         bytes[4] = (bytes[4] & 0x0f) | 0x20;

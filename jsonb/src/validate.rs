@@ -80,6 +80,30 @@ fn container(b: &[u8], at: &mut usize, depth: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks a number's encoding: a tag byte then a body whose length the tag
+/// fixes. Only the forms a canonical document uses are accepted (zero,
+/// integers of 1, 2, 4 or 8 bytes, doubles); the decoder assumes these
+/// lengths and would panic on others.
+fn number(bytes: &[u8]) -> Result<(), String> {
+    let Some((&tag, body)) = bytes.split_first() else {
+        return Err("empty number".into());
+    };
+    let ok = match tag {
+        0x00 => body.is_empty(),
+        0x40 | 0x50 => matches!(body.len(), 1 | 2 | 4 | 8),
+        0x60 => body.len() == 8,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "number with tag {tag:#04x} and {} bytes is not canonical",
+            body.len()
+        ))
+    }
+}
+
 fn element(b: &[u8], at: &mut usize, entry: u32, depth: usize) -> Result<(), String> {
     if entry & 0x8000_0000 != 0 {
         return Err("offset entries are not in canonical form".into());
@@ -104,10 +128,7 @@ fn element(b: &[u8], at: &mut usize, entry: u32, depth: usize) -> Result<(), Str
         }
         NUMBER => {
             let r = take(b)?;
-            if r.is_empty() {
-                return Err("empty number".into());
-            }
-            Ok(())
+            number(&b[r])
         }
         CONTAINER => container(b, at, depth + 1),
         other => Err(format!("entry type {:#x} is not JSON", other >> 28)),
