@@ -417,7 +417,7 @@ fn place(plan: Plan, term: Expr) -> (Plan, Option<Expr>) {
                 );
             }
             if columns.iter().all(|c| *c >= lw) {
-                let shifted = shift(term, lw);
+                let shifted = renumber(term, &|c| c - lw);
                 let (r, rest) = place(*right, shifted);
                 let r = wrap(r, rest);
                 return (
@@ -460,12 +460,4 @@ fn wrap(plan: Plan, term: Option<Expr>) -> Plan {
             },
         },
     }
-}
-
-/// Renumbers the columns of a term moved into a join's right side.
-fn shift(term: Expr, by: usize) -> Expr {
-    term.transform(&mut |e| match e {
-        Expr::Column(i) => Expr::Column(i - by),
-        other => other,
-    })
 }
