@@ -81,6 +81,18 @@ pub enum Error {
         /// How long Arbor waited.
         waited_ms: u128,
     },
+    /// A write failed and could not be cleanly undone, so the store refuses
+    /// further writes: what is on disk is settled only by reopening it.
+    #[error(
+        "the store {path} refuses writes after a failed write that could not be undone \
+         ({reason}); reopen it to continue"
+    )]
+    WritesDisabled {
+        /// The journal file.
+        path: String,
+        /// What failed.
+        reason: String,
+    },
     /// The store was opened read-only and a write was attempted.
     #[error("the store is open read-only")]
     ReadOnly,

@@ -2,27 +2,56 @@
 //!
 //! Files: `journal` (append-only chunk and root records, see `journal.rs`),
 //! `index` (a sorted table of chunk locations up to some root, see
-//! `index.rs`) and `LOCK` (held by the one writer process).
+//! `index.rs`) and `LOCK` (held by the one writer process). `docs/format.md`
+//! draws every byte.
 //!
 //! ## Write protocol
 //!
-//! 1. `put_many` appends chunk records (buffered in memory, flushed in large
-//!    appends). They are readable by this writer at once, but belong to no
-//!    published root yet.
+//! 1. `put_many` appends chunk records to a write buffer, flushed to the
+//!    journal in large appends. They are readable by this writer at once, but
+//!    no published root reaches them yet.
 //! 2. `compare_and_swap_root` checks the expected root, flushes, **syncs**
-//!    the journal (so every chunk is durable), appends a root record and
-//!    **syncs** again. Only then does the new root become visible.
+//!    the journal (so every chunk is durable before any root that reaches
+//!    it), appends a root record and **syncs** again. Only then does the new
+//!    root become visible.
 //! 3. Now and then the index is rewritten: `index.tmp` written and synced,
 //!    renamed over `index`, and the folder synced.
 //!
+//! ## When a write fails
+//!
+//! The in-memory state only ever describes bytes that are really in the
+//! journal, and no chunk this writer accepted is forgotten while it runs:
+//!
+//! - a failed append is cut back off the file and its bytes stay in the
+//!   write buffer, to be written again;
+//! - a failed first sync means the chunk records since the last root may
+//!   never reach the disk (after a failed `fsync` the kernel can drop the
+//!   unsynced pages and report the next `fsync` as a success), so they are
+//!   read back, checked against their addresses, cut off the file and put
+//!   back in the write buffer;
+//! - a failed root append or second sync cuts the file back to just before
+//!   the root record and syncs, so the failure is definite: after a crash the
+//!   store reopens at the old root, as the caller was told.
+//!
+//! If even that undoing fails, the store refuses further writes
+//! ([`Error::WritesDisabled`]) until it is reopened, because what is on disk
+//! is then unknown. Reads go on working: every chunk is checked against its
+//! address when read.
+//!
 //! ## Opening
 //!
-//! The index is read whole (if valid), then the journal is scanned from the
-//! offset it covers. The store's state is the last complete root record.
-//! Bytes after it (an interrupted batch) are a torn tail, cut off by a writer.
-//! A record that fails to decode *before* a later valid root record is damage
-//! in the middle of the log: the store refuses to open rather than serve an
-//! older state.
+//! The index is read whole (if valid and in agreement with the journal), then
+//! the journal is scanned from the offset it covers. The store's state is the
+//! last complete root record. Bytes after it (an interrupted batch) are a torn
+//! tail, cut off by a writer and ignored by a reader. A record that fails to
+//! decode *before* a later valid root record is damage in the middle of the
+//! log: the store refuses to open rather than serve an older state.
+//!
+//! ## Concurrency
+//!
+//! One mutex guards the writer state (root, locations, write buffer). Chunk
+//! reads hold it only to look a location up: the bytes are read, decompressed
+//! and hashed outside it, through a separate read-only handle on the journal.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -33,13 +62,13 @@ use std::time::Duration;
 use super::ChunkStore;
 use super::index::{IndexFile, Location};
 use super::journal::{
-    CHUNK_HEADER_LEN, CHUNK_RECORD, ChunkHeader, FILE_HEADER_LEN, FLAG_LZ4, MAGIC, ROOT_RECORD,
-    ROOT_RECORD_LEN, RootRecord, VERSION, decode_chunk_header, decode_root, encode_chunk_header,
+    CHUNK_HEADER_LEN, CHUNK_RECORD, ChunkHeader, FILE_HEADER_LEN, FLAG_LZ4, ROOT_RECORD,
+    ROOT_RECORD_LEN, RootRecord, decode_chunk_header, decode_root, encode_chunk_header,
     encode_root, file_header,
 };
-use super::storage::{FsStorage, Storage, StorageFile, StorageLock};
+use super::storage::{FileMode, FsStorage, Storage, StorageFile, StorageLock};
 use crate::address::Address;
-use crate::chunk::Chunk;
+use crate::chunk::{Chunk, MAX_CHUNK_LEN};
 use crate::error::{Error, Result};
 
 const JOURNAL: &str = "journal";
@@ -49,10 +78,18 @@ const LOCK: &str = "LOCK";
 
 /// Buffered chunk records are appended to the journal once they pass this size.
 const FLUSH_BYTES: usize = 1 << 20;
-/// The index is rewritten when the unindexed part of the journal passes this
-/// size and an eighth of the indexed part, keeping both open time and total
-/// index writes small.
+/// The index is rewritten when the published, unindexed part of the journal
+/// passes this size and an eighth of the indexed part...
 const REINDEX_MIN_BYTES: u64 = 4 << 20;
+/// ...or holds this many records and an eighth as many as the index. Growing
+/// by a fixed fraction keeps the total bytes of index rewrites linear in the
+/// journal, and the tail scanned at open small.
+const REINDEX_MIN_RECORDS: usize = 16 * 1024;
+/// Most bytes of unsynced chunk records that a failed sync reads back into
+/// memory to write again; beyond this the store disables writes instead.
+const RETAIN_LIMIT: u64 = 64 << 20;
+/// Size of the reads that scan the journal.
+const SCAN_WINDOW: usize = 1 << 20;
 
 /// How to open a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,37 +121,69 @@ pub struct DiskStats {
     pub bytes_appended: u64,
     /// Chunk records appended.
     pub chunks_appended: u64,
+    /// Syncs of the journal that succeeded.
+    pub syncs: u64,
     /// Index rewrites.
     pub index_writes: u64,
+    /// Bytes of index files written.
+    pub index_bytes_written: u64,
 }
 
-struct Writer {
-    journal: Box<dyn StorageFile>,
-    /// Published state: the last root record and where it ends.
+/// The mutable state of a store, behind its mutex.
+struct State {
+    /// The writable journal handle; `None` when the store is read-only.
+    journal: Option<Box<dyn StorageFile>>,
+    /// Published state: the last root record, its sequence and where it ends.
     root: Option<Address>,
     sequence: u64,
     committed_len: u64,
     /// The index as last read or written.
     index: IndexFile,
-    /// Chunks after `index.covered_len` (published and pending alike).
+    /// Chunks after `index.covered_len`: published, flushed or still buffered.
     tail: HashMap<Address, Location>,
-    /// Bytes of the tail published since the index was written.
+    /// Bytes of the journal published since `index.covered_len`.
     tail_bytes: u64,
-    /// Chunk records written since the last root (absent after a crash).
+    /// Chunks put since the last published root.
     pending: Vec<Address>,
-    /// Records not yet appended to the file, starting at `buffer_at`.
+    /// Records not yet appended to the file; they belong at `buffer_at`.
+    /// Invariant: the journal file is exactly `buffer_at` bytes long (for a
+    /// writer), and `committed_len <= buffer_at`.
     buffer: Vec<u8>,
     buffer_at: u64,
-    /// Set when a failed write could not be undone: the store must be reopened.
-    poisoned: bool,
+    /// Set when a failed write could not be undone: why writes are refused.
+    disabled: Option<String>,
     stats: DiskStats,
+}
+
+impl State {
+    fn journal(&mut self) -> &mut dyn StorageFile {
+        self.journal
+            .as_deref_mut()
+            .expect("only writers write, and a writer always holds the journal")
+    }
+
+    fn locate(&self, address: &Address) -> Option<Location> {
+        self.tail
+            .get(address)
+            .copied()
+            .or_else(|| self.index.find(address))
+    }
+
+    /// Where `address` is, and whether it is still in the write buffer.
+    fn whereabouts(&self, address: &Address) -> Option<(Location, bool)> {
+        self.locate(address)
+            .map(|loc| (loc, loc.offset >= self.buffer_at))
+    }
 }
 
 /// A chunk store in a folder, crash-safe, with one writer process at a time.
 pub struct DiskStore {
     storage: Arc<dyn Storage>,
     read_only: bool,
-    state: Mutex<Writer>,
+    /// A read-only handle on the journal, used for every read, so readers do
+    /// not wait for the state's mutex while doing I/O.
+    reader: Box<dyn StorageFile>,
+    state: Mutex<State>,
     _lock: Option<Box<dyn StorageLock>>,
 }
 
@@ -145,74 +214,103 @@ impl DiskStore {
 
     /// Opens (or, read-write, creates) the store held by `storage`.
     pub fn open(storage: Arc<dyn Storage>, mode: OpenMode) -> Result<DiskStore> {
-        let (lock, read_only) = match mode {
-            OpenMode::ReadWrite { lock_wait } => (Some(storage.lock(LOCK, lock_wait)?), false),
-            OpenMode::ReadOnly => (None, true),
+        let lock = match mode {
+            OpenMode::ReadWrite { lock_wait } => Some(storage.lock(LOCK, lock_wait)?),
+            OpenMode::ReadOnly => None,
         };
+        let read_only = lock.is_none();
         let s = storage.as_ref();
-        let created = !s.exists(JOURNAL).map_err(|e| io_err(s, "cannot read", e))?;
-        if created && read_only {
-            return Err(io_err(
-                s,
-                "no journal at",
-                io::Error::from(io::ErrorKind::NotFound),
-            ));
+        let exists = s
+            .exists(JOURNAL)
+            .map_err(|e| io_err(s, "cannot look for", e))?;
+        let mut stats = DiskStats::default();
+        let mut journal = None;
+        if read_only {
+            if !exists {
+                return Err(io_err(
+                    s,
+                    "no journal at",
+                    io::Error::from(io::ErrorKind::NotFound),
+                ));
+            }
+        } else {
+            let mut file = s
+                .open(JOURNAL, FileMode::Create)
+                .map_err(|e| io_err(s, "cannot open", e))?;
+            if !exists {
+                write_file_header(s, file.as_mut())?;
+                stats.syncs += 1;
+                s.sync_dir()
+                    .map_err(|e| io_err(s, "cannot sync the folder of", e))?;
+            }
+            journal = Some(file);
         }
-        let mut journal = s
-            .open(JOURNAL, !read_only)
+        let reader = s
+            .open(JOURNAL, FileMode::Read)
             .map_err(|e| io_err(s, "cannot open", e))?;
-        if created {
-            journal
-                .append(&file_header())
-                .map_err(|e| io_err(s, "cannot write", e))?;
-            journal.sync().map_err(|e| io_err(s, "cannot sync", e))?;
-            s.sync_dir()
-                .map_err(|e| io_err(s, "cannot sync the folder of", e))?;
+        let len = reader.len().map_err(|e| io_err(s, "cannot read", e))?;
+        if check_file_header(s, reader.as_ref(), len)? == Header::Interrupted
+            && let Some(file) = journal.as_mut()
+        {
+            // The store was being created when the machine stopped: it never
+            // held anything, so start it again. (A reader sees it as empty.)
+            file.truncate(0)
+                .map_err(|e| io_err(s, "cannot truncate", e))?;
+            write_file_header(s, file.as_mut())?;
+            stats.syncs += 1;
         }
-        check_file_header(s, journal.as_ref())?;
-        let index = load_index(s, journal.as_ref())?;
-        let mut writer = Writer {
+        let index = load_index(s, reader.as_ref())?;
+        let mut state = State {
             journal,
             root: index.root,
             sequence: index.sequence,
-            committed_len: index.covered_len.max(FILE_HEADER_LEN),
+            committed_len: index.covered_len,
             tail: HashMap::new(),
             tail_bytes: 0,
             pending: Vec::new(),
             buffer: Vec::new(),
             buffer_at: 0,
-            poisoned: false,
-            stats: DiskStats::default(),
+            disabled: None,
+            stats,
             index,
         };
-        scan_tail(s, &mut writer)?;
-        let len = writer
-            .journal
-            .len()
-            .map_err(|e| io_err(s, "cannot read", e))?;
-        if !read_only && len > writer.committed_len {
-            // A torn tail: records of a batch whose root never made it.
-            writer
-                .journal
-                .truncate(writer.committed_len)
-                .map_err(|e| io_err(s, "cannot truncate", e))?;
-            writer
-                .journal
-                .sync()
-                .map_err(|e| io_err(s, "cannot sync", e))?;
-        }
-        writer.buffer_at = writer.committed_len;
-        Ok(DiskStore {
+        scan_tail(s, reader.as_ref(), &mut state)?;
+        state.buffer_at = state.committed_len;
+        let store = DiskStore {
             storage,
             read_only,
-            state: Mutex::new(writer),
+            reader,
+            state: Mutex::new(state),
             _lock: lock,
-        })
+        };
+        if !read_only {
+            let s = store.storage.as_ref();
+            let mut w = store.lock();
+            let len = store
+                .reader
+                .len()
+                .map_err(|e| io_err(s, "cannot read", e))?;
+            if len > w.committed_len {
+                // A torn tail: records of a batch whose root never made it.
+                let at = w.committed_len;
+                w.journal()
+                    .truncate(at)
+                    .map_err(|e| io_err(s, "cannot truncate", e))?;
+                w.journal()
+                    .sync()
+                    .map_err(|e| io_err(s, "cannot sync", e))?;
+                w.stats.syncs += 1;
+            }
+            // Rebuilds a missing or stale index once the tail is worth it.
+            store.maybe_reindex(&mut w);
+        }
+        Ok(store)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Writer> {
-        // Every mutation either completes or sets `poisoned`, so the state
-        // behind a poisoned mutex is still consistent.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Every mutation either completes or leaves the state describing the
+        // file (see "When a write fails"), so the state behind a poisoned
+        // mutex is still consistent.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -227,62 +325,70 @@ impl DiskStore {
         self.lock().stats
     }
 
-    /// Picks up roots published by another process since this store was opened.
+    /// Picks up roots published by another process since this store was
+    /// opened or last refreshed. A writer holds the lock, so nothing can have
+    /// changed under it, and this does nothing.
     pub fn refresh(&self) -> Result<()> {
-        let mut w = self.lock();
-        if !w.pending.is_empty() || !w.buffer.is_empty() {
+        if !self.read_only {
             return Ok(());
         }
-        scan_tail(self.storage.as_ref(), &mut w)?;
+        let mut w = self.lock();
+        scan_tail(self.storage.as_ref(), self.reader.as_ref(), &mut w)?;
         w.buffer_at = w.committed_len;
         Ok(())
     }
 
-    /// Re-reads every chunk record in the journal and checks it against its
-    /// address. Damage is reported, not raised.
+    /// Re-reads every published record of the journal, checking each chunk
+    /// against its address and each root record against the one before it.
+    /// Damage is reported, not raised; only I/O errors are errors.
     pub fn verify(&self) -> Result<VerifyReport> {
-        let w = self.lock();
+        let end = self.lock().committed_len;
         let s = self.storage.as_ref();
         let mut report = VerifyReport::default();
+        let mut window = Window::new(self.reader.as_ref(), end);
         let mut at = FILE_HEADER_LEN;
-        let end = w.committed_len;
+        let mut previous: Option<RootRecord> = None;
         while at < end {
-            let mut kind = [0u8; 1];
-            w.journal
-                .read_at(at, &mut kind)
-                .map_err(|e| io_err(s, "cannot read", e))?;
-            match kind[0] {
-                ROOT_RECORD => {
-                    report.roots += 1;
-                    at += ROOT_RECORD_LEN as u64;
-                }
-                CHUNK_RECORD => {
-                    let mut hb = [0u8; CHUNK_HEADER_LEN];
-                    w.journal
-                        .read_at(at, &mut hb)
-                        .map_err(|e| io_err(s, "cannot read", e))?;
-                    let Ok(h) = decode_chunk_header(&hb) else {
-                        report
-                            .problems
-                            .push(format!("offset {at}: damaged chunk record header"));
-                        break;
-                    };
+            let step = parse_record(&mut window, at).map_err(|e| io_err(s, "cannot read", e))?;
+            match step {
+                Step::Chunk(h, next) => {
+                    let body = at + CHUNK_HEADER_LEN as u64;
+                    let stored = window
+                        .get(body, h.stored_len as usize)
+                        .map_err(|e| io_err(s, "cannot read", e))?
+                        .map(<[u8]>::to_vec)
+                        .unwrap_or_default();
                     let loc = Location {
                         offset: at,
                         stored_len: h.stored_len,
                         raw_len: h.raw_len,
                         flags: h.flags,
                     };
-                    if let Err(e) = read_record(s, w.journal.as_ref(), &h.address, &loc) {
+                    if let Err(e) = decode_verified(s, stored, &h.address, &loc) {
                         report.problems.push(format!("offset {at}: {e}"));
                     }
                     report.chunks += 1;
-                    at += (CHUNK_HEADER_LEN as u64) + u64::from(h.stored_len);
+                    at = next;
                 }
-                other => {
-                    report
-                        .problems
-                        .push(format!("offset {at}: unknown record type {other:#04x}"));
+                Step::Root(r) => {
+                    let expected_sequence = previous.map_or(1, |p| p.sequence + 1);
+                    let expected_previous = previous.map(|p| p.root);
+                    if r.sequence != expected_sequence || r.previous != expected_previous {
+                        report.problems.push(format!(
+                            "offset {at}: root record {} (sequence {}) does not follow the one \
+                             before it (sequence {}, root {:?})",
+                            r.root,
+                            r.sequence,
+                            expected_sequence - 1,
+                            expected_previous
+                        ));
+                    }
+                    previous = Some(r);
+                    report.roots += 1;
+                    at += ROOT_RECORD_LEN as u64;
+                }
+                Step::Bad(reason) => {
+                    report.problems.push(format!("offset {at}: {reason}"));
                     break;
                 }
             }
@@ -290,78 +396,179 @@ impl DiskStore {
         Ok(report)
     }
 
-    fn locate(w: &Writer, address: &Address) -> Option<Location> {
-        w.tail
-            .get(address)
-            .copied()
-            .or_else(|| w.index.find(address))
-    }
-
-    /// Undoes a failed publish: cuts the journal back to the last root and
-    /// forgets the chunks written since, so the store stays usable.
-    fn abandon_pending(&self, w: &mut Writer) {
-        for a in std::mem::take(&mut w.pending) {
-            w.tail.remove(&a);
+    fn check_writable(&self, w: &State) -> Result<()> {
+        if self.read_only {
+            return Err(Error::ReadOnly);
         }
-        w.buffer.clear();
-        w.buffer_at = w.committed_len;
-        let undone = w
-            .journal
-            .truncate(w.committed_len)
-            .and_then(|()| w.journal.sync());
-        if undone.is_err() {
-            w.poisoned = true;
+        match &w.disabled {
+            Some(reason) => Err(Error::WritesDisabled {
+                path: self.storage.describe(JOURNAL),
+                reason: reason.clone(),
+            }),
+            None => Ok(()),
         }
     }
 
-    fn flush(&self, w: &mut Writer) -> Result<()> {
+    /// Appends the write buffer to the journal. On failure the bytes stay in
+    /// the buffer and any part of them that reached the file is cut off, so
+    /// nothing is lost and a later flush writes them again.
+    fn flush(&self, w: &mut State) -> Result<()> {
         if w.buffer.is_empty() {
             return Ok(());
         }
         let s = self.storage.as_ref();
-        let buffer = std::mem::take(&mut w.buffer);
-        w.journal
-            .append(&buffer)
-            .map_err(|e| io_err(s, "cannot write", e))?;
-        w.buffer_at += buffer.len() as u64;
-        w.stats.bytes_appended += buffer.len() as u64;
-        Ok(())
+        let mut buffer = std::mem::take(&mut w.buffer);
+        match w.journal().append(&buffer) {
+            Ok(()) => {
+                w.buffer_at += buffer.len() as u64;
+                w.stats.bytes_appended += buffer.len() as u64;
+                // Keep the allocation for the next batch.
+                buffer.clear();
+                w.buffer = buffer;
+                Ok(())
+            }
+            Err(e) => {
+                let at = w.buffer_at;
+                if let Err(t) = w.journal().truncate(at) {
+                    w.disabled = Some(format!(
+                        "an append failed ({e}) and cutting it off failed too ({t})"
+                    ));
+                }
+                w.buffer = buffer;
+                Err(io_err(s, "cannot write to", e))
+            }
+        }
     }
 
-    fn publish(&self, w: &mut Writer, expected: Option<Address>, new: Address) -> Result<bool> {
+    fn publish(&self, w: &mut State, expected: Option<Address>, new: Address) -> Result<()> {
         let s = self.storage.as_ref();
         self.flush(w)?;
         // Chunks first: a root must never be durable before what it reaches.
-        w.journal.sync().map_err(|e| io_err(s, "cannot sync", e))?;
+        if let Err(e) = w.journal().sync() {
+            self.recover_unsynced(w);
+            return Err(io_err(s, "cannot sync", e));
+        }
+        w.stats.syncs += 1;
+        let root_at = w.buffer_at;
         let record = RootRecord {
             previous: expected,
             root: new,
             sequence: w.sequence + 1,
         };
-        w.journal
-            .append(&encode_root(&record))
-            .map_err(|e| io_err(s, "cannot write", e))?;
-        w.journal.sync().map_err(|e| io_err(s, "cannot sync", e))?;
+        if let Err(e) = w.journal().append(&encode_root(&record)) {
+            self.cut_back(w, root_at, "appending a root record");
+            return Err(io_err(s, "cannot write to", e));
+        }
+        if let Err(e) = w.journal().sync() {
+            self.cut_back(w, root_at, "syncing a root record");
+            return Err(io_err(s, "cannot sync", e));
+        }
+        w.stats.syncs += 1;
         w.stats.bytes_appended += ROOT_RECORD_LEN as u64;
-        let published = (w.buffer_at + ROOT_RECORD_LEN as u64) - w.committed_len;
-        w.tail_bytes += published;
-        w.committed_len = w.buffer_at + ROOT_RECORD_LEN as u64;
-        w.buffer_at = w.committed_len;
+        let end = root_at + ROOT_RECORD_LEN as u64;
+        w.tail_bytes += end - w.committed_len;
+        w.committed_len = end;
+        w.buffer_at = end;
         w.root = Some(new);
         w.sequence = record.sequence;
         w.pending.clear();
-        Ok(true)
+        Ok(())
     }
 
-    /// Rewrites the index if the unindexed tail has grown large. A failure
-    /// here loses nothing (the index is a cache), so it is not reported.
-    fn maybe_reindex(&self, w: &mut Writer) {
-        let (covered, old_root, old_sequence) =
-            (w.index.covered_len, w.index.root, w.index.sequence);
-        if w.tail_bytes < REINDEX_MIN_BYTES.max(covered / 8) {
+    /// After a failed root append or sync: cuts the journal back to `at`
+    /// (just before the root record) and syncs, so the old root is the one
+    /// on disk whatever happens next.
+    fn cut_back(&self, w: &mut State, at: u64, what: &str) {
+        let undone = w.journal().truncate(at).and_then(|()| w.journal().sync());
+        match undone {
+            Ok(()) => w.stats.syncs += 1,
+            Err(e) => {
+                w.disabled = Some(format!(
+                    "{what} failed, and cutting the journal back to offset {at} failed too ({e})"
+                ));
+            }
+        }
+    }
+
+    /// After a failed sync of the chunk records since the last root: reads
+    /// them back, checks each against its address, cuts them off the file and
+    /// puts them back in the write buffer, to be written again by the next
+    /// publish. If any step fails, writes are disabled instead.
+    fn recover_unsynced(&self, w: &mut State) {
+        // `flush` just succeeded, so the buffer is empty and the unsynced
+        // records are exactly the file's bytes from `committed_len` on.
+        let (from, to) = (w.committed_len, w.buffer_at);
+        let kept = self.read_back(from, to).and_then(|bytes| {
+            w.journal()
+                .truncate(from)
+                .map_err(|e| format!("cannot cut them off the journal ({e})"))?;
+            Ok(bytes)
+        });
+        match kept {
+            Ok(bytes) => {
+                w.buffer = bytes;
+                w.buffer_at = from;
+            }
+            Err(reason) => {
+                w.disabled = Some(format!(
+                    "a sync failed and the chunk records since offset {from} could not be \
+                     kept to write again: {reason}"
+                ));
+            }
+        }
+    }
+
+    /// The journal's bytes `from..to`, if they are whole chunk records whose
+    /// chunks all match their addresses.
+    fn read_back(&self, from: u64, to: u64) -> std::result::Result<Vec<u8>, String> {
+        let len = to - from;
+        if len > RETAIN_LIMIT {
+            return Err(format!(
+                "{len} bytes are more than the {RETAIN_LIMIT} held in memory to retry"
+            ));
+        }
+        let len = usize::try_from(len).map_err(|e| e.to_string())?;
+        let mut bytes = vec![0u8; len];
+        self.reader
+            .read_at(from, &mut bytes)
+            .map_err(|e| format!("cannot read them back ({e})"))?;
+        let s = self.storage.as_ref();
+        let mut at = 0usize;
+        while at < bytes.len() {
+            let offset = from + at as u64;
+            let h = decode_chunk_header(&bytes[at..])
+                .map_err(|reason| format!("offset {offset}: {reason}"))?;
+            let body = at + CHUNK_HEADER_LEN;
+            let end = body + h.stored_len as usize;
+            let stored = bytes
+                .get(body..end)
+                .ok_or_else(|| format!("offset {offset}: truncated chunk record"))?;
+            let loc = Location {
+                offset,
+                stored_len: h.stored_len,
+                raw_len: h.raw_len,
+                flags: h.flags,
+            };
+            decode_verified(s, stored.to_vec(), &h.address, &loc).map_err(|e| e.to_string())?;
+            at = end;
+        }
+        Ok(bytes)
+    }
+
+    /// Rewrites the index if the published, unindexed tail has grown large.
+    /// A failure loses nothing (the index is a cache, and the old file plus
+    /// the tail map still describe everything), so it is not reported; a
+    /// later publish tries again.
+    fn maybe_reindex(&self, w: &mut State) {
+        debug_assert!(w.pending.is_empty(), "only published chunks are indexed");
+        let covered = w.index.covered_len;
+        let due = w.tail_bytes >= REINDEX_MIN_BYTES.max(covered / 8)
+            || w.tail.len() >= REINDEX_MIN_RECORDS.max(w.index.entries.len() / 8);
+        if !due {
             return;
         }
-        let mut entries = std::mem::take(&mut w.index.entries);
+        let mut entries = Vec::with_capacity(w.index.entries.len() + w.tail.len());
+        entries.extend_from_slice(&w.index.entries);
         entries.extend(w.tail.iter().map(|(a, l)| (*a, *l)));
         entries.sort_unstable_by_key(|e| e.0);
         entries.dedup_by_key(|e| e.0);
@@ -371,13 +578,14 @@ impl DiskStore {
             sequence: w.sequence,
             entries,
         };
+        let bytes = index.encode();
         let s = self.storage.as_ref();
         let written = (|| -> io::Result<()> {
             if s.exists(INDEX_TMP)? {
                 s.remove(INDEX_TMP)?;
             }
-            let mut f = s.open(INDEX_TMP, true)?;
-            f.append(&index.encode())?;
+            let mut f = s.open(INDEX_TMP, FileMode::Create)?;
+            f.append(&bytes)?;
             f.sync()?;
             s.rename(INDEX_TMP, INDEX)?;
             s.sync_dir()
@@ -387,34 +595,43 @@ impl DiskStore {
             w.tail.clear();
             w.tail_bytes = 0;
             w.stats.index_writes += 1;
-        } else {
-            // The index file on disk is unchanged and the tail map still holds
-            // everything after it. Keep the merged entries for lookups (they
-            // include the old ones) but not its claim to cover more; a later
-            // publish tries again.
-            w.index = IndexFile {
-                covered_len: covered,
-                root: old_root,
-                sequence: old_sequence,
-                entries: index.entries,
-            };
+            w.stats.index_bytes_written += bytes.len() as u64;
         }
     }
 }
 
-fn check_file_header(s: &dyn Storage, journal: &dyn StorageFile) -> Result<()> {
-    let mut h = [0u8; FILE_HEADER_LEN as usize];
-    let ok = journal.read_at(0, &mut h).is_ok()
-        && &h[..8] == MAGIC
-        && u32::from_le_bytes(h[8..12].try_into().expect("4 bytes")) == VERSION;
-    if !ok {
+fn write_file_header(s: &dyn Storage, file: &mut dyn StorageFile) -> Result<()> {
+    file.append(&file_header())
+        .map_err(|e| io_err(s, "cannot write to", e))?;
+    file.sync().map_err(|e| io_err(s, "cannot sync", e))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Header {
+    Complete,
+    /// Shorter than a header, but a prefix of one: creation was interrupted.
+    Interrupted,
+}
+
+fn check_file_header(s: &dyn Storage, journal: &dyn StorageFile, len: u64) -> Result<Header> {
+    let expected = file_header();
+    let n = len.min(FILE_HEADER_LEN) as usize;
+    let mut h = vec![0u8; n];
+    journal
+        .read_at(0, &mut h)
+        .map_err(|e| io_err(s, "cannot read", e))?;
+    if h != expected[..n] {
         return Err(Error::DamagedJournal {
             path: s.describe(JOURNAL),
             offset: 0,
             reason: "not an Arbor journal of a version this build reads".into(),
         });
     }
-    Ok(())
+    Ok(if len < FILE_HEADER_LEN {
+        Header::Interrupted
+    } else {
+        Header::Complete
+    })
 }
 
 /// Reads the index if it is valid and agrees with the journal; otherwise an
@@ -424,13 +641,14 @@ fn load_index(s: &dyn Storage, journal: &dyn StorageFile) -> Result<IndexFile> {
         covered_len: FILE_HEADER_LEN,
         ..IndexFile::default()
     };
-    let Ok(file) = s.open(INDEX, false) else {
+    let Ok(file) = s.open(INDEX, FileMode::Read) else {
         return Ok(empty);
     };
-    let len = file
-        .len()
-        .map_err(|e| io_err(s, "cannot read the index beside", e))?;
-    let Ok(len) = usize::try_from(len) else {
+    // The file's real length (not a length read from its bytes) sizes the read.
+    let Ok(len) = file.len().map(usize::try_from) else {
+        return Ok(empty);
+    };
+    let Ok(len) = len else {
         return Ok(empty);
     };
     let mut bytes = vec![0u8; len];
@@ -456,16 +674,17 @@ fn load_index(s: &dyn Storage, journal: &dyn StorageFile) -> Result<IndexFile> {
 
 /// Reads records from the published end onwards, publishing each complete
 /// root found. Stops at the end or at a torn tail; refuses damage that is
-/// followed by a valid root.
-fn scan_tail(s: &dyn Storage, w: &mut Writer) -> Result<()> {
-    let len = w.journal.len().map_err(|e| io_err(s, "cannot read", e))?;
+/// followed by a valid root. An I/O error is an error, never a torn tail:
+/// a failed read must not get published data cut off.
+fn scan_tail(s: &dyn Storage, reader: &dyn StorageFile, w: &mut State) -> Result<()> {
+    let len = reader.len().map_err(|e| io_err(s, "cannot read", e))?;
+    let mut window = Window::new(reader, len);
     let mut at = w.committed_len;
     let mut since_root: Vec<(Address, Location)> = Vec::new();
-    let mut bytes_since_index = 0u64;
     while at < len {
-        let record = read_record_header(w.journal.as_ref(), at, len);
-        match record {
-            Ok(Record::Chunk(h, next)) => {
+        let step = parse_record(&mut window, at).map_err(|e| io_err(s, "cannot read", e))?;
+        match step {
+            Step::Chunk(h, next) => {
                 since_root.push((
                     h.address,
                     Location {
@@ -477,16 +696,18 @@ fn scan_tail(s: &dyn Storage, w: &mut Writer) -> Result<()> {
                 ));
                 at = next;
             }
-            Ok(Record::Root(r)) => {
+            Step::Root(r) => {
                 at += ROOT_RECORD_LEN as u64;
-                bytes_since_index += at - w.committed_len;
+                w.tail_bytes += at - w.committed_len;
                 w.tail.extend(since_root.drain(..));
                 w.root = Some(r.root);
                 w.sequence = r.sequence;
                 w.committed_len = at;
             }
-            Err(reason) => {
-                if let Some(later) = find_root_after(w.journal.as_ref(), at + 1, len) {
+            Step::Bad(reason) => {
+                let later = find_root_after(&mut window, at + 1, w.sequence)
+                    .map_err(|e| io_err(s, "cannot read", e))?;
+                if let Some(later) = later {
                     return Err(Error::DamagedJournal {
                         path: s.describe(JOURNAL),
                         offset: at,
@@ -497,114 +718,147 @@ fn scan_tail(s: &dyn Storage, w: &mut Writer) -> Result<()> {
             }
         }
     }
-    w.tail_bytes += bytes_since_index;
     Ok(())
 }
 
-enum Record {
+/// Reads of a journal through a large buffer, so that a scan costs a few big
+/// reads rather than one per record.
+struct Window<'a> {
+    file: &'a dyn StorageFile,
+    /// Reads never go past this length.
+    len: u64,
+    start: u64,
+    buf: Vec<u8>,
+}
+
+impl<'a> Window<'a> {
+    fn new(file: &'a dyn StorageFile, len: u64) -> Window<'a> {
+        Window {
+            file,
+            len,
+            start: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The `n` bytes at `at`, or `None` if they would pass the end.
+    fn get(&mut self, at: u64, n: usize) -> io::Result<Option<&[u8]>> {
+        let Some(end) = at.checked_add(n as u64).filter(|&e| e <= self.len) else {
+            return Ok(None);
+        };
+        let buf_end = self.start + self.buf.len() as u64;
+        if at < self.start || end > buf_end {
+            let want = (self.len - at).min(SCAN_WINDOW.max(n) as u64);
+            self.buf.clear();
+            self.buf
+                .resize(usize::try_from(want).map_err(io::Error::other)?, 0);
+            if let Err(e) = self.file.read_at(at, &mut self.buf) {
+                self.buf.clear();
+                return Err(e);
+            }
+            self.start = at;
+        }
+        let from = usize::try_from(at - self.start).map_err(io::Error::other)?;
+        Ok(Some(&self.buf[from..from + n]))
+    }
+}
+
+/// One step of a scan: a record, or why the bytes at this offset are not one.
+enum Step {
+    /// A chunk record and the offset after it.
     Chunk(ChunkHeader, u64),
     Root(RootRecord),
+    Bad(&'static str),
 }
 
-fn read_record_header(
-    journal: &dyn StorageFile,
-    at: u64,
-    len: u64,
-) -> Result<Record, &'static str> {
-    let mut kind = [0u8; 1];
-    journal
-        .read_at(at, &mut kind)
-        .map_err(|_| "cannot read the record type")?;
-    match kind[0] {
+fn parse_record(window: &mut Window<'_>, at: u64) -> io::Result<Step> {
+    let Some(kind) = window.get(at, 1)? else {
+        return Ok(Step::Bad("end of the journal"));
+    };
+    Ok(match kind[0] {
         CHUNK_RECORD => {
-            if len - at < CHUNK_HEADER_LEN as u64 {
-                return Err("truncated chunk record header");
+            let Some(hb) = window.get(at, CHUNK_HEADER_LEN)? else {
+                return Ok(Step::Bad("truncated chunk record header"));
+            };
+            match decode_chunk_header(hb) {
+                Ok(h) => {
+                    let next = at + CHUNK_HEADER_LEN as u64 + u64::from(h.stored_len);
+                    if next > window.len {
+                        Step::Bad("truncated chunk record")
+                    } else {
+                        Step::Chunk(h, next)
+                    }
+                }
+                Err(reason) => Step::Bad(reason),
             }
-            let mut hb = [0u8; CHUNK_HEADER_LEN];
-            journal
-                .read_at(at, &mut hb)
-                .map_err(|_| "cannot read a chunk record header")?;
-            let h = decode_chunk_header(&hb)?;
-            let next = at + CHUNK_HEADER_LEN as u64 + u64::from(h.stored_len);
-            if next > len {
-                return Err("truncated chunk record");
-            }
-            Ok(Record::Chunk(h, next))
         }
-        ROOT_RECORD => {
-            if len - at < ROOT_RECORD_LEN as u64 {
-                return Err("truncated root record");
+        ROOT_RECORD => match window.get(at, ROOT_RECORD_LEN)? {
+            None => Step::Bad("truncated root record"),
+            Some(b) => {
+                decode_root(b).map_or(Step::Bad("root record fails its checksum"), Step::Root)
             }
-            let mut b = [0u8; ROOT_RECORD_LEN];
-            journal
-                .read_at(at, &mut b)
-                .map_err(|_| "cannot read a root record")?;
-            decode_root(&b)
-                .map(Record::Root)
-                .ok_or("root record fails its checksum")
-        }
-        _ => Err("unknown record type"),
-    }
+        },
+        _ => Step::Bad("unknown record type"),
+    })
 }
 
-/// The offset of the first valid root record at or after `from`, if any.
-fn find_root_after(journal: &dyn StorageFile, from: u64, len: u64) -> Option<u64> {
-    const WINDOW: u64 = 1 << 20;
-    let mut start = from;
-    while start + ROOT_RECORD_LEN as u64 <= len {
-        let end = (start + WINDOW + ROOT_RECORD_LEN as u64).min(len);
-        let mut buf = vec![0u8; usize::try_from(end - start).ok()?];
-        journal.read_at(start, &mut buf).ok()?;
-        for i in 0..buf.len().saturating_sub(ROOT_RECORD_LEN - 1) {
-            if buf[i] == ROOT_RECORD && decode_root(&buf[i..]).is_some() {
-                return Some(start + i as u64);
-            }
+/// The offset of the first valid root record at or after `from` whose
+/// sequence number is above `sequence`. Every root published after the last
+/// good one has a higher sequence, so none is missed; a stale or foreign
+/// root record that happens to sit inside chunk bytes usually is skipped.
+fn find_root_after(window: &mut Window<'_>, from: u64, sequence: u64) -> io::Result<Option<u64>> {
+    let mut at = from;
+    while let Some(b) = window.get(at, ROOT_RECORD_LEN)? {
+        if b[0] == ROOT_RECORD && decode_root(b).is_some_and(|r| r.sequence > sequence) {
+            return Ok(Some(at));
         }
-        start += WINDOW;
+        at += 1;
     }
-    None
+    Ok(None)
 }
 
-/// Reads and verifies the chunk at `loc`.
+fn describe_at(s: &dyn Storage, loc: &Location) -> String {
+    format!("{} offset {}", s.describe(JOURNAL), loc.offset)
+}
+
+/// Reads the chunk at `loc` and verifies it against `address`.
 fn read_record(
     s: &dyn Storage,
     journal: &dyn StorageFile,
     address: &Address,
     loc: &Location,
 ) -> Result<Chunk> {
+    // stored_len comes from a checked record header or index entry: capped.
     let mut stored = vec![0u8; loc.stored_len as usize];
     journal
         .read_at(loc.offset + CHUNK_HEADER_LEN as u64, &mut stored)
         .map_err(|e| {
-            io_err(
-                s,
-                &format!(
-                    "cannot read chunk {} at offset {} of",
-                    address.short(12),
-                    loc.offset
-                ),
+            Error::io(
+                format!("cannot read chunk {} at {}", address, describe_at(s, loc)),
                 e,
             )
         })?;
-    decode_stored(stored, loc).and_then(|bytes| {
-        Chunk::from_bytes_verified(
-            *address,
-            bytes,
-            Some(format!("{} offset {}", s.describe(JOURNAL), loc.offset)),
-        )
-    })
+    decode_verified(s, stored, address, loc)
 }
 
-fn decode_stored(stored: Vec<u8>, loc: &Location) -> Result<Vec<u8>> {
-    if loc.flags & FLAG_LZ4 == 0 {
-        return Ok(stored);
-    }
-    lz4_flex::block::decompress(&stored, loc.raw_len as usize).map_err(|e| {
-        Error::corrupt(format!(
-            "chunk at offset {} does not decompress: {e}",
-            loc.offset
-        ))
-    })
+/// Decompresses a record's payload if flagged and checks it against its address.
+fn decode_verified(
+    s: &dyn Storage,
+    stored: Vec<u8>,
+    address: &Address,
+    loc: &Location,
+) -> Result<Chunk> {
+    let bytes = if loc.flags & FLAG_LZ4 == 0 {
+        stored
+    } else {
+        lz4_flex::block::decompress(&stored, loc.raw_len as usize).map_err(|e| {
+            Error::corrupt(format!(
+                "chunk {address} at {} does not decompress: {e}",
+                describe_at(s, loc)
+            ))
+        })?
+    };
+    Chunk::from_bytes_verified(*address, bytes, Some(describe_at(s, loc)))
 }
 
 /// Compresses a chunk with lz4 if that saves at least an eighth.
@@ -619,48 +873,85 @@ fn encode_stored(chunk: &Chunk) -> (u8, Vec<u8>) {
 
 impl ChunkStore for DiskStore {
     fn get(&self, address: &Address) -> Result<Option<Chunk>> {
-        let w = self.lock();
-        let Some(loc) = DiskStore::locate(&w, address) else {
-            return Ok(None);
-        };
-        if loc.offset >= w.buffer_at {
-            // Still in the write buffer.
-            let start = usize::try_from(loc.offset - w.buffer_at)
-                .map_err(|_| Error::corrupt("buffer offset"))?;
-            let body = start + CHUNK_HEADER_LEN;
-            let stored = w.buffer[body..body + loc.stored_len as usize].to_vec();
-            let bytes = decode_stored(stored, &loc)?;
-            return Chunk::from_bytes_verified(*address, bytes, None).map(Some);
+        let s = self.storage.as_ref();
+        let mut retried = false;
+        loop {
+            // Look up under the lock; copy the bytes out if still buffered.
+            let (found, buffered) = {
+                let w = self.lock();
+                let Some(found) = w.whereabouts(address) else {
+                    return Ok(None);
+                };
+                let (loc, in_buffer) = found;
+                let buffered = if in_buffer {
+                    let start = usize::try_from(loc.offset - w.buffer_at)
+                        .map_err(|_| Error::corrupt("write buffer offset out of range"))?
+                        + CHUNK_HEADER_LEN;
+                    let stored = w
+                        .buffer
+                        .get(start..start + loc.stored_len as usize)
+                        .ok_or_else(|| Error::corrupt("chunk location outside the write buffer"))?;
+                    Some(stored.to_vec())
+                } else {
+                    None
+                };
+                (found, buffered)
+            };
+            // Read, decompress and hash outside it.
+            let loc = found.0;
+            let result = match buffered {
+                Some(stored) => decode_verified(s, stored, address, &loc),
+                None => read_record(s, self.reader.as_ref(), address, &loc),
+            };
+            match result {
+                Ok(chunk) => return Ok(Some(chunk)),
+                // A failed write may have moved the record (back into the
+                // buffer) while it was read: then read it from where it is
+                // now. Damage where it was found stays an error.
+                Err(_) if !retried && self.lock().whereabouts(address) != Some(found) => {
+                    retried = true;
+                }
+                Err(e) => return Err(e),
+            }
         }
-        read_record(self.storage.as_ref(), w.journal.as_ref(), address, &loc).map(Some)
     }
 
     fn has(&self, address: &Address) -> Result<bool> {
-        Ok(DiskStore::locate(&self.lock(), address).is_some())
+        Ok(self.lock().locate(address).is_some())
     }
 
     fn put_many(&self, chunks: &[Chunk]) -> Result<()> {
-        if self.read_only {
-            return Err(Error::ReadOnly);
-        }
-        let mut w = self.lock();
-        if w.poisoned {
-            return Err(Error::corrupt(
-                "an earlier write failed and could not be undone; reopen the store",
-            ));
-        }
+        self.check_writable(&self.lock())?;
         for chunk in chunks {
-            let address = chunk.address();
-            if DiskStore::locate(&w, &address).is_some() {
+            if chunk.len() > MAX_CHUNK_LEN {
+                // Reading would refuse it, so it must never be written.
+                return Err(Error::TooLarge {
+                    what: "chunk",
+                    len: chunk.len() as u64,
+                    limit: MAX_CHUNK_LEN as u64,
+                });
+            }
+        }
+        // Compress outside the lock, so readers are not held up by it.
+        let encoded: Vec<(Address, u8, Vec<u8>, u32)> = chunks
+            .iter()
+            .map(|c| {
+                let (flags, stored) = encode_stored(c);
+                let raw_len = u32::try_from(c.len()).expect("chunk lengths are capped above");
+                (c.address(), flags, stored, raw_len)
+            })
+            .collect();
+        let mut w = self.lock();
+        self.check_writable(&w)?;
+        for (address, flags, stored, raw_len) in encoded {
+            if w.locate(&address).is_some() {
                 continue;
             }
-            let (flags, stored) = encode_stored(chunk);
             let header = ChunkHeader {
                 flags,
                 stored_len: u32::try_from(stored.len())
-                    .map_err(|_| Error::corrupt("chunk too large"))?,
-                raw_len: u32::try_from(chunk.len())
-                    .map_err(|_| Error::corrupt("chunk too large"))?,
+                    .expect("lz4 output of a capped chunk fits in u32"),
+                raw_len,
                 address,
             };
             let offset = w.buffer_at + w.buffer.len() as u64;
@@ -677,11 +968,9 @@ impl ChunkStore for DiskStore {
             );
             w.pending.push(address);
             w.stats.chunks_appended += 1;
-            if w.buffer.len() >= FLUSH_BYTES
-                && let Err(e) = self.flush(&mut w)
-            {
-                self.abandon_pending(&mut w);
-                return Err(e);
+            if w.buffer.len() >= FLUSH_BYTES {
+                // On failure the buffer keeps everything: nothing is lost.
+                self.flush(&mut w)?;
             }
         }
         Ok(())
@@ -692,30 +981,16 @@ impl ChunkStore for DiskStore {
     }
 
     fn compare_and_swap_root(&self, expected: Option<Address>, new: Address) -> Result<bool> {
-        if self.read_only {
-            return Err(Error::ReadOnly);
-        }
         let mut w = self.lock();
-        if w.poisoned {
-            return Err(Error::corrupt(
-                "an earlier write failed and could not be undone; reopen the store",
-            ));
-        }
+        self.check_writable(&w)?;
         if w.root != expected {
             return Ok(false);
         }
-        if DiskStore::locate(&w, &new).is_none() {
+        if w.locate(&new).is_none() {
             return Err(Error::MissingChunk(new));
         }
-        match self.publish(&mut w, expected, new) {
-            Ok(done) => {
-                self.maybe_reindex(&mut w);
-                Ok(done)
-            }
-            Err(e) => {
-                self.abandon_pending(&mut w);
-                Err(e)
-            }
-        }
+        self.publish(&mut w, expected, new)?;
+        self.maybe_reindex(&mut w);
+        Ok(true)
     }
 }

@@ -18,7 +18,9 @@
 //! end  u32   crc32 of everything before it
 //! ```
 
+use super::journal::{CHUNK_HEADER_LEN, FILE_HEADER_LEN, FLAG_LZ4};
 use crate::address::Address;
+use crate::chunk::MAX_CHUNK_LEN;
 
 const MAGIC: &[u8; 8] = b"ARBORIDX";
 const VERSION: u32 = 1;
@@ -67,7 +69,10 @@ impl IndexFile {
         b
     }
 
-    /// Decodes an index file; `None` if it is damaged in any way.
+    /// Decodes an index file; `None` if it is damaged in any way. Besides the
+    /// CRC, every entry must be sorted, within the caps, and lie wholly inside
+    /// the covered part of the journal, so a wrong index can cost a rebuild but
+    /// never a huge allocation or a read past what it covers.
     pub(crate) fn decode(b: &[u8]) -> Option<IndexFile> {
         if b.len() < HEADER_LEN + 4 || &b[..8] != MAGIC {
             return None;
@@ -78,6 +83,10 @@ impl IndexFile {
         }
         let u64_at = |at: usize| u64::from_le_bytes(body[at..at + 8].try_into().expect("8 bytes"));
         if u32::from_le_bytes(body[8..12].try_into().ok()?) != VERSION || body[20] > 1 {
+            return None;
+        }
+        let covered_len = u64_at(12);
+        if covered_len < FILE_HEADER_LEN {
             return None;
         }
         let n = usize::try_from(u64_at(61)).ok()?;
@@ -94,6 +103,17 @@ impl IndexFile {
                 raw_len: u32::from_le_bytes(e[44..48].try_into().ok()?),
                 flags: e[48],
             };
+            let record_end = location
+                .offset
+                .checked_add(CHUNK_HEADER_LEN as u64 + u64::from(location.stored_len))?;
+            if location.offset < FILE_HEADER_LEN
+                || record_end > covered_len
+                || location.stored_len as usize > MAX_CHUNK_LEN
+                || location.raw_len as usize > MAX_CHUNK_LEN
+                || location.flags & !FLAG_LZ4 != 0
+            {
+                return None;
+            }
             if entries
                 .last()
                 .is_some_and(|(prev, _): &(Address, Location)| *prev >= address)
@@ -103,7 +123,7 @@ impl IndexFile {
             entries.push((address, location));
         }
         Some(IndexFile {
-            covered_len: u64_at(12),
+            covered_len,
             root: (body[20] == 1)
                 .then(|| Address::from_slice(&body[21..53]))
                 .flatten(),
@@ -132,7 +152,7 @@ mod tests {
                 (
                     Address::of(&[i]),
                     Location {
-                        offset: u64::from(i) * 100,
+                        offset: 12 + u64::from(i) * 100,
                         stored_len: 5,
                         raw_len: 9,
                         flags: 1,
@@ -150,7 +170,7 @@ mod tests {
         let bytes = index.encode();
         let back = IndexFile::decode(&bytes).unwrap();
         assert_eq!(back, index);
-        assert_eq!(back.find(&Address::of(&[3])).unwrap().offset, 300);
+        assert_eq!(back.find(&Address::of(&[3])).unwrap().offset, 312);
         assert!(back.find(&Address::of(b"zz")).is_none());
         for at in [0, 15, 30, 100, bytes.len() - 1] {
             let mut bad = bytes.clone();
@@ -161,5 +181,11 @@ mod tests {
             );
         }
         assert!(IndexFile::decode(&bytes[..bytes.len() - 1]).is_none());
+        // An entry reaching past the covered journal is refused even with a good CRC.
+        let short = IndexFile {
+            covered_len: 900,
+            ..index
+        };
+        assert!(IndexFile::decode(&short.encode()).is_none());
     }
 }

@@ -95,6 +95,9 @@ pub(crate) fn decode_chunk_header(b: &[u8]) -> Result<ChunkHeader, &'static str>
     {
         return Err("chunk record has impossible lengths or flags");
     }
+    if h.flags & FLAG_LZ4 == 0 && h.stored_len != h.raw_len {
+        return Err("uncompressed chunk record whose stored and raw lengths differ");
+    }
     Ok(h)
 }
 
@@ -153,6 +156,26 @@ mod tests {
         assert_eq!(decode_chunk_header(&b), Ok(h));
         b[3] ^= 1;
         assert!(decode_chunk_header(&b).is_err());
+        let plain = ChunkHeader {
+            flags: 0,
+            stored_len: 10,
+            raw_len: 20,
+            address: Address::of(b"c"),
+        };
+        assert!(
+            decode_chunk_header(&encode_chunk_header(&plain)).is_err(),
+            "an uncompressed payload has one length"
+        );
+        let huge = ChunkHeader {
+            flags: FLAG_LZ4,
+            stored_len: 10,
+            raw_len: u32::MAX,
+            address: Address::of(b"c"),
+        };
+        assert!(
+            decode_chunk_header(&encode_chunk_header(&huge)).is_err(),
+            "lengths are capped before anything is allocated"
+        );
         let r = RootRecord {
             previous: None,
             root: Address::of(b"r"),

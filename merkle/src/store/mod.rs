@@ -23,7 +23,7 @@ use std::fmt;
 pub use disk::{DiskStats, DiskStore, OpenMode, VerifyReport};
 pub use memory::MemoryStore;
 pub use sim::SimStorage;
-pub use storage::{FsStorage, Storage, StorageFile, StorageLock};
+pub use storage::{FileMode, FsStorage, Storage, StorageFile, StorageLock};
 
 use crate::address::Address;
 use crate::chunk::Chunk;

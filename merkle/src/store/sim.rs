@@ -9,19 +9,32 @@
 //! [`SimStorage::crash_image`] returns what a restarted machine would find:
 //! the durable state plus, optionally, a torn prefix of each file's unsynced
 //! appends.
+//!
+//! Reads are not steps (a crash is only interesting where something changes),
+//! but the bytes read are counted, so tests can check how much of a file an
+//! operation had to read.
 
 use std::collections::HashMap;
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::storage::{Storage, StorageFile, StorageLock};
+use super::storage::{FileMode, Storage, StorageFile, StorageLock};
 use crate::error::{Error, Result};
 
 #[derive(Clone, Debug, Default)]
 struct FileData {
     current: Vec<u8>,
     durable: Vec<u8>,
+    /// The lowest offset changed since the last sync, if any: a sync copies
+    /// only from there, so syncing a long append-only file stays cheap.
+    dirty_from: Option<usize>,
+}
+
+impl FileData {
+    fn touch(&mut self, from: usize) {
+        self.dirty_from = Some(self.dirty_from.map_or(from, |d| d.min(from)));
+    }
 }
 
 #[derive(Debug, Default)]
@@ -37,6 +50,7 @@ struct State {
     fail_at: Option<u64>,
     crashed: bool,
     locked: bool,
+    bytes_read: u64,
 }
 
 impl State {
@@ -97,6 +111,11 @@ impl SimStorage {
         self.lock_state().fail_at = Some(n);
     }
 
+    /// How many bytes have been read from all files.
+    pub fn bytes_read(&self) -> u64 {
+        self.lock_state().bytes_read
+    }
+
     /// Whether the simulated machine has crashed.
     pub fn crashed(&self) -> bool {
         self.lock_state().crashed
@@ -110,7 +129,10 @@ impl SimStorage {
         for (name, id) in &st.durable_names {
             let f = &st.data[id];
             let mut bytes = f.durable.clone();
-            if f.current.len() > f.durable.len() && f.current.starts_with(&f.durable) {
+            // Only pure appends since the last sync can be torn in: after a
+            // truncation below the durable length the disk keeps the durable bytes.
+            let appended_only = f.dirty_from.is_some_and(|d| d >= f.durable.len());
+            if appended_only && f.current.len() > f.durable.len() {
                 let unsynced = &f.current[f.durable.len()..];
                 bytes.extend_from_slice(&unsynced[..torn(unsynced.len()).min(unsynced.len())]);
             }
@@ -119,6 +141,7 @@ impl SimStorage {
                 FileData {
                     current: bytes.clone(),
                     durable: bytes,
+                    dirty_from: None,
                 },
             );
             image.names.insert(name.clone(), *id);
@@ -154,6 +177,7 @@ impl SimStorage {
             FileData {
                 current: bytes.clone(),
                 durable: bytes,
+                dirty_from: None,
             },
         );
     }
@@ -163,11 +187,24 @@ impl SimStorage {
 struct SimFile {
     state: Arc<Mutex<State>>,
     id: u64,
+    /// False for files opened with [`FileMode::Read`].
+    writable: bool,
 }
 
 impl SimFile {
     fn lock_state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn check_writable(&self) -> io::Result<()> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "simulated file was opened read-only",
+            ))
+        }
     }
 }
 
@@ -177,24 +214,24 @@ impl StorageFile for SimFile {
     }
 
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
-        let st = self.lock_state();
+        let mut st = self.lock_state();
         let data = &st.data[&self.id].current;
         let start =
             usize::try_from(offset).map_err(|_| io::Error::from(io::ErrorKind::UnexpectedEof))?;
         let end = start.checked_add(buf.len()).filter(|&e| e <= data.len());
         let end = end.ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
         buf.copy_from_slice(&data[start..end]);
+        st.bytes_read += buf.len() as u64;
         Ok(())
     }
 
     fn append(&mut self, data: &[u8]) -> io::Result<()> {
+        self.check_writable()?;
         let mut st = self.lock_state();
         st.step("append")?;
-        st.data
-            .get_mut(&self.id)
-            .expect("open files exist")
-            .current
-            .extend_from_slice(data);
+        let f = st.data.get_mut(&self.id).expect("open files exist");
+        f.touch(f.current.len());
+        f.current.extend_from_slice(data);
         Ok(())
     }
 
@@ -202,19 +239,27 @@ impl StorageFile for SimFile {
         let mut st = self.lock_state();
         st.step("sync")?;
         let f = st.data.get_mut(&self.id).expect("open files exist");
-        f.durable = f.current.clone();
+        if let Some(from) = f.dirty_from.take() {
+            let from = from.min(f.current.len()).min(f.durable.len());
+            f.durable.truncate(from);
+            f.durable.extend_from_slice(&f.current[from..]);
+        }
         Ok(())
     }
 
     fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.check_writable()?;
         let mut st = self.lock_state();
         st.step("truncate")?;
         let len = usize::try_from(len).map_err(|_| io::Error::other("length too large"))?;
-        st.data
-            .get_mut(&self.id)
-            .expect("open files exist")
-            .current
-            .truncate(len);
+        let f = st.data.get_mut(&self.id).expect("open files exist");
+        if len < f.current.len() {
+            f.touch(len);
+            f.current.truncate(len);
+        } else {
+            f.touch(f.current.len());
+            f.current.resize(len, 0);
+        }
         Ok(())
     }
 }
@@ -233,11 +278,11 @@ impl Drop for SimLock {
 }
 
 impl Storage for SimStorage {
-    fn open(&self, name: &str, create: bool) -> io::Result<Box<dyn StorageFile>> {
+    fn open(&self, name: &str, mode: FileMode) -> io::Result<Box<dyn StorageFile>> {
         let mut st = self.lock_state();
         let id = match st.names.get(name) {
             Some(id) => *id,
-            None if create => {
+            None if mode == FileMode::Create => {
                 st.step("create")?;
                 st.next_id += 1;
                 let id = st.next_id;
@@ -250,6 +295,7 @@ impl Storage for SimStorage {
         Ok(Box::new(SimFile {
             state: self.state.clone(),
             id,
+            writable: mode != FileMode::Read,
         }))
     }
 

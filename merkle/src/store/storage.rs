@@ -33,14 +33,25 @@ pub trait StorageFile: Send + Sync + fmt::Debug {
     fn truncate(&mut self, len: u64) -> io::Result<()>;
 }
 
+/// How to open a file of a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileMode {
+    /// Read only; the file must exist. Appending or truncating is an error.
+    Read,
+    /// Read and write; the file must exist.
+    Write,
+    /// Read and write, creating the file (empty) if it does not exist.
+    Create,
+}
+
 /// A held writer lock; released when dropped.
 pub trait StorageLock: Send + Sync + fmt::Debug {}
 
 /// A folder of named files.
 pub trait Storage: Send + Sync + fmt::Debug {
-    /// Opens a file, creating it (empty) if `create` and it does not exist.
-    /// A missing file without `create` is an `io::ErrorKind::NotFound` error.
-    fn open(&self, name: &str, create: bool) -> io::Result<Box<dyn StorageFile>>;
+    /// Opens a file. A missing file is an `io::ErrorKind::NotFound` error
+    /// unless `mode` is [`FileMode::Create`].
+    fn open(&self, name: &str, mode: FileMode) -> io::Result<Box<dyn StorageFile>>;
     /// Whether a file exists.
     fn exists(&self, name: &str) -> io::Result<bool>;
     /// Atomically replaces `to` with `from`.
@@ -49,7 +60,9 @@ pub trait Storage: Send + Sync + fmt::Debug {
     fn remove(&self, name: &str) -> io::Result<()>;
     /// Makes creations, renames and removals in the folder durable.
     fn sync_dir(&self) -> io::Result<()>;
-    /// Takes the exclusive writer lock on file `name`, waiting at most `wait`.
+    /// Takes the exclusive writer lock on file `name` (created if missing),
+    /// polling for at most `wait`; then [`Error::Locked`], naming the file and
+    /// the time waited.
     fn lock(&self, name: &str, wait: Duration) -> Result<Box<dyn StorageLock>>;
     /// A human-readable location of file `name`, for messages.
     fn describe(&self, name: &str) -> String;
@@ -79,15 +92,16 @@ impl FsStorage {
 #[derive(Debug)]
 struct FsFile {
     file: File,
-    /// Where the next append goes. Only the lock holder appends, so this
-    /// matches the file's length for it; readers ask the file system.
-    len: u64,
+    /// Where the next append goes: the file's length as this handle left it.
+    /// Only the lock holder appends, and a failed append is cut back by the
+    /// caller, so positional writes here never leave a gap.
+    end: u64,
 }
 
 impl StorageFile for FsFile {
     fn len(&self) -> io::Result<u64> {
-        // Asked afresh, so a reader can see what a writer appended since.
-        Ok(self.file.metadata()?.len().max(self.len))
+        // Asked afresh, so a reader sees what a writer appended (or cut back) since.
+        Ok(self.file.metadata()?.len())
     }
 
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
@@ -95,18 +109,20 @@ impl StorageFile for FsFile {
     }
 
     fn append(&mut self, data: &[u8]) -> io::Result<()> {
-        self.file.write_all_at(data, self.len)?;
-        self.len += data.len() as u64;
+        self.file.write_all_at(data, self.end)?;
+        self.end += data.len() as u64;
         Ok(())
     }
 
     fn sync(&self) -> io::Result<()> {
+        // fdatasync: the data and the file length (needed to read it back),
+        // not timestamps.
         self.file.sync_data()
     }
 
     fn truncate(&mut self, len: u64) -> io::Result<()> {
         self.file.set_len(len)?;
-        self.len = len;
+        self.end = len;
         Ok(())
     }
 }
@@ -119,15 +135,17 @@ struct FsLock {
 impl StorageLock for FsLock {}
 
 impl Storage for FsStorage {
-    fn open(&self, name: &str, create: bool) -> io::Result<Box<dyn StorageFile>> {
+    fn open(&self, name: &str, mode: FileMode) -> io::Result<Box<dyn StorageFile>> {
+        // Readers open without write access, so a repository on read-only
+        // media or owned by someone else can still be read.
         let file = OpenOptions::new()
             .read(true)
-            .write(true)
-            .create(create)
+            .write(mode != FileMode::Read)
+            .create(mode == FileMode::Create)
             .truncate(false)
             .open(self.dir.join(name))?;
-        let len = file.metadata()?.len();
-        Ok(Box::new(FsFile { file, len }))
+        let end = file.metadata()?.len();
+        Ok(Box::new(FsFile { file, end }))
     }
 
     fn exists(&self, name: &str) -> io::Result<bool> {
@@ -135,6 +153,7 @@ impl Storage for FsStorage {
     }
 
     fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        // Not durable until `sync_dir`; callers sync the folder after renaming.
         std::fs::rename(self.dir.join(from), self.dir.join(to))
     }
 
