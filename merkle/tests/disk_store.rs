@@ -7,7 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arbor_merkle::store::{OpenMode, SimStorage, Storage};
-use arbor_merkle::{Address, Chunk, ChunkKind, ChunkStore, DiskStore, Edit, NodeStore, ProllyMap};
+use arbor_merkle::{
+    Address, Chunk, ChunkKind, ChunkStore, DiskStore, Edit, Error, MAX_CHUNK_LEN, NodeStore,
+    ProllyMap,
+};
 
 fn rw() -> OpenMode {
     OpenMode::ReadWrite {
@@ -110,39 +113,181 @@ fn unpublished_chunks_do_not_survive_reopening() {
 }
 
 #[test]
-fn index_is_written_used_and_rebuilt_when_damaged() {
+fn index_is_written_used_and_rebuilt_when_damaged_or_deleted() {
     let sim = SimStorage::new();
     let mut last = None;
+    let journal_len;
     {
         let store = sim_store(&sim);
         // Enough data to pass the re-index threshold several times.
-        for round in 0..20u32 {
+        for round in 0..40u32 {
             let chunks: Vec<Chunk> = (0..700).map(|i| chunk(round * 1000 + i)).collect();
             store.put_many(&chunks).unwrap();
             let root = chunks[0].address();
             assert!(store.compare_and_swap_root(last, root).unwrap());
             last = Some(root);
         }
-        assert!(store.stats().index_writes > 0);
+        let stats = store.stats();
+        assert!(stats.index_writes > 1, "{stats:?}");
+        // Rewrites grow geometrically, so their total stays a small multiple
+        // of the final index.
+        let index_len = sim.read_file("index").unwrap().len() as u64;
+        assert!(
+            stats.index_bytes_written < 6 * index_len,
+            "{} bytes of index writes for a {index_len}-byte index",
+            stats.index_bytes_written
+        );
+        journal_len = store.journal_len();
     }
     assert!(sim.exists("index").unwrap());
     let check = |store: &DiskStore| {
         assert_eq!(store.root().unwrap(), last);
-        for i in [0u32, 1, 5999, 13_999] {
+        for i in [0u32, 1, 5999, 13_999, 27_999] {
             let c = chunk(i / 700 * 1000 + i % 700);
             assert_eq!(store.get(&c.address()).unwrap().unwrap(), c);
         }
+        assert_eq!(store.journal_len(), journal_len);
     };
-    check(&sim_store(&sim));
-    // A damaged index is ignored and the journal scanned instead.
+    // With a good index, opening reads little of the journal.
+    let open_reads = || {
+        let before = sim.bytes_read();
+        check(&sim_store(&sim));
+        sim.bytes_read() - before
+    };
+    let with_index = open_reads();
+    assert!(
+        with_index < journal_len / 4,
+        "{with_index} bytes read of a {journal_len}-byte journal"
+    );
+    // A damaged index is ignored, the journal scanned instead, and a writer
+    // writes a good index again.
     let mut index = sim.read_file("index").unwrap();
     let mid = index.len() / 2;
     index[mid] ^= 0xff;
     sim.write_file("index", index);
-    check(&sim_store(&sim));
+    let before = sim.bytes_read();
+    let reader = DiskStore::open(Arc::new(sim.clone()), OpenMode::ReadOnly).unwrap();
+    assert!(
+        sim.bytes_read() - before > journal_len / 2,
+        "the reader scanned"
+    );
+    check(&reader);
+    assert_eq!(reader.stats().index_writes, 0, "readers never write");
+    let store = sim_store(&sim);
+    check(&store);
+    assert_eq!(store.stats().index_writes, 1, "rebuilt on opening");
+    drop(store);
+    assert!(open_reads() < journal_len / 4, "the rebuilt index is used");
     // So is a missing one.
-    sim.write_file("index", Vec::new());
-    check(&sim_store(&sim));
+    sim.remove("index").unwrap();
+    assert!(
+        open_reads() > journal_len / 2,
+        "without an index, the journal is scanned"
+    );
+    assert!(sim.exists("index").unwrap());
+    assert!(open_reads() < journal_len / 4, "the rebuilt index is used");
+    // And one that covers more than the journal holds (as if the journal
+    // had been cut short) is ignored too: an earlier root, still readable.
+    let full = sim.read_file("journal").unwrap();
+    sim.write_file("journal", full[..full.len() / 2].to_vec());
+    let cut = sim_store(&sim);
+    let root = cut.root().unwrap();
+    assert!(root.is_some() && root != last);
+    assert!(cut.get(&root.unwrap()).unwrap().is_some());
+    assert_eq!(cut.get(&chunk(0).address()).unwrap().unwrap(), chunk(0));
+}
+
+#[test]
+fn opening_fifty_thousand_chunks_is_quick() {
+    let dir = tempfile::tempdir().unwrap();
+    let chunks: Vec<Chunk> = (0..50_000u32)
+        .map(|i| Chunk::new(ChunkKind::BLOB_LEAF, &[], format!("row {i}").as_bytes()))
+        .collect();
+    {
+        let store = DiskStore::open_dir(dir.path(), rw()).unwrap();
+        let mut root = None;
+        for batch in chunks.chunks(10_000) {
+            store.put_many(batch).unwrap();
+            let next = batch[0].address();
+            assert!(store.compare_and_swap_root(root, next).unwrap());
+            root = Some(next);
+        }
+        assert!(store.stats().index_writes > 0);
+    }
+    // Best of a few, to be fair to a busy machine.
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let start = std::time::Instant::now();
+        let store = DiskStore::open_dir(dir.path(), OpenMode::ReadOnly).unwrap();
+        best = best.min(start.elapsed());
+        assert!(store.has(&chunks[49_999].address()).unwrap());
+    }
+    eprintln!("opened a store of 50,000 chunks in {best:?}");
+    assert!(best < Duration::from_millis(100), "open took {best:?}");
+}
+
+#[test]
+fn a_chunk_over_the_size_cap_is_refused() {
+    let sim = SimStorage::new();
+    let store = sim_store(&sim);
+    let big = Chunk::new(ChunkKind::BLOB_LEAF, &[], &vec![7u8; MAX_CHUNK_LEN]);
+    let err = store.put(&big).unwrap_err();
+    assert!(matches!(err, Error::TooLarge { .. }), "{err}");
+    assert!(!store.has(&big.address()).unwrap());
+    let largest = Chunk::new(ChunkKind::BLOB_LEAF, &[], &vec![7u8; MAX_CHUNK_LEN - 6]);
+    store.put(&largest).unwrap();
+    assert!(
+        store
+            .compare_and_swap_root(None, largest.address())
+            .unwrap()
+    );
+    drop(store);
+    assert_eq!(
+        sim_store(&sim).get(&largest.address()).unwrap().unwrap(),
+        largest
+    );
+}
+
+#[test]
+fn threads_read_while_one_writes() {
+    let sim = SimStorage::new();
+    let store = Arc::new(sim_store(&sim));
+    let first: Vec<Chunk> = (0..200).map(chunk).collect();
+    store.put_many(&first).unwrap();
+    assert!(
+        store
+            .compare_and_swap_root(None, first[0].address())
+            .unwrap()
+    );
+    std::thread::scope(|scope| {
+        for t in 0..3 {
+            let store = store.clone();
+            let first = &first;
+            scope.spawn(move || {
+                for round in 0..20 {
+                    for c in first.iter().skip(t).step_by(3) {
+                        assert_eq!(
+                            store.get(&c.address()).unwrap().as_ref(),
+                            Some(c),
+                            "round {round}"
+                        );
+                    }
+                }
+            });
+        }
+        let mut root = first[0].address();
+        for round in 1..40u32 {
+            let batch: Vec<Chunk> = (0..50).map(|i| chunk(round * 1000 + i)).collect();
+            store.put_many(&batch).unwrap();
+            assert_eq!(store.get(&batch[7].address()).unwrap().unwrap(), batch[7]);
+            assert!(
+                store
+                    .compare_and_swap_root(Some(root), batch[0].address())
+                    .unwrap()
+            );
+            root = batch[0].address();
+        }
+    });
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arbor_merkle::reachability::{Walk, walk_reachable};
-use arbor_merkle::store::{OpenMode, SimStorage};
+use arbor_merkle::store::{OpenMode, SimStorage, Storage};
 use arbor_merkle::{
     Address, Chunk, ChunkKind, ChunkStore, DiskStore, Edit, Error, NodeStore, ProllyMap,
 };
@@ -80,7 +80,7 @@ fn scattered_edits(n: u32, count: u32, value_len: usize) -> Vec<Edit> {
 }
 
 /// Runs the update with a crash at every mutating call, and every crash image
-/// (nothing, half, or all of the unsynced bytes kept) reopens to exactly the
+/// (none, some or all of the unsynced bytes kept: torn writes) reopens to exactly the
 /// old root or the new one, with everything it reaches readable. Returns the
 /// number of steps and how many crashes came after the update was published
 /// (in the index rewrite, which may fail without failing the update).
@@ -108,8 +108,17 @@ fn crash_at_every_step(n: u32, edits: impl Fn() -> Vec<Edit>) -> (u64, u64) {
         if result.is_ok() && k <= steps {
             after_publish += 1;
         }
+        // The crashed process still answers reads from what it published,
+        // and refuses further writes with an error rather than a panic.
+        let in_memory = store.root().unwrap();
+        assert_eq!(in_memory, Some(if result.is_ok() { new } else { old }));
+        check_reachable(&store).unwrap_or_else(|e| panic!("step {k}, still open: {e}"));
+        assert!(
+            store.compare_and_swap_root(in_memory, old).is_err(),
+            "step {k}: a write after the crash must fail"
+        );
         drop(store);
-        for keep in [0.0, 0.5, 1.0] {
+        for keep in [0.0, 0.1, 0.5, 0.9, 1.0] {
             let image = sim.crash_image(|unsynced| (unsynced as f64 * keep) as usize);
             let reopened = open(&image)
                 .unwrap_or_else(|e| panic!("step {k}, keep {keep}: reopen failed: {e}"));
@@ -310,34 +319,171 @@ fn damage_in_the_middle_of_the_journal_refuses_to_open_naming_the_offset() {
     assert!(err.to_string().contains("arbor fsck"), "{err}");
 }
 
+/// Puts the chunks of an edited map; returns its root (not yet published).
+fn prepare(
+    store: &Arc<DiskStore>,
+    old: Address,
+    edits: Vec<Edit>,
+) -> arbor_merkle::Result<Address> {
+    let nodes = NodeStore::new(store.clone());
+    Ok(ProllyMap::load(&nodes, old)?.edit(edits)?.root())
+}
+
+#[test]
+fn a_damaged_root_record_followed_by_later_roots_refuses_to_open() {
+    let sim = SimStorage::new();
+    let mut root_ends = Vec::new();
+    {
+        let store = open(&sim).unwrap();
+        let mut prev = None;
+        for i in 0..3u8 {
+            let c = Chunk::new(ChunkKind::BLOB_LEAF, &[], &[i; 40]);
+            store.put(&c).unwrap();
+            assert!(store.compare_and_swap_root(prev, c.address()).unwrap());
+            prev = Some(c.address());
+            root_ends.push(store.journal_len());
+        }
+    }
+    let journal = sim.read_file("journal").unwrap();
+    for (i, end) in root_ends[..2].iter().enumerate() {
+        let root_at = end - 78;
+        for at in [root_at, root_at + 40, end - 1] {
+            let damaged = sim.crash_image(|_| 0);
+            let mut bytes = journal.clone();
+            bytes[at as usize] ^= 0x01;
+            damaged.write_file("journal", bytes);
+            for mode in [rw(), OpenMode::ReadOnly] {
+                match DiskStore::open(Arc::new(damaged.clone()), mode) {
+                    Err(Error::DamagedJournal { offset, .. }) => {
+                        assert_eq!(offset, root_at, "root record {i}, flip at {at}")
+                    }
+                    other => panic!("root record {i}, flip at {at}: {other:?}"),
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn injected_io_errors_leave_the_store_at_its_old_root_and_usable() {
+    let edits = || scattered_edits(3_000, 100, 30_000);
     let (sim, old) = base_store(3_000);
     let before = sim.ops();
-    update(&open(&sim).unwrap(), old, scattered_edits(3_000, 50, 3_000)).unwrap();
+    let store = open(&sim).unwrap();
+    let new = prepare(&store, old, edits()).unwrap();
+    assert!(store.compare_and_swap_root(Some(old), new).unwrap());
     let steps = sim.ops() - before;
+    assert!(
+        steps >= 6,
+        "put_many flushes more than once, then the publish ({steps} steps)"
+    );
+    let mut failed_publishes = 0;
     for k in 1..=steps {
         let (sim, old) = base_store(3_000);
         let store = open(&sim).unwrap();
         sim.fail_at(sim.ops() + k);
-        let first = update(&store, old, scattered_edits(3_000, 50, 3_000));
-        let root = store.root().unwrap();
-        match &first {
-            Ok(new) => assert_eq!(root, Some(*new)),
-            Err(_) => assert_eq!(
-                root,
-                Some(old),
-                "a failed update must not move the root (step {k})"
-            ),
+        match prepare(&store, old, edits()) {
+            Ok(prepared) => {
+                assert_eq!(prepared, new, "the same edit gives the same map");
+                match store.compare_and_swap_root(Some(old), new) {
+                    Ok(swapped) => assert!(swapped),
+                    Err(e) => {
+                        failed_publishes += 1;
+                        assert!(matches!(e, Error::Io { .. }), "step {k}: {e}");
+                        assert_eq!(
+                            store.root().unwrap(),
+                            Some(old),
+                            "a failed publish must not move the root (step {k})"
+                        );
+                        // Nothing accepted was forgotten: the same swap,
+                        // without putting anything again, now succeeds.
+                        assert!(
+                            store.compare_and_swap_root(Some(old), new).unwrap(),
+                            "step {k}: retrying the swap"
+                        );
+                    }
+                }
+            }
+            Err(e) => {
+                // A flush inside put_many failed: the chunks stay buffered,
+                // so doing the edit again completes it.
+                assert!(matches!(e, Error::Io { .. }), "step {k}: {e}");
+                assert_eq!(store.root().unwrap(), Some(old));
+                let prepared = prepare(&store, old, edits()).unwrap();
+                assert!(store.compare_and_swap_root(Some(old), prepared).unwrap());
+            }
         }
-        // The same store carries on.
-        let current = root.unwrap();
-        let next = update(&store, current, scattered_edits(3_000, 7, 10)).unwrap();
+        assert_eq!(store.root().unwrap(), Some(new));
+        check_reachable(&store).unwrap_or_else(|e| panic!("step {k}: {e}"));
+        // The same store carries on, and everything survives reopening.
+        let next = update(&store, new, scattered_edits(3_000, 7, 10)).unwrap();
         drop(store);
         let reopened = open(&sim).unwrap();
         assert_eq!(reopened.root().unwrap(), Some(next));
-        check_reachable(&reopened).unwrap();
+        check_reachable(&reopened).unwrap_or_else(|e| panic!("step {k}, reopened: {e}"));
     }
+    // flush(es) in put_many; in the publish: flush, sync, root append, sync.
+    assert!(failed_publishes >= 4, "{failed_publishes} failed publishes");
+}
+
+#[test]
+fn a_failed_write_that_cannot_be_undone_disables_writes_until_reopened() {
+    let (sim, old) = base_store(1_000);
+    let store = open(&sim).unwrap();
+    let new = prepare(&store, old, scattered_edits(1_000, 20, 100)).unwrap();
+    // Publishing flushes (1), syncs (2), appends the root (3) and syncs (4).
+    // Crash at the last sync: cutting the root record back fails as well.
+    sim.crash_at(sim.ops() + 4);
+    assert!(store.compare_and_swap_root(Some(old), new).is_err());
+    assert_eq!(store.root().unwrap(), Some(old));
+    let err = store.compare_and_swap_root(Some(old), new).unwrap_err();
+    assert!(matches!(err, Error::WritesDisabled { .. }), "{err}");
+    assert!(err.to_string().contains("reopen"), "{err}");
+    let err = store
+        .put(&Chunk::new(ChunkKind::BLOB_LEAF, &[], b"more"))
+        .unwrap_err();
+    assert!(matches!(err, Error::WritesDisabled { .. }), "{err}");
+    // Reads still work.
+    check_reachable(&store).unwrap();
+    drop(store);
+    // After the crash the root record either made it or not.
+    let image = sim.crash_image(|n| n);
+    let root = open(&image).unwrap().root().unwrap();
+    assert!(root == Some(old) || root == Some(new), "{root:?}");
+}
+
+#[test]
+fn a_read_error_while_opening_fails_the_open_and_cuts_nothing() {
+    let sim = SimStorage::new();
+    let mut last = None;
+    {
+        let store = open(&sim).unwrap();
+        let nodes = NodeStore::new(store.clone());
+        for g in 0..3 {
+            let map = ProllyMap::from_sorted(&nodes, entries(300, g)).unwrap();
+            assert!(store.compare_and_swap_root(last, map.root()).unwrap());
+            last = Some(map.root());
+        }
+    }
+    let journal = sim.read_file("journal").unwrap();
+    assert!(
+        !sim.exists("index").unwrap(),
+        "a small store has no index yet"
+    );
+    for limit in (0..journal.len() as u64).step_by(97) {
+        sim.fail_reads_after(Some(sim.bytes_read() + limit));
+        match open(&sim) {
+            Ok(store) => assert_eq!(store.root().unwrap(), last, "read limit {limit}"),
+            Err(e) => assert!(matches!(e, Error::Io { .. }), "read limit {limit}: {e}"),
+        }
+        sim.fail_reads_after(None);
+        assert_eq!(
+            sim.read_file("journal").unwrap(),
+            journal,
+            "a read error cut the journal (read limit {limit})"
+        );
+    }
+    assert_eq!(open(&sim).unwrap().root().unwrap(), last);
 }
 
 #[test]
@@ -389,24 +535,31 @@ fn writer_process_child() {
         return;
     };
     for _ in 0..INCREMENTS {
-        let store = DiskStore::open_dir(
-            &dir,
-            OpenMode::ReadWrite {
-                lock_wait: Duration::from_secs(60),
-            },
-        )
-        .unwrap();
-        let root = store.root().unwrap();
-        let count = match root {
-            Some(r) => count_of(&store.get(&r).unwrap().unwrap()),
-            None => 0,
-        };
-        let next = counter(count + 1, root);
-        store.put_many(std::slice::from_ref(&next)).unwrap();
-        assert!(
-            store.compare_and_swap_root(root, next.address()).unwrap(),
-            "the lock makes the swap uncontended"
-        );
+        // Read the root, build on it, swap; on a lost race, start again.
+        // The store is open (so the lock held) for one cycle only, so the
+        // two processes interleave.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            assert!(attempts < 100, "could not publish an increment");
+            let store = DiskStore::open_dir(
+                &dir,
+                OpenMode::ReadWrite {
+                    lock_wait: Duration::from_secs(60),
+                },
+            )
+            .unwrap();
+            let root = store.root().unwrap();
+            let count = match root {
+                Some(r) => count_of(&store.get(&r).unwrap().unwrap()),
+                None => 0,
+            };
+            let next = counter(count + 1, root);
+            store.put_many(std::slice::from_ref(&next)).unwrap();
+            if store.compare_and_swap_root(root, next.address()).unwrap() {
+                break;
+            }
+        }
     }
 }
 

@@ -12,7 +12,7 @@
 //!
 //! Reads are not steps (a crash is only interesting where something changes),
 //! but the bytes read are counted, so tests can check how much of a file an
-//! operation had to read.
+//! operation had to read, and reads can be made to fail past a byte count.
 
 use std::collections::HashMap;
 use std::io;
@@ -51,6 +51,8 @@ struct State {
     crashed: bool,
     locked: bool,
     bytes_read: u64,
+    /// Reads fail once they would take `bytes_read` past this.
+    read_limit: Option<u64>,
 }
 
 impl State {
@@ -114,6 +116,12 @@ impl SimStorage {
     /// How many bytes have been read from all files.
     pub fn bytes_read(&self) -> u64 {
         self.lock_state().bytes_read
+    }
+
+    /// Makes every read fail (with an I/O error) once the total bytes read
+    /// would pass `limit`; `None` lets reads succeed again.
+    pub fn fail_reads_after(&self, limit: Option<u64>) {
+        self.lock_state().read_limit = limit;
     }
 
     /// Whether the simulated machine has crashed.
@@ -215,6 +223,12 @@ impl StorageFile for SimFile {
 
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
         let mut st = self.lock_state();
+        if st
+            .read_limit
+            .is_some_and(|limit| st.bytes_read + buf.len() as u64 > limit)
+        {
+            return Err(io::Error::other("simulated read error"));
+        }
         let data = &st.data[&self.id].current;
         let start =
             usize::try_from(offset).map_err(|_| io::Error::from(io::ErrorKind::UnexpectedEof))?;
