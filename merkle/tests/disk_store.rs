@@ -353,3 +353,39 @@ fn a_prolly_map_round_trips_through_disk() {
         entries[19_999].1
     );
 }
+
+#[test]
+fn verify_names_the_offset_of_a_damaged_chunk() {
+    let sim = SimStorage::new();
+    // b is incompressible, so its payload is stored as is.
+    let (a, b) = (chunk(2), chunk(3));
+    let b_at;
+    {
+        let store = sim_store(&sim);
+        store.put(&a).unwrap();
+        b_at = store.journal_len();
+        store.put(&b).unwrap();
+        assert!(store.compare_and_swap_root(None, b.address()).unwrap());
+        let clean = store.verify().unwrap();
+        assert_eq!((clean.chunks, clean.roots), (2, 1));
+        assert!(clean.problems.is_empty(), "{:?}", clean.problems);
+    }
+    let mut journal = sim.read_file("journal").unwrap();
+    journal[b_at as usize + 46 + 100] ^= 0x01; // inside b's payload
+    sim.write_file("journal", journal);
+    let store = sim_store(&sim);
+    let report = store.verify().unwrap();
+    assert_eq!(report.chunks, 2);
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(
+        report.problems[0].starts_with(&format!("offset {b_at}:")),
+        "{:?}",
+        report.problems
+    );
+    let err = store.get(&b.address()).unwrap_err();
+    assert!(
+        err.to_string().contains(&format!("offset {b_at}")),
+        "a read names the offset: {err}"
+    );
+    assert_eq!(store.get(&a.address()).unwrap().unwrap(), a);
+}
