@@ -362,3 +362,105 @@ impl Storage for SimStorage {
         format!("sim:{name}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contents(sim: &SimStorage, name: &str) -> Option<Vec<u8>> {
+        sim.read_file(name)
+    }
+
+    #[test]
+    fn only_synced_bytes_and_dir_synced_names_survive_a_crash() {
+        let sim = SimStorage::new();
+        let mut f = sim.open("a", FileMode::Create).unwrap();
+        f.append(b"one").unwrap();
+        // Created but the folder never synced: the file is gone after a crash.
+        assert_eq!(contents(&sim.crash_image(|n| n), "a"), None);
+        sim.sync_dir().unwrap();
+        assert_eq!(contents(&sim.crash_image(|_| 0), "a"), Some(vec![]));
+        f.sync().unwrap();
+        f.append(b"two").unwrap();
+        assert_eq!(
+            contents(&sim.crash_image(|_| 0), "a").unwrap(),
+            b"one",
+            "unsynced bytes are lost"
+        );
+        assert_eq!(
+            contents(&sim.crash_image(|n| n - 1), "a").unwrap(),
+            b"onetw",
+            "or torn"
+        );
+        // A truncation below the synced length is not torn in.
+        f.sync().unwrap();
+        f.truncate(2).unwrap();
+        f.append(b"xyz").unwrap();
+        assert_eq!(contents(&sim.crash_image(|n| n), "a").unwrap(), b"onetwo");
+        f.sync().unwrap();
+        assert_eq!(contents(&sim.crash_image(|_| 0), "a").unwrap(), b"onxyz");
+    }
+
+    #[test]
+    fn renames_and_removals_need_a_folder_sync() {
+        let sim = SimStorage::new();
+        let mut f = sim.open("tmp", FileMode::Create).unwrap();
+        f.append(b"new").unwrap();
+        f.sync().unwrap();
+        sim.write_file("main", b"old".to_vec());
+        sim.rename("tmp", "main").unwrap();
+        assert_eq!(contents(&sim, "main").unwrap(), b"new");
+        assert_eq!(contents(&sim.crash_image(|_| 0), "main").unwrap(), b"old");
+        sim.sync_dir().unwrap();
+        let image = sim.crash_image(|_| 0);
+        assert_eq!(contents(&image, "main").unwrap(), b"new");
+        assert!(!image.exists("tmp").unwrap());
+        sim.remove("main").unwrap();
+        assert!(sim.crash_image(|_| 0).exists("main").unwrap());
+    }
+
+    #[test]
+    fn crashes_stop_everything_and_failures_only_one_call() {
+        let sim = SimStorage::new();
+        let mut f = sim.open("a", FileMode::Create).unwrap();
+        let start = sim.ops();
+        sim.fail_at(start + 2);
+        f.append(b"1").unwrap();
+        assert!(f.append(b"2").is_err());
+        f.append(b"3").unwrap();
+        assert_eq!(contents(&sim, "a").unwrap(), b"13");
+        sim.crash_at(sim.ops() + 1);
+        assert!(f.sync().is_err());
+        assert!(sim.crashed());
+        assert!(f.append(b"4").is_err() && sim.sync_dir().is_err());
+        let mut buf = [0u8; 2];
+        f.read_at(0, &mut buf).unwrap();
+        assert_eq!(&buf, b"13", "reads still see the running state");
+        let reader = sim.open("a", FileMode::Read).unwrap();
+        assert_eq!(reader.len().unwrap(), 2);
+        sim.fail_reads_after(Some(sim.bytes_read() + 1));
+        assert!(reader.read_at(0, &mut buf).is_err());
+    }
+
+    #[test]
+    fn read_only_files_refuse_writes() {
+        let sim = SimStorage::new();
+        sim.write_file("a", b"x".to_vec());
+        let mut f = sim.open("a", FileMode::Read).unwrap();
+        assert!(f.append(b"y").is_err());
+        assert!(f.truncate(0).is_err());
+        assert!(sim.open("missing", FileMode::Write).is_err());
+    }
+
+    #[test]
+    fn one_lock_holder_at_a_time() {
+        let sim = SimStorage::new();
+        let held = sim.lock("LOCK", Duration::ZERO).unwrap();
+        assert!(matches!(
+            sim.lock("LOCK", Duration::ZERO),
+            Err(Error::Locked { .. })
+        ));
+        drop(held);
+        assert!(sim.lock("LOCK", Duration::ZERO).is_ok());
+    }
+}
