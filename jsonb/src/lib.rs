@@ -10,7 +10,9 @@
 //! doubles. User input is parsed in standard mode (`{a:1}` and `NaN` are
 //! refused), with errors that give the position.
 
-mod ops;
+pub mod diff;
+pub mod merge;
+pub mod ops;
 mod order;
 mod text;
 mod validate;
@@ -18,6 +20,9 @@ mod validate;
 use std::cmp::Ordering;
 use std::fmt;
 
+pub use diff::{Change, PathStep, diff};
+pub use merge::{Conflict, merge};
+pub use ops::{JsonbAgg, JsonbInput, JsonbObjectAgg};
 pub use order::compare;
 
 /// Deepest nesting accepted in a document.
@@ -40,6 +45,13 @@ pub enum JsonbError {
     /// The document is longer than [`MAX_TEXT_LEN`].
     #[error("JSON document of {0} bytes is over the limit of {MAX_TEXT_LEN} bytes")]
     TooLarge(usize),
+    /// An operator or function was given a document it cannot apply to; the
+    /// message is PostgreSQL's (a hint, if any, follows on a `HINT:` line).
+    #[error("{0}")]
+    Invalid(String),
+    /// A jsonpath expression does not parse or cannot be evaluated.
+    #[error("{0}")]
+    JsonPath(String),
     /// Stored bytes do not decode.
     #[error("stored jsonb value is corrupt: {0}")]
     Corrupt(String),
@@ -126,6 +138,9 @@ fn check_depth(text: &str) -> Result<(), JsonbError> {
     Ok(())
 }
 
+/// 2^63 as a double: the first whole double that does not fit in i64.
+const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
+
 /// Normalizes numbers: a value that is an integer fitting in i64 becomes
 /// `Int64`; every other number a double.
 fn canonical(value: jsonb::Value<'_>) -> jsonb::Value<'static> {
@@ -143,7 +158,10 @@ fn canonical(value: jsonb::Value<'_>) -> jsonb::Value<'static> {
                 },
                 other => other.as_f64(),
             };
-            if f.fract() == 0.0 && f.abs() < 9.0e15 {
+            // Every whole double in i64's range converts exactly, so the same
+            // number always takes the same form whether it was written
+            // `10000000000000000` or `1e16`.
+            if f.fract() == 0.0 && (-I64_BOUND..I64_BOUND).contains(&f) {
                 Value::Number(Number::Int64(f as i64))
             } else {
                 Value::Number(Number::Float64(f))

@@ -1,0 +1,898 @@
+//! PostgreSQL's jsonb operators and functions, checked against the examples
+//! in PostgreSQL 16's documentation ("JSON Functions and Operators" and
+//! "jsonb Containment and Existence") plus the edge cases around them.
+//!
+//! Each case is the SQL it stands for and the text psql prints for it:
+//! booleans as `t`/`f`, SQL NULL as `NULL`, set-returning functions one row
+//! a line (composite rows as `(key,value)`), errors as `ERROR:  message`.
+
+#![allow(clippy::unwrap_used)]
+
+use arbor_jsonb::ops::*;
+use arbor_jsonb::{Jsonb, JsonbError};
+
+fn j(s: &str) -> Jsonb {
+    Jsonb::parse(s).unwrap()
+}
+
+fn b(v: bool) -> String {
+    if v { "t" } else { "f" }.to_string()
+}
+
+fn opt(v: Option<Jsonb>) -> String {
+    v.map_or("NULL".to_string(), |v| v.to_string())
+}
+
+fn text(v: Option<String>) -> String {
+    v.unwrap_or_else(|| "NULL".to_string())
+}
+
+fn res<T>(r: Result<T, JsonbError>, show: impl Fn(T) -> String) -> String {
+    match r {
+        Ok(v) => show(v),
+        Err(e) => format!("ERROR:  {e}"),
+    }
+}
+
+fn doc(r: Result<Jsonb, JsonbError>) -> String {
+    res(r, |v| v.to_string())
+}
+
+fn rows(items: Vec<Jsonb>) -> String {
+    items
+        .iter()
+        .map(Jsonb::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn cases() -> Vec<(&'static str, String, &'static str)> {
+    use JsonbInput as I;
+    vec![
+        // -> ->> #> #>>
+        (
+            r#"'[{"a":"foo"},{"b":"bar"},{"c":"baz"}]'::jsonb -> 2"#,
+            opt(get_index(&j(r#"[{"a":"foo"},{"b":"bar"},{"c":"baz"}]"#), 2)),
+            r#"{"c": "baz"}"#,
+        ),
+        (
+            r#"'[{"a":"foo"},{"b":"bar"},{"c":"baz"}]'::jsonb -> -3"#,
+            opt(get_index(
+                &j(r#"[{"a":"foo"},{"b":"bar"},{"c":"baz"}]"#),
+                -3,
+            )),
+            r#"{"a": "foo"}"#,
+        ),
+        (
+            "'[1,2,3]'::jsonb -> 3",
+            opt(get_index(&j("[1,2,3]"), 3)),
+            "NULL",
+        ),
+        (
+            "'[1,2,3]'::jsonb -> -4",
+            opt(get_index(&j("[1,2,3]"), -4)),
+            "NULL",
+        ),
+        (
+            r#"'{"a":1}'::jsonb -> 0"#,
+            opt(get_index(&j(r#"{"a":1}"#), 0)),
+            "NULL",
+        ),
+        (
+            r#"'{"a": {"b":"foo"}}'::jsonb -> 'a'"#,
+            opt(get_field(&j(r#"{"a": {"b":"foo"}}"#), "a")),
+            r#"{"b": "foo"}"#,
+        ),
+        (
+            r#"'["a"]'::jsonb -> 'a'"#,
+            opt(get_field(&j(r#"["a"]"#), "a")),
+            "NULL",
+        ),
+        (
+            "'[1,2,3]'::jsonb ->> 2",
+            text(get_index_text(&j("[1,2,3]"), 2)),
+            "3",
+        ),
+        (
+            r#"'{"a":1,"b":2}'::jsonb ->> 'b'"#,
+            text(get_field_text(&j(r#"{"a":1,"b":2}"#), "b")),
+            "2",
+        ),
+        (
+            r#"'{"a":"x y"}'::jsonb ->> 'a'"#,
+            text(get_field_text(&j(r#"{"a":"x y"}"#), "a")),
+            "x y",
+        ),
+        (
+            r#"'{"a":null}'::jsonb ->> 'a'"#,
+            text(get_field_text(&j(r#"{"a":null}"#), "a")),
+            "NULL",
+        ),
+        (
+            r#"'{"a":[1, {"b": true}]}'::jsonb ->> 'a'"#,
+            text(get_field_text(&j(r#"{"a":[1, {"b": true}]}"#), "a")),
+            r#"[1, {"b": true}]"#,
+        ),
+        (
+            r#"'{"a": {"b": ["foo","bar"]}}'::jsonb #> '{a,b,1}'"#,
+            opt(get_path(
+                &j(r#"{"a": {"b": ["foo","bar"]}}"#),
+                &["a", "b", "1"],
+            )),
+            r#""bar""#,
+        ),
+        (
+            r#"'{"a": {"b": ["foo","bar"]}}'::jsonb #> '{a,b,-1}'"#,
+            opt(get_path(
+                &j(r#"{"a": {"b": ["foo","bar"]}}"#),
+                &["a", "b", "-1"],
+            )),
+            r#""bar""#,
+        ),
+        (
+            r#"'{"a": {"b": ["foo","bar"]}}'::jsonb #> '{}'"#,
+            opt(get_path(&j(r#"{"a": {"b": ["foo","bar"]}}"#), &[])),
+            r#"{"a": {"b": ["foo", "bar"]}}"#,
+        ),
+        (
+            r#"'{"a": {"b": ["foo","bar"]}}'::jsonb #> '{a,x}'"#,
+            opt(get_path(&j(r#"{"a": {"b": ["foo","bar"]}}"#), &["a", "x"])),
+            "NULL",
+        ),
+        (
+            r#"'{"a": {"b": ["foo","bar"]}}'::jsonb #>> '{a,b,1}'"#,
+            text(get_path_text(
+                &j(r#"{"a": {"b": ["foo","bar"]}}"#),
+                &["a", "b", "1"],
+            )),
+            "bar",
+        ),
+        // @> <@
+        (
+            r#"'{"a":1, "b":2}'::jsonb @> '{"b":2}'::jsonb"#,
+            b(contains(&j(r#"{"a":1, "b":2}"#), &j(r#"{"b":2}"#))),
+            "t",
+        ),
+        (
+            r#"'{"b":2}'::jsonb <@ '{"a":1, "b":2}'::jsonb"#,
+            b(contained_by(&j(r#"{"b":2}"#), &j(r#"{"a":1, "b":2}"#))),
+            "t",
+        ),
+        (
+            r#"'"foo"'::jsonb @> '"foo"'::jsonb"#,
+            b(contains(&j(r#""foo""#), &j(r#""foo""#))),
+            "t",
+        ),
+        (
+            "'[1, 2, 3]'::jsonb @> '[1, 3]'::jsonb",
+            b(contains(&j("[1, 2, 3]"), &j("[1, 3]"))),
+            "t",
+        ),
+        (
+            "'[1, 2, 3]'::jsonb @> '[3, 1]'::jsonb",
+            b(contains(&j("[1, 2, 3]"), &j("[3, 1]"))),
+            "t",
+        ),
+        (
+            "'[1, 2, 3]'::jsonb @> '[1, 2, 2]'::jsonb",
+            b(contains(&j("[1, 2, 3]"), &j("[1, 2, 2]"))),
+            "t",
+        ),
+        (
+            r#"'{"product": "PostgreSQL", "version": 9.4, "jsonb": true}'::jsonb @> '{"version": 9.4}'::jsonb"#,
+            b(contains(
+                &j(r#"{"product": "PostgreSQL", "version": 9.4, "jsonb": true}"#),
+                &j(r#"{"version": 9.4}"#),
+            )),
+            "t",
+        ),
+        (
+            "'[1, 2, [1, 3]]'::jsonb @> '[1, 3]'::jsonb",
+            b(contains(&j("[1, 2, [1, 3]]"), &j("[1, 3]"))),
+            "f",
+        ),
+        (
+            "'[1, 2, [1, 3]]'::jsonb @> '[[1, 3]]'::jsonb",
+            b(contains(&j("[1, 2, [1, 3]]"), &j("[[1, 3]]"))),
+            "t",
+        ),
+        (
+            r#"'{"foo": {"bar": "baz"}}'::jsonb @> '{"bar": "baz"}'::jsonb"#,
+            b(contains(
+                &j(r#"{"foo": {"bar": "baz"}}"#),
+                &j(r#"{"bar": "baz"}"#),
+            )),
+            "f",
+        ),
+        (
+            r#"'{"foo": {"bar": "baz"}}'::jsonb @> '{"foo": {}}'::jsonb"#,
+            b(contains(
+                &j(r#"{"foo": {"bar": "baz"}}"#),
+                &j(r#"{"foo": {}}"#),
+            )),
+            "t",
+        ),
+        (
+            r#"'["foo", "bar"]'::jsonb @> '"foo"'::jsonb"#,
+            b(contains(&j(r#"["foo", "bar"]"#), &j(r#""foo""#))),
+            "t",
+        ),
+        (
+            r#"'"foo"'::jsonb @> '["foo"]'::jsonb"#,
+            b(contains(&j(r#""foo""#), &j(r#"["foo"]"#))),
+            "f",
+        ),
+        (
+            r#"'{"a":[1,2]}'::jsonb @> '{"a":1}'::jsonb"#,
+            b(contains(&j(r#"{"a":[1,2]}"#), &j(r#"{"a":1}"#))),
+            "f",
+        ),
+        (
+            "'[[1]]'::jsonb @> '[1]'::jsonb",
+            b(contains(&j("[[1]]"), &j("[1]"))),
+            "f",
+        ),
+        (
+            "'[1.0, 2]'::jsonb @> '[1]'::jsonb",
+            b(contains(&j("[1.0, 2]"), &j("[1]"))),
+            "t",
+        ),
+        // ? ?| ?&
+        (
+            r#"'{"a":1, "b":2}'::jsonb ? 'b'"#,
+            b(exists(&j(r#"{"a":1, "b":2}"#), "b")),
+            "t",
+        ),
+        (
+            r#"'["a", "b", "c"]'::jsonb ? 'b'"#,
+            b(exists(&j(r#"["a", "b", "c"]"#), "b")),
+            "t",
+        ),
+        (
+            r#"'"foo"'::jsonb ? 'foo'"#,
+            b(exists(&j(r#""foo""#), "foo")),
+            "t",
+        ),
+        (
+            r#"'{"foo": {"bar": "baz"}}'::jsonb ? 'bar'"#,
+            b(exists(&j(r#"{"foo": {"bar": "baz"}}"#), "bar")),
+            "f",
+        ),
+        (
+            r#"'[1, 2]'::jsonb ? '1'"#,
+            b(exists(&j("[1, 2]"), "1")),
+            "f",
+        ),
+        (
+            r#"'{"a":1, "b":2, "c":3}'::jsonb ?| array['b', 'd']"#,
+            b(exists_any(&j(r#"{"a":1, "b":2, "c":3}"#), &["b", "d"])),
+            "t",
+        ),
+        (
+            r#"'["a", "b", "c"]'::jsonb ?& array['a', 'b']"#,
+            b(exists_all(&j(r#"["a", "b", "c"]"#), &["a", "b"])),
+            "t",
+        ),
+        (
+            r#"'["a", "b", "c"]'::jsonb ?& array['a', 'd']"#,
+            b(exists_all(&j(r#"["a", "b", "c"]"#), &["a", "d"])),
+            "f",
+        ),
+        // ||
+        (
+            r#"'["a", "b"]'::jsonb || '["a", "d"]'::jsonb"#,
+            doc(concat(&j(r#"["a", "b"]"#), &j(r#"["a", "d"]"#))),
+            r#"["a", "b", "a", "d"]"#,
+        ),
+        (
+            r#"'{"a": "b"}'::jsonb || '{"c": "d"}'::jsonb"#,
+            doc(concat(&j(r#"{"a": "b"}"#), &j(r#"{"c": "d"}"#))),
+            r#"{"a": "b", "c": "d"}"#,
+        ),
+        (
+            r#"'{"a": "b", "c": 1}'::jsonb || '{"c": "d"}'::jsonb"#,
+            doc(concat(&j(r#"{"a": "b", "c": 1}"#), &j(r#"{"c": "d"}"#))),
+            r#"{"a": "b", "c": "d"}"#,
+        ),
+        (
+            "'[1, 2]'::jsonb || '3'::jsonb",
+            doc(concat(&j("[1, 2]"), &j("3"))),
+            "[1, 2, 3]",
+        ),
+        (
+            r#"'{"a": "b"}'::jsonb || '42'::jsonb"#,
+            doc(concat(&j(r#"{"a": "b"}"#), &j("42"))),
+            r#"[{"a": "b"}, 42]"#,
+        ),
+        (
+            r#"'[1, 2]'::jsonb || '{"a": 1}'::jsonb"#,
+            doc(concat(&j("[1, 2]"), &j(r#"{"a": 1}"#))),
+            r#"[1, 2, {"a": 1}]"#,
+        ),
+        (
+            r#"'"a"'::jsonb || '"b"'::jsonb"#,
+            doc(concat(&j(r#""a""#), &j(r#""b""#))),
+            r#"["a", "b"]"#,
+        ),
+        (
+            "'[1, 2]'::jsonb || jsonb_build_array('[3, 4]'::jsonb)",
+            doc(concat(
+                &j("[1, 2]"),
+                &jsonb_build_array(&[I::Jsonb(j("[3, 4]"))]).unwrap(),
+            )),
+            "[1, 2, [3, 4]]",
+        ),
+        // - text, - text[], - integer
+        (
+            r#"'{"a": "b", "c": "d"}'::jsonb - 'a'"#,
+            doc(delete_key(&j(r#"{"a": "b", "c": "d"}"#), "a")),
+            r#"{"c": "d"}"#,
+        ),
+        (
+            r#"'["a", "b", "c", "b"]'::jsonb - 'b'"#,
+            doc(delete_key(&j(r#"["a", "b", "c", "b"]"#), "b")),
+            r#"["a", "c"]"#,
+        ),
+        (
+            "'1'::jsonb - 'a'",
+            doc(delete_key(&j("1"), "a")),
+            "ERROR:  cannot delete from scalar",
+        ),
+        (
+            r#"'{"a": "b", "c": "d"}'::jsonb - '{a,c}'::text[]"#,
+            doc(delete_keys(&j(r#"{"a": "b", "c": "d"}"#), &["a", "c"])),
+            "{}",
+        ),
+        (
+            r#"'["a", "b"]'::jsonb - 1"#,
+            doc(delete_index(&j(r#"["a", "b"]"#), 1)),
+            r#"["a"]"#,
+        ),
+        (
+            r#"'["a", "b"]'::jsonb - -1"#,
+            doc(delete_index(&j(r#"["a", "b"]"#), -1)),
+            r#"["a"]"#,
+        ),
+        (
+            r#"'["a", "b"]'::jsonb - 5"#,
+            doc(delete_index(&j(r#"["a", "b"]"#), 5)),
+            r#"["a", "b"]"#,
+        ),
+        (
+            r#"'{"a": 1}'::jsonb - 0"#,
+            doc(delete_index(&j(r#"{"a": 1}"#), 0)),
+            "ERROR:  cannot delete from object using integer index",
+        ),
+        (
+            "'true'::jsonb - 0",
+            doc(delete_index(&j("true"), 0)),
+            "ERROR:  cannot delete from scalar",
+        ),
+        // #-
+        (
+            r#"'["a", {"b":1}]'::jsonb #- '{1,b}'"#,
+            doc(delete_path(&j(r#"["a", {"b":1}]"#), &["1", "b"])),
+            r#"["a", {}]"#,
+        ),
+        (
+            r#"'{"a": [1, 2, 3]}'::jsonb #- '{a,-1}'"#,
+            doc(delete_path(&j(r#"{"a": [1, 2, 3]}"#), &["a", "-1"])),
+            r#"{"a": [1, 2]}"#,
+        ),
+        (
+            r#"'{"a": [1, 2, 3]}'::jsonb #- '{a,x}'"#,
+            doc(delete_path(&j(r#"{"a": [1, 2, 3]}"#), &["a", "x"])),
+            r#"ERROR:  path element at position 2 is not an integer: "x""#,
+        ),
+        (
+            r#"'{"a": 1}'::jsonb #- '{b,c}'"#,
+            doc(delete_path(&j(r#"{"a": 1}"#), &["b", "c"])),
+            r#"{"a": 1}"#,
+        ),
+        (
+            "'1'::jsonb #- '{a}'",
+            doc(delete_path(&j("1"), &["a"])),
+            "ERROR:  cannot delete path in scalar",
+        ),
+        // jsonb_set
+        (
+            r#"jsonb_set('[{"f1":1,"f2":null},2,null,3]', '{0,f1}', '[2,3,4]', false)"#,
+            doc(jsonb_set(
+                &j(r#"[{"f1":1,"f2":null},2,null,3]"#),
+                &["0", "f1"],
+                &j("[2,3,4]"),
+                false,
+            )),
+            r#"[{"f1": [2, 3, 4], "f2": null}, 2, null, 3]"#,
+        ),
+        (
+            r#"jsonb_set('[{"f1":1,"f2":null},2]', '{0,f3}', '[2,3,4]')"#,
+            doc(jsonb_set(
+                &j(r#"[{"f1":1,"f2":null},2]"#),
+                &["0", "f3"],
+                &j("[2,3,4]"),
+                true,
+            )),
+            r#"[{"f1": 1, "f2": null, "f3": [2, 3, 4]}, 2]"#,
+        ),
+        (
+            r#"jsonb_set('[{"f1":1,"f2":null},2]', '{0,f3}', '[2,3,4]', false)"#,
+            doc(jsonb_set(
+                &j(r#"[{"f1":1,"f2":null},2]"#),
+                &["0", "f3"],
+                &j("[2,3,4]"),
+                false,
+            )),
+            r#"[{"f1": 1, "f2": null}, 2]"#,
+        ),
+        (
+            "jsonb_set('[1,2]', '{5}', '3')",
+            doc(jsonb_set(&j("[1,2]"), &["5"], &j("3"), true)),
+            "[1, 2, 3]",
+        ),
+        (
+            "jsonb_set('[1,2]', '{-5}', '3')",
+            doc(jsonb_set(&j("[1,2]"), &["-5"], &j("3"), true)),
+            "[3, 1, 2]",
+        ),
+        (
+            "jsonb_set('[1,2]', '{-1}', '3')",
+            doc(jsonb_set(&j("[1,2]"), &["-1"], &j("3"), true)),
+            "[1, 3]",
+        ),
+        (
+            r#"jsonb_set('{"a":1}', '{b,c}', '3')"#,
+            doc(jsonb_set(&j(r#"{"a":1}"#), &["b", "c"], &j("3"), true)),
+            r#"{"a": 1}"#,
+        ),
+        (
+            r#"jsonb_set('{"a":[1]}', '{a,x}', '3')"#,
+            doc(jsonb_set(&j(r#"{"a":[1]}"#), &["a", "x"], &j("3"), true)),
+            r#"ERROR:  path element at position 2 is not an integer: "x""#,
+        ),
+        (
+            "jsonb_set('1', '{a}', '3')",
+            doc(jsonb_set(&j("1"), &["a"], &j("3"), true)),
+            "ERROR:  cannot set path in scalar",
+        ),
+        // jsonb_insert
+        (
+            r#"jsonb_insert('{"a": [0,1,2]}', '{a, 1}', '"new_value"')"#,
+            doc(jsonb_insert(
+                &j(r#"{"a": [0,1,2]}"#),
+                &["a", "1"],
+                &j(r#""new_value""#),
+                false,
+            )),
+            r#"{"a": [0, "new_value", 1, 2]}"#,
+        ),
+        (
+            r#"jsonb_insert('{"a": [0,1,2]}', '{a, 1}', '"new_value"', true)"#,
+            doc(jsonb_insert(
+                &j(r#"{"a": [0,1,2]}"#),
+                &["a", "1"],
+                &j(r#""new_value""#),
+                true,
+            )),
+            r#"{"a": [0, 1, "new_value", 2]}"#,
+        ),
+        (
+            r#"jsonb_insert('{"a": [0,1,2]}', '{a, -1}', '"x"', true)"#,
+            doc(jsonb_insert(
+                &j(r#"{"a": [0,1,2]}"#),
+                &["a", "-1"],
+                &j(r#""x""#),
+                true,
+            )),
+            r#"{"a": [0, 1, 2, "x"]}"#,
+        ),
+        (
+            r#"jsonb_insert('{"a": 1}', '{b}', '2')"#,
+            doc(jsonb_insert(&j(r#"{"a": 1}"#), &["b"], &j("2"), false)),
+            r#"{"a": 1, "b": 2}"#,
+        ),
+        (
+            r#"jsonb_insert('{"a": 1}', '{a}', '2')"#,
+            doc(jsonb_insert(&j(r#"{"a": 1}"#), &["a"], &j("2"), false)),
+            "ERROR:  cannot replace existing key\nHINT:  Try using the function jsonb_set to replace key value.",
+        ),
+        // jsonb_strip_nulls
+        (
+            r#"jsonb_strip_nulls('[{"f1":1, "f2":null}, 2, null, 3]')"#,
+            jsonb_strip_nulls(&j(r#"[{"f1":1, "f2":null}, 2, null, 3]"#)).to_string(),
+            r#"[{"f1": 1}, 2, null, 3]"#,
+        ),
+        // jsonb_typeof
+        (
+            "jsonb_typeof('-123.4')",
+            jsonb_typeof(&j("-123.4")).to_string(),
+            "number",
+        ),
+        (
+            "jsonb_typeof('null')",
+            jsonb_typeof(&j("null")).to_string(),
+            "null",
+        ),
+        (
+            r#"jsonb_typeof('{"a":1}'), ('[1]'), ('"x"'), ('true')"#,
+            [r#"{"a":1}"#, "[1]", r#""x""#, "true"]
+                .iter()
+                .map(|s| jsonb_typeof(&j(s)))
+                .collect::<Vec<_>>()
+                .join(" "),
+            "object array string boolean",
+        ),
+        // jsonb_array_length
+        (
+            r#"jsonb_array_length('[1,2,3,{"f1":1,"f2":[5,6]},4]')"#,
+            res(
+                jsonb_array_length(&j(r#"[1,2,3,{"f1":1,"f2":[5,6]},4]"#)),
+                |n| n.to_string(),
+            ),
+            "5",
+        ),
+        (
+            "jsonb_array_length('[]')",
+            res(jsonb_array_length(&j("[]")), |n| n.to_string()),
+            "0",
+        ),
+        (
+            "jsonb_array_length('1')",
+            res(jsonb_array_length(&j("1")), |n| n.to_string()),
+            "ERROR:  cannot get array length of a scalar",
+        ),
+        (
+            "jsonb_array_length('{}')",
+            res(jsonb_array_length(&j("{}")), |n| n.to_string()),
+            "ERROR:  cannot get array length of a non-array",
+        ),
+        // jsonb_object_keys
+        (
+            r#"jsonb_object_keys('{"f1":"abc","f2":{"f3":"a", "f4":"b"}}')"#,
+            res(
+                jsonb_object_keys(&j(r#"{"f1":"abc","f2":{"f3":"a", "f4":"b"}}"#)),
+                |k| k.join("\n"),
+            ),
+            "f1\nf2",
+        ),
+        (
+            "jsonb_object_keys('[1]')",
+            res(jsonb_object_keys(&j("[1]")), |k| k.join("\n")),
+            "ERROR:  cannot call jsonb_object_keys on an array",
+        ),
+        (
+            "jsonb_object_keys('1')",
+            res(jsonb_object_keys(&j("1")), |k| k.join("\n")),
+            "ERROR:  cannot call jsonb_object_keys on a scalar",
+        ),
+        // jsonb_each, jsonb_each_text
+        (
+            r#"jsonb_each('{"a":"foo", "b":"bar"}')"#,
+            res(jsonb_each(&j(r#"{"a":"foo", "b":"bar"}"#)), |r| {
+                r.iter()
+                    .map(|(k, v)| format!("({k},{v})"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }),
+            "(a,\"foo\")\n(b,\"bar\")",
+        ),
+        (
+            r#"jsonb_each_text('{"a":"foo", "b":"bar"}')"#,
+            res(jsonb_each_text(&j(r#"{"a":"foo", "b":"bar"}"#)), |r| {
+                r.into_iter()
+                    .map(|(k, v)| format!("({k},{})", text(v)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }),
+            "(a,foo)\n(b,bar)",
+        ),
+        (
+            "jsonb_each('[1]')",
+            res(jsonb_each(&j("[1]")), |r| r.len().to_string()),
+            "ERROR:  cannot call jsonb_each on a non-object",
+        ),
+        (
+            "jsonb_each_text('1')",
+            res(jsonb_each_text(&j("1")), |r| r.len().to_string()),
+            "ERROR:  cannot call jsonb_each_text on a non-object",
+        ),
+        // jsonb_array_elements, jsonb_array_elements_text
+        (
+            "jsonb_array_elements('[1,true, [2,false]]')",
+            res(jsonb_array_elements(&j("[1,true, [2,false]]")), rows),
+            "1\ntrue\n[2, false]",
+        ),
+        (
+            r#"jsonb_array_elements_text('["foo", "bar"]')"#,
+            res(jsonb_array_elements_text(&j(r#"["foo", "bar"]"#)), |r| {
+                r.into_iter().map(text).collect::<Vec<_>>().join("\n")
+            }),
+            "foo\nbar",
+        ),
+        (
+            r#"jsonb_array_elements('{"a":1}')"#,
+            res(jsonb_array_elements(&j(r#"{"a":1}"#)), rows),
+            "ERROR:  cannot extract elements from an object",
+        ),
+        (
+            "jsonb_array_elements('1')",
+            res(jsonb_array_elements(&j("1")), rows),
+            "ERROR:  cannot extract elements from a scalar",
+        ),
+        // jsonb_build_array, jsonb_build_object, to_jsonb
+        (
+            "jsonb_build_array(1, 2, 'foo', 4, 5)",
+            doc(jsonb_build_array(&[
+                I::Int(1),
+                I::Int(2),
+                I::Text("foo".into()),
+                I::Int(4),
+                I::Int(5),
+            ])),
+            r#"[1, 2, "foo", 4, 5]"#,
+        ),
+        (
+            "jsonb_build_array(NULL, true, 1.5::float8)",
+            doc(jsonb_build_array(&[I::Null, I::Bool(true), I::Float(1.5)])),
+            "[null, true, 1.5]",
+        ),
+        (
+            "jsonb_build_object('foo', 1, 2, 'bar')",
+            doc(jsonb_build_object(&[
+                I::Text("foo".into()),
+                I::Int(1),
+                I::Int(2),
+                I::Text("bar".into()),
+            ])),
+            r#"{"2": "bar", "foo": 1}"#,
+        ),
+        (
+            "jsonb_build_object('a', '[1]'::jsonb, 'a', NULL)",
+            doc(jsonb_build_object(&[
+                I::Text("a".into()),
+                I::Jsonb(j("[1]")),
+                I::Text("a".into()),
+                I::Null,
+            ])),
+            r#"{"a": null}"#,
+        ),
+        (
+            "jsonb_build_object('a')",
+            doc(jsonb_build_object(&[I::Text("a".into())])),
+            "ERROR:  argument list must have even number of elements\nHINT:  The arguments of jsonb_build_object() must consist of alternating keys and values.",
+        ),
+        (
+            "jsonb_build_object(NULL, 1)",
+            doc(jsonb_build_object(&[I::Null, I::Int(1)])),
+            "ERROR:  argument 1: key must not be null",
+        ),
+        (
+            r#"to_jsonb('Fred said "Hi."'::text)"#,
+            opt(to_jsonb(&I::Text(r#"Fred said "Hi.""#.into()))),
+            r#""Fred said \"Hi.\"""#,
+        ),
+        ("to_jsonb(42)", opt(to_jsonb(&I::Int(42))), "42"),
+        (
+            "to_jsonb('NaN'::float8)",
+            opt(to_jsonb(&I::Float(f64::NAN))),
+            r#""NaN""#,
+        ),
+        ("to_jsonb(NULL::int)", opt(to_jsonb(&I::Null)), "NULL"),
+        (
+            r#"to_jsonb('{"a": 1}'::jsonb)"#,
+            opt(to_jsonb(&I::Jsonb(j(r#"{"a": 1}"#)))),
+            r#"{"a": 1}"#,
+        ),
+        // jsonb_agg, jsonb_object_agg
+        (
+            "SELECT jsonb_agg(x) FROM (VALUES (1), (NULL), ('a')) v(x)",
+            {
+                let mut agg = JsonbAgg::new();
+                for v in [I::Int(1), I::Null, I::Text("a".into())] {
+                    agg.add(&v);
+                }
+                res(agg.finish(), opt)
+            },
+            r#"[1, null, "a"]"#,
+        ),
+        (
+            "SELECT jsonb_agg(x) FROM empty",
+            res(JsonbAgg::new().finish(), opt),
+            "NULL",
+        ),
+        (
+            "SELECT jsonb_object_agg(k, v) FROM (VALUES ('b', 2), ('a', '[1]'::jsonb), ('b', 3))",
+            {
+                let mut agg = JsonbObjectAgg::new();
+                let mut out = Ok(());
+                for (k, v) in [
+                    ("b", I::Int(2)),
+                    ("a", I::Jsonb(j("[1]"))),
+                    ("b", I::Int(3)),
+                ] {
+                    out = out.and(agg.add(&I::Text(k.into()), &v));
+                }
+                res(out.and(agg.finish()), opt)
+            },
+            r#"{"a": [1], "b": 3}"#,
+        ),
+        (
+            "SELECT jsonb_object_agg(NULL, 1)",
+            res(JsonbObjectAgg::new().add(&I::Null, &I::Int(1)), |_| {
+                String::new()
+            }),
+            "ERROR:  field name must not be null",
+        ),
+        // jsonb_pretty
+        (
+            r#"jsonb_pretty('[{"f1":1,"f2":null}, 2]')"#,
+            jsonb_pretty(&j(r#"[{"f1":1,"f2":null}, 2]"#)),
+            "[\n    {\n        \"f1\": 1,\n        \"f2\": null\n    },\n    2\n]",
+        ),
+        (
+            r#"jsonb_pretty('{"a": [], "b": {}, "c": "x"}')"#,
+            jsonb_pretty(&j(r#"{"a": [], "b": {}, "c": "x"}"#)),
+            "{\n    \"a\": [\n    ],\n    \"b\": {\n    },\n    \"c\": \"x\"\n}",
+        ),
+        ("jsonb_pretty('1')", jsonb_pretty(&j("1")), "1"),
+        ("jsonb_pretty('[]')", jsonb_pretty(&j("[]")), "[\n]"),
+        // SQL/JSON path
+        (
+            r#"jsonb_path_query('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= 2 && @ <= 4)')"#,
+            res(
+                jsonb_path_query(&j(r#"{"a":[1,2,3,4,5]}"#), "$.a[*] ? (@ >= 2 && @ <= 4)"),
+                rows,
+            ),
+            "2\n3\n4",
+        ),
+        (
+            r#"jsonb_path_query_array('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= 2 && @ <= 4)')"#,
+            doc(jsonb_path_query_array(
+                &j(r#"{"a":[1,2,3,4,5]}"#),
+                "$.a[*] ? (@ >= 2 && @ <= 4)",
+            )),
+            "[2, 3, 4]",
+        ),
+        (
+            r#"jsonb_path_query_first('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= 2 && @ <= 4)')"#,
+            res(
+                jsonb_path_query_first(&j(r#"{"a":[1,2,3,4,5]}"#), "$.a[*] ? (@ >= 2 && @ <= 4)"),
+                opt,
+            ),
+            "2",
+        ),
+        (
+            r#"jsonb_path_query_first('{"a":[1]}', '$.b')"#,
+            res(jsonb_path_query_first(&j(r#"{"a":[1]}"#), "$.b"), opt),
+            "NULL",
+        ),
+        (
+            r#"jsonb_path_exists('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= 2 && @ <= 4)')"#,
+            res(
+                jsonb_path_exists(&j(r#"{"a":[1,2,3,4,5]}"#), "$.a[*] ? (@ >= 2 && @ <= 4)"),
+                b,
+            ),
+            "t",
+        ),
+        (
+            r#"jsonb_path_exists('{"a":[1,2,3,4,5]}', 'lax $.a[*] ? (@ > 5)')"#,
+            res(
+                jsonb_path_exists(&j(r#"{"a":[1,2,3,4,5]}"#), "lax $.a[*] ? (@ > 5)"),
+                b,
+            ),
+            "f",
+        ),
+        (
+            r#"jsonb_path_match('{"a":[1,2,3,4,5]}', 'exists($.a[*] ? (@ >= 2 && @ <= 4))')"#,
+            res(
+                jsonb_path_match(
+                    &j(r#"{"a":[1,2,3,4,5]}"#),
+                    "exists($.a[*] ? (@ >= 2 && @ <= 4))",
+                ),
+                |v| v.map_or("NULL".into(), b),
+            ),
+            "t",
+        ),
+        (
+            r#"'{"a":[1,2,3,4,5]}'::jsonb @? '$.a[*] ? (@ > 2)'"#,
+            res(
+                path_exists_op(&j(r#"{"a":[1,2,3,4,5]}"#), "$.a[*] ? (@ > 2)"),
+                |v| v.map_or("NULL".into(), b),
+            ),
+            "t",
+        ),
+        (
+            r#"'{"a":[1,2,3,4,5]}'::jsonb @@ '$.a[*] > 2'"#,
+            res(
+                path_match_op(&j(r#"{"a":[1,2,3,4,5]}"#), "$.a[*] > 2"),
+                |v| v.map_or("NULL".into(), b),
+            ),
+            "t",
+        ),
+        (
+            r#"'{"a":[1,2,3,4,5]}'::jsonb @@ '$.a[*] > 5'"#,
+            res(
+                path_match_op(&j(r#"{"a":[1,2,3,4,5]}"#), "$.a[*] > 5"),
+                |v| v.map_or("NULL".into(), b),
+            ),
+            "f",
+        ),
+        (
+            r#"'{"a":1}'::jsonb @@ '$.a'"#,
+            res(path_match_op(&j(r#"{"a":1}"#), "$.a"), |v| {
+                v.map_or("NULL".into(), b)
+            }),
+            "NULL",
+        ),
+        (
+            r#"jsonb_path_query('{"a":{"b":[{"c":1},{"c":"x"}]}}', '$.a.b[*].c')"#,
+            res(
+                jsonb_path_query(&j(r#"{"a":{"b":[{"c":1},{"c":"x"}]}}"#), "$.a.b[*].c"),
+                rows,
+            ),
+            "1\n\"x\"",
+        ),
+        (
+            r#"jsonb_path_query('[1,2,3]', '$[last]')"#,
+            res(jsonb_path_query(&j("[1,2,3]"), "$[last]"), rows),
+            "3",
+        ),
+        (
+            r#"jsonb_path_query('[1,2,3]', '$[0 to 1]')"#,
+            res(jsonb_path_query(&j("[1,2,3]"), "$[0 to 1]"), rows),
+            "1\n2",
+        ),
+        (
+            r#"jsonb_path_query('{"a": "abc"}', '$ ? (@.a starts with "ab")')"#,
+            res(
+                jsonb_path_query(&j(r#"{"a": "abc"}"#), r#"$ ? (@.a starts with "ab")"#),
+                rows,
+            ),
+            r#"{"a": "abc"}"#,
+        ),
+    ]
+}
+
+#[test]
+fn postgresql_examples() {
+    let mut failures = Vec::new();
+    let all = cases();
+    for (sql, got, want) in &all {
+        if got != want {
+            failures.push(format!("{sql}\n  want: {want}\n  got:  {got}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn bad_jsonpath_is_an_error_not_a_panic() {
+    for bad in ["$.a[", "$$", "strict $.a", "$ ? (", "@.a"] {
+        assert!(
+            jsonb_path_query(&j(r#"{"a":1}"#), bad).is_err(),
+            "{bad} should be rejected"
+        );
+    }
+}
+
+#[test]
+fn building_past_the_depth_limit_is_an_error() {
+    let mut deep = j("1");
+    for _ in 0..arbor_jsonb::MAX_DEPTH {
+        deep = jsonb_build_array(&[JsonbInput::Jsonb(deep)]).unwrap();
+    }
+    assert_eq!(
+        jsonb_build_array(&[JsonbInput::Jsonb(deep.clone())]),
+        Err(JsonbError::TooDeep)
+    );
+    assert_eq!(
+        jsonb_set(&j("[0]"), &["0"], &deep, false),
+        Err(JsonbError::TooDeep)
+    );
+}
