@@ -317,6 +317,20 @@ fn damage_in_the_middle_of_the_journal_refuses_to_open_naming_the_offset() {
         other => panic!("expected DamagedJournal, got {other}"),
     }
     assert!(err.to_string().contains("arbor fsck"), "{err}");
+    // The journal can still be inspected without opening the store: the
+    // damage is named, and checking resumes at the next root record.
+    let report = DiskStore::verify_storage(&sim).unwrap();
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(
+        report.problems[0].starts_with("offset 12: chunk record header fails its checksum"),
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(
+        (report.chunks, report.roots),
+        (1, 2),
+        "the damaged chunk record is skipped, everything after it read"
+    );
 }
 
 /// Puts the chunks of an edited map; returns its root (not yet published).

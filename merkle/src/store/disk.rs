@@ -343,57 +343,24 @@ impl DiskStore {
     /// Damage is reported, not raised; only I/O errors are errors.
     pub fn verify(&self) -> Result<VerifyReport> {
         let end = self.lock().committed_len;
-        let s = self.storage.as_ref();
-        let mut report = VerifyReport::default();
-        let mut window = Window::new(self.reader.as_ref(), end);
-        let mut at = FILE_HEADER_LEN;
-        let mut previous: Option<RootRecord> = None;
-        while at < end {
-            let step = parse_record(&mut window, at).map_err(|e| io_err(s, "cannot read", e))?;
-            match step {
-                Step::Chunk(h, next) => {
-                    let body = at + CHUNK_HEADER_LEN as u64;
-                    let stored = window
-                        .get(body, h.stored_len as usize)
-                        .map_err(|e| io_err(s, "cannot read", e))?
-                        .map(<[u8]>::to_vec)
-                        .unwrap_or_default();
-                    let loc = Location {
-                        offset: at,
-                        stored_len: h.stored_len,
-                        raw_len: h.raw_len,
-                        flags: h.flags,
-                    };
-                    if let Err(e) = decode_verified(s, stored, &h.address, &loc) {
-                        report.problems.push(format!("offset {at}: {e}"));
-                    }
-                    report.chunks += 1;
-                    at = next;
-                }
-                Step::Root(r) => {
-                    let expected_sequence = previous.map_or(1, |p| p.sequence + 1);
-                    let expected_previous = previous.map(|p| p.root);
-                    if r.sequence != expected_sequence || r.previous != expected_previous {
-                        report.problems.push(format!(
-                            "offset {at}: root record {} (sequence {}) does not follow the one \
-                             before it (sequence {}, root {:?})",
-                            r.root,
-                            r.sequence,
-                            expected_sequence - 1,
-                            expected_previous
-                        ));
-                    }
-                    previous = Some(r);
-                    report.roots += 1;
-                    at += ROOT_RECORD_LEN as u64;
-                }
-                Step::Bad(reason) => {
-                    report.problems.push(format!("offset {at}: {reason}"));
-                    break;
-                }
-            }
-        }
-        Ok(report)
+        verify_journal(self.storage.as_ref(), self.reader.as_ref(), end)
+    }
+
+    /// Checks the whole journal of the store held by `storage` without
+    /// opening the store: no lock is taken, nothing is written, and a journal
+    /// that [`DiskStore::open`] refuses (damage before a later root) can still
+    /// be inspected. Past damage, checking resumes after the next valid root
+    /// record. Bytes after the last root record (a torn or unpublished tail)
+    /// are checked too, and reported if damaged.
+    pub fn verify_storage(storage: &dyn Storage) -> Result<VerifyReport> {
+        let reader = storage
+            .open(JOURNAL, FileMode::Read)
+            .map_err(|e| io_err(storage, "cannot open", e))?;
+        let len = reader
+            .len()
+            .map_err(|e| io_err(storage, "cannot read", e))?;
+        check_file_header(storage, reader.as_ref(), len)?;
+        verify_journal(storage, reader.as_ref(), len)
     }
 
     fn check_writable(&self, w: &State) -> Result<()> {
@@ -598,6 +565,83 @@ impl DiskStore {
             w.stats.index_bytes_written += bytes.len() as u64;
         }
     }
+}
+
+/// Checks the records of `journal` up to `end`: see [`DiskStore::verify`].
+fn verify_journal(s: &dyn Storage, journal: &dyn StorageFile, end: u64) -> Result<VerifyReport> {
+    let read_err = |e| io_err(s, "cannot read", e);
+    let mut report = VerifyReport::default();
+    let mut window = Window::new(journal, end);
+    let mut at = FILE_HEADER_LEN;
+    // The root record before this point, if the chain is known up to here.
+    let mut previous: Option<Option<RootRecord>> = Some(None);
+    while at < end {
+        match parse_record(&mut window, at).map_err(read_err)? {
+            Step::Chunk(h, next) => {
+                let body = at + CHUNK_HEADER_LEN as u64;
+                let stored = window
+                    .get(body, h.stored_len as usize)
+                    .map_err(read_err)?
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default();
+                let loc = Location {
+                    offset: at,
+                    stored_len: h.stored_len,
+                    raw_len: h.raw_len,
+                    flags: h.flags,
+                };
+                if let Err(e) = decode_verified(s, stored, &h.address, &loc) {
+                    report.problems.push(format!("offset {at}: {e}"));
+                }
+                report.chunks += 1;
+                at = next;
+            }
+            Step::Root(r) => {
+                if let Some(before) = previous {
+                    let expected_sequence = before.map_or(1, |p| p.sequence + 1);
+                    let expected_previous = before.map(|p| p.root);
+                    if r.sequence != expected_sequence || r.previous != expected_previous {
+                        report.problems.push(format!(
+                            "offset {at}: root record {} (sequence {}) does not follow the \
+                             one before it (sequence {}, root {:?})",
+                            r.root,
+                            r.sequence,
+                            expected_sequence - 1,
+                            expected_previous
+                        ));
+                    }
+                }
+                previous = Some(Some(r));
+                report.roots += 1;
+                at += ROOT_RECORD_LEN as u64;
+            }
+            Step::Bad(reason) => {
+                // Resume after the next valid root record, if there is one:
+                // record boundaries are known again there.
+                let last_sequence = previous.flatten().map_or(0, |p| p.sequence);
+                match find_root_after(&mut window, at + 1, last_sequence).map_err(read_err)? {
+                    Some(root_at) => {
+                        report.problems.push(format!(
+                            "offset {at}: {reason}; {} bytes skipped up to the root record \
+                             at offset {root_at}",
+                            root_at - at
+                        ));
+                        previous = None;
+                        at = root_at;
+                    }
+                    None => {
+                        report.problems.push(format!(
+                            "offset {at}: {reason}; no valid root record follows ({} bytes \
+                             to the end)",
+                            end - at
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
 }
 
 fn write_file_header(s: &dyn Storage, file: &mut dyn StorageFile) -> Result<()> {
