@@ -11,6 +11,7 @@
 //! refused), with errors that give the position.
 
 pub mod diff;
+mod jsonpath;
 pub mod merge;
 pub mod ops;
 mod order;

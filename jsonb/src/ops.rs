@@ -731,51 +731,11 @@ fn pretty(out: &mut String, value: &Value<'_>, level: usize) {
 }
 
 // ---------------------------------------------------------------------------
-// SQL/JSON path: jsonb_path_query, jsonb_path_exists, @? and @@
-
-/// Runs a compiled path against a document. The path engine is the `jsonb`
-/// crate's; it is guarded so that a path it cannot evaluate is an error
-/// rather than a panic.
-fn run_path<T>(
-    doc: &Jsonb,
-    path: &str,
-    run: impl for<'a> FnOnce(
-        &mut jsonb::jsonpath::Selector<'a>,
-        &'a jsonb::jsonpath::JsonPath<'a>,
-    ) -> Result<T, jsonb::Error>,
-) -> Result<T, JsonbError> {
-    let path = strip_mode(path)?;
-    let compiled = jsonb::jsonpath::parse_json_path(path.as_bytes())
-        .map_err(|_| JsonbError::JsonPath(format!("syntax error in jsonpath input: \"{path}\"")))?;
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut selector = jsonb::jsonpath::Selector::new(jsonb::RawJsonb::new(doc.as_bytes()));
-        run(&mut selector, &compiled)
-    }));
-    match outcome {
-        Ok(result) => result.map_err(|e| JsonbError::JsonPath(e.to_string())),
-        Err(_) => Err(JsonbError::JsonPath(format!(
-            "jsonpath expression is not supported: \"{path}\""
-        ))),
-    }
-}
-
-/// Accepts PostgreSQL's optional `lax` mode prefix; `strict` mode is not
-/// supported, because the path engine only evaluates in lax mode.
-fn strip_mode(path: &str) -> Result<&str, JsonbError> {
-    let trimmed = path.trim_start();
-    let lower = trimmed.get(..6).map(str::to_ascii_lowercase);
-    if lower.as_deref() == Some("strict") {
-        return Err(JsonbError::JsonPath(
-            "strict mode jsonpath is not supported".into(),
-        ));
-    }
-    if trimmed.get(..3).map(str::to_ascii_lowercase).as_deref() == Some("lax")
-        && trimmed[3..].starts_with(char::is_whitespace)
-    {
-        return Ok(trimmed[3..].trim_start());
-    }
-    Ok(trimmed)
-}
+// SQL/JSON path: jsonb_path_query, jsonb_path_exists, jsonb_path_match, @? and @@
+//
+// `vars` is PostgreSQL's optional third argument: an object whose fields the
+// path names as `$name`. See the `jsonpath` module for what the path engine
+// supports.
 
 fn from_owned(owned: jsonb::OwnedJsonb) -> Result<Jsonb, JsonbError> {
     let value =
@@ -783,57 +743,83 @@ fn from_owned(owned: jsonb::OwnedJsonb) -> Result<Jsonb, JsonbError> {
     build(canonical(value))
 }
 
-/// `jsonb_path_query(target, path)`: every item the path selects.
-pub fn jsonb_path_query(doc: &Jsonb, path: &str) -> Result<Vec<Jsonb>, JsonbError> {
-    run_path(doc, path, |s, p| s.select_values(p))?
+/// `jsonb_path_query(target, path [, vars])`: every item the path selects.
+pub fn jsonb_path_query(
+    doc: &Jsonb,
+    path: &str,
+    vars: Option<&Jsonb>,
+) -> Result<Vec<Jsonb>, JsonbError> {
+    crate::jsonpath::run(doc, path, vars, |s, p| s.select_values(p))?
         .into_iter()
         .map(from_owned)
         .collect()
 }
 
-/// `jsonb_path_query_array(target, path)`: the selected items as an array.
-pub fn jsonb_path_query_array(doc: &Jsonb, path: &str) -> Result<Jsonb, JsonbError> {
-    let items = jsonb_path_query(doc, path)?;
+/// `jsonb_path_query_array(target, path [, vars])`: the selected items as an array.
+pub fn jsonb_path_query_array(
+    doc: &Jsonb,
+    path: &str,
+    vars: Option<&Jsonb>,
+) -> Result<Jsonb, JsonbError> {
+    let items = jsonb_path_query(doc, path, vars)?;
     build(Value::Array(items.iter().map(tree).collect()))
 }
 
-/// `jsonb_path_query_first(target, path)`: the first selected item.
-pub fn jsonb_path_query_first(doc: &Jsonb, path: &str) -> Result<Option<Jsonb>, JsonbError> {
-    run_path(doc, path, |s, p| s.select_first(p))?
+/// `jsonb_path_query_first(target, path [, vars])`: the first selected item.
+pub fn jsonb_path_query_first(
+    doc: &Jsonb,
+    path: &str,
+    vars: Option<&Jsonb>,
+) -> Result<Option<Jsonb>, JsonbError> {
+    crate::jsonpath::run(doc, path, vars, |s, p| s.select_first(p))?
         .map(from_owned)
         .transpose()
 }
 
-/// `jsonb_path_exists(target, path)`: whether the path selects any item.
-pub fn jsonb_path_exists(doc: &Jsonb, path: &str) -> Result<bool, JsonbError> {
-    run_path(doc, path, |s, p| s.exists(p))
+/// `jsonb_path_exists(target, path [, vars])`: whether the path selects any item.
+pub fn jsonb_path_exists(
+    doc: &Jsonb,
+    path: &str,
+    vars: Option<&Jsonb>,
+) -> Result<bool, JsonbError> {
+    crate::jsonpath::run(doc, path, vars, |s, p| s.exists(p))
 }
 
-/// `jsonb_path_match(target, path)`: the result of a predicate path; `None`
-/// when the result is not a single boolean.
-pub fn jsonb_path_match(doc: &Jsonb, path: &str) -> Result<Option<bool>, JsonbError> {
-    run_path(doc, path, |s, p| s.predicate_match(p))
+/// `jsonb_path_match(target, path [, vars])`: the result of a predicate
+/// path; `None` when the result is not a single boolean.
+pub fn jsonb_path_match(
+    doc: &Jsonb,
+    path: &str,
+    vars: Option<&Jsonb>,
+) -> Result<Option<bool>, JsonbError> {
+    crate::jsonpath::run(doc, path, vars, |s, p| s.predicate_match(p))
+}
+
+/// Whether an error is one PostgreSQL's `@?` and `@@` suppress: errors while
+/// evaluating, not a path that does not parse.
+fn suppressed(e: &JsonbError) -> bool {
+    matches!(e, JsonbError::JsonPath(m) if !m.starts_with("syntax error"))
 }
 
 /// `jsonb @? jsonpath`: as `jsonb_path_exists`, but an evaluation error gives
-/// `None` (PostgreSQL's operator suppresses such errors). A path that does
-/// not parse is still an error.
+/// `None`, as PostgreSQL's operator suppresses such errors.
 pub fn path_exists_op(doc: &Jsonb, path: &str) -> Result<Option<bool>, JsonbError> {
-    match jsonb_path_exists(doc, path) {
+    match jsonb_path_exists(doc, path, None) {
         Ok(b) => Ok(Some(b)),
-        Err(JsonbError::JsonPath(m)) if !m.starts_with("syntax error") => Ok(None),
+        Err(e) if suppressed(&e) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
 /// `jsonb @@ jsonpath`: as `jsonb_path_match`, evaluation errors giving `None`.
 pub fn path_match_op(doc: &Jsonb, path: &str) -> Result<Option<bool>, JsonbError> {
-    match jsonb_path_match(doc, path) {
+    match jsonb_path_match(doc, path, None) {
         Ok(b) => Ok(b),
-        Err(JsonbError::JsonPath(m)) if !m.starts_with("syntax error") => Ok(None),
+        Err(e) if suppressed(&e) => Ok(None),
         Err(e) => Err(e),
     }
 }
+
 #[cfg(test)]
 mod tests {
     use crate::Jsonb;

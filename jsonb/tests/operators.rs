@@ -736,40 +736,53 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ),
         ("jsonb_pretty('1')", jsonb_pretty(&j("1")), "1"),
         ("jsonb_pretty('[]')", jsonb_pretty(&j("[]")), "[\n]"),
-        // SQL/JSON path
+        // SQL/JSON path (lax mode)
         (
-            r#"jsonb_path_query('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= 2 && @ <= 4)')"#,
+            r#"jsonb_path_query('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= $min && @ <= $max)', '{"min":2, "max":4}')"#,
             res(
-                jsonb_path_query(&j(r#"{"a":[1,2,3,4,5]}"#), "$.a[*] ? (@ >= 2 && @ <= 4)"),
+                jsonb_path_query(
+                    &j(r#"{"a":[1,2,3,4,5]}"#),
+                    "$.a[*] ? (@ >= $min && @ <= $max)",
+                    Some(&j(r#"{"min":2, "max":4}"#)),
+                ),
                 rows,
             ),
             "2\n3\n4",
         ),
         (
-            r#"jsonb_path_query_array('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= 2 && @ <= 4)')"#,
+            r#"jsonb_path_query_array('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= $min && @ <= $max)', '{"min":2, "max":4}')"#,
             doc(jsonb_path_query_array(
                 &j(r#"{"a":[1,2,3,4,5]}"#),
-                "$.a[*] ? (@ >= 2 && @ <= 4)",
+                "$.a[*] ? (@ >= $min && @ <= $max)",
+                Some(&j(r#"{"min":2, "max":4}"#)),
             )),
             "[2, 3, 4]",
         ),
         (
-            r#"jsonb_path_query_first('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= 2 && @ <= 4)')"#,
+            r#"jsonb_path_query_first('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= $min && @ <= $max)', '{"min":2, "max":4}')"#,
             res(
-                jsonb_path_query_first(&j(r#"{"a":[1,2,3,4,5]}"#), "$.a[*] ? (@ >= 2 && @ <= 4)"),
+                jsonb_path_query_first(
+                    &j(r#"{"a":[1,2,3,4,5]}"#),
+                    "$.a[*] ? (@ >= $min && @ <= $max)",
+                    Some(&j(r#"{"min":2, "max":4}"#)),
+                ),
                 opt,
             ),
             "2",
         ),
         (
             r#"jsonb_path_query_first('{"a":[1]}', '$.b')"#,
-            res(jsonb_path_query_first(&j(r#"{"a":[1]}"#), "$.b"), opt),
+            res(jsonb_path_query_first(&j(r#"{"a":[1]}"#), "$.b", None), opt),
             "NULL",
         ),
         (
-            r#"jsonb_path_exists('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= 2 && @ <= 4)')"#,
+            r#"jsonb_path_exists('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= $min && @ <= $max)', '{"min":2, "max":4}')"#,
             res(
-                jsonb_path_exists(&j(r#"{"a":[1,2,3,4,5]}"#), "$.a[*] ? (@ >= 2 && @ <= 4)"),
+                jsonb_path_exists(
+                    &j(r#"{"a":[1,2,3,4,5]}"#),
+                    "$.a[*] ? (@ >= $min && @ <= $max)",
+                    Some(&j(r#"{"min":2, "max":4}"#)),
+                ),
                 b,
             ),
             "t",
@@ -777,21 +790,30 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         (
             r#"jsonb_path_exists('{"a":[1,2,3,4,5]}', 'lax $.a[*] ? (@ > 5)')"#,
             res(
-                jsonb_path_exists(&j(r#"{"a":[1,2,3,4,5]}"#), "lax $.a[*] ? (@ > 5)"),
+                jsonb_path_exists(&j(r#"{"a":[1,2,3,4,5]}"#), "lax $.a[*] ? (@ > 5)", None),
                 b,
             ),
             "f",
         ),
         (
-            r#"jsonb_path_match('{"a":[1,2,3,4,5]}', 'exists($.a[*] ? (@ >= 2 && @ <= 4))')"#,
+            r#"jsonb_path_match('{"a":[1,2,3,4,5]}', 'exists($.a[*] ? (@ >= $min && @ <= $max))', '{"min":2, "max":4}')"#,
             res(
                 jsonb_path_match(
                     &j(r#"{"a":[1,2,3,4,5]}"#),
-                    "exists($.a[*] ? (@ >= 2 && @ <= 4))",
+                    "exists($.a[*] ? (@ >= $min && @ <= $max))",
+                    Some(&j(r#"{"min":2, "max":4}"#)),
                 ),
                 |v| v.map_or("NULL".into(), b),
             ),
             "t",
+        ),
+        (
+            r#"jsonb_path_query('{"a":1}', '$ ? (@.a == $x)', '{}')"#,
+            res(
+                jsonb_path_query(&j(r#"{"a":1}"#), "$ ? (@.a == $x)", Some(&j("{}"))),
+                rows,
+            ),
+            r#"ERROR:  could not find jsonpath variable "x""#,
         ),
         (
             r#"'{"a":[1,2,3,4,5]}'::jsonb @? '$.a[*] ? (@ > 2)'"#,
@@ -825,30 +847,77 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "NULL",
         ),
         (
+            r#"'{"a":[1,2]}'::jsonb @? '$.a[*] + 1'"#,
+            res(path_exists_op(&j(r#"{"a":[1,2]}"#), "$.a[*] + 1"), |v| {
+                v.map_or("NULL".into(), b)
+            }),
+            "NULL",
+        ),
+        (
             r#"jsonb_path_query('{"a":{"b":[{"c":1},{"c":"x"}]}}', '$.a.b[*].c')"#,
             res(
-                jsonb_path_query(&j(r#"{"a":{"b":[{"c":1},{"c":"x"}]}}"#), "$.a.b[*].c"),
+                jsonb_path_query(&j(r#"{"a":{"b":[{"c":1},{"c":"x"}]}}"#), "$.a.b[*].c", None),
                 rows,
             ),
             "1\n\"x\"",
         ),
         (
+            r#"jsonb_path_query('{"a":{"b":[{"c":1},{"c":"x"}]}}', '$.a.b.c')"#,
+            res(
+                jsonb_path_query(&j(r#"{"a":{"b":[{"c":1},{"c":"x"}]}}"#), "$.a.b.c", None),
+                rows,
+            ),
+            "1\n\"x\"",
+        ),
+        (
+            r#"jsonb_path_query('{"a":[{"b":1,"c":"x"},{"b":2,"c":"y"}]}', '$.a ? (@.b == 2).c')"#,
+            res(
+                jsonb_path_query(
+                    &j(r#"{"a":[{"b":1,"c":"x"},{"b":2,"c":"y"}]}"#),
+                    "$.a ? (@.b == 2).c",
+                    None,
+                ),
+                rows,
+            ),
+            r#""y""#,
+        ),
+        (
+            r#"jsonb_path_query('{"p":[1.5, 2, 9.75]}', '$.p[*] ? (@ > 1.75 && @ < 1e1)')"#,
+            res(
+                jsonb_path_query(
+                    &j(r#"{"p":[1.5, 2, 9.75]}"#),
+                    "$.p[*] ? (@ > 1.75 && @ < 1e1)",
+                    None,
+                ),
+                rows,
+            ),
+            "2\n9.75",
+        ),
+        (
             r#"jsonb_path_query('[1,2,3]', '$[last]')"#,
-            res(jsonb_path_query(&j("[1,2,3]"), "$[last]"), rows),
+            res(jsonb_path_query(&j("[1,2,3]"), "$[last]", None), rows),
             "3",
         ),
         (
             r#"jsonb_path_query('[1,2,3]', '$[0 to 1]')"#,
-            res(jsonb_path_query(&j("[1,2,3]"), "$[0 to 1]"), rows),
+            res(jsonb_path_query(&j("[1,2,3]"), "$[0 to 1]", None), rows),
             "1\n2",
         ),
         (
             r#"jsonb_path_query('{"a": "abc"}', '$ ? (@.a starts with "ab")')"#,
             res(
-                jsonb_path_query(&j(r#"{"a": "abc"}"#), r#"$ ? (@.a starts with "ab")"#),
+                jsonb_path_query(&j(r#"{"a": "abc"}"#), r#"$ ? (@.a starts with "ab")"#, None),
                 rows,
             ),
             r#"{"a": "abc"}"#,
+        ),
+        (
+            r#"jsonb_path_query('{"x": [2, 3]}', '$.x[0] * $.x[1]')"#,
+            res(
+                jsonb_path_query(&j(r#"{"x": [2, 3]}"#), "$.x[0] * $.x[1]", None),
+                rows,
+            ),
+            "6",
         ),
     ]
 }
@@ -873,9 +942,17 @@ fn postgresql_examples() {
 
 #[test]
 fn bad_jsonpath_is_an_error_not_a_panic() {
-    for bad in ["$.a[", "$$", "strict $.a", "$ ? (", "@.a"] {
+    for bad in [
+        "$.a[",
+        "$$",
+        "strict $.a",
+        "$ ? (",
+        "@.a",
+        "$.a.size()",
+        "$.a \u{F8FF}",
+    ] {
         assert!(
-            jsonb_path_query(&j(r#"{"a":1}"#), bad).is_err(),
+            jsonb_path_query(&j(r#"{"a":1}"#), bad, None).is_err(),
             "{bad} should be rejected"
         );
     }
