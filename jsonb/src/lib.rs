@@ -46,10 +46,14 @@ pub enum JsonbError {
     /// The document is longer than [`MAX_TEXT_LEN`].
     #[error("JSON document of {0} bytes is over the limit of {MAX_TEXT_LEN} bytes")]
     TooLarge(usize),
-    /// An operator or function was given a document it cannot apply to; the
-    /// message is PostgreSQL's (a hint, if any, follows on a `HINT:` line).
-    #[error("{0}")]
-    Invalid(String),
+    /// An operator or function was given a document it cannot apply to.
+    #[error("{message}")]
+    Invalid {
+        /// PostgreSQL's error message.
+        message: String,
+        /// PostgreSQL's hint, where it gives one.
+        hint: Option<&'static str>,
+    },
     /// A jsonpath expression does not parse or cannot be evaluated.
     #[error("{0}")]
     JsonPath(String),
@@ -71,11 +75,20 @@ impl Jsonb {
             return Err(JsonbError::TooLarge(text.len()));
         }
         check_depth(text)?;
+        check_surrogates(text)?;
         let value =
             jsonb::parse_value_standard_mode(text.as_bytes()).map_err(|e| JsonbError::Syntax {
                 message: e.to_string(),
             })?;
-        Ok(Jsonb::from_value(&canonical(value)))
+        let value = canonical(value);
+        if !all_finite(&value) {
+            // Only doubles are stored, so a number past their range would
+            // become infinity, which JSON cannot write.
+            return Err(JsonbError::Syntax {
+                message: "number out of range (beyond 1.7976931348623157e308)".into(),
+            });
+        }
+        Ok(Jsonb::from_value(&value))
     }
 
     fn from_value(value: &jsonb::Value<'_>) -> Jsonb {
@@ -88,6 +101,9 @@ impl Jsonb {
     pub fn from_bytes(bytes: &[u8]) -> Result<Jsonb, JsonbError> {
         validate::validate(bytes).map_err(JsonbError::Corrupt)?;
         let value = jsonb::from_slice(bytes).map_err(|e| JsonbError::Corrupt(e.to_string()))?;
+        if !all_finite(&value) {
+            return Err(JsonbError::Corrupt("a number is not finite".into()));
+        }
         let canonical_bytes = canonical(value).to_vec();
         if canonical_bytes != bytes {
             return Err(JsonbError::Corrupt(
@@ -109,6 +125,73 @@ impl Jsonb {
         jsonb::from_slice(&self.bytes)
             .expect("a Jsonb always holds bytes that decoded when it was made")
     }
+}
+
+/// Whether every number in the document is finite.
+fn all_finite(value: &jsonb::Value<'_>) -> bool {
+    use jsonb::{Number, Value};
+    match value {
+        Value::Number(Number::Float64(f)) => f.is_finite(),
+        Value::Array(items) => items.iter().all(all_finite),
+        Value::Object(map) => map.values().all(all_finite),
+        _ => true,
+    }
+}
+
+/// Rejects `\u` escapes that encode half of a surrogate pair, as PostgreSQL
+/// does: the parser would otherwise keep such an escape as literal text.
+fn check_surrogates(text: &str) -> Result<(), JsonbError> {
+    let bytes = text.as_bytes();
+    let hex_at = |i: usize| -> Option<u32> {
+        let digits = bytes.get(i..i + 4)?;
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let fail = |message: &str, pos: usize| JsonbError::Syntax {
+        message: format!("{message}, pos {pos}"),
+    };
+    let (mut i, mut in_string) = (0, false);
+    while i < bytes.len() {
+        match (in_string, bytes[i]) {
+            (false, b'"') => in_string = true,
+            (true, b'"') => in_string = false,
+            (true, b'\\') if bytes.get(i + 1) == Some(&b'u') => {
+                let unit = hex_at(i + 2);
+                match unit {
+                    Some(0xD800..=0xDBFF) => {
+                        let low = (bytes.get(i + 6..i + 8) == Some(&b"\\u"[..]))
+                            .then(|| hex_at(i + 8))
+                            .flatten();
+                        if !matches!(low, Some(0xDC00..=0xDFFF)) {
+                            return Err(fail(
+                                "Unicode low surrogate must follow a high surrogate",
+                                i,
+                            ));
+                        }
+                        i += 12;
+                        continue;
+                    }
+                    Some(0xDC00..=0xDFFF) => {
+                        return Err(fail(
+                            "Unicode low surrogate must follow a high surrogate",
+                            i,
+                        ));
+                    }
+                    _ => {
+                        i += 6;
+                        continue;
+                    }
+                }
+            }
+            // Any other escape: skip the escaped character.
+            (true, b'\\') => {
+                i += 2;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// Rejects nesting deeper than [`MAX_DEPTH`] before the recursive parser sees it.
@@ -292,6 +375,22 @@ mod tests {
         let mut bytes = j(r#"{"a": 1}"#).as_bytes().to_vec();
         bytes[4] = (bytes[4] & 0x0f) | 0x20;
         assert!(Jsonb::from_bytes(&bytes).is_err());
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_store_faithfully() {
+        for bad in [
+            "1e400",
+            "[-1e999]",
+            r#""\ud83d""#,
+            r#""\ude00x""#,
+            r#""\ud83d\u0041""#,
+        ] {
+            let e = Jsonb::parse(bad).unwrap_err();
+            assert!(matches!(e, JsonbError::Syntax { .. }), "{bad}: {e}");
+        }
+        assert_eq!(j(r#""\ud83d\ude00""#).to_string(), "\"\u{1f600}\"");
+        assert_eq!(j(r#""\\ud83d""#).to_string(), r#""\\ud83d""#);
     }
 
     #[test]

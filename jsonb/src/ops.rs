@@ -138,7 +138,17 @@ fn tree(doc: &Jsonb) -> Tree {
 }
 
 fn invalid(message: impl Into<String>) -> JsonbError {
-    JsonbError::Invalid(message.into())
+    JsonbError::Invalid {
+        message: message.into(),
+        hint: None,
+    }
+}
+
+fn invalid_with_hint(message: &str, hint: &'static str) -> JsonbError {
+    JsonbError::Invalid {
+        message: message.into(),
+        hint: Some(hint),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -402,9 +412,9 @@ fn edit_path(node: &mut Tree, path: &[&str], level: usize, edit: &Edit) -> Resul
                 }
                 Edit::Insert { value, .. } => {
                     if map.contains_key(step) {
-                        return Err(JsonbError::Invalid(
-                            "cannot replace existing key\nHINT:  Try using the function jsonb_set to replace key value."
-                                .into(),
+                        return Err(invalid_with_hint(
+                            "cannot replace existing key",
+                            "Try using the function jsonb_set to replace key value.",
                         ));
                     }
                     map.insert(step.to_owned(), value.clone());
@@ -581,13 +591,10 @@ impl JsonbInput {
                 "argument {position}: key must not be null"
             ))),
             JsonbInput::Text(s) => Ok(s.clone()),
-            JsonbInput::Jsonb(j) => match j.value() {
-                Value::String(s) => Ok(s.into_owned()),
-                Value::Array(_) | Value::Object(_) => Err(invalid(
-                    "key value must be scalar, not array, composite, or json",
-                )),
-                _ => Ok(j.to_string()),
-            },
+            // PostgreSQL refuses json and jsonb keys, even scalar ones.
+            JsonbInput::Jsonb(_) => Err(invalid(
+                "key value must be scalar, not array, composite, or json",
+            )),
             other => Ok(Jsonb::from_value(&canonical(other.to_tree())).to_string()),
         }
     }
@@ -612,8 +619,9 @@ pub fn jsonb_build_array(items: &[JsonbInput]) -> Result<Jsonb, JsonbError> {
 /// repeated key keeps its last value.
 pub fn jsonb_build_object(args: &[JsonbInput]) -> Result<Jsonb, JsonbError> {
     if !args.len().is_multiple_of(2) {
-        return Err(invalid(
-            "argument list must have even number of elements\nHINT:  The arguments of jsonb_build_object() must consist of alternating keys and values.",
+        return Err(invalid_with_hint(
+            "argument list must have even number of elements",
+            "The arguments of jsonb_build_object() must consist of alternating keys and values.",
         ));
     }
     let mut map = BTreeMap::new();

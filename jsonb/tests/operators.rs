@@ -30,6 +30,10 @@ fn text(v: Option<String>) -> String {
 fn res<T>(r: Result<T, JsonbError>, show: impl Fn(T) -> String) -> String {
     match r {
         Ok(v) => show(v),
+        Err(JsonbError::Invalid {
+            message,
+            hint: Some(hint),
+        }) => format!("ERROR:  {message}\nHINT:  {hint}"),
         Err(e) => format!("ERROR:  {e}"),
     }
 }
@@ -655,6 +659,21 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
                 I::Null,
             ])),
             r#"{"a": null}"#,
+        ),
+        (
+            "jsonb_build_object('[1]'::jsonb, 1)",
+            doc(jsonb_build_object(&[I::Jsonb(j("[1]")), I::Int(1)])),
+            "ERROR:  key value must be scalar, not array, composite, or json",
+        ),
+        (
+            "jsonb_build_object(true, 1, 1.5::float8, 2)",
+            doc(jsonb_build_object(&[
+                I::Bool(true),
+                I::Int(1),
+                I::Float(1.5),
+                I::Int(2),
+            ])),
+            r#"{"1.5": 2, "true": 1}"#,
         ),
         (
             "jsonb_build_object('a')",
