@@ -7,14 +7,16 @@
 //!
 //! Canonical form: object keys sorted; integers that fit in 64 bits stored as
 //! integers (so `1`, `1.0` and `1e0` are the same value); other numbers as
-//! doubles. User input is parsed in standard mode (`{a:1}` and `NaN` are
-//! refused), with errors that give the position.
+//! doubles. Text is parsed as PostgreSQL parses jsonb input (standard JSON:
+//! `{a:1}` and `NaN` are refused; a repeated key keeps its last value), with
+//! errors that give the position.
 
 pub mod diff;
 mod jsonpath;
 pub mod merge;
 pub mod ops;
 mod order;
+mod parse;
 mod text;
 mod validate;
 
@@ -74,20 +76,7 @@ impl Jsonb {
         if text.len() > MAX_TEXT_LEN {
             return Err(JsonbError::TooLarge(text.len()));
         }
-        check_depth(text)?;
-        check_surrogates(text)?;
-        let value =
-            jsonb::parse_value_standard_mode(text.as_bytes()).map_err(|e| JsonbError::Syntax {
-                message: e.to_string(),
-            })?;
-        let value = canonical(value);
-        if !all_finite(&value) {
-            // Only doubles are stored, so a number past their range would
-            // become infinity, which JSON cannot write.
-            return Err(JsonbError::Syntax {
-                message: "number out of range (beyond 1.7976931348623157e308)".into(),
-            });
-        }
+        let value = canonical(parse::parse(text)?);
         Ok(Jsonb::from_value(&value))
     }
 
@@ -136,90 +125,6 @@ fn all_finite(value: &jsonb::Value<'_>) -> bool {
         Value::Object(map) => map.values().all(all_finite),
         _ => true,
     }
-}
-
-/// Rejects `\u` escapes that encode half of a surrogate pair, as PostgreSQL
-/// does: the parser would otherwise keep such an escape as literal text.
-fn check_surrogates(text: &str) -> Result<(), JsonbError> {
-    let bytes = text.as_bytes();
-    let hex_at = |i: usize| -> Option<u32> {
-        let digits = bytes.get(i..i + 4)?;
-        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
-    };
-    let fail = |message: &str, pos: usize| JsonbError::Syntax {
-        message: format!("{message}, pos {pos}"),
-    };
-    let (mut i, mut in_string) = (0, false);
-    while i < bytes.len() {
-        match (in_string, bytes[i]) {
-            (false, b'"') => in_string = true,
-            (true, b'"') => in_string = false,
-            (true, b'\\') if bytes.get(i + 1) == Some(&b'u') => {
-                let unit = hex_at(i + 2);
-                match unit {
-                    Some(0xD800..=0xDBFF) => {
-                        let low = (bytes.get(i + 6..i + 8) == Some(&b"\\u"[..]))
-                            .then(|| hex_at(i + 8))
-                            .flatten();
-                        if !matches!(low, Some(0xDC00..=0xDFFF)) {
-                            return Err(fail(
-                                "Unicode low surrogate must follow a high surrogate",
-                                i,
-                            ));
-                        }
-                        i += 12;
-                        continue;
-                    }
-                    Some(0xDC00..=0xDFFF) => {
-                        return Err(fail(
-                            "Unicode low surrogate must follow a high surrogate",
-                            i,
-                        ));
-                    }
-                    _ => {
-                        i += 6;
-                        continue;
-                    }
-                }
-            }
-            // Any other escape: skip the escaped character.
-            (true, b'\\') => {
-                i += 2;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    Ok(())
-}
-
-/// Rejects nesting deeper than [`MAX_DEPTH`] before the recursive parser sees it.
-fn check_depth(text: &str) -> Result<(), JsonbError> {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for b in text.bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Err(JsonbError::TooDeep);
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 /// 2^63 as a double: the first whole double that does not fit in i64.
@@ -391,6 +296,59 @@ mod tests {
         }
         assert_eq!(j(r#""\ud83d\ude00""#).to_string(), "\"\u{1f600}\"");
         assert_eq!(j(r#""\\ud83d""#).to_string(), r#""\\ud83d""#);
+    }
+
+    #[test]
+    fn repeated_keys_keep_the_last_value() {
+        assert_eq!(
+            j(r#"{"a":1,"b":2,"a":3}"#).to_string(),
+            r#"{"a": 3, "b": 2}"#
+        );
+        assert_eq!(j(r#"{"a":{"x":1},"a":[2]}"#).to_string(), r#"{"a": [2]}"#);
+    }
+
+    #[test]
+    fn accepts_exactly_standard_json() {
+        for good in [
+            " \t\r\n1 ",
+            "-0",
+            "0.5e-3",
+            "1E+2",
+            r#""\"\\\/\b\f\n\r\t\u00e9""#,
+            r#"{"a" : [ 1 , { } , [ ] ] }"#,
+            "\"caf\u{e9} \u{1f600}\"",
+        ] {
+            assert!(Jsonb::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "+1",
+            "1e",
+            "tru",
+            "nul",
+            "[1,]",
+            "{\"a\":1,}",
+            "'a'",
+            "\"a\nb\"",
+            r#""\x""#,
+            r#""\u12g4""#,
+            "1 2",
+            "[1] x",
+            "Infinity",
+            "\"abc",
+        ] {
+            assert!(
+                matches!(Jsonb::parse(bad), Err(JsonbError::Syntax { .. })),
+                "{bad:?} should be refused"
+            );
+        }
+        assert_eq!(
+            Jsonb::parse("[1, x]").unwrap_err().to_string(),
+            "invalid input syntax for type json: Expected JSON value, but found \"x\", pos 4"
+        );
     }
 
     #[test]
