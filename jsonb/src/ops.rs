@@ -289,7 +289,14 @@ pub fn delete_path(doc: &Jsonb, path: &[&str]) -> Result<Jsonb, JsonbError> {
     if !is_container(&root) {
         return Err(invalid("cannot delete path in scalar"));
     }
-    if !path.is_empty() {
+    // PostgreSQL returns an empty container before looking at the path, so
+    // even a malformed index is no error there.
+    let empty = match &root {
+        Value::Array(items) => items.is_empty(),
+        Value::Object(map) => map.is_empty(),
+        _ => false,
+    };
+    if !path.is_empty() && !empty {
         edit_path(&mut root, path, 0, &Edit::Delete)?;
     }
     build(root)

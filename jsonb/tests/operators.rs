@@ -755,6 +755,163 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ),
         ("jsonb_pretty('1')", jsonb_pretty(&j("1")), "1"),
         ("jsonb_pretty('[]')", jsonb_pretty(&j("[]")), "[\n]"),
+        // From PostgreSQL's regression tests (src/test/regress/expected/jsonb.out).
+        (
+            r#"'{"a":"b","c":[1,2,3]}'::jsonb #> '{c,-4}'"#,
+            opt(get_path(&j(r#"{"a":"b","c":[1,2,3]}"#), &["c", "-4"])),
+            "NULL",
+        ),
+        (
+            r#"'[0,1,2,[3,4],{"5":"five"}]'::jsonb #> '{4,5}'"#,
+            opt(get_path(&j(r#"[0,1,2,[3,4],{"5":"five"}]"#), &["4", "5"])),
+            r#""five""#,
+        ),
+        (
+            r#"jsonb_strip_nulls('{"a": {"b": null, "c": null}, "d": {} }')"#,
+            jsonb_strip_nulls(&j(r#"{"a": {"b": null, "c": null}, "d": {} }"#)).to_string(),
+            r#"{"a": {}, "d": {}}"#,
+        ),
+        (
+            r#"jsonb_pretty('{"a": "test", "b": [1, 2, 3], "c": "test3", "d":{"dd": "test4", "dd2":{"ddd": "test5"}}}')"#,
+            jsonb_pretty(&j(
+                r#"{"a": "test", "b": [1, 2, 3], "c": "test3", "d":{"dd": "test4", "dd2":{"ddd": "test5"}}}"#,
+            )),
+            "{\n    \"a\": \"test\",\n    \"b\": [\n        1,\n        2,\n        3\n    ],\n    \"c\": \"test3\",\n    \"d\": {\n        \"dd\": \"test4\",\n        \"dd2\": {\n            \"ddd\": \"test5\"\n        }\n    }\n}",
+        ),
+        (
+            r#"'{"aa":1 , "b":2, "cq":3}'::jsonb || '{"cq":"l", "b":"g", "fg":false}'"#,
+            doc(concat(
+                &j(r#"{"aa":1 , "b":2, "cq":3}"#),
+                &j(r#"{"cq":"l", "b":"g", "fg":false}"#),
+            )),
+            r#"{"b": "g", "aa": 1, "cq": "l", "fg": false}"#,
+        ),
+        (
+            r#"'[]'::jsonb || '{"a":"b"}'::jsonb"#,
+            doc(concat(&j("[]"), &j(r#"{"a":"b"}"#))),
+            r#"[{"a": "b"}]"#,
+        ),
+        (
+            r#"'"c"' || '["a", "b"]'::jsonb"#,
+            doc(concat(&j(r#""c""#), &j(r#"["a", "b"]"#))),
+            r#"["c", "a", "b"]"#,
+        ),
+        (
+            r#"'["a","b","c"]'::jsonb - -4"#,
+            doc(delete_index(&j(r#"["a","b","c"]"#), -4)),
+            r#"["a", "b", "c"]"#,
+        ),
+        (
+            r#"'{"n":null, "a":1, "b":[1,2], "c":{"1":2}, "d":{"1":[2,3]}}'::jsonb #- '{b,-1e}'"#,
+            doc(delete_path(
+                &j(r#"{"n":null, "a":1, "b":[1,2], "c":{"1":2}, "d":{"1":[2,3]}}"#),
+                &["b", "-1e"],
+            )),
+            r#"ERROR:  path element at position 2 is not an integer: "-1e""#,
+        ),
+        (
+            r#"'{"n":null, "a":1, "b":[1,2], "c":{"1":2}, "d":{"1":[2,3]}}'::jsonb #- '{d,1,0}'"#,
+            doc(delete_path(
+                &j(r#"{"n":null, "a":1, "b":[1,2], "c":{"1":2}, "d":{"1":[2,3]}}"#),
+                &["d", "1", "0"],
+            )),
+            r#"{"a": 1, "b": [1, 2], "c": {"1": 2}, "d": {"1": [3]}, "n": null}"#,
+        ),
+        (
+            r#"'[]'::jsonb #- '{a}'"#,
+            doc(delete_path(&j("[]"), &["a"])),
+            "[]",
+        ),
+        (
+            r#"jsonb_set('{}','{a}','"b"', false)"#,
+            doc(jsonb_set(&j("{}"), &["a"], &j(r#""b""#), false)),
+            "{}",
+        ),
+        (
+            r#"jsonb_set('[]','{1}','"b"', false)"#,
+            doc(jsonb_set(&j("[]"), &["1"], &j(r#""b""#), false)),
+            "[]",
+        ),
+        (
+            r#"jsonb_set('{"a":1,"b":[0,1,2],"c":{"d":4}}','{b,-33}','{"foo":123}')"#,
+            doc(jsonb_set(
+                &j(r#"{"a":1,"b":[0,1,2],"c":{"d":4}}"#),
+                &["b", "-33"],
+                &j(r#"{"foo":123}"#),
+                true,
+            )),
+            r#"{"a": 1, "b": [{"foo": 123}, 0, 1, 2], "c": {"d": 4}}"#,
+        ),
+        (
+            r#"jsonb_set('{"a":1,"b":[4,5,[0,1,2],6,7],"c":{"d":4}}','{b,2,33}','{"foo":123}')"#,
+            doc(jsonb_set(
+                &j(r#"{"a":1,"b":[4,5,[0,1,2],6,7],"c":{"d":4}}"#),
+                &["b", "2", "33"],
+                &j(r#"{"foo":123}"#),
+                true,
+            )),
+            r#"{"a": 1, "b": [4, 5, [0, 1, 2, {"foo": 123}], 6, 7], "c": {"d": 4}}"#,
+        ),
+        (
+            r#"jsonb_set('{"a":1,"b":[0,1,2],"c":{"d":4}}','{x,-33}','{"foo":123}')"#,
+            doc(jsonb_set(
+                &j(r#"{"a":1,"b":[0,1,2],"c":{"d":4}}"#),
+                &["x", "-33"],
+                &j(r#"{"foo":123}"#),
+                true,
+            )),
+            r#"{"a": 1, "b": [0, 1, 2], "c": {"d": 4}}"#,
+        ),
+        (
+            r#"jsonb_set('[]','{-99}','{"foo":123}')"#,
+            doc(jsonb_set(&j("[]"), &["-99"], &j(r#"{"foo":123}"#), true)),
+            r#"[{"foo": 123}]"#,
+        ),
+        (
+            r#"jsonb_set('{"a": {"b": [1, 2, 3]}}', '{a, b, non_integer}', '"new_value"')"#,
+            doc(jsonb_set(
+                &j(r#"{"a": {"b": [1, 2, 3]}}"#),
+                &["a", "b", "non_integer"],
+                &j(r#""new_value""#),
+                true,
+            )),
+            r#"ERROR:  path element at position 3 is not an integer: "non_integer""#,
+        ),
+        (
+            r#"jsonb_insert('[]', '{1}', '"new_value"', true)"#,
+            doc(jsonb_insert(&j("[]"), &["1"], &j(r#""new_value""#), true)),
+            r#"["new_value"]"#,
+        ),
+        (
+            r#"jsonb_insert('{"a": [0,1,2]}', '{a, -10}', '"new_value"')"#,
+            doc(jsonb_insert(
+                &j(r#"{"a": [0,1,2]}"#),
+                &["a", "-10"],
+                &j(r#""new_value""#),
+                false,
+            )),
+            r#"{"a": ["new_value", 0, 1, 2]}"#,
+        ),
+        (
+            r#"jsonb_insert('{"a": [0,1,2]}', '{a, -1}', '"new_value"')"#,
+            doc(jsonb_insert(
+                &j(r#"{"a": [0,1,2]}"#),
+                &["a", "-1"],
+                &j(r#""new_value""#),
+                false,
+            )),
+            r#"{"a": [0, 1, "new_value", 2]}"#,
+        ),
+        (
+            r#"jsonb_insert('{"a": {"b": "value"}}', '{a, b}', '"new_value"', true)"#,
+            doc(jsonb_insert(
+                &j(r#"{"a": {"b": "value"}}"#),
+                &["a", "b"],
+                &j(r#""new_value""#),
+                true,
+            )),
+            "ERROR:  cannot replace existing key\nHINT:  Try using the function jsonb_set to replace key value.",
+        ),
         // SQL/JSON path (lax mode)
         (
             r#"jsonb_path_query('{"a":[1,2,3,4,5]}', '$.a[*] ? (@ >= $min && @ <= $max)', '{"min":2, "max":4}')"#,
