@@ -147,8 +147,15 @@ fn lift_literals(path: &str) -> (String, Vec<Lifted>) {
                 lifted.push(Lifted::Var(name));
                 i = end;
             }
-            d if d.is_ascii_digit() && !after_word => {
-                let end = number_end(&chars, i);
+            // A number, with its sign when the minus is unary (the engine's
+            // grammar takes no unary minus on a comparison's operand).
+            d if (d.is_ascii_digit() && !after_word)
+                || (d == '-'
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+                    && unary_context(&chars[..i])) =>
+            {
+                let digits_start = if d == '-' { i + 1 } else { i };
+                let end = number_end(&chars, digits_start);
                 let token: String = chars[i..end].iter().collect();
                 match token.parse::<f64>() {
                     Ok(f) if token.contains(['.', 'e', 'E']) => {
@@ -167,6 +174,18 @@ fn lift_literals(path: &str) -> (String, Vec<Lifted>) {
         }
     }
     (out, lifted)
+}
+
+/// Whether a minus after `before` is a sign rather than a subtraction:
+/// nothing but an operator or an opening bracket comes before it.
+fn unary_context(before: &[char]) -> bool {
+    match before.iter().rev().find(|c| !c.is_whitespace()) {
+        None => true,
+        Some(c) => matches!(
+            c,
+            '(' | ',' | '=' | '<' | '>' | '!' | '&' | '|' | '+' | '-' | '*' | '/' | '%'
+        ),
+    }
 }
 
 /// The end of the number literal starting at `start`: digits, then a
@@ -287,6 +306,14 @@ mod tests {
         assert!(matches!(lifted[0], Lifted::Number(f) if f == 1.5));
         assert!(matches!(&lifted[1], Lifted::Var(n) if n == "max"));
         assert!(matches!(lifted[2], Lifted::Number(f) if f == 2000.0));
+        // A unary minus goes into the literal; a binary one stays.
+        let (text, lifted) = lift_literals("$ ? (@.a > -1.5 && @.b - 2.5 == -3)");
+        assert_eq!(
+            text,
+            "$ ? (@.a > \"\u{F8FF}0\" && @.b - \"\u{F8FF}1\" == -3)"
+        );
+        assert!(matches!(lifted[0], Lifted::Number(f) if f == -1.5));
+        assert!(matches!(lifted[1], Lifted::Number(f) if f == 2.5));
         // Array indexes and member names stay as they are.
         assert_eq!(lift_literals("$.a[0].b1[last-1]").0, "$.a[0].b1[last-1]");
     }

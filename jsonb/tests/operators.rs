@@ -1070,6 +1070,18 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "2\n9.75",
         ),
         (
+            r#"jsonb_path_query('{"p":[-3, -1.5, -1, 0, 2.25]}', '$.p[*] ? (@ > -1.5 && @ < 2)')"#,
+            res(
+                jsonb_path_query(
+                    &j(r#"{"p":[-3, -1.5, -1, 0, 2.25]}"#),
+                    "$.p[*] ? (@ > -1.5 && @ < 2)",
+                    None,
+                ),
+                rows,
+            ),
+            "-1\n0",
+        ),
+        (
             r#"jsonb_path_query('[1,2,3]', '$[last]')"#,
             res(jsonb_path_query(&j("[1,2,3]"), "$[last]", None), rows),
             "3",
