@@ -1161,3 +1161,114 @@ fn building_past_the_depth_limit_is_an_error() {
         Err(JsonbError::TooDeep)
     );
 }
+
+mod properties {
+    use arbor_jsonb::Jsonb;
+    use arbor_jsonb::ops::*;
+    use proptest::prelude::*;
+
+    /// Small documents over a few keys, so paths and keys often coincide.
+    fn document() -> impl Strategy<Value = Jsonb> {
+        let leaf = prop_oneof![
+            Just("null".to_string()),
+            any::<bool>().prop_map(|b| b.to_string()),
+            (-5i64..5).prop_map(|i| i.to_string()),
+            Just("2.5".to_string()),
+            prop::sample::select(vec!["\"a\"", "\"b\"", "\"\""]).prop_map(str::to_string),
+        ];
+        leaf.prop_recursive(3, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::btree_map(prop::sample::select(vec!["a", "b", "c"]), inner, 0..4)
+                    .prop_map(|m| {
+                        let pairs: Vec<String> =
+                            m.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                        format!("{{{}}}", pairs.join(","))
+                    }),
+            ]
+        })
+        .prop_map(|t| Jsonb::parse(&t).unwrap())
+    }
+
+    /// Every path to a value inside `doc`, as text steps.
+    fn paths(doc: &Jsonb) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        let mut stack = vec![(doc.clone(), Vec::<String>::new())];
+        while let Some((d, path)) = stack.pop() {
+            if let Ok(pairs) = jsonb_each(&d) {
+                for (k, v) in pairs {
+                    let mut p = path.clone();
+                    p.push(k);
+                    out.push(p.clone());
+                    stack.push((v, p));
+                }
+            } else if let Ok(items) = jsonb_array_elements(&d) {
+                for (i, v) in items.into_iter().enumerate() {
+                    let mut p = path.clone();
+                    p.push(i.to_string());
+                    out.push(p.clone());
+                    stack.push((v, p));
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn containment_is_reflexive_and_sees_parts(x in document()) {
+            prop_assert!(contains(&x, &x));
+            if let Ok(pairs) = jsonb_each(&x) {
+                for (k, v) in pairs {
+                    let part = jsonb_build_object(&[
+                        JsonbInput::Text(k),
+                        JsonbInput::Jsonb(v),
+                    ]).unwrap();
+                    prop_assert!(contains(&x, &part));
+                }
+            }
+        }
+
+        #[test]
+        fn set_then_get(x in document(), v in document()) {
+            for path in paths(&x) {
+                let steps: Vec<&str> = path.iter().map(String::as_str).collect();
+                let y = jsonb_set(&x, &steps, &v, false).unwrap();
+                prop_assert_eq!(get_path(&y, &steps), Some(v.clone()));
+                let z = delete_path(&x, &steps).unwrap();
+                prop_assert!(jsonb_typeof(&z) == jsonb_typeof(&x));
+            }
+        }
+
+        #[test]
+        fn object_concat_contains_right_side(x in document(), y in document()) {
+            if jsonb_typeof(&x) == "object" && jsonb_typeof(&y) == "object" {
+                let z = concat(&x, &y).unwrap();
+                prop_assert!(contains(&z, &y));
+                for k in jsonb_object_keys(&x).unwrap() {
+                    prop_assert!(exists(&z, &k));
+                }
+            }
+        }
+
+        #[test]
+        fn pretty_text_parses_back(x in document()) {
+            prop_assert_eq!(Jsonb::parse(&jsonb_pretty(&x)).unwrap(), x.clone());
+            let stripped = jsonb_strip_nulls(&x);
+            prop_assert_eq!(jsonb_strip_nulls(&stripped), stripped);
+        }
+
+        #[test]
+        fn path_query_of_member_matches_arrow(x in document()) {
+            if let Ok(keys) = jsonb_object_keys(&x) {
+                for k in keys {
+                    let got = jsonb_path_query_first(&x, &format!("$.\"{k}\""), None).unwrap();
+                    prop_assert_eq!(got, get_field(&x, &k));
+                }
+            }
+        }
+    }
+}
