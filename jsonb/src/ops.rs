@@ -3,8 +3,10 @@
 //!
 //! Each function follows PostgreSQL 16: the same results, the same `NULL`
 //! cases (returned here as `None`) and the same error wording, so a query
-//! behaves as it would on PostgreSQL. Functions that read a document work on
-//! the decoded value tree; functions that build one assemble a tree and
+//! behaves as it would on PostgreSQL. Field and element access (`->`, `->>`,
+//! `#>`) read the stored bytes without decoding the whole document; other
+//! functions that read a document work on its decoded value tree; functions
+//! that build one assemble a tree and
 //! encode it once, checking the nesting limit because combining documents can
 //! nest deeper than either input.
 //!
@@ -28,20 +30,26 @@ impl Jsonb {
 
     /// `->` with a text key: the object's field, or `None`.
     pub fn get_field(&self, key: &str) -> Option<Jsonb> {
-        match self.value() {
-            Value::Object(map) => map.get(key).map(Jsonb::from_tree),
-            _ => None,
+        // Looked up in the stored bytes, without decoding the document.
+        match self.raw().get_by_name(key, false) {
+            Ok(found) => found.map(Jsonb::from_part),
+            Err(_) => self.get_field_decoded(key),
         }
     }
 
     /// `->` with an integer: the array's element (negative counts from the end).
     pub fn get_element(&self, index: i64) -> Option<Jsonb> {
-        match self.value() {
-            Value::Array(items) => {
-                let i = resolve_index(index, items.len())?;
-                items.get(i).map(Jsonb::from_tree)
-            }
-            _ => None,
+        let raw = self.raw();
+        let lookup = raw.array_length().and_then(|len| match len {
+            None => Ok(None),
+            Some(len) => match resolve_index(index, len) {
+                Some(i) => raw.get_by_index(i),
+                None => Ok(None),
+            },
+        });
+        match lookup {
+            Ok(found) => found.map(Jsonb::from_part),
+            Err(_) => self.get_element_decoded(index),
         }
     }
 
@@ -55,6 +63,37 @@ impl Jsonb {
             };
         }
         Some(current)
+    }
+
+    fn raw(&self) -> jsonb::RawJsonb<'_> {
+        jsonb::RawJsonb::new(self.as_bytes())
+    }
+
+    /// A value cut out of a canonical document. Its bytes are canonical too
+    /// (a part of a canonical tree is one), so they are taken as they are.
+    fn from_part(part: jsonb::OwnedJsonb) -> Jsonb {
+        Jsonb {
+            bytes: part.to_vec(),
+        }
+    }
+
+    /// `->` by decoding the document: the fallback should the byte-level
+    /// lookup ever report an error on a valid document.
+    fn get_field_decoded(&self, key: &str) -> Option<Jsonb> {
+        match self.value() {
+            Value::Object(map) => map.get(key).map(Jsonb::from_tree),
+            _ => None,
+        }
+    }
+
+    fn get_element_decoded(&self, index: i64) -> Option<Jsonb> {
+        match self.value() {
+            Value::Array(items) => {
+                let i = resolve_index(index, items.len())?;
+                items.get(i).map(Jsonb::from_tree)
+            }
+            _ => None,
+        }
     }
 
     /// The value as `->>` returns it: strings unquoted, JSON null as `None`,

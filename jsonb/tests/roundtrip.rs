@@ -75,3 +75,35 @@ fn numbers_have_one_form() {
         assert_eq!(Jsonb::parse(&x.to_string()).unwrap(), x, "{text}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    /// `->` reads parts straight out of the stored bytes; those parts must be
+    /// exactly the documents that decoding and re-encoding would give.
+    #[test]
+    fn parts_cut_from_bytes_are_canonical(x in document()) {
+        let mut stack = vec![x];
+        while let Some(d) = stack.pop() {
+            if let Ok(pairs) = arbor_jsonb::ops::jsonb_each(&d) {
+                for (k, v) in pairs {
+                    let part = d.get_field(&k).unwrap();
+                    prop_assert_eq!(&part, &v);
+                    prop_assert_eq!(Jsonb::from_bytes(part.as_bytes()), Ok(v.clone()));
+                    stack.push(v);
+                }
+            } else if let Ok(items) = arbor_jsonb::ops::jsonb_array_elements(&d) {
+                let n = i64::try_from(items.len()).unwrap();
+                for (i, v) in items.into_iter().enumerate() {
+                    let i = i64::try_from(i).unwrap();
+                    prop_assert_eq!(d.get_element(i), Some(v.clone()));
+                    prop_assert_eq!(d.get_element(i - n), Some(v.clone()));
+                    prop_assert_eq!(Jsonb::from_bytes(v.as_bytes()), Ok(v.clone()));
+                    stack.push(v);
+                }
+                prop_assert_eq!(d.get_element(n), None);
+                prop_assert_eq!(d.get_element(-n - 1), None);
+            }
+        }
+    }
+}
