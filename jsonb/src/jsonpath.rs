@@ -9,7 +9,8 @@
 //!   (`.key`, `.*`) or a filter (`? (...)`) to each element of an array.
 //!   The engine does not, but its `[*]` step unwraps exactly one array level
 //!   and passes anything else through, so the compiled path gets a `[*]`
-//!   before every such step.
+//!   before every such step, and after every path that is an operand of a
+//!   comparison or arithmetic (lax mode compares an array's elements).
 //! - **Decimal literals.** The engine's parser reads the integer part of
 //!   `1.5` and then fails on `.5`. Decimal and exponent literals are lifted
 //!   out of the text before parsing (replaced by marker strings) and put
@@ -23,7 +24,7 @@
 
 use std::borrow::Cow;
 
-use jsonb::jsonpath::{Expr, JsonPath, Path, PathValue, Selector};
+use jsonb::jsonpath::{BinaryOperator, Expr, JsonPath, Path, PathValue, Selector};
 use jsonb::{Number, Value};
 
 use crate::{Jsonb, JsonbError};
@@ -265,11 +266,25 @@ fn rewrite_expr<'a>(expr: Expr<'a>, values: &[PathValue<'static>]) -> Result<Exp
     Ok(match expr {
         Expr::Paths(paths) => Expr::Paths(rewrite_paths(paths, values)?),
         Expr::ExistsFunc(paths) => Expr::ExistsFunc(rewrite_paths(paths, values)?),
-        Expr::BinaryOp { op, left, right } => Expr::BinaryOp {
-            op,
-            left: Box::new(rewrite_expr(*left, values)?),
-            right: Box::new(rewrite_expr(*right, values)?),
-        },
+        Expr::BinaryOp { op, left, right } => {
+            let (mut left, mut right) =
+                (rewrite_expr(*left, values)?, rewrite_expr(*right, values)?);
+            // Lax mode compares (and computes with) the elements of an array
+            // operand rather than the array itself; `&&` and `||` combine
+            // conditions and take no items.
+            if !matches!(op, BinaryOperator::And | BinaryOperator::Or) {
+                for side in [&mut left, &mut right] {
+                    if let Expr::Paths(paths) = side {
+                        paths.push(Path::BracketWildcard);
+                    }
+                }
+            }
+            Expr::BinaryOp {
+                op,
+                left: Box::new(left),
+                right: Box::new(right),
+            }
+        }
         Expr::UnaryOp { op, operand } => Expr::UnaryOp {
             op,
             operand: Box::new(rewrite_expr(*operand, values)?),

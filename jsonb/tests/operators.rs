@@ -1082,6 +1082,33 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "-1\n0",
         ),
         (
+            r#"'{"a":[1,2]}'::jsonb @@ '$.a == 2'"#,
+            res(path_match_op(&j(r#"{"a":[1,2]}"#), "$.a == 2"), |v| {
+                v.map_or("NULL".into(), b)
+            }),
+            "t",
+        ),
+        (
+            r#"jsonb_path_query('[{"t":["x","y"]},{"t":"z"}]', '$[*] ? (@.t == "y")')"#,
+            res(
+                jsonb_path_query(
+                    &j(r#"[{"t":["x","y"]},{"t":"z"}]"#),
+                    r#"$[*] ? (@.t == "y")"#,
+                    None,
+                ),
+                rows,
+            ),
+            r#"{"t": ["x", "y"]}"#,
+        ),
+        (
+            r#"jsonb_path_query('{"a":[]}', '$ ? (exists(@.a))')"#,
+            res(
+                jsonb_path_query(&j(r#"{"a":[]}"#), "$ ? (exists(@.a))", None),
+                rows,
+            ),
+            r#"{"a": []}"#,
+        ),
+        (
             r#"jsonb_path_query('[1,2,3]', '$[last]')"#,
             res(jsonb_path_query(&j("[1,2,3]"), "$[last]", None), rows),
             "3",
