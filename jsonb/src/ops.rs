@@ -59,7 +59,7 @@ impl Jsonb {
         for step in path {
             current = match current.get_field(step) {
                 Some(v) => v,
-                None => current.get_element(step.parse().ok()?)?,
+                None => current.get_element(parse_index(step)?)?,
             };
         }
         Some(current)
@@ -124,6 +124,16 @@ impl Jsonb {
     pub fn contains(&self, other: &Jsonb) -> bool {
         contains_value(&self.value(), &other.value(), true)
     }
+}
+
+/// A path step read as an array index the way PostgreSQL reads it (C's
+/// `strtol` into an `int`): leading whitespace and a sign allowed, nothing
+/// after the digits, within 32 bits.
+fn parse_index(step: &str) -> Option<i64> {
+    step.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c'])
+        .parse::<i32>()
+        .ok()
+        .map(i64::from)
 }
 
 /// An index into an array of `len` elements, negative counting from the end.
@@ -412,13 +422,12 @@ enum Slot {
 }
 
 fn array_slot(step: &str, position: usize, len: usize) -> Result<Slot, JsonbError> {
-    let index: i32 = step.parse().map_err(|_| {
+    let index = parse_index(step).ok_or_else(|| {
         invalid(format!(
             "path element at position {} is not an integer: \"{step}\"",
             position + 1
         ))
     })?;
-    let index = i64::from(index);
     let len_i = i64::try_from(len).map_err(|_| JsonbError::TooLarge(len))?;
     Ok(if index < 0 {
         if -index > len_i {

@@ -151,6 +151,16 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             )),
             "bar",
         ),
+        (
+            "'[1,2]'::jsonb #> ARRAY[' 1']",
+            opt(get_path(&j("[1,2]"), &[" 1"])),
+            "2",
+        ),
+        (
+            "'[1,2]'::jsonb #> '{1x}'",
+            opt(get_path(&j("[1,2]"), &["1x"])),
+            "NULL",
+        ),
         // @> <@
         (
             r#"'{"a":1, "b":2}'::jsonb @> '{"b":2}'::jsonb"#,
