@@ -104,6 +104,11 @@ impl Error {
         Error::new(sqlstate::SYNTAX_ERROR, message)
     }
 
+    /// A broken invariant inside Arbor: a bug, never the user's doing.
+    pub fn internal(what: impl Into<String>) -> Error {
+        Error::new(sqlstate::INTERNAL_ERROR, what)
+    }
+
     /// Something valid SQL that Arbor does not support yet.
     pub fn unsupported(what: impl fmt::Display) -> Error {
         Error::new(

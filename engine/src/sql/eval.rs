@@ -47,7 +47,7 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
         Expr::Column(i) => row
             .get(*i)
             .cloned()
-            .ok_or_else(|| internal("column index out of range"))?,
+            .ok_or_else(|| Error::internal("column index out of range"))?,
         Expr::Outer { depth, index } => {
             let outer = ctx
                 .outer
@@ -57,7 +57,7 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
             outer
                 .and_then(|r| r.get(*index))
                 .cloned()
-                .ok_or_else(|| internal("outer reference out of range"))?
+                .ok_or_else(|| Error::internal("outer reference out of range"))?
         }
         Expr::Parameter(n) => ctx
             .params
@@ -185,7 +185,8 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                 .ok_or_else(|| Error::unsupported("a subquery in this position"))?;
             subquery(sub, row, ctx, runner)?
         }
-        Expr::Aggregate(_) => return Err(internal("an aggregate outside a grouped query")),
+        Expr::Aggregate(_) => return Err(Error::internal("an aggregate outside a grouped query")),
+        Expr::Window(_) => return Err(Error::internal("a window function outside a SELECT list")),
     })
 }
 
@@ -259,10 +260,6 @@ fn subquery(
             }
         }
     })
-}
-
-fn internal(what: &str) -> Error {
-    Error::new(sqlstate::INTERNAL_ERROR, what)
 }
 
 /// The truth value of a boolean (or NULL) value.

@@ -32,27 +32,78 @@ enum Acc {
     Max(Value),
 }
 
+/// The running state of one aggregate call: what it has accumulated, the
+/// values already seen (for DISTINCT), and whether any input counted.
 #[derive(Debug, Clone)]
-struct State {
+pub(super) struct Accumulator {
     acc: Acc,
     seen: Option<HashSet<Value>>,
+    saw_value: bool,
+    star: bool,
 }
 
-fn new_state(call: &AggregateCall) -> State {
-    let acc = match call.function.as_str() {
-        "count" => Acc::Count(0),
-        "sum" => Acc::SumInt(0, false),
-        "avg" => Acc::Avg {
-            sum: None,
-            float: None,
-            n: 0,
-        },
-        "min" => Acc::Min(Value::Null),
-        _ => Acc::Max(Value::Null),
-    };
-    State {
-        acc,
-        seen: call.distinct.then(HashSet::new),
+impl Accumulator {
+    /// A fresh accumulator for `call`.
+    pub(super) fn new(call: &AggregateCall) -> Accumulator {
+        let acc = match call.function.as_str() {
+            "count" => Acc::Count(0),
+            "sum" => Acc::SumInt(0, false),
+            "avg" => Acc::Avg {
+                sum: None,
+                float: None,
+                n: 0,
+            },
+            "min" => Acc::Min(Value::Null),
+            _ => Acc::Max(Value::Null),
+        };
+        Accumulator {
+            acc,
+            seen: call.distinct.then(HashSet::new),
+            saw_value: false,
+            star: call.args.is_empty(),
+        }
+    }
+
+    /// Feeds one input row: applies the call's FILTER, evaluates its argument
+    /// and accumulates it.
+    pub(super) fn feed(
+        &mut self,
+        call: &AggregateCall,
+        row: &[Value],
+        ctx: &EvalContext<'_>,
+    ) -> Result<()> {
+        if let Some(f) = &call.filter
+            && truth(&eval(f, row, ctx)?)? != Some(true)
+        {
+            return Ok(());
+        }
+        let v = match call.args.first() {
+            None => Value::Boolean(true),
+            Some(arg) => eval(arg, row, ctx)?,
+        };
+        self.add(v)
+    }
+
+    /// The aggregate's value over what it has seen so far: NULL over no
+    /// values, except for count, which is 0.
+    pub(super) fn value(&self) -> Result<Value> {
+        match (&self.acc, self.saw_value) {
+            (Acc::Count(_), _) | (_, true) => finish(self.acc.clone()),
+            (_, false) => Ok(Value::Null),
+        }
+    }
+
+    fn add(&mut self, v: Value) -> Result<()> {
+        if v.is_null() && !self.star {
+            return Ok(());
+        }
+        if let Some(seen) = &mut self.seen
+            && !seen.insert(v.clone())
+        {
+            return Ok(());
+        }
+        self.saw_value = true;
+        add(&mut self.acc, v)
     }
 }
 
@@ -60,16 +111,8 @@ fn overflow() -> Error {
     Error::new("22003", "numeric field overflow")
 }
 
-fn add(state: &mut State, v: Value, star: bool) -> Result<()> {
-    if v.is_null() && !star {
-        return Ok(());
-    }
-    if let Some(seen) = &mut state.seen
-        && !seen.insert(v.clone())
-    {
-        return Ok(());
-    }
-    match &mut state.acc {
+fn add(acc: &mut Acc, v: Value) -> Result<()> {
+    match acc {
         Acc::Count(n) => *n += 1,
         Acc::SumInt(total, wide) => match &v {
             Value::SmallInt(_) | Value::Integer(_) => {
@@ -81,10 +124,10 @@ fn add(state: &mut State, v: Value, star: bool) -> Result<()> {
             }
             Value::Numeric(d) => {
                 let base = Decimal::try_from_i128_with_scale(*total, 0).map_err(|_| overflow())?;
-                state.acc = Acc::SumNumeric(Some(base.checked_add(*d).ok_or_else(overflow)?));
+                *acc = Acc::SumNumeric(Some(base.checked_add(*d).ok_or_else(overflow)?));
             }
             Value::Real(_) | Value::Double(_) => {
-                state.acc = Acc::SumFloat(Some(*total as f64 + v.as_f64().expect("a float")));
+                *acc = Acc::SumFloat(Some(*total as f64 + v.as_f64().expect("a float")));
             }
             other => {
                 return Err(Error::new(
@@ -154,8 +197,8 @@ fn type_name(v: &Value) -> String {
 
 /// The aggregate's value; only called when it saw at least one input
 /// (an aggregate over no values is NULL, except count).
-fn finish(state: State) -> Result<Value> {
-    Ok(match state.acc {
+fn finish(acc: Acc) -> Result<Value> {
+    Ok(match acc {
         Acc::Count(n) => Value::BigInt(n),
         Acc::SumInt(total, wide) => {
             if wide {
@@ -198,8 +241,8 @@ pub(super) fn aggregate(
     aggregates: &[AggregateCall],
     ctx: &EvalContext<'_>,
 ) -> Result<Vec<Row>> {
-    let fresh: Vec<State> = aggregates.iter().map(new_state).collect();
-    let mut groups: HashMap<Row, (Vec<State>, Vec<bool>)> = HashMap::new();
+    let fresh: Vec<Accumulator> = aggregates.iter().map(Accumulator::new).collect();
+    let mut groups: HashMap<Row, Vec<Accumulator>> = HashMap::new();
     let mut order: Vec<Row> = Vec::new();
     for row in input {
         let row = row?;
@@ -207,43 +250,24 @@ pub(super) fn aggregate(
             .iter()
             .map(|e| eval(e, &row, ctx))
             .collect::<Result<_>>()?;
-        let entry = groups.entry(key.clone()).or_insert_with(|| {
+        let states = groups.entry(key.clone()).or_insert_with(|| {
             order.push(key);
-            (fresh.clone(), vec![false; aggregates.len()])
+            fresh.clone()
         });
-        for (i, call) in aggregates.iter().enumerate() {
-            if let Some(f) = &call.filter
-                && truth(&eval(f, &row, ctx)?)? != Some(true)
-            {
-                continue;
-            }
-            let star = call.args.is_empty();
-            let v = if star {
-                Value::Boolean(true)
-            } else {
-                eval(&call.args[0], &row, ctx)?
-            };
-            if !v.is_null() || star {
-                entry.1[i] = true;
-            }
-            add(&mut entry.0[i], v, star)?;
+        for (state, call) in states.iter_mut().zip(aggregates) {
+            state.feed(call, &row, ctx)?;
         }
     }
     if group_by.is_empty() && order.is_empty() {
         order.push(Vec::new());
-        groups.insert(Vec::new(), (fresh, vec![false; aggregates.len()]));
+        groups.insert(Vec::new(), fresh);
     }
     let mut out = Vec::with_capacity(order.len());
     for key in order {
-        let (states, saw_value) = groups.remove(&key).expect("every key in order has a group");
+        let states = groups.remove(&key).expect("every key in order has a group");
         let mut row = key;
-        for (state, saw) in states.into_iter().zip(saw_value) {
-            let value = match (&state.acc, saw) {
-                (Acc::Count(_), _) => finish(state)?,
-                (_, false) => Value::Null,
-                _ => finish(state)?,
-            };
-            row.push(value);
+        for state in &states {
+            row.push(state.value()?);
         }
         out.push(row);
     }

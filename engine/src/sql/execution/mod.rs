@@ -6,6 +6,9 @@
 //! inner side of a join) collect it.
 
 mod aggregate;
+mod window;
+
+pub use window::WINDOW_FUNCTIONS;
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -41,6 +44,9 @@ pub struct Executor<'a> {
     /// Results of uncorrelated subqueries, by the subquery's address: they
     /// are the same for every row, so they run once.
     cache: RefCell<HashMap<usize, Rc<Vec<Row>>>>,
+    /// The rows of the current round of each running recursive CTE, by id;
+    /// shared with the executors of subqueries.
+    work_tables: Rc<RefCell<HashMap<usize, Rc<Vec<Row>>>>>,
 }
 
 impl<'a> Executor<'a> {
@@ -51,6 +57,7 @@ impl<'a> Executor<'a> {
             params,
             outer: Vec::new(),
             cache: RefCell::new(HashMap::new()),
+            work_tables: Rc::default(),
         }
     }
 
@@ -260,8 +267,55 @@ impl<'a> Executor<'a> {
                     Err(_) => true,
                 }))
             }
-            Plan::Distinct { on: Some(_), .. } => {
-                return Err(Error::unsupported("DISTINCT ON in this build"));
+            Plan::Distinct {
+                source,
+                on: Some(on),
+            } => {
+                // The input arrives sorted; the first row of each key wins.
+                let mut seen: HashSet<Row> = HashSet::new();
+                let input = self.execute(source)?;
+                let ctx = self.ctx();
+                Box::new(input.filter_map(move |row| {
+                    let keep = row.as_ref().map(|r| -> Result<bool> {
+                        let key: Row =
+                            on.iter().map(|e| eval(e, r, &ctx)).collect::<Result<_>>()?;
+                        Ok(seen.insert(key))
+                    });
+                    match keep {
+                        Ok(Ok(true)) | Err(_) => Some(row),
+                        Ok(Ok(false)) => None,
+                        Ok(Err(e)) => Some(Err(e)),
+                    }
+                }))
+            }
+            Plan::Window { source, calls } => {
+                let rows: Vec<Row> = self.execute(source)?.collect::<Result<_>>()?;
+                Box::new(
+                    window::window(rows, calls, &self.ctx())?
+                        .into_iter()
+                        .map(Ok),
+                )
+            }
+            Plan::RecursiveCte {
+                id,
+                anchor,
+                recursive,
+                all,
+            } => Box::new(RecursiveRounds {
+                executor: self,
+                id: *id,
+                recursive,
+                all: *all,
+                seen: HashSet::new(),
+                current: self.execute(anchor)?,
+                round: Vec::new(),
+                done: false,
+            }),
+            Plan::WorkTable { id, .. } => {
+                let rows = self.work_tables.borrow().get(id).cloned().ok_or_else(|| {
+                    Error::internal("a recursive CTE's work table read outside its CTE")
+                })?;
+                Box::new((0..rows.len()).map(move |i| Ok(rows[i].clone())))
             }
             Plan::SetOp {
                 kind,
@@ -375,6 +429,7 @@ impl SubqueryRunner for Executor<'_> {
             params: self.params,
             outer,
             cache: RefCell::new(HashMap::new()),
+            work_tables: self.work_tables.clone(),
         };
         let rows: Vec<Row> = child.execute(&subquery.plan)?.collect::<Result<_>>()?;
         let rows = Rc::new(rows);
@@ -382,6 +437,66 @@ impl SubqueryRunner for Executor<'_> {
             self.cache.borrow_mut().insert(key, rows.clone());
         }
         Ok(rows)
+    }
+}
+
+/// The rows of a recursive CTE, produced lazily round by round (so that a
+/// LIMIT above an endless recursion still ends): the anchor's rows first,
+/// then each run of the recursive part over the rows of the round before.
+struct RecursiveRounds<'a> {
+    executor: &'a Executor<'a>,
+    id: usize,
+    recursive: &'a Plan,
+    all: bool,
+    /// Every row produced so far, for UNION without ALL.
+    seen: HashSet<Row>,
+    /// The rows of the round being produced.
+    current: Rows<'a>,
+    /// The rows this round has produced so far: the next round's input.
+    round: Vec<Row>,
+    done: bool,
+}
+
+impl Iterator for RecursiveRounds<'_> {
+    type Item = Result<Row>;
+
+    fn next(&mut self) -> Option<Result<Row>> {
+        while !self.done {
+            match self.current.next() {
+                Some(Ok(row)) => {
+                    if self.all || self.seen.insert(row.clone()) {
+                        self.round.push(row.clone());
+                        return Some(Ok(row));
+                    }
+                }
+                Some(Err(e)) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                None if self.round.is_empty() => self.done = true,
+                None => {
+                    let input = Rc::new(std::mem::take(&mut self.round));
+                    self.executor
+                        .work_tables
+                        .borrow_mut()
+                        .insert(self.id, input);
+                    // The next round is collected before it is handed out, so
+                    // the work table can change under no running scan.
+                    let next: Result<Vec<Row>> = self
+                        .executor
+                        .execute(self.recursive)
+                        .and_then(|rows| rows.collect());
+                    match next {
+                        Ok(rows) => self.current = Box::new(rows.into_iter().map(Ok)),
+                        Err(e) => {
+                            self.done = true;
+                            return Some(Err(e));
+                        }
+                    }
+                }
+            }
+        }
+        None
     }
 }
 

@@ -81,6 +81,9 @@ pub enum Expr {
     /// Aggregate call number `n` of the enclosing grouped query. Exists only
     /// while binding; the binder rewrites it to a column of the aggregate's output.
     Aggregate(usize),
+    /// Window call number `n` of the enclosing SELECT. Exists only while
+    /// binding; the binder rewrites it to a column of the window's output.
+    Window(usize),
 }
 
 /// A subquery inside an expression.
@@ -292,7 +295,8 @@ impl Expr {
             | Expr::Column(_)
             | Expr::Outer { .. }
             | Expr::Parameter(_)
-            | Expr::Aggregate(_) => {}
+            | Expr::Aggregate(_)
+            | Expr::Window(_) => {}
             Expr::Unary(_, e) | Expr::IsNull(e, _) | Expr::Cast(e, _) => e.walk(f),
             Expr::Binary(_, l, r) | Expr::IsDistinctFrom(l, r, _) => {
                 l.walk(f);
@@ -355,7 +359,8 @@ impl Expr {
             | Expr::Column(_)
             | Expr::Outer { .. }
             | Expr::Parameter(_)
-            | Expr::Aggregate(_)) => e,
+            | Expr::Aggregate(_)
+            | Expr::Window(_)) => e,
             Expr::Unary(op, e) => Expr::Unary(op, b(e, f)?),
             Expr::IsNull(e, n) => Expr::IsNull(b(e, f)?, n),
             Expr::Cast(e, t) => Expr::Cast(b(e, f)?, t),
@@ -481,6 +486,7 @@ impl fmt::Display for Expr {
             Expr::Outer { depth, index } => write!(f, "outer{depth}.#{index}"),
             Expr::Parameter(n) => write!(f, "${n}"),
             Expr::Aggregate(n) => write!(f, "aggregate#{n}"),
+            Expr::Window(n) => write!(f, "window#{n}"),
             Expr::Unary(UnaryOp::Negate, e) => write!(f, "(-{e})"),
             Expr::Unary(UnaryOp::Plus, e) => write!(f, "(+{e})"),
             Expr::Unary(UnaryOp::Not, e) => write!(f, "(NOT {e})"),

@@ -11,13 +11,20 @@ pub mod optimizer;
 pub mod plan;
 pub mod scope;
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use arbor_schema::{DataType, TableSchema, Value};
 use rust_decimal::Decimal;
 use sqlparser::ast;
 
 use self::expr::{BinaryOp, Expr, Subquery, SubqueryKind, UnaryOp};
-use self::plan::{AggregateCall, JoinKind, Plan, SetOpKind, SortKey, TableSource, full_range};
+use self::plan::{
+    AggregateCall, FrameBound, FrameUnits, JoinKind, Plan, SetOpKind, SortKey, TableSource,
+    WindowCall, WindowFrame, full_range,
+};
 use self::scope::{Resolved, Scope, ScopeColumn, resolve};
+use super::execution::WINDOW_FUNCTIONS;
 use super::table::Table;
 use crate::error::{Error, Result, sqlstate};
 
@@ -126,7 +133,7 @@ pub enum Statement {
 
 /// Plans one statement.
 pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Result<Statement> {
-    let binder = Binder { catalog };
+    let binder = Binder::new(catalog);
     match stmt {
         ast::Statement::Query(q) => {
             let (plan, scope) = binder.query(q, &[])?;
@@ -266,6 +273,58 @@ const AGGREGATES: [&str; 5] = ["count", "sum", "avg", "min", "max"];
 
 struct Binder<'a> {
     catalog: &'a dyn CatalogView,
+    /// Window calls of the SELECT being bound; each SELECT keeps its own.
+    windows: RefCell<Vec<WindowCall>>,
+    /// The `WINDOW name AS (...)` definitions of the SELECT being bound.
+    named_windows: RefCell<Vec<(String, ast::NamedWindowExpr)>>,
+    /// Whether a window function may appear where binding is now (the
+    /// select list and ORDER BY, outside another window call's arguments).
+    windows_allowed: Cell<bool>,
+    /// Common table expressions in scope, innermost last.
+    ctes: RefCell<Vec<Cte>>,
+    /// Numbers recursive CTEs, so each work table has its own id.
+    next_cte_id: Cell<usize>,
+}
+
+impl<'a> Binder<'a> {
+    fn new(catalog: &'a dyn CatalogView) -> Binder<'a> {
+        Binder {
+            catalog,
+            windows: RefCell::default(),
+            named_windows: RefCell::default(),
+            windows_allowed: Cell::new(false),
+            ctes: RefCell::default(),
+            next_cte_id: Cell::new(0),
+        }
+    }
+}
+
+/// A common table expression as a FROM item sees it.
+#[derive(Clone)]
+struct Cte {
+    name: String,
+    /// Column names from `name(a, b, ...)`, if given.
+    columns: Vec<String>,
+    what: CteKind,
+}
+
+#[derive(Clone)]
+enum CteKind {
+    /// Its query, bound afresh where it is used, with the CTEs that were in
+    /// scope where it was defined (the first `visible` entries).
+    Query {
+        query: Box<ast::Query>,
+        visible: usize,
+        /// Defined by `WITH RECURSIVE`: it may read its own rows.
+        recursive: bool,
+    },
+    /// Inside a recursive CTE's recursive part: its own name reads the rows
+    /// of the previous round.
+    WorkTable {
+        id: usize,
+        scope: Scope,
+        used: Rc<Cell<bool>>,
+    },
 }
 
 /// Aggregation state while binding a grouped query's select list.
@@ -494,9 +553,35 @@ impl Binder<'_> {
     }
 
     fn query(&self, q: &ast::Query, outer: &[&Scope]) -> Result<(Plan, Scope)> {
-        if q.with.is_some() {
-            return Err(Error::unsupported("WITH"));
+        let depth = self.ctes.borrow().len();
+        if let Some(with) = &q.with {
+            for cte in &with.cte_tables {
+                let name = ident(&cte.alias.name);
+                if self.ctes.borrow()[depth..].iter().any(|c| c.name == name) {
+                    return Err(Error::new(
+                        "42712",
+                        format!("WITH query name \"{name}\" specified more than once"),
+                    ));
+                }
+                let visible = self.ctes.borrow().len();
+                self.ctes.borrow_mut().push(Cte {
+                    name,
+                    columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
+                    what: CteKind::Query {
+                        query: cte.query.clone(),
+                        visible,
+                        recursive: with.recursive,
+                    },
+                });
+            }
         }
+        let result = self.query_body(q, outer);
+        self.ctes.borrow_mut().truncate(depth);
+        result
+    }
+
+    /// A query without its WITH clause (whose CTEs are already in scope).
+    fn query_body(&self, q: &ast::Query, outer: &[&Scope]) -> Result<(Plan, Scope)> {
         let (mut plan, scope, hidden) = match q.body.as_ref() {
             ast::SetExpr::Select(s) => self.select(s, q.order_by.as_ref(), outer)?,
             body => {
@@ -691,6 +776,29 @@ impl Binder<'_> {
     }
 
     fn table_factor(&self, f: &ast::TableFactor, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        if let ast::TableFactor::Table {
+            name,
+            alias,
+            version: None,
+            args: None,
+            ..
+        } = f
+            && name.0.len() == 1
+        {
+            let cte_name = object_name(name)?;
+            let found = self
+                .ctes
+                .borrow()
+                .iter()
+                .rev()
+                .find(|c| c.name == cte_name)
+                .cloned();
+            if let Some(cte) = found {
+                let (plan, mut scope) = self.cte(&cte, outer)?;
+                scope.requalify(&alias.as_ref().map_or(cte_name, |a| ident(&a.name)));
+                return Ok((plan, scope));
+            }
+        }
         match f {
             ast::TableFactor::Table {
                 name,
@@ -777,6 +885,7 @@ impl Binder<'_> {
         order_by: Option<&ast::OrderBy>,
         outer: &[&Scope],
     ) -> Result<(Plan, Scope, usize)> {
+        let saved_allowed = self.windows_allowed.replace(false);
         // FROM: a cross join of the items, or the single empty row.
         let (mut plan, scope) = if s.from.is_empty() {
             (
@@ -846,7 +955,16 @@ impl Binder<'_> {
             None
         };
 
-        // The select list.
+        // The select list and ORDER BY are where window functions may appear;
+        // a nested SELECT keeps its own.
+        let saved_windows = self.windows.take();
+        let saved_named = self.named_windows.replace(
+            s.named_window
+                .iter()
+                .map(|w| (ident(&w.0), w.1.clone()))
+                .collect(),
+        );
+        self.windows_allowed.set(true);
         let mut exprs = Vec::new();
         let mut out = Scope::new();
         for item in &s.projection {
@@ -887,42 +1005,50 @@ impl Binder<'_> {
                 _ => return Err(Error::unsupported("this kind of select item")),
             }
         }
+        self.windows_allowed.set(false);
         let having = s
             .having
             .as_ref()
             .map(|h| self.expr(h, &scope, outer, grouping.as_mut()))
             .transpose()?;
+        self.windows_allowed.set(true);
 
-        // ORDER BY: output names and ordinals first, then input expressions.
-        let mut keys = Vec::new();
+        // ORDER BY and DISTINCT ON name output columns (by name or ordinal) or
+        // else expressions over the input, carried as hidden output columns.
+        let visible = exprs.len();
         let mut hidden = 0;
-        for o in &order_items {
-            let by_output = match &o.expr {
-                ast::Expr::Value(v) => match &v.value {
-                    ast::Value::Number(n, _) => {
-                        let k: usize = n
-                            .parse()
-                            .map_err(|_| Error::syntax(format!("bad ORDER BY position {n}")))?;
-                        if k == 0 || k > exprs.len() {
-                            return Err(Error::syntax(format!(
-                                "ORDER BY position {k} is not in select list"
-                            )));
+        let mut output_column =
+            |e: &ast::Expr, exprs: &mut Vec<Expr>, what: &str| -> Result<usize> {
+                let by_output = match e {
+                    ast::Expr::Value(v) => match &v.value {
+                        ast::Value::Number(n, _) => {
+                            let k: usize = n
+                                .parse()
+                                .map_err(|_| Error::syntax(format!("bad {what} position {n}")))?;
+                            if k == 0 || k > visible {
+                                return Err(Error::syntax(format!(
+                                    "{what} position {k} is not in select list"
+                                )));
+                            }
+                            Some(k - 1)
                         }
-                        Some(k - 1)
-                    }
+                        _ => None,
+                    },
+                    ast::Expr::Identifier(id) => out.find(None, &ident(id)).ok().flatten(),
                     _ => None,
-                },
-                ast::Expr::Identifier(id) => out.find(None, &ident(id)).ok().flatten(),
-                _ => None,
+                };
+                Ok(match by_output {
+                    Some(i) => i,
+                    None => {
+                        exprs.push(self.expr(e, &scope, outer, grouping.as_mut())?);
+                        hidden += 1;
+                        exprs.len() - 1
+                    }
+                })
             };
-            let column = match by_output {
-                Some(i) => i,
-                None => {
-                    exprs.push(self.expr(&o.expr, &scope, outer, grouping.as_mut())?);
-                    hidden += 1;
-                    exprs.len() - 1
-                }
-            };
+        let mut keys = Vec::new();
+        for o in &order_items {
+            let column = output_column(&o.expr, &mut exprs, "ORDER BY")?;
             let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
             keys.push(SortKey {
                 expr: Expr::Column(column),
@@ -930,6 +1056,17 @@ impl Binder<'_> {
                 nulls_first: o.options.nulls_first.unwrap_or(descending),
             });
         }
+        let distinct_on = match &s.distinct {
+            Some(ast::Distinct::On(list)) => Some(
+                list.iter()
+                    .map(|e| Ok(Expr::Column(output_column(e, &mut exprs, "DISTINCT ON")?)))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+            _ => None,
+        };
+        let mut windows = self.windows.replace(saved_windows);
+        self.named_windows.replace(saved_named);
+        self.windows_allowed.set(saved_allowed);
 
         if let Some(g) = grouping {
             let group_count = g.group_by.len();
@@ -940,6 +1077,9 @@ impl Binder<'_> {
             };
             let rewrite = |e: Expr| rewrite_grouped(e, &g.group_by, group_count);
             exprs = exprs.into_iter().map(rewrite).collect::<Result<_>>()?;
+            for call in &mut windows {
+                call.map_exprs(&mut |e| rewrite(e))?;
+            }
             if let Some(h) = having {
                 plan = Plan::Filter {
                     source: Box::new(plan),
@@ -951,6 +1091,17 @@ impl Binder<'_> {
                 sqlstate::GROUPING_ERROR,
                 "HAVING requires GROUP BY or an aggregate",
             ));
+        }
+        if !windows.is_empty() {
+            let base = plan.width();
+            exprs = exprs
+                .into_iter()
+                .map(|e| place_windows(e, base))
+                .collect::<Result<_>>()?;
+            plan = Plan::Window {
+                source: Box::new(plan),
+                calls: windows,
+            };
         }
         plan = Plan::Project {
             source: Box::new(plan),
@@ -968,10 +1119,27 @@ impl Binder<'_> {
                 on: None,
             };
         }
+        if let Some(on) = &distinct_on {
+            // The leading ORDER BY keys must be DISTINCT ON keys, so that the
+            // first row of each group is the one the ORDER BY puts first.
+            let prefix = keys.len().min(on.len());
+            if keys[..prefix].iter().any(|k| !on.contains(&k.expr)) {
+                return Err(Error::new(
+                    "42P10",
+                    "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                ));
+            }
+        }
         if !keys.is_empty() {
             plan = Plan::Sort {
                 source: Box::new(plan),
                 keys,
+            };
+        }
+        if let Some(on) = distinct_on {
+            plan = Plan::Distinct {
+                source: Box::new(plan),
+                on: Some(on),
             };
         }
         Ok((plan, out, hidden))
@@ -1228,6 +1396,9 @@ impl Binder<'_> {
                 return Err(Error::unsupported("a subquery as function argument"));
             }
         };
+        if let Some(over) = &f.over {
+            return self.window_call(f, name, &args, distinct, over, scope, outer, grouping);
+        }
         if AGGREGATES.contains(&name.as_str()) {
             let Some(g) = grouping else {
                 return Err(Error::new(
@@ -1235,9 +1406,6 @@ impl Binder<'_> {
                     format!("aggregate functions are not allowed here ({name})"),
                 ));
             };
-            if f.over.is_some() {
-                return Err(Error::unsupported("window functions"));
-            }
             let args = args
                 .iter()
                 .map(|a| self.expr(a, scope, outer, None))
@@ -1286,6 +1454,268 @@ impl Binder<'_> {
             bound.push(self.expr(a, scope, outer, grouping.as_deref_mut())?);
         }
         Ok(Expr::Function(name, bound))
+    }
+}
+
+impl Binder<'_> {
+    /// Binds a call with OVER: collects it into the SELECT's window calls and
+    /// returns its marker.
+    #[allow(clippy::too_many_arguments)]
+    fn window_call(
+        &self,
+        f: &ast::Function,
+        name: String,
+        args: &[&ast::Expr],
+        distinct: bool,
+        over: &ast::WindowType,
+        scope: &Scope,
+        outer: &[&Scope],
+        mut grouping: Option<&mut Grouping>,
+    ) -> Result<Expr> {
+        if !AGGREGATES.contains(&name.as_str()) && !WINDOW_FUNCTIONS.contains(&name.as_str()) {
+            return Err(Error::new(
+                "42809",
+                format!("function {name} is not a window function or an aggregate"),
+            ));
+        }
+        if !self.windows_allowed.get() {
+            return Err(Error::new("42P20", "window functions are not allowed here")
+                .with_hint("Window functions may appear in the select list and ORDER BY."));
+        }
+        if distinct {
+            return Err(Error::unsupported("DISTINCT in a window function"));
+        }
+        let spec = self.window_spec(over)?;
+        self.windows_allowed.set(false);
+        let mut bind = |e: &ast::Expr| self.expr(e, scope, outer, grouping.as_deref_mut());
+        let args = args.iter().map(|a| bind(a)).collect::<Result<Vec<_>>>();
+        let partition_by = spec
+            .partition_by
+            .iter()
+            .map(&mut bind)
+            .collect::<Result<Vec<_>>>();
+        let order_by = spec
+            .order_by
+            .iter()
+            .map(|o| {
+                let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+                Ok(SortKey {
+                    expr: bind(&o.expr)?,
+                    descending,
+                    nulls_first: o.options.nulls_first.unwrap_or(descending),
+                })
+            })
+            .collect::<Result<Vec<_>>>();
+        let filter = f.filter.as_ref().map(|x| bind(x)).transpose();
+        self.windows_allowed.set(true);
+        let frame = match &spec.window_frame {
+            None => WindowFrame::default_frame(),
+            Some(frame) => {
+                let empty = Scope::new();
+                let bound = |b: &ast::WindowFrameBound| -> Result<FrameBound> {
+                    Ok(match b {
+                        ast::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
+                        ast::WindowFrameBound::Preceding(None) => FrameBound::UnboundedPreceding,
+                        ast::WindowFrameBound::Following(None) => FrameBound::UnboundedFollowing,
+                        ast::WindowFrameBound::Preceding(Some(e)) => {
+                            FrameBound::Preceding(self.expr(e, &empty, outer, None)?)
+                        }
+                        ast::WindowFrameBound::Following(Some(e)) => {
+                            FrameBound::Following(self.expr(e, &empty, outer, None)?)
+                        }
+                    })
+                };
+                let start = bound(&frame.start_bound)?;
+                let end = match &frame.end_bound {
+                    Some(b) => bound(b)?,
+                    None => FrameBound::CurrentRow,
+                };
+                if start == FrameBound::UnboundedFollowing {
+                    return Err(Error::new(
+                        "42P20",
+                        "frame start cannot be UNBOUNDED FOLLOWING",
+                    ));
+                }
+                if end == FrameBound::UnboundedPreceding {
+                    return Err(Error::new(
+                        "42P20",
+                        "frame end cannot be UNBOUNDED PRECEDING",
+                    ));
+                }
+                WindowFrame {
+                    units: match frame.units {
+                        ast::WindowFrameUnits::Rows => FrameUnits::Rows,
+                        ast::WindowFrameUnits::Range => FrameUnits::Range,
+                        ast::WindowFrameUnits::Groups => FrameUnits::Groups,
+                    },
+                    start,
+                    end,
+                }
+            }
+        };
+        let call = WindowCall {
+            function: name,
+            args: args?,
+            filter: filter?,
+            partition_by: partition_by?,
+            order_by: order_by?,
+            frame,
+        };
+        let mut windows = self.windows.borrow_mut();
+        windows.push(call);
+        Ok(Expr::Window(windows.len() - 1))
+    }
+
+    /// The window a call's OVER names or spells out, with a named base
+    /// window's PARTITION BY and ORDER BY filled in.
+    fn window_spec(&self, over: &ast::WindowType) -> Result<ast::WindowSpec> {
+        let named = |name: &ast::Ident| -> Result<ast::WindowSpec> {
+            let wanted = ident(name);
+            self.named_windows
+                .borrow()
+                .iter()
+                .find(|(n, _)| *n == wanted)
+                .and_then(|(_, expr)| match expr {
+                    ast::NamedWindowExpr::WindowSpec(spec) => Some(spec.clone()),
+                    ast::NamedWindowExpr::NamedWindow(_) => None,
+                })
+                .ok_or_else(|| Error::new("42704", format!("window \"{wanted}\" does not exist")))
+        };
+        let mut spec = match over {
+            ast::WindowType::WindowSpec(spec) => spec.clone(),
+            ast::WindowType::NamedWindow(name) => return named(name),
+        };
+        if let Some(base_name) = spec.window_name.take() {
+            let base = named(&base_name)?;
+            if spec.partition_by.is_empty() {
+                spec.partition_by = base.partition_by;
+            }
+            if spec.order_by.is_empty() {
+                spec.order_by = base.order_by;
+            }
+            if spec.window_frame.is_none() {
+                spec.window_frame = base.window_frame;
+            }
+        }
+        Ok(spec)
+    }
+}
+
+impl Binder<'_> {
+    /// The rows of a common table expression where a FROM item names it.
+    fn cte(&self, cte: &Cte, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        let (query, visible, recursive) = match &cte.what {
+            CteKind::WorkTable { id, scope, used } => {
+                used.set(true);
+                let plan = Plan::WorkTable {
+                    id: *id,
+                    width: scope.len(),
+                };
+                return Ok((plan, scope.clone()));
+            }
+            CteKind::Query {
+                query,
+                visible,
+                recursive,
+            } => (query, *visible, *recursive),
+        };
+        // Bind with the CTEs that were in scope where it was defined.
+        let later = self.ctes.borrow_mut().split_off(visible);
+        let bound = match query.body.as_ref() {
+            ast::SetExpr::SetOperation {
+                op: ast::SetOperator::Union,
+                set_quantifier,
+                left,
+                right,
+            } if recursive && query.order_by.is_none() && query.limit_clause.is_none() => {
+                let all = matches!(set_quantifier, ast::SetQuantifier::All);
+                self.recursive_cte(cte, left, right, all, outer)
+            }
+            _ => self.query(query, outer).and_then(|(plan, scope)| {
+                Ok((plan, rename_columns(scope, &cte.name, &cte.columns)?))
+            }),
+        };
+        self.ctes.borrow_mut().extend(later);
+        bound
+    }
+
+    /// `anchor UNION [ALL] recursive`, where the recursive part reads the
+    /// CTE's own rows of the previous round.
+    fn recursive_cte(
+        &self,
+        cte: &Cte,
+        anchor: &ast::SetExpr,
+        recursive: &ast::SetExpr,
+        all: bool,
+        outer: &[&Scope],
+    ) -> Result<(Plan, Scope)> {
+        let (anchor_plan, anchor_scope) = self.set_expr(anchor, outer)?;
+        let scope = rename_columns(anchor_scope, &cte.name, &cte.columns)?;
+        let id = self.next_cte_id.get();
+        self.next_cte_id.set(id + 1);
+        let used = Rc::new(Cell::new(false));
+        let mut work_scope = scope.clone();
+        work_scope.requalify(&cte.name);
+        self.ctes.borrow_mut().push(Cte {
+            name: cte.name.clone(),
+            columns: cte.columns.clone(),
+            what: CteKind::WorkTable {
+                id,
+                scope: work_scope,
+                used: used.clone(),
+            },
+        });
+        let bound = self.set_expr(recursive, outer);
+        self.ctes.borrow_mut().pop();
+        let (recursive_plan, recursive_scope) = bound?;
+        if recursive_scope.len() != scope.len() {
+            return Err(Error::syntax(
+                "each UNION query must have the same number of columns",
+            ));
+        }
+        let plan = if used.get() {
+            Plan::RecursiveCte {
+                id,
+                anchor: Box::new(anchor_plan),
+                recursive: Box::new(recursive_plan),
+                all,
+            }
+        } else {
+            Plan::SetOp {
+                kind: SetOpKind::Union,
+                all,
+                left: Box::new(anchor_plan),
+                right: Box::new(recursive_plan),
+            }
+        };
+        Ok((plan, scope))
+    }
+}
+
+/// Applies a CTE's column list `name(a, b, ...)` to its query's columns.
+fn rename_columns(mut scope: Scope, name: &str, columns: &[String]) -> Result<Scope> {
+    let available = scope.columns.iter().filter(|c| !c.hidden).count();
+    if columns.len() > available {
+        return Err(Error::new(
+            "42P10",
+            format!(
+                "WITH query \"{name}\" has {available} columns available but {} columns specified",
+                columns.len()
+            ),
+        ));
+    }
+    for (column, new_name) in scope.columns.iter_mut().zip(columns) {
+        column.name = new_name.clone();
+    }
+    Ok(scope)
+}
+
+/// Rewrites window markers to the columns a `Window` node appends after the
+/// `base` columns of its input.
+fn place_windows(e: Expr, base: usize) -> Result<Expr> {
+    match e {
+        Expr::Window(k) => Ok(Expr::Column(base + k)),
+        other => other.try_map_children(&mut |c| place_windows(c, base)),
     }
 }
 

@@ -72,6 +72,98 @@ pub struct SortKey {
     pub nulls_first: bool,
 }
 
+/// A window function call in a `Window` node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowCall {
+    /// The function: a ranking or value function (`row_number`, `rank`,
+    /// `lag`, `first_value`, ...) or an aggregate computed over the frame.
+    pub function: String,
+    /// Its arguments over the input row.
+    pub args: Vec<Expr>,
+    /// `FILTER (WHERE ...)`, for aggregates.
+    pub filter: Option<Expr>,
+    /// `PARTITION BY` expressions.
+    pub partition_by: Vec<Expr>,
+    /// `ORDER BY` within each partition.
+    pub order_by: Vec<SortKey>,
+    /// Which rows of the partition an aggregate or value function sees.
+    pub frame: WindowFrame,
+}
+
+impl WindowCall {
+    /// Applies `f` to each expression over the input row (arguments, filter,
+    /// partition and order keys).
+    pub fn map_exprs(
+        &mut self,
+        f: &mut dyn FnMut(Expr) -> crate::Result<Expr>,
+    ) -> crate::Result<()> {
+        let mut apply = |e: &mut Expr| -> crate::Result<()> {
+            let taken = std::mem::replace(e, Expr::Literal(arbor_schema::Value::Null));
+            *e = f(taken)?;
+            Ok(())
+        };
+        for e in self.args.iter_mut().chain(&mut self.filter) {
+            apply(e)?;
+        }
+        for e in &mut self.partition_by {
+            apply(e)?;
+        }
+        for k in &mut self.order_by {
+            apply(&mut k.expr)?;
+        }
+        Ok(())
+    }
+}
+
+/// A window frame: `{ROWS | RANGE | GROUPS} BETWEEN start AND end`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowFrame {
+    /// How offsets count.
+    pub units: FrameUnits,
+    /// The first row of the frame.
+    pub start: FrameBound,
+    /// The last row of the frame.
+    pub end: FrameBound,
+}
+
+impl WindowFrame {
+    /// SQL's default frame: `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`
+    /// (with no ORDER BY every row is a peer, so that is the whole partition).
+    pub fn default_frame() -> WindowFrame {
+        WindowFrame {
+            units: FrameUnits::Range,
+            start: FrameBound::UnboundedPreceding,
+            end: FrameBound::CurrentRow,
+        }
+    }
+}
+
+/// The units of a window frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameUnits {
+    /// Offsets count rows.
+    Rows,
+    /// Offsets are in the ORDER BY value; peers are rows with equal values.
+    Range,
+    /// Offsets count peer groups.
+    Groups,
+}
+
+/// One end of a window frame.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FrameBound {
+    /// The partition's first row.
+    UnboundedPreceding,
+    /// `n PRECEDING` (a constant expression).
+    Preceding(Expr),
+    /// The current row (or, for RANGE and GROUPS, its peers).
+    CurrentRow,
+    /// `n FOLLOWING` (a constant expression).
+    Following(Expr),
+    /// The partition's last row.
+    UnboundedFollowing,
+}
+
 /// UNION, INTERSECT or EXCEPT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetOpKind {
@@ -174,6 +266,34 @@ pub enum Plan {
         /// `DISTINCT ON (...)` expressions; `None` for plain DISTINCT.
         on: Option<Vec<Expr>>,
     },
+    /// Computes window functions: each output row is the input row followed
+    /// by one value per call.
+    Window {
+        /// The input.
+        source: Box<Plan>,
+        /// The calls.
+        calls: Vec<WindowCall>,
+    },
+    /// A recursive common table expression: the anchor's rows, then the
+    /// recursive part run again and again over the rows of the previous
+    /// round (read through `WorkTable`) until a round yields no new rows.
+    RecursiveCte {
+        /// Identifies the work table the recursive part reads.
+        id: usize,
+        /// The non-recursive part.
+        anchor: Box<Plan>,
+        /// The part that reads the work table.
+        recursive: Box<Plan>,
+        /// `UNION ALL` keeps duplicates; `UNION` drops rows already produced.
+        all: bool,
+    },
+    /// The rows of the previous round of the enclosing `RecursiveCte`.
+    WorkTable {
+        /// The `RecursiveCte` it belongs to.
+        id: usize,
+        /// The width of its rows.
+        width: usize,
+    },
     /// UNION / INTERSECT / EXCEPT.
     SetOp {
         /// Which operation.
@@ -192,7 +312,25 @@ impl Plan {
     pub fn map_inputs(self, f: &mut impl FnMut(Plan) -> Plan) -> Plan {
         let mut b = |p: Box<Plan>| Box::new(f(*p));
         match self {
-            leaf @ (Plan::Values { .. } | Plan::Scan { .. }) => leaf,
+            leaf @ (Plan::Values { .. } | Plan::Scan { .. } | Plan::WorkTable { .. }) => leaf,
+            Plan::Window { source, calls } => Plan::Window {
+                source: b(source),
+                calls,
+            },
+            Plan::RecursiveCte {
+                id,
+                anchor,
+                recursive,
+                all,
+            } => {
+                let anchor = b(anchor);
+                Plan::RecursiveCte {
+                    id,
+                    anchor,
+                    recursive: b(recursive),
+                    all,
+                }
+            }
             Plan::Filter { source, predicate } => Plan::Filter {
                 source: b(source),
                 predicate,
@@ -340,6 +478,23 @@ impl Plan {
                 sources.push(source);
             }
             Plan::SetOp { left, right, .. } => sources.extend([left.as_ref(), right.as_ref()]),
+            Plan::Window { source, calls } => {
+                for c in calls {
+                    c.args.iter().chain(&c.filter).for_each(&mut *f);
+                    c.partition_by.iter().for_each(&mut *f);
+                    c.order_by.iter().for_each(|k| f(&k.expr));
+                    for bound in [&c.frame.start, &c.frame.end] {
+                        if let FrameBound::Preceding(e) | FrameBound::Following(e) = bound {
+                            f(e);
+                        }
+                    }
+                }
+                sources.push(source);
+            }
+            Plan::RecursiveCte {
+                anchor, recursive, ..
+            } => sources.extend([anchor.as_ref(), recursive.as_ref()]),
+            Plan::WorkTable { .. } => {}
         }
         for s in sources {
             s.visit_exprs(f);
@@ -383,6 +538,9 @@ impl Plan {
                 left.width() + right.width()
             }
             Plan::SetOp { left, .. } => left.width(),
+            Plan::Window { source, calls } => source.width() + calls.len(),
+            Plan::RecursiveCte { anchor, .. } => anchor.width(),
+            Plan::WorkTable { width, .. } => *width,
         }
     }
 
@@ -510,6 +668,42 @@ impl Plan {
                 }
                 source.fmt_tree(f, indent + 1)
             }
+            Plan::Window { source, calls } => {
+                let calls: Vec<String> = calls
+                    .iter()
+                    .map(|c| {
+                        let mut over = Vec::new();
+                        if !c.partition_by.is_empty() {
+                            over.push(format!("partition by {}", list(&c.partition_by)));
+                        }
+                        if !c.order_by.is_empty() {
+                            let keys: Vec<String> =
+                                c.order_by.iter().map(|k| k.expr.to_string()).collect();
+                            over.push(format!("order by {}", keys.join(", ")));
+                        }
+                        format!(
+                            "{}({}) over ({})",
+                            c.function,
+                            list(&c.args),
+                            over.join(" ")
+                        )
+                    })
+                    .collect();
+                writeln!(f, "{pad}{arrow}Window {}", calls.join(", "))?;
+                source.fmt_tree(f, indent + 1)
+            }
+            Plan::RecursiveCte {
+                id,
+                anchor,
+                recursive,
+                all,
+            } => {
+                let union = if *all { "union all" } else { "union" };
+                writeln!(f, "{pad}{arrow}Recursive CTE #{id} ({union})")?;
+                anchor.fmt_tree(f, indent + 1)?;
+                recursive.fmt_tree(f, indent + 1)
+            }
+            Plan::WorkTable { id, .. } => writeln!(f, "{pad}{arrow}Work table of CTE #{id}"),
             Plan::SetOp {
                 kind,
                 all,
