@@ -375,5 +375,22 @@ mod tests {
         for w in ordered.windows(2) {
             assert!(j(w[0]) < j(w[1]), "{} < {}", w[0], w[1]);
         }
+        // Numbers compare exactly, also where an integer's nearest double
+        // is a stored double (2^63, past i64).
+        let numbers = [
+            "-1e19",
+            "-9223372036854775808",
+            "-0.5",
+            "9007199254740992",
+            "9007199254740993",
+            "9223372036854775296",
+            "9223372036854775807",
+            "9223372036854775808",
+            "1e19",
+        ];
+        for w in numbers.windows(2) {
+            assert!(j(w[0]) < j(w[1]), "{} < {}", w[0], w[1]);
+            assert!(j(w[1]) > j(w[0]), "{} > {}", w[1], w[0]);
+        }
     }
 }

@@ -621,6 +621,10 @@ pub enum JsonbInput {
     Text(String),
     /// A `jsonb` value, embedded as it is.
     Jsonb(Jsonb),
+    /// An SQL array, a JSON array (a multidimensional array as nested arrays).
+    Array(Vec<JsonbInput>),
+    /// A row (composite) value, a JSON object of its fields by name.
+    Record(Vec<(String, JsonbInput)>),
 }
 
 impl JsonbInput {
@@ -636,6 +640,15 @@ impl JsonbInput {
             JsonbInput::Float(f) => Value::Number(Number::Float64(*f)),
             JsonbInput::Text(s) => Value::String(s.clone().into()),
             JsonbInput::Jsonb(j) => tree(j),
+            JsonbInput::Array(items) => {
+                Value::Array(items.iter().map(JsonbInput::to_tree).collect())
+            }
+            JsonbInput::Record(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(name, v)| (name.clone(), v.to_tree()))
+                    .collect(),
+            ),
         }
     }
 
@@ -647,7 +660,7 @@ impl JsonbInput {
             ))),
             JsonbInput::Text(s) => Ok(s.clone()),
             // PostgreSQL refuses json and jsonb keys, even scalar ones.
-            JsonbInput::Jsonb(_) => Err(invalid(
+            JsonbInput::Jsonb(_) | JsonbInput::Array(_) | JsonbInput::Record(_) => Err(invalid(
                 "key value must be scalar, not array, composite, or json",
             )),
             other => Ok(Jsonb::from_value(&canonical(other.to_tree())).to_string()),
@@ -655,11 +668,12 @@ impl JsonbInput {
     }
 }
 
-/// `to_jsonb(value)`: SQL `NULL` gives `None`.
-pub fn to_jsonb(input: &JsonbInput) -> Option<Jsonb> {
+/// `to_jsonb(value)`: SQL `NULL` gives `None`. Arrays and rows can nest
+/// past the depth limit, which is an error.
+pub fn to_jsonb(input: &JsonbInput) -> Result<Option<Jsonb>, JsonbError> {
     match input {
-        JsonbInput::Null => None,
-        other => Some(Jsonb::from_value(&canonical(other.to_tree()))),
+        JsonbInput::Null => Ok(None),
+        other => build(other.to_tree()).map(Some),
     }
 }
 

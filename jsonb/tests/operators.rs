@@ -50,6 +50,14 @@ fn rows(items: Vec<Jsonb>) -> String {
         .join("\n")
 }
 
+/// The GPS track document of PostgreSQL's SQL/JSON path section.
+fn track() -> Jsonb {
+    j(r#"{"track": {"segments": [
+        {"location": [47.763, 13.4034], "start time": "2018-10-14 10:05:14", "HR": 73},
+        {"location": [47.706, 13.2635], "start time": "2018-10-14 10:39:21", "HR": 135}
+    ]}}"#)
+}
+
 fn cases() -> Vec<(&'static str, String, &'static str)> {
     use JsonbInput as I;
     vec![
@@ -697,19 +705,19 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ),
         (
             r#"to_jsonb('Fred said "Hi."'::text)"#,
-            opt(to_jsonb(&I::Text(r#"Fred said "Hi.""#.into()))),
+            res(to_jsonb(&I::Text(r#"Fred said "Hi.""#.into())), opt),
             r#""Fred said \"Hi.\"""#,
         ),
-        ("to_jsonb(42)", opt(to_jsonb(&I::Int(42))), "42"),
+        ("to_jsonb(42)", res(to_jsonb(&I::Int(42)), opt), "42"),
         (
             "to_jsonb('NaN'::float8)",
-            opt(to_jsonb(&I::Float(f64::NAN))),
+            res(to_jsonb(&I::Float(f64::NAN)), opt),
             r#""NaN""#,
         ),
-        ("to_jsonb(NULL::int)", opt(to_jsonb(&I::Null)), "NULL"),
+        ("to_jsonb(NULL::int)", res(to_jsonb(&I::Null), opt), "NULL"),
         (
             r#"to_jsonb('{"a": 1}'::jsonb)"#,
-            opt(to_jsonb(&I::Jsonb(j(r#"{"a": 1}"#)))),
+            res(to_jsonb(&I::Jsonb(j(r#"{"a": 1}"#))), opt),
             r#"{"a": 1}"#,
         ),
         // jsonb_agg, jsonb_object_agg
@@ -1144,6 +1152,395 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             ),
             "6",
         ),
+        // More of PostgreSQL's documentation examples: the jsonb type page
+        // (printing, existence), the creation functions with rows and arrays,
+        // and the SQL/JSON path language section's GPS track document,
+        // filter-expression and arithmetic tables.
+        (
+            r#"'{"bar": "baz", "balance": 7.77, "active":false}'::jsonb"#,
+            j(r#"{"bar": "baz", "balance": 7.77, "active":false}"#).to_string(),
+            r#"{"bar": "baz", "active": false, "balance": 7.77}"#,
+        ),
+        (
+            r#"'["foo", "bar", "baz"]'::jsonb ? 'bar'"#,
+            b(exists(&j(r#"["foo", "bar", "baz"]"#), "bar")),
+            "t",
+        ),
+        (
+            r#"'{"foo": "bar"}'::jsonb ? 'foo'"#,
+            b(exists(&j(r#"{"foo": "bar"}"#), "foo")),
+            "t",
+        ),
+        (
+            r#"'{"foo": "bar"}'::jsonb ? 'bar'"#,
+            b(exists(&j(r#"{"foo": "bar"}"#), "bar")),
+            "f",
+        ),
+        (
+            "'[1,2,3]'::jsonb ->> -1",
+            text(get_index_text(&j("[1,2,3]"), -1)),
+            "3",
+        ),
+        (
+            r#"'["a", {"b": "c"}]'::jsonb ->> -1"#,
+            text(get_index_text(&j(r#"["a", {"b": "c"}]"#), -1)),
+            r#"{"b": "c"}"#,
+        ),
+        (
+            r#"'{"a": {"b": ["foo","bar"]}}'::jsonb #>> '{a,b,-2}'"#,
+            text(get_path_text(
+                &j(r#"{"a": {"b": ["foo","bar"]}}"#),
+                &["a", "b", "-2"],
+            )),
+            "foo",
+        ),
+        (
+            r#"to_jsonb(row(42, 'Fred said "Hi."'::text))"#,
+            res(
+                to_jsonb(&I::Record(vec![
+                    ("f1".into(), I::Int(42)),
+                    ("f2".into(), I::Text(r#"Fred said "Hi.""#.into())),
+                ])),
+                opt,
+            ),
+            r#"{"f1": 42, "f2": "Fred said \"Hi.\""}"#,
+        ),
+        (
+            "to_jsonb('{{1,5},{99,100}}'::int[])",
+            res(
+                to_jsonb(&I::Array(vec![
+                    I::Array(vec![I::Int(1), I::Int(5)]),
+                    I::Array(vec![I::Int(99), I::Int(100)]),
+                ])),
+                opt,
+            ),
+            "[[1, 5], [99, 100]]",
+        ),
+        (
+            "jsonb_build_object('foo', 1, 2, row(3,'bar'))",
+            doc(jsonb_build_object(&[
+                I::Text("foo".into()),
+                I::Int(1),
+                I::Int(2),
+                I::Record(vec![
+                    ("f1".into(), I::Int(3)),
+                    ("f2".into(), I::Text("bar".into())),
+                ]),
+            ])),
+            r#"{"2": {"f1": 3, "f2": "bar"}, "foo": 1}"#,
+        ),
+        (
+            "jsonb_build_object(row(1), 1)",
+            doc(jsonb_build_object(&[
+                I::Record(vec![("f1".into(), I::Int(1))]),
+                I::Int(1),
+            ])),
+            "ERROR:  key value must be scalar, not array, composite, or json",
+        ),
+        (
+            "jsonb_build_array(ARRAY[1,2], row('x'))",
+            doc(jsonb_build_array(&[
+                I::Array(vec![I::Int(1), I::Int(2)]),
+                I::Record(vec![("f1".into(), I::Text("x".into()))]),
+            ])),
+            r#"[[1, 2], {"f1": "x"}]"#,
+        ),
+        (
+            "SELECT jsonb_object_agg(ARRAY[1], 1)",
+            res(
+                JsonbObjectAgg::new().add(&I::Array(vec![I::Int(1)]), &I::Int(1)),
+                |_| String::new(),
+            ),
+            "ERROR:  key value must be scalar, not array, composite, or json",
+        ),
+        (
+            "jsonb_path_query(track, '$.track.segments')",
+            res(jsonb_path_query(&track(), "$.track.segments", None), rows),
+            r#"[{"HR": 73, "location": [47.763, 13.4034], "start time": "2018-10-14 10:05:14"}, {"HR": 135, "location": [47.706, 13.2635], "start time": "2018-10-14 10:39:21"}]"#,
+        ),
+        (
+            "jsonb_path_query(track, '$.track.segments[*].location')",
+            res(
+                jsonb_path_query(&track(), "$.track.segments[*].location", None),
+                rows,
+            ),
+            "[47.763, 13.4034]\n[47.706, 13.2635]",
+        ),
+        (
+            "jsonb_path_query(track, 'lax $.track.segments.location')",
+            res(
+                jsonb_path_query(&track(), "lax $.track.segments.location", None),
+                rows,
+            ),
+            "[47.763, 13.4034]\n[47.706, 13.2635]",
+        ),
+        (
+            "jsonb_path_query(track, '$.track.segments[0].location')",
+            res(
+                jsonb_path_query(&track(), "$.track.segments[0].location", None),
+                rows,
+            ),
+            "[47.763, 13.4034]",
+        ),
+        (
+            "jsonb_path_query(track, '$.track.segments[last].location')",
+            res(
+                jsonb_path_query(&track(), "$.track.segments[last].location", None),
+                rows,
+            ),
+            "[47.706, 13.2635]",
+        ),
+        (
+            "jsonb_path_query(track, '$.track.segments[*].HR ? (@ > 130)')",
+            res(
+                jsonb_path_query(&track(), "$.track.segments[*].HR ? (@ > 130)", None),
+                rows,
+            ),
+            "135",
+        ),
+        (
+            r#"jsonb_path_query(track, '$.track.segments[*] ? (@.HR > 130)."start time"')"#,
+            res(
+                jsonb_path_query(
+                    &track(),
+                    r#"$.track.segments[*] ? (@.HR > 130)."start time""#,
+                    None,
+                ),
+                rows,
+            ),
+            r#""2018-10-14 10:39:21""#,
+        ),
+        (
+            r#"jsonb_path_query(track, '$.track.segments[*] ? (@.location[1] < 13.4) ? (@.HR > 130)."start time"')"#,
+            res(
+                jsonb_path_query(
+                    &track(),
+                    r#"$.track.segments[*] ? (@.location[1] < 13.4) ? (@.HR > 130)."start time""#,
+                    None,
+                ),
+                rows,
+            ),
+            r#""2018-10-14 10:39:21""#,
+        ),
+        (
+            "jsonb_path_query(track, '$.track.segments[*] ? (@.location[1] < 13.4).HR ? (@ > 130)')",
+            res(
+                jsonb_path_query(
+                    &track(),
+                    "$.track.segments[*] ? (@.location[1] < 13.4).HR ? (@ > 130)",
+                    None,
+                ),
+                rows,
+            ),
+            "135",
+        ),
+        (
+            "jsonb_path_query(track, '$.track.segments[*].HR > 130')",
+            res(
+                jsonb_path_query(&track(), "$.track.segments[*].HR > 130", None),
+                rows,
+            ),
+            "true",
+        ),
+        (
+            "jsonb_path_query(track, 'lax $.**.HR')",
+            // Twice each, as PostgreSQL's documentation explains: `.**` selects
+            // the segments array and each segment, and lax `.HR` unwraps the array.
+            res(jsonb_path_query(&track(), "lax $.**.HR", None), rows),
+            "73\n135\n73\n135",
+        ),
+        (
+            "jsonb_path_exists(track, '$.track ? (exists(@.segments[*] ? (@.HR > 130)))')",
+            res(
+                jsonb_path_exists(
+                    &track(),
+                    "$.track ? (exists(@.segments[*] ? (@.HR > 130)))",
+                    None,
+                ),
+                b,
+            ),
+            "t",
+        ),
+        (
+            "jsonb_path_query_array('[1, \"a\", 1, 3]', '$[*] ? (@ == 1)')",
+            doc(jsonb_path_query_array(
+                &j(r#"[1, "a", 1, 3]"#),
+                "$[*] ? (@ == 1)",
+                None,
+            )),
+            "[1, 1]",
+        ),
+        (
+            r#"jsonb_path_query_array('[1, "a", 1, 3]', '$[*] ? (@ == "a")')"#,
+            doc(jsonb_path_query_array(
+                &j(r#"[1, "a", 1, 3]"#),
+                r#"$[*] ? (@ == "a")"#,
+                None,
+            )),
+            r#"["a"]"#,
+        ),
+        (
+            "jsonb_path_query_array('[1, 2, 1, 3]', '$[*] ? (@ != 1)')",
+            doc(jsonb_path_query_array(
+                &j("[1, 2, 1, 3]"),
+                "$[*] ? (@ != 1)",
+                None,
+            )),
+            "[2, 3]",
+        ),
+        (
+            r#"jsonb_path_query_array('["a", "b", "c"]', '$[*] ? (@ <> "b")')"#,
+            doc(jsonb_path_query_array(
+                &j(r#"["a", "b", "c"]"#),
+                r#"$[*] ? (@ <> "b")"#,
+                None,
+            )),
+            r#"["a", "c"]"#,
+        ),
+        (
+            "jsonb_path_query_array('[1, 2, 3]', '$[*] ? (@ < 2)')",
+            doc(jsonb_path_query_array(
+                &j("[1, 2, 3]"),
+                "$[*] ? (@ < 2)",
+                None,
+            )),
+            "[1]",
+        ),
+        (
+            r#"jsonb_path_query_array('["a", "b", "c"]', '$[*] ? (@ <= "b")')"#,
+            doc(jsonb_path_query_array(
+                &j(r#"["a", "b", "c"]"#),
+                r#"$[*] ? (@ <= "b")"#,
+                None,
+            )),
+            r#"["a", "b"]"#,
+        ),
+        (
+            "jsonb_path_query_array('[1, 2, 3]', '$[*] ? (@ > 2)')",
+            doc(jsonb_path_query_array(
+                &j("[1, 2, 3]"),
+                "$[*] ? (@ > 2)",
+                None,
+            )),
+            "[3]",
+        ),
+        (
+            "jsonb_path_query_array('[1, 2, 3]', '$[*] ? (@ >= 2)')",
+            doc(jsonb_path_query_array(
+                &j("[1, 2, 3]"),
+                "$[*] ? (@ >= 2)",
+                None,
+            )),
+            "[2, 3]",
+        ),
+        (
+            r#"jsonb_path_query('[{"name": "John", "parent": false}, {"name": "Chris", "parent": true}]', '$[*] ? (@.parent == true)')"#,
+            res(
+                jsonb_path_query(
+                    &j(r#"[{"name": "John", "parent": false}, {"name": "Chris", "parent": true}]"#),
+                    "$[*] ? (@.parent == true)",
+                    None,
+                ),
+                rows,
+            ),
+            r#"{"name": "Chris", "parent": true}"#,
+        ),
+        (
+            r#"jsonb_path_query('[{"name": "John", "parent": false}, {"name": "Chris", "parent": true}]', '$[*] ? (@.parent == false)')"#,
+            res(
+                jsonb_path_query(
+                    &j(r#"[{"name": "John", "parent": false}, {"name": "Chris", "parent": true}]"#),
+                    "$[*] ? (@.parent == false)",
+                    None,
+                ),
+                rows,
+            ),
+            r#"{"name": "John", "parent": false}"#,
+        ),
+        (
+            r#"jsonb_path_query('[{"name": "Mary", "job": null}, {"name": "Michael", "job": "driver"}]', '$[*] ? (@.job == null) .name')"#,
+            res(
+                jsonb_path_query(
+                    &j(r#"[{"name": "Mary", "job": null}, {"name": "Michael", "job": "driver"}]"#),
+                    "$[*] ? (@.job == null) .name",
+                    None,
+                ),
+                rows,
+            ),
+            r#""Mary""#,
+        ),
+        (
+            "jsonb_path_query('[1, 3, 7]', '$[*] ? (@ > 1 && @ < 5)')",
+            res(
+                jsonb_path_query(&j("[1, 3, 7]"), "$[*] ? (@ > 1 && @ < 5)", None),
+                rows,
+            ),
+            "3",
+        ),
+        (
+            "jsonb_path_query('[1, 3, 7]', '$[*] ? (@ < 1 || @ > 5)')",
+            res(
+                jsonb_path_query(&j("[1, 3, 7]"), "$[*] ? (@ < 1 || @ > 5)", None),
+                rows,
+            ),
+            "7",
+        ),
+        (
+            r#"jsonb_path_query('["John Smith", "Mary Stone", "Bob Johnson"]', '$[*] ? (@ starts with "John")')"#,
+            res(
+                jsonb_path_query(
+                    &j(r#"["John Smith", "Mary Stone", "Bob Johnson"]"#),
+                    r#"$[*] ? (@ starts with "John")"#,
+                    None,
+                ),
+                rows,
+            ),
+            r#""John Smith""#,
+        ),
+        (
+            "jsonb_path_query('[2]', '$[0] + 3')",
+            res(jsonb_path_query(&j("[2]"), "$[0] + 3", None), rows),
+            "5",
+        ),
+        (
+            "jsonb_path_query('[2]', '7 - $[0]')",
+            res(jsonb_path_query(&j("[2]"), "7 - $[0]", None), rows),
+            "5",
+        ),
+        (
+            "jsonb_path_query('[4]', '2 * $[0]')",
+            res(jsonb_path_query(&j("[4]"), "2 * $[0]", None), rows),
+            "8",
+        ),
+        (
+            // PostgreSQL computes in numeric and prints 4.2500000000000000.
+            "jsonb_path_query('[8.5]', '$[0] / 2')",
+            res(jsonb_path_query(&j("[8.5]"), "$[0] / 2", None), rows),
+            "4.25",
+        ),
+        (
+            "jsonb_path_query('[32]', '$[0] % 10')",
+            res(jsonb_path_query(&j("[32]"), "$[0] % 10", None), rows),
+            "2",
+        ),
+        (
+            r#"jsonb_path_query_array('{"x": [2,2.5,-3]}', '+ $.x')"#,
+            doc(jsonb_path_query_array(
+                &j(r#"{"x": [2,2.5,-3]}"#),
+                "+ $.x",
+                None,
+            )),
+            "[2, 2.5, -3]",
+        ),
+        (
+            r#"jsonb_path_query_array('{"x": [2,2.5,-3]}', '- $.x')"#,
+            doc(jsonb_path_query_array(
+                &j(r#"{"x": [2,2.5,-3]}"#),
+                "- $.x",
+                None,
+            )),
+            "[-2, -2.5, 3]",
+        ),
     ]
 }
 
@@ -1195,6 +1592,17 @@ fn building_past_the_depth_limit_is_an_error() {
     );
     assert_eq!(
         jsonb_set(&j("[0]"), &["0"], &deep, false),
+        Err(JsonbError::TooDeep)
+    );
+    assert_eq!(
+        to_jsonb(&JsonbInput::Array(vec![JsonbInput::Jsonb(deep.clone())])),
+        Err(JsonbError::TooDeep)
+    );
+    assert_eq!(
+        to_jsonb(&JsonbInput::Record(vec![(
+            "f1".into(),
+            JsonbInput::Jsonb(deep)
+        )])),
         Err(JsonbError::TooDeep)
     );
 }

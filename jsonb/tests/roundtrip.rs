@@ -24,7 +24,11 @@ fn scalar() -> impl Strategy<Value = JsonbInput> {
 }
 
 fn document() -> impl Strategy<Value = Jsonb> {
-    let leaf = scalar().prop_map(|s| to_jsonb(&s).unwrap_or_else(|| Jsonb::parse("null").unwrap()));
+    let leaf = scalar().prop_map(|s| {
+        to_jsonb(&s)
+            .unwrap()
+            .unwrap_or_else(|| Jsonb::parse("null").unwrap())
+    });
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(|items| {

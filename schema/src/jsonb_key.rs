@@ -13,17 +13,19 @@
 //! string   0x02  bytes with 0x00 as 0x00 0xFF, then 0x00 0x00
 //! number   0x03  f64 order bits (8) | 0x00 (a float)
 //!                                   | 0x01 and i64 with the sign bit flipped (8) (an integer)
+//!                                   | 0x02 (the float 2^63)
 //! boolean  0x04  0x00 false / 0x01 true
 //! array    0x05  count u32 BE | each element
 //! object   0x06  count u32 BE | each pair in storage order: key length u32 BE | key bytes | value
 //! ```
 //!
-//! Numbers: canonical jsonb holds integers (within ±9e15, and any that fit
-//! an i64) and non-integral or huge doubles. The f64 image comes first, so
-//! mixed integers and floats order by value; the exact i64 after it orders
-//! integers that share an f64 image (beyond 2^53). One tie remains: an
-//! integer and a float with the same f64 image compare equal in jsonb's
-//! order but encode the float first.
+//! Numbers: canonical jsonb holds every whole number within i64's range as
+//! an integer, and other numbers (fractions, and whole numbers past i64) as
+//! doubles. The f64 image comes first, so mixed integers and floats order by
+//! value; the exact i64 after it orders integers that share an f64 image
+//! (beyond 2^53). A float shares its image with integers only when it is
+//! 2^63 (the integers from 2^63 - 512 up round to it), and it is above them,
+//! so it alone is marked 0x02, after the integers' 0x01.
 //!
 //! Decoding rebuilds the JSON text and parses it, so a decoded key is always
 //! a canonical [`Jsonb`]; nesting is bounded by [`arbor_jsonb::MAX_DEPTH`].
@@ -64,8 +66,9 @@ fn encode_value(out: &mut Vec<u8>, v: &Json<'_>) -> Result<()> {
                     out.extend_from_slice(&((*i as u64) ^ (1 << 63)).to_be_bytes());
                 }
                 other => {
-                    out.extend_from_slice(&crate::key::float_bits(other.as_f64()).to_be_bytes());
-                    out.push(0x00);
+                    let f = other.as_f64();
+                    out.extend_from_slice(&crate::key::float_bits(f).to_be_bytes());
+                    out.push(float_mark(f));
                 }
             }
         }
@@ -99,6 +102,16 @@ fn encode_value(out: &mut Vec<u8>, v: &Json<'_>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// 2^63: the one double that equals the f64 image of some i64 values yet
+/// is stored as a double (it is past i64's range).
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
+/// What follows a float's f64 image: 0x00, or 0x02 for 2^63, which must sort
+/// after the integers (0x01) that share its image.
+fn float_mark(f: f64) -> u8 {
+    if f == TWO_POW_63 { 0x02 } else { 0x00 }
 }
 
 fn count(n: usize) -> Result<u32> {
@@ -169,8 +182,8 @@ fn decode_value(
         NUMBER => {
             let f = crate::key::float_from_bits(read_u64(get, at + 1)?);
             match get(at + 9)? {
-                0x00 => {
-                    if !f.is_finite() {
+                mark @ (0x00 | 0x02) => {
+                    if !f.is_finite() || mark != float_mark(f) {
                         return Err(ValueError::corrupt("bad jsonb number in a key"));
                     }
                     // `{:e}` is the shortest text that reads back exactly.

@@ -38,7 +38,8 @@ fn key_type() -> impl Strategy<Value = DataType> {
 }
 
 /// JSON text of random documents: every jsonb kind, integers small, huge
-/// and past 2^53 (where the f64 image alone cannot order them), floats,
+/// and past 2^53 (where the f64 image alone cannot order them), 2^63 (a
+/// double whose image the largest integers share), floats,
 /// strings with prefixes of each other, nested arrays and objects.
 fn json_text() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
@@ -50,8 +51,12 @@ fn json_text() -> impl Strategy<Value = String> {
             Just(9_007_199_254_740_993i64),
             Just(9_007_199_254_740_992i64),
             Just(-9_007_199_254_740_993i64),
+            Just(9_223_372_036_854_775_807i64),
+            Just(9_223_372_036_854_775_300i64),
         ]
         .prop_map(|i| i.to_string()),
+        // 2^63, a double that shares its f64 image with the largest integers.
+        Just("9223372036854775808".to_string()),
         (-100i32..100).prop_map(|i| format!("{i}.25")),
         Just("1e300".to_string()),
         Just("-2.5e-7".to_string()),
@@ -469,4 +474,34 @@ fn documented_examples_hold() {
     for w in ordered.windows(2) {
         assert!(doc(w[0]) < doc(w[1]), "{} < {}", w[0], w[1]);
     }
+    // Numbers by exact value, across integers and doubles sharing an f64
+    // image: 2^63 is a double above the largest integers, which round to it.
+    let numbers = [
+        "-1e19",
+        "-9223372036854775808",
+        "-2.5",
+        "9007199254740992",
+        "9007199254740993",
+        "9223372036854775296",
+        "9223372036854775807",
+        "9223372036854775808",
+        "1e19",
+    ];
+    for w in numbers.windows(2) {
+        assert!(doc(w[0]) < doc(w[1]), "{} < {}", w[0], w[1]);
+    }
+    let two_pow_63 = doc("9223372036854775808");
+    assert_eq!(hex(two_pow_63.clone()), "01 03 C3 E0 00 00 00 00 00 00 02");
+    let back = decode_key(&two_pow_63, &j).unwrap();
+    assert_eq!(
+        back,
+        vec![Value::Jsonb(Jsonb::parse("9223372036854775808").unwrap())]
+    );
+    // A float marked as 2^63 that is not 2^63, or 2^63 marked as other floats, is corrupt.
+    let mut wrong = doc("2.5");
+    *wrong.last_mut().unwrap() = 0x02;
+    assert!(decode_key(&wrong, &j).is_err());
+    let mut wrong = two_pow_63;
+    *wrong.last_mut().unwrap() = 0x00;
+    assert!(decode_key(&wrong, &j).is_err());
 }

@@ -52,15 +52,23 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = Repository::open(store)?;
     let branch = repository.store_root()?.default_branch;
     let mut session = Session::open(repository, &branch)?;
-    let results = session.execute(&sql).map_err(|e| sql_error(&sql, e))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    for r in &results {
-        render::print(&mut out, r, args.format)
-            .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
+    let mut write_error = None;
+    let outcome = session.execute_each(&sql, &mut |r| {
+        // A failed write (a closed pipe) stops the run before the next statement.
+        render::print(&mut out, &r, args.format)
+            .and_then(|()| out.flush())
+            .map_err(|e| {
+                let message = format!("cannot write output: {e}");
+                write_error = Some(message.clone());
+                arbor_engine::Error::new("58030", message)
+            })
+    });
+    if let Some(message) = write_error {
+        return Err(CliError::new(message));
     }
-    out.flush()
-        .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
+    outcome.map_err(|e| sql_error(&sql, e))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,15 +12,23 @@
 //! values. A unique index is checked by scanning the prefix of the index
 //! values: any entry for another row is a violation. As in PostgreSQL, NULLs
 //! never conflict.
+//!
+//! [`run_insert`] and [`run_change`] carry out bound INSERT, UPDATE and
+//! DELETE statements through a writer: defaults, CHECK constraints,
+//! `ON CONFLICT` and `RETURNING`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use arbor_merkle::{Edit, ProllyMap};
 use arbor_schema::key::{KeyColumn, encode_key};
 use arbor_schema::{TableSchema, Value};
 
-use super::eval::cast;
-use super::execution::Row;
+use super::eval::{EvalContext, cast, eval, truth};
+use super::execution::{Executor, Row};
+use super::planner::dml::{
+    ChangePlan, Check, ConflictAction, ForeignKeyCheck, InsertPlan, Returning,
+};
+use super::planner::expr::Expr;
 use super::table::{Table, value_error};
 use crate::error::{Error, Result, sqlstate};
 use crate::objects::TableObject;
@@ -47,6 +55,7 @@ pub struct TableWriter {
     edits: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     indexes: Vec<IndexState>,
     next_row_id: u64,
+    checks: Vec<Check>,
 }
 
 impl TableWriter {
@@ -76,7 +85,14 @@ impl TableWriter {
             edits: BTreeMap::new(),
             indexes,
             next_row_id,
+            checks: Vec::new(),
         })
+    }
+
+    /// Enforces `checks` on every row that [`TableWriter::conform`] sees.
+    pub fn with_checks(mut self, checks: Vec<Check>) -> TableWriter {
+        self.checks = checks;
+        self
     }
 
     /// The table being written.
@@ -115,7 +131,72 @@ impl TableWriter {
             }
             out.push(v);
         }
+        for check in &self.checks {
+            if truth(&eval(&check.expr, &out, &EvalContext::default())?)? == Some(false) {
+                let values: Vec<String> = out.iter().map(Value::to_string).collect();
+                return Err(Error::new(
+                    "23514",
+                    format!(
+                        "new row for relation \"{}\" violates check constraint \"{}\"",
+                        schema.name, check.name
+                    ),
+                )
+                .with_detail(format!("Failing row contains ({}).", values.join(", "))));
+            }
+        }
         Ok(out)
+    }
+
+    /// The row stored under `key`, as this statement has left it so far.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Row>> {
+        let value = match self.edits.get(key) {
+            Some(v) => v.clone(),
+            None => self.map.get(key)?,
+        };
+        value.map(|v| self.table.decode(key, &v)).transpose()
+    }
+
+    /// The key of a stored row that `row` would collide with on the primary
+    /// key or a unique index; with `arbiter`, only on the constraint over
+    /// exactly those columns.
+    pub fn conflict(&self, row: &[Value], arbiter: Option<&[usize]>) -> Result<Option<Vec<u8>>> {
+        let schema = &self.table.schema;
+        let same_columns = |positions: &[usize]| {
+            arbiter.is_none_or(|a| {
+                let (mut x, mut y) = (a.to_vec(), positions.to_vec());
+                x.sort_unstable();
+                y.sort_unstable();
+                x == y
+            })
+        };
+        let own = if self.table.has_row_id() {
+            None
+        } else {
+            let pk: Vec<usize> = schema
+                .primary_key
+                .iter()
+                .filter_map(|t| schema.tag_index(*t))
+                .collect();
+            let key = self.table.encode_key(row, None)?;
+            if same_columns(&pk) && self.present(&key)? {
+                return Ok(Some(key));
+            }
+            Some(key)
+        };
+        for i in 0..self.indexes.len() {
+            if !self.indexes[i].unique || !same_columns(&self.indexes[i].positions) {
+                continue;
+            }
+            let (index_key, prefix, has_null) =
+                self.index_key(i, row, own.as_deref().unwrap_or_default())?;
+            if has_null {
+                continue;
+            }
+            if let Some(entry) = self.prefix_owner(i, &prefix, &index_key)? {
+                return Ok(Some(entry[prefix.len()..].to_vec()));
+            }
+        }
+        Ok(None)
     }
 
     fn present(&self, key: &[u8]) -> Result<bool> {
@@ -127,7 +208,7 @@ impl TableWriter {
 
     /// Inserts a conformed row. `row_id` keeps a row's hidden id across an
     /// update; `None` assigns a new one.
-    pub fn insert(&mut self, row: &[Value], row_id: Option<i64>) -> Result<()> {
+    pub fn insert(&mut self, row: &[Value], row_id: Option<i64>) -> Result<Vec<u8>> {
         let row_id = if self.table.has_row_id() {
             Some(match row_id {
                 Some(id) => id,
@@ -149,10 +230,19 @@ impl TableWriter {
                 row,
             ));
         }
+        self.index_row(&key, row)?;
+        self.edits
+            .insert(key.clone(), Some(self.table.encode_value(row)));
+        Ok(key)
+    }
+
+    /// Adds `row` (stored under primary key `key`) to every secondary index,
+    /// refusing a duplicate in a unique one.
+    pub fn index_row(&mut self, key: &[u8], row: &[Value]) -> Result<()> {
         for i in 0..self.indexes.len() {
-            let (index_key, prefix, has_null) = self.index_key(i, row, &key)?;
+            let (index_key, prefix, has_null) = self.index_key(i, row, key)?;
             let idx = &self.indexes[i];
-            if idx.unique && !has_null && self.prefix_taken(i, &prefix, &index_key)? {
+            if idx.unique && !has_null && self.prefix_owner(i, &prefix, &index_key)?.is_some() {
                 let tags: Vec<u32> = idx
                     .positions
                     .iter()
@@ -162,7 +252,6 @@ impl TableWriter {
             }
             self.indexes[i].edits.insert(index_key, true);
         }
-        self.edits.insert(key, Some(self.table.encode_value(row)));
         Ok(())
     }
 
@@ -193,25 +282,25 @@ impl TableWriter {
         Ok((key, prefix, has_null))
     }
 
-    /// Whether an entry other than `own` starts with `prefix` in index `i`.
-    fn prefix_taken(&self, i: usize, prefix: &[u8], own: &[u8]) -> Result<bool> {
+    /// An entry other than `own` that starts with `prefix` in index `i`.
+    fn prefix_owner(&self, i: usize, prefix: &[u8], own: &[u8]) -> Result<Option<Vec<u8>>> {
         let idx = &self.indexes[i];
         for (k, present) in idx.edits.range(prefix.to_vec()..) {
             if !k.starts_with(prefix) {
                 break;
             }
             if *present && k.as_slice() != own {
-                return Ok(true);
+                return Ok(Some(k.clone()));
             }
         }
         for entry in idx.map.prefix(prefix)? {
             let (k, _) = entry?;
             let deleted = idx.edits.get(&k) == Some(&false);
             if !deleted && k != own {
-                return Ok(true);
+                return Ok(Some(k));
             }
         }
-        Ok(false)
+        Ok(None)
     }
 
     fn duplicate(&self, constraint: &str, tags: &[u32], row: &[Value]) -> Error {
@@ -290,4 +379,383 @@ fn index_state(
         map,
         edits: BTreeMap::new(),
     })
+}
+
+/// What a writing statement returns: its command tag, or its RETURNING rows.
+#[derive(Debug)]
+pub enum Written {
+    /// The number of rows written.
+    Count(u64),
+    /// RETURNING's column names and rows.
+    Rows(Vec<String>, Vec<Row>),
+}
+
+fn returned(returning: Option<&Returning>, count: u64, rows: Vec<Row>) -> Written {
+    match returning {
+        Some(r) => Written::Rows(r.columns.clone(), rows),
+        None => Written::Count(count),
+    }
+}
+
+fn project(
+    returning: Option<&Returning>,
+    row: &[Value],
+    ctx: &EvalContext<'_>,
+    out: &mut Vec<Row>,
+) -> Result<()> {
+    if let Some(r) = returning {
+        out.push(
+            r.exprs
+                .iter()
+                .map(|e| eval(e, row, ctx))
+                .collect::<Result<_>>()?,
+        );
+    }
+    Ok(())
+}
+
+/// Runs a bound INSERT; returns the table's new object and what to report.
+pub fn run_insert(repo: &Repository, plan: &InsertPlan) -> Result<(TableObject, Written)> {
+    let mut writer = TableWriter::new(repo, plan.table.clone())?.with_checks(plan.checks.clone());
+    let executor = Executor::new(repo.nodes(), &[]);
+    let ctx = executor.context();
+    let width = plan.table.schema.columns.len();
+    let targeted: HashSet<usize> = plan.targets.iter().copied().collect();
+    // Rows this statement inserted or updated: DO UPDATE may not touch one twice.
+    let mut touched: HashSet<Vec<u8>> = HashSet::new();
+    let mut returned_rows = Vec::new();
+    let mut count = 0u64;
+    for source_row in executor.execute(&plan.source)? {
+        let mut row: Row = Vec::with_capacity(width);
+        for (i, default) in plan.defaults.iter().enumerate() {
+            row.push(match default {
+                Some(e) if !targeted.contains(&i) => eval(e, &[], &ctx)?,
+                _ => Value::Null,
+            });
+        }
+        for (v, &i) in source_row?.into_iter().zip(&plan.targets) {
+            row[i] = v;
+        }
+        let row = writer.conform(row)?;
+        let existing = match &plan.on_conflict {
+            Some(c) => writer.conflict(&row, c.arbiter.as_deref())?,
+            None => None,
+        };
+        let written = match (existing, plan.on_conflict.as_ref().map(|c| &c.action)) {
+            (None, _) => {
+                let key = writer.insert(&row, None)?;
+                touched.insert(key);
+                row
+            }
+            (Some(_), Some(ConflictAction::Nothing) | None) => continue,
+            (
+                Some(key),
+                Some(ConflictAction::Update {
+                    assignments,
+                    filter,
+                }),
+            ) => {
+                if touched.contains(&key) {
+                    return Err(Error::new(
+                        "21000",
+                        "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                    )
+                    .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
+                }
+                let old = writer.get(&key)?.ok_or_else(|| {
+                    Error::internal("a conflicting row vanished during ON CONFLICT")
+                })?;
+                let mut both = old.clone();
+                both.extend(row.iter().cloned());
+                if let Some(f) = filter
+                    && truth(&eval(f, &both, &ctx)?)? != Some(true)
+                {
+                    continue;
+                }
+                let new_row = assign(&old, &both, assignments, &ctx)?;
+                let new_row = writer.conform(new_row)?;
+                let row_id = writer.table().row_id(&key)?;
+                writer.delete(&key, &old)?;
+                let new_key = writer.insert(&new_row, row_id)?;
+                touched.insert(new_key);
+                new_row
+            }
+        };
+        for fk in &plan.foreign_keys.outgoing {
+            check_parent_exists(repo, fk, &written, Some(&writer))?;
+        }
+        project(plan.returning.as_ref(), &written, &ctx, &mut returned_rows)?;
+        count += 1;
+    }
+    Ok((
+        writer.finish()?,
+        returned(plan.returning.as_ref(), count, returned_rows),
+    ))
+}
+
+/// `row` with each assigned column replaced by its expression over `over`.
+fn assign(
+    row: &[Value],
+    over: &[Value],
+    assignments: &[(usize, Expr)],
+    ctx: &EvalContext<'_>,
+) -> Result<Row> {
+    let mut new_row = row.to_vec();
+    for (i, e) in assignments {
+        new_row[*i] = eval(e, over, ctx)?;
+    }
+    Ok(new_row)
+}
+
+/// Runs a bound UPDATE or DELETE; returns the table's new object and what to report.
+pub fn run_change(repo: &Repository, plan: &ChangePlan) -> Result<(TableObject, Written)> {
+    let executor = Executor::new(repo.nodes(), &[]);
+    let ctx = executor.context();
+    let width = plan.table.schema.columns.len();
+    // Find every change first, then apply: a key an update frees may be
+    // taken by another row of the same statement.
+    let mut seen: HashSet<Vec<u8>> = HashSet::new();
+    let mut changes: Vec<(Vec<u8>, Row, Option<Row>)> = Vec::new();
+    for source_row in executor.execute(&plan.source)? {
+        let mut source_row = source_row?;
+        let Some(Value::Bytea(key)) = source_row.get(width).cloned() else {
+            return Err(Error::internal("a changed row without its key"));
+        };
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        let new_row = match &plan.assignments {
+            Some(list) => Some(assign(&source_row[..width], &source_row, list, &ctx)?),
+            None => None,
+        };
+        // Keep only what RETURNING may read besides the row itself.
+        if plan.returning.is_none() {
+            source_row.truncate(width);
+        }
+        changes.push((key, source_row, new_row));
+    }
+    let mut writer = TableWriter::new(repo, plan.table.clone())?.with_checks(plan.checks.clone());
+    for (key, source_row, _) in &changes {
+        writer.delete(key, &source_row[..width])?;
+    }
+    let mut returned_rows = Vec::new();
+    for (key, source_row, new_row) in &changes {
+        let mut output = source_row.clone();
+        let old_row = &source_row[..width];
+        for fk in &plan.foreign_keys.incoming {
+            let kept = new_row.as_ref().is_some_and(|n| {
+                fk.parent_columns
+                    .iter()
+                    .all(|&p| n[p].sql_cmp(&old_row[p]) == Some(std::cmp::Ordering::Equal))
+            });
+            if !kept {
+                check_not_referenced(repo, fk, old_row)?;
+            }
+        }
+        if let Some(new_row) = new_row {
+            let row_id = writer.table().row_id(key)?;
+            let new_row = writer.conform(new_row.clone())?;
+            writer.insert(&new_row, row_id)?;
+            for fk in &plan.foreign_keys.outgoing {
+                check_parent_exists(repo, fk, &new_row, Some(&writer))?;
+            }
+            output.splice(..width, new_row);
+        }
+        project(plan.returning.as_ref(), &output, &ctx, &mut returned_rows)?;
+    }
+    let count = changes.len() as u64;
+    Ok((
+        writer.finish()?,
+        returned(plan.returning.as_ref(), count, returned_rows),
+    ))
+}
+
+/// Refuses a child row whose foreign key names no parent row. A key with a
+/// NULL in it references nothing and always passes (MATCH SIMPLE).
+pub fn check_parent_exists(
+    repo: &Repository,
+    fk: &ForeignKeyCheck,
+    child_row: &[Value],
+    writer: Option<&TableWriter>,
+) -> Result<()> {
+    let values: Vec<Value> = fk
+        .child_columns
+        .iter()
+        .map(|&c| child_row[c].clone())
+        .collect();
+    if values.iter().any(Value::is_null) {
+        return Ok(());
+    }
+    // A table referencing itself sees the rows this statement wrote.
+    let found = match writer {
+        Some(w) if fk.parent.name() == w.table().name() => {
+            row_exists(repo, w.table(), &fk.parent_columns, &values, Some(w))?
+        }
+        _ => row_exists(repo, &fk.parent, &fk.parent_columns, &values, None)?,
+    };
+    if found {
+        return Ok(());
+    }
+    Err(Error::new(
+        sqlstate::FOREIGN_KEY_VIOLATION,
+        format!(
+            "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
+            fk.child.name(),
+            fk.name
+        ),
+    )
+    .with_detail(format!(
+        "Key ({})=({}) is not present in table \"{}\".",
+        column_list(&fk.child, &fk.child_columns),
+        value_list(&values),
+        fk.parent.name()
+    )))
+}
+
+/// Refuses removing a parent row that child rows still reference.
+fn check_not_referenced(
+    repo: &Repository,
+    fk: &ForeignKeyCheck,
+    parent_row: &[Value],
+) -> Result<()> {
+    let values: Vec<Value> = fk
+        .parent_columns
+        .iter()
+        .map(|&c| parent_row[c].clone())
+        .collect();
+    if values.iter().any(Value::is_null)
+        || !row_exists(repo, &fk.child, &fk.child_columns, &values, None)?
+    {
+        return Ok(());
+    }
+    Err(Error::new(
+        sqlstate::FOREIGN_KEY_VIOLATION,
+        format!(
+            "update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
+            fk.parent.name(),
+            fk.name,
+            fk.child.name()
+        ),
+    )
+    .with_detail(format!(
+        "Key ({})=({}) is still referenced from table \"{}\".",
+        column_list(&fk.parent, &fk.parent_columns),
+        value_list(&values),
+        fk.child.name()
+    )))
+}
+
+fn column_list(table: &Table, positions: &[usize]) -> String {
+    let names: Vec<&str> = positions
+        .iter()
+        .map(|&p| table.schema.columns[p].name.as_str())
+        .collect();
+    names.join(", ")
+}
+
+fn value_list(values: &[Value]) -> String {
+    let texts: Vec<String> = values.iter().map(Value::to_string).collect();
+    texts.join(", ")
+}
+
+/// Whether `table` has a row whose columns at `positions` equal `values`:
+/// a primary-key lookup when they are the key, a prefix scan of an index
+/// that starts with them, a full scan otherwise. With `writer`, reads the
+/// table as that writer has left it.
+fn row_exists(
+    repo: &Repository,
+    table: &Table,
+    positions: &[usize],
+    values: &[Value],
+    writer: Option<&TableWriter>,
+) -> Result<bool> {
+    let schema = &table.schema;
+    // Values converted to the columns' types; one that does not convert matches nothing.
+    let mut typed = Vec::with_capacity(values.len());
+    for (v, &p) in values.iter().zip(positions) {
+        match cast(v.clone(), &schema.columns[p].data_type) {
+            Ok(t) => typed.push(t),
+            Err(_) => return Ok(false),
+        }
+    }
+    let pk: Vec<usize> = schema
+        .primary_key
+        .iter()
+        .filter_map(|t| schema.tag_index(*t))
+        .collect();
+    if !pk.is_empty() && pk.len() == positions.len() && pk.iter().all(|p| positions.contains(p)) {
+        let mut row = vec![Value::Null; schema.columns.len()];
+        for (v, &p) in typed.iter().zip(positions) {
+            row[p] = v.clone();
+        }
+        let key = table.encode_key(&row, None)?;
+        return match writer {
+            Some(w) => Ok(w.get(&key)?.is_some()),
+            None => Ok(repo.map(table.object.rows)?.contains_key(&key)?),
+        };
+    }
+    if writer.is_none() {
+        for def in &schema.indexes {
+            let columns: Vec<usize> = def
+                .columns
+                .iter()
+                .filter_map(|(t, _)| schema.tag_index(*t))
+                .collect();
+            if columns.len() < positions.len() || columns[..positions.len()] != *positions {
+                continue;
+            }
+            let Some((_, root)) = table.object.indexes.iter().find(|(n, _)| *n == def.name) else {
+                continue;
+            };
+            let key_columns: Vec<KeyColumn> = def.columns[..positions.len()]
+                .iter()
+                .zip(positions)
+                .map(|((_, desc), &p)| {
+                    let t = schema.columns[p].data_type.clone();
+                    if *desc {
+                        KeyColumn::desc(t)
+                    } else {
+                        KeyColumn::asc(t)
+                    }
+                })
+                .collect();
+            let prefix = encode_key(&typed, &key_columns).map_err(value_error)?;
+            return Ok(repo
+                .map(*root)?
+                .prefix(&prefix)?
+                .next()
+                .transpose()?
+                .is_some());
+        }
+    }
+    let matches = |row: &[Value]| {
+        positions
+            .iter()
+            .zip(&typed)
+            .all(|(&p, v)| row[p].sql_cmp(v) == Some(std::cmp::Ordering::Equal))
+    };
+    for entry in repo.map(table.object.rows)?.iter()? {
+        let (key, value) = entry?;
+        let row = match writer {
+            Some(w) => match w.get(&key)? {
+                Some(r) => r,
+                None => continue,
+            },
+            None => table.decode(&key, &value)?,
+        };
+        if matches(&row) {
+            return Ok(true);
+        }
+    }
+    if let Some(w) = writer {
+        for (key, value) in &w.edits {
+            if let Some(v) = value
+                && !w.map.contains_key(key)?
+                && matches(&w.table.decode(key, v)?)
+            {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }

@@ -11,6 +11,7 @@
 //! 4. `session`: statements applied to a branch's working catalog, one
 //!    atomic publish per statement or per transaction.
 
+pub mod ddl;
 pub mod dml;
 pub mod eval;
 pub mod execution;

@@ -10,13 +10,13 @@
 //! commit is a separate act.
 
 use arbor_merkle::Address;
-use arbor_schema::Value;
 
-use super::dml::TableWriter;
-use super::eval::{EvalContext, eval, truth};
+use std::sync::Arc;
+
+use super::ddl;
+use super::dml::{Written, run_change, run_insert};
 use super::execution::{Executor, Row};
 use super::parser;
-use super::planner::expr::Expr;
 use super::planner::{self, CatalogView, Statement, plan_statement};
 use super::table::Table;
 use crate::error::{Error, Result, sqlstate};
@@ -69,6 +69,10 @@ impl CatalogView for SessionCatalog<'_> {
     fn view(&self, name: &str) -> Option<String> {
         self.catalog.views.get(name).cloned()
     }
+
+    fn table_names(&self) -> Vec<String> {
+        self.catalog.tables.keys().cloned().collect()
+    }
 }
 
 impl Session {
@@ -98,12 +102,27 @@ impl Session {
 
     /// Runs every statement in `sql`, stopping at the first error.
     pub fn execute(&mut self, sql: &str) -> Result<Vec<StatementResult>> {
-        let statements = parser::parse(sql)?;
-        let mut results = Vec::with_capacity(statements.len());
-        for stmt in &statements {
-            results.push(self.execute_one(stmt)?);
-        }
+        let mut results = Vec::new();
+        self.execute_each(sql, &mut |r| {
+            results.push(r);
+            Ok(())
+        })?;
         Ok(results)
+    }
+
+    /// Runs every statement in `sql`, handing each result to `each` as soon
+    /// as its statement is done (so a caller can show what succeeded before
+    /// an error), and stopping at the first error.
+    pub fn execute_each(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(StatementResult) -> Result<()>,
+    ) -> Result<()> {
+        for stmt in &parser::parse(sql)? {
+            let result = self.execute_one(stmt)?;
+            each(result)?;
+        }
+        Ok(())
     }
 
     fn execute_one(&mut self, stmt: &sqlparser::ast::Statement) -> Result<StatementResult> {
@@ -228,19 +247,16 @@ impl Session {
                     ));
                 }
                 // Phase 1: the complete new table, durable as chunks.
-                let rows = self.repo.empty_map()?.root();
-                let object = TableObject {
-                    schema: schema.encode(),
-                    rows,
-                    indexes: Vec::new(),
-                    next_row_id: 1,
-                };
+                let object = ddl::empty_table(&self.repo, &schema, 1)?;
                 let address = self.repo.write_table(&object)?;
                 // Phase 2 is the catalog swap, published with the statement.
                 catalog.tables.insert(schema.name.clone(), address);
                 Ok(StatementResult::Command("CREATE TABLE".into()))
             }
             Statement::DropTable { names, if_exists } => {
+                for name in &names {
+                    self.refuse_if_referenced(catalog, name, &names)?;
+                }
                 for name in names {
                     if catalog.tables.remove(&name).is_none() && !if_exists {
                         return Err(Error::new(
@@ -251,19 +267,37 @@ impl Session {
                 }
                 Ok(StatementResult::Command("DROP TABLE".into()))
             }
-            Statement::Insert {
-                table,
-                targets,
-                source,
-            } => self.insert(table, &targets, &source, catalog),
-            Statement::Update {
-                table,
-                assignments,
-                filter,
-            } => self.update_or_delete(table, Some(&assignments), filter.as_ref(), catalog),
-            Statement::Delete { table, filter } => {
-                self.update_or_delete(table, None, filter.as_ref(), catalog)
+            Statement::Insert(plan) => {
+                let (object, written) = run_insert(&self.repo, &plan)?;
+                self.written(&plan.table, object, written, "INSERT 0", catalog)
             }
+            Statement::Update(plan) => {
+                let (object, written) = run_change(&self.repo, &plan)?;
+                self.written(&plan.table, object, written, "UPDATE", catalog)
+            }
+            Statement::Delete(plan) => {
+                let (object, written) = run_change(&self.repo, &plan)?;
+                self.written(&plan.table, object, written, "DELETE", catalog)
+            }
+            Statement::AlterTable(plan) => {
+                let view = SessionCatalog {
+                    repo: &self.repo,
+                    catalog,
+                };
+                let checks = planner::checks_of(&plan.schema, &view)?;
+                let object = ddl::alter(&self.repo, &plan, checks)?;
+                let old_name = plan.table.name().to_owned();
+                let new_name = plan.schema.name.clone();
+                if new_name != old_name {
+                    catalog.tables.remove(&old_name);
+                    self.rename_references(catalog, &old_name, &new_name)?;
+                }
+                catalog
+                    .tables
+                    .insert(new_name, self.repo.write_table(&object)?);
+                Ok(StatementResult::Command("ALTER TABLE".into()))
+            }
+            Statement::Nothing(tag) => Ok(StatementResult::Command(tag)),
             Statement::CreateIndex {
                 table,
                 name,
@@ -341,100 +375,22 @@ impl Session {
         }
     }
 
-    fn insert(
+    /// Stores a table's new object in the catalog and reports the statement.
+    fn written(
         &self,
-        table: Table,
-        targets: &[usize],
-        source: &planner::plan::Plan,
+        table: &Table,
+        object: TableObject,
+        written: Written,
+        verb: &str,
         catalog: &mut Catalog,
     ) -> Result<StatementResult> {
-        let schema = table.schema.clone();
-        let defaults: Vec<Option<Value>> = schema
-            .columns
-            .iter()
-            .map(|c| c.default.as_deref().map(|d| self.constant(d)).transpose())
-            .collect::<Result<_>>()?;
-        let mut writer = TableWriter::new(&self.repo, table)?;
-        let executor = Executor::new(self.repo.nodes(), &[]);
-        let mut count = 0u64;
-        for source_row in executor.execute(source)? {
-            let mut row: Row = defaults
-                .iter()
-                .map(|d| d.clone().unwrap_or(Value::Null))
-                .collect();
-            for (v, &i) in source_row?.into_iter().zip(targets) {
-                row[i] = v;
-            }
-            let row = writer.conform(row)?;
-            writer.insert(&row, None)?;
-            count += 1;
-        }
-        let object = writer.finish()?;
         catalog
             .tables
-            .insert(schema.name.clone(), self.repo.write_table(&object)?);
-        Ok(StatementResult::Command(format!("INSERT 0 {count}")))
-    }
-
-    /// Updates (with `assignments`) or deletes (without) the rows matching `filter`.
-    fn update_or_delete(
-        &self,
-        table: Table,
-        assignments: Option<&[(usize, Expr)]>,
-        filter: Option<&Expr>,
-        catalog: &mut Catalog,
-    ) -> Result<StatementResult> {
-        let name = table.name().to_owned();
-        let map = self.repo.map(table.object.rows)?;
-        let executor = Executor::new(self.repo.nodes(), &[]);
-        let ctx = executor.context();
-        // Find every change first, then apply: a key an update frees may be
-        // taken by another row of the same statement.
-        let mut changes = Vec::new();
-        for entry in map.iter()? {
-            let (key, value) = entry?;
-            let row = table.decode(&key, &value)?;
-            let hit = match filter {
-                Some(f) => truth(&eval(f, &row, &ctx)?)? == Some(true),
-                None => true,
-            };
-            if !hit {
-                continue;
-            }
-            let new_row = match assignments {
-                Some(list) => {
-                    let mut new_row = row.clone();
-                    for (i, e) in list {
-                        new_row[*i] = eval(e, &row, &ctx)?;
-                    }
-                    Some(new_row)
-                }
-                None => None,
-            };
-            changes.push((key, row, new_row));
-        }
-        let mut writer = TableWriter::new(&self.repo, table)?;
-        for (key, row, _) in &changes {
-            writer.delete(key, row)?;
-        }
-        for (key, _, new_row) in &changes {
-            if let Some(new_row) = new_row {
-                let row_id = writer.table().row_id(key)?;
-                let new_row = writer.conform(new_row.clone())?;
-                writer.insert(&new_row, row_id)?;
-            }
-        }
-        let object = writer.finish()?;
-        catalog.tables.insert(name, self.repo.write_table(&object)?);
-        let verb = if assignments.is_some() {
-            "UPDATE"
-        } else {
-            "DELETE"
-        };
-        Ok(StatementResult::Command(format!(
-            "{verb} {}",
-            changes.len()
-        )))
+            .insert(table.name().to_owned(), self.repo.write_table(&object)?);
+        Ok(match written {
+            Written::Count(n) => StatementResult::Command(format!("{verb} {n}")),
+            Written::Rows(columns, rows) => StatementResult::Rows { columns, rows },
+        })
     }
 
     /// Builds a new index in full (phase 1), then swaps the table (phase 2).
@@ -447,44 +403,80 @@ impl Session {
         catalog: &mut Catalog,
     ) -> Result<()> {
         let mut schema = (*table.schema).clone();
-        let index = arbor_schema::table::Index {
-            name: name.clone(),
+        schema.indexes.push(arbor_schema::table::Index {
+            name,
             unique,
             columns: columns
                 .iter()
                 .map(|(i, desc)| (schema.columns[*i].tag, *desc))
                 .collect(),
-        };
-        schema.indexes.push(index);
+        });
         let mut object = table.object.clone();
         object.schema = schema.encode();
-        object.indexes.push((name, self.repo.empty_map()?.root()));
-        object.indexes.sort_by(|a, b| a.0.cmp(&b.0));
-        // Re-insert every row through a writer that knows the new index:
-        // it fills the index and checks uniqueness.
-        let new_table = Table::new(std::sync::Arc::new(schema), object);
-        let rows = self.repo.map(new_table.object.rows)?;
-        let mut writer = TableWriter::new(&self.repo, new_table)?;
-        let mut entries = Vec::new();
-        for entry in rows.iter()? {
-            let (key, value) = entry?;
-            entries.push((
-                writer.table().decode(&key, &value)?,
-                writer.table().row_id(&key)?,
-                key,
-            ));
-        }
-        for (row, _, key) in &entries {
-            writer.delete(key, row)?;
-        }
-        for (row, row_id, _) in &entries {
-            writer.insert(row, *row_id)?;
-        }
-        let object = writer.finish()?;
-        let table_name = table.name().to_owned();
+        let object = ddl::fill_new_indexes(&self.repo, Table::new(Arc::new(schema), object))?;
         catalog
             .tables
-            .insert(table_name, self.repo.write_table(&object)?);
+            .insert(table.name().to_owned(), self.repo.write_table(&object)?);
+        Ok(())
+    }
+
+    /// Refuses to drop table `name` while a table not dropped with it has a
+    /// foreign key to it.
+    fn refuse_if_referenced(
+        &self,
+        catalog: &Catalog,
+        name: &str,
+        dropped: &[String],
+    ) -> Result<()> {
+        for (child, address) in &catalog.tables {
+            if dropped.contains(child) {
+                continue;
+            }
+            let table = Table::from_object(self.repo.read_table(address)?)?;
+            if let Some(fk) = table
+                .schema
+                .foreign_keys
+                .iter()
+                .find(|f| f.referenced_table == name)
+            {
+                return Err(Error::new(
+                    "2BP01",
+                    format!("cannot drop table {name} because other objects depend on it"),
+                )
+                .with_detail(format!(
+                    "constraint {} on table {child} depends on table {name}",
+                    fk.name
+                ))
+                .with_hint("Drop the foreign key constraint first."));
+            }
+        }
+        Ok(())
+    }
+
+    /// Points the foreign keys of other tables at a renamed table.
+    fn rename_references(&self, catalog: &mut Catalog, old: &str, new: &str) -> Result<()> {
+        let mut updated = Vec::new();
+        for (name, address) in &catalog.tables {
+            let table = Table::from_object(self.repo.read_table(address)?)?;
+            if !table
+                .schema
+                .foreign_keys
+                .iter()
+                .any(|f| f.referenced_table == old)
+            {
+                continue;
+            }
+            let mut schema = (*table.schema).clone();
+            for fk in &mut schema.foreign_keys {
+                if fk.referenced_table == old {
+                    fk.referenced_table = new.to_owned();
+                }
+            }
+            let mut object = table.object.clone();
+            object.schema = schema.encode();
+            updated.push((name.clone(), self.repo.write_table(&object)?));
+        }
+        catalog.tables.extend(updated);
         Ok(())
     }
 
@@ -497,21 +489,5 @@ impl Session {
             }
         }
         Ok(None)
-    }
-
-    /// Evaluates a constant expression given as SQL text (a column default).
-    fn constant(&self, sql: &str) -> Result<Value> {
-        let stmts = parser::parse(&format!("SELECT {sql}"))?;
-        let view = SessionCatalog {
-            repo: &self.repo,
-            catalog: &self.catalog,
-        };
-        match plan_statement(&stmts[0], &view)? {
-            Statement::Query {
-                plan: planner::plan::Plan::Project { exprs, .. },
-                ..
-            } if exprs.len() == 1 => eval(&exprs[0], &[], &EvalContext::default()),
-            _ => Err(Error::unsupported(format!("the default expression {sql}"))),
-        }
     }
 }

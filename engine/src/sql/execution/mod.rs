@@ -89,6 +89,7 @@ impl<'a> Executor<'a> {
                 table,
                 range,
                 filter,
+                with_key,
             } => {
                 let object = TableObject {
                     schema: table.schema.encode(),
@@ -104,6 +105,10 @@ impl<'a> Executor<'a> {
                 let ctx = self.ctx();
                 Box::new(entries.filter_map(move |entry| {
                     let row = match entry {
+                        Ok((k, v)) if *with_key => t.decode(&k, &v).map(|mut row| {
+                            row.push(Value::Bytea(k));
+                            row
+                        }),
                         Ok((k, v)) => t.decode(&k, &v),
                         Err(e) => return Some(Err(e.into())),
                     };

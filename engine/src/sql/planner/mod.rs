@@ -6,6 +6,8 @@
 //! the order SQL defines: FROM (joins), WHERE, GROUP BY and aggregates,
 //! HAVING, the select list, DISTINCT, ORDER BY, LIMIT/OFFSET.
 
+pub mod ddl;
+pub mod dml;
 pub mod expr;
 pub mod optimizer;
 pub mod plan;
@@ -18,6 +20,8 @@ use arbor_schema::{DataType, TableSchema, Value};
 use rust_decimal::Decimal;
 use sqlparser::ast;
 
+use self::ddl::AlterPlan;
+use self::dml::{ChangePlan, InsertPlan};
 use self::expr::{BinaryOp, Expr, Subquery, SubqueryKind, UnaryOp};
 use self::plan::{
     AggregateCall, FrameBound, FrameUnits, JoinKind, Plan, SetOpKind, SortKey, TableSource,
@@ -34,6 +38,8 @@ pub trait CatalogView {
     fn table(&self, name: &str) -> Result<Option<Table>>;
     /// The defining query of view `name`, if it exists.
     fn view(&self, name: &str) -> Option<String>;
+    /// The names of every table.
+    fn table_names(&self) -> Vec<String>;
 }
 
 /// A statement ready to execute.
@@ -54,30 +60,16 @@ pub enum Statement {
         if_exists: bool,
     },
     /// `INSERT`.
-    Insert {
-        /// The target table.
-        table: Table,
-        /// For each source column, the target column's position.
-        targets: Vec<usize>,
-        /// The rows to insert.
-        source: Plan,
-    },
+    Insert(Box<InsertPlan>),
     /// `UPDATE`.
-    Update {
-        /// The target table.
-        table: Table,
-        /// (column position, new value over the old row).
-        assignments: Vec<(usize, Expr)>,
-        /// Which rows, over the old row.
-        filter: Option<Expr>,
-    },
+    Update(Box<ChangePlan>),
     /// `DELETE`.
-    Delete {
-        /// The target table.
-        table: Table,
-        /// Which rows.
-        filter: Option<Expr>,
-    },
+    Delete(Box<ChangePlan>),
+    /// `ALTER TABLE`.
+    AlterTable(Box<AlterPlan>),
+    /// A statement with nothing to do (`ALTER TABLE IF EXISTS` on a missing
+    /// table); reports its tag.
+    Nothing(String),
     /// `CREATE [UNIQUE] INDEX`.
     CreateIndex {
         /// The indexed table.
@@ -181,10 +173,14 @@ pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Resul
             })
         }
         ast::Statement::CreateIndex(ci) => binder.create_index(ci),
+        ast::Statement::AlterTable(at) => binder.alter_table(at),
         ast::Statement::Update(u) => binder.update(u),
         ast::Statement::Delete(d) => binder.delete(d),
         ast::Statement::Explain { statement, .. } => match plan_statement(statement, catalog)? {
             Statement::Query { plan, .. } => Ok(Statement::Explain(plan)),
+            // The rows a writing statement reads are what its plan shows.
+            Statement::Insert(p) => Ok(Statement::Explain(p.source)),
+            Statement::Update(p) | Statement::Delete(p) => Ok(Statement::Explain(p.source)),
             _ => Err(Error::unsupported(
                 "EXPLAIN of a statement other than a query",
             )),
@@ -197,6 +193,45 @@ pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Resul
             first_words(&other.to_string())
         ))),
     }
+}
+
+/// The CHECK constraints of `schema`, bound over its rows.
+pub fn checks_of(schema: &TableSchema, catalog: &dyn CatalogView) -> Result<Vec<dml::Check>> {
+    let binder = Binder::new(catalog);
+    let scope = Scope::for_table(&schema.name, schema.columns.iter().map(|c| c.name.clone()));
+    schema
+        .checks
+        .iter()
+        .map(|c| {
+            Ok(dml::Check {
+                name: c.name.clone(),
+                expr: binder.expr(&sql_expression(&c.expression)?, &scope, &[], None)?,
+            })
+        })
+        .collect()
+}
+
+/// PostgreSQL's error for a table that does not exist.
+fn undefined_table(name: &str) -> Error {
+    Error::new(
+        sqlstate::UNDEFINED_TABLE,
+        format!("relation \"{name}\" does not exist"),
+    )
+}
+
+/// Parses one SQL expression kept as text (a column default, a CHECK).
+pub fn sql_expression(text: &str) -> Result<ast::Expr> {
+    let stmts = super::parser::parse(&format!("SELECT {text}"))?;
+    if let [ast::Statement::Query(q)] = stmts.as_slice()
+        && let ast::SetExpr::Select(s) = q.body.as_ref()
+        && let [ast::SelectItem::UnnamedExpr(e)] = s.projection.as_slice()
+    {
+        return Ok(e.clone());
+    }
+    Err(Error::new(
+        sqlstate::DATA_CORRUPTED,
+        format!("stored expression is not a single expression: {text}"),
+    ))
 }
 
 fn first_words(sql: &str) -> String {
@@ -334,222 +369,10 @@ struct Grouping {
 }
 
 impl Binder<'_> {
-    fn create_table(&self, ct: &ast::CreateTable) -> Result<Statement> {
-        let name = object_name(&ct.name)?;
-        let mut schema = TableSchema::new(name);
-        for col in &ct.columns {
-            let col_name = ident(&col.name);
-            if schema.column_index(&col_name).is_some() {
-                return Err(Error::new(
-                    sqlstate::DUPLICATE_COLUMN,
-                    format!("column \"{col_name}\" specified more than once"),
-                ));
-            }
-            let tag = schema.add_column(col_name, data_type(&col.data_type)?, true);
-            for opt in &col.options {
-                match &opt.option {
-                    ast::ColumnOption::NotNull => {
-                        schema.columns.last_mut().expect("just added").nullable = false
-                    }
-                    ast::ColumnOption::Null => {}
-                    ast::ColumnOption::Default(e) => {
-                        schema.columns.last_mut().expect("just added").default = Some(e.to_string())
-                    }
-                    ast::ColumnOption::PrimaryKey(_) => {
-                        if !schema.primary_key.is_empty() {
-                            return Err(Error::new(
-                                "42P16",
-                                "multiple primary keys for table are not allowed",
-                            ));
-                        }
-                        schema.primary_key = vec![tag];
-                        schema.columns.last_mut().expect("just added").nullable = false;
-                    }
-                    _ => {}
-                }
-            }
-        }
-        for c in &ct.constraints {
-            if let ast::TableConstraint::PrimaryKey(pk) = c {
-                if !schema.primary_key.is_empty() {
-                    return Err(Error::new(
-                        "42P16",
-                        "multiple primary keys for table are not allowed",
-                    ));
-                }
-                for ic in &pk.columns {
-                    let ast::Expr::Identifier(id) = &ic.column.expr else {
-                        return Err(Error::unsupported("a primary key on an expression"));
-                    };
-                    let n = ident(id);
-                    let i = schema.column_index(&n).ok_or_else(|| {
-                        Error::new(
-                            sqlstate::UNDEFINED_COLUMN,
-                            format!("column \"{n}\" named in key does not exist"),
-                        )
-                    })?;
-                    schema.columns[i].nullable = false;
-                    schema.primary_key.push(schema.columns[i].tag);
-                }
-            }
-        }
-        Ok(Statement::CreateTable {
-            schema,
-            if_not_exists: ct.if_not_exists,
-        })
-    }
-
-    fn insert(&self, insert: &ast::Insert) -> Result<Statement> {
-        let ast::TableObject::TableName(name) = &insert.table else {
-            return Err(Error::unsupported("INSERT into a table function"));
-        };
-        let name = object_name(name)?;
-        let table = self.table(&name)?;
-        let targets: Vec<usize> = if insert.columns.is_empty() {
-            (0..table.schema.columns.len()).collect()
-        } else {
-            insert
-                .columns
-                .iter()
-                .map(|c| {
-                    let n = object_name(c)?;
-                    table.schema.column_index(&n).ok_or_else(|| {
-                        Error::new(
-                            sqlstate::UNDEFINED_COLUMN,
-                            format!("column \"{n}\" of relation \"{name}\" does not exist"),
-                        )
-                    })
-                })
-                .collect::<Result<_>>()?
-        };
-        let source = insert
-            .source
-            .as_ref()
-            .ok_or_else(|| Error::unsupported("INSERT without VALUES or a query"))?;
-        let (plan, scope) = self.query(source, &[])?;
-        if scope.len() > targets.len() {
-            return Err(Error::syntax(
-                "INSERT has more expressions than target columns",
-            ));
-        }
-        Ok(Statement::Insert {
-            table,
-            targets: targets[..scope.len()].to_vec(),
-            source: plan,
-        })
-    }
-
-    fn target(&self, twj: &ast::TableWithJoins) -> Result<(Table, Scope)> {
-        if !twj.joins.is_empty() {
-            return Err(Error::unsupported(
-                "joins in the target of UPDATE or DELETE",
-            ));
-        }
-        let ast::TableFactor::Table { name, alias, .. } = &twj.relation else {
-            return Err(Error::unsupported("this target of UPDATE or DELETE"));
-        };
-        let table_name = object_name(name)?;
-        let table = self.table(&table_name)?;
-        let qualifier = alias.as_ref().map_or(table_name, |a| ident(&a.name));
-        let scope = Scope::for_table(
-            &qualifier,
-            table.schema.columns.iter().map(|c| c.name.clone()),
-        );
-        Ok((table, scope))
-    }
-
-    fn update(&self, u: &ast::Update) -> Result<Statement> {
-        if u.from.is_some() || u.returning.is_some() {
-            return Err(Error::unsupported("UPDATE ... FROM and RETURNING"));
-        }
-        let (table, scope) = self.target(&u.table)?;
-        let mut assignments = Vec::new();
-        for a in &u.assignments {
-            let ast::AssignmentTarget::ColumnName(col) = &a.target else {
-                return Err(Error::unsupported("assigning to a tuple of columns"));
-            };
-            let n = object_name(col)?;
-            let i = table.schema.column_index(&n).ok_or_else(|| {
-                Error::new(
-                    sqlstate::UNDEFINED_COLUMN,
-                    format!(
-                        "column \"{n}\" of relation \"{}\" does not exist",
-                        table.name()
-                    ),
-                )
-            })?;
-            assignments.push((i, self.expr(&a.value, &scope, &[], None)?));
-        }
-        let filter = u
-            .selection
-            .as_ref()
-            .map(|w| self.expr(w, &scope, &[], None))
-            .transpose()?;
-        Ok(Statement::Update {
-            table,
-            assignments,
-            filter,
-        })
-    }
-
-    fn delete(&self, d: &ast::Delete) -> Result<Statement> {
-        if d.using.is_some() || d.returning.is_some() {
-            return Err(Error::unsupported("DELETE ... USING and RETURNING"));
-        }
-        let from = match &d.from {
-            ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
-        };
-        let [target] = from.as_slice() else {
-            return Err(Error::unsupported("DELETE from several tables"));
-        };
-        let (table, scope) = self.target(target)?;
-        let filter = d
-            .selection
-            .as_ref()
-            .map(|w| self.expr(w, &scope, &[], None))
-            .transpose()?;
-        Ok(Statement::Delete { table, filter })
-    }
-
-    fn create_index(&self, ci: &ast::CreateIndex) -> Result<Statement> {
-        let table = self.table(&object_name(&ci.table_name)?)?;
-        let name = match &ci.name {
-            Some(n) => object_name(n)?,
-            None => return Err(Error::unsupported("CREATE INDEX without a name")),
-        };
-        let mut columns = Vec::new();
-        for ic in &ci.columns {
-            let ast::Expr::Identifier(id) = &ic.column.expr else {
-                return Err(Error::unsupported("an index on an expression"));
-            };
-            let n = ident(id);
-            let i = table.schema.column_index(&n).ok_or_else(|| {
-                Error::new(
-                    sqlstate::UNDEFINED_COLUMN,
-                    format!("column \"{n}\" does not exist"),
-                )
-            })?;
-            columns.push((
-                i,
-                matches!(ic.column.options.sort, Some(ast::OrderBySort::Desc)),
-            ));
-        }
-        Ok(Statement::CreateIndex {
-            table,
-            name,
-            columns,
-            unique: ci.unique,
-            if_not_exists: ci.if_not_exists,
-        })
-    }
-
     fn table(&self, name: &str) -> Result<Table> {
-        self.catalog.table(name)?.ok_or_else(|| {
-            Error::new(
-                sqlstate::UNDEFINED_TABLE,
-                format!("relation \"{name}\" does not exist"),
-            )
-        })
+        self.catalog
+            .table(name)?
+            .ok_or_else(|| undefined_table(name))
     }
 
     fn query(&self, q: &ast::Query, outer: &[&Scope]) -> Result<(Plan, Scope)> {
@@ -847,6 +670,7 @@ impl Binder<'_> {
                         table: source,
                         range: full_range(),
                         filter: None,
+                        with_key: false,
                     },
                     scope,
                 ))

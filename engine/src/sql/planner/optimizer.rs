@@ -42,6 +42,7 @@ fn key_ranges(plan: Plan) -> Plan {
                 table,
                 range,
                 filter,
+                with_key,
             } => {
                 let range = narrow(&table, range, &predicate);
                 Plan::Filter {
@@ -49,6 +50,7 @@ fn key_ranges(plan: Plan) -> Plan {
                         table,
                         range,
                         filter,
+                        with_key,
                     }),
                     predicate,
                 }

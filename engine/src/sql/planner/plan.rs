@@ -193,6 +193,9 @@ pub enum Plan {
         range: KeyRange,
         /// A predicate applied to each row as it is read.
         filter: Option<Expr>,
+        /// Appends each row's encoded primary key (bytea) as a last column,
+        /// so UPDATE and DELETE know which stored row to change.
+        with_key: bool,
     },
     /// Rows whose input satisfies a predicate.
     Filter {
@@ -523,7 +526,9 @@ impl Plan {
     pub fn width(&self) -> usize {
         match self {
             Plan::Values { width, .. } => *width,
-            Plan::Scan { table, .. } => table.schema.columns.len(),
+            Plan::Scan {
+                table, with_key, ..
+            } => table.schema.columns.len() + usize::from(*with_key),
             Plan::Filter { source, .. }
             | Plan::Sort { source, .. }
             | Plan::Limit { source, .. }
@@ -560,6 +565,7 @@ impl Plan {
                 table,
                 range,
                 filter,
+                ..
             } => {
                 let bounded = !matches!(range, (Bound::Unbounded, Bound::Unbounded));
                 write!(f, "{pad}{arrow}Scan on {}", table.name)?;

@@ -1,0 +1,705 @@
+//! Binding CREATE TABLE, CREATE INDEX and ALTER TABLE.
+//!
+//! Each produces the complete new [`TableSchema`]; the session then writes
+//! the new table object in full (phase one) and swaps it into the catalog
+//! (phase two), so a failure halfway leaves the old table as it was.
+//!
+//! Columns are known by stable tags, and rows store values by tag, so most
+//! of ALTER TABLE changes the schema alone: adding a column (old rows read
+//! as its default through the column's `missing` value), dropping or
+//! renaming one, defaults, NOT NULL, CHECK and foreign keys (the last three
+//! check the existing rows). A new type for a column, or a new primary key,
+//! rewrites every row. Constraint names follow PostgreSQL's defaults
+//! (`t_pkey`, `t_a_key`, `t_a_check`, `t_a_fkey`).
+
+use arbor_schema::table::{CheckConstraint, ForeignKey, ForeignKeyAction, Index, UniqueConstraint};
+use arbor_schema::{DataType, TableSchema, Value};
+use sqlparser::ast;
+
+use std::sync::Arc;
+
+use super::dml::ForeignKeyCheck;
+use super::expr::Expr;
+use super::scope::Scope;
+use super::{Binder, Statement, data_type, ident, object_name, sql_expression};
+use crate::error::{Error, Result, sqlstate};
+use crate::sql::eval::{EvalContext, eval};
+use crate::sql::table::Table;
+
+/// A bound ALTER TABLE: the table before and the schema after.
+#[derive(Debug)]
+pub struct AlterPlan {
+    /// The table as it is.
+    pub table: Table,
+    /// Its schema after every action.
+    pub schema: TableSchema,
+    /// When rows must be rewritten (a column's type or the primary key
+    /// changed): the new row's values, one expression per new column over
+    /// the old row.
+    pub rewrite: Option<Vec<Expr>>,
+    /// Whether existing rows must be checked against the new schema's NOT
+    /// NULL and CHECK constraints.
+    pub validate: bool,
+    /// Foreign keys the statement adds: existing rows must satisfy them.
+    pub new_foreign_keys: Vec<ForeignKeyCheck>,
+}
+
+impl Binder<'_> {
+    pub(super) fn create_table(&self, ct: &ast::CreateTable) -> Result<Statement> {
+        if ct.query.is_some() {
+            return Err(Error::unsupported("CREATE TABLE ... AS"));
+        }
+        let name = object_name(&ct.name)?;
+        let mut schema = TableSchema::new(name);
+        for col in &ct.columns {
+            self.add_column(&mut schema, col)?;
+        }
+        for c in &ct.constraints {
+            self.add_constraint(&mut schema, c, None)?;
+        }
+        schema.validate().map_err(crate::sql::table::value_error)?;
+        Ok(Statement::CreateTable {
+            schema,
+            if_not_exists: ct.if_not_exists,
+        })
+    }
+
+    /// Adds a column and its inline constraints to `schema`.
+    fn add_column(&self, schema: &mut TableSchema, col: &ast::ColumnDef) -> Result<u32> {
+        let col_name = ident(&col.name);
+        if schema.column_index(&col_name).is_some() {
+            return Err(Error::new(
+                sqlstate::DUPLICATE_COLUMN,
+                format!(
+                    "column \"{col_name}\" of relation \"{}\" already exists",
+                    schema.name
+                ),
+            ));
+        }
+        let tag = schema.add_column(col_name.clone(), data_type(&col.data_type)?, true);
+        for opt in &col.options {
+            let position = schema.columns.len() - 1;
+            let column_key = || {
+                vec![ast::IndexColumn {
+                    column: ast::OrderByExpr {
+                        expr: ast::Expr::Identifier(col.name.clone()),
+                        options: ast::OrderByOptions {
+                            sort: None,
+                            nulls_first: None,
+                        },
+                        with_fill: None,
+                    },
+                    operator_class: None,
+                }]
+            };
+            match &opt.option {
+                ast::ColumnOption::NotNull => schema.columns[position].nullable = false,
+                ast::ColumnOption::Null => {}
+                ast::ColumnOption::Default(e) => {
+                    self.check_default(e, &schema.columns[position].data_type)?;
+                    schema.columns[position].default = Some(e.to_string());
+                }
+                ast::ColumnOption::PrimaryKey(pk) => {
+                    let mut pk = pk.clone();
+                    pk.columns = column_key();
+                    pk.name = pk.name.or(opt.name.clone());
+                    self.add_constraint(schema, &ast::TableConstraint::PrimaryKey(pk), None)?;
+                }
+                ast::ColumnOption::Unique(u) => {
+                    let mut u = u.clone();
+                    u.columns = column_key();
+                    u.name = u.name.or(opt.name.clone());
+                    self.add_constraint(schema, &ast::TableConstraint::Unique(u), None)?;
+                }
+                ast::ColumnOption::Check(c) => {
+                    let mut c = c.clone();
+                    c.name = c.name.or(opt.name.clone());
+                    self.add_constraint(schema, &ast::TableConstraint::Check(c), Some(&col_name))?;
+                }
+                ast::ColumnOption::ForeignKey(fk) => {
+                    let mut fk = fk.clone();
+                    fk.columns = vec![col.name.clone()];
+                    fk.name = fk.name.or(opt.name.clone());
+                    self.add_constraint(schema, &ast::TableConstraint::ForeignKey(fk), None)?;
+                }
+                _ => {
+                    return Err(Error::unsupported(format!(
+                        "the column option `{}`",
+                        opt.option
+                    )));
+                }
+            }
+        }
+        Ok(tag)
+    }
+
+    /// Refuses a DEFAULT that does not bind as a constant of the column's type.
+    fn check_default(&self, e: &ast::Expr, data_type: &DataType) -> Result<()> {
+        let bound = self.expr(e, &Scope::new(), &[], None)?;
+        if !bound.has_subquery() {
+            let value = eval(&bound, &[], &EvalContext::default())?;
+            arbor_schema::cast::assign(value, data_type).map_err(crate::sql::table::value_error)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a table constraint to `schema`. `column` names the column of an
+    /// inline CHECK (for its default name).
+    fn add_constraint(
+        &self,
+        schema: &mut TableSchema,
+        constraint: &ast::TableConstraint,
+        column: Option<&str>,
+    ) -> Result<()> {
+        let table = schema.name.clone();
+        match constraint {
+            ast::TableConstraint::PrimaryKey(pk) => {
+                if !schema.primary_key.is_empty() {
+                    return Err(Error::new(
+                        "42P16",
+                        format!("multiple primary keys for table \"{table}\" are not allowed"),
+                    ));
+                }
+                let tags = key_columns(schema, &pk.columns)?;
+                for tag in &tags {
+                    if let Some(i) = schema.tag_index(*tag) {
+                        schema.columns[i].nullable = false;
+                    }
+                }
+                schema.primary_key = tags;
+            }
+            ast::TableConstraint::Unique(u) => {
+                let tags = key_columns(schema, &u.columns)?;
+                let name = match &u.name {
+                    Some(n) => ident(n),
+                    None => constraint_name(schema, &tags, "key"),
+                };
+                if schema.indexes.iter().any(|i| i.name == name) {
+                    return Err(Error::new(
+                        sqlstate::DUPLICATE_TABLE,
+                        format!("relation \"{name}\" already exists"),
+                    ));
+                }
+                schema.uniques.push(UniqueConstraint {
+                    name: name.clone(),
+                    columns: tags.clone(),
+                });
+                schema.indexes.push(Index {
+                    name,
+                    unique: true,
+                    columns: tags.into_iter().map(|t| (t, false)).collect(),
+                });
+            }
+            ast::TableConstraint::Check(c) => {
+                let scope = Scope::for_table(&table, schema.columns.iter().map(|c| c.name.clone()));
+                let bound = self.expr(&c.expr, &scope, &[], None)?;
+                if bound.has_subquery() {
+                    return Err(Error::new(
+                        "0A000",
+                        "cannot use subquery in check constraint",
+                    ));
+                }
+                let name = match (&c.name, column) {
+                    (Some(n), _) => ident(n),
+                    (None, Some(col)) => unique_name(schema, &format!("{table}_{col}_check")),
+                    (None, None) => {
+                        let first = bound.columns().into_iter().min();
+                        let base = match first {
+                            Some(i) => format!("{table}_{}_check", schema.columns[i].name),
+                            None => format!("{table}_check"),
+                        };
+                        unique_name(schema, &base)
+                    }
+                };
+                if schema.checks.iter().any(|k| k.name == name) {
+                    return Err(Error::new(
+                        "42710",
+                        format!("constraint \"{name}\" for relation \"{table}\" already exists"),
+                    ));
+                }
+                schema.checks.push(CheckConstraint {
+                    name,
+                    expression: c.expr.to_string(),
+                });
+            }
+            ast::TableConstraint::ForeignKey(fk) => {
+                let columns = fk
+                    .columns
+                    .iter()
+                    .map(|c| column_tag(schema, &ident(c)))
+                    .collect::<Result<Vec<_>>>()?;
+                let parent_name = object_name(&fk.foreign_table)?;
+                let parent_columns = self.referenced_columns(schema, &parent_name, fk)?;
+                if parent_columns.len() != columns.len() {
+                    return Err(Error::new(
+                        "42830",
+                        "number of referencing and referenced columns for foreign key disagree",
+                    ));
+                }
+                let action = |a: &Option<ast::ReferentialAction>| match a {
+                    None | Some(ast::ReferentialAction::NoAction) => Ok(ForeignKeyAction::NoAction),
+                    Some(ast::ReferentialAction::Restrict) => Ok(ForeignKeyAction::Restrict),
+                    Some(other) => Err(Error::unsupported(format!(
+                        "foreign keys with ON DELETE/UPDATE {other}"
+                    ))),
+                };
+                let name = match &fk.name {
+                    Some(n) => ident(n),
+                    None => constraint_name(schema, &columns, "fkey"),
+                };
+                schema.foreign_keys.push(ForeignKey {
+                    name,
+                    columns,
+                    referenced_table: parent_name,
+                    referenced_columns: parent_columns,
+                    on_delete: action(&fk.on_delete)?,
+                    on_update: action(&fk.on_update)?,
+                });
+            }
+            other => {
+                return Err(Error::unsupported(format!("the constraint `{other}`")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The referenced columns of a foreign key (the parent's primary key when
+    /// not named), which must be the parent's primary key or a unique constraint.
+    fn referenced_columns(
+        &self,
+        child: &TableSchema,
+        parent_name: &str,
+        fk: &ast::ForeignKeyConstraint,
+    ) -> Result<Vec<String>> {
+        let parent = if parent_name == child.name {
+            child.clone()
+        } else {
+            (*self.table(parent_name)?.schema).clone()
+        };
+        let names = |tags: &[u32]| -> Vec<String> {
+            tags.iter()
+                .filter_map(|t| parent.column_by_tag(*t).map(|c| c.name.clone()))
+                .collect()
+        };
+        let wanted: Vec<String> = if fk.referred_columns.is_empty() {
+            if parent.primary_key.is_empty() {
+                return Err(Error::new(
+                    "42830",
+                    format!("there is no primary key for referenced table \"{parent_name}\""),
+                ));
+            }
+            names(&parent.primary_key)
+        } else {
+            fk.referred_columns.iter().map(ident).collect()
+        };
+        let mut sorted = wanted.clone();
+        sorted.sort();
+        let matches = |tags: &[u32]| {
+            let mut n = names(tags);
+            n.sort();
+            n == sorted
+        };
+        let keyed = matches(&parent.primary_key)
+            || parent
+                .indexes
+                .iter()
+                .any(|i| i.unique && matches(&i.columns.iter().map(|c| c.0).collect::<Vec<_>>()));
+        if !keyed {
+            return Err(Error::new(
+                "42830",
+                format!(
+                    "there is no unique constraint matching given keys for referenced table \"{parent_name}\""
+                ),
+            ));
+        }
+        Ok(wanted)
+    }
+
+    pub(super) fn create_index(&self, ci: &ast::CreateIndex) -> Result<Statement> {
+        let table = self.table(&object_name(&ci.table_name)?)?;
+        let name = match &ci.name {
+            Some(n) => object_name(n)?,
+            None => return Err(Error::unsupported("CREATE INDEX without a name")),
+        };
+        let mut columns = Vec::new();
+        for ic in &ci.columns {
+            let ast::Expr::Identifier(id) = &ic.column.expr else {
+                return Err(Error::unsupported("an index on an expression"));
+            };
+            let n = ident(id);
+            let i = table.schema.column_index(&n).ok_or_else(|| {
+                Error::new(
+                    sqlstate::UNDEFINED_COLUMN,
+                    format!("column \"{n}\" does not exist"),
+                )
+            })?;
+            columns.push((
+                i,
+                matches!(ic.column.options.sort, Some(ast::OrderBySort::Desc)),
+            ));
+        }
+        Ok(Statement::CreateIndex {
+            table,
+            name,
+            columns,
+            unique: ci.unique,
+            if_not_exists: ci.if_not_exists,
+        })
+    }
+
+    pub(super) fn alter_table(&self, at: &ast::AlterTable) -> Result<Statement> {
+        let name = object_name(&at.name)?;
+        let table = match self.catalog.table(&name)? {
+            Some(t) => t,
+            None if at.if_exists => return Ok(Statement::Nothing("ALTER TABLE".into())),
+            None => return Err(super::undefined_table(&name)),
+        };
+        let old = table.schema.clone();
+        let mut schema = (*old).clone();
+        // Per new column: how to compute it from an old row when rewriting.
+        let mut sources: Vec<Option<Expr>> = (0..schema.columns.len())
+            .map(|i| Some(Expr::Column(i)))
+            .collect();
+        let mut rewrite = false;
+        let mut validate = false;
+        for op in &at.operations {
+            use ast::AlterTableOperation as Op;
+            match op {
+                Op::AddColumn {
+                    if_not_exists,
+                    column_def,
+                    ..
+                } => {
+                    if *if_not_exists && schema.column_index(&ident(&column_def.name)).is_some() {
+                        continue;
+                    }
+                    self.add_column(&mut schema, column_def)?;
+                    let position = schema.columns.len() - 1;
+                    // Old rows read as the default: a constant, fixed now.
+                    let missing = match &schema.columns[position].default {
+                        Some(text) => {
+                            let e = self.expr(&sql_expression(text)?, &Scope::new(), &[], None)?;
+                            let v = eval(&e, &[], &EvalContext::default())?;
+                            arbor_schema::cast::assign(v, &schema.columns[position].data_type)
+                                .map_err(crate::sql::table::value_error)?
+                        }
+                        None => Value::Null,
+                    };
+                    sources.push(Some(Expr::Literal(missing.clone())));
+                    if !missing.is_null() {
+                        schema.columns[position].missing = Some(missing);
+                    }
+                    validate = true;
+                }
+                Op::DropColumn {
+                    column_names,
+                    if_exists,
+                    ..
+                } => {
+                    for c in column_names {
+                        let n = ident(c);
+                        let Some(i) = schema.column_index(&n) else {
+                            if *if_exists {
+                                continue;
+                            }
+                            return Err(no_column(&n, &schema.name));
+                        };
+                        drop_column(&mut schema, i)?;
+                        sources.remove(i);
+                    }
+                }
+                Op::RenameColumn {
+                    old_column_name,
+                    new_column_name,
+                } => {
+                    let (from, to) = (ident(old_column_name), ident(new_column_name));
+                    let i = schema
+                        .column_index(&from)
+                        .ok_or_else(|| no_column(&from, &schema.name))?;
+                    if schema.column_index(&to).is_some() {
+                        return Err(Error::new(
+                            sqlstate::DUPLICATE_COLUMN,
+                            format!(
+                                "column \"{to}\" of relation \"{}\" already exists",
+                                schema.name
+                            ),
+                        ));
+                    }
+                    schema.columns[i].name = to.clone();
+                    for check in &mut schema.checks {
+                        check.expression = rename_identifier(&check.expression, &from, &to)?;
+                    }
+                }
+                Op::RenameTable { table_name } => {
+                    let (ast::RenameTableNameKind::To(n) | ast::RenameTableNameKind::As(n)) =
+                        table_name;
+                    let new_name = object_name(n)?;
+                    if self.catalog.table(&new_name)?.is_some()
+                        || self.catalog.view(&new_name).is_some()
+                    {
+                        return Err(Error::new(
+                            sqlstate::DUPLICATE_TABLE,
+                            format!("relation \"{new_name}\" already exists"),
+                        ));
+                    }
+                    for fk in &mut schema.foreign_keys {
+                        if fk.referenced_table == schema.name {
+                            fk.referenced_table = new_name.clone();
+                        }
+                    }
+                    schema.name = new_name;
+                }
+                Op::AlterColumn { column_name, op } => {
+                    let n = ident(column_name);
+                    let i = schema
+                        .column_index(&n)
+                        .ok_or_else(|| no_column(&n, &schema.name))?;
+                    match op {
+                        ast::AlterColumnOperation::SetNotNull => {
+                            schema.columns[i].nullable = false;
+                            validate = true;
+                        }
+                        ast::AlterColumnOperation::DropNotNull => {
+                            if schema.primary_key.contains(&schema.columns[i].tag) {
+                                return Err(Error::new(
+                                    "42P16",
+                                    format!("column \"{n}\" is in a primary key"),
+                                ));
+                            }
+                            schema.columns[i].nullable = true;
+                        }
+                        ast::AlterColumnOperation::SetDefault { value } => {
+                            self.check_default(value, &schema.columns[i].data_type)?;
+                            schema.columns[i].default = Some(value.to_string());
+                        }
+                        ast::AlterColumnOperation::DropDefault => schema.columns[i].default = None,
+                        ast::AlterColumnOperation::SetDataType {
+                            data_type: t,
+                            using,
+                            ..
+                        } => {
+                            let new_type = data_type(t)?;
+                            let source = match using {
+                                Some(e) => {
+                                    let scope = Scope::for_table(
+                                        &name,
+                                        old.columns.iter().map(|c| c.name.clone()),
+                                    );
+                                    self.expr(e, &scope, &[], None)?
+                                }
+                                None => sources[i]
+                                    .clone()
+                                    .ok_or_else(|| Error::internal("a column without a source"))?,
+                            };
+                            sources[i] = Some(Expr::Cast(Box::new(source), new_type.clone()));
+                            schema.columns[i].data_type = new_type;
+                            schema.columns[i].missing = None;
+                            rewrite = true;
+                        }
+                        other => {
+                            return Err(Error::unsupported(format!("ALTER COLUMN {other}")));
+                        }
+                    }
+                }
+                Op::AddConstraint { constraint, .. } => {
+                    let had_key = !schema.primary_key.is_empty();
+                    self.add_constraint(&mut schema, constraint, None)?;
+                    if !had_key && !schema.primary_key.is_empty() {
+                        rewrite = true;
+                    }
+                    validate = true;
+                }
+                Op::DropConstraint {
+                    name: constraint,
+                    if_exists,
+                    ..
+                } => {
+                    let c = ident(constraint);
+                    let before = (
+                        schema.checks.len(),
+                        schema.uniques.len(),
+                        schema.foreign_keys.len(),
+                    );
+                    schema.checks.retain(|k| k.name != c);
+                    schema.uniques.retain(|u| u.name != c);
+                    schema.foreign_keys.retain(|f| f.name != c);
+                    let dropped_unique = schema.uniques.len() != before.1;
+                    if dropped_unique {
+                        schema.indexes.retain(|i| i.name != c);
+                    }
+                    let is_key =
+                        c == format!("{}_pkey", old.name) && !schema.primary_key.is_empty();
+                    if is_key {
+                        schema.primary_key.clear();
+                        rewrite = true;
+                    }
+                    let dropped = before
+                        != (
+                            schema.checks.len(),
+                            schema.uniques.len(),
+                            schema.foreign_keys.len(),
+                        )
+                        || is_key;
+                    if !dropped && !if_exists {
+                        return Err(Error::new(
+                            "42704",
+                            format!(
+                                "constraint \"{c}\" of relation \"{}\" does not exist",
+                                old.name
+                            ),
+                        ));
+                    }
+                }
+                other => {
+                    return Err(Error::unsupported(format!("ALTER TABLE ... {other}")));
+                }
+            }
+        }
+        schema.validate().map_err(crate::sql::table::value_error)?;
+        let rewrite = if rewrite {
+            Some(
+                sources
+                    .into_iter()
+                    .map(|s| s.ok_or_else(|| Error::internal("a column without a source")))
+                    .collect::<Result<Vec<_>>>()?,
+            )
+        } else {
+            None
+        };
+        let child = Table::new(Arc::new(schema.clone()), table.object.clone());
+        let mut new_foreign_keys = Vec::new();
+        for fk in &schema.foreign_keys {
+            if old.foreign_keys.iter().any(|f| f.name == fk.name) {
+                continue;
+            }
+            let parent = if fk.referenced_table == schema.name {
+                child.clone()
+            } else {
+                self.table(&fk.referenced_table)?
+            };
+            new_foreign_keys.push(super::dml::bind_foreign_key(fk, &child, &parent)?);
+        }
+        Ok(Statement::AlterTable(Box::new(AlterPlan {
+            table,
+            schema,
+            rewrite,
+            validate,
+            new_foreign_keys,
+        })))
+    }
+}
+
+/// Removes column `i`, with the indexes and constraints that use it.
+fn drop_column(schema: &mut TableSchema, i: usize) -> Result<()> {
+    let tag = schema.columns[i].tag;
+    let name = schema.columns[i].name.clone();
+    if schema.primary_key.contains(&tag) {
+        return Err(Error::new(
+            "2BP01",
+            format!("cannot drop column \"{name}\" because it is part of the primary key"),
+        )
+        .with_hint("Drop the primary key constraint first."));
+    }
+    if schema.columns.len() == 1 {
+        return Err(Error::unsupported("dropping a table's last column"));
+    }
+    schema.columns.remove(i);
+    schema
+        .indexes
+        .retain(|x| !x.columns.iter().any(|(t, _)| *t == tag));
+    schema.uniques.retain(|u| !u.columns.contains(&tag));
+    schema.foreign_keys.retain(|f| !f.columns.contains(&tag));
+    let mentions = |text: &str| {
+        sqlparser::tokenizer::Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, text)
+            .tokenize()
+            .map(|tokens| {
+                tokens.iter().any(|t| {
+                    matches!(t, sqlparser::tokenizer::Token::Word(w)
+                        if (w.quote_style.is_some() && w.value == name)
+                            || (w.quote_style.is_none() && w.value.to_lowercase() == name))
+                })
+            })
+            .unwrap_or(true)
+    };
+    schema.checks.retain(|c| !mentions(&c.expression));
+    Ok(())
+}
+
+/// Rewrites identifier `from` to `to` in an expression kept as text.
+fn rename_identifier(text: &str, from: &str, to: &str) -> Result<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, text)
+        .tokenize()
+        .map_err(|e| Error::syntax(e.to_string()))?;
+    let renamed: Vec<String> = tokens
+        .into_iter()
+        .map(|t| match &t {
+            Token::Word(w)
+                if (w.quote_style.is_none() && w.value.to_lowercase() == from)
+                    || (w.quote_style.is_some() && w.value == from) =>
+            {
+                ast::Ident::with_quote('"', to).to_string()
+            }
+            _ => t.to_string(),
+        })
+        .collect();
+    Ok(renamed.concat())
+}
+
+/// The tags of the columns a key constraint names.
+fn key_columns(schema: &TableSchema, columns: &[ast::IndexColumn]) -> Result<Vec<u32>> {
+    columns
+        .iter()
+        .map(|ic| match &ic.column.expr {
+            ast::Expr::Identifier(id) => column_tag(schema, &ident(id)).map_err(|_| {
+                Error::new(
+                    sqlstate::UNDEFINED_COLUMN,
+                    format!("column \"{}\" named in key does not exist", ident(id)),
+                )
+            }),
+            _ => Err(Error::unsupported("a key on an expression")),
+        })
+        .collect()
+}
+
+fn column_tag(schema: &TableSchema, name: &str) -> Result<u32> {
+    schema
+        .column_index(name)
+        .map(|i| schema.columns[i].tag)
+        .ok_or_else(|| no_column(name, &schema.name))
+}
+
+fn no_column(name: &str, table: &str) -> Error {
+    Error::new(
+        sqlstate::UNDEFINED_COLUMN,
+        format!("column \"{name}\" of relation \"{table}\" does not exist"),
+    )
+}
+
+/// PostgreSQL's default constraint name: the table, the columns, a suffix.
+fn constraint_name(schema: &TableSchema, tags: &[u32], suffix: &str) -> String {
+    let columns: Vec<&str> = tags
+        .iter()
+        .filter_map(|t| schema.column_by_tag(*t).map(|c| c.name.as_str()))
+        .collect();
+    unique_name(
+        schema,
+        &format!("{}_{}_{suffix}", schema.name, columns.join("_")),
+    )
+}
+
+/// `base`, or `base1`, `base2`, ... if a constraint or index has it already.
+fn unique_name(schema: &TableSchema, base: &str) -> String {
+    let taken = |n: &str| {
+        schema.checks.iter().any(|c| c.name == n)
+            || schema.indexes.iter().any(|i| i.name == n)
+            || schema.foreign_keys.iter().any(|f| f.name == n)
+    };
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (1..)
+        .map(|k| format!("{base}{k}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| base.to_owned())
+}
