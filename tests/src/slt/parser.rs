@@ -18,6 +18,8 @@ pub enum RecordKind {
     Statement {
         /// Whether an error is expected.
         expect_error: bool,
+        /// Text the error message must contain (`statement error <text>`).
+        error_contains: Option<String>,
     },
     /// A query with expected results.
     Query {
@@ -90,7 +92,8 @@ pub fn parse(text: &str) -> Result<Vec<Record>, String> {
                 kind: RecordKind::Halt,
                 sql: String::new(),
             }),
-            ["statement", outcome, ..] => {
+            ["statement", outcome, rest @ ..] => {
+                let error_contains = (!rest.is_empty()).then(|| rest.join(" "));
                 let expect_error = match *outcome {
                     "ok" => false,
                     "error" => true,
@@ -106,7 +109,10 @@ pub fn parse(text: &str) -> Result<Vec<Record>, String> {
                 records.push(Record {
                     line: start,
                     conditions: std::mem::take(&mut conditions),
-                    kind: RecordKind::Statement { expect_error },
+                    kind: RecordKind::Statement {
+                        expect_error,
+                        error_contains: error_contains.filter(|_| expect_error),
+                    },
                     sql: sql.join("\n"),
                 });
             }

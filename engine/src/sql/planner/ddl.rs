@@ -52,6 +52,13 @@ impl Binder<'_> {
         let name = object_name(&ct.name)?;
         let mut schema = TableSchema::new(name);
         for col in &ct.columns {
+            let col_name = ident(&col.name);
+            if schema.column_index(&col_name).is_some() {
+                return Err(Error::new(
+                    sqlstate::DUPLICATE_COLUMN,
+                    format!("column \"{col_name}\" specified more than once"),
+                ));
+            }
             self.add_column(&mut schema, col)?;
         }
         for c in &ct.constraints {

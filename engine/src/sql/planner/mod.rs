@@ -599,6 +599,42 @@ impl Binder<'_> {
     }
 
     fn table_factor(&self, f: &ast::TableFactor, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        let (plan, mut scope) = self.table_factor_unaliased(f, outer)?;
+        // `AS x(a, b, ...)` renames the item's first columns.
+        let alias = match f {
+            ast::TableFactor::Table { alias, .. }
+            | ast::TableFactor::Derived { alias, .. }
+            | ast::TableFactor::NestedJoin { alias, .. } => alias.as_ref(),
+            _ => None,
+        };
+        if let Some(alias) = alias.filter(|a| !a.columns.is_empty()) {
+            let visible: Vec<usize> = (0..scope.len())
+                .filter(|&i| !scope.columns[i].hidden)
+                .collect();
+            if alias.columns.len() > visible.len() {
+                return Err(Error::new(
+                    "42P10",
+                    format!(
+                        "table \"{}\" has {} columns available but {} columns specified",
+                        ident(&alias.name),
+                        visible.len(),
+                        alias.columns.len()
+                    ),
+                ));
+            }
+            for (&i, c) in visible.iter().zip(&alias.columns) {
+                scope.columns[i].name = ident(&c.name);
+            }
+        }
+        Ok((plan, scope))
+    }
+
+    /// A FROM item, qualified by its alias but with its own column names.
+    fn table_factor_unaliased(
+        &self,
+        f: &ast::TableFactor,
+        outer: &[&Scope],
+    ) -> Result<(Plan, Scope)> {
         if let ast::TableFactor::Table {
             name,
             alias,
