@@ -105,21 +105,23 @@ impl TableWriter {
         let schema = &self.table.schema;
         let mut out = Vec::with_capacity(row.len());
         for (v, c) in row.into_iter().zip(&schema.columns) {
-            let v = cast(v, &c.data_type).map_err(|e| {
-                if e.code == "22P02" || e.code == "42846" {
-                    Error::new(
-                        sqlstate::DATATYPE_MISMATCH,
-                        format!(
-                            "column \"{}\" is of type {} but expression is of another type",
-                            c.name, c.data_type
-                        ),
-                    )
-                    .with_hint("You will need to rewrite or cast the expression.")
-                    .with_detail(e.message)
-                } else {
-                    e
-                }
-            })?;
+            let v = arbor_schema::cast::assign(v, &c.data_type)
+                .map_err(value_error)
+                .map_err(|e| {
+                    if e.code == "22P02" || e.code == "42846" {
+                        Error::new(
+                            sqlstate::DATATYPE_MISMATCH,
+                            format!(
+                                "column \"{}\" is of type {} but expression is of another type",
+                                c.name, c.data_type
+                            ),
+                        )
+                        .with_hint("You will need to rewrite or cast the expression.")
+                        .with_detail(e.message)
+                    } else {
+                        e
+                    }
+                })?;
             if v.is_null() && !c.nullable {
                 return Err(Error::new(
                     sqlstate::NOT_NULL_VIOLATION,

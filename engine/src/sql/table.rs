@@ -153,5 +153,7 @@ impl Table {
 
 /// Converts a value error to an engine error, keeping its SQLSTATE.
 pub fn value_error(e: arbor_schema::ValueError) -> Error {
-    Error::new(e.code, e.message)
+    let mut error = Error::new(e.code, e.message);
+    error.detail = e.detail;
+    error
 }
