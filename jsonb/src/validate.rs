@@ -1,11 +1,26 @@
-//! Structural validation of stored jsonb bytes, before they are decoded.
+//! Checks that stored jsonb bytes are a document in canonical form, in one
+//! walk over the bytes, without decoding them.
 //!
-//! The `jsonb` crate's decoder trusts its input: it reserves memory from the
-//! element counts in container headers before reading them, and builds
-//! strings without checking UTF-8. Stored bytes may be damaged, so they are
-//! walked here first, every count checked against the bytes that remain,
-//! every string checked for UTF-8, object keys required to be strings, and
-//! nesting bounded, so decoding afterwards cannot misbehave.
+//! Stored bytes may be damaged, and the `jsonb` crate's decoder trusts its
+//! input (it reserves memory from the element counts in container headers
+//! and builds strings without checking UTF-8). So before a [`crate::Jsonb`]
+//! is made from bytes, they are walked here: every count and length checked
+//! against the bytes that remain, every string checked for UTF-8, and the
+//! form required to be exactly the one [`crate::Jsonb::parse`] writes, so a
+//! value has one encoding only:
+//!
+//! - a top-level scalar is a scalar container of one entry (header
+//!   `0x20000000`, count 0) holding a null, boolean, number or string;
+//!   nested containers are arrays and objects;
+//! - entries carry lengths, never offsets, and each length is exactly the
+//!   size of its element (zero for null and booleans, the nested container's
+//!   size for a container);
+//! - object keys are strings in strictly increasing bytewise order;
+//! - numbers are zero (`0x00`), integers in the fewest of 1, 2, 4 or 8
+//!   bytes (`0x40`), or finite doubles (`0x60`) that are not whole numbers
+//!   in i64's range (those are stored as integers);
+//! - at most [`MAX_DEPTH`] containers nest, as parsing allows;
+//! - nothing follows the document.
 //!
 //! Layout (big-endian): a container is a u32 header (top 3 bits: 0x2 scalar,
 //! 0x4 object, 0x8 array; low 29 bits: element count), then one u32 entry per
@@ -19,7 +34,12 @@ use crate::MAX_DEPTH;
 const SCALAR: u32 = 0x2000_0000;
 const OBJECT: u32 = 0x4000_0000;
 const ARRAY: u32 = 0x8000_0000;
+const HEADER_TYPE: u32 = 0xE000_0000;
+const HEADER_COUNT: u32 = 0x1FFF_FFFF;
 
+const OFFSET_FLAG: u32 = 0x8000_0000;
+const ENTRY_TYPE: u32 = 0x7000_0000;
+const ENTRY_LEN: u32 = 0x0FFF_FFFF;
 const NULL: u32 = 0x0000_0000;
 const STRING: u32 = 0x1000_0000;
 const NUMBER: u32 = 0x2000_0000;
@@ -27,10 +47,25 @@ const FALSE: u32 = 0x3000_0000;
 const TRUE: u32 = 0x4000_0000;
 const CONTAINER: u32 = 0x5000_0000;
 
-/// Checks that `bytes` are one well-formed jsonb document and nothing more.
+/// 2^63 as a double: the first whole double past i64's range.
+const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
+
+/// Checks that `bytes` are one document in canonical form and nothing more.
 pub(crate) fn validate(bytes: &[u8]) -> Result<(), String> {
     let mut at = 0;
-    container(bytes, &mut at, 0)?;
+    let header = read_u32(bytes, &mut at)?;
+    if header & HEADER_TYPE == SCALAR {
+        if header != SCALAR {
+            return Err(format!("bad scalar header {header:#010x}"));
+        }
+        let entry = read_u32(bytes, &mut at)?;
+        if entry & ENTRY_TYPE == CONTAINER {
+            return Err("a scalar container holds a container".into());
+        }
+        element(bytes, &mut at, entry, 0)?;
+    } else {
+        container(bytes, &mut at, header, 0)?;
+    }
     if at != bytes.len() {
         return Err(format!("{} trailing bytes", bytes.len() - at));
     }
@@ -42,56 +77,73 @@ fn read_u32(b: &[u8], at: &mut usize) -> Result<u32, String> {
         .checked_add(4)
         .filter(|e| *e <= b.len())
         .ok_or("truncated header or entry")?;
-    let v = u32::from_be_bytes(b[*at..end].try_into().expect("four bytes"));
+    let mut word = [0; 4];
+    word.copy_from_slice(&b[*at..end]);
     *at = end;
-    Ok(v)
+    Ok(u32::from_be_bytes(word))
 }
 
-fn container(b: &[u8], at: &mut usize, depth: usize) -> Result<(), String> {
-    if depth > MAX_DEPTH {
+/// An array or object whose `header` has been read; `depth` counts the
+/// containers around it.
+fn container(b: &[u8], at: &mut usize, header: u32, depth: usize) -> Result<(), String> {
+    if depth >= MAX_DEPTH {
         return Err("nested too deeply".into());
     }
-    let header = read_u32(b, at)?;
-    let count = (header & 0x1FFF_FFFF) as usize;
-    let (entries, keys) = match header & 0xE000_0000 {
-        // A scalar container holds exactly one entry, whatever its count says.
-        SCALAR => (1, 0),
+    let count = (header & HEADER_COUNT) as usize;
+    let (entries, keys) = match header & HEADER_TYPE {
         ARRAY => (count, 0),
-        OBJECT => (
-            count.checked_mul(2).ok_or("impossible element count")?,
-            count,
-        ),
+        OBJECT => (2 * count, count),
         _ => return Err(format!("bad container header {header:#010x}")),
     };
     // Each entry takes four bytes: a count that cannot fit is damage.
     if entries > (b.len() - *at) / 4 {
         return Err(format!("container claims {count} elements, more than fit"));
     }
-    let mut list = Vec::with_capacity(entries);
-    for _ in 0..entries {
-        list.push(read_u32(b, at)?);
-    }
-    for (i, entry) in list.into_iter().enumerate() {
-        if i < keys && entry & 0x7000_0000 != STRING {
+    let mut table = *at;
+    *at += 4 * entries;
+    let mut previous_key: Option<&[u8]> = None;
+    for i in 0..entries {
+        let entry = read_u32(b, &mut table)?;
+        let start = *at;
+        if i < keys && entry & (OFFSET_FLAG | ENTRY_TYPE) != STRING {
             return Err("object key is not a string".into());
         }
         element(b, at, entry, depth)?;
+        if i < keys {
+            let key = &b[start..*at];
+            if previous_key.is_some_and(|p| p >= key) {
+                return Err("object keys are not in increasing order".into());
+            }
+            previous_key = Some(key);
+        }
     }
     Ok(())
 }
 
-/// Checks a number's encoding: a tag byte then a body whose length the tag
-/// fixes. Only the forms a canonical document uses are accepted (zero,
-/// integers of 1, 2, 4 or 8 bytes, doubles); the decoder assumes these
-/// lengths and would panic on others.
+/// Checks a number's encoding: zero, an integer in its fewest bytes, or a
+/// finite double that is not a whole number in i64's range.
 fn number(bytes: &[u8]) -> Result<(), String> {
     let Some((&tag, body)) = bytes.split_first() else {
         return Err("empty number".into());
     };
-    let ok = match tag {
-        0x00 => body.is_empty(),
-        0x40 | 0x50 => matches!(body.len(), 1 | 2 | 4 | 8),
-        0x60 => body.len() == 8,
+    let int = |n: usize| -> i64 {
+        let mut full = [if body[0] & 0x80 != 0 { 0xFF } else { 0 }; 8];
+        full[8 - n..].copy_from_slice(body);
+        i64::from_be_bytes(full)
+    };
+    let fits = |v: i64, bits: u32| v >= -(1 << (bits - 1)) && v < 1 << (bits - 1);
+    let ok = match (tag, body.len()) {
+        (0x00, 0) => true,
+        (0x40, 1) => int(1) != 0,
+        (0x40, 2) => !fits(int(2), 8),
+        (0x40, 4) => !fits(int(4), 16),
+        (0x40, 8) => !fits(int(8), 32),
+        (0x60, 8) => {
+            let mut word = [0; 8];
+            word.copy_from_slice(body);
+            let f = f64::from_be_bytes(word);
+            f.is_finite() && !(f.fract() == 0.0 && (-I64_BOUND..I64_BOUND).contains(&f))
+        }
         _ => false,
     };
     if ok {
@@ -105,32 +157,36 @@ fn number(bytes: &[u8]) -> Result<(), String> {
 }
 
 fn element(b: &[u8], at: &mut usize, entry: u32, depth: usize) -> Result<(), String> {
-    if entry & 0x8000_0000 != 0 {
+    if entry & OFFSET_FLAG != 0 {
         return Err("offset entries are not in canonical form".into());
     }
-    let len = (entry & 0x0FFF_FFFF) as usize;
-    let mut take = |b: &[u8]| -> Result<std::ops::Range<usize>, String> {
-        let end = at
-            .checked_add(len)
-            .filter(|e| *e <= b.len())
-            .ok_or("element runs past the end")?;
-        let r = *at..end;
-        *at = end;
-        Ok(r)
-    };
-    match entry & 0x7000_0000 {
-        NULL | FALSE | TRUE => Ok(()),
+    let len = (entry & ENTRY_LEN) as usize;
+    let start = *at;
+    let end = start
+        .checked_add(len)
+        .filter(|e| *e <= b.len())
+        .ok_or("element runs past the end")?;
+    match entry & ENTRY_TYPE {
+        NULL | FALSE | TRUE if len == 0 => Ok(()),
+        NULL | FALSE | TRUE => Err("a null or boolean entry has a length".into()),
         STRING => {
-            let r = take(b)?;
-            std::str::from_utf8(&b[r])
+            *at = end;
+            std::str::from_utf8(&b[start..end])
                 .map(drop)
                 .map_err(|_| "string is not valid UTF-8".into())
         }
         NUMBER => {
-            let r = take(b)?;
-            number(&b[r])
+            *at = end;
+            number(&b[start..end])
         }
-        CONTAINER => container(b, at, depth + 1),
+        CONTAINER => {
+            let header = read_u32(b, at)?;
+            container(b, at, header, depth + 1)?;
+            if *at != end {
+                return Err("container length does not match its entry".into());
+            }
+            Ok(())
+        }
         other => Err(format!("entry type {:#x} is not JSON", other >> 28)),
     }
 }

@@ -466,6 +466,12 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
         };
         return Ok(Value::Boolean(result));
     }
+    if let Some(v) = json_operator(op, &a, &b)? {
+        return Ok(v);
+    }
+    if let Some(v) = super::functions::datetime::arithmetic(op, &a, &b)? {
+        return Ok(v);
+    }
     if op == BinaryOp::Concat {
         if let (Value::Text(x), Value::Text(y)) = (&a, &b) {
             return Ok(Value::Text(format!("{x}{y}")));
@@ -473,9 +479,6 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
         if matches!(a, Value::Text(_)) || matches!(b, Value::Text(_)) {
             return Ok(Value::Text(format!("{a}{b}")));
         }
-    }
-    if let Some(v) = json_operator(op, &a, &b)? {
-        return Ok(v);
     }
     if let Some(v) = arithmetic(op, &a, &b)? {
         return Ok(v);
@@ -487,42 +490,50 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
     .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts."))
 }
 
-/// The jsonb operators; `None` if `op` is not one or the operands are not jsonb.
+/// The jsonb operators; `None` if `op` is not one or neither operand is
+/// jsonb. A text operand where jsonb is expected is parsed, as PostgreSQL
+/// reads an untyped literal; `text[]` operands are given in their text form.
 fn json_operator(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
-    let Value::Jsonb(doc) = a else {
-        return Ok(None);
+    use super::functions::jsonb::{error, jsonb_arg, text_array};
+    use arbor_jsonb::ops;
+    let doc = match (a, b) {
+        (Value::Jsonb(d), _) => d.clone(),
+        (Value::Text(_), Value::Jsonb(_))
+            if matches!(
+                op,
+                BinaryOp::Contains | BinaryOp::ContainedBy | BinaryOp::Concat
+            ) =>
+        {
+            jsonb_arg(a)?
+        }
+        _ => return Ok(None),
     };
     let as_text = |j: Option<arbor_jsonb::Jsonb>| {
         j.and_then(|j| j.as_text()).map_or(Value::Null, Value::Text)
+    };
+    let no_operator = |symbol: &str| {
+        Error::new(
+            sqlstate::UNDEFINED_FUNCTION,
+            format!("operator does not exist: jsonb {symbol} {}", type_name(b)),
+        )
+        .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
     };
     let get = |b: &Value| match b {
         Value::Text(k) => Ok(doc.get_field(k)),
         other => match other.as_i64() {
             Some(i) => Ok(doc.get_element(i)),
-            None => Err(Error::new(
-                sqlstate::UNDEFINED_FUNCTION,
-                "operator does not exist: jsonb -> with this argument",
-            )),
+            None => Err(no_operator(op.symbol())),
         },
     };
+    let steps = |b: &Value| -> Result<Vec<String>> {
+        match b {
+            Value::Text(_) => text_array(b),
+            _ => Err(no_operator(op.symbol())),
+        }
+    };
     let path = |b: &Value| -> Result<Option<arbor_jsonb::Jsonb>> {
-        let Value::Text(p) = b else {
-            return Err(Error::new(
-                sqlstate::UNDEFINED_FUNCTION,
-                "operator does not exist: jsonb #> with this argument",
-            ));
-        };
-        let inner = p
-            .trim()
-            .strip_prefix('{')
-            .and_then(|x| x.strip_suffix('}'))
-            .ok_or_else(|| Error::new("22P02", format!("malformed array literal: \"{p}\"")))?;
-        let steps: Vec<&str> = if inner.is_empty() {
-            Vec::new()
-        } else {
-            inner.split(',').map(str::trim).collect()
-        };
-        Ok(doc.get_path(&steps))
+        let steps = steps(b)?;
+        Ok(doc.get_path(&steps.iter().map(String::as_str).collect::<Vec<_>>()))
     };
     Ok(Some(match op {
         BinaryOp::JsonGet => get(b)?.map_or(Value::Null, Value::Jsonb),
@@ -531,16 +542,45 @@ fn json_operator(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
         BinaryOp::JsonPathText => as_text(path(b)?),
         BinaryOp::JsonHasKey => match b {
             Value::Text(k) => Value::Boolean(doc.has_key(k)),
-            _ => return Ok(None),
+            _ => return Err(no_operator("?")),
         },
-        BinaryOp::Contains => match b {
-            Value::Jsonb(other) => Value::Boolean(doc.contains(other)),
-            _ => return Ok(None),
+        BinaryOp::JsonHasAnyKey | BinaryOp::JsonHasAllKeys => {
+            let keys = steps(b)?;
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            Value::Boolean(if op == BinaryOp::JsonHasAnyKey {
+                ops::exists_any(&doc, &keys)
+            } else {
+                ops::exists_all(&doc, &keys)
+            })
+        }
+        BinaryOp::Contains => Value::Boolean(doc.contains(&jsonb_arg(b)?)),
+        BinaryOp::ContainedBy if matches!(a, Value::Jsonb(_)) => {
+            Value::Boolean(jsonb_arg(b)?.contains(&doc))
+        }
+        // `'text' <@ jsonb`: the parsed left side is `doc`.
+        BinaryOp::ContainedBy => Value::Boolean(jsonb_arg(b)?.contains(&doc)),
+        BinaryOp::Concat if matches!(a, Value::Jsonb(_)) => {
+            Value::Jsonb(ops::concat(&doc, &jsonb_arg(b)?).map_err(error)?)
+        }
+        BinaryOp::Concat => Value::Jsonb(ops::concat(&doc, &jsonb_arg(b)?).map_err(error)?),
+        BinaryOp::Subtract => match b {
+            Value::Text(k) => Value::Jsonb(ops::delete_key(&doc, k).map_err(error)?),
+            other => match other.as_i64() {
+                Some(i) => Value::Jsonb(ops::delete_index(&doc, i).map_err(error)?),
+                None => return Err(no_operator("-")),
+            },
         },
-        BinaryOp::ContainedBy => match b {
-            Value::Jsonb(other) => Value::Boolean(other.contains(doc)),
-            _ => return Ok(None),
-        },
+        BinaryOp::JsonDeletePath => {
+            let steps = steps(b)?;
+            let steps: Vec<&str> = steps.iter().map(String::as_str).collect();
+            Value::Jsonb(ops::delete_path(&doc, &steps).map_err(error)?)
+        }
+        BinaryOp::JsonPathExists => ops::path_exists_op(&doc, &super::functions::text_arg(b))
+            .map_err(error)?
+            .map_or(Value::Null, Value::Boolean),
+        BinaryOp::JsonPathMatch => ops::path_match_op(&doc, &super::functions::text_arg(b))
+            .map_err(error)?
+            .map_or(Value::Null, Value::Boolean),
         _ => return Ok(None),
     }))
 }

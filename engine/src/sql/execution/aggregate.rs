@@ -3,19 +3,21 @@
 //! Result types follow PostgreSQL: `count` is bigint; `sum` of smallint or
 //! integer is bigint, of bigint or numeric is numeric, of floats is double;
 //! `avg` of integers or numeric is numeric, of floats is double; `min` and
-//! `max` keep their input type. Aggregates skip NULL inputs, and over no rows
-//! give NULL (`count` gives 0).
+//! `max` keep their input type; `string_agg` is text, `bool_and`/`bool_or`
+//! boolean, `jsonb_agg`/`jsonb_object_agg` jsonb. Aggregates skip NULL
+//! inputs (the jsonb ones keep them as JSON null), and over no rows give
+//! NULL (`count` gives 0).
 
 use std::collections::{HashMap, HashSet};
 
 use arbor_schema::Value;
 use rust_decimal::Decimal;
 
-use super::{Row, Rows};
+use super::{Row, Rows, compare_keys};
 use crate::error::{Error, Result};
 use crate::sql::eval::{EvalContext, eval, truth};
 use crate::sql::planner::expr::Expr;
-use crate::sql::planner::plan::AggregateCall;
+use crate::sql::planner::plan::{AggregateCall, SortKey};
 
 #[derive(Debug, Clone)]
 enum Acc {
@@ -30,6 +32,34 @@ enum Acc {
     },
     Min(Value),
     Max(Value),
+    StringAgg(Option<String>),
+    BoolAnd(bool),
+    BoolOr(bool),
+    JsonbAgg(arbor_jsonb::JsonbAgg),
+    JsonbObjectAgg(arbor_jsonb::JsonbObjectAgg),
+}
+
+/// The aggregate functions.
+pub const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "string_agg",
+    "bool_and",
+    "bool_or",
+    "every",
+    "jsonb_agg",
+    "jsonb_object_agg",
+];
+
+/// How many arguments each aggregate takes (`count(*)` takes none).
+pub fn arity(function: &str) -> usize {
+    match function {
+        "string_agg" | "jsonb_object_agg" => 2,
+        _ => 1,
+    }
 }
 
 /// The running state of one aggregate call: what it has accumulated, the
@@ -40,6 +70,19 @@ pub(super) struct Accumulator {
     seen: Option<HashSet<Value>>,
     saw_value: bool,
     star: bool,
+    /// With `ORDER BY` in the call: the argument values with their sort
+    /// keys, combined in order when the value is asked for.
+    ordered: Option<Box<Ordered>>,
+}
+
+/// The buffered input of an aggregate with ORDER BY.
+#[derive(Debug, Clone)]
+struct Ordered {
+    keys: Vec<SortKey>,
+    /// (sort key values, argument values) per input row.
+    rows: Vec<(Vec<Value>, Vec<Value>)>,
+    /// A fresh accumulator (without ORDER BY) to combine them in.
+    fresh: Accumulator,
 }
 
 impl Accumulator {
@@ -54,13 +97,30 @@ impl Accumulator {
                 n: 0,
             },
             "min" => Acc::Min(Value::Null),
+            "string_agg" => Acc::StringAgg(None),
+            "bool_and" | "every" => Acc::BoolAnd(true),
+            "bool_or" => Acc::BoolOr(false),
+            "jsonb_agg" => Acc::JsonbAgg(arbor_jsonb::JsonbAgg::new()),
+            "jsonb_object_agg" => Acc::JsonbObjectAgg(arbor_jsonb::JsonbObjectAgg::new()),
             _ => Acc::Max(Value::Null),
         };
-        Accumulator {
+        let accumulator = Accumulator {
             acc,
             seen: call.distinct.then(HashSet::new),
             saw_value: false,
             star: call.args.is_empty(),
+            ordered: None,
+        };
+        if call.order_by.is_empty() {
+            return accumulator;
+        }
+        Accumulator {
+            ordered: Some(Box::new(Ordered {
+                keys: call.order_by.clone(),
+                rows: Vec::new(),
+                fresh: accumulator.clone(),
+            })),
+            ..accumulator
         }
     }
 
@@ -77,33 +137,99 @@ impl Accumulator {
         {
             return Ok(());
         }
-        let v = match call.args.first() {
-            None => Value::Boolean(true),
-            Some(arg) => eval(arg, row, ctx)?,
-        };
-        self.add(v)
+        if call.args.is_empty() {
+            return self.add(vec![Value::Boolean(true)]);
+        }
+        let values = call
+            .args
+            .iter()
+            .map(|a| eval(a, row, ctx))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(ordered) = &mut self.ordered {
+            let keys = call
+                .order_by
+                .iter()
+                .map(|k| eval(&k.expr, row, ctx))
+                .collect::<Result<Vec<_>>>()?;
+            ordered.rows.push((keys, values));
+            return Ok(());
+        }
+        self.add(values)
     }
 
     /// The aggregate's value over what it has seen so far: NULL over no
     /// values, except for count, which is 0.
     pub(super) fn value(&self) -> Result<Value> {
+        if let Some(ordered) = &self.ordered {
+            return self.value_in_order(ordered);
+        }
         match (&self.acc, self.saw_value) {
             (Acc::Count(_), _) | (_, true) => finish(self.acc.clone()),
             (_, false) => Ok(Value::Null),
         }
     }
 
-    fn add(&mut self, v: Value) -> Result<()> {
-        if v.is_null() && !self.star {
+    /// Combines buffered values in the call's order, in a fresh copy.
+    fn value_in_order(&self, ordered: &Ordered) -> Result<Value> {
+        let mut rows: Vec<&(Vec<Value>, Vec<Value>)> = ordered.rows.iter().collect();
+        rows.sort_by(|a, b| compare_keys(&a.0, &b.0, &ordered.keys));
+        let mut acc = ordered.fresh.clone();
+        for (_, values) in rows {
+            acc.add(values.clone())?;
+        }
+        acc.value()
+    }
+
+    fn add(&mut self, values: Vec<Value>) -> Result<()> {
+        let keeps_nulls = matches!(self.acc, Acc::JsonbAgg(_) | Acc::JsonbObjectAgg(_));
+        let first = values.first().cloned().unwrap_or(Value::Null);
+        if first.is_null() && !self.star && !keeps_nulls {
             return Ok(());
         }
         if let Some(seen) = &mut self.seen
-            && !seen.insert(v.clone())
+            && !seen.insert(first.clone())
         {
             return Ok(());
         }
         self.saw_value = true;
-        add(&mut self.acc, v)
+        match &mut self.acc {
+            Acc::StringAgg(out) => {
+                let text = crate::sql::functions::text_arg(&first);
+                match (out.as_mut(), values.get(1)) {
+                    (None, _) => *out = Some(text),
+                    (Some(s), Some(d)) if !d.is_null() => {
+                        s.push_str(&crate::sql::functions::text_arg(d));
+                        s.push_str(&text);
+                    }
+                    (Some(s), _) => s.push_str(&text),
+                }
+                Ok(())
+            }
+            Acc::BoolAnd(b) => {
+                *b = *b && boolean(&first)?;
+                Ok(())
+            }
+            Acc::BoolOr(b) => {
+                *b = *b || boolean(&first)?;
+                Ok(())
+            }
+            Acc::JsonbAgg(agg) => {
+                agg.add(&crate::sql::functions::jsonb::input(&first)?);
+                Ok(())
+            }
+            Acc::JsonbObjectAgg(agg) => {
+                if first.is_null() {
+                    return Err(Error::new("22004", "field name must not be null"));
+                }
+                let value = values.get(1).cloned().unwrap_or(Value::Null);
+                agg.add(
+                    &crate::sql::functions::jsonb::input(&first)?,
+                    &crate::sql::functions::jsonb::input(&value)?,
+                )
+                .map_err(crate::sql::functions::jsonb::error)
+            }
+            acc => add(acc, first),
+        }
     }
 }
 
@@ -186,8 +312,24 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
                 *m = v;
             }
         }
+        // Fed by `Accumulator::add` itself.
+        Acc::StringAgg(_)
+        | Acc::BoolAnd(_)
+        | Acc::BoolOr(_)
+        | Acc::JsonbAgg(_)
+        | Acc::JsonbObjectAgg(_) => {}
     }
     Ok(())
+}
+
+fn boolean(v: &Value) -> Result<bool> {
+    match v {
+        Value::Boolean(b) => Ok(*b),
+        other => Err(Error::new(
+            "42883",
+            format!("function bool_and({}) does not exist", type_name(other)),
+        )),
+    }
 }
 
 fn type_name(v: &Value) -> String {
@@ -231,6 +373,16 @@ fn finish(acc: Acc) -> Result<Value> {
             Value::Numeric(avg)
         }
         Acc::Min(v) | Acc::Max(v) => v,
+        Acc::StringAgg(s) => s.map_or(Value::Null, Value::Text),
+        Acc::BoolAnd(b) | Acc::BoolOr(b) => Value::Boolean(b),
+        Acc::JsonbAgg(agg) => agg
+            .finish()
+            .map_err(crate::sql::functions::jsonb::error)?
+            .map_or(Value::Null, Value::Jsonb),
+        Acc::JsonbObjectAgg(agg) => agg
+            .finish()
+            .map_err(crate::sql::functions::jsonb::error)?
+            .map_or(Value::Null, Value::Jsonb),
     })
 }
 

@@ -8,6 +8,7 @@
 mod aggregate;
 mod window;
 
+pub use aggregate::{AGGREGATES, arity as aggregate_arity};
 pub use window::WINDOW_FUNCTIONS;
 
 use std::cell::RefCell;

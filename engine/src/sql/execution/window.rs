@@ -256,6 +256,7 @@ fn aggregate_values(
         args: call.args.clone(),
         distinct: false,
         filter: call.filter.clone(),
+        order_by: Vec::new(),
     };
     if call.frame.start == FrameBound::UnboundedPreceding {
         // Frames all start at the partition's start and their ends never move

@@ -304,7 +304,7 @@ pub fn data_type(t: &ast::DataType) -> Result<DataType> {
     })
 }
 
-const AGGREGATES: [&str; 5] = ["count", "sum", "avg", "min", "max"];
+use super::execution::AGGREGATES;
 
 struct Binder<'a> {
     catalog: &'a dyn CatalogView,
@@ -1153,6 +1153,80 @@ impl Binder<'_> {
                 expr, data_type: t, ..
             } => Expr::Cast(Box::new(bind(expr, grouping)?), data_type(t)?),
             ast::Expr::Function(f) => self.function(f, scope, outer, grouping)?,
+            ast::Expr::TypedString(ts) => {
+                let text = match &ts.value.value {
+                    ast::Value::SingleQuotedString(t) => t.clone(),
+                    other => other.to_string(),
+                };
+                Expr::Cast(
+                    Box::new(Expr::Literal(Value::Text(text))),
+                    data_type(&ts.data_type)?,
+                )
+            }
+            ast::Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![bind(expr, grouping.as_deref_mut())?];
+                args.push(match substring_from {
+                    Some(from) => bind(from, grouping.as_deref_mut())?,
+                    None => Expr::Literal(Value::Integer(1)),
+                });
+                if let Some(len) = substring_for {
+                    args.push(bind(len, grouping.as_deref_mut())?);
+                }
+                Expr::Function("substring".into(), args)
+            }
+            ast::Expr::Trim {
+                expr,
+                trim_where,
+                trim_what,
+                trim_characters,
+            } => {
+                if trim_characters.is_some() {
+                    return Err(Error::unsupported("TRIM with a list of characters"));
+                }
+                let function = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => "ltrim",
+                    Some(ast::TrimWhereField::Trailing) => "rtrim",
+                    _ => "btrim",
+                };
+                let mut args = vec![bind(expr, grouping.as_deref_mut())?];
+                if let Some(what) = trim_what {
+                    args.push(bind(what, grouping.as_deref_mut())?);
+                }
+                Expr::Function(function.into(), args)
+            }
+            ast::Expr::Position { expr, r#in } => Expr::Function(
+                "strpos".into(),
+                vec![
+                    bind(r#in, grouping.as_deref_mut())?,
+                    bind(expr, grouping.as_deref_mut())?,
+                ],
+            ),
+            ast::Expr::Extract { field, expr, .. } => Expr::Function(
+                "extract".into(),
+                vec![
+                    Expr::Literal(Value::Text(field.to_string().to_lowercase())),
+                    bind(expr, grouping.as_deref_mut())?,
+                ],
+            ),
+            ast::Expr::Array(array) => {
+                // Without an array type, an array of constants binds to its
+                // text form, which the text[]-taking jsonb functions read.
+                let mut items = Vec::new();
+                for e in &array.elem {
+                    match bind(e, grouping.as_deref_mut())? {
+                        Expr::Literal(v) if !v.is_null() => {
+                            items.push(super::functions::text_arg(&v))
+                        }
+                        _ => return Err(Error::unsupported("arrays of other than constants")),
+                    }
+                }
+                Expr::Literal(Value::Text(super::functions::jsonb::array_text(&items)))
+            }
             ast::Expr::Subquery(q) => self.subquery(q, SubqueryKind::Scalar, scope, outer)?,
             ast::Expr::Exists { subquery, negated } => {
                 let e = self.subquery(subquery, SubqueryKind::Exists, scope, outer)?;
@@ -1227,8 +1301,19 @@ impl Binder<'_> {
         grouping: Option<&mut Grouping>,
     ) -> Result<Expr> {
         let name = object_name(&f.name)?;
+        let mut order_by: &[ast::OrderByExpr] = &[];
         let (args, distinct, star) = match &f.args {
             ast::FunctionArguments::List(list) => {
+                for clause in &list.clauses {
+                    match clause {
+                        ast::FunctionArgumentClause::OrderBy(keys) => order_by = keys,
+                        other => {
+                            return Err(Error::unsupported(format!(
+                                "`{other}` in a function call"
+                            )));
+                        }
+                    }
+                }
                 let mut args = Vec::new();
                 let mut star = false;
                 for a in &list.args {
@@ -1256,6 +1341,11 @@ impl Binder<'_> {
                 return Err(Error::unsupported("a subquery as function argument"));
             }
         };
+        if !order_by.is_empty() && !AGGREGATES.contains(&name.as_str())
+            || !order_by.is_empty() && f.over.is_some()
+        {
+            return Err(Error::unsupported(format!("ORDER BY in a call of {name}")));
+        }
         if let Some(over) = &f.over {
             return self.window_call(f, name, &args, distinct, over, scope, outer, grouping);
         }
@@ -1276,7 +1366,8 @@ impl Binder<'_> {
                     "aggregate function calls cannot be nested",
                 ));
             }
-            if !star && args.is_empty() || name != "count" && star {
+            let expected = super::execution::aggregate_arity(&name);
+            if !star && args.len() != expected || name != "count" && star {
                 return Err(Error::new(
                     sqlstate::UNDEFINED_FUNCTION,
                     format!("function {name}() does not exist"),
@@ -1287,11 +1378,23 @@ impl Binder<'_> {
                 .as_ref()
                 .map(|x| self.expr(x, scope, outer, None))
                 .transpose()?;
+            let order_by = order_by
+                .iter()
+                .map(|o| {
+                    let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+                    Ok(SortKey {
+                        expr: self.expr(&o.expr, scope, outer, None)?,
+                        descending,
+                        nulls_first: o.options.nulls_first.unwrap_or(descending),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
             let call = AggregateCall {
                 function: name,
                 args,
                 distinct,
                 filter,
+                order_by,
             };
             let slot = match g.aggregates.iter().position(|a| *a == call) {
                 Some(i) => i,
@@ -1670,6 +1773,13 @@ fn column_label(e: &ast::Expr) -> String {
             parts.last().map_or_else(|| "?column?".into(), ident)
         }
         ast::Expr::Function(f) => object_name(&f.name).unwrap_or_else(|_| "?column?".into()),
+        ast::Expr::Substring { .. } => "substring".into(),
+        ast::Expr::Trim { .. } => "btrim".into(),
+        ast::Expr::Position { .. } => "position".into(),
+        ast::Expr::Extract { .. } => "extract".into(),
+        ast::Expr::TypedString(ts) => {
+            data_type(&ts.data_type).map_or_else(|_| "?column?".into(), |t| t.to_string())
+        }
         ast::Expr::Cast { expr, .. } | ast::Expr::Nested(expr) => column_label(expr),
         _ => "?column?".into(),
     }
@@ -1753,6 +1863,11 @@ fn binary_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
         B::AtArrow => BinaryOp::Contains,
         B::ArrowAt => BinaryOp::ContainedBy,
         B::Question => BinaryOp::JsonHasKey,
+        B::QuestionPipe => BinaryOp::JsonHasAnyKey,
+        B::QuestionAnd => BinaryOp::JsonHasAllKeys,
+        B::HashMinus => BinaryOp::JsonDeletePath,
+        B::AtQuestion => BinaryOp::JsonPathExists,
+        B::AtAt => BinaryOp::JsonPathMatch,
         other => return Err(Error::unsupported(format!("the operator {other}"))),
     })
 }

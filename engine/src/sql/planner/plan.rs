@@ -59,6 +59,8 @@ pub struct AggregateCall {
     pub distinct: bool,
     /// `FILTER (WHERE ...)`.
     pub filter: Option<Expr>,
+    /// `ORDER BY` inside the call: the order the values are combined in.
+    pub order_by: Vec<SortKey>,
 }
 
 /// One ORDER BY key.
@@ -440,6 +442,7 @@ impl Plan {
                 for a in aggregates {
                     a.args.iter().for_each(&mut *f);
                     a.filter.iter().for_each(&mut *f);
+                    a.order_by.iter().for_each(|k| f(&k.expr));
                 }
                 sources.push(source);
             }

@@ -1,0 +1,117 @@
+//! Scalar functions, by name: the conditional ones here, the rest by topic
+//! (`strings`, `math`, `datetime`, `jsonb`).
+//!
+//! Functions are strict, as in PostgreSQL: a NULL argument gives NULL
+//! without calling the function, except for the conditional functions,
+//! `concat`, `concat_ws` and the jsonb constructors, which see NULLs.
+
+pub mod datetime;
+pub mod jsonb;
+mod math;
+mod strings;
+
+use std::cmp::Ordering;
+
+use arbor_schema::Value;
+
+use super::eval::compare;
+use crate::error::{Error, Result, sqlstate};
+
+/// Functions that take NULL arguments as they are.
+const CONDITIONAL: &[&str] = &[
+    "coalesce",
+    "nullif",
+    "greatest",
+    "least",
+    "concat",
+    "concat_ws",
+];
+
+/// Whether `name` is a known scalar function.
+pub fn is_scalar(name: &str) -> bool {
+    [
+        CONDITIONAL,
+        strings::NAMES,
+        math::NAMES,
+        datetime::NAMES,
+        jsonb::NAMES,
+    ]
+    .iter()
+    .any(|names| names.contains(&name))
+}
+
+/// PostgreSQL's error for a call that matches no function.
+pub fn wrong_args(name: &str, n: usize) -> Error {
+    Error::new(
+        sqlstate::UNDEFINED_FUNCTION,
+        format!("function {name} with {n} arguments does not exist"),
+    )
+    .with_hint("No function matches the given name and argument types.")
+}
+
+/// A text argument; other types are read through their text form.
+pub fn text_arg(v: &Value) -> String {
+    match v {
+        Value::Text(s) | Value::Json(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// An integer argument of function `name`.
+pub fn int_arg(name: &str, v: &Value) -> Result<i64> {
+    v.as_i64().ok_or_else(|| {
+        Error::new(
+            sqlstate::UNDEFINED_FUNCTION,
+            format!("function {name} expects an integer, not {v}"),
+        )
+    })
+}
+
+/// Calls scalar function `name`.
+pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
+    let n = args.len();
+    Ok(match (name, args.as_slice()) {
+        ("coalesce", _) => args
+            .into_iter()
+            .find(|v| !v.is_null())
+            .unwrap_or(Value::Null),
+        ("nullif", [a, b]) => {
+            if !a.is_null() && !b.is_null() && compare(a, b)? == Ordering::Equal {
+                Value::Null
+            } else {
+                a.clone()
+            }
+        }
+        ("greatest" | "least", _) if n > 0 => {
+            let mut best: Option<Value> = None;
+            for v in args.into_iter().filter(|v| !v.is_null()) {
+                let better = match &best {
+                    None => true,
+                    Some(b) => {
+                        let o = compare(&v, b)?;
+                        if name == "greatest" {
+                            o == Ordering::Greater
+                        } else {
+                            o == Ordering::Less
+                        }
+                    }
+                };
+                if better {
+                    best = Some(v);
+                }
+            }
+            best.unwrap_or(Value::Null)
+        }
+        ("concat", _) => Value::Text(args.iter().filter(|v| !v.is_null()).map(text_arg).collect()),
+        ("concat_ws", [separator, ..]) if !separator.is_null() => strings::call(name, &args)?,
+        ("concat_ws", _) => Value::Null,
+        _ if CONDITIONAL.contains(&name) => return Err(wrong_args(name, n)),
+        _ if jsonb::TAKE_NULLS.contains(&name) => jsonb::call(name, &args)?,
+        _ if args.iter().any(Value::is_null) => Value::Null,
+        _ if strings::NAMES.contains(&name) => strings::call(name, &args)?,
+        _ if math::NAMES.contains(&name) => math::call(name, &args)?,
+        _ if datetime::NAMES.contains(&name) => datetime::call(name, &args)?,
+        _ if jsonb::NAMES.contains(&name) => jsonb::call(name, &args)?,
+        _ => return Err(wrong_args(name, n)),
+    })
+}

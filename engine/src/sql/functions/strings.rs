@@ -1,0 +1,224 @@
+//! String functions, as PostgreSQL defines them. Positions count characters
+//! from 1; arguments that are not text are read through their text form.
+
+use arbor_schema::Value;
+use md5::{Digest, Md5};
+
+use super::{int_arg, text_arg, wrong_args};
+use crate::error::{Error, Result};
+
+/// The string functions this module answers.
+pub const NAMES: &[&str] = &[
+    "lower",
+    "upper",
+    "length",
+    "char_length",
+    "character_length",
+    "octet_length",
+    "substr",
+    "substring",
+    "left",
+    "right",
+    "lpad",
+    "rpad",
+    "ltrim",
+    "rtrim",
+    "btrim",
+    "strpos",
+    "position",
+    "replace",
+    "repeat",
+    "reverse",
+    "split_part",
+    "initcap",
+    "starts_with",
+    "md5",
+    "translate",
+    "ascii",
+    "chr",
+    "to_hex",
+    "concat_ws",
+];
+
+/// Calls string function `name` on non-NULL `args` (`concat_ws` sees NULLs).
+pub fn call(name: &str, args: &[Value]) -> Result<Value> {
+    let n = args.len();
+    let text = |i: usize| text_arg(&args[i]);
+    let int = |i: usize| int_arg(name, &args[i]);
+    let chars = |i: usize| text(i).chars().collect::<Vec<char>>();
+    Ok(match (name, n) {
+        ("lower", 1) => Value::Text(text(0).to_lowercase()),
+        ("upper", 1) => Value::Text(text(0).to_uppercase()),
+        ("length" | "char_length" | "character_length", 1) => count(chars(0).len()),
+        ("octet_length", 1) => count(match &args[0] {
+            Value::Bytea(b) => b.len(),
+            _ => text(0).len(),
+        }),
+        ("substr" | "substring", 2 | 3) => {
+            let s = chars(0);
+            // PostgreSQL counts a start before 1 against the length.
+            let start = int(1)?;
+            let end = if n == 3 {
+                let len = int(2)?;
+                if len < 0 {
+                    return Err(Error::new("22011", "negative substring length not allowed"));
+                }
+                start.saturating_add(len)
+            } else {
+                i64::MAX
+            };
+            let from = start.max(1);
+            let to = end.min(s.len() as i64 + 1);
+            if from >= to {
+                Value::Text(String::new())
+            } else {
+                Value::Text(s[(from - 1) as usize..(to - 1) as usize].iter().collect())
+            }
+        }
+        ("left" | "right", 2) => {
+            let s = chars(0);
+            let k = int(1)?;
+            let len = s.len() as i64;
+            let take = if k >= 0 { k.min(len) } else { (len + k).max(0) } as usize;
+            Value::Text(if name == "left" {
+                s[..take].iter().collect()
+            } else {
+                s[s.len() - take..].iter().collect()
+            })
+        }
+        ("lpad" | "rpad", 2 | 3) => {
+            let s = chars(0);
+            let width = usize::try_from(int(1)?.max(0)).unwrap_or(0);
+            let fill: Vec<char> = if n == 3 { chars(2) } else { vec![' '] };
+            if s.len() >= width || fill.is_empty() {
+                return Ok(Value::Text(s[..width.min(s.len())].iter().collect()));
+            }
+            let pad: String = fill.iter().cycle().take(width - s.len()).collect();
+            let body: String = s.iter().collect();
+            Value::Text(if name == "lpad" {
+                pad + &body
+            } else {
+                body + &pad
+            })
+        }
+        ("ltrim" | "rtrim" | "btrim", 1 | 2) => {
+            let set: Vec<char> = if n == 2 { chars(1) } else { vec![' '] };
+            let s = text(0);
+            let trimmed = match name {
+                "ltrim" => s.trim_start_matches(|c| set.contains(&c)),
+                "rtrim" => s.trim_end_matches(|c| set.contains(&c)),
+                _ => s.trim_matches(|c| set.contains(&c)),
+            };
+            Value::Text(trimmed.to_owned())
+        }
+        ("strpos" | "position", 2) => {
+            let (haystack, needle) = (text(0), text(1));
+            count(
+                haystack
+                    .find(&needle)
+                    .map_or(0, |b| haystack[..b].chars().count() + 1),
+            )
+        }
+        ("replace", 3) => {
+            let from = text(1);
+            if from.is_empty() {
+                Value::Text(text(0))
+            } else {
+                Value::Text(text(0).replace(&from, &text(2)))
+            }
+        }
+        ("repeat", 2) => {
+            let times = usize::try_from(int(1)?.max(0)).unwrap_or(0);
+            let s = text(0);
+            if s.len().saturating_mul(times) > 1 << 30 {
+                return Err(Error::new("54000", "requested length too large"));
+            }
+            Value::Text(s.repeat(times))
+        }
+        ("reverse", 1) => Value::Text(text(0).chars().rev().collect()),
+        ("split_part", 3) => {
+            let (s, delimiter, field) = (text(0), text(1), int(2)?);
+            if field == 0 {
+                return Err(Error::new("22023", "field position must not be zero"));
+            }
+            let parts: Vec<&str> = if delimiter.is_empty() {
+                vec![s.as_str()]
+            } else {
+                s.split(delimiter.as_str()).collect()
+            };
+            let index = if field > 0 {
+                usize::try_from(field - 1).ok()
+            } else {
+                usize::try_from(parts.len() as i64 + field).ok()
+            };
+            Value::Text(
+                index
+                    .and_then(|i| parts.get(i))
+                    .copied()
+                    .unwrap_or("")
+                    .to_owned(),
+            )
+        }
+        ("initcap", 1) => {
+            let mut out = String::new();
+            let mut start_of_word = true;
+            for c in text(0).chars() {
+                if c.is_alphanumeric() {
+                    if start_of_word {
+                        out.extend(c.to_uppercase());
+                    } else {
+                        out.extend(c.to_lowercase());
+                    }
+                    start_of_word = false;
+                } else {
+                    out.push(c);
+                    start_of_word = true;
+                }
+            }
+            Value::Text(out)
+        }
+        ("starts_with", 2) => Value::Boolean(text(0).starts_with(&text(1))),
+        ("md5", 1) => {
+            let bytes = match &args[0] {
+                Value::Bytea(b) => b.clone(),
+                _ => text(0).into_bytes(),
+            };
+            let digest = Md5::digest(&bytes);
+            Value::Text(digest.iter().map(|b| format!("{b:02x}")).collect())
+        }
+        ("translate", 3) => {
+            let (from, to) = (chars(1), chars(2));
+            Value::Text(
+                text(0)
+                    .chars()
+                    .filter_map(|c| match from.iter().position(|f| *f == c) {
+                        Some(i) => to.get(i).copied(),
+                        None => Some(c),
+                    })
+                    .collect(),
+            )
+        }
+        ("ascii", 1) => Value::Integer(text(0).chars().next().map_or(0, |c| c as i32)),
+        ("chr", 1) => {
+            let code = u32::try_from(int(0)?).ok().and_then(char::from_u32);
+            match code {
+                Some(c) if c != '\0' => Value::Text(c.to_string()),
+                _ => return Err(Error::new("54000", "requested character not valid")),
+            }
+        }
+        ("to_hex", 1) => Value::Text(format!("{:x}", int(0)?)),
+        ("concat_ws", _) if n >= 1 => {
+            let parts: Vec<String> = args[1..]
+                .iter()
+                .filter(|v| !v.is_null())
+                .map(text_arg)
+                .collect();
+            Value::Text(parts.join(&text(0)))
+        }
+        _ => return Err(wrong_args(name, n)),
+    })
+}
+
+fn count(n: usize) -> Value {
+    Value::Integer(i32::try_from(n).unwrap_or(i32::MAX))
+}
