@@ -86,19 +86,20 @@ impl Jsonb {
         }
     }
 
-    /// Accepts stored bytes, checking that they decode.
+    /// Accepts stored bytes, checking in one walk over them, without
+    /// decoding, that they are a document in canonical form; damaged or
+    /// foreign bytes are an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Jsonb, JsonbError> {
         validate::validate(bytes).map_err(JsonbError::Corrupt)?;
-        let value = jsonb::from_slice(bytes).map_err(|e| JsonbError::Corrupt(e.to_string()))?;
-        if !all_finite(&value) {
-            return Err(JsonbError::Corrupt("a number is not finite".into()));
-        }
-        let canonical_bytes = canonical(value).to_vec();
-        if canonical_bytes != bytes {
-            return Err(JsonbError::Corrupt(
-                "bytes are not in canonical form".into(),
-            ));
-        }
+        // Builds with debug assertions (tests, fuzzing) check the walk
+        // against decoding and encoding again.
+        debug_assert_eq!(
+            jsonb::from_slice(bytes)
+                .map(|value| canonical(value).to_vec())
+                .as_deref(),
+            Ok(bytes),
+            "bytes that pass validation are canonical"
+        );
         Ok(Jsonb {
             bytes: bytes.to_vec(),
         })
@@ -113,17 +114,6 @@ impl Jsonb {
     pub fn value(&self) -> jsonb::Value<'_> {
         jsonb::from_slice(&self.bytes)
             .expect("a Jsonb always holds bytes that decoded when it was made")
-    }
-}
-
-/// Whether every number in the document is finite.
-fn all_finite(value: &jsonb::Value<'_>) -> bool {
-    use jsonb::{Number, Value};
-    match value {
-        Value::Number(Number::Float64(f)) => f.is_finite(),
-        Value::Array(items) => items.iter().all(all_finite),
-        Value::Object(map) => map.values().all(all_finite),
-        _ => true,
     }
 }
 
@@ -280,6 +270,112 @@ mod tests {
         let mut bytes = j(r#"{"a": 1}"#).as_bytes().to_vec();
         bytes[4] = (bytes[4] & 0x0f) | 0x20;
         assert!(Jsonb::from_bytes(&bytes).is_err());
+    }
+
+    /// A top-level scalar: a scalar container with one entry.
+    fn scalar(entry: u32, data: &[u8]) -> Vec<u8> {
+        let mut out = vec![0x20, 0, 0, 0];
+        out.extend_from_slice(&entry.to_be_bytes());
+        out.extend_from_slice(data);
+        out
+    }
+
+    fn number(data: &[u8]) -> Vec<u8> {
+        scalar(0x2000_0000 | data.len() as u32, data)
+    }
+
+    fn double(f: f64) -> Vec<u8> {
+        let mut data = vec![0x60];
+        data.extend_from_slice(&f.to_be_bytes());
+        number(&data)
+    }
+
+    /// `depth` arrays, each holding the next; the innermost is empty.
+    fn nested_arrays(depth: usize) -> Vec<u8> {
+        let mut doc = vec![0x80, 0, 0, 0];
+        for _ in 1..depth {
+            let mut outer = vec![0x80, 0, 0, 1];
+            outer.extend_from_slice(&(0x5000_0000 | doc.len() as u32).to_be_bytes());
+            outer.extend_from_slice(&doc);
+            doc = outer;
+        }
+        doc
+    }
+
+    #[test]
+    fn from_bytes_accepts_only_canonical_form() {
+        // What parsing writes is accepted.
+        assert_eq!(number(&[0x00]), j("0").as_bytes());
+        assert_eq!(number(&[0x40, 0x01]), j("1").as_bytes());
+        assert_eq!(number(&[0x40, 0x00, 0x80]), j("128").as_bytes());
+        assert_eq!(double(2.5), j("2.5").as_bytes());
+        assert_eq!(double(1e19), j("1e19").as_bytes());
+        assert_eq!(double(I64_BOUND), j("9223372036854775808").as_bytes());
+        for doc in ["0", "1", "-129", "40000", "-3000000000", "2.5", "1e19"] {
+            assert!(Jsonb::from_bytes(j(doc).as_bytes()).is_ok(), "{doc}");
+        }
+        assert_eq!(
+            nested_arrays(MAX_DEPTH),
+            j(&format!(
+                "{}{}",
+                "[".repeat(MAX_DEPTH),
+                "]".repeat(MAX_DEPTH)
+            ))
+            .as_bytes()
+        );
+        assert!(Jsonb::from_bytes(&nested_arrays(MAX_DEPTH)).is_ok());
+        // Other encodings of the same values, and values parsing never makes.
+        let refused = [
+            ("zero as an integer", number(&[0x40, 0x00])),
+            ("1 in two bytes", number(&[0x40, 0x00, 0x01])),
+            ("128 in four bytes", number(&[0x40, 0, 0, 0, 0x80])),
+            (
+                "-129 in eight bytes",
+                number(&[0x40, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]),
+            ),
+            ("unsigned 1", number(&[0x50, 0x01])),
+            ("1 as a double", double(1.0)),
+            ("-0 as a double", double(-0.0)),
+            ("-2^63 as a double", double(-I64_BOUND)),
+            ("a NaN double", double(f64::NAN)),
+            ("an infinite double", double(f64::INFINITY)),
+            ("the NaN tag", number(&[0x10])),
+            ("a decimal", number(&[0x70, 0, 0, 0, 0, 0, 0, 0, 1, 0])),
+            ("a scalar header with a count", {
+                let mut b = j("1").as_bytes().to_vec();
+                b[3] = 1;
+                b
+            }),
+            ("a null with a length", scalar(0x0000_0001, &[0])),
+            ("an offset entry", scalar(0x9000_0001, b"a")),
+            ("an extension", scalar(0x6000_0001, &[0])),
+            (
+                "a scalar holding a container",
+                scalar(0x5000_0004, &[0x80, 0, 0, 0]),
+            ),
+            ("too deep", nested_arrays(MAX_DEPTH + 1)),
+        ];
+        for (what, bytes) in refused {
+            assert!(
+                matches!(Jsonb::from_bytes(&bytes), Err(JsonbError::Corrupt(_))),
+                "{what}: {bytes:02x?}"
+            );
+        }
+        // {"a": 1, "b": 2} with its keys swapped, and with both keys "a".
+        let ab = j(r#"{"a": 1, "b": 2}"#).as_bytes().to_vec();
+        let at = |b: &[u8], c: u8| b.iter().position(|x| *x == c).unwrap();
+        let mut swapped = ab.clone();
+        let (a, b) = (at(&ab, b'a'), at(&ab, b'b'));
+        swapped.swap(a, b);
+        assert!(Jsonb::from_bytes(&swapped).is_err());
+        let mut repeated = ab.clone();
+        repeated[b] = b'a';
+        assert!(Jsonb::from_bytes(&repeated).is_err());
+        // A container entry whose length is one byte more than its container.
+        let mut long = j("[[1], 2]").as_bytes().to_vec();
+        assert_eq!(long[4..8], [0x50, 0, 0, 10]);
+        long[7] += 1;
+        assert!(Jsonb::from_bytes(&long).is_err());
     }
 
     #[test]
