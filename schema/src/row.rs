@@ -89,7 +89,44 @@ fn epoch() -> NaiveDate {
 
 /// Decodes a row into one value per column of `columns`, in that order.
 pub fn decode_row(bytes: &[u8], columns: &[RowColumn]) -> Result<Vec<Value>> {
-    let mut out: Vec<Value> = columns.iter().map(|c| c.missing.clone()).collect();
+    decode_row_columns(bytes, columns, None)
+}
+
+/// Decodes the columns of a row that `wanted` marks (all with `None`); the
+/// others read as NULL without being decoded. The row's framing is checked
+/// in full either way.
+pub fn decode_row_columns(
+    bytes: &[u8],
+    columns: &[RowColumn],
+    wanted: Option<&[bool]>,
+) -> Result<Vec<Value>> {
+    let mut out = vec![Value::Null; columns.len()];
+    let positions: Vec<usize> = (0..columns.len()).collect();
+    decode_row_into(bytes, columns, wanted, &mut out, &positions)?;
+    Ok(out)
+}
+
+/// Decodes a row into `out`: column `i` of `columns` goes to
+/// `out[positions[i]]`, if `wanted` marks it (all with `None`). Wanted
+/// columns the row does not store get their `missing` value; the others
+/// are left as they are. The row's framing is checked in full either way.
+pub fn decode_row_into(
+    bytes: &[u8],
+    columns: &[RowColumn],
+    wanted: Option<&[bool]>,
+    out: &mut [Value],
+    positions: &[usize],
+) -> Result<()> {
+    let is_wanted = |i: usize| wanted.is_none_or(|w| w.get(i).copied().unwrap_or(true));
+    // Wanted columns start as their missing value; stored ones overwrite it.
+    for (i, c) in columns.iter().enumerate() {
+        if is_wanted(i) {
+            let slot = out
+                .get_mut(positions[i])
+                .ok_or_else(|| ValueError::corrupt("row column out of range"))?;
+            *slot = c.missing.clone();
+        }
+    }
     let mut r = Reader::new(bytes, "row");
     let corrupt = |e: arbor_merkle::Error| ValueError::corrupt(e.to_string());
     let n = r.count(2).map_err(corrupt)?;
@@ -101,12 +138,17 @@ pub fn decode_row(bytes: &[u8], columns: &[RowColumn]) -> Result<Vec<Value>> {
             return Err(ValueError::corrupt("row tags out of order"));
         }
         last_tag = Some(tag);
-        if let Some(i) = columns.iter().position(|c| u64::from(c.tag) == tag) {
-            out[i] = decode_value(value, &columns[i].data_type)?;
+        if let Some(i) = columns.iter().position(|c| u64::from(c.tag) == tag)
+            && is_wanted(i)
+        {
+            let slot = out
+                .get_mut(positions[i])
+                .ok_or_else(|| ValueError::corrupt("row column out of range"))?;
+            *slot = decode_value(value, &columns[i].data_type)?;
         }
     }
     r.finish().map_err(corrupt)?;
-    Ok(out)
+    Ok(())
 }
 
 fn decode_value(b: &[u8], t: &DataType) -> Result<Value> {

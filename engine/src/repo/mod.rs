@@ -148,7 +148,12 @@ impl Repository {
         &self.nodes
     }
 
-    /// The current store root.
+    /// The address of the store root as this process sees it now.
+    pub fn root_address(&self) -> Result<Option<Address>> {
+        Ok(self.store.root()?)
+    }
+
+    /// The current store root: refs and the default branch.
     pub fn store_root(&self) -> Result<StoreRoot> {
         Ok(self.read_store_root()?.1)
     }

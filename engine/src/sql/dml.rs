@@ -46,6 +46,10 @@ struct IndexState {
     edits: BTreeMap<Vec<u8>, bool>,
 }
 
+/// Pending edits a writer holds in memory before applying them to its maps,
+/// so a statement that writes millions of rows runs in bounded memory.
+const FLUSH_EDITS: usize = 50_000;
+
 /// Collects one statement's changes to one table.
 #[derive(Debug)]
 pub struct TableWriter {
@@ -264,7 +268,7 @@ impl TableWriter {
             self.indexes[i].edits.insert(index_key, false);
         }
         self.edits.insert(key.to_vec(), None);
-        Ok(())
+        self.flush_if_large()
     }
 
     /// The index entry key for `row`, the prefix of its index values, and
@@ -324,28 +328,44 @@ impl TableWriter {
         ))
     }
 
-    /// Applies every pending edit and returns the table's new object.
-    pub fn finish(self) -> Result<TableObject> {
-        let rows = self
+    /// Applies the pending edits to the maps once there are many of them.
+    /// Nothing refers to the new maps until the statement publishes, so a
+    /// statement that fails later leaves only unreachable chunks behind.
+    fn flush_if_large(&mut self) -> Result<()> {
+        if self.edits.len() >= FLUSH_EDITS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Applies every pending edit to the maps.
+    fn flush(&mut self) -> Result<()> {
+        let edits = std::mem::take(&mut self.edits);
+        self.map = self
             .map
-            .edit(
-                self.edits
-                    .into_iter()
-                    .map(|(key, value)| Edit { key, value }),
-            )?
-            .root();
-        let mut indexes = Vec::with_capacity(self.indexes.len());
-        for idx in self.indexes {
-            let edits = idx.edits.into_iter().map(|(key, present)| Edit {
+            .edit(edits.into_iter().map(|(key, value)| Edit { key, value }))?;
+        for idx in &mut self.indexes {
+            let edits = std::mem::take(&mut idx.edits);
+            idx.map = idx.map.edit(edits.into_iter().map(|(key, present)| Edit {
                 key,
                 value: present.then(Vec::new),
-            });
-            indexes.push((idx.name, idx.map.edit(edits)?.root()));
+            }))?;
         }
+        Ok(())
+    }
+
+    /// Applies every pending edit and returns the table's new object.
+    pub fn finish(mut self) -> Result<TableObject> {
+        self.flush()?;
+        let mut indexes: Vec<_> = self
+            .indexes
+            .iter()
+            .map(|idx| (idx.name.clone(), idx.map.root()))
+            .collect();
         indexes.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(TableObject {
             schema: self.table.object.schema.clone(),
-            rows,
+            rows: self.map.root(),
             indexes,
             next_row_id: self.next_row_id,
         })
@@ -418,20 +438,34 @@ fn project(
 
 /// Runs a bound INSERT; returns the table's new object and what to report.
 pub fn run_insert(repo: &Repository, plan: &InsertPlan) -> Result<(TableObject, Written)> {
-    let mut writer = TableWriter::new(repo, plan.table.clone())?.with_checks(plan.checks.clone());
     let executor = Executor::new(repo.nodes(), &[]);
-    let ctx = executor.context();
+    insert_rows(
+        repo,
+        plan,
+        executor.execute(&plan.source)?,
+        &executor.context(),
+    )
+}
+
+/// Inserts `rows` (values for `plan.targets`) as `plan` says.
+pub fn insert_rows<'a>(
+    repo: &Repository,
+    plan: &InsertPlan,
+    rows: impl Iterator<Item = Result<Row>> + 'a,
+    ctx: &EvalContext<'_>,
+) -> Result<(TableObject, Written)> {
+    let mut writer = TableWriter::new(repo, plan.table.clone())?.with_checks(plan.checks.clone());
     let width = plan.table.schema.columns.len();
     let targeted: HashSet<usize> = plan.targets.iter().copied().collect();
     // Rows this statement inserted or updated: DO UPDATE may not touch one twice.
     let mut touched: HashSet<Vec<u8>> = HashSet::new();
     let mut returned_rows = Vec::new();
     let mut count = 0u64;
-    for source_row in executor.execute(&plan.source)? {
+    for source_row in rows {
         let mut row: Row = Vec::with_capacity(width);
         for (i, default) in plan.defaults.iter().enumerate() {
             row.push(match default {
-                Some(e) if !targeted.contains(&i) => eval(e, &[], &ctx)?,
+                Some(e) if !targeted.contains(&i) => eval(e, &[], ctx)?,
                 _ => Value::Null,
             });
         }
@@ -470,11 +504,11 @@ pub fn run_insert(repo: &Repository, plan: &InsertPlan) -> Result<(TableObject, 
                 let mut both = old.clone();
                 both.extend(row.iter().cloned());
                 if let Some(f) = filter
-                    && truth(&eval(f, &both, &ctx)?)? != Some(true)
+                    && truth(&eval(f, &both, ctx)?)? != Some(true)
                 {
                     continue;
                 }
-                let new_row = assign(&old, &both, assignments, &ctx)?;
+                let new_row = assign(&old, &both, assignments, ctx)?;
                 let new_row = writer.conform(new_row)?;
                 let row_id = writer.table().row_id(&key)?;
                 writer.delete(&key, &old)?;
@@ -486,7 +520,7 @@ pub fn run_insert(repo: &Repository, plan: &InsertPlan) -> Result<(TableObject, 
         for fk in &plan.foreign_keys.outgoing {
             check_parent_exists(repo, fk, &written, Some(&writer))?;
         }
-        project(plan.returning.as_ref(), &written, &ctx, &mut returned_rows)?;
+        project(plan.returning.as_ref(), &written, ctx, &mut returned_rows)?;
         count += 1;
     }
     Ok((

@@ -9,12 +9,15 @@
 //! copy. As in Dolt, a SQL COMMIT updates the working set; recording an Arbor
 //! commit is a separate act.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use arbor_merkle::Address;
 
 use std::sync::Arc;
 
 use super::ddl;
-use super::dml::{Written, run_change, run_insert};
+use super::dml::{Written, insert_rows, run_change, run_insert};
 use super::execution::{Executor, Row};
 use super::parser;
 use super::planner::{self, CatalogView, Statement, plan_statement};
@@ -50,18 +53,47 @@ pub struct Session {
     catalog: Catalog,
     in_transaction: bool,
     failed: bool,
+    /// Decoded tables, shared by the statements of this session.
+    tables: TableCache,
+    /// The store root `base` and `catalog` were read at; while it has not
+    /// moved, nobody has published and there is nothing to reread.
+    seen_root: Option<Address>,
 }
 
 /// The catalog plus the repository to read table objects from.
 struct SessionCatalog<'a> {
     repo: &'a Repository,
     catalog: &'a Catalog,
+    tables: &'a TableCache,
+}
+
+/// Tables decoded from their objects, by the object's address: an address
+/// names one immutable object, so an entry never goes stale.
+#[derive(Debug, Default)]
+struct TableCache(RefCell<HashMap<Address, Table>>);
+
+impl TableCache {
+    /// Entries kept before the cache starts over.
+    const LIMIT: usize = 256;
+
+    fn get(&self, repo: &Repository, address: &Address) -> Result<Table> {
+        if let Some(t) = self.0.borrow().get(address) {
+            return Ok(t.clone());
+        }
+        let table = Table::from_object(repo.read_table(address)?)?;
+        let mut cache = self.0.borrow_mut();
+        if cache.len() >= Self::LIMIT {
+            cache.clear();
+        }
+        cache.insert(*address, table.clone());
+        Ok(table)
+    }
 }
 
 impl CatalogView for SessionCatalog<'_> {
     fn table(&self, name: &str) -> Result<Option<Table>> {
         match self.catalog.tables.get(name) {
-            Some(address) => Ok(Some(Table::from_object(self.repo.read_table(address)?)?)),
+            Some(address) => Ok(Some(self.tables.get(self.repo, address)?)),
             None => Ok(None),
         }
     }
@@ -87,6 +119,8 @@ impl Session {
             catalog,
             in_transaction: false,
             failed: false,
+            tables: TableCache::default(),
+            seen_root: None,
         })
     }
 
@@ -130,6 +164,7 @@ impl Session {
             let view = SessionCatalog {
                 repo: &self.repo,
                 catalog: &self.catalog,
+                tables: &self.tables,
             };
             plan_statement(stmt, &view)
         };
@@ -151,7 +186,7 @@ impl Session {
                 self.in_transaction = false;
                 self.failed = false;
                 if failed {
-                    self.refresh()?;
+                    self.reload()?;
                     return Ok(StatementResult::Command("ROLLBACK".into()));
                 }
                 self.publish()?;
@@ -160,34 +195,70 @@ impl Session {
             Statement::Rollback => {
                 self.in_transaction = false;
                 self.failed = false;
-                self.refresh()?;
+                self.reload()?;
                 Ok(StatementResult::Command("ROLLBACK".into()))
             }
-            other => {
-                if self.failed {
-                    return Err(Error::new(
-                        sqlstate::IN_FAILED_TRANSACTION,
-                        "current transaction is aborted, commands ignored until end of transaction block",
-                    ));
+            other => self.statement(|session, catalog| session.run(other, catalog)),
+        }
+    }
+
+    /// Runs one statement other than transaction control: on a copy of the
+    /// catalog, so a failed statement leaves it as it was; published at once
+    /// outside a transaction.
+    fn statement(
+        &mut self,
+        run: impl FnOnce(&Session, &mut Catalog) -> Result<StatementResult>,
+    ) -> Result<StatementResult> {
+        if self.failed {
+            return Err(Error::new(
+                sqlstate::IN_FAILED_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        if !self.in_transaction {
+            self.refresh()?;
+        }
+        let mut catalog = self.catalog.clone();
+        match run(self, &mut catalog) {
+            Ok(r) => {
+                let changed = catalog != self.catalog;
+                self.catalog = catalog;
+                if changed && !self.in_transaction {
+                    self.publish()?;
                 }
-                if !self.in_transaction {
-                    self.refresh()?;
-                }
-                // Work on a copy: a failed statement leaves the catalog as it was.
-                let mut catalog = self.catalog.clone();
-                let result = self.run(other, &mut catalog);
-                match result {
-                    Ok(r) => {
-                        let changed = catalog != self.catalog;
-                        self.catalog = catalog;
-                        if changed && !self.in_transaction {
-                            self.publish()?;
-                        }
-                        Ok(r)
-                    }
-                    Err(e) => Err(self.fail(e)),
-                }
+                Ok(r)
             }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Inserts `rows`, each a value for every column of `table` in order, as
+    /// one statement: all of them, or on the first error none. Values are
+    /// converted to the column types; constraints are checked as for INSERT.
+    /// Made for bulk loads: rows stream through in bounded memory.
+    pub fn insert_rows(
+        &mut self,
+        table: &str,
+        rows: &mut dyn Iterator<Item = Result<Vec<arbor_schema::Value>>>,
+    ) -> Result<u64> {
+        let result = self.statement(|session, catalog| {
+            let view = SessionCatalog {
+                repo: &session.repo,
+                catalog,
+                tables: &session.tables,
+            };
+            let plan = planner::plan_insert_rows(table, &view)?;
+            let executor = Executor::new(session.repo.nodes(), &[]);
+            let (object, written) = insert_rows(&session.repo, &plan, rows, &executor.context())?;
+            session.written(&plan.table, object, written, "INSERT 0", catalog)
+        })?;
+        match result {
+            StatementResult::Command(tag) => Ok(tag
+                .rsplit(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)),
+            _ => Ok(0),
         }
     }
 
@@ -198,10 +269,21 @@ impl Session {
         e
     }
 
-    /// Rereads the working set (another session may have published).
+    /// Drops the transaction's changes: rereads the working set.
+    fn reload(&mut self) -> Result<()> {
+        self.seen_root = None;
+        self.refresh()
+    }
+
+    /// Rereads the working set if another session may have published.
     fn refresh(&mut self) -> Result<()> {
+        let root = self.repo.root_address()?;
+        if root.is_some() && root == self.seen_root {
+            return Ok(());
+        }
         self.base = self.repo.working_set(&self.branch)?;
         self.catalog = self.repo.read_catalog(&self.base.1.working)?;
+        self.seen_root = root;
         Ok(())
     }
 
@@ -222,6 +304,8 @@ impl Session {
             new: Some(address),
         }])?;
         self.base = (address, ws);
+        // What this session published is what it holds: no need to reread.
+        self.seen_root = self.repo.root_address()?;
         Ok(())
     }
 
@@ -283,6 +367,7 @@ impl Session {
                 let view = SessionCatalog {
                     repo: &self.repo,
                     catalog,
+                    tables: &self.tables,
                 };
                 let checks = planner::checks_of(&plan.schema, &view)?;
                 let object = ddl::alter(&self.repo, &plan, checks)?;

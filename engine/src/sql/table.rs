@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use arbor_schema::key::{KeyColumn, decode_key, encode_key};
-use arbor_schema::row::{RowColumn, decode_row, encode_row};
+use arbor_schema::row::{RowColumn, decode_row_into, encode_row};
 use arbor_schema::{DataType, TableSchema, Value};
 
 use crate::error::{Error, Result};
@@ -136,6 +136,31 @@ impl Table {
 
     /// Decodes a stored entry into a full row in schema column order.
     pub fn decode(&self, key: &[u8], value: &[u8]) -> Result<Vec<Value>> {
+        self.decode_columns(key, value, None)
+    }
+
+    /// Which columns a scan decodes, prepared for [`Table::decode_columns`]
+    /// from a mask over schema positions.
+    pub fn column_mask(&self, wanted: &[bool]) -> ColumnMask {
+        ColumnMask {
+            row: self
+                .layout
+                .row_positions
+                .iter()
+                .map(|&i| wanted.get(i).copied().unwrap_or(true))
+                .collect(),
+        }
+    }
+
+    /// Decodes a stored entry, only the columns `mask` marks (all with
+    /// `None`): the others read as NULL. Key columns are always decoded, as
+    /// the key must be read whole anyway.
+    pub fn decode_columns(
+        &self,
+        key: &[u8],
+        value: &[u8],
+        mask: Option<&ColumnMask>,
+    ) -> Result<Vec<Value>> {
         let mut row = vec![Value::Null; self.schema.columns.len()];
         let keys = decode_key(key, &self.layout.key_columns).map_err(value_error)?;
         for (v, p) in keys.into_iter().zip(&self.layout.key_positions) {
@@ -143,12 +168,23 @@ impl Table {
                 row[*i] = v;
             }
         }
-        let values = decode_row(value, &self.layout.row_columns).map_err(value_error)?;
-        for (v, i) in values.into_iter().zip(&self.layout.row_positions) {
-            row[*i] = v;
-        }
+        let row_wanted = mask.map(|m| m.row.as_slice());
+        decode_row_into(
+            value,
+            &self.layout.row_columns,
+            row_wanted,
+            &mut row,
+            &self.layout.row_positions,
+        )
+        .map_err(value_error)?;
         Ok(row)
     }
+}
+
+/// The non-key columns a scan decodes, in the order they are stored.
+#[derive(Clone, Debug)]
+pub struct ColumnMask {
+    row: Vec<bool>,
 }
 
 /// Converts a value error to an engine error, keeping its SQLSTATE.

@@ -79,8 +79,8 @@ pub(super) struct Accumulator {
 #[derive(Debug, Clone)]
 struct Ordered {
     keys: Vec<SortKey>,
-    /// (sort key values, argument values) per input row.
-    rows: Vec<(Vec<Value>, Vec<Value>)>,
+    /// (sort key values, first argument, second argument) per input row.
+    rows: Vec<(Vec<Value>, Value, Option<Value>)>,
     /// A fresh accumulator (without ORDER BY) to combine them in.
     fresh: Accumulator,
 }
@@ -138,23 +138,20 @@ impl Accumulator {
             return Ok(());
         }
         if call.args.is_empty() {
-            return self.add(vec![Value::Boolean(true)]);
+            return self.add(Value::Boolean(true), None);
         }
-        let values = call
-            .args
-            .iter()
-            .map(|a| eval(a, row, ctx))
-            .collect::<Result<Vec<_>>>()?;
+        let first = eval(&call.args[0], row, ctx)?;
+        let second = call.args.get(1).map(|a| eval(a, row, ctx)).transpose()?;
         if let Some(ordered) = &mut self.ordered {
             let keys = call
                 .order_by
                 .iter()
                 .map(|k| eval(&k.expr, row, ctx))
                 .collect::<Result<Vec<_>>>()?;
-            ordered.rows.push((keys, values));
+            ordered.rows.push((keys, first, second));
             return Ok(());
         }
-        self.add(values)
+        self.add(first, second)
     }
 
     /// The aggregate's value over what it has seen so far: NULL over no
@@ -171,18 +168,19 @@ impl Accumulator {
 
     /// Combines buffered values in the call's order, in a fresh copy.
     fn value_in_order(&self, ordered: &Ordered) -> Result<Value> {
-        let mut rows: Vec<&(Vec<Value>, Vec<Value>)> = ordered.rows.iter().collect();
+        let mut rows: Vec<&(Vec<Value>, Value, Option<Value>)> = ordered.rows.iter().collect();
         rows.sort_by(|a, b| compare_keys(&a.0, &b.0, &ordered.keys));
         let mut acc = ordered.fresh.clone();
-        for (_, values) in rows {
-            acc.add(values.clone())?;
+        for (_, first, second) in rows {
+            acc.add(first.clone(), second.clone())?;
         }
         acc.value()
     }
 
-    fn add(&mut self, values: Vec<Value>) -> Result<()> {
+    /// Accumulates one input: its first argument and, for two-argument
+    /// aggregates, its second.
+    fn add(&mut self, first: Value, second: Option<Value>) -> Result<()> {
         let keeps_nulls = matches!(self.acc, Acc::JsonbAgg(_) | Acc::JsonbObjectAgg(_));
-        let first = values.first().cloned().unwrap_or(Value::Null);
         if first.is_null() && !self.star && !keeps_nulls {
             return Ok(());
         }
@@ -195,7 +193,7 @@ impl Accumulator {
         match &mut self.acc {
             Acc::StringAgg(out) => {
                 let text = crate::sql::functions::text_arg(&first);
-                match (out.as_mut(), values.get(1)) {
+                match (out.as_mut(), second.as_ref()) {
                     (None, _) => *out = Some(text),
                     (Some(s), Some(d)) if !d.is_null() => {
                         s.push_str(&crate::sql::functions::text_arg(d));
@@ -221,7 +219,7 @@ impl Accumulator {
                 if first.is_null() {
                     return Err(Error::new("22004", "field name must not be null"));
                 }
-                let value = values.get(1).cloned().unwrap_or(Value::Null);
+                let value = second.unwrap_or(Value::Null);
                 agg.add(
                     &crate::sql::functions::jsonb::input(&first)?,
                     &crate::sql::functions::jsonb::input(&value)?,
@@ -396,16 +394,21 @@ pub(super) fn aggregate(
     let fresh: Vec<Accumulator> = aggregates.iter().map(Accumulator::new).collect();
     let mut groups: HashMap<Row, Vec<Accumulator>> = HashMap::new();
     let mut order: Vec<Row> = Vec::new();
+    // One key buffer for every row: a new group's key is copied once.
+    let mut key: Row = Vec::with_capacity(group_by.len());
     for row in input {
         let row = row?;
-        let key: Row = group_by
-            .iter()
-            .map(|e| eval(e, &row, ctx))
-            .collect::<Result<_>>()?;
-        let states = groups.entry(key.clone()).or_insert_with(|| {
-            order.push(key);
-            fresh.clone()
-        });
+        key.clear();
+        for e in group_by {
+            key.push(eval(e, &row, ctx)?);
+        }
+        if !groups.contains_key(key.as_slice()) {
+            order.push(key.clone());
+            groups.insert(key.clone(), fresh.clone());
+        }
+        let states = groups
+            .get_mut(key.as_slice())
+            .ok_or_else(|| Error::internal("a group vanished"))?;
         for (state, call) in states.iter_mut().zip(aggregates) {
             state.feed(call, &row, ctx)?;
         }

@@ -91,6 +91,7 @@ impl<'a> Executor<'a> {
                 range,
                 filter,
                 with_key,
+                columns,
             } => {
                 let object = TableObject {
                     schema: table.schema.encode(),
@@ -99,6 +100,7 @@ impl<'a> Executor<'a> {
                     next_row_id: 0,
                 };
                 let t = Table::new(table.schema.clone(), object);
+                let mask = columns.as_deref().map(|c| t.column_mask(c));
                 let map = ProllyMap::load(self.nodes, table.rows)?;
                 let start = as_ref_bound(&range.0);
                 let end = as_ref_bound(&range.1);
@@ -106,11 +108,13 @@ impl<'a> Executor<'a> {
                 let ctx = self.ctx();
                 Box::new(entries.filter_map(move |entry| {
                     let row = match entry {
-                        Ok((k, v)) if *with_key => t.decode(&k, &v).map(|mut row| {
-                            row.push(Value::Bytea(k));
-                            row
-                        }),
-                        Ok((k, v)) => t.decode(&k, &v),
+                        Ok((k, v)) if *with_key => {
+                            t.decode_columns(&k, &v, mask.as_ref()).map(|mut row| {
+                                row.push(Value::Bytea(k));
+                                row
+                            })
+                        }
+                        Ok((k, v)) => t.decode_columns(&k, &v, mask.as_ref()),
                         Err(e) => return Some(Err(e.into())),
                     };
                     match (row, filter) {

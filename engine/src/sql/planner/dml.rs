@@ -484,6 +484,7 @@ impl Binder<'_> {
             range: full_range(),
             filter: None,
             with_key: true,
+            columns: None,
         };
         Ok((table, plan, scope))
     }

@@ -195,6 +195,27 @@ pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Resul
     }
 }
 
+/// An INSERT of whole rows into `table`, their values given by the caller
+/// (for bulk loads): every column a target, no ON CONFLICT, no RETURNING.
+pub fn plan_insert_rows(table: &str, catalog: &dyn CatalogView) -> Result<InsertPlan> {
+    let binder = Binder::new(catalog);
+    let table = binder.table(table)?;
+    let width = table.schema.columns.len();
+    Ok(InsertPlan {
+        targets: (0..width).collect(),
+        source: Plan::Values {
+            rows: Vec::new(),
+            width,
+        },
+        defaults: binder.defaults(&table)?,
+        on_conflict: None,
+        returning: None,
+        checks: checks_of(&table.schema, catalog)?,
+        foreign_keys: binder.foreign_keys(&table)?,
+        table,
+    })
+}
+
 /// The CHECK constraints of `schema`, bound over its rows.
 pub fn checks_of(schema: &TableSchema, catalog: &dyn CatalogView) -> Result<Vec<dml::Check>> {
     let binder = Binder::new(catalog);
@@ -707,6 +728,7 @@ impl Binder<'_> {
                         range: full_range(),
                         filter: None,
                         with_key: false,
+                        columns: None,
                     },
                     scope,
                 ))

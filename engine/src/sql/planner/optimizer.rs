@@ -28,7 +28,215 @@ use crate::sql::eval::cast;
 
 /// Applies every rewrite to `plan`.
 pub fn optimize(plan: Plan) -> Plan {
-    key_ranges(push_down(reorder_joins(plan)))
+    let plan = key_ranges(push_down(reorder_joins(plan)));
+    let everything = vec![true; plan.width()];
+    drop_identity_projections(prune_columns(plan, &everything))
+}
+
+/// **Identity projections.** A projection that passes its input through
+/// unchanged (`SELECT *`) only copies every value; it goes.
+fn drop_identity_projections(plan: Plan) -> Plan {
+    match plan {
+        Plan::Project { source, exprs }
+            if exprs.len() == source.width()
+                && exprs.iter().enumerate().all(|(i, e)| *e == Expr::Column(i)) =>
+        {
+            drop_identity_projections(*source)
+        }
+        other => other.map_inputs(&mut drop_identity_projections),
+    }
+}
+
+/// `required` fitted to `width` columns (any beyond it are not required).
+fn widen(required: &[bool], width: usize) -> Vec<bool> {
+    let mut v = required.to_vec();
+    v.resize(width, false);
+    v
+}
+
+/// **Column pruning.** Passes down the tree which columns each node's
+/// parent reads, so that a scan decodes only those; the others read as
+/// NULL, which nothing above looks at. An expression with a subquery may
+/// read any column of its row (through the subquery's outer references),
+/// so it keeps them all.
+fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
+    fn mark(e: &Expr, need: &mut [bool]) {
+        if e.has_subquery() {
+            need.iter_mut().for_each(|n| *n = true);
+        } else {
+            for c in e.columns() {
+                if let Some(n) = need.get_mut(c) {
+                    *n = true;
+                }
+            }
+        }
+    }
+    let all = |p: &Plan| vec![true; p.width()];
+    let keep = |p: &Plan| widen(required, p.width());
+    let b = |p: Box<Plan>, need: &[bool]| Box::new(prune_columns(*p, need));
+    match plan {
+        Plan::Scan {
+            table,
+            range,
+            filter,
+            with_key,
+            ..
+        } => {
+            let width = table.schema.columns.len();
+            let mut need: Vec<bool> = (0..width)
+                .map(|i| required.get(i).copied().unwrap_or(true))
+                .collect();
+            if let Some(f) = &filter {
+                mark(f, &mut need);
+            }
+            let columns = (!need.iter().all(|n| *n)).then_some(need);
+            Plan::Scan {
+                table,
+                range,
+                filter,
+                with_key,
+                columns,
+            }
+        }
+        Plan::Filter { source, predicate } => {
+            let mut need = keep(&source);
+            mark(&predicate, &mut need);
+            Plan::Filter {
+                source: b(source, &need),
+                predicate,
+            }
+        }
+        Plan::Project { source, exprs } => {
+            let mut need = vec![false; source.width()];
+            for (i, e) in exprs.iter().enumerate() {
+                if required.get(i).copied().unwrap_or(true) {
+                    mark(e, &mut need);
+                }
+            }
+            Plan::Project {
+                source: b(source, &need),
+                exprs,
+            }
+        }
+        Plan::Aggregate {
+            source,
+            group_by,
+            aggregates,
+        } => {
+            let mut need = vec![false; source.width()];
+            for e in &group_by {
+                mark(e, &mut need);
+            }
+            for a in &aggregates {
+                a.args
+                    .iter()
+                    .chain(&a.filter)
+                    .for_each(|e| mark(e, &mut need));
+                a.order_by.iter().for_each(|k| mark(&k.expr, &mut need));
+            }
+            Plan::Aggregate {
+                source: b(source, &need),
+                group_by,
+                aggregates,
+            }
+        }
+        Plan::Window { source, calls } => {
+            let mut need = keep(&source);
+            for c in &calls {
+                c.args
+                    .iter()
+                    .chain(&c.filter)
+                    .chain(&c.partition_by)
+                    .for_each(|e| mark(e, &mut need));
+                c.order_by.iter().for_each(|k| mark(&k.expr, &mut need));
+            }
+            Plan::Window {
+                source: b(source, &need),
+                calls,
+            }
+        }
+        Plan::Sort { source, keys } => {
+            let mut need = keep(&source);
+            keys.iter().for_each(|k| mark(&k.expr, &mut need));
+            Plan::Sort {
+                source: b(source, &need),
+                keys,
+            }
+        }
+        Plan::Limit {
+            source,
+            limit,
+            offset,
+        } => {
+            let need = keep(&source);
+            Plan::Limit {
+                source: b(source, &need),
+                limit,
+                offset,
+            }
+        }
+        Plan::Distinct { source, on } => {
+            let need = match &on {
+                None => all(&source),
+                Some(on) => {
+                    let mut need = keep(&source);
+                    on.iter().for_each(|e| mark(e, &mut need));
+                    need
+                }
+            };
+            Plan::Distinct {
+                source: b(source, &need),
+                on,
+            }
+        }
+        Plan::NestedLoopJoin {
+            left,
+            right,
+            kind,
+            on,
+        } => {
+            let mut need = widen(required, left.width() + right.width());
+            on.iter().for_each(|e| mark(e, &mut need));
+            let (l, r) = need.split_at(left.width());
+            let (l, r) = (l.to_vec(), r.to_vec());
+            Plan::NestedLoopJoin {
+                left: b(left, &l),
+                right: b(right, &r),
+                kind,
+                on,
+            }
+        }
+        Plan::HashJoin {
+            left,
+            right,
+            kind,
+            left_keys,
+            right_keys,
+            on,
+        } => {
+            let lw = left.width();
+            let mut need = widen(required, lw + right.width());
+            on.iter().for_each(|e| mark(e, &mut need));
+            let (l, r) = need.split_at_mut(lw);
+            left_keys.iter().for_each(|e| mark(e, l));
+            right_keys.iter().for_each(|e| mark(e, r));
+            let (l, r) = (l.to_vec(), r.to_vec());
+            Plan::HashJoin {
+                left: b(left, &l),
+                right: b(right, &r),
+                kind,
+                left_keys,
+                right_keys,
+                on,
+            }
+        }
+        // Set operations compare whole rows; recursive CTEs feed rows back.
+        other @ (Plan::SetOp { .. } | Plan::RecursiveCte { .. }) => other.map_inputs(&mut |p| {
+            let need = vec![true; p.width()];
+            prune_columns(p, &need)
+        }),
+        leaf @ (Plan::Values { .. } | Plan::WorkTable { .. }) => leaf,
+    }
 }
 
 /// **Key ranges.** A filter on a table scan that compares the first primary
@@ -43,6 +251,7 @@ fn key_ranges(plan: Plan) -> Plan {
                 range,
                 filter,
                 with_key,
+                columns,
             } => {
                 let range = narrow(&table, range, &predicate);
                 Plan::Filter {
@@ -51,6 +260,7 @@ fn key_ranges(plan: Plan) -> Plan {
                         range,
                         filter,
                         with_key,
+                        columns,
                     }),
                     predicate,
                 }

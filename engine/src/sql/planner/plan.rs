@@ -198,6 +198,9 @@ pub enum Plan {
         /// Appends each row's encoded primary key (bytea) as a last column,
         /// so UPDATE and DELETE know which stored row to change.
         with_key: bool,
+        /// The columns to decode, by schema position (`None`: all); the
+        /// others read as NULL. Set by the optimizer's column pruning.
+        columns: Option<Vec<bool>>,
     },
     /// Rows whose input satisfies a predicate.
     Filter {
