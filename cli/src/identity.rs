@@ -64,6 +64,43 @@ pub fn system_signature() -> Result<Signature, CliError> {
     })
 }
 
+/// The author of a commit: `--author "Name <email>"`, else
+/// `ARBOR_AUTHOR_NAME` and `ARBOR_AUTHOR_EMAIL`; a clear error when neither
+/// is there. The time is `--date`, else `ARBOR_COMMIT_DATE`, else now.
+pub fn author(flag: Option<&str>, date: Option<&str>) -> Result<Signature, CliError> {
+    let (name, email) = match flag {
+        Some(text) => parse_author(text)
+            .ok_or_else(|| CliError::new(format!("--author '{text}' is not 'Name <email>'")))?,
+        None => author_from_env().ok_or_else(|| {
+            CliError::new("author identity unknown").with_hint(
+                "set ARBOR_AUTHOR_NAME and ARBOR_AUTHOR_EMAIL, or pass --author 'Name <email>'",
+            )
+        })?,
+    };
+    let (time, offset_minutes) = match date {
+        Some(text) => parse_date(text).ok_or_else(|| {
+            CliError::new(format!("--date '{text}' is not a date")).with_hint(
+                "use seconds since the epoch, or RFC 3339 like 2024-01-31T12:00:00+01:00",
+            )
+        })?,
+        None => commit_time()?,
+    };
+    Ok(Signature {
+        name,
+        email,
+        time,
+        offset_minutes,
+    })
+}
+
+/// Splits `Name <email>`.
+fn parse_author(text: &str) -> Option<(String, String)> {
+    let (name, rest) = text.split_once('<')?;
+    let email = rest.strip_suffix('>')?.trim();
+    let name = name.trim();
+    (!name.is_empty() && !email.is_empty()).then(|| (name.to_owned(), email.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +113,15 @@ mod tests {
             Some((1_706_698_800, 60))
         );
         assert_eq!(parse_date("yesterday"), None);
+    }
+
+    #[test]
+    fn authors() {
+        assert_eq!(
+            parse_author("Ann Lee <ann@example.com>"),
+            Some(("Ann Lee".into(), "ann@example.com".into()))
+        );
+        assert_eq!(parse_author("Ann"), None);
+        assert_eq!(parse_author("<a@b>"), None);
     }
 }

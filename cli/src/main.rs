@@ -8,6 +8,7 @@ mod commands;
 mod identity;
 mod render;
 mod ui;
+mod vcs;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

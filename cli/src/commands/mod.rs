@@ -1,8 +1,19 @@
 //! The commands, one file each.
 
+mod add;
+mod branch;
+mod checkout;
+mod commit;
+mod diff;
 mod fsck;
 mod init;
+mod log;
+mod merge;
+mod reset;
+mod show;
 mod sql;
+mod status;
+mod tag;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -18,6 +29,30 @@ pub enum Command {
     Fsck(fsck::Args),
     /// Run SQL against the current branch's working set.
     Sql(sql::Args),
+    /// Show what is staged, what is not, and any merge in progress.
+    Status(status::Args),
+    /// Stage tables for the next commit.
+    Add(add::Args),
+    /// Record the staged tables as a new commit.
+    Commit(commit::Args),
+    /// Show the commit history.
+    Log(log::Args),
+    /// Show a commit and its changes.
+    Show(show::Args),
+    /// Show row and schema differences between versions.
+    Diff(diff::Args),
+    /// List, create, delete, rename or copy branches.
+    Branch(branch::Args),
+    /// Switch to another branch (-b creates it).
+    Checkout(checkout::Args),
+    /// Switch to another branch (-c creates it).
+    Switch(checkout::Args),
+    /// Merge another branch or commit into the current branch.
+    Merge(merge::Args),
+    /// Move the branch to a revision, or unstage tables.
+    Reset(reset::Args),
+    /// List, create or delete tags.
+    Tag(tag::Args),
 }
 
 /// Runs a command from directory `cwd`.
@@ -26,6 +61,17 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Init(args) => init::run(args, cwd),
         Command::Fsck(args) => fsck::run(args, cwd),
         Command::Sql(args) => sql::run(args, cwd),
+        Command::Status(args) => status::run(args, cwd),
+        Command::Add(args) => add::run(args, cwd),
+        Command::Commit(args) => commit::run(args, cwd),
+        Command::Log(args) => log::run(args, cwd),
+        Command::Show(args) => show::run(args, cwd),
+        Command::Diff(args) => diff::run(args, cwd),
+        Command::Branch(args) => branch::run(args, cwd),
+        Command::Checkout(args) | Command::Switch(args) => checkout::run(args, cwd),
+        Command::Merge(args) => merge::run(args, cwd),
+        Command::Reset(args) => reset::run(args, cwd),
+        Command::Tag(args) => tag::run(args, cwd),
     }
 }
 

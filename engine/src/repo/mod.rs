@@ -172,8 +172,7 @@ impl Repository {
     /// Applies ref updates atomically: all of them, or none if any ref no
     /// longer holds its expected value.
     pub fn update_refs(&self, updates: &[RefUpdate]) -> Result<()> {
-        for _ in 0..MAX_RETRIES {
-            let (address, mut root) = self.read_store_root()?;
+        self.update_store_root(&mut |root| {
             for u in updates {
                 let current = root.refs.get(&u.name).copied();
                 if current != u.expected {
@@ -188,6 +187,21 @@ impl Repository {
                     None => root.refs.remove(&u.name),
                 };
             }
+            Ok(())
+        })
+    }
+
+    /// Changes the store root with `edit` and publishes it with one
+    /// compare-and-swap, retrying on the current root when another writer
+    /// got there first; `edit` refuses (with an error) when what it expects
+    /// no longer holds.
+    pub fn update_store_root(
+        &self,
+        edit: &mut dyn FnMut(&mut StoreRoot) -> Result<()>,
+    ) -> Result<()> {
+        for _ in 0..MAX_RETRIES {
+            let (address, mut root) = self.read_store_root()?;
+            edit(&mut root)?;
             let chunk = root.to_chunk();
             self.store.put(&chunk)?;
             if self.store.compare_and_swap_root(address, chunk.address())? {

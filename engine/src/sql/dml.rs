@@ -261,12 +261,18 @@ impl TableWriter {
         Ok(())
     }
 
-    /// Deletes the row stored under `key`, whose values are `row`.
-    pub fn delete(&mut self, key: &[u8], row: &[Value]) -> Result<()> {
+    /// Removes `row` (stored under primary key `key`) from every secondary index.
+    pub fn unindex_row(&mut self, key: &[u8], row: &[Value]) -> Result<()> {
         for i in 0..self.indexes.len() {
             let (index_key, _, _) = self.index_key(i, row, key)?;
             self.indexes[i].edits.insert(index_key, false);
         }
+        Ok(())
+    }
+
+    /// Deletes the row stored under `key`, whose values are `row`.
+    pub fn delete(&mut self, key: &[u8], row: &[Value]) -> Result<()> {
+        self.unindex_row(key, row)?;
         self.edits.insert(key.to_vec(), None);
         self.flush_if_large()
     }

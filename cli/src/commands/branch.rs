@@ -1,0 +1,99 @@
+//! `arbor branch`: list, create, delete, rename and copy branches.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use arbor_engine::vc::{self, branch};
+
+use crate::ui::CliError;
+use crate::vcs;
+
+/// Arguments of `arbor branch`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Delete a branch (only if merged into the current one).
+    #[arg(short = 'd', long = "delete")]
+    delete: bool,
+    /// Delete a branch even if it is not merged.
+    #[arg(short = 'D')]
+    force_delete: bool,
+    /// Rename a branch: `-m [old] new`.
+    #[arg(short = 'm', long = "move")]
+    rename: bool,
+    /// Copy a branch: `-c [old] new`.
+    #[arg(short = 'c', long = "copy")]
+    copy: bool,
+    /// Allow replacing an existing branch.
+    #[arg(short = 'f', long)]
+    force: bool,
+    /// Show each branch's head commit and subject.
+    #[arg(short = 'v', long)]
+    verbose: bool,
+    /// Branch names, then a start revision for a new branch.
+    names: Vec<String>,
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let repository = vcs::open(cwd)?;
+    let current = vc::current_branch(&repository)?;
+    if args.delete || args.force_delete {
+        if args.names.is_empty() {
+            return Err(CliError::new("branch name required"));
+        }
+        for name in &args.names {
+            let head = repository.branch_head(name)?;
+            branch::delete(&repository, name, args.force_delete)?;
+            println!("Deleted branch {name} (was {}).", head.short(8));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.rename || args.copy {
+        let (from, to) = match args.names.as_slice() {
+            [to] => (current.clone(), to.clone()),
+            [from, to] => (from.clone(), to.clone()),
+            _ => {
+                return Err(CliError::new(
+                    "give the new name, or the old and the new name",
+                ));
+            }
+        };
+        branch::rename(&repository, &from, &to, args.copy, args.force)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match args.names.as_slice() {
+        [] => {
+            for b in branch::list(&repository)? {
+                let mark = if b.current { '*' } else { ' ' };
+                if args.verbose {
+                    let commit = repository.read_commit(&b.head)?;
+                    println!(
+                        "{mark} {} {} {}",
+                        b.name,
+                        b.head.short(8),
+                        vcs::subject(&commit)
+                    );
+                } else {
+                    println!("{mark} {}", b.name);
+                }
+            }
+        }
+        [name] => branch::create(
+            &repository,
+            name,
+            vcs::resolve(&repository, "HEAD")?,
+            args.force,
+        )?,
+        [name, start] => branch::create(
+            &repository,
+            name,
+            vcs::resolve(&repository, start)?,
+            args.force,
+        )?,
+        _ => {
+            return Err(
+                CliError::new("too many arguments").with_hint("arbor branch <name> [<start>]")
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

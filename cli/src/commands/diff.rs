@@ -1,0 +1,112 @@
+//! `arbor diff`: row and schema differences between versions.
+//!
+//! With no revision: the working set against the staged tables; `--staged`:
+//! staged against HEAD; one revision: the working set against it; two, or
+//! `A..B`: A against B; `A...B`: the merge base of A and B against B.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use arbor_engine::objects::Catalog;
+use arbor_engine::repo::Repository;
+use arbor_engine::vc::{self, BranchState, diff::diff_catalogs, history};
+
+use crate::ui::CliError;
+use crate::vcs;
+
+/// Arguments of `arbor diff`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Staged tables against HEAD.
+    #[arg(long, visible_alias = "cached")]
+    staged: bool,
+    /// Rows and cells changed per table.
+    #[arg(long)]
+    stat: bool,
+    /// Which tables changed, and how.
+    #[arg(long)]
+    summary: bool,
+    /// Exit with 1 when there are differences, 0 when there are none.
+    #[arg(long)]
+    exit_code: bool,
+    /// Revisions (`A`, `A B`, `A..B`, `A...B`), then table names.
+    args: Vec<String>,
+}
+
+fn catalog_of(repository: &Repository, revision: &str) -> Result<Catalog, CliError> {
+    let commit = repository.read_commit(&vcs::resolve(repository, revision)?)?;
+    Ok(repository.read_catalog(&commit.catalog)?)
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let repository = vcs::open(cwd)?;
+    let branch = vc::current_branch(&repository)?;
+    let state = BranchState::read(&repository, &branch)?;
+    let is_revision = |s: &str| s.contains("..") || vcs::resolve(&repository, s).is_ok();
+    let revisions: Vec<&String> = args
+        .args
+        .iter()
+        .take_while(|a| is_revision(a))
+        .take(2)
+        .collect();
+    let tables: Vec<String> = args.args[revisions.len()..].to_vec();
+    let (from, to) = match revisions.as_slice() {
+        [] if args.staged => (
+            repository.read_catalog(&state.commit.catalog)?,
+            repository.read_catalog(&state.working_set.staged)?,
+        ),
+        [] => (
+            repository.read_catalog(&state.working_set.staged)?,
+            repository.read_catalog(&state.working_set.working)?,
+        ),
+        [range] if range.contains("...") => {
+            let (a, b) = range.split_once("...").unwrap_or_default();
+            let (a, b) = (vcs::resolve(&repository, a)?, vcs::resolve(&repository, b)?);
+            let base = history::merge_base(&repository, a, b)?
+                .ok_or_else(|| CliError::new("the two revisions have no common ancestor"))?;
+            (
+                repository.read_catalog(&repository.read_commit(&base)?.catalog)?,
+                repository.read_catalog(&repository.read_commit(&b)?.catalog)?,
+            )
+        }
+        [range] if range.contains("..") => {
+            let (a, b) = range.split_once("..").unwrap_or_default();
+            (catalog_of(&repository, a)?, catalog_of(&repository, b)?)
+        }
+        [rev] => (
+            catalog_of(&repository, rev)?,
+            repository.read_catalog(&state.working_set.working)?,
+        ),
+        [a, b] => (catalog_of(&repository, a)?, catalog_of(&repository, b)?),
+        _ => return Err(CliError::new("too many revisions")),
+    };
+    let diffs = diff_catalogs(&repository, &from, &to, &tables)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for d in &diffs {
+        if args.summary {
+            let how = match d.change {
+                vc::status::TableChange::Added => "added",
+                vc::status::TableChange::Deleted => "deleted",
+                vc::status::TableChange::Modified if d.schema.is_some() => {
+                    "schema and data changed"
+                }
+                vc::status::TableChange::Modified => "data changed",
+            };
+            println!("{}: {how}", d.name);
+        } else if args.stat {
+            let s = d.stat(&repository)?;
+            println!(
+                "{}: {} rows added, {} rows deleted, {} rows modified, {} cells modified",
+                d.name, s.rows_added, s.rows_deleted, s.rows_modified, s.cells_modified
+            );
+        } else {
+            vcs::print_table_diff(&mut out, &repository, d)?;
+        }
+    }
+    Ok(if args.exit_code && !diffs.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,75 @@
+//! `arbor merge`: bring another branch's commits into the current one.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use arbor_engine::vc::{
+    self,
+    merge::{MergeOptions, MergeOutcome},
+};
+
+use crate::ui::CliError;
+use crate::{identity, vcs};
+
+/// Arguments of `arbor merge`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The revision to merge.
+    revision: Option<String>,
+    /// The merge commit's message.
+    #[arg(short, long)]
+    message: Option<String>,
+    /// Make a merge commit even when a fast-forward is possible.
+    #[arg(long)]
+    no_ff: bool,
+    /// Merge the changes into the working set without committing.
+    #[arg(long)]
+    squash: bool,
+    /// Abandon the merge in progress.
+    #[arg(long)]
+    abort: bool,
+    /// The author, as 'Name <email>'.
+    #[arg(long)]
+    author: Option<String>,
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let repository = vcs::open(cwd)?;
+    let branch = vc::current_branch(&repository)?;
+    if args.abort {
+        vc::merge::abort(&repository, &branch)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let revision = args
+        .revision
+        .ok_or_else(|| CliError::new("name a branch or commit to merge"))?;
+    let theirs = vcs::resolve(&repository, &revision)?;
+    let options = MergeOptions {
+        message: args
+            .message
+            .unwrap_or_else(|| format!("Merge {revision} into {branch}")),
+        author: identity::author(args.author.as_deref(), None)?,
+        no_ff: args.no_ff,
+        squash: args.squash,
+    };
+    match vc::merge::merge(&repository, &branch, theirs, &options)? {
+        MergeOutcome::UpToDate => println!("Already up to date."),
+        MergeOutcome::FastForward(to) => println!("Fast-forward to {}", to.short(8)),
+        MergeOutcome::Committed(c) => {
+            println!("Merge made by the 'arbor' strategy: {}", c.short(8))
+        }
+        MergeOutcome::Uncommitted { conflicts } if conflicts.is_empty() => {
+            println!(
+                "Squash merge: changes are in the working set; commit them with `arbor commit`."
+            )
+        }
+        MergeOutcome::Uncommitted { conflicts } => {
+            for c in &conflicts {
+                println!("CONFLICT in table {}: {}", c.table, c.description);
+            }
+            println!("Automatic merge failed; fix conflicts and then commit the result.");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

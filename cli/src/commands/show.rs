@@ -1,0 +1,35 @@
+//! `arbor show`: a commit and what it changed from its first parent.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use arbor_engine::vc::diff::diff_catalogs;
+
+use crate::ui::CliError;
+use crate::vcs;
+
+/// Arguments of `arbor show`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The revision (default HEAD).
+    revision: Option<String>,
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let repository = vcs::open(cwd)?;
+    let address = vcs::resolve(&repository, args.revision.as_deref().unwrap_or("HEAD"))?;
+    let commit = repository.read_commit(&address)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    vcs::print_commit(&mut out, &address, &commit)
+        .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
+    let parent = match commit.parents.first() {
+        Some(p) => repository.read_catalog(&repository.read_commit(p)?.catalog)?,
+        None => Default::default(),
+    };
+    let catalog = repository.read_catalog(&commit.catalog)?;
+    for d in diff_catalogs(&repository, &parent, &catalog, &[])? {
+        vcs::print_table_diff(&mut out, &repository, &d)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,57 @@
+//! `arbor status`: what is staged, what is not, and any merge in progress.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use arbor_engine::vc::{self, status::TableChange};
+
+use crate::ui::CliError;
+use crate::vcs;
+
+/// Arguments of `arbor status`.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+fn label(change: TableChange) -> &'static str {
+    match change {
+        TableChange::Added => "new table:",
+        TableChange::Deleted => "deleted:  ",
+        TableChange::Modified => "modified: ",
+    }
+}
+
+pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let repository = vcs::open(cwd)?;
+    let branch = vc::current_branch(&repository)?;
+    let status = vc::status::status(&repository, &branch)?;
+    println!("On branch {branch}");
+    match status.merging {
+        Some(true) => println!(
+            "You have unmerged tables.\n  (resolve the conflicts, then run \"arbor commit\")\n  (use \"arbor merge --abort\" to abort the merge)\n"
+        ),
+        Some(false) => println!(
+            "All conflicts fixed but you are still merging.\n  (use \"arbor commit\" to conclude merge)\n"
+        ),
+        None => {}
+    }
+    if !status.staged.is_empty() {
+        println!("Changes to be committed:\n  (use \"arbor reset <table>...\" to unstage)");
+        for (name, change) in &status.staged {
+            println!("\t{} {name}", label(*change));
+        }
+        println!();
+    }
+    if !status.unstaged.is_empty() {
+        println!(
+            "Changes not staged for commit:\n  (use \"arbor add <table>\" to update what will be committed)"
+        );
+        for (name, change) in &status.unstaged {
+            println!("\t{} {name}", label(*change));
+        }
+        println!();
+    }
+    if status.is_clean() {
+        println!("nothing to commit, working tree clean");
+    }
+    Ok(ExitCode::SUCCESS)
+}

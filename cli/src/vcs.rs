@@ -1,0 +1,273 @@
+//! What the version-control commands share: opening the repository,
+//! resolving revisions, and printing commits and diffs the way Git does.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use arbor_engine::objects::Commit;
+use arbor_engine::repo::{self, Repository};
+use arbor_engine::vc::diff::{RowChange, TableDiff};
+use arbor_engine::vc::status::TableChange;
+use arbor_merkle::Address;
+use arbor_schema::Value;
+
+use crate::commands::repository_dir;
+use crate::ui::CliError;
+
+/// The repository containing `cwd`, open for writing.
+pub fn open(cwd: &Path) -> Result<Repository, CliError> {
+    let dir = repository_dir(cwd)?;
+    Ok(Repository::open(repo::open_disk_store(&dir)?)?)
+}
+
+/// Resolves a revision against the checked-out branch.
+pub fn resolve(repository: &Repository, revision: &str) -> Result<Address, CliError> {
+    let head = arbor_engine::vc::current_branch(repository)?;
+    Ok(arbor_engine::vc::revision::resolve(
+        repository, &head, revision,
+    )?)
+}
+
+/// A commit time as Git prints it: `2024-01-31 12:00:00 +0100`.
+pub fn format_time(seconds: i64, offset_minutes: i64) -> String {
+    let local = chrono::DateTime::from_timestamp(seconds + offset_minutes * 60, 0).map_or_else(
+        || seconds.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
+    );
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let off = offset_minutes.abs();
+    format!("{local} {sign}{:02}{:02}", off / 60, off % 60)
+}
+
+/// Prints a commit's header and message, as `git log` does.
+pub fn print_commit(out: &mut dyn Write, address: &Address, commit: &Commit) -> io::Result<()> {
+    writeln!(out, "commit {}", address.to_hex())?;
+    if commit.parents.len() > 1 {
+        let parents: Vec<String> = commit.parents.iter().map(|p| p.short(8)).collect();
+        writeln!(out, "Merge: {}", parents.join(" "))?;
+    }
+    writeln!(
+        out,
+        "Author: {} <{}>",
+        commit.author.name, commit.author.email
+    )?;
+    writeln!(
+        out,
+        "Date:   {}",
+        format_time(commit.author.time, commit.author.offset_minutes)
+    )?;
+    writeln!(out)?;
+    for line in commit.message.lines() {
+        writeln!(out, "    {line}")?;
+    }
+    writeln!(out)
+}
+
+/// The first line of a commit message.
+pub fn subject(commit: &Commit) -> &str {
+    commit.message.lines().next().unwrap_or_default()
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => "NULL".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Prints one table's diff: schema changes, then a table of changed rows
+/// marked `+` (added), `-` (deleted), `<` and `>` (a modified row before
+/// and after; changed cells are starred on the `>` line).
+pub fn print_table_diff(
+    out: &mut dyn Write,
+    repository: &Repository,
+    diff: &TableDiff,
+) -> Result<(), CliError> {
+    let write = |e: io::Error| CliError::new(format!("cannot write output: {e}"));
+    let name = &diff.name;
+    writeln!(out, "diff --arbor a/{name} b/{name}").map_err(write)?;
+    match diff.change {
+        TableChange::Added => writeln!(out, "added table {name}").map_err(write)?,
+        TableChange::Deleted => writeln!(out, "deleted table {name}").map_err(write)?,
+        TableChange::Modified => {}
+    }
+    writeln!(out, "--- a/{name}\n+++ b/{name}").map_err(write)?;
+    if let Some(schema) = &diff.schema {
+        for line in schema_lines(schema) {
+            writeln!(out, "{line}").map_err(write)?;
+        }
+    }
+    let columns = diff.columns();
+    let mut lines: Vec<(char, Vec<String>)> = Vec::new();
+    for change in diff.rows(repository)? {
+        let RowChange { old, new } = change?;
+        let changed = RowChange {
+            old: old.clone(),
+            new: new.clone(),
+        }
+        .changed_cells();
+        match (old, new) {
+            (None, Some(n)) => lines.push(('+', n.iter().map(cell).collect())),
+            (Some(o), None) => lines.push(('-', o.iter().map(cell).collect())),
+            (Some(o), Some(n)) => {
+                lines.push(('<', o.iter().map(cell).collect()));
+                lines.push((
+                    '>',
+                    n.iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            if changed.contains(&i) {
+                                format!("{}*", cell(v))
+                            } else {
+                                cell(v)
+                            }
+                        })
+                        .collect(),
+                ));
+            }
+            (None, None) => {}
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let mut widths: Vec<usize> = columns.iter().map(|c| c.name.chars().count()).collect();
+    for (_, cells) in &lines {
+        for (w, c) in widths.iter_mut().zip(cells) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let rule = format!(
+        "+---+{}+",
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("+")
+    );
+    let row = |mark: char, cells: &[String]| {
+        let body: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!(" {c:<w$} "))
+            .collect();
+        format!("| {mark} |{}|", body.join("|"))
+    };
+    writeln!(out, "{rule}").map_err(write)?;
+    let header: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    writeln!(out, "{}", row(' ', &header)).map_err(write)?;
+    writeln!(out, "{rule}").map_err(write)?;
+    for (mark, cells) in &lines {
+        writeln!(out, "{}", row(*mark, cells)).map_err(write)?;
+    }
+    writeln!(out, "{rule}").map_err(write)?;
+    Ok(())
+}
+
+/// Schema changes as `ALTER`-like lines.
+fn schema_lines(schema: &arbor_schema::diff::SchemaDiff) -> Vec<String> {
+    use arbor_schema::diff::{Change, ColumnChange};
+    let mut out = Vec::new();
+    if let Some((a, b)) = &schema.renamed {
+        out.push(format!("  renamed table {a} to {b}"));
+    }
+    for c in &schema.columns {
+        out.push(match c {
+            ColumnChange::Added(col) => format!("+ column {} {}", col.name, col.data_type),
+            ColumnChange::Dropped(col) => format!("- column {} {}", col.name, col.data_type),
+            ColumnChange::Altered { before, after } => {
+                let mut what = Vec::new();
+                if before.name != after.name {
+                    what.push(format!("renamed to {}", after.name));
+                }
+                if before.data_type != after.data_type {
+                    what.push(format!("type {} -> {}", before.data_type, after.data_type));
+                }
+                if before.nullable != after.nullable {
+                    what.push(if after.nullable {
+                        "NULL allowed".into()
+                    } else {
+                        "NOT NULL".into()
+                    });
+                }
+                if before.default != after.default {
+                    what.push(format!(
+                        "default {}",
+                        after.default.as_deref().unwrap_or("none")
+                    ));
+                }
+                format!("~ column {}: {}", before.name, what.join(", "))
+            }
+        });
+    }
+    if schema.primary_key.is_some() {
+        out.push("~ primary key changed".into());
+    }
+    let named = |kind: &str, changes: &[Change<String>]| -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| match c {
+                Change::Added(n) => format!("+ {kind} {n}"),
+                Change::Dropped(n) => format!("- {kind} {n}"),
+                Change::Changed { after, .. } => format!("~ {kind} {after}"),
+            })
+            .collect()
+    };
+    let names = |v: Vec<Change<String>>| v;
+    out.extend(named(
+        "unique",
+        &names(
+            schema
+                .uniques
+                .iter()
+                .map(|c| map_change(c, |u| u.name.clone()))
+                .collect(),
+        ),
+    ));
+    out.extend(named(
+        "check",
+        &names(
+            schema
+                .checks
+                .iter()
+                .map(|c| map_change(c, |u| u.name.clone()))
+                .collect(),
+        ),
+    ));
+    out.extend(named(
+        "index",
+        &names(
+            schema
+                .indexes
+                .iter()
+                .map(|c| map_change(c, |u| u.name.clone()))
+                .collect(),
+        ),
+    ));
+    out.extend(named(
+        "foreign key",
+        &names(
+            schema
+                .foreign_keys
+                .iter()
+                .map(|c| map_change(c, |u| u.name.clone()))
+                .collect(),
+        ),
+    ));
+    out
+}
+
+fn map_change<T>(
+    c: &arbor_schema::diff::Change<T>,
+    f: impl Fn(&T) -> String,
+) -> arbor_schema::diff::Change<String> {
+    use arbor_schema::diff::Change;
+    match c {
+        Change::Added(x) => Change::Added(f(x)),
+        Change::Dropped(x) => Change::Dropped(f(x)),
+        Change::Changed { before, after } => Change::Changed {
+            before: f(before),
+            after: f(after),
+        },
+    }
+}

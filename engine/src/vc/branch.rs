@@ -1,0 +1,340 @@
+//! Branches and tags: creating, deleting, renaming, listing, checking out.
+//!
+//! Checking out another branch carries uncommitted changes across as Git
+//! does: the tables changed since the current head move to the other
+//! branch's working set, provided that branch's head has those tables as
+//! the current head has them and its own working set is clean; otherwise
+//! the checkout is refused and nothing changes.
+
+use std::collections::BTreeMap;
+
+use arbor_merkle::Address;
+
+use super::revision::tag_ref;
+use super::{BranchState, history};
+use crate::error::{Error, Result};
+use crate::objects::{Catalog, WorkingSet};
+use crate::repo::{Repository, branch_ref, validate_branch_name, working_set_ref};
+
+/// A branch as `branch -v` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BranchInfo {
+    /// Its name.
+    pub name: String,
+    /// Its head commit.
+    pub head: Address,
+    /// Whether it is checked out.
+    pub current: bool,
+}
+
+/// Every branch, by name.
+pub fn list(repo: &Repository) -> Result<Vec<BranchInfo>> {
+    let root = repo.store_root()?;
+    Ok(root
+        .refs
+        .iter()
+        .filter_map(|(name, a)| {
+            name.strip_prefix("refs/heads/").map(|b| BranchInfo {
+                name: b.to_owned(),
+                head: *a,
+                current: b == root.default_branch,
+            })
+        })
+        .collect())
+}
+
+fn no_branch(name: &str) -> Error {
+    Error::new("42704", format!("branch '{name}' does not exist"))
+        .with_hint("list branches with `arbor branch`")
+}
+
+/// Creates branch `name` at commit `at`, with a clean working set.
+pub fn create(repo: &Repository, name: &str, at: Address, force: bool) -> Result<()> {
+    validate_branch_name(name)?;
+    let catalog = repo.read_commit(&at)?.catalog;
+    let ws = repo.write_working_set(&WorkingSet {
+        working: catalog,
+        staged: catalog,
+        merge: None,
+    })?;
+    repo.update_store_root(&mut |root| {
+        if root.refs.contains_key(&branch_ref(name)) && !force {
+            return Err(Error::new(
+                "42710",
+                format!("a branch named '{name}' already exists"),
+            ));
+        }
+        if force && root.default_branch == name {
+            return Err(Error::new(
+                "55000",
+                format!("cannot force-update the checked-out branch '{name}'"),
+            ));
+        }
+        root.refs.insert(branch_ref(name), at);
+        root.refs.insert(working_set_ref(name), ws);
+        Ok(())
+    })
+}
+
+/// Deletes branch `name`. Without `force`, refuses one whose commits are
+/// not all in the checked-out branch.
+pub fn delete(repo: &Repository, name: &str, force: bool) -> Result<()> {
+    let root = repo.store_root()?;
+    if root.default_branch == name {
+        return Err(Error::new(
+            "55000",
+            format!("cannot delete branch '{name}': it is checked out"),
+        )
+        .with_hint("check out another branch first"));
+    }
+    let head = *root
+        .refs
+        .get(&branch_ref(name))
+        .ok_or_else(|| no_branch(name))?;
+    if !force {
+        let current = root
+            .refs
+            .get(&branch_ref(&root.default_branch))
+            .copied()
+            .ok_or_else(|| no_branch(&root.default_branch))?;
+        if !history::is_ancestor(repo, head, current)? {
+            return Err(
+                Error::new("55000", format!("the branch '{name}' is not fully merged"))
+                    .with_hint(format!("to delete it anyway, run `arbor branch -D {name}`")),
+            );
+        }
+    }
+    repo.update_store_root(&mut |root| {
+        if root.refs.get(&branch_ref(name)) != Some(&head) {
+            return Err(Error::new(
+                "40001",
+                format!("branch '{name}' moved meanwhile"),
+            ));
+        }
+        root.refs.remove(&branch_ref(name));
+        root.refs.remove(&working_set_ref(name));
+        Ok(())
+    })
+}
+
+/// Renames (or, with `copy`, copies) branch `from` to `to`, working set included.
+pub fn rename(repo: &Repository, from: &str, to: &str, copy: bool, force: bool) -> Result<()> {
+    validate_branch_name(to)?;
+    repo.update_store_root(&mut |root| {
+        let head = *root
+            .refs
+            .get(&branch_ref(from))
+            .ok_or_else(|| no_branch(from))?;
+        let ws = *root
+            .refs
+            .get(&working_set_ref(from))
+            .ok_or_else(|| no_branch(from))?;
+        if root.refs.contains_key(&branch_ref(to)) && !force {
+            return Err(Error::new(
+                "42710",
+                format!("a branch named '{to}' already exists"),
+            ));
+        }
+        if !copy {
+            root.refs.remove(&branch_ref(from));
+            root.refs.remove(&working_set_ref(from));
+            if root.default_branch == from {
+                root.default_branch = to.to_owned();
+            }
+        }
+        root.refs.insert(branch_ref(to), head);
+        root.refs.insert(working_set_ref(to), ws);
+        Ok(())
+    })
+}
+
+/// Checks out `target`, carrying uncommitted changes across (see the module docs).
+pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
+    let root = repo.store_root()?;
+    if !root.refs.contains_key(&branch_ref(target)) {
+        return Err(no_branch(target));
+    }
+    let current_name = root.default_branch.clone();
+    if current_name == target {
+        return Ok(());
+    }
+    let current = BranchState::read(repo, &current_name)?;
+    let other = BranchState::read(repo, target)?;
+    if !current.is_dirty() {
+        return switch_head(repo, &current_name, target, &[]);
+    }
+    if current.working_set.merge.is_some() {
+        return Err(
+            Error::new("55000", "cannot check out another branch during a merge")
+                .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"),
+        );
+    }
+    let head = repo.read_catalog(&current.commit.catalog)?;
+    let working = repo.read_catalog(&current.working_set.working)?;
+    let staged = repo.read_catalog(&current.working_set.staged)?;
+    let target_head = repo.read_catalog(&other.commit.catalog)?;
+    let changed: Vec<String> = changed_names(&head, &working)
+        .into_iter()
+        .chain(changed_names(&head, &staged))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let collisions: Vec<&String> = changed
+        .iter()
+        .filter(|n| entry(&head, n) != entry(&target_head, n))
+        .collect();
+    if !collisions.is_empty() || other.is_dirty() {
+        let names: Vec<&str> = if collisions.is_empty() {
+            vec!["(the branch has uncommitted changes of its own)"]
+        } else {
+            collisions.iter().map(|s| s.as_str()).collect()
+        };
+        return Err(Error::new(
+            "55000",
+            format!(
+                "your uncommitted changes would be overwritten by checking out '{target}': {}",
+                names.join(", ")
+            ),
+        )
+        .with_hint(
+            "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first",
+        ));
+    }
+    // Carry the changed tables to the target, on top of its head.
+    let carry = |from: &Catalog| -> Catalog {
+        let mut out = target_head.clone();
+        for n in &changed {
+            set_entry(&mut out, n, entry(from, n));
+        }
+        out
+    };
+    let new_target = WorkingSet {
+        working: repo.write_catalog(&carry(&working))?,
+        staged: repo.write_catalog(&carry(&staged))?,
+        merge: None,
+    };
+    let clean = WorkingSet {
+        working: current.commit.catalog,
+        staged: current.commit.catalog,
+        merge: None,
+    };
+    let moves = [
+        (
+            current_name.clone(),
+            current.working_set_address,
+            repo.write_working_set(&clean)?,
+        ),
+        (
+            target.to_owned(),
+            other.working_set_address,
+            repo.write_working_set(&new_target)?,
+        ),
+    ];
+    switch_head(repo, &current_name, target, &moves)
+}
+
+/// Sets HEAD to `target` (if it is still `from`) and moves working sets
+/// from their expected addresses to new ones, in one swap.
+fn switch_head(
+    repo: &Repository,
+    from: &str,
+    target: &str,
+    working_sets: &[(String, Address, Address)],
+) -> Result<()> {
+    repo.update_store_root(&mut |root| {
+        if root.default_branch != from {
+            return Err(Error::new("40001", "HEAD moved meanwhile"));
+        }
+        for (branch, expected, new) in working_sets {
+            if root.refs.get(&working_set_ref(branch)) != Some(expected) {
+                return Err(Error::new(
+                    "40001",
+                    format!("branch '{branch}' changed meanwhile"),
+                ));
+            }
+            root.refs.insert(working_set_ref(branch), *new);
+        }
+        root.default_branch = target.to_owned();
+        Ok(())
+    })
+}
+
+/// A table's or view's state in a catalog, for comparison.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Entry {
+    Table(Address),
+    View(String),
+}
+
+fn entry(c: &Catalog, name: &str) -> Option<Entry> {
+    c.tables
+        .get(name)
+        .map(|a| Entry::Table(*a))
+        .or_else(|| c.views.get(name).map(|v| Entry::View(v.clone())))
+}
+
+fn set_entry(c: &mut Catalog, name: &str, e: Option<Entry>) {
+    c.tables.remove(name);
+    c.views.remove(name);
+    match e {
+        Some(Entry::Table(a)) => {
+            c.tables.insert(name.to_owned(), a);
+        }
+        Some(Entry::View(v)) => {
+            c.views.insert(name.to_owned(), v);
+        }
+        None => {}
+    }
+}
+
+/// Names of tables and views that differ between two catalogs.
+pub fn changed_names(a: &Catalog, b: &Catalog) -> Vec<String> {
+    let mut names: BTreeMap<&String, ()> = BTreeMap::new();
+    for n in a
+        .tables
+        .keys()
+        .chain(b.tables.keys())
+        .chain(a.views.keys())
+        .chain(b.views.keys())
+    {
+        names.insert(n, ());
+    }
+    names
+        .into_keys()
+        .filter(|n| entry(a, n) != entry(b, n))
+        .cloned()
+        .collect()
+}
+
+/// Every tag and the commit it names.
+pub fn tags(repo: &Repository) -> Result<Vec<(String, Address)>> {
+    Ok(repo
+        .store_root()?
+        .refs
+        .iter()
+        .filter_map(|(n, a)| n.strip_prefix("refs/tags/").map(|t| (t.to_owned(), *a)))
+        .collect())
+}
+
+/// Creates tag `name` on commit `at`.
+pub fn create_tag(repo: &Repository, name: &str, at: Address, force: bool) -> Result<()> {
+    validate_branch_name(name)?;
+    repo.read_commit(&at)?;
+    repo.update_store_root(&mut |root| {
+        if root.refs.contains_key(&tag_ref(name)) && !force {
+            return Err(Error::new("42710", format!("tag '{name}' already exists")));
+        }
+        root.refs.insert(tag_ref(name), at);
+        Ok(())
+    })
+}
+
+/// Deletes tag `name`.
+pub fn delete_tag(repo: &Repository, name: &str) -> Result<()> {
+    repo.update_store_root(&mut |root| {
+        root.refs
+            .remove(&tag_ref(name))
+            .map(|_| ())
+            .ok_or_else(|| Error::new("42704", format!("tag '{name}' not found")))
+    })
+}

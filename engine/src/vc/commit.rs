@@ -1,0 +1,221 @@
+//! Staging and committing, and moving a branch back (`reset`).
+//!
+//! `add` copies tables from the working catalog to the staged one; a commit
+//! records the staged catalog (or, with `all`, the working one) as a new
+//! commit whose parent is the branch head (and, finishing a merge, the
+//! merged commit too), then moves the branch and its working set together.
+
+use std::collections::BTreeSet;
+
+use arbor_merkle::Address;
+
+use super::BranchState;
+use crate::error::{Error, Result};
+use crate::objects::{Catalog, Commit, Signature, WorkingSet};
+use crate::repo::{RefUpdate, Repository, branch_ref, working_set_ref};
+
+/// What to commit and how.
+#[derive(Clone, Debug)]
+pub struct CommitOptions {
+    /// The message.
+    pub message: String,
+    /// Author and time.
+    pub author: Signature,
+    /// Commit the working catalog, staging everything first (`-a`/`-A`).
+    pub all: bool,
+    /// Commit even when nothing changed.
+    pub allow_empty: bool,
+    /// Replace the head commit instead of adding to it.
+    pub amend: bool,
+}
+
+/// Publishes a branch's new head and working set in one swap, refusing if
+/// either moved since `before` was read.
+pub(crate) fn publish_branch(
+    repo: &Repository,
+    before: &BranchState,
+    head: Option<Address>,
+    working_set: &WorkingSet,
+) -> Result<()> {
+    let ws = repo.write_working_set(working_set)?;
+    let mut updates = vec![RefUpdate {
+        name: working_set_ref(&before.name),
+        expected: Some(before.working_set_address),
+        new: Some(ws),
+    }];
+    if let Some(head) = head {
+        updates.push(RefUpdate {
+            name: branch_ref(&before.name),
+            expected: Some(before.head),
+            new: Some(head),
+        });
+    }
+    repo.update_refs(&updates)
+}
+
+/// Commits on `branch`; returns the new commit's address.
+pub fn commit(repo: &Repository, branch: &str, options: &CommitOptions) -> Result<Address> {
+    let state = BranchState::read(repo, branch)?;
+    let ws = &state.working_set;
+    if let Some(m) = &ws.merge
+        && m.conflicts.is_some()
+    {
+        return Err(
+            Error::new("55000", "cannot commit: the merge has unresolved conflicts").with_hint(
+                "resolve them with `arbor conflicts resolve`, or abort with `arbor merge --abort`",
+            ),
+        );
+    }
+    let catalog = if options.all { ws.working } else { ws.staged };
+    let (parents, height) = if options.amend {
+        let parents = state.commit.parents.clone();
+        let height = max_height(repo, &parents)? + 1;
+        (parents, height)
+    } else {
+        let mut parents = vec![state.head];
+        if let Some(m) = &ws.merge {
+            parents.push(m.theirs);
+        }
+        let height = max_height(repo, &parents)? + 1;
+        (parents, height)
+    };
+    let unchanged = catalog == state.commit.catalog && ws.merge.is_none() && !options.amend;
+    if unchanged && !options.allow_empty {
+        let message = if ws.working != state.commit.catalog {
+            "no changes added to commit"
+        } else {
+            "nothing to commit, working tree clean"
+        };
+        let hint = if ws.working != state.commit.catalog {
+            "stage tables with `arbor add`, or commit everything with `arbor commit -a`"
+        } else {
+            "change data with `arbor sql` first, or use --allow-empty"
+        };
+        return Err(Error::new("55000", message).with_hint(hint));
+    }
+    let address = repo.write_commit(&Commit {
+        catalog,
+        parents,
+        author: options.author.clone(),
+        message: options.message.clone(),
+        height,
+    })?;
+    let new_ws = WorkingSet {
+        working: ws.working,
+        staged: catalog,
+        merge: None,
+    };
+    publish_branch(repo, &state, Some(address), &new_ws)?;
+    Ok(address)
+}
+
+fn max_height(repo: &Repository, parents: &[Address]) -> Result<u64> {
+    let mut h = 0;
+    for p in parents {
+        h = h.max(repo.read_commit(p)?.height);
+    }
+    Ok(h)
+}
+
+/// Which tables `add` stages.
+#[derive(Clone, Debug)]
+pub enum Stage {
+    /// Every table and view (`-A`, `.`).
+    All,
+    /// These tables.
+    Tables(Vec<String>),
+}
+
+/// Copies tables from the working catalog to the staged one.
+pub fn add(repo: &Repository, branch: &str, what: &Stage) -> Result<()> {
+    let state = BranchState::read(repo, branch)?;
+    let ws = &state.working_set;
+    let staged = match what {
+        Stage::All => ws.working,
+        Stage::Tables(names) => {
+            let working = repo.read_catalog(&ws.working)?;
+            let mut staged = repo.read_catalog(&ws.staged)?;
+            for name in names {
+                copy_table(&working, &mut staged, name)?;
+            }
+            repo.write_catalog(&staged)?
+        }
+    };
+    let new_ws = WorkingSet {
+        staged,
+        ..ws.clone()
+    };
+    publish_branch(repo, &state, None, &new_ws)
+}
+
+/// Sets table (or view) `name` in `to` as it is in `from` (absent if absent).
+fn copy_table(from: &Catalog, to: &mut Catalog, name: &str) -> Result<()> {
+    let known = from.tables.contains_key(name)
+        || to.tables.contains_key(name)
+        || from.views.contains_key(name)
+        || to.views.contains_key(name);
+    if !known {
+        return Err(Error::new(
+            "42P01",
+            format!("table \"{name}\" does not exist"),
+        ));
+    }
+    match from.tables.get(name) {
+        Some(a) => to.tables.insert(name.to_owned(), *a),
+        None => to.tables.remove(name),
+    };
+    match from.views.get(name) {
+        Some(v) => to.views.insert(name.to_owned(), v.clone()),
+        None => to.views.remove(name),
+    };
+    Ok(())
+}
+
+/// How far `reset` goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetMode {
+    /// Move the branch only; staged and working stay.
+    Soft,
+    /// Move the branch and unstage: staged becomes the target's catalog.
+    Mixed,
+    /// Move the branch and discard every change: staged and working too.
+    Hard,
+}
+
+/// Moves `branch` to `target` (`reset <rev>`), with what `mode` says. Ends
+/// any merge in progress, as Git's does.
+pub fn reset(repo: &Repository, branch: &str, target: Address, mode: ResetMode) -> Result<()> {
+    let state = BranchState::read(repo, branch)?;
+    let catalog = repo.read_commit(&target)?.catalog;
+    let ws = &state.working_set;
+    let new_ws = WorkingSet {
+        working: if mode == ResetMode::Hard {
+            catalog
+        } else {
+            ws.working
+        },
+        staged: if mode == ResetMode::Soft {
+            ws.staged
+        } else {
+            catalog
+        },
+        merge: None,
+    };
+    publish_branch(repo, &state, Some(target), &new_ws)
+}
+
+/// Unstages `tables`: their staged state goes back to the head's.
+pub fn unstage(repo: &Repository, branch: &str, tables: &[String]) -> Result<()> {
+    let state = BranchState::read(repo, branch)?;
+    let head = repo.read_catalog(&state.commit.catalog)?;
+    let mut staged = repo.read_catalog(&state.working_set.staged)?;
+    let names: BTreeSet<&String> = tables.iter().collect();
+    for name in names {
+        copy_table(&head, &mut staged, name)?;
+    }
+    let new_ws = WorkingSet {
+        staged: repo.write_catalog(&staged)?,
+        ..state.working_set.clone()
+    };
+    publish_branch(repo, &state, None, &new_ws)
+}

@@ -1,0 +1,253 @@
+//! Differences between two catalogs: which tables changed, how their
+//! schemas changed, and which rows were added, deleted or modified.
+//!
+//! Rows are matched by primary key and found with the prolly diff, which
+//! skips every subtree the two versions share: the cost follows the size of
+//! the change, not of the table. A table whose primary key changed (other
+//! columns or types) cannot be matched row by row; all its old rows show as
+//! deleted and all its new rows as added.
+
+use arbor_merkle::ProllyMap;
+use arbor_schema::Value;
+use arbor_schema::diff::{SchemaDiff, diff as schema_diff};
+
+use super::status::{TableChange, table_changes};
+use crate::error::Result;
+use crate::objects::Catalog;
+use crate::repo::Repository;
+use crate::sql::table::Table;
+
+/// One table's differences.
+#[derive(Clone, Debug)]
+pub struct TableDiff {
+    /// The table's name.
+    pub name: String,
+    /// Added, deleted or modified.
+    pub change: TableChange,
+    /// The table before, if it existed.
+    pub from: Option<Table>,
+    /// The table after, if it exists.
+    pub to: Option<Table>,
+    /// The schema changes, when the table exists on both sides.
+    pub schema: Option<SchemaDiff>,
+}
+
+/// A column of a table diff: present after (`to`), before (`from`), or both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiffColumn {
+    /// Its name (the newer one, if renamed).
+    pub name: String,
+    /// Its position in the old schema.
+    pub from: Option<usize>,
+    /// Its position in the new schema.
+    pub to: Option<usize>,
+}
+
+/// A changed row, its values aligned to [`TableDiff::columns`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowChange {
+    /// The row before (`None`: added).
+    pub old: Option<Vec<Value>>,
+    /// The row after (`None`: deleted).
+    pub new: Option<Vec<Value>>,
+}
+
+impl RowChange {
+    /// Positions of the columns whose values differ (for a modified row).
+    pub fn changed_cells(&self) -> Vec<usize> {
+        match (&self.old, &self.new) {
+            (Some(o), Some(n)) => (0..o.len().min(n.len()))
+                .filter(|&i| o[i] != n[i])
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Counts of a table's changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DiffStat {
+    /// Rows added.
+    pub rows_added: u64,
+    /// Rows deleted.
+    pub rows_deleted: u64,
+    /// Rows modified.
+    pub rows_modified: u64,
+    /// Cells changed in modified rows.
+    pub cells_modified: u64,
+}
+
+/// The tables that differ from `from` to `to`; with `only`, just those.
+pub fn diff_catalogs(
+    repo: &Repository,
+    from: &Catalog,
+    to: &Catalog,
+    only: &[String],
+) -> Result<Vec<TableDiff>> {
+    let mut out = Vec::new();
+    for (name, change) in table_changes(from, to) {
+        if !only.is_empty() && !only.contains(&name) {
+            continue;
+        }
+        let load = |c: &Catalog| -> Result<Option<Table>> {
+            c.tables
+                .get(&name)
+                .map(|a| Table::from_object(repo.read_table(a)?))
+                .transpose()
+        };
+        let (old, new) = (load(from)?, load(to)?);
+        if old.is_none() && new.is_none() {
+            continue; // a view
+        }
+        let schema = match (&old, &new) {
+            (Some(a), Some(b)) => Some(schema_diff(&a.schema, &b.schema)).filter(|d| !d.is_empty()),
+            _ => None,
+        };
+        out.push(TableDiff {
+            name,
+            change,
+            from: old,
+            to: new,
+            schema,
+        });
+    }
+    Ok(out)
+}
+
+impl TableDiff {
+    /// The columns rows are shown with: the new schema's, then those only
+    /// the old one had; matched by column tag.
+    pub fn columns(&self) -> Vec<DiffColumn> {
+        let mut out: Vec<DiffColumn> = Vec::new();
+        if let Some(to) = &self.to {
+            for (i, c) in to.schema.columns.iter().enumerate() {
+                let from = self.from.as_ref().and_then(|f| f.schema.tag_index(c.tag));
+                out.push(DiffColumn {
+                    name: c.name.clone(),
+                    from,
+                    to: Some(i),
+                });
+            }
+        }
+        if let Some(from) = &self.from {
+            for (i, c) in from.schema.columns.iter().enumerate() {
+                if !out.iter().any(|d| d.from == Some(i)) {
+                    out.push(DiffColumn {
+                        name: c.name.clone(),
+                        from: Some(i),
+                        to: None,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether rows can be matched by key: both sides have the same primary
+    /// key columns with the same types (or both a hidden row id).
+    fn keys_match(&self) -> bool {
+        let (Some(a), Some(b)) = (&self.from, &self.to) else {
+            return false;
+        };
+        let key = |t: &Table| -> Vec<(u32, String)> {
+            t.schema
+                .primary_key
+                .iter()
+                .map(|tag| {
+                    let ty = t
+                        .schema
+                        .column_by_tag(*tag)
+                        .map(|c| c.data_type.to_string())
+                        .unwrap_or_default();
+                    (*tag, ty)
+                })
+                .collect()
+        };
+        key(a) == key(b)
+    }
+
+    /// The changed rows, in key order (deleted rows of an unmatched key
+    /// first, then added ones).
+    pub fn rows<'a>(
+        &'a self,
+        repo: &'a Repository,
+    ) -> Result<Box<dyn Iterator<Item = Result<RowChange>> + 'a>> {
+        let columns = self.columns();
+        let align = move |values: &[Value], old: bool| -> Vec<Value> {
+            columns
+                .iter()
+                .map(|c| {
+                    let at = if old { c.from } else { c.to };
+                    at.and_then(|i| values.get(i).cloned())
+                        .unwrap_or(Value::Null)
+                })
+                .collect()
+        };
+        let map = |t: &Option<Table>| -> Result<Option<ProllyMap>> {
+            t.as_ref().map(|t| repo.map(t.object.rows)).transpose()
+        };
+        let (old_map, new_map) = (map(&self.from)?, map(&self.to)?);
+        if self.keys_match()
+            && let (Some(old_map), Some(new_map), Some(from), Some(to)) =
+                (old_map.as_ref(), new_map.as_ref(), &self.from, &self.to)
+        {
+            let align = std::rc::Rc::new(align);
+            let diff = old_map.diff(new_map)?;
+            return Ok(Box::new(diff.map(move |entry| {
+                let entry = entry?;
+                let old = entry
+                    .old
+                    .map(|v| from.decode(&entry.key, &v).map(|r| align(&r, true)))
+                    .transpose()?;
+                let new = entry
+                    .new
+                    .map(|v| to.decode(&entry.key, &v).map(|r| align(&r, false)))
+                    .transpose()?;
+                Ok(RowChange { old, new })
+            })));
+        }
+        let align = std::rc::Rc::new(align);
+        let deleted: Box<dyn Iterator<Item = Result<RowChange>> + 'a> = match (old_map, &self.from)
+        {
+            (Some(m), Some(t)) => {
+                let align = align.clone();
+                Box::new(m.iter()?.map(move |e| {
+                    let (k, v) = e?;
+                    Ok(RowChange {
+                        old: Some(align(&t.decode(&k, &v)?, true)),
+                        new: None,
+                    })
+                }))
+            }
+            _ => Box::new(std::iter::empty()),
+        };
+        let added: Box<dyn Iterator<Item = Result<RowChange>> + 'a> = match (new_map, &self.to) {
+            (Some(m), Some(t)) => Box::new(m.iter()?.map(move |e| {
+                let (k, v) = e?;
+                Ok(RowChange {
+                    old: None,
+                    new: Some(align(&t.decode(&k, &v)?, false)),
+                })
+            })),
+            _ => Box::new(std::iter::empty()),
+        };
+        Ok(Box::new(deleted.chain(added)))
+    }
+
+    /// Counts rows and cells changed.
+    pub fn stat(&self, repo: &Repository) -> Result<DiffStat> {
+        let mut stat = DiffStat::default();
+        for change in self.rows(repo)? {
+            let change = change?;
+            match (&change.old, &change.new) {
+                (None, Some(_)) => stat.rows_added += 1,
+                (Some(_), None) => stat.rows_deleted += 1,
+                _ => {
+                    stat.rows_modified += 1;
+                    stat.cells_modified += change.changed_cells().len() as u64;
+                }
+            }
+        }
+        Ok(stat)
+    }
+}

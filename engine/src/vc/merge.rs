@@ -1,0 +1,507 @@
+//! Three-way merges: of catalogs (tables added, dropped or changed on
+//! either side), of table schemas (by column tag, through
+//! `arbor_schema::merge`), of rows (matched by primary key, through the
+//! prolly merge, which only visits what either side changed) and of cells
+//! (each column on its own; jsonb documents key by key through
+//! `arbor_jsonb::merge`).
+//!
+//! What cannot merge is a conflict: a table changed in incompatible ways
+//! (kept as ours), or a row whose cells both sides changed differently, or
+//! that one side deleted and the other changed (the row is kept as ours).
+//! Conflicts are recorded in the working set's merge state, as a prolly map
+//! from `table \0 row key` to the three versions; a commit is refused until
+//! they are resolved.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use arbor_merkle::codec::{Reader, Writer};
+use arbor_merkle::prolly::{Collision, Resolution, merge as merge_maps};
+use arbor_merkle::{Address, Edit};
+use arbor_schema::Value;
+use arbor_schema::merge::merge_schemas;
+
+use super::commit::publish_branch;
+use super::{BranchState, history};
+use crate::error::{Error, Result};
+use crate::objects::{Catalog, Commit, MergeState, Signature, TableObject, WorkingSet};
+use crate::repo::Repository;
+use crate::sql::ddl::fill_new_indexes;
+use crate::sql::dml::TableWriter;
+use crate::sql::table::Table;
+
+/// How to merge.
+#[derive(Clone, Debug)]
+pub struct MergeOptions {
+    /// The merge commit's message.
+    pub message: String,
+    /// Author and time of the merge commit.
+    pub author: Signature,
+    /// Make a merge commit even when a fast-forward would do.
+    pub no_ff: bool,
+    /// Merge the changes into the working set without committing or
+    /// recording the other branch as a parent.
+    pub squash: bool,
+}
+
+/// One thing that did not merge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conflict {
+    /// The table.
+    pub table: String,
+    /// The row's encoded primary key; empty for a conflict about the whole table.
+    pub key: Vec<u8>,
+    /// What happened.
+    pub description: String,
+    /// The row in the merge base, ours and theirs (encoded values), when a row conflicts.
+    pub versions: [Option<Vec<u8>>; 3],
+}
+
+/// What a merge did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MergeOutcome {
+    /// Their commit is already in our history.
+    UpToDate,
+    /// Our branch moved forward to their commit.
+    FastForward(Address),
+    /// A merge commit was made.
+    Committed(Address),
+    /// The merged result waits in the working set: conflicts to resolve
+    /// (then commit), or a squash to commit.
+    Uncommitted {
+        /// The conflicts, if any.
+        conflicts: Vec<Conflict>,
+    },
+}
+
+/// Merges commit `theirs` into `branch`.
+pub fn merge(
+    repo: &Repository,
+    branch: &str,
+    theirs: Address,
+    options: &MergeOptions,
+) -> Result<MergeOutcome> {
+    let state = BranchState::read(repo, branch)?;
+    if state.working_set.merge.is_some() {
+        return Err(Error::new("55000", "a merge is already in progress")
+            .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
+    }
+    if state.is_dirty() {
+        return Err(
+            Error::new("55000", "cannot merge with uncommitted changes").with_hint(
+                "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first",
+            ),
+        );
+    }
+    let ours = state.head;
+    if history::is_ancestor(repo, theirs, ours)? {
+        return Ok(MergeOutcome::UpToDate);
+    }
+    let their_commit = repo.read_commit(&theirs)?;
+    if history::is_ancestor(repo, ours, theirs)? && !options.no_ff && !options.squash {
+        let ws = WorkingSet {
+            working: their_commit.catalog,
+            staged: their_commit.catalog,
+            merge: None,
+        };
+        publish_branch(repo, &state, Some(theirs), &ws)?;
+        return Ok(MergeOutcome::FastForward(theirs));
+    }
+    let base = history::merge_base(repo, ours, theirs)?.ok_or_else(|| {
+        Error::new("55000", "refusing to merge unrelated histories")
+            .with_hint("the two commits have no common ancestor")
+    })?;
+    let base_catalog = repo.read_catalog(&repo.read_commit(&base)?.catalog)?;
+    let our_catalog = repo.read_catalog(&state.commit.catalog)?;
+    let their_catalog = repo.read_catalog(&their_commit.catalog)?;
+    let (merged, conflicts) = merge_catalogs(repo, &base_catalog, &our_catalog, &their_catalog)?;
+    let merged_address = repo.write_catalog(&merged)?;
+    if conflicts.is_empty() && !options.squash {
+        let height = state.commit.height.max(their_commit.height) + 1;
+        let commit = repo.write_commit(&Commit {
+            catalog: merged_address,
+            parents: vec![ours, theirs],
+            author: options.author.clone(),
+            message: options.message.clone(),
+            height,
+        })?;
+        let ws = WorkingSet {
+            working: merged_address,
+            staged: merged_address,
+            merge: None,
+        };
+        publish_branch(repo, &state, Some(commit), &ws)?;
+        return Ok(MergeOutcome::Committed(commit));
+    }
+    let merge_state = if conflicts.is_empty() {
+        None
+    } else {
+        Some(MergeState {
+            theirs,
+            base,
+            pre_merge_working: state.working_set.working,
+            conflicts: Some(write_conflicts(repo, &conflicts)?),
+            message: options.message.clone(),
+        })
+    };
+    let ws = WorkingSet {
+        working: merged_address,
+        staged: if merge_state.is_some() {
+            state.working_set.staged
+        } else {
+            merged_address
+        },
+        merge: merge_state,
+    };
+    publish_branch(repo, &state, None, &ws)?;
+    Ok(MergeOutcome::Uncommitted { conflicts })
+}
+
+/// Abandons the merge in progress on `branch`: the working set goes back
+/// to what it was before the merge.
+pub fn abort(repo: &Repository, branch: &str) -> Result<()> {
+    let state = BranchState::read(repo, branch)?;
+    let Some(m) = &state.working_set.merge else {
+        return Err(Error::new("55000", "there is no merge to abort"));
+    };
+    let ws = WorkingSet {
+        working: m.pre_merge_working,
+        staged: state.commit.catalog,
+        merge: None,
+    };
+    publish_branch(repo, &state, None, &ws)
+}
+
+/// Merges three catalogs; returns the merged one and what conflicted.
+pub fn merge_catalogs(
+    repo: &Repository,
+    base: &Catalog,
+    ours: &Catalog,
+    theirs: &Catalog,
+) -> Result<(Catalog, Vec<Conflict>)> {
+    let mut merged = ours.clone();
+    let mut conflicts = Vec::new();
+    let names: BTreeSet<&String> = base
+        .tables
+        .keys()
+        .chain(ours.tables.keys())
+        .chain(theirs.tables.keys())
+        .collect();
+    for name in names {
+        let (b, o, t) = (
+            base.tables.get(name),
+            ours.tables.get(name),
+            theirs.tables.get(name),
+        );
+        let table_conflict = |description: &str| Conflict {
+            table: name.clone(),
+            key: Vec::new(),
+            description: description.to_owned(),
+            versions: [None, None, None],
+        };
+        if o == t || t == b {
+            continue;
+        }
+        if o == b {
+            match t {
+                Some(a) => merged.tables.insert(name.clone(), *a),
+                None => merged.tables.remove(name),
+            };
+            continue;
+        }
+        match (b, o, t) {
+            (Some(b), Some(o), Some(t)) => match merge_table(repo, name, b, o, t)? {
+                Ok((object, mut row_conflicts)) => {
+                    merged
+                        .tables
+                        .insert(name.clone(), repo.write_table(&object)?);
+                    conflicts.append(&mut row_conflicts);
+                }
+                Err(description) => conflicts.push(table_conflict(&description)),
+            },
+            (None, Some(_), Some(_)) => conflicts.push(table_conflict(
+                "added by both sides with different contents",
+            )),
+            (Some(_), None, Some(_)) => {
+                conflicts.push(table_conflict("deleted by ours and changed by theirs"))
+            }
+            (Some(_), Some(_), None) => {
+                conflicts.push(table_conflict("changed by ours and deleted by theirs"))
+            }
+            _ => {}
+        }
+    }
+    let view_names: BTreeSet<&String> = base
+        .views
+        .keys()
+        .chain(ours.views.keys())
+        .chain(theirs.views.keys())
+        .collect();
+    for name in view_names {
+        let (b, o, t) = (
+            base.views.get(name),
+            ours.views.get(name),
+            theirs.views.get(name),
+        );
+        if o == t || t == b {
+            continue;
+        }
+        if o == b {
+            match t {
+                Some(v) => merged.views.insert(name.clone(), v.clone()),
+                None => merged.views.remove(name),
+            };
+            continue;
+        }
+        conflicts.push(Conflict {
+            table: name.clone(),
+            key: Vec::new(),
+            description: "view changed differently by both sides".into(),
+            versions: [None, None, None],
+        });
+    }
+    Ok((merged, conflicts))
+}
+
+/// Merges one table changed by both sides. `Ok(Err(description))` is a
+/// conflict about the whole table (it stays as ours).
+#[allow(clippy::type_complexity)]
+fn merge_table(
+    repo: &Repository,
+    name: &str,
+    base: &Address,
+    ours: &Address,
+    theirs: &Address,
+) -> Result<std::result::Result<(TableObject, Vec<Conflict>), String>> {
+    let load = |a: &Address| -> Result<Table> { Table::from_object(repo.read_table(a)?) };
+    let (base, ours, theirs) = (load(base)?, load(ours)?, load(theirs)?);
+    let merged_schema = match merge_schemas(&base.schema, &ours.schema, &theirs.schema) {
+        Ok(m) => m,
+        Err(conflicts) => {
+            let text: Vec<String> = conflicts.iter().map(|c| c.to_string()).collect();
+            return Ok(Err(format!("schema conflict: {}", text.join("; "))));
+        }
+    };
+    if !merged_schema.their_tags.is_empty() {
+        return Ok(Err(
+            "both sides added a column of the same name; merging their rows is not supported yet"
+                .into(),
+        ));
+    }
+    let schema = merged_schema.schema;
+    // Rows are stored by column tag, so each side's rows read correctly
+    // under the merged schema unless a column changed type or the key changed.
+    for side in [&base, &ours, &theirs] {
+        let key = |t: &arbor_schema::TableSchema| -> Vec<String> {
+            t.primary_key
+                .iter()
+                .map(|tag| {
+                    t.column_by_tag(*tag)
+                        .map(|c| format!("{tag}:{}", c.data_type))
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        if key(&side.schema) != key(&schema) {
+            return Ok(Err(
+                "the primary key changed on one side; rows cannot be matched".into(),
+            ));
+        }
+        for c in &side.schema.columns {
+            if let Some(m) = schema.column_by_tag(c.tag)
+                && m.data_type != c.data_type
+            {
+                return Ok(Err(format!(
+                    "column {} changed type on one side while rows changed on the other",
+                    m.name
+                )));
+            }
+        }
+    }
+    let merged_table = Table::new(
+        Arc::new(schema.clone()),
+        TableObject {
+            schema: schema.encode(),
+            ..ours.object.clone()
+        },
+    );
+    let base_rows = repo.map(base.object.rows)?;
+    let our_rows = repo.map(ours.object.rows)?;
+    let their_rows = repo.map(theirs.object.rows)?;
+    let mut conflicts = Vec::new();
+    let rows = merge_maps(&base_rows, &our_rows, &their_rows, |c| {
+        resolve_row(name, &c, &merged_table, &mut conflicts)
+    })?;
+    // The secondary indexes follow the rows: what changed from ours to the
+    // merged rows is unindexed and reindexed (uniqueness checked).
+    let mut object = TableObject {
+        schema: schema.encode(),
+        rows: our_rows.root(),
+        indexes: ours
+            .object
+            .indexes
+            .iter()
+            .filter(|(n, _)| schema.indexes.iter().any(|i| i.name == *n))
+            .cloned()
+            .collect(),
+        next_row_id: ours.object.next_row_id.max(theirs.object.next_row_id),
+    };
+    let indexed = Table::new(Arc::new(schema.clone()), object.clone());
+    let only_kept = {
+        let mut s = schema.clone();
+        s.indexes
+            .retain(|i| object.indexes.iter().any(|(n, _)| *n == i.name));
+        Table::new(Arc::new(s), object.clone())
+    };
+    let mut writer = TableWriter::new(repo, only_kept)?;
+    for change in our_rows.diff(&rows)? {
+        let change = change?;
+        if let Some(old) = &change.old {
+            writer.unindex_row(&change.key, &indexed.decode(&change.key, old)?)?;
+        }
+        if let Some(new) = &change.new {
+            writer.index_row(&change.key, &indexed.decode(&change.key, new)?)?;
+        }
+    }
+    let written = writer.finish()?;
+    object.indexes = written.indexes;
+    object.rows = rows.root();
+    let object = fill_new_indexes(repo, Table::new(Arc::new(schema), object))?;
+    Ok(Ok((object, conflicts)))
+}
+
+/// Settles a row both sides changed: cell by cell where both kept it.
+fn resolve_row(
+    table: &str,
+    c: &Collision<'_>,
+    merged: &Table,
+    conflicts: &mut Vec<Conflict>,
+) -> arbor_merkle::Result<Resolution> {
+    let mut conflict = |description: &str| {
+        conflicts.push(Conflict {
+            table: table.to_owned(),
+            key: c.key.to_vec(),
+            description: description.to_owned(),
+            versions: [
+                c.base.map(<[u8]>::to_vec),
+                c.ours.map(<[u8]>::to_vec),
+                c.theirs.map(<[u8]>::to_vec),
+            ],
+        });
+        Ok(Resolution::Ours)
+    };
+    let (ours, theirs) = match (c.ours, c.theirs) {
+        (None, None) => return Ok(Resolution::Delete),
+        (Some(o), Some(t)) => (o, t),
+        (None, Some(_)) => return conflict("deleted by ours and changed by theirs"),
+        (Some(_), None) => return conflict("changed by ours and deleted by theirs"),
+    };
+    let decode = |v: &[u8]| merged.decode(c.key, v).ok();
+    let (Some(o), Some(t)) = (decode(ours), decode(theirs)) else {
+        return conflict("a row does not decode under the merged schema");
+    };
+    let b = c.base.and_then(decode);
+    let mut row = o.clone();
+    let mut clashes = Vec::new();
+    for i in 0..row.len() {
+        let base_cell = b.as_ref().map(|b| &b[i]);
+        let (ov, tv) = (&o[i], &t[i]);
+        row[i] = if ov == tv || base_cell == Some(tv) {
+            ov.clone()
+        } else if base_cell == Some(ov) {
+            tv.clone()
+        } else if let (Some(Value::Jsonb(bj)), Value::Jsonb(oj), Value::Jsonb(tj)) =
+            (base_cell, ov, tv)
+        {
+            match arbor_jsonb::merge(bj, oj, tj) {
+                Ok(j) => Value::Jsonb(j),
+                Err(json_conflicts) => {
+                    let paths: Vec<String> = json_conflicts
+                        .iter()
+                        .map(|jc| {
+                            jc.path
+                                .iter()
+                                .map(|p| p.to_string())
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        })
+                        .collect();
+                    clashes.push(format!(
+                        "{} at {}",
+                        merged.schema.columns[i].name,
+                        paths.join(", ")
+                    ));
+                    ov.clone()
+                }
+            }
+        } else {
+            clashes.push(merged.schema.columns[i].name.clone());
+            ov.clone()
+        };
+    }
+    if !clashes.is_empty() {
+        return conflict(&format!("both sides changed {}", clashes.join(", ")));
+    }
+    Ok(Resolution::Value(merged.encode_value(&row)))
+}
+
+/// Stores conflicts as a prolly map from `table \0 key` to their versions.
+fn write_conflicts(repo: &Repository, conflicts: &[Conflict]) -> Result<Address> {
+    let mut edits: Vec<Edit> = conflicts
+        .iter()
+        .map(|c| {
+            let mut key = c.table.as_bytes().to_vec();
+            key.push(0);
+            key.extend_from_slice(&c.key);
+            let mut w = Writer::new();
+            w.str(&c.description);
+            for v in &c.versions {
+                match v {
+                    Some(bytes) => {
+                        w.u8(1).bytes(bytes);
+                    }
+                    None => {
+                        w.u8(0);
+                    }
+                }
+            }
+            Edit {
+                key,
+                value: Some(w.into_bytes()),
+            }
+        })
+        .collect();
+    edits.sort_by(|a, b| a.key.cmp(&b.key));
+    edits.dedup_by(|a, b| a.key == b.key);
+    Ok(repo.empty_map()?.edit(edits)?.root())
+}
+
+/// Reads the conflicts of a merge in progress.
+pub fn read_conflicts(repo: &Repository, address: Address) -> Result<Vec<Conflict>> {
+    let mut out = Vec::new();
+    for entry in repo.map(address)?.iter()? {
+        let (key, value) = entry?;
+        let split = key
+            .iter()
+            .position(|b| *b == 0)
+            .ok_or_else(|| Error::new("XX001", "a conflict entry without a table name"))?;
+        let table = String::from_utf8(key[..split].to_vec())
+            .map_err(|_| Error::new("XX001", "a conflict entry's table name is not UTF-8"))?;
+        let mut r = Reader::new(&value, "conflict");
+        let description = r.str()?.to_owned();
+        let mut versions: [Option<Vec<u8>>; 3] = [None, None, None];
+        for v in &mut versions {
+            if r.u8()? == 1 {
+                *v = Some(r.bytes()?.to_vec());
+            }
+        }
+        r.finish()?;
+        out.push(Conflict {
+            table,
+            key: key[split + 1..].to_vec(),
+            description,
+            versions,
+        });
+    }
+    Ok(out)
+}
