@@ -118,13 +118,12 @@ pub fn decode_row_into(
     positions: &[usize],
 ) -> Result<()> {
     let is_wanted = |i: usize| wanted.is_none_or(|w| w.get(i).copied().unwrap_or(true));
+    let out_of_range = || ValueError::corrupt("row column out of range");
     // Wanted columns start as their missing value; stored ones overwrite it.
     for (i, c) in columns.iter().enumerate() {
         if is_wanted(i) {
-            let slot = out
-                .get_mut(positions[i])
-                .ok_or_else(|| ValueError::corrupt("row column out of range"))?;
-            *slot = c.missing.clone();
+            let at = *positions.get(i).ok_or_else(out_of_range)?;
+            *out.get_mut(at).ok_or_else(out_of_range)? = c.missing.clone();
         }
     }
     let mut r = Reader::new(bytes, "row");
@@ -141,10 +140,9 @@ pub fn decode_row_into(
         if let Some(i) = columns.iter().position(|c| u64::from(c.tag) == tag)
             && is_wanted(i)
         {
-            let slot = out
-                .get_mut(positions[i])
-                .ok_or_else(|| ValueError::corrupt("row column out of range"))?;
-            *slot = decode_value(value, &columns[i].data_type)?;
+            let at = *positions.get(i).ok_or_else(out_of_range)?;
+            *out.get_mut(at).ok_or_else(out_of_range)? =
+                decode_value(value, &columns[i].data_type)?;
         }
     }
     r.finish().map_err(corrupt)?;

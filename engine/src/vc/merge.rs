@@ -282,12 +282,7 @@ fn merge_table(
             return Ok(Err(format!("schema conflict: {}", text.join("; "))));
         }
     };
-    if !merged_schema.their_tags.is_empty() {
-        return Ok(Err(
-            "both sides added a column of the same name; merging their rows is not supported yet"
-                .into(),
-        ));
-    }
+    let their_tags = merged_schema.their_tags;
     let schema = merged_schema.schema;
     // Rows are stored by column tag, so each side's rows read correctly
     // under the merged schema unless a column changed type or the key changed.
@@ -327,7 +322,10 @@ fn merge_table(
     );
     let base_rows = repo.map(base.object.rows)?;
     let our_rows = repo.map(ours.object.rows)?;
-    let their_rows = repo.map(theirs.object.rows)?;
+    let mut their_rows = repo.map(theirs.object.rows)?;
+    if !their_tags.is_empty() {
+        their_rows = retag_rows(&base_rows, &their_rows, &theirs, &merged_table, &their_tags)?;
+    }
     let mut conflicts = Vec::new();
     let rows = merge_maps(&base_rows, &our_rows, &their_rows, |c| {
         resolve_row(name, &c, &merged_table, &mut conflicts)
@@ -368,6 +366,57 @@ fn merge_table(
     object.rows = rows.root();
     let object = fill_new_indexes(repo, Table::new(Arc::new(schema), object))?;
     Ok(Ok((object, conflicts)))
+}
+
+/// Their rows with their columns under the merged schema's tags, where the
+/// two sides gave one new column different tags (both added it): the rows
+/// they changed since the base are re-encoded; the rest are the base's.
+fn retag_rows(
+    base_rows: &arbor_merkle::ProllyMap,
+    their_rows: &arbor_merkle::ProllyMap,
+    theirs: &Table,
+    merged: &Table,
+    their_tags: &[(u32, u32)],
+) -> Result<arbor_merkle::ProllyMap> {
+    // For each merged column, the position of the column of theirs that feeds it.
+    let sources: Vec<Option<usize>> = merged
+        .schema
+        .columns
+        .iter()
+        .map(|c| {
+            let their_tag = their_tags
+                .iter()
+                .find(|(_, m)| *m == c.tag)
+                .map_or(c.tag, |(t, _)| *t);
+            theirs.schema.tag_index(their_tag)
+        })
+        .collect();
+    let mut edits = Vec::new();
+    for change in base_rows.diff(their_rows)? {
+        let change = change?;
+        let value = match &change.new {
+            None => None,
+            Some(v) => {
+                let row = theirs.decode(&change.key, v)?;
+                let merged_row: Vec<Value> = merged
+                    .schema
+                    .columns
+                    .iter()
+                    .zip(&sources)
+                    .map(|(c, s)| match s {
+                        Some(i) => row[*i].clone(),
+                        None => c.missing.clone().unwrap_or(Value::Null),
+                    })
+                    .collect();
+                Some(merged.encode_value(&merged_row))
+            }
+        };
+        edits.push(Edit {
+            key: change.key,
+            value,
+        });
+    }
+    Ok(base_rows.edit(edits)?)
 }
 
 /// Settles a row both sides changed: cell by cell where both kept it.

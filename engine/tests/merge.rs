@@ -1,0 +1,282 @@
+//! Three-way merges through the version-control API: cell-level merges of
+//! rows, jsonb documents merged key by key, conflicts, deletes against
+//! updates, schema changes on one side with data changes on the other, and
+//! both sides adding the same column.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use arbor_engine::objects::Signature;
+use arbor_engine::repo::Repository;
+use arbor_engine::sql::{Session, StatementResult};
+use arbor_engine::vc::{
+    self,
+    commit::CommitOptions,
+    merge::{MergeOptions, MergeOutcome},
+};
+use arbor_merkle::MemoryStore;
+
+fn author() -> Signature {
+    Signature {
+        name: "T".into(),
+        email: "t@example.com".into(),
+        time: 0,
+        offset_minutes: 0,
+    }
+}
+
+/// A repository whose `main` has `setup` committed, and a branch `dev` at that commit.
+fn repo_with(setup: &str) -> Repository {
+    let repo = Repository::init(Arc::new(MemoryStore::new()), "main", &author()).unwrap();
+    Session::open(repo.clone(), "main")
+        .unwrap()
+        .execute(setup)
+        .unwrap();
+    commit(&repo, "main", "setup");
+    let head = repo.branch_head("main").unwrap();
+    vc::branch::create(&repo, "dev", head, false).unwrap();
+    repo
+}
+
+fn run(repo: &Repository, branch: &str, sql: &str) {
+    Session::open(repo.clone(), branch)
+        .unwrap()
+        .execute(sql)
+        .unwrap();
+}
+
+fn commit(repo: &Repository, branch: &str, message: &str) {
+    let options = CommitOptions {
+        message: message.into(),
+        author: author(),
+        all: true,
+        allow_empty: false,
+        amend: false,
+    };
+    vc::commit::commit(repo, branch, &options).unwrap();
+}
+
+fn merge_dev(repo: &Repository) -> MergeOutcome {
+    let theirs = repo.branch_head("dev").unwrap();
+    let options = MergeOptions {
+        message: "merge dev".into(),
+        author: author(),
+        no_ff: false,
+        squash: false,
+    };
+    vc::merge::merge(repo, "main", theirs, &options).unwrap()
+}
+
+fn rows(repo: &Repository, sql: &str) -> Vec<String> {
+    match Session::open(repo.clone(), "main")
+        .unwrap()
+        .execute(sql)
+        .unwrap()
+        .pop()
+        .unwrap()
+    {
+        StatementResult::Rows { rows, .. } => rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect(),
+        other => panic!("not rows: {other:?}"),
+    }
+}
+
+const SETUP: &str = "CREATE TABLE t (id integer PRIMARY KEY, a text, b integer, doc jsonb); \
+    INSERT INTO t VALUES (1, 'x', 1, '{\"k\": 1, \"m\": 1}'), (2, 'y', 2, '{}'), (3, 'z', 3, NULL)";
+
+#[test]
+fn disjoint_column_edits_of_one_row_merge_cell_by_cell() {
+    let repo = repo_with(SETUP);
+    run(&repo, "dev", "UPDATE t SET a = 'dev' WHERE id = 1");
+    commit(&repo, "dev", "a");
+    run(&repo, "main", "UPDATE t SET b = 100 WHERE id = 1");
+    commit(&repo, "main", "b");
+    assert!(matches!(merge_dev(&repo), MergeOutcome::Committed(_)));
+    assert_eq!(rows(&repo, "SELECT a, b FROM t WHERE id = 1"), ["dev|100"]);
+    let head = repo
+        .read_commit(&repo.branch_head("main").unwrap())
+        .unwrap();
+    assert_eq!(head.parents.len(), 2, "a merge commit has both parents");
+}
+
+#[test]
+fn json_edits_at_different_keys_merge() {
+    let repo = repo_with(SETUP);
+    run(
+        &repo,
+        "dev",
+        "UPDATE t SET doc = '{\"k\": 2, \"m\": 1}' WHERE id = 1",
+    );
+    commit(&repo, "dev", "k");
+    run(
+        &repo,
+        "main",
+        "UPDATE t SET doc = '{\"k\": 1, \"m\": 1, \"n\": true}' WHERE id = 1",
+    );
+    commit(&repo, "main", "n");
+    assert!(matches!(merge_dev(&repo), MergeOutcome::Committed(_)));
+    assert_eq!(
+        rows(&repo, "SELECT doc FROM t WHERE id = 1"),
+        ["{\"k\": 2, \"m\": 1, \"n\": true}"]
+    );
+}
+
+#[test]
+fn the_same_cell_changed_two_ways_conflicts_and_blocks_the_commit() {
+    let repo = repo_with(SETUP);
+    run(&repo, "dev", "UPDATE t SET a = 'theirs' WHERE id = 2");
+    commit(&repo, "dev", "theirs");
+    run(&repo, "main", "UPDATE t SET a = 'ours' WHERE id = 2");
+    commit(&repo, "main", "ours");
+    let MergeOutcome::Uncommitted { conflicts } = merge_dev(&repo) else {
+        panic!("expected conflicts");
+    };
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].table, "t");
+    assert!(
+        conflicts[0].description.contains("both sides changed a"),
+        "{}",
+        conflicts[0].description
+    );
+    // Ours stays in the working set; the conflict is recorded; commit is refused.
+    assert_eq!(rows(&repo, "SELECT a FROM t WHERE id = 2"), ["ours"]);
+    let ws = repo.working_set("main").unwrap().1;
+    let recorded = vc::merge::read_conflicts(&repo, ws.merge.unwrap().conflicts.unwrap()).unwrap();
+    assert_eq!(recorded, conflicts);
+    let options = CommitOptions {
+        message: "m".into(),
+        author: author(),
+        all: true,
+        allow_empty: false,
+        amend: false,
+    };
+    let err = vc::commit::commit(&repo, "main", &options).unwrap_err();
+    assert!(
+        err.message.contains("unresolved conflicts"),
+        "{}",
+        err.message
+    );
+    vc::merge::abort(&repo, "main").unwrap();
+    assert!(repo.working_set("main").unwrap().1.merge.is_none());
+}
+
+#[test]
+fn a_delete_against_an_update_conflicts() {
+    let repo = repo_with(SETUP);
+    run(&repo, "dev", "DELETE FROM t WHERE id = 3");
+    commit(&repo, "dev", "delete");
+    run(&repo, "main", "UPDATE t SET b = 33 WHERE id = 3");
+    commit(&repo, "main", "update");
+    let MergeOutcome::Uncommitted { conflicts } = merge_dev(&repo) else {
+        panic!("expected a conflict");
+    };
+    assert_eq!(conflicts.len(), 1);
+    assert!(
+        conflicts[0].description.contains("deleted by theirs"),
+        "{}",
+        conflicts[0].description
+    );
+}
+
+#[test]
+fn a_schema_change_on_one_side_and_data_changes_on_the_other_combine() {
+    let repo = repo_with(SETUP);
+    run(
+        &repo,
+        "dev",
+        "ALTER TABLE t ADD COLUMN c text DEFAULT 'new'; UPDATE t SET c = 'set' WHERE id = 2",
+    );
+    commit(&repo, "dev", "add column");
+    run(
+        &repo,
+        "main",
+        "UPDATE t SET b = 11 WHERE id = 1; INSERT INTO t VALUES (4, 'w', 4, NULL)",
+    );
+    commit(&repo, "main", "data");
+    assert!(matches!(merge_dev(&repo), MergeOutcome::Committed(_)));
+    assert_eq!(
+        rows(&repo, "SELECT id, b, c FROM t ORDER BY id"),
+        ["1|11|new", "2|2|set", "3|3|new", "4|4|new"]
+    );
+}
+
+#[test]
+fn both_sides_adding_the_same_column_merge() {
+    let repo = repo_with(SETUP);
+    run(
+        &repo,
+        "dev",
+        "ALTER TABLE t ADD COLUMN c integer; UPDATE t SET c = 7 WHERE id = 1",
+    );
+    commit(&repo, "dev", "c on dev");
+    run(
+        &repo,
+        "main",
+        "ALTER TABLE t ADD COLUMN c integer; UPDATE t SET c = 8 WHERE id = 2",
+    );
+    commit(&repo, "main", "c on main");
+    assert!(
+        matches!(merge_dev(&repo), MergeOutcome::Committed(_)),
+        "same column added on both sides"
+    );
+    assert_eq!(
+        rows(&repo, "SELECT id, c FROM t ORDER BY id"),
+        ["1|7", "2|8", "3|NULL"]
+    );
+}
+
+#[test]
+fn a_merged_table_keeps_its_indexes_in_step() {
+    let repo = repo_with(&format!("{SETUP}; CREATE INDEX t_b ON t (b)"));
+    run(&repo, "dev", "UPDATE t SET b = 50 WHERE id = 1");
+    commit(&repo, "dev", "b");
+    run(&repo, "main", "UPDATE t SET a = 'main' WHERE id = 2");
+    commit(&repo, "main", "a");
+    assert!(matches!(merge_dev(&repo), MergeOutcome::Committed(_)));
+    // The index answers for the merged value and no longer for the old one.
+    assert_eq!(rows(&repo, "SELECT id FROM t WHERE b = 50"), ["1"]);
+    assert_eq!(rows(&repo, "SELECT count(*) FROM t WHERE b = 1"), ["0"]);
+}
+
+#[test]
+fn fast_forward_and_up_to_date() {
+    let repo = repo_with(SETUP);
+    assert_eq!(merge_dev(&repo), MergeOutcome::UpToDate);
+    run(&repo, "dev", "INSERT INTO t VALUES (9, 'n', 9, NULL)");
+    commit(&repo, "dev", "nine");
+    let dev = repo.branch_head("dev").unwrap();
+    assert_eq!(merge_dev(&repo), MergeOutcome::FastForward(dev));
+    assert_eq!(rows(&repo, "SELECT count(*) FROM t"), ["4"]);
+}
+
+#[test]
+fn the_same_new_column_under_different_tags_merges_through_retagging() {
+    let repo = repo_with(SETUP);
+    // Main adds another column first, so the shared one gets another tag there.
+    run(
+        &repo,
+        "main",
+        "ALTER TABLE t ADD COLUMN first integer; ALTER TABLE t ADD COLUMN c integer; UPDATE t SET c = 8 WHERE id = 2",
+    );
+    commit(&repo, "main", "two columns");
+    run(
+        &repo,
+        "dev",
+        "ALTER TABLE t ADD COLUMN c integer; UPDATE t SET c = 7 WHERE id = 1",
+    );
+    commit(&repo, "dev", "c on dev");
+    let outcome = merge_dev(&repo);
+    assert!(matches!(outcome, MergeOutcome::Committed(_)), "{outcome:?}");
+    assert_eq!(
+        rows(&repo, "SELECT id, c FROM t ORDER BY id"),
+        ["1|7", "2|8", "3|NULL"]
+    );
+}
