@@ -8,6 +8,7 @@ use arbor_engine::repo::{self, Repository};
 use arbor_engine::sql::Session;
 
 use super::repository_dir;
+use crate::identity;
 use crate::render::{self, Format};
 use crate::ui::CliError;
 
@@ -52,6 +53,10 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = Repository::open(store)?;
     let branch = repository.store_root()?.default_branch;
     let mut session = Session::open(repository, &branch)?;
+    // Commits made from SQL (`SELECT arbor_commit(...)`) need an author.
+    if let Ok(author) = identity::author(None, None) {
+        session.set_author(author);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut write_error = None;

@@ -19,6 +19,7 @@ pub mod functions;
 pub mod parser;
 pub mod planner;
 pub mod session;
+pub mod system;
 pub mod table;
 
 pub use session::{Session, StatementResult};

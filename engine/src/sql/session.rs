@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use arbor_merkle::Address;
+use arbor_schema::Value;
 
 use std::sync::Arc;
 
@@ -21,9 +22,10 @@ use super::dml::{Written, insert_rows, run_change, run_insert};
 use super::execution::{Executor, Row};
 use super::parser;
 use super::planner::{self, CatalogView, Statement, plan_statement};
+use super::system;
 use super::table::Table;
 use crate::error::{Error, Result, sqlstate};
-use crate::objects::{Catalog, TableObject, WorkingSet};
+use crate::objects::{Catalog, Signature, TableObject, WorkingSet};
 use crate::repo::{RefUpdate, Repository, working_set_ref};
 
 /// What a statement produced.
@@ -58,6 +60,8 @@ pub struct Session {
     /// The store root `base` and `catalog` were read at; while it has not
     /// moved, nobody has published and there is nothing to reread.
     seen_root: Option<Address>,
+    /// Who commits from SQL (`arbor_commit`, `arbor_merge`), if known.
+    author: Option<Signature>,
 }
 
 /// The catalog plus the repository to read table objects from.
@@ -65,6 +69,7 @@ struct SessionCatalog<'a> {
     repo: &'a Repository,
     catalog: &'a Catalog,
     tables: &'a TableCache,
+    branch: &'a str,
 }
 
 /// Tables decoded from their objects, by the object's address: an address
@@ -105,6 +110,25 @@ impl CatalogView for SessionCatalog<'_> {
     fn table_names(&self) -> Vec<String> {
         self.catalog.tables.keys().cloned().collect()
     }
+
+    fn table_as_of(&self, revision: &str, name: &str) -> Result<Option<Table>> {
+        let commit = crate::vc::revision::resolve(self.repo, self.branch, revision)?;
+        let catalog = self
+            .repo
+            .read_catalog(&self.repo.read_commit(&commit)?.catalog)?;
+        match catalog.tables.get(name) {
+            Some(address) => Ok(Some(self.tables.get(self.repo, address)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn system_table(&self, name: &str) -> Result<Option<system::Rows>> {
+        system::system_table(self.repo, self.branch, name)
+    }
+
+    fn vc_function(&self, name: &str, args: &[Value]) -> Result<Value> {
+        system::function(self.repo, self.branch, name, args)
+    }
 }
 
 impl Session {
@@ -121,12 +145,18 @@ impl Session {
             failed: false,
             tables: TableCache::default(),
             seen_root: None,
+            author: None,
         })
     }
 
     /// The branch this session works on.
     pub fn branch(&self) -> &str {
         &self.branch
+    }
+
+    /// Sets who commits from SQL (`arbor_commit`, `arbor_merge`) and when.
+    pub fn set_author(&mut self, author: Signature) {
+        self.author = Some(author);
     }
 
     /// Whether a transaction is open.
@@ -160,11 +190,15 @@ impl Session {
     }
 
     fn execute_one(&mut self, stmt: &sqlparser::ast::Statement) -> Result<StatementResult> {
+        if let Some((name, args)) = procedure_call(stmt)? {
+            return self.call_procedure(&name, &args);
+        }
         let planned = {
             let view = SessionCatalog {
                 repo: &self.repo,
                 catalog: &self.catalog,
                 tables: &self.tables,
+                branch: &self.branch,
             };
             plan_statement(stmt, &view)
         };
@@ -232,6 +266,27 @@ impl Session {
         }
     }
 
+    /// Runs a version-control procedure (`SELECT arbor_commit(...)`).
+    fn call_procedure(&mut self, name: &str, args: &[Value]) -> Result<StatementResult> {
+        if self.in_transaction {
+            return Err(self.fail(
+                Error::new(
+                    "25001",
+                    format!("{name} cannot run inside a transaction block"),
+                )
+                .with_hint("COMMIT or ROLLBACK first"),
+            ));
+        }
+        self.refresh()?;
+        let result = system::procedure(&self.repo, &self.branch, self.author.as_ref(), name, args)?;
+        self.branch = result.branch;
+        self.reload()?;
+        Ok(StatementResult::Rows {
+            columns: vec![result.column],
+            rows: vec![vec![result.value]],
+        })
+    }
+
     /// Inserts `rows`, each a value for every column of `table` in order, as
     /// one statement: all of them, or on the first error none. Values are
     /// converted to the column types; constraints are checked as for INSERT.
@@ -239,13 +294,14 @@ impl Session {
     pub fn insert_rows(
         &mut self,
         table: &str,
-        rows: &mut dyn Iterator<Item = Result<Vec<arbor_schema::Value>>>,
+        rows: &mut dyn Iterator<Item = Result<Vec<Value>>>,
     ) -> Result<u64> {
         let result = self.statement(|session, catalog| {
             let view = SessionCatalog {
                 repo: &session.repo,
                 catalog,
                 tables: &session.tables,
+                branch: &session.branch,
             };
             let plan = planner::plan_insert_rows(table, &view)?;
             let executor = Executor::new(session.repo.nodes(), &[]);
@@ -368,6 +424,7 @@ impl Session {
                     repo: &self.repo,
                     catalog,
                     tables: &self.tables,
+                    branch: &self.branch,
                 };
                 let checks = planner::checks_of(&plan.schema, &view)?;
                 let object = ddl::alter(&self.repo, &plan, checks)?;
@@ -575,4 +632,58 @@ impl Session {
         }
         Ok(None)
     }
+}
+
+/// A statement that calls a version-control procedure: `SELECT name(args)`
+/// with constant arguments and nothing else. Returns its name and arguments.
+fn procedure_call(stmt: &sqlparser::ast::Statement) -> Result<Option<(String, Vec<Value>)>> {
+    use sqlparser::ast;
+    let ast::Statement::Query(q) = stmt else {
+        return Ok(None);
+    };
+    let ast::SetExpr::Select(select) = q.body.as_ref() else {
+        return Ok(None);
+    };
+    let [item] = select.projection.as_slice() else {
+        return Ok(None);
+    };
+    let (ast::SelectItem::UnnamedExpr(ast::Expr::Function(f))
+    | ast::SelectItem::ExprWithAlias {
+        expr: ast::Expr::Function(f),
+        ..
+    }) = item
+    else {
+        return Ok(None);
+    };
+    let name = f.name.to_string().to_lowercase();
+    if !system::PROCEDURES.contains(&name.as_str()) {
+        return Ok(None);
+    }
+    if !select.from.is_empty() || select.selection.is_some() {
+        return Err(Error::new(
+            "0A000",
+            format!("{name} is called on its own: SELECT {name}(...)"),
+        ));
+    }
+    let mut args = Vec::new();
+    if let ast::FunctionArguments::List(list) = &f.args {
+        for a in &list.args {
+            let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(ast::Expr::Value(v))) = a
+            else {
+                return Err(Error::new(
+                    "42804",
+                    format!("{name} takes constant arguments"),
+                ));
+            };
+            args.push(match &v.value {
+                ast::Value::SingleQuotedString(t) => Value::Text(t.clone()),
+                ast::Value::Number(n, _) => Value::Text(n.clone()),
+                ast::Value::Boolean(b) => Value::Text(b.to_string()),
+                _ => {
+                    return Err(Error::new("42804", format!("{name} takes text arguments")));
+                }
+            });
+        }
+    }
+    Ok(Some((name, args)))
 }

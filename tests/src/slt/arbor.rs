@@ -30,9 +30,9 @@ impl ArborDatabase {
         };
         let repo = Repository::init(Arc::new(MemoryStore::new()), "main", &author)
             .map_err(|e| e.message)?;
-        Ok(ArborDatabase {
-            session: Session::open(repo, "main").map_err(|e| e.message)?,
-        })
+        let mut session = Session::open(repo, "main").map_err(|e| e.message)?;
+        session.set_author(author);
+        Ok(ArborDatabase { session })
     }
 }
 

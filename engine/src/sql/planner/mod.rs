@@ -40,6 +40,12 @@ pub trait CatalogView {
     fn view(&self, name: &str) -> Option<String>;
     /// The names of every table.
     fn table_names(&self) -> Vec<String>;
+    /// Table `name` as it is in the commit `revision` names (`AS OF`).
+    fn table_as_of(&self, revision: &str, name: &str) -> Result<Option<Table>>;
+    /// A version-control system table (`arbor_log`, ...): columns and rows.
+    fn system_table(&self, name: &str) -> Result<Option<super::system::Rows>>;
+    /// Evaluates a version-control function (`active_branch()`, ...).
+    fn vc_function(&self, name: &str, args: &[Value]) -> Result<Value>;
 }
 
 /// A statement ready to execute.
@@ -708,30 +714,22 @@ impl Binder<'_> {
                 ..
             } => {
                 let table_name = object_name(name)?;
-                let table = self.table(&table_name)?;
                 let qualifier = alias
                     .as_ref()
                     .map_or(table_name.clone(), |a| ident(&a.name));
-                let scope = Scope::for_table(
-                    &qualifier,
-                    table.schema.columns.iter().map(|c| c.name.clone()),
-                );
-                let source = TableSource {
-                    name: table_name,
-                    schema: table.schema.clone(),
-                    rows: table.object.rows,
-                    indexes: table.object.indexes.clone(),
-                };
-                Ok((
-                    Plan::Scan {
-                        table: source,
-                        range: full_range(),
-                        filter: None,
-                        with_key: false,
-                        columns: None,
-                    },
-                    scope,
-                ))
+                if self.catalog.table(&table_name)?.is_none()
+                    && let Some((columns, rows)) = self.catalog.system_table(&table_name)?
+                {
+                    let width = columns.len();
+                    let scope = Scope::for_table(&qualifier, columns);
+                    let rows = rows
+                        .into_iter()
+                        .map(|r| r.into_iter().map(Expr::Literal).collect())
+                        .collect();
+                    return Ok((Plan::Values { rows, width }, scope));
+                }
+                let table = self.table(&table_name)?;
+                Ok(scan_of(table_name, &qualifier, &table))
             }
             ast::TableFactor::NestedJoin {
                 table_with_joins,
@@ -753,8 +751,43 @@ impl Binder<'_> {
                 Ok((plan, scope))
             }
             ast::TableFactor::Table {
-                version: Some(_), ..
-            } => Err(Error::unsupported("AS OF in this position")),
+                name,
+                alias,
+                version: Some(version),
+                args: None,
+                ..
+            } => {
+                let (ast::TableVersion::ForSystemTimeAsOf(e) | ast::TableVersion::TimestampAsOf(e)) =
+                    version
+                else {
+                    return Err(Error::unsupported("this kind of table version"));
+                };
+                let revision = match self.expr(e, &Scope::new(), outer, None)? {
+                    Expr::Literal(Value::Text(r)) => r,
+                    _ => {
+                        return Err(Error::new(
+                            "42804",
+                            "AS OF takes a revision as a string literal",
+                        ));
+                    }
+                };
+                let table_name = object_name(name)?;
+                let table = self
+                    .catalog
+                    .table_as_of(&revision, &table_name)?
+                    .ok_or_else(|| {
+                        Error::new(
+                            sqlstate::UNDEFINED_TABLE,
+                            format!(
+                                "relation \"{table_name}\" does not exist at revision '{revision}'"
+                            ),
+                        )
+                    })?;
+                let qualifier = alias
+                    .as_ref()
+                    .map_or(table_name.clone(), |a| ident(&a.name));
+                Ok(scan_of(table_name, &qualifier, &table))
+            }
             _ => Err(Error::unsupported("this kind of FROM item")),
         }
     }
@@ -1427,6 +1460,21 @@ impl Binder<'_> {
             };
             return Ok(Expr::Aggregate(slot));
         }
+        if super::system::FUNCTIONS.contains(&name.as_str()) {
+            let mut values = Vec::new();
+            for a in &args {
+                match self.expr(a, scope, outer, None)? {
+                    Expr::Literal(v) => values.push(v),
+                    _ => {
+                        return Err(Error::new(
+                            "42804",
+                            format!("{name} takes constant arguments"),
+                        ));
+                    }
+                }
+            }
+            return Ok(Expr::Literal(self.catalog.vc_function(&name, &values)?));
+        }
         if !super::functions::is_scalar(&name) {
             return Err(Error::new(
                 sqlstate::UNDEFINED_FUNCTION,
@@ -1702,6 +1750,30 @@ fn place_windows(e: Expr, base: usize) -> Result<Expr> {
         Expr::Window(k) => Ok(Expr::Column(base + k)),
         other => other.try_map_children(&mut |c| place_windows(c, base)),
     }
+}
+
+/// A full scan of `table`, with its columns qualified by `qualifier`.
+fn scan_of(name: String, qualifier: &str, table: &Table) -> (Plan, Scope) {
+    let scope = Scope::for_table(
+        qualifier,
+        table.schema.columns.iter().map(|c| c.name.clone()),
+    );
+    let source = TableSource {
+        name,
+        schema: table.schema.clone(),
+        rows: table.object.rows,
+        indexes: table.object.indexes.clone(),
+    };
+    (
+        Plan::Scan {
+            table: source,
+            range: full_range(),
+            filter: None,
+            with_key: false,
+            columns: None,
+        },
+        scope,
+    )
 }
 
 fn column(r: Resolved) -> Expr {

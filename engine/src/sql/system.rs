@@ -1,0 +1,426 @@
+//! Version control from SQL: system tables, functions and procedures.
+//!
+//! - System tables, read-only views of the repository: `arbor_log` (the
+//!   history of HEAD), `arbor_branches`, `arbor_tags`, `arbor_status`. A
+//!   user table of the same name hides them.
+//! - Functions, evaluated once when a statement is planned:
+//!   `active_branch()`, `arbor_hashof(revision)`, `arbor_merge_base(a, b)`.
+//! - Procedures, called as `SELECT arbor_commit('-am', 'message')` with the
+//!   arguments the command line takes: `arbor_commit`, `arbor_add`,
+//!   `arbor_branch`, `arbor_checkout`, `arbor_merge`, `arbor_reset`,
+//!   `arbor_tag`. They act on the repository like the commands do and
+//!   return one row; the session carries on from the new state.
+
+use arbor_merkle::Address;
+use arbor_schema::Value;
+
+use crate::error::{Error, Result};
+use crate::objects::{Commit, Signature};
+use crate::repo::Repository;
+use crate::vc::{self, commit::CommitOptions, merge::MergeOptions, merge::MergeOutcome};
+
+/// The system tables.
+pub const SYSTEM_TABLES: &[&str] = &["arbor_log", "arbor_branches", "arbor_tags", "arbor_status"];
+
+/// The version-control functions, evaluated when a statement is planned.
+pub const FUNCTIONS: &[&str] = &["active_branch", "arbor_hashof", "arbor_merge_base"];
+
+/// The procedures.
+pub const PROCEDURES: &[&str] = &[
+    "arbor_commit",
+    "arbor_add",
+    "arbor_branch",
+    "arbor_checkout",
+    "arbor_merge",
+    "arbor_reset",
+    "arbor_tag",
+];
+
+/// Column names and rows of a system table.
+pub type Rows = (Vec<String>, Vec<Vec<Value>>);
+
+fn timestamp(c: &Commit) -> Value {
+    chrono::DateTime::from_timestamp(c.author.time, 0).map_or(Value::Null, Value::TimestampTz)
+}
+
+fn text(s: impl Into<String>) -> Value {
+    Value::Text(s.into())
+}
+
+/// The rows of system table `name`, seen from `branch`; `None` if there is no such table.
+pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Option<Rows>> {
+    let columns = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+    Ok(Some(match name {
+        "arbor_log" => {
+            let head = repo.branch_head(branch)?;
+            let rows = vc::history::log(repo, &[head], &[])?
+                .into_iter()
+                .map(|(a, c)| {
+                    vec![
+                        text(a.to_hex()),
+                        text(c.author.name.clone()),
+                        text(c.author.email.clone()),
+                        timestamp(&c),
+                        text(c.message.clone()),
+                        Value::BigInt(i64::try_from(c.parents.len()).unwrap_or(0)),
+                    ]
+                })
+                .collect();
+            (
+                columns(&[
+                    "commit_hash",
+                    "committer",
+                    "email",
+                    "date",
+                    "message",
+                    "parents",
+                ]),
+                rows,
+            )
+        }
+        "arbor_branches" => {
+            let mut rows = Vec::new();
+            for b in vc::branch::list(repo)? {
+                let c = repo.read_commit(&b.head)?;
+                rows.push(vec![
+                    text(b.name),
+                    text(b.head.to_hex()),
+                    text(c.author.name.clone()),
+                    timestamp(&c),
+                    text(c.message.clone()),
+                    Value::Boolean(b.current),
+                ]);
+            }
+            (
+                columns(&[
+                    "name",
+                    "hash",
+                    "latest_committer",
+                    "latest_commit_date",
+                    "latest_commit_message",
+                    "is_current",
+                ]),
+                rows,
+            )
+        }
+        "arbor_tags" => (
+            columns(&["tag_name", "tag_hash"]),
+            vc::branch::tags(repo)?
+                .into_iter()
+                .map(|(n, a)| vec![text(n), text(a.to_hex())])
+                .collect(),
+        ),
+        "arbor_status" => {
+            let status = vc::status::status(repo, branch)?;
+            let label = |c: vc::status::TableChange| match c {
+                vc::status::TableChange::Added => "new table",
+                vc::status::TableChange::Deleted => "deleted",
+                vc::status::TableChange::Modified => "modified",
+            };
+            let mut rows: Vec<Vec<Value>> = status
+                .staged
+                .iter()
+                .map(|(n, c)| vec![text(n.clone()), Value::Boolean(true), text(label(*c))])
+                .collect();
+            rows.extend(
+                status
+                    .unstaged
+                    .iter()
+                    .map(|(n, c)| vec![text(n.clone()), Value::Boolean(false), text(label(*c))]),
+            );
+            (columns(&["table_name", "staged", "status"]), rows)
+        }
+        _ => return Ok(None),
+    }))
+}
+
+fn revision_arg(args: &[Value], i: usize, function: &str) -> Result<String> {
+    match args.get(i) {
+        Some(Value::Text(s)) => Ok(s.clone()),
+        _ => Err(Error::new(
+            "42883",
+            format!("{function} takes a revision (text) as argument {}", i + 1),
+        )),
+    }
+}
+
+/// Evaluates a version-control function.
+pub fn function(repo: &Repository, branch: &str, name: &str, args: &[Value]) -> Result<Value> {
+    let resolve = |i: usize| -> Result<Address> {
+        vc::revision::resolve(repo, branch, &revision_arg(args, i, name)?)
+    };
+    Ok(match (name, args.len()) {
+        ("active_branch", 0) => text(branch),
+        ("arbor_hashof", 1) => text(resolve(0)?.to_hex()),
+        ("arbor_merge_base", 2) => match vc::history::merge_base(repo, resolve(0)?, resolve(1)?)? {
+            Some(a) => text(a.to_hex()),
+            None => Value::Null,
+        },
+        _ => {
+            return Err(Error::new(
+                "42883",
+                format!(
+                    "function {name} with {} arguments does not exist",
+                    args.len()
+                ),
+            ));
+        }
+    })
+}
+
+/// What a procedure leaves for the session to do.
+#[derive(Debug)]
+pub struct ProcedureResult {
+    /// Its one-row result: column name and value.
+    pub column: String,
+    /// The value.
+    pub value: Value,
+    /// The branch the session is on afterwards (changed by `arbor_checkout`).
+    pub branch: String,
+}
+
+/// Command-line style arguments: flags (with their values) and the rest.
+struct Flags {
+    flags: Vec<(String, Option<String>)>,
+    rest: Vec<String>,
+}
+
+impl Flags {
+    /// Splits `args`; flags in `with_value` take the next argument.
+    fn parse(args: &[Value], with_value: &[&str]) -> Result<Flags> {
+        let mut flags = Vec::new();
+        let mut rest = Vec::new();
+        let mut texts = args.iter().map(|v| match v {
+            Value::Text(s) => Ok(s.clone()),
+            Value::Null => Err(Error::new("22004", "procedure arguments must not be NULL")),
+            other => Ok(other.to_string()),
+        });
+        while let Some(a) = texts.next() {
+            let a = a?;
+            if a.starts_with('-') && a.len() > 1 {
+                // `-am` is `-a -m`: single-letter flags may be combined.
+                let names: Vec<String> = if a.starts_with("--") {
+                    vec![a.clone()]
+                } else {
+                    a[1..].chars().map(|c| format!("-{c}")).collect()
+                };
+                for name in names {
+                    let value =
+                        if with_value.contains(&name.as_str()) {
+                            Some(texts.next().transpose()?.ok_or_else(|| {
+                                Error::new("22023", format!("{name} needs a value"))
+                            })?)
+                        } else {
+                            None
+                        };
+                    flags.push((name, value));
+                }
+            } else {
+                rest.push(a);
+            }
+        }
+        Ok(Flags { flags, rest })
+    }
+
+    fn has(&self, names: &[&str]) -> bool {
+        self.flags.iter().any(|(f, _)| names.contains(&f.as_str()))
+    }
+
+    fn value(&self, names: &[&str]) -> Option<String> {
+        self.flags
+            .iter()
+            .rev()
+            .find(|(f, _)| names.contains(&f.as_str()))
+            .and_then(|(_, v)| v.clone())
+    }
+}
+
+fn need_author(author: Option<&Signature>) -> Result<Signature> {
+    author.cloned().ok_or_else(|| {
+        Error::new("28000", "author identity unknown").with_hint(
+            "set ARBOR_AUTHOR_NAME and ARBOR_AUTHOR_EMAIL, or pass --author 'Name <email>'",
+        )
+    })
+}
+
+fn parse_author(text: &str, time: &Signature) -> Result<Signature> {
+    let (name, email) = text
+        .split_once('<')
+        .and_then(|(n, e)| Some((n.trim(), e.strip_suffix('>')?.trim())))
+        .filter(|(n, e)| !n.is_empty() && !e.is_empty())
+        .ok_or_else(|| Error::new("22023", format!("--author '{text}' is not 'Name <email>'")))?;
+    Ok(Signature {
+        name: name.to_owned(),
+        email: email.to_owned(),
+        ..time.clone()
+    })
+}
+
+/// Runs procedure `name` on `branch`.
+pub fn procedure(
+    repo: &Repository,
+    branch: &str,
+    author: Option<&Signature>,
+    name: &str,
+    args: &[Value],
+) -> Result<ProcedureResult> {
+    let done = |column: &str, value: Value| ProcedureResult {
+        column: column.to_owned(),
+        value,
+        branch: branch.to_owned(),
+    };
+    match name {
+        "arbor_commit" => {
+            let f = Flags::parse(args, &["-m", "--message", "--author", "--date"])?;
+            let base = need_author(author)?;
+            let author = match f.value(&["--author"]) {
+                Some(text) => parse_author(&text, &base)?,
+                None => base,
+            };
+            let message = f
+                .value(&["-m", "--message"])
+                .ok_or_else(|| Error::new("22023", "arbor_commit needs a message: '-m', 'text'"))?;
+            let options = CommitOptions {
+                message,
+                author,
+                all: f.has(&["-a", "-A", "--all"]),
+                allow_empty: f.has(&["--allow-empty"]),
+                amend: f.has(&["--amend"]),
+            };
+            let address = vc::commit::commit(repo, branch, &options)?;
+            Ok(done("hash", text(address.to_hex())))
+        }
+        "arbor_add" => {
+            let f = Flags::parse(args, &[])?;
+            let what = if f.has(&["-A", "--all"]) || f.rest.iter().any(|t| t == ".") {
+                vc::commit::Stage::All
+            } else {
+                vc::commit::Stage::Tables(f.rest)
+            };
+            vc::commit::add(repo, branch, &what)?;
+            Ok(done("status", Value::Integer(0)))
+        }
+        "arbor_branch" => {
+            let f = Flags::parse(args, &[])?;
+            if f.has(&["-d", "-D", "--delete"]) {
+                for b in &f.rest {
+                    vc::branch::delete(repo, b, f.has(&["-D", "--force"]))?;
+                }
+            } else if f.has(&["-m", "--move", "-c", "--copy"]) {
+                let [from, to] = f.rest.as_slice() else {
+                    return Err(Error::new("22023", "give the old and the new branch name"));
+                };
+                vc::branch::rename(
+                    repo,
+                    from,
+                    to,
+                    f.has(&["-c", "--copy"]),
+                    f.has(&["-f", "--force"]),
+                )?;
+            } else {
+                let (new, start) = match f.rest.as_slice() {
+                    [n] => (n, "HEAD".to_owned()),
+                    [n, s] => (n, s.clone()),
+                    _ => {
+                        return Err(Error::new(
+                            "22023",
+                            "arbor_branch takes a name and an optional start revision",
+                        ));
+                    }
+                };
+                let at = vc::revision::resolve(repo, branch, &start)?;
+                vc::branch::create(repo, new, at, f.has(&["-f", "--force"]))?;
+            }
+            Ok(done("status", Value::Integer(0)))
+        }
+        "arbor_checkout" => {
+            let f = Flags::parse(args, &[])?;
+            let [target, rest @ ..] = f.rest.as_slice() else {
+                return Err(Error::new("22023", "arbor_checkout needs a branch"));
+            };
+            if f.has(&["-b", "-c"]) {
+                let start = rest.first().map_or("HEAD", String::as_str);
+                let at = vc::revision::resolve(repo, branch, start)?;
+                vc::branch::create(repo, target, at, false)?;
+            }
+            vc::branch::checkout(repo, target)?;
+            Ok(ProcedureResult {
+                column: "status".into(),
+                value: Value::Integer(0),
+                branch: target.clone(),
+            })
+        }
+        "arbor_merge" => {
+            let f = Flags::parse(args, &["-m", "--message"])?;
+            if f.has(&["--abort"]) {
+                vc::merge::abort(repo, branch)?;
+                return Ok(done("conflicts", Value::BigInt(0)));
+            }
+            let [revision] = f.rest.as_slice() else {
+                return Err(Error::new("22023", "arbor_merge needs one revision"));
+            };
+            let theirs = vc::revision::resolve(repo, branch, revision)?;
+            let options = MergeOptions {
+                message: f
+                    .value(&["-m", "--message"])
+                    .unwrap_or_else(|| format!("Merge {revision} into {branch}")),
+                author: need_author(author)?,
+                no_ff: f.has(&["--no-ff"]),
+                squash: f.has(&["--squash"]),
+            };
+            let conflicts = match vc::merge::merge(repo, branch, theirs, &options)? {
+                MergeOutcome::Uncommitted { conflicts } => conflicts.len(),
+                _ => 0,
+            };
+            Ok(done(
+                "conflicts",
+                Value::BigInt(i64::try_from(conflicts).unwrap_or(i64::MAX)),
+            ))
+        }
+        "arbor_reset" => {
+            let f = Flags::parse(args, &[])?;
+            let mode = if f.has(&["--hard"]) {
+                vc::commit::ResetMode::Hard
+            } else if f.has(&["--soft"]) {
+                vc::commit::ResetMode::Soft
+            } else {
+                vc::commit::ResetMode::Mixed
+            };
+            let target = match f.rest.first() {
+                None => Some(vc::revision::resolve(repo, branch, "HEAD")?),
+                Some(r) => vc::revision::resolve(repo, branch, r).ok(),
+            };
+            match target {
+                Some(t) if f.rest.len() <= 1 => vc::commit::reset(repo, branch, t, mode)?,
+                _ => vc::commit::unstage(repo, branch, &f.rest)?,
+            }
+            Ok(done("status", Value::Integer(0)))
+        }
+        "arbor_tag" => {
+            let f = Flags::parse(args, &[])?;
+            if f.has(&["-d", "--delete"]) {
+                for t in &f.rest {
+                    vc::branch::delete_tag(repo, t)?;
+                }
+            } else {
+                let (tag, rev) = match f.rest.as_slice() {
+                    [t] => (t, "HEAD".to_owned()),
+                    [t, r] => (t, r.clone()),
+                    _ => {
+                        return Err(Error::new(
+                            "22023",
+                            "arbor_tag takes a name and an optional revision",
+                        ));
+                    }
+                };
+                let at = vc::revision::resolve(repo, branch, &rev)?;
+                vc::branch::create_tag(repo, tag, at, f.has(&["-f", "--force"]))?;
+            }
+            Ok(done("status", Value::Integer(0)))
+        }
+        other => Err(Error::new(
+            "42883",
+            format!("procedure {other} does not exist"),
+        )),
+    }
+}
