@@ -280,3 +280,45 @@ fn the_same_new_column_under_different_tags_merges_through_retagging() {
         ["1|7", "2|8", "3|NULL"]
     );
 }
+
+#[test]
+fn conflicts_resolve_to_either_side_and_the_merge_commits() {
+    let repo = repo_with(SETUP);
+    run(
+        &repo,
+        "dev",
+        "UPDATE t SET a = 'theirs', b = 20 WHERE id = 2",
+    );
+    commit(&repo, "dev", "theirs");
+    run(
+        &repo,
+        "main",
+        "UPDATE t SET a = 'ours', b = 10 WHERE id = 2",
+    );
+    commit(&repo, "main", "ours");
+    assert!(matches!(merge_dev(&repo), MergeOutcome::Uncommitted { .. }));
+    let resolved = vc::merge::resolve(&repo, "main", "t", vc::merge::Side::Theirs).unwrap();
+    assert_eq!(resolved, 1);
+    assert_eq!(
+        rows(&repo, "SELECT a, b FROM t WHERE id = 2"),
+        ["theirs|20"]
+    );
+    let options = CommitOptions {
+        message: "merged".into(),
+        author: author(),
+        all: false,
+        allow_empty: false,
+        amend: false,
+    };
+    vc::commit::commit(&repo, "main", &options).unwrap();
+    let head = repo
+        .read_commit(&repo.branch_head("main").unwrap())
+        .unwrap();
+    assert_eq!(head.parents.len(), 2);
+    assert!(repo.working_set("main").unwrap().1.merge.is_none());
+    // The committed catalog holds the resolution.
+    assert_eq!(
+        rows(&repo, "SELECT a FROM t AS OF 'HEAD' WHERE id = 2"),
+        ["theirs"]
+    );
+}

@@ -4,6 +4,7 @@ mod add;
 mod branch;
 mod checkout;
 mod commit;
+mod conflicts;
 mod diff;
 mod fsck;
 mod init;
@@ -49,6 +50,8 @@ pub enum Command {
     Switch(checkout::Args),
     /// Merge another branch or commit into the current branch.
     Merge(merge::Args),
+    /// Show or resolve the conflicts of a merge in progress.
+    Conflicts(conflicts::Args),
     /// Move the branch to a revision, or unstage tables.
     Reset(reset::Args),
     /// List, create or delete tags.
@@ -70,6 +73,7 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Branch(args) => branch::run(args, cwd),
         Command::Checkout(args) | Command::Switch(args) => checkout::run(args, cwd),
         Command::Merge(args) => merge::run(args, cwd),
+        Command::Conflicts(args) => conflicts::run(args, cwd),
         Command::Reset(args) => reset::run(args, cwd),
         Command::Tag(args) => tag::run(args, cwd),
     }

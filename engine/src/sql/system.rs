@@ -1,14 +1,15 @@
 //! Version control from SQL: system tables, functions and procedures.
 //!
 //! - System tables, read-only views of the repository: `arbor_log` (the
-//!   history of HEAD), `arbor_branches`, `arbor_tags`, `arbor_status`. A
+//!   history of HEAD), `arbor_branches`, `arbor_tags`, `arbor_status`,
+//!   `arbor_conflicts` (tables with conflicts in a merge in progress). A
 //!   user table of the same name hides them.
 //! - Functions, evaluated once when a statement is planned:
 //!   `active_branch()`, `arbor_hashof(revision)`, `arbor_merge_base(a, b)`.
 //! - Procedures, called as `SELECT arbor_commit('-am', 'message')` with the
 //!   arguments the command line takes: `arbor_commit`, `arbor_add`,
 //!   `arbor_branch`, `arbor_checkout`, `arbor_merge`, `arbor_reset`,
-//!   `arbor_tag`. They act on the repository like the commands do and
+//!   `arbor_tag`, `arbor_conflicts_resolve('--ours'|'--theirs', table...)`. They act on the repository like the commands do and
 //!   return one row; the session carries on from the new state.
 
 use arbor_merkle::Address;
@@ -20,7 +21,13 @@ use crate::repo::Repository;
 use crate::vc::{self, commit::CommitOptions, merge::MergeOptions, merge::MergeOutcome};
 
 /// The system tables.
-pub const SYSTEM_TABLES: &[&str] = &["arbor_log", "arbor_branches", "arbor_tags", "arbor_status"];
+pub const SYSTEM_TABLES: &[&str] = &[
+    "arbor_log",
+    "arbor_branches",
+    "arbor_tags",
+    "arbor_status",
+    "arbor_conflicts",
+];
 
 /// The version-control functions, evaluated when a statement is planned.
 pub const FUNCTIONS: &[&str] = &["active_branch", "arbor_hashof", "arbor_merge_base"];
@@ -34,6 +41,7 @@ pub const PROCEDURES: &[&str] = &[
     "arbor_merge",
     "arbor_reset",
     "arbor_tag",
+    "arbor_conflicts_resolve",
 ];
 
 /// Column names and rows of a system table.
@@ -129,6 +137,22 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
                     .map(|(n, c)| vec![text(n.clone()), Value::Boolean(false), text(label(*c))]),
             );
             (columns(&["table_name", "staged", "status"]), rows)
+        }
+        "arbor_conflicts" => {
+            let ws = repo.working_set(branch)?.1;
+            let mut counts: std::collections::BTreeMap<String, i64> = Default::default();
+            if let Some(at) = ws.merge.and_then(|m| m.conflicts) {
+                for c in vc::merge::read_conflicts(repo, at)? {
+                    *counts.entry(c.table).or_default() += 1;
+                }
+            }
+            (
+                columns(&["table_name", "num_conflicts"]),
+                counts
+                    .into_iter()
+                    .map(|(t, n)| vec![text(t), Value::BigInt(n)])
+                    .collect(),
+            )
         }
         _ => return Ok(None),
     }))
@@ -417,6 +441,27 @@ pub fn procedure(
                 vc::branch::create_tag(repo, tag, at, f.has(&["-f", "--force"]))?;
             }
             Ok(done("status", Value::Integer(0)))
+        }
+        "arbor_conflicts_resolve" => {
+            let f = Flags::parse(args, &[])?;
+            let side = match (f.has(&["--ours"]), f.has(&["--theirs"])) {
+                (true, false) => vc::merge::Side::Ours,
+                (false, true) => vc::merge::Side::Theirs,
+                _ => {
+                    return Err(Error::new(
+                        "22023",
+                        "arbor_conflicts_resolve takes '--ours' or '--theirs', then tables",
+                    ));
+                }
+            };
+            let mut resolved = 0;
+            for table in &f.rest {
+                resolved += vc::merge::resolve(repo, branch, table, side)?;
+            }
+            Ok(done(
+                "resolved",
+                Value::BigInt(i64::try_from(resolved).unwrap_or(i64::MAX)),
+            ))
         }
         other => Err(Error::new(
             "42883",

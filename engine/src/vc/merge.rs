@@ -144,13 +144,11 @@ pub fn merge(
             message: options.message.clone(),
         })
     };
+    // The merged tables are staged (conflicting rows as ours), as Git
+    // stages what merged cleanly; resolving conflicts stages the result.
     let ws = WorkingSet {
         working: merged_address,
-        staged: if merge_state.is_some() {
-            state.working_set.staged
-        } else {
-            merged_address
-        },
+        staged: merged_address,
         merge: merge_state,
     };
     publish_branch(repo, &state, None, &ws)?;
@@ -553,4 +551,102 @@ pub fn read_conflicts(repo: &Repository, address: Address) -> Result<Vec<Conflic
         });
     }
     Ok(out)
+}
+
+/// Which side a conflict is resolved to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// Keep our version (what the working set already holds).
+    Ours,
+    /// Take their version.
+    Theirs,
+}
+
+/// Resolves every conflict of `table` in the merge in progress on `branch`
+/// to `side`. Once no conflicts remain, the merge can be committed.
+pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Result<usize> {
+    let state = BranchState::read(repo, branch)?;
+    let Some(merge_state) = &state.working_set.merge else {
+        return Err(Error::new("55000", "there is no merge in progress"));
+    };
+    let Some(conflicts_at) = merge_state.conflicts else {
+        return Ok(0);
+    };
+    let all = read_conflicts(repo, conflicts_at)?;
+    let (mine, rest): (Vec<Conflict>, Vec<Conflict>) =
+        all.into_iter().partition(|c| c.table == table);
+    if mine.is_empty() {
+        return Err(Error::new(
+            "42704",
+            format!("table \"{table}\" has no conflicts"),
+        ));
+    }
+    let mut working = repo.read_catalog(&state.working_set.working)?;
+    if side == Side::Theirs {
+        let theirs = repo.read_catalog(&repo.read_commit(&merge_state.theirs)?.catalog)?;
+        if mine.iter().any(|c| c.key.is_empty()) {
+            // A conflict about the whole table: take their table as it is.
+            match theirs.tables.get(table) {
+                Some(a) => working.tables.insert(table.to_owned(), *a),
+                None => working.tables.remove(table),
+            };
+            match theirs.views.get(table) {
+                Some(v) => working.views.insert(table.to_owned(), v.clone()),
+                None => working.views.remove(table),
+            };
+        } else {
+            let address = *working
+                .tables
+                .get(table)
+                .ok_or_else(|| Error::new("42P01", format!("table \"{table}\" does not exist")))?;
+            let current = Table::from_object(repo.read_table(&address)?)?;
+            let their_table = theirs
+                .tables
+                .get(table)
+                .map(|a| Table::from_object(repo.read_table(a)?))
+                .transpose()?;
+            let rows = repo.map(current.object.rows)?;
+            let mut writer = TableWriter::new(repo, current.clone())?;
+            for c in &mine {
+                if let Some(old) = rows.get(&c.key)? {
+                    writer.delete(&c.key, &current.decode(&c.key, &old)?)?;
+                }
+                if let (Some(value), Some(t)) = (&c.versions[2], &their_table) {
+                    // Their row, read under their schema, stored under ours.
+                    let theirs_row = t.decode(&c.key, value)?;
+                    let row: Vec<Value> = current
+                        .schema
+                        .columns
+                        .iter()
+                        .map(|col| {
+                            t.schema
+                                .tag_index(col.tag)
+                                .map_or(Value::Null, |i| theirs_row[i].clone())
+                        })
+                        .collect();
+                    let row_id = current.row_id(&c.key)?;
+                    writer.insert(&row, row_id)?;
+                }
+            }
+            working
+                .tables
+                .insert(table.to_owned(), repo.write_table(&writer.finish()?)?);
+        }
+    }
+    let remaining = if rest.is_empty() {
+        None
+    } else {
+        Some(write_conflicts(repo, &rest)?)
+    };
+    let working = repo.write_catalog(&working)?;
+    let ws = WorkingSet {
+        working,
+        staged: working,
+        merge: Some(MergeState {
+            conflicts: remaining,
+            ..merge_state.clone()
+        }),
+    };
+    publish_branch(repo, &state, None, &ws)?;
+    Ok(mine.len())
 }

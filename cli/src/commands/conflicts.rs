@@ -1,0 +1,109 @@
+//! `arbor conflicts`: show and resolve the conflicts of a merge in progress.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use arbor_engine::sql::table::Table;
+use arbor_engine::vc::{self, BranchState, merge::Side};
+use arbor_schema::Value;
+
+use crate::ui::CliError;
+use crate::vcs;
+
+/// Arguments of `arbor conflicts`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Show each conflict: the row in the base, ours and theirs.
+    Cat {
+        /// Only these tables.
+        tables: Vec<String>,
+    },
+    /// Resolve every conflict of the named tables to one side.
+    Resolve {
+        /// Keep our rows.
+        #[arg(long, conflicts_with = "theirs", required_unless_present = "theirs")]
+        ours: bool,
+        /// Take their rows.
+        #[arg(long)]
+        theirs: bool,
+        /// The tables.
+        #[arg(required = true)]
+        tables: Vec<String>,
+    },
+}
+
+fn cells(row: &[Value]) -> String {
+    let texts: Vec<String> = row
+        .iter()
+        .map(|v| {
+            if v.is_null() {
+                "NULL".into()
+            } else {
+                v.to_string()
+            }
+        })
+        .collect();
+    texts.join(" | ")
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let repository = vcs::open(cwd)?;
+    let branch = vc::current_branch(&repository)?;
+    match args.action {
+        Action::Cat { tables } => {
+            let state = BranchState::read(&repository, &branch)?;
+            let Some(conflicts_at) = state.working_set.merge.and_then(|m| m.conflicts) else {
+                println!("no conflicts");
+                return Ok(ExitCode::SUCCESS);
+            };
+            let working = repository.read_catalog(&state.working_set.working)?;
+            for c in vc::merge::read_conflicts(&repository, conflicts_at)? {
+                if !tables.is_empty() && !tables.contains(&c.table) {
+                    continue;
+                }
+                println!("table {}: {}", c.table, c.description);
+                let table = working
+                    .tables
+                    .get(&c.table)
+                    .map(|a| Table::from_object(repository.read_table(a)?))
+                    .transpose()?;
+                let Some(table) = table.filter(|_| !c.key.is_empty()) else {
+                    continue;
+                };
+                let names: Vec<String> = table
+                    .schema
+                    .columns
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect();
+                println!("           {}", names.join(" | "));
+                for (label, version) in ["base:  ", "ours:  ", "theirs:"].iter().zip(&c.versions) {
+                    match version {
+                        Some(bytes) => match table.decode(&c.key, bytes) {
+                            Ok(row) => println!("  {label}  {}", cells(&row)),
+                            Err(_) => println!("  {label}  (a row of another schema)"),
+                        },
+                        None => println!("  {label}  (no row)"),
+                    }
+                }
+            }
+        }
+        Action::Resolve { ours, tables, .. } => {
+            let side = if ours { Side::Ours } else { Side::Theirs };
+            for table in &tables {
+                let n = vc::merge::resolve(&repository, &branch, table, side)?;
+                println!(
+                    "resolved {n} conflict{} in {table}",
+                    if n == 1 { "" } else { "s" }
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
