@@ -41,9 +41,13 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             return Err(CliError::new("branch name required"));
         }
         for name in &args.names {
-            let head = repository.branch_head(name)?;
+            // The engine reports a missing branch (with its hint) itself.
+            let head = repository.branch_head(name).ok();
             branch::delete(&repository, name, args.force_delete)?;
-            println!("Deleted branch {name} (was {}).", head.short(8));
+            match head {
+                Some(head) => println!("Deleted branch {name} (was {}).", head.short(8)),
+                None => println!("Deleted branch {name}."),
+            }
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -31,7 +31,13 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             "a start revision only goes with -b (create a branch)",
         ));
     }
-    branch::checkout(&repository, &args.branch)?;
+    if let Err(e) = branch::checkout(&repository, &args.branch) {
+        // A branch made for a checkout that was refused goes too, as Git's does.
+        if args.create {
+            branch::delete(&repository, &args.branch, true)?;
+        }
+        return Err(e.into());
+    }
     if args.create {
         println!("Switched to a new branch '{}'", args.branch);
     } else {

@@ -1,8 +1,9 @@
 //! `arbor diff`: row and schema differences between versions.
 //!
 //! With no revision: the working set against the staged tables; `--staged`:
-//! staged against HEAD; one revision: the working set against it; two, or
-//! `A..B`: A against B; `A...B`: the merge base of A and B against B.
+//! staged against HEAD; one revision: the working set (with `--staged`, the
+//! staged tables) against it; two, or `A..B`: A against B; `A...B`: the
+//! merge base of A and B against B. An empty side of a range is HEAD.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -34,8 +35,21 @@ pub struct Args {
 }
 
 fn catalog_of(repository: &Repository, revision: &str) -> Result<Catalog, CliError> {
-    let commit = repository.read_commit(&vcs::resolve(repository, revision)?)?;
+    let commit = repository.read_commit(&resolve(repository, revision)?)?;
     Ok(repository.read_catalog(&commit.catalog)?)
+}
+
+/// Resolves one side of a range; an empty side is HEAD (`A..`, `...B`), as in `arbor log`.
+fn resolve(repository: &Repository, revision: &str) -> Result<arbor_merkle::Address, CliError> {
+    let revision = Some(revision).filter(|r| !r.is_empty()).unwrap_or("HEAD");
+    vcs::resolve(repository, revision)
+}
+
+/// Whether `name` is a table or view in either catalog.
+fn known(name: &str, catalogs: [&Catalog; 2]) -> bool {
+    catalogs
+        .iter()
+        .any(|c| c.tables.contains_key(name) || c.views.contains_key(name))
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -61,7 +75,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         ),
         [range] if range.contains("...") => {
             let (a, b) = range.split_once("...").unwrap_or_default();
-            let (a, b) = (vcs::resolve(&repository, a)?, vcs::resolve(&repository, b)?);
+            let (a, b) = (resolve(&repository, a)?, resolve(&repository, b)?);
             let base = history::merge_base(&repository, a, b)?
                 .ok_or_else(|| CliError::new("the two revisions have no common ancestor"))?;
             (
@@ -73,6 +87,10 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             let (a, b) = range.split_once("..").unwrap_or_default();
             (catalog_of(&repository, a)?, catalog_of(&repository, b)?)
         }
+        [rev] if args.staged => (
+            catalog_of(&repository, rev)?,
+            repository.read_catalog(&state.working_set.staged)?,
+        ),
         [rev] => (
             catalog_of(&repository, rev)?,
             repository.read_catalog(&state.working_set.working)?,
@@ -80,6 +98,14 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         [a, b] => (catalog_of(&repository, a)?, catalog_of(&repository, b)?),
         _ => return Err(CliError::new("too many revisions")),
     };
+    // A name that is neither a revision nor a table is most likely a
+    // mistyped revision: say so rather than show an empty diff.
+    if let Some(unknown) = tables.iter().find(|t| !known(t, [&from, &to])) {
+        return Err(
+            CliError::new(format!("'{unknown}' is neither a revision nor a table"))
+                .with_hint("name a branch, a tag, a commit hash or HEAD, then tables"),
+        );
+    }
     let diffs = diff_catalogs(&repository, &from, &to, &tables)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -89,7 +115,11 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 vc::status::TableChange::Added => "added",
                 vc::status::TableChange::Deleted => "deleted",
                 vc::status::TableChange::Modified if d.schema.is_some() => {
-                    "schema and data changed"
+                    if d.rows(&repository)?.next().is_some() {
+                        "schema and data changed"
+                    } else {
+                        "schema changed"
+                    }
                 }
                 vc::status::TableChange::Modified => "data changed",
             };

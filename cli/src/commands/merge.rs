@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::vc::{
-    self,
+    self, history,
     merge::{MergeOptions, MergeOutcome},
 };
 
@@ -44,11 +44,22 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         .revision
         .ok_or_else(|| CliError::new("name a branch or commit to merge"))?;
     let theirs = vcs::resolve(&repository, &revision)?;
+    // Only a merge commit records an author: a fast-forward, a squash or
+    // an up-to-date merge needs no identity.
+    let ours = vcs::resolve(&repository, "HEAD")?;
+    let makes_commit = !args.squash
+        && !history::is_ancestor(&repository, theirs, ours)?
+        && (args.no_ff || !history::is_ancestor(&repository, ours, theirs)?);
+    let author = match identity::author(args.author.as_deref(), None) {
+        Ok(author) => author,
+        Err(_) if !makes_commit && args.author.is_none() => identity::system_signature()?,
+        Err(e) => return Err(e),
+    };
     let options = MergeOptions {
         message: args
             .message
             .unwrap_or_else(|| format!("Merge {revision} into {branch}")),
-        author: identity::author(args.author.as_deref(), None)?,
+        author,
         no_ff: args.no_ff,
         squash: args.squash,
     };

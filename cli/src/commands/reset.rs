@@ -33,6 +33,10 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     };
     let target = match args.args.first() {
         None => Some(vcs::resolve(&repository, "HEAD")?),
+        // --soft and --hard only take a revision: say why it does not resolve.
+        Some(first) if mode != ResetMode::Mixed && args.args.len() == 1 => {
+            Some(vcs::resolve(&repository, first)?)
+        }
         Some(first) => vcs::resolve(&repository, first).ok(),
     };
     match target {

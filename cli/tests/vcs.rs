@@ -1,0 +1,1944 @@
+//! The version-control commands run as a user runs them: status, add,
+//! commit, log, show, diff, branch, checkout/switch, merge, reset, tag, and
+//! the revision syntax they share.
+//!
+//! Every run is hermetic: the author and the commit date come from fixed
+//! `ARBOR_AUTHOR_NAME`, `ARBOR_AUTHOR_EMAIL` and `ARBOR_COMMIT_DATE`, and no
+//! other `ARBOR_*` variable reaches the binary, so commit hashes never move.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const NAME: &str = "Ann Lee";
+const EMAIL: &str = "ann@example.com";
+/// 2023-11-14 22:13:20 UTC.
+const DATE: &str = "1700000000";
+const DATE_SHOWN: &str = "2023-11-14 22:13:20 +0000";
+/// The first commit `arbor init` makes under the fixed author and date.
+const INIT: &str = "15f0694d96d5beba0a331254b9d9dc4e9823cce53d78c3e10fc6dda68ff6f3e5";
+
+/// Runs `arbor` in `dir` with only the fixed date, and the fixed author when `identity`.
+fn arbor_in(dir: &Path, args: &[&str], identity: bool) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_arbor"));
+    cmd.current_dir(dir).args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("ARBOR_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("ARBOR_COMMIT_DATE", DATE);
+    if identity {
+        cmd.env("ARBOR_AUTHOR_NAME", NAME)
+            .env("ARBOR_AUTHOR_EMAIL", EMAIL);
+    }
+    cmd.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh repository in a temporary directory.
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        repo.ok(&["init"]);
+        repo
+    }
+
+    /// A repository with table `fruit` (id, name, price) committed as "fruit".
+    fn with_fruit() -> Repo {
+        let repo = Repo::new();
+        repo.sql(
+            "CREATE TABLE fruit (id integer PRIMARY KEY, name text, price integer); \
+             INSERT INTO fruit VALUES (1, 'apple', 100), (2, 'pear', 75)",
+        );
+        repo.ok(&["commit", "-am", "fruit"]);
+        repo
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        arbor_in(self.dir.path(), args, true)
+    }
+
+    /// Runs without `ARBOR_AUTHOR_NAME` and `ARBOR_AUTHOR_EMAIL`.
+    fn run_anonymous(&self, args: &[&str]) -> Output {
+        arbor_in(self.dir.path(), args, false)
+    }
+
+    /// Runs a command that must succeed; returns its standard output.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "arbor {args:?} failed: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// Runs a command that must fail with exit code 1; returns its standard error.
+    fn err(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "arbor {args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stderr)
+    }
+
+    fn sql(&self, q: &str) {
+        self.ok(&["sql", "-q", q]);
+    }
+
+    /// A query's result as CSV.
+    fn csv(&self, q: &str) -> String {
+        self.ok(&["sql", "--format", "csv", "-q", q])
+    }
+
+    fn fruit(&self) -> String {
+        self.csv("SELECT * FROM fruit ORDER BY id")
+    }
+
+    fn status(&self) -> String {
+        self.ok(&["status"])
+    }
+
+    /// The full hash a revision names.
+    fn hash(&self, rev: &str) -> String {
+        let log = self.ok(&["log", "-n", "1", rev]);
+        let first = log.lines().next().unwrap();
+        first.strip_prefix("commit ").unwrap().to_owned()
+    }
+
+    /// The 8-digit hash a revision names.
+    fn short(&self, rev: &str) -> String {
+        self.hash(rev)[..8].to_owned()
+    }
+
+    fn oneline(&self, args: &[&str]) -> String {
+        let mut all = vec!["log", "--oneline"];
+        all.extend_from_slice(args);
+        self.ok(&all)
+    }
+}
+
+/// The lines `arbor log` prints for one commit.
+fn log_entry(
+    hash: &str,
+    merge: Option<(&str, &str)>,
+    author: &str,
+    date: &str,
+    msg: &str,
+) -> String {
+    let merge = merge.map_or(String::new(), |(a, b)| format!("Merge: {a} {b}\n"));
+    format!("commit {hash}\n{merge}Author: {author}\nDate:   {date}\n\n    {msg}\n\n")
+}
+
+fn lines(parts: &[&str]) -> String {
+    let mut s = parts.join("\n");
+    s.push('\n');
+    s
+}
+
+// ---------------------------------------------------------------- status
+
+/// A new repository is on `main` with nothing to commit.
+#[test]
+fn status_of_a_new_repository_is_clean() {
+    let repo = Repo::new();
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+}
+
+/// Staged tables (HEAD to staged) and unstaged ones (staged to working) are
+/// listed apart, as new, modified or deleted.
+#[test]
+fn status_separates_staged_and_unstaged_tables() {
+    let repo = Repo::with_fruit();
+    repo.sql("CREATE TABLE veg (id integer PRIMARY KEY)");
+    repo.sql("UPDATE fruit SET price = 80 WHERE id = 2");
+    repo.ok(&["add", "fruit"]);
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    assert_eq!(
+        repo.status(),
+        lines(&[
+            "On branch main",
+            "Changes to be committed:",
+            "  (use \"arbor reset <table>...\" to unstage)",
+            "\tmodified:  fruit",
+            "",
+            "Changes not staged for commit:",
+            "  (use \"arbor add <table>\" to update what will be committed)",
+            "\tmodified:  fruit",
+            "\tnew table: veg",
+            "",
+        ])
+    );
+    repo.ok(&["commit", "-am", "more"]);
+    repo.sql("DROP TABLE veg");
+    assert_eq!(
+        repo.status(),
+        lines(&[
+            "On branch main",
+            "Changes not staged for commit:",
+            "  (use \"arbor add <table>\" to update what will be committed)",
+            "\tdeleted:   veg",
+            "",
+        ])
+    );
+}
+
+// ---------------------------------------------------------------- add
+
+/// `add <table>` stages just that table; `add -A` and `add .` stage every
+/// change, drops included.
+#[test]
+fn add_stages_named_tables_or_everything() {
+    let repo = Repo::with_fruit();
+    repo.sql("CREATE TABLE a (id integer PRIMARY KEY); CREATE TABLE b (id integer PRIMARY KEY)");
+    repo.sql("DROP TABLE fruit");
+    repo.ok(&["add", "b"]);
+    let staged_b = lines(&[
+        "On branch main",
+        "Changes to be committed:",
+        "  (use \"arbor reset <table>...\" to unstage)",
+        "\tnew table: b",
+        "",
+        "Changes not staged for commit:",
+        "  (use \"arbor add <table>\" to update what will be committed)",
+        "\tnew table: a",
+        "\tdeleted:   fruit",
+        "",
+    ]);
+    assert_eq!(repo.status(), staged_b);
+    repo.ok(&["add", "-A"]);
+    let all_staged = lines(&[
+        "On branch main",
+        "Changes to be committed:",
+        "  (use \"arbor reset <table>...\" to unstage)",
+        "\tnew table: a",
+        "\tnew table: b",
+        "\tdeleted:   fruit",
+        "",
+    ]);
+    assert_eq!(repo.status(), all_staged);
+    repo.ok(&["reset"]);
+    repo.ok(&["add", "."]);
+    assert_eq!(repo.status(), all_staged);
+}
+
+/// `add` needs something to stage, and only tables that exist.
+#[test]
+fn add_errors() {
+    let repo = Repo::with_fruit();
+    assert_eq!(
+        repo.err(&["add"]),
+        "error: nothing specified, nothing added\nhint: name tables to stage, or use `arbor add -A`\n"
+    );
+    assert_eq!(
+        repo.err(&["add", "nosuch"]),
+        "error: table \"nosuch\" does not exist\n"
+    );
+}
+
+// ---------------------------------------------------------------- commit
+
+/// A commit records the staged tables only; what was not staged stays in
+/// the working set.
+#[test]
+fn commit_records_the_staged_tables() {
+    let repo = Repo::with_fruit();
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300); CREATE TABLE veg (id integer PRIMARY KEY)");
+    repo.ok(&["add", "fruit"]);
+    let out = repo.ok(&["commit", "-m", "add a fig\n\nwith a body"]);
+    assert_eq!(out, format!("[main {}] add a fig\n", repo.short("HEAD")));
+    assert_eq!(
+        repo.status(),
+        lines(&[
+            "On branch main",
+            "Changes not staged for commit:",
+            "  (use \"arbor add <table>\" to update what will be committed)",
+            "\tnew table: veg",
+            "",
+        ])
+    );
+    // The committed state: the fig, and no veg.
+    repo.ok(&["reset", "--hard"]);
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+    assert!(
+        !repo
+            .run(&["sql", "-q", "SELECT * FROM veg"])
+            .status
+            .success()
+    );
+    let log = repo.ok(&["log", "-n", "1"]);
+    assert!(
+        log.ends_with("    add a fig\n    \n    with a body\n\n"),
+        "{log}"
+    );
+}
+
+/// `commit -a` commits every change: tables added, changed and dropped.
+#[test]
+fn commit_all_takes_every_change() {
+    let repo = Repo::with_fruit();
+    repo.sql("CREATE TABLE veg (id integer PRIMARY KEY); INSERT INTO veg VALUES (7)");
+    repo.sql("DELETE FROM fruit WHERE id = 1");
+    repo.ok(&["commit", "-a", "-m", "everything"]);
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+    assert_eq!(
+        repo.ok(&["diff", "HEAD~1", "HEAD", "--summary"]),
+        "fruit: data changed\nveg: added\n"
+    );
+    repo.sql("DROP TABLE veg");
+    repo.ok(&["commit", "-am", "drop veg"]);
+    assert_eq!(repo.ok(&["show"]).matches("deleted table veg").count(), 1);
+}
+
+/// Nothing to commit, nothing staged, no message or a blank one: refused
+/// with a clear message, and HEAD does not move.
+#[test]
+fn commit_refuses_nothing_to_commit_and_missing_messages() {
+    let repo = Repo::with_fruit();
+    let head = repo.hash("HEAD");
+    assert_eq!(
+        repo.err(&["commit", "-m", "nothing"]),
+        "error: nothing to commit, working tree clean\n\
+         hint: change data with `arbor sql` first, or use --allow-empty\n"
+    );
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    assert_eq!(
+        repo.err(&["commit", "-m", "unstaged"]),
+        "error: no changes added to commit\n\
+         hint: stage tables with `arbor add`, or commit everything with `arbor commit -a`\n"
+    );
+    assert_eq!(
+        repo.err(&["commit", "-a"]),
+        "error: a commit needs a message\nhint: pass one with -m \"...\"\n"
+    );
+    assert_eq!(
+        repo.err(&["commit", "-a", "-m", "  "]),
+        "error: aborting commit due to empty commit message\n"
+    );
+    assert_eq!(repo.hash("HEAD"), head);
+}
+
+/// `--allow-empty` records a commit with the head's tables.
+#[test]
+fn commit_allow_empty_records_a_commit_without_changes() {
+    let repo = Repo::with_fruit();
+    let before = repo.short("HEAD");
+    let out = repo.ok(&["commit", "--allow-empty", "-m", "checkpoint"]);
+    let after = repo.short("HEAD");
+    assert_ne!(before, after);
+    assert_eq!(out, format!("[main {after}] checkpoint\n"));
+    assert_eq!(repo.short("HEAD~1"), before);
+    assert_eq!(repo.ok(&["diff", "HEAD~1", "HEAD", "--exit-code"]), "");
+}
+
+/// `--author` and `--date` set the signature; the date keeps its offset.
+#[test]
+fn commit_author_and_date_flags() {
+    let repo = Repo::with_fruit();
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&[
+        "commit",
+        "-am",
+        "by Bob",
+        "--author",
+        "Bob Ray <bob@example.com>",
+        "--date",
+        "2024-01-31T12:00:00+01:00",
+    ]);
+    assert_eq!(
+        repo.ok(&["log", "-n", "1"]),
+        log_entry(
+            &repo.hash("HEAD"),
+            None,
+            "Bob Ray <bob@example.com>",
+            "2024-01-31 12:00:00 +0100",
+            "by Bob"
+        )
+    );
+    // Seconds since the epoch are UTC.
+    repo.ok(&["commit", "--allow-empty", "-m", "epoch", "--date", "86400"]);
+    assert!(
+        repo.ok(&["log", "-n", "1"])
+            .contains("\nDate:   1970-01-02 00:00:00 +0000\n")
+    );
+    assert_eq!(
+        repo.err(&["commit", "--allow-empty", "-m", "x", "--author", "Bob"]),
+        "error: --author 'Bob' is not 'Name <email>'\n"
+    );
+    let err = repo.err(&["commit", "--allow-empty", "-m", "x", "--date", "yesterday"]);
+    assert!(
+        err.starts_with("error: --date 'yesterday' is not a date\n"),
+        "{err}"
+    );
+}
+
+/// Without `ARBOR_AUTHOR_NAME`/`ARBOR_AUTHOR_EMAIL` and without `--author`,
+/// a commit is refused with a hint; `--author` alone is enough.
+#[test]
+fn commit_without_an_identity_is_refused() {
+    let repo = Repo::with_fruit();
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    let out = repo.run_anonymous(&["commit", "-am", "anonymous"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "error: author identity unknown\n\
+         hint: set ARBOR_AUTHOR_NAME and ARBOR_AUTHOR_EMAIL, or pass --author 'Name <email>'\n"
+    );
+    assert_eq!(repo.oneline(&[]).lines().count(), 2);
+    let out = repo.run_anonymous(&["commit", "-am", "signed", "--author", "Cy <cy@example.com>"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        repo.ok(&["log", "-n", "1"])
+            .contains("\nAuthor: Cy <cy@example.com>\n")
+    );
+}
+
+/// `--amend` replaces the head commit: same parent, the new tables, the
+/// old message unless -m is given, and the old author and date unless
+/// `--author` or `--date` is given.
+#[test]
+fn commit_amend_replaces_the_head_commit() {
+    let repo = Repo::with_fruit();
+    let parent = repo.hash("HEAD");
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&[
+        "commit",
+        "-am",
+        "add fig",
+        "--author",
+        "Bob Ray <bob@example.com>",
+        "--date",
+        "2024-01-31T12:00:00+01:00",
+    ]);
+    let first = repo.hash("HEAD");
+    repo.sql("UPDATE fruit SET price = 310 WHERE id = 3");
+    let out = repo.ok(&["commit", "-a", "--amend"]);
+    let amended = repo.hash("HEAD");
+    assert_ne!(amended, first);
+    assert_eq!(out, format!("[main {}] add fig\n", &amended[..8]));
+    assert_eq!(repo.hash("HEAD~1"), parent);
+    assert_eq!(
+        repo.ok(&["log", "-n", "1"]),
+        log_entry(
+            &amended,
+            None,
+            "Bob Ray <bob@example.com>",
+            "2024-01-31 12:00:00 +0100",
+            "add fig"
+        )
+    );
+    assert_eq!(
+        repo.ok(&["diff", "HEAD~1", "HEAD", "--stat"]),
+        "fruit: 1 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
+    );
+    // A new message, author and date.
+    repo.ok(&[
+        "commit",
+        "--amend",
+        "-m",
+        "add a fig",
+        "--author",
+        "Cy <cy@example.com>",
+        "--date",
+        "0",
+    ]);
+    assert_eq!(
+        repo.ok(&["log", "-n", "1"]),
+        log_entry(
+            &repo.hash("HEAD"),
+            None,
+            "Cy <cy@example.com>",
+            "1970-01-01 00:00:00 +0000",
+            "add a fig"
+        )
+    );
+    assert_eq!(
+        repo.oneline(&[]),
+        lines(&[
+            &format!("{} add a fig", repo.short("HEAD")),
+            &format!("{} fruit", &parent[..8]),
+            &format!("{} Initialize data repository", &INIT[..8]),
+        ])
+    );
+}
+
+/// The same steps under the same author and date give the same commit
+/// hashes in any repository; another date gives another hash.
+#[test]
+fn commit_hashes_depend_only_on_content_author_and_date() {
+    let (a, b) = (Repo::with_fruit(), Repo::with_fruit());
+    assert_eq!(a.hash("HEAD~1"), INIT);
+    assert_eq!(a.hash("HEAD"), b.hash("HEAD"));
+    // Pinned: a change here means the commit or table encoding changed.
+    assert_eq!(a.short("HEAD"), "f1d3df0e");
+    a.ok(&["commit", "--allow-empty", "-m", "same", "--date", "5"]);
+    b.ok(&["commit", "--allow-empty", "-m", "same", "--date", "6"]);
+    assert_ne!(a.hash("HEAD"), b.hash("HEAD"));
+    assert_eq!(a.hash("HEAD~1"), b.hash("HEAD~1"));
+}
+
+// ---------------------------------------------------------------- log
+
+/// `log` prints commits newest first, in full or one line each; `-n`
+/// limits them.
+#[test]
+fn log_lists_history_newest_first() {
+    let repo = Repo::with_fruit();
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "fig"]);
+    let (fig, fruit) = (repo.hash("HEAD"), repo.hash("HEAD~1"));
+    let author = format!("{NAME} <{EMAIL}>");
+    assert_eq!(
+        repo.ok(&["log"]),
+        [
+            log_entry(&fig, None, &author, DATE_SHOWN, "fig"),
+            log_entry(&fruit, None, &author, DATE_SHOWN, "fruit"),
+            log_entry(
+                INIT,
+                None,
+                &author,
+                DATE_SHOWN,
+                "Initialize data repository"
+            ),
+        ]
+        .concat()
+    );
+    // Pinned: the hermetic environment fixes every hash.
+    assert_eq!(
+        repo.oneline(&[]),
+        lines(&[
+            &format!("{} fig", &fig[..8]),
+            &format!("{} fruit", &fruit[..8]),
+            "15f0694d Initialize data repository",
+        ])
+    );
+    assert_eq!(repo.oneline(&["-n", "1"]), format!("{} fig\n", &fig[..8]));
+    assert_eq!(
+        repo.oneline(&["-n", "2", "HEAD~1"]),
+        lines(&[
+            &format!("{} fruit", &fruit[..8]),
+            "15f0694d Initialize data repository",
+        ])
+    );
+    assert_eq!(repo.oneline(&["-n", "0"]), "");
+}
+
+/// `A..B` lists the commits reachable from B and not from A; an empty side
+/// is HEAD.
+#[test]
+fn log_ranges() {
+    let repo = Repo::with_fruit();
+    for n in 3..=5 {
+        repo.sql(&format!("INSERT INTO fruit VALUES ({n}, 'f{n}', {n})"));
+        repo.ok(&["commit", "-am", &format!("row {n}")]);
+    }
+    let (c3, c4, c5) = (
+        repo.short("HEAD~2"),
+        repo.short("HEAD~1"),
+        repo.short("HEAD"),
+    );
+    let expected = lines(&[&format!("{c5} row 5"), &format!("{c4} row 4")]);
+    assert_eq!(repo.oneline(&["HEAD~2..HEAD"]), expected);
+    assert_eq!(repo.oneline(&["HEAD~2.."]), expected);
+    assert_eq!(repo.oneline(&[&format!("{c3}..{c5}")]), expected);
+    assert_eq!(repo.oneline(&["HEAD..HEAD~2"]), "");
+    assert_eq!(repo.oneline(&["..HEAD~2"]), "");
+    // Across branches: what a branch has that main does not.
+    repo.ok(&["checkout", "-b", "side", "HEAD~1"]);
+    repo.ok(&["commit", "--allow-empty", "-m", "on side"]);
+    let side = repo.short("HEAD");
+    assert_eq!(repo.oneline(&["main..side"]), format!("{side} on side\n"));
+    assert_eq!(repo.oneline(&["side..main"]), format!("{c5} row 5\n"));
+}
+
+/// `log -- <table>` keeps the commits that changed those tables.
+#[test]
+fn log_table_filter() {
+    let repo = Repo::with_fruit();
+    repo.sql("CREATE TABLE veg (id integer PRIMARY KEY)");
+    repo.ok(&["commit", "-am", "veg"]);
+    repo.ok(&["commit", "--allow-empty", "-m", "empty"]);
+    repo.sql("UPDATE fruit SET price = 1");
+    repo.ok(&["commit", "-am", "cheap"]);
+    let cheap = repo.short("HEAD");
+    let veg = repo.short("HEAD~2");
+    let fruit = repo.short("HEAD~3");
+    assert_eq!(
+        repo.oneline(&["--", "fruit"]),
+        lines(&[&format!("{cheap} cheap"), &format!("{fruit} fruit")])
+    );
+    assert_eq!(repo.oneline(&["--", "veg"]), format!("{veg} veg\n"));
+    assert_eq!(repo.oneline(&["--", "veg", "fruit"]).lines().count(), 3);
+    assert_eq!(
+        repo.oneline(&["-n", "1", "--", "fruit"]),
+        format!("{cheap} cheap\n")
+    );
+    assert_eq!(
+        repo.oneline(&["HEAD~1", "--", "fruit"]),
+        format!("{fruit} fruit\n")
+    );
+    assert_eq!(repo.oneline(&["--", "nosuch"]), "");
+}
+
+/// An unknown revision is an error.
+#[test]
+fn log_unknown_revision() {
+    let repo = Repo::new();
+    assert_eq!(
+        repo.err(&["log", "nosuch"]),
+        "error: unknown revision 'nosuch'\n\
+         hint: name a branch, a tag, a commit hash, or HEAD, optionally followed by ~n or ^n\n"
+    );
+}
+
+// ---------------------------------------------------------------- show
+
+/// `show` prints the commit and its changes from its first parent:
+/// deleted and added rows, and a modified row before and after with the
+/// changed cells starred.
+#[test]
+fn show_prints_a_commit_and_its_row_changes() {
+    let repo = Repo::with_fruit();
+    repo.sql("UPDATE fruit SET price = 80 WHERE id = 2; DELETE FROM fruit WHERE id = 1");
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', NULL)");
+    repo.ok(&["commit", "-am", "prices"]);
+    let author = format!("{NAME} <{EMAIL}>");
+    let expected = log_entry(&repo.hash("HEAD"), None, &author, DATE_SHOWN, "prices")
+        + &lines(&[
+            "diff --arbor a/fruit b/fruit",
+            "--- a/fruit",
+            "+++ b/fruit",
+            "+---+----+-------+-------+",
+            "|   | id | name  | price |",
+            "+---+----+-------+-------+",
+            "| - | 1  | apple | 100   |",
+            "| < | 2  | pear  | 75    |",
+            "| > | 2  | pear  | 80*   |",
+            "| + | 3  | fig   | NULL  |",
+            "+---+----+-------+-------+",
+        ]);
+    assert_eq!(repo.ok(&["show"]), expected);
+    assert_eq!(repo.ok(&["show", "HEAD"]), expected);
+    let first = repo.ok(&["show", "HEAD~1"]);
+    assert!(
+        first.ends_with(&lines(&[
+            "diff --arbor a/fruit b/fruit",
+            "added table fruit",
+            "--- a/fruit",
+            "+++ b/fruit",
+            "+---+----+-------+-------+",
+            "|   | id | name  | price |",
+            "+---+----+-------+-------+",
+            "| + | 1  | apple | 100   |",
+            "| + | 2  | pear  | 75    |",
+            "+---+----+-------+-------+",
+        ])),
+        "{first}"
+    );
+    // The first commit has no changes to show.
+    assert_eq!(
+        repo.ok(&["show", "HEAD~2"]),
+        log_entry(
+            INIT,
+            None,
+            &author,
+            DATE_SHOWN,
+            "Initialize data repository"
+        )
+    );
+}
+
+/// Schema changes show as column lines; a dropped table as its deleted rows.
+#[test]
+fn show_schema_changes_and_dropped_tables() {
+    let repo = Repo::with_fruit();
+    repo.sql(
+        "ALTER TABLE fruit RENAME COLUMN name TO label; ALTER TABLE fruit ADD COLUMN stock integer",
+    );
+    repo.ok(&["commit", "-am", "schema"]);
+    let out = repo.ok(&["show"]);
+    assert!(
+        out.ends_with(&lines(&[
+            "diff --arbor a/fruit b/fruit",
+            "--- a/fruit",
+            "+++ b/fruit",
+            "~ column name: renamed to label",
+            "+ column stock integer",
+        ])),
+        "{out}"
+    );
+    repo.sql("DROP TABLE fruit");
+    repo.ok(&["commit", "-am", "drop"]);
+    let out = repo.ok(&["show"]);
+    assert!(
+        out.ends_with(&lines(&[
+            "diff --arbor a/fruit b/fruit",
+            "deleted table fruit",
+            "--- a/fruit",
+            "+++ b/fruit",
+            "+---+----+-------+-------+-------+",
+            "|   | id | label | price | stock |",
+            "+---+----+-------+-------+-------+",
+            "| - | 1  | apple | 100   | NULL  |",
+            "| - | 2  | pear  | 75    | NULL  |",
+            "+---+----+-------+-------+-------+",
+        ])),
+        "{out}"
+    );
+}
+
+// ---------------------------------------------------------------- diff
+
+/// Without arguments `diff` shows the working set against the staged
+/// tables; `--staged` shows the staged tables against HEAD.
+#[test]
+fn diff_working_against_staged_and_staged_against_head() {
+    let repo = Repo::with_fruit();
+    repo.sql("UPDATE fruit SET price = 80 WHERE id = 2");
+    repo.ok(&["add", "fruit"]);
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    let unstaged = lines(&[
+        "diff --arbor a/fruit b/fruit",
+        "--- a/fruit",
+        "+++ b/fruit",
+        "+---+----+------+-------+",
+        "|   | id | name | price |",
+        "+---+----+------+-------+",
+        "| + | 3  | fig  | 300   |",
+        "+---+----+------+-------+",
+    ]);
+    let staged = lines(&[
+        "diff --arbor a/fruit b/fruit",
+        "--- a/fruit",
+        "+++ b/fruit",
+        "+---+----+------+-------+",
+        "|   | id | name | price |",
+        "+---+----+------+-------+",
+        "| < | 2  | pear | 75    |",
+        "| > | 2  | pear | 80*   |",
+        "+---+----+------+-------+",
+    ]);
+    assert_eq!(repo.ok(&["diff"]), unstaged);
+    assert_eq!(repo.ok(&["diff", "--staged"]), staged);
+    assert_eq!(repo.ok(&["diff", "--cached"]), staged);
+    // One revision: the working set (or, with --staged, the staged tables) against it.
+    assert_eq!(
+        repo.ok(&["diff", "HEAD", "--stat"]),
+        "fruit: 1 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+    );
+    assert_eq!(
+        repo.ok(&["diff", "--staged", "HEAD", "--stat"]),
+        "fruit: 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+    );
+    repo.ok(&["add", "-A"]);
+    assert_eq!(repo.ok(&["diff"]), "");
+}
+
+/// Two revisions, `A..B` and `A B` compare A with B; `A...B` compares the
+/// merge base of A and B with B, leaving out what only A changed.
+#[test]
+fn diff_between_revisions_and_ranges() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "feature"]);
+    repo.sql("UPDATE fruit SET price = 101 WHERE id = 1");
+    repo.ok(&["commit", "-am", "main: apple"]);
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("UPDATE fruit SET name = 'Pear' WHERE id = 2");
+    repo.ok(&["commit", "-am", "feature: pear"]);
+    repo.ok(&["checkout", "main"]);
+    let both = lines(&[
+        "diff --arbor a/fruit b/fruit",
+        "--- a/fruit",
+        "+++ b/fruit",
+        "+---+----+-------+-------+",
+        "|   | id | name  | price |",
+        "+---+----+-------+-------+",
+        "| < | 1  | apple | 101   |",
+        "| > | 1  | apple | 100*  |",
+        "| < | 2  | pear  | 75    |",
+        "| > | 2  | Pear* | 75    |",
+        "+---+----+-------+-------+",
+    ]);
+    assert_eq!(repo.ok(&["diff", "main", "feature"]), both);
+    assert_eq!(repo.ok(&["diff", "main..feature"]), both);
+    assert_eq!(repo.ok(&["diff", "..feature"]), both);
+    let only_feature = lines(&[
+        "diff --arbor a/fruit b/fruit",
+        "--- a/fruit",
+        "+++ b/fruit",
+        "+---+----+-------+-------+",
+        "|   | id | name  | price |",
+        "+---+----+-------+-------+",
+        "| < | 2  | pear  | 75    |",
+        "| > | 2  | Pear* | 75    |",
+        "+---+----+-------+-------+",
+    ]);
+    assert_eq!(repo.ok(&["diff", "main...feature"]), only_feature);
+    assert_eq!(repo.ok(&["diff", "...feature"]), only_feature);
+    assert_eq!(
+        repo.ok(&["diff", "feature...main", "--stat"]),
+        "fruit: 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+    );
+    assert_eq!(repo.ok(&["diff", "main", "main"]), "");
+    assert!(
+        repo.err(&["diff", "main..nosuch"])
+            .starts_with("error: unknown revision 'nosuch'\n")
+    );
+}
+
+/// Table names after the revisions limit the diff; a name that is neither
+/// a revision nor a table is an error, not an empty diff.
+#[test]
+fn diff_table_filter() {
+    let repo = Repo::with_fruit();
+    repo.sql(
+        "CREATE TABLE veg (id integer PRIMARY KEY, name text); INSERT INTO veg VALUES (1, 'kale')",
+    );
+    repo.sql("DELETE FROM fruit WHERE id = 2");
+    assert_eq!(
+        repo.ok(&["diff", "--summary"]),
+        "fruit: data changed\nveg: added\n"
+    );
+    assert_eq!(
+        repo.ok(&["diff", "veg"]),
+        lines(&[
+            "diff --arbor a/veg b/veg",
+            "added table veg",
+            "--- a/veg",
+            "+++ b/veg",
+            "+---+----+------+",
+            "|   | id | name |",
+            "+---+----+------+",
+            "| + | 1  | kale |",
+            "+---+----+------+",
+        ])
+    );
+    assert_eq!(
+        repo.ok(&["diff", "HEAD", "fruit", "--summary"]),
+        "fruit: data changed\n"
+    );
+    repo.ok(&["commit", "-am", "veg"]);
+    assert_eq!(
+        repo.ok(&["diff", "HEAD~1", "HEAD", "veg", "--summary"]),
+        "veg: added\n"
+    );
+    assert_eq!(
+        repo.ok(&["diff", "HEAD~1..HEAD", "fruit", "veg", "--summary"]),
+        "fruit: data changed\nveg: added\n"
+    );
+    assert_eq!(
+        repo.err(&["diff", "mian"]),
+        "error: 'mian' is neither a revision nor a table\n\
+         hint: name a branch, a tag, a commit hash or HEAD, then tables\n"
+    );
+}
+
+/// `--stat` counts rows and cells; `--summary` names what changed in each
+/// table: added, deleted, data, schema, or both.
+#[test]
+fn diff_stat_and_summary() {
+    let repo = Repo::with_fruit();
+    repo.sql(
+        "CREATE TABLE veg (id integer PRIMARY KEY); CREATE TABLE nut (id integer PRIMARY KEY)",
+    );
+    repo.ok(&["commit", "-am", "more tables"]);
+    repo.sql("UPDATE fruit SET name = 'Apple', price = 1 WHERE id = 1; UPDATE fruit SET price = 2 WHERE id = 2");
+    repo.sql(
+        "INSERT INTO fruit VALUES (3, 'fig', 3), (4, 'kiwi', 4); DELETE FROM fruit WHERE id = 4",
+    );
+    repo.sql("DROP TABLE veg; CREATE TABLE herb (id integer PRIMARY KEY)");
+    repo.sql("ALTER TABLE nut ADD COLUMN name text");
+    assert_eq!(
+        repo.ok(&["diff", "--stat"]),
+        lines(&[
+            "fruit: 1 rows added, 0 rows deleted, 2 rows modified, 3 cells modified",
+            "herb: 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
+            "nut: 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
+            "veg: 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
+        ])
+    );
+    assert_eq!(
+        repo.ok(&["diff", "--summary"]),
+        lines(&[
+            "fruit: data changed",
+            "herb: added",
+            "nut: schema changed",
+            "veg: deleted",
+        ])
+    );
+    repo.sql("INSERT INTO nut VALUES (1, 'pecan')");
+    assert_eq!(
+        repo.ok(&["diff", "--summary", "nut"]),
+        "nut: schema and data changed\n"
+    );
+}
+
+/// `--exit-code` exits 1 when there are differences and 0 when there are none.
+#[test]
+fn diff_exit_code() {
+    let repo = Repo::with_fruit();
+    let code = |args: &[&str]| repo.run(args).status.code();
+    assert_eq!(code(&["diff", "--exit-code"]), Some(0));
+    assert_eq!(code(&["diff", "--exit-code", "HEAD~1", "HEAD~1"]), Some(0));
+    assert_eq!(code(&["diff", "--exit-code", "HEAD~1", "HEAD"]), Some(1));
+    // Without the flag, differences still exit 0.
+    assert_eq!(code(&["diff", "HEAD~1", "HEAD"]), Some(0));
+    repo.sql("UPDATE fruit SET price = 0");
+    let out = repo.run(&["diff", "--exit-code", "--summary"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "fruit: data changed\n");
+    assert_eq!(code(&["diff", "--exit-code", "--staged"]), Some(0));
+    repo.ok(&["add", "fruit"]);
+    assert_eq!(code(&["diff", "--exit-code"]), Some(0));
+    assert_eq!(code(&["diff", "--exit-code", "--staged"]), Some(1));
+}
+
+// ---------------------------------------------------------------- branch
+
+/// `branch` lists branches with the current one starred; `-v` adds each
+/// head; `branch <name> [start]` creates one at HEAD or at a revision.
+#[test]
+fn branch_list_and_create() {
+    let repo = Repo::with_fruit();
+    assert_eq!(repo.ok(&["branch"]), "* main\n");
+    repo.ok(&["branch", "at-head"]);
+    repo.ok(&["branch", "at-init", "HEAD~1"]);
+    assert_eq!(repo.ok(&["branch"]), "  at-head\n  at-init\n* main\n");
+    let head = repo.short("HEAD");
+    assert_eq!(
+        repo.ok(&["branch", "-v"]),
+        lines(&[
+            &format!("  at-head {head} fruit"),
+            "  at-init 15f0694d Initialize data repository",
+            &format!("* main {head} fruit"),
+        ])
+    );
+    // A new branch has the start's tables.
+    repo.ok(&["checkout", "at-init"]);
+    assert!(
+        !repo
+            .run(&["sql", "-q", "SELECT * FROM fruit"])
+            .status
+            .success()
+    );
+    repo.ok(&["checkout", "main"]);
+    assert_eq!(
+        repo.err(&["branch", "at-head"]),
+        "error: a branch named 'at-head' already exists\n"
+    );
+    repo.ok(&["branch", "-f", "at-head", "HEAD~1"]);
+    assert_eq!(repo.short("at-head"), &INIT[..8]);
+    assert!(
+        repo.err(&["branch", "x", "nosuch"])
+            .starts_with("error: unknown revision 'nosuch'\n")
+    );
+    assert_eq!(
+        repo.err(&["branch", "-f", "main", "HEAD~1"]),
+        "error: cannot force-update the checked-out branch 'main'\n"
+    );
+    assert_eq!(repo.hash("main~1"), INIT);
+}
+
+/// `-d` deletes a branch merged into the current one and refuses an
+/// unmerged one; `-D` deletes it anyway; the current branch stays.
+#[test]
+fn branch_delete() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "merged", "HEAD~1"]);
+    repo.ok(&["checkout", "-b", "ahead"]);
+    repo.ok(&["commit", "--allow-empty", "-m", "ahead"]);
+    let ahead = repo.short("HEAD");
+    repo.ok(&["checkout", "main"]);
+    assert_eq!(
+        repo.ok(&["branch", "-d", "merged"]),
+        "Deleted branch merged (was 15f0694d).\n"
+    );
+    assert_eq!(
+        repo.err(&["branch", "-d", "ahead"]),
+        "error: the branch 'ahead' is not fully merged\n\
+         hint: to delete it anyway, run `arbor branch -D ahead`\n"
+    );
+    assert_eq!(repo.ok(&["branch"]), "  ahead\n* main\n");
+    assert_eq!(
+        repo.ok(&["branch", "-D", "ahead"]),
+        format!("Deleted branch ahead (was {ahead}).\n")
+    );
+    assert_eq!(repo.ok(&["branch"]), "* main\n");
+    assert_eq!(
+        repo.err(&["branch", "-d", "main"]),
+        "error: cannot delete branch 'main': it is checked out\n\
+         hint: check out another branch first\n"
+    );
+    assert_eq!(
+        repo.err(&["branch", "-D", "gone"]),
+        "error: branch 'gone' does not exist\nhint: list branches with `arbor branch`\n"
+    );
+    assert_eq!(repo.err(&["branch", "-d"]), "error: branch name required\n");
+}
+
+/// `-m` renames a branch (HEAD follows when it is the current one); `-c`
+/// copies one, uncommitted changes included; neither replaces an existing
+/// branch without `-f`.
+#[test]
+fn branch_rename_and_copy() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "old"]);
+    repo.ok(&["branch", "-m", "old", "new"]);
+    assert_eq!(repo.ok(&["branch"]), "* main\n  new\n");
+    repo.ok(&["branch", "-m", "trunk"]);
+    assert_eq!(repo.ok(&["branch"]), "  new\n* trunk\n");
+    assert_eq!(
+        repo.status(),
+        "On branch trunk\nnothing to commit, working tree clean\n"
+    );
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["branch", "-c", "trunk", "copy"]);
+    assert_eq!(repo.hash("copy"), repo.hash("trunk"));
+    repo.ok(&["reset", "--hard"]);
+    repo.ok(&["checkout", "copy"]);
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+    repo.ok(&["reset", "--hard"]);
+    repo.ok(&["checkout", "trunk"]);
+    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
+    assert_eq!(
+        repo.err(&["branch", "-c", "trunk", "new"]),
+        "error: a branch named 'new' already exists\n"
+    );
+    assert_eq!(
+        repo.err(&["branch", "-m", "new", "copy"]),
+        "error: a branch named 'copy' already exists\n"
+    );
+    repo.ok(&["branch", "-m", "-f", "copy", "new"]);
+    assert_eq!(repo.ok(&["branch"]), "  new\n* trunk\n");
+    assert_eq!(
+        repo.err(&["branch", "-m", "nosuch", "x"]),
+        "error: branch 'nosuch' does not exist\nhint: list branches with `arbor branch`\n"
+    );
+}
+
+/// Branch names with spaces, `..`, `~^:?*[\`, a leading `-` or `/`, or a
+/// trailing `.lock` are refused.
+#[test]
+fn branch_names_are_validated() {
+    let repo = Repo::new();
+    for bad in [
+        "has space",
+        "a..b",
+        "x~1",
+        "x^",
+        "a:b",
+        "q?",
+        "st*r",
+        "br[",
+        "back\\slash",
+        "/lead",
+        "trail/",
+        "end.",
+        "x.lock",
+        "a//b",
+        "at@{1}",
+    ] {
+        assert_eq!(
+            repo.err(&["branch", bad]),
+            format!(
+                "error: '{bad}' is not a valid branch name\n\
+                 hint: branch names cannot contain spaces, '..', or any of ~^:?*[\\\n"
+            ),
+            "{bad}"
+        );
+    }
+    let err = repo.err(&["branch", "-m", "main", "bad name"]);
+    assert!(
+        err.starts_with("error: 'bad name' is not a valid branch name\n"),
+        "{err}"
+    );
+    let out = repo.run(&["branch", "--", "-dash"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("error: '-dash' is not a valid branch name\n"));
+    repo.ok(&["branch", "feature/x-1_ok.v2"]);
+    assert_eq!(repo.ok(&["branch"]), "  feature/x-1_ok.v2\n* main\n");
+}
+
+// ---------------------------------------------------------------- checkout and switch
+
+/// `checkout` and `switch` move HEAD and the tables; `-b`/`-c` create the
+/// branch first, at HEAD or at a start revision.
+#[test]
+fn checkout_and_switch_between_branches() {
+    let repo = Repo::with_fruit();
+    assert_eq!(
+        repo.ok(&["checkout", "-b", "feature"]),
+        "Switched to a new branch 'feature'\n"
+    );
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "fig"]);
+    assert_eq!(repo.ok(&["switch", "main"]), "Switched to branch 'main'\n");
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
+    assert_eq!(
+        repo.ok(&["checkout", "feature"]),
+        "Switched to branch 'feature'\n"
+    );
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+    assert_eq!(
+        repo.ok(&["switch", "-c", "older", "HEAD~2"]),
+        "Switched to a new branch 'older'\n"
+    );
+    assert_eq!(repo.hash("HEAD"), INIT);
+    assert_eq!(repo.ok(&["branch"]), "  feature\n  main\n* older\n");
+    assert_eq!(
+        repo.ok(&["checkout", "-c", "c-alias", "main"]),
+        "Switched to a new branch 'c-alias'\n"
+    );
+    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
+    // Checking out the current branch changes nothing.
+    assert_eq!(
+        repo.ok(&["checkout", "c-alias"]),
+        "Switched to branch 'c-alias'\n"
+    );
+}
+
+/// Unknown branches, an existing name for `-b`, and a start revision
+/// without `-b` are errors that leave HEAD where it was.
+#[test]
+fn checkout_errors() {
+    let repo = Repo::with_fruit();
+    let unknown =
+        "error: branch 'nosuch' does not exist\nhint: list branches with `arbor branch`\n";
+    assert_eq!(repo.err(&["checkout", "nosuch"]), unknown);
+    assert_eq!(repo.err(&["switch", "nosuch"]), unknown);
+    repo.ok(&["branch", "feature"]);
+    assert_eq!(
+        repo.err(&["checkout", "-b", "feature"]),
+        "error: a branch named 'feature' already exists\n"
+    );
+    assert_eq!(
+        repo.err(&["checkout", "feature", "HEAD~1"]),
+        "error: a start revision only goes with -b (create a branch)\n"
+    );
+    assert!(
+        repo.err(&["checkout", "-b", "x", "nosuch"])
+            .starts_with("error: unknown revision 'nosuch'\n")
+    );
+    assert_eq!(repo.ok(&["branch"]), "  feature\n* main\n");
+}
+
+/// Uncommitted changes, staged and unstaged, move to a branch whose head
+/// has those tables as HEAD has them, and leave the old branch clean.
+#[test]
+fn checkout_carries_uncommitted_changes() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "feature"]);
+    repo.sql("CREATE TABLE veg (id integer PRIMARY KEY)");
+    repo.ok(&["commit", "-am", "veg on main"]);
+    // fruit is the same at both heads; veg exists only on main.
+    repo.sql("UPDATE fruit SET price = 80 WHERE id = 2");
+    repo.ok(&["add", "fruit"]);
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    assert_eq!(
+        repo.ok(&["checkout", "feature"]),
+        "Switched to branch 'feature'\n"
+    );
+    assert_eq!(
+        repo.status(),
+        lines(&[
+            "On branch feature",
+            "Changes to be committed:",
+            "  (use \"arbor reset <table>...\" to unstage)",
+            "\tmodified:  fruit",
+            "",
+            "Changes not staged for commit:",
+            "  (use \"arbor add <table>\" to update what will be committed)",
+            "\tmodified:  fruit",
+            "",
+        ])
+    );
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,80\n3,fig,300\n"
+    );
+    // veg is not carried: it is not a change, just main's.
+    assert!(
+        !repo
+            .run(&["sql", "-q", "SELECT * FROM veg"])
+            .status
+            .success()
+    );
+    repo.ok(&["commit", "-m", "staged part only"]);
+    assert_eq!(
+        repo.ok(&["diff", "HEAD~1", "HEAD", "--stat"]),
+        "fruit: 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+    );
+    repo.ok(&["reset", "--hard"]);
+    repo.ok(&["checkout", "main"]);
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
+    assert_eq!(repo.csv("SELECT count(*) AS n FROM veg"), "n\n0\n");
+}
+
+/// A checkout that would overwrite uncommitted changes is refused with the
+/// colliding tables named, and nothing moves; `checkout -b` then leaves no
+/// branch behind.
+#[test]
+fn checkout_refuses_colliding_changes() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["checkout", "-b", "feature"]);
+    repo.sql("DELETE FROM fruit WHERE id = 1");
+    repo.ok(&["commit", "-am", "no apple"]);
+    repo.ok(&["checkout", "main"]);
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    let refused = "error: your uncommitted changes would be overwritten by checking out 'feature': fruit\n\
+         hint: commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first\n";
+    assert_eq!(repo.err(&["checkout", "feature"]), refused);
+    assert_eq!(repo.err(&["switch", "feature"]), refused);
+    assert!(repo.status().starts_with("On branch main\n"));
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+    assert_eq!(
+        repo.err(&["checkout", "-b", "tmp", "feature"]),
+        "error: your uncommitted changes would be overwritten by checking out 'tmp': fruit\n\
+         hint: commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first\n"
+    );
+    assert_eq!(repo.ok(&["branch"]), "  feature\n* main\n");
+    // A branch with uncommitted changes of its own takes none.
+    repo.ok(&["branch", "-c", "main", "dirty-copy"]);
+    assert_eq!(
+        repo.err(&["checkout", "dirty-copy"]),
+        "error: your uncommitted changes would be overwritten by checking out 'dirty-copy': \
+         (the branch has uncommitted changes of its own)\n\
+         hint: commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first\n"
+    );
+    repo.ok(&["reset", "--hard"]);
+    repo.ok(&["checkout", "feature"]);
+    assert_eq!(repo.fruit(), "id,name,price\n2,pear,75\n");
+}
+
+// ---------------------------------------------------------------- merge
+
+/// Merging a descendant moves the branch forward without a new commit;
+/// merging it again is up to date.
+#[test]
+fn merge_fast_forward() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["checkout", "-b", "feature"]);
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "fig"]);
+    let fig = repo.short("HEAD");
+    repo.ok(&["checkout", "main"]);
+    assert_eq!(
+        repo.ok(&["merge", "feature"]),
+        format!("Fast-forward to {fig}\n")
+    );
+    assert_eq!(repo.hash("main"), repo.hash("feature"));
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+    assert_eq!(repo.ok(&["merge", "feature"]), "Already up to date.\n");
+    assert_eq!(repo.ok(&["merge", "HEAD~1"]), "Already up to date.\n");
+    assert_eq!(repo.oneline(&[]).lines().count(), 3);
+}
+
+/// `--no-ff` makes a merge commit whose two parents `log` shows, and whose
+/// second parent is `HEAD^2`; `-m` sets its message.
+#[test]
+fn merge_no_ff_makes_a_merge_commit() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["checkout", "-b", "feature"]);
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "fig"]);
+    let (fig, fruit) = (repo.short("HEAD"), repo.short("HEAD~1"));
+    repo.ok(&["checkout", "main"]);
+    let out = repo.ok(&["merge", "--no-ff", "feature"]);
+    let merge = repo.short("HEAD");
+    assert_eq!(
+        out,
+        format!("Merge made by the 'arbor' strategy: {merge}\n")
+    );
+    let author = format!("{NAME} <{EMAIL}>");
+    assert_eq!(
+        repo.ok(&["log", "-n", "1"]),
+        log_entry(
+            &repo.hash("HEAD"),
+            Some((&fruit, &fig)),
+            &author,
+            DATE_SHOWN,
+            "Merge feature into main"
+        )
+    );
+    assert_eq!(
+        repo.oneline(&[]),
+        lines(&[
+            &format!("{merge} Merge feature into main"),
+            &format!("{fig} fig"),
+            &format!("{fruit} fruit"),
+            "15f0694d Initialize data repository",
+        ])
+    );
+    assert_eq!(repo.short("HEAD^1"), fruit);
+    assert_eq!(repo.short("HEAD^2"), fig);
+    assert_eq!(repo.short("HEAD~1"), fruit);
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+    // `show` of a merge shows the change from the first parent.
+    assert!(repo.ok(&["show"]).contains("| + | 3  | fig  | 300   |\n"));
+    // With -m, on diverged branches.
+    repo.ok(&["checkout", "feature"]);
+    repo.ok(&["commit", "--allow-empty", "-m", "more"]);
+    repo.ok(&["checkout", "main"]);
+    repo.ok(&["commit", "--allow-empty", "-m", "also more"]);
+    repo.ok(&["merge", "feature", "-m", "bring in more"]);
+    assert_eq!(
+        repo.oneline(&["-n", "1"]),
+        format!("{} bring in more\n", repo.short("HEAD"))
+    );
+    assert_eq!(
+        repo.ok(&["log", "-n", "1", "--oneline", "HEAD^2"]),
+        format!("{} more\n", repo.short("feature"))
+    );
+}
+
+/// Both sides changed different columns of one row: the merge keeps both
+/// edits, and rows each side added or deleted.
+#[test]
+fn merge_combines_disjoint_cell_edits() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "feature"]);
+    repo.sql(
+        "UPDATE fruit SET name = 'Apple' WHERE id = 1; INSERT INTO fruit VALUES (3, 'fig', 300)",
+    );
+    repo.ok(&["commit", "-am", "ours"]);
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("UPDATE fruit SET price = 120 WHERE id = 1; DELETE FROM fruit WHERE id = 2");
+    repo.ok(&["commit", "-am", "theirs"]);
+    repo.ok(&["checkout", "main"]);
+    let out = repo.ok(&["merge", "feature"]);
+    assert!(
+        out.starts_with("Merge made by the 'arbor' strategy: "),
+        "{out}"
+    );
+    assert_eq!(repo.fruit(), "id,name,price\n1,Apple,120\n3,fig,300\n");
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+    assert_eq!(
+        repo.ok(&["diff", "HEAD^1", "HEAD", "--stat"]),
+        "fruit: 0 rows added, 1 rows deleted, 1 rows modified, 1 cells modified\n"
+    );
+    assert_eq!(
+        repo.ok(&["diff", "HEAD^2", "HEAD", "--stat"]),
+        "fruit: 1 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+    );
+}
+
+/// jsonb documents merge key by key: edits at different keys combine;
+/// different edits at one key conflict.
+#[test]
+fn merge_combines_jsonb_edits_at_different_keys() {
+    let repo = Repo::new();
+    repo.sql(
+        "CREATE TABLE doc (id integer PRIMARY KEY, body jsonb); \
+         INSERT INTO doc VALUES (1, '{\"a\": 1, \"b\": {\"x\": 1}, \"c\": 3}')",
+    );
+    repo.ok(&["commit", "-am", "doc"]);
+    repo.ok(&["branch", "feature"]);
+    repo.sql("UPDATE doc SET body = '{\"a\": 10, \"b\": {\"x\": 1}, \"c\": 3}'");
+    repo.ok(&["commit", "-am", "a on main"]);
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("UPDATE doc SET body = '{\"a\": 1, \"b\": {\"x\": 1, \"y\": 2}, \"d\": 4}'");
+    repo.ok(&["commit", "-am", "b, c and d on feature"]);
+    repo.ok(&["checkout", "main"]);
+    repo.ok(&["merge", "feature"]);
+    assert_eq!(
+        repo.csv("SELECT body FROM doc"),
+        "body\n\"{\"\"a\"\": 10, \"\"b\"\": {\"\"x\"\": 1, \"\"y\"\": 2}, \"\"d\"\": 4}\"\n"
+    );
+    assert_eq!(
+        repo.csv("SELECT body->>'a' AS a, body->'b'->>'y' AS y, body ? 'c' AS c FROM doc"),
+        "a,y,c\n10,2,f\n"
+    );
+    // The same key changed differently on both sides.
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("UPDATE doc SET body = jsonb_set(body, '{b,x}', '7')");
+    repo.ok(&["commit", "-am", "x = 7"]);
+    repo.ok(&["checkout", "main"]);
+    repo.sql("UPDATE doc SET body = jsonb_set(body, '{b,x}', '8')");
+    repo.ok(&["commit", "-am", "x = 8"]);
+    let out = repo.run(&["merge", "feature"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "CONFLICT in table doc: both sides changed body at b.x\n\
+         Automatic merge failed; fix conflicts and then commit the result.\n"
+    );
+}
+
+/// A cell both sides changed differently is a conflict: exit code 1, a
+/// CONFLICT line, `status` shows the merge, commits, checkouts and other
+/// merges are refused, and `merge --abort` puts everything back.
+#[test]
+fn merge_conflict_and_abort() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "feature"]);
+    repo.sql("UPDATE fruit SET price = 90 WHERE id = 2");
+    repo.ok(&["commit", "-am", "pear 90"]);
+    let ours = repo.hash("HEAD");
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("UPDATE fruit SET price = 60 WHERE id = 2; INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "pear 60, fig"]);
+    repo.ok(&["checkout", "main"]);
+    let out = repo.run(&["merge", "feature"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "CONFLICT in table fruit: both sides changed price\n\
+         Automatic merge failed; fix conflicts and then commit the result.\n"
+    );
+    assert_eq!(
+        repo.status(),
+        lines(&[
+            "On branch main",
+            "You have unmerged tables.",
+            "  (resolve the conflicts, then run \"arbor commit\")",
+            "  (use \"arbor merge --abort\" to abort the merge)",
+            "",
+            "Changes to be committed:",
+            "  (use \"arbor reset <table>...\" to unstage)",
+            "\tmodified:  fruit",
+            "",
+        ])
+    );
+    // What merged cleanly is in; the conflicting row is kept as ours.
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,90\n3,fig,300\n"
+    );
+    let refused = "error: cannot commit: the merge has unresolved conflicts\n\
+         hint: resolve them with `arbor conflicts resolve`, or abort with `arbor merge --abort`\n";
+    assert_eq!(repo.err(&["commit", "-m", "merged"]), refused);
+    assert_eq!(repo.err(&["commit"]), refused);
+    // Editing the row and staging it does not clear the conflict.
+    repo.sql("UPDATE fruit SET price = 75 WHERE id = 2");
+    repo.ok(&["add", "fruit"]);
+    assert_eq!(repo.err(&["commit", "-am", "merged"]), refused);
+    assert_eq!(
+        repo.err(&["checkout", "feature"]),
+        "error: cannot check out another branch during a merge\n\
+         hint: finish it with `arbor commit`, or abort it with `arbor merge --abort`\n"
+    );
+    assert!(
+        repo.err(&["merge", "feature"])
+            .starts_with("error: a merge is already in progress\n")
+    );
+    assert_eq!(repo.hash("HEAD"), ours);
+    assert_eq!(repo.ok(&["merge", "--abort"]), "");
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,90\n");
+    assert_eq!(repo.hash("HEAD"), ours);
+    assert_eq!(
+        repo.err(&["merge", "--abort"]),
+        "error: there is no merge to abort\n"
+    );
+    // `reset --hard` ends a merge too.
+    assert_eq!(repo.run(&["merge", "feature"]).status.code(), Some(1));
+    repo.ok(&["reset", "--hard"]);
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,90\n");
+}
+
+/// `conflicts cat` shows the three versions of a conflicting row;
+/// resolving it lets `commit` (with the merge's message by default) record
+/// a merge commit with both parents.
+#[test]
+fn merge_conflict_resolved_then_committed() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "feature"]);
+    repo.sql("UPDATE fruit SET price = 90 WHERE id = 2");
+    repo.ok(&["commit", "-am", "pear 90"]);
+    let ours = repo.short("HEAD");
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("UPDATE fruit SET price = 60 WHERE id = 2; INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "pear 60, fig"]);
+    let theirs = repo.short("HEAD");
+    repo.ok(&["checkout", "main"]);
+    assert_eq!(repo.run(&["merge", "feature"]).status.code(), Some(1));
+    assert_eq!(
+        repo.ok(&["conflicts", "cat"]),
+        lines(&[
+            "table fruit: both sides changed price",
+            "           id | name | price",
+            "  base:    2 | pear | 75",
+            "  ours:    2 | pear | 90",
+            "  theirs:  2 | pear | 60",
+        ])
+    );
+    assert_eq!(
+        repo.ok(&["conflicts", "resolve", "--theirs", "fruit"]),
+        "resolved 1 conflict in fruit\n"
+    );
+    assert_eq!(
+        repo.status(),
+        lines(&[
+            "On branch main",
+            "All conflicts fixed but you are still merging.",
+            "  (use \"arbor commit\" to conclude merge)",
+            "",
+            "Changes to be committed:",
+            "  (use \"arbor reset <table>...\" to unstage)",
+            "\tmodified:  fruit",
+            "",
+        ])
+    );
+    let out = repo.ok(&["commit"]);
+    let merge = repo.short("HEAD");
+    assert_eq!(out, format!("[main {merge}] Merge feature into main\n"));
+    assert_eq!(
+        repo.ok(&["log", "-n", "1"]),
+        log_entry(
+            &repo.hash("HEAD"),
+            Some((&ours, &theirs)),
+            &format!("{NAME} <{EMAIL}>"),
+            DATE_SHOWN,
+            "Merge feature into main"
+        )
+    );
+    assert_eq!(repo.short("HEAD^2"), theirs);
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,60\n3,fig,300\n"
+    );
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+}
+
+/// A row one side deleted and the other changed is a conflict.
+#[test]
+fn merge_conflict_delete_against_update() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "feature"]);
+    repo.sql("DELETE FROM fruit WHERE id = 1");
+    repo.ok(&["commit", "-am", "no apple"]);
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
+    repo.ok(&["commit", "-am", "cheap apple"]);
+    repo.ok(&["checkout", "main"]);
+    let out = repo.run(&["merge", "feature"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "CONFLICT in table fruit: deleted by ours and changed by theirs\n\
+         Automatic merge failed; fix conflicts and then commit the result.\n"
+    );
+    repo.ok(&["merge", "--abort"]);
+    assert_eq!(repo.fruit(), "id,name,price\n2,pear,75\n");
+}
+
+/// `--squash` puts the merged tables in the working set, staged, without a
+/// merge commit or a second parent.
+#[test]
+fn merge_squash() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["checkout", "-b", "feature"]);
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "fig"]);
+    repo.ok(&["checkout", "main"]);
+    let head = repo.hash("HEAD");
+    assert_eq!(
+        repo.ok(&["merge", "--squash", "feature"]),
+        "Squash merge: changes are in the working set; commit them with `arbor commit`.\n"
+    );
+    assert_eq!(repo.hash("HEAD"), head);
+    assert_eq!(
+        repo.status(),
+        lines(&[
+            "On branch main",
+            "Changes to be committed:",
+            "  (use \"arbor reset <table>...\" to unstage)",
+            "\tmodified:  fruit",
+            "",
+        ])
+    );
+    repo.ok(&["commit", "-m", "squashed fig"]);
+    assert_eq!(repo.hash("HEAD~1"), head);
+    assert!(
+        repo.err(&["log", "HEAD^2"])
+            .starts_with("error: revision 'HEAD^2' goes past the commit ")
+    );
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+}
+
+/// A merge is refused with uncommitted changes, without a revision, or
+/// with an unknown one.
+#[test]
+fn merge_errors() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "feature"]);
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    assert_eq!(
+        repo.err(&["merge", "feature"]),
+        "error: cannot merge with uncommitted changes\n\
+         hint: commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first\n"
+    );
+    assert_eq!(
+        repo.err(&["merge"]),
+        "error: name a branch or commit to merge\n"
+    );
+    assert!(
+        repo.err(&["merge", "nosuch"])
+            .starts_with("error: unknown revision 'nosuch'\n")
+    );
+}
+
+/// A fast-forward records no author, so it needs no identity; a merge
+/// commit does.
+#[test]
+fn merge_needs_an_identity_only_for_a_merge_commit() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["checkout", "-b", "feature"]);
+    repo.ok(&["commit", "--allow-empty", "-m", "ahead"]);
+    repo.ok(&["checkout", "main"]);
+    let out = repo.run_anonymous(&["merge", "--no-ff", "feature"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).starts_with("error: author identity unknown\n"));
+    let out = repo.run_anonymous(&["merge", "feature"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!("Fast-forward to {}\n", repo.short("feature"))
+    );
+    let out = repo.run_anonymous(&["merge", "feature"]);
+    assert_eq!(text(&out.stdout), "Already up to date.\n");
+}
+
+/// Checking out another branch is refused during a merge even when the
+/// merged tables equal ours (the conflicting row is kept as ours, and
+/// theirs changed nothing else).
+#[test]
+#[ignore = "engine bug: vc::branch::checkout tests is_dirty() before the merge state, so a merge whose result equals HEAD does not block a checkout"]
+fn checkout_is_refused_during_a_merge_that_changed_nothing() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "feature"]);
+    repo.sql("UPDATE fruit SET price = 90 WHERE id = 2");
+    repo.ok(&["commit", "-am", "pear 90"]);
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("UPDATE fruit SET price = 60 WHERE id = 2");
+    repo.ok(&["commit", "-am", "pear 60"]);
+    repo.ok(&["checkout", "main"]);
+    assert_eq!(repo.run(&["merge", "feature"]).status.code(), Some(1));
+    assert!(
+        repo.err(&["checkout", "feature"])
+            .starts_with("error: cannot check out another branch during a merge\n")
+    );
+}
+
+// ---------------------------------------------------------------- reset
+
+/// `reset --hard` discards staged and unstaged changes, new tables too; with
+/// a revision it also moves the branch back.
+#[test]
+fn reset_hard() {
+    let repo = Repo::with_fruit();
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "fig"]);
+    repo.sql("DELETE FROM fruit WHERE id = 1");
+    repo.ok(&["add", "fruit"]);
+    repo.sql("UPDATE fruit SET price = 0; CREATE TABLE veg (id integer PRIMARY KEY)");
+    assert_eq!(repo.ok(&["reset", "--hard"]), "");
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+    assert!(
+        !repo
+            .run(&["sql", "-q", "SELECT * FROM veg"])
+            .status
+            .success()
+    );
+    let fruit = repo.hash("HEAD~1");
+    repo.ok(&["reset", "--hard", "HEAD~1"]);
+    assert_eq!(repo.hash("HEAD"), fruit);
+    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+    assert_eq!(repo.oneline(&[]).lines().count(), 2);
+}
+
+/// `reset --soft` moves the branch and keeps what it undid staged.
+#[test]
+fn reset_soft() {
+    let repo = Repo::with_fruit();
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "fig"]);
+    repo.ok(&["reset", "--soft", "HEAD~1"]);
+    assert_eq!(
+        repo.oneline(&["-n", "1"]),
+        format!("{} fruit\n", repo.short("HEAD"))
+    );
+    assert_eq!(
+        repo.status(),
+        lines(&[
+            "On branch main",
+            "Changes to be committed:",
+            "  (use \"arbor reset <table>...\" to unstage)",
+            "\tmodified:  fruit",
+            "",
+        ])
+    );
+    assert_eq!(
+        repo.ok(&["diff", "--staged", "--stat"]),
+        "fruit: 1 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
+    );
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+    repo.ok(&["commit", "-m", "fig again"]);
+    assert_eq!(repo.oneline(&[]).lines().count(), 3);
+}
+
+/// `reset` (mixed) unstages everything and keeps the working set;
+/// `reset <table>` unstages just that table; a revision moves the branch.
+#[test]
+fn reset_mixed_and_unstaging_tables() {
+    let repo = Repo::with_fruit();
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300); CREATE TABLE veg (id integer PRIMARY KEY)");
+    repo.ok(&["add", "-A"]);
+    repo.ok(&["reset", "veg"]);
+    assert_eq!(
+        repo.status(),
+        lines(&[
+            "On branch main",
+            "Changes to be committed:",
+            "  (use \"arbor reset <table>...\" to unstage)",
+            "\tmodified:  fruit",
+            "",
+            "Changes not staged for commit:",
+            "  (use \"arbor add <table>\" to update what will be committed)",
+            "\tnew table: veg",
+            "",
+        ])
+    );
+    repo.ok(&["reset"]);
+    let unstaged = lines(&[
+        "On branch main",
+        "Changes not staged for commit:",
+        "  (use \"arbor add <table>\" to update what will be committed)",
+        "\tmodified:  fruit",
+        "\tnew table: veg",
+        "",
+    ]);
+    assert_eq!(repo.status(), unstaged);
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+    repo.ok(&["commit", "-am", "both"]);
+    repo.ok(&["reset", "HEAD~1"]);
+    assert_eq!(repo.status(), unstaged);
+    assert_eq!(repo.oneline(&[]).lines().count(), 2);
+}
+
+/// `--soft`/`--hard` take one revision, not tables; unknown names are errors.
+#[test]
+fn reset_errors() {
+    let repo = Repo::with_fruit();
+    assert_eq!(
+        repo.err(&["reset", "--hard", "fruit"]),
+        "error: unknown revision 'fruit'\n\
+         hint: name a branch, a tag, a commit hash, or HEAD, optionally followed by ~n or ^n\n"
+    );
+    assert_eq!(
+        repo.err(&["reset", "--soft", "fruit", "veg"]),
+        "error: --soft and --hard take a revision, not tables\n"
+    );
+    assert_eq!(
+        repo.err(&["reset", "nosuch"]),
+        "error: table \"nosuch\" does not exist\n"
+    );
+    let out = repo.run(&["reset", "--soft", "--hard"]);
+    assert_eq!(out.status.code(), Some(2), "clap rejects the pair");
+}
+
+// ---------------------------------------------------------------- tag
+
+/// Tags are created at HEAD or a revision, listed by name, refused when
+/// they exist (unless -f), and deleted.
+#[test]
+fn tag_create_list_delete() {
+    let repo = Repo::with_fruit();
+    assert_eq!(repo.ok(&["tag"]), "");
+    repo.ok(&["tag", "v2"]);
+    repo.ok(&["tag", "v1", "HEAD~1"]);
+    assert_eq!(repo.ok(&["tag"]), "v1\nv2\n");
+    assert_eq!(repo.hash("v1"), INIT);
+    assert_eq!(repo.hash("v2"), repo.hash("main"));
+    assert_eq!(repo.err(&["tag", "v1"]), "error: tag 'v1' already exists\n");
+    repo.ok(&["tag", "-f", "v1", "HEAD"]);
+    assert_eq!(repo.hash("v1"), repo.hash("HEAD"));
+    assert_eq!(repo.ok(&["tag", "-d", "v1"]), "Deleted tag 'v1'\n");
+    assert_eq!(repo.ok(&["tag"]), "v2\n");
+    assert_eq!(
+        repo.err(&["tag", "-d", "v1"]),
+        "error: tag 'v1' not found\n"
+    );
+    assert!(
+        repo.err(&["log", "v1"])
+            .starts_with("error: unknown revision 'v1'\n")
+    );
+    assert!(
+        repo.err(&["tag", "bad tag"])
+            .starts_with("error: 'bad tag' is not a valid")
+    );
+    assert!(
+        repo.err(&["tag", "v3", "nosuch"])
+            .starts_with("error: unknown revision 'nosuch'\n")
+    );
+}
+
+/// A tag names its commit wherever a revision goes, `~n` steps included,
+/// and does not move when the branch does.
+#[test]
+fn tag_as_a_revision() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["tag", "v1"]);
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "fig"]);
+    assert_eq!(
+        repo.oneline(&["v1", "-n", "1"]),
+        format!("{} fruit\n", repo.short("HEAD~1"))
+    );
+    assert_eq!(repo.hash("v1~1"), INIT);
+    assert_eq!(
+        repo.oneline(&["v1..main"]),
+        format!("{} fig\n", repo.short("HEAD"))
+    );
+    assert_eq!(
+        repo.ok(&["diff", "v1", "main", "--stat"]),
+        "fruit: 1 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
+    );
+    repo.ok(&["checkout", "-b", "from-tag", "v1"]);
+    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
+    repo.ok(&["checkout", "main"]);
+    repo.ok(&["reset", "--hard", "v1"]);
+    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
+}
+
+// ---------------------------------------------------------------- revisions
+
+/// `~n` follows first parents, `^n` picks the n-th parent (`^` is `^1`,
+/// `^0` the commit itself), `@` is HEAD, and a hash may be abbreviated to
+/// 4 or more digits; going past the history is an error.
+#[test]
+fn revisions() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["checkout", "-b", "feature"]);
+    repo.ok(&["commit", "--allow-empty", "-m", "f1"]);
+    repo.ok(&["checkout", "main"]);
+    repo.ok(&["commit", "--allow-empty", "-m", "m1"]);
+    repo.ok(&["merge", "feature", "-m", "merge"]);
+    let subject = |rev: &str| {
+        let line = repo.oneline(&["-n", "1", rev]);
+        line[9..].trim_end().to_owned()
+    };
+    assert_eq!(subject("HEAD"), "merge");
+    assert_eq!(subject("@"), "merge");
+    assert_eq!(subject("HEAD^0"), "merge");
+    assert_eq!(subject("HEAD^"), "m1");
+    assert_eq!(subject("HEAD^1"), "m1");
+    assert_eq!(subject("HEAD~1"), "m1");
+    assert_eq!(subject("HEAD^2"), "f1");
+    assert_eq!(subject("HEAD^2~1"), "fruit");
+    assert_eq!(subject("HEAD~2"), "fruit");
+    assert_eq!(subject("HEAD~~"), "fruit");
+    assert_eq!(subject("HEAD~3"), "Initialize data repository");
+    assert_eq!(subject("main~1"), "m1");
+    assert_eq!(subject("feature^"), "fruit");
+    let full = repo.hash("HEAD^2");
+    assert_eq!(subject(&full), "f1");
+    assert_eq!(subject(&full[..4]), "f1");
+    assert_eq!(subject(&full[..8].to_uppercase()), "f1");
+    assert_eq!(subject(&format!("{}~1", &full[..8])), "fruit");
+    assert_eq!(subject(&INIT[..6]), "Initialize data repository");
+    let err = repo.err(&["log", "HEAD~4"]);
+    assert!(
+        err.starts_with("error: revision 'HEAD~4' goes past the commit 15f0694d96d5\n"),
+        "{err}"
+    );
+    assert!(
+        repo.err(&["log", "HEAD^3"])
+            .starts_with("error: revision 'HEAD^3' goes past the commit ")
+    );
+    assert!(
+        repo.err(&["log", "HEAD~1^2"])
+            .starts_with("error: revision 'HEAD~1^2' goes past the commit ")
+    );
+    assert!(
+        repo.err(&["log", "fff"])
+            .starts_with("error: unknown revision 'fff'\n")
+    );
+}
