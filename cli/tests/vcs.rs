@@ -1673,7 +1673,6 @@ fn merge_needs_an_identity_only_for_a_merge_commit() {
 /// merged tables equal ours (the conflicting row is kept as ours, and
 /// theirs changed nothing else).
 #[test]
-#[ignore = "engine bug: vc::branch::checkout tests is_dirty() before the merge state, so a merge whose result equals HEAD does not block a checkout"]
 fn checkout_is_refused_during_a_merge_that_changed_nothing() {
     let repo = Repo::with_fruit();
     repo.ok(&["branch", "feature"]);
@@ -1941,4 +1940,20 @@ fn revisions() {
         repo.err(&["log", "fff"])
             .starts_with("error: unknown revision 'fff'\n")
     );
+}
+
+/// Views are part of a version: `diff` and `show` report a new view, and
+/// `--exit-code` counts it as a difference.
+#[test]
+fn views_show_in_diff_and_show() {
+    let repo = Repo::with_fruit();
+    repo.sql("CREATE VIEW cheap AS SELECT id FROM fruit WHERE price < 100");
+    let out = repo.run(&["diff", "--exit-code"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("view cheap added"), "{text}");
+    repo.ok(&["commit", "-am", "a view"]);
+    let shown = repo.ok(&["show"]);
+    assert!(shown.contains("view cheap added"), "{shown}");
+    assert_eq!(repo.run(&["diff", "--exit-code"]).status.code(), Some(0));
 }

@@ -10,7 +10,11 @@ use std::process::ExitCode;
 
 use arbor_engine::objects::Catalog;
 use arbor_engine::repo::Repository;
-use arbor_engine::vc::{self, BranchState, diff::diff_catalogs, history};
+use arbor_engine::vc::{
+    self, BranchState,
+    diff::{diff_catalogs, diff_views},
+    history,
+};
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -134,9 +138,30 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             vcs::print_table_diff(&mut out, &repository, d)?;
         }
     }
-    Ok(if args.exit_code && !diffs.is_empty() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let views = diff_views(&from, &to, &tables);
+    for v in &views {
+        let how = match (&v.from, &v.to) {
+            (None, _) => "added",
+            (_, None) => "dropped",
+            _ => "changed",
+        };
+        if args.summary || args.stat {
+            println!("{}: view {how}", v.name);
+        } else {
+            println!("diff --arbor a/{0} b/{0}\nview {0} {how}", v.name);
+            if let Some(old) = &v.from {
+                println!("- {old}");
+            }
+            if let Some(new) = &v.to {
+                println!("+ {new}");
+            }
+        }
+    }
+    Ok(
+        if args.exit_code && !(diffs.is_empty() && views.is_empty()) {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }

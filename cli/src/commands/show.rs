@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::vc::diff::diff_catalogs;
+use arbor_engine::vc::diff::{diff_catalogs, diff_views};
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -30,6 +30,14 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let catalog = repository.read_catalog(&commit.catalog)?;
     for d in diff_catalogs(&repository, &parent, &catalog, &[])? {
         vcs::print_table_diff(&mut out, &repository, &d)?;
+    }
+    for v in diff_views(&parent, &catalog, &[]) {
+        match (&v.from, &v.to) {
+            (None, Some(q)) => println!("view {} added\n+ {q}", v.name),
+            (Some(q), None) => println!("view {} dropped\n- {q}", v.name),
+            (Some(a), Some(b)) => println!("view {} changed\n- {a}\n+ {b}", v.name),
+            (None, None) => {}
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

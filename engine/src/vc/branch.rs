@@ -160,14 +160,14 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
     }
     let current = BranchState::read(repo, &current_name)?;
     let other = BranchState::read(repo, target)?;
-    if !current.is_dirty() {
-        return switch_head(repo, &current_name, target, &[]);
-    }
     if current.working_set.merge.is_some() {
         return Err(
             Error::new("55000", "cannot check out another branch during a merge")
                 .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"),
         );
+    }
+    if !current.is_dirty() {
+        return switch_head(repo, &current_name, target, &[]);
     }
     let head = repo.read_catalog(&current.commit.catalog)?;
     let working = repo.read_catalog(&current.working_set.working)?;
@@ -318,7 +318,11 @@ pub fn tags(repo: &Repository) -> Result<Vec<(String, Address)>> {
 
 /// Creates tag `name` on commit `at`.
 pub fn create_tag(repo: &Repository, name: &str, at: Address, force: bool) -> Result<()> {
-    validate_branch_name(name)?;
+    // Tags follow the rules of branch names.
+    validate_branch_name(name).map_err(|e| {
+        Error::new(e.code, format!("'{name}' is not a valid tag name"))
+            .with_hint("tag names cannot contain spaces, '..', or any of ~^:?*[\\")
+    })?;
     repo.read_commit(&at)?;
     repo.update_store_root(&mut |root| {
         if root.refs.contains_key(&tag_ref(name)) && !force {

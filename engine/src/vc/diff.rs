@@ -77,6 +77,33 @@ pub struct DiffStat {
     pub cells_modified: u64,
 }
 
+/// A view that differs: its definition before and after (`None`: absent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ViewDiff {
+    /// The view's name.
+    pub name: String,
+    /// Its query before.
+    pub from: Option<String>,
+    /// Its query after.
+    pub to: Option<String>,
+}
+
+/// The views that differ from `from` to `to`; with `only`, just those.
+pub fn diff_views(from: &Catalog, to: &Catalog, only: &[String]) -> Vec<ViewDiff> {
+    let names: std::collections::BTreeSet<&String> =
+        from.views.keys().chain(to.views.keys()).collect();
+    names
+        .into_iter()
+        .filter(|n| only.is_empty() || only.contains(n))
+        .filter(|n| from.views.get(*n) != to.views.get(*n))
+        .map(|n| ViewDiff {
+            name: n.clone(),
+            from: from.views.get(n).cloned(),
+            to: to.views.get(n).cloned(),
+        })
+        .collect()
+}
+
 /// The tables that differ from `from` to `to`; with `only`, just those.
 pub fn diff_catalogs(
     repo: &Repository,

@@ -569,10 +569,10 @@ pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Resu
     let Some(merge_state) = &state.working_set.merge else {
         return Err(Error::new("55000", "there is no merge in progress"));
     };
-    let Some(conflicts_at) = merge_state.conflicts else {
-        return Ok(0);
+    let all = match merge_state.conflicts {
+        Some(at) => read_conflicts(repo, at)?,
+        None => Vec::new(),
     };
-    let all = read_conflicts(repo, conflicts_at)?;
     let (mine, rest): (Vec<Conflict>, Vec<Conflict>) =
         all.into_iter().partition(|c| c.table == table);
     if mine.is_empty() {

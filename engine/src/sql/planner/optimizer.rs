@@ -294,6 +294,52 @@ fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRang
         encode_key(&[converted], &[KeyColumn::asc(data_type.clone())]).ok()
     };
     for term in predicate.clone().into_conjuncts() {
+        // `key IN (constants)`: the range from the least to the greatest.
+        if let Expr::InList {
+            expr,
+            list,
+            negated: false,
+        } = &term
+            && matches!(expr.as_ref(), Expr::Column(c) if *c == column)
+        {
+            let prefixes: Option<Vec<Vec<u8>>> = list
+                .iter()
+                .map(|e| match e {
+                    Expr::Literal(v) => prefix(v),
+                    _ => None,
+                })
+                .collect();
+            if let Some(prefixes) = prefixes
+                && let (Some(low), Some(high)) = (prefixes.iter().min(), prefixes.iter().max())
+            {
+                range.0 = tighter_start(range.0, Bound::Included(low.clone()));
+                if let Some(after) = successor(high) {
+                    range.1 = tighter_end(range.1, Bound::Excluded(after));
+                }
+            }
+            continue;
+        }
+        // `key BETWEEN low AND high` with constants.
+        if let Expr::Between {
+            expr,
+            low,
+            high,
+            negated: false,
+        } = &term
+            && matches!(expr.as_ref(), Expr::Column(c) if *c == column)
+        {
+            if let Expr::Literal(v) = low.as_ref()
+                && let Some(p) = prefix(v)
+            {
+                range.0 = tighter_start(range.0, Bound::Included(p));
+            }
+            if let Expr::Literal(v) = high.as_ref()
+                && let Some(after) = prefix(v).and_then(|p| successor(&p))
+            {
+                range.1 = tighter_end(range.1, Bound::Excluded(after));
+            }
+            continue;
+        }
         let Expr::Binary(op, a, b) = term else {
             continue;
         };
