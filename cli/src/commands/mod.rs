@@ -3,6 +3,7 @@
 mod add;
 mod branch;
 mod checkout;
+mod cherry_pick;
 mod commit;
 mod conflicts;
 mod diff;
@@ -52,6 +53,10 @@ pub enum Command {
     Merge(merge::Args),
     /// Show or resolve the conflicts of a merge in progress.
     Conflicts(conflicts::Args),
+    /// Apply the changes of commits to the current branch.
+    CherryPick(cherry_pick::Args),
+    /// Undo the changes of commits with new commits.
+    Revert(cherry_pick::Args),
     /// Move the branch to a revision, or unstage tables.
     Reset(reset::Args),
     /// List, create or delete tags.
@@ -74,6 +79,8 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Checkout(args) | Command::Switch(args) => checkout::run(args, cwd),
         Command::Merge(args) => merge::run(args, cwd),
         Command::Conflicts(args) => conflicts::run(args, cwd),
+        Command::CherryPick(args) => cherry_pick::run(args, cwd, false),
+        Command::Revert(args) => cherry_pick::run(args, cwd, true),
         Command::Reset(args) => reset::run(args, cwd),
         Command::Tag(args) => tag::run(args, cwd),
     }

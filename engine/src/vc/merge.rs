@@ -650,3 +650,96 @@ pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Resu
     publish_branch(repo, &state, None, &ws)?;
     Ok(mine.len())
 }
+
+/// Applies the changes commit `pick` made (against its first parent) to
+/// `branch` as a new commit: `cherry-pick`; with `revert`, undoes them
+/// instead. The new commit keeps `pick`'s author for a cherry-pick; a revert
+/// is authored by `revert_author`. Changes that do not apply cleanly refuse
+/// the whole operation and leave the branch as it was.
+pub fn apply_commit(
+    repo: &Repository,
+    branch: &str,
+    pick: Address,
+    revert_author: Option<&Signature>,
+) -> Result<Address> {
+    let revert = revert_author.is_some();
+    let state = BranchState::read(repo, branch)?;
+    if state.working_set.merge.is_some() {
+        return Err(Error::new("55000", "a merge is in progress")
+            .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
+    }
+    if state.is_dirty() {
+        return Err(
+            Error::new("55000", "your uncommitted changes would be mixed in").with_hint(
+                "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first",
+            ),
+        );
+    }
+    let commit = repo.read_commit(&pick)?;
+    if commit.parents.len() > 1 {
+        return Err(Error::new(
+            "0A000",
+            format!(
+                "commit {} is a merge; picking one side of a merge is not supported",
+                pick.short(8)
+            ),
+        ));
+    }
+    let parent_catalog = match commit.parents.first() {
+        Some(p) => repo.read_catalog(&repo.read_commit(p)?.catalog)?,
+        None => Catalog::default(),
+    };
+    let picked_catalog = repo.read_catalog(&commit.catalog)?;
+    let ours = repo.read_catalog(&state.commit.catalog)?;
+    let (base, theirs) = if revert {
+        (&picked_catalog, &parent_catalog)
+    } else {
+        (&parent_catalog, &picked_catalog)
+    };
+    let (merged, conflicts) = merge_catalogs(repo, base, &ours, theirs)?;
+    if !conflicts.is_empty() {
+        let what: Vec<String> = conflicts
+            .iter()
+            .map(|c| format!("{}: {}", c.table, c.description))
+            .collect();
+        let verb = if revert { "revert" } else { "cherry-pick" };
+        return Err(Error::new(
+            "40001",
+            format!("{verb} of {} does not apply cleanly", pick.short(8)),
+        )
+        .with_detail(what.join("\n"))
+        .with_hint("nothing was changed; merge the changes by hand instead"));
+    }
+    let catalog = repo.write_catalog(&merged)?;
+    if catalog == state.commit.catalog {
+        return Err(Error::new(
+            "55000",
+            format!("commit {} changes nothing here", pick.short(8)),
+        ));
+    }
+    let subject = commit.message.lines().next().unwrap_or_default();
+    let new_commit = Commit {
+        catalog,
+        parents: vec![state.head],
+        author: revert_author
+            .cloned()
+            .unwrap_or_else(|| commit.author.clone()),
+        message: if revert {
+            format!(
+                "Revert \"{subject}\"\n\nThis reverts commit {}.",
+                pick.to_hex()
+            )
+        } else {
+            commit.message.clone()
+        },
+        height: state.commit.height + 1,
+    };
+    let address = repo.write_commit(&new_commit)?;
+    let ws = WorkingSet {
+        working: catalog,
+        staged: catalog,
+        merge: None,
+    };
+    publish_branch(repo, &state, Some(address), &ws)?;
+    Ok(address)
+}
