@@ -1957,3 +1957,41 @@ fn views_show_in_diff_and_show() {
     assert!(shown.contains("view cheap added"), "{shown}");
     assert_eq!(repo.run(&["diff", "--exit-code"]).status.code(), Some(0));
 }
+
+/// `gc` drops what no ref reaches and keeps everything that one does:
+/// history, branches, tags and uncommitted changes.
+#[test]
+fn gc_shrinks_the_journal_and_keeps_everything_reachable() {
+    let repo = Repo::with_fruit();
+    for price in 1..20 {
+        repo.sql(&format!("UPDATE fruit SET price = {price} WHERE id = 1"));
+    }
+    repo.ok(&["commit", "-am", "many updates"]);
+    repo.ok(&["tag", "v1"]);
+    repo.ok(&["branch", "side", "HEAD~1"]);
+    repo.sql("UPDATE fruit SET name = 'uncommitted' WHERE id = 2");
+    let journal = repo.dir.path().join(".arbor/journal");
+    let before = std::fs::metadata(&journal).unwrap().len();
+    let log_before = repo.ok(&["log", "--oneline"]);
+    let out = repo.ok(&["gc"]);
+    assert!(out.starts_with("kept "), "{out}");
+    let after = std::fs::metadata(&journal).unwrap().len();
+    assert!(after < before, "journal {before} -> {after} bytes");
+    assert!(repo.ok(&["fsck"]).contains("no problems"));
+    assert_eq!(repo.ok(&["log", "--oneline"]), log_before);
+    assert_eq!(
+        repo.csv("SELECT price FROM fruit AS OF 'side' WHERE id = 1"),
+        "price\n100\n"
+    );
+    assert_eq!(
+        repo.csv("SELECT price FROM fruit AS OF 'v1' WHERE id = 1"),
+        "price\n19\n"
+    );
+    assert_eq!(
+        repo.csv("SELECT name FROM fruit WHERE id = 2"),
+        "name\nuncommitted\n"
+    );
+    // A second run finds nothing more to drop.
+    repo.ok(&["gc"]);
+    assert_eq!(std::fs::metadata(&journal).unwrap().len(), after);
+}

@@ -8,6 +8,7 @@ mod commit;
 mod conflicts;
 mod diff;
 mod fsck;
+mod gc;
 mod init;
 mod log;
 mod merge;
@@ -29,6 +30,8 @@ pub enum Command {
     Init(init::Args),
     /// Check the integrity of every chunk in the repository.
     Fsck(fsck::Args),
+    /// Drop the chunks no branch, tag or working set refers to.
+    Gc(gc::Args),
     /// Run SQL against the current branch's working set.
     Sql(sql::Args),
     /// Show what is staged, what is not, and any merge in progress.
@@ -68,6 +71,7 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
     match command {
         Command::Init(args) => init::run(args, cwd),
         Command::Fsck(args) => fsck::run(args, cwd),
+        Command::Gc(args) => gc::run(args, cwd),
         Command::Sql(args) => sql::run(args, cwd),
         Command::Status(args) => status::run(args, cwd),
         Command::Add(args) => add::run(args, cwd),

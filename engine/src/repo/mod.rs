@@ -9,6 +9,7 @@
 //! compare-and-swap), so no update is ever lost or applied to stale state.
 
 mod fsck;
+pub mod gc;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
