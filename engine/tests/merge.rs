@@ -364,3 +364,26 @@ fn cherry_pick_applies_one_commit_and_revert_undoes_it() {
     );
     assert_eq!(repo.branch_head("main").unwrap(), before);
 }
+
+#[test]
+fn serial_ids_from_both_branches_never_collide_after_a_merge() {
+    let repo = repo_with(
+        "CREATE TABLE s (id serial PRIMARY KEY, who text); INSERT INTO s (who) VALUES ('base')",
+    );
+    run(&repo, "dev", "INSERT INTO s (who) VALUES ('dev'), ('dev')");
+    commit(&repo, "dev", "dev rows");
+    // Main hands out id 2 too, then deletes that row: the rows merge, and
+    // the sequence must go on from the side that went further (3).
+    run(
+        &repo,
+        "main",
+        "INSERT INTO s (who) VALUES ('main'); DELETE FROM s WHERE who = 'main'; UPDATE s SET who = 'base!' WHERE id = 1",
+    );
+    commit(&repo, "main", "main");
+    assert!(matches!(merge_dev(&repo), MergeOutcome::Committed(_)));
+    run(&repo, "main", "INSERT INTO s (who) VALUES ('after')");
+    assert_eq!(
+        rows(&repo, "SELECT id, who FROM s ORDER BY id"),
+        ["1|base!", "2|dev", "3|dev", "4|after"]
+    );
+}

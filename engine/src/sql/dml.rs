@@ -29,6 +29,7 @@ use super::planner::dml::{
     ChangePlan, Check, ConflictAction, ForeignKeyCheck, InsertPlan, Returning,
 };
 use super::planner::expr::Expr;
+use super::sequences::Sequences;
 use super::table::{Table, value_error};
 use crate::error::{Error, Result, sqlstate};
 use crate::objects::TableObject;
@@ -443,8 +444,12 @@ fn project(
 }
 
 /// Runs a bound INSERT; returns the table's new object and what to report.
-pub fn run_insert(repo: &Repository, plan: &InsertPlan) -> Result<(TableObject, Written)> {
-    let executor = Executor::new(repo.nodes(), &[]);
+pub fn run_insert(
+    repo: &Repository,
+    plan: &InsertPlan,
+    sequences: &Sequences,
+) -> Result<(TableObject, Written)> {
+    let executor = Executor::new(repo.nodes(), &[]).with_sequences(sequences);
     insert_rows(
         repo,
         plan,
@@ -550,8 +555,12 @@ fn assign(
 }
 
 /// Runs a bound UPDATE or DELETE; returns the table's new object and what to report.
-pub fn run_change(repo: &Repository, plan: &ChangePlan) -> Result<(TableObject, Written)> {
-    let executor = Executor::new(repo.nodes(), &[]);
+pub fn run_change(
+    repo: &Repository,
+    plan: &ChangePlan,
+    sequences: &Sequences,
+) -> Result<(TableObject, Written)> {
+    let executor = Executor::new(repo.nodes(), &[]).with_sequences(sequences);
     let ctx = executor.context();
     let width = plan.table.schema.columns.len();
     // Find every change first, then apply: a key an update frees may be

@@ -29,6 +29,8 @@ pub struct EvalContext<'a> {
     pub params: &'a [Value],
     /// Runs subqueries; without one, a subquery is an error.
     pub runner: Option<&'a dyn SubqueryRunner>,
+    /// The statement's sequences, for `nextval` and friends.
+    pub sequences: Option<&'a super::sequences::Sequences>,
 }
 
 impl std::fmt::Debug for EvalContext<'_> {
@@ -177,6 +179,12 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                 .iter()
                 .map(|a| eval(a, row, ctx))
                 .collect::<Result<Vec<_>>>()?;
+            if super::sequences::FUNCTIONS.contains(&name.as_str()) {
+                let sequences = ctx
+                    .sequences
+                    .ok_or_else(|| Error::new("0A000", format!("{name} cannot be used here")))?;
+                return sequences.call(name, &values);
+            }
             super::functions::call(name, values)?
         }
         Expr::Subquery(sub) => {

@@ -22,6 +22,7 @@ use super::dml::{Written, insert_rows, run_change, run_insert};
 use super::execution::{Executor, Row};
 use super::parser;
 use super::planner::{self, CatalogView, Statement, plan_statement};
+use super::sequences::{Sequence, Sequences};
 use super::system;
 use super::table::Table;
 use crate::error::{Error, Result, sqlstate};
@@ -62,6 +63,9 @@ pub struct Session {
     seen_root: Option<Address>,
     /// Who commits from SQL (`arbor_commit`, `arbor_merge`), if known.
     author: Option<Signature>,
+    /// The sequences the running statement may move, loaded from its
+    /// catalog copy and stored back into it when the statement succeeds.
+    sequences: Sequences,
 }
 
 /// The catalog plus the repository to read table objects from.
@@ -146,6 +150,7 @@ impl Session {
             tables: TableCache::default(),
             seen_root: None,
             author: None,
+            sequences: Sequences::default(),
         })
     }
 
@@ -253,8 +258,12 @@ impl Session {
             self.refresh()?;
         }
         let mut catalog = self.catalog.clone();
+        self.sequences = Sequences::load(&catalog.sequences)?;
         match run(self, &mut catalog) {
             Ok(r) => {
+                if self.sequences.changed() {
+                    catalog.sequences = self.sequences.store();
+                }
                 let changed = catalog != self.catalog;
                 self.catalog = catalog;
                 if changed && !self.in_transaction {
@@ -304,7 +313,8 @@ impl Session {
                 branch: &session.branch,
             };
             let plan = planner::plan_insert_rows(table, &view)?;
-            let executor = Executor::new(session.repo.nodes(), &[]);
+            let executor =
+                Executor::new(session.repo.nodes(), &[]).with_sequences(&session.sequences);
             let (object, written) = insert_rows(&session.repo, &plan, rows, &executor.context())?;
             session.written(&plan.table, object, written, "INSERT 0", catalog)
         })?;
@@ -368,14 +378,44 @@ impl Session {
     fn run(&self, stmt: Statement, catalog: &mut Catalog) -> Result<StatementResult> {
         match stmt {
             Statement::Query { plan, columns } => {
-                let executor = Executor::new(self.repo.nodes(), &[]);
+                let executor =
+                    Executor::new(self.repo.nodes(), &[]).with_sequences(&self.sequences);
                 let rows = executor.execute(&plan)?.collect::<Result<Vec<_>>>()?;
                 Ok(StatementResult::Rows { columns, rows })
             }
             Statement::Explain(plan) => Ok(StatementResult::Explain(plan.to_string())),
+            Statement::CreateSequence {
+                name,
+                sequence,
+                if_not_exists,
+            } => {
+                if catalog.sequences.contains_key(&name) || catalog.tables.contains_key(&name) {
+                    if if_not_exists {
+                        return Ok(StatementResult::Command("CREATE SEQUENCE".into()));
+                    }
+                    return Err(Error::new(
+                        sqlstate::DUPLICATE_TABLE,
+                        format!("relation \"{name}\" already exists"),
+                    ));
+                }
+                catalog.sequences.insert(name, sequence.encode());
+                Ok(StatementResult::Command("CREATE SEQUENCE".into()))
+            }
+            Statement::DropSequence { names, if_exists } => {
+                for name in names {
+                    if catalog.sequences.remove(&name).is_none() && !if_exists {
+                        return Err(Error::new(
+                            sqlstate::UNDEFINED_TABLE,
+                            format!("sequence \"{name}\" does not exist"),
+                        ));
+                    }
+                }
+                Ok(StatementResult::Command("DROP SEQUENCE".into()))
+            }
             Statement::CreateTable {
                 schema,
                 if_not_exists,
+                sequences,
             } => {
                 if catalog.tables.contains_key(&schema.name) {
                     if if_not_exists {
@@ -389,6 +429,15 @@ impl Session {
                 // Phase 1: the complete new table, durable as chunks.
                 let object = ddl::empty_table(&self.repo, &schema, 1)?;
                 let address = self.repo.write_table(&object)?;
+                for name in sequences {
+                    if catalog.sequences.contains_key(&name) {
+                        return Err(Error::new(
+                            sqlstate::DUPLICATE_TABLE,
+                            format!("relation \"{name}\" already exists"),
+                        ));
+                    }
+                    catalog.sequences.insert(name, Sequence::new(1, 1).encode());
+                }
                 // Phase 2 is the catalog swap, published with the statement.
                 catalog.tables.insert(schema.name.clone(), address);
                 Ok(StatementResult::Command("CREATE TABLE".into()))
@@ -398,6 +447,16 @@ impl Session {
                     self.refuse_if_referenced(catalog, name, &names)?;
                 }
                 for name in names {
+                    // Sequences of its serial and identity columns go with it.
+                    if let Some(address) = catalog.tables.get(&name) {
+                        let table = Table::from_object(self.repo.read_table(address)?)?;
+                        for c in &table.schema.columns {
+                            let owned = format!("{name}_{}_seq", c.name);
+                            if c.default.as_deref() == Some(&format!("nextval('{owned}')")) {
+                                catalog.sequences.remove(&owned);
+                            }
+                        }
+                    }
                     if catalog.tables.remove(&name).is_none() && !if_exists {
                         return Err(Error::new(
                             sqlstate::UNDEFINED_TABLE,
@@ -408,15 +467,15 @@ impl Session {
                 Ok(StatementResult::Command("DROP TABLE".into()))
             }
             Statement::Insert(plan) => {
-                let (object, written) = run_insert(&self.repo, &plan)?;
+                let (object, written) = run_insert(&self.repo, &plan, &self.sequences)?;
                 self.written(&plan.table, object, written, "INSERT 0", catalog)
             }
             Statement::Update(plan) => {
-                let (object, written) = run_change(&self.repo, &plan)?;
+                let (object, written) = run_change(&self.repo, &plan, &self.sequences)?;
                 self.written(&plan.table, object, written, "UPDATE", catalog)
             }
             Statement::Delete(plan) => {
-                let (object, written) = run_change(&self.repo, &plan)?;
+                let (object, written) = run_change(&self.repo, &plan, &self.sequences)?;
                 self.written(&plan.table, object, written, "DELETE", catalog)
             }
             Statement::AlterTable(plan) => {

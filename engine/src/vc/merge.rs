@@ -28,6 +28,7 @@ use crate::objects::{Catalog, Commit, MergeState, Signature, TableObject, Workin
 use crate::repo::Repository;
 use crate::sql::ddl::fill_new_indexes;
 use crate::sql::dml::TableWriter;
+use crate::sql::sequences::Sequence;
 use crate::sql::table::Table;
 
 /// How to merge.
@@ -257,6 +258,42 @@ pub fn merge_catalogs(
             description: "view changed differently by both sides".into(),
             versions: [None, None, None],
         });
+    }
+    // Sequences: both sides may have handed out numbers; keeping the one
+    // that went further means neither side's numbers are handed out again.
+    let sequence_names: BTreeSet<&String> = base
+        .sequences
+        .keys()
+        .chain(ours.sequences.keys())
+        .chain(theirs.sequences.keys())
+        .collect();
+    for name in sequence_names {
+        let (b, o, t) = (
+            base.sequences.get(name),
+            ours.sequences.get(name),
+            theirs.sequences.get(name),
+        );
+        if o == t || t == b {
+            continue;
+        }
+        if o == b {
+            match t {
+                Some(state) => merged.sequences.insert(name.clone(), state.clone()),
+                None => merged.sequences.remove(name),
+            };
+            continue;
+        }
+        if let (Some(o), Some(t)) = (o, t) {
+            let (os, ts) = (Sequence::decode(o)?, Sequence::decode(t)?);
+            let further = if os.increment > 0 {
+                ts.last > os.last
+            } else {
+                ts.last < os.last
+            };
+            if further {
+                merged.sequences.insert(name.clone(), t.clone());
+            }
+        }
     }
     Ok((merged, conflicts))
 }

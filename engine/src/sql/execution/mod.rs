@@ -48,6 +48,8 @@ pub struct Executor<'a> {
     /// The rows of the current round of each running recursive CTE, by id;
     /// shared with the executors of subqueries.
     work_tables: Rc<RefCell<HashMap<usize, Rc<Vec<Row>>>>>,
+    /// The statement's sequences, for `nextval`.
+    sequences: Option<&'a super::sequences::Sequences>,
 }
 
 impl<'a> Executor<'a> {
@@ -59,7 +61,14 @@ impl<'a> Executor<'a> {
             outer: Vec::new(),
             cache: RefCell::new(HashMap::new()),
             work_tables: Rc::default(),
+            sequences: None,
         }
+    }
+
+    /// Lets expressions move `sequences` (`nextval`).
+    pub fn with_sequences(mut self, sequences: &'a super::sequences::Sequences) -> Executor<'a> {
+        self.sequences = Some(sequences);
+        self
     }
 
     /// The evaluation context of this executor (parameters, subqueries).
@@ -72,6 +81,7 @@ impl<'a> Executor<'a> {
             outer: self.outer.iter().map(Vec::as_slice).collect(),
             params: self.params,
             runner: Some(self),
+            sequences: self.sequences,
         }
     }
 
@@ -440,6 +450,7 @@ impl SubqueryRunner for Executor<'_> {
             outer,
             cache: RefCell::new(HashMap::new()),
             work_tables: self.work_tables.clone(),
+            sequences: self.sequences,
         };
         let rows: Vec<Row> = child.execute(&subquery.plan)?.collect::<Result<_>>()?;
         let rows = Rc::new(rows);

@@ -35,6 +35,7 @@ pub fn is_scalar(name: &str) -> bool {
         math::NAMES,
         datetime::NAMES,
         jsonb::NAMES,
+        &super::sequences::FUNCTIONS,
     ]
     .iter()
     .any(|names| names.contains(&name))

@@ -24,6 +24,7 @@ use super::scope::Scope;
 use super::{Binder, Statement, data_type, ident, object_name, sql_expression};
 use crate::error::{Error, Result, sqlstate};
 use crate::sql::eval::{EvalContext, eval};
+use crate::sql::sequences::Sequence;
 use crate::sql::table::Table;
 
 /// A bound ALTER TABLE: the table before and the schema after.
@@ -51,6 +52,7 @@ impl Binder<'_> {
         }
         let name = object_name(&ct.name)?;
         let mut schema = TableSchema::new(name);
+        let mut sequences = Vec::new();
         for col in &ct.columns {
             let col_name = ident(&col.name);
             if schema.column_index(&col_name).is_some() {
@@ -59,7 +61,9 @@ impl Binder<'_> {
                     format!("column \"{col_name}\" specified more than once"),
                 ));
             }
-            self.add_column(&mut schema, col)?;
+            if let Some(sequence) = self.add_column(&mut schema, col)? {
+                sequences.push(sequence);
+            }
         }
         for c in &ct.constraints {
             self.add_constraint(&mut schema, c, None)?;
@@ -68,11 +72,14 @@ impl Binder<'_> {
         Ok(Statement::CreateTable {
             schema,
             if_not_exists: ct.if_not_exists,
+            sequences,
         })
     }
 
-    /// Adds a column and its inline constraints to `schema`.
-    fn add_column(&self, schema: &mut TableSchema, col: &ast::ColumnDef) -> Result<u32> {
+    /// Adds a column and its inline constraints to `schema`. A serial or
+    /// identity column draws its default from a new sequence, whose name
+    /// is returned.
+    fn add_column(&self, schema: &mut TableSchema, col: &ast::ColumnDef) -> Result<Option<String>> {
         let col_name = ident(&col.name);
         if schema.column_index(&col_name).is_some() {
             return Err(Error::new(
@@ -83,7 +90,29 @@ impl Binder<'_> {
                 ),
             ));
         }
-        let tag = schema.add_column(col_name.clone(), data_type(&col.data_type)?, true);
+        let serial = serial_type(&col.data_type);
+        let column_type = match &serial {
+            Some(t) => t.clone(),
+            None => data_type(&col.data_type)?,
+        };
+        schema.add_column(col_name.clone(), column_type, true);
+        let mut sequence = None;
+        let identity = col.options.iter().any(|o| {
+            matches!(
+                &o.option,
+                ast::ColumnOption::Generated {
+                    generation_expr: None,
+                    ..
+                }
+            )
+        });
+        if serial.is_some() || identity {
+            let name = format!("{}_{col_name}_seq", schema.name);
+            let position = schema.columns.len() - 1;
+            schema.columns[position].nullable = false;
+            schema.columns[position].default = Some(format!("nextval('{name}')"));
+            sequence = Some(name);
+        }
         for opt in &col.options {
             let position = schema.columns.len() - 1;
             let column_key = || {
@@ -102,6 +131,11 @@ impl Binder<'_> {
             match &opt.option {
                 ast::ColumnOption::NotNull => schema.columns[position].nullable = false,
                 ast::ColumnOption::Null => {}
+                // An identity column: a sequence-backed default, set above.
+                ast::ColumnOption::Generated {
+                    generation_expr: None,
+                    ..
+                } => {}
                 ast::ColumnOption::Default(e) => {
                     self.check_default(e, &schema.columns[position].data_type)?;
                     schema.columns[position].default = Some(e.to_string());
@@ -137,13 +171,18 @@ impl Binder<'_> {
                 }
             }
         }
-        Ok(tag)
+        Ok(sequence)
     }
 
     /// Refuses a DEFAULT that does not bind as a constant of the column's type.
     fn check_default(&self, e: &ast::Expr, data_type: &DataType) -> Result<()> {
         let bound = self.expr(e, &Scope::new(), &[], None)?;
-        if !bound.has_subquery() {
+        let mut moves_a_sequence = false;
+        bound.walk(&mut |x| {
+            moves_a_sequence |= matches!(x, Expr::Function(name, _)
+                if crate::sql::sequences::FUNCTIONS.contains(&name.as_str()));
+        });
+        if !bound.has_subquery() && !moves_a_sequence {
             let value = eval(&bound, &[], &EvalContext::default())?;
             arbor_schema::cast::assign(value, data_type).map_err(crate::sql::table::value_error)?;
         }
@@ -380,7 +419,11 @@ impl Binder<'_> {
                     if *if_not_exists && schema.column_index(&ident(&column_def.name)).is_some() {
                         continue;
                     }
-                    self.add_column(&mut schema, column_def)?;
+                    if self.add_column(&mut schema, column_def)?.is_some() {
+                        return Err(Error::unsupported(
+                            "adding a serial or identity column to an existing table",
+                        ));
+                    }
                     let position = schema.columns.len() - 1;
                     // Old rows read as the default: a constant, fixed now.
                     let missing = match &schema.columns[position].default {
@@ -593,6 +636,81 @@ impl Binder<'_> {
             validate,
             new_foreign_keys,
         })))
+    }
+}
+
+impl Binder<'_> {
+    /// `CREATE SEQUENCE name [INCREMENT n] [MINVALUE n] [MAXVALUE n] [START n]`.
+    pub(super) fn create_sequence(
+        &self,
+        name: String,
+        options: &[ast::SequenceOptions],
+        if_not_exists: bool,
+    ) -> Result<Statement> {
+        let constant = |e: &ast::Expr| -> Result<i64> {
+            match self.expr(e, &Scope::new(), &[], None)? {
+                Expr::Literal(v) => v.as_i64(),
+                Expr::Unary(super::expr::UnaryOp::Negate, inner) => match *inner {
+                    Expr::Literal(v) => v.as_i64().and_then(i64::checked_neg),
+                    _ => None,
+                },
+                _ => None,
+            }
+            .ok_or_else(|| Error::new("22023", "sequence options take integer constants"))
+        };
+        let (mut start, mut increment, mut min, mut max) = (None, 1, None, None);
+        for o in options {
+            match o {
+                ast::SequenceOptions::IncrementBy(e, _) => increment = constant(e)?,
+                ast::SequenceOptions::StartWith(e, _) => start = Some(constant(e)?),
+                ast::SequenceOptions::MinValue(e) => min = e.as_ref().map(constant).transpose()?,
+                ast::SequenceOptions::MaxValue(e) => max = e.as_ref().map(constant).transpose()?,
+                ast::SequenceOptions::DataType(_) | ast::SequenceOptions::Cache(_) => {}
+                other => return Err(Error::unsupported(format!("the sequence option `{other}`"))),
+            }
+        }
+        if increment == 0 {
+            return Err(Error::new("22023", "INCREMENT must not be zero"));
+        }
+        let mut sequence = Sequence::new(1, increment);
+        if let Some(m) = min {
+            sequence.min = m;
+        }
+        if let Some(m) = max {
+            sequence.max = m;
+        }
+        sequence.last = start.unwrap_or(if increment > 0 {
+            sequence.min
+        } else {
+            sequence.max
+        });
+        if sequence.last < sequence.min || sequence.last > sequence.max {
+            return Err(Error::new(
+                "22023",
+                format!(
+                    "START value ({}) cannot be outside the sequence's bounds",
+                    sequence.last
+                ),
+            ));
+        }
+        Ok(Statement::CreateSequence {
+            name,
+            sequence,
+            if_not_exists,
+        })
+    }
+}
+
+/// The integer type of `serial`, `bigserial` and `smallserial`.
+fn serial_type(t: &ast::DataType) -> Option<DataType> {
+    let ast::DataType::Custom(name, _) = t else {
+        return None;
+    };
+    match name.to_string().to_lowercase().as_str() {
+        "serial" | "serial4" => Some(DataType::Integer),
+        "bigserial" | "serial8" => Some(DataType::BigInt),
+        "smallserial" | "serial2" => Some(DataType::SmallInt),
+        _ => None,
     }
 }
 

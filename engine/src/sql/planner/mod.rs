@@ -57,6 +57,24 @@ pub enum Statement {
         schema: TableSchema,
         /// `IF NOT EXISTS`.
         if_not_exists: bool,
+        /// Sequences its serial and identity columns draw from, to create with it.
+        sequences: Vec<String>,
+    },
+    /// `CREATE SEQUENCE`.
+    CreateSequence {
+        /// Its name.
+        name: String,
+        /// Its initial state.
+        sequence: super::sequences::Sequence,
+        /// `IF NOT EXISTS`.
+        if_not_exists: bool,
+    },
+    /// `DROP SEQUENCE`.
+    DropSequence {
+        /// Sequences to drop.
+        names: Vec<String>,
+        /// `IF EXISTS`.
+        if_exists: bool,
     },
     /// `DROP TABLE`.
     DropTable {
@@ -160,6 +178,21 @@ pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Resul
             names: names.iter().map(object_name).collect::<Result<_>>()?,
             if_exists: *if_exists,
         }),
+        ast::Statement::Drop {
+            object_type: ast::ObjectType::Sequence,
+            if_exists,
+            names,
+            ..
+        } => Ok(Statement::DropSequence {
+            names: names.iter().map(object_name).collect::<Result<_>>()?,
+            if_exists: *if_exists,
+        }),
+        ast::Statement::CreateSequence {
+            if_not_exists,
+            name,
+            sequence_options,
+            ..
+        } => binder.create_sequence(object_name(name)?, sequence_options, *if_not_exists),
         ast::Statement::Drop {
             object_type: ast::ObjectType::View,
             if_exists,

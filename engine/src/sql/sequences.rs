@@ -1,0 +1,176 @@
+//! Sequences: `CREATE SEQUENCE`, `nextval`, `currval`, `setval`, and the
+//! sequences behind `serial` and identity columns.
+//!
+//! A sequence's state lives in the catalog (`Catalog::sequences`, by name),
+//! so it is versioned with the tables: a commit records it, and a merge
+//! keeps the greater of the two sides' values, so rows added on either
+//! branch never reuse an id. A statement works on a copy of the states: a
+//! statement that fails leaves them as they were (PostgreSQL would keep the
+//! numbers it handed out; Arbor hands them out again).
+//!
+//! ```text
+//! state: i64 last value | i64 increment | i64 min | i64 max | u8 called
+//! ```
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use arbor_merkle::codec::{Reader, Writer};
+use arbor_schema::Value;
+
+use crate::error::{Error, Result};
+
+/// One sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sequence {
+    /// The value last handed out (or, before the first `nextval`, the start).
+    pub last: i64,
+    /// The step.
+    pub increment: i64,
+    /// The least value.
+    pub min: i64,
+    /// The greatest value.
+    pub max: i64,
+    /// Whether `last` has been handed out.
+    pub called: bool,
+}
+
+impl Sequence {
+    /// A sequence starting at `start`, stepping by `increment`.
+    pub fn new(start: i64, increment: i64) -> Sequence {
+        Sequence {
+            last: start,
+            increment,
+            min: if increment > 0 { 1 } else { i64::MIN },
+            max: if increment > 0 { i64::MAX } else { -1 },
+            called: false,
+        }
+    }
+
+    /// The stored bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.i64(self.last)
+            .i64(self.increment)
+            .i64(self.min)
+            .i64(self.max)
+            .u8(u8::from(self.called));
+        w.into_bytes()
+    }
+
+    /// Reads stored bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Sequence> {
+        let mut r = Reader::new(bytes, "sequence");
+        let s = Sequence {
+            last: r.i64()?,
+            increment: r.i64()?,
+            min: r.i64()?,
+            max: r.i64()?,
+            called: r.u8()? != 0,
+        };
+        r.finish()?;
+        if s.increment == 0 || s.min > s.max {
+            return Err(Error::new("XX001", "a stored sequence is malformed"));
+        }
+        Ok(s)
+    }
+}
+
+/// The sequences a statement may advance, and which it did.
+#[derive(Debug, Default)]
+pub struct Sequences {
+    states: RefCell<BTreeMap<String, Sequence>>,
+    changed: RefCell<bool>,
+}
+
+fn undefined(name: &str) -> Error {
+    Error::new("42P01", format!("relation \"{name}\" does not exist"))
+}
+
+impl Sequences {
+    /// The sequences stored in a catalog.
+    pub fn load(stored: &BTreeMap<String, Vec<u8>>) -> Result<Sequences> {
+        let states = stored
+            .iter()
+            .map(|(n, b)| Ok((n.clone(), Sequence::decode(b)?)))
+            .collect::<Result<_>>()?;
+        Ok(Sequences {
+            states: RefCell::new(states),
+            changed: RefCell::new(false),
+        })
+    }
+
+    /// Whether any sequence moved.
+    pub fn changed(&self) -> bool {
+        *self.changed.borrow()
+    }
+
+    /// The states to store back in the catalog.
+    pub fn store(&self) -> BTreeMap<String, Vec<u8>> {
+        self.states
+            .borrow()
+            .iter()
+            .map(|(n, s)| (n.clone(), s.encode()))
+            .collect()
+    }
+
+    /// `nextval`, `currval` or `setval`.
+    pub fn call(&self, function: &str, args: &[Value]) -> Result<Value> {
+        let name = match args.first() {
+            Some(Value::Text(n)) => n.to_lowercase(),
+            Some(Value::Null) | None => return Ok(Value::Null),
+            Some(other) => other.to_string(),
+        };
+        let mut states = self.states.borrow_mut();
+        let seq = states.get_mut(&name).ok_or_else(|| undefined(&name))?;
+        let value = match function {
+            "nextval" => {
+                let next = if seq.called {
+                    seq.last.checked_add(seq.increment)
+                } else {
+                    Some(seq.last)
+                };
+                let next = next
+                    .filter(|v| *v >= seq.min && *v <= seq.max)
+                    .ok_or_else(|| {
+                        Error::new(
+                            "2200H",
+                            format!("nextval: reached maximum value of sequence \"{name}\""),
+                        )
+                    })?;
+                seq.last = next;
+                seq.called = true;
+                next
+            }
+            "currval" => {
+                if !seq.called {
+                    return Err(Error::new(
+                        "55000",
+                        format!("currval of sequence \"{name}\" is not yet defined"),
+                    ));
+                }
+                return Ok(Value::BigInt(seq.last));
+            }
+            _ => {
+                let value = args
+                    .get(1)
+                    .and_then(Value::as_i64)
+                    .ok_or_else(|| Error::new("22023", "setval takes a sequence and a bigint"))?;
+                if value < seq.min || value > seq.max {
+                    return Err(Error::new(
+                        "22003",
+                        format!("setval: value {value} is out of bounds for sequence \"{name}\""),
+                    ));
+                }
+                seq.last = value;
+                seq.called = !matches!(args.get(2), Some(Value::Boolean(false)));
+                value
+            }
+        };
+        *self.changed.borrow_mut() = true;
+        Ok(Value::BigInt(value))
+    }
+}
+
+/// The functions that read or move a sequence.
+pub const FUNCTIONS: [&str; 3] = ["nextval", "currval", "setval"];
