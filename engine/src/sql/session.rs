@@ -130,6 +130,10 @@ impl CatalogView for SessionCatalog<'_> {
         system::system_table(self.repo, self.branch, name)
     }
 
+    fn table_function(&self, name: &str, args: &[Value]) -> Result<Option<system::Rows>> {
+        system::table_function(self.repo, self.branch, name, args)
+    }
+
     fn vc_function(&self, name: &str, args: &[Value]) -> Result<Value> {
         system::function(self.repo, self.branch, name, args)
     }

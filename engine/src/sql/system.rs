@@ -4,6 +4,9 @@
 //!   history of HEAD), `arbor_branches`, `arbor_tags`, `arbor_status`,
 //!   `arbor_conflicts` (tables with conflicts in a merge in progress). A
 //!   user table of the same name hides them.
+//! - `arbor_diff_<table>`: the rows of `<table>` that differ between HEAD
+//!   and the working set; table functions `arbor_diff(from, to, table)`,
+//!   `arbor_diff_stat(from, to [, table])` and `arbor_log(revision)`.
 //! - Functions, evaluated once when a statement is planned:
 //!   `active_branch()`, `arbor_hashof(revision)`, `arbor_merge_base(a, b)`.
 //! - Procedures, called as `SELECT arbor_commit('-am', 'message')` with the
@@ -28,6 +31,11 @@ pub const SYSTEM_TABLES: &[&str] = &[
     "arbor_status",
     "arbor_conflicts",
 ];
+
+/// Table functions: `arbor_diff(from, to, table)`, `arbor_diff_stat(from,
+/// to [, table])`, `arbor_log(revision)`. `from` and `to` are revisions, or
+/// `WORKING` and `STAGED` for the branch's uncommitted catalogs.
+pub const TABLE_FUNCTIONS: &[&str] = &["arbor_diff", "arbor_diff_stat", "arbor_log"];
 
 /// The version-control functions, evaluated when a statement is planned.
 pub const FUNCTIONS: &[&str] = &["active_branch", "arbor_hashof", "arbor_merge_base"];
@@ -59,33 +67,7 @@ fn text(s: impl Into<String>) -> Value {
 pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Option<Rows>> {
     let columns = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
     Ok(Some(match name {
-        "arbor_log" => {
-            let head = repo.branch_head(branch)?;
-            let rows = vc::history::log(repo, &[head], &[])?
-                .into_iter()
-                .map(|(a, c)| {
-                    vec![
-                        text(a.to_hex()),
-                        text(c.author.name.clone()),
-                        text(c.author.email.clone()),
-                        timestamp(&c),
-                        text(c.message.clone()),
-                        Value::BigInt(i64::try_from(c.parents.len()).unwrap_or(0)),
-                    ]
-                })
-                .collect();
-            (
-                columns(&[
-                    "commit_hash",
-                    "committer",
-                    "email",
-                    "date",
-                    "message",
-                    "parents",
-                ]),
-                rows,
-            )
-        }
+        "arbor_log" => return log_rows(repo, repo.branch_head(branch)?).map(Some),
         "arbor_branches" => {
             let mut rows = Vec::new();
             for b in vc::branch::list(repo)? {
@@ -154,8 +136,171 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
                     .collect(),
             )
         }
+        other => match other.strip_prefix("arbor_diff_") {
+            Some(table) => {
+                let ws = repo.working_set(branch)?.1;
+                let head = repo.read_commit(&repo.branch_head(branch)?)?;
+                return diff_rows(repo, &head.catalog, &ws.working, table).map(Some);
+            }
+            None => return Ok(None),
+        },
+    }))
+}
+
+/// The catalog a diff endpoint names: `WORKING`, `STAGED`, or a revision.
+fn catalog_at(repo: &Repository, branch: &str, name: &str) -> Result<Address> {
+    let ws = repo.working_set(branch)?.1;
+    Ok(match name.to_uppercase().as_str() {
+        "WORKING" => ws.working,
+        "STAGED" => ws.staged,
+        _ => {
+            repo.read_commit(&vc::revision::resolve(repo, branch, name)?)?
+                .catalog
+        }
+    })
+}
+
+/// The rows of `table` that differ between two catalogs: `diff_type`
+/// (`added`, `removed`, `modified`), then `from_<column>` and `to_<column>`
+/// for every column.
+fn diff_rows(repo: &Repository, from: &Address, to: &Address, table: &str) -> Result<Rows> {
+    let (from, to) = (repo.read_catalog(from)?, repo.read_catalog(to)?);
+    if !from.tables.contains_key(table) && !to.tables.contains_key(table) {
+        return Err(Error::new(
+            "42P01",
+            format!("relation \"{table}\" does not exist on either side of the diff"),
+        ));
+    }
+    let diffs = vc::diff::diff_catalogs(repo, &from, &to, &[table.to_owned()])?;
+    let columns_of = |d: &vc::diff::TableDiff| d.columns();
+    let template = match diffs.first() {
+        Some(d) => columns_of(d),
+        None => {
+            // No difference: the columns still come from the table.
+            let address = to.tables.get(table).or_else(|| from.tables.get(table));
+            let t =
+                crate::sql::table::Table::from_object(repo.read_table(
+                    address.ok_or_else(|| Error::internal("a table on neither side"))?,
+                )?)?;
+            t.schema
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| vc::diff::DiffColumn {
+                    name: c.name.clone(),
+                    from: Some(i),
+                    to: Some(i),
+                })
+                .collect()
+        }
+    };
+    let mut names = vec!["diff_type".to_owned()];
+    names.extend(template.iter().map(|c| format!("from_{}", c.name)));
+    names.extend(template.iter().map(|c| format!("to_{}", c.name)));
+    let mut rows = Vec::new();
+    for d in &diffs {
+        for change in d.rows(repo)? {
+            let change = change?;
+            let kind = match (&change.old, &change.new) {
+                (None, _) => "added",
+                (_, None) => "removed",
+                _ => "modified",
+            };
+            let width = template.len();
+            let side =
+                |r: &Option<Vec<Value>>| r.clone().unwrap_or_else(|| vec![Value::Null; width]);
+            let mut row = vec![text(kind)];
+            row.extend(side(&change.old));
+            row.extend(side(&change.new));
+            rows.push(row);
+        }
+    }
+    Ok((names, rows))
+}
+
+/// Runs table function `name`; `None` if there is no such function.
+pub fn table_function(
+    repo: &Repository,
+    branch: &str,
+    name: &str,
+    args: &[Value],
+) -> Result<Option<Rows>> {
+    let arg = |i: usize| revision_arg(args, i, name);
+    Ok(Some(match (name, args.len()) {
+        ("arbor_diff", 3) => {
+            let (from, to) = (
+                catalog_at(repo, branch, &arg(0)?)?,
+                catalog_at(repo, branch, &arg(1)?)?,
+            );
+            diff_rows(repo, &from, &to, &arg(2)?)?
+        }
+        ("arbor_diff_stat", 2 | 3) => {
+            let from = repo.read_catalog(&catalog_at(repo, branch, &arg(0)?)?)?;
+            let to = repo.read_catalog(&catalog_at(repo, branch, &arg(1)?)?)?;
+            let only = if args.len() == 3 {
+                vec![arg(2)?]
+            } else {
+                Vec::new()
+            };
+            let mut rows = Vec::new();
+            for d in vc::diff::diff_catalogs(repo, &from, &to, &only)? {
+                let s = d.stat(repo)?;
+                let n = |v: u64| Value::BigInt(i64::try_from(v).unwrap_or(i64::MAX));
+                rows.push(vec![
+                    text(d.name.clone()),
+                    n(s.rows_added),
+                    n(s.rows_deleted),
+                    n(s.rows_modified),
+                    n(s.cells_modified),
+                ]);
+            }
+            let names = [
+                "table_name",
+                "rows_added",
+                "rows_deleted",
+                "rows_modified",
+                "cells_modified",
+            ];
+            (names.iter().map(|n| (*n).to_owned()).collect(), rows)
+        }
+        ("arbor_log", 1) => {
+            let start = vc::revision::resolve(repo, branch, &arg(0)?)?;
+            log_rows(repo, start)?
+        }
+        (n, k) if TABLE_FUNCTIONS.contains(&n) => {
+            return Err(Error::new(
+                "42883",
+                format!("function {n} with {k} arguments does not exist"),
+            ));
+        }
         _ => return Ok(None),
     }))
+}
+
+/// The commits reachable from `start`, newest first, as `arbor_log` shows them.
+fn log_rows(repo: &Repository, start: Address) -> Result<Rows> {
+    let rows = vc::history::log(repo, &[start], &[])?
+        .into_iter()
+        .map(|(a, c)| {
+            vec![
+                text(a.to_hex()),
+                text(c.author.name.clone()),
+                text(c.author.email.clone()),
+                timestamp(&c),
+                text(c.message.clone()),
+                Value::BigInt(i64::try_from(c.parents.len()).unwrap_or(0)),
+            ]
+        })
+        .collect();
+    let names = [
+        "commit_hash",
+        "committer",
+        "email",
+        "date",
+        "message",
+        "parents",
+    ];
+    Ok((names.iter().map(|n| (*n).to_owned()).collect(), rows))
 }
 
 fn revision_arg(args: &[Value], i: usize, function: &str) -> Result<String> {

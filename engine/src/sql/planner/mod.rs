@@ -44,6 +44,8 @@ pub trait CatalogView {
     fn table_as_of(&self, revision: &str, name: &str) -> Result<Option<Table>>;
     /// A version-control system table (`arbor_log`, ...): columns and rows.
     fn system_table(&self, name: &str) -> Result<Option<super::system::Rows>>;
+    /// A version-control table function (`arbor_diff(...)`, ...): columns and rows.
+    fn table_function(&self, name: &str, args: &[Value]) -> Result<Option<super::system::Rows>>;
     /// Evaluates a version-control function (`active_branch()`, ...).
     fn vc_function(&self, name: &str, args: &[Value]) -> Result<Value>;
 }
@@ -763,6 +765,44 @@ impl Binder<'_> {
                 }
                 let table = self.table(&table_name)?;
                 Ok(scan_of(table_name, &qualifier, &table))
+            }
+            ast::TableFactor::Table {
+                name,
+                alias,
+                version: None,
+                args: Some(args),
+                ..
+            } => {
+                let function = object_name(name)?;
+                let mut values = Vec::new();
+                for a in &args.args {
+                    let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = a else {
+                        return Err(Error::unsupported("named arguments of a table function"));
+                    };
+                    match self.expr(e, &Scope::new(), outer, None)? {
+                        Expr::Literal(v) => values.push(v),
+                        _ => {
+                            return Err(Error::new(
+                                "42804",
+                                format!("{function} takes constant arguments"),
+                            ));
+                        }
+                    }
+                }
+                let Some((columns, rows)) = self.catalog.table_function(&function, &values)? else {
+                    return Err(Error::new(
+                        sqlstate::UNDEFINED_FUNCTION,
+                        format!("function {function} does not exist"),
+                    ));
+                };
+                let qualifier = alias.as_ref().map_or(function, |a| ident(&a.name));
+                let width = columns.len();
+                let scope = Scope::for_table(&qualifier, columns);
+                let rows = rows
+                    .into_iter()
+                    .map(|r| r.into_iter().map(Expr::Literal).collect())
+                    .collect();
+                Ok((Plan::Values { rows, width }, scope))
             }
             ast::TableFactor::NestedJoin {
                 table_with_joins,
