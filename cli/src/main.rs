@@ -5,6 +5,7 @@
 //! to the engine.
 
 mod commands;
+mod diff_format;
 mod identity;
 mod render;
 mod ui;

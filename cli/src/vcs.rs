@@ -165,7 +165,7 @@ pub fn print_table_diff(
 }
 
 /// Schema changes as `ALTER`-like lines.
-fn schema_lines(schema: &arbor_schema::diff::SchemaDiff) -> Vec<String> {
+pub fn schema_lines(schema: &arbor_schema::diff::SchemaDiff) -> Vec<String> {
     use arbor_schema::diff::{Change, ColumnChange};
     let mut out = Vec::new();
     if let Some((a, b)) = &schema.renamed {

@@ -1995,3 +1995,48 @@ fn gc_shrinks_the_journal_and_keeps_everything_reachable() {
     repo.ok(&["gc"]);
     assert_eq!(std::fs::metadata(&journal).unwrap().len(), after);
 }
+
+/// `diff --format` for CI: JSON lines, CSV and Markdown carry the same
+/// changes, text with commas and quotes survives, and --exit-code holds.
+#[test]
+fn diff_formats_for_ci() {
+    let repo = Repo::with_fruit();
+    repo.sql("UPDATE fruit SET price = 120 WHERE id = 1; DELETE FROM fruit WHERE id = 2; INSERT INTO fruit VALUES (3, 'kiwi, \"gold\"', NULL)");
+    assert_eq!(
+        repo.ok(&["diff", "--format", "jsonl"]),
+        "{\"changed\":[\"price\"],\"diff_type\":\"modified\",\"from\":{\"id\":1,\"name\":\"apple\",\"price\":100},\"table\":\"fruit\",\"to\":{\"id\":1,\"name\":\"apple\",\"price\":120}}\n\
+         {\"changed\":[],\"diff_type\":\"removed\",\"from\":{\"id\":2,\"name\":\"pear\",\"price\":75},\"table\":\"fruit\",\"to\":null}\n\
+         {\"changed\":[],\"diff_type\":\"added\",\"from\":null,\"table\":\"fruit\",\"to\":{\"id\":3,\"name\":\"kiwi, \\\"gold\\\"\",\"price\":null}}\n"
+    );
+    assert_eq!(
+        repo.ok(&["diff", "--format", "csv", "fruit"]),
+        "diff_type,from_id,from_name,from_price,to_id,to_name,to_price\n\
+         modified,1,apple,100,1,apple,120\n\
+         removed,2,pear,75,,,\n\
+         added,,,,3,\"kiwi, \"\"gold\"\"\",\n"
+    );
+    let markdown = repo.ok(&["diff", "--format", "markdown"]);
+    assert!(
+        markdown.contains("| fruit | modified | 1 | 1 | 1 | 1 |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| > | 1 | apple | **120** |"),
+        "{markdown}"
+    );
+    let json = repo.ok(&["diff", "--format", "json"]);
+    assert!(json.contains("\"name\": \"fruit\""), "{json}");
+    assert_eq!(
+        repo.run(&["diff", "--format", "json", "--exit-code"])
+            .status
+            .code(),
+        Some(1)
+    );
+    repo.ok(&["commit", "-am", "changes"]);
+    assert_eq!(
+        repo.run(&["diff", "--format", "jsonl", "--exit-code"])
+            .status
+            .code(),
+        Some(0)
+    );
+}

@@ -16,6 +16,7 @@ use arbor_engine::vc::{
     history,
 };
 
+use crate::diff_format::{self, DiffFormat};
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -34,6 +35,9 @@ pub struct Args {
     /// Exit with 1 when there are differences, 0 when there are none.
     #[arg(long)]
     exit_code: bool,
+    /// How to print the rows: a table, or json, jsonl, csv or markdown for CI.
+    #[arg(long, value_enum, default_value = "table")]
+    format: DiffFormat,
     /// Revisions (`A`, `A B`, `A..B`, `A...B`), then table names.
     args: Vec<String>,
 }
@@ -113,6 +117,16 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let diffs = diff_catalogs(&repository, &from, &to, &tables)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if args.format != DiffFormat::Table && !args.stat && !args.summary {
+        let views = diff_views(&from, &to, &tables);
+        diff_format::write(&mut out, &repository, args.format, &diffs, &views)?;
+        let differs = !(diffs.is_empty() && views.is_empty());
+        return Ok(if args.exit_code && differs {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     for d in &diffs {
         if args.summary {
             let how = match d.change {

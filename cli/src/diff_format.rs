@@ -1,0 +1,339 @@
+//! Machine-readable diffs for CI: JSON, JSON lines, CSV and Markdown.
+//!
+//! - `json`: one document, `{"tables": [{"name", "change", "schema",
+//!   "rows": [{"diff_type", "from", "to", "changed"}]}], "views": [...]}`;
+//!   rows give every column of both sides by name, jsonb cells as JSON.
+//! - `jsonl`: one change per line (a row, a schema change or a view),
+//!   each naming its table: streamable.
+//! - `csv`: one table's rows: `diff_type`, then `from_<column>` and
+//!   `to_<column>` for every column.
+//! - `markdown`: a summary table (rows added, deleted, modified per table)
+//!   and up to `SAMPLE` changed rows of each table, for a pull request.
+
+use std::io::Write;
+
+use arbor_engine::repo::Repository;
+use arbor_engine::vc::diff::{DiffColumn, RowChange, TableDiff, ViewDiff};
+use arbor_engine::vc::status::TableChange;
+use arbor_schema::Value;
+use serde_json::{Map, Value as Json, json};
+
+use crate::ui::CliError;
+
+/// Changed rows shown per table in Markdown.
+const SAMPLE: usize = 10;
+
+/// The output formats of `arbor diff --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Tables of changed rows for a terminal.
+    Table,
+    /// One JSON document.
+    Json,
+    /// One JSON object per change.
+    Jsonl,
+    /// One table's rows as CSV.
+    Csv,
+    /// A summary and a sample of rows, for a pull request or CI job summary.
+    Markdown,
+}
+
+/// A value as JSON: numbers as numbers, jsonb as its document, others as text.
+pub fn json_value(v: &Value) -> Json {
+    match v {
+        Value::Null => Json::Null,
+        Value::Boolean(b) => Json::Bool(*b),
+        Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_) => json!(v.as_i64()),
+        Value::Real(_) | Value::Double(_) => v
+            .as_f64()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| Json::String(v.to_string()), Json::Number),
+        Value::Numeric(d) => {
+            serde_json::from_str(&d.to_string()).unwrap_or_else(|_| Json::String(d.to_string()))
+        }
+        Value::Jsonb(j) => {
+            serde_json::from_str(&j.to_string()).unwrap_or_else(|_| Json::String(j.to_string()))
+        }
+        Value::Json(s) => serde_json::from_str(s).unwrap_or_else(|_| Json::String(s.clone())),
+        other => Json::String(other.to_string()),
+    }
+}
+
+fn change_name(c: TableChange) -> &'static str {
+    match c {
+        TableChange::Added => "added",
+        TableChange::Deleted => "deleted",
+        TableChange::Modified => "modified",
+    }
+}
+
+fn row_object(columns: &[DiffColumn], row: &Option<Vec<Value>>) -> Json {
+    match row {
+        None => Json::Null,
+        Some(values) => Json::Object(
+            columns
+                .iter()
+                .zip(values)
+                .map(|(c, v)| (c.name.clone(), json_value(v)))
+                .collect::<Map<_, _>>(),
+        ),
+    }
+}
+
+fn diff_type(change: &RowChange) -> &'static str {
+    match (&change.old, &change.new) {
+        (None, _) => "added",
+        (_, None) => "removed",
+        _ => "modified",
+    }
+}
+
+fn row_json(columns: &[DiffColumn], change: &RowChange) -> Json {
+    let changed: Vec<&str> = change
+        .changed_cells()
+        .into_iter()
+        .map(|i| columns[i].name.as_str())
+        .collect();
+    json!({
+        "diff_type": diff_type(change),
+        "from": row_object(columns, &change.old),
+        "to": row_object(columns, &change.new),
+        "changed": changed,
+    })
+}
+
+fn schema_lines(d: &TableDiff) -> Vec<String> {
+    d.schema
+        .as_ref()
+        .map(crate::vcs::schema_lines)
+        .unwrap_or_default()
+}
+
+fn view_json(v: &ViewDiff) -> Json {
+    json!({"name": v.name, "from": v.from, "to": v.to})
+}
+
+fn write_err(e: std::io::Error) -> CliError {
+    CliError::new(format!("cannot write output: {e}"))
+}
+
+/// Writes the diff in `format` (not `Table`, which `arbor diff` prints itself).
+pub fn write(
+    out: &mut dyn Write,
+    repository: &Repository,
+    format: DiffFormat,
+    diffs: &[TableDiff],
+    views: &[ViewDiff],
+) -> Result<(), CliError> {
+    match format {
+        DiffFormat::Table => Ok(()),
+        DiffFormat::Json => {
+            let mut tables = Vec::new();
+            for d in diffs {
+                let columns = d.columns();
+                let rows = d
+                    .rows(repository)?
+                    .map(|c| c.map(|c| row_json(&columns, &c)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                tables.push(json!({
+                    "name": d.name,
+                    "change": change_name(d.change),
+                    "schema": schema_lines(d),
+                    "rows": rows,
+                }));
+            }
+            let views: Vec<Json> = views.iter().map(view_json).collect();
+            let doc = json!({"tables": tables, "views": views});
+            serde_json::to_writer_pretty(&mut *out, &doc)
+                .map_err(|e| CliError::new(e.to_string()))?;
+            writeln!(out).map_err(write_err)
+        }
+        DiffFormat::Jsonl => {
+            for d in diffs {
+                if d.change != TableChange::Modified {
+                    writeln!(
+                        out,
+                        "{}",
+                        json!({"table": d.name, "table_change": change_name(d.change)})
+                    )
+                    .map_err(write_err)?;
+                }
+                for line in schema_lines(d) {
+                    writeln!(out, "{}", json!({"table": d.name, "schema_change": line}))
+                        .map_err(write_err)?;
+                }
+                let columns = d.columns();
+                for change in d.rows(repository)? {
+                    let mut row = row_json(&columns, &change?);
+                    if let Json::Object(m) = &mut row {
+                        m.insert("table".into(), Json::String(d.name.clone()));
+                    }
+                    writeln!(out, "{row}").map_err(write_err)?;
+                }
+            }
+            for v in views {
+                writeln!(
+                    out,
+                    "{}",
+                    json!({"view": v.name, "from": v.from, "to": v.to})
+                )
+                .map_err(write_err)?;
+            }
+            Ok(())
+        }
+        DiffFormat::Csv => {
+            let d = match diffs {
+                [] => return Ok(()),
+                [d] => d,
+                _ => {
+                    let names: Vec<&str> = diffs.iter().map(|d| d.name.as_str()).collect();
+                    return Err(CliError::new(format!(
+                        "a CSV diff shows one table; these changed: {}",
+                        names.join(", ")
+                    ))
+                    .with_hint("name the table: arbor diff --format csv <revisions> <table>"));
+                }
+            };
+            let columns = d.columns();
+            let mut header = vec!["diff_type".to_owned()];
+            header.extend(columns.iter().map(|c| format!("from_{}", c.name)));
+            header.extend(columns.iter().map(|c| format!("to_{}", c.name)));
+            writeln!(out, "{}", csv_line(&header)).map_err(write_err)?;
+            for change in d.rows(repository)? {
+                let change = change?;
+                let side = |r: &Option<Vec<Value>>| -> Vec<String> {
+                    match r {
+                        Some(values) => values.iter().map(csv_cell).collect(),
+                        None => vec![String::new(); columns.len()],
+                    }
+                };
+                let mut line = vec![diff_type(&change).to_owned()];
+                line.extend(side(&change.old));
+                line.extend(side(&change.new));
+                writeln!(out, "{}", csv_line(&line)).map_err(write_err)?;
+            }
+            Ok(())
+        }
+        DiffFormat::Markdown => markdown(out, repository, diffs, views),
+    }
+}
+
+fn csv_cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn csv_line(fields: &[String]) -> String {
+    let quoted: Vec<String> = fields
+        .iter()
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    quoted.join(",")
+}
+
+/// A Markdown table cell: pipes escaped, newlines as spaces.
+fn md(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn markdown(
+    out: &mut dyn Write,
+    repository: &Repository,
+    diffs: &[TableDiff],
+    views: &[ViewDiff],
+) -> Result<(), CliError> {
+    let mut text = String::new();
+    if diffs.is_empty() && views.is_empty() {
+        text.push_str("No differences.\n");
+    } else {
+        text.push_str(
+            "| table | change | rows added | rows deleted | rows modified | cells modified |\n",
+        );
+        text.push_str("|---|---|---:|---:|---:|---:|\n");
+        for d in diffs {
+            let s = d.stat(repository)?;
+            let how = if d.schema.is_some() {
+                "schema and data"
+            } else {
+                change_name(d.change)
+            };
+            text.push_str(&format!(
+                "| {} | {how} | {} | {} | {} | {} |\n",
+                md(&d.name),
+                s.rows_added,
+                s.rows_deleted,
+                s.rows_modified,
+                s.cells_modified
+            ));
+        }
+        for v in views {
+            text.push_str(&format!("| {} | view | | | | |\n", md(&v.name)));
+        }
+        for d in diffs {
+            let columns = d.columns();
+            let schema = schema_lines(d);
+            let mut rows = d.rows(repository)?;
+            let sample: Vec<RowChange> = rows.by_ref().take(SAMPLE).collect::<Result<_, _>>()?;
+            if sample.is_empty() && schema.is_empty() {
+                continue;
+            }
+            text.push_str(&format!("\n### {}\n\n", md(&d.name)));
+            for line in &schema {
+                text.push_str(&format!("- `{}`\n", line.trim()));
+            }
+            if sample.is_empty() {
+                continue;
+            }
+            if !schema.is_empty() {
+                text.push('\n');
+            }
+            let names: Vec<String> = columns.iter().map(|c| md(&c.name)).collect();
+            text.push_str(&format!("| | {} |\n", names.join(" | ")));
+            text.push_str(&format!("|---|{}\n", "---|".repeat(columns.len())));
+            for change in &sample {
+                let cells = |r: &Vec<Value>, mark_changed: bool| -> String {
+                    let changed = change.changed_cells();
+                    r.iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            let c = md(&if v.is_null() {
+                                "NULL".into()
+                            } else {
+                                v.to_string()
+                            });
+                            if mark_changed && changed.contains(&i) {
+                                format!("**{c}**")
+                            } else {
+                                c
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                };
+                match (&change.old, &change.new) {
+                    (None, Some(n)) => text.push_str(&format!("| + | {} |\n", cells(n, false))),
+                    (Some(o), None) => text.push_str(&format!("| - | {} |\n", cells(o, false))),
+                    (Some(o), Some(n)) => {
+                        text.push_str(&format!("| < | {} |\n", cells(o, false)));
+                        text.push_str(&format!("| > | {} |\n", cells(n, true)));
+                    }
+                    (None, None) => {}
+                }
+            }
+            if rows.next().is_some() {
+                text.push_str(&format!(
+                    "\n(only the first {SAMPLE} changed rows are shown)\n"
+                ));
+            }
+        }
+    }
+    out.write_all(text.as_bytes()).map_err(write_err)
+}
