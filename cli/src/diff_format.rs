@@ -38,6 +38,56 @@ pub enum DiffFormat {
     Markdown,
 }
 
+/// Which changed rows a diff shows: `--filter`, `--limit`, `--skinny`.
+#[derive(Clone, Debug, Default)]
+pub struct RowSelection {
+    /// Only these kinds (`added`, `modified`, `removed`); all when empty.
+    pub kinds: Vec<String>,
+    /// At most this many rows per table.
+    pub limit: Option<usize>,
+    /// Only the key columns and the columns that changed.
+    pub skinny: bool,
+}
+
+impl RowSelection {
+    /// The selected changed rows of `d`.
+    pub fn rows<'a>(
+        &'a self,
+        d: &'a TableDiff,
+        repository: &'a Repository,
+    ) -> Result<Box<dyn Iterator<Item = Result<RowChange, arbor_engine::Error>> + 'a>, CliError>
+    {
+        let rows = d.rows(repository)?.filter(move |c| match c {
+            Ok(c) => self.kinds.is_empty() || self.kinds.iter().any(|k| k == diff_type(c)),
+            Err(_) => true,
+        });
+        Ok(match self.limit {
+            Some(n) => Box::new(rows.take(n)),
+            None => Box::new(rows),
+        })
+    }
+
+    /// The columns to show for `rows` of `d`: all, or with `skinny` the
+    /// primary key and every column some row changed (added and removed
+    /// rows change all of theirs).
+    pub fn columns(&self, d: &TableDiff, rows: &[RowChange]) -> Vec<usize> {
+        let columns = d.columns();
+        if !self.skinny {
+            return (0..columns.len()).collect();
+        }
+        let keys = key_positions(d);
+        (0..columns.len())
+            .filter(|&i| {
+                keys.contains(&i)
+                    || rows.iter().any(|r| match (&r.old, &r.new) {
+                        (Some(_), Some(_)) => r.changed_cells().contains(&i),
+                        _ => true,
+                    })
+            })
+            .collect()
+    }
+}
+
 /// A value as JSON: numbers as numbers, jsonb as its document, others as text.
 pub fn json_value(v: &Value) -> Json {
     match v {
@@ -67,14 +117,20 @@ fn change_name(c: TableChange) -> &'static str {
     }
 }
 
-fn row_object(columns: &[DiffColumn], row: &Option<Vec<Value>>) -> Json {
+fn row_object(
+    columns: &[DiffColumn],
+    row: &Option<Vec<Value>>,
+    keep: &dyn Fn(usize) -> bool,
+) -> Json {
     match row {
         None => Json::Null,
         Some(values) => Json::Object(
             columns
                 .iter()
                 .zip(values)
-                .map(|(c, v)| (c.name.clone(), json_value(v)))
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, (c, v))| (c.name.clone(), json_value(v)))
                 .collect::<Map<_, _>>(),
         ),
     }
@@ -88,18 +144,40 @@ fn diff_type(change: &RowChange) -> &'static str {
     }
 }
 
-fn row_json(columns: &[DiffColumn], change: &RowChange) -> Json {
-    let changed: Vec<&str> = change
-        .changed_cells()
-        .into_iter()
-        .map(|i| columns[i].name.as_str())
+/// A changed row as JSON; `skinny` keeps only the key (`keys`) and the
+/// changed cells of a modified row.
+fn row_json(columns: &[DiffColumn], change: &RowChange, skinny: bool, keys: &[usize]) -> Json {
+    let changed_at = change.changed_cells();
+    let changed: Vec<&str> = changed_at
+        .iter()
+        .map(|&i| columns[i].name.as_str())
         .collect();
+    let both = change.old.is_some() && change.new.is_some();
+    let keep = |i: usize| !skinny || !both || changed_at.contains(&i) || keys.contains(&i);
     json!({
         "diff_type": diff_type(change),
-        "from": row_object(columns, &change.old),
-        "to": row_object(columns, &change.new),
+        "from": row_object(columns, &change.old, &keep),
+        "to": row_object(columns, &change.new, &keep),
         "changed": changed,
     })
+}
+
+/// Positions (in [`TableDiff::columns`]) of the table's primary key columns.
+pub fn key_positions(d: &TableDiff) -> Vec<usize> {
+    let Some(schema) = d.to.as_ref().or(d.from.as_ref()).map(|t| t.schema.clone()) else {
+        return Vec::new();
+    };
+    let key_names: Vec<&str> = schema
+        .primary_key
+        .iter()
+        .filter_map(|tag| schema.column_by_tag(*tag).map(|c| c.name.as_str()))
+        .collect();
+    d.columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| key_names.contains(&c.name.as_str()))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn schema_lines(d: &TableDiff) -> Vec<String> {
@@ -122,6 +200,7 @@ pub fn write(
     out: &mut dyn Write,
     repository: &Repository,
     format: DiffFormat,
+    selection: &RowSelection,
     diffs: &[TableDiff],
     views: &[ViewDiff],
 ) -> Result<(), CliError> {
@@ -131,9 +210,10 @@ pub fn write(
             let mut tables = Vec::new();
             for d in diffs {
                 let columns = d.columns();
-                let rows = d
-                    .rows(repository)?
-                    .map(|c| c.map(|c| row_json(&columns, &c)))
+                let keys = key_positions(d);
+                let rows = selection
+                    .rows(d, repository)?
+                    .map(|c| c.map(|c| row_json(&columns, &c, selection.skinny, &keys)))
                     .collect::<Result<Vec<_>, _>>()?;
                 tables.push(json!({
                     "name": d.name,
@@ -163,8 +243,9 @@ pub fn write(
                         .map_err(write_err)?;
                 }
                 let columns = d.columns();
-                for change in d.rows(repository)? {
-                    let mut row = row_json(&columns, &change?);
+                let keys = key_positions(d);
+                for change in selection.rows(d, repository)? {
+                    let mut row = row_json(&columns, &change?, selection.skinny, &keys);
                     if let Json::Object(m) = &mut row {
                         m.insert("table".into(), Json::String(d.name.clone()));
                     }
@@ -195,26 +276,27 @@ pub fn write(
                 }
             };
             let columns = d.columns();
+            let rows: Vec<RowChange> = selection.rows(d, repository)?.collect::<Result<_, _>>()?;
+            let shown = selection.columns(d, &rows);
             let mut header = vec!["diff_type".to_owned()];
-            header.extend(columns.iter().map(|c| format!("from_{}", c.name)));
-            header.extend(columns.iter().map(|c| format!("to_{}", c.name)));
+            header.extend(shown.iter().map(|&i| format!("from_{}", columns[i].name)));
+            header.extend(shown.iter().map(|&i| format!("to_{}", columns[i].name)));
             writeln!(out, "{}", csv_line(&header)).map_err(write_err)?;
-            for change in d.rows(repository)? {
-                let change = change?;
+            for change in &rows {
                 let side = |r: &Option<Vec<Value>>| -> Vec<String> {
                     match r {
-                        Some(values) => values.iter().map(csv_cell).collect(),
-                        None => vec![String::new(); columns.len()],
+                        Some(values) => shown.iter().map(|&i| csv_cell(&values[i])).collect(),
+                        None => vec![String::new(); shown.len()],
                     }
                 };
-                let mut line = vec![diff_type(&change).to_owned()];
+                let mut line = vec![diff_type(change).to_owned()];
                 line.extend(side(&change.old));
                 line.extend(side(&change.new));
                 writeln!(out, "{}", csv_line(&line)).map_err(write_err)?;
             }
             Ok(())
         }
-        DiffFormat::Markdown => markdown(out, repository, diffs, views),
+        DiffFormat::Markdown => markdown(out, repository, selection, diffs, views),
     }
 }
 
@@ -247,6 +329,7 @@ fn md(s: &str) -> String {
 fn markdown(
     out: &mut dyn Write,
     repository: &Repository,
+    selection: &RowSelection,
     diffs: &[TableDiff],
     views: &[ViewDiff],
 ) -> Result<(), CliError> {
@@ -280,8 +363,9 @@ fn markdown(
         for d in diffs {
             let columns = d.columns();
             let schema = schema_lines(d);
-            let mut rows = d.rows(repository)?;
+            let mut rows = selection.rows(d, repository)?;
             let sample: Vec<RowChange> = rows.by_ref().take(SAMPLE).collect::<Result<_, _>>()?;
+            let shown = selection.columns(d, &sample);
             if sample.is_empty() && schema.is_empty() {
                 continue;
             }
@@ -295,14 +379,15 @@ fn markdown(
             if !schema.is_empty() {
                 text.push('\n');
             }
-            let names: Vec<String> = columns.iter().map(|c| md(&c.name)).collect();
+            let names: Vec<String> = shown.iter().map(|&i| md(&columns[i].name)).collect();
             text.push_str(&format!("| | {} |\n", names.join(" | ")));
-            text.push_str(&format!("|---|{}\n", "---|".repeat(columns.len())));
+            text.push_str(&format!("|---|{}\n", "---|".repeat(shown.len())));
             for change in &sample {
                 let cells = |r: &Vec<Value>, mark_changed: bool| -> String {
                     let changed = change.changed_cells();
                     r.iter()
                         .enumerate()
+                        .filter(|(i, _)| shown.contains(i))
                         .map(|(i, v)| {
                             let c = md(&if v.is_null() {
                                 "NULL".into()

@@ -12,6 +12,7 @@ use arbor_merkle::Address;
 use arbor_schema::Value;
 
 use crate::commands::repository_dir;
+use crate::diff_format::RowSelection;
 use crate::ui::CliError;
 
 /// The repository containing `cwd`, open for writing.
@@ -82,6 +83,7 @@ pub fn print_table_diff(
     out: &mut dyn Write,
     repository: &Repository,
     diff: &TableDiff,
+    selection: &RowSelection,
 ) -> Result<(), CliError> {
     let write = |e: io::Error| CliError::new(format!("cannot write output: {e}"));
     let name = &diff.name;
@@ -97,23 +99,31 @@ pub fn print_table_diff(
             writeln!(out, "{line}").map_err(write)?;
         }
     }
-    let columns = diff.columns();
+    let all_columns = diff.columns();
+    let changes: Vec<RowChange> = selection
+        .rows(diff, repository)?
+        .collect::<Result<_, _>>()?;
+    let shown = selection.columns(diff, &changes);
+    let columns: Vec<&arbor_engine::vc::diff::DiffColumn> =
+        shown.iter().map(|&i| &all_columns[i]).collect();
+    let pick =
+        |values: &[Value]| -> Vec<Value> { shown.iter().map(|&i| values[i].clone()).collect() };
     let mut lines: Vec<(char, Vec<String>)> = Vec::new();
-    for change in diff.rows(repository)? {
-        let RowChange { old, new } = change?;
-        let changed = RowChange {
-            old: old.clone(),
-            new: new.clone(),
-        }
-        .changed_cells();
-        match (old, new) {
-            (None, Some(n)) => lines.push(('+', n.iter().map(cell).collect())),
-            (Some(o), None) => lines.push(('-', o.iter().map(cell).collect())),
+    for change in &changes {
+        let changed: Vec<usize> = change
+            .changed_cells()
+            .into_iter()
+            .filter_map(|i| shown.iter().position(|&s| s == i))
+            .collect();
+        match (&change.old, &change.new) {
+            (None, Some(n)) => lines.push(('+', pick(n).iter().map(cell).collect())),
+            (Some(o), None) => lines.push(('-', pick(o).iter().map(cell).collect())),
             (Some(o), Some(n)) => {
-                lines.push(('<', o.iter().map(cell).collect()));
+                lines.push(('<', pick(o).iter().map(cell).collect()));
                 lines.push((
                     '>',
-                    n.iter()
+                    pick(n)
+                        .iter()
                         .enumerate()
                         .map(|(i, v)| {
                             if changed.contains(&i) {

@@ -2040,3 +2040,36 @@ fn diff_formats_for_ci() {
         Some(0)
     );
 }
+
+/// `diff --filter`, `--limit`, `--skinny` and `--name-only` narrow what is shown.
+#[test]
+fn diff_filters_and_views() {
+    let repo = Repo::with_fruit();
+    repo.sql("ALTER TABLE fruit ADD COLUMN note text; UPDATE fruit SET price = 120 WHERE id = 1; INSERT INTO fruit VALUES (3, 'kiwi', 50, NULL), (4, 'fig', 60, NULL)");
+    repo.ok(&["commit", "-am", "more"]);
+    assert_eq!(
+        repo.ok(&["diff", "--name-only", "HEAD~1", "HEAD"]),
+        "fruit\n"
+    );
+    let added = repo.ok(&[
+        "diff", "--format", "csv", "--filter", "added", "--limit", "1", "HEAD~1", "HEAD", "fruit",
+    ]);
+    assert_eq!(
+        added,
+        "diff_type,from_id,from_name,from_price,from_note,to_id,to_name,to_price,to_note\nadded,,,,,3,kiwi,50,\n"
+    );
+    let skinny = repo.ok(&[
+        "diff", "--format", "csv", "--skinny", "--filter", "modified", "HEAD~1", "HEAD", "fruit",
+    ]);
+    assert_eq!(
+        skinny,
+        "diff_type,from_id,from_price,to_id,to_price\nmodified,1,100,1,120\n"
+    );
+    let jsonl = repo.ok(&[
+        "diff", "--format", "jsonl", "--skinny", "--filter", "modified", "HEAD~1", "HEAD",
+    ]);
+    assert!(
+        jsonl.contains("\"from\":{\"id\":1,\"price\":100}"),
+        "{jsonl}"
+    );
+}

@@ -16,7 +16,7 @@ use arbor_engine::vc::{
     history,
 };
 
-use crate::diff_format::{self, DiffFormat};
+use crate::diff_format::{self, DiffFormat, RowSelection};
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -35,6 +35,18 @@ pub struct Args {
     /// Exit with 1 when there are differences, 0 when there are none.
     #[arg(long)]
     exit_code: bool,
+    /// Only rows of these kinds: added, modified, removed (repeat or separate with commas).
+    #[arg(long, value_delimiter = ',', value_parser = ["added", "modified", "removed"])]
+    filter: Vec<String>,
+    /// At most this many changed rows per table.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Only the key and the changed columns.
+    #[arg(long)]
+    skinny: bool,
+    /// Only the names of the tables that differ.
+    #[arg(long)]
+    name_only: bool,
     /// How to print the rows: a table, or json, jsonl, csv or markdown for CI.
     #[arg(long, value_enum, default_value = "table")]
     format: DiffFormat,
@@ -117,9 +129,37 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let diffs = diff_catalogs(&repository, &from, &to, &tables)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let selection = RowSelection {
+        kinds: args.filter.clone(),
+        limit: args.limit,
+        skinny: args.skinny,
+    };
+    if args.name_only {
+        let views = diff_views(&from, &to, &tables);
+        for name in diffs
+            .iter()
+            .map(|d| &d.name)
+            .chain(views.iter().map(|v| &v.name))
+        {
+            println!("{name}");
+        }
+        let differs = !(diffs.is_empty() && views.is_empty());
+        return Ok(if args.exit_code && differs {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     if args.format != DiffFormat::Table && !args.stat && !args.summary {
         let views = diff_views(&from, &to, &tables);
-        diff_format::write(&mut out, &repository, args.format, &diffs, &views)?;
+        diff_format::write(
+            &mut out,
+            &repository,
+            args.format,
+            &selection,
+            &diffs,
+            &views,
+        )?;
         let differs = !(diffs.is_empty() && views.is_empty());
         return Ok(if args.exit_code && differs {
             ExitCode::from(1)
@@ -149,7 +189,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 d.name, s.rows_added, s.rows_deleted, s.rows_modified, s.cells_modified
             );
         } else {
-            vcs::print_table_diff(&mut out, &repository, d)?;
+            vcs::print_table_diff(&mut out, &repository, d, &selection)?;
         }
     }
     let views = diff_views(&from, &to, &tables);

@@ -29,7 +29,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     };
     let catalog = repository.read_catalog(&commit.catalog)?;
     for d in diff_catalogs(&repository, &parent, &catalog, &[])? {
-        vcs::print_table_diff(&mut out, &repository, &d)?;
+        vcs::print_table_diff(&mut out, &repository, &d, &Default::default())?;
     }
     for v in diff_views(&parent, &catalog, &[]) {
         match (&v.from, &v.to) {
