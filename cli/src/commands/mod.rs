@@ -13,9 +13,11 @@ mod init;
 mod log;
 mod merge;
 mod reset;
+mod schema;
 mod show;
 mod sql;
 mod status;
+mod table;
 mod tag;
 
 use std::path::Path;
@@ -64,6 +66,10 @@ pub enum Command {
     Reset(reset::Args),
     /// List, create or delete tags.
     Tag(tag::Args),
+    /// Import a table from, or export it to, CSV, TSV, PSV, JSON, JSON Lines or SQL.
+    Table(table::Args),
+    /// Show the tables' schemas as CREATE TABLE statements.
+    Schema(schema::Args),
 }
 
 /// Runs a command from directory `cwd`.
@@ -87,6 +93,8 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Revert(args) => cherry_pick::run(args, cwd, true),
         Command::Reset(args) => reset::run(args, cwd),
         Command::Tag(args) => tag::run(args, cwd),
+        Command::Table(args) => table::run(args, cwd),
+        Command::Schema(args) => schema::run(args, cwd),
     }
 }
 

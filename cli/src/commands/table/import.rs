@@ -1,0 +1,660 @@
+//! `arbor table import`: rows from a file into a table, in one transaction.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use arbor_engine::sql::{Session, StatementResult};
+use arbor_engine::vc;
+use arbor_schema::{DataType, Value, parse_value};
+
+use super::infer::ColumnGuess;
+use super::source::{CsvSource, InputError, JsonSource, Raw, Record, Source};
+use super::{FileFormat, ident, literal, parse_delimiter, resolve, working_table};
+use crate::ui::CliError;
+use crate::vcs;
+
+/// Arguments of `arbor table import`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("mode").args(["create", "update", "replace", "append"])))]
+pub struct Args {
+    /// The table.
+    table: String,
+    /// The file to read.
+    file: PathBuf,
+    /// Create the table, its columns' types and nullability inferred from
+    /// the data (the default when the table does not exist).
+    #[arg(long)]
+    create: bool,
+    /// Insert or update rows by primary key (upsert).
+    #[arg(long)]
+    update: bool,
+    /// Replace all the table's rows with the file's.
+    #[arg(long)]
+    replace: bool,
+    /// Add the file's rows to the table.
+    #[arg(long)]
+    append: bool,
+    /// The primary key of a created table (else rows get a hidden key).
+    #[arg(long, value_name = "COLUMN,...", value_delimiter = ',')]
+    pk: Vec<String>,
+    /// The file's format (by default from its extension).
+    #[arg(long, value_enum)]
+    format: Option<FileFormat>,
+    /// The field delimiter of a CSV-like file (one character; `tab` or `\t`).
+    #[arg(long, value_name = "CHAR")]
+    delimiter: Option<String>,
+    /// The file has no header line: its columns are c1, c2, ...
+    #[arg(long)]
+    no_header: bool,
+    /// The unquoted text that stands for NULL in a CSV-like file (default:
+    /// the empty field; a quoted field is never NULL).
+    #[arg(long, value_name = "TEXT")]
+    null: Option<String>,
+    /// Print nothing on success.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Skip rows that cannot be read or converted, and report them.
+    #[arg(long = "continue")]
+    keep_going: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Create,
+    Update,
+    Replace,
+    Append,
+}
+
+/// Rows skipped by `--continue`.
+#[derive(Debug, Default)]
+struct Skipped {
+    count: u64,
+    first: Vec<String>,
+}
+
+impl Skipped {
+    const SHOWN: usize = 5;
+
+    fn add(&mut self, file: &str, e: &InputError) {
+        self.count += 1;
+        if self.first.len() < Self::SHOWN {
+            self.first
+                .push(format!("{file}:{}:{}: {}", e.line, e.column, e.message));
+        }
+    }
+}
+
+/// A table column the rows are written to.
+#[derive(Debug)]
+struct Target {
+    name: String,
+    data_type: DataType,
+    has_default: bool,
+}
+
+fn input_error(file: &str, e: &InputError) -> CliError {
+    CliError::new(format!("{file}:{}:{}: {}", e.line, e.column, e.message))
+        .with_hint("nothing was imported")
+}
+
+fn open_source(args: &Args, path: &Path, format: FileFormat) -> Result<Box<dyn Source>, CliError> {
+    let file = File::open(path)
+        .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.file.display())))?;
+    let name = args.file.display().to_string();
+    Ok(match format {
+        FileFormat::Json | FileFormat::Jsonl => Box::new(
+            JsonSource::new(file, format == FileFormat::Jsonl)
+                .map_err(|e| input_error(&name, &e))?,
+        ),
+        _ => {
+            let delimiter = match &args.delimiter {
+                Some(d) => parse_delimiter(d)?,
+                None => format.delimiter(),
+            };
+            Box::new(
+                CsvSource::new(
+                    file,
+                    delimiter,
+                    args.null.as_deref().unwrap_or(""),
+                    args.no_header,
+                )
+                .map_err(|e| input_error(&name, &e))?,
+            )
+        }
+    })
+}
+
+/// Converts a value read from the file to a column's type.
+fn convert(raw: Raw, ty: &DataType) -> Result<Value, String> {
+    let text = |s: String| {
+        if *ty == DataType::Text {
+            Ok(Value::Text(s))
+        } else {
+            parse_value(&s, ty).map_err(|e| e.message)
+        }
+    };
+    match raw {
+        Raw::Null => Ok(Value::Null),
+        Raw::Text(s) => text(s),
+        Raw::Json(serde_json::Value::Null) => Ok(Value::Null),
+        Raw::Json(serde_json::Value::String(s))
+            if !matches!(ty, DataType::Json | DataType::Jsonb) =>
+        {
+            text(s)
+        }
+        Raw::Json(v) => text(v.to_string()),
+    }
+}
+
+/// The file's rows as table rows, for `Session::insert_rows`.
+struct Rows<'a> {
+    file: &'a str,
+    table: &'a str,
+    source: &'a mut dyn Source,
+    targets: &'a [Target],
+    /// Source field index to target column.
+    map: Vec<Option<usize>>,
+    keep_going: bool,
+    skipped: Skipped,
+    /// The input error that stopped the import.
+    failure: Option<InputError>,
+    /// The line of the row last handed out, and where each of its cells was.
+    last: (u64, Vec<u64>),
+    /// Which target columns the last row had.
+    present: Vec<bool>,
+}
+
+impl Rows<'_> {
+    fn target_of(&mut self, index: usize, line: u64, column: u64) -> Result<usize, InputError> {
+        while self.map.len() <= index {
+            let name = &self.source.header()[self.map.len()];
+            self.map
+                .push(self.targets.iter().position(|t| t.name == *name));
+        }
+        self.map[index].ok_or_else(|| InputError {
+            line,
+            column,
+            message: format!(
+                "column \"{}\" of the file is not in table \"{}\"",
+                self.source.header()[index],
+                self.table
+            ),
+            recoverable: false,
+        })
+    }
+
+    fn row(&mut self, record: Record) -> Result<Vec<Value>, InputError> {
+        let n = self.targets.len();
+        let mut row = vec![Value::Null; n];
+        self.present.clear();
+        self.present.resize(n, false);
+        self.last.0 = record.line;
+        self.last.1.clear();
+        self.last.1.resize(n, record.column);
+        for cell in record.cells {
+            let t = self.target_of(cell.index, cell.line, cell.column)?;
+            let target = &self.targets[t];
+            row[t] = convert(cell.raw, &target.data_type).map_err(|m| InputError {
+                line: cell.line,
+                column: cell.column,
+                message: format!("column \"{}\": {m}", target.name),
+                recoverable: true,
+            })?;
+            self.present[t] = true;
+            self.last.1[t] = cell.column;
+        }
+        Ok(row)
+    }
+
+    /// The next good row, or the error that stops the import.
+    fn next_row(&mut self) -> Option<Result<Vec<Value>, InputError>> {
+        loop {
+            let result = match self.source.next_record()? {
+                Ok(record) => self.row(record),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(row) => return Some(Ok(row)),
+                Err(e) if self.keep_going && e.recoverable => self.skipped.add(self.file, &e),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
+    /// An engine error about the row last handed out, with its position.
+    fn engine_error(&self, e: arbor_engine::Error) -> CliError {
+        let column = quoted_after(&e.message, "column \"").or_else(|| {
+            e.detail
+                .as_deref()
+                .and_then(|d| d.strip_prefix("Key ("))
+                .and_then(|d| d.split([',', ')']).next())
+                .map(str::to_string)
+        });
+        let position = column
+            .as_ref()
+            .and_then(|c| self.targets.iter().position(|t| t.name == *c))
+            .map_or(1, |i| self.last.1[i]);
+        let prefix = match &column {
+            Some(c) if !e.message.contains(&format!("column \"{c}\"")) => {
+                format!("column \"{c}\": ")
+            }
+            _ => String::new(),
+        };
+        CliError {
+            message: format!(
+                "{}:{}:{}: {prefix}{}",
+                self.file, self.last.0, position, e.message
+            ),
+            detail: e.detail.map(|d| format!("DETAIL: {d}")),
+            hint: Some("nothing was imported".into()),
+        }
+    }
+}
+
+impl Iterator for Rows<'_> {
+    type Item = arbor_engine::Result<Vec<Value>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.next_row()? {
+            Ok(row) => Some(Ok(row)),
+            Err(e) => {
+                let message = e.message.clone();
+                self.failure = Some(e);
+                Some(Err(arbor_engine::Error::new("22P02", message)))
+            }
+        }
+    }
+}
+
+/// The text between the first `prefix` and the next `"`.
+fn quoted_after(text: &str, prefix: &str) -> Option<String> {
+    let start = text.find(prefix)? + prefix.len();
+    let len = text[start..].find('"')?;
+    Some(text[start..start + len].to_string())
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let path = resolve(cwd, &args.file);
+    let file = args.file.display().to_string();
+    let format = match args.format.or_else(|| FileFormat::from_path(&path)) {
+        Some(FileFormat::Sql) => {
+            return Err(
+                CliError::new("SQL files are not imported with `arbor table import`")
+                    .with_hint("run them with `arbor sql -f <file>`"),
+            );
+        }
+        Some(f) => f,
+        None => {
+            return Err(
+                CliError::new(format!("cannot tell the format of {file} from its name"))
+                    .with_hint("name it with --format csv|tsv|psv|json|jsonl"),
+            );
+        }
+    };
+    let repository = vcs::open(cwd)?;
+    let branch = vc::current_branch(&repository)?;
+    let existing = working_table(&repository, &args.table)?;
+    let mode = match (&existing, args.update, args.replace, args.append) {
+        (_, true, _, _) => Mode::Update,
+        (_, _, true, _) => Mode::Replace,
+        (_, _, _, true) => Mode::Append,
+        _ => Mode::Create,
+    };
+    if mode == Mode::Create && existing.is_some() {
+        return Err(
+            CliError::new(format!("table \"{}\" already exists", args.table)).with_hint(
+                "add to it with --append, upsert with --update, or swap its rows with --replace",
+            ),
+        );
+    }
+    if mode != Mode::Create && existing.is_none() {
+        return Err(
+            CliError::new(format!("table \"{}\" does not exist", args.table))
+                .with_hint("leave out --update, --replace and --append to create it"),
+        );
+    }
+    if !args.pk.is_empty() && mode != Mode::Create {
+        return Err(CliError::new(
+            "--pk only applies when the import creates the table",
+        ));
+    }
+
+    let mut create_sql = None;
+    let (targets, pk): (Vec<Target>, Vec<String>) = match &existing {
+        Some(schema) => (
+            schema
+                .columns
+                .iter()
+                .map(|c| Target {
+                    name: c.name.clone(),
+                    data_type: c.data_type.clone(),
+                    has_default: c.default.is_some(),
+                })
+                .collect(),
+            schema
+                .primary_key
+                .iter()
+                .filter_map(|t| schema.column_by_tag(*t).map(|c| c.name.clone()))
+                .collect(),
+        ),
+        None => {
+            // First pass: the types.
+            let mut source = open_source(&args, &path, format)?;
+            let mut guesses: Vec<ColumnGuess> = Vec::new();
+            let mut seen = Vec::new();
+            let mut records = 0u64;
+            while let Some(record) = source.next_record() {
+                let record = match record {
+                    Ok(r) => r,
+                    Err(e) if args.keep_going && e.recoverable => continue,
+                    Err(e) => return Err(input_error(&file, &e)),
+                };
+                // A column first seen now was missing from the records before.
+                let mut new_column = ColumnGuess::default();
+                if records > 0 {
+                    new_column.see(&Raw::Null);
+                }
+                records += 1;
+                guesses.resize(source.header().len(), new_column);
+                seen.clear();
+                seen.resize(guesses.len(), false);
+                for cell in &record.cells {
+                    guesses[cell.index].see(&cell.raw);
+                    seen[cell.index] = true;
+                }
+                for (g, _) in guesses.iter_mut().zip(&seen).filter(|(_, s)| !**s) {
+                    g.see(&Raw::Null);
+                }
+            }
+            let header = source.header().to_vec();
+            guesses.resize_with(header.len(), ColumnGuess::default);
+            if header.is_empty() {
+                return Err(CliError::new(format!(
+                    "{file} has no columns to create table \"{}\" from",
+                    args.table
+                )));
+            }
+            for k in &args.pk {
+                if !header.contains(k) {
+                    return Err(CliError::new(format!("--pk: {file} has no column \"{k}\"")));
+                }
+            }
+            let mut defs: Vec<String> = header
+                .iter()
+                .zip(&guesses)
+                .map(|(name, g)| {
+                    format!(
+                        "{} {}{}",
+                        ident(name),
+                        g.data_type(),
+                        if g.nullable() { "" } else { " NOT NULL" }
+                    )
+                })
+                .collect();
+            if !args.pk.is_empty() {
+                let cols: Vec<String> = args.pk.iter().map(|c| ident(c)).collect();
+                defs.push(format!("PRIMARY KEY ({})", cols.join(", ")));
+            }
+            create_sql = Some(format!(
+                "CREATE TABLE {} ({})",
+                ident(&args.table),
+                defs.join(", ")
+            ));
+            (
+                header
+                    .iter()
+                    .zip(&guesses)
+                    .map(|(name, g)| Target {
+                        name: name.clone(),
+                        data_type: g.data_type(),
+                        has_default: false,
+                    })
+                    .collect(),
+                args.pk.clone(),
+            )
+        }
+    };
+    if mode == Mode::Update && pk.is_empty() {
+        return Err(CliError::new(format!(
+            "table \"{}\" has no primary key to match rows by",
+            args.table
+        ))
+        .with_hint("use --append or --replace"));
+    }
+
+    let mut source = open_source(&args, &path, format)?;
+    let json = matches!(format, FileFormat::Json | FileFormat::Jsonl);
+    if !json {
+        let header = source.header();
+        let unknown: Vec<String> = header
+            .iter()
+            .filter(|h| !targets.iter().any(|t| t.name == **h))
+            .map(|h| format!("\"{h}\""))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(CliError::new(format!(
+                "{file}: {} {} not in table \"{}\"",
+                if unknown.len() == 1 {
+                    "column"
+                } else {
+                    "columns"
+                },
+                unknown.join(", "),
+                args.table
+            ))
+            .with_hint("nothing was imported"));
+        }
+        if mode == Mode::Update {
+            let missing: Vec<&String> = pk.iter().filter(|k| !header.contains(k)).collect();
+            if let Some(k) = missing.first() {
+                return Err(CliError::new(format!(
+                    "{file}: the primary key column \"{k}\" is missing"
+                )));
+            }
+        }
+    }
+    // Columns the file leaves out get their DEFAULT: only INSERT statements
+    // evaluate them.
+    let needs_defaults = targets
+        .iter()
+        .any(|t| t.has_default && (json || !source.header().contains(&t.name)));
+    let by_statements = mode == Mode::Update || needs_defaults;
+
+    let mut session = Session::open(repository, &branch)?;
+    session.execute("BEGIN")?;
+    let mut rows = Rows {
+        file: &file,
+        table: &args.table,
+        source: source.as_mut(),
+        targets: &targets,
+        map: Vec::new(),
+        keep_going: args.keep_going,
+        skipped: Skipped::default(),
+        failure: None,
+        last: (0, Vec::new()),
+        present: Vec::new(),
+    };
+    let outcome = (|| -> Result<u64, CliError> {
+        if let Some(sql) = &create_sql {
+            session.execute(sql)?;
+        }
+        if mode == Mode::Replace {
+            session.execute(&format!("DELETE FROM {}", ident(&args.table)))?;
+        }
+        if by_statements {
+            let conflict = (mode == Mode::Update).then_some(pk.as_slice());
+            insert_statements(&mut session, &args.table, &mut rows, conflict)
+        } else {
+            match session.insert_rows(&args.table, &mut rows) {
+                Ok(n) => Ok(n),
+                Err(e) => Err(match &rows.failure {
+                    Some(f) => input_error(&file, f),
+                    None => rows.engine_error(e),
+                }),
+            }
+        }
+    })();
+    let count = match outcome {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = session.execute("ROLLBACK");
+            return Err(e);
+        }
+    };
+    let committed = session.execute("COMMIT")?;
+    if committed.last() != Some(&StatementResult::Command("COMMIT".into())) {
+        return Err(CliError::new("the import was rolled back"));
+    }
+    let skipped = rows.skipped;
+    if !args.quiet {
+        let verb = match mode {
+            Mode::Create => "created table",
+            Mode::Update => "upserted into",
+            Mode::Replace => "replaced the rows of",
+            Mode::Append => "appended to",
+        };
+        println!(
+            "{verb} \"{}\": {count} row{} from {file}",
+            args.table,
+            if count == 1 { "" } else { "s" }
+        );
+    }
+    if skipped.count > 0 {
+        eprintln!(
+            "skipped {} bad row{}:",
+            skipped.count,
+            if skipped.count == 1 { "" } else { "s" }
+        );
+        for s in &skipped.first {
+            eprintln!("  {s}");
+        }
+        if skipped.count > skipped.first.len() as u64 {
+            eprintln!("  ...");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes rows with INSERT statements, in batches of rows that name the
+/// same columns; with `conflict`, an upsert on those key columns.
+fn insert_statements(
+    session: &mut Session,
+    table: &str,
+    rows: &mut Rows<'_>,
+    conflict: Option<&[String]>,
+) -> Result<u64, CliError> {
+    const BATCH: usize = 500;
+    let mut total = 0u64;
+    let mut columns: Vec<bool> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    let mut lines = (0u64, 0u64);
+    let flush = |session: &mut Session,
+                 rows: &Rows<'_>,
+                 columns: &[bool],
+                 values: &mut Vec<String>,
+                 lines: (u64, u64)|
+     -> Result<u64, CliError> {
+        if values.is_empty() {
+            return Ok(0);
+        }
+        let names: Vec<&str> = rows
+            .targets
+            .iter()
+            .zip(columns)
+            .filter(|(_, p)| **p)
+            .map(|(t, _)| t.name.as_str())
+            .collect();
+        let list: Vec<String> = names.iter().map(|n| ident(n)).collect();
+        let mut sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            ident(table),
+            list.join(", "),
+            values.join(", ")
+        );
+        if let Some(keys) = conflict {
+            let keys_sql: Vec<String> = keys.iter().map(|k| ident(k)).collect();
+            let sets: Vec<String> = names
+                .iter()
+                .filter(|n| !keys.iter().any(|k| k == *n))
+                .map(|n| format!("{0} = EXCLUDED.{0}", ident(n)))
+                .collect();
+            if sets.is_empty() {
+                sql.push_str(&format!(
+                    " ON CONFLICT ({}) DO NOTHING",
+                    keys_sql.join(", ")
+                ));
+            } else {
+                sql.push_str(&format!(
+                    " ON CONFLICT ({}) DO UPDATE SET {}",
+                    keys_sql.join(", "),
+                    sets.join(", ")
+                ));
+            }
+        }
+        values.clear();
+        let n = values_count(session.execute(&sql).map_err(|e| {
+            let at = if lines.0 == lines.1 {
+                format!("{}:{}", rows.file, lines.0)
+            } else {
+                format!("{}:{}-{}", rows.file, lines.0, lines.1)
+            };
+            CliError {
+                message: format!("{at}: {}", e.message),
+                detail: e.detail.map(|d| format!("DETAIL: {d}")),
+                hint: Some("nothing was imported".into()),
+            }
+        })?);
+        Ok(n)
+    };
+    while let Some(row) = rows.next_row() {
+        let row = row.map_err(|e| input_error(rows.file, &e))?;
+        if let Some(keys) = conflict {
+            for k in keys {
+                if let Some(i) = rows.targets.iter().position(|t| t.name == *k)
+                    && !rows.present[i]
+                {
+                    return Err(input_error(
+                        rows.file,
+                        &InputError {
+                            line: rows.last.0,
+                            column: 1,
+                            message: format!("the primary key column \"{k}\" is missing"),
+                            recoverable: false,
+                        },
+                    ));
+                }
+            }
+        }
+        if rows.present != columns || values.len() >= BATCH {
+            total += flush(session, rows, &columns, &mut values, lines)?;
+            columns = rows.present.clone();
+            lines.0 = rows.last.0;
+        }
+        lines.1 = rows.last.0;
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&rows.present)
+            .filter(|(_, p)| **p)
+            .map(|(v, _)| literal(v))
+            .collect();
+        values.push(format!("({})", cells.join(", ")));
+    }
+    total += flush(session, rows, &columns, &mut values, lines)?;
+    Ok(total)
+}
+
+fn values_count(results: Vec<StatementResult>) -> u64 {
+    results
+        .iter()
+        .map(|r| match r {
+            StatementResult::Command(tag) => tag
+                .rsplit(' ')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
+            _ => 0,
+        })
+        .sum()
+}

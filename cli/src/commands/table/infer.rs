@@ -1,0 +1,231 @@
+//! Inferring a table's column types and nullability from its data.
+//!
+//! Text (CSV-like files): a column whose every non-NULL value is `true`,
+//! `false`, `t` or `f` (any case) is `boolean`; whole numbers are
+//! `integer`, or `bigint` when one does not fit 32 bits, or `numeric` when
+//! one does not fit 64; numbers with a fraction or exponent (mixed with
+//! whole ones or not) are `double precision`; JSON objects and arrays
+//! (`{...}`, `[...]`) are `jsonb`; anything else is `text`.
+//!
+//! JSON files keep JSON's types: objects and arrays make a column `jsonb`,
+//! strings `text`, numbers and booleans as above; numbers mixed with
+//! booleans are `text`. A column with no NULL is NOT NULL; a column with
+//! no value at all is nullable `text`.
+
+use arbor_schema::DataType;
+
+use super::source::Raw;
+
+/// What the values of one column could all be.
+#[derive(Clone, Debug)]
+pub struct ColumnGuess {
+    seen: u64,
+    nulls: bool,
+    boolean: bool,
+    int32: bool,
+    int64: bool,
+    whole: bool,
+    float: bool,
+    json: bool,
+    /// JSON files: an object or array was seen.
+    structured: bool,
+    /// JSON files: a string was seen.
+    string: bool,
+}
+
+impl Default for ColumnGuess {
+    fn default() -> ColumnGuess {
+        ColumnGuess {
+            seen: 0,
+            nulls: false,
+            boolean: true,
+            int32: true,
+            int64: true,
+            whole: true,
+            float: true,
+            json: true,
+            structured: false,
+            string: false,
+        }
+    }
+}
+
+fn is_whole(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_float(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && s.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+impl ColumnGuess {
+    /// Narrows the guess with one more value.
+    pub fn see(&mut self, raw: &Raw) {
+        match raw {
+            Raw::Null => self.nulls = true,
+            Raw::Text(s) => {
+                self.seen += 1;
+                self.see_text(s);
+            }
+            Raw::Json(v) => {
+                self.seen += 1;
+                match v {
+                    serde_json::Value::Null => {
+                        self.seen -= 1;
+                        self.nulls = true;
+                    }
+                    serde_json::Value::Bool(_) => {
+                        self.int32 = false;
+                        self.int64 = false;
+                        self.whole = false;
+                        self.float = false;
+                        self.json = false;
+                    }
+                    serde_json::Value::Number(n) => {
+                        self.boolean = false;
+                        self.see_text(&n.to_string());
+                        // A number is never a JSON object or array.
+                        self.json = false;
+                    }
+                    serde_json::Value::String(_) => self.string = true,
+                    serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+                        self.structured = true;
+                    }
+                }
+            }
+        }
+    }
+
+    fn see_text(&mut self, s: &str) {
+        if self.boolean {
+            self.boolean = ["t", "f", "true", "false"]
+                .iter()
+                .any(|b| s.eq_ignore_ascii_case(b));
+        }
+        if self.whole {
+            self.whole = is_whole(s);
+            if self.whole {
+                if self.int64 {
+                    match s.parse::<i64>() {
+                        Ok(i) => self.int32 &= i32::try_from(i).is_ok(),
+                        Err(_) => {
+                            self.int32 = false;
+                            self.int64 = false;
+                        }
+                    }
+                }
+            } else {
+                self.int32 = false;
+                self.int64 = false;
+            }
+        }
+        if self.float {
+            self.float = is_float(s);
+        }
+        if self.json {
+            self.json = (s.starts_with('{') || s.starts_with('['))
+                && serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok();
+        }
+    }
+
+    /// Whether the column had a NULL.
+    pub fn nullable(&self) -> bool {
+        self.nulls || self.seen == 0
+    }
+
+    /// The inferred type.
+    pub fn data_type(&self) -> DataType {
+        if self.seen == 0 {
+            return DataType::Text;
+        }
+        if self.structured {
+            return DataType::Jsonb;
+        }
+        if self.string {
+            return DataType::Text;
+        }
+        if self.boolean {
+            DataType::Boolean
+        } else if self.int32 {
+            DataType::Integer
+        } else if self.int64 {
+            DataType::BigInt
+        } else if self.whole {
+            DataType::Numeric(None)
+        } else if self.float {
+            DataType::Double
+        } else if self.json {
+            DataType::Jsonb
+        } else {
+            DataType::Text
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guess(values: &[Option<&str>]) -> (DataType, bool) {
+        let mut g = ColumnGuess::default();
+        for v in values {
+            g.see(&match v {
+                Some(s) => Raw::Text((*s).to_string()),
+                None => Raw::Null,
+            });
+        }
+        (g.data_type(), g.nullable())
+    }
+
+    #[test]
+    fn text_values() {
+        assert_eq!(guess(&[Some("1"), Some("-2")]), (DataType::Integer, false));
+        assert_eq!(
+            guess(&[Some("1"), Some("3000000000")]),
+            (DataType::BigInt, false)
+        );
+        assert_eq!(
+            guess(&[Some("99999999999999999999")]),
+            (DataType::Numeric(None), false)
+        );
+        assert_eq!(guess(&[Some("1"), Some("2.5")]), (DataType::Double, false));
+        assert_eq!(guess(&[Some("1e3"), None]), (DataType::Double, true));
+        assert_eq!(
+            guess(&[Some("true"), Some("F")]),
+            (DataType::Boolean, false)
+        );
+        assert_eq!(
+            guess(&[Some("{\"a\": 1}"), Some("[1]")]),
+            (DataType::Jsonb, false)
+        );
+        assert_eq!(guess(&[Some("{oops")]), (DataType::Text, false));
+        assert_eq!(guess(&[Some("1"), Some("x")]), (DataType::Text, false));
+        assert_eq!(guess(&[Some("nan")]), (DataType::Text, false));
+        assert_eq!(guess(&[None]), (DataType::Text, true));
+        assert_eq!(guess(&[]), (DataType::Text, true));
+    }
+
+    #[test]
+    fn json_values() {
+        let mut g = ColumnGuess::default();
+        g.see(&Raw::Json(serde_json::json!(1)));
+        g.see(&Raw::Json(serde_json::json!({"a": 1})));
+        assert_eq!(g.data_type(), DataType::Jsonb);
+        let mut g = ColumnGuess::default();
+        g.see(&Raw::Json(serde_json::json!("12")));
+        assert_eq!(g.data_type(), DataType::Text);
+        let mut g = ColumnGuess::default();
+        g.see(&Raw::Json(serde_json::json!(true)));
+        g.see(&Raw::Json(serde_json::json!(1)));
+        assert_eq!(g.data_type(), DataType::Text);
+        let mut g = ColumnGuess::default();
+        g.see(&Raw::Json(serde_json::json!(2)));
+        g.see(&Raw::Json(serde_json::json!(2.5)));
+        g.see(&Raw::Null);
+        assert_eq!((g.data_type(), g.nullable()), (DataType::Double, true));
+    }
+}

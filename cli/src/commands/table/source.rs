@@ -1,0 +1,721 @@
+//! Reading records from CSV-like and JSON files as a stream, with the line
+//! and column of every field, so that errors can point at the spot.
+//!
+//! CSV follows RFC 4180 and PostgreSQL's `COPY ... CSV`: fields are
+//! separated by the delimiter, a field may be quoted with `"` (a quote
+//! inside is doubled), records end with `\n` or `\r\n`. An unquoted field
+//! equal to the NULL marker (the empty string by default) is NULL; a quoted
+//! field never is, so `""` is an empty string. Completely empty lines are
+//! skipped. A quote inside an unquoted field, or text after a closing
+//! quote, is an error.
+
+use std::io::{self, Read};
+
+use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+
+/// A field's value as read from the file.
+#[derive(Debug)]
+pub enum Raw {
+    /// NULL (an unquoted NULL marker, or JSON `null`).
+    Null,
+    /// Text from a CSV-like file.
+    Text(String),
+    /// A value from a JSON file.
+    Json(serde_json::Value),
+}
+
+/// One field of a record.
+#[derive(Debug)]
+pub struct Cell {
+    /// The position of the field in the source's header.
+    pub index: usize,
+    /// The line the field starts on.
+    pub line: u64,
+    /// The column (in characters, from 1) the field starts at.
+    pub column: u64,
+    /// Its value.
+    pub raw: Raw,
+}
+
+/// One record (a CSV line or a JSON object).
+#[derive(Debug)]
+pub struct Record {
+    /// The line the record starts on.
+    pub line: u64,
+    /// The column the record starts at.
+    pub column: u64,
+    /// Its fields.
+    pub cells: Vec<Cell>,
+}
+
+/// A problem in the input, at a position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputError {
+    /// The line, from 1.
+    pub line: u64,
+    /// The column, from 1.
+    pub column: u64,
+    /// What is wrong.
+    pub message: String,
+    /// Whether reading can go on with the next record (`--continue`).
+    pub recoverable: bool,
+}
+
+impl InputError {
+    fn new(line: u64, column: u64, message: impl Into<String>) -> InputError {
+        InputError {
+            line,
+            column,
+            message: message.into(),
+            recoverable: true,
+        }
+    }
+
+    fn fatal(mut self) -> InputError {
+        self.recoverable = false;
+        self
+    }
+
+    fn io(line: u64, e: &io::Error) -> InputError {
+        InputError::new(line, 1, format!("cannot read: {e}")).fatal()
+    }
+}
+
+/// A stream of records.
+pub trait Source {
+    /// The field names seen so far (CSV: the header; JSON: the keys in the
+    /// order they first appeared).
+    fn header(&self) -> &[String];
+    /// The next record, or `None` at the end.
+    fn next_record(&mut self) -> Option<Result<Record, InputError>>;
+}
+
+/// Reads bytes one at a time from a buffered reader, counting lines and
+/// character columns.
+#[derive(Debug)]
+struct Bytes<R> {
+    input: R,
+    buf: Box<[u8]>,
+    pos: usize,
+    len: usize,
+    line: u64,
+    column: u64,
+}
+
+impl<R: Read> Bytes<R> {
+    fn new(input: R) -> Bytes<R> {
+        Bytes {
+            input,
+            buf: vec![0; 1 << 16].into_boxed_slice(),
+            pos: 0,
+            len: 0,
+            line: 1,
+            column: 1,
+        }
+    }
+
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.pos < self.len {
+            return Ok(true);
+        }
+        loop {
+            match self.input.read(&mut self.buf) {
+                Ok(n) => {
+                    self.pos = 0;
+                    self.len = n;
+                    return Ok(n > 0);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn peek(&mut self) -> io::Result<Option<u8>> {
+        Ok(if self.fill()? {
+            Some(self.buf[self.pos])
+        } else {
+            None
+        })
+    }
+
+    fn advance(&mut self, b: u8) {
+        self.pos += 1;
+        if b == b'\n' {
+            self.line += 1;
+            self.column = 1;
+        } else if b & 0xC0 != 0x80 {
+            self.column += 1;
+        }
+    }
+
+    fn next(&mut self) -> io::Result<Option<u8>> {
+        let b = self.peek()?;
+        if let Some(b) = b {
+            self.advance(b);
+        }
+        Ok(b)
+    }
+
+    /// Copies bytes into `out` up to (not including) the first byte for
+    /// which `stop` holds, or the end of the input.
+    fn take_until(&mut self, out: &mut Vec<u8>, stop: impl Fn(u8) -> bool) -> io::Result<()> {
+        while self.fill()? {
+            let chunk = &self.buf[self.pos..self.len];
+            let n = chunk.iter().position(|&b| stop(b)).unwrap_or(chunk.len());
+            out.extend_from_slice(&chunk[..n]);
+            for &b in &chunk[..n] {
+                if b == b'\n' {
+                    self.line += 1;
+                    self.column = 1;
+                } else if b & 0xC0 != 0x80 {
+                    self.column += 1;
+                }
+            }
+            self.pos += n;
+            if self.pos < self.len {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips a UTF-8 byte order mark at the start.
+    fn skip_bom(&mut self) -> io::Result<()> {
+        if self.fill()? && self.buf[..self.len].starts_with(&[0xEF, 0xBB, 0xBF]) {
+            self.pos = 3;
+        }
+        Ok(())
+    }
+}
+
+/// A field as the CSV scanner found it.
+#[derive(Debug)]
+struct RawField {
+    line: u64,
+    column: u64,
+    quoted: bool,
+    bytes: Vec<u8>,
+}
+
+/// CSV, TSV and PSV.
+#[derive(Debug)]
+pub struct CsvSource<R> {
+    bytes: Bytes<R>,
+    delimiter: u8,
+    null: Vec<u8>,
+    header: Vec<String>,
+    /// A first record read to count the columns of a header-less file.
+    pending: Option<Record>,
+    done: bool,
+}
+
+impl<R: Read> CsvSource<R> {
+    /// Opens a CSV-like stream; reads the header line unless `no_header`
+    /// (then the columns are named `c1`, `c2`, ...).
+    pub fn new(
+        input: R,
+        delimiter: u8,
+        null: &str,
+        no_header: bool,
+    ) -> Result<CsvSource<R>, InputError> {
+        let mut bytes = Bytes::new(input);
+        bytes.skip_bom().map_err(|e| InputError::io(1, &e))?;
+        let mut source = CsvSource {
+            bytes,
+            delimiter,
+            null: null.as_bytes().to_vec(),
+            header: Vec::new(),
+            pending: None,
+            done: false,
+        };
+        let Some(first) = source.read_fields()? else {
+            return Err(InputError::new(1, 1, "the file is empty").fatal());
+        };
+        if no_header {
+            source.header = (1..=first.len()).map(|i| format!("c{i}")).collect();
+            source.pending = Some(source.record(first)?);
+        } else {
+            for f in first {
+                let name = String::from_utf8(f.bytes)
+                    .map_err(|_| InputError::new(f.line, f.column, "invalid UTF-8").fatal())?;
+                if name.is_empty() {
+                    return Err(InputError::new(
+                        f.line,
+                        f.column,
+                        "empty column name in the header",
+                    )
+                    .fatal());
+                }
+                if source.header.contains(&name) {
+                    return Err(InputError::new(
+                        f.line,
+                        f.column,
+                        format!("column \"{name}\" appears twice in the header"),
+                    )
+                    .fatal());
+                }
+                source.header.push(name);
+            }
+        }
+        Ok(source)
+    }
+
+    /// Reads the fields of the next non-empty line.
+    fn read_fields(&mut self) -> Result<Option<Vec<RawField>>, InputError> {
+        let d = self.delimiter;
+        loop {
+            let b = &mut self.bytes;
+            let io_err = |e: io::Error, line| InputError::io(line, &e);
+            let start_line = b.line;
+            match b.peek().map_err(|e| io_err(e, start_line))? {
+                None => return Ok(None),
+                Some(b'\n') => {
+                    b.advance(b'\n');
+                    continue;
+                }
+                Some(b'\r') => {
+                    b.advance(b'\r');
+                    if b.peek().map_err(|e| io_err(e, start_line))? == Some(b'\n') {
+                        b.advance(b'\n');
+                    }
+                    continue;
+                }
+                Some(_) => {}
+            }
+            let mut fields = Vec::new();
+            loop {
+                let mut field = RawField {
+                    line: b.line,
+                    column: b.column,
+                    quoted: false,
+                    bytes: Vec::new(),
+                };
+                let line = field.line;
+                if b.peek().map_err(|e| io_err(e, line))? == Some(b'"') {
+                    field.quoted = true;
+                    b.advance(b'"');
+                    loop {
+                        b.take_until(&mut field.bytes, |c| c == b'"')
+                            .map_err(|e| io_err(e, line))?;
+                        match b.next().map_err(|e| io_err(e, line))? {
+                            None => {
+                                return Err(InputError::new(
+                                    field.line,
+                                    field.column,
+                                    "unterminated quoted field",
+                                )
+                                .fatal());
+                            }
+                            Some(_) => {
+                                if b.peek().map_err(|e| io_err(e, line))? == Some(b'"') {
+                                    b.advance(b'"');
+                                    field.bytes.push(b'"');
+                                } else {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    match b.peek().map_err(|e| io_err(e, line))? {
+                        None | Some(b'\n' | b'\r') => {}
+                        Some(c) if c == d => {}
+                        Some(_) => {
+                            let (l, c) = (b.line, b.column);
+                            self.skip_line();
+                            return Err(InputError::new(
+                                l,
+                                c,
+                                "unexpected character after a closing quote",
+                            ));
+                        }
+                    }
+                } else {
+                    b.take_until(&mut field.bytes, |c| {
+                        c == d || c == b'\n' || c == b'\r' || c == b'"'
+                    })
+                    .map_err(|e| io_err(e, line))?;
+                    if b.peek().map_err(|e| io_err(e, line))? == Some(b'"') {
+                        let (l, c) = (b.line, b.column);
+                        self.skip_line();
+                        return Err(InputError::new(
+                            l,
+                            c,
+                            "a quote inside an unquoted field (quote the whole field and double the quote)",
+                        ));
+                    }
+                }
+                fields.push(field);
+                match b.next().map_err(|e| io_err(e, line))? {
+                    Some(c) if c == d => continue,
+                    Some(b'\r') => {
+                        if b.peek().map_err(|e| io_err(e, line))? == Some(b'\n') {
+                            b.advance(b'\n');
+                        }
+                        return Ok(Some(fields));
+                    }
+                    _ => return Ok(Some(fields)),
+                }
+            }
+        }
+    }
+
+    /// Skips to the start of the next line after an error.
+    fn skip_line(&mut self) {
+        let mut sink = Vec::new();
+        let _ = self.bytes.take_until(&mut sink, |c| c == b'\n');
+        let _ = self.bytes.next();
+    }
+
+    fn record(&self, fields: Vec<RawField>) -> Result<Record, InputError> {
+        let (line, column) = fields.first().map_or((0, 1), |f| (f.line, f.column));
+        if fields.len() != self.header.len() {
+            let last = fields.last().map_or(1, |f| f.column);
+            return Err(InputError::new(
+                line,
+                if fields.len() > self.header.len() {
+                    fields
+                        .get(self.header.len())
+                        .map_or(last, |f: &RawField| f.column)
+                } else {
+                    last
+                },
+                format!(
+                    "expected {} field{}, found {}",
+                    self.header.len(),
+                    if self.header.len() == 1 { "" } else { "s" },
+                    fields.len()
+                ),
+            ));
+        }
+        let mut cells = Vec::with_capacity(fields.len());
+        for (index, f) in fields.into_iter().enumerate() {
+            let raw = if !f.quoted && f.bytes == self.null {
+                Raw::Null
+            } else {
+                match String::from_utf8(f.bytes) {
+                    Ok(s) => Raw::Text(s),
+                    Err(e) => {
+                        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                        let before = valid.rsplit(|&b| b == b'\n').next().unwrap_or(valid);
+                        let lines = valid.iter().filter(|&&b| b == b'\n').count() as u64;
+                        let chars = before.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64;
+                        let (l, c) = if lines == 0 {
+                            (f.line, f.column + chars + u64::from(f.quoted))
+                        } else {
+                            (f.line + lines, chars + 1)
+                        };
+                        return Err(InputError::new(
+                            l,
+                            c,
+                            format!("invalid UTF-8 in column \"{}\"", self.header[index]),
+                        ));
+                    }
+                }
+            };
+            cells.push(Cell {
+                index,
+                line: f.line,
+                column: f.column,
+                raw,
+            });
+        }
+        Ok(Record {
+            line,
+            column,
+            cells,
+        })
+    }
+}
+
+impl<R: Read> Source for CsvSource<R> {
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    fn next_record(&mut self) -> Option<Result<Record, InputError>> {
+        if let Some(r) = self.pending.take() {
+            return Some(Ok(r));
+        }
+        if self.done {
+            return None;
+        }
+        match self.read_fields() {
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Ok(Some(fields)) => Some(self.record(fields)),
+            Err(e) => {
+                if !e.recoverable {
+                    self.done = true;
+                }
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// A JSON object with its keys in the order written.
+struct Object(Vec<(String, serde_json::Value)>);
+
+impl<'de> Deserialize<'de> for Object {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Object, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Object;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object, A::Error> {
+                let mut fields: Vec<(String, serde_json::Value)> = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+                    if fields.iter().any(|(name, _)| *name == k) {
+                        return Err(serde::de::Error::custom(format!("duplicate key \"{k}\"")));
+                    }
+                    fields.push((k, v));
+                }
+                Ok(Object(fields))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// JSON: an array of objects, or JSON Lines (one object per line).
+#[derive(Debug)]
+pub struct JsonSource<R> {
+    bytes: Bytes<R>,
+    lines: bool,
+    header: Vec<String>,
+    started: bool,
+    done: bool,
+    element: Vec<u8>,
+}
+
+impl<R: Read> JsonSource<R> {
+    /// A JSON array of objects (`lines == false`) or JSON Lines.
+    pub fn new(input: R, lines: bool) -> Result<JsonSource<R>, InputError> {
+        let mut bytes = Bytes::new(input);
+        bytes.skip_bom().map_err(|e| InputError::io(1, &e))?;
+        Ok(JsonSource {
+            bytes,
+            lines,
+            header: Vec::new(),
+            started: false,
+            done: false,
+            element: Vec::new(),
+        })
+    }
+
+    fn skip_ws(&mut self) -> Result<Option<u8>, InputError> {
+        loop {
+            let line = self.bytes.line;
+            match self.bytes.peek().map_err(|e| InputError::io(line, &e))? {
+                Some(b @ (b' ' | b'\t' | b'\r' | b'\n')) => self.bytes.advance(b),
+                other => return Ok(other),
+            }
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> InputError {
+        InputError::new(self.bytes.line, self.bytes.column, message).fatal()
+    }
+
+    /// The bytes of the next element of the array, up to its end.
+    fn scan_element(&mut self) -> Result<(), InputError> {
+        self.element.clear();
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escape = false;
+        loop {
+            let line = self.bytes.line;
+            let Some(b) = self.bytes.next().map_err(|e| InputError::io(line, &e))? else {
+                return Err(self.error("unexpected end of the file inside a JSON value"));
+            };
+            self.element.push(b);
+            if in_string {
+                if escape {
+                    escape = false;
+                } else if b == b'\\' {
+                    escape = true;
+                } else if b == b'"' {
+                    in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                }
+                _ if depth == 0 => {
+                    // A scalar where an object belongs: take the rest of it
+                    // so the error can say what it is.
+                    let mut rest = Vec::new();
+                    let _ = self.bytes.take_until(&mut rest, |c| {
+                        matches!(c, b',' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+                    });
+                    self.element.extend_from_slice(&rest);
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn parse(&mut self, line: u64, column: u64) -> Result<Record, InputError> {
+        let object: Object = match serde_json::from_slice(&self.element) {
+            Ok(o) => o,
+            Err(e) => {
+                let (l, c) = if e.line() <= 1 {
+                    (line, column + e.column().saturating_sub(1) as u64)
+                } else {
+                    (line + e.line() as u64 - 1, e.column() as u64)
+                };
+                let mut message = e.to_string();
+                if let Some(i) = message.rfind(" at line ") {
+                    message.truncate(i);
+                }
+                if e.is_data() {
+                    message = format!("expected a JSON object: {message}");
+                } else {
+                    message = format!("malformed JSON: {message}");
+                }
+                return Err(InputError::new(l, c, message));
+            }
+        };
+        let mut cells = Vec::with_capacity(object.0.len());
+        for (key, value) in object.0 {
+            let index = match self.header.iter().position(|h| *h == key) {
+                Some(i) => i,
+                None => {
+                    self.header.push(key);
+                    self.header.len() - 1
+                }
+            };
+            let raw = if value.is_null() {
+                Raw::Null
+            } else {
+                Raw::Json(value)
+            };
+            cells.push(Cell {
+                index,
+                line,
+                column,
+                raw,
+            });
+        }
+        Ok(Record {
+            line,
+            column,
+            cells,
+        })
+    }
+
+    fn next_line(&mut self) -> Option<Result<Record, InputError>> {
+        loop {
+            let line = self.bytes.line;
+            self.element.clear();
+            let mut raw = Vec::new();
+            if let Err(e) = self.bytes.take_until(&mut raw, |c| c == b'\n') {
+                self.done = true;
+                return Some(Err(InputError::io(line, &e)));
+            }
+            let at_end = matches!(self.bytes.next(), Ok(None) | Err(_));
+            let text = raw.trim_ascii();
+            if text.is_empty() {
+                if at_end {
+                    self.done = true;
+                    return None;
+                }
+                continue;
+            }
+            let column = 1 + raw.iter().take_while(|b| b.is_ascii_whitespace()).count() as u64;
+            self.element.extend_from_slice(text);
+            if at_end {
+                self.done = true;
+            }
+            return Some(self.parse(line, column));
+        }
+    }
+}
+
+impl<R: Read> Source for JsonSource<R> {
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    fn next_record(&mut self) -> Option<Result<Record, InputError>> {
+        if self.done {
+            return None;
+        }
+        if self.lines {
+            return self.next_line();
+        }
+        let step = (|| {
+            if !self.started {
+                self.started = true;
+                match self.skip_ws()? {
+                    Some(b'[') => self.bytes.advance(b'['),
+                    None => return Err(self.error("the file is empty")),
+                    Some(_) => {
+                        return Err(
+                            self.error("malformed JSON: expected `[` (an array of objects)")
+                        );
+                    }
+                }
+                if self.skip_ws()? == Some(b']') {
+                    self.bytes.advance(b']');
+                    return self.finish();
+                }
+            } else {
+                match self.skip_ws()? {
+                    Some(b',') => {
+                        self.bytes.advance(b',');
+                        if self.skip_ws()? == Some(b']') {
+                            return Err(self.error("malformed JSON: trailing comma"));
+                        }
+                    }
+                    Some(b']') => {
+                        self.bytes.advance(b']');
+                        return self.finish();
+                    }
+                    None => return Err(self.error("malformed JSON: unexpected end of the file")),
+                    Some(_) => return Err(self.error("malformed JSON: expected `,` or `]`")),
+                }
+            }
+            self.skip_ws()?;
+            let (line, column) = (self.bytes.line, self.bytes.column);
+            self.scan_element()?;
+            self.parse(line, column).map(Some)
+        })();
+        match step {
+            Ok(Some(r)) => Some(Ok(r)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                if !e.recoverable {
+                    self.done = true;
+                }
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl<R: Read> JsonSource<R> {
+    fn finish(&mut self) -> Result<Option<Record>, InputError> {
+        if self.skip_ws()?.is_some() {
+            return Err(self.error("malformed JSON: text after the end of the array"));
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,497 @@
+//! `arbor table import`, `arbor table export` and `arbor schema show` as a
+//! user runs them: every format and option, round trips, and malformed
+//! files with their exact errors, each followed by a check that nothing
+//! was written.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn arbor(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_arbor"))
+        .current_dir(dir)
+        .args(args)
+        .env("ARBOR_COMMIT_DATE", "0")
+        .env("ARBOR_AUTHOR_NAME", "Test")
+        .env("ARBOR_AUTHOR_EMAIL", "test@example.com")
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Runs a command that must succeed; its standard output.
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = arbor(dir, args);
+    assert!(
+        out.status.success(),
+        "arbor {args:?} failed: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// Runs a command that must fail; its standard error.
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = arbor(dir, args);
+    assert!(!out.status.success(), "arbor {args:?} succeeded");
+    text(&out.stderr)
+}
+
+fn sql(dir: &Path, q: &str) -> String {
+    ok(dir, &["sql", "--format", "csv", "-q", q])
+}
+
+fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) {
+    std::fs::write(dir.join(name), content).unwrap();
+}
+
+/// A repository with a committed table `t` (id integer PRIMARY KEY, name text).
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["init"]);
+    sql(
+        dir.path(),
+        "CREATE TABLE t (id integer PRIMARY KEY, name text, qty integer NOT NULL DEFAULT 0); INSERT INTO t VALUES (1, 'one', 10), (2, 'two', 20)",
+    );
+    ok(dir.path(), &["commit", "-am", "t"]);
+    dir
+}
+
+const CLEAN: &str = "On branch main\nnothing to commit, working tree clean\n";
+
+/// The repository is as `repo()` left it.
+fn unchanged(dir: &Path) {
+    assert_eq!(ok(dir, &["status"]), CLEAN);
+    assert_eq!(
+        sql(dir, "SELECT * FROM t ORDER BY id"),
+        "id,name,qty\n1,one,10\n2,two,20\n"
+    );
+}
+
+#[test]
+fn csv_import_infers_types_nullability_and_key() {
+    let dir = repo();
+    let d = dir.path();
+    write(
+        d,
+        "items.csv",
+        "id,name,n,big,price,ok,attrs,note\n\
+         1,apple,5,3000000000,1.5,true,\"{\"\"a\"\": 1}\",\n\
+         2,\"pear, green\",-7,1,2,f,[1],\"\"\n",
+    );
+    assert_eq!(
+        ok(d, &["table", "import", "items", "items.csv", "--pk", "id"]),
+        "created table \"items\": 2 rows from items.csv\n"
+    );
+    assert_eq!(
+        ok(d, &["schema", "show", "items"]),
+        "CREATE TABLE items (\n    id integer NOT NULL,\n    name text NOT NULL,\n    n integer NOT NULL,\n    big bigint NOT NULL,\n    price double precision NOT NULL,\n    ok boolean NOT NULL,\n    attrs jsonb NOT NULL,\n    note text,\n    PRIMARY KEY (id)\n);\n"
+    );
+    // An unquoted empty field is NULL, a quoted one the empty string.
+    assert_eq!(
+        sql(
+            d,
+            "SELECT id, name, n, big, price, ok, attrs->>'a', note IS NULL, note = '' FROM items ORDER BY id"
+        ),
+        "id,name,n,big,price,ok,?column?,?column?,?column?\n1,apple,5,3000000000,1.5,t,1,t,\n2,\"pear, green\",-7,1,2,f,,f,t\n"
+    );
+}
+
+#[test]
+fn tsv_psv_delimiter_no_header_and_null_marker() {
+    let dir = repo();
+    let d = dir.path();
+    write(d, "a.tsv", "x\ty\n1\thello world\n2\t\n");
+    ok(d, &["table", "import", "a", "a.tsv", "-q"]);
+    assert_eq!(
+        sql(d, "SELECT x, y IS NULL FROM a"),
+        "x,?column?\n1,f\n2,t\n"
+    );
+    write(d, "b.psv", "x|y\n1|a|b\n");
+    assert_eq!(
+        fails(d, &["table", "import", "b", "b.psv"]),
+        "error: b.psv:2:5: expected 2 fields, found 3\nhint: nothing was imported\n"
+    );
+    write(d, "b.psv", "x|y\n1|\"a|b\"\n");
+    ok(d, &["table", "import", "b", "b.psv"]);
+    assert_eq!(sql(d, "SELECT * FROM b"), "x,y\n1,a|b\n");
+    write(d, "c.txt", "1;N/A\n2;\n");
+    ok(
+        d,
+        &[
+            "table",
+            "import",
+            "c",
+            "c.txt",
+            "--format",
+            "csv",
+            "--delimiter",
+            ";",
+            "--no-header",
+            "--null",
+            "N/A",
+        ],
+    );
+    assert_eq!(
+        sql(d, "SELECT c1, c2 IS NULL, c2 = '' FROM c ORDER BY c1"),
+        "c1,?column?,?column?\n1,t,\n2,f,t\n"
+    );
+    // Without --format an unknown extension is refused.
+    assert_eq!(
+        fails(d, &["table", "import", "z", "c.txt"]),
+        "error: cannot tell the format of c.txt from its name\nhint: name it with --format csv|tsv|psv|json|jsonl\n"
+    );
+}
+
+#[test]
+fn json_and_jsonl_import() {
+    let dir = repo();
+    let d = dir.path();
+    write(
+        d,
+        "p.json",
+        r#"[
+  {"id": 1, "name": "a", "tags": ["x", "y"], "score": 1},
+  {"id": 2, "name": null, "meta": {"k": true}, "score": 2.5}
+]"#,
+    );
+    ok(d, &["table", "import", "p", "p.json", "--pk", "id"]);
+    assert_eq!(
+        ok(d, &["schema", "show", "p"]),
+        "CREATE TABLE p (\n    id integer NOT NULL,\n    name text,\n    tags jsonb,\n    score double precision NOT NULL,\n    meta jsonb,\n    PRIMARY KEY (id)\n);\n"
+    );
+    assert_eq!(
+        sql(
+            d,
+            "SELECT id, tags->>1, meta->'k', score FROM p ORDER BY id"
+        ),
+        "id,?column?,?column?,score\n1,y,,1\n2,,true,2.5\n"
+    );
+    write(
+        d,
+        "q.jsonl",
+        "{\"id\": 3, \"name\": \"c\"}\n\n{\"name\": \"d\", \"id\": 4}\n",
+    );
+    assert_eq!(
+        ok(d, &["table", "import", "t", "q.jsonl", "--append"]),
+        "appended to \"t\": 2 rows from q.jsonl\n"
+    );
+    // The missing column got its DEFAULT.
+    assert_eq!(
+        sql(d, "SELECT * FROM t WHERE id > 2 ORDER BY id"),
+        "id,name,qty\n3,c,0\n4,d,0\n"
+    );
+}
+
+#[test]
+fn append_replace_and_update() {
+    let dir = repo();
+    let d = dir.path();
+    write(d, "more.csv", "name,id,qty\nthree,3,30\n");
+    ok(d, &["table", "import", "t", "more.csv", "--append"]);
+    assert_eq!(
+        sql(d, "SELECT * FROM t ORDER BY id"),
+        "id,name,qty\n1,one,10\n2,two,20\n3,three,30\n"
+    );
+    // Missing columns: DEFAULT, or NULL.
+    write(d, "ids.csv", "id\n4\n");
+    ok(d, &["table", "import", "t", "ids.csv", "--append"]);
+    assert_eq!(
+        sql(d, "SELECT * FROM t WHERE id = 4"),
+        "id,name,qty\n4,,0\n"
+    );
+    write(d, "new.csv", "id,name,qty\n7,seven,70\n8,eight,80\n");
+    assert_eq!(
+        ok(d, &["table", "import", "t", "new.csv", "--replace"]),
+        "replaced the rows of \"t\": 2 rows from new.csv\n"
+    );
+    assert_eq!(
+        sql(d, "SELECT * FROM t ORDER BY id"),
+        "id,name,qty\n7,seven,70\n8,eight,80\n"
+    );
+    write(d, "up.csv", "id,name\n8,EIGHT\n9,nine\n");
+    assert_eq!(
+        ok(d, &["table", "import", "t", "up.csv", "--update"]),
+        "upserted into \"t\": 2 rows from up.csv\n"
+    );
+    assert_eq!(
+        sql(d, "SELECT * FROM t ORDER BY id"),
+        "id,name,qty\n7,seven,70\n8,EIGHT,80\n9,nine,0\n"
+    );
+    // Creating over an existing table is refused.
+    assert_eq!(
+        fails(d, &["table", "import", "t", "up.csv"]),
+        "error: table \"t\" already exists\nhint: add to it with --append, upsert with --update, or swap its rows with --replace\n"
+    );
+}
+
+#[test]
+fn bad_input_names_file_line_and_column_and_writes_nothing() {
+    let dir = repo();
+    let d = dir.path();
+    let cases: Vec<(&str, Vec<u8>, &[&str], &str)> = vec![
+        (
+            "quote.csv",
+            b"id,name\n3,\"three\n".to_vec(),
+            &["--append"],
+            "error: quote.csv:2:3: unterminated quoted field\nhint: nothing was imported\n",
+        ),
+        (
+            "after.csv",
+            b"id,name\n3,\"three\"x\n".to_vec(),
+            &["--append"],
+            "error: after.csv:2:10: unexpected character after a closing quote\nhint: nothing was imported\n",
+        ),
+        (
+            "inner.csv",
+            b"id,name\n3,thr\"ee\n".to_vec(),
+            &["--append"],
+            "error: inner.csv:2:6: a quote inside an unquoted field (quote the whole field and double the quote)\nhint: nothing was imported\n",
+        ),
+        (
+            "ragged.csv",
+            b"id,name\n3,three\n4\n".to_vec(),
+            &["--append"],
+            "error: ragged.csv:3:1: expected 2 fields, found 1\nhint: nothing was imported\n",
+        ),
+        (
+            "utf8.csv",
+            b"id,name\n3,ab\xffc\n".to_vec(),
+            &["--append"],
+            "error: utf8.csv:2:5: invalid UTF-8 in column \"name\"\nhint: nothing was imported\n",
+        ),
+        (
+            "type.csv",
+            b"id,name\n3,three\nfour,4\n".to_vec(),
+            &["--append"],
+            "error: type.csv:3:1: column \"id\": invalid input syntax for type integer: \"four\"\nhint: nothing was imported\n",
+        ),
+        (
+            "dup.csv",
+            b"id,name,qty\n3,three,1\n1,again,2\n".to_vec(),
+            &["--append"],
+            "error: dup.csv:3:1: column \"id\": duplicate key value violates unique constraint \"t_pkey\"\nDETAIL: Key (id)=(1) already exists.\nhint: nothing was imported\n",
+        ),
+        (
+            "unknown.csv",
+            b"id,name,colour,size\n3,three,red,1\n".to_vec(),
+            &["--append"],
+            "error: unknown.csv: columns \"colour\", \"size\" not in table \"t\"\nhint: nothing was imported\n",
+        ),
+        (
+            "bad.json",
+            b"[{\"id\": 3},\n {\"id\": 4,}]".to_vec(),
+            &["--append"],
+            "error: bad.json:2:11: malformed JSON: trailing comma\nhint: nothing was imported\n",
+        ),
+        (
+            "scalar.jsonl",
+            b"{\"id\": 3}\n[4]\n".to_vec(),
+            &["--append"],
+            "error: scalar.jsonl:2:1: expected a JSON object: invalid type: sequence, expected a JSON object\nhint: nothing was imported\n",
+        ),
+        (
+            "key.jsonl",
+            b"{\"id\": 3}\n  {\"id\": 4, \"oops\": 1}\n".to_vec(),
+            &["--append"],
+            "error: key.jsonl:2:3: column \"oops\" of the file is not in table \"t\"\nhint: nothing was imported\n",
+        ),
+        (
+            "notnull.csv",
+            b"id,name,qty\n3,three,\n".to_vec(),
+            &["--replace"],
+            "error: notnull.csv:2:9: null value in column \"qty\" of relation \"t\" violates not-null constraint\nhint: nothing was imported\n",
+        ),
+        (
+            "updup.csv",
+            b"id,name\n5,a\n5,b\n".to_vec(),
+            &["--update"],
+            "error: updup.csv:2-3: ON CONFLICT DO UPDATE command cannot affect row a second time\nhint: nothing was imported\n",
+        ),
+    ];
+    for (name, content, options, expected) in cases {
+        write(d, name, &content);
+        let mut args = vec!["table", "import", "t", name];
+        args.extend_from_slice(options);
+        assert_eq!(fails(d, &args), expected, "{name}");
+        unchanged(d);
+    }
+    // A failed create leaves no table behind.
+    write(d, "new.csv", "k,v\n1,a\n1,b\n");
+    assert_eq!(
+        fails(d, &["table", "import", "n", "new.csv", "--pk", "k"]),
+        "error: new.csv:3:1: column \"k\": duplicate key value violates unique constraint \"n_pkey\"\nDETAIL: Key (k)=(1) already exists.\nhint: nothing was imported\n"
+    );
+    unchanged(d);
+    assert!(!ok(d, &["schema", "show"]).contains("CREATE TABLE n"));
+}
+
+#[test]
+fn continue_skips_bad_rows_and_reports_them() {
+    let dir = repo();
+    let d = dir.path();
+    write(
+        d,
+        "some.csv",
+        "id,name\n3,three\nx,bad\n4\n5,\"fi\"ve\n6,six\n",
+    );
+    let out = arbor(
+        d,
+        &["table", "import", "t", "some.csv", "--append", "--continue"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "appended to \"t\": 2 rows from some.csv\n"
+    );
+    assert_eq!(
+        text(&out.stderr),
+        "skipped 3 bad rows:\n  some.csv:3:1: column \"id\": invalid input syntax for type integer: \"x\"\n  some.csv:4:1: expected 2 fields, found 1\n  some.csv:5:7: unexpected character after a closing quote\n"
+    );
+    assert_eq!(
+        sql(d, "SELECT id, name FROM t ORDER BY id"),
+        "id,name\n1,one\n2,two\n3,three\n6,six\n"
+    );
+}
+
+#[test]
+fn export_formats_where_as_of_and_spreadsheet_safety() {
+    let dir = repo();
+    let d = dir.path();
+    sql(
+        d,
+        "CREATE TABLE e (id integer PRIMARY KEY, s text, j jsonb, f double precision, b boolean); INSERT INTO e VALUES (1, '=SUM(A1)', '{\"a\": [1, null]}', 1.5, true), (2, NULL, NULL, -2, NULL), (3, 'say \"hi\", ok', '\"str\"', 1e300, false), (4, '', '3', 0, true)",
+    );
+    assert_eq!(
+        ok(d, &["table", "export", "e"]),
+        "id,s,j,f,b\n1,=SUM(A1),\"{\"\"a\"\": [1, null]}\",1.5,t\n2,,,-2,\n3,\"say \"\"hi\"\", ok\",\"\"\"str\"\"\",1e+300,f\n4,\"\",3,0,t\n"
+    );
+    assert_eq!(
+        ok(
+            d,
+            &[
+                "table",
+                "export",
+                "e",
+                "--format",
+                "tsv",
+                "--spreadsheet-safe",
+                "--where",
+                "id <= 2"
+            ]
+        ),
+        "id\ts\tj\tf\tb\n1\t'=SUM(A1)\t{\"\"a\"\": [1, null]}\t1.5\tt\n2\t\t\t-2\t\n"
+            .replace("{\"\"a\"\": [1, null]}", "\"{\"\"a\"\": [1, null]}\"")
+    );
+    assert_eq!(
+        ok(d, &["table", "export", "e", "--format", "json"]),
+        "[\n{\"id\": 1, \"s\": \"=SUM(A1)\", \"j\": {\"a\": [1, null]}, \"f\": 1.5, \"b\": true},\n{\"id\": 2, \"s\": null, \"j\": null, \"f\": -2, \"b\": null},\n{\"id\": 3, \"s\": \"say \\\"hi\\\", ok\", \"j\": \"str\", \"f\": 1e+300, \"b\": false},\n{\"id\": 4, \"s\": \"\", \"j\": 3, \"f\": 0, \"b\": true}\n]\n"
+    );
+    assert_eq!(
+        ok(
+            d,
+            &[
+                "table", "export", "e", "--format", "jsonl", "--where", "id = 2"
+            ]
+        ),
+        "{\"id\": 2, \"s\": null, \"j\": null, \"f\": -2, \"b\": null}\n"
+    );
+    assert_eq!(
+        ok(
+            d,
+            &[
+                "table",
+                "export",
+                "e",
+                "--format",
+                "sql",
+                "--where",
+                "id in (1, 3)"
+            ]
+        ),
+        "INSERT INTO \"e\" (\"id\", \"s\", \"j\", \"f\", \"b\") VALUES (1, '=SUM(A1)', '{\"a\": [1, null]}'::jsonb, 1.5, TRUE);\nINSERT INTO \"e\" (\"id\", \"s\", \"j\", \"f\", \"b\") VALUES (3, 'say \"hi\", ok', '\"str\"'::jsonb, '1e+300'::double precision, FALSE);\n"
+    );
+    // --as-of reads a committed version; the export goes to a file.
+    sql(d, "UPDATE t SET name = 'changed'");
+    ok(d, &["table", "export", "t", "old.csv", "--as-of", "HEAD"]);
+    assert_eq!(
+        std::fs::read_to_string(d.join("old.csv")).unwrap(),
+        "id,name,qty\n1,one,10\n2,two,20\n"
+    );
+    assert_eq!(
+        fails(d, &["table", "export", "nope"]),
+        "error: relation \"nope\" does not exist\n"
+    );
+}
+
+#[test]
+fn round_trips_through_every_format() {
+    let dir = repo();
+    let d = dir.path();
+    sql(
+        d,
+        "CREATE TABLE src (id bigint PRIMARY KEY, s text, j jsonb, f double precision, b boolean); INSERT INTO src VALUES (1, 'a,b', '{\"a\": [1, {\"b\": null}]}', 1.25, true), (2, NULL, NULL, NULL, NULL), (3, 'line\nbreak \"q\"', '[]', -0.5, false), (4, '', '{}', 3e10, true)",
+    );
+    let all = "SELECT id, s, j, f, b FROM {} ORDER BY id";
+    let expected = sql(d, &all.replace("{}", "src"));
+    for format in ["csv", "tsv", "psv", "json", "jsonl", "sql"] {
+        let file = format!("src.{format}");
+        ok(d, &["table", "export", "src", &file]);
+        let copy = format!("copy_{format}");
+        if format == "sql" {
+            sql(
+                d,
+                &format!(
+                    "CREATE TABLE {copy} (id bigint PRIMARY KEY, s text, j jsonb, f double precision, b boolean)"
+                ),
+            );
+            let statements = std::fs::read_to_string(d.join(&file))
+                .unwrap()
+                .replace("INSERT INTO \"src\"", &format!("INSERT INTO \"{copy}\""));
+            sql(d, &statements);
+        } else {
+            ok(d, &["table", "import", &copy, &file, "--pk", "id"]);
+        }
+        assert_eq!(sql(d, &all.replace("{}", &copy)), expected, "{format}");
+        // Importing into the existing table with --replace gives it back too.
+        sql(d, &format!("DELETE FROM {copy} WHERE id > 1"));
+        if format != "sql" {
+            ok(d, &["table", "import", &copy, &file, "--replace"]);
+            assert_eq!(
+                sql(d, &all.replace("{}", &copy)),
+                expected,
+                "{format} --replace"
+            );
+        }
+    }
+}
+
+#[test]
+fn schema_show_prints_constraints_and_indexes() {
+    let dir = repo();
+    let d = dir.path();
+    sql(
+        d,
+        "CREATE TABLE parent (id integer PRIMARY KEY); CREATE TABLE \"Child\" (id integer PRIMARY KEY, parent_id integer REFERENCES parent (id), code text UNIQUE, n integer NOT NULL DEFAULT 1 CHECK (n > 0)); CREATE INDEX child_n ON \"Child\" (n DESC, code)",
+    );
+    assert_eq!(
+        ok(d, &["schema", "show", "Child"]),
+        "CREATE TABLE \"Child\" (\n    id integer NOT NULL,\n    parent_id integer,\n    code text,\n    n integer DEFAULT 1 NOT NULL,\n    PRIMARY KEY (id),\n    CONSTRAINT \"Child_code_key\" UNIQUE (code),\n    CONSTRAINT \"Child_n_check\" CHECK (n > 0),\n    CONSTRAINT \"Child_parent_id_fkey\" FOREIGN KEY (parent_id) REFERENCES parent (id)\n);\nCREATE INDEX child_n ON \"Child\" (n DESC, code);\n"
+    );
+    let all = ok(d, &["schema", "show"]);
+    assert!(all.starts_with("CREATE TABLE \"Child\" ("), "{all}");
+    assert!(
+        all.contains(
+            "\nCREATE TABLE parent (\n    id integer NOT NULL,\n    PRIMARY KEY (id)\n);\n"
+        ),
+        "{all}"
+    );
+    assert_eq!(
+        fails(d, &["schema", "show", "missing"]),
+        "error: relation \"missing\" does not exist\n"
+    );
+}
