@@ -16,6 +16,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Arbor: a versioned SQL database. Git for data.
 #[derive(Debug, Parser)]
 #[command(name = "arbor", version, about, long_about = None)]

@@ -427,3 +427,56 @@ fn primary_key_comparisons_narrow_the_scan() {
     };
     assert!(plan.contains("primary key range"), "{plan}");
 }
+
+#[test]
+fn prepared_queries_take_parameters_and_follow_changes() {
+    let mut s = session();
+    s.execute("CREATE TABLE p (id integer PRIMARY KEY, v text); INSERT INTO p VALUES (1, 'a'), (2, 'b'), (3, 'c')")
+        .unwrap();
+    let mut by_id = s.prepare("SELECT v FROM p WHERE id = $1").unwrap();
+    let mut between = s
+        .prepare("SELECT count(*) FROM p WHERE id >= $1 AND id < $2")
+        .unwrap();
+    let rows = |r: StatementResult| match r {
+        StatementResult::Rows { rows, .. } => rows,
+        other => panic!("{other:?}"),
+    };
+    use arbor_schema::Value;
+    assert_eq!(
+        rows(
+            s.execute_prepared(&mut by_id, &[Value::Integer(2)])
+                .unwrap()
+        ),
+        vec![vec![Value::Text("b".into())]]
+    );
+    assert_eq!(
+        rows(
+            s.execute_prepared(&mut by_id, &[Value::Integer(9)])
+                .unwrap()
+        ),
+        Vec::<Vec<Value>>::new()
+    );
+    assert_eq!(
+        rows(
+            s.execute_prepared(&mut between, &[Value::Integer(2), Value::Integer(4)])
+                .unwrap()
+        ),
+        vec![vec![Value::BigInt(2)]]
+    );
+    // A write replans the query against the new table.
+    s.execute("UPDATE p SET v = 'bb' WHERE id = 2").unwrap();
+    assert_eq!(
+        rows(
+            s.execute_prepared(&mut by_id, &[Value::Integer(2)])
+                .unwrap()
+        ),
+        vec![vec![Value::Text("bb".into())]]
+    );
+    let err = s.execute_prepared(&mut by_id, &[]).unwrap_err();
+    assert!(
+        err.message.contains("there is no parameter $1"),
+        "{}",
+        err.message
+    );
+    assert!(s.prepare("SELECT 1; SELECT 2").is_err());
+}

@@ -27,6 +27,9 @@ use arbor_merkle::Address;
 use arbor_schema::Value;
 use arbor_tests::bench_data::{branch_ids, row, update_ids};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CREATE: &str = "CREATE TABLE t (id integer PRIMARY KEY, name text NOT NULL, category text NOT NULL, qty integer NOT NULL, price double precision NOT NULL, created text NOT NULL, attrs jsonb NOT NULL)";
 
 fn author() -> Signature {

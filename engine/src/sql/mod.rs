@@ -23,4 +23,4 @@ pub mod session;
 pub mod system;
 pub mod table;
 
-pub use session::{Session, StatementResult};
+pub use session::{Prepared, Session, StatementResult};

@@ -45,6 +45,16 @@ pub enum StatementResult {
     Explain(String),
 }
 
+/// A statement parsed once, to run many times with parameters `$1`, `$2`,
+/// ... A query also keeps its plan for as long as the catalog it was
+/// planned against stays the same; each run only narrows its scans to the
+/// parameters' key ranges.
+#[derive(Debug)]
+pub struct Prepared {
+    statement: sqlparser::ast::Statement,
+    plan: Option<(Catalog, planner::plan::Plan, Vec<String>)>,
+}
+
 /// A SQL session on one branch of a repository.
 #[derive(Debug)]
 pub struct Session {
@@ -171,6 +181,65 @@ impl Session {
     /// Whether a transaction is open.
     pub fn in_transaction(&self) -> bool {
         self.in_transaction
+    }
+
+    /// Parses `sql`, one statement, for [`Session::execute_prepared`].
+    pub fn prepare(&mut self, sql: &str) -> Result<Prepared> {
+        let mut statements = parser::parse(sql)?;
+        if statements.len() != 1 {
+            return Err(Error::new(
+                "42601",
+                "a prepared statement holds exactly one statement",
+            ));
+        }
+        Ok(Prepared {
+            statement: statements.remove(0),
+            plan: None,
+        })
+    }
+
+    /// Runs a prepared statement with `params` as `$1`, `$2`, ...
+    pub fn execute_prepared(
+        &mut self,
+        prepared: &mut Prepared,
+        params: &[Value],
+    ) -> Result<StatementResult> {
+        let is_query = matches!(prepared.statement, sqlparser::ast::Statement::Query(_))
+            && procedure_call(&prepared.statement)?.is_none();
+        if !is_query {
+            if !params.is_empty() {
+                return Err(Error::unsupported("parameters outside queries"));
+            }
+            return self.execute_one(&prepared.statement);
+        }
+        self.statement(|session, catalog| {
+            let fresh = matches!(&prepared.plan, Some((planned_on, _, _)) if planned_on == catalog);
+            if !fresh {
+                let view = SessionCatalog {
+                    repo: &session.repo,
+                    catalog,
+                    tables: &session.tables,
+                    branch: &session.branch,
+                };
+                let Statement::Query { plan, columns } =
+                    plan_statement(&prepared.statement, &view)?
+                else {
+                    return Err(Error::internal("a query planned as something else"));
+                };
+                prepared.plan = Some((catalog.clone(), plan, columns));
+            }
+            let Some((_, plan, columns)) = &prepared.plan else {
+                return Err(Error::internal("a prepared query without its plan"));
+            };
+            let plan = planner::optimizer::narrow_for_parameters(plan.clone(), params);
+            let executor =
+                Executor::new(session.repo.nodes(), params).with_sequences(&session.sequences);
+            let rows = executor.execute(&plan)?.collect::<Result<Vec<_>>>()?;
+            Ok(StatementResult::Rows {
+                columns: columns.clone(),
+                rows,
+            })
+        })
     }
 
     /// Runs every statement in `sql`, stopping at the first error.

@@ -14,6 +14,9 @@ use std::process::ExitCode;
 
 use arbor_tests::slt::{collect_files, run_path};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let mut verbose = false;
     let mut min_pass = None;

@@ -1157,7 +1157,19 @@ impl Binder<'_> {
                     &ident(&parts[n - 1]),
                 )?)
             }
-            ast::Expr::Value(v) => Expr::Literal(literal(&v.value)?),
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::Placeholder(p) => {
+                    let n = p
+                        .strip_prefix('$')
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| {
+                            Error::syntax(format!("bad parameter {p}: use $1, $2, ..."))
+                        })?;
+                    Expr::Parameter(n)
+                }
+                other => Expr::Literal(literal(other)?),
+            },
             ast::Expr::Nested(inner) => bind(inner, grouping)?,
             ast::Expr::UnaryOp { op, expr } => {
                 let inner = bind(expr, grouping)?;

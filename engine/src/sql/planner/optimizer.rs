@@ -28,7 +28,7 @@ use crate::sql::eval::cast;
 
 /// Applies every rewrite to `plan`.
 pub fn optimize(plan: Plan) -> Plan {
-    let plan = key_ranges(push_down(reorder_joins(plan)));
+    let plan = key_ranges(push_down(reorder_joins(plan)), &[]);
     let everything = vec![true; plan.width()];
     drop_identity_projections(prune_columns(plan, &everything))
 }
@@ -239,11 +239,18 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
     }
 }
 
+/// Narrows the scans of an optimized plan once its parameters are known:
+/// a prepared statement plans once, then narrows for each execution.
+pub fn narrow_for_parameters(plan: Plan, params: &[Value]) -> Plan {
+    key_ranges(plan, params)
+}
+
 /// **Key ranges.** A filter on a table scan that compares the first primary
-/// key column with a constant narrows the scan to the matching range of
-/// encoded keys. The filter stays in place, so the range only has to cover
-/// the matching rows, never be exact.
-fn key_ranges(plan: Plan) -> Plan {
+/// key column with a constant (or a parameter, when `params` are known)
+/// narrows the scan to the matching range of encoded keys. A term the range
+/// captures exactly leaves the filter; any other stays, so a range only has
+/// to cover the matching rows.
+fn key_ranges(plan: Plan, params: &[Value]) -> Plan {
     match plan {
         Plan::Filter { source, predicate } => match *source {
             Plan::Scan {
@@ -253,34 +260,46 @@ fn key_ranges(plan: Plan) -> Plan {
                 with_key,
                 columns,
             } => {
-                let range = narrow(&table, range, &predicate);
-                Plan::Filter {
-                    source: Box::new(Plan::Scan {
-                        table,
-                        range,
-                        filter,
-                        with_key,
-                        columns,
-                    }),
-                    predicate,
+                let (range, rest) = narrow(&table, range, &predicate, params);
+                let scan = Plan::Scan {
+                    table,
+                    range,
+                    filter,
+                    with_key,
+                    columns,
+                };
+                match Expr::conjunction(rest) {
+                    Some(predicate) => Plan::Filter {
+                        source: Box::new(scan),
+                        predicate,
+                    },
+                    None => scan,
                 }
             }
             other => Plan::Filter {
-                source: Box::new(key_ranges(other)),
+                source: Box::new(key_ranges(other, params)),
                 predicate,
             },
         },
-        other => other.map_inputs(&mut key_ranges),
+        other => other.map_inputs(&mut |p| key_ranges(p, params)),
     }
 }
 
-fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRange {
+/// The narrowed range, and the terms of `predicate` it does not capture exactly.
+fn narrow(
+    table: &TableSource,
+    mut range: KeyRange,
+    predicate: &Expr,
+    params: &[Value],
+) -> (KeyRange, Vec<Expr>) {
+    let terms = predicate.clone().into_conjuncts();
     let Some(first_tag) = table.schema.primary_key.first() else {
-        return range;
+        return (range, terms);
     };
     let Some(column) = table.schema.tag_index(*first_tag) else {
-        return range;
+        return (range, terms);
     };
+    let mut rest = Vec::new();
     let data_type = table.schema.columns[column].data_type.clone();
     // The encoded key prefix of a constant, if it converts to the column's type exactly.
     let prefix = |v: &Value| -> Option<Vec<u8>> {
@@ -293,7 +312,15 @@ fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRang
         }
         encode_key(&[converted], &[KeyColumn::asc(data_type.clone())]).ok()
     };
-    for term in predicate.clone().into_conjuncts() {
+    // A constant: a literal, or a parameter whose value is known.
+    let constant = |e: &Expr| -> Option<Value> {
+        match e {
+            Expr::Literal(v) => Some(v.clone()),
+            Expr::Parameter(n) => params.get(n.wrapping_sub(1)).cloned(),
+            _ => None,
+        }
+    };
+    for term in terms {
         // `key IN (constants)`: the range from the least to the greatest.
         if let Expr::InList {
             expr,
@@ -304,10 +331,7 @@ fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRang
         {
             let prefixes: Option<Vec<Vec<u8>>> = list
                 .iter()
-                .map(|e| match e {
-                    Expr::Literal(v) => prefix(v),
-                    _ => None,
-                })
+                .map(|e| constant(e).and_then(|v| prefix(&v)))
                 .collect();
             if let Some(prefixes) = prefixes
                 && let (Some(low), Some(high)) = (prefixes.iter().min(), prefixes.iter().max())
@@ -317,6 +341,7 @@ fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRang
                     range.1 = tighter_end(range.1, Bound::Excluded(after));
                 }
             }
+            rest.push(term);
             continue;
         }
         // `key BETWEEN low AND high` with constants.
@@ -328,28 +353,42 @@ fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRang
         } = &term
             && matches!(expr.as_ref(), Expr::Column(c) if *c == column)
         {
-            if let Expr::Literal(v) = low.as_ref()
-                && let Some(p) = prefix(v)
-            {
-                range.0 = tighter_start(range.0, Bound::Included(p));
+            let mut exact = true;
+            match constant(low).and_then(|v| prefix(&v)) {
+                Some(p) => range.0 = tighter_start(range.0, Bound::Included(p)),
+                None => exact = false,
             }
-            if let Expr::Literal(v) = high.as_ref()
-                && let Some(after) = prefix(v).and_then(|p| successor(&p))
+            match constant(high)
+                .and_then(|v| prefix(&v))
+                .and_then(|p| successor(&p))
             {
-                range.1 = tighter_end(range.1, Bound::Excluded(after));
+                Some(after) => range.1 = tighter_end(range.1, Bound::Excluded(after)),
+                None => exact = false,
+            }
+            if !exact {
+                rest.push(term);
             }
             continue;
         }
-        let Expr::Binary(op, a, b) = term else {
+        let Expr::Binary(op, a, b) = &term else {
+            rest.push(term);
             continue;
         };
-        let (op, value) = match (a.as_ref(), b.as_ref()) {
-            (Expr::Column(c), Expr::Literal(v)) if *c == column => (op, v.clone()),
-            (Expr::Literal(v), Expr::Column(c)) if *c == column => (op.flip(), v.clone()),
-            _ => continue,
+        let comparison = match (a.as_ref(), b.as_ref()) {
+            (Expr::Column(c), other) if *c == column => constant(other).map(|v| (*op, v)),
+            (other, Expr::Column(c)) if *c == column => constant(other).map(|v| (op.flip(), v)),
+            _ => None,
         };
-        let Some(p) = prefix(&value) else { continue };
+        let Some((op, p)) = comparison.and_then(|(op, v)| prefix(&v).map(|p| (op, p))) else {
+            rest.push(term);
+            continue;
+        };
         let after = successor(&p);
+        // Whether the bounds hold exactly the rows the term accepts.
+        let exact = match op {
+            BinaryOp::Eq | BinaryOp::Gt | BinaryOp::LtEq => after.is_some(),
+            _ => true,
+        };
         let (start, end): (Option<KeyBound>, Option<KeyBound>) = match op {
             BinaryOp::Eq => (Some(Bound::Included(p)), after.map(Bound::Excluded)),
             BinaryOp::Gt => (
@@ -359,7 +398,10 @@ fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRang
             BinaryOp::GtEq => (Some(Bound::Included(p)), None),
             BinaryOp::Lt => (None, Some(Bound::Excluded(p))),
             BinaryOp::LtEq => (None, after.map(Bound::Excluded)),
-            _ => continue,
+            _ => {
+                rest.push(term);
+                continue;
+            }
         };
         if let Some(s) = start {
             range.0 = tighter_start(range.0, s);
@@ -367,8 +409,11 @@ fn narrow(table: &TableSource, mut range: KeyRange, predicate: &Expr) -> KeyRang
         if let Some(e) = end {
             range.1 = tighter_end(range.1, e);
         }
+        if !exact {
+            rest.push(term);
+        }
     }
-    range
+    (range, rest)
 }
 
 /// One end of a range of encoded keys.
