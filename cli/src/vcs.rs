@@ -21,6 +21,13 @@ pub fn open(cwd: &Path) -> Result<Repository, CliError> {
     Ok(Repository::open(repo::open_disk_store(&dir)?)?)
 }
 
+/// The repository containing `cwd`, open for reading only (no lock: it
+/// runs beside a writer, seeing the last published state).
+pub fn open_read_only(cwd: &Path) -> Result<Repository, CliError> {
+    let dir = repository_dir(cwd)?;
+    Ok(Repository::open(repo::open_disk_store_read_only(&dir)?)?)
+}
+
 /// Resolves a revision against the checked-out branch.
 pub fn resolve(repository: &Repository, revision: &str) -> Result<Address, CliError> {
     let head = arbor_engine::vc::current_branch(repository)?;

@@ -2073,3 +2073,27 @@ fn diff_filters_and_views() {
         "{jsonl}"
     );
 }
+
+/// Commands that only read run while another process holds the writer lock.
+#[test]
+fn reading_commands_run_beside_a_writer() {
+    let repo = Repo::with_fruit();
+    // This test process takes the writer lock, as an open `arbor sql` shell would.
+    let writer = arbor_engine::repo::open_disk_store(repo.dir.path()).unwrap();
+    for args in [
+        &["log", "--oneline"][..],
+        &["status"],
+        &["diff"],
+        &["show"],
+        &["branch"],
+        &["tag"],
+    ] {
+        let out = repo.run(args);
+        assert!(
+            out.status.success(),
+            "arbor {args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    drop(writer);
+}

@@ -34,7 +34,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let repository = vcs::open(cwd)?;
+    let listing =
+        args.names.is_empty() && !(args.delete || args.force_delete || args.rename || args.copy);
+    // Listing only reads, so it runs beside a writer.
+    let repository = if listing {
+        vcs::open_read_only(cwd)?
+    } else {
+        vcs::open(cwd)?
+    };
     let current = vc::current_branch(&repository)?;
     if args.delete || args.force_delete {
         if args.names.is_empty() {

@@ -73,7 +73,7 @@ fn known(name: &str, catalogs: [&Catalog; 2]) -> bool {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let repository = vcs::open(cwd)?;
+    let repository = vcs::open_read_only(cwd)?;
     let branch = vc::current_branch(&repository)?;
     let state = BranchState::read(&repository, &branch)?;
     let is_revision = |s: &str| s.contains("..") || vcs::resolve(&repository, s).is_ok();

@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let repository = vcs::open(cwd)?;
+    let repository = vcs::open_read_only(cwd)?;
     let spec = args.revision.as_deref().unwrap_or("HEAD");
     let (starts, hide) = match spec.split_once("..") {
         Some((a, b)) => {

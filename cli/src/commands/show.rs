@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let repository = vcs::open(cwd)?;
+    let repository = vcs::open_read_only(cwd)?;
     let address = vcs::resolve(&repository, args.revision.as_deref().unwrap_or("HEAD"))?;
     let commit = repository.read_commit(&address)?;
     let stdout = std::io::stdout();

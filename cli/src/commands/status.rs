@@ -21,7 +21,7 @@ fn label(change: TableChange) -> &'static str {
 }
 
 pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let repository = vcs::open(cwd)?;
+    let repository = vcs::open_read_only(cwd)?;
     let branch = vc::current_branch(&repository)?;
     let status = vc::status::status(&repository, &branch)?;
     println!("On branch {branch}");

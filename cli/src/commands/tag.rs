@@ -22,7 +22,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let repository = vcs::open(cwd)?;
+    // Listing only reads, so it runs beside a writer.
+    let repository = if args.args.is_empty() && !args.delete {
+        vcs::open_read_only(cwd)?
+    } else {
+        vcs::open(cwd)?
+    };
     if args.delete {
         for name in &args.args {
             branch::delete_tag(&repository, name)?;

@@ -58,6 +58,17 @@ pub fn open_disk_store(dir: &Path) -> Result<Arc<DiskStore>> {
     )?))
 }
 
+/// Opens the on-disk store of the repository in `dir` for reading only:
+/// no lock, a snapshot of the last published state. Commands that only read
+/// use it, so they run beside a writer (an open `arbor sql` shell).
+pub fn open_disk_store_read_only(dir: &Path) -> Result<Arc<DiskStore>> {
+    let store_dir = dir.join(STORE_DIR);
+    Ok(Arc::new(DiskStore::open_dir(
+        store_dir,
+        OpenMode::ReadOnly,
+    )?))
+}
+
 /// How many times an update is retried when other writers keep moving the store root.
 const MAX_RETRIES: usize = 100;
 
