@@ -8,6 +8,7 @@ mod commands;
 mod diff_format;
 mod identity;
 mod render;
+mod shell;
 mod ui;
 mod vcs;
 

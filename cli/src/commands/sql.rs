@@ -36,11 +36,11 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         (Some(q), _) => q.clone(),
         (None, Some(f)) => std::fs::read_to_string(cwd.join(f))
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", f.display())))?,
+        (None, None) if std::io::stdin().is_terminal() => {
+            let session = with_author(open_session(cwd)?);
+            return crate::shell::run(session).map(|()| ExitCode::SUCCESS);
+        }
         (None, None) => {
-            if std::io::stdin().is_terminal() {
-                return Err(CliError::new("the interactive shell is not available yet")
-                    .with_hint("run statements with `arbor sql -q \"...\"`, `-f file.sql`, or on standard input"));
-            }
             let mut s = String::new();
             std::io::stdin()
                 .read_to_string(&mut s)
@@ -48,15 +48,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             s
         }
     };
-    let dir = repository_dir(cwd)?;
-    let store = repo::open_disk_store(&dir)?;
-    let repository = Repository::open(store)?;
-    let branch = repository.store_root()?.default_branch;
-    let mut session = Session::open(repository, &branch)?;
-    // Commits made from SQL (`SELECT arbor_commit(...)`) need an author.
-    if let Ok(author) = identity::author(None, None) {
-        session.set_author(author);
-    }
+    let mut session = with_author(open_session(cwd)?);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut write_error = None;
@@ -79,7 +71,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
 
 /// An engine error with its SQLSTATE and, where the position is known, the
 /// line of the statement with a caret under the spot.
-fn sql_error(sql: &str, e: arbor_engine::Error) -> CliError {
+pub fn sql_error(sql: &str, e: arbor_engine::Error) -> CliError {
     let mut detail = Vec::new();
     if let Some(pos) = e.position {
         let before: String = sql.chars().take(pos.saturating_sub(1)).collect();
@@ -101,4 +93,22 @@ fn sql_error(sql: &str, e: arbor_engine::Error) -> CliError {
         detail: Some(detail.join("\n")),
         hint: e.hint,
     }
+}
+
+/// A session on the checked-out branch of the repository containing `cwd`.
+fn open_session(cwd: &Path) -> Result<Session, CliError> {
+    let dir = repository_dir(cwd)?;
+    let store = repo::open_disk_store(&dir)?;
+    let repository = Repository::open(store)?;
+    let branch = repository.store_root()?.default_branch;
+    Ok(Session::open(repository, &branch)?)
+}
+
+/// Gives the session an author, when one is configured: commits made from
+/// SQL (`SELECT arbor_commit(...)`) need one.
+fn with_author(mut session: Session) -> Session {
+    if let Ok(author) = identity::author(None, None) {
+        session.set_author(author);
+    }
+    session
 }

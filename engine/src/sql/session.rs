@@ -55,6 +55,15 @@ pub struct Prepared {
     plan: Option<(Catalog, planner::plan::Plan, Vec<String>)>,
 }
 
+/// The tables (by name, decoded) and views (name, query) a session sees.
+#[derive(Debug)]
+pub struct CatalogObjects {
+    /// Tables by name.
+    pub tables: Vec<(String, Table)>,
+    /// Views: name and defining query.
+    pub views: Vec<(String, String)>,
+}
+
 /// A SQL session on one branch of a repository.
 #[derive(Debug)]
 pub struct Session {
@@ -171,6 +180,36 @@ impl Session {
     /// The branch this session works on.
     pub fn branch(&self) -> &str {
         &self.branch
+    }
+
+    /// The tables and views of the catalog this session sees, with each
+    /// table's schema (for a shell's `\d` and tab completion).
+    pub fn catalog_objects(&mut self) -> Result<CatalogObjects> {
+        if !self.in_transaction {
+            self.refresh()?;
+        }
+        let mut tables = Vec::new();
+        for (name, address) in &self.catalog.tables {
+            tables.push((name.clone(), self.tables.get(&self.repo, address)?));
+        }
+        let views = self
+            .catalog
+            .views
+            .iter()
+            .map(|(n, q)| (n.clone(), q.clone()))
+            .collect();
+        Ok(CatalogObjects { tables, views })
+    }
+
+    /// Whether the branch's working set differs from its head commit.
+    pub fn is_dirty(&mut self) -> Result<bool> {
+        if !self.in_transaction {
+            self.refresh()?;
+        }
+        let head = self
+            .repo
+            .read_commit(&self.repo.branch_head(&self.branch)?)?;
+        Ok(self.base.1.working != head.catalog || self.base.1.staged != head.catalog)
     }
 
     /// Sets who commits from SQL (`arbor_commit`, `arbor_merge`) and when.
