@@ -88,25 +88,10 @@ impl RowSelection {
     }
 }
 
-/// A value as JSON: numbers as numbers, jsonb as its document, others as text.
+/// A value as JSON (see [`crate::render::json_text`]).
 pub fn json_value(v: &Value) -> Json {
-    match v {
-        Value::Null => Json::Null,
-        Value::Boolean(b) => Json::Bool(*b),
-        Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_) => json!(v.as_i64()),
-        Value::Real(_) | Value::Double(_) => v
-            .as_f64()
-            .and_then(serde_json::Number::from_f64)
-            .map_or_else(|| Json::String(v.to_string()), Json::Number),
-        Value::Numeric(d) => {
-            serde_json::from_str(&d.to_string()).unwrap_or_else(|_| Json::String(d.to_string()))
-        }
-        Value::Jsonb(j) => {
-            serde_json::from_str(&j.to_string()).unwrap_or_else(|_| Json::String(j.to_string()))
-        }
-        Value::Json(s) => serde_json::from_str(s).unwrap_or_else(|_| Json::String(s.clone())),
-        other => Json::String(other.to_string()),
-    }
+    let text = crate::render::json_text(v);
+    serde_json::from_str(&text).unwrap_or(Json::String(text))
 }
 
 fn change_name(c: TableChange) -> &'static str {

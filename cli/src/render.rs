@@ -1,4 +1,6 @@
-//! Rendering query results: psql's aligned table, or CSV.
+//! Rendering query results: psql's aligned table, CSV/TSV, JSON, JSON
+//! lines, Markdown, and psql's expanded (vertical) display. `arbor sql`,
+//! the shell and `arbor table export` all print rows through here.
 
 use std::io::{self, Write};
 
@@ -12,6 +14,16 @@ pub enum Format {
     Table,
     /// Comma-separated values with a header line.
     Csv,
+    /// Tab-separated values with a header line.
+    Tsv,
+    /// A JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+    /// A Markdown table.
+    Markdown,
+    /// One `column | value` line per cell, a record at a time (psql's `\x`).
+    Vertical,
 }
 
 /// Prints one statement's result.
@@ -26,7 +38,12 @@ pub fn print(out: &mut dyn Write, result: &StatementResult, format: Format) -> i
         StatementResult::Explain(plan) => write!(out, "{plan}"),
         StatementResult::Rows { columns, rows } => match format {
             Format::Table => table(out, columns, rows),
-            Format::Csv => csv(out, columns, rows),
+            Format::Csv => write_csv(out, columns, rows, b',', false),
+            Format::Tsv => write_csv(out, columns, rows, b'\t', false),
+            Format::Json => write_json(out, columns, rows, false),
+            Format::Jsonl => write_json(out, columns, rows, true),
+            Format::Markdown => markdown(out, columns, rows),
+            Format::Vertical => vertical(out, columns, rows),
         },
     }
 }
@@ -37,6 +54,43 @@ fn cell(v: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
+}
+
+/// A Markdown table; NULL as `NULL`, pipes escaped.
+fn markdown(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) -> io::Result<()> {
+    let escape = |s: &str| s.replace('|', "\\|").replace(['\n', '\r'], " ");
+    let head: Vec<String> = columns.iter().map(|c| escape(c)).collect();
+    writeln!(out, "| {} |", head.join(" | "))?;
+    writeln!(out, "|{}", "---|".repeat(columns.len()))?;
+    for r in rows {
+        let cells: Vec<String> = r
+            .iter()
+            .map(|v| {
+                if v.is_null() {
+                    "NULL".into()
+                } else {
+                    escape(&v.to_string())
+                }
+            })
+            .collect();
+        writeln!(out, "| {} |", cells.join(" | "))?;
+    }
+    Ok(())
+}
+
+/// psql's expanded display: one record at a time, a line per column.
+pub fn vertical(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) -> io::Result<()> {
+    let width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+    for (i, row) in rows.iter().enumerate() {
+        writeln!(out, "-[ RECORD {} ]{}", i + 1, "-".repeat(width.max(4)))?;
+        for (c, v) in columns.iter().zip(row) {
+            writeln!(out, "{c:<width$} | {}", cell(v))?;
+        }
+    }
+    if rows.is_empty() {
+        writeln!(out, "(0 rows)")?;
+    }
+    Ok(())
 }
 
 fn is_numeric(v: &Value) -> bool {
@@ -105,33 +159,116 @@ fn table(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) -> io::Re
     writeln!(out)
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// Writes one CSV field, quoted when it must be (or is empty, so that an
+/// empty string differs from NULL, which is written as nothing).
+fn csv_field(out: &mut dyn Write, text: &str, delimiter: u8) -> io::Result<()> {
+    let quote = text.is_empty()
+        || text
+            .bytes()
+            .any(|b| b == delimiter || matches!(b, b'"' | b'\n' | b'\r'));
+    if quote {
+        write!(out, "\"{}\"", text.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        out.write_all(text.as_bytes())
     }
 }
 
-fn csv(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) -> io::Result<()> {
-    writeln!(
-        out,
-        "{}",
-        columns
-            .iter()
-            .map(|c| csv_field(c))
-            .collect::<Vec<_>>()
-            .join(",")
-    )?;
-    for r in rows {
-        writeln!(
-            out,
-            "{}",
-            r.iter()
-                .map(|v| csv_field(&cell(v)))
-                .collect::<Vec<_>>()
-                .join(",")
-        )?;
+/// Rows as CSV (or TSV/PSV with another delimiter) with a header line;
+/// NULL is an empty field. With `safe`, text starting with `=`, `+`, `-`,
+/// `@`, tab or CR gets a leading `'` so spreadsheets do not run it.
+pub fn write_csv(
+    out: &mut dyn Write,
+    columns: &[String],
+    rows: &[Vec<Value>],
+    delimiter: u8,
+    safe: bool,
+) -> io::Result<()> {
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.write_all(&[delimiter])?;
+        }
+        csv_field(out, c, delimiter)?;
+    }
+    out.write_all(b"\n")?;
+    for row in rows {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                out.write_all(&[delimiter])?;
+            }
+            if v.is_null() {
+                continue;
+            }
+            let mut text = v.to_string();
+            let numeric = matches!(
+                v,
+                Value::SmallInt(_)
+                    | Value::Integer(_)
+                    | Value::BigInt(_)
+                    | Value::Real(_)
+                    | Value::Double(_)
+                    | Value::Numeric(_)
+            );
+            if safe && !numeric && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                text.insert(0, '\'');
+            }
+            csv_field(out, &text, delimiter)?;
+        }
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// A value as JSON: numbers and booleans as such, jsonb and json embedded,
+/// everything else as a string.
+pub fn json_text(v: &Value) -> String {
+    let string = |s: &str| serde_json::Value::String(s.to_string()).to_string();
+    match v {
+        Value::Null => "null".into(),
+        Value::Boolean(b) => b.to_string(),
+        Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_) | Value::Numeric(_) => {
+            v.to_string()
+        }
+        Value::Real(f) if f.is_finite() => v.to_string(),
+        Value::Double(f) if f.is_finite() => v.to_string(),
+        Value::Jsonb(_) | Value::Json(_) => v.to_string(),
+        Value::Text(s) => string(s),
+        other => string(&other.to_string()),
+    }
+}
+
+/// Rows as a JSON array of objects, or one object per line (`lines`), keys
+/// in column order.
+pub fn write_json(
+    out: &mut dyn Write,
+    columns: &[String],
+    rows: &[Vec<Value>],
+    lines: bool,
+) -> io::Result<()> {
+    let keys: Vec<String> = columns
+        .iter()
+        .map(|c| serde_json::Value::String(c.clone()).to_string())
+        .collect();
+    if !lines {
+        out.write_all(b"[")?;
+    }
+    for (n, row) in rows.iter().enumerate() {
+        if !lines {
+            out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
+        }
+        out.write_all(b"{")?;
+        for (i, (k, v)) in keys.iter().zip(row).enumerate() {
+            if i > 0 {
+                out.write_all(b", ")?;
+            }
+            write!(out, "{k}: {}", json_text(v))?;
+        }
+        out.write_all(b"}")?;
+        if lines {
+            out.write_all(b"\n")?;
+        }
+    }
+    if !lines {
+        out.write_all(if rows.is_empty() { b"]\n" } else { b"\n]\n" })?;
     }
     Ok(())
 }

@@ -316,28 +316,7 @@ fn render_result(r: &StatementResult, expanded: bool) -> String {
     let mut buffer = Vec::new();
     let written = match (r, expanded) {
         (StatementResult::Rows { columns, rows }, true) => {
-            let mut text = String::new();
-            let width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
-            for (i, row) in rows.iter().enumerate() {
-                text.push_str(&format!(
-                    "-[ RECORD {} ]{}\n",
-                    i + 1,
-                    "-".repeat(width.max(4))
-                ));
-                for (c, v) in columns.iter().zip(row) {
-                    let value = if v.is_null() {
-                        String::new()
-                    } else {
-                        v.to_string()
-                    };
-                    text.push_str(&format!("{c:<width$} | {value}\n"));
-                }
-            }
-            if rows.is_empty() {
-                text.push_str("(0 rows)\n");
-            }
-            buffer.extend_from_slice(text.as_bytes());
-            Ok(())
+            render::vertical(&mut buffer, columns, rows)
         }
         _ => render::print(&mut buffer, r, Format::Table),
     };

@@ -141,3 +141,75 @@ fn errors_show_the_sqlstate_and_a_caret_and_change_nothing() {
     );
     assert_eq!(text(&out.stdout), "count\n1\n");
 }
+
+#[test]
+fn every_output_format_and_continue() {
+    let dir = repo();
+    let setup = arbor(
+        dir.path(),
+        &[
+            "sql",
+            "-q",
+            "CREATE TABLE t (id integer PRIMARY KEY, name text, doc jsonb); INSERT INTO t VALUES (1, 'a|b', '{\"k\": [1]}'), (2, NULL, NULL)",
+        ],
+        None,
+    );
+    assert!(setup.status.success(), "{}", text(&setup.stderr));
+    let q = "SELECT id, name, doc FROM t ORDER BY id";
+    let run = |format: &str| {
+        let out = arbor(dir.path(), &["sql", "--format", format, "-q", q], None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    // TSV quotes as CSV does, so a field with quotes reads back exactly.
+    assert_eq!(
+        run("tsv"),
+        "id\tname\tdoc\n1\ta|b\t\"{\"\"k\"\": [1]}\"\n2\t\t\n"
+    );
+    assert_eq!(
+        run("jsonl"),
+        "{\"id\": 1, \"name\": \"a|b\", \"doc\": {\"k\": [1]}}\n{\"id\": 2, \"name\": null, \"doc\": null}\n"
+    );
+    assert_eq!(
+        run("json"),
+        "[\n{\"id\": 1, \"name\": \"a|b\", \"doc\": {\"k\": [1]}},\n{\"id\": 2, \"name\": null, \"doc\": null}\n]\n"
+    );
+    assert_eq!(
+        run("markdown"),
+        "| id | name | doc |\n|---|---|---|\n| 1 | a\\|b | {\"k\": [1]} |\n| 2 | NULL | NULL |\n"
+    );
+    assert_eq!(
+        run("vertical"),
+        "-[ RECORD 1 ]----\nid   | 1\nname | a|b\ndoc  | {\"k\": [1]}\n-[ RECORD 2 ]----\nid   | 2\nname | \ndoc  | \n"
+    );
+    // --continue runs every statement and still fails the run.
+    let out = arbor(
+        dir.path(),
+        &[
+            "sql",
+            "--continue",
+            "--format",
+            "csv",
+            "-q",
+            "SELECT 1 AS a; SELECT nope; SELECT 2 AS b",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "a\n1\nb\n2\n");
+    assert!(text(&out.stderr).contains("column \"nope\" does not exist"));
+    // Without it, the run stops at the error.
+    let out = arbor(
+        dir.path(),
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-q",
+            "SELECT 1 AS a; SELECT nope; SELECT 2 AS b",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "a\n1\n");
+}

@@ -29,6 +29,9 @@ pub struct Args {
     /// How to print results.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Go on after a statement fails (the exit code is still 1).
+    #[arg(long = "continue")]
+    keep_going: bool,
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -52,21 +55,38 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut write_error = None;
-    let outcome = session.execute_each(&sql, &mut |r| {
+    let mut print = |r: &arbor_engine::sql::StatementResult| {
         // A failed write (a closed pipe) stops the run before the next statement.
-        render::print(&mut out, &r, args.format)
+        render::print(&mut out, r, args.format)
             .and_then(|()| out.flush())
             .map_err(|e| {
                 let message = format!("cannot write output: {e}");
                 write_error = Some(message.clone());
                 arbor_engine::Error::new("58030", message)
             })
-    });
+    };
+    let mut failed = false;
+    let outcome = if args.keep_going {
+        session.execute_continuing(&sql, &mut |r| match r {
+            Ok(r) => print(&r),
+            Err(e) => {
+                failed = true;
+                crate::ui::print_error(&sql_error(&sql, e));
+                Ok(())
+            }
+        })
+    } else {
+        session.execute_each(&sql, &mut |r| print(&r))
+    };
     if let Some(message) = write_error {
         return Err(CliError::new(message));
     }
     outcome.map_err(|e| sql_error(&sql, e))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// An engine error with its SQLSTATE and, where the position is known, the

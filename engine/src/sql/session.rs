@@ -306,6 +306,21 @@ impl Session {
         Ok(())
     }
 
+    /// Runs every statement in `sql`, going on after a failing one: each
+    /// statement's result or error goes to `each`, which may stop the run
+    /// by returning an error. A statement that does not parse stops it.
+    pub fn execute_continuing(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(Result<StatementResult>) -> Result<()>,
+    ) -> Result<()> {
+        for stmt in &parser::parse(sql)? {
+            let result = self.execute_one(stmt);
+            each(result)?;
+        }
+        Ok(())
+    }
+
     fn execute_one(&mut self, stmt: &sqlparser::ast::Statement) -> Result<StatementResult> {
         if let Some((name, args)) = procedure_call(stmt)? {
             return self.call_procedure(&name, &args);

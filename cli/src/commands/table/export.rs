@@ -10,6 +10,7 @@ use arbor_engine::vc;
 use arbor_schema::Value;
 
 use super::{FileFormat, ident, literal, parse_delimiter, resolve, string_literal};
+use crate::render::{write_csv, write_json};
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -84,113 +85,6 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         .and_then(|()| out.flush())
         .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn csv_field(out: &mut dyn Write, text: &str, delimiter: u8) -> io::Result<()> {
-    let quote = text.is_empty()
-        || text
-            .bytes()
-            .any(|b| b == delimiter || matches!(b, b'"' | b'\n' | b'\r'));
-    if quote {
-        write!(out, "\"{}\"", text.replace('"', "\"\""))
-    } else {
-        out.write_all(text.as_bytes())
-    }
-}
-
-fn write_csv(
-    out: &mut dyn Write,
-    columns: &[String],
-    rows: &[Vec<Value>],
-    delimiter: u8,
-    safe: bool,
-) -> io::Result<()> {
-    for (i, c) in columns.iter().enumerate() {
-        if i > 0 {
-            out.write_all(&[delimiter])?;
-        }
-        csv_field(out, c, delimiter)?;
-    }
-    out.write_all(b"\n")?;
-    for row in rows {
-        for (i, v) in row.iter().enumerate() {
-            if i > 0 {
-                out.write_all(&[delimiter])?;
-            }
-            if v.is_null() {
-                continue;
-            }
-            let mut text = v.to_string();
-            let numeric = matches!(
-                v,
-                Value::SmallInt(_)
-                    | Value::Integer(_)
-                    | Value::BigInt(_)
-                    | Value::Real(_)
-                    | Value::Double(_)
-                    | Value::Numeric(_)
-            );
-            if safe && !numeric && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                text.insert(0, '\'');
-            }
-            csv_field(out, &text, delimiter)?;
-        }
-        out.write_all(b"\n")?;
-    }
-    Ok(())
-}
-
-/// A value as JSON: numbers and booleans as such, jsonb and json embedded,
-/// everything else as a string.
-fn json_value(v: &Value) -> String {
-    let string = |s: &str| serde_json::Value::String(s.to_string()).to_string();
-    match v {
-        Value::Null => "null".into(),
-        Value::Boolean(b) => b.to_string(),
-        Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_) | Value::Numeric(_) => {
-            v.to_string()
-        }
-        Value::Real(f) if f.is_finite() => v.to_string(),
-        Value::Double(f) if f.is_finite() => v.to_string(),
-        Value::Jsonb(_) | Value::Json(_) => v.to_string(),
-        Value::Text(s) => string(s),
-        other => string(&other.to_string()),
-    }
-}
-
-fn write_json(
-    out: &mut dyn Write,
-    columns: &[String],
-    rows: &[Vec<Value>],
-    lines: bool,
-) -> io::Result<()> {
-    let keys: Vec<String> = columns
-        .iter()
-        .map(|c| serde_json::Value::String(c.clone()).to_string())
-        .collect();
-    if !lines {
-        out.write_all(b"[")?;
-    }
-    for (n, row) in rows.iter().enumerate() {
-        if !lines {
-            out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-        }
-        out.write_all(b"{")?;
-        for (i, (k, v)) in keys.iter().zip(row).enumerate() {
-            if i > 0 {
-                out.write_all(b", ")?;
-            }
-            write!(out, "{k}: {}", json_value(v))?;
-        }
-        out.write_all(b"}")?;
-        if lines {
-            out.write_all(b"\n")?;
-        }
-    }
-    if !lines {
-        out.write_all(if rows.is_empty() { b"]\n" } else { b"\n]\n" })?;
-    }
-    Ok(())
 }
 
 fn write_sql(
