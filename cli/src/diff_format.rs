@@ -9,6 +9,9 @@
 //!   `to_<column>` for every column.
 //! - `markdown`: a summary table (rows added, deleted, modified per table)
 //!   and up to `SAMPLE` changed rows of each table, for a pull request.
+//! - `sql`: a patch script: tables created and dropped, columns added,
+//!   dropped, renamed and retyped, constraints and indexes, then every
+//!   changed row as DELETE, INSERT or UPDATE by primary key, and views.
 
 use std::io::Write;
 
@@ -36,6 +39,9 @@ pub enum DiffFormat {
     Csv,
     /// A summary and a sample of rows, for a pull request or CI job summary.
     Markdown,
+    /// A SQL script that turns the old version into the new one
+    /// (`arbor sql -f` replays it).
+    Sql,
 }
 
 /// Which changed rows a diff shows: `--filter`, `--limit`, `--skinny`.
@@ -282,6 +288,10 @@ pub fn write(
             Ok(())
         }
         DiffFormat::Markdown => markdown(out, repository, selection, diffs, views),
+        DiffFormat::Sql => {
+            let script = sql_patch(repository, diffs, views)?;
+            out.write_all(script.as_bytes()).map_err(write_err)
+        }
     }
 }
 
@@ -406,4 +416,277 @@ fn markdown(
         }
     }
     out.write_all(text.as_bytes()).map_err(write_err)
+}
+
+/// The rows of a table diff as statements keyed by the new schema's
+/// primary key (or, for a table without one, by every column).
+fn row_statements(
+    repository: &Repository,
+    d: &TableDiff,
+    script: &mut String,
+) -> Result<(), CliError> {
+    use crate::commands::table::{ident, literal};
+    let columns = d.columns();
+    let table = ident(&d.name);
+    let keys = key_positions(d);
+    // Conditions that find a row: its key, or all its values when keyless.
+    let matching = |values: &[Value], old: bool| -> String {
+        let positions: Vec<usize> = if keys.is_empty() {
+            (0..columns.len())
+                .filter(|&i| {
+                    if old {
+                        columns[i].from.is_some()
+                    } else {
+                        columns[i].to.is_some()
+                    }
+                })
+                .collect()
+        } else {
+            keys.clone()
+        };
+        let terms: Vec<String> = positions
+            .iter()
+            .map(|&i| {
+                if values[i].is_null() {
+                    format!("{} IS NULL", ident(&columns[i].name))
+                } else {
+                    format!("{} = {}", ident(&columns[i].name), literal(&values[i]))
+                }
+            })
+            .collect();
+        terms.join(" AND ")
+    };
+    let new_columns: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].to.is_some())
+        .collect();
+    let names: Vec<String> = new_columns
+        .iter()
+        .map(|&i| ident(&columns[i].name))
+        .collect();
+    for change in d.rows(repository)? {
+        let change = change?;
+        match (&change.old, &change.new) {
+            (Some(old), None) => {
+                script.push_str(&format!(
+                    "DELETE FROM {table} WHERE {};\n",
+                    matching(old, true)
+                ));
+            }
+            (None, Some(new)) => {
+                let values: Vec<String> = new_columns.iter().map(|&i| literal(&new[i])).collect();
+                script.push_str(&format!(
+                    "INSERT INTO {table} ({}) VALUES ({});\n",
+                    names.join(", "),
+                    values.join(", ")
+                ));
+            }
+            (Some(old), Some(new)) => {
+                let sets: Vec<String> = change
+                    .changed_cells()
+                    .into_iter()
+                    .filter(|&i| columns[i].to.is_some())
+                    .map(|i| format!("{} = {}", ident(&columns[i].name), literal(&new[i])))
+                    .collect();
+                if !sets.is_empty() {
+                    script.push_str(&format!(
+                        "UPDATE {table} SET {} WHERE {};\n",
+                        sets.join(", "),
+                        matching(old, true)
+                    ));
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(())
+}
+
+/// A SQL script that turns the old version into the new one.
+pub fn sql_patch(
+    repository: &Repository,
+    diffs: &[TableDiff],
+    views: &[ViewDiff],
+) -> Result<String, CliError> {
+    use arbor_schema::diff::{Change, ColumnChange};
+
+    use crate::commands::table::ident;
+    let mut script = String::new();
+    for d in diffs {
+        let table = ident(&d.name);
+        match d.change {
+            TableChange::Deleted => {
+                script.push_str(&format!("DROP TABLE {table};\n"));
+                continue;
+            }
+            TableChange::Added => {
+                let to =
+                    d.to.as_ref()
+                        .ok_or_else(|| CliError::new("an added table without its schema"))?;
+                script.push_str(&crate::commands::schema::create_table(&to.schema));
+                row_statements(repository, d, &mut script)?;
+                continue;
+            }
+            TableChange::Modified => {}
+        }
+        let (Some(from), Some(to)) = (&d.from, &d.to) else {
+            continue;
+        };
+        let mut after_rows = Vec::new();
+        if let Some(schema) = &d.schema {
+            if schema.primary_key.is_some() {
+                return Err(CliError::new(format!(
+                    "the primary key of {} changed; a SQL patch cannot express that yet",
+                    d.name
+                )));
+            }
+            let alter = |what: String| format!("ALTER TABLE {table} {what};\n");
+            for c in &schema.columns {
+                match c {
+                    ColumnChange::Dropped(col) => {
+                        script.push_str(&alter(format!("DROP COLUMN {}", ident(&col.name))))
+                    }
+                    ColumnChange::Added(col) => {
+                        let mut what = format!("ADD COLUMN {} {}", ident(&col.name), col.data_type);
+                        if let Some(default) = &col.default {
+                            what.push_str(&format!(" DEFAULT {default}"));
+                        }
+                        script.push_str(&alter(what));
+                        if !col.nullable {
+                            after_rows.push(alter(format!(
+                                "ALTER COLUMN {} SET NOT NULL",
+                                ident(&col.name)
+                            )));
+                        }
+                    }
+                    ColumnChange::Altered { before, after } => {
+                        if before.name != after.name {
+                            script.push_str(&alter(format!(
+                                "RENAME COLUMN {} TO {}",
+                                ident(&before.name),
+                                ident(&after.name)
+                            )));
+                        }
+                        let name = ident(&after.name);
+                        if before.data_type != after.data_type {
+                            script.push_str(&alter(format!(
+                                "ALTER COLUMN {name} TYPE {}",
+                                after.data_type
+                            )));
+                        }
+                        if before.default != after.default {
+                            script.push_str(&alter(match &after.default {
+                                Some(d) => format!("ALTER COLUMN {name} SET DEFAULT {d}"),
+                                None => format!("ALTER COLUMN {name} DROP DEFAULT"),
+                            }));
+                        }
+                        if before.nullable != after.nullable {
+                            let what = if after.nullable {
+                                "DROP NOT NULL"
+                            } else {
+                                "SET NOT NULL"
+                            };
+                            after_rows.push(alter(format!("ALTER COLUMN {name} {what}")));
+                        }
+                    }
+                }
+            }
+            let column_names = |tags: &[u32]| -> String {
+                tags.iter()
+                    .filter_map(|t| to.schema.column_by_tag(*t).map(|c| ident(&c.name)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let drop_constraint = |name: &str| alter(format!("DROP CONSTRAINT {}", ident(name)));
+            for c in &schema.checks {
+                match c {
+                    Change::Dropped(k) | Change::Changed { before: k, .. } => {
+                        script.push_str(&drop_constraint(&k.name))
+                    }
+                    Change::Added(_) => {}
+                }
+                if let Change::Added(k) | Change::Changed { after: k, .. } = c {
+                    after_rows.push(alter(format!(
+                        "ADD CONSTRAINT {} CHECK ({})",
+                        ident(&k.name),
+                        k.expression
+                    )));
+                }
+            }
+            for c in &schema.uniques {
+                match c {
+                    Change::Dropped(u) | Change::Changed { before: u, .. } => {
+                        script.push_str(&drop_constraint(&u.name))
+                    }
+                    Change::Added(_) => {}
+                }
+                if let Change::Added(u) | Change::Changed { after: u, .. } = c {
+                    after_rows.push(alter(format!(
+                        "ADD CONSTRAINT {} UNIQUE ({})",
+                        ident(&u.name),
+                        column_names(&u.columns)
+                    )));
+                }
+            }
+            for c in &schema.indexes {
+                let is_unique_constraint = |name: &str| {
+                    to.schema.uniques.iter().any(|u| u.name == name)
+                        || from.schema.uniques.iter().any(|u| u.name == name)
+                };
+                match c {
+                    Change::Dropped(i) | Change::Changed { before: i, .. }
+                        if !is_unique_constraint(&i.name) =>
+                    {
+                        script.push_str(&format!("DROP INDEX {};\n", ident(&i.name)));
+                    }
+                    _ => {}
+                }
+                if let Change::Added(i) | Change::Changed { after: i, .. } = c
+                    && !is_unique_constraint(&i.name)
+                {
+                    let cols: Vec<String> = i
+                        .columns
+                        .iter()
+                        .filter_map(|(t, desc)| {
+                            to.schema.column_by_tag(*t).map(|c| {
+                                if *desc {
+                                    format!("{} DESC", ident(&c.name))
+                                } else {
+                                    ident(&c.name)
+                                }
+                            })
+                        })
+                        .collect();
+                    after_rows.push(format!(
+                        "CREATE {}INDEX {} ON {table} ({});\n",
+                        if i.unique { "UNIQUE " } else { "" },
+                        ident(&i.name),
+                        cols.join(", ")
+                    ));
+                }
+            }
+            if !schema.foreign_keys.is_empty() {
+                return Err(CliError::new(format!(
+                    "the foreign keys of {} changed; a SQL patch cannot express that yet",
+                    d.name
+                )));
+            }
+            if let Some((_, new_name)) = &schema.renamed {
+                after_rows.push(alter(format!("RENAME TO {}", ident(new_name))));
+            }
+        }
+        row_statements(repository, d, &mut script)?;
+        for line in after_rows {
+            script.push_str(&line);
+        }
+    }
+    for v in views {
+        match (&v.from, &v.to) {
+            (_, None) => script.push_str(&format!("DROP VIEW {};\n", ident(&v.name))),
+            (_, Some(q)) => script.push_str(&format!(
+                "CREATE OR REPLACE VIEW {} AS {q};\n",
+                ident(&v.name)
+            )),
+        }
+    }
+    Ok(script)
 }

@@ -17,7 +17,7 @@ pub mod schema;
 mod show;
 pub mod sql;
 mod status;
-mod table;
+pub mod table;
 mod tag;
 
 use std::path::Path;

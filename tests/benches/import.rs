@@ -1,0 +1,132 @@
+//! Importing the benchmark table from CSV: `arbor table import` as a whole
+//! process against SQLite doing the same work in the same run (the csv
+//! crate and rusqlite prepared inserts in one transaction), then exporting
+//! the table back to CSV.
+//!
+//! ```text
+//! cargo build --release --bin arbor
+//! cargo bench -p arbor-tests --features sqlite --bench import [-- ROWS]   (default 1000000)
+//! ```
+//!
+//! The CSV is written from `arbor_tests::bench_data`, byte for byte what
+//! `../shared/bench/datagen.py` writes. Peak memory of the `arbor` process
+//! is read with GNU time (`/usr/bin/time -f %M`) when it is installed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use arbor_tests::bench_data::{CSV_HEADER, row};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Runs `arbor args...` in `dir`; returns seconds and peak memory in MB if known.
+fn arbor(bin: &Path, dir: &Path, args: &[&str], stdout: Option<&Path>) -> (f64, Option<f64>) {
+    let gnu_time = Path::new("/usr/bin/time");
+    let mut cmd = if gnu_time.exists() {
+        let mut c = Command::new(gnu_time);
+        c.args(["-f", "%M"]).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.current_dir(dir).args(args);
+    if let Some(path) = stdout {
+        cmd.stdout(std::fs::File::create(path).unwrap());
+    }
+    let start = Instant::now();
+    let out = cmd.output().unwrap();
+    let seconds = start.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "arbor {args:?}: {stderr}");
+    let peak = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0);
+    (seconds, peak)
+}
+
+fn main() {
+    let n: u64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/arbor");
+    assert!(
+        bin.exists(),
+        "build the release binary first: cargo build --release --bin arbor"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("t.csv");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&csv_path).unwrap());
+        writeln!(f, "{CSV_HEADER}").unwrap();
+        for i in 1..=n {
+            f.write_all(row(i).csv_line().as_bytes()).unwrap();
+        }
+    }
+    let size = std::fs::metadata(&csv_path).unwrap().len() as f64 / 1e6;
+    println!("{n} rows, {size:.1} MB of CSV");
+
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    arbor(&bin, &repo, &["init"], None);
+    let csv_arg = csv_path.to_str().unwrap();
+    let (import_s, import_mb) = arbor(
+        &bin,
+        &repo,
+        &["table", "import", "t", csv_arg, "--pk", "id", "--quiet"],
+        None,
+    );
+
+    // SQLite: the csv crate and prepared inserts in one transaction.
+    let start = Instant::now();
+    let mut db = rusqlite::Connection::open(dir.path().join("sqlite.db")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, qty INTEGER NOT NULL, price REAL NOT NULL, created TEXT NOT NULL, attrs TEXT NOT NULL)",
+    )
+    .unwrap();
+    {
+        let tx = db.transaction().unwrap();
+        {
+            let mut insert = tx
+                .prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                .unwrap();
+            let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+            for record in reader.records() {
+                let r = record.unwrap();
+                insert
+                    .execute(rusqlite::params![
+                        r[0].parse::<i64>().unwrap(),
+                        &r[1],
+                        &r[2],
+                        r[3].parse::<i64>().unwrap(),
+                        r[4].parse::<f64>().unwrap(),
+                        &r[5],
+                        &r[6]
+                    ])
+                    .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let sqlite_s = start.elapsed().as_secs_f64();
+    println!(
+        "import: arbor {import_s:.2} s (peak {}), sqlite {sqlite_s:.2} s, arbor/sqlite {:.2}",
+        import_mb.map_or("unknown".into(), |m| format!("{m:.0} MB")),
+        import_s / sqlite_s
+    );
+
+    let exported = dir.path().join("out.csv");
+    let (export_s, export_mb) = arbor(&bin, &repo, &["table", "export", "t"], Some(&exported));
+    println!(
+        "export to CSV: {export_s:.2} s (peak {}), {:.1} MB written",
+        export_mb.map_or("unknown".into(), |m| format!("{m:.0} MB")),
+        std::fs::metadata(&exported).unwrap().len() as f64 / 1e6
+    );
+}
