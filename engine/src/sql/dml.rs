@@ -470,6 +470,11 @@ pub fn insert_rows<'a>(
     let targeted: HashSet<usize> = plan.targets.iter().copied().collect();
     // Rows this statement inserted or updated: DO UPDATE may not touch one twice.
     let mut touched: HashSet<Vec<u8>> = HashSet::new();
+    // Only DO UPDATE needs them; a plain bulk insert must not hold every key.
+    let track = matches!(
+        plan.on_conflict.as_ref().map(|c| &c.action),
+        Some(ConflictAction::Update { .. })
+    );
     let mut returned_rows = Vec::new();
     let mut count = 0u64;
     for source_row in rows {
@@ -491,7 +496,9 @@ pub fn insert_rows<'a>(
         let written = match (existing, plan.on_conflict.as_ref().map(|c| &c.action)) {
             (None, _) => {
                 let key = writer.insert(&row, None)?;
-                touched.insert(key);
+                if track {
+                    touched.insert(key);
+                }
                 row
             }
             (Some(_), Some(ConflictAction::Nothing) | None) => continue,
