@@ -53,6 +53,9 @@ pub struct RowSelection {
     pub limit: Option<usize>,
     /// Only the key columns and the columns that changed.
     pub skinny: bool,
+    /// Only rows for which this SQL predicate holds, over `diff_type`,
+    /// `from_<column>` and `to_<column>` (`--where`).
+    pub predicate: Option<String>,
 }
 
 impl RowSelection {
@@ -63,8 +66,40 @@ impl RowSelection {
         repository: &'a Repository,
     ) -> Result<Box<dyn Iterator<Item = Result<RowChange, arbor_engine::Error>> + 'a>, CliError>
     {
+        let predicate = match &self.predicate {
+            None => None,
+            Some(text) => {
+                let columns = d.columns();
+                let mut names = vec!["diff_type".to_owned()];
+                names.extend(columns.iter().map(|c| format!("from_{}", c.name)));
+                names.extend(columns.iter().map(|c| format!("to_{}", c.name)));
+                Some(
+                    arbor_engine::sql::predicate::RowPredicate::compile(text, &names).map_err(
+                        |e| {
+                            CliError::new(format!("--where: {}", e.message)).with_hint(
+                                "the predicate reads diff_type, from_<column> and to_<column>",
+                            )
+                        },
+                    )?,
+                )
+            }
+        };
+        let width = d.columns().len();
         let rows = d.rows(repository)?.filter(move |c| match c {
-            Ok(c) => self.kinds.is_empty() || self.kinds.iter().any(|k| k == diff_type(c)),
+            Ok(c) => {
+                let kind_ok = self.kinds.is_empty() || self.kinds.iter().any(|k| k == diff_type(c));
+                let where_ok = predicate.as_ref().is_none_or(|p| {
+                    let side = |r: &Option<Vec<Value>>| {
+                        r.clone().unwrap_or_else(|| vec![Value::Null; width])
+                    };
+                    let mut row = vec![Value::Text(diff_type(c).to_owned())];
+                    row.extend(side(&c.old));
+                    row.extend(side(&c.new));
+                    // A predicate that fails to evaluate on a row leaves it out.
+                    p.test(&row).unwrap_or(false)
+                });
+                kind_ok && where_ok
+            }
             Err(_) => true,
         });
         Ok(match self.limit {

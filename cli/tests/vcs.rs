@@ -2097,3 +2097,42 @@ fn reading_commands_run_beside_a_writer() {
     }
     drop(writer);
 }
+
+/// `diff --where` filters rows by a SQL predicate over diff_type, from_ and
+/// to_ columns, and with --exit-code gates a CI job on what it selects.
+#[test]
+fn diff_where_gates_on_selected_rows() {
+    let repo = Repo::with_fruit();
+    repo.sql("UPDATE fruit SET price = 300 WHERE id = 1; UPDATE fruit SET price = 80 WHERE id = 2");
+    let doubled = repo.ok(&[
+        "diff",
+        "--format",
+        "csv",
+        "--where",
+        "to_price > from_price * 2",
+        "fruit",
+    ]);
+    assert_eq!(
+        doubled,
+        "diff_type,from_id,from_name,from_price,to_id,to_name,to_price\nmodified,1,apple,100,1,apple,300\n"
+    );
+    assert_eq!(
+        repo.run(&["diff", "--exit-code", "--where", "to_price > 1000"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        repo.run(&["diff", "--exit-code", "--where", "to_price > 250"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let bad = repo.run(&["diff", "--where", "nope > 1", "--format", "jsonl"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("--where: column \"nope\" does not exist"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

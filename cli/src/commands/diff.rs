@@ -12,7 +12,7 @@ use arbor_engine::objects::Catalog;
 use arbor_engine::repo::Repository;
 use arbor_engine::vc::{
     self, BranchState,
-    diff::{diff_catalogs, diff_views},
+    diff::{TableDiff, ViewDiff, diff_catalogs, diff_views},
     history,
 };
 
@@ -38,6 +38,10 @@ pub struct Args {
     /// Only rows of these kinds: added, modified, removed (repeat or separate with commas).
     #[arg(long, value_delimiter = ',', value_parser = ["added", "modified", "removed"])]
     filter: Vec<String>,
+    /// Only rows for which this SQL predicate over diff_type, from_<column>
+    /// and to_<column> holds, e.g. "to_price > from_price * 2".
+    #[arg(long = "where", value_name = "PREDICATE")]
+    predicate: Option<String>,
     /// At most this many changed rows per table.
     #[arg(long)]
     limit: Option<usize>,
@@ -133,6 +137,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         kinds: args.filter.clone(),
         limit: args.limit,
         skinny: args.skinny,
+        predicate: args.predicate.clone(),
     };
     if args.name_only {
         let views = diff_views(&from, &to, &tables);
@@ -143,7 +148,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         {
             println!("{name}");
         }
-        let differs = !(diffs.is_empty() && views.is_empty());
+        let differs = differs(&repository, &selection, &diffs, &views)?;
         return Ok(if args.exit_code && differs {
             ExitCode::from(1)
         } else {
@@ -160,7 +165,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             &diffs,
             &views,
         )?;
-        let differs = !(diffs.is_empty() && views.is_empty());
+        let differs = differs(&repository, &selection, &diffs, &views)?;
         return Ok(if args.exit_code && differs {
             ExitCode::from(1)
         } else {
@@ -212,10 +217,29 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
     }
     Ok(
-        if args.exit_code && !(diffs.is_empty() && views.is_empty()) {
+        if args.exit_code && differs(&repository, &selection, &diffs, &views)? {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
         },
     )
+}
+
+/// Whether there is a difference for `--exit-code`: with `--where` or
+/// `--filter`, a selected row; otherwise any changed table or view.
+fn differs(
+    repository: &Repository,
+    selection: &RowSelection,
+    diffs: &[TableDiff],
+    views: &[ViewDiff],
+) -> Result<bool, CliError> {
+    if selection.predicate.is_none() && selection.kinds.is_empty() {
+        return Ok(!(diffs.is_empty() && views.is_empty()));
+    }
+    for d in diffs {
+        if selection.rows(d, repository)?.next().is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

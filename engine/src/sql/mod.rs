@@ -18,6 +18,7 @@ pub mod execution;
 pub mod functions;
 pub mod parser;
 pub mod planner;
+pub mod predicate;
 pub mod sequences;
 pub mod session;
 pub mod system;

@@ -273,6 +273,41 @@ pub fn checks_of(schema: &TableSchema, catalog: &dyn CatalogView) -> Result<Vec<
         .collect()
 }
 
+/// A catalog with nothing in it, for expressions that read no table.
+struct NoCatalog;
+
+impl CatalogView for NoCatalog {
+    fn table(&self, _: &str) -> Result<Option<Table>> {
+        Ok(None)
+    }
+    fn view(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn table_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn table_as_of(&self, _: &str, _: &str) -> Result<Option<Table>> {
+        Ok(None)
+    }
+    fn system_table(&self, _: &str) -> Result<Option<super::system::Rows>> {
+        Ok(None)
+    }
+    fn table_function(&self, _: &str, _: &[Value]) -> Result<Option<super::system::Rows>> {
+        Ok(None)
+    }
+    fn vc_function(&self, name: &str, _: &[Value]) -> Result<Value> {
+        Err(Error::unsupported(format!("{name} in this expression")))
+    }
+}
+
+/// Binds one SQL expression over a row whose columns are `columns`, by
+/// name (no tables, no subqueries over tables).
+pub fn bind_row_expression(text: &str, columns: &[String]) -> Result<Expr> {
+    let binder = Binder::new(&NoCatalog);
+    let scope = Scope::for_table("", columns.iter().cloned());
+    binder.expr(&sql_expression(text)?, &scope, &[], None)
+}
+
 /// PostgreSQL's error for a table that does not exist.
 fn undefined_table(name: &str) -> Error {
     Error::new(
