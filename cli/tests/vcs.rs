@@ -2136,3 +2136,34 @@ fn diff_where_gates_on_selected_rows() {
         text(&bad.stderr)
     );
 }
+
+/// `stash` puts uncommitted changes aside, lists them, and brings them back
+/// on top of a head that moved meanwhile.
+#[test]
+fn stash_push_list_pop() {
+    let repo = Repo::with_fruit();
+    repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
+    assert!(repo.ok(&["stash"]).contains("WIP on main: fruit"));
+    assert_eq!(
+        repo.csv("SELECT price FROM fruit WHERE id = 1"),
+        "price\n100\n"
+    );
+    assert!(repo.ok(&["status"]).contains("nothing to commit"));
+    assert_eq!(
+        repo.ok(&["stash", "list"]),
+        "stash@{0}: WIP on main: fruit\n"
+    );
+    // The head moves on another row; the stash still applies.
+    repo.sql("UPDATE fruit SET name = 'nashi' WHERE id = 2");
+    repo.ok(&["commit", "-am", "pear renamed"]);
+    repo.ok(&["stash", "pop"]);
+    assert_eq!(
+        repo.csv("SELECT id, name, price FROM fruit ORDER BY id"),
+        "id,name,price\n1,apple,1\n2,nashi,75\n"
+    );
+    assert_eq!(repo.ok(&["stash", "list"]), "");
+    let err = repo.err(&["stash", "pop"]);
+    assert!(err.contains("stash@{0} does not exist"), "{err}");
+    repo.ok(&["reset", "--hard"]);
+    assert!(repo.err(&["stash"]).contains("no local changes to save"));
+}

@@ -16,6 +16,7 @@ mod reset;
 pub mod schema;
 mod show;
 pub mod sql;
+mod stash;
 mod status;
 pub mod table;
 mod tag;
@@ -66,6 +67,8 @@ pub enum Command {
     Reset(reset::Args),
     /// List, create or delete tags.
     Tag(tag::Args),
+    /// Put uncommitted changes aside and bring them back.
+    Stash(stash::Args),
     /// Import a table from, or export it to, CSV, TSV, PSV, JSON, JSON Lines or SQL.
     Table(table::Args),
     /// Show the tables' schemas as CREATE TABLE statements.
@@ -93,6 +96,7 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Revert(args) => cherry_pick::run(args, cwd, true),
         Command::Reset(args) => reset::run(args, cwd),
         Command::Tag(args) => tag::run(args, cwd),
+        Command::Stash(args) => stash::run(args, cwd),
         Command::Table(args) => table::run(args, cwd),
         Command::Schema(args) => schema::run(args, cwd),
     }

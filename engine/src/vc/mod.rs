@@ -19,7 +19,8 @@
 //! - `branch`: creating, deleting, renaming and checking out branches, tags;
 //! - `status`: which tables differ between HEAD, staged and working;
 //! - `diff`: row and schema differences between two catalogs;
-//! - `merge`: three-way merges of catalogs, tables, rows and cells.
+//! - `merge`: three-way merges of catalogs, tables, rows and cells;
+//! - `stash`: uncommitted changes put aside and brought back.
 
 pub mod branch;
 pub mod commit;
@@ -27,6 +28,7 @@ pub mod diff;
 pub mod history;
 pub mod merge;
 pub mod revision;
+pub mod stash;
 pub mod status;
 
 use arbor_merkle::Address;

@@ -1,0 +1,141 @@
+//! Stashes: uncommitted changes put aside and brought back.
+//!
+//! A stash is a commit object (never on a branch) whose catalog is the
+//! working catalog at the time and whose parent is the branch head it was
+//! made on, under the ref `refs/stash/<sequence>`; the newest is
+//! `stash@{0}`. Bringing one back is a three-way merge of catalogs: base
+//! the stash's parent, ours the branch head, theirs the stash.
+
+use arbor_merkle::Address;
+
+use super::BranchState;
+use super::commit::publish_branch;
+use super::merge::merge_catalogs;
+use crate::error::{Error, Result};
+use crate::objects::{Commit, Signature, WorkingSet};
+use crate::repo::Repository;
+
+const PREFIX: &str = "refs/stash/";
+
+/// The stashes, newest first: (ref name, commit address, commit).
+pub fn list(repo: &Repository) -> Result<Vec<(String, Address, Commit)>> {
+    let root = repo.store_root()?;
+    let mut out: Vec<(u64, String, Address)> = root
+        .refs
+        .iter()
+        .filter_map(|(n, a)| {
+            n.strip_prefix(PREFIX)
+                .and_then(|s| s.parse::<u64>().ok())
+                .map(|seq| (seq, n.clone(), *a))
+        })
+        .collect();
+    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.into_iter()
+        .map(|(_, n, a)| Ok((n, a, repo.read_commit(&a)?)))
+        .collect()
+}
+
+fn nth(repo: &Repository, n: usize) -> Result<(String, Address, Commit)> {
+    list(repo)?
+        .into_iter()
+        .nth(n)
+        .ok_or_else(|| Error::new("42704", format!("stash@{{{n}}} does not exist")))
+}
+
+/// Puts the working set's changes of `branch` aside and resets it to its head.
+pub fn push(repo: &Repository, branch: &str, message: &str, author: &Signature) -> Result<Address> {
+    let state = BranchState::read(repo, branch)?;
+    if state.working_set.merge.is_some() {
+        return Err(Error::new("55000", "cannot stash during a merge"));
+    }
+    if !state.is_dirty() {
+        return Err(Error::new("55000", "no local changes to save"));
+    }
+    let stash = repo.write_commit(&Commit {
+        catalog: state.working_set.working,
+        parents: vec![state.head],
+        author: author.clone(),
+        message: format!("WIP on {branch}: {message}"),
+        height: state.commit.height + 1,
+    })?;
+    let next = list(repo)?
+        .first()
+        .and_then(|(n, _, _)| n.strip_prefix(PREFIX)?.parse::<u64>().ok())
+        .map_or(0, |s| s + 1);
+    let clean = WorkingSet {
+        working: state.commit.catalog,
+        staged: state.commit.catalog,
+        merge: None,
+    };
+    let ws = repo.write_working_set(&clean)?;
+    let name = format!("{PREFIX}{next}");
+    repo.update_store_root(&mut |root| {
+        if root.refs.get(&crate::repo::working_set_ref(branch)) != Some(&state.working_set_address)
+        {
+            return Err(Error::new(
+                "40001",
+                format!("branch '{branch}' changed meanwhile"),
+            ));
+        }
+        root.refs.insert(crate::repo::working_set_ref(branch), ws);
+        root.refs.insert(name.clone(), stash);
+        Ok(())
+    })?;
+    Ok(stash)
+}
+
+/// Brings stash `n` back into the working set of `branch` (which must be
+/// clean); with `drop`, removes it afterwards (`pop`).
+pub fn apply(repo: &Repository, branch: &str, n: usize, drop: bool) -> Result<()> {
+    let (name, _, stash) = nth(repo, n)?;
+    let state = BranchState::read(repo, branch)?;
+    if state.is_dirty() || state.working_set.merge.is_some() {
+        return Err(
+            Error::new("55000", "your uncommitted changes would mix with the stash")
+                .with_hint("commit or discard them first"),
+        );
+    }
+    let parent = stash
+        .parents
+        .first()
+        .ok_or_else(|| Error::new("XX001", "a stash without its parent"))?;
+    let base = repo.read_catalog(&repo.read_commit(parent)?.catalog)?;
+    let ours = repo.read_catalog(&state.commit.catalog)?;
+    let theirs = repo.read_catalog(&stash.catalog)?;
+    let (merged, conflicts) = merge_catalogs(repo, &base, &ours, &theirs)?;
+    if !conflicts.is_empty() {
+        let what: Vec<String> = conflicts
+            .iter()
+            .map(|c| format!("{}: {}", c.table, c.description))
+            .collect();
+        return Err(
+            Error::new("40001", format!("stash@{{{n}}} does not apply cleanly"))
+                .with_detail(what.join("\n"))
+                .with_hint("nothing was changed"),
+        );
+    }
+    let merged = repo.write_catalog(&merged)?;
+    let ws = WorkingSet {
+        working: merged,
+        staged: state.commit.catalog,
+        merge: None,
+    };
+    publish_branch(repo, &state, None, &ws)?;
+    if drop {
+        remove(repo, &name)?;
+    }
+    Ok(())
+}
+
+/// Deletes stash `n`.
+pub fn drop_stash(repo: &Repository, n: usize) -> Result<()> {
+    let (name, _, _) = nth(repo, n)?;
+    remove(repo, &name)
+}
+
+fn remove(repo: &Repository, name: &str) -> Result<()> {
+    repo.update_store_root(&mut |root| {
+        root.refs.remove(name);
+        Ok(())
+    })
+}
