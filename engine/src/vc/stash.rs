@@ -29,7 +29,7 @@ pub fn list(repo: &Repository) -> Result<Vec<(String, Address, Commit)>> {
                 .map(|seq| (seq, n.clone(), *a))
         })
         .collect();
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|s| std::cmp::Reverse(s.0));
     out.into_iter()
         .map(|(_, n, a)| Ok((n, a, repo.read_commit(&a)?)))
         .collect()
