@@ -22,14 +22,12 @@ use std::time::{Duration, Instant};
 use arbor_engine::objects::Signature;
 use arbor_engine::repo::{Repository, open_disk_store};
 use arbor_engine::sql::{Session, StatementResult};
-use arbor_jsonb::Jsonb;
 use arbor_schema::Value;
-use arbor_tests::bench_data::{point_ids, row};
+use arbor_tests::bench_data::{CREATE_TABLE, point_ids, row, values};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const CREATE: &str = "CREATE TABLE t (id integer PRIMARY KEY, name text NOT NULL, category text NOT NULL, qty integer NOT NULL, price double precision NOT NULL, created text NOT NULL, attrs jsonb NOT NULL)";
 const AGGREGATE: &str = "SELECT category, count(*), sum(qty), round(avg(price), 4) FROM t GROUP BY category ORDER BY category";
 const JSON_FILTER: &str = "SELECT count(*), coalesce(sum(qty), 0) FROM t WHERE attrs->>'color' = 'red' AND (attrs->>'size')::int >= 5";
 const SQLITE_JSON_FILTER: &str = "SELECT count(*), coalesce(sum(qty), 0) FROM t WHERE attrs->>'color' = 'red' AND CAST(attrs->>'size' AS INTEGER) >= 5";
@@ -103,20 +101,10 @@ fn main() {
     let store = open_disk_store(&arbor_dir).unwrap();
     let repo = Repository::init(store, "main", &author).unwrap();
     let mut session = Session::open(repo, "main").unwrap();
-    session.execute(CREATE).unwrap();
+    session.execute(CREATE_TABLE).unwrap();
     let start = Instant::now();
-    let mut rows = (1..=n).map(|i| {
-        let r = row(i);
-        Ok(vec![
-            Value::Integer(i as i32),
-            Value::Text(r.name),
-            Value::Text(r.category.into()),
-            Value::Integer(r.qty as i32),
-            Value::Double(r.price),
-            Value::Text(r.created),
-            Value::Jsonb(Jsonb::parse(&r.attrs).expect("generated JSON parses")),
-        ])
-    });
+    let mut rows =
+        (1..=n).map(|i| values(i).map_err(|e| arbor_engine::Error::new(e.code, e.message)));
     let loaded = session.insert_rows("t", &mut rows).unwrap();
     let arbor_load = start.elapsed();
     assert_eq!(loaded, n);

@@ -22,15 +22,11 @@ use arbor_engine::objects::Signature;
 use arbor_engine::repo::{Repository, open_disk_store};
 use arbor_engine::sql::Session;
 use arbor_engine::vc::{self, commit::CommitOptions, merge::MergeOptions};
-use arbor_jsonb::Jsonb;
 use arbor_merkle::Address;
-use arbor_schema::Value;
-use arbor_tests::bench_data::{branch_ids, row, update_ids};
+use arbor_tests::bench_data::{CREATE_TABLE, branch_ids, update_ids, values};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-const CREATE: &str = "CREATE TABLE t (id integer PRIMARY KEY, name text NOT NULL, category text NOT NULL, qty integer NOT NULL, price double precision NOT NULL, created text NOT NULL, attrs jsonb NOT NULL)";
 
 fn author() -> Signature {
     Signature {
@@ -97,20 +93,10 @@ fn bench_size(n: u64) {
     let store = open_disk_store(dir.path()).unwrap();
     let repo = Repository::init(store.clone(), "main", &author()).unwrap();
     let mut session = Session::open(repo.clone(), "main").unwrap();
-    session.execute(CREATE).unwrap();
+    session.execute(CREATE_TABLE).unwrap();
     let start = Instant::now();
-    let mut rows = (1..=n).map(|i| {
-        let r = row(i);
-        Ok(vec![
-            Value::Integer(i as i32),
-            Value::Text(r.name),
-            Value::Text(r.category.into()),
-            Value::Integer(r.qty as i32),
-            Value::Double(r.price),
-            Value::Text(r.created),
-            Value::Jsonb(Jsonb::parse(&r.attrs).unwrap()),
-        ])
-    });
+    let mut rows =
+        (1..=n).map(|i| values(i).map_err(|e| arbor_engine::Error::new(e.code, e.message)));
     session.insert_rows("t", &mut rows).unwrap();
     let base = commit(&repo, "main", "load");
     println!(

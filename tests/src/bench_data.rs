@@ -21,6 +21,24 @@ const TAGS: [&str; 8] = [
 /// The CSV header line (without its newline).
 pub const CSV_HEADER: &str = "id,name,category,qty,price,created,attrs";
 
+/// Table t as `../shared/bench/README.md` defines it.
+pub const CREATE_TABLE: &str = "CREATE TABLE t (id integer PRIMARY KEY, name text NOT NULL, category text NOT NULL, qty integer NOT NULL, price double precision NOT NULL, created text NOT NULL, attrs jsonb NOT NULL)";
+
+/// Row `i` as SQL values for table t (`Session::insert_rows`).
+pub fn values(i: u64) -> Result<Vec<arbor_schema::Value>, arbor_schema::ValueError> {
+    use arbor_schema::{DataType, Value, text::parse_value};
+    let r = row(i);
+    Ok(vec![
+        Value::Integer(i32::try_from(i).unwrap_or(i32::MAX)),
+        Value::Text(r.name),
+        Value::Text(r.category.into()),
+        Value::Integer(i32::try_from(r.qty).unwrap_or(i32::MAX)),
+        Value::Double(r.price),
+        Value::Text(r.created),
+        parse_value(&r.attrs, &DataType::Jsonb)?,
+    ])
+}
+
 /// SplitMix64's output function, as `datagen.py` defines it.
 pub fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);

@@ -12,7 +12,7 @@
 //! from `table \0 row key` to the three versions; a commit is refused until
 //! they are resolved.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use arbor_merkle::codec::{Reader, Writer};
@@ -171,6 +171,51 @@ pub fn abort(repo: &Repository, branch: &str) -> Result<()> {
     publish_branch(repo, &state, None, &ws)
 }
 
+/// How one named entry of a catalog (a table, view or sequence) merges.
+enum Entry<'a, T> {
+    /// Theirs did not change it (or made the same change): ours stands.
+    Ours,
+    /// Only theirs changed it: take theirs (`None`: they dropped it).
+    Theirs(Option<&'a T>),
+    /// Both changed it, differently: base, ours, theirs.
+    Both(Option<&'a T>, Option<&'a T>, Option<&'a T>),
+}
+
+/// Every name in three versions of a map, with how its entry merges.
+fn three_way<'a, T: PartialEq>(
+    base: &'a BTreeMap<String, T>,
+    ours: &'a BTreeMap<String, T>,
+    theirs: &'a BTreeMap<String, T>,
+) -> Vec<(&'a String, Entry<'a, T>)> {
+    let names: BTreeSet<&String> = base
+        .keys()
+        .chain(ours.keys())
+        .chain(theirs.keys())
+        .collect();
+    names
+        .into_iter()
+        .map(|name| {
+            let (b, o, t) = (base.get(name), ours.get(name), theirs.get(name));
+            let entry = if o == t || t == b {
+                Entry::Ours
+            } else if o == b {
+                Entry::Theirs(t)
+            } else {
+                Entry::Both(b, o, t)
+            };
+            (name, entry)
+        })
+        .collect()
+}
+
+/// Sets `name` in `map` to `value`, or removes it.
+fn set<T: Clone>(map: &mut BTreeMap<String, T>, name: &str, value: Option<&T>) {
+    match value {
+        Some(v) => map.insert(name.to_owned(), v.clone()),
+        None => map.remove(name),
+    };
+}
+
 /// Merges three catalogs; returns the merged one and what conflicted.
 pub fn merge_catalogs(
     repo: &Repository,
@@ -180,119 +225,64 @@ pub fn merge_catalogs(
 ) -> Result<(Catalog, Vec<Conflict>)> {
     let mut merged = ours.clone();
     let mut conflicts = Vec::new();
-    let names: BTreeSet<&String> = base
-        .tables
-        .keys()
-        .chain(ours.tables.keys())
-        .chain(theirs.tables.keys())
-        .collect();
-    for name in names {
-        let (b, o, t) = (
-            base.tables.get(name),
-            ours.tables.get(name),
-            theirs.tables.get(name),
-        );
-        let table_conflict = |description: &str| Conflict {
-            table: name.clone(),
-            key: Vec::new(),
-            description: description.to_owned(),
-            versions: [None, None, None],
-        };
-        if o == t || t == b {
-            continue;
-        }
-        if o == b {
-            match t {
-                Some(a) => merged.tables.insert(name.clone(), *a),
-                None => merged.tables.remove(name),
-            };
-            continue;
-        }
-        match (b, o, t) {
-            (Some(b), Some(o), Some(t)) => match merge_table(repo, name, b, o, t)? {
+    let whole = |name: &str, description: &str| Conflict {
+        table: name.to_owned(),
+        key: Vec::new(),
+        description: description.to_owned(),
+        versions: [None, None, None],
+    };
+    for (name, entry) in three_way(&base.tables, &ours.tables, &theirs.tables) {
+        match entry {
+            Entry::Ours => {}
+            Entry::Theirs(t) => set(&mut merged.tables, name, t),
+            Entry::Both(Some(b), Some(o), Some(t)) => match merge_table(repo, name, b, o, t)? {
                 Ok((object, mut row_conflicts)) => {
                     merged
                         .tables
                         .insert(name.clone(), repo.write_table(&object)?);
                     conflicts.append(&mut row_conflicts);
                 }
-                Err(description) => conflicts.push(table_conflict(&description)),
+                Err(description) => conflicts.push(whole(name, &description)),
             },
-            (None, Some(_), Some(_)) => conflicts.push(table_conflict(
-                "added by both sides with different contents",
-            )),
-            (Some(_), None, Some(_)) => {
-                conflicts.push(table_conflict("deleted by ours and changed by theirs"))
+            Entry::Both(None, _, _) => {
+                conflicts.push(whole(name, "added by both sides with different contents"))
             }
-            (Some(_), Some(_), None) => {
-                conflicts.push(table_conflict("changed by ours and deleted by theirs"))
+            Entry::Both(_, None, _) => {
+                conflicts.push(whole(name, "deleted by ours and changed by theirs"))
             }
-            _ => {}
+            Entry::Both(_, _, None) => {
+                conflicts.push(whole(name, "changed by ours and deleted by theirs"))
+            }
         }
     }
-    let view_names: BTreeSet<&String> = base
-        .views
-        .keys()
-        .chain(ours.views.keys())
-        .chain(theirs.views.keys())
-        .collect();
-    for name in view_names {
-        let (b, o, t) = (
-            base.views.get(name),
-            ours.views.get(name),
-            theirs.views.get(name),
-        );
-        if o == t || t == b {
-            continue;
+    for (name, entry) in three_way(&base.views, &ours.views, &theirs.views) {
+        match entry {
+            Entry::Ours => {}
+            Entry::Theirs(t) => set(&mut merged.views, name, t),
+            Entry::Both(..) => {
+                conflicts.push(whole(name, "view changed differently by both sides"))
+            }
         }
-        if o == b {
-            match t {
-                Some(v) => merged.views.insert(name.clone(), v.clone()),
-                None => merged.views.remove(name),
-            };
-            continue;
-        }
-        conflicts.push(Conflict {
-            table: name.clone(),
-            key: Vec::new(),
-            description: "view changed differently by both sides".into(),
-            versions: [None, None, None],
-        });
     }
     // Sequences: both sides may have handed out numbers; keeping the one
     // that went further means neither side's numbers are handed out again.
-    let sequence_names: BTreeSet<&String> = base
-        .sequences
-        .keys()
-        .chain(ours.sequences.keys())
-        .chain(theirs.sequences.keys())
-        .collect();
-    for name in sequence_names {
-        let (b, o, t) = (
-            base.sequences.get(name),
-            ours.sequences.get(name),
-            theirs.sequences.get(name),
-        );
-        if o == t || t == b {
-            continue;
-        }
-        if o == b {
-            match t {
-                Some(state) => merged.sequences.insert(name.clone(), state.clone()),
-                None => merged.sequences.remove(name),
-            };
-            continue;
-        }
-        if let (Some(o), Some(t)) = (o, t) {
-            let (os, ts) = (Sequence::decode(o)?, Sequence::decode(t)?);
-            let further = if os.increment > 0 {
-                ts.last > os.last
-            } else {
-                ts.last < os.last
-            };
-            if further {
-                merged.sequences.insert(name.clone(), t.clone());
+    for (name, entry) in three_way(&base.sequences, &ours.sequences, &theirs.sequences) {
+        match entry {
+            Entry::Ours => {}
+            Entry::Theirs(t) => set(&mut merged.sequences, name, t),
+            Entry::Both(_, Some(o), Some(t)) => {
+                let (os, ts) = (Sequence::decode(o)?, Sequence::decode(t)?);
+                let further = if os.increment > 0 {
+                    ts.last > os.last
+                } else {
+                    ts.last < os.last
+                };
+                if further {
+                    merged.sequences.insert(name.clone(), t.clone());
+                }
             }
+            // Dropped on one side and moved on the other: ours stands.
+            Entry::Both(..) => {}
         }
     }
     Ok((merged, conflicts))
