@@ -2167,3 +2167,37 @@ fn stash_push_list_pop() {
     repo.ok(&["reset", "--hard"]);
     assert!(repo.err(&["stash"]).contains("no local changes to save"));
 }
+
+/// `blame` names the commit that last changed each row; SQL sees the same
+/// through `arbor_blame_<table>`.
+#[test]
+fn blame_names_the_last_change_of_each_row() {
+    let repo = Repo::with_fruit();
+    repo.sql("UPDATE fruit SET price = 99 WHERE id = 2; INSERT INTO fruit VALUES (3, 'fig', 10)");
+    repo.ok(&["commit", "-am", "pear and fig"]);
+    repo.sql("UPDATE fruit SET name = 'figs' WHERE id = 3");
+    repo.ok(&["commit", "-am", "figs"]);
+    let out = repo.ok(&["blame", "fruit", "--format", "csv"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "commit,author,message,id,name,price");
+    assert!(lines[1].ends_with(",Ann Lee,fruit,1,apple,100"), "{out}");
+    assert!(
+        lines[2].ends_with(",Ann Lee,pear and fig,2,pear,99"),
+        "{out}"
+    );
+    assert!(lines[3].ends_with(",Ann Lee,figs,3,figs,10"), "{out}");
+    // At an older revision, the fig row was last changed by its insert.
+    let older = repo.ok(&["blame", "fruit", "HEAD~1", "--format", "csv"]);
+    assert!(
+        older
+            .lines()
+            .nth(3)
+            .unwrap()
+            .contains(",pear and fig,3,fig,10"),
+        "{older}"
+    );
+    assert_eq!(
+        repo.csv("SELECT message FROM arbor_blame_fruit ORDER BY id"),
+        "message\nfruit\npear and fig\nfigs\n"
+    );
+}

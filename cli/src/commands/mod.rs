@@ -1,6 +1,7 @@
 //! The commands, one file each.
 
 mod add;
+mod blame;
 mod branch;
 mod checkout;
 mod cherry_pick;
@@ -47,6 +48,8 @@ pub enum Command {
     Log(log::Args),
     /// Show a commit and its changes.
     Show(show::Args),
+    /// Show which commit last changed each row of a table.
+    Blame(blame::Args),
     /// Show row and schema differences between versions.
     Diff(diff::Args),
     /// List, create, delete, rename or copy branches.
@@ -87,6 +90,7 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Commit(args) => commit::run(args, cwd),
         Command::Log(args) => log::run(args, cwd),
         Command::Show(args) => show::run(args, cwd),
+        Command::Blame(args) => blame::run(args, cwd),
         Command::Diff(args) => diff::run(args, cwd),
         Command::Branch(args) => branch::run(args, cwd),
         Command::Checkout(args) | Command::Switch(args) => checkout::run(args, cwd),

@@ -4,6 +4,8 @@
 //!   history of HEAD), `arbor_branches`, `arbor_tags`, `arbor_status`,
 //!   `arbor_conflicts` (tables with conflicts in a merge in progress). A
 //!   user table of the same name hides them.
+//! - `arbor_blame_<table>`: each row of `<table>` at HEAD with the commit
+//!   that last changed it.
 //! - `arbor_diff_<table>`: the rows of `<table>` that differ between HEAD
 //!   and the working set; table functions `arbor_diff(from, to, table)`,
 //!   `arbor_diff_stat(from, to [, table])` and `arbor_log(revision)`.
@@ -135,6 +137,29 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
                     .map(|(t, n)| vec![text(t), Value::BigInt(n)])
                     .collect(),
             )
+        }
+        other if other.starts_with("arbor_blame_") => {
+            let table = &other["arbor_blame_".len()..];
+            let head = repo.branch_head(branch)?;
+            let (t, lines) = vc::blame::blame(repo, head, table)?;
+            let mut names = vec![
+                "commit_hash".to_owned(),
+                "committer".to_owned(),
+                "message".to_owned(),
+            ];
+            names.extend(t.schema.columns.iter().map(|c| c.name.clone()));
+            let mut rows = Vec::new();
+            for line in lines {
+                let c = repo.read_commit(&line.commit)?;
+                let mut row = vec![
+                    text(line.commit.to_hex()),
+                    text(c.author.name.clone()),
+                    text(c.message.clone()),
+                ];
+                row.extend(line.row);
+                rows.push(row);
+            }
+            (names, rows)
         }
         other => match other.strip_prefix("arbor_diff_") {
             Some(table) => {

@@ -46,6 +46,8 @@ pub struct DiffColumn {
 /// A changed row, its values aligned to [`TableDiff::columns`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowChange {
+    /// The row's stored key (encoded primary key, or hidden row id).
+    pub key: Vec<u8>,
     /// The row before (`None`: added).
     pub old: Option<Vec<Value>>,
     /// The row after (`None`: deleted).
@@ -230,7 +232,11 @@ impl TableDiff {
                     .new
                     .map(|v| to.decode(&entry.key, &v).map(|r| align(&r, false)))
                     .transpose()?;
-                Ok(RowChange { old, new })
+                Ok(RowChange {
+                    key: entry.key,
+                    old,
+                    new,
+                })
             });
             // Stored bytes can differ while the values do not (a row
             // rewritten after a column was dropped loses the dropped value):
@@ -250,6 +256,7 @@ impl TableDiff {
                     Ok(RowChange {
                         old: Some(align(&t.decode(&k, &v)?, true)),
                         new: None,
+                        key: k,
                     })
                 }))
             }
@@ -261,6 +268,7 @@ impl TableDiff {
                 Ok(RowChange {
                     old: None,
                     new: Some(align(&t.decode(&k, &v)?, false)),
+                    key: k,
                 })
             })),
             _ => Box::new(std::iter::empty()),

@@ -13,6 +13,7 @@
 //! it read has moved: a crash or a concurrent writer leaves the repository
 //! either before or after the operation, never in between.
 //!
+//! - `blame`: which commit last changed each row;
 //! - `revision`: names to commits (`main`, `v1`, `HEAD~2`, `a1b2c3^`);
 //! - `history`: walking commits, `log`, merge bases;
 //! - `commit`: staging and committing;
@@ -22,6 +23,7 @@
 //! - `merge`: three-way merges of catalogs, tables, rows and cells;
 //! - `stash`: uncommitted changes put aside and brought back.
 
+pub mod blame;
 pub mod branch;
 pub mod commit;
 pub mod diff;
