@@ -76,10 +76,21 @@ pub fn subject(commit: &Commit) -> &str {
     commit.message.lines().next().unwrap_or_default()
 }
 
+/// A value as one line of a diff table: line breaks and tabs are shown
+/// escaped (`\n`, `\r`, `\t`) so that a cell never breaks the table.
 fn cell(v: &Value) -> String {
     match v {
         Value::Null => "NULL".into(),
-        other => other.to_string(),
+        other => {
+            let text = other.to_string();
+            if text.contains(['\n', '\r', '\t']) {
+                text.replace('\n', "\\n")
+                    .replace('\r', "\\r")
+                    .replace('\t', "\\t")
+            } else {
+                text
+            }
+        }
     }
 }
 

@@ -86,12 +86,14 @@ impl Repo {
         text(&out.stdout)
     }
 
-    /// Runs a command that must fail with exit code 1; returns its standard error.
+    /// Runs a command that must fail with exit code 1 (2 for `arbor diff`,
+    /// whose 1 means "differences"); returns its standard error.
     fn err(&self, args: &[&str]) -> String {
         let out = self.run(args);
+        let code = if args.first() == Some(&"diff") { 2 } else { 1 };
         assert_eq!(
             out.status.code(),
-            Some(1),
+            Some(code),
             "arbor {args:?}: {}{}",
             text(&out.stdout),
             text(&out.stderr)
@@ -2129,7 +2131,7 @@ fn diff_where_gates_on_selected_rows() {
         Some(1)
     );
     let bad = repo.run(&["diff", "--where", "nope > 1", "--format", "jsonl"]);
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(2));
     assert!(
         text(&bad.stderr).contains("--where: column \"nope\" does not exist"),
         "{}",

@@ -480,3 +480,43 @@ fn prepared_queries_take_parameters_and_follow_changes() {
     );
     assert!(s.prepare("SELECT 1; SELECT 2").is_err());
 }
+
+/// A bulk insert larger than one batch of pending edits: every row lands,
+/// a duplicate of a row from an earlier (already applied) batch is still
+/// refused, and the refused statement leaves the table as it was.
+#[test]
+fn bulk_insert_across_edit_batches() {
+    use arbor_schema::Value;
+    let mut s = session();
+    s.execute("CREATE TABLE t (id integer PRIMARY KEY, v text UNIQUE)")
+        .unwrap();
+    let n = 120_000i32;
+    let mut rows = (1..=n).map(|i| Ok(vec![Value::Integer(i), Value::Text(format!("v{i}"))]));
+    assert_eq!(s.insert_rows("t", &mut rows).unwrap(), 120_000);
+    assert_eq!(
+        query(&mut s, "SELECT count(*), min(id), max(id) FROM t"),
+        "120000|1|120000"
+    );
+    // id 1 is in the first batch; the duplicate comes 60,000 rows later.
+    let mut rows = (n + 1..=n + 60_000)
+        .map(|i| Ok(vec![Value::Integer(i), Value::Text(format!("w{i}"))]))
+        .chain([Ok(vec![Value::Integer(1), Value::Text("again".into())])]);
+    let e = s.insert_rows("t", &mut rows).unwrap_err();
+    assert_eq!(
+        e.message,
+        "duplicate key value violates unique constraint \"t_pkey\""
+    );
+    // The same for a unique index entry from an earlier batch.
+    let mut rows = (n + 1..=n + 60_000)
+        .map(|i| Ok(vec![Value::Integer(i), Value::Text(format!("w{i}"))]))
+        .chain([Ok(vec![
+            Value::Integer(0),
+            Value::Text(format!("w{}", n + 1)),
+        ])]);
+    let e = s.insert_rows("t", &mut rows).unwrap_err();
+    assert_eq!(
+        e.message,
+        "duplicate key value violates unique constraint \"t_v_key\""
+    );
+    assert_eq!(query(&mut s, "SELECT count(*) FROM t"), "120000");
+}

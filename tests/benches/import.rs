@@ -16,51 +16,20 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use arbor_tests::bench_data::{CSV_HEADER, row};
+use arbor_tests::bench_process::{arbor, megabytes, release_binary};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Runs `arbor args...` in `dir`; returns seconds and peak memory in MB if known.
-fn arbor(bin: &Path, dir: &Path, args: &[&str], stdout: Option<&Path>) -> (f64, Option<f64>) {
-    let gnu_time = Path::new("/usr/bin/time");
-    let mut cmd = if gnu_time.exists() {
-        let mut c = Command::new(gnu_time);
-        c.args(["-f", "%M"]).arg(bin);
-        c
-    } else {
-        Command::new(bin)
-    };
-    cmd.current_dir(dir).args(args);
-    if let Some(path) = stdout {
-        cmd.stdout(std::fs::File::create(path).unwrap());
-    }
-    let start = Instant::now();
-    let out = cmd.output().unwrap();
-    let seconds = start.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "arbor {args:?}: {stderr}");
-    let peak = stderr
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse::<f64>().ok())
-        .map(|kb| kb / 1024.0);
-    (seconds, peak)
-}
 
 fn main() {
     let n: u64 = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(1_000_000);
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/arbor");
-    assert!(
-        bin.exists(),
-        "build the release binary first: cargo build --release --bin arbor"
-    );
+    let bin = release_binary();
     let dir = tempfile::tempdir().unwrap();
     let csv_path = dir.path().join("t.csv");
     {
@@ -118,7 +87,7 @@ fn main() {
     let sqlite_s = start.elapsed().as_secs_f64();
     println!(
         "import: arbor {import_s:.2} s (peak {}), sqlite {sqlite_s:.2} s, arbor/sqlite {:.2}",
-        import_mb.map_or("unknown".into(), |m| format!("{m:.0} MB")),
+        megabytes(import_mb),
         import_s / sqlite_s
     );
 
@@ -126,7 +95,7 @@ fn main() {
     let (export_s, export_mb) = arbor(&bin, &repo, &["table", "export", "t"], Some(&exported));
     println!(
         "export to CSV: {export_s:.2} s (peak {}), {:.1} MB written",
-        export_mb.map_or("unknown".into(), |m| format!("{m:.0} MB")),
+        megabytes(export_mb),
         std::fs::metadata(&exported).unwrap().len() as f64 / 1e6
     );
 }

@@ -3,4 +3,5 @@
 //! The suites themselves live in `tests/tests/` and `tests/benches/`.
 
 pub mod bench_data;
+pub mod bench_process;
 pub mod slt;

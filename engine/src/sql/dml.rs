@@ -240,6 +240,7 @@ impl TableWriter {
         self.index_row(&key, row)?;
         self.edits
             .insert(key.clone(), Some(self.table.encode_value(row)));
+        self.flush_if_large()?;
         Ok(key)
     }
 

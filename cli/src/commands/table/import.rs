@@ -69,13 +69,31 @@ enum Mode {
 
 /// Rows skipped by `--continue`.
 #[derive(Debug, Default)]
-struct Skipped {
+pub struct Skipped {
     count: u64,
     first: Vec<String>,
 }
 
 impl Skipped {
     const SHOWN: usize = 5;
+
+    /// Prints how many rows were skipped, and the first few, to standard error.
+    pub fn report(&self) {
+        if self.count == 0 {
+            return;
+        }
+        eprintln!(
+            "skipped {} bad row{}:",
+            self.count,
+            if self.count == 1 { "" } else { "s" }
+        );
+        for s in &self.first {
+            eprintln!("  {s}");
+        }
+        if self.count > self.first.len() as u64 {
+            eprintln!("  ...");
+        }
+    }
 
     fn add(&mut self, file: &str, e: &InputError) {
         self.count += 1;
@@ -99,31 +117,153 @@ fn input_error(file: &str, e: &InputError) -> CliError {
         .with_hint("nothing was imported")
 }
 
-fn open_source(args: &Args, path: &Path, format: FileFormat) -> Result<Box<dyn Source>, CliError> {
-    let file = File::open(path)
-        .map_err(|e| CliError::new(format!("cannot read {}: {e}", args.file.display())))?;
-    let name = args.file.display().to_string();
-    Ok(match format {
-        FileFormat::Json | FileFormat::Jsonl => Box::new(
-            JsonSource::new(file, format == FileFormat::Jsonl)
-                .map_err(|e| input_error(&name, &e))?,
-        ),
-        _ => {
-            let delimiter = match &args.delimiter {
-                Some(d) => parse_delimiter(d)?,
-                None => format.delimiter(),
-            };
-            Box::new(
-                CsvSource::new(
-                    file,
-                    delimiter,
-                    args.null.as_deref().unwrap_or(""),
-                    args.no_header,
+/// Where and how to read an input file (shared by `arbor table import`
+/// and `arbor diff --files`).
+#[derive(Clone, Debug)]
+pub struct InputFile {
+    /// The file's path.
+    pub path: PathBuf,
+    /// Its name as the user gave it, for messages.
+    pub name: String,
+    /// Its format.
+    pub format: FileFormat,
+    /// The field delimiter of a CSV-like file (`None`: the format's).
+    pub delimiter: Option<String>,
+    /// The file has no header line.
+    pub no_header: bool,
+    /// The unquoted text that stands for NULL in a CSV-like file.
+    pub null: Option<String>,
+}
+
+impl InputFile {
+    /// The file `given` (relative to `cwd`), its format `format` or else
+    /// told by its extension.
+    pub fn new(
+        cwd: &Path,
+        given: &Path,
+        format: Option<FileFormat>,
+    ) -> Result<InputFile, CliError> {
+        let path = resolve(cwd, given);
+        let name = given.display().to_string();
+        let format = match format.or_else(|| FileFormat::from_path(&path)) {
+            Some(FileFormat::Sql) => {
+                return Err(
+                    CliError::new(format!("{name}: SQL files are not read as rows"))
+                        .with_hint("run them with `arbor sql -f <file>`"),
+                );
+            }
+            Some(f) => f,
+            None => {
+                return Err(CliError::new(format!(
+                    "cannot tell the format of {name} from its name"
+                ))
+                .with_hint("name it with --format csv|tsv|psv|json|jsonl"));
+            }
+        };
+        Ok(InputFile {
+            path,
+            name,
+            format,
+            delimiter: None,
+            no_header: false,
+            null: None,
+        })
+    }
+
+    /// Whether the file is JSON or JSON Lines (no header line).
+    pub fn is_json(&self) -> bool {
+        matches!(self.format, FileFormat::Json | FileFormat::Jsonl)
+    }
+
+    /// Opens the file as a source of records.
+    fn open(&self) -> Result<Box<dyn Source>, CliError> {
+        let file = File::open(&self.path)
+            .map_err(|e| CliError::new(format!("cannot read {}: {e}", self.name)))?;
+        Ok(match self.format {
+            FileFormat::Json | FileFormat::Jsonl => Box::new(
+                JsonSource::new(file, self.format == FileFormat::Jsonl)
+                    .map_err(|e| input_error(&self.name, &e))?,
+            ),
+            format => {
+                let delimiter = match &self.delimiter {
+                    Some(d) => parse_delimiter(d)?,
+                    None => format.delimiter(),
+                };
+                Box::new(
+                    CsvSource::new(
+                        file,
+                        delimiter,
+                        self.null.as_deref().unwrap_or(""),
+                        self.no_header,
+                    )
+                    .map_err(|e| input_error(&self.name, &e))?,
                 )
-                .map_err(|e| input_error(&name, &e))?,
-            )
+            }
+        })
+    }
+
+    /// Reads the whole file once and guesses each column's type: the
+    /// header, and a guess per column.
+    pub fn infer_columns(
+        &self,
+        keep_going: bool,
+    ) -> Result<(Vec<String>, Vec<ColumnGuess>), CliError> {
+        let mut source = self.open()?;
+        let mut guesses: Vec<ColumnGuess> = Vec::new();
+        let mut seen = Vec::new();
+        let mut records = 0u64;
+        while let Some(record) = source.next_record() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) if keep_going && e.recoverable => continue,
+                Err(e) => return Err(input_error(&self.name, &e)),
+            };
+            // A column first seen now was missing from the records before.
+            let mut new_column = ColumnGuess::default();
+            if records > 0 {
+                new_column.see(&Raw::Null);
+            }
+            records += 1;
+            guesses.resize(source.header().len(), new_column);
+            seen.clear();
+            seen.resize(guesses.len(), false);
+            for cell in &record.cells {
+                guesses[cell.index].see(&cell.raw);
+                seen[cell.index] = true;
+            }
+            for (g, _) in guesses.iter_mut().zip(&seen).filter(|(_, s)| !**s) {
+                g.see(&Raw::Null);
+            }
         }
-    })
+        let header = source.header().to_vec();
+        guesses.resize_with(header.len(), ColumnGuess::default);
+        Ok((header, guesses))
+    }
+
+    /// Inserts the file's rows into `table`, whose columns are `targets`
+    /// (name and type), through `Session::insert_rows` in the session's
+    /// open transaction. Returns the rows written and the rows skipped
+    /// with `keep_going`.
+    pub fn insert_into(
+        &self,
+        session: &mut Session,
+        table: &str,
+        targets: &[(String, DataType)],
+        keep_going: bool,
+    ) -> Result<(u64, Skipped), CliError> {
+        let targets: Vec<Target> = targets
+            .iter()
+            .map(|(name, data_type)| Target {
+                name: name.clone(),
+                data_type: data_type.clone(),
+                has_default: false,
+            })
+            .collect();
+        let mut source = self.open()?;
+        let mut rows = Rows::new(&self.name, table, source.as_mut(), &targets, keep_going);
+        let count = rows.insert_all(session)?;
+        Ok((count, rows.skipped))
+    }
 }
 
 /// Converts a value read from the file to a column's type.
@@ -166,7 +306,28 @@ struct Rows<'a> {
     present: Vec<bool>,
 }
 
-impl Rows<'_> {
+impl<'a> Rows<'a> {
+    fn new(
+        file: &'a str,
+        table: &'a str,
+        source: &'a mut dyn Source,
+        targets: &'a [Target],
+        keep_going: bool,
+    ) -> Rows<'a> {
+        Rows {
+            file,
+            table,
+            source,
+            targets,
+            map: Vec::new(),
+            keep_going,
+            skipped: Skipped::default(),
+            failure: None,
+            last: (0, Vec::new()),
+            present: Vec::new(),
+        }
+    }
+
     fn target_of(&mut self, index: usize, line: u64, column: u64) -> Result<usize, InputError> {
         while self.map.len() <= index {
             let name = &self.source.header()[self.map.len()];
@@ -223,6 +384,16 @@ impl Rows<'_> {
         }
     }
 
+    /// Inserts every row through `Session::insert_rows`.
+    fn insert_all(&mut self, session: &mut Session) -> Result<u64, CliError> {
+        session
+            .insert_rows(self.table, &mut *self)
+            .map_err(|e| match &self.failure {
+                Some(f) => input_error(self.file, f),
+                None => self.engine_error(e),
+            })
+    }
+
     /// An engine error about the row last handed out, with its position.
     fn engine_error(&self, e: arbor_engine::Error) -> CliError {
         let column = quoted_after(&e.message, "column \"").or_else(|| {
@@ -276,23 +447,13 @@ fn quoted_after(text: &str, prefix: &str) -> Option<String> {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let path = resolve(cwd, &args.file);
-    let file = args.file.display().to_string();
-    let format = match args.format.or_else(|| FileFormat::from_path(&path)) {
-        Some(FileFormat::Sql) => {
-            return Err(
-                CliError::new("SQL files are not imported with `arbor table import`")
-                    .with_hint("run them with `arbor sql -f <file>`"),
-            );
-        }
-        Some(f) => f,
-        None => {
-            return Err(
-                CliError::new(format!("cannot tell the format of {file} from its name"))
-                    .with_hint("name it with --format csv|tsv|psv|json|jsonl"),
-            );
-        }
+    let input = InputFile {
+        delimiter: args.delimiter.clone(),
+        no_header: args.no_header,
+        null: args.null.clone(),
+        ..InputFile::new(cwd, &args.file, args.format)?
     };
+    let file = input.name.clone();
     let repository = vcs::open(cwd)?;
     let branch = vc::current_branch(&repository)?;
     let existing = working_table(&repository, &args.table)?;
@@ -341,35 +502,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         ),
         None => {
             // First pass: the types.
-            let mut source = open_source(&args, &path, format)?;
-            let mut guesses: Vec<ColumnGuess> = Vec::new();
-            let mut seen = Vec::new();
-            let mut records = 0u64;
-            while let Some(record) = source.next_record() {
-                let record = match record {
-                    Ok(r) => r,
-                    Err(e) if args.keep_going && e.recoverable => continue,
-                    Err(e) => return Err(input_error(&file, &e)),
-                };
-                // A column first seen now was missing from the records before.
-                let mut new_column = ColumnGuess::default();
-                if records > 0 {
-                    new_column.see(&Raw::Null);
-                }
-                records += 1;
-                guesses.resize(source.header().len(), new_column);
-                seen.clear();
-                seen.resize(guesses.len(), false);
-                for cell in &record.cells {
-                    guesses[cell.index].see(&cell.raw);
-                    seen[cell.index] = true;
-                }
-                for (g, _) in guesses.iter_mut().zip(&seen).filter(|(_, s)| !**s) {
-                    g.see(&Raw::Null);
-                }
-            }
-            let header = source.header().to_vec();
-            guesses.resize_with(header.len(), ColumnGuess::default);
+            let (header, guesses) = input.infer_columns(args.keep_going)?;
             if header.is_empty() {
                 return Err(CliError::new(format!(
                     "{file} has no columns to create table \"{}\" from",
@@ -424,8 +557,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         .with_hint("use --append or --replace"));
     }
 
-    let mut source = open_source(&args, &path, format)?;
-    let json = matches!(format, FileFormat::Json | FileFormat::Jsonl);
+    let mut source = input.open()?;
+    let json = input.is_json();
     if !json {
         let header = source.header();
         let unknown: Vec<String> = header
@@ -464,18 +597,13 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
 
     let mut session = Session::open(repository, &branch)?;
     session.execute("BEGIN")?;
-    let mut rows = Rows {
-        file: &file,
-        table: &args.table,
-        source: source.as_mut(),
-        targets: &targets,
-        map: Vec::new(),
-        keep_going: args.keep_going,
-        skipped: Skipped::default(),
-        failure: None,
-        last: (0, Vec::new()),
-        present: Vec::new(),
-    };
+    let mut rows = Rows::new(
+        &file,
+        &args.table,
+        source.as_mut(),
+        &targets,
+        args.keep_going,
+    );
     let outcome = (|| -> Result<u64, CliError> {
         if let Some(sql) = &create_sql {
             session.execute(sql)?;
@@ -487,13 +615,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             let conflict = (mode == Mode::Update).then_some(pk.as_slice());
             insert_statements(&mut session, &args.table, &mut rows, conflict)
         } else {
-            match session.insert_rows(&args.table, &mut rows) {
-                Ok(n) => Ok(n),
-                Err(e) => Err(match &rows.failure {
-                    Some(f) => input_error(&file, f),
-                    None => rows.engine_error(e),
-                }),
-            }
+            rows.insert_all(&mut session)
         }
     })();
     let count = match outcome {
@@ -521,19 +643,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             if count == 1 { "" } else { "s" }
         );
     }
-    if skipped.count > 0 {
-        eprintln!(
-            "skipped {} bad row{}:",
-            skipped.count,
-            if skipped.count == 1 { "" } else { "s" }
-        );
-        for s in &skipped.first {
-            eprintln!("  {s}");
-        }
-        if skipped.count > skipped.first.len() as u64 {
-            eprintln!("  ...");
-        }
-    }
+    skipped.report();
     Ok(ExitCode::SUCCESS)
 }
 

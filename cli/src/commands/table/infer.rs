@@ -132,6 +132,21 @@ impl ColumnGuess {
         }
     }
 
+    /// Widens this guess to also cover every value `other` saw (the same
+    /// column read from another file).
+    pub fn merge(&mut self, other: &ColumnGuess) {
+        self.seen += other.seen;
+        self.nulls |= other.nulls;
+        self.boolean &= other.boolean;
+        self.int32 &= other.int32;
+        self.int64 &= other.int64;
+        self.whole &= other.whole;
+        self.float &= other.float;
+        self.json &= other.json;
+        self.structured |= other.structured;
+        self.string |= other.string;
+    }
+
     /// Whether the column had a NULL.
     pub fn nullable(&self) -> bool {
         self.nulls || self.seen == 0

@@ -2,8 +2,8 @@
 //! TSV, PSV, JSON, JSON Lines and SQL files.
 
 mod export;
-mod import;
-mod infer;
+pub mod import;
+pub mod infer;
 mod source;
 
 use std::path::{Path, PathBuf};

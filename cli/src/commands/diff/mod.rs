@@ -4,6 +4,10 @@
 //! staged against HEAD; one revision: the working set (with `--staged`, the
 //! staged tables) against it; two, or `A..B`: A against B; `A...B`: the
 //! merge base of A and B against B. An empty side of a range is HEAD.
+//! `--files old new --key ...`: two CSV, TSV, PSV, JSON or JSON Lines
+//! files, without a repository (see [`files`]).
+
+mod files;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -32,7 +36,8 @@ pub struct Args {
     /// Which tables changed, and how.
     #[arg(long)]
     summary: bool,
-    /// Exit with 1 when there are differences, 0 when there are none.
+    /// Exit with 1 when there are differences, 0 when there are none (an
+    /// error is always 2).
     #[arg(long)]
     exit_code: bool,
     /// Only rows of these kinds: added, modified, removed (repeat or separate with commas).
@@ -54,7 +59,25 @@ pub struct Args {
     /// How to print the rows: a table, or json, jsonl, csv or markdown for CI.
     #[arg(long, value_enum, default_value = "table")]
     format: DiffFormat,
-    /// Revisions (`A`, `A B`, `A..B`, `A...B`), then table names.
+    /// Compare two data files (CSV, TSV, PSV, JSON, JSON Lines) instead of
+    /// revisions: `arbor diff --files old.csv new.csv --key id`.
+    #[arg(long, requires = "key")]
+    files: bool,
+    /// With --files: the columns that identify a row.
+    #[arg(long, value_name = "COLUMN,...", value_delimiter = ',')]
+    key: Vec<String>,
+    /// With --files: the files' format (by default from their extensions).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    file_format: Option<crate::commands::table::FileFormat>,
+    /// With --files: the field delimiter of CSV-like files (one character; `tab` or `\t`).
+    #[arg(long, value_name = "CHAR")]
+    delimiter: Option<String>,
+    /// With --files: the unquoted text that stands for NULL in CSV-like
+    /// files (default: the empty field).
+    #[arg(long, value_name = "TEXT")]
+    null: Option<String>,
+    /// Revisions (`A`, `A B`, `A..B`, `A...B`), then table names; with
+    /// --files, the old and the new file.
     args: Vec<String>,
 }
 
@@ -76,7 +99,27 @@ fn known(name: &str, catalogs: [&Catalog; 2]) -> bool {
         .any(|c| c.tables.contains_key(name) || c.views.contains_key(name))
 }
 
+/// Runs `arbor diff`. Its exit code follows diff(1): 0 no difference (or
+/// no `--exit-code`), 1 differences with `--exit-code`, 2 an error, so that
+/// a CI gate never mistakes a failure for a difference.
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    match compare(args, cwd) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            crate::ui::print_error(&e);
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn compare(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    if args.files {
+        return files::run(&args, cwd);
+    }
+    if !args.key.is_empty() {
+        return Err(CliError::new("--key applies to --files")
+            .with_hint("arbor diff --files old.csv new.csv --key id"));
+    }
     let repository = vcs::open_read_only(cwd)?;
     let branch = vc::current_branch(&repository)?;
     let state = BranchState::read(&repository, &branch)?;
@@ -130,7 +173,20 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 .with_hint("name a branch, a tag, a commit hash or HEAD, then tables"),
         );
     }
-    let diffs = diff_catalogs(&repository, &from, &to, &tables)?;
+    show(&args, &repository, &from, &to, &tables)
+}
+
+/// Prints the differences of `tables` (all when empty) between two
+/// catalogs as `args` ask, and returns the exit code.
+fn show(
+    args: &Args,
+    repository: &Repository,
+    from: &Catalog,
+    to: &Catalog,
+    tables: &[String],
+) -> Result<ExitCode, CliError> {
+    let (repository, from, to) = (repository, from, to);
+    let diffs = diff_catalogs(repository, from, to, tables)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let selection = RowSelection {

@@ -1,0 +1,388 @@
+//! `arbor diff --files`: two data files diffed by key without a
+//! repository, in every format, with the exit code, the patch script
+//! replayed, and malformed inputs with their exact errors.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn arbor(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_arbor"))
+        .current_dir(dir)
+        .args(args)
+        .env("ARBOR_COMMIT_DATE", "0")
+        .env("ARBOR_AUTHOR_NAME", "Test")
+        .env("ARBOR_AUTHOR_EMAIL", "test@example.com")
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Runs a command that must exit with `code`; its standard output.
+fn exits(dir: &Path, code: i32, args: &[&str]) -> String {
+    let out = arbor(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "arbor {args:?}: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// Runs a command that must fail with exit code 2; its standard error.
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = arbor(dir, args);
+    assert_eq!(out.status.code(), Some(2), "arbor {args:?}");
+    text(&out.stderr)
+}
+
+/// Old and new versions of a dataset, `a/data.csv` and `b/data.csv`: an
+/// update of a jsonb cell, a NULL set, a row deleted (with a line break
+/// in a cell), a row added (with commas and quotes), a column dropped
+/// (`gone`) and a column added (`added`).
+fn dataset() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("a")).unwrap();
+    std::fs::create_dir_all(dir.path().join("b")).unwrap();
+    std::fs::write(
+        dir.path().join("a/data.csv"),
+        "id,name,note,doc,gone\n\
+         1,apple,\"red, round\",\"{\"\"a\"\": 1}\",x\n\
+         2,pear,\"say \"\"hi\"\"\",\"{\"\"a\"\": [1, 2]}\",y\n\
+         3,plum,,\"{\"\"k\"\": null}\",z\n\
+         4,fig,\"line one\nline two\",,w\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b/data.csv"),
+        "id,name,note,doc,added\n\
+         1,apple,\"red, round\",\"{\"\"a\"\": 2}\",10\n\
+         2,pear,\"say \"\"hi\"\"\",\"{\"\"a\"\": [1, 2]}\",\n\
+         3,plum,now set,\"{\"\"k\"\": null}\",30\n\
+         5,kiwi,\"new, \"\"quoted\"\"\",[true],50\n",
+    )
+    .unwrap();
+    dir
+}
+
+const FILES: [&str; 6] = ["diff", "--files", "a/data.csv", "b/data.csv", "--key", "id"];
+
+fn diff(dir: &Path, extra: &[&str]) -> String {
+    let mut args = FILES.to_vec();
+    args.extend(extra);
+    exits(dir, 0, &args)
+}
+
+#[test]
+fn table_format_marks_changed_cells_and_the_schema_change() {
+    let dir = dataset();
+    assert_eq!(
+        diff(dir.path(), &[]),
+        "diff --arbor a/data b/data
+--- a/data
++++ b/data
+- column gone text
++ column added integer
++---+----+-------+--------------------+---------------+-------+-------+
+|   | id | name  | note               | doc           | added | gone  |
++---+----+-------+--------------------+---------------+-------+-------+
+| < | 1  | apple | red, round         | {\"a\": 1}      | NULL  | x     |
+| > | 1  | apple | red, round         | {\"a\": 2}*     | 10*   | NULL* |
+| < | 2  | pear  | say \"hi\"           | {\"a\": [1, 2]} | NULL  | y     |
+| > | 2  | pear  | say \"hi\"           | {\"a\": [1, 2]} | NULL  | NULL* |
+| < | 3  | plum  | NULL               | {\"k\": null}   | NULL  | z     |
+| > | 3  | plum  | now set*           | {\"k\": null}   | 30*   | NULL* |
+| - | 4  | fig   | line one\\nline two | NULL          | NULL  | w     |
+| + | 5  | kiwi  | new, \"quoted\"      | [true]        | 50    | NULL  |
++---+----+-------+--------------------+---------------+-------+-------+
+"
+    );
+}
+
+#[test]
+fn csv_jsonl_and_markdown_formats() {
+    let dir = dataset();
+    assert_eq!(
+        diff(dir.path(), &["--format", "csv", "--filter", "added,removed"]),
+        "diff_type,from_id,from_name,from_note,from_doc,from_added,from_gone,to_id,to_name,to_note,to_doc,to_added,to_gone
+removed,4,fig,\"line one
+line two\",,,w,,,,,,
+added,,,,,,,5,kiwi,\"new, \"\"quoted\"\"\",[true],50,
+"
+    );
+    let jsonl = diff(
+        dir.path(),
+        &["--format", "jsonl", "--filter", "modified", "--limit", "1"],
+    );
+    let lines: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            serde_json::json!({"table": "data", "schema_change": "- column gone text"}),
+            serde_json::json!({"table": "data", "schema_change": "+ column added integer"}),
+            serde_json::json!({
+                "table": "data", "diff_type": "modified", "changed": ["doc", "added", "gone"],
+                "from": {"id": 1, "name": "apple", "note": "red, round", "doc": {"a": 1}, "added": null, "gone": "x"},
+                "to": {"id": 1, "name": "apple", "note": "red, round", "doc": {"a": 2}, "added": 10, "gone": null},
+            }),
+        ]
+    );
+    let markdown = diff(dir.path(), &["--format", "markdown"]);
+    assert!(
+        markdown.starts_with(
+            "| table | change | rows added | rows deleted | rows modified | cells modified |
+|---|---|---:|---:|---:|---:|
+| data | schema and data | 1 | 1 | 3 | 7 |
+"
+        ),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| + | 5 | kiwi | new, \"quoted\" | [true] | 50 | NULL |"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn stat_summary_name_only_and_where() {
+    let dir = dataset();
+    assert_eq!(
+        diff(dir.path(), &["--stat"]),
+        "data: 1 rows added, 1 rows deleted, 3 rows modified, 7 cells modified\n"
+    );
+    assert_eq!(
+        diff(dir.path(), &["--summary"]),
+        "data: schema and data changed\n"
+    );
+    assert_eq!(diff(dir.path(), &["--name-only"]), "data\n");
+    // Skinny keeps the key and every column a shown row changed (an
+    // added row changes all of its columns).
+    assert_eq!(
+        diff(
+            dir.path(),
+            &["--format", "csv", "--skinny", "--where", "to_added > 20"]
+        ),
+        "diff_type,from_id,from_name,from_note,from_doc,from_added,from_gone,to_id,to_name,to_note,to_doc,to_added,to_gone
+modified,3,plum,,\"{\"\"k\"\": null}\",,z,3,plum,now set,\"{\"\"k\"\": null}\",30,
+added,,,,,,,5,kiwi,\"new, \"\"quoted\"\"\",[true],50,
+"
+    );
+}
+
+#[test]
+fn exit_code_says_whether_the_files_differ() {
+    let dir = dataset();
+    let mut args = FILES.to_vec();
+    args.push("--exit-code");
+    exits(dir.path(), 1, &args);
+    args.extend(["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&exits(dir.path(), 1, &args)).unwrap();
+    assert_eq!(doc["tables"][0]["rows"].as_array().unwrap().len(), 5);
+    let same = [
+        "diff",
+        "--files",
+        "a/data.csv",
+        "a/data.csv",
+        "--key",
+        "id",
+        "--exit-code",
+    ];
+    assert_eq!(exits(dir.path(), 0, &same), "");
+    // A --where gate: only rows it selects count as differences.
+    let mut gate = FILES.to_vec();
+    gate.extend(["--exit-code", "--name-only", "--where", "to_added > 100"]);
+    assert_eq!(exits(dir.path(), 0, &gate), "data\n");
+}
+
+#[test]
+fn the_sql_patch_turns_the_old_file_into_the_new_one() {
+    let dir = dataset();
+    let patch = diff(dir.path(), &["--format", "sql"]);
+    assert_eq!(
+        patch,
+        "ALTER TABLE \"data\" DROP COLUMN \"gone\";
+ALTER TABLE \"data\" ADD COLUMN \"added\" integer;
+UPDATE \"data\" SET \"doc\" = '{\"a\": 2}'::jsonb, \"added\" = 10 WHERE \"id\" = 1;
+UPDATE \"data\" SET \"note\" = 'now set', \"added\" = 30 WHERE \"id\" = 3;
+DELETE FROM \"data\" WHERE \"id\" = 4;
+INSERT INTO \"data\" (\"id\", \"name\", \"note\", \"doc\", \"added\") VALUES (5, 'kiwi', 'new, \"quoted\"', '[true]'::jsonb, 50);
+"
+    );
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    exits(&repo, 0, &["init"]);
+    exits(
+        &repo,
+        0,
+        &["table", "import", "data", "../a/data.csv", "--pk", "id"],
+    );
+    std::fs::write(dir.path().join("patch.sql"), patch).unwrap();
+    exits(&repo, 0, &["sql", "-f", "../patch.sql"]);
+    let exported = exits(&repo, 0, &["table", "export", "data", "--format", "csv"]);
+    std::fs::write(dir.path().join("patched.csv"), exported).unwrap();
+    let check = [
+        "diff",
+        "--files",
+        "patched.csv",
+        "b/data.csv",
+        "--key",
+        "id",
+        "--exit-code",
+    ];
+    assert_eq!(exits(dir.path(), 0, &check), "");
+}
+
+#[test]
+fn json_tsv_and_delimited_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, content: &str| std::fs::write(dir.path().join(name), content).unwrap();
+    write(
+        "old.json",
+        r#"[{"id": 1, "v": {"x": 1}}, {"id": 2, "v": null}]"#,
+    );
+    write(
+        "new.jsonl",
+        "{\"id\": 1, \"v\": {\"x\": 2}}\n{\"id\": 3, \"v\": [1]}\n",
+    );
+    assert_eq!(
+        exits(
+            dir.path(),
+            0,
+            &[
+                "diff",
+                "--files",
+                "old.json",
+                "new.jsonl",
+                "--key",
+                "id",
+                "--format",
+                "csv"
+            ]
+        ),
+        "diff_type,from_id,from_v,to_id,to_v
+modified,1,\"{\"\"x\"\": 1}\",1,\"{\"\"x\"\": 2}\"
+removed,2,,,
+added,,,3,[1]
+"
+    );
+    // A column's type covers both files: integers in one file and text
+    // in the other read as text on both sides, with no schema change.
+    write("old.tsv", "id\tv\n1\t5\n2\t6\n");
+    write("new.tsv", "id\tv\n1\t5\n2\tabc\n");
+    assert_eq!(
+        exits(
+            dir.path(),
+            0,
+            &[
+                "diff", "--files", "old.tsv", "new.tsv", "--key", "id", "--format", "jsonl"
+            ]
+        ),
+        "{\"changed\":[\"v\"],\"diff_type\":\"modified\",\"from\":{\"id\":2,\"v\":\"6\"},\"table\":\"new\",\"to\":{\"id\":2,\"v\":\"abc\"}}\n"
+    );
+    write("old.txt", "k;n;v\na;1;x\na;2;y\n");
+    write("new.txt", "k;n;v\na;1;x\na;2;z\n");
+    assert_eq!(
+        exits(
+            dir.path(),
+            0,
+            &[
+                "diff",
+                "--files",
+                "old.txt",
+                "new.txt",
+                "--key",
+                "k,n",
+                "--file-format",
+                "csv",
+                "--delimiter",
+                ";",
+                "--stat",
+            ]
+        ),
+        "new: 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+    );
+}
+
+#[test]
+fn malformed_inputs_and_bad_keys_are_clear_errors() {
+    let dir = dataset();
+    let write =
+        |name: &str, content: &[u8]| std::fs::write(dir.path().join(name), content).unwrap();
+    write("dup.csv", b"id,name\n1,a\n1,b\n");
+    write("nullkey.csv", b"id,name\n1,a\n,b\n");
+    write("nokey.csv", b"name\nx\n");
+    write("ragged.csv", b"id,name\n1,a,extra\n");
+    write("quote.csv", b"id,name\n1,\"a\n");
+    write("utf.csv", b"id,name\n1,\xff\n");
+    let files = |old: &'static str, new: &'static str| -> Vec<&'static str> {
+        vec!["diff", "--files", old, new, "--key", "id"]
+    };
+    assert_eq!(
+        fails(dir.path(), &files("a/data.csv", "dup.csv")),
+        "error: dup.csv:3:1: column \"id\": duplicate key value violates unique constraint \"dup_pkey\"
+DETAIL: Key (id)=(1) already exists.
+hint: each key may appear once in a file
+"
+    );
+    assert_eq!(
+        fails(dir.path(), &files("nullkey.csv", "a/data.csv")),
+        "error: nullkey.csv:3:1: null value in column \"id\" of relation \"data\" violates not-null constraint\n"
+    );
+    assert_eq!(
+        fails(dir.path(), &files("a/data.csv", "nokey.csv")),
+        "error: nokey.csv: there is no key column \"id\"\nhint: its columns are: name\n"
+    );
+    assert_eq!(
+        fails(dir.path(), &files("ragged.csv", "a/data.csv")),
+        "error: ragged.csv:2:5: expected 2 fields, found 3\n"
+    );
+    assert_eq!(
+        fails(dir.path(), &files("a/data.csv", "quote.csv")),
+        "error: quote.csv:2:3: unterminated quoted field\n"
+    );
+    assert_eq!(
+        fails(dir.path(), &files("utf.csv", "a/data.csv")),
+        "error: utf.csv:2:3: invalid UTF-8 in column \"name\"\n"
+    );
+    assert_eq!(
+        fails(dir.path(), &files("a/data.csv", "missing.csv")),
+        "error: cannot read missing.csv: No such file or directory (os error 2)\n"
+    );
+    assert_eq!(
+        fails(
+            dir.path(),
+            &["diff", "--files", "a/data.csv", "--key", "id"]
+        ),
+        "error: --files takes two files: the old one and the new one
+hint: arbor diff --files old.csv new.csv --key id
+"
+    );
+    assert_eq!(
+        fails(
+            dir.path(),
+            &[
+                "diff",
+                "--files",
+                "a/data.csv",
+                "b/data.csv",
+                "--key",
+                "id,id"
+            ]
+        ),
+        "error: --key names \"id\" twice\n"
+    );
+    assert!(
+        fails(dir.path(), &["diff", "--files", "a/data.csv", "b/data.csv"])
+            .contains("--key <COLUMN,...>")
+    );
+    // No file was left behind in the folder (the scratch repository is temporary).
+    assert!(!dir.path().join(".arbor").exists());
+}
