@@ -183,39 +183,124 @@ pub fn write_csv(
     delimiter: u8,
     safe: bool,
 ) -> io::Result<()> {
-    for (i, c) in columns.iter().enumerate() {
-        if i > 0 {
-            out.write_all(&[delimiter])?;
-        }
-        csv_field(out, c, delimiter)?;
-    }
-    out.write_all(b"\n")?;
+    write_stream(out, StreamFormat::Csv { delimiter, safe }, columns, rows)
+}
+
+/// Writes `rows` through a [`RowStream`].
+fn write_stream(
+    out: &mut dyn Write,
+    format: StreamFormat,
+    columns: &[String],
+    rows: &[Vec<Value>],
+) -> io::Result<()> {
+    let mut stream = RowStream::begin(out, format, columns)?;
     for row in rows {
-        for (i, v) in row.iter().enumerate() {
-            if i > 0 {
-                out.write_all(&[delimiter])?;
-            }
-            if v.is_null() {
-                continue;
-            }
-            let mut text = v.to_string();
-            let numeric = matches!(
-                v,
-                Value::SmallInt(_)
-                    | Value::Integer(_)
-                    | Value::BigInt(_)
-                    | Value::Real(_)
-                    | Value::Double(_)
-                    | Value::Numeric(_)
-            );
-            if safe && !numeric && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                text.insert(0, '\'');
-            }
-            csv_field(out, &text, delimiter)?;
-        }
-        out.write_all(b"\n")?;
+        stream.row(row)?;
     }
-    Ok(())
+    stream.end().map(|_| ())
+}
+
+/// The formats a [`RowStream`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamFormat {
+    /// CSV with this delimiter; `safe`: see [`write_csv`].
+    Csv { delimiter: u8, safe: bool },
+    /// A JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    JsonLines,
+}
+
+/// Rows written one at a time as they come (an export never holds the
+/// table in memory): [`RowStream::begin`] writes what comes before the
+/// rows, [`RowStream::row`] each row, [`RowStream::end`] what comes after.
+pub struct RowStream<W: Write> {
+    out: W,
+    format: StreamFormat,
+    /// JSON: the column names as JSON strings.
+    keys: Vec<String>,
+    rows: u64,
+}
+
+impl<W: Write> RowStream<W> {
+    /// Starts the output: a CSV header line, or a JSON array's `[`.
+    pub fn begin(mut out: W, format: StreamFormat, columns: &[String]) -> io::Result<RowStream<W>> {
+        let keys = columns
+            .iter()
+            .map(|c| serde_json::Value::String(c.clone()).to_string())
+            .collect();
+        match format {
+            StreamFormat::Csv { delimiter, .. } => {
+                for (i, c) in columns.iter().enumerate() {
+                    if i > 0 {
+                        out.write_all(&[delimiter])?;
+                    }
+                    csv_field(&mut out, c, delimiter)?;
+                }
+                out.write_all(b"\n")?;
+            }
+            StreamFormat::Json => out.write_all(b"[")?,
+            StreamFormat::JsonLines => {}
+        }
+        Ok(RowStream {
+            out,
+            format,
+            keys,
+            rows: 0,
+        })
+    }
+
+    /// Writes one row.
+    pub fn row(&mut self, row: &[Value]) -> io::Result<()> {
+        let out: &mut dyn Write = &mut self.out;
+        match self.format {
+            StreamFormat::Csv { delimiter, safe } => {
+                for (i, v) in row.iter().enumerate() {
+                    if i > 0 {
+                        out.write_all(&[delimiter])?;
+                    }
+                    if v.is_null() {
+                        continue;
+                    }
+                    let mut text = v.to_string();
+                    if safe && !is_numeric(v) && text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+                    {
+                        text.insert(0, '\'');
+                    }
+                    csv_field(out, &text, delimiter)?;
+                }
+                out.write_all(b"\n")?;
+            }
+            StreamFormat::Json | StreamFormat::JsonLines => {
+                let lines = self.format == StreamFormat::JsonLines;
+                if !lines {
+                    out.write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
+                }
+                out.write_all(b"{")?;
+                for (i, (k, v)) in self.keys.iter().zip(row).enumerate() {
+                    if i > 0 {
+                        out.write_all(b", ")?;
+                    }
+                    write!(out, "{k}: {}", json_text(v))?;
+                }
+                out.write_all(b"}")?;
+                if lines {
+                    out.write_all(b"\n")?;
+                }
+            }
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Ends the output (a JSON array's `]`) and hands back the writer.
+    pub fn end(mut self) -> io::Result<W> {
+        if self.format == StreamFormat::Json {
+            self.out
+                .write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
+        }
+        Ok(self.out)
+    }
 }
 
 /// A value as JSON: numbers and booleans as such, jsonb and json embedded,
@@ -244,31 +329,10 @@ pub fn write_json(
     rows: &[Vec<Value>],
     lines: bool,
 ) -> io::Result<()> {
-    let keys: Vec<String> = columns
-        .iter()
-        .map(|c| serde_json::Value::String(c.clone()).to_string())
-        .collect();
-    if !lines {
-        out.write_all(b"[")?;
-    }
-    for (n, row) in rows.iter().enumerate() {
-        if !lines {
-            out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-        }
-        out.write_all(b"{")?;
-        for (i, (k, v)) in keys.iter().zip(row).enumerate() {
-            if i > 0 {
-                out.write_all(b", ")?;
-            }
-            write!(out, "{k}: {}", json_text(v))?;
-        }
-        out.write_all(b"}")?;
-        if lines {
-            out.write_all(b"\n")?;
-        }
-    }
-    if !lines {
-        out.write_all(if rows.is_empty() { b"]\n" } else { b"\n]\n" })?;
-    }
-    Ok(())
+    let format = if lines {
+        StreamFormat::JsonLines
+    } else {
+        StreamFormat::Json
+    };
+    write_stream(out, format, columns, rows)
 }

@@ -426,6 +426,41 @@ fn export_formats_where_as_of_and_spreadsheet_safety() {
         fails(d, &["table", "export", "nope"]),
         "error: relation \"nope\" does not exist\n"
     );
+    // An export that fails halfway (row 2 divides by zero, after row 1 was
+    // written) leaves neither the file nor a temporary one behind, and an
+    // existing file as it was.
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = files();
+    let halfway = [
+        "table",
+        "export",
+        "t",
+        "half.csv",
+        "--where",
+        "10 / (id - 2) <> 0",
+    ];
+    assert_eq!(fails(d, &halfway), "error: division by zero\n");
+    assert_eq!(files(), before);
+    let halfway = [
+        "table",
+        "export",
+        "t",
+        "old.csv",
+        "--where",
+        "10 / (id - 2) <> 0",
+    ];
+    fails(d, &halfway);
+    assert_eq!(
+        std::fs::read_to_string(d.join("old.csv")).unwrap(),
+        "id,name,qty\n1,one,10\n2,two,20\n"
+    );
 }
 
 #[test]

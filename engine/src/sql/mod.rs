@@ -24,4 +24,4 @@ pub mod session;
 pub mod system;
 pub mod table;
 
-pub use session::{Prepared, Session, StatementResult};
+pub use session::{Prepared, RowSink, Session, StatementResult};

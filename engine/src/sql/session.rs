@@ -64,6 +64,14 @@ pub struct CatalogObjects {
     pub views: Vec<(String, String)>,
 }
 
+/// Where [`Session::query_each`] sends a query's result.
+pub trait RowSink {
+    /// The result's column names, before any row.
+    fn columns(&mut self, columns: &[String]) -> Result<()>;
+    /// One row.
+    fn row(&mut self, row: Row) -> Result<()>;
+}
+
 /// A SQL session on one branch of a repository.
 #[derive(Debug)]
 pub struct Session {
@@ -279,6 +287,43 @@ impl Session {
                 rows,
             })
         })
+    }
+
+    /// Runs one query, handing its column names and then each row to
+    /// `sink` as the executor produces them, so that a large result (an
+    /// export of a whole table) is never held in memory. An error from the
+    /// sink stops the query and is returned.
+    pub fn query_each(&mut self, sql: &str, sink: &mut dyn RowSink) -> Result<()> {
+        let mut statements = parser::parse(sql)?;
+        let is_query = statements.len() == 1
+            && matches!(statements[0], sqlparser::ast::Statement::Query(_))
+            && procedure_call(&statements[0])?.is_none();
+        if !is_query {
+            return Err(Error::new("42601", "expected exactly one query"));
+        }
+        let statement = statements.remove(0);
+        self.statement(|session, catalog| {
+            let view = SessionCatalog {
+                repo: &session.repo,
+                catalog,
+                tables: &session.tables,
+                branch: &session.branch,
+            };
+            let Statement::Query { plan, columns } = plan_statement(&statement, &view)? else {
+                return Err(Error::internal("a query planned as something else"));
+            };
+            sink.columns(&columns)?;
+            let executor =
+                Executor::new(session.repo.nodes(), &[]).with_sequences(&session.sequences);
+            for row in executor.execute(&plan)? {
+                sink.row(row?)?;
+            }
+            Ok(StatementResult::Rows {
+                columns,
+                rows: Vec::new(),
+            })
+        })?;
+        Ok(())
     }
 
     /// Runs every statement in `sql`, stopping at the first error.

@@ -185,7 +185,6 @@ fn show(
     to: &Catalog,
     tables: &[String],
 ) -> Result<ExitCode, CliError> {
-    let (repository, from, to) = (repository, from, to);
     let diffs = diff_catalogs(repository, from, to, tables)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -196,7 +195,7 @@ fn show(
         predicate: args.predicate.clone(),
     };
     if args.name_only {
-        let views = diff_views(&from, &to, &tables);
+        let views = diff_views(from, to, tables);
         for name in diffs
             .iter()
             .map(|d| &d.name)
@@ -204,7 +203,7 @@ fn show(
         {
             println!("{name}");
         }
-        let differs = differs(&repository, &selection, &diffs, &views)?;
+        let differs = differs(repository, &selection, &diffs, &views)?;
         return Ok(if args.exit_code && differs {
             ExitCode::from(1)
         } else {
@@ -212,16 +211,16 @@ fn show(
         });
     }
     if args.format != DiffFormat::Table && !args.stat && !args.summary {
-        let views = diff_views(&from, &to, &tables);
+        let views = diff_views(from, to, tables);
         diff_format::write(
             &mut out,
-            &repository,
+            repository,
             args.format,
             &selection,
             &diffs,
             &views,
         )?;
-        let differs = differs(&repository, &selection, &diffs, &views)?;
+        let differs = differs(repository, &selection, &diffs, &views)?;
         return Ok(if args.exit_code && differs {
             ExitCode::from(1)
         } else {
@@ -234,7 +233,7 @@ fn show(
                 vc::status::TableChange::Added => "added",
                 vc::status::TableChange::Deleted => "deleted",
                 vc::status::TableChange::Modified if d.schema.is_some() => {
-                    if d.rows(&repository)?.next().is_some() {
+                    if d.rows(repository)?.next().is_some() {
                         "schema and data changed"
                     } else {
                         "schema changed"
@@ -244,16 +243,16 @@ fn show(
             };
             println!("{}: {how}", d.name);
         } else if args.stat {
-            let s = d.stat(&repository)?;
+            let s = d.stat(repository)?;
             println!(
                 "{}: {} rows added, {} rows deleted, {} rows modified, {} cells modified",
                 d.name, s.rows_added, s.rows_deleted, s.rows_modified, s.cells_modified
             );
         } else {
-            vcs::print_table_diff(&mut out, &repository, d, &selection)?;
+            vcs::print_table_diff(&mut out, repository, d, &selection)?;
         }
     }
-    let views = diff_views(&from, &to, &tables);
+    let views = diff_views(from, to, tables);
     for v in &views {
         let how = match (&v.from, &v.to) {
             (None, _) => "added",
@@ -273,7 +272,7 @@ fn show(
         }
     }
     Ok(
-        if args.exit_code && differs(&repository, &selection, &diffs, &views)? {
+        if args.exit_code && differs(repository, &selection, &diffs, &views)? {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS

@@ -1,16 +1,15 @@
 //! `arbor table export`: a table's rows to a file or standard output.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arbor_engine::sql::{Session, StatementResult};
+use arbor_engine::sql::{RowSink, Session};
 use arbor_engine::vc;
 use arbor_schema::Value;
 
 use super::{FileFormat, ident, literal, parse_delimiter, resolve, string_literal};
-use crate::render::{write_csv, write_json};
+use crate::render::{RowStream, StreamFormat};
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -61,50 +60,153 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     if let Some(p) = &args.predicate {
         sql.push_str(&format!(" WHERE {p}"));
     }
-    let results = session.execute(&sql)?;
-    let Some(StatementResult::Rows { columns, rows }) = results.into_iter().next() else {
-        return Err(CliError::new("the query returned no rows"));
+    // Rows go out as the query yields them: the table is never in memory.
+    let target = to_file.map(|f| (resolve(cwd, f), f.display().to_string()));
+    let mut export = Export {
+        target: target.as_ref(),
+        format,
+        delimiter,
+        safe: args.spreadsheet_safe,
+        table: &args.table,
+        out: None,
+        sql_head: String::new(),
     };
-    let out: Box<dyn Write> = match to_file {
-        Some(f) => Box::new(
-            File::create(resolve(cwd, f))
-                .map_err(|e| CliError::new(format!("cannot write {}: {e}", f.display())))?,
-        ),
-        None => Box::new(io::stdout().lock()),
-    };
-    let mut out = BufWriter::with_capacity(1 << 16, out);
-    let written = match format {
-        FileFormat::Csv | FileFormat::Tsv | FileFormat::Psv => {
-            write_csv(&mut out, &columns, &rows, delimiter, args.spreadsheet_safe)
-        }
-        FileFormat::Json => write_json(&mut out, &columns, &rows, false),
-        FileFormat::Jsonl => write_json(&mut out, &columns, &rows, true),
-        FileFormat::Sql => write_sql(&mut out, &args.table, &columns, &rows),
-    };
-    written
-        .and_then(|()| out.flush())
-        .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
+    session.query_each(&sql, &mut export)?;
+    export.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_sql(
-    out: &mut dyn Write,
-    table: &str,
-    columns: &[String],
-    rows: &[Vec<Value>],
-) -> io::Result<()> {
-    let names: Vec<String> = columns.iter().map(|c| ident(c)).collect();
-    let head = format!("INSERT INTO {} ({}) VALUES", ident(table), names.join(", "));
-    for row in rows {
-        let values: Vec<String> = row.iter().map(literal).collect();
-        writeln!(out, "{head} ({});", values.join(", "))?;
+/// Where an export goes: a temporary file beside the target, renamed
+/// into place at the end (so a failed export leaves no partial file), or
+/// standard output.
+enum Sink {
+    File(tempfile::NamedTempFile, PathBuf),
+    Stdout(io::StdoutLock<'static>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::File(f, _) => f.write(buf),
+            Sink::Stdout(s) => s.write(buf),
+        }
     }
-    Ok(())
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::File(f, _) => f.flush(),
+            Sink::Stdout(s) => s.flush(),
+        }
+    }
+}
+
+/// Receives the query's rows and writes them. The output is opened when
+/// the columns arrive, so a query that fails to plan creates no file.
+struct Export<'a> {
+    /// The file (its path, and its name as given), or standard output.
+    target: Option<&'a (PathBuf, String)>,
+    format: FileFormat,
+    delimiter: u8,
+    safe: bool,
+    table: &'a str,
+    out: Option<Out>,
+    /// SQL: `INSERT INTO t (columns) VALUES`.
+    sql_head: String,
+}
+
+/// The open output: rows through a [`RowStream`], or SQL statements.
+enum Out {
+    Stream(RowStream<BufWriter<Sink>>),
+    Sql(BufWriter<Sink>),
+}
+
+impl Export<'_> {
+    fn open(&self) -> arbor_engine::Result<BufWriter<Sink>> {
+        let sink = match self.target {
+            Some((path, name)) => {
+                let dir = path
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let file = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+                    arbor_engine::Error::new("58030", format!("cannot write {name}: {e}"))
+                })?;
+                Sink::File(file, path.clone())
+            }
+            None => Sink::Stdout(io::stdout().lock()),
+        };
+        Ok(BufWriter::with_capacity(1 << 16, sink))
+    }
+
+    /// Ends the output and moves the file into place.
+    fn finish(self) -> Result<(), CliError> {
+        let out = match self.out {
+            Some(Out::Stream(s)) => s.end().map_err(output_error)?,
+            Some(Out::Sql(out)) => out,
+            None => return Ok(()),
+        };
+        let sink = out
+            .into_inner()
+            .map_err(|e| CliError::new(format!("cannot write output: {}", e.error())))?;
+        if let Sink::File(file, path) = sink {
+            file.persist(&path).map_err(|e| {
+                CliError::new(format!("cannot write {}: {}", path.display(), e.error))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl RowSink for Export<'_> {
+    fn columns(&mut self, columns: &[String]) -> arbor_engine::Result<()> {
+        let out = self.open()?;
+        self.out = Some(match self.format {
+            FileFormat::Sql => {
+                let names: Vec<String> = columns.iter().map(|c| ident(c)).collect();
+                self.sql_head = format!(
+                    "INSERT INTO {} ({}) VALUES",
+                    ident(self.table),
+                    names.join(", ")
+                );
+                Out::Sql(out)
+            }
+            format => {
+                let format = match format {
+                    FileFormat::Json => StreamFormat::Json,
+                    FileFormat::Jsonl => StreamFormat::JsonLines,
+                    _ => StreamFormat::Csv {
+                        delimiter: self.delimiter,
+                        safe: self.safe,
+                    },
+                };
+                Out::Stream(RowStream::begin(out, format, columns).map_err(output_error)?)
+            }
+        });
+        Ok(())
+    }
+
+    fn row(&mut self, row: Vec<Value>) -> arbor_engine::Result<()> {
+        match &mut self.out {
+            Some(Out::Stream(s)) => s.row(&row).map_err(output_error),
+            Some(Out::Sql(out)) => {
+                let values: Vec<String> = row.iter().map(literal).collect();
+                writeln!(out, "{} ({});", self.sql_head, values.join(", ")).map_err(output_error)
+            }
+            None => Err(arbor_engine::Error::internal("a row before the columns")),
+        }
+    }
+}
+
+/// An output error as an engine error, so it stops the query.
+fn output_error(e: io::Error) -> arbor_engine::Error {
+    arbor_engine::Error::new("58030", format!("cannot write output: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use arbor_schema::Value;
+
+    use crate::render::write_csv;
 
     #[test]
     fn csv_quoting() {
