@@ -386,3 +386,112 @@ hint: arbor diff --files old.csv new.csv --key id
     // No file was left behind in the folder (the scratch repository is temporary).
     assert!(!dir.path().join(".arbor").exists());
 }
+
+/// Runs `git args...` in `dir` with no user or system configuration.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn has_git() -> bool {
+    let found = Command::new("git").arg("--version").output().is_ok();
+    if !found {
+        eprintln!("skipped: the git binary is not installed");
+    }
+    found
+}
+
+#[test]
+fn git_diff_shows_a_keyed_row_diff_through_the_driver() {
+    if !has_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q"]);
+    std::fs::write(d.join(".gitattributes"), "*.csv diff=arbor\n").unwrap();
+    let command = format!("{} diff --git-driver", env!("CARGO_BIN_EXE_arbor"));
+    git(d, &["config", "diff.arbor.command", &command]);
+    std::fs::create_dir_all(d.join("data")).unwrap();
+    std::fs::write(
+        d.join("data/stock.csv"),
+        "id,name,qty\n1,apple,3\n2,pear,5\n",
+    )
+    .unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "one"]);
+    std::fs::write(
+        d.join("data/stock.csv"),
+        "id,name,qty\n1,apple,4\n3,\"fig, dried\",1\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("data/new.csv"), "sku,n\nA,1\n").unwrap();
+    git(d, &["add", "-N", "data/new.csv"]);
+    let stock = "diff --arbor a/data/stock.csv b/data/stock.csv
+--- a/data/stock.csv
++++ b/data/stock.csv
++---+----+------------+-----+
+|   | id | name       | qty |
++---+----+------------+-----+
+| < | 1  | apple      | 3   |
+| > | 1  | apple      | 4*  |
+| - | 2  | pear       | 5   |
+| + | 3  | fig, dried | 1   |
++---+----+------------+-----+
+";
+    let added = "diff --arbor a/data/new.csv b/data/new.csv
+added table data/new.csv
+--- a/data/new.csv
++++ b/data/new.csv
++---+-----+---+
+|   | sku | n |
++---+-----+---+
+| + | A   | 1 |
++---+-----+---+
+";
+    assert_eq!(git(d, &["diff"]), format!("{added}{stock}"));
+    git(d, &["commit", "-qam", "two"]);
+    assert_eq!(
+        git(d, &["diff", "HEAD~1", "HEAD", "--", "data/stock.csv"]),
+        stock
+    );
+    git(d, &["rm", "-q", "data/new.csv"]);
+    assert_eq!(
+        git(d, &["diff", "--cached"]),
+        "diff --arbor a/data/new.csv b/data/new.csv
+deleted table data/new.csv
+--- a/data/new.csv
++++ b/data/new.csv
++---+-----+---+
+|   | sku | n |
++---+-----+---+
+| - | A   | 1 |
++---+-----+---+
+"
+    );
+    // The driver takes the formats and a key like `arbor diff --files`;
+    // rows come in key order.
+    let command = format!(
+        "{} diff --git-driver --key name --format jsonl",
+        env!("CARGO_BIN_EXE_arbor")
+    );
+    git(d, &["config", "diff.arbor.command", &command]);
+    assert_eq!(
+        git(d, &["diff", "HEAD~1", "HEAD", "--", "data/stock.csv"]),
+        "{\"changed\":[\"qty\"],\"diff_type\":\"modified\",\"from\":{\"id\":1,\"name\":\"apple\",\"qty\":3},\"table\":\"data/stock.csv\",\"to\":{\"id\":1,\"name\":\"apple\",\"qty\":4}}
+{\"changed\":[],\"diff_type\":\"added\",\"from\":null,\"table\":\"data/stock.csv\",\"to\":{\"id\":3,\"name\":\"fig, dried\",\"qty\":1}}
+{\"changed\":[],\"diff_type\":\"removed\",\"from\":{\"id\":2,\"name\":\"pear\",\"qty\":5},\"table\":\"data/stock.csv\",\"to\":null}
+"
+    );
+}

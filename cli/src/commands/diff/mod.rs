@@ -5,7 +5,8 @@
 //! staged tables) against it; two, or `A..B`: A against B; `A...B`: the
 //! merge base of A and B against B. An empty side of a range is HEAD.
 //! `--files old new --key ...`: two CSV, TSV, PSV, JSON or JSON Lines
-//! files, without a repository (see [`files`]).
+//! files, without a repository; `--git-driver`: the same as Git's external
+//! diff driver (see [`files`]).
 
 mod files;
 
@@ -63,6 +64,11 @@ pub struct Args {
     /// revisions: `arbor diff --files old.csv new.csv --key id`.
     #[arg(long, requires = "key")]
     files: bool,
+    /// Act as Git's external diff driver for data files (Git passes seven
+    /// arguments); see the README for the `.gitattributes` and `git config`
+    /// lines. The key is --key, else each file's first column.
+    #[arg(long, conflicts_with = "files")]
+    git_driver: bool,
     /// With --files: the columns that identify a row.
     #[arg(long, value_name = "COLUMN,...", value_delimiter = ',')]
     key: Vec<String>,
@@ -115,6 +121,9 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
 fn compare(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     if args.files {
         return files::run(&args, cwd);
+    }
+    if args.git_driver {
+        return files::run_git_driver(&args, cwd);
     }
     if !args.key.is_empty() {
         return Err(CliError::new("--key applies to --files")
