@@ -5,6 +5,7 @@
 //! to the engine.
 
 mod commands;
+mod data_files;
 mod diff_format;
 mod identity;
 mod render;

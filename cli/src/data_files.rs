@@ -1,0 +1,182 @@
+//! Versions of a data file (CSV, TSV, PSV, JSON, JSON Lines) as versions of
+//! a table in a scratch repository, for `arbor diff --files` and
+//! `arbor merge --files`, which work on files outside any repository.
+//!
+//! The scratch repository lives in a temporary folder, removed when the
+//! [`Scratch`] is dropped. Each file streams into a prolly tree on disk,
+//! which orders the rows by key as it is built (the session applies its
+//! edits in sorted batches), so no file is ever held in memory whole; the
+//! versions are then compared or merged like any two or three commits.
+//!
+//! Every version of the table is created from the first version's columns
+//! (so a column keeps its tag, and so its identity, from one version to
+//! the next), then the columns that version lacks are dropped and the
+//! ones it adds are added: a schema diff or merge sees exactly that.
+
+use std::collections::HashMap;
+
+use arbor_engine::objects::Catalog;
+use arbor_engine::repo::{self, Repository};
+use arbor_engine::sql::Session;
+use arbor_engine::vc::BranchState;
+use arbor_schema::DataType;
+
+use crate::commands::table::ident;
+use crate::commands::table::import::InputFile;
+use crate::commands::table::infer::ColumnGuess;
+use crate::identity;
+use crate::ui::CliError;
+
+/// The scratch repository's only branch.
+const BRANCH: &str = "main";
+
+/// A file's columns: names and types.
+pub type Columns = Vec<(String, DataType)>;
+
+/// Reads each file once to learn its columns, and gives every column one
+/// type that covers its values in all the files (or `text` for every column
+/// with `all_text`). Checks that each file has the key columns.
+pub fn columns_of(
+    files: &[Option<&InputFile>],
+    key: &[String],
+    all_text: bool,
+) -> Result<Vec<Option<Columns>>, CliError> {
+    if let Some(k) = key
+        .iter()
+        .enumerate()
+        .find_map(|(i, k)| key[..i].contains(k).then_some(k))
+    {
+        return Err(CliError::new(format!("--key names \"{k}\" twice")));
+    }
+    let mut read = Vec::new();
+    for file in files {
+        let Some(file) = file else {
+            read.push(None);
+            continue;
+        };
+        let (header, guesses) = file.infer_columns(false).map_err(without_hint)?;
+        if let Some(k) = key.iter().find(|k| !header.contains(k)) {
+            return Err(
+                CliError::new(format!("{}: there is no key column \"{k}\"", file.name))
+                    .with_hint(format!("its columns are: {}", header.join(", "))),
+            );
+        }
+        read.push(Some((header, guesses)));
+    }
+    let mut guesses: HashMap<&str, ColumnGuess> = HashMap::new();
+    for (header, file_guesses) in read.iter().flatten() {
+        for (name, guess) in header.iter().zip(file_guesses) {
+            guesses
+                .entry(name)
+                .and_modify(|g| g.merge(guess))
+                .or_insert_with(|| guess.clone());
+        }
+    }
+    Ok(read
+        .iter()
+        .map(|r| {
+            r.as_ref().map(|(header, _)| {
+                header
+                    .iter()
+                    .map(|name| {
+                        let ty = match guesses.get(name.as_str()) {
+                            Some(g) if !all_text => g.data_type(),
+                            _ => DataType::Text,
+                        };
+                        (name.clone(), ty)
+                    })
+                    .collect()
+            })
+        })
+        .collect())
+}
+
+/// A repository in a temporary folder holding versions of one table.
+pub struct Scratch {
+    /// Removed on drop; the repository lives in it.
+    _dir: tempfile::TempDir,
+    repository: Repository,
+    session: Session,
+    table: String,
+    key: Vec<String>,
+}
+
+impl Scratch {
+    /// An empty scratch repository for versions of `table`, keyed by `key`.
+    pub fn new(table: &str, key: &[String]) -> Result<Scratch, CliError> {
+        let dir = tempfile::Builder::new()
+            .prefix("arbor-files-")
+            .tempdir()
+            .map_err(|e| CliError::new(format!("cannot create a temporary folder: {e}")))?;
+        let store = repo::open_disk_store(dir.path())?;
+        let repository = Repository::init(store, BRANCH, &identity::system_signature()?)?;
+        let session = Session::open(repository.clone(), BRANCH)?;
+        Ok(Scratch {
+            _dir: dir,
+            repository,
+            session,
+            table: table.to_owned(),
+            key: key.to_vec(),
+        })
+    }
+
+    /// The scratch repository.
+    pub fn repository(&self) -> &Repository {
+        &self.repository
+    }
+
+    /// Makes the table hold `file` (whose columns are `columns`), or not
+    /// exist when `file` is `None`; the table is created with the columns
+    /// of `first` (the first version's), then altered to the file's.
+    /// Returns the catalog that holds this version.
+    pub fn version(
+        &mut self,
+        first: Option<&Columns>,
+        file: Option<(&InputFile, &Columns)>,
+    ) -> Result<Catalog, CliError> {
+        let table = ident(&self.table);
+        let session = &mut self.session;
+        session.execute("BEGIN")?;
+        session.execute(&format!("DROP TABLE IF EXISTS {table}"))?;
+        if let Some((file, columns)) = file {
+            let first = first.unwrap_or(columns);
+            let mut defs: Vec<String> = first
+                .iter()
+                .map(|(name, ty)| format!("{} {ty}", ident(name)))
+                .collect();
+            let key: Vec<String> = self.key.iter().map(|k| ident(k)).collect();
+            defs.push(format!("PRIMARY KEY ({})", key.join(", ")));
+            session.execute(&format!("CREATE TABLE {table} ({})", defs.join(", ")))?;
+            for (name, _) in first {
+                if !columns.iter().any(|(n, _)| n == name) {
+                    session.execute(&format!("ALTER TABLE {table} DROP COLUMN {}", ident(name)))?;
+                }
+            }
+            for (name, ty) in columns {
+                if !first.iter().any(|(n, _)| n == name) {
+                    session.execute(&format!(
+                        "ALTER TABLE {table} ADD COLUMN {} {ty}",
+                        ident(name)
+                    ))?;
+                }
+            }
+            file.insert_into(session, &self.table, columns, false)
+                .map_err(|e| {
+                    let mut e = without_hint(e);
+                    if e.message.contains("duplicate key") {
+                        e.hint = Some("each key may appear once in a file".to_owned());
+                    }
+                    e
+                })?;
+        }
+        session.execute("COMMIT")?;
+        let state = BranchState::read(&self.repository, BRANCH)?;
+        Ok(self.repository.read_catalog(&state.working_set.working)?)
+    }
+}
+
+/// An input error without the import's "nothing was imported" hint.
+fn without_hint(mut e: CliError) -> CliError {
+    e.hint = None;
+    e
+}
