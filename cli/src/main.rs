@@ -8,6 +8,7 @@ mod commands;
 mod data_files;
 mod diff_format;
 mod identity;
+mod output;
 mod render;
 mod shell;
 mod ui;

@@ -1,6 +1,6 @@
 //! `arbor table export`: a table's rows to a file or standard output.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -8,7 +8,8 @@ use arbor_engine::sql::{RowSink, Session};
 use arbor_engine::vc;
 use arbor_schema::Value;
 
-use super::{FileFormat, ident, literal, parse_delimiter, resolve, string_literal};
+use super::{FileFormat, ident, literal, parse_delimiter, string_literal};
+use crate::output::Output;
 use crate::render::{RowStream, StreamFormat};
 use crate::ui::CliError;
 use crate::vcs;
@@ -61,9 +62,9 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         sql.push_str(&format!(" WHERE {p}"));
     }
     // Rows go out as the query yields them: the table is never in memory.
-    let target = to_file.map(|f| (resolve(cwd, f), f.display().to_string()));
     let mut export = Export {
-        target: target.as_ref(),
+        cwd,
+        target: to_file.map(PathBuf::as_path),
         format,
         delimiter,
         safe: args.spreadsheet_safe,
@@ -76,35 +77,13 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Where an export goes: a temporary file beside the target, renamed
-/// into place at the end (so a failed export leaves no partial file), or
-/// standard output.
-enum Sink {
-    File(tempfile::NamedTempFile, PathBuf),
-    Stdout(io::StdoutLock<'static>),
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::File(f, _) => f.write(buf),
-            Sink::Stdout(s) => s.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::File(f, _) => f.flush(),
-            Sink::Stdout(s) => s.flush(),
-        }
-    }
-}
-
 /// Receives the query's rows and writes them. The output is opened when
-/// the columns arrive, so a query that fails to plan creates no file.
+/// the columns arrive, so a query that fails to plan creates no file; a
+/// file is put in place only when the export is complete ([`Output`]).
 struct Export<'a> {
-    /// The file (its path, and its name as given), or standard output.
-    target: Option<&'a (PathBuf, String)>,
+    /// The file (relative to `cwd`), or standard output.
+    cwd: &'a Path,
+    target: Option<&'a Path>,
     format: FileFormat,
     delimiter: u8,
     safe: bool,
@@ -116,44 +95,23 @@ struct Export<'a> {
 
 /// The open output: rows through a [`RowStream`], or SQL statements.
 enum Out {
-    Stream(RowStream<BufWriter<Sink>>),
-    Sql(BufWriter<Sink>),
+    Stream(RowStream<Output>),
+    Sql(Output),
 }
 
 impl Export<'_> {
-    fn open(&self) -> arbor_engine::Result<BufWriter<Sink>> {
-        let sink = match self.target {
-            Some((path, name)) => {
-                let dir = path
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                let file = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-                    arbor_engine::Error::new("58030", format!("cannot write {name}: {e}"))
-                })?;
-                Sink::File(file, path.clone())
-            }
-            None => Sink::Stdout(io::stdout().lock()),
-        };
-        Ok(BufWriter::with_capacity(1 << 16, sink))
+    fn open(&self) -> arbor_engine::Result<Output> {
+        Output::open(self.cwd, self.target)
+            .map_err(|e| arbor_engine::Error::new("58030", e.message))
     }
 
     /// Ends the output and moves the file into place.
     fn finish(self) -> Result<(), CliError> {
-        let out = match self.out {
-            Some(Out::Stream(s)) => s.end().map_err(output_error)?,
-            Some(Out::Sql(out)) => out,
-            None => return Ok(()),
-        };
-        let sink = out
-            .into_inner()
-            .map_err(|e| CliError::new(format!("cannot write output: {}", e.error())))?;
-        if let Sink::File(file, path) = sink {
-            file.persist(&path).map_err(|e| {
-                CliError::new(format!("cannot write {}: {}", path.display(), e.error))
-            })?;
+        match self.out {
+            Some(Out::Stream(s)) => s.end().map_err(output_error)?.finish(),
+            Some(Out::Sql(out)) => out.finish(),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

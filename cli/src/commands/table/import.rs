@@ -117,6 +117,9 @@ fn input_error(file: &str, e: &InputError) -> CliError {
         .with_hint("nothing was imported")
 }
 
+/// A record's fields as text, one per header column (`None`: NULL).
+pub type TextRecord = Vec<Option<String>>;
+
 /// Where and how to read an input file (shared by `arbor table import`
 /// and `arbor diff --files`).
 #[derive(Clone, Debug)]
@@ -200,6 +203,36 @@ impl InputFile {
                 )
             }
         })
+    }
+
+    /// The field delimiter of a CSV-like file.
+    pub fn delimiter_byte(&self) -> Result<u8, CliError> {
+        match &self.delimiter {
+            Some(d) => parse_delimiter(d),
+            None => Ok(self.format.delimiter()),
+        }
+    }
+
+    /// Hands each record to `each` in file order, as the file's header and
+    /// the record's fields as text (`None`: NULL), one per header column.
+    pub fn for_each_record(
+        &self,
+        mut each: impl FnMut(&[String], TextRecord) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        let mut source = self.open()?;
+        while let Some(record) = source.next_record() {
+            let record = record.map_err(|e| input_error(&self.name, &e))?;
+            let mut fields = vec![None; source.header().len()];
+            for cell in record.cells {
+                fields[cell.index] = match cell.raw {
+                    Raw::Null | Raw::Json(serde_json::Value::Null) => None,
+                    Raw::Text(s) | Raw::Json(serde_json::Value::String(s)) => Some(s),
+                    Raw::Json(v) => Some(v.to_string()),
+                };
+            }
+            each(source.header(), fields)?;
+        }
+        Ok(())
     }
 
     /// Reads the whole file once and guesses each column's type: the

@@ -63,7 +63,7 @@ pub enum FileFormat {
 
 impl FileFormat {
     /// The format a file name's extension names.
-    fn from_path(path: &Path) -> Option<FileFormat> {
+    pub fn from_path(path: &Path) -> Option<FileFormat> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
             "csv" => FileFormat::Csv,
@@ -77,7 +77,7 @@ impl FileFormat {
     }
 
     /// The field delimiter of a CSV-like format.
-    fn delimiter(self) -> u8 {
+    pub fn delimiter(self) -> u8 {
         match self {
             FileFormat::Tsv => b'\t',
             FileFormat::Psv => b'|',

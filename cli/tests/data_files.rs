@@ -1,6 +1,8 @@
-//! `arbor diff --files`: two data files diffed by key without a
-//! repository, in every format, with the exit code, the patch script
-//! replayed, and malformed inputs with their exact errors.
+//! Data files outside any repository: `arbor diff --files` (two files
+//! diffed by key, in every format, with the exit code, the patch script
+//! replayed, and malformed inputs with their exact errors) and
+//! `arbor merge --files` (a three-way merge of three versions), each also
+//! run by the real `git` as its diff or merge driver.
 
 #![allow(clippy::unwrap_used)]
 
@@ -388,8 +390,8 @@ hint: arbor diff --files old.csv new.csv --key id
 }
 
 /// Runs `git args...` in `dir` with no user or system configuration.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
+fn git_run(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
         .current_dir(dir)
         .args(args)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -399,7 +401,12 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_NAME", "Test")
         .env("GIT_COMMITTER_EMAIL", "test@example.com")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs a git command that must succeed; its standard output.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = git_run(dir, args);
     assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
     text(&out.stdout)
 }
@@ -494,4 +501,161 @@ deleted table data/new.csv
 {\"changed\":[],\"diff_type\":\"removed\",\"from\":{\"id\":2,\"name\":\"pear\",\"qty\":5},\"table\":\"data/stock.csv\",\"to\":null}
 "
     );
+}
+
+/// Writes `base.csv`, `ours.csv` and `theirs.csv` in `dir`.
+fn three_versions(dir: &Path, base: &str, ours: &str, theirs: &str) {
+    for (name, content) in [
+        ("base.csv", base),
+        ("ours.csv", ours),
+        ("theirs.csv", theirs),
+    ] {
+        std::fs::write(dir.join(name), content).unwrap();
+    }
+}
+
+const BASE: &str = "id,name,qty,note\n3,plum,7,\n1,apple,3,\"red, round\"\n2,pear,5,x\n";
+
+#[test]
+fn merge_files_combines_cells_rows_and_columns_keeping_our_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Ours: apple's qty changed, kiwi added (rows not in key order).
+    // Theirs: apple's name changed, pear deleted, fig added, a column added.
+    three_versions(
+        d,
+        BASE,
+        "id,name,qty,note\n3,plum,7,\n1,apple,4,\"red, round\"\n2,pear,5,x\n9,kiwi,1,ours\n",
+        "id,name,qty,note,color\n3,plum,7,,purple\n1,Apple,3,\"red, round\",red\n4,fig,2,\"say \"\"hi\"\"\",\n",
+    );
+    let merge = ["merge", "--files", "base.csv", "ours.csv", "theirs.csv"];
+    assert_eq!(exits(d, 0, &merge), "");
+    assert_eq!(
+        std::fs::read_to_string(d.join("ours.csv")).unwrap(),
+        "id,name,qty,note,color
+3,plum,7,,purple
+1,Apple,4,\"red, round\",red
+9,kiwi,1,ours,
+4,fig,2,\"say \"\"hi\"\"\",
+"
+    );
+}
+
+#[test]
+fn merge_files_conflicts_name_the_row_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ours = "id,name,qty,note\n3,plum,7,\n1,apple,3,\"red, round\"\n2,pear,8,x\n";
+    three_versions(
+        d,
+        BASE,
+        ours,
+        "id,name,qty,note\n3,plum,7,\n1,apple,3,\"red, round\"\n2,pear,6,x\n",
+    );
+    let out = arbor(
+        d,
+        &[
+            "merge",
+            "--files",
+            "base.csv",
+            "ours.csv",
+            "theirs.csv",
+            "-o",
+            "out.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "CONFLICT in ours.csv: row (id)=(2): both sides changed qty
+1 conflict: nothing was written; out.csv is as it was
+"
+    );
+    assert!(!d.join("out.csv").exists());
+    assert_eq!(std::fs::read_to_string(d.join("ours.csv")).unwrap(), ours);
+    // Deleted on one side and changed on the other.
+    std::fs::write(
+        d.join("theirs.csv"),
+        "id,name,qty,note\n3,plum,7,\n1,apple,3,\"red, round\"\n",
+    )
+    .unwrap();
+    let out = arbor(
+        d,
+        &["merge", "--files", "base.csv", "ours.csv", "theirs.csv"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with(
+            "CONFLICT in ours.csv: row (id)=(2): changed by ours and deleted by theirs\n"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    // Bad input: the error names the file and line; nothing is written.
+    std::fs::write(d.join("theirs.csv"), "id,name,qty,note\n1,\"apple\n").unwrap();
+    assert_eq!(
+        exits(
+            d,
+            1,
+            &["merge", "--files", "base.csv", "ours.csv", "theirs.csv"]
+        ),
+        ""
+    );
+    assert_eq!(std::fs::read_to_string(d.join("ours.csv")).unwrap(), ours);
+    let out = arbor(
+        d,
+        &["merge", "--files", "base.csv", "ours.csv", "theirs.json"],
+    );
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot read theirs.json: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn git_merge_runs_the_merge_driver() {
+    if !has_git() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    std::fs::write(d.join(".gitattributes"), "*.csv merge=arbor\n").unwrap();
+    let driver = format!(
+        "{} merge --files %O %A %B --name %P",
+        env!("CARGO_BIN_EXE_arbor")
+    );
+    git(d, &["config", "merge.arbor.driver", &driver]);
+    let write = |content: &str| std::fs::write(d.join("stock.csv"), content).unwrap();
+    write("id,name,qty\n1,apple,3\n2,pear,5\n3,plum,7\n");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "base"]);
+    git(d, &["checkout", "-qb", "feature"]);
+    write("id,name,qty\n1,apple,3\n2,pear,6\n3,plum,7\n");
+    git(d, &["commit", "-qam", "pear"]);
+    git(d, &["checkout", "-q", "main"]);
+    write("id,name,qty\n1,apple,4\n2,pear,5\n3,plum,7\n");
+    git(d, &["commit", "-qam", "apple"]);
+    // Both sides changed adjacent lines: a line merge conflicts, a cell
+    // merge does not.
+    git(d, &["merge", "-q", "feature", "-m", "merge"]);
+    assert_eq!(
+        std::fs::read_to_string(d.join("stock.csv")).unwrap(),
+        "id,name,qty\n1,apple,4\n2,pear,6\n3,plum,7\n"
+    );
+    // The same cell changed both ways: Git reports the conflict.
+    git(d, &["checkout", "-qb", "left", "main"]);
+    write("id,name,qty\n1,apple,10\n2,pear,6\n3,plum,7\n");
+    git(d, &["commit", "-qam", "left"]);
+    git(d, &["checkout", "-qb", "right", "main"]);
+    write("id,name,qty\n1,apple,11\n2,pear,6\n3,plum,7\n");
+    git(d, &["commit", "-qam", "right"]);
+    let out = git_run(d, &["merge", "left", "-m", "m"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("CONFLICT in stock.csv: row (id)=(1): both sides changed qty\n1 conflict: nothing was written; stock.csv (ours) is as it was"),
+        "{stderr}"
+    );
+    assert_eq!(git(d, &["status", "--short"]), "UU stock.csv\n");
 }
