@@ -1,7 +1,7 @@
 //! What the version-control commands share: opening the repository,
 //! resolving revisions, and printing commits and diffs the way Git does.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use arbor_engine::objects::Commit;
@@ -94,18 +94,51 @@ fn cell(v: &Value) -> String {
     }
 }
 
+/// Whether to color output: `--color`, and for `auto` a terminal on
+/// standard output and no `NO_COLOR` in the environment.
+pub fn use_color(choice: clap::ColorChoice) -> bool {
+    match choice {
+        clap::ColorChoice::Always => true,
+        clap::ColorChoice::Never => false,
+        clap::ColorChoice::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// `line` in the ANSI color for a diff line starting with `mark` (green
+/// for added and after, red for removed and before, yellow for changed),
+/// or as it is without `color`.
+fn paint(color: bool, mark: char, line: &str) -> String {
+    let code = match mark {
+        '+' | '>' => "32",
+        '-' | '<' => "31",
+        '~' => "33",
+        'h' => "1",
+        _ => return line.to_owned(),
+    };
+    if color {
+        format!("\x1b[{code}m{line}\x1b[0m")
+    } else {
+        line.to_owned()
+    }
+}
+
 /// Prints one table's diff: schema changes, then a table of changed rows
 /// marked `+` (added), `-` (deleted), `<` and `>` (a modified row before
-/// and after; changed cells are starred on the `>` line).
+/// and after; changed cells are starred on the `>` line); in color with
+/// `color`.
 pub fn print_table_diff(
     out: &mut dyn Write,
     repository: &Repository,
     diff: &TableDiff,
     selection: &RowSelection,
+    color: bool,
 ) -> Result<(), CliError> {
     let write = |e: io::Error| CliError::new(format!("cannot write output: {e}"));
     let name = &diff.name;
-    writeln!(out, "diff --arbor a/{name} b/{name}").map_err(write)?;
+    let heading = format!("diff --arbor a/{name} b/{name}");
+    writeln!(out, "{}", paint(color, 'h', &heading)).map_err(write)?;
     match diff.change {
         TableChange::Added => writeln!(out, "added table {name}").map_err(write)?,
         TableChange::Deleted => writeln!(out, "deleted table {name}").map_err(write)?,
@@ -114,7 +147,8 @@ pub fn print_table_diff(
     writeln!(out, "--- a/{name}\n+++ b/{name}").map_err(write)?;
     if let Some(schema) = &diff.schema {
         for line in schema_lines(schema) {
-            writeln!(out, "{line}").map_err(write)?;
+            let mark = line.chars().next().unwrap_or(' ');
+            writeln!(out, "{}", paint(color, mark, &line)).map_err(write)?;
         }
     }
     let all_columns = diff.columns();
@@ -186,7 +220,7 @@ pub fn print_table_diff(
     writeln!(out, "{}", row(' ', &header)).map_err(write)?;
     writeln!(out, "{rule}").map_err(write)?;
     for (mark, cells) in &lines {
-        writeln!(out, "{}", row(*mark, cells)).map_err(write)?;
+        writeln!(out, "{}", paint(color, *mark, &row(*mark, cells))).map_err(write)?;
     }
     writeln!(out, "{rule}").map_err(write)?;
     Ok(())

@@ -107,7 +107,33 @@ fn table_format_marks_changed_cells_and_the_schema_change() {
 }
 
 #[test]
-fn csv_jsonl_and_markdown_formats() {
+fn table_format_in_color() {
+    let dir = dataset();
+    let colored = diff(
+        dir.path(),
+        &["--color", "always", "--filter", "added,removed"],
+    );
+    let lines: Vec<&str> = colored.lines().collect();
+    assert_eq!(lines[0], "\x1b[1mdiff --arbor a/data b/data\x1b[0m");
+    assert_eq!(lines[3], "\x1b[31m- column gone text\x1b[0m");
+    assert_eq!(lines[4], "\x1b[32m+ column added integer\x1b[0m");
+    assert!(
+        lines[8].starts_with("\x1b[31m| - | 4  | fig "),
+        "{}",
+        lines[8]
+    );
+    assert!(
+        lines[9].starts_with("\x1b[32m| + | 5  | kiwi "),
+        "{}",
+        lines[9]
+    );
+    // Not on a terminal, and with --color never: no escapes.
+    assert!(!diff(dir.path(), &[]).contains('\x1b'));
+    assert!(!diff(dir.path(), &["--color", "never"]).contains('\x1b'));
+}
+
+#[test]
+fn csv_jsonl_markdown_and_json_formats() {
     let dir = dataset();
     assert_eq!(
         diff(dir.path(), &["--format", "csv", "--filter", "added,removed"]),
@@ -137,19 +163,54 @@ added,,,,,,,5,kiwi,\"new, \"\"quoted\"\"\",[true],50,
             }),
         ]
     );
-    let markdown = diff(dir.path(), &["--format", "markdown"]);
-    assert!(
-        markdown.starts_with(
-            "| table | change | rows added | rows deleted | rows modified | cells modified |
+    assert_eq!(
+        diff(dir.path(), &["--format", "markdown"]),
+        "| table | change | rows added | rows deleted | rows modified | cells modified |
 |---|---|---:|---:|---:|---:|
 | data | schema and data | 1 | 1 | 3 | 7 |
+
+### data
+
+- `- column gone text`
+- `+ column added integer`
+
+| | id | name | note | doc | added | gone |
+|---|---|---|---|---|---|---|
+| < | 1 | apple | red, round | {\"a\": 1} | NULL | x |
+| > | 1 | apple | red, round | **{\"a\": 2}** | **10** | **NULL** |
+| < | 2 | pear | say \"hi\" | {\"a\": [1, 2]} | NULL | y |
+| > | 2 | pear | say \"hi\" | {\"a\": [1, 2]} | NULL | **NULL** |
+| < | 3 | plum | NULL | {\"k\": null} | NULL | z |
+| > | 3 | plum | **now set** | {\"k\": null} | **30** | **NULL** |
+| - | 4 | fig | line one line two | NULL | NULL | w |
+| + | 5 | kiwi | new, \"quoted\" | [true] | 50 | NULL |
 "
-        ),
-        "{markdown}"
     );
-    assert!(
-        markdown.contains("| + | 5 | kiwi | new, \"quoted\" | [true] | 50 | NULL |"),
-        "{markdown}"
+    let json: serde_json::Value = serde_json::from_str(&diff(
+        dir.path(),
+        &["--format", "json", "--filter", "added,removed"],
+    ))
+    .unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "tables": [{
+                "name": "data",
+                "change": "modified",
+                "schema": ["- column gone text", "+ column added integer"],
+                "rows": [
+                    {
+                        "diff_type": "removed", "changed": [], "to": null,
+                        "from": {"id": 4, "name": "fig", "note": "line one\nline two", "doc": null, "added": null, "gone": "w"},
+                    },
+                    {
+                        "diff_type": "added", "changed": [], "from": null,
+                        "to": {"id": 5, "name": "kiwi", "note": "new, \"quoted\"", "doc": [true], "added": 50, "gone": null},
+                    },
+                ],
+            }],
+            "views": [],
+        })
     );
 }
 

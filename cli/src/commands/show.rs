@@ -29,7 +29,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     };
     let catalog = repository.read_catalog(&commit.catalog)?;
     for d in diff_catalogs(&repository, &parent, &catalog, &[])? {
-        vcs::print_table_diff(&mut out, &repository, &d, &Default::default())?;
+        let color = vcs::use_color(clap::ColorChoice::Auto);
+        vcs::print_table_diff(&mut out, &repository, &d, &Default::default(), color)?;
     }
     for v in diff_views(&parent, &catalog, &[]) {
         match (&v.from, &v.to) {
