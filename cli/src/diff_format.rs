@@ -10,8 +10,11 @@
 //! - `markdown`: a summary table (rows added, deleted, modified per table)
 //!   and up to `SAMPLE` changed rows of each table, for a pull request.
 //! - `sql`: a patch script: tables created and dropped, columns added,
-//!   dropped, renamed and retyped, constraints and indexes, then every
-//!   changed row as DELETE, INSERT or UPDATE by primary key, and views.
+//!   dropped, renamed and retyped, then every changed row (deletes first,
+//!   then inserts and updates, by primary key), then the constraints that
+//!   the new rows must satisfy (NOT NULL, checks, uniques, indexes, a new
+//!   primary key, foreign keys; the old ones are dropped before the rows),
+//!   and views.
 
 use std::io::Write;
 
@@ -498,15 +501,22 @@ fn row_statements(
         .iter()
         .map(|&i| ident(&columns[i].name))
         .collect();
+    // Deletes first: a row deleted and another inserted with the same
+    // unique values (or, after a primary key change, the same row under its
+    // old and new keys) must not collide.
+    for change in d.rows(repository)? {
+        let change = change?;
+        if let (Some(old), None) = (&change.old, &change.new) {
+            script.push_str(&format!(
+                "DELETE FROM {table} WHERE {};\n",
+                matching(old, true)
+            ));
+        }
+    }
     for change in d.rows(repository)? {
         let change = change?;
         match (&change.old, &change.new) {
-            (Some(old), None) => {
-                script.push_str(&format!(
-                    "DELETE FROM {table} WHERE {};\n",
-                    matching(old, true)
-                ));
-            }
+            (Some(_), None) => {}
             (None, Some(new)) => {
                 let values: Vec<String> = new_columns.iter().map(|&i| literal(&new[i])).collect();
                 script.push_str(&format!(
@@ -568,13 +578,36 @@ pub fn sql_patch(
         };
         let mut after_rows = Vec::new();
         if let Some(schema) = &d.schema {
-            if schema.primary_key.is_some() {
-                return Err(CliError::new(format!(
-                    "the primary key of {} changed; a SQL patch cannot express that yet",
-                    d.name
-                )));
-            }
             let alter = |what: String| format!("ALTER TABLE {table} {what};\n");
+            // A new primary key: the old one goes before the rows change
+            // (every row moves to a new key), the new one after.
+            if let Some((before, after)) = &schema.primary_key {
+                if !before.is_empty() {
+                    script.push_str(&alter(format!(
+                        "DROP CONSTRAINT {}",
+                        ident(&format!("{}_pkey", from.schema.name))
+                    )));
+                }
+                if !after.is_empty() {
+                    let columns: Vec<String> = after
+                        .iter()
+                        .filter_map(|t| to.schema.column_by_tag(*t).map(|c| ident(&c.name)))
+                        .collect();
+                    after_rows.push(alter(format!("ADD PRIMARY KEY ({})", columns.join(", "))));
+                }
+            }
+            // Foreign keys: dropped before the rows change, added after.
+            for c in &schema.foreign_keys {
+                if let Change::Dropped(f) | Change::Changed { before: f, .. } = c {
+                    script.push_str(&alter(format!("DROP CONSTRAINT {}", ident(&f.name))));
+                }
+                if let Change::Added(f) | Change::Changed { after: f, .. } = c {
+                    after_rows.push(alter(format!(
+                        "ADD {}",
+                        crate::commands::schema::foreign_key(&to.schema, f)
+                    )));
+                }
+            }
             for c in &schema.columns {
                 match c {
                     ColumnChange::Dropped(col) => {
@@ -698,12 +731,6 @@ pub fn sql_patch(
                         cols.join(", ")
                     ));
                 }
-            }
-            if !schema.foreign_keys.is_empty() {
-                return Err(CliError::new(format!(
-                    "the foreign keys of {} changed; a SQL patch cannot express that yet",
-                    d.name
-                )));
             }
             if let Some((_, new_name)) = &schema.renamed {
                 after_rows.push(alter(format!("RENAME TO {}", ident(new_name))));

@@ -273,9 +273,9 @@ fn the_sql_patch_turns_the_old_file_into_the_new_one() {
         patch,
         "ALTER TABLE \"data\" DROP COLUMN \"gone\";
 ALTER TABLE \"data\" ADD COLUMN \"added\" integer;
+DELETE FROM \"data\" WHERE \"id\" = 4;
 UPDATE \"data\" SET \"doc\" = '{\"a\": 2}'::jsonb, \"added\" = 10 WHERE \"id\" = 1;
 UPDATE \"data\" SET \"note\" = 'now set', \"added\" = 30 WHERE \"id\" = 3;
-DELETE FROM \"data\" WHERE \"id\" = 4;
 INSERT INTO \"data\" (\"id\", \"name\", \"note\", \"doc\", \"added\") VALUES (5, 'kiwi', 'new, \"quoted\"', '[true]'::jsonb, 50);
 "
     );

@@ -122,3 +122,54 @@ fn replaying_the_sql_patch_gives_the_new_version() {
         );
     }
 }
+
+/// Replays `arbor diff --format sql HEAD~1 HEAD` (HEAD being `main`) on
+/// HEAD~1 and returns the patch; panics if the result differs from `main`.
+fn replay_last_commit(d: &Path) -> String {
+    let patch = ok(d, &["diff", "--format", "sql", "HEAD~1", "HEAD"]);
+    std::fs::write(d.join("patch.sql"), &patch).unwrap();
+    ok(d, &["checkout", "-b", "replay", "HEAD~1"]);
+    ok(d, &["sql", "-f", "patch.sql"]);
+    let left = ok(d, &["diff", "--format", "jsonl", "main"]);
+    assert_eq!(left, "", "the replayed patch differs:\n{patch}");
+    patch
+}
+
+#[test]
+fn the_patch_changes_primary_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["init"]);
+    ok(
+        d,
+        &[
+            "sql",
+            "-q",
+            "CREATE TABLE p (id integer PRIMARY KEY, name text); INSERT INTO p VALUES (1, 'a'), (2, 'b');
+             CREATE TABLE c (id integer PRIMARY KEY, pid integer NOT NULL, v text); INSERT INTO c VALUES (1, 1, 'x'), (2, 2, 'y'), (3, 1, 'z')",
+        ],
+    );
+    ok(d, &["commit", "-am", "base"]);
+    ok(
+        d,
+        &[
+            "sql",
+            "-q",
+            "ALTER TABLE c DROP CONSTRAINT c_pkey; ALTER TABLE c ADD PRIMARY KEY (pid, id);
+             ALTER TABLE c ADD CONSTRAINT c_pid_fkey FOREIGN KEY (pid) REFERENCES p (id);
+             DELETE FROM c WHERE id = 2; INSERT INTO c VALUES (4, 2, 'w'); UPDATE c SET v = 'zz' WHERE id = 3",
+        ],
+    );
+    ok(d, &["commit", "-am", "keys"]);
+    let patch = replay_last_commit(d);
+    assert!(
+        patch.starts_with("ALTER TABLE \"c\" DROP CONSTRAINT \"c_pkey\";\n"),
+        "{patch}"
+    );
+    assert!(
+        patch.ends_with(
+            "ALTER TABLE \"c\" ADD PRIMARY KEY (\"pid\", \"id\");\nALTER TABLE \"c\" ADD CONSTRAINT c_pid_fkey FOREIGN KEY (pid) REFERENCES p (id);\n"
+        ),
+        "{patch}"
+    );
+}

@@ -208,21 +208,7 @@ pub fn create_table(schema: &TableSchema) -> String {
         ));
     }
     for f in &schema.foreign_keys {
-        let referenced: Vec<String> = f.referenced_columns.iter().map(|c| ident(c)).collect();
-        let mut line = format!(
-            "    CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
-            ident(&f.name),
-            names(schema, &f.columns),
-            ident(&f.referenced_table),
-            referenced.join(", ")
-        );
-        if f.on_delete != ForeignKeyAction::NoAction {
-            line.push_str(&format!(" ON DELETE {}", action(f.on_delete)));
-        }
-        if f.on_update != ForeignKeyAction::NoAction {
-            line.push_str(&format!(" ON UPDATE {}", action(f.on_update)));
-        }
-        lines.push(line);
+        lines.push(format!("    {}", foreign_key(schema, f)));
     }
     let mut out = format!(
         "CREATE TABLE {} (\n{}\n);\n",
@@ -253,4 +239,24 @@ pub fn create_table(schema: &TableSchema) -> String {
         ));
     }
     out
+}
+
+/// A foreign key as a table constraint: `CONSTRAINT name FOREIGN KEY (...)
+/// REFERENCES parent (...)` with its actions.
+pub fn foreign_key(schema: &TableSchema, f: &arbor_schema::table::ForeignKey) -> String {
+    let referenced: Vec<String> = f.referenced_columns.iter().map(|c| ident(c)).collect();
+    let mut line = format!(
+        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+        ident(&f.name),
+        names(schema, &f.columns),
+        ident(&f.referenced_table),
+        referenced.join(", ")
+    );
+    if f.on_delete != ForeignKeyAction::NoAction {
+        line.push_str(&format!(" ON DELETE {}", action(f.on_delete)));
+    }
+    if f.on_update != ForeignKeyAction::NoAction {
+        line.push_str(&format!(" ON UPDATE {}", action(f.on_update)));
+    }
+    line
 }
