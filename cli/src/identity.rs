@@ -1,9 +1,11 @@
 //! Who is committing, and when: read from the environment and passed to the engine.
 //!
-//! Author: `ARBOR_AUTHOR_NAME` and `ARBOR_AUTHOR_EMAIL`. Time:
+//! Author: `--author`, `ARBOR_AUTHOR_NAME` and `ARBOR_AUTHOR_EMAIL`, Arbor's
+//! configuration (`arbor config`), then Git's. Time:
 //! `ARBOR_COMMIT_DATE` (seconds since the Unix epoch, or RFC 3339), so tests
 //! and reproducible builds can fix it; otherwise the clock.
 
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use arbor_engine::objects::Signature;
@@ -65,17 +67,23 @@ pub fn system_signature() -> Result<Signature, CliError> {
 }
 
 /// The author of a commit: `--author "Name <email>"`, else
-/// `ARBOR_AUTHOR_NAME` and `ARBOR_AUTHOR_EMAIL`; a clear error when neither
-/// is there. The time is `--date`, else `ARBOR_COMMIT_DATE`, else now.
-pub fn author(flag: Option<&str>, date: Option<&str>) -> Result<Signature, CliError> {
+/// `ARBOR_AUTHOR_NAME` and `ARBOR_AUTHOR_EMAIL`, else `user.name` and
+/// `user.email` from Arbor's configuration (the repository's containing
+/// `cwd`, then the user's), else from the user's Git configuration; a
+/// clear error when none has them. The time is `--date`, else
+/// `ARBOR_COMMIT_DATE`, else now.
+pub fn author(cwd: &Path, flag: Option<&str>, date: Option<&str>) -> Result<Signature, CliError> {
     let (name, email) = match flag {
         Some(text) => parse_author(text)
             .ok_or_else(|| CliError::new(format!("--author '{text}' is not 'Name <email>'")))?,
-        None => author_from_env().ok_or_else(|| {
-            CliError::new("author identity unknown").with_hint(
-                "set ARBOR_AUTHOR_NAME and ARBOR_AUTHOR_EMAIL, or pass --author 'Name <email>'",
-            )
-        })?,
+        None => match author_from_env() {
+            Some(author) => author,
+            None => author_from_config(cwd)?.ok_or_else(|| {
+                CliError::new("author identity unknown").with_hint(
+                    "set it with `arbor config --global user.name 'Your Name'` and `arbor config --global user.email you@example.com` (Git's user.name and user.email are used too), or pass --author 'Name <email>'",
+                )
+            })?,
+        },
     };
     let (time, offset_minutes) = match date {
         Some(text) => parse_date(text).ok_or_else(|| {
@@ -91,6 +99,35 @@ pub fn author(flag: Option<&str>, date: Option<&str>) -> Result<Signature, CliEr
         time,
         offset_minutes,
     })
+}
+
+/// `user.name` and `user.email`, each from Arbor's configuration or else
+/// from Git's (global and system files, and `GIT_CONFIG_*` overrides, read
+/// with gix-config).
+fn author_from_config(cwd: &Path) -> Result<Option<(String, String)>, CliError> {
+    let mut git: Option<gix_config::File> = None;
+    let mut from_git = |key: &str| -> Option<String> {
+        let file = git.get_or_insert_with(|| {
+            let mut file = gix_config::File::from_globals().unwrap_or_default();
+            // Unreadable Git configuration is as good as none: Arbor's own
+            // settings and the error below still speak.
+            if let Ok(overrides) = gix_config::File::from_environment_overrides() {
+                file.append(overrides).ok();
+            }
+            file
+        });
+        file.string(key)
+            .map(|v| v.to_string())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let mut value = |key: &str| -> Result<Option<String>, CliError> {
+        Ok(crate::config::lookup(cwd, key)?
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| from_git(key)))
+    };
+    let name = value("user.name")?;
+    let email = value("user.email")?;
+    Ok(name.zip(email))
 }
 
 /// Splits `Name <email>`.

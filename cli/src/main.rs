@@ -5,6 +5,7 @@
 //! to the engine.
 
 mod commands;
+mod config;
 mod data_files;
 mod diff_format;
 mod identity;

@@ -3,8 +3,10 @@
 //! the revision syntax they share.
 //!
 //! Every run is hermetic: the author and the commit date come from fixed
-//! `ARBOR_AUTHOR_NAME`, `ARBOR_AUTHOR_EMAIL` and `ARBOR_COMMIT_DATE`, and no
-//! other `ARBOR_*` variable reaches the binary, so commit hashes never move.
+//! `ARBOR_AUTHOR_NAME`, `ARBOR_AUTHOR_EMAIL` and `ARBOR_COMMIT_DATE`, no
+//! other `ARBOR_*` variable reaches the binary, and the global Arbor and Git
+//! configuration files are `arbor-global.json` and `gitconfig` in the test's
+//! folder (absent unless a test writes them), so commit hashes never move.
 
 #![allow(clippy::unwrap_used)]
 
@@ -28,7 +30,10 @@ fn arbor_in(dir: &Path, args: &[&str], identity: bool) -> Output {
             cmd.env_remove(key);
         }
     }
-    cmd.env("ARBOR_COMMIT_DATE", DATE);
+    cmd.env("ARBOR_COMMIT_DATE", DATE)
+        .env("ARBOR_CONFIG_GLOBAL", dir.join("arbor-global.json"))
+        .env("GIT_CONFIG_GLOBAL", dir.join("gitconfig"))
+        .env("GIT_CONFIG_NOSYSTEM", "1");
     if identity {
         cmd.env("ARBOR_AUTHOR_NAME", NAME)
             .env("ARBOR_AUTHOR_EMAIL", EMAIL);
@@ -411,7 +416,7 @@ fn commit_without_an_identity_is_refused() {
     assert_eq!(
         text(&out.stderr),
         "error: author identity unknown\n\
-         hint: set ARBOR_AUTHOR_NAME and ARBOR_AUTHOR_EMAIL, or pass --author 'Name <email>'\n"
+         hint: set it with `arbor config --global user.name 'Your Name'` and `arbor config --global user.email you@example.com` (Git's user.name and user.email are used too), or pass --author 'Name <email>'\n"
     );
     assert_eq!(repo.oneline(&[]).lines().count(), 2);
     let out = repo.run_anonymous(&["commit", "-am", "signed", "--author", "Cy <cy@example.com>"]);
@@ -2201,5 +2206,99 @@ fn blame_names_the_last_change_of_each_row() {
     assert_eq!(
         repo.csv("SELECT message FROM arbor_blame_fruit ORDER BY id"),
         "message\nfruit\npear and fig\nfigs\n"
+    );
+}
+
+#[test]
+fn the_author_comes_from_flags_environment_arbor_config_then_git() {
+    let repo = Repo::new();
+    let d = repo.dir.path();
+    repo.sql("CREATE TABLE t (id integer PRIMARY KEY)");
+    let author = || {
+        let log = repo.ok(&["log", "-n", "1"]);
+        log.lines().nth(1).unwrap_or_default().to_owned()
+    };
+    let commit = |message: &str| {
+        repo.sql(&format!("INSERT INTO t VALUES ({})", message.len()));
+        let out = repo.run_anonymous(&["commit", "-am", message]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    };
+    let out = repo.run_anonymous(&["commit", "-am", "nobody"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with(
+            "error: author identity unknown\nhint: set it with `arbor config --global user.name"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    // Git's configuration, read with gix-config.
+    std::fs::write(
+        d.join("gitconfig"),
+        "[user]\n\tname = Git User\n\temail = git@example.com\n",
+    )
+    .unwrap();
+    commit("git");
+    assert_eq!(author(), "Author: Git User <git@example.com>");
+    // Arbor's global settings win over Git's; the repository's over both.
+    repo.ok(&["config", "--global", "user.name", "Global Ann"]);
+    repo.ok(&["config", "--global", "user.email", "ann@global"]);
+    commit("global");
+    assert_eq!(author(), "Author: Global Ann <ann@global>");
+    repo.ok(&["config", "user.email", "ann@local"]);
+    commit("local");
+    assert_eq!(author(), "Author: Global Ann <ann@local>");
+    assert_eq!(
+        repo.ok(&["config", "--list"]),
+        "user.email=ann@local\nuser.name=Global Ann\n"
+    );
+    assert_eq!(
+        repo.ok(&["config", "--global", "--list"]),
+        "user.email=ann@global\nuser.name=Global Ann\n"
+    );
+    assert_eq!(repo.ok(&["config", "user.email"]), "ann@local\n");
+    assert_eq!(
+        repo.ok(&["config", "--global", "user.email"]),
+        "ann@global\n"
+    );
+    // The environment wins over configuration, --author over everything.
+    repo.sql("INSERT INTO t VALUES (100)");
+    repo.ok(&["commit", "-am", "env"]);
+    assert_eq!(author(), format!("Author: {NAME} <{EMAIL}>"));
+    repo.sql("INSERT INTO t VALUES (101)");
+    repo.ok(&[
+        "commit",
+        "-am",
+        "flag",
+        "--author",
+        "Bo Chen <bo@example.com>",
+    ]);
+    assert_eq!(author(), "Author: Bo Chen <bo@example.com>");
+    // Unset, unknown and invalid names.
+    repo.ok(&["config", "--unset", "user.email"]);
+    assert_eq!(repo.ok(&["config", "user.email"]), "ann@global\n");
+    assert_eq!(repo.run(&["config", "core.nothing"]).status.code(), Some(1));
+    assert_eq!(
+        repo.err(&["config", "--unset", "user.email"]),
+        "error: 'user.email' is not set\n"
+    );
+    assert_eq!(
+        repo.err(&["config", "name", "x"]),
+        "error: invalid setting name 'name'\nhint: names are section.key, like user.name\n"
+    );
+    // The files are JSON, written whole.
+    let global: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("arbor-global.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        global,
+        serde_json::json!({"user.name": "Global Ann", "user.email": "ann@global"})
+    );
+    // A damaged file is an error that names it.
+    std::fs::write(d.join("arbor-global.json"), "{not json").unwrap();
+    let err = repo.err(&["config", "--global", "--list"]);
+    assert!(
+        err.contains("arbor-global.json: not a configuration file"),
+        "{err}"
     );
 }

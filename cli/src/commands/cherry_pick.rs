@@ -26,7 +26,7 @@ pub fn run(args: Args, cwd: &Path, revert: bool) -> Result<ExitCode, CliError> {
     let branch = vc::current_branch(&repository)?;
     // A cherry-pick keeps the picked commit's author; a revert needs one.
     let author = if revert {
-        Some(identity::author(args.author.as_deref(), None)?)
+        Some(identity::author(cwd, args.author.as_deref(), None)?)
     } else {
         None
     };

@@ -60,9 +60,9 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         return Err(CliError::new("aborting commit due to empty commit message"));
     }
     let author = if args.amend {
-        amended_author(&repository, &branch, &args)?
+        amended_author(&repository, &branch, &args, cwd)?
     } else {
-        identity::author(args.author.as_deref(), args.date.as_deref())?
+        identity::author(cwd, args.author.as_deref(), args.date.as_deref())?
     };
     let options = CommitOptions {
         message,
@@ -86,11 +86,12 @@ fn amended_author(
     repository: &arbor_engine::repo::Repository,
     branch: &str,
     args: &Args,
+    cwd: &Path,
 ) -> Result<Signature, CliError> {
     let head = repository.branch_head(branch)?;
     let mut author = repository.read_commit(&head)?.author;
     if let Some(flag) = args.author.as_deref() {
-        let given = identity::author(Some(flag), args.date.as_deref())?;
+        let given = identity::author(cwd, Some(flag), args.date.as_deref())?;
         author.name = given.name;
         author.email = given.email;
     }

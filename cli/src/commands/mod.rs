@@ -6,6 +6,7 @@ mod branch;
 mod checkout;
 mod cherry_pick;
 mod commit;
+mod config;
 mod conflicts;
 mod diff;
 mod fsck;
@@ -36,6 +37,8 @@ pub enum Command {
     Fsck(fsck::Args),
     /// Drop the chunks no branch, tag or working set refers to.
     Gc(gc::Args),
+    /// Read and write settings, such as the commit author (user.name, user.email).
+    Config(config::Args),
     /// Run SQL against the current branch's working set.
     Sql(sql::Args),
     /// Show what is staged, what is not, and any merge in progress.
@@ -92,6 +95,7 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Show(args) => show::run(args, cwd),
         Command::Blame(args) => blame::run(args, cwd),
         Command::Diff(args) => diff::run(args, cwd),
+        Command::Config(args) => config::run(args, cwd),
         Command::Branch(args) => branch::run(args, cwd),
         Command::Checkout(args) | Command::Switch(args) => checkout::run(args, cwd),
         Command::Merge(args) => merge::run(args, cwd),

@@ -40,7 +40,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         (None, Some(f)) => std::fs::read_to_string(cwd.join(f))
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", f.display())))?,
         (None, None) if std::io::stdin().is_terminal() => {
-            let session = with_author(open_session(cwd)?);
+            let session = with_author(open_session(cwd)?, cwd);
             return crate::shell::run(session).map(|()| ExitCode::SUCCESS);
         }
         (None, None) => {
@@ -51,7 +51,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             s
         }
     };
-    let mut session = with_author(open_session(cwd)?);
+    let mut session = with_author(open_session(cwd)?, cwd);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut write_error = None;
@@ -126,8 +126,8 @@ fn open_session(cwd: &Path) -> Result<Session, CliError> {
 
 /// Gives the session an author, when one is configured: commits made from
 /// SQL (`SELECT arbor_commit(...)`) need one.
-fn with_author(mut session: Session) -> Session {
-    if let Ok(author) = identity::author(None, None) {
+fn with_author(mut session: Session, cwd: &Path) -> Session {
+    if let Ok(author) = identity::author(cwd, None, None) {
         session.set_author(author);
     }
     session

@@ -52,7 +52,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         Action::Push { message } => {
             let head = repository.read_commit(&repository.branch_head(&branch)?)?;
             let message = message.unwrap_or_else(|| vcs::subject(&head).to_owned());
-            let author = identity::author(None, None)?;
+            let author = identity::author(cwd, None, None)?;
             stash::push(&repository, &branch, &message, &author)?;
             println!("Saved working directory and index state WIP on {branch}: {message}");
         }

@@ -81,7 +81,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let makes_commit = !args.squash
         && !history::is_ancestor(&repository, theirs, ours)?
         && (args.no_ff || !history::is_ancestor(&repository, ours, theirs)?);
-    let author = match identity::author(args.author.as_deref(), None) {
+    let author = match identity::author(cwd, args.author.as_deref(), None) {
         Ok(author) => author,
         Err(_) if !makes_commit && args.author.is_none() => identity::system_signature()?,
         Err(e) => return Err(e),
