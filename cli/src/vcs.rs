@@ -71,6 +71,22 @@ pub fn print_commit(out: &mut dyn Write, address: &Address, commit: &Commit) -> 
     writeln!(out)
 }
 
+/// An annotated tag as `arbor show` prints it before its commit.
+pub fn print_tag(out: &mut dyn Write, tag: &arbor_engine::objects::TagObject) -> io::Result<()> {
+    writeln!(out, "tag {}", tag.name)?;
+    writeln!(out, "Tagger: {} <{}>", tag.tagger.name, tag.tagger.email)?;
+    writeln!(
+        out,
+        "Date:   {}",
+        format_time(tag.tagger.time, tag.tagger.offset_minutes)
+    )?;
+    writeln!(out)?;
+    for line in tag.message.lines() {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out)
+}
+
 /// The first line of a commit message.
 pub fn subject(commit: &Commit) -> &str {
     commit.message.lines().next().unwrap_or_default()

@@ -1894,6 +1894,59 @@ fn tag_as_a_revision() {
     assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
 }
 
+/// An annotated tag (`-m`) keeps who tagged, when and why; it names its
+/// commit as a revision, `show` prints it before the commit, `tag -n`
+/// lists messages, and SQL sees it in `arbor_tags`.
+#[test]
+fn annotated_tags() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["tag", "-m", "first release\n\nwith fruit", "v1"]);
+    repo.ok(&["tag", "light", "HEAD~1"]);
+    assert_eq!(repo.hash("v1"), repo.hash("main"));
+    assert_eq!(repo.hash("v1~1"), INIT);
+    let show = repo.ok(&["show", "v1"]);
+    assert!(
+        show.starts_with(&format!(
+            "tag v1\nTagger: {NAME} <{EMAIL}>\nDate:   {DATE_SHOWN}\n\nfirst release\n\nwith fruit\n\ncommit {}\n",
+            repo.hash("main")
+        )),
+        "{show}"
+    );
+    assert!(repo.ok(&["show", "light"]).starts_with("commit "));
+    assert_eq!(
+        repo.ok(&["tag", "-n"]),
+        "light Initialize data repository\nv1    first release\n"
+    );
+    repo.ok(&[
+        "tag",
+        "-m",
+        "by Bo",
+        "--author",
+        "Bo Chen <bo@example.com>",
+        "v2",
+        "HEAD~1",
+    ]);
+    assert_eq!(
+        repo.csv("SELECT tag_name, tagger, email, message FROM arbor_tags ORDER BY tag_name"),
+        "tag_name,tagger,email,message\nlight,,,\nv1,Ann Lee,ann@example.com,\"first release\n\nwith fruit\"\nv2,Bo Chen,bo@example.com,by Bo\n"
+    );
+    // From SQL too, with the session's author.
+    repo.sql("SELECT arbor_tag('-m', 'from sql', 'v3')");
+    assert_eq!(
+        repo.csv("SELECT tagger, message, tag_hash = arbor_hashof('HEAD') FROM arbor_tags WHERE tag_name = 'v3'"),
+        "tagger,message,?column?\nAnn Lee,from sql,t\n"
+    );
+    assert_eq!(
+        repo.err(&["tag", "--author", "Bo <b@x>", "v4"]),
+        "error: --author applies to annotated tags\nhint: add a message with -m\n"
+    );
+    // Deleting an annotated tag; its commit stays; fsck and gc keep what is referenced.
+    repo.ok(&["tag", "-d", "v1"]);
+    repo.ok(&["gc"]);
+    repo.ok(&["fsck"]);
+    assert_eq!(repo.hash("v2"), INIT);
+}
+
 // ---------------------------------------------------------------- revisions
 
 /// `~n` follows first parents, `^n` picks the n-th parent (`^` is `^1`,

@@ -1,4 +1,5 @@
-//! `arbor show`: a commit and what it changed from its first parent.
+//! `arbor show`: a commit and what it changed from its first parent; for
+//! an annotated tag, the tag (tagger, date, message) first, as Git shows it.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -17,10 +18,18 @@ pub struct Args {
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open_read_only(cwd)?;
-    let address = vcs::resolve(&repository, args.revision.as_deref().unwrap_or("HEAD"))?;
+    let revision = args.revision.as_deref().unwrap_or("HEAD");
+    let address = vcs::resolve(&repository, revision)?;
     let commit = repository.read_commit(&address)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    let tag_ref = arbor_engine::vc::revision::tag_ref(revision);
+    if let Some(target) = repository.store_root()?.refs.get(&tag_ref)
+        && let Some(tag) = repository.read_tag(target)?
+    {
+        vcs::print_tag(&mut out, &tag)
+            .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
+    }
     vcs::print_commit(&mut out, &address, &commit)
         .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
     let parent = match commit.parents.first() {

@@ -15,6 +15,8 @@
 //!   state of a merge in progress.
 //! - [`Catalog`] (the "root value"): table name to table, view definitions,
 //!   sequence states.
+//! - [`TagObject`]: an annotated tag: the commit it names, tagger, time and
+//!   message (a lightweight tag's ref names the commit itself).
 //! - [`TableObject`]: a table's schema bytes, its primary index (a prolly map
 //!   from encoded key to encoded row), its secondary indexes and counters.
 //!
@@ -26,12 +28,14 @@ mod catalog;
 mod commit;
 mod store_root;
 mod table;
+mod tag;
 mod working_set;
 
 pub use catalog::Catalog;
 pub use commit::{Commit, Signature};
 pub use store_root::StoreRoot;
 pub use table::TableObject;
+pub use tag::TagObject;
 pub use working_set::{MergeState, WorkingSet};
 
 use arbor_merkle::{Chunk, ChunkKind};
@@ -46,6 +50,8 @@ pub const COMMIT: ChunkKind = ChunkKind::new(0x12);
 pub const WORKING_SET: ChunkKind = ChunkKind::new(0x13);
 /// The store root: all refs.
 pub const STORE_ROOT: ChunkKind = ChunkKind::new(0x14);
+/// An annotated tag.
+pub const TAG: ChunkKind = ChunkKind::new(0x15);
 
 /// Checks a chunk's kind and version before decoding it as `kind`.
 fn expect(chunk: &Chunk, kind: ChunkKind) -> arbor_merkle::Result<()> {

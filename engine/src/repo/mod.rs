@@ -21,7 +21,9 @@ use arbor_merkle::{Address, ChunkStore, DiskStore, NodeStore, OpenMode, ProllyMa
 pub use fsck::{FsckReport, fsck};
 
 use crate::error::{Error, Result, sqlstate};
-use crate::objects::{Catalog, Commit, Signature, StoreRoot, TableObject, WorkingSet};
+use crate::objects::{
+    Catalog, Commit, Signature, StoreRoot, TAG, TableObject, TagObject, WorkingSet,
+};
 
 /// The ref name of a branch.
 pub fn branch_ref(branch: &str) -> String {
@@ -282,6 +284,32 @@ impl Repository {
     /// Reads a commit.
     pub fn read_commit(&self, address: &Address) -> Result<Commit> {
         Ok(Commit::from_chunk(&self.store.get_required(address)?)?)
+    }
+
+    /// Writes an annotated tag and returns its address.
+    pub fn write_tag(&self, tag: &TagObject) -> Result<Address> {
+        let chunk = tag.to_chunk();
+        self.store.put(&chunk)?;
+        Ok(chunk.address())
+    }
+
+    /// The annotated tag at `address`, or `None` when it holds another
+    /// object (a lightweight tag's commit).
+    pub fn read_tag(&self, address: &Address) -> Result<Option<TagObject>> {
+        let chunk = self.store.get_required(address)?;
+        if chunk.kind() != TAG {
+            return Ok(None);
+        }
+        Ok(Some(TagObject::from_chunk(&chunk)?))
+    }
+
+    /// The commit a ref's target names: the target itself, or the commit of
+    /// the annotated tag it is.
+    pub fn peel(&self, address: &Address) -> Result<Address> {
+        Ok(match self.read_tag(address)? {
+            Some(tag) => tag.commit,
+            None => *address,
+        })
     }
 
     /// Writes a working set and returns its address.

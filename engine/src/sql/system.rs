@@ -58,7 +58,12 @@ pub const PROCEDURES: &[&str] = &[
 pub type Rows = (Vec<String>, Vec<Vec<Value>>);
 
 fn timestamp(c: &Commit) -> Value {
-    chrono::DateTime::from_timestamp(c.author.time, 0).map_or(Value::Null, Value::TimestampTz)
+    seconds_to_timestamp(c.author.time)
+}
+
+/// Seconds since the epoch as a `timestamptz`.
+fn seconds_to_timestamp(seconds: i64) -> Value {
+    chrono::DateTime::from_timestamp(seconds, 0).map_or(Value::Null, Value::TimestampTz)
 }
 
 fn text(s: impl Into<String>) -> Value {
@@ -96,10 +101,22 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
             )
         }
         "arbor_tags" => (
-            columns(&["tag_name", "tag_hash"]),
-            vc::branch::tags(repo)?
+            columns(&["tag_name", "tag_hash", "tagger", "email", "date", "message"]),
+            vc::branch::tag_infos(repo)?
                 .into_iter()
-                .map(|(n, a)| vec![text(n), text(a.to_hex())])
+                .map(|t| {
+                    let mut row = vec![text(t.name), text(t.commit.to_hex())];
+                    match t.annotation {
+                        Some(a) => row.extend([
+                            text(a.tagger.name),
+                            text(a.tagger.email),
+                            seconds_to_timestamp(a.tagger.time),
+                            text(a.message),
+                        ]),
+                        None => row.extend([Value::Null, Value::Null, Value::Null, Value::Null]),
+                    }
+                    row
+                })
                 .collect(),
         ),
         "arbor_status" => {
@@ -591,7 +608,7 @@ pub fn procedure(
             Ok(done("status", Value::Integer(0)))
         }
         "arbor_tag" => {
-            let f = Flags::parse(args, &[])?;
+            let f = Flags::parse(args, &["-m", "--message"])?;
             if f.has(&["-d", "--delete"]) {
                 for t in &f.rest {
                     vc::branch::delete_tag(repo, t)?;
@@ -608,7 +625,11 @@ pub fn procedure(
                     }
                 };
                 let at = vc::revision::resolve(repo, branch, &rev)?;
-                vc::branch::create_tag(repo, tag, at, f.has(&["-f", "--force"]))?;
+                let annotation = match f.value(&["-m", "--message"]) {
+                    Some(message) => Some((need_author(author)?, message)),
+                    None => None,
+                };
+                vc::branch::create_tag(repo, tag, at, f.has(&["-f", "--force"]), annotation)?;
             }
             Ok(done("status", Value::Integer(0)))
         }

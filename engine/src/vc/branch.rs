@@ -13,7 +13,7 @@ use arbor_merkle::Address;
 use super::revision::tag_ref;
 use super::{BranchState, history};
 use crate::error::{Error, Result};
-use crate::objects::{Catalog, WorkingSet};
+use crate::objects::{Catalog, Signature, TagObject, WorkingSet};
 use crate::repo::{Repository, branch_ref, validate_branch_name, working_set_ref};
 
 /// A branch as `branch -v` lists it.
@@ -306,29 +306,73 @@ pub fn changed_names(a: &Catalog, b: &Catalog) -> Vec<String> {
         .collect()
 }
 
+/// A tag: its name, the commit it names, and for an annotated tag the tag
+/// object (tagger, time, message).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TagInfo {
+    /// The tag's name.
+    pub name: String,
+    /// The commit it names.
+    pub commit: Address,
+    /// The annotation, for an annotated tag.
+    pub annotation: Option<TagObject>,
+}
+
 /// Every tag and the commit it names.
 pub fn tags(repo: &Repository) -> Result<Vec<(String, Address)>> {
-    Ok(repo
-        .store_root()?
-        .refs
-        .iter()
-        .filter_map(|(n, a)| n.strip_prefix("refs/tags/").map(|t| (t.to_owned(), *a)))
+    Ok(tag_infos(repo)?
+        .into_iter()
+        .map(|t| (t.name, t.commit))
         .collect())
 }
 
-/// Creates tag `name` on commit `at`.
-pub fn create_tag(repo: &Repository, name: &str, at: Address, force: bool) -> Result<()> {
+/// Every tag, with its annotation.
+pub fn tag_infos(repo: &Repository) -> Result<Vec<TagInfo>> {
+    let root = repo.store_root()?;
+    let mut out = Vec::new();
+    for (name, address) in &root.refs {
+        let Some(name) = name.strip_prefix("refs/tags/") else {
+            continue;
+        };
+        let annotation = repo.read_tag(address)?;
+        out.push(TagInfo {
+            name: name.to_owned(),
+            commit: annotation.as_ref().map_or(*address, |t| t.commit),
+            annotation,
+        });
+    }
+    Ok(out)
+}
+
+/// Creates tag `name` on commit `at`; with `annotation` (tagger and
+/// message), an annotated tag.
+pub fn create_tag(
+    repo: &Repository,
+    name: &str,
+    at: Address,
+    force: bool,
+    annotation: Option<(Signature, String)>,
+) -> Result<()> {
     // Tags follow the rules of branch names.
     validate_branch_name(name).map_err(|e| {
         Error::new(e.code, format!("'{name}' is not a valid tag name"))
             .with_hint("tag names cannot contain spaces, '..', or any of ~^:?*[\\")
     })?;
     repo.read_commit(&at)?;
+    let target = match annotation {
+        Some((tagger, message)) => repo.write_tag(&TagObject {
+            commit: at,
+            name: name.to_owned(),
+            tagger,
+            message,
+        })?,
+        None => at,
+    };
     repo.update_store_root(&mut |root| {
         if root.refs.contains_key(&tag_ref(name)) && !force {
             return Err(Error::new("42710", format!("tag '{name}' already exists")));
         }
-        root.refs.insert(tag_ref(name), at);
+        root.refs.insert(tag_ref(name), target);
         Ok(())
     })
 }

@@ -21,8 +21,12 @@ pub fn reachable(repo: &Repository, starts: &[Address]) -> Result<Vec<Address>> 
         if !seen.insert(a) {
             continue;
         }
-        // Refs may name other objects (working sets); only commits are walked.
+        // Refs may name other objects (working sets, annotated tags): only
+        // commits are walked, and a tag leads to its commit.
         let Ok(commit) = repo.read_commit(&a) else {
+            if let Ok(Some(tag)) = repo.read_tag(&a) {
+                stack.push(tag.commit);
+            }
             continue;
         };
         out.push(a);

@@ -88,7 +88,8 @@ fn resolve_base(repo: &Repository, head: &str, base: &str, revision: &str) -> Re
         if candidate.starts_with("refs/")
             && let Some(a) = root.refs.get(&candidate)
         {
-            return Ok(*a);
+            // An annotated tag names its commit.
+            return repo.peel(a);
         }
     }
     let is_hex = base.len() >= 4 && base.len() <= 64 && base.chars().all(|c| c.is_ascii_hexdigit());
