@@ -1947,6 +1947,72 @@ fn annotated_tags() {
     assert_eq!(repo.hash("v2"), INIT);
 }
 
+/// `log --graph` draws branches and merges beside the commits, as Git does.
+#[test]
+fn log_graph_draws_branches_and_merges() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "f"]);
+    let commit = |message: &str, id: i32| {
+        repo.sql(&format!(
+            "INSERT INTO fruit VALUES ({id}, '{message}', {id})"
+        ));
+        repo.ok(&["commit", "-am", message]);
+    };
+    commit("a1", 10);
+    repo.ok(&["checkout", "f"]);
+    commit("b1", 20);
+    commit("b2", 21);
+    repo.ok(&["checkout", "main"]);
+    commit("a2", 11);
+    repo.ok(&["merge", "f", "-m", "merge f"]);
+    commit("after", 12);
+    // Hashes aside (they are checked elsewhere), the drawing:
+    let drawing: Vec<String> = repo
+        .ok(&["log", "--graph", "--oneline"])
+        .lines()
+        .map(|l| {
+            let words: Vec<&str> = l.split(' ').collect();
+            let hash = words
+                .iter()
+                .position(|w| w.len() == 8 && w.chars().all(|c| c.is_ascii_hexdigit()));
+            let kept: Vec<&str> = words
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != hash)
+                .map(|(_, w)| *w)
+                .collect();
+            kept.join(" ")
+        })
+        .collect();
+    assert_eq!(
+        drawing.join("\n"),
+        "* after
+* merge f
+|\\
+| * b2
+* | a2
+* | a1
+| * b1
+|/
+* fruit
+* Initialize data repository"
+    );
+    let full = repo.ok(&["log", "--graph", "-n", "2"]);
+    let lines: Vec<&str> = full.lines().collect();
+    assert_eq!(lines[0], format!("* commit {}", repo.hash("main")));
+    assert_eq!(lines[1], format!("| Author: {NAME} <{EMAIL}>"));
+    assert_eq!(lines[6], format!("* commit {}", repo.hash("main~1")));
+    assert_eq!(lines[7], "|\\");
+    assert_eq!(
+        lines[8],
+        format!("| | Merge: {} {}", repo.short("main~2"), repo.short("f"))
+    );
+    assert_eq!(
+        repo.err(&["log", "--graph", "--", "fruit"]),
+        "error: --graph does not combine with a table filter\nhint: drop --graph, or the tables after --\n"
+    );
+}
+
 // ---------------------------------------------------------------- revisions
 
 /// `~n` follows first parents, `^n` picks the n-th parent (`^` is `^1`,

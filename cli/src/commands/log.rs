@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::vc::history;
+use arbor_merkle::Address;
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -18,6 +19,9 @@ pub struct Args {
     /// One line per commit: short hash and subject.
     #[arg(long)]
     oneline: bool,
+    /// Draw the commit graph beside the log: branches and merges as lines.
+    #[arg(long)]
+    graph: bool,
     /// A revision (default HEAD), or a range `A..B` (in B, not in A).
     revision: Option<String>,
     /// Only commits that changed these tables.
@@ -39,7 +43,14 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
         None => (vec![vcs::resolve(&repository, spec)?], Vec::new()),
     };
+    if args.graph && !args.tables.is_empty() {
+        return Err(
+            CliError::new("--graph does not combine with a table filter")
+                .with_hint("drop --graph, or the tables after --"),
+        );
+    }
     let commits = history::log(&repository, &starts, &hide)?;
+    let mut graph = Graph::default();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut shown = 0;
@@ -63,14 +74,113 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             }
         }
         shown += 1;
-        let written = if args.oneline {
-            writeln!(out, "{} {}", address.short(8), vcs::subject(commit))
+        let mut text = Vec::new();
+        if args.oneline {
+            writeln!(text, "{} {}", address.short(8), vcs::subject(commit)).ok();
         } else {
-            vcs::print_commit(&mut out, address, commit)
+            vcs::print_commit(&mut text, address, commit).ok();
+        }
+        let text = String::from_utf8_lossy(&text);
+        let written = if args.graph {
+            graph.write(&mut out, *address, &commit.parents, &text)
+        } else {
+            out.write_all(text.as_bytes())
         };
         if written.is_err() {
             break; // a closed pipe (`arbor log | head`)
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The lanes of `arbor log --graph`, as Git draws them: each lane is a line
+/// waiting for a commit (two characters wide: `| `); a commit is a `*` in
+/// its lane; a merge opens a lane for each further parent (`|\\`); two
+/// lanes waiting for the same commit join (`|/`).
+#[derive(Debug, Default)]
+struct Graph {
+    lanes: Vec<Address>,
+}
+
+impl Graph {
+    /// Writes one commit's `text` with the graph beside it, and moves the
+    /// lanes on to its parents.
+    fn write(
+        &mut self,
+        out: &mut dyn Write,
+        commit: Address,
+        parents: &[Address],
+        text: &str,
+    ) -> std::io::Result<()> {
+        let column = match self.lanes.iter().position(|a| *a == commit) {
+            Some(c) => c,
+            None => {
+                self.lanes.push(commit);
+                self.lanes.len() - 1
+            }
+        };
+        let row = |lanes: usize, mark: Option<(usize, &str)>| -> String {
+            (0..lanes)
+                .map(|i| match mark {
+                    Some((c, m)) if c == i => m.to_owned(),
+                    _ => "| ".to_owned(),
+                })
+                .collect::<String>()
+        };
+        let mut lines = text.lines();
+        let first = lines.next().unwrap_or_default();
+        writeln!(
+            out,
+            "{}{first}",
+            row(self.lanes.len(), Some((column, "* ")))
+        )?;
+        // The lanes move on to the parents: the first takes this lane, the
+        // others open lanes beside it (unless a lane already waits for them).
+        let mut new_parents: Vec<Address> = Vec::new();
+        match parents.first() {
+            Some(p) => self.lanes[column] = *p,
+            None => {
+                self.lanes.remove(column);
+            }
+        }
+        for p in parents.iter().skip(1) {
+            if !self.lanes.contains(p) {
+                new_parents.push(*p);
+            }
+        }
+        let before = self.lanes.len();
+        for (k, p) in new_parents.iter().enumerate() {
+            self.lanes.insert(column + 1 + k, *p);
+        }
+        let rest: Vec<&str> = lines.collect();
+        let continuation = row(self.lanes.len(), None);
+        if self.lanes.len() > before {
+            // A merge: `|\` from this lane to the new ones.
+            writeln!(
+                out,
+                "{}",
+                row(before.max(column + 1), Some((column, "|\\"))).trim_end()
+            )?;
+        }
+        for line in rest {
+            if line.is_empty() {
+                writeln!(out, "{}", continuation.trim_end())?;
+            } else {
+                writeln!(out, "{continuation}{line}")?;
+            }
+        }
+        // Lanes that wait for the same commit join the leftmost one.
+        let mut i = 1;
+        while i < self.lanes.len() {
+            if self.lanes[..i].contains(&self.lanes[i]) {
+                let joined = row(i, Some((i - 1, "|/")));
+                self.lanes.remove(i);
+                let shifted: String = (i..self.lanes.len()).map(|_| " /").collect();
+                writeln!(out, "{}{}", joined.trim_end(), shifted)?;
+            } else {
+                i += 1;
+            }
+        }
+        Ok(())
+    }
 }
