@@ -5,7 +5,8 @@
 //!   `arbor_conflicts` (tables with conflicts in a merge in progress). A
 //!   user table of the same name hides them.
 //! - `arbor_blame_<table>`: each row of `<table>` at HEAD with the commit
-//!   that last changed it.
+//!   that last changed it; `arbor_history_<table>`: every row of `<table>`
+//!   at every commit of HEAD's history.
 //! - `arbor_diff_<table>`: the rows of `<table>` that differ between HEAD
 //!   and the working set; table functions `arbor_diff(from, to, table)`,
 //!   `arbor_diff_stat(from, to [, table])` and `arbor_log(revision)`.
@@ -178,6 +179,10 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
             }
             (names, rows)
         }
+        other if other.starts_with("arbor_history_") => {
+            let table = &other["arbor_history_".len()..];
+            history_rows(repo, branch, table)?
+        }
         other => match other.strip_prefix("arbor_diff_") {
             Some(table) => {
                 let ws = repo.working_set(branch)?.1;
@@ -187,6 +192,52 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
             None => return Ok(None),
         },
     }))
+}
+
+/// `arbor_history_<table>`: every row of `table` at every commit of HEAD's
+/// history (newest first, each commit's rows in key order), in the table's
+/// columns as HEAD has them (a column a commit lacked reads as NULL), then
+/// `commit_hash`, `committer` and `commit_date`.
+fn history_rows(repo: &Repository, branch: &str, table: &str) -> Result<Rows> {
+    let head = repo.branch_head(branch)?;
+    let head_catalog = repo.read_catalog(&repo.read_commit(&head)?.catalog)?;
+    let address = head_catalog.tables.get(table).ok_or_else(|| {
+        Error::new(
+            "42P01",
+            format!("relation \"{table}\" does not exist at HEAD"),
+        )
+    })?;
+    let current = crate::sql::table::Table::from_object(repo.read_table(address)?)?;
+    let mut names: Vec<String> = current.schema.columns.iter().map(|c| c.name.clone()).collect();
+    names.extend(["commit_hash", "committer", "commit_date"].map(str::to_owned));
+    let mut rows = Vec::new();
+    for (commit_address, commit) in vc::history::log(repo, &[head], &[])? {
+        let catalog = repo.read_catalog(&commit.catalog)?;
+        let Some(address) = catalog.tables.get(table) else {
+            continue;
+        };
+        let version = crate::sql::table::Table::from_object(repo.read_table(address)?)?;
+        // Columns by tag: a renamed column is still the same column.
+        let positions: Vec<Option<usize>> = current
+            .schema
+            .columns
+            .iter()
+            .map(|c| version.schema.tag_index(c.tag))
+            .collect();
+        for entry in repo.map(version.object.rows)?.iter()? {
+            let (key, value) = entry?;
+            let values = version.decode(&key, &value)?;
+            let mut row: Vec<Value> = positions
+                .iter()
+                .map(|p| p.map_or(Value::Null, |p| values[p].clone()))
+                .collect();
+            row.push(text(commit_address.to_hex()));
+            row.push(text(commit.author.name.clone()));
+            row.push(timestamp(&commit));
+            rows.push(row);
+        }
+    }
+    Ok((names, rows))
 }
 
 /// The catalog a diff endpoint names: `WORKING`, `STAGED`, or a revision.
