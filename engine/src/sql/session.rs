@@ -370,6 +370,9 @@ impl Session {
         if let Some((name, args)) = procedure_call(stmt)? {
             return self.call_procedure(&name, &args);
         }
+        if let Some((table, predicate)) = conflicts_delete(stmt, &self.catalog) {
+            return self.delete_conflicts(&table, predicate.as_deref());
+        }
         let planned = {
             let view = SessionCatalog {
                 repo: &self.repo,
@@ -445,6 +448,27 @@ impl Session {
             }
             Err(e) => Err(self.fail(e)),
         }
+    }
+
+    /// Resolves conflicts by deleting them from `arbor_conflicts_<table>`.
+    fn delete_conflicts(
+        &mut self,
+        table: &str,
+        predicate: Option<&str>,
+    ) -> Result<StatementResult> {
+        if self.in_transaction {
+            return Err(self.fail(
+                Error::new(
+                    "25001",
+                    "resolving conflicts cannot run inside a transaction block",
+                )
+                .with_hint("COMMIT or ROLLBACK first"),
+            ));
+        }
+        self.refresh()?;
+        let n = system::delete_conflicts(&self.repo, &self.branch, table, predicate)?;
+        self.reload()?;
+        Ok(StatementResult::Command(format!("DELETE {n}")))
     }
 
     /// Runs a version-control procedure (`SELECT arbor_commit(...)`).
@@ -867,6 +891,35 @@ impl Session {
 
 /// A statement that calls a version-control procedure: `SELECT name(args)`
 /// with constant arguments and nothing else. Returns its name and arguments.
+/// A DELETE from `arbor_conflicts_<table>` (when no table of that name
+/// exists): the table, and the WHERE clause's text.
+fn conflicts_delete(
+    stmt: &sqlparser::ast::Statement,
+    catalog: &Catalog,
+) -> Option<(String, Option<String>)> {
+    use sqlparser::ast;
+    let ast::Statement::Delete(delete) = stmt else {
+        return None;
+    };
+    let (ast::FromTable::WithFromKeyword(from) | ast::FromTable::WithoutKeyword(from)) =
+        &delete.from;
+    let [target] = from.as_slice() else {
+        return None;
+    };
+    let ast::TableFactor::Table { name, .. } = &target.relation else {
+        return None;
+    };
+    let name = name.to_string().trim_matches('"').to_owned();
+    let table = name.strip_prefix("arbor_conflicts_")?;
+    if catalog.tables.contains_key(&name) || delete.using.is_some() {
+        return None;
+    }
+    Some((
+        table.to_owned(),
+        delete.selection.as_ref().map(ToString::to_string),
+    ))
+}
+
 fn procedure_call(stmt: &sqlparser::ast::Statement) -> Result<Option<(String, Vec<Value>)>> {
     use sqlparser::ast;
     let ast::Statement::Query(q) = stmt else {

@@ -6,7 +6,9 @@
 //!   user table of the same name hides them.
 //! - `arbor_blame_<table>`: each row of `<table>` at HEAD with the commit
 //!   that last changed it; `arbor_history_<table>`: every row of `<table>`
-//!   at every commit of HEAD's history.
+//!   at every commit of HEAD's history; `arbor_conflicts_<table>`: the
+//!   conflicting rows of a merge in progress (base, ours, theirs), which a
+//!   DELETE marks resolved as the working set has them.
 //! - `arbor_diff_<table>`: the rows of `<table>` that differ between HEAD
 //!   and the working set; table functions `arbor_diff(from, to, table)`,
 //!   `arbor_diff_stat(from, to [, table])` and `arbor_log(revision)`.
@@ -179,6 +181,11 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
             }
             (names, rows)
         }
+        other if other.starts_with("arbor_conflicts_") => {
+            let table = &other["arbor_conflicts_".len()..];
+            let (names, rows) = conflict_rows(repo, branch, table)?;
+            (names, rows.into_iter().map(|(_, row)| row).collect())
+        }
         other if other.starts_with("arbor_history_") => {
             let table = &other["arbor_history_".len()..];
             history_rows(repo, branch, table)?
@@ -192,6 +199,77 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
             None => return Ok(None),
         },
     }))
+}
+
+/// `arbor_conflicts_<table>`: each conflicting row of a merge in progress,
+/// with its stored key: `base_<column>`, `our_<column>`, `their_<column>`
+/// for every column of the working table (NULLs where a side has no row),
+/// then `description`.
+fn conflict_rows(
+    repo: &Repository,
+    branch: &str,
+    table: &str,
+) -> Result<(Vec<String>, Vec<(Vec<u8>, Vec<Value>)>)> {
+    let ws = repo.working_set(branch)?.1;
+    let working = repo.read_catalog(&ws.working)?;
+    let address = working
+        .tables
+        .get(table)
+        .ok_or_else(|| Error::new("42P01", format!("relation \"{table}\" does not exist")))?;
+    let current = crate::sql::table::Table::from_object(repo.read_table(address)?)?;
+    let columns: Vec<&str> = current
+        .schema
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let mut names = Vec::new();
+    for side in ["base", "our", "their"] {
+        names.extend(columns.iter().map(|c| format!("{side}_{c}")));
+    }
+    names.push("description".to_owned());
+    let conflicts = match ws.merge.and_then(|m| m.conflicts) {
+        Some(at) => vc::merge::read_conflicts(repo, at)?,
+        None => Vec::new(),
+    };
+    let mut rows = Vec::new();
+    for c in conflicts.into_iter().filter(|c| c.table == table) {
+        let mut row = Vec::with_capacity(names.len());
+        for version in &c.versions {
+            match version {
+                Some(bytes) if !c.key.is_empty() => row.extend(current.decode(&c.key, bytes)?),
+                _ => row.extend(columns.iter().map(|_| Value::Null)),
+            }
+        }
+        row.push(text(c.description));
+        rows.push((c.key, row));
+    }
+    Ok((names, rows))
+}
+
+/// `DELETE FROM arbor_conflicts_<table> [WHERE predicate]`: marks the
+/// conflicting rows the predicate selects resolved as the working set has
+/// them. Returns how many.
+pub fn delete_conflicts(
+    repo: &Repository,
+    branch: &str,
+    table: &str,
+    predicate: Option<&str>,
+) -> Result<u64> {
+    let (names, rows) = conflict_rows(repo, branch, table)?;
+    let predicate = predicate
+        .map(|p| crate::sql::predicate::RowPredicate::compile(p, &names))
+        .transpose()?;
+    let mut keys = Vec::new();
+    for (key, row) in rows {
+        if predicate.as_ref().map_or(Ok(true), |p| p.test(&row))? {
+            keys.push(key);
+        }
+    }
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    Ok(vc::merge::drop_conflicts(repo, branch, table, &keys)? as u64)
 }
 
 /// `arbor_history_<table>`: every row of `table` at every commit of HEAD's
@@ -208,7 +286,12 @@ fn history_rows(repo: &Repository, branch: &str, table: &str) -> Result<Rows> {
         )
     })?;
     let current = crate::sql::table::Table::from_object(repo.read_table(address)?)?;
-    let mut names: Vec<String> = current.schema.columns.iter().map(|c| c.name.clone()).collect();
+    let mut names: Vec<String> = current
+        .schema
+        .columns
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
     names.extend(["commit_hash", "committer", "commit_date"].map(str::to_owned));
     let mut rows = Vec::new();
     for (commit_address, commit) in vc::history::log(repo, &[head], &[])? {

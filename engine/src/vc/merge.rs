@@ -660,12 +660,55 @@ pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Resu
                 .insert(table.to_owned(), repo.write_table(&writer.finish()?)?);
         }
     }
+    let working = repo.write_catalog(&working)?;
+    keep_conflicts(repo, &state, merge_state, working, &rest)?;
+    Ok(mine.len())
+}
+
+/// Marks the conflicts of `table` whose row keys are `keys` resolved, the
+/// rows staying as the working set has them (ours, or as since edited):
+/// `DELETE FROM arbor_conflicts_<table>`. Returns how many were resolved.
+pub fn drop_conflicts(
+    repo: &Repository,
+    branch: &str,
+    table: &str,
+    keys: &[Vec<u8>],
+) -> Result<usize> {
+    let state = BranchState::read(repo, branch)?;
+    let Some(merge_state) = &state.working_set.merge else {
+        return Err(Error::new("55000", "there is no merge in progress"));
+    };
+    let all = match merge_state.conflicts {
+        Some(at) => read_conflicts(repo, at)?,
+        None => Vec::new(),
+    };
+    let before = all.len();
+    let rest: Vec<Conflict> = all
+        .into_iter()
+        .filter(|c| !(c.table == table && keys.contains(&c.key)))
+        .collect();
+    let dropped = before - rest.len();
+    if dropped > 0 {
+        let working = state.working_set.working;
+        keep_conflicts(repo, &state, merge_state, working, &rest)?;
+    }
+    Ok(dropped)
+}
+
+/// Publishes the working set with `working` as its working and staged
+/// catalogs and `rest` as the conflicts that remain of the merge.
+fn keep_conflicts(
+    repo: &Repository,
+    state: &BranchState,
+    merge_state: &MergeState,
+    working: Address,
+    rest: &[Conflict],
+) -> Result<()> {
     let remaining = if rest.is_empty() {
         None
     } else {
-        Some(write_conflicts(repo, &rest)?)
+        Some(write_conflicts(repo, rest)?)
     };
-    let working = repo.write_catalog(&working)?;
     let ws = WorkingSet {
         working,
         staged: working,
@@ -674,8 +717,7 @@ pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Resu
             ..merge_state.clone()
         }),
     };
-    publish_branch(repo, &state, None, &ws)?;
-    Ok(mine.len())
+    publish_branch(repo, state, None, &ws)
 }
 
 /// Applies the changes commit `pick` made (against its first parent) to
