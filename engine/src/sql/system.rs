@@ -201,6 +201,9 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
     }))
 }
 
+/// A row with the stored key it belongs to.
+type KeyedRow = (Vec<u8>, Vec<Value>);
+
 /// `arbor_conflicts_<table>`: each conflicting row of a merge in progress,
 /// with its stored key: `base_<column>`, `our_<column>`, `their_<column>`
 /// for every column of the working table (NULLs where a side has no row),
@@ -209,7 +212,7 @@ fn conflict_rows(
     repo: &Repository,
     branch: &str,
     table: &str,
-) -> Result<(Vec<String>, Vec<(Vec<u8>, Vec<Value>)>)> {
+) -> Result<(Vec<String>, Vec<KeyedRow>)> {
     let ws = repo.working_set(branch)?.1;
     let working = repo.read_catalog(&ws.working)?;
     let address = working
