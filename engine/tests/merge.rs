@@ -387,3 +387,43 @@ fn serial_ids_from_both_branches_never_collide_after_a_merge() {
         ["1|base!", "2|dev", "3|dev", "4|after"]
     );
 }
+
+/// A table without a primary key: rows both sides added get the same hidden
+/// ids on each side, yet all of them survive the merge (theirs move to ids
+/// after ours), edits of shared rows still merge cell by cell, and rows
+/// added after the merge get ids of their own.
+#[test]
+fn keyless_tables_keep_both_sides_new_rows() {
+    let repo =
+        repo_with("CREATE TABLE log (msg text, n integer); INSERT INTO log VALUES ('base', 0)");
+    run(
+        &repo,
+        "main",
+        "INSERT INTO log VALUES ('ours a', 1), ('ours b', 2)",
+    );
+    commit(&repo, "main", "ours");
+    run(
+        &repo,
+        "dev",
+        "INSERT INTO log VALUES ('theirs a', 3), ('theirs b', 4), ('theirs c', 5); UPDATE log SET n = 10 WHERE msg = 'base'",
+    );
+    commit(&repo, "dev", "theirs");
+    assert!(matches!(merge_dev(&repo), MergeOutcome::Committed(_)));
+    assert_eq!(
+        rows(&repo, "SELECT msg, n FROM log ORDER BY n"),
+        [
+            "ours a|1",
+            "ours b|2",
+            "theirs a|3",
+            "theirs b|4",
+            "theirs c|5",
+            "base|10"
+        ]
+    );
+    run(&repo, "main", "INSERT INTO log VALUES ('after', 6)");
+    assert_eq!(rows(&repo, "SELECT count(*) FROM log"), ["7"]);
+    assert_eq!(
+        rows(&repo, "SELECT count(*) FROM log WHERE msg = 'after'"),
+        ["1"]
+    );
+}

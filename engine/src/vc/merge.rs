@@ -351,6 +351,21 @@ fn merge_table(
     if !their_tags.is_empty() {
         their_rows = retag_rows(&base_rows, &their_rows, &theirs, &merged_table, &their_tags)?;
     }
+    // A table without a primary key keys rows by hidden ids handed out in
+    // order, so rows both sides added share ids: theirs move to ids after
+    // ours, and both sides' new rows are kept.
+    let mut next_row_id = ours.object.next_row_id.max(theirs.object.next_row_id);
+    if merged_table.has_row_id() {
+        let (rekeyed, next) = rekey_their_additions(
+            &base_rows,
+            &their_rows,
+            &merged_table,
+            base.object.next_row_id,
+            ours.object.next_row_id,
+        )?;
+        their_rows = rekeyed;
+        next_row_id = next.max(ours.object.next_row_id);
+    }
     let mut conflicts = Vec::new();
     let rows = merge_maps(&base_rows, &our_rows, &their_rows, |c| {
         resolve_row(name, &c, &merged_table, &mut conflicts)
@@ -367,7 +382,7 @@ fn merge_table(
             .filter(|(n, _)| schema.indexes.iter().any(|i| i.name == *n))
             .cloned()
             .collect(),
-        next_row_id: ours.object.next_row_id.max(theirs.object.next_row_id),
+        next_row_id,
     };
     let indexed = Table::new(Arc::new(schema.clone()), object.clone());
     let only_kept = {
@@ -391,6 +406,50 @@ fn merge_table(
     object.rows = rows.root();
     let object = fill_new_indexes(repo, Table::new(Arc::new(schema), object))?;
     Ok(Ok((object, conflicts)))
+}
+
+/// Their rows with each row they added since the base (a hidden id at or
+/// past the base's `next_row_id`) moved to an id past ours: id `i` becomes
+/// `our_next + (i - base_next)`. Returns the rows and the next free id.
+fn rekey_their_additions(
+    base_rows: &arbor_merkle::ProllyMap,
+    their_rows: &arbor_merkle::ProllyMap,
+    table: &Table,
+    base_next: u64,
+    our_next: u64,
+) -> Result<(arbor_merkle::ProllyMap, u64)> {
+    let (base_next, our_next) = (
+        i64::try_from(base_next).unwrap_or(i64::MAX),
+        i64::try_from(our_next).unwrap_or(i64::MAX),
+    );
+    let mut edits: BTreeMap<Vec<u8>, Option<Vec<u8>>> = BTreeMap::new();
+    let mut moved = Vec::new();
+    let mut next = our_next;
+    for change in base_rows.diff(their_rows)? {
+        let change = change?;
+        let (None, Some(value)) = (&change.old, &change.new) else {
+            continue;
+        };
+        let Some(id) = table.row_id(&change.key)? else {
+            continue;
+        };
+        if id < base_next {
+            continue;
+        }
+        let new_id = our_next.saturating_add(id - base_next);
+        next = next.max(new_id.saturating_add(1));
+        edits.insert(change.key.clone(), None);
+        moved.push((table.encode_key(&[], Some(new_id))?, value.clone()));
+    }
+    if moved.is_empty() {
+        return Ok((their_rows.clone(), u64::try_from(next).unwrap_or(0)));
+    }
+    // Deletes first: a new id may be one of the old ones.
+    for (key, value) in moved {
+        edits.insert(key, Some(value));
+    }
+    let rows = their_rows.edit(edits.into_iter().map(|(key, value)| Edit { key, value }))?;
+    Ok((rows, u64::try_from(next).unwrap_or(0)))
 }
 
 /// Their rows with their columns under the merged schema's tags, where the
