@@ -427,3 +427,69 @@ fn keyless_tables_keep_both_sides_new_rows() {
         ["1"]
     );
 }
+
+/// Rows a merge writes are checked against the merged table's constraints:
+/// a violation is kept and recorded as a conflict (blocking the commit)
+/// instead of failing the merge.
+#[test]
+fn constraint_violations_from_a_merge_are_recorded_as_conflicts() {
+    let repo = repo_with(
+        "CREATE TABLE t (id integer PRIMARY KEY, code text UNIQUE, a integer, b integer, CHECK (a + b < 10)); \
+         INSERT INTO t VALUES (1, 'x', 0, 0)",
+    );
+    // Unique: both sides add a row with code 'y'.
+    run(&repo, "main", "INSERT INTO t VALUES (2, 'y', 0, 0)");
+    // Check: each side's edit passes alone, the two together do not.
+    run(&repo, "main", "UPDATE t SET a = 5 WHERE id = 1");
+    commit(&repo, "main", "ours");
+    run(
+        &repo,
+        "dev",
+        "INSERT INTO t VALUES (3, 'y', 0, 0); UPDATE t SET b = 5 WHERE id = 1",
+    );
+    commit(&repo, "dev", "theirs");
+    let MergeOutcome::Uncommitted { conflicts } = merge_dev(&repo) else {
+        panic!("the merge should stop with conflicts");
+    };
+    let mut described: Vec<String> = conflicts.iter().map(|c| c.description.clone()).collect();
+    described.sort();
+    assert_eq!(
+        described,
+        [
+            "the merged row violates check constraint \"t_a_check\"",
+            "the merged row violates unique constraint \"t_code_key\"",
+        ]
+    );
+    // The rows are all there, as merged.
+    assert_eq!(
+        rows(&repo, "SELECT id, code, a, b FROM t ORDER BY id"),
+        ["1|x|5|5", "2|y|0|0", "3|y|0|0"]
+    );
+    assert_eq!(
+        rows(
+            &repo,
+            "SELECT our_code, their_code, description FROM arbor_conflicts_t WHERE base_id IS NULL"
+        ),
+        ["NULL|y|the merged row violates unique constraint \"t_code_key\""]
+    );
+    let options = CommitOptions {
+        message: "too early".into(),
+        author: author(),
+        all: true,
+        allow_empty: false,
+        amend: false,
+    };
+    assert!(vc::commit::commit(&repo, "main", &options).is_err());
+    // Fixed by hand, then marked resolved.
+    run(
+        &repo,
+        "main",
+        "UPDATE t SET code = 'z' WHERE id = 3; UPDATE t SET b = 0 WHERE id = 1; DELETE FROM arbor_conflicts_t",
+    );
+    commit(&repo, "main", "merged");
+    assert_eq!(
+        rows(&repo, "SELECT id, code, a, b FROM t ORDER BY id"),
+        ["1|x|5|0", "2|y|0|0", "3|z|0|0"]
+    );
+    assert_eq!(rows(&repo, "SELECT id FROM t WHERE code = 'z'"), ["3"]);
+}

@@ -263,6 +263,36 @@ impl TableWriter {
         Ok(())
     }
 
+    /// Adds `row` to every secondary index without the uniqueness check: a
+    /// merge keeps a row that violates a unique index, and records the
+    /// violation as a conflict to resolve.
+    pub fn index_row_unchecked(&mut self, key: &[u8], row: &[Value]) -> Result<()> {
+        for i in 0..self.indexes.len() {
+            let (index_key, _, _) = self.index_key(i, row, key)?;
+            self.indexes[i].edits.insert(index_key, true);
+        }
+        Ok(())
+    }
+
+    /// Evaluates `row` against the NOT NULL columns and `checks` of the
+    /// table: the first constraint it violates, described.
+    pub fn violation(&self, row: &[Value], checks: &[Check]) -> Result<Option<String>> {
+        for (v, c) in row.iter().zip(&self.table.schema.columns) {
+            if v.is_null() && !c.nullable {
+                return Ok(Some(format!("violates NOT NULL on column {}", c.name)));
+            }
+        }
+        for check in checks {
+            if truth(&eval(&check.expr, row, &EvalContext::default())?)? == Some(false) {
+                return Ok(Some(format!(
+                    "violates check constraint \"{}\"",
+                    check.name
+                )));
+            }
+        }
+        Ok(None)
+    }
+
     /// Removes `row` (stored under primary key `key`) from every secondary index.
     pub fn unindex_row(&mut self, key: &[u8], row: &[Value]) -> Result<()> {
         for i in 0..self.indexes.len() {

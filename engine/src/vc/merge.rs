@@ -392,13 +392,44 @@ fn merge_table(
         Table::new(Arc::new(s), object.clone())
     };
     let mut writer = TableWriter::new(repo, only_kept)?;
+    // The rows the merge wrote (theirs, or cells of both) are checked
+    // against the merged table's constraints; a row that violates one is
+    // kept and recorded as a conflict, as Dolt records constraint violations.
+    let checks = crate::sql::planner::own_checks(&schema)?;
+    let mut violation = |key: &[u8], description: String| -> Result<()> {
+        conflicts.push(Conflict {
+            table: name.to_owned(),
+            key: key.to_vec(),
+            description,
+            versions: [
+                base_rows.get(key)?,
+                our_rows.get(key)?,
+                their_rows.get(key)?,
+            ],
+        });
+        Ok(())
+    };
     for change in our_rows.diff(&rows)? {
         let change = change?;
         if let Some(old) = &change.old {
             writer.unindex_row(&change.key, &indexed.decode(&change.key, old)?)?;
         }
         if let Some(new) = &change.new {
-            writer.index_row(&change.key, &indexed.decode(&change.key, new)?)?;
+            let row = indexed.decode(&change.key, new)?;
+            if let Some(what) = writer.violation(&row, &checks)? {
+                violation(&change.key, format!("the merged row {what}"))?;
+            }
+            match writer.index_row(&change.key, &row) {
+                Err(e) if e.code == crate::error::sqlstate::UNIQUE_VIOLATION => {
+                    let constraint = e.message.split('"').nth(1).unwrap_or_default().to_owned();
+                    violation(
+                        &change.key,
+                        format!("the merged row violates unique constraint \"{constraint}\""),
+                    )?;
+                    writer.index_row_unchecked(&change.key, &row)?;
+                }
+                other => other?,
+            }
         }
     }
     let written = writer.finish()?;

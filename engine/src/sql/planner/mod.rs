@@ -273,6 +273,12 @@ pub fn checks_of(schema: &TableSchema, catalog: &dyn CatalogView) -> Result<Vec<
         .collect()
 }
 
+/// The CHECK constraints of `schema`, bound without a catalog (a check
+/// reads only its own row).
+pub fn own_checks(schema: &TableSchema) -> Result<Vec<dml::Check>> {
+    checks_of(schema, &NoCatalog)
+}
+
 /// A catalog with nothing in it, for expressions that read no table.
 struct NoCatalog;
 
