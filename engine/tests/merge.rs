@@ -493,3 +493,78 @@ fn constraint_violations_from_a_merge_are_recorded_as_conflicts() {
     );
     assert_eq!(rows(&repo, "SELECT id FROM t WHERE code = 'z'"), ["3"]);
 }
+
+/// Foreign keys across a merge: a child row one side added whose parent the
+/// other side deleted is recorded on both rows, as conflicts.
+#[test]
+fn foreign_key_violations_from_a_merge_are_recorded() {
+    let repo = repo_with(
+        "CREATE TABLE p (id integer PRIMARY KEY, name text); \
+         CREATE TABLE c (id integer PRIMARY KEY, pid integer REFERENCES p (id)); \
+         INSERT INTO p VALUES (1, 'one'), (2, 'two'); INSERT INTO c VALUES (10, 1)",
+    );
+    // Ours deletes parent 2 (no child references it yet).
+    run(&repo, "main", "DELETE FROM p WHERE id = 2");
+    commit(&repo, "main", "ours");
+    // Theirs adds a child of parent 2.
+    run(&repo, "dev", "INSERT INTO c VALUES (20, 2)");
+    commit(&repo, "dev", "theirs");
+    let MergeOutcome::Uncommitted { conflicts } = merge_dev(&repo) else {
+        panic!("the merge should stop with conflicts");
+    };
+    let described: Vec<(String, String)> = conflicts
+        .iter()
+        .map(|c| (c.table.clone(), c.description.clone()))
+        .collect();
+    assert_eq!(
+        described,
+        [(
+            "c".to_owned(),
+            "the merged row violates foreign key constraint \"c_pid_fkey\": its p row is missing"
+                .to_owned()
+        )]
+    );
+    assert_eq!(
+        rows(&repo, "SELECT their_id, their_pid FROM arbor_conflicts_c"),
+        ["20|2"]
+    );
+    // Resolved by putting the parent back.
+    run(
+        &repo,
+        "main",
+        "INSERT INTO p VALUES (2, 'two again'); DELETE FROM arbor_conflicts_c",
+    );
+    commit(&repo, "main", "merged");
+    assert_eq!(rows(&repo, "SELECT count(*) FROM c"), ["2"]);
+}
+
+/// The other way round: ours adds a child, theirs deletes its parent; the
+/// merge removes a referenced row, recorded on the parent.
+#[test]
+fn a_merge_removing_a_referenced_parent_is_recorded() {
+    let repo = repo_with(
+        "CREATE TABLE p (id integer PRIMARY KEY); \
+         CREATE TABLE c (id integer PRIMARY KEY, pid integer REFERENCES p (id)); \
+         INSERT INTO p VALUES (1), (2)",
+    );
+    run(&repo, "main", "INSERT INTO c VALUES (10, 2)");
+    commit(&repo, "main", "ours");
+    run(&repo, "dev", "DELETE FROM p WHERE id = 2");
+    commit(&repo, "dev", "theirs");
+    let MergeOutcome::Uncommitted { conflicts } = merge_dev(&repo) else {
+        panic!("the merge should stop with conflicts");
+    };
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].table, "p");
+    assert_eq!(
+        conflicts[0].description,
+        "the merge removed a row that c still references through foreign key constraint \"c_pid_fkey\""
+    );
+    assert_eq!(
+        rows(
+            &repo,
+            "SELECT base_id, our_id, their_id FROM arbor_conflicts_p"
+        ),
+        ["2|2|NULL"]
+    );
+}

@@ -702,7 +702,7 @@ pub fn check_parent_exists(
 }
 
 /// Refuses removing a parent row that child rows still reference.
-fn check_not_referenced(
+pub fn check_not_referenced(
     repo: &Repository,
     fk: &ForeignKeyCheck,
     parent_row: &[Value],

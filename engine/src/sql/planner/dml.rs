@@ -559,7 +559,7 @@ impl Binder<'_> {
     }
 }
 
-pub(super) fn bind_foreign_key(
+pub fn bind_foreign_key(
     fk: &arbor_schema::table::ForeignKey,
     child: &Table,
     parent: &Table,
