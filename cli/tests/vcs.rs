@@ -944,7 +944,7 @@ fn branch_list_and_create() {
         lines(&[
             &format!("  at-head {head} fruit"),
             "  at-init 15f0694d Initialize data repository",
-            &format!("* main {head} fruit"),
+            &format!("* main    {head} fruit"),
         ])
     );
     // A new branch has the start's tables.
@@ -1457,6 +1457,10 @@ fn merge_conflict_and_abort() {
             "  (resolve the conflicts, then run \"arbor commit\")",
             "  (use \"arbor merge --abort\" to abort the merge)",
             "",
+            "Unmerged tables:",
+            "  (use \"arbor conflicts cat <table>\" to see them)",
+            "\tconflicts:  fruit (1 row)",
+            "",
             "Changes to be committed:",
             "  (use \"arbor reset <table>...\" to unstage)",
             "\tmodified:  fruit",
@@ -1527,10 +1531,10 @@ fn merge_conflict_resolved_then_committed() {
         repo.ok(&["conflicts", "cat"]),
         lines(&[
             "table fruit: both sides changed price",
-            "           id | name | price",
-            "  base:    2 | pear | 75",
-            "  ours:    2 | pear | 90",
-            "  theirs:  2 | pear | 60",
+            "         | id | name | price",
+            "  base   | 2  | pear | 75",
+            "  ours   | 2  | pear | 90",
+            "  theirs | 2  | pear | 60",
         ])
     );
     assert_eq!(

@@ -73,12 +73,19 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     }
     match args.names.as_slice() {
         [] => {
-            for b in branch::list(&repository)? {
+            let branches = branch::list(&repository)?;
+            // Names padded to one width, as Git aligns `branch -v`.
+            let width = branches
+                .iter()
+                .map(|b| b.name.chars().count())
+                .max()
+                .unwrap_or(0);
+            for b in branches {
                 let mark = if b.current { '*' } else { ' ' };
                 if args.verbose {
                     let commit = repository.read_commit(&b.head)?;
                     println!(
-                        "{mark} {} {} {}",
+                        "{mark} {:width$} {} {}",
                         b.name,
                         b.head.short(8),
                         vcs::subject(&commit)

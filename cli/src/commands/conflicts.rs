@@ -38,18 +38,13 @@ enum Action {
     },
 }
 
-fn cells(row: &[Value]) -> String {
-    let texts: Vec<String> = row
-        .iter()
-        .map(|v| {
-            if v.is_null() {
-                "NULL".into()
-            } else {
-                v.to_string()
-            }
-        })
-        .collect();
-    texts.join(" | ")
+/// A value as a cell of `conflicts cat`.
+fn cell(v: &Value) -> String {
+    if v.is_null() {
+        "NULL".into()
+    } else {
+        v.to_string()
+    }
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -82,15 +77,34 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                     .iter()
                     .map(|c| c.name.clone())
                     .collect();
-                println!("           {}", names.join(" | "));
-                for (label, version) in ["base:  ", "ours:  ", "theirs:"].iter().zip(&c.versions) {
-                    match version {
+                // One aligned table: a header, then base, ours and theirs.
+                let mut lines: Vec<(&str, Vec<String>)> = vec![("", names)];
+                for (label, version) in ["base", "ours", "theirs"].into_iter().zip(&c.versions) {
+                    let cells = match version {
                         Some(bytes) => match table.decode(&c.key, bytes) {
-                            Ok(row) => println!("  {label}  {}", cells(&row)),
-                            Err(_) => println!("  {label}  (a row of another schema)"),
+                            Ok(row) => row.iter().map(cell).collect(),
+                            Err(_) => vec!["(a row of another schema)".to_owned()],
                         },
-                        None => println!("  {label}  (no row)"),
+                        None => vec!["(no row)".to_owned()],
+                    };
+                    lines.push((label, cells));
+                }
+                let mut widths: Vec<usize> = Vec::new();
+                for (_, cells) in &lines {
+                    for (i, c) in cells.iter().enumerate() {
+                        if widths.len() <= i {
+                            widths.push(0);
+                        }
+                        widths[i] = widths[i].max(c.chars().count());
                     }
+                }
+                for (label, cells) in &lines {
+                    let padded: Vec<String> = cells
+                        .iter()
+                        .zip(&widths)
+                        .map(|(c, w)| format!("{c:w$}"))
+                        .collect();
+                    println!("  {label:6} | {}", padded.join(" | ").trim_end());
                 }
             }
         }

@@ -96,7 +96,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
 /// The lanes of `arbor log --graph`, as Git draws them: each lane is a line
 /// waiting for a commit (two characters wide: `| `); a commit is a `*` in
 /// its lane; a merge opens a lane for each further parent (`|\\`); two
-/// lanes waiting for the same commit join (`|/`).
+/// lanes waiting for the same commit join (`|/`, or `|_|/` across a lane).
 #[derive(Debug, Default)]
 struct Graph {
     lanes: Vec<Address>,
@@ -170,15 +170,27 @@ impl Graph {
             }
         }
         // Lanes that wait for the same commit join the leftmost one.
+        // A lane further right crosses the ones between with `_`: `|_|/`.
         let mut i = 1;
         while i < self.lanes.len() {
-            if self.lanes[..i].contains(&self.lanes[i]) {
-                let joined = row(i, Some((i - 1, "|/")));
-                self.lanes.remove(i);
-                let shifted: String = (i..self.lanes.len()).map(|_| " /").collect();
-                writeln!(out, "{}{}", joined.trim_end(), shifted)?;
-            } else {
-                i += 1;
+            match self.lanes[..i].iter().position(|a| *a == self.lanes[i]) {
+                Some(j) => {
+                    let joined: String = (0..i)
+                        .map(|k| {
+                            if k == i - 1 {
+                                "|/"
+                            } else if k >= j {
+                                "|_"
+                            } else {
+                                "| "
+                            }
+                        })
+                        .collect();
+                    self.lanes.remove(i);
+                    let shifted: String = (i..self.lanes.len()).map(|_| " /").collect();
+                    writeln!(out, "{joined}{shifted}")?;
+                }
+                None => i += 1,
             }
         }
         Ok(())

@@ -26,9 +26,27 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let status = vc::status::status(&repository, &branch)?;
     println!("On branch {branch}");
     match status.merging {
-        Some(true) => println!(
-            "You have unmerged tables.\n  (resolve the conflicts, then run \"arbor commit\")\n  (use \"arbor merge --abort\" to abort the merge)\n"
-        ),
+        Some(true) => {
+            println!(
+                "You have unmerged tables.\n  (resolve the conflicts, then run \"arbor commit\")\n  (use \"arbor merge --abort\" to abort the merge)\n"
+            );
+            // Each table with conflicts, and how many.
+            let state = vc::BranchState::read(&repository, &branch)?;
+            if let Some(at) = state.working_set.merge.and_then(|m| m.conflicts) {
+                let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+                for c in vc::merge::read_conflicts(&repository, at)? {
+                    *counts.entry(c.table).or_default() += 1;
+                }
+                println!("Unmerged tables:\n  (use \"arbor conflicts cat <table>\" to see them)");
+                for (table, n) in counts {
+                    println!(
+                        "\tconflicts:  {table} ({n} row{})",
+                        if n == 1 { "" } else { "s" }
+                    );
+                }
+                println!();
+            }
+        }
         Some(false) => println!(
             "All conflicts fixed but you are still merging.\n  (use \"arbor commit\" to conclude merge)\n"
         ),

@@ -1,0 +1,227 @@
+//! Snapshot tests of every version-control command and its main flags, as
+//! a terminal session: each test runs a scripted session and compares its
+//! transcript (`$ arbor ...`, what it printed, and a non-zero exit code)
+//! with the snapshot in `tests/snapshots/`.
+//!
+//! The runs are hermetic: a fixed author and commit date and no outside
+//! configuration (Arbor's or Git's) reach the binary, so hashes never move.
+//! After an intended change of output, review and update the snapshots
+//! with `INSTA_UPDATE=always cargo test -p arbor-cli --test snapshots`
+//! (or `cargo insta review`).
+
+#![allow(clippy::unwrap_used)]
+
+use std::fmt::Write as _;
+use std::process::Command;
+
+/// A scripted session in a fresh repository, and its transcript.
+struct Session {
+    dir: tempfile::TempDir,
+    transcript: String,
+}
+
+impl Session {
+    fn new() -> Session {
+        let mut s = Session {
+            dir: tempfile::tempdir().unwrap(),
+            transcript: String::new(),
+        };
+        s.run(&["init"]);
+        s
+    }
+
+    /// Runs `arbor args...` and adds it, its output and a failing exit code
+    /// to the transcript.
+    fn run(&mut self, args: &[&str]) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_arbor"));
+        cmd.current_dir(self.dir.path()).args(args);
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy().into_owned();
+            if key.starts_with("ARBOR_") || key.starts_with("GIT_") {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.env("ARBOR_AUTHOR_NAME", "Ann Lee")
+            .env("ARBOR_AUTHOR_EMAIL", "ann@example.com")
+            .env("ARBOR_COMMIT_DATE", "1700000000")
+            .env(
+                "ARBOR_CONFIG_GLOBAL",
+                self.dir.path().join("no-config.json"),
+            )
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("NO_COLOR", "1");
+        let out = cmd.output().unwrap();
+        let shown: Vec<String> = args
+            .iter()
+            .map(|a| {
+                if a.is_empty() || a.contains([' ', '\'', '"', '\n', '*', '(']) {
+                    format!("'{}'", a.replace('\'', "'\\''"))
+                } else {
+                    (*a).to_owned()
+                }
+            })
+            .collect();
+        writeln!(self.transcript, "$ arbor {}", shown.join(" ")).unwrap();
+        // The repository's folder changes from run to run.
+        let folder = self.dir.path().display().to_string();
+        for bytes in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8_lossy(bytes).replace(&folder, "<repo>");
+            self.transcript.push_str(&text);
+        }
+        if !out.status.success() {
+            writeln!(
+                self.transcript,
+                "[exit {}]",
+                out.status.code().unwrap_or(-1)
+            )
+            .unwrap();
+        }
+        self.transcript.push('\n');
+    }
+
+    fn sql(&mut self, q: &str) {
+        self.run(&["sql", "-q", q]);
+    }
+}
+
+#[test]
+fn status_add_commit_log_show() {
+    let mut s = Session::new();
+    s.run(&["status"]);
+    s.run(&["commit", "-m", "nothing yet"]);
+    s.sql("CREATE TABLE fruit (id integer PRIMARY KEY, name text, price integer); INSERT INTO fruit VALUES (1, 'apple', 100), (2, 'pear', 75)");
+    s.run(&["status"]);
+    s.run(&["add", "fruit"]);
+    s.run(&["status"]);
+    s.run(&["commit", "-m", "fruit"]);
+    s.sql("UPDATE fruit SET price = 90 WHERE id = 1");
+    s.run(&[
+        "commit",
+        "-a",
+        "-m",
+        "cheaper apples",
+        "--author",
+        "Bo Chen <bo@example.com>",
+    ]);
+    s.run(&[
+        "commit",
+        "--allow-empty",
+        "-m",
+        "empty",
+        "--date",
+        "2024-01-31T12:00:00+01:00",
+    ]);
+    s.run(&["commit", "--amend", "-m", "empty, reworded"]);
+    s.run(&["log"]);
+    s.run(&["log", "--oneline", "-n", "2"]);
+    s.run(&["log", "--oneline", "HEAD~2..HEAD"]);
+    s.run(&["log", "--oneline", "--", "fruit"]);
+    s.run(&["show", "HEAD~1"]);
+    s.run(&["add", "nosuch"]);
+    s.run(&["log", "nosuch"]);
+    insta::assert_snapshot!(s.transcript);
+}
+
+#[test]
+fn branches_checkout_and_diff() {
+    let mut s = Session::new();
+    s.sql("CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'one'), (2, 'two')");
+    s.run(&["commit", "-Am", "t"]);
+    s.run(&["branch", "dev"]);
+    s.run(&["branch", "-c", "dev", "copy"]);
+    s.run(&["branch", "-m", "copy", "renamed"]);
+    s.run(&["branch", "-v"]);
+    s.run(&["checkout", "dev"]);
+    s.sql("UPDATE t SET v = 'uno' WHERE id = 1; INSERT INTO t VALUES (3, 'three')");
+    s.run(&["diff"]);
+    s.run(&["diff", "--stat"]);
+    s.run(&["checkout", "main"]);
+    s.run(&["status"]);
+    s.run(&["commit", "-am", "carried"]);
+    s.run(&["switch", "-c", "other"]);
+    s.sql("UPDATE t SET v = 'dos' WHERE id = 2");
+    s.run(&["checkout", "dev"]);
+    s.run(&["diff", "main", "other", "--summary"]);
+    s.run(&["diff", "main...other", "--format", "jsonl"]);
+    s.run(&["branch", "-d", "renamed"]);
+    s.run(&["branch", "-d", "nosuch"]);
+    s.run(&["checkout", "nosuch"]);
+    s.run(&["diff", "--exit-code", "main", "main"]);
+    insta::assert_snapshot!(s.transcript);
+}
+
+#[test]
+fn merges_conflicts_and_their_resolution() {
+    let mut s = Session::new();
+    s.sql("CREATE TABLE t (id integer PRIMARY KEY, a text, b text); INSERT INTO t VALUES (1, 'a', 'b'), (2, 'a', 'b')");
+    s.run(&["commit", "-Am", "t"]);
+    s.run(&["branch", "feature"]);
+    s.sql("UPDATE t SET a = 'main' WHERE id = 1");
+    s.run(&["commit", "-am", "main edits a"]);
+    s.run(&["checkout", "feature"]);
+    s.sql("UPDATE t SET b = 'feature' WHERE id = 1; UPDATE t SET a = 'feature' WHERE id = 2");
+    s.run(&["commit", "-am", "feature edits b, and a of row 2"]);
+    s.run(&["checkout", "main"]);
+    s.run(&["merge", "feature", "-m", "cell-level merge"]);
+    s.sql("SELECT * FROM t ORDER BY id");
+    s.run(&["checkout", "-b", "left", "HEAD~1"]);
+    s.sql("UPDATE t SET b = 'left' WHERE id = 2");
+    s.run(&["commit", "-am", "left"]);
+    s.run(&["checkout", "main"]);
+    s.sql("UPDATE t SET b = 'right' WHERE id = 2");
+    s.run(&["commit", "-am", "right"]);
+    s.run(&["merge", "left"]);
+    s.run(&["status"]);
+    s.run(&["conflicts", "cat"]);
+    s.run(&["commit", "-am", "too early"]);
+    s.run(&["merge", "--abort"]);
+    s.run(&["merge", "left"]);
+    s.run(&["conflicts", "resolve", "--theirs", "t"]);
+    s.run(&["commit", "-am", "merged left"]);
+    s.run(&["log", "--oneline", "--graph"]);
+    s.run(&["merge", "left"]);
+    insta::assert_snapshot!(s.transcript);
+}
+
+#[test]
+fn reset_tag_cherry_pick_revert_blame_stash_gc_fsck_config() {
+    let mut s = Session::new();
+    s.sql("CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'one')");
+    s.run(&["commit", "-Am", "t"]);
+    s.run(&["tag", "v1"]);
+    s.run(&["tag", "-m", "annotated", "v1a"]);
+    s.run(&["tag", "-n"]);
+    s.run(&["tag", "v1"]);
+    s.sql("INSERT INTO t VALUES (2, 'two')");
+    s.run(&["commit", "-am", "two"]);
+    s.run(&["blame", "t"]);
+    s.run(&["reset", "--soft", "HEAD~1"]);
+    s.run(&["status"]);
+    s.run(&["reset", "t"]);
+    s.run(&["status"]);
+    s.run(&["reset", "--hard", "v1"]);
+    s.sql("SELECT * FROM t");
+    s.run(&["branch", "pick"]);
+    s.run(&["checkout", "pick"]);
+    s.sql("INSERT INTO t VALUES (3, 'three')");
+    s.run(&["commit", "-am", "three"]);
+    s.run(&["checkout", "main"]);
+    s.run(&["cherry-pick", "pick"]);
+    s.run(&["revert", "HEAD"]);
+    s.sql("SELECT * FROM t");
+    s.sql("UPDATE t SET v = 'changed' WHERE id = 1");
+    s.run(&["stash"]);
+    s.run(&["stash", "list"]);
+    s.run(&["status"]);
+    s.run(&["stash", "pop"]);
+    s.run(&["stash", "drop"]);
+    s.run(&["tag", "-d", "v1"]);
+    s.run(&["gc"]);
+    s.run(&["fsck"]);
+    s.run(&["config", "user.name"]);
+    s.run(&["config", "user.name", "Cy"]);
+    s.run(&["config", "--list"]);
+    s.run(&["config", "nonsense"]);
+    insta::assert_snapshot!(s.transcript);
+}
