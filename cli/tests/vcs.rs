@@ -1637,17 +1637,41 @@ fn merge_squash() {
     );
 }
 
-/// A merge is refused with uncommitted changes, without a revision, or
-/// with an unknown one.
+/// Uncommitted changes stay across a merge that leaves their tables alone
+/// (carried onto the merge's result, still uncommitted) and refuse one
+/// that changes them; a merge without a revision or with an unknown one
+/// is refused.
 #[test]
-fn merge_errors() {
+fn merge_errors_and_uncommitted_changes() {
     let repo = Repo::with_fruit();
-    repo.ok(&["branch", "feature"]);
+    repo.sql(
+        "CREATE TABLE veg (id integer PRIMARY KEY, name text); INSERT INTO veg VALUES (1, 'leek')",
+    );
+    repo.ok(&["commit", "-Am", "veg"]);
+    repo.ok(&["checkout", "-b", "feature"]);
     repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "fig"]);
+    repo.ok(&["checkout", "main"]);
+    repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
     assert_eq!(
         repo.err(&["merge", "feature"]),
-        "error: cannot merge with uncommitted changes\n\
+        "error: your uncommitted changes would be overwritten by the merge: fruit\n\
          hint: commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first\n"
+    );
+    repo.ok(&["reset", "--hard"]);
+    repo.sql("INSERT INTO veg VALUES (2, 'kale')");
+    assert_eq!(
+        repo.ok(&["merge", "feature"]),
+        format!("Fast-forward to {}\n", repo.short("feature"))
+    );
+    assert_eq!(
+        repo.fruit(),
+        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
+    );
+    assert_eq!(repo.csv("SELECT count(*) FROM veg"), "count\n2\n");
+    assert_eq!(
+        repo.ok(&["diff", "--stat"]),
+        "veg: 1 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
     );
     assert_eq!(
         repo.err(&["merge"]),

@@ -10,8 +10,10 @@
 //! 100 and 10,000 rows (`update_ids`, `qty = qty + 1`), and the time to diff
 //! each against the base, every changed row decoded; two branches with k
 //! disjoint changed rows each (`branch_ids`) and the time to merge them.
-//! When `target/release/arbor` exists (`cargo build --release`), the diffs
-//! are also timed as whole `arbor diff` processes.
+//! When `target/release/arbor` exists (`cargo build --release`), the same
+//! are timed as whole `arbor` processes: `arbor sql` + `arbor commit` of a
+//! one-row update (and the bytes it adds to `.arbor/`), `arbor merge` of
+//! the two-branch pairs, `arbor diff --stat` of the k-row commits.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -24,6 +26,7 @@ use arbor_engine::sql::Session;
 use arbor_engine::vc::{self, commit::CommitOptions, merge::MergeOptions};
 use arbor_merkle::Address;
 use arbor_tests::bench_data::{CREATE_TABLE, branch_ids, update_ids, values};
+use arbor_tests::bench_process::arbor;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -149,6 +152,23 @@ fn bench_size(n: u64) {
         pairs.push((k, head));
     }
 
+    // Branch pairs for whole-process merges, merged later by `arbor merge`.
+    let mut process_merges = Vec::new();
+    for k in [1u64, 10_000] {
+        if 4 * k > n {
+            continue;
+        }
+        let (ours_ids, theirs_ids) = branch_ids(n, k);
+        let (a, b) = (format!("p-ours{k}"), format!("p-theirs{k}"));
+        vc::branch::create(&repo, &a, base, false).unwrap();
+        vc::branch::create(&repo, &b, base, false).unwrap();
+        update(&repo, &a, &ours_ids);
+        commit(&repo, &a, "ours");
+        update(&repo, &b, &theirs_ids);
+        commit(&repo, &b, "theirs");
+        process_merges.push((k, a, b));
+    }
+
     // Merges of two branches with k disjoint changed rows each.
     for k in [1u64, 10_000] {
         if 4 * k > n {
@@ -186,10 +206,31 @@ fn bench_size(n: u64) {
     drop(repo);
     drop(store);
     if let Some(bin) = arbor_binary() {
+        let dir = dir.path();
+        let journal = || std::fs::metadata(dir.join(".arbor/journal")).map_or(0, |m| m.len());
+        let before = journal();
+        let update = format!("UPDATE t SET qty = qty + 1 WHERE id = {}", n / 3);
+        let (sql_s, _) = arbor(&bin, dir, &["sql", "-q", &update], None);
+        let (commit_s, _) = arbor(&bin, dir, &["commit", "-am", "one row"], None);
+        println!(
+            "  update 1 row + commit, whole processes: {:.2} ms (`arbor sql` {:.2} ms + `arbor commit` {:.2} ms); {} bytes added to .arbor/",
+            (sql_s + commit_s) * 1e3,
+            sql_s * 1e3,
+            commit_s * 1e3,
+            journal() - before
+        );
+        for (k, ours, theirs) in &process_merges {
+            arbor(&bin, dir, &["checkout", ours], None);
+            let (merge_s, _) = arbor(&bin, dir, &["merge", theirs, "-m", "merge"], None);
+            println!(
+                "  `arbor merge` of branches with {k:>6} disjoint changed rows each, whole process: {:.2} ms",
+                merge_s * 1e3
+            );
+        }
         for (k, head) in pairs {
             let start = Instant::now();
             let out = std::process::Command::new(&bin)
-                .current_dir(dir.path())
+                .current_dir(dir)
                 .args(["diff", "--stat", &base.to_hex(), &head.to_hex()])
                 .output()
                 .unwrap();

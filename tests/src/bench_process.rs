@@ -30,6 +30,11 @@ pub fn arbor(bin: &Path, dir: &Path, args: &[&str], stdout: Option<&Path>) -> (f
         Command::new(bin)
     };
     cmd.current_dir(dir).args(args);
+    // Commits need an author; a benchmark has no one in particular.
+    if std::env::var_os("ARBOR_AUTHOR_NAME").is_none() {
+        cmd.env("ARBOR_AUTHOR_NAME", "Bench")
+            .env("ARBOR_AUTHOR_EMAIL", "bench@example.com");
+    }
     if let Some(path) = stdout {
         cmd.stdout(std::fs::File::create(path).expect("create the output file"));
     }

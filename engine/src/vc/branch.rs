@@ -169,20 +169,9 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
     if !current.is_dirty() {
         return switch_head(repo, &current_name, target, &[]);
     }
-    let head = repo.read_catalog(&current.commit.catalog)?;
-    let working = repo.read_catalog(&current.working_set.working)?;
-    let staged = repo.read_catalog(&current.working_set.staged)?;
+    let local = LocalChanges::of(repo, &current)?;
     let target_head = repo.read_catalog(&other.commit.catalog)?;
-    let changed: Vec<String> = changed_names(&head, &working)
-        .into_iter()
-        .chain(changed_names(&head, &staged))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let collisions: Vec<&String> = changed
-        .iter()
-        .filter(|n| entry(&head, n) != entry(&target_head, n))
-        .collect();
+    let collisions = local.collisions(&target_head);
     if !collisions.is_empty() || other.is_dirty() {
         let names: Vec<&str> = if collisions.is_empty() {
             vec!["(the branch has uncommitted changes of its own)"]
@@ -201,16 +190,10 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
         ));
     }
     // Carry the changed tables to the target, on top of its head.
-    let carry = |from: &Catalog| -> Catalog {
-        let mut out = target_head.clone();
-        for n in &changed {
-            set_entry(&mut out, n, entry(from, n));
-        }
-        out
-    };
+    let (working, staged) = local.carry(&target_head);
     let new_target = WorkingSet {
-        working: repo.write_catalog(&carry(&working))?,
-        staged: repo.write_catalog(&carry(&staged))?,
+        working: repo.write_catalog(&working)?,
+        staged: repo.write_catalog(&staged)?,
         merge: None,
     };
     let clean = WorkingSet {
@@ -231,6 +214,73 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
         ),
     ];
     switch_head(repo, &current_name, target, &moves)
+}
+
+/// A branch's uncommitted changes: the tables and views its working or
+/// staged catalog changed since its head. Checkout and merge carry them
+/// onto another catalog when that catalog has those tables as the head has
+/// them, as Git carries local changes to files a checkout or merge leaves
+/// alone.
+#[derive(Debug)]
+pub(crate) struct LocalChanges {
+    head: Catalog,
+    working: Catalog,
+    staged: Catalog,
+    /// The changed tables and views.
+    names: Vec<String>,
+}
+
+impl LocalChanges {
+    /// The uncommitted changes of the branch in `state`.
+    pub(crate) fn of(repo: &Repository, state: &BranchState) -> Result<LocalChanges> {
+        let head = repo.read_catalog(&state.commit.catalog)?;
+        let working = repo.read_catalog(&state.working_set.working)?;
+        let staged = repo.read_catalog(&state.working_set.staged)?;
+        let names = changed_names(&head, &working)
+            .into_iter()
+            .chain(changed_names(&head, &staged))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(LocalChanges {
+            head,
+            working,
+            staged,
+            names,
+        })
+    }
+
+    /// The changed tables and views that `onto` has otherwise than the
+    /// head: carrying them would lose one of the two changes.
+    pub(crate) fn collisions(&self, onto: &Catalog) -> Vec<String> {
+        self.names
+            .iter()
+            .filter(|n| entry(&self.head, n) != entry(onto, n))
+            .cloned()
+            .collect()
+    }
+
+    /// `onto` with the changed tables and views taken from the working and
+    /// from the staged catalog: the new working and staged catalogs.
+    pub(crate) fn carry(&self, onto: &Catalog) -> (Catalog, Catalog) {
+        let carry = |from: &Catalog| -> Catalog {
+            let mut out = onto.clone();
+            for n in &self.names {
+                set_entry(&mut out, n, entry(from, n));
+            }
+            // A sequence the local changes moved on keeps the further state,
+            // so numbers handed out locally are not handed out again.
+            for (name, state) in &from.sequences {
+                if self.head.sequences.get(name) != Some(state)
+                    && onto.sequences.get(name) == self.head.sequences.get(name)
+                {
+                    out.sequences.insert(name.clone(), state.clone());
+                }
+            }
+            out
+        };
+        (carry(&self.working), carry(&self.staged))
+    }
 }
 
 /// Sets HEAD to `target` (if it is still `from`) and moves working sets

@@ -21,6 +21,7 @@ use arbor_merkle::{Address, Edit};
 use arbor_schema::Value;
 use arbor_schema::merge::merge_schemas;
 
+use super::branch::LocalChanges;
 use super::commit::publish_branch;
 use super::{BranchState, history};
 use crate::error::{Error, Result};
@@ -87,22 +88,36 @@ pub fn merge(
         return Err(Error::new("55000", "a merge is already in progress")
             .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
     }
-    if state.is_dirty() {
-        return Err(
-            Error::new("55000", "cannot merge with uncommitted changes").with_hint(
-                "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first",
+    // Uncommitted changes stay, carried onto the result, as long as the
+    // merge leaves their tables alone (as Git does with files).
+    let local = LocalChanges::of(repo, &state)?;
+    let refuse = |collisions: Vec<String>| {
+        Error::new(
+            "55000",
+            format!(
+                "your uncommitted changes would be overwritten by the merge: {}",
+                collisions.join(", ")
             ),
-        );
-    }
+        )
+        .with_hint(
+            "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first",
+        )
+    };
     let ours = state.head;
     if history::is_ancestor(repo, theirs, ours)? {
         return Ok(MergeOutcome::UpToDate);
     }
     let their_commit = repo.read_commit(&theirs)?;
     if history::is_ancestor(repo, ours, theirs)? && !options.no_ff && !options.squash {
+        let their_catalog = repo.read_catalog(&their_commit.catalog)?;
+        let collisions = local.collisions(&their_catalog);
+        if !collisions.is_empty() {
+            return Err(refuse(collisions));
+        }
+        let (working, staged) = local.carry(&their_catalog);
         let ws = WorkingSet {
-            working: their_commit.catalog,
-            staged: their_commit.catalog,
+            working: repo.write_catalog(&working)?,
+            staged: repo.write_catalog(&staged)?,
             merge: None,
         };
         publish_branch(repo, &state, Some(theirs), &ws)?;
@@ -116,7 +131,14 @@ pub fn merge(
     let our_catalog = repo.read_catalog(&state.commit.catalog)?;
     let their_catalog = repo.read_catalog(&their_commit.catalog)?;
     let (merged, conflicts) = merge_catalogs(repo, &base_catalog, &our_catalog, &their_catalog)?;
+    let collisions = local.collisions(&merged);
+    if !collisions.is_empty() {
+        return Err(refuse(collisions));
+    }
     let merged_address = repo.write_catalog(&merged)?;
+    let (carried_working, carried_staged) = local.carry(&merged);
+    let carried_working = repo.write_catalog(&carried_working)?;
+    let carried_staged = repo.write_catalog(&carried_staged)?;
     if conflicts.is_empty() && !options.squash {
         let height = state.commit.height.max(their_commit.height) + 1;
         let commit = repo.write_commit(&Commit {
@@ -127,8 +149,8 @@ pub fn merge(
             height,
         })?;
         let ws = WorkingSet {
-            working: merged_address,
-            staged: merged_address,
+            working: carried_working,
+            staged: carried_staged,
             merge: None,
         };
         publish_branch(repo, &state, Some(commit), &ws)?;
@@ -148,8 +170,8 @@ pub fn merge(
     // The merged tables are staged (conflicting rows as ours), as Git
     // stages what merged cleanly; resolving conflicts stages the result.
     let ws = WorkingSet {
-        working: merged_address,
-        staged: merged_address,
+        working: carried_working,
+        staged: carried_staged,
         merge: merge_state,
     };
     publish_branch(repo, &state, None, &ws)?;
