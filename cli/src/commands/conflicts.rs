@@ -77,9 +77,15 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                     .iter()
                     .map(|c| c.name.clone())
                     .collect();
-                // One aligned table: a header, then base, ours and theirs.
+                // One aligned table: a header, then base, ours (the working
+                // row as it is now) and theirs.
                 let mut lines: Vec<(&str, Vec<String>)> = vec![("", names)];
-                for (label, version) in ["base", "ours", "theirs"].into_iter().zip(&c.versions) {
+                let ours = repository
+                    .map(table.object.rows)?
+                    .get(&c.key)
+                    .map_err(arbor_engine::Error::from)?;
+                let versions = [&c.versions[0], &ours, &c.versions[2]];
+                for (label, version) in ["base", "ours", "theirs"].into_iter().zip(versions) {
                     let cells = match version {
                         Some(bytes) => match table.decode(&c.key, bytes) {
                             Ok(row) => row.iter().map(cell).collect(),

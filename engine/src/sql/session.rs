@@ -373,6 +373,9 @@ impl Session {
         if let Some((table, predicate)) = conflicts_delete(stmt, &self.catalog) {
             return self.delete_conflicts(&table, predicate.as_deref());
         }
+        if let Some((table, assignments, predicate)) = conflicts_update(stmt, &self.catalog) {
+            return self.update_conflicts(&table, &assignments, predicate.as_deref());
+        }
         let planned = {
             let view = SessionCatalog {
                 repo: &self.repo,
@@ -469,6 +472,28 @@ impl Session {
         let n = system::delete_conflicts(&self.repo, &self.branch, table, predicate)?;
         self.reload()?;
         Ok(StatementResult::Command(format!("DELETE {n}")))
+    }
+
+    /// Changes working rows of conflicts through `arbor_conflicts_<table>`.
+    fn update_conflicts(
+        &mut self,
+        table: &str,
+        assignments: &[(String, String)],
+        predicate: Option<&str>,
+    ) -> Result<StatementResult> {
+        if self.in_transaction {
+            return Err(self.fail(
+                Error::new(
+                    "25001",
+                    "updating conflicts cannot run inside a transaction block",
+                )
+                .with_hint("COMMIT or ROLLBACK first"),
+            ));
+        }
+        self.refresh()?;
+        let n = system::update_conflicts(&self.repo, &self.branch, table, assignments, predicate)?;
+        self.reload()?;
+        Ok(StatementResult::Command(format!("UPDATE {n}")))
     }
 
     /// Runs a version-control procedure (`SELECT arbor_commit(...)`).
@@ -917,6 +942,45 @@ fn conflicts_delete(
     Some((
         table.to_owned(),
         delete.selection.as_ref().map(ToString::to_string),
+    ))
+}
+
+/// An UPDATE of `arbor_conflicts_<table>` (when no table of that name
+/// exists): the table, the assignments (column, expression text) and the
+/// WHERE clause's text.
+type ConflictsUpdate = (String, Vec<(String, String)>, Option<String>);
+
+fn conflicts_update(
+    stmt: &sqlparser::ast::Statement,
+    catalog: &Catalog,
+) -> Option<ConflictsUpdate> {
+    use sqlparser::ast;
+    let ast::Statement::Update(update) = stmt else {
+        return None;
+    };
+    let ast::TableFactor::Table { name, .. } = &update.table.relation else {
+        return None;
+    };
+    let name = name.to_string().trim_matches('"').to_owned();
+    let table = name.strip_prefix("arbor_conflicts_")?;
+    if catalog.tables.contains_key(&name) || update.from.is_some() {
+        return None;
+    }
+    let assignments = update
+        .assignments
+        .iter()
+        .map(|a| {
+            let column = match &a.target {
+                ast::AssignmentTarget::ColumnName(n) => n.to_string().trim_matches('"').to_owned(),
+                ast::AssignmentTarget::Tuple(_) => a.target.to_string(),
+            };
+            (column, a.value.to_string())
+        })
+        .collect();
+    Some((
+        table.to_owned(),
+        assignments,
+        update.selection.as_ref().map(ToString::to_string),
     ))
 }
 

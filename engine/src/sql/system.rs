@@ -184,7 +184,7 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
         other if other.starts_with("arbor_conflicts_") => {
             let table = &other["arbor_conflicts_".len()..];
             let (names, rows) = conflict_rows(repo, branch, table)?;
-            (names, rows.into_iter().map(|(_, row)| row).collect())
+            (names, rows.into_iter().map(|r| r.values).collect())
         }
         other if other.starts_with("arbor_history_") => {
             let table = &other["arbor_history_".len()..];
@@ -201,18 +201,23 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
     }))
 }
 
-/// A row with the stored key it belongs to.
-type KeyedRow = (Vec<u8>, Vec<Value>);
+/// One row of `arbor_conflicts_<table>`, with the stored key of the
+/// conflicting row and whether ours has a version of it.
+struct ConflictRow {
+    key: Vec<u8>,
+    has_ours: bool,
+    values: Vec<Value>,
+}
 
 /// `arbor_conflicts_<table>`: each conflicting row of a merge in progress,
-/// with its stored key: `base_<column>`, `our_<column>`, `their_<column>`
-/// for every column of the working table (NULLs where a side has no row),
-/// then `description`.
+/// with its stored key: `base_<column>`, `our_<column>` (the working row as
+/// it is now), `their_<column>` for every column of the working table
+/// (NULLs where a side has no row), then `description`.
 fn conflict_rows(
     repo: &Repository,
     branch: &str,
     table: &str,
-) -> Result<(Vec<String>, Vec<KeyedRow>)> {
+) -> Result<(Vec<String>, Vec<ConflictRow>)> {
     let ws = repo.working_set(branch)?.1;
     let working = repo.read_catalog(&ws.working)?;
     let address = working
@@ -235,17 +240,30 @@ fn conflict_rows(
         Some(at) => vc::merge::read_conflicts(repo, at)?,
         None => Vec::new(),
     };
+    // Ours is the working row as it is now (an UPDATE of the our_ columns
+    // changes it); base and theirs are as the merge found them.
+    let working_rows = repo.map(current.object.rows)?;
     let mut rows = Vec::new();
     for c in conflicts.into_iter().filter(|c| c.table == table) {
+        let [base, _, theirs] = &c.versions;
+        let ours = if c.key.is_empty() {
+            None
+        } else {
+            working_rows.get(&c.key)?
+        };
         let mut row = Vec::with_capacity(names.len());
-        for version in &c.versions {
+        for version in [base, &ours, theirs] {
             match version {
                 Some(bytes) if !c.key.is_empty() => row.extend(current.decode(&c.key, bytes)?),
                 _ => row.extend(columns.iter().map(|_| Value::Null)),
             }
         }
         row.push(text(c.description));
-        rows.push((c.key, row));
+        rows.push(ConflictRow {
+            has_ours: ours.is_some(),
+            key: c.key,
+            values: row,
+        });
     }
     Ok((names, rows))
 }
@@ -264,15 +282,97 @@ pub fn delete_conflicts(
         .map(|p| crate::sql::predicate::RowPredicate::compile(p, &names))
         .transpose()?;
     let mut keys = Vec::new();
-    for (key, row) in rows {
-        if predicate.as_ref().map_or(Ok(true), |p| p.test(&row))? {
-            keys.push(key);
+    for row in rows {
+        if predicate
+            .as_ref()
+            .map_or(Ok(true), |p| p.test(&row.values))?
+        {
+            keys.push(row.key);
         }
     }
     if keys.is_empty() {
         return Ok(0);
     }
     Ok(vc::merge::drop_conflicts(repo, branch, table, &keys)? as u64)
+}
+
+/// `UPDATE arbor_conflicts_<table> SET our_<column> = expression, ...
+/// [WHERE predicate]`: changes the working rows of the selected conflicts
+/// (the `our_` columns are the working row), leaving them conflicted until
+/// deleted from the table. Returns how many rows changed.
+pub fn update_conflicts(
+    repo: &Repository,
+    branch: &str,
+    table: &str,
+    assignments: &[(String, String)],
+    predicate: Option<&str>,
+) -> Result<u64> {
+    let (names, rows) = conflict_rows(repo, branch, table)?;
+    let ws = repo.working_set(branch)?.1;
+    let working = repo.read_catalog(&ws.working)?;
+    let address = working
+        .tables
+        .get(table)
+        .ok_or_else(|| Error::new("42P01", format!("relation \"{table}\" does not exist")))?;
+    let current = crate::sql::table::Table::from_object(repo.read_table(address)?)?;
+    let width = current.schema.columns.len();
+    let mut targets = Vec::new();
+    for (column, expression) in assignments {
+        let position = column
+            .strip_prefix("our_")
+            .and_then(|c| current.schema.columns.iter().position(|col| col.name == c))
+            .ok_or_else(|| {
+                Error::new(
+                    "42703",
+                    format!("column \"{column}\" of arbor_conflicts_{table} cannot be set"),
+                )
+                .with_hint("set our_<column>: the our_ columns are the working row")
+            })?;
+        if current
+            .schema
+            .primary_key
+            .contains(&current.schema.columns[position].tag)
+        {
+            return Err(Error::new(
+                "0A000",
+                format!("{column} is part of the key of the conflicting row and cannot change"),
+            ));
+        }
+        targets.push((
+            position,
+            crate::sql::planner::bind_row_expression(expression, &names)?,
+        ));
+    }
+    let predicate = predicate
+        .map(|p| crate::sql::predicate::RowPredicate::compile(p, &names))
+        .transpose()?;
+    let ctx = crate::sql::eval::EvalContext::default();
+    let mut updates = Vec::new();
+    for row in rows {
+        if !predicate
+            .as_ref()
+            .map_or(Ok(true), |p| p.test(&row.values))?
+        {
+            continue;
+        }
+        if !row.has_ours {
+            return Err(Error::new(
+                "55000",
+                "a conflicting row that ours deleted has no working row to update",
+            )
+            .with_hint(
+                "resolve it with arbor_conflicts_resolve('--theirs', ...) or insert the row",
+            ));
+        }
+        // The `our_` columns come after the `base_` ones.
+        let mut new_row = row.values[width..2 * width].to_vec();
+        for (position, expr) in &targets {
+            new_row[*position] = crate::sql::eval::eval(expr, &row.values, &ctx)?;
+        }
+        updates.push((row.key, new_row));
+    }
+    vc::merge::update_working_rows(repo, branch, table, &updates)?;
+    Ok(updates.len() as u64)
 }
 
 /// `arbor_history_<table>`: every row of `table` at every commit of HEAD's

@@ -919,6 +919,52 @@ pub fn drop_conflicts(
     Ok(dropped)
 }
 
+/// Replaces rows of `table` in the working set of a merge in progress
+/// (each a stored key and the row's new values, its key unchanged), checked
+/// as an UPDATE would be (types, NOT NULL, CHECK, UNIQUE); the conflicts
+/// stay as they are. `UPDATE arbor_conflicts_<table>`.
+pub fn update_working_rows(
+    repo: &Repository,
+    branch: &str,
+    table: &str,
+    rows: &[(Vec<u8>, Vec<Value>)],
+) -> Result<()> {
+    let state = BranchState::read(repo, branch)?;
+    let Some(merge_state) = &state.working_set.merge else {
+        return Err(Error::new("55000", "there is no merge in progress"));
+    };
+    let mut working = repo.read_catalog(&state.working_set.working)?;
+    let address = *working
+        .tables
+        .get(table)
+        .ok_or_else(|| Error::new("42P01", format!("table \"{table}\" does not exist")))?;
+    let current = Table::from_object(repo.read_table(&address)?)?;
+    let checks = crate::sql::planner::own_checks(&current.schema)?;
+    let stored = repo.map(current.object.rows)?;
+    let mut writer = TableWriter::new(repo, current.clone())?.with_checks(checks);
+    for (key, values) in rows {
+        let Some(old) = stored.get(key)? else {
+            return Err(Error::new(
+                "55000",
+                "a conflicting row is missing from the working set",
+            ));
+        };
+        let new_row = writer.conform(values.clone())?;
+        let row_id = current.row_id(key)?;
+        writer.delete(key, &current.decode(key, &old)?)?;
+        writer.insert(&new_row, row_id)?;
+    }
+    working
+        .tables
+        .insert(table.to_owned(), repo.write_table(&writer.finish()?)?);
+    let working = repo.write_catalog(&working)?;
+    let conflicts = match merge_state.conflicts {
+        Some(at) => read_conflicts(repo, at)?,
+        None => Vec::new(),
+    };
+    keep_conflicts(repo, &state, merge_state, working, &conflicts)
+}
+
 /// Publishes the working set with `working` as its working and staged
 /// catalogs and `rest` as the conflicts that remain of the merge.
 fn keep_conflicts(
