@@ -29,6 +29,12 @@ pub struct Args {
     /// Show each branch's head commit and subject.
     #[arg(short = 'v', long)]
     verbose: bool,
+    /// List remote-tracking branches too (`remotes/<remote>/<branch>`).
+    #[arg(short = 'a', long)]
+    all: bool,
+    /// List only remote-tracking branches.
+    #[arg(short = 'r', long)]
+    remotes: bool,
     /// Branch names, then a start revision for a new branch.
     names: Vec<String>,
 }
@@ -73,25 +79,41 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     }
     match args.names.as_slice() {
         [] => {
-            let branches = branch::list(&repository)?;
+            // Local branches, then with -a or -r the remote-tracking ones.
+            let mut listed: Vec<(char, String, arbor_merkle::Address)> = Vec::new();
+            if !args.remotes {
+                for b in branch::list(&repository)? {
+                    listed.push((if b.current { '*' } else { ' ' }, b.name, b.head));
+                }
+            }
+            if args.all || args.remotes {
+                for (name, head) in &repository.store_root()?.refs {
+                    if let Some(tracking) = name.strip_prefix("refs/remotes/") {
+                        let shown = if args.remotes {
+                            tracking.to_owned()
+                        } else {
+                            format!("remotes/{tracking}")
+                        };
+                        listed.push((' ', shown, *head));
+                    }
+                }
+            }
             // Names padded to one width, as Git aligns `branch -v`.
-            let width = branches
+            let width = listed
                 .iter()
-                .map(|b| b.name.chars().count())
+                .map(|b| b.1.chars().count())
                 .max()
                 .unwrap_or(0);
-            for b in branches {
-                let mark = if b.current { '*' } else { ' ' };
+            for (mark, name, head) in listed {
                 if args.verbose {
-                    let commit = repository.read_commit(&b.head)?;
+                    let commit = repository.read_commit(&head)?;
                     println!(
-                        "{mark} {:width$} {} {}",
-                        b.name,
-                        b.head.short(8),
+                        "{mark} {name:width$} {} {}",
+                        head.short(8),
                         vcs::subject(&commit)
                     );
                 } else {
-                    println!("{mark} {}", b.name);
+                    println!("{mark} {name}");
                 }
             }
         }

@@ -5,15 +5,20 @@ mod blame;
 mod branch;
 mod checkout;
 mod cherry_pick;
+mod clone;
 mod commit;
 mod config;
 mod conflicts;
 mod diff;
+mod fetch;
 mod fsck;
 mod gc;
 mod init;
 mod log;
 mod merge;
+mod pull;
+mod push;
+mod remote;
 mod reset;
 pub mod schema;
 mod show;
@@ -35,6 +40,16 @@ pub enum Command {
     Init(init::Args),
     /// Check the integrity of every chunk in the repository.
     Fsck(fsck::Args),
+    /// Make a new repository that is a copy of another (a folder).
+    Clone(clone::Args),
+    /// List, add, remove or re-point remotes.
+    Remote(remote::Args),
+    /// Bring a remote's branches and tags into remote-tracking branches.
+    Fetch(fetch::Args),
+    /// Fetch a remote branch and merge it into the current branch.
+    Pull(pull::Args),
+    /// Send a branch (or tags) to a remote.
+    Push(push::Args),
     /// Drop the chunks no branch, tag or working set refers to.
     Gc(gc::Args),
     /// Read and write settings, such as the commit author (user.name, user.email).
@@ -96,6 +111,11 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Blame(args) => blame::run(args, cwd),
         Command::Diff(args) => diff::run(args, cwd),
         Command::Config(args) => config::run(args, cwd),
+        Command::Clone(args) => clone::run(args, cwd),
+        Command::Remote(args) => remote::run(args, cwd),
+        Command::Fetch(args) => fetch::run(args, cwd),
+        Command::Pull(args) => pull::run(args, cwd),
+        Command::Push(args) => push::run(args, cwd),
         Command::Branch(args) => branch::run(args, cwd),
         Command::Checkout(args) | Command::Switch(args) => checkout::run(args, cwd),
         Command::Merge(args) => merge::run(args, cwd),

@@ -17,6 +17,8 @@
 //!   sequence states.
 //! - [`TagObject`]: an annotated tag: the commit it names, tagger, time and
 //!   message (a lightweight tag's ref names the commit itself).
+//! - [`RemoteList`]: the named remotes and each branch's upstream (the
+//!   store root's `remotes` ref).
 //! - [`TableObject`]: a table's schema bytes, its primary index (a prolly map
 //!   from encoded key to encoded row), its secondary indexes and counters.
 //!
@@ -26,6 +28,7 @@
 
 mod catalog;
 mod commit;
+mod remotes;
 mod store_root;
 mod table;
 mod tag;
@@ -33,6 +36,7 @@ mod working_set;
 
 pub use catalog::Catalog;
 pub use commit::{Commit, Signature};
+pub use remotes::RemoteList;
 pub use store_root::StoreRoot;
 pub use table::TableObject;
 pub use tag::TagObject;
@@ -52,6 +56,8 @@ pub const WORKING_SET: ChunkKind = ChunkKind::new(0x13);
 pub const STORE_ROOT: ChunkKind = ChunkKind::new(0x14);
 /// An annotated tag.
 pub const TAG: ChunkKind = ChunkKind::new(0x15);
+/// The remotes and upstreams.
+pub const REMOTES: ChunkKind = ChunkKind::new(0x16);
 
 /// Checks a chunk's kind and version before decoding it as `kind`.
 fn expect(chunk: &Chunk, kind: ChunkKind) -> arbor_merkle::Result<()> {

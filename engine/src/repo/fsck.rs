@@ -39,6 +39,8 @@ fn decode(chunk: &Chunk) -> std::result::Result<(), String> {
         objects::COMMIT => Commit::from_chunk(chunk).map(drop),
         objects::WORKING_SET => WorkingSet::from_chunk(chunk).map(drop),
         objects::STORE_ROOT => StoreRoot::from_chunk(chunk).map(drop),
+        objects::TAG => objects::TagObject::from_chunk(chunk).map(drop),
+        objects::REMOTES => objects::RemoteList::from_chunk(chunk).map(drop),
         _ => arbor_merkle::prolly::validate_chunk(chunk),
     };
     r.map_err(|e| e.to_string())

@@ -127,15 +127,31 @@ impl Repository {
         };
         root.refs.insert(branch_ref(default_branch), commit);
         root.refs.insert(working_set_ref(default_branch), ws);
+        repo.publish_first_root(&root)?;
+        Ok(repo)
+    }
+
+    /// A repository over a store that may not have a store root yet (a
+    /// clone fills it, then calls [`Repository::publish_first_root`]).
+    pub(crate) fn from_store(store: Arc<dyn ChunkStore>) -> Repository {
+        Repository {
+            nodes: NodeStore::new(store.clone()),
+            store,
+        }
+    }
+
+    /// Publishes the first store root of a store that has none; every chunk
+    /// it reaches must be in the store already.
+    pub(crate) fn publish_first_root(&self, root: &StoreRoot) -> Result<()> {
         let chunk = root.to_chunk();
-        repo.store.put(&chunk)?;
-        if !repo.store.compare_and_swap_root(None, chunk.address())? {
+        self.store.put(&chunk)?;
+        if !self.store.compare_and_swap_root(None, chunk.address())? {
             return Err(Error::new(
                 "42P04",
                 "a repository was created here concurrently",
             ));
         }
-        Ok(repo)
+        Ok(())
     }
 
     /// Opens the repository held by `store`.

@@ -17,19 +17,29 @@
 //! - Procedures, called as `SELECT arbor_commit('-am', 'message')` with the
 //!   arguments the command line takes: `arbor_commit`, `arbor_add`,
 //!   `arbor_branch`, `arbor_checkout`, `arbor_merge`, `arbor_reset`,
-//!   `arbor_tag`, `arbor_conflicts_resolve('--ours'|'--theirs', table...)`. They act on the repository like the commands do and
-//!   return one row; the session carries on from the new state.
+//!   `arbor_tag`, `arbor_conflicts_resolve('--ours'|'--theirs', table...)`,
+//!   and for remotes `arbor_fetch(remote [, branch...])`,
+//!   `arbor_pull(remote [, branch] [, '--ff-only'])`,
+//!   `arbor_push(remote [, branch] [, '--force' | '--delete' | '-u' | '--tags'])`,
+//!   `arbor_clone(url, folder [, '--branch', name])`. They act on the
+//!   repository like the commands do and return one row; the session
+//!   carries on from the new state.
+//! - `arbor_remotes` (name, url) and `arbor_remote_branches` (remote,
+//!   branch, hash): the remotes and the remote-tracking branches.
 
 use arbor_merkle::Address;
 use arbor_schema::Value;
 
 use crate::error::{Error, Result};
 use crate::objects::{Commit, Signature};
+use crate::remote;
 use crate::repo::Repository;
 use crate::vc::{self, commit::CommitOptions, merge::MergeOptions, merge::MergeOutcome};
 
 /// The system tables.
 pub const SYSTEM_TABLES: &[&str] = &[
+    "arbor_remotes",
+    "arbor_remote_branches",
     "arbor_log",
     "arbor_branches",
     "arbor_tags",
@@ -55,6 +65,10 @@ pub const PROCEDURES: &[&str] = &[
     "arbor_reset",
     "arbor_tag",
     "arbor_conflicts_resolve",
+    "arbor_fetch",
+    "arbor_pull",
+    "arbor_push",
+    "arbor_clone",
 ];
 
 /// Column names and rows of a system table.
@@ -103,6 +117,30 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
                 rows,
             )
         }
+        "arbor_remotes" => (
+            columns(&["name", "url"]),
+            remote::remotes(repo)?
+                .remotes
+                .into_iter()
+                .map(|(n, u)| vec![text(n), text(u)])
+                .collect(),
+        ),
+        "arbor_remote_branches" => (
+            columns(&["remote", "branch", "hash"]),
+            repo.store_root()?
+                .refs
+                .iter()
+                .filter_map(|(r, a)| {
+                    let tracking = r.strip_prefix("refs/remotes/")?;
+                    let (remote_name, b) = tracking.split_once('/')?;
+                    Some(vec![
+                        text(remote_name.to_owned()),
+                        text(b.to_owned()),
+                        text(a.to_hex()),
+                    ])
+                })
+                .collect(),
+        ),
         "arbor_tags" => (
             columns(&["tag_name", "tag_hash", "tagger", "email", "date", "message"]),
             vc::branch::tag_infos(repo)?
@@ -797,6 +835,112 @@ pub fn procedure(
                 value: Value::Integer(0),
                 branch: target.clone(),
             })
+        }
+        "arbor_fetch" => {
+            let f = Flags::parse(args, &[])?;
+            let (remote_name, branches) = match f.rest.split_first() {
+                Some((r, b)) => (r.clone(), b.to_vec()),
+                None => ("origin".to_owned(), Vec::new()),
+            };
+            let fetched = remote::fetch(repo, &remote_name, &branches)?;
+            Ok(done(
+                "branches_updated",
+                Value::BigInt(fetched.branches.len() as i64),
+            ))
+        }
+        "arbor_pull" => {
+            let f = Flags::parse(args, &[])?;
+            let (remote_name, remote_branch) = match f.rest.as_slice() {
+                [] => ("origin".to_owned(), branch.to_owned()),
+                [r] => (r.clone(), branch.to_owned()),
+                [r, b] => (r.clone(), b.clone()),
+                _ => {
+                    return Err(Error::new(
+                        "22023",
+                        "arbor_pull takes a remote and a branch",
+                    ));
+                }
+            };
+            let (_, outcome) = remote::pull(
+                repo,
+                branch,
+                &remote_name,
+                &remote_branch,
+                f.has(&["--ff-only"]),
+                author,
+            )?;
+            let conflicts = match outcome {
+                MergeOutcome::Uncommitted { conflicts } => conflicts.len(),
+                _ => 0,
+            };
+            Ok(done(
+                "conflicts",
+                Value::BigInt(i64::try_from(conflicts).unwrap_or(i64::MAX)),
+            ))
+        }
+        "arbor_push" => {
+            let f = Flags::parse(args, &[])?;
+            let (remote_name, local) = match f.rest.as_slice() {
+                [] => ("origin".to_owned(), branch.to_owned()),
+                [r] => (r.clone(), branch.to_owned()),
+                [r, b] => (r.clone(), b.clone()),
+                _ => {
+                    return Err(Error::new(
+                        "22023",
+                        "arbor_push takes a remote and a branch",
+                    ));
+                }
+            };
+            if f.has(&["-d", "--delete"]) {
+                remote::delete_branch(repo, &remote_name, &local)?;
+                return Ok(done("status", Value::Integer(0)));
+            }
+            if f.has(&["--tags"]) {
+                remote::push_tags(repo, &remote_name)?;
+            }
+            let (local, remote_branch) = match local.split_once(':') {
+                Some((l, r)) => (l.to_owned(), r.to_owned()),
+                None => (local.clone(), local.clone()),
+            };
+            remote::push(
+                repo,
+                &local,
+                &remote_name,
+                &remote_branch,
+                f.has(&["-f", "--force"]),
+            )?;
+            if f.has(&["-u", "--set-upstream"]) {
+                remote::set_upstream(repo, &local, &remote_name, &remote_branch)?;
+            }
+            Ok(done("status", Value::Integer(0)))
+        }
+        "arbor_clone" => {
+            let f = Flags::parse(args, &["-b", "--branch"])?;
+            let [url, directory] = f.rest.as_slice() else {
+                return Err(Error::new(
+                    "22023",
+                    "arbor_clone takes a URL and a folder: arbor_clone('/srv/data', '/work/copy')",
+                ));
+            };
+            let url = remote::canonical_url(url, std::path::Path::new("/"))?;
+            let directory = std::path::Path::new(directory);
+            if directory.join(crate::repo::STORE_DIR).exists() {
+                return Err(Error::new(
+                    "42P04",
+                    format!("{} is already an Arbor repository", directory.display()),
+                ));
+            }
+            remote::open(&url, false)?;
+            std::fs::create_dir_all(directory).map_err(|e| {
+                Error::new(
+                    "58030",
+                    format!("cannot create {}: {e}", directory.display()),
+                )
+            })?;
+            let store = crate::repo::open_disk_store(directory)?;
+            let (_, checked_out) =
+                remote::clone(store, &url, f.value(&["-b", "--branch"]).as_deref())?;
+            Ok(done("branch", text(checked_out)))
         }
         "arbor_merge" => {
             let f = Flags::parse(args, &["-m", "--message"])?;

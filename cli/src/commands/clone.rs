@@ -1,0 +1,72 @@
+//! `arbor clone`: a new repository that is a copy of a remote one.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use arbor_engine::{remote, repo};
+
+use crate::ui::CliError;
+
+/// Arguments of `arbor clone`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The repository to clone: a folder (a path or file:///path).
+    url: String,
+    /// The folder to make (default: the last part of the URL).
+    directory: Option<PathBuf>,
+    /// Check out this branch instead of the remote's current one.
+    #[arg(short, long)]
+    branch: Option<String>,
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let url = remote::canonical_url(&args.url, cwd)?;
+    let directory = match &args.directory {
+        Some(d) => cwd.join(d),
+        None => {
+            let name = Path::new(url.trim_end_matches('/'))
+                .file_name()
+                .ok_or_else(|| {
+                    CliError::new(format!("cannot tell a folder name from '{}'", args.url))
+                        .with_hint("name the folder: arbor clone <url> <folder>")
+                })?;
+            cwd.join(name)
+        }
+    };
+    let existed = directory.exists();
+    if existed
+        && std::fs::read_dir(&directory)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(CliError::new(format!(
+            "{} already exists and is not an empty folder",
+            directory.display()
+        )));
+    }
+    // Open the remote first: a bad URL leaves nothing behind.
+    remote::open(&url, false)?;
+    std::fs::create_dir_all(&directory)
+        .map_err(|e| CliError::new(format!("cannot create {}: {e}", directory.display())))?;
+    let cloned = repo::open_disk_store(&directory)
+        .map_err(CliError::from)
+        .and_then(|store| Ok(remote::clone(store, &url, args.branch.as_deref())?));
+    match cloned {
+        Ok((_, branch)) => {
+            println!(
+                "Cloned {url} into {} (branch '{branch}')",
+                directory.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            // Nothing half-made stays behind.
+            let _ = if existed {
+                std::fs::remove_dir_all(directory.join(repo::STORE_DIR))
+            } else {
+                std::fs::remove_dir_all(&directory)
+            };
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! `arbor pull`: fetch a remote branch and merge it into the current one.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use arbor_engine::remote;
+use arbor_engine::vc::{self, merge::MergeOutcome};
+
+use super::fetch;
+use crate::ui::CliError;
+use crate::{identity, vcs};
+
+/// Arguments of `arbor pull`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The remote (default: the current branch's upstream, else origin).
+    remote: Option<String>,
+    /// The remote branch (default: the upstream's, else the current branch's name).
+    branch: Option<String>,
+    /// Only fast-forward; refuse when a merge commit would be needed.
+    #[arg(long)]
+    ff_only: bool,
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let repository = vcs::open(cwd)?;
+    let current = vc::current_branch(&repository)?;
+    let upstream = remote::remotes(&repository)?
+        .upstreams
+        .get(&current)
+        .cloned();
+    let name = match (&args.remote, &upstream) {
+        (Some(r), _) => r.clone(),
+        (None, Some((r, _))) => r.clone(),
+        (None, None) => fetch::default_remote(&repository)?,
+    };
+    let branch = match (&args.branch, &upstream) {
+        (Some(b), _) => b.clone(),
+        (None, Some((r, b))) if *r == name => b.clone(),
+        _ => current.clone(),
+    };
+    let author = identity::author(cwd, None, None).ok();
+    let (fetched, outcome) = remote::pull(
+        &repository,
+        &current,
+        &name,
+        &branch,
+        args.ff_only,
+        author.as_ref(),
+    )?;
+    fetch::report(&name, &fetched);
+    match outcome {
+        MergeOutcome::UpToDate => println!("Already up to date."),
+        MergeOutcome::FastForward(to) => println!("Fast-forward to {}", to.short(8)),
+        MergeOutcome::Committed(c) => {
+            println!("Merge made by the 'arbor' strategy: {}", c.short(8))
+        }
+        MergeOutcome::Uncommitted { conflicts } => {
+            for c in &conflicts {
+                println!("CONFLICT in table {}: {}", c.table, c.description);
+            }
+            println!("Automatic merge failed; fix conflicts and then commit the result.");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,74 @@
+//! `arbor remote`: list, add, remove and re-point remotes.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use arbor_engine::remote;
+
+use crate::ui::CliError;
+use crate::vcs;
+
+/// Arguments of `arbor remote`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show each remote's URL.
+    #[arg(short, long)]
+    verbose: bool,
+    #[command(subcommand)]
+    action: Option<Action>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Add a remote: a folder holding an Arbor repository (a path or
+    /// file:///path).
+    Add {
+        /// The remote's name, like origin.
+        name: String,
+        /// Where it is.
+        url: String,
+    },
+    /// Remove a remote and its remote-tracking branches.
+    #[command(visible_alias = "rm")]
+    Remove {
+        /// The remote's name.
+        name: String,
+    },
+    /// Point a remote at another URL.
+    SetUrl {
+        /// The remote's name.
+        name: String,
+        /// Its new URL.
+        url: String,
+    },
+    /// List the remotes (the default).
+    List,
+}
+
+pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    match args.action.unwrap_or(Action::List) {
+        Action::List => {
+            let repository = vcs::open_read_only(cwd)?;
+            for (name, url) in remote::remotes(&repository)?.remotes {
+                if args.verbose {
+                    println!("{name}\t{url}");
+                } else {
+                    println!("{name}");
+                }
+            }
+        }
+        Action::Add { name, url } => {
+            let repository = vcs::open(cwd)?;
+            remote::add(&repository, &name, &remote::canonical_url(&url, cwd)?)?;
+        }
+        Action::Remove { name } => {
+            let repository = vcs::open(cwd)?;
+            remote::remove(&repository, &name)?;
+        }
+        Action::SetUrl { name, url } => {
+            let repository = vcs::open(cwd)?;
+            remote::set_url(&repository, &name, &remote::canonical_url(&url, cwd)?)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,623 @@
+//! Remotes: other repositories a repository fetches from and pushes to.
+//!
+//! A remote has a name and a URL, kept with each branch's upstream in the
+//! remotes object (`objects::RemoteList`, the store root's `remotes` ref).
+//! The kinds of remote ([`RemoteUrl`]):
+//!
+//! - a folder holding another Arbor repository (`file:///path` or a plain
+//!   path): its chunk store is opened directly; a push takes its writer lock
+//!   and publishes with a compare-and-swap of its store root.
+//! - a Git repository (`git+file://`, `git+ssh://`, `git+https://`): not
+//!   built yet; such URLs are recognised and refused with a clear error.
+//!
+//! Transfers move only what the other side lacks: a walk from the refs'
+//! targets that stops at any chunk the receiver has
+//! (`arbor_merkle::reachability::copy_missing`, which writes children before
+//! parents, so a chunk present means its whole subtree is present). Every
+//! chunk read is verified against its address. Refs are published only
+//! after every chunk they reach has been written, in one compare-and-swap:
+//! an interrupted transfer leaves both sides' refs as they were, and running
+//! it again finishes the job.
+//!
+//! Remote-tracking branches are refs `refs/remotes/<remote>/<branch>`, usable
+//! as revisions (`origin/main`).
+
+use std::collections::btree_map::Entry;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arbor_merkle::reachability::{WalkStats, copy_missing};
+use arbor_merkle::{Address, ChunkStore};
+
+use crate::error::{Error, Result};
+use crate::objects::{RemoteList, Signature, StoreRoot, WorkingSet};
+use crate::repo::{self, Repository, branch_ref, validate_branch_name, working_set_ref};
+use crate::vc::merge::{MergeOptions, MergeOutcome};
+use crate::vc::{self, history};
+
+/// The store root ref that names the remotes object.
+pub const REMOTES_REF: &str = "remotes";
+
+/// The remote-tracking ref of `branch` on `remote`.
+pub fn tracking_ref(remote: &str, branch: &str) -> String {
+    format!("refs/remotes/{remote}/{branch}")
+}
+
+/// Where a remote lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RemoteUrl {
+    /// A folder holding an Arbor repository.
+    Folder(PathBuf),
+}
+
+/// Parses a remote URL: `file:///absolute/path` or a plain path (made
+/// absolute against `cwd`). Git URLs are recognised and refused for now;
+/// anything that could be read as a command-line option is refused.
+pub fn parse_url(url: &str, cwd: &Path) -> Result<RemoteUrl> {
+    let bad = |why: &str| {
+        Error::new("22023", format!("invalid remote URL '{url}': {why}"))
+            .with_hint("use a folder path, or file:///absolute/path")
+    };
+    if url.trim().is_empty() {
+        return Err(bad("it is empty"));
+    }
+    // An argument that starts with '-' anywhere a tool could read it as an
+    // option (`git+ssh://-oProxyCommand=...`) is never passed on.
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    if url.starts_with('-') || after_scheme.starts_with('-') {
+        return Err(bad("it looks like a command-line option"));
+    }
+    if url.chars().any(char::is_control) {
+        return Err(bad("it contains control characters"));
+    }
+    if let Some(path) = url.strip_prefix("file://") {
+        if !path.starts_with('/') {
+            return Err(bad("a file:// URL needs an absolute path"));
+        }
+        return Ok(RemoteUrl::Folder(PathBuf::from(path)));
+    }
+    if let Some((scheme, _)) = url.split_once("://") {
+        if scheme.starts_with("git+") {
+            return Err(Error::new(
+                "0A000",
+                format!("Git remotes ({scheme}://) are not supported yet"),
+            )
+            .with_hint("use a folder remote (a path or file:///path) for now"));
+        }
+        return Err(bad(&format!("unknown scheme '{scheme}'")));
+    }
+    Ok(RemoteUrl::Folder(cwd.join(url)))
+}
+
+/// The URL to record for a remote given as `url` from `cwd`: folders as
+/// absolute paths, so the remote is found from anywhere.
+pub fn canonical_url(url: &str, cwd: &Path) -> Result<String> {
+    match parse_url(url, cwd)? {
+        RemoteUrl::Folder(path) => Ok(path.display().to_string()),
+    }
+}
+
+/// Opens the repository a remote URL names, for writing (a push) or only
+/// for reading.
+pub fn open(url: &str, write: bool) -> Result<Repository> {
+    let RemoteUrl::Folder(path) = parse_url(url, Path::new("/"))?;
+    if !path.join(repo::STORE_DIR).is_dir() {
+        return Err(Error::new(
+            "58P01",
+            format!("{} is not an Arbor repository", path.display()),
+        )
+        .with_hint("a folder remote is a folder that `arbor init` or `arbor clone` made"));
+    }
+    let store = if write {
+        repo::open_disk_store(&path)?
+    } else {
+        repo::open_disk_store_read_only(&path)?
+    };
+    Repository::open(store)
+}
+
+/// The remotes and upstreams of `repo`.
+pub fn remotes(repo: &Repository) -> Result<RemoteList> {
+    match repo.store_root()?.refs.get(REMOTES_REF) {
+        Some(address) => Ok(RemoteList::from_chunk(
+            &repo.store().get_required(address)?,
+        )?),
+        None => Ok(RemoteList::default()),
+    }
+}
+
+/// Changes the remotes object (and any other ref) in one swap.
+fn edit_remotes(
+    repo: &Repository,
+    edit: &mut dyn FnMut(&mut RemoteList, &mut StoreRoot) -> Result<()>,
+) -> Result<()> {
+    repo.update_store_root(&mut |root| {
+        let mut list = match root.refs.get(REMOTES_REF) {
+            Some(a) => RemoteList::from_chunk(&repo.store().get_required(a)?)?,
+            None => RemoteList::default(),
+        };
+        edit(&mut list, root)?;
+        let chunk = list.to_chunk();
+        repo.store().put(&chunk)?;
+        root.refs.insert(REMOTES_REF.to_owned(), chunk.address());
+        Ok(())
+    })
+}
+
+fn no_remote(name: &str) -> Error {
+    Error::new("42704", format!("no such remote '{name}'"))
+        .with_hint("list them with `arbor remote`, add one with `arbor remote add <name> <url>`")
+}
+
+/// The URL of remote `name`.
+pub fn url_of(repo: &Repository, name: &str) -> Result<String> {
+    remotes(repo)?
+        .remotes
+        .get(name)
+        .cloned()
+        .ok_or_else(|| no_remote(name))
+}
+
+/// Adds remote `name` at `url` (already canonical).
+pub fn add(repo: &Repository, name: &str, url: &str) -> Result<()> {
+    validate_branch_name(name)
+        .map_err(|_| Error::new("22023", format!("'{name}' is not a valid remote name")))?;
+    if name.contains('/') {
+        return Err(Error::new(
+            "22023",
+            format!("'{name}' is not a valid remote name: it contains '/'"),
+        ));
+    }
+    edit_remotes(repo, &mut |list, _| {
+        if list.remotes.contains_key(name) {
+            return Err(Error::new(
+                "42710",
+                format!("remote '{name}' already exists"),
+            ));
+        }
+        list.remotes.insert(name.to_owned(), url.to_owned());
+        Ok(())
+    })
+}
+
+/// Points remote `name` at `url` (already canonical).
+pub fn set_url(repo: &Repository, name: &str, url: &str) -> Result<()> {
+    edit_remotes(repo, &mut |list, _| {
+        let entry = list.remotes.get_mut(name).ok_or_else(|| no_remote(name))?;
+        *entry = url.to_owned();
+        Ok(())
+    })
+}
+
+/// Removes remote `name`, its remote-tracking branches and the upstreams
+/// that name it.
+pub fn remove(repo: &Repository, name: &str) -> Result<()> {
+    edit_remotes(repo, &mut |list, root| {
+        if list.remotes.remove(name).is_none() {
+            return Err(no_remote(name));
+        }
+        list.upstreams.retain(|_, (remote, _)| remote != name);
+        let prefix = format!("refs/remotes/{name}/");
+        root.refs.retain(|r, _| !r.starts_with(&prefix));
+        Ok(())
+    })
+}
+
+/// Records `remote`/`remote_branch` as the upstream of local `branch`.
+pub fn set_upstream(
+    repo: &Repository,
+    branch: &str,
+    remote: &str,
+    remote_branch: &str,
+) -> Result<()> {
+    edit_remotes(repo, &mut |list, _| {
+        list.upstreams.insert(
+            branch.to_owned(),
+            (remote.to_owned(), remote_branch.to_owned()),
+        );
+        Ok(())
+    })
+}
+
+/// The branches of a repository: name and head.
+fn heads(root: &StoreRoot) -> Vec<(String, Address)> {
+    root.refs
+        .iter()
+        .filter_map(|(r, a)| r.strip_prefix("refs/heads/").map(|b| (b.to_owned(), *a)))
+        .collect()
+}
+
+/// The tags of a repository: name and target (a commit or tag object).
+fn tags(root: &StoreRoot) -> Vec<(String, Address)> {
+    root.refs
+        .iter()
+        .filter_map(|(r, a)| r.strip_prefix("refs/tags/").map(|t| (t.to_owned(), *a)))
+        .collect()
+}
+
+/// One branch a fetch updated: its name on the remote, the remote-tracking
+/// ref's old value and its new one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedBranch {
+    /// The branch's name on the remote.
+    pub branch: String,
+    /// What the remote-tracking ref held before.
+    pub old: Option<Address>,
+    /// What it holds now.
+    pub new: Address,
+}
+
+/// What a fetch did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Fetched {
+    /// The branches fetched.
+    pub branches: Vec<FetchedBranch>,
+    /// Remote-tracking branches removed because the remote no longer has them.
+    pub pruned: Vec<String>,
+    /// Tags added.
+    pub tags: Vec<String>,
+    /// The chunks copied.
+    pub copied: WalkStats,
+}
+
+/// Fetches `branches` (all when empty, with the tags) of remote `name`
+/// into `refs/remotes/<name>/<branch>`.
+pub fn fetch(local: &Repository, name: &str, branches: &[String]) -> Result<Fetched> {
+    let url = url_of(local, name)?;
+    let remote = open(&url, false)?;
+    let remote_root = remote.store_root()?;
+    let remote_heads = heads(&remote_root);
+    let wanted: Vec<(String, Address)> = if branches.is_empty() {
+        remote_heads.clone()
+    } else {
+        branches
+            .iter()
+            .map(|b| {
+                remote_heads
+                    .iter()
+                    .find(|(n, _)| n == b)
+                    .cloned()
+                    .ok_or_else(|| {
+                        Error::new("42704", format!("remote '{name}' has no branch '{b}'"))
+                    })
+            })
+            .collect::<Result<_>>()?
+    };
+    let remote_tags = if branches.is_empty() {
+        tags(&remote_root)
+    } else {
+        Vec::new()
+    };
+    let roots: Vec<Address> = wanted.iter().chain(&remote_tags).map(|(_, a)| *a).collect();
+    let copied = copy_missing(remote.store().as_ref(), local.store().as_ref(), &roots)?;
+    let mut fetched = Fetched {
+        copied,
+        ..Fetched::default()
+    };
+    local.update_store_root(&mut |root| {
+        fetched.branches.clear();
+        fetched.pruned.clear();
+        fetched.tags.clear();
+        for (branch, head) in &wanted {
+            let r = tracking_ref(name, branch);
+            let old = root.refs.insert(r, *head);
+            if old != Some(*head) {
+                fetched.branches.push(FetchedBranch {
+                    branch: branch.clone(),
+                    old,
+                    new: *head,
+                });
+            }
+        }
+        if branches.is_empty() {
+            // Remote-tracking branches of branches the remote deleted.
+            let prefix = format!("refs/remotes/{name}/");
+            let gone: Vec<String> = root
+                .refs
+                .keys()
+                .filter_map(|r| r.strip_prefix(&prefix))
+                .filter(|b| !remote_heads.iter().any(|(n, _)| n == b))
+                .map(str::to_owned)
+                .collect();
+            for b in gone {
+                root.refs.remove(&tracking_ref(name, &b));
+                fetched.pruned.push(b);
+            }
+            // Tags the local repository lacks (a local tag of the same name wins).
+            for (tag, target) in &remote_tags {
+                if let Entry::Vacant(e) = root.refs.entry(format!("refs/tags/{tag}")) {
+                    e.insert(*target);
+                    fetched.tags.push(tag.clone());
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(fetched)
+}
+
+/// Fetches `remote_branch` of remote `name` and merges it into local
+/// `branch`: a fast-forward when possible, else a three-way merge (refused
+/// with `ff_only`). A merge commit is authored by `author`; without one,
+/// only a fast-forward can happen.
+pub fn pull(
+    local: &Repository,
+    branch: &str,
+    name: &str,
+    remote_branch: &str,
+    ff_only: bool,
+    author: Option<&Signature>,
+) -> Result<(Fetched, MergeOutcome)> {
+    let fetched = fetch(local, name, &[remote_branch.to_owned()])?;
+    let theirs = local
+        .store_root()?
+        .refs
+        .get(&tracking_ref(name, remote_branch))
+        .copied()
+        .ok_or_else(|| Error::internal("a fetched branch without its tracking ref"))?;
+    let ours = local.branch_head(branch)?;
+    let diverged =
+        !history::is_ancestor(local, theirs, ours)? && !history::is_ancestor(local, ours, theirs)?;
+    if diverged && ff_only {
+        return Err(Error::new(
+            "55000",
+            format!("not a fast-forward: {branch} and {name}/{remote_branch} have both moved on"),
+        )
+        .with_hint("pull without --ff-only to merge them"));
+    }
+    let author = match author {
+        Some(a) => a.clone(),
+        None if !diverged => Signature {
+            name: String::new(),
+            email: String::new(),
+            time: 0,
+            offset_minutes: 0,
+        },
+        None => {
+            return Err(Error::new("28000", "author identity unknown")
+                .with_hint("a pull that merges makes a commit, which needs an author"));
+        }
+    };
+    let options = MergeOptions {
+        message: format!("Merge branch '{remote_branch}' of {name}"),
+        author,
+        no_ff: false,
+        squash: false,
+    };
+    let outcome = vc::merge::merge(local, branch, theirs, &options)?;
+    Ok((fetched, outcome))
+}
+
+/// What a push did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pushed {
+    /// The remote branch already was the commit.
+    UpToDate,
+    /// The remote branch moved from `old` (or was created) to `new`.
+    Updated {
+        /// Its old head, if it existed.
+        old: Option<Address>,
+        /// Its new head.
+        new: Address,
+        /// Whether the old head was not an ancestor (`--force`).
+        forced: bool,
+        /// The chunks copied.
+        copied: WalkStats,
+    },
+}
+
+/// Pushes local `branch` to `remote_branch` of remote `name`: refused
+/// unless a fast-forward of the remote branch, or `force`.
+pub fn push(
+    local: &Repository,
+    branch: &str,
+    name: &str,
+    remote_branch: &str,
+    force: bool,
+) -> Result<Pushed> {
+    validate_branch_name(remote_branch)?;
+    let url = url_of(local, name)?;
+    let new = local.branch_head(branch)?;
+    let remote = open(&url, true)?;
+    let old = remote
+        .store_root()?
+        .refs
+        .get(&branch_ref(remote_branch))
+        .copied();
+    if old == Some(new) {
+        record_tracking(local, name, remote_branch, Some(new))?;
+        return Ok(Pushed::UpToDate);
+    }
+    let fast_forward = match old {
+        None => true,
+        Some(old) => local.store().has(&old)? && history::is_ancestor(local, old, new)?,
+    };
+    if !fast_forward && !force {
+        return Err(Error::new(
+            "55000",
+            format!(
+                "rejected: {name}/{remote_branch} has commits that {branch} does not (not a fast-forward)"
+            ),
+        )
+        .with_hint(format!(
+            "integrate them first (`arbor pull {name} {remote_branch}`), or overwrite them with --force"
+        )));
+    }
+    let copied = copy_missing(local.store().as_ref(), remote.store().as_ref(), &[new])?;
+    let catalog = local.read_commit(&new)?.catalog;
+    let remote_store = remote.store().clone();
+    let old_catalog = match old {
+        Some(o) => Some(remote.read_commit(&o)?.catalog),
+        None => None,
+    };
+    remote.update_store_root(&mut |root| {
+        if root.refs.get(&branch_ref(remote_branch)).copied() != old {
+            return Err(Error::new(
+                "40001",
+                format!("{name}/{remote_branch} moved meanwhile; push again"),
+            ));
+        }
+        // The remote's own working set of the branch follows the new head,
+        // unless someone has uncommitted changes there.
+        if let Some(ws_address) = root.refs.get(&working_set_ref(remote_branch)) {
+            let ws = WorkingSet::from_chunk(&remote_store.get_required(ws_address)?)?;
+            let clean = ws.merge.is_none()
+                && old_catalog.is_some_and(|c| ws.working == c && ws.staged == c);
+            if !clean {
+                return Err(Error::new(
+                    "55000",
+                    format!(
+                        "rejected: branch '{remote_branch}' of {name} has uncommitted changes in its working set"
+                    ),
+                )
+                .with_hint("commit or discard them in the remote repository first"));
+            }
+        }
+        let ws = WorkingSet {
+            working: catalog,
+            staged: catalog,
+            merge: None,
+        };
+        let chunk = ws.to_chunk();
+        remote_store.put(&chunk)?;
+        root.refs
+            .insert(working_set_ref(remote_branch), chunk.address());
+        root.refs.insert(branch_ref(remote_branch), new);
+        Ok(())
+    })?;
+    record_tracking(local, name, remote_branch, Some(new))?;
+    Ok(Pushed::Updated {
+        old,
+        new,
+        forced: !fast_forward,
+        copied,
+    })
+}
+
+/// Sets (or with `None` removes) the remote-tracking ref of `branch`.
+fn record_tracking(
+    local: &Repository,
+    name: &str,
+    branch: &str,
+    head: Option<Address>,
+) -> Result<()> {
+    local.update_store_root(&mut |root| {
+        match head {
+            Some(h) => root.refs.insert(tracking_ref(name, branch), h),
+            None => root.refs.remove(&tracking_ref(name, branch)),
+        };
+        Ok(())
+    })
+}
+
+/// Deletes `remote_branch` on remote `name` (not its checked-out branch).
+/// Returns the head it had.
+pub fn delete_branch(local: &Repository, name: &str, remote_branch: &str) -> Result<Address> {
+    let url = url_of(local, name)?;
+    let remote = open(&url, true)?;
+    let mut deleted = None;
+    remote.update_store_root(&mut |root| {
+        if root.default_branch == remote_branch {
+            return Err(Error::new(
+                "55000",
+                format!("refusing to delete '{remote_branch}', the branch checked out in {name}"),
+            ));
+        }
+        deleted = root.refs.remove(&branch_ref(remote_branch));
+        if deleted.is_none() {
+            return Err(Error::new(
+                "42704",
+                format!("remote '{name}' has no branch '{remote_branch}'"),
+            ));
+        }
+        root.refs.remove(&working_set_ref(remote_branch));
+        Ok(())
+    })?;
+    record_tracking(local, name, remote_branch, None)?;
+    deleted.ok_or_else(|| Error::internal("a deleted branch without a head"))
+}
+
+/// Pushes every local tag the remote lacks; returns their names.
+pub fn push_tags(local: &Repository, name: &str) -> Result<Vec<String>> {
+    let url = url_of(local, name)?;
+    let remote = open(&url, true)?;
+    let remote_root = remote.store_root()?;
+    let missing: Vec<(String, Address)> = tags(&local.store_root()?)
+        .into_iter()
+        .filter(|(t, _)| !remote_root.refs.contains_key(&format!("refs/tags/{t}")))
+        .collect();
+    let roots: Vec<Address> = missing.iter().map(|(_, a)| *a).collect();
+    copy_missing(local.store().as_ref(), remote.store().as_ref(), &roots)?;
+    let mut pushed = Vec::new();
+    remote.update_store_root(&mut |root| {
+        pushed.clear();
+        for (tag, target) in &missing {
+            if let Entry::Vacant(e) = root.refs.entry(format!("refs/tags/{tag}")) {
+                e.insert(*target);
+                pushed.push(tag.clone());
+            }
+        }
+        Ok(())
+    })?;
+    Ok(pushed)
+}
+
+/// Makes a new repository in `store` (which must be empty) a clone of the
+/// repository at `url`: every branch as a remote-tracking branch of
+/// `origin`, the tags, and `branch` (default: the remote's checked-out
+/// branch) checked out with `origin` as its upstream. Returns the
+/// repository and the branch checked out.
+pub fn clone(
+    store: Arc<dyn ChunkStore>,
+    url: &str,
+    branch: Option<&str>,
+) -> Result<(Repository, String)> {
+    if store.root()?.is_some() {
+        return Err(Error::new("42P04", "a repository already exists here"));
+    }
+    let remote = open(url, false)?;
+    let remote_root = remote.store_root()?;
+    let branch = branch.unwrap_or(&remote_root.default_branch).to_owned();
+    let remote_heads = heads(&remote_root);
+    let head = remote_heads
+        .iter()
+        .find(|(n, _)| *n == branch)
+        .map(|(_, a)| *a)
+        .ok_or_else(|| Error::new("42704", format!("the remote has no branch '{branch}'")))?;
+    let remote_tags = tags(&remote_root);
+    let roots: Vec<Address> = remote_heads
+        .iter()
+        .chain(&remote_tags)
+        .map(|(_, a)| *a)
+        .collect();
+    copy_missing(remote.store().as_ref(), store.as_ref(), &roots)?;
+    let repo = Repository::from_store(store);
+    let catalog = repo.read_commit(&head)?.catalog;
+    let ws = repo.write_working_set(&WorkingSet {
+        working: catalog,
+        staged: catalog,
+        merge: None,
+    })?;
+    let mut list = RemoteList::default();
+    list.remotes.insert("origin".to_owned(), url.to_owned());
+    list.upstreams
+        .insert(branch.clone(), ("origin".to_owned(), branch.clone()));
+    let list_chunk = list.to_chunk();
+    repo.store().put(&list_chunk)?;
+    let mut root = StoreRoot {
+        default_branch: branch.clone(),
+        ..StoreRoot::default()
+    };
+    root.refs.insert(branch_ref(&branch), head);
+    root.refs.insert(working_set_ref(&branch), ws);
+    for (b, h) in &remote_heads {
+        root.refs.insert(tracking_ref("origin", b), *h);
+    }
+    for (t, target) in &remote_tags {
+        root.refs.insert(format!("refs/tags/{t}"), *target);
+    }
+    root.refs
+        .insert(REMOTES_REF.to_owned(), list_chunk.address());
+    repo.publish_first_root(&root)?;
+    Ok((repo, branch))
+}
