@@ -14,27 +14,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use arbor_tests::bench_data::{CSV_HEADER, row};
+use arbor_tests::bench_data::write_csv;
 use arbor_tests::bench_process::{arbor, megabytes, release_binary};
-
-/// Writes the table's first `n` rows as CSV, rows for which `changed`
-/// holds with their quantity raised by one.
-fn write_csv(path: &Path, n: u64, changed: impl Fn(u64) -> bool) {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(f, "{CSV_HEADER}").unwrap();
-    for i in 1..=n {
-        let mut r = row(i);
-        if changed(i) {
-            r.qty += 1;
-        }
-        f.write_all(r.csv_line().as_bytes()).unwrap();
-    }
-}
 
 fn main() {
     let n: u64 = std::env::args()
@@ -44,7 +29,7 @@ fn main() {
     let bin = release_binary();
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("old.csv");
-    write_csv(&old, n, |_| false);
+    write_csv(&old, n, |_| false).unwrap();
     let step = (n / 10_000).max(1);
     let cases = [
         (
@@ -57,7 +42,7 @@ fn main() {
     println!("{n} rows per file");
     for (label, name, changed) in &cases {
         let new = dir.path().join(name);
-        write_csv(&new, n, changed);
+        write_csv(&new, n, changed).unwrap();
         let out = dir.path().join("diff.out");
         let (arbor_s, arbor_mb) = arbor(
             &bin,

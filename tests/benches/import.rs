@@ -14,11 +14,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use arbor_tests::bench_data::{CSV_HEADER, row};
+use arbor_tests::bench_data::write_csv;
 use arbor_tests::bench_process::{arbor, megabytes, release_binary};
 
 #[global_allocator]
@@ -32,13 +31,7 @@ fn main() {
     let bin = release_binary();
     let dir = tempfile::tempdir().unwrap();
     let csv_path = dir.path().join("t.csv");
-    {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&csv_path).unwrap());
-        writeln!(f, "{CSV_HEADER}").unwrap();
-        for i in 1..=n {
-            f.write_all(row(i).csv_line().as_bytes()).unwrap();
-        }
-    }
+    write_csv(&csv_path, n, |_| false).unwrap();
     let size = std::fs::metadata(&csv_path).unwrap().len() as f64 / 1e6;
     println!("{n} rows, {size:.1} MB of CSV");
 

@@ -148,6 +148,26 @@ pub fn branch_ids(n: u64, k: u64) -> (Vec<u64>, Vec<u64>) {
     )
 }
 
+/// Writes the table's first `n` rows as CSV (header first), rows for which
+/// `changed` holds with their quantity raised by one.
+pub fn write_csv(
+    path: &std::path::Path,
+    n: u64,
+    changed: impl Fn(u64) -> bool,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(f, "{CSV_HEADER}")?;
+    for i in 1..=n {
+        let mut r = row(i);
+        if changed(i) {
+            r.qty += 1;
+        }
+        f.write_all(r.csv_line().as_bytes())?;
+    }
+    f.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
