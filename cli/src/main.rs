@@ -10,6 +10,7 @@ mod data_files;
 mod diff_format;
 mod identity;
 mod output;
+mod progress;
 mod render;
 mod shell;
 mod ui;

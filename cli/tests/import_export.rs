@@ -358,6 +358,111 @@ fn continue_skips_bad_rows_and_reports_them() {
     );
 }
 
+/// `-` reads standard input (its format named with --format).
+#[test]
+fn import_from_standard_input() {
+    use std::io::Write as _;
+    let dir = repo();
+    let d = dir.path();
+    let run = |args: &[&str], input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_arbor"))
+            .current_dir(d)
+            .args(args)
+            .env("ARBOR_AUTHOR_NAME", "Test")
+            .env("ARBOR_AUTHOR_EMAIL", "test@example.com")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run(
+        &["table", "import", "s", "-", "--format", "csv", "--pk", "id"],
+        "id,v\n1,a\n2,b\n",
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "created table \"s\": 2 rows from <stdin>\n"
+    );
+    assert_eq!(sql(d, "SELECT * FROM s ORDER BY id"), "id,v\n1,a\n2,b\n");
+    let out = run(
+        &["table", "import", "s", "-", "--format", "jsonl", "--append"],
+        "{\"id\": 3, \"v\": \"c\"}\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(sql(d, "SELECT count(*) FROM s"), "count\n3\n");
+    let out = run(&["table", "import", "u", "-"], "id\n1\n");
+    assert_eq!(
+        text(&out.stderr),
+        "error: the format of standard input is unknown\nhint: name it with --format csv|tsv|psv|json|jsonl\n"
+    );
+}
+
+/// Bytes that are not UTF-8 refuse the row by default, are skipped with
+/// --continue, or read as U+FFFD with --invalid-utf8 replace (CSV and JSON).
+#[test]
+fn invalid_utf8_refused_skipped_or_replaced() {
+    let dir = repo();
+    let d = dir.path();
+    write(d, "latin1.csv", b"id,name\n1,caf\xe9\n2,ok\n");
+    assert_eq!(
+        fails(d, &["table", "import", "a", "latin1.csv", "--pk", "id"]),
+        "error: latin1.csv:2:6: invalid UTF-8 in column \"name\"\nhint: nothing was imported\n"
+    );
+    ok(
+        d,
+        &[
+            "table",
+            "import",
+            "a",
+            "latin1.csv",
+            "--pk",
+            "id",
+            "--continue",
+        ],
+    );
+    assert_eq!(sql(d, "SELECT * FROM a"), "id,name\n2,ok\n");
+    ok(
+        d,
+        &[
+            "table",
+            "import",
+            "b",
+            "latin1.csv",
+            "--pk",
+            "id",
+            "--invalid-utf8",
+            "replace",
+        ],
+    );
+    assert_eq!(
+        sql(d, "SELECT * FROM b ORDER BY id"),
+        "id,name\n1,caf\u{fffd}\n2,ok\n"
+    );
+    write(d, "latin1.jsonl", b"{\"id\": 1, \"name\": \"caf\xe9\"}\n");
+    ok(
+        d,
+        &[
+            "table",
+            "import",
+            "c",
+            "latin1.jsonl",
+            "--pk",
+            "id",
+            "--invalid-utf8",
+            "replace",
+        ],
+    );
+    assert_eq!(sql(d, "SELECT * FROM c"), "id,name\n1,caf\u{fffd}\n");
+}
+
 #[test]
 fn export_formats_where_as_of_and_spreadsheet_safety() {
     let dir = repo();

@@ -74,7 +74,7 @@ fn a_ref_to_a_missing_commit_is_refused_and_nothing_is_published() {
     let local = local_with_origin(&down, &up);
     publish_evil_branch(&up, &[], Address::of(b"nothing"));
     let before = refs_of(&local);
-    let e = remote::fetch(&local, "origin", &[]).unwrap_err();
+    let e = remote::fetch(&local, "origin", &[], &mut |_| {}).unwrap_err();
     assert!(e.message.contains("missing"), "{}", e.message);
     assert_eq!(refs_of(&local), before);
 }
@@ -98,11 +98,11 @@ fn a_commit_whose_catalog_is_missing_is_refused() {
     let head = commit.address();
     publish_evil_branch(&up, &[commit], head);
     let before = refs_of(&local);
-    let e = remote::fetch(&local, "origin", &["evil".into()]).unwrap_err();
+    let e = remote::fetch(&local, "origin", &["evil".into()], &mut |_| {}).unwrap_err();
     assert!(e.message.contains("missing"), "{}", e.message);
     assert_eq!(refs_of(&local), before);
     // The good branch still fetches.
-    remote::fetch(&local, "origin", &["main".into()]).unwrap();
+    remote::fetch(&local, "origin", &["main".into()], &mut |_| {}).unwrap();
     assert!(refs_of(&local).contains(&"refs/remotes/origin/main".to_owned()));
 }
 
@@ -122,7 +122,7 @@ fn a_chunk_whose_bytes_do_not_match_its_address_is_refused() {
     bytes[at] ^= 0x5a;
     std::fs::write(&journal, &bytes).unwrap();
     let before = refs_of(&local);
-    let e = remote::fetch(&local, "origin", &[]).unwrap_err();
+    let e = remote::fetch(&local, "origin", &[], &mut |_| {}).unwrap_err();
     assert!(
         ["address", "damage", "corrupt", "checksum", "fsck"]
             .iter()

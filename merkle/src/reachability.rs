@@ -60,7 +60,8 @@ pub fn walk_reachable(
 }
 
 /// Copies into `to` every chunk reachable from `roots` in `from` that `to`
-/// lacks, and returns what was copied.
+/// lacks, and returns what was copied; `progress` hears the running
+/// totals after each batch written.
 ///
 /// Chunks are written children first (a post-order walk), so `to` never holds
 /// a chunk without the chunks it refers to, even if the copy is interrupted.
@@ -71,6 +72,7 @@ pub fn copy_missing(
     from: &dyn ChunkStore,
     to: &dyn ChunkStore,
     roots: &[Address],
+    progress: &mut dyn FnMut(WalkStats),
 ) -> Result<WalkStats> {
     const BATCH: usize = 1024;
     enum Step {
@@ -103,11 +105,13 @@ pub fn copy_missing(
                 batch.push(chunk);
                 if batch.len() >= BATCH {
                     to.put_many(&std::mem::take(&mut batch))?;
+                    progress(copied);
                 }
             }
         }
     }
     to.put_many(&batch)?;
+    progress(copied);
     Ok(copied)
 }
 
@@ -153,12 +157,13 @@ mod tests {
         let from = Arc::new(MemoryStore::new());
         let map = map_in(&from, 20_000);
         let to = Arc::new(MemoryStore::new());
-        let first = copy_missing(from.as_ref(), to.as_ref(), &[map.root()]).unwrap();
+        let first = copy_missing(from.as_ref(), to.as_ref(), &[map.root()], &mut |_| {}).unwrap();
         assert_eq!(first.chunks as usize, from.chunk_count());
         let edited = map
             .edit([Edit::put(7u32.to_be_bytes().to_vec(), b"new".to_vec())])
             .unwrap();
-        let second = copy_missing(from.as_ref(), to.as_ref(), &[edited.root()]).unwrap();
+        let second =
+            copy_missing(from.as_ref(), to.as_ref(), &[edited.root()], &mut |_| {}).unwrap();
         assert!(
             second.chunks <= 6,
             "a one-entry change copied {} chunks",
@@ -209,7 +214,7 @@ mod tests {
         let from = Arc::new(MemoryStore::new());
         let map = map_in(&from, 30_000);
         let to = ChildrenFirst::default();
-        let stats = copy_missing(from.as_ref(), &to, &[map.root()]).unwrap();
+        let stats = copy_missing(from.as_ref(), &to, &[map.root()], &mut |_| {}).unwrap();
         assert_eq!(stats.chunks as usize, from.chunk_count());
     }
 

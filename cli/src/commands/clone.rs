@@ -48,9 +48,18 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     remote::open(&url, false)?;
     std::fs::create_dir_all(&directory)
         .map_err(|e| CliError::new(format!("cannot create {}: {e}", directory.display())))?;
+    let (bar, mut progress) = crate::progress::transfer("receiving");
     let cloned = repo::open_disk_store(&directory)
         .map_err(CliError::from)
-        .and_then(|store| Ok(remote::clone(store, &url, args.branch.as_deref())?));
+        .and_then(|store| {
+            Ok(remote::clone(
+                store,
+                &url,
+                args.branch.as_deref(),
+                &mut progress,
+            )?)
+        });
+    bar.finish_and_clear();
     match cloned {
         Ok((_, branch)) => {
             println!(

@@ -57,7 +57,10 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         Some(r) => r,
         None => default_remote(&repository)?,
     };
-    let fetched = remote::fetch(&repository, &name, &args.branches)?;
+    let (bar, mut progress) = crate::progress::transfer("receiving");
+    let fetched = remote::fetch(&repository, &name, &args.branches, &mut progress);
+    bar.finish_and_clear();
+    let fetched = fetched?;
     report(&name, &fetched);
     Ok(ExitCode::SUCCESS)
 }

@@ -40,14 +40,18 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         _ => current.clone(),
     };
     let author = identity::author(cwd, None, None).ok();
-    let (fetched, outcome) = remote::pull(
+    let (bar, mut progress) = crate::progress::transfer("receiving");
+    let pulled = remote::pull(
         &repository,
         &current,
         &name,
         &branch,
         args.ff_only,
         author.as_ref(),
-    )?;
+        &mut progress,
+    );
+    bar.finish_and_clear();
+    let (fetched, outcome) = pulled?;
     fetch::report(&name, &fetched);
     match outcome {
         MergeOutcome::UpToDate => println!("Already up to date."),

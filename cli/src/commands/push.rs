@@ -33,6 +33,17 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let (bar, mut progress) = crate::progress::transfer("sending");
+    let result = push(&args, cwd, &mut progress);
+    bar.finish_and_clear();
+    result
+}
+
+fn push(
+    args: &Args,
+    cwd: &Path,
+    progress: &mut dyn FnMut(arbor_merkle::reachability::WalkStats),
+) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
     let current = vc::current_branch(&repository)?;
     let name = match &args.remote {
@@ -40,7 +51,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         None => fetch::default_remote(&repository)?,
     };
     if args.tags && args.branch.is_none() {
-        for t in remote::push_tags(&repository, &name)? {
+        for t in remote::push_tags(&repository, &name, &mut *progress)? {
             println!(" * [new tag]     {t} -> {t}");
         }
         return Ok(ExitCode::SUCCESS);
@@ -62,7 +73,14 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         println!(" - [deleted]     {remote_branch} (was {})", head.short(8));
         return Ok(ExitCode::SUCCESS);
     }
-    match remote::push(&repository, &local, &name, &remote_branch, args.force)? {
+    match remote::push(
+        &repository,
+        &local,
+        &name,
+        &remote_branch,
+        args.force,
+        &mut *progress,
+    )? {
         Pushed::UpToDate => println!("Everything up-to-date"),
         Pushed::Updated {
             old,
@@ -89,7 +107,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         println!("branch '{local}' set up to track '{name}/{remote_branch}'");
     }
     if args.tags {
-        for t in remote::push_tags(&repository, &name)? {
+        for t in remote::push_tags(&repository, &name, &mut *progress)? {
             println!(" * [new tag]     {t} -> {t}");
         }
     }

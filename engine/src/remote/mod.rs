@@ -261,8 +261,14 @@ pub struct Fetched {
 }
 
 /// Fetches `branches` (all when empty, with the tags) of remote `name`
-/// into `refs/remotes/<name>/<branch>`.
-pub fn fetch(local: &Repository, name: &str, branches: &[String]) -> Result<Fetched> {
+/// into `refs/remotes/<name>/<branch>`. `progress` hears the running
+/// totals of the chunks copied (as do the other transfers').
+pub fn fetch(
+    local: &Repository,
+    name: &str,
+    branches: &[String],
+    progress: &mut dyn FnMut(WalkStats),
+) -> Result<Fetched> {
     let url = url_of(local, name)?;
     let remote = open(&url, false)?;
     let remote_root = remote.store_root()?;
@@ -289,7 +295,12 @@ pub fn fetch(local: &Repository, name: &str, branches: &[String]) -> Result<Fetc
         Vec::new()
     };
     let roots: Vec<Address> = wanted.iter().chain(&remote_tags).map(|(_, a)| *a).collect();
-    let copied = copy_missing(remote.store().as_ref(), local.store().as_ref(), &roots)?;
+    let copied = copy_missing(
+        remote.store().as_ref(),
+        local.store().as_ref(),
+        &roots,
+        progress,
+    )?;
     let mut fetched = Fetched {
         copied,
         ..Fetched::default()
@@ -347,8 +358,9 @@ pub fn pull(
     remote_branch: &str,
     ff_only: bool,
     author: Option<&Signature>,
+    progress: &mut dyn FnMut(WalkStats),
 ) -> Result<(Fetched, MergeOutcome)> {
-    let fetched = fetch(local, name, &[remote_branch.to_owned()])?;
+    let fetched = fetch(local, name, &[remote_branch.to_owned()], progress)?;
     let theirs = local
         .store_root()?
         .refs
@@ -414,6 +426,7 @@ pub fn push(
     name: &str,
     remote_branch: &str,
     force: bool,
+    progress: &mut dyn FnMut(WalkStats),
 ) -> Result<Pushed> {
     validate_branch_name(remote_branch)?;
     let url = url_of(local, name)?;
@@ -443,7 +456,12 @@ pub fn push(
             "integrate them first (`arbor pull {name} {remote_branch}`), or overwrite them with --force"
         )));
     }
-    let copied = copy_missing(local.store().as_ref(), remote.store().as_ref(), &[new])?;
+    let copied = copy_missing(
+        local.store().as_ref(),
+        remote.store().as_ref(),
+        &[new],
+        progress,
+    )?;
     let catalog = local.read_commit(&new)?.catalog;
     let remote_store = remote.store().clone();
     let old_catalog = match old {
@@ -538,7 +556,11 @@ pub fn delete_branch(local: &Repository, name: &str, remote_branch: &str) -> Res
 }
 
 /// Pushes every local tag the remote lacks; returns their names.
-pub fn push_tags(local: &Repository, name: &str) -> Result<Vec<String>> {
+pub fn push_tags(
+    local: &Repository,
+    name: &str,
+    progress: &mut dyn FnMut(WalkStats),
+) -> Result<Vec<String>> {
     let url = url_of(local, name)?;
     let remote = open(&url, true)?;
     let remote_root = remote.store_root()?;
@@ -547,7 +569,12 @@ pub fn push_tags(local: &Repository, name: &str) -> Result<Vec<String>> {
         .filter(|(t, _)| !remote_root.refs.contains_key(&format!("refs/tags/{t}")))
         .collect();
     let roots: Vec<Address> = missing.iter().map(|(_, a)| *a).collect();
-    copy_missing(local.store().as_ref(), remote.store().as_ref(), &roots)?;
+    copy_missing(
+        local.store().as_ref(),
+        remote.store().as_ref(),
+        &roots,
+        progress,
+    )?;
     let mut pushed = Vec::new();
     remote.update_store_root(&mut |root| {
         pushed.clear();
@@ -571,6 +598,7 @@ pub fn clone(
     store: Arc<dyn ChunkStore>,
     url: &str,
     branch: Option<&str>,
+    progress: &mut dyn FnMut(WalkStats),
 ) -> Result<(Repository, String)> {
     if store.root()?.is_some() {
         return Err(Error::new("42P04", "a repository already exists here"));
@@ -590,7 +618,7 @@ pub fn clone(
         .chain(&remote_tags)
         .map(|(_, a)| *a)
         .collect();
-    copy_missing(remote.store().as_ref(), store.as_ref(), &roots)?;
+    copy_missing(remote.store().as_ref(), store.as_ref(), &roots, progress)?;
     let repo = Repository::from_store(store);
     let catalog = repo.read_commit(&head)?.catalog;
     let ws = repo.write_working_set(&WorkingSet {

@@ -61,7 +61,7 @@ pub fn collect_garbage(dir: &Path) -> Result<GcReport> {
                 lock_wait: LOCK_WAIT,
             },
         )?);
-        let copied = copy_missing(old.as_ref(), new.as_ref(), &[root])?;
+        let copied = copy_missing(old.as_ref(), new.as_ref(), &[root], &mut |_| {})?;
         if !new.compare_and_swap_root(None, root)? {
             return Err(Error::internal("gc: the new store already had a root"));
         }

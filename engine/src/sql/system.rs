@@ -842,7 +842,7 @@ pub fn procedure(
                 Some((r, b)) => (r.clone(), b.to_vec()),
                 None => ("origin".to_owned(), Vec::new()),
             };
-            let fetched = remote::fetch(repo, &remote_name, &branches)?;
+            let fetched = remote::fetch(repo, &remote_name, &branches, &mut |_| {})?;
             Ok(done(
                 "branches_updated",
                 Value::BigInt(fetched.branches.len() as i64),
@@ -868,6 +868,7 @@ pub fn procedure(
                 &remote_branch,
                 f.has(&["--ff-only"]),
                 author,
+                &mut |_| {},
             )?;
             let conflicts = match outcome {
                 MergeOutcome::Uncommitted { conflicts } => conflicts.len(),
@@ -896,7 +897,7 @@ pub fn procedure(
                 return Ok(done("status", Value::Integer(0)));
             }
             if f.has(&["--tags"]) {
-                remote::push_tags(repo, &remote_name)?;
+                remote::push_tags(repo, &remote_name, &mut |_| {})?;
             }
             let (local, remote_branch) = match local.split_once(':') {
                 Some((l, r)) => (l.to_owned(), r.to_owned()),
@@ -908,6 +909,7 @@ pub fn procedure(
                 &remote_name,
                 &remote_branch,
                 f.has(&["-f", "--force"]),
+                &mut |_| {},
             )?;
             if f.has(&["-u", "--set-upstream"]) {
                 remote::set_upstream(repo, &local, &remote_name, &remote_branch)?;
@@ -938,8 +940,12 @@ pub fn procedure(
                 )
             })?;
             let store = crate::repo::open_disk_store(directory)?;
-            let (_, checked_out) =
-                remote::clone(store, &url, f.value(&["-b", "--branch"]).as_deref())?;
+            let (_, checked_out) = remote::clone(
+                store,
+                &url,
+                f.value(&["-b", "--branch"]).as_deref(),
+                &mut |_| {},
+            )?;
             Ok(done("branch", text(checked_out)))
         }
         "arbor_merge" => {

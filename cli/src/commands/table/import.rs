@@ -20,7 +20,7 @@ use crate::vcs;
 pub struct Args {
     /// The table.
     table: String,
-    /// The file to read.
+    /// The file to read (`-`: standard input, with --format).
     file: PathBuf,
     /// Create the table, its columns' types and nullability inferred from
     /// the data (the default when the table does not exist).
@@ -51,12 +51,26 @@ pub struct Args {
     /// the empty field; a quoted field is never NULL).
     #[arg(long, value_name = "TEXT")]
     null: Option<String>,
-    /// Print nothing on success.
+    /// What to do with bytes that are not UTF-8: refuse the row (`error`,
+    /// the default; with --continue the row is skipped) or read them as
+    /// U+FFFD (`replace`).
+    #[arg(long, value_enum, default_value = "error", value_name = "WHAT")]
+    invalid_utf8: InvalidUtf8,
+    /// Print nothing on success (and no progress bar).
     #[arg(short, long)]
     quiet: bool,
     /// Skip rows that cannot be read or converted, and report them.
     #[arg(long = "continue")]
     keep_going: bool,
+}
+
+/// `--invalid-utf8`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum InvalidUtf8 {
+    /// Refuse the row.
+    Error,
+    /// Read the bytes as U+FFFD.
+    Replace,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +150,10 @@ pub struct InputFile {
     pub no_header: bool,
     /// The unquoted text that stands for NULL in a CSV-like file.
     pub null: Option<String>,
+    /// Moved on by the bytes read (hidden unless a command shows it).
+    pub progress: indicatif::ProgressBar,
+    /// Replace invalid UTF-8 with U+FFFD instead of refusing the row.
+    pub lossy: bool,
 }
 
 impl InputFile {
@@ -170,6 +188,8 @@ impl InputFile {
             delimiter: None,
             no_header: false,
             null: None,
+            progress: indicatif::ProgressBar::hidden(),
+            lossy: false,
         })
     }
 
@@ -182,10 +202,13 @@ impl InputFile {
     fn open(&self) -> Result<Box<dyn Source>, CliError> {
         let file = File::open(&self.path)
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", self.name)))?;
+        self.progress.set_position(0);
+        let file = self.progress.wrap_read(file);
         Ok(match self.format {
             FileFormat::Json | FileFormat::Jsonl => Box::new(
                 JsonSource::new(file, self.format == FileFormat::Jsonl)
-                    .map_err(|e| input_error(&self.name, &e))?,
+                    .map_err(|e| input_error(&self.name, &e))?
+                    .lossy(self.lossy),
             ),
             format => {
                 let delimiter = match &self.delimiter {
@@ -199,7 +222,8 @@ impl InputFile {
                         self.null.as_deref().unwrap_or(""),
                         self.no_header,
                     )
-                    .map_err(|e| input_error(&self.name, &e))?,
+                    .map_err(|e| input_error(&self.name, &e))?
+                    .lossy(self.lossy),
                 )
             }
         })
@@ -480,13 +504,34 @@ fn quoted_after(text: &str, prefix: &str) -> Option<String> {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let input = InputFile {
+    // Standard input is read twice (types, then rows): it is first spooled
+    // to a temporary file, so memory stays flat.
+    let spooled = if args.file.as_os_str() == "-" {
+        if args.format.is_none() {
+            return Err(CliError::new("the format of standard input is unknown")
+                .with_hint("name it with --format csv|tsv|psv|json|jsonl"));
+        }
+        let mut file = tempfile::NamedTempFile::new()
+            .map_err(|e| CliError::new(format!("cannot spool standard input: {e}")))?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut file)
+            .map_err(|e| CliError::new(format!("cannot read standard input: {e}")))?;
+        Some(file)
+    } else {
+        None
+    };
+    let path = spooled.as_ref().map_or(args.file.as_path(), |f| f.path());
+    let mut input = InputFile {
         delimiter: args.delimiter.clone(),
         no_header: args.no_header,
         null: args.null.clone(),
-        ..InputFile::new(cwd, &args.file, args.format)?
+        lossy: args.invalid_utf8 == InvalidUtf8::Replace,
+        ..InputFile::new(cwd, path, args.format)?
     };
+    if spooled.is_some() {
+        "<stdin>".clone_into(&mut input.name);
+    }
     let file = input.name.clone();
+    let size = std::fs::metadata(&input.path).map_or(0, |m| m.len());
     let repository = vcs::open(cwd)?;
     let branch = vc::current_branch(&repository)?;
     let existing = working_table(&repository, &args.table)?;
@@ -535,7 +580,13 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         ),
         None => {
             // First pass: the types.
-            let (header, guesses) = input.infer_columns(args.keep_going)?;
+            let scanning = InputFile {
+                progress: crate::progress::bytes(size, "scanning", args.quiet),
+                ..input.clone()
+            };
+            let scanned = scanning.infer_columns(args.keep_going);
+            scanning.progress.finish_and_clear();
+            let (header, guesses) = scanned?;
             if header.is_empty() {
                 return Err(CliError::new(format!(
                     "{file} has no columns to create table \"{}\" from",
@@ -590,6 +641,10 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         .with_hint("use --append or --replace"));
     }
 
+    let input = InputFile {
+        progress: crate::progress::bytes(size, "importing", args.quiet),
+        ..input
+    };
     let mut source = input.open()?;
     let json = input.is_json();
     if !json {
@@ -658,6 +713,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             return Err(e);
         }
     };
+    input.progress.finish_and_clear();
     let committed = session.execute("COMMIT")?;
     if committed.last() != Some(&StatementResult::Command("COMMIT".into())) {
         return Err(CliError::new("the import was rolled back"));

@@ -209,9 +209,18 @@ pub struct CsvSource<R> {
     /// A first record read to count the columns of a header-less file.
     pending: Option<Record>,
     done: bool,
+    /// Replace invalid UTF-8 with U+FFFD instead of refusing the row.
+    lossy: bool,
 }
 
 impl<R: Read> CsvSource<R> {
+    /// Replaces invalid UTF-8 in fields with U+FFFD instead of refusing
+    /// the row (`--invalid-utf8 replace`).
+    pub fn lossy(mut self, lossy: bool) -> CsvSource<R> {
+        self.lossy = lossy;
+        self
+    }
+
     /// Opens a CSV-like stream; reads the header line unless `no_header`
     /// (then the columns are named `c1`, `c2`, ...).
     pub fn new(
@@ -229,6 +238,7 @@ impl<R: Read> CsvSource<R> {
             header: Vec::new(),
             pending: None,
             done: false,
+            lossy: false,
         };
         let Some(first) = source.read_fields()? else {
             return Err(InputError::new(1, 1, "the file is empty").fatal());
@@ -393,6 +403,8 @@ impl<R: Read> CsvSource<R> {
         for (index, f) in fields.into_iter().enumerate() {
             let raw = if !f.quoted && f.bytes == self.null {
                 Raw::Null
+            } else if self.lossy {
+                Raw::Text(String::from_utf8_lossy(&f.bytes).into_owned())
             } else {
                 match String::from_utf8(f.bytes) {
                     Ok(s) => Raw::Text(s),
@@ -492,6 +504,8 @@ pub struct JsonSource<R> {
     started: bool,
     done: bool,
     element: Vec<u8>,
+    /// Replace invalid UTF-8 with U+FFFD instead of refusing the element.
+    lossy: bool,
 }
 
 impl<R: Read> JsonSource<R> {
@@ -506,7 +520,15 @@ impl<R: Read> JsonSource<R> {
             started: false,
             done: false,
             element: Vec::new(),
+            lossy: false,
         })
+    }
+
+    /// Replaces invalid UTF-8 with U+FFFD instead of refusing the element
+    /// (`--invalid-utf8 replace`).
+    pub fn lossy(mut self, lossy: bool) -> JsonSource<R> {
+        self.lossy = lossy;
+        self
     }
 
     fn skip_ws(&mut self) -> Result<Option<u8>, InputError> {
@@ -570,6 +592,11 @@ impl<R: Read> JsonSource<R> {
     }
 
     fn parse(&mut self, line: u64, column: u64) -> Result<Record, InputError> {
+        if self.lossy && std::str::from_utf8(&self.element).is_err() {
+            self.element = String::from_utf8_lossy(&self.element)
+                .into_owned()
+                .into_bytes();
+        }
         let object: Object = match serde_json::from_slice(&self.element) {
             Ok(o) => o,
             Err(e) => {
