@@ -130,6 +130,9 @@ pub fn decode_row_into(
     let corrupt = |e: arbor_merkle::Error| ValueError::corrupt(e.to_string());
     let n = r.count(2).map_err(corrupt)?;
     let mut last_tag = None;
+    // Columns are usually listed in tag order, as rows store them: try the
+    // one after the last match before searching them all.
+    let mut next = 0;
     for _ in 0..n {
         let tag = r.varint().map_err(corrupt)?;
         let value = r.bytes().map_err(corrupt)?;
@@ -137,7 +140,14 @@ pub fn decode_row_into(
             return Err(ValueError::corrupt("row tags out of order"));
         }
         last_tag = Some(tag);
-        if let Some(i) = columns.iter().position(|c| u64::from(c.tag) == tag)
+        let found = match columns.get(next) {
+            Some(c) if u64::from(c.tag) == tag => Some(next),
+            _ => columns.iter().position(|c| u64::from(c.tag) == tag),
+        };
+        if let Some(i) = found {
+            next = i + 1;
+        }
+        if let Some(i) = found
             && is_wanted(i)
         {
             let at = *positions.get(i).ok_or_else(out_of_range)?;

@@ -149,12 +149,18 @@ impl Table {
                 .iter()
                 .map(|&i| wanted.get(i).copied().unwrap_or(true))
                 .collect(),
+            key: self
+                .layout
+                .key_positions
+                .iter()
+                .flatten()
+                .any(|&i| wanted.get(i).copied().unwrap_or(true)),
         }
     }
 
     /// Decodes a stored entry, only the columns `mask` marks (all with
-    /// `None`): the others read as NULL. Key columns are always decoded, as
-    /// the key must be read whole anyway.
+    /// `None`): the others read as NULL. The key is decoded whole when any
+    /// of its columns is wanted, and not at all otherwise.
     pub fn decode_columns(
         &self,
         key: &[u8],
@@ -162,10 +168,12 @@ impl Table {
         mask: Option<&ColumnMask>,
     ) -> Result<Vec<Value>> {
         let mut row = vec![Value::Null; self.schema.columns.len()];
-        let keys = decode_key(key, &self.layout.key_columns).map_err(value_error)?;
-        for (v, p) in keys.into_iter().zip(&self.layout.key_positions) {
-            if let Some(i) = p {
-                row[*i] = v;
+        if mask.is_none_or(|m| m.key) {
+            let keys = decode_key(key, &self.layout.key_columns).map_err(value_error)?;
+            for (v, p) in keys.into_iter().zip(&self.layout.key_positions) {
+                if let Some(i) = p {
+                    row[*i] = v;
+                }
             }
         }
         let row_wanted = mask.map(|m| m.row.as_slice());
@@ -185,6 +193,8 @@ impl Table {
 #[derive(Clone, Debug)]
 pub struct ColumnMask {
     row: Vec<bool>,
+    /// Whether any key column is wanted.
+    key: bool,
 }
 
 /// Converts a value error to an engine error, keeping its SQLSTATE.

@@ -131,6 +131,11 @@ impl Node {
         Ok(node)
     }
 
+    /// About how much memory the node holds: its chunk and its bookkeeping.
+    pub(crate) fn memory_size(&self) -> usize {
+        self.chunk.len() + size_of::<Node>() + 64
+    }
+
     pub(crate) fn address(&self) -> Address {
         self.chunk.address()
     }

@@ -26,16 +26,42 @@ impl fmt::Debug for NodeStore {
     }
 }
 
-/// Decoded nodes kept per cache generation. About 4 KiB each, so two
-/// generations hold at most ~64 MiB.
-const GENERATION_CAPACITY: usize = 8192;
+/// Bytes of decoded nodes kept per cache generation, unless
+/// `ARBOR_CACHE_MB` sets the whole cache's size (two generations): 192 MiB
+/// each by default, so a scan of a table of a few million rows is served
+/// from memory the second time instead of re-reading, decompressing and
+/// re-verifying every node.
+const DEFAULT_GENERATION_BYTES: usize = 192 << 20;
 
-/// A two-generation cache: lookups hit `hot` then `cold` (promoting), and when
-/// `hot` fills it becomes `cold`. Cheap, bounded, and keeps the working set.
-#[derive(Default)]
+fn generation_budget() -> usize {
+    std::env::var("ARBOR_CACHE_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .map_or(DEFAULT_GENERATION_BYTES, |mb| (mb << 20) / 2)
+        .max(1 << 20)
+}
+
+/// A two-generation cache sized in bytes: lookups hit `hot` then `cold`
+/// (promoting), and when `hot` holds its budget it becomes `cold`. Cheap,
+/// bounded, and it keeps the working set.
 struct NodeCache {
     hot: HashMap<Address, Arc<Node>>,
     cold: HashMap<Address, Arc<Node>>,
+    /// Bytes of the nodes in `hot`.
+    hot_bytes: usize,
+    /// Bytes a generation may hold.
+    budget: usize,
+}
+
+impl Default for NodeCache {
+    fn default() -> NodeCache {
+        NodeCache {
+            hot: HashMap::new(),
+            cold: HashMap::new(),
+            hot_bytes: 0,
+            budget: generation_budget(),
+        }
+    }
 }
 
 impl NodeCache {
@@ -49,9 +75,12 @@ impl NodeCache {
     }
 
     fn insert(&mut self, node: Arc<Node>) {
-        if self.hot.len() >= GENERATION_CAPACITY {
+        let size = node.memory_size();
+        if self.hot_bytes + size > self.budget && !self.hot.is_empty() {
             self.cold = std::mem::take(&mut self.hot);
+            self.hot_bytes = 0;
         }
+        self.hot_bytes += size;
         self.hot.insert(node.address(), node);
     }
 }
