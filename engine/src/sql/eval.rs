@@ -6,6 +6,7 @@
 //! numeric gives a numeric, and NULL in gives NULL out, except for AND/OR,
 //! which are three-valued.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use arbor_schema::{DataType, Value};
@@ -89,7 +90,10 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                 _ => Value::Null,
             }
         }
-        Expr::Binary(op, l, r) => binary(*op, eval(l, row, ctx)?, eval(r, row, ctx)?)?,
+        Expr::Binary(op, l, r) => {
+            let (a, b) = (operand(l, row, ctx)?, operand(r, row, ctx)?);
+            binary_ref(*op, &a, &b)?
+        }
         Expr::IsNull(e, negated) => Value::Boolean(eval(e, row, ctx)?.is_null() != *negated),
         Expr::IsDistinctFrom(l, r, negated) => {
             let (a, b) = (eval(l, row, ctx)?, eval(r, row, ctx)?);
@@ -459,11 +463,29 @@ fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
 
 /// Applies a binary operator (not AND/OR) to two values.
 pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
+    binary_ref(op, &a, &b)
+}
+
+/// An operand of a binary operator: a column or a literal by reference
+/// (a jsonb document is not copied for each `->>`), anything else evaluated.
+fn operand<'a>(expr: &'a Expr, row: &'a [Value], ctx: &EvalContext<'_>) -> Result<Cow<'a, Value>> {
+    match expr {
+        Expr::Column(i) => row
+            .get(*i)
+            .map(Cow::Borrowed)
+            .ok_or_else(|| Error::internal("column index out of range")),
+        Expr::Literal(v) => Ok(Cow::Borrowed(v)),
+        other => eval(other, row, ctx).map(Cow::Owned),
+    }
+}
+
+/// [`binary`] over borrowed operands.
+pub fn binary_ref(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
     if a.is_null() || b.is_null() {
         return Ok(Value::Null);
     }
     if op.is_comparison() {
-        let o = compare(&a, &b)?;
+        let o = compare(a, b)?;
         let result = match op {
             BinaryOp::Eq => o == Ordering::Equal,
             BinaryOp::NotEq => o != Ordering::Equal,
@@ -474,26 +496,26 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
         };
         return Ok(Value::Boolean(result));
     }
-    if let Some(v) = json_operator(op, &a, &b)? {
+    if let Some(v) = json_operator(op, a, b)? {
         return Ok(v);
     }
-    if let Some(v) = super::functions::datetime::arithmetic(op, &a, &b)? {
+    if let Some(v) = super::functions::datetime::arithmetic(op, a, b)? {
         return Ok(v);
     }
     if op == BinaryOp::Concat {
-        if let (Value::Text(x), Value::Text(y)) = (&a, &b) {
+        if let (Value::Text(x), Value::Text(y)) = (a, b) {
             return Ok(Value::Text(format!("{x}{y}")));
         }
         if matches!(a, Value::Text(_)) || matches!(b, Value::Text(_)) {
             return Ok(Value::Text(format!("{a}{b}")));
         }
     }
-    if let Some(v) = arithmetic(op, &a, &b)? {
+    if let Some(v) = arithmetic(op, a, b)? {
         return Ok(v);
     }
     Err(Error::new(
         sqlstate::UNDEFINED_FUNCTION,
-        format!("operator does not exist: {} {} {}", type_name(&a), op.symbol(), type_name(&b)),
+        format!("operator does not exist: {} {} {}", type_name(a), op.symbol(), type_name(b)),
     )
     .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts."))
 }

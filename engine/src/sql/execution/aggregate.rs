@@ -394,21 +394,35 @@ pub(super) fn aggregate(
     let fresh: Vec<Accumulator> = aggregates.iter().map(Accumulator::new).collect();
     let mut groups: HashMap<Row, Vec<Accumulator>> = HashMap::new();
     let mut order: Vec<Row> = Vec::new();
-    // One key buffer for every row: a new group's key is copied once.
+    // One key buffer for every row: a new group's key is copied once. A
+    // key of one plain column is looked up in the row itself, uncopied.
     let mut key: Row = Vec::with_capacity(group_by.len());
+    let single_column = match group_by {
+        [Expr::Column(i)] => Some(*i),
+        _ => None,
+    };
     for row in input {
         let row = row?;
-        key.clear();
-        for e in group_by {
-            key.push(eval(e, &row, ctx)?);
+        let lookup: &[Value] = match single_column {
+            Some(i) if i < row.len() => std::slice::from_ref(&row[i]),
+            _ => {
+                key.clear();
+                for e in group_by {
+                    key.push(eval(e, &row, ctx)?);
+                }
+                &key
+            }
+        };
+        // Existing groups, the common case, take one hash lookup.
+        if let Some(states) = groups.get_mut(lookup) {
+            for (state, call) in states.iter_mut().zip(aggregates) {
+                state.feed(call, &row, ctx)?;
+            }
+            continue;
         }
-        if !groups.contains_key(key.as_slice()) {
-            order.push(key.clone());
-            groups.insert(key.clone(), fresh.clone());
-        }
-        let states = groups
-            .get_mut(key.as_slice())
-            .ok_or_else(|| Error::internal("a group vanished"))?;
+        let owned = lookup.to_vec();
+        order.push(owned.clone());
+        let states = groups.entry(owned).or_insert_with(|| fresh.clone());
         for (state, call) in states.iter_mut().zip(aggregates) {
             state.feed(call, &row, ctx)?;
         }
