@@ -520,3 +520,78 @@ fn bulk_insert_across_edit_batches() {
     );
     assert_eq!(query(&mut s, "SELECT count(*) FROM t"), "120000");
 }
+
+/// Aggregates over scans long enough to run on several threads give the
+/// results one thread would: counts, integer and float sums, averages,
+/// min and max per group, with FILTER and a WHERE clause, groups in the
+/// order they first appear.
+#[test]
+fn parallel_aggregates_match_the_sequential_result() {
+    use arbor_schema::Value;
+    let mut s = session();
+    s.execute("CREATE TABLE big (id integer PRIMARY KEY, g text, n integer, x double precision)")
+        .unwrap();
+    let rows = 150_000i32;
+    let mut input = (0..rows).map(|i| {
+        Ok(vec![
+            Value::Integer(i),
+            Value::Text(format!("g{}", (i / 1000) % 7)),
+            Value::Integer(i % 100),
+            Value::Double(f64::from(i % 10) / 4.0),
+        ])
+    });
+    s.insert_rows("big", &mut input).unwrap();
+    // Expected values computed here, in the order groups first appear.
+    let mut expected: Vec<(String, i64, i64, f64, i32, i32, i64)> = Vec::new();
+    for i in 0..rows {
+        let g = format!("g{}", (i / 1000) % 7);
+        let at = match expected.iter().position(|e| e.0 == g) {
+            Some(at) => at,
+            None => {
+                expected.push((g, 0, 0, 0.0, i32::MAX, i32::MIN, 0));
+                expected.len() - 1
+            }
+        };
+        let e = &mut expected[at];
+        e.1 += 1;
+        e.2 += i64::from(i % 100);
+        e.3 += f64::from(i % 10) / 4.0;
+        e.4 = e.4.min(i % 100);
+        e.5 = e.5.max(i % 100);
+        if i % 100 >= 50 {
+            e.6 += 1;
+        }
+    }
+    let got = query(
+        &mut s,
+        "SELECT g, count(*), sum(n), sum(x), min(n), max(n), count(*) FILTER (WHERE n >= 50) FROM big GROUP BY g",
+    );
+    let want: Vec<String> = expected
+        .iter()
+        .map(|e| format!("{}|{}|{}|{}|{}|{}|{}", e.0, e.1, e.2, e.3, e.4, e.5, e.6))
+        .collect();
+    assert_eq!(got, want.join("\n"));
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT count(*), sum(n), avg(n) FROM big WHERE x >= 1"
+        ),
+        format!(
+            "{}|{}|{}",
+            (0..rows).filter(|i| i % 10 >= 4).count(),
+            (0..rows)
+                .filter(|i| i % 10 >= 4)
+                .map(|i| i64::from(i % 100))
+                .sum::<i64>(),
+            "51.5000000000000000"
+        )
+    );
+    // A key range narrower than the threshold runs on one thread, the same way.
+    assert_eq!(
+        query(
+            &mut s,
+            "SELECT count(*) FROM big WHERE id >= 1000 AND id < 3000"
+        ),
+        "2000"
+    );
+}

@@ -7,17 +7,27 @@
 //! boolean, `jsonb_agg`/`jsonb_object_agg` jsonb. Aggregates skip NULL
 //! inputs (the jsonb ones keep them as JSON null), and over no rows give
 //! NULL (`count` gives 0).
+//!
+//! A long scan (100,000 rows or more) under count, sum, avg, min and max is
+//! aggregated on several threads, one slice of the key range each, and the
+//! partial groups are combined ([`parallel`]); the result is the one a single
+//! thread gives, save for the order float additions happen in.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
 
+use arbor_merkle::ProllyMap;
+use arbor_merkle::prolly::NodeStore;
 use arbor_schema::Value;
 use rust_decimal::Decimal;
 
-use super::{Row, Rows, compare_keys};
+use super::{Row, Rows, as_ref_bound, compare_keys};
 use crate::error::{Error, Result};
+use crate::objects::TableObject;
 use crate::sql::eval::{EvalContext, eval, truth};
 use crate::sql::planner::expr::Expr;
-use crate::sql::planner::plan::{AggregateCall, SortKey};
+use crate::sql::planner::plan::{AggregateCall, KeyRange, Plan, SortKey};
+use crate::sql::table::Table;
 
 #[derive(Debug, Clone)]
 enum Acc {
@@ -175,6 +185,53 @@ impl Accumulator {
             acc.add(first.clone(), second.clone())?;
         }
         acc.value()
+    }
+
+    /// Takes in the partial state of the same aggregate over other rows
+    /// (parallel aggregation): only for count, sum, avg, min and max.
+    fn combine(&mut self, other: Accumulator) -> Result<()> {
+        if !other.saw_value && !matches!(other.acc, Acc::Count(_)) {
+            return Ok(());
+        }
+        match (&mut self.acc, other.acc) {
+            (Acc::Count(a), Acc::Count(b)) => *a += b,
+            (Acc::SumInt(a, wide_a), Acc::SumInt(b, wide_b)) => {
+                *a += b;
+                *wide_a |= wide_b;
+                self.saw_value = true;
+            }
+            (
+                Acc::Avg { sum, float, n },
+                Acc::Avg {
+                    sum: other_sum,
+                    float: other_float,
+                    n: other_n,
+                },
+            ) => {
+                *sum = match (*sum, other_sum) {
+                    (Some(a), Some(b)) => Some(a.checked_add(b).ok_or_else(overflow)?),
+                    (a, b) => a.or(b),
+                };
+                *float = match (*float, other_float) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    (a, b) => a.or(b),
+                };
+                *n += other_n;
+                self.saw_value = true;
+            }
+            // Other sums (one side switched to numeric or floats) and min
+            // and max: the other side's result is one more input.
+            (_, other_acc) => {
+                let value = match other_acc {
+                    Acc::SumInt(t, _) => Value::Numeric(
+                        Decimal::try_from_i128_with_scale(t, 0).map_err(|_| overflow())?,
+                    ),
+                    other_acc => finish(other_acc)?,
+                };
+                self.add(value, None)?;
+            }
+        }
+        Ok(())
     }
 
     /// Accumulates one input: its first argument and, for two-argument
@@ -391,6 +448,23 @@ pub(super) fn aggregate(
     aggregates: &[AggregateCall],
     ctx: &EvalContext<'_>,
 ) -> Result<Vec<Row>> {
+    let groups = group(input, group_by, aggregates, ctx)?;
+    finish_groups(groups, group_by, aggregates)
+}
+
+/// Groups with their accumulators, in the order each group first appeared.
+struct Groups {
+    states: HashMap<Row, Vec<Accumulator>>,
+    order: Vec<Row>,
+}
+
+/// Feeds every input row to its group's accumulators.
+fn group(
+    input: impl Iterator<Item = Result<Row>>,
+    group_by: &[Expr],
+    aggregates: &[AggregateCall],
+    ctx: &EvalContext<'_>,
+) -> Result<Groups> {
     let fresh: Vec<Accumulator> = aggregates.iter().map(Accumulator::new).collect();
     let mut groups: HashMap<Row, Vec<Accumulator>> = HashMap::new();
     let mut order: Vec<Row> = Vec::new();
@@ -427,13 +501,31 @@ pub(super) fn aggregate(
             state.feed(call, &row, ctx)?;
         }
     }
-    if group_by.is_empty() && order.is_empty() {
-        order.push(Vec::new());
-        groups.insert(Vec::new(), fresh);
+    Ok(Groups {
+        states: groups,
+        order,
+    })
+}
+
+/// The output rows: each group's key followed by its aggregates' values.
+fn finish_groups(
+    mut groups: Groups,
+    group_by: &[Expr],
+    aggregates: &[AggregateCall],
+) -> Result<Vec<Row>> {
+    if group_by.is_empty() && groups.order.is_empty() {
+        groups.order.push(Vec::new());
+        groups.states.insert(
+            Vec::new(),
+            aggregates.iter().map(Accumulator::new).collect(),
+        );
     }
-    let mut out = Vec::with_capacity(order.len());
-    for key in order {
-        let states = groups.remove(&key).expect("every key in order has a group");
+    let mut out = Vec::with_capacity(groups.order.len());
+    for key in groups.order {
+        let states = groups
+            .states
+            .remove(&key)
+            .ok_or_else(|| Error::internal("a group without its accumulators"))?;
         let mut row = key;
         for state in &states {
             row.push(state.value()?);
@@ -441,4 +533,185 @@ pub(super) fn aggregate(
         out.push(row);
     }
     Ok(out)
+}
+
+/// Scans at least this long are aggregated in parallel.
+const PARALLEL_MIN_ROWS: u64 = 100_000;
+
+/// An aggregate over a whole-table (or key-range) scan, run on several
+/// threads when the scan is long and every aggregate can be combined from
+/// partial results (count, sum, avg, min, max without DISTINCT or ORDER
+/// BY): each thread reads one slice of the key range and groups it; the
+/// partial groups are then combined slice by slice, so groups keep the
+/// order in which they first appear, as one thread would have them.
+/// `None` when the plan does not qualify.
+pub(super) fn parallel(
+    nodes: &NodeStore,
+    params: &[Value],
+    source: &Plan,
+    group_by: &[Expr],
+    aggregates: &[AggregateCall],
+) -> Result<Option<Vec<Row>>> {
+    // A filter right above the scan runs in the threads too.
+    let (scan, above) = match source {
+        Plan::Filter { source, predicate } => (source.as_ref(), Some(predicate)),
+        other => (other, None),
+    };
+    let Plan::Scan {
+        table,
+        range,
+        filter,
+        with_key: false,
+        columns,
+    } = scan
+    else {
+        return Ok(None);
+    };
+    let combined_filter = match (filter, above) {
+        (Some(a), Some(b)) => Some(Expr::and(a.clone(), b.clone())),
+        (f, g) => f.clone().or_else(|| g.cloned()),
+    };
+    let filter = &combined_filter;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let combinable = aggregates.iter().all(|a| {
+        matches!(a.function.as_str(), "count" | "sum" | "avg" | "min" | "max")
+            && !a.distinct
+            && a.order_by.is_empty()
+    });
+    let exprs = group_by.iter().chain(filter).chain(
+        aggregates
+            .iter()
+            .flat_map(|a| a.args.iter().chain(&a.filter)),
+    );
+    if threads < 2 || !combinable || !exprs.into_iter().all(parallel_safe) {
+        return Ok(None);
+    }
+    let map = ProllyMap::load(nodes, table.rows)?;
+    let first = match &range.0 {
+        Bound::Unbounded => 0,
+        Bound::Included(k) | Bound::Excluded(k) => map.rank(k)?,
+    };
+    let last = match &range.1 {
+        Bound::Unbounded => map.len()?,
+        Bound::Included(k) | Bound::Excluded(k) => map.rank(k)?,
+    };
+    if last.saturating_sub(first) < PARALLEL_MIN_ROWS {
+        return Ok(None);
+    }
+    // Split points: keys at even ordinals between the range's ends.
+    let mut bounds: Vec<Bound<Vec<u8>>> = vec![range.0.clone()];
+    for k in 1..threads as u64 {
+        let at = first + (last - first) * k / threads as u64;
+        let Some((key, _)) = map.get_index(at)? else {
+            return Ok(None);
+        };
+        bounds.push(Bound::Included(key));
+    }
+    let end = range.1.clone();
+    let object = TableObject {
+        schema: table.schema.encode(),
+        rows: table.rows,
+        indexes: table.indexes.clone(),
+        next_row_id: 0,
+    };
+    let t = Table::new(table.schema.clone(), object);
+    let mask = columns.as_deref().map(|c| t.column_mask(c));
+    let slices: Vec<KeyRange> = bounds
+        .iter()
+        .enumerate()
+        .map(|(i, start)| {
+            let stop = match bounds.get(i + 1) {
+                Some(Bound::Included(k)) => Bound::Excluded(k.clone()),
+                _ => end.clone(),
+            };
+            (start.clone(), stop)
+        })
+        .collect();
+    let partials: Vec<Result<Groups>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = slices
+            .iter()
+            .map(|(start, stop)| {
+                let (map, t, mask) = (&map, &t, &mask);
+                scope.spawn(move || -> Result<Groups> {
+                    let ctx = EvalContext {
+                        outer: Vec::new(),
+                        params,
+                        runner: None,
+                        sequences: None,
+                    };
+                    let entries = map.range(as_ref_bound(start), as_ref_bound(stop))?;
+                    let rows = entries.filter_map(|entry| {
+                        let row = match entry {
+                            Ok((k, v)) => t.decode_columns(&k, &v, mask.as_ref()),
+                            Err(e) => return Some(Err(e.into())),
+                        };
+                        match (row, filter) {
+                            (Ok(row), Some(f)) => {
+                                match eval(f, &row, &ctx).and_then(|v| truth(&v)) {
+                                    Ok(Some(true)) => Some(Ok(row)),
+                                    Ok(_) => None,
+                                    Err(e) => Some(Err(e)),
+                                }
+                            }
+                            (row, _) => Some(row),
+                        }
+                    });
+                    group(rows, group_by, aggregates, &ctx)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(Error::internal("an aggregation thread panicked")))
+            })
+            .collect()
+    });
+    let mut combined: Option<Groups> = None;
+    for partial in partials {
+        let partial = partial?;
+        match &mut combined {
+            None => combined = Some(partial),
+            Some(all) => {
+                let mut states = partial.states;
+                for key in partial.order {
+                    let Some(theirs) = states.remove(&key) else {
+                        continue;
+                    };
+                    match all.states.get_mut(&key) {
+                        Some(ours) => {
+                            for (a, b) in ours.iter_mut().zip(theirs) {
+                                a.combine(b)?;
+                            }
+                        }
+                        None => {
+                            all.order.push(key.clone());
+                            all.states.insert(key, theirs);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    match combined {
+        Some(groups) => finish_groups(groups, group_by, aggregates).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Whether an expression can be evaluated on another thread: no
+/// subqueries, outer references or sequence functions.
+fn parallel_safe(e: &Expr) -> bool {
+    let mut safe = true;
+    e.walk(&mut |x| {
+        safe &= match x {
+            Expr::Subquery(_) | Expr::Outer { .. } => false,
+            Expr::Function(name, _) => {
+                !matches!(name.as_str(), "nextval" | "currval" | "setval" | "lastval")
+            }
+            _ => true,
+        };
+    });
+    safe
 }

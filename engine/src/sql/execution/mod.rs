@@ -224,6 +224,11 @@ impl<'a> Executor<'a> {
                 group_by,
                 aggregates,
             } => {
+                if let Some(rows) =
+                    aggregate::parallel(self.nodes, self.params, source, group_by, aggregates)?
+                {
+                    return Ok(Box::new(rows.into_iter().map(Ok)));
+                }
                 let input = self.execute(source)?;
                 Box::new(
                     aggregate::aggregate(input, group_by, aggregates, &self.ctx())?
