@@ -21,10 +21,7 @@ use arbor_tests::bench_data::write_csv;
 use arbor_tests::bench_process::{arbor, megabytes, release_binary};
 
 fn main() {
-    let n: u64 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
+    let n = arbor_tests::bench_data::rows_argument(1_000_000);
     let bin = release_binary();
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("old.csv");

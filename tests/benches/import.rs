@@ -23,10 +23,7 @@ use arbor_tests::bench_process::{arbor, megabytes, release_binary};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let n: u64 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
+    let n = arbor_tests::bench_data::rows_argument(1_000_000);
     let bin = release_binary();
     let dir = tempfile::tempdir().unwrap();
     let csv_path = dir.path().join("t.csv");

@@ -23,10 +23,7 @@ fn store_bytes(dir: &Path) -> u64 {
 }
 
 fn main() {
-    let n: u64 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
+    let n = arbor_tests::bench_data::rows_argument(1_000_000);
     let bin = release_binary();
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("t.csv");

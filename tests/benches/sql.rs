@@ -82,10 +82,7 @@ fn report(what: &str, arbor: Duration, sqlite: Duration) {
 }
 
 fn main() {
-    let n: u64 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
+    let n = arbor_tests::bench_data::rows_argument(1_000_000);
     let dir = tempfile::tempdir().expect("a temporary folder");
     println!("benchmark table t, {n} rows, in {}", dir.path().display());
 

@@ -148,6 +148,15 @@ pub fn branch_ids(n: u64, k: u64) -> (Vec<u64>, Vec<u64>) {
     )
 }
 
+/// The number of rows a benchmark was given on its command line
+/// (`cargo bench ... -- ROWS`), else `default`.
+pub fn rows_argument(default: u64) -> u64 {
+    std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Writes the table's first `n` rows as CSV (header first), rows for which
 /// `changed` holds with their quantity raised by one.
 pub fn write_csv(

@@ -15,7 +15,7 @@ mod fsck;
 mod gc;
 mod init;
 mod log;
-mod merge;
+pub mod merge;
 mod pull;
 mod push;
 mod remote;

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::remote;
-use arbor_engine::vc::{self, merge::MergeOutcome};
+use arbor_engine::vc;
 
 use super::fetch;
 use crate::ui::CliError;
@@ -53,19 +53,5 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     bar.finish_and_clear();
     let (fetched, outcome) = pulled?;
     fetch::report(&name, &fetched);
-    match outcome {
-        MergeOutcome::UpToDate => println!("Already up to date."),
-        MergeOutcome::FastForward(to) => println!("Fast-forward to {}", to.short(8)),
-        MergeOutcome::Committed(c) => {
-            println!("Merge made by the 'arbor' strategy: {}", c.short(8))
-        }
-        MergeOutcome::Uncommitted { conflicts } => {
-            for c in &conflicts {
-                println!("CONFLICT in table {}: {}", c.table, c.description);
-            }
-            println!("Automatic merge failed; fix conflicts and then commit the result.");
-            return Ok(ExitCode::from(1));
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::merge::report(outcome))
 }

@@ -459,19 +459,33 @@ impl Session {
         table: &str,
         predicate: Option<&str>,
     ) -> Result<StatementResult> {
+        let n = self.on_repository("resolving conflicts", |repo, branch| {
+            system::delete_conflicts(repo, branch, table, predicate)
+        })?;
+        Ok(StatementResult::Command(format!("DELETE {n}")))
+    }
+
+    /// Runs an operation that changes the repository itself (not through
+    /// the session's catalog): refused inside a transaction, it sees the
+    /// latest state and the session carries on from what it leaves.
+    fn on_repository<T>(
+        &mut self,
+        what: &str,
+        run: impl FnOnce(&Repository, &str) -> Result<T>,
+    ) -> Result<T> {
         if self.in_transaction {
             return Err(self.fail(
                 Error::new(
                     "25001",
-                    "resolving conflicts cannot run inside a transaction block",
+                    format!("{what} cannot run inside a transaction block"),
                 )
                 .with_hint("COMMIT or ROLLBACK first"),
             ));
         }
         self.refresh()?;
-        let n = system::delete_conflicts(&self.repo, &self.branch, table, predicate)?;
+        let result = run(&self.repo, &self.branch)?;
         self.reload()?;
-        Ok(StatementResult::Command(format!("DELETE {n}")))
+        Ok(result)
     }
 
     /// Changes working rows of conflicts through `arbor_conflicts_<table>`.
@@ -481,18 +495,9 @@ impl Session {
         assignments: &[(String, String)],
         predicate: Option<&str>,
     ) -> Result<StatementResult> {
-        if self.in_transaction {
-            return Err(self.fail(
-                Error::new(
-                    "25001",
-                    "updating conflicts cannot run inside a transaction block",
-                )
-                .with_hint("COMMIT or ROLLBACK first"),
-            ));
-        }
-        self.refresh()?;
-        let n = system::update_conflicts(&self.repo, &self.branch, table, assignments, predicate)?;
-        self.reload()?;
+        let n = self.on_repository("updating conflicts", |repo, branch| {
+            system::update_conflicts(repo, branch, table, assignments, predicate)
+        })?;
         Ok(StatementResult::Command(format!("UPDATE {n}")))
     }
 

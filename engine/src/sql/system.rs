@@ -666,6 +666,29 @@ pub struct ProcedureResult {
 }
 
 /// Command-line style arguments: flags (with their values) and the rest.
+/// How many conflicts a merge stopped with, as the procedures report it.
+fn conflict_count(outcome: &MergeOutcome) -> Value {
+    let n = match outcome {
+        MergeOutcome::Uncommitted { conflicts } => conflicts.len(),
+        _ => 0,
+    };
+    Value::BigInt(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// The remote and branch arguments of `arbor_pull` and `arbor_push`:
+/// origin and the current branch unless given.
+fn remote_and_branch(f: &Flags, branch: &str, procedure: &str) -> Result<(String, String)> {
+    match f.rest.as_slice() {
+        [] => Ok(("origin".to_owned(), branch.to_owned())),
+        [r] => Ok((r.clone(), branch.to_owned())),
+        [r, b] => Ok((r.clone(), b.clone())),
+        _ => Err(Error::new(
+            "22023",
+            format!("{procedure} takes a remote and a branch"),
+        )),
+    }
+}
+
 struct Flags {
     flags: Vec<(String, Option<String>)>,
     rest: Vec<String>,
@@ -850,17 +873,7 @@ pub fn procedure(
         }
         "arbor_pull" => {
             let f = Flags::parse(args, &[])?;
-            let (remote_name, remote_branch) = match f.rest.as_slice() {
-                [] => ("origin".to_owned(), branch.to_owned()),
-                [r] => (r.clone(), branch.to_owned()),
-                [r, b] => (r.clone(), b.clone()),
-                _ => {
-                    return Err(Error::new(
-                        "22023",
-                        "arbor_pull takes a remote and a branch",
-                    ));
-                }
-            };
+            let (remote_name, remote_branch) = remote_and_branch(&f, branch, "arbor_pull")?;
             let (_, outcome) = remote::pull(
                 repo,
                 branch,
@@ -870,28 +883,11 @@ pub fn procedure(
                 author,
                 &mut |_| {},
             )?;
-            let conflicts = match outcome {
-                MergeOutcome::Uncommitted { conflicts } => conflicts.len(),
-                _ => 0,
-            };
-            Ok(done(
-                "conflicts",
-                Value::BigInt(i64::try_from(conflicts).unwrap_or(i64::MAX)),
-            ))
+            Ok(done("conflicts", conflict_count(&outcome)))
         }
         "arbor_push" => {
             let f = Flags::parse(args, &[])?;
-            let (remote_name, local) = match f.rest.as_slice() {
-                [] => ("origin".to_owned(), branch.to_owned()),
-                [r] => (r.clone(), branch.to_owned()),
-                [r, b] => (r.clone(), b.clone()),
-                _ => {
-                    return Err(Error::new(
-                        "22023",
-                        "arbor_push takes a remote and a branch",
-                    ));
-                }
-            };
+            let (remote_name, local) = remote_and_branch(&f, branch, "arbor_push")?;
             if f.has(&["-d", "--delete"]) {
                 remote::delete_branch(repo, &remote_name, &local)?;
                 return Ok(done("status", Value::Integer(0)));
@@ -966,14 +962,8 @@ pub fn procedure(
                 no_ff: f.has(&["--no-ff"]),
                 squash: f.has(&["--squash"]),
             };
-            let conflicts = match vc::merge::merge(repo, branch, theirs, &options)? {
-                MergeOutcome::Uncommitted { conflicts } => conflicts.len(),
-                _ => 0,
-            };
-            Ok(done(
-                "conflicts",
-                Value::BigInt(i64::try_from(conflicts).unwrap_or(i64::MAX)),
-            ))
+            let outcome = vc::merge::merge(repo, branch, theirs, &options)?;
+            Ok(done("conflicts", conflict_count(&outcome)))
         }
         "arbor_reset" => {
             let f = Flags::parse(args, &[])?;

@@ -813,17 +813,28 @@ pub enum Side {
     Theirs,
 }
 
-/// Resolves every conflict of `table` in the merge in progress on `branch`
-/// to `side`. Once no conflicts remain, the merge can be committed.
-pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Result<usize> {
+/// The state of `branch` during a merge, the merge's state and its
+/// conflicts; an error when no merge is in progress.
+fn merge_in_progress(
+    repo: &Repository,
+    branch: &str,
+) -> Result<(BranchState, MergeState, Vec<Conflict>)> {
     let state = BranchState::read(repo, branch)?;
-    let Some(merge_state) = &state.working_set.merge else {
+    let Some(merge_state) = state.working_set.merge.clone() else {
         return Err(Error::new("55000", "there is no merge in progress"));
     };
-    let all = match merge_state.conflicts {
+    let conflicts = match merge_state.conflicts {
         Some(at) => read_conflicts(repo, at)?,
         None => Vec::new(),
     };
+    Ok((state, merge_state, conflicts))
+}
+
+/// Resolves every conflict of `table` in the merge in progress on `branch`
+/// to `side`. Once no conflicts remain, the merge can be committed.
+pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Result<usize> {
+    let (state, merge_state, all) = merge_in_progress(repo, branch)?;
+    let merge_state = &merge_state;
     let (mine, rest): (Vec<Conflict>, Vec<Conflict>) =
         all.into_iter().partition(|c| c.table == table);
     if mine.is_empty() {
@@ -898,14 +909,8 @@ pub fn drop_conflicts(
     table: &str,
     keys: &[Vec<u8>],
 ) -> Result<usize> {
-    let state = BranchState::read(repo, branch)?;
-    let Some(merge_state) = &state.working_set.merge else {
-        return Err(Error::new("55000", "there is no merge in progress"));
-    };
-    let all = match merge_state.conflicts {
-        Some(at) => read_conflicts(repo, at)?,
-        None => Vec::new(),
-    };
+    let (state, merge_state, all) = merge_in_progress(repo, branch)?;
+    let merge_state = &merge_state;
     let before = all.len();
     let rest: Vec<Conflict> = all
         .into_iter()
@@ -929,10 +934,8 @@ pub fn update_working_rows(
     table: &str,
     rows: &[(Vec<u8>, Vec<Value>)],
 ) -> Result<()> {
-    let state = BranchState::read(repo, branch)?;
-    let Some(merge_state) = &state.working_set.merge else {
-        return Err(Error::new("55000", "there is no merge in progress"));
-    };
+    let (state, merge_state, conflicts) = merge_in_progress(repo, branch)?;
+    let merge_state = &merge_state;
     let mut working = repo.read_catalog(&state.working_set.working)?;
     let address = *working
         .tables
@@ -958,10 +961,6 @@ pub fn update_working_rows(
         .tables
         .insert(table.to_owned(), repo.write_table(&writer.finish()?)?);
     let working = repo.write_catalog(&working)?;
-    let conflicts = match merge_state.conflicts {
-        Some(at) => read_conflicts(repo, at)?,
-        None => Vec::new(),
-    };
     keep_conflicts(repo, &state, merge_state, working, &conflicts)
 }
 

@@ -94,7 +94,18 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         no_ff: args.no_ff,
         squash: args.squash,
     };
-    match vc::merge::merge(&repository, &branch, theirs, &options)? {
+    Ok(report(vc::merge::merge(
+        &repository,
+        &branch,
+        theirs,
+        &options,
+    )?))
+}
+
+/// Prints what a merge did (as Git does) and gives the exit code: 1 when
+/// it stopped with conflicts.
+pub fn report(outcome: MergeOutcome) -> ExitCode {
+    match outcome {
         MergeOutcome::UpToDate => println!("Already up to date."),
         MergeOutcome::FastForward(to) => println!("Fast-forward to {}", to.short(8)),
         MergeOutcome::Committed(c) => {
@@ -110,8 +121,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 println!("CONFLICT in table {}: {}", c.table, c.description);
             }
             println!("Automatic merge failed; fix conflicts and then commit the result.");
-            return Ok(ExitCode::from(1));
+            return ExitCode::from(1);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    ExitCode::SUCCESS
 }

@@ -21,13 +21,11 @@ use arbor_merkle::prolly::NodeStore;
 use arbor_schema::Value;
 use rust_decimal::Decimal;
 
-use super::{Row, Rows, as_ref_bound, compare_keys};
+use super::{Row, Rows, as_ref_bound, compare_keys, scan_table};
 use crate::error::{Error, Result};
-use crate::objects::TableObject;
 use crate::sql::eval::{EvalContext, eval, truth};
 use crate::sql::planner::expr::Expr;
 use crate::sql::planner::plan::{AggregateCall, KeyRange, Plan, SortKey};
-use crate::sql::table::Table;
 
 #[derive(Debug, Clone)]
 enum Acc {
@@ -608,13 +606,7 @@ pub(super) fn parallel(
         bounds.push(Bound::Included(key));
     }
     let end = range.1.clone();
-    let object = TableObject {
-        schema: table.schema.encode(),
-        rows: table.rows,
-        indexes: table.indexes.clone(),
-        next_row_id: 0,
-    };
-    let t = Table::new(table.schema.clone(), object);
+    let t = scan_table(table);
     let mask = columns.as_deref().map(|c| t.column_mask(c));
     let slices: Vec<KeyRange> = bounds
         .iter()

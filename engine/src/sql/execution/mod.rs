@@ -22,7 +22,7 @@ use arbor_schema::Value;
 
 use super::eval::{EvalContext, SubqueryRunner, eval, truth};
 use super::planner::expr::{Expr, Subquery};
-use super::planner::plan::{JoinKind, Plan, SetOpKind, SortKey};
+use super::planner::plan::{JoinKind, Plan, SetOpKind, SortKey, TableSource};
 use super::table::Table;
 use crate::error::{Error, Result};
 use crate::objects::TableObject;
@@ -103,13 +103,7 @@ impl<'a> Executor<'a> {
                 with_key,
                 columns,
             } => {
-                let object = TableObject {
-                    schema: table.schema.encode(),
-                    rows: table.rows,
-                    indexes: table.indexes.clone(),
-                    next_row_id: 0,
-                };
-                let t = Table::new(table.schema.clone(), object);
+                let t = scan_table(table);
                 let mask = columns.as_deref().map(|c| t.column_mask(c));
                 let map = ProllyMap::load(self.nodes, table.rows)?;
                 let start = as_ref_bound(&range.0);
@@ -606,4 +600,15 @@ pub fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
         }
     }
     Ordering::Equal
+}
+
+/// The table a scan reads, for decoding its rows.
+fn scan_table(table: &TableSource) -> Table {
+    let object = TableObject {
+        schema: table.schema.encode(),
+        rows: table.rows,
+        indexes: table.indexes.clone(),
+        next_row_id: 0,
+    };
+    Table::new(table.schema.clone(), object)
 }
