@@ -110,6 +110,7 @@ fn clone_fetch_pull_push_through_a_folder() {
         &["sql", "-q", "UPDATE t SET v = 'down' WHERE id = 1"],
     );
     ok(&down, &["commit", "-am", "down edits 1"]);
+    assert!(ok(&down, &["status"]).contains("Your branch is ahead of 'origin/main' by 1 commit."),);
     let refused = fails(&down, &["push"]);
     assert!(
         refused.starts_with("error: rejected: origin/main has commits that main does not (not a fast-forward)\nhint: integrate them first"),
@@ -121,6 +122,11 @@ fn clone_fetch_pull_push_through_a_folder() {
     // Fetch moves only the remote-tracking branch; pull merges three ways.
     let fetched = ok(&down, &["fetch"]);
     assert!(fetched.contains("main -> origin/main"), "{fetched}");
+    assert!(
+        ok(&down, &["status"]).contains(
+            "Your branch and 'origin/main' have diverged,\nand have 1 and 1 different commits each, respectively."
+        )
+    );
     assert_eq!(rows(&down, "SELECT v FROM t WHERE id = 2"), "v\nb\n");
     let pulled = ok(&down, &["pull"]);
     assert!(
@@ -145,6 +151,7 @@ fn clone_fetch_pull_push_through_a_folder() {
         ok(&down, &["log", "--oneline"])
     );
     assert_eq!(ok(&down, &["push"]), "Everything up-to-date\n");
+    assert!(ok(&down, &["status"]).contains("Your branch is up to date with 'origin/main'."));
     fsck_clean(&[&up, &down]);
 
     // A new branch, pushed with -u, then deleted on the remote.

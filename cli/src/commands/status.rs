@@ -25,6 +25,9 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let branch = vc::current_branch(&repository)?;
     let status = vc::status::status(&repository, &branch)?;
     println!("On branch {branch}");
+    if let Some(line) = upstream_line(&repository, &branch)? {
+        println!("{line}\n");
+    }
     match status.merging {
         Some(true) => {
             println!(
@@ -72,4 +75,44 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         println!("nothing to commit, working tree clean");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the branch stands against its upstream (`arbor push -u`), as Git
+/// says it: ahead, behind, diverged or up to date. `None` without one.
+fn upstream_line(
+    repository: &arbor_engine::repo::Repository,
+    branch: &str,
+) -> Result<Option<String>, CliError> {
+    let Some((remote, remote_branch)) = arbor_engine::remote::remotes(repository)?
+        .upstreams
+        .get(branch)
+        .cloned()
+    else {
+        return Ok(None);
+    };
+    let name = format!("{remote}/{remote_branch}");
+    let tracking = arbor_engine::remote::tracking_ref(&remote, &remote_branch);
+    let Some(theirs) = repository.store_root()?.refs.get(&tracking).copied() else {
+        return Ok(Some(format!(
+            "Your branch is based on '{name}', but the upstream is gone."
+        )));
+    };
+    let ours = repository.branch_head(branch)?;
+    let ahead = vc::history::log(repository, &[ours], &[theirs])?.len();
+    let behind = vc::history::log(repository, &[theirs], &[ours])?.len();
+    let commits = |n: usize| format!("{n} commit{}", if n == 1 { "" } else { "s" });
+    Ok(Some(match (ahead, behind) {
+        (0, 0) => format!("Your branch is up to date with '{name}'."),
+        (a, 0) => format!(
+            "Your branch is ahead of '{name}' by {}.\n  (use \"arbor push\" to publish your local commits)",
+            commits(a)
+        ),
+        (0, b) => format!(
+            "Your branch is behind '{name}' by {}, and can be fast-forwarded.\n  (use \"arbor pull\" to update your local branch)",
+            commits(b)
+        ),
+        (a, b) => format!(
+            "Your branch and '{name}' have diverged,\nand have {a} and {b} different commits each, respectively.\n  (use \"arbor pull\" to merge the remote branch into yours)"
+        ),
+    }))
 }
