@@ -59,6 +59,42 @@ pub enum Value {
 }
 
 impl Value {
+    /// The value as a SQL literal that reads back as the same value: text
+    /// quoted, numbers bare, other types quoted with a cast.
+    pub fn sql_literal(&self) -> String {
+        let quoted = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        let cast = |ty: &str| format!("{}::{ty}", quoted(&self.to_string()));
+        match self {
+            Value::Null => "NULL".into(),
+            Value::Boolean(b) => (if *b { "TRUE" } else { "FALSE" }).into(),
+            Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_) | Value::Numeric(_) => {
+                self.to_string()
+            }
+            Value::Double(d) => {
+                let text = self.to_string();
+                if d.is_finite() && !text.contains(['e', 'E']) {
+                    if text.contains('.') {
+                        text
+                    } else {
+                        format!("{text}.0")
+                    }
+                } else {
+                    cast("double precision")
+                }
+            }
+            Value::Real(_) => cast("real"),
+            Value::Text(s) => quoted(s),
+            Value::Bytea(_) => cast("bytea"),
+            Value::Date(_) => cast("date"),
+            Value::Time(_) => cast("time"),
+            Value::Timestamp(_) => cast("timestamp"),
+            Value::TimestampTz(_) => cast("timestamptz"),
+            Value::Uuid(_) => cast("uuid"),
+            Value::Json(_) => cast("json"),
+            Value::Jsonb(_) => cast("jsonb"),
+        }
+    }
+
     /// Whether the value is NULL.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)

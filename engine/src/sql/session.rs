@@ -93,6 +93,8 @@ pub struct Session {
     /// The sequences the running statement may move, loaded from its
     /// catalog copy and stored back into it when the statement succeeds.
     sequences: Sequences,
+    /// Statements named by `PREPARE`, for `EXECUTE`.
+    named: HashMap<String, Prepared>,
 }
 
 /// The catalog plus the repository to read table objects from.
@@ -182,6 +184,7 @@ impl Session {
             seen_root: None,
             author: None,
             sequences: Sequences::default(),
+            named: HashMap::new(),
         })
     }
 
@@ -370,6 +373,20 @@ impl Session {
         if let Some((name, args)) = procedure_call(stmt)? {
             return self.call_procedure(&name, &args);
         }
+        match stmt {
+            sqlparser::ast::Statement::Prepare {
+                name, statement, ..
+            } => return self.prepare_named(&name.value, statement),
+            sqlparser::ast::Statement::Execute {
+                name: Some(name),
+                parameters,
+                ..
+            } => return self.execute_named(&name.to_string(), parameters),
+            sqlparser::ast::Statement::Deallocate { name, .. } => {
+                return self.deallocate(&name.value);
+            }
+            _ => {}
+        }
         if let Some((table, predicate)) = conflicts_delete(stmt, &self.catalog) {
             return self.delete_conflicts(&table, predicate.as_deref());
         }
@@ -451,6 +468,103 @@ impl Session {
             }
             Err(e) => Err(self.fail(e)),
         }
+    }
+
+    /// `PREPARE name AS statement`: keeps the statement for `EXECUTE`.
+    fn prepare_named(
+        &mut self,
+        name: &str,
+        statement: &sqlparser::ast::Statement,
+    ) -> Result<StatementResult> {
+        if self.named.contains_key(name) {
+            return Err(self.fail(Error::new(
+                "42P05",
+                format!("prepared statement \"{name}\" already exists"),
+            )));
+        }
+        self.named.insert(
+            name.to_owned(),
+            Prepared {
+                statement: statement.clone(),
+                plan: None,
+            },
+        );
+        Ok(StatementResult::Command("PREPARE".into()))
+    }
+
+    /// `EXECUTE name (arguments)`: runs a statement kept by `PREPARE`, its
+    /// `$n` bound to the arguments. A query keeps its plan between runs;
+    /// any other statement runs with the arguments written in as literals.
+    fn execute_named(
+        &mut self,
+        name: &str,
+        arguments: &[sqlparser::ast::Expr],
+    ) -> Result<StatementResult> {
+        let Some(mut prepared) = self.named.remove(name) else {
+            return Err(self.fail(Error::new(
+                "26000",
+                format!("prepared statement \"{name}\" does not exist"),
+            )));
+        };
+        let expected = parameter_count(&prepared.statement.to_string())?;
+        let result = if expected == arguments.len() {
+            self.run_named(&mut prepared, arguments)
+        } else {
+            Err(self.fail(
+                Error::new(
+                    "42601",
+                    format!("wrong number of parameters for prepared statement \"{name}\""),
+                )
+                .with_detail(format!(
+                    "Expected {expected} parameters but got {}.",
+                    arguments.len()
+                )),
+            ))
+        };
+        self.named.insert(name.to_owned(), prepared);
+        result
+    }
+
+    fn run_named(
+        &mut self,
+        prepared: &mut Prepared,
+        arguments: &[sqlparser::ast::Expr],
+    ) -> Result<StatementResult> {
+        // The arguments are constant expressions: evaluated as one SELECT.
+        let params: Vec<Value> = if arguments.is_empty() {
+            Vec::new()
+        } else {
+            let list: Vec<String> = arguments.iter().map(ToString::to_string).collect();
+            let select = parser::parse(&format!("SELECT {}", list.join(", ")))?;
+            match select.first().map(|s| self.execute_one(s)).transpose()? {
+                Some(StatementResult::Rows { mut rows, .. }) if rows.len() == 1 => rows.remove(0),
+                _ => return Err(Error::internal("EXECUTE arguments gave no row")),
+            }
+        };
+        let is_query = matches!(prepared.statement, sqlparser::ast::Statement::Query(_))
+            && procedure_call(&prepared.statement)?.is_none();
+        if is_query || params.is_empty() {
+            return self.execute_prepared(prepared, &params);
+        }
+        let text = bind_literals(&prepared.statement.to_string(), &params)?;
+        let statements = parser::parse(&text)?;
+        match statements.as_slice() {
+            [one] => self.execute_one(one),
+            _ => Err(Error::internal("a prepared statement became several")),
+        }
+    }
+
+    /// `DEALLOCATE name` or `DEALLOCATE ALL`.
+    fn deallocate(&mut self, name: &str) -> Result<StatementResult> {
+        if name.eq_ignore_ascii_case("all") {
+            self.named.clear();
+        } else if self.named.remove(name).is_none() {
+            return Err(self.fail(Error::new(
+                "26000",
+                format!("prepared statement \"{name}\" does not exist"),
+            )));
+        }
+        Ok(StatementResult::Command("DEALLOCATE".into()))
     }
 
     /// Resolves conflicts by deleting them from `arbor_conflicts_<table>`.
@@ -921,6 +1035,56 @@ impl Session {
 
 /// A statement that calls a version-control procedure: `SELECT name(args)`
 /// with constant arguments and nothing else. Returns its name and arguments.
+/// The number of parameters `sql` takes: the highest `$n` in it.
+fn parameter_count(sql: &str) -> Result<usize> {
+    let mut highest = 0;
+    for_each_token(sql, &mut |token| {
+        if let sqlparser::tokenizer::Token::Placeholder(p) = token
+            && let Some(n) = p.strip_prefix('$').and_then(|n| n.parse::<usize>().ok())
+        {
+            highest = highest.max(n);
+        }
+        Ok(())
+    })?;
+    Ok(highest)
+}
+
+/// Calls `each` with every token of `sql`, in order.
+fn for_each_token(
+    sql: &str,
+    each: &mut dyn FnMut(&sqlparser::tokenizer::Token) -> Result<()>,
+) -> Result<()> {
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let tokens = sqlparser::tokenizer::Tokenizer::new(&dialect, sql)
+        .tokenize()
+        .map_err(|e| Error::new("42601", e.to_string()))?;
+    tokens.iter().try_for_each(each)
+}
+
+/// `sql` with each `$n` parameter replaced by `params[n - 1]` as a
+/// literal; the statement is tokenized, so a `$1` inside a string or a
+/// quoted name stays as it is.
+fn bind_literals(sql: &str, params: &[Value]) -> Result<String> {
+    use sqlparser::tokenizer::Token;
+    let mut out = String::with_capacity(sql.len());
+    for_each_token(sql, &mut |token| {
+        match token {
+            Token::Placeholder(p) if p.starts_with('$') => {
+                let value = p[1..]
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+                    .and_then(|i| params.get(i))
+                    .ok_or_else(|| Error::new("42P02", format!("there is no parameter {p}")))?;
+                out.push_str(&value.sql_literal());
+            }
+            other => out.push_str(&other.to_string()),
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// A DELETE from `arbor_conflicts_<table>` (when no table of that name
 /// exists): the table, and the WHERE clause's text.
 fn conflicts_delete(

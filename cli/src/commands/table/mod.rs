@@ -111,36 +111,7 @@ pub fn string_literal(s: &str) -> String {
 
 /// A value as a SQL literal that reads back as the same value.
 pub fn literal(v: &Value) -> String {
-    let cast = |ty: &str| format!("{}::{ty}", string_literal(&v.to_string()));
-    match v {
-        Value::Null => "NULL".into(),
-        Value::Boolean(b) => (if *b { "TRUE" } else { "FALSE" }).into(),
-        Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_) | Value::Numeric(_) => {
-            v.to_string()
-        }
-        Value::Double(d) => {
-            let text = v.to_string();
-            if d.is_finite() && !text.contains(['e', 'E']) {
-                if text.contains('.') {
-                    text
-                } else {
-                    format!("{text}.0")
-                }
-            } else {
-                cast("double precision")
-            }
-        }
-        Value::Real(_) => cast("real"),
-        Value::Text(s) => string_literal(s),
-        Value::Bytea(_) => cast("bytea"),
-        Value::Date(_) => cast("date"),
-        Value::Time(_) => cast("time"),
-        Value::Timestamp(_) => cast("timestamp"),
-        Value::TimestampTz(_) => cast("timestamptz"),
-        Value::Uuid(_) => cast("uuid"),
-        Value::Json(_) => cast("json"),
-        Value::Jsonb(_) => cast("jsonb"),
-    }
+    v.sql_literal()
 }
 
 /// The schema of a table in the branch's working set, if it exists.
