@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use arbor_merkle::{Edit, ProllyMap};
 use arbor_schema::key::{KeyColumn, encode_key};
+use arbor_schema::table::ForeignKeyAction;
 use arbor_schema::{TableSchema, Value};
 
 use super::eval::{EvalContext, cast, eval, truth};
@@ -592,12 +593,60 @@ fn assign(
     Ok(new_row)
 }
 
-/// Runs a bound UPDATE or DELETE; returns the table's new object and what to report.
+/// What a change to parent rows does to the child rows of a foreign key
+/// with an action (`ON DELETE CASCADE`, `ON UPDATE SET NULL`, ...): run by
+/// the session after the parent table is written, as statements on the
+/// child table, which cascade in turn.
+#[derive(Clone, Debug)]
+pub struct Cascade {
+    /// The child table.
+    pub child: String,
+    /// The referencing columns.
+    pub columns: Vec<String>,
+    /// Delete the rows (`None`), or set the columns to these values (NULL,
+    /// the columns' defaults or the parent's new key, as SQL text).
+    pub set: Option<Vec<String>>,
+    /// The parent's old key values the child rows reference.
+    pub old: Vec<Value>,
+}
+
+impl Cascade {
+    /// The statement that carries the action out.
+    pub fn statement(&self) -> String {
+        let ident = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
+        let matching: Vec<String> = self
+            .columns
+            .iter()
+            .zip(&self.old)
+            .map(|(c, v)| format!("{} = {}", ident(c), v.sql_literal()))
+            .collect();
+        let table = ident(&self.child);
+        match &self.set {
+            None => format!("DELETE FROM {table} WHERE {}", matching.join(" AND ")),
+            Some(values) => {
+                let sets: Vec<String> = self
+                    .columns
+                    .iter()
+                    .zip(values)
+                    .map(|(c, v)| format!("{} = {v}", ident(c)))
+                    .collect();
+                format!(
+                    "UPDATE {table} SET {} WHERE {}",
+                    sets.join(", "),
+                    matching.join(" AND ")
+                )
+            }
+        }
+    }
+}
+
+/// Runs a bound UPDATE or DELETE; returns the table's new object, what to
+/// report, and the actions its foreign keys take on child tables.
 pub fn run_change(
     repo: &Repository,
     plan: &ChangePlan,
     sequences: &Sequences,
-) -> Result<(TableObject, Written)> {
+) -> Result<(TableObject, Written, Vec<Cascade>)> {
     let executor = Executor::new(repo.nodes(), &[]).with_sequences(sequences);
     let ctx = executor.context();
     let width = plan.table.schema.columns.len();
@@ -628,6 +677,7 @@ pub fn run_change(
         writer.delete(key, &source_row[..width])?;
     }
     let mut returned_rows = Vec::new();
+    let mut cascades = Vec::new();
     for (key, source_row, new_row) in &changes {
         let mut output = source_row.clone();
         let old_row = &source_row[..width];
@@ -637,9 +687,58 @@ pub fn run_change(
                     .iter()
                     .all(|&p| n[p].sql_cmp(&old_row[p]) == Some(std::cmp::Ordering::Equal))
             });
-            if !kept {
-                check_not_referenced(repo, fk, old_row)?;
+            if kept {
+                continue;
             }
+            let action = if new_row.is_some() {
+                fk.on_update
+            } else {
+                fk.on_delete
+            };
+            let old: Vec<Value> = fk
+                .parent_columns
+                .iter()
+                .map(|&p| old_row[p].clone())
+                .collect();
+            if old.iter().any(Value::is_null) {
+                continue;
+            }
+            let columns: Vec<String> = fk
+                .child_columns
+                .iter()
+                .map(|&c| fk.child.schema.columns[c].name.clone())
+                .collect();
+            let set = match action {
+                ForeignKeyAction::NoAction | ForeignKeyAction::Restrict => {
+                    check_not_referenced(repo, fk, old_row)?;
+                    continue;
+                }
+                ForeignKeyAction::Cascade => new_row.as_ref().map(|n| {
+                    fk.parent_columns
+                        .iter()
+                        .map(|&p| n[p].sql_literal())
+                        .collect()
+                }),
+                ForeignKeyAction::SetNull => Some(vec!["NULL".to_owned(); columns.len()]),
+                // The column's DEFAULT expression (NULL without one).
+                ForeignKeyAction::SetDefault => Some(
+                    fk.child_columns
+                        .iter()
+                        .map(|&c| {
+                            fk.child.schema.columns[c]
+                                .default
+                                .clone()
+                                .unwrap_or_else(|| "NULL".to_owned())
+                        })
+                        .collect(),
+                ),
+            };
+            cascades.push(Cascade {
+                child: fk.child.name().to_owned(),
+                columns,
+                set,
+                old,
+            });
         }
         if let Some(new_row) = new_row {
             let row_id = writer.table().row_id(key)?;
@@ -656,6 +755,7 @@ pub fn run_change(
     Ok((
         writer.finish()?,
         returned(plan.returning.as_ref(), count, returned_rows),
+        cascades,
     ))
 }
 

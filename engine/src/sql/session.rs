@@ -811,12 +811,16 @@ impl Session {
                 self.written(&plan.table, object, written, "INSERT 0", catalog)
             }
             Statement::Update(plan) => {
-                let (object, written) = run_change(&self.repo, &plan, &self.sequences)?;
-                self.written(&plan.table, object, written, "UPDATE", catalog)
+                let (object, written, cascades) = run_change(&self.repo, &plan, &self.sequences)?;
+                let result = self.written(&plan.table, object, written, "UPDATE", catalog)?;
+                self.cascade(&cascades, catalog)?;
+                Ok(result)
             }
             Statement::Delete(plan) => {
-                let (object, written) = run_change(&self.repo, &plan, &self.sequences)?;
-                self.written(&plan.table, object, written, "DELETE", catalog)
+                let (object, written, cascades) = run_change(&self.repo, &plan, &self.sequences)?;
+                let result = self.written(&plan.table, object, written, "DELETE", catalog)?;
+                self.cascade(&cascades, catalog)?;
+                Ok(result)
             }
             Statement::AlterTable(plan) => {
                 let view = SessionCatalog {
@@ -932,6 +936,28 @@ impl Session {
             Written::Count(n) => StatementResult::Command(format!("{verb} {n}")),
             Written::Rows(columns, rows) => StatementResult::Rows { columns, rows },
         })
+    }
+
+    /// Carries out foreign key actions on child tables, each as a statement
+    /// planned against the catalog as the parent's change left it (so they
+    /// cascade further, and fail the whole statement if they fail).
+    fn cascade(&self, cascades: &[super::dml::Cascade], catalog: &mut Catalog) -> Result<()> {
+        for c in cascades {
+            let text = c.statement();
+            for stmt in &parser::parse(&text)? {
+                let planned = {
+                    let view = SessionCatalog {
+                        repo: &self.repo,
+                        catalog,
+                        tables: &self.tables,
+                        branch: &self.branch,
+                    };
+                    plan_statement(stmt, &view)?
+                };
+                self.run(planned, catalog)?;
+            }
+        }
+        Ok(())
     }
 
     /// Builds a new index in full (phase 1), then swaps the table (phase 2).

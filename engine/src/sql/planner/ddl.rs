@@ -282,12 +282,14 @@ impl Binder<'_> {
                         "number of referencing and referenced columns for foreign key disagree",
                     ));
                 }
-                let action = |a: &Option<ast::ReferentialAction>| match a {
-                    None | Some(ast::ReferentialAction::NoAction) => Ok(ForeignKeyAction::NoAction),
-                    Some(ast::ReferentialAction::Restrict) => Ok(ForeignKeyAction::Restrict),
-                    Some(other) => Err(Error::unsupported(format!(
-                        "foreign keys with ON DELETE/UPDATE {other}"
-                    ))),
+                let action = |a: &Option<ast::ReferentialAction>| -> Result<ForeignKeyAction> {
+                    Ok(match a {
+                        None | Some(ast::ReferentialAction::NoAction) => ForeignKeyAction::NoAction,
+                        Some(ast::ReferentialAction::Restrict) => ForeignKeyAction::Restrict,
+                        Some(ast::ReferentialAction::Cascade) => ForeignKeyAction::Cascade,
+                        Some(ast::ReferentialAction::SetNull) => ForeignKeyAction::SetNull,
+                        Some(ast::ReferentialAction::SetDefault) => ForeignKeyAction::SetDefault,
+                    })
                 };
                 let name = match &fk.name {
                     Some(n) => ident(n),

@@ -121,6 +121,10 @@ pub struct ForeignKeyCheck {
     /// Positions of the referenced columns in the parent, pairwise with
     /// `child_columns`.
     pub parent_columns: Vec<usize>,
+    /// What deleting a referenced parent row does to its children.
+    pub on_delete: arbor_schema::table::ForeignKeyAction,
+    /// What changing a referenced parent row's key does to its children.
+    pub on_update: arbor_schema::table::ForeignKeyAction,
 }
 
 /// A CHECK constraint bound over a row of its table.
@@ -584,6 +588,8 @@ pub fn bind_foreign_key(
             .collect::<Result<_>>()?,
         child: child.clone(),
         parent: parent.clone(),
+        on_delete: fk.on_delete,
+        on_update: fk.on_update,
     })
 }
 
