@@ -93,12 +93,13 @@ pub fn columns_of(
 
 /// A repository in a temporary folder holding versions of one table.
 pub struct Scratch {
-    /// Removed on drop; the repository lives in it.
-    _dir: tempfile::TempDir,
     repository: Repository,
     session: Session,
     table: String,
     key: Vec<String>,
+    /// Removed on drop, after the repository in it is closed (fields drop
+    /// in order).
+    _dir: tempfile::TempDir,
 }
 
 impl Scratch {
@@ -112,11 +113,11 @@ impl Scratch {
         let repository = Repository::init(store, BRANCH, &identity::system_signature()?)?;
         let session = Session::open(repository.clone(), BRANCH)?;
         Ok(Scratch {
-            _dir: dir,
             repository,
             session,
             table: table.to_owned(),
             key: key.to_vec(),
+            _dir: dir,
         })
     }
 

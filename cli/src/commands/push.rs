@@ -56,6 +56,16 @@ fn push(
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if args.delete {
+        // A delete names the remote branch itself, as Git wants it named.
+        let Some(remote_branch) = &args.branch else {
+            return Err(CliError::new("--delete needs the remote branch to delete")
+                .with_hint("arbor push --delete origin <branch>"));
+        };
+        let head = remote::delete_branch(&repository, &name, remote_branch)?;
+        println!(" - [deleted]     {remote_branch} (was {})", head.short(8));
+        return Ok(ExitCode::SUCCESS);
+    }
     let spec = args.branch.clone().unwrap_or_else(|| current.clone());
     let (local, remote_branch) = match spec.split_once(':') {
         Some((l, r)) => (l.to_owned(), r.to_owned()),
@@ -68,11 +78,6 @@ fn push(
             (spec.clone(), remote_branch)
         }
     };
-    if args.delete {
-        let head = remote::delete_branch(&repository, &name, &remote_branch)?;
-        println!(" - [deleted]     {remote_branch} (was {})", head.short(8));
-        return Ok(ExitCode::SUCCESS);
-    }
     match remote::push(
         &repository,
         &local,

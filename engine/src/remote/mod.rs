@@ -30,7 +30,7 @@ use arbor_merkle::reachability::{WalkStats, copy_missing};
 use arbor_merkle::{Address, ChunkStore};
 
 use crate::error::{Error, Result};
-use crate::objects::{RemoteList, Signature, StoreRoot, WorkingSet};
+use crate::objects::{Commit, RemoteList, Signature, StoreRoot, WorkingSet};
 use crate::repo::{self, Repository, branch_ref, validate_branch_name, working_set_ref};
 use crate::vc::merge::{MergeOptions, MergeOutcome};
 use crate::vc::{self, history};
@@ -533,6 +533,7 @@ fn record_tracking(
 pub fn delete_branch(local: &Repository, name: &str, remote_branch: &str) -> Result<Address> {
     let url = url_of(local, name)?;
     let remote = open(&url, true)?;
+    let remote_store = remote.store().clone();
     let mut deleted = None;
     remote.update_store_root(&mut |root| {
         if root.default_branch == remote_branch {
@@ -542,13 +543,26 @@ pub fn delete_branch(local: &Repository, name: &str, remote_branch: &str) -> Res
             ));
         }
         deleted = root.refs.remove(&branch_ref(remote_branch));
-        if deleted.is_none() {
+        let Some(head) = deleted else {
             return Err(Error::new(
                 "42704",
                 format!("remote '{name}' has no branch '{remote_branch}'"),
             ));
+        };
+        // Uncommitted work on the branch over there is not thrown away.
+        if let Some(ws_address) = root.refs.remove(&working_set_ref(remote_branch)) {
+            let ws = WorkingSet::from_chunk(&remote_store.get_required(&ws_address)?)?;
+            let catalog = Commit::from_chunk(&remote_store.get_required(&head)?)?.catalog;
+            if ws.merge.is_some() || ws.working != catalog || ws.staged != catalog {
+                return Err(Error::new(
+                    "55000",
+                    format!(
+                        "refusing to delete '{remote_branch}': it has uncommitted changes in {name}"
+                    ),
+                )
+                .with_hint("commit or discard them in the remote repository first"));
+            }
         }
-        root.refs.remove(&working_set_ref(remote_branch));
         Ok(())
     })?;
     record_tracking(local, name, remote_branch, None)?;
@@ -606,6 +620,7 @@ pub fn clone(
     let remote = open(url, false)?;
     let remote_root = remote.store_root()?;
     let branch = branch.unwrap_or(&remote_root.default_branch).to_owned();
+    validate_branch_name(&branch)?;
     let remote_heads = heads(&remote_root);
     let head = remote_heads
         .iter()
