@@ -1,10 +1,11 @@
-//! Remotes through a folder, as a user runs them: clone, commits on both
-//! sides, fetch, pull with a three-way merge, push, a refused
-//! non-fast-forward push, `--force`, deleting a remote branch, cloning
-//! another branch; after each step `arbor fsck` is clean on every
-//! repository and the tables hold what they should. Then pushes killed
-//! halfway (kill -9 at random moments) leave both sides consistent and a
-//! rerun completes, and hostile remotes are refused.
+//! Remotes through a folder and through a bare Git repository made by the
+//! real `git`, as a user runs them: clone, commits on both sides, fetch,
+//! pull with a three-way merge, push, a refused non-fast-forward push,
+//! `--force`, deleting a remote branch, cloning another branch; after each
+//! step `arbor fsck` is clean on every repository (and `git fsck` on the Git
+//! repository) and the tables hold what they should. Then pushes and
+//! fetches killed halfway (kill -9 at random moments) leave both sides
+//! consistent and a rerun completes, and hostile remotes are refused.
 
 #![allow(clippy::unwrap_used)]
 
@@ -18,7 +19,10 @@ fn command(dir: &Path, args: &[&str]) -> Command {
         .args(args)
         .env("ARBOR_COMMIT_DATE", "1700000000")
         .env("ARBOR_AUTHOR_NAME", "Test")
-        .env("ARBOR_AUTHOR_EMAIL", "test@example.com");
+        .env("ARBOR_AUTHOR_EMAIL", "test@example.com")
+        // Each folder its own cache of Git remotes, so every repository
+        // really transfers what it needs.
+        .env("ARBOR_GIT_CACHE", dir.join(".git-cache"));
     cmd
 }
 
@@ -263,18 +267,52 @@ fn remote_commands_and_their_errors() {
         fails(&down, &["fetch", "other"]),
         "error: no such remote 'other'\nhint: list them with `arbor remote`, add one with `arbor remote add <name> <url>`\n"
     );
-    // URLs that try to smuggle in options, and Git URLs (not built yet).
+    // URLs that try to smuggle in options, and malformed Git URLs.
+    let pwned = root.path().join("pwned");
+    let evil = format!("git+ssh://-oProxyCommand=touch {}", pwned.display());
     assert!(
-        fails(&down, &["remote", "add", "evil", "git+ssh://-oProxyCommand=touch /tmp/pwned"])
-            .starts_with("error: invalid remote URL 'git+ssh://-oProxyCommand=touch /tmp/pwned': it looks like a command-line option")
+        fails(&down, &["remote", "add", "evil", &evil]).starts_with(&format!(
+            "error: invalid remote URL '{evil}': it looks like a command-line option"
+        ))
     );
     assert!(
-        fails(
-            &down,
-            &["remote", "add", "gh", "git+https://example.com/data.git"]
+        fails(root.path(), &["clone", &evil, "evil"])
+            .contains("it looks like a command-line option")
+    );
+    assert!(!pwned.exists() && !root.path().join("evil").exists());
+    assert!(
+        fails(&down, &["remote", "add", "x", "git+ftp://example.com/data.git"])
+            .starts_with("error: invalid remote URL 'git+ftp://example.com/data.git': unknown Git transport 'ftp'")
+    );
+    assert!(
+        fails(&down, &["remote", "add", "x", "git+file://data.git"])
+            .contains("a git+file:// URL needs an absolute path")
+    );
+    assert!(
+        fails(&down, &["remote", "add", "x", "git+https:///data.git"]).contains("it names no host")
+    );
+    // A Git URL is recorded as given; one that holds no Arbor data says so.
+    ok(
+        &down,
+        &["remote", "add", "gh", "git+https://example.com/data.git"],
+    );
+    assert_eq!(
+        ok(&down, &["remote", "-v"]),
+        format!(
+            "gh\tgit+https://example.com/data.git\norigin\t{}\n",
+            root.path().join("up").display()
         )
-        .starts_with("error: Git remotes (git+https://) are not supported yet")
     );
+    ok(&down, &["remote", "remove", "gh"]);
+    if have_git() {
+        git(root.path(), &["init", "-q", "--bare", "empty.git"]);
+        let empty = format!("git+file://{}", root.path().join("empty.git").display());
+        assert!(
+            fails(root.path(), &["clone", &empty, "fresh"])
+                .contains("holds no Arbor data (refs/arbor/data)")
+        );
+        assert!(!root.path().join("fresh").exists());
+    }
     assert_eq!(ok(&down, &["remote"]), "origin\n");
     // A clone into a folder that is not empty, or from nowhere, leaves nothing.
     assert!(
@@ -285,7 +323,8 @@ fn remote_commands_and_their_errors() {
     assert!(!root.path().join("fresh").exists());
 }
 
-/// Kills `arbor args...` after `delay`; whether it had finished.
+/// Kills `arbor args...` after `delay`; whether it had finished (it must
+/// have succeeded then).
 fn run_killed(dir: &Path, args: &[&str], delay: Duration) -> bool {
     let mut child = command(dir, args)
         .stdout(Stdio::null())
@@ -293,101 +332,524 @@ fn run_killed(dir: &Path, args: &[&str], delay: Duration) -> bool {
         .spawn()
         .unwrap();
     std::thread::sleep(delay);
-    let finished = child.try_wait().unwrap().is_some();
-    if !finished {
+    let finished = child.try_wait().unwrap();
+    if let Some(status) = finished {
+        assert!(status.success(), "arbor {args:?} failed");
+    } else {
         child.kill().unwrap();
     }
     child.wait().unwrap();
-    finished
+    finished.is_some()
 }
 
-#[test]
-fn pushes_and_fetches_killed_halfway_leave_both_sides_consistent() {
-    let root = pair();
-    let (up, down) = (root.path().join("up"), root.path().join("down"));
-    // Commits big enough that a transfer takes a while.
+fn head(dir: &Path, rev: &str) -> String {
+    ok(dir, &["log", "--oneline", "-n", "1", rev])
+}
+
+/// Adds 40,000 rows to t in `dir` and commits them: a transfer of it takes
+/// a while.
+fn commit_many_rows(dir: &Path) {
     ok(
-        &down,
+        dir,
         &[
             "sql",
             "-q",
             "INSERT INTO t WITH RECURSIVE g(i) AS (SELECT 10 UNION ALL SELECT i + 1 FROM g WHERE i < 40009) SELECT i, repeat('x', 200) || i FROM g",
         ],
     );
-    ok(&down, &["commit", "-am", "many rows"]);
-    let head = |d: &Path, rev: &str| ok(d, &["log", "--oneline", "-n", "1", rev]);
-    // Pushes killed at moments spread over a push's run, until 20 were
-    // killed before they finished; one that finishes gets a new commit
-    // that rewrites every row, so there is always something to send.
-    let (mut killed, mut attempts, mut round) = (0, 0u64, 0);
+    ok(dir, &["commit", "-am", "many rows"]);
+}
+
+/// Commits a change to every one of the many rows in `dir`.
+fn rewrite_rows(dir: &Path, suffix: &str) {
+    let update = format!("UPDATE t SET v = v || '{suffix}' WHERE id >= 10");
+    ok(dir, &["sql", "-q", &update]);
+    ok(dir, &["commit", "-am", "rewrite"]);
+}
+
+/// Pushes from `down` killed at moments spread over `max_delay_ms`, until
+/// 20 were killed before they finished; after each, `check` sees both sides
+/// consistent and `remote_head` is the old head or the new one. One that
+/// finishes gets a new commit rewriting every row, so there is always
+/// something to send. Then a push completes.
+fn kill_pushes(down: &Path, max_delay_ms: u64, remote_head: &dyn Fn() -> String, check: &dyn Fn()) {
+    let (mut killed, mut attempts) = (0, 0u64);
     while killed < 20 {
         attempts += 1;
         assert!(attempts < 200, "only {killed} pushes were killed halfway");
-        let before = head(&up, "main");
-        let finished = run_killed(
-            &down,
-            &["push"],
-            Duration::from_millis(2 + attempts * 7 % 45),
-        );
-        // Each side is consistent, and the remote is at its old head or the new one.
-        fsck_clean(&[&up, &down]);
-        let now = head(&up, "main");
-        assert!(now == before || now == head(&down, "main"), "{now}");
+        let before = remote_head();
+        let delay = Duration::from_millis(2 + attempts * 7 % max_delay_ms);
+        let finished = run_killed(down, &["push"], delay);
+        check();
+        let now = remote_head();
+        assert!(now == before || now == head(down, "main"), "{now}");
         if finished {
-            round += 1;
-            ok(
-                &down,
-                &[
-                    "sql",
-                    "-q",
-                    &format!("UPDATE t SET v = v || '{round}' WHERE id >= 10"),
-                ],
-            );
-            ok(&down, &["commit", "-am", "rewrite"]);
+            rewrite_rows(down, &format!("p{attempts}"));
         } else {
             killed += 1;
         }
     }
-    ok(&down, &["push"]);
-    assert_eq!(head(&up, "main"), head(&down, "main"));
-    assert_eq!(rows(&up, "SELECT count(*) FROM t"), "count\n40002\n");
-    fsck_clean(&[&up, &down]);
+    ok(down, &["push"]);
+    assert_eq!(remote_head(), head(down, "main"));
+    check();
+}
 
-    // Fetches the same way, into a third repository.
-    let third = root.path().join("third");
-    ok(root.path(), &["clone", "up", "third"]);
-    ok(
-        &up,
-        &["sql", "-q", "UPDATE t SET v = 'z' || v WHERE id >= 10"],
-    );
-    ok(&up, &["commit", "-am", "big update"]);
+/// Fetches into `third` killed the same way; `publish` gives the remote a
+/// new commit whenever one finished. Then a fetch completes.
+fn kill_fetches(third: &Path, max_delay_ms: u64, publish: &dyn Fn(u64), check: &dyn Fn()) {
     let (mut killed, mut attempts) = (0, 0u64);
     while killed < 20 {
         attempts += 1;
         assert!(attempts < 200, "only {killed} fetches were killed halfway");
-        let finished = run_killed(
-            &third,
-            &["fetch"],
-            Duration::from_millis(2 + attempts * 5 % 30),
-        );
-        fsck_clean(&[&up, &third]);
+        let delay = Duration::from_millis(2 + attempts * 5 % max_delay_ms);
+        let finished = run_killed(third, &["fetch"], delay);
+        check();
         if finished {
-            // Start again from scratch: a fresh clone of the old state is
-            // not needed, a new commit upstream gives the next fetch work.
-            ok(
-                &up,
-                &[
-                    "sql",
-                    "-q",
-                    &format!("UPDATE t SET v = v || 'f{attempts}' WHERE id >= 10"),
-                ],
-            );
-            ok(&up, &["commit", "-am", "more"]);
+            publish(attempts);
         } else {
             killed += 1;
         }
     }
-    ok(&third, &["fetch"]);
+    ok(third, &["fetch"]);
+    check();
+}
+
+#[test]
+fn pushes_and_fetches_killed_halfway_leave_both_sides_consistent() {
+    let root = pair();
+    let (up, down) = (root.path().join("up"), root.path().join("down"));
+    commit_many_rows(&down);
+    kill_pushes(&down, 45, &|| head(&up, "main"), &|| {
+        fsck_clean(&[&up, &down]);
+    });
+    assert_eq!(rows(&up, "SELECT count(*) FROM t"), "count\n40002\n");
+
+    // Fetches the same way, into a third repository.
+    let third = root.path().join("third");
+    ok(root.path(), &["clone", "up", "third"]);
+    rewrite_rows(&up, "z");
+    kill_fetches(
+        &third,
+        30,
+        &|attempt| rewrite_rows(&up, &format!("f{attempt}")),
+        &|| fsck_clean(&[&up, &third]),
+    );
     assert_eq!(head(&third, "origin/main"), head(&up, "main"));
-    fsck_clean(&[&up, &third]);
+}
+
+/// Runs `git args...` in `dir`; its standard output.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Coder")
+        .env("GIT_AUTHOR_EMAIL", "coder@example.com")
+        .env("GIT_COMMITTER_NAME", "Coder")
+        .env("GIT_COMMITTER_EMAIL", "coder@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Whether the `git` program can be run here.
+fn have_git() -> bool {
+    let found = Command::new("git").arg("--version").output().is_ok();
+    if !found {
+        println!("skipped: the `git` program is not installed");
+    }
+    found
+}
+
+/// A bare Git repository `hub.git` in `root` whose `main` branch holds
+/// ordinary code; returns its path and the commit of `main`.
+fn git_hub(root: &Path) -> (std::path::PathBuf, String) {
+    let hub = root.join("hub.git");
+    git(root, &["init", "-q", "--bare", "-b", "main", "hub.git"]);
+    let code = root.join("code");
+    git(root, &["init", "-q", "-b", "main", "code"]);
+    std::fs::write(code.join("load.py"), "print('hello')\n").unwrap();
+    git(&code, &["add", "load.py"]);
+    git(&code, &["commit", "-q", "-m", "code"]);
+    git(&code, &["push", "-q", hub.to_str().unwrap(), "main"]);
+    let main = git(&hub, &["rev-parse", "refs/heads/main"]);
+    (hub, main)
+}
+
+/// `git fsck` finds nothing wrong with the Git repository, and its code
+/// branch is still `main`.
+fn git_clean(hub: &Path, main: &str) {
+    let out = Command::new("git")
+        .current_dir(hub)
+        .args(["fsck", "--strict", "--no-dangling"])
+        .output()
+        .unwrap();
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "git fsck: {said}");
+    for bad in ["error", "missing", "broken", "warning"] {
+        assert!(!said.contains(bad), "git fsck: {said}");
+    }
+    assert_eq!(git(hub, &["rev-parse", "refs/heads/main"]), main);
+}
+
+#[test]
+fn clone_fetch_pull_push_through_a_git_repository() {
+    if !have_git() {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let (hub, main) = git_hub(root.path());
+    let url = format!("git+file://{}", hub.display());
+    let alice = root.path().join("alice");
+    std::fs::create_dir_all(&alice).unwrap();
+    ok(&alice, &["init"]);
+    ok(
+        &alice,
+        &[
+            "sql",
+            "-q",
+            "CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a'), (2, 'b')",
+        ],
+    );
+    ok(&alice, &["commit", "-Am", "base"]);
+    ok(&alice, &["tag", "v1"]);
+    ok(&alice, &["remote", "add", "origin", &url]);
+    let pushed = ok(&alice, &["push", "-u", "--tags", "origin", "main"]);
+    assert!(pushed.contains("[new branch]  main -> main"), "{pushed}");
+    git_clean(&hub, &main);
+    assert_eq!(
+        git(&hub, &["for-each-ref", "--format=%(refname)"]),
+        "refs/arbor/data\nrefs/heads/main\n"
+    );
+
+    // A clone through Git.
+    ok(root.path(), &["clone", &url, "bob"]);
+    let bob = root.path().join("bob");
+    fsck_clean(&[&alice, &bob]);
+    assert_eq!(
+        rows(&bob, "SELECT * FROM t ORDER BY id"),
+        "id,v\n1,a\n2,b\n"
+    );
+    assert_eq!(ok(&bob, &["remote", "-v"]), format!("origin\t{url}\n"));
+    assert_eq!(ok(&bob, &["tag"]), "v1\n");
+    assert_eq!(
+        ok(&bob, &["branch", "-a"]),
+        "* main\n  remotes/origin/main\n"
+    );
+    assert_eq!(head(&bob, "origin/main"), head(&alice, "main"));
+
+    // Commits on both sides; Bob's push is not a fast-forward.
+    ok(
+        &alice,
+        &["sql", "-q", "UPDATE t SET v = 'alice' WHERE id = 2"],
+    );
+    ok(&alice, &["commit", "-am", "alice edits 2"]);
+    ok(&alice, &["push"]);
+    ok(&bob, &["sql", "-q", "UPDATE t SET v = 'bob' WHERE id = 1"]);
+    ok(&bob, &["commit", "-am", "bob edits 1"]);
+    let refused = fails(&bob, &["push"]);
+    assert!(
+        refused.starts_with("error: rejected: origin/main has commits that main does not (not a fast-forward)\nhint: integrate them first"),
+        "{refused}"
+    );
+    git_clean(&hub, &main);
+    fsck_clean(&[&alice, &bob]);
+
+    // Fetch, then pull with a three-way merge, then the push goes through.
+    let fetched = ok(&bob, &["fetch"]);
+    assert!(fetched.contains("main -> origin/main"), "{fetched}");
+    assert_eq!(rows(&bob, "SELECT v FROM t WHERE id = 2"), "v\nb\n");
+    let pulled = ok(&bob, &["pull"]);
+    assert!(
+        pulled.contains("Merge made by the 'arbor' strategy"),
+        "{pulled}"
+    );
+    assert_eq!(
+        rows(&bob, "SELECT * FROM t ORDER BY id"),
+        "id,v\n1,bob\n2,alice\n"
+    );
+    assert!(ok(&bob, &["push"]).contains("main -> main"));
+    assert_eq!(ok(&bob, &["push"]), "Everything up-to-date\n");
+    let pulled = ok(&alice, &["pull", "--ff-only"]);
+    assert!(pulled.contains("Fast-forward"), "{pulled}");
+    assert_eq!(
+        rows(&alice, "SELECT * FROM t ORDER BY id"),
+        "id,v\n1,bob\n2,alice\n"
+    );
+    assert_eq!(
+        ok(&alice, &["log", "--oneline"]),
+        ok(&bob, &["log", "--oneline"])
+    );
+    git_clean(&hub, &main);
+    fsck_clean(&[&alice, &bob]);
+
+    // A branch pushed with -u, cloned alone, then deleted on the remote.
+    ok(&bob, &["checkout", "-b", "feature"]);
+    ok(&bob, &["sql", "-q", "INSERT INTO t VALUES (3, 'c')"]);
+    ok(&bob, &["commit", "-am", "feature"]);
+    let pushed = ok(&bob, &["push", "-u", "origin", "feature"]);
+    assert!(
+        pushed.contains("[new branch]  feature -> feature"),
+        "{pushed}"
+    );
+    ok(
+        root.path(),
+        &["clone", "--branch", "feature", &url, "carol"],
+    );
+    let carol = root.path().join("carol");
+    assert_eq!(ok(&carol, &["branch"]), "* feature\n");
+    assert_eq!(rows(&carol, "SELECT count(*) FROM t"), "count\n3\n");
+    git_clean(&hub, &main);
+    fsck_clean(&[&alice, &bob, &carol]);
+    assert!(ok(&bob, &["push", "--delete", "origin", "feature"]).contains("[deleted]"));
+    ok(&alice, &["fetch"]);
+    assert_eq!(ok(&alice, &["branch", "-r"]), "  origin/main\n");
+    assert_eq!(
+        fails(&bob, &["push", "--delete", "origin", "main"]),
+        "error: refusing to delete 'main', the branch checked out in origin\n"
+    );
+    git_clean(&hub, &main);
+
+    // --force overwrites a diverged remote branch.
+    ok(&bob, &["checkout", "main"]);
+    ok(
+        &alice,
+        &["sql", "-q", "UPDATE t SET v = 'again' WHERE id = 2"],
+    );
+    ok(&alice, &["commit", "-am", "alice again"]);
+    ok(&alice, &["push"]);
+    ok(
+        &bob,
+        &["sql", "-q", "UPDATE t SET v = 'forced' WHERE id = 1"],
+    );
+    ok(&bob, &["commit", "-am", "to be forced"]);
+    fails(&bob, &["push"]);
+    assert!(ok(&bob, &["push", "--force"]).contains("(forced update)"));
+    ok(&alice, &["fetch"]);
+    assert_eq!(head(&alice, "origin/main"), head(&bob, "main"));
+    git_clean(&hub, &main);
+    fsck_clean(&[&alice, &bob, &carol]);
+
+    // From SQL, a fetch through Git.
+    rows(&carol, "SELECT arbor_fetch('origin')");
+    assert_eq!(
+        rows(
+            &carol,
+            "SELECT branch FROM arbor_remote_branches ORDER BY branch"
+        ),
+        "branch\nmain\n"
+    );
+    // Chunks travel in packs: a few Git objects per push, not one per chunk.
+    let objects = git(&hub, &["rev-list", "--objects", "--all"])
+        .lines()
+        .count();
+    assert!(objects < 120, "{objects} Git objects");
+}
+
+#[test]
+fn git_pushes_and_fetches_killed_halfway_leave_both_sides_consistent() {
+    if !have_git() {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let (hub, main) = git_hub(root.path());
+    let url = format!("git+file://{}", hub.display());
+    let down = root.path().join("down");
+    std::fs::create_dir_all(&down).unwrap();
+    ok(&down, &["init"]);
+    ok(
+        &down,
+        &[
+            "sql",
+            "-q",
+            "CREATE TABLE t (id integer PRIMARY KEY, v text)",
+        ],
+    );
+    ok(&down, &["commit", "-Am", "base"]);
+    ok(&down, &["remote", "add", "origin", &url]);
+    ok(&down, &["push", "-u", "origin", "main"]);
+    commit_many_rows(&down);
+    // The remote's head as a fresh fetch sees it (which also verifies every
+    // chunk it reaches).
+    ok(root.path(), &["clone", &url, "watch"]);
+    let watch = root.path().join("watch");
+    let remote_head = || {
+        ok(&watch, &["fetch"]);
+        head(&watch, "origin/main")
+    };
+    kill_pushes(&down, 400, &remote_head, &|| {
+        git_clean(&hub, &main);
+        fsck_clean(&[&down]);
+    });
+    assert_eq!(
+        rows(&watch, "SELECT count(*) FROM t AS OF 'origin/main'"),
+        "count\n40000\n"
+    );
+
+    let third = root.path().join("third");
+    ok(root.path(), &["clone", &url, "third"]);
+    let publish = |attempt: u64| {
+        rewrite_rows(&down, &format!("f{attempt}"));
+        ok(&down, &["push"]);
+    };
+    publish(0);
+    kill_fetches(&third, 300, &publish, &|| {
+        git_clean(&hub, &main);
+        fsck_clean(&[&third]);
+    });
+    assert_eq!(head(&third, "origin/main"), head(&down, "main"));
+}
+
+/// Runs `git args...` in `dir` with `input` on its standard input; its
+/// standard output, as bytes.
+fn git_bytes(dir: &Path, args: &[&str], input: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    out.stdout
+}
+
+/// New bytes for a file of a data commit, given its name and bytes.
+type FileChange = dyn Fn(&str, Vec<u8>) -> Option<Vec<u8>>;
+
+/// Rewrites the data commit of `hub` (as someone with write access to the
+/// Git repository could): each file for which `change` gives new bytes.
+fn tamper(hub: &Path, change: &FileChange) {
+    let mut tree = String::new();
+    for line in git(hub, &["ls-tree", "refs/arbor/data"]).lines() {
+        let (meta, name) = line.split_once('\t').unwrap();
+        let mut oid = meta.split_whitespace().nth(2).unwrap().to_owned();
+        let bytes = git_bytes(hub, &["cat-file", "blob", &oid], b"");
+        if let Some(new) = change(name, bytes) {
+            let written = git_bytes(hub, &["hash-object", "-w", "--stdin"], &new);
+            oid = text(&written).trim().to_owned();
+        }
+        tree.push_str(&format!("100644 blob {oid}\t{name}\n"));
+    }
+    let tree = text(&git_bytes(hub, &["mktree"], tree.as_bytes()));
+    let parent = git(hub, &["rev-parse", "refs/arbor/data"]);
+    let commit = git(
+        hub,
+        &[
+            "commit-tree",
+            tree.trim(),
+            "-p",
+            parent.trim(),
+            "-m",
+            "tampered",
+        ],
+    );
+    git(hub, &["update-ref", "refs/arbor/data", commit.trim()]);
+}
+
+#[test]
+fn hostile_git_remotes_are_refused_and_nothing_is_published() {
+    if !have_git() {
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    let (hub, _) = git_hub(root.path());
+    let url = format!("git+file://{}", hub.display());
+    let alice = root.path().join("alice");
+    std::fs::create_dir_all(&alice).unwrap();
+    ok(&alice, &["init"]);
+    ok(
+        &alice,
+        &[
+            "sql",
+            "-q",
+            "CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a')",
+        ],
+    );
+    ok(&alice, &["commit", "-Am", "base"]);
+    ok(&alice, &["remote", "add", "origin", &url]);
+    ok(&alice, &["push", "-u", "origin", "main"]);
+    ok(root.path(), &["clone", &url, "bob"]);
+    let bob = root.path().join("bob");
+    // A new commit Bob lacks: its chunks are in a pack of their own.
+    ok(&alice, &["sql", "-q", "INSERT INTO t VALUES (2, 'b')"]);
+    ok(&alice, &["commit", "-am", "two"]);
+    ok(&alice, &["push"]);
+    let good = git(&hub, &["rev-parse", "refs/arbor/data"]);
+    let bob_before = ok(&bob, &["branch", "-a", "-v"]);
+
+    let blob = text(&git_bytes(
+        &hub,
+        &["hash-object", "-w", "--stdin"],
+        b"not a commit",
+    ));
+    let cases: Vec<(&str, Option<Box<FileChange>>, &str)> = vec![
+        (
+            "a chunk whose bytes do not match its address",
+            Some(Box::new(|name: &str, mut bytes: Vec<u8>| {
+                name.ends_with(".pack").then(|| {
+                    let middle = 8 + (bytes.len() - 8) / 2;
+                    bytes[middle] ^= 0x5a;
+                    bytes
+                })
+            })),
+            "is corrupt: its bytes hash to",
+        ),
+        (
+            "a missing chunk",
+            Some(Box::new(|name: &str, mut bytes: Vec<u8>| {
+                name.ends_with(".idx").then(|| {
+                    let count = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) - 1;
+                    bytes[8..12].copy_from_slice(&count.to_le_bytes());
+                    bytes.truncate(bytes.len() - 44);
+                    bytes
+                })
+            })),
+            "is missing",
+        ),
+        (
+            "a store root that is nowhere",
+            Some(Box::new(|name: &str, _| {
+                (name == "root").then(|| format!("{}\n", "ab".repeat(32)).into_bytes())
+            })),
+            "is missing",
+        ),
+        (
+            "a root file that is not an address",
+            Some(Box::new(|name: &str, _| {
+                (name == "root").then(|| b"rm -rf /\n".to_vec())
+            })),
+            "its `root` file is not a chunk address",
+        ),
+        (
+            "a data ref that is not a commit",
+            None,
+            "is damaged: not a commit",
+        ),
+    ];
+    for (what, change, expected) in cases {
+        git(&hub, &["update-ref", "refs/arbor/data", good.trim()]);
+        match change {
+            Some(change) => tamper(&hub, &change),
+            None => {
+                git(&hub, &["update-ref", "refs/arbor/data", blob.trim()]);
+            }
+        }
+        let refused = fails(&bob, &["fetch"]);
+        assert!(refused.contains(expected), "{what}: {refused}");
+        assert_eq!(ok(&bob, &["branch", "-a", "-v"]), bob_before, "{what}");
+        fsck_clean(&[&bob]);
+        let refused = fails(root.path(), &["clone", &url, "carol"]);
+        assert!(refused.contains(expected), "{what}: {refused}");
+        assert!(!root.path().join("carol").exists(), "{what}");
+    }
+    // Put right, the fetch completes.
+    git(&hub, &["update-ref", "refs/arbor/data", good.trim()]);
+    ok(&bob, &["fetch"]);
+    assert_eq!(head(&bob, "origin/main"), head(&alice, "main"));
+    fsck_clean(&[&bob]);
 }

@@ -7,8 +7,9 @@
 //! - a folder holding another Arbor repository (`file:///path` or a plain
 //!   path): its chunk store is opened directly; a push takes its writer lock
 //!   and publishes with a compare-and-swap of its store root.
-//! - a Git repository (`git+file://`, `git+ssh://`, `git+https://`): not
-//!   built yet; such URLs are recognised and refused with a clear error.
+//! - a Git repository (`git+file://`, `git+ssh://`, `git+https://`, ...):
+//!   the chunks travel as Git objects under the ref `refs/arbor/data`
+//!   ([`git`], whose `GitStore` is a chunk store over it).
 //!
 //! Transfers move only what the other side lacks: a walk from the refs'
 //! targets that stops at any chunk the receiver has
@@ -35,6 +36,8 @@ use crate::repo::{self, Repository, branch_ref, validate_branch_name, working_se
 use crate::vc::merge::{MergeOptions, MergeOutcome};
 use crate::vc::{self, history};
 
+pub mod git;
+
 /// The store root ref that names the remotes object.
 pub const REMOTES_REF: &str = "remotes";
 
@@ -48,15 +51,21 @@ pub fn tracking_ref(remote: &str, branch: &str) -> String {
 pub enum RemoteUrl {
     /// A folder holding an Arbor repository.
     Folder(PathBuf),
+    /// A Git repository, by the URL Git knows it by (`git+` removed).
+    Git(String),
 }
 
+/// The transports a Git remote may use, after `git+`.
+const GIT_SCHEMES: &[&str] = &["file", "ssh", "http", "https", "git"];
+
 /// Parses a remote URL: `file:///absolute/path` or a plain path (made
-/// absolute against `cwd`). Git URLs are recognised and refused for now;
-/// anything that could be read as a command-line option is refused.
+/// absolute against `cwd`) for a folder, `git+<scheme>://...` for a Git
+/// repository. Anything that could be read as a command-line option is
+/// refused.
 pub fn parse_url(url: &str, cwd: &Path) -> Result<RemoteUrl> {
     let bad = |why: &str| {
         Error::new("22023", format!("invalid remote URL '{url}': {why}"))
-            .with_hint("use a folder path, or file:///absolute/path")
+            .with_hint("use a folder path, file:///absolute/path, or git+<Git URL>")
     };
     if url.trim().is_empty() {
         return Err(bad("it is empty"));
@@ -77,12 +86,17 @@ pub fn parse_url(url: &str, cwd: &Path) -> Result<RemoteUrl> {
         return Ok(RemoteUrl::Folder(PathBuf::from(path)));
     }
     if let Some((scheme, _)) = url.split_once("://") {
-        if scheme.starts_with("git+") {
-            return Err(Error::new(
-                "0A000",
-                format!("Git remotes ({scheme}://) are not supported yet"),
-            )
-            .with_hint("use a folder remote (a path or file:///path) for now"));
+        if let Some(transport) = scheme.strip_prefix("git+") {
+            if !GIT_SCHEMES.contains(&transport) {
+                return Err(bad(&format!("unknown Git transport '{transport}'")));
+            }
+            if transport == "file" && !after_scheme.starts_with('/') {
+                return Err(bad("a git+file:// URL needs an absolute path"));
+            }
+            if transport != "file" && after_scheme.split('/').next().is_none_or(str::is_empty) {
+                return Err(bad("it names no host"));
+            }
+            return Ok(RemoteUrl::Git(url["git+".len()..].to_owned()));
         }
         return Err(bad(&format!("unknown scheme '{scheme}'")));
     }
@@ -94,13 +108,17 @@ pub fn parse_url(url: &str, cwd: &Path) -> Result<RemoteUrl> {
 pub fn canonical_url(url: &str, cwd: &Path) -> Result<String> {
     match parse_url(url, cwd)? {
         RemoteUrl::Folder(path) => Ok(path.display().to_string()),
+        RemoteUrl::Git(git_url) => Ok(format!("git+{git_url}")),
     }
 }
 
 /// Opens the repository a remote URL names, for writing (a push) or only
 /// for reading.
 pub fn open(url: &str, write: bool) -> Result<Repository> {
-    let RemoteUrl::Folder(path) = parse_url(url, Path::new("/"))?;
+    let path = match parse_url(url, Path::new("/"))? {
+        RemoteUrl::Folder(path) => path,
+        RemoteUrl::Git(git_url) => return open_git(&git_url, write),
+    };
     if !path.join(repo::STORE_DIR).is_dir() {
         return Err(Error::new(
             "58P01",
@@ -113,6 +131,28 @@ pub fn open(url: &str, write: bool) -> Result<Repository> {
     } else {
         repo::open_disk_store_read_only(&path)?
     };
+    Repository::open(store)
+}
+
+/// Opens a Git remote. One that holds no Arbor data yet opens for a push
+/// as an empty repository (its default branch is the first one pushed).
+fn open_git(git_url: &str, write: bool) -> Result<Repository> {
+    let store = Arc::new(git::GitStore::open(git_url)?);
+    if store.root()?.is_none() {
+        if !write {
+            return Err(Error::new(
+                "58P01",
+                format!(
+                    "the Git repository {git_url} holds no Arbor data ({})",
+                    git::DATA_REF
+                ),
+            )
+            .with_hint("push a branch to it first"));
+        }
+        let repo = Repository::from_store(store);
+        repo.publish_first_root(&StoreRoot::default())?;
+        return Ok(repo);
+    }
     Repository::open(store)
 }
 
@@ -490,6 +530,11 @@ pub fn push(
                 )
                 .with_hint("commit or discard them in the remote repository first"));
             }
+        }
+        // A remote without branches (a new Git remote) takes the first
+        // branch pushed as its default, as Git hosts do.
+        if heads(root).is_empty() {
+            root.default_branch = remote_branch.to_owned();
         }
         let ws = WorkingSet {
             working: catalog,
