@@ -1,6 +1,7 @@
 //! Remotes on the benchmark table: `arbor clone` of a repository holding
-//! the 1M-row table through a folder remote (time, bytes), then `arbor
-//! push` of a one-row commit (bytes sent: a few chunks, not the table).
+//! the 1M-row table through a folder remote and through a Git remote (a
+//! bare repository made by `git`; time, bytes), then `arbor push` of a
+//! one-row commit to each (bytes sent: a few chunks, not the table).
 //!
 //! ```text
 //! cargo build --release --bin arbor
@@ -12,14 +13,51 @@
 use std::path::Path;
 
 use arbor_tests::bench_data::write_csv;
-use arbor_tests::bench_process::{arbor, megabytes, release_binary};
+use arbor_tests::bench_process::{arbor, arbor_with_git_cache, megabytes, release_binary};
 
 /// The size of a repository's `.arbor/` folder in bytes.
 fn store_bytes(dir: &Path) -> u64 {
-    std::fs::read_dir(dir.join(".arbor"))
-        .unwrap()
-        .map(|e| e.unwrap().metadata().unwrap().len())
-        .sum()
+    folder_bytes(&dir.join(".arbor"))
+}
+
+/// The size of the files under `dir`, in bytes.
+fn folder_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .map(|e| {
+                let e = e.unwrap();
+                let meta = e.metadata().unwrap();
+                if meta.is_dir() {
+                    folder_bytes(&e.path())
+                } else {
+                    meta.len()
+                }
+            })
+            .sum()
+    })
+}
+
+/// What `arbor push` said it sent, and how long it took.
+fn push(bin: &Path, dir: &Path, args: &[&str], out: &Path) -> (f64, String) {
+    let (seconds, _) = arbor(bin, dir, args, Some(out));
+    (seconds, sent_line(out))
+}
+
+/// The line of a push's output that says what it sent.
+fn sent_line(out: &Path) -> String {
+    let report = std::fs::read_to_string(out).unwrap();
+    report
+        .lines()
+        .find(|l| l.contains("sent"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A one-row commit in `dir`.
+fn commit_one_row(bin: &Path, dir: &Path, id: u64) {
+    let update = format!("UPDATE t SET qty = qty + 1 WHERE id = {id}");
+    arbor(bin, dir, &["sql", "-q", &update], None);
+    arbor(bin, dir, &["commit", "-am", "one row"], None);
 }
 
 fn main() {
@@ -52,24 +90,46 @@ fn main() {
         store_bytes(&down) as f64 / 1e6
     );
 
-    arbor(
-        &bin,
-        &down,
-        &[
-            "sql",
-            "-q",
-            &format!("UPDATE t SET qty = qty + 1 WHERE id = {}", n / 2),
-        ],
-        None,
-    );
-    arbor(&bin, &down, &["commit", "-am", "one row"], None);
-    let out = dir.path().join("push.out");
-    let (push_s, _) = arbor(&bin, &down, &["push"], Some(&out));
-    let report = std::fs::read_to_string(&out).unwrap();
-    let sent = report
-        .lines()
-        .find(|l| l.contains("sent"))
-        .unwrap_or_default()
-        .to_owned();
+    commit_one_row(&bin, &down, n / 2);
+    let (push_s, sent) = push(&bin, &down, &["push"], &dir.path().join("push.out"));
     println!("push of a one-row commit: {:.1} ms, {sent}", push_s * 1e3);
+
+    // The same through a bare Git repository.
+    let made = std::process::Command::new("git")
+        .current_dir(dir.path())
+        .args(["init", "-q", "--bare", "hub.git"])
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        println!("Git remote: skipped, the `git` program is not available");
+        return;
+    }
+    let hub = dir.path().join("hub.git");
+    let url = format!("git+file://{}", hub.display());
+    arbor(&bin, &up, &["remote", "add", "hub", &url], None);
+    let out = dir.path().join("git-push.out");
+    let (push_s, sent) = push(&bin, &up, &["push", "hub", "main"], &out);
+    println!(
+        "first push to a Git remote: {push_s:.2} s, {sent}; the Git repository holds {:.1} MB",
+        folder_bytes(&hub) as f64 / 1e6
+    );
+    // The clone and its later commands share one cache, as a user's do.
+    let cache = dir.path().join("user-git-cache");
+    let (clone_s, clone_mb) =
+        arbor_with_git_cache(&bin, dir.path(), &["clone", &url, "gdown"], None, &cache);
+    let gdown = dir.path().join("gdown");
+    println!(
+        "clone through a Git remote: {clone_s:.2} s (peak {}), {:.1} MB received into the Git cache, {:.1} MB in the clone's .arbor/",
+        megabytes(clone_mb),
+        folder_bytes(&cache) as f64 / 1e6,
+        store_bytes(&gdown) as f64 / 1e6
+    );
+    commit_one_row(&bin, &gdown, n / 3);
+    let before = folder_bytes(&hub);
+    let (push_s, _) = arbor_with_git_cache(&bin, &gdown, &["push"], Some(&out), &cache);
+    let sent = sent_line(&out);
+    println!(
+        "push of a one-row commit to a Git remote: {:.1} ms, {sent}; the Git repository grew by {} bytes",
+        push_s * 1e3,
+        folder_bytes(&hub) - before
+    );
 }

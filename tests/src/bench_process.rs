@@ -21,6 +21,19 @@ pub fn release_binary() -> PathBuf {
 /// Panics when the process fails (exit code 1 is a success with
 /// `--exit-code`, so it is accepted).
 pub fn arbor(bin: &Path, dir: &Path, args: &[&str], stdout: Option<&Path>) -> (f64, Option<f64>) {
+    arbor_with_git_cache(bin, dir, args, stdout, &dir.join(".git-cache"))
+}
+
+/// [`arbor`] with the cache of Git remotes in `git_cache` (by default each
+/// working folder has its own, so each repository of a benchmark really
+/// transfers what it needs).
+pub fn arbor_with_git_cache(
+    bin: &Path,
+    dir: &Path,
+    args: &[&str],
+    stdout: Option<&Path>,
+    git_cache: &Path,
+) -> (f64, Option<f64>) {
     let gnu_time = Path::new("/usr/bin/time");
     let mut cmd = if gnu_time.exists() {
         let mut c = Command::new(gnu_time);
@@ -30,6 +43,7 @@ pub fn arbor(bin: &Path, dir: &Path, args: &[&str], stdout: Option<&Path>) -> (f
         Command::new(bin)
     };
     cmd.current_dir(dir).args(args);
+    cmd.env("ARBOR_GIT_CACHE", git_cache);
     // Commits need an author; a benchmark has no one in particular.
     if std::env::var_os("ARBOR_AUTHOR_NAME").is_none() {
         cmd.env("ARBOR_AUTHOR_NAME", "Bench")

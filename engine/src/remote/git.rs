@@ -46,8 +46,13 @@ use crate::error::{Error, Result, sqlstate};
 /// The Git ref that holds an Arbor repository.
 pub const DATA_REF: &str = "refs/arbor/data";
 
-/// A pack is closed once it holds this many bytes of chunks.
-pub const PACK_TARGET: usize = 16 << 20;
+/// A pack is closed once it holds this many bytes of chunks. Large enough
+/// that a 1M-row table is a few hundred Git objects, not one per chunk;
+/// small enough that a big push is over Git's `receive.unpackLimit` (100
+/// objects), so the Git server keeps the pack as sent instead of exploding
+/// it into loose objects, which it would then try to deltify against each
+/// other on every later fetch (seconds per megabyte).
+pub const PACK_TARGET: usize = 1 << 20;
 
 /// The first bytes of a pack blob.
 const PACK_MAGIC: &[u8; 8] = b"ARBORPK1";
@@ -56,7 +61,7 @@ const INDEX_MAGIC: &[u8; 8] = b"ARBORIX1";
 /// One index entry: address, offset in the pack, length.
 const INDEX_ENTRY_LEN: usize = 32 + 8 + 4;
 /// How many packs' bytes are kept in memory while reading.
-const LOADED_PACKS: usize = 4;
+const LOADED_PACKS: usize = 32;
 
 const README: &str = "This ref holds an Arbor data repository: content-addressed chunks \
 in packs (*.pack, indexed by *.idx) and the address of its store root (root).\n\
@@ -309,7 +314,6 @@ impl GitStore {
         let output = Command::new("git")
             .arg("-C")
             .arg(&self.cache_dir)
-            .args(["-c", "core.bigFileThreshold=1m"])
             .args(args)
             .output()
             .map_err(|e| {
@@ -420,13 +424,8 @@ impl GitStore {
         let output = Command::new("git")
             .arg("-C")
             .arg(&self.cache_dir)
-            .args([
-                "-c",
-                "core.bigFileThreshold=1m",
-                "push",
-                "--porcelain",
-                "--quiet",
-            ])
+            // Packs of chunks do not delta against each other: no search.
+            .args(["-c", "pack.window=0", "push", "--porcelain", "--quiet"])
             .arg(&lease)
             .args(["--end-of-options", &self.url, &refspec])
             .output()
