@@ -161,7 +161,19 @@ impl Scratch {
                     ))?;
                 }
             }
-            file.insert_into(session, &self.table, columns, false)
+            // The table's columns in its order (the first version's, then
+            // those this version added); the file's fields map to them by name.
+            let mut in_table_order: Columns = first
+                .iter()
+                .filter_map(|(name, _)| columns.iter().find(|(n, _)| n == name).cloned())
+                .collect();
+            in_table_order.extend(
+                columns
+                    .iter()
+                    .filter(|(name, _)| !first.iter().any(|(n, _)| n == name))
+                    .cloned(),
+            );
+            file.insert_into(session, &self.table, &in_table_order, false)
                 .map_err(|e| {
                     let mut e = without_hint(e);
                     if e.message.contains("duplicate key") {

@@ -562,6 +562,30 @@ deleted table data/new.csv
 {\"changed\":[],\"diff_type\":\"removed\",\"from\":{\"id\":2,\"name\":\"pear\",\"qty\":5},\"table\":\"data/stock.csv\",\"to\":null}
 "
     );
+    // A rename (Git passes nine arguments): the file is named by its new path.
+    git(d, &["mv", "data/stock.csv", "data/renamed.csv"]);
+    std::fs::write(
+        d.join("data/renamed.csv"),
+        "id,name,qty\n1,apple,5\n3,\"fig, dried\",1\n",
+    )
+    .unwrap();
+    git(d, &["add", "."]);
+    assert_eq!(
+        git(
+            d,
+            &["diff", "-M", "--cached", "--", "data/stock.csv", "data/renamed.csv"]
+        ),
+        "{\"changed\":[\"qty\"],\"diff_type\":\"modified\",\"from\":{\"id\":1,\"name\":\"apple\",\"qty\":4},\"table\":\"data/renamed.csv\",\"to\":{\"id\":1,\"name\":\"apple\",\"qty\":5}}
+"
+    );
+    // An unmerged file (one argument) is only named, as Git does.
+    let out = Command::new(env!("CARGO_BIN_EXE_arbor"))
+        .current_dir(d)
+        .args(["diff", "--git-driver", "data/renamed.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "* Unmerged path data/renamed.csv\n");
 }
 
 /// Writes `base.csv`, `ours.csv` and `theirs.csv` in `dir`.
@@ -599,6 +623,33 @@ fn merge_files_combines_cells_rows_and_columns_keeping_our_order() {
 9,kiwi,1,ours,
 4,fig,2,\"say \"\"hi\"\"\",
 "
+    );
+}
+
+#[test]
+fn merge_files_keeps_our_column_order_when_we_moved_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Ours moved qty first and changed apple; theirs added color to plum.
+    three_versions(
+        d,
+        BASE,
+        "qty,id,name,note\n7,3,plum,\n4,1,apple,\"red, round\"\n5,2,pear,x\n",
+        "id,name,qty,note,color\n3,plum,7,,purple\n1,apple,3,\"red, round\",\n2,pear,5,x,\n",
+    );
+    let merge = [
+        "merge",
+        "--files",
+        "base.csv",
+        "ours.csv",
+        "theirs.csv",
+        "--key",
+        "id",
+    ];
+    assert_eq!(exits(d, 0, &merge), "");
+    assert_eq!(
+        std::fs::read_to_string(d.join("ours.csv")).unwrap(),
+        "qty,id,name,note,color\n7,3,plum,,purple\n4,1,apple,\"red, round\",\n5,2,pear,x,\n"
     );
 }
 

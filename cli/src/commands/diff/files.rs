@@ -48,12 +48,22 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
 /// (Git's temporary copies may have none); the key is `--key`, else the
 /// file's first column.
 pub fn run_git_driver(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let [path, old, _, _, new, _, _] = args.args.as_slice() else {
-        return Err(CliError::new(format!(
-            "--git-driver takes the seven arguments Git passes to a diff driver, not {}",
-            args.args.len()
-        ))
-        .with_hint("set it up with: git config diff.arbor.command 'arbor diff --git-driver'"));
+    // Git passes seven arguments, nine for a rename (the new path and a
+    // note), and only the path for an unmerged file.
+    let (path, old, new) = match args.args.as_slice() {
+        [path, old, _, _, new, _, _] => (path, old, new),
+        [_, old, _, _, new, _, _, new_path, _] => (new_path, old, new),
+        [path] => {
+            println!("* Unmerged path {path}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        other => {
+            return Err(CliError::new(format!(
+                "--git-driver takes the arguments Git passes to a diff driver (7, 9 for a rename, 1 for an unmerged file), not {}",
+                other.len()
+            ))
+            .with_hint("set it up with: git config diff.arbor.command 'arbor diff --git-driver'"));
+        }
     };
     let path = Path::new(path);
     let format = match args.file_format {

@@ -69,11 +69,11 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
         open(ours, "ours")?,
         open(theirs, "theirs")?,
     ];
+    let (our_header, _) = files[1]
+        .infer_columns(false)
+        .map_err(|e| CliError { hint: None, ..e })?;
     let key = if args.key.is_empty() {
-        let (header, _) = files[1]
-            .infer_columns(false)
-            .map_err(|e| CliError { hint: None, ..e })?;
-        header.into_iter().take(1).collect()
+        our_header.iter().take(1).cloned().collect()
     } else {
         args.key.clone()
     };
@@ -163,6 +163,17 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
     }
 
     let names: Vec<String> = schema.columns.iter().map(|c| c.name.clone()).collect();
+    // The file keeps our column order; columns only the merge brought
+    // (added on their side) follow.
+    let mut order: Vec<usize> = our_header
+        .iter()
+        .filter_map(|h| names.iter().position(|n| n == h))
+        .collect();
+    let brought: Vec<usize> = (0..names.len()).filter(|i| !order.contains(i)).collect();
+    order.extend(brought);
+    let reorder =
+        |row: Vec<Value>| -> Vec<Value> { order.iter().map(|&i| row[i].clone()).collect() };
+    let out_names: Vec<String> = order.iter().map(|&i| names[i].clone()).collect();
     let delimiter = files[1].delimiter_byte()?;
     let target = args.output.clone().unwrap_or_else(|| ours.clone());
     let mut sink = Output::open(cwd, Some(&target))?;
@@ -172,7 +183,7 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
             delimiter,
             safe: false,
         },
-        &names,
+        &out_names,
     )
     .map_err(write_error)?;
     // Our rows in our order, then the rows only they added.
@@ -195,10 +206,10 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 .map(|n| field(n).map_or(Value::Null, Value::Text))
                 .collect(),
         };
-        stream.row(&row).map_err(write_error)
+        stream.row(&reorder(row)).map_err(write_error)
     })?;
     for row in changes.into_values().flatten() {
-        stream.row(&row).map_err(write_error)?;
+        stream.row(&reorder(row)).map_err(write_error)?;
     }
     stream.end().map_err(write_error)?;
     sink.finish()?;
