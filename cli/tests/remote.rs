@@ -537,6 +537,9 @@ fn clone_fetch_pull_push_through_a_git_repository() {
         "* main\n  remotes/origin/main\n"
     );
     assert_eq!(head(&bob, "origin/main"), head(&alice, "main"));
+    // Without a folder name, the clone is named as Git names it.
+    assert!(ok(root.path(), &["clone", &url]).contains("into"));
+    fsck_clean(&[&root.path().join("hub")]);
 
     // Commits on both sides; Bob's push is not a fast-forward.
     ok(

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use arbor_engine::{remote, repo};
+use arbor_merkle::ChunkStore;
 
 use crate::ui::CliError;
 
@@ -24,8 +25,13 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let directory = match &args.directory {
         Some(d) => cwd.join(d),
         None => {
-            let name = Path::new(url.trim_end_matches('/'))
+            // The last part of the path, without a Git repository's `.git`.
+            let last = Path::new(url.trim_end_matches('/'))
                 .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            let name = last
+                .map(|n| n.strip_suffix(".git").map_or(n.clone(), str::to_owned))
+                .filter(|n| !n.is_empty())
                 .ok_or_else(|| {
                     CliError::new(format!("cannot tell a folder name from '{}'", args.url))
                         .with_hint("name the folder: arbor clone <url> <folder>")
@@ -46,19 +52,27 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     }
     // Open the remote first: a bad URL leaves nothing behind.
     remote::open(&url, false)?;
-    std::fs::create_dir_all(&directory)
-        .map_err(|e| CliError::new(format!("cannot create {}: {e}", directory.display())))?;
+    let cannot_create =
+        |e: std::io::Error| CliError::new(format!("cannot create {}: {e}", directory.display()));
+    if !existed {
+        if let Some(parent) = directory.parent() {
+            std::fs::create_dir_all(parent).map_err(cannot_create)?;
+        }
+        // Made here and now (not found made by someone else meanwhile), so
+        // this process may remove it again.
+        std::fs::create_dir(&directory).map_err(cannot_create)?;
+    }
+    let store = match repo::open_disk_store(&directory) {
+        Ok(store) => store,
+        Err(e) => {
+            if !existed {
+                let _ = std::fs::remove_dir(&directory);
+            }
+            return Err(e.into());
+        }
+    };
     let (bar, mut progress) = crate::progress::transfer("receiving");
-    let cloned = repo::open_disk_store(&directory)
-        .map_err(CliError::from)
-        .and_then(|store| {
-            Ok(remote::clone(
-                store,
-                &url,
-                args.branch.as_deref(),
-                &mut progress,
-            )?)
-        });
+    let cloned = remote::clone(store.clone(), &url, args.branch.as_deref(), &mut progress);
     bar.finish_and_clear();
     match cloned {
         Ok((_, branch)) => {
@@ -69,13 +83,18 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            // Nothing half-made stays behind.
-            let _ = if existed {
-                std::fs::remove_dir_all(directory.join(repo::STORE_DIR))
-            } else {
-                std::fs::remove_dir_all(&directory)
-            };
-            Err(e)
+            // Nothing half-made stays behind: the store this process holds
+            // locked never published a root, so no one else has used it.
+            let published = store.root().map_or(true, |root| root.is_some());
+            drop(store);
+            if !published {
+                let _ = if existed {
+                    std::fs::remove_dir_all(directory.join(repo::STORE_DIR))
+                } else {
+                    std::fs::remove_dir_all(&directory)
+                };
+            }
+            Err(e.into())
         }
     }
 }
