@@ -602,6 +602,15 @@ fn clone_fetch_pull_push_through_a_git_repository() {
     let carol = root.path().join("carol");
     assert_eq!(ok(&carol, &["branch"]), "* feature\n");
     assert_eq!(rows(&carol, "SELECT count(*) FROM t"), "count\n3\n");
+    // A shallow clone through Git: the last commit only.
+    ok(root.path(), &["clone", "--depth", "1", &url, "dave"]);
+    let dave = root.path().join("dave");
+    assert_eq!(ok(&dave, &["log", "--oneline"]).lines().count(), 1);
+    assert_eq!(
+        rows(&dave, "SELECT * FROM t ORDER BY id"),
+        "id,v\n1,bob\n2,alice\n"
+    );
+    fsck_clean(&[&dave]);
     git_clean(&hub, &main);
     fsck_clean(&[&alice, &bob, &carol]);
     assert!(ok(&bob, &["push", "--delete", "origin", "feature"]).contains("[deleted]"));
@@ -855,4 +864,66 @@ fn hostile_git_remotes_are_refused_and_nothing_is_published() {
     ok(&bob, &["fetch"]);
     assert_eq!(head(&bob, "origin/main"), head(&alice, "main"));
     fsck_clean(&[&bob]);
+}
+
+/// The messages of `dir`'s history, one per line, newest first.
+fn subjects(dir: &Path) -> String {
+    ok(dir, &["log", "--oneline"])
+        .lines()
+        .map(|l| format!("{}\n", l.split_once(' ').map_or(l, |(_, s)| s)))
+        .collect()
+}
+
+#[test]
+fn a_shallow_clone_holds_the_last_commits_and_still_pushes_and_pulls() {
+    let root = pair();
+    let up = root.path().join("up");
+    for i in 3..6 {
+        ok(
+            &up,
+            &["sql", "-q", &format!("INSERT INTO t VALUES ({i}, 'v{i}')")],
+        );
+        ok(&up, &["commit", "-am", &format!("add {i}")]);
+    }
+    ok(&up, &["tag", "v2"]);
+    ok(root.path(), &["clone", "--depth", "2", "up", "shallow"]);
+    let shallow = root.path().join("shallow");
+    // Two commits, each with all its data; only the tags among them.
+    assert_eq!(subjects(&shallow), "add 5\nadd 4\n");
+    assert_eq!(ok(&shallow, &["tag"]), "v2\n");
+    assert_eq!(rows(&shallow, "SELECT count(*) FROM t"), "count\n5\n");
+    assert_eq!(
+        rows(&shallow, "SELECT count(*) FROM t AS OF 'HEAD~1'"),
+        "count\n4\n"
+    );
+    assert!(fails(&shallow, &["log", "HEAD~2"]).contains("HEAD~2"));
+    // Smaller than a full clone.
+    let full = root.path().join("full");
+    ok(root.path(), &["clone", "up", "full"]);
+    let size = |d: &Path| std::fs::metadata(d.join(".arbor/journal")).unwrap().len();
+    assert!(
+        size(&shallow) < size(&full),
+        "{} vs {}",
+        size(&shallow),
+        size(&full)
+    );
+    fsck_clean(&[&shallow, &up]);
+    ok(&shallow, &["gc"]);
+    fsck_clean(&[&shallow]);
+
+    // It pushes new commits, and pulls the remote's.
+    ok(&shallow, &["sql", "-q", "INSERT INTO t VALUES (9, 'mine')"]);
+    ok(&shallow, &["commit", "-am", "mine"]);
+    ok(&shallow, &["push"]);
+    assert_eq!(
+        subjects(&up),
+        "mine\nadd 5\nadd 4\nadd 3\nbase\nInitialize data repository\n"
+    );
+    ok(&up, &["sql", "-q", "DELETE FROM t WHERE id = 1"]);
+    ok(&up, &["commit", "-am", "up"]);
+    ok(&shallow, &["pull", "--ff-only"]);
+    assert_eq!(subjects(&shallow), "up\nmine\nadd 5\nadd 4\n");
+    assert_eq!(rows(&shallow, "SELECT count(*) FROM t"), "count\n5\n");
+    fsck_clean(&[&shallow, &up]);
+    assert!(fails(root.path(), &["clone", "--depth", "0", "up", "none"]).contains("0 is not in 1"));
 }

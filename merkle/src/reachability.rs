@@ -38,9 +38,20 @@ pub struct WalkStats {
 pub fn walk_reachable(
     store: &dyn ChunkStore,
     roots: &[Address],
+    visit: impl FnMut(&Chunk) -> Result<Walk>,
+) -> Result<WalkStats> {
+    walk_reachable_except(store, roots, &HashSet::new(), visit)
+}
+
+/// [`walk_reachable`] that never enters the chunks in `left_out` (chunks a
+/// store lacks on purpose: the history cut off by a shallow clone).
+pub fn walk_reachable_except(
+    store: &dyn ChunkStore,
+    roots: &[Address],
+    left_out: &HashSet<Address>,
     mut visit: impl FnMut(&Chunk) -> Result<Walk>,
 ) -> Result<WalkStats> {
-    let mut seen: HashSet<Address> = HashSet::new();
+    let mut seen: HashSet<Address> = left_out.clone();
     let mut stack: Vec<Address> = roots.to_vec();
     let mut stats = WalkStats::default();
     while let Some(address) = stack.pop() {
@@ -74,12 +85,25 @@ pub fn copy_missing(
     roots: &[Address],
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<WalkStats> {
+    copy_missing_except(from, to, roots, &HashSet::new(), progress)
+}
+
+/// [`copy_missing`] that never enters the chunks in `left_out`: a shallow
+/// clone's cut (the parents of its oldest commits), the one place where `to`
+/// holds a chunk without all the chunks it refers to.
+pub fn copy_missing_except(
+    from: &dyn ChunkStore,
+    to: &dyn ChunkStore,
+    roots: &[Address],
+    left_out: &HashSet<Address>,
+    progress: &mut dyn FnMut(WalkStats),
+) -> Result<WalkStats> {
     const BATCH: usize = 1024;
     enum Step {
         Enter(Address),
         Leave(Chunk),
     }
-    let mut seen: HashSet<Address> = HashSet::new();
+    let mut seen: HashSet<Address> = left_out.clone();
     let mut stack: Vec<Step> = roots.iter().rev().map(|r| Step::Enter(*r)).collect();
     let mut batch = Vec::new();
     let mut copied = WalkStats::default();

@@ -11,13 +11,18 @@ use crate::ui::CliError;
 /// Arguments of `arbor clone`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The repository to clone: a folder (a path or file:///path).
+    /// The repository to clone: a folder (a path or file:///path) or a Git
+    /// repository (git+ssh://host/repo.git, git+https://..., git+file:///path).
     url: String,
-    /// The folder to make (default: the last part of the URL).
+    /// The folder to make (default: the last part of the URL, without `.git`).
     directory: Option<PathBuf>,
     /// Check out this branch instead of the remote's current one.
     #[arg(short, long)]
     branch: Option<String>,
+    /// A shallow clone: only the branch's last N commits (each with all its
+    /// data) and the tags among them; history ends there.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    depth: Option<u32>,
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -72,7 +77,13 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
     };
     let (bar, mut progress) = crate::progress::transfer("receiving");
-    let cloned = remote::clone(store.clone(), &url, args.branch.as_deref(), &mut progress);
+    let cloned = remote::clone(
+        store.clone(),
+        &url,
+        args.branch.as_deref(),
+        args.depth,
+        &mut progress,
+    );
     bar.finish_and_clear();
     match cloned {
         Ok((_, branch)) => {

@@ -23,16 +23,19 @@
 //! Remote-tracking branches are refs `refs/remotes/<remote>/<branch>`, usable
 //! as revisions (`origin/main`).
 
+use std::collections::HashSet;
 use std::collections::btree_map::Entry;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arbor_merkle::reachability::{WalkStats, copy_missing};
+use arbor_merkle::reachability::{WalkStats, copy_missing, copy_missing_except};
 use arbor_merkle::{Address, ChunkStore};
 
 use crate::error::{Error, Result};
 use crate::objects::{Commit, RemoteList, Signature, StoreRoot, WorkingSet};
-use crate::repo::{self, Repository, branch_ref, validate_branch_name, working_set_ref};
+use crate::repo::{
+    self, Repository, branch_ref, shallow_ref, validate_branch_name, working_set_ref,
+};
 use crate::vc::merge::{MergeOptions, MergeOutcome};
 use crate::vc::{self, history};
 
@@ -653,10 +656,16 @@ pub fn push_tags(
 /// `origin`, the tags, and `branch` (default: the remote's checked-out
 /// branch) checked out with `origin` as its upstream. Returns the
 /// repository and the branch checked out.
+///
+/// With a `depth`, a shallow clone: only `branch`, only its last `depth`
+/// commits (each with its whole data), and the tags among them; the
+/// commits at the cut are marked with refs `shallow/<commit>`, and
+/// history ends there (see [`Repository::read_commit`]).
 pub fn clone(
     store: Arc<dyn ChunkStore>,
     url: &str,
     branch: Option<&str>,
+    depth: Option<u32>,
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<(Repository, String)> {
     if store.root()?.is_some() {
@@ -672,13 +681,32 @@ pub fn clone(
         .find(|(n, _)| *n == branch)
         .map(|(_, a)| *a)
         .ok_or_else(|| Error::new("42704", format!("the remote has no branch '{branch}'")))?;
-    let remote_tags = tags(&remote_root);
+    let mut remote_heads = remote_heads;
+    let mut remote_tags = tags(&remote_root);
+    let mut cut = ShallowCut::default();
+    if let Some(depth) = depth {
+        cut = shallow_cut(&remote, head, depth)?;
+        remote_heads.retain(|(b, _)| *b == branch);
+        let mut kept = Vec::new();
+        for (tag, target) in remote_tags {
+            if cut.kept.contains(&remote.peel(&target)?) {
+                kept.push((tag, target));
+            }
+        }
+        remote_tags = kept;
+    }
     let roots: Vec<Address> = remote_heads
         .iter()
         .chain(&remote_tags)
         .map(|(_, a)| *a)
         .collect();
-    copy_missing(remote.store().as_ref(), store.as_ref(), &roots, progress)?;
+    copy_missing_except(
+        remote.store().as_ref(),
+        store.as_ref(),
+        &roots,
+        &cut.left_out,
+        progress,
+    )?;
     let repo = Repository::from_store(store);
     let catalog = repo.read_commit(&head)?.catalog;
     let ws = repo.write_working_set(&WorkingSet {
@@ -706,6 +734,58 @@ pub fn clone(
     }
     root.refs
         .insert(REMOTES_REF.to_owned(), list_chunk.address());
+    for commit in &cut.at_cut {
+        root.refs.insert(shallow_ref(commit), *commit);
+    }
     repo.publish_first_root(&root)?;
     Ok((repo, branch))
+}
+
+/// Where a shallow clone cuts history.
+#[derive(Debug, Default)]
+struct ShallowCut {
+    /// The commits kept.
+    kept: HashSet<Address>,
+    /// Kept commits with a parent left out.
+    at_cut: Vec<Address>,
+    /// The parents left out.
+    left_out: HashSet<Address>,
+}
+
+/// The last `depth` commits of `head` (counted along every parent, as Git
+/// counts `--depth`) and where that cuts history.
+fn shallow_cut(repo: &Repository, head: Address, depth: u32) -> Result<ShallowCut> {
+    if depth == 0 {
+        return Err(Error::new("22023", "--depth must be at least 1"));
+    }
+    let mut cut = ShallowCut::default();
+    let mut level = vec![head];
+    cut.kept.insert(head);
+    for _ in 1..depth {
+        let mut next = Vec::new();
+        for commit in &level {
+            for p in repo.read_commit(commit)?.parents {
+                if cut.kept.insert(p) {
+                    next.push(p);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        level = next;
+    }
+    for commit in &cut.kept {
+        let parents = repo.read_commit(commit)?.parents;
+        let left_out: Vec<Address> = parents
+            .into_iter()
+            .filter(|p| !cut.kept.contains(p))
+            .collect();
+        if !left_out.is_empty() {
+            cut.at_cut.push(*commit);
+            cut.left_out.extend(left_out);
+        }
+    }
+    cut.at_cut.sort();
+    Ok(cut)
 }

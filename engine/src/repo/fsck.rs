@@ -5,7 +5,7 @@
 //! and decodes each by its kind. On a disk store it also re-reads every record
 //! of the journal, reachable or not.
 
-use arbor_merkle::reachability::{Walk, walk_reachable};
+use arbor_merkle::reachability::{Walk, walk_reachable_except};
 use arbor_merkle::{Chunk, DiskStore};
 
 use super::Repository;
@@ -51,7 +51,15 @@ pub fn fsck(repo: &Repository, disk: Option<&DiskStore>) -> Result<FsckReport> {
     let mut report = FsckReport::default();
     let roots: Vec<_> = repo.store().root()?.into_iter().collect();
     let mut problems = Vec::new();
-    let walked = walk_reachable(repo.store().as_ref(), &roots, |chunk| {
+    // A shallow clone lacks the history before its cut, on purpose.
+    let left_out = match repo.shallow_cut() {
+        Ok(left_out) => left_out,
+        Err(e) => {
+            problems.push(format!("the shallow clone's cut: {}", e.message));
+            Default::default()
+        }
+    };
+    let walked = walk_reachable_except(repo.store().as_ref(), &roots, &left_out, |chunk| {
         if let Err(e) = decode(chunk) {
             problems.push(format!(
                 "chunk {} ({:?}): {e}",

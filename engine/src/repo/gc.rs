@@ -17,10 +17,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use arbor_merkle::reachability::copy_missing;
+use arbor_merkle::reachability::copy_missing_except;
 use arbor_merkle::{ChunkStore, DiskStore, OpenMode};
 
-use super::{LOCK_WAIT, STORE_DIR, open_disk_store};
+use super::{LOCK_WAIT, Repository, STORE_DIR, open_disk_store};
 use crate::error::{Error, Result};
 
 /// What a collection did.
@@ -53,6 +53,7 @@ pub fn collect_garbage(dir: &Path) -> Result<GcReport> {
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| io("clear an earlier gc.tmp", e))?;
     }
+    let left_out = Repository::open(old.clone())?.shallow_cut()?;
     let bytes_before = old.journal_len();
     let copied = {
         let new = Arc::new(DiskStore::open_dir(
@@ -61,7 +62,8 @@ pub fn collect_garbage(dir: &Path) -> Result<GcReport> {
                 lock_wait: LOCK_WAIT,
             },
         )?);
-        let copied = copy_missing(old.as_ref(), new.as_ref(), &[root], &mut |_| {})?;
+        let copied =
+            copy_missing_except(old.as_ref(), new.as_ref(), &[root], &left_out, &mut |_| {})?;
         if !new.compare_and_swap_root(None, root)? {
             return Err(Error::internal("gc: the new store already had a root"));
         }

@@ -11,7 +11,7 @@
 mod fsck;
 pub mod gc;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +28,14 @@ use crate::objects::{
 /// The ref name of a branch.
 pub fn branch_ref(branch: &str) -> String {
     format!("refs/heads/{branch}")
+}
+
+/// The prefix of the refs that mark a shallow clone's cut commits.
+pub const SHALLOW_PREFIX: &str = "shallow/";
+
+/// The ref marking `commit` as one whose parents a shallow clone left out.
+pub fn shallow_ref(commit: &Address) -> String {
+    format!("{SHALLOW_PREFIX}{}", commit.to_hex())
 }
 
 /// The ref name of a branch's working set.
@@ -297,9 +305,45 @@ impl Repository {
         Ok(chunk.address())
     }
 
-    /// Reads a commit.
+    /// Reads a commit. In a shallow clone, a commit at the cut has only
+    /// the parents the store holds (none, usually): history ends there, as
+    /// in Git's shallow clones.
     pub fn read_commit(&self, address: &Address) -> Result<Commit> {
-        Ok(Commit::from_chunk(&self.store.get_required(address)?)?)
+        let mut commit = Commit::from_chunk(&self.store.get_required(address)?)?;
+        // Cheap for every commit (an index lookup per parent); the store
+        // root is read only when a parent is absent.
+        let mut absent = Vec::new();
+        for p in &commit.parents {
+            if !self.store.has(p)? {
+                absent.push(*p);
+            }
+        }
+        // (A store being cloned into has no root yet: nothing is grafted.)
+        if !absent.is_empty()
+            && self.store.root()?.is_some()
+            && self.store_root()?.refs.contains_key(&shallow_ref(address))
+        {
+            commit.parents.retain(|p| !absent.contains(p));
+        }
+        Ok(commit)
+    }
+
+    /// The commits a shallow clone left out: the parents of its cut
+    /// commits (refs `shallow/<commit>`) that the store does not hold.
+    pub fn shallow_cut(&self) -> Result<HashSet<Address>> {
+        let mut left_out = HashSet::new();
+        for (name, commit) in &self.store_root()?.refs {
+            if !name.starts_with(SHALLOW_PREFIX) {
+                continue;
+            }
+            let chunk = self.store.get_required(commit)?;
+            for p in Commit::from_chunk(&chunk)?.parents {
+                if !self.store.has(&p)? {
+                    left_out.insert(p);
+                }
+            }
+        }
+        Ok(left_out)
     }
 
     /// Writes an annotated tag and returns its address.

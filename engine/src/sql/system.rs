@@ -913,7 +913,16 @@ pub fn procedure(
             Ok(done("status", Value::Integer(0)))
         }
         "arbor_clone" => {
-            let f = Flags::parse(args, &["-b", "--branch"])?;
+            let f = Flags::parse(args, &["-b", "--branch", "--depth"])?;
+            let depth = match f.value(&["--depth"]) {
+                Some(d) => Some(d.parse::<u32>().map_err(|_| {
+                    Error::new(
+                        "22023",
+                        format!("--depth takes a number of commits, not '{d}'"),
+                    )
+                })?),
+                None => None,
+            };
             let [url, directory] = f.rest.as_slice() else {
                 return Err(Error::new(
                     "22023",
@@ -940,6 +949,7 @@ pub fn procedure(
                 store,
                 &url,
                 f.value(&["-b", "--branch"]).as_deref(),
+                depth,
                 &mut |_| {},
             )?;
             Ok(done("branch", text(checked_out)))
