@@ -330,6 +330,60 @@ fn bad_input_names_file_line_and_column_and_writes_nothing() {
     assert!(!ok(d, &["schema", "show"]).contains("CREATE TABLE n"));
 }
 
+/// Errors deep in a large file (read on one thread, written on another,
+/// in batches) still name the right line, and write nothing.
+#[test]
+fn errors_far_into_a_large_file_name_their_line() {
+    let dir = repo();
+    let d = dir.path();
+    let rows = |bad: &dyn Fn(usize) -> Option<String>| -> String {
+        let mut csv = String::from("id,name,qty\n");
+        for i in 1..=20_000 {
+            csv.push_str(&bad(i).unwrap_or_else(|| format!("{},n{i},{i}\n", i + 10)));
+        }
+        csv
+    };
+    // A duplicate key on line 15,002 (row 15,001).
+    write(
+        d,
+        "dup.csv",
+        rows(&|i| (i == 15_001).then(|| "11,again,1\n".into())),
+    );
+    assert_eq!(
+        fails(d, &["table", "import", "t", "dup.csv", "--append"]),
+        "error: dup.csv:15002:1: column \"id\": duplicate key value violates unique constraint \"t_pkey\"\nDETAIL: Key (id)=(11) already exists.\nhint: nothing was imported\n"
+    );
+    unchanged(d);
+    // A value that is not a number on line 17,003.
+    write(
+        d,
+        "bad.csv",
+        rows(&|i| (i == 17_002).then(|| "17012,n,lots\n".into())),
+    );
+    let e = fails(d, &["table", "import", "t", "bad.csv", "--append"]);
+    assert!(
+        e.starts_with("error: bad.csv:17003:9: column \"qty\": "),
+        "{e}"
+    );
+    unchanged(d);
+    // A NULL where the table refuses one, on line 19,004.
+    write(
+        d,
+        "null.csv",
+        rows(&|i| (i == 19_003).then(|| "19013,n,\n".into())),
+    );
+    let e = fails(d, &["table", "import", "t", "null.csv", "--append"]);
+    assert!(e.starts_with("error: null.csv:19004:"), "{e}");
+    unchanged(d);
+    // And without errors, every row arrives.
+    write(d, "good.csv", rows(&|_| None));
+    ok(d, &["table", "import", "t", "good.csv", "--append", "-q"]);
+    assert_eq!(
+        sql(d, "SELECT count(*), sum(qty) FROM t"),
+        "count,sum\n20002,200010030\n"
+    );
+}
+
 #[test]
 fn continue_skips_bad_rows_and_reports_them() {
     let dir = repo();

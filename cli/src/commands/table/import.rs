@@ -441,14 +441,58 @@ impl<'a> Rows<'a> {
         }
     }
 
-    /// Inserts every row through `Session::insert_rows`.
+    /// Inserts every row through `Session::insert_rows`, the file read and
+    /// its values converted on a second thread while this one writes the
+    /// table: two cores share a bulk import.
     fn insert_all(&mut self, session: &mut Session) -> Result<u64, CliError> {
-        session
-            .insert_rows(self.table, &mut *self)
-            .map_err(|e| match &self.failure {
-                Some(f) => input_error(self.file, f),
-                None => self.engine_error(e),
-            })
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Produced>>(PIPELINE_DEPTH);
+        let table = self.table;
+        let rows = &mut *self;
+        let (inserted, mut received) = std::thread::scope(|scope| {
+            // The sender moves into the reader: when it ends, the writer's
+            // iterator ends.
+            let reader = scope.spawn(move || {
+                let mut batch = Vec::with_capacity(PIPELINE_BATCH);
+                loop {
+                    let item = match rows.next_row() {
+                        None => break,
+                        Some(Ok(row)) => Ok((row, rows.last.clone())),
+                        Some(Err(e)) => Err(e),
+                    };
+                    let stop = item.is_err();
+                    batch.push(item);
+                    if (batch.len() == PIPELINE_BATCH || stop)
+                        && sender.send(std::mem::take(&mut batch)).is_err()
+                    {
+                        // The writer stopped (an error): nothing more to do.
+                        return;
+                    }
+                    if stop {
+                        return;
+                    }
+                }
+                let _ = sender.send(batch);
+            });
+            let mut received = Received {
+                batches: receiver,
+                batch: Vec::new().into_iter(),
+                last: (0, Vec::new()),
+                failure: None,
+            };
+            let inserted = session.insert_rows(table, &mut received);
+            // Dropping the receiver ends the reader if it is still going.
+            drop(std::mem::replace(
+                &mut received.batches,
+                std::sync::mpsc::sync_channel(0).1,
+            ));
+            let _ = reader.join();
+            (inserted, received)
+        });
+        self.last = std::mem::take(&mut received.last);
+        inserted.map_err(|e| match &received.failure {
+            Some(f) => input_error(self.file, f),
+            None => self.engine_error(e),
+        })
     }
 
     /// An engine error about the row last handed out, with its position.
@@ -487,6 +531,49 @@ impl Iterator for Rows<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         match self.next_row()? {
             Ok(row) => Some(Ok(row)),
+            Err(e) => {
+                let message = e.message.clone();
+                self.failure = Some(e);
+                Some(Err(arbor_engine::Error::new("22P02", message)))
+            }
+        }
+    }
+}
+
+/// Rows handed from the reading thread to the writing one per batch.
+const PIPELINE_BATCH: usize = 1024;
+/// Batches in flight between the two threads.
+const PIPELINE_DEPTH: usize = 8;
+
+/// A converted row with where it was in the file (its line and each
+/// column's position), or the input error that stops the import.
+type Produced = Result<(Vec<Value>, (u64, Vec<u64>)), InputError>;
+
+/// The rows the reading thread produced, as `Session::insert_rows` takes
+/// them; keeps where the row last handed out was, for error messages.
+struct Received {
+    batches: std::sync::mpsc::Receiver<Vec<Produced>>,
+    batch: std::vec::IntoIter<Produced>,
+    last: (u64, Vec<u64>),
+    failure: Option<InputError>,
+}
+
+impl Iterator for Received {
+    type Item = arbor_engine::Result<Vec<Value>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = match self.batch.next() {
+            Some(item) => item,
+            None => {
+                self.batch = self.batches.recv().ok()?.into_iter();
+                self.batch.next()?
+            }
+        };
+        match item {
+            Ok((row, at)) => {
+                self.last = at;
+                Some(Ok(row))
+            }
             Err(e) => {
                 let message = e.message.clone();
                 self.failure = Some(e);

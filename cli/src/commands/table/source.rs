@@ -83,7 +83,7 @@ impl InputError {
 }
 
 /// A stream of records.
-pub trait Source {
+pub trait Source: Send {
     /// The field names seen so far (CSV: the header; JSON: the keys in the
     /// order they first appeared).
     fn header(&self) -> &[String];
@@ -441,7 +441,7 @@ impl<R: Read> CsvSource<R> {
     }
 }
 
-impl<R: Read> Source for CsvSource<R> {
+impl<R: Read + Send> Source for CsvSource<R> {
     fn header(&self) -> &[String] {
         &self.header
     }
@@ -673,7 +673,7 @@ impl<R: Read> JsonSource<R> {
     }
 }
 
-impl<R: Read> Source for JsonSource<R> {
+impl<R: Read + Send> Source for JsonSource<R> {
     fn header(&self) -> &[String] {
         &self.header
     }
