@@ -76,8 +76,8 @@ impl Jsonb {
         if text.len() > MAX_TEXT_LEN {
             return Err(JsonbError::TooLarge(text.len()));
         }
-        let value = canonical(parse::parse(text)?);
-        Ok(Jsonb::from_value(&value))
+        // The parser gives numbers their canonical form already.
+        Ok(Jsonb::from_value(&parse::parse(text)?))
     }
 
     fn from_value(value: &jsonb::Value<'_>) -> Jsonb {
@@ -120,6 +120,18 @@ impl Jsonb {
 /// 2^63 as a double: the first whole double that does not fit in i64.
 const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;
 
+/// The canonical form of a number read as a double: a whole one in i64's
+/// range is `Int64` (every such double converts exactly, so the same number
+/// always takes the same form whether it was written `10000000000000000` or
+/// `1e16`), any other a double.
+pub(crate) fn canonical_number(f: f64) -> jsonb::Number {
+    if f.fract() == 0.0 && (-I64_BOUND..I64_BOUND).contains(&f) {
+        jsonb::Number::Int64(f as i64)
+    } else {
+        jsonb::Number::Float64(f)
+    }
+}
+
 /// Normalizes numbers: a value that is an integer fitting in i64 becomes
 /// `Int64`; every other number a double.
 fn canonical(value: jsonb::Value<'_>) -> jsonb::Value<'static> {
@@ -137,14 +149,7 @@ fn canonical(value: jsonb::Value<'_>) -> jsonb::Value<'static> {
                 },
                 other => other.as_f64(),
             };
-            // Every whole double in i64's range converts exactly, so the same
-            // number always takes the same form whether it was written
-            // `10000000000000000` or `1e16`.
-            if f.fract() == 0.0 && (-I64_BOUND..I64_BOUND).contains(&f) {
-                Value::Number(Number::Int64(f as i64))
-            } else {
-                Value::Number(Number::Float64(f))
-            }
+            Value::Number(canonical_number(f))
         }
         Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
         Value::Object(map) => {

@@ -9,8 +9,9 @@
 //! Numbers: a literal without fraction or exponent that fits in i64 is read
 //! as an integer; every other literal as the nearest double (Rust's
 //! correctly rounded conversion). A literal beyond a double's range is an
-//! error rather than infinity. Normalization to the canonical form happens
-//! afterwards, in `canonical`.
+//! error rather than infinity. Numbers come out in canonical form (see
+//! `canonical_number`), so the tree encodes as it is; strings without
+//! escapes borrow from the text.
 //!
 //! Nesting deeper than [`MAX_DEPTH`] is refused before it recurses further,
 //! so the parser's stack stays bounded.
@@ -23,7 +24,7 @@ use jsonb::{Number, Value};
 use crate::{JsonbError, MAX_DEPTH};
 
 /// Parses one JSON document.
-pub(crate) fn parse(text: &str) -> Result<Value<'static>, JsonbError> {
+pub(crate) fn parse(text: &str) -> Result<Value<'_>, JsonbError> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
@@ -46,7 +47,7 @@ struct Parser<'t> {
     depth: usize,
 }
 
-impl Parser<'_> {
+impl<'t> Parser<'t> {
     fn error(&self, message: impl std::fmt::Display) -> JsonbError {
         JsonbError::Syntax {
             message: format!("{message}, pos {}", self.pos),
@@ -75,11 +76,11 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self) -> Result<Value<'static>, JsonbError> {
+    fn value(&mut self) -> Result<Value<'t>, JsonbError> {
         match self.peek() {
             Some(b'{') => self.object(),
             Some(b'[') => self.array(),
-            Some(b'"') => Ok(Value::String(Cow::Owned(self.string()?))),
+            Some(b'"') => Ok(Value::String(self.string()?)),
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
@@ -88,7 +89,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value<'static>) -> Result<Value<'static>, JsonbError> {
+    fn literal(&mut self, word: &str, value: Value<'t>) -> Result<Value<'t>, JsonbError> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
@@ -107,7 +108,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn object(&mut self) -> Result<Value<'static>, JsonbError> {
+    fn object(&mut self) -> Result<Value<'t>, JsonbError> {
         self.enter()?;
         let mut map = BTreeMap::new();
         if self.peek() == Some(b'}') {
@@ -119,7 +120,7 @@ impl Parser<'_> {
             if self.peek() != Some(b'"') {
                 return Err(self.unexpected("string"));
             }
-            let key = self.string()?;
+            let key = self.string()?.into_owned();
             self.skip_whitespace();
             if self.peek() != Some(b':') {
                 return Err(self.unexpected("\":\""));
@@ -145,7 +146,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self) -> Result<Value<'static>, JsonbError> {
+    fn array(&mut self) -> Result<Value<'t>, JsonbError> {
         self.enter()?;
         let mut items = Vec::new();
         if self.peek() == Some(b']') {
@@ -171,10 +172,11 @@ impl Parser<'_> {
         }
     }
 
-    /// A string literal starting at the opening quote.
-    fn string(&mut self) -> Result<String, JsonbError> {
+    /// A string literal starting at the opening quote: borrowed from the
+    /// text when it has no escapes.
+    fn string(&mut self) -> Result<Cow<'t, str>, JsonbError> {
         self.pos += 1;
-        let mut out = String::new();
+        let mut out: Option<String> = None;
         loop {
             // Copy the run of ordinary characters in one go. Every byte that
             // ends a run is ASCII, so the run is whole UTF-8 characters.
@@ -182,13 +184,24 @@ impl Parser<'_> {
             while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
                 self.pos += 1;
             }
-            out.push_str(&self.text[start..self.pos]);
+            let run = &self.text[start..self.pos];
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(match out {
+                        None => Cow::Borrowed(run),
+                        Some(mut owned) => {
+                            owned.push_str(run);
+                            Cow::Owned(owned)
+                        }
+                    });
                 }
-                Some(b'\\') => out.push(self.escape()?),
+                Some(b'\\') => {
+                    let owned = out.get_or_insert_with(String::new);
+                    owned.push_str(run);
+                    let c = self.escape()?;
+                    out.get_or_insert_with(String::new).push(c);
+                }
                 Some(b) => {
                     return Err(
                         self.error(format!("Character with value 0x{b:02x} must be escaped"))
@@ -199,7 +212,6 @@ impl Parser<'_> {
         }
     }
 
-    /// An escape sequence starting at the backslash.
     fn escape(&mut self) -> Result<char, JsonbError> {
         let c = match self.bytes.get(self.pos + 1) {
             Some(b'"') => '"',
@@ -257,7 +269,7 @@ impl Parser<'_> {
         char::from_u32(code).ok_or_else(|| self.error("invalid Unicode escape"))
     }
 
-    fn number(&mut self) -> Result<Value<'static>, JsonbError> {
+    fn number(&mut self) -> Result<Value<'t>, JsonbError> {
         let start = self.pos;
         let digits = |p: &mut Self| {
             let from = p.pos;
@@ -300,7 +312,7 @@ impl Parser<'_> {
             return Ok(Value::Number(Number::Int64(i)));
         }
         match literal.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Value::Number(Number::Float64(f))),
+            Ok(f) if f.is_finite() => Ok(Value::Number(crate::canonical_number(f))),
             _ => Err(JsonbError::Syntax {
                 message: format!(
                     "number {literal} is out of range (beyond 1.7976931348623157e308), pos {start}"
