@@ -384,6 +384,82 @@ fn errors_far_into_a_large_file_name_their_line() {
     );
 }
 
+/// A new table's types come from the first 10,000 rows; rows after them
+/// that need wider types (or NULL) make the import start again, so the
+/// table is what a scan of the whole file gives.
+#[test]
+fn types_the_first_rows_do_not_show_are_still_inferred() {
+    let dir = repo();
+    let d = dir.path();
+    let file = |late: &dyn Fn(usize) -> Option<&'static str>| {
+        let mut csv = String::from("id,n,note,doc\n");
+        for i in 1..=20_000 {
+            match late(i) {
+                Some(row) => csv.push_str(&format!("{i},{row}\n")),
+                None => csv.push_str(&format!("{i},{},x{i},\"{{\"\"k\"\": {i}}}\"\n", i % 7)),
+            }
+        }
+        csv
+    };
+    let schema = |d: &Path, table: &str| ok(d, &["schema", "show", table]);
+    // Agreeing rows: the sample's types stand.
+    write(d, "same.csv", file(&|_| None));
+    ok(
+        d,
+        &["table", "import", "same", "same.csv", "--pk", "id", "-q"],
+    );
+    assert_eq!(
+        schema(d, "same"),
+        "CREATE TABLE same (\n    id integer NOT NULL,\n    n integer NOT NULL,\n    note text NOT NULL,\n    doc jsonb NOT NULL,\n    PRIMARY KEY (id)\n);\n"
+    );
+    // Late rows widen n to bigint, make note nullable and doc text: every
+    // row still loads (the import went on and then started again).
+    write(
+        d,
+        "wide.csv",
+        file(&|i| match i {
+            15_000 => Some("3000000000,x,{}"),
+            16_000 => Some("1,,{}"),
+            17_000 => Some("1,x,not json"),
+            _ => None,
+        }),
+    );
+    ok(
+        d,
+        &["table", "import", "wide", "wide.csv", "--pk", "id", "-q"],
+    );
+    assert_eq!(
+        schema(d, "wide"),
+        "CREATE TABLE wide (\n    id integer NOT NULL,\n    n bigint NOT NULL,\n    note text,\n    doc text NOT NULL,\n    PRIMARY KEY (id)\n);\n"
+    );
+    assert_eq!(
+        sql(
+            d,
+            "SELECT count(*), max(n), count(note), min(doc) FROM wide"
+        ),
+        "count,max,count,min\n20000,3000000000,19999,not json\n"
+    );
+    // A value that no type but text holds, after the sample.
+    write(
+        d,
+        "text.csv",
+        file(&|i| (i == 12_345).then_some("many,x,{}")),
+    );
+    ok(d, &["table", "import", "text", "text.csv", "-q"]);
+    assert!(schema(d, "text").contains("    n text NOT NULL,\n"));
+    // A real error after the sample is reported as ever, nothing written.
+    write(
+        d,
+        "dup.csv",
+        file(&|i| (i == 18_000).then_some("1,x,{}")).replace("\n18000,", "\n17999,"),
+    );
+    assert_eq!(
+        fails(d, &["table", "import", "dup", "dup.csv", "--pk", "id"]),
+        "error: dup.csv:18001:1: column \"id\": duplicate key value violates unique constraint \"dup_pkey\"\nDETAIL: Key (id)=(17999) already exists.\nhint: nothing was imported\n"
+    );
+    assert!(fails(d, &["schema", "show", "dup"]).contains("dup"));
+}
+
 #[test]
 fn continue_skips_bad_rows_and_reports_them() {
     let dir = repo();

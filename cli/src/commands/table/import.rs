@@ -265,11 +265,24 @@ impl InputFile {
         &self,
         keep_going: bool,
     ) -> Result<(Vec<String>, Vec<ColumnGuess>), CliError> {
+        self.infer_columns_limited(keep_going, None)
+    }
+
+    /// [`InputFile::infer_columns`] from the first `limit` records only, if
+    /// given.
+    pub fn infer_columns_limited(
+        &self,
+        keep_going: bool,
+        limit: Option<u64>,
+    ) -> Result<(Vec<String>, Vec<ColumnGuess>), CliError> {
         let mut source = self.open()?;
         let mut guesses: Vec<ColumnGuess> = Vec::new();
         let mut seen = Vec::new();
         let mut records = 0u64;
         while let Some(record) = source.next_record() {
+            if limit.is_some_and(|l| records >= l) {
+                break;
+            }
             let record = match record {
                 Ok(r) => r,
                 Err(e) if keep_going && e.recoverable => continue,
@@ -361,6 +374,9 @@ struct Rows<'a> {
     last: (u64, Vec<u64>),
     /// Which target columns the last row had.
     present: Vec<bool>,
+    /// Guesses of each field's type, narrowed by every row read, when the
+    /// table was made from a sample's guesses (see `run`).
+    observed: Option<Vec<ColumnGuess>>,
 }
 
 impl<'a> Rows<'a> {
@@ -382,6 +398,7 @@ impl<'a> Rows<'a> {
             failure: None,
             last: (0, Vec::new()),
             present: Vec::new(),
+            observed: None,
         }
     }
 
@@ -414,6 +431,16 @@ impl<'a> Rows<'a> {
         for cell in record.cells {
             let t = self.target_of(cell.index, cell.line, cell.column)?;
             let target = &self.targets[t];
+            if let Some(guess) = self.observed.as_mut().and_then(|g| g.get_mut(cell.index)) {
+                match &cell.raw {
+                    // Converted to jsonb just below; if that fails, the
+                    // whole import is redone without this guess.
+                    Raw::Text(text) if target.data_type == DataType::Jsonb => {
+                        guess.see_json_text(text);
+                    }
+                    raw => guess.see(raw),
+                }
+            }
             row[t] = convert(cell.raw, &target.data_type).map_err(|m| InputError {
                 line: cell.line,
                 column: cell.column,
@@ -540,6 +567,19 @@ impl Iterator for Rows<'_> {
     }
 }
 
+/// The rows a new table's types are first guessed from.
+const SAMPLE_ROWS: u64 = 10_000;
+
+/// Whether two sets of guesses make the same columns (types and
+/// nullability).
+fn same_columns(first: &[ColumnGuess], all: &[ColumnGuess]) -> bool {
+    first.len() == all.len()
+        && first
+            .iter()
+            .zip(all)
+            .all(|(a, b)| a.data_type() == b.data_type() && a.nullable() == b.nullable())
+}
+
 /// Rows handed from the reading thread to the writing one per batch.
 const PIPELINE_BATCH: usize = 1024;
 /// Batches in flight between the two threads.
@@ -647,180 +687,224 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         ));
     }
 
-    let mut create_sql = None;
-    let (targets, pk): (Vec<Target>, Vec<String>) = match &existing {
-        Some(schema) => (
-            schema
-                .columns
-                .iter()
-                .map(|c| Target {
-                    name: c.name.clone(),
-                    data_type: c.data_type.clone(),
-                    has_default: c.default.is_some(),
-                })
-                .collect(),
-            schema
-                .primary_key
-                .iter()
-                .filter_map(|t| schema.column_by_tag(*t).map(|c| c.name.clone()))
-                .collect(),
-        ),
-        None => {
-            // First pass: the types.
-            let scanning = InputFile {
-                progress: crate::progress::bytes(size, "scanning", args.quiet),
-                ..input.clone()
-            };
-            let scanned = scanning.infer_columns(args.keep_going);
-            scanning.progress.finish_and_clear();
-            let (header, guesses) = scanned?;
-            if header.is_empty() {
-                return Err(CliError::new(format!(
-                    "{file} has no columns to create table \"{}\" from",
-                    args.table
-                )));
-            }
-            for k in &args.pk {
-                if !header.contains(k) {
-                    return Err(CliError::new(format!("--pk: {file} has no column \"{k}\"")));
-                }
-            }
-            let mut defs: Vec<String> = header
-                .iter()
-                .zip(&guesses)
-                .map(|(name, g)| {
-                    format!(
-                        "{} {}{}",
-                        ident(name),
-                        g.data_type(),
-                        if g.nullable() { "" } else { " NOT NULL" }
-                    )
-                })
-                .collect();
-            if !args.pk.is_empty() {
-                let cols: Vec<String> = args.pk.iter().map(|c| ident(c)).collect();
-                defs.push(format!("PRIMARY KEY ({})", cols.join(", ")));
-            }
-            create_sql = Some(format!(
-                "CREATE TABLE {} ({})",
-                ident(&args.table),
-                defs.join(", ")
-            ));
-            (
-                header
+    // A new table from a CSV-like file takes its types from the first
+    // SAMPLE_ROWS rows, and every row read narrows the guesses again on the
+    // way in (one pass over the file instead of two); if the whole file
+    // disagrees with the sample, the import starts again. A JSON file (whose
+    // columns can appear late) and --continue always scan first.
+    let mut sample = existing.is_none() && !input.is_json() && !args.keep_going;
+    let mut known: Option<(Vec<String>, Vec<ColumnGuess>)> = None;
+    loop {
+        let mut sampled: Option<(Vec<String>, Vec<ColumnGuess>)> = None;
+        let mut create_sql = None;
+        let (targets, pk): (Vec<Target>, Vec<String>) = match &existing {
+            Some(schema) => (
+                schema
+                    .columns
                     .iter()
-                    .zip(&guesses)
-                    .map(|(name, g)| Target {
-                        name: name.clone(),
-                        data_type: g.data_type(),
-                        has_default: false,
+                    .map(|c| Target {
+                        name: c.name.clone(),
+                        data_type: c.data_type.clone(),
+                        has_default: c.default.is_some(),
                     })
                     .collect(),
-                args.pk.clone(),
-            )
-        }
-    };
-    if mode == Mode::Update && pk.is_empty() {
-        return Err(CliError::new(format!(
-            "table \"{}\" has no primary key to match rows by",
-            args.table
-        ))
-        .with_hint("use --append or --replace"));
-    }
-
-    let input = InputFile {
-        progress: crate::progress::bytes(size, "importing", args.quiet),
-        ..input
-    };
-    let mut source = input.open()?;
-    let json = input.is_json();
-    if !json {
-        let header = source.header();
-        let unknown: Vec<String> = header
-            .iter()
-            .filter(|h| !targets.iter().any(|t| t.name == **h))
-            .map(|h| format!("\"{h}\""))
-            .collect();
-        if !unknown.is_empty() {
+                schema
+                    .primary_key
+                    .iter()
+                    .filter_map(|t| schema.column_by_tag(*t).map(|c| c.name.clone()))
+                    .collect(),
+            ),
+            None => {
+                // First the types: from the whole file, or (see above) from
+                // its first rows.
+                let (header, guesses) = match known.take() {
+                    Some(known) => known,
+                    None => {
+                        let scanning = InputFile {
+                            progress: crate::progress::bytes(
+                                size,
+                                if sample { "sampling" } else { "scanning" },
+                                args.quiet,
+                            ),
+                            ..input.clone()
+                        };
+                        let limit = sample.then_some(SAMPLE_ROWS);
+                        let scanned = scanning.infer_columns_limited(args.keep_going, limit);
+                        scanning.progress.finish_and_clear();
+                        scanned?
+                    }
+                };
+                sampled = Some((header.clone(), guesses.clone()));
+                if header.is_empty() {
+                    return Err(CliError::new(format!(
+                        "{file} has no columns to create table \"{}\" from",
+                        args.table
+                    )));
+                }
+                for k in &args.pk {
+                    if !header.contains(k) {
+                        return Err(CliError::new(format!("--pk: {file} has no column \"{k}\"")));
+                    }
+                }
+                let mut defs: Vec<String> = header
+                    .iter()
+                    .zip(&guesses)
+                    .map(|(name, g)| {
+                        format!(
+                            "{} {}{}",
+                            ident(name),
+                            g.data_type(),
+                            if g.nullable() { "" } else { " NOT NULL" }
+                        )
+                    })
+                    .collect();
+                if !args.pk.is_empty() {
+                    let cols: Vec<String> = args.pk.iter().map(|c| ident(c)).collect();
+                    defs.push(format!("PRIMARY KEY ({})", cols.join(", ")));
+                }
+                create_sql = Some(format!(
+                    "CREATE TABLE {} ({})",
+                    ident(&args.table),
+                    defs.join(", ")
+                ));
+                (
+                    header
+                        .iter()
+                        .zip(&guesses)
+                        .map(|(name, g)| Target {
+                            name: name.clone(),
+                            data_type: g.data_type(),
+                            has_default: false,
+                        })
+                        .collect(),
+                    args.pk.clone(),
+                )
+            }
+        };
+        if mode == Mode::Update && pk.is_empty() {
             return Err(CliError::new(format!(
-                "{file}: {} {} not in table \"{}\"",
-                if unknown.len() == 1 {
-                    "column"
-                } else {
-                    "columns"
-                },
-                unknown.join(", "),
+                "table \"{}\" has no primary key to match rows by",
                 args.table
             ))
-            .with_hint("nothing was imported"));
+            .with_hint("use --append or --replace"));
         }
-        if mode == Mode::Update {
-            let missing: Vec<&String> = pk.iter().filter(|k| !header.contains(k)).collect();
-            if let Some(k) = missing.first() {
+
+        let input = InputFile {
+            progress: crate::progress::bytes(size, "importing", args.quiet),
+            ..input.clone()
+        };
+        let mut source = input.open()?;
+        let json = input.is_json();
+        if !json {
+            let header = source.header();
+            let unknown: Vec<String> = header
+                .iter()
+                .filter(|h| !targets.iter().any(|t| t.name == **h))
+                .map(|h| format!("\"{h}\""))
+                .collect();
+            if !unknown.is_empty() {
                 return Err(CliError::new(format!(
-                    "{file}: the primary key column \"{k}\" is missing"
-                )));
+                    "{file}: {} {} not in table \"{}\"",
+                    if unknown.len() == 1 {
+                        "column"
+                    } else {
+                        "columns"
+                    },
+                    unknown.join(", "),
+                    args.table
+                ))
+                .with_hint("nothing was imported"));
+            }
+            if mode == Mode::Update {
+                let missing: Vec<&String> = pk.iter().filter(|k| !header.contains(k)).collect();
+                if let Some(k) = missing.first() {
+                    return Err(CliError::new(format!(
+                        "{file}: the primary key column \"{k}\" is missing"
+                    )));
+                }
             }
         }
-    }
-    // Columns the file leaves out get their DEFAULT: only INSERT statements
-    // evaluate them.
-    let needs_defaults = targets
-        .iter()
-        .any(|t| t.has_default && (json || !source.header().contains(&t.name)));
-    let by_statements = mode == Mode::Update || needs_defaults;
+        // Columns the file leaves out get their DEFAULT: only INSERT statements
+        // evaluate them.
+        let needs_defaults = targets
+            .iter()
+            .any(|t| t.has_default && (json || !source.header().contains(&t.name)));
+        let by_statements = mode == Mode::Update || needs_defaults;
 
-    let mut session = Session::open(repository, &branch)?;
-    session.execute("BEGIN")?;
-    let mut rows = Rows::new(
-        &file,
-        &args.table,
-        source.as_mut(),
-        &targets,
-        args.keep_going,
-    );
-    let outcome = (|| -> Result<u64, CliError> {
-        if let Some(sql) = &create_sql {
-            session.execute(sql)?;
-        }
-        if mode == Mode::Replace {
-            session.execute(&format!("DELETE FROM {}", ident(&args.table)))?;
-        }
-        if by_statements {
-            let conflict = (mode == Mode::Update).then_some(pk.as_slice());
-            insert_statements(&mut session, &args.table, &mut rows, conflict)
-        } else {
-            rows.insert_all(&mut session)
-        }
-    })();
-    let count = match outcome {
-        Ok(n) => n,
-        Err(e) => {
-            let _ = session.execute("ROLLBACK");
-            return Err(e);
-        }
-    };
-    input.progress.finish_and_clear();
-    let committed = session.execute("COMMIT")?;
-    if committed.last() != Some(&StatementResult::Command("COMMIT".into())) {
-        return Err(CliError::new("the import was rolled back"));
-    }
-    let skipped = rows.skipped;
-    if !args.quiet {
-        let verb = match mode {
-            Mode::Create => "created table",
-            Mode::Update => "upserted into",
-            Mode::Replace => "replaced the rows of",
-            Mode::Append => "appended to",
-        };
-        println!(
-            "{verb} \"{}\": {count} row{} from {file}",
-            args.table,
-            if count == 1 { "" } else { "s" }
+        let mut session = Session::open(repository.clone(), &branch)?;
+        session.execute("BEGIN")?;
+        let mut rows = Rows::new(
+            &file,
+            &args.table,
+            source.as_mut(),
+            &targets,
+            args.keep_going,
         );
+        if sample && let Some((header, _)) = &sampled {
+            rows.observed = Some(vec![ColumnGuess::default(); header.len()]);
+        }
+        let outcome = (|| -> Result<u64, CliError> {
+            if let Some(sql) = &create_sql {
+                session.execute(sql)?;
+            }
+            if mode == Mode::Replace {
+                session.execute(&format!("DELETE FROM {}", ident(&args.table)))?;
+            }
+            if by_statements {
+                let conflict = (mode == Mode::Update).then_some(pk.as_slice());
+                insert_statements(&mut session, &args.table, &mut rows, conflict)
+            } else {
+                rows.insert_all(&mut session)
+            }
+        })();
+        if sample {
+            // The table was made from the first rows' guesses: it stands only
+            // if every row agreed, so it is exactly what a scan of the whole
+            // file would have made. Otherwise start again, from the guesses of
+            // the whole file when the rows were all read, else from a scan.
+            let observed = rows.observed.take();
+            let agreed = match (&outcome, &sampled, &observed) {
+                (Ok(_), Some((_, first)), Some(all)) => same_columns(first, all),
+                _ => false,
+            };
+            if !agreed {
+                let _ = session.execute("ROLLBACK");
+                sample = false;
+                if outcome.is_ok() {
+                    known = sampled.map(|(header, _)| header).zip(observed);
+                }
+                continue;
+            }
+        }
+        let count = match outcome {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = session.execute("ROLLBACK");
+                return Err(e);
+            }
+        };
+        input.progress.finish_and_clear();
+        let committed = session.execute("COMMIT")?;
+        if committed.last() != Some(&StatementResult::Command("COMMIT".into())) {
+            return Err(CliError::new("the import was rolled back"));
+        }
+        let skipped = rows.skipped;
+        if !args.quiet {
+            let verb = match mode {
+                Mode::Create => "created table",
+                Mode::Update => "upserted into",
+                Mode::Replace => "replaced the rows of",
+                Mode::Append => "appended to",
+            };
+            println!(
+                "{verb} \"{}\": {count} row{} from {file}",
+                args.table,
+                if count == 1 { "" } else { "s" }
+            );
+        }
+        skipped.report();
+        return Ok(ExitCode::SUCCESS);
     }
-    skipped.report();
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes rows with INSERT statements, in batches of rows that name the

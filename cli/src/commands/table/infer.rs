@@ -69,7 +69,7 @@ impl ColumnGuess {
             Raw::Null => self.nulls = true,
             Raw::Text(s) => {
                 self.seen += 1;
-                self.see_text(s);
+                self.see_text(s, None);
             }
             Raw::Json(v) => {
                 self.seen += 1;
@@ -87,7 +87,7 @@ impl ColumnGuess {
                     }
                     serde_json::Value::Number(n) => {
                         self.boolean = false;
-                        self.see_text(&n.to_string());
+                        self.see_text(&n.to_string(), None);
                         // A number is never a JSON object or array.
                         self.json = false;
                     }
@@ -100,7 +100,16 @@ impl ColumnGuess {
         }
     }
 
-    fn see_text(&mut self, s: &str) {
+    /// Narrows the guess with a text value that is already known to be a
+    /// JSON document Arbor accepts (it was just converted to jsonb), so it
+    /// is not parsed a second time.
+    pub fn see_json_text(&mut self, s: &str) {
+        self.seen += 1;
+        self.see_text(s, Some(true));
+    }
+
+    /// `json_valid`: whether `s` is known to parse as jsonb, if known.
+    fn see_text(&mut self, s: &str, json_valid: Option<bool>) {
         if self.boolean {
             self.boolean = ["t", "f", "true", "false"]
                 .iter()
@@ -127,8 +136,10 @@ impl ColumnGuess {
             self.float = is_float(s);
         }
         if self.json {
+            // Arbor's own parser decides, so a column inferred as jsonb
+            // always loads.
             self.json = (s.starts_with('{') || s.starts_with('['))
-                && serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok();
+                && json_valid.unwrap_or_else(|| arbor_jsonb::Jsonb::parse(s).is_ok());
         }
     }
 
