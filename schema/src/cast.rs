@@ -50,6 +50,11 @@ fn convert(value: Value, to: &DataType, mode: Mode) -> Result<Value> {
     if value.is_null() {
         return Ok(Value::Null);
     }
+    // Text into unbounded text is itself: no copy (the common case of every
+    // INSERT and import of text).
+    if matches!((&value, to), (Value::Text(_), DataType::Text)) {
+        return Ok(value);
+    }
     if to.is_text() {
         let text = match value {
             Value::Text(s) | Value::Json(s) => s,
