@@ -94,6 +94,18 @@ impl NodeStore {
         }
     }
 
+    /// Caps the cache of decoded nodes at about `bytes` (both
+    /// generations), for work that reads each node once (an export): a
+    /// big cache would only hold memory.
+    pub fn limit_cache(&self, bytes: usize) {
+        let mut cache = self.lock();
+        cache.budget = (bytes / 2).max(1 << 20);
+        if cache.hot_bytes > cache.budget {
+            cache.cold = std::mem::take(&mut cache.hot);
+            cache.hot_bytes = 0;
+        }
+    }
+
     /// The underlying chunk store.
     pub fn chunks(&self) -> &Arc<dyn ChunkStore> {
         &self.chunks

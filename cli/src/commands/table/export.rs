@@ -52,6 +52,9 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         None => format.delimiter(),
     };
     let repository = vcs::open(cwd)?;
+    // One pass over the table: nodes are not read twice, so the cache
+    // stays small and memory flat.
+    repository.nodes().limit_cache(EXPORT_CACHE_BYTES);
     let branch = vc::current_branch(&repository)?;
     let mut session = Session::open(repository, &branch)?;
     let mut sql = format!("SELECT * FROM {}", ident(&args.table));
@@ -187,3 +190,6 @@ mod tests {
         );
     }
 }
+
+/// The node cache of an export (see `NodeStore::limit_cache`).
+const EXPORT_CACHE_BYTES: usize = 16 << 20;
