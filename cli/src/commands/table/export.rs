@@ -163,6 +163,9 @@ fn output_error(e: io::Error) -> arbor_engine::Error {
     arbor_engine::Error::new("58030", format!("cannot write output: {e}"))
 }
 
+/// The node cache of an export (see `NodeStore::limit_cache`).
+const EXPORT_CACHE_BYTES: usize = 16 << 20;
+
 #[cfg(test)]
 mod tests {
     use arbor_schema::Value;
@@ -190,6 +193,3 @@ mod tests {
         );
     }
 }
-
-/// The node cache of an export (see `NodeStore::limit_cache`).
-const EXPORT_CACHE_BYTES: usize = 16 << 20;
