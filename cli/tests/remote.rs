@@ -9,7 +9,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -463,7 +463,7 @@ fn have_git() -> bool {
 
 /// A bare Git repository `hub.git` in `root` whose `main` branch holds
 /// ordinary code; returns its path and the commit of `main`.
-fn git_hub(root: &Path) -> (std::path::PathBuf, String) {
+fn git_hub(root: &Path) -> (PathBuf, String) {
     let hub = root.join("hub.git");
     git(root, &["init", "-q", "--bare", "-b", "main", "hub.git"]);
     let code = root.join("code");
@@ -492,28 +492,34 @@ fn git_clean(hub: &Path, main: &str) {
     assert_eq!(git(hub, &["rev-parse", "refs/heads/main"]), main);
 }
 
+/// A bare Git repository (see `git_hub`) and beside it an Arbor
+/// repository `name` with `create` run and committed, whose remote
+/// `origin` is the Git repository. Returns the Git repository, the commit
+/// of its `main`, its URL and the Arbor repository.
+fn arbor_beside_git(root: &Path, name: &str, create: &str) -> (PathBuf, String, String, PathBuf) {
+    let (hub, main) = git_hub(root);
+    let url = format!("git+file://{}", hub.display());
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    ok(&dir, &["init"]);
+    ok(&dir, &["sql", "-q", create]);
+    ok(&dir, &["commit", "-Am", "base"]);
+    ok(&dir, &["remote", "add", "origin", &url]);
+    (hub, main, url, dir)
+}
+
 #[test]
 fn clone_fetch_pull_push_through_a_git_repository() {
     if !have_git() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    let (hub, main) = git_hub(root.path());
-    let url = format!("git+file://{}", hub.display());
-    let alice = root.path().join("alice");
-    std::fs::create_dir_all(&alice).unwrap();
-    ok(&alice, &["init"]);
-    ok(
-        &alice,
-        &[
-            "sql",
-            "-q",
-            "CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a'), (2, 'b')",
-        ],
+    let (hub, main, url, alice) = arbor_beside_git(
+        root.path(),
+        "alice",
+        "CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a'), (2, 'b')",
     );
-    ok(&alice, &["commit", "-Am", "base"]);
     ok(&alice, &["tag", "v1"]);
-    ok(&alice, &["remote", "add", "origin", &url]);
     let pushed = ok(&alice, &["push", "-u", "--tags", "origin", "main"]);
     assert!(pushed.contains("[new branch]  main -> main"), "{pushed}");
     git_clean(&hub, &main);
@@ -664,21 +670,11 @@ fn git_pushes_and_fetches_killed_halfway_leave_both_sides_consistent() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    let (hub, main) = git_hub(root.path());
-    let url = format!("git+file://{}", hub.display());
-    let down = root.path().join("down");
-    std::fs::create_dir_all(&down).unwrap();
-    ok(&down, &["init"]);
-    ok(
-        &down,
-        &[
-            "sql",
-            "-q",
-            "CREATE TABLE t (id integer PRIMARY KEY, v text)",
-        ],
+    let (hub, main, url, down) = arbor_beside_git(
+        root.path(),
+        "down",
+        "CREATE TABLE t (id integer PRIMARY KEY, v text)",
     );
-    ok(&down, &["commit", "-Am", "base"]);
-    ok(&down, &["remote", "add", "origin", &url]);
     ok(&down, &["push", "-u", "origin", "main"]);
     commit_many_rows(&down);
     // The remote's head as a fresh fetch sees it (which also verifies every
@@ -769,21 +765,11 @@ fn hostile_git_remotes_are_refused_and_nothing_is_published() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    let (hub, _) = git_hub(root.path());
-    let url = format!("git+file://{}", hub.display());
-    let alice = root.path().join("alice");
-    std::fs::create_dir_all(&alice).unwrap();
-    ok(&alice, &["init"]);
-    ok(
-        &alice,
-        &[
-            "sql",
-            "-q",
-            "CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a')",
-        ],
+    let (hub, _, url, alice) = arbor_beside_git(
+        root.path(),
+        "alice",
+        "CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a')",
     );
-    ok(&alice, &["commit", "-Am", "base"]);
-    ok(&alice, &["remote", "add", "origin", &url]);
     ok(&alice, &["push", "-u", "origin", "main"]);
     ok(root.path(), &["clone", &url, "bob"]);
     let bob = root.path().join("bob");
