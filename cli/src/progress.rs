@@ -24,13 +24,17 @@ pub fn bytes(total: u64, message: &str, quiet: bool) -> ProgressBar {
 }
 
 /// A spinner counting the chunks and bytes a transfer moved (or a hidden
-/// one), and the callback that moves it on.
+/// one), and the callback that moves it on. It turns on its own while no
+/// chunk moves yet (a Git remote's objects are still coming), so a long
+/// wait never looks like a hang.
 pub fn transfer(message: &str) -> (ProgressBar, impl FnMut(WalkStats)) {
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new_spinner().with_finish(ProgressFinish::AndClear);
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
             bar.set_style(style);
         }
+        bar.set_message(format!("{message}: contacting the remote"));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     } else {
         ProgressBar::hidden()

@@ -1,6 +1,6 @@
 //! Progress bars, on a terminal only: an import in a pseudo-terminal shows
-//! its passes over the file; the same import with `--quiet`, or with its
-//! output not on a terminal, shows none.
+//! its passes over the file, and a clone its transfer; the same import with
+//! `--quiet`, or with its output not on a terminal, shows none.
 
 #![allow(clippy::unwrap_used)]
 
@@ -45,6 +45,16 @@ fn an_import_on_a_terminal_shows_its_progress() {
         !rest.contains("importing") && !rest.contains("scanning"),
         "{rest:?}"
     );
+
+    // A clone's transfer.
+    let copy = tempfile::tempdir().unwrap();
+    let mut cmd = arbor();
+    cmd.args(["clone", "."])
+        .arg(copy.path().join("copy"))
+        .env("ARBOR_GIT_CACHE", copy.path().join("cache"));
+    let mut p = spawn_command(cmd, Some(30_000)).unwrap();
+    let seen = p.exp_string("Cloned").unwrap();
+    assert!(seen.contains("receiving"), "{seen:?}");
 
     // Not on a terminal: nothing on standard error.
     let out = arbor()

@@ -55,7 +55,9 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             directory.display()
         )));
     }
-    // Open the remote first: a bad URL leaves nothing behind.
+    let (bar, mut progress) = crate::progress::transfer("receiving");
+    // Open the remote first: a bad URL leaves nothing behind. (The bar
+    // clears itself when dropped, on any early return.)
     remote::open(&url, false)?;
     let cannot_create =
         |e: std::io::Error| CliError::new(format!("cannot create {}: {e}", directory.display()));
@@ -76,7 +78,6 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             return Err(e.into());
         }
     };
-    let (bar, mut progress) = crate::progress::transfer("receiving");
     let cloned = remote::clone(
         store.clone(),
         &url,
