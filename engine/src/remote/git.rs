@@ -156,10 +156,14 @@ impl GitStore {
     /// `ssh://`, `https://`, ...): makes or reuses its cache repository and
     /// fetches the data ref into it.
     pub fn open(url: &str) -> Result<GitStore> {
-        let root = cache_root();
+        GitStore::open_with_cache(url, &cache_root())
+    }
+
+    /// [`GitStore::open`] with its cache repositories in `root`.
+    pub fn open_with_cache(url: &str, root: &std::path::Path) -> Result<GitStore> {
         let name = &Address::of(url.as_bytes()).to_hex()[..24];
         let cache_dir = root.join(format!("{name}.git"));
-        std::fs::create_dir_all(&root).map_err(|e| {
+        std::fs::create_dir_all(root).map_err(|e| {
             Error::new(
                 "58030",
                 format!("cannot create the Git cache {}: {e}", root.display()),
@@ -488,18 +492,19 @@ impl GitStore {
         let Some(location) = state.index.get(address).copied() else {
             return Ok(None);
         };
-        let (bytes, offset, len, place) = match location {
-            Location::Pending { offset, len } => (
-                Arc::new(state.pending.clone()),
-                offset,
-                len,
-                "the pack being written".to_owned(),
-            ),
+        let (offset, len, place, pack_bytes) = match location {
+            Location::Pending { offset, len } => {
+                (offset, len, "the pack being written".to_owned(), None)
+            }
             Location::Pack { pack, offset, len } => {
                 let place = format!("Git remote pack {}", state.packs[pack].name);
                 let bytes = self.pack_bytes(&mut state, pack).map_err(to_store_error)?;
-                (bytes, offset, len, place)
+                (offset, len, place, Some(bytes))
             }
+        };
+        let bytes: &[u8] = match &pack_bytes {
+            Some(bytes) => bytes,
+            None => &state.pending,
         };
         let start = usize::try_from(offset).unwrap_or(usize::MAX);
         let slice = start
@@ -689,4 +694,109 @@ fn decode_index(bytes: &[u8]) -> std::result::Result<Vec<(Address, u64, u32)>, S
             Ok((address, offset, len))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use arbor_merkle::ChunkKind;
+
+    use super::*;
+
+    /// A bare Git repository in `dir` and its URL; `None` (with a note)
+    /// where the `git` program is missing.
+    fn bare_repository(dir: &std::path::Path) -> Option<String> {
+        let made = Command::new("git")
+            .args(["init", "-q", "--bare"])
+            .arg(dir.join("hub.git"))
+            .status();
+        if !made.is_ok_and(|s| s.success()) {
+            println!("skipped: the `git` program is not available");
+            return None;
+        }
+        Some(format!("file://{}", dir.join("hub.git").display()))
+    }
+
+    fn chunk(i: u32, size: usize) -> Chunk {
+        let mut payload = i.to_le_bytes().to_vec();
+        payload.resize(size, (i % 251) as u8);
+        Chunk::new(ChunkKind::BLOB_LEAF, &[], &payload)
+    }
+
+    /// Chunks put read back before and after they are published, from this
+    /// store and from another cache; packs close at their size; a stale
+    /// compare-and-swap is refused.
+    #[test]
+    fn chunks_round_trip_through_a_git_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(url) = bare_repository(dir.path()) else {
+            return;
+        };
+        let store = GitStore::open_with_cache(&url, &dir.path().join("a")).unwrap();
+        assert_eq!(store.root().unwrap(), None);
+        // About 2.5 packs' worth, so two packs close and one is pending.
+        let chunks: Vec<Chunk> = (0..40).map(|i| chunk(i, 64 << 10)).collect();
+        store.put_many(&chunks).unwrap();
+        assert_eq!(store.lock_state().packs.len(), 2);
+        for c in &chunks {
+            assert!(store.has(&c.address()).unwrap());
+            assert_eq!(store.get(&c.address()).unwrap().as_ref(), Some(c));
+        }
+        let absent = chunk(1000, 10).address();
+        assert!(!store.has(&absent).unwrap());
+        assert_eq!(store.get(&absent).unwrap(), None);
+
+        let root = chunks[0].address();
+        assert!(!store.compare_and_swap_root(Some(root), root).unwrap());
+        assert!(store.compare_and_swap_root(None, root).unwrap());
+        assert_eq!(store.root().unwrap(), Some(root));
+        drop(store);
+
+        // Another cache sees everything; its stale swap is refused once the
+        // first store moved on.
+        let other = GitStore::open_with_cache(&url, &dir.path().join("b")).unwrap();
+        assert_eq!(other.root().unwrap(), Some(root));
+        for c in &chunks {
+            assert_eq!(other.get(&c.address()).unwrap().as_ref(), Some(c));
+        }
+        let first = GitStore::open_with_cache(&url, &dir.path().join("a")).unwrap();
+        let next = chunk(2000, 100);
+        first.put(&next).unwrap();
+        assert!(
+            first
+                .compare_and_swap_root(Some(root), next.address())
+                .unwrap()
+        );
+        let late = chunk(3000, 100);
+        other.put(&late).unwrap();
+        assert!(
+            !other
+                .compare_and_swap_root(Some(root), late.address())
+                .unwrap()
+        );
+        // The refusal fetched the new state, keeping what it had written.
+        assert_eq!(other.root().unwrap(), Some(next.address()));
+        assert!(other.has(&late.address()).unwrap());
+        assert!(
+            other
+                .compare_and_swap_root(Some(next.address()), late.address())
+                .unwrap()
+        );
+        drop((first, other));
+        let third = GitStore::open_with_cache(&url, &dir.path().join("c")).unwrap();
+        assert_eq!(third.root().unwrap(), Some(late.address()));
+        assert_eq!(third.get(&late.address()).unwrap(), Some(late));
+    }
+
+    #[test]
+    fn damaged_indexes_are_refused() {
+        assert!(decode_index(b"ARBORIX1").is_err());
+        assert!(decode_index(b"nonsense").is_err());
+        let entries = vec![(Address::of(b"x"), 8, 3)];
+        let mut bytes = encode_index(&entries);
+        assert_eq!(decode_index(&bytes).unwrap(), entries);
+        bytes.pop();
+        assert!(decode_index(&bytes).is_err());
+    }
 }
