@@ -48,6 +48,16 @@ struct IndexState {
     edits: BTreeMap<Vec<u8>, bool>,
 }
 
+/// The last key of `map`, if it has any.
+fn last_key(map: &ProllyMap) -> Result<Option<Vec<u8>>> {
+    use std::ops::Bound::Unbounded;
+    Ok(map
+        .range_rev(Unbounded, Unbounded)?
+        .next()
+        .transpose()?
+        .map(|(key, _)| key))
+}
+
 /// Pending edits a writer holds in memory before applying them to its maps,
 /// so a statement that writes millions of rows runs in bounded memory.
 const FLUSH_EDITS: usize = 50_000;
@@ -57,6 +67,9 @@ const FLUSH_EDITS: usize = 50_000;
 pub struct TableWriter {
     table: Table,
     map: ProllyMap,
+    /// The last key of `map` (kept with it), so a key after it needs no
+    /// lookup: a bulk load in key order never searches the tree.
+    map_last: Option<Vec<u8>>,
     /// Pending primary-index edits: key to new value, or `None` to delete.
     edits: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     indexes: Vec<IndexState>,
@@ -85,9 +98,11 @@ impl TableWriter {
             indexes.push(index_state(&table.schema, def, repo.map(root)?)?);
         }
         let next_row_id = table.object.next_row_id;
+        let map_last = last_key(&map)?;
         Ok(TableWriter {
             table,
             map,
+            map_last,
             edits: BTreeMap::new(),
             indexes,
             next_row_id,
@@ -208,8 +223,18 @@ impl TableWriter {
     }
 
     fn present(&self, key: &[u8]) -> Result<bool> {
+        let after_map = self.map_last.as_deref().is_none_or(|last| key > last);
+        if after_map
+            && self
+                .edits
+                .last_key_value()
+                .is_none_or(|(last, _)| key > last.as_slice())
+        {
+            return Ok(false);
+        }
         match self.edits.get(key) {
             Some(v) => Ok(v.is_some()),
+            None if after_map => Ok(false),
             None => Ok(self.map.contains_key(key)?),
         }
     }
@@ -383,6 +408,7 @@ impl TableWriter {
         self.map = self
             .map
             .edit(edits.into_iter().map(|(key, value)| Edit { key, value }))?;
+        self.map_last = last_key(&self.map)?;
         for idx in &mut self.indexes {
             let edits = std::mem::take(&mut idx.edits);
             idx.map = idx.map.edit(edits.into_iter().map(|(key, present)| Edit {
