@@ -732,18 +732,27 @@ type FileChange = dyn Fn(&str, Vec<u8>) -> Option<Vec<u8>>;
 /// Rewrites the data commit of `hub` (as someone with write access to the
 /// Git repository could): each file for which `change` gives new bytes.
 fn tamper(hub: &Path, change: &FileChange) {
-    let mut tree = String::new();
-    for line in git(hub, &["ls-tree", "refs/arbor/data"]).lines() {
-        let (meta, name) = line.split_once('\t').unwrap();
+    // Every file (packs sit in folders) into an index, then a tree.
+    let mut files = String::new();
+    for line in git(hub, &["ls-tree", "-r", "refs/arbor/data"]).lines() {
+        let (meta, path) = line.split_once('\t').unwrap();
         let mut oid = meta.split_whitespace().nth(2).unwrap().to_owned();
+        let name = path.rsplit('/').next().unwrap();
         let bytes = git_bytes(hub, &["cat-file", "blob", &oid], b"");
         if let Some(new) = change(name, bytes) {
             let written = git_bytes(hub, &["hash-object", "-w", "--stdin"], &new);
             oid = text(&written).trim().to_owned();
         }
-        tree.push_str(&format!("100644 blob {oid}\t{name}\n"));
+        files.push_str(&format!("100644 {oid}\t{path}\n"));
     }
-    let tree = text(&git_bytes(hub, &["mktree"], tree.as_bytes()));
+    let _ = std::fs::remove_file(hub.join("index"));
+    git_bytes(
+        hub,
+        &["update-index", "--add", "--index-info"],
+        files.as_bytes(),
+    );
+    let tree = git(hub, &["write-tree"]);
+    std::fs::remove_file(hub.join("index")).unwrap();
     let parent = git(hub, &["rev-parse", "refs/arbor/data"]);
     let commit = git(
         hub,

@@ -6,10 +6,11 @@
 //! host. The ref points at a Git commit whose tree holds:
 //!
 //! - `root`: the address of the Arbor store root chunk, in hex, and a newline;
-//! - `<name>.pack` and `<name>.idx` for each pack: many chunks in one blob
-//!   (at most [`PACK_TARGET`] bytes, so a 1M-row table is a handful of Git
-//!   objects, not one per chunk), and their index (byte layout in
-//!   docs/format.md, "Git remotes");
+//! - `packs/<xx>/<name>.pack` and `.idx` for each pack (`xx`: the name's
+//!   first two hex digits): many chunks in one blob (closed at
+//!   [`PACK_TARGET`] bytes, so a 1M-row table is a few hundred Git objects,
+//!   not one per chunk), and their index (byte layout in docs/format.md,
+//!   "Git remotes");
 //! - `README`: a note for people browsing the ref.
 //!
 //! Each push adds one or more packs holding only the chunks the remote
@@ -30,7 +31,7 @@
 //! code (walks, fast-forward checks, ref edits) is the same for folders and
 //! for Git.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
 use std::path::PathBuf;
@@ -372,33 +373,30 @@ impl GitStore {
     fn publish(&self, state: &mut State, root: Address) -> Result<bool> {
         self.flush(state)?;
         let repo = self.cache()?;
-        let mut files: Vec<(String, ObjectId)> = vec![
-            ("README".into(), write_blob(&repo, README.as_bytes())?),
-            (
-                "root".into(),
-                write_blob(&repo, format!("{}\n", root.to_hex()).as_bytes())?,
-            ),
-        ];
+        // packs/<first two hex digits of the name>/<name>.{idx,pack}: a push
+        // rewrites the root, `packs` (at most 256 entries) and one subtree,
+        // however many packs the repository holds.
+        let mut by_prefix: BTreeMap<String, Vec<TreeEntry>> = BTreeMap::new();
         for pack in &state.packs {
-            files.push((format!("{}.idx", pack.name), pack.index));
-            files.push((format!("{}.pack", pack.name), pack.data));
+            let files = by_prefix.entry(pack.name[..2].to_owned()).or_default();
+            files.push(TreeEntry::blob(format!("{}.idx", pack.name), pack.index));
+            files.push(TreeEntry::blob(format!("{}.pack", pack.name), pack.data));
         }
-        files.sort();
-        files.dedup_by(|a, b| a.0 == b.0);
-        let tree = gix::objs::Tree {
-            entries: files
-                .into_iter()
-                .map(|(name, oid)| gix::objs::tree::Entry {
-                    mode: gix::objs::tree::EntryKind::Blob.into(),
-                    filename: name.into(),
-                    oid,
-                })
-                .collect(),
-        };
-        let tree_id = repo
-            .write_object(&tree)
-            .map_err(|e| git_error("writing a tree")(&e))?
-            .detach();
+        let mut packs = Vec::new();
+        for (prefix, files) in by_prefix {
+            packs.push(TreeEntry::tree(prefix, write_tree(&repo, files)?));
+        }
+        let tree_id = write_tree(
+            &repo,
+            vec![
+                TreeEntry::blob("README".into(), write_blob(&repo, README.as_bytes())?),
+                TreeEntry::blob(
+                    "root".into(),
+                    write_blob(&repo, format!("{}\n", root.to_hex()).as_bytes())?,
+                ),
+                TreeEntry::tree("packs".into(), write_tree(&repo, packs)?),
+            ],
+        )?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
@@ -606,14 +604,29 @@ fn read_data_commit(repo: &gix::Repository, tip: ObjectId) -> Result<(Address, V
     let tree = commit
         .tree()
         .map_err(|e| damaged(format!("its tree: {e}")))?;
-    let decoded = tree
-        .decode()
-        .map_err(|e| damaged(format!("its tree: {e}")))?;
-    let files: HashMap<String, ObjectId> = decoded
-        .entries
-        .iter()
-        .map(|e| (e.filename.to_string(), e.oid.to_owned()))
-        .collect();
+    let top = tree_entries(&tree).map_err(|e| damaged(format!("its tree: {e}")))?;
+    let mut files: HashMap<String, ObjectId> = HashMap::new();
+    for (name, oid) in top {
+        if name != "packs" {
+            files.insert(name, oid);
+            continue;
+        }
+        let packs = repo
+            .find_tree(oid)
+            .map_err(|e| damaged(format!("its packs/ folder: {e}")))?;
+        for (prefix, oid) in
+            tree_entries(&packs).map_err(|e| damaged(format!("its packs/ folder: {e}")))?
+        {
+            let folder = repo
+                .find_tree(oid)
+                .map_err(|e| damaged(format!("packs/{prefix}: {e}")))?;
+            for (name, oid) in
+                tree_entries(&folder).map_err(|e| damaged(format!("packs/{prefix}: {e}")))?
+            {
+                files.insert(name, oid);
+            }
+        }
+    }
     let root_id = files
         .get("root")
         .ok_or_else(|| damaged("it has no `root` file".into()))?;
@@ -637,6 +650,73 @@ fn read_data_commit(repo: &gix::Repository, tip: ObjectId) -> Result<(Address, V
         });
     }
     Ok((root, packs))
+}
+
+/// One entry of a tree to write.
+struct TreeEntry {
+    name: String,
+    oid: ObjectId,
+    is_tree: bool,
+}
+
+impl TreeEntry {
+    fn blob(name: String, oid: ObjectId) -> TreeEntry {
+        TreeEntry {
+            name,
+            oid,
+            is_tree: false,
+        }
+    }
+
+    fn tree(name: String, oid: ObjectId) -> TreeEntry {
+        TreeEntry {
+            name,
+            oid,
+            is_tree: true,
+        }
+    }
+}
+
+/// Writes a tree of `entries`, in Git's order (a tree's name sorts as if
+/// it ended in `/`).
+fn write_tree(repo: &gix::Repository, mut entries: Vec<TreeEntry>) -> Result<ObjectId> {
+    let sort_key = |e: &TreeEntry| {
+        let mut key = e.name.clone().into_bytes();
+        if e.is_tree {
+            key.push(b'/');
+        }
+        key
+    };
+    entries.sort_by_key(sort_key);
+    entries.dedup_by(|a, b| a.name == b.name);
+    let tree = gix::objs::Tree {
+        entries: entries
+            .into_iter()
+            .map(|e| gix::objs::tree::Entry {
+                mode: if e.is_tree {
+                    gix::objs::tree::EntryKind::Tree.into()
+                } else {
+                    gix::objs::tree::EntryKind::Blob.into()
+                },
+                filename: e.name.into(),
+                oid: e.oid,
+            })
+            .collect(),
+    };
+    Ok(repo
+        .write_object(&tree)
+        .map_err(|e| git_error("writing a tree")(&e))?
+        .detach())
+}
+
+/// The names and objects of a tree's entries.
+fn tree_entries(tree: &gix::Tree<'_>) -> std::result::Result<Vec<(String, ObjectId)>, String> {
+    let decoded = tree.decode().map_err(|e| e.to_string())?;
+    Ok(decoded
+        .entries
+        .iter()
+        .map(|e| (e.filename.to_string(), e.oid.to_owned()))
+        .collect())
 }
 
 /// Adds a pack and its index entries to `state`.
