@@ -732,6 +732,11 @@ type FileChange = dyn Fn(&str, Vec<u8>) -> Option<Vec<u8>>;
 /// Rewrites the data commit of `hub` (as someone with write access to the
 /// Git repository could): each file for which `change` gives new bytes.
 fn tamper(hub: &Path, change: &FileChange) {
+    tamper_adding(hub, change, &[]);
+}
+
+/// [`tamper`], also adding the files `extra` (path and bytes).
+fn tamper_adding(hub: &Path, change: &FileChange, extra: &[(&str, &[u8])]) {
     // Every file (packs sit in folders) into an index, then a tree.
     let mut files = String::new();
     for line in git(hub, &["ls-tree", "-r", "refs/arbor/data"]).lines() {
@@ -744,6 +749,10 @@ fn tamper(hub: &Path, change: &FileChange) {
             oid = text(&written).trim().to_owned();
         }
         files.push_str(&format!("100644 {oid}\t{path}\n"));
+    }
+    for (path, bytes) in extra {
+        let written = git_bytes(hub, &["hash-object", "-w", "--stdin"], bytes);
+        files.push_str(&format!("100644 {}\t{path}\n", text(&written).trim()));
     }
     let _ = std::fs::remove_file(hub.join("index"));
     git_bytes(
@@ -837,11 +846,23 @@ fn hostile_git_remotes_are_refused_and_nothing_is_published() {
             None,
             "is damaged: not a commit",
         ),
+        (
+            "a pack named by hand",
+            None,
+            "x.idx is not a pack index name",
+        ),
     ];
     for (what, change, expected) in cases {
         git(&hub, &["update-ref", "refs/arbor/data", good.trim()]);
         match change {
             Some(change) => tamper(&hub, &change),
+            None if what.starts_with("a pack named") => {
+                let extra: [(&str, &[u8]); 2] = [
+                    ("packs/aa/x.idx", b"ARBORIX1\0\0\0\0"),
+                    ("packs/aa/x.pack", b"ARBORPK1"),
+                ];
+                tamper_adding(&hub, &|_, _| None, &extra);
+            }
             None => {
                 git(&hub, &["update-ref", "refs/arbor/data", blob.trim()]);
             }

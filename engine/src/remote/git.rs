@@ -640,6 +640,10 @@ fn read_data_commit(repo: &gix::Repository, tip: ObjectId) -> Result<(Address, V
     names.sort();
     for index_name in names {
         let name = index_name.trim_end_matches(".idx").to_owned();
+        // Names are what this module gives packs: 40 lowercase hex digits.
+        if name.len() != 40 || !name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(damaged(format!("{index_name} is not a pack index name")));
+        }
         let data = files
             .get(&format!("{name}.pack"))
             .ok_or_else(|| damaged(format!("{index_name} has no {name}.pack")))?;
