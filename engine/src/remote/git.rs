@@ -136,8 +136,22 @@ impl fmt::Debug for GitStore {
     }
 }
 
-fn git_error(what: impl fmt::Display) -> impl FnOnce(&dyn fmt::Display) -> Error {
-    move |e| Error::new("58030", format!("{what}: {e}"))
+/// An error of gitoxide's while doing `what`, with the causes it wraps
+/// (the transport's own words are usually the last of them).
+fn git_error(what: impl fmt::Display) -> impl FnOnce(&dyn std::error::Error) -> Error {
+    move |e| {
+        let mut message = format!("{what}: {e}");
+        let mut source = e.source();
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            source = cause.source();
+        }
+        Error::new("58030", message)
+    }
 }
 
 /// Turns an error of this module into one a chunk store may return:
