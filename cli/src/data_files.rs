@@ -111,6 +111,8 @@ impl Scratch {
             .map_err(|e| CliError::new(format!("cannot create a temporary folder: {e}")))?;
         let store = repo::open_disk_store(dir.path())?;
         let repository = Repository::init(store, BRANCH, &identity::system_signature()?)?;
+        // Each version is written once and read once.
+        crate::vcs::read_once(&repository);
         let session = Session::open(repository.clone(), BRANCH)?;
         Ok(Scratch {
             repository,

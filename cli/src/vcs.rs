@@ -28,6 +28,12 @@ pub fn open_read_only(cwd: &Path) -> Result<Repository, CliError> {
     Ok(Repository::open(repo::open_disk_store_read_only(&dir)?)?)
 }
 
+/// Keeps `repository`'s node cache small, for a command that reads each
+/// node once (an export, a diff): a big cache would only hold memory.
+pub fn read_once(repository: &Repository) {
+    repository.nodes().limit_cache(16 << 20);
+}
+
 /// Resolves a revision against the checked-out branch.
 pub fn resolve(repository: &Repository, revision: &str) -> Result<Address, CliError> {
     let head = arbor_engine::vc::current_branch(repository)?;

@@ -134,6 +134,7 @@ fn compare(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             .with_hint("arbor diff --files old.csv new.csv --key id"));
     }
     let repository = vcs::open_read_only(cwd)?;
+    vcs::read_once(&repository);
     let branch = vc::current_branch(&repository)?;
     let state = BranchState::read(&repository, &branch)?;
     let is_revision = |s: &str| s.contains("..") || vcs::resolve(&repository, s).is_ok();

@@ -52,9 +52,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         None => format.delimiter(),
     };
     let repository = vcs::open(cwd)?;
-    // One pass over the table: nodes are not read twice, so the cache
-    // stays small and memory flat.
-    repository.nodes().limit_cache(EXPORT_CACHE_BYTES);
+    vcs::read_once(&repository);
     let branch = vc::current_branch(&repository)?;
     let mut session = Session::open(repository, &branch)?;
     let mut sql = format!("SELECT * FROM {}", ident(&args.table));
@@ -162,9 +160,6 @@ impl RowSink for Export<'_> {
 fn output_error(e: io::Error) -> arbor_engine::Error {
     arbor_engine::Error::new("58030", format!("cannot write output: {e}"))
 }
-
-/// The node cache of an export (see `NodeStore::limit_cache`).
-const EXPORT_CACHE_BYTES: usize = 16 << 20;
 
 #[cfg(test)]
 mod tests {
