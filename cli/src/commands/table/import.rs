@@ -567,6 +567,71 @@ impl Iterator for Rows<'_> {
     }
 }
 
+/// The columns of an existing table, as import targets, and its key.
+fn existing_targets(schema: &arbor_schema::TableSchema) -> (Vec<Target>, Vec<String>) {
+    let targets = schema
+        .columns
+        .iter()
+        .map(|c| Target {
+            name: c.name.clone(),
+            data_type: c.data_type.clone(),
+            has_default: c.default.is_some(),
+        })
+        .collect();
+    let pk = schema
+        .primary_key
+        .iter()
+        .filter_map(|t| schema.column_by_tag(*t).map(|c| c.name.clone()))
+        .collect();
+    (targets, pk)
+}
+
+/// A new table `table` for a file's `header` with these `guesses`: the
+/// import targets and the CREATE TABLE statement (keyed by `pk`, if any).
+fn new_table(
+    table: &str,
+    pk: &[String],
+    file: &str,
+    header: &[String],
+    guesses: &[ColumnGuess],
+) -> Result<(Vec<Target>, String), CliError> {
+    if header.is_empty() {
+        return Err(CliError::new(format!(
+            "{file} has no columns to create table \"{table}\" from"
+        )));
+    }
+    if let Some(k) = pk.iter().find(|k| !header.contains(k)) {
+        return Err(CliError::new(format!("--pk: {file} has no column \"{k}\"")));
+    }
+    let mut defs: Vec<String> = header
+        .iter()
+        .zip(guesses)
+        .map(|(name, g)| {
+            format!(
+                "{} {}{}",
+                ident(name),
+                g.data_type(),
+                if g.nullable() { "" } else { " NOT NULL" }
+            )
+        })
+        .collect();
+    if !pk.is_empty() {
+        let cols: Vec<String> = pk.iter().map(|c| ident(c)).collect();
+        defs.push(format!("PRIMARY KEY ({})", cols.join(", ")));
+    }
+    let targets = header
+        .iter()
+        .zip(guesses)
+        .map(|(name, g)| Target {
+            name: name.clone(),
+            data_type: g.data_type(),
+            has_default: false,
+        })
+        .collect();
+    let sql = format!("CREATE TABLE {} ({})", ident(table), defs.join(", "));
+    Ok((targets, sql))
+}
+
 /// The rows a new table's types are first guessed from.
 const SAMPLE_ROWS: u64 = 10_000;
 
@@ -698,22 +763,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         let mut sampled: Option<(Vec<String>, Vec<ColumnGuess>)> = None;
         let mut create_sql = None;
         let (targets, pk): (Vec<Target>, Vec<String>) = match &existing {
-            Some(schema) => (
-                schema
-                    .columns
-                    .iter()
-                    .map(|c| Target {
-                        name: c.name.clone(),
-                        data_type: c.data_type.clone(),
-                        has_default: c.default.is_some(),
-                    })
-                    .collect(),
-                schema
-                    .primary_key
-                    .iter()
-                    .filter_map(|t| schema.column_by_tag(*t).map(|c| c.name.clone()))
-                    .collect(),
-            ),
+            Some(schema) => existing_targets(schema),
             None => {
                 // First the types: from the whole file, or (see above) from
                 // its first rows.
@@ -734,51 +784,10 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                         scanned?
                     }
                 };
-                sampled = Some((header.clone(), guesses.clone()));
-                if header.is_empty() {
-                    return Err(CliError::new(format!(
-                        "{file} has no columns to create table \"{}\" from",
-                        args.table
-                    )));
-                }
-                for k in &args.pk {
-                    if !header.contains(k) {
-                        return Err(CliError::new(format!("--pk: {file} has no column \"{k}\"")));
-                    }
-                }
-                let mut defs: Vec<String> = header
-                    .iter()
-                    .zip(&guesses)
-                    .map(|(name, g)| {
-                        format!(
-                            "{} {}{}",
-                            ident(name),
-                            g.data_type(),
-                            if g.nullable() { "" } else { " NOT NULL" }
-                        )
-                    })
-                    .collect();
-                if !args.pk.is_empty() {
-                    let cols: Vec<String> = args.pk.iter().map(|c| ident(c)).collect();
-                    defs.push(format!("PRIMARY KEY ({})", cols.join(", ")));
-                }
-                create_sql = Some(format!(
-                    "CREATE TABLE {} ({})",
-                    ident(&args.table),
-                    defs.join(", ")
-                ));
-                (
-                    header
-                        .iter()
-                        .zip(&guesses)
-                        .map(|(name, g)| Target {
-                            name: name.clone(),
-                            data_type: g.data_type(),
-                            has_default: false,
-                        })
-                        .collect(),
-                    args.pk.clone(),
-                )
+                let (targets, sql) = new_table(&args.table, &args.pk, &file, &header, &guesses)?;
+                sampled = Some((header, guesses));
+                create_sql = Some(sql);
+                (targets, args.pk.clone())
             }
         };
         if mode == Mode::Update && pk.is_empty() {
