@@ -216,6 +216,21 @@ fn clone_fetch_pull_push_through_a_folder() {
         rows(&down, "SELECT remote, branch FROM arbor_remote_branches"),
         "remote,branch\norigin,main\n"
     );
+    // A clone from SQL, with paths relative to where it runs.
+    assert_eq!(
+        rows(
+            &down,
+            "SELECT arbor_clone('../up', '../viasql', '--depth', '1')"
+        ),
+        "branch\nmain\n"
+    );
+    let via_sql = root.path().join("viasql");
+    assert_eq!(ok(&via_sql, &["log", "--oneline"]).lines().count(), 1);
+    fsck_clean(&[&via_sql]);
+    assert!(
+        fails(&down, &["sql", "-q", "SELECT arbor_clone('../up')"])
+            .contains("arbor_clone takes a URL and a folder: arbor_clone('../data', 'copy')")
+    );
     rows(&third, "SELECT arbor_fetch('origin')");
     assert_eq!(
         rows(

@@ -926,10 +926,14 @@ pub fn procedure(
             let [url, directory] = f.rest.as_slice() else {
                 return Err(Error::new(
                     "22023",
-                    "arbor_clone takes a URL and a folder: arbor_clone('/srv/data', '/work/copy')",
+                    "arbor_clone takes a URL and a folder: arbor_clone('../data', 'copy')",
                 ));
             };
-            let url = remote::canonical_url(url, std::path::Path::new("/"))?;
+            // A relative URL is a folder relative to where the process runs,
+            // as the target folder is.
+            let cwd = std::env::current_dir()
+                .map_err(|e| Error::new("58030", format!("cannot read the current folder: {e}")))?;
+            let url = remote::canonical_url(url, &cwd)?;
             let directory = std::path::Path::new(directory);
             if directory.join(crate::repo::STORE_DIR).exists() {
                 return Err(Error::new(
