@@ -60,18 +60,26 @@ fn publish_evil_branch(dir: &Path, chunks: &[arbor_merkle::Chunk], head: Address
     assert!(store.compare_and_swap_root(old, chunk.address()).unwrap());
 }
 
-fn refs_of(repo: &Repository) -> Vec<String> {
-    repo.store_root().unwrap().refs.keys().cloned().collect()
-}
-
-#[test]
-fn a_ref_to_a_missing_commit_is_refused_and_nothing_is_published() {
+/// A remote repository `up` with table t committed, and a local one whose
+/// `origin` it is; the folder holding both, the remote's path and the
+/// local repository.
+fn remote_and_local() -> (tempfile::TempDir, std::path::PathBuf, Repository) {
     let root = tempfile::tempdir().unwrap();
     let (up, down) = (root.path().join("up"), root.path().join("down"));
     std::fs::create_dir_all(&up).unwrap();
     std::fs::create_dir_all(&down).unwrap();
     drop(repository(&up));
     let local = local_with_origin(&down, &up);
+    (root, up, local)
+}
+
+fn refs_of(repo: &Repository) -> Vec<String> {
+    repo.store_root().unwrap().refs.keys().cloned().collect()
+}
+
+#[test]
+fn a_ref_to_a_missing_commit_is_refused_and_nothing_is_published() {
+    let (_dir, up, local) = remote_and_local();
     publish_evil_branch(&up, &[], Address::of(b"nothing"));
     let before = refs_of(&local);
     let e = remote::fetch(&local, "origin", &[], &mut |_| {}).unwrap_err();
@@ -81,12 +89,7 @@ fn a_ref_to_a_missing_commit_is_refused_and_nothing_is_published() {
 
 #[test]
 fn a_commit_whose_catalog_is_missing_is_refused() {
-    let root = tempfile::tempdir().unwrap();
-    let (up, down) = (root.path().join("up"), root.path().join("down"));
-    std::fs::create_dir_all(&up).unwrap();
-    std::fs::create_dir_all(&down).unwrap();
-    drop(repository(&up));
-    let local = local_with_origin(&down, &up);
+    let (_dir, up, local) = remote_and_local();
     let commit = Commit {
         catalog: Address::of(b"no such catalog"),
         parents: Vec::new(),
@@ -108,12 +111,7 @@ fn a_commit_whose_catalog_is_missing_is_refused() {
 
 #[test]
 fn a_chunk_whose_bytes_do_not_match_its_address_is_refused() {
-    let root = tempfile::tempdir().unwrap();
-    let (up, down) = (root.path().join("up"), root.path().join("down"));
-    std::fs::create_dir_all(&up).unwrap();
-    std::fs::create_dir_all(&down).unwrap();
-    drop(repository(&up));
-    let local = local_with_origin(&down, &up);
+    let (_dir, up, local) = remote_and_local();
     // Damage the remote's journal inside a stored chunk (the table's rows
     // are early in the file, before the last store roots).
     let journal = up.join(".arbor/journal");

@@ -221,7 +221,7 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
         }
         other if other.starts_with("arbor_conflicts_") => {
             let table = &other["arbor_conflicts_".len()..];
-            let (names, rows) = conflict_rows(repo, branch, table)?;
+            let (_, names, rows) = conflict_rows(repo, branch, table)?;
             (names, rows.into_iter().map(|r| r.values).collect())
         }
         other if other.starts_with("arbor_history_") => {
@@ -251,11 +251,12 @@ struct ConflictRow {
 /// with its stored key: `base_<column>`, `our_<column>` (the working row as
 /// it is now), `their_<column>` for every column of the working table
 /// (NULLs where a side has no row), then `description`.
+/// Also returns the working table they were read with.
 fn conflict_rows(
     repo: &Repository,
     branch: &str,
     table: &str,
-) -> Result<(Vec<String>, Vec<ConflictRow>)> {
+) -> Result<(crate::sql::table::Table, Vec<String>, Vec<ConflictRow>)> {
     let ws = repo.working_set(branch)?.1;
     let working = repo.read_catalog(&ws.working)?;
     let address = working
@@ -303,7 +304,7 @@ fn conflict_rows(
             values: row,
         });
     }
-    Ok((names, rows))
+    Ok((current, names, rows))
 }
 
 /// `DELETE FROM arbor_conflicts_<table> [WHERE predicate]`: marks the
@@ -315,7 +316,7 @@ pub fn delete_conflicts(
     table: &str,
     predicate: Option<&str>,
 ) -> Result<u64> {
-    let (names, rows) = conflict_rows(repo, branch, table)?;
+    let (_, names, rows) = conflict_rows(repo, branch, table)?;
     let predicate = predicate
         .map(|p| crate::sql::predicate::RowPredicate::compile(p, &names))
         .transpose()?;
@@ -345,14 +346,7 @@ pub fn update_conflicts(
     assignments: &[(String, String)],
     predicate: Option<&str>,
 ) -> Result<u64> {
-    let (names, rows) = conflict_rows(repo, branch, table)?;
-    let ws = repo.working_set(branch)?.1;
-    let working = repo.read_catalog(&ws.working)?;
-    let address = working
-        .tables
-        .get(table)
-        .ok_or_else(|| Error::new("42P01", format!("relation \"{table}\" does not exist")))?;
-    let current = crate::sql::table::Table::from_object(repo.read_table(address)?)?;
+    let (current, names, rows) = conflict_rows(repo, branch, table)?;
     let width = current.schema.columns.len();
     let mut targets = Vec::new();
     for (column, expression) in assignments {
