@@ -155,13 +155,16 @@ impl Scratch {
                     session.execute(&format!("ALTER TABLE {table} DROP COLUMN {}", ident(name)))?;
                 }
             }
-            for (name, ty) in columns {
-                if !first.iter().any(|(n, _)| n == name) {
-                    session.execute(&format!(
-                        "ALTER TABLE {table} ADD COLUMN {} {ty}",
-                        ident(name)
-                    ))?;
-                }
+            let added: Columns = columns
+                .iter()
+                .filter(|(name, _)| !first.iter().any(|(n, _)| n == name))
+                .cloned()
+                .collect();
+            for (name, ty) in &added {
+                session.execute(&format!(
+                    "ALTER TABLE {table} ADD COLUMN {} {ty}",
+                    ident(name)
+                ))?;
             }
             // The table's columns in its order (the first version's, then
             // those this version added); the file's fields map to them by name.
@@ -169,12 +172,7 @@ impl Scratch {
                 .iter()
                 .filter_map(|(name, _)| columns.iter().find(|(n, _)| n == name).cloned())
                 .collect();
-            in_table_order.extend(
-                columns
-                    .iter()
-                    .filter(|(name, _)| !first.iter().any(|(n, _)| n == name))
-                    .cloned(),
-            );
+            in_table_order.extend(added);
             file.insert_into(session, &self.table, &in_table_order, false)
                 .map_err(|e| {
                     let mut e = without_hint(e);

@@ -197,10 +197,10 @@ impl<'t> Parser<'t> {
                     });
                 }
                 Some(b'\\') => {
+                    let c = self.escape()?;
                     let owned = out.get_or_insert_with(String::new);
                     owned.push_str(run);
-                    let c = self.escape()?;
-                    out.get_or_insert_with(String::new).push(c);
+                    owned.push(c);
                 }
                 Some(b) => {
                     return Err(
@@ -212,6 +212,7 @@ impl<'t> Parser<'t> {
         }
     }
 
+    /// An escape sequence starting at the backslash.
     fn escape(&mut self) -> Result<char, JsonbError> {
         let c = match self.bytes.get(self.pos + 1) {
             Some(b'"') => '"',

@@ -58,7 +58,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let (bar, mut progress) = crate::progress::transfer("receiving");
     // Open the remote first: a bad URL leaves nothing behind. (The bar
     // clears itself when dropped, on any early return.)
-    remote::open(&url, false)?;
+    let source = remote::open(&url, false)?;
     let cannot_create =
         |e: std::io::Error| CliError::new(format!("cannot create {}: {e}", directory.display()));
     if !existed {
@@ -80,6 +80,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     };
     let cloned = remote::clone(
         store.clone(),
+        &source,
         &url,
         args.branch.as_deref(),
         args.depth,

@@ -117,6 +117,16 @@ struct State {
     loaded: Vec<(usize, Arc<Vec<u8>>)>,
 }
 
+impl State {
+    /// Keeps the bytes of pack `pack` among the recently read ones.
+    fn remember(&mut self, pack: usize, bytes: Arc<Vec<u8>>) {
+        self.loaded.push((pack, bytes));
+        if self.loaded.len() > LOADED_PACKS {
+            self.loaded.remove(0);
+        }
+    }
+}
+
 /// A chunk store over a Git remote, read from and written to through a
 /// cache repository; see the module documentation.
 pub struct GitStore {
@@ -330,15 +340,7 @@ impl GitStore {
 
     /// Runs the `git` binary in the cache repository; returns its output.
     fn git(&self, args: &[&str]) -> Result<String> {
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(&self.cache_dir)
-            .args(args)
-            .output()
-            .map_err(|e| {
-                Error::new("58030", format!("cannot run git: {e}"))
-                    .with_hint("Git remotes need the `git` program on the PATH")
-            })?;
+        let output = self.run_git(args)?;
         if !output.status.success() {
             return Err(Error::new(
                 "58030",
@@ -350,6 +352,19 @@ impl GitStore {
             ));
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Runs the `git` program in the cache repository, whatever its exit.
+    fn run_git(&self, args: &[&str]) -> Result<std::process::Output> {
+        Command::new("git")
+            .arg("-C")
+            .arg(&self.cache_dir)
+            .args(args)
+            .output()
+            .map_err(|e| {
+                Error::new("58030", format!("cannot run git: {e}"))
+                    .with_hint("Git remotes need the `git` program on the PATH")
+            })
     }
 
     /// Writes the pack being filled into the cache repository.
@@ -375,10 +390,7 @@ impl GitStore {
                 .index
                 .insert(address, Location::Pack { pack, offset, len });
         }
-        state.loaded.push((pack, Arc::new(data)));
-        if state.loaded.len() > LOADED_PACKS {
-            state.loaded.remove(0);
-        }
+        state.remember(pack, Arc::new(data));
         Ok(())
     }
 
@@ -437,18 +449,18 @@ impl GitStore {
             state.tip.map(|t| t.to_string()).unwrap_or_default()
         );
         let refspec = format!("{commit_id}:{DATA_REF}");
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(&self.cache_dir)
-            // Packs of chunks do not delta against each other: no search.
-            .args(["-c", "pack.window=0", "push", "--porcelain", "--quiet"])
-            .arg(&lease)
-            .args(["--end-of-options", &self.url, &refspec])
-            .output()
-            .map_err(|e| {
-                Error::new("58030", format!("cannot run git: {e}"))
-                    .with_hint("Git remotes need the `git` program on the PATH")
-            })?;
+        // Packs of chunks do not delta against each other: no search.
+        let output = self.run_git(&[
+            "-c",
+            "pack.window=0",
+            "push",
+            "--porcelain",
+            "--quiet",
+            &lease,
+            "--end-of-options",
+            &self.url,
+            &refspec,
+        ])?;
         if output.status.success() {
             state.tip = Some(commit_id);
             state.root = Some(root);
@@ -492,10 +504,7 @@ impl GitStore {
             ));
         }
         let bytes = Arc::new(bytes);
-        state.loaded.push((pack, bytes.clone()));
-        if state.loaded.len() > LOADED_PACKS {
-            state.loaded.remove(0);
-        }
+        state.remember(pack, bytes.clone());
         Ok(bytes)
     }
 

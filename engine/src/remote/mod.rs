@@ -37,6 +37,7 @@ use crate::repo::{
     self, Repository, branch_ref, shallow_ref, validate_branch_name, working_set_ref,
 };
 use crate::vc::merge::{MergeOptions, MergeOutcome};
+use crate::vc::revision::tag_ref;
 use crate::vc::{self, history};
 
 pub mod git;
@@ -135,6 +136,11 @@ pub fn open(url: &str, write: bool) -> Result<Repository> {
         repo::open_disk_store_read_only(&path)?
     };
     Repository::open(store)
+}
+
+/// Opens remote `name` of `local`, for writing (a push) or only reading.
+fn open_named(local: &Repository, name: &str, write: bool) -> Result<Repository> {
+    open(&url_of(local, name)?, write)
 }
 
 /// Opens a Git remote. One that holds no Arbor data yet opens for a push
@@ -312,8 +318,7 @@ pub fn fetch(
     branches: &[String],
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<Fetched> {
-    let url = url_of(local, name)?;
-    let remote = open(&url, false)?;
+    let remote = open_named(local, name, false)?;
     let remote_root = remote.store_root()?;
     let remote_heads = heads(&remote_root);
     let wanted: Vec<(String, Address)> = if branches.is_empty() {
@@ -379,7 +384,7 @@ pub fn fetch(
             }
             // Tags the local repository lacks (a local tag of the same name wins).
             for (tag, target) in &remote_tags {
-                if let Entry::Vacant(e) = root.refs.entry(format!("refs/tags/{tag}")) {
+                if let Entry::Vacant(e) = root.refs.entry(tag_ref(tag)) {
                     e.insert(*target);
                     fetched.tags.push(tag.clone());
                 }
@@ -472,9 +477,8 @@ pub fn push(
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<Pushed> {
     validate_branch_name(remote_branch)?;
-    let url = url_of(local, name)?;
     let new = local.branch_head(branch)?;
-    let remote = open(&url, true)?;
+    let remote = open_named(local, name, true)?;
     let old = remote
         .store_root()?
         .refs
@@ -536,7 +540,7 @@ pub fn push(
         }
         // A remote without branches (a new Git remote) takes the first
         // branch pushed as its default, as Git hosts do.
-        if heads(root).is_empty() {
+        if !root.refs.keys().any(|r| r.starts_with("refs/heads/")) {
             root.default_branch = remote_branch.to_owned();
         }
         let ws = WorkingSet {
@@ -579,8 +583,7 @@ fn record_tracking(
 /// Deletes `remote_branch` on remote `name` (not its checked-out branch).
 /// Returns the head it had.
 pub fn delete_branch(local: &Repository, name: &str, remote_branch: &str) -> Result<Address> {
-    let url = url_of(local, name)?;
-    let remote = open(&url, true)?;
+    let remote = open_named(local, name, true)?;
     let remote_store = remote.store().clone();
     let mut deleted = None;
     remote.update_store_root(&mut |root| {
@@ -623,12 +626,11 @@ pub fn push_tags(
     name: &str,
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<Vec<String>> {
-    let url = url_of(local, name)?;
-    let remote = open(&url, true)?;
+    let remote = open_named(local, name, true)?;
     let remote_root = remote.store_root()?;
     let missing: Vec<(String, Address)> = tags(&local.store_root()?)
         .into_iter()
-        .filter(|(t, _)| !remote_root.refs.contains_key(&format!("refs/tags/{t}")))
+        .filter(|(t, _)| !remote_root.refs.contains_key(&tag_ref(t)))
         .collect();
     let roots: Vec<Address> = missing.iter().map(|(_, a)| *a).collect();
     copy_missing(
@@ -641,7 +643,7 @@ pub fn push_tags(
     remote.update_store_root(&mut |root| {
         pushed.clear();
         for (tag, target) in &missing {
-            if let Entry::Vacant(e) = root.refs.entry(format!("refs/tags/{tag}")) {
+            if let Entry::Vacant(e) = root.refs.entry(tag_ref(tag)) {
                 e.insert(*target);
                 pushed.push(tag.clone());
             }
@@ -651,8 +653,8 @@ pub fn push_tags(
     Ok(pushed)
 }
 
-/// Makes a new repository in `store` (which must be empty) a clone of the
-/// repository at `url`: every branch as a remote-tracking branch of
+/// Makes a new repository in `store` (which must be empty) a clone of
+/// `remote`, the repository at `url` (opened with [`open`]): every branch as a remote-tracking branch of
 /// `origin`, the tags, and `branch` (default: the remote's checked-out
 /// branch) checked out with `origin` as its upstream. Returns the
 /// repository and the branch checked out.
@@ -663,6 +665,7 @@ pub fn push_tags(
 /// history ends there (see [`Repository::read_commit`]).
 pub fn clone(
     store: Arc<dyn ChunkStore>,
+    remote: &Repository,
     url: &str,
     branch: Option<&str>,
     depth: Option<u32>,
@@ -671,21 +674,21 @@ pub fn clone(
     if store.root()?.is_some() {
         return Err(Error::new("42P04", "a repository already exists here"));
     }
-    let remote = open(url, false)?;
     let remote_root = remote.store_root()?;
     let branch = branch.unwrap_or(&remote_root.default_branch).to_owned();
     validate_branch_name(&branch)?;
-    let remote_heads = heads(&remote_root);
+    let mut remote_heads = heads(&remote_root);
     let head = remote_heads
         .iter()
         .find(|(n, _)| *n == branch)
         .map(|(_, a)| *a)
         .ok_or_else(|| Error::new("42704", format!("the remote has no branch '{branch}'")))?;
-    let mut remote_heads = remote_heads;
     let mut remote_tags = tags(&remote_root);
-    let mut cut = ShallowCut::default();
-    if let Some(depth) = depth {
-        cut = shallow_cut(&remote, head, depth)?;
+    let cut = match depth {
+        Some(depth) => shallow_cut(remote, head, depth)?,
+        None => ShallowCut::default(),
+    };
+    if depth.is_some() {
         remote_heads.retain(|(b, _)| *b == branch);
         let mut kept = Vec::new();
         for (tag, target) in remote_tags {
@@ -730,7 +733,7 @@ pub fn clone(
         root.refs.insert(tracking_ref("origin", b), *h);
     }
     for (t, target) in &remote_tags {
-        root.refs.insert(format!("refs/tags/{t}"), *target);
+        root.refs.insert(tag_ref(t), *target);
     }
     root.refs
         .insert(REMOTES_REF.to_owned(), list_chunk.address());
@@ -775,7 +778,9 @@ fn shallow_cut(repo: &Repository, head: Address, depth: u32) -> Result<ShallowCu
         }
         level = next;
     }
-    for commit in &cut.kept {
+    // Every parent of an earlier level was kept: only the last level's
+    // commits can have parents left out.
+    for commit in &level {
         let parents = repo.read_commit(commit)?.parents;
         let left_out: Vec<Address> = parents
             .into_iter()

@@ -935,7 +935,7 @@ pub fn procedure(
                     format!("{} is already an Arbor repository", directory.display()),
                 ));
             }
-            remote::open(&url, false)?;
+            let source = remote::open(&url, false)?;
             std::fs::create_dir_all(directory).map_err(|e| {
                 Error::new(
                     "58030",
@@ -945,6 +945,7 @@ pub fn procedure(
             let store = crate::repo::open_disk_store(directory)?;
             let (_, checked_out) = remote::clone(
                 store,
+                &source,
                 &url,
                 f.value(&["-b", "--branch"]).as_deref(),
                 depth,

@@ -368,14 +368,6 @@ pub struct TagInfo {
     pub annotation: Option<TagObject>,
 }
 
-/// Every tag and the commit it names.
-pub fn tags(repo: &Repository) -> Result<Vec<(String, Address)>> {
-    Ok(tag_infos(repo)?
-        .into_iter()
-        .map(|t| (t.name, t.commit))
-        .collect())
-}
-
 /// Every tag, with its annotation.
 pub fn tag_infos(repo: &Repository) -> Result<Vec<TagInfo>> {
     let root = repo.store_root()?;

@@ -74,11 +74,16 @@ impl NodeCache {
         Some(n)
     }
 
+    /// The hot generation becomes the cold one (the cold one is dropped).
+    fn rotate(&mut self) {
+        self.cold = std::mem::take(&mut self.hot);
+        self.hot_bytes = 0;
+    }
+
     fn insert(&mut self, node: Arc<Node>) {
         let size = node.memory_size();
         if self.hot_bytes + size > self.budget && !self.hot.is_empty() {
-            self.cold = std::mem::take(&mut self.hot);
-            self.hot_bytes = 0;
+            self.rotate();
         }
         self.hot_bytes += size;
         self.hot.insert(node.address(), node);
@@ -101,8 +106,7 @@ impl NodeStore {
         let mut cache = self.lock();
         cache.budget = (bytes / 2).max(1 << 20);
         if cache.hot_bytes > cache.budget {
-            cache.cold = std::mem::take(&mut cache.hot);
-            cache.hot_bytes = 0;
+            cache.rotate();
         }
     }
 

@@ -86,7 +86,8 @@ pub fn run_git_driver(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
         let first = old
             .as_ref()
             .or(new.as_ref())
-            .map(|f| f.infer_columns(false));
+            // Only the first column is wanted: the first record tells it.
+            .map(|f| f.infer_columns_limited(false, Some(1)));
         match first {
             Some(Ok((header, _))) => header.into_iter().take(1).collect(),
             Some(Err(e)) => return Err(CliError { hint: None, ..e }),

@@ -210,11 +210,8 @@ impl InputFile {
                     .map_err(|e| input_error(&self.name, &e))?
                     .lossy(self.lossy),
             ),
-            format => {
-                let delimiter = match &self.delimiter {
-                    Some(d) => parse_delimiter(d)?,
-                    None => format.delimiter(),
-                };
+            _ => {
+                let delimiter = self.delimiter_byte()?;
                 Box::new(
                     CsvSource::new(
                         file,
