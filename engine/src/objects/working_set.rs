@@ -40,6 +40,21 @@ pub struct WorkingSet {
 }
 
 impl WorkingSet {
+    /// The working set of a branch with nothing uncommitted: working and
+    /// staged both at `catalog` (its head's), no merge in progress.
+    pub fn clean(catalog: Address) -> WorkingSet {
+        WorkingSet {
+            working: catalog,
+            staged: catalog,
+            merge: None,
+        }
+    }
+
+    /// Whether this working set has nothing uncommitted over `catalog`.
+    pub fn is_clean_at(&self, catalog: Address) -> bool {
+        *self == WorkingSet::clean(catalog)
+    }
+
     /// Encodes the working set as a chunk.
     pub fn to_chunk(&self) -> Chunk {
         let mut refs = vec![self.working, self.staged];

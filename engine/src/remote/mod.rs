@@ -526,9 +526,7 @@ pub fn push(
         // unless someone has uncommitted changes there.
         if let Some(ws_address) = root.refs.get(&working_set_ref(remote_branch)) {
             let ws = WorkingSet::from_chunk(&remote_store.get_required(ws_address)?)?;
-            let clean = ws.merge.is_none()
-                && old_catalog.is_some_and(|c| ws.working == c && ws.staged == c);
-            if !clean {
+            if !old_catalog.is_some_and(|c| ws.is_clean_at(c)) {
                 return Err(Error::new(
                     "55000",
                     format!(
@@ -543,11 +541,7 @@ pub fn push(
         if !root.refs.keys().any(|r| r.starts_with("refs/heads/")) {
             root.default_branch = remote_branch.to_owned();
         }
-        let ws = WorkingSet {
-            working: catalog,
-            staged: catalog,
-            merge: None,
-        };
+        let ws = WorkingSet::clean(catalog);
         let chunk = ws.to_chunk();
         remote_store.put(&chunk)?;
         root.refs
@@ -604,7 +598,7 @@ pub fn delete_branch(local: &Repository, name: &str, remote_branch: &str) -> Res
         if let Some(ws_address) = root.refs.remove(&working_set_ref(remote_branch)) {
             let ws = WorkingSet::from_chunk(&remote_store.get_required(&ws_address)?)?;
             let catalog = Commit::from_chunk(&remote_store.get_required(&head)?)?.catalog;
-            if ws.merge.is_some() || ws.working != catalog || ws.staged != catalog {
+            if !ws.is_clean_at(catalog) {
                 return Err(Error::new(
                     "55000",
                     format!(
@@ -712,11 +706,7 @@ pub fn clone(
     )?;
     let repo = Repository::from_store(store);
     let catalog = repo.read_commit(&head)?.catalog;
-    let ws = repo.write_working_set(&WorkingSet {
-        working: catalog,
-        staged: catalog,
-        merge: None,
-    })?;
+    let ws = repo.write_working_set(&WorkingSet::clean(catalog))?;
     let mut list = RemoteList::default();
     list.remotes.insert("origin".to_owned(), url.to_owned());
     list.upstreams

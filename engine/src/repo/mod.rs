@@ -124,11 +124,7 @@ impl Repository {
             message: "Initialize data repository".into(),
             height: 1,
         })?;
-        let ws = repo.write_working_set(&WorkingSet {
-            working: catalog,
-            staged: catalog,
-            merge: None,
-        })?;
+        let ws = repo.write_working_set(&WorkingSet::clean(catalog))?;
         let mut root = StoreRoot {
             default_branch: default_branch.to_owned(),
             refs: BTreeMap::new(),

@@ -52,11 +52,7 @@ fn no_branch(name: &str) -> Error {
 pub fn create(repo: &Repository, name: &str, at: Address, force: bool) -> Result<()> {
     validate_branch_name(name)?;
     let catalog = repo.read_commit(&at)?.catalog;
-    let ws = repo.write_working_set(&WorkingSet {
-        working: catalog,
-        staged: catalog,
-        merge: None,
-    })?;
+    let ws = repo.write_working_set(&WorkingSet::clean(catalog))?;
     repo.update_store_root(&mut |root| {
         if root.refs.contains_key(&branch_ref(name)) && !force {
             return Err(Error::new(
@@ -196,11 +192,7 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
         staged: repo.write_catalog(&staged)?,
         merge: None,
     };
-    let clean = WorkingSet {
-        working: current.commit.catalog,
-        staged: current.commit.catalog,
-        merge: None,
-    };
+    let clean = WorkingSet::clean(current.commit.catalog);
     let moves = [
         (
             current_name.clone(),

@@ -1073,11 +1073,7 @@ pub fn apply_commit(
         height: state.commit.height + 1,
     };
     let address = repo.write_commit(&new_commit)?;
-    let ws = WorkingSet {
-        working: catalog,
-        staged: catalog,
-        merge: None,
-    };
+    let ws = WorkingSet::clean(catalog);
     publish_branch(repo, &state, Some(address), &ws)?;
     Ok(address)
 }

@@ -62,11 +62,7 @@ pub fn push(repo: &Repository, branch: &str, message: &str, author: &Signature) 
         .first()
         .and_then(|(n, _, _)| n.strip_prefix(PREFIX)?.parse::<u64>().ok())
         .map_or(0, |s| s + 1);
-    let clean = WorkingSet {
-        working: state.commit.catalog,
-        staged: state.commit.catalog,
-        merge: None,
-    };
+    let clean = WorkingSet::clean(state.commit.catalog);
     let ws = repo.write_working_set(&clean)?;
     let name = format!("{PREFIX}{next}");
     repo.update_store_root(&mut |root| {
