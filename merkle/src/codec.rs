@@ -21,6 +21,11 @@ impl Writer {
     }
 
     /// The bytes written so far.
+    /// A writer that appends to `bytes`.
+    pub fn from_vec(bytes: Vec<u8>) -> Writer {
+        Writer { bytes }
+    }
+
     pub fn into_bytes(self) -> Vec<u8> {
         self.bytes
     }

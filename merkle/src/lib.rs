@@ -33,5 +33,5 @@ pub use address::Address;
 pub use chunk::{Chunk, ChunkKind, FORMAT_VERSION, MAX_CHUNK_LEN};
 pub use error::{Error, Result};
 
-pub use prolly::{Edit, NodeStore, ProllyMap};
+pub use prolly::{Edit, MapBuilder, NodeStore, ProllyMap};
 pub use store::{ChunkStore, DiskStore, MemoryStore, OpenMode};

@@ -70,6 +70,17 @@ const PRESENT: u8 = 0x01;
 
 /// Encodes a key.
 pub fn encode_key(values: &[Value], columns: &[KeyColumn]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(16 * values.len());
+    encode_key_into(&mut out, values.iter(), columns)?;
+    Ok(out)
+}
+
+/// [`encode_key`], appended to `out`.
+pub fn encode_key_into<'v>(
+    out: &mut Vec<u8>,
+    values: impl ExactSizeIterator<Item = &'v Value>,
+    columns: &[KeyColumn],
+) -> Result<()> {
     if values.len() != columns.len() {
         return Err(ValueError::new(
             ErrorKind::Internal,
@@ -80,15 +91,14 @@ pub fn encode_key(values: &[Value], columns: &[KeyColumn]) -> Result<Vec<u8>> {
             ),
         ));
     }
-    let mut out = Vec::with_capacity(16 * values.len());
-    for (v, c) in values.iter().zip(columns) {
+    for (v, c) in values.zip(columns) {
         let start = out.len();
-        encode_column(&mut out, v, c)?;
+        encode_column(out, v, c)?;
         if c.descending {
             out[start..].iter_mut().for_each(|b| *b = !*b);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn encode_column(out: &mut Vec<u8>, v: &Value, c: &KeyColumn) -> Result<()> {

@@ -40,17 +40,38 @@ pub struct RowColumn {
 
 /// Encodes `(tag, value)` pairs; NULLs are left out. Tags must be distinct.
 pub fn encode_row(columns: &[(u32, &Value)]) -> Vec<u8> {
-    let mut present: Vec<&(u32, &Value)> = columns.iter().filter(|(_, v)| !v.is_null()).collect();
-    present.sort_by_key(|(tag, _)| *tag);
-    let mut w = Writer::new();
-    w.varint(present.len() as u64);
-    let mut buf = Vec::new();
-    for (tag, value) in present {
-        buf.clear();
-        encode_value(&mut buf, value);
-        w.varint(u64::from(*tag)).bytes(&buf);
+    let mut out = Vec::new();
+    encode_row_into(&mut out, columns.iter().copied(), &mut Vec::new());
+    out
+}
+
+/// [`encode_row`], appended to `out`; `scratch` is working space kept
+/// between calls (a bulk load encodes millions of rows).
+pub fn encode_row_into<'v>(
+    out: &mut Vec<u8>,
+    columns: impl Iterator<Item = (u32, &'v Value)> + Clone,
+    scratch: &mut Vec<u8>,
+) {
+    let mut w = Writer::from_vec(std::mem::take(out));
+    let present = columns.clone().filter(|(_, v)| !v.is_null());
+    w.varint(present.clone().count() as u64);
+    let mut write = |w: &mut Writer, tag: u32, value: &Value| {
+        scratch.clear();
+        encode_value(scratch, value);
+        w.varint(u64::from(tag)).bytes(scratch);
+    };
+    if columns.is_sorted_by_key(|(tag, _)| tag) {
+        for (tag, value) in present {
+            write(&mut w, tag, value);
+        }
+    } else {
+        let mut sorted: Vec<(u32, &Value)> = present.collect();
+        sorted.sort_by_key(|(tag, _)| *tag);
+        for (tag, value) in sorted {
+            write(&mut w, tag, value);
+        }
     }
-    w.into_bytes()
+    *out = w.into_bytes();
 }
 
 fn encode_value(out: &mut Vec<u8>, v: &Value) {

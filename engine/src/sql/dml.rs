@@ -123,51 +123,7 @@ impl TableWriter {
 
     /// Coerces a full row to the column types and checks NOT NULL.
     pub fn conform(&self, row: Row) -> Result<Row> {
-        let schema = &self.table.schema;
-        let mut out = Vec::with_capacity(row.len());
-        for (v, c) in row.into_iter().zip(&schema.columns) {
-            let v = arbor_schema::cast::assign(v, &c.data_type)
-                .map_err(value_error)
-                .map_err(|e| {
-                    if e.code == "22P02" || e.code == "42846" {
-                        Error::new(
-                            sqlstate::DATATYPE_MISMATCH,
-                            format!(
-                                "column \"{}\" is of type {} but expression is of another type",
-                                c.name, c.data_type
-                            ),
-                        )
-                        .with_hint("You will need to rewrite or cast the expression.")
-                        .with_detail(e.message)
-                    } else {
-                        e
-                    }
-                })?;
-            if v.is_null() && !c.nullable {
-                return Err(Error::new(
-                    sqlstate::NOT_NULL_VIOLATION,
-                    format!(
-                        "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
-                        c.name, schema.name
-                    ),
-                ));
-            }
-            out.push(v);
-        }
-        for check in &self.checks {
-            if truth(&eval(&check.expr, &out, &EvalContext::default())?)? == Some(false) {
-                let values: Vec<String> = out.iter().map(Value::to_string).collect();
-                return Err(Error::new(
-                    "23514",
-                    format!(
-                        "new row for relation \"{}\" violates check constraint \"{}\"",
-                        schema.name, check.name
-                    ),
-                )
-                .with_detail(format!("Failing row contains ({}).", values.join(", "))));
-            }
-        }
-        Ok(out)
+        conform(&self.table.schema, &self.checks, row)
     }
 
     /// The row stored under `key`, as this statement has left it so far.
@@ -245,12 +201,7 @@ impl TableWriter {
         let row_id = if self.table.has_row_id() {
             Some(match row_id {
                 Some(id) => id,
-                None => {
-                    let id = i64::try_from(self.next_row_id)
-                        .map_err(|_| Error::new("22003", "row id out of range"))?;
-                    self.next_row_id += 1;
-                    id
-                }
+                None => self.new_row_id()?,
             })
         } else {
             None
@@ -268,6 +219,45 @@ impl TableWriter {
             .insert(key.clone(), Some(self.table.encode_value(row)));
         self.flush_if_large()?;
         Ok(key)
+    }
+
+    /// The hidden row id of the next row inserted into a table without a
+    /// primary key.
+    pub(super) fn new_row_id(&mut self) -> Result<i64> {
+        let id = i64::try_from(self.next_row_id)
+            .map_err(|_| Error::new("22003", "row id out of range"))?;
+        self.next_row_id += 1;
+        Ok(id)
+    }
+
+    /// Inserts an encoded row (see `bulk`) into a table without secondary
+    /// indexes, refusing a duplicate key.
+    pub(super) fn insert_encoded(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
+        debug_assert!(self.indexes.is_empty());
+        if self.present(key)? {
+            let row = self.table.decode(key, value)?;
+            return Err(self.duplicate(
+                &format!("{}_pkey", self.table.name()),
+                &self.table.schema.primary_key,
+                &row,
+            ));
+        }
+        self.edits.insert(key.to_vec(), Some(value.to_vec()));
+        self.flush_if_large()
+    }
+
+    /// Whether the table has no rows, before and after this statement so far.
+    pub(super) fn is_empty(&self) -> bool {
+        self.map_last.is_none() && self.edits.is_empty()
+    }
+
+    /// Makes `map` the table's rows, as if every entry of it had been
+    /// inserted: for a writer whose table was empty (see `bulk`).
+    pub(super) fn set_rows(&mut self, map: ProllyMap) -> Result<()> {
+        debug_assert!(self.is_empty());
+        self.map_last = last_key(&map)?;
+        self.map = map;
+        Ok(())
     }
 
     /// Adds `row` (stored under primary key `key`) to every secondary index,
@@ -435,6 +425,62 @@ impl TableWriter {
             next_row_id: self.next_row_id,
         })
     }
+}
+
+/// Coerces a full row of `schema`'s table to the column types, and checks
+/// NOT NULL and `checks`.
+pub fn conform(schema: &TableSchema, checks: &[Check], mut row: Row) -> Result<Row> {
+    conform_in_place(schema, checks, &mut row)?;
+    Ok(row)
+}
+
+/// [`conform`] in place.
+pub fn conform_in_place(schema: &TableSchema, checks: &[Check], row: &mut Row) -> Result<()> {
+    row.truncate(schema.columns.len());
+    for (slot, c) in row.iter_mut().zip(&schema.columns) {
+        let v = std::mem::replace(slot, Value::Null);
+        let v = arbor_schema::cast::assign(v, &c.data_type)
+            .map_err(value_error)
+            .map_err(|e| {
+                if e.code == "22P02" || e.code == "42846" {
+                    Error::new(
+                        sqlstate::DATATYPE_MISMATCH,
+                        format!(
+                            "column \"{}\" is of type {} but expression is of another type",
+                            c.name, c.data_type
+                        ),
+                    )
+                    .with_hint("You will need to rewrite or cast the expression.")
+                    .with_detail(e.message)
+                } else {
+                    e
+                }
+            })?;
+        if v.is_null() && !c.nullable {
+            return Err(Error::new(
+                sqlstate::NOT_NULL_VIOLATION,
+                format!(
+                    "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
+                    c.name, schema.name
+                ),
+            ));
+        }
+        *slot = v;
+    }
+    for check in checks {
+        if truth(&eval(&check.expr, row, &EvalContext::default())?)? == Some(false) {
+            let values: Vec<String> = row.iter().map(Value::to_string).collect();
+            return Err(Error::new(
+                "23514",
+                format!(
+                    "new row for relation \"{}\" violates check constraint \"{}\"",
+                    schema.name, check.name
+                ),
+            )
+            .with_detail(format!("Failing row contains ({}).", values.join(", "))));
+        }
+    }
+    Ok(())
 }
 
 fn index_state(

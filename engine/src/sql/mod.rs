@@ -11,6 +11,7 @@
 //! 4. `session`: statements applied to a branch's working catalog, one
 //!    atomic publish per statement or per transaction.
 
+pub mod bulk;
 pub mod ddl;
 pub mod dml;
 pub mod eval;
@@ -24,4 +25,5 @@ pub mod session;
 pub mod system;
 pub mod table;
 
+pub use bulk::{BulkWriter, EncodedRows, RowEncoder};
 pub use session::{Prepared, RowSink, Session, StatementResult};

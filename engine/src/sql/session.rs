@@ -17,6 +17,7 @@ use arbor_schema::Value;
 
 use std::sync::Arc;
 
+use super::bulk::{BulkWriter, RowEncoder};
 use super::ddl;
 use super::dml::{Written, insert_rows, run_change, run_insert};
 use super::execution::{Executor, Row};
@@ -666,6 +667,46 @@ impl Session {
                 .unwrap_or(0)),
             _ => Ok(0),
         }
+    }
+
+    /// An encoder of rows for [`Session::insert_encoded`] into `table`,
+    /// if the table can take a bulk load (see `bulk`); `None`: use
+    /// [`Session::insert_rows`].
+    pub fn row_encoder(&mut self, table: &str) -> Result<Option<RowEncoder>> {
+        let view = SessionCatalog {
+            repo: &self.repo,
+            catalog: &self.catalog,
+            tables: &self.tables,
+            branch: &self.branch,
+        };
+        Ok(RowEncoder::for_plan(&planner::plan_insert_rows(table, &view)?))
+    }
+
+    /// Inserts rows encoded by `encoder` (a [`Session::row_encoder`] of
+    /// `table`), as one statement: `load` passes every batch to the writer
+    /// it is given. Returns the number of rows inserted.
+    pub fn insert_encoded(
+        &mut self,
+        table: &str,
+        encoder: &RowEncoder,
+        load: &mut dyn FnMut(&mut BulkWriter) -> Result<()>,
+    ) -> Result<u64> {
+        let mut count = 0;
+        self.statement(|session, catalog| {
+            let view = SessionCatalog {
+                repo: &session.repo,
+                catalog,
+                tables: &session.tables,
+                branch: &session.branch,
+            };
+            let plan = planner::plan_insert_rows(table, &view)?;
+            let mut writer = BulkWriter::new(&session.repo, &plan, encoder)?;
+            load(&mut writer)?;
+            let (object, n) = writer.finish()?;
+            count = n;
+            session.written(&plan.table, object, Written::Count(n), "INSERT 0", catalog)
+        })?;
+        Ok(count)
     }
 
     fn fail(&mut self, e: Error) -> Error {

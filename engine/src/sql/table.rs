@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
-use arbor_schema::key::{KeyColumn, decode_key, encode_key};
-use arbor_schema::row::{RowColumn, decode_row_into, encode_row};
+use arbor_schema::key::{KeyColumn, decode_key, encode_key_into};
+use arbor_schema::row::{RowColumn, decode_row_into, encode_row_into};
 use arbor_schema::{DataType, TableSchema, Value};
 
 use crate::error::{Error, Result};
@@ -96,16 +96,19 @@ impl Table {
 
     /// Encodes the primary key of a full row (`row_id` for tables without one).
     pub fn encode_key(&self, row: &[Value], row_id: Option<i64>) -> Result<Vec<u8>> {
-        let values: Vec<Value> = self
-            .layout
-            .key_positions
-            .iter()
-            .map(|p| match p {
-                Some(i) => row[*i].clone(),
-                None => Value::BigInt(row_id.unwrap_or_default()),
-            })
-            .collect();
-        encode_key(&values, &self.layout.key_columns).map_err(value_error)
+        let mut out = Vec::with_capacity(16 * self.layout.key_columns.len());
+        self.encode_key_into(&mut out, row, row_id)?;
+        Ok(out)
+    }
+
+    /// [`Table::encode_key`], appended to `out`.
+    pub fn encode_key_into(&self, out: &mut Vec<u8>, row: &[Value], row_id: Option<i64>) -> Result<()> {
+        let row_id = Value::BigInt(row_id.unwrap_or_default());
+        let values = self.layout.key_positions.iter().map(|p| match p {
+            Some(i) => &row[*i],
+            None => &row_id,
+        });
+        encode_key_into(out, values, &self.layout.key_columns).map_err(value_error)
     }
 
     /// The hidden row id stored in `key`, for tables keyed by one.
@@ -124,14 +127,21 @@ impl Table {
 
     /// Encodes the non-key columns of a full row.
     pub fn encode_value(&self, row: &[Value]) -> Vec<u8> {
-        let pairs: Vec<(u32, &Value)> = self
+        let mut out = Vec::new();
+        self.encode_value_into(&mut out, row, &mut Vec::new());
+        out
+    }
+
+    /// [`Table::encode_value`], appended to `out`; `scratch` is working
+    /// space kept between calls.
+    pub fn encode_value_into(&self, out: &mut Vec<u8>, row: &[Value], scratch: &mut Vec<u8>) {
+        let pairs = self
             .layout
             .row_columns
             .iter()
             .zip(&self.layout.row_positions)
-            .map(|(c, i)| (c.tag, &row[*i]))
-            .collect();
-        encode_row(&pairs)
+            .map(|(c, i)| (c.tag, &row[*i]));
+        encode_row_into(out, pairs, scratch);
     }
 
     /// Decodes a stored entry into a full row in schema column order.

@@ -34,7 +34,7 @@
 
 use super::node::NodeBuffer;
 use super::store::NodeStore;
-use super::value::INLINE_LIMIT;
+use super::value::{INLINE_LIMIT, StoredValue, store_value};
 use crate::address::Address;
 use crate::chunk::Chunk;
 use crate::error::{Error, Result};
@@ -60,8 +60,8 @@ const NODE_OVERHEAD: usize = 16;
 
 /// Bytes an entry adds to a leaf: key, value, two u32 offsets, and the
 /// reference to its blob if the value is out of line.
-pub(crate) fn leaf_entry_size(key: &[u8], stored_value: &[u8], blob: Option<Address>) -> usize {
-    key.len() + stored_value.len() + 8 + if blob.is_some() { Address::LEN } else { 0 }
+pub(crate) fn leaf_entry_size(key: &[u8], stored_len: usize, blob: Option<Address>) -> usize {
+    key.len() + stored_len + 8 + if blob.is_some() { Address::LEN } else { 0 }
 }
 
 /// Bytes an entry adds to an internal node: key, address, count, key offset.
@@ -118,8 +118,8 @@ struct Level {
 /// every level below is empty (at a boundary), which is how edits reuse
 /// untouched nodes.
 #[derive(Debug)]
-pub(crate) struct TreeBuilder<'a> {
-    store: &'a NodeStore,
+pub(crate) struct TreeBuilder {
+    store: NodeStore,
     levels: Vec<Level>,
     pending: Vec<Chunk>,
 }
@@ -127,10 +127,10 @@ pub(crate) struct TreeBuilder<'a> {
 /// Chunks are handed to the store in batches of this many.
 const FLUSH_EVERY: usize = 512;
 
-impl<'a> TreeBuilder<'a> {
-    pub(crate) fn new(store: &'a NodeStore) -> TreeBuilder<'a> {
+impl TreeBuilder {
+    pub(crate) fn new(store: &NodeStore) -> TreeBuilder {
         TreeBuilder {
-            store,
+            store: store.clone(),
             levels: Vec::new(),
             pending: Vec::new(),
         }
@@ -164,6 +164,28 @@ impl<'a> TreeBuilder<'a> {
         stored_value: &[u8],
         blob: Option<Address>,
     ) -> Result<()> {
+        self.push_leaf_parts(key, &[stored_value], blob)
+    }
+
+    /// Appends the entry `key` -> `value` after all entries so far, the
+    /// value stored inline or (if long) written out of line first. An
+    /// inline value is copied straight into the node: a bulk load makes no
+    /// allocation per entry.
+    pub(crate) fn push_value(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
+        if value.len() <= INLINE_LIMIT {
+            return self.push_leaf_parts(key, &[&[StoredValue::INLINE], value], None);
+        }
+        let stored = store_value(&self.store, value)?;
+        self.push_leaf(key, &stored.bytes, stored.blob)
+    }
+
+    /// Appends a leaf entry whose stored value is the concatenation of `parts`.
+    fn push_leaf_parts(
+        &mut self,
+        key: &[u8],
+        parts: &[&[u8]],
+        blob: Option<Address>,
+    ) -> Result<()> {
         if key.len() > MAX_KEY_LEN {
             return Err(Error::TooLarge {
                 what: "key",
@@ -171,9 +193,10 @@ impl<'a> TreeBuilder<'a> {
                 limit: MAX_KEY_LEN as u64,
             });
         }
-        let entry = leaf_entry_size(key, stored_value, blob);
+        let stored_len = parts.iter().map(|p| p.len()).sum();
+        let entry = leaf_entry_size(key, stored_len, blob);
         let lvl = self.level_mut(0);
-        lvl.node.push_leaf(key, stored_value, blob);
+        lvl.node.push_leaf(key, parts, blob);
         lvl.size += entry;
         lvl.received += 1;
         if is_boundary(boundary_hash(key, 0), lvl.size, entry) {

@@ -15,7 +15,7 @@ use std::iter::Peekable;
 
 use super::chunker::TreeBuilder;
 use super::store::NodeStore;
-use super::value::{blob_of, store_value};
+use super::value::blob_of;
 use super::walker::Walker;
 use crate::address::Address;
 use crate::error::{Error, Result};
@@ -62,12 +62,9 @@ pub(crate) fn apply_edits(
     }
     let mut walker = Walker::new(store, root)?;
     let mut builder = TreeBuilder::new(store);
-    let put = |builder: &mut TreeBuilder<'_>, edit: &Edit| -> Result<()> {
+    let put = |builder: &mut TreeBuilder, edit: &Edit| -> Result<()> {
         match &edit.value {
-            Some(value) => {
-                let stored = store_value(store, value)?;
-                builder.push_leaf(&edit.key, &stored.bytes, stored.blob)
-            }
+            Some(value) => builder.push_value(&edit.key, value),
             None => Ok(()),
         }
     };
@@ -111,6 +108,7 @@ pub(crate) fn apply_edits(
 /// Edits as they are consumed, checked to be strictly increasing by key.
 struct SortedEdits<I: Iterator<Item = Edit>> {
     inner: Peekable<I>,
+    /// The key of the edit taken last (its buffer reused).
     last: Option<Vec<u8>>,
 }
 
@@ -130,7 +128,9 @@ impl<I: Iterator<Item = Edit>> SortedEdits<I> {
         {
             return Err(Error::UnsortedEdits);
         }
-        self.last = Some(edit.key.clone());
+        let last = self.last.get_or_insert_with(Vec::new);
+        last.clear();
+        last.extend_from_slice(&edit.key);
         Ok(Some(edit))
     }
 }

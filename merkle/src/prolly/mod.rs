@@ -45,10 +45,73 @@ pub use value::{INLINE_LIMIT, MAX_VALUE_LEN};
 
 use chunker::TreeBuilder;
 use cursor::Cursor;
-use value::{load_value, store_value};
+use value::load_value;
 
 use crate::address::Address;
 use crate::error::{Error, Result};
+
+/// Builds a map from entries handed over one at a time in strictly
+/// increasing key order (a bulk load, O(n)): nodes are cut, hashed and
+/// written as the entries arrive, so memory stays flat whatever the size.
+/// Nothing refers to the chunks written until the caller publishes the
+/// root [`MapBuilder::finish`] returns.
+#[derive(Debug)]
+pub struct MapBuilder {
+    store: NodeStore,
+    builder: TreeBuilder,
+    /// The last key pushed (its buffer reused), if any.
+    last: Option<Vec<u8>>,
+    len: u64,
+}
+
+impl MapBuilder {
+    /// A builder of a new map in `store`.
+    pub fn new(store: &NodeStore) -> MapBuilder {
+        MapBuilder {
+            store: store.clone(),
+            builder: TreeBuilder::new(store),
+            last: None,
+            len: 0,
+        }
+    }
+
+    /// The last key pushed.
+    pub fn last_key(&self) -> Option<&[u8]> {
+        self.last.as_deref()
+    }
+
+    /// The entries pushed so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether nothing has been pushed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends `key` -> `value`; `key` must follow every key pushed before.
+    pub fn push(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
+        if self.last.as_deref().is_some_and(|prev| prev >= key) {
+            return Err(Error::UnsortedEdits);
+        }
+        self.builder.push_value(key, value)?;
+        let last = self.last.get_or_insert_with(Vec::new);
+        last.clear();
+        last.extend_from_slice(key);
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Ends every open node and returns the map.
+    pub fn finish(self) -> Result<ProllyMap> {
+        let root = self.builder.finish()?;
+        Ok(ProllyMap {
+            root,
+            store: self.store,
+        })
+    }
+}
 
 /// An immutable ordered map from byte keys to byte values, stored as a prolly tree.
 #[derive(Clone, Debug)]
@@ -89,24 +152,11 @@ impl ProllyMap {
         K: AsRef<[u8]>,
         V: AsRef<[u8]>,
     {
-        let mut builder = TreeBuilder::new(store);
-        let mut last: Option<Vec<u8>> = None;
+        let mut builder = MapBuilder::new(store);
         for (key, value) in entries {
-            let key = key.as_ref();
-            if last.as_deref().is_some_and(|prev| prev >= key) {
-                return Err(Error::UnsortedEdits);
-            }
-            let prev = last.get_or_insert_with(Vec::new);
-            prev.clear();
-            prev.extend_from_slice(key);
-            let stored = store_value(store, value.as_ref())?;
-            builder.push_leaf(key, &stored.bytes, stored.blob)?;
+            builder.push(key.as_ref(), value.as_ref())?;
         }
-        let root = builder.finish()?;
-        Ok(ProllyMap {
-            root,
-            store: store.clone(),
-        })
+        builder.finish()
     }
 
     /// The root address: equal maps have equal roots.

@@ -252,10 +252,13 @@ impl NodeBuffer {
         self.key_ends.is_empty()
     }
 
-    pub(crate) fn push_leaf(&mut self, key: &[u8], stored_value: &[u8], blob: Option<Address>) {
+    /// Appends a leaf entry whose stored value is the concatenation of `stored_value`.
+    pub(crate) fn push_leaf(&mut self, key: &[u8], stored_value: &[&[u8]], blob: Option<Address>) {
         self.keys.extend_from_slice(key);
         self.key_ends.push(offset(self.keys.len()));
-        self.values.extend_from_slice(stored_value);
+        for part in stored_value {
+            self.values.extend_from_slice(part);
+        }
         self.value_ends.push(offset(self.values.len()));
         self.blob_refs.extend(blob);
     }
@@ -332,8 +335,8 @@ mod tests {
     #[test]
     fn leaf_round_trip() {
         let mut b = NodeBuffer::new(0);
-        b.push_leaf(b"a", b"\x001", None);
-        b.push_leaf(b"bb", b"\x0022", None);
+        b.push_leaf(b"a", &[b"\x001"], None);
+        b.push_leaf(b"bb", &[b"\x0022"], None);
         let node = Node::decode(b.take_chunk()).unwrap();
         assert!(b.is_empty());
         assert_eq!(node.len(), 2);
@@ -360,7 +363,7 @@ mod tests {
     fn every_single_byte_damage_is_an_error_or_a_valid_node() {
         let mut b = NodeBuffer::new(0);
         for i in 0..20u8 {
-            b.push_leaf(&[b'k', i], &[0, i, i], None);
+            b.push_leaf(&[b'k', i], &[&[0, i, i]], None);
         }
         let chunk = b.take_chunk();
         for at in 0..chunk.len() {

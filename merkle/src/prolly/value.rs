@@ -51,6 +51,11 @@ pub(crate) struct StoredValue {
     pub(crate) blob: Option<Address>,
 }
 
+impl StoredValue {
+    /// The first byte of an inline stored value.
+    pub(crate) const INLINE: u8 = INLINE;
+}
+
 /// Encodes `value` for a leaf, writing its blob tree first if it is large.
 pub(crate) fn store_value(store: &NodeStore, value: &[u8]) -> Result<StoredValue> {
     if value.len() as u64 > MAX_VALUE_LEN {

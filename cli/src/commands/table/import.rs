@@ -4,12 +4,12 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arbor_engine::sql::{Session, StatementResult};
+use arbor_engine::sql::{EncodedRows, RowEncoder, Session, StatementResult};
 use arbor_engine::vc;
 use arbor_schema::{DataType, Value, parse_value};
 
 use super::infer::ColumnGuess;
-use super::source::{CsvSource, InputError, JsonSource, Raw, Record, Source};
+use super::source::{CsvSource, InputError, JsonSource, Raw, Record, Source, TextBatch};
 use super::{FileFormat, ident, literal, parse_delimiter, resolve, working_table};
 use crate::ui::CliError;
 use crate::vcs;
@@ -355,19 +355,12 @@ fn convert(raw: Raw, ty: &DataType) -> Result<Value, String> {
     }
 }
 
-/// The file's rows as table rows, for `Session::insert_rows`.
-struct Rows<'a> {
-    file: &'a str,
-    table: &'a str,
-    source: &'a mut dyn Source,
+/// Converts records into rows of the target columns: the half of an
+/// import that can run on several threads (see [`Rows::insert_encoded`]).
+#[derive(Clone)]
+struct Converter<'a> {
     targets: &'a [Target],
-    /// Source field index to target column.
-    map: Vec<Option<usize>>,
-    keep_going: bool,
-    skipped: Skipped,
-    /// The input error that stopped the import.
-    failure: Option<InputError>,
-    /// The line of the row last handed out, and where each of its cells was.
+    /// The line of the row last converted, and where each of its cells was.
     last: (u64, Vec<u64>),
     /// Which target columns the last row had.
     present: Vec<bool>,
@@ -376,57 +369,24 @@ struct Rows<'a> {
     observed: Option<Vec<ColumnGuess>>,
 }
 
-impl<'a> Rows<'a> {
-    fn new(
-        file: &'a str,
-        table: &'a str,
-        source: &'a mut dyn Source,
-        targets: &'a [Target],
-        keep_going: bool,
-    ) -> Rows<'a> {
-        Rows {
-            file,
-            table,
-            source,
-            targets,
-            map: Vec::new(),
-            keep_going,
-            skipped: Skipped::default(),
-            failure: None,
-            last: (0, Vec::new()),
-            present: Vec::new(),
-            observed: None,
-        }
-    }
-
-    fn target_of(&mut self, index: usize, line: u64, column: u64) -> Result<usize, InputError> {
-        while self.map.len() <= index {
-            let name = &self.source.header()[self.map.len()];
-            self.map
-                .push(self.targets.iter().position(|t| t.name == *name));
-        }
-        self.map[index].ok_or_else(|| InputError {
-            line,
-            column,
-            message: format!(
-                "column \"{}\" of the file is not in table \"{}\"",
-                self.source.header()[index],
-                self.table
-            ),
-            recoverable: false,
-        })
-    }
-
-    fn row(&mut self, record: Record) -> Result<Vec<Value>, InputError> {
+impl Converter<'_> {
+    /// Converts `record`, whose cells go to the target columns `to` (in
+    /// order), into `row` (a value per target column).
+    fn row_into(
+        &mut self,
+        record: Record,
+        to: &[usize],
+        row: &mut Vec<Value>,
+    ) -> Result<(), InputError> {
         let n = self.targets.len();
-        let mut row = vec![Value::Null; n];
+        row.clear();
+        row.resize(n, Value::Null);
         self.present.clear();
         self.present.resize(n, false);
         self.last.0 = record.line;
         self.last.1.clear();
         self.last.1.resize(n, record.column);
-        for cell in record.cells {
-            let t = self.target_of(cell.index, cell.line, cell.column)?;
+        for (cell, &t) in record.cells.into_iter().zip(to) {
             let target = &self.targets[t];
             if let Some(guess) = self.observed.as_mut().and_then(|g| g.get_mut(cell.index)) {
                 match &cell.raw {
@@ -447,18 +407,207 @@ impl<'a> Rows<'a> {
             self.present[t] = true;
             self.last.1[t] = cell.column;
         }
-        Ok(row)
+        Ok(())
+    }
+
+    /// An engine error about the row last converted (of `file`), with its
+    /// position.
+    fn engine_error(&self, file: &str, e: arbor_engine::Error) -> CliError {
+        let column = quoted_after(&e.message, "column \"").or_else(|| {
+            e.detail
+                .as_deref()
+                .and_then(|d| d.strip_prefix("Key ("))
+                .and_then(|d| d.split([',', ')']).next())
+                .map(str::to_string)
+        });
+        let position = column
+            .as_ref()
+            .and_then(|c| self.targets.iter().position(|t| t.name == *c))
+            .and_then(|i| self.last.1.get(i).copied())
+            .unwrap_or(1);
+        let prefix = match &column {
+            Some(c) if !e.message.contains(&format!("column \"{c}\"")) => {
+                format!("column \"{c}\": ")
+            }
+            _ => String::new(),
+        };
+        CliError {
+            message: format!(
+                "{}:{}:{}: {prefix}{}",
+                file, self.last.0, position, e.message
+            ),
+            detail: e.detail.map(|d| format!("DETAIL: {d}")),
+            hint: Some("nothing was imported".into()),
+        }
+    }
+
+    /// Converts record `i` of `batch` (its fields go to the target columns
+    /// `map`) into `row`, reusing the text values `row` already holds:
+    /// converting a text field allocates nothing.
+    fn row_from_text(
+        &mut self,
+        batch: &TextBatch,
+        i: usize,
+        map: &[usize],
+        row: &mut Vec<Value>,
+    ) -> Result<(), InputError> {
+        let n = self.targets.len();
+        let fields = batch.record(i);
+        row.resize(n, Value::Null);
+        self.present.clear();
+        self.present.resize(n, false);
+        self.last.0 = fields.first().map_or(0, |f| f.line);
+        self.last.1.clear();
+        self.last.1.resize(n, fields.first().map_or(1, |f| f.column));
+        for (index, (span, &t)) in fields.iter().zip(map).enumerate() {
+            let target = &self.targets[t];
+            self.present[t] = true;
+            self.last.1[t] = span.column;
+            let guess = self.observed.as_mut().and_then(|g| g.get_mut(index));
+            if span.null {
+                if let Some(guess) = guess {
+                    guess.see(&Raw::Null);
+                }
+                row[t] = Value::Null;
+                continue;
+            }
+            let error = |message: String| InputError {
+                line: span.line,
+                column: span.column,
+                message: format!("column \"{}\": {message}", target.name),
+                recoverable: true,
+            };
+            let text = std::str::from_utf8(batch.fields().bytes(span))
+                .map_err(|_| error("invalid UTF-8".into()))?;
+            if let Some(guess) = guess {
+                if target.data_type == DataType::Jsonb {
+                    // As in `row_into`: a failure below redoes the import.
+                    guess.see_json_text(text);
+                } else {
+                    guess.see_str(text);
+                }
+            }
+            match (&mut row[t], &target.data_type) {
+                (Value::Text(reused), DataType::Text) => {
+                    reused.clear();
+                    reused.push_str(text);
+                }
+                (slot, DataType::Text) => *slot = Value::Text(text.to_owned()),
+                (slot, ty) => *slot = parse_value(text, ty).map_err(|e| error(e.message))?,
+            }
+        }
+        for (slot, present) in row.iter_mut().zip(&self.present) {
+            if !present {
+                *slot = Value::Null;
+            }
+        }
+        Ok(())
+    }
+
+    /// Narrows this converter's guesses with another's (which saw other rows).
+    fn merge_observed(&mut self, other: Option<Vec<ColumnGuess>>) {
+        if let (Some(mine), Some(theirs)) = (&mut self.observed, other) {
+            for (m, t) in mine.iter_mut().zip(&theirs) {
+                m.merge(t);
+            }
+        }
+    }
+}
+
+/// The file's rows as table rows, for `Session::insert_rows`.
+struct Rows<'a> {
+    file: &'a str,
+    table: &'a str,
+    source: &'a mut dyn Source,
+    /// Source field index to target column.
+    map: Vec<Option<usize>>,
+    keep_going: bool,
+    skipped: Skipped,
+    /// The input error that stopped the import.
+    failure: Option<InputError>,
+    conv: Converter<'a>,
+    /// The target column of each cell of the record being converted.
+    to: Vec<usize>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(
+        file: &'a str,
+        table: &'a str,
+        source: &'a mut dyn Source,
+        targets: &'a [Target],
+        keep_going: bool,
+    ) -> Rows<'a> {
+        Rows {
+            file,
+            table,
+            source,
+            map: Vec::new(),
+            keep_going,
+            skipped: Skipped::default(),
+            failure: None,
+            conv: Converter {
+                targets,
+                last: (0, Vec::new()),
+                present: Vec::new(),
+                observed: None,
+            },
+            to: Vec::new(),
+        }
+    }
+
+    fn target_of(&mut self, index: usize, line: u64, column: u64) -> Result<usize, InputError> {
+        while self.map.len() <= index {
+            let name = &self.source.header()[self.map.len()];
+            self.map
+                .push(self.conv.targets.iter().position(|t| t.name == *name));
+        }
+        self.map[index].ok_or_else(|| InputError {
+            line,
+            column,
+            message: format!(
+                "column \"{}\" of the file is not in table \"{}\"",
+                self.source.header()[index],
+                self.table
+            ),
+            recoverable: false,
+        })
+    }
+
+    /// Appends the target column of each cell of `record` to `to`.
+    fn targets_of(&mut self, record: &Record, to: &mut Vec<usize>) -> Result<(), InputError> {
+        for cell in &record.cells {
+            to.push(self.target_of(cell.index, cell.line, cell.column)?);
+        }
+        Ok(())
+    }
+
+    /// Converts `record` into `row` (a value per target column).
+    fn row_into(&mut self, record: Record, row: &mut Vec<Value>) -> Result<(), InputError> {
+        let mut to = std::mem::take(&mut self.to);
+        to.clear();
+        let converted = self
+            .targets_of(&record, &mut to)
+            .and_then(|()| self.conv.row_into(record, &to, row));
+        self.to = to;
+        converted
     }
 
     /// The next good row, or the error that stops the import.
     fn next_row(&mut self) -> Option<Result<Vec<Value>, InputError>> {
+        let mut row = Vec::new();
+        Some(self.next_row_into(&mut row)?.map(|()| row))
+    }
+
+    /// [`Rows::next_row`] into `row`.
+    fn next_row_into(&mut self, row: &mut Vec<Value>) -> Option<Result<(), InputError>> {
         loop {
             let result = match self.source.next_record()? {
-                Ok(record) => self.row(record),
+                Ok(record) => self.row_into(record, row),
                 Err(e) => Err(e),
             };
             match result {
-                Ok(row) => return Some(Ok(row)),
+                Ok(()) => return Some(Ok(())),
                 Err(e) if self.keep_going && e.recoverable => self.skipped.add(self.file, &e),
                 Err(e) => return Some(Err(e)),
             }
@@ -480,7 +629,7 @@ impl<'a> Rows<'a> {
                 loop {
                     let item = match rows.next_row() {
                         None => break,
-                        Some(Ok(row)) => Ok((row, rows.last.clone())),
+                        Some(Ok(row)) => Ok((row, rows.conv.last.clone())),
                         Some(Err(e)) => Err(e),
                     };
                     let stop = item.is_err();
@@ -512,40 +661,136 @@ impl<'a> Rows<'a> {
             let _ = reader.join();
             (inserted, received)
         });
-        self.last = std::mem::take(&mut received.last);
+        self.conv.last = std::mem::take(&mut received.last);
         inserted.map_err(|e| match &received.failure {
             Some(f) => input_error(self.file, f),
             None => self.engine_error(e),
         })
     }
 
+    /// Inserts every row as [`Rows::insert_all`] does, the work spread
+    /// over threads: this one reads the file into batches of records,
+    /// `CONVERTERS` threads take the batches in turn and convert and encode
+    /// their rows (see `arbor_engine::sql::bulk`), and the calling thread
+    /// puts the encoded rows in place, batch by batch in file order. Errors
+    /// and skipped rows are reported as a single thread would: the first in
+    /// file order stops the import.
+    fn insert_encoded(
+        &mut self,
+        session: &mut Session,
+        encoder: RowEncoder,
+    ) -> Result<u64, CliError> {
+        let converters = std::env::var("ARBOR_IMPORT_CONVERTERS").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4)));
+        let table = self.table;
+        let file = self.file;
+        let keep_going = self.keep_going;
+        let mut to_converters = Vec::new();
+        let mut from_converters = Vec::new();
+        let mut inputs = Vec::new();
+        for _ in 0..converters {
+            let (send, receive) = std::sync::mpsc::sync_channel::<ReadBatch>(PIPELINE_DEPTH);
+            to_converters.push(send);
+            inputs.push(receive);
+            let (send, receive) = std::sync::mpsc::sync_channel::<EncodedBatch>(PIPELINE_DEPTH);
+            from_converters.push((send, receive));
+        }
+        let (outputs, receivers): (Vec<_>, Vec<_>) = from_converters.into_iter().unzip();
+        // A CSV-like file's fields go to the same columns in every record.
+        let text_map = match self.source.text() {
+            Some(_) => (0..self.source.header().len())
+                .map(|i| self.target_of(i, 1, i as u64 + 1))
+                .collect::<Result<Vec<usize>, InputError>>()
+                .map_err(|e| input_error(file, &e))?,
+            None => Vec::new(),
+        };
+        let text_map = text_map.as_slice();
+        let rows = &mut *self;
+        let mut failure: Option<CliError> = None;
+        let mut skipped = Skipped::default();
+        let (inserted, observed) = std::thread::scope(|scope| {
+            let conv = rows.conv.clone();
+            let workers: Vec<_> = inputs
+                .into_iter()
+                .zip(outputs)
+                .map(|(input, output)| {
+                    let mut conv = conv.clone();
+                    let mut encoder = encoder.clone();
+                    scope.spawn(move || {
+                        convert_batches(
+                            &mut conv,
+                            &mut encoder,
+                            file,
+                            keep_going,
+                            text_map,
+                            &input,
+                            &output,
+                        );
+                        conv.observed
+                    })
+                })
+                .collect();
+            let reader = scope.spawn(move || read_batches(rows, &to_converters));
+            let inserted = session.insert_encoded(table, &encoder, &mut |writer| {
+                for receiver in receivers.iter().cycle() {
+                    let Ok(batch) = receiver.recv() else { break };
+                    let before = writer.count();
+                    let written = writer.insert(&batch.rows);
+                    for e in &batch.skipped {
+                        skipped.add(file, e);
+                    }
+                    if let Err(e) = written {
+                        let mut at = conv.clone();
+                        at.last = batch.positions.get((writer.count() - before) as usize);
+                        failure = Some(at.engine_error(file, e));
+                        break;
+                    }
+                    match batch.end {
+                        BatchEnd::More => {}
+                        BatchEnd::Last => return Ok(()),
+                        BatchEnd::Failed(e) => {
+                            failure = Some(e);
+                            break;
+                        }
+                    }
+                }
+                // Stopped by an error (kept in `failure`), or a thread ended
+                // without saying why.
+                Err(arbor_engine::Error::new("22P02", "the import stopped"))
+            });
+            // Dropping the receivers ends the other threads if they are
+            // still going.
+            drop(receivers);
+            let reader_ok = reader.join().is_ok();
+            let mut observed = Vec::new();
+            let mut workers_ok = true;
+            for worker in workers {
+                match worker.join() {
+                    Ok(o) => observed.push(o),
+                    Err(_) => workers_ok = false,
+                }
+            }
+            let inserted = if reader_ok && workers_ok {
+                inserted
+            } else {
+                Err(arbor_engine::Error::internal("an import thread failed"))
+            };
+            (inserted, observed)
+        });
+        for o in observed {
+            self.conv.merge_observed(o);
+        }
+        // Every skip was reported through the batches.
+        self.skipped = skipped;
+        match (inserted, failure) {
+            (_, Some(e)) => Err(e),
+            (Err(e), None) => Err(CliError::from(e)),
+            (Ok(n), None) => Ok(n),
+        }
+    }
+
     /// An engine error about the row last handed out, with its position.
     fn engine_error(&self, e: arbor_engine::Error) -> CliError {
-        let column = quoted_after(&e.message, "column \"").or_else(|| {
-            e.detail
-                .as_deref()
-                .and_then(|d| d.strip_prefix("Key ("))
-                .and_then(|d| d.split([',', ')']).next())
-                .map(str::to_string)
-        });
-        let position = column
-            .as_ref()
-            .and_then(|c| self.targets.iter().position(|t| t.name == *c))
-            .map_or(1, |i| self.last.1[i]);
-        let prefix = match &column {
-            Some(c) if !e.message.contains(&format!("column \"{c}\"")) => {
-                format!("column \"{c}\": ")
-            }
-            _ => String::new(),
-        };
-        CliError {
-            message: format!(
-                "{}:{}:{}: {prefix}{}",
-                self.file, self.last.0, position, e.message
-            ),
-            detail: e.detail.map(|d| format!("DETAIL: {d}")),
-            hint: Some("nothing was imported".into()),
-        }
+        self.conv.engine_error(self.file, e)
     }
 }
 
@@ -646,6 +891,164 @@ fn same_columns(first: &[ColumnGuess], all: &[ColumnGuess]) -> bool {
 const PIPELINE_BATCH: usize = 1024;
 /// Batches in flight between the two threads.
 const PIPELINE_DEPTH: usize = 8;
+
+/// How a batch of [`Rows::insert_encoded`] ends the ones before it.
+#[derive(Default)]
+enum BatchEnd {
+    /// More batches follow.
+    #[default]
+    More,
+    /// The file ends with this batch.
+    Last,
+    /// The import stops after this batch's rows, with this error.
+    Failed(CliError),
+}
+
+/// Records read: as text from a CSV-like file, or else each with the
+/// target column of each of its cells.
+#[derive(Default)]
+struct ReadBatch {
+    text: TextBatch,
+    records: Vec<Record>,
+    /// The target columns of the cells of every record, in order.
+    to: Vec<usize>,
+    /// Rows the reader skipped (`--continue`).
+    skipped: Vec<InputError>,
+    end: BatchEnd,
+}
+
+/// Encoded rows with where each was in the file.
+#[derive(Default)]
+struct EncodedBatch {
+    rows: EncodedRows,
+    positions: Positions,
+    /// Rows skipped (`--continue`), in file order.
+    skipped: Vec<InputError>,
+    end: BatchEnd,
+}
+
+/// The reading thread of [`Rows::insert_encoded`]: batches of records,
+/// handed to the converters in turn.
+fn read_batches(rows: &mut Rows<'_>, converters: &[std::sync::mpsc::SyncSender<ReadBatch>]) {
+    let (file, keep_going) = (rows.file, rows.keep_going);
+    let mut batch = ReadBatch::default();
+    for converter in converters.iter().cycle() {
+        let records = |b: &ReadBatch| b.text.len() + b.records.len();
+        while records(&batch) < PIPELINE_BATCH && matches!(batch.end, BatchEnd::More) {
+            let read = match rows.source.text() {
+                Some(text) => text.read_into(&mut batch.text),
+                None => match rows.source.next_record() {
+                    Some(Ok(record)) => Some(
+                        rows.targets_of(&record, &mut batch.to)
+                            .map(|()| batch.records.push(record)),
+                    ),
+                    other => other.map(|r| r.map(drop)),
+                },
+            };
+            match read {
+                None => batch.end = BatchEnd::Last,
+                Some(Ok(())) => {}
+                Some(Err(e)) if keep_going && e.recoverable => batch.skipped.push(e),
+                Some(Err(e)) => batch.end = BatchEnd::Failed(input_error(file, &e)),
+            }
+        }
+        let more = matches!(batch.end, BatchEnd::More);
+        if converter.send(std::mem::take(&mut batch)).is_err() || !more {
+            // The end, or the writer stopped (an error).
+            return;
+        }
+    }
+}
+
+/// A record of a [`ReadBatch`] to convert.
+enum Converted {
+    /// The `i`-th text record.
+    Text(usize),
+    Record(Record),
+}
+
+/// A converting thread of [`Rows::insert_encoded`]: converts and encodes
+/// each batch of records it receives, until the last one or an error.
+/// `text_map` gives the target column of each field of a text record.
+fn convert_batches(
+    conv: &mut Converter<'_>,
+    encoder: &mut RowEncoder,
+    file: &str,
+    keep_going: bool,
+    text_map: &[usize],
+    input: &std::sync::mpsc::Receiver<ReadBatch>,
+    output: &std::sync::mpsc::SyncSender<EncodedBatch>,
+) {
+    let mut row = Vec::new();
+    while let Ok(read) = input.recv() {
+        let mut batch = EncodedBatch {
+            skipped: read.skipped,
+            end: read.end,
+            ..EncodedBatch::default()
+        };
+        let text = (0..read.text.len()).map(Converted::Text);
+        let records = read.records.into_iter().map(Converted::Record);
+        let mut cells = 0;
+        for item in text.chain(records) {
+            let converted = match item {
+                Converted::Text(i) => conv.row_from_text(&read.text, i, text_map, &mut row),
+                Converted::Record(record) => {
+                    let to = &read.to[cells..cells + record.cells.len()];
+                    cells += record.cells.len();
+                    conv.row_into(record, to, &mut row)
+                }
+            };
+            match converted {
+                Ok(()) => {}
+                Err(e) if keep_going && e.recoverable => {
+                    batch.skipped.push(e);
+                    continue;
+                }
+                Err(e) => {
+                    batch.end = BatchEnd::Failed(input_error(file, &e));
+                    break;
+                }
+            }
+            if let Err(e) = encoder.encode(&mut row, &mut batch.rows) {
+                batch.end = BatchEnd::Failed(conv.engine_error(file, e));
+                break;
+            }
+            batch.positions.push(&conv.last);
+        }
+        // Reader skips and converter skips interleave: put them in file order.
+        batch.skipped.sort_by_key(|e| (e.line, e.column));
+        let more = matches!(batch.end, BatchEnd::More);
+        if output.send(batch).is_err() || !more {
+            return;
+        }
+    }
+}
+
+/// Where each row of a batch was in the file: its line and each column's
+/// position, flat (no allocation per row).
+#[derive(Default)]
+struct Positions {
+    lines: Vec<u64>,
+    columns: Vec<u64>,
+}
+
+impl Positions {
+    fn push(&mut self, (line, columns): &(u64, Vec<u64>)) {
+        self.lines.push(*line);
+        self.columns.extend_from_slice(columns);
+    }
+
+    /// The position of row `i`.
+    fn get(&self, i: usize) -> (u64, Vec<u64>) {
+        let width = self.columns.len() / self.lines.len().max(1);
+        let line = self.lines.get(i).copied().unwrap_or(0);
+        let columns = self
+            .columns
+            .get(i * width..(i + 1) * width)
+            .map_or_else(Vec::new, <[u64]>::to_vec);
+        (line, columns)
+    }
+}
 
 /// A converted row with where it was in the file (its line and each
 /// column's position), or the input error that stops the import.
@@ -847,7 +1250,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             args.keep_going,
         );
         if sample && let Some((header, _)) = &sampled {
-            rows.observed = Some(vec![ColumnGuess::default(); header.len()]);
+            rows.conv.observed = Some(vec![ColumnGuess::default(); header.len()]);
         }
         let outcome = (|| -> Result<u64, CliError> {
             if let Some(sql) = &create_sql {
@@ -859,6 +1262,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             if by_statements {
                 let conflict = (mode == Mode::Update).then_some(pk.as_slice());
                 insert_statements(&mut session, &args.table, &mut rows, conflict)
+            } else if let Some(encoder) = session.row_encoder(&args.table)? {
+                rows.insert_encoded(&mut session, encoder)
             } else {
                 rows.insert_all(&mut session)
             }
@@ -868,7 +1273,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             // if every row agreed, so it is exactly what a scan of the whole
             // file would have made. Otherwise start again, from the guesses of
             // the whole file when the rows were all read, else from a scan.
-            let observed = rows.observed.take();
+            let observed = rows.conv.observed.take();
             let agreed = match (&outcome, &sampled, &observed) {
                 (Ok(_), Some((_, first)), Some(all)) => same_columns(first, all),
                 _ => false,
@@ -936,6 +1341,7 @@ fn insert_statements(
             return Ok(0);
         }
         let names: Vec<&str> = rows
+            .conv
             .targets
             .iter()
             .zip(columns)
@@ -988,13 +1394,13 @@ fn insert_statements(
         let row = row.map_err(|e| input_error(rows.file, &e))?;
         if let Some(keys) = conflict {
             for k in keys {
-                if let Some(i) = rows.targets.iter().position(|t| t.name == *k)
-                    && !rows.present[i]
+                if let Some(i) = rows.conv.targets.iter().position(|t| t.name == *k)
+                    && !rows.conv.present[i]
                 {
                     return Err(input_error(
                         rows.file,
                         &InputError {
-                            line: rows.last.0,
+                            line: rows.conv.last.0,
                             column: 1,
                             message: format!("the primary key column \"{k}\" is missing"),
                             recoverable: false,
@@ -1003,15 +1409,15 @@ fn insert_statements(
                 }
             }
         }
-        if rows.present != columns || values.len() >= BATCH {
+        if rows.conv.present != columns || values.len() >= BATCH {
             total += flush(session, rows, &columns, &mut values, lines)?;
-            columns = rows.present.clone();
-            lines.0 = rows.last.0;
+            columns = rows.conv.present.clone();
+            lines.0 = rows.conv.last.0;
         }
-        lines.1 = rows.last.0;
+        lines.1 = rows.conv.last.0;
         let cells: Vec<String> = row
             .iter()
-            .zip(&rows.present)
+            .zip(&rows.conv.present)
             .filter(|(_, p)| **p)
             .map(|(v, _)| literal(v))
             .collect();

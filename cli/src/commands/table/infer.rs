@@ -67,10 +67,7 @@ impl ColumnGuess {
     pub fn see(&mut self, raw: &Raw) {
         match raw {
             Raw::Null => self.nulls = true,
-            Raw::Text(s) => {
-                self.seen += 1;
-                self.see_text(s, None);
-            }
+            Raw::Text(s) => self.see_str(s),
             Raw::Json(v) => {
                 self.seen += 1;
                 match v {
@@ -98,6 +95,12 @@ impl ColumnGuess {
                 }
             }
         }
+    }
+
+    /// Narrows the guess with one more text value (`Raw::Text`).
+    pub fn see_str(&mut self, s: &str) {
+        self.seen += 1;
+        self.see_text(s, None);
     }
 
     /// Narrows the guess with a text value that is already known to be a

@@ -89,6 +89,20 @@ pub trait Source: Send {
     fn header(&self) -> &[String];
     /// The next record, or `None` at the end.
     fn next_record(&mut self) -> Option<Result<Record, InputError>>;
+    /// The source as one that reads records as text in bulk, if it can
+    /// (CSV-like files).
+    fn text(&mut self) -> Option<&mut dyn TextSource> {
+        None
+    }
+}
+
+/// A source of records as text (CSV-like files), read in bulk without an
+/// allocation per field.
+pub trait TextSource {
+    /// Appends the next record to `batch`; `None` at the end. After an
+    /// error (the record is not added) reading goes on with the next one
+    /// if the error is recoverable.
+    fn read_into(&mut self, batch: &mut TextBatch) -> Option<Result<(), InputError>>;
 }
 
 /// Reads bytes one at a time from a buffered reader, counting lines and
@@ -164,15 +178,18 @@ impl<R: Read> Bytes<R> {
         while self.fill()? {
             let chunk = &self.buf[self.pos..self.len];
             let n = chunk.iter().position(|&b| stop(b)).unwrap_or(chunk.len());
-            out.extend_from_slice(&chunk[..n]);
-            for &b in &chunk[..n] {
-                if b == b'\n' {
-                    self.line += 1;
+            let taken = &chunk[..n];
+            out.extend_from_slice(taken);
+            // Lines and columns counted in bulk (vectorised), not per byte.
+            let on_last_line = match taken.iter().rposition(|&b| b == b'\n') {
+                Some(at) => {
+                    self.line += taken.iter().filter(|&&b| b == b'\n').count() as u64;
                     self.column = 1;
-                } else if b & 0xC0 != 0x80 {
-                    self.column += 1;
+                    &taken[at + 1..]
                 }
-            }
+                None => taken,
+            };
+            self.column += on_last_line.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64;
             self.pos += n;
             if self.pos < self.len {
                 break;
@@ -190,13 +207,85 @@ impl<R: Read> Bytes<R> {
     }
 }
 
-/// A field as the CSV scanner found it.
-#[derive(Debug)]
-struct RawField {
-    line: u64,
-    column: u64,
+/// Where a field is in [`Fields::bytes`], and where it was in the file.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldSpan {
+    start: usize,
+    end: usize,
+    /// The line the field starts on.
+    pub line: u64,
+    /// The column (in characters, from 1) the field starts at.
+    pub column: u64,
     quoted: bool,
+    /// The field is NULL (set when its record is checked).
+    pub null: bool,
+}
+
+/// Fields as the CSV scanner found them: their bytes (quotes removed,
+/// doubled quotes undone) one after another in one buffer, so that
+/// reading a field allocates nothing.
+#[derive(Debug, Default)]
+pub struct Fields {
     bytes: Vec<u8>,
+    spans: Vec<FieldSpan>,
+}
+
+impl Fields {
+    /// The bytes of a field.
+    pub fn bytes(&self, span: &FieldSpan) -> &[u8] {
+        &self.bytes[span.start..span.end]
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.spans.clear();
+    }
+
+    /// Drops the fields from the `keep`-th on.
+    fn truncate(&mut self, keep: usize) {
+        if let Some(first) = self.spans.get(keep) {
+            self.bytes.truncate(first.start);
+        }
+        self.spans.truncate(keep);
+    }
+
+    /// Appends `other`'s fields.
+    fn append(&mut self, other: &Fields) {
+        let offset = self.bytes.len();
+        self.bytes.extend_from_slice(&other.bytes);
+        self.spans.extend(other.spans.iter().map(|s| FieldSpan {
+            start: s.start + offset,
+            end: s.end + offset,
+            ..*s
+        }));
+    }
+}
+
+/// Records of a CSV-like file read in bulk, as text: an import's reading
+/// thread fills one and hands it to a converting thread whole.
+#[derive(Debug, Default)]
+pub struct TextBatch {
+    fields: Fields,
+    /// Where each record's spans end in `fields.spans`.
+    ends: Vec<usize>,
+}
+
+impl TextBatch {
+    /// The records in the batch.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The fields' bytes.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The fields of record `i` (a field per header column, checked).
+    pub fn record(&self, i: usize) -> &[FieldSpan] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.fields.spans[start..self.ends[i]]
+    }
 }
 
 /// CSV, TSV and PSV.
@@ -207,7 +296,9 @@ pub struct CsvSource<R> {
     null: Vec<u8>,
     header: Vec<String>,
     /// A first record read to count the columns of a header-less file.
-    pending: Option<Record>,
+    pending: Option<Fields>,
+    /// The fields of the record `next_record` reads.
+    scratch: Fields,
     done: bool,
     /// Replace invalid UTF-8 with U+FFFD instead of refusing the row.
     lossy: bool,
@@ -237,18 +328,21 @@ impl<R: Read> CsvSource<R> {
             null: null.as_bytes().to_vec(),
             header: Vec::new(),
             pending: None,
+            scratch: Fields::default(),
             done: false,
             lossy: false,
         };
-        let Some(first) = source.read_fields()? else {
+        let mut first = Fields::default();
+        if !source.read_fields(&mut first)? {
             return Err(InputError::new(1, 1, "the file is empty").fatal());
-        };
+        }
         if no_header {
-            source.header = (1..=first.len()).map(|i| format!("c{i}")).collect();
-            source.pending = Some(source.record(first)?);
+            source.header = (1..=first.spans.len()).map(|i| format!("c{i}")).collect();
+            source.check(&mut first, 0)?;
+            source.pending = Some(first);
         } else {
-            for f in first {
-                let name = String::from_utf8(f.bytes)
+            for f in &first.spans {
+                let name = String::from_utf8(first.bytes(f).to_vec())
                     .map_err(|_| InputError::new(f.line, f.column, "invalid UTF-8").fatal())?;
                 if name.is_empty() {
                     return Err(InputError::new(
@@ -272,15 +366,16 @@ impl<R: Read> CsvSource<R> {
         Ok(source)
     }
 
-    /// Reads the fields of the next non-empty line.
-    fn read_fields(&mut self) -> Result<Option<Vec<RawField>>, InputError> {
+    /// Appends the fields of the next non-empty line to `out`; `false` at
+    /// the end of the input. After an error `out` may hold part of the line.
+    fn read_fields(&mut self, out: &mut Fields) -> Result<bool, InputError> {
         let d = self.delimiter;
         loop {
             let b = &mut self.bytes;
             let io_err = |e: io::Error, line| InputError::io(line, &e);
             let start_line = b.line;
             match b.peek().map_err(|e| io_err(e, start_line))? {
-                None => return Ok(None),
+                None => return Ok(false),
                 Some(b'\n') => {
                     b.advance(b'\n');
                     continue;
@@ -294,20 +389,21 @@ impl<R: Read> CsvSource<R> {
                 }
                 Some(_) => {}
             }
-            let mut fields = Vec::new();
             loop {
-                let mut field = RawField {
+                let mut field = FieldSpan {
+                    start: out.bytes.len(),
+                    end: 0,
                     line: b.line,
                     column: b.column,
                     quoted: false,
-                    bytes: Vec::new(),
+                    null: false,
                 };
                 let line = field.line;
                 if b.peek().map_err(|e| io_err(e, line))? == Some(b'"') {
                     field.quoted = true;
                     b.advance(b'"');
                     loop {
-                        b.take_until(&mut field.bytes, |c| c == b'"')
+                        b.take_until(&mut out.bytes, |c| c == b'"')
                             .map_err(|e| io_err(e, line))?;
                         match b.next().map_err(|e| io_err(e, line))? {
                             None => {
@@ -321,7 +417,7 @@ impl<R: Read> CsvSource<R> {
                             Some(_) => {
                                 if b.peek().map_err(|e| io_err(e, line))? == Some(b'"') {
                                     b.advance(b'"');
-                                    field.bytes.push(b'"');
+                                    out.bytes.push(b'"');
                                 } else {
                                     break;
                                 }
@@ -342,7 +438,7 @@ impl<R: Read> CsvSource<R> {
                         }
                     }
                 } else {
-                    b.take_until(&mut field.bytes, |c| {
+                    b.take_until(&mut out.bytes, |c| {
                         c == d || c == b'\n' || c == b'\r' || c == b'"'
                     })
                     .map_err(|e| io_err(e, line))?;
@@ -356,16 +452,17 @@ impl<R: Read> CsvSource<R> {
                         ));
                     }
                 }
-                fields.push(field);
+                field.end = out.bytes.len();
+                out.spans.push(field);
                 match b.next().map_err(|e| io_err(e, line))? {
                     Some(c) if c == d => continue,
                     Some(b'\r') => {
                         if b.peek().map_err(|e| io_err(e, line))? == Some(b'\n') {
                             b.advance(b'\n');
                         }
-                        return Ok(Some(fields));
+                        return Ok(true);
                     }
-                    _ => return Ok(Some(fields)),
+                    _ => return Ok(true),
                 }
             }
         }
@@ -378,16 +475,18 @@ impl<R: Read> CsvSource<R> {
         let _ = self.bytes.next();
     }
 
-    fn record(&self, fields: Vec<RawField>) -> Result<Record, InputError> {
-        let (line, column) = fields.first().map_or((0, 1), |f| (f.line, f.column));
+    /// Checks the record whose fields are `out`'s from the `first`-th on:
+    /// one field per header column, each NULL or UTF-8 (made so with
+    /// `lossy`); marks the NULL ones.
+    fn check(&self, out: &mut Fields, first: usize) -> Result<(), InputError> {
+        let fields = &out.spans[first..];
         if fields.len() != self.header.len() {
-            let last = fields.last().map_or(1, |f| f.column);
+            let (line, first_column) = fields.first().map_or((0, 1), |f| (f.line, f.column));
+            let last = fields.last().map_or(first_column, |f| f.column);
             return Err(InputError::new(
                 line,
                 if fields.len() > self.header.len() {
-                    fields
-                        .get(self.header.len())
-                        .map_or(last, |f: &RawField| f.column)
+                    fields.get(self.header.len()).map_or(last, |f| f.column)
                 } else {
                     last
                 },
@@ -399,45 +498,78 @@ impl<R: Read> CsvSource<R> {
                 ),
             ));
         }
-        let mut cells = Vec::with_capacity(fields.len());
-        for (index, f) in fields.into_iter().enumerate() {
-            let raw = if !f.quoted && f.bytes == self.null {
-                Raw::Null
-            } else if self.lossy {
-                Raw::Text(String::from_utf8_lossy(&f.bytes).into_owned())
-            } else {
-                match String::from_utf8(f.bytes) {
-                    Ok(s) => Raw::Text(s),
-                    Err(e) => {
-                        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                        let before = valid.rsplit(|&b| b == b'\n').next().unwrap_or(valid);
-                        let lines = valid.iter().filter(|&&b| b == b'\n').count() as u64;
-                        let chars = before.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64;
-                        let (l, c) = if lines == 0 {
-                            (f.line, f.column + chars + u64::from(f.quoted))
-                        } else {
-                            (f.line + lines, chars + 1)
-                        };
-                        return Err(InputError::new(
-                            l,
-                            c,
-                            format!("invalid UTF-8 in column \"{}\"", self.header[index]),
-                        ));
-                    }
+        let mut invalid = false;
+        for (index, i) in (first..out.spans.len()).enumerate() {
+            let f = out.spans[i];
+            let bytes = out.bytes(&f);
+            if !f.quoted && bytes == self.null.as_slice() {
+                out.spans[i].null = true;
+                continue;
+            }
+            if let Err(e) = std::str::from_utf8(bytes) {
+                if self.lossy {
+                    invalid = true;
+                    continue;
                 }
-            };
-            cells.push(Cell {
-                index,
-                line: f.line,
-                column: f.column,
-                raw,
-            });
+                let valid = &bytes[..e.valid_up_to()];
+                let before = valid.rsplit(|&b| b == b'\n').next().unwrap_or(valid);
+                let lines = valid.iter().filter(|&&b| b == b'\n').count() as u64;
+                let chars = before.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64;
+                let (l, c) = if lines == 0 {
+                    (f.line, f.column + chars + u64::from(f.quoted))
+                } else {
+                    (f.line + lines, chars + 1)
+                };
+                return Err(InputError::new(
+                    l,
+                    c,
+                    format!("invalid UTF-8 in column \"{}\"", self.header[index]),
+                ));
+            }
         }
-        Ok(Record {
-            line,
-            column,
-            cells,
-        })
+        if invalid {
+            // Rare: rewrite the record's bytes with U+FFFD in place of
+            // what is not UTF-8.
+            let start = out.spans[first].start;
+            let tail = out.bytes.split_off(start);
+            for span in &mut out.spans[first..] {
+                let text = String::from_utf8_lossy(&tail[span.start - start..span.end - start]);
+                span.start = out.bytes.len();
+                out.bytes.extend_from_slice(text.as_bytes());
+                span.end = out.bytes.len();
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends the next record to `out`, checked; `None` at the end. After
+    /// an error `out` is as it was.
+    fn read_record(&mut self, out: &mut Fields) -> Option<Result<(), InputError>> {
+        if let Some(first) = self.pending.take() {
+            out.append(&first);
+            return Some(Ok(()));
+        }
+        if self.done {
+            return None;
+        }
+        let first = out.spans.len();
+        let read = self
+            .read_fields(out)
+            .and_then(|more| more.then(|| self.check(out, first)).transpose());
+        match read {
+            Ok(Some(())) => Some(Ok(())),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                out.truncate(first);
+                if !e.recoverable {
+                    self.done = true;
+                }
+                Some(Err(e))
+            }
+        }
     }
 }
 
@@ -447,25 +579,50 @@ impl<R: Read + Send> Source for CsvSource<R> {
     }
 
     fn next_record(&mut self) -> Option<Result<Record, InputError>> {
-        if let Some(r) = self.pending.take() {
-            return Some(Ok(r));
-        }
-        if self.done {
-            return None;
-        }
-        match self.read_fields() {
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Ok(Some(fields)) => Some(self.record(fields)),
-            Err(e) => {
-                if !e.recoverable {
-                    self.done = true;
+        let mut fields = std::mem::take(&mut self.scratch);
+        fields.clear();
+        let read = self.read_record(&mut fields).map(|r| {
+            r.map(|()| {
+                let (line, column) = fields.spans.first().map_or((0, 1), |f| (f.line, f.column));
+                let cells = fields
+                    .spans
+                    .iter()
+                    .enumerate()
+                    .map(|(index, f)| Cell {
+                        index,
+                        line: f.line,
+                        column: f.column,
+                        raw: if f.null {
+                            Raw::Null
+                        } else {
+                            // Checked to be UTF-8: this borrows, then copies once.
+                            Raw::Text(String::from_utf8_lossy(fields.bytes(f)).into_owned())
+                        },
+                    })
+                    .collect();
+                Record {
+                    line,
+                    column,
+                    cells,
                 }
-                Some(Err(e))
-            }
+            })
+        });
+        self.scratch = fields;
+        read
+    }
+
+    fn text(&mut self) -> Option<&mut dyn TextSource> {
+        Some(self)
+    }
+}
+
+impl<R: Read + Send> TextSource for CsvSource<R> {
+    fn read_into(&mut self, batch: &mut TextBatch) -> Option<Result<(), InputError>> {
+        let read = self.read_record(&mut batch.fields);
+        if let Some(Ok(())) = read {
+            batch.ends.push(batch.fields.spans.len());
         }
+        read
     }
 }
 
