@@ -76,8 +76,9 @@ impl Jsonb {
         if text.len() > MAX_TEXT_LEN {
             return Err(JsonbError::TooLarge(text.len()));
         }
-        // The parser gives numbers their canonical form already.
-        Ok(Jsonb::from_value(&parse::parse(text)?))
+        Ok(Jsonb {
+            bytes: parse::encode(text)?,
+        })
     }
 
     fn from_value(value: &jsonb::Value<'_>) -> Jsonb {

@@ -15,29 +15,103 @@
 //!
 //! Nesting deeper than [`MAX_DEPTH`] is refused before it recurses further,
 //! so the parser's stack stays bounded.
+//!
+//! [`encode`] writes the canonical binary form (see `validate` for the
+//! layout) straight from the text, with no tree in between: each container
+//! is written as its elements are read, then its header and entries are
+//! put in front, and an object's members are put in key order (the last of
+//! a repeated key kept). [`parse`] builds the `jsonb` crate's value tree
+//! instead; the tests check that both give the same bytes.
 
 use std::borrow::Cow;
+#[cfg(test)]
 use std::collections::BTreeMap;
 
-use jsonb::{Number, Value};
+use jsonb::Number;
+#[cfg(test)]
+use jsonb::Value;
 
 use crate::{JsonbError, MAX_DEPTH};
 
-/// Parses one JSON document.
+/// Parses one JSON document into a value tree.
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Value<'_>, JsonbError> {
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-        depth: 0,
-    };
+    let mut parser = Parser::new(text);
     parser.skip_whitespace();
     let value = parser.value()?;
-    parser.skip_whitespace();
-    if parser.pos < parser.bytes.len() {
-        return Err(parser.unexpected("end of input"));
-    }
+    parser.end()?;
     Ok(value)
+}
+
+/// Parses one JSON document into its canonical binary form.
+pub(crate) fn encode(text: &str) -> Result<Vec<u8>, JsonbError> {
+    let mut parser = Parser::new(text);
+    let mut out = Vec::with_capacity(text.len() + 16);
+    parser.skip_whitespace();
+    if matches!(parser.peek(), Some(b'{' | b'[')) {
+        parser.encode_value(&mut out)?;
+    } else {
+        // A scalar alone is a scalar container of one entry.
+        out.extend_from_slice(&SCALAR.to_be_bytes());
+        out.extend_from_slice(&[0; 4]);
+        let entry = parser.encode_value(&mut out)?;
+        out[4..8].copy_from_slice(&entry.to_be_bytes());
+    }
+    parser.end()?;
+    Ok(out)
+}
+
+/// Container headers and entry types of the binary form.
+const SCALAR: u32 = 0x2000_0000;
+const OBJECT: u32 = 0x4000_0000;
+const ARRAY: u32 = 0x8000_0000;
+const NULL: u32 = 0x0000_0000;
+const STRING: u32 = 0x1000_0000;
+const NUMBER: u32 = 0x2000_0000;
+const FALSE: u32 = 0x3000_0000;
+const TRUE: u32 = 0x4000_0000;
+const CONTAINER: u32 = 0x5000_0000;
+/// The largest length an entry holds.
+const ENTRY_LEN: usize = 0x0FFF_FFFF;
+
+/// The entry of an element of type `kind` whose data is `len` bytes.
+fn entry(kind: u32, len: usize) -> Result<u32, JsonbError> {
+    if len > ENTRY_LEN {
+        return Err(JsonbError::TooLarge(len));
+    }
+    Ok(kind | len as u32)
+}
+
+/// Appends a number's data: zero, an integer in the fewest bytes, or a
+/// double (the form `jsonb` gives `Number::compact_encode`).
+fn encode_number(n: &Number, out: &mut Vec<u8>) {
+    match *n {
+        Number::Int64(0) => out.push(0x00),
+        Number::Int64(i) => {
+            out.push(0x40);
+            if let Ok(i) = i8::try_from(i) {
+                out.extend_from_slice(&i.to_be_bytes());
+            } else if let Ok(i) = i16::try_from(i) {
+                out.extend_from_slice(&i.to_be_bytes());
+            } else if let Ok(i) = i32::try_from(i) {
+                out.extend_from_slice(&i.to_be_bytes());
+            } else {
+                out.extend_from_slice(&i.to_be_bytes());
+            }
+        }
+        ref other => {
+            out.push(0x60);
+            out.extend_from_slice(&other.as_f64().to_be_bytes());
+        }
+    }
+}
+
+/// An object member read by [`Parser::encode_object`]: its key, and where
+/// its value's data lies in the output.
+struct Member<'t> {
+    key: Cow<'t, str>,
+    value: std::ops::Range<usize>,
+    entry: u32,
 }
 
 struct Parser<'t> {
@@ -45,9 +119,179 @@ struct Parser<'t> {
     bytes: &'t [u8],
     pos: usize,
     depth: usize,
+    /// The members of the objects being encoded, innermost last.
+    members: Vec<Member<'t>>,
+    /// The entries of the arrays being encoded, innermost last.
+    entries: Vec<u32>,
+    /// Working space for reordering an object's values.
+    scratch: Vec<u8>,
 }
 
 impl<'t> Parser<'t> {
+    fn new(text: &'t str) -> Parser<'t> {
+        Parser {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+            members: Vec::new(),
+            entries: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Checks that nothing but whitespace follows the document.
+    fn end(&mut self) -> Result<(), JsonbError> {
+        self.skip_whitespace();
+        if self.pos < self.bytes.len() {
+            return Err(self.unexpected("end of input"));
+        }
+        Ok(())
+    }
+
+    /// Appends the data of the value at the current position to `out` and
+    /// returns its entry.
+    fn encode_value(&mut self, out: &mut Vec<u8>) -> Result<u32, JsonbError> {
+        let start = out.len();
+        match self.peek() {
+            Some(b'{') => {
+                self.encode_object(out)?;
+                entry(CONTAINER, out.len() - start)
+            }
+            Some(b'[') => {
+                self.encode_array(out)?;
+                entry(CONTAINER, out.len() - start)
+            }
+            Some(b'"') => {
+                out.extend_from_slice(self.string()?.as_bytes());
+                entry(STRING, out.len() - start)
+            }
+            Some(b't') => self.literal("true", TRUE),
+            Some(b'f') => self.literal("false", FALSE),
+            Some(b'n') => self.literal("null", NULL),
+            Some(b'-' | b'0'..=b'9') => {
+                encode_number(&self.number()?, out);
+                entry(NUMBER, out.len() - start)
+            }
+            _ => Err(self.unexpected("JSON value")),
+        }
+    }
+
+    /// Puts a container's header and `entries` in front of its elements'
+    /// data, which `out` holds from `start` on.
+    fn prepend_header(out: &mut Vec<u8>, start: usize, header: u32, entries: &[u32]) {
+        let front = 4 * (1 + entries.len());
+        let end = out.len();
+        out.resize(end + front, 0);
+        out.copy_within(start..end, start + front);
+        for (i, word) in std::iter::once(header)
+            .chain(entries.iter().copied())
+            .enumerate()
+        {
+            out[start + 4 * i..start + 4 * i + 4].copy_from_slice(&word.to_be_bytes());
+        }
+    }
+
+    fn encode_array(&mut self, out: &mut Vec<u8>) -> Result<(), JsonbError> {
+        self.enter()?;
+        let start = out.len();
+        let base = self.entries.len();
+        if self.peek() != Some(b']') {
+            loop {
+                let entry = self.encode_value(out)?;
+                self.entries.push(entry);
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_whitespace();
+                    }
+                    Some(b']') => break,
+                    _ => return Err(self.unexpected("\",\" or \"]\"")),
+                }
+            }
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        let count = self.entries.len() - base;
+        Self::prepend_header(out, start, ARRAY | count as u32, &self.entries[base..]);
+        self.entries.truncate(base);
+        Ok(())
+    }
+
+    fn encode_object(&mut self, out: &mut Vec<u8>) -> Result<(), JsonbError> {
+        self.enter()?;
+        let start = out.len();
+        let base = self.members.len();
+        if self.peek() != Some(b'}') {
+            loop {
+                if self.peek() != Some(b'"') {
+                    return Err(self.unexpected("string"));
+                }
+                let key = self.string()?;
+                self.skip_whitespace();
+                if self.peek() != Some(b':') {
+                    return Err(self.unexpected("\":\""));
+                }
+                self.pos += 1;
+                self.skip_whitespace();
+                let at = out.len();
+                let entry = self.encode_value(out)?;
+                self.members.push(Member {
+                    key,
+                    value: at..out.len(),
+                    entry,
+                });
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_whitespace();
+                    }
+                    Some(b'}') => break,
+                    _ => return Err(self.unexpected("\",\" or \"}\"")),
+                }
+            }
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        // Keys in bytewise order; of a repeated key the last value wins, as
+        // in PostgreSQL (the sort is stable, so it is the last of its run).
+        let members = &mut self.members[base..];
+        members.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
+        let mut kept = 0;
+        for read in 0..members.len() {
+            if kept > 0 && members[kept - 1].key == members[read].key {
+                members.swap(kept - 1, read);
+            } else {
+                members.swap(kept, read);
+                kept += 1;
+            }
+        }
+        self.members.truncate(base + kept);
+        let kept = &self.members[base..];
+        // The values' data, moved aside, goes back after the keys, in key
+        // order.
+        self.scratch.clear();
+        self.scratch.extend_from_slice(&out[start..]);
+        out.truncate(start);
+        out.extend_from_slice(&(OBJECT | kept.len() as u32).to_be_bytes());
+        for m in kept {
+            out.extend_from_slice(&entry(STRING, m.key.len())?.to_be_bytes());
+        }
+        for m in kept {
+            out.extend_from_slice(&m.entry.to_be_bytes());
+        }
+        for m in kept {
+            out.extend_from_slice(m.key.as_bytes());
+        }
+        for m in kept {
+            out.extend_from_slice(&self.scratch[m.value.start - start..m.value.end - start]);
+        }
+        self.members.truncate(base);
+        Ok(())
+    }
+
     fn error(&self, message: impl std::fmt::Display) -> JsonbError {
         JsonbError::Syntax {
             message: format!("{message}, pos {}", self.pos),
@@ -76,6 +320,7 @@ impl<'t> Parser<'t> {
         }
     }
 
+    #[cfg(test)]
     fn value(&mut self) -> Result<Value<'t>, JsonbError> {
         match self.peek() {
             Some(b'{') => self.object(),
@@ -84,12 +329,12 @@ impl<'t> Parser<'t> {
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'-' | b'0'..=b'9') => Ok(Value::Number(self.number()?)),
             _ => Err(self.unexpected("JSON value")),
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value<'t>) -> Result<Value<'t>, JsonbError> {
+    fn literal<V>(&mut self, word: &str, value: V) -> Result<V, JsonbError> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(value)
@@ -108,6 +353,7 @@ impl<'t> Parser<'t> {
         Ok(())
     }
 
+    #[cfg(test)]
     fn object(&mut self) -> Result<Value<'t>, JsonbError> {
         self.enter()?;
         let mut map = BTreeMap::new();
@@ -146,6 +392,7 @@ impl<'t> Parser<'t> {
         }
     }
 
+    #[cfg(test)]
     fn array(&mut self) -> Result<Value<'t>, JsonbError> {
         self.enter()?;
         let mut items = Vec::new();
@@ -270,7 +517,7 @@ impl<'t> Parser<'t> {
         char::from_u32(code).ok_or_else(|| self.error("invalid Unicode escape"))
     }
 
-    fn number(&mut self) -> Result<Value<'t>, JsonbError> {
+    fn number(&mut self) -> Result<Number, JsonbError> {
         let start = self.pos;
         let digits = |p: &mut Self| {
             let from = p.pos;
@@ -310,15 +557,92 @@ impl<'t> Parser<'t> {
         }
         let literal = &self.text[start..self.pos];
         if let (true, Ok(i)) = (integral, literal.parse::<i64>()) {
-            return Ok(Value::Number(Number::Int64(i)));
+            return Ok(Number::Int64(i));
         }
         match literal.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Value::Number(crate::canonical_number(f))),
+            Ok(f) if f.is_finite() => Ok(crate::canonical_number(f)),
             _ => Err(JsonbError::Syntax {
                 message: format!(
                     "number {literal} is out of range (beyond 1.7976931348623157e308), pos {start}"
                 ),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// JSON texts: scalars of every number width, strings with escapes,
+    /// and nested arrays and objects whose keys repeat.
+    fn json_text() -> impl Strategy<Value = String> {
+        let leaf = prop::sample::select(vec![
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "127",
+            "128",
+            "-129",
+            "32767",
+            "32768",
+            "2147483647",
+            "2147483648",
+            "-2147483649",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "1.5",
+            "-2.25e-3",
+            "1e5",
+            "3.0",
+            "1E400",
+            "true",
+            "false",
+            "null",
+            "\"\"",
+            "\"a\"",
+            "\"\\u00e9\\n\"",
+            "\"é\"",
+            "\"\\ud83d\\ude00\"",
+            "\"b\\\"c\"",
+        ])
+        .prop_map(str::to_string);
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            let key = prop::sample::select(vec!["\"a\"", "\"b\"", "\"ab\"", "\"\"", "\"\\u0061\""]);
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6)
+                    .prop_map(|items| format!("[{}]", items.join(", "))),
+                prop::collection::vec((key, inner), 0..6).prop_map(|members| {
+                    let members: Vec<String> =
+                        members.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    format!("{{ {} }}", members.join(","))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Writing the binary form straight from the text gives exactly
+        /// the bytes of the value tree, and the same errors.
+        #[test]
+        fn encoding_directly_matches_the_value_tree(text in json_text(), cut in any::<prop::sample::Index>()) {
+            let tree = parse(&text).map(|v| v.to_vec());
+            prop_assert_eq!(encode(&text), tree);
+            // A text cut short (usually not JSON any more) fails alike.
+            let end = cut.index(text.len() + 1);
+            if let Some(prefix) = text.get(..end) {
+                prop_assert_eq!(encode(prefix), parse(prefix).map(|v| v.to_vec()));
+            }
+        }
+    }
+
+    #[test]
+    fn the_last_of_a_repeated_key_is_kept() {
+        let direct = encode(r#"{"b": 1, "a": 2, "b": [3], "a": {"x": 4}}"#).unwrap();
+        let expected = parse(r#"{"a": {"x": 4}, "b": [3]}"#).unwrap().to_vec();
+        assert_eq!(direct, expected);
     }
 }

@@ -78,13 +78,22 @@ impl fmt::Debug for ChunkKind {
 #[derive(Clone)]
 pub struct Chunk {
     address: Address,
-    bytes: Arc<[u8]>,
+    bytes: Arc<Vec<u8>>,
 }
 
 impl Chunk {
     /// Builds a chunk of `kind` referring to `refs`, with `payload` after the header.
     pub fn new(kind: ChunkKind, refs: &[Address], payload: &[u8]) -> Chunk {
-        let mut bytes = Vec::with_capacity(HEADER_LEN + refs.len() * Address::LEN + payload.len());
+        let mut bytes = Chunk::start(kind, refs, payload.len());
+        bytes.extend_from_slice(payload);
+        Chunk::finish(bytes)
+    }
+
+    /// The header and references of a chunk, with room for `payload_len`
+    /// bytes of payload: append the payload, then [`Chunk::finish`]. Lets
+    /// a writer lay its payload out in place instead of copying it in.
+    pub fn start(kind: ChunkKind, refs: &[Address], payload_len: usize) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(HEADER_LEN + refs.len() * Address::LEN + payload_len);
         bytes.push(kind.0);
         bytes.push(FORMAT_VERSION);
         let ref_count =
@@ -93,10 +102,15 @@ impl Chunk {
         for r in refs {
             bytes.extend_from_slice(r.as_bytes());
         }
-        bytes.extend_from_slice(payload);
+        bytes
+    }
+
+    /// The chunk whose bytes (header, references, payload) [`Chunk::start`]
+    /// began.
+    pub fn finish(bytes: Vec<u8>) -> Chunk {
         Chunk {
             address: Address::of(&bytes),
-            bytes: bytes.into(),
+            bytes: Arc::new(bytes),
         }
     }
 
@@ -146,7 +160,7 @@ impl Chunk {
         }
         Ok(Chunk {
             address: Address::of(&bytes),
-            bytes: bytes.into(),
+            bytes: Arc::new(bytes),
         })
     }
 

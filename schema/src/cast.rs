@@ -50,9 +50,12 @@ fn convert(value: Value, to: &DataType, mode: Mode) -> Result<Value> {
     if value.is_null() {
         return Ok(Value::Null);
     }
-    // Text into unbounded text is itself: no copy (the common case of every
-    // INSERT and import of text).
-    if matches!((&value, to), (Value::Text(_), DataType::Text)) {
+    // A value of the very type is itself: no copy (the common case of every
+    // INSERT and import). A type with a length or precision limit never
+    // matches: a value's own type has none.
+    if matches!((&value, to), (Value::Text(_), DataType::Text))
+        || value.data_type().as_ref() == Some(to)
+    {
         return Ok(value);
     }
     if to.is_text() {

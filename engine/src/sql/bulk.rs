@@ -92,6 +92,16 @@ pub struct EncodedRows {
 }
 
 impl EncodedRows {
+    /// An empty batch with room for as much as `like` holds (batches come
+    /// in similar sizes: growing each from nothing costs copies and fresh
+    /// pages).
+    pub fn sized_like(like: &EncodedRows) -> EncodedRows {
+        EncodedRows {
+            bytes: Vec::with_capacity(like.bytes.len()),
+            ends: Vec::with_capacity(like.ends.len()),
+        }
+    }
+
     /// The rows in the batch.
     pub fn len(&self) -> usize {
         self.ends.len()
@@ -100,6 +110,12 @@ impl EncodedRows {
     /// Whether the batch is empty.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    /// Empties the batch, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
     }
 
     /// Each row's key and value, in order.
@@ -149,9 +165,7 @@ impl BulkWriter {
             .with_hint("run the load again"));
         }
         let writer = TableWriter::new(repo, plan.table.clone())?;
-        let appending = writer
-            .is_empty()
-            .then(|| MapBuilder::new(repo.nodes()));
+        let appending = writer.is_empty().then(|| MapBuilder::new(repo.nodes()));
         Ok(BulkWriter {
             writer,
             appending,

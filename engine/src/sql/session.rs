@@ -679,7 +679,9 @@ impl Session {
             tables: &self.tables,
             branch: &self.branch,
         };
-        Ok(RowEncoder::for_plan(&planner::plan_insert_rows(table, &view)?))
+        Ok(RowEncoder::for_plan(&planner::plan_insert_rows(
+            table, &view,
+        )?))
     }
 
     /// Inserts rows encoded by `encoder` (a [`Session::row_encoder`] of

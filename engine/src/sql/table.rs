@@ -102,7 +102,12 @@ impl Table {
     }
 
     /// [`Table::encode_key`], appended to `out`.
-    pub fn encode_key_into(&self, out: &mut Vec<u8>, row: &[Value], row_id: Option<i64>) -> Result<()> {
+    pub fn encode_key_into(
+        &self,
+        out: &mut Vec<u8>,
+        row: &[Value],
+        row_id: Option<i64>,
+    ) -> Result<()> {
         let row_id = Value::BigInt(row_id.unwrap_or_default());
         let values = self.layout.key_positions.iter().map(|p| match p {
             Some(i) => &row[*i],

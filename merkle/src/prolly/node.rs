@@ -291,27 +291,35 @@ impl NodeBuffer {
     /// Encodes the buffered entries as a node chunk and empties the buffer.
     pub(crate) fn take_chunk(&mut self) -> Chunk {
         let n = self.len();
-        let mut payload =
-            Vec::with_capacity(KEY_ENDS_AT + 12 * n + self.keys.len() + self.values.len());
+        let (kind, refs) = if self.level == 0 {
+            (ChunkKind::PROLLY_LEAF, &self.blob_refs)
+        } else {
+            (ChunkKind::PROLLY_INTERNAL, &self.children)
+        };
+        // The payload is laid out in the chunk's own buffer: no copy.
+        let mut payload = Chunk::start(
+            kind,
+            refs,
+            KEY_ENDS_AT + 12 * n + self.keys.len() + self.values.len(),
+        );
         payload.push(self.level);
         payload.extend_from_slice(&offset(n).to_le_bytes());
         for e in &self.key_ends {
             payload.extend_from_slice(&e.to_le_bytes());
         }
-        let chunk = if self.level == 0 {
+        if self.level == 0 {
             for e in &self.value_ends {
                 payload.extend_from_slice(&e.to_le_bytes());
             }
             payload.extend_from_slice(&self.keys);
             payload.extend_from_slice(&self.values);
-            Chunk::new(ChunkKind::PROLLY_LEAF, &self.blob_refs, &payload)
         } else {
             for c in &self.counts {
                 payload.extend_from_slice(&c.to_le_bytes());
             }
             payload.extend_from_slice(&self.keys);
-            Chunk::new(ChunkKind::PROLLY_INTERNAL, &self.children, &payload)
-        };
+        }
+        let chunk = Chunk::finish(payload);
         self.keys.clear();
         self.key_ends.clear();
         self.values.clear();

@@ -9,7 +9,9 @@ use arbor_engine::vc;
 use arbor_schema::{DataType, Value, parse_value};
 
 use super::infer::ColumnGuess;
-use super::source::{CsvSource, InputError, JsonSource, Raw, Record, Source, TextBatch};
+use super::source::{
+    CsvSource, InputError, JsonSource, Raw, Record, Source, TextBatch, utf8_error,
+};
 use super::{FileFormat, ident, literal, parse_delimiter, resolve, working_table};
 use crate::ui::CliError;
 use crate::vcs;
@@ -458,7 +460,9 @@ impl Converter<'_> {
         self.present.resize(n, false);
         self.last.0 = fields.first().map_or(0, |f| f.line);
         self.last.1.clear();
-        self.last.1.resize(n, fields.first().map_or(1, |f| f.column));
+        self.last
+            .1
+            .resize(n, fields.first().map_or(1, |f| f.column));
         for (index, (span, &t)) in fields.iter().zip(map).enumerate() {
             let target = &self.targets[t];
             self.present[t] = true;
@@ -471,14 +475,9 @@ impl Converter<'_> {
                 row[t] = Value::Null;
                 continue;
             }
-            let error = |message: String| InputError {
-                line: span.line,
-                column: span.column,
-                message: format!("column \"{}\": {message}", target.name),
-                recoverable: true,
-            };
-            let text = std::str::from_utf8(batch.fields().bytes(span))
-                .map_err(|_| error("invalid UTF-8".into()))?;
+            let bytes = batch.fields().bytes(span);
+            let text =
+                std::str::from_utf8(bytes).map_err(|e| utf8_error(span, bytes, e, &target.name))?;
             if let Some(guess) = guess {
                 if target.data_type == DataType::Jsonb {
                     // As in `row_into`: a failure below redoes the import.
@@ -493,7 +492,26 @@ impl Converter<'_> {
                     reused.push_str(text);
                 }
                 (slot, DataType::Text) => *slot = Value::Text(text.to_owned()),
-                (slot, ty) => *slot = parse_value(text, ty).map_err(|e| error(e.message))?,
+                (slot, ty) => match parse_value(text, ty) {
+                    Ok(v) => *slot = v,
+                    Err(e) => {
+                        // A field that is not UTF-8 is reported before any
+                        // value that does not convert, as when reading
+                        // records one by one.
+                        for (later, &t) in fields.iter().zip(map).skip(index + 1) {
+                            let bytes = batch.fields().bytes(later);
+                            if let (false, Err(e)) = (later.null, std::str::from_utf8(bytes)) {
+                                return Err(utf8_error(later, bytes, e, &self.targets[t].name));
+                            }
+                        }
+                        return Err(InputError {
+                            line: span.line,
+                            column: span.column,
+                            message: format!("column \"{}\": {}", target.name, e.message),
+                            recoverable: true,
+                        });
+                    }
+                },
             }
         }
         for (slot, present) in row.iter_mut().zip(&self.present) {
@@ -680,21 +698,34 @@ impl<'a> Rows<'a> {
         session: &mut Session,
         encoder: RowEncoder,
     ) -> Result<u64, CliError> {
-        let converters = std::env::var("ARBOR_IMPORT_CONVERTERS").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4)));
+        let converters = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let table = self.table;
         let file = self.file;
         let keep_going = self.keep_going;
+        // Each converter has a channel in and one out, and gets back the
+        // batches the writer is done with; the reader gets back the text
+        // batches the converters are done with. Reusing the buffers spares
+        // the allocator fresh (zeroed) pages for every batch.
         let mut to_converters = Vec::new();
-        let mut from_converters = Vec::new();
-        let mut inputs = Vec::new();
+        let mut receivers = Vec::new();
+        let mut returns = Vec::new();
+        let mut ends = Vec::new();
+        let (text_return, text_spares) = std::sync::mpsc::channel::<TextBatch>();
         for _ in 0..converters {
-            let (send, receive) = std::sync::mpsc::sync_channel::<ReadBatch>(PIPELINE_DEPTH);
+            let (send, input) = std::sync::mpsc::sync_channel::<ReadBatch>(PIPELINE_DEPTH);
             to_converters.push(send);
-            inputs.push(receive);
-            let (send, receive) = std::sync::mpsc::sync_channel::<EncodedBatch>(PIPELINE_DEPTH);
-            from_converters.push((send, receive));
+            let (output, receive) = std::sync::mpsc::sync_channel::<EncodedBatch>(PIPELINE_DEPTH);
+            receivers.push(receive);
+            let (give_back, spares) = std::sync::mpsc::channel::<EncodedBatch>();
+            returns.push(give_back);
+            ends.push(ConverterEnds {
+                input,
+                output,
+                spares,
+                text_return: text_return.clone(),
+            });
         }
-        let (outputs, receivers): (Vec<_>, Vec<_>) = from_converters.into_iter().unzip();
+        drop(text_return);
         // A CSV-like file's fields go to the same columns in every record.
         let text_map = match self.source.text() {
             Some(_) => (0..self.source.header().len())
@@ -709,30 +740,23 @@ impl<'a> Rows<'a> {
         let mut skipped = Skipped::default();
         let (inserted, observed) = std::thread::scope(|scope| {
             let conv = rows.conv.clone();
-            let workers: Vec<_> = inputs
+            let workers: Vec<_> = ends
                 .into_iter()
-                .zip(outputs)
-                .map(|(input, output)| {
+                .map(|ends| {
                     let mut conv = conv.clone();
                     let mut encoder = encoder.clone();
                     scope.spawn(move || {
-                        convert_batches(
-                            &mut conv,
-                            &mut encoder,
-                            file,
-                            keep_going,
-                            text_map,
-                            &input,
-                            &output,
-                        );
+                        convert_batches(&mut conv, &mut encoder, file, keep_going, text_map, &ends);
                         conv.observed
                     })
                 })
                 .collect();
-            let reader = scope.spawn(move || read_batches(rows, &to_converters));
+            let reader = scope.spawn(move || read_batches(rows, &to_converters, &text_spares));
             let inserted = session.insert_encoded(table, &encoder, &mut |writer| {
-                for receiver in receivers.iter().cycle() {
-                    let Ok(batch) = receiver.recv() else { break };
+                for (receiver, give_back) in receivers.iter().zip(&returns).cycle() {
+                    let Ok(mut batch) = receiver.recv() else {
+                        break;
+                    };
                     let before = writer.count();
                     let written = writer.insert(&batch.rows);
                     for e in &batch.skipped {
@@ -744,7 +768,7 @@ impl<'a> Rows<'a> {
                         failure = Some(at.engine_error(file, e));
                         break;
                     }
-                    match batch.end {
+                    match std::mem::take(&mut batch.end) {
                         BatchEnd::More => {}
                         BatchEnd::Last => return Ok(()),
                         BatchEnd::Failed(e) => {
@@ -752,6 +776,9 @@ impl<'a> Rows<'a> {
                             break;
                         }
                     }
+                    batch.clear();
+                    // The converter may have ended: then the batch is dropped.
+                    let _ = give_back.send(batch);
                 }
                 // Stopped by an error (kept in `failure`), or a thread ended
                 // without saying why.
@@ -927,9 +954,25 @@ struct EncodedBatch {
     end: BatchEnd,
 }
 
+impl EncodedBatch {
+    /// Empties the batch, keeping its buffers.
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.positions.lines.clear();
+        self.positions.columns.clear();
+        self.skipped.clear();
+        self.end = BatchEnd::More;
+    }
+}
+
 /// The reading thread of [`Rows::insert_encoded`]: batches of records,
 /// handed to the converters in turn.
-fn read_batches(rows: &mut Rows<'_>, converters: &[std::sync::mpsc::SyncSender<ReadBatch>]) {
+/// `spares` are emptied text batches to reuse.
+fn read_batches(
+    rows: &mut Rows<'_>,
+    converters: &[std::sync::mpsc::SyncSender<ReadBatch>],
+    spares: &std::sync::mpsc::Receiver<TextBatch>,
+) {
     let (file, keep_going) = (rows.file, rows.keep_going);
     let mut batch = ReadBatch::default();
     for converter in converters.iter().cycle() {
@@ -953,7 +996,13 @@ fn read_batches(rows: &mut Rows<'_>, converters: &[std::sync::mpsc::SyncSender<R
             }
         }
         let more = matches!(batch.end, BatchEnd::More);
-        if converter.send(std::mem::take(&mut batch)).is_err() || !more {
+        let next = ReadBatch {
+            text: spares
+                .try_recv()
+                .unwrap_or_else(|_| TextBatch::sized_like(&batch.text)),
+            ..ReadBatch::default()
+        };
+        if converter.send(std::mem::replace(&mut batch, next)).is_err() || !more {
             // The end, or the writer stopped (an error).
             return;
         }
@@ -967,6 +1016,18 @@ enum Converted {
     Record(Record),
 }
 
+/// The channels of a converting thread of [`Rows::insert_encoded`].
+struct ConverterEnds {
+    /// Batches of records to convert.
+    input: std::sync::mpsc::Receiver<ReadBatch>,
+    /// The converted batches, to the writer.
+    output: std::sync::mpsc::SyncSender<EncodedBatch>,
+    /// Batches the writer is done with, to reuse.
+    spares: std::sync::mpsc::Receiver<EncodedBatch>,
+    /// Text batches this thread is done with, back to the reader.
+    text_return: std::sync::mpsc::Sender<TextBatch>,
+}
+
 /// A converting thread of [`Rows::insert_encoded`]: converts and encodes
 /// each batch of records it receives, until the last one or an error.
 /// `text_map` gives the target column of each field of a text record.
@@ -976,16 +1037,13 @@ fn convert_batches(
     file: &str,
     keep_going: bool,
     text_map: &[usize],
-    input: &std::sync::mpsc::Receiver<ReadBatch>,
-    output: &std::sync::mpsc::SyncSender<EncodedBatch>,
+    ends: &ConverterEnds,
 ) {
     let mut row = Vec::new();
-    while let Ok(read) = input.recv() {
-        let mut batch = EncodedBatch {
-            skipped: read.skipped,
-            end: read.end,
-            ..EncodedBatch::default()
-        };
+    while let Ok(read) = ends.input.recv() {
+        let mut batch = ends.spares.try_recv().unwrap_or_default();
+        batch.skipped = read.skipped;
+        batch.end = read.end;
         let text = (0..read.text.len()).map(Converted::Text);
         let records = read.records.into_iter().map(Converted::Record);
         let mut cells = 0;
@@ -1015,10 +1073,14 @@ fn convert_batches(
             }
             batch.positions.push(&conv.last);
         }
+        let mut text = read.text;
+        text.clear();
+        // The reader may have ended: then the batch is dropped.
+        let _ = ends.text_return.send(text);
         // Reader skips and converter skips interleave: put them in file order.
         batch.skipped.sort_by_key(|e| (e.line, e.column));
         let more = matches!(batch.end, BatchEnd::More);
-        if output.send(batch).is_err() || !more {
+        if ends.output.send(batch).is_err() || !more {
             return;
         }
     }
