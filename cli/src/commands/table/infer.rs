@@ -136,7 +136,9 @@ impl ColumnGuess {
             }
         }
         if self.float {
-            self.float = is_float(s);
+            // A whole number of fewer than 300 digits is a finite double:
+            // no need to parse it again.
+            self.float = (self.whole && s.len() < 300) || is_float(s);
         }
         if self.json {
             // Arbor's own parser decides, so a column inferred as jsonb

@@ -531,41 +531,37 @@ impl<R: Read> CsvSource<R> {
         let d = self.delimiter;
         let b = &self.bytes;
         let buf = &b.buf[b.pos..b.len];
-        let (mut line, mut column) = (b.line, b.column);
         let (first_span, first_byte) = (out.spans.len(), out.bytes.len());
-        let mut at = 0;
         let give_up = |out: &mut Fields| {
             out.spans.truncate(first_span);
             out.bytes.truncate(first_byte);
             false
         };
-        loop {
+        // Each field's offset in `buf` stands in its `column` until the
+        // positions are worked out below, once per record.
+        let mut at = 0;
+        let (text_end, next) = loop {
             let mut field = FieldSpan {
                 start: out.bytes.len(),
                 end: 0,
-                line,
-                column,
+                line: 0,
+                column: at as u64,
                 quoted: false,
                 null: false,
             };
             if buf.get(at) == Some(&b'"') {
                 field.quoted = true;
                 at += 1;
-                column += 1;
                 loop {
                     let Some(n) = buf[at..].iter().position(|&c| c == b'"') else {
                         return give_up(out);
                     };
-                    let text = &buf[at..at + n];
-                    out.bytes.extend_from_slice(text);
-                    (line, column) = advance_over(text, line, column);
+                    out.bytes.extend_from_slice(&buf[at..at + n]);
                     at += n + 1;
-                    column += 1;
                     match buf.get(at) {
                         Some(b'"') => {
                             out.bytes.push(b'"');
                             at += 1;
-                            column += 1;
                         }
                         Some(&c) if c == d || c == b'\n' || c == b'\r' => break,
                         _ => return give_up(out),
@@ -578,44 +574,42 @@ impl<R: Read> CsvSource<R> {
                 else {
                     return give_up(out);
                 };
-                let text = &buf[at..at + n];
-                out.bytes.extend_from_slice(text);
-                (line, column) = advance_over(text, line, column);
+                out.bytes.extend_from_slice(&buf[at..at + n]);
                 at += n;
             }
             field.end = out.bytes.len();
             out.spans.push(field);
             match buf[at] {
-                c if c == d => {
-                    at += 1;
-                    column += 1;
-                }
-                b'\n' => {
-                    at += 1;
-                    line += 1;
-                    column = 1;
-                    break;
-                }
+                c if c == d => at += 1,
+                b'\n' => break (at, at + 1),
                 b'\r' => match buf.get(at + 1) {
-                    Some(b'\n') => {
-                        at += 2;
-                        line += 1;
-                        column = 1;
-                        break;
-                    }
-                    Some(_) => {
-                        at += 1;
-                        column += 1;
-                        break;
-                    }
+                    Some(b'\n') => break (at, at + 2),
+                    Some(_) => break (at, at + 1),
                     None => return give_up(out),
                 },
                 // A quote inside an unquoted field: `read_fields` says so.
                 _ => return give_up(out),
             }
+        };
+        // Lines and columns: on one line of ASCII (nearly always) a field's
+        // column is its offset from the line's; otherwise counted from
+        // field to field.
+        let raw = &buf[..text_end];
+        let (mut line, mut column, mut from) = (b.line, b.column, 0);
+        let one_ascii_line = raw.is_ascii() && !raw.contains(&b'\n');
+        for span in &mut out.spans[first_span..] {
+            let offset = span.column as usize;
+            if one_ascii_line {
+                column = b.column + offset as u64;
+            } else {
+                (line, column) = advance_over(&buf[from..offset], line, column);
+            }
+            from = offset;
+            (span.line, span.column) = (line, column);
         }
+        let (line, column) = advance_over(&buf[from..next], line, column);
         let b = &mut self.bytes;
-        b.pos += at;
+        b.pos += next;
         b.line = line;
         b.column = column;
         true
