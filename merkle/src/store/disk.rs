@@ -78,6 +78,9 @@ const LOCK: &str = "LOCK";
 
 /// Buffered chunk records are appended to the journal once they pass this size.
 const FLUSH_BYTES: usize = 1 << 20;
+/// Journal bytes between two hints to start writing the file back (see
+/// `StorageFile::write_back`).
+const WRITE_BACK_BYTES: u64 = 16 << 20;
 /// The index is rewritten when the published, unindexed part of the journal
 /// passes this size and an eighth of the indexed part...
 const REINDEX_MIN_BYTES: u64 = 4 << 20;
@@ -387,6 +390,14 @@ impl DiskStore {
         let mut buffer = std::mem::take(&mut w.buffer);
         match w.journal().append(&buffer) {
             Ok(()) => {
+                // Every WRITE_BACK_BYTES, the file starts on its way to the
+                // disk while writing goes on: a big write then leaves
+                // little for the sync that publishes it to wait for.
+                if w.buffer_at / WRITE_BACK_BYTES
+                    != (w.buffer_at + buffer.len() as u64) / WRITE_BACK_BYTES
+                {
+                    w.journal().write_back();
+                }
                 w.buffer_at += buffer.len() as u64;
                 w.stats.bytes_appended += buffer.len() as u64;
                 // Keep the allocation for the next batch.

@@ -29,6 +29,10 @@ pub trait StorageFile: Send + Sync + fmt::Debug {
     fn append(&mut self, data: &[u8]) -> io::Result<()>;
     /// Makes everything written so far durable.
     fn sync(&self) -> io::Result<()>;
+    /// Starts making what was written so far durable without waiting for
+    /// it, so that a later [`StorageFile::sync`] has less left to wait
+    /// for. Only a hint: it promises nothing.
+    fn write_back(&self) {}
     /// Cuts the file to `len` bytes.
     fn truncate(&mut self, len: u64) -> io::Result<()>;
 }
@@ -96,6 +100,8 @@ struct FsFile {
     /// Only the lock holder appends, and a failed append is cut back by the
     /// caller, so positional writes here never leave a gap.
     end: u64,
+    /// A [`StorageFile::write_back`] is under way.
+    writing_back: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl StorageFile for FsFile {
@@ -118,6 +124,30 @@ impl StorageFile for FsFile {
         // fdatasync: the data and the file length (needed to read it back),
         // not timestamps.
         self.file.sync_data()
+    }
+
+    fn write_back(&self) {
+        use std::sync::atomic::Ordering;
+        // One at a time; a sync on another handle of the file, on a thread
+        // of its own, while appends go on here.
+        if self.writing_back.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let flag = self.writing_back.clone();
+        let Ok(file) = self.file.try_clone() else {
+            flag.store(false, Ordering::Release);
+            return;
+        };
+        let started = std::thread::Builder::new()
+            .name("write-back".into())
+            .spawn(move || {
+                // A failure here is seen again by the sync that matters.
+                let _ = file.sync_data();
+                flag.store(false, Ordering::Release);
+            });
+        if started.is_err() {
+            self.writing_back.store(false, Ordering::Release);
+        }
     }
 
     fn truncate(&mut self, len: u64) -> io::Result<()> {
@@ -145,7 +175,11 @@ impl Storage for FsStorage {
             .truncate(false)
             .open(self.dir.join(name))?;
         let end = file.metadata()?.len();
-        Ok(Box::new(FsFile { file, end }))
+        Ok(Box::new(FsFile {
+            file,
+            end,
+            writing_back: Default::default(),
+        }))
     }
 
     fn exists(&self, name: &str) -> io::Result<bool> {

@@ -553,7 +553,7 @@ impl<R: Read> CsvSource<R> {
                 field.quoted = true;
                 at += 1;
                 loop {
-                    let Some(n) = buf[at..].iter().position(|&c| c == b'"') else {
+                    let Some(n) = memchr::memchr(b'"', &buf[at..]) else {
                         return give_up(out);
                     };
                     out.bytes.extend_from_slice(&buf[at..at + n]);
@@ -568,12 +568,12 @@ impl<R: Read> CsvSource<R> {
                     }
                 }
             } else {
-                let Some(n) = buf[at..]
-                    .iter()
-                    .position(|&c| c == d || c == b'\n' || c == b'\r' || c == b'"')
-                else {
+                // memchr looks for three bytes at a time: a carriage return
+                // (rare) is looked for in what comes before the other three.
+                let Some(n) = memchr::memchr3(d, b'\n', b'"', &buf[at..]) else {
                     return give_up(out);
                 };
+                let n = memchr::memchr(b'\r', &buf[at..at + n]).unwrap_or(n);
                 out.bytes.extend_from_slice(&buf[at..at + n]);
                 at += n;
             }
