@@ -22,29 +22,19 @@ use arbor_tests::bench_process::{arbor, megabytes, release_binary};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() {
-    let n = arbor_tests::bench_data::rows_argument(1_000_000);
-    let bin = release_binary();
-    let dir = tempfile::tempdir().unwrap();
-    let csv_path = dir.path().join("t.csv");
-    write_csv(&csv_path, n, |_| false).unwrap();
-    let size = std::fs::metadata(&csv_path).unwrap().len() as f64 / 1e6;
-    println!("{n} rows, {size:.1} MB of CSV");
+/// Rounds of each import.
+const ROUNDS: usize = 3;
 
-    let repo = dir.path().join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    arbor(&bin, &repo, &["init"], None);
-    let csv_arg = csv_path.to_str().unwrap();
-    let (import_s, import_mb) = arbor(
-        &bin,
-        &repo,
-        &["table", "import", "t", csv_arg, "--pk", "id", "--quiet"],
-        None,
-    );
+fn median(runs: &mut [f64]) -> f64 {
+    runs.sort_by(f64::total_cmp);
+    runs[runs.len() / 2]
+}
 
-    // SQLite: the csv crate and prepared inserts in one transaction.
+/// SQLite doing the import's work natively: the csv crate and prepared
+/// inserts in one transaction. Returns the seconds taken.
+fn sqlite_import(csv_path: &std::path::Path, db_path: &std::path::Path) -> f64 {
     let start = Instant::now();
-    let mut db = rusqlite::Connection::open(dir.path().join("sqlite.db")).unwrap();
+    let mut db = rusqlite::Connection::open(db_path).unwrap();
     db.execute_batch(
         "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, qty INTEGER NOT NULL, price REAL NOT NULL, created TEXT NOT NULL, attrs TEXT NOT NULL)",
     )
@@ -55,7 +45,7 @@ fn main() {
             let mut insert = tx
                 .prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                 .unwrap();
-            let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+            let mut reader = csv::Reader::from_path(csv_path).unwrap();
             for record in reader.records() {
                 let r = record.unwrap();
                 insert
@@ -73,15 +63,67 @@ fn main() {
         }
         tx.commit().unwrap();
     }
-    let sqlite_s = start.elapsed().as_secs_f64();
+    start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let n = arbor_tests::bench_data::rows_argument(1_000_000);
+    let bin = release_binary();
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("t.csv");
+    write_csv(&csv_path, n, |_| false).unwrap();
+    let size = std::fs::metadata(&csv_path).unwrap().len() as f64 / 1e6;
+    println!("{n} rows, {size:.1} MB of CSV");
+
+    // Rounds alternate the two, each into a fresh repository or database,
+    // and the medians are compared: one run of each is at the mercy of
+    // whatever else the machine is doing (the CSV just written is still
+    // going to disk in the first).
+    let csv_arg = csv_path.to_str().unwrap();
+    let mut arbor_runs = Vec::new();
+    let mut sqlite_runs = Vec::new();
+    let mut peak = None;
+    let repo = |round: usize| dir.path().join(format!("repo{round}"));
+    for round in 0..ROUNDS {
+        let repo = repo(round);
+        std::fs::create_dir_all(&repo).unwrap();
+        arbor(&bin, &repo, &["init"], None);
+        let (seconds, mb) = arbor(
+            &bin,
+            &repo,
+            &["table", "import", "t", csv_arg, "--pk", "id", "--quiet"],
+            None,
+        );
+        arbor_runs.push(seconds);
+        peak = match (peak, mb) {
+            (Some(p), Some(m)) => Some(f64::max(p, m)),
+            (p, m) => p.or(m),
+        };
+        sqlite_runs.push(sqlite_import(
+            &csv_path,
+            &dir.path().join(format!("sqlite{round}.db")),
+        ));
+        println!(
+            "round {}: arbor {seconds:.2} s (peak {}), sqlite {:.2} s",
+            round + 1,
+            megabytes(mb),
+            sqlite_runs[round]
+        );
+    }
+    let (import_s, sqlite_s) = (median(&mut arbor_runs), median(&mut sqlite_runs));
     println!(
-        "import: arbor {import_s:.2} s (peak {}), sqlite {sqlite_s:.2} s, arbor/sqlite {:.2}",
-        megabytes(import_mb),
+        "import (median of {ROUNDS}): arbor {import_s:.2} s (peak {}), sqlite {sqlite_s:.2} s, arbor/sqlite {:.2}",
+        megabytes(peak),
         import_s / sqlite_s
     );
 
     let exported = dir.path().join("out.csv");
-    let (export_s, export_mb) = arbor(&bin, &repo, &["table", "export", "t"], Some(&exported));
+    let (export_s, export_mb) = arbor(
+        &bin,
+        &repo(ROUNDS - 1),
+        &["table", "export", "t"],
+        Some(&exported),
+    );
     println!(
         "export to CSV: {export_s:.2} s (peak {}), {:.1} MB written",
         megabytes(export_mb),
