@@ -488,6 +488,93 @@ fn continue_skips_bad_rows_and_reports_them() {
     );
 }
 
+/// A file of several batches (read, converted and written on different
+/// threads) in no particular key order, with bad rows spread over it:
+/// errors and skipped rows come in file order, and the table is the one a
+/// sorted file makes.
+#[test]
+fn large_files_in_any_order_load_and_report_in_file_order() {
+    let dir = repo();
+    let d = dir.path();
+    let n = 4_000;
+    // A permutation of 1..=n: a key order nothing like the table's.
+    let id = |i: usize| (i * 2_357) % n + 1;
+    let line = |i: usize| format!("{},name {},\"{{\"\"k\"\": {}}}\"\n", id(i), id(i), i);
+    let shuffled: String = std::iter::once("id,name,doc\n".to_string())
+        .chain((0..n).map(line))
+        .collect();
+    write(d, "shuffled.csv", &shuffled);
+    let mut sorted: Vec<usize> = (0..n).collect();
+    sorted.sort_by_key(|&i| id(i));
+    let sorted: String = std::iter::once("id,name,doc\n".to_string())
+        .chain(sorted.into_iter().map(line))
+        .collect();
+    write(d, "sorted.csv", &sorted);
+    ok(
+        d,
+        &["table", "import", "s", "shuffled.csv", "--pk", "id", "-q"],
+    );
+    ok(
+        d,
+        &["table", "import", "o", "sorted.csv", "--pk", "id", "-q"],
+    );
+    assert_eq!(
+        sql(
+            d,
+            "SELECT count(*), sum(s.id), count(o.id) FROM s FULL JOIN o ON s.id = o.id AND s.name = o.name AND s.doc = o.doc"
+        ),
+        format!("count,sum,count\n{n},{},{n}\n", n * (n + 1) / 2)
+    );
+
+    // Bad rows on lines 1,502 (a bad number), 2,202 (too few fields),
+    // 3,102 (a quote out of place) and 3,902 (not JSON).
+    let bad = |i: usize| match i {
+        1_500 => Some("x1,a,{}\n".to_string()),
+        2_200 => Some("7000001\n".to_string()),
+        3_100 => Some("7000002,\"b\"c,{}\n".to_string()),
+        3_900 => Some("7000003,c,{oops\n".to_string()),
+        _ => None,
+    };
+    let file: String = std::iter::once("id,name,doc\n".to_string())
+        .chain((0..n).map(|i| bad(i).unwrap_or_else(|| line(i).replace(",name", ",again"))))
+        .collect();
+    write(d, "bad.csv", &file);
+    let e = fails(d, &["table", "import", "s", "bad.csv", "--update"]);
+    assert!(
+        e.starts_with(
+            "error: bad.csv:1502:1: column \"id\": invalid input syntax for type integer: \"x1\""
+        ),
+        "{e}"
+    );
+    ok(
+        d,
+        &[
+            "sql",
+            "-q",
+            "CREATE TABLE e (id integer PRIMARY KEY, name text, doc jsonb)",
+        ],
+    );
+    let e = fails(d, &["table", "import", "e", "bad.csv", "--append"]);
+    assert!(e.starts_with("error: bad.csv:1502:1: "), "{e}");
+    assert_eq!(sql(d, "SELECT count(*) FROM e"), "count\n0\n");
+    let out = arbor(
+        d,
+        &["table", "import", "e", "bad.csv", "--append", "--continue"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "skipped 4 bad rows:\n  bad.csv:1502:1: column \"id\": invalid input syntax for type integer: \"x1\"\n  bad.csv:2202:1: expected 3 fields, found 1\n  bad.csv:3102:12: unexpected character after a closing quote\n  bad.csv:3902:11: column \"doc\": invalid input syntax for type json\n"
+    );
+    assert_eq!(
+        sql(
+            d,
+            "SELECT count(*), count(DISTINCT name) FROM e WHERE name LIKE 'again %'"
+        ),
+        format!("count,count\n{},{}\n", n - 4, n - 4)
+    );
+}
+
 /// `-` reads standard input (its format named with --format).
 #[test]
 fn import_from_standard_input() {
