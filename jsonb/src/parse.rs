@@ -31,6 +31,9 @@ use jsonb::Number;
 #[cfg(test)]
 use jsonb::Value;
 
+use crate::validate::{
+    ARRAY, CONTAINER, ENTRY_LEN, FALSE, NULL, NUMBER, OBJECT, SCALAR, STRING, TRUE,
+};
 use crate::{JsonbError, MAX_DEPTH};
 
 /// Parses one JSON document into a value tree.
@@ -61,22 +64,9 @@ pub(crate) fn encode(text: &str) -> Result<Vec<u8>, JsonbError> {
     Ok(out)
 }
 
-/// Container headers and entry types of the binary form.
-const SCALAR: u32 = 0x2000_0000;
-const OBJECT: u32 = 0x4000_0000;
-const ARRAY: u32 = 0x8000_0000;
-const NULL: u32 = 0x0000_0000;
-const STRING: u32 = 0x1000_0000;
-const NUMBER: u32 = 0x2000_0000;
-const FALSE: u32 = 0x3000_0000;
-const TRUE: u32 = 0x4000_0000;
-const CONTAINER: u32 = 0x5000_0000;
-/// The largest length an entry holds.
-const ENTRY_LEN: usize = 0x0FFF_FFFF;
-
 /// The entry of an element of type `kind` whose data is `len` bytes.
 fn entry(kind: u32, len: usize) -> Result<u32, JsonbError> {
-    if len > ENTRY_LEN {
+    if len > ENTRY_LEN as usize {
         return Err(JsonbError::TooLarge(len));
     }
     Ok(kind | len as u32)
@@ -196,23 +186,12 @@ impl<'t> Parser<'t> {
         self.enter()?;
         let start = out.len();
         let base = self.entries.len();
-        if self.peek() != Some(b']') {
-            loop {
-                let entry = self.encode_value(out)?;
-                self.entries.push(entry);
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.skip_whitespace();
-                    }
-                    Some(b']') => break,
-                    _ => return Err(self.unexpected("\",\" or \"]\"")),
-                }
-            }
+        let mut more = !self.closes(b']');
+        while more {
+            let entry = self.encode_value(out)?;
+            self.entries.push(entry);
+            more = self.after_element(b']')?;
         }
-        self.pos += 1;
-        self.depth -= 1;
         let count = self.entries.len() - base;
         Self::prepend_header(out, start, ARRAY | count as u32, &self.entries[base..]);
         self.entries.truncate(base);
@@ -223,38 +202,18 @@ impl<'t> Parser<'t> {
         self.enter()?;
         let start = out.len();
         let base = self.members.len();
-        if self.peek() != Some(b'}') {
-            loop {
-                if self.peek() != Some(b'"') {
-                    return Err(self.unexpected("string"));
-                }
-                let key = self.string()?;
-                self.skip_whitespace();
-                if self.peek() != Some(b':') {
-                    return Err(self.unexpected("\":\""));
-                }
-                self.pos += 1;
-                self.skip_whitespace();
-                let at = out.len();
-                let entry = self.encode_value(out)?;
-                self.members.push(Member {
-                    key,
-                    value: at..out.len(),
-                    entry,
-                });
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        self.skip_whitespace();
-                    }
-                    Some(b'}') => break,
-                    _ => return Err(self.unexpected("\",\" or \"}\"")),
-                }
-            }
+        let mut more = !self.closes(b'}');
+        while more {
+            let key = self.key()?;
+            let at = out.len();
+            let entry = self.encode_value(out)?;
+            self.members.push(Member {
+                key,
+                value: at..out.len(),
+                entry,
+            });
+            more = self.after_element(b'}')?;
         }
-        self.pos += 1;
-        self.depth -= 1;
         // Keys in bytewise order; of a repeated key the last value wins, as
         // in PostgreSQL (the sort is stable, so it is the last of its run).
         let members = &mut self.members[base..];
@@ -357,66 +316,74 @@ impl<'t> Parser<'t> {
     fn object(&mut self) -> Result<Value<'t>, JsonbError> {
         self.enter()?;
         let mut map = BTreeMap::new();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            self.depth -= 1;
-            return Ok(Value::Object(map));
-        }
-        loop {
-            if self.peek() != Some(b'"') {
-                return Err(self.unexpected("string"));
-            }
-            let key = self.string()?.into_owned();
-            self.skip_whitespace();
-            if self.peek() != Some(b':') {
-                return Err(self.unexpected("\":\""));
-            }
-            self.pos += 1;
-            self.skip_whitespace();
+        let mut more = !self.closes(b'}');
+        while more {
+            let key = self.key()?.into_owned();
             let value = self.value()?;
             // A repeated key keeps its last value, as in PostgreSQL.
             map.insert(key, value);
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_whitespace();
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    self.depth -= 1;
-                    return Ok(Value::Object(map));
-                }
-                _ => return Err(self.unexpected("\",\" or \"}\"")),
-            }
+            more = self.after_element(b'}')?;
         }
+        Ok(Value::Object(map))
     }
 
     #[cfg(test)]
     fn array(&mut self) -> Result<Value<'t>, JsonbError> {
         self.enter()?;
         let mut items = Vec::new();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            self.depth -= 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
+        let mut more = !self.closes(b']');
+        while more {
             items.push(self.value()?);
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_whitespace();
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    self.depth -= 1;
-                    return Ok(Value::Array(items));
-                }
-                _ => return Err(self.unexpected("\",\" or \"]\"")),
-            }
+            more = self.after_element(b']')?;
         }
+        Ok(Value::Array(items))
+    }
+
+    /// Whether the container just entered closes at once with `close`
+    /// (then it is left).
+    fn closes(&mut self, close: u8) -> bool {
+        if self.peek() != Some(close) {
+            return false;
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        true
+    }
+
+    /// After an element of a container that ends with `close`: skips a
+    /// comma (`true`: another element follows) or `close` (`false`: the
+    /// container is left).
+    fn after_element(&mut self, close: u8) -> Result<bool, JsonbError> {
+        self.skip_whitespace();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_whitespace();
+                Ok(true)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                self.depth -= 1;
+                Ok(false)
+            }
+            _ if close == b']' => Err(self.unexpected("\",\" or \"]\"")),
+            _ => Err(self.unexpected("\",\" or \"}\"")),
+        }
+    }
+
+    /// An object member's key and the colon after it.
+    fn key(&mut self) -> Result<Cow<'t, str>, JsonbError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected("string"));
+        }
+        let key = self.string()?;
+        self.skip_whitespace();
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected("\":\""));
+        }
+        self.pos += 1;
+        self.skip_whitespace();
+        Ok(key)
     }
 
     /// A string literal starting at the opening quote: borrowed from the

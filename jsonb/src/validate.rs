@@ -31,21 +31,21 @@
 
 use crate::MAX_DEPTH;
 
-const SCALAR: u32 = 0x2000_0000;
-const OBJECT: u32 = 0x4000_0000;
-const ARRAY: u32 = 0x8000_0000;
+pub(crate) const SCALAR: u32 = 0x2000_0000;
+pub(crate) const OBJECT: u32 = 0x4000_0000;
+pub(crate) const ARRAY: u32 = 0x8000_0000;
 const HEADER_TYPE: u32 = 0xE000_0000;
 const HEADER_COUNT: u32 = 0x1FFF_FFFF;
 
 const OFFSET_FLAG: u32 = 0x8000_0000;
 const ENTRY_TYPE: u32 = 0x7000_0000;
-const ENTRY_LEN: u32 = 0x0FFF_FFFF;
-const NULL: u32 = 0x0000_0000;
-const STRING: u32 = 0x1000_0000;
-const NUMBER: u32 = 0x2000_0000;
-const FALSE: u32 = 0x3000_0000;
-const TRUE: u32 = 0x4000_0000;
-const CONTAINER: u32 = 0x5000_0000;
+pub(crate) const ENTRY_LEN: u32 = 0x0FFF_FFFF;
+pub(crate) const NULL: u32 = 0x0000_0000;
+pub(crate) const STRING: u32 = 0x1000_0000;
+pub(crate) const NUMBER: u32 = 0x2000_0000;
+pub(crate) const FALSE: u32 = 0x3000_0000;
+pub(crate) const TRUE: u32 = 0x4000_0000;
+pub(crate) const CONTAINER: u32 = 0x5000_0000;
 
 /// 2^63 as a double: the first whole double past i64's range.
 const I64_BOUND: f64 = 9_223_372_036_854_775_808.0;

@@ -22,6 +22,7 @@ use super::ddl;
 use super::dml::{Written, insert_rows, run_change, run_insert};
 use super::execution::{Executor, Row};
 use super::parser;
+use super::planner::dml::InsertPlan;
 use super::planner::{self, CatalogView, Statement, plan_statement};
 use super::sequences::{Sequence, Sequences};
 use super::system;
@@ -647,13 +648,7 @@ impl Session {
         rows: &mut dyn Iterator<Item = Result<Vec<Value>>>,
     ) -> Result<u64> {
         let result = self.statement(|session, catalog| {
-            let view = SessionCatalog {
-                repo: &session.repo,
-                catalog,
-                tables: &session.tables,
-                branch: &session.branch,
-            };
-            let plan = planner::plan_insert_rows(table, &view)?;
+            let plan = session.plan_insert_rows(table, catalog)?;
             let executor =
                 Executor::new(session.repo.nodes(), &[]).with_sequences(&session.sequences);
             let (object, written) = insert_rows(&session.repo, &plan, rows, &executor.context())?;
@@ -673,15 +668,20 @@ impl Session {
     /// if the table can take a bulk load (see `bulk`); `None`: use
     /// [`Session::insert_rows`].
     pub fn row_encoder(&mut self, table: &str) -> Result<Option<RowEncoder>> {
+        Ok(RowEncoder::for_plan(
+            &self.plan_insert_rows(table, &self.catalog)?,
+        ))
+    }
+
+    /// The plan of an insert of whole rows into `table` of `catalog`.
+    fn plan_insert_rows(&self, table: &str, catalog: &Catalog) -> Result<InsertPlan> {
         let view = SessionCatalog {
             repo: &self.repo,
-            catalog: &self.catalog,
+            catalog,
             tables: &self.tables,
             branch: &self.branch,
         };
-        Ok(RowEncoder::for_plan(&planner::plan_insert_rows(
-            table, &view,
-        )?))
+        planner::plan_insert_rows(table, &view)
     }
 
     /// Inserts rows encoded by `encoder` (a [`Session::row_encoder`] of
@@ -695,13 +695,7 @@ impl Session {
     ) -> Result<u64> {
         let mut count = 0;
         self.statement(|session, catalog| {
-            let view = SessionCatalog {
-                repo: &session.repo,
-                catalog,
-                tables: &session.tables,
-                branch: &session.branch,
-            };
-            let plan = planner::plan_insert_rows(table, &view)?;
+            let plan = session.plan_insert_rows(table, catalog)?;
             let mut writer = BulkWriter::new(&session.repo, &plan, encoder)?;
             load(&mut writer)?;
             let (object, n) = writer.finish()?;
