@@ -537,6 +537,13 @@ fn clone_fetch_pull_push_through_a_git_repository() {
     ok(&alice, &["tag", "v1"]);
     let pushed = ok(&alice, &["push", "-u", "--tags", "origin", "main"]);
     assert!(pushed.contains("[new branch]  main -> main"), "{pushed}");
+    assert!(pushed.contains("[new tag]     v1 -> v1"), "{pushed}");
+    // The branch and its tags went in one update of the remote: two data
+    // commits, the empty store root the remote was made with and that one.
+    assert_eq!(
+        git(&hub, &["rev-list", "--count", "refs/arbor/data"]).trim(),
+        "2"
+    );
     git_clean(&hub, &main);
     assert_eq!(
         git(&hub, &["for-each-ref", "--format=%(refname)"]),

@@ -78,14 +78,16 @@ fn push(
             (spec.clone(), remote_branch)
         }
     };
-    match remote::push(
+    let (pushed, tags) = remote::push(
         &repository,
         &local,
         &name,
         &remote_branch,
         args.force,
+        args.tags,
         &mut *progress,
-    )? {
+    )?;
+    match pushed {
         Pushed::UpToDate => println!("Everything up-to-date"),
         Pushed::Updated {
             old,
@@ -111,10 +113,8 @@ fn push(
         remote::set_upstream(&repository, &local, &name, &remote_branch)?;
         println!("branch '{local}' set up to track '{name}/{remote_branch}'");
     }
-    if args.tags {
-        for t in remote::push_tags(&repository, &name, &mut *progress)? {
-            println!(" * [new tag]     {t} -> {t}");
-        }
+    for t in tags {
+        println!(" * [new tag]     {t} -> {t}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -467,26 +467,31 @@ pub enum Pushed {
 }
 
 /// Pushes local `branch` to `remote_branch` of remote `name`: refused
-/// unless a fast-forward of the remote branch, or `force`.
+/// unless a fast-forward of the remote branch, or `force`. With `tags`,
+/// the tags the remote lacks go along, in the same update of the remote.
+/// Returns what happened to the branch and the tags pushed.
 pub fn push(
     local: &Repository,
     branch: &str,
     name: &str,
     remote_branch: &str,
     force: bool,
+    tags: bool,
     progress: &mut dyn FnMut(WalkStats),
-) -> Result<Pushed> {
+) -> Result<(Pushed, Vec<String>)> {
     validate_branch_name(remote_branch)?;
     let new = local.branch_head(branch)?;
     let remote = open_named(local, name, true)?;
-    let old = remote
-        .store_root()?
-        .refs
-        .get(&branch_ref(remote_branch))
-        .copied();
-    if old == Some(new) {
+    let remote_root = remote.store_root()?;
+    let old = remote_root.refs.get(&branch_ref(remote_branch)).copied();
+    let missing = if tags {
+        missing_tags(local, &remote_root)?
+    } else {
+        Vec::new()
+    };
+    if old == Some(new) && missing.is_empty() {
         record_tracking(local, name, remote_branch, Some(new))?;
-        return Ok(Pushed::UpToDate);
+        return Ok((Pushed::UpToDate, Vec::new()));
     }
     let fast_forward = match old {
         None => true,
@@ -503,10 +508,13 @@ pub fn push(
             "integrate them first (`arbor pull {name} {remote_branch}`), or overwrite them with --force"
         )));
     }
+    let roots: Vec<Address> = std::iter::once(new)
+        .chain(missing.iter().map(|(_, a)| *a))
+        .collect();
     let copied = copy_missing(
         local.store().as_ref(),
         remote.store().as_ref(),
-        &[new],
+        &roots,
         progress,
     )?;
     let catalog = local.read_commit(&new)?.catalog;
@@ -515,7 +523,13 @@ pub fn push(
         Some(o) => Some(remote.read_commit(&o)?.catalog),
         None => None,
     };
+    let moves = old != Some(new);
+    let mut pushed = Vec::new();
     remote.update_store_root(&mut |root| {
+        insert_tags(root, &missing, &mut pushed);
+        if !moves {
+            return Ok(());
+        }
         if root.refs.get(&branch_ref(remote_branch)).copied() != old {
             return Err(Error::new(
                 "40001",
@@ -550,12 +564,17 @@ pub fn push(
         Ok(())
     })?;
     record_tracking(local, name, remote_branch, Some(new))?;
-    Ok(Pushed::Updated {
-        old,
-        new,
-        forced: !fast_forward,
-        copied,
-    })
+    let outcome = if moves {
+        Pushed::Updated {
+            old,
+            new,
+            forced: !fast_forward,
+            copied,
+        }
+    } else {
+        Pushed::UpToDate
+    };
+    Ok((outcome, pushed))
 }
 
 /// Sets (or with `None` removes) the remote-tracking ref of `branch`.
@@ -621,11 +640,7 @@ pub fn push_tags(
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<Vec<String>> {
     let remote = open_named(local, name, true)?;
-    let remote_root = remote.store_root()?;
-    let missing: Vec<(String, Address)> = tags(&local.store_root()?)
-        .into_iter()
-        .filter(|(t, _)| !remote_root.refs.contains_key(&tag_ref(t)))
-        .collect();
+    let missing = missing_tags(local, &remote.store_root()?)?;
     let roots: Vec<Address> = missing.iter().map(|(_, a)| *a).collect();
     copy_missing(
         local.store().as_ref(),
@@ -635,16 +650,31 @@ pub fn push_tags(
     )?;
     let mut pushed = Vec::new();
     remote.update_store_root(&mut |root| {
-        pushed.clear();
-        for (tag, target) in &missing {
-            if let Entry::Vacant(e) = root.refs.entry(tag_ref(tag)) {
-                e.insert(*target);
-                pushed.push(tag.clone());
-            }
-        }
+        insert_tags(root, &missing, &mut pushed);
         Ok(())
     })?;
     Ok(pushed)
+}
+
+/// The local tags a remote whose store root is `remote_root` lacks, with
+/// what they name.
+fn missing_tags(local: &Repository, remote_root: &StoreRoot) -> Result<Vec<(String, Address)>> {
+    Ok(tags(&local.store_root()?)
+        .into_iter()
+        .filter(|(t, _)| !remote_root.refs.contains_key(&tag_ref(t)))
+        .collect())
+}
+
+/// Adds the `missing` tags still absent from `root`, listing them in
+/// `pushed` (emptied first: an update may be tried more than once).
+fn insert_tags(root: &mut StoreRoot, missing: &[(String, Address)], pushed: &mut Vec<String>) {
+    pushed.clear();
+    for (tag, target) in missing {
+        if let Entry::Vacant(e) = root.refs.entry(tag_ref(tag)) {
+            e.insert(*target);
+            pushed.push(tag.clone());
+        }
+    }
 }
 
 /// Makes a new repository in `store` (which must be empty) a clone of

@@ -886,9 +886,6 @@ pub fn procedure(
                 remote::delete_branch(repo, &remote_name, &local)?;
                 return Ok(done("status", Value::Integer(0)));
             }
-            if f.has(&["--tags"]) {
-                remote::push_tags(repo, &remote_name, &mut |_| {})?;
-            }
             let (local, remote_branch) = match local.split_once(':') {
                 Some((l, r)) => (l.to_owned(), r.to_owned()),
                 None => (local.clone(), local.clone()),
@@ -899,6 +896,7 @@ pub fn procedure(
                 &remote_name,
                 &remote_branch,
                 f.has(&["-f", "--force"]),
+                f.has(&["--tags"]),
                 &mut |_| {},
             )?;
             if f.has(&["-u", "--set-upstream"]) {
