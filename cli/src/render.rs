@@ -166,11 +166,18 @@ fn csv_field(out: &mut dyn Write, text: &str, delimiter: u8) -> io::Result<()> {
         || text
             .bytes()
             .any(|b| b == delimiter || matches!(b, b'"' | b'\n' | b'\r'));
-    if quote {
-        write!(out, "\"{}\"", text.replace('"', "\"\""))
-    } else {
-        out.write_all(text.as_bytes())
+    if !quote {
+        return out.write_all(text.as_bytes());
     }
+    // Quoted, each quote inside doubled: written piece by piece.
+    out.write_all(b"\"")?;
+    for (i, piece) in text.split('"').enumerate() {
+        if i > 0 {
+            out.write_all(b"\"\"")?;
+        }
+        out.write_all(piece.as_bytes())?;
+    }
+    out.write_all(b"\"")
 }
 
 /// Rows as CSV (or TSV/PSV with another delimiter) with a header line;
@@ -220,6 +227,8 @@ pub struct RowStream<W: Write> {
     /// JSON: the column names as JSON strings.
     keys: Vec<String>,
     rows: u64,
+    /// A cell's text, the buffer kept from cell to cell.
+    cell: String,
 }
 
 impl<W: Write> RowStream<W> {
@@ -247,6 +256,7 @@ impl<W: Write> RowStream<W> {
             format,
             keys,
             rows: 0,
+            cell: String::new(),
         })
     }
 
@@ -262,12 +272,15 @@ impl<W: Write> RowStream<W> {
                     if v.is_null() {
                         continue;
                     }
-                    let mut text = v.to_string();
+                    let text = &mut self.cell;
+                    text.clear();
+                    // Writing to a String cannot fail.
+                    let _ = std::fmt::Write::write_fmt(text, format_args!("{v}"));
                     if safe && !is_numeric(v) && text.starts_with(['=', '+', '-', '@', '\t', '\r'])
                     {
                         text.insert(0, '\'');
                     }
-                    csv_field(out, &text, delimiter)?;
+                    csv_field(out, text, delimiter)?;
                 }
                 out.write_all(b"\n")?;
             }

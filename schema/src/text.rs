@@ -741,6 +741,9 @@ mod tests {
         assert_eq!(format_float(123456.0, true), "123456");
         assert_eq!(format_float(f64::from(0.1f32), true), "0.1");
         assert_eq!(format_float(1e300, false), "1e+300");
+        assert_eq!(format_float(111.83, false), "111.83");
+        assert_eq!(format_float(-0.5, false), "-0.5");
+        assert_eq!(format_float(100.0, false), "100");
     }
 
     #[test]
