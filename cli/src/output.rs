@@ -13,8 +13,9 @@ use crate::ui::CliError;
 pub enum Output {
     /// The temporary file and the path it becomes.
     File(BufWriter<tempfile::NamedTempFile>, PathBuf),
-    /// Standard output.
-    Stdout(BufWriter<io::StdoutLock<'static>>),
+    /// Standard output (not locked: an output may be written from another
+    /// thread; the buffer keeps locking rare).
+    Stdout(BufWriter<io::Stdout>),
 }
 
 impl Output {
@@ -24,7 +25,7 @@ impl Output {
         let Some(target) = target.filter(|t| t.as_os_str() != "-") else {
             return Ok(Output::Stdout(BufWriter::with_capacity(
                 1 << 16,
-                io::stdout().lock(),
+                io::stdout(),
             )));
         };
         let path = cwd.join(target);

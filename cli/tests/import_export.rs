@@ -780,6 +780,32 @@ fn export_formats_where_as_of_and_spreadsheet_safety() {
         std::fs::read_to_string(d.join("old.csv")).unwrap(),
         "id,name,qty\n1,one,10\n2,two,20\n"
     );
+    // Likewise when thousands of rows were already handed to the thread
+    // that writes them.
+    sql(
+        d,
+        "CREATE TABLE big (id integer PRIMARY KEY); INSERT INTO big WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < 5000) SELECT g FROM s",
+    );
+    let before = files();
+    assert_eq!(
+        fails(
+            d,
+            &[
+                "table",
+                "export",
+                "big",
+                "big.csv",
+                "--where",
+                "10 / (id - 4000) <> 0"
+            ]
+        ),
+        "error: division by zero\n"
+    );
+    assert_eq!(files(), before);
+    ok(d, &["table", "export", "big", "big.csv"]);
+    let written = std::fs::read_to_string(d.join("big.csv")).unwrap();
+    assert_eq!(written.lines().count(), 5001);
+    assert_eq!(written.lines().last(), Some("5000"));
 }
 
 #[test]

@@ -70,17 +70,23 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         delimiter,
         safe: args.spreadsheet_safe,
         table: &args.table,
-        out: None,
-        sql_head: String::new(),
+        writer: None,
+        batch: Vec::new(),
     };
     session.query_each(&sql, &mut export)?;
     export.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// Rows handed to the writing thread at a time.
+const BATCH: usize = 1024;
+
 /// Receives the query's rows and writes them. The output is opened when
 /// the columns arrive, so a query that fails to plan creates no file; a
 /// file is put in place only when the export is complete ([`Output`]).
+/// Rows are turned into text and written on a thread of their own
+/// ([`Writer`]) while the query reads and decodes the next ones: two cores
+/// share an export.
 struct Export<'a> {
     /// The file (relative to `cwd`), or standard output.
     cwd: &'a Path,
@@ -89,15 +95,87 @@ struct Export<'a> {
     delimiter: u8,
     safe: bool,
     table: &'a str,
-    out: Option<Out>,
-    /// SQL: `INSERT INTO t (columns) VALUES`.
-    sql_head: String,
+    writer: Option<Writer>,
+    /// Rows not yet handed to the writer.
+    batch: Vec<Vec<Value>>,
 }
 
-/// The open output: rows through a [`RowStream`], or SQL statements.
+/// The writing thread: takes batches of rows until its channel closes,
+/// then hands the output back (or the error that stopped it).
+struct Writer {
+    batches: Option<std::sync::mpsc::SyncSender<Vec<Vec<Value>>>>,
+    thread: Option<std::thread::JoinHandle<io::Result<Out>>>,
+}
+
+impl Writer {
+    fn start(mut out: Out) -> Writer {
+        let (batches, receiver) = std::sync::mpsc::sync_channel::<Vec<Vec<Value>>>(4);
+        let thread = std::thread::spawn(move || {
+            for batch in receiver {
+                for row in &batch {
+                    out.row(row)?;
+                }
+            }
+            Ok(out)
+        });
+        Writer {
+            batches: Some(batches),
+            thread: Some(thread),
+        }
+    }
+
+    /// Hands over a batch; if the thread stopped, its error.
+    fn send(&mut self, batch: Vec<Vec<Value>>) -> arbor_engine::Result<()> {
+        let sent = self.batches.as_ref().map(|b| b.send(batch));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            _ => Err(match self.end() {
+                Err(e) => output_error(e),
+                Ok(_) => arbor_engine::Error::internal("the export's writer stopped"),
+            }),
+        }
+    }
+
+    /// Closes the channel and waits for the thread: the output, all rows
+    /// written.
+    fn end(&mut self) -> io::Result<Out> {
+        self.batches = None;
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("the export's writer failed")),
+            None => Err(io::Error::other("the export's writer already ended")),
+        }
+    }
+}
+
+impl Drop for Writer {
+    /// An export abandoned halfway (the query failed) still waits for its
+    /// thread, so the unfinished output is discarded before the process
+    /// goes on.
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            let _ = self.end();
+        }
+    }
+}
+
+/// The open output: rows through a [`RowStream`], or SQL statements
+/// (`INSERT INTO t (columns) VALUES` first).
 enum Out {
     Stream(RowStream<Output>),
-    Sql(Output),
+    Sql(Output, String),
+}
+
+impl Out {
+    fn row(&mut self, row: &[Value]) -> io::Result<()> {
+        match self {
+            Out::Stream(s) => s.row(row),
+            Out::Sql(out, head) => {
+                let values: Vec<String> = row.iter().map(literal).collect();
+                writeln!(out, "{head} ({});", values.join(", "))
+            }
+        }
+    }
 }
 
 impl Export<'_> {
@@ -107,11 +185,14 @@ impl Export<'_> {
     }
 
     /// Ends the output and moves the file into place.
-    fn finish(self) -> Result<(), CliError> {
-        match self.out {
-            Some(Out::Stream(s)) => s.end().map_err(output_error)?.finish(),
-            Some(Out::Sql(out)) => out.finish(),
-            None => Ok(()),
+    fn finish(mut self) -> Result<(), CliError> {
+        let Some(mut writer) = self.writer.take() else {
+            return Ok(());
+        };
+        writer.send(std::mem::take(&mut self.batch))?;
+        match writer.end().map_err(output_error)? {
+            Out::Stream(s) => s.end().map_err(output_error)?.finish(),
+            Out::Sql(out, _) => out.finish(),
         }
     }
 }
@@ -119,15 +200,15 @@ impl Export<'_> {
 impl RowSink for Export<'_> {
     fn columns(&mut self, columns: &[String]) -> arbor_engine::Result<()> {
         let out = self.open()?;
-        self.out = Some(match self.format {
+        let out = match self.format {
             FileFormat::Sql => {
                 let names: Vec<String> = columns.iter().map(|c| ident(c)).collect();
-                self.sql_head = format!(
+                let head = format!(
                     "INSERT INTO {} ({}) VALUES",
                     ident(self.table),
                     names.join(", ")
                 );
-                Out::Sql(out)
+                Out::Sql(out, head)
             }
             format => {
                 let format = match format {
@@ -140,19 +221,23 @@ impl RowSink for Export<'_> {
                 };
                 Out::Stream(RowStream::begin(out, format, columns).map_err(output_error)?)
             }
-        });
+        };
+        self.writer = Some(Writer::start(out));
         Ok(())
     }
 
     fn row(&mut self, row: Vec<Value>) -> arbor_engine::Result<()> {
-        match &mut self.out {
-            Some(Out::Stream(s)) => s.row(&row).map_err(output_error),
-            Some(Out::Sql(out)) => {
-                let values: Vec<String> = row.iter().map(literal).collect();
-                writeln!(out, "{} ({});", self.sql_head, values.join(", ")).map_err(output_error)
-            }
-            None => Err(arbor_engine::Error::internal("a row before the columns")),
+        let Some(writer) = &mut self.writer else {
+            return Err(arbor_engine::Error::internal("a row before the columns"));
+        };
+        self.batch.push(row);
+        if self.batch.len() >= BATCH {
+            writer.send(std::mem::replace(
+                &mut self.batch,
+                Vec::with_capacity(BATCH),
+            ))?;
         }
+        Ok(())
     }
 }
 
