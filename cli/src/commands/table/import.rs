@@ -4,7 +4,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arbor_engine::sql::{EncodedRows, RowEncoder, Session, StatementResult};
+use arbor_engine::sql::{Session, StatementResult};
 use arbor_engine::vc;
 use arbor_schema::{DataType, Value, parse_value};
 
@@ -111,7 +111,7 @@ impl Skipped {
         }
     }
 
-    fn add(&mut self, file: &str, e: &InputError) {
+    pub(super) fn add(&mut self, file: &str, e: &InputError) {
         self.count += 1;
         if self.first.len() < Self::SHOWN {
             self.first
@@ -128,7 +128,7 @@ struct Target {
     has_default: bool,
 }
 
-fn input_error(file: &str, e: &InputError) -> CliError {
+pub(super) fn input_error(file: &str, e: &InputError) -> CliError {
     CliError::new(format!("{file}:{}:{}: {}", e.line, e.column, e.message))
         .with_hint("nothing was imported")
 }
@@ -360,21 +360,21 @@ fn convert(raw: Raw, ty: &DataType) -> Result<Value, String> {
 /// Converts records into rows of the target columns: the half of an
 /// import that can run on several threads (see [`Rows::insert_encoded`]).
 #[derive(Clone)]
-struct Converter<'a> {
+pub(super) struct Converter<'a> {
     targets: &'a [Target],
     /// The line of the row last converted, and where each of its cells was.
-    last: (u64, Vec<u64>),
+    pub(super) last: (u64, Vec<u64>),
     /// Which target columns the last row had.
     present: Vec<bool>,
     /// Guesses of each field's type, narrowed by every row read, when the
     /// table was made from a sample's guesses (see `run`).
-    observed: Option<Vec<ColumnGuess>>,
+    pub(super) observed: Option<Vec<ColumnGuess>>,
 }
 
 impl Converter<'_> {
     /// Converts `record`, whose cells go to the target columns `to` (in
     /// order), into `row` (a value per target column).
-    fn row_into(
+    pub(super) fn row_into(
         &mut self,
         record: Record,
         to: &[usize],
@@ -414,7 +414,7 @@ impl Converter<'_> {
 
     /// An engine error about the row last converted (of `file`), with its
     /// position.
-    fn engine_error(&self, file: &str, e: arbor_engine::Error) -> CliError {
+    pub(super) fn engine_error(&self, file: &str, e: arbor_engine::Error) -> CliError {
         let column = quoted_after(&e.message, "column \"").or_else(|| {
             e.detail
                 .as_deref()
@@ -446,7 +446,7 @@ impl Converter<'_> {
     /// Converts record `i` of `batch` (its fields go to the target columns
     /// `map`) into `row`, reusing the text values `row` already holds:
     /// converting a text field allocates nothing.
-    fn row_from_text(
+    pub(super) fn row_from_text(
         &mut self,
         batch: &TextBatch,
         i: usize,
@@ -523,7 +523,7 @@ impl Converter<'_> {
     }
 
     /// Narrows this converter's guesses with another's (which saw other rows).
-    fn merge_observed(&mut self, other: Option<Vec<ColumnGuess>>) {
+    pub(super) fn merge_observed(&mut self, other: Option<Vec<ColumnGuess>>) {
         if let (Some(mine), Some(theirs)) = (&mut self.observed, other) {
             for (m, t) in mine.iter_mut().zip(&theirs) {
                 m.merge(t);
@@ -533,17 +533,17 @@ impl Converter<'_> {
 }
 
 /// The file's rows as table rows, for `Session::insert_rows`.
-struct Rows<'a> {
-    file: &'a str,
-    table: &'a str,
-    source: &'a mut dyn Source,
+pub(super) struct Rows<'a> {
+    pub(super) file: &'a str,
+    pub(super) table: &'a str,
+    pub(super) source: &'a mut dyn Source,
     /// Source field index to target column.
     map: Vec<Option<usize>>,
-    keep_going: bool,
-    skipped: Skipped,
+    pub(super) keep_going: bool,
+    pub(super) skipped: Skipped,
     /// The input error that stopped the import.
     failure: Option<InputError>,
-    conv: Converter<'a>,
+    pub(super) conv: Converter<'a>,
     /// The target column of each cell of the record being converted.
     to: Vec<usize>,
 }
@@ -574,7 +574,12 @@ impl<'a> Rows<'a> {
         }
     }
 
-    fn target_of(&mut self, index: usize, line: u64, column: u64) -> Result<usize, InputError> {
+    pub(super) fn target_of(
+        &mut self,
+        index: usize,
+        line: u64,
+        column: u64,
+    ) -> Result<usize, InputError> {
         while self.map.len() <= index {
             let name = &self.source.header()[self.map.len()];
             self.map
@@ -593,7 +598,11 @@ impl<'a> Rows<'a> {
     }
 
     /// Appends the target column of each cell of `record` to `to`.
-    fn targets_of(&mut self, record: &Record, to: &mut Vec<usize>) -> Result<(), InputError> {
+    pub(super) fn targets_of(
+        &mut self,
+        record: &Record,
+        to: &mut Vec<usize>,
+    ) -> Result<(), InputError> {
         for cell in &record.cells {
             to.push(self.target_of(cell.index, cell.line, cell.column)?);
         }
@@ -601,7 +610,11 @@ impl<'a> Rows<'a> {
     }
 
     /// Converts `record` into `row` (a value per target column).
-    fn row_into(&mut self, record: Record, row: &mut Vec<Value>) -> Result<(), InputError> {
+    pub(super) fn row_into(
+        &mut self,
+        record: Record,
+        row: &mut Vec<Value>,
+    ) -> Result<(), InputError> {
         let mut to = std::mem::take(&mut self.to);
         to.clear();
         let converted = self
@@ -612,7 +625,7 @@ impl<'a> Rows<'a> {
     }
 
     /// The next good row, or the error that stops the import.
-    fn next_row(&mut self) -> Option<Result<Vec<Value>, InputError>> {
+    pub(super) fn next_row(&mut self) -> Option<Result<Vec<Value>, InputError>> {
         let mut row = Vec::new();
         Some(self.next_row_into(&mut row)?.map(|()| row))
     }
@@ -632,191 +645,8 @@ impl<'a> Rows<'a> {
         }
     }
 
-    /// Inserts every row through `Session::insert_rows`, the file read and
-    /// its values converted on a second thread while this one writes the
-    /// table: two cores share a bulk import.
-    fn insert_all(&mut self, session: &mut Session) -> Result<u64, CliError> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Produced>>(PIPELINE_DEPTH);
-        let table = self.table;
-        let rows = &mut *self;
-        let (inserted, mut received) = std::thread::scope(|scope| {
-            // The sender moves into the reader: when it ends, the writer's
-            // iterator ends.
-            let reader = scope.spawn(move || {
-                let mut batch = Vec::with_capacity(PIPELINE_BATCH);
-                loop {
-                    let item = match rows.next_row() {
-                        None => break,
-                        Some(Ok(row)) => Ok((row, rows.conv.last.clone())),
-                        Some(Err(e)) => Err(e),
-                    };
-                    let stop = item.is_err();
-                    batch.push(item);
-                    if (batch.len() == PIPELINE_BATCH || stop)
-                        && sender.send(std::mem::take(&mut batch)).is_err()
-                    {
-                        // The writer stopped (an error): nothing more to do.
-                        return;
-                    }
-                    if stop {
-                        return;
-                    }
-                }
-                let _ = sender.send(batch);
-            });
-            let mut received = Received {
-                batches: receiver,
-                batch: Vec::new().into_iter(),
-                last: (0, Vec::new()),
-                failure: None,
-            };
-            let inserted = session.insert_rows(table, &mut received);
-            // Dropping the receiver ends the reader if it is still going.
-            drop(std::mem::replace(
-                &mut received.batches,
-                std::sync::mpsc::sync_channel(0).1,
-            ));
-            let _ = reader.join();
-            (inserted, received)
-        });
-        self.conv.last = std::mem::take(&mut received.last);
-        inserted.map_err(|e| match &received.failure {
-            Some(f) => input_error(self.file, f),
-            None => self.engine_error(e),
-        })
-    }
-
-    /// Inserts every row as [`Rows::insert_all`] does, the work spread
-    /// over threads: this one reads the file into batches of records,
-    /// `CONVERTERS` threads take the batches in turn and convert and encode
-    /// their rows (see `arbor_engine::sql::bulk`), and the calling thread
-    /// puts the encoded rows in place, batch by batch in file order. Errors
-    /// and skipped rows are reported as a single thread would: the first in
-    /// file order stops the import.
-    fn insert_encoded(
-        &mut self,
-        session: &mut Session,
-        encoder: RowEncoder,
-    ) -> Result<u64, CliError> {
-        let converters = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let table = self.table;
-        let file = self.file;
-        let keep_going = self.keep_going;
-        // Each converter has a channel in and one out, and gets back the
-        // batches the writer is done with; the reader gets back the text
-        // batches the converters are done with. Reusing the buffers spares
-        // the allocator fresh (zeroed) pages for every batch.
-        let mut to_converters = Vec::new();
-        let mut receivers = Vec::new();
-        let mut returns = Vec::new();
-        let mut ends = Vec::new();
-        let (text_return, text_spares) = std::sync::mpsc::channel::<TextBatch>();
-        for _ in 0..converters {
-            let (send, input) = std::sync::mpsc::sync_channel::<ReadBatch>(PIPELINE_DEPTH);
-            to_converters.push(send);
-            let (output, receive) = std::sync::mpsc::sync_channel::<EncodedBatch>(PIPELINE_DEPTH);
-            receivers.push(receive);
-            let (give_back, spares) = std::sync::mpsc::channel::<EncodedBatch>();
-            returns.push(give_back);
-            ends.push(ConverterEnds {
-                input,
-                output,
-                spares,
-                text_return: text_return.clone(),
-            });
-        }
-        drop(text_return);
-        // A CSV-like file's fields go to the same columns in every record.
-        let text_map = match self.source.text() {
-            Some(_) => (0..self.source.header().len())
-                .map(|i| self.target_of(i, 1, i as u64 + 1))
-                .collect::<Result<Vec<usize>, InputError>>()
-                .map_err(|e| input_error(file, &e))?,
-            None => Vec::new(),
-        };
-        let text_map = text_map.as_slice();
-        let rows = &mut *self;
-        let mut failure: Option<CliError> = None;
-        let mut skipped = Skipped::default();
-        let (inserted, observed) = std::thread::scope(|scope| {
-            let conv = rows.conv.clone();
-            let workers: Vec<_> = ends
-                .into_iter()
-                .map(|ends| {
-                    let mut conv = conv.clone();
-                    let mut encoder = encoder.clone();
-                    scope.spawn(move || {
-                        convert_batches(&mut conv, &mut encoder, file, keep_going, text_map, &ends);
-                        conv.observed
-                    })
-                })
-                .collect();
-            let reader = scope.spawn(move || read_batches(rows, &to_converters, &text_spares));
-            let inserted = session.insert_encoded(table, &encoder, &mut |writer| {
-                for (receiver, give_back) in receivers.iter().zip(&returns).cycle() {
-                    let Ok(mut batch) = receiver.recv() else {
-                        break;
-                    };
-                    let before = writer.count();
-                    let written = writer.insert(&batch.rows);
-                    for e in &batch.skipped {
-                        skipped.add(file, e);
-                    }
-                    if let Err(e) = written {
-                        let mut at = conv.clone();
-                        at.last = batch.positions.get((writer.count() - before) as usize);
-                        failure = Some(at.engine_error(file, e));
-                        break;
-                    }
-                    match std::mem::take(&mut batch.end) {
-                        BatchEnd::More => {}
-                        BatchEnd::Last => return Ok(()),
-                        BatchEnd::Failed(e) => {
-                            failure = Some(e);
-                            break;
-                        }
-                    }
-                    batch.clear();
-                    // The converter may have ended: then the batch is dropped.
-                    let _ = give_back.send(batch);
-                }
-                // Stopped by an error (kept in `failure`), or a thread ended
-                // without saying why.
-                Err(arbor_engine::Error::new("22P02", "the import stopped"))
-            });
-            // Dropping the receivers ends the other threads if they are
-            // still going.
-            drop(receivers);
-            let reader_ok = reader.join().is_ok();
-            let mut observed = Vec::new();
-            let mut workers_ok = true;
-            for worker in workers {
-                match worker.join() {
-                    Ok(o) => observed.push(o),
-                    Err(_) => workers_ok = false,
-                }
-            }
-            let inserted = if reader_ok && workers_ok {
-                inserted
-            } else {
-                Err(arbor_engine::Error::internal("an import thread failed"))
-            };
-            (inserted, observed)
-        });
-        for o in observed {
-            self.conv.merge_observed(o);
-        }
-        // Every skip was reported through the batches.
-        self.skipped = skipped;
-        match (inserted, failure) {
-            (_, Some(e)) => Err(e),
-            (Err(e), None) => Err(CliError::from(e)),
-            (Ok(n), None) => Ok(n),
-        }
-    }
-
     /// An engine error about the row last handed out, with its position.
-    fn engine_error(&self, e: arbor_engine::Error) -> CliError {
+    pub(super) fn engine_error(&self, e: arbor_engine::Error) -> CliError {
         self.conv.engine_error(self.file, e)
     }
 }
@@ -912,242 +742,6 @@ fn same_columns(first: &[ColumnGuess], all: &[ColumnGuess]) -> bool {
             .iter()
             .zip(all)
             .all(|(a, b)| a.data_type() == b.data_type() && a.nullable() == b.nullable())
-}
-
-/// Rows handed from the reading thread to the writing one per batch.
-const PIPELINE_BATCH: usize = 1024;
-/// Batches in flight between the two threads.
-const PIPELINE_DEPTH: usize = 8;
-
-/// How a batch of [`Rows::insert_encoded`] ends the ones before it.
-#[derive(Default)]
-enum BatchEnd {
-    /// More batches follow.
-    #[default]
-    More,
-    /// The file ends with this batch.
-    Last,
-    /// The import stops after this batch's rows, with this error.
-    Failed(CliError),
-}
-
-/// Records read: as text from a CSV-like file, or else each with the
-/// target column of each of its cells.
-#[derive(Default)]
-struct ReadBatch {
-    text: TextBatch,
-    records: Vec<Record>,
-    /// The target columns of the cells of every record, in order.
-    to: Vec<usize>,
-    /// Rows the reader skipped (`--continue`).
-    skipped: Vec<InputError>,
-    end: BatchEnd,
-}
-
-/// Encoded rows with where each was in the file.
-#[derive(Default)]
-struct EncodedBatch {
-    rows: EncodedRows,
-    positions: Positions,
-    /// Rows skipped (`--continue`), in file order.
-    skipped: Vec<InputError>,
-    end: BatchEnd,
-}
-
-impl EncodedBatch {
-    /// Empties the batch, keeping its buffers.
-    fn clear(&mut self) {
-        self.rows.clear();
-        self.positions.lines.clear();
-        self.positions.columns.clear();
-        self.skipped.clear();
-        self.end = BatchEnd::More;
-    }
-}
-
-/// The reading thread of [`Rows::insert_encoded`]: batches of records,
-/// handed to the converters in turn.
-/// `spares` are emptied text batches to reuse.
-fn read_batches(
-    rows: &mut Rows<'_>,
-    converters: &[std::sync::mpsc::SyncSender<ReadBatch>],
-    spares: &std::sync::mpsc::Receiver<TextBatch>,
-) {
-    let (file, keep_going) = (rows.file, rows.keep_going);
-    let mut batch = ReadBatch::default();
-    for converter in converters.iter().cycle() {
-        let records = |b: &ReadBatch| b.text.len() + b.records.len();
-        while records(&batch) < PIPELINE_BATCH && matches!(batch.end, BatchEnd::More) {
-            let read = match rows.source.text() {
-                Some(text) => text.read_into(&mut batch.text),
-                None => match rows.source.next_record() {
-                    Some(Ok(record)) => Some(
-                        rows.targets_of(&record, &mut batch.to)
-                            .map(|()| batch.records.push(record)),
-                    ),
-                    other => other.map(|r| r.map(drop)),
-                },
-            };
-            match read {
-                None => batch.end = BatchEnd::Last,
-                Some(Ok(())) => {}
-                Some(Err(e)) if keep_going && e.recoverable => batch.skipped.push(e),
-                Some(Err(e)) => batch.end = BatchEnd::Failed(input_error(file, &e)),
-            }
-        }
-        let more = matches!(batch.end, BatchEnd::More);
-        let next = ReadBatch {
-            text: spares
-                .try_recv()
-                .unwrap_or_else(|_| TextBatch::sized_like(&batch.text)),
-            ..ReadBatch::default()
-        };
-        if converter.send(std::mem::replace(&mut batch, next)).is_err() || !more {
-            // The end, or the writer stopped (an error).
-            return;
-        }
-    }
-}
-
-/// A record of a [`ReadBatch`] to convert.
-enum Converted {
-    /// The `i`-th text record.
-    Text(usize),
-    Record(Record),
-}
-
-/// The channels of a converting thread of [`Rows::insert_encoded`].
-struct ConverterEnds {
-    /// Batches of records to convert.
-    input: std::sync::mpsc::Receiver<ReadBatch>,
-    /// The converted batches, to the writer.
-    output: std::sync::mpsc::SyncSender<EncodedBatch>,
-    /// Batches the writer is done with, to reuse.
-    spares: std::sync::mpsc::Receiver<EncodedBatch>,
-    /// Text batches this thread is done with, back to the reader.
-    text_return: std::sync::mpsc::Sender<TextBatch>,
-}
-
-/// A converting thread of [`Rows::insert_encoded`]: converts and encodes
-/// each batch of records it receives, until the last one or an error.
-/// `text_map` gives the target column of each field of a text record.
-fn convert_batches(
-    conv: &mut Converter<'_>,
-    encoder: &mut RowEncoder,
-    file: &str,
-    keep_going: bool,
-    text_map: &[usize],
-    ends: &ConverterEnds,
-) {
-    let mut row = Vec::new();
-    while let Ok(read) = ends.input.recv() {
-        let mut batch = ends.spares.try_recv().unwrap_or_default();
-        batch.skipped = read.skipped;
-        batch.end = read.end;
-        let text = (0..read.text.len()).map(Converted::Text);
-        let records = read.records.into_iter().map(Converted::Record);
-        let mut cells = 0;
-        for item in text.chain(records) {
-            let converted = match item {
-                Converted::Text(i) => conv.row_from_text(&read.text, i, text_map, &mut row),
-                Converted::Record(record) => {
-                    let to = &read.to[cells..cells + record.cells.len()];
-                    cells += record.cells.len();
-                    conv.row_into(record, to, &mut row)
-                }
-            };
-            match converted {
-                Ok(()) => {}
-                Err(e) if keep_going && e.recoverable => {
-                    batch.skipped.push(e);
-                    continue;
-                }
-                Err(e) => {
-                    batch.end = BatchEnd::Failed(input_error(file, &e));
-                    break;
-                }
-            }
-            if let Err(e) = encoder.encode(&mut row, &mut batch.rows) {
-                batch.end = BatchEnd::Failed(conv.engine_error(file, e));
-                break;
-            }
-            batch.positions.push(&conv.last);
-        }
-        let mut text = read.text;
-        text.clear();
-        // The reader may have ended: then the batch is dropped.
-        let _ = ends.text_return.send(text);
-        // Reader skips and converter skips interleave: put them in file order.
-        batch.skipped.sort_by_key(|e| (e.line, e.column));
-        let more = matches!(batch.end, BatchEnd::More);
-        if ends.output.send(batch).is_err() || !more {
-            return;
-        }
-    }
-}
-
-/// Where each row of a batch was in the file: its line and each column's
-/// position, flat (no allocation per row).
-#[derive(Default)]
-struct Positions {
-    lines: Vec<u64>,
-    columns: Vec<u64>,
-}
-
-impl Positions {
-    fn push(&mut self, (line, columns): &(u64, Vec<u64>)) {
-        self.lines.push(*line);
-        self.columns.extend_from_slice(columns);
-    }
-
-    /// The position of row `i`.
-    fn get(&self, i: usize) -> (u64, Vec<u64>) {
-        let width = self.columns.len() / self.lines.len().max(1);
-        let line = self.lines.get(i).copied().unwrap_or(0);
-        let columns = self
-            .columns
-            .get(i * width..(i + 1) * width)
-            .map_or_else(Vec::new, <[u64]>::to_vec);
-        (line, columns)
-    }
-}
-
-/// A converted row with where it was in the file (its line and each
-/// column's position), or the input error that stops the import.
-type Produced = Result<(Vec<Value>, (u64, Vec<u64>)), InputError>;
-
-/// The rows the reading thread produced, as `Session::insert_rows` takes
-/// them; keeps where the row last handed out was, for error messages.
-struct Received {
-    batches: std::sync::mpsc::Receiver<Vec<Produced>>,
-    batch: std::vec::IntoIter<Produced>,
-    last: (u64, Vec<u64>),
-    failure: Option<InputError>,
-}
-
-impl Iterator for Received {
-    type Item = arbor_engine::Result<Vec<Value>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let item = match self.batch.next() {
-            Some(item) => item,
-            None => {
-                self.batch = self.batches.recv().ok()?.into_iter();
-                self.batch.next()?
-            }
-        };
-        match item {
-            Ok((row, at)) => {
-                self.last = at;
-                Some(Ok(row))
-            }
-            Err(e) => {
-                let message = e.message.clone();
-                self.failure = Some(e);
-                Some(Err(arbor_engine::Error::new("22P02", message)))
-            }
-        }
-    }
 }
 
 /// The text between the first `prefix` and the next `"`.

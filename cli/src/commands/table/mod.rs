@@ -4,6 +4,7 @@
 mod export;
 pub mod import;
 pub mod infer;
+mod pipeline;
 mod source;
 
 use std::path::{Path, PathBuf};
