@@ -553,7 +553,9 @@ impl<R: Read> CsvSource<R> {
                 field.quoted = true;
                 at += 1;
                 loop {
-                    let Some(n) = memchr::memchr(b'"', &buf[at..]) else {
+                    // Fields are short: a plain loop beats a vectorised
+                    // search's setup.
+                    let Some(n) = buf[at..].iter().position(|&c| c == b'"') else {
                         return give_up(out);
                     };
                     out.bytes.extend_from_slice(&buf[at..at + n]);
@@ -568,12 +570,12 @@ impl<R: Read> CsvSource<R> {
                     }
                 }
             } else {
-                // memchr looks for three bytes at a time: a carriage return
-                // (rare) is looked for in what comes before the other three.
-                let Some(n) = memchr::memchr3(d, b'\n', b'"', &buf[at..]) else {
+                let Some(n) = buf[at..]
+                    .iter()
+                    .position(|&c| c == d || c == b'\n' || c == b'\r' || c == b'"')
+                else {
                     return give_up(out);
                 };
-                let n = memchr::memchr(b'\r', &buf[at..at + n]).unwrap_or(n);
                 out.bytes.extend_from_slice(&buf[at..at + n]);
                 at += n;
             }
@@ -596,7 +598,12 @@ impl<R: Read> CsvSource<R> {
         // field to field.
         let raw = &buf[..text_end];
         let (mut line, mut column, mut from) = (b.line, b.column, 0);
-        let one_ascii_line = raw.is_ascii() && !raw.contains(&b'\n');
+        // One pass that the compiler vectorises: any byte over 0x7f, or a
+        // line feed, sets a bit.
+        let one_ascii_line = raw
+            .iter()
+            .fold(0u8, |bits, &c| bits | (c & 0x80) | u8::from(c == b'\n'))
+            == 0;
         for span in &mut out.spans[first_span..] {
             let offset = span.column as usize;
             if one_ascii_line {
@@ -607,7 +614,13 @@ impl<R: Read> CsvSource<R> {
             from = offset;
             (span.line, span.column) = (line, column);
         }
-        let (line, column) = advance_over(&buf[from..next], line, column);
+        let (line, column) = match (one_ascii_line, buf[text_end]) {
+            // The record ends with a line feed (or CR LF): the next starts
+            // a line.
+            (true, b'\n') => (b.line + 1, 1),
+            (true, _) if next == text_end + 2 => (b.line + 1, 1),
+            _ => advance_over(&buf[from..next], line, column),
+        };
         let b = &mut self.bytes;
         b.pos += next;
         b.line = line;
