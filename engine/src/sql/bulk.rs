@@ -56,13 +56,9 @@ impl RowEncoder {
         })
     }
 
-    /// The names of the table's columns, in the order a row gives them.
-    pub fn columns(&self) -> impl Iterator<Item = &str> {
-        self.table.schema.columns.iter().map(|c| c.name.as_str())
-    }
-
-    /// Conforms `row` (a value per column, in table order; its values are
-    /// taken) to the table and appends it to `out`.
+    /// Conforms `row` (a value per column, in table order) to the table,
+    /// in place, and appends it to `out`. A refused row leaves `out` as it
+    /// was.
     pub fn encode(&mut self, row: &mut Row, out: &mut EncodedRows) -> Result<()> {
         conform_in_place(&self.table.schema, &self.checks, row)?;
         let start = out.bytes.len();
@@ -92,16 +88,6 @@ pub struct EncodedRows {
 }
 
 impl EncodedRows {
-    /// An empty batch with room for as much as `like` holds (batches come
-    /// in similar sizes: growing each from nothing costs copies and fresh
-    /// pages).
-    pub fn sized_like(like: &EncodedRows) -> EncodedRows {
-        EncodedRows {
-            bytes: Vec::with_capacity(like.bytes.len()),
-            ends: Vec::with_capacity(like.ends.len()),
-        }
-    }
-
     /// The rows in the batch.
     pub fn len(&self) -> usize {
         self.ends.len()
@@ -174,8 +160,9 @@ impl BulkWriter {
         })
     }
 
-    /// The rows written so far: when [`BulkWriter::insert`] fails, the row
-    /// of its batch at this index is the one refused.
+    /// The rows written so far. When [`BulkWriter::insert`] fails, the
+    /// count after it less the count before it is the index, in the batch,
+    /// of the row refused.
     pub fn count(&self) -> u64 {
         self.count
     }
