@@ -173,7 +173,7 @@ impl Scratch {
                 .filter_map(|(name, _)| columns.iter().find(|(n, _)| n == name).cloned())
                 .collect();
             in_table_order.extend(added);
-            file.insert_into(session, &self.table, &in_table_order, false)
+            file.insert_into(session, &self.table, &in_table_order)
                 .map_err(|e| {
                     let mut e = without_hint(e);
                     if e.message.contains("duplicate key") {

@@ -310,16 +310,14 @@ impl InputFile {
     }
 
     /// Inserts the file's rows into `table`, whose columns are `targets`
-    /// (name and type), through `Session::insert_rows` in the session's
-    /// open transaction. Returns the rows written and the rows skipped
-    /// with `keep_going`.
+    /// (name and type), in the session's open transaction, as an import
+    /// does. Returns the rows written.
     pub fn insert_into(
         &self,
         session: &mut Session,
         table: &str,
         targets: &[(String, DataType)],
-        keep_going: bool,
-    ) -> Result<(u64, Skipped), CliError> {
+    ) -> Result<u64, CliError> {
         let targets: Vec<Target> = targets
             .iter()
             .map(|(name, data_type)| Target {
@@ -329,9 +327,7 @@ impl InputFile {
             })
             .collect();
         let mut source = self.open()?;
-        let mut rows = Rows::new(&self.name, table, source.as_mut(), &targets, keep_going);
-        let count = rows.insert_all(session)?;
-        Ok((count, rows.skipped))
+        Rows::new(&self.name, table, source.as_mut(), &targets, false).insert(session)
     }
 }
 
@@ -918,10 +914,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             if by_statements {
                 let conflict = (mode == Mode::Update).then_some(pk.as_slice());
                 insert_statements(&mut session, &args.table, &mut rows, conflict)
-            } else if let Some(encoder) = session.row_encoder(&args.table)? {
-                rows.insert_encoded(&mut session, encoder)
             } else {
-                rows.insert_all(&mut session)
+                rows.insert(&mut session)
             }
         })();
         if sample {

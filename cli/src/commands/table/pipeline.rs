@@ -24,10 +24,20 @@ use super::source::{InputError, Record, TextBatch};
 use crate::ui::CliError;
 
 impl Rows<'_> {
+    /// Inserts every row into the table, in the session's open
+    /// transaction: [`Rows::insert_encoded`] if the table takes bulk loads,
+    /// else [`Rows::insert_all`].
+    pub(super) fn insert(&mut self, session: &mut Session) -> Result<u64, CliError> {
+        match session.row_encoder(self.table)? {
+            Some(encoder) => self.insert_encoded(session, encoder),
+            None => self.insert_all(session),
+        }
+    }
+
     /// Inserts every row through `Session::insert_rows`, the file read and
     /// its values converted on a second thread while this one writes the
     /// table: two cores share a bulk import.
-    pub(super) fn insert_all(&mut self, session: &mut Session) -> Result<u64, CliError> {
+    fn insert_all(&mut self, session: &mut Session) -> Result<u64, CliError> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Produced>>(PIPELINE_DEPTH);
         let table = self.table;
         let rows = &mut *self;
@@ -85,7 +95,7 @@ impl Rows<'_> {
     /// and the calling thread puts the encoded rows in place, batch by
     /// batch in file order. Errors and skipped rows are reported as a
     /// single thread would: the first in file order stops the import.
-    pub(super) fn insert_encoded(
+    fn insert_encoded(
         &mut self,
         session: &mut Session,
         encoder: RowEncoder,
