@@ -39,7 +39,7 @@ use crate::{JsonbError, MAX_DEPTH};
 /// Parses one JSON document into a value tree.
 #[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Value<'_>, JsonbError> {
-    let mut parser = Parser::new(text);
+    let mut parser = Parser::new(text, Workspace::default());
     parser.skip_whitespace();
     let value = parser.value()?;
     parser.end()?;
@@ -48,20 +48,45 @@ pub(crate) fn parse(text: &str) -> Result<Value<'_>, JsonbError> {
 
 /// Parses one JSON document into its canonical binary form.
 pub(crate) fn encode(text: &str) -> Result<Vec<u8>, JsonbError> {
-    let mut parser = Parser::new(text);
-    let mut out = Vec::with_capacity(text.len() + 16);
-    parser.skip_whitespace();
-    if matches!(parser.peek(), Some(b'{' | b'[')) {
-        parser.encode_value(&mut out)?;
-    } else {
-        // A scalar alone is a scalar container of one entry.
-        out.extend_from_slice(&SCALAR.to_be_bytes());
-        out.extend_from_slice(&[0; 4]);
-        let entry = parser.encode_value(&mut out)?;
-        out[4..8].copy_from_slice(&entry.to_be_bytes());
+    let mut parser = Parser::new(text, WORKSPACE.take());
+    let encoded = parser.encode_document();
+    // A workspace that grew large for one document is not kept.
+    if parser.ws.capacity() <= KEPT_WORKSPACE {
+        WORKSPACE.set(parser.ws);
     }
-    parser.end()?;
-    Ok(out)
+    encoded
+}
+
+thread_local! {
+    /// The encoder's working space, kept on each thread from document to
+    /// document: encoding a document then allocates only its result.
+    static WORKSPACE: std::cell::Cell<Workspace> = std::cell::Cell::new(Workspace::default());
+}
+
+/// Bytes of working space kept for the next document.
+const KEPT_WORKSPACE: usize = 1 << 20;
+
+/// The encoder's working space (see [`encode`]).
+#[derive(Default)]
+struct Workspace {
+    /// The members of the objects being encoded, innermost last.
+    members: Vec<Member>,
+    /// Their keys, unescaped, one after another.
+    keys: Vec<u8>,
+    /// The entries of the arrays being encoded, innermost last.
+    entries: Vec<u32>,
+    /// Where an object's values wait while its members are put in order.
+    values: Vec<u8>,
+}
+
+impl Workspace {
+    /// Bytes held.
+    fn capacity(&self) -> usize {
+        self.members.capacity() * size_of::<Member>()
+            + self.keys.capacity()
+            + self.entries.capacity() * 4
+            + self.values.capacity()
+    }
 }
 
 /// The entry of an element of type `kind` whose data is `len` bytes.
@@ -96,10 +121,10 @@ fn encode_number(n: &Number, out: &mut Vec<u8>) {
     }
 }
 
-/// An object member read by [`Parser::encode_object`]: its key, and where
-/// its value's data lies in the output.
-struct Member<'t> {
-    key: Cow<'t, str>,
+/// An object member read by [`Parser::encode_object`]: where its key lies
+/// in [`Workspace::keys`], and its value's data in the output.
+struct Member {
+    key: std::ops::Range<usize>,
     value: std::ops::Range<usize>,
     entry: u32,
 }
@@ -109,25 +134,38 @@ struct Parser<'t> {
     bytes: &'t [u8],
     pos: usize,
     depth: usize,
-    /// The members of the objects being encoded, innermost last.
-    members: Vec<Member<'t>>,
-    /// The entries of the arrays being encoded, innermost last.
-    entries: Vec<u32>,
-    /// Working space for reordering an object's values.
-    scratch: Vec<u8>,
+    ws: Workspace,
 }
 
 impl<'t> Parser<'t> {
-    fn new(text: &'t str) -> Parser<'t> {
+    fn new(text: &'t str, mut ws: Workspace) -> Parser<'t> {
+        ws.members.clear();
+        ws.keys.clear();
+        ws.entries.clear();
         Parser {
             text,
             bytes: text.as_bytes(),
             pos: 0,
             depth: 0,
-            members: Vec::new(),
-            entries: Vec::new(),
-            scratch: Vec::new(),
+            ws,
         }
+    }
+
+    /// Encodes the whole text.
+    fn encode_document(&mut self) -> Result<Vec<u8>, JsonbError> {
+        let mut out = Vec::with_capacity(self.text.len() + 16);
+        self.skip_whitespace();
+        if matches!(self.peek(), Some(b'{' | b'[')) {
+            self.encode_value(&mut out)?;
+        } else {
+            // A scalar alone is a scalar container of one entry.
+            out.extend_from_slice(&SCALAR.to_be_bytes());
+            out.extend_from_slice(&[0; 4]);
+            let entry = self.encode_value(&mut out)?;
+            out[4..8].copy_from_slice(&entry.to_be_bytes());
+        }
+        self.end()?;
+        Ok(out)
     }
 
     /// Checks that nothing but whitespace follows the document.
@@ -185,29 +223,33 @@ impl<'t> Parser<'t> {
     fn encode_array(&mut self, out: &mut Vec<u8>) -> Result<(), JsonbError> {
         self.enter()?;
         let start = out.len();
-        let base = self.entries.len();
+        let base = self.ws.entries.len();
         let mut more = !self.closes(b']');
         while more {
             let entry = self.encode_value(out)?;
-            self.entries.push(entry);
+            self.ws.entries.push(entry);
             more = self.after_element(b']')?;
         }
-        let count = self.entries.len() - base;
-        Self::prepend_header(out, start, ARRAY | count as u32, &self.entries[base..]);
-        self.entries.truncate(base);
+        let count = self.ws.entries.len() - base;
+        Self::prepend_header(out, start, ARRAY | count as u32, &self.ws.entries[base..]);
+        self.ws.entries.truncate(base);
         Ok(())
     }
 
     fn encode_object(&mut self, out: &mut Vec<u8>) -> Result<(), JsonbError> {
         self.enter()?;
         let start = out.len();
-        let base = self.members.len();
+        let base = self.ws.members.len();
+        let keys_base = self.ws.keys.len();
         let mut more = !self.closes(b'}');
         while more {
             let key = self.key()?;
+            let key_at = self.ws.keys.len();
+            self.ws.keys.extend_from_slice(key.as_bytes());
+            let key = key_at..self.ws.keys.len();
             let at = out.len();
             let entry = self.encode_value(out)?;
-            self.members.push(Member {
+            self.ws.members.push(Member {
                 key,
                 value: at..out.len(),
                 entry,
@@ -216,23 +258,30 @@ impl<'t> Parser<'t> {
         }
         // Keys in bytewise order; of a repeated key the last value wins, as
         // in PostgreSQL (the sort is stable, so it is the last of its run).
-        let members = &mut self.members[base..];
-        members.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
+        let Workspace {
+            members,
+            keys,
+            values,
+            ..
+        } = &mut self.ws;
+        let members_here = &mut members[base..];
+        members_here.sort_by(|a, b| keys[a.key.clone()].cmp(&keys[b.key.clone()]));
         let mut kept = 0;
-        for read in 0..members.len() {
-            if kept > 0 && members[kept - 1].key == members[read].key {
-                members.swap(kept - 1, read);
+        for read in 0..members_here.len() {
+            if kept > 0
+                && keys[members_here[kept - 1].key.clone()] == keys[members_here[read].key.clone()]
+            {
+                members_here.swap(kept - 1, read);
             } else {
-                members.swap(kept, read);
+                members_here.swap(kept, read);
                 kept += 1;
             }
         }
-        self.members.truncate(base + kept);
-        let kept = &self.members[base..];
+        let kept = &members[base..base + kept];
         // The values' data, moved aside, goes back after the keys, in key
         // order.
-        self.scratch.clear();
-        self.scratch.extend_from_slice(&out[start..]);
+        values.clear();
+        values.extend_from_slice(&out[start..]);
         out.truncate(start);
         out.extend_from_slice(&(OBJECT | kept.len() as u32).to_be_bytes());
         for m in kept {
@@ -242,12 +291,13 @@ impl<'t> Parser<'t> {
             out.extend_from_slice(&m.entry.to_be_bytes());
         }
         for m in kept {
-            out.extend_from_slice(m.key.as_bytes());
+            out.extend_from_slice(&keys[m.key.clone()]);
         }
         for m in kept {
-            out.extend_from_slice(&self.scratch[m.value.start - start..m.value.end - start]);
+            out.extend_from_slice(&values[m.value.start - start..m.value.end - start]);
         }
-        self.members.truncate(base);
+        members.truncate(base);
+        keys.truncate(keys_base);
         Ok(())
     }
 
