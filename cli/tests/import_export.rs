@@ -575,6 +575,39 @@ fn large_files_in_any_order_load_and_report_in_file_order() {
     );
 }
 
+/// Tables with a unique index or a foreign key are written row by row
+/// (their rows need more than themselves): the constraints hold, and a
+/// failure names its line and imports nothing.
+#[test]
+fn imports_into_tables_with_indexes_and_foreign_keys() {
+    let dir = repo();
+    let d = dir.path();
+    sql(
+        d,
+        "CREATE TABLE parent (id integer PRIMARY KEY); INSERT INTO parent VALUES (1), (2); CREATE TABLE child (id integer PRIMARY KEY, p integer REFERENCES parent (id), code text UNIQUE)",
+    );
+    write(d, "good.csv", "id,p,code\n3,1,c\n1,2,a\n2,,b\n");
+    assert_eq!(
+        ok(d, &["table", "import", "child", "good.csv", "--append"]),
+        "appended to \"child\": 3 rows from good.csv\n"
+    );
+    assert_eq!(
+        sql(d, "SELECT id, p FROM child WHERE code = 'c'"),
+        "id,p\n3,1\n"
+    );
+    let before = sql(d, "SELECT id, p, code FROM child ORDER BY id");
+    write(d, "dup.csv", "id,p,code\n4,1,d\n5,2,a\n");
+    assert_eq!(
+        fails(d, &["table", "import", "child", "dup.csv", "--append"]),
+        "error: dup.csv:3:5: column \"code\": duplicate key value violates unique constraint \"child_code_key\"\nDETAIL: Key (code)=(a) already exists.\nhint: nothing was imported\n"
+    );
+    write(d, "orphan.csv", "id,p,code\n4,1,d\n5,9,e\n");
+    let e = fails(d, &["table", "import", "child", "orphan.csv", "--append"]);
+    assert!(e.starts_with("error: orphan.csv:3:"), "{e}");
+    assert!(e.contains("violates foreign key constraint"), "{e}");
+    assert_eq!(sql(d, "SELECT id, p, code FROM child ORDER BY id"), before);
+}
+
 /// `-` reads standard input (its format named with --format).
 #[test]
 fn import_from_standard_input() {
