@@ -606,6 +606,31 @@ fn imports_into_tables_with_indexes_and_foreign_keys() {
     assert!(e.starts_with("error: orphan.csv:3:"), "{e}");
     assert!(e.contains("violates foreign key constraint"), "{e}");
     assert_eq!(sql(d, "SELECT id, p, code FROM child ORDER BY id"), before);
+
+    // Without the foreign key, the same through a bulk load.
+    sql(
+        d,
+        "CREATE TABLE coded (id integer PRIMARY KEY, p integer, code text UNIQUE); CREATE INDEX coded_p ON coded (p)",
+    );
+    ok(
+        d,
+        &["table", "import", "coded", "good.csv", "--append", "-q"],
+    );
+    assert_eq!(
+        fails(d, &["table", "import", "coded", "dup.csv", "--append"]),
+        "error: dup.csv:3:5: column \"code\": duplicate key value violates unique constraint \"coded_code_key\"\nDETAIL: Key (code)=(a) already exists.\nhint: nothing was imported\n"
+    );
+    ok(
+        d,
+        &["table", "import", "coded", "orphan.csv", "--append", "-q"],
+    );
+    assert_eq!(
+        sql(
+            d,
+            "SELECT id FROM coded WHERE p = 9 UNION ALL SELECT id FROM coded WHERE code = 'b'"
+        ),
+        "id\n5\n2\n"
+    );
 }
 
 /// `-` reads standard input (its format named with --format).

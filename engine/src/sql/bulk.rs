@@ -5,8 +5,11 @@
 //! into bytes, and none of that needs the table's writer. A [`RowEncoder`]
 //! (cheap to clone, `Send`) does it on other threads: it conforms each row
 //! to the table (types, NOT NULL, CHECK) and appends its encoded key and
-//! value to an [`EncodedRows`] batch. [`Session::insert_encoded`] then hands
-//! a [`BulkWriter`] to the caller, who passes it the batches in order.
+//! value, and its values in each secondary index, to an [`EncodedRows`]
+//! batch. [`Session::insert_encoded`] then hands a [`BulkWriter`] to the
+//! caller, who passes it the batches in order; the writer adds the rows to
+//! the primary index and their entries to the secondary ones (checking
+//! unique ones).
 //!
 //! Into an empty table, rows that arrive in increasing key order go
 //! straight into a new tree ([`MapBuilder`]): no pending edits, no lookups,
@@ -16,18 +19,20 @@
 //! [`TableWriter`]: any order loads, and a duplicate key is refused either
 //! way.
 //!
-//! Only a table whose rows need nothing but themselves qualifies: no
-//! secondary index to maintain, no foreign key to check (see
-//! [`RowEncoder::for_plan`]).
+//! Only a table whose rows need nothing but the table itself qualifies: no
+//! foreign key to check (see [`RowEncoder::for_plan`]).
 //!
 //! [`Session::insert_encoded`]: super::Session::insert_encoded
 
 use arbor_merkle::MapBuilder;
+use arbor_schema::Value;
 
-use super::dml::{TableWriter, conform_in_place};
+use arbor_schema::key::{KeyColumn, encode_key_into};
+
+use super::dml::{TableWriter, conform_in_place, index_columns};
 use super::execution::Row;
 use super::planner::dml::{Check, InsertPlan};
-use super::table::Table;
+use super::table::{Table, value_error};
 use crate::error::{Error, Result};
 use crate::objects::TableObject;
 use crate::repo::Repository;
@@ -37,23 +42,35 @@ use crate::repo::Repository;
 pub struct RowEncoder {
     table: Table,
     checks: Vec<Check>,
+    /// Each secondary index's columns: their positions in a row, and how
+    /// the index encodes them.
+    indexes: Vec<(Vec<usize>, Vec<KeyColumn>)>,
     /// Working space of the row encoding.
     scratch: Vec<u8>,
 }
 
 impl RowEncoder {
     /// An encoder for the rows of `plan` (an insert of whole rows), if
-    /// they can be written without looking at anything but themselves.
-    pub(super) fn for_plan(plan: &InsertPlan) -> Option<RowEncoder> {
-        let alone = plan.table.schema.indexes.is_empty()
-            && plan.foreign_keys.outgoing.is_empty()
+    /// they can be written without looking at any table but their own.
+    pub(super) fn for_plan(plan: &InsertPlan) -> Result<Option<RowEncoder>> {
+        let alone = plan.foreign_keys.outgoing.is_empty()
             && plan.on_conflict.is_none()
             && plan.returning.is_none();
-        alone.then(|| RowEncoder {
+        if !alone {
+            return Ok(None);
+        }
+        let schema = &plan.table.schema;
+        let indexes = schema
+            .indexes
+            .iter()
+            .map(|def| index_columns(schema, def))
+            .collect::<Result<_>>()?;
+        Ok(Some(RowEncoder {
             table: plan.table.clone(),
             checks: plan.checks.clone(),
+            indexes,
             scratch: Vec::new(),
-        })
+        }))
     }
 
     /// Conforms `row` (a value per column, in table order) to the table,
@@ -61,57 +78,115 @@ impl RowEncoder {
     /// was.
     pub fn encode(&mut self, row: &mut Row, out: &mut EncodedRows) -> Result<()> {
         conform_in_place(&self.table.schema, &self.checks, row)?;
-        let start = out.bytes.len();
+        let (bytes, parts) = (out.bytes.len(), out.parts.len());
+        let encoded = self.encode_parts(row, out);
+        match encoded {
+            Ok(()) => out.len += 1,
+            Err(_) => {
+                out.bytes.truncate(bytes);
+                out.parts.truncate(parts);
+            }
+        }
+        encoded
+    }
+
+    /// Appends a conformed row's parts: key, value, then its values in
+    /// each index.
+    fn encode_parts(&mut self, row: &Row, out: &mut EncodedRows) -> Result<()> {
         if !self.table.has_row_id() {
             // A table with a hidden row id is keyed by the writer, which
             // numbers the rows in the order they arrive.
-            if let Err(e) = self.table.encode_key_into(&mut out.bytes, row, None) {
-                out.bytes.truncate(start);
-                return Err(e);
-            }
+            self.table.encode_key_into(&mut out.bytes, row, None)?;
         }
-        let key_end = out.bytes.len();
+        out.parts.push((out.bytes.len(), false));
         self.table
             .encode_value_into(&mut out.bytes, row, &mut self.scratch);
-        out.ends.push((key_end, out.bytes.len()));
+        out.parts.push((out.bytes.len(), false));
+        for (positions, columns) in &self.indexes {
+            let values = positions.iter().map(|p| &row[*p]);
+            let has_null = values.clone().any(Value::is_null);
+            encode_key_into(&mut out.bytes, values, columns).map_err(value_error)?;
+            out.parts.push((out.bytes.len(), has_null));
+        }
         Ok(())
     }
 }
 
-/// A batch of encoded rows: each a key (empty for a table keyed by a
-/// hidden row id) and a value, in one buffer.
+/// A batch of encoded rows, in one buffer: each a key (empty for a table
+/// keyed by a hidden row id), a value, and its values in each secondary
+/// index of the table (the prefix of its entry there).
 #[derive(Debug, Default)]
 pub struct EncodedRows {
     bytes: Vec<u8>,
-    /// Per row, where its key ends and where its value ends.
-    ends: Vec<(usize, usize)>,
+    /// Where each part of each row ends, and (for an index part) whether a
+    /// value in it is NULL: a row is `2 + indexes` parts.
+    parts: Vec<(usize, bool)>,
+    /// The rows.
+    len: usize,
 }
 
 impl EncodedRows {
     /// The rows in the batch.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.len
     }
 
     /// Whether the batch is empty.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len == 0
     }
 
     /// Empties the batch, keeping its buffers.
     pub fn clear(&mut self) {
         self.bytes.clear();
-        self.ends.clear();
+        self.parts.clear();
+        self.len = 0;
     }
 
-    /// Each row's key and value, in order.
-    fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
-        let mut start = 0;
-        self.ends.iter().map(move |&(key_end, end)| {
-            let row = (&self.bytes[start..key_end], &self.bytes[key_end..end]);
-            start = end;
-            row
+    /// The rows, each a slice of `width` parts.
+    fn rows(&self, width: usize) -> impl Iterator<Item = EncodedRow<'_>> {
+        self.parts.chunks(width).scan(0, move |start, parts| {
+            let row = EncodedRow {
+                bytes: &self.bytes,
+                start: *start,
+                parts,
+            };
+            *start = parts.last().map_or(*start, |p| p.0);
+            Some(row)
         })
+    }
+}
+
+/// One row of an [`EncodedRows`].
+struct EncodedRow<'a> {
+    bytes: &'a [u8],
+    /// Where the row starts in `bytes`.
+    start: usize,
+    parts: &'a [(usize, bool)],
+}
+
+impl<'a> EncodedRow<'a> {
+    /// Part `i`'s bytes.
+    fn part(&self, i: usize) -> &'a [u8] {
+        let from = if i == 0 {
+            self.start
+        } else {
+            self.parts[i - 1].0
+        };
+        &self.bytes[from..self.parts[i].0]
+    }
+
+    fn key(&self) -> &'a [u8] {
+        self.part(0)
+    }
+
+    fn value(&self) -> &'a [u8] {
+        self.part(1)
+    }
+
+    /// The row's values in each index, and whether one is NULL.
+    fn index_prefixes(&self) -> impl Iterator<Item = (&'a [u8], bool)> + '_ {
+        (2..self.parts.len()).map(|i| (self.part(i), self.parts[i].1))
     }
 }
 
@@ -135,7 +210,7 @@ impl BulkWriter {
         plan: &InsertPlan,
         encoder: &RowEncoder,
     ) -> Result<BulkWriter> {
-        if RowEncoder::for_plan(plan).is_none() {
+        if RowEncoder::for_plan(plan)?.is_none() {
             return Err(Error::internal(
                 "a bulk load into a table that needs the row-by-row writer",
             ));
@@ -169,7 +244,13 @@ impl BulkWriter {
 
     /// Writes a batch of rows, encoded by a [`RowEncoder`] of this table.
     pub fn insert(&mut self, rows: &EncodedRows) -> Result<()> {
-        for (key, value) in rows.iter() {
+        let width = 2 + self.writer.table().schema.indexes.len();
+        if rows.parts.len() != rows.len * width {
+            return Err(Error::internal(
+                "a batch encoded for a table of another shape",
+            ));
+        }
+        for row in rows.rows(width) {
             let key = if self.writer.table().has_row_id() {
                 let id = self.writer.new_row_id()?;
                 self.row_key.clear();
@@ -178,19 +259,24 @@ impl BulkWriter {
                     .encode_key_into(&mut self.row_key, &[], Some(id))?;
                 self.row_key.as_slice()
             } else {
-                key
+                row.key()
             };
             let in_order = self
                 .appending
                 .as_ref()
                 .map(|b| b.last_key().is_none_or(|last| key > last));
             match (&mut self.appending, in_order) {
-                (Some(builder), Some(true)) => builder.push(key, value)?,
+                (Some(builder), Some(true)) => {
+                    builder.push(key, row.value())?;
+                    self.writer
+                        .index_encoded(key, row.value(), row.index_prefixes())?;
+                }
                 (appending, _) => {
                     if let Some(builder) = appending.take() {
                         self.writer.set_rows(builder.finish()?)?;
                     }
-                    self.writer.insert_encoded(key, value)?;
+                    self.writer
+                        .insert_encoded(key, row.value(), row.index_prefixes())?;
                 }
             }
             self.count += 1;

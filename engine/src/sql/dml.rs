@@ -230,10 +230,15 @@ impl TableWriter {
         Ok(id)
     }
 
-    /// Inserts an encoded row (see `bulk`) into a table without secondary
-    /// indexes, refusing a duplicate key.
-    pub(super) fn insert_encoded(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
-        debug_assert!(self.indexes.is_empty());
+    /// Inserts an encoded row (see `bulk`), refusing a duplicate key.
+    /// `index_prefixes` are the row's values in each secondary index (the
+    /// encoded prefix, and whether a value is NULL), in index order.
+    pub(super) fn insert_encoded<'p>(
+        &mut self,
+        key: &[u8],
+        value: &[u8],
+        index_prefixes: impl Iterator<Item = (&'p [u8], bool)>,
+    ) -> Result<()> {
         if self.present(key)? {
             let row = self.table.decode(key, value)?;
             return Err(self.duplicate(
@@ -242,7 +247,30 @@ impl TableWriter {
                 &row,
             ));
         }
+        self.index_encoded(key, value, index_prefixes)?;
         self.edits.insert(key.to_vec(), Some(value.to_vec()));
+        self.flush_if_large()
+    }
+
+    /// Adds an encoded row (stored under `key`, its values `value`) to
+    /// every secondary index, refusing a duplicate in a unique one (see
+    /// [`TableWriter::insert_encoded`]). For a row whose primary entry goes
+    /// elsewhere (a bulk load's new tree).
+    pub(super) fn index_encoded<'p>(
+        &mut self,
+        key: &[u8],
+        value: &[u8],
+        index_prefixes: impl Iterator<Item = (&'p [u8], bool)>,
+    ) -> Result<()> {
+        for (i, (prefix, has_null)) in index_prefixes.enumerate() {
+            let mut index_key = Vec::with_capacity(prefix.len() + key.len());
+            index_key.extend_from_slice(prefix);
+            index_key.extend_from_slice(key);
+            if !self.add_index_entry(i, index_key, prefix, has_null)? {
+                let row = self.table.decode(key, value)?;
+                return Err(self.index_duplicate(i, &row));
+            }
+        }
         self.flush_if_large()
     }
 
@@ -265,18 +293,40 @@ impl TableWriter {
     pub fn index_row(&mut self, key: &[u8], row: &[Value]) -> Result<()> {
         for i in 0..self.indexes.len() {
             let (index_key, prefix, has_null) = self.index_key(i, row, key)?;
-            let idx = &self.indexes[i];
-            if idx.unique && !has_null && self.prefix_owner(i, &prefix, &index_key)?.is_some() {
-                let tags: Vec<u32> = idx
-                    .positions
-                    .iter()
-                    .map(|p| self.table.schema.columns[*p].tag)
-                    .collect();
-                return Err(self.duplicate(&idx.name, &tags, row));
+            if !self.add_index_entry(i, index_key, &prefix, has_null)? {
+                return Err(self.index_duplicate(i, row));
             }
-            self.indexes[i].edits.insert(index_key, true);
         }
         Ok(())
+    }
+
+    /// Adds `index_key` (which starts with `prefix`, the row's values in
+    /// the index) to index `i`; `false` if the index is unique and another
+    /// row holds those values (NULLs never collide).
+    fn add_index_entry(
+        &mut self,
+        i: usize,
+        index_key: Vec<u8>,
+        prefix: &[u8],
+        has_null: bool,
+    ) -> Result<bool> {
+        let idx = &self.indexes[i];
+        if idx.unique && !has_null && self.prefix_owner(i, prefix, &index_key)?.is_some() {
+            return Ok(false);
+        }
+        self.indexes[i].edits.insert(index_key, true);
+        Ok(true)
+    }
+
+    /// The error for `row` colliding with another in unique index `i`.
+    fn index_duplicate(&self, i: usize, row: &[Value]) -> Error {
+        let idx = &self.indexes[i];
+        let tags: Vec<u32> = idx
+            .positions
+            .iter()
+            .map(|p| self.table.schema.columns[*p].tag)
+            .collect();
+        self.duplicate(&idx.name, &tags, row)
     }
 
     /// Adds `row` to every secondary index without the uniqueness check: a
@@ -386,7 +436,8 @@ impl TableWriter {
     /// Nothing refers to the new maps until the statement publishes, so a
     /// statement that fails later leaves only unreachable chunks behind.
     fn flush_if_large(&mut self) -> Result<()> {
-        if self.edits.len() >= FLUSH_EDITS {
+        let index_edits: usize = self.indexes.iter().map(|i| i.edits.len()).sum();
+        if self.edits.len() + index_edits >= FLUSH_EDITS {
             self.flush()?;
         }
         Ok(())
@@ -488,6 +539,23 @@ fn index_state(
     def: &arbor_schema::table::Index,
     map: ProllyMap,
 ) -> Result<IndexState> {
+    let (positions, columns) = index_columns(schema, def)?;
+    Ok(IndexState {
+        name: def.name.clone(),
+        unique: def.unique,
+        positions,
+        columns,
+        map,
+        edits: BTreeMap::new(),
+    })
+}
+
+/// The schema positions of index `def`'s columns, and their key columns
+/// (types and directions).
+pub(super) fn index_columns(
+    schema: &TableSchema,
+    def: &arbor_schema::table::Index,
+) -> Result<(Vec<usize>, Vec<KeyColumn>)> {
     let mut positions = Vec::new();
     let mut columns = Vec::new();
     for (tag, descending) in &def.columns {
@@ -504,14 +572,7 @@ fn index_state(
         }
         columns.push(c);
     }
-    Ok(IndexState {
-        name: def.name.clone(),
-        unique: def.unique,
-        positions,
-        columns,
-        map,
-        edits: BTreeMap::new(),
-    })
+    Ok((positions, columns))
 }
 
 /// What a writing statement returns: its command tag, or its RETURNING rows.

@@ -668,9 +668,7 @@ impl Session {
     /// if the table can take a bulk load (see `bulk`); `None`: use
     /// [`Session::insert_rows`].
     pub fn row_encoder(&mut self, table: &str) -> Result<Option<RowEncoder>> {
-        Ok(RowEncoder::for_plan(
-            &self.plan_insert_rows(table, &self.catalog)?,
-        ))
+        RowEncoder::for_plan(&self.plan_insert_rows(table, &self.catalog)?)
     }
 
     /// The plan of an insert of whole rows into `table` of `catalog`.

@@ -1,8 +1,8 @@
 //! How the rows of an import get from the file into the table, on several
 //! threads.
 //!
-//! Into a table that takes bulk loads (`arbor_engine::sql::bulk`: no
-//! secondary index, no foreign key), [`Rows::insert_encoded`]: one thread
+//! Into a table that takes bulk loads (`arbor_engine::sql::bulk`: one
+//! without a foreign key), [`Rows::insert_encoded`]: one thread
 //! reads the file into batches of records (a CSV-like file as text, its
 //! fields in one buffer per batch), one converting thread per core (up to
 //! four) takes the batches in turn and converts and encodes their rows,
