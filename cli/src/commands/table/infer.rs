@@ -56,10 +56,26 @@ fn is_whole(s: &str) -> bool {
 }
 
 fn is_float(s: &str) -> bool {
-    s.bytes().any(|b| b.is_ascii_digit())
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
-        && s.parse::<f64>().is_ok_and(f64::is_finite)
+    // A plain decimal of fewer than 300 characters is a finite double;
+    // anything else (an exponent, say) is read to find out.
+    (s.len() < 300 && is_plain_decimal(s))
+        || (s.bytes().any(|b| b.is_ascii_digit())
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+            && s.parse::<f64>().is_ok_and(f64::is_finite))
+}
+
+/// Whether `s` is digits with at most one decimal point (and at least one
+/// digit), after an optional sign: `12`, `-1.5`, `.5`, `2.`.
+fn is_plain_decimal(s: &str) -> bool {
+    let b = s.strip_prefix(['-', '+']).unwrap_or(s).as_bytes();
+    let (whole, fraction) = match b.iter().position(|&c| c == b'.') {
+        Some(point) => (&b[..point], &b[point + 1..]),
+        None => (b, &b[..0]),
+    };
+    whole.len() + fraction.len() > 0
+        && whole.iter().all(u8::is_ascii_digit)
+        && fraction.iter().all(u8::is_ascii_digit)
 }
 
 impl ColumnGuess {
@@ -120,8 +136,11 @@ impl ColumnGuess {
         }
         if self.whole {
             self.whole = is_whole(s);
+            // Up to 9 digits always fit 32 bits and up to 18 always fit
+            // 64: only longer numbers need reading.
+            let digits = s.len() - usize::from(s.starts_with(['-', '+']));
             if self.whole {
-                if self.int64 {
+                if self.int64 && (digits > 18 || (self.int32 && digits > 9)) {
                     match s.parse::<i64>() {
                         Ok(i) => self.int32 &= i32::try_from(i).is_ok(),
                         Err(_) => {
@@ -200,6 +219,33 @@ impl ColumnGuess {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The shortcuts (plain decimals are finite doubles, short whole
+        /// numbers fit 32 bits) guess what reading every number does.
+        #[test]
+        fn guesses_without_reading_numbers_match_reading_them(
+            values in prop::collection::vec("[-+]?[0-9.eE+-]{0,12}|[0-9]{8,20}|-?[0-9]{1,10}", 1..6)
+        ) {
+            for v in &values {
+                let read = v.bytes().any(|b| b.is_ascii_digit())
+                    && v.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+                    && v.parse::<f64>().is_ok_and(f64::is_finite);
+                prop_assert_eq!(is_float(v), read, "{}", v);
+            }
+            let mut g = ColumnGuess::default();
+            let (mut int32, mut int64) = (true, true);
+            for v in &values {
+                g.see_str(v);
+                match v.parse::<i64>() {
+                    Ok(i) if is_whole(v) => int32 &= i32::try_from(i).is_ok(),
+                    _ => (int32, int64) = (false, false),
+                }
+            }
+            prop_assert_eq!((g.int32, g.int64), (int32, int64), "{:?}", values);
+        }
+    }
 
     fn guess(values: &[Option<&str>]) -> (DataType, bool) {
         let mut g = ColumnGuess::default();
