@@ -102,9 +102,10 @@ pub trait TextSource {
     /// Appends the next record to `batch`; `None` at the end. After an
     /// error (the record is not added) reading goes on with the next one
     /// if the error is recoverable. Its fields are not yet checked to be
-    /// UTF-8: whoever reads them as text does, and reports a failure with
-    /// [`utf8_error`], every field of the record checked before any is
-    /// used.
+    /// UTF-8 (unless bad bytes are to be replaced): whoever reads them as
+    /// text does, and reports a bad field with [`utf8_error`] before any
+    /// other error of the same record, as reading records one by one
+    /// does.
     fn read_into(&mut self, batch: &mut TextBatch) -> Option<Result<(), InputError>>;
 }
 
