@@ -37,6 +37,12 @@ use crate::error::{Error, Result};
 use crate::objects::TableObject;
 use crate::repo::Repository;
 
+/// Whether the rows of `plan` (an insert of whole rows) can be written
+/// without looking at any table but their own.
+fn takes_bulk_loads(plan: &InsertPlan) -> bool {
+    plan.foreign_keys.outgoing.is_empty() && plan.on_conflict.is_none() && plan.returning.is_none()
+}
+
 /// Conforms and encodes rows of one table; clone one per thread.
 #[derive(Clone, Debug)]
 pub struct RowEncoder {
@@ -53,10 +59,7 @@ impl RowEncoder {
     /// An encoder for the rows of `plan` (an insert of whole rows), if
     /// they can be written without looking at any table but their own.
     pub(super) fn for_plan(plan: &InsertPlan) -> Result<Option<RowEncoder>> {
-        let alone = plan.foreign_keys.outgoing.is_empty()
-            && plan.on_conflict.is_none()
-            && plan.returning.is_none();
-        if !alone {
+        if !takes_bulk_loads(plan) {
             return Ok(None);
         }
         let schema = &plan.table.schema;
@@ -210,7 +213,7 @@ impl BulkWriter {
         plan: &InsertPlan,
         encoder: &RowEncoder,
     ) -> Result<BulkWriter> {
-        if RowEncoder::for_plan(plan)?.is_none() {
+        if !takes_bulk_loads(plan) {
             return Err(Error::internal(
                 "a bulk load into a table that needs the row-by-row writer",
             ));
@@ -261,20 +264,14 @@ impl BulkWriter {
             } else {
                 row.key()
             };
-            let in_order = self
-                .appending
-                .as_ref()
-                .map(|b| b.last_key().is_none_or(|last| key > last));
-            match (&mut self.appending, in_order) {
-                (Some(builder), Some(true)) => {
+            match &mut self.appending {
+                Some(builder) if builder.last_key().is_none_or(|last| key > last) => {
                     builder.push(key, row.value())?;
                     self.writer
                         .index_encoded(key, row.value(), row.index_prefixes())?;
                 }
-                (appending, _) => {
-                    if let Some(builder) = appending.take() {
-                        self.writer.set_rows(builder.finish()?)?;
-                    }
+                appending => {
+                    stop_appending(appending, &mut self.writer)?;
                     self.writer
                         .insert_encoded(key, row.value(), row.index_prefixes())?;
                 }
@@ -286,9 +283,16 @@ impl BulkWriter {
 
     /// Ends the load: the table's new object and the rows written.
     pub(super) fn finish(mut self) -> Result<(TableObject, u64)> {
-        if let Some(builder) = self.appending.take() {
-            self.writer.set_rows(builder.finish()?)?;
-        }
+        stop_appending(&mut self.appending, &mut self.writer)?;
         Ok((self.writer.finish()?, self.count))
     }
+}
+
+/// Makes the rows built so far, if a load was `appending`, the table's
+/// rows in `writer`: from there on rows go through the ordinary writer.
+fn stop_appending(appending: &mut Option<MapBuilder>, writer: &mut TableWriter) -> Result<()> {
+    if let Some(builder) = appending.take() {
+        writer.set_rows(builder.finish()?)?;
+    }
+    Ok(())
 }

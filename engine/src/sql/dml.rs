@@ -208,11 +208,7 @@ impl TableWriter {
         };
         let key = self.table.encode_key(row, row_id)?;
         if self.present(&key)? {
-            return Err(self.duplicate(
-                &format!("{}_pkey", self.table.name()),
-                &self.table.schema.primary_key,
-                row,
-            ));
+            return Err(self.primary_duplicate(row));
         }
         self.index_row(&key, row)?;
         self.edits
@@ -241,13 +237,9 @@ impl TableWriter {
     ) -> Result<()> {
         if self.present(key)? {
             let row = self.table.decode(key, value)?;
-            return Err(self.duplicate(
-                &format!("{}_pkey", self.table.name()),
-                &self.table.schema.primary_key,
-                &row,
-            ));
+            return Err(self.primary_duplicate(&row));
         }
-        self.index_encoded(key, value, index_prefixes)?;
+        self.add_index_entries(key, value, index_prefixes)?;
         self.edits.insert(key.to_vec(), Some(value.to_vec()));
         self.flush_if_large()
     }
@@ -262,6 +254,17 @@ impl TableWriter {
         value: &[u8],
         index_prefixes: impl Iterator<Item = (&'p [u8], bool)>,
     ) -> Result<()> {
+        self.add_index_entries(key, value, index_prefixes)?;
+        self.flush_if_large()
+    }
+
+    /// [`TableWriter::index_encoded`] without applying the edits.
+    fn add_index_entries<'p>(
+        &mut self,
+        key: &[u8],
+        value: &[u8],
+        index_prefixes: impl Iterator<Item = (&'p [u8], bool)>,
+    ) -> Result<()> {
         for (i, (prefix, has_null)) in index_prefixes.enumerate() {
             let mut index_key = Vec::with_capacity(prefix.len() + key.len());
             index_key.extend_from_slice(prefix);
@@ -271,7 +274,7 @@ impl TableWriter {
                 return Err(self.index_duplicate(i, &row));
             }
         }
-        self.flush_if_large()
+        Ok(())
     }
 
     /// Whether the table has no rows, before and after this statement so far.
@@ -316,6 +319,15 @@ impl TableWriter {
         }
         self.indexes[i].edits.insert(index_key, true);
         Ok(true)
+    }
+
+    /// The error for `row` colliding with another on the primary key.
+    fn primary_duplicate(&self, row: &[Value]) -> Error {
+        self.duplicate(
+            &format!("{}_pkey", self.table.name()),
+            &self.table.schema.primary_key,
+            row,
+        )
     }
 
     /// The error for `row` colliding with another in unique index `i`.

@@ -136,6 +136,11 @@ impl TreeBuilder {
         }
     }
 
+    /// The store the tree is written to.
+    pub(crate) fn store(&self) -> &NodeStore {
+        &self.store
+    }
+
     fn level_mut(&mut self, level: usize) -> &mut Level {
         while self.levels.len() <= level {
             let l =

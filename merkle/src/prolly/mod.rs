@@ -57,37 +57,23 @@ use crate::error::{Error, Result};
 /// root [`MapBuilder::finish`] returns.
 #[derive(Debug)]
 pub struct MapBuilder {
-    store: NodeStore,
     builder: TreeBuilder,
     /// The last key pushed (its buffer reused), if any.
     last: Option<Vec<u8>>,
-    len: u64,
 }
 
 impl MapBuilder {
     /// A builder of a new map in `store`.
     pub fn new(store: &NodeStore) -> MapBuilder {
         MapBuilder {
-            store: store.clone(),
             builder: TreeBuilder::new(store),
             last: None,
-            len: 0,
         }
     }
 
     /// The last key pushed.
     pub fn last_key(&self) -> Option<&[u8]> {
         self.last.as_deref()
-    }
-
-    /// The entries pushed so far.
-    pub fn len(&self) -> u64 {
-        self.len
-    }
-
-    /// Whether nothing has been pushed.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// Appends `key` -> `value`; `key` must follow every key pushed before.
@@ -99,17 +85,14 @@ impl MapBuilder {
         let last = self.last.get_or_insert_with(Vec::new);
         last.clear();
         last.extend_from_slice(key);
-        self.len += 1;
         Ok(())
     }
 
     /// Ends every open node and returns the map.
     pub fn finish(self) -> Result<ProllyMap> {
+        let store = self.builder.store().clone();
         let root = self.builder.finish()?;
-        Ok(ProllyMap {
-            root,
-            store: self.store,
-        })
+        Ok(ProllyMap { root, store })
     }
 }
 

@@ -331,6 +331,16 @@ impl InputFile {
     }
 }
 
+/// A value at `line` and `column` that does not convert to `target`'s type.
+fn conversion_error(line: u64, column: u64, target: &Target, message: &str) -> InputError {
+    InputError {
+        line,
+        column,
+        message: format!("column \"{}\": {message}", target.name),
+        recoverable: true,
+    }
+}
+
 /// Converts a value read from the file to a column's type.
 fn convert(raw: Raw, ty: &DataType) -> Result<Value, String> {
     let text = |s: String| {
@@ -368,6 +378,17 @@ pub(super) struct Converter<'a> {
 }
 
 impl Converter<'_> {
+    /// Starts converting a row found at `line` and `column`: no target
+    /// column seen yet, each placed at the row's start.
+    fn start_row(&mut self, line: u64, column: u64) {
+        let n = self.targets.len();
+        self.present.clear();
+        self.present.resize(n, false);
+        self.last.0 = line;
+        self.last.1.clear();
+        self.last.1.resize(n, column);
+    }
+
     /// Converts `record`, whose cells go to the target columns `to` (in
     /// order), into `row` (a value per target column).
     pub(super) fn row_into(
@@ -376,14 +397,9 @@ impl Converter<'_> {
         to: &[usize],
         row: &mut Vec<Value>,
     ) -> Result<(), InputError> {
-        let n = self.targets.len();
         row.clear();
-        row.resize(n, Value::Null);
-        self.present.clear();
-        self.present.resize(n, false);
-        self.last.0 = record.line;
-        self.last.1.clear();
-        self.last.1.resize(n, record.column);
+        row.resize(self.targets.len(), Value::Null);
+        self.start_row(record.line, record.column);
         for (cell, &t) in record.cells.into_iter().zip(to) {
             let target = &self.targets[t];
             if let Some(guess) = self.observed.as_mut().and_then(|g| g.get_mut(cell.index)) {
@@ -396,12 +412,8 @@ impl Converter<'_> {
                     raw => guess.see(raw),
                 }
             }
-            row[t] = convert(cell.raw, &target.data_type).map_err(|m| InputError {
-                line: cell.line,
-                column: cell.column,
-                message: format!("column \"{}\": {m}", target.name),
-                recoverable: true,
-            })?;
+            row[t] = convert(cell.raw, &target.data_type)
+                .map_err(|m| conversion_error(cell.line, cell.column, target, &m))?;
             self.present[t] = true;
             self.last.1[t] = cell.column;
         }
@@ -449,16 +461,12 @@ impl Converter<'_> {
         map: &[usize],
         row: &mut Vec<Value>,
     ) -> Result<(), InputError> {
-        let n = self.targets.len();
         let fields = batch.record(i);
-        row.resize(n, Value::Null);
-        self.present.clear();
-        self.present.resize(n, false);
-        self.last.0 = fields.first().map_or(0, |f| f.line);
-        self.last.1.clear();
-        self.last
-            .1
-            .resize(n, fields.first().map_or(1, |f| f.column));
+        row.resize(self.targets.len(), Value::Null);
+        self.start_row(
+            fields.first().map_or(0, |f| f.line),
+            fields.first().map_or(1, |f| f.column),
+        );
         for (index, (span, &t)) in fields.iter().zip(map).enumerate() {
             let target = &self.targets[t];
             self.present[t] = true;
@@ -500,12 +508,7 @@ impl Converter<'_> {
                                 return Err(utf8_error(later, bytes, e, &self.targets[t].name));
                             }
                         }
-                        return Err(InputError {
-                            line: span.line,
-                            column: span.column,
-                            message: format!("column \"{}\": {}", target.name, e.message),
-                            recoverable: true,
-                        });
+                        return Err(conversion_error(span.line, span.column, target, &e.message));
                     }
                 },
             }
@@ -537,8 +540,6 @@ pub(super) struct Rows<'a> {
     map: Vec<Option<usize>>,
     pub(super) keep_going: bool,
     pub(super) skipped: Skipped,
-    /// The input error that stopped the import.
-    failure: Option<InputError>,
     pub(super) conv: Converter<'a>,
     /// The target column of each cell of the record being converted.
     to: Vec<usize>,
@@ -559,7 +560,6 @@ impl<'a> Rows<'a> {
             map: Vec::new(),
             keep_going,
             skipped: Skipped::default(),
-            failure: None,
             conv: Converter {
                 targets,
                 last: (0, Vec::new()),
@@ -644,21 +644,6 @@ impl<'a> Rows<'a> {
     /// An engine error about the row last handed out, with its position.
     pub(super) fn engine_error(&self, e: arbor_engine::Error) -> CliError {
         self.conv.engine_error(self.file, e)
-    }
-}
-
-impl Iterator for Rows<'_> {
-    type Item = arbor_engine::Result<Vec<Value>>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match self.next_row()? {
-            Ok(row) => Some(Ok(row)),
-            Err(e) => {
-                let message = e.message.clone();
-                self.failure = Some(e);
-                Some(Err(arbor_engine::Error::new("22P02", message)))
-            }
-        }
     }
 }
 

@@ -262,8 +262,7 @@ impl EncodedBatch {
     /// Empties the batch, keeping its buffers.
     fn clear(&mut self) {
         self.rows.clear();
-        self.positions.lines.clear();
-        self.positions.columns.clear();
+        self.positions.clear();
         self.skipped.clear();
         self.end = BatchEnd::More;
     }
@@ -399,6 +398,11 @@ struct Positions {
 }
 
 impl Positions {
+    fn clear(&mut self) {
+        self.lines.clear();
+        self.columns.clear();
+    }
+
     fn push(&mut self, (line, columns): &(u64, Vec<u64>)) {
         self.lines.push(*line);
         self.columns.extend_from_slice(columns);
