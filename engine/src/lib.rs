@@ -10,6 +10,7 @@ pub mod objects;
 pub mod remote;
 pub mod repo;
 pub mod sql;
+pub mod table;
 pub mod vc;
 
 pub use error::{Error, Result};

@@ -65,7 +65,14 @@ fn merge_dev(repo: &Repository) -> MergeOutcome {
         no_ff: false,
         squash: false,
     };
-    vc::merge::merge(repo, "main", theirs, &options).unwrap()
+    vc::merge::merge(
+        repo,
+        &arbor_engine::sql::SqlChecks,
+        "main",
+        theirs,
+        &options,
+    )
+    .unwrap()
 }
 
 fn rows(repo: &Repository, sql: &str) -> Vec<String> {
@@ -332,7 +339,9 @@ fn cherry_pick_applies_one_commit_and_revert_undoes_it() {
     commit(&repo, "dev", "second");
     let second = repo.branch_head("dev").unwrap();
     // Only the second commit's change comes across.
-    let picked = vc::merge::apply_commit(&repo, "main", second, None).unwrap();
+    let picked =
+        vc::merge::apply_commit(&repo, &arbor_engine::sql::SqlChecks, "main", second, None)
+            .unwrap();
     assert_eq!(
         rows(&repo, "SELECT a, b FROM t WHERE id IN (1, 3) ORDER BY id"),
         ["x|1", "z|99"]
@@ -341,7 +350,14 @@ fn cherry_pick_applies_one_commit_and_revert_undoes_it() {
     assert_eq!(c.message, "second");
     assert_eq!(c.parents.len(), 1);
     // Reverting it restores the row.
-    vc::merge::apply_commit(&repo, "main", picked, Some(&author())).unwrap();
+    vc::merge::apply_commit(
+        &repo,
+        &arbor_engine::sql::SqlChecks,
+        "main",
+        picked,
+        Some(&author()),
+    )
+    .unwrap();
     assert_eq!(rows(&repo, "SELECT b FROM t WHERE id = 3"), ["3"]);
     let head = repo
         .read_commit(&repo.branch_head("main").unwrap())
@@ -356,7 +372,8 @@ fn cherry_pick_applies_one_commit_and_revert_undoes_it() {
     commit(&repo, "main", "main a");
     let before = repo.branch_head("main").unwrap();
     let first = repo.read_commit(&second).unwrap().parents[0];
-    let err = vc::merge::apply_commit(&repo, "main", first, None).unwrap_err();
+    let err = vc::merge::apply_commit(&repo, &arbor_engine::sql::SqlChecks, "main", first, None)
+        .unwrap_err();
     assert!(
         err.message.contains("does not apply cleanly"),
         "{}",

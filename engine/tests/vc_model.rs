@@ -240,7 +240,13 @@ fn run(ops: &[Op]) {
                     squash: false,
                 };
                 let address = repo.branch_head(&b).unwrap();
-                let result = vc::merge::merge(&repo, &current, address, &merge_options);
+                let result = vc::merge::merge(
+                    &repo,
+                    &arbor_engine::sql::SqlChecks,
+                    &current,
+                    address,
+                    &merge_options,
+                );
                 // Uncommitted changes are carried across a merge that leaves
                 // table t as HEAD has it, and refuse one that changes it.
                 let dirty = model.dirty();

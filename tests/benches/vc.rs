@@ -189,7 +189,8 @@ fn bench_size(n: u64) {
             squash: false,
         };
         let start = Instant::now();
-        let outcome = vc::merge::merge(&repo, &a, theirs, &options).unwrap();
+        let outcome =
+            vc::merge::merge(&repo, &arbor_engine::sql::SqlChecks, &a, theirs, &options).unwrap();
         let took = start.elapsed();
         assert!(
             matches!(outcome, vc::merge::MergeOutcome::Committed(_)),

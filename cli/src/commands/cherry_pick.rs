@@ -32,7 +32,13 @@ pub fn run(args: Args, cwd: &Path, revert: bool) -> Result<ExitCode, CliError> {
     };
     for revision in &args.revisions {
         let pick = vcs::resolve(&repository, revision)?;
-        let made = vc::merge::apply_commit(&repository, &branch, pick, author.as_ref())?;
+        let made = vc::merge::apply_commit(
+            &repository,
+            &arbor_engine::sql::SqlChecks,
+            &branch,
+            pick,
+            author.as_ref(),
+        )?;
         let commit = repository.read_commit(&made)?;
         println!("[{branch} {}] {}", made.short(8), vcs::subject(&commit));
     }

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::sql::table::Table;
+use arbor_engine::table::Table;
 use arbor_engine::vc::{self, BranchState, merge::Side};
 use arbor_schema::Value;
 

@@ -43,11 +43,14 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let (bar, mut progress) = crate::progress::transfer("receiving");
     let pulled = remote::pull(
         &repository,
+        &arbor_engine::sql::SqlChecks,
         &current,
-        &name,
-        &branch,
-        args.ff_only,
-        author.as_ref(),
+        remote::Pull {
+            remote: &name,
+            remote_branch: &branch,
+            ff_only: args.ff_only,
+            author: author.as_ref(),
+        },
         &mut progress,
     );
     bar.finish_and_clear();

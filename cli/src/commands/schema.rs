@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::sql::table::Table;
+use arbor_engine::table::Table;
 use arbor_engine::vc::{self, BranchState};
 use arbor_schema::TableSchema;
 use arbor_schema::table::ForeignKeyAction;

@@ -62,10 +62,22 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             }
         }
         Action::Pop { index } => {
-            stash::apply(&repository, &branch, index, true)?;
+            stash::apply(
+                &repository,
+                &arbor_engine::sql::SqlChecks,
+                &branch,
+                index,
+                true,
+            )?;
             println!("Dropped stash@{{{index}}}");
         }
-        Action::Apply { index } => stash::apply(&repository, &branch, index, false)?,
+        Action::Apply { index } => stash::apply(
+            &repository,
+            &arbor_engine::sql::SqlChecks,
+            &branch,
+            index,
+            false,
+        )?,
         Action::Drop { index } => {
             stash::drop_stash(&repository, index)?;
             println!("Dropped stash@{{{index}}}");

@@ -36,6 +36,7 @@ use crate::objects::{Commit, RemoteList, Signature, StoreRoot, WorkingSet};
 use crate::repo::{
     self, Repository, branch_ref, shallow_ref, validate_branch_name, working_set_ref,
 };
+use crate::table::CheckBinder;
 use crate::vc::merge::{MergeOptions, MergeOutcome};
 use crate::vc::revision::tag_ref;
 use crate::vc::{self, history};
@@ -395,19 +396,35 @@ pub fn fetch(
     Ok(fetched)
 }
 
-/// Fetches `remote_branch` of remote `name` and merges it into local
-/// `branch`: a fast-forward when possible, else a three-way merge (refused
-/// with `ff_only`). A merge commit is authored by `author`; without one,
-/// only a fast-forward can happen.
+/// What to pull: which branch of which remote, and how it may merge.
+#[derive(Clone, Copy, Debug)]
+pub struct Pull<'a> {
+    /// The remote's name.
+    pub remote: &'a str,
+    /// The remote's branch.
+    pub remote_branch: &'a str,
+    /// Refuse anything but a fast-forward.
+    pub ff_only: bool,
+    /// The author of a merge commit; without one, only a fast-forward can happen.
+    pub author: Option<&'a Signature>,
+}
+
+/// Fetches the pulled branch and merges it into local `branch`: a
+/// fast-forward when possible, else a three-way merge (refused with
+/// `ff_only`), its constraints checked through `checks`.
 pub fn pull(
     local: &Repository,
+    checks: &dyn CheckBinder,
     branch: &str,
-    name: &str,
-    remote_branch: &str,
-    ff_only: bool,
-    author: Option<&Signature>,
+    pull: Pull<'_>,
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<(Fetched, MergeOutcome)> {
+    let Pull {
+        remote: name,
+        remote_branch,
+        ff_only,
+        author,
+    } = pull;
     let fetched = fetch(local, name, &[remote_branch.to_owned()], progress)?;
     let theirs = local
         .store_root()?
@@ -444,7 +461,7 @@ pub fn pull(
         no_ff: false,
         squash: false,
     };
-    let outcome = vc::merge::merge(local, branch, theirs, &options)?;
+    let outcome = vc::merge::merge(local, checks, branch, theirs, &options)?;
     Ok((fetched, outcome))
 }
 

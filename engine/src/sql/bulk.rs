@@ -29,13 +29,12 @@ use arbor_schema::Value;
 
 use arbor_schema::key::{KeyColumn, encode_key_into};
 
-use super::dml::{TableWriter, conform_in_place, index_columns};
 use super::execution::Row;
-use super::planner::dml::{Check, InsertPlan};
-use super::table::{Table, value_error};
+use super::planner::dml::InsertPlan;
 use crate::error::{Error, Result};
 use crate::objects::TableObject;
 use crate::repo::Repository;
+use crate::table::{Checks, Table, TableWriter, conform_in_place, index_columns, value_error};
 
 /// Whether the rows of `plan` (an insert of whole rows) can be written
 /// without looking at any table but their own.
@@ -47,7 +46,7 @@ fn takes_bulk_loads(plan: &InsertPlan) -> bool {
 #[derive(Clone, Debug)]
 pub struct RowEncoder {
     table: Table,
-    checks: Vec<Check>,
+    checks: Checks,
     /// Each secondary index's columns: their positions in a row, and how
     /// the index encodes them.
     indexes: Vec<(Vec<usize>, Vec<KeyColumn>)>,

@@ -31,7 +31,7 @@ pub struct EvalContext<'a> {
     /// Runs subqueries; without one, a subquery is an error.
     pub runner: Option<&'a dyn SubqueryRunner>,
     /// The statement's sequences, for `nextval` and friends.
-    pub sequences: Option<&'a super::sequences::Sequences>,
+    pub sequences: Option<&'a crate::table::sequences::Sequences>,
 }
 
 impl std::fmt::Debug for EvalContext<'_> {
@@ -183,7 +183,7 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                 .iter()
                 .map(|a| eval(a, row, ctx))
                 .collect::<Result<Vec<_>>>()?;
-            if super::sequences::FUNCTIONS.contains(&name.as_str()) {
+            if crate::table::sequences::FUNCTIONS.contains(&name.as_str()) {
                 let sequences = ctx
                     .sequences
                     .ok_or_else(|| Error::new("0A000", format!("{name} cannot be used here")))?;
@@ -649,7 +649,7 @@ pub fn like(s: &str, pattern: &str) -> bool {
 
 /// Casts a value to a type, PostgreSQL's way (the common casts).
 pub fn cast(v: Value, to: &DataType) -> Result<Value> {
-    arbor_schema::cast::cast(v, to).map_err(crate::sql::table::value_error)
+    arbor_schema::cast::cast(v, to).map_err(crate::table::value_error)
 }
 
 #[cfg(test)]

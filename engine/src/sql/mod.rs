@@ -20,10 +20,9 @@ pub mod functions;
 pub mod parser;
 pub mod planner;
 pub mod predicate;
-pub mod sequences;
 pub mod session;
 pub mod system;
-pub mod table;
 
 pub use bulk::{BulkWriter, EncodedRows, RowEncoder};
+pub use planner::SqlChecks;
 pub use session::{Prepared, RowSink, Session, StatementResult};

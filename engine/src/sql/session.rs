@@ -24,12 +24,12 @@ use super::execution::{Executor, Row};
 use super::parser;
 use super::planner::dml::InsertPlan;
 use super::planner::{self, CatalogView, Statement, plan_statement};
-use super::sequences::{Sequence, Sequences};
 use super::system;
-use super::table::Table;
 use crate::error::{Error, Result, sqlstate};
 use crate::objects::{Catalog, Signature, TableObject, WorkingSet};
 use crate::repo::{RefUpdate, Repository, working_set_ref};
+use crate::table::Table;
+use crate::table::sequences::{Sequence, Sequences};
 
 /// What a statement produced.
 #[derive(Clone, Debug, PartialEq)]
@@ -802,7 +802,7 @@ impl Session {
                     ));
                 }
                 // Phase 1: the complete new table, durable as chunks.
-                let object = ddl::empty_table(&self.repo, &schema, 1)?;
+                let object = crate::table::empty_table(&self.repo, &schema, 1)?;
                 let address = self.repo.write_table(&object)?;
                 for name in sequences {
                     if catalog.sequences.contains_key(&name) {
@@ -1015,7 +1015,8 @@ impl Session {
         });
         let mut object = table.object.clone();
         object.schema = schema.encode();
-        let object = ddl::fill_new_indexes(&self.repo, Table::new(Arc::new(schema), object))?;
+        let object =
+            crate::table::fill_new_indexes(&self.repo, Table::new(Arc::new(schema), object))?;
         catalog
             .tables
             .insert(table.name().to_owned(), self.repo.write_table(&object)?);

@@ -30,6 +30,7 @@
 use arbor_merkle::Address;
 use arbor_schema::Value;
 
+use super::planner::SqlChecks;
 use crate::error::{Error, Result};
 use crate::objects::{Commit, Signature};
 use crate::remote;
@@ -256,14 +257,14 @@ fn conflict_rows(
     repo: &Repository,
     branch: &str,
     table: &str,
-) -> Result<(crate::sql::table::Table, Vec<String>, Vec<ConflictRow>)> {
+) -> Result<(crate::table::Table, Vec<String>, Vec<ConflictRow>)> {
     let ws = repo.working_set(branch)?.1;
     let working = repo.read_catalog(&ws.working)?;
     let address = working
         .tables
         .get(table)
         .ok_or_else(|| Error::new("42P01", format!("relation \"{table}\" does not exist")))?;
-    let current = crate::sql::table::Table::from_object(repo.read_table(address)?)?;
+    let current = crate::table::Table::from_object(repo.read_table(address)?)?;
     let columns: Vec<&str> = current
         .schema
         .columns
@@ -403,7 +404,7 @@ pub fn update_conflicts(
         }
         updates.push((row.key, new_row));
     }
-    vc::merge::update_working_rows(repo, branch, table, &updates)?;
+    vc::merge::update_working_rows(repo, &SqlChecks, branch, table, &updates)?;
     Ok(updates.len() as u64)
 }
 
@@ -420,7 +421,7 @@ fn history_rows(repo: &Repository, branch: &str, table: &str) -> Result<Rows> {
             format!("relation \"{table}\" does not exist at HEAD"),
         )
     })?;
-    let current = crate::sql::table::Table::from_object(repo.read_table(address)?)?;
+    let current = crate::table::Table::from_object(repo.read_table(address)?)?;
     let mut names: Vec<String> = current
         .schema
         .columns
@@ -434,7 +435,7 @@ fn history_rows(repo: &Repository, branch: &str, table: &str) -> Result<Rows> {
         let Some(address) = catalog.tables.get(table) else {
             continue;
         };
-        let version = crate::sql::table::Table::from_object(repo.read_table(address)?)?;
+        let version = crate::table::Table::from_object(repo.read_table(address)?)?;
         // Columns by tag: a renamed column is still the same column.
         let positions: Vec<Option<usize>> = current
             .schema
@@ -490,7 +491,7 @@ fn diff_rows(repo: &Repository, from: &Address, to: &Address, table: &str) -> Re
             // No difference: the columns still come from the table.
             let address = to.tables.get(table).or_else(|| from.tables.get(table));
             let t =
-                crate::sql::table::Table::from_object(repo.read_table(
+                crate::table::Table::from_object(repo.read_table(
                     address.ok_or_else(|| Error::internal("a table on neither side"))?,
                 )?)?;
             t.schema
@@ -870,11 +871,14 @@ pub fn procedure(
             let (remote_name, remote_branch) = remote_and_branch(&f, branch, "arbor_pull")?;
             let (_, outcome) = remote::pull(
                 repo,
+                &SqlChecks,
                 branch,
-                &remote_name,
-                &remote_branch,
-                f.has(&["--ff-only"]),
-                author,
+                remote::Pull {
+                    remote: &remote_name,
+                    remote_branch: &remote_branch,
+                    ff_only: f.has(&["--ff-only"]),
+                    author,
+                },
                 &mut |_| {},
             )?;
             Ok(done("conflicts", conflict_count(&outcome)))
@@ -969,7 +973,7 @@ pub fn procedure(
                 no_ff: f.has(&["--no-ff"]),
                 squash: f.has(&["--squash"]),
             };
-            let outcome = vc::merge::merge(repo, branch, theirs, &options)?;
+            let outcome = vc::merge::merge(repo, &SqlChecks, branch, theirs, &options)?;
             Ok(done("conflicts", conflict_count(&outcome)))
         }
         "arbor_reset" => {

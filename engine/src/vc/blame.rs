@@ -16,7 +16,7 @@ use super::diff::diff_catalogs;
 use crate::error::{Error, Result};
 use crate::objects::{Catalog, Commit};
 use crate::repo::Repository;
-use crate::sql::table::Table;
+use crate::table::Table;
 
 /// One row and the commit that last changed it.
 #[derive(Clone, Debug, PartialEq)]

@@ -15,7 +15,7 @@ use super::status::{TableChange, table_changes};
 use crate::error::Result;
 use crate::objects::Catalog;
 use crate::repo::Repository;
-use crate::sql::table::Table;
+use crate::table::Table;
 
 /// One table's differences.
 #[derive(Clone, Debug)]

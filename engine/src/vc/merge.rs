@@ -27,10 +27,11 @@ use super::{BranchState, history};
 use crate::error::{Error, Result};
 use crate::objects::{Catalog, Commit, MergeState, Signature, TableObject, WorkingSet};
 use crate::repo::Repository;
-use crate::sql::ddl::fill_new_indexes;
-use crate::sql::dml::{TableWriter, check_not_referenced, check_parent_exists};
-use crate::sql::sequences::Sequence;
-use crate::sql::table::Table;
+use crate::table::sequences::Sequence;
+use crate::table::{
+    CheckBinder, Table, TableWriter, bind_foreign_key, check_not_referenced, check_parent_exists,
+    fill_new_indexes,
+};
 
 /// How to merge.
 #[derive(Clone, Debug)]
@@ -79,6 +80,7 @@ pub enum MergeOutcome {
 /// Merges commit `theirs` into `branch`.
 pub fn merge(
     repo: &Repository,
+    checks: &dyn CheckBinder,
     branch: &str,
     theirs: Address,
     options: &MergeOptions,
@@ -130,7 +132,8 @@ pub fn merge(
     let base_catalog = repo.read_catalog(&repo.read_commit(&base)?.catalog)?;
     let our_catalog = repo.read_catalog(&state.commit.catalog)?;
     let their_catalog = repo.read_catalog(&their_commit.catalog)?;
-    let (merged, conflicts) = merge_catalogs(repo, &base_catalog, &our_catalog, &their_catalog)?;
+    let (merged, conflicts) =
+        merge_catalogs(repo, checks, &base_catalog, &our_catalog, &their_catalog)?;
     let collisions = local.collisions(&merged);
     if !collisions.is_empty() {
         return Err(refuse(collisions));
@@ -241,6 +244,7 @@ fn set<T: Clone>(map: &mut BTreeMap<String, T>, name: &str, value: Option<&T>) {
 /// Merges three catalogs; returns the merged one and what conflicted.
 pub fn merge_catalogs(
     repo: &Repository,
+    checks: &dyn CheckBinder,
     base: &Catalog,
     ours: &Catalog,
     theirs: &Catalog,
@@ -257,15 +261,17 @@ pub fn merge_catalogs(
         match entry {
             Entry::Ours => {}
             Entry::Theirs(t) => set(&mut merged.tables, name, t),
-            Entry::Both(Some(b), Some(o), Some(t)) => match merge_table(repo, name, b, o, t)? {
-                Ok((object, mut row_conflicts)) => {
-                    merged
-                        .tables
-                        .insert(name.clone(), repo.write_table(&object)?);
-                    conflicts.append(&mut row_conflicts);
+            Entry::Both(Some(b), Some(o), Some(t)) => {
+                match merge_table(repo, checks, name, b, o, t)? {
+                    Ok((object, mut row_conflicts)) => {
+                        merged
+                            .tables
+                            .insert(name.clone(), repo.write_table(&object)?);
+                        conflicts.append(&mut row_conflicts);
+                    }
+                    Err(description) => conflicts.push(whole(name, &description)),
                 }
-                Err(description) => conflicts.push(whole(name, &description)),
-            },
+            }
             Entry::Both(None, _, _) => {
                 conflicts.push(whole(name, "added by both sides with different contents"))
             }
@@ -353,7 +359,7 @@ fn foreign_key_violations(
                     None => continue,
                 }
             };
-            let check = crate::sql::planner::dml::bind_foreign_key(fk, &child, &parent)?;
+            let check = bind_foreign_key(fk, &child, &parent)?;
             let merged_child = repo.map(child.object.rows)?;
             for change in rows_of(ours, child_name)?.diff(&merged_child)? {
                 let change = change?;
@@ -427,6 +433,7 @@ fn remap(from: &Table, to: &Table, row: &[Value]) -> Option<Vec<Value>> {
 #[allow(clippy::type_complexity)]
 fn merge_table(
     repo: &Repository,
+    checks: &dyn CheckBinder,
     name: &str,
     base: &Address,
     ours: &Address,
@@ -529,7 +536,7 @@ fn merge_table(
     // The rows the merge wrote (theirs, or cells of both) are checked
     // against the merged table's constraints; a row that violates one is
     // kept and recorded as a conflict, as Dolt records constraint violations.
-    let checks = crate::sql::planner::own_checks(&schema)?;
+    let checks = checks.bind_checks(&schema)?;
     let mut violation = |key: &[u8], description: String| -> Result<()> {
         conflicts.push(Conflict {
             table: name.to_owned(),
@@ -930,6 +937,7 @@ pub fn drop_conflicts(
 /// stay as they are. `UPDATE arbor_conflicts_<table>`.
 pub fn update_working_rows(
     repo: &Repository,
+    checks: &dyn CheckBinder,
     branch: &str,
     table: &str,
     rows: &[(Vec<u8>, Vec<Value>)],
@@ -942,7 +950,7 @@ pub fn update_working_rows(
         .get(table)
         .ok_or_else(|| Error::new("42P01", format!("table \"{table}\" does not exist")))?;
     let current = Table::from_object(repo.read_table(&address)?)?;
-    let checks = crate::sql::planner::own_checks(&current.schema)?;
+    let checks = checks.bind_checks(&current.schema)?;
     let stored = repo.map(current.object.rows)?;
     let mut writer = TableWriter::new(repo, current.clone())?.with_checks(checks);
     for (key, values) in rows {
@@ -996,6 +1004,7 @@ fn keep_conflicts(
 /// the whole operation and leave the branch as it was.
 pub fn apply_commit(
     repo: &Repository,
+    checks: &dyn CheckBinder,
     branch: &str,
     pick: Address,
     revert_author: Option<&Signature>,
@@ -1034,7 +1043,7 @@ pub fn apply_commit(
     } else {
         (&parent_catalog, &picked_catalog)
     };
-    let (merged, conflicts) = merge_catalogs(repo, base, &ours, theirs)?;
+    let (merged, conflicts) = merge_catalogs(repo, checks, base, &ours, theirs)?;
     if !conflicts.is_empty() {
         let what: Vec<String> = conflicts
             .iter()

@@ -14,6 +14,7 @@ use super::merge::merge_catalogs;
 use crate::error::{Error, Result};
 use crate::objects::{Commit, Signature, WorkingSet};
 use crate::repo::Repository;
+use crate::table::CheckBinder;
 
 const PREFIX: &str = "refs/stash/";
 
@@ -82,7 +83,13 @@ pub fn push(repo: &Repository, branch: &str, message: &str, author: &Signature) 
 
 /// Brings stash `n` back into the working set of `branch` (which must be
 /// clean); with `drop`, removes it afterwards (`pop`).
-pub fn apply(repo: &Repository, branch: &str, n: usize, drop: bool) -> Result<()> {
+pub fn apply(
+    repo: &Repository,
+    checks: &dyn CheckBinder,
+    branch: &str,
+    n: usize,
+    drop: bool,
+) -> Result<()> {
     let (name, _, stash) = nth(repo, n)?;
     let state = BranchState::read(repo, branch)?;
     if state.is_dirty() || state.working_set.merge.is_some() {
@@ -98,7 +105,7 @@ pub fn apply(repo: &Repository, branch: &str, n: usize, drop: bool) -> Result<()
     let base = repo.read_catalog(&repo.read_commit(parent)?.catalog)?;
     let ours = repo.read_catalog(&state.commit.catalog)?;
     let theirs = repo.read_catalog(&stash.catalog)?;
-    let (merged, conflicts) = merge_catalogs(repo, &base, &ours, &theirs)?;
+    let (merged, conflicts) = merge_catalogs(repo, checks, &base, &ours, &theirs)?;
     if !conflicts.is_empty() {
         let what: Vec<String> = conflicts
             .iter()

@@ -20,7 +20,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arbor_engine::sql::table::Table;
+use arbor_engine::table::Table;
 use arbor_engine::vc::diff::diff_catalogs;
 use arbor_engine::vc::merge::merge_catalogs;
 use arbor_schema::Value;
@@ -90,7 +90,13 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
         catalogs.push(scratch.version(first, Some(file).zip(columns.as_ref()))?);
     }
     let repository = scratch.repository();
-    let (merged, conflicts) = merge_catalogs(repository, &catalogs[0], &catalogs[1], &catalogs[2])?;
+    let (merged, conflicts) = merge_catalogs(
+        repository,
+        &arbor_engine::sql::SqlChecks,
+        &catalogs[0],
+        &catalogs[1],
+        &catalogs[2],
+    )?;
 
     let merged_table = match merged.tables.get(&table) {
         Some(address) => Table::from_object(repository.read_table(address)?)?,

@@ -96,6 +96,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     };
     Ok(report(vc::merge::merge(
         &repository,
+        &arbor_engine::sql::SqlChecks,
         &branch,
         theirs,
         &options,

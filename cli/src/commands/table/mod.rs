@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use arbor_engine::repo::Repository;
-use arbor_engine::sql::table::Table;
+use arbor_engine::table::Table;
 use arbor_engine::vc::{self, BranchState};
 use arbor_schema::{TableSchema, Value};
 

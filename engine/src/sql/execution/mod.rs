@@ -23,9 +23,9 @@ use arbor_schema::Value;
 use super::eval::{EvalContext, SubqueryRunner, eval, truth};
 use super::planner::expr::{Expr, Subquery};
 use super::planner::plan::{JoinKind, Plan, SetOpKind, SortKey, TableSource};
-use super::table::Table;
 use crate::error::{Error, Result};
 use crate::objects::TableObject;
+use crate::table::Table;
 
 /// A row of values.
 pub type Row = Vec<Value>;
@@ -49,7 +49,7 @@ pub struct Executor<'a> {
     /// shared with the executors of subqueries.
     work_tables: Rc<RefCell<HashMap<usize, Rc<Vec<Row>>>>>,
     /// The statement's sequences, for `nextval`.
-    sequences: Option<&'a super::sequences::Sequences>,
+    sequences: Option<&'a crate::table::sequences::Sequences>,
 }
 
 impl<'a> Executor<'a> {
@@ -66,7 +66,10 @@ impl<'a> Executor<'a> {
     }
 
     /// Lets expressions move `sequences` (`nextval`).
-    pub fn with_sequences(mut self, sequences: &'a super::sequences::Sequences) -> Executor<'a> {
+    pub fn with_sequences(
+        mut self,
+        sequences: &'a crate::table::sequences::Sequences,
+    ) -> Executor<'a> {
         self.sequences = Some(sequences);
         self
     }

@@ -35,7 +35,7 @@ pub fn is_scalar(name: &str) -> bool {
         math::NAMES,
         datetime::NAMES,
         jsonb::NAMES,
-        &super::sequences::FUNCTIONS,
+        &crate::table::sequences::FUNCTIONS,
     ]
     .iter()
     .any(|names| names.contains(&name))

@@ -18,14 +18,14 @@ use sqlparser::ast;
 
 use std::sync::Arc;
 
-use super::dml::ForeignKeyCheck;
 use super::expr::Expr;
 use super::scope::Scope;
 use super::{Binder, Statement, data_type, ident, object_name, sql_expression};
 use crate::error::{Error, Result, sqlstate};
 use crate::sql::eval::{EvalContext, eval};
-use crate::sql::sequences::Sequence;
-use crate::sql::table::Table;
+use crate::table::ForeignKeyCheck;
+use crate::table::Table;
+use crate::table::sequences::Sequence;
 
 /// A bound ALTER TABLE: the table before and the schema after.
 #[derive(Debug)]
@@ -68,7 +68,7 @@ impl Binder<'_> {
         for c in &ct.constraints {
             self.add_constraint(&mut schema, c, None)?;
         }
-        schema.validate().map_err(crate::sql::table::value_error)?;
+        schema.validate().map_err(crate::table::value_error)?;
         Ok(Statement::CreateTable {
             schema,
             if_not_exists: ct.if_not_exists,
@@ -180,11 +180,11 @@ impl Binder<'_> {
         let mut moves_a_sequence = false;
         bound.walk(&mut |x| {
             moves_a_sequence |= matches!(x, Expr::Function(name, _)
-                if crate::sql::sequences::FUNCTIONS.contains(&name.as_str()));
+                if crate::table::sequences::FUNCTIONS.contains(&name.as_str()));
         });
         if !bound.has_subquery() && !moves_a_sequence {
             let value = eval(&bound, &[], &EvalContext::default())?;
-            arbor_schema::cast::assign(value, data_type).map_err(crate::sql::table::value_error)?;
+            arbor_schema::cast::assign(value, data_type).map_err(crate::table::value_error)?;
         }
         Ok(())
     }
@@ -433,7 +433,7 @@ impl Binder<'_> {
                             let e = self.expr(&sql_expression(text)?, &Scope::new(), &[], None)?;
                             let v = eval(&e, &[], &EvalContext::default())?;
                             arbor_schema::cast::assign(v, &schema.columns[position].data_type)
-                                .map_err(crate::sql::table::value_error)?
+                                .map_err(crate::table::value_error)?
                         }
                         None => Value::Null,
                     };
@@ -607,7 +607,7 @@ impl Binder<'_> {
                 }
             }
         }
-        schema.validate().map_err(crate::sql::table::value_error)?;
+        schema.validate().map_err(crate::table::value_error)?;
         let rewrite = if rewrite {
             Some(
                 sources
@@ -629,7 +629,7 @@ impl Binder<'_> {
             } else {
                 self.table(&fk.referenced_table)?
             };
-            new_foreign_keys.push(super::dml::bind_foreign_key(fk, &child, &parent)?);
+            new_foreign_keys.push(crate::table::bind_foreign_key(fk, &child, &parent)?);
         }
         Ok(Statement::AlterTable(Box::new(AlterPlan {
             table,

@@ -19,7 +19,9 @@ use super::plan::{JoinKind, Plan, TableSource, full_range};
 use super::scope::{Scope, ScopeColumn};
 use super::{Binder, Statement, ident, object_name, optimizer, sql_expression};
 use crate::error::{Error, Result, sqlstate};
-use crate::sql::table::Table;
+use arbor_schema::Value;
+
+use crate::table::{Checks, ForeignKeyCheck, RowCheck, Table, bind_foreign_key};
 
 /// A bound INSERT.
 #[derive(Debug)]
@@ -37,7 +39,7 @@ pub struct InsertPlan {
     /// `RETURNING`, over the inserted (or updated) row.
     pub returning: Option<Returning>,
     /// The table's CHECK constraints.
-    pub checks: Vec<Check>,
+    pub checks: Checks,
     /// The foreign keys the new rows must satisfy.
     pub foreign_keys: ForeignKeys,
 }
@@ -57,7 +59,7 @@ pub struct ChangePlan {
     /// old ones (DELETE).
     pub returning: Option<Returning>,
     /// The table's CHECK constraints.
-    pub checks: Vec<Check>,
+    pub checks: Checks,
     /// Foreign keys from and to the table.
     pub foreign_keys: ForeignKeys,
 }
@@ -107,26 +109,6 @@ pub struct ForeignKeys {
     pub incoming: Vec<ForeignKeyCheck>,
 }
 
-/// One foreign key, bound: which columns of which tables must match.
-#[derive(Debug, Clone)]
-pub struct ForeignKeyCheck {
-    /// The constraint's name.
-    pub name: String,
-    /// The referencing table.
-    pub child: Table,
-    /// Positions of the referencing columns in the child.
-    pub child_columns: Vec<usize>,
-    /// The referenced table.
-    pub parent: Table,
-    /// Positions of the referenced columns in the parent, pairwise with
-    /// `child_columns`.
-    pub parent_columns: Vec<usize>,
-    /// What deleting a referenced parent row does to its children.
-    pub on_delete: arbor_schema::table::ForeignKeyAction,
-    /// What changing a referenced parent row's key does to its children.
-    pub on_update: arbor_schema::table::ForeignKeyAction,
-}
-
 /// A CHECK constraint bound over a row of its table.
 #[derive(Debug, Clone)]
 pub struct Check {
@@ -134,6 +116,18 @@ pub struct Check {
     pub name: String,
     /// The condition; a row passes unless it is false.
     pub expr: Expr,
+}
+
+impl RowCheck for Check {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn holds(&self, row: &[Value]) -> Result<bool> {
+        let verdict =
+            crate::sql::eval::eval(&self.expr, row, &crate::sql::eval::EvalContext::default())?;
+        Ok(crate::sql::eval::truth(&verdict)? != Some(false))
+    }
 }
 
 impl Binder<'_> {
@@ -238,7 +232,7 @@ impl Binder<'_> {
                     })?;
                     defaults[*target]
                         .clone()
-                        .unwrap_or(Expr::Literal(arbor_schema::Value::Null))
+                        .unwrap_or(Expr::Literal(Value::Null))
                 } else {
                     self.expr(e, &empty, &[], None)?
                 });
@@ -265,7 +259,7 @@ impl Binder<'_> {
     }
 
     /// The table's CHECK constraints, bound over its rows.
-    pub(super) fn checks(&self, table: &Table) -> Result<Vec<Check>> {
+    pub(super) fn checks(&self, table: &Table) -> Result<Checks> {
         super::checks_of(&table.schema, self.catalog)
     }
 
@@ -561,36 +555,6 @@ impl Binder<'_> {
             checks: Vec::new(),
         })))
     }
-}
-
-pub fn bind_foreign_key(
-    fk: &arbor_schema::table::ForeignKey,
-    child: &Table,
-    parent: &Table,
-) -> Result<ForeignKeyCheck> {
-    let corrupt = || {
-        Error::new(
-            sqlstate::DATA_CORRUPTED,
-            format!("foreign key \"{}\" names a missing column", fk.name),
-        )
-    };
-    Ok(ForeignKeyCheck {
-        name: fk.name.clone(),
-        child_columns: fk
-            .columns
-            .iter()
-            .map(|t| child.schema.tag_index(*t).ok_or_else(corrupt))
-            .collect::<Result<_>>()?,
-        parent_columns: fk
-            .referenced_columns
-            .iter()
-            .map(|n| parent.schema.column_index(n).ok_or_else(corrupt))
-            .collect::<Result<_>>()?,
-        child: child.clone(),
-        parent: parent.clone(),
-        on_delete: fk.on_delete,
-        on_update: fk.on_update,
-    })
 }
 
 fn column_names(table: &Table) -> impl Iterator<Item = String> + '_ {

@@ -15,6 +15,7 @@ pub mod scope;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use arbor_schema::{DataType, TableSchema, Value};
 use rust_decimal::Decimal;
@@ -29,8 +30,8 @@ use self::plan::{
 };
 use self::scope::{Resolved, Scope, ScopeColumn, resolve};
 use super::execution::WINDOW_FUNCTIONS;
-use super::table::Table;
 use crate::error::{Error, Result, sqlstate};
+use crate::table::{CheckBinder, Checks, RowCheck, Table};
 
 /// Tables and views the planner can see.
 pub trait CatalogView {
@@ -67,7 +68,7 @@ pub enum Statement {
         /// Its name.
         name: String,
         /// Its initial state.
-        sequence: super::sequences::Sequence,
+        sequence: crate::table::sequences::Sequence,
         /// `IF NOT EXISTS`.
         if_not_exists: bool,
     },
@@ -258,25 +259,37 @@ pub fn plan_insert_rows(table: &str, catalog: &dyn CatalogView) -> Result<Insert
 }
 
 /// The CHECK constraints of `schema`, bound over its rows.
-pub fn checks_of(schema: &TableSchema, catalog: &dyn CatalogView) -> Result<Vec<dml::Check>> {
+pub fn checks_of(schema: &TableSchema, catalog: &dyn CatalogView) -> Result<Checks> {
     let binder = Binder::new(catalog);
     let scope = Scope::for_table(&schema.name, schema.columns.iter().map(|c| c.name.clone()));
     schema
         .checks
         .iter()
         .map(|c| {
-            Ok(dml::Check {
+            let check = dml::Check {
                 name: c.name.clone(),
                 expr: binder.expr(&sql_expression(&c.expression)?, &scope, &[], None)?,
-            })
+            };
+            Ok(Arc::new(check) as Arc<dyn RowCheck>)
         })
         .collect()
 }
 
 /// The CHECK constraints of `schema`, bound without a catalog (a check
 /// reads only its own row).
-pub fn own_checks(schema: &TableSchema) -> Result<Vec<dml::Check>> {
+pub fn own_checks(schema: &TableSchema) -> Result<Checks> {
     checks_of(schema, &NoCatalog)
+}
+
+/// The SQL layer's [`CheckBinder`]: what the layers below use to enforce
+/// CHECK constraints they cannot read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SqlChecks;
+
+impl CheckBinder for SqlChecks {
+    fn bind_checks(&self, schema: &TableSchema) -> Result<Checks> {
+        own_checks(schema)
+    }
 }
 
 /// A catalog with nothing in it, for expressions that read no table.

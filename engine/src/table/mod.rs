@@ -1,9 +1,41 @@
-//! Tables as the SQL layer sees them: a schema over a prolly map.
+//! # Tables: rows and indexes over prolly maps
 //!
-//! The primary index maps the encoded primary key (see `arbor_schema::key`)
-//! to the encoded non-key columns (see `arbor_schema::row`). A table without
-//! a declared primary key is keyed by a hidden row id (a bigint counter kept
-//! in the table object).
+//! The layer between the repository's objects and everything that reads or
+//! writes rows (version control and SQL alike). A [`Table`] is a schema over
+//! a stored [`TableObject`]: its primary index maps the encoded primary key
+//! (see `arbor_schema::key`) to the encoded non-key columns (see
+//! `arbor_schema::row`). A table without a declared primary key is keyed by
+//! a hidden row id (a bigint counter kept in the table object).
+//!
+//! - `writer`: [`TableWriter`], one statement's (or merge's) edits to a
+//!   table with its secondary indexes kept in step and uniqueness enforced;
+//!   [`conform`], a row coerced to the column types with NOT NULL and CHECK;
+//! - `check`: CHECK constraints as the [`RowCheck`] trait, bound by the SQL
+//!   layer's [`CheckBinder`] (the text of a check is SQL, which this layer
+//!   does not read);
+//! - `foreign_key`: foreign keys bound to positions, parent and child
+//!   lookups;
+//! - `build`: whole objects at once: an empty table, new indexes filled;
+//! - `sequences`: sequence state as the catalog keeps it.
+//!
+//! This layer uses `objects` and `repo` only; `vc` and `sql` use it.
+
+mod build;
+mod check;
+mod foreign_key;
+pub mod sequences;
+mod writer;
+
+pub use build::{empty_table, fill_new_indexes};
+pub use check::{CheckBinder, Checks, RowCheck};
+pub use foreign_key::{
+    ForeignKeyCheck, bind_foreign_key, check_not_referenced, check_parent_exists,
+};
+pub(crate) use writer::index_columns;
+pub use writer::{TableWriter, conform, conform_in_place};
+
+/// A row: one value per column, in schema order.
+pub type Row = Vec<Value>;
 
 use std::sync::Arc;
 
