@@ -41,6 +41,7 @@ use crate::vc::merge::{MergeOptions, MergeOutcome};
 use crate::vc::revision::tag_ref;
 use crate::vc::{self, history};
 
+#[cfg(feature = "git")]
 pub mod git;
 
 /// The store root ref that names the remotes object.
@@ -144,8 +145,19 @@ fn open_named(local: &Repository, name: &str, write: bool) -> Result<Repository>
     open(&url_of(local, name)?, write)
 }
 
+/// Opens a Git remote: refused by a build without the `git` feature.
+#[cfg(not(feature = "git"))]
+fn open_git(git_url: &str, _write: bool) -> Result<Repository> {
+    Err(Error::new(
+        "0A000",
+        format!("cannot reach {git_url}: this build of Arbor has no Git remotes"),
+    )
+    .with_hint("Git remotes need arbor-engine's `git` feature (on by default)"))
+}
+
 /// Opens a Git remote. One that holds no Arbor data yet opens for a push
 /// as an empty repository (its default branch is the first one pushed).
+#[cfg(feature = "git")]
 fn open_git(git_url: &str, write: bool) -> Result<Repository> {
     let store = Arc::new(git::GitStore::open(git_url)?);
     if store.root()?.is_none() {
