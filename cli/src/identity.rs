@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use arbor_engine::env::{Clock, Environment, Identity, Reach, Timestamp};
 use arbor_engine::objects::Signature;
 
 use crate::ui::CliError;
@@ -99,6 +100,48 @@ pub fn author(cwd: &Path, flag: Option<&str>, date: Option<&str>) -> Result<Sign
         time,
         offset_minutes,
     })
+}
+
+/// The library's environment for a command run from `cwd`: the author as
+/// [`author`] finds it without flags (none if unknown: what needs one
+/// says so), the clock (`ARBOR_COMMIT_DATE` fixes it, for commits and SQL's
+/// `now()` alike), every folder and the network reachable, and Git remotes
+/// cached in `$ARBOR_GIT_CACHE`, else `$XDG_CACHE_HOME/arbor/git`, else
+/// `~/.cache/arbor/git`.
+pub fn environment(cwd: &Path) -> Result<Environment, CliError> {
+    let (seconds, offset_minutes) = commit_time()?;
+    let clock = match std::env::var_os("ARBOR_COMMIT_DATE") {
+        Some(_) => Clock::Fixed(Timestamp {
+            seconds,
+            offset_minutes,
+        }),
+        None => Clock::System,
+    };
+    let author = match author_from_env() {
+        Some(found) => Some(found),
+        None => author_from_config(cwd).ok().flatten(),
+    };
+    Ok(Environment {
+        author: author.map(|(name, email)| Identity::new(name, email)),
+        clock,
+        reach: Reach::ALL,
+        git_cache: Some(git_cache()),
+    })
+}
+
+/// Where Git remotes are cached (see [`environment`]).
+fn git_cache() -> std::path::PathBuf {
+    use std::path::PathBuf;
+    if let Some(dir) = std::env::var_os("ARBOR_GIT_CACHE") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(dir).join("arbor").join("git");
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        return PathBuf::from(home).join(".cache").join("arbor").join("git");
+    }
+    std::env::temp_dir().join("arbor-git-cache")
 }
 
 /// `user.name` and `user.email`, each from Arbor's configuration or else

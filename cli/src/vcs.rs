@@ -18,14 +18,28 @@ use crate::ui::CliError;
 /// The repository containing `cwd`, open for writing.
 pub fn open(cwd: &Path) -> Result<Repository, CliError> {
     let dir = repository_dir(cwd)?;
-    Ok(Repository::open(repo::open_disk_store(&dir)?)?)
+    Ok(sized(Repository::open(repo::open_disk_store(&dir)?)?))
 }
 
 /// The repository containing `cwd`, open for reading only (no lock: it
 /// runs beside a writer, seeing the last published state).
 pub fn open_read_only(cwd: &Path) -> Result<Repository, CliError> {
     let dir = repository_dir(cwd)?;
-    Ok(Repository::open(repo::open_disk_store_read_only(&dir)?)?)
+    Ok(sized(Repository::open(repo::open_disk_store_read_only(
+        &dir,
+    )?)?))
+}
+
+/// `repository` with its cache of decoded nodes sized by `ARBOR_CACHE_MB`
+/// when that is set (the library's default otherwise).
+pub fn sized(repository: Repository) -> Repository {
+    let megabytes = std::env::var("ARBOR_CACHE_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if let Some(mb) = megabytes {
+        repository.nodes().limit_cache(mb << 20);
+    }
+    repository
 }
 
 /// Keeps `repository`'s node cache small, for a command that reads each

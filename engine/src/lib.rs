@@ -5,6 +5,7 @@
 //! merges them. The SQL layer (`sql`) runs statements against one version,
 //! the working catalog of a branch.
 
+pub mod env;
 pub mod error;
 pub mod objects;
 pub mod remote;

@@ -3,7 +3,7 @@
 //! `docs/architecture.md` draws:
 //!
 //! ```text
-//! error -> objects -> repo -> table -> vc -> remote -> sql -> io -> (lib.rs: the facade)
+//! error -> objects -> env -> repo -> table -> vc -> remote -> ops -> sql -> io -> (lib.rs: the facade)
 //! ```
 //!
 //! The test reads the sources: every `crate::<module>` path (in code, in
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// The engine's top-level modules, bottom up.
 const LAYERS: &[&str] = &[
-    "error", "objects", "repo", "table", "vc", "remote", "sql", "io",
+    "error", "objects", "env", "repo", "table", "vc", "remote", "ops", "sql", "io",
 ];
 
 /// An upward reference: the file, its line number, the module it names.

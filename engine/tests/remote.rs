@@ -6,12 +6,21 @@
 
 use std::path::Path;
 
+use arbor_engine::env::{Environment, Reach};
 use arbor_engine::objects::{Commit, Signature, StoreRoot};
 use arbor_engine::remote;
 use arbor_engine::repo::{Repository, open_disk_store};
 use arbor_engine::sql::Session;
 use arbor_engine::vc::{self, commit::CommitOptions};
 use arbor_merkle::{Address, ChunkStore};
+
+/// An environment that may reach other folders, as the command line's.
+fn reach_all() -> Environment {
+    Environment {
+        reach: Reach::ALL,
+        ..Environment::default()
+    }
+}
 
 fn author() -> Signature {
     Signature {
@@ -82,7 +91,7 @@ fn a_ref_to_a_missing_commit_is_refused_and_nothing_is_published() {
     let (_dir, up, local) = remote_and_local();
     publish_evil_branch(&up, &[], Address::of(b"nothing"));
     let before = refs_of(&local);
-    let e = remote::fetch(&local, "origin", &[], &mut |_| {}).unwrap_err();
+    let e = remote::fetch(&local, &reach_all(), "origin", &[], &mut |_| {}).unwrap_err();
     assert!(e.message.contains("missing"), "{}", e.message);
     assert_eq!(refs_of(&local), before);
 }
@@ -101,11 +110,25 @@ fn a_commit_whose_catalog_is_missing_is_refused() {
     let head = commit.address();
     publish_evil_branch(&up, &[commit], head);
     let before = refs_of(&local);
-    let e = remote::fetch(&local, "origin", &["evil".into()], &mut |_| {}).unwrap_err();
+    let e = remote::fetch(
+        &local,
+        &reach_all(),
+        "origin",
+        &["evil".into()],
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert!(e.message.contains("missing"), "{}", e.message);
     assert_eq!(refs_of(&local), before);
     // The good branch still fetches.
-    remote::fetch(&local, "origin", &["main".into()], &mut |_| {}).unwrap();
+    remote::fetch(
+        &local,
+        &reach_all(),
+        "origin",
+        &["main".into()],
+        &mut |_| {},
+    )
+    .unwrap();
     assert!(refs_of(&local).contains(&"refs/remotes/origin/main".to_owned()));
 }
 
@@ -120,7 +143,7 @@ fn a_chunk_whose_bytes_do_not_match_its_address_is_refused() {
     bytes[at] ^= 0x5a;
     std::fs::write(&journal, &bytes).unwrap();
     let before = refs_of(&local);
-    let e = remote::fetch(&local, "origin", &[], &mut |_| {}).unwrap_err();
+    let e = remote::fetch(&local, &reach_all(), "origin", &[], &mut |_| {}).unwrap_err();
     assert!(
         ["address", "damage", "corrupt", "checksum", "fsck"]
             .iter()
@@ -129,4 +152,29 @@ fn a_chunk_whose_bytes_do_not_match_its_address_is_refused() {
         e.message
     );
     assert_eq!(refs_of(&local), before);
+}
+
+#[test]
+fn an_environment_without_reach_opens_no_remote() {
+    let (_dir, _remote_dir, local) = remote_and_local();
+    let before = refs_of(&local);
+    let e = remote::fetch(&local, &Environment::default(), "origin", &[], &mut |_| {}).unwrap_err();
+    assert!(e.message.contains("may not reach other folders"), "{e:?}");
+    let git = "git+file:///nowhere/x.git";
+    remote::add(&local, "hub", git).unwrap();
+    let only_folders = Environment {
+        reach: Reach {
+            folders: true,
+            network: false,
+        },
+        ..Environment::default()
+    };
+    let e = remote::fetch(&local, &only_folders, "hub", &[], &mut |_| {}).unwrap_err();
+    assert!(e.message.contains("may not reach the network"), "{e:?}");
+    remote::fetch(&local, &only_folders, "origin", &[], &mut |_| {}).unwrap();
+    assert_ne!(
+        refs_of(&local),
+        before,
+        "the allowed fetch brought the remote's refs"
+    );
 }

@@ -58,7 +58,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let (bar, mut progress) = crate::progress::transfer("receiving");
     // Open the remote first: a bad URL leaves nothing behind. (The bar
     // clears itself when dropped, on any early return.)
-    let source = remote::open(&url, false)?;
+    let source = remote::open(&url, false, &crate::identity::environment(cwd)?)?;
     let cannot_create =
         |e: std::io::Error| CliError::new(format!("cannot create {}: {e}", directory.display()));
     if !existed {

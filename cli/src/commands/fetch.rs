@@ -58,7 +58,13 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         None => default_remote(&repository)?,
     };
     let (bar, mut progress) = crate::progress::transfer("receiving");
-    let fetched = remote::fetch(&repository, &name, &args.branches, &mut progress);
+    let fetched = remote::fetch(
+        &repository,
+        &crate::identity::environment(cwd)?,
+        &name,
+        &args.branches,
+        &mut progress,
+    );
     bar.finish_and_clear();
     let fetched = fetched?;
     report(&name, &fetched);

@@ -39,10 +39,12 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         (None, Some((r, b))) if *r == name => b.clone(),
         _ => current.clone(),
     };
-    let author = identity::author(cwd, None, None).ok();
+    let env = identity::environment(cwd)?;
+    let author = env.signature().ok();
     let (bar, mut progress) = crate::progress::transfer("receiving");
     let pulled = remote::pull(
         &repository,
+        &env,
         &arbor_engine::sql::SqlChecks,
         &current,
         remote::Pull {

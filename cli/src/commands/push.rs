@@ -45,13 +45,14 @@ fn push(
     progress: &mut dyn FnMut(arbor_merkle::reachability::WalkStats),
 ) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
+    let env = crate::identity::environment(cwd)?;
     let current = vc::current_branch(&repository)?;
     let name = match &args.remote {
         Some(r) => r.clone(),
         None => fetch::default_remote(&repository)?,
     };
     if args.tags && args.branch.is_none() {
-        for t in remote::push_tags(&repository, &name, &mut *progress)? {
+        for t in remote::push_tags(&repository, &env, &name, &mut *progress)? {
             println!(" * [new tag]     {t} -> {t}");
         }
         return Ok(ExitCode::SUCCESS);
@@ -62,7 +63,7 @@ fn push(
             return Err(CliError::new("--delete needs the remote branch to delete")
                 .with_hint("arbor push --delete origin <branch>"));
         };
-        let head = remote::delete_branch(&repository, &name, remote_branch)?;
+        let head = remote::delete_branch(&repository, &env, &name, remote_branch)?;
         println!(" - [deleted]     {remote_branch} (was {})", head.short(8));
         return Ok(ExitCode::SUCCESS);
     }
@@ -80,11 +81,14 @@ fn push(
     };
     let (pushed, tags) = remote::push(
         &repository,
-        &local,
-        &name,
-        &remote_branch,
-        args.force,
-        args.tags,
+        &env,
+        remote::Push {
+            branch: &local,
+            remote: &name,
+            remote_branch: &remote_branch,
+            force: args.force,
+            tags: args.tags,
+        },
         &mut *progress,
     )?;
     match pushed {

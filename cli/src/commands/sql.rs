@@ -40,7 +40,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         (None, Some(f)) => std::fs::read_to_string(cwd.join(f))
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", f.display())))?,
         (None, None) if std::io::stdin().is_terminal() => {
-            let session = with_author(open_session(cwd)?, cwd);
+            let session = with_environment(open_session(cwd)?, cwd)?;
             return crate::shell::run(session).map(|()| ExitCode::SUCCESS);
         }
         (None, None) => {
@@ -51,7 +51,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             s
         }
     };
-    let mut session = with_author(open_session(cwd)?, cwd);
+    let mut session = with_environment(open_session(cwd)?, cwd)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut write_error = None;
@@ -119,16 +119,14 @@ pub fn sql_error(sql: &str, e: arbor_engine::Error) -> CliError {
 fn open_session(cwd: &Path) -> Result<Session, CliError> {
     let dir = repository_dir(cwd)?;
     let store = repo::open_disk_store(&dir)?;
-    let repository = Repository::open(store)?;
+    let repository = crate::vcs::sized(Repository::open(store)?);
     let branch = repository.store_root()?.default_branch;
     Ok(Session::open(repository, &branch)?)
 }
 
-/// Gives the session an author, when one is configured: commits made from
-/// SQL (`SELECT arbor_commit(...)`) need one.
-fn with_author(mut session: Session, cwd: &Path) -> Session {
-    if let Ok(author) = identity::author(cwd, None, None) {
-        session.set_author(author);
-    }
-    session
+/// Gives the session the command's environment: commits made from SQL
+/// (`SELECT arbor_commit(...)`) need an author, remotes need reach.
+fn with_environment(mut session: Session, cwd: &Path) -> Result<Session, CliError> {
+    session.set_environment(identity::environment(cwd)?);
+    Ok(session)
 }

@@ -68,21 +68,6 @@ const README: &str = "This ref holds an Arbor data repository: content-addressed
 in packs (*.pack, indexed by *.idx) and the address of its store root (root).\n\
 Clone it with `arbor clone git+<url of this repository>`.\n";
 
-/// Where the cache repositories live: `$ARBOR_GIT_CACHE`, else
-/// `$XDG_CACHE_HOME/arbor/git`, else `~/.cache/arbor/git`.
-pub fn cache_root() -> PathBuf {
-    if let Some(dir) = std::env::var_os("ARBOR_GIT_CACHE") {
-        return PathBuf::from(dir);
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
-        return PathBuf::from(dir).join("arbor").join("git");
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        return PathBuf::from(home).join(".cache").join("arbor").join("git");
-    }
-    std::env::temp_dir().join("arbor-git-cache")
-}
-
 /// One pack of the remote: its name and the Git blobs of its bytes and index.
 #[derive(Clone, Debug)]
 struct PackRef {
@@ -179,13 +164,9 @@ fn to_store_error(e: Error) -> arbor_merkle::Error {
 impl GitStore {
     /// Opens the Git repository at `url` (a URL Git understands: `file://`,
     /// `ssh://`, `https://`, ...): makes or reuses its cache repository and
-    /// fetches the data ref into it.
-    pub fn open(url: &str) -> Result<GitStore> {
-        GitStore::open_with_cache(url, &cache_root())
-    }
-
-    /// [`GitStore::open`] with its cache repositories in `root`.
-    pub fn open_with_cache(url: &str, root: &std::path::Path) -> Result<GitStore> {
+    /// fetches the data ref into it. Cache repositories live in `root`
+    /// (the environment's `git_cache`), one per URL.
+    pub fn open(url: &str, root: &std::path::Path) -> Result<GitStore> {
         let name = &Address::of(url.as_bytes()).to_hex()[..24];
         let cache_dir = root.join(format!("{name}.git"));
         std::fs::create_dir_all(root).map_err(|e| {
@@ -840,7 +821,7 @@ mod tests {
         let Some(url) = bare_repository(dir.path()) else {
             return;
         };
-        let store = GitStore::open_with_cache(&url, &dir.path().join("a")).unwrap();
+        let store = GitStore::open(&url, &dir.path().join("a")).unwrap();
         assert_eq!(store.root().unwrap(), None);
         // About 2.5 packs' worth, so two packs close and one is pending.
         let chunks: Vec<Chunk> = (0..40).map(|i| chunk(i, 64 << 10)).collect();
@@ -862,12 +843,12 @@ mod tests {
 
         // Another cache sees everything; its stale swap is refused once the
         // first store moved on.
-        let other = GitStore::open_with_cache(&url, &dir.path().join("b")).unwrap();
+        let other = GitStore::open(&url, &dir.path().join("b")).unwrap();
         assert_eq!(other.root().unwrap(), Some(root));
         for c in &chunks {
             assert_eq!(other.get(&c.address()).unwrap().as_ref(), Some(c));
         }
-        let first = GitStore::open_with_cache(&url, &dir.path().join("a")).unwrap();
+        let first = GitStore::open(&url, &dir.path().join("a")).unwrap();
         let next = chunk(2000, 100);
         first.put(&next).unwrap();
         assert!(
@@ -891,7 +872,7 @@ mod tests {
                 .unwrap()
         );
         drop((first, other));
-        let third = GitStore::open_with_cache(&url, &dir.path().join("c")).unwrap();
+        let third = GitStore::open(&url, &dir.path().join("c")).unwrap();
         assert_eq!(third.root().unwrap(), Some(late.address()));
         assert_eq!(third.get(&late.address()).unwrap(), Some(late));
     }

@@ -31,6 +31,7 @@ use std::sync::Arc;
 use arbor_merkle::reachability::{WalkStats, copy_missing, copy_missing_except};
 use arbor_merkle::{Address, ChunkStore};
 
+use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::objects::{Commit, RemoteList, Signature, StoreRoot, WorkingSet};
 use crate::repo::{
@@ -119,11 +120,18 @@ pub fn canonical_url(url: &str, cwd: &Path) -> Result<String> {
 }
 
 /// Opens the repository a remote URL names, for writing (a push) or only
-/// for reading.
-pub fn open(url: &str, write: bool) -> Result<Repository> {
+/// for reading, if `env` lets the library reach it (another folder; a Git
+/// remote counts as the network).
+pub fn open(url: &str, write: bool, env: &Environment) -> Result<Repository> {
     let path = match parse_url(url, Path::new("/"))? {
-        RemoteUrl::Folder(path) => path,
-        RemoteUrl::Git(git_url) => return open_git(&git_url, write),
+        RemoteUrl::Folder(path) => {
+            env.check_folders(&format!("cannot open the remote {url}"))?;
+            path
+        }
+        RemoteUrl::Git(git_url) => {
+            env.check_network(&format!("cannot reach the remote {url}"))?;
+            return open_git(&git_url, write, &env.git_cache());
+        }
     };
     if !path.join(repo::STORE_DIR).is_dir() {
         return Err(Error::new(
@@ -141,13 +149,18 @@ pub fn open(url: &str, write: bool) -> Result<Repository> {
 }
 
 /// Opens remote `name` of `local`, for writing (a push) or only reading.
-fn open_named(local: &Repository, name: &str, write: bool) -> Result<Repository> {
-    open(&url_of(local, name)?, write)
+fn open_named(
+    local: &Repository,
+    name: &str,
+    write: bool,
+    env: &Environment,
+) -> Result<Repository> {
+    open(&url_of(local, name)?, write, env)
 }
 
 /// Opens a Git remote: refused by a build without the `git` feature.
 #[cfg(not(feature = "git"))]
-fn open_git(git_url: &str, _write: bool) -> Result<Repository> {
+fn open_git(git_url: &str, _write: bool, _cache: &Path) -> Result<Repository> {
     Err(Error::new(
         "0A000",
         format!("cannot reach {git_url}: this build of Arbor has no Git remotes"),
@@ -158,8 +171,8 @@ fn open_git(git_url: &str, _write: bool) -> Result<Repository> {
 /// Opens a Git remote. One that holds no Arbor data yet opens for a push
 /// as an empty repository (its default branch is the first one pushed).
 #[cfg(feature = "git")]
-fn open_git(git_url: &str, write: bool) -> Result<Repository> {
-    let store = Arc::new(git::GitStore::open(git_url)?);
+fn open_git(git_url: &str, write: bool, cache: &Path) -> Result<Repository> {
+    let store = Arc::new(git::GitStore::open(git_url, cache)?);
     if store.root()?.is_none() {
         if !write {
             return Err(Error::new(
@@ -327,11 +340,12 @@ pub struct Fetched {
 /// totals of the chunks copied (as do the other transfers').
 pub fn fetch(
     local: &Repository,
+    env: &Environment,
     name: &str,
     branches: &[String],
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<Fetched> {
-    let remote = open_named(local, name, false)?;
+    let remote = open_named(local, name, false, env)?;
     let remote_root = remote.store_root()?;
     let remote_heads = heads(&remote_root);
     let wanted: Vec<(String, Address)> = if branches.is_empty() {
@@ -408,6 +422,21 @@ pub fn fetch(
     Ok(fetched)
 }
 
+/// What to push: which local branch to which branch of which remote.
+#[derive(Clone, Copy, Debug)]
+pub struct Push<'a> {
+    /// The local branch.
+    pub branch: &'a str,
+    /// The remote's name.
+    pub remote: &'a str,
+    /// The branch on the remote.
+    pub remote_branch: &'a str,
+    /// Move the remote branch even when it is not a fast-forward.
+    pub force: bool,
+    /// Send the tags the remote lacks too, in the same update.
+    pub tags: bool,
+}
+
 /// What to pull: which branch of which remote, and how it may merge.
 #[derive(Clone, Copy, Debug)]
 pub struct Pull<'a> {
@@ -426,6 +455,7 @@ pub struct Pull<'a> {
 /// `ff_only`), its constraints checked through `checks`.
 pub fn pull(
     local: &Repository,
+    env: &Environment,
     checks: &dyn CheckBinder,
     branch: &str,
     pull: Pull<'_>,
@@ -437,7 +467,7 @@ pub fn pull(
         ff_only,
         author,
     } = pull;
-    let fetched = fetch(local, name, &[remote_branch.to_owned()], progress)?;
+    let fetched = fetch(local, env, name, &[remote_branch.to_owned()], progress)?;
     let theirs = local
         .store_root()?
         .refs
@@ -501,16 +531,20 @@ pub enum Pushed {
 /// Returns what happened to the branch and the tags pushed.
 pub fn push(
     local: &Repository,
-    branch: &str,
-    name: &str,
-    remote_branch: &str,
-    force: bool,
-    tags: bool,
+    env: &Environment,
+    push: Push<'_>,
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<(Pushed, Vec<String>)> {
+    let Push {
+        branch,
+        remote: name,
+        remote_branch,
+        force,
+        tags,
+    } = push;
     validate_branch_name(remote_branch)?;
     let new = local.branch_head(branch)?;
-    let remote = open_named(local, name, true)?;
+    let remote = open_named(local, name, true, env)?;
     let remote_root = remote.store_root()?;
     let old = remote_root.refs.get(&branch_ref(remote_branch)).copied();
     let missing = if tags {
@@ -624,8 +658,13 @@ fn record_tracking(
 
 /// Deletes `remote_branch` on remote `name` (not its checked-out branch).
 /// Returns the head it had.
-pub fn delete_branch(local: &Repository, name: &str, remote_branch: &str) -> Result<Address> {
-    let remote = open_named(local, name, true)?;
+pub fn delete_branch(
+    local: &Repository,
+    env: &Environment,
+    name: &str,
+    remote_branch: &str,
+) -> Result<Address> {
+    let remote = open_named(local, name, true, env)?;
     let remote_store = remote.store().clone();
     let mut deleted = None;
     remote.update_store_root(&mut |root| {
@@ -665,10 +704,11 @@ pub fn delete_branch(local: &Repository, name: &str, remote_branch: &str) -> Res
 /// Pushes every local tag the remote lacks; returns their names.
 pub fn push_tags(
     local: &Repository,
+    env: &Environment,
     name: &str,
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<Vec<String>> {
-    let remote = open_named(local, name, true)?;
+    let remote = open_named(local, name, true, env)?;
     let missing = missing_tags(local, &remote.store_root()?)?;
     let roots: Vec<Address> = missing.iter().map(|(_, a)| *a).collect();
     copy_missing(

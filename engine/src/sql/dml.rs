@@ -18,7 +18,6 @@ use super::planner::expr::Expr;
 use crate::error::{Error, Result};
 use crate::objects::TableObject;
 use crate::repo::Repository;
-use crate::table::sequences::Sequences;
 use crate::table::{TableWriter, check_not_referenced, check_parent_exists};
 
 /// What a writing statement returns: its command tag, or its RETURNING rows.
@@ -58,9 +57,8 @@ fn project(
 pub fn run_insert(
     repo: &Repository,
     plan: &InsertPlan,
-    sequences: &Sequences,
+    executor: &Executor<'_>,
 ) -> Result<(TableObject, Written)> {
-    let executor = Executor::new(repo.nodes(), &[]).with_sequences(sequences);
     insert_rows(
         repo,
         plan,
@@ -224,9 +222,8 @@ impl Cascade {
 pub fn run_change(
     repo: &Repository,
     plan: &ChangePlan,
-    sequences: &Sequences,
+    executor: &Executor<'_>,
 ) -> Result<(TableObject, Written, Vec<Cascade>)> {
-    let executor = Executor::new(repo.nodes(), &[]).with_sequences(sequences);
     let ctx = executor.context();
     let width = plan.table.schema.columns.len();
     // Find every change first, then apply: a key an update frees may be

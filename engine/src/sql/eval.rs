@@ -32,6 +32,8 @@ pub struct EvalContext<'a> {
     pub runner: Option<&'a dyn SubqueryRunner>,
     /// The statement's sequences, for `nextval` and friends.
     pub sequences: Option<&'a crate::table::sequences::Sequences>,
+    /// Where `now()` reads the time.
+    pub clock: crate::env::Clock,
 }
 
 impl std::fmt::Debug for EvalContext<'_> {
@@ -189,7 +191,7 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                     .ok_or_else(|| Error::new("0A000", format!("{name} cannot be used here")))?;
                 return sequences.call(name, &values);
             }
-            super::functions::call(name, values)?
+            super::functions::call(name, values, &ctx.clock)?
         }
         Expr::Subquery(sub) => {
             let runner = ctx

@@ -25,8 +25,9 @@ use super::parser;
 use super::planner::dml::InsertPlan;
 use super::planner::{self, CatalogView, Statement, plan_statement};
 use super::system;
+use crate::env::Environment;
 use crate::error::{Error, Result, sqlstate};
-use crate::objects::{Catalog, Signature, TableObject, WorkingSet};
+use crate::objects::{Catalog, TableObject, WorkingSet};
 use crate::repo::{RefUpdate, Repository, working_set_ref};
 use crate::table::Table;
 use crate::table::sequences::{Sequence, Sequences};
@@ -90,8 +91,9 @@ pub struct Session {
     /// The store root `base` and `catalog` were read at; while it has not
     /// moved, nobody has published and there is nothing to reread.
     seen_root: Option<Address>,
-    /// Who commits from SQL (`arbor_commit`, `arbor_merge`), if known.
-    author: Option<Signature>,
+    /// Who commits from SQL (`arbor_commit`, `arbor_merge`), the clock,
+    /// and what the session may reach outside its repository.
+    env: Environment,
     /// The sequences the running statement may move, loaded from its
     /// catalog copy and stored back into it when the statement succeeds.
     sequences: Sequences,
@@ -184,7 +186,7 @@ impl Session {
             failed: false,
             tables: TableCache::default(),
             seen_root: None,
-            author: None,
+            env: Environment::default(),
             sequences: Sequences::default(),
             named: HashMap::new(),
         })
@@ -225,9 +227,23 @@ impl Session {
         Ok(self.base.1.working != head.catalog || self.base.1.staged != head.catalog)
     }
 
-    /// Sets who commits from SQL (`arbor_commit`, `arbor_merge`) and when.
-    pub fn set_author(&mut self, author: Signature) {
-        self.author = Some(author);
+    /// Sets the environment: who commits from SQL (`arbor_commit`,
+    /// `arbor_merge`), the clock (`now()`, commit times), and what the
+    /// procedures may reach outside the repository (remotes, clones).
+    pub fn set_environment(&mut self, env: Environment) {
+        self.env = env;
+    }
+
+    /// The session's environment.
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    /// An executor over this session's repository, sequences and clock.
+    fn executor<'a>(&'a self, params: &'a [Value]) -> Executor<'a> {
+        Executor::new(self.repo.nodes(), params)
+            .with_sequences(&self.sequences)
+            .with_clock(self.env.clock)
     }
 
     /// Whether a transaction is open.
@@ -284,8 +300,7 @@ impl Session {
                 return Err(Error::internal("a prepared query without its plan"));
             };
             let plan = planner::optimizer::narrow_for_parameters(plan.clone(), params);
-            let executor =
-                Executor::new(session.repo.nodes(), params).with_sequences(&session.sequences);
+            let executor = session.executor(params);
             let rows = executor.execute(&plan)?.collect::<Result<Vec<_>>>()?;
             Ok(StatementResult::Rows {
                 columns: columns.clone(),
@@ -318,8 +333,7 @@ impl Session {
                 return Err(Error::internal("a query planned as something else"));
             };
             sink.columns(&columns)?;
-            let executor =
-                Executor::new(session.repo.nodes(), &[]).with_sequences(&session.sequences);
+            let executor = session.executor(&[]);
             for row in executor.execute(&plan)? {
                 sink.row(row?)?;
             }
@@ -629,7 +643,7 @@ impl Session {
             ));
         }
         self.refresh()?;
-        let result = system::procedure(&self.repo, &self.branch, self.author.as_ref(), name, args)?;
+        let result = system::procedure(&self.repo, &self.branch, &self.env, name, args)?;
         self.branch = result.branch;
         self.reload()?;
         Ok(StatementResult::Rows {
@@ -649,8 +663,7 @@ impl Session {
     ) -> Result<u64> {
         let result = self.statement(|session, catalog| {
             let plan = session.plan_insert_rows(table, catalog)?;
-            let executor =
-                Executor::new(session.repo.nodes(), &[]).with_sequences(&session.sequences);
+            let executor = session.executor(&[]);
             let (object, written) = insert_rows(&session.repo, &plan, rows, &executor.context())?;
             session.written(&plan.table, object, written, "INSERT 0", catalog)
         })?;
@@ -753,8 +766,7 @@ impl Session {
     fn run(&self, stmt: Statement, catalog: &mut Catalog) -> Result<StatementResult> {
         match stmt {
             Statement::Query { plan, columns } => {
-                let executor =
-                    Executor::new(self.repo.nodes(), &[]).with_sequences(&self.sequences);
+                let executor = self.executor(&[]);
                 let rows = executor.execute(&plan)?.collect::<Result<Vec<_>>>()?;
                 Ok(StatementResult::Rows { columns, rows })
             }
@@ -842,17 +854,19 @@ impl Session {
                 Ok(StatementResult::Command("DROP TABLE".into()))
             }
             Statement::Insert(plan) => {
-                let (object, written) = run_insert(&self.repo, &plan, &self.sequences)?;
+                let (object, written) = run_insert(&self.repo, &plan, &self.executor(&[]))?;
                 self.written(&plan.table, object, written, "INSERT 0", catalog)
             }
             Statement::Update(plan) => {
-                let (object, written, cascades) = run_change(&self.repo, &plan, &self.sequences)?;
+                let (object, written, cascades) =
+                    run_change(&self.repo, &plan, &self.executor(&[]))?;
                 let result = self.written(&plan.table, object, written, "UPDATE", catalog)?;
                 self.cascade(&cascades, catalog)?;
                 Ok(result)
             }
             Statement::Delete(plan) => {
-                let (object, written, cascades) = run_change(&self.repo, &plan, &self.sequences)?;
+                let (object, written, cascades) =
+                    run_change(&self.repo, &plan, &self.executor(&[]))?;
                 let result = self.written(&plan.table, object, written, "DELETE", catalog)?;
                 self.cascade(&cascades, catalog)?;
                 Ok(result)

@@ -31,8 +31,9 @@ use arbor_merkle::Address;
 use arbor_schema::Value;
 
 use super::planner::SqlChecks;
+use crate::env::{Environment, Identity, Timestamp};
 use crate::error::{Error, Result};
-use crate::objects::{Commit, Signature};
+use crate::objects::Commit;
 use crate::remote;
 use crate::repo::Repository;
 use crate::vc::{self, commit::CommitOptions, merge::MergeOptions, merge::MergeOutcome};
@@ -739,32 +740,11 @@ impl Flags {
     }
 }
 
-fn need_author(author: Option<&Signature>) -> Result<Signature> {
-    author.cloned().ok_or_else(|| {
-        Error::new("28000", "author identity unknown").with_hint(
-            "set ARBOR_AUTHOR_NAME and ARBOR_AUTHOR_EMAIL, or pass --author 'Name <email>'",
-        )
-    })
-}
-
-fn parse_author(text: &str, time: &Signature) -> Result<Signature> {
-    let (name, email) = text
-        .split_once('<')
-        .and_then(|(n, e)| Some((n.trim(), e.strip_suffix('>')?.trim())))
-        .filter(|(n, e)| !n.is_empty() && !e.is_empty())
-        .ok_or_else(|| Error::new("22023", format!("--author '{text}' is not 'Name <email>'")))?;
-    Ok(Signature {
-        name: name.to_owned(),
-        email: email.to_owned(),
-        ..time.clone()
-    })
-}
-
 /// Runs procedure `name` on `branch`.
 pub fn procedure(
     repo: &Repository,
     branch: &str,
-    author: Option<&Signature>,
+    env: &Environment,
     name: &str,
     args: &[Value],
 ) -> Result<ProcedureResult> {
@@ -776,11 +756,17 @@ pub fn procedure(
     match name {
         "arbor_commit" => {
             let f = Flags::parse(args, &["-m", "--message", "--author", "--date"])?;
-            let base = need_author(author)?;
-            let author = match f.value(&["--author"]) {
-                Some(text) => parse_author(&text, &base)?,
-                None => base,
+            let identity = match f.value(&["--author"]) {
+                Some(text) => Identity::parse(&text).ok_or_else(|| {
+                    Error::new("22023", format!("--author '{text}' is not 'Name <email>'"))
+                })?,
+                None => env.signature().map(|s| Identity::new(s.name, s.email))?,
             };
+            let time = match f.value(&["--date"]) {
+                Some(text) => Timestamp::parse_flag("--date", &text)?,
+                None => env.clock.now(),
+            };
+            let author = identity.at(time);
             let message = f
                 .value(&["-m", "--message"])
                 .ok_or_else(|| Error::new("22023", "arbor_commit needs a message: '-m', 'text'"))?;
@@ -860,7 +846,7 @@ pub fn procedure(
                 Some((r, b)) => (r.clone(), b.to_vec()),
                 None => ("origin".to_owned(), Vec::new()),
             };
-            let fetched = remote::fetch(repo, &remote_name, &branches, &mut |_| {})?;
+            let fetched = remote::fetch(repo, env, &remote_name, &branches, &mut |_| {})?;
             Ok(done(
                 "branches_updated",
                 Value::BigInt(fetched.branches.len() as i64),
@@ -869,15 +855,17 @@ pub fn procedure(
         "arbor_pull" => {
             let f = Flags::parse(args, &[])?;
             let (remote_name, remote_branch) = remote_and_branch(&f, branch, "arbor_pull")?;
+            let author = env.signature().ok();
             let (_, outcome) = remote::pull(
                 repo,
+                env,
                 &SqlChecks,
                 branch,
                 remote::Pull {
                     remote: &remote_name,
                     remote_branch: &remote_branch,
                     ff_only: f.has(&["--ff-only"]),
-                    author,
+                    author: author.as_ref(),
                 },
                 &mut |_| {},
             )?;
@@ -887,7 +875,7 @@ pub fn procedure(
             let f = Flags::parse(args, &[])?;
             let (remote_name, local) = remote_and_branch(&f, branch, "arbor_push")?;
             if f.has(&["-d", "--delete"]) {
-                remote::delete_branch(repo, &remote_name, &local)?;
+                remote::delete_branch(repo, env, &remote_name, &local)?;
                 return Ok(done("status", Value::Integer(0)));
             }
             let (local, remote_branch) = match local.split_once(':') {
@@ -896,11 +884,14 @@ pub fn procedure(
             };
             remote::push(
                 repo,
-                &local,
-                &remote_name,
-                &remote_branch,
-                f.has(&["-f", "--force"]),
-                f.has(&["--tags"]),
+                env,
+                remote::Push {
+                    branch: &local,
+                    remote: &remote_name,
+                    remote_branch: &remote_branch,
+                    force: f.has(&["-f", "--force"]),
+                    tags: f.has(&["--tags"]),
+                },
                 &mut |_| {},
             )?;
             if f.has(&["-u", "--set-upstream"]) {
@@ -937,7 +928,8 @@ pub fn procedure(
                     format!("{} is already an Arbor repository", directory.display()),
                 ));
             }
-            let source = remote::open(&url, false)?;
+            env.check_folders("arbor_clone cannot create a repository")?;
+            let source = remote::open(&url, false, env)?;
             std::fs::create_dir_all(directory).map_err(|e| {
                 Error::new(
                     "58030",
@@ -969,7 +961,7 @@ pub fn procedure(
                 message: f
                     .value(&["-m", "--message"])
                     .unwrap_or_else(|| format!("Merge {revision} into {branch}")),
-                author: need_author(author)?,
+                author: env.signature()?,
                 no_ff: f.has(&["--no-ff"]),
                 squash: f.has(&["--squash"]),
             };
@@ -1014,7 +1006,7 @@ pub fn procedure(
                 };
                 let at = vc::revision::resolve(repo, branch, &rev)?;
                 let annotation = match f.value(&["-m", "--message"]) {
-                    Some(message) => Some((need_author(author)?, message)),
+                    Some(message) => Some((env.signature()?, message)),
                     None => None,
                 };
                 vc::branch::create_tag(repo, tag, at, f.has(&["-f", "--force"]), annotation)?;

@@ -26,20 +26,11 @@ impl fmt::Debug for NodeStore {
     }
 }
 
-/// Bytes of decoded nodes kept per cache generation, unless
-/// `ARBOR_CACHE_MB` sets the whole cache's size (two generations): 192 MiB
-/// each by default, so a scan of a table of a few million rows is served
-/// from memory the second time instead of re-reading, decompressing and
-/// re-verifying every node.
+/// Bytes of decoded nodes kept per cache generation unless
+/// [`NodeStore::limit_cache`] sets another size: 192 MiB each, so a scan of
+/// a table of a few million rows is served from memory the second time
+/// instead of re-reading, decompressing and re-verifying every node.
 const DEFAULT_GENERATION_BYTES: usize = 192 << 20;
-
-fn generation_budget() -> usize {
-    std::env::var("ARBOR_CACHE_MB")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .map_or(DEFAULT_GENERATION_BYTES, |mb| (mb << 20) / 2)
-        .max(1 << 20)
-}
 
 /// A two-generation cache sized in bytes: lookups hit `hot` then `cold`
 /// (promoting), and when `hot` holds its budget it becomes `cold`. Cheap,
@@ -59,7 +50,7 @@ impl Default for NodeCache {
             hot: HashMap::new(),
             cold: HashMap::new(),
             hot_bytes: 0,
-            budget: generation_budget(),
+            budget: DEFAULT_GENERATION_BYTES,
         }
     }
 }
@@ -99,9 +90,10 @@ impl NodeStore {
         }
     }
 
-    /// Caps the cache of decoded nodes at about `bytes` (both
-    /// generations), for work that reads each node once (an export): a
-    /// big cache would only hold memory.
+    /// Sizes the cache of decoded nodes at about `bytes` (both
+    /// generations): smaller for work that reads each node once (an
+    /// export), where a big cache would only hold memory, or as the
+    /// embedder chooses.
     pub fn limit_cache(&self, bytes: usize) {
         let mut cache = self.lock();
         cache.budget = (bytes / 2).max(1 << 20);

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arbor_engine::env::{Environment, Identity};
 use arbor_engine::objects::Signature;
 use arbor_engine::repo::Repository;
 use arbor_engine::sql::{Session, StatementResult};
@@ -31,7 +32,10 @@ impl ArborDatabase {
         let repo = Repository::init(Arc::new(MemoryStore::new()), "main", &author)
             .map_err(|e| e.message)?;
         let mut session = Session::open(repo, "main").map_err(|e| e.message)?;
-        session.set_author(author);
+        session.set_environment(Environment {
+            author: Some(Identity::new("slt", "slt@localhost")),
+            ..Environment::default()
+        });
         Ok(ArborDatabase { session })
     }
 }

@@ -50,6 +50,8 @@ pub struct Executor<'a> {
     work_tables: Rc<RefCell<HashMap<usize, Rc<Vec<Row>>>>>,
     /// The statement's sequences, for `nextval`.
     sequences: Option<&'a crate::table::sequences::Sequences>,
+    /// Where `now()` reads the time.
+    clock: crate::env::Clock,
 }
 
 impl<'a> Executor<'a> {
@@ -62,7 +64,14 @@ impl<'a> Executor<'a> {
             cache: RefCell::new(HashMap::new()),
             work_tables: Rc::default(),
             sequences: None,
+            clock: crate::env::Clock::System,
         }
+    }
+
+    /// Lets `now()` read the time from `clock`.
+    pub fn with_clock(mut self, clock: crate::env::Clock) -> Executor<'a> {
+        self.clock = clock;
+        self
     }
 
     /// Lets expressions move `sequences` (`nextval`).
@@ -85,6 +94,7 @@ impl<'a> Executor<'a> {
             params: self.params,
             runner: Some(self),
             sequences: self.sequences,
+            clock: self.clock,
         }
     }
 
@@ -221,9 +231,14 @@ impl<'a> Executor<'a> {
                 group_by,
                 aggregates,
             } => {
-                if let Some(rows) =
-                    aggregate::parallel(self.nodes, self.params, source, group_by, aggregates)?
-                {
+                if let Some(rows) = aggregate::parallel(
+                    self.nodes,
+                    self.params,
+                    self.clock,
+                    source,
+                    group_by,
+                    aggregates,
+                )? {
                     return Ok(Box::new(rows.into_iter().map(Ok)));
                 }
                 let input = self.execute(source)?;
@@ -453,6 +468,7 @@ impl SubqueryRunner for Executor<'_> {
             cache: RefCell::new(HashMap::new()),
             work_tables: self.work_tables.clone(),
             sequences: self.sequences,
+            clock: self.clock,
         };
         let rows: Vec<Row> = child.execute(&subquery.plan)?.collect::<Result<_>>()?;
         let rows = Rc::new(rows);

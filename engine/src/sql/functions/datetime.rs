@@ -1,15 +1,16 @@
 //! Date and time functions, and the arithmetic of dates with integers.
 //!
 //! Times are in UTC (Arbor's `TimeZone`). `now()` and `current_timestamp`
-//! read the clock, or `ARBOR_NOW` (RFC 3339) when set, so tests can fix it.
+//! read the session's clock (`crate::env::Clock`), which a front end may fix.
 //! There is no `interval` type yet, so `date_trunc` and `date_part` cover
 //! the common fields and date arithmetic counts days.
 
 use arbor_schema::Value;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use rust_decimal::Decimal;
 
 use super::{text_arg, wrong_args};
+use crate::env::Clock;
 use crate::error::{Error, Result};
 use crate::sql::planner::expr::BinaryOp;
 
@@ -26,16 +27,6 @@ pub const NAMES: &[&str] = &[
     "to_timestamp",
 ];
 
-/// The current time: `ARBOR_NOW` if set and valid, else the clock, to the microsecond.
-fn now() -> DateTime<Utc> {
-    let fixed = std::env::var("ARBOR_NOW")
-        .ok()
-        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-        .map(|t| t.with_timezone(&Utc));
-    let t = fixed.unwrap_or_else(Utc::now);
-    t - Duration::nanoseconds(i64::from(t.nanosecond() % 1000))
-}
-
 fn unit_error(unit: &str, what: &str) -> Error {
     Error::new(
         "22023",
@@ -44,7 +35,8 @@ fn unit_error(unit: &str, what: &str) -> Error {
 }
 
 /// Calls date/time function `name` on non-NULL `args`.
-pub fn call(name: &str, args: &[Value]) -> Result<Value> {
+pub fn call(name: &str, args: &[Value], clock: &Clock) -> Result<Value> {
+    let now = || clock.now_utc();
     let n = args.len();
     Ok(match (name, args) {
         ("now" | "current_timestamp", []) => Value::TimestampTz(now()),
