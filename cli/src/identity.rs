@@ -67,6 +67,25 @@ pub fn system_signature() -> Result<Signature, CliError> {
     })
 }
 
+/// The error of a command that records an author when none is known, with
+/// where to set one.
+pub fn unknown_author() -> CliError {
+    CliError::new("author identity unknown").with_hint(AUTHOR_HINT)
+}
+
+/// `error` with where to set an author, when it is the library's
+/// "author identity unknown".
+pub fn with_author_hint(error: arbor_engine::Error) -> CliError {
+    let unknown = error.message == arbor_engine::env::unknown_author().message;
+    let mut e = CliError::from(error);
+    if unknown {
+        e.hint = Some(AUTHOR_HINT.to_owned());
+    }
+    e
+}
+
+const AUTHOR_HINT: &str = "set it with `arbor config --global user.name 'Your Name'` and `arbor config --global user.email you@example.com` (Git's user.name and user.email are used too), or pass --author 'Name <email>'";
+
 /// The author of a commit: `--author "Name <email>"`, else
 /// `ARBOR_AUTHOR_NAME` and `ARBOR_AUTHOR_EMAIL`, else `user.name` and
 /// `user.email` from Arbor's configuration (the repository's containing
@@ -79,11 +98,7 @@ pub fn author(cwd: &Path, flag: Option<&str>, date: Option<&str>) -> Result<Sign
             .ok_or_else(|| CliError::new(format!("--author '{text}' is not 'Name <email>'")))?,
         None => match author_from_env() {
             Some(author) => author,
-            None => author_from_config(cwd)?.ok_or_else(|| {
-                CliError::new("author identity unknown").with_hint(
-                    "set it with `arbor config --global user.name 'Your Name'` and `arbor config --global user.email you@example.com` (Git's user.name and user.email are used too), or pass --author 'Name <email>'",
-                )
-            })?,
+            None => author_from_config(cwd)?.ok_or_else(unknown_author)?,
         },
     };
     let (time, offset_minutes) = match date {

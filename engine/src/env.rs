@@ -157,6 +157,11 @@ impl Reach {
     };
 }
 
+/// The error of an operation that records an author when none is known.
+pub fn unknown_author() -> Error {
+    Error::new("28000", "author identity unknown")
+}
+
 /// Everything the library learns from outside: see the module's docs.
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
@@ -173,12 +178,9 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// The author signing now, or PostgreSQL's "author identity unknown".
+    /// The author signing now, or [`unknown_author`].
     pub fn signature(&self) -> Result<Signature> {
-        let who = self.author.as_ref().ok_or_else(|| {
-            Error::new("28000", "author identity unknown")
-                .with_hint("give the author with --author 'Name <email>'")
-        })?;
+        let who = self.author.as_ref().ok_or_else(unknown_author)?;
         Ok(who.at(self.clock.now()))
     }
 

@@ -61,7 +61,7 @@ fn merge_dev(repo: &Repository) -> MergeOutcome {
     let theirs = repo.branch_head("dev").unwrap();
     let options = MergeOptions {
         message: "merge dev".into(),
-        author: author(),
+        author: Some(author()),
         no_ff: false,
         squash: false,
     };

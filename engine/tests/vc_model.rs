@@ -235,7 +235,7 @@ fn run(ops: &[Op]) {
                 let ours = model.heads[&current].clone();
                 let merge_options = MergeOptions {
                     message: format!("merge {b}"),
-                    author: author(),
+                    author: Some(author()),
                     no_ff: false,
                     squash: false,
                 };

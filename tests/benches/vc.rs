@@ -184,7 +184,7 @@ fn bench_size(n: u64) {
         let theirs = commit(&repo, &b, "theirs");
         let options = MergeOptions {
             message: "merge".into(),
-            author: author(),
+            author: Some(author()),
             no_ff: false,
             squash: false,
         };

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use arbor_merkle::reachability::{WalkStats, copy_missing, copy_missing_except};
 use arbor_merkle::{Address, ChunkStore};
 
-use crate::env::Environment;
+use crate::env::{Environment, unknown_author};
 use crate::error::{Error, Result};
 use crate::objects::{Commit, RemoteList, Signature, StoreRoot, WorkingSet};
 use crate::repo::{
@@ -484,22 +484,12 @@ pub fn pull(
         )
         .with_hint("pull without --ff-only to merge them"));
     }
-    let author = match author {
-        Some(a) => a.clone(),
-        None if !diverged => Signature {
-            name: String::new(),
-            email: String::new(),
-            time: 0,
-            offset_minutes: 0,
-        },
-        None => {
-            return Err(Error::new("28000", "author identity unknown")
-                .with_hint("a pull that merges makes a commit, which needs an author"));
-        }
-    };
+    if diverged && author.is_none() {
+        return Err(unknown_author().with_detail("a pull that merges makes a commit"));
+    }
     let options = MergeOptions {
         message: format!("Merge branch '{remote_branch}' of {name}"),
-        author,
+        author: author.cloned(),
         no_ff: false,
         squash: false,
     };

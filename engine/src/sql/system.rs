@@ -31,12 +31,13 @@ use arbor_merkle::Address;
 use arbor_schema::Value;
 
 use super::planner::SqlChecks;
-use crate::env::{Environment, Identity, Timestamp};
+use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::objects::Commit;
+use crate::ops;
 use crate::remote;
 use crate::repo::Repository;
-use crate::vc::{self, commit::CommitOptions, merge::MergeOptions, merge::MergeOutcome};
+use crate::vc::{self, merge::MergeOutcome};
 
 /// The system tables.
 pub const SYSTEM_TABLES: &[&str] = &[
@@ -755,29 +756,8 @@ pub fn procedure(
     };
     match name {
         "arbor_commit" => {
-            let f = Flags::parse(args, &["-m", "--message", "--author", "--date"])?;
-            let identity = match f.value(&["--author"]) {
-                Some(text) => Identity::parse(&text).ok_or_else(|| {
-                    Error::new("22023", format!("--author '{text}' is not 'Name <email>'"))
-                })?,
-                None => env.signature().map(|s| Identity::new(s.name, s.email))?,
-            };
-            let time = match f.value(&["--date"]) {
-                Some(text) => Timestamp::parse_flag("--date", &text)?,
-                None => env.clock.now(),
-            };
-            let author = identity.at(time);
-            let message = f
-                .value(&["-m", "--message"])
-                .ok_or_else(|| Error::new("22023", "arbor_commit needs a message: '-m', 'text'"))?;
-            let options = CommitOptions {
-                message,
-                author,
-                all: f.has(&["-a", "-A", "--all"]),
-                allow_empty: f.has(&["--allow-empty"]),
-                amend: f.has(&["--amend"]),
-            };
-            let address = vc::commit::commit(repo, branch, &options)?;
+            let args: ops::CommitArgs = ops::parse_procedure_args(name, args)?;
+            let address = ops::commit(repo, env, branch, &args)?;
             Ok(done("hash", text(address.to_hex())))
         }
         "arbor_add" => {
@@ -948,24 +928,8 @@ pub fn procedure(
             Ok(done("branch", text(checked_out)))
         }
         "arbor_merge" => {
-            let f = Flags::parse(args, &["-m", "--message"])?;
-            if f.has(&["--abort"]) {
-                vc::merge::abort(repo, branch)?;
-                return Ok(done("conflicts", Value::BigInt(0)));
-            }
-            let [revision] = f.rest.as_slice() else {
-                return Err(Error::new("22023", "arbor_merge needs one revision"));
-            };
-            let theirs = vc::revision::resolve(repo, branch, revision)?;
-            let options = MergeOptions {
-                message: f
-                    .value(&["-m", "--message"])
-                    .unwrap_or_else(|| format!("Merge {revision} into {branch}")),
-                author: env.signature()?,
-                no_ff: f.has(&["--no-ff"]),
-                squash: f.has(&["--squash"]),
-            };
-            let outcome = vc::merge::merge(repo, &SqlChecks, branch, theirs, &options)?;
+            let args: ops::MergeArgs = ops::parse_procedure_args(name, args)?;
+            let outcome = ops::merge(repo, env, &SqlChecks, branch, &args)?;
             Ok(done("conflicts", conflict_count(&outcome)))
         }
         "arbor_reset" => {

@@ -24,6 +24,7 @@ use arbor_schema::merge::merge_schemas;
 use super::branch::LocalChanges;
 use super::commit::publish_branch;
 use super::{BranchState, history};
+use crate::env::unknown_author;
 use crate::error::{Error, Result};
 use crate::objects::{Catalog, Commit, MergeState, Signature, TableObject, WorkingSet};
 use crate::repo::Repository;
@@ -38,8 +39,9 @@ use crate::table::{
 pub struct MergeOptions {
     /// The merge commit's message.
     pub message: String,
-    /// Author and time of the merge commit.
-    pub author: Signature,
+    /// Author and time of the merge commit; without one, a merge that
+    /// would make a commit is refused ("author identity unknown").
+    pub author: Option<Signature>,
     /// Make a merge commit even when a fast-forward would do.
     pub no_ff: bool,
     /// Merge the changes into the working set without committing or
@@ -69,6 +71,8 @@ pub enum MergeOutcome {
     FastForward(Address),
     /// A merge commit was made.
     Committed(Address),
+    /// The merge in progress was abandoned (`--abort`).
+    Aborted,
     /// The merged result waits in the working set: conflicts to resolve
     /// (then commit), or a squash to commit.
     Uncommitted {
@@ -147,7 +151,7 @@ pub fn merge(
         let commit = repo.write_commit(&Commit {
             catalog: merged_address,
             parents: vec![ours, theirs],
-            author: options.author.clone(),
+            author: options.author.clone().ok_or_else(unknown_author)?,
             message: options.message.clone(),
             height,
         })?;

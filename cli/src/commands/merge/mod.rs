@@ -7,34 +7,18 @@ mod files;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arbor_engine::vc::{
-    self, history,
-    merge::{MergeOptions, MergeOutcome},
-};
+use arbor_engine::ops::{self, MergeArgs};
+use arbor_engine::vc::{self, merge::MergeOutcome};
 
 use crate::ui::CliError;
 use crate::{identity, vcs};
 
-/// Arguments of `arbor merge`.
+/// Arguments of `arbor merge`: the library's merge of revisions (shared
+/// with `SELECT arbor_merge(...)`), or `--files`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The revision to merge.
-    revision: Option<String>,
-    /// The merge commit's message.
-    #[arg(short, long)]
-    message: Option<String>,
-    /// Make a merge commit even when a fast-forward is possible.
-    #[arg(long)]
-    no_ff: bool,
-    /// Merge the changes into the working set without committing.
-    #[arg(long)]
-    squash: bool,
-    /// Abandon the merge in progress.
-    #[arg(long)]
-    abort: bool,
-    /// The author, as 'Name <email>'.
-    #[arg(long)]
-    author: Option<String>,
+    #[command(flatten)]
+    merge: MergeArgs,
     /// Merge three versions of a CSV, TSV or PSV file instead of
     /// revisions: their common ancestor, ours and theirs. As Git's merge
     /// driver: `arbor merge --files %O %A %B --name %P`.
@@ -67,40 +51,15 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     }
     let repository = vcs::open(cwd)?;
     let branch = vc::current_branch(&repository)?;
-    if args.abort {
-        vc::merge::abort(&repository, &branch)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let revision = args
-        .revision
-        .ok_or_else(|| CliError::new("name a branch or commit to merge"))?;
-    let theirs = vcs::resolve(&repository, &revision)?;
-    // Only a merge commit records an author: a fast-forward, a squash or
-    // an up-to-date merge needs no identity.
-    let ours = vcs::resolve(&repository, "HEAD")?;
-    let makes_commit = !args.squash
-        && !history::is_ancestor(&repository, theirs, ours)?
-        && (args.no_ff || !history::is_ancestor(&repository, ours, theirs)?);
-    let author = match identity::author(cwd, args.author.as_deref(), None) {
-        Ok(author) => author,
-        Err(_) if !makes_commit && args.author.is_none() => identity::system_signature()?,
-        Err(e) => return Err(e),
-    };
-    let options = MergeOptions {
-        message: args
-            .message
-            .unwrap_or_else(|| format!("Merge {revision} into {branch}")),
-        author,
-        no_ff: args.no_ff,
-        squash: args.squash,
-    };
-    Ok(report(vc::merge::merge(
+    let env = identity::environment(cwd)?;
+    let outcome = ops::merge(
         &repository,
+        &env,
         &arbor_engine::sql::SqlChecks,
         &branch,
-        theirs,
-        &options,
-    )?))
+        &args.merge,
+    );
+    Ok(report(outcome.map_err(identity::with_author_hint)?))
 }
 
 /// Prints what a merge did (as Git does) and gives the exit code: 1 when
@@ -108,6 +67,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
 pub fn report(outcome: MergeOutcome) -> ExitCode {
     match outcome {
         MergeOutcome::UpToDate => println!("Already up to date."),
+        MergeOutcome::Aborted => {}
         MergeOutcome::FastForward(to) => println!("Fast-forward to {}", to.short(8)),
         MergeOutcome::Committed(c) => {
             println!("Merge made by the 'arbor' strategy: {}", c.short(8))

@@ -1,0 +1,217 @@
+//! The facade: one handle on a repository, with what an application does
+//! to it: SQL sessions on branches, commits, branches, merges, diffs,
+//! status and conflicts.
+//!
+//! A [`Database`] owns an open [`Repository`] and the [`Environment`] its
+//! front end gave it; every operation below goes through the same rules as
+//! the `arbor` command and the SQL procedures (`crate::ops`), and CHECK
+//! constraints in merges are enforced with the SQL layer's binder.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arbor_merkle::{Address, MemoryStore};
+
+use crate::env::Environment;
+use crate::error::Result;
+use crate::objects::Commit;
+use crate::ops::{self, CommitArgs, MergeArgs};
+use crate::repo::{self, Repository};
+use crate::sql::{Session, SqlChecks};
+use crate::vc::diff::{RowChange, TableDiff};
+use crate::vc::merge::{Conflict, MergeOutcome};
+use crate::vc::status::Status;
+use crate::vc::{self, BranchState};
+
+/// An open repository and the environment it works in.
+#[derive(Clone, Debug)]
+pub struct Database {
+    repo: Repository,
+    env: Environment,
+}
+
+impl Database {
+    /// Creates a repository in folder `dir` (made if missing) with one
+    /// empty commit on `branch`. Its first commit is signed by the
+    /// environment's author, or by "Arbor" when there is none.
+    pub fn init(dir: &Path, branch: &str, env: Environment) -> Result<Database> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            crate::error::Error::new(
+                crate::error::sqlstate::IO_ERROR,
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+        let store = repo::open_disk_store(dir)?;
+        Database::init_in(store, branch, env)
+    }
+
+    /// A new repository held in memory only (tests, scratch work): gone
+    /// when the last handle is dropped.
+    pub fn in_memory(branch: &str, env: Environment) -> Result<Database> {
+        Database::init_in(Arc::new(MemoryStore::new()), branch, env)
+    }
+
+    fn init_in(
+        store: Arc<dyn arbor_merkle::ChunkStore>,
+        branch: &str,
+        env: Environment,
+    ) -> Result<Database> {
+        let signer = env
+            .author
+            .clone()
+            .unwrap_or_else(|| crate::env::Identity::new("Arbor", "arbor@localhost"));
+        let repo = Repository::init(store, branch, &signer.at(env.clock.now()))?;
+        Ok(Database { repo, env })
+    }
+
+    /// Opens the repository in folder `dir` for writing (one writer process
+    /// at a time: this waits a while for another one's lock).
+    pub fn open(dir: &Path, env: Environment) -> Result<Database> {
+        let repo = Repository::open(repo::open_disk_store(dir)?)?;
+        Ok(Database { repo, env })
+    }
+
+    /// Opens the repository in folder `dir` for reading only: no lock, a
+    /// snapshot of what was last published, beside any writer.
+    pub fn open_read_only(dir: &Path, env: Environment) -> Result<Database> {
+        let repo = Repository::open(repo::open_disk_store_read_only(dir)?)?;
+        Ok(Database { repo, env })
+    }
+
+    /// A handle over an already open repository.
+    pub fn from_repository(repo: Repository, env: Environment) -> Database {
+        Database { repo, env }
+    }
+
+    /// The repository, for the lower layers' own APIs.
+    pub fn repository(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The environment every operation works in.
+    pub fn environment(&self) -> &Environment {
+        &self.env
+    }
+
+    /// The checked-out branch (HEAD).
+    pub fn current_branch(&self) -> Result<String> {
+        vc::current_branch(&self.repo)
+    }
+
+    /// A handle on branch `name` (which must exist).
+    pub fn branch(&self, name: &str) -> Result<Branch<'_>> {
+        self.repo.branch_head(name)?;
+        Ok(Branch {
+            db: self,
+            name: name.to_owned(),
+        })
+    }
+
+    /// Creates branch `name` at `start` (a revision: `main`, `v1`, `HEAD~2`, a hash).
+    pub fn create_branch(&self, name: &str, start: &str) -> Result<Branch<'_>> {
+        let at = self.resolve(start)?;
+        vc::branch::create(&self.repo, name, at, false)?;
+        self.branch(name)
+    }
+
+    /// Makes `name` the checked-out branch, carrying uncommitted changes
+    /// that do not collide.
+    pub fn checkout(&self, name: &str) -> Result<()> {
+        vc::branch::checkout(&self.repo, name)
+    }
+
+    /// The commit `revision` names, read from the checked-out branch.
+    pub fn resolve(&self, revision: &str) -> Result<Address> {
+        vc::revision::resolve(&self.repo, &self.current_branch()?, revision)
+    }
+
+    /// The commit at `address`.
+    pub fn commit_at(&self, address: &Address) -> Result<Commit> {
+        self.repo.read_commit(address)
+    }
+
+    /// The tables that differ between the commits `from` and `to` name.
+    pub fn diff(&self, from: &str, to: &str) -> Result<Vec<TableDiff>> {
+        let catalog = |revision: &str| -> Result<crate::objects::Catalog> {
+            let commit = self.repo.read_commit(&self.resolve(revision)?)?;
+            self.repo.read_catalog(&commit.catalog)
+        };
+        vc::diff::diff_catalogs(&self.repo, &catalog(from)?, &catalog(to)?, &[])
+    }
+
+    /// The changed rows of one table's diff, streamed in key order.
+    pub fn changed_rows<'a>(
+        &'a self,
+        diff: &'a TableDiff,
+    ) -> Result<Box<dyn Iterator<Item = Result<RowChange>> + 'a>> {
+        diff.rows(&self.repo)
+    }
+}
+
+/// One branch of a [`Database`]: its SQL sessions and its version control.
+#[derive(Clone, Debug)]
+pub struct Branch<'db> {
+    db: &'db Database,
+    name: String,
+}
+
+impl Branch<'_> {
+    /// The branch's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A SQL session on the branch's working set, in the database's
+    /// environment (its author commits from SQL, its clock is `now()`).
+    pub fn session(&self) -> Result<Session> {
+        let mut session = Session::open(self.db.repo.clone(), &self.name)?;
+        session.set_environment(self.db.env.clone());
+        Ok(session)
+    }
+
+    /// Commits as `arbor commit` would with `args`; returns the new commit.
+    pub fn commit(&self, args: &CommitArgs) -> Result<Address> {
+        ops::commit(&self.db.repo, &self.db.env, &self.name, args)
+    }
+
+    /// Commits every change (`commit -am message`).
+    pub fn commit_all(&self, message: &str) -> Result<Address> {
+        self.commit(&CommitArgs {
+            message: Some(message.to_owned()),
+            all: true,
+            ..CommitArgs::default()
+        })
+    }
+
+    /// Merges as `arbor merge` would with `args`.
+    pub fn merge(&self, args: &MergeArgs) -> Result<MergeOutcome> {
+        ops::merge(&self.db.repo, &self.db.env, &SqlChecks, &self.name, args)
+    }
+
+    /// Merges `revision` into this branch with the default message.
+    pub fn merge_revision(&self, revision: &str) -> Result<MergeOutcome> {
+        self.merge(&MergeArgs {
+            revision: Some(revision.to_owned()),
+            ..MergeArgs::default()
+        })
+    }
+
+    /// What is staged, what is not, and any merge in progress.
+    pub fn status(&self) -> Result<Status> {
+        vc::status::status(&self.db.repo, &self.name)
+    }
+
+    /// The conflicts of the merge in progress (none without one).
+    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
+        let state = BranchState::read(&self.db.repo, &self.name)?;
+        match state.working_set.merge.and_then(|m| m.conflicts) {
+            Some(at) => vc::merge::read_conflicts(&self.db.repo, at),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The branch's head commit.
+    pub fn head(&self) -> Result<Address> {
+        self.db.repo.branch_head(&self.name)
+    }
+}

@@ -1,0 +1,242 @@
+//! The library facade and the operations' one grammar: a commit or merge
+//! asked for through [`Branch`] and through the SQL procedures gives the
+//! same commit, and the procedures honour every flag the command line has.
+
+#![allow(clippy::unwrap_used)]
+
+use arbor_engine::vc::merge::MergeOutcome;
+use arbor_engine::{
+    Clock, CommitArgs, Database, Environment, Identity, MergeArgs, Result, StatementResult,
+    Timestamp, Value,
+};
+
+const NOW: Timestamp = Timestamp {
+    seconds: 1_700_000_000,
+    offset_minutes: 0,
+};
+
+fn env() -> Environment {
+    Environment {
+        author: Some(Identity::new("Ada", "ada@example.com")),
+        clock: Clock::Fixed(NOW),
+        ..Environment::default()
+    }
+}
+
+/// A database with table t (two rows) committed on main.
+fn database(env: Environment) -> Database {
+    let db = Database::in_memory("main", env).unwrap();
+    let main = db.branch("main").unwrap();
+    main.session()
+        .unwrap()
+        .execute(
+            "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a'), (2, 'b')",
+        )
+        .unwrap();
+    main.commit_all("t").unwrap();
+    db
+}
+
+/// The single value a statement returned.
+fn scalar(results: Vec<StatementResult>) -> Value {
+    match results.into_iter().last() {
+        Some(StatementResult::Rows { rows, .. }) => rows[0][0].clone(),
+        other => panic!("not a query: {other:?}"),
+    }
+}
+
+fn exec(db: &Database, branch: &str, text: &str) {
+    db.branch(branch)
+        .unwrap()
+        .session()
+        .unwrap()
+        .execute(text)
+        .unwrap();
+}
+
+fn sql(db: &Database, branch: &str, text: &str) -> Result<Value> {
+    Ok(scalar(db.branch(branch)?.session()?.execute(text)?))
+}
+
+#[test]
+fn the_same_commit_through_the_library_and_through_sql() {
+    let (a, b) = (database(env()), database(env()));
+    for db in [&a, &b] {
+        exec(db, "main", "UPDATE t SET v = 'c' WHERE id = 1");
+    }
+    let args = CommitArgs {
+        message: Some("edit".into()),
+        all: true,
+        author: Some("Bo <bo@example.com>".into()),
+        date: Some("2024-01-31T12:00:00+01:00".into()),
+        ..CommitArgs::default()
+    };
+    let through_library = a.branch("main").unwrap().commit(&args).unwrap();
+    let hash = sql(
+        &b,
+        "main",
+        "SELECT arbor_commit('-am', 'edit', '--author', 'Bo <bo@example.com>', '--date', '2024-01-31T12:00:00+01:00')",
+    )
+    .unwrap();
+    assert_eq!(hash, Value::Text(through_library.to_hex()));
+    let commit = a.commit_at(&through_library).unwrap();
+    assert_eq!(
+        (
+            commit.author.name.as_str(),
+            commit.author.time,
+            commit.author.offset_minutes
+        ),
+        ("Bo", 1_706_698_800, 60)
+    );
+}
+
+#[test]
+fn amending_keeps_the_author_and_date_unless_replaced_from_sql_too() {
+    let db = database(env());
+    let first = db.branch("main").unwrap().head().unwrap();
+    let original = db.commit_at(&first).unwrap().author;
+    let later = Environment {
+        author: Some(Identity::new("Cy", "cy@example.com")),
+        clock: Clock::Fixed(Timestamp {
+            seconds: NOW.seconds + 3600,
+            offset_minutes: 0,
+        }),
+        ..Environment::default()
+    };
+    let db = Database::from_repository(db.repository().clone(), later);
+    let amended = sql(
+        &db,
+        "main",
+        "SELECT arbor_commit('--amend', '-m', 'renamed')",
+    )
+    .unwrap();
+    let Value::Text(hex) = amended else {
+        panic!("{amended:?}")
+    };
+    let head = db.branch("main").unwrap().head().unwrap();
+    assert_eq!(head.to_hex(), hex);
+    let commit = db.commit_at(&head).unwrap();
+    assert_eq!(commit.message, "renamed");
+    assert_eq!(commit.author, original, "author and date kept");
+    sql(&db, "main", "SELECT arbor_commit('--amend', '--date', '0')").unwrap();
+    let commit = db
+        .commit_at(&db.branch("main").unwrap().head().unwrap())
+        .unwrap();
+    assert_eq!(
+        (commit.author.name.as_str(), commit.author.time),
+        ("Ada", 0)
+    );
+    assert_eq!(commit.message, "renamed", "the message kept without -m");
+}
+
+#[test]
+fn a_merge_from_sql_takes_its_author_and_needs_one_only_to_commit() {
+    let db = database(env());
+    db.create_branch("side", "main").unwrap();
+    exec(&db, "side", "UPDATE t SET v = 'x' WHERE id = 1");
+    db.branch("side").unwrap().commit_all("side").unwrap();
+    exec(&db, "main", "INSERT INTO t VALUES (3, 'c')");
+    db.branch("main").unwrap().commit_all("main").unwrap();
+
+    // Nobody known: a merge that commits is refused, and nothing moved.
+    let anonymous = Database::from_repository(db.repository().clone(), Environment::default());
+    let before = db.branch("main").unwrap().head().unwrap();
+    let e = sql(&anonymous, "main", "SELECT arbor_merge('side')").unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("28000", "author identity unknown")
+    );
+    assert_eq!(db.branch("main").unwrap().head().unwrap(), before);
+
+    let conflicts = sql(
+        &anonymous,
+        "main",
+        "SELECT arbor_merge('--author', 'Di <di@example.com>', '-m', 'merge side', 'side')",
+    )
+    .unwrap();
+    assert_eq!(conflicts, Value::BigInt(0));
+    let head = db.branch("main").unwrap().head().unwrap();
+    let commit = db.commit_at(&head).unwrap();
+    assert_eq!(commit.parents.len(), 2);
+    assert_eq!(commit.author.name, "Di");
+    assert_eq!(commit.message, "merge side");
+
+    // A fast-forward records nobody, so it needs nobody.
+    let ff = anonymous.create_branch("behind", "main~1").unwrap();
+    let outcome = ff
+        .merge(&MergeArgs {
+            revision: Some("main".into()),
+            ..MergeArgs::default()
+        })
+        .unwrap();
+    assert_eq!(outcome, MergeOutcome::FastForward(head));
+}
+
+#[test]
+fn procedures_refuse_what_their_command_refuses_in_its_words() {
+    let db = database(env());
+    let e = sql(&db, "main", "SELECT arbor_commit('--bogus')").unwrap_err();
+    assert_eq!(e.code, "22023");
+    assert!(
+        e.message
+            .starts_with("arbor_commit: unexpected argument '--bogus'"),
+        "{e:?}"
+    );
+    let e = sql(
+        &db,
+        "main",
+        "SELECT arbor_commit('-am', 'x', '--date', 'soon')",
+    )
+    .unwrap_err();
+    assert_eq!(e.message, "--date 'soon' is not a date");
+    let e = sql(
+        &db,
+        "main",
+        "SELECT arbor_commit('-a', '--author', 'nobody', '-m', 'x')",
+    )
+    .unwrap_err();
+    assert_eq!(e.message, "--author 'nobody' is not 'Name <email>'");
+    let e = sql(&db, "main", "SELECT arbor_commit('-a')").unwrap_err();
+    assert_eq!(e.message, "a commit needs a message");
+    let e = sql(&db, "main", "SELECT arbor_commit('-am', '  ')").unwrap_err();
+    assert_eq!(e.message, "aborting commit due to empty commit message");
+    let e = sql(&db, "main", "SELECT arbor_merge()").unwrap_err();
+    assert_eq!(e.message, "name a branch or commit to merge");
+}
+
+#[test]
+fn a_session_reads_now_from_its_environments_clock() {
+    let db = database(env());
+    let now = sql(&db, "main", "SELECT extract(epoch FROM now())").unwrap();
+    assert_eq!(now.to_string(), NOW.seconds.to_string());
+}
+
+#[test]
+fn a_database_in_a_folder_opens_again_with_its_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data");
+    {
+        let db = Database::init(&path, "trunk", env()).unwrap();
+        let trunk = db.branch("trunk").unwrap();
+        trunk
+            .session()
+            .unwrap()
+            .execute("CREATE TABLE k (id int PRIMARY KEY)")
+            .unwrap();
+        trunk.commit_all("k").unwrap();
+        assert!(
+            db.branch("main").is_err(),
+            "only the branch it was made with"
+        );
+    }
+    let db = Database::open_read_only(&path, Environment::default()).unwrap();
+    assert_eq!(db.current_branch().unwrap(), "trunk");
+    let diff = db.diff("trunk~1", "trunk").unwrap();
+    assert_eq!(diff.len(), 1);
+    assert_eq!(diff[0].name, "k");
+    assert!(db.branch("trunk").unwrap().status().unwrap().is_clean());
+    assert!(
+        Database::init(&path, "main", env()).is_err(),
+        "already a repository"
+    );
+}
