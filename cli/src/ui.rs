@@ -32,6 +32,7 @@ impl CliError {
 
 impl From<arbor_engine::Error> for CliError {
     fn from(e: arbor_engine::Error) -> CliError {
+        let e = e.into_fields();
         CliError {
             message: e.message,
             detail: e.detail,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use arbor_merkle::{Address, MemoryStore};
 
 use crate::env::Environment;
-use crate::error::Result;
+use crate::error::{Error, Result, SqlState};
 use crate::objects::Commit;
 use crate::ops::{self, CommitArgs, MergeArgs};
 use crate::repo::{self, Repository};
@@ -36,8 +36,8 @@ impl Database {
     /// environment's author, or by "Arbor" when there is none.
     pub fn init(dir: &Path, branch: &str, env: Environment) -> Result<Database> {
         std::fs::create_dir_all(dir).map_err(|e| {
-            crate::error::Error::new(
-                crate::error::sqlstate::IO_ERROR,
+            Error::new(
+                SqlState::IoError,
                 format!("cannot create {}: {e}", dir.display()),
             )
         })?;

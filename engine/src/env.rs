@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::Signature;
 
 /// Who commits: a name and an email.
@@ -86,9 +86,11 @@ impl Timestamp {
     /// [`Timestamp::parse`], or an error naming `what` was given.
     pub fn parse_flag(flag: &str, text: &str) -> Result<Timestamp> {
         Timestamp::parse(text).ok_or_else(|| {
-            Error::new("22007", format!("{flag} '{text}' is not a date")).with_hint(
-                "use seconds since the epoch, or RFC 3339 like 2024-01-31T12:00:00+01:00",
+            Error::new(
+                SqlState::InvalidDatetimeFormat,
+                format!("{flag} '{text}' is not a date"),
             )
+            .with_hint("use seconds since the epoch, or RFC 3339 like 2024-01-31T12:00:00+01:00")
         })
     }
 }
@@ -159,7 +161,10 @@ impl Reach {
 
 /// The error of an operation that records an author when none is known.
 pub fn unknown_author() -> Error {
-    Error::new("28000", "author identity unknown")
+    Error::new(
+        SqlState::InvalidAuthorizationSpecification,
+        "author identity unknown",
+    )
 }
 
 /// Everything the library learns from outside: see the module's docs.
@@ -190,7 +195,7 @@ impl Environment {
             return Ok(());
         }
         Err(Error::new(
-            "42501",
+            SqlState::InsufficientPrivilege,
             format!("{what}: this session may not reach other folders"),
         ))
     }
@@ -201,7 +206,7 @@ impl Environment {
             return Ok(());
         }
         Err(Error::new(
-            "42501",
+            SqlState::InsufficientPrivilege,
             format!("{what}: this session may not reach the network"),
         ))
     }

@@ -3,57 +3,390 @@
 
 use std::fmt;
 
-/// A SQLSTATE code (five characters), as PostgreSQL reports them.
-pub type SqlState = &'static str;
-
-/// Well-known SQLSTATE codes.
-pub mod sqlstate {
-    use super::SqlState;
-    /// 42601: syntax_error.
-    pub const SYNTAX_ERROR: SqlState = "42601";
-    /// 42P01: undefined_table.
-    pub const UNDEFINED_TABLE: SqlState = "42P01";
-    /// 42703: undefined_column.
-    pub const UNDEFINED_COLUMN: SqlState = "42703";
-    /// 42883: undefined_function.
-    pub const UNDEFINED_FUNCTION: SqlState = "42883";
-    /// 42702: ambiguous_column.
-    pub const AMBIGUOUS_COLUMN: SqlState = "42702";
-    /// 42P07: duplicate_table.
-    pub const DUPLICATE_TABLE: SqlState = "42P07";
-    /// 42701: duplicate_column.
-    pub const DUPLICATE_COLUMN: SqlState = "42701";
-    /// 42804: datatype_mismatch.
-    pub const DATATYPE_MISMATCH: SqlState = "42804";
-    /// 42803: grouping_error.
-    pub const GROUPING_ERROR: SqlState = "42803";
-    /// 0A000: feature_not_supported.
-    pub const FEATURE_NOT_SUPPORTED: SqlState = "0A000";
-    /// 23505: unique_violation.
-    pub const UNIQUE_VIOLATION: SqlState = "23505";
-    /// 23502: not_null_violation.
-    pub const NOT_NULL_VIOLATION: SqlState = "23502";
-    /// 23514: check_violation.
-    pub const CHECK_VIOLATION: SqlState = "23514";
-    /// 23503: foreign_key_violation.
-    pub const FOREIGN_KEY_VIOLATION: SqlState = "23503";
-    /// 22012: division_by_zero.
-    pub const DIVISION_BY_ZERO: SqlState = "22012";
-    /// 21000: cardinality_violation.
-    pub const CARDINALITY_VIOLATION: SqlState = "21000";
-    /// 25P02: in_failed_sql_transaction.
-    pub const IN_FAILED_TRANSACTION: SqlState = "25P02";
-    /// XX001: data_corrupted.
-    pub const DATA_CORRUPTED: SqlState = "XX001";
-    /// 58030: io_error.
-    pub const IO_ERROR: SqlState = "58030";
-    /// XX000: internal_error.
-    pub const INTERNAL_ERROR: SqlState = "XX000";
+/// A SQLSTATE: PostgreSQL's class of an error, as a type. Each variant is
+/// named after PostgreSQL's condition name (Appendix A of its manual);
+/// [`SqlState::code`] gives the five characters clients see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SqlState {
+    /// 08P01 `protocol_violation`.
+    ProtocolViolation,
+    /// 0A000 `feature_not_supported`.
+    FeatureNotSupported,
+    /// 21000 `cardinality_violation`.
+    CardinalityViolation,
+    /// 22001 `string_data_right_truncation`.
+    StringDataRightTruncation,
+    /// 22003 `numeric_value_out_of_range`.
+    NumericValueOutOfRange,
+    /// 22004 `null_value_not_allowed`.
+    NullValueNotAllowed,
+    /// 22007 `invalid_datetime_format`.
+    InvalidDatetimeFormat,
+    /// 22008 `datetime_field_overflow`.
+    DatetimeFieldOverflow,
+    /// 22011 `substring_error`.
+    SubstringError,
+    /// 22012 `division_by_zero`.
+    DivisionByZero,
+    /// 22013 `invalid_preceding_or_following_size`.
+    InvalidPrecedingOrFollowingSize,
+    /// 22014 `invalid_argument_for_ntile_function`.
+    InvalidArgumentForNtileFunction,
+    /// 22016 `invalid_argument_for_nth_value_function`.
+    InvalidArgumentForNthValueFunction,
+    /// 2200H `sequence_generator_limit_exceeded`.
+    SequenceGeneratorLimitExceeded,
+    /// 2201E `invalid_argument_for_logarithm`.
+    InvalidArgumentForLogarithm,
+    /// 2201F `invalid_argument_for_power_function`.
+    InvalidArgumentForPowerFunction,
+    /// 2201W `invalid_row_count_in_limit_clause`.
+    InvalidRowCountInLimitClause,
+    /// 22023 `invalid_parameter_value`.
+    InvalidParameterValue,
+    /// 22038 `singleton_sql_json_item_required`.
+    SingletonSqlJsonItemRequired,
+    /// 22P02 `invalid_text_representation`.
+    InvalidTextRepresentation,
+    /// 23502 `not_null_violation`.
+    NotNullViolation,
+    /// 23503 `foreign_key_violation`.
+    ForeignKeyViolation,
+    /// 23505 `unique_violation`.
+    UniqueViolation,
+    /// 23514 `check_violation`.
+    CheckViolation,
+    /// 25001 `active_sql_transaction`.
+    ActiveSqlTransaction,
+    /// 25P02 `in_failed_sql_transaction`.
+    InFailedSqlTransaction,
+    /// 26000 `invalid_sql_statement_name`.
+    InvalidSqlStatementName,
+    /// 28000 `invalid_authorization_specification`.
+    InvalidAuthorizationSpecification,
+    /// 2BP01 `dependent_objects_still_exist`.
+    DependentObjectsStillExist,
+    /// 40000 `transaction_rollback`.
+    TransactionRollback,
+    /// 40001 `serialization_failure`.
+    SerializationFailure,
+    /// 42501 `insufficient_privilege`.
+    InsufficientPrivilege,
+    /// 42601 `syntax_error`.
+    SyntaxError,
+    /// 42701 `duplicate_column`.
+    DuplicateColumn,
+    /// 42702 `ambiguous_column`.
+    AmbiguousColumn,
+    /// 42703 `undefined_column`.
+    UndefinedColumn,
+    /// 42704 `undefined_object`.
+    UndefinedObject,
+    /// 42710 `duplicate_object`.
+    DuplicateObject,
+    /// 42712 `duplicate_alias`.
+    DuplicateAlias,
+    /// 42803 `grouping_error`.
+    GroupingError,
+    /// 42804 `datatype_mismatch`.
+    DatatypeMismatch,
+    /// 42809 `wrong_object_type`.
+    WrongObjectType,
+    /// 42830 `invalid_foreign_key`.
+    InvalidForeignKey,
+    /// 42846 `cannot_coerce`.
+    CannotCoerce,
+    /// 42883 `undefined_function`.
+    UndefinedFunction,
+    /// 42P01 `undefined_table`.
+    UndefinedTable,
+    /// 42P02 `undefined_parameter`.
+    UndefinedParameter,
+    /// 42P04 `duplicate_database`.
+    DuplicateDatabase,
+    /// 42P05 `duplicate_prepared_statement`.
+    DuplicatePreparedStatement,
+    /// 42P07 `duplicate_table`.
+    DuplicateTable,
+    /// 42P10 `invalid_column_reference`.
+    InvalidColumnReference,
+    /// 42P16 `invalid_table_definition`.
+    InvalidTableDefinition,
+    /// 42P20 `windowing_error`.
+    WindowingError,
+    /// 54000 `program_limit_exceeded`.
+    ProgramLimitExceeded,
+    /// 54001 `statement_too_complex`.
+    StatementTooComplex,
+    /// 55000 `object_not_in_prerequisite_state`.
+    ObjectNotInPrerequisiteState,
+    /// 55P03 `lock_not_available`.
+    LockNotAvailable,
+    /// 57014 `query_canceled`.
+    QueryCanceled,
+    /// 58030 `io_error`.
+    IoError,
+    /// 58P01 `undefined_file`.
+    UndefinedFile,
+    /// XX000 `internal_error`.
+    InternalError,
+    /// XX001 `data_corrupted`.
+    DataCorrupted,
 }
 
-/// An error from the engine, as a PostgreSQL client would see it.
+impl SqlState {
+    /// Every SQLSTATE Arbor reports.
+    pub const ALL: &'static [SqlState] = &[
+        SqlState::ProtocolViolation,
+        SqlState::FeatureNotSupported,
+        SqlState::CardinalityViolation,
+        SqlState::StringDataRightTruncation,
+        SqlState::NumericValueOutOfRange,
+        SqlState::NullValueNotAllowed,
+        SqlState::InvalidDatetimeFormat,
+        SqlState::DatetimeFieldOverflow,
+        SqlState::SubstringError,
+        SqlState::DivisionByZero,
+        SqlState::InvalidPrecedingOrFollowingSize,
+        SqlState::InvalidArgumentForNtileFunction,
+        SqlState::InvalidArgumentForNthValueFunction,
+        SqlState::SequenceGeneratorLimitExceeded,
+        SqlState::InvalidArgumentForLogarithm,
+        SqlState::InvalidArgumentForPowerFunction,
+        SqlState::InvalidRowCountInLimitClause,
+        SqlState::InvalidParameterValue,
+        SqlState::SingletonSqlJsonItemRequired,
+        SqlState::InvalidTextRepresentation,
+        SqlState::NotNullViolation,
+        SqlState::ForeignKeyViolation,
+        SqlState::UniqueViolation,
+        SqlState::CheckViolation,
+        SqlState::ActiveSqlTransaction,
+        SqlState::InFailedSqlTransaction,
+        SqlState::InvalidSqlStatementName,
+        SqlState::InvalidAuthorizationSpecification,
+        SqlState::DependentObjectsStillExist,
+        SqlState::TransactionRollback,
+        SqlState::SerializationFailure,
+        SqlState::InsufficientPrivilege,
+        SqlState::SyntaxError,
+        SqlState::DuplicateColumn,
+        SqlState::AmbiguousColumn,
+        SqlState::UndefinedColumn,
+        SqlState::UndefinedObject,
+        SqlState::DuplicateObject,
+        SqlState::DuplicateAlias,
+        SqlState::GroupingError,
+        SqlState::DatatypeMismatch,
+        SqlState::WrongObjectType,
+        SqlState::InvalidForeignKey,
+        SqlState::CannotCoerce,
+        SqlState::UndefinedFunction,
+        SqlState::UndefinedTable,
+        SqlState::UndefinedParameter,
+        SqlState::DuplicateDatabase,
+        SqlState::DuplicatePreparedStatement,
+        SqlState::DuplicateTable,
+        SqlState::InvalidColumnReference,
+        SqlState::InvalidTableDefinition,
+        SqlState::WindowingError,
+        SqlState::ProgramLimitExceeded,
+        SqlState::StatementTooComplex,
+        SqlState::ObjectNotInPrerequisiteState,
+        SqlState::LockNotAvailable,
+        SqlState::QueryCanceled,
+        SqlState::IoError,
+        SqlState::UndefinedFile,
+        SqlState::InternalError,
+        SqlState::DataCorrupted,
+    ];
+
+    /// The five-character code (`23505`).
+    pub fn code(self) -> &'static str {
+        match self {
+            SqlState::ProtocolViolation => "08P01",
+            SqlState::FeatureNotSupported => "0A000",
+            SqlState::CardinalityViolation => "21000",
+            SqlState::StringDataRightTruncation => "22001",
+            SqlState::NumericValueOutOfRange => "22003",
+            SqlState::NullValueNotAllowed => "22004",
+            SqlState::InvalidDatetimeFormat => "22007",
+            SqlState::DatetimeFieldOverflow => "22008",
+            SqlState::SubstringError => "22011",
+            SqlState::DivisionByZero => "22012",
+            SqlState::InvalidPrecedingOrFollowingSize => "22013",
+            SqlState::InvalidArgumentForNtileFunction => "22014",
+            SqlState::InvalidArgumentForNthValueFunction => "22016",
+            SqlState::SequenceGeneratorLimitExceeded => "2200H",
+            SqlState::InvalidArgumentForLogarithm => "2201E",
+            SqlState::InvalidArgumentForPowerFunction => "2201F",
+            SqlState::InvalidRowCountInLimitClause => "2201W",
+            SqlState::InvalidParameterValue => "22023",
+            SqlState::SingletonSqlJsonItemRequired => "22038",
+            SqlState::InvalidTextRepresentation => "22P02",
+            SqlState::NotNullViolation => "23502",
+            SqlState::ForeignKeyViolation => "23503",
+            SqlState::UniqueViolation => "23505",
+            SqlState::CheckViolation => "23514",
+            SqlState::ActiveSqlTransaction => "25001",
+            SqlState::InFailedSqlTransaction => "25P02",
+            SqlState::InvalidSqlStatementName => "26000",
+            SqlState::InvalidAuthorizationSpecification => "28000",
+            SqlState::DependentObjectsStillExist => "2BP01",
+            SqlState::TransactionRollback => "40000",
+            SqlState::SerializationFailure => "40001",
+            SqlState::InsufficientPrivilege => "42501",
+            SqlState::SyntaxError => "42601",
+            SqlState::DuplicateColumn => "42701",
+            SqlState::AmbiguousColumn => "42702",
+            SqlState::UndefinedColumn => "42703",
+            SqlState::UndefinedObject => "42704",
+            SqlState::DuplicateObject => "42710",
+            SqlState::DuplicateAlias => "42712",
+            SqlState::GroupingError => "42803",
+            SqlState::DatatypeMismatch => "42804",
+            SqlState::WrongObjectType => "42809",
+            SqlState::InvalidForeignKey => "42830",
+            SqlState::CannotCoerce => "42846",
+            SqlState::UndefinedFunction => "42883",
+            SqlState::UndefinedTable => "42P01",
+            SqlState::UndefinedParameter => "42P02",
+            SqlState::DuplicateDatabase => "42P04",
+            SqlState::DuplicatePreparedStatement => "42P05",
+            SqlState::DuplicateTable => "42P07",
+            SqlState::InvalidColumnReference => "42P10",
+            SqlState::InvalidTableDefinition => "42P16",
+            SqlState::WindowingError => "42P20",
+            SqlState::ProgramLimitExceeded => "54000",
+            SqlState::StatementTooComplex => "54001",
+            SqlState::ObjectNotInPrerequisiteState => "55000",
+            SqlState::LockNotAvailable => "55P03",
+            SqlState::QueryCanceled => "57014",
+            SqlState::IoError => "58030",
+            SqlState::UndefinedFile => "58P01",
+            SqlState::InternalError => "XX000",
+            SqlState::DataCorrupted => "XX001",
+        }
+    }
+
+    /// PostgreSQL's condition name (`unique_violation`).
+    pub fn condition_name(self) -> &'static str {
+        match self {
+            SqlState::ProtocolViolation => "protocol_violation",
+            SqlState::FeatureNotSupported => "feature_not_supported",
+            SqlState::CardinalityViolation => "cardinality_violation",
+            SqlState::StringDataRightTruncation => "string_data_right_truncation",
+            SqlState::NumericValueOutOfRange => "numeric_value_out_of_range",
+            SqlState::NullValueNotAllowed => "null_value_not_allowed",
+            SqlState::InvalidDatetimeFormat => "invalid_datetime_format",
+            SqlState::DatetimeFieldOverflow => "datetime_field_overflow",
+            SqlState::SubstringError => "substring_error",
+            SqlState::DivisionByZero => "division_by_zero",
+            SqlState::InvalidPrecedingOrFollowingSize => "invalid_preceding_or_following_size",
+            SqlState::InvalidArgumentForNtileFunction => "invalid_argument_for_ntile_function",
+            SqlState::InvalidArgumentForNthValueFunction => {
+                "invalid_argument_for_nth_value_function"
+            }
+            SqlState::SequenceGeneratorLimitExceeded => "sequence_generator_limit_exceeded",
+            SqlState::InvalidArgumentForLogarithm => "invalid_argument_for_logarithm",
+            SqlState::InvalidArgumentForPowerFunction => "invalid_argument_for_power_function",
+            SqlState::InvalidRowCountInLimitClause => "invalid_row_count_in_limit_clause",
+            SqlState::InvalidParameterValue => "invalid_parameter_value",
+            SqlState::SingletonSqlJsonItemRequired => "singleton_sql_json_item_required",
+            SqlState::InvalidTextRepresentation => "invalid_text_representation",
+            SqlState::NotNullViolation => "not_null_violation",
+            SqlState::ForeignKeyViolation => "foreign_key_violation",
+            SqlState::UniqueViolation => "unique_violation",
+            SqlState::CheckViolation => "check_violation",
+            SqlState::ActiveSqlTransaction => "active_sql_transaction",
+            SqlState::InFailedSqlTransaction => "in_failed_sql_transaction",
+            SqlState::InvalidSqlStatementName => "invalid_sql_statement_name",
+            SqlState::InvalidAuthorizationSpecification => "invalid_authorization_specification",
+            SqlState::DependentObjectsStillExist => "dependent_objects_still_exist",
+            SqlState::TransactionRollback => "transaction_rollback",
+            SqlState::SerializationFailure => "serialization_failure",
+            SqlState::InsufficientPrivilege => "insufficient_privilege",
+            SqlState::SyntaxError => "syntax_error",
+            SqlState::DuplicateColumn => "duplicate_column",
+            SqlState::AmbiguousColumn => "ambiguous_column",
+            SqlState::UndefinedColumn => "undefined_column",
+            SqlState::UndefinedObject => "undefined_object",
+            SqlState::DuplicateObject => "duplicate_object",
+            SqlState::DuplicateAlias => "duplicate_alias",
+            SqlState::GroupingError => "grouping_error",
+            SqlState::DatatypeMismatch => "datatype_mismatch",
+            SqlState::WrongObjectType => "wrong_object_type",
+            SqlState::InvalidForeignKey => "invalid_foreign_key",
+            SqlState::CannotCoerce => "cannot_coerce",
+            SqlState::UndefinedFunction => "undefined_function",
+            SqlState::UndefinedTable => "undefined_table",
+            SqlState::UndefinedParameter => "undefined_parameter",
+            SqlState::DuplicateDatabase => "duplicate_database",
+            SqlState::DuplicatePreparedStatement => "duplicate_prepared_statement",
+            SqlState::DuplicateTable => "duplicate_table",
+            SqlState::InvalidColumnReference => "invalid_column_reference",
+            SqlState::InvalidTableDefinition => "invalid_table_definition",
+            SqlState::WindowingError => "windowing_error",
+            SqlState::ProgramLimitExceeded => "program_limit_exceeded",
+            SqlState::StatementTooComplex => "statement_too_complex",
+            SqlState::ObjectNotInPrerequisiteState => "object_not_in_prerequisite_state",
+            SqlState::LockNotAvailable => "lock_not_available",
+            SqlState::QueryCanceled => "query_canceled",
+            SqlState::IoError => "io_error",
+            SqlState::UndefinedFile => "undefined_file",
+            SqlState::InternalError => "internal_error",
+            SqlState::DataCorrupted => "data_corrupted",
+        }
+    }
+
+    /// The SQLSTATE of a five-character code, if Arbor reports it.
+    pub fn from_code(code: &str) -> Option<SqlState> {
+        SqlState::ALL.iter().copied().find(|s| s.code() == code)
+    }
+}
+
+impl From<arbor_schema::ErrorKind> for SqlState {
+    fn from(kind: arbor_schema::ErrorKind) -> SqlState {
+        use arbor_schema::ErrorKind as K;
+        match kind {
+            K::InvalidTextRepresentation => SqlState::InvalidTextRepresentation,
+            K::NumericValueOutOfRange => SqlState::NumericValueOutOfRange,
+            K::StringDataRightTruncation => SqlState::StringDataRightTruncation,
+            K::InvalidDatetimeFormat => SqlState::InvalidDatetimeFormat,
+            K::DatetimeFieldOverflow => SqlState::DatetimeFieldOverflow,
+            K::CannotCoerce => SqlState::CannotCoerce,
+            K::DatatypeMismatch => SqlState::DatatypeMismatch,
+            K::FeatureNotSupported => SqlState::FeatureNotSupported,
+            K::InvalidTableDefinition => SqlState::InvalidTableDefinition,
+            K::DataCorrupted => SqlState::DataCorrupted,
+            K::Internal => SqlState::InternalError,
+        }
+    }
+}
+
+impl fmt::Display for SqlState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Tests and clients compare a SQLSTATE with the code they expect.
+impl PartialEq<&str> for SqlState {
+    fn eq(&self, other: &&str) -> bool {
+        self.code() == *other
+    }
+}
+
+/// An error from the engine, as a PostgreSQL client would see it: its
+/// [`ErrorFields`], boxed, so that a `Result` carrying it stays one word
+/// wider than its value (results pass through every row of a scan).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<ErrorFields>);
+
+/// What an [`Error`] says, in PostgreSQL's fields; read through the error
+/// (`error.code`, `error.message`, ...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorFields {
     /// The SQLSTATE code.
     pub code: SqlState,
     /// The primary message, lower case, no trailing period (PostgreSQL style).
@@ -64,6 +397,12 @@ pub struct Error {
     pub detail: Option<String>,
     /// What the user might do about it.
     pub hint: Option<String>,
+    /// The table the error is about (PostgreSQL's `table_name` field).
+    pub table: Option<String>,
+    /// The column the error is about (`column_name`).
+    pub column: Option<String>,
+    /// The constraint the error is about (`constraint_name`).
+    pub constraint: Option<String>,
 }
 
 /// A result whose error is [`Error`].
@@ -72,13 +411,39 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An error with `code` and `message`.
     pub fn new(code: SqlState, message: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(ErrorFields {
             code,
             message: message.into(),
             position: None,
             detail: None,
             hint: None,
-        }
+            table: None,
+            column: None,
+            constraint: None,
+        }))
+    }
+
+    /// The error's fields, owned.
+    pub fn into_fields(self) -> ErrorFields {
+        *self.0
+    }
+
+    /// Names the table the error is about.
+    pub fn with_table(mut self, table: impl Into<String>) -> Error {
+        self.table = Some(table.into());
+        self
+    }
+
+    /// Names the column the error is about.
+    pub fn with_column(mut self, column: impl Into<String>) -> Error {
+        self.column = Some(column.into());
+        self
+    }
+
+    /// Names the constraint the error is about.
+    pub fn with_constraint(mut self, constraint: impl Into<String>) -> Error {
+        self.constraint = Some(constraint.into());
+        self
     }
 
     /// Attaches the 1-based character position in the statement.
@@ -101,20 +466,34 @@ impl Error {
 
     /// A syntax error.
     pub fn syntax(message: impl Into<String>) -> Error {
-        Error::new(sqlstate::SYNTAX_ERROR, message)
+        Error::new(SqlState::SyntaxError, message)
     }
 
     /// A broken invariant inside Arbor: a bug, never the user's doing.
     pub fn internal(what: impl Into<String>) -> Error {
-        Error::new(sqlstate::INTERNAL_ERROR, what)
+        Error::new(SqlState::InternalError, what)
     }
 
     /// Something valid SQL that Arbor does not support yet.
     pub fn unsupported(what: impl fmt::Display) -> Error {
         Error::new(
-            sqlstate::FEATURE_NOT_SUPPORTED,
+            SqlState::FeatureNotSupported,
             format!("{what} is not supported"),
         )
+    }
+}
+
+impl std::ops::Deref for Error {
+    type Target = ErrorFields;
+
+    fn deref(&self) -> &ErrorFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorFields {
+        &mut self.0
     }
 }
 
@@ -126,17 +505,26 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// A value error keeps its SQLSTATE, message and detail.
+impl From<arbor_schema::ValueError> for Error {
+    fn from(e: arbor_schema::ValueError) -> Error {
+        let mut error = Error::new(SqlState::from(e.kind), e.message);
+        error.detail = e.detail;
+        error
+    }
+}
+
 impl From<arbor_merkle::Error> for Error {
     fn from(e: arbor_merkle::Error) -> Error {
         use arbor_merkle::Error as M;
         let code = match &e {
-            M::Io { .. } => sqlstate::IO_ERROR,
+            M::Io { .. } => SqlState::IoError,
             M::ChunkHashMismatch { .. }
             | M::MissingChunk(_)
             | M::Corrupt(_)
-            | M::DamagedJournal { .. } => sqlstate::DATA_CORRUPTED,
-            M::Locked { .. } => "55P03",
-            _ => sqlstate::INTERNAL_ERROR,
+            | M::DamagedJournal { .. } => SqlState::DataCorrupted,
+            M::Locked { .. } => SqlState::LockNotAvailable,
+            _ => SqlState::InternalError,
         };
         Error::new(code, e.to_string())
     }

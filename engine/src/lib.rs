@@ -84,6 +84,6 @@ pub mod vc;
 pub use arbor_schema::Value;
 pub use database::{Branch, Database};
 pub use env::{Clock, Environment, Identity, Reach, Timestamp};
-pub use error::{Error, Result};
+pub use error::{Error, Result, SqlState};
 pub use ops::{CommitArgs, MergeArgs};
 pub use sql::{Prepared, RowSink, Session, StatementResult};

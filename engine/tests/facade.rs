@@ -143,7 +143,7 @@ fn a_merge_from_sql_takes_its_author_and_needs_one_only_to_commit() {
     let before = db.branch("main").unwrap().head().unwrap();
     let e = sql(&anonymous, "main", "SELECT arbor_merge('side')").unwrap_err();
     assert_eq!(
-        (e.code, e.message.as_str()),
+        (e.code.code(), e.message.as_str()),
         ("28000", "author identity unknown")
     );
     assert_eq!(db.branch("main").unwrap().head().unwrap(), before);

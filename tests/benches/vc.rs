@@ -98,8 +98,7 @@ fn bench_size(n: u64) {
     let mut session = Session::open(repo.clone(), "main").unwrap();
     session.execute(CREATE_TABLE).unwrap();
     let start = Instant::now();
-    let mut rows =
-        (1..=n).map(|i| values(i).map_err(|e| arbor_engine::Error::new(e.code, e.message)));
+    let mut rows = (1..=n).map(|i| values(i).map_err(arbor_engine::Error::from));
     session.insert_rows("t", &mut rows).unwrap();
     let base = commit(&repo, "main", "load");
     println!(

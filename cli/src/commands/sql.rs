@@ -62,7 +62,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             .map_err(|e| {
                 let message = format!("cannot write output: {e}");
                 write_error = Some(message.clone());
-                arbor_engine::Error::new("58030", message)
+                arbor_engine::Error::new(arbor_engine::SqlState::IoError, message)
             })
     };
     let mut failed = false;
@@ -108,6 +108,7 @@ pub fn sql_error(sql: &str, e: arbor_engine::Error) -> CliError {
         detail.push(format!("DETAIL: {d}"));
     }
     detail.push(format!("SQLSTATE: {}", e.code));
+    let e = e.into_fields();
     CliError {
         message: e.message,
         detail: Some(detail.join("\n")),

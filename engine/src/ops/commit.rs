@@ -4,7 +4,7 @@ use arbor_merkle::Address;
 
 use super::{identity, time};
 use crate::env::Environment;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::Signature;
 use crate::repo::Repository;
 use crate::vc::{self, BranchState, commit::CommitOptions};
@@ -53,14 +53,17 @@ pub fn commit(
         (None, false) => match &state.working_set.merge {
             Some(merge) => merge.message.clone(),
             None => {
-                return Err(Error::new("22023", "a commit needs a message")
-                    .with_hint("pass one with -m \"...\""));
+                return Err(Error::new(
+                    SqlState::InvalidParameterValue,
+                    "a commit needs a message",
+                )
+                .with_hint("pass one with -m \"...\""));
             }
         },
     };
     if message.trim().is_empty() {
         return Err(Error::new(
-            "22023",
+            SqlState::InvalidParameterValue,
             "aborting commit due to empty commit message",
         ));
     }

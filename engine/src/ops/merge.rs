@@ -2,7 +2,7 @@
 
 use super::{identity, time};
 use crate::env::Environment;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::repo::Repository;
 use crate::table::CheckBinder;
 use crate::vc::{self, merge::MergeOptions, merge::MergeOutcome};
@@ -46,10 +46,12 @@ pub fn merge(
         vc::merge::abort(repo, branch)?;
         return Ok(MergeOutcome::Aborted);
     }
-    let revision = args
-        .revision
-        .as_deref()
-        .ok_or_else(|| Error::new("22023", "name a branch or commit to merge"))?;
+    let revision = args.revision.as_deref().ok_or_else(|| {
+        Error::new(
+            SqlState::InvalidParameterValue,
+            "name a branch or commit to merge",
+        )
+    })?;
     let theirs = vc::revision::resolve(repo, branch, revision)?;
     let author = match (args.author.as_deref(), &env.author) {
         (None, None) => None,

@@ -21,14 +21,18 @@ use arbor_schema::Value;
 use clap::{FromArgMatches, Parser};
 
 use crate::env::{Environment, Identity, Timestamp, unknown_author};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 
 /// Who an operation acts as: `--author` if given, else the environment's
 /// author (refused when there is none).
 fn identity(env: &Environment, author: Option<&str>) -> Result<Identity> {
     match author {
-        Some(text) => Identity::parse(text)
-            .ok_or_else(|| Error::new("22023", format!("--author '{text}' is not 'Name <email>'"))),
+        Some(text) => Identity::parse(text).ok_or_else(|| {
+            Error::new(
+                SqlState::InvalidParameterValue,
+                format!("--author '{text}' is not 'Name <email>'"),
+            )
+        }),
         None => env.author.clone().ok_or_else(unknown_author),
     }
 }
@@ -66,7 +70,7 @@ where
             Value::Text(s) => words.push(s.clone()),
             Value::Null => {
                 return Err(Error::new(
-                    "22004",
+                    SqlState::NullValueNotAllowed,
                     format!("{procedure}: procedure arguments must not be NULL"),
                 ));
             }
@@ -79,7 +83,10 @@ where
         let rendered = e.render().to_string();
         let first = rendered.lines().next().unwrap_or_default();
         let what = first.strip_prefix("error: ").unwrap_or(first);
-        Error::new("22023", format!("{procedure}: {what}"))
+        Error::new(
+            SqlState::InvalidParameterValue,
+            format!("{procedure}: {what}"),
+        )
     })?;
     Ok(parsed.args)
 }

@@ -42,7 +42,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use arbor_merkle::{Address, Chunk, ChunkStore};
 use gix::ObjectId;
 
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 
 /// The Git ref that holds an Arbor repository.
 pub const DATA_REF: &str = "refs/arbor/data";
@@ -145,14 +145,15 @@ fn git_error(what: impl fmt::Display) -> impl FnOnce(&dyn std::error::Error) -> 
             }
             source = cause.source();
         }
-        Error::new("58030", message)
+        Error::new(SqlState::IoError, message)
     }
 }
 
 /// Turns an error of this module into one a chunk store may return:
 /// damage stays damage.
 fn to_store_error(e: Error) -> arbor_merkle::Error {
-    if e.code == sqlstate::DATA_CORRUPTED {
+    let e = e.into_fields();
+    if e.code == SqlState::DataCorrupted {
         return arbor_merkle::Error::Corrupt(e.message);
     }
     arbor_merkle::Error::Io {
@@ -171,7 +172,7 @@ impl GitStore {
         let cache_dir = root.join(format!("{name}.git"));
         std::fs::create_dir_all(root).map_err(|e| {
             Error::new(
-                "58030",
+                SqlState::IoError,
                 format!("cannot create the Git cache {}: {e}", root.display()),
             )
             .with_hint("set ARBOR_GIT_CACHE to a folder Arbor may write")
@@ -180,7 +181,7 @@ impl GitStore {
             .and_then(|f| f.lock().map(|()| f))
             .map_err(|e| {
                 Error::new(
-                    "58030",
+                    SqlState::IoError,
                     format!("cannot lock the Git cache {}: {e}", cache_dir.display()),
                 )
             })?;
@@ -199,7 +200,7 @@ impl GitStore {
                 .map_err(|e| git_error(format!("creating {}", fresh.display()))(&e))?;
             std::fs::rename(&fresh, &cache_dir).map_err(|e| {
                 Error::new(
-                    "58030",
+                    SqlState::IoError,
                     format!("cannot create the Git cache {}: {e}", cache_dir.display()),
                 )
             })?;
@@ -324,7 +325,7 @@ impl GitStore {
         let output = self.run_git(args)?;
         if !output.status.success() {
             return Err(Error::new(
-                "58030",
+                SqlState::IoError,
                 format!(
                     "git {} failed: {}",
                     args.first().copied().unwrap_or_default(),
@@ -343,7 +344,7 @@ impl GitStore {
             .args(args)
             .output()
             .map_err(|e| {
-                Error::new("58030", format!("cannot run git: {e}"))
+                Error::new(SqlState::IoError, format!("cannot run git: {e}"))
                     .with_hint("Git remotes need the `git` program on the PATH")
             })
     }
@@ -459,7 +460,7 @@ impl GitStore {
             return Ok(false);
         }
         Err(Error::new(
-            "58030",
+            SqlState::IoError,
             format!("git push to {} failed: {}", self.url, said.trim()),
         ))
     }
@@ -480,7 +481,7 @@ impl GitStore {
         let bytes = read_blob(&repo, pack_ref.data, &format!("pack {}", pack_ref.name))?;
         if !bytes.starts_with(PACK_MAGIC) {
             return Err(Error::new(
-                sqlstate::DATA_CORRUPTED,
+                SqlState::DataCorrupted,
                 format!("Git remote pack {} is not an Arbor pack", pack_ref.name),
             ));
         }
@@ -581,13 +582,13 @@ fn write_blob(repo: &gix::Repository, bytes: &[u8]) -> Result<ObjectId> {
 fn read_blob(repo: &gix::Repository, id: ObjectId, what: &str) -> Result<Vec<u8>> {
     let object = repo.find_object(id).map_err(|e| {
         Error::new(
-            sqlstate::DATA_CORRUPTED,
+            SqlState::DataCorrupted,
             format!("the Git remote's {what} ({id}) is missing: {e}"),
         )
     })?;
     if object.kind != gix::object::Kind::Blob {
         return Err(Error::new(
-            sqlstate::DATA_CORRUPTED,
+            SqlState::DataCorrupted,
             format!("the Git remote's {what} ({id}) is not a blob"),
         ));
     }
@@ -598,7 +599,7 @@ fn read_blob(repo: &gix::Repository, id: ObjectId, what: &str) -> Result<Vec<u8>
 fn read_data_commit(repo: &gix::Repository, tip: ObjectId) -> Result<(Address, Vec<PackRef>)> {
     let damaged = |why: String| {
         Error::new(
-            sqlstate::DATA_CORRUPTED,
+            SqlState::DataCorrupted,
             format!("the Git remote's {DATA_REF} ({tip}) is damaged: {why}"),
         )
     };
@@ -732,7 +733,7 @@ fn add_pack(repo: &gix::Repository, state: &mut State, pack: PackRef) -> Result<
     let bytes = read_blob(repo, pack.index, &format!("index {}.idx", pack.name))?;
     let entries = decode_index(&bytes).map_err(|why| {
         Error::new(
-            sqlstate::DATA_CORRUPTED,
+            SqlState::DataCorrupted,
             format!("the Git remote's index {}.idx is damaged: {why}", pack.name),
         )
     })?;

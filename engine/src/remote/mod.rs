@@ -32,7 +32,7 @@ use arbor_merkle::reachability::{WalkStats, copy_missing, copy_missing_except};
 use arbor_merkle::{Address, ChunkStore};
 
 use crate::env::{Environment, unknown_author};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::{Commit, RemoteList, Signature, StoreRoot, WorkingSet};
 use crate::repo::{
     self, Repository, branch_ref, shallow_ref, validate_branch_name, working_set_ref,
@@ -71,8 +71,11 @@ const GIT_SCHEMES: &[&str] = &["file", "ssh", "http", "https", "git"];
 /// refused.
 pub fn parse_url(url: &str, cwd: &Path) -> Result<RemoteUrl> {
     let bad = |why: &str| {
-        Error::new("22023", format!("invalid remote URL '{url}': {why}"))
-            .with_hint("use a folder path, file:///absolute/path, or git+<Git URL>")
+        Error::new(
+            SqlState::InvalidParameterValue,
+            format!("invalid remote URL '{url}': {why}"),
+        )
+        .with_hint("use a folder path, file:///absolute/path, or git+<Git URL>")
     };
     if url.trim().is_empty() {
         return Err(bad("it is empty"));
@@ -135,7 +138,7 @@ pub fn open(url: &str, write: bool, env: &Environment) -> Result<Repository> {
     };
     if !path.join(repo::STORE_DIR).is_dir() {
         return Err(Error::new(
-            "58P01",
+            SqlState::UndefinedFile,
             format!("{} is not an Arbor repository", path.display()),
         )
         .with_hint("a folder remote is a folder that `arbor init` or `arbor clone` made"));
@@ -162,7 +165,7 @@ fn open_named(
 #[cfg(not(feature = "git"))]
 fn open_git(git_url: &str, _write: bool, _cache: &Path) -> Result<Repository> {
     Err(Error::new(
-        "0A000",
+        SqlState::FeatureNotSupported,
         format!("cannot reach {git_url}: this build of Arbor has no Git remotes"),
     )
     .with_hint("Git remotes need arbor-engine's `git` feature (on by default)"))
@@ -176,7 +179,7 @@ fn open_git(git_url: &str, write: bool, cache: &Path) -> Result<Repository> {
     if store.root()?.is_none() {
         if !write {
             return Err(Error::new(
-                "58P01",
+                SqlState::UndefinedFile,
                 format!(
                     "the Git repository {git_url} holds no Arbor data ({})",
                     git::DATA_REF
@@ -220,8 +223,11 @@ fn edit_remotes(
 }
 
 fn no_remote(name: &str) -> Error {
-    Error::new("42704", format!("no such remote '{name}'"))
-        .with_hint("list them with `arbor remote`, add one with `arbor remote add <name> <url>`")
+    Error::new(
+        SqlState::UndefinedObject,
+        format!("no such remote '{name}'"),
+    )
+    .with_hint("list them with `arbor remote`, add one with `arbor remote add <name> <url>`")
 }
 
 /// The URL of remote `name`.
@@ -235,18 +241,22 @@ pub fn url_of(repo: &Repository, name: &str) -> Result<String> {
 
 /// Adds remote `name` at `url` (already canonical).
 pub fn add(repo: &Repository, name: &str, url: &str) -> Result<()> {
-    validate_branch_name(name)
-        .map_err(|_| Error::new("22023", format!("'{name}' is not a valid remote name")))?;
+    validate_branch_name(name).map_err(|_| {
+        Error::new(
+            SqlState::InvalidParameterValue,
+            format!("'{name}' is not a valid remote name"),
+        )
+    })?;
     if name.contains('/') {
         return Err(Error::new(
-            "22023",
+            SqlState::InvalidParameterValue,
             format!("'{name}' is not a valid remote name: it contains '/'"),
         ));
     }
     edit_remotes(repo, &mut |list, _| {
         if list.remotes.contains_key(name) {
             return Err(Error::new(
-                "42710",
+                SqlState::DuplicateObject,
                 format!("remote '{name}' already exists"),
             ));
         }
@@ -359,7 +369,10 @@ pub fn fetch(
                     .find(|(n, _)| n == b)
                     .cloned()
                     .ok_or_else(|| {
-                        Error::new("42704", format!("remote '{name}' has no branch '{b}'"))
+                        Error::new(
+                            SqlState::UndefinedObject,
+                            format!("remote '{name}' has no branch '{b}'"),
+                        )
                     })
             })
             .collect::<Result<_>>()?
@@ -479,7 +492,7 @@ pub fn pull(
         !history::is_ancestor(local, theirs, ours)? && !history::is_ancestor(local, ours, theirs)?;
     if diverged && ff_only {
         return Err(Error::new(
-            "55000",
+            SqlState::ObjectNotInPrerequisiteState,
             format!("not a fast-forward: {branch} and {name}/{remote_branch} have both moved on"),
         )
         .with_hint("pull without --ff-only to merge them"));
@@ -552,7 +565,7 @@ pub fn push(
     };
     if !fast_forward && !force {
         return Err(Error::new(
-            "55000",
+            SqlState::ObjectNotInPrerequisiteState,
             format!(
                 "rejected: {name}/{remote_branch} has commits that {branch} does not (not a fast-forward)"
             ),
@@ -585,7 +598,7 @@ pub fn push(
         }
         if root.refs.get(&branch_ref(remote_branch)).copied() != old {
             return Err(Error::new(
-                "40001",
+                SqlState::SerializationFailure,
                 format!("{name}/{remote_branch} moved meanwhile; push again"),
             ));
         }
@@ -595,7 +608,7 @@ pub fn push(
             let ws = WorkingSet::from_chunk(&remote_store.get_required(ws_address)?)?;
             if !old_catalog.is_some_and(|c| ws.is_clean_at(c)) {
                 return Err(Error::new(
-                    "55000",
+                    SqlState::ObjectNotInPrerequisiteState,
                     format!(
                         "rejected: branch '{remote_branch}' of {name} has uncommitted changes in its working set"
                     ),
@@ -660,14 +673,14 @@ pub fn delete_branch(
     remote.update_store_root(&mut |root| {
         if root.default_branch == remote_branch {
             return Err(Error::new(
-                "55000",
+                SqlState::ObjectNotInPrerequisiteState,
                 format!("refusing to delete '{remote_branch}', the branch checked out in {name}"),
             ));
         }
         deleted = root.refs.remove(&branch_ref(remote_branch));
         let Some(head) = deleted else {
             return Err(Error::new(
-                "42704",
+                SqlState::UndefinedObject,
                 format!("remote '{name}' has no branch '{remote_branch}'"),
             ));
         };
@@ -677,7 +690,7 @@ pub fn delete_branch(
             let catalog = Commit::from_chunk(&remote_store.get_required(&head)?)?.catalog;
             if !ws.is_clean_at(catalog) {
                 return Err(Error::new(
-                    "55000",
+                    SqlState::ObjectNotInPrerequisiteState,
                     format!(
                         "refusing to delete '{remote_branch}': it has uncommitted changes in {name}"
                     ),
@@ -755,7 +768,10 @@ pub fn clone(
     progress: &mut dyn FnMut(WalkStats),
 ) -> Result<(Repository, String)> {
     if store.root()?.is_some() {
-        return Err(Error::new("42P04", "a repository already exists here"));
+        return Err(Error::new(
+            SqlState::DuplicateDatabase,
+            "a repository already exists here",
+        ));
     }
     let remote_root = remote.store_root()?;
     let branch = branch.unwrap_or(&remote_root.default_branch).to_owned();
@@ -765,7 +781,12 @@ pub fn clone(
         .iter()
         .find(|(n, _)| *n == branch)
         .map(|(_, a)| *a)
-        .ok_or_else(|| Error::new("42704", format!("the remote has no branch '{branch}'")))?;
+        .ok_or_else(|| {
+            Error::new(
+                SqlState::UndefinedObject,
+                format!("the remote has no branch '{branch}'"),
+            )
+        })?;
     let mut remote_tags = tags(&remote_root);
     let cut = match depth {
         Some(depth) => shallow_cut(remote, head, depth)?,
@@ -838,7 +859,10 @@ struct ShallowCut {
 /// counts `--depth`) and where that cuts history.
 fn shallow_cut(repo: &Repository, head: Address, depth: u32) -> Result<ShallowCut> {
     if depth == 0 {
-        return Err(Error::new("22023", "--depth must be at least 1"));
+        return Err(Error::new(
+            SqlState::InvalidParameterValue,
+            "--depth must be at least 1",
+        ));
     }
     let mut cut = ShallowCut::default();
     let mut level = vec![head];

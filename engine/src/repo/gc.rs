@@ -21,7 +21,7 @@ use arbor_merkle::reachability::copy_missing_except;
 use arbor_merkle::{ChunkStore, DiskStore, OpenMode};
 
 use super::{LOCK_WAIT, Repository, STORE_DIR, open_disk_store};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 
 /// What a collection did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub struct GcReport {
 }
 
 fn io(what: &str, e: std::io::Error) -> Error {
-    Error::new("58030", format!("gc: cannot {what}: {e}"))
+    Error::new(SqlState::IoError, format!("gc: cannot {what}: {e}"))
 }
 
 /// Collects the garbage of the repository in `dir`.
@@ -46,7 +46,7 @@ pub fn collect_garbage(dir: &Path) -> Result<GcReport> {
     let old = open_disk_store(dir)?;
     let Some(root) = old.root()? else {
         return Err(Error::new(
-            "58P01",
+            SqlState::UndefinedFile,
             "not an Arbor repository (no store root)",
         ));
     };

@@ -20,7 +20,7 @@ use arbor_merkle::{Address, ChunkStore, DiskStore, NodeStore, OpenMode, ProllyMa
 
 pub use fsck::{FsckReport, fsck};
 
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::{
     Catalog, Commit, Signature, StoreRoot, TAG, TableObject, TagObject, WorkingSet,
 };
@@ -110,7 +110,10 @@ impl Repository {
     ) -> Result<Repository> {
         validate_branch_name(default_branch)?;
         if store.root()?.is_some() {
-            return Err(Error::new("42P04", "a repository already exists here"));
+            return Err(Error::new(
+                SqlState::DuplicateDatabase,
+                "a repository already exists here",
+            ));
         }
         let repo = Repository {
             nodes: NodeStore::new(store.clone()),
@@ -151,7 +154,7 @@ impl Repository {
         self.store.put(&chunk)?;
         if !self.store.compare_and_swap_root(None, chunk.address())? {
             return Err(Error::new(
-                "42P04",
+                SqlState::DuplicateDatabase,
                 "a repository was created here concurrently",
             ));
         }
@@ -161,10 +164,11 @@ impl Repository {
     /// Opens the repository held by `store`.
     pub fn open(store: Arc<dyn ChunkStore>) -> Result<Repository> {
         if store.root()?.is_none() {
-            return Err(
-                Error::new("58P01", "not an Arbor repository (no store root)")
-                    .with_hint("create one with `arbor init`"),
-            );
+            return Err(Error::new(
+                SqlState::UndefinedFile,
+                "not an Arbor repository (no store root)",
+            )
+            .with_hint("create one with `arbor init`"));
         }
         Ok(Repository {
             nodes: NodeStore::new(store.clone()),
@@ -195,7 +199,7 @@ impl Repository {
     fn read_store_root(&self) -> Result<(Option<Address>, StoreRoot)> {
         let Some(address) = self.store.root()? else {
             return Err(Error::new(
-                "58P01",
+                SqlState::UndefinedFile,
                 "not an Arbor repository (no store root)",
             ));
         };
@@ -211,7 +215,7 @@ impl Repository {
                 let current = root.refs.get(&u.name).copied();
                 if current != u.expected {
                     return Err(Error::new(
-                        "40001",
+                        SqlState::SerializationFailure,
                         format!("ref {} was changed by another writer", u.name),
                     )
                     .with_hint("reload and try again"));
@@ -243,7 +247,7 @@ impl Repository {
             }
         }
         Err(Error::new(
-            "40001",
+            SqlState::SerializationFailure,
             "the repository is too busy: gave up after repeated concurrent updates",
         ))
     }
@@ -255,14 +259,21 @@ impl Repository {
 
     /// The head commit of `branch`.
     pub fn branch_head(&self, branch: &str) -> Result<Address> {
-        self.resolve_ref(&branch_ref(branch))?
-            .ok_or_else(|| Error::new("42704", format!("branch \"{branch}\" does not exist")))
+        self.resolve_ref(&branch_ref(branch))?.ok_or_else(|| {
+            Error::new(
+                SqlState::UndefinedObject,
+                format!("branch \"{branch}\" does not exist"),
+            )
+        })
     }
 
     /// The working set of `branch` and its address.
     pub fn working_set(&self, branch: &str) -> Result<(Address, WorkingSet)> {
         let address = self.resolve_ref(&working_set_ref(branch))?.ok_or_else(|| {
-            Error::new("42704", format!("branch \"{branch}\" has no working set"))
+            Error::new(
+                SqlState::UndefinedObject,
+                format!("branch \"{branch}\" has no working set"),
+            )
         })?;
         Ok((
             address,
@@ -404,7 +415,7 @@ pub fn validate_branch_name(name: &str) -> Result<()> {
             .any(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\".contains(c));
     if bad {
         return Err(Error::new(
-            sqlstate::SYNTAX_ERROR,
+            SqlState::SyntaxError,
             format!("'{name}' is not a valid branch name"),
         )
         .with_hint("branch names cannot contain spaces, '..', or any of ~^:?*[\\"));

@@ -31,7 +31,7 @@ use arbor_schema::key::{KeyColumn, encode_key_into};
 
 use super::execution::Row;
 use super::planner::dml::InsertPlan;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
 use crate::repo::Repository;
 use crate::table::{Checks, Table, TableWriter, conform_in_place, index_columns, value_error};
@@ -219,7 +219,7 @@ impl BulkWriter {
         }
         if encoder.table.schema != plan.table.schema {
             return Err(Error::new(
-                "40001",
+                SqlState::SerializationFailure,
                 format!(
                     "table \"{}\" changed while its rows were being encoded",
                     plan.table.name()

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::eval::{EvalContext, eval};
 use super::planner::ddl::AlterPlan;
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
 use crate::repo::Repository;
 use crate::table::{
@@ -72,7 +72,7 @@ fn validate_rows(repo: &Repository, table: &Table, checks: &Checks) -> Result<()
         for (v, c) in row.iter().zip(&schema.columns) {
             if v.is_null() && !c.nullable {
                 return Err(Error::new(
-                    sqlstate::NOT_NULL_VIOLATION,
+                    SqlState::NotNullViolation,
                     format!(
                         "column \"{}\" of relation \"{}\" contains null values",
                         c.name, schema.name
@@ -83,7 +83,7 @@ fn validate_rows(repo: &Repository, table: &Table, checks: &Checks) -> Result<()
         for check in checks {
             if !check.holds(&row)? {
                 return Err(Error::new(
-                    sqlstate::CHECK_VIOLATION,
+                    SqlState::CheckViolation,
                     format!(
                         "check constraint \"{}\" of relation \"{}\" is violated by some row",
                         check.name(),

@@ -15,7 +15,7 @@ use super::eval::{EvalContext, eval, truth};
 use super::execution::{Executor, Row};
 use super::planner::dml::{ChangePlan, ConflictAction, InsertPlan, Returning};
 use super::planner::expr::Expr;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
 use crate::repo::Repository;
 use crate::table::{TableWriter, check_not_referenced, check_parent_exists};
@@ -120,7 +120,7 @@ pub fn insert_rows<'a>(
             ) => {
                 if touched.contains(&key) {
                     return Err(Error::new(
-                        "21000",
+                        SqlState::CardinalityViolation,
                         "ON CONFLICT DO UPDATE command cannot affect row a second time",
                     )
                     .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));

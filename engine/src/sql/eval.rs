@@ -13,7 +13,7 @@ use arbor_schema::{DataType, Value};
 use rust_decimal::Decimal;
 
 use super::planner::expr::{BinaryOp, Expr, Subquery, SubqueryKind, UnaryOp};
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 
 /// Runs subqueries for the evaluator (the executor implements it).
 pub trait SubqueryRunner {
@@ -64,11 +64,12 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                 .cloned()
                 .ok_or_else(|| Error::internal("outer reference out of range"))?
         }
-        Expr::Parameter(n) => ctx
-            .params
-            .get(n.wrapping_sub(1))
-            .cloned()
-            .ok_or_else(|| Error::new("08P01", format!("there is no parameter ${n}")))?,
+        Expr::Parameter(n) => ctx.params.get(n.wrapping_sub(1)).cloned().ok_or_else(|| {
+            Error::new(
+                SqlState::ProtocolViolation,
+                format!("there is no parameter ${n}"),
+            )
+        })?,
         Expr::Unary(op, e) => unary(*op, eval(e, row, ctx)?)?,
         Expr::Binary(BinaryOp::And, l, r) => {
             let left = truth(&eval(l, row, ctx)?)?;
@@ -152,7 +153,7 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                 (Value::Null, _) | (_, Value::Null) => Value::Null,
                 _ => {
                     return Err(Error::new(
-                        sqlstate::UNDEFINED_FUNCTION,
+                        SqlState::UndefinedFunction,
                         "operator does not exist: LIKE on non-text values",
                     ));
                 }
@@ -186,9 +187,12 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                 .map(|a| eval(a, row, ctx))
                 .collect::<Result<Vec<_>>>()?;
             if crate::table::sequences::FUNCTIONS.contains(&name.as_str()) {
-                let sequences = ctx
-                    .sequences
-                    .ok_or_else(|| Error::new("0A000", format!("{name} cannot be used here")))?;
+                let sequences = ctx.sequences.ok_or_else(|| {
+                    Error::new(
+                        SqlState::FeatureNotSupported,
+                        format!("{name} cannot be used here"),
+                    )
+                })?;
                 return sequences.call(name, &values);
             }
             super::functions::call(name, values, &ctx.clock)?
@@ -243,7 +247,7 @@ fn subquery(
             1 => rows[0].first().cloned().unwrap_or(Value::Null),
             _ => {
                 return Err(Error::new(
-                    sqlstate::CARDINALITY_VIOLATION,
+                    SqlState::CardinalityViolation,
                     "more than one row returned by a subquery used as an expression",
                 ));
             }
@@ -282,7 +286,7 @@ pub fn truth(v: &Value) -> Result<Option<bool>> {
         Value::Boolean(b) => Ok(Some(*b)),
         Value::Null => Ok(None),
         other => Err(Error::new(
-            sqlstate::DATATYPE_MISMATCH,
+            SqlState::DatatypeMismatch,
             format!(
                 "argument of a condition must be type boolean, not type {}",
                 type_name(other)
@@ -300,7 +304,7 @@ fn type_name(v: &Value) -> String {
 pub fn compare(a: &Value, b: &Value) -> Result<Ordering> {
     a.sql_cmp(b).ok_or_else(|| {
         Error::new(
-            sqlstate::UNDEFINED_FUNCTION,
+            SqlState::UndefinedFunction,
             format!("operator does not exist: {} = {}", type_name(a), type_name(b)),
         )
         .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
@@ -332,7 +336,7 @@ fn unary(op: UnaryOp, v: Value) -> Result<Value> {
         (UnaryOp::BitNot, Value::BigInt(i)) => Value::BigInt(!i),
         (op, v) => {
             return Err(Error::new(
-                sqlstate::UNDEFINED_FUNCTION,
+                SqlState::UndefinedFunction,
                 format!("operator does not exist: {op:?} {}", type_name(&v)),
             ));
         }
@@ -340,11 +344,14 @@ fn unary(op: UnaryOp, v: Value) -> Result<Value> {
 }
 
 fn out_of_range(t: &str) -> Error {
-    Error::new("22003", format!("{t} out of range"))
+    Error::new(
+        SqlState::NumericValueOutOfRange,
+        format!("{t} out of range"),
+    )
 }
 
 fn division_by_zero() -> Error {
-    Error::new(sqlstate::DIVISION_BY_ZERO, "division by zero")
+    Error::new(SqlState::DivisionByZero, "division by zero")
 }
 
 /// Numeric operands brought to a common type, PostgreSQL's way.
@@ -430,7 +437,10 @@ fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
                 _ => return Ok(None),
             };
             if r.is_infinite() && x.is_finite() && y.is_finite() {
-                return Err(Error::new("22003", "value out of range: overflow"));
+                return Err(Error::new(
+                    SqlState::NumericValueOutOfRange,
+                    "value out of range: overflow",
+                ));
             }
             if single {
                 Value::Real(r as f32)
@@ -457,7 +467,9 @@ fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
                 }
                 _ => return Ok(None),
             };
-            Value::Numeric(r.ok_or_else(|| Error::new("22003", "numeric field overflow"))?)
+            Value::Numeric(r.ok_or_else(|| {
+                Error::new(SqlState::NumericValueOutOfRange, "numeric field overflow")
+            })?)
         }
     };
     Ok(Some(v))
@@ -516,7 +528,7 @@ pub fn binary_ref(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
         return Ok(v);
     }
     Err(Error::new(
-        sqlstate::UNDEFINED_FUNCTION,
+        SqlState::UndefinedFunction,
         format!("operator does not exist: {} {} {}", type_name(a), op.symbol(), type_name(b)),
     )
     .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts."))
@@ -547,7 +559,7 @@ fn json_operator(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
     };
     let no_operator = |symbol: &str| {
         Error::new(
-            sqlstate::UNDEFINED_FUNCTION,
+            SqlState::UndefinedFunction,
             format!("operator does not exist: jsonb {symbol} {}", type_name(b)),
         )
         .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
@@ -682,7 +694,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             (e.code, e.message.as_str()),
-            ("22003", "integer out of range")
+            (SqlState::NumericValueOutOfRange, "integer out of range")
         );
         assert_eq!(
             binary(BinaryOp::Add, Value::Integer(1), Value::BigInt(2)).unwrap(),

@@ -26,7 +26,7 @@ use super::planner::dml::InsertPlan;
 use super::planner::{self, CatalogView, Statement, plan_statement};
 use super::system;
 use crate::env::Environment;
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::{Catalog, TableObject, WorkingSet};
 use crate::repo::{RefUpdate, Repository, working_set_ref};
 use crate::table::Table;
@@ -256,7 +256,7 @@ impl Session {
         let mut statements = parser::parse(sql)?;
         if statements.len() != 1 {
             return Err(Error::new(
-                "42601",
+                SqlState::SyntaxError,
                 "a prepared statement holds exactly one statement",
             ));
         }
@@ -319,7 +319,10 @@ impl Session {
             && matches!(statements[0], sqlparser::ast::Statement::Query(_))
             && procedure_call(&statements[0])?.is_none();
         if !is_query {
-            return Err(Error::new("42601", "expected exactly one query"));
+            return Err(Error::new(
+                SqlState::SyntaxError,
+                "expected exactly one query",
+            ));
         }
         let statement = statements.remove(0);
         self.statement(|session, catalog| {
@@ -461,7 +464,7 @@ impl Session {
     ) -> Result<StatementResult> {
         if self.failed {
             return Err(Error::new(
-                sqlstate::IN_FAILED_TRANSACTION,
+                SqlState::InFailedSqlTransaction,
                 "current transaction is aborted, commands ignored until end of transaction block",
             ));
         }
@@ -494,7 +497,7 @@ impl Session {
     ) -> Result<StatementResult> {
         if self.named.contains_key(name) {
             return Err(self.fail(Error::new(
-                "42P05",
+                SqlState::DuplicatePreparedStatement,
                 format!("prepared statement \"{name}\" already exists"),
             )));
         }
@@ -518,7 +521,7 @@ impl Session {
     ) -> Result<StatementResult> {
         let Some(mut prepared) = self.named.remove(name) else {
             return Err(self.fail(Error::new(
-                "26000",
+                SqlState::InvalidSqlStatementName,
                 format!("prepared statement \"{name}\" does not exist"),
             )));
         };
@@ -528,7 +531,7 @@ impl Session {
         } else {
             Err(self.fail(
                 Error::new(
-                    "42601",
+                    SqlState::SyntaxError,
                     format!("wrong number of parameters for prepared statement \"{name}\""),
                 )
                 .with_detail(format!(
@@ -576,7 +579,7 @@ impl Session {
             self.named.clear();
         } else if self.named.remove(name).is_none() {
             return Err(self.fail(Error::new(
-                "26000",
+                SqlState::InvalidSqlStatementName,
                 format!("prepared statement \"{name}\" does not exist"),
             )));
         }
@@ -606,7 +609,7 @@ impl Session {
         if self.in_transaction {
             return Err(self.fail(
                 Error::new(
-                    "25001",
+                    SqlState::ActiveSqlTransaction,
                     format!("{what} cannot run inside a transaction block"),
                 )
                 .with_hint("COMMIT or ROLLBACK first"),
@@ -636,7 +639,7 @@ impl Session {
         if self.in_transaction {
             return Err(self.fail(
                 Error::new(
-                    "25001",
+                    SqlState::ActiveSqlTransaction,
                     format!("{name} cannot run inside a transaction block"),
                 )
                 .with_hint("COMMIT or ROLLBACK first"),
@@ -781,7 +784,7 @@ impl Session {
                         return Ok(StatementResult::Command("CREATE SEQUENCE".into()));
                     }
                     return Err(Error::new(
-                        sqlstate::DUPLICATE_TABLE,
+                        SqlState::DuplicateTable,
                         format!("relation \"{name}\" already exists"),
                     ));
                 }
@@ -792,7 +795,7 @@ impl Session {
                 for name in names {
                     if catalog.sequences.remove(&name).is_none() && !if_exists {
                         return Err(Error::new(
-                            sqlstate::UNDEFINED_TABLE,
+                            SqlState::UndefinedTable,
                             format!("sequence \"{name}\" does not exist"),
                         ));
                     }
@@ -809,7 +812,7 @@ impl Session {
                         return Ok(StatementResult::Command("CREATE TABLE".into()));
                     }
                     return Err(Error::new(
-                        sqlstate::DUPLICATE_TABLE,
+                        SqlState::DuplicateTable,
                         format!("relation \"{}\" already exists", schema.name),
                     ));
                 }
@@ -819,7 +822,7 @@ impl Session {
                 for name in sequences {
                     if catalog.sequences.contains_key(&name) {
                         return Err(Error::new(
-                            sqlstate::DUPLICATE_TABLE,
+                            SqlState::DuplicateTable,
                             format!("relation \"{name}\" already exists"),
                         ));
                     }
@@ -846,7 +849,7 @@ impl Session {
                     }
                     if catalog.tables.remove(&name).is_none() && !if_exists {
                         return Err(Error::new(
-                            sqlstate::UNDEFINED_TABLE,
+                            SqlState::UndefinedTable,
                             format!("table \"{name}\" does not exist"),
                         ));
                     }
@@ -904,7 +907,7 @@ impl Session {
                         return Ok(StatementResult::Command("CREATE INDEX".into()));
                     }
                     return Err(Error::new(
-                        sqlstate::DUPLICATE_TABLE,
+                        SqlState::DuplicateTable,
                         format!("relation \"{name}\" already exists"),
                     ));
                 }
@@ -927,7 +930,7 @@ impl Session {
                         None if if_exists => {}
                         None => {
                             return Err(Error::new(
-                                sqlstate::UNDEFINED_TABLE,
+                                SqlState::UndefinedTable,
                                 format!("index \"{name}\" does not exist"),
                             ));
                         }
@@ -944,7 +947,7 @@ impl Session {
                     || (catalog.views.contains_key(&name) && !or_replace)
                 {
                     return Err(Error::new(
-                        sqlstate::DUPLICATE_TABLE,
+                        SqlState::DuplicateTable,
                         format!("relation \"{name}\" already exists"),
                     ));
                 }
@@ -955,7 +958,7 @@ impl Session {
                 for name in names {
                     if catalog.views.remove(&name).is_none() && !if_exists {
                         return Err(Error::new(
-                            sqlstate::UNDEFINED_TABLE,
+                            SqlState::UndefinedTable,
                             format!("view \"{name}\" does not exist"),
                         ));
                     }
@@ -963,7 +966,7 @@ impl Session {
                 Ok(StatementResult::Command("DROP VIEW".into()))
             }
             Statement::Begin | Statement::Commit | Statement::Rollback => Err(Error::new(
-                sqlstate::INTERNAL_ERROR,
+                SqlState::InternalError,
                 "transaction control reached the executor",
             )),
         }
@@ -1057,7 +1060,7 @@ impl Session {
                 .find(|f| f.referenced_table == name)
             {
                 return Err(Error::new(
-                    "2BP01",
+                    SqlState::DependentObjectsStillExist,
                     format!("cannot drop table {name} because other objects depend on it"),
                 )
                 .with_detail(format!(
@@ -1133,7 +1136,7 @@ fn for_each_token(
     let dialect = sqlparser::dialect::PostgreSqlDialect {};
     let tokens = sqlparser::tokenizer::Tokenizer::new(&dialect, sql)
         .tokenize()
-        .map_err(|e| Error::new("42601", e.to_string()))?;
+        .map_err(|e| Error::new(SqlState::SyntaxError, e.to_string()))?;
     tokens.iter().try_for_each(each)
 }
 
@@ -1151,7 +1154,12 @@ fn bind_literals(sql: &str, params: &[Value]) -> Result<String> {
                     .ok()
                     .and_then(|n| n.checked_sub(1))
                     .and_then(|i| params.get(i))
-                    .ok_or_else(|| Error::new("42P02", format!("there is no parameter {p}")))?;
+                    .ok_or_else(|| {
+                        Error::new(
+                            SqlState::UndefinedParameter,
+                            format!("there is no parameter {p}"),
+                        )
+                    })?;
                 out.push_str(&value.sql_literal());
             }
             other => out.push_str(&other.to_string()),
@@ -1254,7 +1262,7 @@ fn procedure_call(stmt: &sqlparser::ast::Statement) -> Result<Option<(String, Ve
     }
     if !select.from.is_empty() || select.selection.is_some() {
         return Err(Error::new(
-            "0A000",
+            SqlState::FeatureNotSupported,
             format!("{name} is called on its own: SELECT {name}(...)"),
         ));
     }
@@ -1264,7 +1272,7 @@ fn procedure_call(stmt: &sqlparser::ast::Statement) -> Result<Option<(String, Ve
             let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(ast::Expr::Value(v))) = a
             else {
                 return Err(Error::new(
-                    "42804",
+                    SqlState::DatatypeMismatch,
                     format!("{name} takes constant arguments"),
                 ));
             };
@@ -1273,7 +1281,10 @@ fn procedure_call(stmt: &sqlparser::ast::Statement) -> Result<Option<(String, Ve
                 ast::Value::Number(n, _) => Value::Text(n.clone()),
                 ast::Value::Boolean(b) => Value::Text(b.to_string()),
                 _ => {
-                    return Err(Error::new("42804", format!("{name} takes text arguments")));
+                    return Err(Error::new(
+                        SqlState::DatatypeMismatch,
+                        format!("{name} takes text arguments"),
+                    ));
                 }
             });
         }

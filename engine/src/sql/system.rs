@@ -32,7 +32,7 @@ use arbor_schema::Value;
 
 use super::planner::SqlChecks;
 use crate::env::Environment;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::Commit;
 use crate::ops;
 use crate::remote;
@@ -262,10 +262,12 @@ fn conflict_rows(
 ) -> Result<(crate::table::Table, Vec<String>, Vec<ConflictRow>)> {
     let ws = repo.working_set(branch)?.1;
     let working = repo.read_catalog(&ws.working)?;
-    let address = working
-        .tables
-        .get(table)
-        .ok_or_else(|| Error::new("42P01", format!("relation \"{table}\" does not exist")))?;
+    let address = working.tables.get(table).ok_or_else(|| {
+        Error::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{table}\" does not exist"),
+        )
+    })?;
     let current = crate::table::Table::from_object(repo.read_table(address)?)?;
     let columns: Vec<&str> = current
         .schema
@@ -358,7 +360,7 @@ pub fn update_conflicts(
             .and_then(|c| current.schema.columns.iter().position(|col| col.name == c))
             .ok_or_else(|| {
                 Error::new(
-                    "42703",
+                    SqlState::UndefinedColumn,
                     format!("column \"{column}\" of arbor_conflicts_{table} cannot be set"),
                 )
                 .with_hint("set our_<column>: the our_ columns are the working row")
@@ -369,7 +371,7 @@ pub fn update_conflicts(
             .contains(&current.schema.columns[position].tag)
         {
             return Err(Error::new(
-                "0A000",
+                SqlState::FeatureNotSupported,
                 format!("{column} is part of the key of the conflicting row and cannot change"),
             ));
         }
@@ -392,7 +394,7 @@ pub fn update_conflicts(
         }
         if !row.has_ours {
             return Err(Error::new(
-                "55000",
+                SqlState::ObjectNotInPrerequisiteState,
                 "a conflicting row that ours deleted has no working row to update",
             )
             .with_hint(
@@ -419,7 +421,7 @@ fn history_rows(repo: &Repository, branch: &str, table: &str) -> Result<Rows> {
     let head_catalog = repo.read_catalog(&repo.read_commit(&head)?.catalog)?;
     let address = head_catalog.tables.get(table).ok_or_else(|| {
         Error::new(
-            "42P01",
+            SqlState::UndefinedTable,
             format!("relation \"{table}\" does not exist at HEAD"),
         )
     })?;
@@ -481,7 +483,7 @@ fn diff_rows(repo: &Repository, from: &Address, to: &Address, table: &str) -> Re
     let (from, to) = (repo.read_catalog(from)?, repo.read_catalog(to)?);
     if !from.tables.contains_key(table) && !to.tables.contains_key(table) {
         return Err(Error::new(
-            "42P01",
+            SqlState::UndefinedTable,
             format!("relation \"{table}\" does not exist on either side of the diff"),
         ));
     }
@@ -583,7 +585,7 @@ pub fn table_function(
         }
         (n, k) if TABLE_FUNCTIONS.contains(&n) => {
             return Err(Error::new(
-                "42883",
+                SqlState::UndefinedFunction,
                 format!("function {n} with {k} arguments does not exist"),
             ));
         }
@@ -621,7 +623,7 @@ fn revision_arg(args: &[Value], i: usize, function: &str) -> Result<String> {
     match args.get(i) {
         Some(Value::Text(s)) => Ok(s.clone()),
         _ => Err(Error::new(
-            "42883",
+            SqlState::UndefinedFunction,
             format!("{function} takes a revision (text) as argument {}", i + 1),
         )),
     }
@@ -641,7 +643,7 @@ pub fn function(repo: &Repository, branch: &str, name: &str, args: &[Value]) -> 
         },
         _ => {
             return Err(Error::new(
-                "42883",
+                SqlState::UndefinedFunction,
                 format!(
                     "function {name} with {} arguments does not exist",
                     args.len()
@@ -680,7 +682,7 @@ fn remote_and_branch(f: &Flags, branch: &str, procedure: &str) -> Result<(String
         [r] => Ok((r.clone(), branch.to_owned())),
         [r, b] => Ok((r.clone(), b.clone())),
         _ => Err(Error::new(
-            "22023",
+            SqlState::InvalidParameterValue,
             format!("{procedure} takes a remote and a branch"),
         )),
     }
@@ -698,7 +700,10 @@ impl Flags {
         let mut rest = Vec::new();
         let mut texts = args.iter().map(|v| match v {
             Value::Text(s) => Ok(s.clone()),
-            Value::Null => Err(Error::new("22004", "procedure arguments must not be NULL")),
+            Value::Null => Err(Error::new(
+                SqlState::NullValueNotAllowed,
+                "procedure arguments must not be NULL",
+            )),
             other => Ok(other.to_string()),
         });
         while let Some(a) = texts.next() {
@@ -711,14 +716,16 @@ impl Flags {
                     a[1..].chars().map(|c| format!("-{c}")).collect()
                 };
                 for name in names {
-                    let value =
-                        if with_value.contains(&name.as_str()) {
-                            Some(texts.next().transpose()?.ok_or_else(|| {
-                                Error::new("22023", format!("{name} needs a value"))
-                            })?)
-                        } else {
-                            None
-                        };
+                    let value = if with_value.contains(&name.as_str()) {
+                        Some(texts.next().transpose()?.ok_or_else(|| {
+                            Error::new(
+                                SqlState::InvalidParameterValue,
+                                format!("{name} needs a value"),
+                            )
+                        })?)
+                    } else {
+                        None
+                    };
                     flags.push((name, value));
                 }
             } else {
@@ -778,7 +785,10 @@ pub fn procedure(
                 }
             } else if f.has(&["-m", "--move", "-c", "--copy"]) {
                 let [from, to] = f.rest.as_slice() else {
-                    return Err(Error::new("22023", "give the old and the new branch name"));
+                    return Err(Error::new(
+                        SqlState::InvalidParameterValue,
+                        "give the old and the new branch name",
+                    ));
                 };
                 vc::branch::rename(
                     repo,
@@ -793,7 +803,7 @@ pub fn procedure(
                     [n, s] => (n, s.clone()),
                     _ => {
                         return Err(Error::new(
-                            "22023",
+                            SqlState::InvalidParameterValue,
                             "arbor_branch takes a name and an optional start revision",
                         ));
                     }
@@ -806,7 +816,10 @@ pub fn procedure(
         "arbor_checkout" => {
             let f = Flags::parse(args, &[])?;
             let [target, rest @ ..] = f.rest.as_slice() else {
-                return Err(Error::new("22023", "arbor_checkout needs a branch"));
+                return Err(Error::new(
+                    SqlState::InvalidParameterValue,
+                    "arbor_checkout needs a branch",
+                ));
             };
             if f.has(&["-b", "-c"]) {
                 let start = rest.first().map_or("HEAD", String::as_str);
@@ -884,7 +897,7 @@ pub fn procedure(
             let depth = match f.value(&["--depth"]) {
                 Some(d) => Some(d.parse::<u32>().map_err(|_| {
                     Error::new(
-                        "22023",
+                        SqlState::InvalidParameterValue,
                         format!("--depth takes a number of commits, not '{d}'"),
                     )
                 })?),
@@ -892,19 +905,23 @@ pub fn procedure(
             };
             let [url, directory] = f.rest.as_slice() else {
                 return Err(Error::new(
-                    "22023",
+                    SqlState::InvalidParameterValue,
                     "arbor_clone takes a URL and a folder: arbor_clone('../data', 'copy')",
                 ));
             };
             // A relative URL is a folder relative to where the process runs,
             // as the target folder is.
-            let cwd = std::env::current_dir()
-                .map_err(|e| Error::new("58030", format!("cannot read the current folder: {e}")))?;
+            let cwd = std::env::current_dir().map_err(|e| {
+                Error::new(
+                    SqlState::IoError,
+                    format!("cannot read the current folder: {e}"),
+                )
+            })?;
             let url = remote::canonical_url(url, &cwd)?;
             let directory = std::path::Path::new(directory);
             if directory.join(crate::repo::STORE_DIR).exists() {
                 return Err(Error::new(
-                    "42P04",
+                    SqlState::DuplicateDatabase,
                     format!("{} is already an Arbor repository", directory.display()),
                 ));
             }
@@ -912,7 +929,7 @@ pub fn procedure(
             let source = remote::open(&url, false, env)?;
             std::fs::create_dir_all(directory).map_err(|e| {
                 Error::new(
-                    "58030",
+                    SqlState::IoError,
                     format!("cannot create {}: {e}", directory.display()),
                 )
             })?;
@@ -963,7 +980,7 @@ pub fn procedure(
                     [t, r] => (t, r.clone()),
                     _ => {
                         return Err(Error::new(
-                            "22023",
+                            SqlState::InvalidParameterValue,
                             "arbor_tag takes a name and an optional revision",
                         ));
                     }
@@ -984,7 +1001,7 @@ pub fn procedure(
                 (false, true) => vc::merge::Side::Theirs,
                 _ => {
                     return Err(Error::new(
-                        "22023",
+                        SqlState::InvalidParameterValue,
                         "arbor_conflicts_resolve takes '--ours' or '--theirs', then tables",
                     ));
                 }
@@ -999,7 +1016,7 @@ pub fn procedure(
             ))
         }
         other => Err(Error::new(
-            "42883",
+            SqlState::UndefinedFunction,
             format!("procedure {other} does not exist"),
         )),
     }

@@ -13,7 +13,7 @@ use arbor_schema::table::{ForeignKey, ForeignKeyAction};
 
 use super::writer::TableWriter;
 use super::{Table, value_error};
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 use crate::repo::Repository;
 
 /// One foreign key, bound: which columns of which tables must match.
@@ -40,7 +40,7 @@ pub struct ForeignKeyCheck {
 pub fn bind_foreign_key(fk: &ForeignKey, child: &Table, parent: &Table) -> Result<ForeignKeyCheck> {
     let corrupt = || {
         Error::new(
-            sqlstate::DATA_CORRUPTED,
+            SqlState::DataCorrupted,
             format!("foreign key \"{}\" names a missing column", fk.name),
         )
     };
@@ -90,7 +90,7 @@ pub fn check_parent_exists(
         return Ok(());
     }
     Err(Error::new(
-        sqlstate::FOREIGN_KEY_VIOLATION,
+        SqlState::ForeignKeyViolation,
         format!(
             "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
             fk.child.name(),
@@ -102,7 +102,9 @@ pub fn check_parent_exists(
         column_list(&fk.child, &fk.child_columns),
         value_list(&values),
         fk.parent.name()
-    )))
+    ))
+    .with_table(fk.child.name())
+    .with_constraint(&fk.name))
 }
 
 /// Refuses removing a parent row that child rows still reference.
@@ -122,7 +124,7 @@ pub fn check_not_referenced(
         return Ok(());
     }
     Err(Error::new(
-        sqlstate::FOREIGN_KEY_VIOLATION,
+        SqlState::ForeignKeyViolation,
         format!(
             "update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
             fk.parent.name(),
@@ -135,7 +137,9 @@ pub fn check_not_referenced(
         column_list(&fk.parent, &fk.parent_columns),
         value_list(&values),
         fk.child.name()
-    )))
+    ))
+    .with_table(fk.parent.name())
+    .with_constraint(&fk.name))
 }
 
 fn column_list(table: &Table, positions: &[usize]) -> String {

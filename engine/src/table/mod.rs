@@ -43,7 +43,7 @@ use arbor_schema::key::{KeyColumn, decode_key, encode_key_into};
 use arbor_schema::row::{RowColumn, decode_row_into, encode_row_into};
 use arbor_schema::{DataType, TableSchema, Value};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
 
 /// A table: its schema and stored object.
@@ -158,7 +158,10 @@ impl Table {
             .first()
         {
             Some(Value::BigInt(id)) => Ok(Some(*id)),
-            _ => Err(Error::new("XX001", "a row id key does not decode")),
+            _ => Err(Error::new(
+                SqlState::DataCorrupted,
+                "a row id key does not decode",
+            )),
         }
     }
 
@@ -246,7 +249,5 @@ pub struct ColumnMask {
 
 /// Converts a value error to an engine error, keeping its SQLSTATE.
 pub fn value_error(e: arbor_schema::ValueError) -> Error {
-    let mut error = Error::new(e.code, e.message);
-    error.detail = e.detail;
-    error
+    Error::from(e)
 }

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use arbor_merkle::codec::{Reader, Writer};
 use arbor_schema::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 
 /// One sequence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +70,10 @@ impl Sequence {
         };
         r.finish()?;
         if s.increment == 0 || s.min > s.max {
-            return Err(Error::new("XX001", "a stored sequence is malformed"));
+            return Err(Error::new(
+                SqlState::DataCorrupted,
+                "a stored sequence is malformed",
+            ));
         }
         Ok(s)
     }
@@ -84,7 +87,10 @@ pub struct Sequences {
 }
 
 fn undefined(name: &str) -> Error {
-    Error::new("42P01", format!("relation \"{name}\" does not exist"))
+    Error::new(
+        SqlState::UndefinedTable,
+        format!("relation \"{name}\" does not exist"),
+    )
 }
 
 impl Sequences {
@@ -134,7 +140,7 @@ impl Sequences {
                     .filter(|v| *v >= seq.min && *v <= seq.max)
                     .ok_or_else(|| {
                         Error::new(
-                            "2200H",
+                            SqlState::SequenceGeneratorLimitExceeded,
                             format!("nextval: reached maximum value of sequence \"{name}\""),
                         )
                     })?;
@@ -145,20 +151,22 @@ impl Sequences {
             "currval" => {
                 if !seq.called {
                     return Err(Error::new(
-                        "55000",
+                        SqlState::ObjectNotInPrerequisiteState,
                         format!("currval of sequence \"{name}\" is not yet defined"),
                     ));
                 }
                 return Ok(Value::BigInt(seq.last));
             }
             _ => {
-                let value = args
-                    .get(1)
-                    .and_then(Value::as_i64)
-                    .ok_or_else(|| Error::new("22023", "setval takes a sequence and a bigint"))?;
+                let value = args.get(1).and_then(Value::as_i64).ok_or_else(|| {
+                    Error::new(
+                        SqlState::InvalidParameterValue,
+                        "setval takes a sequence and a bigint",
+                    )
+                })?;
                 if value < seq.min || value > seq.max {
                     return Err(Error::new(
-                        "22003",
+                        SqlState::NumericValueOutOfRange,
                         format!("setval: value {value} is out of bounds for sequence \"{name}\""),
                     ));
                 }

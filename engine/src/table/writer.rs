@@ -22,7 +22,7 @@ use arbor_schema::{TableSchema, Value};
 
 use super::check::{Checks, RowCheck};
 use super::{Row, Table, value_error};
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
 use crate::repo::Repository;
 
@@ -81,7 +81,7 @@ impl TableWriter {
                 .map(|(_, a)| *a)
                 .ok_or_else(|| {
                     Error::new(
-                        sqlstate::DATA_CORRUPTED,
+                        SqlState::DataCorrupted,
                         format!("index \"{}\" has no data", def.name),
                     )
                 })?;
@@ -211,7 +211,7 @@ impl TableWriter {
     /// primary key.
     pub(crate) fn new_row_id(&mut self) -> Result<i64> {
         let id = i64::try_from(self.next_row_id)
-            .map_err(|_| Error::new("22003", "row id out of range"))?;
+            .map_err(|_| Error::new(SqlState::NumericValueOutOfRange, "row id out of range"))?;
         self.next_row_id += 1;
         Ok(id)
     }
@@ -424,7 +424,7 @@ impl TableWriter {
             .collect();
         let values: Vec<String> = positions.iter().map(|i| row[*i].to_string()).collect();
         Error::new(
-            sqlstate::UNIQUE_VIOLATION,
+            SqlState::UniqueViolation,
             format!("duplicate key value violates unique constraint \"{constraint}\""),
         )
         .with_detail(format!(
@@ -432,6 +432,8 @@ impl TableWriter {
             names.join(", "),
             values.join(", ")
         ))
+        .with_table(&schema.name)
+        .with_constraint(constraint)
     }
 
     /// Applies the pending edits to the maps once there are many of them.
@@ -499,28 +501,33 @@ pub fn conform_in_place(
         let v = arbor_schema::cast::assign(v, &c.data_type)
             .map_err(value_error)
             .map_err(|e| {
-                if e.code == "22P02" || e.code == "42846" {
+                if matches!(
+                    e.code,
+                    SqlState::InvalidTextRepresentation | SqlState::CannotCoerce
+                ) {
                     Error::new(
-                        sqlstate::DATATYPE_MISMATCH,
+                        SqlState::DatatypeMismatch,
                         format!(
                             "column \"{}\" is of type {} but expression is of another type",
                             c.name, c.data_type
                         ),
                     )
                     .with_hint("You will need to rewrite or cast the expression.")
-                    .with_detail(e.message)
+                    .with_detail(e.into_fields().message)
                 } else {
                     e
                 }
             })?;
         if v.is_null() && !c.nullable {
             return Err(Error::new(
-                sqlstate::NOT_NULL_VIOLATION,
+                SqlState::NotNullViolation,
                 format!(
                     "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
                     c.name, schema.name
                 ),
-            ));
+            )
+            .with_table(&schema.name)
+            .with_column(&c.name));
         }
         *slot = v;
     }
@@ -528,14 +535,16 @@ pub fn conform_in_place(
         if !check.holds(row)? {
             let values: Vec<String> = row.iter().map(Value::to_string).collect();
             return Err(Error::new(
-                sqlstate::CHECK_VIOLATION,
+                SqlState::CheckViolation,
                 format!(
                     "new row for relation \"{}\" violates check constraint \"{}\"",
                     schema.name,
                     check.name()
                 ),
             )
-            .with_detail(format!("Failing row contains ({}).", values.join(", "))));
+            .with_detail(format!("Failing row contains ({}).", values.join(", ")))
+            .with_table(&schema.name)
+            .with_constraint(check.name()));
         }
     }
     Ok(())
@@ -568,7 +577,7 @@ pub(crate) fn index_columns(
     for (tag, descending) in &def.columns {
         let p = schema.tag_index(*tag).ok_or_else(|| {
             Error::new(
-                sqlstate::DATA_CORRUPTED,
+                SqlState::DataCorrupted,
                 format!("index \"{}\" names a missing column", def.name),
             )
         })?;

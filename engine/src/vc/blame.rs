@@ -13,7 +13,7 @@ use arbor_merkle::Address;
 use arbor_schema::Value;
 
 use super::diff::diff_catalogs;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::{Catalog, Commit};
 use crate::repo::Repository;
 use crate::table::Table;
@@ -33,7 +33,7 @@ pub fn blame(repo: &Repository, at: Address, table: &str) -> Result<(Table, Vec<
     let catalog = repo.read_catalog(&head.catalog)?;
     let address = catalog.tables.get(table).ok_or_else(|| {
         Error::new(
-            "42P01",
+            SqlState::UndefinedTable,
             format!("table \"{table}\" does not exist at that commit"),
         )
     })?;

@@ -12,7 +12,7 @@ use arbor_merkle::Address;
 
 use super::revision::tag_ref;
 use super::{BranchState, history};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::{Catalog, Signature, TagObject, WorkingSet};
 use crate::repo::{Repository, branch_ref, validate_branch_name, working_set_ref};
 
@@ -44,8 +44,11 @@ pub fn list(repo: &Repository) -> Result<Vec<BranchInfo>> {
 }
 
 fn no_branch(name: &str) -> Error {
-    Error::new("42704", format!("branch '{name}' does not exist"))
-        .with_hint("list branches with `arbor branch`")
+    Error::new(
+        SqlState::UndefinedObject,
+        format!("branch '{name}' does not exist"),
+    )
+    .with_hint("list branches with `arbor branch`")
 }
 
 /// Creates branch `name` at commit `at`, with a clean working set.
@@ -56,13 +59,13 @@ pub fn create(repo: &Repository, name: &str, at: Address, force: bool) -> Result
     repo.update_store_root(&mut |root| {
         if root.refs.contains_key(&branch_ref(name)) && !force {
             return Err(Error::new(
-                "42710",
+                SqlState::DuplicateObject,
                 format!("a branch named '{name}' already exists"),
             ));
         }
         if force && root.default_branch == name {
             return Err(Error::new(
-                "55000",
+                SqlState::ObjectNotInPrerequisiteState,
                 format!("cannot force-update the checked-out branch '{name}'"),
             ));
         }
@@ -78,7 +81,7 @@ pub fn delete(repo: &Repository, name: &str, force: bool) -> Result<()> {
     let root = repo.store_root()?;
     if root.default_branch == name {
         return Err(Error::new(
-            "55000",
+            SqlState::ObjectNotInPrerequisiteState,
             format!("cannot delete branch '{name}': it is checked out"),
         )
         .with_hint("check out another branch first"));
@@ -94,16 +97,17 @@ pub fn delete(repo: &Repository, name: &str, force: bool) -> Result<()> {
             .copied()
             .ok_or_else(|| no_branch(&root.default_branch))?;
         if !history::is_ancestor(repo, head, current)? {
-            return Err(
-                Error::new("55000", format!("the branch '{name}' is not fully merged"))
-                    .with_hint(format!("to delete it anyway, run `arbor branch -D {name}`")),
-            );
+            return Err(Error::new(
+                SqlState::ObjectNotInPrerequisiteState,
+                format!("the branch '{name}' is not fully merged"),
+            )
+            .with_hint(format!("to delete it anyway, run `arbor branch -D {name}`")));
         }
     }
     repo.update_store_root(&mut |root| {
         if root.refs.get(&branch_ref(name)) != Some(&head) {
             return Err(Error::new(
-                "40001",
+                SqlState::SerializationFailure,
                 format!("branch '{name}' moved meanwhile"),
             ));
         }
@@ -127,7 +131,7 @@ pub fn rename(repo: &Repository, from: &str, to: &str, copy: bool, force: bool) 
             .ok_or_else(|| no_branch(from))?;
         if root.refs.contains_key(&branch_ref(to)) && !force {
             return Err(Error::new(
-                "42710",
+                SqlState::DuplicateObject,
                 format!("a branch named '{to}' already exists"),
             ));
         }
@@ -157,10 +161,11 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
     let current = BranchState::read(repo, &current_name)?;
     let other = BranchState::read(repo, target)?;
     if current.working_set.merge.is_some() {
-        return Err(
-            Error::new("55000", "cannot check out another branch during a merge")
-                .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"),
-        );
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "cannot check out another branch during a merge",
+        )
+        .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
     }
     if !current.is_dirty() {
         return switch_head(repo, &current_name, target, &[]);
@@ -175,7 +180,7 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
             collisions.iter().map(|s| s.as_str()).collect()
         };
         return Err(Error::new(
-            "55000",
+            SqlState::ObjectNotInPrerequisiteState,
             format!(
                 "your uncommitted changes would be overwritten by checking out '{target}': {}",
                 names.join(", ")
@@ -285,12 +290,15 @@ fn switch_head(
 ) -> Result<()> {
     repo.update_store_root(&mut |root| {
         if root.default_branch != from {
-            return Err(Error::new("40001", "HEAD moved meanwhile"));
+            return Err(Error::new(
+                SqlState::SerializationFailure,
+                "HEAD moved meanwhile",
+            ));
         }
         for (branch, expected, new) in working_sets {
             if root.refs.get(&working_set_ref(branch)) != Some(expected) {
                 return Err(Error::new(
-                    "40001",
+                    SqlState::SerializationFailure,
                     format!("branch '{branch}' changed meanwhile"),
                 ));
             }
@@ -404,7 +412,10 @@ pub fn create_tag(
     };
     repo.update_store_root(&mut |root| {
         if root.refs.contains_key(&tag_ref(name)) && !force {
-            return Err(Error::new("42710", format!("tag '{name}' already exists")));
+            return Err(Error::new(
+                SqlState::DuplicateObject,
+                format!("tag '{name}' already exists"),
+            ));
         }
         root.refs.insert(tag_ref(name), target);
         Ok(())
@@ -417,6 +428,6 @@ pub fn delete_tag(repo: &Repository, name: &str) -> Result<()> {
         root.refs
             .remove(&tag_ref(name))
             .map(|_| ())
-            .ok_or_else(|| Error::new("42704", format!("tag '{name}' not found")))
+            .ok_or_else(|| Error::new(SqlState::UndefinedObject, format!("tag '{name}' not found")))
     })
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use arbor_merkle::Address;
 
 use super::BranchState;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::{Catalog, Commit, Signature, WorkingSet};
 use crate::repo::{RefUpdate, Repository, branch_ref, working_set_ref};
 
@@ -60,11 +60,13 @@ pub fn commit(repo: &Repository, branch: &str, options: &CommitOptions) -> Resul
     if let Some(m) = &ws.merge
         && m.conflicts.is_some()
     {
-        return Err(
-            Error::new("55000", "cannot commit: the merge has unresolved conflicts").with_hint(
-                "resolve them with `arbor conflicts resolve`, or abort with `arbor merge --abort`",
-            ),
-        );
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "cannot commit: the merge has unresolved conflicts",
+        )
+        .with_hint(
+            "resolve them with `arbor conflicts resolve`, or abort with `arbor merge --abort`",
+        ));
     }
     let catalog = if options.all { ws.working } else { ws.staged };
     let (parents, height) = if options.amend {
@@ -91,7 +93,7 @@ pub fn commit(repo: &Repository, branch: &str, options: &CommitOptions) -> Resul
         } else {
             "change data with `arbor sql` first, or use --allow-empty"
         };
-        return Err(Error::new("55000", message).with_hint(hint));
+        return Err(Error::new(SqlState::ObjectNotInPrerequisiteState, message).with_hint(hint));
     }
     let address = repo.write_commit(&Commit {
         catalog,
@@ -156,7 +158,7 @@ fn copy_table(from: &Catalog, to: &mut Catalog, name: &str) -> Result<()> {
         || to.views.contains_key(name);
     if !known {
         return Err(Error::new(
-            "42P01",
+            SqlState::UndefinedTable,
             format!("table \"{name}\" does not exist"),
         ));
     }

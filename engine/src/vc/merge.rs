@@ -25,7 +25,7 @@ use super::branch::LocalChanges;
 use super::commit::publish_branch;
 use super::{BranchState, history};
 use crate::env::unknown_author;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::{Catalog, Commit, MergeState, Signature, TableObject, WorkingSet};
 use crate::repo::Repository;
 use crate::table::sequences::Sequence;
@@ -91,15 +91,18 @@ pub fn merge(
 ) -> Result<MergeOutcome> {
     let state = BranchState::read(repo, branch)?;
     if state.working_set.merge.is_some() {
-        return Err(Error::new("55000", "a merge is already in progress")
-            .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "a merge is already in progress",
+        )
+        .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
     }
     // Uncommitted changes stay, carried onto the result, as long as the
     // merge leaves their tables alone (as Git does with files).
     let local = LocalChanges::of(repo, &state)?;
     let refuse = |collisions: Vec<String>| {
         Error::new(
-            "55000",
+            SqlState::ObjectNotInPrerequisiteState,
             format!(
                 "your uncommitted changes would be overwritten by the merge: {}",
                 collisions.join(", ")
@@ -130,8 +133,11 @@ pub fn merge(
         return Ok(MergeOutcome::FastForward(theirs));
     }
     let base = history::merge_base(repo, ours, theirs)?.ok_or_else(|| {
-        Error::new("55000", "refusing to merge unrelated histories")
-            .with_hint("the two commits have no common ancestor")
+        Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "refusing to merge unrelated histories",
+        )
+        .with_hint("the two commits have no common ancestor")
     })?;
     let base_catalog = repo.read_catalog(&repo.read_commit(&base)?.catalog)?;
     let our_catalog = repo.read_catalog(&state.commit.catalog)?;
@@ -190,7 +196,10 @@ pub fn merge(
 pub fn abort(repo: &Repository, branch: &str) -> Result<()> {
     let state = BranchState::read(repo, branch)?;
     let Some(m) = &state.working_set.merge else {
-        return Err(Error::new("55000", "there is no merge to abort"));
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "there is no merge to abort",
+        ));
     };
     let ws = WorkingSet {
         working: m.pre_merge_working,
@@ -565,8 +574,8 @@ fn merge_table(
                 violation(&change.key, format!("the merged row {what}"))?;
             }
             match writer.index_row(&change.key, &row) {
-                Err(e) if e.code == crate::error::sqlstate::UNIQUE_VIOLATION => {
-                    let constraint = e.message.split('"').nth(1).unwrap_or_default().to_owned();
+                Err(e) if e.code == SqlState::UniqueViolation => {
+                    let constraint = e.into_fields().constraint.unwrap_or_default();
                     violation(
                         &change.key,
                         format!("the merged row violates unique constraint \"{constraint}\""),
@@ -790,12 +799,18 @@ pub fn read_conflicts(repo: &Repository, address: Address) -> Result<Vec<Conflic
     let mut out = Vec::new();
     for entry in repo.map(address)?.iter()? {
         let (key, value) = entry?;
-        let split = key
-            .iter()
-            .position(|b| *b == 0)
-            .ok_or_else(|| Error::new("XX001", "a conflict entry without a table name"))?;
-        let table = String::from_utf8(key[..split].to_vec())
-            .map_err(|_| Error::new("XX001", "a conflict entry's table name is not UTF-8"))?;
+        let split = key.iter().position(|b| *b == 0).ok_or_else(|| {
+            Error::new(
+                SqlState::DataCorrupted,
+                "a conflict entry without a table name",
+            )
+        })?;
+        let table = String::from_utf8(key[..split].to_vec()).map_err(|_| {
+            Error::new(
+                SqlState::DataCorrupted,
+                "a conflict entry's table name is not UTF-8",
+            )
+        })?;
         let mut r = Reader::new(&value, "conflict");
         let description = r.str()?.to_owned();
         let mut versions: [Option<Vec<u8>>; 3] = [None, None, None];
@@ -832,7 +847,10 @@ fn merge_in_progress(
 ) -> Result<(BranchState, MergeState, Vec<Conflict>)> {
     let state = BranchState::read(repo, branch)?;
     let Some(merge_state) = state.working_set.merge.clone() else {
-        return Err(Error::new("55000", "there is no merge in progress"));
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "there is no merge in progress",
+        ));
     };
     let conflicts = match merge_state.conflicts {
         Some(at) => read_conflicts(repo, at)?,
@@ -850,7 +868,7 @@ pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Resu
         all.into_iter().partition(|c| c.table == table);
     if mine.is_empty() {
         return Err(Error::new(
-            "42704",
+            SqlState::UndefinedObject,
             format!("table \"{table}\" has no conflicts"),
         ));
     }
@@ -868,10 +886,12 @@ pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Resu
                 None => working.views.remove(table),
             };
         } else {
-            let address = *working
-                .tables
-                .get(table)
-                .ok_or_else(|| Error::new("42P01", format!("table \"{table}\" does not exist")))?;
+            let address = *working.tables.get(table).ok_or_else(|| {
+                Error::new(
+                    SqlState::UndefinedTable,
+                    format!("table \"{table}\" does not exist"),
+                )
+            })?;
             let current = Table::from_object(repo.read_table(&address)?)?;
             let their_table = theirs
                 .tables
@@ -949,10 +969,12 @@ pub fn update_working_rows(
     let (state, merge_state, conflicts) = merge_in_progress(repo, branch)?;
     let merge_state = &merge_state;
     let mut working = repo.read_catalog(&state.working_set.working)?;
-    let address = *working
-        .tables
-        .get(table)
-        .ok_or_else(|| Error::new("42P01", format!("table \"{table}\" does not exist")))?;
+    let address = *working.tables.get(table).ok_or_else(|| {
+        Error::new(
+            SqlState::UndefinedTable,
+            format!("table \"{table}\" does not exist"),
+        )
+    })?;
     let current = Table::from_object(repo.read_table(&address)?)?;
     let checks = checks.bind_checks(&current.schema)?;
     let stored = repo.map(current.object.rows)?;
@@ -960,7 +982,7 @@ pub fn update_working_rows(
     for (key, values) in rows {
         let Some(old) = stored.get(key)? else {
             return Err(Error::new(
-                "55000",
+                SqlState::ObjectNotInPrerequisiteState,
                 "a conflicting row is missing from the working set",
             ));
         };
@@ -1016,20 +1038,25 @@ pub fn apply_commit(
     let revert = revert_author.is_some();
     let state = BranchState::read(repo, branch)?;
     if state.working_set.merge.is_some() {
-        return Err(Error::new("55000", "a merge is in progress")
-            .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "a merge is in progress",
+        )
+        .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
     }
     if state.is_dirty() {
-        return Err(
-            Error::new("55000", "your uncommitted changes would be mixed in").with_hint(
-                "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first",
-            ),
-        );
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "your uncommitted changes would be mixed in",
+        )
+        .with_hint(
+            "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first",
+        ));
     }
     let commit = repo.read_commit(&pick)?;
     if commit.parents.len() > 1 {
         return Err(Error::new(
-            "0A000",
+            SqlState::FeatureNotSupported,
             format!(
                 "commit {} is a merge; picking one side of a merge is not supported",
                 pick.short(8)
@@ -1055,7 +1082,7 @@ pub fn apply_commit(
             .collect();
         let verb = if revert { "revert" } else { "cherry-pick" };
         return Err(Error::new(
-            "40001",
+            SqlState::SerializationFailure,
             format!("{verb} of {} does not apply cleanly", pick.short(8)),
         )
         .with_detail(what.join("\n"))
@@ -1064,7 +1091,7 @@ pub fn apply_commit(
     let catalog = repo.write_catalog(&merged)?;
     if catalog == state.commit.catalog {
         return Err(Error::new(
-            "55000",
+            SqlState::ObjectNotInPrerequisiteState,
             format!("commit {} changes nothing here", pick.short(8)),
         ));
     }

@@ -8,7 +8,7 @@
 use arbor_merkle::Address;
 
 use super::history;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::repo::{Repository, branch_ref};
 
 /// The ref a tag is kept under.
@@ -54,7 +54,7 @@ fn nth_parent(repo: &Repository, commit: Address, n: usize, revision: &str) -> R
     let c = repo.read_commit(&commit)?;
     c.parents.get(n - 1).copied().ok_or_else(|| {
         Error::new(
-            "42704",
+            SqlState::UndefinedObject,
             format!(
                 "revision '{revision}' goes past the commit {}",
                 commit.short(12)
@@ -65,8 +65,11 @@ fn nth_parent(repo: &Repository, commit: Address, n: usize, revision: &str) -> R
 }
 
 fn bad_revision(revision: &str) -> Error {
-    Error::new("42704", format!("unknown revision '{revision}'"))
-        .with_hint("name a branch, a tag, a commit hash, or HEAD, optionally followed by ~n or ^n")
+    Error::new(
+        SqlState::UndefinedObject,
+        format!("unknown revision '{revision}'"),
+    )
+    .with_hint("name a branch, a tag, a commit hash, or HEAD, optionally followed by ~n or ^n")
 }
 
 fn resolve_base(repo: &Repository, head: &str, base: &str, revision: &str) -> Result<Address> {
@@ -74,7 +77,7 @@ fn resolve_base(repo: &Repository, head: &str, base: &str, revision: &str) -> Re
     if base == "HEAD" || base == "@" {
         return root.refs.get(&branch_ref(head)).copied().ok_or_else(|| {
             Error::new(
-                "42704",
+                SqlState::UndefinedObject,
                 format!("HEAD names branch \"{head}\", which does not exist"),
             )
         });
@@ -106,7 +109,7 @@ fn resolve_base(repo: &Repository, head: &str, base: &str, revision: &str) -> Re
             if commit.to_hex().starts_with(&prefix) {
                 if found.is_some_and(|f| f != commit) {
                     return Err(Error::new(
-                        "42704",
+                        SqlState::UndefinedObject,
                         format!("short commit hash '{base}' is ambiguous"),
                     )
                     .with_hint("give more digits"));

@@ -11,7 +11,7 @@ use arbor_merkle::Address;
 use super::BranchState;
 use super::commit::publish_branch;
 use super::merge::merge_catalogs;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::{Commit, Signature, WorkingSet};
 use crate::repo::Repository;
 use crate::table::CheckBinder;
@@ -37,20 +37,28 @@ pub fn list(repo: &Repository) -> Result<Vec<(String, Address, Commit)>> {
 }
 
 fn nth(repo: &Repository, n: usize) -> Result<(String, Address, Commit)> {
-    list(repo)?
-        .into_iter()
-        .nth(n)
-        .ok_or_else(|| Error::new("42704", format!("stash@{{{n}}} does not exist")))
+    list(repo)?.into_iter().nth(n).ok_or_else(|| {
+        Error::new(
+            SqlState::UndefinedObject,
+            format!("stash@{{{n}}} does not exist"),
+        )
+    })
 }
 
 /// Puts the working set's changes of `branch` aside and resets it to its head.
 pub fn push(repo: &Repository, branch: &str, message: &str, author: &Signature) -> Result<Address> {
     let state = BranchState::read(repo, branch)?;
     if state.working_set.merge.is_some() {
-        return Err(Error::new("55000", "cannot stash during a merge"));
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "cannot stash during a merge",
+        ));
     }
     if !state.is_dirty() {
-        return Err(Error::new("55000", "no local changes to save"));
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "no local changes to save",
+        ));
     }
     let stash = repo.write_commit(&Commit {
         catalog: state.working_set.working,
@@ -70,7 +78,7 @@ pub fn push(repo: &Repository, branch: &str, message: &str, author: &Signature) 
         if root.refs.get(&crate::repo::working_set_ref(branch)) != Some(&state.working_set_address)
         {
             return Err(Error::new(
-                "40001",
+                SqlState::SerializationFailure,
                 format!("branch '{branch}' changed meanwhile"),
             ));
         }
@@ -93,15 +101,16 @@ pub fn apply(
     let (name, _, stash) = nth(repo, n)?;
     let state = BranchState::read(repo, branch)?;
     if state.is_dirty() || state.working_set.merge.is_some() {
-        return Err(
-            Error::new("55000", "your uncommitted changes would mix with the stash")
-                .with_hint("commit or discard them first"),
-        );
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "your uncommitted changes would mix with the stash",
+        )
+        .with_hint("commit or discard them first"));
     }
     let parent = stash
         .parents
         .first()
-        .ok_or_else(|| Error::new("XX001", "a stash without its parent"))?;
+        .ok_or_else(|| Error::new(SqlState::DataCorrupted, "a stash without its parent"))?;
     let base = repo.read_catalog(&repo.read_commit(parent)?.catalog)?;
     let ours = repo.read_catalog(&state.commit.catalog)?;
     let theirs = repo.read_catalog(&stash.catalog)?;
@@ -111,11 +120,12 @@ pub fn apply(
             .iter()
             .map(|c| format!("{}: {}", c.table, c.description))
             .collect();
-        return Err(
-            Error::new("40001", format!("stash@{{{n}}} does not apply cleanly"))
-                .with_detail(what.join("\n"))
-                .with_hint("nothing was changed"),
-        );
+        return Err(Error::new(
+            SqlState::SerializationFailure,
+            format!("stash@{{{n}}} does not apply cleanly"),
+        )
+        .with_detail(what.join("\n"))
+        .with_hint("nothing was changed"));
     }
     let merged = repo.write_catalog(&merged)?;
     let ws = WorkingSet {

@@ -30,8 +30,8 @@ impl ArborDatabase {
             offset_minutes: 0,
         };
         let repo = Repository::init(Arc::new(MemoryStore::new()), "main", &author)
-            .map_err(|e| e.message)?;
-        let mut session = Session::open(repo, "main").map_err(|e| e.message)?;
+            .map_err(|e| e.into_fields().message)?;
+        let mut session = Session::open(repo, "main").map_err(|e| e.into_fields().message)?;
         session.set_environment(Environment {
             author: Some(Identity::new("slt", "slt@localhost")),
             ..Environment::default()

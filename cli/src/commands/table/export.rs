@@ -181,7 +181,7 @@ impl Out {
 impl Export<'_> {
     fn open(&self) -> arbor_engine::Result<Output> {
         Output::open(self.cwd, self.target)
-            .map_err(|e| arbor_engine::Error::new("58030", e.message))
+            .map_err(|e| arbor_engine::Error::new(arbor_engine::SqlState::IoError, e.message))
     }
 
     /// Ends the output and moves the file into place.
@@ -243,7 +243,10 @@ impl RowSink for Export<'_> {
 
 /// An output error as an engine error, so it stops the query.
 fn output_error(e: io::Error) -> arbor_engine::Error {
-    arbor_engine::Error::new("58030", format!("cannot write output: {e}"))
+    arbor_engine::Error::new(
+        arbor_engine::SqlState::IoError,
+        format!("cannot write output: {e}"),
+    )
 }
 
 #[cfg(test)]

@@ -446,7 +446,7 @@ impl Converter<'_> {
                 "{}:{}:{}: {prefix}{}",
                 file, self.last.0, position, e.message
             ),
-            detail: e.detail.map(|d| format!("DETAIL: {d}")),
+            detail: e.detail.as_ref().map(|d| format!("DETAIL: {d}")),
             hint: Some("nothing was imported".into()),
         }
     }
@@ -1019,7 +1019,7 @@ fn insert_statements(
             };
             CliError {
                 message: format!("{at}: {}", e.message),
-                detail: e.detail.map(|d| format!("DETAIL: {d}")),
+                detail: e.detail.as_ref().map(|d| format!("DETAIL: {d}")),
                 hint: Some("nothing was imported".into()),
             }
         })?);

@@ -184,7 +184,10 @@ impl Rows<'_> {
                 }
                 // Stopped by an error (kept in `failure`), or a thread ended
                 // without saying why.
-                Err(arbor_engine::Error::new("22P02", "the import stopped"))
+                Err(arbor_engine::Error::new(
+                    arbor_engine::SqlState::InvalidTextRepresentation,
+                    "the import stopped",
+                ))
             });
             // Dropping the receivers ends the other threads if they are
             // still going.
@@ -452,7 +455,10 @@ impl Iterator for Received {
             Err(e) => {
                 let message = e.message.clone();
                 self.failure = Some(e);
-                Some(Err(arbor_engine::Error::new("22P02", message)))
+                Some(Err(arbor_engine::Error::new(
+                    arbor_engine::SqlState::InvalidTextRepresentation,
+                    message,
+                )))
             }
         }
     }

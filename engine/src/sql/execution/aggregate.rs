@@ -22,7 +22,7 @@ use arbor_schema::Value;
 use rust_decimal::Decimal;
 
 use super::{Row, Rows, as_ref_bound, compare_keys, scan_table};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::sql::eval::{EvalContext, eval, truth};
 use crate::sql::planner::expr::Expr;
 use crate::sql::planner::plan::{AggregateCall, KeyRange, Plan, SortKey};
@@ -272,7 +272,10 @@ impl Accumulator {
             }
             Acc::JsonbObjectAgg(agg) => {
                 if first.is_null() {
-                    return Err(Error::new("22004", "field name must not be null"));
+                    return Err(Error::new(
+                        SqlState::NullValueNotAllowed,
+                        "field name must not be null",
+                    ));
                 }
                 let value = second.unwrap_or(Value::Null);
                 agg.add(
@@ -287,7 +290,7 @@ impl Accumulator {
 }
 
 fn overflow() -> Error {
-    Error::new("22003", "numeric field overflow")
+    Error::new(SqlState::NumericValueOutOfRange, "numeric field overflow")
 }
 
 fn add(acc: &mut Acc, v: Value) -> Result<()> {
@@ -310,7 +313,7 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
             }
             other => {
                 return Err(Error::new(
-                    "42883",
+                    SqlState::UndefinedFunction,
                     format!("function sum({}) does not exist", type_name(other)),
                 ));
             }
@@ -343,7 +346,7 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
                 other => {
                     let i = other.as_i64().ok_or_else(|| {
                         Error::new(
-                            "42883",
+                            SqlState::UndefinedFunction,
                             format!("function avg({}) does not exist", type_name(other)),
                         )
                     })?;
@@ -379,7 +382,7 @@ fn boolean(v: &Value) -> Result<bool> {
     match v {
         Value::Boolean(b) => Ok(*b),
         other => Err(Error::new(
-            "42883",
+            SqlState::UndefinedFunction,
             format!("function bool_and({}) does not exist", type_name(other)),
         )),
     }
@@ -399,9 +402,9 @@ fn finish(acc: Acc) -> Result<Value> {
             if wide {
                 Value::Numeric(Decimal::try_from_i128_with_scale(total, 0).map_err(|_| overflow())?)
             } else {
-                Value::BigInt(
-                    i64::try_from(total).map_err(|_| Error::new("22003", "bigint out of range"))?,
-                )
+                Value::BigInt(i64::try_from(total).map_err(|_| {
+                    Error::new(SqlState::NumericValueOutOfRange, "bigint out of range")
+                })?)
             }
         }
         Acc::SumNumeric(s) => s.map_or(Value::Null, Value::Numeric),

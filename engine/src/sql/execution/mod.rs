@@ -23,7 +23,7 @@ use arbor_schema::Value;
 use super::eval::{EvalContext, SubqueryRunner, eval, truth};
 use super::planner::expr::{Expr, Subquery};
 use super::planner::plan::{JoinKind, Plan, SetOpKind, SortKey, TableSource};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
 use crate::table::Table;
 
@@ -276,11 +276,12 @@ impl<'a> Executor<'a> {
                         None | Some(Value::Null) => Ok(None),
                         Some(v) => match v.as_i64() {
                             Some(n) if n >= 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
-                            Some(_) => {
-                                Err(Error::new("2201W", format!("{what} must not be negative")))
-                            }
+                            Some(_) => Err(Error::new(
+                                SqlState::InvalidRowCountInLimitClause,
+                                format!("{what} must not be negative"),
+                            )),
                             None => Err(Error::new(
-                                "42804",
+                                SqlState::DatatypeMismatch,
                                 format!("argument of {what} must be type bigint"),
                             )),
                         },

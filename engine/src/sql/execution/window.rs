@@ -20,7 +20,7 @@ use arbor_schema::Value;
 
 use super::aggregate::Accumulator;
 use super::{Row, compare_keys};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::sql::eval::{EvalContext, eval};
 use crate::sql::planner::plan::{AggregateCall, FrameBound, FrameUnits, WindowCall, WindowFrame};
 
@@ -169,7 +169,10 @@ fn partition_values(
                         continue;
                     }
                     v => v.as_i64().filter(|b| *b > 0).ok_or_else(|| {
-                        Error::new("22014", "argument of ntile must be greater than zero")
+                        Error::new(
+                            SqlState::InvalidArgumentForNtileFunction,
+                            "argument of ntile must be greater than zero",
+                        )
                     })?,
                 };
                 let buckets = usize::try_from(buckets).unwrap_or(usize::MAX).min(n);
@@ -195,7 +198,10 @@ fn partition_values(
                             continue;
                         }
                         v => v.as_i64().ok_or_else(|| {
-                            Error::new("42804", "the offset of lag and lead must be an integer")
+                            Error::new(
+                                SqlState::DatatypeMismatch,
+                                "the offset of lag and lead must be an integer",
+                            )
                         })?,
                     }
                 } else {
@@ -225,7 +231,10 @@ fn partition_values(
                     "last_value" => (start < end).then(|| end - 1),
                     _ => {
                         let nth = arg(1, i)?.as_i64().filter(|k| *k > 0).ok_or_else(|| {
-                            Error::new("22016", "argument of nth_value must be greater than zero")
+                            Error::new(
+                                SqlState::InvalidArgumentForNthValueFunction,
+                                "argument of nth_value must be greater than zero",
+                            )
                         })?;
                         let nth = usize::try_from(nth).unwrap_or(usize::MAX);
                         start.checked_add(nth - 1).filter(|at| *at < end)
@@ -296,13 +305,13 @@ fn frame_bounds(
     let offset = |e: &crate::sql::planner::expr::Expr, which: &str| -> Result<usize> {
         match eval(e, &part[i].row, ctx)? {
             Value::Null => Err(Error::new(
-                "22004",
+                SqlState::NullValueNotAllowed,
                 format!("frame {which} offset must not be null"),
             )),
             v => match v.as_i64() {
                 Some(k) if k >= 0 => Ok(usize::try_from(k).unwrap_or(usize::MAX)),
                 Some(_) => Err(Error::new(
-                    "22013",
+                    SqlState::InvalidPrecedingOrFollowingSize,
                     format!("frame {which} offset must not be negative"),
                 )),
                 None => Err(Error::unsupported(

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::{text_arg, wrong_args};
 use crate::env::Clock;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 use crate::sql::planner::expr::BinaryOp;
 
 /// The date and time functions this module answers.
@@ -29,7 +29,7 @@ pub const NAMES: &[&str] = &[
 
 fn unit_error(unit: &str, what: &str) -> Error {
     Error::new(
-        "22023",
+        SqlState::InvalidParameterValue,
         format!("unit \"{unit}\" not supported for type {what}"),
     )
 }
@@ -69,17 +69,26 @@ pub fn call(name: &str, args: &[Value], clock: &Clock) -> Result<Value> {
                 ),
                 _ => None,
             };
-            Value::Date(date.ok_or_else(|| Error::new("22008", "date field value out of range"))?)
+            Value::Date(date.ok_or_else(|| {
+                Error::new(
+                    SqlState::DatetimeFieldOverflow,
+                    "date field value out of range",
+                )
+            })?)
         }
         ("to_timestamp", [v]) => {
             let secs = v.as_f64().ok_or_else(|| wrong_args(name, n))?;
             let micros = (secs * 1e6).round();
             if !micros.is_finite() || micros.abs() > 9.2e18 {
-                return Err(Error::new("22008", "timestamp out of range"));
+                return Err(Error::new(
+                    SqlState::DatetimeFieldOverflow,
+                    "timestamp out of range",
+                ));
             }
             Value::TimestampTz(
-                DateTime::from_timestamp_micros(micros as i64)
-                    .ok_or_else(|| Error::new("22008", "timestamp out of range"))?,
+                DateTime::from_timestamp_micros(micros as i64).ok_or_else(|| {
+                    Error::new(SqlState::DatetimeFieldOverflow, "timestamp out of range")
+                })?,
             )
         }
         _ => return Err(wrong_args(name, n)),
@@ -96,7 +105,7 @@ fn extract(field: &str, v: &Value, numeric: bool) -> Result<Value> {
         Value::TimestampTz(t) => (Some(t.date_naive()), Some(t.time())),
         other => {
             return Err(Error::new(
-                "42883",
+                SqlState::UndefinedFunction,
                 format!(
                     "function date_part(unknown, {}) does not exist",
                     other
@@ -157,12 +166,12 @@ fn truncate(unit: &str, t: NaiveDateTime) -> Result<NaiveDateTime> {
     let d = t.date();
     let day = |date: Option<NaiveDate>| {
         date.map(|d| d.and_time(NaiveTime::MIN))
-            .ok_or_else(|| Error::new("22008", "timestamp out of range"))
+            .ok_or_else(|| Error::new(SqlState::DatetimeFieldOverflow, "timestamp out of range"))
     };
     let time = |h: u32, m: u32, s: u32, micro: u32| {
         NaiveTime::from_hms_micro_opt(h, m, s, micro)
             .map(|x| d.and_time(x))
-            .ok_or_else(|| Error::new("22008", "timestamp out of range"))
+            .ok_or_else(|| Error::new(SqlState::DatetimeFieldOverflow, "timestamp out of range"))
     };
     match unit {
         "microseconds" => Ok(t),
@@ -206,7 +215,7 @@ pub fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
     let shifted = |d: &NaiveDate, k: i64| {
         d.checked_add_signed(Duration::try_days(k).unwrap_or(Duration::MAX))
             .map(Value::Date)
-            .ok_or_else(|| Error::new("22008", "date out of range"))
+            .ok_or_else(|| Error::new(SqlState::DatetimeFieldOverflow, "date out of range"))
     };
     Ok(match (op, a, b) {
         (BinaryOp::Add, Value::Date(d), n) if days(n).is_some() => {
@@ -221,9 +230,9 @@ pub fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
         )?),
         (BinaryOp::Subtract, Value::Date(x), Value::Date(y)) => {
             let k = (*x - *y).num_days();
-            Some(Value::Integer(
-                i32::try_from(k).map_err(|_| Error::new("22003", "integer out of range"))?,
-            ))
+            Some(Value::Integer(i32::try_from(k).map_err(|_| {
+                Error::new(SqlState::NumericValueOutOfRange, "integer out of range")
+            })?))
         }
         _ => None,
     })

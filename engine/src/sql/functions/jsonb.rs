@@ -8,7 +8,7 @@ use arbor_jsonb::{Jsonb, JsonbError, JsonbInput, ops};
 use arbor_schema::Value;
 
 use super::{text_arg, wrong_args};
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 
 /// The jsonb functions this module answers.
 pub const NAMES: &[&str] = &[
@@ -36,12 +36,12 @@ pub const TAKE_NULLS: &[&str] = &["jsonb_build_object", "jsonb_build_array", "to
 /// text, 2203x for jsonpath failures, XX001 for corrupt bytes).
 pub fn error(e: JsonbError) -> Error {
     let code = match &e {
-        JsonbError::Syntax { .. } => "22P02",
-        JsonbError::TooDeep | JsonbError::TooLarge(_) => "54000",
-        JsonbError::Invalid { .. } => "22023",
-        JsonbError::JsonPath(m) if m.starts_with("syntax error") => sqlstate::SYNTAX_ERROR,
-        JsonbError::JsonPath(_) => "22038",
-        JsonbError::Corrupt(_) => sqlstate::DATA_CORRUPTED,
+        JsonbError::Syntax { .. } => SqlState::InvalidTextRepresentation,
+        JsonbError::TooDeep | JsonbError::TooLarge(_) => SqlState::ProgramLimitExceeded,
+        JsonbError::Invalid { .. } => SqlState::InvalidParameterValue,
+        JsonbError::JsonPath(m) if m.starts_with("syntax error") => SqlState::SyntaxError,
+        JsonbError::JsonPath(_) => SqlState::SingletonSqlJsonItemRequired,
+        JsonbError::Corrupt(_) => SqlState::DataCorrupted,
     };
     let hint = match &e {
         JsonbError::Invalid { hint, .. } => *hint,
@@ -60,7 +60,7 @@ pub fn jsonb_arg(v: &Value) -> Result<Jsonb> {
         Value::Jsonb(j) => Ok(j.clone()),
         Value::Json(s) | Value::Text(s) => Jsonb::parse(s).map_err(error),
         other => Err(Error::new(
-            sqlstate::UNDEFINED_FUNCTION,
+            SqlState::UndefinedFunction,
             format!(
                 "function expects jsonb, not {}",
                 other
@@ -74,7 +74,12 @@ pub fn jsonb_arg(v: &Value) -> Result<Jsonb> {
 /// The elements of a `text[]` given in its text form `{a,b,"c d"}`.
 pub fn text_array(v: &Value) -> Result<Vec<String>> {
     let text = text_arg(v);
-    let malformed = || Error::new("22P02", format!("malformed array literal: \"{text}\""));
+    let malformed = || {
+        Error::new(
+            SqlState::InvalidTextRepresentation,
+            format!("malformed array literal: \"{text}\""),
+        )
+    };
     let inner = text
         .trim()
         .strip_prefix('{')

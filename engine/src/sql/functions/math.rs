@@ -6,7 +6,7 @@ use arbor_schema::Value;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::wrong_args;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 
 /// The math functions this module answers.
 pub const NAMES: &[&str] = &[
@@ -16,7 +16,10 @@ pub const NAMES: &[&str] = &[
 ];
 
 fn range(t: &str) -> Error {
-    Error::new("22003", format!("{t} out of range"))
+    Error::new(
+        SqlState::NumericValueOutOfRange,
+        format!("{t} out of range"),
+    )
 }
 
 fn float(name: &str, v: &Value) -> Result<f64> {
@@ -27,7 +30,7 @@ fn float(name: &str, v: &Value) -> Result<f64> {
 fn double(name: &str, x: f64) -> Result<Value> {
     if x.is_nan() {
         return Err(Error::new(
-            "2201F",
+            SqlState::InvalidArgumentForPowerFunction,
             format!("input is out of range for {name}"),
         ));
     }
@@ -94,7 +97,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             let x = float(name, v)?;
             if x < 0.0 {
                 return Err(Error::new(
-                    "2201F",
+                    SqlState::InvalidArgumentForPowerFunction,
                     "cannot take square root of a negative number",
                 ));
             }
@@ -105,13 +108,13 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             let (x, y) = (float(name, a)?, float(name, b)?);
             if x == 0.0 && y < 0.0 {
                 return Err(Error::new(
-                    "2201F",
+                    SqlState::InvalidArgumentForPowerFunction,
                     "zero raised to a negative power is undefined",
                 ));
             }
             if x < 0.0 && y.fract() != 0.0 {
                 return Err(Error::new(
-                    "2201F",
+                    SqlState::InvalidArgumentForPowerFunction,
                     "a negative number raised to a non-integer power yields a complex result",
                 ));
             }
@@ -121,11 +124,14 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         ("ln" | "log" | "log10", [v]) => {
             let x = float(name, v)?;
             if x == 0.0 {
-                return Err(Error::new("2201E", "cannot take logarithm of zero"));
+                return Err(Error::new(
+                    SqlState::InvalidArgumentForLogarithm,
+                    "cannot take logarithm of zero",
+                ));
             }
             if x < 0.0 {
                 return Err(Error::new(
-                    "2201E",
+                    SqlState::InvalidArgumentForLogarithm,
                     "cannot take logarithm of a negative number",
                 ));
             }
@@ -135,7 +141,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             let (base, x) = (float(name, b)?, float(name, v)?);
             if base <= 0.0 || x <= 0.0 || base == 1.0 {
                 return Err(Error::new(
-                    "2201E",
+                    SqlState::InvalidArgumentForLogarithm,
                     "cannot take logarithm of zero or a negative number",
                 ));
             }
@@ -145,7 +151,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             (Value::Numeric(_), _) | (_, Value::Numeric(_)) => {
                 let (x, y) = (decimal(a)?, decimal(b)?);
                 if y.is_zero() {
-                    return Err(Error::new("22012", "division by zero"));
+                    return Err(Error::new(SqlState::DivisionByZero, "division by zero"));
                 }
                 Value::Numeric(x % y)
             }
@@ -155,7 +161,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
                     b.as_i64().ok_or_else(|| wrong_args(name, n))?,
                 );
                 if y == 0 {
-                    return Err(Error::new("22012", "division by zero"));
+                    return Err(Error::new(SqlState::DivisionByZero, "division by zero"));
                 }
                 let r = x.checked_rem(y).unwrap_or(0);
                 match (a, b) {
@@ -167,7 +173,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         ("div", [a, b]) => {
             let (x, y) = (decimal(a)?, decimal(b)?);
             if y.is_zero() {
-                return Err(Error::new("22012", "division by zero"));
+                return Err(Error::new(SqlState::DivisionByZero, "division by zero"));
             }
             Value::Numeric((x / y).trunc())
         }

@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 use arbor_schema::Value;
 
 use super::eval::compare;
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 
 /// Functions that take NULL arguments as they are.
 const CONDITIONAL: &[&str] = &[
@@ -45,7 +45,7 @@ pub fn is_scalar(name: &str) -> bool {
 /// PostgreSQL's error for a call that matches no function.
 pub fn wrong_args(name: &str, n: usize) -> Error {
     Error::new(
-        sqlstate::UNDEFINED_FUNCTION,
+        SqlState::UndefinedFunction,
         format!("function {name} with {n} arguments does not exist"),
     )
     .with_hint("No function matches the given name and argument types.")
@@ -63,7 +63,7 @@ pub fn text_arg(v: &Value) -> String {
 pub fn int_arg(name: &str, v: &Value) -> Result<i64> {
     v.as_i64().ok_or_else(|| {
         Error::new(
-            sqlstate::UNDEFINED_FUNCTION,
+            SqlState::UndefinedFunction,
             format!("function {name} expects an integer, not {v}"),
         )
     })

@@ -5,7 +5,7 @@ use arbor_schema::Value;
 use md5::{Digest, Md5};
 
 use super::{int_arg, text_arg, wrong_args};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 
 /// The string functions this module answers.
 pub const NAMES: &[&str] = &[
@@ -61,7 +61,10 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             let end = if n == 3 {
                 let len = int(2)?;
                 if len < 0 {
-                    return Err(Error::new("22011", "negative substring length not allowed"));
+                    return Err(Error::new(
+                        SqlState::SubstringError,
+                        "negative substring length not allowed",
+                    ));
                 }
                 start.saturating_add(len)
             } else {
@@ -131,7 +134,10 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             let times = usize::try_from(int(1)?.max(0)).unwrap_or(0);
             let s = text(0);
             if s.len().saturating_mul(times) > 1 << 30 {
-                return Err(Error::new("54000", "requested length too large"));
+                return Err(Error::new(
+                    SqlState::ProgramLimitExceeded,
+                    "requested length too large",
+                ));
             }
             Value::Text(s.repeat(times))
         }
@@ -139,7 +145,10 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         ("split_part", 3) => {
             let (s, delimiter, field) = (text(0), text(1), int(2)?);
             if field == 0 {
-                return Err(Error::new("22023", "field position must not be zero"));
+                return Err(Error::new(
+                    SqlState::InvalidParameterValue,
+                    "field position must not be zero",
+                ));
             }
             let parts: Vec<&str> = if delimiter.is_empty() {
                 vec![s.as_str()]
@@ -203,7 +212,12 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             let code = u32::try_from(int(0)?).ok().and_then(char::from_u32);
             match code {
                 Some(c) if c != '\0' => Value::Text(c.to_string()),
-                _ => return Err(Error::new("54000", "requested character not valid")),
+                _ => {
+                    return Err(Error::new(
+                        SqlState::ProgramLimitExceeded,
+                        "requested character not valid",
+                    ));
+                }
             }
         }
         ("to_hex", 1) => Value::Text(format!("{:x}", int(0)?)),

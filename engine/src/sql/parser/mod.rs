@@ -17,7 +17,7 @@ use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SqlState};
 
 /// Deepest expression nesting accepted, so hostile input cannot overflow the stack.
 const RECURSION_LIMIT: usize = 200;
@@ -81,7 +81,10 @@ fn parser_error(sql: &str, e: sqlparser::parser::ParserError) -> Error {
         sqlparser::parser::ParserError::TokenizerError(m)
         | sqlparser::parser::ParserError::ParserError(m) => m,
         sqlparser::parser::ParserError::RecursionLimitExceeded => {
-            return Error::new("54001", "statement is too deeply nested");
+            return Error::new(
+                SqlState::StatementTooComplex,
+                "statement is too deeply nested",
+            );
         }
     };
     match text.rsplit_once(" at Line: ") {

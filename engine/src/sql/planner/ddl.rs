@@ -21,7 +21,7 @@ use std::sync::Arc;
 use super::expr::Expr;
 use super::scope::Scope;
 use super::{Binder, Statement, data_type, ident, object_name, sql_expression};
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 use crate::sql::eval::{EvalContext, eval};
 use crate::table::ForeignKeyCheck;
 use crate::table::Table;
@@ -57,7 +57,7 @@ impl Binder<'_> {
             let col_name = ident(&col.name);
             if schema.column_index(&col_name).is_some() {
                 return Err(Error::new(
-                    sqlstate::DUPLICATE_COLUMN,
+                    SqlState::DuplicateColumn,
                     format!("column \"{col_name}\" specified more than once"),
                 ));
             }
@@ -83,7 +83,7 @@ impl Binder<'_> {
         let col_name = ident(&col.name);
         if schema.column_index(&col_name).is_some() {
             return Err(Error::new(
-                sqlstate::DUPLICATE_COLUMN,
+                SqlState::DuplicateColumn,
                 format!(
                     "column \"{col_name}\" of relation \"{}\" already exists",
                     schema.name
@@ -202,7 +202,7 @@ impl Binder<'_> {
             ast::TableConstraint::PrimaryKey(pk) => {
                 if !schema.primary_key.is_empty() {
                     return Err(Error::new(
-                        "42P16",
+                        SqlState::InvalidTableDefinition,
                         format!("multiple primary keys for table \"{table}\" are not allowed"),
                     ));
                 }
@@ -222,7 +222,7 @@ impl Binder<'_> {
                 };
                 if schema.indexes.iter().any(|i| i.name == name) {
                     return Err(Error::new(
-                        sqlstate::DUPLICATE_TABLE,
+                        SqlState::DuplicateTable,
                         format!("relation \"{name}\" already exists"),
                     ));
                 }
@@ -241,7 +241,7 @@ impl Binder<'_> {
                 let bound = self.expr(&c.expr, &scope, &[], None)?;
                 if bound.has_subquery() {
                     return Err(Error::new(
-                        "0A000",
+                        SqlState::FeatureNotSupported,
                         "cannot use subquery in check constraint",
                     ));
                 }
@@ -259,7 +259,7 @@ impl Binder<'_> {
                 };
                 if schema.checks.iter().any(|k| k.name == name) {
                     return Err(Error::new(
-                        "42710",
+                        SqlState::DuplicateObject,
                         format!("constraint \"{name}\" for relation \"{table}\" already exists"),
                     ));
                 }
@@ -278,7 +278,7 @@ impl Binder<'_> {
                 let parent_columns = self.referenced_columns(schema, &parent_name, fk)?;
                 if parent_columns.len() != columns.len() {
                     return Err(Error::new(
-                        "42830",
+                        SqlState::InvalidForeignKey,
                         "number of referencing and referenced columns for foreign key disagree",
                     ));
                 }
@@ -332,7 +332,7 @@ impl Binder<'_> {
         let wanted: Vec<String> = if fk.referred_columns.is_empty() {
             if parent.primary_key.is_empty() {
                 return Err(Error::new(
-                    "42830",
+                    SqlState::InvalidForeignKey,
                     format!("there is no primary key for referenced table \"{parent_name}\""),
                 ));
             }
@@ -354,7 +354,7 @@ impl Binder<'_> {
                 .any(|i| i.unique && matches(&i.columns.iter().map(|c| c.0).collect::<Vec<_>>()));
         if !keyed {
             return Err(Error::new(
-                "42830",
+                SqlState::InvalidForeignKey,
                 format!(
                     "there is no unique constraint matching given keys for referenced table \"{parent_name}\""
                 ),
@@ -377,7 +377,7 @@ impl Binder<'_> {
             let n = ident(id);
             let i = table.schema.column_index(&n).ok_or_else(|| {
                 Error::new(
-                    sqlstate::UNDEFINED_COLUMN,
+                    SqlState::UndefinedColumn,
                     format!("column \"{n}\" does not exist"),
                 )
             })?;
@@ -470,7 +470,7 @@ impl Binder<'_> {
                         .ok_or_else(|| no_column(&from, &schema.name))?;
                     if schema.column_index(&to).is_some() {
                         return Err(Error::new(
-                            sqlstate::DUPLICATE_COLUMN,
+                            SqlState::DuplicateColumn,
                             format!(
                                 "column \"{to}\" of relation \"{}\" already exists",
                                 schema.name
@@ -490,7 +490,7 @@ impl Binder<'_> {
                         || self.catalog.view(&new_name).is_some()
                     {
                         return Err(Error::new(
-                            sqlstate::DUPLICATE_TABLE,
+                            SqlState::DuplicateTable,
                             format!("relation \"{new_name}\" already exists"),
                         ));
                     }
@@ -514,7 +514,7 @@ impl Binder<'_> {
                         ast::AlterColumnOperation::DropNotNull => {
                             if schema.primary_key.contains(&schema.columns[i].tag) {
                                 return Err(Error::new(
-                                    "42P16",
+                                    SqlState::InvalidTableDefinition,
                                     format!("column \"{n}\" is in a primary key"),
                                 ));
                             }
@@ -594,7 +594,7 @@ impl Binder<'_> {
                         || is_key;
                     if !dropped && !if_exists {
                         return Err(Error::new(
-                            "42704",
+                            SqlState::UndefinedObject,
                             format!(
                                 "constraint \"{c}\" of relation \"{}\" does not exist",
                                 old.name
@@ -658,7 +658,12 @@ impl Binder<'_> {
                 },
                 _ => None,
             }
-            .ok_or_else(|| Error::new("22023", "sequence options take integer constants"))
+            .ok_or_else(|| {
+                Error::new(
+                    SqlState::InvalidParameterValue,
+                    "sequence options take integer constants",
+                )
+            })
         };
         let (mut start, mut increment, mut min, mut max) = (None, 1, None, None);
         for o in options {
@@ -672,7 +677,10 @@ impl Binder<'_> {
             }
         }
         if increment == 0 {
-            return Err(Error::new("22023", "INCREMENT must not be zero"));
+            return Err(Error::new(
+                SqlState::InvalidParameterValue,
+                "INCREMENT must not be zero",
+            ));
         }
         let mut sequence = Sequence::new(1, increment);
         if let Some(m) = min {
@@ -688,7 +696,7 @@ impl Binder<'_> {
         });
         if sequence.last < sequence.min || sequence.last > sequence.max {
             return Err(Error::new(
-                "22023",
+                SqlState::InvalidParameterValue,
                 format!(
                     "START value ({}) cannot be outside the sequence's bounds",
                     sequence.last
@@ -722,7 +730,7 @@ fn drop_column(schema: &mut TableSchema, i: usize) -> Result<()> {
     let name = schema.columns[i].name.clone();
     if schema.primary_key.contains(&tag) {
         return Err(Error::new(
-            "2BP01",
+            SqlState::DependentObjectsStillExist,
             format!("cannot drop column \"{name}\" because it is part of the primary key"),
         )
         .with_hint("Drop the primary key constraint first."));
@@ -780,7 +788,7 @@ fn key_columns(schema: &TableSchema, columns: &[ast::IndexColumn]) -> Result<Vec
         .map(|ic| match &ic.column.expr {
             ast::Expr::Identifier(id) => column_tag(schema, &ident(id)).map_err(|_| {
                 Error::new(
-                    sqlstate::UNDEFINED_COLUMN,
+                    SqlState::UndefinedColumn,
                     format!("column \"{}\" named in key does not exist", ident(id)),
                 )
             }),
@@ -798,7 +806,7 @@ fn column_tag(schema: &TableSchema, name: &str) -> Result<u32> {
 
 fn no_column(name: &str, table: &str) -> Error {
     Error::new(
-        sqlstate::UNDEFINED_COLUMN,
+        SqlState::UndefinedColumn,
         format!("column \"{name}\" of relation \"{table}\" does not exist"),
     )
 }

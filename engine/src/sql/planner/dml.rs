@@ -18,7 +18,7 @@ use super::expr::Expr;
 use super::plan::{JoinKind, Plan, TableSource, full_range};
 use super::scope::{Scope, ScopeColumn};
 use super::{Binder, Statement, ident, object_name, optimizer, sql_expression};
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 use arbor_schema::Value;
 
 use crate::table::{Checks, ForeignKeyCheck, RowCheck, Table, bind_foreign_key};
@@ -150,7 +150,7 @@ impl Binder<'_> {
                 let i = column_position(&table, &object_name(c)?)?;
                 if targets.contains(&i) {
                     return Err(Error::new(
-                        sqlstate::DUPLICATE_COLUMN,
+                        SqlState::DuplicateColumn,
                         format!(
                             "column \"{}\" specified more than once",
                             table.schema.columns[i].name
@@ -313,7 +313,7 @@ impl Binder<'_> {
         };
         let no_match = || {
             Error::new(
-                "42P10",
+                SqlState::InvalidColumnReference,
                 "there is no unique or exclusion constraint matching the ON CONFLICT specification",
             )
         };
@@ -349,7 +349,7 @@ impl Binder<'_> {
                         found
                             .ok_or_else(|| {
                                 Error::new(
-                                    "42704",
+                                    SqlState::UndefinedObject,
                                     format!(
                                         "constraint \"{name}\" for table \"{}\" does not exist",
                                         schema.name
@@ -366,7 +366,7 @@ impl Binder<'_> {
             ast::OnConflictAction::DoUpdate(update) => {
                 if arbiter.is_none() {
                     return Err(Error::new(
-                        "42601",
+                        SqlState::SyntaxError,
                         "ON CONFLICT DO UPDATE requires inference specification or constraint name",
                     )
                     .with_hint("For example, ON CONFLICT (column_name)."));
@@ -565,7 +565,7 @@ fn column_names(table: &Table) -> impl Iterator<Item = String> + '_ {
 fn column_position(table: &Table, name: &str) -> Result<usize> {
     table.schema.column_index(name).ok_or_else(|| {
         Error::new(
-            sqlstate::UNDEFINED_COLUMN,
+            SqlState::UndefinedColumn,
             format!(
                 "column \"{name}\" of relation \"{}\" does not exist",
                 table.name()

@@ -30,7 +30,7 @@ use self::plan::{
 };
 use self::scope::{Resolved, Scope, ScopeColumn, resolve};
 use super::execution::WINDOW_FUNCTIONS;
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 use crate::table::{CheckBinder, Checks, RowCheck, Table};
 
 /// Tables and views the planner can see.
@@ -330,7 +330,7 @@ pub fn bind_row_expression(text: &str, columns: &[String]) -> Result<Expr> {
 /// PostgreSQL's error for a table that does not exist.
 fn undefined_table(name: &str) -> Error {
     Error::new(
-        sqlstate::UNDEFINED_TABLE,
+        SqlState::UndefinedTable,
         format!("relation \"{name}\" does not exist"),
     )
 }
@@ -345,7 +345,7 @@ pub fn sql_expression(text: &str) -> Result<ast::Expr> {
         return Ok(e.clone());
     }
     Err(Error::new(
-        sqlstate::DATA_CORRUPTED,
+        SqlState::DataCorrupted,
         format!("stored expression is not a single expression: {text}"),
     ))
 }
@@ -406,14 +406,14 @@ pub fn data_type(t: &ast::DataType) -> Result<DataType> {
             "timestamptz" => DataType::TimestampTz,
             other => {
                 return Err(Error::new(
-                    "42704",
+                    SqlState::UndefinedObject,
                     format!("type \"{other}\" does not exist"),
                 ));
             }
         },
         other => {
             return Err(Error::new(
-                "42704",
+                SqlState::UndefinedObject,
                 format!("type \"{other}\" is not supported"),
             ));
         }
@@ -498,7 +498,7 @@ impl Binder<'_> {
                 let name = ident(&cte.alias.name);
                 if self.ctes.borrow()[depth..].iter().any(|c| c.name == name) {
                     return Err(Error::new(
-                        "42712",
+                        SqlState::DuplicateAlias,
                         format!("WITH query name \"{name}\" specified more than once"),
                     ));
                 }
@@ -729,7 +729,7 @@ impl Binder<'_> {
                 .collect();
             if alias.columns.len() > visible.len() {
                 return Err(Error::new(
-                    "42P10",
+                    SqlState::InvalidColumnReference,
                     format!(
                         "table \"{}\" has {} columns available but {} columns specified",
                         ident(&alias.name),
@@ -787,7 +787,7 @@ impl Binder<'_> {
                 let stmts = super::parser::parse(&sql)?;
                 let Some(ast::Statement::Query(q)) = stmts.first() else {
                     return Err(Error::new(
-                        sqlstate::DATA_CORRUPTED,
+                        SqlState::DataCorrupted,
                         format!("view \"{view_name}\" is not a query"),
                     ));
                 };
@@ -837,7 +837,7 @@ impl Binder<'_> {
                         Expr::Literal(v) => values.push(v),
                         _ => {
                             return Err(Error::new(
-                                "42804",
+                                SqlState::DatatypeMismatch,
                                 format!("{function} takes constant arguments"),
                             ));
                         }
@@ -845,7 +845,7 @@ impl Binder<'_> {
                 }
                 let Some((columns, rows)) = self.catalog.table_function(&function, &values)? else {
                     return Err(Error::new(
-                        sqlstate::UNDEFINED_FUNCTION,
+                        SqlState::UndefinedFunction,
                         format!("function {function} does not exist"),
                     ));
                 };
@@ -893,7 +893,7 @@ impl Binder<'_> {
                     Expr::Literal(Value::Text(r)) => r,
                     _ => {
                         return Err(Error::new(
-                            "42804",
+                            SqlState::DatatypeMismatch,
                             "AS OF takes a revision as a string literal",
                         ));
                     }
@@ -904,7 +904,7 @@ impl Binder<'_> {
                     .table_as_of(&revision, &table_name)?
                     .ok_or_else(|| {
                         Error::new(
-                            sqlstate::UNDEFINED_TABLE,
+                            SqlState::UndefinedTable,
                             format!(
                                 "relation \"{table_name}\" does not exist at revision '{revision}'"
                             ),
@@ -1130,7 +1130,7 @@ impl Binder<'_> {
             }
         } else if having.is_some() {
             return Err(Error::new(
-                sqlstate::GROUPING_ERROR,
+                SqlState::GroupingError,
                 "HAVING requires GROUP BY or an aggregate",
             ));
         }
@@ -1152,7 +1152,7 @@ impl Binder<'_> {
         if matches!(s.distinct, Some(ast::Distinct::Distinct)) {
             if hidden > 0 {
                 return Err(Error::new(
-                    "42P10",
+                    SqlState::InvalidColumnReference,
                     "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
                 ));
             }
@@ -1167,7 +1167,7 @@ impl Binder<'_> {
             let prefix = keys.len().min(on.len());
             if keys[..prefix].iter().any(|k| !on.contains(&k.expr)) {
                 return Err(Error::new(
-                    "42P10",
+                    SqlState::InvalidColumnReference,
                     "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
                 ));
             }
@@ -1546,7 +1546,7 @@ impl Binder<'_> {
         if AGGREGATES.contains(&name.as_str()) {
             let Some(g) = grouping else {
                 return Err(Error::new(
-                    sqlstate::GROUPING_ERROR,
+                    SqlState::GroupingError,
                     format!("aggregate functions are not allowed here ({name})"),
                 ));
             };
@@ -1556,14 +1556,14 @@ impl Binder<'_> {
                 .collect::<Result<Vec<_>>>()?;
             if args.iter().any(|a| matches!(a, Expr::Aggregate(_))) {
                 return Err(Error::new(
-                    sqlstate::GROUPING_ERROR,
+                    SqlState::GroupingError,
                     "aggregate function calls cannot be nested",
                 ));
             }
             let expected = super::execution::aggregate_arity(&name);
             if !star && args.len() != expected || name != "count" && star {
                 return Err(Error::new(
-                    sqlstate::UNDEFINED_FUNCTION,
+                    SqlState::UndefinedFunction,
                     format!("function {name}() does not exist"),
                 ));
             }
@@ -1606,7 +1606,7 @@ impl Binder<'_> {
                     Expr::Literal(v) => values.push(v),
                     _ => {
                         return Err(Error::new(
-                            "42804",
+                            SqlState::DatatypeMismatch,
                             format!("{name} takes constant arguments"),
                         ));
                     }
@@ -1616,7 +1616,7 @@ impl Binder<'_> {
         }
         if !super::functions::is_scalar(&name) {
             return Err(Error::new(
-                sqlstate::UNDEFINED_FUNCTION,
+                SqlState::UndefinedFunction,
                 format!("function {name} does not exist"),
             ));
         }
@@ -1646,13 +1646,16 @@ impl Binder<'_> {
     ) -> Result<Expr> {
         if !AGGREGATES.contains(&name.as_str()) && !WINDOW_FUNCTIONS.contains(&name.as_str()) {
             return Err(Error::new(
-                "42809",
+                SqlState::WrongObjectType,
                 format!("function {name} is not a window function or an aggregate"),
             ));
         }
         if !self.windows_allowed.get() {
-            return Err(Error::new("42P20", "window functions are not allowed here")
-                .with_hint("Window functions may appear in the select list and ORDER BY."));
+            return Err(Error::new(
+                SqlState::WindowingError,
+                "window functions are not allowed here",
+            )
+            .with_hint("Window functions may appear in the select list and ORDER BY."));
         }
         if distinct {
             return Err(Error::unsupported("DISTINCT in a window function"));
@@ -1704,13 +1707,13 @@ impl Binder<'_> {
                 };
                 if start == FrameBound::UnboundedFollowing {
                     return Err(Error::new(
-                        "42P20",
+                        SqlState::WindowingError,
                         "frame start cannot be UNBOUNDED FOLLOWING",
                     ));
                 }
                 if end == FrameBound::UnboundedPreceding {
                     return Err(Error::new(
-                        "42P20",
+                        SqlState::WindowingError,
                         "frame end cannot be UNBOUNDED PRECEDING",
                     ));
                 }
@@ -1751,7 +1754,12 @@ impl Binder<'_> {
                     ast::NamedWindowExpr::WindowSpec(spec) => Some(spec.clone()),
                     ast::NamedWindowExpr::NamedWindow(_) => None,
                 })
-                .ok_or_else(|| Error::new("42704", format!("window \"{wanted}\" does not exist")))
+                .ok_or_else(|| {
+                    Error::new(
+                        SqlState::UndefinedObject,
+                        format!("window \"{wanted}\" does not exist"),
+                    )
+                })
         };
         let mut spec = match over {
             ast::WindowType::WindowSpec(spec) => spec.clone(),
@@ -1869,7 +1877,7 @@ fn rename_columns(mut scope: Scope, name: &str, columns: &[String]) -> Result<Sc
     let available = scope.columns.iter().filter(|c| !c.hidden).count();
     if columns.len() > available {
         return Err(Error::new(
-            "42P10",
+            SqlState::InvalidColumnReference,
             format!(
                 "WITH query \"{name}\" has {available} columns available but {} columns specified",
                 columns.len()
@@ -1933,7 +1941,7 @@ fn rewrite_grouped(e: Expr, group_by: &[Expr], group_count: usize) -> Result<Exp
     match e {
         Expr::Aggregate(k) => Ok(Expr::Column(group_count + k)),
         Expr::Column(_) => Err(Error::new(
-            sqlstate::GROUPING_ERROR,
+            SqlState::GroupingError,
             "column must appear in the GROUP BY clause or be used in an aggregate function",
         )),
         other => other.try_map_children(&mut |c| rewrite_grouped(c, group_by, group_count)),
@@ -2045,7 +2053,7 @@ fn literal(v: &ast::Value) -> Result<Value> {
             let digits: Vec<u8> = h.bytes().collect();
             if !digits.len().is_multiple_of(2) {
                 return Err(Error::new(
-                    "22P02",
+                    SqlState::InvalidTextRepresentation,
                     format!("invalid hexadecimal data: odd number of digits in X'{h}'"),
                 ));
             }
@@ -2056,7 +2064,7 @@ fn literal(v: &ast::Value) -> Result<Value> {
                     (Some(a), Some(b)) => bytes.push(a << 4 | b),
                     _ => {
                         return Err(Error::new(
-                            "22P02",
+                            SqlState::InvalidTextRepresentation,
                             format!("invalid hexadecimal digit in X'{h}'"),
                         ));
                     }

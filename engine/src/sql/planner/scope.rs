@@ -7,7 +7,7 @@
 //! PostgreSQL folds unquoted identifiers to lower case before any of this;
 //! the binder does the same before calling in.
 
-use crate::error::{Error, Result, sqlstate};
+use crate::error::{Error, Result, SqlState};
 
 /// One column visible in a scope.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,7 +104,7 @@ impl Scope {
             if table_matches && c.name == name {
                 if found.is_some() {
                     return Err(Error::new(
-                        sqlstate::AMBIGUOUS_COLUMN,
+                        SqlState::AmbiguousColumn,
                         format!(
                             "column reference \"{}\" is ambiguous",
                             qualified(table, name)
@@ -123,7 +123,7 @@ impl Scope {
             && !self.has_table(t)
         {
             return Err(Error::new(
-                sqlstate::UNDEFINED_TABLE,
+                SqlState::UndefinedTable,
                 format!("missing FROM-clause entry for table \"{t}\""),
             ));
         }
@@ -160,7 +160,7 @@ pub fn resolve(
         table.is_none_or(|t| scope.has_table(t) || outer.iter().any(|s| s.has_table(t)));
     if !known_table {
         return Err(Error::new(
-            sqlstate::UNDEFINED_TABLE,
+            SqlState::UndefinedTable,
             format!(
                 "missing FROM-clause entry for table \"{}\"",
                 table.unwrap_or_default()
@@ -168,7 +168,7 @@ pub fn resolve(
         ));
     }
     Err(Error::new(
-        sqlstate::UNDEFINED_COLUMN,
+        SqlState::UndefinedColumn,
         format!("column \"{}\" does not exist", qualified(table, name)),
     ))
 }
@@ -203,15 +203,15 @@ mod tests {
         );
         assert_eq!(
             resolve(&joined, &[], None, "b").unwrap_err().code,
-            sqlstate::AMBIGUOUS_COLUMN
+            SqlState::AmbiguousColumn
         );
         assert_eq!(
             resolve(&joined, &[], None, "z").unwrap_err().code,
-            sqlstate::UNDEFINED_COLUMN
+            SqlState::UndefinedColumn
         );
         assert_eq!(
             resolve(&joined, &[], Some("t9"), "a").unwrap_err().code,
-            sqlstate::UNDEFINED_TABLE
+            SqlState::UndefinedTable
         );
         let inner = Scope::for_table("t3", names(&["d"]));
         assert_eq!(
