@@ -73,18 +73,8 @@ pub fn unknown_author() -> CliError {
     CliError::new("author identity unknown").with_hint(AUTHOR_HINT)
 }
 
-/// `error` with where to set an author, when it is the library's
-/// "author identity unknown".
-pub fn with_author_hint(error: arbor_engine::Error) -> CliError {
-    let unknown = error.message == arbor_engine::env::unknown_author().message;
-    let mut e = CliError::from(error);
-    if unknown {
-        e.hint = Some(AUTHOR_HINT.to_owned());
-    }
-    e
-}
-
-const AUTHOR_HINT: &str = "set it with `arbor config --global user.name 'Your Name'` and `arbor config --global user.email you@example.com` (Git's user.name and user.email are used too), or pass --author 'Name <email>'";
+/// Where to set an author, in the command line's words.
+pub const AUTHOR_HINT: &str = "set it with `arbor config --global user.name 'Your Name'` and `arbor config --global user.email you@example.com` (Git's user.name and user.email are used too), or pass --author 'Name <email>'";
 
 /// The author of a commit: `--author "Name <email>"`, else
 /// `ARBOR_AUTHOR_NAME` and `ARBOR_AUTHOR_EMAIL`, else `user.name` and

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use arbor_engine::error::VcError;
+
 /// An error as the user sees it.
 #[derive(Debug)]
 pub struct CliError {
@@ -33,12 +35,61 @@ impl CliError {
 impl From<arbor_engine::Error> for CliError {
     fn from(e: arbor_engine::Error) -> CliError {
         let e = e.into_fields();
+        let hint = match (e.hint, &e.vc) {
+            (Some(h), _) => Some(h),
+            (None, Some(why)) => hint_for(why),
+            (None, None) => None,
+        };
         CliError {
             message: e.message,
             detail: e.detail,
-            hint: e.hint,
+            hint,
         }
     }
+}
+
+/// What to do about a version-control refusal, in the command line's words.
+fn hint_for(why: &VcError) -> Option<String> {
+    let hint = match why {
+        VcError::MergeInProgress => {
+            "finish it with `arbor commit`, or abort it with `arbor merge --abort`"
+        }
+        VcError::UnresolvedConflicts => {
+            "resolve them with `arbor conflicts resolve`, or abort with `arbor merge --abort`"
+        }
+        VcError::UncommittedChanges => {
+            "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first"
+        }
+        VcError::NothingToCommit { unstaged: true } => {
+            "stage tables with `arbor add`, or commit everything with `arbor commit -a`"
+        }
+        VcError::NothingToCommit { unstaged: false } => {
+            "change data with `arbor sql` first, or use --allow-empty"
+        }
+        VcError::NotFullyMerged { branch } => {
+            return Some(format!(
+                "to delete it anyway, run `arbor branch -D {branch}`"
+            ));
+        }
+        VcError::UnknownBranch => "list branches with `arbor branch`",
+        VcError::UnknownRemote => {
+            "list them with `arbor remote`, add one with `arbor remote add <name> <url>`"
+        }
+        VcError::UnknownRevision => {
+            "name a branch, a tag, a commit hash, or HEAD, optionally followed by ~n or ^n"
+        }
+        VcError::NotFastForward => "pull without --ff-only to merge them",
+        VcError::PushRejected { remote, branch } => {
+            return Some(format!(
+                "integrate them first (`arbor pull {remote} {branch}`), or overwrite them with --force"
+            ));
+        }
+        VcError::UnrelatedHistories => "the two commits have no common ancestor",
+        VcError::UnknownAuthor => crate::identity::AUTHOR_HINT,
+        VcError::NotARepository => "create one with `arbor init`",
+        _ => return None,
+    };
+    Some(hint.to_owned())
 }
 
 impl fmt::Display for CliError {

@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Error, Result, SqlState};
+use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::Signature;
 
 /// Who commits: a name and an email.
@@ -161,10 +161,7 @@ impl Reach {
 
 /// The error of an operation that records an author when none is known.
 pub fn unknown_author() -> Error {
-    Error::new(
-        SqlState::InvalidAuthorizationSpecification,
-        "author identity unknown",
-    )
+    Error::vc(VcError::UnknownAuthor, "author identity unknown")
 }
 
 /// Everything the library learns from outside: see the module's docs.

@@ -377,6 +377,69 @@ impl PartialEq<&str> for SqlState {
     }
 }
 
+/// Why a version-control operation refused, as a type: front ends word
+/// their own hints from it (the command line names `arbor` commands, SQL
+/// names procedures), and at the SQL boundary it is reported with
+/// [`VcError::sqlstate`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VcError {
+    /// A merge is in progress: merging again, checking out, cherry-picking
+    /// or stashing waits until it is committed or aborted.
+    MergeInProgress,
+    /// There is no merge in progress to abort or resolve.
+    NoMergeInProgress,
+    /// A commit while the merge in progress has unresolved conflicts.
+    UnresolvedConflicts,
+    /// Uncommitted changes would be overwritten or mixed in.
+    UncommittedChanges,
+    /// Nothing changed since the head commit; `staged` when there are
+    /// changes that were not staged.
+    NothingToCommit {
+        /// Whether the working set has changes that were not staged.
+        unstaged: bool,
+    },
+    /// Deleting a branch whose commits are not in the checked-out one.
+    NotFullyMerged {
+        /// The branch.
+        branch: String,
+    },
+    /// No branch of that name.
+    UnknownBranch,
+    /// No remote of that name.
+    UnknownRemote,
+    /// A revision that names no commit.
+    UnknownRevision,
+    /// A branch update that is not a fast-forward.
+    NotFastForward,
+    /// A push refused: the remote branch has commits the pushed one lacks.
+    PushRejected {
+        /// The remote's name.
+        remote: String,
+        /// The branch on the remote.
+        branch: String,
+    },
+    /// Two commits with no common ancestor.
+    UnrelatedHistories,
+    /// An operation that records an author, with none known.
+    UnknownAuthor,
+    /// A folder or store that holds no repository.
+    NotARepository,
+}
+
+impl VcError {
+    /// The SQLSTATE a SQL client sees for it.
+    pub fn sqlstate(&self) -> SqlState {
+        match self {
+            VcError::UnknownBranch | VcError::UnknownRemote | VcError::UnknownRevision => {
+                SqlState::UndefinedObject
+            }
+            VcError::UnknownAuthor => SqlState::InvalidAuthorizationSpecification,
+            VcError::NotARepository => SqlState::UndefinedFile,
+            _ => SqlState::ObjectNotInPrerequisiteState,
+        }
+    }
+}
+
 /// An error from the engine, as a PostgreSQL client would see it: its
 /// [`ErrorFields`], boxed, so that a `Result` carrying it stays one word
 /// wider than its value (results pass through every row of a scan).
@@ -403,6 +466,8 @@ pub struct ErrorFields {
     pub column: Option<String>,
     /// The constraint the error is about (`constraint_name`).
     pub constraint: Option<String>,
+    /// Why a version-control operation refused, when that is the error.
+    pub vc: Option<VcError>,
 }
 
 /// A result whose error is [`Error`].
@@ -420,7 +485,15 @@ impl Error {
             table: None,
             column: None,
             constraint: None,
+            vc: None,
         }))
+    }
+
+    /// A version-control refusal: `why`, reported with its SQLSTATE.
+    pub fn vc(why: VcError, message: impl Into<String>) -> Error {
+        let mut e = Error::new(why.sqlstate(), message);
+        e.vc = Some(why);
+        e
     }
 
     /// The error's fields, owned.

@@ -4,10 +4,11 @@
 
 #![allow(clippy::unwrap_used)]
 
+use arbor_engine::error::VcError;
 use arbor_engine::vc::merge::MergeOutcome;
 use arbor_engine::{
-    Clock, CommitArgs, Database, Environment, Identity, MergeArgs, Result, StatementResult,
-    Timestamp, Value,
+    Clock, CommitArgs, Database, Environment, Identity, MergeArgs, Result, SqlState,
+    StatementResult, Timestamp, Value,
 };
 
 const NOW: Timestamp = Timestamp {
@@ -239,4 +240,43 @@ fn a_database_in_a_folder_opens_again_with_its_history() {
         Database::init(&path, "main", env()).is_err(),
         "already a repository"
     );
+}
+
+#[test]
+fn refusals_are_typed_and_each_front_end_words_its_own_hint() {
+    let db = database(env());
+    db.create_branch("side", "main").unwrap();
+    exec(&db, "side", "UPDATE t SET v = 'x' WHERE id = 1");
+    db.branch("side").unwrap().commit_all("side").unwrap();
+    exec(&db, "main", "UPDATE t SET v = 'y' WHERE id = 1");
+    db.branch("main").unwrap().commit_all("main").unwrap();
+    assert_eq!(
+        sql(&db, "main", "SELECT arbor_merge('side')").unwrap(),
+        Value::BigInt(1)
+    );
+    // The library says what happened, as a type, and leaves the advice
+    // to whoever shows it.
+    let e = db
+        .branch("main")
+        .unwrap()
+        .merge_revision("side")
+        .unwrap_err();
+    assert_eq!(e.vc, Some(VcError::MergeInProgress));
+    assert_eq!(e.code, SqlState::ObjectNotInPrerequisiteState);
+    assert_eq!(e.hint, None);
+    let e = db
+        .branch("main")
+        .unwrap()
+        .commit_all("too early")
+        .unwrap_err();
+    assert_eq!(e.vc, Some(VcError::UnresolvedConflicts));
+    // SQL words its hints in SQL.
+    let e = sql(&db, "main", "SELECT arbor_merge('side')").unwrap_err();
+    assert_eq!(e.vc, Some(VcError::MergeInProgress));
+    let hint = e.hint.clone().unwrap_or_default();
+    assert!(hint.contains("SELECT arbor_merge('--abort')"), "{hint}");
+    let e = sql(&db, "main", "SELECT arbor_checkout('nosuch')").unwrap_err();
+    assert_eq!(e.code, SqlState::UndefinedObject);
+    assert_eq!(e.vc, Some(VcError::UnknownBranch));
+    assert!(e.hint.clone().unwrap_or_default().contains("arbor_branches"));
 }

@@ -32,7 +32,7 @@ use arbor_merkle::reachability::{WalkStats, copy_missing, copy_missing_except};
 use arbor_merkle::{Address, ChunkStore};
 
 use crate::env::{Environment, unknown_author};
-use crate::error::{Error, Result, SqlState};
+use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Commit, RemoteList, Signature, StoreRoot, WorkingSet};
 use crate::repo::{
     self, Repository, branch_ref, shallow_ref, validate_branch_name, working_set_ref,
@@ -223,11 +223,7 @@ fn edit_remotes(
 }
 
 fn no_remote(name: &str) -> Error {
-    Error::new(
-        SqlState::UndefinedObject,
-        format!("no such remote '{name}'"),
-    )
-    .with_hint("list them with `arbor remote`, add one with `arbor remote add <name> <url>`")
+    Error::vc(VcError::UnknownRemote, format!("no such remote '{name}'"))
 }
 
 /// The URL of remote `name`.
@@ -491,11 +487,10 @@ pub fn pull(
     let diverged =
         !history::is_ancestor(local, theirs, ours)? && !history::is_ancestor(local, ours, theirs)?;
     if diverged && ff_only {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::NotFastForward,
             format!("not a fast-forward: {branch} and {name}/{remote_branch} have both moved on"),
-        )
-        .with_hint("pull without --ff-only to merge them"));
+        ));
     }
     if diverged && author.is_none() {
         return Err(unknown_author().with_detail("a pull that merges makes a commit"));
@@ -564,15 +559,15 @@ pub fn push(
         Some(old) => local.store().has(&old)? && history::is_ancestor(local, old, new)?,
     };
     if !fast_forward && !force {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::PushRejected {
+                remote: name.to_owned(),
+                branch: remote_branch.to_owned(),
+            },
             format!(
                 "rejected: {name}/{remote_branch} has commits that {branch} does not (not a fast-forward)"
             ),
-        )
-        .with_hint(format!(
-            "integrate them first (`arbor pull {name} {remote_branch}`), or overwrite them with --force"
-        )));
+        ));
     }
     let roots: Vec<Address> = std::iter::once(new)
         .chain(missing.iter().map(|(_, a)| *a))

@@ -20,7 +20,7 @@ use arbor_merkle::{Address, ChunkStore, DiskStore, NodeStore, OpenMode, ProllyMa
 
 pub use fsck::{FsckReport, fsck};
 
-use crate::error::{Error, Result, SqlState};
+use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{
     Catalog, Commit, Signature, StoreRoot, TAG, TableObject, TagObject, WorkingSet,
 };
@@ -164,11 +164,10 @@ impl Repository {
     /// Opens the repository held by `store`.
     pub fn open(store: Arc<dyn ChunkStore>) -> Result<Repository> {
         if store.root()?.is_none() {
-            return Err(Error::new(
-                SqlState::UndefinedFile,
+            return Err(Error::vc(
+                VcError::NotARepository,
                 "not an Arbor repository (no store root)",
-            )
-            .with_hint("create one with `arbor init`"));
+            ));
         }
         Ok(Repository {
             nodes: NodeStore::new(store.clone()),
@@ -260,8 +259,8 @@ impl Repository {
     /// The head commit of `branch`.
     pub fn branch_head(&self, branch: &str) -> Result<Address> {
         self.resolve_ref(&branch_ref(branch))?.ok_or_else(|| {
-            Error::new(
-                SqlState::UndefinedObject,
+            Error::vc(
+                VcError::UnknownBranch,
                 format!("branch \"{branch}\" does not exist"),
             )
         })

@@ -646,7 +646,8 @@ impl Session {
             ));
         }
         self.refresh()?;
-        let result = system::procedure(&self.repo, &self.branch, &self.env, name, args)?;
+        let result = system::procedure(&self.repo, &self.branch, &self.env, name, args)
+            .map_err(system::with_sql_hint)?;
         self.branch = result.branch;
         self.reload()?;
         Ok(StatementResult::Rows {

@@ -32,7 +32,7 @@ use arbor_schema::Value;
 
 use super::planner::SqlChecks;
 use crate::env::Environment;
-use crate::error::{Error, Result, SqlState};
+use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::Commit;
 use crate::ops;
 use crate::remote;
@@ -746,6 +746,43 @@ impl Flags {
             .find(|(f, _)| names.contains(&f.as_str()))
             .and_then(|(_, v)| v.clone())
     }
+}
+
+/// `e` with what to do about it in SQL's words, when it is a
+/// version-control refusal that carries no hint of its own (the command
+/// line words its own hints for the same refusals).
+pub fn with_sql_hint(mut e: Error) -> Error {
+    if e.hint.is_some() {
+        return e;
+    }
+    let hint = match &e.vc {
+        Some(VcError::MergeInProgress) => {
+            "finish it with SELECT arbor_commit('-m', '...'), or abort it with SELECT arbor_merge('--abort')".to_owned()
+        }
+        Some(VcError::UnresolvedConflicts) => {
+            "resolve them (DELETE FROM arbor_conflicts_<table>, or SELECT arbor_conflicts_resolve('--ours', '<table>')), or abort with SELECT arbor_merge('--abort')".to_owned()
+        }
+        Some(VcError::UncommittedChanges) => {
+            "commit them (SELECT arbor_commit('-am', '...')) or discard them (SELECT arbor_reset('--hard')) first".to_owned()
+        }
+        Some(VcError::NothingToCommit { unstaged: true }) => {
+            "stage tables with SELECT arbor_add('<table>'), or commit everything with SELECT arbor_commit('-am', '...')".to_owned()
+        }
+        Some(VcError::NotFullyMerged { branch }) => {
+            format!("to delete it anyway, SELECT arbor_branch('-D', '{branch}')")
+        }
+        Some(VcError::UnknownBranch) => "list branches with SELECT * FROM arbor_branches".to_owned(),
+        Some(VcError::UnknownRemote) => "list them with SELECT * FROM arbor_remotes".to_owned(),
+        Some(VcError::UnknownAuthor) => {
+            "the session has no author: give one with '--author', 'Name <email>'".to_owned()
+        }
+        Some(VcError::PushRejected { remote, branch }) => {
+            format!("integrate them first (SELECT arbor_pull('{remote}', '{branch}')), or overwrite them with '--force'")
+        }
+        _ => return e,
+    };
+    e.hint = Some(hint);
+    e
 }
 
 /// Runs procedure `name` on `branch`.

@@ -12,7 +12,7 @@ use arbor_merkle::Address;
 
 use super::revision::tag_ref;
 use super::{BranchState, history};
-use crate::error::{Error, Result, SqlState};
+use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Catalog, Signature, TagObject, WorkingSet};
 use crate::repo::{Repository, branch_ref, validate_branch_name, working_set_ref};
 
@@ -44,11 +44,10 @@ pub fn list(repo: &Repository) -> Result<Vec<BranchInfo>> {
 }
 
 fn no_branch(name: &str) -> Error {
-    Error::new(
-        SqlState::UndefinedObject,
+    Error::vc(
+        VcError::UnknownBranch,
         format!("branch '{name}' does not exist"),
     )
-    .with_hint("list branches with `arbor branch`")
 }
 
 /// Creates branch `name` at commit `at`, with a clean working set.
@@ -97,11 +96,12 @@ pub fn delete(repo: &Repository, name: &str, force: bool) -> Result<()> {
             .copied()
             .ok_or_else(|| no_branch(&root.default_branch))?;
         if !history::is_ancestor(repo, head, current)? {
-            return Err(Error::new(
-                SqlState::ObjectNotInPrerequisiteState,
+            return Err(Error::vc(
+                VcError::NotFullyMerged {
+                    branch: name.to_owned(),
+                },
                 format!("the branch '{name}' is not fully merged"),
-            )
-            .with_hint(format!("to delete it anyway, run `arbor branch -D {name}`")));
+            ));
         }
     }
     repo.update_store_root(&mut |root| {
@@ -161,11 +161,10 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
     let current = BranchState::read(repo, &current_name)?;
     let other = BranchState::read(repo, target)?;
     if current.working_set.merge.is_some() {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::MergeInProgress,
             "cannot check out another branch during a merge",
-        )
-        .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
+        ));
     }
     if !current.is_dirty() {
         return switch_head(repo, &current_name, target, &[]);
@@ -179,15 +178,12 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
         } else {
             collisions.iter().map(|s| s.as_str()).collect()
         };
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::UncommittedChanges,
             format!(
                 "your uncommitted changes would be overwritten by checking out '{target}': {}",
                 names.join(", ")
             ),
-        )
-        .with_hint(
-            "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first",
         ));
     }
     // Carry the changed tables to the target, on top of its head.

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use arbor_merkle::Address;
 
 use super::BranchState;
-use crate::error::{Error, Result, SqlState};
+use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Catalog, Commit, Signature, WorkingSet};
 use crate::repo::{RefUpdate, Repository, branch_ref, working_set_ref};
 
@@ -60,12 +60,9 @@ pub fn commit(repo: &Repository, branch: &str, options: &CommitOptions) -> Resul
     if let Some(m) = &ws.merge
         && m.conflicts.is_some()
     {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::UnresolvedConflicts,
             "cannot commit: the merge has unresolved conflicts",
-        )
-        .with_hint(
-            "resolve them with `arbor conflicts resolve`, or abort with `arbor merge --abort`",
         ));
     }
     let catalog = if options.all { ws.working } else { ws.staged };
@@ -83,17 +80,13 @@ pub fn commit(repo: &Repository, branch: &str, options: &CommitOptions) -> Resul
     };
     let unchanged = catalog == state.commit.catalog && ws.merge.is_none() && !options.amend;
     if unchanged && !options.allow_empty {
-        let message = if ws.working != state.commit.catalog {
+        let unstaged = ws.working != state.commit.catalog;
+        let message = if unstaged {
             "no changes added to commit"
         } else {
             "nothing to commit, working tree clean"
         };
-        let hint = if ws.working != state.commit.catalog {
-            "stage tables with `arbor add`, or commit everything with `arbor commit -a`"
-        } else {
-            "change data with `arbor sql` first, or use --allow-empty"
-        };
-        return Err(Error::new(SqlState::ObjectNotInPrerequisiteState, message).with_hint(hint));
+        return Err(Error::vc(VcError::NothingToCommit { unstaged }, message));
     }
     let address = repo.write_commit(&Commit {
         catalog,

@@ -25,7 +25,7 @@ use super::branch::LocalChanges;
 use super::commit::publish_branch;
 use super::{BranchState, history};
 use crate::env::unknown_author;
-use crate::error::{Error, Result, SqlState};
+use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Catalog, Commit, MergeState, Signature, TableObject, WorkingSet};
 use crate::repo::Repository;
 use crate::table::sequences::Sequence;
@@ -91,25 +91,21 @@ pub fn merge(
 ) -> Result<MergeOutcome> {
     let state = BranchState::read(repo, branch)?;
     if state.working_set.merge.is_some() {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::MergeInProgress,
             "a merge is already in progress",
-        )
-        .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
+        ));
     }
     // Uncommitted changes stay, carried onto the result, as long as the
     // merge leaves their tables alone (as Git does with files).
     let local = LocalChanges::of(repo, &state)?;
     let refuse = |collisions: Vec<String>| {
-        Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        Error::vc(
+            VcError::UncommittedChanges,
             format!(
                 "your uncommitted changes would be overwritten by the merge: {}",
                 collisions.join(", ")
             ),
-        )
-        .with_hint(
-            "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first",
         )
     };
     let ours = state.head;
@@ -133,8 +129,8 @@ pub fn merge(
         return Ok(MergeOutcome::FastForward(theirs));
     }
     let base = history::merge_base(repo, ours, theirs)?.ok_or_else(|| {
-        Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        Error::vc(
+            VcError::UnrelatedHistories,
             "refusing to merge unrelated histories",
         )
         .with_hint("the two commits have no common ancestor")
@@ -196,8 +192,8 @@ pub fn merge(
 pub fn abort(repo: &Repository, branch: &str) -> Result<()> {
     let state = BranchState::read(repo, branch)?;
     let Some(m) = &state.working_set.merge else {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::NoMergeInProgress,
             "there is no merge to abort",
         ));
     };
@@ -847,8 +843,8 @@ fn merge_in_progress(
 ) -> Result<(BranchState, MergeState, Vec<Conflict>)> {
     let state = BranchState::read(repo, branch)?;
     let Some(merge_state) = state.working_set.merge.clone() else {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::NoMergeInProgress,
             "there is no merge in progress",
         ));
     };
@@ -1038,19 +1034,15 @@ pub fn apply_commit(
     let revert = revert_author.is_some();
     let state = BranchState::read(repo, branch)?;
     if state.working_set.merge.is_some() {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::MergeInProgress,
             "a merge is in progress",
-        )
-        .with_hint("finish it with `arbor commit`, or abort it with `arbor merge --abort`"));
+        ));
     }
     if state.is_dirty() {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::UncommittedChanges,
             "your uncommitted changes would be mixed in",
-        )
-        .with_hint(
-            "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first",
         ));
     }
     let commit = repo.read_commit(&pick)?;

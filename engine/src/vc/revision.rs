@@ -8,7 +8,7 @@
 use arbor_merkle::Address;
 
 use super::history;
-use crate::error::{Error, Result, SqlState};
+use crate::error::{Error, Result, SqlState, VcError};
 use crate::repo::{Repository, branch_ref};
 
 /// The ref a tag is kept under.
@@ -65,11 +65,10 @@ fn nth_parent(repo: &Repository, commit: Address, n: usize, revision: &str) -> R
 }
 
 fn bad_revision(revision: &str) -> Error {
-    Error::new(
-        SqlState::UndefinedObject,
+    Error::vc(
+        VcError::UnknownRevision,
         format!("unknown revision '{revision}'"),
     )
-    .with_hint("name a branch, a tag, a commit hash, or HEAD, optionally followed by ~n or ^n")
 }
 
 fn resolve_base(repo: &Repository, head: &str, base: &str, revision: &str) -> Result<Address> {

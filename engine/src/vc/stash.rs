@@ -11,7 +11,7 @@ use arbor_merkle::Address;
 use super::BranchState;
 use super::commit::publish_branch;
 use super::merge::merge_catalogs;
-use crate::error::{Error, Result, SqlState};
+use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Commit, Signature, WorkingSet};
 use crate::repo::Repository;
 use crate::table::CheckBinder;
@@ -49,8 +49,8 @@ fn nth(repo: &Repository, n: usize) -> Result<(String, Address, Commit)> {
 pub fn push(repo: &Repository, branch: &str, message: &str, author: &Signature) -> Result<Address> {
     let state = BranchState::read(repo, branch)?;
     if state.working_set.merge.is_some() {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::MergeInProgress,
             "cannot stash during a merge",
         ));
     }
@@ -101,11 +101,10 @@ pub fn apply(
     let (name, _, stash) = nth(repo, n)?;
     let state = BranchState::read(repo, branch)?;
     if state.is_dirty() || state.working_set.merge.is_some() {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::UncommittedChanges,
             "your uncommitted changes would mix with the stash",
-        )
-        .with_hint("commit or discard them first"));
+        ));
     }
     let parent = stash
         .parents

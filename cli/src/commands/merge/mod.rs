@@ -59,7 +59,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         &branch,
         &args.merge,
     );
-    Ok(report(outcome.map_err(identity::with_author_hint)?))
+    Ok(report(outcome?))
 }
 
 /// Prints what a merge did (as Git does) and gives the exit code: 1 when
