@@ -278,5 +278,54 @@ fn refusals_are_typed_and_each_front_end_words_its_own_hint() {
     let e = sql(&db, "main", "SELECT arbor_checkout('nosuch')").unwrap_err();
     assert_eq!(e.code, SqlState::UndefinedObject);
     assert_eq!(e.vc, Some(VcError::UnknownBranch));
-    assert!(e.hint.clone().unwrap_or_default().contains("arbor_branches"));
+    assert!(
+        e.hint
+            .clone()
+            .unwrap_or_default()
+            .contains("arbor_branches")
+    );
+}
+
+#[test]
+fn prepared_writes_take_parameters_as_values() {
+    let db = database(env());
+    let mut s = db.branch("main").unwrap().session().unwrap();
+    let mut insert = s.prepare("INSERT INTO t VALUES ($1, $2)").unwrap();
+    let tricky = "'); DELETE FROM t; --";
+    let r = s
+        .execute_prepared(
+            &mut insert,
+            &[Value::Integer(3), Value::Text(tricky.into())],
+        )
+        .unwrap();
+    assert_eq!(r, StatementResult::Command("INSERT 0 1".into()));
+    let mut update = s.prepare("UPDATE t SET v = $2 WHERE id = $1").unwrap();
+    let r = s
+        .execute_prepared(&mut update, &[Value::Integer(1), Value::Text("$2".into())])
+        .unwrap();
+    assert_eq!(r, StatementResult::Command("UPDATE 1".into()));
+    let mut delete = s.prepare("DELETE FROM t WHERE id = $1").unwrap();
+    s.execute_prepared(&mut delete, &[Value::Integer(2)])
+        .unwrap();
+    let rows = match s
+        .execute("SELECT id, v FROM t ORDER BY id")
+        .unwrap()
+        .remove(0)
+    {
+        StatementResult::Rows { rows, .. } => rows,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        rows,
+        vec![
+            vec![Value::Integer(1), Value::Text("$2".into())],
+            vec![Value::Integer(3), Value::Text(tricky.into())],
+        ]
+    );
+    // Statements other than queries and row writes take no parameters.
+    let mut ddl = s.prepare("CREATE TABLE u (id int PRIMARY KEY)").unwrap();
+    let e = s
+        .execute_prepared(&mut ddl, &[Value::Integer(1)])
+        .unwrap_err();
+    assert_eq!(e.code, SqlState::FeatureNotSupported);
 }

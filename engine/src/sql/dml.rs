@@ -171,50 +171,30 @@ fn assign(
 }
 
 /// What a change to parent rows does to the child rows of a foreign key
-/// with an action (`ON DELETE CASCADE`, `ON UPDATE SET NULL`, ...): run by
-/// the session after the parent table is written, as statements on the
-/// child table, which cascade in turn.
+/// with an action (`ON DELETE CASCADE`, `ON UPDATE SET NULL`, ...): planned
+/// by the session after the parent table is written
+/// ([`super::planner::dml::plan_cascade`]) as a change of the child table,
+/// which cascades in turn.
 #[derive(Clone, Debug)]
 pub struct Cascade {
     /// The child table.
     pub child: String,
-    /// The referencing columns.
-    pub columns: Vec<String>,
-    /// Delete the rows (`None`), or set the columns to these values (NULL,
-    /// the columns' defaults or the parent's new key, as SQL text).
-    pub set: Option<Vec<String>>,
+    /// Positions of the referencing columns in the child.
+    pub columns: Vec<usize>,
     /// The parent's old key values the child rows reference.
     pub old: Vec<Value>,
+    /// What happens to the child rows.
+    pub action: CascadeAction,
 }
 
-impl Cascade {
-    /// The statement that carries the action out.
-    pub fn statement(&self) -> String {
-        let ident = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
-        let matching: Vec<String> = self
-            .columns
-            .iter()
-            .zip(&self.old)
-            .map(|(c, v)| format!("{} = {}", ident(c), v.sql_literal()))
-            .collect();
-        let table = ident(&self.child);
-        match &self.set {
-            None => format!("DELETE FROM {table} WHERE {}", matching.join(" AND ")),
-            Some(values) => {
-                let sets: Vec<String> = self
-                    .columns
-                    .iter()
-                    .zip(values)
-                    .map(|(c, v)| format!("{} = {v}", ident(c)))
-                    .collect();
-                format!(
-                    "UPDATE {table} SET {} WHERE {}",
-                    sets.join(", "),
-                    matching.join(" AND ")
-                )
-            }
-        }
-    }
+/// What a [`Cascade`] does to the child rows it matches.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CascadeAction {
+    /// Delete them (`ON DELETE CASCADE`).
+    Delete,
+    /// Set the referencing columns, pairwise: to a value (the parent's new
+    /// key, or NULL), or `None` for the column's DEFAULT.
+    Set(Vec<Option<Value>>),
 }
 
 /// Runs a bound UPDATE or DELETE; returns the table's new object, what to
@@ -279,41 +259,29 @@ pub fn run_change(
             if old.iter().any(Value::is_null) {
                 continue;
             }
-            let columns: Vec<String> = fk
-                .child_columns
-                .iter()
-                .map(|&c| fk.child.schema.columns[c].name.clone())
-                .collect();
-            let set = match action {
+            let width = fk.child_columns.len();
+            let action = match action {
                 ForeignKeyAction::NoAction | ForeignKeyAction::Restrict => {
                     check_not_referenced(repo, fk, old_row)?;
                     continue;
                 }
-                ForeignKeyAction::Cascade => new_row.as_ref().map(|n| {
-                    fk.parent_columns
-                        .iter()
-                        .map(|&p| n[p].sql_literal())
-                        .collect()
-                }),
-                ForeignKeyAction::SetNull => Some(vec!["NULL".to_owned(); columns.len()]),
-                // The column's DEFAULT expression (NULL without one).
-                ForeignKeyAction::SetDefault => Some(
-                    fk.child_columns
-                        .iter()
-                        .map(|&c| {
-                            fk.child.schema.columns[c]
-                                .default
-                                .clone()
-                                .unwrap_or_else(|| "NULL".to_owned())
-                        })
-                        .collect(),
-                ),
+                ForeignKeyAction::Cascade => match new_row {
+                    Some(n) => CascadeAction::Set(
+                        fk.parent_columns
+                            .iter()
+                            .map(|&p| Some(n[p].clone()))
+                            .collect(),
+                    ),
+                    None => CascadeAction::Delete,
+                },
+                ForeignKeyAction::SetNull => CascadeAction::Set(vec![Some(Value::Null); width]),
+                ForeignKeyAction::SetDefault => CascadeAction::Set(vec![None; width]),
             };
             cascades.push(Cascade {
                 child: fk.child.name().to_owned(),
-                columns,
-                set,
+                columns: fk.child_columns.clone(),
                 old,
+                action,
             });
         }
         if let Some(new_row) = new_row {

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use arbor_merkle::Address;
-use arbor_schema::Value;
+use arbor_schema::{DataType, Value};
 
 use std::sync::Arc;
 
@@ -55,6 +55,9 @@ pub enum StatementResult {
 #[derive(Debug)]
 pub struct Prepared {
     statement: sqlparser::ast::Statement,
+    /// The parameters' declared types (`PREPARE p (integer, text) AS ...`),
+    /// which `EXECUTE` casts its arguments to; empty when undeclared.
+    param_types: Vec<DataType>,
     plan: Option<(Catalog, planner::plan::Plan, Vec<String>)>,
 }
 
@@ -262,6 +265,7 @@ impl Session {
         }
         Ok(Prepared {
             statement: statements.remove(0),
+            param_types: Vec::new(),
             plan: None,
         })
     }
@@ -275,10 +279,7 @@ impl Session {
         let is_query = matches!(prepared.statement, sqlparser::ast::Statement::Query(_))
             && procedure_call(&prepared.statement)?.is_none();
         if !is_query {
-            if !params.is_empty() {
-                return Err(Error::unsupported("parameters outside queries"));
-            }
-            return self.execute_one(&prepared.statement);
+            return self.execute_bound(&prepared.statement, params);
         }
         self.statement(|session, catalog| {
             let fresh = matches!(&prepared.plan, Some((planned_on, _, _)) if planned_on == catalog);
@@ -389,13 +390,38 @@ impl Session {
     }
 
     fn execute_one(&mut self, stmt: &sqlparser::ast::Statement) -> Result<StatementResult> {
+        self.execute_bound(stmt, &[])
+    }
+
+    /// Runs one statement with `params` as its `$1`, `$2`, ... (only
+    /// queries, INSERT, UPDATE and DELETE take parameters).
+    fn execute_bound(
+        &mut self,
+        stmt: &sqlparser::ast::Statement,
+        params: &[Value],
+    ) -> Result<StatementResult> {
+        use sqlparser::ast::Statement as Ast;
+        if !params.is_empty()
+            && (!matches!(
+                stmt,
+                Ast::Query(_) | Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_)
+            ) || procedure_call(stmt)?.is_some()
+                || conflicts_delete(stmt, &self.catalog).is_some()
+                || conflicts_update(stmt, &self.catalog).is_some())
+        {
+            return Err(self.fail(Error::unsupported(
+                "parameters outside queries, INSERT, UPDATE and DELETE on tables",
+            )));
+        }
         if let Some((name, args)) = procedure_call(stmt)? {
             return self.call_procedure(&name, &args);
         }
         match stmt {
             sqlparser::ast::Statement::Prepare {
-                name, statement, ..
-            } => return self.prepare_named(&name.value, statement),
+                name,
+                statement,
+                data_types,
+            } => return self.prepare_named(&name.value, data_types, statement),
             sqlparser::ast::Statement::Execute {
                 name: Some(name),
                 parameters,
@@ -451,7 +477,7 @@ impl Session {
                 self.reload()?;
                 Ok(StatementResult::Command("ROLLBACK".into()))
             }
-            other => self.statement(|session, catalog| session.run(other, catalog)),
+            other => self.statement(|session, catalog| session.run(other, catalog, params)),
         }
     }
 
@@ -493,8 +519,17 @@ impl Session {
     fn prepare_named(
         &mut self,
         name: &str,
+        data_types: &[sqlparser::ast::DataType],
         statement: &sqlparser::ast::Statement,
     ) -> Result<StatementResult> {
+        let param_types = match data_types
+            .iter()
+            .map(planner::data_type)
+            .collect::<Result<Vec<_>>>()
+        {
+            Ok(types) => types,
+            Err(e) => return Err(self.fail(e)),
+        };
         if self.named.contains_key(name) {
             return Err(self.fail(Error::new(
                 SqlState::DuplicatePreparedStatement,
@@ -505,6 +540,7 @@ impl Session {
             name.to_owned(),
             Prepared {
                 statement: statement.clone(),
+                param_types,
                 plan: None,
             },
         );
@@ -549,28 +585,48 @@ impl Session {
         prepared: &mut Prepared,
         arguments: &[sqlparser::ast::Expr],
     ) -> Result<StatementResult> {
-        // The arguments are constant expressions: evaluated as one SELECT.
-        let params: Vec<Value> = if arguments.is_empty() {
-            Vec::new()
-        } else {
-            let list: Vec<String> = arguments.iter().map(ToString::to_string).collect();
-            let select = parser::parse(&format!("SELECT {}", list.join(", ")))?;
-            match select.first().map(|s| self.execute_one(s)).transpose()? {
-                Some(StatementResult::Rows { mut rows, .. }) if rows.len() == 1 => rows.remove(0),
-                _ => return Err(Error::internal("EXECUTE arguments gave no row")),
-            }
+        // The arguments are constant expressions, bound and evaluated
+        // here, then cast to the declared types; the statement runs with
+        // them as its parameters, never spliced into its text.
+        let params = match self.evaluate_arguments(arguments, &prepared.param_types) {
+            Ok(params) => params,
+            Err(e) => return Err(self.fail(e)),
         };
-        let is_query = matches!(prepared.statement, sqlparser::ast::Statement::Query(_))
-            && procedure_call(&prepared.statement)?.is_none();
-        if is_query || params.is_empty() {
-            return self.execute_prepared(prepared, &params);
+        self.execute_prepared(prepared, &params)
+    }
+
+    /// The values of `EXECUTE`'s arguments, each cast to its declared type.
+    fn evaluate_arguments(
+        &self,
+        arguments: &[sqlparser::ast::Expr],
+        types: &[DataType],
+    ) -> Result<Vec<Value>> {
+        if self.failed {
+            return Err(Error::new(
+                SqlState::InFailedSqlTransaction,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
         }
-        let text = bind_literals(&prepared.statement.to_string(), &params)?;
-        let statements = parser::parse(&text)?;
-        match statements.as_slice() {
-            [one] => self.execute_one(one),
-            _ => Err(Error::internal("a prepared statement became several")),
+        let exprs = {
+            let view = SessionCatalog {
+                repo: &self.repo,
+                catalog: &self.catalog,
+                tables: &self.tables,
+                branch: &self.branch,
+            };
+            planner::bind_constants(arguments, &view)?
+        };
+        let executor = self.executor(&[]);
+        let ctx = executor.context();
+        let mut values = Vec::with_capacity(exprs.len());
+        for (i, e) in exprs.iter().enumerate() {
+            let v = super::eval::eval(e, &[], &ctx)?;
+            values.push(match types.get(i) {
+                Some(t) => super::eval::cast(v, t)?,
+                None => v,
+            });
         }
+        Ok(values)
     }
 
     /// `DEALLOCATE name` or `DEALLOCATE ALL`.
@@ -767,10 +823,15 @@ impl Session {
         Ok(())
     }
 
-    fn run(&self, stmt: Statement, catalog: &mut Catalog) -> Result<StatementResult> {
+    fn run(
+        &self,
+        stmt: Statement,
+        catalog: &mut Catalog,
+        params: &[Value],
+    ) -> Result<StatementResult> {
         match stmt {
             Statement::Query { plan, columns } => {
-                let executor = self.executor(&[]);
+                let executor = self.executor(params);
                 let rows = executor.execute(&plan)?.collect::<Result<Vec<_>>>()?;
                 Ok(StatementResult::Rows { columns, rows })
             }
@@ -858,19 +919,19 @@ impl Session {
                 Ok(StatementResult::Command("DROP TABLE".into()))
             }
             Statement::Insert(plan) => {
-                let (object, written) = run_insert(&self.repo, &plan, &self.executor(&[]))?;
+                let (object, written) = run_insert(&self.repo, &plan, &self.executor(params))?;
                 self.written(&plan.table, object, written, "INSERT 0", catalog)
             }
             Statement::Update(plan) => {
                 let (object, written, cascades) =
-                    run_change(&self.repo, &plan, &self.executor(&[]))?;
+                    run_change(&self.repo, &plan, &self.executor(params))?;
                 let result = self.written(&plan.table, object, written, "UPDATE", catalog)?;
                 self.cascade(&cascades, catalog)?;
                 Ok(result)
             }
             Statement::Delete(plan) => {
                 let (object, written, cascades) =
-                    run_change(&self.repo, &plan, &self.executor(&[]))?;
+                    run_change(&self.repo, &plan, &self.executor(params))?;
                 let result = self.written(&plan.table, object, written, "DELETE", catalog)?;
                 self.cascade(&cascades, catalog)?;
                 Ok(result)
@@ -996,19 +1057,16 @@ impl Session {
     /// cascade further, and fail the whole statement if they fail).
     fn cascade(&self, cascades: &[super::dml::Cascade], catalog: &mut Catalog) -> Result<()> {
         for c in cascades {
-            let text = c.statement();
-            for stmt in &parser::parse(&text)? {
-                let planned = {
-                    let view = SessionCatalog {
-                        repo: &self.repo,
-                        catalog,
-                        tables: &self.tables,
-                        branch: &self.branch,
-                    };
-                    plan_statement(stmt, &view)?
+            let planned = {
+                let view = SessionCatalog {
+                    repo: &self.repo,
+                    catalog,
+                    tables: &self.tables,
+                    branch: &self.branch,
                 };
-                self.run(planned, catalog)?;
-            }
+                planner::dml::plan_cascade(c, &view)?
+            };
+            self.run(planned, catalog, &[])?;
         }
         Ok(())
     }
@@ -1139,35 +1197,6 @@ fn for_each_token(
         .tokenize()
         .map_err(|e| Error::new(SqlState::SyntaxError, e.to_string()))?;
     tokens.iter().try_for_each(each)
-}
-
-/// `sql` with each `$n` parameter replaced by `params[n - 1]` as a
-/// literal; the statement is tokenized, so a `$1` inside a string or a
-/// quoted name stays as it is.
-fn bind_literals(sql: &str, params: &[Value]) -> Result<String> {
-    use sqlparser::tokenizer::Token;
-    let mut out = String::with_capacity(sql.len());
-    for_each_token(sql, &mut |token| {
-        match token {
-            Token::Placeholder(p) if p.starts_with('$') => {
-                let value = p[1..]
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|n| n.checked_sub(1))
-                    .and_then(|i| params.get(i))
-                    .ok_or_else(|| {
-                        Error::new(
-                            SqlState::UndefinedParameter,
-                            format!("there is no parameter {p}"),
-                        )
-                    })?;
-                out.push_str(&value.sql_literal());
-            }
-            other => out.push_str(&other.to_string()),
-        }
-        Ok(())
-    })?;
-    Ok(out)
 }
 
 /// A DELETE from `arbor_conflicts_<table>` (when no table of that name

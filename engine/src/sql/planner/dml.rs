@@ -14,11 +14,12 @@
 
 use sqlparser::ast;
 
-use super::expr::Expr;
+use super::expr::{BinaryOp, Expr};
 use super::plan::{JoinKind, Plan, TableSource, full_range};
 use super::scope::{Scope, ScopeColumn};
 use super::{Binder, Statement, ident, object_name, optimizer, sql_expression};
 use crate::error::{Error, Result, SqlState};
+use crate::sql::dml::{Cascade, CascadeAction};
 use arbor_schema::Value;
 
 use crate::table::{Checks, ForeignKeyCheck, RowCheck, Table, bind_foreign_key};
@@ -462,10 +463,17 @@ impl Binder<'_> {
             return Err(Error::unsupported("this target of UPDATE or DELETE"));
         };
         let table_name = object_name(name)?;
-        let table = self.table(&table_name)?;
         let qualifier = alias
             .as_ref()
             .map_or(table_name.clone(), |a| ident(&a.name));
+        self.change_scan(&table_name, qualifier)
+    }
+
+    /// Table `table_name` scanned with its keys, as the target of a change
+    /// known by `qualifier`.
+    fn change_scan(&self, table_name: &str, qualifier: String) -> Result<(Table, Plan, Scope)> {
+        let table_name = table_name.to_owned();
+        let table = self.table(&table_name)?;
         let mut scope = Scope::for_table(&qualifier, column_names(&table));
         scope.columns.push(ScopeColumn {
             table: Some(qualifier),
@@ -554,6 +562,71 @@ impl Binder<'_> {
             returning,
             checks: Vec::new(),
         })))
+    }
+}
+
+/// The change a foreign key's action makes to its child table's rows that
+/// reference the parent's old key, bound like the UPDATE or DELETE it
+/// stands for (`UPDATE child SET cols = ... WHERE cols = old`), so it is
+/// checked, indexed and cascades further like one.
+pub fn plan_cascade(cascade: &Cascade, catalog: &dyn super::CatalogView) -> Result<Statement> {
+    let binder = Binder::new(catalog);
+    let (table, scan, _) = binder.change_scan(&cascade.child, cascade.child.clone())?;
+    let mut predicate: Option<Expr> = None;
+    for (&column, old) in cascade.columns.iter().zip(&cascade.old) {
+        let equal = Expr::Binary(
+            BinaryOp::Eq,
+            Box::new(Expr::Column(column)),
+            Box::new(Expr::Literal(old.clone())),
+        );
+        predicate = Some(match predicate {
+            None => equal,
+            Some(p) => Expr::Binary(BinaryOp::And, Box::new(p), Box::new(equal)),
+        });
+    }
+    let source = match predicate {
+        Some(predicate) => Plan::Filter {
+            predicate,
+            source: Box::new(scan),
+        },
+        None => scan,
+    };
+    let source = optimizer::optimize(source);
+    let foreign_keys = binder.foreign_keys(&table)?;
+    match &cascade.action {
+        CascadeAction::Delete => Ok(Statement::Delete(Box::new(ChangePlan {
+            foreign_keys,
+            table,
+            source,
+            assignments: None,
+            returning: None,
+            checks: Vec::new(),
+        }))),
+        CascadeAction::Set(values) => {
+            let defaults = binder.defaults(&table)?;
+            let assignments = cascade
+                .columns
+                .iter()
+                .zip(values)
+                .map(|(&column, value)| {
+                    let expr = match value {
+                        Some(v) => Expr::Literal(v.clone()),
+                        None => defaults[column]
+                            .clone()
+                            .unwrap_or(Expr::Literal(Value::Null)),
+                    };
+                    (column, expr)
+                })
+                .collect();
+            Ok(Statement::Update(Box::new(ChangePlan {
+                checks: binder.checks(&table)?,
+                foreign_keys,
+                table,
+                source,
+                assignments: Some(assignments),
+                returning: None,
+            })))
+        }
     }
 }
 

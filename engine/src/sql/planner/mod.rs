@@ -327,6 +327,17 @@ pub fn bind_row_expression(text: &str, columns: &[String]) -> Result<Expr> {
     binder.expr(&sql_expression(text)?, &scope, &[], None)
 }
 
+/// Binds constant expressions (`EXECUTE`'s arguments): no columns, but
+/// subqueries over the catalog's tables.
+pub fn bind_constants(exprs: &[ast::Expr], catalog: &dyn CatalogView) -> Result<Vec<Expr>> {
+    let binder = Binder::new(catalog);
+    let scope = Scope::new();
+    exprs
+        .iter()
+        .map(|e| binder.expr(e, &scope, &[], None))
+        .collect()
+}
+
 /// PostgreSQL's error for a table that does not exist.
 fn undefined_table(name: &str) -> Error {
     Error::new(
