@@ -29,7 +29,7 @@ pub enum Format {
 /// Prints one statement's result.
 pub fn print(out: &mut dyn Write, result: &StatementResult, format: Format) -> io::Result<()> {
     match result {
-        StatementResult::Command(tag) => {
+        StatementResult::Command { tag, .. } => {
             if format == Format::Table {
                 writeln!(out, "{tag}")?;
             }

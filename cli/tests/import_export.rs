@@ -222,6 +222,21 @@ fn append_replace_and_update() {
         sql(d, "SELECT * FROM t ORDER BY id"),
         "id,name,qty\n7,seven,70\n8,EIGHT,80\n9,nine,0\n"
     );
+    // Values go in as values: quotes, `$1` and SQL in a cell are only text.
+    write(
+        d,
+        "odd.csv",
+        "id,name\n9,\"it's $1'); DELETE FROM t; --\"\n10,$2\n",
+    );
+    assert_eq!(
+        ok(d, &["table", "import", "t", "odd.csv", "--update"]),
+        "upserted into \"t\": 2 rows from odd.csv\n"
+    );
+    assert_eq!(
+        sql(d, "SELECT id, name FROM t WHERE id >= 9 ORDER BY id"),
+        "id,name\n9,it's $1'); DELETE FROM t; --\n10,$2\n"
+    );
+    assert_eq!(sql(d, "SELECT count(*) FROM t"), "count\n4\n");
     // Creating over an existing table is refused.
     assert_eq!(
         fails(d, &["table", "import", "t", "up.csv"]),

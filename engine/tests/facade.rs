@@ -298,12 +298,12 @@ fn prepared_writes_take_parameters_as_values() {
             &[Value::Integer(3), Value::Text(tricky.into())],
         )
         .unwrap();
-    assert_eq!(r, StatementResult::Command("INSERT 0 1".into()));
+    assert_eq!(r, StatementResult::written("INSERT 0", 1));
     let mut update = s.prepare("UPDATE t SET v = $2 WHERE id = $1").unwrap();
     let r = s
         .execute_prepared(&mut update, &[Value::Integer(1), Value::Text("$2".into())])
         .unwrap();
-    assert_eq!(r, StatementResult::Command("UPDATE 1".into()));
+    assert_eq!(r, StatementResult::written("UPDATE", 1));
     let mut delete = s.prepare("DELETE FROM t WHERE id = $1").unwrap();
     s.execute_prepared(&mut delete, &[Value::Integer(2)])
         .unwrap();

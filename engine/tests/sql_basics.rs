@@ -47,8 +47,8 @@ fn create_insert_select() {
     assert_eq!(
         r,
         vec![
-            StatementResult::Command("INSERT 0 2".into()),
-            StatementResult::Command("INSERT 0 1".into())
+            StatementResult::written("INSERT 0", 2),
+            StatementResult::written("INSERT 0", 1)
         ]
     );
     assert_eq!(query(&mut s, "SELECT * FROM t"), "1|a|10\n2|b|20\n3|c|7");
@@ -176,7 +176,7 @@ fn transactions_commit_and_roll_back() {
     );
     assert_eq!(
         s.execute("COMMIT").unwrap(),
-        vec![StatementResult::Command("ROLLBACK".into())]
+        vec![StatementResult::command("ROLLBACK")]
     );
     assert_eq!(query(&mut s, "SELECT count(*) FROM t"), "0");
     s.execute("BEGIN; INSERT INTO t VALUES (5); INSERT INTO t VALUES (6); COMMIT")
@@ -227,7 +227,7 @@ fn update_delete_indexes_and_views() {
     s.execute("INSERT INTO t VALUES (4, NULL, 40)").unwrap();
     assert_eq!(
         s.execute("UPDATE t SET n = n + 1 WHERE n >= 20").unwrap(),
-        vec![StatementResult::Command("UPDATE 3".into())]
+        vec![StatementResult::written("UPDATE", 3)]
     );
     assert_eq!(
         query(&mut s, "SELECT id, n FROM t ORDER BY id"),
@@ -244,7 +244,7 @@ fn update_delete_indexes_and_views() {
     );
     assert_eq!(
         s.execute("DELETE FROM t WHERE email IS NULL").unwrap(),
-        vec![StatementResult::Command("DELETE 2".into())]
+        vec![StatementResult::written("DELETE", 2)]
     );
     s.execute("UPDATE t SET email = 'a@x' WHERE id = 3")
         .unwrap_err();

@@ -42,10 +42,43 @@ pub enum StatementResult {
         /// The rows.
         rows: Vec<Row>,
     },
-    /// A command's tag, as PostgreSQL reports it (`INSERT 0 3`, `CREATE TABLE`).
-    Command(String),
+    /// A command: its tag, as PostgreSQL reports it (`CREATE TABLE`,
+    /// `INSERT 0 3`), and for a command that writes rows, how many it wrote.
+    Command {
+        /// The tag.
+        tag: String,
+        /// The rows written (INSERT, UPDATE, DELETE).
+        rows: Option<u64>,
+    },
     /// An EXPLAIN's plan text.
     Explain(String),
+}
+
+impl StatementResult {
+    /// A command that writes no rows, by its tag.
+    pub fn command(tag: &str) -> StatementResult {
+        StatementResult::Command {
+            tag: tag.to_owned(),
+            rows: None,
+        }
+    }
+
+    /// A command that wrote `rows` rows: `verb` is the tag before the
+    /// count (`INSERT 0`, `UPDATE`, `DELETE`).
+    pub fn written(verb: &str, rows: u64) -> StatementResult {
+        StatementResult::Command {
+            tag: format!("{verb} {rows}"),
+            rows: Some(rows),
+        }
+    }
+
+    /// How many rows a writing command wrote.
+    pub fn rows_written(&self) -> Option<u64> {
+        match self {
+            StatementResult::Command { rows, .. } => *rows,
+            _ => None,
+        }
+    }
 }
 
 /// A statement parsed once, to run many times with parameters `$1`, `$2`,
@@ -454,11 +487,11 @@ impl Session {
         match planned {
             Statement::Begin => {
                 if self.in_transaction {
-                    return Ok(StatementResult::Command("BEGIN".into()));
+                    return Ok(StatementResult::command("BEGIN"));
                 }
                 self.refresh()?;
                 self.in_transaction = true;
-                Ok(StatementResult::Command("BEGIN".into()))
+                Ok(StatementResult::command("BEGIN"))
             }
             Statement::Commit => {
                 let failed = self.failed;
@@ -466,16 +499,16 @@ impl Session {
                 self.failed = false;
                 if failed {
                     self.reload()?;
-                    return Ok(StatementResult::Command("ROLLBACK".into()));
+                    return Ok(StatementResult::command("ROLLBACK"));
                 }
                 self.publish()?;
-                Ok(StatementResult::Command("COMMIT".into()))
+                Ok(StatementResult::command("COMMIT"))
             }
             Statement::Rollback => {
                 self.in_transaction = false;
                 self.failed = false;
                 self.reload()?;
-                Ok(StatementResult::Command("ROLLBACK".into()))
+                Ok(StatementResult::command("ROLLBACK"))
             }
             other => self.statement(|session, catalog| session.run(other, catalog, params)),
         }
@@ -544,7 +577,7 @@ impl Session {
                 plan: None,
             },
         );
-        Ok(StatementResult::Command("PREPARE".into()))
+        Ok(StatementResult::command("PREPARE"))
     }
 
     /// `EXECUTE name (arguments)`: runs a statement kept by `PREPARE`, its
@@ -639,7 +672,7 @@ impl Session {
                 format!("prepared statement \"{name}\" does not exist"),
             )));
         }
-        Ok(StatementResult::Command("DEALLOCATE".into()))
+        Ok(StatementResult::command("DEALLOCATE"))
     }
 
     /// Resolves conflicts by deleting them from `arbor_conflicts_<table>`.
@@ -651,7 +684,7 @@ impl Session {
         let n = self.on_repository("resolving conflicts", |repo, branch| {
             system::delete_conflicts(repo, branch, table, predicate)
         })?;
-        Ok(StatementResult::Command(format!("DELETE {n}")))
+        Ok(StatementResult::written("DELETE", n))
     }
 
     /// Runs an operation that changes the repository itself (not through
@@ -687,7 +720,7 @@ impl Session {
         let n = self.on_repository("updating conflicts", |repo, branch| {
             system::update_conflicts(repo, branch, table, assignments, predicate)
         })?;
-        Ok(StatementResult::Command(format!("UPDATE {n}")))
+        Ok(StatementResult::written("UPDATE", n))
     }
 
     /// Runs a version-control procedure (`SELECT arbor_commit(...)`).
@@ -727,14 +760,7 @@ impl Session {
             let (object, written) = insert_rows(&session.repo, &plan, rows, &executor.context())?;
             session.written(&plan.table, object, written, "INSERT 0", catalog)
         })?;
-        match result {
-            StatementResult::Command(tag) => Ok(tag
-                .rsplit(' ')
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0)),
-            _ => Ok(0),
-        }
+        Ok(result.rows_written().unwrap_or(0))
     }
 
     /// An encoder of rows for [`Session::insert_encoded`] into `table`,
@@ -843,7 +869,7 @@ impl Session {
             } => {
                 if catalog.sequences.contains_key(&name) || catalog.tables.contains_key(&name) {
                     if if_not_exists {
-                        return Ok(StatementResult::Command("CREATE SEQUENCE".into()));
+                        return Ok(StatementResult::command("CREATE SEQUENCE"));
                     }
                     return Err(Error::new(
                         SqlState::DuplicateTable,
@@ -851,7 +877,7 @@ impl Session {
                     ));
                 }
                 catalog.sequences.insert(name, sequence.encode());
-                Ok(StatementResult::Command("CREATE SEQUENCE".into()))
+                Ok(StatementResult::command("CREATE SEQUENCE"))
             }
             Statement::DropSequence { names, if_exists } => {
                 for name in names {
@@ -862,7 +888,7 @@ impl Session {
                         ));
                     }
                 }
-                Ok(StatementResult::Command("DROP SEQUENCE".into()))
+                Ok(StatementResult::command("DROP SEQUENCE"))
             }
             Statement::CreateTable {
                 schema,
@@ -871,7 +897,7 @@ impl Session {
             } => {
                 if catalog.tables.contains_key(&schema.name) {
                     if if_not_exists {
-                        return Ok(StatementResult::Command("CREATE TABLE".into()));
+                        return Ok(StatementResult::command("CREATE TABLE"));
                     }
                     return Err(Error::new(
                         SqlState::DuplicateTable,
@@ -892,7 +918,7 @@ impl Session {
                 }
                 // Phase 2 is the catalog swap, published with the statement.
                 catalog.tables.insert(schema.name.clone(), address);
-                Ok(StatementResult::Command("CREATE TABLE".into()))
+                Ok(StatementResult::command("CREATE TABLE"))
             }
             Statement::DropTable { names, if_exists } => {
                 for name in &names {
@@ -916,7 +942,7 @@ impl Session {
                         ));
                     }
                 }
-                Ok(StatementResult::Command("DROP TABLE".into()))
+                Ok(StatementResult::command("DROP TABLE"))
             }
             Statement::Insert(plan) => {
                 let (object, written) = run_insert(&self.repo, &plan, &self.executor(params))?;
@@ -954,9 +980,9 @@ impl Session {
                 catalog
                     .tables
                     .insert(new_name, self.repo.write_table(&object)?);
-                Ok(StatementResult::Command("ALTER TABLE".into()))
+                Ok(StatementResult::command("ALTER TABLE"))
             }
-            Statement::Nothing(tag) => Ok(StatementResult::Command(tag)),
+            Statement::Nothing(tag) => Ok(StatementResult::Command { tag, rows: None }),
             Statement::CreateIndex {
                 table,
                 name,
@@ -966,7 +992,7 @@ impl Session {
             } => {
                 if self.find_index(catalog, &name)?.is_some() {
                     if if_not_exists {
-                        return Ok(StatementResult::Command("CREATE INDEX".into()));
+                        return Ok(StatementResult::command("CREATE INDEX"));
                     }
                     return Err(Error::new(
                         SqlState::DuplicateTable,
@@ -974,7 +1000,7 @@ impl Session {
                     ));
                 }
                 self.create_index(table, name, columns, unique, catalog)?;
-                Ok(StatementResult::Command("CREATE INDEX".into()))
+                Ok(StatementResult::command("CREATE INDEX"))
             }
             Statement::DropIndex { names, if_exists } => {
                 for name in names {
@@ -998,7 +1024,7 @@ impl Session {
                         }
                     }
                 }
-                Ok(StatementResult::Command("DROP INDEX".into()))
+                Ok(StatementResult::command("DROP INDEX"))
             }
             Statement::CreateView {
                 name,
@@ -1014,7 +1040,7 @@ impl Session {
                     ));
                 }
                 catalog.views.insert(name, sql);
-                Ok(StatementResult::Command("CREATE VIEW".into()))
+                Ok(StatementResult::command("CREATE VIEW"))
             }
             Statement::DropView { names, if_exists } => {
                 for name in names {
@@ -1025,7 +1051,7 @@ impl Session {
                         ));
                     }
                 }
-                Ok(StatementResult::Command("DROP VIEW".into()))
+                Ok(StatementResult::command("DROP VIEW"))
             }
             Statement::Begin | Statement::Commit | Statement::Rollback => Err(Error::new(
                 SqlState::InternalError,
@@ -1047,7 +1073,7 @@ impl Session {
             .tables
             .insert(table.name().to_owned(), self.repo.write_table(&object)?);
         Ok(match written {
-            Written::Count(n) => StatementResult::Command(format!("{verb} {n}")),
+            Written::Count(n) => StatementResult::written(verb, n),
             Written::Rows(columns, rows) => StatementResult::Rows { columns, rows },
         })
     }

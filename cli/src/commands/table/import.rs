@@ -12,7 +12,7 @@ use super::infer::ColumnGuess;
 use super::source::{
     CsvSource, InputError, JsonSource, Raw, Record, Source, TextBatch, utf8_error,
 };
-use super::{FileFormat, ident, literal, parse_delimiter, resolve, working_table};
+use super::{FileFormat, ident, parse_delimiter, resolve, working_table};
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -931,7 +931,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         };
         input.progress.finish_and_clear();
         let committed = session.execute("COMMIT")?;
-        if committed.last() != Some(&StatementResult::Command("COMMIT".into())) {
+        if committed.last() != Some(&StatementResult::command("COMMIT")) {
             return Err(CliError::new("the import was rolled back"));
         }
         let skipped = rows.skipped;
@@ -954,7 +954,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
 }
 
 /// Writes rows with INSERT statements, in batches of rows that name the
-/// same columns; with `conflict`, an upsert on those key columns.
+/// same columns, their values passed as parameters; with `conflict`, an
+/// upsert on those key columns.
 fn insert_statements(
     session: &mut Session,
     table: &str,
@@ -964,12 +965,12 @@ fn insert_statements(
     const BATCH: usize = 500;
     let mut total = 0u64;
     let mut columns: Vec<bool> = Vec::new();
-    let mut values: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
     let mut lines = (0u64, 0u64);
     let flush = |session: &mut Session,
                  rows: &Rows<'_>,
                  columns: &[bool],
-                 values: &mut Vec<String>,
+                 values: &mut Vec<Value>,
                  lines: (u64, u64)|
      -> Result<u64, CliError> {
         if values.is_empty() {
@@ -984,11 +985,20 @@ fn insert_statements(
             .map(|(t, _)| t.name.as_str())
             .collect();
         let list: Vec<String> = names.iter().map(|n| ident(n)).collect();
+        let tuples: Vec<String> = (0..values.len() / names.len())
+            .map(|row| {
+                let first = row * names.len() + 1;
+                let params: Vec<String> = (first..first + names.len())
+                    .map(|n| format!("${n}"))
+                    .collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
         let mut sql = format!(
             "INSERT INTO {} ({}) VALUES {}",
             ident(table),
             list.join(", "),
-            values.join(", ")
+            tuples.join(", ")
         );
         if let Some(keys) = conflict {
             let keys_sql: Vec<String> = keys.iter().map(|k| ident(k)).collect();
@@ -1010,19 +1020,24 @@ fn insert_statements(
                 ));
             }
         }
+        let written = session
+            .prepare(&sql)
+            .and_then(|mut statement| session.execute_prepared(&mut statement, values));
         values.clear();
-        let n = values_count(session.execute(&sql).map_err(|e| {
-            let at = if lines.0 == lines.1 {
-                format!("{}:{}", rows.file, lines.0)
-            } else {
-                format!("{}:{}-{}", rows.file, lines.0, lines.1)
-            };
-            CliError {
-                message: format!("{at}: {}", e.message),
-                detail: e.detail.as_ref().map(|d| format!("DETAIL: {d}")),
-                hint: Some("nothing was imported".into()),
-            }
-        })?);
+        let n = written
+            .map(|r| r.rows_written().unwrap_or(0))
+            .map_err(|e| {
+                let at = if lines.0 == lines.1 {
+                    format!("{}:{}", rows.file, lines.0)
+                } else {
+                    format!("{}:{}-{}", rows.file, lines.0, lines.1)
+                };
+                CliError {
+                    message: format!("{at}: {}", e.message),
+                    detail: e.detail.as_ref().map(|d| format!("DETAIL: {d}")),
+                    hint: Some("nothing was imported".into()),
+                }
+            })?;
         Ok(n)
     };
     while let Some(row) = rows.next_row() {
@@ -1044,34 +1059,19 @@ fn insert_statements(
                 }
             }
         }
-        if rows.conv.present != columns || values.len() >= BATCH {
+        if rows.conv.present != columns || values.len() >= BATCH * columns.len().max(1) {
             total += flush(session, rows, &columns, &mut values, lines)?;
             columns = rows.conv.present.clone();
             lines.0 = rows.conv.last.0;
         }
         lines.1 = rows.conv.last.0;
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&rows.conv.present)
-            .filter(|(_, p)| **p)
-            .map(|(v, _)| literal(v))
-            .collect();
-        values.push(format!("({})", cells.join(", ")));
+        values.extend(
+            row.iter()
+                .zip(&rows.conv.present)
+                .filter(|(_, p)| **p)
+                .map(|(v, _)| v.clone()),
+        );
     }
     total += flush(session, rows, &columns, &mut values, lines)?;
     Ok(total)
-}
-
-fn values_count(results: Vec<StatementResult>) -> u64 {
-    results
-        .iter()
-        .map(|r| match r {
-            StatementResult::Command(tag) => tag
-                .rsplit(' ')
-                .next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0),
-            _ => 0,
-        })
-        .sum()
 }
