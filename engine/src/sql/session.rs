@@ -522,10 +522,7 @@ impl Session {
         run: impl FnOnce(&Session, &mut Catalog) -> Result<StatementResult>,
     ) -> Result<StatementResult> {
         if self.failed {
-            return Err(Error::new(
-                SqlState::InFailedSqlTransaction,
-                "current transaction is aborted, commands ignored until end of transaction block",
-            ));
+            return Err(transaction_aborted());
         }
         if !self.in_transaction {
             self.refresh()?;
@@ -635,10 +632,7 @@ impl Session {
         types: &[DataType],
     ) -> Result<Vec<Value>> {
         if self.failed {
-            return Err(Error::new(
-                SqlState::InFailedSqlTransaction,
-                "current transaction is aborted, commands ignored until end of transaction block",
-            ));
+            return Err(transaction_aborted());
         }
         let exprs = {
             let view = SessionCatalog {
@@ -1211,6 +1205,14 @@ fn parameter_count(sql: &str) -> Result<usize> {
         Ok(())
     })?;
     Ok(highest)
+}
+
+/// PostgreSQL's refusal of a statement in a transaction that failed.
+fn transaction_aborted() -> Error {
+    Error::new(
+        SqlState::InFailedSqlTransaction,
+        "current transaction is aborted, commands ignored until end of transaction block",
+    )
 }
 
 /// Calls `each` with every token of `sql`, in order.
