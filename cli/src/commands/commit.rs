@@ -19,9 +19,6 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
     let branch = vc::current_branch(&repository)?;
     let env = identity::environment(cwd)?;
-    if env.author.is_none() && args.author.is_none() && !args.amend {
-        return Err(identity::unknown_author());
-    }
     let address = ops::commit(&repository, &env, &branch, &args)?;
     let message = repository.read_commit(&address)?.message;
     println!(
