@@ -100,8 +100,7 @@ fn main() {
     let mut session = Session::open(repo, "main").unwrap();
     session.execute(CREATE_TABLE).unwrap();
     let start = Instant::now();
-    let mut rows =
-        (1..=n).map(|i| values(i).map_err(|e| arbor_engine::Error::new(e.code, e.message)));
+    let mut rows = (1..=n).map(|i| values(i).map_err(arbor_engine::Error::from));
     let loaded = session.insert_rows("t", &mut rows).unwrap();
     let arbor_load = start.elapsed();
     assert_eq!(loaded, n);
