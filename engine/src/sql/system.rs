@@ -768,6 +768,9 @@ pub fn with_sql_hint(mut e: Error) -> Error {
         Some(VcError::NothingToCommit { unstaged: true }) => {
             "stage tables with SELECT arbor_add('<table>'), or commit everything with SELECT arbor_commit('-am', '...')".to_owned()
         }
+        Some(VcError::NothingToCommit { unstaged: false }) => {
+            "change data first, or pass '--allow-empty'".to_owned()
+        }
         Some(VcError::NotFullyMerged { branch }) => {
             format!("to delete it anyway, SELECT arbor_branch('-D', '{branch}')")
         }
