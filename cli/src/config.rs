@@ -53,7 +53,7 @@ impl ConfigFile {
                 CliError::new("there is no home folder for the global configuration")
                     .with_hint("set HOME, XDG_CONFIG_HOME or ARBOR_CONFIG_GLOBAL")
             })?,
-            Scope::Local => crate::commands::repository_dir(cwd)?
+            Scope::Local => crate::vcs::repository_dir(cwd)?
                 .join(repo::STORE_DIR)
                 .join("config.json"),
         };
@@ -144,7 +144,7 @@ pub fn check_name(name: &str) -> Result<(), CliError> {
 /// The value of `name`: the repository's (when `cwd` is in one), else the
 /// global one.
 pub fn lookup(cwd: &Path, name: &str) -> Result<Option<String>, CliError> {
-    if crate::commands::repository_dir(cwd).is_ok()
+    if crate::vcs::repository_dir(cwd).is_ok()
         && let Some(v) = ConfigFile::open(Scope::Local, cwd)?.get(name)
     {
         return Ok(Some(v.to_owned()));

@@ -21,11 +21,14 @@ use arbor_engine::sql::Session;
 use arbor_engine::vc::BranchState;
 use arbor_schema::DataType;
 
-use crate::commands::table::ident;
-use crate::commands::table::import::InputFile;
-use crate::commands::table::infer::ColumnGuess;
+use std::path::Path;
+
+use arbor_engine::SqlState;
+use arbor_engine::io::{ColumnGuess, FileFormat, InputFile};
+
 use crate::identity;
 use crate::ui::CliError;
+use arbor_schema::sql_text::quote_identifier as ident;
 
 /// The scratch repository's only branch.
 const BRANCH: &str = "main";
@@ -54,7 +57,9 @@ pub fn columns_of(
             read.push(None);
             continue;
         };
-        let (header, guesses) = file.infer_columns(false).map_err(without_hint)?;
+        let (header, guesses) = file
+            .infer_columns(false)
+            .map_err(|e| CliError::from(e).without_hint())?;
         if let Some(k) = key.iter().find(|k| !header.contains(k)) {
             return Err(
                 CliError::new(format!("{}: there is no key column \"{k}\"", file.name))
@@ -175,8 +180,9 @@ impl Scratch {
             in_table_order.extend(added);
             file.insert_into(session, &self.table, &in_table_order)
                 .map_err(|e| {
-                    let mut e = without_hint(e);
-                    if e.message.contains("duplicate key") {
+                    let duplicate = e.code == SqlState::UniqueViolation;
+                    let mut e = CliError::from_rows(e).without_hint();
+                    if duplicate {
                         e.hint = Some("each key may appear once in a file".to_owned());
                     }
                     e
@@ -188,8 +194,25 @@ impl Scratch {
     }
 }
 
-/// An input error without the import's "nothing was imported" hint.
-fn without_hint(mut e: CliError) -> CliError {
-    e.hint = None;
-    e
+/// The file `given` (relative to `cwd`), read as `format` or else as its
+/// extension says; `flag` is the option that names a format, for the hint.
+pub fn input_file(
+    cwd: &Path,
+    given: &Path,
+    format: Option<FileFormat>,
+    flag: &str,
+) -> Result<InputFile, CliError> {
+    let path = cwd.join(given);
+    let name = given.display().to_string();
+    match format.or_else(|| FileFormat::from_path(&path)) {
+        Some(FileFormat::Sql) => Err(CliError::new(format!(
+            "{name}: SQL files are not read as rows"
+        ))
+        .with_hint("run them with `arbor sql -f <file>`")),
+        Some(format) => Ok(InputFile::new(path, name, format)),
+        None => Err(
+            CliError::new(format!("cannot tell the format of {name} from its name"))
+                .with_hint(format!("name it with {flag} csv|tsv|psv|json|jsonl")),
+        ),
+    }
 }

@@ -463,7 +463,7 @@ fn row_statements(
     d: &TableDiff,
     script: &mut String,
 ) -> Result<(), CliError> {
-    use crate::commands::table::{ident, literal};
+    use arbor_schema::sql_text::{quote_identifier as ident, quote_value as literal};
     let columns = d.columns();
     let table = ident(&d.name);
     let keys = key_positions(d);
@@ -554,7 +554,7 @@ pub fn sql_patch(
 ) -> Result<String, CliError> {
     use arbor_schema::diff::{Change, ColumnChange};
 
-    use crate::commands::table::ident;
+    use arbor_schema::sql_text::quote_identifier as ident;
     let mut script = String::new();
     for d in diffs {
         let table = ident(&d.name);
@@ -567,7 +567,7 @@ pub fn sql_patch(
                 let to =
                     d.to.as_ref()
                         .ok_or_else(|| CliError::new("an added table without its schema"))?;
-                script.push_str(&crate::commands::schema::create_table(&to.schema));
+                script.push_str(&to.schema.to_create_sql());
                 row_statements(repository, d, &mut script)?;
                 continue;
             }
@@ -602,10 +602,7 @@ pub fn sql_patch(
                     script.push_str(&alter(format!("DROP CONSTRAINT {}", ident(&f.name))));
                 }
                 if let Change::Added(f) | Change::Changed { after: f, .. } = c {
-                    after_rows.push(alter(format!(
-                        "ADD {}",
-                        crate::commands::schema::foreign_key(&to.schema, f)
-                    )));
+                    after_rows.push(alter(format!("ADD {}", to.schema.foreign_key_sql(f))));
                 }
             }
             for c in &schema.columns {

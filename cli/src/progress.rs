@@ -23,6 +23,12 @@ pub fn bytes(total: u64, message: &str, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// `bar` moved on by a file's reading (the library's read progress).
+pub fn reading(bar: &ProgressBar) -> arbor_engine::io::ReadProgress {
+    let bar = bar.clone();
+    std::sync::Arc::new(move |read| bar.set_position(read))
+}
+
 /// A spinner counting the chunks and bytes a transfer moved (or a hidden
 /// one), and the callback that moves it on. It turns on its own while no
 /// chunk moves yet (a Git remote's objects are still coming), so a long

@@ -225,7 +225,7 @@ impl Shell {
             self.out.write(&text);
         }
         if let Err(e) = outcome {
-            crate::ui::print_error(&crate::commands::sql::sql_error(sql, e));
+            crate::ui::print_error(&CliError::from_sql(sql, e));
         }
         if self.timing {
             self.out.write(&format!(
@@ -281,7 +281,7 @@ impl Shell {
         };
         let text = match (command, arg) {
             ("\\d", Some(name)) => match tables.iter().find(|(n, _)| n == name) {
-                Some((_, t)) => crate::commands::schema::create_table(&t.schema),
+                Some((_, t)) => t.schema.to_create_sql(),
                 None => match views.iter().find(|(n, _)| n == name) {
                     Some((_, q)) => format!("CREATE VIEW {name} AS {q};\n"),
                     None => {

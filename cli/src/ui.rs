@@ -25,6 +25,12 @@ impl CliError {
         }
     }
 
+    /// The same error without its hint.
+    pub fn without_hint(mut self) -> CliError {
+        self.hint = None;
+        self
+    }
+
     /// Adds a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> CliError {
         self.hint = Some(hint.into());
@@ -45,6 +51,43 @@ impl From<arbor_engine::Error> for CliError {
             detail: e.detail,
             hint,
         }
+    }
+}
+
+impl CliError {
+    /// An engine error with its SQLSTATE and, where the position is known, the
+    /// line of the statement with a caret under the spot.
+    pub fn from_sql(sql: &str, e: arbor_engine::Error) -> CliError {
+        let mut detail = Vec::new();
+        if let Some(pos) = e.position {
+            let before: String = sql.chars().take(pos.saturating_sub(1)).collect();
+            let line_no = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
+            let line = sql.lines().nth(line_no - 1).unwrap_or_default();
+            let prefix = format!("LINE {line_no}: ");
+            detail.push(format!(
+                "{prefix}{line}\n{}^",
+                " ".repeat(prefix.len() + column)
+            ));
+        }
+        if let Some(d) = &e.detail {
+            detail.push(format!("DETAIL: {d}"));
+        }
+        detail.push(format!("SQLSTATE: {}", e.code));
+        let e = e.into_fields();
+        CliError {
+            message: e.message,
+            detail: Some(detail.join("\n")),
+            hint: e.hint,
+        }
+    }
+
+    /// An error of the import's rows (a file's contents refused by the
+    /// table), its detail labelled as psql labels it.
+    pub fn from_rows(e: arbor_engine::Error) -> CliError {
+        let mut e = CliError::from(e);
+        e.detail = e.detail.map(|d| format!("DETAIL: {d}"));
+        e
     }
 }
 

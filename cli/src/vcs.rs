@@ -3,17 +3,27 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
+use std::process::ExitCode;
 
 use arbor_engine::objects::Commit;
+use arbor_engine::remote::Fetched;
 use arbor_engine::repo::{self, Repository};
 use arbor_engine::vc::diff::{RowChange, TableDiff};
+use arbor_engine::vc::merge::MergeOutcome;
 use arbor_engine::vc::status::TableChange;
 use arbor_merkle::Address;
 use arbor_schema::Value;
 
-use crate::commands::repository_dir;
 use crate::diff_format::RowSelection;
 use crate::ui::CliError;
+
+/// The repository containing `cwd`, or a clear error.
+pub fn repository_dir(cwd: &Path) -> Result<std::path::PathBuf, CliError> {
+    repo::find_repository(cwd).ok_or_else(|| {
+        CliError::new(format!("{} is not in an Arbor repository", cwd.display()))
+            .with_hint("create one with `arbor init`, or point at one with `arbor -C <dir> ...`")
+    })
+}
 
 /// The repository containing `cwd`, open for writing.
 pub fn open(cwd: &Path) -> Result<Repository, CliError> {
@@ -266,4 +276,52 @@ pub fn print_table_diff(
 /// `arbor_schema::diff::SchemaDiff` prints them.
 pub fn schema_lines(schema: &arbor_schema::diff::SchemaDiff) -> Vec<String> {
     schema.to_string().lines().map(str::to_owned).collect()
+}
+
+/// Prints what a fetch did, as Git does.
+pub fn print_fetched(name: &str, fetched: &Fetched) {
+    for b in &fetched.branches {
+        match b.old {
+            None => println!(" * [new branch]  {} -> {name}/{}", b.branch, b.branch),
+            Some(old) => println!(
+                "   {}..{}  {} -> {name}/{}",
+                old.short(8),
+                b.new.short(8),
+                b.branch,
+                b.branch
+            ),
+        }
+    }
+    for t in &fetched.tags {
+        println!(" * [new tag]     {t} -> {t}");
+    }
+    for b in &fetched.pruned {
+        println!(" - [deleted]     {name}/{b}");
+    }
+}
+
+/// Prints what a merge did (as Git does) and gives the exit code: 1 when
+/// it stopped with conflicts.
+pub fn print_merge_outcome(outcome: MergeOutcome) -> ExitCode {
+    match outcome {
+        MergeOutcome::UpToDate => println!("Already up to date."),
+        MergeOutcome::Aborted => {}
+        MergeOutcome::FastForward(to) => println!("Fast-forward to {}", to.short(8)),
+        MergeOutcome::Committed(c) => {
+            println!("Merge made by the 'arbor' strategy: {}", c.short(8))
+        }
+        MergeOutcome::Uncommitted { conflicts } if conflicts.is_empty() => {
+            println!(
+                "Squash merge: changes are in the working set; commit them with `arbor commit`."
+            )
+        }
+        MergeOutcome::Uncommitted { conflicts } => {
+            for c in &conflicts {
+                println!("CONFLICT in table {}: {}", c.table, c.description);
+            }
+            println!("Automatic merge failed; fix conflicts and then commit the result.");
+            return ExitCode::from(1);
+        }
+    }
+    ExitCode::SUCCESS
 }

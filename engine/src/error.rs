@@ -48,6 +48,8 @@ pub enum SqlState {
     SingletonSqlJsonItemRequired,
     /// 22P02 `invalid_text_representation`.
     InvalidTextRepresentation,
+    /// 22P04 `bad_copy_file_format`.
+    BadCopyFileFormat,
     /// 23502 `not_null_violation`.
     NotNullViolation,
     /// 23503 `foreign_key_violation`.
@@ -157,6 +159,7 @@ impl SqlState {
         SqlState::InvalidParameterValue,
         SqlState::SingletonSqlJsonItemRequired,
         SqlState::InvalidTextRepresentation,
+        SqlState::BadCopyFileFormat,
         SqlState::NotNullViolation,
         SqlState::ForeignKeyViolation,
         SqlState::UniqueViolation,
@@ -224,6 +227,7 @@ impl SqlState {
             SqlState::InvalidParameterValue => "22023",
             SqlState::SingletonSqlJsonItemRequired => "22038",
             SqlState::InvalidTextRepresentation => "22P02",
+            SqlState::BadCopyFileFormat => "22P04",
             SqlState::NotNullViolation => "23502",
             SqlState::ForeignKeyViolation => "23503",
             SqlState::UniqueViolation => "23505",
@@ -294,6 +298,7 @@ impl SqlState {
             SqlState::InvalidParameterValue => "invalid_parameter_value",
             SqlState::SingletonSqlJsonItemRequired => "singleton_sql_json_item_required",
             SqlState::InvalidTextRepresentation => "invalid_text_representation",
+            SqlState::BadCopyFileFormat => "bad_copy_file_format",
             SqlState::NotNullViolation => "not_null_violation",
             SqlState::ForeignKeyViolation => "foreign_key_violation",
             SqlState::UniqueViolation => "unique_violation",

@@ -73,6 +73,7 @@
 mod database;
 pub mod env;
 pub mod error;
+pub mod io;
 pub mod objects;
 pub mod ops;
 pub mod remote;

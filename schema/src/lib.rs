@@ -12,6 +12,7 @@
 //!   which makes a prolly map keyed by encoded primary keys a sorted table.
 //! - [`row`]: the row encoding, keyed by stable column tags so rows survive
 //!   schema changes.
+//! - [`sql_text`]: names and values quoted for generated SQL statements.
 //! - [`table`]: [`TableSchema`], columns with tags, constraints, indexes and
 //!   foreign keys, serialized deterministically; [`diff`] compares two
 //!   schemas and [`merge`] combines concurrent schema changes three ways.
@@ -26,6 +27,7 @@ pub mod key;
 pub mod merge;
 pub mod numeric;
 pub mod row;
+pub mod sql_text;
 pub mod table;
 pub mod text;
 mod types;

@@ -47,7 +47,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         let scopes = match args.scope() {
             Some(scope) => vec![scope],
             // Global first, so the repository's values win.
-            None if crate::commands::repository_dir(cwd).is_ok() => {
+            None if crate::vcs::repository_dir(cwd).is_ok() => {
                 vec![Scope::Global, Scope::Local]
             }
             None => vec![Scope::Global],

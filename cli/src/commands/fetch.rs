@@ -4,8 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::remote::{self, Fetched};
-use arbor_engine::vc;
+use arbor_engine::remote;
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -19,43 +18,11 @@ pub struct Args {
     branches: Vec<String>,
 }
 
-/// The remote a command talks to by default: the upstream of the current
-/// branch, else `origin`.
-pub fn default_remote(repository: &arbor_engine::repo::Repository) -> Result<String, CliError> {
-    let branch = vc::current_branch(repository)?;
-    Ok(remote::remotes(repository)?
-        .upstreams
-        .get(&branch)
-        .map_or_else(|| "origin".to_owned(), |(r, _)| r.clone()))
-}
-
-/// Prints what a fetch did, as Git does.
-pub fn report(name: &str, fetched: &Fetched) {
-    for b in &fetched.branches {
-        match b.old {
-            None => println!(" * [new branch]  {} -> {name}/{}", b.branch, b.branch),
-            Some(old) => println!(
-                "   {}..{}  {} -> {name}/{}",
-                old.short(8),
-                b.new.short(8),
-                b.branch,
-                b.branch
-            ),
-        }
-    }
-    for t in &fetched.tags {
-        println!(" * [new tag]     {t} -> {t}");
-    }
-    for b in &fetched.pruned {
-        println!(" - [deleted]     {name}/{b}");
-    }
-}
-
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
     let name = match args.remote {
         Some(r) => r,
-        None => default_remote(&repository)?,
+        None => remote::default_remote(&repository)?,
     };
     let (bar, mut progress) = crate::progress::transfer("receiving");
     let fetched = remote::fetch(
@@ -67,6 +34,6 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     );
     bar.finish_and_clear();
     let fetched = fetched?;
-    report(&name, &fetched);
+    vcs::print_fetched(&name, &fetched);
     Ok(ExitCode::SUCCESS)
 }

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use arbor_engine::repo::{self, Repository};
 
-use super::repository_dir;
 use crate::ui::CliError;
+use crate::vcs::repository_dir;
 
 /// Arguments of `arbor fsck`.
 #[derive(Debug, clap::Args)]

@@ -15,17 +15,17 @@ mod fsck;
 mod gc;
 mod init;
 mod log;
-pub mod merge;
+mod merge;
 mod pull;
 mod push;
 mod remote;
 mod reset;
-pub mod schema;
+mod schema;
 mod show;
-pub mod sql;
+mod sql;
 mod stash;
 mod status;
-pub mod table;
+mod table;
 mod tag;
 
 use std::path::Path;
@@ -128,12 +128,4 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Table(args) => table::run(args, cwd),
         Command::Schema(args) => schema::run(args, cwd),
     }
-}
-
-/// The repository containing `cwd`, or a clear error.
-pub fn repository_dir(cwd: &Path) -> Result<std::path::PathBuf, CliError> {
-    arbor_engine::repo::find_repository(cwd).ok_or_else(|| {
-        CliError::new(format!("{} is not in an Arbor repository", cwd.display()))
-            .with_hint("create one with `arbor init`, or point at one with `arbor -C <dir> ...`")
-    })
 }

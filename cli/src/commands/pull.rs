@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use arbor_engine::remote;
 use arbor_engine::vc;
 
-use super::fetch;
 use crate::ui::CliError;
 use crate::{identity, vcs};
 
@@ -32,7 +31,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let name = match (&args.remote, &upstream) {
         (Some(r), _) => r.clone(),
         (None, Some((r, _))) => r.clone(),
-        (None, None) => fetch::default_remote(&repository)?,
+        (None, None) => remote::default_remote(&repository)?,
     };
     let branch = match (&args.branch, &upstream) {
         (Some(b), _) => b.clone(),
@@ -57,6 +56,6 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     );
     bar.finish_and_clear();
     let (fetched, outcome) = pulled?;
-    fetch::report(&name, &fetched);
-    Ok(super::merge::report(outcome))
+    vcs::print_fetched(&name, &fetched);
+    Ok(vcs::print_merge_outcome(outcome))
 }

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use arbor_engine::remote::{self, Pushed};
 use arbor_engine::vc;
 
-use super::fetch;
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -49,7 +48,7 @@ fn push(
     let current = vc::current_branch(&repository)?;
     let name = match &args.remote {
         Some(r) => r.clone(),
-        None => fetch::default_remote(&repository)?,
+        None => remote::default_remote(&repository)?,
     };
     if args.tags && args.branch.is_none() {
         for t in remote::push_tags(&repository, &env, &name, &mut *progress)? {

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use arbor_engine::repo::{self, Repository};
 use arbor_engine::sql::Session;
 
-use super::repository_dir;
 use crate::identity;
 use crate::render::{self, Format};
 use crate::ui::CliError;
+use crate::vcs::repository_dir;
 
 /// Arguments of `arbor sql`.
 #[derive(Debug, clap::Args)]
@@ -71,7 +71,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             Ok(r) => print(&r),
             Err(e) => {
                 failed = true;
-                crate::ui::print_error(&sql_error(&sql, e));
+                crate::ui::print_error(&CliError::from_sql(&sql, e));
                 Ok(())
             }
         })
@@ -81,39 +81,12 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     if let Some(message) = write_error {
         return Err(CliError::new(message));
     }
-    outcome.map_err(|e| sql_error(&sql, e))?;
+    outcome.map_err(|e| CliError::from_sql(&sql, e))?;
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// An engine error with its SQLSTATE and, where the position is known, the
-/// line of the statement with a caret under the spot.
-pub fn sql_error(sql: &str, e: arbor_engine::Error) -> CliError {
-    let mut detail = Vec::new();
-    if let Some(pos) = e.position {
-        let before: String = sql.chars().take(pos.saturating_sub(1)).collect();
-        let line_no = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
-        let line = sql.lines().nth(line_no - 1).unwrap_or_default();
-        let prefix = format!("LINE {line_no}: ");
-        detail.push(format!(
-            "{prefix}{line}\n{}^",
-            " ".repeat(prefix.len() + column)
-        ));
-    }
-    if let Some(d) = &e.detail {
-        detail.push(format!("DETAIL: {d}"));
-    }
-    detail.push(format!("SQLSTATE: {}", e.code));
-    let e = e.into_fields();
-    CliError {
-        message: e.message,
-        detail: Some(detail.join("\n")),
-        hint: e.hint,
-    }
 }
 
 /// A session on the checked-out branch of the repository containing `cwd`.

@@ -194,6 +194,16 @@ fn open_git(git_url: &str, write: bool, cache: &Path) -> Result<Repository> {
     Repository::open(store)
 }
 
+/// The remote a command talks to by default: the upstream of the
+/// checked-out branch, else `origin`.
+pub fn default_remote(repo: &Repository) -> Result<String> {
+    let branch = vc::current_branch(repo)?;
+    Ok(remotes(repo)?
+        .upstreams
+        .get(&branch)
+        .map_or_else(|| "origin".to_owned(), |(r, _)| r.clone()))
+}
+
 /// The remotes and upstreams of `repo`.
 pub fn remotes(repo: &Repository) -> Result<RemoteList> {
     match repo.store_root()?.refs.get(REMOTES_REF) {

@@ -17,9 +17,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::Args;
-use crate::commands::table::FileFormat;
-use crate::commands::table::import::InputFile;
-use crate::data_files::{Columns, Scratch, columns_of};
+use arbor_engine::io::InputFile;
+
+use crate::data_files::{Columns, Scratch, columns_of, input_file};
 use crate::ui::CliError;
 
 pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -33,7 +33,7 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
         Ok(InputFile {
             delimiter: args.delimiter.clone(),
             null: args.null.clone(),
-            ..input_file(cwd, Path::new(given), args.file_format)?
+            ..input_file(cwd, Path::new(given), args.file_format, "--file-format")?
         })
     };
     let new = open(new)?;
@@ -68,7 +68,7 @@ pub fn run_git_driver(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let path = Path::new(path);
     let format = match args.file_format {
         Some(f) => f,
-        None => input_file(cwd, path, None)?.format,
+        None => input_file(cwd, path, None, "--file-format")?.format,
     };
     let open = |given: &str| -> Result<Option<InputFile>, CliError> {
         if given == "/dev/null" {
@@ -78,7 +78,7 @@ pub fn run_git_driver(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
             name: path.display().to_string(),
             delimiter: args.delimiter.clone(),
             null: args.null.clone(),
-            ..InputFile::new(cwd, Path::new(given), Some(format))?
+            ..input_file(cwd, Path::new(given), Some(format), "--file-format")?
         }))
     };
     let (old, new) = (open(old)?, open(new)?);
@@ -90,7 +90,7 @@ pub fn run_git_driver(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
             .map(|f| f.infer_columns_limited(false, Some(1)));
         match first {
             Some(Ok((header, _))) => header.into_iter().take(1).collect(),
-            Some(Err(e)) => return Err(CliError { hint: None, ..e }),
+            Some(Err(e)) => return Err(CliError::from(e).without_hint()),
             None => Vec::new(),
         }
     } else {
@@ -99,17 +99,6 @@ pub fn run_git_driver(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
     // The table is named by the file's path, so the diff's header names
     // the file as Git does.
     compare(args, old, new, &path.display().to_string(), &key)
-}
-
-/// The file `given`, its format `format` or else its extension's.
-fn input_file(cwd: &Path, given: &Path, format: Option<FileFormat>) -> Result<InputFile, CliError> {
-    InputFile::new(cwd, given, format).map_err(|e| {
-        if e.message.starts_with("cannot tell the format") {
-            e.with_hint("name it with --file-format csv|tsv|psv|json|jsonl")
-        } else {
-            e
-        }
-    })
 }
 
 /// A table name for a file: its name without the extension.

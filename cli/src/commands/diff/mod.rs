@@ -74,7 +74,7 @@ pub struct Args {
     key: Vec<String>,
     /// With --files: the files' format (by default from their extensions).
     #[arg(long, value_enum, value_name = "FORMAT")]
-    file_format: Option<crate::commands::table::FileFormat>,
+    file_format: Option<arbor_engine::io::FileFormat>,
     /// With --files: the field delimiter of CSV-like files (one character; `tab` or `\t`).
     #[arg(long, value_name = "CHAR")]
     delimiter: Option<String>,

@@ -26,9 +26,10 @@ use arbor_engine::vc::merge::merge_catalogs;
 use arbor_schema::Value;
 
 use super::Args;
-use crate::commands::table::FileFormat;
-use crate::commands::table::import::InputFile;
-use crate::data_files::{Scratch, columns_of};
+use arbor_engine::SqlState;
+use arbor_engine::io::{FileFormat, InputFile};
+
+use crate::data_files::{Scratch, columns_of, input_file};
 use crate::output::Output;
 use crate::render::{RowStream, StreamFormat};
 use crate::ui::CliError;
@@ -57,7 +58,7 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
     };
     let open = |path: &PathBuf, role: &str| -> Result<InputFile, CliError> {
-        let mut file = InputFile::new(cwd, path, Some(format))?;
+        let mut file = input_file(cwd, path, Some(format), "--file-format")?;
         if args.name.is_some() {
             // Git's copies have temporary names: say which version it is.
             file.name = format!("{} ({role})", name.display());
@@ -71,7 +72,7 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
     ];
     let (our_header, _) = files[1]
         .infer_columns(false)
-        .map_err(|e| CliError { hint: None, ..e })?;
+        .map_err(|e| CliError::from(e).without_hint())?;
     let key = if args.key.is_empty() {
         our_header.iter().take(1).cloned().collect()
     } else {
@@ -212,7 +213,9 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 .map(|n| field(n).map_or(Value::Null, Value::Text))
                 .collect(),
         };
-        stream.row(&reorder(row)).map_err(write_error)
+        stream
+            .row(&reorder(row))
+            .map_err(|e| arbor_engine::Error::new(SqlState::IoError, write_error(e).message))
     })?;
     for row in changes.into_values().flatten() {
         stream.row(&reorder(row)).map_err(write_error)?;

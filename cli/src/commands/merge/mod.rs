@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use arbor_engine::ops::{self, MergeArgs};
-use arbor_engine::vc::{self, merge::MergeOutcome};
+use arbor_engine::vc;
 
 use crate::ui::CliError;
 use crate::{identity, vcs};
@@ -42,7 +42,7 @@ pub struct Args {
     name: Option<PathBuf>,
     /// With --files: the files' format (by default from their names).
     #[arg(long, value_enum, value_name = "FORMAT", requires = "files")]
-    file_format: Option<crate::commands::table::FileFormat>,
+    file_format: Option<arbor_engine::io::FileFormat>,
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -59,31 +59,5 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         &branch,
         &args.merge,
     );
-    Ok(report(outcome?))
-}
-
-/// Prints what a merge did (as Git does) and gives the exit code: 1 when
-/// it stopped with conflicts.
-pub fn report(outcome: MergeOutcome) -> ExitCode {
-    match outcome {
-        MergeOutcome::UpToDate => println!("Already up to date."),
-        MergeOutcome::Aborted => {}
-        MergeOutcome::FastForward(to) => println!("Fast-forward to {}", to.short(8)),
-        MergeOutcome::Committed(c) => {
-            println!("Merge made by the 'arbor' strategy: {}", c.short(8))
-        }
-        MergeOutcome::Uncommitted { conflicts } if conflicts.is_empty() => {
-            println!(
-                "Squash merge: changes are in the working set; commit them with `arbor commit`."
-            )
-        }
-        MergeOutcome::Uncommitted { conflicts } => {
-            for c in &conflicts {
-                println!("CONFLICT in table {}: {}", c.table, c.description);
-            }
-            println!("Automatic merge failed; fix conflicts and then commit the result.");
-            return ExitCode::from(1);
-        }
-    }
-    ExitCode::SUCCESS
+    Ok(vcs::print_merge_outcome(outcome?))
 }

@@ -8,11 +8,14 @@ use arbor_engine::sql::{RowSink, Session};
 use arbor_engine::vc;
 use arbor_schema::Value;
 
-use super::{FileFormat, ident, literal, parse_delimiter, string_literal};
 use crate::output::Output;
 use crate::render::{RowStream, StreamFormat};
 use crate::ui::CliError;
 use crate::vcs;
+use arbor_engine::io::{FileFormat, parse_delimiter};
+use arbor_schema::sql_text::{
+    quote_identifier as ident, quote_string as string_literal, quote_value as literal,
+};
 
 /// Arguments of `arbor table export`.
 #[derive(Debug, clap::Args)]

@@ -1,20 +1,20 @@
 //! `arbor table import`: rows from a file into a table, in one transaction.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use arbor_engine::io::{
+    ColumnGuess, FileFormat, InputError, InputFile, Rows, Skipped, Target, input_error,
+};
 use arbor_engine::sql::{Session, StatementResult};
 use arbor_engine::vc;
-use arbor_schema::{DataType, Value, parse_value};
+use arbor_schema::Value;
+use arbor_schema::sql_text::quote_identifier as ident;
 
-use super::infer::ColumnGuess;
-use super::source::{
-    CsvSource, InputError, JsonSource, Raw, Record, Source, TextBatch, utf8_error,
-};
-use super::{FileFormat, ident, parse_delimiter, resolve, working_table};
+use super::working_table;
+use crate::data_files::input_file;
 use crate::ui::CliError;
-use crate::vcs;
+use crate::{progress, vcs};
 
 /// Arguments of `arbor table import`.
 #[derive(Debug, clap::Args)]
@@ -81,570 +81,6 @@ enum Mode {
     Update,
     Replace,
     Append,
-}
-
-/// Rows skipped by `--continue`.
-#[derive(Debug, Default)]
-pub struct Skipped {
-    count: u64,
-    first: Vec<String>,
-}
-
-impl Skipped {
-    const SHOWN: usize = 5;
-
-    /// Prints how many rows were skipped, and the first few, to standard error.
-    pub fn report(&self) {
-        if self.count == 0 {
-            return;
-        }
-        eprintln!(
-            "skipped {} bad row{}:",
-            self.count,
-            if self.count == 1 { "" } else { "s" }
-        );
-        for s in &self.first {
-            eprintln!("  {s}");
-        }
-        if self.count > self.first.len() as u64 {
-            eprintln!("  ...");
-        }
-    }
-
-    pub(super) fn add(&mut self, file: &str, e: &InputError) {
-        self.count += 1;
-        if self.first.len() < Self::SHOWN {
-            self.first
-                .push(format!("{file}:{}:{}: {}", e.line, e.column, e.message));
-        }
-    }
-}
-
-/// A table column the rows are written to.
-#[derive(Debug)]
-struct Target {
-    name: String,
-    data_type: DataType,
-    has_default: bool,
-}
-
-pub(super) fn input_error(file: &str, e: &InputError) -> CliError {
-    CliError::new(format!("{file}:{}:{}: {}", e.line, e.column, e.message))
-        .with_hint("nothing was imported")
-}
-
-/// A record's fields as text, one per header column (`None`: NULL).
-pub type TextRecord = Vec<Option<String>>;
-
-/// Where and how to read an input file (shared by `arbor table import`
-/// and `arbor diff --files`).
-#[derive(Clone, Debug)]
-pub struct InputFile {
-    /// The file's path.
-    pub path: PathBuf,
-    /// Its name as the user gave it, for messages.
-    pub name: String,
-    /// Its format.
-    pub format: FileFormat,
-    /// The field delimiter of a CSV-like file (`None`: the format's).
-    pub delimiter: Option<String>,
-    /// The file has no header line.
-    pub no_header: bool,
-    /// The unquoted text that stands for NULL in a CSV-like file.
-    pub null: Option<String>,
-    /// Moved on by the bytes read (hidden unless a command shows it).
-    pub progress: indicatif::ProgressBar,
-    /// Replace invalid UTF-8 with U+FFFD instead of refusing the row.
-    pub lossy: bool,
-}
-
-impl InputFile {
-    /// The file `given` (relative to `cwd`), its format `format` or else
-    /// told by its extension.
-    pub fn new(
-        cwd: &Path,
-        given: &Path,
-        format: Option<FileFormat>,
-    ) -> Result<InputFile, CliError> {
-        let path = resolve(cwd, given);
-        let name = given.display().to_string();
-        let format = match format.or_else(|| FileFormat::from_path(&path)) {
-            Some(FileFormat::Sql) => {
-                return Err(
-                    CliError::new(format!("{name}: SQL files are not read as rows"))
-                        .with_hint("run them with `arbor sql -f <file>`"),
-                );
-            }
-            Some(f) => f,
-            None => {
-                return Err(CliError::new(format!(
-                    "cannot tell the format of {name} from its name"
-                ))
-                .with_hint("name it with --format csv|tsv|psv|json|jsonl"));
-            }
-        };
-        Ok(InputFile {
-            path,
-            name,
-            format,
-            delimiter: None,
-            no_header: false,
-            null: None,
-            progress: indicatif::ProgressBar::hidden(),
-            lossy: false,
-        })
-    }
-
-    /// Whether the file is JSON or JSON Lines (no header line).
-    pub fn is_json(&self) -> bool {
-        matches!(self.format, FileFormat::Json | FileFormat::Jsonl)
-    }
-
-    /// Opens the file as a source of records.
-    fn open(&self) -> Result<Box<dyn Source>, CliError> {
-        let file = File::open(&self.path)
-            .map_err(|e| CliError::new(format!("cannot read {}: {e}", self.name)))?;
-        self.progress.set_position(0);
-        let file = self.progress.wrap_read(file);
-        Ok(match self.format {
-            FileFormat::Json | FileFormat::Jsonl => Box::new(
-                JsonSource::new(file, self.format == FileFormat::Jsonl)
-                    .map_err(|e| input_error(&self.name, &e))?
-                    .lossy(self.lossy),
-            ),
-            _ => {
-                let delimiter = self.delimiter_byte()?;
-                Box::new(
-                    CsvSource::new(
-                        file,
-                        delimiter,
-                        self.null.as_deref().unwrap_or(""),
-                        self.no_header,
-                    )
-                    .map_err(|e| input_error(&self.name, &e))?
-                    .lossy(self.lossy),
-                )
-            }
-        })
-    }
-
-    /// The field delimiter of a CSV-like file.
-    pub fn delimiter_byte(&self) -> Result<u8, CliError> {
-        match &self.delimiter {
-            Some(d) => parse_delimiter(d),
-            None => Ok(self.format.delimiter()),
-        }
-    }
-
-    /// Hands each record to `each` in file order, as the file's header and
-    /// the record's fields as text (`None`: NULL), one per header column.
-    pub fn for_each_record(
-        &self,
-        mut each: impl FnMut(&[String], TextRecord) -> Result<(), CliError>,
-    ) -> Result<(), CliError> {
-        let mut source = self.open()?;
-        while let Some(record) = source.next_record() {
-            let record = record.map_err(|e| input_error(&self.name, &e))?;
-            let mut fields = vec![None; source.header().len()];
-            for cell in record.cells {
-                fields[cell.index] = match cell.raw {
-                    Raw::Null | Raw::Json(serde_json::Value::Null) => None,
-                    Raw::Text(s) | Raw::Json(serde_json::Value::String(s)) => Some(s),
-                    Raw::Json(v) => Some(v.to_string()),
-                };
-            }
-            each(source.header(), fields)?;
-        }
-        Ok(())
-    }
-
-    /// Reads the whole file once and guesses each column's type: the
-    /// header, and a guess per column.
-    pub fn infer_columns(
-        &self,
-        keep_going: bool,
-    ) -> Result<(Vec<String>, Vec<ColumnGuess>), CliError> {
-        self.infer_columns_limited(keep_going, None)
-    }
-
-    /// [`InputFile::infer_columns`] from the first `limit` records only, if
-    /// given.
-    pub fn infer_columns_limited(
-        &self,
-        keep_going: bool,
-        limit: Option<u64>,
-    ) -> Result<(Vec<String>, Vec<ColumnGuess>), CliError> {
-        let mut source = self.open()?;
-        let mut guesses: Vec<ColumnGuess> = Vec::new();
-        let mut seen = Vec::new();
-        let mut records = 0u64;
-        while let Some(record) = source.next_record() {
-            if limit.is_some_and(|l| records >= l) {
-                break;
-            }
-            let record = match record {
-                Ok(r) => r,
-                Err(e) if keep_going && e.recoverable => continue,
-                Err(e) => return Err(input_error(&self.name, &e)),
-            };
-            // A column first seen now was missing from the records before.
-            let mut new_column = ColumnGuess::default();
-            if records > 0 {
-                new_column.see(&Raw::Null);
-            }
-            records += 1;
-            guesses.resize(source.header().len(), new_column);
-            seen.clear();
-            seen.resize(guesses.len(), false);
-            for cell in &record.cells {
-                guesses[cell.index].see(&cell.raw);
-                seen[cell.index] = true;
-            }
-            for (g, _) in guesses.iter_mut().zip(&seen).filter(|(_, s)| !**s) {
-                g.see(&Raw::Null);
-            }
-        }
-        let header = source.header().to_vec();
-        guesses.resize_with(header.len(), ColumnGuess::default);
-        Ok((header, guesses))
-    }
-
-    /// Inserts the file's rows into `table`, whose columns are `targets`
-    /// (name and type), in the session's open transaction, as an import
-    /// does. Returns the rows written.
-    pub fn insert_into(
-        &self,
-        session: &mut Session,
-        table: &str,
-        targets: &[(String, DataType)],
-    ) -> Result<u64, CliError> {
-        let targets: Vec<Target> = targets
-            .iter()
-            .map(|(name, data_type)| Target {
-                name: name.clone(),
-                data_type: data_type.clone(),
-                has_default: false,
-            })
-            .collect();
-        let mut source = self.open()?;
-        Rows::new(&self.name, table, source.as_mut(), &targets, false).insert(session)
-    }
-}
-
-/// A value at `line` and `column` that does not convert to `target`'s type.
-fn conversion_error(line: u64, column: u64, target: &Target, message: &str) -> InputError {
-    InputError {
-        line,
-        column,
-        message: format!("column \"{}\": {message}", target.name),
-        recoverable: true,
-    }
-}
-
-/// Converts a value read from the file to a column's type.
-fn convert(raw: Raw, ty: &DataType) -> Result<Value, String> {
-    let text = |s: String| {
-        if *ty == DataType::Text {
-            Ok(Value::Text(s))
-        } else {
-            parse_value(&s, ty).map_err(|e| e.message)
-        }
-    };
-    match raw {
-        Raw::Null => Ok(Value::Null),
-        Raw::Text(s) => text(s),
-        Raw::Json(serde_json::Value::Null) => Ok(Value::Null),
-        Raw::Json(serde_json::Value::String(s))
-            if !matches!(ty, DataType::Json | DataType::Jsonb) =>
-        {
-            text(s)
-        }
-        Raw::Json(v) => text(v.to_string()),
-    }
-}
-
-/// Converts records into rows of the target columns: the half of an
-/// import that can run on several threads (see [`Rows::insert_encoded`]).
-#[derive(Clone)]
-pub(super) struct Converter<'a> {
-    targets: &'a [Target],
-    /// The line of the row last converted, and where each of its cells was.
-    pub(super) last: (u64, Vec<u64>),
-    /// Which target columns the last row had.
-    present: Vec<bool>,
-    /// Guesses of each field's type, narrowed by every row read, when the
-    /// table was made from a sample's guesses (see `run`).
-    pub(super) observed: Option<Vec<ColumnGuess>>,
-}
-
-impl Converter<'_> {
-    /// Starts converting a row found at `line` and `column`: no target
-    /// column seen yet, each placed at the row's start.
-    fn start_row(&mut self, line: u64, column: u64) {
-        let n = self.targets.len();
-        self.present.clear();
-        self.present.resize(n, false);
-        self.last.0 = line;
-        self.last.1.clear();
-        self.last.1.resize(n, column);
-    }
-
-    /// Converts `record`, whose cells go to the target columns `to` (in
-    /// order), into `row` (a value per target column).
-    pub(super) fn row_into(
-        &mut self,
-        record: Record,
-        to: &[usize],
-        row: &mut Vec<Value>,
-    ) -> Result<(), InputError> {
-        row.clear();
-        row.resize(self.targets.len(), Value::Null);
-        self.start_row(record.line, record.column);
-        for (cell, &t) in record.cells.into_iter().zip(to) {
-            let target = &self.targets[t];
-            if let Some(guess) = self.observed.as_mut().and_then(|g| g.get_mut(cell.index)) {
-                match &cell.raw {
-                    // Converted to jsonb just below; if that fails, the
-                    // whole import is redone without this guess.
-                    Raw::Text(text) if target.data_type == DataType::Jsonb => {
-                        guess.see_json_text(text);
-                    }
-                    raw => guess.see(raw),
-                }
-            }
-            row[t] = convert(cell.raw, &target.data_type)
-                .map_err(|m| conversion_error(cell.line, cell.column, target, &m))?;
-            self.present[t] = true;
-            self.last.1[t] = cell.column;
-        }
-        Ok(())
-    }
-
-    /// An engine error about the row last converted (of `file`), with its
-    /// position.
-    pub(super) fn engine_error(&self, file: &str, e: arbor_engine::Error) -> CliError {
-        let column = quoted_after(&e.message, "column \"").or_else(|| {
-            e.detail
-                .as_deref()
-                .and_then(|d| d.strip_prefix("Key ("))
-                .and_then(|d| d.split([',', ')']).next())
-                .map(str::to_string)
-        });
-        let position = column
-            .as_ref()
-            .and_then(|c| self.targets.iter().position(|t| t.name == *c))
-            .and_then(|i| self.last.1.get(i).copied())
-            .unwrap_or(1);
-        let prefix = match &column {
-            Some(c) if !e.message.contains(&format!("column \"{c}\"")) => {
-                format!("column \"{c}\": ")
-            }
-            _ => String::new(),
-        };
-        CliError {
-            message: format!(
-                "{}:{}:{}: {prefix}{}",
-                file, self.last.0, position, e.message
-            ),
-            detail: e.detail.as_ref().map(|d| format!("DETAIL: {d}")),
-            hint: Some("nothing was imported".into()),
-        }
-    }
-
-    /// Converts record `i` of `batch` (its fields go to the target columns
-    /// `map`) into `row`, reusing the text values `row` already holds:
-    /// converting a text field allocates nothing.
-    pub(super) fn row_from_text(
-        &mut self,
-        batch: &TextBatch,
-        i: usize,
-        map: &[usize],
-        row: &mut Vec<Value>,
-    ) -> Result<(), InputError> {
-        let fields = batch.record(i);
-        row.resize(self.targets.len(), Value::Null);
-        self.start_row(
-            fields.first().map_or(0, |f| f.line),
-            fields.first().map_or(1, |f| f.column),
-        );
-        for (index, (span, &t)) in fields.iter().zip(map).enumerate() {
-            let target = &self.targets[t];
-            self.present[t] = true;
-            self.last.1[t] = span.column;
-            let guess = self.observed.as_mut().and_then(|g| g.get_mut(index));
-            if span.null {
-                if let Some(guess) = guess {
-                    guess.see(&Raw::Null);
-                }
-                row[t] = Value::Null;
-                continue;
-            }
-            let bytes = batch.fields().bytes(span);
-            let text =
-                std::str::from_utf8(bytes).map_err(|e| utf8_error(span, bytes, e, &target.name))?;
-            if let Some(guess) = guess {
-                if target.data_type == DataType::Jsonb {
-                    // As in `row_into`: a failure below redoes the import.
-                    guess.see_json_text(text);
-                } else {
-                    guess.see_str(text);
-                }
-            }
-            match (&mut row[t], &target.data_type) {
-                (Value::Text(reused), DataType::Text) => {
-                    reused.clear();
-                    reused.push_str(text);
-                }
-                (slot, DataType::Text) => *slot = Value::Text(text.to_owned()),
-                (slot, ty) => match parse_value(text, ty) {
-                    Ok(v) => *slot = v,
-                    Err(e) => {
-                        // A field that is not UTF-8 is reported before any
-                        // value that does not convert, as when reading
-                        // records one by one.
-                        for (later, &t) in fields.iter().zip(map).skip(index + 1) {
-                            let bytes = batch.fields().bytes(later);
-                            if let (false, Err(e)) = (later.null, std::str::from_utf8(bytes)) {
-                                return Err(utf8_error(later, bytes, e, &self.targets[t].name));
-                            }
-                        }
-                        return Err(conversion_error(span.line, span.column, target, &e.message));
-                    }
-                },
-            }
-        }
-        for (slot, present) in row.iter_mut().zip(&self.present) {
-            if !present {
-                *slot = Value::Null;
-            }
-        }
-        Ok(())
-    }
-
-    /// Narrows this converter's guesses with another's (which saw other rows).
-    pub(super) fn merge_observed(&mut self, other: Option<Vec<ColumnGuess>>) {
-        if let (Some(mine), Some(theirs)) = (&mut self.observed, other) {
-            for (m, t) in mine.iter_mut().zip(&theirs) {
-                m.merge(t);
-            }
-        }
-    }
-}
-
-/// The file's rows as table rows, for `Session::insert_rows`.
-pub(super) struct Rows<'a> {
-    pub(super) file: &'a str,
-    pub(super) table: &'a str,
-    pub(super) source: &'a mut dyn Source,
-    /// Source field index to target column.
-    map: Vec<Option<usize>>,
-    pub(super) keep_going: bool,
-    pub(super) skipped: Skipped,
-    pub(super) conv: Converter<'a>,
-    /// The target column of each cell of the record being converted.
-    to: Vec<usize>,
-}
-
-impl<'a> Rows<'a> {
-    fn new(
-        file: &'a str,
-        table: &'a str,
-        source: &'a mut dyn Source,
-        targets: &'a [Target],
-        keep_going: bool,
-    ) -> Rows<'a> {
-        Rows {
-            file,
-            table,
-            source,
-            map: Vec::new(),
-            keep_going,
-            skipped: Skipped::default(),
-            conv: Converter {
-                targets,
-                last: (0, Vec::new()),
-                present: Vec::new(),
-                observed: None,
-            },
-            to: Vec::new(),
-        }
-    }
-
-    pub(super) fn target_of(
-        &mut self,
-        index: usize,
-        line: u64,
-        column: u64,
-    ) -> Result<usize, InputError> {
-        while self.map.len() <= index {
-            let name = &self.source.header()[self.map.len()];
-            self.map
-                .push(self.conv.targets.iter().position(|t| t.name == *name));
-        }
-        self.map[index].ok_or_else(|| InputError {
-            line,
-            column,
-            message: format!(
-                "column \"{}\" of the file is not in table \"{}\"",
-                self.source.header()[index],
-                self.table
-            ),
-            recoverable: false,
-        })
-    }
-
-    /// Appends the target column of each cell of `record` to `to`.
-    pub(super) fn targets_of(
-        &mut self,
-        record: &Record,
-        to: &mut Vec<usize>,
-    ) -> Result<(), InputError> {
-        for cell in &record.cells {
-            to.push(self.target_of(cell.index, cell.line, cell.column)?);
-        }
-        Ok(())
-    }
-
-    /// Converts `record` into `row` (a value per target column).
-    pub(super) fn row_into(
-        &mut self,
-        record: Record,
-        row: &mut Vec<Value>,
-    ) -> Result<(), InputError> {
-        let mut to = std::mem::take(&mut self.to);
-        to.clear();
-        let converted = self
-            .targets_of(&record, &mut to)
-            .and_then(|()| self.conv.row_into(record, &to, row));
-        self.to = to;
-        converted
-    }
-
-    /// The next good row, or the error that stops the import.
-    pub(super) fn next_row(&mut self) -> Option<Result<Vec<Value>, InputError>> {
-        let mut row = Vec::new();
-        Some(self.next_row_into(&mut row)?.map(|()| row))
-    }
-
-    /// [`Rows::next_row`] into `row`.
-    fn next_row_into(&mut self, row: &mut Vec<Value>) -> Option<Result<(), InputError>> {
-        loop {
-            let result = match self.source.next_record()? {
-                Ok(record) => self.row_into(record, row),
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(()) => return Some(Ok(())),
-                Err(e) if self.keep_going && e.recoverable => self.skipped.add(self.file, &e),
-                Err(e) => return Some(Err(e)),
-            }
-        }
-    }
-
-    /// An engine error about the row last handed out, with its position.
-    pub(super) fn engine_error(&self, e: arbor_engine::Error) -> CliError {
-        self.conv.engine_error(self.file, e)
-    }
 }
 
 /// The columns of an existing table, as import targets, and its key.
@@ -725,11 +161,23 @@ fn same_columns(first: &[ColumnGuess], all: &[ColumnGuess]) -> bool {
             .all(|(a, b)| a.data_type() == b.data_type() && a.nullable() == b.nullable())
 }
 
-/// The text between the first `prefix` and the next `"`.
-fn quoted_after(text: &str, prefix: &str) -> Option<String> {
-    let start = text.find(prefix)? + prefix.len();
-    let len = text[start..].find('"')?;
-    Some(text[start..start + len].to_string())
+/// Prints how many rows `--continue` skipped, and the first few, to
+/// standard error.
+fn report_skipped(skipped: &Skipped) {
+    if skipped.count() == 0 {
+        return;
+    }
+    eprintln!(
+        "skipped {} bad row{}:",
+        skipped.count(),
+        if skipped.count() == 1 { "" } else { "s" }
+    );
+    for s in skipped.first() {
+        eprintln!("  {s}");
+    }
+    if skipped.count() > skipped.first().len() as u64 {
+        eprintln!("  ...");
+    }
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -754,7 +202,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         no_header: args.no_header,
         null: args.null.clone(),
         lossy: args.invalid_utf8 == InvalidUtf8::Replace,
-        ..InputFile::new(cwd, path, args.format)?
+        ..input_file(cwd, path, args.format, "--format")?
     };
     if spooled.is_some() {
         "<stdin>".clone_into(&mut input.name);
@@ -807,17 +255,18 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 let (header, guesses) = match known.take() {
                     Some(known) => known,
                     None => {
+                        let bar = progress::bytes(
+                            size,
+                            if sample { "sampling" } else { "scanning" },
+                            args.quiet,
+                        );
                         let scanning = InputFile {
-                            progress: crate::progress::bytes(
-                                size,
-                                if sample { "sampling" } else { "scanning" },
-                                args.quiet,
-                            ),
+                            progress: Some(progress::reading(&bar)),
                             ..input.clone()
                         };
                         let limit = sample.then_some(SAMPLE_ROWS);
                         let scanned = scanning.infer_columns_limited(args.keep_going, limit);
-                        scanning.progress.finish_and_clear();
+                        bar.finish_and_clear();
                         scanned?
                     }
                 };
@@ -835,8 +284,9 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             .with_hint("use --append or --replace"));
         }
 
+        let bar = progress::bytes(size, "importing", args.quiet);
         let input = InputFile {
-            progress: crate::progress::bytes(size, "importing", args.quiet),
+            progress: Some(progress::reading(&bar)),
             ..input.clone()
         };
         let mut source = input.open()?;
@@ -900,7 +350,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 let conflict = (mode == Mode::Update).then_some(pk.as_slice());
                 insert_statements(&mut session, &args.table, &mut rows, conflict)
             } else {
-                rows.insert(&mut session)
+                rows.insert(&mut session).map_err(CliError::from_rows)
             }
         })();
         if sample {
@@ -929,7 +379,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 return Err(e);
             }
         };
-        input.progress.finish_and_clear();
+        bar.finish_and_clear();
         let committed = session.execute("COMMIT")?;
         if committed.last() != Some(&StatementResult::command("COMMIT")) {
             return Err(CliError::new("the import was rolled back"));
@@ -948,7 +398,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 if count == 1 { "" } else { "s" }
             );
         }
-        skipped.report();
+        report_skipped(&skipped);
         return Ok(ExitCode::SUCCESS);
     }
 }
@@ -1055,7 +505,8 @@ fn insert_statements(
                             message: format!("the primary key column \"{k}\" is missing"),
                             recoverable: false,
                         },
-                    ));
+                    )
+                    .into());
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! How the rows of an import get from the file into the table, on several
 //! threads.
 //!
-//! Into a table that takes bulk loads (`arbor_engine::sql::bulk`: one
+//! Into a table that takes bulk loads (`crate::sql::bulk`: one
 //! without a foreign key), [`Rows::insert_encoded`]: one thread
 //! reads the file into batches of records (a CSV-like file as text, its
 //! fields in one buffer per batch), one converting thread per core (up to
@@ -16,18 +16,18 @@
 //! one thread reading the file in order would: the first error in file
 //! order stops the import.
 
-use arbor_engine::sql::{EncodedRows, RowEncoder, Session};
 use arbor_schema::Value;
 
 use super::import::{Converter, Rows, Skipped, input_error};
 use super::source::{InputError, Record, TextBatch};
-use crate::ui::CliError;
+use crate::error::{Error, Result, SqlState};
+use crate::sql::{EncodedRows, RowEncoder, Session};
 
 impl Rows<'_> {
     /// Inserts every row into the table, in the session's open
     /// transaction: [`Rows::insert_encoded`] if the table takes bulk loads,
     /// else [`Rows::insert_all`].
-    pub(super) fn insert(&mut self, session: &mut Session) -> Result<u64, CliError> {
+    pub fn insert(&mut self, session: &mut Session) -> Result<u64> {
         match session.row_encoder(self.table)? {
             Some(encoder) => self.insert_encoded(session, encoder),
             None => self.insert_all(session),
@@ -37,7 +37,7 @@ impl Rows<'_> {
     /// Inserts every row through `Session::insert_rows`, the file read and
     /// its values converted on a second thread while this one writes the
     /// table: two cores share a bulk import.
-    fn insert_all(&mut self, session: &mut Session) -> Result<u64, CliError> {
+    fn insert_all(&mut self, session: &mut Session) -> Result<u64> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Produced>>(PIPELINE_DEPTH);
         let table = self.table;
         let rows = &mut *self;
@@ -91,15 +91,11 @@ impl Rows<'_> {
     /// Inserts every row as [`Rows::insert_all`] does, the work spread
     /// over threads: one reads the file into batches of records, one
     /// converting thread per core (up to four) takes the batches in turn
-    /// and converts and encodes their rows (see `arbor_engine::sql::bulk`),
+    /// and converts and encodes their rows (see `crate::sql::bulk`),
     /// and the calling thread puts the encoded rows in place, batch by
     /// batch in file order. Errors and skipped rows are reported as a
     /// single thread would: the first in file order stops the import.
-    fn insert_encoded(
-        &mut self,
-        session: &mut Session,
-        encoder: RowEncoder,
-    ) -> Result<u64, CliError> {
+    fn insert_encoded(&mut self, session: &mut Session, encoder: RowEncoder) -> Result<u64> {
         let converters = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let table = self.table;
         let file = self.file;
@@ -138,7 +134,7 @@ impl Rows<'_> {
         };
         let text_map = text_map.as_slice();
         let rows = &mut *self;
-        let mut failure: Option<CliError> = None;
+        let mut failure: Option<Error> = None;
         let mut skipped = Skipped::default();
         let (inserted, observed) = std::thread::scope(|scope| {
             let conv = rows.conv.clone();
@@ -184,8 +180,8 @@ impl Rows<'_> {
                 }
                 // Stopped by an error (kept in `failure`), or a thread ended
                 // without saying why.
-                Err(arbor_engine::Error::new(
-                    arbor_engine::SqlState::InvalidTextRepresentation,
+                Err(Error::new(
+                    SqlState::InvalidTextRepresentation,
                     "the import stopped",
                 ))
             });
@@ -204,7 +200,7 @@ impl Rows<'_> {
             let inserted = if reader_ok && workers_ok {
                 inserted
             } else {
-                Err(arbor_engine::Error::internal("an import thread failed"))
+                Err(Error::internal("an import thread failed"))
             };
             (inserted, observed)
         });
@@ -215,7 +211,7 @@ impl Rows<'_> {
         self.skipped = skipped;
         match (inserted, failure) {
             (_, Some(e)) => Err(e),
-            (Err(e), None) => Err(CliError::from(e)),
+            (Err(e), None) => Err(e),
             (Ok(n), None) => Ok(n),
         }
     }
@@ -235,7 +231,7 @@ enum BatchEnd {
     /// The file ends with this batch.
     Last,
     /// The import stops after this batch's rows, with this error.
-    Failed(CliError),
+    Failed(Error),
 }
 
 /// Records read: as text from a CSV-like file, or else each with the
@@ -437,7 +433,7 @@ struct Received {
 }
 
 impl Iterator for Received {
-    type Item = arbor_engine::Result<Vec<Value>>;
+    type Item = Result<Vec<Value>>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let item = match self.batch.next() {
@@ -455,8 +451,8 @@ impl Iterator for Received {
             Err(e) => {
                 let message = e.message.clone();
                 self.failure = Some(e);
-                Some(Err(arbor_engine::Error::new(
-                    arbor_engine::SqlState::InvalidTextRepresentation,
+                Some(Err(Error::new(
+                    SqlState::InvalidTextRepresentation,
                     message,
                 )))
             }

@@ -319,6 +319,11 @@ impl TextBatch {
         self.ends.len()
     }
 
+    /// Whether the batch holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
     /// Empties the batch, keeping its buffers.
     pub fn clear(&mut self) {
         self.fields.clear();

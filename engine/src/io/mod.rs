@@ -1,0 +1,86 @@
+//! # File I/O: rows from and to files
+//!
+//! CSV, TSV, PSV (RFC 4180 and PostgreSQL's `COPY ... CSV`), JSON and JSON
+//! Lines, as a user imports them or diffs and merges them as tables:
+//!
+//! - `source`: records read as a stream, with each field's line and column;
+//! - `infer`: each column's type guessed from the values read;
+//! - `import`: records converted to a table's rows ([`InputFile`], [`Rows`]);
+//! - `pipeline`: those rows put into the table on several threads.
+//!
+//! The front end keeps what is its own: arguments, progress bars (it
+//! listens through [`ReadProgress`]), and how it words and prints errors
+//! and skipped rows.
+
+mod import;
+mod infer;
+mod pipeline;
+mod source;
+
+pub use import::{
+    Converter, InputFile, ReadProgress, Rows, Skipped, Target, TextRecord, input_error,
+};
+pub use infer::ColumnGuess;
+pub use source::{InputError, Source};
+
+use std::path::Path;
+
+use crate::error::{Error, Result, SqlState};
+
+/// The formats of files Arbor reads and writes rows in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileFormat {
+    /// Comma-separated values with a header line.
+    Csv,
+    /// Tab-separated values (CSV quoting).
+    Tsv,
+    /// Pipe-separated values (CSV quoting).
+    Psv,
+    /// A JSON array of objects.
+    Json,
+    /// JSON Lines: one object per line.
+    Jsonl,
+    /// INSERT statements (export only).
+    Sql,
+}
+
+impl FileFormat {
+    /// The format a file name's extension names.
+    pub fn from_path(path: &Path) -> Option<FileFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" => FileFormat::Csv,
+            "tsv" | "tab" => FileFormat::Tsv,
+            "psv" => FileFormat::Psv,
+            "json" => FileFormat::Json,
+            "jsonl" | "ndjson" => FileFormat::Jsonl,
+            "sql" => FileFormat::Sql,
+            _ => return None,
+        })
+    }
+
+    /// The field delimiter of a CSV-like format.
+    pub fn delimiter(self) -> u8 {
+        match self {
+            FileFormat::Tsv => b'\t',
+            FileFormat::Psv => b'|',
+            _ => b',',
+        }
+    }
+}
+
+/// A delimiter as given: one ASCII character, or `\t`/`tab`.
+pub fn parse_delimiter(text: &str) -> Result<u8> {
+    match text {
+        "\\t" | "tab" => Ok(b'\t'),
+        _ if text.len() == 1 && text.is_ascii() && !matches!(text, "\"" | "\n" | "\r") => {
+            Ok(text.as_bytes()[0])
+        }
+        _ => Err(Error::new(
+            SqlState::InvalidParameterValue,
+            format!(
+                "the delimiter must be one ASCII character other than a quote or a line break, not {text:?}"
+            ),
+        )),
+    }
+}

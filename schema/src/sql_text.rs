@@ -1,0 +1,254 @@
+//! SQL text for names, values and tables: what a generated statement (an
+//! export, a diff's patch script, `schema show`) writes so that it reads
+//! back as the same name, value or table. Every such statement quotes
+//! through here.
+
+use crate::table::{ForeignKey, ForeignKeyAction};
+use crate::{TableSchema, Value};
+
+/// `name` as a double-quoted SQL identifier (`"my ""col"""`), exactly the
+/// name whatever its case or characters.
+pub fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `name` as PostgreSQL's `quote_ident` writes it: as it is when it is a
+/// plain lower-case name that is not a reserved word, else double-quoted.
+pub fn quote_identifier_if_needed(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !RESERVED.contains(&name);
+    if plain {
+        name.to_owned()
+    } else {
+        quote_identifier(name)
+    }
+}
+
+/// A string as a SQL string literal (`'it''s'`).
+pub fn quote_string(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A value as a SQL literal that reads back as the same value.
+pub fn quote_value(value: &Value) -> String {
+    value.sql_literal()
+}
+
+fn names(schema: &TableSchema, tags: &[u32]) -> String {
+    let cols: Vec<String> = tags
+        .iter()
+        .map(|t| {
+            schema
+                .column_by_tag(*t)
+                .map_or_else(|| format!("#{t}"), |c| quote_identifier_if_needed(&c.name))
+        })
+        .collect();
+    cols.join(", ")
+}
+
+fn action(a: ForeignKeyAction) -> &'static str {
+    match a {
+        ForeignKeyAction::NoAction => "NO ACTION",
+        ForeignKeyAction::Restrict => "RESTRICT",
+        ForeignKeyAction::Cascade => "CASCADE",
+        ForeignKeyAction::SetNull => "SET NULL",
+        ForeignKeyAction::SetDefault => "SET DEFAULT",
+    }
+}
+
+impl TableSchema {
+    /// The statements that create this table and its indexes, as
+    /// `arbor schema show` prints them and a patch script runs them.
+    pub fn to_create_sql(&self) -> String {
+        create_table(self)
+    }
+
+    /// A foreign key of this table as a table constraint: `CONSTRAINT name
+    /// FOREIGN KEY (...) REFERENCES parent (...)` with its actions.
+    pub fn foreign_key_sql(&self, f: &ForeignKey) -> String {
+        foreign_key(self, f)
+    }
+}
+
+fn create_table(schema: &TableSchema) -> String {
+    let mut lines: Vec<String> = schema
+        .columns
+        .iter()
+        .map(|c| {
+            let mut line = format!(
+                "    {} {}",
+                quote_identifier_if_needed(&c.name),
+                c.data_type
+            );
+            if let Some(d) = &c.default {
+                line.push_str(&format!(" DEFAULT {d}"));
+            }
+            if !c.nullable {
+                line.push_str(" NOT NULL");
+            }
+            line
+        })
+        .collect();
+    if !schema.primary_key.is_empty() {
+        lines.push(format!(
+            "    PRIMARY KEY ({})",
+            names(schema, &schema.primary_key)
+        ));
+    }
+    for u in &schema.uniques {
+        lines.push(format!(
+            "    CONSTRAINT {} UNIQUE ({})",
+            quote_identifier_if_needed(&u.name),
+            names(schema, &u.columns)
+        ));
+    }
+    for c in &schema.checks {
+        lines.push(format!(
+            "    CONSTRAINT {} CHECK ({})",
+            quote_identifier_if_needed(&c.name),
+            c.expression
+        ));
+    }
+    for f in &schema.foreign_keys {
+        lines.push(format!("    {}", foreign_key(schema, f)));
+    }
+    let mut out = format!(
+        "CREATE TABLE {} (\n{}\n);\n",
+        quote_identifier_if_needed(&schema.name),
+        lines.join(",\n")
+    );
+    for index in &schema.indexes {
+        // A UNIQUE constraint's own index is printed with the constraint.
+        if schema.uniques.iter().any(|u| u.name == index.name) {
+            continue;
+        }
+        let cols: Vec<String> = index
+            .columns
+            .iter()
+            .map(|(tag, desc)| {
+                let name = schema.column_by_tag(*tag).map_or_else(
+                    || format!("#{tag}"),
+                    |c| quote_identifier_if_needed(&c.name),
+                );
+                if *desc { format!("{name} DESC") } else { name }
+            })
+            .collect();
+        out.push_str(&format!(
+            "CREATE {}INDEX {} ON {} ({});\n",
+            if index.unique { "UNIQUE " } else { "" },
+            quote_identifier_if_needed(&index.name),
+            quote_identifier_if_needed(&schema.name),
+            cols.join(", ")
+        ));
+    }
+    out
+}
+
+fn foreign_key(schema: &TableSchema, f: &ForeignKey) -> String {
+    let referenced: Vec<String> = f
+        .referenced_columns
+        .iter()
+        .map(|c| quote_identifier_if_needed(c))
+        .collect();
+    let mut line = format!(
+        "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+        quote_identifier_if_needed(&f.name),
+        names(schema, &f.columns),
+        quote_identifier_if_needed(&f.referenced_table),
+        referenced.join(", ")
+    );
+    if f.on_delete != ForeignKeyAction::NoAction {
+        line.push_str(&format!(" ON DELETE {}", action(f.on_delete)));
+    }
+    if f.on_update != ForeignKeyAction::NoAction {
+        line.push_str(&format!(" ON UPDATE {}", action(f.on_update)));
+    }
+    line
+}
+
+/// PostgreSQL's reserved key words, which a bare identifier may not be.
+const RESERVED: &[&str] = &[
+    "all",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "column",
+    "constraint",
+    "create",
+    "current_date",
+    "default",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "intersect",
+    "into",
+    "is",
+    "join",
+    "key",
+    "leading",
+    "limit",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "primary",
+    "references",
+    "select",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "value",
+    "values",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_back_as_themselves() {
+        assert_eq!(quote_identifier("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_identifier_if_needed("price_2"), "price_2");
+        for quoted in ["Price", "2x", "order", "a b", ""] {
+            assert_eq!(quote_identifier_if_needed(quoted), quote_identifier(quoted));
+        }
+        assert_eq!(quote_string("it's"), "'it''s'");
+    }
+}
