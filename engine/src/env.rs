@@ -164,6 +164,17 @@ pub fn unknown_author() -> Error {
     Error::vc(VcError::UnknownAuthor, "author identity unknown")
 }
 
+/// `Ok` when `allowed`, else the refusal of `what` for reaching `place`.
+fn allowed(allowed: bool, what: &str, place: &str) -> Result<()> {
+    if allowed {
+        return Ok(());
+    }
+    Err(Error::new(
+        SqlState::InsufficientPrivilege,
+        format!("{what}: this session may not reach {place}"),
+    ))
+}
+
 /// Everything the library learns from outside: see the module's docs.
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
@@ -188,24 +199,12 @@ impl Environment {
 
     /// Refuses reaching another folder unless allowed.
     pub fn check_folders(&self, what: &str) -> Result<()> {
-        if self.reach.folders {
-            return Ok(());
-        }
-        Err(Error::new(
-            SqlState::InsufficientPrivilege,
-            format!("{what}: this session may not reach other folders"),
-        ))
+        allowed(self.reach.folders, what, "other folders")
     }
 
     /// Refuses reaching the network unless allowed.
     pub fn check_network(&self, what: &str) -> Result<()> {
-        if self.reach.network {
-            return Ok(());
-        }
-        Err(Error::new(
-            SqlState::InsufficientPrivilege,
-            format!("{what}: this session may not reach the network"),
-        ))
+        allowed(self.reach.network, what, "the network")
     }
 
     /// Where Git remotes are cached.
