@@ -7,7 +7,6 @@
 mod commands;
 mod config;
 mod data_files;
-mod diff_format;
 mod identity;
 mod output;
 mod progress;

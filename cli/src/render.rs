@@ -1,9 +1,11 @@
-//! Rendering query results: psql's aligned table, CSV/TSV, JSON, JSON
-//! lines, Markdown, and psql's expanded (vertical) display. `arbor sql`,
-//! the shell and `arbor table export` all print rows through here.
+//! Printing query results on a terminal: psql's aligned table and its
+//! expanded (vertical) display. The file formats (CSV, TSV, JSON, JSON
+//! lines, Markdown) are the library's writers (`arbor_engine::io`), the
+//! same that exports and diffs use.
 
 use std::io::{self, Write};
 
+use arbor_engine::io::{RowFormat, is_numeric, write_rows};
 use arbor_engine::sql::StatementResult;
 use arbor_schema::Value;
 
@@ -38,12 +40,12 @@ pub fn print(out: &mut dyn Write, result: &StatementResult, format: Format) -> i
         StatementResult::Explain(plan) => write!(out, "{plan}"),
         StatementResult::Rows { columns, rows } => match format {
             Format::Table => table(out, columns, rows),
-            Format::Csv => write_csv(out, columns, rows, b',', false),
-            Format::Tsv => write_csv(out, columns, rows, b'\t', false),
-            Format::Json => write_json(out, columns, rows, false),
-            Format::Jsonl => write_json(out, columns, rows, true),
-            Format::Markdown => markdown(out, columns, rows),
             Format::Vertical => vertical(out, columns, rows),
+            Format::Csv => write_rows(out, RowFormat::csv(b','), columns, rows),
+            Format::Tsv => write_rows(out, RowFormat::csv(b'\t'), columns, rows),
+            Format::Json => write_rows(out, RowFormat::Json, columns, rows),
+            Format::Jsonl => write_rows(out, RowFormat::JsonLines, columns, rows),
+            Format::Markdown => write_rows(out, RowFormat::Markdown, columns, rows),
         },
     }
 }
@@ -54,28 +56,6 @@ fn cell(v: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
-}
-
-/// A Markdown table; NULL as `NULL`, pipes escaped.
-fn markdown(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) -> io::Result<()> {
-    let escape = |s: &str| s.replace('|', "\\|").replace(['\n', '\r'], " ");
-    let head: Vec<String> = columns.iter().map(|c| escape(c)).collect();
-    writeln!(out, "| {} |", head.join(" | "))?;
-    writeln!(out, "|{}", "---|".repeat(columns.len()))?;
-    for r in rows {
-        let cells: Vec<String> = r
-            .iter()
-            .map(|v| {
-                if v.is_null() {
-                    "NULL".into()
-                } else {
-                    escape(&v.to_string())
-                }
-            })
-            .collect();
-        writeln!(out, "| {} |", cells.join(" | "))?;
-    }
-    Ok(())
 }
 
 /// psql's expanded display: one record at a time, a line per column.
@@ -93,30 +73,23 @@ pub fn vertical(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) ->
     Ok(())
 }
 
-fn is_numeric(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::SmallInt(_)
-            | Value::Integer(_)
-            | Value::BigInt(_)
-            | Value::Real(_)
-            | Value::Double(_)
-            | Value::Numeric(_)
-    )
+/// The width of each column of a grid: its widest cell or header, in
+/// characters.
+fn column_widths<'a>(header: &[String], rows: impl Iterator<Item = &'a [String]>) -> Vec<usize> {
+    let mut widths: Vec<usize> = header.iter().map(|c| c.chars().count()).collect();
+    for cells in rows {
+        for (w, c) in widths.iter_mut().zip(cells) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    widths
 }
 
+/// psql's aligned table: centred headers, numbers right-aligned, a row
+/// count after.
 fn table(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) -> io::Result<()> {
     let cells: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(cell).collect()).collect();
-    let widths: Vec<usize> = (0..columns.len())
-        .map(|i| {
-            cells
-                .iter()
-                .map(|r| r[i].chars().count())
-                .chain([columns[i].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths = column_widths(columns, cells.iter().map(Vec::as_slice));
     let header: Vec<String> = columns
         .iter()
         .zip(&widths)
@@ -159,193 +132,37 @@ fn table(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) -> io::Re
     writeln!(out)
 }
 
-/// Writes one CSV field, quoted when it must be (or is empty, so that an
-/// empty string differs from NULL, which is written as nothing).
-fn csv_field(out: &mut dyn Write, text: &str, delimiter: u8) -> io::Result<()> {
-    let quote = text.is_empty()
-        || text
-            .bytes()
-            .any(|b| b == delimiter || matches!(b, b'"' | b'\n' | b'\r'));
-    if !quote {
-        return out.write_all(text.as_bytes());
-    }
-    // Quoted, each quote inside doubled: written piece by piece.
-    out.write_all(b"\"")?;
-    for (i, piece) in text.split('"').enumerate() {
-        if i > 0 {
-            out.write_all(b"\"\"")?;
-        }
-        out.write_all(piece.as_bytes())?;
-    }
-    out.write_all(b"\"")
-}
-
-/// Rows as CSV (or TSV/PSV with another delimiter) with a header line;
-/// NULL is an empty field. With `safe`, text starting with `=`, `+`, `-`,
-/// `@`, tab or CR gets a leading `'` so spreadsheets do not run it.
-pub fn write_csv(
+/// A boxed table whose rows each carry a one-character mark in a first
+/// column (a diff's `+`, `-`, `<`, `>`); `paint` colours a row's line by
+/// its mark.
+pub fn marked_table(
     out: &mut dyn Write,
-    columns: &[String],
-    rows: &[Vec<Value>],
-    delimiter: u8,
-    safe: bool,
+    header: &[String],
+    rows: &[(char, Vec<String>)],
+    paint: &dyn Fn(char, &str) -> String,
 ) -> io::Result<()> {
-    write_stream(out, StreamFormat::Csv { delimiter, safe }, columns, rows)
-}
-
-/// Writes `rows` through a [`RowStream`].
-fn write_stream(
-    out: &mut dyn Write,
-    format: StreamFormat,
-    columns: &[String],
-    rows: &[Vec<Value>],
-) -> io::Result<()> {
-    let mut stream = RowStream::begin(out, format, columns)?;
-    for row in rows {
-        stream.row(row)?;
-    }
-    stream.end().map(|_| ())
-}
-
-/// The formats a [`RowStream`] writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StreamFormat {
-    /// CSV with this delimiter; `safe`: see [`write_csv`].
-    Csv { delimiter: u8, safe: bool },
-    /// A JSON array of objects.
-    Json,
-    /// One JSON object per line.
-    JsonLines,
-}
-
-/// Rows written one at a time as they come (an export never holds the
-/// table in memory): [`RowStream::begin`] writes what comes before the
-/// rows, [`RowStream::row`] each row, [`RowStream::end`] what comes after.
-pub struct RowStream<W: Write> {
-    out: W,
-    format: StreamFormat,
-    /// JSON: the column names as JSON strings.
-    keys: Vec<String>,
-    rows: u64,
-    /// A cell's text, the buffer kept from cell to cell.
-    cell: String,
-}
-
-impl<W: Write> RowStream<W> {
-    /// Starts the output: a CSV header line, or a JSON array's `[`.
-    pub fn begin(mut out: W, format: StreamFormat, columns: &[String]) -> io::Result<RowStream<W>> {
-        let keys = columns
+    let widths = column_widths(header, rows.iter().map(|(_, cells)| cells.as_slice()));
+    let rule = format!(
+        "+---+{}+",
+        widths
             .iter()
-            .map(|c| serde_json::Value::String(c.clone()).to_string())
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("+")
+    );
+    let line = |mark: char, cells: &[String]| {
+        let body: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!(" {c:<w$} "))
             .collect();
-        match format {
-            StreamFormat::Csv { delimiter, .. } => {
-                for (i, c) in columns.iter().enumerate() {
-                    if i > 0 {
-                        out.write_all(&[delimiter])?;
-                    }
-                    csv_field(&mut out, c, delimiter)?;
-                }
-                out.write_all(b"\n")?;
-            }
-            StreamFormat::Json => out.write_all(b"[")?,
-            StreamFormat::JsonLines => {}
-        }
-        Ok(RowStream {
-            out,
-            format,
-            keys,
-            rows: 0,
-            cell: String::new(),
-        })
-    }
-
-    /// Writes one row.
-    pub fn row(&mut self, row: &[Value]) -> io::Result<()> {
-        let out: &mut dyn Write = &mut self.out;
-        match self.format {
-            StreamFormat::Csv { delimiter, safe } => {
-                for (i, v) in row.iter().enumerate() {
-                    if i > 0 {
-                        out.write_all(&[delimiter])?;
-                    }
-                    if v.is_null() {
-                        continue;
-                    }
-                    let text = &mut self.cell;
-                    text.clear();
-                    // Writing to a String cannot fail.
-                    let _ = std::fmt::Write::write_fmt(text, format_args!("{v}"));
-                    if safe && !is_numeric(v) && text.starts_with(['=', '+', '-', '@', '\t', '\r'])
-                    {
-                        text.insert(0, '\'');
-                    }
-                    csv_field(out, text, delimiter)?;
-                }
-                out.write_all(b"\n")?;
-            }
-            StreamFormat::Json | StreamFormat::JsonLines => {
-                let lines = self.format == StreamFormat::JsonLines;
-                if !lines {
-                    out.write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
-                }
-                out.write_all(b"{")?;
-                for (i, (k, v)) in self.keys.iter().zip(row).enumerate() {
-                    if i > 0 {
-                        out.write_all(b", ")?;
-                    }
-                    write!(out, "{k}: {}", json_text(v))?;
-                }
-                out.write_all(b"}")?;
-                if lines {
-                    out.write_all(b"\n")?;
-                }
-            }
-        }
-        self.rows += 1;
-        Ok(())
-    }
-
-    /// Ends the output (a JSON array's `]`) and hands back the writer.
-    pub fn end(mut self) -> io::Result<W> {
-        if self.format == StreamFormat::Json {
-            self.out
-                .write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
-        }
-        Ok(self.out)
-    }
-}
-
-/// A value as JSON: numbers and booleans as such, jsonb and json embedded,
-/// everything else as a string.
-pub fn json_text(v: &Value) -> String {
-    let string = |s: &str| serde_json::Value::String(s.to_string()).to_string();
-    match v {
-        Value::Null => "null".into(),
-        Value::Boolean(b) => b.to_string(),
-        Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_) | Value::Numeric(_) => {
-            v.to_string()
-        }
-        Value::Real(f) if f.is_finite() => v.to_string(),
-        Value::Double(f) if f.is_finite() => v.to_string(),
-        Value::Jsonb(_) | Value::Json(_) => v.to_string(),
-        Value::Text(s) => string(s),
-        other => string(&other.to_string()),
-    }
-}
-
-/// Rows as a JSON array of objects, or one object per line (`lines`), keys
-/// in column order.
-pub fn write_json(
-    out: &mut dyn Write,
-    columns: &[String],
-    rows: &[Vec<Value>],
-    lines: bool,
-) -> io::Result<()> {
-    let format = if lines {
-        StreamFormat::JsonLines
-    } else {
-        StreamFormat::Json
+        format!("| {mark} |{}|", body.join("|"))
     };
-    write_stream(out, format, columns, rows)
+    writeln!(out, "{rule}")?;
+    writeln!(out, "{}", line(' ', header))?;
+    writeln!(out, "{rule}")?;
+    for (mark, cells) in rows {
+        writeln!(out, "{}", paint(*mark, &line(*mark, cells)))?;
+    }
+    writeln!(out, "{rule}")
 }

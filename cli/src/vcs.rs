@@ -14,8 +14,8 @@ use arbor_engine::vc::status::TableChange;
 use arbor_merkle::Address;
 use arbor_schema::Value;
 
-use crate::diff_format::RowSelection;
 use crate::ui::CliError;
+use arbor_engine::io::RowSelection;
 
 /// The repository containing `cwd`, or a clear error.
 pub fn repository_dir(cwd: &Path) -> Result<std::path::PathBuf, CliError> {
@@ -239,37 +239,9 @@ pub fn print_table_diff(
     if lines.is_empty() {
         return Ok(());
     }
-    let mut widths: Vec<usize> = columns.iter().map(|c| c.name.chars().count()).collect();
-    for (_, cells) in &lines {
-        for (w, c) in widths.iter_mut().zip(cells) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let rule = format!(
-        "+---+{}+",
-        widths
-            .iter()
-            .map(|w| "-".repeat(w + 2))
-            .collect::<Vec<_>>()
-            .join("+")
-    );
-    let row = |mark: char, cells: &[String]| {
-        let body: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!(" {c:<w$} "))
-            .collect();
-        format!("| {mark} |{}|", body.join("|"))
-    };
-    writeln!(out, "{rule}").map_err(write)?;
     let header: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
-    writeln!(out, "{}", row(' ', &header)).map_err(write)?;
-    writeln!(out, "{rule}").map_err(write)?;
-    for (mark, cells) in &lines {
-        writeln!(out, "{}", paint(color, *mark, &row(*mark, cells))).map_err(write)?;
-    }
-    writeln!(out, "{rule}").map_err(write)?;
-    Ok(())
+    crate::render::marked_table(out, &header, &lines, &|mark, line| paint(color, mark, line))
+        .map_err(write)
 }
 
 /// Schema changes, one line each (`+` added, `-` dropped, `~` changed), as

@@ -6,22 +6,33 @@
 //! - `source`: records read as a stream, with each field's line and column;
 //! - `infer`: each column's type guessed from the values read;
 //! - `import`: records converted to a table's rows ([`InputFile`], [`Rows`]);
-//! - `pipeline`: those rows put into the table on several threads.
+//! - `pipeline`: those rows put into the table on several threads;
+//! - `write`: rows written as CSV, JSON, JSON Lines, Markdown or SQL
+//!   ([`RowWriter`]), for exports, query output and diffs;
+//! - `diff_format`: a diff as JSON, JSON Lines, CSV, Markdown or a SQL patch.
 //!
 //! The front end keeps what is its own: arguments, progress bars (it
 //! listens through [`ReadProgress`]), and how it words and prints errors
 //! and skipped rows.
 
+mod diff_format;
 mod import;
 mod infer;
 mod pipeline;
 mod source;
+mod write;
+
+pub use diff_format::{DiffFormat, RowSelection, key_positions, sql_patch, write_diff};
 
 pub use import::{
     Converter, InputFile, ReadProgress, Rows, Skipped, Target, TextRecord, input_error,
 };
 pub use infer::ColumnGuess;
 pub use source::{InputError, Source};
+pub use write::{
+    RowFormat, RowWriter, is_numeric, json_text, json_value, markdown_cell, markdown_value,
+    write_csv_field, write_error, write_rows,
+};
 
 use std::path::Path;
 
@@ -57,6 +68,22 @@ impl FileFormat {
             "sql" => FileFormat::Sql,
             _ => return None,
         })
+    }
+
+    /// How rows of `table` are written in this format: CSV-like formats
+    /// with `delimiter` (and `spreadsheet_safe`, see [`RowFormat::Csv`]).
+    pub fn row_format(self, delimiter: u8, spreadsheet_safe: bool, table: &str) -> RowFormat {
+        match self {
+            FileFormat::Csv | FileFormat::Tsv | FileFormat::Psv => RowFormat::Csv {
+                delimiter,
+                spreadsheet_safe,
+            },
+            FileFormat::Json => RowFormat::Json,
+            FileFormat::Jsonl => RowFormat::JsonLines,
+            FileFormat::Sql => RowFormat::Sql {
+                table: table.to_owned(),
+            },
+        }
     }
 
     /// The field delimiter of a CSV-like format.

@@ -21,9 +21,9 @@ use arbor_engine::vc::{
     history,
 };
 
-use crate::diff_format::{self, DiffFormat, RowSelection};
 use crate::ui::CliError;
 use crate::vcs;
+use arbor_engine::io::{DiffFormat, RowSelection, write_diff};
 
 /// Arguments of `arbor diff`.
 #[derive(Debug, clap::Args)]
@@ -209,6 +209,13 @@ fn show(
         skinny: args.skinny,
         predicate: args.predicate.clone(),
     };
+    // A bad --where is the user's flag: said in the CLI's words.
+    for d in &diffs {
+        selection.predicate_for(d).map_err(|e| {
+            CliError::new(format!("--where: {}", e.message))
+                .with_hint("the predicate reads diff_type, from_<column> and to_<column>")
+        })?;
+    }
     if args.name_only {
         let views = diff_views(from, to, tables);
         for name in diffs
@@ -226,8 +233,16 @@ fn show(
         });
     }
     if args.format != DiffFormat::Table && !args.stat && !args.summary {
+        if args.format == DiffFormat::Csv && diffs.len() > 1 {
+            let names: Vec<&str> = diffs.iter().map(|d| d.name.as_str()).collect();
+            return Err(CliError::new(format!(
+                "a CSV diff shows one table; these changed: {}",
+                names.join(", ")
+            ))
+            .with_hint("name the table: arbor diff --format csv <revisions> <table>"));
+        }
         let views = diff_views(from, to, tables);
-        diff_format::write(
+        write_diff(
             &mut out,
             repository,
             args.format,

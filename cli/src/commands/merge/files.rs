@@ -27,11 +27,10 @@ use arbor_schema::Value;
 
 use super::Args;
 use arbor_engine::SqlState;
-use arbor_engine::io::{FileFormat, InputFile};
+use arbor_engine::io::{FileFormat, InputFile, RowFormat, RowWriter};
 
 use crate::data_files::{Scratch, columns_of, input_file};
 use crate::output::Output;
-use crate::render::{RowStream, StreamFormat};
 use crate::ui::CliError;
 
 pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -184,15 +183,8 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let delimiter = files[1].delimiter_byte()?;
     let target = args.output.clone().unwrap_or_else(|| ours.clone());
     let mut sink = Output::open(cwd, Some(&target))?;
-    let mut stream = RowStream::begin(
-        &mut sink,
-        StreamFormat::Csv {
-            delimiter,
-            safe: false,
-        },
-        &out_names,
-    )
-    .map_err(write_error)?;
+    let mut stream =
+        RowWriter::begin(&mut sink, RowFormat::csv(delimiter), &out_names).map_err(write_error)?;
     // Our rows in our order, then the rows only they added.
     files[1].for_each_record(|header, fields| {
         let field = |name: &str| {

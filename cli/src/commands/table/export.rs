@@ -1,6 +1,6 @@
 //! `arbor table export`: a table's rows to a file or standard output.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -9,13 +9,10 @@ use arbor_engine::vc;
 use arbor_schema::Value;
 
 use crate::output::Output;
-use crate::render::{RowStream, StreamFormat};
 use crate::ui::CliError;
 use crate::vcs;
-use arbor_engine::io::{FileFormat, parse_delimiter};
-use arbor_schema::sql_text::{
-    quote_identifier as ident, quote_string as string_literal, quote_value as literal,
-};
+use arbor_engine::io::{FileFormat, RowWriter, parse_delimiter, write_error as output_error};
+use arbor_schema::sql_text::{quote_identifier as ident, quote_string as string_literal};
 
 /// Arguments of `arbor table export`.
 #[derive(Debug, clap::Args)]
@@ -107,11 +104,11 @@ struct Export<'a> {
 /// then hands the output back (or the error that stopped it).
 struct Writer {
     batches: Option<std::sync::mpsc::SyncSender<Vec<Vec<Value>>>>,
-    thread: Option<std::thread::JoinHandle<io::Result<Out>>>,
+    thread: Option<std::thread::JoinHandle<io::Result<RowWriter<Output>>>>,
 }
 
 impl Writer {
-    fn start(mut out: Out) -> Writer {
+    fn start(mut out: RowWriter<Output>) -> Writer {
         let (batches, receiver) = std::sync::mpsc::sync_channel::<Vec<Vec<Value>>>(4);
         let thread = std::thread::spawn(move || {
             for batch in receiver {
@@ -141,7 +138,7 @@ impl Writer {
 
     /// Closes the channel and waits for the thread: the output, all rows
     /// written.
-    fn end(&mut self) -> io::Result<Out> {
+    fn end(&mut self) -> io::Result<RowWriter<Output>> {
         self.batches = None;
         match self.thread.take().map(std::thread::JoinHandle::join) {
             Some(Ok(result)) => result,
@@ -162,25 +159,6 @@ impl Drop for Writer {
     }
 }
 
-/// The open output: rows through a [`RowStream`], or SQL statements
-/// (`INSERT INTO t (columns) VALUES` first).
-enum Out {
-    Stream(RowStream<Output>),
-    Sql(Output, String),
-}
-
-impl Out {
-    fn row(&mut self, row: &[Value]) -> io::Result<()> {
-        match self {
-            Out::Stream(s) => s.row(row),
-            Out::Sql(out, head) => {
-                let values: Vec<String> = row.iter().map(literal).collect();
-                writeln!(out, "{head} ({});", values.join(", "))
-            }
-        }
-    }
-}
-
 impl Export<'_> {
     fn open(&self) -> arbor_engine::Result<Output> {
         Output::open(self.cwd, self.target)
@@ -193,38 +171,18 @@ impl Export<'_> {
             return Ok(());
         };
         writer.send(std::mem::take(&mut self.batch))?;
-        match writer.end().map_err(output_error)? {
-            Out::Stream(s) => s.end().map_err(output_error)?.finish(),
-            Out::Sql(out, _) => out.finish(),
-        }
+        let rows = writer.end().map_err(output_error)?;
+        rows.end().map_err(output_error)?.finish()
     }
 }
 
 impl RowSink for Export<'_> {
     fn columns(&mut self, columns: &[String]) -> arbor_engine::Result<()> {
         let out = self.open()?;
-        let out = match self.format {
-            FileFormat::Sql => {
-                let names: Vec<String> = columns.iter().map(|c| ident(c)).collect();
-                let head = format!(
-                    "INSERT INTO {} ({}) VALUES",
-                    ident(self.table),
-                    names.join(", ")
-                );
-                Out::Sql(out, head)
-            }
-            format => {
-                let format = match format {
-                    FileFormat::Json => StreamFormat::Json,
-                    FileFormat::Jsonl => StreamFormat::JsonLines,
-                    _ => StreamFormat::Csv {
-                        delimiter: self.delimiter,
-                        safe: self.safe,
-                    },
-                };
-                Out::Stream(RowStream::begin(out, format, columns).map_err(output_error)?)
-            }
-        };
+        let format = self
+            .format
+            .row_format(self.delimiter, self.safe, self.table);
+        let out = RowWriter::begin(out, format, columns).map_err(output_error)?;
         self.writer = Some(Writer::start(out));
         Ok(())
     }
@@ -241,41 +199,5 @@ impl RowSink for Export<'_> {
             ))?;
         }
         Ok(())
-    }
-}
-
-/// An output error as an engine error, so it stops the query.
-fn output_error(e: io::Error) -> arbor_engine::Error {
-    arbor_engine::Error::new(
-        arbor_engine::SqlState::IoError,
-        format!("cannot write output: {e}"),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use arbor_schema::Value;
-
-    use crate::render::write_csv;
-
-    #[test]
-    fn csv_quoting() {
-        let mut out = Vec::new();
-        write_csv(
-            &mut out,
-            &["a".into(), "b,c".into()],
-            &[
-                vec![Value::Text("x\"y".into()), Value::Null],
-                vec![Value::Text(String::new()), Value::Text("=1+2".into())],
-                vec![Value::Integer(-3), Value::Text("line\nbreak".into())],
-            ],
-            b',',
-            true,
-        )
-        .unwrap_or_default();
-        assert_eq!(
-            String::from_utf8_lossy(&out),
-            "a,\"b,c\"\n\"x\"\"y\",\n\"\",'=1+2\n-3,\"line\nbreak\"\n"
-        );
     }
 }

@@ -6,7 +6,9 @@
 //! - `jsonl`: one change per line (a row, a schema change or a view),
 //!   each naming its table: streamable.
 //! - `csv`: one table's rows: `diff_type`, then `from_<column>` and
-//!   `to_<column>` for every column.
+//!   `to_<column>` for every column; NULL (and the side a row is missing
+//!   from) is an empty field, the empty string `""`, as in every CSV Arbor
+//!   writes.
 //! - `markdown`: a summary table (rows added, deleted, modified per table)
 //!   and up to `SAMPLE` changed rows of each table, for a pull request.
 //! - `sql`: a patch script: tables created and dropped, columns added,
@@ -18,18 +20,22 @@
 
 use std::io::Write;
 
-use arbor_engine::repo::Repository;
-use arbor_engine::vc::diff::{DiffColumn, RowChange, TableDiff, ViewDiff};
-use arbor_engine::vc::status::TableChange;
 use arbor_schema::Value;
 use serde_json::{Map, Value as Json, json};
 
-use crate::ui::CliError;
+use super::write::{
+    RowFormat, RowWriter, json_value, markdown_cell as md, markdown_value, write_error,
+};
+use crate::error::{Error, Result, SqlState};
+use crate::repo::Repository;
+use crate::sql::predicate::RowPredicate;
+use crate::vc::diff::{DiffColumn, RowChange, TableDiff, ViewDiff};
+use crate::vc::status::TableChange;
 
 /// Changed rows shown per table in Markdown.
 const SAMPLE: usize = 10;
 
-/// The output formats of `arbor diff --format`.
+/// The formats a diff is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiffFormat {
     /// Tables of changed rows for a terminal.
@@ -62,31 +68,26 @@ pub struct RowSelection {
 }
 
 impl RowSelection {
+    /// The compiled `--where` predicate for the rows of `d`, if there is
+    /// one: it reads `diff_type`, `from_<column>` and `to_<column>`.
+    pub fn predicate_for(&self, d: &TableDiff) -> Result<Option<RowPredicate>> {
+        let Some(text) = &self.predicate else {
+            return Ok(None);
+        };
+        let columns = d.columns();
+        let mut names = vec!["diff_type".to_owned()];
+        names.extend(columns.iter().map(|c| format!("from_{}", c.name)));
+        names.extend(columns.iter().map(|c| format!("to_{}", c.name)));
+        RowPredicate::compile(text, &names).map(Some)
+    }
+
     /// The selected changed rows of `d`.
     pub fn rows<'a>(
         &'a self,
         d: &'a TableDiff,
         repository: &'a Repository,
-    ) -> Result<Box<dyn Iterator<Item = Result<RowChange, arbor_engine::Error>> + 'a>, CliError>
-    {
-        let predicate = match &self.predicate {
-            None => None,
-            Some(text) => {
-                let columns = d.columns();
-                let mut names = vec!["diff_type".to_owned()];
-                names.extend(columns.iter().map(|c| format!("from_{}", c.name)));
-                names.extend(columns.iter().map(|c| format!("to_{}", c.name)));
-                Some(
-                    arbor_engine::sql::predicate::RowPredicate::compile(text, &names).map_err(
-                        |e| {
-                            CliError::new(format!("--where: {}", e.message)).with_hint(
-                                "the predicate reads diff_type, from_<column> and to_<column>",
-                            )
-                        },
-                    )?,
-                )
-            }
-        };
+    ) -> Result<Box<dyn Iterator<Item = Result<RowChange>> + 'a>> {
+        let predicate = self.predicate_for(d)?;
         let width = d.columns().len();
         let rows = d.rows(repository)?.filter(move |c| match c {
             Ok(c) => {
@@ -130,12 +131,6 @@ impl RowSelection {
             })
             .collect()
     }
-}
-
-/// A value as JSON (see [`crate::render::json_text`]).
-pub fn json_value(v: &Value) -> Json {
-    let text = crate::render::json_text(v);
-    serde_json::from_str(&text).unwrap_or(Json::String(text))
 }
 
 fn change_name(c: TableChange) -> &'static str {
@@ -212,7 +207,7 @@ pub fn key_positions(d: &TableDiff) -> Vec<usize> {
 fn schema_lines(d: &TableDiff) -> Vec<String> {
     d.schema
         .as_ref()
-        .map(crate::vcs::schema_lines)
+        .map(|s| s.to_string().lines().map(str::to_owned).collect())
         .unwrap_or_default()
 }
 
@@ -220,21 +215,20 @@ fn view_json(v: &ViewDiff) -> Json {
     json!({"name": v.name, "from": v.from, "to": v.to})
 }
 
-fn write_err(e: std::io::Error) -> CliError {
-    CliError::new(format!("cannot write output: {e}"))
-}
-
-/// Writes the diff in `format` (not `Table`, which `arbor diff` prints itself).
-pub fn write(
+/// Writes the diff in `format`. `Table` is drawn by the front end for a
+/// terminal; asking this function for it is an error.
+pub fn write_diff(
     out: &mut dyn Write,
     repository: &Repository,
     format: DiffFormat,
     selection: &RowSelection,
     diffs: &[TableDiff],
     views: &[ViewDiff],
-) -> Result<(), CliError> {
+) -> Result<()> {
     match format {
-        DiffFormat::Table => Ok(()),
+        DiffFormat::Table => Err(Error::internal(
+            "a diff as a table is drawn by the front end",
+        )),
         DiffFormat::Json => {
             let mut tables = Vec::new();
             for d in diffs {
@@ -253,9 +247,8 @@ pub fn write(
             }
             let views: Vec<Json> = views.iter().map(view_json).collect();
             let doc = json!({"tables": tables, "views": views});
-            serde_json::to_writer_pretty(&mut *out, &doc)
-                .map_err(|e| CliError::new(e.to_string()))?;
-            writeln!(out).map_err(write_err)
+            serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| write_error(e.into()))?;
+            writeln!(out).map_err(write_error)
         }
         DiffFormat::Jsonl => {
             for d in diffs {
@@ -265,11 +258,11 @@ pub fn write(
                         "{}",
                         json!({"table": d.name, "table_change": change_name(d.change)})
                     )
-                    .map_err(write_err)?;
+                    .map_err(write_error)?;
                 }
                 for line in schema_lines(d) {
                     writeln!(out, "{}", json!({"table": d.name, "schema_change": line}))
-                        .map_err(write_err)?;
+                        .map_err(write_error)?;
                 }
                 let columns = d.columns();
                 let keys = key_positions(d);
@@ -278,7 +271,7 @@ pub fn write(
                     if let Json::Object(m) = &mut row {
                         m.insert("table".into(), Json::String(d.name.clone()));
                     }
-                    writeln!(out, "{row}").map_err(write_err)?;
+                    writeln!(out, "{row}").map_err(write_error)?;
                 }
             }
             for v in views {
@@ -287,7 +280,7 @@ pub fn write(
                     "{}",
                     json!({"view": v.name, "from": v.from, "to": v.to})
                 )
-                .map_err(write_err)?;
+                .map_err(write_error)?;
             }
             Ok(())
         }
@@ -297,66 +290,45 @@ pub fn write(
                 [d] => d,
                 _ => {
                     let names: Vec<&str> = diffs.iter().map(|d| d.name.as_str()).collect();
-                    return Err(CliError::new(format!(
-                        "a CSV diff shows one table; these changed: {}",
-                        names.join(", ")
-                    ))
-                    .with_hint("name the table: arbor diff --format csv <revisions> <table>"));
+                    return Err(Error::new(
+                        SqlState::InvalidParameterValue,
+                        format!(
+                            "a CSV diff shows one table; these changed: {}",
+                            names.join(", ")
+                        ),
+                    ));
                 }
             };
             let columns = d.columns();
-            let rows: Vec<RowChange> = selection.rows(d, repository)?.collect::<Result<_, _>>()?;
+            let rows: Vec<RowChange> = selection.rows(d, repository)?.collect::<Result<_>>()?;
             let shown = selection.columns(d, &rows);
             let mut header = vec!["diff_type".to_owned()];
             header.extend(shown.iter().map(|&i| format!("from_{}", columns[i].name)));
             header.extend(shown.iter().map(|&i| format!("to_{}", columns[i].name)));
-            writeln!(out, "{}", csv_line(&header)).map_err(write_err)?;
+            let mut writer =
+                RowWriter::begin(&mut *out, RowFormat::csv(b','), &header).map_err(write_error)?;
             for change in &rows {
-                let side = |r: &Option<Vec<Value>>| -> Vec<String> {
+                // A side without the row (added, removed) is all NULL.
+                let side = |r: &Option<Vec<Value>>| -> Vec<Value> {
                     match r {
-                        Some(values) => shown.iter().map(|&i| csv_cell(&values[i])).collect(),
-                        None => vec![String::new(); shown.len()],
+                        Some(values) => shown.iter().map(|&i| values[i].clone()).collect(),
+                        None => vec![Value::Null; shown.len()],
                     }
                 };
-                let mut line = vec![diff_type(change).to_owned()];
+                let mut line = vec![Value::Text(diff_type(change).to_owned())];
                 line.extend(side(&change.old));
                 line.extend(side(&change.new));
-                writeln!(out, "{}", csv_line(&line)).map_err(write_err)?;
+                writer.row(&line).map_err(write_error)?;
             }
+            writer.end().map_err(write_error)?;
             Ok(())
         }
         DiffFormat::Markdown => markdown(out, repository, selection, diffs, views),
         DiffFormat::Sql => {
             let script = sql_patch(repository, diffs, views)?;
-            out.write_all(script.as_bytes()).map_err(write_err)
+            out.write_all(script.as_bytes()).map_err(write_error)
         }
     }
-}
-
-fn csv_cell(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn csv_line(fields: &[String]) -> String {
-    let quoted: Vec<String> = fields
-        .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f.clone()
-            }
-        })
-        .collect();
-    quoted.join(",")
-}
-
-/// A Markdown table cell: pipes escaped, newlines as spaces.
-fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 fn markdown(
@@ -365,7 +337,7 @@ fn markdown(
     selection: &RowSelection,
     diffs: &[TableDiff],
     views: &[ViewDiff],
-) -> Result<(), CliError> {
+) -> Result<()> {
     let mut text = String::new();
     if diffs.is_empty() && views.is_empty() {
         text.push_str("No differences.\n");
@@ -397,7 +369,7 @@ fn markdown(
             let columns = d.columns();
             let schema = schema_lines(d);
             let mut rows = selection.rows(d, repository)?;
-            let sample: Vec<RowChange> = rows.by_ref().take(SAMPLE).collect::<Result<_, _>>()?;
+            let sample: Vec<RowChange> = rows.by_ref().take(SAMPLE).collect::<Result<_>>()?;
             let shown = selection.columns(d, &sample);
             if sample.is_empty() && schema.is_empty() {
                 continue;
@@ -422,11 +394,7 @@ fn markdown(
                         .enumerate()
                         .filter(|(i, _)| shown.contains(i))
                         .map(|(i, v)| {
-                            let c = md(&if v.is_null() {
-                                "NULL".into()
-                            } else {
-                                v.to_string()
-                            });
+                            let c = markdown_value(v);
                             if mark_changed && changed.contains(&i) {
                                 format!("**{c}**")
                             } else {
@@ -453,16 +421,12 @@ fn markdown(
             }
         }
     }
-    out.write_all(text.as_bytes()).map_err(write_err)
+    out.write_all(text.as_bytes()).map_err(write_error)
 }
 
 /// The rows of a table diff as statements keyed by the new schema's
 /// primary key (or, for a table without one, by every column).
-fn row_statements(
-    repository: &Repository,
-    d: &TableDiff,
-    script: &mut String,
-) -> Result<(), CliError> {
+fn row_statements(repository: &Repository, d: &TableDiff, script: &mut String) -> Result<()> {
     use arbor_schema::sql_text::{quote_identifier as ident, quote_value as literal};
     let columns = d.columns();
     let table = ident(&d.name);
@@ -551,7 +515,7 @@ pub fn sql_patch(
     repository: &Repository,
     diffs: &[TableDiff],
     views: &[ViewDiff],
-) -> Result<String, CliError> {
+) -> Result<String> {
     use arbor_schema::diff::{Change, ColumnChange};
 
     use arbor_schema::sql_text::quote_identifier as ident;
@@ -566,7 +530,7 @@ pub fn sql_patch(
             TableChange::Added => {
                 let to =
                     d.to.as_ref()
-                        .ok_or_else(|| CliError::new("an added table without its schema"))?;
+                        .ok_or_else(|| Error::internal("an added table without its schema"))?;
                 script.push_str(&to.schema.to_create_sql());
                 row_statements(repository, d, &mut script)?;
                 continue;
