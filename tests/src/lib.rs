@@ -4,4 +4,5 @@
 
 pub mod bench_data;
 pub mod bench_process;
+pub mod golden;
 pub mod slt;
