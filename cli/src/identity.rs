@@ -131,6 +131,7 @@ pub fn environment(cwd: &Path) -> Result<Environment, CliError> {
         clock,
         reach: Reach::ALL,
         git_cache: Some(git_cache()),
+        working_dir: Some(cwd.to_path_buf()),
     })
 }
 

@@ -114,6 +114,7 @@ fn hint_for(why: &VcError) -> Option<String> {
                 "to delete it anyway, run `arbor branch -D {branch}`"
             ));
         }
+        VcError::NothingToAdd => "name tables to stage, or use `arbor add -A`",
         VcError::UnknownBranch => "list branches with `arbor branch`",
         VcError::UnknownRemote => {
             "list them with `arbor remote`, add one with `arbor remote add <name> <url>`"

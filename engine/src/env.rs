@@ -7,7 +7,7 @@
 //! from its flags, `ARBOR_*` variables and configuration; a server from its
 //! settings; a test from fixed values).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
@@ -188,6 +188,10 @@ pub struct Environment {
     /// Where Git remotes are cached (a folder of bare repositories); `None`:
     /// a folder in the system's temporary directory.
     pub git_cache: Option<PathBuf>,
+    /// The folder relative paths (a clone's URL and target) are read
+    /// against: the front end's current folder. `None`: relative paths are
+    /// refused (the library never reads the process's current folder).
+    pub working_dir: Option<PathBuf>,
 }
 
 impl Environment {
@@ -195,6 +199,24 @@ impl Environment {
     pub fn signature(&self) -> Result<Signature> {
         let who = self.author.as_ref().ok_or_else(unknown_author)?;
         Ok(who.at(self.clock.now()))
+    }
+
+    /// `path` made absolute against [`Environment::working_dir`] (refused
+    /// when relative and there is none).
+    pub fn absolute(&self, path: &Path) -> Result<PathBuf> {
+        if path.is_absolute() {
+            return Ok(path.to_path_buf());
+        }
+        match &self.working_dir {
+            Some(dir) => Ok(dir.join(path)),
+            None => Err(Error::new(
+                SqlState::InvalidParameterValue,
+                format!(
+                    "'{}' is a relative path, and this session has no working folder: give an absolute path",
+                    path.display()
+                ),
+            )),
+        }
     }
 
     /// Refuses reaching another folder unless allowed.

@@ -254,6 +254,8 @@ pub enum VcError {
     UnresolvedConflicts,
     /// Uncommitted changes would be overwritten or mixed in.
     UncommittedChanges,
+    /// Staging with nothing named to stage.
+    NothingToAdd,
     /// Nothing changed since the head commit; `staged` when there are
     /// changes that were not staged.
     NothingToCommit {

@@ -329,3 +329,89 @@ fn prepared_writes_take_parameters_as_values() {
         .unwrap_err();
     assert_eq!(e.code, SqlState::FeatureNotSupported);
 }
+
+#[test]
+fn every_procedure_takes_its_commands_grammar_and_rules() {
+    let db = database(env());
+    // arbor_tag: -m makes an annotated tag signed by the environment's author.
+    sql(&db, "main", "SELECT arbor_tag('-m', 'first release', 'v1')").unwrap();
+    let tags = db.repository().store_root().unwrap();
+    assert!(tags.refs.contains_key("refs/tags/v1"));
+    let e = sql(
+        &db,
+        "main",
+        "SELECT arbor_tag('--author', 'Bo <bo@x>', 'v2')",
+    )
+    .unwrap_err();
+    assert_eq!(e.message, "--author applies to annotated tags");
+    // arbor_branch: create, then -m with one name renames the current branch
+    // (the command's rule), -d deletes.
+    sql(&db, "main", "SELECT arbor_branch('feature')").unwrap();
+    sql(&db, "main", "SELECT arbor_branch('-m', 'feature', 'topic')").unwrap();
+    assert!(db.branch("topic").is_ok());
+    assert!(db.branch("feature").is_err());
+    sql(&db, "main", "SELECT arbor_branch('-d', 'topic')").unwrap();
+    assert!(db.branch("topic").is_err());
+    // arbor_add with nothing named is refused as `arbor add` refuses it,
+    // with SQL's own hint.
+    let e = sql(&db, "main", "SELECT arbor_add()").unwrap_err();
+    assert_eq!(e.vc, Some(VcError::NothingToAdd));
+    assert!(
+        e.hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("arbor_add('-A')"),
+        "{e:?}"
+    );
+    // arbor_reset: --soft and --hard take only a revision.
+    let e = sql(&db, "main", "SELECT arbor_reset('--hard', 't', 'u')").unwrap_err();
+    assert_eq!(e.message, "--soft and --hard take a revision, not tables");
+    // Unknown flags are clap's refusal, as on the command line.
+    for call in [
+        "arbor_branch('--bogus')",
+        "arbor_checkout('--bogus', 'main')",
+        "arbor_fetch('--bogus')",
+        "arbor_pull('--bogus')",
+        "arbor_push('--bogus')",
+        "arbor_clone('--bogus')",
+        "arbor_reset('--bogus')",
+        "arbor_tag('--bogus')",
+        "arbor_conflicts_resolve('--bogus')",
+        "arbor_add('--bogus')",
+    ] {
+        let e = sql(&db, "main", &format!("SELECT {call}")).unwrap_err();
+        assert_eq!(e.code, "22023", "{call}: {e:?}");
+        assert!(
+            e.message.contains("unexpected argument '--bogus'"),
+            "{call}: {e:?}"
+        );
+    }
+    // arbor_checkout -b makes the branch and moves the session's branch.
+    sql(&db, "main", "SELECT arbor_checkout('-b', 'side')").unwrap();
+    assert_eq!(db.current_branch().unwrap(), "side");
+}
+
+#[test]
+fn a_clone_from_sql_reads_relative_paths_against_the_environments_folder_only() {
+    let root = tempfile::tempdir().unwrap();
+    let up = root.path().join("up");
+    std::fs::create_dir(&up).unwrap();
+    let db = Database::init(&up, "main", env()).unwrap();
+    exec(&db, "main", "CREATE TABLE t (id int PRIMARY KEY)");
+    db.branch("main").unwrap().commit_all("t").unwrap();
+    let mut allowed = env();
+    allowed.reach = arbor_engine::Reach::ALL;
+    // No working folder: a relative URL is refused, not read against the
+    // process's current folder.
+    let here = Database::in_memory("main", allowed.clone()).unwrap();
+    let e = sql(&here, "main", "SELECT arbor_clone('up', 'down')").unwrap_err();
+    assert!(e.message.contains("relative path"), "{e:?}");
+    // With one, both paths are read against it.
+    allowed.working_dir = Some(root.path().to_path_buf());
+    let here = Database::in_memory("main", allowed).unwrap();
+    assert_eq!(
+        sql(&here, "main", "SELECT arbor_clone('up', 'down')").unwrap(),
+        Value::Text("main".into())
+    );
+    assert!(root.path().join("down/.arbor").is_dir());
+}

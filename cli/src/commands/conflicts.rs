@@ -3,8 +3,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use arbor_engine::ops::{self, ResolveArgs};
 use arbor_engine::table::Table;
-use arbor_engine::vc::{self, BranchState, merge::Side};
+use arbor_engine::vc::{self, BranchState};
 use arbor_schema::Value;
 
 use crate::ui::CliError;
@@ -24,18 +25,10 @@ enum Action {
         /// Only these tables.
         tables: Vec<String>,
     },
-    /// Resolve every conflict of the named tables to one side.
-    Resolve {
-        /// Keep our rows.
-        #[arg(long, conflicts_with = "theirs", required_unless_present = "theirs")]
-        ours: bool,
-        /// Take their rows.
-        #[arg(long)]
-        theirs: bool,
-        /// The tables.
-        #[arg(required = true)]
-        tables: Vec<String>,
-    },
+    /// Resolve every conflict of the named tables to one side (the
+    /// library's arguments and rules, shared with
+    /// `SELECT arbor_conflicts_resolve(...)`).
+    Resolve(ResolveArgs),
 }
 
 /// A value as a cell of `conflicts cat`.
@@ -114,10 +107,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 }
             }
         }
-        Action::Resolve { ours, tables, .. } => {
-            let side = if ours { Side::Ours } else { Side::Theirs };
-            for table in &tables {
-                let n = vc::merge::resolve(&repository, &branch, table, side)?;
+        Action::Resolve(args) => {
+            for (table, n) in ops::resolve(&repository, &branch, &args)? {
                 println!(
                     "resolved {n} conflict{} in {table}",
                     if n == 1 { "" } else { "s" }

@@ -1,39 +1,27 @@
 //! `arbor fetch`: bring a remote's branches and tags into remote-tracking
 //! branches (`<remote>/<branch>`), leaving local branches alone.
+//!
+//! The arguments and the rules are the library's (`arbor_engine::ops`),
+//! shared with `SELECT arbor_fetch(...)`.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::remote;
+use arbor_engine::ops::{self, FetchArgs};
 
 use crate::ui::CliError;
-use crate::vcs;
+use crate::{identity, vcs};
 
 /// Arguments of `arbor fetch`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// The remote (default: the current branch's upstream remote, else origin).
-    remote: Option<String>,
-    /// Only these branches (default: all, with the tags).
-    branches: Vec<String>,
-}
+pub type Args = FetchArgs;
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
-    let name = match args.remote {
-        Some(r) => r,
-        None => remote::default_remote(&repository)?,
-    };
+    let env = identity::environment(cwd)?;
     let (bar, mut progress) = crate::progress::transfer("receiving");
-    let fetched = remote::fetch(
-        &repository,
-        &crate::identity::environment(cwd)?,
-        &name,
-        &args.branches,
-        &mut progress,
-    );
+    let fetched = ops::fetch(&repository, &env, &args, &mut progress);
     bar.finish_and_clear();
-    let fetched = fetched?;
+    let (name, fetched) = fetched?;
     vcs::print_fetched(&name, &fetched);
     Ok(ExitCode::SUCCESS)
 }

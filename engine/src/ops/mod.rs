@@ -11,11 +11,31 @@
 //! what `--amend` keeps, a merge's default message), so the two ways in
 //! cannot drift apart.
 
+mod add;
+mod branch;
+mod checkout;
+mod clone;
 mod commit;
+mod conflicts;
+mod fetch;
 mod merge;
+mod pull;
+mod push;
+mod reset;
+mod tag;
 
+pub use add::{AddArgs, add};
+pub use branch::{BranchArgs, BranchDone, branch};
+pub use checkout::{CheckoutArgs, checkout};
+pub use clone::{CloneArgs, Cloned, clone};
 pub use commit::{CommitArgs, commit};
+pub use conflicts::{ResolveArgs, resolve};
+pub use fetch::{FetchArgs, fetch};
 pub use merge::{MergeArgs, merge};
+pub use pull::{PullArgs, Pulled, pull};
+pub use push::{PushArgs, PushDone, PushedWhat, push};
+pub use reset::{ResetArgs, reset};
+pub use tag::{TagArgs, TagDone, tag};
 
 use arbor_schema::Value;
 use clap::{FromArgMatches, Parser};
@@ -35,6 +55,12 @@ fn identity(env: &Environment, author: Option<&str>) -> Result<Identity> {
         }),
         None => env.author.clone().ok_or_else(unknown_author),
     }
+}
+
+/// Arguments an operation cannot act on (in the operation's own words,
+/// which hold for the command and the procedure alike).
+fn usage(what: &str) -> Error {
+    Error::new(SqlState::InvalidParameterValue, what)
 }
 
 /// When an operation happens: `--date` if given, else the environment's clock.

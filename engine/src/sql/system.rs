@@ -664,88 +664,17 @@ pub struct ProcedureResult {
     pub branch: String,
 }
 
-/// Command-line style arguments: flags (with their values) and the rest.
 /// How many conflicts a merge stopped with, as the procedures report it.
 fn conflict_count(outcome: &MergeOutcome) -> Value {
-    let n = match outcome {
-        MergeOutcome::Uncommitted { conflicts } => conflicts.len(),
-        _ => 0,
-    };
+    match outcome {
+        MergeOutcome::Uncommitted { conflicts } => count(conflicts.len()),
+        _ => count(0),
+    }
+}
+
+/// A count as a procedure's result.
+fn count(n: usize) -> Value {
     Value::BigInt(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-/// The remote and branch arguments of `arbor_pull` and `arbor_push`:
-/// origin and the current branch unless given.
-fn remote_and_branch(f: &Flags, branch: &str, procedure: &str) -> Result<(String, String)> {
-    match f.rest.as_slice() {
-        [] => Ok(("origin".to_owned(), branch.to_owned())),
-        [r] => Ok((r.clone(), branch.to_owned())),
-        [r, b] => Ok((r.clone(), b.clone())),
-        _ => Err(Error::new(
-            SqlState::InvalidParameterValue,
-            format!("{procedure} takes a remote and a branch"),
-        )),
-    }
-}
-
-struct Flags {
-    flags: Vec<(String, Option<String>)>,
-    rest: Vec<String>,
-}
-
-impl Flags {
-    /// Splits `args`; flags in `with_value` take the next argument.
-    fn parse(args: &[Value], with_value: &[&str]) -> Result<Flags> {
-        let mut flags = Vec::new();
-        let mut rest = Vec::new();
-        let mut texts = args.iter().map(|v| match v {
-            Value::Text(s) => Ok(s.clone()),
-            Value::Null => Err(Error::new(
-                SqlState::NullValueNotAllowed,
-                "procedure arguments must not be NULL",
-            )),
-            other => Ok(other.to_string()),
-        });
-        while let Some(a) = texts.next() {
-            let a = a?;
-            if a.starts_with('-') && a.len() > 1 {
-                // `-am` is `-a -m`: single-letter flags may be combined.
-                let names: Vec<String> = if a.starts_with("--") {
-                    vec![a.clone()]
-                } else {
-                    a[1..].chars().map(|c| format!("-{c}")).collect()
-                };
-                for name in names {
-                    let value = if with_value.contains(&name.as_str()) {
-                        Some(texts.next().transpose()?.ok_or_else(|| {
-                            Error::new(
-                                SqlState::InvalidParameterValue,
-                                format!("{name} needs a value"),
-                            )
-                        })?)
-                    } else {
-                        None
-                    };
-                    flags.push((name, value));
-                }
-            } else {
-                rest.push(a);
-            }
-        }
-        Ok(Flags { flags, rest })
-    }
-
-    fn has(&self, names: &[&str]) -> bool {
-        self.flags.iter().any(|(f, _)| names.contains(&f.as_str()))
-    }
-
-    fn value(&self, names: &[&str]) -> Option<String> {
-        self.flags
-            .iter()
-            .rev()
-            .find(|(f, _)| names.contains(&f.as_str()))
-            .and_then(|(_, v)| v.clone())
-    }
 }
 
 /// `e` with what to do about it in SQL's words, when it is a
@@ -767,6 +696,9 @@ pub fn with_sql_hint(mut e: Error) -> Error {
         }
         Some(VcError::NothingToCommit { unstaged: true }) => {
             "stage tables with SELECT arbor_add('<table>'), or commit everything with SELECT arbor_commit('-am', '...')".to_owned()
+        }
+        Some(VcError::NothingToAdd) => {
+            "name tables to stage, SELECT arbor_add('<table>'), or stage all with SELECT arbor_add('-A')".to_owned()
         }
         Some(VcError::NothingToCommit { unstaged: false }) => {
             "change data first, or pass '--allow-empty'".to_owned()
@@ -808,181 +740,49 @@ pub fn procedure(
             Ok(done("hash", text(address.to_hex())))
         }
         "arbor_add" => {
-            let f = Flags::parse(args, &[])?;
-            let what = if f.has(&["-A", "--all"]) || f.rest.iter().any(|t| t == ".") {
-                vc::commit::Stage::All
-            } else {
-                vc::commit::Stage::Tables(f.rest)
-            };
-            vc::commit::add(repo, branch, &what)?;
+            let args: ops::AddArgs = ops::parse_procedure_args(name, args)?;
+            ops::add(repo, branch, &args)?;
             Ok(done("status", Value::Integer(0)))
         }
         "arbor_branch" => {
-            let f = Flags::parse(args, &[])?;
-            if f.has(&["-d", "-D", "--delete"]) {
-                for b in &f.rest {
-                    vc::branch::delete(repo, b, f.has(&["-D", "--force"]))?;
-                }
-            } else if f.has(&["-m", "--move", "-c", "--copy"]) {
-                let [from, to] = f.rest.as_slice() else {
-                    return Err(Error::new(
-                        SqlState::InvalidParameterValue,
-                        "give the old and the new branch name",
-                    ));
-                };
-                vc::branch::rename(
-                    repo,
-                    from,
-                    to,
-                    f.has(&["-c", "--copy"]),
-                    f.has(&["-f", "--force"]),
-                )?;
-            } else {
-                let (new, start) = match f.rest.as_slice() {
-                    [n] => (n, "HEAD".to_owned()),
-                    [n, s] => (n, s.clone()),
-                    _ => {
-                        return Err(Error::new(
-                            SqlState::InvalidParameterValue,
-                            "arbor_branch takes a name and an optional start revision",
-                        ));
-                    }
-                };
-                let at = vc::revision::resolve(repo, branch, &start)?;
-                vc::branch::create(repo, new, at, f.has(&["-f", "--force"]))?;
+            let args: ops::BranchArgs = ops::parse_procedure_args(name, args)?;
+            if ops::branch(repo, branch, &args)? == ops::BranchDone::List {
+                return Err(Error::new(
+                    SqlState::InvalidParameterValue,
+                    "arbor_branch: name a branch to create, delete, rename or copy",
+                )
+                .with_hint("list branches with SELECT * FROM arbor_branches"));
             }
             Ok(done("status", Value::Integer(0)))
         }
         "arbor_checkout" => {
-            let f = Flags::parse(args, &[])?;
-            let [target, rest @ ..] = f.rest.as_slice() else {
-                return Err(Error::new(
-                    SqlState::InvalidParameterValue,
-                    "arbor_checkout needs a branch",
-                ));
-            };
-            if f.has(&["-b", "-c"]) {
-                let start = rest.first().map_or("HEAD", String::as_str);
-                let at = vc::revision::resolve(repo, branch, start)?;
-                vc::branch::create(repo, target, at, false)?;
-            }
-            vc::branch::checkout(repo, target)?;
+            let args: ops::CheckoutArgs = ops::parse_procedure_args(name, args)?;
+            ops::checkout(repo, branch, &args)?;
             Ok(ProcedureResult {
                 column: "status".into(),
                 value: Value::Integer(0),
-                branch: target.clone(),
+                branch: args.branch,
             })
         }
         "arbor_fetch" => {
-            let f = Flags::parse(args, &[])?;
-            let (remote_name, branches) = match f.rest.split_first() {
-                Some((r, b)) => (r.clone(), b.to_vec()),
-                None => ("origin".to_owned(), Vec::new()),
-            };
-            let fetched = remote::fetch(repo, env, &remote_name, &branches, &mut |_| {})?;
-            Ok(done(
-                "branches_updated",
-                Value::BigInt(fetched.branches.len() as i64),
-            ))
+            let args: ops::FetchArgs = ops::parse_procedure_args(name, args)?;
+            let (_, fetched) = ops::fetch(repo, env, &args, &mut |_| {})?;
+            Ok(done("branches_updated", count(fetched.branches.len())))
         }
         "arbor_pull" => {
-            let f = Flags::parse(args, &[])?;
-            let (remote_name, remote_branch) = remote_and_branch(&f, branch, "arbor_pull")?;
-            let author = env.signature().ok();
-            let (_, outcome) = remote::pull(
-                repo,
-                env,
-                &SqlChecks,
-                branch,
-                remote::Pull {
-                    remote: &remote_name,
-                    remote_branch: &remote_branch,
-                    ff_only: f.has(&["--ff-only"]),
-                    author: author.as_ref(),
-                },
-                &mut |_| {},
-            )?;
-            Ok(done("conflicts", conflict_count(&outcome)))
+            let args: ops::PullArgs = ops::parse_procedure_args(name, args)?;
+            let pulled = ops::pull(repo, env, &SqlChecks, branch, &args, &mut |_| {})?;
+            Ok(done("conflicts", conflict_count(&pulled.outcome)))
         }
         "arbor_push" => {
-            let f = Flags::parse(args, &[])?;
-            let (remote_name, local) = remote_and_branch(&f, branch, "arbor_push")?;
-            if f.has(&["-d", "--delete"]) {
-                remote::delete_branch(repo, env, &remote_name, &local)?;
-                return Ok(done("status", Value::Integer(0)));
-            }
-            let (local, remote_branch) = match local.split_once(':') {
-                Some((l, r)) => (l.to_owned(), r.to_owned()),
-                None => (local.clone(), local.clone()),
-            };
-            remote::push(
-                repo,
-                env,
-                remote::Push {
-                    branch: &local,
-                    remote: &remote_name,
-                    remote_branch: &remote_branch,
-                    force: f.has(&["-f", "--force"]),
-                    tags: f.has(&["--tags"]),
-                },
-                &mut |_| {},
-            )?;
-            if f.has(&["-u", "--set-upstream"]) {
-                remote::set_upstream(repo, &local, &remote_name, &remote_branch)?;
-            }
+            let args: ops::PushArgs = ops::parse_procedure_args(name, args)?;
+            ops::push(repo, env, branch, &args, &mut |_| {})?;
             Ok(done("status", Value::Integer(0)))
         }
         "arbor_clone" => {
-            let f = Flags::parse(args, &["-b", "--branch", "--depth"])?;
-            let depth = match f.value(&["--depth"]) {
-                Some(d) => Some(d.parse::<u32>().map_err(|_| {
-                    Error::new(
-                        SqlState::InvalidParameterValue,
-                        format!("--depth takes a number of commits, not '{d}'"),
-                    )
-                })?),
-                None => None,
-            };
-            let [url, directory] = f.rest.as_slice() else {
-                return Err(Error::new(
-                    SqlState::InvalidParameterValue,
-                    "arbor_clone takes a URL and a folder: arbor_clone('../data', 'copy')",
-                ));
-            };
-            // A relative URL is a folder relative to where the process runs,
-            // as the target folder is.
-            let cwd = std::env::current_dir().map_err(|e| {
-                Error::new(
-                    SqlState::IoError,
-                    format!("cannot read the current folder: {e}"),
-                )
-            })?;
-            let url = remote::canonical_url(url, &cwd)?;
-            let directory = std::path::Path::new(directory);
-            if directory.join(crate::repo::STORE_DIR).exists() {
-                return Err(Error::new(
-                    SqlState::DuplicateDatabase,
-                    format!("{} is already an Arbor repository", directory.display()),
-                ));
-            }
-            env.check_folders("arbor_clone cannot create a repository")?;
-            let source = remote::open(&url, false, env)?;
-            std::fs::create_dir_all(directory).map_err(|e| {
-                Error::new(
-                    SqlState::IoError,
-                    format!("cannot create {}: {e}", directory.display()),
-                )
-            })?;
-            let store = crate::repo::open_disk_store(directory)?;
-            let (_, checked_out) = remote::clone(
-                store,
-                &source,
-                &url,
-                f.value(&["-b", "--branch"]).as_deref(),
-                depth,
-                &mut |_| {},
-            )?;
-            Ok(done("branch", text(checked_out)))
+            let args: ops::CloneArgs = ops::parse_procedure_args(name, args)?;
+            let cloned = ops::clone(env, &args, &mut |_| {})?;
+            Ok(done("branch", text(cloned.branch)))
         }
         "arbor_merge" => {
             let args: ops::MergeArgs = ops::parse_procedure_args(name, args)?;
@@ -990,69 +790,27 @@ pub fn procedure(
             Ok(done("conflicts", conflict_count(&outcome)))
         }
         "arbor_reset" => {
-            let f = Flags::parse(args, &[])?;
-            let mode = if f.has(&["--hard"]) {
-                vc::commit::ResetMode::Hard
-            } else if f.has(&["--soft"]) {
-                vc::commit::ResetMode::Soft
-            } else {
-                vc::commit::ResetMode::Mixed
-            };
-            let target = match f.rest.first() {
-                None => Some(vc::revision::resolve(repo, branch, "HEAD")?),
-                Some(r) => vc::revision::resolve(repo, branch, r).ok(),
-            };
-            match target {
-                Some(t) if f.rest.len() <= 1 => vc::commit::reset(repo, branch, t, mode)?,
-                _ => vc::commit::unstage(repo, branch, &f.rest)?,
-            }
+            let args: ops::ResetArgs = ops::parse_procedure_args(name, args)?;
+            ops::reset(repo, branch, &args)?;
             Ok(done("status", Value::Integer(0)))
         }
         "arbor_tag" => {
-            let f = Flags::parse(args, &["-m", "--message"])?;
-            if f.has(&["-d", "--delete"]) {
-                for t in &f.rest {
-                    vc::branch::delete_tag(repo, t)?;
-                }
-            } else {
-                let (tag, rev) = match f.rest.as_slice() {
-                    [t] => (t, "HEAD".to_owned()),
-                    [t, r] => (t, r.clone()),
-                    _ => {
-                        return Err(Error::new(
-                            SqlState::InvalidParameterValue,
-                            "arbor_tag takes a name and an optional revision",
-                        ));
-                    }
-                };
-                let at = vc::revision::resolve(repo, branch, &rev)?;
-                let annotation = match f.value(&["-m", "--message"]) {
-                    Some(message) => Some((env.signature()?, message)),
-                    None => None,
-                };
-                vc::branch::create_tag(repo, tag, at, f.has(&["-f", "--force"]), annotation)?;
+            let args: ops::TagArgs = ops::parse_procedure_args(name, args)?;
+            if ops::tag(repo, env, branch, &args)? == ops::TagDone::List {
+                return Err(Error::new(
+                    SqlState::InvalidParameterValue,
+                    "arbor_tag: name a tag to create or delete",
+                )
+                .with_hint("list tags with SELECT * FROM arbor_tags"));
             }
             Ok(done("status", Value::Integer(0)))
         }
         "arbor_conflicts_resolve" => {
-            let f = Flags::parse(args, &[])?;
-            let side = match (f.has(&["--ours"]), f.has(&["--theirs"])) {
-                (true, false) => vc::merge::Side::Ours,
-                (false, true) => vc::merge::Side::Theirs,
-                _ => {
-                    return Err(Error::new(
-                        SqlState::InvalidParameterValue,
-                        "arbor_conflicts_resolve takes '--ours' or '--theirs', then tables",
-                    ));
-                }
-            };
-            let mut resolved = 0;
-            for table in &f.rest {
-                resolved += vc::merge::resolve(repo, branch, table, side)?;
-            }
+            let args: ops::ResolveArgs = ops::parse_procedure_args(name, args)?;
+            let resolved = ops::resolve(repo, branch, &args)?;
             Ok(done(
                 "resolved",
-                Value::BigInt(i64::try_from(resolved).unwrap_or(i64::MAX)),
+                count(resolved.iter().map(|(_, n)| n).sum()),
             ))
         }
         other => Err(Error::new(
