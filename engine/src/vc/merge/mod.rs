@@ -11,11 +11,28 @@
 //! Conflicts are recorded in the working set's merge state, as a prolly map
 //! from `table \0 row key` to the three versions; a commit is refused until
 //! they are resolved.
+//!
+//! Here: the merge itself (catalogs, tables, rows, cells). Beside it:
+//! `violations` (foreign keys the merged rows break, recorded as
+//! conflicts), `conflicts` (their stored form), `resolution` (resolving
+//! them: to a side, by dropping them, by editing the working rows) and
+//! `cherry_pick` (a commit's changes applied or reverted through a merge).
+
+mod cherry_pick;
+mod conflicts;
+mod resolution;
+mod violations;
+
+pub use cherry_pick::apply_commit;
+pub use conflicts::{Conflict, read_conflicts};
+pub use resolution::{Side, drop_conflicts, resolve, update_working_rows};
+
+use conflicts::write_conflicts;
+use violations::foreign_key_violations;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use arbor_merkle::codec::{Reader, Writer};
 use arbor_merkle::prolly::{Collision, Resolution, merge as merge_maps};
 use arbor_merkle::{Address, Edit};
 use arbor_schema::Value;
@@ -29,10 +46,7 @@ use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Catalog, Commit, MergeState, Signature, TableObject, WorkingSet};
 use crate::repo::Repository;
 use crate::table::sequences::Sequence;
-use crate::table::{
-    CheckBinder, Table, TableWriter, bind_foreign_key, check_not_referenced, check_parent_exists,
-    fill_new_indexes,
-};
+use crate::table::{CheckBinder, Table, TableWriter, fill_new_indexes};
 
 /// How to merge.
 #[derive(Clone, Debug)]
@@ -47,19 +61,6 @@ pub struct MergeOptions {
     /// Merge the changes into the working set without committing or
     /// recording the other branch as a parent.
     pub squash: bool,
-}
-
-/// One thing that did not merge.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Conflict {
-    /// The table.
-    pub table: String,
-    /// The row's encoded primary key; empty for a conflict about the whole table.
-    pub key: Vec<u8>,
-    /// What happened.
-    pub description: String,
-    /// The row in the merge base, ours and theirs (encoded values), when a row conflicts.
-    pub versions: [Option<Vec<u8>>; 3],
 }
 
 /// What a merge did.
@@ -324,117 +325,6 @@ pub fn merge_catalogs(
     }
     foreign_key_violations(repo, base, ours, theirs, &merged, &mut conflicts)?;
     Ok((merged, conflicts))
-}
-
-/// Foreign keys across the merged tables, checked where the merge changed
-/// rows (from ours to merged): a child row it wrote must find its parent,
-/// and a parent row it removed or changed must not be referenced still.
-/// Each violation is a conflict on the offending row.
-fn foreign_key_violations(
-    repo: &Repository,
-    base: &Catalog,
-    ours: &Catalog,
-    theirs: &Catalog,
-    merged: &Catalog,
-    conflicts: &mut Vec<Conflict>,
-) -> Result<()> {
-    let rows_of = |catalog: &Catalog, name: &str| -> Result<arbor_merkle::ProllyMap> {
-        match catalog.tables.get(name) {
-            Some(a) => repo.map(repo.read_table(a)?.rows),
-            None => repo.empty_map(),
-        }
-    };
-    let mut record = |table: &str, key: &[u8], description: String| -> Result<()> {
-        conflicts.push(Conflict {
-            table: table.to_owned(),
-            key: key.to_vec(),
-            description,
-            versions: [
-                rows_of(base, table)?.get(key)?,
-                rows_of(ours, table)?.get(key)?,
-                rows_of(theirs, table)?.get(key)?,
-            ],
-        });
-        Ok(())
-    };
-    for (child_name, child_address) in &merged.tables {
-        let child = Table::from_object(repo.read_table(child_address)?)?;
-        for fk in &child.schema.foreign_keys {
-            let parent = if fk.referenced_table == *child_name {
-                child.clone()
-            } else {
-                match merged.tables.get(&fk.referenced_table) {
-                    Some(a) => Table::from_object(repo.read_table(a)?)?,
-                    None => continue,
-                }
-            };
-            let check = bind_foreign_key(fk, &child, &parent)?;
-            let merged_child = repo.map(child.object.rows)?;
-            for change in rows_of(ours, child_name)?.diff(&merged_child)? {
-                let change = change?;
-                let Some(new) = &change.new else { continue };
-                let row = child.decode(&change.key, new)?;
-                if check_parent_exists(repo, &check, &row, None).is_err() {
-                    record(
-                        child_name,
-                        &change.key,
-                        format!(
-                            "the merged row violates foreign key constraint \"{}\": its {} row is missing",
-                            fk.name, fk.referenced_table
-                        ),
-                    )?;
-                }
-            }
-            let merged_parent = repo.map(parent.object.rows)?;
-            let ours_parent = match ours.tables.get(&fk.referenced_table) {
-                Some(a) => Table::from_object(repo.read_table(a)?)?,
-                None => continue,
-            };
-            for change in rows_of(ours, &fk.referenced_table)?.diff(&merged_parent)? {
-                let change = change?;
-                let Some(old) = &change.old else { continue };
-                let Some(old_row) = remap(
-                    &ours_parent,
-                    &parent,
-                    &ours_parent.decode(&change.key, old)?,
-                ) else {
-                    continue;
-                };
-                // Only rows that are gone, or whose referenced values changed.
-                if let Some(new) = &change.new {
-                    let new_row = parent.decode(&change.key, new)?;
-                    let same = check
-                        .parent_columns
-                        .iter()
-                        .all(|&c| new_row.get(c) == old_row.get(c));
-                    if same {
-                        continue;
-                    }
-                }
-                if check_not_referenced(repo, &check, &old_row).is_err() {
-                    record(
-                        &fk.referenced_table,
-                        &change.key,
-                        format!(
-                            "the merge removed a row that {} still references through foreign key constraint \"{}\"",
-                            child_name, fk.name
-                        ),
-                    )?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A row of `from` in the column order of `to` (by tag), if every column
-/// of `to` is in `from`.
-fn remap(from: &Table, to: &Table, row: &[Value]) -> Option<Vec<Value>> {
-    to.schema
-        .columns
-        .iter()
-        .map(|c| from.schema.tag_index(c.tag).map(|i| row[i].clone()))
-        .collect()
 }
 
 /// Merges one table changed by both sides. `Ok(Err(description))` is a
@@ -757,355 +647,4 @@ fn resolve_row(
         return conflict(&format!("both sides changed {}", clashes.join(", ")));
     }
     Ok(Resolution::Value(merged.encode_value(&row)))
-}
-
-/// Stores conflicts as a prolly map from `table \0 key` to their versions.
-fn write_conflicts(repo: &Repository, conflicts: &[Conflict]) -> Result<Address> {
-    let mut edits: Vec<Edit> = conflicts
-        .iter()
-        .map(|c| {
-            let mut key = c.table.as_bytes().to_vec();
-            key.push(0);
-            key.extend_from_slice(&c.key);
-            let mut w = Writer::new();
-            w.str(&c.description);
-            for v in &c.versions {
-                match v {
-                    Some(bytes) => {
-                        w.u8(1).bytes(bytes);
-                    }
-                    None => {
-                        w.u8(0);
-                    }
-                }
-            }
-            Edit {
-                key,
-                value: Some(w.into_bytes()),
-            }
-        })
-        .collect();
-    edits.sort_by(|a, b| a.key.cmp(&b.key));
-    edits.dedup_by(|a, b| a.key == b.key);
-    Ok(repo.empty_map()?.edit(edits)?.root())
-}
-
-/// Reads the conflicts of a merge in progress.
-pub fn read_conflicts(repo: &Repository, address: Address) -> Result<Vec<Conflict>> {
-    let mut out = Vec::new();
-    for entry in repo.map(address)?.iter()? {
-        let (key, value) = entry?;
-        let split = key.iter().position(|b| *b == 0).ok_or_else(|| {
-            Error::new(
-                SqlState::DataCorrupted,
-                "a conflict entry without a table name",
-            )
-        })?;
-        let table = String::from_utf8(key[..split].to_vec()).map_err(|_| {
-            Error::new(
-                SqlState::DataCorrupted,
-                "a conflict entry's table name is not UTF-8",
-            )
-        })?;
-        let mut r = Reader::new(&value, "conflict");
-        let description = r.str()?.to_owned();
-        let mut versions: [Option<Vec<u8>>; 3] = [None, None, None];
-        for v in &mut versions {
-            if r.u8()? == 1 {
-                *v = Some(r.bytes()?.to_vec());
-            }
-        }
-        r.finish()?;
-        out.push(Conflict {
-            table,
-            key: key[split + 1..].to_vec(),
-            description,
-            versions,
-        });
-    }
-    Ok(out)
-}
-
-/// Which side a conflict is resolved to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Side {
-    /// Keep our version (what the working set already holds).
-    Ours,
-    /// Take their version.
-    Theirs,
-}
-
-/// The state of `branch` during a merge, the merge's state and its
-/// conflicts; an error when no merge is in progress.
-fn merge_in_progress(
-    repo: &Repository,
-    branch: &str,
-) -> Result<(BranchState, MergeState, Vec<Conflict>)> {
-    let state = BranchState::read(repo, branch)?;
-    let Some(merge_state) = state.working_set.merge.clone() else {
-        return Err(Error::vc(
-            VcError::NoMergeInProgress,
-            "there is no merge in progress",
-        ));
-    };
-    let conflicts = match merge_state.conflicts {
-        Some(at) => read_conflicts(repo, at)?,
-        None => Vec::new(),
-    };
-    Ok((state, merge_state, conflicts))
-}
-
-/// Resolves every conflict of `table` in the merge in progress on `branch`
-/// to `side`. Once no conflicts remain, the merge can be committed.
-pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Result<usize> {
-    let (state, merge_state, all) = merge_in_progress(repo, branch)?;
-    let merge_state = &merge_state;
-    let (mine, rest): (Vec<Conflict>, Vec<Conflict>) =
-        all.into_iter().partition(|c| c.table == table);
-    if mine.is_empty() {
-        return Err(Error::new(
-            SqlState::UndefinedObject,
-            format!("table \"{table}\" has no conflicts"),
-        ));
-    }
-    let mut working = repo.read_catalog(&state.working_set.working)?;
-    if side == Side::Theirs {
-        let theirs = repo.read_catalog(&repo.read_commit(&merge_state.theirs)?.catalog)?;
-        if mine.iter().any(|c| c.key.is_empty()) {
-            // A conflict about the whole table: take their table as it is.
-            match theirs.tables.get(table) {
-                Some(a) => working.tables.insert(table.to_owned(), *a),
-                None => working.tables.remove(table),
-            };
-            match theirs.views.get(table) {
-                Some(v) => working.views.insert(table.to_owned(), v.clone()),
-                None => working.views.remove(table),
-            };
-        } else {
-            let address = *working.tables.get(table).ok_or_else(|| {
-                Error::new(
-                    SqlState::UndefinedTable,
-                    format!("table \"{table}\" does not exist"),
-                )
-            })?;
-            let current = Table::from_object(repo.read_table(&address)?)?;
-            let their_table = theirs
-                .tables
-                .get(table)
-                .map(|a| Table::from_object(repo.read_table(a)?))
-                .transpose()?;
-            let rows = repo.map(current.object.rows)?;
-            let mut writer = TableWriter::new(repo, current.clone())?;
-            for c in &mine {
-                if let Some(old) = rows.get(&c.key)? {
-                    writer.delete(&c.key, &current.decode(&c.key, &old)?)?;
-                }
-                if let (Some(value), Some(t)) = (&c.versions[2], &their_table) {
-                    // Their row, read under their schema, stored under ours.
-                    let theirs_row = t.decode(&c.key, value)?;
-                    let row: Vec<Value> = current
-                        .schema
-                        .columns
-                        .iter()
-                        .map(|col| {
-                            t.schema
-                                .tag_index(col.tag)
-                                .map_or(Value::Null, |i| theirs_row[i].clone())
-                        })
-                        .collect();
-                    let row_id = current.row_id(&c.key)?;
-                    writer.insert(&row, row_id)?;
-                }
-            }
-            working
-                .tables
-                .insert(table.to_owned(), repo.write_table(&writer.finish()?)?);
-        }
-    }
-    let working = repo.write_catalog(&working)?;
-    keep_conflicts(repo, &state, merge_state, working, &rest)?;
-    Ok(mine.len())
-}
-
-/// Marks the conflicts of `table` whose row keys are `keys` resolved, the
-/// rows staying as the working set has them (ours, or as since edited):
-/// `DELETE FROM arbor_conflicts_<table>`. Returns how many were resolved.
-pub fn drop_conflicts(
-    repo: &Repository,
-    branch: &str,
-    table: &str,
-    keys: &[Vec<u8>],
-) -> Result<usize> {
-    let (state, merge_state, all) = merge_in_progress(repo, branch)?;
-    let merge_state = &merge_state;
-    let before = all.len();
-    let rest: Vec<Conflict> = all
-        .into_iter()
-        .filter(|c| !(c.table == table && keys.contains(&c.key)))
-        .collect();
-    let dropped = before - rest.len();
-    if dropped > 0 {
-        let working = state.working_set.working;
-        keep_conflicts(repo, &state, merge_state, working, &rest)?;
-    }
-    Ok(dropped)
-}
-
-/// Replaces rows of `table` in the working set of a merge in progress
-/// (each a stored key and the row's new values, its key unchanged), checked
-/// as an UPDATE would be (types, NOT NULL, CHECK, UNIQUE); the conflicts
-/// stay as they are. `UPDATE arbor_conflicts_<table>`.
-pub fn update_working_rows(
-    repo: &Repository,
-    checks: &dyn CheckBinder,
-    branch: &str,
-    table: &str,
-    rows: &[(Vec<u8>, Vec<Value>)],
-) -> Result<()> {
-    let (state, merge_state, conflicts) = merge_in_progress(repo, branch)?;
-    let merge_state = &merge_state;
-    let mut working = repo.read_catalog(&state.working_set.working)?;
-    let address = *working.tables.get(table).ok_or_else(|| {
-        Error::new(
-            SqlState::UndefinedTable,
-            format!("table \"{table}\" does not exist"),
-        )
-    })?;
-    let current = Table::from_object(repo.read_table(&address)?)?;
-    let checks = checks.bind_checks(&current.schema)?;
-    let stored = repo.map(current.object.rows)?;
-    let mut writer = TableWriter::new(repo, current.clone())?.with_checks(checks);
-    for (key, values) in rows {
-        let Some(old) = stored.get(key)? else {
-            return Err(Error::new(
-                SqlState::ObjectNotInPrerequisiteState,
-                "a conflicting row is missing from the working set",
-            ));
-        };
-        let new_row = writer.conform(values.clone())?;
-        let row_id = current.row_id(key)?;
-        writer.delete(key, &current.decode(key, &old)?)?;
-        writer.insert(&new_row, row_id)?;
-    }
-    working
-        .tables
-        .insert(table.to_owned(), repo.write_table(&writer.finish()?)?);
-    let working = repo.write_catalog(&working)?;
-    keep_conflicts(repo, &state, merge_state, working, &conflicts)
-}
-
-/// Publishes the working set with `working` as its working and staged
-/// catalogs and `rest` as the conflicts that remain of the merge.
-fn keep_conflicts(
-    repo: &Repository,
-    state: &BranchState,
-    merge_state: &MergeState,
-    working: Address,
-    rest: &[Conflict],
-) -> Result<()> {
-    let remaining = if rest.is_empty() {
-        None
-    } else {
-        Some(write_conflicts(repo, rest)?)
-    };
-    let ws = WorkingSet {
-        working,
-        staged: working,
-        merge: Some(MergeState {
-            conflicts: remaining,
-            ..merge_state.clone()
-        }),
-    };
-    publish_branch(repo, state, None, &ws)
-}
-
-/// Applies the changes commit `pick` made (against its first parent) to
-/// `branch` as a new commit: `cherry-pick`; with `revert`, undoes them
-/// instead. The new commit keeps `pick`'s author for a cherry-pick; a revert
-/// is authored by `revert_author`. Changes that do not apply cleanly refuse
-/// the whole operation and leave the branch as it was.
-pub fn apply_commit(
-    repo: &Repository,
-    checks: &dyn CheckBinder,
-    branch: &str,
-    pick: Address,
-    revert_author: Option<&Signature>,
-) -> Result<Address> {
-    let revert = revert_author.is_some();
-    let state = BranchState::read(repo, branch)?;
-    if state.working_set.merge.is_some() {
-        return Err(Error::vc(
-            VcError::MergeInProgress,
-            "a merge is in progress",
-        ));
-    }
-    if state.is_dirty() {
-        return Err(Error::vc(
-            VcError::UncommittedChanges,
-            "your uncommitted changes would be mixed in",
-        ));
-    }
-    let commit = repo.read_commit(&pick)?;
-    if commit.parents.len() > 1 {
-        return Err(Error::new(
-            SqlState::FeatureNotSupported,
-            format!(
-                "commit {} is a merge; picking one side of a merge is not supported",
-                pick.short(8)
-            ),
-        ));
-    }
-    let parent_catalog = match commit.parents.first() {
-        Some(p) => repo.read_catalog(&repo.read_commit(p)?.catalog)?,
-        None => Catalog::default(),
-    };
-    let picked_catalog = repo.read_catalog(&commit.catalog)?;
-    let ours = repo.read_catalog(&state.commit.catalog)?;
-    let (base, theirs) = if revert {
-        (&picked_catalog, &parent_catalog)
-    } else {
-        (&parent_catalog, &picked_catalog)
-    };
-    let (merged, conflicts) = merge_catalogs(repo, checks, base, &ours, theirs)?;
-    if !conflicts.is_empty() {
-        let what: Vec<String> = conflicts
-            .iter()
-            .map(|c| format!("{}: {}", c.table, c.description))
-            .collect();
-        let verb = if revert { "revert" } else { "cherry-pick" };
-        return Err(Error::new(
-            SqlState::SerializationFailure,
-            format!("{verb} of {} does not apply cleanly", pick.short(8)),
-        )
-        .with_detail(what.join("\n"))
-        .with_hint("nothing was changed; merge the changes by hand instead"));
-    }
-    let catalog = repo.write_catalog(&merged)?;
-    if catalog == state.commit.catalog {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
-            format!("commit {} changes nothing here", pick.short(8)),
-        ));
-    }
-    let subject = commit.message.lines().next().unwrap_or_default();
-    let new_commit = Commit {
-        catalog,
-        parents: vec![state.head],
-        author: revert_author
-            .cloned()
-            .unwrap_or_else(|| commit.author.clone()),
-        message: if revert {
-            format!(
-                "Revert \"{subject}\"\n\nThis reverts commit {}.",
-                pick.to_hex()
-            )
-        } else {
-            commit.message.clone()
-        },
-        height: state.commit.height + 1,
-    };
-    let address = repo.write_commit(&new_commit)?;
-    let ws = WorkingSet::clean(catalog);
-    publish_branch(repo, &state, Some(address), &ws)?;
-    Ok(address)
 }
