@@ -20,11 +20,11 @@ Project #2, #0, #1
 
 > EXPLAIN SELECT id, name FROM t
 Project #0, #1
-  -> Scan on t
+  -> Scan on t (columns: id, name)
 
 > EXPLAIN SELECT id, price * 2 FROM t
 Project #0, (#2 * 2)
-  -> Scan on t
+  -> Scan on t (columns: id, price)
 
 -- Join ordering ends with a projection back to the original column
 -- order; when the joined row is already in that order it is an identity

@@ -13,22 +13,22 @@ Project #1, #5
     -> Filter (#2 = NL)
       -> Scan on customers
     -> Filter (#2 > 100)
-      -> Scan on orders
+      -> Scan on orders (columns: customer_id, total)
 
 -- A pushed-down term on the primary key then becomes a key range.
 > EXPLAIN SELECT c.name, o.total FROM customers c, orders o WHERE c.id = o.customer_id AND c.id = 7
 Project #1, #5
   -> Hash Inner join on [#0] = [#1]
-    -> Scan on customers (primary key range)
-    -> Scan on orders
+    -> Scan on customers (primary key range: id = 7) (columns: id, name)
+    -> Scan on orders (columns: customer_id, total)
 
 -- A term that reads both tables but is no equality becomes the join's
 -- condition.
 > EXPLAIN SELECT c.name, o.total FROM customers c, orders o WHERE o.total > c.id
 Project #1, #5
   -> Nested loop Inner join on (#5 > #0)
-    -> Scan on customers
-    -> Scan on orders
+    -> Scan on customers (columns: id, name)
+    -> Scan on orders (columns: total)
 
 -- Contrast: a term with a subquery stays above the join.
 > EXPLAIN SELECT c.name FROM customers c, orders o WHERE c.id = o.customer_id AND o.total > (SELECT avg(total) FROM orders)
@@ -43,5 +43,5 @@ Project #1
 Project #1
   -> Filter (#5 > 100)
     -> Nested loop Left join on (#0 = #4)
-      -> Scan on customers
-      -> Scan on orders
+      -> Scan on customers (columns: id, name)
+      -> Scan on orders (columns: customer_id, total)

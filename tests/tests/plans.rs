@@ -16,12 +16,11 @@
 //! Each file is its own `#[test]`, named after it; the last test fails
 //! when a file in the folder has none, so no file sits there unrun.
 //!
-//! Two rules have no file because EXPLAIN cannot show them: column pruning
-//! (the plan text does not print which columns a scan decodes), and the
+//! A scan's line names the columns it decodes when column pruning leaves
+//! out some (`column_pruning.sql`), and the bounds of its key range. The
 //! narrowing of a prepared query's key range once its parameters are known
-//! (`narrow_for_parameters` runs at execution; EXPLAIN of `EXECUTE` is not
-//! supported). `key_range.sql` shows that EXPLAIN leaves a parameter's
-//! comparison as a filter.
+//! (`narrow_for_parameters`, at execution) shows through `EXPLAIN EXECUTE`
+//! (`key_range_parameters.sql`).
 
 use std::path::{Path, PathBuf};
 
@@ -60,6 +59,8 @@ plan_tests!(
     predicate_pushdown,
     join_order,
     hash_join,
+    column_pruning,
+    key_range_parameters,
 );
 
 #[test]

@@ -315,31 +315,87 @@ impl Session {
             return self.execute_bound(&prepared.statement, params);
         }
         self.statement(|session, catalog| {
-            let fresh = matches!(&prepared.plan, Some((planned_on, _, _)) if planned_on == catalog);
-            if !fresh {
-                let view = SessionCatalog {
-                    repo: &session.repo,
-                    catalog,
-                    tables: &session.tables,
-                    branch: &session.branch,
-                };
-                let Statement::Query { plan, columns } =
-                    plan_statement(&prepared.statement, &view)?
-                else {
-                    return Err(Error::internal("a query planned as something else"));
-                };
-                prepared.plan = Some((catalog.clone(), plan, columns));
-            }
-            let Some((_, plan, columns)) = &prepared.plan else {
-                return Err(Error::internal("a prepared query without its plan"));
-            };
-            let plan = planner::optimizer::narrow_for_parameters(plan.clone(), params);
+            let (plan, columns) = session.prepared_plan(prepared, catalog, params)?;
             let executor = session.executor(params);
             let rows = executor.execute(&plan)?.collect::<Result<Vec<_>>>()?;
-            Ok(StatementResult::Rows {
-                columns: columns.clone(),
-                rows,
-            })
+            Ok(StatementResult::Rows { columns, rows })
+        })
+    }
+
+    /// The plan a prepared query runs with `params` against `catalog`, and
+    /// its column names: the kept plan (planned again if the catalog has
+    /// changed since), narrowed to the parameters' key ranges.
+    fn prepared_plan(
+        &self,
+        prepared: &mut Prepared,
+        catalog: &Catalog,
+        params: &[Value],
+    ) -> Result<(planner::plan::Plan, Vec<String>)> {
+        let fresh = matches!(&prepared.plan, Some((planned_on, _, _)) if planned_on == catalog);
+        if !fresh {
+            let view = SessionCatalog {
+                repo: &self.repo,
+                catalog,
+                tables: &self.tables,
+                branch: &self.branch,
+            };
+            let Statement::Query { plan, columns } = plan_statement(&prepared.statement, &view)?
+            else {
+                return Err(Error::internal("a query planned as something else"));
+            };
+            prepared.plan = Some((catalog.clone(), plan, columns));
+        }
+        let Some((_, plan, columns)) = &prepared.plan else {
+            return Err(Error::internal("a prepared query without its plan"));
+        };
+        let plan = planner::optimizer::narrow_for_parameters(plan.clone(), params);
+        Ok((plan, columns.clone()))
+    }
+
+    /// `EXPLAIN EXECUTE name (arguments)`: the plan that `EXECUTE` would
+    /// run, as PostgreSQL shows it. For a query that is the kept plan
+    /// narrowed to the arguments' key ranges; INSERT, UPDATE and DELETE
+    /// are planned without their parameters (as they run), so theirs is
+    /// the plan of `EXPLAIN <statement>`.
+    fn explain_prepared(
+        &mut self,
+        prepared: &mut Prepared,
+        params: &[Value],
+    ) -> Result<StatementResult> {
+        use sqlparser::ast::Statement as Ast;
+        let is_query = matches!(prepared.statement, Ast::Query(_))
+            && procedure_call(&prepared.statement)?.is_none();
+        if is_query {
+            return self.statement(|session, catalog| {
+                let (plan, _) = session.prepared_plan(prepared, catalog, params)?;
+                Ok(StatementResult::Explain(plan.to_string()))
+            });
+        }
+        let writes_table = matches!(
+            prepared.statement,
+            Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_)
+        ) && procedure_call(&prepared.statement)?.is_none()
+            && conflicts_delete(&prepared.statement, &self.catalog).is_none()
+            && conflicts_update(&prepared.statement, &self.catalog).is_none();
+        if !writes_table {
+            return Err(self.fail(Error::unsupported(
+                "EXPLAIN EXECUTE of a statement other than a query, INSERT, UPDATE or DELETE",
+            )));
+        }
+        self.statement(|session, catalog| {
+            let view = SessionCatalog {
+                repo: &session.repo,
+                catalog,
+                tables: &session.tables,
+                branch: &session.branch,
+            };
+            match plan_statement(&prepared.statement, &view)? {
+                Statement::Insert(p) => Ok(StatementResult::Explain(p.source.to_string())),
+                Statement::Update(p) | Statement::Delete(p) => {
+                    Ok(StatementResult::Explain(p.source.to_string()))
+                }
+                _ => Err(Error::internal("a change planned as something else")),
+            }
         })
     }
 
@@ -459,7 +515,17 @@ impl Session {
                 name: Some(name),
                 parameters,
                 ..
-            } => return self.execute_named(&name.to_string(), parameters),
+            } => return self.execute_named(&name.to_string(), parameters, false),
+            sqlparser::ast::Statement::Explain { statement, .. } => {
+                if let sqlparser::ast::Statement::Execute {
+                    name: Some(name),
+                    parameters,
+                    ..
+                } = statement.as_ref()
+                {
+                    return self.execute_named(&name.to_string(), parameters, true);
+                }
+            }
             sqlparser::ast::Statement::Deallocate { name, .. } => {
                 return self.deallocate(&name.value);
             }
@@ -580,10 +646,13 @@ impl Session {
     /// `EXECUTE name (arguments)`: runs a statement kept by `PREPARE`, its
     /// `$n` bound to the arguments. A query keeps its plan between runs;
     /// any other statement runs with the arguments written in as literals.
+    /// With `explain` (`EXPLAIN EXECUTE`), shows the plan it would run
+    /// instead of running it.
     fn execute_named(
         &mut self,
         name: &str,
         arguments: &[sqlparser::ast::Expr],
+        explain: bool,
     ) -> Result<StatementResult> {
         let Some(mut prepared) = self.named.remove(name) else {
             return Err(self.fail(Error::new(
@@ -593,7 +662,7 @@ impl Session {
         };
         let expected = parameter_count(&prepared.statement.to_string())?;
         let result = if expected == arguments.len() {
-            self.run_named(&mut prepared, arguments)
+            self.run_named(&mut prepared, arguments, explain)
         } else {
             Err(self.fail(
                 Error::new(
@@ -614,6 +683,7 @@ impl Session {
         &mut self,
         prepared: &mut Prepared,
         arguments: &[sqlparser::ast::Expr],
+        explain: bool,
     ) -> Result<StatementResult> {
         // The arguments are constant expressions, bound and evaluated
         // here, then cast to the declared types; the statement runs with
@@ -622,7 +692,11 @@ impl Session {
             Ok(params) => params,
             Err(e) => return Err(self.fail(e)),
         };
-        self.execute_prepared(prepared, &params)
+        if explain {
+            self.explain_prepared(prepared, &params)
+        } else {
+            self.execute_prepared(prepared, &params)
+        }
     }
 
     /// The values of `EXECUTE`'s arguments, each cast to its declared type.

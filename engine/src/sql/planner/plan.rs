@@ -10,7 +10,9 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use arbor_merkle::Address;
-use arbor_schema::TableSchema;
+use arbor_schema::key::{KeyColumn, decode_key, encode_key};
+use arbor_schema::sql_text::quote_identifier_if_needed;
+use arbor_schema::{TableSchema, Value};
 
 use super::expr::Expr;
 
@@ -100,7 +102,7 @@ impl WindowCall {
         f: &mut dyn FnMut(Expr) -> crate::Result<Expr>,
     ) -> crate::Result<()> {
         let mut apply = |e: &mut Expr| -> crate::Result<()> {
-            let taken = std::mem::replace(e, Expr::Literal(arbor_schema::Value::Null));
+            let taken = std::mem::replace(e, Expr::Literal(Value::Null));
             *e = f(taken)?;
             Ok(())
         };
@@ -571,12 +573,15 @@ impl Plan {
                 table,
                 range,
                 filter,
+                columns,
                 ..
             } => {
-                let bounded = !matches!(range, (Bound::Unbounded, Bound::Unbounded));
                 write!(f, "{pad}{arrow}Scan on {}", table.name)?;
-                if bounded {
-                    f.write_str(" (primary key range)")?;
+                if let Some(range) = range_text(&table.schema, range) {
+                    write!(f, " (primary key range: {range})")?;
+                }
+                if let Some(columns) = columns {
+                    write!(f, " ({})", columns_text(&table.schema, columns))?;
                 }
                 if let Some(p) = filter {
                     write!(f, " filter {p}")?;
@@ -733,5 +738,207 @@ impl Plan {
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.fmt_tree(f, 0)
+    }
+}
+
+/// The columns a pruned scan decodes, by name: `columns: a, c`.
+fn columns_text(schema: &TableSchema, decoded: &[bool]) -> String {
+    let names: Vec<String> = schema
+        .columns
+        .iter()
+        .zip(decoded)
+        .filter(|(_, d)| **d)
+        .map(|(c, _)| quote_identifier_if_needed(&c.name))
+        .collect();
+    if names.is_empty() {
+        "no columns".to_owned()
+    } else {
+        format!("columns: {}", names.join(", "))
+    }
+}
+
+/// A key range's bounds as conditions on the first primary-key column
+/// (`id >= 3 AND id < 7`, `id = 3`), or `None` for the whole key space.
+///
+/// The optimizer builds every bound from the encoding of one value `v` of
+/// that column: either the encoding itself (`col >= v` as a start, `col < v`
+/// as an end) or its successor, the least byte string above every key that
+/// starts with it (`col > v` as a start, `col <= v` as an end). Each bound
+/// is decoded back that way; one that decodes neither way (not built by
+/// the optimizer) is shown as its bytes.
+fn range_text(schema: &TableSchema, range: &KeyRange) -> Option<String> {
+    if matches!(range, (Bound::Unbounded, Bound::Unbounded)) {
+        return None;
+    }
+    let column = schema
+        .primary_key
+        .first()
+        .and_then(|tag| schema.column_by_tag(*tag));
+    let name = column.map_or_else(|| "key".to_owned(), |c| quote_identifier_if_needed(&c.name));
+    let key = column.map(|c| KeyColumn::asc(c.data_type.clone()));
+    let exact = |bytes: &[u8]| key.as_ref().and_then(|k| decode_exact(bytes, k));
+    let after = |bytes: &[u8]| key.as_ref().and_then(|k| decode_after(bytes, k));
+    // `col = v`: from the encoding of v up to its successor.
+    if let (Bound::Included(start), Bound::Excluded(end)) = range
+        && let Some(v) = exact(start)
+        && after(end).as_ref() == Some(&v)
+    {
+        return Some(format!("{name} = {}", v.sql_literal()));
+    }
+    let mut terms = Vec::new();
+    match &range.0 {
+        Bound::Unbounded => {}
+        Bound::Included(b) => terms.push(match (exact(b), after(b)) {
+            (Some(v), _) => format!("{name} >= {}", v.sql_literal()),
+            (None, Some(v)) => format!("{name} > {}", v.sql_literal()),
+            (None, None) => format!("encoded key >= {}", hex(b)),
+        }),
+        Bound::Excluded(b) => terms.push(format!("encoded key > {}", hex(b))),
+    }
+    match &range.1 {
+        Bound::Unbounded => {}
+        Bound::Excluded(b) => terms.push(match (exact(b), after(b)) {
+            (Some(v), _) => format!("{name} < {}", v.sql_literal()),
+            (None, Some(v)) => format!("{name} <= {}", v.sql_literal()),
+            (None, None) => format!("encoded key < {}", hex(b)),
+        }),
+        Bound::Included(b) => terms.push(format!("encoded key <= {}", hex(b))),
+    }
+    Some(terms.join(" AND "))
+}
+
+/// The non-NULL value whose key encoding is exactly `bytes`.
+fn decode_exact(bytes: &[u8], key: &KeyColumn) -> Option<Value> {
+    let value = decode_key(bytes, std::slice::from_ref(key))
+        .ok()?
+        .pop()
+        .filter(|v| !v.is_null())?;
+    let reencoded = encode_key(std::slice::from_ref(&value), std::slice::from_ref(key)).ok()?;
+    (reencoded == bytes).then_some(value)
+}
+
+/// The value whose key encoding has `bytes` as its successor: the encoding
+/// with its trailing 0xff bytes dropped and its last byte then raised by
+/// one. So `bytes` minus one in its last byte, then some 0xff bytes.
+fn decode_after(bytes: &[u8], key: &KeyColumn) -> Option<Value> {
+    let (&last, init) = bytes.split_last()?;
+    let mut candidate = init.to_vec();
+    candidate.push(last.checked_sub(1)?);
+    for _ in 0..=16 {
+        if let Some(v) = decode_exact(&candidate, key) {
+            return Some(v);
+        }
+        candidate.push(0xff);
+    }
+    None
+}
+
+/// Bytes as a PostgreSQL bytea literal (`'\x0180'`).
+fn hex(bytes: &[u8]) -> String {
+    let digits: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("'\\x{digits}'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arbor_schema::{Column, DataType};
+
+    /// A table keyed by `k` of type `data_type`, with one more column.
+    fn schema(data_type: DataType) -> TableSchema {
+        let column = |tag: u32, name: &str, data_type: DataType| Column {
+            tag,
+            name: name.to_owned(),
+            data_type,
+            nullable: tag != 1,
+            default: None,
+            missing: None,
+        };
+        let mut schema = TableSchema::new("t");
+        schema.columns = vec![
+            column(1, "k", data_type),
+            column(2, "Other", DataType::Text),
+        ];
+        schema.primary_key = vec![1];
+        schema.next_tag = 3;
+        schema
+    }
+
+    fn encoded(schema: &TableSchema, v: Value) -> Vec<u8> {
+        let key = KeyColumn::asc(schema.columns[0].data_type.clone());
+        encode_key(&[v], &[key]).unwrap()
+    }
+
+    /// The optimizer's successor: trailing 0xff dropped, the last byte raised.
+    fn successor(bytes: &[u8]) -> Vec<u8> {
+        let mut out = bytes.to_vec();
+        while out.last() == Some(&0xff) {
+            out.pop();
+        }
+        *out.last_mut().unwrap() += 1;
+        out
+    }
+
+    fn text(schema: &TableSchema, start: Bound<Vec<u8>>, end: Bound<Vec<u8>>) -> Option<String> {
+        range_text(schema, &(start, end))
+    }
+
+    #[test]
+    fn key_range_bounds_decode_as_values() {
+        use Bound::{Excluded, Included, Unbounded};
+        let ints = schema(DataType::Integer);
+        let int = |i: i32| encoded(&ints, Value::Integer(i));
+        assert_eq!(text(&ints, Unbounded, Unbounded), None);
+        assert_eq!(
+            text(&ints, Included(int(3)), Excluded(int(4))).as_deref(),
+            Some("k = 3")
+        );
+        assert_eq!(
+            text(&ints, Included(int(3)), Excluded(int(7))).as_deref(),
+            Some("k >= 3 AND k < 7")
+        );
+        // `k <= i32::MAX`: the successor is no integer's encoding.
+        assert_eq!(
+            text(&ints, Unbounded, Excluded(successor(&int(i32::MAX)))).as_deref(),
+            Some("k <= 2147483647")
+        );
+        assert_eq!(
+            text(&ints, Included(int(-1)), Unbounded).as_deref(),
+            Some("k >= -1")
+        );
+
+        let texts = schema(DataType::Text);
+        let t = |s: &str| encoded(&texts, Value::Text(s.to_owned()));
+        assert_eq!(
+            text(&texts, Included(t("it's")), Excluded(successor(&t("it's")))).as_deref(),
+            Some("k = 'it''s'")
+        );
+        assert_eq!(
+            text(&texts, Included(successor(&t("a"))), Excluded(t("m"))).as_deref(),
+            Some("k > 'a' AND k < 'm'")
+        );
+
+        // A negative numeric's encoding ends in 0xff, dropped by its successor.
+        let numerics = schema(DataType::Numeric(None));
+        let minus_five = encoded(&numerics, Value::Numeric((-5).into()));
+        assert_eq!(minus_five.last(), Some(&0xff));
+        assert_eq!(
+            text(&numerics, Included(successor(&minus_five)), Unbounded).as_deref(),
+            Some("k > -5")
+        );
+
+        // Bytes no value of the key's type encodes to stay bytes.
+        assert_eq!(
+            text(&ints, Included(vec![0x07]), Excluded(vec![0x01, 0x00])).as_deref(),
+            Some("encoded key >= '\\x07' AND encoded key < '\\x0100'")
+        );
+    }
+
+    #[test]
+    fn pruned_scans_name_their_columns() {
+        let schema = schema(DataType::Integer);
+        assert_eq!(columns_text(&schema, &[false, true]), "columns: \"Other\"");
+        assert_eq!(columns_text(&schema, &[true, false]), "columns: k");
+        assert_eq!(columns_text(&schema, &[false, false]), "no columns");
     }
 }
