@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use arbor_engine::error::VcError;
+use arbor_engine::VcError;
 
 /// An error as the user sees it.
 #[derive(Debug)]

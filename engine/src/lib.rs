@@ -71,20 +71,21 @@
 //! - the facade, [`Database`] and [`Branch`], at the top.
 
 mod database;
-pub mod env;
-pub mod error;
+mod env;
+mod error;
 pub mod io;
 pub mod objects;
 pub mod ops;
 pub mod remote;
 pub mod repo;
 pub mod sql;
-pub mod table;
+mod table;
 pub mod vc;
 
 pub use arbor_schema::Value;
 pub use database::{Branch, Database};
 pub use env::{Clock, Environment, Identity, Reach, Timestamp};
-pub use error::{Error, Result, SqlState};
+pub use error::{Error, ErrorFields, Result, SqlState, VcError};
 pub use ops::{CommitArgs, MergeArgs};
 pub use sql::{Prepared, RowSink, Session, StatementResult};
+pub use table::Table;

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use arbor_engine::error::VcError;
+use arbor_engine::VcError;
 use arbor_engine::vc::merge::MergeOutcome;
 use arbor_engine::{
     Clock, CommitArgs, Database, Environment, Identity, MergeArgs, Result, SqlState,

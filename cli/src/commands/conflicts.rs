@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use arbor_engine::Table;
 use arbor_engine::ops::{self, ResolveArgs};
-use arbor_engine::table::Table;
 use arbor_engine::vc::{self, BranchState};
 use arbor_schema::Value;
 

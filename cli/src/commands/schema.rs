@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::table::Table;
+use arbor_engine::Table;
 use arbor_engine::vc::{self, BranchState};
 use arbor_schema::sql_text::quote_identifier_if_needed as ident;
 

@@ -392,6 +392,33 @@ fn int_result(v: i64, name: &'static str) -> Result<Value> {
     })
 }
 
+/// `x << y` or `x >> y` as PostgreSQL computes them: in the operand's
+/// width, bits shifted out are lost (no overflow error), the shift count
+/// taken modulo 32 for smallint and integer (C's shift of a promoted
+/// int), 64 for bigint; `>>` keeps the sign.
+fn shift(op: BinaryOp, x: i64, y: i64, name: &str) -> i64 {
+    // Truncating the count is the point: only its low bits count.
+    let count = y as u32;
+    let left = op == BinaryOp::ShiftLeft;
+    match name {
+        "smallint" | "integer" => {
+            let v = x as i32;
+            let shifted = if left {
+                v.wrapping_shl(count)
+            } else {
+                v.wrapping_shr(count)
+            };
+            if name == "smallint" {
+                i64::from(shifted as i16)
+            } else {
+                i64::from(shifted)
+            }
+        }
+        _ if left => x.wrapping_shl(count),
+        _ => x.wrapping_shr(count),
+    }
+}
+
 fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
     let Some(pair) = numeric_pair(a, b) else {
         return Ok(None);
@@ -417,6 +444,7 @@ fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
                 BinaryOp::BitAnd => Some(x & y),
                 BinaryOp::BitOr => Some(x | y),
                 BinaryOp::BitXor => Some(x ^ y),
+                BinaryOp::ShiftLeft | BinaryOp::ShiftRight => Some(shift(op, x, y, name)),
                 _ => return Ok(None),
             };
             int_result(r.ok_or_else(|| out_of_range(name))?, name)?

@@ -11,18 +11,18 @@
 //! 4. `session`: statements applied to a branch's working catalog, one
 //!    atomic publish per statement or per transaction.
 
-pub mod bulk;
-pub mod ddl;
-pub mod dml;
-pub mod eval;
-pub mod execution;
-pub mod functions;
-pub mod parser;
-pub mod planner;
-pub mod predicate;
-pub mod session;
-pub mod system;
+pub(crate) mod bulk;
+pub(crate) mod ddl;
+pub(crate) mod dml;
+pub(crate) mod eval;
+pub(crate) mod execution;
+pub(crate) mod functions;
+pub(crate) mod parser;
+pub(crate) mod planner;
+pub(crate) mod predicate;
+pub(crate) mod session;
+pub(crate) mod system;
 
 pub use bulk::{BulkWriter, EncodedRows, RowEncoder};
 pub use planner::SqlChecks;
-pub use session::{Prepared, RowSink, Session, StatementResult};
+pub use session::{CatalogObjects, Prepared, RowSink, Session, StatementResult};

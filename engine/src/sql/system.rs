@@ -39,17 +39,6 @@ use crate::remote;
 use crate::repo::Repository;
 use crate::vc::{self, merge::MergeOutcome};
 
-/// The system tables.
-pub const SYSTEM_TABLES: &[&str] = &[
-    "arbor_remotes",
-    "arbor_remote_branches",
-    "arbor_log",
-    "arbor_branches",
-    "arbor_tags",
-    "arbor_status",
-    "arbor_conflicts",
-];
-
 /// Table functions: `arbor_diff(from, to, table)`, `arbor_diff_stat(from,
 /// to [, table])`, `arbor_log(revision)`. `from` and `to` are revisions, or
 /// `WORKING` and `STAGED` for the branch's uncommitted catalogs.

@@ -20,7 +20,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arbor_engine::table::Table;
+use arbor_engine::Table;
 use arbor_engine::vc::diff::diff_catalogs;
 use arbor_engine::vc::merge::merge_catalogs;
 use arbor_schema::Value;

@@ -7,8 +7,8 @@ mod import;
 use std::path::Path;
 use std::process::ExitCode;
 
+use arbor_engine::Table;
 use arbor_engine::repo::Repository;
-use arbor_engine::table::Table;
 use arbor_engine::vc::{self, BranchState};
 use arbor_schema::TableSchema;
 

@@ -460,19 +460,6 @@ impl Expr {
         self.walk(&mut |e| found |= matches!(e, Expr::Subquery(_)));
         found
     }
-
-    /// Whether the expression reads no columns, parameters or subqueries,
-    /// and so can be evaluated once.
-    pub fn is_constant(&self) -> bool {
-        let mut constant = true;
-        self.walk(&mut |e| {
-            constant &= !matches!(
-                e,
-                Expr::Column(_) | Expr::Outer { .. } | Expr::Parameter(_) | Expr::Subquery(_)
-            );
-        });
-        constant
-    }
 }
 
 impl fmt::Display for Expr {

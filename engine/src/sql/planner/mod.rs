@@ -2107,6 +2107,8 @@ fn binary_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
         B::BitwiseAnd => BinaryOp::BitAnd,
         B::BitwiseOr => BinaryOp::BitOr,
         B::PGBitwiseXor => BinaryOp::BitXor,
+        B::PGBitwiseShiftLeft => BinaryOp::ShiftLeft,
+        B::PGBitwiseShiftRight => BinaryOp::ShiftRight,
         B::PGExp => BinaryOp::Power,
         B::Arrow => BinaryOp::JsonGet,
         B::LongArrow => BinaryOp::JsonGetText,

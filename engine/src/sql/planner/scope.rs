@@ -67,11 +67,6 @@ impl Scope {
         self.columns.len()
     }
 
-    /// Whether the scope has no columns.
-    pub fn is_empty(&self) -> bool {
-        self.columns.is_empty()
-    }
-
     /// The scope of a join: the left columns, then the right.
     pub fn join(&self, right: &Scope) -> Scope {
         let mut columns = self.columns.clone();
