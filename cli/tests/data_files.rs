@@ -6,85 +6,48 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn arbor(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_arbor"))
-        .current_dir(dir)
-        .args(args)
-        .env("ARBOR_COMMIT_DATE", "0")
-        .env("ARBOR_AUTHOR_NAME", "Test")
-        .env("ARBOR_AUTHOR_EMAIL", "test@example.com")
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// Runs a command that must exit with `code`; its standard output.
-fn exits(dir: &Path, code: i32, args: &[&str]) -> String {
-    let out = arbor(dir, args);
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "arbor {args:?}: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-/// Runs a command that must fail with exit code 2; its standard error.
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = arbor(dir, args);
-    assert_eq!(out.status.code(), Some(2), "arbor {args:?}");
-    text(&out.stderr)
-}
+use common::{TestEnv, WorkDir, has_git};
 
 /// Old and new versions of a dataset, `a/data.csv` and `b/data.csv`: an
 /// update of a jsonb cell, a NULL set, a row deleted (with a line break
 /// in a cell), a row added (with commas and quotes), a column dropped
 /// (`gone`) and a column added (`added`).
-fn dataset() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("a")).unwrap();
-    std::fs::create_dir_all(dir.path().join("b")).unwrap();
-    std::fs::write(
-        dir.path().join("a/data.csv"),
+fn dataset() -> WorkDir {
+    let dir = TestEnv::new().work_dir();
+    dir.write_file(
+        "a/data.csv",
         "id,name,note,doc,gone\n\
          1,apple,\"red, round\",\"{\"\"a\"\": 1}\",x\n\
          2,pear,\"say \"\"hi\"\"\",\"{\"\"a\"\": [1, 2]}\",y\n\
          3,plum,,\"{\"\"k\"\": null}\",z\n\
          4,fig,\"line one\nline two\",,w\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("b/data.csv"),
+    );
+    dir.write_file(
+        "b/data.csv",
         "id,name,note,doc,added\n\
          1,apple,\"red, round\",\"{\"\"a\"\": 2}\",10\n\
          2,pear,\"say \"\"hi\"\"\",\"{\"\"a\"\": [1, 2]}\",\n\
          3,plum,now set,\"{\"\"k\"\": null}\",30\n\
          5,kiwi,\"new, \"\"quoted\"\"\",[true],50\n",
-    )
-    .unwrap();
+    );
     dir
 }
 
 const FILES: [&str; 6] = ["diff", "--files", "a/data.csv", "b/data.csv", "--key", "id"];
 
-fn diff(dir: &Path, extra: &[&str]) -> String {
+fn diff(dir: &WorkDir, extra: &[&str]) -> String {
     let mut args = FILES.to_vec();
     args.extend(extra);
-    exits(dir, 0, &args)
+    dir.exits(0, &args).stdout
 }
 
 #[test]
 fn table_format_marks_changed_cells_and_the_schema_change() {
-    let dir = dataset();
+    let dir = &dataset();
     assert_eq!(
-        diff(dir.path(), &[]),
+        diff(dir, &[]),
         "diff --arbor a/data b/data
 --- a/data
 +++ b/data
@@ -108,11 +71,8 @@ fn table_format_marks_changed_cells_and_the_schema_change() {
 
 #[test]
 fn table_format_in_color() {
-    let dir = dataset();
-    let colored = diff(
-        dir.path(),
-        &["--color", "always", "--filter", "added,removed"],
-    );
+    let dir = &dataset();
+    let colored = diff(dir, &["--color", "always", "--filter", "added,removed"]);
     let lines: Vec<&str> = colored.lines().collect();
     assert_eq!(lines[0], "\x1b[1mdiff --arbor a/data b/data\x1b[0m");
     assert_eq!(lines[3], "\x1b[31m- column gone text\x1b[0m");
@@ -128,15 +88,15 @@ fn table_format_in_color() {
         lines[9]
     );
     // Not on a terminal, and with --color never: no escapes.
-    assert!(!diff(dir.path(), &[]).contains('\x1b'));
-    assert!(!diff(dir.path(), &["--color", "never"]).contains('\x1b'));
+    assert!(!diff(dir, &[]).contains('\x1b'));
+    assert!(!diff(dir, &["--color", "never"]).contains('\x1b'));
 }
 
 #[test]
 fn csv_jsonl_markdown_and_json_formats() {
-    let dir = dataset();
+    let dir = &dataset();
     assert_eq!(
-        diff(dir.path(), &["--format", "csv", "--filter", "added,removed"]),
+        diff(dir, &["--format", "csv", "--filter", "added,removed"]),
         "diff_type,from_id,from_name,from_note,from_doc,from_added,from_gone,to_id,to_name,to_note,to_doc,to_added,to_gone
 removed,4,fig,\"line one
 line two\",,,w,,,,,,
@@ -144,7 +104,7 @@ added,,,,,,,5,kiwi,\"new, \"\"quoted\"\"\",[true],50,
 "
     );
     let jsonl = diff(
-        dir.path(),
+        dir,
         &["--format", "jsonl", "--filter", "modified", "--limit", "1"],
     );
     let lines: Vec<serde_json::Value> = jsonl
@@ -164,7 +124,7 @@ added,,,,,,,5,kiwi,\"new, \"\"quoted\"\"\",[true],50,
         ]
     );
     assert_eq!(
-        diff(dir.path(), &["--format", "markdown"]),
+        diff(dir, &["--format", "markdown"]),
         "| table | change | rows added | rows deleted | rows modified | cells modified |
 |---|---|---:|---:|---:|---:|
 | data | schema and data | 1 | 1 | 3 | 7 |
@@ -187,7 +147,7 @@ added,,,,,,,5,kiwi,\"new, \"\"quoted\"\"\",[true],50,
 "
     );
     let json: serde_json::Value = serde_json::from_str(&diff(
-        dir.path(),
+        dir,
         &["--format", "json", "--filter", "added,removed"],
     ))
     .unwrap();
@@ -216,23 +176,17 @@ added,,,,,,,5,kiwi,\"new, \"\"quoted\"\"\",[true],50,
 
 #[test]
 fn stat_summary_name_only_and_where() {
-    let dir = dataset();
+    let dir = &dataset();
     assert_eq!(
-        diff(dir.path(), &["--stat"]),
+        diff(dir, &["--stat"]),
         "data: 1 rows added, 1 rows deleted, 3 rows modified, 7 cells modified\n"
     );
-    assert_eq!(
-        diff(dir.path(), &["--summary"]),
-        "data: schema and data changed\n"
-    );
-    assert_eq!(diff(dir.path(), &["--name-only"]), "data\n");
+    assert_eq!(diff(dir, &["--summary"]), "data: schema and data changed\n");
+    assert_eq!(diff(dir, &["--name-only"]), "data\n");
     // Skinny keeps the key and every column a shown row changed (an
     // added row changes all of its columns).
     assert_eq!(
-        diff(
-            dir.path(),
-            &["--format", "csv", "--skinny", "--where", "to_added > 20"]
-        ),
+        diff(dir, &["--format", "csv", "--skinny", "--where", "to_added > 20"]),
         "diff_type,from_id,from_name,from_note,from_doc,from_added,from_gone,to_id,to_name,to_note,to_doc,to_added,to_gone
 modified,3,plum,,\"{\"\"k\"\": null}\",,z,3,plum,now set,\"{\"\"k\"\": null}\",30,
 added,,,,,,,5,kiwi,\"new, \"\"quoted\"\"\",[true],50,
@@ -242,12 +196,12 @@ added,,,,,,,5,kiwi,\"new, \"\"quoted\"\"\",[true],50,
 
 #[test]
 fn exit_code_says_whether_the_files_differ() {
-    let dir = dataset();
+    let dir = &dataset();
     let mut args = FILES.to_vec();
     args.push("--exit-code");
-    exits(dir.path(), 1, &args);
+    dir.exits(1, &args);
     args.extend(["--format", "json"]);
-    let doc: serde_json::Value = serde_json::from_str(&exits(dir.path(), 1, &args)).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&dir.exits(1, &args).stdout).unwrap();
     assert_eq!(doc["tables"][0]["rows"].as_array().unwrap().len(), 5);
     let same = [
         "diff",
@@ -258,17 +212,17 @@ fn exit_code_says_whether_the_files_differ() {
         "id",
         "--exit-code",
     ];
-    assert_eq!(exits(dir.path(), 0, &same), "");
+    assert_eq!(dir.exits(0, &same).stdout, "");
     // A --where gate: only rows it selects count as differences.
     let mut gate = FILES.to_vec();
     gate.extend(["--exit-code", "--name-only", "--where", "to_added > 100"]);
-    assert_eq!(exits(dir.path(), 0, &gate), "data\n");
+    assert_eq!(dir.exits(0, &gate).stdout, "data\n");
 }
 
 #[test]
 fn the_sql_patch_turns_the_old_file_into_the_new_one() {
-    let dir = dataset();
-    let patch = diff(dir.path(), &["--format", "sql"]);
+    let dir = &dataset();
+    let patch = diff(dir, &["--format", "sql"]);
     assert_eq!(
         patch,
         "ALTER TABLE \"data\" DROP COLUMN \"gone\";
@@ -279,18 +233,18 @@ UPDATE \"data\" SET \"note\" = 'now set', \"added\" = 30 WHERE \"id\" = 3;
 INSERT INTO \"data\" (\"id\", \"name\", \"note\", \"doc\", \"added\") VALUES (5, 'kiwi', 'new, \"quoted\"', '[true]'::jsonb, 50);
 "
     );
-    let repo = dir.path().join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    exits(&repo, 0, &["init"]);
-    exits(
-        &repo,
+    let repo = dir.mkdir("repo");
+    repo.exits(0, &["init"]);
+    repo.exits(
         0,
         &["table", "import", "data", "../a/data.csv", "--pk", "id"],
     );
-    std::fs::write(dir.path().join("patch.sql"), patch).unwrap();
-    exits(&repo, 0, &["sql", "-f", "../patch.sql"]);
-    let exported = exits(&repo, 0, &["table", "export", "data", "--format", "csv"]);
-    std::fs::write(dir.path().join("patched.csv"), exported).unwrap();
+    dir.write_file("patch.sql", patch);
+    repo.exits(0, &["sql", "-f", "../patch.sql"]);
+    let exported = repo
+        .exits(0, &["table", "export", "data", "--format", "csv"])
+        .stdout;
+    dir.write_file("patched.csv", exported);
     let check = [
         "diff",
         "--files",
@@ -300,13 +254,13 @@ INSERT INTO \"data\" (\"id\", \"name\", \"note\", \"doc\", \"added\") VALUES (5,
         "id",
         "--exit-code",
     ];
-    assert_eq!(exits(dir.path(), 0, &check), "");
+    assert_eq!(dir.exits(0, &check).stdout, "");
 }
 
 #[test]
 fn json_tsv_and_delimited_inputs() {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, content: &str| std::fs::write(dir.path().join(name), content).unwrap();
+    let dir = &TestEnv::new().work_dir();
+    let write = |name: &str, content: &str| dir.write_file(name, content);
     write(
         "old.json",
         r#"[{"id": 1, "v": {"x": 1}}, {"id": 2, "v": null}]"#,
@@ -316,8 +270,7 @@ fn json_tsv_and_delimited_inputs() {
         "{\"id\": 1, \"v\": {\"x\": 2}}\n{\"id\": 3, \"v\": [1]}\n",
     );
     assert_eq!(
-        exits(
-            dir.path(),
+        dir.exits(
             0,
             &[
                 "diff",
@@ -329,7 +282,8 @@ fn json_tsv_and_delimited_inputs() {
                 "--format",
                 "csv"
             ]
-        ),
+        )
+        .stdout,
         "diff_type,from_id,from_v,to_id,to_v
 modified,1,\"{\"\"x\"\": 1}\",1,\"{\"\"x\"\": 2}\"
 removed,2,,,
@@ -341,20 +295,19 @@ added,,,3,[1]
     write("old.tsv", "id\tv\n1\t5\n2\t6\n");
     write("new.tsv", "id\tv\n1\t5\n2\tabc\n");
     assert_eq!(
-        exits(
-            dir.path(),
+        dir.exits(
             0,
             &[
                 "diff", "--files", "old.tsv", "new.tsv", "--key", "id", "--format", "jsonl"
             ]
-        ),
+        )
+        .stdout,
         "{\"changed\":[\"v\"],\"diff_type\":\"modified\",\"from\":{\"id\":2,\"v\":\"6\"},\"table\":\"new\",\"to\":{\"id\":2,\"v\":\"abc\"}}\n"
     );
     write("old.txt", "k;n;v\na;1;x\na;2;y\n");
     write("new.txt", "k;n;v\na;1;x\na;2;z\n");
     assert_eq!(
-        exits(
-            dir.path(),
+        dir.exits(
             0,
             &[
                 "diff",
@@ -369,16 +322,16 @@ added,,,3,[1]
                 ";",
                 "--stat",
             ]
-        ),
+        )
+        .stdout,
         "new: 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
     );
 }
 
 #[test]
 fn malformed_inputs_and_bad_keys_are_clear_errors() {
-    let dir = dataset();
-    let write =
-        |name: &str, content: &[u8]| std::fs::write(dir.path().join(name), content).unwrap();
+    let dir = &dataset();
+    let write = |name: &str, content: &[u8]| dir.write_file(name, content);
     write("dup.csv", b"id,name\n1,a\n1,b\n");
     write("nullkey.csv", b"id,name\n1,a\n,b\n");
     write("nokey.csv", b"name\nx\n");
@@ -389,48 +342,46 @@ fn malformed_inputs_and_bad_keys_are_clear_errors() {
         vec!["diff", "--files", old, new, "--key", "id"]
     };
     assert_eq!(
-        fails(dir.path(), &files("a/data.csv", "dup.csv")),
+        dir.exits(2, &files("a/data.csv", "dup.csv")).stderr,
         "error: dup.csv:3:1: column \"id\": duplicate key value violates unique constraint \"dup_pkey\"
 DETAIL: Key (id)=(1) already exists.
 hint: each key may appear once in a file
 "
     );
     assert_eq!(
-        fails(dir.path(), &files("nullkey.csv", "a/data.csv")),
+        dir.exits(2, &files("nullkey.csv", "a/data.csv")).stderr,
         "error: nullkey.csv:3:1: null value in column \"id\" of relation \"data\" violates not-null constraint\n"
     );
     assert_eq!(
-        fails(dir.path(), &files("a/data.csv", "nokey.csv")),
+        dir.exits(2, &files("a/data.csv", "nokey.csv")).stderr,
         "error: nokey.csv: there is no key column \"id\"\nhint: its columns are: name\n"
     );
     assert_eq!(
-        fails(dir.path(), &files("ragged.csv", "a/data.csv")),
+        dir.exits(2, &files("ragged.csv", "a/data.csv")).stderr,
         "error: ragged.csv:2:5: expected 2 fields, found 3\n"
     );
     assert_eq!(
-        fails(dir.path(), &files("a/data.csv", "quote.csv")),
+        dir.exits(2, &files("a/data.csv", "quote.csv")).stderr,
         "error: quote.csv:2:3: unterminated quoted field\n"
     );
     assert_eq!(
-        fails(dir.path(), &files("utf.csv", "a/data.csv")),
+        dir.exits(2, &files("utf.csv", "a/data.csv")).stderr,
         "error: utf.csv:2:3: invalid UTF-8 in column \"name\"\n"
     );
     assert_eq!(
-        fails(dir.path(), &files("a/data.csv", "missing.csv")),
+        dir.exits(2, &files("a/data.csv", "missing.csv")).stderr,
         "error: cannot read missing.csv: No such file or directory (os error 2)\n"
     );
     assert_eq!(
-        fails(
-            dir.path(),
-            &["diff", "--files", "a/data.csv", "--key", "id"]
-        ),
+        dir.exits(2, &["diff", "--files", "a/data.csv", "--key", "id"])
+            .stderr,
         "error: --files takes two files: the old one and the new one
 hint: arbor diff --files old.csv new.csv --key id
 "
     );
     assert_eq!(
-        fails(
-            dir.path(),
+        dir.exits(
+            2,
             &[
                 "diff",
                 "--files",
@@ -439,45 +390,17 @@ hint: arbor diff --files old.csv new.csv --key id
                 "--key",
                 "id,id"
             ]
-        ),
+        )
+        .stderr,
         "error: --key names \"id\" twice\n"
     );
     assert!(
-        fails(dir.path(), &["diff", "--files", "a/data.csv", "b/data.csv"])
+        dir.exits(2, &["diff", "--files", "a/data.csv", "b/data.csv"])
+            .stderr
             .contains("--key <COLUMN,...>")
     );
     // No file was left behind in the folder (the scratch repository is temporary).
     assert!(!dir.path().join(".arbor").exists());
-}
-
-/// Runs `git args...` in `dir` with no user or system configuration.
-fn git_run(dir: &Path, args: &[&str]) -> Output {
-    Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .output()
-        .unwrap()
-}
-
-/// Runs a git command that must succeed; its standard output.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = git_run(dir, args);
-    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
-    text(&out.stdout)
-}
-
-fn has_git() -> bool {
-    let found = Command::new("git").arg("--version").output().is_ok();
-    if !found {
-        eprintln!("skipped: the git binary is not installed");
-    }
-    found
 }
 
 #[test]
@@ -485,27 +408,20 @@ fn git_diff_shows_a_keyed_row_diff_through_the_driver() {
     if !has_git() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    git(d, &["init", "-q"]);
-    std::fs::write(d.join(".gitattributes"), "*.csv diff=arbor\n").unwrap();
+    let d = &TestEnv::new().work_dir();
+    d.git(&["init", "-q"]);
+    d.write_file(".gitattributes", "*.csv diff=arbor\n");
     let command = format!("{} diff --git-driver", env!("CARGO_BIN_EXE_arbor"));
-    git(d, &["config", "diff.arbor.command", &command]);
-    std::fs::create_dir_all(d.join("data")).unwrap();
-    std::fs::write(
-        d.join("data/stock.csv"),
-        "id,name,qty\n1,apple,3\n2,pear,5\n",
-    )
-    .unwrap();
-    git(d, &["add", "."]);
-    git(d, &["commit", "-qm", "one"]);
-    std::fs::write(
-        d.join("data/stock.csv"),
+    d.git(&["config", "diff.arbor.command", &command]);
+    d.write_file("data/stock.csv", "id,name,qty\n1,apple,3\n2,pear,5\n");
+    d.git(&["add", "."]);
+    d.git(&["commit", "-qm", "one"]);
+    d.write_file(
+        "data/stock.csv",
         "id,name,qty\n1,apple,4\n3,\"fig, dried\",1\n",
-    )
-    .unwrap();
-    std::fs::write(d.join("data/new.csv"), "sku,n\nA,1\n").unwrap();
-    git(d, &["add", "-N", "data/new.csv"]);
+    );
+    d.write_file("data/new.csv", "sku,n\nA,1\n");
+    d.git(&["add", "-N", "data/new.csv"]);
     let stock = "diff --arbor a/data/stock.csv b/data/stock.csv
 --- a/data/stock.csv
 +++ b/data/stock.csv
@@ -528,15 +444,15 @@ added table data/new.csv
 | + | A   | 1 |
 +---+-----+---+
 ";
-    assert_eq!(git(d, &["diff"]), format!("{added}{stock}"));
-    git(d, &["commit", "-qam", "two"]);
+    assert_eq!(d.git(&["diff"]), format!("{added}{stock}"));
+    d.git(&["commit", "-qam", "two"]);
     assert_eq!(
-        git(d, &["diff", "HEAD~1", "HEAD", "--", "data/stock.csv"]),
+        d.git(&["diff", "HEAD~1", "HEAD", "--", "data/stock.csv"]),
         stock
     );
-    git(d, &["rm", "-q", "data/new.csv"]);
+    d.git(&["rm", "-q", "data/new.csv"]);
     assert_eq!(
-        git(d, &["diff", "--cached"]),
+        d.git(&["diff", "--cached"]),
         "diff --arbor a/data/new.csv b/data/new.csv
 deleted table data/new.csv
 --- a/data/new.csv
@@ -554,48 +470,40 @@ deleted table data/new.csv
         "{} diff --git-driver --key name --format jsonl",
         env!("CARGO_BIN_EXE_arbor")
     );
-    git(d, &["config", "diff.arbor.command", &command]);
+    d.git(&["config", "diff.arbor.command", &command]);
     assert_eq!(
-        git(d, &["diff", "HEAD~1", "HEAD", "--", "data/stock.csv"]),
+        d.git(&["diff", "HEAD~1", "HEAD", "--", "data/stock.csv"]),
         "{\"changed\":[\"qty\"],\"diff_type\":\"modified\",\"from\":{\"id\":1,\"name\":\"apple\",\"qty\":3},\"table\":\"data/stock.csv\",\"to\":{\"id\":1,\"name\":\"apple\",\"qty\":4}}
 {\"changed\":[],\"diff_type\":\"added\",\"from\":null,\"table\":\"data/stock.csv\",\"to\":{\"id\":3,\"name\":\"fig, dried\",\"qty\":1}}
 {\"changed\":[],\"diff_type\":\"removed\",\"from\":{\"id\":2,\"name\":\"pear\",\"qty\":5},\"table\":\"data/stock.csv\",\"to\":null}
 "
     );
     // A rename (Git passes nine arguments): the file is named by its new path.
-    git(d, &["mv", "data/stock.csv", "data/renamed.csv"]);
-    std::fs::write(
-        d.join("data/renamed.csv"),
+    d.git(&["mv", "data/stock.csv", "data/renamed.csv"]);
+    d.write_file(
+        "data/renamed.csv",
         "id,name,qty\n1,apple,5\n3,\"fig, dried\",1\n",
-    )
-    .unwrap();
-    git(d, &["add", "."]);
+    );
+    d.git(&["add", "."]);
     assert_eq!(
-        git(
-            d,
-            &["diff", "-M", "--cached", "--", "data/stock.csv", "data/renamed.csv"]
-        ),
+        d.git(&["diff", "-M", "--cached", "--", "data/stock.csv", "data/renamed.csv"]),
         "{\"changed\":[\"qty\"],\"diff_type\":\"modified\",\"from\":{\"id\":1,\"name\":\"apple\",\"qty\":4},\"table\":\"data/renamed.csv\",\"to\":{\"id\":1,\"name\":\"apple\",\"qty\":5}}
 "
     );
     // An unmerged file (one argument) is only named, as Git does.
-    let out = Command::new(env!("CARGO_BIN_EXE_arbor"))
-        .current_dir(d)
-        .args(["diff", "--git-driver", "data/renamed.csv"])
-        .output()
-        .unwrap();
+    let out = d.run(&["diff", "--git-driver", "data/renamed.csv"]);
     assert!(out.status.success());
-    assert_eq!(text(&out.stdout), "* Unmerged path data/renamed.csv\n");
+    assert_eq!(out.stdout, "* Unmerged path data/renamed.csv\n");
 }
 
 /// Writes `base.csv`, `ours.csv` and `theirs.csv` in `dir`.
-fn three_versions(dir: &Path, base: &str, ours: &str, theirs: &str) {
+fn three_versions(dir: &WorkDir, base: &str, ours: &str, theirs: &str) {
     for (name, content) in [
         ("base.csv", base),
         ("ours.csv", ours),
         ("theirs.csv", theirs),
     ] {
-        std::fs::write(dir.join(name), content).unwrap();
+        dir.write_file(name, content);
     }
 }
 
@@ -603,8 +511,7 @@ const BASE: &str = "id,name,qty,note\n3,plum,7,\n1,apple,3,\"red, round\"\n2,pea
 
 #[test]
 fn merge_files_combines_cells_rows_and_columns_keeping_our_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    let d = &TestEnv::new().work_dir();
     // Ours: apple's qty changed, kiwi added (rows not in key order).
     // Theirs: apple's name changed, pear deleted, fig added, a column added.
     three_versions(
@@ -614,9 +521,9 @@ fn merge_files_combines_cells_rows_and_columns_keeping_our_order() {
         "id,name,qty,note,color\n3,plum,7,,purple\n1,Apple,3,\"red, round\",red\n4,fig,2,\"say \"\"hi\"\"\",\n",
     );
     let merge = ["merge", "--files", "base.csv", "ours.csv", "theirs.csv"];
-    assert_eq!(exits(d, 0, &merge), "");
+    assert_eq!(d.exits(0, &merge).stdout, "");
     assert_eq!(
-        std::fs::read_to_string(d.join("ours.csv")).unwrap(),
+        d.read_file("ours.csv"),
         "id,name,qty,note,color
 3,plum,7,,purple
 1,Apple,4,\"red, round\",red
@@ -628,8 +535,7 @@ fn merge_files_combines_cells_rows_and_columns_keeping_our_order() {
 
 #[test]
 fn merge_files_keeps_our_column_order_when_we_moved_columns() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    let d = &TestEnv::new().work_dir();
     // Ours moved qty first and changed apple; theirs added color to plum.
     three_versions(
         d,
@@ -646,17 +552,16 @@ fn merge_files_keeps_our_column_order_when_we_moved_columns() {
         "--key",
         "id",
     ];
-    assert_eq!(exits(d, 0, &merge), "");
+    assert_eq!(d.exits(0, &merge).stdout, "");
     assert_eq!(
-        std::fs::read_to_string(d.join("ours.csv")).unwrap(),
+        d.read_file("ours.csv"),
         "qty,id,name,note,color\n7,3,plum,,purple\n4,1,apple,\"red, round\",\n5,2,pear,x,\n"
     );
 }
 
 #[test]
 fn merge_files_conflicts_name_the_row_and_write_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+    let d = &TestEnv::new().work_dir();
     let ours = "id,name,qty,note\n3,plum,7,\n1,apple,3,\"red, round\"\n2,pear,8,x\n";
     three_versions(
         d,
@@ -664,62 +569,52 @@ fn merge_files_conflicts_name_the_row_and_write_nothing() {
         ours,
         "id,name,qty,note\n3,plum,7,\n1,apple,3,\"red, round\"\n2,pear,6,x\n",
     );
-    let out = arbor(
-        d,
-        &[
-            "merge",
-            "--files",
-            "base.csv",
-            "ours.csv",
-            "theirs.csv",
-            "-o",
-            "out.csv",
-        ],
-    );
+    let out = d.run(&[
+        "merge",
+        "--files",
+        "base.csv",
+        "ours.csv",
+        "theirs.csv",
+        "-o",
+        "out.csv",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        text(&out.stderr),
+        out.stderr,
         "CONFLICT in ours.csv: row (id)=(2): both sides changed qty
 1 conflict: nothing was written; out.csv is as it was
 "
     );
-    assert!(!d.join("out.csv").exists());
-    assert_eq!(std::fs::read_to_string(d.join("ours.csv")).unwrap(), ours);
+    assert!(!d.path().join("out.csv").exists());
+    assert_eq!(d.read_file("ours.csv"), ours);
     // Deleted on one side and changed on the other.
-    std::fs::write(
-        d.join("theirs.csv"),
+    d.write_file(
+        "theirs.csv",
         "id,name,qty,note\n3,plum,7,\n1,apple,3,\"red, round\"\n",
-    )
-    .unwrap();
-    let out = arbor(
-        d,
-        &["merge", "--files", "base.csv", "ours.csv", "theirs.csv"],
     );
+    let out = d.run(&["merge", "--files", "base.csv", "ours.csv", "theirs.csv"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).starts_with(
+        out.stderr.starts_with(
             "CONFLICT in ours.csv: row (id)=(2): changed by ours and deleted by theirs\n"
         ),
         "{}",
-        text(&out.stderr)
+        out.stderr
     );
     // Bad input: the error names the file and line; nothing is written.
-    std::fs::write(d.join("theirs.csv"), "id,name,qty,note\n1,\"apple\n").unwrap();
+    d.write_file("theirs.csv", "id,name,qty,note\n1,\"apple\n");
     assert_eq!(
-        exits(
-            d,
+        d.exits(
             1,
             &["merge", "--files", "base.csv", "ours.csv", "theirs.csv"]
-        ),
+        )
+        .stdout,
         ""
     );
-    assert_eq!(std::fs::read_to_string(d.join("ours.csv")).unwrap(), ours);
-    let out = arbor(
-        d,
-        &["merge", "--files", "base.csv", "ours.csv", "theirs.json"],
-    );
+    assert_eq!(d.read_file("ours.csv"), ours);
+    let out = d.run(&["merge", "--files", "base.csv", "ours.csv", "theirs.json"]);
     assert_eq!(
-        text(&out.stderr),
+        out.stderr,
         "error: cannot read theirs.json: No such file or directory (os error 2)\n"
     );
 }
@@ -729,45 +624,44 @@ fn git_merge_runs_the_merge_driver() {
     if !has_git() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
-    std::fs::write(d.join(".gitattributes"), "*.csv merge=arbor\n").unwrap();
+    let d = &TestEnv::new().work_dir();
+    d.git(&["init", "-q", "-b", "main"]);
+    d.write_file(".gitattributes", "*.csv merge=arbor\n");
     let driver = format!(
         "{} merge --files %O %A %B --name %P",
         env!("CARGO_BIN_EXE_arbor")
     );
-    git(d, &["config", "merge.arbor.driver", &driver]);
-    let write = |content: &str| std::fs::write(d.join("stock.csv"), content).unwrap();
+    d.git(&["config", "merge.arbor.driver", &driver]);
+    let write = |content: &str| d.write_file("stock.csv", content);
     write("id,name,qty\n1,apple,3\n2,pear,5\n3,plum,7\n");
-    git(d, &["add", "."]);
-    git(d, &["commit", "-qm", "base"]);
-    git(d, &["checkout", "-qb", "feature"]);
+    d.git(&["add", "."]);
+    d.git(&["commit", "-qm", "base"]);
+    d.git(&["checkout", "-qb", "feature"]);
     write("id,name,qty\n1,apple,3\n2,pear,6\n3,plum,7\n");
-    git(d, &["commit", "-qam", "pear"]);
-    git(d, &["checkout", "-q", "main"]);
+    d.git(&["commit", "-qam", "pear"]);
+    d.git(&["checkout", "-q", "main"]);
     write("id,name,qty\n1,apple,4\n2,pear,5\n3,plum,7\n");
-    git(d, &["commit", "-qam", "apple"]);
+    d.git(&["commit", "-qam", "apple"]);
     // Both sides changed adjacent lines: a line merge conflicts, a cell
     // merge does not.
-    git(d, &["merge", "-q", "feature", "-m", "merge"]);
+    d.git(&["merge", "-q", "feature", "-m", "merge"]);
     assert_eq!(
-        std::fs::read_to_string(d.join("stock.csv")).unwrap(),
+        d.read_file("stock.csv"),
         "id,name,qty\n1,apple,4\n2,pear,6\n3,plum,7\n"
     );
     // The same cell changed both ways: Git reports the conflict.
-    git(d, &["checkout", "-qb", "left", "main"]);
+    d.git(&["checkout", "-qb", "left", "main"]);
     write("id,name,qty\n1,apple,10\n2,pear,6\n3,plum,7\n");
-    git(d, &["commit", "-qam", "left"]);
-    git(d, &["checkout", "-qb", "right", "main"]);
+    d.git(&["commit", "-qam", "left"]);
+    d.git(&["checkout", "-qb", "right", "main"]);
     write("id,name,qty\n1,apple,11\n2,pear,6\n3,plum,7\n");
-    git(d, &["commit", "-qam", "right"]);
-    let out = git_run(d, &["merge", "left", "-m", "m"]);
+    d.git(&["commit", "-qam", "right"]);
+    let out = d.git_run(&["merge", "left", "-m", "m"]);
     assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    let stderr = out.stderr;
     assert!(
         stderr.contains("CONFLICT in stock.csv: row (id)=(1): both sides changed qty\n1 conflict: nothing was written; stock.csv (ours) is as it was"),
         "{stderr}"
     );
-    assert_eq!(git(d, &["status", "--short"]), "UU stock.csv\n");
+    assert_eq!(d.git(&["status", "--short"]), "UU stock.csv\n");
 }

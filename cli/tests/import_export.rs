@@ -5,67 +5,31 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn arbor(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_arbor"))
-        .current_dir(dir)
-        .args(args)
-        .env("ARBOR_COMMIT_DATE", "0")
-        .env("ARBOR_AUTHOR_NAME", "Test")
-        .env("ARBOR_AUTHOR_EMAIL", "test@example.com")
-        .output()
-        .unwrap()
-}
+use common::{TestEnv, WorkDir};
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// Runs a command that must succeed; its standard output.
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = arbor(dir, args);
-    assert!(
-        out.status.success(),
-        "arbor {args:?} failed: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-/// Runs a command that must fail; its standard error.
-fn fails(dir: &Path, args: &[&str]) -> String {
-    let out = arbor(dir, args);
-    assert!(!out.status.success(), "arbor {args:?} succeeded");
-    text(&out.stderr)
-}
-
-fn sql(dir: &Path, q: &str) -> String {
-    ok(dir, &["sql", "--format", "csv", "-q", q])
-}
-
-fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) {
-    std::fs::write(dir.join(name), content).unwrap();
+/// A query's result as CSV.
+fn sql(dir: &WorkDir, q: &str) -> String {
+    dir.ok(&["sql", "--format", "csv", "-q", q])
 }
 
 /// A repository with a committed table `t` (id integer PRIMARY KEY, name text).
-fn repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    ok(dir.path(), &["init"]);
+fn repo() -> WorkDir {
+    let dir = TestEnv::new().repo();
     sql(
-        dir.path(),
+        &dir,
         "CREATE TABLE t (id integer PRIMARY KEY, name text, qty integer NOT NULL DEFAULT 0); INSERT INTO t VALUES (1, 'one', 10), (2, 'two', 20)",
     );
-    ok(dir.path(), &["commit", "-am", "t"]);
+    dir.ok(&["commit", "-am", "t"]);
     dir
 }
 
 const CLEAN: &str = "On branch main\nnothing to commit, working tree clean\n";
 
 /// The repository is as `repo()` left it.
-fn unchanged(dir: &Path) {
-    assert_eq!(ok(dir, &["status"]), CLEAN);
+fn unchanged(dir: &WorkDir) {
+    assert_eq!(dir.ok(&["status"]), CLEAN);
     assert_eq!(
         sql(dir, "SELECT * FROM t ORDER BY id"),
         "id,name,qty\n1,one,10\n2,two,20\n"
@@ -74,21 +38,19 @@ fn unchanged(dir: &Path) {
 
 #[test]
 fn csv_import_infers_types_nullability_and_key() {
-    let dir = repo();
-    let d = dir.path();
-    write(
-        d,
+    let d = &repo();
+    d.write_file(
         "items.csv",
         "id,name,n,big,price,ok,attrs,note\n\
          1,apple,5,3000000000,1.5,true,\"{\"\"a\"\": 1}\",\n\
          2,\"pear, green\",-7,1,2,f,[1],\"\"\n",
     );
     assert_eq!(
-        ok(d, &["table", "import", "items", "items.csv", "--pk", "id"]),
+        d.ok(&["table", "import", "items", "items.csv", "--pk", "id"]),
         "created table \"items\": 2 rows from items.csv\n"
     );
     assert_eq!(
-        ok(d, &["schema", "show", "items"]),
+        d.ok(&["schema", "show", "items"]),
         "CREATE TABLE items (\n    id integer NOT NULL,\n    name text NOT NULL,\n    n integer NOT NULL,\n    big bigint NOT NULL,\n    price double precision NOT NULL,\n    ok boolean NOT NULL,\n    attrs jsonb NOT NULL,\n    note text,\n    PRIMARY KEY (id)\n);\n"
     );
     // An unquoted empty field is NULL, a quoted one the empty string.
@@ -103,65 +65,59 @@ fn csv_import_infers_types_nullability_and_key() {
 
 #[test]
 fn tsv_psv_delimiter_no_header_and_null_marker() {
-    let dir = repo();
-    let d = dir.path();
-    write(d, "a.tsv", "x\ty\n1\thello world\n2\t\n");
-    ok(d, &["table", "import", "a", "a.tsv", "-q"]);
+    let d = &repo();
+    d.write_file("a.tsv", "x\ty\n1\thello world\n2\t\n");
+    d.ok(&["table", "import", "a", "a.tsv", "-q"]);
     assert_eq!(
         sql(d, "SELECT x, y IS NULL FROM a"),
         "x,?column?\n1,f\n2,t\n"
     );
-    write(d, "b.psv", "x|y\n1|a|b\n");
+    d.write_file("b.psv", "x|y\n1|a|b\n");
     assert_eq!(
-        fails(d, &["table", "import", "b", "b.psv"]),
+        d.fails(&["table", "import", "b", "b.psv"]),
         "error: b.psv:2:5: expected 2 fields, found 3\nhint: nothing was imported\n"
     );
-    write(d, "b.psv", "x|y\n1|\"a|b\"\n");
-    ok(d, &["table", "import", "b", "b.psv"]);
+    d.write_file("b.psv", "x|y\n1|\"a|b\"\n");
+    d.ok(&["table", "import", "b", "b.psv"]);
     assert_eq!(sql(d, "SELECT * FROM b"), "x,y\n1,a|b\n");
-    write(d, "c.txt", "1;N/A\n2;\n");
-    ok(
-        d,
-        &[
-            "table",
-            "import",
-            "c",
-            "c.txt",
-            "--format",
-            "csv",
-            "--delimiter",
-            ";",
-            "--no-header",
-            "--null",
-            "N/A",
-        ],
-    );
+    d.write_file("c.txt", "1;N/A\n2;\n");
+    d.ok(&[
+        "table",
+        "import",
+        "c",
+        "c.txt",
+        "--format",
+        "csv",
+        "--delimiter",
+        ";",
+        "--no-header",
+        "--null",
+        "N/A",
+    ]);
     assert_eq!(
         sql(d, "SELECT c1, c2 IS NULL, c2 = '' FROM c ORDER BY c1"),
         "c1,?column?,?column?\n1,t,\n2,f,t\n"
     );
     // Without --format an unknown extension is refused.
     assert_eq!(
-        fails(d, &["table", "import", "z", "c.txt"]),
+        d.fails(&["table", "import", "z", "c.txt"]),
         "error: cannot tell the format of c.txt from its name\nhint: name it with --format csv|tsv|psv|json|jsonl\n"
     );
 }
 
 #[test]
 fn json_and_jsonl_import() {
-    let dir = repo();
-    let d = dir.path();
-    write(
-        d,
+    let d = &repo();
+    d.write_file(
         "p.json",
         r#"[
   {"id": 1, "name": "a", "tags": ["x", "y"], "score": 1},
   {"id": 2, "name": null, "meta": {"k": true}, "score": 2.5}
 ]"#,
     );
-    ok(d, &["table", "import", "p", "p.json", "--pk", "id"]);
+    d.ok(&["table", "import", "p", "p.json", "--pk", "id"]);
     assert_eq!(
-        ok(d, &["schema", "show", "p"]),
+        d.ok(&["schema", "show", "p"]),
         "CREATE TABLE p (\n    id integer NOT NULL,\n    name text,\n    tags jsonb,\n    score double precision NOT NULL,\n    meta jsonb,\n    PRIMARY KEY (id)\n);\n"
     );
     assert_eq!(
@@ -171,13 +127,12 @@ fn json_and_jsonl_import() {
         ),
         "id,?column?,?column?,score\n1,y,,1\n2,,true,2.5\n"
     );
-    write(
-        d,
+    d.write_file(
         "q.jsonl",
         "{\"id\": 3, \"name\": \"c\"}\n\n{\"name\": \"d\", \"id\": 4}\n",
     );
     assert_eq!(
-        ok(d, &["table", "import", "t", "q.jsonl", "--append"]),
+        d.ok(&["table", "import", "t", "q.jsonl", "--append"]),
         "appended to \"t\": 2 rows from q.jsonl\n"
     );
     // The missing column got its DEFAULT.
@@ -189,33 +144,32 @@ fn json_and_jsonl_import() {
 
 #[test]
 fn append_replace_and_update() {
-    let dir = repo();
-    let d = dir.path();
-    write(d, "more.csv", "name,id,qty\nthree,3,30\n");
-    ok(d, &["table", "import", "t", "more.csv", "--append"]);
+    let d = &repo();
+    d.write_file("more.csv", "name,id,qty\nthree,3,30\n");
+    d.ok(&["table", "import", "t", "more.csv", "--append"]);
     assert_eq!(
         sql(d, "SELECT * FROM t ORDER BY id"),
         "id,name,qty\n1,one,10\n2,two,20\n3,three,30\n"
     );
     // Missing columns: DEFAULT, or NULL.
-    write(d, "ids.csv", "id\n4\n");
-    ok(d, &["table", "import", "t", "ids.csv", "--append"]);
+    d.write_file("ids.csv", "id\n4\n");
+    d.ok(&["table", "import", "t", "ids.csv", "--append"]);
     assert_eq!(
         sql(d, "SELECT * FROM t WHERE id = 4"),
         "id,name,qty\n4,,0\n"
     );
-    write(d, "new.csv", "id,name,qty\n7,seven,70\n8,eight,80\n");
+    d.write_file("new.csv", "id,name,qty\n7,seven,70\n8,eight,80\n");
     assert_eq!(
-        ok(d, &["table", "import", "t", "new.csv", "--replace"]),
+        d.ok(&["table", "import", "t", "new.csv", "--replace"]),
         "replaced the rows of \"t\": 2 rows from new.csv\n"
     );
     assert_eq!(
         sql(d, "SELECT * FROM t ORDER BY id"),
         "id,name,qty\n7,seven,70\n8,eight,80\n"
     );
-    write(d, "up.csv", "id,name\n8,EIGHT\n9,nine\n");
+    d.write_file("up.csv", "id,name\n8,EIGHT\n9,nine\n");
     assert_eq!(
-        ok(d, &["table", "import", "t", "up.csv", "--update"]),
+        d.ok(&["table", "import", "t", "up.csv", "--update"]),
         "upserted into \"t\": 2 rows from up.csv\n"
     );
     assert_eq!(
@@ -223,13 +177,12 @@ fn append_replace_and_update() {
         "id,name,qty\n7,seven,70\n8,EIGHT,80\n9,nine,0\n"
     );
     // Values go in as values: quotes, `$1` and SQL in a cell are only text.
-    write(
-        d,
+    d.write_file(
         "odd.csv",
         "id,name\n9,\"it's $1'); DELETE FROM t; --\"\n10,$2\n",
     );
     assert_eq!(
-        ok(d, &["table", "import", "t", "odd.csv", "--update"]),
+        d.ok(&["table", "import", "t", "odd.csv", "--update"]),
         "upserted into \"t\": 2 rows from odd.csv\n"
     );
     assert_eq!(
@@ -239,15 +192,14 @@ fn append_replace_and_update() {
     assert_eq!(sql(d, "SELECT count(*) FROM t"), "count\n4\n");
     // Creating over an existing table is refused.
     assert_eq!(
-        fails(d, &["table", "import", "t", "up.csv"]),
+        d.fails(&["table", "import", "t", "up.csv"]),
         "error: table \"t\" already exists\nhint: add to it with --append, upsert with --update, or swap its rows with --replace\n"
     );
 }
 
 #[test]
 fn bad_input_names_file_line_and_column_and_writes_nothing() {
-    let dir = repo();
-    let d = dir.path();
+    let d = &repo();
     let cases: Vec<(&str, Vec<u8>, &[&str], &str)> = vec![
         (
             "quote.csv",
@@ -329,28 +281,27 @@ fn bad_input_names_file_line_and_column_and_writes_nothing() {
         ),
     ];
     for (name, content, options, expected) in cases {
-        write(d, name, &content);
+        d.write_file(name, &content);
         let mut args = vec!["table", "import", "t", name];
         args.extend_from_slice(options);
-        assert_eq!(fails(d, &args), expected, "{name}");
+        assert_eq!(d.fails(&args), expected, "{name}");
         unchanged(d);
     }
     // A failed create leaves no table behind.
-    write(d, "new.csv", "k,v\n1,a\n1,b\n");
+    d.write_file("new.csv", "k,v\n1,a\n1,b\n");
     assert_eq!(
-        fails(d, &["table", "import", "n", "new.csv", "--pk", "k"]),
+        d.fails(&["table", "import", "n", "new.csv", "--pk", "k"]),
         "error: new.csv:3:1: column \"k\": duplicate key value violates unique constraint \"n_pkey\"\nDETAIL: Key (k)=(1) already exists.\nhint: nothing was imported\n"
     );
     unchanged(d);
-    assert!(!ok(d, &["schema", "show"]).contains("CREATE TABLE n"));
+    assert!(!d.ok(&["schema", "show"]).contains("CREATE TABLE n"));
 }
 
 /// Errors deep in a large file (read on one thread, written on another,
 /// in batches) still name the right line, and write nothing.
 #[test]
 fn errors_far_into_a_large_file_name_their_line() {
-    let dir = repo();
-    let d = dir.path();
+    let d = &repo();
     let rows = |bad: &dyn Fn(usize) -> Option<String>| -> String {
         let mut csv = String::from("id,name,qty\n");
         for i in 1..=20_000 {
@@ -359,40 +310,37 @@ fn errors_far_into_a_large_file_name_their_line() {
         csv
     };
     // A duplicate key on line 15,002 (row 15,001).
-    write(
-        d,
+    d.write_file(
         "dup.csv",
         rows(&|i| (i == 15_001).then(|| "11,again,1\n".into())),
     );
     assert_eq!(
-        fails(d, &["table", "import", "t", "dup.csv", "--append"]),
+        d.fails(&["table", "import", "t", "dup.csv", "--append"]),
         "error: dup.csv:15002:1: column \"id\": duplicate key value violates unique constraint \"t_pkey\"\nDETAIL: Key (id)=(11) already exists.\nhint: nothing was imported\n"
     );
     unchanged(d);
     // A value that is not a number on line 17,003.
-    write(
-        d,
+    d.write_file(
         "bad.csv",
         rows(&|i| (i == 17_002).then(|| "17012,n,lots\n".into())),
     );
-    let e = fails(d, &["table", "import", "t", "bad.csv", "--append"]);
+    let e = d.fails(&["table", "import", "t", "bad.csv", "--append"]);
     assert!(
         e.starts_with("error: bad.csv:17003:9: column \"qty\": "),
         "{e}"
     );
     unchanged(d);
     // A NULL where the table refuses one, on line 19,004.
-    write(
-        d,
+    d.write_file(
         "null.csv",
         rows(&|i| (i == 19_003).then(|| "19013,n,\n".into())),
     );
-    let e = fails(d, &["table", "import", "t", "null.csv", "--append"]);
+    let e = d.fails(&["table", "import", "t", "null.csv", "--append"]);
     assert!(e.starts_with("error: null.csv:19004:"), "{e}");
     unchanged(d);
     // And without errors, every row arrives.
-    write(d, "good.csv", rows(&|_| None));
-    ok(d, &["table", "import", "t", "good.csv", "--append", "-q"]);
+    d.write_file("good.csv", rows(&|_| None));
+    d.ok(&["table", "import", "t", "good.csv", "--append", "-q"]);
     assert_eq!(
         sql(d, "SELECT count(*), sum(qty) FROM t"),
         "count,sum\n20002,200010030\n"
@@ -404,8 +352,7 @@ fn errors_far_into_a_large_file_name_their_line() {
 /// table is what a scan of the whole file gives.
 #[test]
 fn types_the_first_rows_do_not_show_are_still_inferred() {
-    let dir = repo();
-    let d = dir.path();
+    let d = &repo();
     let file = |late: &dyn Fn(usize) -> Option<&'static str>| {
         let mut csv = String::from("id,n,note,doc\n");
         for i in 1..=20_000 {
@@ -416,21 +363,17 @@ fn types_the_first_rows_do_not_show_are_still_inferred() {
         }
         csv
     };
-    let schema = |d: &Path, table: &str| ok(d, &["schema", "show", table]);
+    let schema = |d: &WorkDir, table: &str| d.ok(&["schema", "show", table]);
     // Agreeing rows: the sample's types stand.
-    write(d, "same.csv", file(&|_| None));
-    ok(
-        d,
-        &["table", "import", "same", "same.csv", "--pk", "id", "-q"],
-    );
+    d.write_file("same.csv", file(&|_| None));
+    d.ok(&["table", "import", "same", "same.csv", "--pk", "id", "-q"]);
     assert_eq!(
         schema(d, "same"),
         "CREATE TABLE same (\n    id integer NOT NULL,\n    n integer NOT NULL,\n    note text NOT NULL,\n    doc jsonb NOT NULL,\n    PRIMARY KEY (id)\n);\n"
     );
     // Late rows widen n to bigint, make note nullable and doc text: every
     // row still loads (the import went on and then started again).
-    write(
-        d,
+    d.write_file(
         "wide.csv",
         file(&|i| match i {
             15_000 => Some("3000000000,x,{}"),
@@ -439,10 +382,7 @@ fn types_the_first_rows_do_not_show_are_still_inferred() {
             _ => None,
         }),
     );
-    ok(
-        d,
-        &["table", "import", "wide", "wide.csv", "--pk", "id", "-q"],
-    );
+    d.ok(&["table", "import", "wide", "wide.csv", "--pk", "id", "-q"]);
     assert_eq!(
         schema(d, "wide"),
         "CREATE TABLE wide (\n    id integer NOT NULL,\n    n bigint NOT NULL,\n    note text,\n    doc text NOT NULL,\n    PRIMARY KEY (id)\n);\n"
@@ -455,46 +395,33 @@ fn types_the_first_rows_do_not_show_are_still_inferred() {
         "count,max,count,min\n20000,3000000000,19999,not json\n"
     );
     // A value that no type but text holds, after the sample.
-    write(
-        d,
-        "text.csv",
-        file(&|i| (i == 12_345).then_some("many,x,{}")),
-    );
-    ok(d, &["table", "import", "text", "text.csv", "-q"]);
+    d.write_file("text.csv", file(&|i| (i == 12_345).then_some("many,x,{}")));
+    d.ok(&["table", "import", "text", "text.csv", "-q"]);
     assert!(schema(d, "text").contains("    n text NOT NULL,\n"));
     // A real error after the sample is reported as ever, nothing written.
-    write(
-        d,
+    d.write_file(
         "dup.csv",
         file(&|i| (i == 18_000).then_some("1,x,{}")).replace("\n18000,", "\n17999,"),
     );
     assert_eq!(
-        fails(d, &["table", "import", "dup", "dup.csv", "--pk", "id"]),
+        d.fails(&["table", "import", "dup", "dup.csv", "--pk", "id"]),
         "error: dup.csv:18001:1: column \"id\": duplicate key value violates unique constraint \"dup_pkey\"\nDETAIL: Key (id)=(17999) already exists.\nhint: nothing was imported\n"
     );
-    assert!(fails(d, &["schema", "show", "dup"]).contains("dup"));
+    assert!(d.fails(&["schema", "show", "dup"]).contains("dup"));
 }
 
 #[test]
 fn continue_skips_bad_rows_and_reports_them() {
-    let dir = repo();
-    let d = dir.path();
-    write(
-        d,
+    let d = &repo();
+    d.write_file(
         "some.csv",
         "id,name\n3,three\nx,bad\n4\n5,\"fi\"ve\n6,six\n",
     );
-    let out = arbor(
-        d,
-        &["table", "import", "t", "some.csv", "--append", "--continue"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = d.run(&["table", "import", "t", "some.csv", "--append", "--continue"]);
+    assert!(out.status.success(), "{}", out.stderr);
+    assert_eq!(out.stdout, "appended to \"t\": 2 rows from some.csv\n");
     assert_eq!(
-        text(&out.stdout),
-        "appended to \"t\": 2 rows from some.csv\n"
-    );
-    assert_eq!(
-        text(&out.stderr),
+        out.stderr,
         "skipped 3 bad rows:\n  some.csv:3:1: column \"id\": invalid input syntax for type integer: \"x\"\n  some.csv:4:1: expected 2 fields, found 1\n  some.csv:5:7: unexpected character after a closing quote\n"
     );
     assert_eq!(
@@ -509,8 +436,7 @@ fn continue_skips_bad_rows_and_reports_them() {
 /// sorted file makes.
 #[test]
 fn large_files_in_any_order_load_and_report_in_file_order() {
-    let dir = repo();
-    let d = dir.path();
+    let d = &repo();
     let n = 4_000;
     // A permutation of 1..=n: a key order nothing like the table's.
     let id = |i: usize| (i * 2_357) % n + 1;
@@ -518,21 +444,15 @@ fn large_files_in_any_order_load_and_report_in_file_order() {
     let shuffled: String = std::iter::once("id,name,doc\n".to_string())
         .chain((0..n).map(line))
         .collect();
-    write(d, "shuffled.csv", &shuffled);
+    d.write_file("shuffled.csv", &shuffled);
     let mut sorted: Vec<usize> = (0..n).collect();
     sorted.sort_by_key(|&i| id(i));
     let sorted: String = std::iter::once("id,name,doc\n".to_string())
         .chain(sorted.into_iter().map(line))
         .collect();
-    write(d, "sorted.csv", &sorted);
-    ok(
-        d,
-        &["table", "import", "s", "shuffled.csv", "--pk", "id", "-q"],
-    );
-    ok(
-        d,
-        &["table", "import", "o", "sorted.csv", "--pk", "id", "-q"],
-    );
+    d.write_file("sorted.csv", &sorted);
+    d.ok(&["table", "import", "s", "shuffled.csv", "--pk", "id", "-q"]);
+    d.ok(&["table", "import", "o", "sorted.csv", "--pk", "id", "-q"]);
     assert_eq!(
         sql(
             d,
@@ -553,32 +473,26 @@ fn large_files_in_any_order_load_and_report_in_file_order() {
     let file: String = std::iter::once("id,name,doc\n".to_string())
         .chain((0..n).map(|i| bad(i).unwrap_or_else(|| line(i).replace(",name", ",again"))))
         .collect();
-    write(d, "bad.csv", &file);
-    let e = fails(d, &["table", "import", "s", "bad.csv", "--update"]);
+    d.write_file("bad.csv", &file);
+    let e = d.fails(&["table", "import", "s", "bad.csv", "--update"]);
     assert!(
         e.starts_with(
             "error: bad.csv:1502:1: column \"id\": invalid input syntax for type integer: \"x1\""
         ),
         "{e}"
     );
-    ok(
-        d,
-        &[
-            "sql",
-            "-q",
-            "CREATE TABLE e (id integer PRIMARY KEY, name text, doc jsonb)",
-        ],
-    );
-    let e = fails(d, &["table", "import", "e", "bad.csv", "--append"]);
+    d.ok(&[
+        "sql",
+        "-q",
+        "CREATE TABLE e (id integer PRIMARY KEY, name text, doc jsonb)",
+    ]);
+    let e = d.fails(&["table", "import", "e", "bad.csv", "--append"]);
     assert!(e.starts_with("error: bad.csv:1502:1: "), "{e}");
     assert_eq!(sql(d, "SELECT count(*) FROM e"), "count\n0\n");
-    let out = arbor(
-        d,
-        &["table", "import", "e", "bad.csv", "--append", "--continue"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = d.run(&["table", "import", "e", "bad.csv", "--append", "--continue"]);
+    assert!(out.status.success(), "{}", out.stderr);
     assert_eq!(
-        text(&out.stderr),
+        out.stderr,
         "skipped 4 bad rows:\n  bad.csv:1502:1: column \"id\": invalid input syntax for type integer: \"x1\"\n  bad.csv:2202:1: expected 3 fields, found 1\n  bad.csv:3102:12: unexpected character after a closing quote\n  bad.csv:3902:11: column \"doc\": invalid input syntax for type json\n"
     );
     assert_eq!(
@@ -595,15 +509,14 @@ fn large_files_in_any_order_load_and_report_in_file_order() {
 /// failure names its line and imports nothing.
 #[test]
 fn imports_into_tables_with_indexes_and_foreign_keys() {
-    let dir = repo();
-    let d = dir.path();
+    let d = &repo();
     sql(
         d,
         "CREATE TABLE parent (id integer PRIMARY KEY); INSERT INTO parent VALUES (1), (2); CREATE TABLE child (id integer PRIMARY KEY, p integer REFERENCES parent (id), code text UNIQUE)",
     );
-    write(d, "good.csv", "id,p,code\n3,1,c\n1,2,a\n2,,b\n");
+    d.write_file("good.csv", "id,p,code\n3,1,c\n1,2,a\n2,,b\n");
     assert_eq!(
-        ok(d, &["table", "import", "child", "good.csv", "--append"]),
+        d.ok(&["table", "import", "child", "good.csv", "--append"]),
         "appended to \"child\": 3 rows from good.csv\n"
     );
     assert_eq!(
@@ -611,13 +524,13 @@ fn imports_into_tables_with_indexes_and_foreign_keys() {
         "id,p\n3,1\n"
     );
     let before = sql(d, "SELECT id, p, code FROM child ORDER BY id");
-    write(d, "dup.csv", "id,p,code\n4,1,d\n5,2,a\n");
+    d.write_file("dup.csv", "id,p,code\n4,1,d\n5,2,a\n");
     assert_eq!(
-        fails(d, &["table", "import", "child", "dup.csv", "--append"]),
+        d.fails(&["table", "import", "child", "dup.csv", "--append"]),
         "error: dup.csv:3:5: column \"code\": duplicate key value violates unique constraint \"child_code_key\"\nDETAIL: Key (code)=(a) already exists.\nhint: nothing was imported\n"
     );
-    write(d, "orphan.csv", "id,p,code\n4,1,d\n5,9,e\n");
-    let e = fails(d, &["table", "import", "child", "orphan.csv", "--append"]);
+    d.write_file("orphan.csv", "id,p,code\n4,1,d\n5,9,e\n");
+    let e = d.fails(&["table", "import", "child", "orphan.csv", "--append"]);
     assert!(e.starts_with("error: orphan.csv:3:"), "{e}");
     assert!(e.contains("violates foreign key constraint"), "{e}");
     assert_eq!(sql(d, "SELECT id, p, code FROM child ORDER BY id"), before);
@@ -627,18 +540,12 @@ fn imports_into_tables_with_indexes_and_foreign_keys() {
         d,
         "CREATE TABLE coded (id integer PRIMARY KEY, p integer, code text UNIQUE); CREATE INDEX coded_p ON coded (p)",
     );
-    ok(
-        d,
-        &["table", "import", "coded", "good.csv", "--append", "-q"],
-    );
+    d.ok(&["table", "import", "coded", "good.csv", "--append", "-q"]);
     assert_eq!(
-        fails(d, &["table", "import", "coded", "dup.csv", "--append"]),
+        d.fails(&["table", "import", "coded", "dup.csv", "--append"]),
         "error: dup.csv:3:5: column \"code\": duplicate key value violates unique constraint \"coded_code_key\"\nDETAIL: Key (code)=(a) already exists.\nhint: nothing was imported\n"
     );
-    ok(
-        d,
-        &["table", "import", "coded", "orphan.csv", "--append", "-q"],
-    );
+    d.ok(&["table", "import", "coded", "orphan.csv", "--append", "-q"]);
     assert_eq!(
         sql(
             d,
@@ -651,43 +558,23 @@ fn imports_into_tables_with_indexes_and_foreign_keys() {
 /// `-` reads standard input (its format named with --format).
 #[test]
 fn import_from_standard_input() {
-    use std::io::Write as _;
-    let dir = repo();
-    let d = dir.path();
-    let run = |args: &[&str], input: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_arbor"))
-            .current_dir(d)
-            .args(args)
-            .env("ARBOR_AUTHOR_NAME", "Test")
-            .env("ARBOR_AUTHOR_EMAIL", "test@example.com")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A command that refuses before reading may have closed its input
-        // already: the write can fail then, and the output tells.
-        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-        child.wait_with_output().unwrap()
-    };
+    let d = &repo();
+    let run = |args: &[&str], input: &str| d.run_with_input(args, input);
     let out = run(
         &["table", "import", "s", "-", "--format", "csv", "--pk", "id"],
         "id,v\n1,a\n2,b\n",
     );
-    assert_eq!(
-        text(&out.stdout),
-        "created table \"s\": 2 rows from <stdin>\n"
-    );
+    assert_eq!(out.stdout, "created table \"s\": 2 rows from <stdin>\n");
     assert_eq!(sql(d, "SELECT * FROM s ORDER BY id"), "id,v\n1,a\n2,b\n");
     let out = run(
         &["table", "import", "s", "-", "--format", "jsonl", "--append"],
         "{\"id\": 3, \"v\": \"c\"}\n",
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", out.stderr);
     assert_eq!(sql(d, "SELECT count(*) FROM s"), "count\n3\n");
     let out = run(&["table", "import", "u", "-"], "id\n1\n");
     assert_eq!(
-        text(&out.stderr),
+        out.stderr,
         "error: the format of standard input is unknown\nhint: name it with --format csv|tsv|psv|json|jsonl\n"
     );
 }
@@ -696,133 +583,110 @@ fn import_from_standard_input() {
 /// --continue, or read as U+FFFD with --invalid-utf8 replace (CSV and JSON).
 #[test]
 fn invalid_utf8_refused_skipped_or_replaced() {
-    let dir = repo();
-    let d = dir.path();
-    write(d, "latin1.csv", b"id,name\n1,caf\xe9\n2,ok\n");
+    let d = &repo();
+    d.write_file("latin1.csv", b"id,name\n1,caf\xe9\n2,ok\n");
     assert_eq!(
-        fails(d, &["table", "import", "a", "latin1.csv", "--pk", "id"]),
+        d.fails(&["table", "import", "a", "latin1.csv", "--pk", "id"]),
         "error: latin1.csv:2:6: invalid UTF-8 in column \"name\"\nhint: nothing was imported\n"
     );
-    ok(
-        d,
-        &[
-            "table",
-            "import",
-            "a",
-            "latin1.csv",
-            "--pk",
-            "id",
-            "--continue",
-        ],
-    );
+    d.ok(&[
+        "table",
+        "import",
+        "a",
+        "latin1.csv",
+        "--pk",
+        "id",
+        "--continue",
+    ]);
     assert_eq!(sql(d, "SELECT * FROM a"), "id,name\n2,ok\n");
-    ok(
-        d,
-        &[
-            "table",
-            "import",
-            "b",
-            "latin1.csv",
-            "--pk",
-            "id",
-            "--invalid-utf8",
-            "replace",
-        ],
-    );
+    d.ok(&[
+        "table",
+        "import",
+        "b",
+        "latin1.csv",
+        "--pk",
+        "id",
+        "--invalid-utf8",
+        "replace",
+    ]);
     assert_eq!(
         sql(d, "SELECT * FROM b ORDER BY id"),
         "id,name\n1,caf\u{fffd}\n2,ok\n"
     );
-    write(d, "latin1.jsonl", b"{\"id\": 1, \"name\": \"caf\xe9\"}\n");
-    ok(
-        d,
-        &[
-            "table",
-            "import",
-            "c",
-            "latin1.jsonl",
-            "--pk",
-            "id",
-            "--invalid-utf8",
-            "replace",
-        ],
-    );
+    d.write_file("latin1.jsonl", b"{\"id\": 1, \"name\": \"caf\xe9\"}\n");
+    d.ok(&[
+        "table",
+        "import",
+        "c",
+        "latin1.jsonl",
+        "--pk",
+        "id",
+        "--invalid-utf8",
+        "replace",
+    ]);
     assert_eq!(sql(d, "SELECT * FROM c"), "id,name\n1,caf\u{fffd}\n");
 }
 
 #[test]
 fn export_formats_where_as_of_and_spreadsheet_safety() {
-    let dir = repo();
-    let d = dir.path();
+    let d = &repo();
     sql(
         d,
         "CREATE TABLE e (id integer PRIMARY KEY, s text, j jsonb, f double precision, b boolean); INSERT INTO e VALUES (1, '=SUM(A1)', '{\"a\": [1, null]}', 1.5, true), (2, NULL, NULL, -2, NULL), (3, 'say \"hi\", ok', '\"str\"', 1e300, false), (4, '', '3', 0, true)",
     );
     assert_eq!(
-        ok(d, &["table", "export", "e"]),
+        d.ok(&["table", "export", "e"]),
         "id,s,j,f,b\n1,=SUM(A1),\"{\"\"a\"\": [1, null]}\",1.5,t\n2,,,-2,\n3,\"say \"\"hi\"\", ok\",\"\"\"str\"\"\",1e+300,f\n4,\"\",3,0,t\n"
     );
     assert_eq!(
-        ok(
-            d,
-            &[
-                "table",
-                "export",
-                "e",
-                "--format",
-                "tsv",
-                "--spreadsheet-safe",
-                "--where",
-                "id <= 2"
-            ]
-        ),
+        d.ok(&[
+            "table",
+            "export",
+            "e",
+            "--format",
+            "tsv",
+            "--spreadsheet-safe",
+            "--where",
+            "id <= 2"
+        ]),
         "id\ts\tj\tf\tb\n1\t'=SUM(A1)\t{\"\"a\"\": [1, null]}\t1.5\tt\n2\t\t\t-2\t\n"
             .replace("{\"\"a\"\": [1, null]}", "\"{\"\"a\"\": [1, null]}\"")
     );
     assert_eq!(
-        ok(d, &["table", "export", "e", "--format", "json"]),
+        d.ok(&["table", "export", "e", "--format", "json"]),
         "[\n{\"id\": 1, \"s\": \"=SUM(A1)\", \"j\": {\"a\": [1, null]}, \"f\": 1.5, \"b\": true},\n{\"id\": 2, \"s\": null, \"j\": null, \"f\": -2, \"b\": null},\n{\"id\": 3, \"s\": \"say \\\"hi\\\", ok\", \"j\": \"str\", \"f\": 1e+300, \"b\": false},\n{\"id\": 4, \"s\": \"\", \"j\": 3, \"f\": 0, \"b\": true}\n]\n"
     );
     assert_eq!(
-        ok(
-            d,
-            &[
-                "table", "export", "e", "--format", "jsonl", "--where", "id = 2"
-            ]
-        ),
+        d.ok(&[
+            "table", "export", "e", "--format", "jsonl", "--where", "id = 2"
+        ]),
         "{\"id\": 2, \"s\": null, \"j\": null, \"f\": -2, \"b\": null}\n"
     );
     assert_eq!(
-        ok(
-            d,
-            &[
-                "table",
-                "export",
-                "e",
-                "--format",
-                "sql",
-                "--where",
-                "id in (1, 3)"
-            ]
-        ),
+        d.ok(&[
+            "table",
+            "export",
+            "e",
+            "--format",
+            "sql",
+            "--where",
+            "id in (1, 3)"
+        ]),
         "INSERT INTO \"e\" (\"id\", \"s\", \"j\", \"f\", \"b\") VALUES (1, '=SUM(A1)', '{\"a\": [1, null]}'::jsonb, 1.5, TRUE);\nINSERT INTO \"e\" (\"id\", \"s\", \"j\", \"f\", \"b\") VALUES (3, 'say \"hi\", ok', '\"str\"'::jsonb, '1e+300'::double precision, FALSE);\n"
     );
     // --as-of reads a committed version; the export goes to a file.
     sql(d, "UPDATE t SET name = 'changed'");
-    ok(d, &["table", "export", "t", "old.csv", "--as-of", "HEAD"]);
+    d.ok(&["table", "export", "t", "old.csv", "--as-of", "HEAD"]);
+    assert_eq!(d.read_file("old.csv"), "id,name,qty\n1,one,10\n2,two,20\n");
     assert_eq!(
-        std::fs::read_to_string(d.join("old.csv")).unwrap(),
-        "id,name,qty\n1,one,10\n2,two,20\n"
-    );
-    assert_eq!(
-        fails(d, &["table", "export", "nope"]),
+        d.fails(&["table", "export", "nope"]),
         "error: relation \"nope\" does not exist\n"
     );
     // An export that fails halfway (row 2 divides by zero, after row 1 was
     // written) leaves neither the file nor a temporary one behind, and an
     // existing file as it was.
     let files = || {
-        let mut names: Vec<String> = std::fs::read_dir(d)
+        let mut names: Vec<String> = std::fs::read_dir(d.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
@@ -838,7 +702,7 @@ fn export_formats_where_as_of_and_spreadsheet_safety() {
         "--where",
         "10 / (id - 2) <> 0",
     ];
-    assert_eq!(fails(d, &halfway), "error: division by zero\n");
+    assert_eq!(d.fails(&halfway), "error: division by zero\n");
     assert_eq!(files(), before);
     let halfway = [
         "table",
@@ -848,11 +712,8 @@ fn export_formats_where_as_of_and_spreadsheet_safety() {
         "--where",
         "10 / (id - 2) <> 0",
     ];
-    fails(d, &halfway);
-    assert_eq!(
-        std::fs::read_to_string(d.join("old.csv")).unwrap(),
-        "id,name,qty\n1,one,10\n2,two,20\n"
-    );
+    d.fails(&halfway);
+    assert_eq!(d.read_file("old.csv"), "id,name,qty\n1,one,10\n2,two,20\n");
     // Likewise when thousands of rows were already handed to the thread
     // that writes them.
     sql(
@@ -861,30 +722,26 @@ fn export_formats_where_as_of_and_spreadsheet_safety() {
     );
     let before = files();
     assert_eq!(
-        fails(
-            d,
-            &[
-                "table",
-                "export",
-                "big",
-                "big.csv",
-                "--where",
-                "10 / (id - 4000) <> 0"
-            ]
-        ),
+        d.fails(&[
+            "table",
+            "export",
+            "big",
+            "big.csv",
+            "--where",
+            "10 / (id - 4000) <> 0"
+        ]),
         "error: division by zero\n"
     );
     assert_eq!(files(), before);
-    ok(d, &["table", "export", "big", "big.csv"]);
-    let written = std::fs::read_to_string(d.join("big.csv")).unwrap();
+    d.ok(&["table", "export", "big", "big.csv"]);
+    let written = d.read_file("big.csv");
     assert_eq!(written.lines().count(), 5001);
     assert_eq!(written.lines().last(), Some("5000"));
 }
 
 #[test]
 fn round_trips_through_every_format() {
-    let dir = repo();
-    let d = dir.path();
+    let d = &repo();
     sql(
         d,
         "CREATE TABLE src (id bigint PRIMARY KEY, s text, j jsonb, f double precision, b boolean); INSERT INTO src VALUES (1, 'a,b', '{\"a\": [1, {\"b\": null}]}', 1.25, true), (2, NULL, NULL, NULL, NULL), (3, 'line\nbreak \"q\"', '[]', -0.5, false), (4, '', '{}', 3e10, true)",
@@ -893,7 +750,7 @@ fn round_trips_through_every_format() {
     let expected = sql(d, &all.replace("{}", "src"));
     for format in ["csv", "tsv", "psv", "json", "jsonl", "sql"] {
         let file = format!("src.{format}");
-        ok(d, &["table", "export", "src", &file]);
+        d.ok(&["table", "export", "src", &file]);
         let copy = format!("copy_{format}");
         if format == "sql" {
             sql(
@@ -902,18 +759,18 @@ fn round_trips_through_every_format() {
                     "CREATE TABLE {copy} (id bigint PRIMARY KEY, s text, j jsonb, f double precision, b boolean)"
                 ),
             );
-            let statements = std::fs::read_to_string(d.join(&file))
-                .unwrap()
+            let statements = d
+                .read_file(&file)
                 .replace("INSERT INTO \"src\"", &format!("INSERT INTO \"{copy}\""));
             sql(d, &statements);
         } else {
-            ok(d, &["table", "import", &copy, &file, "--pk", "id"]);
+            d.ok(&["table", "import", &copy, &file, "--pk", "id"]);
         }
         assert_eq!(sql(d, &all.replace("{}", &copy)), expected, "{format}");
         // Importing into the existing table with --replace gives it back too.
         sql(d, &format!("DELETE FROM {copy} WHERE id > 1"));
         if format != "sql" {
-            ok(d, &["table", "import", &copy, &file, "--replace"]);
+            d.ok(&["table", "import", &copy, &file, "--replace"]);
             assert_eq!(
                 sql(d, &all.replace("{}", &copy)),
                 expected,
@@ -925,17 +782,16 @@ fn round_trips_through_every_format() {
 
 #[test]
 fn schema_show_prints_constraints_and_indexes() {
-    let dir = repo();
-    let d = dir.path();
+    let d = &repo();
     sql(
         d,
         "CREATE TABLE parent (id integer PRIMARY KEY); CREATE TABLE \"Child\" (id integer PRIMARY KEY, parent_id integer REFERENCES parent (id), code text UNIQUE, n integer NOT NULL DEFAULT 1 CHECK (n > 0)); CREATE INDEX child_n ON \"Child\" (n DESC, code)",
     );
     assert_eq!(
-        ok(d, &["schema", "show", "Child"]),
+        d.ok(&["schema", "show", "Child"]),
         "CREATE TABLE \"Child\" (\n    id integer NOT NULL,\n    parent_id integer,\n    code text,\n    n integer DEFAULT 1 NOT NULL,\n    PRIMARY KEY (id),\n    CONSTRAINT \"Child_code_key\" UNIQUE (code),\n    CONSTRAINT \"Child_n_check\" CHECK (n > 0),\n    CONSTRAINT \"Child_parent_id_fkey\" FOREIGN KEY (parent_id) REFERENCES parent (id)\n);\nCREATE INDEX child_n ON \"Child\" (n DESC, code);\n"
     );
-    let all = ok(d, &["schema", "show"]);
+    let all = d.ok(&["schema", "show"]);
     assert!(all.starts_with("CREATE TABLE \"Child\" ("), "{all}");
     assert!(
         all.contains(
@@ -944,7 +800,7 @@ fn schema_show_prints_constraints_and_indexes() {
         "{all}"
     );
     assert_eq!(
-        fails(d, &["schema", "show", "missing"]),
+        d.fails(&["schema", "show", "missing"]),
         "error: relation \"missing\" does not exist\n"
     );
 }

@@ -5,30 +5,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn arbor(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_arbor"))
-        .current_dir(dir)
-        .args(args)
-        .env("ARBOR_AUTHOR_NAME", "Pat")
-        .env("ARBOR_AUTHOR_EMAIL", "pat@example.com")
-        .env("ARBOR_COMMIT_DATE", "1700000000")
-        .output()
-        .unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = arbor(dir, args);
-    assert!(
-        out.status.success(),
-        "arbor {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{TestEnv, WorkDir};
 
 /// A small deterministic generator (SplitMix64), so a failure reproduces.
 struct Rng(u64);
@@ -74,9 +53,7 @@ impl Rng {
 fn replaying_the_sql_patch_gives_the_new_version() {
     for seed in 0..24u64 {
         let mut rng = Rng(seed);
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        ok(d, &["init"]);
+        let d = &TestEnv::new().repo();
         let mut setup =
             String::from("CREATE TABLE t (id integer PRIMARY KEY, a text, b integer, doc jsonb);");
         for id in 0..20 {
@@ -87,8 +64,8 @@ fn replaying_the_sql_patch_gives_the_new_version() {
                 rng.doc()
             ));
         }
-        ok(d, &["sql", "-q", &setup]);
-        ok(d, &["commit", "-am", "base"]);
+        d.ok(&["sql", "-q", &setup]);
+        d.ok(&["commit", "-am", "base"]);
         let mut edits = String::new();
         let schema_change = rng.below(3);
         if schema_change == 1 {
@@ -108,14 +85,14 @@ fn replaying_the_sql_patch_gives_the_new_version() {
                 _ => edits.push_str(&format!("DELETE FROM t WHERE id = {id};")),
             }
         }
-        ok(d, &["sql", "-q", &edits]);
-        ok(d, &["commit", "-am", "edits", "--allow-empty"]);
-        let patch = ok(d, &["diff", "--format", "sql", "HEAD~1", "HEAD"]);
-        std::fs::write(d.join("patch.sql"), &patch).unwrap();
+        d.ok(&["sql", "-q", &edits]);
+        d.ok(&["commit", "-am", "edits", "--allow-empty"]);
+        let patch = d.ok(&["diff", "--format", "sql", "HEAD~1", "HEAD"]);
+        d.write_file("patch.sql", &patch);
         // Replay on the old version, on another branch.
-        ok(d, &["checkout", "-b", "replay", "HEAD~1"]);
-        ok(d, &["sql", "-f", "patch.sql"]);
-        let left = ok(d, &["diff", "--format", "jsonl", "main"]);
+        d.ok(&["checkout", "-b", "replay", "HEAD~1"]);
+        d.ok(&["sql", "-f", "patch.sql"]);
+        let left = d.ok(&["diff", "--format", "jsonl", "main"]);
         assert_eq!(
             left, "",
             "seed {seed}: the replayed patch differs from the new version\npatch:\n{patch}\nedits: {edits}"
@@ -125,34 +102,28 @@ fn replaying_the_sql_patch_gives_the_new_version() {
 
 /// Replays `arbor diff --format sql HEAD~1 HEAD` (HEAD being `main`) on
 /// HEAD~1 and returns the patch; panics if the result differs from `main`.
-fn replay_last_commit(d: &Path) -> String {
-    let patch = ok(d, &["diff", "--format", "sql", "HEAD~1", "HEAD"]);
-    std::fs::write(d.join("patch.sql"), &patch).unwrap();
-    ok(d, &["checkout", "-b", "replay", "HEAD~1"]);
-    ok(d, &["sql", "-f", "patch.sql"]);
-    let left = ok(d, &["diff", "--format", "jsonl", "main"]);
+fn replay_last_commit(d: &WorkDir) -> String {
+    let patch = d.ok(&["diff", "--format", "sql", "HEAD~1", "HEAD"]);
+    d.write_file("patch.sql", &patch);
+    d.ok(&["checkout", "-b", "replay", "HEAD~1"]);
+    d.ok(&["sql", "-f", "patch.sql"]);
+    let left = d.ok(&["diff", "--format", "jsonl", "main"]);
     assert_eq!(left, "", "the replayed patch differs:\n{patch}");
     patch
 }
 
 #[test]
 fn the_patch_changes_primary_and_foreign_keys() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    ok(d, &["init"]);
-    ok(
-        d,
-        &[
+    let d = &TestEnv::new().repo();
+    d.ok(&[
             "sql",
             "-q",
             "CREATE TABLE p (id integer PRIMARY KEY, name text); INSERT INTO p VALUES (1, 'a'), (2, 'b');
              CREATE TABLE c (id integer PRIMARY KEY, pid integer NOT NULL, v text); INSERT INTO c VALUES (1, 1, 'x'), (2, 2, 'y'), (3, 1, 'z')",
         ],
     );
-    ok(d, &["commit", "-am", "base"]);
-    ok(
-        d,
-        &[
+    d.ok(&["commit", "-am", "base"]);
+    d.ok(&[
             "sql",
             "-q",
             "ALTER TABLE c DROP CONSTRAINT c_pkey; ALTER TABLE c ADD PRIMARY KEY (pid, id);
@@ -160,7 +131,7 @@ fn the_patch_changes_primary_and_foreign_keys() {
              DELETE FROM c WHERE id = 2; INSERT INTO c VALUES (4, 2, 'w'); UPDATE c SET v = 'zz' WHERE id = 3",
         ],
     );
-    ok(d, &["commit", "-am", "keys"]);
+    d.ok(&["commit", "-am", "keys"]);
     let patch = replay_last_commit(d);
     assert!(
         patch.starts_with("ALTER TABLE \"c\" DROP CONSTRAINT \"c_pkey\";\n"),

@@ -5,29 +5,22 @@
 #![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
-use std::process::Command;
 
+mod common;
+
+use common::TestEnv;
 use rexpect::session::spawn_command;
 
 #[test]
 fn an_import_on_a_terminal_shows_its_progress() {
-    let dir = tempfile::tempdir().unwrap();
-    let arbor = || {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_arbor"));
-        cmd.current_dir(dir.path())
-            .env("ARBOR_COMMIT_DATE", "1700000000")
-            .env("TERM", "xterm");
-        cmd
-    };
-    assert!(arbor().arg("init").output().unwrap().status.success());
+    let dir = TestEnv::new().with_var("TERM", "xterm").repo();
     let mut csv = String::from("id,name\n");
     for i in 0..50_000 {
         writeln!(csv, "{i},name {i}").unwrap();
     }
-    std::fs::write(dir.path().join("big.csv"), csv).unwrap();
+    dir.write_file("big.csv", csv);
 
-    let mut cmd = arbor();
-    cmd.args(["table", "import", "a", "big.csv", "--pk", "id"]);
+    let cmd = dir.command(&["table", "import", "a", "big.csv", "--pk", "id"]);
     let mut p = spawn_command(cmd, Some(30_000)).unwrap();
     let seen = p
         .exp_string("created table \"a\": 50000 rows from big.csv")
@@ -37,8 +30,7 @@ fn an_import_on_a_terminal_shows_its_progress() {
         "{seen:?}"
     );
 
-    let mut cmd = arbor();
-    cmd.args(["table", "import", "b", "big.csv", "--pk", "id", "--quiet"]);
+    let cmd = dir.command(&["table", "import", "b", "big.csv", "--pk", "id", "--quiet"]);
     let mut p = spawn_command(cmd, Some(30_000)).unwrap();
     let rest = p.exp_eof().unwrap();
     assert!(
@@ -47,20 +39,14 @@ fn an_import_on_a_terminal_shows_its_progress() {
     );
 
     // A clone's transfer.
-    let copy = tempfile::tempdir().unwrap();
-    let mut cmd = arbor();
-    cmd.args(["clone", "."])
-        .arg(copy.path().join("copy"))
-        .env("ARBOR_GIT_CACHE", copy.path().join("cache"));
+    let mut cmd = dir.command(&["clone", "."]);
+    cmd.arg(dir.env().work_dir().path().join("copy"));
     let mut p = spawn_command(cmd, Some(30_000)).unwrap();
     let seen = p.exp_string("Cloned").unwrap();
     assert!(seen.contains("receiving"), "{seen:?}");
 
     // Not on a terminal: nothing on standard error.
-    let out = arbor()
-        .args(["table", "import", "c", "big.csv", "--pk", "id"])
-        .output()
-        .unwrap();
+    let out = dir.run(&["table", "import", "c", "big.csv", "--pk", "id"]);
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.stderr, "");
 }

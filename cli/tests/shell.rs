@@ -5,33 +5,25 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::Command;
 
+mod common;
+
+use common::{TestEnv, WorkDir};
 use rexpect::session::{PtySession, spawn_command};
 
-fn shell(dir: &Path, history: &Path) -> PtySession {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_arbor"));
-    cmd.current_dir(dir)
-        .arg("sql")
-        .env("ARBOR_HISTORY", history)
-        .env("ARBOR_COMMIT_DATE", "1700000000")
-        .env("TERM", "xterm");
+/// `arbor sql` in `dir`, on a terminal, keeping its history in `history`.
+fn shell(dir: &WorkDir, history: &Path) -> PtySession {
+    let mut cmd = dir.command(&["sql"]);
+    cmd.env("ARBOR_HISTORY", history).env("TERM", "xterm");
     spawn_command(cmd, Some(10_000)).unwrap()
 }
 
 #[test]
 fn a_person_at_the_shell() {
-    let dir = tempfile::tempdir().unwrap();
-    let init = Command::new(env!("CARGO_BIN_EXE_arbor"))
-        .current_dir(dir.path())
-        .arg("init")
-        .env("ARBOR_COMMIT_DATE", "1700000000")
-        .output()
-        .unwrap();
-    assert!(init.status.success());
+    let dir = TestEnv::new().repo();
     let history = dir.path().join("history");
 
-    let mut p = shell(dir.path(), &history);
+    let mut p = shell(&dir, &history);
     p.exp_string("arbor(main)> ").unwrap();
     // A statement over two lines runs at the `;`.
     p.send_line("CREATE TABLE fruit (id integer PRIMARY KEY,")
@@ -69,7 +61,7 @@ fn a_person_at_the_shell() {
     // History is kept: the second session recalls the first one's query.
     let saved = std::fs::read_to_string(&history).unwrap();
     assert!(saved.contains("SELECT name FROM fruit;"), "{saved}");
-    let mut p = shell(dir.path(), &history);
+    let mut p = shell(&dir, &history);
     p.exp_string("arbor(main*)> ").unwrap();
     // Up three times: \q, the failed query, then the completed one.
     p.send("\x1b[A\x1b[A\x1b[A").unwrap();

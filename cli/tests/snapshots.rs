@@ -3,8 +3,9 @@
 //! transcript (`$ arbor ...`, what it printed, and a non-zero exit code)
 //! with the snapshot in `tests/snapshots/`.
 //!
-//! The runs are hermetic: a fixed author and commit date and no outside
-//! configuration (Arbor's or Git's) reach the binary, so hashes never move.
+//! The runs are hermetic (`common::TestEnv`): a fixed author and commit
+//! date and no outside configuration (Arbor's or Git's) reach the binary,
+//! so hashes never move.
 //! After an intended change of output, review and update the snapshots
 //! with `INSTA_UPDATE=always cargo test -p arbor-cli --test snapshots`
 //! (or `cargo insta review`).
@@ -12,18 +13,22 @@
 #![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
-use std::process::Command;
+
+mod common;
+
+use common::{TestEnv, WorkDir};
 
 /// A scripted session in a fresh repository, and its transcript.
 struct Session {
-    dir: tempfile::TempDir,
+    repo: WorkDir,
     transcript: String,
 }
 
 impl Session {
     fn new() -> Session {
+        let env = TestEnv::new().with_var("NO_COLOR", "1");
         let mut s = Session {
-            dir: tempfile::tempdir().unwrap(),
+            repo: env.work_dir().mkdir("repo"),
             transcript: String::new(),
         };
         s.run(&["init"]);
@@ -33,25 +38,7 @@ impl Session {
     /// Runs `arbor args...` and adds it, its output and a failing exit code
     /// to the transcript.
     fn run(&mut self, args: &[&str]) {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_arbor"));
-        cmd.current_dir(self.dir.path()).args(args);
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy().into_owned();
-            if key.starts_with("ARBOR_") || key.starts_with("GIT_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.env("ARBOR_AUTHOR_NAME", "Ann Lee")
-            .env("ARBOR_AUTHOR_EMAIL", "ann@example.com")
-            .env("ARBOR_COMMIT_DATE", "1700000000")
-            .env(
-                "ARBOR_CONFIG_GLOBAL",
-                self.dir.path().join("no-config.json"),
-            )
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("NO_COLOR", "1");
-        let out = cmd.output().unwrap();
+        let out = self.repo.run(args);
         let shown: Vec<String> = args
             .iter()
             .map(|a| {
@@ -64,9 +51,9 @@ impl Session {
             .collect();
         writeln!(self.transcript, "$ arbor {}", shown.join(" ")).unwrap();
         // The repository's folder changes from run to run.
-        let folder = self.dir.path().display().to_string();
-        for bytes in [&out.stdout, &out.stderr] {
-            let text = String::from_utf8_lossy(bytes).replace(&folder, "<repo>");
+        let folder = self.repo.path().display().to_string();
+        for text in [&out.stdout, &out.stderr] {
+            let text = text.replace(&folder, "<repo>");
             self.transcript.push_str(&text);
         }
         if !out.status.success() {

@@ -3,71 +3,23 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn arbor(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_arbor"))
-        .current_dir(dir)
-        .args(args)
-        .env("ARBOR_COMMIT_DATE", "0")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn repo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    assert!(arbor(dir.path(), &["init"], None).status.success());
-    dir
-}
+use common::TestEnv;
 
 #[test]
 fn statements_from_every_source_share_the_working_set() {
-    let dir = repo();
-    let out = arbor(
-        dir.path(),
-        &[
+    let dir = TestEnv::new().repo();
+    let out = dir.run(&[
             "sql",
             "-q",
             "CREATE TABLE t (id integer PRIMARY KEY, name text); INSERT INTO t VALUES (1, 'a'), (2, NULL)",
-        ],
-        None,
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "CREATE TABLE\nINSERT 0 2\n");
-    std::fs::write(
-        dir.path().join("more.sql"),
-        "INSERT INTO t VALUES (3, 'c, with comma');",
-    )
-    .unwrap();
-    assert!(
-        arbor(dir.path(), &["sql", "-f", "more.sql"], None)
-            .status
-            .success()
-    );
-    let out = arbor(
-        dir.path(),
-        &["sql"],
-        Some("SELECT id, name FROM t ORDER BY id"),
-    );
+        ]);
+    assert!(out.status.success(), "{}", out.stderr);
+    assert_eq!(out.stdout, "CREATE TABLE\nINSERT 0 2\n");
+    dir.write_file("more.sql", "INSERT INTO t VALUES (3, 'c, with comma');");
+    assert!(dir.run(&["sql", "-f", "more.sql"]).status.success());
+    let out = dir.run_with_input(&["sql"], "SELECT id, name FROM t ORDER BY id");
     let expected = [
         " id |     name      ",
         "----+---------------",
@@ -78,53 +30,37 @@ fn statements_from_every_source_share_the_working_set() {
         "",
         "",
     ];
-    assert_eq!(text(&out.stdout), expected.join("\n"));
-    let out = arbor(
-        dir.path(),
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "-q",
-            "SELECT * FROM t WHERE id > 1",
-        ],
-        None,
-    );
-    assert_eq!(text(&out.stdout), "id,name\n2,\n3,\"c, with comma\"\n");
+    assert_eq!(out.stdout, expected.join("\n"));
+    let out = dir.run(&[
+        "sql",
+        "--format",
+        "csv",
+        "-q",
+        "SELECT * FROM t WHERE id > 1",
+    ]);
+    assert_eq!(out.stdout, "id,name\n2,\n3,\"c, with comma\"\n");
 }
 
 #[test]
 fn errors_show_the_sqlstate_and_a_caret_and_change_nothing() {
-    let dir = repo();
-    arbor(
-        dir.path(),
-        &["sql", "-q", "CREATE TABLE t (id integer PRIMARY KEY)"],
-        None,
-    );
-    let out = arbor(
-        dir.path(),
-        &["sql", "-q", "SELECT *\nFROM t WHER id = 1"],
-        None,
-    );
+    let dir = TestEnv::new().repo();
+    dir.run(&["sql", "-q", "CREATE TABLE t (id integer PRIMARY KEY)"]);
+    let out = dir.run(&["sql", "-q", "SELECT *\nFROM t WHER id = 1"]);
     assert!(!out.status.success());
-    let err = text(&out.stderr);
+    let err = out.stderr;
     assert!(err.starts_with("error: "), "{err}");
     assert!(
         err.contains("LINE 2: FROM t WHER id = 1\n                    ^"),
         "{err}"
     );
     assert!(err.contains("SQLSTATE: 42601"), "{err}");
-    let out = arbor(
-        dir.path(),
-        &[
-            "sql",
-            "-q",
-            "INSERT INTO t VALUES (1); INSERT INTO t VALUES (1)",
-        ],
-        None,
-    );
+    let out = dir.run(&[
+        "sql",
+        "-q",
+        "INSERT INTO t VALUES (1); INSERT INTO t VALUES (1)",
+    ]);
     assert!(!out.status.success());
-    let err = text(&out.stderr);
+    let err = out.stderr;
     assert!(
         err.contains("duplicate key value violates unique constraint \"t_pkey\""),
         "{err}"
@@ -134,32 +70,24 @@ fn errors_show_the_sqlstate_and_a_caret_and_change_nothing() {
         "{err}"
     );
     // The first statement was published before the second failed.
-    let out = arbor(
-        dir.path(),
-        &["sql", "--format", "csv", "-q", "SELECT count(*) FROM t"],
-        None,
-    );
-    assert_eq!(text(&out.stdout), "count\n1\n");
+    let out = dir.run(&["sql", "--format", "csv", "-q", "SELECT count(*) FROM t"]);
+    assert_eq!(out.stdout, "count\n1\n");
 }
 
 #[test]
 fn every_output_format_and_continue() {
-    let dir = repo();
-    let setup = arbor(
-        dir.path(),
-        &[
+    let dir = TestEnv::new().repo();
+    let setup = dir.run(&[
             "sql",
             "-q",
             "CREATE TABLE t (id integer PRIMARY KEY, name text, doc jsonb); INSERT INTO t VALUES (1, 'a|b', '{\"k\": [1]}'), (2, NULL, NULL)",
-        ],
-        None,
-    );
-    assert!(setup.status.success(), "{}", text(&setup.stderr));
+        ]);
+    assert!(setup.status.success(), "{}", setup.stderr);
     let q = "SELECT id, name, doc FROM t ORDER BY id";
     let run = |format: &str| {
-        let out = arbor(dir.path(), &["sql", "--format", format, "-q", q], None);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        text(&out.stdout)
+        let out = dir.run(&["sql", "--format", format, "-q", q]);
+        assert!(out.status.success(), "{}", out.stderr);
+        out.stdout
     };
     // TSV quotes as CSV does, so a field with quotes reads back exactly.
     assert_eq!(
@@ -183,33 +111,25 @@ fn every_output_format_and_continue() {
         "-[ RECORD 1 ]----\nid   | 1\nname | a|b\ndoc  | {\"k\": [1]}\n-[ RECORD 2 ]----\nid   | 2\nname | \ndoc  | \n"
     );
     // --continue runs every statement and still fails the run.
-    let out = arbor(
-        dir.path(),
-        &[
-            "sql",
-            "--continue",
-            "--format",
-            "csv",
-            "-q",
-            "SELECT 1 AS a; SELECT nope; SELECT 2 AS b",
-        ],
-        None,
-    );
+    let out = dir.run(&[
+        "sql",
+        "--continue",
+        "--format",
+        "csv",
+        "-q",
+        "SELECT 1 AS a; SELECT nope; SELECT 2 AS b",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(text(&out.stdout), "a\n1\nb\n2\n");
-    assert!(text(&out.stderr).contains("column \"nope\" does not exist"));
+    assert_eq!(out.stdout, "a\n1\nb\n2\n");
+    assert!(out.stderr.contains("column \"nope\" does not exist"));
     // Without it, the run stops at the error.
-    let out = arbor(
-        dir.path(),
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "-q",
-            "SELECT 1 AS a; SELECT nope; SELECT 2 AS b",
-        ],
-        None,
-    );
+    let out = dir.run(&[
+        "sql",
+        "--format",
+        "csv",
+        "-q",
+        "SELECT 1 AS a; SELECT nope; SELECT 2 AS b",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(text(&out.stdout), "a\n1\n");
+    assert_eq!(out.stdout, "a\n1\n");
 }

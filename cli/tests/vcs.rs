@@ -2,61 +2,36 @@
 //! commit, log, show, diff, branch, checkout/switch, merge, reset, tag, and
 //! the revision syntax they share.
 //!
-//! Every run is hermetic: the author and the commit date come from fixed
-//! `ARBOR_AUTHOR_NAME`, `ARBOR_AUTHOR_EMAIL` and `ARBOR_COMMIT_DATE`, no
-//! other `ARBOR_*` variable reaches the binary, and the global Arbor and Git
-//! configuration files are `arbor-global.json` and `gitconfig` in the test's
-//! folder (absent unless a test writes them), so commit hashes never move.
+//! Every run is hermetic (`common::TestEnv`): the author and the commit
+//! date come from fixed `ARBOR_AUTHOR_NAME`, `ARBOR_AUTHOR_EMAIL` and
+//! `ARBOR_COMMIT_DATE`, no other `ARBOR_*` variable reaches the binary, and
+//! the global Arbor and Git configuration files are `arbor-global.json` and
+//! `gitconfig` in the test's home (absent unless a test writes them), so
+//! commit hashes never move.
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const NAME: &str = "Ann Lee";
-const EMAIL: &str = "ann@example.com";
-/// 2023-11-14 22:13:20 UTC.
-const DATE: &str = "1700000000";
+use common::{Run, TestEnv, WorkDir};
+
+const NAME: &str = common::AUTHOR_NAME;
+const EMAIL: &str = common::AUTHOR_EMAIL;
+/// `common::COMMIT_DATE` (1700000000) as `arbor log` shows it.
 const DATE_SHOWN: &str = "2023-11-14 22:13:20 +0000";
 /// The first commit `arbor init` makes under the fixed author and date.
 const INIT: &str = "15f0694d96d5beba0a331254b9d9dc4e9823cce53d78c3e10fc6dda68ff6f3e5";
 
-/// Runs `arbor` in `dir` with only the fixed date, and the fixed author when `identity`.
-fn arbor_in(dir: &Path, args: &[&str], identity: bool) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_arbor"));
-    cmd.current_dir(dir).args(args);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("ARBOR_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("ARBOR_COMMIT_DATE", DATE)
-        .env("ARBOR_CONFIG_GLOBAL", dir.join("arbor-global.json"))
-        .env("GIT_CONFIG_GLOBAL", dir.join("gitconfig"))
-        .env("GIT_CONFIG_NOSYSTEM", "1");
-    if identity {
-        cmd.env("ARBOR_AUTHOR_NAME", NAME)
-            .env("ARBOR_AUTHOR_EMAIL", EMAIL);
-    }
-    cmd.output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A fresh repository in a temporary directory.
+/// A fresh repository in a new test environment.
 struct Repo {
-    dir: tempfile::TempDir,
+    dir: WorkDir,
 }
 
 impl Repo {
     fn new() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        repo.ok(&["init"]);
-        repo
+        Repo {
+            dir: TestEnv::new().repo(),
+        }
     }
 
     /// A repository with table `fruit` (id, name, price) committed as "fruit".
@@ -70,40 +45,25 @@ impl Repo {
         repo
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        arbor_in(self.dir.path(), args, true)
+    fn run(&self, args: &[&str]) -> Run {
+        self.dir.run(args)
     }
 
     /// Runs without `ARBOR_AUTHOR_NAME` and `ARBOR_AUTHOR_EMAIL`.
-    fn run_anonymous(&self, args: &[&str]) -> Output {
-        arbor_in(self.dir.path(), args, false)
+    fn run_anonymous(&self, args: &[&str]) -> Run {
+        self.dir.with_env(TestEnv::without_author).run(args)
     }
 
     /// Runs a command that must succeed; returns its standard output.
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "arbor {args:?} failed: {}{}",
-            text(&out.stdout),
-            text(&out.stderr)
-        );
-        text(&out.stdout)
+        self.dir.ok(args)
     }
 
     /// Runs a command that must fail with exit code 1 (2 for `arbor diff`,
     /// whose 1 means "differences"); returns its standard error.
     fn err(&self, args: &[&str]) -> String {
-        let out = self.run(args);
         let code = if args.first() == Some(&"diff") { 2 } else { 1 };
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "arbor {args:?}: {}{}",
-            text(&out.stdout),
-            text(&out.stderr)
-        );
-        text(&out.stderr)
+        self.dir.exits(code, args).stderr
     }
 
     fn sql(&self, q: &str) {
@@ -414,13 +374,13 @@ fn commit_without_an_identity_is_refused() {
     let out = repo.run_anonymous(&["commit", "-am", "anonymous"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        text(&out.stderr),
+        out.stderr,
         "error: author identity unknown\n\
          hint: set it with `arbor config --global user.name 'Your Name'` and `arbor config --global user.email you@example.com` (Git's user.name and user.email are used too), or pass --author 'Name <email>'\n"
     );
     assert_eq!(repo.oneline(&[]).lines().count(), 2);
     let out = repo.run_anonymous(&["commit", "-am", "signed", "--author", "Cy <cy@example.com>"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", out.stderr);
     assert!(
         repo.ok(&["log", "-n", "1"])
             .contains("\nAuthor: Cy <cy@example.com>\n")
@@ -920,7 +880,7 @@ fn diff_exit_code() {
     repo.sql("UPDATE fruit SET price = 0");
     let out = repo.run(&["diff", "--exit-code", "--summary"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(text(&out.stdout), "fruit: data changed\n");
+    assert_eq!(out.stdout, "fruit: data changed\n");
     assert_eq!(code(&["diff", "--exit-code", "--staged"]), Some(0));
     repo.ok(&["add", "fruit"]);
     assert_eq!(code(&["diff", "--exit-code"]), Some(0));
@@ -1091,7 +1051,10 @@ fn branch_names_are_validated() {
     );
     let out = repo.run(&["branch", "--", "-dash"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with("error: '-dash' is not a valid branch name\n"));
+    assert!(
+        out.stderr
+            .starts_with("error: '-dash' is not a valid branch name\n")
+    );
     repo.ok(&["branch", "feature/x-1_ok.v2"]);
     assert_eq!(repo.ok(&["branch"]), "  feature/x-1_ok.v2\n* main\n");
 }
@@ -1422,7 +1385,7 @@ fn merge_combines_jsonb_edits_at_different_keys() {
     let out = repo.run(&["merge", "feature"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        text(&out.stdout),
+        out.stdout,
         "CONFLICT in table doc: both sides changed body at b.x\n\
          Automatic merge failed; fix conflicts and then commit the result.\n"
     );
@@ -1443,9 +1406,9 @@ fn merge_conflict_and_abort() {
     repo.ok(&["commit", "-am", "pear 60, fig"]);
     repo.ok(&["checkout", "main"]);
     let out = repo.run(&["merge", "feature"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", out.stderr);
     assert_eq!(
-        text(&out.stdout),
+        out.stdout,
         "CONFLICT in table fruit: both sides changed price\n\
          Automatic merge failed; fix conflicts and then commit the result.\n"
     );
@@ -1592,7 +1555,7 @@ fn merge_conflict_delete_against_update() {
     let out = repo.run(&["merge", "feature"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        text(&out.stdout),
+        out.stdout,
         "CONFLICT in table fruit: deleted by ours and changed by theirs\n\
          Automatic merge failed; fix conflicts and then commit the result.\n"
     );
@@ -1693,15 +1656,15 @@ fn merge_needs_an_identity_only_for_a_merge_commit() {
     repo.ok(&["checkout", "main"]);
     let out = repo.run_anonymous(&["merge", "--no-ff", "feature"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with("error: author identity unknown\n"));
+    assert!(out.stderr.starts_with("error: author identity unknown\n"));
     let out = repo.run_anonymous(&["merge", "feature"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", out.stderr);
     assert_eq!(
-        text(&out.stdout),
+        out.stdout,
         format!("Fast-forward to {}\n", repo.short("feature"))
     );
     let out = repo.run_anonymous(&["merge", "feature"]);
-    assert_eq!(text(&out.stdout), "Already up to date.\n");
+    assert_eq!(out.stdout, "Already up to date.\n");
 }
 
 /// Checking out another branch is refused during a merge even when the
@@ -2104,7 +2067,7 @@ fn views_show_in_diff_and_show() {
     repo.sql("CREATE VIEW cheap AS SELECT id FROM fruit WHERE price < 100");
     let out = repo.run(&["diff", "--exit-code"]);
     assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = out.stdout;
     assert!(text.contains("view cheap added"), "{text}");
     repo.ok(&["commit", "-am", "a view"]);
     let shown = repo.ok(&["show"]);
@@ -2243,11 +2206,7 @@ fn reading_commands_run_beside_a_writer() {
         &["tag"],
     ] {
         let out = repo.run(args);
-        assert!(
-            out.status.success(),
-            "arbor {args:?}: {}",
-            text(&out.stderr)
-        );
+        assert!(out.status.success(), "arbor {args:?}: {}", out.stderr);
     }
     drop(writer);
 }
@@ -2285,9 +2244,10 @@ fn diff_where_gates_on_selected_rows() {
     let bad = repo.run(&["diff", "--where", "nope > 1", "--format", "jsonl"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(
-        text(&bad.stderr).contains("--where: column \"nope\" does not exist"),
+        bad.stderr
+            .contains("--where: column \"nope\" does not exist"),
         "{}",
-        text(&bad.stderr)
+        bad.stderr
     );
 }
 
@@ -2359,7 +2319,6 @@ fn blame_names_the_last_change_of_each_row() {
 #[test]
 fn the_author_comes_from_flags_environment_arbor_config_then_git() {
     let repo = Repo::new();
-    let d = repo.dir.path();
     repo.sql("CREATE TABLE t (id integer PRIMARY KEY)");
     let author = || {
         let log = repo.ok(&["log", "-n", "1"]);
@@ -2368,20 +2327,20 @@ fn the_author_comes_from_flags_environment_arbor_config_then_git() {
     let commit = |message: &str| {
         repo.sql(&format!("INSERT INTO t VALUES ({})", message.len()));
         let out = repo.run_anonymous(&["commit", "-am", message]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(out.status.success(), "{}", out.stderr);
     };
     let out = repo.run_anonymous(&["commit", "-am", "nobody"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).starts_with(
+        out.stderr.starts_with(
             "error: author identity unknown\nhint: set it with `arbor config --global user.name"
         ),
         "{}",
-        text(&out.stderr)
+        out.stderr
     );
     // Git's configuration, read with gix-config.
     std::fs::write(
-        d.join("gitconfig"),
+        repo.dir.env().git_config(),
         "[user]\n\tname = Git User\n\temail = git@example.com\n",
     )
     .unwrap();
@@ -2435,14 +2394,14 @@ fn the_author_comes_from_flags_environment_arbor_config_then_git() {
     );
     // The files are JSON, written whole.
     let global: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("arbor-global.json")).unwrap())
+        serde_json::from_str(&std::fs::read_to_string(repo.dir.env().arbor_config()).unwrap())
             .unwrap();
     assert_eq!(
         global,
         serde_json::json!({"user.name": "Global Ann", "user.email": "ann@global"})
     );
     // A damaged file is an error that names it.
-    std::fs::write(d.join("arbor-global.json"), "{not json").unwrap();
+    std::fs::write(repo.dir.env().arbor_config(), "{not json").unwrap();
     let err = repo.err(&["config", "--global", "--list"]);
     assert!(
         err.contains("arbor-global.json: not a configuration file"),

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arbor_schema::{DataType, Value, parse_value};
+use arbor_schema::{DataType, TableSchema, Value, parse_value};
 
 use super::infer::ColumnGuess;
 use super::source::{
@@ -323,6 +323,9 @@ pub struct Converter<'a> {
     /// Guesses of each field's type, narrowed by every row read, when the
     /// table was made from a sample's guesses (see `run`).
     pub observed: Option<Vec<ColumnGuess>>,
+    /// The target table's schema, once known: an error naming one of its
+    /// constraints points at the constraint's first column.
+    pub schema: Option<TableSchema>,
 }
 
 impl Converter<'_> {
@@ -371,22 +374,18 @@ impl Converter<'_> {
     /// An engine error about the row last converted (of `file`), with its
     /// position.
     pub fn engine_error(&self, file: &str, e: Error) -> Error {
-        let column = quoted_after(&e.message, "column \"").or_else(|| {
-            e.detail
-                .as_deref()
-                .and_then(|d| d.strip_prefix("Key ("))
-                .and_then(|d| d.split([',', ')']).next())
-                .map(str::to_string)
+        let column = e.column.clone().or_else(|| {
+            let schema = self.schema.as_ref()?;
+            constraint_column(schema, e.constraint.as_deref()?)
         });
         let position = column
             .as_ref()
             .and_then(|c| self.targets.iter().position(|t| t.name == *c))
             .and_then(|i| self.last.1.get(i).copied())
             .unwrap_or(1);
+        // PostgreSQL's NOT NULL message names its column already.
         let prefix = match &column {
-            Some(c) if !e.message.contains(&format!("column \"{c}\"")) => {
-                format!("column \"{c}\": ")
-            }
+            Some(c) if e.code != SqlState::NotNullViolation => format!("column \"{c}\": "),
             _ => String::new(),
         };
         let mut located = Error::new(
@@ -530,6 +529,7 @@ impl<'a> Rows<'a> {
                 last: (0, Vec::new()),
                 present: Vec::new(),
                 observed: None,
+                schema: None,
             },
             to: Vec::new(),
         }
@@ -612,9 +612,22 @@ impl<'a> Rows<'a> {
     }
 }
 
-/// The text between the first `prefix` and the next `"`.
-fn quoted_after(text: &str, prefix: &str) -> Option<String> {
-    let start = text.find(prefix)? + prefix.len();
-    let len = text[start..].find('"')?;
-    Some(text[start..start + len].to_string())
+/// The first column of `schema`'s constraint `name` (its primary key, a
+/// unique constraint or index, or a foreign key), by name.
+fn constraint_column(schema: &TableSchema, name: &str) -> Option<String> {
+    let first = if name == format!("{}_pkey", schema.name) {
+        schema.primary_key.first()
+    } else if let Some(u) = schema.uniques.iter().find(|u| u.name == name) {
+        u.columns.first()
+    } else if let Some(i) = schema.indexes.iter().find(|i| i.name == name) {
+        i.columns.first().map(|(tag, _)| tag)
+    } else {
+        schema
+            .foreign_keys
+            .iter()
+            .find(|f| f.name == name)?
+            .columns
+            .first()
+    };
+    schema.column_by_tag(*first?).map(|c| c.name.clone())
 }

@@ -28,6 +28,7 @@ impl Rows<'_> {
     /// transaction: [`Rows::insert_encoded`] if the table takes bulk loads,
     /// else [`Rows::insert_all`].
     pub fn insert(&mut self, session: &mut Session) -> Result<u64> {
+        self.conv.schema = session.table_schema(self.table)?;
         match session.row_encoder(self.table)? {
             Some(encoder) => self.insert_encoded(session, encoder),
             None => self.insert_all(session),

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use arbor_merkle::Address;
-use arbor_schema::{DataType, Value};
+use arbor_schema::{DataType, TableSchema, Value};
 
 use std::sync::Arc;
 
@@ -250,6 +250,17 @@ impl Session {
             .map(|(n, q)| (n.clone(), q.clone()))
             .collect();
         Ok(CatalogObjects { tables, views })
+    }
+
+    /// The schema of `table` in the working catalog, if there is one.
+    pub fn table_schema(&mut self, table: &str) -> Result<Option<TableSchema>> {
+        if !self.in_transaction {
+            self.refresh()?;
+        }
+        match self.catalog.tables.get(table) {
+            Some(address) => Ok(Some(self.tables.get(&self.repo, address)?.schema.as_ref().clone())),
+            None => Ok(None),
+        }
     }
 
     /// Whether the branch's working set differs from its head commit.
