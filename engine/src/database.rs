@@ -1,12 +1,13 @@
 //! The facade: one handle on a repository, with what an application does
 //! to it: SQL sessions on branches, commits, branches, merges, diffs,
-//! status and conflicts.
+//! status, conflicts, and rows imported from and exported to files.
 //!
 //! A [`Database`] owns an open [`Repository`] and the [`Environment`] its
 //! front end gave it; every operation below goes through the same rules as
 //! the `arbor` command and the SQL procedures (`crate::ops`), and CHECK
 //! constraints in merges are enforced with the SQL layer's binder.
 
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use arbor_merkle::{Address, MemoryStore};
 
 use crate::env::Environment;
 use crate::error::{Error, Result, SqlState};
+use crate::io::{self, InputFile, RowFormat};
 use crate::objects::Commit;
 use crate::ops::{self, CommitArgs, MergeArgs};
 use crate::repo::{self, Repository};
@@ -213,5 +215,38 @@ impl Branch<'_> {
     /// The branch's head commit.
     pub fn head(&self) -> Result<Address> {
         self.db.repo.branch_head(&self.name)
+    }
+
+    /// Appends the rows of `file` to `table` in the working set, as one
+    /// statement: the file's fields matched to the columns by its header,
+    /// converted to the column types, constraints checked; on an error
+    /// (which says where in the file) nothing is written. Returns the rows
+    /// written.
+    pub fn import(&self, file: &InputFile, table: &str) -> Result<u64> {
+        let mut session = self.session()?;
+        let schema = session.table_schema(table)?.ok_or_else(|| {
+            Error::new(
+                SqlState::UndefinedTable,
+                format!("relation \"{table}\" does not exist"),
+            )
+        })?;
+        let targets: Vec<_> = schema
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.data_type.clone()))
+            .collect();
+        file.insert_into(&mut session, table, &targets)
+    }
+
+    /// Runs `query` and writes its rows to `out` in `format` as the query
+    /// yields them (the result is never held whole; see
+    /// [`crate::io::export`]). Returns `out` and the rows written.
+    pub fn export<W: Write + Send>(
+        &self,
+        query: &str,
+        format: RowFormat,
+        out: W,
+    ) -> Result<(W, u64)> {
+        io::export(&mut self.session()?, query, format, out)
     }
 }

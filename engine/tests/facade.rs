@@ -415,3 +415,89 @@ fn a_clone_from_sql_reads_relative_paths_against_the_environments_folder_only() 
     );
     assert!(root.path().join("down/.arbor").is_dir());
 }
+
+#[test]
+fn rows_exported_to_a_file_import_back_as_they_were() {
+    use arbor_engine::io::{FileFormat, InputFile, RowFormat};
+    let db = database(env());
+    let main = db.branch("main").unwrap();
+    exec(
+        &db,
+        "main",
+        "CREATE TABLE src (id int PRIMARY KEY, v text, n numeric);
+         INSERT INTO src VALUES (1, '', 1.50), (2, NULL, NULL), (3, 'a,\"b\"', -2);
+         CREATE TABLE dst (id int PRIMARY KEY, v text, n numeric)",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for format in [
+        FileFormat::Csv,
+        FileFormat::Tsv,
+        FileFormat::Json,
+        FileFormat::Jsonl,
+    ] {
+        exec(&db, "main", "DELETE FROM dst");
+        let path = dir.path().join("rows");
+        let mut out = std::fs::File::create(&path).unwrap();
+        let (_, written) = main
+            .export(
+                "SELECT * FROM src ORDER BY id",
+                format.row_format(format.delimiter(), false, "src"),
+                &mut out,
+            )
+            .unwrap();
+        assert_eq!(written, 3);
+        drop(out);
+        let file = InputFile::new(path, "rows".into(), format);
+        assert_eq!(main.import(&file, "dst").unwrap(), 3, "{format:?}");
+        assert_eq!(
+            sql(
+                &db,
+                "main",
+                "SELECT count(*) FROM src JOIN dst ON src.id = dst.id \
+                 WHERE src.v IS NOT DISTINCT FROM dst.v AND src.n IS NOT DISTINCT FROM dst.n"
+            )
+            .unwrap(),
+            Value::BigInt(3),
+            "{format:?}"
+        );
+    }
+    // A bad row: nothing is imported, and the error says where.
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, "id,v,n\n10,x,1\n1,dup,2\n").unwrap();
+    exec(
+        &db,
+        "main",
+        "DELETE FROM dst; INSERT INTO dst VALUES (1, 'x', 0)",
+    );
+    let e = main
+        .import(
+            &InputFile::new(path, "bad.csv".into(), FileFormat::Csv),
+            "dst",
+        )
+        .unwrap_err();
+    assert_eq!(e.code, SqlState::UniqueViolation);
+    assert!(
+        e.message.starts_with("bad.csv:3:1: column \"id\":"),
+        "{e:?}"
+    );
+    assert_eq!(
+        sql(&db, "main", "SELECT count(*) FROM dst").unwrap(),
+        Value::BigInt(1)
+    );
+    // The SQL writer's statements run back into the same rows.
+    let mut script = Vec::new();
+    main.export(
+        "SELECT * FROM src ORDER BY id",
+        RowFormat::Sql {
+            table: "dst".into(),
+        },
+        &mut script,
+    )
+    .unwrap();
+    exec(&db, "main", "DELETE FROM dst");
+    exec(&db, "main", std::str::from_utf8(&script).unwrap());
+    assert_eq!(
+        sql(&db, "main", "SELECT count(*) FROM dst WHERE v = ''").unwrap(),
+        Value::BigInt(1)
+    );
+}

@@ -9,6 +9,7 @@
 //! - `pipeline`: those rows put into the table on several threads;
 //! - `write`: rows written as CSV, JSON, JSON Lines, Markdown or SQL
 //!   ([`RowWriter`]), for exports, query output and diffs;
+//! - `export`: a query's rows written out on a second thread as they come;
 //! - `diff_format`: a diff as JSON, JSON Lines, CSV, Markdown or a SQL patch.
 //!
 //! The front end keeps what is its own: arguments, progress bars (it
@@ -16,6 +17,7 @@
 //! and skipped rows.
 
 mod diff_format;
+mod export;
 mod import;
 mod infer;
 mod pipeline;
@@ -23,6 +25,7 @@ mod source;
 mod write;
 
 pub use diff_format::{DiffFormat, RowSelection, key_positions, sql_patch, write_diff};
+pub use export::export;
 
 pub use import::{
     Converter, InputFile, ReadProgress, Rows, Skipped, Target, TextRecord, input_error,

@@ -258,7 +258,13 @@ impl Session {
             self.refresh()?;
         }
         match self.catalog.tables.get(table) {
-            Some(address) => Ok(Some(self.tables.get(&self.repo, address)?.schema.as_ref().clone())),
+            Some(address) => Ok(Some(
+                self.tables
+                    .get(&self.repo, address)?
+                    .schema
+                    .as_ref()
+                    .clone(),
+            )),
             None => Ok(None),
         }
     }
