@@ -228,6 +228,16 @@ impl Session {
         })
     }
 
+    /// `catalog` as the planner sees it, through this session's table cache.
+    fn view<'a>(&'a self, catalog: &'a Catalog) -> SessionCatalog<'a> {
+        SessionCatalog {
+            repo: &self.repo,
+            catalog,
+            tables: &self.tables,
+            branch: &self.branch,
+        }
+    }
+
     /// The branch this session works on.
     pub fn branch(&self) -> &str {
         &self.branch
@@ -350,12 +360,7 @@ impl Session {
     ) -> Result<(planner::plan::Plan, Vec<String>)> {
         let fresh = matches!(&prepared.plan, Some((planned_on, _, _)) if planned_on == catalog);
         if !fresh {
-            let view = SessionCatalog {
-                repo: &self.repo,
-                catalog,
-                tables: &self.tables,
-                branch: &self.branch,
-            };
+            let view = self.view(catalog);
             let Statement::Query { plan, columns } = plan_statement(&prepared.statement, &view)?
             else {
                 return Err(Error::internal("a query planned as something else"));
@@ -400,12 +405,7 @@ impl Session {
             )));
         }
         self.statement(|session, catalog| {
-            let view = SessionCatalog {
-                repo: &session.repo,
-                catalog,
-                tables: &session.tables,
-                branch: &session.branch,
-            };
+            let view = session.view(catalog);
             match plan_statement(&prepared.statement, &view)? {
                 Statement::Insert(p) => Ok(StatementResult::Explain(p.source.to_string())),
                 Statement::Update(p) | Statement::Delete(p) => {
@@ -433,12 +433,7 @@ impl Session {
         }
         let statement = statements.remove(0);
         self.statement(|session, catalog| {
-            let view = SessionCatalog {
-                repo: &session.repo,
-                catalog,
-                tables: &session.tables,
-                branch: &session.branch,
-            };
+            let view = session.view(catalog);
             let Statement::Query { plan, columns } = plan_statement(&statement, &view)? else {
                 return Err(Error::internal("a query planned as something else"));
             };
@@ -555,12 +550,7 @@ impl Session {
             return self.update_conflicts(&table, &assignments, predicate.as_deref());
         }
         let planned = {
-            let view = SessionCatalog {
-                repo: &self.repo,
-                catalog: &self.catalog,
-                tables: &self.tables,
-                branch: &self.branch,
-            };
+            let view = self.view(&self.catalog);
             plan_statement(stmt, &view)
         };
         let planned = match planned {
@@ -726,12 +716,7 @@ impl Session {
             return Err(transaction_aborted());
         }
         let exprs = {
-            let view = SessionCatalog {
-                repo: &self.repo,
-                catalog: &self.catalog,
-                tables: &self.tables,
-                branch: &self.branch,
-            };
+            let view = self.view(&self.catalog);
             planner::bind_constants(arguments, &view)?
         };
         let executor = self.executor(&[]);
@@ -857,12 +842,7 @@ impl Session {
 
     /// The plan of an insert of whole rows into `table` of `catalog`.
     fn plan_insert_rows(&self, table: &str, catalog: &Catalog) -> Result<InsertPlan> {
-        let view = SessionCatalog {
-            repo: &self.repo,
-            catalog,
-            tables: &self.tables,
-            branch: &self.branch,
-        };
+        let view = self.view(catalog);
         planner::plan_insert_rows(table, &view)
     }
 
@@ -1048,12 +1028,7 @@ impl Session {
                 Ok(result)
             }
             Statement::AlterTable(plan) => {
-                let view = SessionCatalog {
-                    repo: &self.repo,
-                    catalog,
-                    tables: &self.tables,
-                    branch: &self.branch,
-                };
+                let view = self.view(catalog);
                 let checks = planner::checks_of(&plan.schema, &view)?;
                 let object = ddl::alter(&self.repo, &plan, checks)?;
                 let old_name = plan.table.name().to_owned();
@@ -1169,12 +1144,7 @@ impl Session {
     fn cascade(&self, cascades: &[super::dml::Cascade], catalog: &mut Catalog) -> Result<()> {
         for c in cascades {
             let planned = {
-                let view = SessionCatalog {
-                    repo: &self.repo,
-                    catalog,
-                    tables: &self.tables,
-                    branch: &self.branch,
-                };
+                let view = self.view(catalog);
                 planner::dml::plan_cascade(c, &view)?
             };
             self.run(planned, catalog, &[])?;

@@ -6,7 +6,7 @@ use arbor_schema::Value;
 
 use super::conflicts::{Conflict, read_conflicts, write_conflicts};
 use crate::error::{Error, Result, SqlState, VcError};
-use crate::objects::{MergeState, WorkingSet};
+use crate::objects::{Catalog, MergeState, WorkingSet};
 use crate::repo::Repository;
 use crate::table::{CheckBinder, Table, TableWriter};
 use crate::vc::BranchState;
@@ -68,13 +68,7 @@ pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Resu
                 None => working.views.remove(table),
             };
         } else {
-            let address = *working.tables.get(table).ok_or_else(|| {
-                Error::new(
-                    SqlState::UndefinedTable,
-                    format!("table \"{table}\" does not exist"),
-                )
-            })?;
-            let current = Table::from_object(repo.read_table(&address)?)?;
+            let current = working_table(repo, &working, table)?;
             let their_table = theirs
                 .tables
                 .get(table)
@@ -151,13 +145,7 @@ pub fn update_working_rows(
     let (state, merge_state, conflicts) = merge_in_progress(repo, branch)?;
     let merge_state = &merge_state;
     let mut working = repo.read_catalog(&state.working_set.working)?;
-    let address = *working.tables.get(table).ok_or_else(|| {
-        Error::new(
-            SqlState::UndefinedTable,
-            format!("table \"{table}\" does not exist"),
-        )
-    })?;
-    let current = Table::from_object(repo.read_table(&address)?)?;
+    let current = working_table(repo, &working, table)?;
     let checks = checks.bind_checks(&current.schema)?;
     let stored = repo.map(current.object.rows)?;
     let mut writer = TableWriter::new(repo, current.clone())?.with_checks(checks);
@@ -203,4 +191,15 @@ fn keep_conflicts(
         }),
     };
     publish_branch(repo, state, None, &ws)
+}
+
+/// Table `table` of the working catalog `working`.
+fn working_table(repo: &Repository, working: &Catalog, table: &str) -> Result<Table> {
+    let address = working.tables.get(table).ok_or_else(|| {
+        Error::new(
+            SqlState::UndefinedTable,
+            format!("table \"{table}\" does not exist"),
+        )
+    })?;
+    Table::from_object(repo.read_table(address)?)
 }
