@@ -16,8 +16,11 @@ pub struct ScopeColumn {
     pub table: Option<String>,
     /// The column name (or output label).
     pub name: String,
-    /// Hidden columns (a table's row id, sort keys added for ORDER BY) are
-    /// found by exact qualified lookups only and never expanded by `*`.
+    /// Hidden columns (the row key an UPDATE or DELETE carries to find the
+    /// rows it changes) are the planner's own, used by position: a name in
+    /// the statement never finds one (a subquery's unknown name would
+    /// otherwise bind to the outer row's key and match every row), and `*`
+    /// never expands to one.
     pub hidden: bool,
 }
 
@@ -96,7 +99,7 @@ impl Scope {
                 Some(t) => c.table.as_deref() == Some(t),
                 None => true,
             };
-            if table_matches && c.name == name {
+            if table_matches && !c.hidden && c.name == name {
                 if found.is_some() {
                     return Err(Error::new(
                         SqlState::AmbiguousColumn,
@@ -162,10 +165,16 @@ pub fn resolve(
             ),
         ));
     }
-    Err(Error::new(
+    let e = Error::new(
         SqlState::UndefinedColumn,
         format!("column \"{}\" does not exist", qualified(table, name)),
-    ))
+    );
+    // PostgreSQL's physical row address has no counterpart in Arbor.
+    Err(if name == "ctid" {
+        e.with_hint("Arbor rows have no ctid: find a row by its primary key or its values")
+    } else {
+        e
+    })
 }
 
 fn qualified(table: Option<&str>, name: &str) -> String {
@@ -181,6 +190,22 @@ mod tests {
 
     fn names(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn hidden_columns_are_never_found_by_name() {
+        let mut target = Scope::for_table("t", names(&["a"]));
+        target.columns.push(ScopeColumn {
+            table: Some("t".into()),
+            name: "ctid".into(),
+            hidden: true,
+        });
+        let inner = Scope::for_table("t", names(&["a"]));
+        for table in [None, Some("t")] {
+            let e = resolve(&inner, &[&target], table, "ctid").unwrap_err();
+            assert_eq!(e.code, SqlState::UndefinedColumn);
+        }
+        assert_eq!(target.expand(None).unwrap(), vec![0]);
     }
 
     #[test]
