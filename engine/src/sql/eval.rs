@@ -32,8 +32,8 @@ pub struct EvalContext<'a> {
     pub runner: Option<&'a dyn SubqueryRunner>,
     /// The statement's sequences, for `nextval` and friends.
     pub sequences: Option<&'a crate::table::sequences::Sequences>,
-    /// Where `now()` reads the time.
-    pub clock: crate::env::Clock,
+    /// The times `now()`, `statement_timestamp()` and `clock_timestamp()` give.
+    pub times: super::functions::Times,
 }
 
 impl std::fmt::Debug for EvalContext<'_> {
@@ -195,7 +195,7 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                 })?;
                 return sequences.call(name, &values);
             }
-            super::functions::call(name, values, &ctx.clock)?
+            super::functions::call(name, values, &ctx.times)?
         }
         Expr::Subquery(sub) => {
             let runner = ctx

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use arbor_merkle::Address;
 use arbor_schema::{DataType, TableSchema, Value};
+use chrono::{DateTime, Utc};
 
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ use super::bulk::{BulkWriter, RowEncoder};
 use super::ddl;
 use super::dml::{Written, insert_rows, run_change, run_insert};
 use super::execution::{Executor, Row};
+use super::functions::Times;
 use super::parser;
 use super::planner::dml::InsertPlan;
 use super::planner::{self, CatalogView, Statement, plan_statement};
@@ -122,6 +124,10 @@ pub struct Session {
     catalog: Catalog,
     in_transaction: bool,
     failed: bool,
+    /// When the open transaction started (`now()` inside it).
+    transaction_started: Option<DateTime<Utc>>,
+    /// The times of the running statement.
+    times: Times,
     /// Decoded tables, shared by the statements of this session.
     tables: TableCache,
     /// The store root `base` and `catalog` were read at; while it has not
@@ -141,6 +147,7 @@ pub struct Session {
 struct SessionCatalog<'a> {
     repo: &'a Repository,
     catalog: &'a Catalog,
+    times: Times,
     tables: &'a TableCache,
     branch: &'a str,
 }
@@ -169,6 +176,10 @@ impl TableCache {
 }
 
 impl CatalogView for SessionCatalog<'_> {
+    fn times(&self) -> Times {
+        self.times
+    }
+
     fn table(&self, name: &str) -> Result<Option<Table>> {
         match self.catalog.tables.get(name) {
             Some(address) => Ok(Some(self.tables.get(self.repo, address)?)),
@@ -220,6 +231,8 @@ impl Session {
             catalog,
             in_transaction: false,
             failed: false,
+            transaction_started: None,
+            times: Times::default(),
             tables: TableCache::default(),
             seen_root: None,
             env: Environment::default(),
@@ -233,6 +246,7 @@ impl Session {
         SessionCatalog {
             repo: &self.repo,
             catalog,
+            times: self.times,
             tables: &self.tables,
             branch: &self.branch,
         }
@@ -306,7 +320,7 @@ impl Session {
     fn executor<'a>(&'a self, params: &'a [Value]) -> Executor<'a> {
         Executor::new(self.repo.nodes(), params)
             .with_sequences(&self.sequences)
-            .with_clock(self.env.clock)
+            .with_times(self.times)
     }
 
     /// Whether a transaction is open.
@@ -564,11 +578,13 @@ impl Session {
                 }
                 self.refresh()?;
                 self.in_transaction = true;
+                self.transaction_started = Some(self.env.clock.now_utc());
                 Ok(StatementResult::command("BEGIN"))
             }
             Statement::Commit => {
                 let failed = self.failed;
                 self.in_transaction = false;
+                self.transaction_started = None;
                 self.failed = false;
                 if failed {
                     self.reload()?;
@@ -579,6 +595,7 @@ impl Session {
             }
             Statement::Rollback => {
                 self.in_transaction = false;
+                self.transaction_started = None;
                 self.failed = false;
                 self.reload()?;
                 Ok(StatementResult::command("ROLLBACK"))
@@ -600,6 +617,7 @@ impl Session {
         if !self.in_transaction {
             self.refresh()?;
         }
+        self.times = Times::starting(self.env.clock, self.transaction_started);
         let mut catalog = self.catalog.clone();
         self.sequences = Sequences::load(&catalog.sequences)?;
         match run(self, &mut catalog) {

@@ -549,7 +549,7 @@ const PARALLEL_MIN_ROWS: u64 = 100_000;
 pub(super) fn parallel(
     nodes: &NodeStore,
     params: &[Value],
-    clock: crate::env::Clock,
+    times: crate::sql::functions::Times,
     source: &Plan,
     group_by: &[Expr],
     aggregates: &[AggregateCall],
@@ -634,7 +634,7 @@ pub(super) fn parallel(
                         params,
                         runner: None,
                         sequences: None,
-                        clock,
+                        times,
                     };
                     let entries = map.range(as_ref_bound(start), as_ref_bound(stop))?;
                     let rows = entries.filter_map(|entry| {

@@ -51,7 +51,7 @@ pub struct Executor<'a> {
     /// The statement's sequences, for `nextval`.
     sequences: Option<&'a crate::table::sequences::Sequences>,
     /// Where `now()` reads the time.
-    clock: crate::env::Clock,
+    times: crate::sql::functions::Times,
 }
 
 impl<'a> Executor<'a> {
@@ -64,13 +64,13 @@ impl<'a> Executor<'a> {
             cache: RefCell::new(HashMap::new()),
             work_tables: Rc::default(),
             sequences: None,
-            clock: crate::env::Clock::System,
+            times: crate::sql::functions::Times::default(),
         }
     }
 
-    /// Lets `now()` read the time from `clock`.
-    pub fn with_clock(mut self, clock: crate::env::Clock) -> Executor<'a> {
-        self.clock = clock;
+    /// The times `now()` and its siblings read.
+    pub fn with_times(mut self, times: crate::sql::functions::Times) -> Executor<'a> {
+        self.times = times;
         self
     }
 
@@ -94,7 +94,7 @@ impl<'a> Executor<'a> {
             params: self.params,
             runner: Some(self),
             sequences: self.sequences,
-            clock: self.clock,
+            times: self.times,
         }
     }
 
@@ -234,7 +234,7 @@ impl<'a> Executor<'a> {
                 if let Some(rows) = aggregate::parallel(
                     self.nodes,
                     self.params,
-                    self.clock,
+                    self.times,
                     source,
                     group_by,
                     aggregates,
@@ -469,7 +469,7 @@ impl SubqueryRunner for Executor<'_> {
             cache: RefCell::new(HashMap::new()),
             work_tables: self.work_tables.clone(),
             sequences: self.sequences,
-            clock: self.clock,
+            times: self.times,
         };
         let rows: Vec<Row> = child.execute(&subquery.plan)?.collect::<Result<_>>()?;
         let rows = Rc::new(rows);

@@ -1,12 +1,17 @@
 //! Date and time functions, and the arithmetic of dates with integers.
 //!
-//! Times are in UTC (Arbor's `TimeZone`). `now()` and `current_timestamp`
-//! read the session's clock (`crate::env::Clock`), which a front end may fix.
+//! Times are in UTC (Arbor's `TimeZone`). As in PostgreSQL, `now()`,
+//! `current_timestamp` and `transaction_timestamp()` are the time the
+//! transaction started (the statement's, outside a transaction), the same
+//! however often they are called; `statement_timestamp()` is the time the
+//! statement started; `clock_timestamp()` reads the clock at each call. All
+//! come from the session's clock (`crate::env::Clock`), which a front end
+//! may fix.
 //! There is no `interval` type yet, so `date_trunc` and `date_part` cover
 //! the common fields and date arithmetic counts days.
 
 use arbor_schema::Value;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use rust_decimal::Decimal;
 
 use super::{text_arg, wrong_args};
@@ -18,6 +23,9 @@ use crate::sql::planner::expr::BinaryOp;
 pub const NAMES: &[&str] = &[
     "now",
     "current_timestamp",
+    "transaction_timestamp",
+    "statement_timestamp",
+    "clock_timestamp",
     "localtimestamp",
     "current_date",
     "date_part",
@@ -34,12 +42,45 @@ fn unit_error(unit: &str, what: &str) -> Error {
     )
 }
 
+/// The times a statement's date and time functions give.
+#[derive(Clone, Copy, Debug)]
+pub struct Times {
+    /// When the transaction started (the statement, outside one).
+    pub transaction: DateTime<Utc>,
+    /// When the statement started.
+    pub statement: DateTime<Utc>,
+    /// The clock, for `clock_timestamp()`.
+    pub clock: Clock,
+}
+
+impl Times {
+    /// The times of a statement starting now on `clock`, outside a
+    /// transaction, or in one that started at `transaction`.
+    pub fn starting(clock: Clock, transaction: Option<DateTime<Utc>>) -> Times {
+        let statement = clock.now_utc();
+        Times {
+            transaction: transaction.unwrap_or(statement),
+            statement,
+            clock,
+        }
+    }
+}
+
+impl Default for Times {
+    /// A statement starting now on the system's clock.
+    fn default() -> Times {
+        Times::starting(Clock::System, None)
+    }
+}
+
 /// Calls date/time function `name` on non-NULL `args`.
-pub fn call(name: &str, args: &[Value], clock: &Clock) -> Result<Value> {
-    let now = || clock.now_utc();
+pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
+    let now = || times.transaction;
     let n = args.len();
     Ok(match (name, args) {
-        ("now" | "current_timestamp", []) => Value::TimestampTz(now()),
+        ("now" | "current_timestamp" | "transaction_timestamp", []) => Value::TimestampTz(now()),
+        ("statement_timestamp", []) => Value::TimestampTz(times.statement),
+        ("clock_timestamp", []) => Value::TimestampTz(times.clock.now_utc()),
         ("localtimestamp", []) => Value::Timestamp(now().naive_utc()),
         ("current_date", []) => Value::Date(now().date_naive()),
         ("date_part" | "extract", [field, v]) => {

@@ -10,7 +10,7 @@ pub mod jsonb;
 mod math;
 mod strings;
 
-use crate::env::Clock;
+pub use datetime::Times;
 use std::cmp::Ordering;
 
 use arbor_schema::Value;
@@ -69,8 +69,9 @@ pub fn int_arg(name: &str, v: &Value) -> Result<i64> {
     })
 }
 
-/// Calls scalar function `name`; `clock` tells `now()` the time.
-pub fn call(name: &str, args: Vec<Value>, clock: &Clock) -> Result<Value> {
+/// Calls scalar function `name`; `times` tells `now()` and its siblings
+/// the time.
+pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
     let n = args.len();
     Ok(match (name, args.as_slice()) {
         ("coalesce", _) => args
@@ -112,7 +113,7 @@ pub fn call(name: &str, args: Vec<Value>, clock: &Clock) -> Result<Value> {
         _ if args.iter().any(Value::is_null) => Value::Null,
         _ if strings::NAMES.contains(&name) => strings::call(name, &args)?,
         _ if math::NAMES.contains(&name) => math::call(name, &args)?,
-        _ if datetime::NAMES.contains(&name) => datetime::call(name, &args, clock)?,
+        _ if datetime::NAMES.contains(&name) => datetime::call(name, &args, times)?,
         _ if jsonb::NAMES.contains(&name) => jsonb::call(name, &args)?,
         _ => return Err(wrong_args(name, n)),
     })

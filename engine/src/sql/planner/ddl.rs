@@ -431,7 +431,11 @@ impl Binder<'_> {
                     let missing = match &schema.columns[position].default {
                         Some(text) => {
                             let e = self.expr(&sql_expression(text)?, &Scope::new(), &[], None)?;
-                            let v = eval(&e, &[], &EvalContext::default())?;
+                            let ctx = EvalContext {
+                                times: self.catalog.times(),
+                                ..EvalContext::default()
+                            };
+                            let v = eval(&e, &[], &ctx)?;
                             arbor_schema::cast::assign(v, &schema.columns[position].data_type)
                                 .map_err(crate::table::value_error)?
                         }

@@ -49,6 +49,11 @@ pub trait CatalogView {
     fn table_function(&self, name: &str, args: &[Value]) -> Result<Option<super::system::Rows>>;
     /// Evaluates a version-control function (`active_branch()`, ...).
     fn vc_function(&self, name: &str, args: &[Value]) -> Result<Value>;
+    /// The running statement's times, for a `now()` the planner evaluates
+    /// (the default an ADD COLUMN gives existing rows).
+    fn times(&self) -> crate::sql::functions::Times {
+        crate::sql::functions::Times::default()
+    }
 }
 
 /// A statement ready to execute.
