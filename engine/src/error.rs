@@ -98,6 +98,8 @@ pub enum SqlState {
     InvalidForeignKey,
     /// 42846 `cannot_coerce`.
     CannotCoerce,
+    /// 42939 `reserved_name`.
+    ReservedName,
     /// 42883 `undefined_function`.
     UndefinedFunction,
     /// 42P01 `undefined_table`.
@@ -185,6 +187,7 @@ impl SqlState {
             SqlState::WrongObjectType => "42809",
             SqlState::InvalidForeignKey => "42830",
             SqlState::CannotCoerce => "42846",
+            SqlState::ReservedName => "42939",
             SqlState::UndefinedFunction => "42883",
             SqlState::UndefinedTable => "42P01",
             SqlState::UndefinedParameter => "42P02",

@@ -39,6 +39,10 @@ use crate::remote;
 use crate::repo::Repository;
 use crate::vc::{self, merge::MergeOutcome};
 
+/// The prefix of every system table's name, which no table, view or
+/// sequence a user creates may start with.
+pub const RESERVED_PREFIX: &str = "arbor_";
+
 /// Table functions: `arbor_diff(from, to, table)`, `arbor_diff_stat(from,
 /// to [, table])`, `arbor_log(revision)`. `from` and `to` are revisions, or
 /// `WORKING` and `STAGED` for the branch's uncommitted catalogs.

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use super::expr::Expr;
 use super::scope::Scope;
-use super::{Binder, Statement, data_type, ident, object_name, sql_expression};
+use super::{Binder, Statement, data_type, ident, new_relation_name, object_name, sql_expression};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::eval::{EvalContext, eval};
 use crate::table::ForeignKeyCheck;
@@ -50,7 +50,7 @@ impl Binder<'_> {
         if ct.query.is_some() {
             return Err(Error::unsupported("CREATE TABLE ... AS"));
         }
-        let name = object_name(&ct.name)?;
+        let name = new_relation_name(&ct.name)?;
         let mut schema = TableSchema::new(name);
         let mut sequences = Vec::new();
         for col in &ct.columns {
@@ -489,7 +489,7 @@ impl Binder<'_> {
                 Op::RenameTable { table_name } => {
                     let (ast::RenameTableNameKind::To(n) | ast::RenameTableNameKind::As(n)) =
                         table_name;
-                    let new_name = object_name(n)?;
+                    let new_name = new_relation_name(n)?;
                     if self.catalog.table(&new_name)?.is_some()
                         || self.catalog.view(&new_name).is_some()
                     {

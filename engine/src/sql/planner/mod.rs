@@ -200,7 +200,7 @@ pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Resul
             name,
             sequence_options,
             ..
-        } => binder.create_sequence(object_name(name)?, sequence_options, *if_not_exists),
+        } => binder.create_sequence(new_relation_name(name)?, sequence_options, *if_not_exists),
         ast::Statement::Drop {
             object_type: ast::ObjectType::View,
             if_exists,
@@ -214,7 +214,7 @@ pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Resul
             // Bind once now, so a broken view is refused when it is created.
             binder.query(&v.query, &[])?;
             Ok(Statement::CreateView {
-                name: object_name(&v.name)?,
+                name: new_relation_name(&v.name)?,
                 sql: v.query.to_string(),
                 or_replace: v.or_replace,
             })
@@ -384,6 +384,24 @@ fn object_name(n: &ast::ObjectName) -> Result<String> {
         Some(ast::ObjectNamePart::Identifier(i)) => Ok(ident(i)),
         _ => Err(Error::syntax(format!("bad name {n}"))),
     }
+}
+
+/// The name of a new table, view or sequence: one that cannot shadow a
+/// system table (`arbor_log`, `arbor_diff_<t>`, ...), which a CI gate
+/// written in SQL trusts, as PostgreSQL reserves `pg_` for its schemas.
+fn new_relation_name(n: &ast::ObjectName) -> Result<String> {
+    let name = object_name(n)?;
+    if name.starts_with(super::system::RESERVED_PREFIX) {
+        return Err(Error::new(
+            SqlState::ReservedName,
+            format!("unacceptable name \"{name}\""),
+        )
+        .with_detail(format!(
+            "The prefix \"{}\" is reserved for Arbor's system tables.",
+            super::system::RESERVED_PREFIX
+        )));
+    }
+    Ok(name)
 }
 
 /// Converts a sqlparser type to Arbor's.
