@@ -37,6 +37,12 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Output read by a pager or `head` that stops early ends the process
+    // quietly by SIGPIPE, as Git's does; Rust's runtime ignores the signal,
+    // which turns every later write into an error.
+    if !cli.command.reaches_remotes() {
+        sigpipe::reset();
+    }
     let cwd = match cli.work_dir {
         Some(dir) => dir,
         None => match std::env::current_dir() {

@@ -133,3 +133,44 @@ fn every_output_format_and_continue() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(out.stdout, "a\n1\n");
 }
+
+/// A reader that stops early (`arbor ... | head -1`) ends the command
+/// quietly by SIGPIPE, as Git's commands end: no error message, no panic.
+#[test]
+fn output_to_a_reader_that_stops_early_ends_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    let dir = TestEnv::new().repo();
+    dir.ok(&[
+        "sql",
+        "-q",
+        "CREATE TABLE big (n int); INSERT INTO big WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 100000) SELECT n FROM s",
+    ]);
+    dir.ok(&["commit", "-am", "big"]);
+    for args in [
+        &["sql", "-q", "SELECT * FROM big"][..],
+        &["table", "export", "big"],
+        &["diff", "HEAD~1"],
+        &["log"],
+    ] {
+        let mut child = dir
+            .command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // The reader is gone; the command writes on.
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+        assert!(
+            out.status.success() || out.status.signal() == Some(13),
+            "{args:?}: {:?}",
+            out.status
+        );
+    }
+}

@@ -96,6 +96,22 @@ pub enum Command {
     Schema(schema::Args),
 }
 
+impl Command {
+    /// Whether the command talks to a remote (a Git remote runs `ssh` or
+    /// `git` as children through pipes), where a closed pipe must be an
+    /// error to report, not a signal that ends the process.
+    pub fn reaches_remotes(&self) -> bool {
+        matches!(
+            self,
+            Command::Clone(_)
+                | Command::Remote(_)
+                | Command::Fetch(_)
+                | Command::Pull(_)
+                | Command::Push(_)
+        )
+    }
+}
+
 /// Runs a command from directory `cwd`.
 pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
     match command {
