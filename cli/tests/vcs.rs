@@ -1,6 +1,9 @@
 //! The version-control commands run as a user runs them: status, add,
-//! commit, log, show, diff, branch, checkout/switch, merge, reset, tag, and
-//! the revision syntax they share.
+//! commit, log, show, diff, branch, checkout/switch, merge, reset, tag,
+//! stash and blame: what they print, their exit codes and hints, and their
+//! arguments. What the operations do (what a merge produces, what is
+//! refused, which conflicts are recorded, the revision syntax) is tested
+//! through the library, in `engine/tests/vc_*.rs`.
 //!
 //! Every run is hermetic (`common::TestEnv`): the author and the commit
 //! date come from fixed `ARBOR_AUTHOR_NAME`, `ARBOR_AUTHOR_EMAIL` and
@@ -73,10 +76,6 @@ impl Repo {
     /// A query's result as CSV.
     fn csv(&self, q: &str) -> String {
         self.ok(&["sql", "--format", "csv", "-q", q])
-    }
-
-    fn fruit(&self) -> String {
-        self.csv("SELECT * FROM fruit ORDER BY id")
     }
 
     fn status(&self) -> String {
@@ -172,47 +171,10 @@ fn status_separates_staged_and_unstaged_tables() {
 
 // ---------------------------------------------------------------- add
 
-/// `add <table>` stages just that table; `add -A` and `add .` stage every
-/// change, drops included.
-#[test]
-fn add_stages_named_tables_or_everything() {
-    let repo = Repo::with_fruit();
-    repo.sql("CREATE TABLE a (id integer PRIMARY KEY); CREATE TABLE b (id integer PRIMARY KEY)");
-    repo.sql("DROP TABLE fruit");
-    repo.ok(&["add", "b"]);
-    let staged_b = lines(&[
-        "On branch main",
-        "Changes to be committed:",
-        "  (use \"arbor reset <table>...\" to unstage)",
-        "\tnew table: b",
-        "",
-        "Changes not staged for commit:",
-        "  (use \"arbor add <table>\" to update what will be committed)",
-        "\tnew table: a",
-        "\tdeleted:   fruit",
-        "",
-    ]);
-    assert_eq!(repo.status(), staged_b);
-    repo.ok(&["add", "-A"]);
-    let all_staged = lines(&[
-        "On branch main",
-        "Changes to be committed:",
-        "  (use \"arbor reset <table>...\" to unstage)",
-        "\tnew table: a",
-        "\tnew table: b",
-        "\tdeleted:   fruit",
-        "",
-    ]);
-    assert_eq!(repo.status(), all_staged);
-    repo.ok(&["reset"]);
-    repo.ok(&["add", "."]);
-    assert_eq!(repo.status(), all_staged);
-}
-
-/// `add` needs something to stage, and only tables that exist.
+/// `add` refusals print the library's message, then the command's hint.
 #[test]
 fn add_errors() {
-    let repo = Repo::with_fruit();
+    let repo = Repo::new();
     assert_eq!(
         repo.err(&["add"]),
         "error: nothing specified, nothing added\nhint: name tables to stage, or use `arbor add -A`\n"
@@ -225,76 +187,38 @@ fn add_errors() {
 
 // ---------------------------------------------------------------- commit
 
-/// A commit records the staged tables only; what was not staged stays in
-/// the working set.
+/// `commit` prints the branch, the new commit's short hash and its
+/// subject (the kept one when amending); `log` indents the whole message.
 #[test]
-fn commit_records_the_staged_tables() {
+fn commit_prints_its_subject_and_log_its_body() {
     let repo = Repo::with_fruit();
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300); CREATE TABLE veg (id integer PRIMARY KEY)");
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
     repo.ok(&["add", "fruit"]);
     let out = repo.ok(&["commit", "-m", "add a fig\n\nwith a body"]);
     assert_eq!(out, format!("[main {}] add a fig\n", repo.short("HEAD")));
-    assert_eq!(
-        repo.status(),
-        lines(&[
-            "On branch main",
-            "Changes not staged for commit:",
-            "  (use \"arbor add <table>\" to update what will be committed)",
-            "\tnew table: veg",
-            "",
-        ])
-    );
-    // The committed state: the fig, and no veg.
-    repo.ok(&["reset", "--hard"]);
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
-    assert!(
-        !repo
-            .run(&["sql", "-q", "SELECT * FROM veg"])
-            .status
-            .success()
-    );
     let log = repo.ok(&["log", "-n", "1"]);
     assert!(
         log.ends_with("    add a fig\n    \n    with a body\n\n"),
         "{log}"
     );
+    let first = repo.hash("HEAD");
+    let out = repo.ok(&["commit", "--amend", "--date", "5"]);
+    let amended = repo.hash("HEAD");
+    assert_ne!(amended, first);
+    assert_eq!(out, format!("[main {}] add a fig\n", &amended[..8]));
 }
 
-/// `commit -a` commits every change: tables added, changed and dropped.
-#[test]
-fn commit_all_takes_every_change() {
-    let repo = Repo::with_fruit();
-    repo.sql("CREATE TABLE veg (id integer PRIMARY KEY); INSERT INTO veg VALUES (7)");
-    repo.sql("DELETE FROM fruit WHERE id = 1");
-    repo.ok(&["commit", "-a", "-m", "everything"]);
-    assert_eq!(
-        repo.status(),
-        "On branch main\nnothing to commit, working tree clean\n"
-    );
-    assert_eq!(
-        repo.ok(&["diff", "HEAD~1", "HEAD", "--summary"]),
-        "fruit: data changed\nveg: added\n"
-    );
-    repo.sql("DROP TABLE veg");
-    repo.ok(&["commit", "-am", "drop veg"]);
-    assert_eq!(repo.ok(&["show"]).matches("deleted table veg").count(), 1);
-}
-
-/// Nothing to commit, nothing staged, no message or a blank one: refused
-/// with a clear message, and HEAD does not move.
+/// Nothing to commit, nothing staged, no message: each refusal with the
+/// command's hint.
 #[test]
 fn commit_refuses_nothing_to_commit_and_missing_messages() {
-    let repo = Repo::with_fruit();
-    let head = repo.hash("HEAD");
+    let repo = Repo::new();
     assert_eq!(
         repo.err(&["commit", "-m", "nothing"]),
         "error: nothing to commit, working tree clean\n\
          hint: change data with `arbor sql` first, or use --allow-empty\n"
     );
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.sql("CREATE TABLE fruit (id integer PRIMARY KEY)");
     assert_eq!(
         repo.err(&["commit", "-m", "unstaged"]),
         "error: no changes added to commit\n\
@@ -304,27 +228,9 @@ fn commit_refuses_nothing_to_commit_and_missing_messages() {
         repo.err(&["commit", "-a"]),
         "error: a commit needs a message\nhint: pass one with -m \"...\"\n"
     );
-    assert_eq!(
-        repo.err(&["commit", "-a", "-m", "  "]),
-        "error: aborting commit due to empty commit message\n"
-    );
-    assert_eq!(repo.hash("HEAD"), head);
 }
 
-/// `--allow-empty` records a commit with the head's tables.
-#[test]
-fn commit_allow_empty_records_a_commit_without_changes() {
-    let repo = Repo::with_fruit();
-    let before = repo.short("HEAD");
-    let out = repo.ok(&["commit", "--allow-empty", "-m", "checkpoint"]);
-    let after = repo.short("HEAD");
-    assert_ne!(before, after);
-    assert_eq!(out, format!("[main {after}] checkpoint\n"));
-    assert_eq!(repo.short("HEAD~1"), before);
-    assert_eq!(repo.ok(&["diff", "HEAD~1", "HEAD", "--exit-code"]), "");
-}
-
-/// `--author` and `--date` set the signature; the date keeps its offset.
+/// `--author` and `--date` show in `log` as given, the date in its offset.
 #[test]
 fn commit_author_and_date_flags() {
     let repo = Repo::with_fruit();
@@ -348,29 +254,14 @@ fn commit_author_and_date_flags() {
             "by Bob"
         )
     );
-    // Seconds since the epoch are UTC.
-    repo.ok(&["commit", "--allow-empty", "-m", "epoch", "--date", "86400"]);
-    assert!(
-        repo.ok(&["log", "-n", "1"])
-            .contains("\nDate:   1970-01-02 00:00:00 +0000\n")
-    );
-    assert_eq!(
-        repo.err(&["commit", "--allow-empty", "-m", "x", "--author", "Bob"]),
-        "error: --author 'Bob' is not 'Name <email>'\n"
-    );
-    let err = repo.err(&["commit", "--allow-empty", "-m", "x", "--date", "yesterday"]);
-    assert!(
-        err.starts_with("error: --date 'yesterday' is not a date\n"),
-        "{err}"
-    );
 }
 
 /// Without `ARBOR_AUTHOR_NAME`/`ARBOR_AUTHOR_EMAIL` and without `--author`,
 /// a commit is refused with a hint; `--author` alone is enough.
 #[test]
 fn commit_without_an_identity_is_refused() {
-    let repo = Repo::with_fruit();
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    let repo = Repo::new();
+    repo.sql("CREATE TABLE fruit (id integer PRIMARY KEY)");
     let out = repo.run_anonymous(&["commit", "-am", "anonymous"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -378,97 +269,8 @@ fn commit_without_an_identity_is_refused() {
         "error: author identity unknown\n\
          hint: set it with `arbor config --global user.name 'Your Name'` and `arbor config --global user.email you@example.com` (Git's user.name and user.email are used too), or pass --author 'Name <email>'\n"
     );
-    assert_eq!(repo.oneline(&[]).lines().count(), 2);
     let out = repo.run_anonymous(&["commit", "-am", "signed", "--author", "Cy <cy@example.com>"]);
     assert!(out.status.success(), "{}", out.stderr);
-    assert!(
-        repo.ok(&["log", "-n", "1"])
-            .contains("\nAuthor: Cy <cy@example.com>\n")
-    );
-}
-
-/// `--amend` replaces the head commit: same parent, the new tables, the
-/// old message unless -m is given, and the old author and date unless
-/// `--author` or `--date` is given.
-#[test]
-fn commit_amend_replaces_the_head_commit() {
-    let repo = Repo::with_fruit();
-    let parent = repo.hash("HEAD");
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
-    repo.ok(&[
-        "commit",
-        "-am",
-        "add fig",
-        "--author",
-        "Bob Ray <bob@example.com>",
-        "--date",
-        "2024-01-31T12:00:00+01:00",
-    ]);
-    let first = repo.hash("HEAD");
-    repo.sql("UPDATE fruit SET price = 310 WHERE id = 3");
-    let out = repo.ok(&["commit", "-a", "--amend"]);
-    let amended = repo.hash("HEAD");
-    assert_ne!(amended, first);
-    assert_eq!(out, format!("[main {}] add fig\n", &amended[..8]));
-    assert_eq!(repo.hash("HEAD~1"), parent);
-    assert_eq!(
-        repo.ok(&["log", "-n", "1"]),
-        log_entry(
-            &amended,
-            None,
-            "Bob Ray <bob@example.com>",
-            "2024-01-31 12:00:00 +0100",
-            "add fig"
-        )
-    );
-    assert_eq!(
-        repo.ok(&["diff", "HEAD~1", "HEAD", "--stat"]),
-        "fruit: 1 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
-    );
-    // A new message, author and date.
-    repo.ok(&[
-        "commit",
-        "--amend",
-        "-m",
-        "add a fig",
-        "--author",
-        "Cy <cy@example.com>",
-        "--date",
-        "0",
-    ]);
-    assert_eq!(
-        repo.ok(&["log", "-n", "1"]),
-        log_entry(
-            &repo.hash("HEAD"),
-            None,
-            "Cy <cy@example.com>",
-            "1970-01-01 00:00:00 +0000",
-            "add a fig"
-        )
-    );
-    assert_eq!(
-        repo.oneline(&[]),
-        lines(&[
-            &format!("{} add a fig", repo.short("HEAD")),
-            &format!("{} fruit", &parent[..8]),
-            &format!("{} Initialize data repository", &INIT[..8]),
-        ])
-    );
-}
-
-/// The same steps under the same author and date give the same commit
-/// hashes in any repository; another date gives another hash.
-#[test]
-fn commit_hashes_depend_only_on_content_author_and_date() {
-    let (a, b) = (Repo::with_fruit(), Repo::with_fruit());
-    assert_eq!(a.hash("HEAD~1"), INIT);
-    assert_eq!(a.hash("HEAD"), b.hash("HEAD"));
-    // Pinned: a change here means the commit or table encoding changed.
-    assert_eq!(a.short("HEAD"), "f1d3df0e");
-    a.ok(&["commit", "--allow-empty", "-m", "same", "--date", "5"]);
-    b.ok(&["commit", "--allow-empty", "-m", "same", "--date", "6"]);
-    assert_ne!(a.hash("HEAD"), b.hash("HEAD"));
-    assert_eq!(a.hash("HEAD~1"), b.hash("HEAD~1"));
 }
 
 // ---------------------------------------------------------------- log
@@ -497,7 +299,9 @@ fn log_lists_history_newest_first() {
         ]
         .concat()
     );
-    // Pinned: the hermetic environment fixes every hash.
+    // Pinned: the hermetic environment fixes every hash (the library
+    // gives the same ones: engine/tests/vc_commit.rs).
+    assert_eq!(&fruit[..8], "f1d3df0e");
     assert_eq!(
         repo.oneline(&[]),
         lines(&[
@@ -890,7 +694,7 @@ fn diff_exit_code() {
 // ---------------------------------------------------------------- branch
 
 /// `branch` lists branches with the current one starred; `-v` adds each
-/// head; `branch <name> [start]` creates one at HEAD or at a revision.
+/// head, names aligned.
 #[test]
 fn branch_list_and_create() {
     let repo = Repo::with_fruit();
@@ -907,38 +711,14 @@ fn branch_list_and_create() {
             &format!("* main    {head} fruit"),
         ])
     );
-    // A new branch has the start's tables.
-    repo.ok(&["checkout", "at-init"]);
-    assert!(
-        !repo
-            .run(&["sql", "-q", "SELECT * FROM fruit"])
-            .status
-            .success()
-    );
-    repo.ok(&["checkout", "main"]);
-    assert_eq!(
-        repo.err(&["branch", "at-head"]),
-        "error: a branch named 'at-head' already exists\n"
-    );
-    repo.ok(&["branch", "-f", "at-head", "HEAD~1"]);
-    assert_eq!(repo.short("at-head"), &INIT[..8]);
-    assert!(
-        repo.err(&["branch", "x", "nosuch"])
-            .starts_with("error: unknown revision 'nosuch'\n")
-    );
-    assert_eq!(
-        repo.err(&["branch", "-f", "main", "HEAD~1"]),
-        "error: cannot force-update the checked-out branch 'main'\n"
-    );
-    assert_eq!(repo.hash("main~1"), INIT);
 }
 
-/// `-d` deletes a branch merged into the current one and refuses an
-/// unmerged one; `-D` deletes it anyway; the current branch stays.
+/// `-d` and `-D` print each deleted branch with the head it had; refusals
+/// come with the command's hints.
 #[test]
 fn branch_delete() {
-    let repo = Repo::with_fruit();
-    repo.ok(&["branch", "merged", "HEAD~1"]);
+    let repo = Repo::new();
+    repo.ok(&["branch", "merged"]);
     repo.ok(&["checkout", "-b", "ahead"]);
     repo.ok(&["commit", "--allow-empty", "-m", "ahead"]);
     let ahead = repo.short("HEAD");
@@ -952,102 +732,25 @@ fn branch_delete() {
         "error: the branch 'ahead' is not fully merged\n\
          hint: to delete it anyway, run `arbor branch -D ahead`\n"
     );
-    assert_eq!(repo.ok(&["branch"]), "  ahead\n* main\n");
     assert_eq!(
         repo.ok(&["branch", "-D", "ahead"]),
         format!("Deleted branch ahead (was {ahead}).\n")
-    );
-    assert_eq!(repo.ok(&["branch"]), "* main\n");
-    assert_eq!(
-        repo.err(&["branch", "-d", "main"]),
-        "error: cannot delete branch 'main': it is checked out\n\
-         hint: check out another branch first\n"
     );
     assert_eq!(
         repo.err(&["branch", "-D", "gone"]),
         "error: branch 'gone' does not exist\nhint: list branches with `arbor branch`\n"
     );
-    assert_eq!(repo.err(&["branch", "-d"]), "error: branch name required\n");
 }
 
-/// `-m` renames a branch (HEAD follows when it is the current one); `-c`
-/// copies one, uncommitted changes included; neither replaces an existing
-/// branch without `-f`.
-#[test]
-fn branch_rename_and_copy() {
-    let repo = Repo::with_fruit();
-    repo.ok(&["branch", "old"]);
-    repo.ok(&["branch", "-m", "old", "new"]);
-    assert_eq!(repo.ok(&["branch"]), "* main\n  new\n");
-    repo.ok(&["branch", "-m", "trunk"]);
-    assert_eq!(repo.ok(&["branch"]), "  new\n* trunk\n");
-    assert_eq!(
-        repo.status(),
-        "On branch trunk\nnothing to commit, working tree clean\n"
-    );
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
-    repo.ok(&["branch", "-c", "trunk", "copy"]);
-    assert_eq!(repo.hash("copy"), repo.hash("trunk"));
-    repo.ok(&["reset", "--hard"]);
-    repo.ok(&["checkout", "copy"]);
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
-    repo.ok(&["reset", "--hard"]);
-    repo.ok(&["checkout", "trunk"]);
-    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
-    assert_eq!(
-        repo.err(&["branch", "-c", "trunk", "new"]),
-        "error: a branch named 'new' already exists\n"
-    );
-    assert_eq!(
-        repo.err(&["branch", "-m", "new", "copy"]),
-        "error: a branch named 'copy' already exists\n"
-    );
-    repo.ok(&["branch", "-m", "-f", "copy", "new"]);
-    assert_eq!(repo.ok(&["branch"]), "  new\n* trunk\n");
-    assert_eq!(
-        repo.err(&["branch", "-m", "nosuch", "x"]),
-        "error: branch 'nosuch' does not exist\nhint: list branches with `arbor branch`\n"
-    );
-}
-
-/// Branch names with spaces, `..`, `~^:?*[\`, a leading `-` or `/`, or a
-/// trailing `.lock` are refused.
+/// An invalid branch name is refused with the rules as a hint; after `--`
+/// a name may start with `-`, and is refused as a name, not as a flag.
 #[test]
 fn branch_names_are_validated() {
     let repo = Repo::new();
-    for bad in [
-        "has space",
-        "a..b",
-        "x~1",
-        "x^",
-        "a:b",
-        "q?",
-        "st*r",
-        "br[",
-        "back\\slash",
-        "/lead",
-        "trail/",
-        "end.",
-        "x.lock",
-        "a//b",
-        "at@{1}",
-    ] {
-        assert_eq!(
-            repo.err(&["branch", bad]),
-            format!(
-                "error: '{bad}' is not a valid branch name\n\
-                 hint: branch names cannot contain spaces, '..', or any of ~^:?*[\\\n"
-            ),
-            "{bad}"
-        );
-    }
-    let err = repo.err(&["branch", "-m", "main", "bad name"]);
-    assert!(
-        err.starts_with("error: 'bad name' is not a valid branch name\n"),
-        "{err}"
+    assert_eq!(
+        repo.err(&["branch", "has space"]),
+        "error: 'has space' is not a valid branch name\n\
+         hint: branch names cannot contain spaces, '..', or any of ~^:?*[\\\n"
     );
     let out = repo.run(&["branch", "--", "-dash"]);
     assert_eq!(out.status.code(), Some(1));
@@ -1055,207 +758,91 @@ fn branch_names_are_validated() {
         out.stderr
             .starts_with("error: '-dash' is not a valid branch name\n")
     );
-    repo.ok(&["branch", "feature/x-1_ok.v2"]);
-    assert_eq!(repo.ok(&["branch"]), "  feature/x-1_ok.v2\n* main\n");
 }
 
 // ---------------------------------------------------------------- checkout and switch
 
-/// `checkout` and `switch` move HEAD and the tables; `-b`/`-c` create the
+/// `checkout` and `switch` say where they went; `-b`/`-c` create the
 /// branch first, at HEAD or at a start revision.
 #[test]
 fn checkout_and_switch_between_branches() {
-    let repo = Repo::with_fruit();
+    let repo = Repo::new();
     assert_eq!(
         repo.ok(&["checkout", "-b", "feature"]),
         "Switched to a new branch 'feature'\n"
     );
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
-    repo.ok(&["commit", "-am", "fig"]);
     assert_eq!(repo.ok(&["switch", "main"]), "Switched to branch 'main'\n");
-    assert_eq!(
-        repo.status(),
-        "On branch main\nnothing to commit, working tree clean\n"
-    );
-    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
     assert_eq!(
         repo.ok(&["checkout", "feature"]),
         "Switched to branch 'feature'\n"
     );
     assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
-    assert_eq!(
-        repo.ok(&["switch", "-c", "older", "HEAD~2"]),
+        repo.ok(&["switch", "-c", "older", "main"]),
         "Switched to a new branch 'older'\n"
     );
-    assert_eq!(repo.hash("HEAD"), INIT);
-    assert_eq!(repo.ok(&["branch"]), "  feature\n  main\n* older\n");
     assert_eq!(
         repo.ok(&["checkout", "-c", "c-alias", "main"]),
         "Switched to a new branch 'c-alias'\n"
     );
-    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
     // Checking out the current branch changes nothing.
     assert_eq!(
         repo.ok(&["checkout", "c-alias"]),
         "Switched to branch 'c-alias'\n"
     );
+    assert_eq!(
+        repo.ok(&["branch"]),
+        "* c-alias\n  feature\n  main\n  older\n"
+    );
 }
 
-/// Unknown branches, an existing name for `-b`, and a start revision
-/// without `-b` are errors that leave HEAD where it was.
+/// An unknown branch is refused by `checkout` and `switch` alike, with
+/// the command's hint.
 #[test]
 fn checkout_errors() {
-    let repo = Repo::with_fruit();
+    let repo = Repo::new();
     let unknown =
         "error: branch 'nosuch' does not exist\nhint: list branches with `arbor branch`\n";
     assert_eq!(repo.err(&["checkout", "nosuch"]), unknown);
     assert_eq!(repo.err(&["switch", "nosuch"]), unknown);
-    repo.ok(&["branch", "feature"]);
-    assert_eq!(
-        repo.err(&["checkout", "-b", "feature"]),
-        "error: a branch named 'feature' already exists\n"
-    );
-    assert_eq!(
-        repo.err(&["checkout", "feature", "HEAD~1"]),
-        "error: a start revision only goes with -b (create a branch)\n"
-    );
-    assert!(
-        repo.err(&["checkout", "-b", "x", "nosuch"])
-            .starts_with("error: unknown revision 'nosuch'\n")
-    );
-    assert_eq!(repo.ok(&["branch"]), "  feature\n* main\n");
 }
 
-/// Uncommitted changes, staged and unstaged, move to a branch whose head
-/// has those tables as HEAD has them, and leave the old branch clean.
-#[test]
-fn checkout_carries_uncommitted_changes() {
-    let repo = Repo::with_fruit();
-    repo.ok(&["branch", "feature"]);
-    repo.sql("CREATE TABLE veg (id integer PRIMARY KEY)");
-    repo.ok(&["commit", "-am", "veg on main"]);
-    // fruit is the same at both heads; veg exists only on main.
-    repo.sql("UPDATE fruit SET price = 80 WHERE id = 2");
-    repo.ok(&["add", "fruit"]);
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
-    assert_eq!(
-        repo.ok(&["checkout", "feature"]),
-        "Switched to branch 'feature'\n"
-    );
-    assert_eq!(
-        repo.status(),
-        lines(&[
-            "On branch feature",
-            "Changes to be committed:",
-            "  (use \"arbor reset <table>...\" to unstage)",
-            "\tmodified:  fruit",
-            "",
-            "Changes not staged for commit:",
-            "  (use \"arbor add <table>\" to update what will be committed)",
-            "\tmodified:  fruit",
-            "",
-        ])
-    );
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,80\n3,fig,300\n"
-    );
-    // veg is not carried: it is not a change, just main's.
-    assert!(
-        !repo
-            .run(&["sql", "-q", "SELECT * FROM veg"])
-            .status
-            .success()
-    );
-    repo.ok(&["commit", "-m", "staged part only"]);
-    assert_eq!(
-        repo.ok(&["diff", "HEAD~1", "HEAD", "--stat"]),
-        "fruit: 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
-    );
-    repo.ok(&["reset", "--hard"]);
-    repo.ok(&["checkout", "main"]);
-    assert_eq!(
-        repo.status(),
-        "On branch main\nnothing to commit, working tree clean\n"
-    );
-    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
-    assert_eq!(repo.csv("SELECT count(*) AS n FROM veg"), "n\n0\n");
-}
-
-/// A checkout that would overwrite uncommitted changes is refused with the
-/// colliding tables named, and nothing moves; `checkout -b` then leaves no
-/// branch behind.
+/// A checkout that would overwrite uncommitted changes is refused, by
+/// `checkout` and `switch` alike, with the colliding tables named and the
+/// command's hint.
 #[test]
 fn checkout_refuses_colliding_changes() {
-    let repo = Repo::with_fruit();
+    let repo = Repo::new();
     repo.ok(&["checkout", "-b", "feature"]);
-    repo.sql("DELETE FROM fruit WHERE id = 1");
-    repo.ok(&["commit", "-am", "no apple"]);
+    repo.sql("CREATE TABLE fruit (id integer PRIMARY KEY)");
+    repo.ok(&["commit", "-am", "fruit"]);
     repo.ok(&["checkout", "main"]);
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.sql("CREATE TABLE fruit (id integer PRIMARY KEY, name text)");
     let refused = "error: your uncommitted changes would be overwritten by checking out 'feature': fruit\n\
          hint: commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first\n";
     assert_eq!(repo.err(&["checkout", "feature"]), refused);
     assert_eq!(repo.err(&["switch", "feature"]), refused);
-    assert!(repo.status().starts_with("On branch main\n"));
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
-    assert_eq!(
-        repo.err(&["checkout", "-b", "tmp", "feature"]),
-        "error: your uncommitted changes would be overwritten by checking out 'tmp': fruit\n\
-         hint: commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first\n"
-    );
-    assert_eq!(repo.ok(&["branch"]), "  feature\n* main\n");
-    // A branch with uncommitted changes of its own takes none.
-    repo.ok(&["branch", "-c", "main", "dirty-copy"]);
-    assert_eq!(
-        repo.err(&["checkout", "dirty-copy"]),
-        "error: your uncommitted changes would be overwritten by checking out 'dirty-copy': \
-         (the branch has uncommitted changes of its own)\n\
-         hint: commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first\n"
-    );
-    repo.ok(&["reset", "--hard"]);
-    repo.ok(&["checkout", "feature"]);
-    assert_eq!(repo.fruit(), "id,name,price\n2,pear,75\n");
 }
 
 // ---------------------------------------------------------------- merge
 
-/// Merging a descendant moves the branch forward without a new commit;
-/// merging it again is up to date.
+/// A fast-forward says where the branch went; merging again says it is up
+/// to date.
 #[test]
 fn merge_fast_forward() {
-    let repo = Repo::with_fruit();
+    let repo = Repo::new();
     repo.ok(&["checkout", "-b", "feature"]);
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
-    repo.ok(&["commit", "-am", "fig"]);
-    let fig = repo.short("HEAD");
+    repo.ok(&["commit", "--allow-empty", "-m", "ahead"]);
+    let ahead = repo.short("HEAD");
     repo.ok(&["checkout", "main"]);
     assert_eq!(
         repo.ok(&["merge", "feature"]),
-        format!("Fast-forward to {fig}\n")
-    );
-    assert_eq!(repo.hash("main"), repo.hash("feature"));
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
-    assert_eq!(
-        repo.status(),
-        "On branch main\nnothing to commit, working tree clean\n"
+        format!("Fast-forward to {ahead}\n")
     );
     assert_eq!(repo.ok(&["merge", "feature"]), "Already up to date.\n");
-    assert_eq!(repo.ok(&["merge", "HEAD~1"]), "Already up to date.\n");
-    assert_eq!(repo.oneline(&[]).lines().count(), 3);
 }
 
-/// `--no-ff` makes a merge commit whose two parents `log` shows, and whose
-/// second parent is `HEAD^2`; `-m` sets its message.
+/// `--no-ff` says which merge commit it made; `log` shows its two parents
+/// on a `Merge:` line, and `show` the change from the first parent.
 #[test]
 fn merge_no_ff_makes_a_merge_commit() {
     let repo = Repo::with_fruit();
@@ -1265,142 +852,36 @@ fn merge_no_ff_makes_a_merge_commit() {
     let (fig, fruit) = (repo.short("HEAD"), repo.short("HEAD~1"));
     repo.ok(&["checkout", "main"]);
     let out = repo.ok(&["merge", "--no-ff", "feature"]);
-    let merge = repo.short("HEAD");
+    let merge = repo.hash("HEAD");
     assert_eq!(
         out,
-        format!("Merge made by the 'arbor' strategy: {merge}\n")
+        format!("Merge made by the 'arbor' strategy: {}\n", &merge[..8])
     );
     let author = format!("{NAME} <{EMAIL}>");
     assert_eq!(
         repo.ok(&["log", "-n", "1"]),
         log_entry(
-            &repo.hash("HEAD"),
+            &merge,
             Some((&fruit, &fig)),
             &author,
             DATE_SHOWN,
             "Merge feature into main"
         )
     );
-    assert_eq!(
-        repo.oneline(&[]),
-        lines(&[
-            &format!("{merge} Merge feature into main"),
-            &format!("{fig} fig"),
-            &format!("{fruit} fruit"),
-            "15f0694d Initialize data repository",
-        ])
-    );
-    assert_eq!(repo.short("HEAD^1"), fruit);
-    assert_eq!(repo.short("HEAD^2"), fig);
-    assert_eq!(repo.short("HEAD~1"), fruit);
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
     // `show` of a merge shows the change from the first parent.
     assert!(repo.ok(&["show"]).contains("| + | 3  | fig  | 300   |\n"));
-    // With -m, on diverged branches.
-    repo.ok(&["checkout", "feature"]);
-    repo.ok(&["commit", "--allow-empty", "-m", "more"]);
-    repo.ok(&["checkout", "main"]);
-    repo.ok(&["commit", "--allow-empty", "-m", "also more"]);
-    repo.ok(&["merge", "feature", "-m", "bring in more"]);
-    assert_eq!(
-        repo.oneline(&["-n", "1"]),
-        format!("{} bring in more\n", repo.short("HEAD"))
-    );
-    assert_eq!(
-        repo.ok(&["log", "-n", "1", "--oneline", "HEAD^2"]),
-        format!("{} more\n", repo.short("feature"))
-    );
 }
 
-/// Both sides changed different columns of one row: the merge keeps both
-/// edits, and rows each side added or deleted.
-#[test]
-fn merge_combines_disjoint_cell_edits() {
-    let repo = Repo::with_fruit();
-    repo.ok(&["branch", "feature"]);
-    repo.sql(
-        "UPDATE fruit SET name = 'Apple' WHERE id = 1; INSERT INTO fruit VALUES (3, 'fig', 300)",
-    );
-    repo.ok(&["commit", "-am", "ours"]);
-    repo.ok(&["checkout", "feature"]);
-    repo.sql("UPDATE fruit SET price = 120 WHERE id = 1; DELETE FROM fruit WHERE id = 2");
-    repo.ok(&["commit", "-am", "theirs"]);
-    repo.ok(&["checkout", "main"]);
-    let out = repo.ok(&["merge", "feature"]);
-    assert!(
-        out.starts_with("Merge made by the 'arbor' strategy: "),
-        "{out}"
-    );
-    assert_eq!(repo.fruit(), "id,name,price\n1,Apple,120\n3,fig,300\n");
-    assert_eq!(
-        repo.status(),
-        "On branch main\nnothing to commit, working tree clean\n"
-    );
-    assert_eq!(
-        repo.ok(&["diff", "HEAD^1", "HEAD", "--stat"]),
-        "fruit: 0 rows added, 1 rows deleted, 1 rows modified, 1 cells modified\n"
-    );
-    assert_eq!(
-        repo.ok(&["diff", "HEAD^2", "HEAD", "--stat"]),
-        "fruit: 1 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
-    );
-}
-
-/// jsonb documents merge key by key: edits at different keys combine;
-/// different edits at one key conflict.
-#[test]
-fn merge_combines_jsonb_edits_at_different_keys() {
-    let repo = Repo::new();
-    repo.sql(
-        "CREATE TABLE doc (id integer PRIMARY KEY, body jsonb); \
-         INSERT INTO doc VALUES (1, '{\"a\": 1, \"b\": {\"x\": 1}, \"c\": 3}')",
-    );
-    repo.ok(&["commit", "-am", "doc"]);
-    repo.ok(&["branch", "feature"]);
-    repo.sql("UPDATE doc SET body = '{\"a\": 10, \"b\": {\"x\": 1}, \"c\": 3}'");
-    repo.ok(&["commit", "-am", "a on main"]);
-    repo.ok(&["checkout", "feature"]);
-    repo.sql("UPDATE doc SET body = '{\"a\": 1, \"b\": {\"x\": 1, \"y\": 2}, \"d\": 4}'");
-    repo.ok(&["commit", "-am", "b, c and d on feature"]);
-    repo.ok(&["checkout", "main"]);
-    repo.ok(&["merge", "feature"]);
-    assert_eq!(
-        repo.csv("SELECT body FROM doc"),
-        "body\n\"{\"\"a\"\": 10, \"\"b\"\": {\"\"x\"\": 1, \"\"y\"\": 2}, \"\"d\"\": 4}\"\n"
-    );
-    assert_eq!(
-        repo.csv("SELECT body->>'a' AS a, body->'b'->>'y' AS y, body ? 'c' AS c FROM doc"),
-        "a,y,c\n10,2,f\n"
-    );
-    // The same key changed differently on both sides.
-    repo.ok(&["checkout", "feature"]);
-    repo.sql("UPDATE doc SET body = jsonb_set(body, '{b,x}', '7')");
-    repo.ok(&["commit", "-am", "x = 7"]);
-    repo.ok(&["checkout", "main"]);
-    repo.sql("UPDATE doc SET body = jsonb_set(body, '{b,x}', '8')");
-    repo.ok(&["commit", "-am", "x = 8"]);
-    let out = repo.run(&["merge", "feature"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        out.stdout,
-        "CONFLICT in table doc: both sides changed body at b.x\n\
-         Automatic merge failed; fix conflicts and then commit the result.\n"
-    );
-}
-
-/// A cell both sides changed differently is a conflict: exit code 1, a
-/// CONFLICT line, `status` shows the merge, commits, checkouts and other
-/// merges are refused, and `merge --abort` puts everything back.
+/// A conflicting merge prints a CONFLICT line per conflict and exits 1;
+/// `status` shows the merge; commits and checkouts are refused with the
+/// command's hints; `merge --abort` prints nothing, and without a merge is
+/// refused.
 #[test]
 fn merge_conflict_and_abort() {
     let repo = Repo::with_fruit();
     repo.ok(&["branch", "feature"]);
     repo.sql("UPDATE fruit SET price = 90 WHERE id = 2");
     repo.ok(&["commit", "-am", "pear 90"]);
-    let ours = repo.hash("HEAD");
     repo.ok(&["checkout", "feature"]);
     repo.sql("UPDATE fruit SET price = 60 WHERE id = 2; INSERT INTO fruit VALUES (3, 'fig', 300)");
     repo.ok(&["commit", "-am", "pear 60, fig"]);
@@ -1430,64 +911,36 @@ fn merge_conflict_and_abort() {
             "",
         ])
     );
-    // What merged cleanly is in; the conflicting row is kept as ours.
     assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,90\n3,fig,300\n"
+        repo.err(&["commit", "-m", "merged"]),
+        "error: cannot commit: the merge has unresolved conflicts\n\
+         hint: resolve them with `arbor conflicts resolve`, or abort with `arbor merge --abort`\n"
     );
-    let refused = "error: cannot commit: the merge has unresolved conflicts\n\
-         hint: resolve them with `arbor conflicts resolve`, or abort with `arbor merge --abort`\n";
-    assert_eq!(repo.err(&["commit", "-m", "merged"]), refused);
-    assert_eq!(repo.err(&["commit"]), refused);
-    // Editing the row and staging it does not clear the conflict.
-    repo.sql("UPDATE fruit SET price = 75 WHERE id = 2");
-    repo.ok(&["add", "fruit"]);
-    assert_eq!(repo.err(&["commit", "-am", "merged"]), refused);
     assert_eq!(
         repo.err(&["checkout", "feature"]),
         "error: cannot check out another branch during a merge\n\
          hint: finish it with `arbor commit`, or abort it with `arbor merge --abort`\n"
     );
-    assert!(
-        repo.err(&["merge", "feature"])
-            .starts_with("error: a merge is already in progress\n")
-    );
-    assert_eq!(repo.hash("HEAD"), ours);
     assert_eq!(repo.ok(&["merge", "--abort"]), "");
-    assert_eq!(
-        repo.status(),
-        "On branch main\nnothing to commit, working tree clean\n"
-    );
-    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,90\n");
-    assert_eq!(repo.hash("HEAD"), ours);
     assert_eq!(
         repo.err(&["merge", "--abort"]),
         "error: there is no merge to abort\n"
     );
-    // `reset --hard` ends a merge too.
-    assert_eq!(repo.run(&["merge", "feature"]).status.code(), Some(1));
-    repo.ok(&["reset", "--hard"]);
-    assert_eq!(
-        repo.status(),
-        "On branch main\nnothing to commit, working tree clean\n"
-    );
-    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,90\n");
 }
 
-/// `conflicts cat` shows the three versions of a conflicting row;
-/// resolving it lets `commit` (with the merge's message by default) record
-/// a merge commit with both parents.
+/// `conflicts cat` shows the three versions of a conflicting row,
+/// `conflicts resolve` says how many it resolved, `status` that the merge
+/// waits for its commit, and `commit` concludes it with the merge's
+/// message.
 #[test]
 fn merge_conflict_resolved_then_committed() {
     let repo = Repo::with_fruit();
     repo.ok(&["branch", "feature"]);
     repo.sql("UPDATE fruit SET price = 90 WHERE id = 2");
     repo.ok(&["commit", "-am", "pear 90"]);
-    let ours = repo.short("HEAD");
     repo.ok(&["checkout", "feature"]);
     repo.sql("UPDATE fruit SET price = 60 WHERE id = 2; INSERT INTO fruit VALUES (3, 'fig', 300)");
     repo.ok(&["commit", "-am", "pear 60, fig"]);
-    let theirs = repo.short("HEAD");
     repo.ok(&["checkout", "main"]);
     assert_eq!(repo.run(&["merge", "feature"]).status.code(), Some(1));
     assert_eq!(
@@ -1520,97 +973,26 @@ fn merge_conflict_resolved_then_committed() {
     let out = repo.ok(&["commit"]);
     let merge = repo.short("HEAD");
     assert_eq!(out, format!("[main {merge}] Merge feature into main\n"));
-    assert_eq!(
-        repo.ok(&["log", "-n", "1"]),
-        log_entry(
-            &repo.hash("HEAD"),
-            Some((&ours, &theirs)),
-            &format!("{NAME} <{EMAIL}>"),
-            DATE_SHOWN,
-            "Merge feature into main"
-        )
-    );
-    assert_eq!(repo.short("HEAD^2"), theirs);
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,60\n3,fig,300\n"
-    );
-    assert_eq!(
-        repo.status(),
-        "On branch main\nnothing to commit, working tree clean\n"
-    );
 }
 
-/// A row one side deleted and the other changed is a conflict.
-#[test]
-fn merge_conflict_delete_against_update() {
-    let repo = Repo::with_fruit();
-    repo.ok(&["branch", "feature"]);
-    repo.sql("DELETE FROM fruit WHERE id = 1");
-    repo.ok(&["commit", "-am", "no apple"]);
-    repo.ok(&["checkout", "feature"]);
-    repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
-    repo.ok(&["commit", "-am", "cheap apple"]);
-    repo.ok(&["checkout", "main"]);
-    let out = repo.run(&["merge", "feature"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        out.stdout,
-        "CONFLICT in table fruit: deleted by ours and changed by theirs\n\
-         Automatic merge failed; fix conflicts and then commit the result.\n"
-    );
-    repo.ok(&["merge", "--abort"]);
-    assert_eq!(repo.fruit(), "id,name,price\n2,pear,75\n");
-}
-
-/// `--squash` puts the merged tables in the working set, staged, without a
-/// merge commit or a second parent.
+/// `--squash` says the changes wait in the working set.
 #[test]
 fn merge_squash() {
-    let repo = Repo::with_fruit();
+    let repo = Repo::new();
     repo.ok(&["checkout", "-b", "feature"]);
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
-    repo.ok(&["commit", "-am", "fig"]);
+    repo.ok(&["commit", "--allow-empty", "-m", "ahead"]);
     repo.ok(&["checkout", "main"]);
-    let head = repo.hash("HEAD");
     assert_eq!(
         repo.ok(&["merge", "--squash", "feature"]),
         "Squash merge: changes are in the working set; commit them with `arbor commit`.\n"
     );
-    assert_eq!(repo.hash("HEAD"), head);
-    assert_eq!(
-        repo.status(),
-        lines(&[
-            "On branch main",
-            "Changes to be committed:",
-            "  (use \"arbor reset <table>...\" to unstage)",
-            "\tmodified:  fruit",
-            "",
-        ])
-    );
-    repo.ok(&["commit", "-m", "squashed fig"]);
-    assert_eq!(repo.hash("HEAD~1"), head);
-    assert!(
-        repo.err(&["log", "HEAD^2"])
-            .starts_with("error: revision 'HEAD^2' goes past the commit ")
-    );
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
 }
 
-/// Uncommitted changes stay across a merge that leaves their tables alone
-/// (carried onto the merge's result, still uncommitted) and refuse one
-/// that changes them; a merge without a revision or with an unknown one
-/// is refused.
+/// A merge that would overwrite uncommitted changes is refused with the
+/// colliding tables named and the command's hint.
 #[test]
 fn merge_errors_and_uncommitted_changes() {
     let repo = Repo::with_fruit();
-    repo.sql(
-        "CREATE TABLE veg (id integer PRIMARY KEY, name text); INSERT INTO veg VALUES (1, 'leek')",
-    );
-    repo.ok(&["commit", "-Am", "veg"]);
     repo.ok(&["checkout", "-b", "feature"]);
     repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
     repo.ok(&["commit", "-am", "fig"]);
@@ -1621,36 +1003,13 @@ fn merge_errors_and_uncommitted_changes() {
         "error: your uncommitted changes would be overwritten by the merge: fruit\n\
          hint: commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first\n"
     );
-    repo.ok(&["reset", "--hard"]);
-    repo.sql("INSERT INTO veg VALUES (2, 'kale')");
-    assert_eq!(
-        repo.ok(&["merge", "feature"]),
-        format!("Fast-forward to {}\n", repo.short("feature"))
-    );
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
-    assert_eq!(repo.csv("SELECT count(*) FROM veg"), "count\n2\n");
-    assert_eq!(
-        repo.ok(&["diff", "--stat"]),
-        "veg: 1 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
-    );
-    assert_eq!(
-        repo.err(&["merge"]),
-        "error: name a branch or commit to merge\n"
-    );
-    assert!(
-        repo.err(&["merge", "nosuch"])
-            .starts_with("error: unknown revision 'nosuch'\n")
-    );
 }
 
-/// A fast-forward records no author, so it needs no identity; a merge
-/// commit does.
+/// With no author configured, a merge commit is refused and a
+/// fast-forward (which records nobody) is not.
 #[test]
 fn merge_needs_an_identity_only_for_a_merge_commit() {
-    let repo = Repo::with_fruit();
+    let repo = Repo::new();
     repo.ok(&["checkout", "-b", "feature"]);
     repo.ok(&["commit", "--allow-empty", "-m", "ahead"]);
     repo.ok(&["checkout", "main"]);
@@ -1659,163 +1018,20 @@ fn merge_needs_an_identity_only_for_a_merge_commit() {
     assert!(out.stderr.starts_with("error: author identity unknown\n"));
     let out = repo.run_anonymous(&["merge", "feature"]);
     assert!(out.status.success(), "{}", out.stderr);
-    assert_eq!(
-        out.stdout,
-        format!("Fast-forward to {}\n", repo.short("feature"))
-    );
-    let out = repo.run_anonymous(&["merge", "feature"]);
-    assert_eq!(out.stdout, "Already up to date.\n");
-}
-
-/// Checking out another branch is refused during a merge even when the
-/// merged tables equal ours (the conflicting row is kept as ours, and
-/// theirs changed nothing else).
-#[test]
-fn checkout_is_refused_during_a_merge_that_changed_nothing() {
-    let repo = Repo::with_fruit();
-    repo.ok(&["branch", "feature"]);
-    repo.sql("UPDATE fruit SET price = 90 WHERE id = 2");
-    repo.ok(&["commit", "-am", "pear 90"]);
-    repo.ok(&["checkout", "feature"]);
-    repo.sql("UPDATE fruit SET price = 60 WHERE id = 2");
-    repo.ok(&["commit", "-am", "pear 60"]);
-    repo.ok(&["checkout", "main"]);
-    assert_eq!(repo.run(&["merge", "feature"]).status.code(), Some(1));
-    assert!(
-        repo.err(&["checkout", "feature"])
-            .starts_with("error: cannot check out another branch during a merge\n")
-    );
 }
 
 // ---------------------------------------------------------------- reset
 
-/// `reset --hard` discards staged and unstaged changes, new tables too; with
-/// a revision it also moves the branch back.
-#[test]
-fn reset_hard() {
-    let repo = Repo::with_fruit();
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
-    repo.ok(&["commit", "-am", "fig"]);
-    repo.sql("DELETE FROM fruit WHERE id = 1");
-    repo.ok(&["add", "fruit"]);
-    repo.sql("UPDATE fruit SET price = 0; CREATE TABLE veg (id integer PRIMARY KEY)");
-    assert_eq!(repo.ok(&["reset", "--hard"]), "");
-    assert_eq!(
-        repo.status(),
-        "On branch main\nnothing to commit, working tree clean\n"
-    );
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
-    assert!(
-        !repo
-            .run(&["sql", "-q", "SELECT * FROM veg"])
-            .status
-            .success()
-    );
-    let fruit = repo.hash("HEAD~1");
-    repo.ok(&["reset", "--hard", "HEAD~1"]);
-    assert_eq!(repo.hash("HEAD"), fruit);
-    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
-    assert_eq!(
-        repo.status(),
-        "On branch main\nnothing to commit, working tree clean\n"
-    );
-    assert_eq!(repo.oneline(&[]).lines().count(), 2);
-}
-
-/// `reset --soft` moves the branch and keeps what it undid staged.
-#[test]
-fn reset_soft() {
-    let repo = Repo::with_fruit();
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
-    repo.ok(&["commit", "-am", "fig"]);
-    repo.ok(&["reset", "--soft", "HEAD~1"]);
-    assert_eq!(
-        repo.oneline(&["-n", "1"]),
-        format!("{} fruit\n", repo.short("HEAD"))
-    );
-    assert_eq!(
-        repo.status(),
-        lines(&[
-            "On branch main",
-            "Changes to be committed:",
-            "  (use \"arbor reset <table>...\" to unstage)",
-            "\tmodified:  fruit",
-            "",
-        ])
-    );
-    assert_eq!(
-        repo.ok(&["diff", "--staged", "--stat"]),
-        "fruit: 1 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
-    );
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
-    repo.ok(&["commit", "-m", "fig again"]);
-    assert_eq!(repo.oneline(&[]).lines().count(), 3);
-}
-
-/// `reset` (mixed) unstages everything and keeps the working set;
-/// `reset <table>` unstages just that table; a revision moves the branch.
-#[test]
-fn reset_mixed_and_unstaging_tables() {
-    let repo = Repo::with_fruit();
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300); CREATE TABLE veg (id integer PRIMARY KEY)");
-    repo.ok(&["add", "-A"]);
-    repo.ok(&["reset", "veg"]);
-    assert_eq!(
-        repo.status(),
-        lines(&[
-            "On branch main",
-            "Changes to be committed:",
-            "  (use \"arbor reset <table>...\" to unstage)",
-            "\tmodified:  fruit",
-            "",
-            "Changes not staged for commit:",
-            "  (use \"arbor add <table>\" to update what will be committed)",
-            "\tnew table: veg",
-            "",
-        ])
-    );
-    repo.ok(&["reset"]);
-    let unstaged = lines(&[
-        "On branch main",
-        "Changes not staged for commit:",
-        "  (use \"arbor add <table>\" to update what will be committed)",
-        "\tmodified:  fruit",
-        "\tnew table: veg",
-        "",
-    ]);
-    assert_eq!(repo.status(), unstaged);
-    assert_eq!(
-        repo.fruit(),
-        "id,name,price\n1,apple,100\n2,pear,75\n3,fig,300\n"
-    );
-    repo.ok(&["commit", "-am", "both"]);
-    repo.ok(&["reset", "HEAD~1"]);
-    assert_eq!(repo.status(), unstaged);
-    assert_eq!(repo.oneline(&[]).lines().count(), 2);
-}
-
-/// `--soft`/`--hard` take one revision, not tables; unknown names are errors.
+/// `reset --hard` prints nothing; an unknown revision is refused with the
+/// command's hint, and clap rejects `--soft` with `--hard`.
 #[test]
 fn reset_errors() {
-    let repo = Repo::with_fruit();
+    let repo = Repo::new();
+    assert_eq!(repo.ok(&["reset", "--hard"]), "");
     assert_eq!(
         repo.err(&["reset", "--hard", "fruit"]),
         "error: unknown revision 'fruit'\n\
          hint: name a branch, a tag, a commit hash, or HEAD, optionally followed by ~n or ^n\n"
-    );
-    assert_eq!(
-        repo.err(&["reset", "--soft", "fruit", "veg"]),
-        "error: --soft and --hard take a revision, not tables\n"
-    );
-    assert_eq!(
-        repo.err(&["reset", "nosuch"]),
-        "error: table \"nosuch\" does not exist\n"
     );
     let out = repo.run(&["reset", "--soft", "--hard"]);
     assert_eq!(out.status.code(), Some(2), "clap rejects the pair");
@@ -1823,78 +1039,27 @@ fn reset_errors() {
 
 // ---------------------------------------------------------------- tag
 
-/// Tags are created at HEAD or a revision, listed by name, refused when
-/// they exist (unless -f), and deleted.
+/// `tag` lists tags by name (nothing when there are none); `tag -d` says
+/// what it deleted.
 #[test]
 fn tag_create_list_delete() {
-    let repo = Repo::with_fruit();
+    let repo = Repo::new();
     assert_eq!(repo.ok(&["tag"]), "");
     repo.ok(&["tag", "v2"]);
-    repo.ok(&["tag", "v1", "HEAD~1"]);
+    repo.ok(&["tag", "v1", "HEAD"]);
     assert_eq!(repo.ok(&["tag"]), "v1\nv2\n");
-    assert_eq!(repo.hash("v1"), INIT);
-    assert_eq!(repo.hash("v2"), repo.hash("main"));
-    assert_eq!(repo.err(&["tag", "v1"]), "error: tag 'v1' already exists\n");
-    repo.ok(&["tag", "-f", "v1", "HEAD"]);
-    assert_eq!(repo.hash("v1"), repo.hash("HEAD"));
     assert_eq!(repo.ok(&["tag", "-d", "v1"]), "Deleted tag 'v1'\n");
     assert_eq!(repo.ok(&["tag"]), "v2\n");
-    assert_eq!(
-        repo.err(&["tag", "-d", "v1"]),
-        "error: tag 'v1' not found\n"
-    );
-    assert!(
-        repo.err(&["log", "v1"])
-            .starts_with("error: unknown revision 'v1'\n")
-    );
-    assert!(
-        repo.err(&["tag", "bad tag"])
-            .starts_with("error: 'bad tag' is not a valid")
-    );
-    assert!(
-        repo.err(&["tag", "v3", "nosuch"])
-            .starts_with("error: unknown revision 'nosuch'\n")
-    );
 }
 
-/// A tag names its commit wherever a revision goes, `~n` steps included,
-/// and does not move when the branch does.
-#[test]
-fn tag_as_a_revision() {
-    let repo = Repo::with_fruit();
-    repo.ok(&["tag", "v1"]);
-    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
-    repo.ok(&["commit", "-am", "fig"]);
-    assert_eq!(
-        repo.oneline(&["v1", "-n", "1"]),
-        format!("{} fruit\n", repo.short("HEAD~1"))
-    );
-    assert_eq!(repo.hash("v1~1"), INIT);
-    assert_eq!(
-        repo.oneline(&["v1..main"]),
-        format!("{} fig\n", repo.short("HEAD"))
-    );
-    assert_eq!(
-        repo.ok(&["diff", "v1", "main", "--stat"]),
-        "fruit: 1 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
-    );
-    repo.ok(&["checkout", "-b", "from-tag", "v1"]);
-    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
-    repo.ok(&["checkout", "main"]);
-    repo.ok(&["reset", "--hard", "v1"]);
-    assert_eq!(repo.fruit(), "id,name,price\n1,apple,100\n2,pear,75\n");
-}
-
-/// An annotated tag (`-m`) keeps who tagged, when and why; it names its
-/// commit as a revision, `show` prints it before the commit, `tag -n`
-/// lists messages, and SQL sees it in `arbor_tags`.
+/// An annotated tag (`-m`): `show` prints it before the commit, `tag -n`
+/// lists messages (a lightweight tag's commit subject); deleted, its commit
+/// stays, and gc and fsck keep what is referenced.
 #[test]
 fn annotated_tags() {
     let repo = Repo::with_fruit();
     repo.ok(&["tag", "-m", "first release\n\nwith fruit", "v1"]);
     repo.ok(&["tag", "light", "HEAD~1"]);
-    assert_eq!(repo.hash("v1"), repo.hash("main"));
-    assert_eq!(repo.hash("v1~1"), INIT);
     let show = repo.ok(&["show", "v1"]);
     assert!(
         show.starts_with(&format!(
@@ -1917,20 +1082,6 @@ fn annotated_tags() {
         "v2",
         "HEAD~1",
     ]);
-    assert_eq!(
-        repo.csv("SELECT tag_name, tagger, email, message FROM arbor_tags ORDER BY tag_name"),
-        "tag_name,tagger,email,message\nlight,,,\nv1,Ann Lee,ann@example.com,\"first release\n\nwith fruit\"\nv2,Bo Chen,bo@example.com,by Bo\n"
-    );
-    // From SQL too, with the session's author.
-    repo.sql("SELECT arbor_tag('-m', 'from sql', 'v3')");
-    assert_eq!(
-        repo.csv("SELECT tagger, message, tag_hash = arbor_hashof('HEAD') FROM arbor_tags WHERE tag_name = 'v3'"),
-        "tagger,message,?column?\nAnn Lee,from sql,t\n"
-    );
-    assert_eq!(
-        repo.err(&["tag", "--author", "Bo <b@x>", "v4"]),
-        "error: --author applies to annotated tags\nhint: add a message with -m\n"
-    );
     // Deleting an annotated tag; its commit stays; fsck and gc keep what is referenced.
     repo.ok(&["tag", "-d", "v1"]);
     repo.ok(&["gc"]);
@@ -2001,61 +1152,6 @@ fn log_graph_draws_branches_and_merges() {
     assert_eq!(
         repo.err(&["log", "--graph", "--", "fruit"]),
         "error: --graph does not combine with a table filter\nhint: drop --graph, or the tables after --\n"
-    );
-}
-
-// ---------------------------------------------------------------- revisions
-
-/// `~n` follows first parents, `^n` picks the n-th parent (`^` is `^1`,
-/// `^0` the commit itself), `@` is HEAD, and a hash may be abbreviated to
-/// 4 or more digits; going past the history is an error.
-#[test]
-fn revisions() {
-    let repo = Repo::with_fruit();
-    repo.ok(&["checkout", "-b", "feature"]);
-    repo.ok(&["commit", "--allow-empty", "-m", "f1"]);
-    repo.ok(&["checkout", "main"]);
-    repo.ok(&["commit", "--allow-empty", "-m", "m1"]);
-    repo.ok(&["merge", "feature", "-m", "merge"]);
-    let subject = |rev: &str| {
-        let line = repo.oneline(&["-n", "1", rev]);
-        line[9..].trim_end().to_owned()
-    };
-    assert_eq!(subject("HEAD"), "merge");
-    assert_eq!(subject("@"), "merge");
-    assert_eq!(subject("HEAD^0"), "merge");
-    assert_eq!(subject("HEAD^"), "m1");
-    assert_eq!(subject("HEAD^1"), "m1");
-    assert_eq!(subject("HEAD~1"), "m1");
-    assert_eq!(subject("HEAD^2"), "f1");
-    assert_eq!(subject("HEAD^2~1"), "fruit");
-    assert_eq!(subject("HEAD~2"), "fruit");
-    assert_eq!(subject("HEAD~~"), "fruit");
-    assert_eq!(subject("HEAD~3"), "Initialize data repository");
-    assert_eq!(subject("main~1"), "m1");
-    assert_eq!(subject("feature^"), "fruit");
-    let full = repo.hash("HEAD^2");
-    assert_eq!(subject(&full), "f1");
-    assert_eq!(subject(&full[..4]), "f1");
-    assert_eq!(subject(&full[..8].to_uppercase()), "f1");
-    assert_eq!(subject(&format!("{}~1", &full[..8])), "fruit");
-    assert_eq!(subject(&INIT[..6]), "Initialize data repository");
-    let err = repo.err(&["log", "HEAD~4"]);
-    assert!(
-        err.starts_with("error: revision 'HEAD~4' goes past the commit 15f0694d96d5\n"),
-        "{err}"
-    );
-    assert!(
-        repo.err(&["log", "HEAD^3"])
-            .starts_with("error: revision 'HEAD^3' goes past the commit ")
-    );
-    assert!(
-        repo.err(&["log", "HEAD~1^2"])
-            .starts_with("error: revision 'HEAD~1^2' goes past the commit ")
-    );
-    assert!(
-        repo.err(&["log", "fff"])
-            .starts_with("error: unknown revision 'fff'\n")
     );
 }
 
@@ -2251,39 +1347,23 @@ fn diff_where_gates_on_selected_rows() {
     );
 }
 
-/// `stash` puts uncommitted changes aside, lists them, and brings them back
-/// on top of a head that moved meanwhile.
+/// `stash` names what it saved (by default, after the head's subject),
+/// `stash list` lists it, and `stash pop` brings it back.
 #[test]
 fn stash_push_list_pop() {
     let repo = Repo::with_fruit();
     repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
     assert!(repo.ok(&["stash"]).contains("WIP on main: fruit"));
     assert_eq!(
-        repo.csv("SELECT price FROM fruit WHERE id = 1"),
-        "price\n100\n"
-    );
-    assert!(repo.ok(&["status"]).contains("nothing to commit"));
-    assert_eq!(
         repo.ok(&["stash", "list"]),
         "stash@{0}: WIP on main: fruit\n"
     );
-    // The head moves on another row; the stash still applies.
-    repo.sql("UPDATE fruit SET name = 'nashi' WHERE id = 2");
-    repo.ok(&["commit", "-am", "pear renamed"]);
     repo.ok(&["stash", "pop"]);
-    assert_eq!(
-        repo.csv("SELECT id, name, price FROM fruit ORDER BY id"),
-        "id,name,price\n1,apple,1\n2,nashi,75\n"
-    );
     assert_eq!(repo.ok(&["stash", "list"]), "");
-    let err = repo.err(&["stash", "pop"]);
-    assert!(err.contains("stash@{0} does not exist"), "{err}");
-    repo.ok(&["reset", "--hard"]);
-    assert!(repo.err(&["stash"]).contains("no local changes to save"));
 }
 
-/// `blame` names the commit that last changed each row; SQL sees the same
-/// through `arbor_blame_<table>`.
+/// `blame` prints, for each row, the commit that last changed it, at HEAD
+/// or at a revision.
 #[test]
 fn blame_names_the_last_change_of_each_row() {
     let repo = Repo::with_fruit();
@@ -2309,10 +1389,6 @@ fn blame_names_the_last_change_of_each_row() {
             .unwrap()
             .contains(",pear and fig,3,fig,10"),
         "{older}"
-    );
-    assert_eq!(
-        repo.csv("SELECT message FROM arbor_blame_fruit ORDER BY id"),
-        "message\nfruit\npear and fig\nfigs\n"
     );
 }
 

@@ -746,7 +746,20 @@ pub fn procedure(
                 )
                 .with_hint("list branches with SELECT * FROM arbor_branches"));
             }
-            Ok(done("status", Value::Integer(0)))
+            // Renaming the session's own branch moves the session with it.
+            let renamed_own = match args.names.as_slice() {
+                [to] => Some(to),
+                [from, to] if from == branch => Some(to),
+                _ => None,
+            };
+            match renamed_own {
+                Some(to) if args.rename && !args.copy => Ok(ProcedureResult {
+                    column: "status".into(),
+                    value: Value::Integer(0),
+                    branch: to.clone(),
+                }),
+                _ => Ok(done("status", Value::Integer(0))),
+            }
         }
         "arbor_checkout" => {
             let args: ops::CheckoutArgs = ops::parse_procedure_args(name, args)?;
