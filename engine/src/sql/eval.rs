@@ -546,6 +546,7 @@ pub fn binary_ref(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
     }
     if op == BinaryOp::Concat {
         if let (Value::Text(x), Value::Text(y)) = (a, b) {
+            super::functions::check_value_size(x.len() + y.len())?;
             return Ok(Value::Text(format!("{x}{y}")));
         }
         if matches!(a, Value::Text(_)) || matches!(b, Value::Text(_)) {

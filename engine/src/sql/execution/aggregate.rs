@@ -251,10 +251,15 @@ impl Accumulator {
                 match (out.as_mut(), second.as_ref()) {
                     (None, _) => *out = Some(text),
                     (Some(s), Some(d)) if !d.is_null() => {
-                        s.push_str(&crate::sql::functions::text_arg(d));
+                        let d = crate::sql::functions::text_arg(d);
+                        crate::sql::functions::check_value_size(s.len() + d.len() + text.len())?;
+                        s.push_str(&d);
                         s.push_str(&text);
                     }
-                    (Some(s), _) => s.push_str(&text),
+                    (Some(s), _) => {
+                        crate::sql::functions::check_value_size(s.len() + text.len())?;
+                        s.push_str(&text);
+                    }
                 }
                 Ok(())
             }

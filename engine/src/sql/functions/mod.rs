@@ -51,6 +51,23 @@ pub fn wrong_args(name: &str, n: usize) -> Error {
     .with_hint("No function matches the given name and argument types.")
 }
 
+/// The most bytes a value a function builds may hold: PostgreSQL's limit
+/// on a field (1 GB). A result past it is refused before it is built, so a
+/// query asks for too much with an error instead of the process aborting
+/// on a failed allocation.
+pub const MAX_VALUE_BYTES: usize = 1 << 30;
+
+/// Refuses a value of `bytes` bytes past [`MAX_VALUE_BYTES`].
+pub fn check_value_size(bytes: usize) -> Result<()> {
+    if bytes > MAX_VALUE_BYTES {
+        return Err(Error::new(
+            SqlState::ProgramLimitExceeded,
+            "requested length too large",
+        ));
+    }
+    Ok(())
+}
+
 /// A text argument; other types are read through their text form.
 pub fn text_arg(v: &Value) -> String {
     match v {
@@ -105,7 +122,11 @@ pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
             }
             best.unwrap_or(Value::Null)
         }
-        ("concat", _) => Value::Text(args.iter().filter(|v| !v.is_null()).map(text_arg).collect()),
+        ("concat", _) => {
+            let parts: Vec<String> = args.iter().filter(|v| !v.is_null()).map(text_arg).collect();
+            check_value_size(parts.iter().map(String::len).sum())?;
+            Value::Text(parts.concat())
+        }
         ("concat_ws", [separator, ..]) if !separator.is_null() => strings::call(name, &args)?,
         ("concat_ws", _) => Value::Null,
         _ if CONDITIONAL.contains(&name) => return Err(wrong_args(name, n)),

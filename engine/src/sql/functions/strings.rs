@@ -4,7 +4,7 @@
 use arbor_schema::Value;
 use md5::{Digest, Md5};
 
-use super::{int_arg, text_arg, wrong_args};
+use super::{check_value_size, int_arg, text_arg, wrong_args};
 use crate::error::{Error, Result, SqlState};
 
 /// The string functions this module answers.
@@ -96,6 +96,8 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             if s.len() >= width || fill.is_empty() {
                 return Ok(Value::Text(s[..width.min(s.len())].iter().collect()));
             }
+            let widest = fill.iter().map(|c| c.len_utf8()).max().unwrap_or(1);
+            check_value_size(width.saturating_mul(widest))?;
             let pad: String = fill.iter().cycle().take(width - s.len()).collect();
             let body: String = s.iter().collect();
             Value::Text(if name == "lpad" {
@@ -127,18 +129,16 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             if from.is_empty() {
                 Value::Text(text(0))
             } else {
-                Value::Text(text(0).replace(&from, &text(2)))
+                let (s, to) = (text(0), text(2));
+                let grows = to.len().saturating_sub(from.len());
+                check_value_size(s.len() + s.matches(&from).count().saturating_mul(grows))?;
+                Value::Text(s.replace(&from, &to))
             }
         }
         ("repeat", 2) => {
             let times = usize::try_from(int(1)?.max(0)).unwrap_or(0);
             let s = text(0);
-            if s.len().saturating_mul(times) > 1 << 30 {
-                return Err(Error::new(
-                    SqlState::ProgramLimitExceeded,
-                    "requested length too large",
-                ));
-            }
+            check_value_size(s.len().saturating_mul(times))?;
             Value::Text(s.repeat(times))
         }
         ("reverse", 1) => Value::Text(text(0).chars().rev().collect()),
@@ -227,7 +227,10 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
                 .filter(|v| !v.is_null())
                 .map(text_arg)
                 .collect();
-            Value::Text(parts.join(&text(0)))
+            let separator = text(0);
+            let total: usize = parts.iter().map(String::len).sum();
+            check_value_size(total + separator.len() * parts.len())?;
+            Value::Text(parts.join(&separator))
         }
         _ => return Err(wrong_args(name, n)),
     })
