@@ -898,3 +898,23 @@ fn a_shallow_clone_holds_the_last_commits_and_still_pushes_and_pulls() {
             .contains("0 is not in 1")
     );
 }
+
+/// A script (`sql -f`, standard input) may not reach other folders or the
+/// network unless `--allow-outside` says so: a replayed patch cannot clone
+/// or push anywhere. Statements typed with -q may.
+#[test]
+fn scripts_reach_outside_only_when_allowed() {
+    let root = pair();
+    let down = root.dir("down");
+    down.write_file("clone.sql", "SELECT arbor_clone('../up', '../viafile');");
+    let refused = down.fails(&["sql", "-f", "clone.sql"]);
+    assert!(
+        refused.contains("may not reach other folders") && refused.contains("--allow-outside"),
+        "{refused}"
+    );
+    assert!(!root.path().join("viafile").exists());
+    let piped = down.run_with_input(&["sql"], "SELECT arbor_fetch('origin');");
+    assert!(!piped.success(), "{}", piped.stdout);
+    down.ok(&["sql", "--allow-outside", "-f", "clone.sql"]);
+    assert!(root.path().join("viafile/.arbor").is_dir());
+}

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use arbor_engine::repo::{self, Repository};
 use arbor_engine::sql::Session;
+use arbor_engine::{Reach, SqlState};
 
 use crate::identity;
 use crate::render::{self, Format};
@@ -32,15 +33,29 @@ pub struct Args {
     /// Go on after a statement fails (the exit code is still 1).
     #[arg(long = "continue")]
     keep_going: bool,
+    /// Let statements from a file or standard input reach other folders
+    /// and the network (`arbor_clone`, `arbor_fetch`, `arbor_pull`,
+    /// `arbor_push`). Statements typed with -q or in the shell may always;
+    /// a script (a replayed patch, a file from a pull request) may not
+    /// unless this is given.
+    #[arg(long)]
+    allow_outside: bool,
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    // Statements the user typed may reach outside; a script only if allowed.
+    let typed = args.query.is_some() || (args.file.is_none() && std::io::stdin().is_terminal());
+    let reach = if typed || args.allow_outside {
+        Reach::ALL
+    } else {
+        Reach::NONE
+    };
     let sql = match (&args.query, &args.file) {
         (Some(q), _) => q.clone(),
         (None, Some(f)) => std::fs::read_to_string(cwd.join(f))
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", f.display())))?,
         (None, None) if std::io::stdin().is_terminal() => {
-            let session = with_environment(open_session(cwd)?, cwd)?;
+            let session = with_environment(open_session(cwd)?, cwd, reach)?;
             return crate::shell::run(session).map(|()| ExitCode::SUCCESS);
         }
         (None, None) => {
@@ -51,7 +66,16 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             s
         }
     };
-    let mut session = with_environment(open_session(cwd)?, cwd)?;
+    let mut session = with_environment(open_session(cwd)?, cwd, reach)?;
+    let as_cli_error = |e: arbor_engine::Error| {
+        let refused = e.code == SqlState::InsufficientPrivilege && !typed;
+        let e = CliError::from_sql(&sql, e);
+        if refused {
+            e.with_hint("statements from a file or standard input may not reach other folders or the network; pass --allow-outside to let them")
+        } else {
+            e
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut write_error = None;
@@ -62,7 +86,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             .map_err(|e| {
                 let message = format!("cannot write output: {e}");
                 write_error = Some(message.clone());
-                arbor_engine::Error::new(arbor_engine::SqlState::IoError, message)
+                arbor_engine::Error::new(SqlState::IoError, message)
             })
     };
     let mut failed = false;
@@ -71,7 +95,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             Ok(r) => print(&r),
             Err(e) => {
                 failed = true;
-                crate::ui::print_error(&CliError::from_sql(&sql, e));
+                crate::ui::print_error(&as_cli_error(e));
                 Ok(())
             }
         })
@@ -81,7 +105,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     if let Some(message) = write_error {
         return Err(CliError::new(message));
     }
-    outcome.map_err(|e| CliError::from_sql(&sql, e))?;
+    outcome.map_err(as_cli_error)?;
     Ok(if failed {
         ExitCode::FAILURE
     } else {
@@ -99,8 +123,10 @@ fn open_session(cwd: &Path) -> Result<Session, CliError> {
 }
 
 /// Gives the session the command's environment: commits made from SQL
-/// (`SELECT arbor_commit(...)`) need an author, remotes need reach.
-fn with_environment(mut session: Session, cwd: &Path) -> Result<Session, CliError> {
-    session.set_environment(identity::environment(cwd)?);
+/// (`SELECT arbor_commit(...)`) need an author, remotes need `reach`.
+fn with_environment(mut session: Session, cwd: &Path, reach: Reach) -> Result<Session, CliError> {
+    let mut env = identity::environment(cwd)?;
+    env.reach = reach;
+    session.set_environment(env);
     Ok(session)
 }
