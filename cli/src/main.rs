@@ -40,7 +40,7 @@ fn main() -> ExitCode {
     // Output read by a pager or `head` that stops early ends the process
     // quietly by SIGPIPE, as Git's does; Rust's runtime ignores the signal,
     // which turns every later write into an error.
-    if !cli.command.reaches_remotes() {
+    if !cli.command.may_reach_remotes() {
         sigpipe::reset();
     }
     let cwd = match cli.work_dir {

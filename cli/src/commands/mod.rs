@@ -97,10 +97,11 @@ pub enum Command {
 }
 
 impl Command {
-    /// Whether the command talks to a remote (a Git remote runs `ssh` or
-    /// `git` as children through pipes), where a closed pipe must be an
-    /// error to report, not a signal that ends the process.
-    pub fn reaches_remotes(&self) -> bool {
+    /// Whether the command may talk to a remote (a Git remote runs `ssh`
+    /// or `git` as children through pipes), where a closed pipe must be an
+    /// error to report, not a signal that ends the process. `arbor sql`
+    /// decides for itself once it has read its statements.
+    pub fn may_reach_remotes(&self) -> bool {
         matches!(
             self,
             Command::Clone(_)
@@ -108,6 +109,7 @@ impl Command {
                 | Command::Fetch(_)
                 | Command::Pull(_)
                 | Command::Push(_)
+                | Command::Sql(_)
         )
     }
 }

@@ -66,6 +66,15 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             s
         }
     };
+    // Output read by `head` that stops early ends the run quietly (see
+    // `main`), unless a statement may reach a remote through a pipe.
+    let calls_remotes = reach == Reach::ALL
+        && REMOTE_PROCEDURES
+            .iter()
+            .any(|p| sql.to_ascii_lowercase().contains(p));
+    if !calls_remotes {
+        sigpipe::reset();
+    }
     let mut session = with_environment(open_session(cwd)?, cwd, reach)?;
     let as_cli_error = |e: arbor_engine::Error| {
         let refused = e.code == SqlState::InsufficientPrivilege && !typed;
@@ -112,6 +121,9 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         ExitCode::SUCCESS
     })
 }
+
+/// The procedures that may talk to a remote through a child's pipes.
+const REMOTE_PROCEDURES: &[&str] = &["arbor_clone", "arbor_fetch", "arbor_pull", "arbor_push"];
 
 /// A session on the checked-out branch of the repository containing `cwd`.
 fn open_session(cwd: &Path) -> Result<Session, CliError> {
