@@ -76,6 +76,8 @@ pub enum SqlState {
     InsufficientPrivilege,
     /// 42601 `syntax_error`.
     SyntaxError,
+    /// 42602 `invalid_name`.
+    InvalidName,
     /// 42701 `duplicate_column`.
     DuplicateColumn,
     /// 42702 `ambiguous_column`.
@@ -176,6 +178,7 @@ impl SqlState {
             SqlState::SerializationFailure => "40001",
             SqlState::InsufficientPrivilege => "42501",
             SqlState::SyntaxError => "42601",
+            SqlState::InvalidName => "42602",
             SqlState::DuplicateColumn => "42701",
             SqlState::AmbiguousColumn => "42702",
             SqlState::UndefinedColumn => "42703",

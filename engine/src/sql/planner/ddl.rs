@@ -20,7 +20,10 @@ use std::sync::Arc;
 
 use super::expr::Expr;
 use super::scope::Scope;
-use super::{Binder, Statement, data_type, ident, new_relation_name, object_name, sql_expression};
+use super::{
+    Binder, Statement, check_new_name, data_type, ident, new_relation_name, object_name,
+    sql_expression,
+};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::eval::{EvalContext, eval};
 use crate::table::ForeignKeyCheck;
@@ -81,6 +84,7 @@ impl Binder<'_> {
     /// is returned.
     fn add_column(&self, schema: &mut TableSchema, col: &ast::ColumnDef) -> Result<Option<String>> {
         let col_name = ident(&col.name);
+        check_new_name(&col_name)?;
         if schema.column_index(&col_name).is_some() {
             return Err(Error::new(
                 SqlState::DuplicateColumn,
@@ -469,6 +473,7 @@ impl Binder<'_> {
                     new_column_name,
                 } => {
                     let (from, to) = (ident(old_column_name), ident(new_column_name));
+                    check_new_name(&to)?;
                     let i = schema
                         .column_index(&from)
                         .ok_or_else(|| no_column(&from, &schema.name))?;

@@ -391,6 +391,7 @@ fn object_name(n: &ast::ObjectName) -> Result<String> {
 /// written in SQL trusts, as PostgreSQL reserves `pg_` for its schemas.
 fn new_relation_name(n: &ast::ObjectName) -> Result<String> {
     let name = object_name(n)?;
+    check_new_name(&name)?;
     if name.starts_with(super::system::RESERVED_PREFIX) {
         return Err(Error::new(
             SqlState::ReservedName,
@@ -402,6 +403,29 @@ fn new_relation_name(n: &ast::ObjectName) -> Result<String> {
         )));
     }
     Ok(name)
+}
+
+/// Refuses a name for a new table, view, sequence or column that
+/// PostgreSQL refuses (the empty name `""`), or that holds control
+/// characters (a NUL, a line break, an escape sequence), which would break
+/// every listing, file and terminal the name is shown in.
+fn check_new_name(name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::new(
+            SqlState::SyntaxError,
+            "zero-length delimited identifier",
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::new(
+            SqlState::InvalidName,
+            format!(
+                "invalid name \"{}\": names may not contain control characters",
+                name.escape_debug()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Converts a sqlparser type to Arbor's.
