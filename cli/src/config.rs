@@ -12,8 +12,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use arbor_engine::repo;
-
 use crate::ui::CliError;
 
 /// Which file a setting lives in.
@@ -54,7 +52,7 @@ impl ConfigFile {
                     .with_hint("set HOME, XDG_CONFIG_HOME or ARBOR_CONFIG_GLOBAL")
             })?,
             Scope::Local => crate::vcs::repository_dir(cwd)?
-                .join(repo::STORE_DIR)
+                .join(arbor_engine::STORE_DIR)
                 .join("config.json"),
         };
         ConfigFile::load(path)

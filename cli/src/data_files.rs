@@ -15,15 +15,11 @@
 
 use std::collections::HashMap;
 
-use arbor_engine::objects::Catalog;
-use arbor_engine::repo::{self, Repository};
-use arbor_engine::sql::Session;
-use arbor_engine::vc::BranchState;
+use arbor_engine::{BranchState, Catalog, Repository, Session, SqlState, ops};
 use arbor_schema::DataType;
 
 use std::path::Path;
 
-use arbor_engine::SqlState;
 use arbor_engine::io::{ColumnGuess, FileFormat, InputFile};
 
 use crate::identity;
@@ -114,7 +110,7 @@ impl Scratch {
             .prefix("arbor-files-")
             .tempdir()
             .map_err(|e| CliError::new(format!("cannot create a temporary folder: {e}")))?;
-        let store = repo::open_disk_store(dir.path())?;
+        let store = ops::open_disk_store(dir.path())?;
         let repository = Repository::init(store, BRANCH, &identity::system_signature()?)?;
         // Each version is written once and read once.
         crate::vcs::read_once(&repository);

@@ -8,8 +8,7 @@
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use arbor_engine::objects::Signature;
-use arbor_engine::{Clock, Environment, Identity, Reach, Timestamp};
+use arbor_engine::{Clock, Environment, Identity, Reach, Signature, Timestamp};
 
 use crate::ui::CliError;
 

@@ -5,8 +5,8 @@
 
 use std::io::{self, Write};
 
+use arbor_engine::StatementResult;
 use arbor_engine::io::{RowFormat, is_numeric, write_rows};
-use arbor_engine::sql::StatementResult;
 use arbor_schema::Value;
 
 /// How results are printed.

@@ -10,8 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use arbor_engine::sql::CatalogObjects;
-use arbor_engine::sql::{Session, StatementResult};
+use arbor_engine::{CatalogObjects, Session, StatementResult};
 use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;

@@ -5,12 +5,9 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::objects::Commit;
-use arbor_engine::remote::Fetched;
-use arbor_engine::repo::{self, Repository};
-use arbor_engine::vc::diff::{RowChange, TableDiff};
-use arbor_engine::vc::merge::MergeOutcome;
-use arbor_engine::vc::status::TableChange;
+use arbor_engine::{
+    Commit, Fetched, MergeOutcome, Repository, RowChange, TableChange, TableDiff, ops,
+};
 use arbor_merkle::Address;
 use arbor_schema::Value;
 
@@ -19,7 +16,7 @@ use arbor_engine::io::RowSelection;
 
 /// The repository containing `cwd`, or a clear error.
 pub fn repository_dir(cwd: &Path) -> Result<std::path::PathBuf, CliError> {
-    repo::find_repository(cwd).ok_or_else(|| {
+    ops::find_repository(cwd).ok_or_else(|| {
         CliError::new(format!("{} is not in an Arbor repository", cwd.display()))
             .with_hint("create one with `arbor init`, or point at one with `arbor -C <dir> ...`")
     })
@@ -28,14 +25,14 @@ pub fn repository_dir(cwd: &Path) -> Result<std::path::PathBuf, CliError> {
 /// The repository containing `cwd`, open for writing.
 pub fn open(cwd: &Path) -> Result<Repository, CliError> {
     let dir = repository_dir(cwd)?;
-    Ok(sized(Repository::open(repo::open_disk_store(&dir)?)?))
+    Ok(sized(Repository::open(ops::open_disk_store(&dir)?)?))
 }
 
 /// The repository containing `cwd`, open for reading only (no lock: it
 /// runs beside a writer, seeing the last published state).
 pub fn open_read_only(cwd: &Path) -> Result<Repository, CliError> {
     let dir = repository_dir(cwd)?;
-    Ok(sized(Repository::open(repo::open_disk_store_read_only(
+    Ok(sized(Repository::open(ops::open_disk_store_read_only(
         &dir,
     )?)?))
 }
@@ -60,10 +57,8 @@ pub fn read_once(repository: &Repository) {
 
 /// Resolves a revision against the checked-out branch.
 pub fn resolve(repository: &Repository, revision: &str) -> Result<Address, CliError> {
-    let head = arbor_engine::vc::current_branch(repository)?;
-    Ok(arbor_engine::vc::revision::resolve(
-        repository, &head, revision,
-    )?)
+    let head = ops::current_branch(repository)?;
+    Ok(ops::resolve_revision(repository, &head, revision)?)
 }
 
 /// A commit time as Git prints it: `2024-01-31 12:00:00 +0100`.
@@ -102,7 +97,7 @@ pub fn print_commit(out: &mut dyn Write, address: &Address, commit: &Commit) -> 
 }
 
 /// An annotated tag as `arbor show` prints it before its commit.
-pub fn print_tag(out: &mut dyn Write, tag: &arbor_engine::objects::TagObject) -> io::Result<()> {
+pub fn print_tag(out: &mut dyn Write, tag: &arbor_engine::TagObject) -> io::Result<()> {
     writeln!(out, "tag {}", tag.name)?;
     writeln!(out, "Tagger: {} <{}>", tag.tagger.name, tag.tagger.email)?;
     writeln!(
@@ -202,8 +197,7 @@ pub fn print_table_diff(
         .rows(diff, repository)?
         .collect::<Result<_, _>>()?;
     let shown = selection.columns(diff, &changes);
-    let columns: Vec<&arbor_engine::vc::diff::DiffColumn> =
-        shown.iter().map(|&i| &all_columns[i]).collect();
+    let columns: Vec<&arbor_engine::DiffColumn> = shown.iter().map(|&i| &all_columns[i]).collect();
     let pick =
         |values: &[Value]| -> Vec<Value> { shown.iter().map(|&i| values[i].clone()).collect() };
     let mut lines: Vec<(char, Vec<String>)> = Vec::new();

@@ -1292,7 +1292,7 @@ fn diff_filters_and_views() {
 fn reading_commands_run_beside_a_writer() {
     let repo = Repo::with_fruit();
     // This test process takes the writer lock, as an open `arbor sql` shell would.
-    let writer = arbor_engine::repo::open_disk_store(repo.dir.path()).unwrap();
+    let writer = arbor_engine::ops::open_disk_store(repo.dir.path()).unwrap();
     for args in [
         &["log", "--oneline"][..],
         &["status"],

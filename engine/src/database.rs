@@ -11,13 +11,14 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
+use arbor_merkle::reachability::WalkStats;
 use arbor_merkle::{Address, MemoryStore};
 
 use crate::env::Environment;
 use crate::error::{Error, Result, SqlState};
 use crate::io::{self, InputFile, RowFormat};
-use crate::objects::Commit;
-use crate::ops::{self, CommitArgs, MergeArgs};
+use crate::objects::{Catalog, Commit, Signature};
+use crate::ops::{self, CommitArgs, MergeArgs, PullArgs, Pulled};
 use crate::repo::{self, Repository};
 use crate::sql::{Session, SqlChecks};
 use crate::vc::diff::{RowChange, TableDiff};
@@ -134,11 +135,23 @@ impl Database {
 
     /// The tables that differ between the commits `from` and `to` name.
     pub fn diff(&self, from: &str, to: &str) -> Result<Vec<TableDiff>> {
-        let catalog = |revision: &str| -> Result<crate::objects::Catalog> {
+        let catalog = |revision: &str| -> Result<Catalog> {
             let commit = self.repo.read_commit(&self.resolve(revision)?)?;
             self.repo.read_catalog(&commit.catalog)
         };
         vc::diff::diff_catalogs(&self.repo, &catalog(from)?, &catalog(to)?, &[])
+    }
+
+    /// Merges three catalogs of this repository (their common base, ours
+    /// and theirs) with the rules of a branch merge; returns the merged
+    /// catalog and what conflicted.
+    pub fn merge_catalogs(
+        &self,
+        base: &Catalog,
+        ours: &Catalog,
+        theirs: &Catalog,
+    ) -> Result<(Catalog, Vec<Conflict>)> {
+        vc::merge::merge_catalogs(&self.repo, &SqlChecks, base, ours, theirs)
     }
 
     /// The changed rows of one table's diff, streamed in key order.
@@ -196,6 +209,31 @@ impl Branch<'_> {
             revision: Some(revision.to_owned()),
             ..MergeArgs::default()
         })
+    }
+
+    /// Pulls as `arbor pull` would with `args`; `progress` hears how the
+    /// transfer goes.
+    pub fn pull(&self, args: &PullArgs, progress: &mut dyn FnMut(WalkStats)) -> Result<Pulled> {
+        ops::pull(
+            &self.db.repo,
+            &self.db.env,
+            &SqlChecks,
+            &self.name,
+            args,
+            progress,
+        )
+    }
+
+    /// Applies commit `pick`'s changes as a new commit (`cherry-pick`), or
+    /// with `revert_author` undoes them (`revert`); returns the new commit.
+    pub fn cherry_pick(&self, pick: Address, revert_author: Option<&Signature>) -> Result<Address> {
+        vc::merge::apply_commit(&self.db.repo, &SqlChecks, &self.name, pick, revert_author)
+    }
+
+    /// Brings stash `n` (0 is the newest) back onto the clean working set,
+    /// and with `drop` deletes it.
+    pub fn apply_stash(&self, n: usize, drop: bool) -> Result<()> {
+        vc::stash::apply(&self.db.repo, &SqlChecks, &self.name, n, drop)
     }
 
     /// What is staged, what is not, and any merge in progress.

@@ -11,8 +11,7 @@
 //! folders or the network come in through an [`Environment`].
 //!
 //! ```
-//! use arbor_engine::vc::merge::MergeOutcome;
-//! use arbor_engine::{Database, Environment, Identity, Result};
+//! use arbor_engine::{Database, Environment, Identity, MergeOutcome, Result};
 //! use arbor_engine::Value;
 //!
 //! # fn main() -> Result<()> {
@@ -74,18 +73,44 @@ mod database;
 mod env;
 mod error;
 pub mod io;
-pub mod objects;
+mod objects;
 pub mod ops;
-pub mod remote;
-pub mod repo;
-pub mod sql;
+mod remote;
+mod repo;
+mod sql;
 mod table;
-pub mod vc;
+#[cfg(test)]
+mod tests;
+mod vc;
 
-pub use arbor_schema::Value;
+// The facade. Everything an embedder (or the `arbor` front end) uses is
+// named here; the modules above stay private so that they can change.
+
+// A repository and its branches.
 pub use database::{Branch, Database};
+pub use repo::gc::GcReport;
+pub use repo::{FsckReport, Repository, STORE_DIR};
+
+// What the front end passes in, and what goes wrong.
 pub use env::{Clock, Environment, Identity, Reach, Timestamp};
 pub use error::{Error, ErrorFields, Result, SqlState, VcError};
-pub use ops::{CommitArgs, MergeArgs};
-pub use sql::{Prepared, RowSink, Session, StatementResult};
+
+// SQL.
+pub use arbor_schema::Value;
+pub use sql::{
+    BulkWriter, CatalogObjects, EncodedRows, Prepared, RowEncoder, RowSink, Session,
+    StatementResult,
+};
 pub use table::Table;
+
+// What version control reads and returns.
+pub use objects::{Catalog, Commit, MergeState, Signature, TableObject, TagObject, WorkingSet};
+pub use remote::{Fetched, Pushed};
+pub use vc::BranchState;
+pub use vc::blame::BlameLine;
+pub use vc::branch::{BranchInfo, TagInfo};
+pub use vc::diff::{DiffColumn, DiffStat, RowChange, TableDiff, ViewDiff};
+pub use vc::merge::{Conflict, MergeOutcome};
+pub use vc::status::{Status, TableChange};
+
+pub use ops::{CommitArgs, MergeArgs};

@@ -4,9 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use arbor_engine::objects::Signature;
-use arbor_engine::repo::{Repository, open_disk_store};
-use arbor_engine::sql::{EncodedRows, Session, StatementResult};
+use arbor_engine::ops::open_disk_store;
+use arbor_engine::{EncodedRows, Repository, Session, Signature, StatementResult, TableObject};
 use arbor_schema::Value;
 use proptest::prelude::*;
 
@@ -167,9 +166,7 @@ fn a_sorted_load_into_an_empty_table_builds_the_same_tree_as_inserts() {
     let (bulk, one) = (table("bulk"), table("one"));
     assert_eq!(bulk.rows, one.rows);
     // And the same indexes, entry for entry.
-    let roots = |t: &arbor_engine::objects::TableObject| -> Vec<_> {
-        t.indexes.iter().map(|(_, root)| *root).collect()
-    };
+    let roots = |t: &TableObject| -> Vec<_> { t.indexes.iter().map(|(_, root)| *root).collect() };
     assert_eq!(roots(&bulk), roots(&one));
     assert_eq!(bulk.indexes.len(), 2);
 }

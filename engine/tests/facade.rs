@@ -4,11 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use arbor_engine::VcError;
-use arbor_engine::vc::merge::MergeOutcome;
 use arbor_engine::{
-    Clock, CommitArgs, Database, Environment, Identity, MergeArgs, Result, SqlState,
-    StatementResult, Timestamp, Value,
+    Clock, CommitArgs, Database, Environment, Identity, MergeArgs, MergeOutcome, Result, SqlState,
+    StatementResult, Timestamp, Value, VcError,
 };
 
 const NOW: Timestamp = Timestamp {

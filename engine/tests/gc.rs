@@ -3,10 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use arbor_engine::objects::Signature;
-use arbor_engine::repo::gc::collect_garbage;
-use arbor_engine::repo::{Repository, open_disk_store};
-use arbor_engine::sql::{Session, StatementResult};
+use arbor_engine::ops::collect_garbage;
+use arbor_engine::ops::open_disk_store;
+use arbor_engine::{Repository, Session, Signature, StatementResult};
 
 fn author() -> Signature {
     Signature {
@@ -54,7 +53,7 @@ fn gc_keeps_the_working_set_and_shrinks_the_journal() {
     let store = open_disk_store(dir.path()).unwrap();
     let repo = Repository::open(store.clone()).unwrap();
     assert!(
-        arbor_engine::repo::fsck(&repo, Some(&store))
+        arbor_engine::ops::fsck(&repo, Some(&store))
             .unwrap()
             .is_clean()
     );

@@ -5,9 +5,7 @@
 
 use std::sync::Arc;
 
-use arbor_engine::objects::Signature;
-use arbor_engine::repo::Repository;
-use arbor_engine::sql::{Session, StatementResult};
+use arbor_engine::{Repository, Session, Signature, StatementResult};
 use arbor_merkle::MemoryStore;
 
 fn session() -> Session {

@@ -8,8 +8,8 @@
 
 mod common;
 
+use arbor_engine::TableChange::Modified;
 use arbor_engine::ops::{self, BranchArgs, BranchDone};
-use arbor_engine::vc::status::TableChange::Modified;
 use arbor_engine::{CommitArgs, SqlState, VcError};
 use common::{INIT, Repo, changes};
 

@@ -7,7 +7,7 @@
 
 mod common;
 
-use arbor_engine::vc::status::TableChange::{Added, Deleted, Modified};
+use arbor_engine::TableChange::{Added, Deleted, Modified};
 use arbor_engine::{CommitArgs, SqlState, VcError};
 use common::{INIT, NAME, Repo, changes};
 

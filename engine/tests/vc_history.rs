@@ -8,7 +8,7 @@
 
 mod common;
 
-use arbor_engine::vc::{blame, branch::tag_infos, history};
+use arbor_engine::ops::{blame, log, tag_infos};
 use arbor_engine::{CommitArgs, MergeArgs, SqlState, Value, VcError};
 use common::{EMAIL, INIT, NAME, NOW, Repo};
 
@@ -150,7 +150,7 @@ fn tag_as_a_revision() {
     assert_eq!(repo.hash("v1~1").to_hex(), INIT);
     // v1..main: what main has that v1 does not.
     let r = repo.db.repository();
-    let range: Vec<_> = history::log(r, &[repo.hash("main")], &[repo.hash("v1")])
+    let range: Vec<_> = log(r, &[repo.hash("main")], &[repo.hash("v1")])
         .unwrap()
         .into_iter()
         .map(|(a, _)| a)
@@ -268,7 +268,7 @@ fn blame_names_the_last_change_of_each_row() {
         ]
     );
     // At an older revision, the fig row was last changed by its insert.
-    let (_, lines) = blame::blame(repo.db.repository(), repo.hash("HEAD~1"), "fruit").unwrap();
+    let (_, lines) = blame(repo.db.repository(), repo.hash("HEAD~1"), "fruit").unwrap();
     let older: Vec<_> = lines
         .iter()
         .map(|l| {

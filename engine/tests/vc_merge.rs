@@ -10,9 +10,8 @@
 
 mod common;
 
-use arbor_engine::vc::merge::MergeOutcome;
-use arbor_engine::vc::status::TableChange::Modified;
-use arbor_engine::{CommitArgs, MergeArgs, SqlState, Value, VcError};
+use arbor_engine::TableChange::Modified;
+use arbor_engine::{CommitArgs, MergeArgs, MergeOutcome, SqlState, Value, VcError};
 use arbor_merkle::Address;
 use common::{EMAIL, NAME, NOW, Repo, changes};
 

@@ -7,10 +7,9 @@
 
 mod common;
 
-use arbor_engine::sql::SqlChecks;
-use arbor_engine::vc::stash;
-use arbor_engine::vc::status::TableChange::{Added, Modified};
-use arbor_engine::{CommitArgs, Identity, SqlState, Timestamp, VcError};
+use arbor_engine::TableChange::{Added, Modified};
+use arbor_engine::ops::{list_stashes, push_stash};
+use arbor_engine::{BranchState, CommitArgs, Identity, SqlState, Timestamp, VcError, ops};
 use common::{EMAIL, NAME, NOW, Repo, changes};
 
 // ---------------------------------------------------------------- reset
@@ -55,7 +54,7 @@ fn reset_soft() {
     assert_eq!(status.staged, changes(&[("fruit", Modified)]));
     assert_eq!(status.unstaged, changes(&[]));
     // What is staged: the fig.
-    let state = arbor_engine::vc::BranchState::read(repo.db.repository(), "main").unwrap();
+    let state = BranchState::read(repo.db.repository(), "main").unwrap();
     let head = repo
         .db
         .repository()
@@ -66,8 +65,7 @@ fn reset_soft() {
         .repository()
         .read_catalog(&state.working_set.staged)
         .unwrap();
-    let diff =
-        arbor_engine::vc::diff::diff_catalogs(repo.db.repository(), &head, &staged, &[]).unwrap();
+    let diff = ops::diff_catalogs(repo.db.repository(), &head, &staged, &[]).unwrap();
     assert_eq!(diff.len(), 1);
     let stat = diff[0].stat(repo.db.repository()).unwrap();
     assert_eq!(
@@ -158,10 +156,10 @@ fn stash_push_list_pop() {
         offset_minutes: 0,
     });
     repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
-    let saved = stash::push(r, "main", "fruit", &ann).unwrap();
+    let saved = push_stash(r, "main", "fruit", &ann).unwrap();
     assert_eq!(repo.rows("SELECT price FROM fruit WHERE id = 1"), ["100"]);
     assert!(repo.status().is_clean());
-    let list = stash::list(r).unwrap();
+    let list = list_stashes(r).unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].1, saved);
     assert_eq!(list[0].2.message, "WIP on main: fruit");
@@ -169,17 +167,26 @@ fn stash_push_list_pop() {
     // The head moves on another row; the stash still applies.
     repo.sql("UPDATE fruit SET name = 'nashi' WHERE id = 2");
     repo.commit_all("pear renamed");
-    stash::apply(r, &SqlChecks, "main", 0, true).unwrap();
+    repo.db
+        .branch("main")
+        .unwrap()
+        .apply_stash(0, true)
+        .unwrap();
     assert_eq!(
         repo.rows("SELECT id, name, price FROM fruit ORDER BY id"),
         ["1,apple,1", "2,nashi,75"]
     );
-    assert!(stash::list(r).unwrap().is_empty());
-    let e = stash::apply(r, &SqlChecks, "main", 0, true).unwrap_err();
+    assert!(list_stashes(r).unwrap().is_empty());
+    let e = repo
+        .db
+        .branch("main")
+        .unwrap()
+        .apply_stash(0, true)
+        .unwrap_err();
     assert_eq!(e.code, SqlState::UndefinedObject);
     assert!(e.message.contains("stash@{0} does not exist"), "{e:?}");
     repo.call("SELECT arbor_reset('--hard')").unwrap();
-    let e = stash::push(r, "main", "fruit", &ann).unwrap_err();
+    let e = push_stash(r, "main", "fruit", &ann).unwrap_err();
     assert!(e.message.contains("no local changes to save"), "{e:?}");
-    assert!(stash::list(r).unwrap().is_empty());
+    assert!(list_stashes(r).unwrap().is_empty());
 }

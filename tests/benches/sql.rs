@@ -19,9 +19,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use arbor_engine::objects::Signature;
-use arbor_engine::repo::{Repository, open_disk_store};
-use arbor_engine::sql::{Session, StatementResult};
+use arbor_engine::ops::open_disk_store;
+use arbor_engine::{Repository, Session, Signature, StatementResult};
 use arbor_schema::Value;
 use arbor_tests::bench_data::{CREATE_TABLE, point_ids, row, values};
 

@@ -20,10 +20,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use arbor_engine::objects::Signature;
-use arbor_engine::repo::{Repository, open_disk_store};
-use arbor_engine::sql::Session;
-use arbor_engine::vc::{self, commit::CommitOptions, merge::MergeOptions};
+use arbor_engine::ops::{diff_catalogs, open_disk_store};
+use arbor_engine::{
+    Clock, CommitArgs, Database, Environment, Identity, MergeArgs, MergeOutcome, Repository,
+    Session, Signature, Timestamp,
+};
 use arbor_merkle::Address;
 use arbor_tests::bench_data::{CREATE_TABLE, branch_ids, update_ids, values};
 use arbor_tests::bench_process::arbor;
@@ -40,15 +41,35 @@ fn author() -> Signature {
     }
 }
 
+/// The repository as the facade sees it: a fixed author and clock.
+fn database(repo: &Repository) -> Database {
+    let env = Environment {
+        author: Some(Identity::new("bench", "bench@localhost")),
+        clock: Clock::Fixed(Timestamp {
+            seconds: 1_700_000_000,
+            offset_minutes: 0,
+        }),
+        ..Environment::default()
+    };
+    Database::from_repository(repo.clone(), env)
+}
+
 fn commit(repo: &Repository, branch: &str, message: &str) -> Address {
-    let options = CommitOptions {
-        message: message.into(),
-        author: author(),
+    let args = CommitArgs {
+        message: Some(message.into()),
         all: true,
         allow_empty: true,
-        amend: false,
+        ..CommitArgs::default()
     };
-    vc::commit::commit(repo, branch, &options).unwrap()
+    database(repo)
+        .branch(branch)
+        .unwrap()
+        .commit(&args)
+        .unwrap()
+}
+
+fn create_branch(repo: &Repository, name: &str, at: Address) {
+    database(repo).create_branch(name, &at.to_hex()).unwrap();
 }
 
 fn update(repo: &Repository, branch: &str, ids: &[u64]) {
@@ -128,7 +149,7 @@ fn bench_size(n: u64) {
             continue;
         }
         let branch = format!("diff{k}");
-        vc::branch::create(&repo, &branch, base, false).unwrap();
+        create_branch(&repo, &branch, base);
         update(&repo, &branch, &update_ids(n, k));
         let head = commit(&repo, &branch, "k rows");
         let catalog = repo
@@ -136,7 +157,7 @@ fn bench_size(n: u64) {
             .unwrap();
         let start = Instant::now();
         let mut changed = 0u64;
-        for d in vc::diff::diff_catalogs(&repo, &base_catalog, &catalog, &[]).unwrap() {
+        for d in diff_catalogs(&repo, &base_catalog, &catalog, &[]).unwrap() {
             for change in d.rows(&repo).unwrap() {
                 change.unwrap();
                 changed += 1;
@@ -159,8 +180,8 @@ fn bench_size(n: u64) {
         }
         let (ours_ids, theirs_ids) = branch_ids(n, k);
         let (a, b) = (format!("p-ours{k}"), format!("p-theirs{k}"));
-        vc::branch::create(&repo, &a, base, false).unwrap();
-        vc::branch::create(&repo, &b, base, false).unwrap();
+        create_branch(&repo, &a, base);
+        create_branch(&repo, &b, base);
         update(&repo, &a, &ours_ids);
         commit(&repo, &a, "ours");
         update(&repo, &b, &theirs_ids);
@@ -175,26 +196,23 @@ fn bench_size(n: u64) {
         }
         let (ours_ids, theirs_ids) = branch_ids(n, k);
         let (a, b) = (format!("ours{k}"), format!("theirs{k}"));
-        vc::branch::create(&repo, &a, base, false).unwrap();
-        vc::branch::create(&repo, &b, base, false).unwrap();
+        create_branch(&repo, &a, base);
+        create_branch(&repo, &b, base);
         update(&repo, &a, &ours_ids);
         commit(&repo, &a, "ours");
         update(&repo, &b, &theirs_ids);
         let theirs = commit(&repo, &b, "theirs");
-        let options = MergeOptions {
-            message: "merge".into(),
-            author: Some(author()),
-            no_ff: false,
-            squash: false,
+        let args = MergeArgs {
+            revision: Some(theirs.to_hex()),
+            message: Some("merge".into()),
+            ..MergeArgs::default()
         };
+        let database = database(&repo);
+        let ours = database.branch(&a).unwrap();
         let start = Instant::now();
-        let outcome =
-            vc::merge::merge(&repo, &arbor_engine::sql::SqlChecks, &a, theirs, &options).unwrap();
+        let outcome = ours.merge(&args).unwrap();
         let took = start.elapsed();
-        assert!(
-            matches!(outcome, vc::merge::MergeOutcome::Committed(_)),
-            "{outcome:?}"
-        );
+        assert!(matches!(outcome, MergeOutcome::Committed(_)), "{outcome:?}");
         println!(
             "  merge of branches with {k:>6} disjoint changed rows each: {}",
             ms(took)

@@ -5,7 +5,7 @@
 //! `docs/architecture.md` draws:
 //!
 //! ```text
-//! error -> objects -> env -> repo -> table -> vc -> remote -> ops -> sql -> io -> database (the facade; lib.rs re-exports it)
+//! error -> objects -> env -> repo -> table -> vc -> remote -> ops -> sql -> io -> database (the facade; lib.rs re-exports it) -> tests (unit tests of the layers together)
 //! ```
 //!
 //! The test reads the sources: every `crate::<module>` path (in code, in
@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 /// The engine's top-level modules, bottom up.
 const LAYERS: &[&str] = &[
     "error", "objects", "env", "repo", "table", "vc", "remote", "ops", "sql", "io", "database",
+    "tests",
 ];
 
 /// An upward reference: the file, its line number, the module it names.

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::ops::{self, AddArgs};
-use arbor_engine::vc;
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -17,7 +16,7 @@ pub type Args = AddArgs;
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
-    let branch = vc::current_branch(&repository)?;
+    let branch = ops::current_branch(&repository)?;
     ops::add(&repository, &branch, &args)?;
     Ok(ExitCode::SUCCESS)
 }

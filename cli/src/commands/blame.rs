@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::sql::StatementResult;
-use arbor_engine::vc::blame::blame;
+use arbor_engine::StatementResult;
+use arbor_engine::ops::blame;
 use arbor_schema::Value;
 
 use crate::render::{self, Format};

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::ops::{self, BranchArgs, BranchDone};
-use arbor_engine::vc::{self, branch};
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -22,7 +21,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     } else {
         vcs::open(cwd)?
     };
-    let current = vc::current_branch(&repository)?;
+    let current = ops::current_branch(&repository)?;
     match ops::branch(&repository, &current, &args)? {
         BranchDone::Deleted(deleted) => {
             for (name, head) in deleted {
@@ -34,7 +33,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             // Local branches, then with -a or -r the remote-tracking ones.
             let mut listed: Vec<(char, String, arbor_merkle::Address)> = Vec::new();
             if !args.remotes {
-                for b in branch::list(&repository)? {
+                for b in ops::list_branches(&repository)? {
                     listed.push((if b.current { '*' } else { ' ' }, b.name, b.head));
                 }
             }

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::ops::{self, CheckoutArgs};
-use arbor_engine::vc;
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -18,7 +17,7 @@ pub type Args = CheckoutArgs;
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
-    let current = vc::current_branch(&repository)?;
+    let current = ops::current_branch(&repository)?;
     ops::checkout(&repository, &current, &args)?;
     if args.create {
         println!("Switched to a new branch '{}'", args.branch);

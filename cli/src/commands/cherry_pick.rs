@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::vc;
+use arbor_engine::{Database, ops};
 
 use crate::ui::CliError;
 use crate::{identity, vcs};
@@ -23,22 +23,18 @@ pub struct Args {
 /// Runs `cherry-pick` (or, with `revert`, `revert`).
 pub fn run(args: Args, cwd: &Path, revert: bool) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
-    let branch = vc::current_branch(&repository)?;
+    let branch = ops::current_branch(&repository)?;
     // A cherry-pick keeps the picked commit's author; a revert needs one.
     let author = if revert {
         Some(identity::author(cwd, args.author.as_deref(), None)?)
     } else {
         None
     };
+    let database = Database::from_repository(repository.clone(), identity::environment(cwd)?);
+    let on_branch = database.branch(&branch)?;
     for revision in &args.revisions {
         let pick = vcs::resolve(&repository, revision)?;
-        let made = vc::merge::apply_commit(
-            &repository,
-            &arbor_engine::sql::SqlChecks,
-            &branch,
-            pick,
-            author.as_ref(),
-        )?;
+        let made = on_branch.cherry_pick(pick, author.as_ref())?;
         let commit = repository.read_commit(&made)?;
         println!("[{branch} {}] {}", made.short(8), vcs::subject(&commit));
     }

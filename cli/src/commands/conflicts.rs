@@ -3,9 +3,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::Table;
 use arbor_engine::ops::{self, ResolveArgs};
-use arbor_engine::vc::{self, BranchState};
+use arbor_engine::{BranchState, Table};
 use arbor_schema::Value;
 
 use crate::ui::CliError;
@@ -42,7 +41,7 @@ fn cell(v: &Value) -> String {
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
-    let branch = vc::current_branch(&repository)?;
+    let branch = ops::current_branch(&repository)?;
     match args.action {
         Action::Cat { tables } => {
             let state = BranchState::read(&repository, &branch)?;
@@ -51,7 +50,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 return Ok(ExitCode::SUCCESS);
             };
             let working = repository.read_catalog(&state.working_set.working)?;
-            for c in vc::merge::read_conflicts(&repository, conflicts_at)? {
+            for c in ops::read_conflicts(&repository, conflicts_at)? {
                 if !tables.is_empty() && !tables.contains(&c.table) {
                     continue;
                 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::repo::{self, Repository};
+use arbor_engine::{Repository, ops};
 
 use crate::ui::CliError;
 use crate::vcs::repository_dir;
@@ -14,9 +14,9 @@ pub struct Args {}
 
 pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let dir = repository_dir(cwd)?;
-    let store = repo::open_disk_store(&dir)?;
+    let store = ops::open_disk_store(&dir)?;
     let repository = Repository::open(store.clone())?;
-    let report = repo::fsck(&repository, Some(&store))?;
+    let report = ops::fsck(&repository, Some(&store))?;
     for p in &report.problems {
         println!("problem: {p}");
     }

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::repo::gc::collect_garbage;
+use arbor_engine::ops::collect_garbage;
 
 use crate::ui::CliError;
 use crate::vcs::repository_dir;

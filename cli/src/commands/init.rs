@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arbor_engine::repo::{self, Repository};
+use arbor_engine::{Repository, ops};
 
 use crate::identity;
 use crate::ui::CliError;
@@ -23,19 +23,19 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         Some(d) => cwd.join(d),
         None => cwd.to_path_buf(),
     };
-    if dir.join(repo::STORE_DIR).exists() {
+    if dir.join(arbor_engine::STORE_DIR).exists() {
         return Err(CliError::new(format!(
             "{} is already an Arbor repository",
             dir.display()
         )));
     }
-    repo::validate_branch_name(&args.initial_branch)?;
+    ops::validate_branch_name(&args.initial_branch)?;
     let author = identity::system_signature()?;
-    let store = repo::open_disk_store(&dir)?;
+    let store = ops::open_disk_store(&dir)?;
     Repository::init(store, &args.initial_branch, &author)?;
     println!(
         "Initialized an empty Arbor repository in {}",
-        dir.join(repo::STORE_DIR).display()
+        dir.join(arbor_engine::STORE_DIR).display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::vc::history;
+use arbor_engine::ops;
 use arbor_merkle::Address;
 
 use crate::ui::CliError;
@@ -49,7 +49,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 .with_hint("drop --graph, or the tables after --"),
         );
     }
-    let commits = history::log(&repository, &starts, &hide)?;
+    let commits = ops::log(&repository, &starts, &hide)?;
     let mut graph = Graph::default();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use arbor_engine::Database;
 use arbor_engine::ops::{self, PullArgs};
-use arbor_engine::vc;
 
 use crate::ui::CliError;
 use crate::{identity, vcs};
@@ -17,17 +17,10 @@ pub type Args = PullArgs;
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
-    let current = vc::current_branch(&repository)?;
-    let env = identity::environment(cwd)?;
+    let current = ops::current_branch(&repository)?;
+    let database = Database::from_repository(repository, identity::environment(cwd)?);
     let (bar, mut progress) = crate::progress::transfer("receiving");
-    let pulled = ops::pull(
-        &repository,
-        &env,
-        &arbor_engine::sql::SqlChecks,
-        &current,
-        &args,
-        &mut progress,
-    );
+    let pulled = database.branch(&current)?.pull(&args, &mut progress);
     bar.finish_and_clear();
     let pulled = pulled?;
     vcs::print_fetched(&pulled.remote, &pulled.fetched);

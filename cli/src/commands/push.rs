@@ -6,9 +6,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use arbor_engine::Pushed;
 use arbor_engine::ops::{self, PushArgs, PushedWhat};
-use arbor_engine::remote::Pushed;
-use arbor_engine::vc;
 
 use crate::ui::CliError;
 use crate::{identity, vcs};
@@ -19,7 +18,7 @@ pub type Args = PushArgs;
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
     let env = identity::environment(cwd)?;
-    let current = vc::current_branch(&repository)?;
+    let current = ops::current_branch(&repository)?;
     let (bar, mut progress) = crate::progress::transfer("sending");
     let done = ops::push(&repository, &env, &current, &args, &mut progress);
     bar.finish_and_clear();

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::remote;
+use arbor_engine::ops;
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -49,7 +49,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     match args.action.unwrap_or(Action::List) {
         Action::List => {
             let repository = vcs::open_read_only(cwd)?;
-            for (name, url) in remote::remotes(&repository)?.remotes {
+            for (name, url) in ops::remotes(&repository)?.remotes {
                 if args.verbose {
                     println!("{name}\t{url}");
                 } else {
@@ -59,15 +59,15 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
         Action::Add { name, url } => {
             let repository = vcs::open(cwd)?;
-            remote::add(&repository, &name, &remote::canonical_url(&url, cwd)?)?;
+            ops::add_remote(&repository, &name, &ops::canonical_url(&url, cwd)?)?;
         }
         Action::Remove { name } => {
             let repository = vcs::open(cwd)?;
-            remote::remove(&repository, &name)?;
+            ops::remove_remote(&repository, &name)?;
         }
         Action::SetUrl { name, url } => {
             let repository = vcs::open(cwd)?;
-            remote::set_url(&repository, &name, &remote::canonical_url(&url, cwd)?)?;
+            ops::set_remote_url(&repository, &name, &ops::canonical_url(&url, cwd)?)?;
         }
     }
     Ok(ExitCode::SUCCESS)

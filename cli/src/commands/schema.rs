@@ -3,8 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::Table;
-use arbor_engine::vc::{self, BranchState};
+use arbor_engine::{BranchState, Table, ops};
 use arbor_schema::sql_text::quote_identifier_if_needed as ident;
 
 use crate::ui::CliError;
@@ -29,7 +28,7 @@ enum Action {
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let Action::Show { tables } = args.action;
     let repository = vcs::open(cwd)?;
-    let branch = vc::current_branch(&repository)?;
+    let branch = ops::current_branch(&repository)?;
     let state = BranchState::read(&repository, &branch)?;
     let catalog = repository.read_catalog(&state.working_set.working)?;
     for name in &tables {

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::vc::diff::{diff_catalogs, diff_views};
+use arbor_engine::ops::{diff_catalogs, diff_views};
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -23,7 +23,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let commit = repository.read_commit(&address)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let tag_ref = arbor_engine::vc::revision::tag_ref(revision);
+    let tag_ref = arbor_engine::ops::tag_ref(revision);
     if let Some(target) = repository.store_root()?.refs.get(&tag_ref)
         && let Some(tag) = repository.read_tag(target)?
     {

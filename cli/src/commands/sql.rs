@@ -4,9 +4,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arbor_engine::repo::{self, Repository};
-use arbor_engine::sql::Session;
-use arbor_engine::{Reach, SqlState};
+use arbor_engine::{Reach, Repository, Session, SqlState, ops};
 
 use crate::identity;
 use crate::render::{self, Format};
@@ -88,7 +86,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut write_error = None;
-    let mut print = |r: &arbor_engine::sql::StatementResult| {
+    let mut print = |r: &arbor_engine::StatementResult| {
         // A failed write (a closed pipe) stops the run before the next statement.
         render::print(&mut out, r, args.format)
             .and_then(|()| out.flush())
@@ -128,7 +126,7 @@ const REMOTE_PROCEDURES: &[&str] = &["arbor_clone", "arbor_fetch", "arbor_pull",
 /// A session on the checked-out branch of the repository containing `cwd`.
 fn open_session(cwd: &Path) -> Result<Session, CliError> {
     let dir = repository_dir(cwd)?;
-    let store = repo::open_disk_store(&dir)?;
+    let store = ops::open_disk_store(&dir)?;
     let repository = crate::vcs::sized(Repository::open(store)?);
     let branch = repository.store_root()?.default_branch;
     Ok(Session::open(repository, &branch)?)

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::vc::{self, stash};
+use arbor_engine::{Database, ops};
 
 use crate::ui::CliError;
 use crate::{identity, vcs};
@@ -47,39 +47,33 @@ enum Action {
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
-    let branch = vc::current_branch(&repository)?;
+    let branch = ops::current_branch(&repository)?;
     match args.action.unwrap_or(Action::Push { message: None }) {
         Action::Push { message } => {
             let head = repository.read_commit(&repository.branch_head(&branch)?)?;
             let message = message.unwrap_or_else(|| vcs::subject(&head).to_owned());
             let author = identity::author(cwd, None, None)?;
-            stash::push(&repository, &branch, &message, &author)?;
+            ops::push_stash(&repository, &branch, &message, &author)?;
             println!("Saved working directory and index state WIP on {branch}: {message}");
         }
         Action::List => {
-            for (i, (_, _, commit)) in stash::list(&repository)?.iter().enumerate() {
+            for (i, (_, _, commit)) in ops::list_stashes(&repository)?.iter().enumerate() {
                 println!("stash@{{{i}}}: {}", vcs::subject(commit));
             }
         }
         Action::Pop { index } => {
-            stash::apply(
-                &repository,
-                &arbor_engine::sql::SqlChecks,
-                &branch,
-                index,
-                true,
-            )?;
+            Database::from_repository(repository, identity::environment(cwd)?)
+                .branch(&branch)?
+                .apply_stash(index, true)?;
             println!("Dropped stash@{{{index}}}");
         }
-        Action::Apply { index } => stash::apply(
-            &repository,
-            &arbor_engine::sql::SqlChecks,
-            &branch,
-            index,
-            false,
-        )?,
+        Action::Apply { index } => {
+            Database::from_repository(repository, identity::environment(cwd)?)
+                .branch(&branch)?
+                .apply_stash(index, false)?
+        }
         Action::Drop { index } => {
-            stash::drop_stash(&repository, index)?;
+            ops::drop_stash(&repository, index)?;
             println!("Dropped stash@{{{index}}}");
         }
     }

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::vc::{self, status::TableChange};
+use arbor_engine::{BranchState, TableChange, ops};
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -22,8 +22,8 @@ fn label(change: TableChange) -> &'static str {
 
 pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open_read_only(cwd)?;
-    let branch = vc::current_branch(&repository)?;
-    let status = vc::status::status(&repository, &branch)?;
+    let branch = ops::current_branch(&repository)?;
+    let status = ops::status(&repository, &branch)?;
     println!("On branch {branch}");
     if let Some(line) = upstream_line(&repository, &branch)? {
         println!("{line}\n");
@@ -34,10 +34,10 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 "You have unmerged tables.\n  (resolve the conflicts, then run \"arbor commit\")\n  (use \"arbor merge --abort\" to abort the merge)\n"
             );
             // Each table with conflicts, and how many.
-            let state = vc::BranchState::read(&repository, &branch)?;
+            let state = BranchState::read(&repository, &branch)?;
             if let Some(at) = state.working_set.merge.and_then(|m| m.conflicts) {
                 let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-                for c in vc::merge::read_conflicts(&repository, at)? {
+                for c in ops::read_conflicts(&repository, at)? {
                     *counts.entry(c.table).or_default() += 1;
                 }
                 println!("Unmerged tables:\n  (use \"arbor conflicts cat <table>\" to see them)");
@@ -80,26 +80,23 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
 /// How the branch stands against its upstream (`arbor push -u`), as Git
 /// says it: ahead, behind, diverged or up to date. `None` without one.
 fn upstream_line(
-    repository: &arbor_engine::repo::Repository,
+    repository: &arbor_engine::Repository,
     branch: &str,
 ) -> Result<Option<String>, CliError> {
-    let Some((remote, remote_branch)) = arbor_engine::remote::remotes(repository)?
-        .upstreams
-        .get(branch)
-        .cloned()
+    let Some((remote, remote_branch)) = ops::remotes(repository)?.upstreams.get(branch).cloned()
     else {
         return Ok(None);
     };
     let name = format!("{remote}/{remote_branch}");
-    let tracking = arbor_engine::remote::tracking_ref(&remote, &remote_branch);
+    let tracking = ops::tracking_ref(&remote, &remote_branch);
     let Some(theirs) = repository.store_root()?.refs.get(&tracking).copied() else {
         return Ok(Some(format!(
             "Your branch is based on '{name}', but the upstream is gone."
         )));
     };
     let ours = repository.branch_head(branch)?;
-    let ahead = vc::history::log(repository, &[ours], &[theirs])?.len();
-    let behind = vc::history::log(repository, &[theirs], &[ours])?.len();
+    let ahead = ops::log(repository, &[ours], &[theirs])?.len();
+    let behind = ops::log(repository, &[theirs], &[ours])?.len();
     let commits = |n: usize| format!("{n} commit{}", if n == 1 { "" } else { "s" });
     Ok(Some(match (ahead, behind) {
         (0, 0) => format!("Your branch is up to date with '{name}'."),

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::ops::{self, TagArgs, TagDone};
-use arbor_engine::vc::{self, branch};
 
 use crate::ui::CliError;
 use crate::{identity, vcs};
@@ -22,7 +21,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     } else {
         vcs::open(cwd)?
     };
-    let branch = vc::current_branch(&repository)?;
+    let branch = ops::current_branch(&repository)?;
     let env = identity::environment(cwd)?;
     match ops::tag(&repository, &env, &branch, &args)? {
         TagDone::Deleted(names) => {
@@ -32,7 +31,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
         TagDone::Created => {}
         TagDone::List => {
-            let tags = branch::tag_infos(&repository)?;
+            let tags = ops::tag_infos(&repository)?;
             let width = tags.iter().map(|t| t.name.len()).max().unwrap_or(0);
             for tag in tags {
                 if !args.annotations {

@@ -37,6 +37,26 @@ pub use push::{PushArgs, PushDone, PushedWhat, push};
 pub use reset::{ResetArgs, reset};
 pub use tag::{TagArgs, TagDone, tag};
 
+// Operations with no arguments to share with a procedure: each is one call
+// of a lower layer, named here so that the front end needs nothing else.
+pub use crate::remote::{
+    add as add_remote, canonical_url, remotes, remove as remove_remote, set_url as set_remote_url,
+    tracking_ref,
+};
+pub use crate::repo::gc::collect_garbage;
+pub use crate::repo::{
+    find_repository, fsck, open_disk_store, open_disk_store_read_only, validate_branch_name,
+};
+pub use crate::vc::blame::blame;
+pub use crate::vc::branch::{list as list_branches, tag_infos};
+pub use crate::vc::current_branch;
+pub use crate::vc::diff::{diff_catalogs, diff_views};
+pub use crate::vc::history::{log, merge_base};
+pub use crate::vc::merge::read_conflicts;
+pub use crate::vc::revision::{resolve as resolve_revision, tag_ref};
+pub use crate::vc::stash::{drop_stash, list as list_stashes, push as push_stash};
+pub use crate::vc::status::status;
+
 use arbor_schema::Value;
 use clap::{FromArgMatches, Parser};
 

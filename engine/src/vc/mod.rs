@@ -36,7 +36,7 @@ pub mod status;
 use arbor_merkle::Address;
 
 use crate::error::Result;
-use crate::objects::{Catalog, Commit, WorkingSet};
+use crate::objects::{Commit, WorkingSet};
 use crate::repo::Repository;
 
 /// The checked-out branch (HEAD).
@@ -79,9 +79,4 @@ impl BranchState {
         self.working_set.working != self.commit.catalog
             || self.working_set.staged != self.commit.catalog
     }
-}
-
-/// Reads the catalog at `address`.
-pub fn catalog(repo: &Repository, address: &Address) -> Result<Catalog> {
-    repo.read_catalog(address)
 }

@@ -8,10 +8,9 @@
 // uses only some of it: what one binary leaves unused is not dead code.
 #![allow(dead_code)]
 
-use arbor_engine::vc::status::{Status, TableChange};
 use arbor_engine::{
     Branch, Clock, CommitArgs, Database, Environment, Error, Identity, Result, StatementResult,
-    Timestamp, Value,
+    Status, TableChange, Timestamp, Value,
 };
 use arbor_merkle::Address;
 

@@ -3,10 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arbor_engine::objects::Signature;
-use arbor_engine::repo::Repository;
-use arbor_engine::sql::{Session, StatementResult};
-use arbor_engine::{Environment, Identity};
+use arbor_engine::{Environment, Identity, Repository, Session, Signature, StatementResult};
 use arbor_merkle::MemoryStore;
 
 use super::{Database, FileReport, QueryOutput, parse, run_file};

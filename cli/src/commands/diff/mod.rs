@@ -13,13 +13,8 @@ mod files;
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::objects::Catalog;
-use arbor_engine::repo::Repository;
-use arbor_engine::vc::{
-    self, BranchState,
-    diff::{TableDiff, ViewDiff, diff_catalogs, diff_views},
-    history,
-};
+use arbor_engine::ops::{self, diff_catalogs, diff_views};
+use arbor_engine::{BranchState, Catalog, Repository, TableChange, TableDiff, ViewDiff};
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -135,7 +130,7 @@ fn compare(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     }
     let repository = vcs::open_read_only(cwd)?;
     vcs::read_once(&repository);
-    let branch = vc::current_branch(&repository)?;
+    let branch = ops::current_branch(&repository)?;
     let state = BranchState::read(&repository, &branch)?;
     let is_revision = |s: &str| s.contains("..") || vcs::resolve(&repository, s).is_ok();
     let revisions: Vec<&String> = args
@@ -157,7 +152,7 @@ fn compare(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         [range] if range.contains("...") => {
             let (a, b) = range.split_once("...").unwrap_or_default();
             let (a, b) = (resolve(&repository, a)?, resolve(&repository, b)?);
-            let base = history::merge_base(&repository, a, b)?
+            let base = ops::merge_base(&repository, a, b)?
                 .ok_or_else(|| CliError::new("the two revisions have no common ancestor"))?;
             (
                 repository.read_catalog(&repository.read_commit(&base)?.catalog)?,
@@ -260,16 +255,16 @@ fn show(
     for d in &diffs {
         if args.summary {
             let how = match d.change {
-                vc::status::TableChange::Added => "added",
-                vc::status::TableChange::Deleted => "deleted",
-                vc::status::TableChange::Modified if d.schema.is_some() => {
+                TableChange::Added => "added",
+                TableChange::Deleted => "deleted",
+                TableChange::Modified if d.schema.is_some() => {
                     if d.rows(repository)?.next().is_some() {
                         "schema and data changed"
                     } else {
                         "schema changed"
                     }
                 }
-                vc::status::TableChange::Modified => "data changed",
+                TableChange::Modified => "data changed",
             };
             println!("{}: {how}", d.name);
         } else if args.stat {

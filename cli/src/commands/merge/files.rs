@@ -20,13 +20,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arbor_engine::Table;
-use arbor_engine::vc::diff::diff_catalogs;
-use arbor_engine::vc::merge::merge_catalogs;
+use arbor_engine::ops::diff_catalogs;
+use arbor_engine::{SqlState, Table};
 use arbor_schema::Value;
 
 use super::Args;
-use arbor_engine::SqlState;
 use arbor_engine::io::{FileFormat, InputFile, RowFormat, RowWriter};
 
 use crate::data_files::{Scratch, columns_of, input_file};
@@ -90,13 +88,10 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
         catalogs.push(scratch.version(first, Some(file).zip(columns.as_ref()))?);
     }
     let repository = scratch.repository();
-    let (merged, conflicts) = merge_catalogs(
-        repository,
-        &arbor_engine::sql::SqlChecks,
-        &catalogs[0],
-        &catalogs[1],
-        &catalogs[2],
-    )?;
+    let scratch_database =
+        arbor_engine::Database::from_repository(repository.clone(), Default::default());
+    let (merged, conflicts) =
+        scratch_database.merge_catalogs(&catalogs[0], &catalogs[1], &catalogs[2])?;
 
     let merged_table = match merged.tables.get(&table) {
         Some(address) => Table::from_object(repository.read_table(address)?)?,

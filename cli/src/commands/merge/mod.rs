@@ -7,8 +7,8 @@ mod files;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use arbor_engine::Database;
 use arbor_engine::ops::{self, MergeArgs};
-use arbor_engine::vc;
 
 use crate::ui::CliError;
 use crate::{identity, vcs};
@@ -50,14 +50,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         return files::run(&args, cwd);
     }
     let repository = vcs::open(cwd)?;
-    let branch = vc::current_branch(&repository)?;
-    let env = identity::environment(cwd)?;
-    let outcome = ops::merge(
-        &repository,
-        &env,
-        &arbor_engine::sql::SqlChecks,
-        &branch,
-        &args.merge,
-    );
-    Ok(vcs::print_merge_outcome(outcome?))
+    let branch = ops::current_branch(&repository)?;
+    let database = Database::from_repository(repository, identity::environment(cwd)?);
+    let outcome = database.branch(&branch)?.merge(&args.merge)?;
+    Ok(vcs::print_merge_outcome(outcome))
 }

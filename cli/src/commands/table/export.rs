@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use arbor_engine::io::{FileFormat, export, parse_delimiter};
-use arbor_engine::sql::Session;
-use arbor_engine::vc;
+use arbor_engine::{Session, ops};
 use arbor_schema::sql_text::{quote_identifier as ident, quote_string as string_literal};
 
 use crate::output::Output;
@@ -51,7 +50,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     };
     let repository = vcs::open(cwd)?;
     vcs::read_once(&repository);
-    let branch = vc::current_branch(&repository)?;
+    let branch = ops::current_branch(&repository)?;
     let mut session = Session::open(repository, &branch)?;
     let mut sql = format!("SELECT * FROM {}", ident(&args.table));
     if let Some(rev) = &args.as_of {

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use arbor_engine::io::{
     ColumnGuess, FileFormat, InputError, InputFile, Rows, Skipped, Target, input_error,
 };
-use arbor_engine::sql::{Session, StatementResult};
-use arbor_engine::vc;
+use arbor_engine::{Session, StatementResult, ops};
 use arbor_schema::Value;
 use arbor_schema::sql_text::quote_identifier as ident;
 
@@ -210,7 +209,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let file = input.name.clone();
     let size = std::fs::metadata(&input.path).map_or(0, |m| m.len());
     let repository = vcs::open(cwd)?;
-    let branch = vc::current_branch(&repository)?;
+    let branch = ops::current_branch(&repository)?;
     let existing = working_table(&repository, &args.table)?;
     let mode = match (&existing, args.update, args.replace, args.append) {
         (_, true, _, _) => Mode::Update,

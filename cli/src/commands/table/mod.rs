@@ -7,9 +7,7 @@ mod import;
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::Table;
-use arbor_engine::repo::Repository;
-use arbor_engine::vc::{self, BranchState};
+use arbor_engine::{BranchState, Repository, Table, ops};
 use arbor_schema::TableSchema;
 
 use crate::ui::CliError;
@@ -44,7 +42,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
 
 /// The schema of a table in the branch's working set, if it exists.
 pub fn working_table(repository: &Repository, name: &str) -> Result<Option<TableSchema>, CliError> {
-    let branch = vc::current_branch(repository)?;
+    let branch = ops::current_branch(repository)?;
     let state = BranchState::read(repository, &branch)?;
     let catalog = repository.read_catalog(&state.working_set.working)?;
     match catalog.tables.get(name) {

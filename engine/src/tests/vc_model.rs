@@ -8,10 +8,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use arbor_engine::objects::Signature;
-use arbor_engine::repo::{Repository, open_disk_store};
-use arbor_engine::sql::{Session, StatementResult};
-use arbor_engine::vc::{self, commit::CommitOptions, merge::MergeOptions, merge::MergeOutcome};
+use crate::objects::Signature;
+use crate::repo::{Repository, open_disk_store};
+use crate::sql::{Session, StatementResult};
+use crate::vc::{self, commit::CommitOptions, merge::MergeOptions, merge::MergeOutcome};
 use arbor_schema::Value;
 use proptest::prelude::*;
 
@@ -242,7 +242,7 @@ fn run(ops: &[Op]) {
                 let address = repo.branch_head(&b).unwrap();
                 let result = vc::merge::merge(
                     &repo,
-                    &arbor_engine::sql::SqlChecks,
+                    &crate::sql::SqlChecks,
                     &current,
                     address,
                     &merge_options,

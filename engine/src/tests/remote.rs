@@ -6,12 +6,12 @@
 
 use std::path::Path;
 
-use arbor_engine::objects::{Commit, Signature, StoreRoot};
-use arbor_engine::remote;
-use arbor_engine::repo::{Repository, open_disk_store};
-use arbor_engine::sql::Session;
-use arbor_engine::vc::{self, commit::CommitOptions};
-use arbor_engine::{Environment, Reach};
+use crate::env::{Environment, Reach};
+use crate::objects::{Commit, Signature, StoreRoot};
+use crate::remote;
+use crate::repo::{Repository, open_disk_store};
+use crate::sql::Session;
+use crate::vc::{self, commit::CommitOptions};
 use arbor_merkle::{Address, ChunkStore};
 
 /// An environment that may reach other folders, as the command line's.

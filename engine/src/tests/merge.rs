@@ -7,10 +7,10 @@
 
 use std::sync::Arc;
 
-use arbor_engine::objects::Signature;
-use arbor_engine::repo::Repository;
-use arbor_engine::sql::{Session, StatementResult};
-use arbor_engine::vc::{
+use crate::objects::Signature;
+use crate::repo::Repository;
+use crate::sql::{Session, StatementResult};
+use crate::vc::{
     self,
     commit::CommitOptions,
     merge::{MergeOptions, MergeOutcome},
@@ -65,14 +65,7 @@ fn merge_dev(repo: &Repository) -> MergeOutcome {
         no_ff: false,
         squash: false,
     };
-    vc::merge::merge(
-        repo,
-        &arbor_engine::sql::SqlChecks,
-        "main",
-        theirs,
-        &options,
-    )
-    .unwrap()
+    vc::merge::merge(repo, &crate::sql::SqlChecks, "main", theirs, &options).unwrap()
 }
 
 fn rows(repo: &Repository, sql: &str) -> Vec<String> {
@@ -340,8 +333,7 @@ fn cherry_pick_applies_one_commit_and_revert_undoes_it() {
     let second = repo.branch_head("dev").unwrap();
     // Only the second commit's change comes across.
     let picked =
-        vc::merge::apply_commit(&repo, &arbor_engine::sql::SqlChecks, "main", second, None)
-            .unwrap();
+        vc::merge::apply_commit(&repo, &crate::sql::SqlChecks, "main", second, None).unwrap();
     assert_eq!(
         rows(&repo, "SELECT a, b FROM t WHERE id IN (1, 3) ORDER BY id"),
         ["x|1", "z|99"]
@@ -352,7 +344,7 @@ fn cherry_pick_applies_one_commit_and_revert_undoes_it() {
     // Reverting it restores the row.
     vc::merge::apply_commit(
         &repo,
-        &arbor_engine::sql::SqlChecks,
+        &crate::sql::SqlChecks,
         "main",
         picked,
         Some(&author()),
@@ -372,8 +364,8 @@ fn cherry_pick_applies_one_commit_and_revert_undoes_it() {
     commit(&repo, "main", "main a");
     let before = repo.branch_head("main").unwrap();
     let first = repo.read_commit(&second).unwrap().parents[0];
-    let err = vc::merge::apply_commit(&repo, &arbor_engine::sql::SqlChecks, "main", first, None)
-        .unwrap_err();
+    let err =
+        vc::merge::apply_commit(&repo, &crate::sql::SqlChecks, "main", first, None).unwrap_err();
     assert!(
         err.message.contains("does not apply cleanly"),
         "{}",
