@@ -389,3 +389,36 @@ fn verify_names_the_offset_of_a_damaged_chunk() {
     );
     assert_eq!(store.get(&a.address()).unwrap().unwrap(), a);
 }
+
+/// A symbolic link planted inside a store is never followed: neither the
+/// lock file nor the journal writes through one to a file elsewhere, and
+/// the refusal names the link. (The index is only ever replaced by a
+/// rename, which replaces a link rather than writing through it, and a
+/// linked index is not read.)
+#[test]
+fn symbolic_links_inside_a_store_are_refused() {
+    for planted in ["LOCK", "journal"] {
+        let outside = tempfile::tempdir().unwrap();
+        let target = outside.path().join("victim");
+        std::fs::write(&target, b"keep me").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        if planted != "LOCK" {
+            // A store whose files exist, so that only the link is wrong.
+            let store = DiskStore::open_dir(dir.path(), rw()).unwrap();
+            store.put(&chunk(1)).unwrap();
+            drop(store);
+            std::fs::remove_file(dir.path().join(planted)).unwrap();
+        }
+        std::os::unix::fs::symlink(&target, dir.path().join(planted)).unwrap();
+        let e = DiskStore::open_dir(dir.path(), rw()).unwrap_err();
+        assert!(
+            e.to_string().contains("is a symbolic link"),
+            "{planted}: {e}"
+        );
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep me", "{planted}");
+        // A missing link target is not created either.
+        std::fs::remove_file(&target).unwrap();
+        assert!(DiskStore::open_dir(dir.path(), rw()).is_err(), "{planted}");
+        assert!(!target.exists(), "{planted}");
+    }
+}

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -164,16 +164,40 @@ struct FsLock {
 
 impl StorageLock for FsLock {}
 
+/// Opens `path` without following a symbolic link at its end: a link
+/// planted inside a store (`journal` -> some other file) would otherwise
+/// have the store write where it points. A link is refused, by name.
+fn open_no_follow(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
+    options
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{} is a symbolic link, which a store never holds (it is not followed)",
+                        path.display()
+                    ),
+                )
+            } else {
+                e
+            }
+        })
+}
+
 impl Storage for FsStorage {
     fn open(&self, name: &str, mode: FileMode) -> io::Result<Box<dyn StorageFile>> {
         // Readers open without write access, so a repository on read-only
         // media or owned by someone else can still be read.
-        let file = OpenOptions::new()
-            .read(true)
-            .write(mode != FileMode::Read)
-            .create(mode == FileMode::Create)
-            .truncate(false)
-            .open(self.dir.join(name))?;
+        let file = open_no_follow(
+            &self.dir.join(name),
+            OpenOptions::new()
+                .read(true)
+                .write(mode != FileMode::Read)
+                .create(mode == FileMode::Create)
+                .truncate(false),
+        )?;
         let end = file.metadata()?.len();
         Ok(Box::new(FsFile {
             file,
@@ -201,13 +225,15 @@ impl Storage for FsStorage {
 
     fn lock(&self, name: &str, wait: Duration) -> Result<Box<dyn StorageLock>> {
         let path = self.dir.join(name);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| Error::io(format!("cannot open the lock file {}", path.display()), e))?;
+        let file = open_no_follow(
+            &path,
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+        )
+        .map_err(|e| Error::io(format!("cannot open the lock file {}", path.display()), e))?;
         let start = Instant::now();
         loop {
             match file.try_lock() {
