@@ -251,6 +251,45 @@ fn branch_names_are_validated() {
     assert_eq!(branches(&repo), ["feature/x-1_ok.v2", "main"]);
 }
 
+/// Names a revision would read as something else are refused for branches
+/// and tags alike: `HEAD`, `@`, a full commit hash; and a branch and a tag
+/// may not share a name (the revision would mean two commits).
+#[test]
+fn names_that_revisions_would_misread_are_refused() {
+    let repo = Repo::new();
+    let hash = repo.head().to_hex();
+    for bad in ["HEAD", "@", hash.as_str()] {
+        for e in [
+            repo.sql_err(&format!("SELECT arbor_branch('{bad}')")),
+            repo.db.create_branch(bad, "main").unwrap_err(),
+            repo.sql_err(&format!("SELECT arbor_branch('-m', 'main', '{bad}')")),
+            repo.sql_err(&format!("SELECT arbor_tag('{bad}')")),
+        ] {
+            assert_eq!(e.code, SqlState::ReservedName, "{bad}: {e:?}");
+            assert!(
+                e.message.contains("a revision would read it"),
+                "{bad}: {e:?}"
+            );
+        }
+    }
+    repo.call("SELECT arbor_tag('v1')").unwrap();
+    let e = repo.sql_err("SELECT arbor_branch('v1')");
+    assert_eq!(e.code, SqlState::DuplicateObject);
+    assert_eq!(
+        e.message,
+        "a tag named 'v1' exists: a branch of the same name would make 'v1' ambiguous"
+    );
+    let e = repo.sql_err("SELECT arbor_tag('main')");
+    assert_eq!(
+        e.message,
+        "a branch named 'main' exists: a tag of the same name would make 'main' ambiguous"
+    );
+    assert_eq!(branches(&repo), ["main"]);
+    // Control characters are shown escaped, never printed raw.
+    let e = repo.db.create_branch("a\u{1b}[31mred", "main").unwrap_err();
+    assert_eq!(e.message, "'a\\u{1b}[31mred' is not a valid branch name");
+}
+
 // ---------------------------------------------------------------- checkout and switch
 
 /// Checking out moves HEAD and the tables; `-b` (or `-c`, as `switch`

@@ -398,9 +398,21 @@ impl Repository {
 
 /// Branch names follow Git's rules for ref names, simplified: no empty name,
 /// no whitespace or control characters, none of `~^:?*[\`, no `..`, no
-/// leading `-` or `/`, no trailing `/` or `.lock`.
+/// leading `-` or `/`, no trailing `/` or `.lock`. Names a revision would
+/// read as something else are refused too: `HEAD`, `@`, and a name shaped
+/// like a full commit hash (64 hex digits).
 pub fn validate_branch_name(name: &str) -> Result<()> {
-    let bad = name.is_empty()
+    validate_ref_name(name, "branch")
+}
+
+/// Tag names follow the rules of branch names.
+pub fn validate_tag_name(name: &str) -> Result<()> {
+    validate_ref_name(name, "tag")
+}
+
+/// Checks `name` as a branch or tag name; `kind` says which, for messages.
+fn validate_ref_name(name: &str, kind: &str) -> Result<()> {
+    let malformed = name.is_empty()
         || name.starts_with('-')
         || name.starts_with('/')
         || name.ends_with('/')
@@ -412,12 +424,33 @@ pub fn validate_branch_name(name: &str) -> Result<()> {
         || name
             .chars()
             .any(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\".contains(c));
-    if bad {
+    if malformed {
+        // Control characters are shown escaped: raw, they would drive the
+        // terminal the message is printed on.
+        let shown = if name.chars().any(char::is_control) {
+            name.escape_debug().to_string()
+        } else {
+            name.to_owned()
+        };
         return Err(Error::new(
             SqlState::SyntaxError,
-            format!("'{name}' is not a valid branch name"),
+            format!("'{shown}' is not a valid {kind} name"),
         )
-        .with_hint("branch names cannot contain spaces, '..', or any of ~^:?*[\\"));
+        .with_hint(format!(
+            "{kind} names cannot contain spaces, '..', or any of ~^:?*[\\"
+        )));
+    }
+    let reserved = name == "HEAD"
+        || name == "@"
+        || (name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()));
+    if reserved {
+        return Err(Error::new(
+            SqlState::ReservedName,
+            format!(
+                "'{name}' is not a valid {kind} name: a revision would read it as something else"
+            ),
+        )
+        .with_hint("HEAD, @ and 64-digit hashes name commits; choose another name"));
     }
     Ok(())
 }

@@ -13,8 +13,10 @@ use arbor_merkle::Address;
 use super::revision::tag_ref;
 use super::{BranchState, history};
 use crate::error::{Error, Result, SqlState, VcError};
-use crate::objects::{Catalog, Signature, TagObject, WorkingSet};
-use crate::repo::{Repository, branch_ref, validate_branch_name, working_set_ref};
+use crate::objects::{Catalog, Signature, StoreRoot, TagObject, WorkingSet};
+use crate::repo::{
+    Repository, branch_ref, validate_branch_name, validate_tag_name, working_set_ref,
+};
 
 /// A branch as `branch -v` lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,6 +64,7 @@ pub fn create(repo: &Repository, name: &str, at: Address, force: bool) -> Result
                 format!("a branch named '{name}' already exists"),
             ));
         }
+        refuse_ambiguous(root, name, RefKind::Branch)?;
         if force && root.default_branch == name {
             return Err(Error::new(
                 SqlState::ObjectNotInPrerequisiteState,
@@ -135,6 +138,7 @@ pub fn rename(repo: &Repository, from: &str, to: &str, copy: bool, force: bool) 
                 format!("a branch named '{to}' already exists"),
             ));
         }
+        refuse_ambiguous(root, to, RefKind::Branch)?;
         if !copy {
             root.refs.remove(&branch_ref(from));
             root.refs.remove(&working_set_ref(from));
@@ -391,11 +395,7 @@ pub fn create_tag(
     force: bool,
     annotation: Option<(Signature, String)>,
 ) -> Result<()> {
-    // Tags follow the rules of branch names.
-    validate_branch_name(name).map_err(|e| {
-        Error::new(e.code, format!("'{name}' is not a valid tag name"))
-            .with_hint("tag names cannot contain spaces, '..', or any of ~^:?*[\\")
-    })?;
+    validate_tag_name(name)?;
     repo.read_commit(&at)?;
     let target = match annotation {
         Some((tagger, message)) => repo.write_tag(&TagObject {
@@ -413,9 +413,35 @@ pub fn create_tag(
                 format!("tag '{name}' already exists"),
             ));
         }
+        refuse_ambiguous(root, name, RefKind::Tag)?;
         root.refs.insert(tag_ref(name), target);
         Ok(())
     })
+}
+
+/// The kinds of name a revision can be.
+#[derive(Clone, Copy)]
+enum RefKind {
+    Branch,
+    Tag,
+}
+
+/// Refuses a new branch or tag named `name` when a ref of the other kind
+/// has that name: a revision `name` would then mean two commits.
+fn refuse_ambiguous(root: &StoreRoot, name: &str, kind: RefKind) -> Result<()> {
+    let (kind, other, other_ref) = match kind {
+        RefKind::Tag => ("tag", "branch", branch_ref(name)),
+        RefKind::Branch => ("branch", "tag", tag_ref(name)),
+    };
+    if root.refs.contains_key(&other_ref) {
+        return Err(Error::new(
+            SqlState::DuplicateObject,
+            format!(
+                "a {other} named '{name}' exists: a {kind} of the same name would make '{name}' ambiguous"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Deletes tag `name`.
