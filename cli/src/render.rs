@@ -58,13 +58,26 @@ fn cell(v: &Value) -> String {
     }
 }
 
+/// `text` followed by spaces to `width` characters. (`format!`'s own
+/// padding refuses widths past 65,535, which a cell can pass.)
+pub fn pad_right(text: &str, width: usize) -> String {
+    let pad = width.saturating_sub(text.chars().count());
+    format!("{text}{}", " ".repeat(pad))
+}
+
+/// Spaces to `width` characters followed by `text` (numbers align right).
+pub fn pad_left(text: &str, width: usize) -> String {
+    let pad = width.saturating_sub(text.chars().count());
+    format!("{}{text}", " ".repeat(pad))
+}
+
 /// psql's expanded display: one record at a time, a line per column.
 pub fn vertical(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) -> io::Result<()> {
     let width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
     for (i, row) in rows.iter().enumerate() {
         writeln!(out, "-[ RECORD {} ]{}", i + 1, "-".repeat(width.max(4)))?;
         for (c, v) in columns.iter().zip(row) {
-            writeln!(out, "{c:<width$} | {}", cell(v))?;
+            writeln!(out, "{} | {}", pad_right(c, width), cell(v))?;
         }
     }
     if rows.is_empty() {
@@ -115,9 +128,9 @@ fn table(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) -> io::Re
             .zip(values)
             .map(|((c, w), v)| {
                 if is_numeric(v) {
-                    format!("{c:>w$}")
+                    pad_left(c, *w)
                 } else {
-                    format!("{c:<w$}")
+                    pad_right(c, *w)
                 }
             })
             .collect();
@@ -154,7 +167,7 @@ pub fn marked_table(
         let body: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(c, w)| format!(" {c:<w$} "))
+            .map(|(c, w)| format!(" {} ", pad_right(c, *w)))
             .collect();
         format!("| {mark} |{}|", body.join("|"))
     };

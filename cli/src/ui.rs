@@ -64,9 +64,10 @@ impl CliError {
             let line_no = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count());
             let line = sql.lines().nth(line_no - 1).unwrap_or_default();
+            let (shown, column) = error_window(line, column);
             let prefix = format!("LINE {line_no}: ");
             detail.push(format!(
-                "{prefix}{line}\n{}^",
+                "{prefix}{shown}\n{}^",
                 " ".repeat(prefix.len() + column)
             ));
         }
@@ -90,6 +91,36 @@ impl CliError {
         e
     }
 }
+
+/// The part of a long statement line shown above an error's caret, and the
+/// caret's column in it: as psql does, at most [`ERROR_WINDOW`] characters,
+/// with `...` where the line is cut, the caret at least
+/// [`ERROR_WINDOW_RIGHT`] characters from the right end.
+fn error_window(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= ERROR_WINDOW {
+        return (line.to_owned(), column);
+    }
+    let start = (column + ERROR_WINDOW_RIGHT)
+        .saturating_sub(ERROR_WINDOW)
+        .min(chars.len() - ERROR_WINDOW);
+    let end = start + ERROR_WINDOW;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push_str("...");
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push_str("...");
+    }
+    let column = column - start + if start > 0 { 3 } else { 0 };
+    (shown, column)
+}
+
+/// Characters of a statement line shown with an error.
+const ERROR_WINDOW: usize = 60;
+/// Characters kept right of the caret when a long line is cut.
+const ERROR_WINDOW_RIGHT: usize = 10;
 
 /// What to do about a version-control refusal, in the command line's words.
 fn hint_for(why: &VcError) -> Option<String> {
@@ -152,4 +183,24 @@ impl fmt::Display for CliError {
 /// Prints an error to standard error.
 pub fn print_error(e: &CliError) {
     eprintln!("{e}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_caret() {
+        assert_eq!(error_window("SELECT 1", 7), ("SELECT 1".to_owned(), 7));
+        let line = "x".repeat(1_000);
+        let (shown, column) = error_window(&line, 500);
+        assert_eq!(shown, format!("...{}...", "x".repeat(60)));
+        assert_eq!(column, 3 + 50);
+        let (shown, column) = error_window(&line, 5);
+        assert_eq!(shown, format!("{}...", "x".repeat(60)));
+        assert_eq!(column, 5);
+        let (shown, column) = error_window(&line, 999);
+        assert_eq!(shown, format!("...{}", "x".repeat(60)));
+        assert_eq!(column, 3 + 59);
+    }
 }

@@ -709,10 +709,11 @@ fn export_formats_where_as_of_and_spreadsheet_safety() {
         "export",
         "t",
         "old.csv",
+        "--force",
         "--where",
         "10 / (id - 2) <> 0",
     ];
-    d.fails(&halfway);
+    assert_eq!(d.fails(&halfway), "error: division by zero\n");
     assert_eq!(d.read_file("old.csv"), "id,name,qty\n1,one,10\n2,two,20\n");
     // Likewise when thousands of rows were already handed to the thread
     // that writes them.
@@ -737,6 +738,58 @@ fn export_formats_where_as_of_and_spreadsheet_safety() {
     let written = d.read_file("big.csv");
     assert_eq!(written.lines().count(), 5001);
     assert_eq!(written.lines().last(), Some("5000"));
+}
+
+/// An export does not replace a file unless told to (`--force`, as Dolt's),
+/// and the file it makes has the mode the umask gives any new file, while a
+/// replaced file keeps its own.
+#[test]
+fn exports_refuse_an_existing_file_without_force_and_honour_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = &repo();
+    sql(
+        d,
+        "CREATE TABLE e (id integer PRIMARY KEY); INSERT INTO e VALUES (1)",
+    );
+    let mode = |name: &str| {
+        std::fs::metadata(d.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let umask = {
+        let probe = d.path().join("probe");
+        std::fs::write(&probe, "").unwrap();
+        let m = 0o666 & !mode("probe");
+        std::fs::remove_file(probe).unwrap();
+        m
+    };
+    d.ok(&["table", "export", "e", "e.csv"]);
+    assert_eq!(
+        mode("e.csv"),
+        0o666 & !umask,
+        "a new file, as any program makes it"
+    );
+    d.write_file("mine.csv", "precious\n");
+    assert_eq!(
+        d.fails(&["table", "export", "e", "mine.csv"]),
+        "error: mine.csv exists already\nhint: pass --force to replace it\n"
+    );
+    assert_eq!(d.read_file("mine.csv"), "precious\n");
+    std::fs::set_permissions(
+        d.path().join("mine.csv"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    d.ok(&["table", "export", "e", "mine.csv", "--force"]);
+    assert_eq!(d.read_file("mine.csv"), "id\n1\n");
+    assert_eq!(mode("mine.csv"), 0o640, "a replaced file keeps its mode");
+    std::fs::create_dir(d.path().join("folder")).unwrap();
+    assert_eq!(
+        d.fails(&["table", "export", "e", "folder", "--force"]),
+        "error: cannot write folder: it is a directory\n"
+    );
 }
 
 #[test]

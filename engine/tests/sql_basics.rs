@@ -593,3 +593,84 @@ fn parallel_aggregates_match_the_sequential_result() {
         "2000"
     );
 }
+
+/// Long chains of operators are bounded (54001) before anything recurses
+/// over them, deep nesting of queries too; chains of OR and AND, which
+/// generated SQL writes by the thousand, bind as balanced trees. (On the
+/// 8 MiB stack of a main thread: a debug build's frames are large.)
+#[test]
+fn statements_too_deep_to_walk_are_refused_and_long_or_chains_run() {
+    std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(deep_statements)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn deep_statements() {
+    let mut s = session();
+    s.execute("CREATE TABLE t (id integer PRIMARY KEY)")
+        .unwrap();
+    s.execute("INSERT INTO t SELECT * FROM generate_series(1, 3)")
+        .or_else(|_| s.execute("INSERT INTO t VALUES (1), (2), (3)"))
+        .unwrap();
+    let ors: Vec<String> = (0..4_000).map(|i| format!("id = {i}")).collect();
+    assert_eq!(
+        query(
+            &mut s,
+            &format!("SELECT count(*) FROM t WHERE {}", ors.join(" OR "))
+        ),
+        "3"
+    );
+    let ands: Vec<String> = (0..4_000).map(|i| format!("id <> {}", i + 10)).collect();
+    assert_eq!(
+        query(
+            &mut s,
+            &format!("SELECT count(*) FROM t WHERE {}", ands.join(" AND "))
+        ),
+        "3"
+    );
+    assert_eq!(
+        query(&mut s, &format!("SELECT {}", vec!["1"; 450].join(" + "))),
+        "450"
+    );
+    for (what, sql) in [
+        (
+            "a + chain past the binder's depth",
+            format!("SELECT {}", vec!["1"; 600].join(" + ")),
+        ),
+        (
+            "a || chain",
+            format!("SELECT {}", vec!["'a'"; 600].join(" || ")),
+        ),
+        ("a UNION chain", vec!["SELECT 1"; 600].join(" UNION ")),
+        (
+            "a chain past the parser's bound",
+            format!("SELECT {}", vec!["1"; 20_000].join(" + ")),
+        ),
+        (
+            "an OR chain past the parser's bound",
+            format!("SELECT 1 WHERE {}", vec!["true"; 20_000].join(" OR ")),
+        ),
+        (
+            "a chain inside parentheses",
+            format!(
+                "SELECT {}1{}",
+                "(1 + ".repeat(150).repeat(1),
+                ")".repeat(150)
+            ) + &" + 1".repeat(9_900),
+        ),
+    ] {
+        let e = s.execute(&sql).unwrap_err();
+        assert_eq!(e.code, "54001", "{what}: {}", e.message);
+        assert!(
+            e.message.starts_with("statement is too complex"),
+            "{what}: {}",
+            e.message
+        );
+    }
+    let e = s.execute("SELECT ARRAY[ARRAY[1]]").unwrap_err();
+    assert_eq!(e.code, "0A000", "{}", e.message);
+    assert_eq!(query(&mut s, "SELECT count(*) FROM t"), "3");
+}

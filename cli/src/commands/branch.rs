@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use arbor_engine::ops::{self, BranchArgs, BranchDone};
 
+use crate::render;
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -59,7 +60,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 if args.verbose {
                     let commit = repository.read_commit(&head)?;
                     println!(
-                        "{mark} {name:width$} {} {}",
+                        "{mark} {} {} {}",
+                        render::pad_right(&name, width),
                         head.short(8),
                         vcs::subject(&commit)
                     );

@@ -7,6 +7,7 @@ use arbor_engine::ops::{self, ResolveArgs};
 use arbor_engine::{BranchState, Table};
 use arbor_schema::Value;
 
+use crate::render;
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -100,7 +101,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                     let padded: Vec<String> = cells
                         .iter()
                         .zip(&widths)
-                        .map(|(c, w)| format!("{c:w$}"))
+                        .map(|(c, w)| render::pad_right(c, *w))
                         .collect();
                     println!("  {label:6} | {}", padded.join(" | ").trim_end());
                 }

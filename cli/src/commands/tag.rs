@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use arbor_engine::ops::{self, TagArgs, TagDone};
 
+use crate::render;
 use crate::ui::CliError;
 use crate::{identity, vcs};
 
@@ -43,7 +44,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                     None => repository.read_commit(&tag.commit)?.message,
                 };
                 let subject = message.lines().next().unwrap_or_default();
-                println!("{:width$} {subject}", tag.name);
+                println!("{} {subject}", render::pad_right(&tag.name, width));
             }
         }
     }

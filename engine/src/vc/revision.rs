@@ -20,34 +20,88 @@ pub fn tag_ref(tag: &str) -> String {
 pub fn resolve(repo: &Repository, head: &str, revision: &str) -> Result<Address> {
     let revision = revision.trim();
     let split = revision.find(['~', '^']).unwrap_or(revision.len());
-    let (base, mut steps) = revision.split_at(split);
+    let (base, steps) = revision.split_at(split);
+    // The steps are read whole before any commit is: a malformed one is an
+    // error of its own, never a different commit.
+    let steps = parse_steps(steps, revision)?;
     let mut commit = resolve_base(repo, head, base, revision)?;
-    while !steps.is_empty() {
-        let op = steps.as_bytes()[0];
-        let digits_end = steps[1..]
-            .find(|c: char| !c.is_ascii_digit())
-            .map_or(steps.len(), |i| i + 1);
-        let count: usize = if digits_end > 1 {
-            steps[1..digits_end]
-                .parse()
-                .map_err(|_| bad_revision(revision))?
-        } else {
-            1
-        };
-        steps = &steps[digits_end..];
-        commit = if op == b'~' {
-            let mut c = commit;
-            for _ in 0..count {
-                c = nth_parent(repo, c, 1, revision)?;
+    for step in steps {
+        commit = match step {
+            Step::FirstParents(count) => {
+                let mut c = commit;
+                for _ in 0..count {
+                    c = nth_parent(repo, c, 1, revision)?;
+                }
+                c
             }
-            c
-        } else if count == 0 {
-            commit
-        } else {
-            nth_parent(repo, commit, count, revision)?
+            Step::Parent(0) => commit,
+            Step::Parent(n) => nth_parent(repo, commit, n, revision)?,
         };
     }
     Ok(commit)
+}
+
+/// One step after a revision's base.
+#[derive(Debug, PartialEq)]
+enum Step {
+    /// `~n`: n first parents back (`~` alone is `~1`).
+    FirstParents(usize),
+    /// `^n`: the n-th parent (`^` alone is `^1`; `^0` is the commit itself).
+    Parent(usize),
+}
+
+/// Reads `~n` and `^n` steps; anything else in `steps` is refused, naming
+/// the character and where it stands in `revision`.
+fn parse_steps(steps: &str, revision: &str) -> Result<Vec<Step>> {
+    let offset = revision.len() - steps.len();
+    let mut parsed = Vec::new();
+    let mut chars = steps.char_indices().peekable();
+    while let Some((_, op)) = chars.next() {
+        let mut digits = String::new();
+        while let Some(&(_, c)) = chars.peek() {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            digits.push(c);
+            chars.next();
+        }
+        if let Some(&(at, c)) = chars.peek()
+            && c != '~'
+            && c != '^'
+        {
+            return Err(malformed_step(revision, offset + at, c));
+        }
+        let count = if digits.is_empty() {
+            1
+        } else {
+            digits.parse().map_err(|_| {
+                Error::vc(
+                    VcError::UnknownRevision,
+                    format!("revision '{revision}' counts more steps than there can be commits"),
+                )
+            })?
+        };
+        parsed.push(if op == '~' {
+            Step::FirstParents(count)
+        } else {
+            Step::Parent(count)
+        });
+    }
+    Ok(parsed)
+}
+
+fn malformed_step(revision: &str, at: usize, found: char) -> Error {
+    Error::vc(
+        VcError::UnknownRevision,
+        format!(
+            "malformed revision '{revision}': '{}' at byte {} where a number, `~` or `^` belongs",
+            found.escape_debug(),
+            at + 1
+        ),
+    )
+    .with_hint(
+        "write steps as in Git: `main~2` (two first parents back), `main^2` (the second parent)",
+    )
 }
 
 fn nth_parent(repo: &Repository, commit: Address, n: usize, revision: &str) -> Result<Address> {
@@ -121,4 +175,53 @@ fn resolve_base(repo: &Repository, head: &str, base: &str, revision: &str) -> Re
         }
     }
     Err(bad_revision(revision))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(text: &str) -> Result<Vec<Step>> {
+        parse_steps(text, &format!("main{text}"))
+    }
+
+    #[test]
+    fn steps_read_as_in_git() {
+        use Step::*;
+        assert_eq!(steps("").unwrap(), vec![]);
+        assert_eq!(steps("~").unwrap(), vec![FirstParents(1)]);
+        assert_eq!(
+            steps("~3^2^").unwrap(),
+            vec![FirstParents(3), Parent(2), Parent(1)]
+        );
+        assert_eq!(steps("^0").unwrap(), vec![Parent(0)]);
+        assert_eq!(
+            steps("^^~~").unwrap(),
+            vec![Parent(1), Parent(1), FirstParents(1), FirstParents(1)]
+        );
+    }
+
+    #[test]
+    fn malformed_steps_are_refused_where_they_go_wrong() {
+        for (text, at) in [
+            ("~-1", 6),
+            ("~+1", 6),
+            ("~1a", 7),
+            ("^-1", 6),
+            ("^{", 6),
+            ("~x", 6),
+            ("~🌳", 6),
+            ("^ü", 6),
+            ("~2é", 7),
+        ] {
+            let err = steps(text).unwrap_err();
+            assert!(
+                err.message.contains(&format!("at byte {at} ")),
+                "{text}: {}",
+                err.message
+            );
+            assert_eq!(err.vc, Some(VcError::UnknownRevision), "{text}");
+        }
+        assert!(steps("~99999999999999999999999").is_err());
+    }
 }

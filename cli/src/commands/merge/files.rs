@@ -28,7 +28,7 @@ use super::Args;
 use arbor_engine::io::{FileFormat, InputFile, RowFormat, RowWriter};
 
 use crate::data_files::{Scratch, columns_of, input_file};
-use crate::output::Output;
+use crate::output::{Existing, Output};
 use crate::ui::CliError;
 
 pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -177,7 +177,7 @@ pub fn run(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let out_names: Vec<String> = order.iter().map(|&i| names[i].clone()).collect();
     let delimiter = files[1].delimiter_byte()?;
     let target = args.output.clone().unwrap_or_else(|| ours.clone());
-    let mut sink = Output::open(cwd, Some(&target))?;
+    let mut sink = Output::open(cwd, Some(&target), Existing::Replace)?;
     let mut stream =
         RowWriter::begin(&mut sink, RowFormat::csv(delimiter), &out_names).map_err(write_error)?;
     // Our rows in our order, then the rows only they added.

@@ -7,7 +7,7 @@ use arbor_engine::io::{FileFormat, export, parse_delimiter};
 use arbor_engine::{Session, ops};
 use arbor_schema::sql_text::{quote_identifier as ident, quote_string as string_literal};
 
-use crate::output::Output;
+use crate::output::{Existing, Output};
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -36,6 +36,9 @@ pub struct Args {
     /// formulas (CSV, TSV and PSV only; numbers are left as they are).
     #[arg(long)]
     spreadsheet_safe: bool,
+    /// Replace the file if it exists (without this, an export refuses to).
+    #[arg(short, long)]
+    force: bool,
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -61,7 +64,12 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     }
     // Rows go out as the query yields them: the table is never in memory.
     // A file is put in place only when the export is complete ([`Output`]).
-    let output = Output::open(cwd, to_file.map(PathBuf::as_path))?;
+    let existing = if args.force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    let output = Output::open(cwd, to_file.map(PathBuf::as_path), existing)?;
     let row_format = format.row_format(delimiter, args.spreadsheet_safe, &args.table);
     let (output, _) = export(&mut session, &sql, row_format, output)?;
     output.finish()?;

@@ -22,6 +22,13 @@ use crate::error::{Error, Result, SqlState};
 /// Deepest expression nesting accepted, so hostile input cannot overflow the stack.
 const RECURSION_LIMIT: usize = 200;
 
+/// The most operators a statement may chain, counted as [`check_chains`]
+/// does. sqlparser's recursion limit does not see chains: it builds
+/// `a + b + c` (and `UNION`s, `::` casts, `AND`s) in a loop, as a left-deep
+/// tree as deep as the chain is long, and dropping, cloning or walking such a
+/// tree recurses once per level. This bounds the depth of every tree parsed.
+const MAX_CHAIN: usize = 10_000;
+
 /// Parses one or more `;`-separated statements.
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     let dialect = ArborDialect::default();
@@ -29,6 +36,7 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
         .tokenize_with_location()
         .map_err(|e| located(sql, e.message, e.location.line, e.location.column))?;
     let tokens = rewrite_as_of(tokens);
+    check_chains(sql, &tokens)?;
     Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
         .with_tokens_with_locations(tokens)
@@ -73,6 +81,132 @@ fn rewrite_as_of(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     out
 }
 
+/// Refuses a statement whose operators could chain into a tree deeper than
+/// [`MAX_CHAIN`], before it is parsed (54001, at the operator that passes the
+/// limit).
+///
+/// The count over-approximates the depth of the tree: every operator token
+/// (and keyword that sqlparser reads as an operator) counts one level; a comma or `;` ends an
+/// expression, and so do the clause keywords that cannot stand inside one;
+/// brackets, and `CASE ... END`, open a nested count that adds to the one
+/// around it. Set operations count apart from expressions, since a `SELECT`
+/// ends the expression before it but not the chain of `UNION`s around it.
+fn check_chains(sql: &str, tokens: &[TokenWithSpan]) -> Result<()> {
+    #[derive(Clone, Copy, Default)]
+    struct Chain {
+        operators: usize,
+        set_operations: usize,
+    }
+    let mut outer: Vec<Chain> = Vec::new();
+    let mut enclosing = 0; // the sum of the counts in `outer`
+    let mut chain = Chain::default();
+    for t in tokens {
+        match &t.token {
+            Token::Whitespace(_)
+            | Token::Number(..)
+            | Token::Char(_)
+            | Token::SingleQuotedString(_)
+            | Token::DoubleQuotedString(_)
+            | Token::NationalStringLiteral(_)
+            | Token::EscapedStringLiteral(_)
+            | Token::UnicodeStringLiteral(_)
+            | Token::HexStringLiteral(_)
+            | Token::DollarQuotedString(_)
+            | Token::Placeholder(_) => continue,
+            Token::LParen | Token::LBracket | Token::LBrace => {
+                chain.operators += 1;
+                outer.push(chain);
+                enclosing += chain.operators + chain.set_operations;
+                chain = Chain::default();
+                continue;
+            }
+            Token::RParen | Token::RBracket | Token::RBrace => {
+                if let Some(c) = outer.pop() {
+                    enclosing -= c.operators + c.set_operations;
+                    chain = c;
+                }
+                continue;
+            }
+            Token::Comma => chain.operators = 0,
+            Token::SemiColon => chain = Chain::default(),
+            Token::Word(w) => match w.keyword {
+                Keyword::CASE => {
+                    chain.operators += 1;
+                    outer.push(chain);
+                    enclosing += chain.operators + chain.set_operations;
+                    chain = Chain::default();
+                    continue;
+                }
+                Keyword::END => {
+                    if let Some(c) = outer.pop() {
+                        enclosing -= c.operators + c.set_operations;
+                        chain = c;
+                    }
+                    continue;
+                }
+                Keyword::UNION | Keyword::INTERSECT | Keyword::EXCEPT | Keyword::MINUS => {
+                    chain.set_operations += 1;
+                }
+                Keyword::SELECT
+                | Keyword::WHERE
+                | Keyword::GROUP
+                | Keyword::HAVING
+                | Keyword::ORDER
+                | Keyword::LIMIT
+                | Keyword::OFFSET
+                | Keyword::VALUES
+                | Keyword::RETURNING
+                | Keyword::WHEN
+                | Keyword::THEN
+                | Keyword::ELSE => chain.operators = 0,
+                // The keywords that sqlparser reads as infix or postfix
+                // operators, and so can chain.
+                Keyword::AND
+                | Keyword::OR
+                | Keyword::XOR
+                | Keyword::NOT
+                | Keyword::IS
+                | Keyword::NOTNULL
+                | Keyword::IN
+                | Keyword::BETWEEN
+                | Keyword::LIKE
+                | Keyword::ILIKE
+                | Keyword::SIMILAR
+                | Keyword::REGEXP
+                | Keyword::RLIKE
+                | Keyword::COLLATE
+                | Keyword::AT
+                | Keyword::OVERLAPS
+                | Keyword::MEMBER
+                | Keyword::OPERATOR
+                | Keyword::DIV => chain.operators += 1,
+                // Names, and keywords that are operands or parts of one.
+                _ => continue,
+            },
+            _ => chain.operators += 1,
+        }
+        if enclosing + chain.operators + chain.set_operations > MAX_CHAIN {
+            let position =
+                located(sql, String::new(), t.span.start.line, t.span.start.column).position;
+            let mut error = too_complex(format!("its operators chain more than {MAX_CHAIN} deep"));
+            if let Some(p) = position {
+                error = error.at(p);
+            }
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// PostgreSQL's 54001, saying `why`.
+pub(crate) fn too_complex(why: String) -> Error {
+    Error::new(
+        SqlState::StatementTooComplex,
+        format!("statement is too complex: {why}"),
+    )
+    .with_hint("split a long chain of operators or UNIONs into parts (a CTE, a temporary table), or write a list of values as IN (...)")
+}
+
 /// sqlparser reports "... at Line: L, Column: C"; PostgreSQL reports a
 /// character position. Converts one to the other and words the message as
 /// PostgreSQL would.
@@ -81,10 +215,9 @@ fn parser_error(sql: &str, e: sqlparser::parser::ParserError) -> Error {
         sqlparser::parser::ParserError::TokenizerError(m)
         | sqlparser::parser::ParserError::ParserError(m) => m,
         sqlparser::parser::ParserError::RecursionLimitExceeded => {
-            return Error::new(
-                SqlState::StatementTooComplex,
-                "statement is too deeply nested",
-            );
+            return too_complex(format!(
+                "its expressions nest more than {RECURSION_LIMIT} levels deep"
+            ));
         }
     };
     match text.rsplit_once(" at Line: ") {

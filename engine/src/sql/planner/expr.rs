@@ -284,7 +284,23 @@ impl Expr {
 
     /// Joins terms with AND (`None` for no terms).
     pub fn conjunction(terms: Vec<Expr>) -> Option<Expr> {
-        terms.into_iter().reduce(Expr::and)
+        (!terms.is_empty()).then(|| Expr::balanced(BinaryOp::And, terms))
+    }
+
+    /// Joins one or more terms with an associative `op` (AND, OR) as a
+    /// balanced tree, so ten thousand terms nest 14 deep, not ten thousand.
+    /// Up to three terms the tree is the left-deep one a parser builds.
+    pub fn balanced(op: BinaryOp, mut terms: Vec<Expr>) -> Expr {
+        if terms.len() <= 1 {
+            // No terms at all cannot be asked for; NULL keeps this total.
+            return terms.pop().unwrap_or(Expr::Literal(Value::Null));
+        }
+        let right = terms.split_off(terms.len().div_ceil(2));
+        Expr::Binary(
+            op,
+            Box::new(Expr::balanced(op, terms)),
+            Box::new(Expr::balanced(op, right)),
+        )
     }
 
     /// Calls `f` on this expression and every sub-expression, outside subqueries.

@@ -493,6 +493,28 @@ struct Binder<'a> {
     ctes: RefCell<Vec<Cte>>,
     /// Numbers recursive CTEs, so each work table has its own id.
     next_cte_id: Cell<usize>,
+    /// How deep binding is now, in expressions, queries and set operations
+    /// inside one another (views and CTEs included); see [`MAX_NESTING`].
+    nesting: Cell<usize>,
+}
+
+/// The deepest nesting a statement may have. sqlparser builds chains of a
+/// left-associative operator (`a + b + ... `, `x::int::text`, `UNION`) as
+/// left-deep trees as deep as the chain is long (the parser bounds them
+/// only loosely, see `parser::MAX_CHAIN`), and everything after binding
+/// (optimizing, evaluating, dropping the plan) recurses over them, once per
+/// level, on whatever stack the caller has: 500 levels fit a 1 MiB thread
+/// stack in a release build (a debug build's frames need 8 MiB). Chains of `AND` and `OR`, which generated SQL
+/// writes by the thousand, are bound as balanced trees and so nest little.
+const MAX_NESTING: usize = 500;
+
+/// Leaves one level of [`Binder::nesting`] when dropped.
+struct NestingGuard<'b>(&'b Cell<usize>);
+
+impl Drop for NestingGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
 }
 
 impl<'a> Binder<'a> {
@@ -504,7 +526,21 @@ impl<'a> Binder<'a> {
             windows_allowed: Cell::new(false),
             ctes: RefCell::default(),
             next_cte_id: Cell::new(0),
+            nesting: Cell::new(0),
         }
+    }
+
+    /// Enters one level of nesting, refusing a statement nested deeper than
+    /// [`MAX_NESTING`] (PostgreSQL's 54001).
+    fn nest(&self) -> Result<NestingGuard<'_>> {
+        let depth = self.nesting.get() + 1;
+        if depth > MAX_NESTING {
+            return Err(super::parser::too_complex(format!(
+                "it nests more than {MAX_NESTING} levels deep"
+            )));
+        }
+        self.nesting.set(depth);
+        Ok(NestingGuard(&self.nesting))
     }
 }
 
@@ -549,7 +585,9 @@ impl Binder<'_> {
             .ok_or_else(|| undefined_table(name))
     }
 
+    #[recursive::recursive]
     fn query(&self, q: &ast::Query, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        let _nesting = self.nest()?;
         let depth = self.ctes.borrow().len();
         if let Some(with) = &q.with {
             for cte in &with.cte_tables {
@@ -617,7 +655,9 @@ impl Binder<'_> {
 
     /// A query body other than a plain SELECT with its ORDER BY: VALUES, a
     /// parenthesized query, or a set operation.
+    #[recursive::recursive]
     fn set_expr(&self, body: &ast::SetExpr, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        let _nesting = self.nest()?;
         match body {
             ast::SetExpr::Select(s) => {
                 let (plan, scope, _) = self.select(s, None, outer)?;
@@ -1247,6 +1287,7 @@ impl Binder<'_> {
 
     /// Binds an expression. With `grouping`, aggregate calls are collected
     /// into it and replaced by `Expr::Aggregate` markers.
+    #[recursive::recursive]
     fn expr(
         &self,
         e: &ast::Expr,
@@ -1254,6 +1295,7 @@ impl Binder<'_> {
         outer: &[&Scope],
         mut grouping: Option<&mut Grouping>,
     ) -> Result<Expr> {
+        let _nesting = self.nest()?;
         let bind = |x: &ast::Expr, g: Option<&mut Grouping>| self.expr(x, scope, outer, g);
         Ok(match e {
             ast::Expr::Identifier(id) => column(resolve(scope, outer, None, &ident(id))?),
@@ -1301,6 +1343,16 @@ impl Binder<'_> {
                     )?),
                     (op, inner) => Expr::Unary(op, Box::new(inner)),
                 }
+            }
+            ast::Expr::BinaryOp {
+                op: op @ (ast::BinaryOperator::And | ast::BinaryOperator::Or),
+                ..
+            } => {
+                let mut terms = Vec::new();
+                for term in chain_terms(e, op) {
+                    terms.push(bind(term, grouping.as_deref_mut())?);
+                }
+                Expr::balanced(binary_op(op)?, terms)
             }
             ast::Expr::BinaryOp { left, op, right } => {
                 let l = bind(left, grouping.as_deref_mut())?;
@@ -1470,6 +1522,14 @@ impl Binder<'_> {
                 // text form, which the text[]-taking jsonb functions read.
                 let mut items = Vec::new();
                 for e in &array.elem {
+                    if matches!(e, ast::Expr::Array(_)) {
+                        // As text, each level would quote the one inside,
+                        // doubling its escapes: not PostgreSQL's `{{1}}`.
+                        return Err(Error::new(
+                            SqlState::FeatureNotSupported,
+                            "multidimensional arrays are not supported",
+                        ));
+                    }
                     match bind(e, grouping.as_deref_mut())? {
                         Expr::Literal(v) if !v.is_null() => {
                             items.push(super::functions::text_arg(&v))
@@ -2171,4 +2231,24 @@ fn binary_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
         B::AtAt => BinaryOp::JsonPathMatch,
         other => return Err(Error::unsupported(format!("the operator {other}"))),
     })
+}
+
+/// The terms of a chain of one operator, left to right: `a OR b OR c` is
+/// parsed as `(a OR b) OR c`, whose left spine is walked without recursing.
+fn chain_terms<'e>(e: &'e ast::Expr, op: &ast::BinaryOperator) -> Vec<&'e ast::Expr> {
+    let mut terms = Vec::new();
+    let mut at = e;
+    while let ast::Expr::BinaryOp {
+        left,
+        op: this,
+        right,
+    } = at
+        && this == op
+    {
+        terms.push(right.as_ref());
+        at = left;
+    }
+    terms.push(at);
+    terms.reverse();
+    terms
 }
