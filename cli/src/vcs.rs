@@ -4,11 +4,12 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use arbor_engine::{
     Commit, Fetched, MergeOutcome, Repository, RowChange, TableChange, TableDiff, ops,
 };
-use arbor_merkle::Address;
+use arbor_merkle::{Address, DiskStore};
 use arbor_schema::Value;
 
 use crate::ui::CliError;
@@ -32,9 +33,17 @@ pub fn open(cwd: &Path) -> Result<Repository, CliError> {
 /// runs beside a writer, seeing the last published state).
 pub fn open_read_only(cwd: &Path) -> Result<Repository, CliError> {
     let dir = repository_dir(cwd)?;
-    Ok(sized(Repository::open(ops::open_disk_store_read_only(
-        &dir,
-    )?)?))
+    Ok(sized(Repository::open(read_only_store(&dir)?)?))
+}
+
+/// The store of the repository in `dir`, for reading only. A damaged journal
+/// is read as of its last valid state, and the user is told so on stderr.
+pub fn read_only_store(dir: &Path) -> Result<Arc<DiskStore>, CliError> {
+    let store = ops::open_disk_store_read_only(dir)?;
+    if let Some(damage) = store.damage() {
+        eprintln!("warning: {}", ops::describe_damage(&damage));
+    }
+    Ok(store)
 }
 
 /// `repository` with its cache of decoded nodes sized by `ARBOR_CACHE_MB`

@@ -88,3 +88,103 @@ fn fsck_reports_a_damaged_journal() {
     let all = out.stdout + &out.stderr;
     assert!(all.contains("corrupt") || all.contains("damaged"), "{all}");
 }
+
+/// A flipped byte in the last root record of the journal is a commit's
+/// record damaged, not an interrupted write: no command cuts it off behind
+/// the user's back. Writers refuse, readers read the state before it and
+/// say so, fsck reports it without changing a byte, and `fsck --repair`
+/// rolls back, keeping the cut bytes and naming the commit it dropped.
+#[test]
+fn a_damaged_last_commit_is_kept_until_fsck_repair() {
+    let tmp = TestEnv::new().repo();
+    tmp.ok(&[
+        "sql",
+        "-q",
+        "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)",
+    ]);
+    tmp.ok(&["commit", "-Am", "first"]);
+    tmp.ok(&["sql", "-q", "INSERT INTO t VALUES (2)"]);
+    tmp.ok(&["commit", "-am", "second"]);
+    let log_before = tmp.ok(&["log", "--oneline"]);
+    assert!(log_before.contains("second"), "{log_before}");
+    let journal = tmp.path().join(".arbor/journal");
+    let mut bytes = std::fs::read(&journal).unwrap();
+    let at = bytes.len() - 78 + 40; // inside the root field of the last root record
+    bytes[at] ^= 0x01;
+    std::fs::write(&journal, &bytes).unwrap();
+    let unchanged = || {
+        assert_eq!(
+            std::fs::read(&journal).unwrap(),
+            bytes,
+            "the journal was changed"
+        )
+    };
+
+    // Writers refuse, naming the damage and the way out.
+    let err = tmp.fails(&["sql", "-q", "INSERT INTO t VALUES (3)"]);
+    assert!(err.contains("damaged at byte offset"), "{err}");
+    let err = tmp.fails(&["commit", "--allow-empty", "-m", "x"]);
+    assert!(err.contains("arbor fsck --repair"), "{err}");
+    unchanged();
+    // Readers read the state before the damage, and say so.
+    let out = tmp.run(&["sql", "-q", "SELECT count(*) FROM t"]);
+    assert!(out.success(), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("warning: the journal is damaged"),
+        "{}",
+        out.stderr
+    );
+    let out = tmp.run(&["log", "--oneline"]);
+    assert!(
+        out.success() && out.stderr.contains("warning: the journal is damaged"),
+        "{}",
+        out.stderr
+    );
+    unchanged();
+    // fsck reports and fails, changing nothing.
+    let out = tmp.run(&["fsck"]);
+    assert_eq!(out.code(), Some(1), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("problem: the journal is damaged at byte offset"),
+        "{}",
+        out.stdout
+    );
+    unchanged();
+
+    // The explicit repair rolls back and says what it dropped.
+    let out = tmp.run(&["fsck", "--repair"]);
+    assert!(out.success(), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("repaired: the journal was damaged"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("no problems"), "{}", out.stdout);
+    let kept: Vec<_> = std::fs::read_dir(tmp.path().join(".arbor"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("journal.cut-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let cut_at: usize = kept[0]["journal.cut-".len()..].parse().unwrap();
+    assert_eq!(
+        std::fs::read(tmp.path().join(".arbor").join(&kept[0])).unwrap(),
+        bytes[cut_at..],
+        "the cut bytes are kept"
+    );
+    // Every publish after the damage point is reported; the commit "second"
+    // is named if its publish was the one cut.
+    let log_after = tmp.ok(&["log", "--oneline"]);
+    if !log_after.contains("second") {
+        assert!(
+            out.stdout.contains("dropped commit") && out.stdout.contains("second"),
+            "{}",
+            out.stdout
+        );
+    }
+    // And the repository works again.
+    tmp.ok(&["sql", "-q", "INSERT INTO t VALUES (3)"]);
+    tmp.ok(&["commit", "-am", "third"]);
+    assert!(tmp.ok(&["fsck"]).contains("no problems"));
+}

@@ -655,11 +655,7 @@ fn deep_statements() {
         ),
         (
             "a chain inside parentheses",
-            format!(
-                "SELECT {}1{}",
-                "(1 + ".repeat(150).repeat(1),
-                ")".repeat(150)
-            ) + &" + 1".repeat(9_900),
+            format!("SELECT {}1{}", "(1 + ".repeat(150), ")".repeat(150)) + &" + 1".repeat(9_900),
         ),
     ] {
         let e = s.execute(&sql).unwrap_err();

@@ -41,8 +41,9 @@ pub enum Error {
     /// A journal is damaged before its end, so it cannot simply be cut back.
     #[error(
         "the journal {path} is damaged at byte offset {offset}: {reason}; \
-         committed data after this point cannot be trusted, so Arbor refuses to open it \
-         (run `arbor fsck` to inspect the repository)"
+         cutting it there would drop committed data, so Arbor refuses to write to it \
+         (`arbor fsck` shows the damage; `arbor fsck --repair` rolls back to the last \
+         valid state, keeping the bytes it cuts in a file beside the journal)"
     )]
     DamagedJournal {
         /// The journal file.

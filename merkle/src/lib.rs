@@ -34,4 +34,4 @@ pub use chunk::{Chunk, ChunkKind, FORMAT_VERSION, MAX_CHUNK_LEN};
 pub use error::{Error, Result};
 
 pub use prolly::{Edit, MapBuilder, NodeStore, ProllyMap};
-pub use store::{ChunkStore, DiskStore, MemoryStore, OpenMode};
+pub use store::{ChunkStore, DiskStore, JournalDamage, MemoryStore, OpenMode, RepairReport};

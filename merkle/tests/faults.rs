@@ -235,7 +235,7 @@ fn a_journal_cut_at_every_byte_opens_to_a_consistent_earlier_root() {
 #[test]
 fn a_flipped_byte_is_reported_never_served_and_never_a_panic() {
     let sim = SimStorage::new();
-    let (old_root, last_root_at) = {
+    let (_, last_root_at) = {
         let store = open(&sim).unwrap();
         let nodes = NodeStore::new(store.clone());
         let first = ProllyMap::from_sorted(&nodes, entries(300, 0)).unwrap();
@@ -259,11 +259,10 @@ fn a_flipped_byte_is_reported_never_served_and_never_a_panic() {
             reported += 1;
             continue;
         };
-        if at as u64 >= last_root_at {
-            // Damage to the final root record looks like a torn write of it.
-            assert_eq!(store.root().unwrap(), Some(old_root), "flip at {at}");
-            continue;
-        }
+        assert!(
+            (at as u64) < last_root_at,
+            "flip at {at}: damage to the final root record must not be cut off as a torn tail"
+        );
         let walked = check_reachable(&store);
         let verified = store.verify().unwrap();
         if walked.is_ok() && verified.problems.is_empty() {
@@ -344,9 +343,10 @@ fn prepare(
 }
 
 #[test]
-fn a_damaged_root_record_followed_by_later_roots_refuses_to_open() {
+fn a_damaged_root_record_followed_by_later_roots_refuses_writers() {
     let sim = SimStorage::new();
     let mut root_ends = Vec::new();
+    let mut roots = Vec::new();
     {
         let store = open(&sim).unwrap();
         let mut prev = None;
@@ -355,6 +355,7 @@ fn a_damaged_root_record_followed_by_later_roots_refuses_to_open() {
             store.put(&c).unwrap();
             assert!(store.compare_and_swap_root(prev, c.address()).unwrap());
             prev = Some(c.address());
+            roots.push(c.address());
             root_ends.push(store.journal_len());
         }
     }
@@ -366,14 +367,21 @@ fn a_damaged_root_record_followed_by_later_roots_refuses_to_open() {
             let mut bytes = journal.clone();
             bytes[at as usize] ^= 0x01;
             damaged.write_file("journal", bytes);
-            for mode in [rw(), OpenMode::ReadOnly] {
-                match DiskStore::open(Arc::new(damaged.clone()), mode) {
-                    Err(Error::DamagedJournal { offset, .. }) => {
-                        assert_eq!(offset, root_at, "root record {i}, flip at {at}")
-                    }
-                    other => panic!("root record {i}, flip at {at}: {other:?}"),
+            match DiskStore::open(Arc::new(damaged.clone()), rw()) {
+                Err(Error::DamagedJournal { offset, .. }) => {
+                    assert_eq!(offset, root_at, "root record {i}, flip at {at}")
                 }
+                other => panic!("root record {i}, flip at {at}: {other:?}"),
             }
+            // A reader sees the state before the damage, and is told of it.
+            let reader = DiskStore::open(Arc::new(damaged.clone()), OpenMode::ReadOnly).unwrap();
+            let before = (i > 0).then(|| roots[i - 1]);
+            assert_eq!(
+                reader.root().unwrap(),
+                before,
+                "root record {i}, flip at {at}"
+            );
+            assert_eq!(reader.damage().map(|d| d.offset), Some(root_at));
         }
     }
 }
@@ -611,4 +619,84 @@ fn two_writer_processes_lose_no_update() {
     }
     let expected: Vec<u64> = (1..=2 * INCREMENTS).rev().collect();
     assert_eq!(seen, expected, "every increment is in the chain, in order");
+}
+
+/// A flipped byte anywhere in the last root record (a commit someone was
+/// told about) is damage, not a torn tail: a writer refuses, a reader serves
+/// the state before it and says so, and only an explicit repair rolls back,
+/// keeping the cut bytes and naming the publish it dropped.
+#[test]
+fn a_damaged_final_root_record_is_kept_until_an_explicit_repair() {
+    let sim = SimStorage::new();
+    let (first, second_at, second, end) = {
+        let store = open(&sim).unwrap();
+        let a = Chunk::new(ChunkKind::BLOB_LEAF, &[], b"first");
+        let b = Chunk::new(ChunkKind::BLOB_LEAF, &[], b"second");
+        store.put(&a).unwrap();
+        assert!(store.compare_and_swap_root(None, a.address()).unwrap());
+        let first_end = store.journal_len();
+        store.put(&b).unwrap();
+        assert!(
+            store
+                .compare_and_swap_root(Some(a.address()), b.address())
+                .unwrap()
+        );
+        (a.address(), first_end, b, store.journal_len())
+    };
+    let journal = sim.read_file("journal").unwrap();
+    let root_at = end - 78;
+    for at in root_at..end {
+        let damaged = sim.crash_image(|_| 0);
+        let mut bytes = journal.clone();
+        bytes[at as usize] ^= 0x01;
+        damaged.write_file("journal", bytes.clone());
+        let err = open(&damaged).unwrap_err();
+        assert!(
+            matches!(err, Error::DamagedJournal { offset, .. } if offset == root_at),
+            "flip at {at}: {err}"
+        );
+        assert!(err.to_string().contains("arbor fsck --repair"), "{err}");
+        assert_eq!(
+            damaged.read_file("journal").unwrap(),
+            bytes,
+            "nothing was cut"
+        );
+        let reader = DiskStore::open(Arc::new(damaged.clone()), OpenMode::ReadOnly).unwrap();
+        assert_eq!(reader.root().unwrap(), Some(first), "flip at {at}");
+        let damage = reader.damage().unwrap();
+        assert_eq!((damage.offset, damage.valid_len), (root_at, second_at));
+        drop(reader);
+
+        let report = DiskStore::repair(
+            Arc::new(damaged.clone()),
+            Duration::from_millis(50),
+            &|_| true,
+        )
+        .unwrap();
+        assert_eq!(report.damage.map(|d| d.offset), Some(root_at));
+        assert_eq!(report.cut_bytes, end - second_at);
+        assert_eq!(report.dropped_roots.len(), 1, "flip at {at}");
+        assert_eq!(report.dropped_roots[0].sequence, 2);
+        assert!(!report.dropped_roots[0].intact);
+        assert_eq!(
+            report.dropped_chunks,
+            vec![second.clone()],
+            "the unreachable chunk"
+        );
+        let kept = damaged
+            .read_file(&format!("journal.cut-{second_at}"))
+            .unwrap();
+        assert_eq!(kept, bytes[second_at as usize..], "the cut bytes are kept");
+        let store = open(&damaged).unwrap();
+        assert_eq!(store.root().unwrap(), Some(first));
+        assert_eq!(store.journal_len(), second_at);
+        drop(store);
+        let again = DiskStore::repair(
+            Arc::new(damaged.clone()),
+            Duration::from_millis(50),
+            &|_| true,
+        )
+        .unwrap();
+        assert!(again.damage.is_none(), "a sound journal is left alone");
+    }
 }

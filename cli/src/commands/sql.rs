@@ -126,7 +126,17 @@ const REMOTE_PROCEDURES: &[&str] = &["arbor_clone", "arbor_fetch", "arbor_pull",
 /// A session on the checked-out branch of the repository containing `cwd`.
 fn open_session(cwd: &Path) -> Result<Session, CliError> {
     let dir = repository_dir(cwd)?;
-    let store = ops::open_disk_store(&dir)?;
+    let store = match ops::open_disk_store(&dir) {
+        Ok(store) => store,
+        Err(e) => {
+            // A damaged journal refuses writers; reading it up to the
+            // damage is still safe, and a write then fails clearly.
+            match crate::vcs::read_only_store(&dir) {
+                Ok(store) if store.damage().is_some() => store,
+                _ => return Err(e.into()),
+            }
+        }
+    };
     let repository = crate::vcs::sized(Repository::open(store)?);
     let branch = repository.store_root()?.default_branch;
     Ok(Session::open(repository, &branch)?)

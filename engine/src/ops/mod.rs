@@ -43,6 +43,7 @@ pub use crate::remote::{
     add as add_remote, canonical_url, remotes, remove as remove_remote, set_url as set_remote_url,
     tracking_ref,
 };
+pub use crate::repo::fsck::{JournalRepair, describe_damage, repair as repair_journal};
 pub use crate::repo::gc::collect_garbage;
 pub use crate::repo::{
     find_repository, fsck, open_disk_store, open_disk_store_read_only, validate_branch_name,

@@ -8,7 +8,7 @@
 //! only if the refs it depends on still hold the values it read (a ref-level
 //! compare-and-swap), so no update is ever lost or applied to stale state.
 
-mod fsck;
+pub(crate) mod fsck;
 pub mod gc;
 
 use std::collections::{BTreeMap, HashSet};

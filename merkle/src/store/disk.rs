@@ -42,10 +42,17 @@
 //!
 //! The index is read whole (if valid and in agreement with the journal), then
 //! the journal is scanned from the offset it covers. The store's state is the
-//! last complete root record. Bytes after it (an interrupted batch) are a torn
-//! tail, cut off by a writer and ignored by a reader. A record that fails to
-//! decode *before* a later valid root record is damage in the middle of the
-//! log: the store refuses to open rather than serve an older state.
+//! last complete root record. Bytes after it (an interrupted batch: chunk
+//! records, and at most an incomplete root record) are a torn tail, cut off
+//! by a writer and ignored by a reader. Anything else that fails to decode is
+//! damage ([`JournalDamage`]): a bad record *before* a later valid root
+//! record, or a *complete* root record of the next publish that fails its
+//! checksum (a publish is acknowledged only once its root record is synced,
+//! so such a record was a commit someone was told about). A writer refuses to
+//! open a damaged journal, since cutting it would silently drop commits; a
+//! reader opens it at the last valid root before the damage and reports the
+//! damage ([`DiskStore::damage`]); [`DiskStore::repair`] is the explicit
+//! roll-back, which keeps the bytes it cuts in a file beside the journal.
 //!
 //! ## Concurrency
 //!
@@ -68,7 +75,7 @@ use super::journal::{
 };
 use super::storage::{FileMode, FsStorage, Storage, StorageFile, StorageLock};
 use crate::address::Address;
-use crate::chunk::{Chunk, MAX_CHUNK_LEN};
+use crate::chunk::{Chunk, ChunkKind, MAX_CHUNK_LEN};
 use crate::error::{Error, Result};
 
 const JOURNAL: &str = "journal";
@@ -104,6 +111,49 @@ pub enum OpenMode {
     },
     /// No lock; read the last published root at open time (a snapshot).
     ReadOnly,
+}
+
+/// Damage found where the journal's valid records end (see the module
+/// documentation): the store's state is the last valid root before it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalDamage {
+    /// Offset of the first bad byte (the record that fails).
+    pub offset: u64,
+    /// What is wrong there.
+    pub reason: String,
+    /// Where the valid records end: the end of the last valid root record
+    /// before the damage. A repair cuts the journal back to this length.
+    pub valid_len: u64,
+}
+
+/// A root record found in the bytes a repair cut off.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DroppedRoot {
+    /// Its offset in the journal before the repair.
+    pub offset: u64,
+    /// Its sequence number (publishes are numbered from 1).
+    pub sequence: u64,
+    /// The root it published, where its bytes still tell it: `None` for the
+    /// damaged record when the damage may be in the root field.
+    pub root: Option<Address>,
+    /// Whether the record passes its checksum.
+    pub intact: bool,
+}
+
+/// What [`DiskStore::repair`] did.
+#[derive(Clone, Debug, Default)]
+pub struct RepairReport {
+    /// The damage repaired; `None` when the journal was sound (nothing done).
+    pub damage: Option<JournalDamage>,
+    /// Bytes cut off the journal.
+    pub cut_bytes: u64,
+    /// The file beside the journal that keeps the cut bytes.
+    pub kept_in: Option<String>,
+    /// Root records (publishes) among the cut bytes, in order.
+    pub dropped_roots: Vec<DroppedRoot>,
+    /// The chunks of the cut bytes that pass their address check and that
+    /// the repaired store does not hold, of the kinds asked for.
+    pub dropped_chunks: Vec<Chunk>,
 }
 
 /// What a full verification of the journal found.
@@ -155,6 +205,8 @@ struct State {
     buffer_at: u64,
     /// Set when a failed write could not be undone: why writes are refused.
     disabled: Option<String>,
+    /// Damage found by the last scan; the state above stops before it.
+    damage: Option<JournalDamage>,
     stats: DiskStats,
 }
 
@@ -274,10 +326,17 @@ impl DiskStore {
             buffer: Vec::new(),
             buffer_at: 0,
             disabled: None,
+            damage: None,
             stats,
             index,
         };
         scan_tail(s, reader.as_ref(), &mut state)?;
+        if let Some(damage) = &state.damage
+            && !read_only
+        {
+            // Cutting it off, as a torn tail is, would drop commits.
+            return Err(damaged(s, damage));
+        }
         state.buffer_at = state.committed_len;
         let store = DiskStore {
             storage,
@@ -315,6 +374,95 @@ impl DiskStore {
         // file (see "When a write fails"), so the state behind a poisoned
         // mutex is still consistent.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Damage found in the journal, where this (read-only) store stops
+    /// before it; a writer never opens a damaged journal.
+    pub fn damage(&self) -> Option<JournalDamage> {
+        self.lock().damage.clone()
+    }
+
+    /// Rolls a damaged journal back to its last valid root: takes the writer
+    /// lock (waiting at most `lock_wait`), copies the bytes from the end of
+    /// the valid records to the end of the file into `journal.cut-<offset>`
+    /// beside it (synced before anything is cut), then cuts the journal
+    /// there and drops an index that covered the cut part. Reports the root
+    /// records cut off and the chunks among the cut bytes of the kinds
+    /// `wanted` picks (the caller names the commits that were dropped). A
+    /// sound journal is left as it is (`damage: None`), torn tail included.
+    pub fn repair(
+        storage: Arc<dyn Storage>,
+        lock_wait: Duration,
+        wanted: &dyn Fn(ChunkKind) -> bool,
+    ) -> Result<RepairReport> {
+        let s = storage.as_ref();
+        let _lock = s.lock(LOCK, lock_wait)?;
+        let reader = s
+            .open(JOURNAL, FileMode::Read)
+            .map_err(|e| io_err(s, "cannot open", e))?;
+        let len = reader.len().map_err(|e| io_err(s, "cannot read", e))?;
+        check_file_header(s, reader.as_ref(), len)?;
+        let index = load_index(s, reader.as_ref())?;
+        let mut state = State {
+            journal: None,
+            root: index.root,
+            sequence: index.sequence,
+            committed_len: index.covered_len,
+            tail: HashMap::new(),
+            tail_bytes: 0,
+            pending: Vec::new(),
+            buffer: Vec::new(),
+            buffer_at: 0,
+            disabled: None,
+            damage: None,
+            stats: DiskStats::default(),
+            index,
+        };
+        scan_tail(s, reader.as_ref(), &mut state)?;
+        let Some(damage) = state.damage.clone() else {
+            return Ok(RepairReport::default());
+        };
+        let from = damage.valid_len;
+        let cut_len = usize::try_from(len - from).map_err(|e| Error::corrupt(e.to_string()))?;
+        let mut cut = vec![0u8; cut_len];
+        reader
+            .read_at(from, &mut cut)
+            .map_err(|e| io_err(s, "cannot read", e))?;
+        let kept = format!("{JOURNAL}.cut-{from}");
+        let mut keep = s
+            .open(&kept, FileMode::Create)
+            .map_err(|e| io_err(s, "cannot create", e))?;
+        keep.truncate(0)
+            .and_then(|()| keep.append(&cut))
+            .and_then(|()| keep.sync())
+            .map_err(|e| io_err(s, "cannot write", e))?;
+        s.sync_dir()
+            .map_err(|e| io_err(s, "cannot sync the folder of", e))?;
+        let mut journal = s
+            .open(JOURNAL, FileMode::Create)
+            .map_err(|e| io_err(s, "cannot open", e))?;
+        journal
+            .truncate(from)
+            .and_then(|()| journal.sync())
+            .map_err(|e| io_err(s, "cannot cut back", e))?;
+        if state.index.covered_len > from {
+            // The index describes records that are gone: reopening rebuilds it.
+            s.remove(INDEX).map_err(|e| io_err(s, "cannot remove", e))?;
+        }
+        let (dropped_roots, candidates) = salvage(s, &cut, from, &state, wanted);
+        let mut dropped_chunks = Vec::new();
+        for chunk in candidates {
+            if state.locate(&chunk.address()).is_none() {
+                dropped_chunks.push(chunk);
+            }
+        }
+        Ok(RepairReport {
+            damage: Some(damage),
+            cut_bytes: cut.len() as u64,
+            kept_in: Some(s.describe(&kept)),
+            dropped_roots,
+            dropped_chunks,
+        })
     }
 
     /// Length of the journal in bytes, including buffered writes.
@@ -760,15 +908,27 @@ fn scan_tail(s: &dyn Storage, reader: &dyn StorageFile, w: &mut State) -> Result
                 w.committed_len = at;
             }
             Step::Bad(reason) => {
-                let later = find_root_after(&mut window, at + 1, w.sequence)
-                    .map_err(|e| io_err(s, "cannot read", e))?;
-                if let Some(later) = later {
-                    return Err(Error::DamagedJournal {
-                        path: s.describe(JOURNAL),
-                        offset: at,
-                        reason: format!("{reason} (a valid root record follows at offset {later})"),
-                    });
-                }
+                let read_err = |e| io_err(s, "cannot read", e);
+                let later = find_root_after(&mut window, at + 1, w.sequence).map_err(read_err)?;
+                let reason = if let Some(later) = later {
+                    format!("{reason} (a valid root record follows at offset {later})")
+                } else if let Some(root_at) =
+                    find_damaged_root(&mut window, at, w).map_err(read_err)?
+                {
+                    format!(
+                        "the root record at offset {root_at} is complete but fails its \
+                         checksum (it published sequence {})",
+                        w.sequence + 1
+                    )
+                } else {
+                    // A torn tail: an interrupted publish, never acknowledged.
+                    break;
+                };
+                w.damage = Some(JournalDamage {
+                    offset: at,
+                    reason,
+                    valid_len: w.committed_len,
+                });
                 break;
             }
         }
@@ -855,6 +1015,118 @@ fn parse_record(window: &mut Window<'_>, at: u64) -> io::Result<Step> {
         },
         _ => Step::Bad("unknown record type"),
     })
+}
+
+/// The offset of a complete root record at or after `from` that fails its
+/// checksum but is recognisably the next publish: at least two of its type
+/// byte, its previous root (the store's root) and its sequence number (the
+/// next one) are right. Zeros or garbage left by a torn write match none.
+fn find_damaged_root(window: &mut Window<'_>, from: u64, w: &State) -> io::Result<Option<u64>> {
+    let mut at = from;
+    while let Some(b) = window.get(at, ROOT_RECORD_LEN)? {
+        if root_signals(b, w.root, w.sequence + 1) >= 2 {
+            return Ok(Some(at));
+        }
+        at += 1;
+    }
+    Ok(None)
+}
+
+/// How many of a root record's type byte, previous root and sequence number
+/// match `previous` and `sequence` (the layout is in `journal.rs`).
+fn root_signals(b: &[u8], previous: Option<Address>, sequence: u64) -> usize {
+    let kind = b[0] == ROOT_RECORD;
+    let previous_matches = match previous {
+        Some(p) => b[1] & 1 == 1 && b[2..34] == *p.as_bytes(),
+        None => b[1] & 1 == 0 && b[2..34].iter().all(|&x| x == 0),
+    };
+    let sequence_matches = b[66..74] == sequence.to_le_bytes();
+    usize::from(kind) + usize::from(previous_matches) + usize::from(sequence_matches)
+}
+
+/// The root records and the chunks (of the kinds `wanted` picks, verified
+/// against their addresses) among `cut`, the bytes from offset `from` on
+/// that a repair cuts off. Records are read in order while they parse;
+/// past a bad one, root records are still looked for byte by byte.
+fn salvage(
+    s: &dyn Storage,
+    cut: &[u8],
+    from: u64,
+    w: &State,
+    wanted: &dyn Fn(ChunkKind) -> bool,
+) -> (Vec<DroppedRoot>, Vec<Chunk>) {
+    let mut roots = Vec::new();
+    let mut chunks = Vec::new();
+    let mut at = 0usize;
+    let mut in_step = true;
+    let mut sequence = w.sequence;
+    let mut previous = w.root;
+    while at < cut.len() {
+        let rest = &cut[at..];
+        if in_step && rest[0] == CHUNK_RECORD {
+            if let Ok(h) = decode_chunk_header(rest) {
+                let end = CHUNK_HEADER_LEN + h.stored_len as usize;
+                if let Some(stored) = rest.get(CHUNK_HEADER_LEN..end) {
+                    let loc = Location {
+                        offset: from + at as u64,
+                        stored_len: h.stored_len,
+                        raw_len: h.raw_len,
+                        flags: h.flags,
+                    };
+                    if let Ok(chunk) = decode_verified(s, stored.to_vec(), &h.address, &loc)
+                        && wanted(chunk.kind())
+                    {
+                        chunks.push(chunk);
+                    }
+                    at += end;
+                    continue;
+                }
+            }
+            in_step = false;
+        }
+        let Some(b) = rest.get(..ROOT_RECORD_LEN) else {
+            break;
+        };
+        if let Some(r) = decode_root(b).filter(|r| r.sequence > sequence) {
+            roots.push(DroppedRoot {
+                offset: from + at as u64,
+                sequence: r.sequence,
+                root: Some(r.root),
+                intact: true,
+            });
+            sequence = r.sequence;
+            previous = Some(r.root);
+            at += ROOT_RECORD_LEN;
+            in_step = true;
+        } else if root_signals(b, previous, sequence + 1) >= 2 {
+            // The damaged record: its root field is trusted only if the
+            // other fields are all right (then the damage is elsewhere, or
+            // in the root field itself: the caller reads it as a hint).
+            roots.push(DroppedRoot {
+                offset: from + at as u64,
+                sequence: sequence + 1,
+                root: None,
+                intact: false,
+            });
+            sequence += 1;
+            at += ROOT_RECORD_LEN;
+            in_step = true;
+        } else if in_step {
+            in_step = false;
+        } else {
+            at += 1;
+        }
+    }
+    (roots, chunks)
+}
+
+/// The error a writer gets for a damaged journal.
+fn damaged(s: &dyn Storage, damage: &JournalDamage) -> Error {
+    Error::DamagedJournal {
+        path: s.describe(JOURNAL),
+        offset: damage.offset,
+        reason: damage.reason.clone(),
+    }
 }
 
 /// The offset of the first valid root record at or after `from` whose

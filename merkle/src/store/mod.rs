@@ -20,7 +20,9 @@ mod storage;
 
 use std::fmt;
 
-pub use disk::{DiskStats, DiskStore, OpenMode, VerifyReport};
+pub use disk::{
+    DiskStats, DiskStore, DroppedRoot, JournalDamage, OpenMode, RepairReport, VerifyReport,
+};
 pub use memory::MemoryStore;
 pub use sim::SimStorage;
 pub use storage::{FileMode, FsStorage, Storage, StorageFile, StorageLock};

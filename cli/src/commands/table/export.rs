@@ -51,7 +51,9 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         Some(d) => parse_delimiter(d)?,
         None => format.delimiter(),
     };
-    let repository = vcs::open(cwd)?;
+    // An export only reads: it runs beside a writer, and on a damaged
+    // journal up to the damage.
+    let repository = vcs::open_read_only(cwd)?;
     vcs::read_once(&repository);
     let branch = ops::current_branch(&repository)?;
     let mut session = Session::open(repository, &branch)?;
