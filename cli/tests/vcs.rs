@@ -928,6 +928,54 @@ fn merge_conflict_and_abort() {
     );
 }
 
+/// A merge that brings a duplicate records both rows; `conflicts cat` shows
+/// each side as the merge found it and the working row apart (theirs is
+/// never shown as ours); resolving to ours with the duplicate still there is
+/// refused, and once the data is fixed it resolves and commits.
+#[test]
+fn a_merged_duplicate_is_shown_as_it_is_and_cannot_be_resolved_away() {
+    let repo = Repo::new();
+    repo.sql("CREATE TABLE t (id integer PRIMARY KEY, code text UNIQUE)");
+    repo.ok(&["commit", "-Am", "t"]);
+    repo.ok(&["branch", "feature"]);
+    repo.sql("INSERT INTO t VALUES (1, 'y')");
+    repo.ok(&["commit", "-am", "ours"]);
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("INSERT INTO t VALUES (2, 'y')");
+    repo.ok(&["commit", "-am", "theirs"]);
+    repo.ok(&["checkout", "main"]);
+    assert_eq!(repo.run(&["merge", "feature"]).status.code(), Some(1));
+    assert_eq!(
+        repo.ok(&["conflicts", "cat"]),
+        lines(&[
+            "table t: the merged row violates unique constraint \"t_code_key\"",
+            "         | id       | code",
+            "  base   | (no row)",
+            "  ours   | 1        | y",
+            "  theirs | (no row)",
+            "table t: the merged row violates unique constraint \"t_code_key\"",
+            "          | id       | code",
+            "  base    | (no row)",
+            "  ours    | (no row)",
+            "  theirs  | 2        | y",
+            "  working | 2        | y",
+        ])
+    );
+    let err = repo.err(&["conflicts", "resolve", "--ours", "t"]);
+    assert!(
+        err.starts_with("error: duplicate key value violates unique constraint \"t_code_key\""),
+        "{err}"
+    );
+    assert!(repo.err(&["commit", "-m", "merged"]).contains("unresolved conflicts"));
+    repo.sql("UPDATE t SET code = 'z' WHERE id = 2");
+    assert_eq!(
+        repo.ok(&["conflicts", "resolve", "--ours", "t"]),
+        "resolved 2 conflicts in t\n"
+    );
+    repo.ok(&["commit", "-m", "merged"]);
+    assert_eq!(repo.csv("SELECT * FROM t ORDER BY id"), "id,code\n1,y\n2,z\n");
+}
+
 /// `conflicts cat` shows the three versions of a conflicting row,
 /// `conflicts resolve` says how many it resolved, `status` that the merge
 /// waits for its commit, and `commit` concludes it with the merge's

@@ -18,7 +18,7 @@ use crate::env::Environment;
 use crate::error::{Error, Result, SqlState};
 use crate::io::{self, InputFile, RowFormat};
 use crate::objects::{Catalog, Commit, Signature};
-use crate::ops::{self, CommitArgs, MergeArgs, PullArgs, Pulled};
+use crate::ops::{self, CommitArgs, MergeArgs, PullArgs, Pulled, ResolveArgs};
 use crate::repo::{self, Repository};
 use crate::sql::{Session, SqlChecks};
 use crate::vc::diff::{RowChange, TableDiff};
@@ -186,7 +186,7 @@ impl Branch<'_> {
 
     /// Commits as `arbor commit` would with `args`; returns the new commit.
     pub fn commit(&self, args: &CommitArgs) -> Result<Address> {
-        ops::commit(&self.db.repo, &self.db.env, &self.name, args)
+        ops::commit(&self.db.repo, &self.db.env, &SqlChecks, &self.name, args)
     }
 
     /// Commits every change (`commit -am message`).
@@ -239,6 +239,12 @@ impl Branch<'_> {
     /// What is staged, what is not, and any merge in progress.
     pub fn status(&self) -> Result<Status> {
         vc::status::status(&self.db.repo, &self.name)
+    }
+
+    /// Resolves the conflicts of the named tables to a side, as `arbor
+    /// conflicts resolve` would; the rows left must meet every constraint.
+    pub fn resolve_conflicts(&self, args: &ResolveArgs) -> Result<Vec<(String, usize)>> {
+        ops::resolve(&self.db.repo, &SqlChecks, &self.name, args)
     }
 
     /// The conflicts of the merge in progress (none without one).

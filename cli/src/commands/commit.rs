@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use arbor_engine::Database;
 use arbor_engine::ops::{self, CommitArgs};
 
 use crate::ui::CliError;
@@ -18,8 +19,9 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
     let branch = ops::current_branch(&repository)?;
     let env = identity::environment(cwd)?;
-    let address = ops::commit(&repository, &env, &branch, &args)?;
-    let message = repository.read_commit(&address)?.message;
+    let database = Database::from_repository(repository, env);
+    let address = database.branch(&branch)?.commit(&args)?;
+    let message = database.repository().read_commit(&address)?.message;
     println!(
         "[{branch} {}] {}",
         address.short(8),

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::ops::{self, ResolveArgs};
-use arbor_engine::{BranchState, Table};
+use arbor_engine::{BranchState, Database, Environment, Table};
 use arbor_schema::Value;
 
 use crate::render;
@@ -70,15 +70,24 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                     .iter()
                     .map(|c| c.name.clone())
                     .collect();
-                // One aligned table: a header, then base, ours (the working
-                // row as it is now) and theirs.
+                // One aligned table: a header, then base, ours and theirs as
+                // the merge found them, and the working row where it is
+                // something else (a row the merge wrote and a constraint
+                // refuses, or one edited since): never theirs shown as ours.
                 let mut lines: Vec<(&str, Vec<String>)> = vec![("", names)];
-                let ours = repository
+                let working_row = repository
                     .map(table.object.rows)?
                     .get(&c.key)
                     .map_err(arbor_engine::Error::from)?;
-                let versions = [&c.versions[0], &ours, &c.versions[2]];
-                for (label, version) in ["base", "ours", "theirs"].into_iter().zip(versions) {
+                let mut shown = vec![
+                    ("base", &c.versions[0]),
+                    ("ours", &c.versions[1]),
+                    ("theirs", &c.versions[2]),
+                ];
+                if working_row != c.versions[1] {
+                    shown.push(("working", &working_row));
+                }
+                for (label, version) in shown {
                     let cells = match version {
                         Some(bytes) => match table.decode(&c.key, bytes) {
                             Ok(row) => row.iter().map(cell).collect(),
@@ -97,18 +106,24 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                         widths[i] = widths[i].max(c.chars().count());
                     }
                 }
+                let label_width = lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
                 for (label, cells) in &lines {
                     let padded: Vec<String> = cells
                         .iter()
                         .zip(&widths)
                         .map(|(c, w)| render::pad_right(c, *w))
                         .collect();
-                    println!("  {label:6} | {}", padded.join(" | ").trim_end());
+                    println!(
+                        "  {} | {}",
+                        render::pad_right(label, label_width),
+                        padded.join(" | ").trim_end()
+                    );
                 }
             }
         }
         Action::Resolve(args) => {
-            for (table, n) in ops::resolve(&repository, &branch, &args)? {
+            let database = Database::from_repository(repository, Environment::default());
+            for (table, n) in database.branch(&branch)?.resolve_conflicts(&args)? {
                 println!(
                     "resolved {n} conflict{} in {table}",
                     if n == 1 { "" } else { "s" }

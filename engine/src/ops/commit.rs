@@ -7,6 +7,7 @@ use crate::env::Environment;
 use crate::error::{Error, Result, SqlState};
 use crate::objects::Signature;
 use crate::repo::Repository;
+use crate::table::CheckBinder;
 use crate::vc::{self, BranchState, commit::CommitOptions};
 
 /// The arguments of a commit (`arbor commit`, `arbor_commit(...)`).
@@ -43,6 +44,7 @@ pub struct CommitArgs {
 pub fn commit(
     repo: &Repository,
     env: &Environment,
+    checks: &dyn CheckBinder,
     branch: &str,
     args: &CommitArgs,
 ) -> Result<Address> {
@@ -72,6 +74,20 @@ pub fn commit(
     } else {
         identity(env, args.author.as_deref())?.at(time(env, args.date.as_deref())?)
     };
+    if let Some(merge) = &state.working_set.merge
+        && merge.conflicts.is_none()
+    {
+        // Statements check every row they write; a merge's rows are checked
+        // here, so that a commit never stores rows that break a constraint
+        // (a duplicate or an orphan left by resolving to a side).
+        let catalog = if args.all {
+            state.working_set.working
+        } else {
+            state.working_set.staged
+        };
+        let ours = repo.read_catalog(&state.commit.catalog)?;
+        vc::merge::verify_merged(repo, checks, &ours, &repo.read_catalog(&catalog)?)?;
+    }
     let options = CommitOptions {
         message,
         author,

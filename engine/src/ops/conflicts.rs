@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use crate::repo::Repository;
+use crate::table::CheckBinder;
 use crate::vc::merge::{self, Side};
 
 /// The arguments of `arbor conflicts resolve` and
@@ -20,16 +21,21 @@ pub struct ResolveArgs {
 }
 
 /// Resolves every conflict of the named tables to one side; returns how
-/// many were resolved in each table.
+/// many were resolved in each table. `checks` binds CHECK constraints: a
+/// resolution is refused if the rows it leaves break a constraint.
 pub fn resolve(
     repo: &Repository,
+    checks: &dyn CheckBinder,
     branch: &str,
     args: &ResolveArgs,
 ) -> Result<Vec<(String, usize)>> {
     let side = if args.ours { Side::Ours } else { Side::Theirs };
     let mut resolved = Vec::new();
     for table in &args.tables {
-        resolved.push((table.clone(), merge::resolve(repo, branch, table, side)?));
+        resolved.push((
+            table.clone(),
+            merge::resolve(repo, checks, branch, table, side)?,
+        ));
     }
     Ok(resolved)
 }

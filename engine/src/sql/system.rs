@@ -330,7 +330,7 @@ pub fn delete_conflicts(
     if keys.is_empty() {
         return Ok(0);
     }
-    Ok(vc::merge::drop_conflicts(repo, branch, table, &keys)? as u64)
+    Ok(vc::merge::drop_conflicts(repo, &SqlChecks, branch, table, &keys)? as u64)
 }
 
 /// `UPDATE arbor_conflicts_<table> SET our_<column> = expression, ...
@@ -729,7 +729,7 @@ pub fn procedure(
     match name {
         "arbor_commit" => {
             let args: ops::CommitArgs = ops::parse_procedure_args(name, args)?;
-            let address = ops::commit(repo, env, branch, &args)?;
+            let address = ops::commit(repo, env, &SqlChecks, branch, &args)?;
             Ok(done("hash", text(address.to_hex())))
         }
         "arbor_add" => {
@@ -813,7 +813,7 @@ pub fn procedure(
         }
         "arbor_conflicts_resolve" => {
             let args: ops::ResolveArgs = ops::parse_procedure_args(name, args)?;
-            let resolved = ops::resolve(repo, branch, &args)?;
+            let resolved = ops::resolve(repo, &SqlChecks, branch, &args)?;
             Ok(done(
                 "resolved",
                 count(resolved.iter().map(|(_, n)| n).sum()),

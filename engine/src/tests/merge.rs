@@ -297,7 +297,14 @@ fn conflicts_resolve_to_either_side_and_the_merge_commits() {
     );
     commit(&repo, "main", "ours");
     assert!(matches!(merge_dev(&repo), MergeOutcome::Uncommitted { .. }));
-    let resolved = vc::merge::resolve(&repo, "main", "t", vc::merge::Side::Theirs).unwrap();
+    let resolved = vc::merge::resolve(
+        &repo,
+        &crate::sql::SqlChecks,
+        "main",
+        "t",
+        vc::merge::Side::Theirs,
+    )
+    .unwrap();
     assert_eq!(resolved, 1);
     assert_eq!(
         rows(&repo, "SELECT a, b FROM t WHERE id = 2"),
@@ -467,7 +474,9 @@ fn constraint_violations_from_a_merge_are_recorded_as_conflicts() {
         [
             "the merged row violates check constraint \"t_a_check\"",
             "the merged row violates unique constraint \"t_code_key\"",
-        ]
+            "the merged row violates unique constraint \"t_code_key\"",
+        ],
+        "both rows of the duplicate are recorded"
     );
     // The rows are all there, as merged.
     assert_eq!(
@@ -477,9 +486,12 @@ fn constraint_violations_from_a_merge_are_recorded_as_conflicts() {
     assert_eq!(
         rows(
             &repo,
-            "SELECT our_code, their_code, description FROM arbor_conflicts_t WHERE base_id IS NULL"
+            "SELECT our_id, our_code, their_code, description FROM arbor_conflicts_t WHERE base_id IS NULL ORDER BY our_id"
         ),
-        ["y|y|the merged row violates unique constraint \"t_code_key\""]
+        [
+            "2|y|NULL|the merged row violates unique constraint \"t_code_key\"",
+            "3|y|y|the merged row violates unique constraint \"t_code_key\"",
+        ]
     );
     let options = CommitOptions {
         message: "too early".into(),
@@ -575,5 +587,191 @@ fn a_merge_removing_a_referenced_parent_is_recorded() {
             "SELECT base_id, our_id, their_id FROM arbor_conflicts_p"
         ),
         ["2|NULL|NULL"]
+    );
+}
+
+/// Commits and resolves as the front ends do, through `ops`, which checks
+/// the constraints of what a merge leaves.
+fn ops_commit(repo: &Repository, message: &str) -> crate::Result<arbor_merkle::Address> {
+    let args = crate::ops::CommitArgs {
+        message: Some(message.into()),
+        all: true,
+        author: Some("T <t@example.com>".into()),
+        ..Default::default()
+    };
+    crate::ops::commit(
+        repo,
+        &crate::env::Environment::default(),
+        &crate::sql::SqlChecks,
+        "main",
+        &args,
+    )
+}
+
+fn ops_resolve(repo: &Repository, table: &str, ours: bool) -> crate::Result<Vec<(String, usize)>> {
+    let args = crate::ops::ResolveArgs {
+        ours,
+        theirs: !ours,
+        tables: vec![table.into()],
+    };
+    crate::ops::resolve(repo, &crate::sql::SqlChecks, "main", &args)
+}
+
+/// Resolving a constraint violation to a side re-checks the constraint: a
+/// duplicate or an orphan left in place is refused, nothing changed, and
+/// no commit can store it; fixed rows resolve and commit.
+#[test]
+fn resolving_a_violation_to_a_side_rechecks_the_constraint() {
+    let repo = repo_with(
+        "CREATE TABLE t (id integer PRIMARY KEY, code text UNIQUE); \
+         CREATE TABLE p (id integer PRIMARY KEY); \
+         CREATE TABLE c (id integer PRIMARY KEY, pid integer REFERENCES p (id)); \
+         INSERT INTO p VALUES (1), (2)",
+    );
+    run(
+        &repo,
+        "main",
+        "INSERT INTO t VALUES (1, 'y'); DELETE FROM p WHERE id = 2",
+    );
+    commit(&repo, "main", "ours");
+    run(
+        &repo,
+        "dev",
+        "INSERT INTO t VALUES (2, 'y'); INSERT INTO c VALUES (10, 2)",
+    );
+    commit(&repo, "dev", "theirs");
+    let MergeOutcome::Uncommitted { conflicts } = merge_dev(&repo) else {
+        panic!("the merge should stop with conflicts");
+    };
+    assert_eq!(conflicts.len(), 3, "{conflicts:?}");
+    // (Theirs for t would drop our row 1, which theirs lacks: that holds.)
+    for (table, ours, code) in [
+        ("t", true, "23505"),
+        ("c", true, "23503"),
+        ("c", false, "23503"),
+    ] {
+        let e = ops_resolve(&repo, table, ours).unwrap_err();
+        assert_eq!(e.code, code, "{table}: {}", e.message);
+        let hint = e.hint.clone().unwrap_or_default();
+        assert!(hint.contains("UPDATE, DELETE"), "{hint}");
+    }
+    let e = Session::open(repo.clone(), "main")
+        .unwrap()
+        .execute("DELETE FROM arbor_conflicts_t")
+        .unwrap_err();
+    assert_eq!(e.code, "23505", "{}", e.message);
+    assert_eq!(
+        rows(&repo, "SELECT count(*) FROM arbor_conflicts_t"),
+        ["2"],
+        "nothing resolved"
+    );
+    assert!(ops_commit(&repo, "too early").is_err());
+    // Fixed, then resolved: each table once it holds.
+    run(&repo, "main", "UPDATE t SET code = 'z' WHERE id = 2");
+    assert_eq!(
+        ops_resolve(&repo, "t", true).unwrap(),
+        [("t".to_owned(), 2)]
+    );
+    run(&repo, "main", "INSERT INTO p VALUES (2)");
+    assert_eq!(
+        ops_resolve(&repo, "c", true).unwrap(),
+        [("c".to_owned(), 1)]
+    );
+    ops_commit(&repo, "merged").unwrap();
+    assert_eq!(
+        rows(&repo, "SELECT id, code FROM t ORDER BY id"),
+        ["1|y", "2|z"]
+    );
+}
+
+/// Their side adds a constraint (a foreign key, a CHECK, a unique index)
+/// that our new rows break: the merge records each such row, since our rows
+/// never met the constraint, instead of committing them or failing.
+#[test]
+fn constraints_added_by_theirs_are_checked_against_our_rows() {
+    let repo = repo_with(
+        "CREATE TABLE p (id integer PRIMARY KEY); \
+         CREATE TABLE c (id integer PRIMARY KEY, pid integer, code text, n integer); \
+         INSERT INTO p VALUES (1)",
+    );
+    run(
+        &repo,
+        "main",
+        "INSERT INTO c VALUES (10, 99, 'x', 5), (11, 1, 'x', -1)",
+    );
+    commit(&repo, "main", "ours");
+    run(
+        &repo,
+        "dev",
+        "ALTER TABLE c ADD CONSTRAINT c_pid_fkey FOREIGN KEY (pid) REFERENCES p (id); \
+         ALTER TABLE c ADD CONSTRAINT c_code_key UNIQUE (code); \
+         ALTER TABLE c ADD CONSTRAINT c_n_check CHECK (n > 0)",
+    );
+    commit(&repo, "dev", "theirs");
+    let MergeOutcome::Uncommitted { conflicts } = merge_dev(&repo) else {
+        panic!("the merge should stop with conflicts");
+    };
+    let mut described: Vec<String> = conflicts
+        .iter()
+        .map(|c| format!("{}: {}", c.table, c.description))
+        .collect();
+    described.sort();
+    assert_eq!(
+        described,
+        [
+            "c: the merged row violates check constraint \"c_n_check\"",
+            "c: the merged row violates foreign key constraint \"c_pid_fkey\": its p row is missing",
+            "c: the merged row violates unique constraint \"c_code_key\"",
+            "c: the merged row violates unique constraint \"c_code_key\"",
+        ]
+    );
+}
+
+/// A column one side drops while the other edits its values is a conflict
+/// (the edits would be lost without a word); rows the other side only adds
+/// merge without the column.
+#[test]
+fn a_dropped_column_edited_on_the_other_side_conflicts() {
+    for (dropper, editor, expected) in [
+        (
+            "main",
+            "dev",
+            "dropped by ours and changed by theirs in 1 row",
+        ),
+        (
+            "dev",
+            "main",
+            "dropped by theirs and changed by ours in 1 row",
+        ),
+    ] {
+        let repo = repo_with(
+            "CREATE TABLE sc (id integer PRIMARY KEY, a text, b text); \
+             INSERT INTO sc VALUES (1, 'a', 'b'), (2, 'a', 'b')",
+        );
+        run(&repo, dropper, "ALTER TABLE sc DROP COLUMN b");
+        commit(&repo, dropper, "drop b");
+        run(&repo, editor, "UPDATE sc SET b = 'edited' WHERE id = 1");
+        commit(&repo, editor, "edit b");
+        let MergeOutcome::Uncommitted { conflicts } = merge_dev(&repo) else {
+            panic!("{dropper} drops: the merge should stop with a conflict");
+        };
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].table, "sc");
+        assert_eq!(
+            conflicts[0].description,
+            format!("schema conflict: column b was {expected}")
+        );
+    }
+    let repo = repo_with(
+        "CREATE TABLE sc (id integer PRIMARY KEY, a text, b text); INSERT INTO sc VALUES (1, 'a', 'b')",
+    );
+    run(&repo, "main", "ALTER TABLE sc DROP COLUMN b");
+    commit(&repo, "main", "drop b");
+    run(&repo, "dev", "INSERT INTO sc VALUES (2, 'new', 'new')");
+    commit(&repo, "dev", "add a row");
+    assert!(matches!(merge_dev(&repo), MergeOutcome::Committed(_)));
+    assert_eq!(
+        rows(&repo, "SELECT * FROM sc ORDER BY id"),
+        ["1|a", "2|new"]
     );
 }

@@ -26,6 +26,7 @@ mod violations;
 pub use cherry_pick::apply_commit;
 pub use conflicts::{Conflict, read_conflicts};
 pub use resolution::{Side, drop_conflicts, resolve, update_working_rows};
+pub use violations::verify_merged;
 
 use conflicts::write_conflicts;
 use violations::foreign_key_violations;
@@ -46,7 +47,7 @@ use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Catalog, Commit, MergeState, Signature, TableObject, WorkingSet};
 use crate::repo::Repository;
 use crate::table::sequences::Sequence;
-use crate::table::{CheckBinder, Table, TableWriter, fill_new_indexes};
+use crate::table::{CheckBinder, Table, TableWriter};
 
 /// How to merge.
 #[derive(Clone, Debug)]
@@ -349,6 +350,9 @@ fn merge_table(
     };
     let their_tags = merged_schema.their_tags;
     let schema = merged_schema.schema;
+    if let Some(description) = dropped_column_changed(repo, &base, &ours, &theirs, &schema)? {
+        return Ok(Err(description));
+    }
     // Rows are stored by column tag, so each side's rows read correctly
     // under the merged schema unless a column changed type or the key changed.
     for side in [&base, &ours, &theirs] {
@@ -411,32 +415,36 @@ fn merge_table(
         resolve_row(name, &c, &merged_table, &mut conflicts)
     })?;
     // The secondary indexes follow the rows: what changed from ours to the
-    // merged rows is unindexed and reindexed (uniqueness checked).
+    // merged rows is unindexed and reindexed (uniqueness checked). An index
+    // only theirs has starts empty and is filled with every row.
+    let empty = repo.empty_map()?.root();
     let mut object = TableObject {
         schema: schema.encode(),
         rows: our_rows.root(),
-        indexes: ours
-            .object
+        indexes: schema
             .indexes
             .iter()
-            .filter(|(n, _)| schema.indexes.iter().any(|i| i.name == *n))
-            .cloned()
+            .map(|i| {
+                let kept = ours.object.indexes.iter().find(|(n, _)| *n == i.name);
+                (i.name.clone(), kept.map_or(empty, |(_, a)| *a))
+            })
             .collect(),
         next_row_id,
     };
+    object.indexes.sort_by(|a, b| a.0.cmp(&b.0));
     let indexed = Table::new(Arc::new(schema.clone()), object.clone());
-    let only_kept = {
-        let mut s = schema.clone();
-        s.indexes
-            .retain(|i| object.indexes.iter().any(|(n, _)| *n == i.name));
-        Table::new(Arc::new(s), object.clone())
-    };
-    let mut writer = TableWriter::new(repo, only_kept)?;
+    let mut writer = TableWriter::new(repo, indexed.clone())?;
     // The rows the merge wrote (theirs, or cells of both) are checked
     // against the merged table's constraints; a row that violates one is
     // kept and recorded as a conflict, as Dolt records constraint violations.
+    // Where theirs added a constraint (a CHECK, a NOT NULL, an index), our
+    // rows never met it: then every row is checked.
     let checks = checks.bind_checks(&schema)?;
+    let mut recorded: BTreeSet<(Vec<u8>, String)> = BTreeSet::new();
     let mut violation = |key: &[u8], description: String| -> Result<()> {
+        if !recorded.insert((key.to_vec(), description.clone())) {
+            return Ok(());
+        }
         conflicts.push(Conflict {
             table: name.to_owned(),
             key: key.to_vec(),
@@ -449,6 +457,41 @@ fn merge_table(
         });
         Ok(())
     };
+    let mut check_row = |writer: &mut TableWriter, key: &[u8], row: &[Value]| -> Result<()> {
+        if let Some(what) = writer.violation(row, &checks)? {
+            violation(key, format!("the merged row {what}"))?;
+        }
+        match writer.index_row(key, row) {
+            Err(e) if e.code == SqlState::UniqueViolation => {
+                let constraint = e.into_fields().constraint.unwrap_or_default();
+                let description =
+                    format!("the merged row violates unique constraint \"{constraint}\"");
+                violation(key, description.clone())?;
+                // Both rows of the pair are part of the violation: the other
+                // is the one holding the values in that index.
+                let positions: Option<Vec<usize>> = schema
+                    .indexes
+                    .iter()
+                    .find(|i| i.name == constraint)
+                    .map(|i| {
+                        i.columns
+                            .iter()
+                            .filter_map(|(t, _)| schema.tag_index(*t))
+                            .collect()
+                    });
+                if let Some(positions) = positions
+                    && let Some(other) = writer.conflict(row, Some(&positions))?
+                    && other.as_slice() != key
+                {
+                    violation(&other, description)?;
+                }
+                writer.index_row_unchecked(key, row)?;
+            }
+            other => other?,
+        }
+        Ok(())
+    };
+    let mut changed = BTreeSet::new();
     for change in our_rows.diff(&rows)? {
         let change = change?;
         if let Some(old) = &change.old {
@@ -456,27 +499,91 @@ fn merge_table(
         }
         if let Some(new) = &change.new {
             let row = indexed.decode(&change.key, new)?;
-            if let Some(what) = writer.violation(&row, &checks)? {
-                violation(&change.key, format!("the merged row {what}"))?;
-            }
-            match writer.index_row(&change.key, &row) {
-                Err(e) if e.code == SqlState::UniqueViolation => {
-                    let constraint = e.into_fields().constraint.unwrap_or_default();
-                    violation(
-                        &change.key,
-                        format!("the merged row violates unique constraint \"{constraint}\""),
-                    )?;
-                    writer.index_row_unchecked(&change.key, &row)?;
-                }
-                other => other?,
+            check_row(&mut writer, &change.key, &row)?;
+        }
+        changed.insert(change.key);
+    }
+    if constraints_added(&ours.schema, &schema) {
+        for entry in rows.iter()? {
+            let (key, value) = entry?;
+            if !changed.contains(&key) {
+                let row = indexed.decode(&key, &value)?;
+                check_row(&mut writer, &key, &row)?;
             }
         }
     }
     let written = writer.finish()?;
     object.indexes = written.indexes;
     object.rows = rows.root();
-    let object = fill_new_indexes(repo, Table::new(Arc::new(schema), object))?;
     Ok(Ok((object, conflicts)))
+}
+
+/// Whether `merged` holds a constraint that `ours` did not: a CHECK, a NOT
+/// NULL, or an index (ours' rows were never checked against it).
+fn constraints_added(ours: &arbor_schema::TableSchema, merged: &arbor_schema::TableSchema) -> bool {
+    let new_check = merged.checks.iter().any(|c| !ours.checks.contains(c));
+    let new_index = merged.indexes.iter().any(|i| !ours.indexes.contains(i));
+    let new_not_null = merged
+        .columns
+        .iter()
+        .any(|c| !c.nullable && ours.column_by_tag(c.tag).is_none_or(|o| o.nullable));
+    new_check || new_index || new_not_null
+}
+
+/// A column one side dropped whose values the other side changed in some
+/// rows: the merge would lose those edits without a word, so the table
+/// conflicts (Git's modify/delete, for a column). Rows the other side
+/// added are not edits of the column and merge as rows without it.
+fn dropped_column_changed(
+    repo: &Repository,
+    base: &Table,
+    ours: &Table,
+    theirs: &Table,
+    merged: &arbor_schema::TableSchema,
+) -> Result<Option<String>> {
+    for column in &base.schema.columns {
+        if merged.column_by_tag(column.tag).is_some() {
+            continue;
+        }
+        let (kept_by, dropped_by, side) = match (
+            ours.schema.column_by_tag(column.tag),
+            theirs.schema.column_by_tag(column.tag),
+        ) {
+            (Some(_), None) => ("ours", "theirs", ours),
+            (None, Some(_)) => ("theirs", "ours", theirs),
+            _ => continue,
+        };
+        let (Some(in_base), Some(in_side)) = (
+            base.schema.tag_index(column.tag),
+            side.schema.tag_index(column.tag),
+        ) else {
+            continue;
+        };
+        let mut edited = 0u64;
+        for change in repo
+            .map(base.object.rows)?
+            .diff(&repo.map(side.object.rows)?)?
+        {
+            let change = change?;
+            let (Some(old), Some(new)) = (&change.old, &change.new) else {
+                continue;
+            };
+            let before = base.decode(&change.key, old)?;
+            let after = side.decode(&change.key, new)?;
+            if before[in_base] != after[in_side] {
+                edited += 1;
+            }
+        }
+        if edited > 0 {
+            return Ok(Some(format!(
+                "schema conflict: column {} was dropped by {dropped_by} and changed by \
+                 {kept_by} in {edited} row{}",
+                column.name,
+                if edited == 1 { "" } else { "s" }
+            )));
+        }
+    }
+    Ok(None)
 }
 
 /// Their rows with each row they added since the base (a hidden id at or

@@ -1,10 +1,13 @@
 //! Resolving the conflicts of a merge in progress: to one side, by
 //! dropping them (the rows stay as edited), or by editing the working rows.
 
+use std::collections::BTreeSet;
+
 use arbor_merkle::Address;
 use arbor_schema::Value;
 
 use super::conflicts::{Conflict, read_conflicts, write_conflicts};
+use super::violations::verify_table;
 use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Catalog, MergeState, WorkingSet};
 use crate::repo::Repository;
@@ -42,8 +45,16 @@ fn merge_in_progress(
 }
 
 /// Resolves every conflict of `table` in the merge in progress on `branch`
-/// to `side`. Once no conflicts remain, the merge can be committed.
-pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Result<usize> {
+/// to `side`. Once no conflicts remain, the merge can be committed. The
+/// table's constraints are checked over the result first: a side whose
+/// rows break one (a duplicate, an orphan) is refused, nothing changed.
+pub fn resolve(
+    repo: &Repository,
+    checks: &dyn CheckBinder,
+    branch: &str,
+    table: &str,
+    side: Side,
+) -> Result<usize> {
     let (state, merge_state, all) = merge_in_progress(repo, branch)?;
     let merge_state = &merge_state;
     let (mine, rest): (Vec<Conflict>, Vec<Conflict>) =
@@ -102,9 +113,15 @@ pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Resu
                 .insert(table.to_owned(), repo.write_table(&writer.finish()?)?);
         }
     }
+    verify_table(repo, checks, &working, table, &pending(&rest))?;
     let working = repo.write_catalog(&working)?;
     keep_conflicts(repo, &state, merge_state, working, &rest)?;
     Ok(mine.len())
+}
+
+/// The tables that still have conflicts among `rest`.
+fn pending(rest: &[Conflict]) -> BTreeSet<String> {
+    rest.iter().map(|c| c.table.clone()).collect()
 }
 
 /// Marks the conflicts of `table` whose row keys are `keys` resolved, the
@@ -112,6 +129,7 @@ pub fn resolve(repo: &Repository, branch: &str, table: &str, side: Side) -> Resu
 /// `DELETE FROM arbor_conflicts_<table>`. Returns how many were resolved.
 pub fn drop_conflicts(
     repo: &Repository,
+    checks: &dyn CheckBinder,
     branch: &str,
     table: &str,
     keys: &[Vec<u8>],
@@ -125,6 +143,13 @@ pub fn drop_conflicts(
         .collect();
     let dropped = before - rest.len();
     if dropped > 0 {
+        let left = pending(&rest);
+        if !left.contains(table) {
+            // The table's last conflicts: its rows must now meet every
+            // constraint, as the rows a statement writes do.
+            let working = repo.read_catalog(&state.working_set.working)?;
+            verify_table(repo, checks, &working, table, &left)?;
+        }
         let working = state.working_set.working;
         keep_conflicts(repo, &state, merge_state, working, &rest)?;
     }
