@@ -917,4 +917,10 @@ fn scripts_reach_outside_only_when_allowed() {
     assert!(!piped.success(), "{}", piped.stdout);
     down.ok(&["sql", "--allow-outside", "-f", "clone.sql"]);
     assert!(root.path().join("viafile/.arbor").is_dir());
+    // Relative paths in a statement are read against the repository, not
+    // the folder the script happens to run in.
+    let sub = down.mkdir("sub");
+    sub.ok(&["sql", "-q", "SELECT arbor_clone('../up', '../viasub')"]);
+    assert!(root.path().join("viasub/.arbor").is_dir());
+    assert!(!down.path().join("viasub").exists());
 }

@@ -147,6 +147,9 @@ fn open_session(cwd: &Path) -> Result<Session, CliError> {
 fn with_environment(mut session: Session, cwd: &Path, reach: Reach) -> Result<Session, CliError> {
     let mut env = identity::environment(cwd)?;
     env.reach = reach;
+    // A statement's relative paths (a clone's URL and folder) mean the same
+    // from wherever the script runs: they are read against the repository.
+    env.working_dir = Some(repository_dir(cwd)?);
     session.set_environment(env);
     Ok(session)
 }
