@@ -67,10 +67,12 @@ impl Database {
         Ok(Database { repo, env })
     }
 
-    /// Opens the repository in folder `dir` for writing (one writer process
-    /// at a time: this waits a while for another one's lock).
+    /// Opens the repository in folder `dir` for reading and writing. No lock
+    /// is held while it only reads; a write takes the writer lock (waiting a
+    /// while for another writer) until what it wrote is published, so many
+    /// open databases, in one process or several, take turns.
     pub fn open(dir: &Path, env: Environment) -> Result<Database> {
-        let repo = Repository::open(repo::open_disk_store(dir)?)?;
+        let repo = Repository::open(repo::open_disk_store_shared(dir)?)?;
         Ok(Database { repo, env })
     }
 

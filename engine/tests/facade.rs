@@ -499,3 +499,58 @@ fn rows_exported_to_a_file_import_back_as_they_were() {
         Value::BigInt(1)
     );
 }
+
+/// Databases open on one folder take turns: an open database that only
+/// reads holds no lock (another writes and commits meanwhile, and the next
+/// statement sees it); an open write transaction holds the lock, and a
+/// writer waiting for it is told which process holds it; once it commits,
+/// the lock is free again.
+#[test]
+fn open_databases_on_one_folder_block_only_while_one_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data");
+    {
+        let db = Database::init(&path, "main", env()).unwrap();
+        exec(&db, "main", "CREATE TABLE t (id int PRIMARY KEY)");
+        db.branch("main").unwrap().commit_all("t").unwrap();
+    }
+    let reader = Database::open(&path, env()).unwrap();
+    let mut reading = reader.branch("main").unwrap().session().unwrap();
+    assert_eq!(
+        scalar(reading.execute("SELECT count(*) FROM t").unwrap()),
+        Value::BigInt(0)
+    );
+    {
+        let writer = Database::open(&path, env()).unwrap();
+        exec(&writer, "main", "INSERT INTO t VALUES (1)");
+        writer.branch("main").unwrap().commit_all("one").unwrap();
+    }
+    assert_eq!(
+        scalar(reading.execute("SELECT count(*) FROM t").unwrap()),
+        Value::BigInt(1),
+        "the open session sees what another committed"
+    );
+    reading.execute("BEGIN; INSERT INTO t VALUES (2)").unwrap();
+    let other = Database::open(&path, env()).unwrap();
+    let mut other_session = other.branch("main").unwrap().session().unwrap();
+    assert_eq!(
+        scalar(other_session.execute("SELECT count(*) FROM t").unwrap()),
+        Value::BigInt(1),
+        "a reader is never blocked, and sees only what is published"
+    );
+    let e = other_session
+        .execute("INSERT INTO t VALUES (3)")
+        .unwrap_err();
+    assert_eq!(e.code, SqlState::LockNotAvailable, "{}", e.message);
+    assert!(
+        e.message.contains(&format!("pid {}", std::process::id())),
+        "{}",
+        e.message
+    );
+    reading.execute("COMMIT").unwrap();
+    other_session.execute("INSERT INTO t VALUES (3)").unwrap();
+    assert_eq!(
+        scalar(reading.execute("SELECT count(*) FROM t").unwrap()),
+        Value::BigInt(3)
+    );
+}

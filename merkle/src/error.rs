@@ -73,12 +73,15 @@ pub enum Error {
     },
     /// Another process holds the repository's write lock.
     #[error(
-        "the repository at {path} is locked by another Arbor process \
-         (waited {waited_ms} ms); try again when it has finished"
+        "the repository at {path} is locked by another Arbor process ({holder}) \
+         that is writing to it (waited {waited_ms} ms); try again when it has finished"
     )]
     Locked {
         /// The lock file.
         path: String,
+        /// Who holds it, as it wrote itself into the lock file: its process
+        /// id and command line ("unknown process" if it did not say).
+        holder: String,
         /// How long Arbor waited.
         waited_ms: u128,
     },

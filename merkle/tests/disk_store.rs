@@ -317,6 +317,118 @@ fn readers_see_a_snapshot_and_refresh() {
     );
 }
 
+fn shared() -> OpenMode {
+    OpenMode::Shared {
+        lock_wait: Duration::from_millis(50),
+    }
+}
+
+/// A shared store holds no lock while it only reads (another writer comes
+/// and goes, and what it published is seen), takes the lock at its first
+/// write (a swap from a root that moved on fails, its chunks wait for the
+/// retry), and lets it go once what it wrote is published.
+#[test]
+fn a_shared_store_locks_only_while_it_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (chunk(1), chunk(2), chunk(3));
+    {
+        let first = DiskStore::open_dir(dir.path(), rw()).unwrap();
+        first.put(&a).unwrap();
+        first.compare_and_swap_root(None, a.address()).unwrap();
+    }
+    let session = DiskStore::open_dir(dir.path(), shared()).unwrap();
+    assert_eq!(session.root().unwrap(), Some(a.address()));
+    assert!(!session.holds_lock());
+    {
+        // Another writer while the session is open and idle.
+        let other = DiskStore::open_dir(dir.path(), rw()).unwrap();
+        other.put(&b).unwrap();
+        assert!(
+            other
+                .compare_and_swap_root(Some(a.address()), b.address())
+                .unwrap()
+        );
+    }
+    assert_eq!(
+        session.root().unwrap(),
+        Some(b.address()),
+        "it sees what others published"
+    );
+    session.put(&c).unwrap();
+    assert!(session.holds_lock(), "a write takes the lock");
+    let waiting = DiskStore::open_dir(dir.path(), rw()).unwrap_err();
+    assert!(matches!(waiting, Error::Locked { .. }), "{waiting}");
+    assert!(
+        !session
+            .compare_and_swap_root(Some(a.address()), c.address())
+            .unwrap(),
+        "a swap from a root that moved on fails"
+    );
+    assert!(session.holds_lock(), "its chunk waits for the retry");
+    assert!(
+        session
+            .compare_and_swap_root(Some(b.address()), c.address())
+            .unwrap()
+    );
+    assert!(!session.holds_lock(), "published: the lock is let go");
+    let after = DiskStore::open_dir(dir.path(), rw()).unwrap();
+    assert_eq!(after.root().unwrap(), Some(c.address()));
+    for x in [&a, &b, &c] {
+        assert_eq!(after.get(&x.address()).unwrap().as_ref(), Some(x));
+    }
+    drop(after);
+    session.refresh().unwrap();
+    assert_eq!(session.get(&c.address()).unwrap().as_ref(), Some(&c));
+}
+
+/// Two shared stores (two sessions) count to 200 together, each retrying a
+/// swap the other got in before: no increment is lost.
+#[test]
+fn shared_stores_lose_no_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = |n: u64| Chunk::new(ChunkKind::BLOB_LEAF, &[], &n.to_le_bytes());
+    {
+        let first = DiskStore::open_dir(dir.path(), rw()).unwrap();
+        first.put(&counter(0)).unwrap();
+        first
+            .compare_and_swap_root(None, counter(0).address())
+            .unwrap();
+    }
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let path = dir.path().to_path_buf();
+            std::thread::spawn(move || {
+                let wait = OpenMode::Shared {
+                    lock_wait: Duration::from_secs(20),
+                };
+                let store = DiskStore::open_dir(&path, wait).unwrap();
+                for _ in 0..100 {
+                    loop {
+                        store.refresh().unwrap();
+                        let root = store.root().unwrap().unwrap();
+                        let bytes = store.get(&root).unwrap().unwrap();
+                        let n = u64::from_le_bytes(bytes.payload().try_into().unwrap());
+                        let next = counter(n + 1);
+                        store.put(&next).unwrap();
+                        if store
+                            .compare_and_swap_root(Some(root), next.address())
+                            .unwrap()
+                        {
+                            break;
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let store = DiskStore::open_dir(dir.path(), rw()).unwrap();
+    let root = store.root().unwrap().unwrap();
+    assert_eq!(root, counter(200).address());
+}
+
 #[test]
 fn a_prolly_map_round_trips_through_disk() {
     let dir = tempfile::tempdir().unwrap();

@@ -522,9 +522,18 @@ fn a_second_writer_waits_then_fails_clearly() {
     .unwrap_err();
     assert!(start.elapsed() >= Duration::from_millis(200), "it waited");
     match &err {
-        Error::Locked { path, waited_ms } => {
+        Error::Locked {
+            path,
+            holder,
+            waited_ms,
+        } => {
             assert!(path.ends_with("LOCK"));
             assert!(*waited_ms >= 200);
+            // The holder said who it is: this very process, here.
+            assert!(
+                holder.starts_with(&format!("pid {}: ", std::process::id())),
+                "{holder}"
+            );
         }
         other => panic!("expected Locked, got {other}"),
     }

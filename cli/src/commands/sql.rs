@@ -126,7 +126,8 @@ const REMOTE_PROCEDURES: &[&str] = &["arbor_clone", "arbor_fetch", "arbor_pull",
 /// A session on the checked-out branch of the repository containing `cwd`.
 fn open_session(cwd: &Path) -> Result<Session, CliError> {
     let dir = repository_dir(cwd)?;
-    let store = match ops::open_disk_store(&dir) {
+    // The lock only while a statement writes: an open shell blocks no one.
+    let store = match ops::open_disk_store_shared(&dir) {
         Ok(store) => store,
         Err(e) => {
             // A damaged journal refuses writers; reading it up to the

@@ -46,7 +46,8 @@ pub use crate::remote::{
 pub use crate::repo::fsck::{JournalRepair, describe_damage, repair as repair_journal};
 pub use crate::repo::gc::collect_garbage;
 pub use crate::repo::{
-    find_repository, fsck, open_disk_store, open_disk_store_read_only, validate_branch_name,
+    find_repository, fsck, open_disk_store, open_disk_store_read_only, open_disk_store_shared,
+    validate_branch_name,
 };
 pub use crate::vc::blame::blame;
 pub use crate::vc::branch::{list as list_branches, tag_infos};

@@ -68,6 +68,19 @@ pub fn open_disk_store(dir: &Path) -> Result<Arc<DiskStore>> {
     )?))
 }
 
+/// Opens the on-disk store of the repository in `dir` for a session that
+/// mostly reads: no lock until it writes, and then only until what it wrote
+/// is published (see [`OpenMode::Shared`]), so an open shell or a server's
+/// idle connection blocks no other writer.
+pub fn open_disk_store_shared(dir: &Path) -> Result<Arc<DiskStore>> {
+    Ok(Arc::new(DiskStore::open_dir(
+        dir.join(STORE_DIR),
+        OpenMode::Shared {
+            lock_wait: LOCK_WAIT,
+        },
+    )?))
+}
+
 /// Opens the on-disk store of the repository in `dir` for reading only:
 /// no lock, a snapshot of the last published state. Commands that only read
 /// use it, so they run beside a writer (an open `arbor sql` shell).

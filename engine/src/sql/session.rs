@@ -557,6 +557,11 @@ impl Session {
             }
             _ => {}
         }
+        if !self.in_transaction && !self.failed {
+            // Planned against what is published now: another session or
+            // process may have committed since the last statement.
+            self.refresh()?;
+        }
         if let Some((table, predicate)) = conflicts_delete(stmt, &self.catalog) {
             return self.delete_conflicts(&table, predicate.as_deref());
         }

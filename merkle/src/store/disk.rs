@@ -59,6 +59,9 @@
 //! One mutex guards the writer state (root, locations, write buffer). Chunk
 //! reads hold it only to look a location up: the bytes are read, decompressed
 //! and hashed outside it, through a separate read-only handle on the journal.
+//! Between processes, the writer lock admits one writer at a time: held for
+//! the store's life (read-write), or by a shared store only from its first
+//! write until it is published ([`OpenMode::Shared`]).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -111,6 +114,16 @@ pub enum OpenMode {
     },
     /// No lock; read the last published root at open time (a snapshot).
     ReadOnly,
+    /// No lock until a write: [`ChunkStore::root`] reads the root others
+    /// last published (each statement of a session sees the latest
+    /// commits); the first write takes the writer lock
+    /// (waiting at most `lock_wait`), catches up with what others published
+    /// meanwhile, and holds the lock until what it wrote is published. So
+    /// an idle session (an open shell, a server's connection) blocks no one.
+    Shared {
+        /// Longest wait for another writer to finish.
+        lock_wait: Duration,
+    },
 }
 
 /// Damage found where the journal's valid records end (see the module
@@ -207,6 +220,9 @@ struct State {
     disabled: Option<String>,
     /// Damage found by the last scan; the state above stops before it.
     damage: Option<JournalDamage>,
+    /// The writer lock while it is held: for the store's life (read-write),
+    /// or from a first write until it is published (shared).
+    lock: Option<Box<dyn StorageLock>>,
     stats: DiskStats,
 }
 
@@ -235,11 +251,12 @@ impl State {
 pub struct DiskStore {
     storage: Arc<dyn Storage>,
     read_only: bool,
+    /// For a shared store: how long a write waits for the writer lock.
+    shared: Option<Duration>,
     /// A read-only handle on the journal, used for every read, so readers do
     /// not wait for the state's mutex while doing I/O.
     reader: Box<dyn StorageFile>,
     state: Mutex<State>,
-    _lock: Option<Box<dyn StorageLock>>,
 }
 
 impl fmt::Debug for DiskStore {
@@ -271,8 +288,13 @@ impl DiskStore {
     pub fn open(storage: Arc<dyn Storage>, mode: OpenMode) -> Result<DiskStore> {
         let lock = match mode {
             OpenMode::ReadWrite { lock_wait } => Some(storage.lock(LOCK, lock_wait)?),
-            OpenMode::ReadOnly => None,
+            OpenMode::ReadOnly | OpenMode::Shared { .. } => None,
         };
+        let shared = match mode {
+            OpenMode::Shared { lock_wait } => Some(lock_wait),
+            _ => None,
+        };
+        // A shared store opens as a reader does; it becomes a writer later.
         let read_only = lock.is_none();
         let s = storage.as_ref();
         let exists = s
@@ -327,6 +349,7 @@ impl DiskStore {
             buffer_at: 0,
             disabled: None,
             damage: None,
+            lock,
             stats,
             index,
         };
@@ -340,10 +363,10 @@ impl DiskStore {
         state.buffer_at = state.committed_len;
         let store = DiskStore {
             storage,
-            read_only,
+            read_only: read_only && shared.is_none(),
+            shared,
             reader,
             state: Mutex::new(state),
-            _lock: lock,
         };
         if !read_only {
             let s = store.storage.as_ref();
@@ -415,6 +438,7 @@ impl DiskStore {
             buffer_at: 0,
             disabled: None,
             damage: None,
+            lock: None,
             stats: DiskStats::default(),
             index,
         };
@@ -480,13 +504,62 @@ impl DiskStore {
     /// opened or last refreshed. A writer holds the lock, so nothing can have
     /// changed under it, and this does nothing.
     pub fn refresh(&self) -> Result<()> {
-        if !self.read_only {
+        let mut w = self.lock();
+        if w.journal.is_some() {
             return Ok(());
         }
-        let mut w = self.lock();
         scan_tail(self.storage.as_ref(), self.reader.as_ref(), &mut w)?;
         w.buffer_at = w.committed_len;
         Ok(())
+    }
+
+    /// Whether this store holds the writer lock now.
+    pub fn holds_lock(&self) -> bool {
+        self.lock().lock.is_some()
+    }
+
+    /// For a shared store about to write: takes the writer lock, reads what
+    /// others published since the snapshot (the root may have moved: a
+    /// compare-and-swap from the old one then fails, and the caller
+    /// retries), and cuts off a torn tail, as opening for writing does.
+    fn become_writer(&self, w: &mut State) -> Result<()> {
+        let Some(lock_wait) = self.shared else {
+            return Ok(());
+        };
+        if w.journal.is_some() {
+            return Ok(());
+        }
+        let s = self.storage.as_ref();
+        let lock = s.lock(LOCK, lock_wait)?;
+        scan_tail(s, self.reader.as_ref(), w)?;
+        if let Some(damage) = &w.damage {
+            return Err(damaged(s, damage));
+        }
+        let mut journal = s
+            .open(JOURNAL, FileMode::Create)
+            .map_err(|e| io_err(s, "cannot open", e))?;
+        let len = journal.len().map_err(|e| io_err(s, "cannot read", e))?;
+        if len > w.committed_len {
+            // A torn tail left by a writer that stopped.
+            journal
+                .truncate(w.committed_len)
+                .and_then(|()| journal.sync())
+                .map_err(|e| io_err(s, "cannot cut back", e))?;
+            w.stats.syncs += 1;
+        }
+        w.buffer_at = w.committed_len;
+        w.journal = Some(journal);
+        w.lock = Some(lock);
+        Ok(())
+    }
+
+    /// For a shared store: lets the writer lock go once everything written
+    /// is published (nothing pending, nothing buffered).
+    fn release_if_done(&self, w: &mut State) {
+        if self.shared.is_some() && w.pending.is_empty() && w.buffer.is_empty() {
+            w.journal = None;
+            w.lock = None;
+        }
     }
 
     /// Re-reads every published record of the journal, checking each chunk
@@ -1270,6 +1343,9 @@ impl ChunkStore for DiskStore {
             .collect();
         let mut w = self.lock();
         self.check_writable(&w)?;
+        if encoded.iter().any(|(a, ..)| w.locate(a).is_none()) {
+            self.become_writer(&mut w)?;
+        }
         for (address, flags, stored, raw_len) in encoded {
             if w.locate(&address).is_some() {
                 continue;
@@ -1304,13 +1380,28 @@ impl ChunkStore for DiskStore {
     }
 
     fn root(&self) -> Result<Option<Address>> {
-        Ok(self.lock().root)
+        let mut w = self.lock();
+        if self.shared.is_some() && w.journal.is_none() {
+            // A shared store not writing sees what others published: a
+            // length check, and a scan only when the journal grew.
+            let s = self.storage.as_ref();
+            let len = self.reader.len().map_err(|e| io_err(s, "cannot read", e))?;
+            if len > w.committed_len {
+                scan_tail(s, self.reader.as_ref(), &mut w)?;
+                w.buffer_at = w.committed_len;
+            }
+        }
+        Ok(w.root)
     }
 
     fn compare_and_swap_root(&self, expected: Option<Address>, new: Address) -> Result<bool> {
         let mut w = self.lock();
         self.check_writable(&w)?;
+        self.become_writer(&mut w)?;
         if w.root != expected {
+            // Chunks put for this swap stay pending (and the lock held) for
+            // the retry that follows.
+            self.release_if_done(&mut w);
             return Ok(false);
         }
         if w.locate(&new).is_none() {
@@ -1318,6 +1409,7 @@ impl ChunkStore for DiskStore {
         }
         self.publish(&mut w, expected, new)?;
         self.maybe_reindex(&mut w);
+        self.release_if_done(&mut w);
         Ok(true)
     }
 }

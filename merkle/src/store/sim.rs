@@ -349,6 +349,7 @@ impl Storage for SimStorage {
         if st.locked {
             return Err(Error::Locked {
                 path: format!("sim:{name}"),
+                holder: "another simulated writer".into(),
                 waited_ms: 0,
             });
         }

@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
-use std::io;
+use std::io::{self, Read};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -237,11 +237,26 @@ impl Storage for FsStorage {
         let start = Instant::now();
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(Box::new(FsLock { _file: file })),
+                Ok(()) => {
+                    // Says who holds it, for whoever waits. A failure to say
+                    // costs only that message, never the lock.
+                    let _ = file
+                        .set_len(0)
+                        .and_then(|()| file.write_all_at(lock_holder().as_bytes(), 0));
+                    return Ok(Box::new(FsLock { _file: file }));
+                }
                 Err(std::fs::TryLockError::WouldBlock) => {
                     if start.elapsed() >= wait {
+                        let mut said = String::new();
+                        let _ = (&file).take(256).read_to_string(&mut said);
+                        let holder = said.trim();
                         return Err(Error::Locked {
                             path: path.display().to_string(),
+                            holder: if holder.is_empty() {
+                                "unknown process".into()
+                            } else {
+                                holder.escape_debug().to_string()
+                            },
                             waited_ms: start.elapsed().as_millis(),
                         });
                     }
@@ -257,4 +272,13 @@ impl Storage for FsStorage {
     fn describe(&self, name: &str) -> String {
         self.dir.join(name).display().to_string()
     }
+}
+
+/// How a lock holder describes itself in the lock file: `pid N: command`.
+fn lock_holder() -> String {
+    let command: Vec<String> = std::env::args()
+        .take(4)
+        .map(|a| a.chars().take(60).collect())
+        .collect();
+    format!("pid {}: {}", std::process::id(), command.join(" "))
 }
