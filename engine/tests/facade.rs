@@ -553,4 +553,19 @@ fn open_databases_on_one_folder_block_only_while_one_writes() {
         scalar(reading.execute("SELECT count(*) FROM t").unwrap()),
         Value::BigInt(3)
     );
+    // A statement that wrote much and then failed keeps no lock either: the
+    // other session writes at once.
+    let e = reading
+        .execute(
+            "INSERT INTO t WITH RECURSIVE s(g) AS (SELECT 10 UNION ALL SELECT g + 1 FROM s \
+             WHERE g < 100000) SELECT g FROM s UNION ALL SELECT 1",
+        )
+        .unwrap_err();
+    assert_eq!(e.code, SqlState::UniqueViolation, "{}", e.message);
+    let start = std::time::Instant::now();
+    other_session.execute("INSERT INTO t VALUES (4)").unwrap();
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "it waited for a lock"
+    );
 }

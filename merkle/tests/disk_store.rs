@@ -379,6 +379,21 @@ fn a_shared_store_locks_only_while_it_writes() {
     drop(after);
     session.refresh().unwrap();
     assert_eq!(session.get(&c.address()).unwrap().as_ref(), Some(&c));
+    // Chunks put for a swap that never comes (a failed statement): settling
+    // keeps them, unreferenced, and lets the lock go.
+    let d = chunk(4);
+    session.put(&d).unwrap();
+    assert!(session.holds_lock());
+    session.settle().unwrap();
+    assert!(!session.holds_lock(), "settled: the lock is let go");
+    let after = DiskStore::open_dir(dir.path(), rw()).unwrap();
+    assert_eq!(
+        after.root().unwrap(),
+        Some(c.address()),
+        "the root is as it was"
+    );
+    assert_eq!(after.get(&d.address()).unwrap().as_ref(), Some(&d));
+    assert!(after.verify().unwrap().problems.is_empty());
 }
 
 /// Two shared stores (two sessions) count to 200 together, each retrying a

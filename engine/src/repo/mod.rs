@@ -198,6 +198,12 @@ impl Repository {
         &self.nodes
     }
 
+    /// Tells the store nothing is in flight (see [`ChunkStore::settle`]): a
+    /// session calls it when a statement or transaction ends.
+    pub fn settle(&self) -> Result<()> {
+        Ok(self.store.settle()?)
+    }
+
     /// The address of the store root as this process sees it now.
     pub fn root_address(&self) -> Result<Option<Address>> {
         Ok(self.store.root()?)

@@ -515,6 +515,23 @@ impl Session {
         stmt: &sqlparser::ast::Statement,
         params: &[Value],
     ) -> Result<StatementResult> {
+        let result = self.run_bound(stmt, params);
+        if !self.in_transaction {
+            // The statement (or the transaction it ended) is over, however
+            // it ended: nothing it wrote keeps the writer lock.
+            let settled = self.repo.settle();
+            if result.is_ok() {
+                settled?;
+            }
+        }
+        result
+    }
+
+    fn run_bound(
+        &mut self,
+        stmt: &sqlparser::ast::Statement,
+        params: &[Value],
+    ) -> Result<StatementResult> {
         use sqlparser::ast::Statement as Ast;
         if !params.is_empty()
             && (!matches!(

@@ -1379,6 +1379,25 @@ impl ChunkStore for DiskStore {
         Ok(())
     }
 
+    fn settle(&self) -> Result<()> {
+        let mut w = self.lock();
+        if self.shared.is_none() || w.journal.is_none() {
+            return Ok(());
+        }
+        if !w.pending.is_empty() || !w.buffer.is_empty() {
+            // Published under the same root: the chunks stay, unreferenced,
+            // and whoever put them can still swap to a root that uses them.
+            // (A store without a root yet keeps them, and the lock, until
+            // its first swap.)
+            let Some(root) = w.root else {
+                return Ok(());
+            };
+            self.publish(&mut w, Some(root), root)?;
+        }
+        self.release_if_done(&mut w);
+        Ok(())
+    }
+
     fn root(&self) -> Result<Option<Address>> {
         let mut w = self.lock();
         if self.shared.is_some() && w.journal.is_none() {

@@ -51,6 +51,14 @@ pub trait ChunkStore: Send + Sync + fmt::Debug {
     /// nothing, if the root had moved. The chunk `new` must be in the store.
     fn compare_and_swap_root(&self, expected: Option<Address>, new: Address) -> Result<bool>;
 
+    /// Says the caller has nothing in flight (a statement ended, failed or
+    /// not). A store that takes its writer lock per write makes whatever was
+    /// put since its last publish durable (unreferenced, for a later swap
+    /// or gc) and lets the lock go, so a failed write never leaves it held.
+    fn settle(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// The chunk at `address`, or a [`Error::MissingChunk`] error.
     fn get_required(&self, address: &Address) -> Result<Chunk> {
         self.get(address)?.ok_or(Error::MissingChunk(*address))
