@@ -290,6 +290,29 @@ fn threads_read_while_one_writes() {
     });
 }
 
+/// A store that appended chunk records and never published them (an
+/// operation that failed) cuts them off when it is dropped, instead of
+/// leaving them for the next writer.
+#[test]
+fn unpublished_records_are_cut_off_when_the_store_is_dropped() {
+    let sim = SimStorage::new();
+    let published = {
+        let store = sim_store(&sim);
+        store.put(&chunk(0)).unwrap();
+        store
+            .compare_and_swap_root(None, chunk(0).address())
+            .unwrap();
+        let published = store.journal_len();
+        // Past the write buffer: records reach the file.
+        let many: Vec<Chunk> = (1..3000).map(chunk).collect();
+        store.put_many(&many).unwrap();
+        assert!(sim.read_file("journal").unwrap().len() as u64 > published);
+        published
+    };
+    assert_eq!(sim.read_file("journal").unwrap().len() as u64, published);
+    assert_eq!(sim_store(&sim).root().unwrap(), Some(chunk(0).address()));
+}
+
 #[test]
 fn readers_see_a_snapshot_and_refresh() {
     let dir = tempfile::tempdir().unwrap();

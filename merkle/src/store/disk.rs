@@ -1271,6 +1271,25 @@ fn encode_stored(chunk: &Chunk) -> (u8, Vec<u8>) {
     }
 }
 
+/// Cuts off what this store appended and never published (a failed import
+/// on a full disk leaves megabytes of chunk records): dropped, the store has
+/// no other user in this process, and it holds the lock if it wrote, so no
+/// one else's records can be there. A failure here loses nothing: the next
+/// writer cuts them as a torn tail.
+impl Drop for DiskStore {
+    fn drop(&mut self) {
+        let w = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        let end = w.buffer_at;
+        let published = w.committed_len;
+        if let Some(journal) = w.journal.as_deref_mut()
+            && end > published
+            && w.disabled.is_none()
+        {
+            let _ = journal.truncate(published).and_then(|()| journal.sync());
+        }
+    }
+}
+
 impl ChunkStore for DiskStore {
     fn get(&self, address: &Address) -> Result<Option<Chunk>> {
         let s = self.storage.as_ref();
