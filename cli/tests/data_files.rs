@@ -665,3 +665,46 @@ fn git_merge_runs_the_merge_driver() {
     );
     assert_eq!(d.git(&["status", "--short"]), "UU stock.csv\n");
 }
+
+/// Without `--key`, the driver keys rows by the first column only where
+/// that column keys them: a repeating first column (`date,city,temp`)
+/// matches rows by their whole content instead, and a file that cannot be
+/// read as data is said so, without failing Git's own command (a driver
+/// that fails stops `git diff` for every file after it).
+#[test]
+fn the_git_driver_never_fails_git_diff() {
+    if !has_git() {
+        return;
+    }
+    let d = &TestEnv::new().work_dir();
+    d.git(&["init", "-q"]);
+    d.write_file(".gitattributes", "*.csv diff=arbor\n");
+    let command = format!("{} diff --git-driver", env!("CARGO_BIN_EXE_arbor"));
+    d.git(&["config", "diff.arbor.command", &command]);
+    d.write_file(
+        "a_weather.csv",
+        "date,city,temp\n2024-01-01,Oslo,3\n2024-01-01,Rome,12\n",
+    );
+    d.write_file("b_broken.csv", "id,name\n1,\"ok\"\n");
+    d.write_file("c_stock.csv", "id,qty\n1,3\n");
+    d.git(&["add", "."]);
+    d.git(&["commit", "-qm", "one"]);
+    d.write_file(
+        "a_weather.csv",
+        "date,city,temp\n2024-01-01,Oslo,3\n2024-01-01,Rome,13\n",
+    );
+    d.write_file("b_broken.csv", "id,name\n1,\"never closed\n");
+    d.write_file("c_stock.csv", "id,qty\n1,4\n");
+    let out = d.git(&["diff"]);
+    assert!(out.contains("| - | 2024-01-01 | Rome | 12"), "{out}");
+    assert!(out.contains("| + | 2024-01-01 | Rome | 13"), "{out}");
+    assert!(!out.contains("Oslo"), "unchanged rows are not shown: {out}");
+    assert!(
+        out.contains("diff --arbor a/b_broken.csv b/b_broken.csv\n(arbor cannot show this file's changes as rows: "),
+        "{out}"
+    );
+    assert!(
+        out.contains("| > | 1  | 4*"),
+        "the files after it are diffed: {out}"
+    );
+}

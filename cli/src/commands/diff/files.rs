@@ -82,23 +82,47 @@ pub fn run_git_driver(args: &Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }))
     };
     let (old, new) = (open(old)?, open(new)?);
-    let key = if args.key.is_empty() {
-        let first = old
-            .as_ref()
-            .or(new.as_ref())
-            // Only the first column is wanted: the first record tells it.
-            .map(|f| f.infer_columns_limited(false, Some(1)));
-        match first {
-            Some(Ok((header, _))) => header.into_iter().take(1).collect(),
-            Some(Err(e)) => return Err(CliError::from(e).without_hint()),
-            None => Vec::new(),
-        }
-    } else {
-        args.key.clone()
+    let name = path.display().to_string();
+    if !args.key.is_empty() {
+        return compare(args, old, new, &name, &args.key);
+    }
+    // Without --key: the first column, if it keys the rows; else the whole
+    // row (rows matched by content); else rows in file order. A file that
+    // cannot be read as data at all is said so, and Git's own command goes
+    // on: a diff driver that fails stops `git diff` for every file after.
+    let header = match old
+        .as_ref()
+        .or(new.as_ref())
+        // The header is wanted: the first record tells it.
+        .map(|f| f.infer_columns_limited(false, Some(1)))
+    {
+        Some(Ok((header, _))) => header,
+        Some(Err(e)) => return Ok(not_as_data(&name, &CliError::from(e))),
+        None => Vec::new(),
     };
-    // The table is named by the file's path, so the diff's header names
-    // the file as Git does.
-    compare(args, old, new, &path.display().to_string(), &key)
+    let keys = [header.iter().take(1).cloned().collect(), header, Vec::new()];
+    let mut last = None;
+    for key in keys {
+        match compare(args, old.clone(), new.clone(), &name, &key) {
+            Ok(code) => return Ok(code),
+            Err(e) => last = Some(e),
+        }
+    }
+    Ok(last.map_or(ExitCode::SUCCESS, |e| not_as_data(&name, &e)))
+}
+
+/// What the Git driver prints for a file it cannot diff as data: Git's
+/// header and why, and success, so that Git goes on to the next file.
+fn not_as_data(path: &str, why: &CliError) -> ExitCode {
+    println!("diff --arbor a/{path} b/{path}");
+    let why = why.to_string();
+    let why = why
+        .trim_start_matches("error: ")
+        .lines()
+        .next()
+        .unwrap_or_default();
+    println!("(arbor cannot show this file's changes as rows: {why})");
+    ExitCode::SUCCESS
 }
 
 /// A table name for a file: its name without the extension.
