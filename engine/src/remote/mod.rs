@@ -146,7 +146,18 @@ pub fn open(url: &str, write: bool, env: &Environment) -> Result<Repository> {
     let store = if write {
         repo::open_disk_store(&path)?
     } else {
-        repo::open_disk_store_read_only(&path)?
+        let store = repo::open_disk_store_read_only(&path)?;
+        if let Some(damage) = store.damage() {
+            // A reader could read up to the damage, but a fetch or clone
+            // would then take an older state of the remote for its latest.
+            return Err(arbor_merkle::Error::DamagedJournal {
+                path: path.join(repo::STORE_DIR).join("journal").display().to_string(),
+                offset: damage.offset,
+                reason: damage.reason,
+            }
+            .into());
+        }
+        store
     };
     Repository::open(store)
 }
