@@ -966,14 +966,20 @@ fn a_merged_duplicate_is_shown_as_it_is_and_cannot_be_resolved_away() {
         err.starts_with("error: duplicate key value violates unique constraint \"t_code_key\""),
         "{err}"
     );
-    assert!(repo.err(&["commit", "-m", "merged"]).contains("unresolved conflicts"));
+    assert!(
+        repo.err(&["commit", "-m", "merged"])
+            .contains("unresolved conflicts")
+    );
     repo.sql("UPDATE t SET code = 'z' WHERE id = 2");
     assert_eq!(
         repo.ok(&["conflicts", "resolve", "--ours", "t"]),
         "resolved 2 conflicts in t\n"
     );
     repo.ok(&["commit", "-m", "merged"]);
-    assert_eq!(repo.csv("SELECT * FROM t ORDER BY id"), "id,code\n1,y\n2,z\n");
+    assert_eq!(
+        repo.csv("SELECT * FROM t ORDER BY id"),
+        "id,code\n1,y\n2,z\n"
+    );
 }
 
 /// `conflicts cat` shows the three versions of a conflicting row,
