@@ -151,7 +151,11 @@ pub fn open(url: &str, write: bool, env: &Environment) -> Result<Repository> {
             // A reader could read up to the damage, but a fetch or clone
             // would then take an older state of the remote for its latest.
             return Err(arbor_merkle::Error::DamagedJournal {
-                path: path.join(repo::STORE_DIR).join("journal").display().to_string(),
+                path: path
+                    .join(repo::STORE_DIR)
+                    .join("journal")
+                    .display()
+                    .to_string(),
                 offset: damage.offset,
                 reason: damage.reason,
             }
