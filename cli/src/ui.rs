@@ -134,6 +134,9 @@ fn hint_for(why: &VcError) -> Option<String> {
         VcError::UncommittedChanges => {
             "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first"
         }
+        VcError::UntrackedOverwritten { .. } => {
+            "commit them (`arbor add <table>`, then `arbor commit`), or rename or drop them, first"
+        }
         VcError::NothingToCommit { unstaged: true } => {
             "stage tables with `arbor add`, or commit everything with `arbor commit -a`"
         }

@@ -179,7 +179,7 @@ fn stat_summary_name_only_and_where() {
     let dir = &dataset();
     assert_eq!(
         diff(dir, &["--stat"]),
-        "data: 1 rows added, 1 rows deleted, 3 rows modified, 7 cells modified\n"
+        "data: schema changed, 1 rows added, 1 rows deleted, 3 rows modified, 7 cells modified\n"
     );
     assert_eq!(diff(dir, &["--summary"]), "data: schema and data changed\n");
     assert_eq!(diff(dir, &["--name-only"]), "data\n");

@@ -69,9 +69,9 @@ fn errors_show_the_sqlstate_and_a_caret_and_change_nothing() {
         err.contains("DETAIL: Key (id)=(1) already exists."),
         "{err}"
     );
-    // The first statement was published before the second failed.
+    // The two statements were one transaction: neither is kept.
     let out = dir.run(&["sql", "--format", "csv", "-q", "SELECT count(*) FROM t"]);
-    assert_eq!(out.stdout, "count\n1\n");
+    assert_eq!(out.stdout, "count\n0\n");
 }
 
 #[test]
@@ -173,4 +173,109 @@ fn output_to_a_reader_that_stops_early_ends_quietly() {
             out.status
         );
     }
+}
+
+/// The statements of one -q run as `psql -c` runs them: one implicit
+/// transaction, so if one fails none is kept (what ran before the failure
+/// stays printed); BEGIN makes the transaction explicit (the statements
+/// before it included), a COMMIT inside ends it and the statements after
+/// it start another; a version-control procedure cannot run inside it
+/// (25001, as PostgreSQL refuses VACUUM in such a string), but alone it
+/// runs. -f, standard input and --continue run each statement on its own.
+#[test]
+fn a_query_string_is_one_transaction() {
+    let dir = TestEnv::new().repo();
+    dir.ok(&["sql", "-q", "CREATE TABLE t (id integer PRIMARY KEY)"]);
+    dir.ok(&["commit", "-am", "t"]);
+    let ids = || {
+        dir.ok(&[
+            "sql",
+            "--format",
+            "csv",
+            "-q",
+            "SELECT id FROM t ORDER BY id",
+        ])
+    };
+    let out = dir.run(&[
+        "sql",
+        "-q",
+        "INSERT INTO t VALUES (1); INSERT INTO nope VALUES (2)",
+    ]);
+    assert_eq!(out.code(), Some(1), "{out}");
+    assert_eq!(out.stdout, "INSERT 0 1\n");
+    assert!(
+        out.stderr
+            .starts_with("error: relation \"nope\" does not exist"),
+        "{out}"
+    );
+    assert_eq!(ids(), "id\n");
+    assert!(dir.ok(&["status"]).contains("working tree clean"));
+
+    // A failure after BEGIN: the explicit transaction is never committed.
+    let out = dir.run(&[
+        "sql",
+        "-q",
+        "INSERT INTO t VALUES (1); BEGIN; INSERT INTO t VALUES (2); SELECT nope",
+    ]);
+    assert_eq!(out.code(), Some(1), "{out}");
+    assert_eq!(out.stdout, "INSERT 0 1\nBEGIN\nINSERT 0 1\n");
+    assert_eq!(ids(), "id\n");
+
+    // A COMMIT inside keeps what came before it; a failure after it drops
+    // only what came after.
+    let out = dir.run(&[
+        "sql",
+        "-q",
+        "INSERT INTO t VALUES (1); COMMIT; INSERT INTO t VALUES (2); INSERT INTO t VALUES (1)",
+    ]);
+    assert_eq!(out.code(), Some(1), "{out}");
+    assert!(out.stderr.contains("SQLSTATE: 23505"), "{out}");
+    assert_eq!(ids(), "id\n1\n");
+    dir.ok(&[
+        "sql",
+        "-q",
+        "BEGIN; INSERT INTO t VALUES (2); COMMIT; INSERT INTO t VALUES (3)",
+    ]);
+    assert_eq!(ids(), "id\n1\n2\n3\n");
+
+    // A procedure among other statements is refused, and nothing is kept.
+    let log = dir.ok(&["log", "--oneline"]);
+    let out = dir.run(&[
+        "sql",
+        "-q",
+        "INSERT INTO t VALUES (4); SELECT arbor_commit('-am', 'four')",
+    ]);
+    assert_eq!(out.code(), Some(1), "{out}");
+    assert!(
+        out.stderr
+            .contains("arbor_commit cannot run inside a transaction block"),
+        "{out}"
+    );
+    assert!(out.stderr.contains("SQLSTATE: 25001"), "{out}");
+    assert!(out.stderr.contains("send this one on its own"), "{out}");
+    assert_eq!(ids(), "id\n1\n2\n3\n");
+    assert_eq!(dir.ok(&["log", "--oneline"]), log);
+    // Alone it runs.
+    dir.ok(&["sql", "-q", "SELECT arbor_commit('-am', 'three')"]);
+    assert!(dir.ok(&["status"]).contains("working tree clean"));
+
+    // A file runs each statement on its own, as psql -f does.
+    dir.write_file(
+        "q.sql",
+        "INSERT INTO t VALUES (5);\nINSERT INTO nope VALUES (6);\n",
+    );
+    assert_eq!(dir.run(&["sql", "-f", "q.sql"]).code(), Some(1));
+    assert_eq!(ids(), "id\n1\n2\n3\n5\n");
+    let out = dir.run_with_input(&["sql"], "INSERT INTO t VALUES (6); SELECT nope;");
+    assert_eq!(out.code(), Some(1), "{out}");
+    assert_eq!(ids(), "id\n1\n2\n3\n5\n6\n");
+    // So does --continue, -q's statements too.
+    let out = dir.run(&[
+        "sql",
+        "--continue",
+        "-q",
+        "INSERT INTO t VALUES (7); SELECT nope; INSERT INTO t VALUES (8)",
+    ]);
+    assert_eq!(out.code(), Some(1), "{out}");
+    assert_eq!(ids(), "id\n1\n2\n3\n5\n6\n7\n8\n");
 }

@@ -131,8 +131,9 @@ fn status_of_a_new_repository_is_clean() {
     );
 }
 
-/// Staged tables (HEAD to staged) and unstaged ones (staged to working) are
-/// listed apart, as new, modified or deleted.
+/// Staged tables (HEAD to staged), unstaged ones (staged to working) and
+/// untracked ones (new, never added) are listed apart, as new, modified or
+/// deleted.
 #[test]
 fn status_separates_staged_and_unstaged_tables() {
     let repo = Repo::with_fruit();
@@ -151,6 +152,9 @@ fn status_separates_staged_and_unstaged_tables() {
             "Changes not staged for commit:",
             "  (use \"arbor add <table>\" to update what will be committed)",
             "\tmodified:  fruit",
+            "",
+            "Untracked tables:",
+            "  (use \"arbor add <table>\" to include in what will be committed)",
             "\tnew table: veg",
             "",
         ])
@@ -646,13 +650,14 @@ fn diff_stat_and_summary() {
     );
     repo.sql("DROP TABLE veg; CREATE TABLE herb (id integer PRIMARY KEY)");
     repo.sql("ALTER TABLE nut ADD COLUMN name text");
+    // A table added, deleted or changed in schema says so beside its rows.
     assert_eq!(
         repo.ok(&["diff", "--stat"]),
         lines(&[
             "fruit: 1 rows added, 0 rows deleted, 2 rows modified, 3 cells modified",
-            "herb: 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
-            "nut: 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
-            "veg: 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
+            "herb: table added, 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
+            "nut: schema changed, 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
+            "veg: table deleted, 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
         ])
     );
     assert_eq!(
@@ -668,6 +673,166 @@ fn diff_stat_and_summary() {
     assert_eq!(
         repo.ok(&["diff", "--summary", "nut"]),
         "nut: schema and data changed\n"
+    );
+}
+
+/// With `--where` or `--filter`, `--stat` and `--summary` count only the
+/// rows selected, and leave out a table whose only changes are rows not
+/// selected; a table added, deleted or changed in schema stays.
+#[test]
+fn diff_stat_and_summary_count_only_selected_rows() {
+    let repo = Repo::with_fruit();
+    repo.sql(
+        "UPDATE fruit SET price = 150 WHERE id = 1; DELETE FROM fruit WHERE id = 2; \
+         INSERT INTO fruit VALUES (3, 'fig', 300)",
+    );
+    let stat = |args: &[&str]| repo.ok(&[&["diff", "--stat"], args].concat());
+    let summary = |args: &[&str]| repo.ok(&[&["diff", "--summary"], args].concat());
+    assert_eq!(
+        stat(&["--filter", "added"]),
+        "fruit: 1 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
+    );
+    assert_eq!(
+        stat(&["--where", "to_price > 100"]),
+        "fruit: 1 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+    );
+    assert_eq!(
+        stat(&["--filter", "added,removed", "--where", "from_name = 'pear'"]),
+        "fruit: 0 rows added, 1 rows deleted, 0 rows modified, 0 cells modified\n"
+    );
+    assert_eq!(summary(&["--filter", "removed"]), "fruit: data changed\n");
+    assert_eq!(stat(&["--where", "to_price > 1000"]), "");
+    assert_eq!(summary(&["--where", "to_price > 1000"]), "");
+    let out = repo.run(&[
+        "diff",
+        "--summary",
+        "--exit-code",
+        "--where",
+        "to_price > 1000",
+    ]);
+    assert_eq!((out.code(), out.stdout.as_str()), (Some(0), ""));
+    // The markdown summary table counts the same rows.
+    let markdown = repo.ok(&["diff", "--format", "markdown", "--where", "to_price > 200"]);
+    assert!(
+        markdown.contains("| fruit | modified | 1 | 0 | 0 | 0 |"),
+        "{markdown}"
+    );
+    // A table's own change is not a row: it stays under any filter.
+    repo.sql("ALTER TABLE fruit ADD COLUMN note text; CREATE TABLE veg (id integer PRIMARY KEY)");
+    assert_eq!(
+        stat(&["--filter", "modified"]),
+        lines(&[
+            "fruit: schema changed, 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified",
+            "veg: table added, 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
+        ])
+    );
+    assert_eq!(
+        summary(&["--filter", "modified"]),
+        "fruit: schema and data changed\nveg: added\n"
+    );
+    repo.sql("UPDATE fruit SET price = 100 WHERE id = 1");
+    assert_eq!(
+        summary(&["--filter", "modified"]),
+        "fruit: schema changed\nveg: added\n"
+    );
+}
+
+/// A `--where` predicate that fails, whether it does not parse, names a
+/// column no table has, is not boolean or fails on a row, is an error
+/// (exit 2) before anything is printed, in every output.
+#[test]
+fn diff_where_errors_print_nothing() {
+    let repo = Repo::with_fruit();
+    repo.sql("UPDATE fruit SET price = 150 WHERE id = 1");
+    for (predicate, message) in [
+        ("to_price >", "expected: an expression, found: EOF"),
+        ("to_nope > 1", "column \"to_nope\" does not exist"),
+        (
+            "to_price",
+            "argument of a condition must be type boolean, not type integer",
+        ),
+        ("to_price / 0 > 1", "division by zero"),
+    ] {
+        for output in [
+            &[][..],
+            &["--stat"],
+            &["--summary"],
+            &["--name-only"],
+            &["--exit-code"],
+            &["--format", "json"],
+            &["--format", "jsonl"],
+            &["--format", "csv"],
+            &["--format", "markdown"],
+        ] {
+            let args = [&["diff", "--where", predicate], output].concat();
+            let out = repo.dir.exits(2, &args);
+            assert_eq!(out.stdout, "", "{out}");
+            assert_eq!(
+                out.stderr,
+                format!(
+                    "error: --where: {message}\n\
+                     hint: the predicate reads diff_type, from_<column> and to_<column>\n"
+                ),
+                "{out}"
+            );
+        }
+    }
+    // With no changed table there are no columns to check, but the
+    // predicate must still parse.
+    repo.ok(&["commit", "-am", "price"]);
+    repo.dir.exits(2, &["diff", "--where", "to_price >"]);
+    repo.ok(&["diff", "--where", "to_price > 1"]);
+}
+
+/// A column added and dropped again leaves the table as it was: stored
+/// the same, so status and diff see no change. A tag a committed or staged
+/// version still has is not given back: a column added after the drop is
+/// a new column, not the dropped one renamed.
+#[test]
+fn a_column_added_and_dropped_again_changes_nothing() {
+    let repo = Repo::with_fruit();
+    repo.sql("ALTER TABLE fruit ADD COLUMN note text DEFAULT 'x'");
+    assert_eq!(
+        repo.ok(&["diff", "--stat"]),
+        "fruit: schema changed, 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
+    );
+    repo.sql("ALTER TABLE fruit DROP COLUMN note");
+    assert!(
+        repo.ok(&["status"])
+            .contains("nothing to commit, working tree clean")
+    );
+    assert_eq!(repo.ok(&["diff", "HEAD"]), "");
+    assert_eq!(repo.ok(&["diff", "--stat"]), "");
+    assert_eq!(repo.run(&["diff", "--exit-code"]).code(), Some(0));
+    // In one statement string too.
+    repo.sql("ALTER TABLE fruit ADD COLUMN a int; ALTER TABLE fruit ADD COLUMN b int; ALTER TABLE fruit DROP COLUMN b; ALTER TABLE fruit DROP COLUMN a");
+    assert!(repo.ok(&["status"]).contains("working tree clean"));
+
+    // Staged: the staged table keeps its tag.
+    repo.sql("ALTER TABLE fruit ADD COLUMN staged int");
+    repo.ok(&["add", "fruit"]);
+    repo.sql("ALTER TABLE fruit DROP COLUMN staged; ALTER TABLE fruit ADD COLUMN other int");
+    let schema_lines = |args: &[&str]| -> Vec<String> {
+        repo.ok(args)
+            .lines()
+            .filter(|l| {
+                l.starts_with("- column") || l.starts_with("+ column") || l.starts_with("~")
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        schema_lines(&["diff"]),
+        ["- column staged integer", "+ column other integer"]
+    );
+    // Committed: likewise.
+    repo.ok(&["commit", "-m", "staged"]);
+    repo.sql("ALTER TABLE fruit DROP COLUMN other");
+    assert_eq!(schema_lines(&["diff", "HEAD"]), ["- column staged integer"]);
+    repo.sql("ALTER TABLE fruit ADD COLUMN third int");
+    assert_eq!(
+        schema_lines(&["diff", "HEAD"]),
+        ["- column staged integer", "+ column third integer"]
     );
 }
 
@@ -817,6 +982,9 @@ fn checkout_refuses_colliding_changes() {
     repo.ok(&["commit", "-am", "fruit"]);
     repo.ok(&["checkout", "main"]);
     repo.sql("CREATE TABLE fruit (id integer PRIMARY KEY, name text)");
+    // Staged, so tracked (an untracked table is refused otherwise:
+    // `untracked_tables_survive_reset_stash_and_checkout`).
+    repo.ok(&["add", "fruit"]);
     let refused = "error: your uncommitted changes would be overwritten by checking out 'feature': fruit\n\
          hint: commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first\n";
     assert_eq!(repo.err(&["checkout", "feature"]), refused);
@@ -1414,6 +1582,83 @@ fn stash_push_list_pop() {
     );
     repo.ok(&["stash", "pop"]);
     assert_eq!(repo.ok(&["stash", "list"]), "");
+}
+
+/// A table made and never added is untracked: `status` lists it apart,
+/// `reset --hard` and `stash` leave it where it is (`stash -u` takes it
+/// too), and `checkout` onto a branch with a table of its name is refused
+/// with the command's hint, while one without takes it along.
+#[test]
+fn untracked_tables_survive_reset_stash_and_checkout() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "plain"]);
+    repo.ok(&["checkout", "-b", "other"]);
+    repo.sql("CREATE TABLE n (id integer PRIMARY KEY)");
+    repo.ok(&["commit", "-Am", "n on other"]);
+    repo.ok(&["checkout", "main"]);
+    repo.sql("CREATE TABLE n (id int PRIMARY KEY, name text); INSERT INTO n VALUES (1, 'mine')");
+    let untracked = [
+        "Untracked tables:",
+        "  (use \"arbor add <table>\" to include in what will be committed)",
+        "\tnew table: n",
+        "",
+    ];
+    let mut only_untracked = vec!["On branch main"];
+    only_untracked.extend(untracked);
+    only_untracked
+        .push("nothing added to commit but untracked tables present (use \"arbor add\" to track)");
+    assert_eq!(repo.status(), lines(&only_untracked));
+    let mine = "id,name\n1,mine\n";
+    // reset --hard discards the change to fruit, not n.
+    repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
+    let mut both = vec![
+        "On branch main",
+        "Changes not staged for commit:",
+        "  (use \"arbor add <table>\" to update what will be committed)",
+        "\tmodified:  fruit",
+        "",
+    ];
+    both.extend(untracked);
+    assert_eq!(repo.status(), lines(&both));
+    assert_eq!(repo.ok(&["reset", "--hard"]), "");
+    assert_eq!(repo.csv("SELECT * FROM n"), mine);
+    assert_eq!(
+        repo.csv("SELECT price FROM fruit WHERE id = 1"),
+        "price\n100\n"
+    );
+    assert_eq!(repo.status(), lines(&only_untracked));
+    // stash puts the change to fruit aside, not n; n alone is nothing to save.
+    repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
+    assert!(repo.ok(&["stash"]).contains("WIP on main: fruit"));
+    assert_eq!(repo.csv("SELECT * FROM n"), mine);
+    assert_eq!(repo.status(), lines(&only_untracked));
+    assert_eq!(repo.err(&["stash"]), "error: no local changes to save\n");
+    repo.ok(&["stash", "pop"]);
+    assert_eq!(repo.status(), lines(&both));
+    // other has a table n: checking it out would overwrite ours.
+    let refused = "error: untracked tables would be overwritten by checking out 'other': n\n\
+         hint: commit them (`arbor add <table>`, then `arbor commit`), or rename or drop them, first\n";
+    assert_eq!(repo.err(&["checkout", "other"]), refused);
+    assert_eq!(repo.err(&["switch", "other"]), refused);
+    assert_eq!(repo.csv("SELECT * FROM n"), mine);
+    // stash -u takes n too, and pop brings it back.
+    repo.ok(&["stash", "-u"]);
+    assert_eq!(
+        repo.status(),
+        "On branch main\nnothing to commit, working tree clean\n"
+    );
+    repo.ok(&["stash", "pop"]);
+    assert_eq!(repo.status(), lines(&both));
+    repo.ok(&["stash", "push", "--include-untracked", "-m", "all"]);
+    assert_eq!(repo.ok(&["stash", "list"]), "stash@{0}: WIP on main: all\n");
+    repo.ok(&["stash", "pop"]);
+    // plain has no n: the checkout takes n (and the change to fruit) along.
+    repo.ok(&["checkout", "plain"]);
+    assert_eq!(repo.csv("SELECT * FROM n"), mine);
+    assert_eq!(
+        repo.status(),
+        lines(&both).replace("branch main", "branch plain")
+    );
 }
 
 /// `blame` prints, for each row, the commit that last changed it, at HEAD

@@ -260,6 +260,14 @@ pub enum VcError {
     UnresolvedConflicts,
     /// Uncommitted changes would be overwritten or mixed in.
     UncommittedChanges,
+    /// Untracked tables (new in the working set, never staged, not in the
+    /// head commit) would be overwritten by tables of the same name: a
+    /// checkout, merge, `reset --hard <revision>` or stash refuses rather
+    /// than lose them, since `reset --hard` does not discard them either.
+    UntrackedOverwritten {
+        /// The untracked tables (views, sequences) in the way.
+        tables: Vec<String>,
+    },
     /// Staging with nothing named to stage.
     NothingToAdd,
     /// Nothing changed since the head commit; `staged` when there are

@@ -89,3 +89,42 @@ fn the_table_format_is_the_front_ends() {
     );
     assert!(result.is_err());
 }
+
+#[test]
+fn json_diffs_keep_numerics_exact() {
+    let db = database();
+    let main = db.branch("main").unwrap();
+    main.session()
+        .unwrap()
+        .execute("CREATE TABLE m (id int PRIMARY KEY, v numeric, j jsonb)")
+        .unwrap();
+    main.commit_all("m").unwrap();
+    main.session()
+        .unwrap()
+        .execute("INSERT INTO m VALUES (1, 123456789012345678.91, '{\"a\": 0.1}'), (2, 20.00, '[12345678901234567]'), (3, -0.50, NULL)")
+        .unwrap();
+    main.commit_all("rows").unwrap();
+    // Each value as its decimal text, digits and scale kept.
+    let to = |line: &str| line.split("\"to\":").nth(1).unwrap_or_default().to_owned();
+    let jsonl = written(&db, DiffFormat::Jsonl);
+    let rows: Vec<String> = jsonl.lines().map(to).collect();
+    assert_eq!(
+        rows,
+        [
+            "{\"id\":1,\"j\":{\"a\":0.1},\"v\":123456789012345678.91}}",
+            "{\"id\":2,\"j\":[12345678901234567],\"v\":20.00}}",
+            "{\"id\":3,\"j\":null,\"v\":-0.50}}",
+        ]
+    );
+    let json = written(&db, DiffFormat::Json);
+    for v in [
+        "123456789012345678.91",
+        "20.00",
+        "-0.50",
+        "12345678901234567",
+    ] {
+        assert!(json.contains(v), "{v} in {json}");
+    }
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["tables"][0]["rows"][1]["to"]["v"].to_string(), "20.00");
+}

@@ -38,8 +38,9 @@ fn status_of_a_new_repository_is_clean() {
     assert_eq!(repo.head().to_hex(), INIT);
 }
 
-/// Staged tables (HEAD to staged) and unstaged ones (staged to working) are
-/// listed apart, as new, modified or deleted.
+/// Staged tables (HEAD to staged), unstaged ones (staged to working) and
+/// untracked ones (new, never staged) are listed apart, as new, modified
+/// or deleted.
 #[test]
 fn status_separates_staged_and_unstaged_tables() {
     let repo = Repo::with_fruit();
@@ -49,15 +50,13 @@ fn status_separates_staged_and_unstaged_tables() {
     repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
     let status = repo.status();
     assert_eq!(status.staged, changes(&[("fruit", Modified)]));
-    assert_eq!(
-        status.unstaged,
-        changes(&[("fruit", Modified), ("veg", Added)])
-    );
+    assert_eq!(status.unstaged, changes(&[("fruit", Modified)]));
+    assert_eq!(status.untracked, ["veg"]);
     assert_eq!(status.merging, None);
     // SQL sees the same.
     assert_eq!(
         repo.rows("SELECT table_name, staged, status FROM arbor_status"),
-        ["fruit,t,modified", "fruit,f,modified", "veg,f,new table"]
+        ["fruit,t,modified", "fruit,f,modified", "veg,f,untracked"]
     );
     repo.commit(&all("more")).unwrap();
     repo.sql("DROP TABLE veg");
@@ -78,23 +77,24 @@ fn add_stages_named_tables_or_everything() {
     repo.call("SELECT arbor_add('b')").unwrap();
     let status = repo.status();
     assert_eq!(status.staged, changes(&[("b", Added)]));
-    assert_eq!(
-        status.unstaged,
-        changes(&[("a", Added), ("fruit", Deleted)])
-    );
+    assert_eq!(status.unstaged, changes(&[("fruit", Deleted)]));
+    assert_eq!(status.untracked, ["a"]);
     let all_staged = changes(&[("a", Added), ("b", Added), ("fruit", Deleted)]);
     repo.call("SELECT arbor_add('-A')").unwrap();
     let status = repo.status();
     assert_eq!(status.staged, all_staged);
     assert_eq!(status.unstaged, changes(&[]));
+    assert!(status.untracked.is_empty());
     repo.call("SELECT arbor_reset()").unwrap();
     let status = repo.status();
     assert_eq!(status.staged, changes(&[]));
-    assert_eq!(status.unstaged, all_staged);
+    assert_eq!(status.unstaged, changes(&[("fruit", Deleted)]));
+    assert_eq!(status.untracked, ["a", "b"]);
     repo.call("SELECT arbor_add('.')").unwrap();
     let status = repo.status();
     assert_eq!(status.staged, all_staged);
     assert_eq!(status.unstaged, changes(&[]));
+    assert!(status.untracked.is_empty());
 }
 
 /// `add` needs something to stage, and only tables that exist.
@@ -129,12 +129,15 @@ fn commit_records_the_staged_tables() {
     assert_eq!(recorded.parents, [before]);
     let status = repo.status();
     assert_eq!(status.staged, changes(&[]));
-    assert_eq!(status.unstaged, changes(&[("veg", Added)]));
+    assert_eq!(status.unstaged, changes(&[]));
+    assert_eq!(status.untracked, ["veg"]);
     // The committed state: the fig, and no veg.
-    repo.call("SELECT arbor_reset('--hard')").unwrap();
-    assert_eq!(repo.fruit(), ["1,apple,100", "2,pear,75", "3,fig,300"]);
     assert_eq!(
-        repo.sql_err("SELECT * FROM veg").code,
+        repo.rows("SELECT * FROM fruit AS OF 'HEAD' ORDER BY id"),
+        ["1,apple,100", "2,pear,75", "3,fig,300"]
+    );
+    assert_eq!(
+        repo.sql_err("SELECT * FROM veg AS OF 'HEAD'").code,
         SqlState::UndefinedTable
     );
 }
@@ -404,4 +407,26 @@ fn commit_hashes_depend_only_on_content_author_and_date() {
     b.commit(&empty("6")).unwrap();
     assert_ne!(a.head(), b.head());
     assert_eq!(a.hash("HEAD~1"), b.hash("HEAD~1"));
+}
+
+/// Staging a table stages the sequences it owns (its serial columns'
+/// counters) with it: committed alone, the table would name a sequence the
+/// commit lacks, and after a hard reset no row could be inserted.
+#[test]
+fn adding_a_table_stages_its_own_sequences() {
+    let repo = Repo::with_fruit();
+    repo.sql("CREATE TABLE s (id serial PRIMARY KEY, v text); INSERT INTO s (v) VALUES ('a')");
+    repo.call("SELECT arbor_add('s')").unwrap();
+    repo.call("SELECT arbor_commit('-m', 's')").unwrap();
+    repo.call("SELECT arbor_reset('--hard')").unwrap();
+    repo.sql("INSERT INTO s (v) VALUES ('b')");
+    assert_eq!(repo.rows("SELECT id, v FROM s ORDER BY id"), ["1,a", "2,b"]);
+    // Unstaging goes the same way.
+    repo.sql("DROP TABLE s");
+    repo.call("SELECT arbor_add('s')").unwrap();
+    repo.call("SELECT arbor_commit('-m', 'no s')").unwrap();
+    assert!(
+        repo.rows("SELECT * FROM arbor_status").is_empty(),
+        "the sequence went with it"
+    );
 }

@@ -1,6 +1,7 @@
 //! Undoing through the library: `arbor_reset` (hard, soft, mixed, and
-//! unstaging tables) and stashes (uncommitted changes put aside and
-//! brought back on a head that moved).
+//! unstaging tables), stashes (uncommitted changes put aside and brought
+//! back on a head that moved), and untracked tables (new, never staged),
+//! which reset, stash, checkout and merge keep and never overwrite.
 //! (The command line's rendering of the same is in `cli/tests/vcs.rs`.)
 
 #![allow(clippy::unwrap_used)]
@@ -9,13 +10,16 @@ mod common;
 
 use arbor_engine::TableChange::{Added, Modified};
 use arbor_engine::ops::{list_stashes, push_stash};
-use arbor_engine::{BranchState, CommitArgs, Identity, SqlState, Timestamp, VcError, ops};
+use arbor_engine::{
+    BranchState, CommitArgs, Identity, MergeOutcome, Signature, SqlState, Timestamp, VcError, ops,
+};
 use common::{EMAIL, NAME, NOW, Repo, changes};
 
 // ---------------------------------------------------------------- reset
 
-/// `reset --hard` discards staged and unstaged changes, new tables too; with
-/// a revision it also moves the branch back.
+/// `reset --hard` discards staged and unstaged changes, staged new tables
+/// too (untracked ones stay: `reset_hard_keeps_untracked_tables`); with a
+/// revision it also moves the branch back.
 #[test]
 fn reset_hard() {
     let repo = Repo::with_fruit();
@@ -24,6 +28,7 @@ fn reset_hard() {
     repo.sql("DELETE FROM fruit WHERE id = 1");
     repo.call("SELECT arbor_add('fruit')").unwrap();
     repo.sql("UPDATE fruit SET price = 0; CREATE TABLE veg (id integer PRIMARY KEY)");
+    repo.call("SELECT arbor_add('veg')").unwrap();
     repo.call("SELECT arbor_reset('--hard')").unwrap();
     assert!(repo.status().is_clean());
     assert_eq!(repo.head(), fig);
@@ -91,24 +96,28 @@ fn reset_soft() {
 }
 
 /// `reset` (mixed) unstages everything and keeps the working set;
-/// `reset <table>` unstages just that table; a revision moves the branch.
+/// `reset <table>` unstages just that table (a new one is untracked
+/// again); a revision moves the branch.
 #[test]
 fn reset_mixed_and_unstaging_tables() {
     let repo = Repo::with_fruit();
     repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300); CREATE TABLE veg (id integer PRIMARY KEY)");
     repo.call("SELECT arbor_add('-A')").unwrap();
+    assert_eq!(
+        repo.status().staged,
+        changes(&[("fruit", Modified), ("veg", Added)])
+    );
     repo.call("SELECT arbor_reset('veg')").unwrap();
     let status = repo.status();
     assert_eq!(status.staged, changes(&[("fruit", Modified)]));
-    assert_eq!(status.unstaged, changes(&[("veg", Added)]));
+    assert_eq!(status.unstaged, changes(&[]));
+    assert_eq!(status.untracked, ["veg"]);
     repo.call("SELECT arbor_reset()").unwrap();
     let unstaged = |repo: &Repo| {
         let status = repo.status();
         assert_eq!(status.staged, changes(&[]));
-        assert_eq!(
-            status.unstaged,
-            changes(&[("fruit", Modified), ("veg", Added)])
-        );
+        assert_eq!(status.unstaged, changes(&[("fruit", Modified)]));
+        assert_eq!(status.untracked, ["veg"]);
     };
     unstaged(&repo);
     assert_eq!(repo.fruit(), ["1,apple,100", "2,pear,75", "3,fig,300"]);
@@ -156,7 +165,7 @@ fn stash_push_list_pop() {
         offset_minutes: 0,
     });
     repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
-    let saved = push_stash(r, "main", "fruit", &ann).unwrap();
+    let saved = push_stash(r, "main", "fruit", &ann, false).unwrap();
     assert_eq!(repo.rows("SELECT price FROM fruit WHERE id = 1"), ["100"]);
     assert!(repo.status().is_clean());
     let list = list_stashes(r).unwrap();
@@ -186,7 +195,329 @@ fn stash_push_list_pop() {
     assert_eq!(e.code, SqlState::UndefinedObject);
     assert!(e.message.contains("stash@{0} does not exist"), "{e:?}");
     repo.call("SELECT arbor_reset('--hard')").unwrap();
-    let e = push_stash(r, "main", "fruit", &ann).unwrap_err();
+    let e = push_stash(r, "main", "fruit", &ann, false).unwrap_err();
     assert!(e.message.contains("no local changes to save"), "{e:?}");
     assert!(list_stashes(r).unwrap().is_empty());
+}
+
+// ---------------------------------------------------------------- untracked tables
+
+/// The author a stash records.
+fn ann() -> Signature {
+    Identity::new(NAME, EMAIL).at(Timestamp {
+        seconds: NOW,
+        offset_minutes: 0,
+    })
+}
+
+/// The untracked tables and view the tests make on top of `with_fruit`:
+/// `n` (two columns, one row), `s` (a serial column, one row) and the view
+/// `names` (over `n`).
+fn make_untracked(repo: &Repo) {
+    repo.sql(
+        "CREATE TABLE n (id integer PRIMARY KEY, name text); INSERT INTO n VALUES (1, 'one'); \
+         CREATE TABLE s (id serial PRIMARY KEY, x integer); INSERT INTO s (x) VALUES (10); \
+         CREATE VIEW names AS SELECT name FROM n",
+    );
+}
+
+/// What `make_untracked` made is there, as it was, and `s` still numbers
+/// its rows on from where it was (its sequence stayed with it: a new one
+/// would hand out 1 again, which is taken).
+#[track_caller]
+fn untracked_intact(repo: &Repo) {
+    assert_eq!(repo.rows("SELECT * FROM n"), ["1,one"]);
+    assert_eq!(repo.rows("SELECT * FROM names"), ["one"]);
+    assert_eq!(repo.rows("SELECT * FROM s"), ["1,10"]);
+    repo.sql("INSERT INTO s (x) VALUES (20)");
+    repo.sql("DELETE FROM s WHERE x = 20");
+}
+
+/// A table made and never staged is untracked: status lists it apart
+/// (SQL too), and `reset --hard`, to HEAD or to a revision, keeps it with
+/// its rows, its schema and its sequence, while discarding every change to
+/// tracked tables.
+#[test]
+fn reset_hard_keeps_untracked_tables() {
+    let repo = Repo::with_fruit();
+    make_untracked(&repo);
+    repo.sql("UPDATE fruit SET price = 0 WHERE id = 1");
+    let status = repo.status();
+    assert_eq!(status.staged, changes(&[]));
+    assert_eq!(status.unstaged, changes(&[("fruit", Modified)]));
+    assert_eq!(status.untracked, ["n", "names", "s"]);
+    assert_eq!(
+        repo.rows("SELECT table_name, staged, status FROM arbor_status"),
+        [
+            "fruit,f,modified",
+            "n,f,untracked",
+            "names,f,untracked",
+            "s,f,untracked"
+        ]
+    );
+    repo.call("SELECT arbor_reset('--hard')").unwrap();
+    assert_eq!(repo.fruit(), ["1,apple,100", "2,pear,75"]);
+    untracked_intact(&repo);
+    let status = repo.status();
+    assert_eq!((status.staged.len(), status.unstaged.len()), (0, 0));
+    assert_eq!(status.untracked, ["n", "names", "s"]);
+    assert!(!status.is_clean(), "untracked tables differ from HEAD");
+    // To a revision: the branch moves, the untracked tables stay.
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 50)");
+    repo.call("SELECT arbor_add('fruit')").unwrap();
+    let fruit = repo.head();
+    repo.call("SELECT arbor_commit('-m', 'fig')").unwrap();
+    repo.call("SELECT arbor_reset('--hard', 'HEAD~1')").unwrap();
+    assert_eq!(repo.head(), fruit);
+    assert_eq!(repo.fruit(), ["1,apple,100", "2,pear,75"]);
+    untracked_intact(&repo);
+    assert_eq!(repo.status().untracked, ["n", "names", "s"]);
+    // Staged, a new table is tracked: the reset discards it.
+    repo.call("SELECT arbor_add('n')").unwrap();
+    repo.call("SELECT arbor_reset('--hard')").unwrap();
+    assert_eq!(
+        repo.sql_err("SELECT * FROM n").code,
+        SqlState::UndefinedTable
+    );
+    assert_eq!(repo.status().untracked, ["names", "s"]);
+}
+
+/// `reset --hard` to a revision that has a table of an untracked one's
+/// name refuses, naming it, and changes nothing.
+#[test]
+fn reset_hard_refuses_to_overwrite_an_untracked_table() {
+    let repo = Repo::with_fruit();
+    repo.call("SELECT arbor_checkout('-b', 'other')").unwrap();
+    repo.sql("CREATE TABLE n (id integer PRIMARY KEY); INSERT INTO n VALUES (42)");
+    repo.commit_all("n on other");
+    repo.db.checkout("main").unwrap();
+    repo.sql(
+        "CREATE TABLE n (id integer PRIMARY KEY, name text); INSERT INTO n VALUES (1, 'mine')",
+    );
+    let before = repo.db.repository().store_root().unwrap();
+    let e = repo.sql_err("SELECT arbor_reset('--hard', 'other')");
+    assert_eq!(
+        e.vc,
+        Some(VcError::UntrackedOverwritten {
+            tables: vec!["n".into()]
+        })
+    );
+    assert_eq!(e.code, SqlState::ObjectNotInPrerequisiteState);
+    assert_eq!(
+        e.message,
+        "untracked tables would be overwritten by the reset: n"
+    );
+    assert!(
+        e.hint.as_deref().unwrap().contains("arbor_add('<table>')"),
+        "{e:?}"
+    );
+    assert_eq!(repo.db.repository().store_root().unwrap(), before);
+    assert_eq!(repo.rows("SELECT * FROM n"), ["1,mine"]);
+}
+
+/// `stash` leaves untracked tables in the working set (alone, they are
+/// nothing to save) and `stash pop` brings the rest back beside them;
+/// `--include-untracked` stashes them too.
+#[test]
+fn stash_leaves_untracked_tables_unless_asked() {
+    let repo = Repo::with_fruit();
+    let r = repo.db.repository();
+    make_untracked(&repo);
+    repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
+    push_stash(r, "main", "fruit", &ann(), false).unwrap();
+    assert_eq!(repo.fruit(), ["1,apple,100", "2,pear,75"]);
+    untracked_intact(&repo);
+    let status = repo.status();
+    assert_eq!((status.staged.len(), status.unstaged.len()), (0, 0));
+    assert_eq!(status.untracked, ["n", "names", "s"]);
+    // The stash holds the fruit change only.
+    let stash = r
+        .read_catalog(&list_stashes(r).unwrap()[0].2.catalog)
+        .unwrap();
+    let head = r
+        .read_catalog(&r.read_commit(&repo.head()).unwrap().catalog)
+        .unwrap();
+    assert_eq!(stash.tables.keys().collect::<Vec<_>>(), ["fruit"]);
+    assert_eq!(
+        (&stash.views, &stash.sequences),
+        (&head.views, &head.sequences)
+    );
+    let e = push_stash(r, "main", "again", &ann(), false).unwrap_err();
+    assert_eq!(e.message, "no local changes to save");
+    assert_eq!(list_stashes(r).unwrap().len(), 1);
+    repo.on().apply_stash(0, true).unwrap();
+    assert_eq!(repo.fruit(), ["1,apple,1", "2,pear,75"]);
+    untracked_intact(&repo);
+    let status = repo.status();
+    assert_eq!(status.unstaged, changes(&[("fruit", Modified)]));
+    assert_eq!(status.untracked, ["n", "names", "s"]);
+    // With -u everything goes, and comes back.
+    push_stash(r, "main", "all", &ann(), true).unwrap();
+    assert!(repo.status().is_clean());
+    assert_eq!(
+        repo.sql_err("SELECT * FROM n").code,
+        SqlState::UndefinedTable
+    );
+    repo.on().apply_stash(0, true).unwrap();
+    assert_eq!(repo.fruit(), ["1,apple,1", "2,pear,75"]);
+    untracked_intact(&repo);
+    assert_eq!(repo.status().untracked, ["n", "names", "s"]);
+}
+
+/// `stash pop` onto a working set whose untracked table has the name of
+/// a table in the stash refuses, naming it, and changes nothing.
+#[test]
+fn stash_pop_refuses_to_overwrite_an_untracked_table() {
+    let repo = Repo::with_fruit();
+    let r = repo.db.repository();
+    repo.sql("CREATE TABLE n (id integer PRIMARY KEY); INSERT INTO n VALUES (42)");
+    push_stash(r, "main", "n", &ann(), true).unwrap();
+    repo.sql(
+        "CREATE TABLE n (id integer PRIMARY KEY, name text); INSERT INTO n VALUES (1, 'mine')",
+    );
+    let before = r.store_root().unwrap();
+    let e = repo.on().apply_stash(0, true).unwrap_err();
+    assert_eq!(
+        e.vc,
+        Some(VcError::UntrackedOverwritten {
+            tables: vec!["n".into()]
+        })
+    );
+    assert_eq!(
+        e.message,
+        "untracked tables would be overwritten by stash@{0}: n"
+    );
+    assert_eq!(r.store_root().unwrap(), before);
+    assert_eq!(repo.rows("SELECT * FROM n"), ["1,mine"]);
+    assert_eq!(list_stashes(r).unwrap().len(), 1);
+    // Tracked changes still refuse as before.
+    repo.sql("DROP TABLE n; UPDATE fruit SET price = 2 WHERE id = 1");
+    let e = repo.on().apply_stash(0, true).unwrap_err();
+    assert_eq!(e.vc, Some(VcError::UncommittedChanges));
+}
+
+/// `checkout` carries untracked tables to the other branch (leaving the
+/// old one clean), and refuses, naming them, when that branch has a table
+/// of the same name; `checkout -b` then leaves no branch behind.
+#[test]
+fn checkout_carries_untracked_tables_and_refuses_to_overwrite_one() {
+    let repo = Repo::with_fruit();
+    repo.call("SELECT arbor_branch('plain')").unwrap();
+    repo.call("SELECT arbor_checkout('-b', 'other')").unwrap();
+    repo.sql("CREATE TABLE n (id integer PRIMARY KEY); INSERT INTO n VALUES (42)");
+    repo.commit_all("n on other");
+    repo.db.checkout("main").unwrap();
+    make_untracked(&repo);
+    let before = repo.db.repository().store_root().unwrap();
+    let e = repo.db.checkout("other").unwrap_err();
+    assert_eq!(
+        e.vc,
+        Some(VcError::UntrackedOverwritten {
+            tables: vec!["n".into()]
+        })
+    );
+    assert_eq!(
+        e.message,
+        "untracked tables would be overwritten by checking out 'other': n"
+    );
+    assert_eq!(e.hint, None, "the library leaves the advice to its callers");
+    let e = repo.sql_err("SELECT arbor_checkout('other')");
+    assert!(
+        matches!(e.vc, Some(VcError::UntrackedOverwritten { .. })),
+        "{e:?}"
+    );
+    assert!(e.hint.is_some(), "{e:?}");
+    let e = repo.sql_err("SELECT arbor_checkout('-b', 'tmp', 'other')");
+    assert!(
+        matches!(e.vc, Some(VcError::UntrackedOverwritten { .. })),
+        "{e:?}"
+    );
+    assert_eq!(repo.db.repository().store_root().unwrap(), before);
+    assert_eq!(repo.current(), "main");
+    untracked_intact(&repo);
+    // A branch without them takes them along.
+    repo.db.checkout("plain").unwrap();
+    assert_eq!(repo.current(), "plain");
+    untracked_intact(&repo);
+    assert_eq!(repo.status().untracked, ["n", "names", "s"]);
+    assert!(repo.db.branch("main").unwrap().status().unwrap().is_clean());
+}
+
+/// A merge that would bring a table of an untracked one's name refuses,
+/// naming it; `merge --abort` keeps tables made (and not staged) during
+/// the merge.
+#[test]
+fn merge_refuses_to_overwrite_and_abort_keeps_untracked_tables() {
+    let repo = Repo::with_fruit();
+    repo.call("SELECT arbor_checkout('-b', 'other')").unwrap();
+    repo.sql("CREATE TABLE n (id integer PRIMARY KEY); UPDATE fruit SET price = 1 WHERE id = 1");
+    repo.commit_all("n and a price on other");
+    repo.db.checkout("main").unwrap();
+    repo.sql(
+        "CREATE TABLE n (id integer PRIMARY KEY, name text); INSERT INTO n VALUES (1, 'mine')",
+    );
+    let head = repo.head();
+    let e = repo.on().merge_revision("other").unwrap_err();
+    assert_eq!(
+        e.vc,
+        Some(VcError::UntrackedOverwritten {
+            tables: vec!["n".into()]
+        })
+    );
+    assert_eq!(
+        e.message,
+        "untracked tables would be overwritten by the merge: n"
+    );
+    assert_eq!(repo.head(), head);
+    // A conflicting merge, aborted after making a table.
+    repo.sql("DROP TABLE n; UPDATE fruit SET price = 2 WHERE id = 1");
+    repo.commit_all("a price on main");
+    let outcome = repo.on().merge_revision("other").unwrap();
+    assert!(
+        matches!(outcome, MergeOutcome::Uncommitted { ref conflicts } if conflicts.len() == 1),
+        "{outcome:?}"
+    );
+    repo.sql("CREATE TABLE notes (id integer PRIMARY KEY, body text); INSERT INTO notes VALUES (1, 'why')");
+    repo.call("SELECT arbor_merge('--abort')").unwrap();
+    let status = repo.status();
+    assert_eq!(status.merging, None);
+    assert_eq!((status.staged.len(), status.unstaged.len()), (0, 0));
+    assert_eq!(status.untracked, ["notes"]);
+    assert_eq!(repo.rows("SELECT * FROM notes"), ["1,why"]);
+    assert_eq!(repo.rows("SELECT price FROM fruit WHERE id = 1"), ["2"]);
+}
+
+/// Cherry-pick and revert, which need a clean working set, take one with
+/// untracked tables and leave them there; one that would bring a table of
+/// their name refuses.
+#[test]
+fn cherry_pick_keeps_untracked_tables() {
+    let repo = Repo::with_fruit();
+    repo.call("SELECT arbor_checkout('-b', 'other')").unwrap();
+    repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
+    let cheap = repo.commit_all("cheap apples");
+    repo.sql("CREATE TABLE n (id integer PRIMARY KEY)");
+    let n = repo.commit_all("n");
+    repo.db.checkout("main").unwrap();
+    make_untracked(&repo);
+    repo.on().cherry_pick(cheap, None).unwrap();
+    assert_eq!(repo.fruit(), ["1,apple,1", "2,pear,75"]);
+    untracked_intact(&repo);
+    let status = repo.status();
+    assert_eq!((status.staged.len(), status.unstaged.len()), (0, 0));
+    assert_eq!(status.untracked, ["n", "names", "s"]);
+    let head = repo.head();
+    let e = repo.on().cherry_pick(n, None).unwrap_err();
+    assert_eq!(
+        e.vc,
+        Some(VcError::UntrackedOverwritten {
+            tables: vec!["n".into()]
+        })
+    );
+    assert_eq!(
+        e.message,
+        "untracked tables would be overwritten by the cherry-pick: n"
+    );
+    assert_eq!(repo.head(), head);
+    untracked_intact(&repo);
 }

@@ -71,11 +71,14 @@ pub fn parse_numeric(text: &str, typmod: Option<(u32, u32)>) -> Result<Decimal> 
 fn parse_exact(text: &str) -> Result<Exact> {
     let invalid = || ValueError::invalid_input("numeric", text);
     let s = text.trim_matches(|c: char| c.is_ascii_whitespace());
-    let lower = s.to_ascii_lowercase();
-    match lower.trim_start_matches(['+', '-']) {
-        "nan" => return Err(special_not_supported("NaN")),
-        "infinity" | "inf" => return Err(special_not_supported("Infinity")),
-        _ => {}
+    // Compared without a lowercase copy: every numeric of an import comes
+    // through here.
+    let word = s.trim_start_matches(['+', '-']);
+    if word.eq_ignore_ascii_case("nan") {
+        return Err(special_not_supported("NaN"));
+    }
+    if word.eq_ignore_ascii_case("infinity") || word.eq_ignore_ascii_case("inf") {
+        return Err(special_not_supported("Infinity"));
     }
     let bytes = s.as_bytes();
     let mut i = 0;

@@ -108,6 +108,27 @@ fn epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("1970-01-01 is a valid date")
 }
 
+/// The highest tag a row stores a value for (`None`: every column NULL),
+/// read from its framing without decoding any value.
+pub fn highest_tag(bytes: &[u8]) -> Result<Option<u32>> {
+    let mut r = Reader::new(bytes, "row");
+    let corrupt = |e: arbor_merkle::Error| ValueError::corrupt(e.to_string());
+    let n = r.count(2).map_err(corrupt)?;
+    let mut last = None;
+    for _ in 0..n {
+        let tag = r.varint().map_err(corrupt)?;
+        r.bytes().map_err(corrupt)?;
+        // Tags are stored in increasing order, so the last one is the highest.
+        if last.is_some_and(|t| t >= tag) {
+            return Err(ValueError::corrupt("row tags out of order"));
+        }
+        last = Some(tag);
+    }
+    r.finish().map_err(corrupt)?;
+    last.map(|t| u32::try_from(t).map_err(|_| ValueError::corrupt("row tag out of range")))
+        .transpose()
+}
+
 /// Decodes a row into one value per column of `columns`, in that order.
 pub fn decode_row(bytes: &[u8], columns: &[RowColumn]) -> Result<Vec<Value>> {
     decode_row_columns(bytes, columns, None)

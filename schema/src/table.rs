@@ -1,8 +1,11 @@
 //! Table schemas: columns with stable tags, keys, constraints and indexes.
 //!
-//! A column's tag is assigned once (`next_tag`, never reused) and survives
-//! renames and type changes, so rows, diffs and merges follow columns across
-//! schema changes.
+//! A column's tag is assigned once (`next_tag`) and survives renames and
+//! type changes, so rows, diffs and merges follow columns across schema
+//! changes. A tag is not reused while anything may still read it as its
+//! old column (a stored row, a committed version); the engine gives back
+//! only tags nothing can read any more, so a column added and dropped
+//! again leaves the schema as it was.
 //!
 //! ```text
 //! u8 version (1)
@@ -135,7 +138,8 @@ pub struct TableSchema {
     pub indexes: Vec<Index>,
     /// FOREIGN KEY constraints.
     pub foreign_keys: Vec<ForeignKey>,
-    /// The tag the next new column gets; tags are never reused.
+    /// The tag the next new column gets: above every tag a stored row or
+    /// a committed version of the table may hold.
     pub next_tag: u32,
 }
 

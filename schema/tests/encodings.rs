@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use arbor_jsonb::Jsonb;
 use arbor_schema::key::{KeyColumn, decode_key, encode_key};
-use arbor_schema::row::{RowColumn, decode_row, encode_row};
+use arbor_schema::row::{RowColumn, decode_row, encode_row, highest_tag};
 use arbor_schema::table::{CheckConstraint, ForeignKey, ForeignKeyAction, Index, UniqueConstraint};
 use arbor_schema::{DataType, TableSchema, Value};
 use chrono::{DateTime, NaiveDate, NaiveTime};
@@ -354,6 +354,29 @@ fn rows_survive_added_and_dropped_columns() {
     ];
     let read = decode_row(&old_row, &now).unwrap();
     assert_eq!(read, vec![a, c, Value::BigInt(7), Value::Null]);
+}
+
+/// A row's highest tag comes from its framing: NULLs are not stored, and
+/// damaged framing is an error.
+#[test]
+fn highest_tag_reads_the_framing() {
+    let (a, c) = (Value::Integer(1), Value::Text("x".into()));
+    assert_eq!(
+        highest_tag(&encode_row(&[(1, &a), (2, &Value::Null)])).unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        highest_tag(&encode_row(&[(3, &c), (1, &a)])).unwrap(),
+        Some(3)
+    );
+    assert_eq!(
+        highest_tag(&encode_row(&[(2, &Value::Null)])).unwrap(),
+        None
+    );
+    let row = encode_row(&[(1, &a), (9, &c)]);
+    for cut in 0..row.len() {
+        assert!(highest_tag(&row[..cut]).is_err(), "cut at {cut}");
+    }
 }
 
 fn sample_schema() -> TableSchema {

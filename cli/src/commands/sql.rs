@@ -14,7 +14,9 @@ use crate::vcs::repository_dir;
 /// Arguments of `arbor sql`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// SQL to run (one or more statements separated by `;`).
+    /// SQL to run: one or more statements separated by `;`, run as one
+    /// transaction as `psql -c` runs them (if one fails, none is kept,
+    /// unless the string holds its own BEGIN/COMMIT).
     #[arg(
         short = 'q',
         long = "query",
@@ -22,13 +24,15 @@ pub struct Args {
         conflicts_with = "file"
     )]
     query: Option<String>,
-    /// A file of SQL statements to run.
+    /// A file of SQL statements to run, each on its own (kept if it
+    /// succeeds), as `psql -f` runs them.
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     file: Option<PathBuf>,
     /// How to print results.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Go on after a statement fails (the exit code is still 1).
+    /// Go on after a statement fails (the exit code is still 1): the
+    /// statements run one by one, each kept if it succeeds, -q's too.
     #[arg(long = "continue")]
     keep_going: bool,
     /// Let statements from a file or standard input reach other folders
@@ -106,6 +110,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 Ok(())
             }
         })
+    } else if args.query.is_some() {
+        session.execute_as_one(&sql, &mut |r| print(&r))
     } else {
         session.execute_each(&sql, &mut |r| print(&r))
     };

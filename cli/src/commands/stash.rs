@@ -8,21 +8,33 @@ use arbor_engine::{Database, ops};
 use crate::ui::CliError;
 use crate::{identity, vcs};
 
-/// Arguments of `arbor stash`.
+/// Arguments of `arbor stash`: a subcommand, or those of `stash push`
+/// (`arbor stash -u` is `arbor stash push -u`).
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
     #[command(subcommand)]
     action: Option<Action>,
+    #[command(flatten)]
+    push: PushArgs,
+}
+
+/// Arguments of `arbor stash push`, which `arbor stash` takes too.
+#[derive(Debug, clap::Args)]
+struct PushArgs {
+    /// A description.
+    #[arg(short, long)]
+    message: Option<String>,
+    /// Stash untracked tables (new, never added) too; without it they stay.
+    #[arg(short = 'u', long)]
+    include_untracked: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]
 enum Action {
-    /// Save the uncommitted changes and reset to HEAD (the default).
-    Push {
-        /// A description.
-        #[arg(short, long)]
-        message: Option<String>,
-    },
+    /// Save the uncommitted changes and reset to HEAD (the default);
+    /// untracked tables stay unless -u is given.
+    Push(PushArgs),
     /// List the stashes, newest first.
     List,
     /// Bring a stash back and drop it.
@@ -48,12 +60,20 @@ enum Action {
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open(cwd)?;
     let branch = ops::current_branch(&repository)?;
-    match args.action.unwrap_or(Action::Push { message: None }) {
-        Action::Push { message } => {
+    match args.action.unwrap_or(Action::Push(args.push)) {
+        Action::Push(push) => {
             let head = repository.read_commit(&repository.branch_head(&branch)?)?;
-            let message = message.unwrap_or_else(|| vcs::subject(&head).to_owned());
+            let message = push
+                .message
+                .unwrap_or_else(|| vcs::subject(&head).to_owned());
             let author = identity::author(cwd, None, None)?;
-            ops::push_stash(&repository, &branch, &message, &author)?;
+            ops::push_stash(
+                &repository,
+                &branch,
+                &message,
+                &author,
+                push.include_untracked,
+            )?;
             println!("Saved working directory and index state WIP on {branch}: {message}");
         }
         Action::List => {

@@ -1,4 +1,5 @@
-//! `arbor status`: what is staged, what is not, and any merge in progress.
+//! `arbor status`: what is staged, what is not, untracked tables, and any
+//! merge in progress.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -71,8 +72,21 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
         println!();
     }
+    if !status.untracked.is_empty() {
+        println!(
+            "Untracked tables:\n  (use \"arbor add <table>\" to include in what will be committed)"
+        );
+        for name in &status.untracked {
+            println!("\t{} {name}", label(TableChange::Added));
+        }
+        println!();
+    }
     if status.is_clean() {
         println!("nothing to commit, working tree clean");
+    } else if status.staged.is_empty() && status.unstaged.is_empty() && status.merging.is_none() {
+        println!(
+            "nothing added to commit but untracked tables present (use \"arbor add\" to track)"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -29,7 +29,7 @@ use super::write::{
 use crate::error::{Error, Result, SqlState};
 use crate::repo::Repository;
 use crate::sql::predicate::RowPredicate;
-use crate::vc::diff::{DiffColumn, RowChange, TableDiff, ViewDiff};
+use crate::vc::diff::{DiffColumn, DiffStat, RowChange, TableDiff, ViewDiff};
 use crate::vc::status::TableChange;
 
 /// Changed rows shown per table in Markdown.
@@ -68,6 +68,12 @@ pub struct RowSelection {
 }
 
 impl RowSelection {
+    /// Whether the selection leaves rows out by what they hold (`--filter`,
+    /// `--where`); a limit only stops early.
+    pub fn filters_rows(&self) -> bool {
+        self.predicate.is_some() || !self.kinds.is_empty()
+    }
+
     /// The compiled `--where` predicate for the rows of `d`, if there is
     /// one: it reads `diff_type`, `from_<column>` and `to_<column>`.
     pub fn predicate_for(&self, d: &TableDiff) -> Result<Option<RowPredicate>> {
@@ -81,35 +87,103 @@ impl RowSelection {
         RowPredicate::compile(text, &names).map(Some)
     }
 
-    /// The selected changed rows of `d`.
+    /// The error the `--where` predicate gives on `diffs`, found before
+    /// anything is written so that a failing diff writes nothing: it must
+    /// parse (even with no table to read), name only columns every table
+    /// has, and evaluate on every changed row of the kinds selected (an
+    /// error there fails the diff, as an error in SQL's WHERE fails the
+    /// query, instead of quietly leaving rows out). `Ok(None)`: it holds
+    /// up; `Err`: the rows could not be read.
+    pub fn predicate_error(
+        &self,
+        diffs: &[TableDiff],
+        repository: &Repository,
+    ) -> Result<Option<Error>> {
+        let Some(text) = &self.predicate else {
+            return Ok(None);
+        };
+        if let Err(e) = RowPredicate::check_syntax(text) {
+            return Ok(Some(e));
+        }
+        for d in diffs {
+            let predicate = match self.predicate_for(d) {
+                Ok(p) => p,
+                Err(e) => return Ok(Some(e)),
+            };
+            let width = d.columns().len();
+            for change in d.rows(repository)? {
+                if let Err(e) = self.takes(predicate.as_ref(), width, &change?) {
+                    return Ok(Some(e));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether the selection takes `change`, a row of a table with `width`
+    /// diff columns: its kind is one of `kinds` and `predicate` holds.
+    /// Errors are the predicate's.
+    fn takes(
+        &self,
+        predicate: Option<&RowPredicate>,
+        width: usize,
+        change: &RowChange,
+    ) -> Result<bool> {
+        let kind = diff_type(change);
+        if !(self.kinds.is_empty() || self.kinds.iter().any(|k| k == kind)) {
+            return Ok(false);
+        }
+        let Some(p) = predicate else {
+            return Ok(true);
+        };
+        let side = |r: &Option<Vec<Value>>| r.clone().unwrap_or_else(|| vec![Value::Null; width]);
+        let mut row = vec![Value::Text(kind.to_owned())];
+        row.extend(side(&change.old));
+        row.extend(side(&change.new));
+        p.test(&row)
+    }
+
+    /// Every changed row of `d` the kinds and the predicate take, without
+    /// the limit.
+    fn selected<'a>(
+        &'a self,
+        d: &'a TableDiff,
+        repository: &'a Repository,
+    ) -> Result<impl Iterator<Item = Result<RowChange>> + 'a> {
+        let predicate = self.predicate_for(d)?;
+        let width = d.columns().len();
+        Ok(d.rows(repository)?.filter_map(move |c| match c {
+            Ok(c) => match self.takes(predicate.as_ref(), width, &c) {
+                Ok(true) => Some(Ok(c)),
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+            },
+            Err(e) => Some(Err(e)),
+        }))
+    }
+
+    /// The selected changed rows of `d`, at most `limit` of them.
     pub fn rows<'a>(
         &'a self,
         d: &'a TableDiff,
         repository: &'a Repository,
     ) -> Result<Box<dyn Iterator<Item = Result<RowChange>> + 'a>> {
-        let predicate = self.predicate_for(d)?;
-        let width = d.columns().len();
-        let rows = d.rows(repository)?.filter(move |c| match c {
-            Ok(c) => {
-                let kind_ok = self.kinds.is_empty() || self.kinds.iter().any(|k| k == diff_type(c));
-                let where_ok = predicate.as_ref().is_none_or(|p| {
-                    let side = |r: &Option<Vec<Value>>| {
-                        r.clone().unwrap_or_else(|| vec![Value::Null; width])
-                    };
-                    let mut row = vec![Value::Text(diff_type(c).to_owned())];
-                    row.extend(side(&c.old));
-                    row.extend(side(&c.new));
-                    // A predicate that fails to evaluate on a row leaves it out.
-                    p.test(&row).unwrap_or(false)
-                });
-                kind_ok && where_ok
-            }
-            Err(_) => true,
-        });
+        let rows = self.selected(d, repository)?;
         Ok(match self.limit {
             Some(n) => Box::new(rows.take(n)),
             None => Box::new(rows),
         })
+    }
+
+    /// Counts the selected changed rows of `d`: all of them, as the limit
+    /// caps the rows shown, not the rows counted.
+    pub fn stat(&self, d: &TableDiff, repository: &Repository) -> Result<DiffStat> {
+        DiffStat::count(self.selected(d, repository)?)
+    }
+
+    /// Whether the selection takes any changed row of `d` (the limit aside).
+    pub fn selects_any(&self, d: &TableDiff, repository: &Repository) -> Result<bool> {
+        Ok(self.selected(d, repository)?.next().transpose()?.is_some())
     }
 
     /// The columns to show for `rows` of `d`: all, or with `skinny` the
@@ -347,11 +421,11 @@ fn markdown(
         );
         text.push_str("|---|---|---:|---:|---:|---:|\n");
         for d in diffs {
-            let s = d.stat(repository)?;
-            let how = if d.schema.is_some() {
-                "schema and data"
-            } else {
-                change_name(d.change)
+            let s = selection.stat(d, repository)?;
+            let how = match (&d.schema, s == DiffStat::default()) {
+                (Some(_), false) => "schema and data",
+                (Some(_), true) => "schema",
+                (None, _) => change_name(d.change),
             };
             text.push_str(&format!(
                 "| {} | {how} | {} | {} | {} | {} |\n",

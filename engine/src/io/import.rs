@@ -223,7 +223,6 @@ impl InputFile {
     ) -> Result<(Vec<String>, Vec<ColumnGuess>)> {
         let mut source = self.open()?;
         let mut guesses: Vec<ColumnGuess> = Vec::new();
-        let mut seen = Vec::new();
         let mut records = 0u64;
         while let Some(record) = source.next_record() {
             if limit.is_some_and(|l| records >= l) {
@@ -234,21 +233,12 @@ impl InputFile {
                 Err(e) if keep_going && e.recoverable => continue,
                 Err(e) => return Err(input_error(&self.name, &e)),
             };
-            // A column first seen now was missing from the records before.
-            let mut new_column = ColumnGuess::default();
-            if records > 0 {
-                new_column.see(&Raw::Null);
-            }
             records += 1;
-            guesses.resize(source.header().len(), new_column);
-            seen.clear();
-            seen.resize(guesses.len(), false);
+            // A JSON file's records may bring new columns (a field missing
+            // from a record is NULL, which every type holds).
+            guesses.resize_with(source.header().len(), ColumnGuess::default);
             for cell in &record.cells {
                 guesses[cell.index].see(&cell.raw);
-                seen[cell.index] = true;
-            }
-            for (g, _) in guesses.iter_mut().zip(&seen).filter(|(_, s)| !**s) {
-                g.see(&Raw::Null);
             }
         }
         let header = source.header().to_vec();
@@ -354,14 +344,7 @@ impl Converter<'_> {
         for (cell, &t) in record.cells.into_iter().zip(to) {
             let target = &self.targets[t];
             if let Some(guess) = self.observed.as_mut().and_then(|g| g.get_mut(cell.index)) {
-                match &cell.raw {
-                    // Converted to jsonb just below; if that fails, the
-                    // whole import is redone without this guess.
-                    Raw::Text(text) if target.data_type == DataType::Jsonb => {
-                        guess.see_json_text(text);
-                    }
-                    raw => guess.see(raw),
-                }
+                guess.see(&cell.raw);
             }
             row[t] = convert(cell.raw, &target.data_type)
                 .map_err(|m| conversion_error(cell.line, cell.column, target, &m))?;
@@ -420,25 +403,13 @@ impl Converter<'_> {
             let target = &self.targets[t];
             self.present[t] = true;
             self.last.1[t] = span.column;
-            let guess = self.observed.as_mut().and_then(|g| g.get_mut(index));
             if span.null {
-                if let Some(guess) = guess {
-                    guess.see(&Raw::Null);
-                }
                 row[t] = Value::Null;
                 continue;
             }
             let bytes = batch.fields().bytes(span);
             let text =
                 std::str::from_utf8(bytes).map_err(|e| utf8_error(span, bytes, e, &target.name))?;
-            if let Some(guess) = guess {
-                if target.data_type == DataType::Jsonb {
-                    // As in `row_into`: a failure below redoes the import.
-                    guess.see_json_text(text);
-                } else {
-                    guess.see_str(text);
-                }
-            }
             match (&mut row[t], &target.data_type) {
                 (Value::Text(reused), DataType::Text) => {
                     reused.clear();
@@ -460,6 +431,12 @@ impl Converter<'_> {
                         return Err(conversion_error(span.line, span.column, target, &e.message));
                     }
                 },
+            }
+            // After the conversion, which has parsed a JSON document already
+            // (a value that does not convert fails the import, which is then
+            // redone from a scan of the whole file).
+            if let Some(guess) = self.observed.as_mut().and_then(|g| g.get_mut(index)) {
+                guess.see_converted(text, &row[t]);
             }
         }
         for (slot, present) in row.iter_mut().zip(&self.present) {

@@ -252,7 +252,9 @@ pub fn json_text(v: &Value) -> String {
     }
 }
 
-/// A value as a JSON document (see [`json_text`]).
+/// A value as a JSON document (see [`json_text`]). Numbers keep their
+/// text (serde_json's `arbitrary_precision`): a numeric's digits and
+/// scale, never rounded through a double.
 pub fn json_value(v: &Value) -> serde_json::Value {
     let text = json_text(v);
     serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
@@ -325,6 +327,16 @@ mod tests {
             "{\"n\": 1, \"x\": null, \"t\": \"a\\\"b\", \"b\": true}\n"
         );
         assert_eq!(written(RowFormat::Json, &["n"], &[]), "[]\n");
+    }
+
+    #[test]
+    fn json_values_keep_numeric_digits_and_scale() {
+        for text in ["123456789012345678.91", "20.00", "-0.50"] {
+            let numeric = arbor_schema::parse_value(text, &arbor_schema::DataType::Numeric(None))
+                .expect("a numeric");
+            assert_eq!(json_value(&numeric).to_string(), text);
+        }
+        assert_eq!(json_value(&Value::Double(1e20)).to_string(), "1e+20");
     }
 
     #[test]

@@ -11,7 +11,8 @@ pub struct ResetArgs {
     /// Move the branch only; keep staged and working changes.
     #[arg(long, conflicts_with = "hard")]
     pub soft: bool,
-    /// Discard every uncommitted change.
+    /// Discard every uncommitted change to tracked tables; untracked
+    /// tables (new, never added) stay.
     #[arg(long)]
     pub hard: bool,
     /// A revision (default HEAD), or tables to unstage.

@@ -7,6 +7,9 @@
 
 use std::sync::Arc;
 
+use arbor_schema::TableSchema;
+use arbor_schema::row::highest_tag;
+
 use super::eval::{EvalContext, eval};
 use super::planner::ddl::AlterPlan;
 use crate::error::{Error, Result, SqlState};
@@ -60,6 +63,54 @@ pub fn alter(repo: &Repository, plan: &AlterPlan, checks: Checks) -> Result<Tabl
         }
     }
     fill_new_indexes(repo, table)
+}
+
+/// Gives back the column tags a changed table no longer needs, so that a
+/// table changed back to an earlier definition is stored as it was:
+/// `ADD COLUMN c` then `DROP COLUMN c` leaves it equal to the committed
+/// table, not modified.
+///
+/// A tag is not given back while something may still read it as the old
+/// column: a version of the table a merge may compare with (`references`:
+/// the branch's head, its staged table, a commit being merged in), or a
+/// stored row that still holds a value under it (dropping a column does
+/// not rewrite rows). So `next_tag` falls back at most to the highest of
+/// the references' `next_tag` and the remaining columns' tags, and only
+/// when no row that differs from the first reference's holds a tag at or
+/// above it. The first reference's own rows hold none: they were written
+/// under a schema whose `next_tag` was at most its current one. Cost:
+/// one walk of the rows that differ from the reference.
+pub fn reclaim_tags(
+    repo: &Repository,
+    object: TableObject,
+    references: &[Table],
+) -> Result<TableObject> {
+    let Some(reference) = references.first() else {
+        return Ok(object);
+    };
+    let mut schema = TableSchema::decode(&object.schema)?;
+    let floor = references
+        .iter()
+        .map(|t| t.schema.next_tag)
+        .chain(schema.columns.iter().map(|c| c.tag.saturating_add(1)))
+        .max()
+        .unwrap_or(1);
+    if floor >= schema.next_tag {
+        return Ok(object);
+    }
+    let (old, new) = (repo.map(reference.object.rows)?, repo.map(object.rows)?);
+    for entry in old.diff(&new)? {
+        if let Some(row) = entry?.new
+            && highest_tag(&row)?.is_some_and(|tag| tag >= floor)
+        {
+            return Ok(object);
+        }
+    }
+    schema.next_tag = floor;
+    Ok(TableObject {
+        schema: schema.encode(),
+        ..object
+    })
 }
 
 /// Checks every stored row against the NOT NULL and CHECK constraints of

@@ -4,7 +4,7 @@
 use arbor_schema::Value;
 
 use super::eval::{EvalContext, eval, truth};
-use super::planner::{bind_row_expression, expr::Expr};
+use super::planner::{bind_row_expression, expr::Expr, sql_expression};
 use crate::error::Result;
 
 /// A compiled predicate.
@@ -19,6 +19,12 @@ impl RowPredicate {
         Ok(RowPredicate {
             expr: bind_row_expression(text, columns)?,
         })
+    }
+
+    /// Checks that `text` parses as one expression, when there are no
+    /// columns to compile it against yet.
+    pub fn check_syntax(text: &str) -> Result<()> {
+        sql_expression(text).map(|_| ())
     }
 
     /// Whether `row` satisfies it (NULL counts as no).

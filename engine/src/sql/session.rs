@@ -6,8 +6,10 @@
 //! works on its own copy, so a failed statement changes nothing. Outside
 //! BEGIN ... COMMIT every successful statement is published at once
 //! (autocommit); inside, publishing waits for COMMIT, and ROLLBACK drops the
-//! copy. As in Dolt, a SQL COMMIT updates the working set; recording an Arbor
-//! commit is a separate act.
+//! copy. Several statements sent together ([`Session::execute_as_one`], as
+//! `psql -c` sends them) run in one implicit transaction, as PostgreSQL
+//! runs a simple-query message. As in Dolt, a SQL COMMIT updates the
+//! working set; recording an Arbor commit is a separate act.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -123,6 +125,9 @@ pub struct Session {
     /// The catalog as the current transaction sees it.
     catalog: Catalog,
     in_transaction: bool,
+    /// The open transaction is the implicit one of a string of several
+    /// statements ([`Session::execute_as_one`]), not one opened by BEGIN.
+    implicit: bool,
     failed: bool,
     /// When the open transaction started (`now()` inside it).
     transaction_started: Option<DateTime<Utc>>,
@@ -230,6 +235,7 @@ impl Session {
             base,
             catalog,
             in_transaction: false,
+            implicit: false,
             failed: false,
             transaction_started: None,
             times: Times::default(),
@@ -489,6 +495,47 @@ impl Session {
         Ok(())
     }
 
+    /// Runs the statements of `sql` as PostgreSQL runs a simple-query
+    /// message (`psql -c`): several statements make one implicit
+    /// transaction, so if one fails none is kept. Results go to `each` as
+    /// each statement is done; the run stops at the first error. A BEGIN
+    /// in the string makes the transaction explicit (the statements before
+    /// it included), a COMMIT or ROLLBACK ends it, and the statements after
+    /// one start a new implicit transaction. What cannot run inside a
+    /// transaction (version-control procedures, edits of
+    /// `arbor_conflicts_<table>`) is refused in a string of several
+    /// statements, as PostgreSQL refuses VACUUM there (25001).
+    /// A transaction the string opened with BEGIN and left open stays
+    /// open, as it would on a PostgreSQL connection.
+    pub fn execute_as_one(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(StatementResult) -> Result<()>,
+    ) -> Result<()> {
+        let statements = parser::parse(sql)?;
+        // One statement needs no implicit transaction (nor does PostgreSQL
+        // start one): it is atomic alone, and may be a procedure.
+        let grouped = statements.len() > 1;
+        for stmt in &statements {
+            if grouped && !self.in_transaction {
+                self.begin(true)?;
+            }
+            let done = self.execute_one(stmt).and_then(&mut *each);
+            if let Err(e) = done {
+                if self.implicit {
+                    self.end_transaction();
+                    self.reload()?;
+                }
+                return Err(e);
+            }
+        }
+        if self.implicit {
+            self.end_transaction();
+            self.publish()?;
+        }
+        Ok(())
+    }
+
     /// Runs every statement in `sql`, going on after a failing one: each
     /// statement's result or error goes to `each`, which may stop the run
     /// by returning an error. A statement that does not parse stops it.
@@ -596,18 +643,18 @@ impl Session {
         match planned {
             Statement::Begin => {
                 if self.in_transaction {
+                    // BEGIN inside the implicit transaction of a statement
+                    // string makes it explicit, as in PostgreSQL: the
+                    // statements before it commit or roll back with it.
+                    self.implicit = false;
                     return Ok(StatementResult::command("BEGIN"));
                 }
-                self.refresh()?;
-                self.in_transaction = true;
-                self.transaction_started = Some(self.env.clock.now_utc());
+                self.begin(false)?;
                 Ok(StatementResult::command("BEGIN"))
             }
             Statement::Commit => {
                 let failed = self.failed;
-                self.in_transaction = false;
-                self.transaction_started = None;
-                self.failed = false;
+                self.end_transaction();
                 if failed {
                     self.reload()?;
                     return Ok(StatementResult::command("ROLLBACK"));
@@ -616,9 +663,7 @@ impl Session {
                 Ok(StatementResult::command("COMMIT"))
             }
             Statement::Rollback => {
-                self.in_transaction = false;
-                self.transaction_started = None;
-                self.failed = false;
+                self.end_transaction();
                 self.reload()?;
                 Ok(StatementResult::command("ROLLBACK"))
             }
@@ -806,13 +851,7 @@ impl Session {
         run: impl FnOnce(&Repository, &str) -> Result<T>,
     ) -> Result<T> {
         if self.in_transaction {
-            return Err(self.fail(
-                Error::new(
-                    SqlState::ActiveSqlTransaction,
-                    format!("{what} cannot run inside a transaction block"),
-                )
-                .with_hint("COMMIT or ROLLBACK first"),
-            ));
+            return Err(self.refuse_in_transaction(what));
         }
         self.refresh()?;
         let result = run(&self.repo, &self.branch)?;
@@ -836,13 +875,7 @@ impl Session {
     /// Runs a version-control procedure (`SELECT arbor_commit(...)`).
     fn call_procedure(&mut self, name: &str, args: &[Value]) -> Result<StatementResult> {
         if self.in_transaction {
-            return Err(self.fail(
-                Error::new(
-                    SqlState::ActiveSqlTransaction,
-                    format!("{name} cannot run inside a transaction block"),
-                )
-                .with_hint("COMMIT or ROLLBACK first"),
-            ));
+            return Err(self.refuse_in_transaction(name));
         }
         self.refresh()?;
         let result = system::procedure(&self.repo, &self.branch, &self.env, name, args)
@@ -905,6 +938,42 @@ impl Session {
             session.written(&plan.table, object, Written::Count(n), "INSERT 0", catalog)
         })?;
         Ok(count)
+    }
+
+    /// Opens a transaction: `implicit` for the one a statement string
+    /// runs in, else one opened by BEGIN.
+    fn begin(&mut self, implicit: bool) -> Result<()> {
+        self.refresh()?;
+        self.in_transaction = true;
+        self.implicit = implicit;
+        self.transaction_started = Some(self.env.clock.now_utc());
+        Ok(())
+    }
+
+    /// Leaves the open transaction, if any; the caller publishes its
+    /// catalog or drops it.
+    fn end_transaction(&mut self) {
+        self.in_transaction = false;
+        self.implicit = false;
+        self.transaction_started = None;
+        self.failed = false;
+    }
+
+    /// The refusal of `what`, which changes the repository itself, inside
+    /// a transaction: its hint says how to leave the transaction.
+    fn refuse_in_transaction(&mut self, what: &str) -> Error {
+        let hint = if self.implicit {
+            "several statements sent together run as one transaction: send this one on its own"
+        } else {
+            "COMMIT or ROLLBACK first"
+        };
+        self.fail(
+            Error::new(
+                SqlState::ActiveSqlTransaction,
+                format!("{what} cannot run inside a transaction block"),
+            )
+            .with_hint(hint),
+        )
     }
 
     fn fail(&mut self, e: Error) -> Error {
@@ -1033,11 +1102,8 @@ impl Session {
                     // Sequences of its serial and identity columns go with it.
                     if let Some(address) = catalog.tables.get(&name) {
                         let table = Table::from_object(self.repo.read_table(address)?)?;
-                        for c in &table.schema.columns {
-                            let owned = format!("{name}_{}_seq", c.name);
-                            if c.default.as_deref() == Some(&format!("nextval('{owned}')")) {
-                                catalog.sequences.remove(&owned);
-                            }
+                        for owned in crate::table::sequences::owned_by(&name, &table.schema) {
+                            catalog.sequences.remove(&owned);
                         }
                     }
                     if catalog.tables.remove(&name).is_none() && !if_exists {
@@ -1073,6 +1139,13 @@ impl Session {
                 let object = ddl::alter(&self.repo, &plan, checks)?;
                 let old_name = plan.table.name().to_owned();
                 let new_name = plan.schema.name.clone();
+                // A rename changes no column, and the table's earlier
+                // versions are under its old name: nothing to give back.
+                let object = if new_name == old_name {
+                    ddl::reclaim_tags(&self.repo, object, &self.reference_tables(&new_name)?)?
+                } else {
+                    object
+                };
                 if new_name != old_name {
                     catalog.tables.remove(&old_name);
                     self.rename_references(catalog, &old_name, &new_name)?;
@@ -1158,6 +1231,29 @@ impl Session {
                 "transaction control reached the executor",
             )),
         }
+    }
+
+    /// The versions of table `name` that a merge may compare this branch's
+    /// working table with: the head commit's (first), the staged one, and
+    /// the one a merge in progress brings in; those that exist.
+    fn reference_tables(&self, name: &str) -> Result<Vec<Table>> {
+        let ws = &self.base.1;
+        let mut catalogs = vec![
+            self.repo
+                .read_commit(&self.repo.branch_head(&self.branch)?)?
+                .catalog,
+            ws.staged,
+        ];
+        if let Some(merge) = &ws.merge {
+            catalogs.push(self.repo.read_commit(&merge.theirs)?.catalog);
+        }
+        let mut tables = Vec::new();
+        for catalog in catalogs {
+            if let Some(address) = self.repo.read_catalog(&catalog)?.tables.get(name) {
+                tables.push(self.tables.get(&self.repo, address)?);
+            }
+        }
+        Ok(tables)
     }
 
     /// Stores a table's new object in the catalog and reports the statement.

@@ -174,6 +174,12 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
                     .iter()
                     .map(|(n, c)| vec![text(n.clone()), Value::Boolean(false), text(label(*c))]),
             );
+            rows.extend(
+                status
+                    .untracked
+                    .iter()
+                    .map(|n| vec![text(n.clone()), Value::Boolean(false), text("untracked")]),
+            );
             (columns(&["table_name", "staged", "status"]), rows)
         }
         "arbor_conflicts" => {
@@ -686,6 +692,9 @@ pub fn with_sql_hint(mut e: Error) -> Error {
         }
         Some(VcError::UncommittedChanges) => {
             "commit them (SELECT arbor_commit('-am', '...')) or discard them (SELECT arbor_reset('--hard')) first".to_owned()
+        }
+        Some(VcError::UntrackedOverwritten { .. }) => {
+            "commit them (SELECT arbor_add('<table>'), then SELECT arbor_commit('-m', '...')), or rename or drop them, first".to_owned()
         }
         Some(VcError::NothingToCommit { unstaged: true }) => {
             "stage tables with SELECT arbor_add('<table>'), or commit everything with SELECT arbor_commit('-am', '...')".to_owned()

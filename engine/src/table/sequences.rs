@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use arbor_merkle::codec::{Reader, Writer};
-use arbor_schema::Value;
+use arbor_schema::{TableSchema, Value};
 
 use crate::error::{Error, Result, SqlState};
 
@@ -178,6 +178,33 @@ impl Sequences {
         *self.changed.borrow_mut() = true;
         Ok(Value::BigInt(value))
     }
+}
+
+/// The name of the sequence behind serial or identity column `column` of
+/// table `table`. The table owns it: it is made with the table, the
+/// column's default draws from it ([`nextval_default`]), it is dropped with
+/// the table, and it goes wherever version control keeps or moves the table
+/// alone (an untracked table that `reset --hard` keeps).
+pub fn owned_name(table: &str, column: &str) -> String {
+    format!("{table}_{column}_seq")
+}
+
+/// The default of a column whose values come from `sequence`.
+pub fn nextval_default(sequence: &str) -> String {
+    format!("nextval('{sequence}')")
+}
+
+/// The sequences table `table` (its name in the catalog) owns: those of
+/// its serial and identity columns (see [`owned_name`]).
+pub fn owned_by(table: &str, schema: &TableSchema) -> Vec<String> {
+    schema
+        .columns
+        .iter()
+        .map(|c| owned_name(table, &c.name))
+        .zip(&schema.columns)
+        .filter(|(owned, c)| c.default.as_deref() == Some(nextval_default(owned).as_str()))
+        .map(|(owned, _)| owned)
+        .collect()
 }
 
 /// The functions that read or move a sequence.

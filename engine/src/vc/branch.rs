@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use arbor_merkle::Address;
 
 use super::revision::tag_ref;
-use super::{BranchState, history};
+use super::{BranchState, history, untracked};
 use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Catalog, Signature, StoreRoot, TagObject, WorkingSet};
 use crate::repo::{
@@ -175,18 +175,14 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
     }
     let local = LocalChanges::of(repo, &current)?;
     let target_head = repo.read_catalog(&other.commit.catalog)?;
-    let collisions = local.collisions(&target_head);
-    if !collisions.is_empty() || other.is_dirty() {
-        let names: Vec<&str> = if collisions.is_empty() {
-            vec!["(the branch has uncommitted changes of its own)"]
-        } else {
-            collisions.iter().map(|s| s.as_str()).collect()
-        };
+    let by = format!("checking out '{target}'");
+    local.refuse_collisions(&target_head, &by)?;
+    if other.is_dirty() {
         return Err(Error::vc(
             VcError::UncommittedChanges,
             format!(
-                "your uncommitted changes would be overwritten by checking out '{target}': {}",
-                names.join(", ")
+                "your uncommitted changes would be overwritten by {by}: \
+                 (the branch has uncommitted changes of its own)"
             ),
         ));
     }
@@ -217,7 +213,8 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
 /// staged catalog changed since its head. Checkout and merge carry them
 /// onto another catalog when that catalog has those tables as the head has
 /// them, as Git carries local changes to files a checkout or merge leaves
-/// alone.
+/// alone; untracked tables among them go along when that catalog has no
+/// table of their name.
 #[derive(Debug)]
 pub(crate) struct LocalChanges {
     head: Catalog,
@@ -225,6 +222,8 @@ pub(crate) struct LocalChanges {
     staged: Catalog,
     /// The changed tables and views.
     names: Vec<String>,
+    /// Those of them that are untracked (`super::untracked`).
+    untracked: Vec<String>,
 }
 
 impl LocalChanges {
@@ -239,11 +238,13 @@ impl LocalChanges {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
+        let untracked = untracked::names(&head, &staged, &working);
         Ok(LocalChanges {
             head,
             working,
             staged,
             names,
+            untracked,
         })
     }
 
@@ -255,6 +256,30 @@ impl LocalChanges {
             .filter(|n| entry(&self.head, n) != entry(onto, n))
             .cloned()
             .collect()
+    }
+
+    /// Refuses to carry the changes onto `onto` (by `by`: "the merge",
+    /// "checking out 'x'") when [`LocalChanges::collisions`] finds any:
+    /// untracked tables in the way first, since `reset --hard`, which the
+    /// refusal of other changes suggests, would not clear them.
+    pub(crate) fn refuse_collisions(&self, onto: &Catalog, by: &str) -> Result<()> {
+        let (untracked, tracked): (Vec<String>, Vec<String>) = self
+            .collisions(onto)
+            .into_iter()
+            .partition(|n| self.untracked.contains(n));
+        if !untracked.is_empty() {
+            return Err(untracked::overwritten(untracked, by));
+        }
+        if !tracked.is_empty() {
+            return Err(Error::vc(
+                VcError::UncommittedChanges,
+                format!(
+                    "your uncommitted changes would be overwritten by {by}: {}",
+                    tracked.join(", ")
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// `onto` with the changed tables and views taken from the working and

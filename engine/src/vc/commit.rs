@@ -4,15 +4,19 @@
 //! records the staged catalog (or, with `all`, the working one) as a new
 //! commit whose parent is the branch head (and, finishing a merge, the
 //! merged commit too), then moves the branch and its working set together.
+//! `reset --hard` discards changes to tracked tables only.
 
 use std::collections::BTreeSet;
 
 use arbor_merkle::Address;
 
 use super::BranchState;
+use super::untracked::Untracked;
 use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Catalog, Commit, Signature, WorkingSet};
 use crate::repo::{RefUpdate, Repository, branch_ref, working_set_ref};
+use crate::table::Table;
+use crate::table::sequences::owned_by;
 
 /// What to commit and how.
 #[derive(Clone, Debug)]
@@ -131,7 +135,7 @@ pub fn add(repo: &Repository, branch: &str, what: &Stage) -> Result<()> {
             let working = repo.read_catalog(&ws.working)?;
             let mut staged = repo.read_catalog(&ws.staged)?;
             for name in names {
-                copy_table(&working, &mut staged, name)?;
+                copy_table(repo, &working, &mut staged, name)?;
             }
             repo.write_catalog(&staged)?
         }
@@ -143,8 +147,27 @@ pub fn add(repo: &Repository, branch: &str, what: &Stage) -> Result<()> {
     publish_branch(repo, &state, None, &new_ws)
 }
 
-/// Sets table (or view) `name` in `to` as it is in `from` (absent if absent).
-fn copy_table(from: &Catalog, to: &mut Catalog, name: &str) -> Result<()> {
+/// Sets table (or view) `name` in `to` as it is in `from` (absent if absent),
+/// with the sequences it owns (its serial and identity columns' counters):
+/// staged without them, a table would name a sequence its commit lacks.
+fn copy_table(repo: &Repository, from: &Catalog, to: &mut Catalog, name: &str) -> Result<()> {
+    let owned = |catalog: &Catalog| -> Result<Vec<String>> {
+        match catalog.tables.get(name) {
+            Some(a) => Ok(owned_by(
+                name,
+                &Table::from_object(repo.read_table(a)?)?.schema,
+            )),
+            None => Ok(Vec::new()),
+        }
+    };
+    let mut sequences = owned(from)?;
+    sequences.extend(owned(to)?);
+    for sequence in sequences {
+        match from.sequences.get(&sequence) {
+            Some(s) => to.sequences.insert(sequence, s.clone()),
+            None => to.sequences.remove(&sequence),
+        };
+    }
     let known = from.tables.contains_key(name)
         || to.tables.contains_key(name)
         || from.views.contains_key(name)
@@ -173,19 +196,23 @@ pub enum ResetMode {
     Soft,
     /// Move the branch and unstage: staged becomes the target's catalog.
     Mixed,
-    /// Move the branch and discard every change: staged and working too.
+    /// Move the branch and discard every change to tracked tables, staged
+    /// and working too; untracked tables stay (`super::untracked`).
     Hard,
 }
 
 /// Moves `branch` to `target` (`reset <rev>`), with what `mode` says. Ends
 /// any merge in progress, as Git's does.
+///
+/// A hard reset keeps untracked tables as they are, and refuses if the
+/// target has a table of the same name: nothing else holds a copy of them.
 pub fn reset(repo: &Repository, branch: &str, target: Address, mode: ResetMode) -> Result<()> {
     let state = BranchState::read(repo, branch)?;
     let catalog = repo.read_commit(&target)?.catalog;
     let ws = &state.working_set;
     let new_ws = WorkingSet {
         working: if mode == ResetMode::Hard {
-            catalog
+            Untracked::of(repo, &state)?.kept_on(repo, catalog, "the reset")?
         } else {
             ws.working
         },
@@ -206,7 +233,7 @@ pub fn unstage(repo: &Repository, branch: &str, tables: &[String]) -> Result<()>
     let mut staged = repo.read_catalog(&state.working_set.staged)?;
     let names: BTreeSet<&String> = tables.iter().collect();
     for name in names {
-        copy_table(&head, &mut staged, name)?;
+        copy_table(repo, &head, &mut staged, name)?;
     }
     let new_ws = WorkingSet {
         staged: repo.write_catalog(&staged)?,

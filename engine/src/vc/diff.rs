@@ -79,6 +79,26 @@ pub struct DiffStat {
     pub cells_modified: u64,
 }
 
+impl DiffStat {
+    /// Counts `changes`: rows added, deleted and modified, and the cells
+    /// the modified ones changed.
+    pub fn count(changes: impl IntoIterator<Item = Result<RowChange>>) -> Result<DiffStat> {
+        let mut stat = DiffStat::default();
+        for change in changes {
+            let change = change?;
+            match (&change.old, &change.new) {
+                (None, Some(_)) => stat.rows_added += 1,
+                (Some(_), None) => stat.rows_deleted += 1,
+                _ => {
+                    stat.rows_modified += 1;
+                    stat.cells_modified += change.changed_cells().len() as u64;
+                }
+            }
+        }
+        Ok(stat)
+    }
+}
+
 /// A view that differs: its definition before and after (`None`: absent).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewDiff {
@@ -278,18 +298,6 @@ impl TableDiff {
 
     /// Counts rows and cells changed.
     pub fn stat(&self, repo: &Repository) -> Result<DiffStat> {
-        let mut stat = DiffStat::default();
-        for change in self.rows(repo)? {
-            let change = change?;
-            match (&change.old, &change.new) {
-                (None, Some(_)) => stat.rows_added += 1,
-                (Some(_), None) => stat.rows_deleted += 1,
-                _ => {
-                    stat.rows_modified += 1;
-                    stat.cells_modified += change.changed_cells().len() as u64;
-                }
-            }
-        }
-        Ok(stat)
+        DiffStat::count(self.rows(repo)?)
     }
 }

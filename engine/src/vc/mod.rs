@@ -21,7 +21,8 @@
 //! - `status`: which tables differ between HEAD, staged and working;
 //! - `diff`: row and schema differences between two catalogs;
 //! - `merge`: three-way merges of catalogs, tables, rows and cells;
-//! - `stash`: uncommitted changes put aside and brought back.
+//! - `stash`: uncommitted changes put aside and brought back;
+//! - `untracked`: new tables never staged, which resets and stashes keep.
 
 pub mod blame;
 pub mod branch;
@@ -32,6 +33,7 @@ pub mod merge;
 pub mod revision;
 pub mod stash;
 pub mod status;
+pub mod untracked;
 
 use arbor_merkle::Address;
 

@@ -5,12 +5,18 @@
 //! made on, under the ref `refs/stash/<sequence>`; the newest is
 //! `stash@{0}`. Bringing one back is a three-way merge of catalogs: base
 //! the stash's parent, ours the branch head, theirs the stash.
+//!
+//! Untracked tables (`super::untracked`) stay in the working set unless
+//! the stash includes them (`--include-untracked`), as Git's do; bringing
+//! a stash back carries them onto the result, and refuses if the stash has
+//! a table of the same name.
 
 use arbor_merkle::Address;
 
 use super::BranchState;
 use super::commit::publish_branch;
 use super::merge::merge_catalogs;
+use super::untracked::Untracked;
 use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Commit, Signature, WorkingSet};
 use crate::repo::Repository;
@@ -45,8 +51,16 @@ fn nth(repo: &Repository, n: usize) -> Result<(String, Address, Commit)> {
     })
 }
 
-/// Puts the working set's changes of `branch` aside and resets it to its head.
-pub fn push(repo: &Repository, branch: &str, message: &str, author: &Signature) -> Result<Address> {
+/// Puts the working set's changes of `branch` aside and resets it to its
+/// head; untracked tables stay in the working set unless
+/// `include_untracked`.
+pub fn push(
+    repo: &Repository,
+    branch: &str,
+    message: &str,
+    author: &Signature,
+    include_untracked: bool,
+) -> Result<Address> {
     let state = BranchState::read(repo, branch)?;
     if state.working_set.merge.is_some() {
         return Err(Error::vc(
@@ -54,14 +68,38 @@ pub fn push(repo: &Repository, branch: &str, message: &str, author: &Signature) 
             "cannot stash during a merge",
         ));
     }
-    if !state.is_dirty() {
+    let untracked = if include_untracked {
+        Untracked::default()
+    } else {
+        Untracked::of(repo, &state)?
+    };
+    let (stashed, clean) = if untracked.is_empty() {
+        (
+            state.working_set.working,
+            WorkingSet::clean(state.commit.catalog),
+        )
+    } else {
+        let mut stashed = repo.read_catalog(&state.working_set.working)?;
+        untracked.take_from(&mut stashed);
+        let kept = untracked.kept_on(repo, state.commit.catalog, "the stash")?;
+        (
+            repo.write_catalog(&stashed)?,
+            WorkingSet {
+                working: kept,
+                staged: state.commit.catalog,
+                merge: None,
+            },
+        )
+    };
+    // Untracked tables alone are nothing to save (Git says the same).
+    if stashed == state.commit.catalog && state.working_set.staged == state.commit.catalog {
         return Err(Error::new(
             SqlState::ObjectNotInPrerequisiteState,
             "no local changes to save",
         ));
     }
     let stash = repo.write_commit(&Commit {
-        catalog: state.working_set.working,
+        catalog: stashed,
         parents: vec![state.head],
         author: author.clone(),
         message: format!("WIP on {branch}: {message}"),
@@ -71,7 +109,6 @@ pub fn push(repo: &Repository, branch: &str, message: &str, author: &Signature) 
         .first()
         .and_then(|(n, _, _)| n.strip_prefix(PREFIX)?.parse::<u64>().ok())
         .map_or(0, |s| s + 1);
-    let clean = WorkingSet::clean(state.commit.catalog);
     let ws = repo.write_working_set(&clean)?;
     let name = format!("{PREFIX}{next}");
     repo.update_store_root(&mut |root| {
@@ -90,7 +127,8 @@ pub fn push(repo: &Repository, branch: &str, message: &str, author: &Signature) 
 }
 
 /// Brings stash `n` back into the working set of `branch` (which must be
-/// clean); with `drop`, removes it afterwards (`pop`).
+/// clean but for untracked tables, which stay); with `drop`, removes it
+/// afterwards (`pop`).
 pub fn apply(
     repo: &Repository,
     checks: &dyn CheckBinder,
@@ -100,7 +138,8 @@ pub fn apply(
 ) -> Result<()> {
     let (name, _, stash) = nth(repo, n)?;
     let state = BranchState::read(repo, branch)?;
-    if state.is_dirty() || state.working_set.merge.is_some() {
+    let untracked = Untracked::of(repo, &state)?;
+    if state.working_set.merge.is_some() || !untracked.are_the_only_changes(repo, &state)? {
         return Err(Error::vc(
             VcError::UncommittedChanges,
             "your uncommitted changes would mix with the stash",
@@ -127,6 +166,7 @@ pub fn apply(
         .with_hint("nothing was changed"));
     }
     let merged = repo.write_catalog(&merged)?;
+    let merged = untracked.kept_on(repo, merged, &format!("stash@{{{n}}}"))?;
     let ws = WorkingSet {
         working: merged,
         staged: state.commit.catalog,

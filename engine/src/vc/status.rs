@@ -1,8 +1,11 @@
-//! What `status` shows: tables staged for the next commit (staged vs HEAD)
-//! and changes not staged (working vs staged), and any merge in progress.
+//! What `status` shows: tables staged for the next commit (staged vs HEAD),
+//! changes not staged (working vs staged) to tracked tables, untracked
+//! tables (new, never staged: `super::untracked`), and any merge in
+//! progress.
 
 use super::BranchState;
 use super::branch::changed_names;
+use super::untracked;
 use crate::error::Result;
 use crate::objects::Catalog;
 use crate::repo::Repository;
@@ -25,16 +28,22 @@ pub struct Status {
     pub branch: String,
     /// Staged changes (HEAD to staged).
     pub staged: Vec<(String, TableChange)>,
-    /// Unstaged changes (staged to working).
+    /// Unstaged changes (staged to working) to tracked tables.
     pub unstaged: Vec<(String, TableChange)>,
+    /// Untracked tables and views: new in the working set, neither staged
+    /// nor in HEAD. `reset --hard` and `stash` (without `-u`) leave them.
+    pub untracked: Vec<String>,
     /// Whether a merge is in progress, and whether it has conflicts.
     pub merging: Option<bool>,
 }
 
 impl Status {
-    /// Whether nothing differs from HEAD.
+    /// Whether nothing differs from HEAD (untracked tables do).
     pub fn is_clean(&self) -> bool {
-        self.staged.is_empty() && self.unstaged.is_empty() && self.merging.is_none()
+        self.staged.is_empty()
+            && self.unstaged.is_empty()
+            && self.untracked.is_empty()
+            && self.merging.is_none()
     }
 }
 
@@ -61,10 +70,14 @@ pub fn status(repo: &Repository, branch: &str) -> Result<Status> {
     let head = repo.read_catalog(&state.commit.catalog)?;
     let staged = repo.read_catalog(&state.working_set.staged)?;
     let working = repo.read_catalog(&state.working_set.working)?;
+    let untracked = untracked::names(&head, &staged, &working);
+    let mut unstaged = table_changes(&staged, &working);
+    unstaged.retain(|(n, _)| !untracked.contains(n));
     Ok(Status {
         branch: branch.to_owned(),
         staged: table_changes(&head, &staged),
-        unstaged: table_changes(&staged, &working),
+        unstaged,
+        untracked,
         merging: state
             .working_set
             .merge

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::ops::{self, diff_catalogs, diff_views};
-use arbor_engine::{BranchState, Catalog, Repository, TableChange, TableDiff, ViewDiff};
+use arbor_engine::{BranchState, Catalog, DiffStat, Repository, TableChange, TableDiff, ViewDiff};
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -204,12 +204,11 @@ fn show(
         skinny: args.skinny,
         predicate: args.predicate.clone(),
     };
-    // A bad --where is the user's flag: said in the CLI's words.
-    for d in &diffs {
-        selection.predicate_for(d).map_err(|e| {
-            CliError::new(format!("--where: {}", e.message))
-                .with_hint("the predicate reads diff_type, from_<column> and to_<column>")
-        })?;
+    // A bad --where is the user's flag: said in the CLI's words, before
+    // anything is printed.
+    if let Some(e) = selection.predicate_error(&diffs, repository)? {
+        return Err(CliError::new(format!("--where: {}", e.message))
+            .with_hint("the predicate reads diff_type, from_<column> and to_<column>"));
     }
     if args.name_only {
         let views = diff_views(from, to, tables);
@@ -252,27 +251,50 @@ fn show(
             ExitCode::SUCCESS
         });
     }
+    // With --filter or --where, --stat and --summary count the selected
+    // rows, and leave out a table whose only change is in rows not selected.
+    let filtering = selection.filters_rows();
     for d in &diffs {
         if args.summary {
             let how = match d.change {
                 TableChange::Added => "added",
                 TableChange::Deleted => "deleted",
-                TableChange::Modified if d.schema.is_some() => {
-                    if d.rows(repository)?.next().is_some() {
-                        "schema and data changed"
+                TableChange::Modified => {
+                    // Unfiltered, a table modified with its schema unchanged
+                    // changed rows: no need to look for one.
+                    let data = if filtering || d.schema.is_some() {
+                        selection.selects_any(d, repository)?
                     } else {
-                        "schema changed"
+                        true
+                    };
+                    match (d.schema.is_some(), data) {
+                        (true, true) => "schema and data changed",
+                        (true, false) => "schema changed",
+                        (false, true) => "data changed",
+                        (false, false) => continue,
                     }
                 }
-                TableChange::Modified => "data changed",
             };
             println!("{}: {how}", d.name);
         } else if args.stat {
-            let s = d.stat(repository)?;
-            println!(
-                "{}: {} rows added, {} rows deleted, {} rows modified, {} cells modified",
-                d.name, s.rows_added, s.rows_deleted, s.rows_modified, s.cells_modified
+            let s = selection.stat(d, repository)?;
+            let table = match d.change {
+                TableChange::Added => Some("table added"),
+                TableChange::Deleted => Some("table deleted"),
+                TableChange::Modified if d.schema.is_some() => Some("schema changed"),
+                TableChange::Modified => None,
+            };
+            if filtering && table.is_none() && s == DiffStat::default() {
+                continue;
+            }
+            let rows = format!(
+                "{} rows added, {} rows deleted, {} rows modified, {} cells modified",
+                s.rows_added, s.rows_deleted, s.rows_modified, s.cells_modified
             );
+            match table {
+                Some(table) => println!("{}: {table}, {rows}", d.name),
+                None => println!("{}: {rows}", d.name),
+            }
         } else {
             vcs::print_table_diff(&mut out, repository, d, &selection, color)?;
         }
@@ -313,11 +335,11 @@ fn differs(
     diffs: &[TableDiff],
     views: &[ViewDiff],
 ) -> Result<bool, CliError> {
-    if selection.predicate.is_none() && selection.kinds.is_empty() {
+    if !selection.filters_rows() {
         return Ok(!(diffs.is_empty() && views.is_empty()));
     }
     for d in diffs {
-        if selection.rows(d, repository)?.next().is_some() {
+        if selection.selects_any(d, repository)? {
             return Ok(true);
         }
     }

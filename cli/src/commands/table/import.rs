@@ -23,8 +23,9 @@ pub struct Args {
     table: String,
     /// The file to read (`-`: standard input, with --format).
     file: PathBuf,
-    /// Create the table, its columns' types and nullability inferred from
-    /// the data (the default when the table does not exist).
+    /// Create the table, each column's type inferred from the data (a type
+    /// that prints every value back as written, else text) and NULL
+    /// allowed (the default when the table does not exist).
     #[arg(long)]
     create: bool,
     /// Insert or update rows by primary key (upsert).
@@ -103,6 +104,8 @@ fn existing_targets(schema: &arbor_schema::TableSchema) -> (Vec<Target>, Vec<Str
 
 /// A new table `table` for a file's `header` with these `guesses`: the
 /// import targets and the CREATE TABLE statement (keyed by `pk`, if any).
+/// Columns take NULL, as CREATE TABLE's do by default, so that a later
+/// `--append` may leave a value out; the key's are NOT NULL by being a key.
 fn new_table(
     table: &str,
     pk: &[String],
@@ -121,14 +124,7 @@ fn new_table(
     let mut defs: Vec<String> = header
         .iter()
         .zip(guesses)
-        .map(|(name, g)| {
-            format!(
-                "{} {}{}",
-                ident(name),
-                g.data_type(),
-                if g.nullable() { "" } else { " NOT NULL" }
-            )
-        })
+        .map(|(name, g)| format!("{} {}", ident(name), g.data_type()))
         .collect();
     if !pk.is_empty() {
         let cols: Vec<String> = pk.iter().map(|c| ident(c)).collect();
@@ -150,14 +146,13 @@ fn new_table(
 /// The rows a new table's types are first guessed from.
 const SAMPLE_ROWS: u64 = 10_000;
 
-/// Whether two sets of guesses make the same columns (types and
-/// nullability).
+/// Whether two sets of guesses make the same columns.
 fn same_columns(first: &[ColumnGuess], all: &[ColumnGuess]) -> bool {
     first.len() == all.len()
         && first
             .iter()
             .zip(all)
-            .all(|(a, b)| a.data_type() == b.data_type() && a.nullable() == b.nullable())
+            .all(|(a, b)| a.data_type() == b.data_type())
 }
 
 /// Prints how many rows `--continue` skipped, and the first few, to

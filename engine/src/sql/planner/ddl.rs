@@ -111,10 +111,11 @@ impl Binder<'_> {
             )
         });
         if serial.is_some() || identity {
-            let name = format!("{}_{col_name}_seq", schema.name);
+            let name = crate::table::sequences::owned_name(&schema.name, &col_name);
             let position = schema.columns.len() - 1;
             schema.columns[position].nullable = false;
-            schema.columns[position].default = Some(format!("nextval('{name}')"));
+            schema.columns[position].default =
+                Some(crate::table::sequences::nextval_default(&name));
             sequence = Some(name);
         }
         for opt in &col.options {

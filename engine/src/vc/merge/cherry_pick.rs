@@ -10,12 +10,14 @@ use crate::repo::Repository;
 use crate::table::CheckBinder;
 use crate::vc::BranchState;
 use crate::vc::commit::publish_branch;
+use crate::vc::untracked::Untracked;
 
 /// Applies the changes commit `pick` made (against its first parent) to
 /// `branch` as a new commit: `cherry-pick`; with `revert`, undoes them
 /// instead. The new commit keeps `pick`'s author for a cherry-pick; a revert
 /// is authored by `revert_author`. Changes that do not apply cleanly refuse
-/// the whole operation and leave the branch as it was.
+/// the whole operation and leave the branch as it was. Untracked tables
+/// stay in the working set (refused if the result has one of their names).
 pub fn apply_commit(
     repo: &Repository,
     checks: &dyn CheckBinder,
@@ -31,7 +33,9 @@ pub fn apply_commit(
             "a merge is in progress",
         ));
     }
-    if state.is_dirty() {
+    // Untracked tables are no part of it: they stay, carried onto the result.
+    let untracked = Untracked::of(repo, &state)?;
+    if !untracked.are_the_only_changes(repo, &state)? {
         return Err(Error::vc(
             VcError::UncommittedChanges,
             "your uncommitted changes would be mixed in",
@@ -96,8 +100,17 @@ pub fn apply_commit(
         },
         height: state.commit.height + 1,
     };
+    let verb = if revert {
+        "the revert"
+    } else {
+        "the cherry-pick"
+    };
+    let ws = WorkingSet {
+        working: untracked.kept_on(repo, catalog, verb)?,
+        staged: catalog,
+        merge: None,
+    };
     let address = repo.write_commit(&new_commit)?;
-    let ws = WorkingSet::clean(catalog);
     publish_branch(repo, &state, Some(address), &ws)?;
     Ok(address)
 }

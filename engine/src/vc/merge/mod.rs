@@ -41,6 +41,7 @@ use arbor_schema::merge::merge_schemas;
 
 use super::branch::LocalChanges;
 use super::commit::publish_branch;
+use super::untracked::Untracked;
 use super::{BranchState, history};
 use crate::env::unknown_author;
 use crate::error::{Error, Result, SqlState, VcError};
@@ -101,15 +102,6 @@ pub fn merge(
     // Uncommitted changes stay, carried onto the result, as long as the
     // merge leaves their tables alone (as Git does with files).
     let local = LocalChanges::of(repo, &state)?;
-    let refuse = |collisions: Vec<String>| {
-        Error::vc(
-            VcError::UncommittedChanges,
-            format!(
-                "your uncommitted changes would be overwritten by the merge: {}",
-                collisions.join(", ")
-            ),
-        )
-    };
     let ours = state.head;
     if history::is_ancestor(repo, theirs, ours)? {
         return Ok(MergeOutcome::UpToDate);
@@ -117,10 +109,7 @@ pub fn merge(
     let their_commit = repo.read_commit(&theirs)?;
     if history::is_ancestor(repo, ours, theirs)? && !options.no_ff && !options.squash {
         let their_catalog = repo.read_catalog(&their_commit.catalog)?;
-        let collisions = local.collisions(&their_catalog);
-        if !collisions.is_empty() {
-            return Err(refuse(collisions));
-        }
+        local.refuse_collisions(&their_catalog, "the merge")?;
         let (working, staged) = local.carry(&their_catalog);
         let ws = WorkingSet {
             working: repo.write_catalog(&working)?,
@@ -142,10 +131,7 @@ pub fn merge(
     let their_catalog = repo.read_catalog(&their_commit.catalog)?;
     let (merged, conflicts) =
         merge_catalogs(repo, checks, &base_catalog, &our_catalog, &their_catalog)?;
-    let collisions = local.collisions(&merged);
-    if !collisions.is_empty() {
-        return Err(refuse(collisions));
-    }
+    local.refuse_collisions(&merged, "the merge")?;
     let merged_address = repo.write_catalog(&merged)?;
     let (carried_working, carried_staged) = local.carry(&merged);
     let carried_working = repo.write_catalog(&carried_working)?;
@@ -190,7 +176,8 @@ pub fn merge(
 }
 
 /// Abandons the merge in progress on `branch`: the working set goes back
-/// to what it was before the merge.
+/// to what it was before the merge, but for untracked tables, which stay
+/// as they are.
 pub fn abort(repo: &Repository, branch: &str) -> Result<()> {
     let state = BranchState::read(repo, branch)?;
     let Some(m) = &state.working_set.merge else {
@@ -199,8 +186,19 @@ pub fn abort(repo: &Repository, branch: &str) -> Result<()> {
             "there is no merge to abort",
         ));
     };
+    // Tables made during the merge and never staged are no part of it:
+    // they stay, over the pre-merge working catalog (as they are now, the
+    // newest the user has).
+    let untracked = Untracked::of(repo, &state)?;
+    let working = if untracked.is_empty() {
+        m.pre_merge_working
+    } else {
+        let mut before = repo.read_catalog(&m.pre_merge_working)?;
+        untracked.keep_in(&mut before);
+        repo.write_catalog(&before)?
+    };
     let ws = WorkingSet {
-        working: m.pre_merge_working,
+        working,
         staged: state.commit.catalog,
         merge: None,
     };
