@@ -40,10 +40,16 @@ pub fn open_read_only(cwd: &Path) -> Result<Repository, CliError> {
 /// is read as of its last valid state, and the user is told so on stderr.
 pub fn read_only_store(dir: &Path) -> Result<Arc<DiskStore>, CliError> {
     let store = ops::open_disk_store_read_only(dir)?;
+    warn_if_damaged(&store);
+    Ok(store)
+}
+
+/// Tells the user, on stderr, that `store` reads a damaged journal only up
+/// to the damage.
+pub fn warn_if_damaged(store: &DiskStore) {
     if let Some(damage) = store.damage() {
         eprintln!("warning: {}", ops::describe_damage(&damage));
     }
-    Ok(store)
 }
 
 /// `repository` with its cache of decoded nodes sized by `ARBOR_CACHE_MB`

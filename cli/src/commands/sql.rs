@@ -133,17 +133,10 @@ const REMOTE_PROCEDURES: &[&str] = &["arbor_clone", "arbor_fetch", "arbor_pull",
 fn open_session(cwd: &Path) -> Result<Session, CliError> {
     let dir = repository_dir(cwd)?;
     // The lock only while a statement writes: an open shell blocks no one.
-    let store = match ops::open_disk_store_shared(&dir) {
-        Ok(store) => store,
-        Err(e) => {
-            // A damaged journal refuses writers; reading it up to the
-            // damage is still safe, and a write then fails clearly.
-            match crate::vcs::read_only_store(&dir) {
-                Ok(store) if store.damage().is_some() => store,
-                _ => return Err(e.into()),
-            }
-        }
-    };
+    // On a damaged journal it reads up to the damage (and says so), and a
+    // write fails clearly.
+    let store = ops::open_disk_store_shared(&dir)?;
+    crate::vcs::warn_if_damaged(&store);
     let repository = crate::vcs::sized(Repository::open(store)?);
     let branch = repository.store_root()?.default_branch;
     Ok(Session::open(repository, &branch)?)
