@@ -403,16 +403,23 @@ hint: arbor diff --files old.csv new.csv --key id
     assert!(!dir.path().join(".arbor").exists());
 }
 
+/// A new Git repository whose CSV files `git diff` shows through Arbor's
+/// driver (`arbor diff --git-driver`).
+fn git_repo_with_the_driver() -> WorkDir {
+    let d = TestEnv::new().work_dir();
+    d.git(&["init", "-q"]);
+    d.write_file(".gitattributes", "*.csv diff=arbor\n");
+    let command = format!("{} diff --git-driver", env!("CARGO_BIN_EXE_arbor"));
+    d.git(&["config", "diff.arbor.command", &command]);
+    d
+}
+
 #[test]
 fn git_diff_shows_a_keyed_row_diff_through_the_driver() {
     if !has_git() {
         return;
     }
-    let d = &TestEnv::new().work_dir();
-    d.git(&["init", "-q"]);
-    d.write_file(".gitattributes", "*.csv diff=arbor\n");
-    let command = format!("{} diff --git-driver", env!("CARGO_BIN_EXE_arbor"));
-    d.git(&["config", "diff.arbor.command", &command]);
+    let d = &git_repo_with_the_driver();
     d.write_file("data/stock.csv", "id,name,qty\n1,apple,3\n2,pear,5\n");
     d.git(&["add", "."]);
     d.git(&["commit", "-qm", "one"]);
@@ -676,11 +683,7 @@ fn the_git_driver_never_fails_git_diff() {
     if !has_git() {
         return;
     }
-    let d = &TestEnv::new().work_dir();
-    d.git(&["init", "-q"]);
-    d.write_file(".gitattributes", "*.csv diff=arbor\n");
-    let command = format!("{} diff --git-driver", env!("CARGO_BIN_EXE_arbor"));
-    d.git(&["config", "diff.arbor.command", &command]);
+    let d = &git_repo_with_the_driver();
     d.write_file(
         "a_weather.csv",
         "date,city,temp\n2024-01-01,Oslo,3\n2024-01-01,Rome,12\n",

@@ -227,6 +227,37 @@ struct State {
 }
 
 impl State {
+    /// The state the journal read through `reader` describes: the index,
+    /// then the records after it up to the last complete root (and any
+    /// damage found).
+    fn read(
+        s: &dyn Storage,
+        reader: &dyn StorageFile,
+        journal: Option<Box<dyn StorageFile>>,
+        lock: Option<Box<dyn StorageLock>>,
+        stats: DiskStats,
+    ) -> Result<State> {
+        let index = load_index(s, reader)?;
+        let mut state = State {
+            journal,
+            root: index.root,
+            sequence: index.sequence,
+            committed_len: index.covered_len,
+            tail: HashMap::new(),
+            tail_bytes: 0,
+            pending: Vec::new(),
+            buffer: Vec::new(),
+            buffer_at: 0,
+            disabled: None,
+            damage: None,
+            lock,
+            stats,
+            index,
+        };
+        scan_tail(s, reader, &mut state)?;
+        Ok(state)
+    }
+
     fn journal(&mut self) -> &mut dyn StorageFile {
         self.journal
             .as_deref_mut()
@@ -336,24 +367,7 @@ impl DiskStore {
             write_file_header(s, file.as_mut())?;
             stats.syncs += 1;
         }
-        let index = load_index(s, reader.as_ref())?;
-        let mut state = State {
-            journal,
-            root: index.root,
-            sequence: index.sequence,
-            committed_len: index.covered_len,
-            tail: HashMap::new(),
-            tail_bytes: 0,
-            pending: Vec::new(),
-            buffer: Vec::new(),
-            buffer_at: 0,
-            disabled: None,
-            damage: None,
-            lock,
-            stats,
-            index,
-        };
-        scan_tail(s, reader.as_ref(), &mut state)?;
+        let mut state = State::read(s, reader.as_ref(), journal, lock, stats)?;
         if let Some(damage) = &state.damage
             && !read_only
         {
@@ -425,24 +439,7 @@ impl DiskStore {
             .map_err(|e| io_err(s, "cannot open", e))?;
         let len = reader.len().map_err(|e| io_err(s, "cannot read", e))?;
         check_file_header(s, reader.as_ref(), len)?;
-        let index = load_index(s, reader.as_ref())?;
-        let mut state = State {
-            journal: None,
-            root: index.root,
-            sequence: index.sequence,
-            committed_len: index.covered_len,
-            tail: HashMap::new(),
-            tail_bytes: 0,
-            pending: Vec::new(),
-            buffer: Vec::new(),
-            buffer_at: 0,
-            disabled: None,
-            damage: None,
-            lock: None,
-            stats: DiskStats::default(),
-            index,
-        };
-        scan_tail(s, reader.as_ref(), &mut state)?;
+        let state = State::read(s, reader.as_ref(), None, None, DiskStats::default())?;
         let Some(damage) = state.damage.clone() else {
             return Ok(RepairReport::default());
         };
