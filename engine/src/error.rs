@@ -124,6 +124,8 @@ pub enum SqlState {
     ProgramLimitExceeded,
     /// 54001 `statement_too_complex`.
     StatementTooComplex,
+    /// 54011 `too_many_columns`.
+    TooManyColumns,
     /// 55000 `object_not_in_prerequisite_state`.
     ObjectNotInPrerequisiteState,
     /// 55P03 `lock_not_available`.
@@ -202,6 +204,7 @@ impl SqlState {
             SqlState::WindowingError => "42P20",
             SqlState::ProgramLimitExceeded => "54000",
             SqlState::StatementTooComplex => "54001",
+            SqlState::TooManyColumns => "54011",
             SqlState::ObjectNotInPrerequisiteState => "55000",
             SqlState::LockNotAvailable => "55P03",
             SqlState::QueryCanceled => "57014",

@@ -670,3 +670,28 @@ fn deep_statements() {
     assert_eq!(e.code, "0A000", "{}", e.message);
     assert_eq!(query(&mut s, "SELECT count(*) FROM t"), "3");
 }
+
+/// A table has at most 1,600 columns, as in PostgreSQL (54011), however
+/// they come: CREATE TABLE or ADD COLUMN.
+#[test]
+fn tables_have_at_most_1600_columns() {
+    let mut s = session();
+    let columns = |n: usize| {
+        (0..n)
+            .map(|i| format!("c{i} int"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let e = s
+        .execute(&format!("CREATE TABLE wide ({})", columns(1_601)))
+        .unwrap_err();
+    assert_eq!(e.code, "54011", "{}", e.message);
+    assert_eq!(e.message, "tables can have at most 1600 columns");
+    s.execute(&format!("CREATE TABLE wide ({})", columns(1_600)))
+        .unwrap();
+    let e = s
+        .execute("ALTER TABLE wide ADD COLUMN one_more int")
+        .unwrap_err();
+    assert_eq!(e.code, "54011", "{}", e.message);
+    assert_eq!(query(&mut s, "SELECT count(*) FROM wide"), "0");
+}
