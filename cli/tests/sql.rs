@@ -179,9 +179,9 @@ fn output_to_a_reader_that_stops_early_ends_quietly() {
 /// transaction, so if one fails none is kept (what ran before the failure
 /// stays printed); BEGIN makes the transaction explicit (the statements
 /// before it included), a COMMIT inside ends it and the statements after
-/// it start another; a version-control procedure cannot run inside it
-/// (25001, as PostgreSQL refuses VACUUM in such a string), but alone it
-/// runs. -f, standard input and --continue run each statement on its own.
+/// it start another; a version-control procedure commits what came before
+/// it and runs on its own (refused, 25001, in a transaction the string
+/// began). -f, standard input and --continue run each statement on its own.
 #[test]
 fn a_query_string_is_one_transaction() {
     let dir = TestEnv::new().repo();
@@ -238,12 +238,27 @@ fn a_query_string_is_one_transaction() {
     ]);
     assert_eq!(ids(), "id\n1\n2\n3\n");
 
-    // A procedure among other statements is refused, and nothing is kept.
+    // A version-control procedure commits what came before it (as a
+    // COMMIT would) and runs on its own; what follows it is a new
+    // transaction, kept or not by itself.
+    let out = dir.run(&[
+        "sql",
+        "-q",
+        "INSERT INTO t VALUES (4); SELECT arbor_commit('-am', 'four'); INSERT INTO t VALUES (5); INSERT INTO nope VALUES (6)",
+    ]);
+    assert_eq!(out.code(), Some(1), "{out}");
+    assert!(
+        out.stderr.contains("relation \"nope\" does not exist"),
+        "{out}"
+    );
+    assert_eq!(ids(), "id\n1\n2\n3\n4\n");
+    assert!(dir.ok(&["log", "--oneline"]).contains("four"));
+    // Inside a transaction the string began, it is refused (25001).
     let log = dir.ok(&["log", "--oneline"]);
     let out = dir.run(&[
         "sql",
         "-q",
-        "INSERT INTO t VALUES (4); SELECT arbor_commit('-am', 'four')",
+        "BEGIN; INSERT INTO t VALUES (7); SELECT arbor_commit('-am', 'seven')",
     ]);
     assert_eq!(out.code(), Some(1), "{out}");
     assert!(
@@ -252,11 +267,8 @@ fn a_query_string_is_one_transaction() {
         "{out}"
     );
     assert!(out.stderr.contains("SQLSTATE: 25001"), "{out}");
-    assert!(out.stderr.contains("send this one on its own"), "{out}");
-    assert_eq!(ids(), "id\n1\n2\n3\n");
+    assert_eq!(ids(), "id\n1\n2\n3\n4\n");
     assert_eq!(dir.ok(&["log", "--oneline"]), log);
-    // Alone it runs.
-    dir.ok(&["sql", "-q", "SELECT arbor_commit('-am', 'three')"]);
     assert!(dir.ok(&["status"]).contains("working tree clean"));
 
     // A file runs each statement on its own, as psql -f does.
@@ -265,10 +277,10 @@ fn a_query_string_is_one_transaction() {
         "INSERT INTO t VALUES (5);\nINSERT INTO nope VALUES (6);\n",
     );
     assert_eq!(dir.run(&["sql", "-f", "q.sql"]).code(), Some(1));
-    assert_eq!(ids(), "id\n1\n2\n3\n5\n");
+    assert_eq!(ids(), "id\n1\n2\n3\n4\n5\n");
     let out = dir.run_with_input(&["sql"], "INSERT INTO t VALUES (6); SELECT nope;");
     assert_eq!(out.code(), Some(1), "{out}");
-    assert_eq!(ids(), "id\n1\n2\n3\n5\n6\n");
+    assert_eq!(ids(), "id\n1\n2\n3\n4\n5\n6\n");
     // So does --continue, -q's statements too.
     let out = dir.run(&[
         "sql",
@@ -277,5 +289,5 @@ fn a_query_string_is_one_transaction() {
         "INSERT INTO t VALUES (7); SELECT nope; INSERT INTO t VALUES (8)",
     ]);
     assert_eq!(out.code(), Some(1), "{out}");
-    assert_eq!(ids(), "id\n1\n2\n3\n5\n6\n7\n8\n");
+    assert_eq!(ids(), "id\n1\n2\n3\n4\n5\n6\n7\n8\n");
 }

@@ -503,10 +503,13 @@ impl Session {
     /// it included), a COMMIT or ROLLBACK ends it, and the statements after
     /// one start a new implicit transaction. What cannot run inside a
     /// transaction (version-control procedures, edits of
-    /// `arbor_conflicts_<table>`) is refused in a string of several
-    /// statements, as PostgreSQL refuses VACUUM there (25001).
-    /// A transaction the string opened with BEGIN and left open stays
-    /// open, as it would on a PostgreSQL connection.
+    /// `arbor_conflicts_<table>`) ends the implicit transaction as a COMMIT
+    /// would (what came before is kept) and runs on its own, so that
+    /// `INSERT ...; SELECT arbor_commit(...)` commits the insert, as Dolt's
+    /// `dolt sql -q` does; inside a transaction the string began with
+    /// BEGIN it is refused (25001). A transaction the string opened with
+    /// BEGIN and left open stays open, as it would on a PostgreSQL
+    /// connection.
     pub fn execute_as_one(
         &mut self,
         sql: &str,
@@ -516,18 +519,36 @@ impl Session {
         // One statement needs no implicit transaction (nor does PostgreSQL
         // start one): it is atomic alone, and may be a procedure.
         let grouped = statements.len() > 1;
-        for stmt in &statements {
-            if grouped && !self.in_transaction {
+        let result = self.run_as_one(&statements, grouped, each);
+        if result.is_err() && self.implicit {
+            self.end_transaction();
+            self.reload()?;
+        }
+        // Whatever the outcome, nothing written keeps the writer lock.
+        let settled = self.repo.settle();
+        result?;
+        settled
+    }
+
+    fn run_as_one(
+        &mut self,
+        statements: &[sqlparser::ast::Statement],
+        grouped: bool,
+        each: &mut dyn FnMut(StatementResult) -> Result<()>,
+    ) -> Result<()> {
+        for stmt in statements {
+            let alone = procedure_call(stmt)?.is_some()
+                || conflicts_delete(stmt, &self.catalog).is_some()
+                || conflicts_update(stmt, &self.catalog).is_some();
+            if alone && self.implicit {
+                // As a COMMIT in the string: what came before is kept.
+                self.end_transaction();
+                self.publish()?;
+            }
+            if grouped && !alone && !self.in_transaction {
                 self.begin(true)?;
             }
-            let done = self.execute_one(stmt).and_then(&mut *each);
-            if let Err(e) = done {
-                if self.implicit {
-                    self.end_transaction();
-                    self.reload()?;
-                }
-                return Err(e);
-            }
+            self.execute_one(stmt).and_then(&mut *each)?;
         }
         if self.implicit {
             self.end_transaction();
