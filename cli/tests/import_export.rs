@@ -1060,3 +1060,31 @@ fn export_then_import_gives_back_every_type() {
         same_export(format, &d.read_file(&file), &d.read_file(&again));
     }
 }
+
+/// A file wider than a table may be (1,600 columns, as in PostgreSQL) is
+/// refused at its header, before it is read, and an append names a few of
+/// the columns the table lacks and counts the rest; 1,600 columns import.
+#[test]
+fn a_file_wider_than_a_table_is_refused_at_its_header() {
+    let d = &repo();
+    let wide = |n: usize| {
+        let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+        let values: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        format!("{}\n{}\n", names.join(","), values.join(","))
+    };
+    d.write_file("wide.csv", wide(20_000));
+    assert_eq!(
+        d.fails(&["table", "import", "wide", "wide.csv"]),
+        "error: wide.csv has 20000 columns: a table can have at most 1600\n\
+         hint: split the file into files of fewer columns (PostgreSQL has the same limit)\n"
+    );
+    d.ok(&["sql", "-q", "CREATE TABLE narrow (c0 int)"]);
+    assert_eq!(
+        d.fails(&["table", "import", "narrow", "wide.csv", "--append"]),
+        "error: wide.csv: columns \"c1\", \"c2\", \"c3\", \"c4\", \"c5\", \"c6\", \"c7\", \"c8\", \
+         \"c9\", \"c10\" and 19989 more not in table \"narrow\"\nhint: nothing was imported\n"
+    );
+    d.write_file("widest.csv", wide(1_600));
+    d.ok(&["table", "import", "widest", "widest.csv", "-q"]);
+    assert_eq!(sql(d, "SELECT c1599 FROM widest"), "c1599\n1599\n");
+}

@@ -143,6 +143,10 @@ pub struct TableSchema {
     pub next_tag: u32,
 }
 
+/// The most columns a new table may have, as in PostgreSQL (a table stored
+/// with more before this limit keeps working).
+pub const MAX_COLUMNS: usize = 1_600;
+
 impl TableSchema {
     /// A schema with `name` and no columns yet.
     pub fn new(name: impl Into<String>) -> TableSchema {

@@ -395,6 +395,9 @@ impl<R: Read> CsvSource<R> {
             source.check(&mut first, 0, true)?;
             source.pending = Some(first);
         } else {
+            // Names seen so far: a set, so a header of thousands of columns
+            // is checked in linear time.
+            let mut seen = std::collections::HashSet::new();
             for f in &first.spans {
                 let name = String::from_utf8(first.bytes(f).to_vec())
                     .map_err(|_| InputError::new(f.line, f.column, "invalid UTF-8").fatal())?;
@@ -406,7 +409,7 @@ impl<R: Read> CsvSource<R> {
                     )
                     .fatal());
                 }
-                if source.header.contains(&name) {
+                if !seen.insert(name.clone()) {
                     return Err(InputError::new(
                         f.line,
                         f.column,

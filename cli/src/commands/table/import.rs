@@ -9,6 +9,7 @@ use arbor_engine::io::{
 use arbor_engine::{Session, StatementResult, ops};
 use arbor_schema::Value;
 use arbor_schema::sql_text::quote_identifier as ident;
+use arbor_schema::table::MAX_COLUMNS;
 
 use super::working_table;
 use crate::data_files::input_file;
@@ -244,6 +245,17 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         let (targets, pk): (Vec<Target>, Vec<String>) = match &existing {
             Some(schema) => existing_targets(schema),
             None => {
+                // A header too wide for a table is refused before the file
+                // is read (a JSON file's columns show only as it is read).
+                if !input.is_json() {
+                    let columns = input.open()?.header().len();
+                    if columns > MAX_COLUMNS {
+                        return Err(CliError::new(format!(
+                            "{file} has {columns} columns: a table can have at most {MAX_COLUMNS}"
+                        ))
+                        .with_hint("split the file into files of fewer columns (PostgreSQL has the same limit)"));
+                    }
+                }
                 // First the types: from the whole file, or (see above) from
                 // its first rows.
                 let (header, guesses) = match known.take() {
@@ -287,12 +299,20 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         let json = input.is_json();
         if !json {
             let header = source.header();
+            let names: std::collections::HashSet<&str> =
+                targets.iter().map(|t| t.name.as_str()).collect();
             let unknown: Vec<String> = header
                 .iter()
-                .filter(|h| !targets.iter().any(|t| t.name == **h))
+                .filter(|h| !names.contains(h.as_str()))
                 .map(|h| format!("\"{h}\""))
                 .collect();
             if !unknown.is_empty() {
+                // Named up to a screenful; a file of thousands says how many.
+                const NAMED: usize = 10;
+                let mut named = unknown[..unknown.len().min(NAMED)].join(", ");
+                if unknown.len() > NAMED {
+                    named.push_str(&format!(" and {} more", unknown.len() - NAMED));
+                }
                 return Err(CliError::new(format!(
                     "{file}: {} {} not in table \"{}\"",
                     if unknown.len() == 1 {
@@ -300,7 +320,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                     } else {
                         "columns"
                     },
-                    unknown.join(", "),
+                    named,
                     args.table
                 ))
                 .with_hint("nothing was imported"));

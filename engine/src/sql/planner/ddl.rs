@@ -48,9 +48,6 @@ pub struct AlterPlan {
     pub new_foreign_keys: Vec<ForeignKeyCheck>,
 }
 
-/// The most columns a table may have, as in PostgreSQL.
-pub const MAX_COLUMNS: usize = 1_600;
-
 impl Binder<'_> {
     pub(super) fn create_table(&self, ct: &ast::CreateTable) -> Result<Statement> {
         if ct.query.is_some() {
@@ -88,12 +85,15 @@ impl Binder<'_> {
     fn add_column(&self, schema: &mut TableSchema, col: &ast::ColumnDef) -> Result<Option<String>> {
         let col_name = ident(&col.name);
         check_new_name(&col_name)?;
-        if schema.columns.len() >= MAX_COLUMNS {
+        if schema.columns.len() >= arbor_schema::table::MAX_COLUMNS {
             // PostgreSQL's limit. Tables stored before it keep working:
             // only a new column is refused.
             return Err(Error::new(
                 SqlState::TooManyColumns,
-                format!("tables can have at most {MAX_COLUMNS} columns"),
+                format!(
+                    "tables can have at most {} columns",
+                    arbor_schema::table::MAX_COLUMNS
+                ),
             )
             .with_table(&schema.name));
         }
