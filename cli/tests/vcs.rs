@@ -1783,3 +1783,21 @@ fn the_author_comes_from_flags_environment_arbor_config_then_git() {
         "{err}"
     );
 }
+
+/// Names with characters that do not show (a direction override, a
+/// zero-width space) are shown escaped, so that one name cannot pass for
+/// another in status, branch and tag lists.
+#[test]
+fn invisible_characters_in_names_are_shown_escaped() {
+    let repo = Repo::new();
+    repo.sql("CREATE TABLE \"inv\u{202e}txt\" (id int)");
+    assert!(
+        repo.status().contains("\tnew table: inv\\u{202e}txt\n"),
+        "{}",
+        repo.status()
+    );
+    repo.ok(&["branch", "x\u{200b}y"]);
+    assert_eq!(repo.ok(&["branch"]), "* main\n  x\\u{200b}y\n");
+    repo.ok(&["tag", "v\u{feff}1"]);
+    assert_eq!(repo.ok(&["tag"]), "v\\u{feff}1\n");
+}

@@ -30,6 +30,39 @@ pub fn quote_identifier_if_needed(name: &str) -> String {
     }
 }
 
+/// `name` as shown to a person: the characters that would not show, or
+/// would change how the text around them shows (controls, zero-width
+/// spaces and joiners, direction marks and overrides, fillers), written as
+/// `\u{202e}`; everything else as it is. A table named `invoices\u{202e}`
+/// must not pass for another on a terminal or in CI output.
+pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.chars().any(is_invisible) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len() + 8);
+    for c in name.chars() {
+        if is_invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether `c` shows nothing (or only changes how others show): Unicode's
+/// controls, the format characters, and the invisible fillers.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}')
+}
+
 /// A string as a SQL string literal (`'it''s'`).
 pub fn quote_string(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
@@ -250,5 +283,19 @@ mod tests {
             assert_eq!(quote_identifier_if_needed(quoted), quote_identifier(quoted));
         }
         assert_eq!(quote_string("it's"), "'it''s'");
+    }
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::shown;
+
+    #[test]
+    fn invisible_characters_are_shown_escaped() {
+        assert_eq!(shown("prices"), "prices");
+        assert_eq!(shown("café_ñ"), "café_ñ");
+        assert_eq!(shown("invoices\u{202e}txt"), "invoices\\u{202e}txt");
+        assert_eq!(shown("a\u{200b}b\tc"), "a\\u{200b}b\\u{9}c");
+        assert_eq!(shown("\u{feff}x"), "\\u{feff}x");
     }
 }

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use arbor_engine::ops::{self, BranchArgs, BranchDone};
 
+use arbor_schema::sql_text::shown;
+
 use crate::render;
 use crate::ui::CliError;
 use crate::vcs;
@@ -26,7 +28,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     match ops::branch(&repository, &current, &args)? {
         BranchDone::Deleted(deleted) => {
             for (name, head) in deleted {
-                println!("Deleted branch {name} (was {}).", head.short(8));
+                println!("Deleted branch {} (was {}).", shown(&name), head.short(8));
             }
         }
         BranchDone::Renamed | BranchDone::Created => {}
@@ -53,10 +55,11 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             // Names padded to one width, as Git aligns `branch -v`.
             let width = listed
                 .iter()
-                .map(|b| b.1.chars().count())
+                .map(|b| shown(&b.1).chars().count())
                 .max()
                 .unwrap_or(0);
             for (mark, name, head) in listed {
+                let name = shown(&name);
                 if args.verbose {
                     let commit = repository.read_commit(&head)?;
                     println!(

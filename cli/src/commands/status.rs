@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use arbor_engine::{BranchState, TableChange, ops};
 
+use arbor_schema::sql_text::shown;
+
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -25,7 +27,7 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open_read_only(cwd)?;
     let branch = ops::current_branch(&repository)?;
     let status = ops::status(&repository, &branch)?;
-    println!("On branch {branch}");
+    println!("On branch {}", shown(&branch));
     if let Some(line) = upstream_line(&repository, &branch)? {
         println!("{line}\n");
     }
@@ -44,7 +46,8 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 println!("Unmerged tables:\n  (use \"arbor conflicts cat <table>\" to see them)");
                 for (table, n) in counts {
                     println!(
-                        "\tconflicts:  {table} ({n} row{})",
+                        "\tconflicts:  {} ({n} row{})",
+                        shown(&table),
                         if n == 1 { "" } else { "s" }
                     );
                 }
@@ -59,7 +62,7 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     if !status.staged.is_empty() {
         println!("Changes to be committed:\n  (use \"arbor reset <table>...\" to unstage)");
         for (name, change) in &status.staged {
-            println!("\t{} {name}", label(*change));
+            println!("\t{} {}", label(*change), shown(name));
         }
         println!();
     }
@@ -68,7 +71,7 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             "Changes not staged for commit:\n  (use \"arbor add <table>\" to update what will be committed)"
         );
         for (name, change) in &status.unstaged {
-            println!("\t{} {name}", label(*change));
+            println!("\t{} {}", label(*change), shown(name));
         }
         println!();
     }
@@ -77,7 +80,7 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             "Untracked tables:\n  (use \"arbor add <table>\" to include in what will be committed)"
         );
         for name in &status.untracked {
-            println!("\t{} {name}", label(TableChange::Added));
+            println!("\t{} {}", label(TableChange::Added), shown(name));
         }
         println!();
     }

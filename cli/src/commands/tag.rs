@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use arbor_engine::ops::{self, TagArgs, TagDone};
 
+use arbor_schema::sql_text::shown;
+
 use crate::render;
 use crate::ui::CliError;
 use crate::{identity, vcs};
@@ -27,16 +29,20 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     match ops::tag(&repository, &env, &branch, &args)? {
         TagDone::Deleted(names) => {
             for name in names {
-                println!("Deleted tag '{name}'");
+                println!("Deleted tag '{}'", shown(&name));
             }
         }
         TagDone::Created => {}
         TagDone::List => {
             let tags = ops::tag_infos(&repository)?;
-            let width = tags.iter().map(|t| t.name.len()).max().unwrap_or(0);
+            let width = tags
+                .iter()
+                .map(|t| shown(&t.name).chars().count())
+                .max()
+                .unwrap_or(0);
             for tag in tags {
                 if !args.annotations {
-                    println!("{}", tag.name);
+                    println!("{}", shown(&tag.name));
                     continue;
                 }
                 let message = match &tag.annotation {
@@ -44,7 +50,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                     None => repository.read_commit(&tag.commit)?.message,
                 };
                 let subject = message.lines().next().unwrap_or_default();
-                println!("{} {subject}", render::pad_right(&tag.name, width));
+                println!("{} {subject}", render::pad_right(&shown(&tag.name), width));
             }
         }
     }

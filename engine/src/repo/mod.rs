@@ -444,13 +444,9 @@ fn validate_ref_name(name: &str, kind: &str) -> Result<()> {
             .chars()
             .any(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\".contains(c));
     if malformed {
-        // Control characters are shown escaped: raw, they would drive the
-        // terminal the message is printed on.
-        let shown = if name.chars().any(char::is_control) {
-            name.escape_debug().to_string()
-        } else {
-            name.to_owned()
-        };
+        // Control and invisible characters are shown escaped: raw, they
+        // would drive the terminal the message is printed on, or hide.
+        let shown = arbor_schema::sql_text::shown(name);
         return Err(Error::new(
             SqlState::SyntaxError,
             format!("'{shown}' is not a valid {kind} name"),
