@@ -44,6 +44,20 @@ fn main() -> ExitCode {
         sigpipe::reset();
     }
     let cwd = match cli.work_dir {
+        // As Git's -C: a folder that is not there is said to be missing,
+        // not taken for a folder outside any repository.
+        Some(dir) if !dir.is_dir() => {
+            let why = if dir.exists() {
+                "it is not a directory"
+            } else {
+                "no such directory"
+            };
+            ui::print_error(&ui::CliError::new(format!(
+                "cannot change to '{}': {why}",
+                dir.display()
+            )));
+            return ExitCode::FAILURE;
+        }
         Some(dir) => dir,
         None => match std::env::current_dir() {
             Ok(dir) => dir,

@@ -1088,3 +1088,22 @@ fn a_file_wider_than_a_table_is_refused_at_its_header() {
     d.ok(&["table", "import", "widest", "widest.csv", "-q"]);
     assert_eq!(sql(d, "SELECT c1599 FROM widest"), "c1599\n1599\n");
 }
+
+/// A NUL byte in a file's text is refused, naming where (text never holds
+/// NUL, as `chr(0)` is refused), and nothing is imported.
+#[test]
+fn a_nul_byte_in_a_file_is_refused() {
+    let d = &repo();
+    d.write_file("nul.csv", b"id,t\n1,ok\n2,a\0b\n".as_slice());
+    assert_eq!(
+        d.fails(&["table", "import", "nul", "nul.csv"]),
+        "error: nul.csv:3:3: column \"t\": invalid byte sequence for encoding \"UTF8\": 0x00\n\
+         hint: nothing was imported\n"
+    );
+    d.write_file("nul.jsonl", b"{\"id\": 1, \"t\": \"a\\u0000b\"}\n".as_slice());
+    assert!(
+        d.fails(&["table", "import", "nulj", "nul.jsonl"])
+            .contains("invalid byte sequence for encoding \"UTF8\": 0x00")
+    );
+    unchanged(d);
+}

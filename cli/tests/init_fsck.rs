@@ -188,3 +188,19 @@ fn a_damaged_last_commit_is_kept_until_fsck_repair() {
     tmp.ok(&["commit", "-am", "third"]);
     assert!(tmp.ok(&["fsck"]).contains("no problems"));
 }
+
+/// `-C` with a folder that is not there says so, as Git's does, instead of
+/// calling it a folder outside any repository.
+#[test]
+fn dash_c_with_a_missing_folder_says_it_is_missing() {
+    let tmp = folder();
+    assert_eq!(
+        tmp.fails(&["-C", "nowhere", "status"]),
+        "error: cannot change to 'nowhere': no such directory\n"
+    );
+    tmp.write_file("file", "x");
+    assert_eq!(
+        tmp.fails(&["-C", "file", "status"]),
+        "error: cannot change to 'file': it is not a directory\n"
+    );
+}

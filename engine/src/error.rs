@@ -46,6 +46,8 @@ pub enum SqlState {
     InvalidParameterValue,
     /// 22038 `singleton_sql_json_item_required`.
     SingletonSqlJsonItemRequired,
+    /// 22021 `character_not_in_repertoire`: a NUL byte in text.
+    CharacterNotInRepertoire,
     /// 22P02 `invalid_text_representation`.
     InvalidTextRepresentation,
     /// 22P04 `bad_copy_file_format`.
@@ -165,6 +167,7 @@ impl SqlState {
             SqlState::InvalidRowCountInLimitClause => "2201W",
             SqlState::InvalidParameterValue => "22023",
             SqlState::SingletonSqlJsonItemRequired => "22038",
+            SqlState::CharacterNotInRepertoire => "22021",
             SqlState::InvalidTextRepresentation => "22P02",
             SqlState::BadCopyFileFormat => "22P04",
             SqlState::NotNullViolation => "23502",

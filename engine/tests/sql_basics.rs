@@ -695,3 +695,35 @@ fn tables_have_at_most_1600_columns() {
     assert_eq!(e.code, "54011", "{}", e.message);
     assert_eq!(query(&mut s, "SELECT count(*) FROM wide"), "0");
 }
+
+/// Text never holds a NUL byte, as in PostgreSQL (22021), however it is
+/// written (here as a parameter, as a driver sends it); the table is left
+/// as it was.
+#[test]
+fn text_never_holds_nul() {
+    use arbor_engine::Value;
+    let mut s = session();
+    s.execute("CREATE TABLE tx (id int PRIMARY KEY, t text, v varchar(5))")
+        .unwrap();
+    let mut insert = s.prepare("INSERT INTO tx VALUES ($1, $2, $3)").unwrap();
+    for (t, v) in [("a\0b", "x"), ("a", "\0")] {
+        let params = [
+            Value::Integer(1),
+            Value::Text(t.into()),
+            Value::Text(v.into()),
+        ];
+        let e = s.execute_prepared(&mut insert, &params).unwrap_err();
+        assert_eq!(e.code, "22021", "{t:?} {v:?}: {}", e.message);
+        assert_eq!(
+            e.message,
+            "invalid byte sequence for encoding \"UTF8\": 0x00"
+        );
+    }
+    s.execute("INSERT INTO tx VALUES (1, 'a', 'b')").unwrap();
+    let mut update = s.prepare("UPDATE tx SET t = $1").unwrap();
+    let e = s
+        .execute_prepared(&mut update, &[Value::Text("\0".into())])
+        .unwrap_err();
+    assert_eq!(e.code, "22021", "{}", e.message);
+    assert_eq!(query(&mut s, "SELECT t FROM tx"), "a");
+}

@@ -39,11 +39,21 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             // Each table with conflicts, and how many.
             let state = BranchState::read(&repository, &branch)?;
             if let Some(at) = state.working_set.merge.and_then(|m| m.conflicts) {
+                // Rows in conflict, counted; a conflict about the whole
+                // table (its schema, or dropped on one side) said as such.
                 let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+                let mut whole = std::collections::BTreeSet::new();
                 for c in ops::read_conflicts(&repository, at)? {
-                    *counts.entry(c.table).or_default() += 1;
+                    if c.key.is_empty() {
+                        whole.insert(c.table);
+                    } else {
+                        *counts.entry(c.table).or_default() += 1;
+                    }
                 }
                 println!("Unmerged tables:\n  (use \"arbor conflicts cat <table>\" to see them)");
+                for table in &whole {
+                    println!("\tschema conflict:  {}", shown(table));
+                }
                 for (table, n) in counts {
                     println!(
                         "\tconflicts:  {} ({n} row{})",

@@ -518,6 +518,18 @@ pub fn conform_in_place(
                     e
                 }
             })?;
+        if let Value::Text(text) = &v
+            && text.contains('\0')
+        {
+            // Text never holds NUL, as in PostgreSQL (and as `chr(0)` is
+            // refused), whether it came from SQL, a CSV or a JSON file.
+            return Err(Error::new(
+                SqlState::CharacterNotInRepertoire,
+                "invalid byte sequence for encoding \"UTF8\": 0x00",
+            )
+            .with_table(&schema.name)
+            .with_column(&c.name));
+        }
         if v.is_null() && !c.nullable {
             return Err(Error::new(
                 SqlState::NotNullViolation,

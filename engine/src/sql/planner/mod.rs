@@ -211,11 +211,39 @@ pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Resul
             if_exists: *if_exists,
         }),
         ast::Statement::CreateView(v) => {
+            if v.materialized {
+                // A plain view under that name would answer differently
+                // (never stale, never refreshed): refused until it is built.
+                return Err(Error::unsupported("CREATE MATERIALIZED VIEW"));
+            }
             // Bind once now, so a broken view is refused when it is created.
-            binder.query(&v.query, &[])?;
+            let (_, scope) = binder.query(&v.query, &[])?;
+            let name = new_relation_name(&v.name)?;
+            let sql = if v.columns.is_empty() {
+                v.query.to_string()
+            } else {
+                // `CREATE VIEW v (x, y) AS ...` names the columns: kept as
+                // the query under those names.
+                if v.columns.len() > scope.len() {
+                    return Err(Error::syntax(
+                        "CREATE VIEW specifies more column names than columns",
+                    ));
+                }
+                let names: Vec<String> = v
+                    .columns
+                    .iter()
+                    .map(|c| arbor_schema::sql_text::quote_identifier(&ident(&c.name)))
+                    .collect();
+                format!(
+                    "SELECT * FROM ({}) AS {}({})",
+                    v.query,
+                    arbor_schema::sql_text::quote_identifier(&name),
+                    names.join(", ")
+                )
+            };
             Ok(Statement::CreateView {
-                name: new_relation_name(&v.name)?,
-                sql: v.query.to_string(),
+                name,
+                sql,
                 or_replace: v.or_replace,
             })
         }
