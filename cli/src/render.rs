@@ -92,7 +92,8 @@ fn column_widths<'a>(header: &[String], rows: impl Iterator<Item = &'a [String]>
     let mut widths: Vec<usize> = header.iter().map(|c| c.chars().count()).collect();
     for cells in rows {
         for (w, c) in widths.iter_mut().zip(cells) {
-            *w = (*w).max(c.chars().count());
+            let widest = c.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+            *w = (*w).max(widest);
         }
     }
     widths
@@ -122,19 +123,26 @@ fn table(out: &mut dyn Write, columns: &[String], rows: &[Vec<Value>]) -> io::Re
             .join("+")
     )?;
     for (r, values) in cells.iter().zip(rows) {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .zip(values)
-            .map(|((c, w), v)| {
-                if is_numeric(v) {
-                    pad_left(c, *w)
-                } else {
-                    pad_right(c, *w)
+        // A cell of several lines takes as many lines of the table, each
+        // but its last marked with a `+`, as psql shows it.
+        let lines: Vec<Vec<&str>> = r.iter().map(|c| c.split('\n').collect()).collect();
+        let height = lines.iter().map(Vec::len).max().unwrap_or(1);
+        for i in 0..height {
+            let mut line = String::from(" ");
+            for (j, ((cell, w), v)) in lines.iter().zip(&widths).zip(values).enumerate() {
+                if j > 0 {
+                    line.push_str("| ");
                 }
-            })
-            .collect();
-        writeln!(out, " {}", line.join(" | ").trim_end())?;
+                let part = cell.get(i).copied().unwrap_or_default();
+                line.push_str(&if is_numeric(v) {
+                    pad_left(part, *w)
+                } else {
+                    pad_right(part, *w)
+                });
+                line.push(if i + 1 < cell.len() { '+' } else { ' ' });
+            }
+            writeln!(out, "{}", line.trim_end())?;
+        }
     }
     writeln!(
         out,

@@ -1100,7 +1100,10 @@ fn a_nul_byte_in_a_file_is_refused() {
         "error: nul.csv:3:3: column \"t\": invalid byte sequence for encoding \"UTF8\": 0x00\n\
          hint: nothing was imported\n"
     );
-    d.write_file("nul.jsonl", b"{\"id\": 1, \"t\": \"a\\u0000b\"}\n".as_slice());
+    d.write_file(
+        "nul.jsonl",
+        b"{\"id\": 1, \"t\": \"a\\u0000b\"}\n".as_slice(),
+    );
     assert!(
         d.fails(&["table", "import", "nulj", "nul.jsonl"])
             .contains("invalid byte sequence for encoding \"UTF8\": 0x00")

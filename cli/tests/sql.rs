@@ -291,3 +291,19 @@ fn a_query_string_is_one_transaction() {
     assert_eq!(out.code(), Some(1), "{out}");
     assert_eq!(ids(), "id\n1\n2\n3\n4\n5\n6\n7\n8\n");
 }
+
+/// A value of several lines (a commit message in `arbor_log`) takes as
+/// many lines of the table, each but the last marked with `+`, as psql
+/// shows it, so the table keeps its columns.
+#[test]
+fn multi_line_values_keep_the_table_aligned() {
+    let dir = TestEnv::new().repo();
+    assert_eq!(
+        dir.ok(&[
+            "sql",
+            "-q",
+            "SELECT 1 AS a, E'line one\\nline two' AS msg, 'x' AS c"
+        ]),
+        " a |   msg    | c \n---+----------+---\n 1 | line one+| x\n   | line two |\n(1 row)\n\n"
+    );
+}
