@@ -1801,3 +1801,30 @@ fn invisible_characters_in_names_are_shown_escaped() {
     repo.ok(&["tag", "v\u{feff}1"]);
     assert_eq!(repo.ok(&["tag"]), "v\\u{feff}1\n");
 }
+
+/// A name that is both a branch and a table is ambiguous to `diff`, as a
+/// name both a revision and a path is to Git: `--` says the table, a full
+/// ref name the branch.
+#[test]
+fn diff_says_a_name_both_a_branch_and_a_table_is_ambiguous() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "fruit"]);
+    repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
+    let err = repo.err(&["diff", "fruit"]);
+    assert!(
+        err.starts_with("error: 'fruit' is both a revision and a table: ambiguous\n"),
+        "{err}"
+    );
+    assert!(err.contains("arbor diff -- fruit"), "{err}");
+    let by_table = repo.ok(&["diff", "--stat", "--", "fruit"]);
+    assert!(
+        by_table.contains("fruit: 0 rows added, 0 rows deleted, 1 rows modified"),
+        "{by_table}"
+    );
+    let by_branch = repo.ok(&["diff", "--stat", "refs/heads/fruit"]);
+    assert_eq!(by_table, by_branch);
+    assert!(
+        repo.err(&["diff", "HEAD", "nope", "--", "fruit"])
+            .contains("is not a revision")
+    );
+}

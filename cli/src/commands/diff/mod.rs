@@ -84,6 +84,10 @@ pub struct Args {
     /// Revisions (`A`, `A B`, `A..B`, `A...B`), then table names; with
     /// --files, the old and the new file.
     args: Vec<String>,
+    /// Table names after `--`, as Git takes paths: what comes before is
+    /// only revisions (a name that is both is ambiguous without it).
+    #[arg(last = true, value_name = "TABLE")]
+    after_dashes: Vec<String>,
 }
 
 fn catalog_of(repository: &Repository, revision: &str) -> Result<Catalog, CliError> {
@@ -139,7 +143,30 @@ fn compare(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         .take_while(|a| is_revision(a))
         .take(2)
         .collect();
-    let tables: Vec<String> = args.args[revisions.len()..].to_vec();
+    let mut tables: Vec<String> = args.args[revisions.len()..].to_vec();
+    if args.after_dashes.is_empty() {
+        // As Git with a path: a name both a revision and a table could be
+        // either, and taking one silently would diff the wrong thing.
+        let working = repository.read_catalog(&state.working_set.working)?;
+        let head = repository.read_catalog(&state.commit.catalog)?;
+        if let Some(both) = revisions
+            .iter()
+            .find(|r| !r.contains("..") && known(r, [&working, &head]))
+        {
+            return Err(CliError::new(format!(
+                "'{both}' is both a revision and a table: ambiguous"
+            ))
+            .with_hint(format!(
+                "write `arbor diff -- {both}` for the table, `arbor diff refs/heads/{both}` (or refs/tags/{both}) for the revision"
+            )));
+        }
+    } else if !tables.is_empty() {
+        return Err(CliError::new(format!(
+            "'{}' is not a revision (tables go after --)",
+            tables[0]
+        )));
+    }
+    tables.extend(args.after_dashes.iter().cloned());
     let (from, to) = match revisions.as_slice() {
         [] if args.staged => (
             repository.read_catalog(&state.commit.catalog)?,
