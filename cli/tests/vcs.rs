@@ -1632,7 +1632,8 @@ fn untracked_tables_survive_reset_stash_and_checkout() {
     assert!(repo.ok(&["stash"]).contains("WIP on main: fruit"));
     assert_eq!(repo.csv("SELECT * FROM n"), mine);
     assert_eq!(repo.status(), lines(&only_untracked));
-    assert_eq!(repo.err(&["stash"]), "error: no local changes to save\n");
+    // As Git: said, and no failure.
+    assert_eq!(repo.ok(&["stash"]), "No local changes to save\n");
     repo.ok(&["stash", "pop"]);
     assert_eq!(repo.status(), lines(&both));
     // other has a table n: checking it out would overwrite ours.
@@ -1827,4 +1828,16 @@ fn diff_says_a_name_both_a_branch_and_a_table_is_ambiguous() {
         repo.err(&["diff", "HEAD", "nope", "--", "fruit"])
             .contains("is not a revision")
     );
+}
+
+/// `conflicts resolve` with no merge in progress says there is nothing to
+/// resolve and succeeds, as `stash` with nothing to save does.
+#[test]
+fn nothing_to_resolve_or_stash_is_no_failure() {
+    let repo = Repo::with_fruit();
+    assert_eq!(
+        repo.ok(&["conflicts", "resolve", "--ours", "fruit"]),
+        "there is no merge in progress: nothing to resolve\n"
+    );
+    assert_eq!(repo.ok(&["stash"]), "No local changes to save\n");
 }

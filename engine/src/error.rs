@@ -276,6 +276,9 @@ pub enum VcError {
     },
     /// Staging with nothing named to stage.
     NothingToAdd,
+    /// A stash with no local changes to save (untracked tables alone are
+    /// none, without `-u`).
+    NothingToStash,
     /// Nothing changed since the head commit; `staged` when there are
     /// changes that were not staged.
     NothingToCommit {

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::ops::{self, ResolveArgs};
-use arbor_engine::{BranchState, Database, Environment, Table};
+use arbor_engine::{BranchState, Database, Environment, Table, VcError};
 use arbor_schema::Value;
 
 use crate::render;
@@ -123,7 +123,15 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
         Action::Resolve(args) => {
             let database = Database::from_repository(repository, Environment::default());
-            for (table, n) in database.branch(&branch)?.resolve_conflicts(&args)? {
+            let resolved = match database.branch(&branch)?.resolve_conflicts(&args) {
+                // Nothing to resolve is said, and is no failure.
+                Err(e) if e.vc == Some(VcError::NoMergeInProgress) => {
+                    println!("there is no merge in progress: nothing to resolve");
+                    return Ok(ExitCode::SUCCESS);
+                }
+                other => other?,
+            };
+            for (table, n) in resolved {
                 println!(
                     "resolved {n} conflict{} in {table}",
                     if n == 1 { "" } else { "s" }

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::{Database, ops};
+use arbor_engine::{Database, VcError, ops};
 
 use crate::ui::CliError;
 use crate::{identity, vcs};
@@ -67,13 +67,23 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 .message
                 .unwrap_or_else(|| vcs::subject(&head).to_owned());
             let author = identity::author(cwd, None, None)?;
-            ops::push_stash(
+            let pushed = ops::push_stash(
                 &repository,
                 &branch,
                 &message,
                 &author,
                 push.include_untracked,
-            )?;
+            );
+            match pushed {
+                // As Git: nothing to save is said, and is no failure.
+                Err(e) if e.vc == Some(VcError::NothingToStash) => {
+                    println!("No local changes to save");
+                    return Ok(ExitCode::SUCCESS);
+                }
+                other => {
+                    other?;
+                }
+            }
             println!("Saved working directory and index state WIP on {branch}: {message}");
         }
         Action::List => {

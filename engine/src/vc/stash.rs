@@ -93,8 +93,8 @@ pub fn push(
     };
     // Untracked tables alone are nothing to save (Git says the same).
     if stashed == state.commit.catalog && state.working_set.staged == state.commit.catalog {
-        return Err(Error::new(
-            SqlState::ObjectNotInPrerequisiteState,
+        return Err(Error::vc(
+            VcError::NothingToStash,
             "no local changes to save",
         ));
     }
