@@ -278,6 +278,11 @@ fn merge_conflict_and_abort() {
         repo.rows("SELECT table_name, num_conflicts FROM arbor_conflicts"),
         ["fruit,1"]
     );
+    // arbor_status lists the conflicted table too, as Dolt's does.
+    assert_eq!(
+        repo.rows("SELECT table_name, staged, status FROM arbor_status ORDER BY staged, status"),
+        ["fruit,f,conflict", "fruit,t,modified"]
+    );
     // What merged cleanly is in; the conflicting row is kept as ours.
     assert_eq!(repo.fruit(), ["1,apple,100", "2,pear,90", "3,fig,300"]);
     let refused = |args: &CommitArgs| {

@@ -180,6 +180,20 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
                     .iter()
                     .map(|n| vec![text(n.clone()), Value::Boolean(false), text("untracked")]),
             );
+            // During a merge, each table with conflicts, as Dolt lists them
+            // (and as `arbor status` does): a whole-table one is a schema
+            // conflict.
+            if let Some(at) = repo.working_set(branch)?.1.merge.and_then(|m| m.conflicts) {
+                let mut conflicted = std::collections::BTreeMap::new();
+                for c in vc::merge::read_conflicts(repo, at)? {
+                    let whole = c.key.is_empty();
+                    *conflicted.entry(c.table).or_insert(false) |= whole;
+                }
+                rows.extend(conflicted.into_iter().map(|(table, whole)| {
+                    let what = if whole { "schema conflict" } else { "conflict" };
+                    vec![text(table), Value::Boolean(false), text(what)]
+                }));
+            }
             (columns(&["table_name", "staged", "status"]), rows)
         }
         "arbor_conflicts" => {
