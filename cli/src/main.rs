@@ -18,7 +18,7 @@ mod vcs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -36,7 +36,13 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--version` says what `arbor version` says: the formats and features too.
+    let long_version: &'static str = Box::leak(commands::version::details().into_boxed_str());
+    let matches = Cli::command().long_version(long_version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     // Output read by a pager or `head` that stops early ends the process
     // quietly by SIGPIPE, as Git's does; Rust's runtime ignores the signal,
     // which turns every later write into an error.

@@ -204,3 +204,16 @@ fn dash_c_with_a_missing_folder_says_it_is_missing() {
         "error: cannot change to 'file': it is not a directory\n"
     );
 }
+
+/// `arbor version` and `arbor --version` say the version, the formats this
+/// build reads and writes, and its optional features.
+#[test]
+fn version_names_the_formats_and_features() {
+    let tmp = folder();
+    let expected = format!(
+        "arbor {}\nformats: chunks 1, journal 1\nfeatures: git\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert_eq!(tmp.ok(&["version"]), expected);
+    assert_eq!(tmp.ok(&["--version"]), expected);
+}

@@ -93,6 +93,13 @@ pub use repo::{FsckReport, Repository, STORE_DIR};
 
 // What the front end passes in, and what goes wrong.
 pub use env::{Clock, Environment, Identity, Reach, Timestamp};
+
+/// The optional parts this build of the library has (its cargo features):
+/// `git` for Git remotes.
+pub const BUILD_FEATURES: &[&str] = &[
+    #[cfg(feature = "git")]
+    "git",
+];
 pub use error::{Error, ErrorFields, Result, SqlState, VcError};
 
 // SQL.

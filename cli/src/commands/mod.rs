@@ -27,6 +27,7 @@ mod stash;
 mod status;
 mod table;
 mod tag;
+pub mod version;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -94,6 +95,8 @@ pub enum Command {
     Table(table::Args),
     /// Show the tables' schemas as CREATE TABLE statements.
     Schema(schema::Args),
+    /// Show this build's version, the formats it reads and writes, and its features.
+    Version(version::Args),
 }
 
 impl Command {
@@ -145,5 +148,6 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Stash(args) => stash::run(args, cwd),
         Command::Table(args) => table::run(args, cwd),
         Command::Schema(args) => schema::run(args, cwd),
+        Command::Version(args) => version::run(args),
     }
 }

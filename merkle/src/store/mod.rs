@@ -20,6 +20,10 @@ mod storage;
 
 use std::fmt;
 
+/// The journal's format version (its file header), which this build writes
+/// and reads.
+pub const JOURNAL_FORMAT_VERSION: u32 = journal::VERSION;
+
 pub use disk::{
     DiskStats, DiskStore, DroppedRoot, JournalDamage, OpenMode, RepairReport, VerifyReport,
 };

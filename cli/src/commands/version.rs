@@ -1,0 +1,36 @@
+//! `arbor version`: this build's version, the formats it reads and writes,
+//! and its optional features (also `arbor --version`).
+
+use std::process::ExitCode;
+
+use crate::ui::CliError;
+
+/// Arguments of `arbor version` (none).
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// What `arbor version` prints.
+pub fn text() -> String {
+    format!("arbor {}", details())
+}
+
+/// The version and what follows it (`arbor --version` prints the program's
+/// name before it).
+pub fn details() -> String {
+    let features = if arbor_engine::BUILD_FEATURES.is_empty() {
+        "none".to_owned()
+    } else {
+        arbor_engine::BUILD_FEATURES.join(", ")
+    };
+    format!(
+        "{}\nformats: chunks {}, journal {}\nfeatures: {features}",
+        env!("CARGO_PKG_VERSION"),
+        arbor_merkle::FORMAT_VERSION,
+        arbor_merkle::store::JOURNAL_FORMAT_VERSION,
+    )
+}
+
+pub fn run(_args: Args) -> Result<ExitCode, CliError> {
+    println!("{}", text());
+    Ok(ExitCode::SUCCESS)
+}
