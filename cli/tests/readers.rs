@@ -50,6 +50,15 @@ fn an_open_shell_blocks_no_other_command() {
     shell.send_line("SELECT count(*) AS n FROM t;").unwrap();
     shell.exp_string("3").unwrap();
     shell.exp_string("(1 row)").unwrap();
+    // gc, which replaces the journal file, waits for open sessions and says so.
+    let gc = repo.run(&["gc"]);
+    assert!(!gc.success());
+    assert!(
+        gc.stderr
+            .contains("sessions that read this repository are open"),
+        "{}",
+        gc.stderr
+    );
     // An open transaction holds the lock: a writer is told who holds it.
     shell.send_line("BEGIN; INSERT INTO t VALUES (4);").unwrap();
     shell.exp_string("INSERT 0 1").unwrap();
@@ -69,4 +78,5 @@ fn an_open_shell_blocks_no_other_command() {
     shell.send_line("\\q").unwrap();
     shell.exp_eof().unwrap();
     repo.ok(&["sql", "-q", "INSERT INTO t VALUES (5)"]);
+    repo.ok(&["gc"]);
 }

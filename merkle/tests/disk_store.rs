@@ -419,6 +419,31 @@ fn a_shared_store_locks_only_while_it_writes() {
     assert!(after.verify().unwrap().problems.is_empty());
 }
 
+/// A shared store holds the readers' lock for its life, so that nothing
+/// replaces the journal file under it (gc takes that lock exclusively).
+#[test]
+fn a_shared_store_keeps_the_journal_from_being_replaced() {
+    use arbor_merkle::store::{FsStorage, READERS};
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let first = DiskStore::open_dir(dir.path(), rw()).unwrap();
+        first.put(&chunk(1)).unwrap();
+        first
+            .compare_and_swap_root(None, chunk(1).address())
+            .unwrap();
+    }
+    let storage = FsStorage::new(dir.path()).unwrap();
+    let session = DiskStore::open_dir(dir.path(), shared()).unwrap();
+    let reader = DiskStore::open_dir(dir.path(), shared()).unwrap();
+    assert!(matches!(
+        storage.lock(READERS, Duration::from_millis(50)),
+        Err(Error::Locked { .. })
+    ));
+    drop(session);
+    drop(reader);
+    storage.lock(READERS, Duration::from_millis(50)).unwrap();
+}
+
 /// Two shared stores (two sessions) count to 200 together, each retrying a
 /// swap the other got in before: no increment is lost.
 #[test]

@@ -18,6 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arbor_merkle::reachability::copy_missing_except;
+use arbor_merkle::store::{FsStorage, READERS, Storage};
 use arbor_merkle::{ChunkStore, DiskStore, OpenMode};
 
 use super::{LOCK_WAIT, Repository, STORE_DIR, open_disk_store};
@@ -44,6 +45,19 @@ pub fn collect_garbage(dir: &Path) -> Result<GcReport> {
     let tmp = store_dir.join("gc.tmp");
     // The writer lock is held from here to the end: no one else writes.
     let old = open_disk_store(dir)?;
+    // And no session reads: a shared store (an open `arbor sql` shell, a
+    // server's connection) keeps the journal file it opened, and must not
+    // find a new one in its place when it next writes.
+    let _no_sessions = FsStorage::new(&store_dir)?
+        .lock(READERS, LOCK_WAIT)
+        .map_err(|e| match e {
+            arbor_merkle::Error::Locked { .. } => Error::new(
+                SqlState::LockNotAvailable,
+                "gc: sessions that read this repository are open (an `arbor sql` shell, a server)",
+            )
+            .with_hint("close them, then run gc again"),
+            other => other.into(),
+        })?;
     let Some(root) = old.root()? else {
         return Err(Error::new(
             SqlState::UndefinedFile,

@@ -85,6 +85,10 @@ const JOURNAL: &str = "journal";
 const INDEX: &str = "index";
 const INDEX_TMP: &str = "index.tmp";
 const LOCK: &str = "LOCK";
+/// Held shared by every shared store for its life, and exclusively by
+/// whoever replaces the journal file (gc): a shared store keeps reading the
+/// file it opened, and must never find another one in its place.
+pub const READERS: &str = "READERS";
 
 /// Buffered chunk records are appended to the journal once they pass this size.
 const FLUSH_BYTES: usize = 1 << 20;
@@ -288,6 +292,8 @@ pub struct DiskStore {
     /// not wait for the state's mutex while doing I/O.
     reader: Box<dyn StorageFile>,
     state: Mutex<State>,
+    /// A shared store's hold on [`READERS`].
+    _reading: Option<Box<dyn StorageLock>>,
 }
 
 impl fmt::Debug for DiskStore {
@@ -324,6 +330,10 @@ impl DiskStore {
         let shared = match mode {
             OpenMode::Shared { lock_wait } => Some(lock_wait),
             _ => None,
+        };
+        let reading = match shared {
+            Some(wait) => Some(storage.lock_shared(READERS, wait)?),
+            None => None,
         };
         // A shared store opens as a reader does; it becomes a writer later.
         let read_only = lock.is_none();
@@ -381,6 +391,7 @@ impl DiskStore {
             shared,
             reader,
             state: Mutex::new(state),
+            _reading: reading,
         };
         if !read_only {
             let s = store.storage.as_ref();

@@ -25,7 +25,7 @@ use std::fmt;
 pub const JOURNAL_FORMAT_VERSION: u32 = journal::VERSION;
 
 pub use disk::{
-    DiskStats, DiskStore, DroppedRoot, JournalDamage, OpenMode, RepairReport, VerifyReport,
+    DiskStats, DiskStore, DroppedRoot, JournalDamage, OpenMode, READERS, RepairReport, VerifyReport,
 };
 pub use memory::MemoryStore;
 pub use sim::SimStorage;

@@ -285,6 +285,12 @@ struct SimLock {
 
 impl StorageLock for SimLock {}
 
+/// A shared lock of the simulation: nothing to hold.
+#[derive(Debug)]
+struct SimSharedLock;
+
+impl StorageLock for SimSharedLock {}
+
 impl Drop for SimLock {
     fn drop(&mut self) {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).locked = false;
@@ -342,6 +348,11 @@ impl Storage for SimStorage {
         st.step("sync_dir")?;
         st.durable_names = st.names.clone();
         Ok(())
+    }
+
+    /// The simulation is one process, whose readers never wait.
+    fn lock_shared(&self, _name: &str, _wait: Duration) -> Result<Box<dyn StorageLock>> {
+        Ok(Box::new(SimSharedLock))
     }
 
     fn lock(&self, name: &str, _wait: Duration) -> Result<Box<dyn StorageLock>> {

@@ -68,6 +68,10 @@ pub trait Storage: Send + Sync + fmt::Debug {
     /// polling for at most `wait`; then [`Error::Locked`], naming the file and
     /// the time waited.
     fn lock(&self, name: &str, wait: Duration) -> Result<Box<dyn StorageLock>>;
+    /// Takes a shared lock on file `name` (created if missing): held by any
+    /// number of holders at once, and by none while [`Storage::lock`] holds
+    /// the same file; polls for at most `wait`, then [`Error::Locked`].
+    fn lock_shared(&self, name: &str, wait: Duration) -> Result<Box<dyn StorageLock>>;
     /// A human-readable location of file `name`, for messages.
     fn describe(&self, name: &str) -> String;
 }
@@ -224,6 +228,22 @@ impl Storage for FsStorage {
     }
 
     fn lock(&self, name: &str, wait: Duration) -> Result<Box<dyn StorageLock>> {
+        self.lock_file(name, wait, false)
+    }
+
+    fn lock_shared(&self, name: &str, wait: Duration) -> Result<Box<dyn StorageLock>> {
+        self.lock_file(name, wait, true)
+    }
+
+    fn describe(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+}
+
+impl FsStorage {
+    /// Takes the lock on file `name`, `shared` or exclusive (see
+    /// [`Storage::lock`], [`Storage::lock_shared`]).
+    fn lock_file(&self, name: &str, wait: Duration, shared: bool) -> Result<Box<dyn StorageLock>> {
         let path = self.dir.join(name);
         let file = open_no_follow(
             &path,
@@ -236,13 +256,20 @@ impl Storage for FsStorage {
         .map_err(|e| Error::io(format!("cannot open the lock file {}", path.display()), e))?;
         let start = Instant::now();
         loop {
-            match file.try_lock() {
+            let tried = if shared {
+                file.try_lock_shared()
+            } else {
+                file.try_lock()
+            };
+            match tried {
                 Ok(()) => {
-                    // Says who holds it, for whoever waits. A failure to say
-                    // costs only that message, never the lock.
-                    let _ = file
-                        .set_len(0)
-                        .and_then(|()| file.write_all_at(lock_holder().as_bytes(), 0));
+                    // The one holder says who it is, for whoever waits. A
+                    // failure to say costs only that message, never the lock.
+                    if !shared {
+                        let _ = file
+                            .set_len(0)
+                            .and_then(|()| file.write_all_at(lock_holder().as_bytes(), 0));
+                    }
                     return Ok(Box::new(FsLock { _file: file }));
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {
@@ -267,10 +294,6 @@ impl Storage for FsStorage {
                 }
             }
         }
-    }
-
-    fn describe(&self, name: &str) -> String {
-        self.dir.join(name).display().to_string()
     }
 }
 
