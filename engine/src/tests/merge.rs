@@ -775,3 +775,65 @@ fn a_dropped_column_edited_on_the_other_side_conflicts() {
         ["1|a", "2|new"]
     );
 }
+
+/// A table both sides made with one schema merges its rows, as if both had
+/// added them to an empty table: equal rows once, different ones each,
+/// a key with two different rows a conflict; with two schemas it is a
+/// conflict about the whole table.
+#[test]
+fn a_table_both_sides_made_merges_its_rows() {
+    let repo = repo_with("CREATE TABLE t (id integer PRIMARY KEY)");
+    let make = "CREATE TABLE n (id integer PRIMARY KEY, v text)";
+    run(
+        &repo,
+        "main",
+        &format!("{make}; INSERT INTO n VALUES (1, 'ours'), (3, 'both')"),
+    );
+    commit(&repo, "main", "ours");
+    run(
+        &repo,
+        "dev",
+        &format!("{make}; INSERT INTO n VALUES (2, 'theirs'), (3, 'both')"),
+    );
+    commit(&repo, "dev", "theirs");
+    assert!(matches!(merge_dev(&repo), MergeOutcome::Committed(_)));
+    assert_eq!(
+        rows(&repo, "SELECT id, v FROM n ORDER BY id"),
+        ["1|ours", "2|theirs", "3|both"]
+    );
+
+    let repo = repo_with("CREATE TABLE t (id integer PRIMARY KEY)");
+    run(
+        &repo,
+        "main",
+        &format!("{make}; INSERT INTO n VALUES (4, 'ours')"),
+    );
+    commit(&repo, "main", "ours");
+    run(
+        &repo,
+        "dev",
+        &format!("{make}; INSERT INTO n VALUES (4, 'theirs')"),
+    );
+    commit(&repo, "dev", "theirs");
+    let MergeOutcome::Uncommitted { conflicts } = merge_dev(&repo) else {
+        panic!("the same key added twice conflicts");
+    };
+    assert_eq!(conflicts.len(), 1);
+    assert!(
+        !conflicts[0].key.is_empty(),
+        "a row conflict: {conflicts:?}"
+    );
+
+    let repo = repo_with("CREATE TABLE t (id integer PRIMARY KEY)");
+    run(&repo, "main", "CREATE TABLE n (id integer PRIMARY KEY)");
+    commit(&repo, "main", "ours");
+    run(&repo, "dev", make);
+    commit(&repo, "dev", "theirs");
+    let MergeOutcome::Uncommitted { conflicts } = merge_dev(&repo) else {
+        panic!("two schemas conflict");
+    };
+    assert_eq!(
+        conflicts[0].description,
+        "added by both sides with different schemas"
+    );
+}

@@ -281,6 +281,24 @@ pub fn merge_catalogs(
                     Err(description) => conflicts.push(whole(name, &description)),
                 }
             }
+            Entry::Both(None, Some(o), Some(t)) => {
+                // Made on both sides: with one schema, its rows merge as
+                // if both had added them to an empty table (Dolt does so).
+                match empty_base(repo, o, t)? {
+                    Some(base) => match merge_table(repo, checks, name, &base, o, t)? {
+                        Ok((object, mut row_conflicts)) => {
+                            merged
+                                .tables
+                                .insert(name.clone(), repo.write_table(&object)?);
+                            conflicts.append(&mut row_conflicts);
+                        }
+                        Err(description) => conflicts.push(whole(name, &description)),
+                    },
+                    None => {
+                        conflicts.push(whole(name, "added by both sides with different schemas"))
+                    }
+                }
+            }
             Entry::Both(None, _, _) => {
                 conflicts.push(whole(name, "added by both sides with different contents"))
             }
@@ -324,6 +342,27 @@ pub fn merge_catalogs(
     }
     foreign_key_violations(repo, base, ours, theirs, &merged, &mut conflicts)?;
     Ok((merged, conflicts))
+}
+
+/// For a table both sides made: an empty table of their common schema, as
+/// the base of a merge of their rows (`None` when the schemas differ).
+fn empty_base(repo: &Repository, ours: &Address, theirs: &Address) -> Result<Option<Address>> {
+    let (ours, theirs) = (repo.read_table(ours)?, repo.read_table(theirs)?);
+    if ours.schema != theirs.schema {
+        return Ok(None);
+    }
+    let empty = repo.empty_map()?.root();
+    let base = TableObject {
+        schema: ours.schema.clone(),
+        rows: empty,
+        indexes: ours
+            .indexes
+            .iter()
+            .map(|(n, _)| (n.clone(), empty))
+            .collect(),
+        next_row_id: 0,
+    };
+    Ok(Some(repo.write_table(&base)?))
 }
 
 /// Merges one table changed by both sides. `Ok(Err(description))` is a
