@@ -1841,3 +1841,28 @@ fn nothing_to_resolve_or_stash_is_no_failure() {
     );
     assert_eq!(repo.ok(&["stash"]), "No local changes to save\n");
 }
+
+/// `conflicts resolve --ours .` resolves every table with conflicts, as
+/// `git checkout --ours .` takes every path.
+#[test]
+fn conflicts_resolve_dot_takes_every_table() {
+    let repo = Repo::with_fruit();
+    repo.sql(
+        "CREATE TABLE veg (id integer PRIMARY KEY, name text); INSERT INTO veg VALUES (1, 'leek')",
+    );
+    repo.ok(&["commit", "-Am", "veg"]);
+    repo.ok(&["branch", "feature"]);
+    repo.sql("UPDATE fruit SET price = 90 WHERE id = 2; UPDATE veg SET name = 'kale' WHERE id = 1");
+    repo.ok(&["commit", "-am", "ours"]);
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("UPDATE fruit SET price = 60 WHERE id = 2; UPDATE veg SET name = 'okra' WHERE id = 1");
+    repo.ok(&["commit", "-am", "theirs"]);
+    repo.ok(&["checkout", "main"]);
+    assert_eq!(repo.run(&["merge", "feature"]).status.code(), Some(1));
+    assert_eq!(
+        repo.ok(&["conflicts", "resolve", "--theirs", "."]),
+        "resolved 1 conflict in fruit\nresolved 1 conflict in veg\n"
+    );
+    repo.ok(&["commit", "-m", "merged"]);
+    assert_eq!(repo.csv("SELECT name FROM veg"), "name\nokra\n");
+}

@@ -1,8 +1,9 @@
 //! `conflicts resolve`: its arguments and its rules.
 
-use crate::error::Result;
+use crate::error::{Error, Result, VcError};
 use crate::repo::Repository;
 use crate::table::CheckBinder;
+use crate::vc::BranchState;
 use crate::vc::merge::{self, Side};
 
 /// The arguments of `arbor conflicts resolve` and
@@ -15,7 +16,7 @@ pub struct ResolveArgs {
     /// Take their rows.
     #[arg(long)]
     pub theirs: bool,
-    /// The tables.
+    /// The tables (`.`: every table with conflicts).
     #[arg(required = true)]
     pub tables: Vec<String>,
 }
@@ -30,8 +31,31 @@ pub fn resolve(
     args: &ResolveArgs,
 ) -> Result<Vec<(String, usize)>> {
     let side = if args.ours { Side::Ours } else { Side::Theirs };
+    let tables = if args.tables.iter().any(|t| t == ".") {
+        // Every table with conflicts, as `git checkout --ours .` takes
+        // every path.
+        let state = BranchState::read(repo, branch)?;
+        let Some(merge_state) = state.working_set.merge else {
+            return Err(Error::vc(
+                VcError::NoMergeInProgress,
+                "there is no merge in progress",
+            ));
+        };
+        let mut tables: Vec<String> = match merge_state.conflicts {
+            Some(at) => merge::read_conflicts(repo, at)?
+                .into_iter()
+                .map(|c| c.table)
+                .collect(),
+            None => Vec::new(),
+        };
+        tables.sort();
+        tables.dedup();
+        tables
+    } else {
+        args.tables.clone()
+    };
     let mut resolved = Vec::new();
-    for table in &args.tables {
+    for table in &tables {
         resolved.push((
             table.clone(),
             merge::resolve(repo, checks, branch, table, side)?,
