@@ -1866,3 +1866,36 @@ fn conflicts_resolve_dot_takes_every_table() {
     repo.ok(&["commit", "-m", "merged"]);
     assert_eq!(repo.csv("SELECT name FROM veg"), "name\nokra\n");
 }
+
+/// `merge --no-commit` stops before the merge commit as if there had been
+/// conflicts: the merged rows wait staged, status says the merge waits for
+/// its commit, and `commit` concludes it with both parents.
+#[test]
+fn merge_no_commit_waits_for_the_commit() {
+    let repo = Repo::with_fruit();
+    repo.ok(&["branch", "feature"]);
+    repo.sql("UPDATE fruit SET price = 90 WHERE id = 2");
+    repo.ok(&["commit", "-am", "ours"]);
+    repo.ok(&["checkout", "feature"]);
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    repo.ok(&["commit", "-am", "theirs"]);
+    repo.ok(&["checkout", "main"]);
+    let head = repo.ok(&["log", "--oneline"]);
+    repo.ok(&["merge", "--no-commit", "feature"]);
+    assert_eq!(repo.ok(&["log", "--oneline"]), head, "no commit yet");
+    assert!(
+        repo.status()
+            .contains("All conflicts fixed but you are still merging."),
+        "{}",
+        repo.status()
+    );
+    assert_eq!(
+        repo.csv("SELECT id FROM fruit ORDER BY id"),
+        "id\n1\n2\n3\n"
+    );
+    repo.ok(&["commit", "-m", "merged"]);
+    assert!(
+        repo.ok(&["show", "HEAD"]).contains("\nMerge: "),
+        "a merge commit"
+    );
+}

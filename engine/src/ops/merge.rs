@@ -21,6 +21,10 @@ pub struct MergeArgs {
     /// Merge the changes into the working set without committing.
     #[arg(long)]
     pub squash: bool,
+    /// Stop before the merge commit, as if there had been conflicts: the
+    /// merged tables wait staged, and `commit` concludes the merge.
+    #[arg(long, conflicts_with = "squash")]
+    pub no_commit: bool,
     /// Abandon the merge in progress.
     #[arg(long)]
     pub abort: bool,
@@ -65,6 +69,7 @@ pub fn merge(
         author,
         no_ff: args.no_ff,
         squash: args.squash,
+        no_commit: args.no_commit,
     };
     vc::merge::merge(repo, checks, branch, theirs, &options)
 }

@@ -525,6 +525,7 @@ pub fn pull(
         author: author.cloned(),
         no_ff: false,
         squash: false,
+        no_commit: false,
     };
     let outcome = vc::merge::merge(local, checks, branch, theirs, &options)?;
     Ok((fetched, outcome))

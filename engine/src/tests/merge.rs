@@ -64,6 +64,7 @@ fn merge_dev(repo: &Repository) -> MergeOutcome {
         author: Some(author()),
         no_ff: false,
         squash: false,
+        no_commit: false,
     };
     vc::merge::merge(repo, &crate::sql::SqlChecks, "main", theirs, &options).unwrap()
 }

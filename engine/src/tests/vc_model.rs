@@ -238,6 +238,7 @@ fn run(ops: &[Op]) {
                     author: Some(author()),
                     no_ff: false,
                     squash: false,
+                    no_commit: false,
                 };
                 let address = repo.branch_head(&b).unwrap();
                 let result = vc::merge::merge(

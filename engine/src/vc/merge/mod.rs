@@ -63,6 +63,10 @@ pub struct MergeOptions {
     /// Merge the changes into the working set without committing or
     /// recording the other branch as a parent.
     pub squash: bool,
+    /// Stop before the merge commit even without conflicts (`--no-commit`):
+    /// the merge waits in the working set, and a commit concludes it with
+    /// both parents.
+    pub no_commit: bool,
 }
 
 /// What a merge did.
@@ -136,7 +140,7 @@ pub fn merge(
     let (carried_working, carried_staged) = local.carry(&merged);
     let carried_working = repo.write_catalog(&carried_working)?;
     let carried_staged = repo.write_catalog(&carried_staged)?;
-    if conflicts.is_empty() && !options.squash {
+    if conflicts.is_empty() && !options.squash && !options.no_commit {
         let height = state.commit.height.max(their_commit.height) + 1;
         let commit = repo.write_commit(&Commit {
             catalog: merged_address,
@@ -153,14 +157,20 @@ pub fn merge(
         publish_branch(repo, &state, Some(commit), &ws)?;
         return Ok(MergeOutcome::Committed(commit));
     }
-    let merge_state = if conflicts.is_empty() {
+    let merge_state = if conflicts.is_empty() && !options.no_commit {
         None
     } else {
         Some(MergeState {
             theirs,
             base,
             pre_merge_working: state.working_set.working,
-            conflicts: Some(write_conflicts(repo, &conflicts)?),
+            // Without conflicts (`--no-commit`) the merge waits for its
+            // commit only: "all conflicts fixed but still merging".
+            conflicts: if conflicts.is_empty() {
+                None
+            } else {
+                Some(write_conflicts(repo, &conflicts)?)
+            },
             message: options.message.clone(),
         })
     };
