@@ -672,7 +672,7 @@ fn export_formats_where_as_of_and_spreadsheet_safety() {
             "--where",
             "id in (1, 3)"
         ]),
-        "INSERT INTO \"e\" (\"id\", \"s\", \"j\", \"f\", \"b\") VALUES (1, '=SUM(A1)', '{\"a\": [1, null]}'::jsonb, 1.5, TRUE);\nINSERT INTO \"e\" (\"id\", \"s\", \"j\", \"f\", \"b\") VALUES (3, 'say \"hi\", ok', '\"str\"'::jsonb, '1e+300'::double precision, FALSE);\n"
+        "CREATE TABLE e (\n    id integer NOT NULL,\n    s text,\n    j jsonb,\n    f double precision,\n    b boolean,\n    PRIMARY KEY (id)\n);\n\nINSERT INTO \"e\" (\"id\", \"s\", \"j\", \"f\", \"b\") VALUES (1, '=SUM(A1)', '{\"a\": [1, null]}'::jsonb, 1.5, TRUE);\nINSERT INTO \"e\" (\"id\", \"s\", \"j\", \"f\", \"b\") VALUES (3, 'say \"hi\", ok', '\"str\"'::jsonb, '1e+300'::double precision, FALSE);\n"
     );
     // --as-of reads a committed version; the export goes to a file.
     sql(d, "UPDATE t SET name = 'changed'");
@@ -806,14 +806,10 @@ fn round_trips_through_every_format() {
         d.ok(&["table", "export", "src", &file]);
         let copy = format!("copy_{format}");
         if format == "sql" {
-            sql(
-                d,
-                &format!(
-                    "CREATE TABLE {copy} (id bigint PRIMARY KEY, s text, j jsonb, f double precision, b boolean)"
-                ),
-            );
+            // The file makes its table: under another name here.
             let statements = d
                 .read_file(&file)
+                .replace("CREATE TABLE src (", &format!("CREATE TABLE {copy} ("))
                 .replace("INSERT INTO \"src\"", &format!("INSERT INTO \"{copy}\""));
             sql(d, &statements);
         } else {
@@ -1109,4 +1105,37 @@ fn a_nul_byte_in_a_file_is_refused() {
             .contains("invalid byte sequence for encoding \"UTF8\": 0x00")
     );
     unchanged(d);
+}
+
+/// An export as SQL starts with the table (its serial columns' sequences,
+/// CREATE TABLE with its constraints) and ends by setting the sequences past
+/// the rows, so it loads into an empty repository with `arbor sql -f`,
+/// where new rows then take the next ids.
+#[test]
+fn an_sql_export_loads_into_an_empty_repository() {
+    let d = &repo();
+    sql(
+        d,
+        "CREATE TABLE ex (id serial PRIMARY KEY, v text UNIQUE); INSERT INTO ex (v) VALUES ('a'), ('b')",
+    );
+    d.ok(&["table", "export", "ex", "ex.sql"]);
+    let script = d.read_file("ex.sql");
+    assert!(
+        script.starts_with("CREATE SEQUENCE \"ex_id_seq\";\nCREATE TABLE ex ("),
+        "{script}"
+    );
+    let empty = d.env().work_dir().mkdir("empty");
+    empty.ok(&["init"]);
+    std::fs::copy(d.path().join("ex.sql"), empty.path().join("ex.sql")).unwrap();
+    empty.ok(&["sql", "-f", "ex.sql"]);
+    empty.ok(&["sql", "-q", "INSERT INTO ex (v) VALUES ('c')"]);
+    assert_eq!(
+        sql(&empty, "SELECT id, v FROM ex ORDER BY id"),
+        "id,v\n1,a\n2,b\n3,c\n"
+    );
+    assert!(
+        empty
+            .fails(&["sql", "-q", "INSERT INTO ex (v) VALUES ('a')"])
+            .contains("23505")
+    );
 }
