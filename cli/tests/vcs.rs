@@ -1899,3 +1899,20 @@ fn merge_no_commit_waits_for_the_commit() {
         "a merge commit"
     );
 }
+
+/// `arbor ls` lists the tables of the working set, or of a revision; with
+/// `--all` the views and the system tables too, as `dolt ls` does.
+#[test]
+fn ls_lists_tables() {
+    let repo = Repo::with_fruit();
+    repo.sql("CREATE TABLE veg (id integer PRIMARY KEY); CREATE VIEW cheap AS SELECT * FROM fruit");
+    assert_eq!(repo.ok(&["ls"]), "Tables in working set:\n\tfruit\n\tveg\n");
+    assert_eq!(repo.ok(&["ls", "HEAD"]), "Tables in HEAD:\n\tfruit\n");
+    let all = repo.ok(&["ls", "--all"]);
+    assert!(all.contains("\nViews:\n\tcheap\n"), "{all}");
+    assert!(
+        all.contains("\tarbor_log\n") && all.contains("\tarbor_diff_veg\n"),
+        "{all}"
+    );
+    assert!(repo.err(&["ls", "nope"]).contains("nope"));
+}

@@ -104,6 +104,7 @@ pub use error::{Error, ErrorFields, Result, SqlState, VcError};
 
 // SQL.
 pub use arbor_schema::Value;
+pub use sql::system::{SYSTEM_TABLES, TABLE_SYSTEM_PREFIXES};
 pub use sql::{
     BulkWriter, CatalogObjects, EncodedRows, Prepared, RowEncoder, RowSink, Session,
     StatementResult,

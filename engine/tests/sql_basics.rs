@@ -727,3 +727,25 @@ fn text_never_holds_nul() {
     assert_eq!(e.code, "22021", "{}", e.message);
     assert_eq!(query(&mut s, "SELECT t FROM tx"), "a");
 }
+
+/// Every system table `arbor ls --all` names can be read.
+#[test]
+fn every_listed_system_table_answers() {
+    let mut s = session();
+    s.execute("CREATE TABLE t (id int PRIMARY KEY)").unwrap();
+    s.execute("SELECT arbor_commit('-Am', 't', '--author', 'T <t@example.com>')")
+        .unwrap();
+    let mut names: Vec<String> = arbor_engine::SYSTEM_TABLES
+        .iter()
+        .map(|n| (*n).to_owned())
+        .collect();
+    names.extend(
+        arbor_engine::TABLE_SYSTEM_PREFIXES
+            .iter()
+            .map(|p| format!("{p}t")),
+    );
+    for name in names {
+        s.execute(&format!("SELECT * FROM {name} LIMIT 1"))
+            .unwrap_or_else(|e| panic!("{name}: {}", e.message));
+    }
+}

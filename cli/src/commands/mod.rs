@@ -15,6 +15,7 @@ mod fsck;
 mod gc;
 mod init;
 mod log;
+mod ls;
 mod merge;
 mod pull;
 mod push;
@@ -65,6 +66,8 @@ pub enum Command {
     Commit(commit::Args),
     /// Show the commit history.
     Log(log::Args),
+    /// List the tables (of the working set, or of a revision).
+    Ls(ls::Args),
     /// Show a commit and its changes.
     Show(show::Args),
     /// Show which commit last changed each row of a table.
@@ -128,6 +131,7 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Add(args) => add::run(args, cwd),
         Command::Commit(args) => commit::run(args, cwd),
         Command::Log(args) => log::run(args, cwd),
+        Command::Ls(args) => ls::run(args, cwd),
         Command::Show(args) => show::run(args, cwd),
         Command::Blame(args) => blame::run(args, cwd),
         Command::Diff(args) => diff::run(args, cwd),

@@ -43,6 +43,26 @@ use crate::vc::{self, merge::MergeOutcome};
 /// sequence a user creates may start with.
 pub const RESERVED_PREFIX: &str = "arbor_";
 
+/// The system tables every repository has (`arbor ls --all` lists them).
+pub const SYSTEM_TABLES: &[&str] = &[
+    "arbor_log",
+    "arbor_branches",
+    "arbor_remotes",
+    "arbor_remote_branches",
+    "arbor_tags",
+    "arbor_status",
+    "arbor_conflicts",
+];
+
+/// The prefixes of the system tables each table `t` has: `arbor_diff_t`,
+/// `arbor_history_t`, `arbor_blame_t`, `arbor_conflicts_t`.
+pub const TABLE_SYSTEM_PREFIXES: &[&str] = &[
+    "arbor_diff_",
+    "arbor_history_",
+    "arbor_blame_",
+    "arbor_conflicts_",
+];
+
 /// Table functions: `arbor_diff(from, to, table)`, `arbor_diff_stat(from,
 /// to [, table])`, `arbor_log(revision)`. `from` and `to` are revisions, or
 /// `WORKING` and `STAGED` for the branch's uncommitted catalogs.
