@@ -242,13 +242,7 @@ fn encode_numeric(out: &mut Vec<u8>, d: Decimal) {
 
 /// Decodes a key encoded with `columns`.
 pub fn decode_key(bytes: &[u8], columns: &[KeyColumn]) -> Result<Vec<Value>> {
-    let mut at = 0;
-    let mut values = Vec::with_capacity(columns.len());
-    for c in columns {
-        let (v, used) = decode_column(&bytes[at..], c)?;
-        values.push(v);
-        at += used;
-    }
+    let (values, at) = decode_key_prefix(bytes, columns)?;
     if at != bytes.len() {
         return Err(ValueError::corrupt(format!(
             "key has {} trailing bytes",
@@ -256,6 +250,20 @@ pub fn decode_key(bytes: &[u8], columns: &[KeyColumn]) -> Result<Vec<Value>> {
         )));
     }
     Ok(values)
+}
+
+/// Decodes the first `columns.len()` columns of a longer key, returning
+/// them and the number of bytes they take: a secondary index's key is the
+/// row's index values followed by its primary key, and this splits them.
+pub fn decode_key_prefix(bytes: &[u8], columns: &[KeyColumn]) -> Result<(Vec<Value>, usize)> {
+    let mut at = 0;
+    let mut values = Vec::with_capacity(columns.len());
+    for c in columns {
+        let (v, used) = decode_column(&bytes[at..], c)?;
+        values.push(v);
+        at += used;
+    }
+    Ok((values, at))
 }
 
 fn decode_column(bytes: &[u8], c: &KeyColumn) -> Result<(Value, usize)> {

@@ -30,7 +30,7 @@ Aggregate group by [#1] compute [sum(#2)]
 
 -- count(*) reads no column at all.
 > EXPLAIN SELECT count(*) FROM t
-Aggregate group by [] compute [count()]
+Aggregate group by [] compute [count()] (counted in the tree)
   -> Scan on t (no columns)
 
 -- A join reads its keys from each side, and what is selected.
@@ -43,7 +43,7 @@ Project #1, #6
 -- With a key range, the scan shows both.
 > EXPLAIN SELECT name FROM t WHERE id = 3
 Project #1
-  -> Scan on t (primary key range: id = 3) (columns: name)
+  -> Scan on t by primary key (id = 3) (~0 rows) (columns: name)
 
 -- Contrast: a scan that decodes every column names none: SELECT *, every
 -- column in another order, or a filter with a subquery (which may read

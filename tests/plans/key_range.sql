@@ -1,60 +1,57 @@
--- Key ranges: a filter on a table scan comparing the first primary-key
--- column with a constant narrows the scan to the matching range of keys
--- ("(primary key range: ...)", its bounds as the scan reads them: on an
--- integer key `id > 3` reads from 4). A term the range captures exactly
--- leaves the filter; any other term stays.
+-- Key ranges: a filter on a table scan comparing primary-key columns with
+-- constants narrows the scan to the matching ranges of keys ("by primary
+-- key (...)", the conditions the ranges stand for, and "~n rows", the
+-- entries they hold, counted in the tree). Equalities on the leading key
+-- columns and a comparison on the next one make the ranges. A term the
+-- ranges capture exactly leaves the filter; any other term stays.
 
 > CREATE TABLE t (id int PRIMARY KEY, name text)
+> INSERT INTO t WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 100) SELECT n, 'n' || n FROM g
 
 -- Equality and each comparison: the range is exact, the filter goes.
 > EXPLAIN SELECT * FROM t WHERE id = 3
-Scan on t (primary key range: id = 3)
+Scan on t by primary key (id = 3) (~1 row)
 
 > EXPLAIN SELECT * FROM t WHERE id > 3
-Scan on t (primary key range: id >= 4)
+Scan on t by primary key (id > 3) (~97 rows)
 
 > EXPLAIN SELECT * FROM t WHERE id >= 3
-Scan on t (primary key range: id >= 3)
+Scan on t by primary key (id >= 3) (~98 rows)
 
 > EXPLAIN SELECT * FROM t WHERE id < 3
-Scan on t (primary key range: id < 3)
+Scan on t by primary key (id < 3) (~2 rows)
 
 > EXPLAIN SELECT * FROM t WHERE id <= 3
-Scan on t (primary key range: id < 4)
+Scan on t by primary key (id <= 3) (~3 rows)
 
 > EXPLAIN SELECT * FROM t WHERE 3 < id
-Scan on t (primary key range: id >= 4)
+Scan on t by primary key (id > 3) (~97 rows)
 
 > EXPLAIN SELECT * FROM t WHERE id >= 3 AND id < 10
-Scan on t (primary key range: id >= 3 AND id < 10)
+Scan on t by primary key (id >= 3 AND id < 10) (~7 rows)
 
 > EXPLAIN SELECT * FROM t WHERE id BETWEEN 3 AND 10
-Scan on t (primary key range: id >= 3 AND id < 11)
+Scan on t by primary key (id >= 3 AND id <= 10) (~8 rows)
+
+> SELECT id FROM t WHERE id BETWEEN 3 AND 5
+3
+4
+5
 
 -- Other terms stay as a filter over the narrowed scan.
 > EXPLAIN SELECT * FROM t WHERE id > 3 AND name = 'x'
 Filter (#1 = x)
-  -> Scan on t (primary key range: id >= 4)
-
--- IN narrows to the least..greatest range, but the list is not every key
--- in it, so the term stays too.
-> EXPLAIN SELECT * FROM t WHERE id IN (5, 1, 9)
-Filter (#0 IN (5, 1, 9))
-  -> Scan on t (primary key range: id >= 1 AND id < 10)
+  -> Scan on t by primary key (id > 3) (~97 rows)
 
 -- Contrast: no range for a column outside the primary key, a computed
--- key, an OR, a NOT BETWEEN, or a constant the key column's type cannot
--- hold exactly.
+-- key, a NOT BETWEEN, or a constant the key column's type cannot hold
+-- exactly.
 > EXPLAIN SELECT * FROM t WHERE name = 'x'
 Filter (#1 = x)
   -> Scan on t
 
 > EXPLAIN SELECT * FROM t WHERE id + 1 = 3
 Filter ((#0 + 1) = 3)
-  -> Scan on t
-
-> EXPLAIN SELECT * FROM t WHERE id = 3 OR id = 5
-Filter ((#0 = 3) OR (#0 = 5))
   -> Scan on t
 
 > EXPLAIN SELECT * FROM t WHERE id NOT BETWEEN 3 AND 10
@@ -65,10 +62,23 @@ Filter (#0 NOT BETWEEN 3 AND 10)
 Filter (#0 = 2.5)
   -> Scan on t
 
--- Only the first column of a composite key makes a range.
+-- A composite key: equalities on its leading columns, then a comparison
+-- on the next one; a condition on a later column alone makes no range.
 > CREATE TABLE pair (a int, b int, v text, PRIMARY KEY (a, b))
+> INSERT INTO pair WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < 99) SELECT n / 10, n % 10, 'v' FROM g
 > EXPLAIN SELECT * FROM pair WHERE a = 1
-Scan on pair (primary key range: a = 1)
+Scan on pair by primary key (a = 1) (~10 rows)
+
+> EXPLAIN SELECT * FROM pair WHERE a = 1 AND b = 2
+Scan on pair by primary key (a = 1 AND b = 2) (~1 row)
+
+> EXPLAIN SELECT * FROM pair WHERE a = 1 AND b > 6
+Scan on pair by primary key (a = 1 AND b > 6) (~3 rows)
+
+> SELECT a, b FROM pair WHERE a = 1 AND b > 6
+1, 7
+1, 8
+1, 9
 
 > EXPLAIN SELECT * FROM pair WHERE b = 1
 Filter (#1 = 1)

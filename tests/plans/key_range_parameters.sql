@@ -17,11 +17,11 @@ Project #1
 -- ... which each execution turns into a key range.
 > EXPLAIN EXECUTE by_id(3)
 Project #1
-  -> Scan on t (primary key range: id = 3)
+  -> Scan on t by primary key (id = 3) (~1 row) (columns: name)
 
 > EXPLAIN EXECUTE by_id(5)
 Project #1
-  -> Scan on t (primary key range: id = 5)
+  -> Scan on t by primary key (id = 5) (~1 row) (columns: name)
 
 > EXECUTE by_id(3)
 c
@@ -30,7 +30,7 @@ c
 > PREPARE span AS SELECT id FROM t WHERE id >= $1 AND id < $2
 > EXPLAIN EXECUTE span(2, 4)
 Project #0
-  -> Scan on t (primary key range: id >= 2 AND id < 4) (columns: id)
+  -> Scan on t by primary key (id >= 2 AND id < 4) (~2 rows) (columns: id)
 
 > EXECUTE span(2, 4)
 2
@@ -41,16 +41,16 @@ Project #0
 -- every key 'm'.
 > PREPARE after AS SELECT * FROM t WHERE id > $1
 > EXPLAIN EXECUTE after(3)
-Scan on t (primary key range: id >= 4)
+Scan on t by primary key (id > 3) (~2 rows)
 
 > CREATE TABLE words (w text PRIMARY KEY, n int)
 > PREPARE words_after AS SELECT * FROM words WHERE w > $1
 > EXPLAIN EXECUTE words_after('m')
-Scan on words (primary key range: w > 'm')
+Scan on words by primary key (w > 'm') (~0 rows)
 
 > PREPARE words_up_to AS SELECT * FROM words WHERE w <= $1
 > EXPLAIN EXECUTE words_up_to('m')
-Scan on words (primary key range: w <= 'm')
+Scan on words by primary key (w <= 'm') (~0 rows)
 
 -- Contrast: a parameter on a column outside the key, or an argument the
 -- key column's type cannot hold exactly, makes no range: the filter stays.
@@ -65,12 +65,12 @@ Project #1
   -> Filter (#0 = $1)
     -> Scan on t
 
--- INSERT, UPDATE and DELETE are planned without their arguments each time
--- they run, and not narrowed: EXPLAIN EXECUTE shows that plan for them.
+-- INSERT, UPDATE and DELETE are planned afresh each time they run; UPDATE
+-- and DELETE then choose their access paths for the arguments, as a query
+-- does, and EXPLAIN EXECUTE shows that.
 > PREPARE rename AS UPDATE t SET name = $2 WHERE id = $1
 > EXPLAIN EXECUTE rename(3, 'x')
-Filter (#0 = $1)
-  -> Scan on t
+Scan on t by primary key (id = 3) (~1 row)
 
 -- EXPLAIN EXECUTE checks its statement and arguments as EXECUTE does.
 > EXPLAIN EXECUTE by_id(1, 2)

@@ -19,7 +19,7 @@ Project #1, #5
 > EXPLAIN SELECT c.name, o.total FROM customers c, orders o WHERE c.id = o.customer_id AND c.id = 7
 Project #1, #5
   -> Hash Inner join on [#0] = [#1]
-    -> Scan on customers (primary key range: id = 7) (columns: id, name)
+    -> Scan on customers by primary key (id = 7) (~0 rows) (columns: id, name)
     -> Scan on orders (columns: customer_id, total)
 
 -- A term that reads both tables but is no equality becomes the join's

@@ -56,6 +56,10 @@ macro_rules! plan_tests {
 plan_tests!(
     identity_projection,
     key_range,
+    multi_point,
+    index_scan,
+    ordered_scan,
+    aggregate_from_index,
     predicate_pushdown,
     join_order,
     hash_join,

@@ -111,9 +111,14 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
             expr,
             list,
             negated,
+            set,
         } => {
             let v = eval(expr, row, ctx)?;
-            in_candidates(&v, list.iter().map(|item| eval(item, row, ctx)), *negated)?
+            match set.as_ref().and_then(|s| s.contains(&v)) {
+                Some(Value::Boolean(found)) => Value::Boolean(found != *negated),
+                Some(other) => other,
+                None => in_candidates(&v, list.iter().map(|item| eval(item, row, ctx)), *negated)?,
+            }
         }
         Expr::Between {
             expr,

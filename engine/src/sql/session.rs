@@ -23,10 +23,11 @@ use std::sync::Arc;
 use super::bulk::{BulkWriter, RowEncoder};
 use super::ddl;
 use super::dml::{Written, insert_rows, run_change, run_insert};
-use super::execution::{Executor, Row};
+use super::execution::{Executor, Row, count_in_range};
 use super::functions::Times;
 use super::parser;
 use super::planner::dml::InsertPlan;
+use super::planner::plan::KeyRange;
 use super::planner::{self, CatalogView, Statement, plan_statement};
 use super::system;
 use crate::env::Environment;
@@ -194,6 +195,10 @@ impl CatalogView for SessionCatalog<'_> {
 
     fn view(&self, name: &str) -> Option<String> {
         self.catalog.views.get(name).cloned()
+    }
+
+    fn count_entries(&self, root: Address, range: &KeyRange) -> Option<u64> {
+        count_in_range(self.repo.nodes(), root, range).ok()
     }
 
     fn table_names(&self) -> Vec<String> {
@@ -390,15 +395,32 @@ impl Session {
         let Some((_, plan, columns)) = &prepared.plan else {
             return Err(Error::internal("a prepared query without its plan"));
         };
-        let plan = planner::optimizer::narrow_for_parameters(plan.clone(), params);
+        let plan = self.narrowed(plan.clone(), params, catalog);
         Ok((plan, columns.clone()))
+    }
+
+    /// `plan` with its scans' access paths chosen for the values of its
+    /// parameters (unchanged without parameters: planning chose them).
+    fn narrowed(
+        &self,
+        plan: planner::plan::Plan,
+        params: &[Value],
+        catalog: &Catalog,
+    ) -> planner::plan::Plan {
+        if params.is_empty() {
+            return plan;
+        }
+        let view = self.view(catalog);
+        planner::optimizer::narrow_for_parameters(plan, params, &|root, range| {
+            view.count_entries(root, range)
+        })
     }
 
     /// `EXPLAIN EXECUTE name (arguments)`: the plan that `EXECUTE` would
     /// run, as PostgreSQL shows it. For a query that is the kept plan
-    /// narrowed to the arguments' key ranges; INSERT, UPDATE and DELETE
-    /// are planned without their parameters (as they run), so theirs is
-    /// the plan of `EXPLAIN <statement>`.
+    /// with its access paths chosen for the arguments; INSERT, UPDATE and
+    /// DELETE are planned afresh each time they run (UPDATE and DELETE
+    /// then choose theirs for the arguments too).
     fn explain_prepared(
         &mut self,
         prepared: &mut Prepared,
@@ -429,7 +451,8 @@ impl Session {
             match plan_statement(&prepared.statement, &view)? {
                 Statement::Insert(p) => Ok(StatementResult::Explain(p.source.to_string())),
                 Statement::Update(p) | Statement::Delete(p) => {
-                    Ok(StatementResult::Explain(p.source.to_string()))
+                    let source = session.narrowed(p.source, params, catalog);
+                    Ok(StatementResult::Explain(source.to_string()))
                 }
                 _ => Err(Error::internal("a change planned as something else")),
             }
@@ -1140,14 +1163,16 @@ impl Session {
                 let (object, written) = run_insert(&self.repo, &plan, &self.executor(params))?;
                 self.written(&plan.table, object, written, "INSERT 0", catalog)
             }
-            Statement::Update(plan) => {
+            Statement::Update(mut plan) => {
+                plan.source = self.narrowed(plan.source, params, catalog);
                 let (object, written, cascades) =
                     run_change(&self.repo, &plan, &self.executor(params))?;
                 let result = self.written(&plan.table, object, written, "UPDATE", catalog)?;
                 self.cascade(&cascades, catalog)?;
                 Ok(result)
             }
-            Statement::Delete(plan) => {
+            Statement::Delete(mut plan) => {
+                plan.source = self.narrowed(plan.source, params, catalog);
                 let (object, written, cascades) =
                     run_change(&self.repo, &plan, &self.executor(params))?;
                 let result = self.written(&plan.table, object, written, "DELETE", catalog)?;

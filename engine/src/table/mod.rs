@@ -219,12 +219,7 @@ impl Table {
     ) -> Result<Vec<Value>> {
         let mut row = vec![Value::Null; self.schema.columns.len()];
         if mask.is_none_or(|m| m.key) {
-            let keys = decode_key(key, &self.layout.key_columns).map_err(value_error)?;
-            for (v, p) in keys.into_iter().zip(&self.layout.key_positions) {
-                if let Some(i) = p {
-                    row[*i] = v;
-                }
-            }
+            self.decode_key_into(key, &mut row)?;
         }
         let row_wanted = mask.map(|m| m.row.as_slice());
         decode_row_into(
@@ -236,6 +231,18 @@ impl Table {
         )
         .map_err(value_error)?;
         Ok(row)
+    }
+
+    /// Decodes the primary key `key` into the key columns of `row` (a row
+    /// of the schema's width); the other columns are left as they are.
+    pub fn decode_key_into(&self, key: &[u8], row: &mut [Value]) -> Result<()> {
+        let keys = decode_key(key, &self.layout.key_columns).map_err(value_error)?;
+        for (v, p) in keys.into_iter().zip(&self.layout.key_positions) {
+            if let Some(i) = p {
+                row[*i] = v;
+            }
+        }
+        Ok(())
     }
 }
 

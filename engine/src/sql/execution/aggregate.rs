@@ -566,7 +566,7 @@ pub(super) fn parallel(
     };
     let Plan::Scan {
         table,
-        range,
+        access,
         filter,
         with_key: false,
         columns,
@@ -574,6 +574,13 @@ pub(super) fn parallel(
     else {
         return Ok(None);
     };
+    // Slices of one range of the primary index; other scans run on one thread.
+    let [range] = access.ranges.as_slice() else {
+        return Ok(None);
+    };
+    if access.index.is_some() {
+        return Ok(None);
+    }
     let combined_filter = match (filter, above) {
         (Some(a), Some(b)) => Some(Expr::and(a.clone(), b.clone())),
         (f, g) => f.clone().or_else(|| g.cloned()),

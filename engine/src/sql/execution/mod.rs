@@ -17,15 +17,18 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::rc::Rc;
 
-use arbor_merkle::{NodeStore, ProllyMap};
+use arbor_merkle::{Address, NodeStore, ProllyMap};
 use arbor_schema::Value;
+use arbor_schema::key::decode_key_prefix;
 
 use super::eval::{EvalContext, SubqueryRunner, eval, truth};
 use super::planner::expr::{Expr, Subquery};
-use super::planner::plan::{JoinKind, Plan, SetOpKind, SortKey, TableSource};
+use super::planner::plan::{
+    Access, JoinKind, KeyRange, Plan, SetOpKind, SortKey, TableSource, covers,
+};
 use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
-use crate::table::Table;
+use crate::table::{Table, index_columns};
 
 /// A row of values.
 pub type Row = Vec<Value>;
@@ -111,38 +114,26 @@ impl<'a> Executor<'a> {
             }
             Plan::Scan {
                 table,
-                range,
+                access,
                 filter,
                 with_key,
                 columns,
             } => {
-                let t = scan_table(table);
-                let mask = columns.as_deref().map(|c| t.column_mask(c));
-                let map = ProllyMap::load(self.nodes, table.rows)?;
-                let start = as_ref_bound(&range.0);
-                let end = as_ref_bound(&range.1);
-                let entries = map.range(start, end)?;
-                let ctx = self.ctx();
-                Box::new(entries.filter_map(move |entry| {
-                    let row = match entry {
-                        Ok((k, v)) if *with_key => {
-                            t.decode_columns(&k, &v, mask.as_ref()).map(|mut row| {
-                                row.push(Value::Bytea(k));
-                                row
-                            })
-                        }
-                        Ok((k, v)) => t.decode_columns(&k, &v, mask.as_ref()),
-                        Err(e) => return Some(Err(e.into())),
-                    };
-                    match (row, filter) {
-                        (Ok(row), Some(f)) => match eval(f, &row, &ctx).and_then(|v| truth(&v)) {
-                            Ok(Some(true)) => Some(Ok(row)),
-                            Ok(_) => None,
+                let rows = self.scan(table, access, *with_key, columns.as_deref())?;
+                match filter {
+                    None => rows,
+                    Some(f) => {
+                        let ctx = self.ctx();
+                        Box::new(rows.filter_map(move |row| match row {
+                            Ok(row) => match eval(f, &row, &ctx).and_then(|v| truth(&v)) {
+                                Ok(Some(true)) => Some(Ok(row)),
+                                Ok(_) => None,
+                                Err(e) => Some(Err(e)),
+                            },
                             Err(e) => Some(Err(e)),
-                        },
-                        (row, _) => Some(row),
+                        }))
                     }
-                }))
+                }
             }
             Plan::Filter { source, predicate } => {
                 let input = self.execute(source)?;
@@ -231,6 +222,19 @@ impl<'a> Executor<'a> {
                 group_by,
                 aggregates,
             } => {
+                if let Some((table, access)) = plan.counted_in_tree() {
+                    let root = match &access.index {
+                        None => table.rows,
+                        Some(index) => index_root(table, index)?,
+                    };
+                    let mut count = 0u64;
+                    for range in &access.ranges {
+                        count += count_in_range(self.nodes, root, range)?;
+                    }
+                    let value = Value::BigInt(i64::try_from(count).unwrap_or(i64::MAX));
+                    let row = vec![value; aggregates.len()];
+                    return Ok(Box::new(std::iter::once(Ok(row))));
+                }
                 if let Some(rows) = aggregate::parallel(
                     self.nodes,
                     self.params,
@@ -248,23 +252,7 @@ impl<'a> Executor<'a> {
                         .map(Ok),
                 )
             }
-            Plan::Sort { source, keys } => {
-                let mut rows: Vec<Row> = self.execute(source)?.collect::<Result<_>>()?;
-                let ctx = self.ctx();
-                let mut keyed: Vec<(Vec<Value>, Row)> = rows
-                    .drain(..)
-                    .map(|r| {
-                        Ok((
-                            keys.iter()
-                                .map(|k| eval(&k.expr, &r, &ctx))
-                                .collect::<Result<Vec<_>>>()?,
-                            r,
-                        ))
-                    })
-                    .collect::<Result<_>>()?;
-                keyed.sort_by(|(a, _), (b, _)| compare_keys(a, b, keys));
-                Box::new(keyed.into_iter().map(|(_, r)| Ok(r)))
-            }
+            Plan::Sort { source, keys } => self.sort(source, keys, None)?,
             Plan::Limit {
                 source,
                 limit,
@@ -291,7 +279,15 @@ impl<'a> Executor<'a> {
                     count(limit, "LIMIT")?,
                     count(offset, "OFFSET")?.unwrap_or(0),
                 );
-                let input = self.execute(source)?.skip(offset);
+                // Under a limit a sort keeps only the rows that can still
+                // be among the first (a top-N sort).
+                let input = match (source.as_ref(), limit) {
+                    (Plan::Sort { source, keys }, Some(n)) => {
+                        self.sort(source, keys, Some(n.saturating_add(offset)))?
+                    }
+                    _ => self.execute(source)?,
+                };
+                let input = input.skip(offset);
                 match limit {
                     Some(n) => Box::new(input.take(n)),
                     None => Box::new(input),
@@ -370,6 +366,111 @@ impl<'a> Executor<'a> {
                 )
             }
         })
+    }
+
+    /// The rows of `source` sorted by `keys` (stably: rows with equal keys
+    /// keep their order); with `keep`, only the first `keep` of them,
+    /// holding at most twice that many at a time.
+    fn sort(
+        &'a self,
+        source: &'a Plan,
+        keys: &'a [SortKey],
+        keep: Option<usize>,
+    ) -> Result<Rows<'a>> {
+        let ctx = self.ctx();
+        let mut keyed: Vec<(Vec<Value>, Row)> = Vec::new();
+        let by_keys = |a: &(Vec<Value>, Row), b: &(Vec<Value>, Row)| compare_keys(&a.0, &b.0, keys);
+        for row in self.execute(source)? {
+            let row = row?;
+            let key = keys
+                .iter()
+                .map(|k| eval(&k.expr, &row, &ctx))
+                .collect::<Result<Vec<_>>>()?;
+            keyed.push((key, row));
+            // Sorting the kept rows with the new ones after them and
+            // cutting back gives the first rows of a stable sort so far.
+            if let Some(k) = keep
+                && keyed.len() >= k.saturating_mul(2).max(1024)
+            {
+                keyed.sort_by(by_keys);
+                keyed.truncate(k);
+            }
+        }
+        keyed.sort_by(by_keys);
+        if let Some(k) = keep {
+            keyed.truncate(k);
+        }
+        Ok(Box::new(keyed.into_iter().map(|(_, r)| Ok(r))))
+    }
+
+    /// The rows `access` reaches in `table`, decoding the columns
+    /// `decoded` marks (all with `None`), each followed by its encoded
+    /// primary key with `with_key`.
+    fn scan(
+        &self,
+        table: &'a TableSource,
+        access: &'a Access,
+        with_key: bool,
+        decoded: Option<&'a [bool]>,
+    ) -> Result<Rows<'a>> {
+        let t = scan_table(table);
+        let mask = decoded.map(|c| t.column_mask(c));
+        let primary = ProllyMap::load(self.nodes, table.rows)?;
+        let with_pk = move |mut row: Row, key: Vec<u8>| {
+            if with_key {
+                row.push(Value::Bytea(key));
+            }
+            row
+        };
+        let Some(index) = &access.index else {
+            let entries = range_entries(primary, &access.ranges, access.reverse);
+            return Ok(Box::new(entries.map(move |entry| {
+                let (k, v) = entry?;
+                let row = t.decode_columns(&k, &v, mask.as_ref())?;
+                Ok(with_pk(row, k))
+            })));
+        };
+        let root = index_root(table, index)?;
+        let def = table
+            .schema
+            .indexes
+            .iter()
+            .find(|i| i.name == *index)
+            .ok_or_else(|| Error::internal(format!("index \"{index}\" is not in the schema")))?;
+        let (positions, key_columns) = index_columns(&table.schema, def)?;
+        let covering = covers(table, index, decoded);
+        let width = table.schema.columns.len();
+        let entries = range_entries(
+            ProllyMap::load(self.nodes, root)?,
+            &access.ranges,
+            access.reverse,
+        );
+        Ok(Box::new(entries.map(move |entry| {
+            let (index_key, _) = entry?;
+            let (values, used) =
+                decode_key_prefix(&index_key, &key_columns).map_err(crate::table::value_error)?;
+            let key = index_key[used..].to_vec();
+            let row = if covering {
+                let mut row = vec![Value::Null; width];
+                t.decode_key_into(&key, &mut row)?;
+                for (v, p) in values.into_iter().zip(&positions) {
+                    row[*p] = v;
+                }
+                row
+            } else {
+                let value = primary.get(&key)?.ok_or_else(|| {
+                    Error::new(
+                        SqlState::DataCorrupted,
+                        format!(
+                            "index \"{}\" of table \"{}\" has an entry for a row that does not exist",
+                            def.name, table.name
+                        ),
+                    )
+                })?;
+                t.decode_columns(&key, &value, mask.as_ref())?
+            };
+            Ok(with_pk(row, key))
+        })))
     }
 
     fn nested_loop(
@@ -540,6 +641,52 @@ impl Iterator for RecursiveRounds<'_> {
     }
 }
 
+/// The number of entries of the prolly map at `root` within `range`: two
+/// descents, one per bound (a node knows how many entries lie below it).
+pub fn count_in_range(nodes: &NodeStore, root: Address, range: &KeyRange) -> Result<u64> {
+    let map = ProllyMap::load(nodes, root)?;
+    let position = |bound: &Bound<Vec<u8>>, at_end: bool| -> Result<u64> {
+        Ok(match bound {
+            Bound::Unbounded if at_end => map.len()?,
+            Bound::Unbounded => 0,
+            Bound::Included(k) if at_end => map.rank(k)? + u64::from(map.contains_key(k)?),
+            Bound::Excluded(k) if !at_end => map.rank(k)? + u64::from(map.contains_key(k)?),
+            Bound::Included(k) | Bound::Excluded(k) => map.rank(k)?,
+        })
+    };
+    let (start, end) = (position(&range.0, false)?, position(&range.1, true)?);
+    Ok(end.saturating_sub(start))
+}
+
+/// A stream of key-value entries of a prolly map.
+type Entries = Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>>>;
+
+/// The entries of `map` in `ranges` (sorted and disjoint), read in turn:
+/// in key order, or from the last key to the first with `reverse`.
+fn range_entries(
+    map: ProllyMap,
+    ranges: &[KeyRange],
+    reverse: bool,
+) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
+    let ordered: Box<dyn Iterator<Item = &KeyRange>> = if reverse {
+        Box::new(ranges.iter().rev())
+    } else {
+        Box::new(ranges.iter())
+    };
+    ordered.flat_map(move |(start, end)| -> Entries {
+        let (start, end) = (as_ref_bound(start), as_ref_bound(end));
+        let range = if reverse {
+            map.range_rev(start, end)
+        } else {
+            map.range(start, end)
+        };
+        match range {
+            Ok(entries) => Box::new(entries.map(|e| e.map_err(Error::from))),
+            Err(e) => Box::new(std::iter::once(Err(e.into()))),
+        }
+    })
+}
+
 fn as_ref_bound(b: &Bound<Vec<u8>>) -> Bound<&[u8]> {
     match b {
         Bound::Included(k) => Bound::Included(k.as_slice()),
@@ -623,6 +770,16 @@ pub fn compare_keys(a: &[Value], b: &[Value], keys: &[SortKey]) -> Ordering {
 }
 
 /// The table a scan reads, for decoding its rows.
+/// The root of secondary index `index` of `table`.
+fn index_root(table: &TableSource, index: &str) -> Result<Address> {
+    table
+        .indexes
+        .iter()
+        .find(|(name, _)| name == index)
+        .map(|(_, root)| *root)
+        .ok_or_else(|| Error::internal(format!("index \"{index}\" is not in the plan")))
+}
+
 fn scan_table(table: &TableSource) -> Table {
     let object = TableObject {
         schema: table.schema.encode(),

@@ -15,9 +15,9 @@
 use sqlparser::ast;
 
 use super::expr::{BinaryOp, Expr};
-use super::plan::{JoinKind, Plan, TableSource, full_range};
+use super::plan::{Access, JoinKind, Plan, TableSource};
 use super::scope::{Scope, ScopeColumn};
-use super::{Binder, Statement, ident, object_name, optimizer, sql_expression};
+use super::{Binder, Statement, ident, object_name, sql_expression};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::dml::{Cascade, CascadeAction};
 use arbor_schema::Value;
@@ -487,7 +487,7 @@ impl Binder<'_> {
                 rows: table.object.rows,
                 indexes: table.object.indexes.clone(),
             },
-            range: full_range(),
+            access: Access::full(),
             filter: None,
             with_key: true,
             columns: None,
@@ -520,7 +520,7 @@ impl Binder<'_> {
                 source: Box::new(plan),
             };
         }
-        Ok((optimizer::optimize(plan), scope))
+        Ok((self.optimize(plan), scope))
     }
 
     pub(super) fn update(&self, u: &ast::Update) -> Result<Statement> {
@@ -591,7 +591,7 @@ pub fn plan_cascade(cascade: &Cascade, catalog: &dyn super::CatalogView) -> Resu
         },
         None => scan,
     };
-    let source = optimizer::optimize(source);
+    let source = binder.optimize(source);
     let foreign_keys = binder.foreign_keys(&table)?;
     match &cascade.action {
         CascadeAction::Delete => Ok(Statement::Delete(Box::new(ChangePlan {

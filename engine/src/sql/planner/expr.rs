@@ -1,7 +1,9 @@
 //! Bound expressions: names resolved to column positions, functions to
 //! implementations, ready to evaluate against a row.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use arbor_schema::{DataType, Value};
 
@@ -32,7 +34,7 @@ pub enum Expr {
     IsNull(Box<Expr>, bool),
     /// `a IS [NOT] DISTINCT FROM b`.
     IsDistinctFrom(Box<Expr>, Box<Expr>, bool),
-    /// `expr [NOT] IN (list)`.
+    /// `expr [NOT] IN (list)`; build it with [`Expr::in_list`].
     InList {
         /// The tested value.
         expr: Box<Expr>,
@@ -40,6 +42,8 @@ pub enum Expr {
         list: Vec<Expr>,
         /// `NOT IN`.
         negated: bool,
+        /// The list's constants hashed, when it is long and all of one kind.
+        set: Option<Arc<ValueSet>>,
     },
     /// `expr [NOT] BETWEEN low AND high`.
     Between {
@@ -264,7 +268,87 @@ impl BinaryOp {
     }
 }
 
+/// The constants of a long `IN` list, hashed, so that testing a value is
+/// one probe instead of a comparison with each item. Only lists whose
+/// items are all integers or all text are hashed: for those, equality is
+/// equality of the hashed form (integers of any width by value, text by
+/// bytes), so a probe answers exactly what the comparisons would.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueSet {
+    items: SetItems,
+    /// Whether the list holds a NULL (then a value not in it gives NULL).
+    has_null: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum SetItems {
+    Integers(HashSet<i64>),
+    Texts(HashSet<String>),
+}
+
+impl ValueSet {
+    /// Lists shorter than this are compared item by item.
+    const MIN_ITEMS: usize = 8;
+
+    /// The set of `list`, if it is long, all constants, and all integers or all text.
+    fn of(list: &[Expr]) -> Option<ValueSet> {
+        if list.len() < Self::MIN_ITEMS {
+            return None;
+        }
+        let mut has_null = false;
+        let mut integers = HashSet::new();
+        let mut texts = HashSet::new();
+        for item in list {
+            match item {
+                Expr::Literal(Value::Null) => has_null = true,
+                Expr::Literal(Value::Text(t)) => {
+                    texts.insert(t.clone());
+                }
+                Expr::Literal(v @ (Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_))) => {
+                    integers.insert(v.as_i64()?);
+                }
+                _ => return None,
+            }
+        }
+        let items = match (integers.is_empty(), texts.is_empty()) {
+            (_, true) => SetItems::Integers(integers),
+            (true, false) => SetItems::Texts(texts),
+            (false, false) => return None,
+        };
+        Some(ValueSet { items, has_null })
+    }
+
+    /// `v IN (list)` by one probe: `None` when `v` is not of the set's kind
+    /// (then the items are compared one by one).
+    pub fn contains(&self, v: &Value) -> Option<Value> {
+        let found = match (&self.items, v) {
+            (
+                SetItems::Integers(set),
+                Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_),
+            ) => set.contains(&v.as_i64()?),
+            (SetItems::Texts(set), Value::Text(t)) => set.contains(t),
+            _ => return None,
+        };
+        Some(match (found, self.has_null) {
+            (true, _) => Value::Boolean(true),
+            (false, true) => Value::Null,
+            (false, false) => Value::Boolean(false),
+        })
+    }
+}
+
 impl Expr {
+    /// `expr [NOT] IN (list)`, with a long list of constants hashed.
+    pub fn in_list(expr: Expr, list: Vec<Expr>, negated: bool) -> Expr {
+        let set = ValueSet::of(&list).map(Arc::new);
+        Expr::InList {
+            expr: Box::new(expr),
+            list,
+            negated,
+            set,
+        }
+    }
+
     /// `left AND right`.
     pub fn and(left: Expr, right: Expr) -> Expr {
         Expr::Binary(BinaryOp::And, Box::new(left), Box::new(right))
@@ -386,14 +470,14 @@ impl Expr {
                 expr,
                 list,
                 negated,
-            } => Expr::InList {
-                expr: b(expr, f)?,
-                list: list
-                    .into_iter()
+                ..
+            } => Expr::in_list(
+                *b(expr, f)?,
+                list.into_iter()
                     .map(&mut *f)
                     .collect::<crate::Result<_>>()?,
                 negated,
-            },
+            ),
             Expr::Between {
                 expr,
                 low,
@@ -508,6 +592,7 @@ impl fmt::Display for Expr {
                 expr,
                 list,
                 negated,
+                ..
             } => {
                 let items: Vec<String> = list.iter().map(|e| e.to_string()).collect();
                 write!(

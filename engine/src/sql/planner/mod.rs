@@ -6,6 +6,7 @@
 //! the order SQL defines: FROM (joins), WHERE, GROUP BY and aggregates,
 //! HAVING, the select list, DISTINCT, ORDER BY, LIMIT/OFFSET.
 
+mod access;
 pub mod ddl;
 pub mod dml;
 pub mod expr;
@@ -25,8 +26,8 @@ use self::ddl::AlterPlan;
 use self::dml::{ChangePlan, InsertPlan};
 use self::expr::{BinaryOp, Expr, Subquery, SubqueryKind, UnaryOp};
 use self::plan::{
-    AggregateCall, FrameBound, FrameUnits, JoinKind, Plan, SetOpKind, SortKey, TableSource,
-    WindowCall, WindowFrame, full_range,
+    Access, AggregateCall, FrameBound, FrameUnits, JoinKind, Plan, SetOpKind, SortKey, TableSource,
+    WindowCall, WindowFrame,
 };
 use self::scope::{Resolved, Scope, ScopeColumn, resolve};
 use super::execution::WINDOW_FUNCTIONS;
@@ -49,6 +50,12 @@ pub trait CatalogView {
     fn table_function(&self, name: &str, args: &[Value]) -> Result<Option<super::system::Rows>>;
     /// Evaluates a version-control function (`active_branch()`, ...).
     fn vc_function(&self, name: &str, args: &[Value]) -> Result<Value>;
+    /// The number of entries of the prolly map at `root` within `range`,
+    /// for the planner's estimates; `None` when the store is out of reach.
+    fn count_entries(&self, root: arbor_merkle::Address, range: &plan::KeyRange) -> Option<u64> {
+        let _ = (root, range);
+        None
+    }
     /// The running statement's times, for a `now()` the planner evaluates
     /// (the default an ADD COLUMN gives existing rows).
     fn times(&self) -> crate::sql::functions::Times {
@@ -613,6 +620,12 @@ impl Binder<'_> {
             .ok_or_else(|| undefined_table(name))
     }
 
+    /// `plan` optimized, with the catalog counting index entries for its
+    /// estimates.
+    fn optimize(&self, plan: Plan) -> Plan {
+        optimizer::optimize(plan, &|root, range| self.catalog.count_entries(root, range))
+    }
+
     #[recursive::recursive]
     fn query(&self, q: &ast::Query, outer: &[&Scope]) -> Result<(Plan, Scope)> {
         let _nesting = self.nest()?;
@@ -678,7 +691,7 @@ impl Binder<'_> {
                 exprs: (0..width).map(Expr::Column).collect(),
             };
         }
-        Ok((optimizer::optimize(plan), scope))
+        Ok((self.optimize(plan), scope))
     }
 
     /// A query body other than a plain SELECT with its ORDER BY: VALUES, a
@@ -1408,11 +1421,7 @@ impl Binder<'_> {
                 for item in list {
                     items.push(bind(item, grouping.as_deref_mut())?);
                 }
-                Expr::InList {
-                    expr: Box::new(x),
-                    list: items,
-                    negated: *negated,
-                }
+                Expr::in_list(x, items, *negated)
             }
             ast::Expr::Between {
                 expr,
@@ -2060,7 +2069,7 @@ fn scan_of(name: String, qualifier: &str, table: &Table) -> (Plan, Scope) {
     (
         Plan::Scan {
             table: source,
-            range: full_range(),
+            access: Access::full(),
             filter: None,
             with_key: false,
             columns: None,

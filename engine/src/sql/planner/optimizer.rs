@@ -17,19 +17,21 @@
 //! projection restores the original column order.
 
 use std::collections::BTreeSet;
-use std::ops::Bound;
 
 use arbor_schema::Value;
-use arbor_schema::key::{KeyColumn, encode_key};
 
+use super::access::{self, EntryCounter};
 use super::expr::{BinaryOp, Expr};
-use super::plan::{JoinKind, KeyRange, Plan, TableSource};
-use crate::sql::eval::cast;
+use super::plan::{JoinKind, Plan, SortKey};
 
-/// Applies every rewrite to `plan`.
-pub fn optimize(plan: Plan) -> Plan {
-    let plan = key_ranges(push_down(reorder_joins(plan)), &[]);
+/// Applies every rewrite to `plan`; `counter` counts index entries for
+/// the estimates that choose access paths.
+pub fn optimize(plan: Plan, counter: EntryCounter) -> Plan {
+    let plan = push_down(reorder_joins(plan));
     let everything = vec![true; plan.width()];
+    let plan = prune_columns(plan, &everything);
+    let plan = extremes(ordered_scans(access_paths(plan, &[], counter)));
+    // Again: terms the accesses captured no longer need their columns.
     drop_identity_projections(prune_columns(plan, &everything))
 }
 
@@ -77,7 +79,7 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
     match plan {
         Plan::Scan {
             table,
-            range,
+            access,
             filter,
             with_key,
             ..
@@ -92,7 +94,7 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
             let columns = (!need.iter().all(|n| *n)).then_some(need);
             Plan::Scan {
                 table,
-                range,
+                access,
                 filter,
                 with_key,
                 columns,
@@ -239,35 +241,23 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
     }
 }
 
-/// Narrows the scans of an optimized plan once its parameters are known:
-/// a prepared statement plans once, then narrows for each execution.
-pub fn narrow_for_parameters(plan: Plan, params: &[Value]) -> Plan {
-    key_ranges(plan, params)
+/// Chooses the scans' access paths of an optimized plan once its
+/// parameters are known: a prepared statement plans once, then narrows
+/// for each execution.
+pub fn narrow_for_parameters(plan: Plan, params: &[Value], counter: EntryCounter) -> Plan {
+    let plan = extremes(ordered_scans(access_paths(plan, params, counter)));
+    let everything = vec![true; plan.width()];
+    prune_columns(plan, &everything)
 }
 
-/// **Key ranges.** A filter on a table scan that compares the first primary
-/// key column with a constant (or a parameter, when `params` are known)
-/// narrows the scan to the matching range of encoded keys. A term the range
-/// captures exactly leaves the filter; any other stays, so a range only has
-/// to cover the matching rows.
-fn key_ranges(plan: Plan, params: &[Value]) -> Plan {
+/// **Access paths.** A filter right over a table scan chooses the index
+/// the scan reads and the ranges of its keys (see `access`); the terms the
+/// access captures exactly leave the filter.
+fn access_paths(plan: Plan, params: &[Value], counter: EntryCounter) -> Plan {
     match plan {
         Plan::Filter { source, predicate } => match *source {
-            Plan::Scan {
-                table,
-                range,
-                filter,
-                with_key,
-                columns,
-            } => {
-                let (range, rest) = narrow(&table, range, &predicate, params);
-                let scan = Plan::Scan {
-                    table,
-                    range,
-                    filter,
-                    with_key,
-                    columns,
-                };
+            scan @ Plan::Scan { .. } => {
+                let (scan, rest) = access::choose(scan, predicate, params, counter);
                 match Expr::conjunction(rest) {
                     Some(predicate) => Plan::Filter {
                         source: Box::new(scan),
@@ -277,182 +267,113 @@ fn key_ranges(plan: Plan, params: &[Value]) -> Plan {
                 }
             }
             other => Plan::Filter {
-                source: Box::new(key_ranges(other, params)),
+                source: Box::new(access_paths(other, params, counter)),
                 predicate,
             },
         },
-        other => other.map_inputs(&mut |p| key_ranges(p, params)),
+        other => other.map_inputs(&mut |p| access_paths(p, params, counter)),
     }
 }
 
-/// The narrowed range, and the terms of `predicate` it does not capture exactly.
-fn narrow(
-    table: &TableSource,
-    mut range: KeyRange,
-    predicate: &Expr,
-    params: &[Value],
-) -> (KeyRange, Vec<Expr>) {
-    let terms = predicate.clone().into_conjuncts();
-    let Some(first_tag) = table.schema.primary_key.first() else {
-        return (range, terms);
+/// **Extremes from an end of an index.** `min(c)` or `max(c)`, alone and
+/// with no groups, over rows that an index can give in the order of `c`
+/// reads them in that order (backward for `max`), skips NULLs (which the
+/// aggregate ignores) and stops at the first row: its `c` is the answer,
+/// and no row at all makes the aggregate NULL as before.
+fn extremes(plan: Plan) -> Plan {
+    let Plan::Aggregate {
+        source,
+        group_by,
+        aggregates,
+    } = plan
+    else {
+        return plan.map_inputs(&mut extremes);
     };
-    let Some(column) = table.schema.tag_index(*first_tag) else {
-        return (range, terms);
-    };
-    let mut rest = Vec::new();
-    let data_type = table.schema.columns[column].data_type.clone();
-    // The encoded key prefix of a constant, if it converts to the column's type exactly.
-    let prefix = |v: &Value| -> Option<Vec<u8>> {
-        if v.is_null() {
-            return None;
-        }
-        let converted = cast(v.clone(), &data_type).ok()?;
-        if converted.sql_cmp(v) != Some(std::cmp::Ordering::Equal) {
-            return None;
-        }
-        encode_key(&[converted], &[KeyColumn::asc(data_type.clone())]).ok()
-    };
-    // A constant: a literal, or a parameter whose value is known.
-    let constant = |e: &Expr| -> Option<Value> {
-        match e {
-            Expr::Literal(v) => Some(v.clone()),
-            Expr::Parameter(n) => params.get(n.wrapping_sub(1)).cloned(),
-            _ => None,
-        }
-    };
-    for term in terms {
-        // `key IN (constants)`: the range from the least to the greatest.
-        if let Expr::InList {
-            expr,
-            list,
-            negated: false,
-        } = &term
-            && matches!(expr.as_ref(), Expr::Column(c) if *c == column)
+    let source = extremes(*source);
+    let column = match aggregates.as_slice() {
+        [a] if group_by.is_empty()
+            && matches!(a.function.as_str(), "min" | "max")
+            && !a.distinct
+            && a.filter.is_none()
+            && a.order_by.is_empty() =>
         {
-            let prefixes: Option<Vec<Vec<u8>>> = list
-                .iter()
-                .map(|e| constant(e).and_then(|v| prefix(&v)))
-                .collect();
-            if let Some(prefixes) = prefixes
-                && let (Some(low), Some(high)) = (prefixes.iter().min(), prefixes.iter().max())
-            {
-                range.0 = tighter_start(range.0, Bound::Included(low.clone()));
-                if let Some(after) = successor(high) {
-                    range.1 = tighter_end(range.1, Bound::Excluded(after));
+            match a.args.as_slice() {
+                [Expr::Column(c)] => Some((*c, a.function == "max")),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let source = match column {
+        None => source,
+        Some((c, descending)) => {
+            let mut plan = Plan::Filter {
+                source: Box::new(source),
+                predicate: Expr::IsNull(Box::new(Expr::Column(c)), true),
+            };
+            let mut ordered = false;
+            for nulls_first in [descending, !descending] {
+                let key = SortKey {
+                    expr: Expr::Column(c),
+                    descending,
+                    nulls_first,
+                };
+                (plan, ordered) = access::in_order(plan, &[key], true);
+                if ordered {
+                    break;
                 }
             }
-            rest.push(term);
-            continue;
-        }
-        // `key BETWEEN low AND high` with constants.
-        if let Expr::Between {
-            expr,
-            low,
-            high,
-            negated: false,
-        } = &term
-            && matches!(expr.as_ref(), Expr::Column(c) if *c == column)
-        {
-            let mut exact = true;
-            match constant(low).and_then(|v| prefix(&v)) {
-                Some(p) => range.0 = tighter_start(range.0, Bound::Included(p)),
-                None => exact = false,
+            match plan {
+                plan if ordered => Plan::Limit {
+                    source: Box::new(plan),
+                    limit: Some(Expr::Literal(Value::BigInt(1))),
+                    offset: None,
+                },
+                Plan::Filter { source, .. } => *source,
+                other => other,
             }
-            match constant(high)
-                .and_then(|v| prefix(&v))
-                .and_then(|p| successor(&p))
-            {
-                Some(after) => range.1 = tighter_end(range.1, Bound::Excluded(after)),
-                None => exact = false,
-            }
-            if !exact {
-                rest.push(term);
-            }
-            continue;
         }
-        let Expr::Binary(op, a, b) = &term else {
-            rest.push(term);
-            continue;
-        };
-        let comparison = match (a.as_ref(), b.as_ref()) {
-            (Expr::Column(c), other) if *c == column => constant(other).map(|v| (*op, v)),
-            (other, Expr::Column(c)) if *c == column => constant(other).map(|v| (op.flip(), v)),
-            _ => None,
-        };
-        let Some((op, p)) = comparison.and_then(|(op, v)| prefix(&v).map(|p| (op, p))) else {
-            rest.push(term);
-            continue;
-        };
-        let after = successor(&p);
-        // Whether the bounds hold exactly the rows the term accepts.
-        let exact = match op {
-            BinaryOp::Eq | BinaryOp::Gt | BinaryOp::LtEq => after.is_some(),
-            _ => true,
-        };
-        let (start, end): (Option<KeyBound>, Option<KeyBound>) = match op {
-            BinaryOp::Eq => (Some(Bound::Included(p)), after.map(Bound::Excluded)),
-            BinaryOp::Gt => (
-                Some(after.map_or(Bound::Excluded(p), Bound::Included)),
-                None,
-            ),
-            BinaryOp::GtEq => (Some(Bound::Included(p)), None),
-            BinaryOp::Lt => (None, Some(Bound::Excluded(p))),
-            BinaryOp::LtEq => (None, after.map(Bound::Excluded)),
-            _ => {
-                rest.push(term);
-                continue;
-            }
-        };
-        if let Some(s) = start {
-            range.0 = tighter_start(range.0, s);
-        }
-        if let Some(e) = end {
-            range.1 = tighter_end(range.1, e);
-        }
-        if !exact {
-            rest.push(term);
-        }
-    }
-    (range, rest)
-}
-
-/// One end of a range of encoded keys.
-type KeyBound = Bound<Vec<u8>>;
-
-/// The smallest byte string greater than every string starting with `prefix`.
-fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut out = prefix.to_vec();
-    while let Some(last) = out.pop() {
-        if last < 0xff {
-            out.push(last + 1);
-            return Some(out);
-        }
-    }
-    None
-}
-
-fn key_of(b: &Bound<Vec<u8>>) -> Option<&Vec<u8>> {
-    match b {
-        Bound::Included(k) | Bound::Excluded(k) => Some(k),
-        Bound::Unbounded => None,
+    };
+    Plan::Aggregate {
+        source: Box::new(source),
+        group_by,
+        aggregates,
     }
 }
 
-fn tighter_start(a: Bound<Vec<u8>>, b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
-    match (key_of(&a), key_of(&b)) {
-        (None, _) => b,
-        (_, None) => a,
-        (Some(x), Some(y)) if y > x || (y == x && matches!(b, Bound::Excluded(_))) => b,
-        _ => a,
-    }
-}
-
-fn tighter_end(a: Bound<Vec<u8>>, b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
-    match (key_of(&a), key_of(&b)) {
-        (None, _) => b,
-        (_, None) => a,
-        (Some(x), Some(y)) if y < x || (y == x && matches!(b, Bound::Excluded(_))) => b,
-        _ => a,
+/// **Ordered scans.** A sort over a scan that can read an index in the
+/// sort's order goes (see `access::in_order`); under a LIMIT, the scan may
+/// switch to such an index so that it reads only the first entries.
+fn ordered_scans(plan: Plan) -> Plan {
+    let sorted = |source: Plan, keys: Vec<SortKey>, limited: bool| match access::in_order(
+        ordered_scans(source),
+        &keys,
+        limited,
+    ) {
+        (plan, true) => plan,
+        (source, false) => Plan::Sort {
+            source: Box::new(source),
+            keys,
+        },
+    };
+    match plan {
+        Plan::Limit {
+            source,
+            limit: Some(limit),
+            offset,
+        } => {
+            let source = match *source {
+                Plan::Sort { source, keys } => sorted(*source, keys, true),
+                other => ordered_scans(other),
+            };
+            Plan::Limit {
+                source: Box::new(source),
+                limit: Some(limit),
+                offset,
+            }
+        }
+        Plan::Sort { source, keys } => sorted(*source, keys, false),
+        other => other.map_inputs(&mut ordered_scans),
     }
 }
 

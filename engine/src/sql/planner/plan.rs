@@ -10,7 +10,6 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use arbor_merkle::Address;
-use arbor_schema::key::{KeyColumn, decode_key, encode_key};
 use arbor_schema::sql_text::quote_identifier_if_needed;
 use arbor_schema::{TableSchema, Value};
 
@@ -35,6 +34,54 @@ pub type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
 /// The whole key space.
 pub fn full_range() -> KeyRange {
     (Bound::Unbounded, Bound::Unbounded)
+}
+
+/// How a scan reaches its rows: which index it reads, which of its keys,
+/// and in which direction.
+///
+/// Both kinds of index are prolly maps ordered by encoded key (see
+/// `arbor_schema::key`), so any set of conditions on a prefix of an
+/// index's columns is a set of byte ranges. A secondary index's key is
+/// the row's values in the index followed by its primary key; reading it
+/// yields rows in the index's order, each looked up in the primary index
+/// unless the index holds every column the query reads (an index-only
+/// scan).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Access {
+    /// The secondary index read, by name; `None` for the primary index.
+    pub index: Option<String>,
+    /// The ranges of that index's encoded keys to read: sorted and disjoint,
+    /// so reading them in turn yields keys in order.
+    pub ranges: Vec<KeyRange>,
+    /// Read from the last key to the first.
+    pub reverse: bool,
+    /// The conditions the ranges stand for, as EXPLAIN shows them
+    /// (`id = 3`, `name IN ('a', 'b')`); empty for a whole index.
+    pub shown: String,
+    /// The number of entries the ranges hold, when the planner counted them.
+    pub estimate: Option<u64>,
+}
+
+impl Access {
+    /// The whole primary index, in key order.
+    pub fn full() -> Access {
+        Access {
+            index: None,
+            ranges: vec![full_range()],
+            reverse: false,
+            shown: String::new(),
+            estimate: None,
+        }
+    }
+
+    /// Whether this reads the whole primary index.
+    pub fn is_full(&self) -> bool {
+        self.index.is_none()
+            && self
+                .ranges
+                .iter()
+                .all(|r| matches!(r, (Bound::Unbounded, Bound::Unbounded)))
+    }
 }
 
 /// How rows are joined.
@@ -189,12 +236,13 @@ pub enum Plan {
         /// The width of each row.
         width: usize,
     },
-    /// Rows of a table in primary-key order, within a key range, optionally filtered.
+    /// Rows of a table in the order of the index it reads (the primary key
+    /// unless `access` names another), optionally filtered.
     Scan {
         /// The table.
         table: TableSource,
-        /// The range of encoded primary keys to read.
-        range: KeyRange,
+        /// The index, key ranges and direction the scan reads.
+        access: Access,
         /// A predicate applied to each row as it is read.
         filter: Option<Expr>,
         /// Appends each row's encoded primary key (bytea) as a last column,
@@ -530,6 +578,38 @@ impl Plan {
         found
     }
 
+    /// For an aggregate of only `count(*)` with no groups, right over a
+    /// scan that nothing filters: the scan, whose entries are counted in
+    /// the tree (each node knows how many entries lie below it) instead of
+    /// reading the rows.
+    pub fn counted_in_tree(&self) -> Option<(&TableSource, &Access)> {
+        let Plan::Aggregate {
+            source,
+            group_by,
+            aggregates,
+        } = self
+        else {
+            return None;
+        };
+        let only_counts = !aggregates.is_empty()
+            && aggregates.iter().all(|a| {
+                a.function == "count"
+                    && a.args.is_empty()
+                    && !a.distinct
+                    && a.filter.is_none()
+                    && a.order_by.is_empty()
+            });
+        match source.as_ref() {
+            Plan::Scan {
+                table,
+                access,
+                filter: None,
+                ..
+            } if group_by.is_empty() && only_counts => Some((table, access)),
+            _ => None,
+        }
+    }
+
     /// The number of columns each output row has.
     pub fn width(&self) -> usize {
         match self {
@@ -571,14 +651,38 @@ impl Plan {
             Plan::Values { rows, .. } => writeln!(f, "{pad}{arrow}Values ({} rows)", rows.len()),
             Plan::Scan {
                 table,
-                range,
+                access,
                 filter,
                 columns,
                 ..
             } => {
-                write!(f, "{pad}{arrow}Scan on {}", table.name)?;
-                if let Some(range) = range_text(&table.schema, range) {
-                    write!(f, " (primary key range: {range})")?;
+                let backward = if access.reverse { " backward" } else { "" };
+                match &access.index {
+                    None => {
+                        write!(f, "{pad}{arrow}Scan{backward} on {}", table.name)?;
+                        if !access.shown.is_empty() {
+                            write!(f, " by primary key ({})", access.shown)?;
+                        }
+                    }
+                    Some(index) => {
+                        let kind = if covers(table, index, columns.as_deref()) {
+                            "Index-only scan"
+                        } else {
+                            "Index scan"
+                        };
+                        write!(
+                            f,
+                            "{pad}{arrow}{kind}{backward} on {} using {}",
+                            table.name,
+                            quote_identifier_if_needed(index)
+                        )?;
+                        if !access.shown.is_empty() {
+                            write!(f, " ({})", access.shown)?;
+                        }
+                    }
+                }
+                if let Some(n) = access.estimate {
+                    write!(f, " (~{n} {})", if n == 1 { "row" } else { "rows" })?;
                 }
                 if let Some(columns) = columns {
                     write!(f, " ({})", columns_text(&table.schema, columns))?;
@@ -612,12 +716,16 @@ impl Plan {
                         )
                     })
                     .collect();
-                writeln!(
+                write!(
                     f,
                     "{pad}{arrow}Aggregate group by [{}] compute [{}]",
                     list(group_by),
                     aggs.join(", ")
                 )?;
+                if self.counted_in_tree().is_some() {
+                    write!(f, " (counted in the tree)")?;
+                }
+                writeln!(f)?;
                 source.fmt_tree(f, indent + 1)
             }
             Plan::NestedLoopJoin {
@@ -757,86 +865,20 @@ fn columns_text(schema: &TableSchema, decoded: &[bool]) -> String {
     }
 }
 
-/// A key range's bounds as conditions on the first primary-key column
-/// (`id >= 3 AND id < 7`, `id = 3`), or `None` for the whole key space.
-///
-/// The optimizer builds every bound from the encoding of one value `v` of
-/// that column: either the encoding itself (`col >= v` as a start, `col < v`
-/// as an end) or its successor, the least byte string above every key that
-/// starts with it (`col > v` as a start, `col <= v` as an end). Each bound
-/// is decoded back that way; one that decodes neither way (not built by
-/// the optimizer) is shown as its bytes.
-fn range_text(schema: &TableSchema, range: &KeyRange) -> Option<String> {
-    if matches!(range, (Bound::Unbounded, Bound::Unbounded)) {
-        return None;
-    }
-    let column = schema
-        .primary_key
-        .first()
-        .and_then(|tag| schema.column_by_tag(*tag));
-    let name = column.map_or_else(|| "key".to_owned(), |c| quote_identifier_if_needed(&c.name));
-    let key = column.map(|c| KeyColumn::asc(c.data_type.clone()));
-    let exact = |bytes: &[u8]| key.as_ref().and_then(|k| decode_exact(bytes, k));
-    let after = |bytes: &[u8]| key.as_ref().and_then(|k| decode_after(bytes, k));
-    // `col = v`: from the encoding of v up to its successor.
-    if let (Bound::Included(start), Bound::Excluded(end)) = range
-        && let Some(v) = exact(start)
-        && after(end).as_ref() == Some(&v)
-    {
-        return Some(format!("{name} = {}", v.sql_literal()));
-    }
-    let mut terms = Vec::new();
-    match &range.0 {
-        Bound::Unbounded => {}
-        Bound::Included(b) => terms.push(match (exact(b), after(b)) {
-            (Some(v), _) => format!("{name} >= {}", v.sql_literal()),
-            (None, Some(v)) => format!("{name} > {}", v.sql_literal()),
-            (None, None) => format!("encoded key >= {}", hex(b)),
-        }),
-        Bound::Excluded(b) => terms.push(format!("encoded key > {}", hex(b))),
-    }
-    match &range.1 {
-        Bound::Unbounded => {}
-        Bound::Excluded(b) => terms.push(match (exact(b), after(b)) {
-            (Some(v), _) => format!("{name} < {}", v.sql_literal()),
-            (None, Some(v)) => format!("{name} <= {}", v.sql_literal()),
-            (None, None) => format!("encoded key < {}", hex(b)),
-        }),
-        Bound::Included(b) => terms.push(format!("encoded key <= {}", hex(b))),
-    }
-    Some(terms.join(" AND "))
-}
-
-/// The non-NULL value whose key encoding is exactly `bytes`.
-fn decode_exact(bytes: &[u8], key: &KeyColumn) -> Option<Value> {
-    let value = decode_key(bytes, std::slice::from_ref(key))
-        .ok()?
-        .pop()
-        .filter(|v| !v.is_null())?;
-    let reencoded = encode_key(std::slice::from_ref(&value), std::slice::from_ref(key)).ok()?;
-    (reencoded == bytes).then_some(value)
-}
-
-/// The value whose key encoding has `bytes` as its successor: the encoding
-/// with its trailing 0xff bytes dropped and its last byte then raised by
-/// one. So `bytes` minus one in its last byte, then some 0xff bytes.
-fn decode_after(bytes: &[u8], key: &KeyColumn) -> Option<Value> {
-    let (&last, init) = bytes.split_last()?;
-    let mut candidate = init.to_vec();
-    candidate.push(last.checked_sub(1)?);
-    for _ in 0..=16 {
-        if let Some(v) = decode_exact(&candidate, key) {
-            return Some(v);
-        }
-        candidate.push(0xff);
-    }
-    None
-}
-
-/// Bytes as a PostgreSQL bytea literal (`'\x0180'`).
-fn hex(bytes: &[u8]) -> String {
-    let digits: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("'\\x{digits}'")
+/// Whether secondary index `index` of `table` holds every column a scan
+/// decodes (`decoded`, by schema position; `None`: all of them), so the
+/// scan needs no lookup in the primary index. An index entry holds the
+/// index's columns and the primary key.
+pub fn covers(table: &TableSource, index: &str, decoded: Option<&[bool]>) -> bool {
+    let Some(def) = table.schema.indexes.iter().find(|i| i.name == index) else {
+        return false;
+    };
+    let held = |position: usize| {
+        let tag = table.schema.columns[position].tag;
+        def.columns.iter().any(|(t, _)| *t == tag) || table.schema.primary_key.contains(&tag)
+    };
+    (0..table.schema.columns.len())
+        .all(|p| !decoded.is_none_or(|d| d.get(p).copied().unwrap_or(true)) || held(p))
 }
 
 #[cfg(test)]
@@ -862,76 +904,6 @@ mod tests {
         schema.primary_key = vec![1];
         schema.next_tag = 3;
         schema
-    }
-
-    fn encoded(schema: &TableSchema, v: Value) -> Vec<u8> {
-        let key = KeyColumn::asc(schema.columns[0].data_type.clone());
-        encode_key(&[v], &[key]).unwrap()
-    }
-
-    /// The optimizer's successor: trailing 0xff dropped, the last byte raised.
-    fn successor(bytes: &[u8]) -> Vec<u8> {
-        let mut out = bytes.to_vec();
-        while out.last() == Some(&0xff) {
-            out.pop();
-        }
-        *out.last_mut().unwrap() += 1;
-        out
-    }
-
-    fn text(schema: &TableSchema, start: Bound<Vec<u8>>, end: Bound<Vec<u8>>) -> Option<String> {
-        range_text(schema, &(start, end))
-    }
-
-    #[test]
-    fn key_range_bounds_decode_as_values() {
-        use Bound::{Excluded, Included, Unbounded};
-        let ints = schema(DataType::Integer);
-        let int = |i: i32| encoded(&ints, Value::Integer(i));
-        assert_eq!(text(&ints, Unbounded, Unbounded), None);
-        assert_eq!(
-            text(&ints, Included(int(3)), Excluded(int(4))).as_deref(),
-            Some("k = 3")
-        );
-        assert_eq!(
-            text(&ints, Included(int(3)), Excluded(int(7))).as_deref(),
-            Some("k >= 3 AND k < 7")
-        );
-        // `k <= i32::MAX`: the successor is no integer's encoding.
-        assert_eq!(
-            text(&ints, Unbounded, Excluded(successor(&int(i32::MAX)))).as_deref(),
-            Some("k <= 2147483647")
-        );
-        assert_eq!(
-            text(&ints, Included(int(-1)), Unbounded).as_deref(),
-            Some("k >= -1")
-        );
-
-        let texts = schema(DataType::Text);
-        let t = |s: &str| encoded(&texts, Value::Text(s.to_owned()));
-        assert_eq!(
-            text(&texts, Included(t("it's")), Excluded(successor(&t("it's")))).as_deref(),
-            Some("k = 'it''s'")
-        );
-        assert_eq!(
-            text(&texts, Included(successor(&t("a"))), Excluded(t("m"))).as_deref(),
-            Some("k > 'a' AND k < 'm'")
-        );
-
-        // A negative numeric's encoding ends in 0xff, dropped by its successor.
-        let numerics = schema(DataType::Numeric(None));
-        let minus_five = encoded(&numerics, Value::Numeric((-5).into()));
-        assert_eq!(minus_five.last(), Some(&0xff));
-        assert_eq!(
-            text(&numerics, Included(successor(&minus_five)), Unbounded).as_deref(),
-            Some("k > -5")
-        );
-
-        // Bytes no value of the key's type encodes to stay bytes.
-        assert_eq!(
-            text(&ints, Included(vec![0x07]), Excluded(vec![0x01, 0x00])).as_deref(),
-            Some("encoded key >= '\\x07' AND encoded key < '\\x0100'")
-        );
     }
 
     #[test]
