@@ -245,6 +245,42 @@ proptest! {
     }
 
     #[test]
+    fn index_joins_return_what_a_nested_loop_returns(
+        table in table_rows(),
+        probes in prop::collection::vec((prop::option::of(-4i32..13), text_value()), 0..6),
+        join in prop::sample::select(vec![
+            "t.a = s.x",
+            "t.a = s.x AND t.b = s.x",
+            "t.c = s.y",
+            "t.v = s.y",
+            "t.d = s.x",
+            "t.c = s.y AND t.d = s.x",
+        ]),
+    ) {
+        let mut s = session();
+        load(&mut s, &table);
+        s.execute("CREATE TABLE s (id int PRIMARY KEY, x int, y text)").unwrap();
+        for (i, (x, y)) in probes.iter().enumerate() {
+            s.execute(&format!(
+                "INSERT INTO s VALUES ({i}, {}, {})",
+                literal_int(*x),
+                literal_text(y)
+            ))
+            .unwrap();
+        }
+        let query = format!("SELECT s.id, t.a, t.b, t.c FROM s JOIN t ON {join}");
+        let reference = format!(
+            "SELECT s.id, r.a, r.b, r.c FROM s JOIN r ON CASE WHEN {} THEN true ELSE false END",
+            join.replace("t.", "r.")
+        );
+        let mut got = rows(&mut s, &query);
+        let mut want = rows(&mut s, &reference);
+        got.sort();
+        want.sort();
+        prop_assert_eq!(&got, &want, "{}\n{}", query, plan(&mut s, &query));
+    }
+
+    #[test]
     fn changes_through_access_paths_touch_the_rows_a_full_scan_does(
         table in table_rows(),
         p in predicate(),

@@ -60,6 +60,7 @@ plan_tests!(
     index_scan,
     ordered_scan,
     aggregate_from_index,
+    index_join,
     predicate_pushdown,
     join_order,
     hash_join,

@@ -19,13 +19,12 @@ use std::rc::Rc;
 
 use arbor_merkle::{Address, NodeStore, ProllyMap};
 use arbor_schema::Value;
-use arbor_schema::key::decode_key_prefix;
+use arbor_schema::key::{decode_key_prefix, encode_key_into};
 
 use super::eval::{EvalContext, SubqueryRunner, eval, truth};
+use super::planner::access::{exact_value, key_columns, prefix_range};
 use super::planner::expr::{Expr, Subquery};
-use super::planner::plan::{
-    Access, JoinKind, KeyRange, Plan, SetOpKind, SortKey, TableSource, covers,
-};
+use super::planner::plan::{JoinKind, KeyRange, Plan, SetOpKind, SortKey, TableSource, covers};
 use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
 use crate::table::{Table, index_columns};
@@ -119,7 +118,14 @@ impl<'a> Executor<'a> {
                 with_key,
                 columns,
             } => {
-                let rows = self.scan(table, access, *with_key, columns.as_deref())?;
+                let rows = self.scan(
+                    table,
+                    access.index.as_deref(),
+                    access.ranges.clone(),
+                    access.reverse,
+                    *with_key,
+                    columns.as_deref(),
+                )?;
                 match filter {
                     None => rows,
                     Some(f) => {
@@ -217,6 +223,14 @@ impl<'a> Executor<'a> {
                 )
             }
             Plan::HashJoin { .. } => return Err(Error::unsupported("outer hash joins")),
+            Plan::IndexJoin {
+                left,
+                right,
+                kind: JoinKind::Inner,
+                left_keys,
+                on,
+            } => self.index_join(left, right, left_keys, on.as_ref())?,
+            Plan::IndexJoin { .. } => return Err(Error::unsupported("outer index joins")),
             Plan::Aggregate {
                 source,
                 group_by,
@@ -403,13 +417,15 @@ impl<'a> Executor<'a> {
         Ok(Box::new(keyed.into_iter().map(|(_, r)| Ok(r))))
     }
 
-    /// The rows `access` reaches in `table`, decoding the columns
-    /// `decoded` marks (all with `None`), each followed by its encoded
-    /// primary key with `with_key`.
+    /// The rows of `table` in `ranges` of index `index` (`None`: the
+    /// primary index), decoding the columns `decoded` marks (all with
+    /// `None`), each followed by its encoded primary key with `with_key`.
     fn scan(
         &self,
         table: &'a TableSource,
-        access: &'a Access,
+        index: Option<&'a str>,
+        ranges: Vec<KeyRange>,
+        reverse: bool,
         with_key: bool,
         decoded: Option<&'a [bool]>,
     ) -> Result<Rows<'a>> {
@@ -422,8 +438,8 @@ impl<'a> Executor<'a> {
             }
             row
         };
-        let Some(index) = &access.index else {
-            let entries = range_entries(primary, &access.ranges, access.reverse);
+        let Some(index) = index else {
+            let entries = range_entries(primary, ranges, reverse);
             return Ok(Box::new(entries.map(move |entry| {
                 let (k, v) = entry?;
                 let row = t.decode_columns(&k, &v, mask.as_ref())?;
@@ -435,16 +451,12 @@ impl<'a> Executor<'a> {
             .schema
             .indexes
             .iter()
-            .find(|i| i.name == *index)
+            .find(|i| i.name == index)
             .ok_or_else(|| Error::internal(format!("index \"{index}\" is not in the schema")))?;
         let (positions, key_columns) = index_columns(&table.schema, def)?;
         let covering = covers(table, index, decoded);
         let width = table.schema.columns.len();
-        let entries = range_entries(
-            ProllyMap::load(self.nodes, root)?,
-            &access.ranges,
-            access.reverse,
-        );
+        let entries = range_entries(ProllyMap::load(self.nodes, root)?, ranges, reverse);
         Ok(Box::new(entries.map(move |entry| {
             let (index_key, _) = entry?;
             let (values, used) =
@@ -470,6 +482,86 @@ impl<'a> Executor<'a> {
                 t.decode_columns(&key, &value, mask.as_ref())?
             };
             Ok(with_pk(row, key))
+        })))
+    }
+
+    /// For each row of `left`, the rows of the `right` scan (perhaps
+    /// under a filter) whose index entries start with the row's
+    /// `left_keys`, joined to it where `on` holds.
+    fn index_join(
+        &'a self,
+        left: &'a Plan,
+        right: &'a Plan,
+        left_keys: &'a [Expr],
+        on: Option<&'a Expr>,
+    ) -> Result<Rows<'a>> {
+        let (scan, predicate) = match right {
+            Plan::Filter { source, predicate } => (source.as_ref(), Some(predicate)),
+            other => (other, None),
+        };
+        let Plan::Scan {
+            table,
+            access,
+            filter,
+            with_key,
+            columns,
+        } = scan
+        else {
+            return Err(Error::internal(
+                "an index join over something else than a scan",
+            ));
+        };
+        let index = access.index.as_deref();
+        let key_columns = key_columns(table, index)
+            .ok_or_else(|| Error::internal("an index join through an unknown index"))?;
+        let ctx = self.ctx();
+        let conditions: Vec<&Expr> = [filter.as_ref(), predicate].into_iter().flatten().collect();
+        let probe = self.execute(left)?;
+        Ok(Box::new(probe.flat_map(move |l| -> Rows<'a> {
+            let matches = || -> Result<Vec<Row>> {
+                let l = l?;
+                // The row's keys in the index's types; a NULL or a value
+                // the column cannot hold matches nothing.
+                let mut prefix = Vec::new();
+                for (e, (position, key)) in left_keys.iter().zip(&key_columns) {
+                    let v = eval(e, &l, &ctx)?;
+                    let data_type = &table.schema.columns[*position].data_type;
+                    let Some(v) = exact_value(v, data_type) else {
+                        return Ok(Vec::new());
+                    };
+                    encode_key_into(&mut prefix, std::iter::once(&v), std::slice::from_ref(key))
+                        .map_err(crate::table::value_error)?;
+                }
+                let rows = self.scan(
+                    table,
+                    index,
+                    vec![prefix_range(&prefix)],
+                    false,
+                    *with_key,
+                    columns.as_deref(),
+                )?;
+                let mut out = Vec::new();
+                'rows: for r in rows {
+                    let r = r?;
+                    for c in &conditions {
+                        if truth(&eval(c, &r, &ctx)?)? != Some(true) {
+                            continue 'rows;
+                        }
+                    }
+                    let joined: Row = l.iter().cloned().chain(r).collect();
+                    if let Some(on) = on
+                        && truth(&eval(on, &joined, &ctx)?)? != Some(true)
+                    {
+                        continue;
+                    }
+                    out.push(joined);
+                }
+                Ok(out)
+            };
+            match matches() {
+                Ok(rows) => Box::new(rows.into_iter().map(Ok)),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            }
         })))
     }
 
@@ -665,16 +757,14 @@ type Entries = Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>>>;
 /// in key order, or from the last key to the first with `reverse`.
 fn range_entries(
     map: ProllyMap,
-    ranges: &[KeyRange],
+    mut ranges: Vec<KeyRange>,
     reverse: bool,
-) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> + '_ {
-    let ordered: Box<dyn Iterator<Item = &KeyRange>> = if reverse {
-        Box::new(ranges.iter().rev())
-    } else {
-        Box::new(ranges.iter())
-    };
-    ordered.flat_map(move |(start, end)| -> Entries {
-        let (start, end) = (as_ref_bound(start), as_ref_bound(end));
+) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>)>> {
+    if reverse {
+        ranges.reverse();
+    }
+    ranges.into_iter().flat_map(move |(start, end)| -> Entries {
+        let (start, end) = (as_ref_bound(&start), as_ref_bound(&end));
         let range = if reverse {
             map.range_rev(start, end)
         } else {

@@ -31,7 +31,7 @@ use std::ops::Bound;
 use arbor_merkle::Address;
 use arbor_schema::key::{KeyColumn, encode_key};
 use arbor_schema::sql_text::quote_identifier_if_needed;
-use arbor_schema::{TableSchema, Value};
+use arbor_schema::{DataType, TableSchema, Value};
 
 use super::expr::{BinaryOp, Expr};
 use super::plan::{Access, KeyRange, Plan, SortKey, TableSource, covers, full_range};
@@ -125,6 +125,111 @@ pub fn choose(
             (rebuild(candidate.access), rest)
         }
         _ => (rebuild(access), terms),
+    }
+}
+
+/// The columns of index `index` of `table` (`None`: the primary key), in
+/// key order: each one's schema position and encoding.
+pub fn key_columns(table: &TableSource, index: Option<&str>) -> Option<Vec<(usize, KeyColumn)>> {
+    shapes(table)
+        .into_iter()
+        .find(|s| s.index.as_deref() == index)
+        .map(|s| s.columns)
+}
+
+/// An index of the right side of an inner equi-join that its keys can
+/// look up: for a right side that is a scan of a table (perhaps under a
+/// filter) with no access of its own, the index whose leading columns the
+/// right keys cover, when looking up each left row costs less than
+/// reading the right table. Returns the scan's new access and, for each
+/// leading column used, the position of its key pair.
+pub fn index_join(
+    left: &Plan,
+    right: &Plan,
+    right_keys: &[Expr],
+    counter: EntryCounter,
+) -> Option<(Access, Vec<usize>)> {
+    let scan = match right {
+        Plan::Filter { source, .. } => source.as_ref(),
+        other => other,
+    };
+    let Plan::Scan { table, access, .. } = scan else {
+        return None;
+    };
+    if !access.is_full() || access.reverse {
+        return None;
+    }
+    let left_rows = estimate_rows(left, counter)?;
+    let right_rows = counter(table.rows, &full_range())?;
+    let mut best: Option<(u64, Access, Vec<usize>)> = None;
+    for shape in shapes(table) {
+        let mut pairs = Vec::new();
+        for (position, _) in &shape.columns {
+            match right_keys
+                .iter()
+                .position(|k| *k == Expr::Column(*position))
+            {
+                Some(pair) => pairs.push(pair),
+                None => break,
+            }
+        }
+        if pairs.is_empty() {
+            continue;
+        }
+        let lookups = if shape.index.is_some() { 2 } else { 1 };
+        let cost = left_rows.saturating_mul(LOOKUP_COST * lookups);
+        if cost < right_rows.saturating_add(left_rows) && best.as_ref().is_none_or(|b| cost < b.0) {
+            let names: Vec<String> = pairs
+                .iter()
+                .zip(&shape.columns)
+                .map(|(_, (p, _))| {
+                    format!(
+                        "{} = each left row's key",
+                        quote_identifier_if_needed(&table.schema.columns[*p].name)
+                    )
+                })
+                .collect();
+            let access = Access {
+                index: shape.index.clone(),
+                shown: names.join(" AND "),
+                ..Access::full()
+            };
+            best = Some((cost, access, pairs));
+        }
+    }
+    best.map(|(_, access, pairs)| (access, pairs))
+}
+
+/// At most how many rows `plan` yields, when the trees' counts tell.
+pub fn estimate_rows(plan: &Plan, counter: EntryCounter) -> Option<u64> {
+    match plan {
+        Plan::Scan { table, access, .. } => match access.estimate {
+            Some(n) => Some(n),
+            None if access.is_full() => counter(table.rows, &full_range()),
+            None => None,
+        },
+        Plan::Filter { source, .. }
+        | Plan::Project { source, .. }
+        | Plan::Sort { source, .. }
+        | Plan::Distinct { source, .. } => estimate_rows(source, counter),
+        Plan::Values { rows, .. } => Some(rows.len() as u64),
+        Plan::Limit {
+            source,
+            limit: Some(Expr::Literal(v)),
+            ..
+        } => {
+            let limit = v.as_i64().and_then(|n| u64::try_from(n).ok());
+            match (limit, estimate_rows(source, counter)) {
+                (Some(l), Some(n)) => Some(l.min(n)),
+                (l, n) => l.or(n),
+            }
+        }
+        Plan::HashJoin { left, right, .. }
+        | Plan::NestedLoopJoin { left, right, .. }
+        | Plan::IndexJoin { left, right, .. } => {
+            Some(estimate_rows(left, counter)?.saturating_mul(estimate_rows(right, counter)?))
+        }
+        _ => None,
     }
 }
 
@@ -329,7 +434,12 @@ fn exact_constant(
     params: &[Value],
 ) -> Option<Value> {
     let v = constant(e, params)?;
-    let data_type = &schema.columns.get(column)?.data_type;
+    exact_value(v, &schema.columns.get(column)?.data_type)
+}
+
+/// `v` as a value of `data_type`, if it is not NULL and the type holds it
+/// exactly (so comparing in that type is comparing the original values).
+pub fn exact_value(v: Value, data_type: &DataType) -> Option<Value> {
     if v.is_null() {
         return None;
     }
@@ -512,7 +622,7 @@ fn points_text(name: &str, values: &[Value]) -> String {
 }
 
 /// The range of keys that start with `prefix` (everything for an empty one).
-fn prefix_range(prefix: &[u8]) -> KeyRange {
+pub fn prefix_range(prefix: &[u8]) -> KeyRange {
     if prefix.is_empty() {
         return full_range();
     }

@@ -6,7 +6,7 @@
 //! the order SQL defines: FROM (joins), WHERE, GROUP BY and aggregates,
 //! HAVING, the select list, DISTINCT, ORDER BY, LIMIT/OFFSET.
 
-mod access;
+pub mod access;
 pub mod ddl;
 pub mod dml;
 pub mod expr;

@@ -27,10 +27,11 @@ use super::plan::{JoinKind, Plan, SortKey};
 /// Applies every rewrite to `plan`; `counter` counts index entries for
 /// the estimates that choose access paths.
 pub fn optimize(plan: Plan, counter: EntryCounter) -> Plan {
-    let plan = push_down(reorder_joins(plan));
+    let plan = push_down(reorder_joins(plan, counter));
     let everything = vec![true; plan.width()];
     let plan = prune_columns(plan, &everything);
-    let plan = extremes(ordered_scans(access_paths(plan, &[], counter)));
+    let plan = access_paths(plan, &[], counter);
+    let plan = extremes(ordered_scans(index_joins(plan, counter)));
     // Again: terms the accesses captured no longer need their columns.
     drop_identity_projections(prune_columns(plan, &everything))
 }
@@ -232,6 +233,27 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
                 on,
             }
         }
+        Plan::IndexJoin {
+            left,
+            right,
+            kind,
+            left_keys,
+            on,
+        } => {
+            let lw = left.width();
+            let mut need = widen(required, lw + right.width());
+            on.iter().for_each(|e| mark(e, &mut need));
+            let (l, r) = need.split_at_mut(lw);
+            left_keys.iter().for_each(|e| mark(e, l));
+            let (l, r) = (l.to_vec(), r.to_vec());
+            Plan::IndexJoin {
+                left: b(left, &l),
+                right: b(right, &r),
+                kind,
+                left_keys,
+                on,
+            }
+        }
         // Set operations compare whole rows; recursive CTEs feed rows back.
         other @ (Plan::SetOp { .. } | Plan::RecursiveCte { .. }) => other.map_inputs(&mut |p| {
             let need = vec![true; p.width()];
@@ -272,6 +294,78 @@ fn access_paths(plan: Plan, params: &[Value], counter: EntryCounter) -> Plan {
             },
         },
         other => other.map_inputs(&mut |p| access_paths(p, params, counter)),
+    }
+}
+
+/// **Index joins.** An inner hash join whose right side is a table scan
+/// with an index led by the right keys becomes a lookup of each left row
+/// in that index, when the left side is small enough that the lookups
+/// cost less than reading the right table (see `access::index_join`).
+/// Key pairs the index does not use stay as a condition.
+fn index_joins(plan: Plan, counter: EntryCounter) -> Plan {
+    let plan = plan.map_inputs(&mut |p| index_joins(p, counter));
+    let Plan::HashJoin {
+        left,
+        right,
+        kind: JoinKind::Inner,
+        left_keys,
+        right_keys,
+        on,
+    } = plan
+    else {
+        return plan;
+    };
+    let Some((access, pairs)) = access::index_join(&left, &right, &right_keys, counter) else {
+        return Plan::HashJoin {
+            left,
+            right,
+            kind: JoinKind::Inner,
+            left_keys,
+            right_keys,
+            on,
+        };
+    };
+    let lw = left.width();
+    let lookup: Vec<Expr> = pairs.iter().map(|i| left_keys[*i].clone()).collect();
+    let mut rest: Vec<Expr> = on.into_iter().collect();
+    for (i, (l, r)) in left_keys.into_iter().zip(right_keys).enumerate() {
+        if !pairs.contains(&i) {
+            rest.push(Expr::Binary(
+                BinaryOp::Eq,
+                Box::new(l),
+                Box::new(renumber(r, &|c| c + lw)),
+            ));
+        }
+    }
+    let set_access = |plan: Plan| match plan {
+        Plan::Scan {
+            table,
+            filter,
+            with_key,
+            columns,
+            ..
+        } => Plan::Scan {
+            table,
+            access,
+            filter,
+            with_key,
+            columns,
+        },
+        other => other,
+    };
+    let right = match *right {
+        Plan::Filter { source, predicate } => Plan::Filter {
+            source: Box::new(set_access(*source)),
+            predicate,
+        },
+        other => set_access(other),
+    };
+    Plan::IndexJoin {
+        left,
+        right: Box::new(right),
+        kind: JoinKind::Inner,
+        left_keys: lookup,
+        on: Expr::conjunction(rest),
     }
 }
 
@@ -409,11 +503,11 @@ fn renumber(term: Expr, map: &dyn Fn(usize) -> usize) -> Expr {
     })
 }
 
-fn reorder_joins(plan: Plan) -> Plan {
+fn reorder_joins(plan: Plan, counter: EntryCounter) -> Plan {
     let (source, predicate) = match plan {
         Plan::Filter { source, predicate } if is_inner_join(&source) => (*source, Some(predicate)),
         plan if is_inner_join(&plan) => (plan, None),
-        other => return other.map_inputs(&mut reorder_joins),
+        other => return other.map_inputs(&mut |p| reorder_joins(p, counter)),
     };
     let width = source.width();
     let mut leaves = Vec::new();
@@ -429,7 +523,7 @@ fn reorder_joins(plan: Plan) -> Plan {
     }
     let leaves: Vec<(Plan, usize)> = leaves
         .into_iter()
-        .map(|(p, base)| (reorder_joins(p), base))
+        .map(|(p, base)| (reorder_joins(p, counter), base))
         .collect();
     let leaf_of = |c: usize| leaves.iter().rposition(|(_, base)| *base <= c).unwrap_or(0);
     let touched = |t: &Expr| {
@@ -465,9 +559,24 @@ fn reorder_joins(plan: Plan) -> Plan {
         }));
     }
     let widths: Vec<usize> = leaves.iter().map(|(p, _)| p.width()).collect();
-    let start = (0..leaves.len())
-        .find(|l| !filters[*l].is_empty())
-        .unwrap_or(0);
+    // The rows each input gives at most, once its filter chose its access.
+    let estimates: Vec<Option<u64>> = inputs
+        .iter()
+        .map(|p| {
+            let p = p.clone().map(|p| access_paths(p, &[], counter));
+            p.as_ref().and_then(|p| access::estimate_rows(p, counter))
+        })
+        .collect();
+    // Start from the smallest input when the counts tell (of equals, one
+    // with a filter of its own), else from one with a filter.
+    let start = match estimates.iter().copied().collect::<Option<Vec<u64>>>() {
+        Some(counts) => (0..leaves.len())
+            .min_by_key(|l| (counts[*l], filters[*l].is_empty()))
+            .unwrap_or(0),
+        None => (0..leaves.len())
+            .find(|l| !filters[*l].is_empty())
+            .unwrap_or(0),
+    };
     let mut joined: BTreeSet<usize> = BTreeSet::from([start]);
     // Where each original column sits in the row built so far.
     let mut position: Vec<Option<usize>> = vec![None; width];

@@ -301,6 +301,22 @@ pub enum Plan {
         /// Any further condition over the concatenated row.
         on: Option<Expr>,
     },
+    /// An equi-join that looks each left row up in an index of the right
+    /// table: for each left row, the right scan reads only the entries
+    /// whose leading index columns equal the row's keys.
+    IndexJoin {
+        /// The outer side.
+        left: Box<Plan>,
+        /// The inner side: a scan (perhaps under a filter) whose access
+        /// names the index; its ranges are set for each left row.
+        right: Box<Plan>,
+        /// Inner only, for now.
+        kind: JoinKind,
+        /// Expressions over the left row, one per leading index column.
+        left_keys: Vec<Expr>,
+        /// Any further condition over the concatenated row.
+        on: Option<Expr>,
+    },
     /// Sorts its input.
     Sort {
         /// The input.
@@ -455,6 +471,22 @@ impl Plan {
                     on,
                 }
             }
+            Plan::IndexJoin {
+                left,
+                right,
+                kind,
+                left_keys,
+                on,
+            } => {
+                let left = b(left);
+                Plan::IndexJoin {
+                    left,
+                    right: b(right),
+                    kind,
+                    left_keys,
+                    on,
+                }
+            }
             Plan::SetOp {
                 kind,
                 all,
@@ -518,6 +550,16 @@ impl Plan {
                     .chain(right_keys)
                     .chain(on)
                     .for_each(&mut *f);
+                sources.extend([left.as_ref(), right.as_ref()]);
+            }
+            Plan::IndexJoin {
+                left,
+                right,
+                left_keys,
+                on,
+                ..
+            } => {
+                left_keys.iter().chain(on).for_each(&mut *f);
                 sources.extend([left.as_ref(), right.as_ref()]);
             }
             Plan::Sort { source, keys } => {
@@ -627,9 +669,9 @@ impl Plan {
                 aggregates,
                 ..
             } => group_by.len() + aggregates.len(),
-            Plan::NestedLoopJoin { left, right, .. } | Plan::HashJoin { left, right, .. } => {
-                left.width() + right.width()
-            }
+            Plan::NestedLoopJoin { left, right, .. }
+            | Plan::HashJoin { left, right, .. }
+            | Plan::IndexJoin { left, right, .. } => left.width() + right.width(),
             Plan::SetOp { left, .. } => left.width(),
             Plan::Window { source, calls } => source.width() + calls.len(),
             Plan::RecursiveCte { anchor, .. } => anchor.width(),
@@ -755,6 +797,25 @@ impl Plan {
                     "{pad}{arrow}Hash {kind:?} join on [{}] = [{}]",
                     list(left_keys),
                     list(right_keys)
+                )?;
+                if let Some(on) = on {
+                    write!(f, " and {on}")?;
+                }
+                writeln!(f)?;
+                left.fmt_tree(f, indent + 1)?;
+                right.fmt_tree(f, indent + 1)
+            }
+            Plan::IndexJoin {
+                left,
+                right,
+                kind,
+                left_keys,
+                on,
+            } => {
+                write!(
+                    f,
+                    "{pad}{arrow}Index {kind:?} join looking up [{}]",
+                    list(left_keys)
                 )?;
                 if let Some(on) = on {
                     write!(f, " and {on}")?;
