@@ -423,7 +423,7 @@ fn primary_key_comparisons_narrow_the_scan() {
         StatementResult::Explain(p) => p,
         other => panic!("{other:?}"),
     };
-    assert!(plan.contains("primary key range"), "{plan}");
+    assert!(plan.contains("by primary key (id = 7)"), "{plan}");
 }
 
 #[test]

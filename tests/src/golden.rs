@@ -31,7 +31,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use arbor_engine::{Database, Environment, Session, StatementResult};
+use arbor_engine::{Clock, Database, Environment, Identity, Session, StatementResult, Timestamp};
 
 /// The environment variable that makes [`check_script`] rewrite the
 /// expected outputs in place instead of comparing them.
@@ -165,6 +165,19 @@ pub fn update_requested() -> bool {
     std::env::var(UPDATE_VARIABLE).is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
+/// The environment scripts run in: a fixed author and clock, so that the
+/// commits a script makes (and their hashes) are the same on every run.
+fn environment() -> Environment {
+    Environment {
+        author: Some(Identity::new("Ann Lee", "ann@example.com")),
+        clock: Clock::Fixed(Timestamp {
+            seconds: 1_700_000_000,
+            offset_minutes: 0,
+        }),
+        ..Environment::default()
+    }
+}
+
 /// Runs the script in `path` in a fresh in-memory database and compares
 /// each statement's output with the expected one. With `UPDATE_GOLDEN=1`
 /// it rewrites the file with the actual outputs instead (and succeeds).
@@ -173,7 +186,7 @@ pub fn check_script(path: &Path) -> Result<(), String> {
     let name = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
     let items = parse_script(&text).map_err(|e| format!("{name}: {e}"))?;
-    let database = Database::in_memory("main", Environment::default())
+    let database = Database::in_memory("main", environment())
         .map_err(|e| format!("{name}: cannot open a database: {e}"))?;
     let mut session = database
         .branch("main")

@@ -61,6 +61,7 @@ plan_tests!(
     ordered_scan,
     aggregate_from_index,
     index_join,
+    history_seek,
     predicate_pushdown,
     join_order,
     hash_join,

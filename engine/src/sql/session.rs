@@ -224,6 +224,10 @@ impl CatalogView for SessionCatalog<'_> {
         system::table_function(self.repo, self.branch, name, args)
     }
 
+    fn history(&self, table: &str) -> Result<Option<planner::plan::History>> {
+        system::history(self.repo, self.branch, table).map(Some)
+    }
+
     fn vc_function(&self, name: &str, args: &[Value]) -> Result<Value> {
         system::function(self.repo, self.branch, name, args)
     }

@@ -6,7 +6,8 @@
 //!   user table of the same name hides them.
 //! - `arbor_blame_<table>`: each row of `<table>` at HEAD with the commit
 //!   that last changed it; `arbor_history_<table>`: every row of `<table>`
-//!   at every commit of HEAD's history; `arbor_conflicts_<table>`: the
+//!   at every commit of HEAD's history (a plan node of its own, which
+//!   streams and seeks by primary key: see [`history`]); `arbor_conflicts_<table>`: the
 //!   conflicting rows of a merge in progress (base, ours, theirs), which a
 //!   DELETE marks resolved as the working set has them.
 //! - `arbor_diff_<table>`: the rows of `<table>` that differ between HEAD
@@ -31,6 +32,7 @@ use arbor_merkle::Address;
 use arbor_schema::Value;
 
 use super::planner::SqlChecks;
+use super::planner::plan::{History, TableSource, TableVersion};
 use crate::env::Environment;
 use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::Commit;
@@ -260,10 +262,6 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
             let (_, names, rows) = conflict_rows(repo, branch, table)?;
             (names, rows.into_iter().map(|r| r.values).collect())
         }
-        other if other.starts_with("arbor_history_") => {
-            let table = &other["arbor_history_".len()..];
-            history_rows(repo, branch, table)?
-        }
         other => match other.strip_prefix("arbor_diff_") {
             Some(table) => {
                 let ws = repo.working_set(branch)?.1;
@@ -445,11 +443,12 @@ pub fn update_conflicts(
     Ok(updates.len() as u64)
 }
 
-/// `arbor_history_<table>`: every row of `table` at every commit of HEAD's
-/// history (newest first, each commit's rows in key order), in the table's
-/// columns as HEAD has them (a column a commit lacked reads as NULL), then
-/// `commit_hash`, `committer` and `commit_date`.
-fn history_rows(repo: &Repository, branch: &str, table: &str) -> Result<Rows> {
+/// `arbor_history_<table>`: the versions of `table` along HEAD's history
+/// (newest first), read by the plan's `History` node as it runs: every
+/// row of each version (in key order), in the table's columns as HEAD has
+/// them (a column a commit lacked reads as NULL), then `commit_hash`,
+/// `committer` and `commit_date`.
+pub fn history(repo: &Repository, branch: &str, table: &str) -> Result<History> {
     let head = repo.branch_head(branch)?;
     let head_catalog = repo.read_catalog(&repo.read_commit(&head)?.catalog)?;
     let address = head_catalog.tables.get(table).ok_or_else(|| {
@@ -459,41 +458,32 @@ fn history_rows(repo: &Repository, branch: &str, table: &str) -> Result<Rows> {
         )
     })?;
     let current = crate::table::Table::from_object(repo.read_table(address)?)?;
-    let mut names: Vec<String> = current
-        .schema
-        .columns
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
-    names.extend(["commit_hash", "committer", "commit_date"].map(str::to_owned));
-    let mut rows = Vec::new();
+    let mut versions = Vec::new();
     for (commit_address, commit) in vc::history::log(repo, &[head], &[])? {
         let catalog = repo.read_catalog(&commit.catalog)?;
         let Some(address) = catalog.tables.get(table) else {
             continue;
         };
         let version = crate::table::Table::from_object(repo.read_table(address)?)?;
-        // Columns by tag: a renamed column is still the same column.
-        let positions: Vec<Option<usize>> = current
-            .schema
-            .columns
-            .iter()
-            .map(|c| version.schema.tag_index(c.tag))
-            .collect();
-        for entry in repo.map(version.object.rows)?.iter()? {
-            let (key, value) = entry?;
-            let values = version.decode(&key, &value)?;
-            let mut row: Vec<Value> = positions
-                .iter()
-                .map(|p| p.map_or(Value::Null, |p| values[p].clone()))
-                .collect();
-            row.push(text(commit_address.to_hex()));
-            row.push(text(commit.author.name.clone()));
-            row.push(timestamp(&commit));
-            rows.push(row);
-        }
+        versions.push(TableVersion {
+            source: TableSource {
+                name: table.to_owned(),
+                schema: version.schema.clone(),
+                rows: version.object.rows,
+                indexes: version.object.indexes.clone(),
+            },
+            commit: [
+                text(commit_address.to_hex()),
+                text(commit.author.name.clone()),
+                timestamp(&commit),
+            ],
+        });
     }
-    Ok((names, rows))
+    Ok(History {
+        table: table.to_owned(),
+        schema: current.schema,
+        versions,
+    })
 }
 
 /// The catalog a diff endpoint names: `WORKING`, `STAGED`, or a revision.

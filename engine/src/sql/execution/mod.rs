@@ -24,7 +24,9 @@ use arbor_schema::key::{decode_key_prefix, encode_key_into};
 use super::eval::{EvalContext, SubqueryRunner, eval, truth};
 use super::planner::access::{exact_value, key_columns, prefix_range};
 use super::planner::expr::{Expr, Subquery};
-use super::planner::plan::{JoinKind, KeyRange, Plan, SetOpKind, SortKey, TableSource, covers};
+use super::planner::plan::{
+    Access, History, JoinKind, KeyRange, Plan, SetOpKind, SortKey, TableSource, covers, full_range,
+};
 use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
 use crate::table::{Table, index_columns};
@@ -141,6 +143,7 @@ impl<'a> Executor<'a> {
                     }
                 }
             }
+            Plan::History { history, access } => self.history(history, access)?,
             Plan::Filter { source, predicate } => {
                 let input = self.execute(source)?;
                 let ctx = self.ctx();
@@ -483,6 +486,40 @@ impl<'a> Executor<'a> {
             };
             Ok(with_pk(row, key))
         })))
+    }
+
+    /// The rows of `history`: each version's rows in `access`'s ranges (the
+    /// whole version when its key differs from HEAD's), in HEAD's columns
+    /// and then the commit's. Versions are read one after the other, so a
+    /// whole history streams in the memory of one version's scan.
+    fn history(&'a self, history: &'a History, access: &'a Access) -> Result<Rows<'a>> {
+        let columns = &history.schema.columns;
+        Ok(Box::new(history.versions.iter().flat_map(
+            move |version| -> Rows<'a> {
+                let ranges = if history.same_key(&version.source) {
+                    access.ranges.clone()
+                } else {
+                    vec![full_range()]
+                };
+                // Columns by tag: a renamed column is still the same column.
+                let positions: Vec<Option<usize>> = columns
+                    .iter()
+                    .map(|c| version.source.schema.tag_index(c.tag))
+                    .collect();
+                match self.scan(&version.source, None, ranges, false, false, None) {
+                    Ok(rows) => Box::new(rows.map(move |row| {
+                        let row = row?;
+                        let mut out: Row = positions
+                            .iter()
+                            .map(|p| p.map_or(Value::Null, |p| row[p].clone()))
+                            .collect();
+                        out.extend(version.commit.iter().cloned());
+                        Ok(out)
+                    })),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                }
+            },
+        )))
     }
 
     /// For each row of `left`, the rows of the `right` scan (perhaps

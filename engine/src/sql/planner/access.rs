@@ -27,6 +27,7 @@
 //! reads one entry.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use arbor_merkle::Address;
 use arbor_schema::key::{KeyColumn, encode_key};
@@ -231,6 +232,30 @@ pub fn estimate_rows(plan: &Plan, counter: EntryCounter) -> Option<u64> {
         }
         _ => None,
     }
+}
+
+/// Ranges of the primary key of `schema` that `terms` (over its columns)
+/// allow, and the terms they capture exactly; `None` if no term
+/// constrains the key's first column or the table has no primary key.
+pub fn primary_access(
+    schema: &Arc<TableSchema>,
+    terms: &[Expr],
+    params: &[Value],
+) -> Option<(Access, Vec<usize>)> {
+    let table = TableSource {
+        name: schema.name.clone(),
+        schema: schema.clone(),
+        rows: Address::of(&[]),
+        indexes: Vec::new(),
+    };
+    let shape = shapes(&table).into_iter().find(|s| s.index.is_none())?;
+    let conditions: Vec<Condition> = terms
+        .iter()
+        .enumerate()
+        .filter_map(|(term, e)| condition(e, term, schema, params))
+        .collect();
+    let found = candidate(&shape, schema, &conditions)?;
+    Some((found.access, found.exact))
 }
 
 /// An index as an access path: its columns in key order, and its tree.

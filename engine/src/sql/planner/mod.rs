@@ -50,6 +50,12 @@ pub trait CatalogView {
     fn table_function(&self, name: &str, args: &[Value]) -> Result<Option<super::system::Rows>>;
     /// Evaluates a version-control function (`active_branch()`, ...).
     fn vc_function(&self, name: &str, args: &[Value]) -> Result<Value>;
+    /// Table `table` along the branch's history, for `arbor_history_<table>`;
+    /// `None` where there is no history to read.
+    fn history(&self, table: &str) -> Result<Option<plan::History>> {
+        let _ = table;
+        Ok(None)
+    }
     /// The number of entries of the prolly map at `root` within `range`,
     /// for the planner's estimates; `None` when the store is out of reach.
     fn count_entries(&self, root: arbor_merkle::Address, range: &plan::KeyRange) -> Option<u64> {
@@ -945,6 +951,17 @@ impl Binder<'_> {
                 let qualifier = alias
                     .as_ref()
                     .map_or(table_name.clone(), |a| ident(&a.name));
+                if self.catalog.table(&table_name)?.is_none()
+                    && let Some(of) = table_name.strip_prefix("arbor_history_")
+                    && let Some(history) = self.catalog.history(of)?
+                {
+                    let scope = Scope::for_table(&qualifier, history.column_names());
+                    let plan = Plan::History {
+                        history: Arc::new(history),
+                        access: Access::full(),
+                    };
+                    return Ok((plan, scope));
+                }
                 if self.catalog.table(&table_name)?.is_none()
                     && let Some((columns, rows)) = self.catalog.system_table(&table_name)?
                 {

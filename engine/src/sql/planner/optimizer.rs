@@ -11,10 +11,16 @@
 //!
 //! **Join ordering.** A tree of inner joins (with the WHERE terms above it)
 //! is flattened into its inputs and terms, then rebuilt greedily: start from
-//! an input with a filter of its own, and keep joining an input linked to
+//! the input the trees count smallest once its own filter chose its access
+//! (of equals, one with a filter), and keep joining an input linked to
 //! those already joined by an equality, so intermediate results stay small.
-//! Equalities between the two sides become the keys of a hash join. A final
+//! Equalities between the two sides become the keys of a hash join, or of
+//! an index join when the right side has an index they lead. A final
 //! projection restores the original column order.
+//!
+//! **Access paths, ordered scans, extremes** (see `access`): a filter over
+//! a scan chooses the index and key ranges the scan reads; a sort that an
+//! index's order satisfies goes; `min`/`max` alone read an end of an index.
 
 use std::collections::BTreeSet;
 
@@ -259,7 +265,7 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
             let need = vec![true; p.width()];
             prune_columns(p, &need)
         }),
-        leaf @ (Plan::Values { .. } | Plan::WorkTable { .. }) => leaf,
+        leaf @ (Plan::Values { .. } | Plan::WorkTable { .. } | Plan::History { .. }) => leaf,
     }
 }
 
@@ -286,6 +292,34 @@ fn access_paths(plan: Plan, params: &[Value], counter: EntryCounter) -> Plan {
                         predicate,
                     },
                     None => scan,
+                }
+            }
+            Plan::History { history, access } if access.is_full() => {
+                let terms = predicate.into_conjuncts();
+                let (access, rest) = match access::primary_access(&history.schema, &terms, params) {
+                    Some((access, mut exact)) => {
+                        // A version keyed otherwise is read whole, so the
+                        // terms must stay to filter its rows.
+                        if !history.versions.iter().all(|v| history.same_key(&v.source)) {
+                            exact.clear();
+                        }
+                        let rest = terms
+                            .into_iter()
+                            .enumerate()
+                            .filter(|(i, _)| !exact.contains(i))
+                            .map(|(_, t)| t)
+                            .collect();
+                        (access, rest)
+                    }
+                    None => (access, terms),
+                };
+                let history = Plan::History { history, access };
+                match Expr::conjunction(rest) {
+                    Some(predicate) => Plan::Filter {
+                        source: Box::new(history),
+                        predicate,
+                    },
+                    None => history,
                 }
             }
             other => Plan::Filter {

@@ -84,6 +84,56 @@ impl Access {
     }
 }
 
+/// A table along a branch's history, for `arbor_history_<table>`: the
+/// table's version at each commit that has it, newest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    /// The table's name.
+    pub table: String,
+    /// Its schema at HEAD: the columns every version is read into (by
+    /// column tag, so a renamed column is still the same column; one a
+    /// version lacks reads as NULL).
+    pub schema: Arc<TableSchema>,
+    /// Each commit's version of the table.
+    pub versions: Vec<TableVersion>,
+}
+
+/// The table as one commit has it, and that commit's columns of the
+/// history rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableVersion {
+    /// The table at that commit.
+    pub source: TableSource,
+    /// `commit_hash`, `committer` and `commit_date`.
+    pub commit: [Value; 3],
+}
+
+impl History {
+    /// Whether `version` has HEAD's primary key: the same columns, of the
+    /// same types, so HEAD's key ranges hold the same rows in it.
+    pub fn same_key(&self, version: &TableSource) -> bool {
+        let key = |schema: &TableSchema| -> Vec<Option<(u32, arbor_schema::DataType)>> {
+            schema
+                .primary_key
+                .iter()
+                .map(|tag| {
+                    schema
+                        .column_by_tag(*tag)
+                        .map(|c| (*tag, c.data_type.clone()))
+                })
+                .collect()
+        };
+        key(&self.schema) == key(&version.schema)
+    }
+
+    /// The columns of its rows: HEAD's columns, then the commit's.
+    pub fn column_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.schema.columns.iter().map(|c| c.name.clone()).collect();
+        names.extend(["commit_hash", "committer", "commit_date"].map(str::to_owned));
+        names
+    }
+}
+
 /// How rows are joined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JoinKind {
@@ -252,6 +302,15 @@ pub enum Plan {
         /// others read as NULL. Set by the optimizer's column pruning.
         columns: Option<Vec<bool>>,
     },
+    /// The rows of a table at every commit of a history (see [`History`]),
+    /// each commit's read through `access`: primary-key ranges in HEAD's
+    /// key, applied to each version whose key has the same columns.
+    History {
+        /// The versions.
+        history: Arc<History>,
+        /// Primary-key ranges (the whole key space for every row).
+        access: Access,
+    },
     /// Rows whose input satisfies a predicate.
     Filter {
         /// The input.
@@ -386,7 +445,10 @@ impl Plan {
     pub fn map_inputs(self, f: &mut impl FnMut(Plan) -> Plan) -> Plan {
         let mut b = |p: Box<Plan>| Box::new(f(*p));
         match self {
-            leaf @ (Plan::Values { .. } | Plan::Scan { .. } | Plan::WorkTable { .. }) => leaf,
+            leaf @ (Plan::Values { .. }
+            | Plan::Scan { .. }
+            | Plan::History { .. }
+            | Plan::WorkTable { .. }) => leaf,
             Plan::Window { source, calls } => Plan::Window {
                 source: b(source),
                 calls,
@@ -510,6 +572,7 @@ impl Plan {
         match self {
             Plan::Values { rows, .. } => rows.iter().flatten().for_each(&mut *f),
             Plan::Scan { filter, .. } => filter.iter().for_each(&mut *f),
+            Plan::History { .. } => {}
             Plan::Filter { source, predicate } => {
                 f(predicate);
                 sources.push(source);
@@ -659,6 +722,7 @@ impl Plan {
             Plan::Scan {
                 table, with_key, ..
             } => table.schema.columns.len() + usize::from(*with_key),
+            Plan::History { history, .. } => history.schema.columns.len() + 3,
             Plan::Filter { source, .. }
             | Plan::Sort { source, .. }
             | Plan::Limit { source, .. }
@@ -731,6 +795,18 @@ impl Plan {
                 }
                 if let Some(p) = filter {
                     write!(f, " filter {p}")?;
+                }
+                writeln!(f)
+            }
+            Plan::History { history, access } => {
+                write!(
+                    f,
+                    "{pad}{arrow}History of {} ({} commits)",
+                    history.table,
+                    history.versions.len()
+                )?;
+                if !access.shown.is_empty() {
+                    write!(f, " by primary key ({}) in each", access.shown)?;
                 }
                 writeln!(f)
             }
