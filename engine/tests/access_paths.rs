@@ -245,6 +245,45 @@ proptest! {
     }
 
     #[test]
+    fn prepared_queries_choose_paths_for_their_arguments_and_keep_their_order(
+        table in table_rows(),
+        column in prop::sample::select(vec!["a", "b", "d"]),
+        op in prop::sample::select(vec!["=", "<", "<=", ">", ">=", "IN"]),
+        argument in -4i32..13,
+        order in prop::sample::select(vec!["a, b", "c, a, b", "d DESC, c, a, b", "b DESC, a DESC", "v, a, b"]),
+        limit in 0usize..6,
+    ) {
+        let mut s = session();
+        load(&mut s, &table);
+        let condition = |value: &str| match op {
+            "IN" => format!("{column} IN ({value}, 2)"),
+            _ => format!("{column} {op} {value}"),
+        };
+        // Planned before its argument is known: the plan keeps the order
+        // it chose, and each execution narrows what it reads.
+        s.execute(&format!(
+            "PREPARE q AS SELECT a, b, c, d, v FROM t WHERE {} ORDER BY {order} LIMIT {limit}",
+            condition("$1")
+        ))
+        .unwrap();
+        let got = rows(&mut s, &format!("EXECUTE q({argument})"));
+        let hidden_order = order
+            .split(", ")
+            .map(|k| match k.split_once(' ') {
+                Some((c, dir)) => format!("CASE WHEN true THEN {c} END {dir}"),
+                None => format!("CASE WHEN true THEN {k} END"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let want = rows(&mut s, &format!(
+            "SELECT a, b, c, d, v FROM r WHERE CASE WHEN {} THEN true ELSE false END ORDER BY {hidden_order} LIMIT {limit}",
+            condition(&argument.to_string())
+        ));
+        prop_assert_eq!(&got, &want, "{} with {}\n{}", condition("$1"), argument,
+            plan(&mut s, &format!("EXECUTE q({argument})")));
+    }
+
+    #[test]
     fn index_joins_return_what_a_nested_loop_returns(
         table in table_rows(),
         probes in prop::collection::vec((prop::option::of(-4i32..13), text_value()), 0..6),

@@ -356,8 +356,12 @@ fn main() {
         keys.join(", ")
     );
     b.session.execute(&make_u).unwrap();
+    // SQLite's planner needs fresh statistics to see that u is small.
     b.sqlite
-        .execute_batch(&make_u.replace("integer PRIMARY KEY", "INTEGER PRIMARY KEY"))
+        .execute_batch(&format!(
+            "{}; ANALYZE",
+            make_u.replace("integer PRIMARY KEY", "INTEGER PRIMARY KEY")
+        ))
         .unwrap();
     let join = "SELECT sum(t.qty) FROM u JOIN t ON t.id = u.tid";
     let mut p = b.session.prepare(join).unwrap();

@@ -43,7 +43,7 @@ Project #1, #6
 -- With a key range, the scan shows both.
 > EXPLAIN SELECT name FROM t WHERE id = 3
 Project #1
-  -> Scan on t by primary key (id = 3) (~0 rows) (columns: name)
+  -> Scan on t by primary key (id = 3) (~1 row) (columns: name)
 
 -- Contrast: a scan that decodes every column names none: SELECT *, every
 -- column in another order, or a filter with a subquery (which may read

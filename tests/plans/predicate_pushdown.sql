@@ -4,6 +4,8 @@
 
 > CREATE TABLE customers (id int PRIMARY KEY, name text, country text)
 > CREATE TABLE orders (id int PRIMARY KEY, customer_id int, total int)
+> INSERT INTO customers VALUES (1, 'a', 'NL'), (2, 'b', 'DE'), (7, 'c', 'NL')
+> INSERT INTO orders VALUES (1, 1, 50), (2, 7, 150), (3, 7, 250), (4, 2, 90)
 
 -- Terms on one table filter that table, below the join; the equality
 -- over both tables goes to the join (as its hash key, see hash_join.sql).
@@ -19,7 +21,7 @@ Project #1, #5
 > EXPLAIN SELECT c.name, o.total FROM customers c, orders o WHERE c.id = o.customer_id AND c.id = 7
 Project #1, #5
   -> Hash Inner join on [#0] = [#1]
-    -> Scan on customers by primary key (id = 7) (~0 rows) (columns: id, name)
+    -> Scan on customers by primary key (id = 7) (~1 row) (columns: id, name)
     -> Scan on orders (columns: customer_id, total)
 
 -- A term that reads both tables but is no equality becomes the join's

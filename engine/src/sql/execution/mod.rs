@@ -158,6 +158,33 @@ impl<'a> Executor<'a> {
             }
             Plan::Project { source, exprs } => {
                 let input = self.execute(source)?;
+                // Columns each taken once move out of the row instead of
+                // being copied (a text value is an allocation).
+                let moved: Option<Vec<usize>> = exprs
+                    .iter()
+                    .map(|e| match e {
+                        Expr::Column(i) => Some(*i),
+                        _ => None,
+                    })
+                    .collect();
+                if let Some(columns) = moved.filter(|c| {
+                    let mut seen = HashSet::new();
+                    c.iter().all(|i| seen.insert(*i))
+                }) {
+                    return Ok(Box::new(input.map(move |row| {
+                        let mut row = row?;
+                        columns
+                            .iter()
+                            .map(|i| {
+                                row.get_mut(*i)
+                                    .map(|v| std::mem::replace(v, Value::Null))
+                                    .ok_or_else(|| {
+                                        Error::internal("a projection past the end of its row")
+                                    })
+                            })
+                            .collect()
+                    })));
+                }
                 let ctx = self.ctx();
                 Box::new(input.map(move |row| {
                     let row = row?;

@@ -85,7 +85,7 @@ pub fn choose(
         with_key,
         columns: columns.clone(),
     };
-    if !access.is_full() || access.reverse {
+    if !access.is_full() || access.reverse || access.ordered {
         return (rebuild(access), terms);
     }
     let conditions: Vec<Condition> = terms
@@ -96,15 +96,28 @@ pub fn choose(
     if conditions.is_empty() {
         return (rebuild(access), terms);
     }
+    let shapes = shapes(&table);
+    // Points on the whole primary key are at most one row each: nothing
+    // reads fewer entries (an index would need its lookups too), so no
+    // counting is needed.
+    let whole_key = shapes
+        .iter()
+        .find(|s| s.index.is_none())
+        .and_then(|s| candidate(s, &table.schema, &conditions).map(|c| (s, c)))
+        .filter(|(s, c)| c.fixed == s.columns.len() && !c.bounded);
+    if let Some((_, mut candidate)) = whole_key {
+        candidate.access.estimate = Some(candidate.access.ranges.len() as u64);
+        return take(candidate, terms, rebuild);
+    }
     let total = counter(table.rows, &full_range());
     let mut best: Option<(u64, Candidate)> = None;
-    for shape in shapes(&table) {
-        let Some(mut candidate) = candidate(&shape, &table.schema, &conditions) else {
+    for shape in &shapes {
+        let Some(mut candidate) = candidate(shape, &table.schema, &conditions) else {
             continue;
         };
-        let estimate = estimate(&candidate.access.ranges, shape.root, counter)
-            .unwrap_or_else(|| guess(&candidate, &shape, total));
-        candidate.access.estimate = counter(shape.root, &full_range()).map(|_| estimate);
+        let counted = estimate(&candidate.access.ranges, shape.root, counter);
+        let estimate = counted.unwrap_or_else(|| guess(&candidate, shape, total));
+        candidate.access.estimate = counted;
         let per_entry = match &shape.index {
             Some(index) if !covers(&table, index, columns.as_deref()) => 1 + LOOKUP_COST,
             _ => 1,
@@ -116,17 +129,24 @@ pub fn choose(
     }
     let full_cost = total.unwrap_or(ASSUMED_TABLE_ROWS);
     match best {
-        Some((cost, candidate)) if cost <= full_cost => {
-            let rest = terms
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| !candidate.exact.contains(i))
-                .map(|(_, t)| t)
-                .collect();
-            (rebuild(candidate.access), rest)
-        }
+        Some((cost, candidate)) if cost <= full_cost => take(candidate, terms, rebuild),
         _ => (rebuild(access), terms),
     }
+}
+
+/// The scan through `candidate`'s access, and the terms it leaves to a filter.
+fn take(
+    candidate: Candidate,
+    terms: Vec<Expr>,
+    rebuild: impl Fn(Access) -> Plan,
+) -> (Plan, Vec<Expr>) {
+    let rest = terms
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !candidate.exact.contains(i))
+        .map(|(_, t)| t)
+        .collect();
+    (rebuild(candidate.access), rest)
 }
 
 /// The columns of index `index` of `table` (`None`: the primary key), in
@@ -157,7 +177,7 @@ pub fn index_join(
     let Plan::Scan { table, access, .. } = scan else {
         return None;
     };
-    if !access.is_full() || access.reverse {
+    if !access.is_full() || access.reverse || access.ordered {
         return None;
     }
     let left_rows = estimate_rows(left, counter)?;
@@ -617,9 +637,8 @@ fn candidate(shape: &Shape, schema: &TableSchema, conditions: &[Condition]) -> O
         access: Access {
             index: shape.index.clone(),
             ranges,
-            reverse: false,
             shown: shown.join(" AND "),
-            estimate: None,
+            ..Access::full()
         },
         exact,
         fixed,
@@ -787,6 +806,7 @@ pub fn in_order(plan: Plan, keys: &[SortKey], limited: bool) -> (Plan, bool) {
             }
             if let Some(reverse) = found {
                 access.reverse = reverse;
+                access.ordered = true;
             }
             let plan = Plan::Scan {
                 table,

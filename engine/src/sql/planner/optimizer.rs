@@ -36,8 +36,8 @@ pub fn optimize(plan: Plan, counter: EntryCounter) -> Plan {
     let plan = push_down(reorder_joins(plan, counter));
     let everything = vec![true; plan.width()];
     let plan = prune_columns(plan, &everything);
-    let plan = access_paths(plan, &[], counter);
-    let plan = extremes(ordered_scans(index_joins(plan, counter)));
+    let plan = index_joins(access_paths(plan, &[], counter), counter);
+    let plan = extremes(ordered_scans(plan));
     // Again: terms the accesses captured no longer need their columns.
     drop_identity_projections(prune_columns(plan, &everything))
 }

@@ -60,6 +60,10 @@ pub struct Access {
     pub shown: String,
     /// The number of entries the ranges hold, when the planner counted them.
     pub estimate: Option<u64>,
+    /// Whether something above relies on the order this access yields
+    /// rows in (a sort was dropped for it), so that choosing another
+    /// access later (for a prepared statement's parameters) must not.
+    pub ordered: bool,
 }
 
 impl Access {
@@ -71,6 +75,7 @@ impl Access {
             reverse: false,
             shown: String::new(),
             estimate: None,
+            ordered: false,
         }
     }
 
