@@ -250,7 +250,7 @@ proptest! {
         column in prop::sample::select(vec!["a", "b", "d"]),
         op in prop::sample::select(vec!["=", "<", "<=", ">", ">=", "IN"]),
         argument in -4i32..13,
-        order in prop::sample::select(vec!["a, b", "c, a, b", "d DESC, c, a, b", "b DESC, a DESC", "v, a, b"]),
+        order in prop::sample::select(vec!["a, b", "c, a, b", "d DESC, c, a, b", "a DESC, b DESC", "v, a, b"]),
         limit in 0usize..6,
     ) {
         let mut s = session();
@@ -262,7 +262,7 @@ proptest! {
         // Planned before its argument is known: the plan keeps the order
         // it chose, and each execution narrows what it reads.
         s.execute(&format!(
-            "PREPARE q AS SELECT a, b, c, d, v FROM t WHERE {} ORDER BY {order} LIMIT {limit}",
+            "PREPARE q AS SELECT a, b, c, d FROM t WHERE {} ORDER BY {order} LIMIT {limit}",
             condition("$1")
         ))
         .unwrap();
@@ -276,7 +276,7 @@ proptest! {
             .collect::<Vec<_>>()
             .join(", ");
         let want = rows(&mut s, &format!(
-            "SELECT a, b, c, d, v FROM r WHERE CASE WHEN {} THEN true ELSE false END ORDER BY {hidden_order} LIMIT {limit}",
+            "SELECT a, b, c, d FROM r WHERE CASE WHEN {} THEN true ELSE false END ORDER BY {hidden_order} LIMIT {limit}",
             condition(&argument.to_string())
         ));
         prop_assert_eq!(&got, &want, "{} with {}\n{}", condition("$1"), argument,
