@@ -1083,7 +1083,26 @@ impl Session {
                 let rows = executor.execute(&plan)?.collect::<Result<Vec<_>>>()?;
                 Ok(StatementResult::Rows { columns, rows })
             }
-            Statement::Explain(plan) => Ok(StatementResult::Explain(plan.to_string())),
+            Statement::Explain {
+                plan,
+                analyze: false,
+            } => Ok(StatementResult::Explain(plan.to_string())),
+            Statement::Explain {
+                plan,
+                analyze: true,
+            } => {
+                let executor = self.executor(params).profiled();
+                let start = std::time::Instant::now();
+                let rows = executor.execute(&plan)?.count();
+                let total = start.elapsed();
+                let mut text = plan.annotated(&|node| executor.profile_of(node));
+                text.push_str(&format!(
+                    "Execution: {rows} {} in {:.3} ms\n",
+                    if rows == 1 { "row" } else { "rows" },
+                    total.as_secs_f64() * 1e3
+                ));
+                Ok(StatementResult::Explain(text))
+            }
             Statement::CreateSequence {
                 name,
                 sequence,

@@ -16,6 +16,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use arbor_merkle::{Address, NodeStore, ProllyMap};
 use arbor_schema::Value;
@@ -56,6 +57,21 @@ pub struct Executor<'a> {
     sequences: Option<&'a crate::table::sequences::Sequences>,
     /// Where `now()` reads the time.
     times: crate::sql::functions::Times,
+    /// Each node's rows and time, by node, under `EXPLAIN ANALYZE`.
+    profile: Option<Rc<RefCell<HashMap<usize, NodeStats>>>>,
+}
+
+/// What one plan node did under `EXPLAIN ANALYZE`.
+#[derive(Clone, Copy, Debug, Default)]
+struct NodeStats {
+    rows: u64,
+    loops: u64,
+    time: Duration,
+}
+
+/// A node's identity while its plan is borrowed: its address.
+fn node_id(plan: &Plan) -> usize {
+    std::ptr::from_ref(plan) as usize
 }
 
 impl<'a> Executor<'a> {
@@ -69,6 +85,7 @@ impl<'a> Executor<'a> {
             work_tables: Rc::default(),
             sequences: None,
             times: crate::sql::functions::Times::default(),
+            profile: None,
         }
     }
 
@@ -102,8 +119,73 @@ impl<'a> Executor<'a> {
         }
     }
 
+    /// Counts each node's rows and time from now on (`EXPLAIN ANALYZE`).
+    pub fn profiled(mut self) -> Executor<'a> {
+        self.profile = Some(Rc::default());
+        self
+    }
+
+    /// What node `plan` did while profiled: `(actual rows=N loops=L
+    /// time=T ms)`, its time including its inputs', or `(never executed)`.
+    pub fn profile_of(&self, plan: &Plan) -> String {
+        let stats = self
+            .profile
+            .as_ref()
+            .and_then(|p| p.borrow().get(&node_id(plan)).copied());
+        match stats {
+            None => "(never executed)".to_owned(),
+            Some(s) => format!(
+                "(actual rows={} loops={} time={:.3} ms)",
+                s.rows,
+                s.loops,
+                s.time.as_secs_f64() * 1e3
+            ),
+        }
+    }
+
+    /// Adds one run of `plan` that gave `rows` rows in `time` to its
+    /// profile, for a node run other than through [`Executor::execute`].
+    fn record(&self, plan: &Plan, rows: u64, time: Duration) {
+        if let Some(profile) = &self.profile {
+            let mut stats = profile.borrow_mut();
+            let s = stats.entry(node_id(plan)).or_default();
+            s.loops += 1;
+            s.rows += rows;
+            s.time += time;
+        }
+    }
+
     /// Runs `plan`, returning its rows as a stream.
     pub fn execute(&'a self, plan: &'a Plan) -> Result<Rows<'a>> {
+        let Some(profile) = &self.profile else {
+            return self.execute_node(plan);
+        };
+        let start = Instant::now();
+        let rows = self.execute_node(plan)?;
+        let id = node_id(plan);
+        {
+            let mut stats = profile.borrow_mut();
+            let s = stats.entry(id).or_default();
+            s.loops += 1;
+            s.time += start.elapsed();
+        }
+        let profile = profile.clone();
+        let mut rows = rows;
+        Ok(Box::new(std::iter::from_fn(move || {
+            let start = Instant::now();
+            let next = rows.next();
+            let mut stats = profile.borrow_mut();
+            let s = stats.entry(id).or_default();
+            s.time += start.elapsed();
+            if matches!(next, Some(Ok(_))) {
+                s.rows += 1;
+            }
+            next
+        })))
+    }
+
+    /// Runs one node of a plan (its inputs through [`Executor::execute`]).
+    fn execute_node(&'a self, plan: &'a Plan) -> Result<Rows<'a>> {
         Ok(match plan {
             Plan::Values { rows, .. } => {
                 let ctx = self.ctx();
@@ -279,14 +361,17 @@ impl<'a> Executor<'a> {
                     let row = vec![value; aggregates.len()];
                     return Ok(Box::new(std::iter::once(Ok(row))));
                 }
-                if let Some(rows) = aggregate::parallel(
-                    self.nodes,
-                    self.params,
-                    self.times,
-                    source,
-                    group_by,
-                    aggregates,
-                )? {
+                // Under EXPLAIN ANALYZE the scan runs here, to be counted.
+                if self.profile.is_none()
+                    && let Some(rows) = aggregate::parallel(
+                        self.nodes,
+                        self.params,
+                        self.times,
+                        source,
+                        group_by,
+                        aggregates,
+                    )?
+                {
                     return Ok(Box::new(rows.into_iter().map(Ok)));
                 }
                 let input = self.execute(source)?;
@@ -596,6 +681,7 @@ impl<'a> Executor<'a> {
                     encode_key_into(&mut prefix, std::iter::once(&v), std::slice::from_ref(key))
                         .map_err(crate::table::value_error)?;
                 }
+                let start = Instant::now();
                 let rows = self.scan(
                     table,
                     index,
@@ -605,8 +691,10 @@ impl<'a> Executor<'a> {
                     columns.as_deref(),
                 )?;
                 let mut out = Vec::new();
+                let mut scanned = 0;
                 'rows: for r in rows {
                     let r = r?;
+                    scanned += 1;
                     for c in &conditions {
                         if truth(&eval(c, &r, &ctx)?)? != Some(true) {
                             continue 'rows;
@@ -619,6 +707,12 @@ impl<'a> Executor<'a> {
                         continue;
                     }
                     out.push(joined);
+                }
+                // The right side runs once per left row, outside `execute`.
+                let time = start.elapsed();
+                self.record(right, out.len() as u64, time);
+                if !std::ptr::eq(right, scan) {
+                    self.record(scan, scanned, time);
                 }
                 Ok(out)
             };
@@ -727,6 +821,8 @@ impl SubqueryRunner for Executor<'_> {
             work_tables: self.work_tables.clone(),
             sequences: self.sequences,
             times: self.times,
+            // EXPLAIN shows a subquery inside its expression, not as nodes.
+            profile: None,
         };
         let rows: Vec<Row> = child.execute(&subquery.plan)?.collect::<Result<_>>()?;
         let rows = Rc::new(rows);

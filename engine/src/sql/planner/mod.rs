@@ -158,8 +158,14 @@ pub enum Statement {
         /// Output column names.
         columns: Vec<String>,
     },
-    /// `EXPLAIN <query>`.
-    Explain(Plan),
+    /// `EXPLAIN <query>`: the plan, and whether to run it and show what
+    /// each node did (`EXPLAIN ANALYZE`).
+    Explain {
+        /// The plan shown.
+        plan: Plan,
+        /// `ANALYZE`: run the plan, counting each node's rows and time.
+        analyze: bool,
+    },
     /// `BEGIN`.
     Begin,
     /// `COMMIT`.
@@ -264,15 +270,29 @@ pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Resul
         ast::Statement::AlterTable(at) => binder.alter_table(at),
         ast::Statement::Update(u) => binder.update(u),
         ast::Statement::Delete(d) => binder.delete(d),
-        ast::Statement::Explain { statement, .. } => match plan_statement(statement, catalog)? {
-            Statement::Query { plan, .. } => Ok(Statement::Explain(plan)),
-            // The rows a writing statement reads are what its plan shows.
-            Statement::Insert(p) => Ok(Statement::Explain(p.source)),
-            Statement::Update(p) | Statement::Delete(p) => Ok(Statement::Explain(p.source)),
-            _ => Err(Error::unsupported(
-                "EXPLAIN of a statement other than a query",
-            )),
-        },
+        ast::Statement::Explain {
+            statement, analyze, ..
+        } => {
+            let analyze = *analyze;
+            let plan = match plan_statement(statement, catalog)? {
+                Statement::Query { plan, .. } => plan,
+                // PostgreSQL's EXPLAIN ANALYZE carries a change out.
+                Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_) if analyze => {
+                    return Err(Error::unsupported(
+                        "EXPLAIN ANALYZE of INSERT, UPDATE or DELETE",
+                    ));
+                }
+                // The rows a writing statement reads are what its plan shows.
+                Statement::Insert(p) => p.source,
+                Statement::Update(p) | Statement::Delete(p) => p.source,
+                _ => {
+                    return Err(Error::unsupported(
+                        "EXPLAIN of a statement other than a query",
+                    ));
+                }
+            };
+            Ok(Statement::Explain { plan, analyze })
+        }
         ast::Statement::StartTransaction { .. } => Ok(Statement::Begin),
         ast::Statement::Commit { .. } => Ok(Statement::Commit),
         ast::Statement::Rollback { .. } => Ok(Statement::Rollback),

@@ -720,6 +720,56 @@ impl Plan {
         }
     }
 
+    /// The plans this node reads, in the order `EXPLAIN` shows them.
+    pub fn children(&self) -> Vec<&Plan> {
+        match self {
+            Plan::Values { .. }
+            | Plan::Scan { .. }
+            | Plan::History { .. }
+            | Plan::WorkTable { .. } => Vec::new(),
+            Plan::Filter { source, .. }
+            | Plan::Project { source, .. }
+            | Plan::Aggregate { source, .. }
+            | Plan::Sort { source, .. }
+            | Plan::Limit { source, .. }
+            | Plan::Distinct { source, .. }
+            | Plan::Window { source, .. } => vec![source],
+            Plan::NestedLoopJoin { left, right, .. }
+            | Plan::HashJoin { left, right, .. }
+            | Plan::IndexJoin { left, right, .. }
+            | Plan::SetOp { left, right, .. } => vec![left, right],
+            Plan::RecursiveCte {
+                anchor, recursive, ..
+            } => vec![anchor, recursive],
+        }
+    }
+
+    /// The plan as `EXPLAIN` shows it, each node's line followed by
+    /// `note(node)` (for `EXPLAIN ANALYZE`: what the node did). Every node
+    /// is one line, in the order of a walk that visits a node before its
+    /// inputs.
+    pub fn annotated(&self, note: &dyn Fn(&Plan) -> String) -> String {
+        fn walk<'p>(plan: &'p Plan, out: &mut Vec<&'p Plan>) {
+            out.push(plan);
+            for child in plan.children() {
+                walk(child, out);
+            }
+        }
+        let mut nodes = Vec::new();
+        walk(self, &mut nodes);
+        let text = self.to_string();
+        let mut out = String::with_capacity(text.len() * 2);
+        for (i, line) in text.lines().enumerate() {
+            out.push_str(line);
+            if let Some(node) = nodes.get(i) {
+                out.push(' ');
+                out.push_str(&note(node));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     /// The number of columns each output row has.
     pub fn width(&self) -> usize {
         match self {
