@@ -79,3 +79,12 @@ Index scan on t using t_note (note = 'note3') (~1 row)
 
 > EXPLAIN DELETE FROM t WHERE name = 'n7'
 Index scan on t using t_name (name = 'n7') (~10 rows)
+
+-- ANALYZE has nothing to refresh (the estimates are counts read from the
+-- trees as they are); it checks its table.
+> ANALYZE t
+
+> ANALYZE
+
+> ANALYZE missing
+Error: relation "missing" does not exist

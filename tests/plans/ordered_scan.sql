@@ -74,6 +74,36 @@ Project #0, #1
 > EXPLAIN SELECT * FROM t WHERE name IN ('n3', 'n1') ORDER BY name, id
 Index scan on t using t_name (name IN ('n1', 'n3')) (~20 rows)
 
+-- Columns the access fixes to one value order nothing: rows for
+-- `name = 'n3'` come from t_name in primary-key order, and a composite
+-- key with its first column fixed is in the order of the second.
+> EXPLAIN SELECT id FROM t WHERE name = 'n3' ORDER BY id DESC LIMIT 2
+Limit 2
+  -> Project #0
+    -> Index-only scan backward on t using t_name (name = 'n3') (~10 rows) (columns: id)
+
+> SELECT id FROM t WHERE name = 'n3' ORDER BY id DESC LIMIT 2
+93
+83
+
+> CREATE TABLE pair (a int, b int, v text, PRIMARY KEY (a, b))
+> INSERT INTO pair WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < 99) SELECT n / 10, n % 10, 'v' || n FROM g
+> EXPLAIN SELECT b, v FROM pair WHERE a = 4 ORDER BY a, b DESC
+Project #0, #1
+  -> Project #1, #2, #0
+    -> Scan backward on pair by primary key (a = 4) (~10 rows) (columns: b, v)
+
+> SELECT b FROM pair WHERE a = 4 ORDER BY a, b DESC LIMIT 3
+9
+8
+7
+
+> EXPLAIN SELECT max(b) FROM pair WHERE a = 4
+Aggregate group by [] compute [max(#1)]
+  -> Limit 1
+    -> Filter (#1 IS NOT NULL)
+      -> Scan backward on pair by primary key (a = 4) (~10 rows) (columns: b)
+
 -- Contrast: a NULL placement the index does not have (ASC NULLS FIRST is
 -- neither DESC NULLS FIRST nor its reverse), a mix of
 -- directions, an expression, or another column keep the sort.

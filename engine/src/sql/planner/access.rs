@@ -509,6 +509,8 @@ fn candidate(shape: &Shape, schema: &TableSchema, conditions: &[Condition]) -> O
     let mut shown = Vec::new();
     let mut exact = Vec::new();
     let mut fixed = 0;
+    // Leading columns fixed to a single value.
+    let mut constant = 0;
     let mut ranges: Option<Vec<KeyRange>> = None;
     for (position, key) in &shape.columns {
         let name = quote_identifier_if_needed(&schema.columns[*position].name);
@@ -545,6 +547,9 @@ fn candidate(shape: &Shape, schema: &TableSchema, conditions: &[Condition]) -> O
                 .collect();
             shown.push(points_text(&name, &values));
             exact.push(term);
+            if values.len() == 1 && constant == fixed {
+                constant += 1;
+            }
             fixed += 1;
             continue;
         }
@@ -638,6 +643,7 @@ fn candidate(shape: &Shape, schema: &TableSchema, conditions: &[Condition]) -> O
             index: shape.index.clone(),
             ranges,
             shown: shown.join(" AND "),
+            constant_prefix: constant,
             ..Access::full()
         },
         exact,
@@ -784,7 +790,8 @@ pub fn in_order(plan: Plan, keys: &[SortKey], limited: bool) -> (Plan, bool) {
         } => {
             let shapes = shapes(&table);
             let current = shapes.iter().find(|s| s.index == access.index);
-            let mut found = current.and_then(|s| direction(s, &table.schema, keys));
+            let mut found =
+                current.and_then(|s| direction(s, &table.schema, keys, access.constant_prefix));
             if found.is_none() && access.is_full() && !access.reverse {
                 // A whole-table scan may read another index instead.
                 let usable = |s: &&Shape| {
@@ -794,7 +801,7 @@ pub fn in_order(plan: Plan, keys: &[SortKey], limited: bool) -> (Plan, bool) {
                             .is_none_or(|i| covers(&table, i, columns.as_deref()))
                 };
                 for shape in shapes.iter().filter(usable) {
-                    if let Some(reverse) = direction(shape, &table.schema, keys) {
+                    if let Some(reverse) = direction(shape, &table.schema, keys, 0) {
                         access = Access {
                             index: shape.index.clone(),
                             ..Access::full()
@@ -825,7 +832,12 @@ pub fn in_order(plan: Plan, keys: &[SortKey], limited: bool) -> (Plan, bool) {
 /// (`Some(true)`) yields rows sorted by `keys`: the keys must be the
 /// shape's leading columns, each in the index's direction and NULL
 /// placement, or each in the opposite of both.
-fn direction(shape: &Shape, schema: &TableSchema, keys: &[SortKey]) -> Option<bool> {
+fn direction(
+    shape: &Shape,
+    schema: &TableSchema,
+    keys: &[SortKey],
+    constant: usize,
+) -> Option<bool> {
     // A secondary index's entries end with the primary key, so they are
     // in the order of its columns and then of the primary key's.
     let mut order = shape.columns.clone();
@@ -835,11 +847,21 @@ fn direction(shape: &Shape, schema: &TableSchema, keys: &[SortKey]) -> Option<bo
             order.push((p, KeyColumn::asc(schema.columns[p].data_type.clone())));
         }
     }
+    // The leading columns the access fixes to one value are the same in
+    // every row: they order nothing, and keys on them sort nothing.
+    let (fixed, order) = order.split_at(constant.min(order.len()));
+    let keys: Vec<&SortKey> = keys
+        .iter()
+        .filter(|k| !fixed.iter().any(|(p, _)| k.expr == Expr::Column(*p)))
+        .collect();
+    if keys.is_empty() && !fixed.is_empty() {
+        return Some(false);
+    }
     if keys.is_empty() || keys.len() > order.len() {
         return None;
     }
     let mut reverse = None;
-    for (k, (position, key)) in keys.iter().zip(&order) {
+    for (k, (position, key)) in keys.iter().zip(order) {
         if k.expr != Expr::Column(*position) {
             return None;
         }

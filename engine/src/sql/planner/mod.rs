@@ -293,6 +293,15 @@ pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Resul
             };
             Ok(Statement::Explain { plan, analyze })
         }
+        // The planner's estimates are counts read from the trees as they
+        // are, so there are no statistics to refresh: ANALYZE checks its
+        // table and has nothing else to do.
+        ast::Statement::Analyze(a) => {
+            if let Some(name) = &a.table_name {
+                binder.table(&object_name(name)?)?;
+            }
+            Ok(Statement::Nothing("ANALYZE".into()))
+        }
         ast::Statement::StartTransaction { .. } => Ok(Statement::Begin),
         ast::Statement::Commit { .. } => Ok(Statement::Commit),
         ast::Statement::Rollback { .. } => Ok(Statement::Rollback),

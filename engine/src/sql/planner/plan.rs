@@ -60,6 +60,9 @@ pub struct Access {
     pub shown: String,
     /// The number of entries the ranges hold, when the planner counted them.
     pub estimate: Option<u64>,
+    /// How many leading columns of the index the ranges fix to one value
+    /// (so rows come ordered by the columns after them).
+    pub constant_prefix: usize,
     /// Whether something above relies on the order this access yields
     /// rows in (a sort was dropped for it), so that choosing another
     /// access later (for a prepared statement's parameters) must not.
@@ -75,6 +78,7 @@ impl Access {
             reverse: false,
             shown: String::new(),
             estimate: None,
+            constant_prefix: 0,
             ordered: false,
         }
     }
