@@ -15,6 +15,12 @@
 //! primary key, a GROUP BY scan, and writes by key, by index and by a long
 //! IN list, deletes and inserts. Each line gives Arbor's time, SQLite's,
 //! and their ratio; the results of both are compared where they are read.
+//!
+//! Then whole processes, as a user sees them (the release binary first:
+//! `cargo build --release --bin arbor`): `arbor sql -q` looking up the
+//! indexed name and the last key, `arbor sql -f` with 1,000 point selects,
+//! each against the `sqlite3` shell on SQLite's file when it is installed,
+//! and a key's rows in `arbor_history_t` over 21 commits.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -25,6 +31,8 @@ use arbor_engine::ops::open_disk_store;
 use arbor_engine::{Prepared, Repository, Session, Signature, StatementResult};
 use arbor_schema::Value;
 use arbor_tests::bench_data::{CREATE_TABLE, point_ids, row, splitmix64, values};
+use arbor_tests::bench_process::{arbor as arbor_process, megabytes, release_binary};
+use arbor_tests::bench_sqlite::{self, create_and_load, insert_row};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -126,34 +134,7 @@ fn load(n: u64, dir: &std::path::Path) -> Bench {
         .unwrap();
 
     let mut sqlite = rusqlite::Connection::open(dir.join("sqlite.db")).unwrap();
-    sqlite
-        .execute_batch(
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, qty INTEGER NOT NULL, price REAL NOT NULL, created TEXT NOT NULL, attrs TEXT NOT NULL)",
-        )
-        .unwrap();
-    {
-        let tx = sqlite.transaction().unwrap();
-        {
-            let mut insert = tx
-                .prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-                .unwrap();
-            for i in 1..=n {
-                let r = row(i);
-                insert
-                    .execute(rusqlite::params![
-                        i as i64,
-                        r.name,
-                        r.category,
-                        r.qty as i64,
-                        r.price,
-                        r.created,
-                        r.attrs
-                    ])
-                    .unwrap();
-            }
-        }
-        tx.commit().unwrap();
-    }
+    create_and_load(&mut sqlite, n).unwrap();
     sqlite
         .execute_batch(
             "CREATE INDEX t_name ON t (name); CREATE INDEX t_category_qty ON t (category, qty); ANALYZE",
@@ -458,20 +439,111 @@ fn main() {
     let sqlite = time(3, || {
         for id in ids.iter().take(200) {
             b.sqlite_write("DELETE FROM t WHERE id = ?1", [*id as i64]);
-            let r = row(*id);
-            b.sqlite_write(
-                "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                rusqlite::params![
-                    *id as i64,
-                    r.name,
-                    r.category,
-                    r.qty as i64,
-                    r.price,
-                    r.created,
-                    r.attrs
-                ],
-            );
+            let mut insert = b.sqlite.prepare_cached(bench_sqlite::INSERT).unwrap();
+            black_box(insert_row(&mut insert, *id).unwrap());
         }
     });
     report("200 deletes and inserts", arbor, sqlite);
+
+    // Whole processes: the release `arbor` binary on the repository the
+    // session wrote, and the sqlite3 shell on SQLite's file, if installed.
+    drop(b.session);
+    processes(dir.path(), n, &names[0], &ids);
+}
+
+/// The median seconds of five runs of `run`.
+fn median_seconds(mut run: impl FnMut() -> f64) -> f64 {
+    let mut runs: Vec<f64> = (0..5).map(|_| run()).collect();
+    runs.sort_by(f64::total_cmp);
+    runs[2]
+}
+
+/// Seconds the sqlite3 shell takes to run `args` on `db`, or `None` when
+/// it is not installed.
+fn sqlite3(db: &std::path::Path, args: &[&str]) -> Option<f64> {
+    let start = Instant::now();
+    let out = std::process::Command::new("sqlite3")
+        .arg(db)
+        .args(args)
+        .output()
+        .ok()?;
+    assert!(out.status.success(), "sqlite3 {args:?}: {out:?}");
+    Some(start.elapsed().as_secs_f64())
+}
+
+fn process_report(what: &str, arbor: f64, sqlite: Option<f64>) {
+    match sqlite {
+        Some(s) => println!(
+            "{what:<44} arbor {:>10.3} ms   sqlite3 {:>9.3} ms   arbor/sqlite {:>6.2}",
+            arbor * 1e3,
+            s * 1e3,
+            arbor / s
+        ),
+        None => println!(
+            "{what:<44} arbor {:>10.3} ms   (sqlite3 not installed)",
+            arbor * 1e3
+        ),
+    }
+}
+
+/// Whole-process figures: a lookup by the indexed name, the last key, a
+/// script of 1,000 point selects, and a key's history over 21 commits.
+fn processes(dir: &std::path::Path, n: u64, name: &str, ids: &[u64]) {
+    let bin = release_binary();
+    let repo = dir.join("arbor");
+    let db = dir.join("sqlite.db");
+    arbor_process(&bin, &repo, &["add", "."], None);
+    arbor_process(&bin, &repo, &["commit", "-m", "load"], None);
+
+    let by_name = format!("SELECT id FROM t WHERE name = '{name}'");
+    let arbor = median_seconds(|| arbor_process(&bin, &repo, &["sql", "-q", &by_name], None).0);
+    let sqlite = sqlite3(&db, &[&by_name])
+        .map(|_| median_seconds(|| sqlite3(&db, &[&by_name]).unwrap_or(0.0)));
+    process_report("process: lookup by indexed name", arbor, sqlite);
+
+    let last = "SELECT id FROM t ORDER BY id DESC LIMIT 1";
+    let arbor = median_seconds(|| arbor_process(&bin, &repo, &["sql", "-q", last], None).0);
+    let sqlite =
+        sqlite3(&db, &[last]).map(|_| median_seconds(|| sqlite3(&db, &[last]).unwrap_or(0.0)));
+    process_report("process: ORDER BY id DESC LIMIT 1", arbor, sqlite);
+
+    let script = dir.join("points.sql");
+    let text: String = ids
+        .iter()
+        .map(|id| format!("SELECT * FROM t WHERE id = {id};\n"))
+        .collect();
+    std::fs::write(&script, text).unwrap();
+    let script = script.to_str().unwrap().to_owned();
+    let arbor = median_seconds(|| arbor_process(&bin, &repo, &["sql", "-f", &script], None).0);
+    let read = format!(".read {script}");
+    let sqlite =
+        sqlite3(&db, &[&read]).map(|_| median_seconds(|| sqlite3(&db, &[&read]).unwrap_or(0.0)));
+    process_report("process: 1,000 point selects as a script", arbor, sqlite);
+
+    // A history of 21 commits, each changing a few rows, then one key's
+    // rows at every commit (no peer has history tables).
+    for i in 1..=20u64 {
+        let update = format!(
+            "UPDATE t SET qty = qty + 1 WHERE id IN (5, {}, {})",
+            1 + i * 7,
+            n - i
+        );
+        arbor_process(&bin, &repo, &["sql", "-q", &update], None);
+        arbor_process(
+            &bin,
+            &repo,
+            &["commit", "-am", &format!("change {i}")],
+            None,
+        );
+    }
+    let history = "SELECT qty, commit_hash FROM arbor_history_t WHERE id = 5";
+    let (seconds, peak) = arbor_process(&bin, &repo, &["sql", "-q", history], None);
+    let arbor = median_seconds(|| arbor_process(&bin, &repo, &["sql", "-q", history], None).0);
+    println!(
+        "{:<44} arbor {:>10.3} ms   (first run {:.3} ms, peak {})",
+        "process: arbor_history_t WHERE id = 5, 21 commits",
+        arbor * 1e3,
+        seconds * 1e3,
+        megabytes(peak)
+    );
 }

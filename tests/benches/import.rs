@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use arbor_tests::bench_data::write_csv;
 use arbor_tests::bench_process::{arbor, megabytes, release_binary};
+use arbor_tests::bench_sqlite;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -35,16 +36,11 @@ fn median(runs: &mut [f64]) -> f64 {
 fn sqlite_import(csv_path: &std::path::Path, db_path: &std::path::Path) -> f64 {
     let start = Instant::now();
     let mut db = rusqlite::Connection::open(db_path).unwrap();
-    db.execute_batch(
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, qty INTEGER NOT NULL, price REAL NOT NULL, created TEXT NOT NULL, attrs TEXT NOT NULL)",
-    )
-    .unwrap();
+    db.execute_batch(bench_sqlite::CREATE_TABLE).unwrap();
     {
         let tx = db.transaction().unwrap();
         {
-            let mut insert = tx
-                .prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-                .unwrap();
+            let mut insert = tx.prepare(bench_sqlite::INSERT).unwrap();
             let mut reader = csv::Reader::from_path(csv_path).unwrap();
             for record in reader.records() {
                 let r = record.unwrap();

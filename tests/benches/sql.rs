@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 use arbor_engine::ops::open_disk_store;
 use arbor_engine::{Repository, Session, Signature, StatementResult};
 use arbor_schema::Value;
-use arbor_tests::bench_data::{CREATE_TABLE, point_ids, row, values};
+use arbor_tests::bench_data::{CREATE_TABLE, point_ids, values};
+use arbor_tests::bench_sqlite::create_and_load;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -106,35 +107,8 @@ fn main() {
 
     // SQLite: a database file, prepared inserts in one transaction.
     let mut sqlite = rusqlite::Connection::open(dir.path().join("sqlite.db")).unwrap();
-    sqlite
-        .execute_batch(
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL, qty INTEGER NOT NULL, price REAL NOT NULL, created TEXT NOT NULL, attrs TEXT NOT NULL)",
-        )
-        .unwrap();
     let start = Instant::now();
-    {
-        let tx = sqlite.transaction().unwrap();
-        {
-            let mut insert = tx
-                .prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-                .unwrap();
-            for i in 1..=n {
-                let r = row(i);
-                insert
-                    .execute(rusqlite::params![
-                        i as i64,
-                        r.name,
-                        r.category,
-                        r.qty as i64,
-                        r.price,
-                        r.created,
-                        r.attrs
-                    ])
-                    .unwrap();
-            }
-        }
-        tx.commit().unwrap();
-    }
+    create_and_load(&mut sqlite, n).unwrap();
     let sqlite_load = start.elapsed();
     report(&format!("load {n} rows"), arbor_load, sqlite_load);
 

@@ -4,5 +4,7 @@
 
 pub mod bench_data;
 pub mod bench_process;
+#[cfg(feature = "sqlite")]
+pub mod bench_sqlite;
 pub mod golden;
 pub mod slt;

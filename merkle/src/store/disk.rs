@@ -770,21 +770,16 @@ impl DiskStore {
         debug_assert!(w.pending.is_empty(), "only published chunks are indexed");
         let covered = w.index.covered_len;
         let due = w.tail_bytes >= REINDEX_MIN_BYTES.max(covered / 8)
-            || w.tail.len() >= REINDEX_MIN_RECORDS.max(w.index.entries.len() / 8);
+            || w.tail.len() >= REINDEX_MIN_RECORDS.max(w.index.len() / 8);
         if !due {
             return;
         }
-        let mut entries = Vec::with_capacity(w.index.entries.len() + w.tail.len());
-        entries.extend_from_slice(&w.index.entries);
+        let mut entries = Vec::with_capacity(w.index.len() + w.tail.len());
+        entries.extend(w.index.entries());
         entries.extend(w.tail.iter().map(|(a, l)| (*a, *l)));
         entries.sort_unstable_by_key(|e| e.0);
         entries.dedup_by_key(|e| e.0);
-        let index = IndexFile {
-            covered_len: w.committed_len,
-            root: w.root,
-            sequence: w.sequence,
-            entries,
-        };
+        let index = IndexFile::new(w.committed_len, w.root, w.sequence, &entries);
         let bytes = index.encode();
         let s = self.storage.as_ref();
         let written = (|| -> io::Result<()> {
@@ -921,10 +916,7 @@ fn check_file_header(s: &dyn Storage, journal: &dyn StorageFile, len: u64) -> Re
 /// Reads the index if it is valid and agrees with the journal; otherwise an
 /// empty index covering only the file header (the journal is then scanned).
 fn load_index(s: &dyn Storage, journal: &dyn StorageFile) -> Result<IndexFile> {
-    let empty = IndexFile {
-        covered_len: FILE_HEADER_LEN,
-        ..IndexFile::default()
-    };
+    let empty = IndexFile::new(FILE_HEADER_LEN, None, 0, &[]);
     let Ok(file) = s.open(INDEX, FileMode::Read) else {
         return Ok(empty);
     };
@@ -939,7 +931,7 @@ fn load_index(s: &dyn Storage, journal: &dyn StorageFile) -> Result<IndexFile> {
     if file.read_at(0, &mut bytes).is_err() {
         return Ok(empty);
     }
-    let Some(index) = IndexFile::decode(&bytes) else {
+    let Some(index) = IndexFile::decode(bytes) else {
         return Ok(empty);
     };
     // The index must end at a root record of the journal, naming the same root.

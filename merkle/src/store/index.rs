@@ -37,52 +37,101 @@ pub(crate) struct Location {
     pub(crate) flags: u8,
 }
 
-/// The contents of an index file.
+/// The contents of an index file. Its entries stay as the file stores
+/// them, one [`ENTRY_LEN`]-byte record each, and a lookup binary-searches
+/// those bytes: opening a store reads the file and checks it once, but
+/// builds nothing from it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct IndexFile {
     pub(crate) covered_len: u64,
     pub(crate) root: Option<Address>,
     pub(crate) sequence: u64,
-    /// Sorted by address, no repeats.
-    pub(crate) entries: Vec<(Address, Location)>,
+    /// The entries' records, sorted by address, no repeats.
+    table: Vec<u8>,
+}
+
+/// The little-endian integer in `bytes` (of the integer's width).
+fn le<const N: usize>(bytes: &[u8]) -> [u8; N] {
+    let mut a = [0u8; N];
+    a.copy_from_slice(bytes);
+    a
 }
 
 impl IndexFile {
+    /// An index of `entries` (sorted by address, no repeats).
+    pub(crate) fn new(
+        covered_len: u64,
+        root: Option<Address>,
+        sequence: u64,
+        entries: &[(Address, Location)],
+    ) -> IndexFile {
+        let mut table = Vec::with_capacity(ENTRY_LEN * entries.len());
+        for (a, l) in entries {
+            table.extend_from_slice(a.as_bytes());
+            table.extend_from_slice(&l.offset.to_le_bytes());
+            table.extend_from_slice(&l.stored_len.to_le_bytes());
+            table.extend_from_slice(&l.raw_len.to_le_bytes());
+            table.push(l.flags);
+        }
+        IndexFile {
+            covered_len,
+            root,
+            sequence,
+            table,
+        }
+    }
+
+    /// The number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.table.len() / ENTRY_LEN
+    }
+
+    /// Entry `i`'s record.
+    fn record(&self, i: usize) -> &[u8] {
+        &self.table[i * ENTRY_LEN..(i + 1) * ENTRY_LEN]
+    }
+
+    /// Entry `i`.
+    fn entry(&self, i: usize) -> (Address, Location) {
+        let e = self.record(i);
+        (Address::from_bytes(le(&e[..32])), location(e))
+    }
+
+    /// The entries, sorted by address.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (Address, Location)> + '_ {
+        (0..self.len()).map(|i| self.entry(i))
+    }
+
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut b = Vec::with_capacity(HEADER_LEN + ENTRY_LEN * self.entries.len() + 4);
+        let mut b = Vec::with_capacity(HEADER_LEN + self.table.len() + 4);
         b.extend_from_slice(MAGIC);
         b.extend_from_slice(&VERSION.to_le_bytes());
         b.extend_from_slice(&self.covered_len.to_le_bytes());
         b.push(u8::from(self.root.is_some()));
         b.extend_from_slice(self.root.as_ref().map_or(&[0u8; 32], |r| r.as_bytes()));
         b.extend_from_slice(&self.sequence.to_le_bytes());
-        b.extend_from_slice(&(self.entries.len() as u64).to_le_bytes());
-        for (a, l) in &self.entries {
-            b.extend_from_slice(a.as_bytes());
-            b.extend_from_slice(&l.offset.to_le_bytes());
-            b.extend_from_slice(&l.stored_len.to_le_bytes());
-            b.extend_from_slice(&l.raw_len.to_le_bytes());
-            b.push(l.flags);
-        }
+        b.extend_from_slice(&(self.len() as u64).to_le_bytes());
+        b.extend_from_slice(&self.table);
         let crc = crc32fast::hash(&b);
         b.extend_from_slice(&crc.to_le_bytes());
         b
     }
 
-    /// Decodes an index file; `None` if it is damaged in any way. Besides the
-    /// CRC, every entry must be sorted, within the caps, and lie wholly inside
-    /// the covered part of the journal, so a wrong index can cost a rebuild but
-    /// never a huge allocation or a read past what it covers.
-    pub(crate) fn decode(b: &[u8]) -> Option<IndexFile> {
+    /// Decodes an index file's bytes (taking them over); `None` if it is
+    /// damaged in any way. Besides the CRC, every entry must be sorted,
+    /// within the caps, and lie wholly inside the covered part of the
+    /// journal, so a wrong index can cost a rebuild but never a huge
+    /// allocation or a read past what it covers.
+    pub(crate) fn decode(mut b: Vec<u8>) -> Option<IndexFile> {
         if b.len() < HEADER_LEN + 4 || &b[..8] != MAGIC {
             return None;
         }
         let (body, crc) = b.split_at(b.len() - 4);
-        if crc32fast::hash(body) != u32::from_le_bytes(crc.try_into().ok()?) {
+        if crc32fast::hash(body) != u32::from_le_bytes(le(crc)) {
             return None;
         }
-        let u64_at = |at: usize| u64::from_le_bytes(body[at..at + 8].try_into().expect("8 bytes"));
-        if u32::from_le_bytes(body[8..12].try_into().ok()?) != VERSION || body[20] > 1 {
+        let u64_at = |at: usize| u64::from_le_bytes(le(&body[at..at + 8]));
+        if u32::from_le_bytes(le(&body[8..12])) != VERSION || body[20] > 1 {
             return None;
         }
         let covered_len = u64_at(12);
@@ -93,51 +142,61 @@ impl IndexFile {
         if n.checked_mul(ENTRY_LEN)?.checked_add(HEADER_LEN)? != body.len() {
             return None;
         }
-        let mut entries = Vec::with_capacity(n);
+        let root = (body[20] == 1).then(|| Address::from_bytes(le(&body[21..53])));
+        let sequence = u64_at(53);
+        let records = &body[HEADER_LEN..];
         for i in 0..n {
-            let e = &body[HEADER_LEN + i * ENTRY_LEN..HEADER_LEN + (i + 1) * ENTRY_LEN];
-            let address = Address::from_slice(e)?;
-            let location = Location {
-                offset: u64::from_le_bytes(e[32..40].try_into().ok()?),
-                stored_len: u32::from_le_bytes(e[40..44].try_into().ok()?),
-                raw_len: u32::from_le_bytes(e[44..48].try_into().ok()?),
-                flags: e[48],
-            };
-            let record_end = location
+            let e = &records[i * ENTRY_LEN..(i + 1) * ENTRY_LEN];
+            let l = location(e);
+            let record_end = l
                 .offset
-                .checked_add(CHUNK_HEADER_LEN as u64 + u64::from(location.stored_len))?;
-            if location.offset < FILE_HEADER_LEN
+                .checked_add(CHUNK_HEADER_LEN as u64 + u64::from(l.stored_len))?;
+            if l.offset < FILE_HEADER_LEN
                 || record_end > covered_len
-                || location.stored_len as usize > MAX_CHUNK_LEN
-                || location.raw_len as usize > MAX_CHUNK_LEN
-                || location.flags & !FLAG_LZ4 != 0
+                || l.stored_len as usize > MAX_CHUNK_LEN
+                || l.raw_len as usize > MAX_CHUNK_LEN
+                || l.flags & !FLAG_LZ4 != 0
             {
                 return None;
             }
-            if entries
-                .last()
-                .is_some_and(|(prev, _): &(Address, Location)| *prev >= address)
-            {
+            if i > 0 && records[(i - 1) * ENTRY_LEN..(i - 1) * ENTRY_LEN + 32] >= e[..32] {
                 return None;
             }
-            entries.push((address, location));
         }
+        // The records, moved to the front of the same buffer.
+        b.truncate(b.len() - 4);
+        b.drain(..HEADER_LEN);
         Some(IndexFile {
             covered_len,
-            root: (body[20] == 1)
-                .then(|| Address::from_slice(&body[21..53]))
-                .flatten(),
-            sequence: u64_at(53),
-            entries,
+            root,
+            sequence,
+            table: b,
         })
     }
 
     /// The location of `address`, by binary search.
     pub(crate) fn find(&self, address: &Address) -> Option<Location> {
-        self.entries
-            .binary_search_by(|(a, _)| a.cmp(address))
-            .ok()
-            .map(|i| self.entries[i].1)
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let e = self.record(mid);
+            match e[..32].cmp(address.as_bytes()) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(location(e)),
+            }
+        }
+        None
+    }
+}
+
+/// The location in an entry's record.
+fn location(e: &[u8]) -> Location {
+    Location {
+        offset: u64::from_le_bytes(le(&e[32..40])),
+        stored_len: u32::from_le_bytes(le(&e[40..44])),
+        raw_len: u32::from_le_bytes(le(&e[44..48])),
+        flags: e[48],
     }
 }
 
@@ -161,14 +220,10 @@ mod tests {
             })
             .collect();
         entries.sort_by_key(|e| e.0);
-        let index = IndexFile {
-            covered_len: 1234,
-            root: Some(Address::of(b"r")),
-            sequence: 7,
-            entries,
-        };
+        let index = IndexFile::new(1234, Some(Address::of(b"r")), 7, &entries);
         let bytes = index.encode();
-        let back = IndexFile::decode(&bytes).unwrap();
+        let back = IndexFile::decode(bytes.clone()).unwrap();
+        assert_eq!(back.entries().collect::<Vec<_>>(), entries);
         assert_eq!(back, index);
         assert_eq!(back.find(&Address::of(&[3])).unwrap().offset, 312);
         assert!(back.find(&Address::of(b"zz")).is_none());
@@ -176,16 +231,16 @@ mod tests {
             let mut bad = bytes.clone();
             bad[at] ^= 0x10;
             assert!(
-                IndexFile::decode(&bad).is_none(),
+                IndexFile::decode(bad).is_none(),
                 "damage at {at} not detected"
             );
         }
-        assert!(IndexFile::decode(&bytes[..bytes.len() - 1]).is_none());
+        assert!(IndexFile::decode(bytes[..bytes.len() - 1].to_vec()).is_none());
         // An entry reaching past the covered journal is refused even with a good CRC.
         let short = IndexFile {
             covered_len: 900,
             ..index
         };
-        assert!(IndexFile::decode(&short.encode()).is_none());
+        assert!(IndexFile::decode(short.encode()).is_none());
     }
 }

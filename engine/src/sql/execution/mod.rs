@@ -156,6 +156,7 @@ impl<'a> Executor<'a> {
     }
 
     /// Runs `plan`, returning its rows as a stream.
+    #[recursive::recursive]
     pub fn execute(&'a self, plan: &'a Plan) -> Result<Rows<'a>> {
         let Some(profile) = &self.profile else {
             return self.execute_node(plan);

@@ -222,6 +222,7 @@ pub fn index_join(
 }
 
 /// At most how many rows `plan` yields, when the trees' counts tell.
+#[recursive::recursive]
 pub fn estimate_rows(plan: &Plan, counter: EntryCounter) -> Option<u64> {
     match plan {
         Plan::Scan { table, access, .. } => match access.estimate {
@@ -752,6 +753,7 @@ fn tighter_end(a: Bound<Vec<u8>>, b: Bound<Vec<u8>>) -> Bound<Vec<u8>> {
 /// rows), a scan with no conditions may switch to a secondary index that
 /// gives the order even if it must look rows up. Returns the plan and
 /// whether it now yields that order (if not, it is unchanged).
+#[recursive::recursive]
 pub fn in_order(plan: Plan, keys: &[SortKey], limited: bool) -> (Plan, bool) {
     match plan {
         Plan::Project { source, exprs } => {

@@ -920,6 +920,7 @@ impl Binder<'_> {
     }
 
     /// A FROM item, qualified by its alias but with its own column names.
+    #[recursive::recursive]
     fn table_factor_unaliased(
         &self,
         f: &ast::TableFactor,
@@ -1106,6 +1107,7 @@ impl Binder<'_> {
 
     /// Plans a SELECT. Returns the plan, its visible scope, and how many hidden
     /// trailing columns (sort keys) the plan carries beyond it.
+    #[recursive::recursive]
     fn select(
         &self,
         s: &ast::Select,

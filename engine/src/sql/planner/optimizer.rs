@@ -44,6 +44,7 @@ pub fn optimize(plan: Plan, counter: EntryCounter) -> Plan {
 
 /// **Identity projections.** A projection that passes its input through
 /// unchanged (`SELECT *`) only copies every value; it goes.
+#[recursive::recursive]
 fn drop_identity_projections(plan: Plan) -> Plan {
     match plan {
         Plan::Project { source, exprs }
@@ -63,23 +64,47 @@ fn widen(required: &[bool], width: usize) -> Vec<bool> {
     v
 }
 
+/// Marks in `need` the columns `e` reads. An expression with a subquery
+/// may read any column of its row (through the subquery's outer
+/// references), so it marks them all.
+fn mark(e: &Expr, need: &mut [bool]) {
+    if e.has_subquery() {
+        need.iter_mut().for_each(|n| *n = true);
+    } else {
+        for c in e.columns() {
+            if let Some(n) = need.get_mut(c) {
+                *n = true;
+            }
+        }
+    }
+}
+
+/// The columns each side of a join must give: those `required` of the
+/// joined row, those the condition `on` reads, and each side's keys.
+fn join_needs(
+    left: &Plan,
+    right: &Plan,
+    required: &[bool],
+    on: Option<&Expr>,
+    left_keys: &[Expr],
+    right_keys: &[Expr],
+) -> (Vec<bool>, Vec<bool>) {
+    let lw = left.width();
+    let mut need = widen(required, lw + right.width());
+    on.iter().for_each(|e| mark(e, &mut need));
+    let (l, r) = need.split_at_mut(lw);
+    left_keys.iter().for_each(|e| mark(e, l));
+    right_keys.iter().for_each(|e| mark(e, r));
+    (l.to_vec(), r.to_vec())
+}
+
 /// **Column pruning.** Passes down the tree which columns each node's
 /// parent reads, so that a scan decodes only those; the others read as
 /// NULL, which nothing above looks at. An expression with a subquery may
 /// read any column of its row (through the subquery's outer references),
 /// so it keeps them all.
+#[recursive::recursive]
 fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
-    fn mark(e: &Expr, need: &mut [bool]) {
-        if e.has_subquery() {
-            need.iter_mut().for_each(|n| *n = true);
-        } else {
-            for c in e.columns() {
-                if let Some(n) = need.get_mut(c) {
-                    *n = true;
-                }
-            }
-        }
-    }
     let all = |p: &Plan| vec![true; p.width()];
     let keep = |p: &Plan| widen(required, p.width());
     let b = |p: Box<Plan>, need: &[bool]| Box::new(prune_columns(*p, need));
@@ -204,10 +229,7 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
             kind,
             on,
         } => {
-            let mut need = widen(required, left.width() + right.width());
-            on.iter().for_each(|e| mark(e, &mut need));
-            let (l, r) = need.split_at(left.width());
-            let (l, r) = (l.to_vec(), r.to_vec());
+            let (l, r) = join_needs(&left, &right, required, on.as_ref(), &[], &[]);
             Plan::NestedLoopJoin {
                 left: b(left, &l),
                 right: b(right, &r),
@@ -223,13 +245,14 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
             right_keys,
             on,
         } => {
-            let lw = left.width();
-            let mut need = widen(required, lw + right.width());
-            on.iter().for_each(|e| mark(e, &mut need));
-            let (l, r) = need.split_at_mut(lw);
-            left_keys.iter().for_each(|e| mark(e, l));
-            right_keys.iter().for_each(|e| mark(e, r));
-            let (l, r) = (l.to_vec(), r.to_vec());
+            let (l, r) = join_needs(
+                &left,
+                &right,
+                required,
+                on.as_ref(),
+                &left_keys,
+                &right_keys,
+            );
             Plan::HashJoin {
                 left: b(left, &l),
                 right: b(right, &r),
@@ -246,12 +269,8 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
             left_keys,
             on,
         } => {
-            let lw = left.width();
-            let mut need = widen(required, lw + right.width());
-            on.iter().for_each(|e| mark(e, &mut need));
-            let (l, r) = need.split_at_mut(lw);
-            left_keys.iter().for_each(|e| mark(e, l));
-            let (l, r) = (l.to_vec(), r.to_vec());
+            // The right side's keys are read from its index, not decoded.
+            let (l, r) = join_needs(&left, &right, required, on.as_ref(), &left_keys, &[]);
             Plan::IndexJoin {
                 left: b(left, &l),
                 right: b(right, &r),
@@ -281,6 +300,7 @@ pub fn narrow_for_parameters(plan: Plan, params: &[Value], counter: EntryCounter
 /// **Access paths.** A filter right over a table scan chooses the index
 /// the scan reads and the ranges of its keys (see `access`); the terms the
 /// access captures exactly leave the filter.
+#[recursive::recursive]
 fn access_paths(plan: Plan, params: &[Value], counter: EntryCounter) -> Plan {
     match plan {
         Plan::Filter { source, predicate } => match *source {
@@ -336,6 +356,7 @@ fn access_paths(plan: Plan, params: &[Value], counter: EntryCounter) -> Plan {
 /// in that index, when the left side is small enough that the lookups
 /// cost less than reading the right table (see `access::index_join`).
 /// Key pairs the index does not use stay as a condition.
+#[recursive::recursive]
 fn index_joins(plan: Plan, counter: EntryCounter) -> Plan {
     let plan = plan.map_inputs(&mut |p| index_joins(p, counter));
     let Plan::HashJoin {
@@ -408,6 +429,7 @@ fn index_joins(plan: Plan, counter: EntryCounter) -> Plan {
 /// reads them in that order (backward for `max`), skips NULLs (which the
 /// aggregate ignores) and stops at the first row: its `c` is the answer,
 /// and no row at all makes the aggregate NULL as before.
+#[recursive::recursive]
 fn extremes(plan: Plan) -> Plan {
     let Plan::Aggregate {
         source,
@@ -472,6 +494,7 @@ fn extremes(plan: Plan) -> Plan {
 /// **Ordered scans.** A sort over a scan that can read an index in the
 /// sort's order goes (see `access::in_order`); under a LIMIT, the scan may
 /// switch to such an index so that it reads only the first entries.
+#[recursive::recursive]
 fn ordered_scans(plan: Plan) -> Plan {
     let sorted = |source: Plan, keys: Vec<SortKey>, limited: bool| match access::in_order(
         ordered_scans(source),
@@ -537,6 +560,7 @@ fn renumber(term: Expr, map: &dyn Fn(usize) -> usize) -> Expr {
     })
 }
 
+#[recursive::recursive]
 fn reorder_joins(plan: Plan, counter: EntryCounter) -> Plan {
     let (source, predicate) = match plan {
         Plan::Filter { source, predicate } if is_inner_join(&source) => (*source, Some(predicate)),
@@ -727,6 +751,7 @@ fn is_inner_join(plan: &Plan) -> bool {
     )
 }
 
+#[recursive::recursive]
 fn push_down(plan: Plan) -> Plan {
     match plan {
         Plan::Filter { source, predicate } => {
@@ -760,6 +785,7 @@ fn push_down(plan: Plan) -> Plan {
 
 /// Tries to place `term` (over `plan`'s columns) inside `plan`. Returns the
 /// new plan and the term if it could not be placed.
+#[recursive::recursive]
 fn place(plan: Plan, term: Expr) -> (Plan, Option<Expr>) {
     let columns = term.columns();
     match plan {

@@ -802,6 +802,7 @@ impl Plan {
         }
     }
 
+    #[recursive::recursive]
     fn fmt_tree(&self, f: &mut fmt::Formatter<'_>, indent: usize) -> fmt::Result {
         let pad = "  ".repeat(indent);
         let arrow = if indent == 0 { "" } else { "-> " };
