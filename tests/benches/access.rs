@@ -33,27 +33,10 @@ use arbor_schema::Value;
 use arbor_tests::bench_data::{CREATE_TABLE, point_ids, row, splitmix64, values};
 use arbor_tests::bench_process::{arbor as arbor_process, megabytes, release_binary};
 use arbor_tests::bench_sqlite::{self, create_and_load, insert_row};
+use arbor_tests::bench_time::time;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-/// The median of `runs` timings of `f`.
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
 
 fn rows_of(result: StatementResult) -> Vec<Vec<Value>> {
     match result {

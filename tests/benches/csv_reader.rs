@@ -28,6 +28,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use arbor_tests::bench_time::median;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -185,11 +186,6 @@ const READERS: [(&str, Reader); 6] = [
     ("csv, StringRecord", csv_string_records),
     ("csv, StringRecord + String fields", csv_owned_fields),
 ];
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
 
 fn main() {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench");

@@ -10,6 +10,7 @@
 //! entries. Then the on-disk store's size and compression ratio on the
 //! benchmark table of `../shared/bench/`.
 
+use arbor_tests::bench_time::median;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -99,11 +100,6 @@ fn scattered_edits(n: u64, k: u64) -> Vec<Edit> {
         .collect();
     edits.sort_by(|a, b| a.key.cmp(&b.key));
     edits
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {

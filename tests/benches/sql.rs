@@ -24,6 +24,7 @@ use arbor_engine::{Repository, Session, Signature, StatementResult};
 use arbor_schema::Value;
 use arbor_tests::bench_data::{CREATE_TABLE, point_ids, values};
 use arbor_tests::bench_sqlite::create_and_load;
+use arbor_tests::bench_time::time;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -46,23 +47,6 @@ fn sqlite_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SqliteRow> {
         r.get(5)?,
         r.get(6)?,
     ))
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
 }
 
 fn rows_of(results: Vec<StatementResult>) -> Vec<Vec<Value>> {

@@ -6,5 +6,6 @@ pub mod bench_data;
 pub mod bench_process;
 #[cfg(feature = "sqlite")]
 pub mod bench_sqlite;
+pub mod bench_time;
 pub mod golden;
 pub mod slt;

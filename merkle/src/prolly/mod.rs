@@ -345,8 +345,9 @@ fn owned(bound: Bound<&[u8]>) -> Bound<Vec<u8>> {
     }
 }
 
-/// The smallest key greater than every key starting with `prefix`, if any.
-fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+/// The smallest key greater than every key starting with `prefix`, if any
+/// (none when `prefix` is all 0xff bytes): the end of a prefix's range.
+pub fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {
         if last < 0xff {

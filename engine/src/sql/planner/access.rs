@@ -30,6 +30,7 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use arbor_merkle::Address;
+use arbor_merkle::prolly::prefix_successor as successor;
 use arbor_schema::key::{KeyColumn, encode_key};
 use arbor_schema::sql_text::quote_identifier_if_needed;
 use arbor_schema::{DataType, TableSchema, Value};
@@ -707,18 +708,6 @@ fn guess(candidate: &Candidate, shape: &Shape, total: Option<u64>) -> u64 {
     } else {
         table / 3
     }
-}
-
-/// The smallest byte string greater than every string starting with `prefix`.
-pub fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut out = prefix.to_vec();
-    while let Some(last) = out.pop() {
-        if last < 0xff {
-            out.push(last + 1);
-            return Some(out);
-        }
-    }
-    None
 }
 
 fn key_of(b: &Bound<Vec<u8>>) -> Option<&Vec<u8>> {
