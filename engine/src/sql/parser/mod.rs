@@ -32,8 +32,12 @@ const MAX_CHAIN: usize = 10_000;
 /// Parses one or more `;`-separated statements.
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     let dialect = ArborDialect::default();
-    let tokens = Tokenizer::new(&dialect, sql)
-        .tokenize_with_location()
+    // About one token (a word, a symbol or the space between them) per
+    // three bytes: sized once, the buffer of a long script is not copied
+    // into ever larger ones as it grows.
+    let mut tokens = Vec::with_capacity(sql.len() / 3 + 16);
+    Tokenizer::new(&dialect, sql)
+        .tokenize_with_location_into_buf(&mut tokens)
         .map_err(|e| located(sql, e.message, e.location.line, e.location.column))?;
     let tokens = rewrite_as_of(tokens);
     check_chains(sql, &tokens)?;
