@@ -466,12 +466,7 @@ pub fn history(repo: &Repository, branch: &str, table: &str) -> Result<History> 
         };
         let version = crate::table::Table::from_object(repo.read_table(address)?)?;
         versions.push(TableVersion {
-            source: TableSource {
-                name: table.to_owned(),
-                schema: version.schema.clone(),
-                rows: version.object.rows,
-                indexes: version.object.indexes.clone(),
-            },
+            source: TableSource::of(table.to_owned(), &version),
             commit: [
                 text(commit_address.to_hex()),
                 text(commit.author.name.clone()),

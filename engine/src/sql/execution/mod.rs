@@ -29,7 +29,6 @@ use super::planner::plan::{
     Access, History, JoinKind, KeyRange, Plan, SetOpKind, SortKey, TableSource, covers, full_range,
 };
 use crate::error::{Error, Result, SqlState};
-use crate::objects::TableObject;
 use crate::table::{Table, index_columns};
 
 /// A row of values.
@@ -1031,12 +1030,6 @@ fn index_root(table: &TableSource, index: &str) -> Result<Address> {
         .ok_or_else(|| Error::internal(format!("index \"{index}\" is not in the plan")))
 }
 
-fn scan_table(table: &TableSource) -> Table {
-    let object = TableObject {
-        schema: table.schema.encode(),
-        rows: table.rows,
-        indexes: table.indexes.clone(),
-        next_row_id: 0,
-    };
-    Table::new(table.schema.clone(), object)
+fn scan_table(table: &TableSource) -> &Table {
+    &table.table
 }

@@ -264,13 +264,8 @@ pub fn primary_access(
     terms: &[Expr],
     params: &[Value],
 ) -> Option<(Access, Vec<usize>)> {
-    let table = TableSource {
-        name: schema.name.clone(),
-        schema: schema.clone(),
-        rows: Address::of(&[]),
-        indexes: Vec::new(),
-    };
-    let shape = shapes(&table).into_iter().find(|s| s.index.is_none())?;
+    // The shape's tree is never read here: only its columns matter.
+    let shape = primary_shape(schema, Address::of(&[]))?;
     let conditions: Vec<Condition> = terms
         .iter()
         .enumerate()
@@ -292,27 +287,30 @@ struct Shape {
     root: Address,
 }
 
-/// The indexes of `table` that can serve as access paths: the primary key
-/// (unless the table is keyed by a hidden row id) and each secondary index.
-fn shapes(table: &TableSource) -> Vec<Shape> {
-    let schema = &table.schema;
-    let mut out = Vec::new();
-    let primary: Option<Vec<(usize, KeyColumn)>> = schema
+/// The primary key of `schema` as an access path through the tree at
+/// `root`; `None` for a table keyed by a hidden row id.
+fn primary_shape(schema: &TableSchema, root: Address) -> Option<Shape> {
+    let columns: Vec<(usize, KeyColumn)> = schema
         .primary_key
         .iter()
         .map(|tag| {
             let p = schema.tag_index(*tag)?;
             Some((p, KeyColumn::asc(schema.columns[p].data_type.clone())))
         })
-        .collect();
-    if let Some(columns) = primary.filter(|c| !c.is_empty()) {
-        out.push(Shape {
-            index: None,
-            columns,
-            unique: true,
-            root: table.rows,
-        });
-    }
+        .collect::<Option<_>>()?;
+    (!columns.is_empty()).then_some(Shape {
+        index: None,
+        columns,
+        unique: true,
+        root,
+    })
+}
+
+/// The indexes of `table` that can serve as access paths: the primary key
+/// (unless the table is keyed by a hidden row id) and each secondary index.
+fn shapes(table: &TableSource) -> Vec<Shape> {
+    let schema = &table.schema;
+    let mut out: Vec<Shape> = primary_shape(schema, table.rows).into_iter().collect();
     for def in &schema.indexes {
         let Some(root) = table
             .indexes

@@ -481,12 +481,7 @@ impl Binder<'_> {
             hidden: true,
         });
         let plan = Plan::Scan {
-            table: TableSource {
-                name: table_name,
-                schema: table.schema.clone(),
-                rows: table.object.rows,
-                indexes: table.object.indexes.clone(),
-            },
+            table: TableSource::of(table_name, &table),
             access: Access::full(),
             filter: None,
             with_key: true,

@@ -2108,12 +2108,7 @@ fn scan_of(name: String, qualifier: &str, table: &Table) -> (Plan, Scope) {
         qualifier,
         table.schema.columns.iter().map(|c| c.name.clone()),
     );
-    let source = TableSource {
-        name,
-        schema: table.schema.clone(),
-        rows: table.object.rows,
-        indexes: table.object.indexes.clone(),
-    };
+    let source = TableSource::of(name, table);
     (
         Plan::Scan {
             table: source,

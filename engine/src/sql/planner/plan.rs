@@ -14,9 +14,10 @@ use arbor_schema::sql_text::quote_identifier_if_needed;
 use arbor_schema::{TableSchema, Value};
 
 use super::expr::Expr;
+use crate::table::Table;
 
 /// A table as a plan reads it: its schema and the roots of its indexes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct TableSource {
     /// The table's name.
     pub name: String,
@@ -26,6 +27,33 @@ pub struct TableSource {
     pub rows: Address,
     /// Secondary index roots by name.
     pub indexes: Vec<(String, Address)>,
+    /// The table its rows decode through, laid out once when the plan is
+    /// made (not for each execution of it).
+    pub table: Arc<Table>,
+}
+
+impl TableSource {
+    /// `table`, known as `name`, as a plan reads it.
+    pub fn of(name: String, table: &Table) -> TableSource {
+        TableSource {
+            name,
+            schema: table.schema.clone(),
+            rows: table.object.rows,
+            indexes: table.object.indexes.clone(),
+            table: Arc::new(table.clone()),
+        }
+    }
+}
+
+/// Two sources are the same when they name the same table version (the
+/// decoding table follows from that).
+impl PartialEq for TableSource {
+    fn eq(&self, other: &TableSource) -> bool {
+        self.name == other.name
+            && self.schema == other.schema
+            && self.rows == other.rows
+            && self.indexes == other.indexes
+    }
 }
 
 /// A range of encoded keys.
