@@ -24,5 +24,20 @@ pub(crate) mod session;
 pub(crate) mod system;
 
 pub use bulk::{BulkWriter, EncodedRows, RowEncoder};
+
+/// Sets how the recursive stages (parsing, binding, optimizing, running)
+/// grow their stack, once per process. Each function marked
+/// `#[recursive::recursive]` (sqlparser's too) moves to a new stack
+/// segment when less than the red zone is left; the stretch of frames
+/// between two such functions must fit in it. The crate's default
+/// (128 KiB) is too little for that stretch in an unoptimized build, where
+/// binding a view parses its text in the middle of binding a query.
+pub(crate) fn set_stack_growth() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        recursive::set_minimum_stack_size(1024 * 1024);
+        recursive::set_stack_allocation_size(8 * 1024 * 1024);
+    });
+}
 pub use planner::SqlChecks;
 pub use session::{CatalogObjects, Prepared, RowSink, Session, StatementResult};

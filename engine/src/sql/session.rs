@@ -236,6 +236,7 @@ impl CatalogView for SessionCatalog<'_> {
 impl Session {
     /// Opens a session on `branch`.
     pub fn open(repo: Repository, branch: &str) -> Result<Session> {
+        super::set_stack_growth();
         let base = repo.working_set(branch)?;
         let catalog = repo.read_catalog(&base.1.working)?;
         Ok(Session {

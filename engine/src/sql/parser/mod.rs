@@ -31,6 +31,7 @@ const MAX_CHAIN: usize = 10_000;
 
 /// Parses one or more `;`-separated statements.
 pub fn parse(sql: &str) -> Result<Vec<Statement>> {
+    super::set_stack_growth();
     let dialect = ArborDialect::default();
     // About one token (a word, a symbol or the space between them) per
     // three bytes: sized once, the buffer of a long script is not copied
