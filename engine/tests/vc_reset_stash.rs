@@ -11,7 +11,8 @@ mod common;
 use arbor_engine::TableChange::{Added, Modified};
 use arbor_engine::ops::{list_stashes, push_stash};
 use arbor_engine::{
-    BranchState, CommitArgs, Identity, MergeOutcome, Signature, SqlState, Timestamp, VcError, ops,
+    BranchState, CommitArgs, Error, Identity, MergeOutcome, Signature, SqlState, Timestamp,
+    VcError, ops,
 };
 use common::{EMAIL, NAME, NOW, Repo, changes};
 
@@ -210,6 +211,22 @@ fn ann() -> Signature {
     })
 }
 
+/// `e` is the refusal of `operation` because it would overwrite the
+/// untracked table `n`: the error says which and why.
+#[track_caller]
+fn assert_overwrites_untracked_n(e: &Error, operation: &str) {
+    assert_eq!(
+        e.vc,
+        Some(VcError::UntrackedOverwritten {
+            tables: vec!["n".into()]
+        })
+    );
+    assert_eq!(
+        e.message,
+        format!("untracked tables would be overwritten by {operation}: n")
+    );
+}
+
 /// The untracked tables and view the tests make on top of `with_fruit`:
 /// `n` (two columns, one row), `s` (a serial column, one row) and the view
 /// `names` (over `n`).
@@ -296,17 +313,8 @@ fn reset_hard_refuses_to_overwrite_an_untracked_table() {
     );
     let before = repo.db.repository().store_root().unwrap();
     let e = repo.sql_err("SELECT arbor_reset('--hard', 'other')");
-    assert_eq!(
-        e.vc,
-        Some(VcError::UntrackedOverwritten {
-            tables: vec!["n".into()]
-        })
-    );
     assert_eq!(e.code, SqlState::ObjectNotInPrerequisiteState);
-    assert_eq!(
-        e.message,
-        "untracked tables would be overwritten by the reset: n"
-    );
+    assert_overwrites_untracked_n(&e, "the reset");
     assert!(
         e.hint.as_deref().unwrap().contains("arbor_add('<table>')"),
         "{e:?}"
@@ -377,16 +385,7 @@ fn stash_pop_refuses_to_overwrite_an_untracked_table() {
     );
     let before = r.store_root().unwrap();
     let e = repo.on().apply_stash(0, true).unwrap_err();
-    assert_eq!(
-        e.vc,
-        Some(VcError::UntrackedOverwritten {
-            tables: vec!["n".into()]
-        })
-    );
-    assert_eq!(
-        e.message,
-        "untracked tables would be overwritten by stash@{0}: n"
-    );
+    assert_overwrites_untracked_n(&e, "stash@{0}");
     assert_eq!(r.store_root().unwrap(), before);
     assert_eq!(repo.rows("SELECT * FROM n"), ["1,mine"]);
     assert_eq!(list_stashes(r).unwrap().len(), 1);
@@ -410,16 +409,7 @@ fn checkout_carries_untracked_tables_and_refuses_to_overwrite_one() {
     make_untracked(&repo);
     let before = repo.db.repository().store_root().unwrap();
     let e = repo.db.checkout("other").unwrap_err();
-    assert_eq!(
-        e.vc,
-        Some(VcError::UntrackedOverwritten {
-            tables: vec!["n".into()]
-        })
-    );
-    assert_eq!(
-        e.message,
-        "untracked tables would be overwritten by checking out 'other': n"
-    );
+    assert_overwrites_untracked_n(&e, "checking out 'other'");
     assert_eq!(e.hint, None, "the library leaves the advice to its callers");
     let e = repo.sql_err("SELECT arbor_checkout('other')");
     assert!(
@@ -458,16 +448,7 @@ fn merge_refuses_to_overwrite_and_abort_keeps_untracked_tables() {
     );
     let head = repo.head();
     let e = repo.on().merge_revision("other").unwrap_err();
-    assert_eq!(
-        e.vc,
-        Some(VcError::UntrackedOverwritten {
-            tables: vec!["n".into()]
-        })
-    );
-    assert_eq!(
-        e.message,
-        "untracked tables would be overwritten by the merge: n"
-    );
+    assert_overwrites_untracked_n(&e, "the merge");
     assert_eq!(repo.head(), head);
     // A conflicting merge, aborted after making a table.
     repo.sql("DROP TABLE n; UPDATE fruit SET price = 2 WHERE id = 1");
@@ -508,16 +489,7 @@ fn cherry_pick_keeps_untracked_tables() {
     assert_eq!(status.untracked, ["n", "names", "s"]);
     let head = repo.head();
     let e = repo.on().cherry_pick(n, None).unwrap_err();
-    assert_eq!(
-        e.vc,
-        Some(VcError::UntrackedOverwritten {
-            tables: vec!["n".into()]
-        })
-    );
-    assert_eq!(
-        e.message,
-        "untracked tables would be overwritten by the cherry-pick: n"
-    );
+    assert_overwrites_untracked_n(&e, "the cherry-pick");
     assert_eq!(repo.head(), head);
     untracked_intact(&repo);
 }

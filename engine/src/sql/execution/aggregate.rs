@@ -560,9 +560,8 @@ pub(super) fn parallel(
     aggregates: &[AggregateCall],
 ) -> Result<Option<Vec<Row>>> {
     // A filter right above the scan runs in the threads too.
-    let (scan, above) = match source {
-        Plan::Filter { source, predicate } => (source.as_ref(), Some(predicate)),
-        other => (other, None),
+    let Some((scan, above)) = source.filtered_scan() else {
+        return Ok(None);
     };
     let Plan::Scan {
         table,

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use arbor_merkle::{Address, NodeStore, ProllyMap};
 use arbor_schema::Value;
-use arbor_schema::key::{decode_key_prefix, encode_key_into};
+use arbor_schema::key::{KeyColumn, decode_key_prefix, encode_key_into};
 
 use super::eval::{EvalContext, SubqueryRunner, eval, truth};
 use super::planner::access::{exact_value, key_columns, prefix_range};
@@ -29,7 +29,7 @@ use super::planner::plan::{
     Access, History, JoinKind, KeyRange, Plan, SetOpKind, SortKey, TableSource, covers, full_range,
 };
 use crate::error::{Error, Result, SqlState};
-use crate::table::{Table, index_columns};
+use crate::table::{ColumnMask, Table, index_columns};
 
 /// A row of values.
 pub type Row = Vec<Value>;
@@ -202,14 +202,14 @@ impl<'a> Executor<'a> {
                 with_key,
                 columns,
             } => {
-                let rows = self.scan(
+                let reader = TableReader::new(
+                    self.nodes,
                     table,
                     access.index.as_deref(),
-                    access.ranges.clone(),
-                    access.reverse,
                     *with_key,
                     columns.as_deref(),
                 )?;
+                let rows = Rc::new(reader).rows(access.ranges.clone(), access.reverse);
                 match filter {
                     None => rows,
                     Some(f) => {
@@ -532,74 +532,6 @@ impl<'a> Executor<'a> {
         Ok(Box::new(keyed.into_iter().map(|(_, r)| Ok(r))))
     }
 
-    /// The rows of `table` in `ranges` of index `index` (`None`: the
-    /// primary index), decoding the columns `decoded` marks (all with
-    /// `None`), each followed by its encoded primary key with `with_key`.
-    fn scan(
-        &self,
-        table: &'a TableSource,
-        index: Option<&'a str>,
-        ranges: Vec<KeyRange>,
-        reverse: bool,
-        with_key: bool,
-        decoded: Option<&'a [bool]>,
-    ) -> Result<Rows<'a>> {
-        let t = scan_table(table);
-        let mask = decoded.map(|c| t.column_mask(c));
-        let primary = ProllyMap::load(self.nodes, table.rows)?;
-        let with_pk = move |mut row: Row, key: Vec<u8>| {
-            if with_key {
-                row.push(Value::Bytea(key));
-            }
-            row
-        };
-        let Some(index) = index else {
-            let entries = range_entries(primary, ranges, reverse);
-            return Ok(Box::new(entries.map(move |entry| {
-                let (k, v) = entry?;
-                let row = t.decode_columns(&k, &v, mask.as_ref())?;
-                Ok(with_pk(row, k))
-            })));
-        };
-        let root = index_root(table, index)?;
-        let def = table
-            .schema
-            .indexes
-            .iter()
-            .find(|i| i.name == index)
-            .ok_or_else(|| Error::internal(format!("index \"{index}\" is not in the schema")))?;
-        let (positions, key_columns) = index_columns(&table.schema, def)?;
-        let covering = covers(table, index, decoded);
-        let width = table.schema.columns.len();
-        let entries = range_entries(ProllyMap::load(self.nodes, root)?, ranges, reverse);
-        Ok(Box::new(entries.map(move |entry| {
-            let (index_key, _) = entry?;
-            let (values, used) =
-                decode_key_prefix(&index_key, &key_columns).map_err(crate::table::value_error)?;
-            let key = index_key[used..].to_vec();
-            let row = if covering {
-                let mut row = vec![Value::Null; width];
-                t.decode_key_into(&key, &mut row)?;
-                for (v, p) in values.into_iter().zip(&positions) {
-                    row[*p] = v;
-                }
-                row
-            } else {
-                let value = primary.get(&key)?.ok_or_else(|| {
-                    Error::new(
-                        SqlState::DataCorrupted,
-                        format!(
-                            "index \"{}\" of table \"{}\" has an entry for a row that does not exist",
-                            def.name, table.name
-                        ),
-                    )
-                })?;
-                t.decode_columns(&key, &value, mask.as_ref())?
-            };
-            Ok(with_pk(row, key))
-        })))
-    }
-
     /// The rows of `history`: each version's rows in `access`'s ranges (the
     /// whole version when its key differs from HEAD's), in HEAD's columns
     /// and then the commit's. Versions are read one after the other, so a
@@ -618,8 +550,8 @@ impl<'a> Executor<'a> {
                     .iter()
                     .map(|c| version.source.schema.tag_index(c.tag))
                     .collect();
-                match self.scan(&version.source, None, ranges, false, false, None) {
-                    Ok(rows) => Box::new(rows.map(move |row| {
+                match TableReader::new(self.nodes, &version.source, None, false, None) {
+                    Ok(reader) => Box::new(Rc::new(reader).rows(ranges, false).map(move |row| {
                         let row = row?;
                         let mut out: Row = positions
                             .iter()
@@ -644,17 +576,16 @@ impl<'a> Executor<'a> {
         left_keys: &'a [Expr],
         on: Option<&'a Expr>,
     ) -> Result<Rows<'a>> {
-        let (scan, predicate) = match right {
-            Plan::Filter { source, predicate } => (source.as_ref(), Some(predicate)),
-            other => (other, None),
-        };
-        let Plan::Scan {
-            table,
-            access,
-            filter,
-            with_key,
-            columns,
-        } = scan
+        let Some((
+            scan @ Plan::Scan {
+                table,
+                access,
+                filter,
+                with_key,
+                columns,
+            },
+            predicate,
+        )) = right.filtered_scan()
         else {
             return Err(Error::internal(
                 "an index join over something else than a scan",
@@ -663,6 +594,14 @@ impl<'a> Executor<'a> {
         let index = access.index.as_deref();
         let key_columns = key_columns(table, index)
             .ok_or_else(|| Error::internal("an index join through an unknown index"))?;
+        // Prepared once; each left row reads its own range through it.
+        let reader = Rc::new(TableReader::new(
+            self.nodes,
+            table,
+            index,
+            *with_key,
+            columns.as_deref(),
+        )?);
         let ctx = self.ctx();
         let conditions: Vec<&Expr> = [filter.as_ref(), predicate].into_iter().flatten().collect();
         let probe = self.execute(left)?;
@@ -682,14 +621,7 @@ impl<'a> Executor<'a> {
                         .map_err(crate::table::value_error)?;
                 }
                 let start = Instant::now();
-                let rows = self.scan(
-                    table,
-                    index,
-                    vec![prefix_range(&prefix)],
-                    false,
-                    *with_key,
-                    columns.as_deref(),
-                )?;
+                let rows = reader.clone().rows(vec![prefix_range(&prefix)], false);
                 let mut out = Vec::new();
                 let mut scanned = 0;
                 'rows: for r in rows {
@@ -1028,6 +960,128 @@ fn index_root(table: &TableSource, index: &str) -> Result<Address> {
         .find(|(name, _)| name == index)
         .map(|(_, root)| *root)
         .ok_or_else(|| Error::internal(format!("index \"{index}\" is not in the plan")))
+}
+
+/// Reading a table through one of its indexes, prepared once for a scan
+/// (or for all the lookups of an index join): the maps loaded, the columns
+/// to decode, and for a secondary index its key layout and whether it holds
+/// every decoded column.
+struct TableReader<'a> {
+    source: &'a TableSource,
+    primary: ProllyMap,
+    /// The columns to decode (all with `None`).
+    mask: Option<ColumnMask>,
+    /// Whether each row ends with its encoded primary key.
+    with_key: bool,
+    /// The secondary index read, if any.
+    index: Option<IndexReader<'a>>,
+}
+
+/// A secondary index as a [`TableReader`] reads it.
+struct IndexReader<'a> {
+    def: &'a arbor_schema::table::Index,
+    map: ProllyMap,
+    /// The schema position of each index column, and its encoding.
+    positions: Vec<usize>,
+    key_columns: Vec<KeyColumn>,
+    /// The index holds every decoded column: no lookup in the primary index.
+    covering: bool,
+}
+
+impl<'a> TableReader<'a> {
+    /// A reader of `source` through index `index` (`None`: the primary
+    /// index), decoding the columns `decoded` marks (all with `None`), each
+    /// row followed by its encoded primary key with `with_key`.
+    fn new(
+        nodes: &NodeStore,
+        source: &'a TableSource,
+        index: Option<&str>,
+        with_key: bool,
+        decoded: Option<&[bool]>,
+    ) -> Result<TableReader<'a>> {
+        let index = match index {
+            None => None,
+            Some(name) => {
+                let def = source
+                    .schema
+                    .indexes
+                    .iter()
+                    .find(|i| i.name == name)
+                    .ok_or_else(|| {
+                        Error::internal(format!("index \"{name}\" is not in the schema"))
+                    })?;
+                let (positions, key_columns) = index_columns(&source.schema, def)?;
+                Some(IndexReader {
+                    def,
+                    map: ProllyMap::load(nodes, index_root(source, name)?)?,
+                    positions,
+                    key_columns,
+                    covering: covers(source, name, decoded),
+                })
+            }
+        };
+        Ok(TableReader {
+            source,
+            primary: ProllyMap::load(nodes, source.rows)?,
+            mask: decoded.map(|c| source.table.column_mask(c)),
+            with_key,
+            index,
+        })
+    }
+
+    /// The rows in `ranges` of the index read (sorted and disjoint), in
+    /// its order or, with `reverse`, from the last to the first.
+    fn rows(self: Rc<Self>, ranges: Vec<KeyRange>, reverse: bool) -> Rows<'a> {
+        let map = match &self.index {
+            None => self.primary.clone(),
+            Some(index) => index.map.clone(),
+        };
+        Box::new(range_entries(map, ranges, reverse).map(move |entry| {
+            let (key, value) = entry?;
+            self.row(key, &value)
+        }))
+    }
+
+    /// The row of one entry of the index read.
+    fn row(&self, entry_key: Vec<u8>, entry_value: &[u8]) -> Result<Row> {
+        let t = &self.source.table;
+        let (mut row, key) = match &self.index {
+            None => (
+                t.decode_columns(&entry_key, entry_value, self.mask.as_ref())?,
+                entry_key,
+            ),
+            Some(index) => {
+                // An index key is the row's index values, then its primary key.
+                let (values, used) = decode_key_prefix(&entry_key, &index.key_columns)
+                    .map_err(crate::table::value_error)?;
+                let key = entry_key[used..].to_vec();
+                let row = if index.covering {
+                    let mut row = vec![Value::Null; self.source.schema.columns.len()];
+                    t.decode_key_into(&key, &mut row)?;
+                    for (v, p) in values.into_iter().zip(&index.positions) {
+                        row[*p] = v;
+                    }
+                    row
+                } else {
+                    let value = self.primary.get(&key)?.ok_or_else(|| {
+                        Error::new(
+                            SqlState::DataCorrupted,
+                            format!(
+                                "index \"{}\" of table \"{}\" has an entry for a row that does not exist",
+                                index.def.name, self.source.name
+                            ),
+                        )
+                    })?;
+                    t.decode_columns(&key, &value, self.mask.as_ref())?
+                };
+                (row, key)
+            }
+        };
+        if self.with_key {
+            row.push(Value::Bytea(key));
+        }
+        Ok(row)
+    }
 }
 
 fn scan_table(table: &TableSource) -> &Table {

@@ -171,11 +171,7 @@ pub fn index_join(
     right_keys: &[Expr],
     counter: EntryCounter,
 ) -> Option<(Access, Vec<usize>)> {
-    let scan = match right {
-        Plan::Filter { source, .. } => source.as_ref(),
-        other => other,
-    };
-    let Plan::Scan { table, access, .. } = scan else {
+    let Plan::Scan { table, access, .. } = right.filtered_scan()?.0 else {
         return None;
     };
     if !access.is_full() || access.reverse || access.ordered {

@@ -752,6 +752,17 @@ impl Plan {
         }
     }
 
+    /// For a scan, perhaps right under one filter: the scan, and the
+    /// filter's predicate. The shape an aggregate runs on threads and an
+    /// index join reads its right side from.
+    pub fn filtered_scan(&self) -> Option<(&Plan, Option<&Expr>)> {
+        let (scan, predicate) = match self {
+            Plan::Filter { source, predicate } => (source.as_ref(), Some(predicate)),
+            other => (other, None),
+        };
+        matches!(scan, Plan::Scan { .. }).then_some((scan, predicate))
+    }
+
     /// The plans this node reads, in the order `EXPLAIN` shows them.
     pub fn children(&self) -> Vec<&Plan> {
         match self {
