@@ -12,21 +12,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
+mod common;
 
-use arbor_engine::{Repository, Session, Signature, StatementResult};
-use arbor_merkle::MemoryStore;
+use arbor_engine::{Session, StatementResult};
 use proptest::prelude::*;
 
 fn session() -> Session {
-    let author = Signature {
-        name: "T".into(),
-        email: "t@example.com".into(),
-        time: 0,
-        offset_minutes: 0,
-    };
-    let repo = Repository::init(Arc::new(MemoryStore::new()), "main", &author).unwrap();
-    Session::open(repo, "main").unwrap()
+    common::sql_session()
 }
 
 /// The rows of the last result of `sql`, as text.

@@ -3,20 +3,15 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Arc;
 
-use arbor_engine::{Repository, Session, Signature, StatementResult};
+use arbor_engine::{Repository, Session, StatementResult};
 use arbor_merkle::MemoryStore;
 
 fn session() -> Session {
-    let author = Signature {
-        name: "T".into(),
-        email: "t@example.com".into(),
-        time: 0,
-        offset_minutes: 0,
-    };
-    let repo = Repository::init(Arc::new(MemoryStore::new()), "main", &author).unwrap();
-    Session::open(repo, "main").unwrap()
+    common::sql_session()
 }
 
 /// Runs `sql` and renders the last result's rows as text, one row per line.
@@ -184,15 +179,8 @@ fn transactions_commit_and_roll_back() {
 
 #[test]
 fn data_survives_reopening_the_session_and_tables_without_keys_work() {
-    let author = Signature {
-        name: "T".into(),
-        email: "t@example.com".into(),
-        time: 0,
-        offset_minutes: 0,
-    };
     let store = Arc::new(MemoryStore::new());
-    let repo = Repository::init(store.clone(), "main", &author).unwrap();
-    let mut s = Session::open(repo, "main").unwrap();
+    let mut s = common::sql_session_on(store.clone());
     s.execute("CREATE TABLE log (msg text); INSERT INTO log VALUES ('a'), ('a'), ('b')")
         .unwrap();
     let mut again = Session::open(Repository::open(store).unwrap(), "main").unwrap();

@@ -9,10 +9,11 @@
 #![allow(dead_code)]
 
 use arbor_engine::{
-    Branch, Clock, CommitArgs, Database, Environment, Error, Identity, Result, StatementResult,
-    Status, TableChange, Timestamp, Value,
+    Branch, Clock, CommitArgs, Database, Environment, Error, Identity, Repository, Result, Session,
+    Signature, StatementResult, Status, TableChange, Timestamp, Value,
 };
-use arbor_merkle::Address;
+use arbor_merkle::{Address, MemoryStore};
+use std::sync::Arc;
 
 /// The author of every commit, unless a test says otherwise.
 pub const NAME: &str = "Ann Lee";
@@ -46,6 +47,25 @@ pub fn anonymous() -> Environment {
 /// `changes` as [`Status`] lists them.
 pub fn changes(changes: &[(&str, TableChange)]) -> Vec<(String, TableChange)> {
     changes.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect()
+}
+
+/// A SQL session on `main` of a new repository in `store` (its first
+/// commit by "T" at time 0), as the SQL tests use one; the test may reopen
+/// the store.
+pub fn sql_session_on(store: Arc<MemoryStore>) -> Session {
+    let author = Signature {
+        name: "T".into(),
+        email: "t@example.com".into(),
+        time: 0,
+        offset_minutes: 0,
+    };
+    let repo = Repository::init(store, "main", &author).unwrap();
+    Session::open(repo, "main").unwrap()
+}
+
+/// [`sql_session_on`] a new store in memory.
+pub fn sql_session() -> Session {
+    sql_session_on(Arc::new(MemoryStore::new()))
 }
 
 /// A repository in memory, on `main`.

@@ -280,8 +280,22 @@ pub fn merge_catalogs(
         match entry {
             Entry::Ours => {}
             Entry::Theirs(t) => set(&mut merged.tables, name, t),
-            Entry::Both(Some(b), Some(o), Some(t)) => {
-                match merge_table(repo, checks, name, b, o, t)? {
+            Entry::Both(b, Some(o), Some(t)) => {
+                // Made on both sides (no base): with one schema, its rows
+                // merge as if both had added them to an empty table (Dolt
+                // does so).
+                let base = match b {
+                    Some(b) => *b,
+                    None => match empty_base(repo, o, t)? {
+                        Some(base) => base,
+                        None => {
+                            conflicts
+                                .push(whole(name, "added by both sides with different schemas"));
+                            continue;
+                        }
+                    },
+                };
+                match merge_table(repo, checks, name, &base, o, t)? {
                     Ok((object, mut row_conflicts)) => {
                         merged
                             .tables
@@ -289,24 +303,6 @@ pub fn merge_catalogs(
                         conflicts.append(&mut row_conflicts);
                     }
                     Err(description) => conflicts.push(whole(name, &description)),
-                }
-            }
-            Entry::Both(None, Some(o), Some(t)) => {
-                // Made on both sides: with one schema, its rows merge as
-                // if both had added them to an empty table (Dolt does so).
-                match empty_base(repo, o, t)? {
-                    Some(base) => match merge_table(repo, checks, name, &base, o, t)? {
-                        Ok((object, mut row_conflicts)) => {
-                            merged
-                                .tables
-                                .insert(name.clone(), repo.write_table(&object)?);
-                            conflicts.append(&mut row_conflicts);
-                        }
-                        Err(description) => conflicts.push(whole(name, &description)),
-                    },
-                    None => {
-                        conflicts.push(whole(name, "added by both sides with different schemas"))
-                    }
                 }
             }
             Entry::Both(None, _, _) => {
