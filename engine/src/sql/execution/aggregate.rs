@@ -21,7 +21,7 @@ use arbor_merkle::prolly::NodeStore;
 use arbor_schema::Value;
 use rust_decimal::Decimal;
 
-use super::{Row, Rows, as_ref_bound, compare_keys, scan_table};
+use super::{Row, Rows, as_ref_bound, compare_keys};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::eval::{EvalContext, eval, truth};
 use crate::sql::planner::expr::Expr;
@@ -621,7 +621,7 @@ pub(super) fn parallel(
         bounds.push(Bound::Included(key));
     }
     let end = range.1.clone();
-    let t = scan_table(table);
+    let t = &table.table;
     let mask = columns.as_deref().map(|c| t.column_mask(c));
     let slices: Vec<KeyRange> = bounds
         .iter()

@@ -29,7 +29,7 @@ use super::planner::plan::{
     Access, History, JoinKind, KeyRange, Plan, SetOpKind, SortKey, TableSource, covers, full_range,
 };
 use crate::error::{Error, Result, SqlState};
-use crate::table::{ColumnMask, Table, index_columns};
+use crate::table::{ColumnMask, index_columns};
 
 /// A row of values.
 pub type Row = Vec<Value>;
@@ -1082,8 +1082,4 @@ impl<'a> TableReader<'a> {
         }
         Ok(row)
     }
-}
-
-fn scan_table(table: &TableSource) -> &Table {
-    &table.table
 }

@@ -141,13 +141,19 @@ fn take(
     terms: Vec<Expr>,
     rebuild: impl Fn(Access) -> Plan,
 ) -> (Plan, Vec<Expr>) {
-    let rest = terms
+    let rest = remaining(terms, &candidate.exact);
+    (rebuild(candidate.access), rest)
+}
+
+/// The `terms` an access does not capture exactly: all but those at the
+/// positions in `exact`.
+pub fn remaining(terms: Vec<Expr>, exact: &[usize]) -> Vec<Expr> {
+    terms
         .into_iter()
         .enumerate()
-        .filter(|(i, _)| !candidate.exact.contains(i))
+        .filter(|(i, _)| !exact.contains(i))
         .map(|(_, t)| t)
-        .collect();
-    (rebuild(candidate.access), rest)
+        .collect()
 }
 
 /// The columns of index `index` of `table` (`None`: the primary key), in

@@ -306,41 +306,22 @@ fn access_paths(plan: Plan, params: &[Value], counter: EntryCounter) -> Plan {
         Plan::Filter { source, predicate } => match *source {
             scan @ Plan::Scan { .. } => {
                 let (scan, rest) = access::choose(scan, predicate, params, counter);
-                match Expr::conjunction(rest) {
-                    Some(predicate) => Plan::Filter {
-                        source: Box::new(scan),
-                        predicate,
-                    },
-                    None => scan,
-                }
+                wrap(scan, Expr::conjunction(rest))
             }
             Plan::History { history, access } if access.is_full() => {
                 let terms = predicate.into_conjuncts();
                 let (access, rest) = match access::primary_access(&history.schema, &terms, params) {
-                    Some((access, mut exact)) => {
-                        // A version keyed otherwise is read whole, so the
-                        // terms must stay to filter its rows.
-                        if !history.versions.iter().all(|v| history.same_key(&v.source)) {
-                            exact.clear();
-                        }
-                        let rest = terms
-                            .into_iter()
-                            .enumerate()
-                            .filter(|(i, _)| !exact.contains(i))
-                            .map(|(_, t)| t)
-                            .collect();
-                        (access, rest)
+                    // A version keyed otherwise is read whole, so then every
+                    // term stays to filter its rows.
+                    Some((access, exact))
+                        if history.versions.iter().all(|v| history.same_key(&v.source)) =>
+                    {
+                        (access, access::remaining(terms, &exact))
                     }
+                    Some((access, _)) => (access, terms),
                     None => (access, terms),
                 };
-                let history = Plan::History { history, access };
-                match Expr::conjunction(rest) {
-                    Some(predicate) => Plan::Filter {
-                        source: Box::new(history),
-                        predicate,
-                    },
-                    None => history,
-                }
+                wrap(Plan::History { history, access }, Expr::conjunction(rest))
             }
             other => Plan::Filter {
                 source: Box::new(access_paths(other, params, counter)),
