@@ -38,7 +38,7 @@ pub fn print(out: &mut dyn Write, result: &StatementResult, format: Format) -> i
             Ok(())
         }
         StatementResult::Explain(plan) => write!(out, "{plan}"),
-        StatementResult::Rows { columns, rows } => match format {
+        StatementResult::Rows { columns, rows, .. } => match format {
             Format::Table => table(out, columns, rows),
             Format::Vertical => vertical(out, columns, rows),
             Format::Csv => write_rows(out, RowFormat::csv(b','), columns, rows),

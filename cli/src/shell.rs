@@ -314,7 +314,7 @@ impl Shell {
 fn render_result(r: &StatementResult, expanded: bool) -> String {
     let mut buffer = Vec::new();
     let written = match (r, expanded) {
-        (StatementResult::Rows { columns, rows }, true) => {
+        (StatementResult::Rows { columns, rows, .. }, true) => {
             render::vertical(&mut buffer, columns, rows)
         }
         _ => render::print(&mut buffer, r, Format::Table),

@@ -10,6 +10,8 @@ use std::fmt;
 pub enum SqlState {
     /// 08P01 `protocol_violation`.
     ProtocolViolation,
+    /// 3D000 `invalid_catalog_name`: no such database.
+    InvalidCatalogName,
     /// 0A000 `feature_not_supported`.
     FeatureNotSupported,
     /// 21000 `cardinality_violation`.
@@ -130,6 +132,8 @@ pub enum SqlState {
     TooManyColumns,
     /// 55000 `object_not_in_prerequisite_state`.
     ObjectNotInPrerequisiteState,
+    /// 55P02 `cant_change_runtime_param`.
+    CantChangeRuntimeParam,
     /// 55P03 `lock_not_available`.
     LockNotAvailable,
     /// 57014 `query_canceled`.
@@ -149,6 +153,7 @@ impl SqlState {
     pub fn code(self) -> &'static str {
         match self {
             SqlState::ProtocolViolation => "08P01",
+            SqlState::InvalidCatalogName => "3D000",
             SqlState::FeatureNotSupported => "0A000",
             SqlState::CardinalityViolation => "21000",
             SqlState::StringDataRightTruncation => "22001",
@@ -209,6 +214,7 @@ impl SqlState {
             SqlState::StatementTooComplex => "54001",
             SqlState::TooManyColumns => "54011",
             SqlState::ObjectNotInPrerequisiteState => "55000",
+            SqlState::CantChangeRuntimeParam => "55P02",
             SqlState::LockNotAvailable => "55P03",
             SqlState::QueryCanceled => "57014",
             SqlState::IoError => "58030",

@@ -103,11 +103,12 @@ pub const BUILD_FEATURES: &[&str] = &[
 pub use error::{Error, ErrorFields, Result, SqlState, VcError};
 
 // SQL.
-pub use arbor_schema::Value;
+pub use arbor_schema::{DataType, Value};
+pub use sql::settings::SERVER_VERSION;
 pub use sql::system::{SYSTEM_TABLES, TABLE_SYSTEM_PREFIXES};
 pub use sql::{
-    BulkWriter, CatalogObjects, EncodedRows, Prepared, RowEncoder, RowSink, Session,
-    StatementResult,
+    BulkWriter, CatalogObjects, Described, EXPLAIN_COLUMN, EncodedRows, Prepared, RowEncoder,
+    RowSink, Session, StatementResult,
 };
 pub use table::Table;
 

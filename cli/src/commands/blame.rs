@@ -48,7 +48,11 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let mut out = stdout.lock();
     render::print(
         &mut out,
-        &StatementResult::Rows { columns, rows },
+        &StatementResult::Rows {
+            types: vec![None; columns.len()],
+            columns,
+            rows,
+        },
         args.format,
     )
     .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;

@@ -24,6 +24,8 @@ mod reset;
 mod schema;
 mod show;
 mod sql;
+#[cfg(feature = "server")]
+mod sql_server;
 mod stash;
 mod status;
 mod table;
@@ -58,6 +60,9 @@ pub enum Command {
     Config(config::Args),
     /// Run SQL against the current branch's working set.
     Sql(sql::Args),
+    /// Serve the repository (or a folder of repositories) to PostgreSQL clients.
+    #[cfg(feature = "server")]
+    SqlServer(sql_server::Args),
     /// Show what is staged, what is not, and any merge in progress.
     Status(status::Args),
     /// Stage tables for the next commit.
@@ -127,6 +132,8 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Fsck(args) => fsck::run(args, cwd),
         Command::Gc(args) => gc::run(args, cwd),
         Command::Sql(args) => sql::run(args, cwd),
+        #[cfg(feature = "server")]
+        Command::SqlServer(args) => sql_server::run(args, cwd),
         Command::Status(args) => status::run(args, cwd),
         Command::Add(args) => add::run(args, cwd),
         Command::Commit(args) => commit::run(args, cwd),

@@ -17,10 +17,14 @@ pub fn text() -> String {
 /// The version and what follows it (`arbor --version` prints the program's
 /// name before it).
 pub fn details() -> String {
-    let features = if arbor_engine::BUILD_FEATURES.is_empty() {
+    let mut features: Vec<&str> = arbor_engine::BUILD_FEATURES.to_vec();
+    if cfg!(feature = "server") {
+        features.push("server");
+    }
+    let features = if features.is_empty() {
         "none".to_owned()
     } else {
-        arbor_engine::BUILD_FEATURES.join(", ")
+        features.join(", ")
     };
     format!(
         "{}\nformats: chunks {}, journal {}\nfeatures: {features}",

@@ -8,8 +8,8 @@
 
 use std::collections::HashSet;
 
-use arbor_schema::Value;
 use arbor_schema::table::ForeignKeyAction;
+use arbor_schema::{DataType, Value};
 
 use super::eval::{EvalContext, eval, truth};
 use super::execution::{Executor, Row};
@@ -25,13 +25,14 @@ use crate::table::{TableWriter, check_not_referenced, check_parent_exists};
 pub enum Written {
     /// The number of rows written.
     Count(u64),
-    /// RETURNING's column names and rows.
-    Rows(Vec<String>, Vec<Row>),
+    /// RETURNING's column names, their types (where binding could tell)
+    /// and rows.
+    Rows(Vec<String>, Vec<Option<DataType>>, Vec<Row>),
 }
 
 fn returned(returning: Option<&Returning>, count: u64, rows: Vec<Row>) -> Written {
     match returning {
-        Some(r) => Written::Rows(r.columns.clone(), rows),
+        Some(r) => Written::Rows(r.columns.clone(), r.types.clone(), rows),
         None => Written::Count(count),
     }
 }

@@ -21,6 +21,7 @@ pub(crate) mod parser;
 pub(crate) mod planner;
 pub(crate) mod predicate;
 pub(crate) mod session;
+pub mod settings;
 pub(crate) mod system;
 
 pub use bulk::{BulkWriter, EncodedRows, RowEncoder};
@@ -40,4 +41,6 @@ pub(crate) fn set_stack_growth() {
     });
 }
 pub use planner::SqlChecks;
-pub use session::{CatalogObjects, Prepared, RowSink, Session, StatementResult};
+pub use session::{
+    CatalogObjects, Described, EXPLAIN_COLUMN, Prepared, RowSink, Session, StatementResult,
+};

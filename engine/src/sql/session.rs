@@ -29,6 +29,7 @@ use super::parser;
 use super::planner::dml::InsertPlan;
 use super::planner::plan::KeyRange;
 use super::planner::{self, CatalogView, Statement, plan_statement};
+use super::settings::Settings;
 use super::system;
 use crate::env::Environment;
 use crate::error::{Error, Result, SqlState};
@@ -44,6 +45,9 @@ pub enum StatementResult {
     Rows {
         /// Output column names.
         columns: Vec<String>,
+        /// Output column types, where planning can tell them (`None`:
+        /// only the values tell, as for most functions and aggregates).
+        types: Vec<Option<DataType>>,
         /// The rows.
         rows: Vec<Row>,
     },
@@ -96,7 +100,23 @@ pub struct Prepared {
     /// The parameters' declared types (`PREPARE p (integer, text) AS ...`),
     /// which `EXECUTE` casts its arguments to; empty when undeclared.
     param_types: Vec<DataType>,
-    plan: Option<(Catalog, planner::plan::Plan, Vec<String>)>,
+    plan: Option<(Catalog, planner::plan::Plan, Described)>,
+}
+
+/// The name of the one column of an EXPLAIN's result, as PostgreSQL names it.
+pub const EXPLAIN_COLUMN: &str = "QUERY PLAN";
+
+/// What a prepared statement takes and returns, as far as planning can
+/// tell before it runs: a wire-protocol front end describes it to the
+/// client with this, and reads untyped arguments as `parameters` says.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Described {
+    /// The types of `$1`, `$2`, ... (`None` where no context gives one).
+    pub parameters: Vec<Option<DataType>>,
+    /// The result's columns, names and types, for a statement that
+    /// returns rows (a query, or a change with RETURNING); `None` for one
+    /// that returns a command tag.
+    pub columns: Option<Vec<(String, Option<DataType>)>>,
 }
 
 /// The tables (by name, decoded) and views (name, query) a session sees.
@@ -147,6 +167,8 @@ pub struct Session {
     sequences: Sequences,
     /// Statements named by `PREPARE`, for `EXECUTE`.
     named: HashMap<String, Prepared>,
+    /// `SET`'s values, for `SHOW`.
+    settings: Settings,
 }
 
 /// The catalog plus the repository to read table objects from.
@@ -254,6 +276,7 @@ impl Session {
             env: Environment::default(),
             sequences: Sequences::default(),
             named: HashMap::new(),
+            settings: Settings::default(),
         })
     }
 
@@ -372,10 +395,15 @@ impl Session {
             return self.execute_bound(&prepared.statement, params);
         }
         self.statement(|session, catalog| {
-            let (plan, columns) = session.prepared_plan(prepared, catalog, params)?;
+            let (plan, described) = session.prepared_plan(prepared, catalog, params)?;
             let executor = session.executor(params);
             let rows = executor.execute(&plan)?.collect::<Result<Vec<_>>>()?;
-            Ok(StatementResult::Rows { columns, rows })
+            let (columns, types) = described.columns.unwrap_or_default().into_iter().unzip();
+            Ok(StatementResult::Rows {
+                columns,
+                types,
+                rows,
+            })
         })
     }
 
@@ -387,21 +415,89 @@ impl Session {
         prepared: &mut Prepared,
         catalog: &Catalog,
         params: &[Value],
-    ) -> Result<(planner::plan::Plan, Vec<String>)> {
+    ) -> Result<(planner::plan::Plan, Described)> {
         let fresh = matches!(&prepared.plan, Some((planned_on, _, _)) if planned_on == catalog);
         if !fresh {
             let view = self.view(catalog);
-            let Statement::Query { plan, columns } = plan_statement(&prepared.statement, &view)?
+            let (statement, parameters) =
+                planner::plan_with_parameters(&prepared.statement, &view)?;
+            let Statement::Query {
+                plan,
+                columns,
+                types,
+            } = statement
             else {
                 return Err(Error::internal("a query planned as something else"));
             };
-            prepared.plan = Some((catalog.clone(), plan, columns));
+            let described = Described {
+                parameters,
+                columns: Some(columns.into_iter().zip(types).collect()),
+            };
+            prepared.plan = Some((catalog.clone(), plan, described));
         }
-        let Some((_, plan, columns)) = &prepared.plan else {
+        let Some((_, plan, described)) = &prepared.plan else {
             return Err(Error::internal("a prepared query without its plan"));
         };
         let plan = self.narrowed(plan.clone(), params, catalog);
-        Ok((plan, columns.clone()))
+        Ok((plan, described.clone()))
+    }
+
+    /// What `prepared` takes and returns (see [`Described`]), planned
+    /// against the catalog as this session sees it now, without running it.
+    pub fn describe(&mut self, prepared: &mut Prepared) -> Result<Described> {
+        use sqlparser::ast::Statement as Ast;
+        if self.failed {
+            return Err(transaction_aborted());
+        }
+        if !self.in_transaction {
+            self.refresh()?;
+        }
+        let count = parameter_count(&prepared.statement.to_string())?;
+        let mut described = if let Some((name, _)) = procedure_call(&prepared.statement)? {
+            Described {
+                parameters: Vec::new(),
+                columns: Some(vec![(name, None)]),
+            }
+        } else if matches!(prepared.statement, Ast::Query(_)) {
+            let catalog = self.catalog.clone();
+            self.prepared_plan(prepared, &catalog, &[])?.1
+        } else if matches!(
+            prepared.statement,
+            Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_)
+        ) && conflicts_delete(&prepared.statement, &self.catalog).is_none()
+            && conflicts_update(&prepared.statement, &self.catalog).is_none()
+        {
+            let view = self.view(&self.catalog);
+            let (statement, parameters) =
+                planner::plan_with_parameters(&prepared.statement, &view)?;
+            let returning = match &statement {
+                Statement::Insert(p) => p.returning.as_ref(),
+                Statement::Update(p) | Statement::Delete(p) => p.returning.as_ref(),
+                _ => None,
+            };
+            Described {
+                parameters,
+                columns: returning.map(|r| {
+                    r.columns
+                        .iter()
+                        .cloned()
+                        .zip(r.types.iter().cloned())
+                        .collect()
+                }),
+            }
+        } else if matches!(prepared.statement, Ast::Explain { .. }) {
+            Described {
+                parameters: Vec::new(),
+                columns: Some(vec![(EXPLAIN_COLUMN.to_owned(), Some(DataType::Text))]),
+            }
+        } else {
+            // Everything else (DDL, transaction control, ...) returns a tag.
+            Described::default()
+        };
+        described
+            .parameters
+            .resize(count.max(described.parameters.len()), None);
+        Ok(described)
     }
 
     /// `plan` with its scans' access paths chosen for the values of its
@@ -482,7 +578,7 @@ impl Session {
         let statement = statements.remove(0);
         self.statement(|session, catalog| {
             let view = session.view(catalog);
-            let Statement::Query { plan, columns } = plan_statement(&statement, &view)? else {
+            let Statement::Query { plan, columns, .. } = plan_statement(&statement, &view)? else {
                 return Err(Error::internal("a query planned as something else"));
             };
             sink.columns(&columns)?;
@@ -492,6 +588,7 @@ impl Session {
             }
             Ok(StatementResult::Rows {
                 columns,
+                types: Vec::new(),
                 rows: Vec::new(),
             })
         })?;
@@ -667,6 +764,12 @@ impl Session {
             }
             sqlparser::ast::Statement::Deallocate { name, .. } => {
                 return self.deallocate(&name.value);
+            }
+            Ast::Set(_) | Ast::ShowVariable { .. } | Ast::Reset(_) | Ast::Discard { .. } => {
+                return match self.setting(stmt) {
+                    Ok(r) => Ok(r),
+                    Err(e) => Err(self.fail(e)),
+                };
             }
             _ => {}
         }
@@ -866,6 +969,82 @@ impl Session {
         Ok(values)
     }
 
+    /// `SET`, `SHOW`, `RESET` and `DISCARD ALL`: the session's settings.
+    fn setting(&mut self, stmt: &sqlparser::ast::Statement) -> Result<StatementResult> {
+        use sqlparser::ast::{self, Statement as Ast};
+        if self.failed {
+            return Err(transaction_aborted());
+        }
+        let shown = |name: &str, value: String| StatementResult::Rows {
+            columns: vec![name.to_owned()],
+            types: vec![Some(DataType::Text)],
+            rows: vec![vec![Value::Text(value)]],
+        };
+        match stmt {
+            Ast::Set(ast::Set::SingleAssignment {
+                variable, values, ..
+            }) => {
+                let value = setting_value(values)?;
+                self.settings.set(&variable.to_string(), value)?;
+            }
+            Ast::Set(ast::Set::SetTimeZone { value, .. }) => {
+                let value = setting_value(std::slice::from_ref(value))?;
+                self.settings.set("TimeZone", value)?;
+            }
+            Ast::Set(ast::Set::SetNames { charset_name, .. }) => {
+                self.settings
+                    .set("client_encoding", Some(charset_name.value.clone()))?;
+            }
+            // Transactions are snapshots whatever level is asked for.
+            Ast::Set(ast::Set::SetTransaction { .. }) => {}
+            Ast::Set(_) => return Err(Error::unsupported(format!("{stmt}"))),
+            Ast::ShowVariable { variable } => {
+                let name = variable
+                    .iter()
+                    .map(|i| i.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if name.eq_ignore_ascii_case("all") {
+                    let rows = self
+                        .settings
+                        .all()
+                        .into_iter()
+                        .map(|(n, v)| vec![Value::Text(n.to_owned()), Value::Text(v)])
+                        .collect();
+                    return Ok(StatementResult::Rows {
+                        columns: vec!["name".into(), "setting".into()],
+                        types: vec![Some(DataType::Text), Some(DataType::Text)],
+                        rows,
+                    });
+                }
+                let (name, value) = self.settings.show(&name)?;
+                return Ok(shown(&name.to_ascii_lowercase(), value));
+            }
+            Ast::Reset(r) => match &r.reset {
+                ast::Reset::ALL => self.settings.reset_all(),
+                ast::Reset::ConfigurationParameter(name) => {
+                    self.settings.set(&name.to_string(), None)?
+                }
+                ast::Reset::SessionAuthorization => {}
+            },
+            Ast::Discard { object_type } => {
+                if matches!(object_type, ast::DiscardObject::ALL) {
+                    if self.in_transaction {
+                        return Err(self.refuse_in_transaction("DISCARD ALL"));
+                    }
+                    self.settings.reset_all();
+                    self.named.clear();
+                }
+                return Ok(StatementResult::command(&format!("DISCARD {object_type}")));
+            }
+            _ => return Err(Error::internal("a statement taken for a setting")),
+        }
+        Ok(StatementResult::command(match stmt {
+            Ast::Reset(_) => "RESET",
+            _ => "SET",
+        }))
+    }
+
     /// `DEALLOCATE name` or `DEALLOCATE ALL`.
     fn deallocate(&mut self, name: &str) -> Result<StatementResult> {
         if name.eq_ignore_ascii_case("all") {
@@ -933,6 +1112,7 @@ impl Session {
         self.reload()?;
         Ok(StatementResult::Rows {
             columns: vec![result.column],
+            types: vec![None],
             rows: vec![vec![result.value]],
         })
     }
@@ -1079,10 +1259,18 @@ impl Session {
         params: &[Value],
     ) -> Result<StatementResult> {
         match stmt {
-            Statement::Query { plan, columns } => {
+            Statement::Query {
+                plan,
+                columns,
+                types,
+            } => {
                 let executor = self.executor(params);
                 let rows = executor.execute(&plan)?.collect::<Result<Vec<_>>>()?;
-                Ok(StatementResult::Rows { columns, rows })
+                Ok(StatementResult::Rows {
+                    columns,
+                    types,
+                    rows,
+                })
             }
             Statement::Explain {
                 plan,
@@ -1340,7 +1528,11 @@ impl Session {
             .insert(table.name().to_owned(), self.repo.write_table(&object)?);
         Ok(match written {
             Written::Count(n) => StatementResult::written(verb, n),
-            Written::Rows(columns, rows) => StatementResult::Rows { columns, rows },
+            Written::Rows(columns, types, rows) => StatementResult::Rows {
+                columns,
+                types,
+                rows,
+            },
         })
     }
 
@@ -1461,6 +1653,30 @@ impl Session {
 /// A statement that calls a version-control procedure: `SELECT name(args)`
 /// with constant arguments and nothing else. Returns its name and arguments.
 /// The number of parameters `sql` takes: the highest `$n` in it.
+/// The text of a `SET`'s value: a list joined by `, ` as PostgreSQL
+/// shows it, `None` for `DEFAULT`.
+fn setting_value(values: &[sqlparser::ast::Expr]) -> Result<Option<String>> {
+    use sqlparser::ast;
+    let mut parts = Vec::new();
+    for v in values {
+        parts.push(match v {
+            ast::Expr::Identifier(i)
+                if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default") =>
+            {
+                return Ok(None);
+            }
+            ast::Expr::Identifier(i) => i.value.clone(),
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
+                other => other.to_string(),
+            },
+            ast::Expr::UnaryOp { .. } => v.to_string().replace(' ', ""),
+            other => other.to_string(),
+        });
+    }
+    Ok(Some(parts.join(", ")))
+}
+
 fn parameter_count(sql: &str) -> Result<usize> {
     let mut highest = 0;
     for_each_token(sql, &mut |token| {

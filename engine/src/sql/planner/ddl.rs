@@ -254,7 +254,7 @@ impl Binder<'_> {
                 });
             }
             ast::TableConstraint::Check(c) => {
-                let scope = Scope::for_table(&table, schema.columns.iter().map(|c| c.name.clone()));
+                let scope = Scope::for_schema(&table, &schema);
                 let bound = self.expr(&c.expr, &scope, &[], None)?;
                 if bound.has_subquery() {
                     return Err(Error::new(
@@ -555,10 +555,7 @@ impl Binder<'_> {
                             let new_type = data_type(t)?;
                             let source = match using {
                                 Some(e) => {
-                                    let scope = Scope::for_table(
-                                        &name,
-                                        old.columns.iter().map(|c| c.name.clone()),
-                                    );
+                                    let scope = Scope::for_schema(&name, &old);
                                     self.expr(e, &scope, &[], None)?
                                 }
                                 None => sources[i]

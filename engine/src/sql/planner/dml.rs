@@ -20,7 +20,7 @@ use super::scope::{Scope, ScopeColumn};
 use super::{Binder, Statement, ident, object_name, sql_expression};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::dml::{Cascade, CascadeAction};
-use arbor_schema::Value;
+use arbor_schema::{DataType, Value};
 
 use crate::table::{Checks, ForeignKeyCheck, RowCheck, Table, bind_foreign_key};
 
@@ -97,6 +97,8 @@ pub struct Returning {
     pub exprs: Vec<Expr>,
     /// Output column names.
     pub columns: Vec<String>,
+    /// Output column types, where binding can tell them.
+    pub types: Vec<Option<DataType>>,
 }
 
 /// The foreign keys a writing statement must keep: those of its table
@@ -142,7 +144,7 @@ impl Binder<'_> {
             .table_alias
             .as_ref()
             .map_or(name.clone(), |a| ident(&a.alias));
-        let table_scope = Scope::for_table(&qualifier, column_names(&table));
+        let table_scope = Scope::for_schema(&qualifier, &table.schema);
         let targets: Vec<usize> = if insert.columns.is_empty() {
             (0..table.schema.columns.len()).collect()
         } else {
@@ -175,7 +177,7 @@ impl Binder<'_> {
                 ast::SetExpr::Values(values)
                     if q.with.is_none() && q.order_by.is_none() && q.limit_clause.is_none() =>
                 {
-                    self.insert_values(values, &targets, &defaults)?
+                    self.insert_values(values, &table, &targets, &defaults)?
                 }
                 _ => {
                     let (plan, scope) = self.query(q, &[])?;
@@ -213,6 +215,7 @@ impl Binder<'_> {
     fn insert_values(
         &self,
         values: &ast::Values,
+        table: &Table,
         targets: &[usize],
         defaults: &[Option<Expr>],
     ) -> Result<(Plan, usize)> {
@@ -235,7 +238,11 @@ impl Binder<'_> {
                         .clone()
                         .unwrap_or(Expr::Literal(Value::Null))
                 } else {
-                    self.expr(e, &empty, &[], None)?
+                    let bound = self.expr(e, &empty, &[], None)?;
+                    if let (Expr::Parameter(n), Some(t)) = (&bound, targets.get(j)) {
+                        self.note_parameter(*n, Some(table.schema.columns[*t].data_type.clone()));
+                    }
+                    bound
                 });
             }
             rows.push(row);
@@ -372,7 +379,7 @@ impl Binder<'_> {
                     )
                     .with_hint("For example, ON CONFLICT (column_name)."));
                 }
-                let excluded = Scope::for_table("excluded", column_names(table));
+                let excluded = Scope::for_schema("excluded", &table.schema);
                 let scope = table_scope.join(&excluded);
                 let assignments = self.assignments(&update.assignments, table, &scope)?;
                 let filter = update
@@ -407,7 +414,11 @@ impl Binder<'_> {
             // PostgreSQL refuses a column assigned twice; the SQLite-derived
             // corpus expects the last assignment to win, and so it does here.
             out.retain(|(j, _)| *j != i);
-            out.push((i, self.expr(&a.value, scope, &[], None)?));
+            let bound = self.expr(&a.value, scope, &[], None)?;
+            if let Expr::Parameter(n) = &bound {
+                self.note_parameter(*n, Some(table.schema.columns[i].data_type.clone()));
+            }
+            out.push((i, bound));
         }
         Ok(out)
     }
@@ -448,7 +459,15 @@ impl Binder<'_> {
                 _ => return Err(Error::unsupported("this kind of RETURNING item")),
             }
         }
-        Ok(Some(Returning { exprs, columns }))
+        let types = exprs
+            .iter()
+            .map(|e| super::types::static_type(e, scope, &[]))
+            .collect();
+        Ok(Some(Returning {
+            exprs,
+            columns,
+            types,
+        }))
     }
 
     /// The target of UPDATE or DELETE scanned with its keys, and its scope
@@ -474,11 +493,12 @@ impl Binder<'_> {
     fn change_scan(&self, table_name: &str, qualifier: String) -> Result<(Table, Plan, Scope)> {
         let table_name = table_name.to_owned();
         let table = self.table(&table_name)?;
-        let mut scope = Scope::for_table(&qualifier, column_names(&table));
+        let mut scope = Scope::for_schema(&qualifier, &table.schema);
         scope.columns.push(ScopeColumn {
             table: Some(qualifier),
             name: "ctid".into(),
             hidden: true,
+            data_type: None,
         });
         let plan = Plan::Scan {
             table: TableSource::of(table_name, &table),
@@ -623,10 +643,6 @@ pub fn plan_cascade(cascade: &Cascade, catalog: &dyn super::CatalogView) -> Resu
             })))
         }
     }
-}
-
-fn column_names(table: &Table) -> impl Iterator<Item = String> + '_ {
-    table.schema.columns.iter().map(|c| c.name.clone())
 }
 
 /// The position of column `name` in `table`, or PostgreSQL's error.

@@ -13,6 +13,7 @@ pub mod expr;
 pub mod optimizer;
 pub mod plan;
 pub mod scope;
+pub mod types;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -157,6 +158,8 @@ pub enum Statement {
         plan: Plan,
         /// Output column names.
         columns: Vec<String>,
+        /// Output column types, where binding can tell them.
+        types: Vec<Option<DataType>>,
     },
     /// `EXPLAIN <query>`: the plan, and whether to run it and show what
     /// each node did (`EXPLAIN ANALYZE`).
@@ -176,13 +179,38 @@ pub enum Statement {
 
 /// Plans one statement.
 pub fn plan_statement(stmt: &ast::Statement, catalog: &dyn CatalogView) -> Result<Statement> {
+    plan_with_parameters(stmt, catalog).map(|(statement, _)| statement)
+}
+
+/// Plans one statement, and gives the types its parameters (`$1`, `$2`,
+/// ...) take from their contexts, by number less one (`None`: no context
+/// gives the type; a trailing parameter without one may be missing).
+pub fn plan_with_parameters(
+    stmt: &ast::Statement,
+    catalog: &dyn CatalogView,
+) -> Result<(Statement, Vec<Option<DataType>>)> {
     let binder = Binder::new(catalog);
+    let statement = bind_statement(&binder, stmt, catalog)?;
+    Ok((statement, binder.parameters.into_inner()))
+}
+
+fn bind_statement(
+    binder: &Binder<'_>,
+    stmt: &ast::Statement,
+    catalog: &dyn CatalogView,
+) -> Result<Statement> {
     match stmt {
         ast::Statement::Query(q) => {
             let (plan, scope) = binder.query(q, &[])?;
+            let (columns, types) = scope
+                .columns
+                .into_iter()
+                .map(|c| (c.name, c.data_type))
+                .unzip();
             Ok(Statement::Query {
                 plan,
-                columns: scope.columns.into_iter().map(|c| c.name).collect(),
+                columns,
+                types,
             })
         }
         ast::Statement::CreateTable(ct) => binder.create_table(ct),
@@ -336,7 +364,7 @@ pub fn plan_insert_rows(table: &str, catalog: &dyn CatalogView) -> Result<Insert
 /// The CHECK constraints of `schema`, bound over its rows.
 pub fn checks_of(schema: &TableSchema, catalog: &dyn CatalogView) -> Result<Checks> {
     let binder = Binder::new(catalog);
-    let scope = Scope::for_table(&schema.name, schema.columns.iter().map(|c| c.name.clone()));
+    let scope = Scope::for_schema(&schema.name, schema);
     schema
         .checks
         .iter()
@@ -566,6 +594,9 @@ struct Binder<'a> {
     /// How deep binding is now, in expressions, queries and set operations
     /// inside one another (views and CTEs included); see [`MAX_NESTING`].
     nesting: Cell<usize>,
+    /// The types of `$1`, `$2`, ... as their contexts give them (compared
+    /// with a column, assigned to one, cast), by number less one.
+    parameters: RefCell<Vec<Option<DataType>>>,
 }
 
 /// The deepest nesting a statement may have. sqlparser builds chains of a
@@ -597,7 +628,62 @@ impl<'a> Binder<'a> {
             ctes: RefCell::default(),
             next_cte_id: Cell::new(0),
             nesting: Cell::new(0),
+            parameters: RefCell::default(),
         }
+    }
+
+    /// Notes that parameter `$n` is read as type `t` (the first context to
+    /// give it a type wins, as in PostgreSQL).
+    fn note_parameter(&self, n: usize, t: Option<DataType>) {
+        let Some(t) = t else { return };
+        let mut params = self.parameters.borrow_mut();
+        if params.len() < n {
+            params.resize(n, None);
+        }
+        params[n - 1].get_or_insert(t);
+    }
+
+    /// `e` (bound from `ast`) where it meets a value of type `context`
+    /// (the other operand of `op`, or what it is assigned to when `op` is
+    /// `None`): an untyped string literal is read as that type, and a
+    /// parameter takes it.
+    fn in_context(
+        &self,
+        ast: &ast::Expr,
+        e: Expr,
+        op: Option<BinaryOp>,
+        context: Option<DataType>,
+    ) -> Result<Expr> {
+        let Some(t) = context else { return Ok(e) };
+        match e {
+            Expr::Parameter(n) => {
+                self.note_parameter(n, Some(t));
+                Ok(e)
+            }
+            Expr::Literal(Value::Text(ref text))
+                if untyped_string(ast) && types::literal_takes_type(op, &t) =>
+            {
+                Ok(Expr::Literal(types::read_literal(text, &t)?))
+            }
+            e => Ok(e),
+        }
+    }
+
+    /// Binds the operands of `op`, each read in the context of the other.
+    #[allow(clippy::too_many_arguments)]
+    fn operands(
+        &self,
+        op: Option<BinaryOp>,
+        (left, l): (&ast::Expr, Expr),
+        (right, r): (&ast::Expr, Expr),
+        scope: &Scope,
+        outer: &[&Scope],
+    ) -> Result<(Expr, Expr)> {
+        let lt = types::static_type(&l, scope, outer);
+        let rt = types::static_type(&r, scope, outer);
+        let l = self.in_context(left, l, op, rt)?;
+        let r = self.in_context(right, r, op, lt)?;
+        Ok((l, r))
     }
 
     /// Enters one level of nesting, refusing a statement nested deeper than
@@ -847,6 +933,10 @@ impl Binder<'_> {
                     table: None,
                     name: format!("column{i}"),
                     hidden: false,
+                    data_type: rows
+                        .first()
+                        .and_then(|r| r.get(i - 1))
+                        .and_then(|e| types::static_type(e, &empty, outer)),
                 })
                 .collect(),
         };
@@ -1199,20 +1289,24 @@ impl Binder<'_> {
         for item in &s.projection {
             match item {
                 ast::SelectItem::UnnamedExpr(e) => {
-                    exprs.push(self.expr(e, &scope, outer, grouping.as_mut())?);
+                    let bound = self.expr(e, &scope, outer, grouping.as_mut())?;
                     out.columns.push(ScopeColumn {
                         table: None,
                         name: column_label(e),
                         hidden: false,
+                        data_type: types::static_type(&bound, &scope, outer),
                     });
+                    exprs.push(bound);
                 }
                 ast::SelectItem::ExprWithAlias { expr, alias } => {
-                    exprs.push(self.expr(expr, &scope, outer, grouping.as_mut())?);
+                    let bound = self.expr(expr, &scope, outer, grouping.as_mut())?;
                     out.columns.push(ScopeColumn {
                         table: None,
                         name: ident(alias),
                         hidden: false,
+                        data_type: types::static_type(&bound, &scope, outer),
                     });
+                    exprs.push(bound);
                 }
                 ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
                     let table = match item {
@@ -1225,9 +1319,8 @@ impl Binder<'_> {
                     for i in scope.expand(table.as_deref())? {
                         exprs.push(Expr::Column(i));
                         out.columns.push(ScopeColumn {
-                            table: scope.columns[i].table.clone(),
-                            name: scope.columns[i].name.clone(),
                             hidden: false,
+                            ..scope.columns[i].clone()
                         });
                     }
                 }
@@ -1444,19 +1537,21 @@ impl Binder<'_> {
                 Expr::balanced(binary_op(op)?, terms)
             }
             ast::Expr::BinaryOp { left, op, right } => {
+                let op = binary_op(op)?;
                 let l = bind(left, grouping.as_deref_mut())?;
                 let r = bind(right, grouping)?;
-                Expr::Binary(binary_op(op)?, Box::new(l), Box::new(r))
+                let (l, r) = self.operands(Some(op), (left, l), (right, r), scope, outer)?;
+                Expr::Binary(op, Box::new(l), Box::new(r))
             }
             ast::Expr::IsNull(x) => Expr::IsNull(Box::new(bind(x, grouping)?), false),
             ast::Expr::IsNotNull(x) => Expr::IsNull(Box::new(bind(x, grouping)?), true),
-            ast::Expr::IsDistinctFrom(a, b) => {
-                let a = bind(a, grouping.as_deref_mut())?;
-                Expr::IsDistinctFrom(Box::new(a), Box::new(bind(b, grouping)?), false)
-            }
-            ast::Expr::IsNotDistinctFrom(a, b) => {
-                let a = bind(a, grouping.as_deref_mut())?;
-                Expr::IsDistinctFrom(Box::new(a), Box::new(bind(b, grouping)?), true)
+            ast::Expr::IsDistinctFrom(a_ast, b_ast)
+            | ast::Expr::IsNotDistinctFrom(a_ast, b_ast) => {
+                let a = bind(a_ast, grouping.as_deref_mut())?;
+                let b = bind(b_ast, grouping)?;
+                let (a, b) = self.operands(None, (a_ast, a), (b_ast, b), scope, outer)?;
+                let not = matches!(e, ast::Expr::IsNotDistinctFrom(..));
+                Expr::IsDistinctFrom(Box::new(a), Box::new(b), not)
             }
             ast::Expr::In {
                 expr,
@@ -1465,9 +1560,11 @@ impl Binder<'_> {
                 ..
             } => {
                 let x = bind(expr, grouping.as_deref_mut())?;
+                let t = types::static_type(&x, scope, outer);
                 let mut items = Vec::new();
                 for item in list {
-                    items.push(bind(item, grouping.as_deref_mut())?);
+                    let bound = bind(item, grouping.as_deref_mut())?;
+                    items.push(self.in_context(item, bound, None, t.clone())?);
                 }
                 Expr::in_list(x, items, *negated)
             }
@@ -1478,8 +1575,11 @@ impl Binder<'_> {
                 high,
             } => {
                 let x = bind(expr, grouping.as_deref_mut())?;
+                let t = types::static_type(&x, scope, outer);
                 let lo = bind(low, grouping.as_deref_mut())?;
+                let lo = self.in_context(low, lo, None, t.clone())?;
                 let hi = bind(high, grouping)?;
+                let hi = self.in_context(high, hi, None, t)?;
                 Expr::Between {
                     expr: Box::new(x),
                     low: Box::new(lo),
@@ -1540,7 +1640,14 @@ impl Binder<'_> {
             }
             ast::Expr::Cast {
                 expr, data_type: t, ..
-            } => Expr::Cast(Box::new(bind(expr, grouping)?), data_type(t)?),
+            } => {
+                let t = data_type(t)?;
+                let x = bind(expr, grouping)?;
+                if let Expr::Parameter(n) = x {
+                    self.note_parameter(n, Some(t.clone()));
+                }
+                Expr::Cast(Box::new(x), t)
+            }
             ast::Expr::Function(f) => self.function(f, scope, outer, grouping)?,
             ast::Expr::TypedString(ts) => {
                 let text = match &ts.value.value {
@@ -2103,11 +2210,23 @@ fn place_windows(e: Expr, base: usize) -> Result<Expr> {
 }
 
 /// A full scan of `table`, with its columns qualified by `qualifier`.
+/// Whether `e` is a string constant written without a type (`'5'`, not
+/// `'5'::int` nor `int '5'`), whose type its context decides.
+fn untyped_string(e: &ast::Expr) -> bool {
+    match e {
+        ast::Expr::Nested(inner) => untyped_string(inner),
+        ast::Expr::Value(v) => matches!(
+            v.value,
+            ast::Value::SingleQuotedString(_)
+                | ast::Value::EscapedStringLiteral(_)
+                | ast::Value::DollarQuotedString(_)
+        ),
+        _ => false,
+    }
+}
+
 fn scan_of(name: String, qualifier: &str, table: &Table) -> (Plan, Scope) {
-    let scope = Scope::for_table(
-        qualifier,
-        table.schema.columns.iter().map(|c| c.name.clone()),
-    );
+    let scope = Scope::for_schema(qualifier, &table.schema);
     let source = TableSource::of(name, table);
     (
         Plan::Scan {

@@ -7,6 +7,8 @@
 //! PostgreSQL folds unquoted identifiers to lower case before any of this;
 //! the binder does the same before calling in.
 
+use arbor_schema::{DataType, TableSchema};
+
 use crate::error::{Error, Result, SqlState};
 
 /// One column visible in a scope.
@@ -22,6 +24,11 @@ pub struct ScopeColumn {
     /// otherwise bind to the outer row's key and match every row), and `*`
     /// never expands to one.
     pub hidden: bool,
+    /// The column's type where binding can tell it (a table's column, a
+    /// cast, a literal, an operator over typed inputs): what a string
+    /// literal or a parameter compared with it is read as, and the type a
+    /// result column is described with. `None`: known only from values.
+    pub data_type: Option<DataType>,
 }
 
 /// The columns of a plan node's output, in order.
@@ -60,6 +67,24 @@ impl Scope {
                     table: Some(qualifier.to_owned()),
                     name,
                     hidden: false,
+                    data_type: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// A scope for the columns of a table of `schema`, with their types,
+    /// qualified by `qualifier`.
+    pub fn for_schema(qualifier: &str, schema: &TableSchema) -> Scope {
+        Scope {
+            columns: schema
+                .columns
+                .iter()
+                .map(|c| ScopeColumn {
+                    table: Some(qualifier.to_owned()),
+                    name: c.name.clone(),
+                    hidden: false,
+                    data_type: Some(c.data_type.clone()),
                 })
                 .collect(),
         }
@@ -199,6 +224,7 @@ mod tests {
             table: Some("t".into()),
             name: "ctid".into(),
             hidden: true,
+            data_type: None,
         });
         let inner = Scope::for_table("t", names(&["a"]));
         for table in [None, Some("t")] {

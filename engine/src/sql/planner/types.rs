@@ -1,0 +1,172 @@
+//! Static types: what binding can tell of an expression's type before any
+//! row is read.
+//!
+//! Arbor's values carry their own types, so execution never needs this.
+//! Binding uses it for two things PostgreSQL does at parse time:
+//!
+//! - a string literal (`'5'`) has no type of its own until its context
+//!   gives one: compared with an `integer` column it is read as an
+//!   integer, with a `timestamptz` as a timestamp (PostgreSQL's "unknown"
+//!   literals). [`Binder`](super::Binder) reads it so, once, at binding;
+//! - a parameter (`$1`) takes the type of what it is compared with,
+//!   assigned to or cast to: a client that sends its arguments untyped (as
+//!   text) gets them read as that type, and a prepared statement describes
+//!   its parameters and its result columns by type.
+//!
+//! The answer is best effort: `None` where only the values will tell (an
+//! aggregate, most functions, a subquery), and a front end then looks at
+//! the values.
+
+use arbor_schema::{DataType, Value};
+
+use super::expr::{BinaryOp, Expr, UnaryOp};
+use super::scope::Scope;
+
+/// The type of `e`'s values over rows of `scope` (inside queries whose
+/// scopes are `outer`, innermost last), where binding can tell it.
+pub fn static_type(e: &Expr, scope: &Scope, outer: &[&Scope]) -> Option<DataType> {
+    match e {
+        Expr::Literal(v) => v.data_type(),
+        Expr::Column(i) => scope.columns.get(*i)?.data_type.clone(),
+        Expr::Outer { depth, index } => {
+            let s = outer.get(outer.len().checked_sub(*depth)?)?;
+            s.columns.get(*index)?.data_type.clone()
+        }
+        Expr::Cast(_, t) => Some(t.clone()),
+        Expr::Unary(UnaryOp::Not, _)
+        | Expr::IsNull(..)
+        | Expr::IsDistinctFrom(..)
+        | Expr::InList { .. }
+        | Expr::Between { .. }
+        | Expr::Like { .. } => Some(DataType::Boolean),
+        Expr::Unary(_, x) => static_type(x, scope, outer),
+        Expr::Binary(op, l, r) => binary_type(
+            *op,
+            static_type(l, scope, outer),
+            static_type(r, scope, outer),
+        ),
+        Expr::Case {
+            branches,
+            otherwise,
+            ..
+        } => branches
+            .iter()
+            .map(|(_, then)| then)
+            .chain(otherwise.as_deref())
+            .find_map(|x| static_type(x, scope, outer)),
+        Expr::Function(name, args) => function_type(name, &|i| {
+            args.get(i).and_then(|a| static_type(a, scope, outer))
+        }),
+        Expr::Parameter(_) | Expr::Subquery(_) | Expr::Aggregate(_) | Expr::Window(_) => None,
+    }
+}
+
+/// The type of `l op r` from its operands' types.
+fn binary_type(op: BinaryOp, l: Option<DataType>, r: Option<DataType>) -> Option<DataType> {
+    use BinaryOp as B;
+    match op {
+        B::Eq
+        | B::NotEq
+        | B::Lt
+        | B::LtEq
+        | B::Gt
+        | B::GtEq
+        | B::And
+        | B::Or
+        | B::Contains
+        | B::ContainedBy
+        | B::JsonHasKey
+        | B::JsonHasAnyKey
+        | B::JsonHasAllKeys
+        | B::JsonPathExists
+        | B::JsonPathMatch => Some(DataType::Boolean),
+        B::Concat if l == Some(DataType::Jsonb) => Some(DataType::Jsonb),
+        B::Concat | B::JsonGetText | B::JsonPathText => Some(DataType::Text),
+        B::JsonGet | B::JsonPath | B::JsonDeletePath => l,
+        B::Add | B::Subtract | B::Multiply | B::Divide | B::Modulo | B::Power => {
+            numeric_result(l?, r?)
+        }
+        B::BitAnd | B::BitOr | B::BitXor | B::ShiftLeft | B::ShiftRight => numeric_result(l?, r?),
+    }
+}
+
+/// The type arithmetic over two number types gives (PostgreSQL's
+/// promotions: the wider integer, else numeric, else double), or `None`
+/// for other types (dates and times, which their own rules cover).
+fn numeric_result(l: DataType, r: DataType) -> Option<DataType> {
+    fn rank(t: &DataType) -> Option<u8> {
+        Some(match t {
+            DataType::SmallInt => 0,
+            DataType::Integer => 1,
+            DataType::BigInt => 2,
+            DataType::Numeric(_) => 3,
+            DataType::Real => 4,
+            DataType::Double => 5,
+            _ => return None,
+        })
+    }
+    let (a, b) = (rank(&l)?, rank(&r)?);
+    Some(match a.max(b) {
+        0 => DataType::SmallInt,
+        1 => DataType::Integer,
+        2 => DataType::BigInt,
+        3 => DataType::Numeric(None),
+        // real op real is real; with anything wider it is double.
+        4 if a == b => DataType::Real,
+        _ => DataType::Double,
+    })
+}
+
+/// The result type of the scalar function `name`, given its arguments'
+/// types by position, for the functions whose type is fixed or follows an
+/// argument.
+fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<DataType> {
+    Some(match name {
+        "length" | "char_length" | "character_length" | "octet_length" | "bit_length"
+        | "strpos" | "position" | "ascii" | "jsonb_array_length" | "json_array_length" => {
+            DataType::Integer
+        }
+        "lower" | "upper" | "initcap" | "trim" | "btrim" | "ltrim" | "rtrim" | "substr"
+        | "substring" | "concat" | "concat_ws" | "replace" | "left" | "right" | "lpad" | "rpad"
+        | "repeat" | "reverse" | "md5" | "chr" | "to_hex" | "split_part" | "translate"
+        | "jsonb_typeof" | "json_typeof" | "jsonb_pretty" | "quote_ident" | "quote_literal"
+        | "current_user" | "session_user" | "version" => DataType::Text,
+        "now"
+        | "current_timestamp"
+        | "transaction_timestamp"
+        | "statement_timestamp"
+        | "clock_timestamp" => DataType::TimestampTz,
+        "current_date" => DataType::Date,
+        "random" | "pi" | "sqrt" | "cbrt" | "ln" | "log10" | "exp" | "sin" | "cos" | "tan"
+        | "degrees" | "radians" => DataType::Double,
+        "to_jsonb" | "jsonb_build_object" | "jsonb_build_array" | "jsonb_set"
+        | "jsonb_strip_nulls" | "jsonb_agg" | "jsonb_object_agg" => DataType::Jsonb,
+        "gen_random_uuid" => DataType::Uuid,
+        "abs" | "ceil" | "ceiling" | "floor" | "round" | "trunc" | "sign" => arg(0)?,
+        "coalesce" | "nullif" | "greatest" | "least" => (0..8).find_map(arg)?,
+        _ => return None,
+    })
+}
+
+/// Whether a string literal compared with (or combined by `op` with) a
+/// value of type `t` is read as a `t` (PostgreSQL resolves an unknown
+/// literal to the other operand's type): always for comparisons with a
+/// type other than text, for arithmetic only with a number type.
+pub fn literal_takes_type(op: Option<BinaryOp>, t: &DataType) -> bool {
+    use BinaryOp as B;
+    let text_like = matches!(t, DataType::Text | DataType::Varchar(_) | DataType::Char(_));
+    match op {
+        None
+        | Some(B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
+        | Some(B::Contains | B::ContainedBy) => !text_like && *t != DataType::Json,
+        Some(B::Add | B::Subtract | B::Multiply | B::Divide | B::Modulo) => {
+            numeric_result(t.clone(), t.clone()).is_some()
+        }
+        _ => false,
+    }
+}
+
+/// The value of an untyped string literal read as type `t`.
+pub fn read_literal(text: &str, t: &DataType) -> crate::error::Result<Value> {
+    super::super::eval::cast(Value::Text(text.to_owned()), t)
+}

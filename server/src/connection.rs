@@ -1,0 +1,554 @@
+//! One client connection: its session, and the protocol's messages turned
+//! into calls on it.
+//!
+//! Every connection has its own [`Session`] on the database its startup
+//! message names. The engine is synchronous, so each call on the session
+//! runs on tokio's blocking pool ([`Connection::on_session`]), never on
+//! the threads that serve the sockets.
+//!
+//! The simple query protocol runs a string of statements as `psql -c`
+//! does ([`Session::execute_as_one`]). The extended protocol parses and
+//! describes a statement once at Parse (its parameter and result types
+//! from planning, see [`Described`]); Bind reads the arguments as those
+//! types (or the types the client sent); Execute runs the statement's kept
+//! plan. A result column whose type planning cannot tell is described by
+//! its values: Describe of such a portal runs it and keeps the result for
+//! the Execute that follows.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::sync::{Arc, Mutex};
+
+use arbor_engine::{
+    DataType, Described, EXPLAIN_COLUMN, Error, Prepared, Session, StatementResult, Value,
+};
+use async_trait::async_trait;
+use bytes::BytesMut;
+use futures::{Sink, stream};
+use pgwire::api::auth::{
+    DefaultServerParameterProvider, StartupHandler, finish_authentication, protocol_negotiation,
+    save_startup_parameters_to_metadata,
+};
+use pgwire::api::portal::{Format, Portal};
+use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
+use pgwire::api::results::{
+    DescribePortalResponse, DescribeResponse, DescribeStatementResponse, FieldFormat, FieldInfo,
+    QueryResponse, Response, Tag,
+};
+use pgwire::api::stmt::{QueryParser, StoredStatement};
+use pgwire::api::store::PortalStore;
+use pgwire::api::{ClientInfo, ClientPortalStore, PgWireServerHandlers, Type};
+use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use pgwire::messages::data::DataRow;
+use pgwire::messages::startup::SecretKey;
+use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
+
+use crate::Log;
+use crate::databases::Databases;
+use crate::errors::{fatal, wire_error};
+use crate::wire_types::{self, column_type, decode_parameter};
+
+/// Prepared statements kept per connection, by SQL text; past this many
+/// the oldest are dropped (a client that never closes its statements
+/// cannot grow the server without bound).
+const PREPARED_LIMIT: usize = 1024;
+
+/// What a connection holds between messages.
+#[derive(Debug, Default)]
+struct State {
+    /// The session, once startup has opened it.
+    session: Option<Session>,
+    /// Parsed statements with their kept plans, by SQL text.
+    prepared: HashMap<String, Prepared>,
+    /// Results of portals run early, at Describe, for their Execute.
+    early: HashMap<String, Result<StatementResult, Error>>,
+}
+
+/// One connection's handlers (pgwire asks for each by kind).
+#[derive(Debug)]
+pub struct Connection {
+    databases: Arc<Databases>,
+    log: Arc<Log>,
+    state: Arc<Mutex<State>>,
+    parser: Arc<Parser>,
+}
+
+/// A statement as Parse left it: its text, and what planning tells of it.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    sql: String,
+    described: Described,
+}
+
+/// Parses and describes statements on the connection's session.
+#[derive(Debug)]
+pub struct Parser {
+    state: Arc<Mutex<State>>,
+}
+
+impl Connection {
+    pub fn new(databases: Arc<Databases>, log: Arc<Log>) -> Connection {
+        let state = Arc::new(Mutex::new(State::default()));
+        Connection {
+            databases,
+            log,
+            parser: Arc::new(Parser {
+                state: state.clone(),
+            }),
+            state,
+        }
+    }
+
+    /// Runs `work` on the session, on the blocking pool.
+    async fn on_session<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut State, &mut Session) -> T + Send + 'static,
+    ) -> PgWireResult<T> {
+        on_session(&self.state, work).await
+    }
+}
+
+async fn on_session<T: Send + 'static>(
+    state: &Arc<Mutex<State>>,
+    work: impl FnOnce(&mut State, &mut Session) -> T + Send + 'static,
+) -> PgWireResult<T> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = &mut *guard;
+        let mut session = state
+            .session
+            .take()
+            .ok_or_else(|| PgWireError::ApiError("no session: startup did not finish".into()))?;
+        let out = work(state, &mut session);
+        state.session = Some(session);
+        Ok(out)
+    })
+    .await
+    .map_err(|e| PgWireError::ApiError(Box::new(e)))?
+}
+
+#[async_trait]
+impl StartupHandler for Connection {
+    async fn on_startup<C>(
+        &self,
+        client: &mut C,
+        message: PgWireFrontendMessage,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let PgWireFrontendMessage::Startup(ref startup) = message else {
+            return Ok(());
+        };
+        protocol_negotiation(client, startup).await?;
+        save_startup_parameters_to_metadata(client, startup);
+        let metadata = client.metadata();
+        let database = metadata
+            .get("database")
+            .or_else(|| metadata.get("user"))
+            .cloned()
+            .unwrap_or_default();
+        let peer = client.socket_addr();
+        let databases = self.databases.clone();
+        let name = database.clone();
+        let opened = tokio::task::spawn_blocking(move || databases.session(&name))
+            .await
+            .map_err(|e| PgWireError::ApiError(Box::new(e)))?;
+        let session = match opened {
+            Ok(s) => s,
+            Err(e) => {
+                self.log.refused(peer, &database, &e.message);
+                return Err(fatal(&e));
+            }
+        };
+        self.log.connected(peer, &database, session.branch());
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).session = Some(session);
+        let (pid, key) = backend_key();
+        client.set_pid_and_secret_key(pid, SecretKey::I32(key));
+        let mut parameters = DefaultServerParameterProvider::default();
+        parameters.server_version = arbor_engine::SERVER_VERSION.to_owned();
+        parameters.time_zone = "UTC".to_owned();
+        parameters.date_style = "ISO, MDY".to_owned();
+        finish_authentication(client, &parameters).await
+    }
+}
+
+/// A process id and secret for the client's BackendKeyData: unique
+/// enough per connection, and not guessable from another connection.
+fn backend_key() -> (i32, i32) {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    let bits = h.finish();
+    ((bits >> 33) as i32 & 0x3fff_ffff, bits as i32)
+}
+
+#[async_trait]
+impl SimpleQueryHandler for Connection {
+    async fn do_query<C>(&self, client: &mut C, query: &str) -> PgWireResult<Vec<Response>>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let sql = query.to_owned();
+        let (results, error) = self
+            .on_session(move |_, session| {
+                let mut results = Vec::new();
+                let error = session
+                    .execute_as_one(&sql, &mut |r| {
+                        results.push(r);
+                        Ok(())
+                    })
+                    .err();
+                (results, error)
+            })
+            .await?;
+        let mut responses: Vec<Response> = results
+            .into_iter()
+            .map(|r| response(r, &Format::UnifiedText))
+            .collect();
+        if let Some(e) = error {
+            self.log.failed(client.socket_addr(), query, &e);
+            responses.push(Response::Error(Box::new(wire_error(&e))));
+        }
+        Ok(responses)
+    }
+}
+
+#[async_trait]
+impl QueryParser for Parser {
+    type Statement = Parsed;
+
+    async fn parse_sql<C>(
+        &self,
+        _client: &C,
+        sql: &str,
+        _types: &[Option<Type>],
+    ) -> PgWireResult<Option<Parsed>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        let text = sql.to_owned();
+        let described = on_session(&self.state, move |state, session| {
+            let mut prepared = session.prepare(&text)?;
+            let described = session.describe(&mut prepared)?;
+            if state.prepared.len() >= PREPARED_LIMIT {
+                state.prepared.clear();
+            }
+            state.prepared.insert(text, prepared);
+            Ok::<_, Error>(described)
+        })
+        .await?
+        .map_err(|e| PgWireError::UserError(Box::new(wire_error(&e))))?;
+        Ok(Some(Parsed {
+            sql: sql.to_owned(),
+            described,
+        }))
+    }
+
+    fn get_parameter_types(&self, stmt: &Parsed) -> PgWireResult<Vec<Type>> {
+        Ok(parameter_types(stmt, &[]))
+    }
+
+    fn get_result_schema(
+        &self,
+        stmt: &Parsed,
+        column_format: Option<&Format>,
+    ) -> PgWireResult<Vec<FieldInfo>> {
+        Ok(planned_fields(
+            stmt,
+            column_format.unwrap_or(&Format::UnifiedText),
+        ))
+    }
+}
+
+/// The types of a statement's parameters: what the client declared, else
+/// what planning gives, else `text` (read as the statement's context says).
+fn parameter_types(stmt: &Parsed, declared: &[Option<Type>]) -> Vec<Type> {
+    stmt.described
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, planned)| match declared.get(i) {
+            Some(Some(t)) if *t != Type::UNKNOWN => t.clone(),
+            _ => planned.as_ref().map_or(Type::TEXT, wire_types::pg_type),
+        })
+        .collect()
+}
+
+/// A statement's result columns as planning types them (`text` where it
+/// cannot tell).
+fn planned_fields(stmt: &Parsed, format: &Format) -> Vec<FieldInfo> {
+    stmt.described
+        .columns
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, (name, t))| {
+            let t = t.as_ref().map_or(Type::TEXT, wire_types::pg_type);
+            FieldInfo::new(name.clone(), None, None, t, format.format_for(i))
+        })
+        .collect()
+}
+
+/// The arguments a portal binds, as values of its parameters' types.
+fn arguments(portal: &Portal<Parsed>) -> PgWireResult<Vec<Value>> {
+    let stmt = &portal.statement;
+    let mut values = Vec::with_capacity(portal.parameters.len());
+    for (i, bytes) in portal.parameters.iter().enumerate() {
+        let declared = stmt
+            .parameter_types
+            .get(i)
+            .cloned()
+            .flatten()
+            .filter(|t| *t != Type::UNKNOWN);
+        let t = match declared {
+            Some(t) => Some(wire_types::data_type(&t).ok_or_else(|| {
+                user_error("0A000", format!("parameters of type {t} are not supported"))
+            })?),
+            None => stmt
+                .statement
+                .described
+                .parameters
+                .get(i)
+                .cloned()
+                .flatten(),
+        };
+        let value = decode_parameter(
+            bytes.as_deref(),
+            portal.parameter_format.is_binary(i),
+            t.as_ref(),
+        )
+        .map_err(|e| user_error(e.code, format!("parameter ${}: {}", i + 1, e.message)))?;
+        values.push(value);
+    }
+    Ok(values)
+}
+
+fn user_error(code: &str, message: String) -> PgWireError {
+    PgWireError::UserError(Box::new(ErrorInfo::new(
+        "ERROR".to_owned(),
+        code.to_owned(),
+        message,
+    )))
+}
+
+#[async_trait]
+impl ExtendedQueryHandler for Connection {
+    type Statement = Parsed;
+    type QueryParser = Parser;
+
+    fn query_parser(&self) -> Arc<Parser> {
+        self.parser.clone()
+    }
+
+    async fn do_query<C>(
+        &self,
+        client: &mut C,
+        portal: &Portal<Parsed>,
+        _max_rows: usize,
+    ) -> PgWireResult<Response>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let sql = portal.statement.statement.sql.clone();
+        let name = portal.name.clone();
+        let result = match self
+            .on_session(move |state, _| state.early.remove(&name))
+            .await?
+        {
+            Some(early) => early,
+            None => {
+                let args = arguments(portal)?;
+                self.on_session(move |state, session| run_prepared(state, session, &sql, &args))
+                    .await?
+            }
+        };
+        match result {
+            Ok(r) => Ok(response(r, &portal.result_column_format)),
+            Err(e) => {
+                self.log
+                    .failed(client.socket_addr(), &portal.statement.statement.sql, &e);
+                Ok(Response::Error(Box::new(wire_error(&e))))
+            }
+        }
+    }
+
+    async fn do_describe_statement<C>(
+        &self,
+        _client: &mut C,
+        stmt: &StoredStatement<Parsed>,
+    ) -> PgWireResult<DescribeStatementResponse>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let parsed = &stmt.statement;
+        Ok(DescribeStatementResponse::new(
+            parameter_types(parsed, &stmt.parameter_types),
+            planned_fields(parsed, &Format::UnifiedText),
+        ))
+    }
+
+    async fn do_describe_portal<C>(
+        &self,
+        _client: &mut C,
+        portal: &Portal<Parsed>,
+    ) -> PgWireResult<DescribePortalResponse>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let parsed = &portal.statement.statement;
+        let Some(columns) = &parsed.described.columns else {
+            return Ok(DescribePortalResponse::no_data());
+        };
+        let format = &portal.result_column_format;
+        if columns.iter().all(|(_, t)| t.is_some()) {
+            return Ok(DescribePortalResponse::new(planned_fields(parsed, format)));
+        }
+        // Run it now to see its values' types; Execute sends this result.
+        let args = arguments(portal)?;
+        let sql = parsed.sql.clone();
+        let name = portal.name.clone();
+        let fields = self
+            .on_session(move |state, session| {
+                let result = run_prepared(state, session, &sql, &args);
+                let fields = match &result {
+                    Ok(StatementResult::Rows {
+                        columns,
+                        types,
+                        rows,
+                    }) => Some(fields(columns, types, rows, &Format::UnifiedText)),
+                    _ => None,
+                };
+                // An error is sent by the Execute that follows.
+                state.early.insert(name, result);
+                fields
+            })
+            .await?;
+        Ok(match fields {
+            Some(fields) => DescribePortalResponse::new(
+                fields
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        FieldInfo::new(
+                            f.name().to_owned(),
+                            None,
+                            None,
+                            f.datatype().clone(),
+                            format.format_for(i),
+                        )
+                    })
+                    .collect(),
+            ),
+            None => DescribePortalResponse::new(planned_fields(parsed, format)),
+        })
+    }
+}
+
+/// Runs the statement `sql` with `args`, through its kept plan.
+fn run_prepared(
+    state: &mut State,
+    session: &mut Session,
+    sql: &str,
+    args: &[Value],
+) -> Result<StatementResult, Error> {
+    let mut prepared = match state.prepared.remove(sql) {
+        Some(p) => p,
+        None => session.prepare(sql)?,
+    };
+    let result = session.execute_prepared(&mut prepared, args);
+    state.prepared.insert(sql.to_owned(), prepared);
+    result
+}
+
+/// The fields of a result's columns.
+fn fields(
+    columns: &[String],
+    types: &[Option<DataType>],
+    rows: &[Vec<Value>],
+    format: &Format,
+) -> Vec<FieldInfo> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let t = column_type(types.get(i).and_then(Option::as_ref), i, rows);
+            FieldInfo::new(name.clone(), None, None, t, format.format_for(i))
+        })
+        .collect()
+}
+
+/// A statement's result as the protocol's response.
+fn response(result: StatementResult, format: &Format) -> Response {
+    match result {
+        StatementResult::Rows {
+            columns,
+            types,
+            rows,
+        } => rows_response(fields(&columns, &types, &rows, format), rows),
+        StatementResult::Explain(text) => {
+            let rows: Vec<Vec<Value>> = text
+                .lines()
+                .map(|l| vec![Value::Text(l.to_owned())])
+                .collect();
+            let fields = fields(
+                &[EXPLAIN_COLUMN.to_owned()],
+                &[Some(DataType::Text)],
+                &rows,
+                format,
+            );
+            rows_response(fields, rows)
+        }
+        StatementResult::Command { tag, .. } => match tag.as_str() {
+            "BEGIN" | "START TRANSACTION" => Response::TransactionStart(Tag::new(&tag)),
+            "COMMIT" | "ROLLBACK" => Response::TransactionEnd(Tag::new(&tag)),
+            _ => Response::Execution(Tag::new(&tag)),
+        },
+    }
+}
+
+fn rows_response(fields: Vec<FieldInfo>, rows: Vec<Vec<Value>>) -> Response {
+    let formats: Vec<FieldFormat> = fields.iter().map(FieldInfo::format).collect();
+    let count = i16::try_from(fields.len()).unwrap_or(i16::MAX);
+    let data = rows.into_iter().map(move |row| {
+        let mut bytes = Vec::new();
+        for (v, f) in row.iter().zip(&formats) {
+            wire_types::encode(v, *f, &mut bytes);
+        }
+        Ok(DataRow::new(BytesMut::from(&bytes[..]), count))
+    });
+    Response::Query(QueryResponse::new(Arc::new(fields), stream::iter(data)))
+}
+
+/// The handlers of one connection, as pgwire asks for them.
+#[derive(Debug)]
+pub struct Handlers(pub Arc<Connection>);
+
+impl PgWireServerHandlers for Handlers {
+    fn simple_query_handler(&self) -> Arc<impl SimpleQueryHandler> {
+        self.0.clone()
+    }
+
+    fn extended_query_handler(&self) -> Arc<impl ExtendedQueryHandler> {
+        self.0.clone()
+    }
+
+    fn startup_handler(&self) -> Arc<impl StartupHandler> {
+        self.0.clone()
+    }
+}

@@ -1,0 +1,419 @@
+//! Arbor's values on the wire: type OIDs, and values in PostgreSQL's text
+//! and binary formats.
+//!
+//! A result column is described by the type planning gives it, or, where
+//! planning cannot tell (an aggregate, most functions), by the type of its
+//! first non-NULL value; a column of NULLs only is `text`, as PostgreSQL
+//! types an unknown literal. Text output is PostgreSQL's (`Value`'s
+//! `Display`); binary is the format of PostgreSQL's `*send` functions for
+//! every Arbor type.
+
+use arbor_engine::{DataType, Value};
+use arbor_schema::text::parse_value;
+use pgwire::api::Type;
+use pgwire::api::results::FieldFormat;
+
+/// Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch for
+/// binary dates and times.
+const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
+const PG_EPOCH_DAYS: i32 = 10_957;
+
+/// The PostgreSQL type of a column of `t`.
+pub fn pg_type(t: &DataType) -> Type {
+    match t {
+        DataType::Boolean => Type::BOOL,
+        DataType::SmallInt => Type::INT2,
+        DataType::Integer => Type::INT4,
+        DataType::BigInt => Type::INT8,
+        DataType::Real => Type::FLOAT4,
+        DataType::Double => Type::FLOAT8,
+        DataType::Numeric(_) => Type::NUMERIC,
+        DataType::Text => Type::TEXT,
+        DataType::Varchar(_) => Type::VARCHAR,
+        DataType::Char(_) => Type::BPCHAR,
+        DataType::Bytea => Type::BYTEA,
+        DataType::Date => Type::DATE,
+        DataType::Time => Type::TIME,
+        DataType::Timestamp => Type::TIMESTAMP,
+        DataType::TimestampTz => Type::TIMESTAMPTZ,
+        DataType::Uuid => Type::UUID,
+        DataType::Json => Type::JSON,
+        DataType::Jsonb => Type::JSONB,
+    }
+}
+
+/// The Arbor type a client's parameter type OID asks for, if Arbor has it.
+pub fn data_type(t: &Type) -> Option<DataType> {
+    Some(match *t {
+        Type::BOOL => DataType::Boolean,
+        Type::INT2 => DataType::SmallInt,
+        Type::INT4 => DataType::Integer,
+        Type::INT8 => DataType::BigInt,
+        Type::FLOAT4 => DataType::Real,
+        Type::FLOAT8 => DataType::Double,
+        Type::NUMERIC => DataType::Numeric(None),
+        Type::TEXT | Type::NAME => DataType::Text,
+        Type::VARCHAR => DataType::Varchar(None),
+        Type::BPCHAR => DataType::Text,
+        Type::BYTEA => DataType::Bytea,
+        Type::DATE => DataType::Date,
+        Type::TIME => DataType::Time,
+        Type::TIMESTAMP => DataType::Timestamp,
+        Type::TIMESTAMPTZ => DataType::TimestampTz,
+        Type::UUID => DataType::Uuid,
+        Type::JSON => DataType::Json,
+        Type::JSONB => DataType::Jsonb,
+        _ => return None,
+    })
+}
+
+/// The type to describe a result column by: the planned type, else the
+/// type of the column's first non-NULL value in `rows`, else `text`.
+pub fn column_type(planned: Option<&DataType>, column: usize, rows: &[Vec<Value>]) -> Type {
+    if let Some(t) = planned {
+        return pg_type(t);
+    }
+    rows.iter()
+        .filter_map(|r| r.get(column).and_then(Value::data_type))
+        .map(|t| pg_type(&t))
+        .next()
+        .unwrap_or(Type::TEXT)
+}
+
+/// Appends `v` in `format` to a DataRow's field bytes: its length (-1 for
+/// NULL), then its bytes.
+pub fn encode(v: &Value, format: FieldFormat, out: &mut Vec<u8>) {
+    let bytes = match (v, format) {
+        (Value::Null, _) => {
+            out.extend_from_slice(&(-1i32).to_be_bytes());
+            return;
+        }
+        (v, FieldFormat::Text) => v.to_string().into_bytes(),
+        (v, FieldFormat::Binary) => binary(v),
+    };
+    // A field's length is an i32; values are bounded far below it.
+    let len = i32::try_from(bytes.len()).unwrap_or(i32::MAX);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&bytes);
+}
+
+/// `v` in PostgreSQL's binary format for its type.
+fn binary(v: &Value) -> Vec<u8> {
+    match v {
+        Value::Null => Vec::new(),
+        Value::Boolean(b) => vec![u8::from(*b)],
+        Value::SmallInt(i) => i.to_be_bytes().to_vec(),
+        Value::Integer(i) => i.to_be_bytes().to_vec(),
+        Value::BigInt(i) => i.to_be_bytes().to_vec(),
+        Value::Real(f) => f.to_be_bytes().to_vec(),
+        Value::Double(f) => f.to_be_bytes().to_vec(),
+        Value::Numeric(d) => numeric_binary(&d.to_string()),
+        Value::Text(s) | Value::Json(s) => s.as_bytes().to_vec(),
+        Value::Bytea(b) => b.clone(),
+        Value::Uuid(u) => u.as_bytes().to_vec(),
+        Value::Date(d) => {
+            use chrono::Datelike;
+            // 2000-01-01 is day 730,120 of the common era.
+            (d.num_days_from_ce() - 730_120).to_be_bytes().to_vec()
+        }
+        Value::Time(t) => {
+            use chrono::Timelike;
+            let micros = i64::from(t.num_seconds_from_midnight()) * 1_000_000
+                + i64::from(t.nanosecond() / 1000);
+            micros.to_be_bytes().to_vec()
+        }
+        Value::Timestamp(t) => (t.and_utc().timestamp_micros() - PG_EPOCH_MICROS)
+            .to_be_bytes()
+            .to_vec(),
+        Value::TimestampTz(t) => (t.timestamp_micros() - PG_EPOCH_MICROS)
+            .to_be_bytes()
+            .to_vec(),
+        Value::Jsonb(j) => {
+            // Version 1 of jsonb's binary format: the JSON text.
+            let mut out = vec![1];
+            out.extend_from_slice(j.to_string().as_bytes());
+            out
+        }
+    }
+}
+
+/// A decimal number's text in PostgreSQL's binary numeric format: digit
+/// count, weight (of the first base-10,000 digit), sign, display scale,
+/// then the base-10,000 digits.
+fn numeric_binary(text: &str) -> Vec<u8> {
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int_part, frac_part) = text.split_once('.').unwrap_or((text, ""));
+    let dscale = frac_part.len() as i16;
+    // Pad both parts to whole groups of four decimal digits.
+    let int_pad = (4 - int_part.len() % 4) % 4;
+    let frac_pad = (4 - frac_part.len() % 4) % 4;
+    let digits_text = format!(
+        "{}{int_part}{frac_part}{}",
+        "0".repeat(int_pad),
+        "0".repeat(frac_pad)
+    );
+    let mut groups: Vec<i16> = digits_text
+        .as_bytes()
+        .chunks(4)
+        .map(|c| c.iter().fold(0i16, |acc, d| acc * 10 + i16::from(d - b'0')))
+        .collect();
+    let mut weight = ((int_part.len() + int_pad) / 4) as i16 - 1;
+    // Leading and trailing zero groups are not stored.
+    while groups.first() == Some(&0) {
+        groups.remove(0);
+        weight -= 1;
+    }
+    while groups.last() == Some(&0) {
+        groups.pop();
+    }
+    if groups.is_empty() {
+        weight = 0;
+    }
+    let sign: u16 = if negative && !groups.is_empty() {
+        0x4000
+    } else {
+        0
+    };
+    let mut out = Vec::with_capacity(8 + 2 * groups.len());
+    out.extend_from_slice(&(groups.len() as i16).to_be_bytes());
+    out.extend_from_slice(&weight.to_be_bytes());
+    out.extend_from_slice(&sign.to_be_bytes());
+    out.extend_from_slice(&dscale.to_be_bytes());
+    for g in groups {
+        out.extend_from_slice(&g.to_be_bytes());
+    }
+    out
+}
+
+/// The text of a binary numeric (the inverse of [`numeric_binary`]).
+fn numeric_text(bytes: &[u8]) -> Option<String> {
+    let word = |i: usize| -> Option<i16> {
+        Some(i16::from_be_bytes([*bytes.get(i)?, *bytes.get(i + 1)?]))
+    };
+    let ndigits = usize::try_from(word(0)?).ok()?;
+    let weight = i32::from(word(2)?);
+    let sign = word(4)? as u16;
+    let dscale = usize::try_from(word(6)?).ok()?;
+    if sign == 0xC000 {
+        return Some("NaN".into());
+    }
+    let digits: Vec<i16> = (0..ndigits)
+        .map(|k| word(8 + 2 * k))
+        .collect::<Option<_>>()?;
+    let mut int_part = String::new();
+    for k in 0..=weight.max(-1) {
+        let d = usize::try_from(k)
+            .ok()
+            .and_then(|k| digits.get(k))
+            .copied()
+            .unwrap_or(0);
+        if int_part.is_empty() {
+            if d != 0 {
+                int_part = d.to_string();
+            }
+        } else {
+            int_part.push_str(&format!("{d:04}"));
+        }
+    }
+    if int_part.is_empty() {
+        int_part.push('0');
+    }
+    let mut frac = String::new();
+    let mut k = weight + 1;
+    while frac.len() < dscale {
+        let d = if k < 0 {
+            0
+        } else {
+            usize::try_from(k)
+                .ok()
+                .and_then(|k| digits.get(k))
+                .copied()
+                .unwrap_or(0)
+        };
+        frac.push_str(&format!("{d:04}"));
+        k += 1;
+    }
+    frac.truncate(dscale);
+    let sign = if sign == 0x4000 { "-" } else { "" };
+    Some(if frac.is_empty() {
+        format!("{sign}{int_part}")
+    } else {
+        format!("{sign}{int_part}.{frac}")
+    })
+}
+
+/// What went wrong reading a parameter: SQLSTATE and message.
+#[derive(Debug)]
+pub struct BadParameter {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// A parameter's bytes that are no value of its type (22P02 unless the
+/// type's reader says otherwise).
+fn bad(message: impl Into<String>) -> BadParameter {
+    BadParameter {
+        code: "22P02",
+        message: message.into(),
+    }
+}
+
+impl From<arbor_schema::ValueError> for BadParameter {
+    fn from(e: arbor_schema::ValueError) -> BadParameter {
+        BadParameter {
+            code: e.code,
+            message: e.message,
+        }
+    }
+}
+
+/// Parameter `$n`'s value from its bytes: `t` is the type the client sent
+/// it as, else the type its context in the statement gives it; text with
+/// neither stays text for the statement to read.
+pub fn decode_parameter(
+    bytes: Option<&[u8]>,
+    binary_format: bool,
+    t: Option<&DataType>,
+) -> Result<Value, BadParameter> {
+    let Some(bytes) = bytes else {
+        return Ok(Value::Null);
+    };
+    if !binary_format {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| bad("invalid byte sequence for encoding \"UTF8\""))?;
+        return match t {
+            Some(t) => parse_value(text, t).map_err(BadParameter::from),
+            None => Ok(Value::Text(text.to_owned())),
+        };
+    }
+    let Some(t) = t else {
+        return Err(bad("a parameter in binary format needs a type"));
+    };
+    let fixed = |n: usize| -> Result<&[u8], BadParameter> {
+        if bytes.len() == n {
+            Ok(bytes)
+        } else {
+            Err(bad(format!(
+                "insufficient data left in message: {} bytes for a {n}-byte {t}",
+                bytes.len()
+            )))
+        }
+    };
+    let array = |n: usize| -> Result<[u8; 8], BadParameter> {
+        let b = fixed(n)?;
+        let mut a = [0u8; 8];
+        a[8 - n..].copy_from_slice(b);
+        Ok(a)
+    };
+    let text = || {
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| bad("invalid byte sequence for encoding \"UTF8\""))
+    };
+    Ok(match t {
+        DataType::Boolean => Value::Boolean(fixed(1)?[0] != 0),
+        DataType::SmallInt => Value::SmallInt(i64::from_be_bytes(array(2)?) as i16),
+        DataType::Integer => Value::Integer(i64::from_be_bytes(array(4)?) as i32),
+        DataType::BigInt => Value::BigInt(i64::from_be_bytes(array(8)?)),
+        DataType::Real => Value::Real(f32::from_bits(u64::from_be_bytes(array(4)?) as u32)),
+        DataType::Double => Value::Double(f64::from_bits(u64::from_be_bytes(array(8)?))),
+        DataType::Bytea => Value::Bytea(bytes.to_vec()),
+        DataType::Uuid => {
+            Value::Uuid(uuid::Uuid::from_slice(bytes).map_err(|e| bad(e.to_string()))?)
+        }
+        DataType::Timestamp | DataType::TimestampTz | DataType::Date | DataType::Time => {
+            let n = if *t == DataType::Date { 4 } else { 8 };
+            let raw = i64::from_be_bytes(array(n)?);
+            let raw = if n == 4 { i64::from(raw as i32) } else { raw };
+            let text = match t {
+                DataType::Date => {
+                    let days = raw + i64::from(PG_EPOCH_DAYS);
+                    chrono::DateTime::from_timestamp(days * 86_400, 0)
+                        .map(|d| d.date_naive().to_string())
+                }
+                DataType::Time => chrono::NaiveTime::from_num_seconds_from_midnight_opt(
+                    (raw / 1_000_000) as u32,
+                    ((raw % 1_000_000) * 1000) as u32,
+                )
+                .map(|t| t.to_string()),
+                _ => chrono::DateTime::from_timestamp_micros(raw + PG_EPOCH_MICROS).map(|d| {
+                    d.naive_utc().to_string()
+                        + if *t == DataType::TimestampTz {
+                            "+00"
+                        } else {
+                            ""
+                        }
+                }),
+            }
+            .ok_or_else(|| bad(format!("{t} out of range")))?;
+            parse_value(&text, t).map_err(BadParameter::from)?
+        }
+        DataType::Numeric(_) => {
+            let text = numeric_text(bytes).ok_or_else(|| bad("invalid binary numeric"))?;
+            parse_value(&text, t).map_err(BadParameter::from)?
+        }
+        DataType::Jsonb => {
+            let body = match bytes.split_first() {
+                Some((1, rest)) => rest,
+                _ => return Err(bad("unsupported jsonb version number")),
+            };
+            let text = std::str::from_utf8(body)
+                .map_err(|_| bad("invalid byte sequence for encoding \"UTF8\""))?;
+            parse_value(text, t).map_err(BadParameter::from)?
+        }
+        DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Json => {
+            parse_value(&text()?, t).map_err(BadParameter::from)?
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numerics_round_trip_through_the_binary_format() {
+        for text in [
+            "0",
+            "1",
+            "-1",
+            "10000",
+            "12345.678",
+            "-0.0001",
+            "0.50",
+            "99999999.99",
+            "1000000000000",
+            "0.000001",
+        ] {
+            let bytes = numeric_binary(text);
+            assert_eq!(numeric_text(&bytes).as_deref(), Some(text), "{text}");
+        }
+        // 12345.678: digits 1, 2345, 6780; weight 1; scale 3.
+        assert_eq!(
+            numeric_binary("12345.678"),
+            [0, 3, 0, 1, 0, 0, 0, 3, 0, 1, 0x09, 0x29, 0x1a, 0x7c]
+        );
+    }
+
+    #[test]
+    fn binary_parameters_decode_as_their_type() {
+        let v = decode_parameter(Some(&42i32.to_be_bytes()), true, Some(&DataType::Integer));
+        assert_eq!(v.ok(), Some(Value::Integer(42)));
+        let ts = binary(&parse_value("2024-01-02 03:04:05.5+00", &DataType::TimestampTz).unwrap());
+        let v = decode_parameter(Some(&ts), true, Some(&DataType::TimestampTz)).ok();
+        assert_eq!(
+            v.map(|v| v.to_string()).as_deref(),
+            Some("2024-01-02 03:04:05.5+00")
+        );
+        let d = binary(&parse_value("2024-02-29", &DataType::Date).unwrap());
+        let v = decode_parameter(Some(&d), true, Some(&DataType::Date)).ok();
+        assert_eq!(v.map(|v| v.to_string()).as_deref(), Some("2024-02-29"));
+        assert!(decode_parameter(Some(&[1, 2]), true, Some(&DataType::Integer)).is_err());
+        let v = decode_parameter(Some(b"7"), false, None).ok();
+        assert_eq!(v, Some(Value::Text("7".into())));
+        assert_eq!(decode_parameter(None, false, None).ok(), Some(Value::Null));
+    }
+}
