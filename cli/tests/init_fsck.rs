@@ -211,7 +211,7 @@ fn dash_c_with_a_missing_folder_says_it_is_missing() {
 fn version_names_the_formats_and_features() {
     let tmp = folder();
     let expected = format!(
-        "arbor {}\nformats: chunks 1, journal 1\nfeatures: git\n",
+        "arbor {}\nformats: chunks 1, journal 1\nfeatures: git, server\n",
         env!("CARGO_PKG_VERSION")
     );
     assert_eq!(tmp.ok(&["version"]), expected);

@@ -254,7 +254,7 @@ impl Binder<'_> {
                 });
             }
             ast::TableConstraint::Check(c) => {
-                let scope = Scope::for_schema(&table, &schema);
+                let scope = Scope::for_schema(&table, schema);
                 let bound = self.expr(&c.expr, &scope, &[], None)?;
                 if bound.has_subquery() {
                     return Err(Error::new(

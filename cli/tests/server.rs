@@ -1,0 +1,244 @@
+//! `arbor sql-server` against real PostgreSQL clients: psql, and psycopg
+//! in Python. `.ci/run` installs them (Debian's `postgresql-client`;
+//! `psycopg` in a venv, named by `ARBOR_TEST_PYTHON`); a test fails,
+//! saying what is missing, where they are not installed.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use common::{TestEnv, WorkDir};
+
+/// A running `arbor sql-server`, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    /// Starts the server in `dir` on a free port.
+    fn start(dir: &WorkDir) -> Server {
+        let mut child = dir
+            .command(&["sql-server", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Server { child, port }
+    }
+
+    /// Runs psql's `args` against database `db`; (success, stdout, stderr).
+    fn psql(&self, db: &str, args: &[&str]) -> (bool, String, String) {
+        let out = Command::new("psql")
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1"])
+            .args(["-p", &self.port.to_string(), "-d", db])
+            .args(args)
+            .env("PGCONNECT_TIMEOUT", "10")
+            .output()
+            .unwrap_or_else(|e| panic!("psql is needed (Debian's postgresql-client): {e}"));
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// psql's `args`, which must succeed; its output.
+    #[track_caller]
+    fn psql_ok(&self, db: &str, args: &[&str]) -> String {
+        let (ok, out, err) = self.psql(db, args);
+        assert!(ok, "psql {args:?} failed: {err}\n{out}");
+        out
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A repository `shop` with a table and a branch `feature` that differs.
+fn shop(env: &TestEnv) -> WorkDir {
+    let shop = env.work_dir().mkdir("shop");
+    shop.ok(&["init"]);
+    shop.ok(&[
+        "sql",
+        "-q",
+        "CREATE TABLE items (id int PRIMARY KEY, name varchar(20), price numeric(8,2))",
+    ]);
+    shop.ok(&[
+        "sql",
+        "-q",
+        "INSERT INTO items VALUES (1, 'apple', 1.50), (2, 'pear', 0.75)",
+    ]);
+    shop.ok(&["commit", "-A", "-m", "items"]);
+    shop.ok(&["branch", "feature"]);
+    shop.ok(&["checkout", "feature"]);
+    shop.ok(&["sql", "-q", "UPDATE items SET price = 9.99 WHERE id = 1"]);
+    shop.ok(&["commit", "-a", "-m", "dearer"]);
+    shop.ok(&["checkout", "main"]);
+    shop
+}
+
+#[test]
+fn psql_reads_writes_and_sees_errors_as_postgresql_sends_them() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    let server = Server::start(&shop);
+    let out = server.psql_ok(
+        "shop",
+        &[
+            "-A",
+            "-c",
+            "SELECT name, price FROM items WHERE id = '1'",
+            "-c",
+            "INSERT INTO items VALUES (3, 'fig', 2.00)",
+            "-c",
+            "UPDATE items SET price = price + 1 WHERE id IN (2, 3)",
+            "-c",
+            "SELECT id, price FROM items ORDER BY id",
+        ],
+    );
+    assert_eq!(
+        out,
+        "name|price\napple|1.50\n(1 row)\nid|price\n1|1.50\n2|1.75\n3|3.00\n(3 rows)\n"
+    );
+    // Written through the server, read by the command line.
+    let sql = shop.ok(&["sql", "--format", "csv", "-q", "SELECT count(*) FROM items"]);
+    assert_eq!(sql, "count\n3\n");
+
+    // A transaction: rolled back, then committed.
+    let script = "BEGIN;\nDELETE FROM items;\nROLLBACK;\nBEGIN;\nDELETE FROM items WHERE id = 3;\nCOMMIT;\nSELECT count(*) FROM items;\n";
+    let out = server.psql_ok("shop", &["-A", "-t", "-c", script]);
+    assert_eq!(out.trim(), "2");
+
+    // An error: SQLSTATE and message, and the session goes on.
+    let (ok, _, err) = server.psql(
+        "shop",
+        &["-v", "VERBOSITY=verbose", "-c", "SELECT nope FROM items"],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("ERROR:  42703: column \"nope\" does not exist"),
+        "{err}"
+    );
+    let (ok, _, err) = server.psql("shop", &["-c", "INSERT INTO items VALUES (1, 'dup', 0)"]);
+    assert!(!ok);
+    assert!(
+        err.contains("duplicate key value violates unique constraint"),
+        "{err}"
+    );
+
+    // Settings clients read and write.
+    let out = server.psql_ok(
+        "shop",
+        &[
+            "-A",
+            "-t",
+            "-c",
+            "SET application_name = 'test'",
+            "-c",
+            "SHOW application_name",
+            "-c",
+            "SHOW server_version",
+        ],
+    );
+    assert_eq!(out, "test\n15.0\n");
+}
+
+#[test]
+fn databases_are_folders_and_branches() {
+    let env = TestEnv::new();
+    let _shop = shop(&env);
+    let other = env.work_dir().mkdir("other");
+    other.ok(&["init"]);
+    // The folder holding both repositories serves each as a database.
+    let server = Server::start(&env.work_dir());
+    let price = |db: &str| {
+        server
+            .psql_ok(
+                db,
+                &["-A", "-t", "-c", "SELECT price FROM items WHERE id = 1"],
+            )
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(price("shop"), "1.50");
+    assert_eq!(price("shop/feature"), "9.99");
+    let out = server.psql_ok(
+        "other",
+        &["-A", "-t", "-c", "SELECT count(*) FROM arbor_branches"],
+    );
+    assert_eq!(out.trim(), "1");
+
+    // Version control from the wire: a commit on the branch database.
+    server.psql_ok(
+        "shop/feature",
+        &["-c", "INSERT INTO items VALUES (5, 'kiwi', 1)"],
+    );
+    server.psql_ok(
+        "shop/feature",
+        &["-c", "SELECT arbor_commit('-a', '-m', 'kiwi')"],
+    );
+    let log = _shop.ok(&["log", "--oneline", "feature", "-n", "1"]);
+    assert!(log.contains("kiwi"), "{log}");
+
+    let (ok, _, err) = server.psql("nosuch", &["-c", "SELECT 1"]);
+    assert!(!ok);
+    assert!(
+        err.contains("FATAL:  database \"nosuch\" does not exist"),
+        "{err}"
+    );
+    let (ok, _, err) = server.psql("shop/nosuch", &["-c", "SELECT 1"]);
+    assert!(!ok);
+    assert!(
+        err.contains("database \"shop/nosuch\" does not exist"),
+        "{err}"
+    );
+}
+
+#[test]
+fn only_loopback_without_users() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    let err = shop.fails(&["sql-server", "--host", "0.0.0.0", "--port", "0"]);
+    assert!(err.contains("refusing to listen on 0.0.0.0"), "{err}");
+}
+
+#[test]
+fn psycopg_round_trips_every_type() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    let server = Server::start(&shop);
+    let python = std::env::var("ARBOR_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/psycopg_roundtrip.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .args([&server.port.to_string(), "shop"])
+        .output()
+        .unwrap_or_else(|e| panic!("{python} is needed, with psycopg (see .ci/run): {e}"));
+    assert!(
+        out.status.success(),
+        "{python} {} failed (psycopg is installed by .ci/run into a venv named by ARBOR_TEST_PYTHON):\n{}\n{}",
+        script.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n");
+}
