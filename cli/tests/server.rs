@@ -226,19 +226,52 @@ fn psycopg_round_trips_every_type() {
     let env = TestEnv::new();
     let shop = shop(&env);
     let server = Server::start(&shop);
+    assert_eq!(
+        python_client(&server, "psycopg_roundtrip.py", "shop", &[]),
+        "ok\n"
+    );
+}
+
+/// Runs the Python client script `name` with `args` after the port and
+/// database; its standard output, which must end in a line starting `ok`.
+fn python_client(server: &Server, name: &str, db: &str, args: &[&str]) -> String {
     let python = std::env::var("ARBOR_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/psycopg_roundtrip.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients")
+        .join(name);
     let out = Command::new(&python)
         .arg(&script)
-        .args([&server.port.to_string(), "shop"])
+        .args([&server.port.to_string(), db])
+        .args(args)
         .output()
         .unwrap_or_else(|e| panic!("{python} is needed, with psycopg (see .ci/run): {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
-        out.status.success(),
-        "{python} {} failed (psycopg is installed by .ci/run into a venv named by ARBOR_TEST_PYTHON):\n{}\n{}",
+        out.status.success() && stdout.starts_with("ok"),
+        "{python} {} failed (psycopg is installed by .ci/run into a venv named by ARBOR_TEST_PYTHON):\n{stdout}\n{}",
         script.display(),
-        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n");
+    stdout
+}
+
+#[test]
+fn concurrent_sessions_merge_at_commit_and_collide_with_40001() {
+    let env = TestEnv::new();
+    let repo = env.repo();
+    let server = Server::start(&repo);
+    // 32 clients x 200 transactions, each checked present afterwards.
+    let out = python_client(&server, "concurrency.py", "repo", &["32", "200"]);
+    assert!(out.starts_with("ok "), "{out}");
+    // What the server committed is whole on disk.
+    drop(server);
+    repo.ok(&["fsck"]);
+    let count = repo.ok(&[
+        "sql",
+        "--format",
+        "csv",
+        "-q",
+        "SELECT count(*) FROM events",
+    ]);
+    assert_eq!(count, "count\n6400\n");
 }

@@ -103,6 +103,20 @@ pub struct Prepared {
     plan: Option<(Catalog, planner::plan::Plan, Described)>,
 }
 
+/// How many times a publish merges with what other sessions published
+/// before it gives up (each attempt loses only to a publish in between).
+const PUBLISH_ATTEMPTS: usize = 32;
+
+/// PostgreSQL's 40001 for a transaction that collided with another.
+fn serialization_failure(detail: String) -> Error {
+    Error::new(
+        SqlState::SerializationFailure,
+        "could not serialize access due to concurrent update",
+    )
+    .with_detail(detail)
+    .with_hint("retry the transaction")
+}
+
 /// The name of the one column of an EXPLAIN's result, as PostgreSQL names it.
 pub const EXPLAIN_COLUMN: &str = "QUERY PLAN";
 
@@ -1230,26 +1244,82 @@ impl Session {
         Ok(())
     }
 
-    /// Writes the catalog and swaps it into the branch's working set.
+    /// Writes the catalog and swaps it into the branch's working set. If
+    /// another session published since this one's transaction began, the
+    /// two are merged three-way (base: the working catalog the transaction
+    /// began from), as a branch merge merges rows and cells: changes to
+    /// different rows, or to different cells of a row, both stand; a true
+    /// collision (the same cell changed two ways, a row changed and
+    /// deleted, a uniqueness or foreign-key violation of the two together)
+    /// is PostgreSQL's serialization failure, 40001, which a client retries.
     fn publish(&mut self) -> Result<()> {
         let working = self.repo.write_catalog(&self.catalog)?;
         if working == self.base.1.working {
             return Ok(());
         }
-        let ws = WorkingSet {
-            working,
-            ..self.base.1.clone()
-        };
-        let address = self.repo.write_working_set(&ws)?;
-        self.repo.update_refs(&[RefUpdate {
-            name: working_set_ref(&self.branch),
-            expected: Some(self.base.0),
-            new: Some(address),
-        }])?;
-        self.base = (address, ws);
-        // What this session published is what it holds: no need to reread.
-        self.seen_root = self.repo.root_address()?;
-        Ok(())
+        for _ in 0..PUBLISH_ATTEMPTS {
+            let (current_address, current) = self.repo.working_set(&self.branch)?;
+            let (catalog_address, merged) = if current.working == self.base.1.working {
+                (working, None)
+            } else {
+                let merged = self.merge_concurrent(&current.working)?;
+                (self.repo.write_catalog(&merged)?, Some(merged))
+            };
+            let ws = WorkingSet {
+                working: catalog_address,
+                ..current
+            };
+            let address = self.repo.write_working_set(&ws)?;
+            let swapped = self.repo.update_refs(&[RefUpdate {
+                name: working_set_ref(&self.branch),
+                expected: Some(current_address),
+                new: Some(address),
+            }]);
+            match swapped {
+                Ok(()) => {
+                    self.base = (address, ws);
+                    if let Some(merged) = merged {
+                        self.catalog = merged;
+                    }
+                    // What this session published is what it holds.
+                    self.seen_root = self.repo.root_address()?;
+                    return Ok(());
+                }
+                // Another session got there in between: merge again.
+                Err(e) if e.code == SqlState::SerializationFailure => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(serialization_failure(
+            "the working set kept changing under this commit".into(),
+        ))
+    }
+
+    /// This session's catalog merged with `theirs` (the working catalog
+    /// another session published), from the catalog this transaction
+    /// began with; any conflict is a serialization failure.
+    fn merge_concurrent(&self, theirs: &Address) -> Result<Catalog> {
+        let base = self.repo.read_catalog(&self.base.1.working)?;
+        let theirs = self.repo.read_catalog(theirs)?;
+        let (merged, conflicts) = crate::vc::merge::merge_catalogs(
+            &self.repo,
+            &planner::SqlChecks,
+            &base,
+            &self.catalog,
+            &theirs,
+        )?;
+        match conflicts.first() {
+            None => Ok(merged),
+            Some(c) => Err(serialization_failure(format!(
+                "Table \"{}\": {}{}",
+                c.table,
+                c.description,
+                match conflicts.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                }
+            ))),
+        }
     }
 
     fn run(

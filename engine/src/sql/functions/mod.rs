@@ -9,6 +9,7 @@ pub mod datetime;
 pub mod jsonb;
 mod math;
 mod strings;
+mod system;
 
 pub use datetime::Times;
 use std::cmp::Ordering;
@@ -36,6 +37,7 @@ pub fn is_scalar(name: &str) -> bool {
         math::NAMES,
         datetime::NAMES,
         jsonb::NAMES,
+        system::NAMES,
         &crate::table::sequences::FUNCTIONS,
     ]
     .iter()
@@ -131,6 +133,7 @@ pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
         ("concat_ws", _) => Value::Null,
         _ if CONDITIONAL.contains(&name) => return Err(wrong_args(name, n)),
         _ if jsonb::TAKE_NULLS.contains(&name) => jsonb::call(name, &args)?,
+        _ if system::NAMES.contains(&name) => system::call(name, &args)?,
         _ if args.iter().any(Value::is_null) => Value::Null,
         _ if strings::NAMES.contains(&name) => strings::call(name, &args)?,
         _ if math::NAMES.contains(&name) => math::call(name, &args)?,
