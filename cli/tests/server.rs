@@ -275,3 +275,119 @@ fn concurrent_sessions_merge_at_commit_and_collide_with_40001() {
     ]);
     assert_eq!(count, "count\n6400\n");
 }
+
+#[test]
+fn kill_9_during_writes_loses_no_acknowledged_commit() {
+    let env = TestEnv::new();
+    let repo = env.repo();
+    repo.ok(&[
+        "sql",
+        "-q",
+        "CREATE TABLE acked (id int PRIMARY KEY, filler text)",
+    ]);
+    let mut acked: Vec<i64> = Vec::new();
+    for round in 0..3 {
+        let mut server = Server::start(&repo);
+        let python = std::env::var("ARBOR_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/writer.py");
+        let mut writer = Command::new(&python)
+            .arg(&script)
+            .args([&server.port.to_string(), "repo", "4"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{python} is needed, with psycopg (see .ci/run): {e}"));
+        let mut lines = BufReader::new(writer.stdout.take().unwrap()).lines();
+        // Kill the server at a different point each round.
+        let wanted = 40 + 70 * round;
+        let mut seen = 0;
+        while seen < wanted {
+            let line = lines.next().expect("the writer stopped early").unwrap();
+            acked.push(line.trim().parse::<i64>().unwrap() + 1_000_000 * round as i64);
+            seen += 1;
+        }
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        // What was acknowledged between the count and the kill counts too.
+        for line in lines {
+            acked.push(line.unwrap().trim().parse::<i64>().unwrap() + 1_000_000 * round as i64);
+        }
+        assert!(writer.wait().unwrap().success());
+        // Each round writes its own ids.
+        repo.ok(&[
+            "sql",
+            "-q",
+            &format!(
+                "UPDATE acked SET id = id + {} WHERE id < 1000000",
+                1_000_000 * (round + 1)
+            ),
+        ]);
+    }
+    repo.ok(&["fsck"]);
+    let stored = repo.ok(&[
+        "sql",
+        "--format",
+        "csv",
+        "-q",
+        "SELECT id - 1000000 FROM acked ORDER BY 1",
+    ]);
+    let stored: std::collections::BTreeSet<i64> =
+        stored.lines().skip(1).map(|l| l.parse().unwrap()).collect();
+    let missing: Vec<&i64> = acked.iter().filter(|id| !stored.contains(id)).collect();
+    assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
+    assert!(acked.len() >= 40 + 110 + 180);
+}
+
+#[test]
+fn sigterm_stops_the_server_keeping_commits_and_dropping_open_transactions() {
+    let env = TestEnv::new();
+    let repo = env.repo();
+    repo.ok(&["sql", "-q", "CREATE TABLE t (id int PRIMARY KEY)"]);
+    let mut server = Server::start(&repo);
+    // A transaction left open in one session...
+    let mut open = Command::new("psql")
+        .args([
+            "-X",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &server.port.to_string(),
+            "-d",
+            "repo",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let stdin = open.stdin.as_mut().unwrap();
+        stdin
+            .write_all(b"BEGIN;\nINSERT INTO t VALUES (1);\n")
+            .unwrap();
+        stdin.flush().unwrap();
+    }
+    // The server has run the INSERT once psql prints its tag.
+    let mut answers = BufReader::new(open.stdout.take().unwrap()).lines();
+    while answers.next().expect("psql stopped").unwrap() != "INSERT 0 1" {}
+    // ...and one committed in another.
+    server.psql_ok("repo", &["-c", "INSERT INTO t VALUES (2)"]);
+    let out = server.psql_ok("repo", &["-A", "-t", "-c", "SELECT count(*) FROM t"]);
+    assert_eq!(out.trim(), "1");
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = server.child.wait().unwrap();
+    assert!(
+        exit.success(),
+        "the server exits cleanly on SIGTERM: {exit}"
+    );
+    drop(open.stdin.take());
+    let _ = open.wait();
+    repo.ok(&["fsck"]);
+    let rows = repo.ok(&["sql", "--format", "csv", "-q", "SELECT id FROM t"]);
+    assert_eq!(rows, "id\n2\n");
+}
