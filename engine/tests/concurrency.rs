@@ -83,6 +83,18 @@ fn a_collision_fails_with_40001_and_changes_nothing() {
             "UPDATE t SET u = 9 WHERE id = 3",
             "INSERT INTO t VALUES (5, 0, 0, 9)",
         ),
+        // The same change from the same old value: one would be lost.
+        (
+            "UPDATE t SET y = y + 1 WHERE id = 1",
+            "UPDATE t SET y = y + 1 WHERE id = 1",
+        ),
+        // Both deleted the row, each counting it.
+        ("DELETE FROM t WHERE id = 3", "DELETE FROM t WHERE id = 3"),
+        // Both added one key.
+        (
+            "INSERT INTO t VALUES (7, 0, 0, 70)",
+            "INSERT INTO t VALUES (7, 0, 0, 70)",
+        ),
     ] {
         let before = rows(&mut a);
         a.execute(&format!("BEGIN; {mine}")).unwrap();
@@ -95,5 +107,50 @@ fn a_collision_fails_with_40001_and_changes_nothing() {
         // Nothing of the failed transaction was kept; theirs stands.
         assert_eq!(rows(&mut a), after_theirs, "{mine}");
         assert_eq!(rows(&mut b), after_theirs, "{mine}");
+    }
+}
+
+#[test]
+fn concurrent_increments_outside_transactions_lose_nothing() {
+    let store = Arc::new(MemoryStore::new());
+    let mut setup = common::sql_session_on(store.clone());
+    setup
+        .execute("CREATE TABLE hot (id int PRIMARY KEY, n int); INSERT INTO hot VALUES (1, 0)")
+        .unwrap();
+    let shared = Repository::open(store.clone()).unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            // Half the sessions share a repository handle (as a server's
+            // do), half open their own (as separate processes would).
+            let repo = if i % 2 == 0 {
+                shared.clone()
+            } else {
+                Repository::open(store.clone()).unwrap()
+            };
+            std::thread::spawn(move || {
+                let mut s = Session::open(repo, "main").unwrap();
+                let mut done = 0;
+                for _ in 0..50 {
+                    match s.execute("UPDATE hot SET n = n + 1 WHERE id = 1") {
+                        Ok(_) => done += 1,
+                        Err(e) => assert_eq!(e.code, SqlState::SerializationFailure, "{e}"),
+                    }
+                }
+                done
+            })
+        })
+        .collect();
+    let done: i32 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert!(done > 0);
+    assert_eq!(rows_of(&mut setup, "SELECT n FROM hot"), [done.to_string()]);
+}
+
+fn rows_of(s: &mut Session, sql: &str) -> Vec<String> {
+    match s.execute(sql).unwrap().pop().unwrap() {
+        StatementResult::Rows { rows, .. } => rows
+            .iter()
+            .map(|r| r.iter().map(Value::to_string).collect::<Vec<_>>().join(","))
+            .collect(),
+        other => panic!("not rows: {other:?}"),
     }
 }

@@ -2,9 +2,10 @@
 //! into calls on it.
 //!
 //! Every connection has its own [`Session`] on the database its startup
-//! message names. The engine is synchronous, so each call on the session
-//! runs on tokio's blocking pool ([`Connection::on_session`]), never on
-//! the threads that serve the sockets.
+//! message names. The engine is synchronous: each call on the session runs
+//! in `block_in_place` ([`on_session`]), which first moves the worker
+//! thread's other tasks to other threads, so a long statement never stalls
+//! another connection and a short one costs no thread hop.
 //!
 //! The simple query protocol runs a string of statements as `psql -c`
 //! does ([`Session::execute_as_one`]). The extended protocol parses and
@@ -99,7 +100,7 @@ impl Connection {
         }
     }
 
-    /// Runs `work` on the session, on the blocking pool.
+    /// Runs `work` on the session (see [`on_session`]).
     async fn on_session<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut State, &mut Session) -> T + Send + 'static,
@@ -108,12 +109,15 @@ impl Connection {
     }
 }
 
+/// Runs `work` on the connection's session. The work runs on this worker
+/// thread, which tokio first empties of other tasks (they move to other
+/// workers): no thread hop per message, and no other connection waits
+/// behind a statement.
 async fn on_session<T: Send + 'static>(
     state: &Arc<Mutex<State>>,
     work: impl FnOnce(&mut State, &mut Session) -> T + Send + 'static,
 ) -> PgWireResult<T> {
-    let state = state.clone();
-    tokio::task::spawn_blocking(move || {
+    tokio::task::block_in_place(|| {
         let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
         let state = &mut *guard;
         let mut session = state
@@ -124,8 +128,6 @@ async fn on_session<T: Send + 'static>(
         state.session = Some(session);
         Ok(out)
     })
-    .await
-    .map_err(|e| PgWireError::ApiError(Box::new(e)))?
 }
 
 #[async_trait]
@@ -154,9 +156,7 @@ impl StartupHandler for Connection {
         let peer = client.socket_addr();
         let databases = self.databases.clone();
         let name = database.clone();
-        let opened = tokio::task::spawn_blocking(move || databases.session(&name))
-            .await
-            .map_err(|e| PgWireError::ApiError(Box::new(e)))?;
+        let opened = tokio::task::block_in_place(move || databases.session(&name));
         let session = match opened {
             Ok(s) => s,
             Err(e) => {
@@ -361,10 +361,13 @@ impl ExtendedQueryHandler for Connection {
     {
         let sql = portal.statement.statement.sql.clone();
         let name = portal.name.clone();
-        let result = match self
-            .on_session(move |state, _| state.early.remove(&name))
-            .await?
-        {
+        let early = self
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .early
+            .remove(&name);
+        let result = match early {
             Some(early) => early,
             None => {
                 let args = arguments(portal)?;

@@ -7,7 +7,8 @@
 //! version-control procedures as `arbor sql`.
 //!
 //! The protocol is the `pgwire` crate's, on tokio; the engine is
-//! synchronous, and every call into it runs on tokio's blocking pool.
+//! synchronous, and every call into it runs in `block_in_place`, which
+//! first hands the worker's other connections to other threads.
 //! Modules:
 //!
 //! - `databases`: database names to repositories and branches;
@@ -126,6 +127,7 @@ impl Log {
                 ("peer", &peer),
                 ("sqlstate", e.code.code()),
                 ("message", &e.message),
+                ("detail", e.detail.as_deref().unwrap_or("")),
                 ("statement", statement),
             ],
         );

@@ -13,7 +13,7 @@ pub mod gc;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use arbor_merkle::{Address, ChunkStore, DiskStore, NodeStore, OpenMode, ProllyMap};
@@ -100,6 +100,10 @@ const MAX_RETRIES: usize = 100;
 pub struct Repository {
     store: Arc<dyn ChunkStore>,
     nodes: NodeStore,
+    /// Held while a session of this process publishes a working set, so
+    /// that the sessions of one process (a server's) publish one after
+    /// another instead of racing and merging again (shared by clones).
+    publishing: Arc<Mutex<()>>,
 }
 
 /// An expectation about a ref's value, for ref-level compare-and-swap.
@@ -131,6 +135,7 @@ impl Repository {
         let repo = Repository {
             nodes: NodeStore::new(store.clone()),
             store,
+            publishing: Arc::default(),
         };
         let catalog = repo.write_catalog(&Catalog::default())?;
         let commit = repo.write_commit(&Commit {
@@ -157,6 +162,7 @@ impl Repository {
         Repository {
             nodes: NodeStore::new(store.clone()),
             store,
+            publishing: Arc::default(),
         }
     }
 
@@ -185,7 +191,15 @@ impl Repository {
         Ok(Repository {
             nodes: NodeStore::new(store.clone()),
             store,
+            publishing: Arc::default(),
         })
+    }
+
+    /// The lock a session holds while it publishes a working set (see
+    /// `publishing`); other processes are kept in order by the store's
+    /// compare-and-swap.
+    pub fn publishing(&self) -> Arc<Mutex<()>> {
+        self.publishing.clone()
     }
 
     /// The chunk store.

@@ -107,6 +107,10 @@ pub struct Prepared {
 /// before it gives up (each attempt loses only to a publish in between).
 const PUBLISH_ATTEMPTS: usize = 32;
 
+/// How many times an INSERT, UPDATE or DELETE outside a transaction runs
+/// when it keeps colliding with other sessions' commits.
+const AUTOCOMMIT_ATTEMPTS: usize = 8;
+
 /// PostgreSQL's 40001 for a transaction that collided with another.
 fn serialization_failure(detail: String) -> Error {
     Error::new(
@@ -722,7 +726,26 @@ impl Session {
         stmt: &sqlparser::ast::Statement,
         params: &[Value],
     ) -> Result<StatementResult> {
-        let result = self.run_bound(stmt, params);
+        let mut result = self.run_bound(stmt, params);
+        // A statement outside a transaction that collided with another
+        // session's commit runs again on what that commit left, as
+        // PostgreSQL re-reads a row another transaction changed before it
+        // updates it (READ COMMITTED): nothing of the failed run was kept.
+        let mut attempts = 1;
+        while attempts < AUTOCOMMIT_ATTEMPTS
+            && !self.in_transaction
+            && matches!(&result, Err(e) if e.code == SqlState::SerializationFailure)
+            && matches!(
+                stmt,
+                sqlparser::ast::Statement::Insert(_)
+                    | sqlparser::ast::Statement::Update(_)
+                    | sqlparser::ast::Statement::Delete(_)
+            )
+        {
+            self.reload()?;
+            result = self.run_bound(stmt, params);
+            attempts += 1;
+        }
         if !self.in_transaction {
             // The statement (or the transaction it ended) is over, however
             // it ended: nothing it wrote keeps the writer lock.
@@ -833,7 +856,7 @@ impl Session {
                 self.reload()?;
                 Ok(StatementResult::command("ROLLBACK"))
             }
-            other => self.statement(|session, catalog| session.run(other, catalog, params)),
+            other => self.statement_planned(|session, catalog| session.run(other, catalog, params)),
         }
     }
 
@@ -844,11 +867,23 @@ impl Session {
         &mut self,
         run: impl FnOnce(&Session, &mut Catalog) -> Result<StatementResult>,
     ) -> Result<StatementResult> {
+        if !self.in_transaction && !self.failed {
+            self.refresh()?;
+        }
+        self.statement_planned(run)
+    }
+
+    /// [`Session::statement`] for a statement already planned against the
+    /// session's catalog: it runs on that catalog, never on one reread in
+    /// between, since its plan holds the tables it read (a change computed
+    /// from one snapshot and published over a newer one would undo what
+    /// was published in between).
+    fn statement_planned(
+        &mut self,
+        run: impl FnOnce(&Session, &mut Catalog) -> Result<StatementResult>,
+    ) -> Result<StatementResult> {
         if self.failed {
             return Err(transaction_aborted());
-        }
-        if !self.in_transaction {
-            self.refresh()?;
         }
         self.times = Times::starting(self.env.clock, self.transaction_started);
         let mut catalog = self.catalog.clone();
@@ -1257,6 +1292,8 @@ impl Session {
         if working == self.base.1.working {
             return Ok(());
         }
+        let publishing = self.repo.publishing();
+        let _one_at_a_time = publishing.lock().unwrap_or_else(|e| e.into_inner());
         for _ in 0..PUBLISH_ATTEMPTS {
             let (current_address, current) = self.repo.working_set(&self.branch)?;
             let (catalog_address, merged) = if current.working == self.base.1.working {
@@ -1301,7 +1338,7 @@ impl Session {
     fn merge_concurrent(&self, theirs: &Address) -> Result<Catalog> {
         let base = self.repo.read_catalog(&self.base.1.working)?;
         let theirs = self.repo.read_catalog(theirs)?;
-        let (merged, conflicts) = crate::vc::merge::merge_catalogs(
+        let (merged, conflicts) = crate::vc::merge::merge_concurrent(
             &self.repo,
             &planner::SqlChecks,
             &base,

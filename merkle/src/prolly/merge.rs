@@ -9,7 +9,8 @@
 //!
 //! Laws (checked by property tests): `merge(b, x, b) = x`, `merge(b, b, x) = x`,
 //! `merge(b, x, x) = x`, and with disjoint changes the result does not depend
-//! on which side is "ours".
+//! on which side is "ours". Under [`SameChange::Collides`] the third law
+//! gives way: every key both sides changed goes to the resolver.
 
 use super::ProllyMap;
 use super::edit::Edit;
@@ -49,9 +50,33 @@ pub fn merge(
     base: &ProllyMap,
     ours: &ProllyMap,
     theirs: &ProllyMap,
+    resolve: impl FnMut(Collision<'_>) -> Result<Resolution>,
+) -> Result<ProllyMap> {
+    merge_with(base, ours, theirs, SameChange::Agrees, resolve)
+}
+
+/// What a key both sides changed in the same way is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameChange {
+    /// Agreement: the change is taken once (a branch merge, where both
+    /// branches making one change is no conflict).
+    Agrees,
+    /// A collision for the resolver like any other (concurrent
+    /// transactions, where two sessions writing the same value from the
+    /// same old one is an update that would otherwise be lost).
+    Collides,
+}
+
+/// [`merge`], with `same` saying what a change both sides made is.
+pub fn merge_with(
+    base: &ProllyMap,
+    ours: &ProllyMap,
+    theirs: &ProllyMap,
+    same: SameChange,
     mut resolve: impl FnMut(Collision<'_>) -> Result<Resolution>,
 ) -> Result<ProllyMap> {
-    if theirs.root() == base.root() || theirs.root() == ours.root() {
+    let agrees = same == SameChange::Agrees;
+    if theirs.root() == base.root() || (agrees && theirs.root() == ours.root()) {
         return Ok(ours.clone());
     }
     if ours.root() == base.root() {
@@ -67,7 +92,7 @@ pub fn merge(
                 key: change.key,
                 value: change.new,
             });
-        } else if current != change.new {
+        } else if current != change.new || !agrees {
             let resolution = resolve(Collision {
                 key: &change.key,
                 base: change.old.as_deref(),

@@ -39,7 +39,7 @@ use std::ops::Bound;
 pub use chunker::{MAX_KEY_LEN, MAX_NODE, MIN_NODE};
 pub use diff::{Diff, DiffEntry};
 pub use edit::Edit;
-pub use merge::{Collision, Resolution, merge};
+pub use merge::{Collision, Resolution, SameChange, merge, merge_with};
 pub use store::NodeStore;
 pub use value::{INLINE_LIMIT, MAX_VALUE_LEN};
 

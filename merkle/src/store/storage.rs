@@ -265,10 +265,20 @@ impl FsStorage {
                 Ok(()) => {
                     // The one holder says who it is, for whoever waits. A
                     // failure to say costs only that message, never the lock.
+                    // (Rewritten only when another holder's words are there:
+                    // a process that takes the lock again and again, a
+                    // server's sessions, writes nothing.)
                     if !shared {
-                        let _ = file
-                            .set_len(0)
-                            .and_then(|()| file.write_all_at(lock_holder().as_bytes(), 0));
+                        let holder = lock_holder();
+                        let mut said = vec![0; holder.len() + 1];
+                        let same = file
+                            .read_at(&mut said, 0)
+                            .is_ok_and(|n| &said[..n] == holder.as_bytes());
+                        if !same {
+                            let _ = file
+                                .set_len(0)
+                                .and_then(|()| file.write_all_at(holder.as_bytes(), 0));
+                        }
                     }
                     return Ok(Box::new(FsLock { _file: file }));
                 }

@@ -34,7 +34,7 @@ use violations::foreign_key_violations;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use arbor_merkle::prolly::{Collision, Resolution, merge as merge_maps};
+use arbor_merkle::prolly::{Collision, Resolution, SameChange, merge_with as merge_maps};
 use arbor_merkle::{Address, Edit};
 use arbor_schema::Value;
 use arbor_schema::merge::merge_schemas;
@@ -230,6 +230,7 @@ fn three_way<'a, T: PartialEq>(
     base: &'a BTreeMap<String, T>,
     ours: &'a BTreeMap<String, T>,
     theirs: &'a BTreeMap<String, T>,
+    same: SameChange,
 ) -> Vec<(&'a String, Entry<'a, T>)> {
     let names: BTreeSet<&String> = base
         .keys()
@@ -240,7 +241,7 @@ fn three_way<'a, T: PartialEq>(
         .into_iter()
         .map(|name| {
             let (b, o, t) = (base.get(name), ours.get(name), theirs.get(name));
-            let entry = if o == t || t == b {
+            let entry = if t == b || (o == t && same == SameChange::Agrees) {
                 Entry::Ours
             } else if o == b {
                 Entry::Theirs(t)
@@ -268,6 +269,33 @@ pub fn merge_catalogs(
     ours: &Catalog,
     theirs: &Catalog,
 ) -> Result<(Catalog, Vec<Conflict>)> {
+    merge_catalogs_with(repo, checks, base, ours, theirs, SameChange::Agrees)
+}
+
+/// Merges the catalog of a transaction (`ours`) into the one other
+/// sessions published since it began (`theirs`), from the one it began
+/// with: as [`merge_catalogs`], except that a change both made (a row, a
+/// cell, even to one value) collides, since each was computed without the
+/// other's (two `n = n + 1` from one `n` give one value, and one update
+/// would be lost).
+pub fn merge_concurrent(
+    repo: &Repository,
+    checks: &dyn CheckBinder,
+    base: &Catalog,
+    ours: &Catalog,
+    theirs: &Catalog,
+) -> Result<(Catalog, Vec<Conflict>)> {
+    merge_catalogs_with(repo, checks, base, ours, theirs, SameChange::Collides)
+}
+
+fn merge_catalogs_with(
+    repo: &Repository,
+    checks: &dyn CheckBinder,
+    base: &Catalog,
+    ours: &Catalog,
+    theirs: &Catalog,
+    same: SameChange,
+) -> Result<(Catalog, Vec<Conflict>)> {
     let mut merged = ours.clone();
     let mut conflicts = Vec::new();
     let whole = |name: &str, description: &str| Conflict {
@@ -276,7 +304,7 @@ pub fn merge_catalogs(
         description: description.to_owned(),
         versions: [None, None, None],
     };
-    for (name, entry) in three_way(&base.tables, &ours.tables, &theirs.tables) {
+    for (name, entry) in three_way(&base.tables, &ours.tables, &theirs.tables, same) {
         match entry {
             Entry::Ours => {}
             Entry::Theirs(t) => set(&mut merged.tables, name, t),
@@ -295,7 +323,7 @@ pub fn merge_catalogs(
                         }
                     },
                 };
-                match merge_table(repo, checks, name, &base, o, t)? {
+                match merge_table(repo, checks, name, (&base, o, t), same)? {
                     Ok((object, mut row_conflicts)) => {
                         merged
                             .tables
@@ -316,7 +344,7 @@ pub fn merge_catalogs(
             }
         }
     }
-    for (name, entry) in three_way(&base.views, &ours.views, &theirs.views) {
+    for (name, entry) in three_way(&base.views, &ours.views, &theirs.views, same) {
         match entry {
             Entry::Ours => {}
             Entry::Theirs(t) => set(&mut merged.views, name, t),
@@ -327,7 +355,7 @@ pub fn merge_catalogs(
     }
     // Sequences: both sides may have handed out numbers; keeping the one
     // that went further means neither side's numbers are handed out again.
-    for (name, entry) in three_way(&base.sequences, &ours.sequences, &theirs.sequences) {
+    for (name, entry) in three_way(&base.sequences, &ours.sequences, &theirs.sequences, same) {
         match entry {
             Entry::Ours => {}
             Entry::Theirs(t) => set(&mut merged.sequences, name, t),
@@ -378,9 +406,8 @@ fn merge_table(
     repo: &Repository,
     checks: &dyn CheckBinder,
     name: &str,
-    base: &Address,
-    ours: &Address,
-    theirs: &Address,
+    (base, ours, theirs): (&Address, &Address, &Address),
+    same: SameChange,
 ) -> Result<std::result::Result<(TableObject, Vec<Conflict>), String>> {
     let load = |a: &Address| -> Result<Table> { Table::from_object(repo.read_table(a)?) };
     let (base, ours, theirs) = (load(base)?, load(ours)?, load(theirs)?);
@@ -454,8 +481,8 @@ fn merge_table(
         next_row_id = next.max(ours.object.next_row_id);
     }
     let mut conflicts = Vec::new();
-    let rows = merge_maps(&base_rows, &our_rows, &their_rows, |c| {
-        resolve_row(name, &c, &merged_table, &mut conflicts)
+    let rows = merge_maps(&base_rows, &our_rows, &their_rows, same, |c| {
+        resolve_row(name, &c, &merged_table, same, &mut conflicts)
     })?;
     // The secondary indexes follow the rows: what changed from ours to the
     // merged rows is unindexed and reindexed (uniqueness checked). An index
@@ -729,6 +756,7 @@ fn resolve_row(
     table: &str,
     c: &Collision<'_>,
     merged: &Table,
+    same: SameChange,
     conflicts: &mut Vec<Conflict>,
 ) -> arbor_merkle::Result<Resolution> {
     let mut conflict = |description: &str| {
@@ -745,6 +773,8 @@ fn resolve_row(
         Ok(Resolution::Ours)
     };
     let (ours, theirs) = match (c.ours, c.theirs) {
+        // Two transactions that each deleted the row each counted it.
+        (None, None) if same == SameChange::Collides => return conflict("deleted by both sides"),
         (None, None) => return Ok(Resolution::Delete),
         (Some(o), Some(t)) => (o, t),
         (None, Some(_)) => return conflict("deleted by ours and changed by theirs"),
@@ -760,10 +790,13 @@ fn resolve_row(
     for i in 0..row.len() {
         let base_cell = b.as_ref().map(|b| &b[i]);
         let (ov, tv) = (&o[i], &t[i]);
-        row[i] = if ov == tv || base_cell == Some(tv) {
+        row[i] = if base_cell == Some(tv) || (ov == tv && same == SameChange::Agrees) {
             ov.clone()
         } else if base_cell == Some(ov) {
             tv.clone()
+        } else if same == SameChange::Collides {
+            clashes.push(merged.schema.columns[i].name.clone());
+            ov.clone()
         } else if let (Some(Value::Jsonb(bj)), Value::Jsonb(oj), Value::Jsonb(tj)) =
             (base_cell, ov, tv)
         {
