@@ -391,3 +391,54 @@ fn sigterm_stops_the_server_keeping_commits_and_dropping_open_transactions() {
     let rows = repo.ok(&["sql", "--format", "csv", "-q", "SELECT id FROM t"]);
     assert_eq!(rows, "id\n2\n");
 }
+
+#[test]
+fn a_cancel_request_stops_the_running_statement() {
+    let env = TestEnv::new();
+    let repo = env.repo();
+    repo.ok(&[
+        "sql",
+        "-q",
+        "CREATE TABLE big (n int PRIMARY KEY);
+         INSERT INTO big SELECT a.n * 100 + b.n FROM
+           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS a(n),
+           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS b(n)",
+    ]);
+    let server = Server::start(&repo);
+    // psql sends a cancel request when interrupted (SIGINT), as Ctrl-C does.
+    let mut running = Command::new("psql")
+        .args([
+            "-X",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &server.port.to_string(),
+            "-d",
+            "repo",
+        ])
+        .args([
+            "-c",
+            "SELECT count(*) FROM big a, big b, big c, big d, big e",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let started = std::time::Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &running.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = running.wait_with_output().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ERROR:  canceling statement due to user request"),
+        "{err}"
+    );
+    // The connection's server side carries on, and others are untouched.
+    let out = server.psql_ok("repo", &["-A", "-t", "-c", "SELECT count(*) FROM big"]);
+    assert_eq!(out.trim(), "100");
+}

@@ -154,3 +154,33 @@ fn rows_of(s: &mut Session, sql: &str) -> Vec<String> {
         other => panic!("not rows: {other:?}"),
     }
 }
+
+#[test]
+fn an_interrupted_statement_fails_with_57014_and_changes_nothing() {
+    let mut s = common::sql_session();
+    s.execute(
+        "CREATE TABLE big (n int PRIMARY KEY);
+         INSERT INTO big SELECT a.n * 100 + b.n FROM
+           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS a(n),
+           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS b(n)",
+    )
+    .unwrap();
+    let stop = s.interrupter();
+    // A stop that comes while nothing runs is forgotten.
+    stop.interrupt();
+    assert_eq!(rows_of(&mut s, "SELECT count(*) FROM big"), ["100"]);
+    // A statement that would run for a very long time stops at once.
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        stop.interrupt();
+    });
+    let started = std::time::Instant::now();
+    let e = s
+        .execute("UPDATE big SET n = n + (SELECT count(*) FROM big a, big b, big c, big d)")
+        .unwrap_err();
+    stopper.join().unwrap();
+    assert_eq!(e.code, SqlState::QueryCanceled, "{e}");
+    assert_eq!(e.message, "canceling statement due to user request");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert_eq!(rows_of(&mut s, "SELECT min(n), max(n) FROM big"), ["0,909"]);
+}

@@ -21,7 +21,8 @@ use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
 use arbor_engine::{
-    DataType, Described, EXPLAIN_COLUMN, Error, Prepared, Session, StatementResult, Value,
+    DataType, Described, EXPLAIN_COLUMN, Error, Interrupt, Prepared, Session, StatementResult,
+    Value,
 };
 use async_trait::async_trait;
 use bytes::BytesMut;
@@ -30,6 +31,7 @@ use pgwire::api::auth::{
     DefaultServerParameterProvider, StartupHandler, finish_authentication, protocol_negotiation,
     save_startup_parameters_to_metadata,
 };
+use pgwire::api::cancel::CancelHandler;
 use pgwire::api::portal::{Format, Portal};
 use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
 use pgwire::api::results::{
@@ -40,6 +42,7 @@ use pgwire::api::stmt::{QueryParser, StoredStatement};
 use pgwire::api::store::PortalStore;
 use pgwire::api::{ClientInfo, ClientPortalStore, PgWireServerHandlers, Type};
 use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use pgwire::messages::cancel::CancelRequest;
 use pgwire::messages::data::DataRow;
 use pgwire::messages::startup::SecretKey;
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
@@ -65,11 +68,38 @@ struct State {
     early: HashMap<String, Result<StatementResult, Error>>,
 }
 
+/// The running statements' stop handles, by the process id and secret a
+/// client got at startup (what its cancel request names).
+#[derive(Debug, Default)]
+pub struct Cancels(Mutex<HashMap<(i32, i32), Interrupt>>);
+
+#[async_trait]
+impl CancelHandler for Cancels {
+    async fn on_cancel_request(&self, request: CancelRequest) {
+        // The key comes back as the four bytes it was sent as.
+        let key = match &request.secret_key {
+            SecretKey::I32(key) => *key,
+            SecretKey::Bytes(bytes) => match <[u8; 4]>::try_from(bytes.as_ref()) {
+                Ok(b) => i32::from_be_bytes(b),
+                Err(_) => return,
+            },
+        };
+        let cancels = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // A request that names no connection is ignored, as PostgreSQL does.
+        if let Some(interrupt) = cancels.get(&(request.pid, key)) {
+            interrupt.interrupt();
+        }
+    }
+}
+
 /// One connection's handlers (pgwire asks for each by kind).
 #[derive(Debug)]
 pub struct Connection {
     databases: Arc<Databases>,
     log: Arc<Log>,
+    cancels: Arc<Cancels>,
+    /// This connection's entry in `cancels`, once startup made one.
+    backend_key: Mutex<Option<(i32, i32)>>,
     state: Arc<Mutex<State>>,
     parser: Arc<Parser>,
 }
@@ -88,11 +118,13 @@ pub struct Parser {
 }
 
 impl Connection {
-    pub fn new(databases: Arc<Databases>, log: Arc<Log>) -> Connection {
+    pub fn new(databases: Arc<Databases>, log: Arc<Log>, cancels: Arc<Cancels>) -> Connection {
         let state = Arc::new(Mutex::new(State::default()));
         Connection {
             databases,
             log,
+            cancels,
+            backend_key: Mutex::new(None),
             parser: Arc::new(Parser {
                 state: state.clone(),
             }),
@@ -165,14 +197,34 @@ impl StartupHandler for Connection {
             }
         };
         self.log.connected(peer, &database, session.branch());
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).session = Some(session);
         let (pid, key) = backend_key();
+        self.cancels
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((pid, key), session.interrupter());
+        *self.backend_key.lock().unwrap_or_else(|e| e.into_inner()) = Some((pid, key));
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).session = Some(session);
         client.set_pid_and_secret_key(pid, SecretKey::I32(key));
         let mut parameters = DefaultServerParameterProvider::default();
         parameters.server_version = arbor_engine::SERVER_VERSION.to_owned();
         parameters.time_zone = "UTC".to_owned();
         parameters.date_style = "ISO, MDY".to_owned();
         finish_authentication(client, &parameters).await
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let key = self
+            .backend_key
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(key) = key {
+            let mut cancels = self.cancels.0.lock().unwrap_or_else(|e| e.into_inner());
+            cancels.remove(&key);
+        }
     }
 }
 
@@ -553,5 +605,9 @@ impl PgWireServerHandlers for Handlers {
 
     fn startup_handler(&self) -> Arc<impl StartupHandler> {
         self.0.clone()
+    }
+
+    fn cancel_handler(&self) -> Arc<impl CancelHandler> {
+        self.0.cancels.clone()
     }
 }

@@ -213,6 +213,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) {
     let limit = Arc::new(tokio::sync::Semaphore::new(config.max_connections));
+    let cancels = Arc::new(connection::Cancels::default());
     let mut tasks = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -226,7 +227,11 @@ pub async fn run(
                     continue;
                 };
                 let _ = socket.set_nodelay(true);
-                let connection = Arc::new(connection::Connection::new(databases.clone(), log.clone()));
+                let connection = Arc::new(connection::Connection::new(
+                    databases.clone(),
+                    log.clone(),
+                    cancels.clone(),
+                ));
                 tasks.spawn(async move {
                     let handlers = Arc::new(connection::Handlers(connection));
                     let _ = pgwire::tokio::process_socket(socket, None, handlers).await;

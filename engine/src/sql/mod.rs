@@ -25,6 +25,7 @@ pub mod settings;
 pub(crate) mod system;
 
 pub use bulk::{BulkWriter, EncodedRows, RowEncoder};
+pub use execution::Interrupt;
 
 /// Sets how the recursive stages (parsing, binding, optimizing, running)
 /// grow their stack, once per process. Each function marked

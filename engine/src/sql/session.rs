@@ -23,7 +23,7 @@ use std::sync::Arc;
 use super::bulk::{BulkWriter, RowEncoder};
 use super::ddl;
 use super::dml::{Written, insert_rows, run_change, run_insert};
-use super::execution::{Executor, Row, count_in_range};
+use super::execution::{Executor, Interrupt, Row, count_in_range};
 use super::functions::Times;
 use super::parser;
 use super::planner::dml::InsertPlan;
@@ -187,6 +187,8 @@ pub struct Session {
     named: HashMap<String, Prepared>,
     /// `SET`'s values, for `SHOW`.
     settings: Settings,
+    /// Stops the running statement when set from another thread.
+    interrupt: Interrupt,
 }
 
 /// The catalog plus the repository to read table objects from.
@@ -295,6 +297,7 @@ impl Session {
             sequences: Sequences::default(),
             named: HashMap::new(),
             settings: Settings::default(),
+            interrupt: Interrupt::default(),
         })
     }
 
@@ -378,6 +381,15 @@ impl Session {
         Executor::new(self.repo.nodes(), params)
             .with_sequences(&self.sequences)
             .with_times(self.times)
+            .with_interrupt(&self.interrupt)
+    }
+
+    /// A handle that stops the statement this session is running (from
+    /// another thread: a server's cancel request, a shell's Ctrl-C). The
+    /// statement fails with 57014 and changes nothing; a stop that comes
+    /// while no statement runs is forgotten when the next one starts.
+    pub fn interrupter(&self) -> Interrupt {
+        self.interrupt.clone()
     }
 
     /// Whether a transaction is open.
@@ -763,6 +775,7 @@ impl Session {
         params: &[Value],
     ) -> Result<StatementResult> {
         use sqlparser::ast::Statement as Ast;
+        self.interrupt.clear();
         if !params.is_empty()
             && (!matches!(
                 stmt,
@@ -867,6 +880,7 @@ impl Session {
         &mut self,
         run: impl FnOnce(&Session, &mut Catalog) -> Result<StatementResult>,
     ) -> Result<StatementResult> {
+        self.interrupt.clear();
         if !self.in_transaction && !self.failed {
             self.refresh()?;
         }

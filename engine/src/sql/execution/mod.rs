@@ -58,6 +58,37 @@ pub struct Executor<'a> {
     times: crate::sql::functions::Times,
     /// Each node's rows and time, by node, under `EXPLAIN ANALYZE`.
     profile: Option<Rc<RefCell<HashMap<usize, NodeStats>>>>,
+    /// Set from another thread to stop the statement (a client's cancel
+    /// request); read at every row a scan produces.
+    interrupt: Option<&'a Interrupt>,
+}
+
+/// A statement's stop flag: another thread (a server's cancel request, a
+/// shell's Ctrl-C) sets it, and the running statement fails with 57014 at
+/// the next row it reads.
+#[derive(Clone, Debug, Default)]
+pub struct Interrupt(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Interrupt {
+    /// Stops the statement running now, if any.
+    pub fn interrupt(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Clears a stop that came after the last statement ended.
+    pub(crate) fn clear(&self) {
+        self.0.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(Error::new(
+                SqlState::QueryCanceled,
+                "canceling statement due to user request",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// What one plan node did under `EXPLAIN ANALYZE`.
@@ -85,7 +116,25 @@ impl<'a> Executor<'a> {
             sequences: None,
             times: crate::sql::functions::Times::default(),
             profile: None,
+            interrupt: None,
         }
+    }
+
+    /// Stops at the next row read once `interrupt` is set.
+    pub fn with_interrupt(mut self, interrupt: &'a Interrupt) -> Executor<'a> {
+        self.interrupt = Some(interrupt);
+        self
+    }
+
+    /// `rows`, failing at the next row once the interrupt is set.
+    fn interruptible(&self, rows: Rows<'a>) -> Rows<'a> {
+        let Some(interrupt) = self.interrupt else {
+            return rows;
+        };
+        Box::new(rows.map(move |row| {
+            interrupt.check()?;
+            row
+        }))
     }
 
     /// The times `now()` and its siblings read.
@@ -158,10 +207,10 @@ impl<'a> Executor<'a> {
     #[recursive::recursive]
     pub fn execute(&'a self, plan: &'a Plan) -> Result<Rows<'a>> {
         let Some(profile) = &self.profile else {
-            return self.execute_node(plan);
+            return self.node_rows(plan);
         };
         let start = Instant::now();
-        let rows = self.execute_node(plan)?;
+        let rows = self.node_rows(plan)?;
         let id = node_id(plan);
         {
             let mut stats = profile.borrow_mut();
@@ -182,6 +231,19 @@ impl<'a> Executor<'a> {
             }
             next
         })))
+    }
+
+    /// The rows of one node. Scans check the interrupt at each row they
+    /// read; a join makes many rows of few (its right side collected), so
+    /// it checks at each row it makes as well.
+    fn node_rows(&'a self, plan: &'a Plan) -> Result<Rows<'a>> {
+        let rows = self.execute_node(plan)?;
+        Ok(match plan {
+            Plan::NestedLoopJoin { .. } | Plan::HashJoin { .. } | Plan::IndexJoin { .. } => {
+                self.interruptible(rows)
+            }
+            _ => rows,
+        })
     }
 
     /// Runs one node of a plan (its inputs through [`Executor::execute`]).
@@ -210,6 +272,7 @@ impl<'a> Executor<'a> {
                     columns.as_deref(),
                 )?;
                 let rows = Rc::new(reader).rows(access.ranges.clone(), access.reverse);
+                let rows = self.interruptible(rows);
                 match filter {
                     None => rows,
                     Some(f) => {
@@ -225,7 +288,7 @@ impl<'a> Executor<'a> {
                     }
                 }
             }
-            Plan::History { history, access } => self.history(history, access)?,
+            Plan::History { history, access } => self.interruptible(self.history(history, access)?),
             Plan::Filter { source, predicate } => {
                 let input = self.execute(source)?;
                 let ctx = self.ctx();
@@ -478,7 +541,7 @@ impl<'a> Executor<'a> {
                 let rows = self.work_tables.borrow().get(id).cloned().ok_or_else(|| {
                     Error::internal("a recursive CTE's work table read outside its CTE")
                 })?;
-                Box::new((0..rows.len()).map(move |i| Ok(rows[i].clone())))
+                self.interruptible(Box::new((0..rows.len()).map(move |i| Ok(rows[i].clone()))))
             }
             Plan::SetOp {
                 kind,
@@ -755,6 +818,7 @@ impl SubqueryRunner for Executor<'_> {
             times: self.times,
             // EXPLAIN shows a subquery inside its expression, not as nodes.
             profile: None,
+            interrupt: self.interrupt,
         };
         let rows: Vec<Row> = child.execute(&subquery.plan)?.collect::<Result<_>>()?;
         let rows = Rc::new(rows);
