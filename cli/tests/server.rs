@@ -406,7 +406,7 @@ fn a_cancel_request_stops_the_running_statement() {
     ]);
     let server = Server::start(&repo);
     // psql sends a cancel request when interrupted (SIGINT), as Ctrl-C does.
-    let mut running = Command::new("psql")
+    let running = Command::new("psql")
         .args([
             "-X",
             "-h",
