@@ -145,6 +145,32 @@ fn psql_reads_writes_and_sees_errors_as_postgresql_sends_them() {
         "{err}"
     );
 
+    // COPY through psql's \\copy, both ways, CSV and text.
+    let dir = shop.path().to_owned();
+    std::fs::write(dir.join("in.csv"), "10,\"fig, dried\",3.50\n11,,\n").unwrap();
+    let copy_in = format!("\\copy items from '{}' csv", dir.join("in.csv").display());
+    let copy_out = format!(
+        "\\copy items to '{}' csv header",
+        dir.join("out.csv").display()
+    );
+    server.psql_ok("shop", &["-c", &copy_in, "-c", &copy_out]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.csv")).unwrap(),
+        "id,name,price\n1,apple,1.50\n2,pear,1.75\n10,\"fig, dried\",3.50\n11,,\n"
+    );
+    let out = server.psql_ok(
+        "shop",
+        &[
+            "-c",
+            "COPY (SELECT id, name FROM items WHERE id > 9) TO STDOUT",
+        ],
+    );
+    assert_eq!(out, "10\tfig, dried\n11\t\\N\n");
+    // A COPY that fails keeps none of its rows.
+    let (ok, _, err) = server.psql("shop", &["-c", &copy_in]);
+    assert!(!ok);
+    assert!(err.contains("duplicate key value"), "{err}");
+
     // Settings clients read and write.
     let out = server.psql_ok(
         "shop",

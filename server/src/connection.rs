@@ -21,28 +21,30 @@ use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
 use arbor_engine::{
-    DataType, Described, EXPLAIN_COLUMN, Error, Interrupt, Prepared, Session, StatementResult,
-    Value,
+    CopyCommand, CopyDirection, DataType, Described, EXPLAIN_COLUMN, Error, Interrupt, Prepared,
+    Session, StatementResult, Value,
 };
 use async_trait::async_trait;
 use bytes::BytesMut;
-use futures::{Sink, stream};
+use futures::{Sink, SinkExt, stream};
 use pgwire::api::auth::{
     DefaultServerParameterProvider, StartupHandler, finish_authentication, protocol_negotiation,
     save_startup_parameters_to_metadata,
 };
 use pgwire::api::cancel::CancelHandler;
+use pgwire::api::copy::CopyHandler;
 use pgwire::api::portal::{Format, Portal};
 use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
 use pgwire::api::results::{
-    DescribePortalResponse, DescribeResponse, DescribeStatementResponse, FieldFormat, FieldInfo,
-    QueryResponse, Response, Tag,
+    CopyResponse, DescribePortalResponse, DescribeResponse, DescribeStatementResponse, FieldFormat,
+    FieldInfo, QueryResponse, Response, Tag,
 };
 use pgwire::api::stmt::{QueryParser, StoredStatement};
 use pgwire::api::store::PortalStore;
 use pgwire::api::{ClientInfo, ClientPortalStore, PgWireServerHandlers, Type};
 use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use pgwire::messages::cancel::CancelRequest;
+use pgwire::messages::copy::{CopyData, CopyDone, CopyFail};
 use pgwire::messages::data::DataRow;
 use pgwire::messages::startup::SecretKey;
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
@@ -66,6 +68,8 @@ struct State {
     prepared: HashMap<String, Prepared>,
     /// Results of portals run early, at Describe, for their Execute.
     early: HashMap<String, Result<StatementResult, Error>>,
+    /// A `COPY ... FROM STDIN` waiting for its data, and the data so far.
+    copy_in: Option<(CopyCommand, Vec<u8>)>,
 }
 
 /// The running statements' stop handles, by the process id and secret a
@@ -247,6 +251,29 @@ impl SimpleQueryHandler for Connection {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        if looks_like_copy(query) {
+            let sql = query.to_owned();
+            let copy = self
+                .on_session(move |_, session| {
+                    let copy = session.copy_command(&sql)?;
+                    let width = match &copy {
+                        Some(c) => c.width(session)?,
+                        None => 0,
+                    };
+                    Ok::<_, Error>(copy.map(|c| (c, width)))
+                })
+                .await?;
+            match copy {
+                Err(e) => {
+                    self.log.failed(client.socket_addr(), query, &e);
+                    return Ok(vec![Response::Error(Box::new(wire_error(&e)))]);
+                }
+                Ok(Some((copy, width))) if copy.payload().is_none() => {
+                    return self.start_copy(client, query, copy, width).await;
+                }
+                Ok(_) => {}
+            }
+        }
         let sql = query.to_owned();
         let (results, error) = self
             .on_session(move |_, session| {
@@ -269,6 +296,136 @@ impl SimpleQueryHandler for Connection {
             responses.push(Response::Error(Box::new(wire_error(&e))));
         }
         Ok(responses)
+    }
+}
+
+impl Connection {
+    /// Starts a COPY: rows in wait for the client's CopyData; rows out are
+    /// read and sent.
+    async fn start_copy<C>(
+        &self,
+        client: &mut C,
+        query: &str,
+        copy: CopyCommand,
+        width: usize,
+    ) -> PgWireResult<Vec<Response>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        match copy.direction {
+            CopyDirection::In => {
+                self.state.lock().unwrap_or_else(|e| e.into_inner()).copy_in =
+                    Some((copy, Vec::new()));
+                Ok(vec![Response::CopyIn(CopyResponse::new(
+                    0,
+                    width,
+                    stream::empty(),
+                ))])
+            }
+            CopyDirection::Out => {
+                let header = copy.has_header();
+                let lines = self
+                    .on_session(move |_, session| {
+                        let mut lines = Vec::new();
+                        session
+                            .copy_out(&copy, &mut |line| {
+                                lines.push(line);
+                                Ok(())
+                            })
+                            .map(|_| lines)
+                    })
+                    .await?;
+                match lines {
+                    Ok(mut lines) => {
+                        // The tag counts CopyData messages: the header
+                        // travels with the first row.
+                        if header && lines.len() > 1 {
+                            let first = lines.remove(1);
+                            lines[0].extend_from_slice(&first);
+                        }
+                        let data = lines
+                            .into_iter()
+                            .map(|l| Ok(CopyData::new(bytes::Bytes::from(l))));
+                        Ok(vec![Response::CopyOut(CopyResponse::new(
+                            0,
+                            width,
+                            stream::iter(data),
+                        ))])
+                    }
+                    Err(e) => {
+                        self.log.failed(client.socket_addr(), query, &e);
+                        Ok(vec![Response::Error(Box::new(wire_error(&e)))])
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether a simple query may be a COPY (checked before it is parsed).
+fn looks_like_copy(query: &str) -> bool {
+    query
+        .trim_start()
+        .get(..4)
+        .is_some_and(|w| w.eq_ignore_ascii_case("copy"))
+}
+
+#[async_trait]
+impl CopyHandler for Connection {
+    async fn on_copy_data<C>(&self, _client: &mut C, data: CopyData) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, buffer)) = &mut state.copy_in {
+            buffer.extend_from_slice(&data.data);
+        }
+        Ok(())
+    }
+
+    async fn on_copy_done<C>(&self, client: &mut C, _done: CopyDone) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let pending = self
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .copy_in
+            .take();
+        let Some((copy, data)) = pending else {
+            return Err(user_error("08P01", "COPY data without a COPY".into()));
+        };
+        let copied = self
+            .on_session(move |_, session| session.copy_in(&copy, &data))
+            .await?;
+        match copied {
+            Ok(n) => {
+                let tag = Tag::new("COPY").with_rows(n as usize);
+                client
+                    .send(PgWireBackendMessage::CommandComplete(tag.into()))
+                    .await?;
+                Ok(())
+            }
+            Err(e) => {
+                self.log.failed(client.socket_addr(), "COPY FROM STDIN", &e);
+                Err(PgWireError::UserError(Box::new(wire_error(&e))))
+            }
+        }
+    }
+
+    async fn on_copy_fail<C>(&self, _client: &mut C, fail: CopyFail) -> PgWireError
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).copy_in = None;
+        user_error("57014", format!("COPY from stdin failed: {}", fail.message))
     }
 }
 
@@ -609,5 +766,9 @@ impl PgWireServerHandlers for Handlers {
 
     fn cancel_handler(&self) -> Arc<impl CancelHandler> {
         self.0.cancels.clone()
+    }
+
+    fn copy_handler(&self) -> Arc<impl CopyHandler> {
+        self.0.clone()
     }
 }

@@ -87,6 +87,34 @@ cur.execute("SELECT t FROM every WHERE id = 3")
 assert cur.fetchone() == ("changed",)
 conn.commit()
 
+# COPY both ways, in psycopg's text format: tabs, newlines, backslashes
+# and NULLs survive.
+conn.autocommit = True
+cur.execute("CREATE TABLE copied (id int PRIMARY KEY, t text, n numeric(6,2), at date)")
+rows = [(i, f"line {i}\twith\ttabs\nand \\ newline", decimal.Decimal(i) / 4, datetime.date(2024, 1, 1 + i % 28)) for i in range(500)]
+rows.append((500, None, None, None))
+with cur.copy("COPY copied (id, t, n, at) FROM STDIN") as copy:
+    for row in rows:
+        copy.write_row(row)
+assert cur.rowcount == 501, cur.rowcount
+cur.execute("SELECT id, t, n, at FROM copied ORDER BY id")
+assert cur.fetchall() == rows
+out = []
+with cur.copy("COPY (SELECT id, t FROM copied WHERE id < 3 ORDER BY id) TO STDOUT") as copy:
+    for row in copy.rows():
+        out.append(row)
+assert out == [(str(r[0]), r[1]) for r in rows[:3]], out
+# A bad row: an error naming the line, and nothing of the COPY kept.
+try:
+    with cur.copy("COPY copied (id, at) FROM STDIN") as copy:
+        copy.write_row((1000, "2024-01-01"))
+        copy.write_row((1001, "not a date"))
+    raise AssertionError("expected an error")
+except psycopg.errors.InvalidDatetimeFormat as e:
+    assert "line 2" in (e.diag.message_detail or ""), e.diag.message_detail
+cur.execute("SELECT count(*) FROM copied")
+assert cur.fetchone() == (501,)
+
 # Version control over the wire.
 conn.autocommit = True
 cur.execute("SELECT arbor_commit('-A', '-m', 'from psycopg')")

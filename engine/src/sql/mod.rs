@@ -12,6 +12,7 @@
 //!    atomic publish per statement or per transaction.
 
 pub(crate) mod bulk;
+pub mod copy;
 pub(crate) mod ddl;
 pub(crate) mod dml;
 pub(crate) mod eval;

@@ -712,6 +712,37 @@ impl Session {
         Ok(())
     }
 
+    /// Runs `work` as one transaction: in the open one if there is one,
+    /// else in one of its own, published if `work` succeeds and dropped
+    /// if it fails.
+    pub(super) fn in_one_transaction<T>(
+        &mut self,
+        work: impl FnOnce(&mut Session) -> Result<T>,
+    ) -> Result<T> {
+        if self.in_transaction {
+            return work(self);
+        }
+        self.begin(true)?;
+        let result = work(self);
+        self.end_transaction();
+        let result = match result {
+            Ok(v) => self.publish().map(|()| v),
+            Err(e) => self.reload().and(Err(e)),
+        };
+        let settled = self.repo.settle();
+        let v = result?;
+        settled?;
+        Ok(v)
+    }
+
+    /// Runs one parsed statement, as one of a string's.
+    pub(super) fn execute_statement(
+        &mut self,
+        stmt: &sqlparser::ast::Statement,
+    ) -> Result<StatementResult> {
+        self.execute_one(stmt)
+    }
+
     /// Runs every statement in `sql`, going on after a failing one: each
     /// statement's result or error goes to `each`, which may stop the run
     /// by returning an error. A statement that does not parse stops it.
@@ -814,6 +845,21 @@ impl Session {
             }
             sqlparser::ast::Statement::Deallocate { name, .. } => {
                 return self.deallocate(&name.value);
+            }
+            Ast::Copy { .. } => {
+                let copied = match super::copy::copy_command(stmt)? {
+                    Some(copy) if copy.payload().is_some() => {
+                        let data = copy.payload().unwrap_or_default().to_owned();
+                        self.copy_in(&copy, data.as_bytes())
+                    }
+                    _ => Err(Error::unsupported("COPY without its rows here").with_hint(
+                        "COPY FROM STDIN and TO STDOUT run through a client of `arbor sql-server` (psql's \\copy), or with the rows after the statement in a script; `arbor table import` and `export` move files",
+                    )),
+                };
+                return match copied {
+                    Ok(n) => Ok(StatementResult::written("COPY", n)),
+                    Err(e) => Err(self.fail(e)),
+                };
             }
             Ast::Set(_) | Ast::ShowVariable { .. } | Ast::Reset(_) | Ast::Discard { .. } => {
                 return match self.setting(stmt) {

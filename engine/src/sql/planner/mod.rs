@@ -469,7 +469,7 @@ fn first_words(sql: &str) -> String {
 }
 
 /// An unquoted identifier folds to lower case, as in PostgreSQL.
-fn ident(i: &ast::Ident) -> String {
+pub(crate) fn ident(i: &ast::Ident) -> String {
     if i.quote_style.is_some() {
         i.value.clone()
     } else {
@@ -477,7 +477,7 @@ fn ident(i: &ast::Ident) -> String {
     }
 }
 
-fn object_name(n: &ast::ObjectName) -> Result<String> {
+pub(crate) fn object_name(n: &ast::ObjectName) -> Result<String> {
     match n.0.last() {
         Some(ast::ObjectNamePart::Identifier(i)) => Ok(ident(i)),
         _ => Err(Error::syntax(format!("bad name {n}"))),

@@ -1,0 +1,61 @@
+//! COPY in a script, as pg_dump writes it: the rows follow the statement
+//! up to `\.`, all kept or (on a bad line) none.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use arbor_engine::{SqlState, StatementResult, Value};
+
+#[test]
+fn copy_rows_in_a_script_load_as_one_statement() {
+    let mut s = common::sql_session();
+    let results = s
+        .execute(
+            "CREATE TABLE pets (id int PRIMARY KEY, name text, born date DEFAULT '2000-01-01');\n\
+             COPY pets (id, name) FROM stdin;\n1\tRex\n2\tMia\\twith a tab\n3\t\\N\n\\.\n\
+             COPY pets FROM stdin WITH (FORMAT csv);\n4,\"Ada, the cat\",2021-05-06\n\\.\n",
+        )
+        .unwrap();
+    assert_eq!(results[1], StatementResult::written("COPY", 3));
+    assert_eq!(results[2], StatementResult::written("COPY", 1));
+    let StatementResult::Rows { rows, .. } = s
+        .execute("SELECT id, name, born::text FROM pets ORDER BY id")
+        .unwrap()
+        .pop()
+        .unwrap()
+    else {
+        panic!("not rows")
+    };
+    let shown: Vec<String> = rows
+        .iter()
+        .map(|r| r.iter().map(Value::to_string).collect::<Vec<_>>().join("|"))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "1|Rex|2000-01-01",
+            "2|Mia\twith a tab|2000-01-01",
+            "3|NULL|2000-01-01",
+            "4|Ada, the cat|2021-05-06"
+        ]
+    );
+    // A line that does not fit: an error naming it, and no row of it kept.
+    let e = s
+        .execute("COPY pets (id, name) FROM stdin;\n5\tok\n6\n\\.\n")
+        .unwrap_err();
+    assert_eq!(e.code, SqlState::BadCopyFileFormat);
+    assert_eq!(e.message, "missing data for column \"name\"");
+    assert_eq!(e.detail.as_deref(), Some("COPY pets, line 2"));
+    let e = s.execute("COPY pets TO '/etc/passwd'").unwrap_err();
+    assert_eq!(e.code, SqlState::InsufficientPrivilege);
+    let StatementResult::Rows { rows, .. } = s
+        .execute("SELECT count(*) FROM pets")
+        .unwrap()
+        .pop()
+        .unwrap()
+    else {
+        panic!("not rows")
+    };
+    assert_eq!(rows, [[Value::BigInt(4)]]);
+}
