@@ -468,3 +468,40 @@ fn a_cancel_request_stops_the_running_statement() {
     let out = server.psql_ok("repo", &["-A", "-t", "-c", "SELECT count(*) FROM big"]);
     assert_eq!(out.trim(), "100");
 }
+
+#[test]
+fn a_read_only_server_reads_and_refuses_every_change() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    shop.ok(&["sql", "-q", "CREATE SEQUENCE s"]);
+    let mut child = shop
+        .command(&["sql-server", "--port", "0", "--read-only"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let server = Server { child, port };
+    let out = server.psql_ok("shop", &["-A", "-t", "-c", "SELECT count(*) FROM items"]);
+    assert_eq!(out.trim(), "2");
+    for change in [
+        "INSERT INTO items VALUES (9, 'x', 1)",
+        "UPDATE items SET price = 0",
+        "CREATE TABLE t (id int)",
+        "SELECT arbor_commit('--allow-empty', '-m', 'no')",
+        "SELECT nextval('s')",
+    ] {
+        let (ok, _, err) = server.psql("shop", &["-v", "VERBOSITY=verbose", "-c", change]);
+        assert!(!ok, "{change}");
+        assert!(
+            err.contains("ERROR:  25006: cannot execute"),
+            "{change}: {err}"
+        );
+    }
+    let log = shop.ok(&["log", "--oneline"]);
+    assert_eq!(log.lines().count(), 2, "{log}");
+}

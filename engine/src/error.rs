@@ -10,6 +10,8 @@ use std::fmt;
 pub enum SqlState {
     /// 08P01 `protocol_violation`.
     ProtocolViolation,
+    /// 25006 `read_only_sql_transaction`.
+    ReadOnlySqlTransaction,
     /// 3D000 `invalid_catalog_name`: no such database.
     InvalidCatalogName,
     /// 0A000 `feature_not_supported`.
@@ -153,6 +155,7 @@ impl SqlState {
     pub fn code(self) -> &'static str {
         match self {
             SqlState::ProtocolViolation => "08P01",
+            SqlState::ReadOnlySqlTransaction => "25006",
             SqlState::InvalidCatalogName => "3D000",
             SqlState::FeatureNotSupported => "0A000",
             SqlState::CardinalityViolation => "21000",

@@ -18,6 +18,8 @@ use arbor_engine::{Environment, Error, Repository, STORE_DIR, Session, SqlState,
 pub struct Databases {
     kind: Layout,
     env: Environment,
+    /// Every session read-only (`--read-only`).
+    read_only: bool,
     /// Stores opened so far, by database name.
     open: Mutex<HashMap<String, Repository>>,
 }
@@ -33,7 +35,7 @@ enum Layout {
 impl Databases {
     /// The repositories in `dir`: `dir` itself if it is one, else each of
     /// its folders that is one.
-    pub fn new(dir: &Path, env: Environment) -> Result<Databases, Error> {
+    pub fn new(dir: &Path, env: Environment, read_only: bool) -> Result<Databases, Error> {
         if !dir.is_dir() {
             return Err(Error::new(
                 SqlState::UndefinedFile,
@@ -58,6 +60,7 @@ impl Databases {
         Ok(Databases {
             kind,
             env,
+            read_only,
             open: Mutex::new(HashMap::new()),
         })
     }
@@ -103,6 +106,7 @@ impl Databases {
             }
         })?;
         session.set_environment(self.env.clone());
+        session.set_read_only(self.read_only);
         Ok(session)
     }
 

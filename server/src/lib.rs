@@ -47,6 +47,8 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// Log lines as JSON objects instead of text.
     pub json_log: bool,
+    /// Sessions may read but not write (25006 for any change).
+    pub read_only: bool,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +58,7 @@ impl Default for ServerConfig {
             port: 5432,
             max_connections: 100,
             json_log: false,
+            read_only: false,
         }
     }
 }
@@ -143,7 +146,7 @@ pub fn serve(
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), Error> {
     check_address(&config)?;
-    let databases = Arc::new(Databases::new(dir, env)?);
+    let databases = Arc::new(Databases::new(dir, env, config.read_only)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

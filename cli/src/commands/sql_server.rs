@@ -26,6 +26,10 @@ pub struct Args {
     /// Most connections open at once; more are refused (53300).
     #[arg(long, default_value_t = 100)]
     max_connections: usize,
+    /// Serve reads only: any statement that would change data, schema or
+    /// the repository fails with 25006.
+    #[arg(long)]
+    read_only: bool,
     /// Log one JSON object per line instead of text.
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     log_format: String,
@@ -39,6 +43,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         port: args.port,
         max_connections: args.max_connections,
         json_log: args.log_format == "json",
+        read_only: args.read_only,
     };
     let env = identity::environment(&dir)?;
     arbor_server::serve(&dir, config, env, |addr| {

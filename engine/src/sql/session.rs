@@ -189,6 +189,8 @@ pub struct Session {
     settings: Settings,
     /// Stops the running statement when set from another thread.
     interrupt: Interrupt,
+    /// Statements may read but not change anything (a read-only server).
+    read_only: bool,
 }
 
 /// The catalog plus the repository to read table objects from.
@@ -298,6 +300,7 @@ impl Session {
             named: HashMap::new(),
             settings: Settings::default(),
             interrupt: Interrupt::default(),
+            read_only: false,
         })
     }
 
@@ -382,6 +385,22 @@ impl Session {
             .with_sequences(&self.sequences)
             .with_times(self.times)
             .with_interrupt(&self.interrupt)
+    }
+
+    /// Makes the session read-only: a statement that would change the
+    /// branch's data or schema, or the repository (a procedure such as
+    /// `arbor_commit`), fails with 25006 and changes nothing.
+    pub fn set_read_only(&mut self, read_only: bool) {
+        self.read_only = read_only;
+    }
+
+    /// 25006 for `what` in a read-only session.
+    fn refuse_read_only(&self, what: &str) -> Error {
+        Error::new(
+            SqlState::ReadOnlySqlTransaction,
+            format!("cannot execute {what} in a read-only transaction"),
+        )
+        .with_hint("this session is read-only (the server runs with --read-only)")
     }
 
     /// A handle that stops the statement this session is running (from
@@ -954,6 +973,10 @@ impl Session {
                     catalog.sequences = self.sequences.store();
                 }
                 let changed = catalog != self.catalog;
+                if changed && self.read_only {
+                    let e = self.refuse_read_only("a statement that writes");
+                    return Err(self.fail(e));
+                }
                 self.catalog = catalog;
                 if changed && !self.in_transaction {
                     self.publish()?;
@@ -1187,6 +1210,9 @@ impl Session {
         what: &str,
         run: impl FnOnce(&Repository, &str) -> Result<T>,
     ) -> Result<T> {
+        if self.read_only {
+            return Err(self.refuse_read_only(what));
+        }
         if self.in_transaction {
             return Err(self.refuse_in_transaction(what));
         }
@@ -1211,6 +1237,9 @@ impl Session {
 
     /// Runs a version-control procedure (`SELECT arbor_commit(...)`).
     fn call_procedure(&mut self, name: &str, args: &[Value]) -> Result<StatementResult> {
+        if self.read_only {
+            return Err(self.refuse_read_only(name));
+        }
         if self.in_transaction {
             return Err(self.refuse_in_transaction(name));
         }
