@@ -22,8 +22,13 @@ struct Server {
 impl Server {
     /// Starts the server in `dir` on a free port.
     fn start(dir: &WorkDir) -> Server {
+        Server::start_with(dir, &[])
+    }
+
+    /// Starts the server in `dir` on a free port, with more arguments.
+    fn start_with(dir: &WorkDir, args: &[&str]) -> Server {
         let mut child = dir
-            .command(&["sql-server", "--port", "0"])
+            .command(&[&["sql-server", "--port", "0"], args].concat())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -369,6 +374,14 @@ fn sigterm_stops_the_server_keeping_commits_and_dropping_open_transactions() {
     let env = TestEnv::new();
     let repo = env.repo();
     repo.ok(&["sql", "-q", "CREATE TABLE t (id int PRIMARY KEY)"]);
+    repo.ok(&[
+        "sql",
+        "-q",
+        "CREATE TABLE big (n int PRIMARY KEY);
+         INSERT INTO big SELECT a.n * 10 + b.n FROM
+           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS a(n),
+           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS b(n)",
+    ]);
     let mut server = Server::start(&repo);
     // A transaction left open in one session...
     let mut open = Command::new("psql")
@@ -397,10 +410,30 @@ fn sigterm_stops_the_server_keeping_commits_and_dropping_open_transactions() {
     // The server has run the INSERT once psql prints its tag.
     let mut answers = BufReader::new(open.stdout.take().unwrap()).lines();
     while answers.next().expect("psql stopped").unwrap() != "INSERT 0 1" {}
-    // ...and one committed in another.
+    // ...and one committed in another...
     server.psql_ok("repo", &["-c", "INSERT INTO t VALUES (2)"]);
     let out = server.psql_ok("repo", &["-A", "-t", "-c", "SELECT count(*) FROM t"]);
     assert_eq!(out.trim(), "1");
+    // ...and a statement in a third that would run for ages.
+    let endless = Command::new("psql")
+        .args([
+            "-X",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &server.port.to_string(),
+            "-d",
+            "repo",
+        ])
+        .args([
+            "-c",
+            "SELECT count(*) FROM big a, big b, big c, big d, big e",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
     let status = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()
@@ -413,6 +446,7 @@ fn sigterm_stops_the_server_keeping_commits_and_dropping_open_transactions() {
     );
     drop(open.stdin.take());
     let _ = open.wait();
+    let _ = endless.wait_with_output();
     repo.ok(&["fsck"]);
     let rows = repo.ok(&["sql", "--format", "csv", "-q", "SELECT id FROM t"]);
     assert_eq!(rows, "id\n2\n");
@@ -474,18 +508,7 @@ fn a_read_only_server_reads_and_refuses_every_change() {
     let env = TestEnv::new();
     let shop = shop(&env);
     shop.ok(&["sql", "-q", "CREATE SEQUENCE s"]);
-    let mut child = shop
-        .command(&["sql-server", "--port", "0", "--read-only"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line.trim().rsplit(':').next().unwrap().parse().unwrap();
-    let server = Server { child, port };
+    let server = Server::start_with(&shop, &["--read-only"]);
     let out = server.psql_ok("shop", &["-A", "-t", "-c", "SELECT count(*) FROM items"]);
     assert_eq!(out.trim(), "2");
     for change in [
@@ -504,4 +527,60 @@ fn a_read_only_server_reads_and_refuses_every_change() {
     }
     let log = shop.ok(&["log", "--oneline"]);
     assert_eq!(log.lines().count(), 2, "{log}");
+}
+
+#[test]
+fn users_prove_their_password_by_scram() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    shop.write_file(
+        "server.json",
+        r#"{"users": [{"name": "alice", "password": "s3cret pass"}], "log_format": "json"}"#,
+    );
+    let server = Server::start_with(&shop, &["--config", "server.json"]);
+    let psql_as = |user: &str, password: &str| {
+        Command::new("psql")
+            .args([
+                "-X",
+                "-A",
+                "-t",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &server.port.to_string(),
+            ])
+            .args(["-U", user, "-d", "shop", "-c", "SELECT count(*) FROM items"])
+            .env("PGPASSWORD", password)
+            .env("PGCONNECT_TIMEOUT", "10")
+            .output()
+            .unwrap()
+    };
+    let ok = psql_as("alice", "s3cret pass");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&ok.stdout).trim(), "2");
+    for (user, password) in [("alice", "wrong"), ("mallory", "s3cret pass")] {
+        let refused = psql_as(user, password);
+        assert!(!refused.status.success());
+        let err = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            err.contains(&format!(
+                "FATAL:  password authentication failed for user \"{user}\""
+            )),
+            "{user}: {err}"
+        );
+    }
+    // With users, the server may listen beyond loopback.
+    let wide = Server::start_with(&shop, &["--config", "server.json", "--host", "0.0.0.0"]);
+    assert!(wide.port > 0);
+    // A configuration that is not one is refused, saying where.
+    shop.write_file("bad.json", r#"{"users": [{"name": "bob"}]}"#);
+    let err = shop.fails(&["sql-server", "--config", "bad.json"]);
+    assert!(
+        err.contains("bad.json is not a valid server configuration"),
+        "{err}"
+    );
 }

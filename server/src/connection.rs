@@ -28,7 +28,7 @@ use async_trait::async_trait;
 use bytes::BytesMut;
 use futures::{Sink, SinkExt, stream};
 use pgwire::api::auth::{
-    DefaultServerParameterProvider, StartupHandler, finish_authentication, protocol_negotiation,
+    StartupHandler, finish_authentication, protocol_negotiation,
     save_startup_parameters_to_metadata,
 };
 use pgwire::api::cancel::CancelHandler;
@@ -41,7 +41,9 @@ use pgwire::api::results::{
 };
 use pgwire::api::stmt::{QueryParser, StoredStatement};
 use pgwire::api::store::PortalStore;
-use pgwire::api::{ClientInfo, ClientPortalStore, PgWireServerHandlers, Type};
+use pgwire::api::{
+    ClientInfo, ClientPortalStore, PgWireConnectionState, PgWireServerHandlers, Type,
+};
 use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use pgwire::messages::cancel::CancelRequest;
 use pgwire::messages::copy::{CopyData, CopyDone, CopyFail};
@@ -50,6 +52,7 @@ use pgwire::messages::startup::SecretKey;
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 
 use crate::Log;
+use crate::auth::{PasswordCheck, server_parameters};
 use crate::databases::Databases;
 use crate::errors::{fatal, wire_error};
 use crate::wire_types::{self, column_type, decode_parameter};
@@ -77,16 +80,22 @@ struct State {
 #[derive(Debug, Default)]
 pub struct Cancels(Mutex<HashMap<(i32, i32), Interrupt>>);
 
+impl Cancels {
+    /// Stops every running statement (the server is shutting down).
+    pub fn interrupt_all(&self) {
+        let cancels = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for interrupt in cancels.values() {
+            interrupt.interrupt();
+        }
+    }
+}
+
 #[async_trait]
 impl CancelHandler for Cancels {
     async fn on_cancel_request(&self, request: CancelRequest) {
         // The key comes back as the four bytes it was sent as.
-        let key = match &request.secret_key {
-            SecretKey::I32(key) => *key,
-            SecretKey::Bytes(bytes) => match <[u8; 4]>::try_from(bytes.as_ref()) {
-                Ok(b) => i32::from_be_bytes(b),
-                Err(_) => return,
-            },
+        let Some(key) = secret_key_value(&request.secret_key) else {
+            return;
         };
         let cancels = self.0.lock().unwrap_or_else(|e| e.into_inner());
         // A request that names no connection is ignored, as PostgreSQL does.
@@ -102,6 +111,8 @@ pub struct Connection {
     databases: Arc<Databases>,
     log: Arc<Log>,
     cancels: Arc<Cancels>,
+    /// The password check, when the server has users.
+    password_check: Option<Arc<PasswordCheck>>,
     /// This connection's entry in `cancels`, once startup made one.
     backend_key: Mutex<Option<(i32, i32)>>,
     state: Arc<Mutex<State>>,
@@ -122,12 +133,18 @@ pub struct Parser {
 }
 
 impl Connection {
-    pub fn new(databases: Arc<Databases>, log: Arc<Log>, cancels: Arc<Cancels>) -> Connection {
+    pub fn new(
+        databases: Arc<Databases>,
+        log: Arc<Log>,
+        cancels: Arc<Cancels>,
+        password_check: Option<Arc<PasswordCheck>>,
+    ) -> Connection {
         let state = Arc::new(Mutex::new(State::default()));
         Connection {
             databases,
             log,
             cancels,
+            password_check,
             backend_key: Mutex::new(None),
             parser: Arc::new(Parser {
                 state: state.clone(),
@@ -174,15 +191,57 @@ impl StartupHandler for Connection {
         message: PgWireFrontendMessage,
     ) -> PgWireResult<()>
     where
-        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let PgWireFrontendMessage::Startup(ref startup) = message else {
-            return Ok(());
+        let Some(check) = &self.password_check else {
+            // No users: every client is trusted (the server is on loopback).
+            let PgWireFrontendMessage::Startup(ref startup) = message else {
+                return Ok(());
+            };
+            protocol_negotiation(client, startup).await?;
+            save_startup_parameters_to_metadata(client, startup);
+            let (pid, key) = backend_key();
+            client.set_pid_and_secret_key(pid, SecretKey::I32(key));
+            self.open_session(client, (pid, key))?;
+            return finish_authentication(client, &server_parameters()).await;
         };
-        protocol_negotiation(client, startup).await?;
-        save_startup_parameters_to_metadata(client, startup);
+        let started = matches!(message, PgWireFrontendMessage::Startup(_));
+        if let Err(e) = check.0.on_startup(client, message).await {
+            let metadata = client.metadata();
+            let database = metadata.get("database").cloned().unwrap_or_default();
+            self.log
+                .refused(client.socket_addr(), &database, &e.to_string());
+            return Err(match e {
+                // PostgreSQL's words (28P01), naming the user who tried,
+                // whether it exists or the password is wrong.
+                PgWireError::InvalidPassword(_) => {
+                    let user = metadata.get("user").cloned().unwrap_or_default();
+                    PgWireError::UserError(Box::new(ErrorInfo::new(
+                        "FATAL".to_owned(),
+                        "28P01".to_owned(),
+                        format!("password authentication failed for user \"{user}\""),
+                    )))
+                }
+                other => other,
+            });
+        }
+        // Once the password is proven, the session opens (a client never
+        // learns which databases exist before it has proven who it is).
+        let authenticated = matches!(client.state(), PgWireConnectionState::ReadyForQuery);
+        if !started && authenticated {
+            let (pid, key) = client.pid_and_secret_key();
+            self.open_session(client, (pid, secret_key_value(&key).unwrap_or_default()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Connection {
+    /// Opens the session on the database the client's startup names, and
+    /// registers its interrupt under the client's backend key.
+    fn open_session<C: ClientInfo>(&self, client: &C, (pid, key): (i32, i32)) -> PgWireResult<()> {
         let metadata = client.metadata();
         let database = metadata
             .get("database")
@@ -201,7 +260,6 @@ impl StartupHandler for Connection {
             }
         };
         self.log.connected(peer, &database, session.branch());
-        let (pid, key) = backend_key();
         self.cancels
             .0
             .lock()
@@ -209,12 +267,17 @@ impl StartupHandler for Connection {
             .insert((pid, key), session.interrupter());
         *self.backend_key.lock().unwrap_or_else(|e| e.into_inner()) = Some((pid, key));
         self.state.lock().unwrap_or_else(|e| e.into_inner()).session = Some(session);
-        client.set_pid_and_secret_key(pid, SecretKey::I32(key));
-        let mut parameters = DefaultServerParameterProvider::default();
-        parameters.server_version = arbor_engine::SERVER_VERSION.to_owned();
-        parameters.time_zone = "UTC".to_owned();
-        parameters.date_style = "ISO, MDY".to_owned();
-        finish_authentication(client, &parameters).await
+        Ok(())
+    }
+}
+
+/// A backend key's secret as the number it was made from.
+fn secret_key_value(key: &SecretKey) -> Option<i32> {
+    match key {
+        SecretKey::I32(key) => Some(*key),
+        SecretKey::Bytes(bytes) => <[u8; 4]>::try_from(bytes.as_ref())
+            .ok()
+            .map(i32::from_be_bytes),
     }
 }
 

@@ -15,11 +15,13 @@
 //! - `connection`: one client's session and the protocol's messages
 //!   (simple and extended query, describe, startup);
 //! - `wire_types`: type OIDs, and values in the text and binary formats;
-//! - `errors`: Arbor's errors as ErrorResponse fields.
+//! - `errors`: Arbor's errors as ErrorResponse fields;
+//! - `auth`: users and their passwords, checked by SCRAM-SHA-256.
 //!
-//! The server listens on loopback unless told otherwise; since it has no
-//! users and passwords yet, it refuses any other address.
+//! The server listens on loopback unless told otherwise; it listens on any
+//! other address only when users are configured.
 
+mod auth;
 mod connection;
 mod databases;
 mod errors;
@@ -49,6 +51,9 @@ pub struct ServerConfig {
     pub json_log: bool,
     /// Sessions may read but not write (25006 for any change).
     pub read_only: bool,
+    /// Users and their passwords; with none, every client on loopback is
+    /// trusted.
+    pub users: Vec<(String, String)>,
 }
 
 impl Default for ServerConfig {
@@ -59,6 +64,7 @@ impl Default for ServerConfig {
             max_connections: 100,
             json_log: false,
             read_only: false,
+            users: Vec::new(),
         }
     }
 }
@@ -165,19 +171,19 @@ pub fn serve(
     })
 }
 
-/// Refuses to listen beyond loopback: there are no users to check yet.
+/// Refuses to listen beyond loopback without users to check.
 fn check_address(config: &ServerConfig) -> Result<(), Error> {
-    if config.host.is_loopback() {
+    if config.host.is_loopback() || !config.users.is_empty() {
         return Ok(());
     }
     Err(Error::new(
         SqlState::InvalidParameterValue,
         format!(
-            "refusing to listen on {}: the server has no users and passwords to check, so it listens on loopback only",
+            "refusing to listen on {}: without users and passwords to check, the server listens on loopback only",
             config.host
         ),
     )
-    .with_hint("use --host 127.0.0.1 (or ::1), and reach it from elsewhere through an SSH tunnel"))
+    .with_hint("configure users (\"users\" in --config), or use --host 127.0.0.1 and reach it through an SSH tunnel"))
 }
 
 /// Completes on SIGTERM or Ctrl-C.
@@ -205,9 +211,10 @@ async fn shutdown_signal() {
 }
 
 /// Accepts connections on `listener` until `shutdown` completes. Each
-/// connection runs on its own task; at shutdown the open ones are dropped
-/// (their sessions with them: an open transaction is never published, so
-/// it rolls back, and what was committed is already durable).
+/// connection runs on its own task; at shutdown running statements are
+/// interrupted and the open connections dropped (their sessions with
+/// them: an open transaction is never published, so it rolls back, and
+/// what was committed is already durable).
 pub async fn run(
     listener: TcpListener,
     databases: Arc<Databases>,
@@ -217,6 +224,11 @@ pub async fn run(
 ) {
     let limit = Arc::new(tokio::sync::Semaphore::new(config.max_connections));
     let cancels = Arc::new(connection::Cancels::default());
+    let password_check = (!config.users.is_empty()).then(|| {
+        Arc::new(auth::password_check(Arc::new(auth::Users::new(
+            &config.users,
+        ))))
+    });
     let mut tasks = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -234,6 +246,7 @@ pub async fn run(
                     databases.clone(),
                     log.clone(),
                     cancels.clone(),
+                    password_check.clone(),
                 ));
                 tasks.spawn(async move {
                     let handlers = Arc::new(connection::Handlers(connection));
@@ -245,6 +258,9 @@ pub async fn run(
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
         }
     }
+    // Statements still running stop at their next row (nothing of them
+    // is kept); then every connection is dropped.
+    cancels.interrupt_all();
     tasks.shutdown().await;
 }
 
