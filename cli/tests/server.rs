@@ -78,6 +78,19 @@ impl Drop for Server {
     }
 }
 
+/// Table `big` of 100 rows in `repo`: a join of a few copies of it runs
+/// for hours, long enough to be interrupted.
+fn with_big_table(repo: &WorkDir) {
+    repo.ok(&[
+        "sql",
+        "-q",
+        "CREATE TABLE big (n int PRIMARY KEY);
+         INSERT INTO big SELECT a.n * 10 + b.n FROM
+           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS a(n),
+           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS b(n)",
+    ]);
+}
+
 /// A repository `shop` with a table and a branch `feature` that differs.
 fn shop(env: &TestEnv) -> WorkDir {
     let shop = env.work_dir().mkdir("shop");
@@ -374,14 +387,7 @@ fn sigterm_stops_the_server_keeping_commits_and_dropping_open_transactions() {
     let env = TestEnv::new();
     let repo = env.repo();
     repo.ok(&["sql", "-q", "CREATE TABLE t (id int PRIMARY KEY)"]);
-    repo.ok(&[
-        "sql",
-        "-q",
-        "CREATE TABLE big (n int PRIMARY KEY);
-         INSERT INTO big SELECT a.n * 10 + b.n FROM
-           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS a(n),
-           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS b(n)",
-    ]);
+    with_big_table(&repo);
     let mut server = Server::start(&repo);
     // A transaction left open in one session...
     let mut open = Command::new("psql")
@@ -456,14 +462,7 @@ fn sigterm_stops_the_server_keeping_commits_and_dropping_open_transactions() {
 fn a_cancel_request_stops_the_running_statement() {
     let env = TestEnv::new();
     let repo = env.repo();
-    repo.ok(&[
-        "sql",
-        "-q",
-        "CREATE TABLE big (n int PRIMARY KEY);
-         INSERT INTO big SELECT a.n * 100 + b.n FROM
-           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS a(n),
-           (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) AS b(n)",
-    ]);
+    with_big_table(&repo);
     let server = Server::start(&repo);
     // psql sends a cancel request when interrupted (SIGINT), as Ctrl-C does.
     let running = Command::new("psql")

@@ -26,18 +26,7 @@ fn two_sessions() -> (Session, Session) {
 }
 
 fn rows(s: &mut Session) -> Vec<String> {
-    match s
-        .execute("SELECT * FROM t ORDER BY id")
-        .unwrap()
-        .pop()
-        .unwrap()
-    {
-        StatementResult::Rows { rows, .. } => rows
-            .iter()
-            .map(|r| r.iter().map(Value::to_string).collect::<Vec<_>>().join(","))
-            .collect(),
-        other => panic!("not rows: {other:?}"),
-    }
+    rows_of(s, "SELECT * FROM t ORDER BY id")
 }
 
 #[test]
