@@ -48,11 +48,8 @@ impl Server {
 
     /// Runs psql's `args` against database `db`; (success, stdout, stderr).
     fn psql(&self, db: &str, args: &[&str]) -> (bool, String, String) {
-        let out = Command::new("psql")
-            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1"])
-            .args(["-p", &self.port.to_string(), "-d", db])
-            .args(args)
-            .env("PGCONNECT_TIMEOUT", "10")
+        let out = self
+            .psql_command(db, &[&["-q", "-v", "ON_ERROR_STOP=1"], args].concat())
             .output()
             .unwrap_or_else(|e| panic!("psql is needed (Debian's postgresql-client): {e}"));
         (
@@ -60,6 +57,24 @@ impl Server {
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
+    }
+
+    /// psql with `args` against database `db` of this server, to run as
+    /// the caller likes.
+    fn psql_command(&self, db: &str, args: &[&str]) -> Command {
+        let mut psql = Command::new("psql");
+        psql.args([
+            "-X",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-d",
+            db,
+        ])
+        .args(args)
+        .env("PGCONNECT_TIMEOUT", "10");
+        psql
     }
 
     /// psql's `args`, which must succeed; its output.
@@ -71,12 +86,24 @@ impl Server {
     }
 }
 
+/// Sends `signal` (`-TERM`, `-INT`) to process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill {signal} {pid}");
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
+
+/// A query over [`with_big_table`]'s table that runs for hours.
+const ENDLESS: &str = "SELECT count(*) FROM big a, big b, big c, big d, big e";
 
 /// Table `big` of 100 rows in `repo`: a join of a few copies of it runs
 /// for hours, long enough to be interrupted.
@@ -390,16 +417,8 @@ fn sigterm_stops_the_server_keeping_commits_and_dropping_open_transactions() {
     with_big_table(&repo);
     let mut server = Server::start(&repo);
     // A transaction left open in one session...
-    let mut open = Command::new("psql")
-        .args([
-            "-X",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &server.port.to_string(),
-            "-d",
-            "repo",
-        ])
+    let mut open = server
+        .psql_command("repo", &[])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -421,30 +440,14 @@ fn sigterm_stops_the_server_keeping_commits_and_dropping_open_transactions() {
     let out = server.psql_ok("repo", &["-A", "-t", "-c", "SELECT count(*) FROM t"]);
     assert_eq!(out.trim(), "1");
     // ...and a statement in a third that would run for ages.
-    let endless = Command::new("psql")
-        .args([
-            "-X",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &server.port.to_string(),
-            "-d",
-            "repo",
-        ])
-        .args([
-            "-c",
-            "SELECT count(*) FROM big a, big b, big c, big d, big e",
-        ])
+    let endless = server
+        .psql_command("repo", &["-c", ENDLESS])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let status = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    signal(server.child.id(), "-TERM");
     let exit = server.child.wait().unwrap();
     assert!(
         exit.success(),
@@ -465,31 +468,15 @@ fn a_cancel_request_stops_the_running_statement() {
     with_big_table(&repo);
     let server = Server::start(&repo);
     // psql sends a cancel request when interrupted (SIGINT), as Ctrl-C does.
-    let running = Command::new("psql")
-        .args([
-            "-X",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &server.port.to_string(),
-            "-d",
-            "repo",
-        ])
-        .args([
-            "-c",
-            "SELECT count(*) FROM big a, big b, big c, big d, big e",
-        ])
+    let running = server
+        .psql_command("repo", &["-c", ENDLESS])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(700));
     let started = std::time::Instant::now();
-    let status = Command::new("kill")
-        .args(["-INT", &running.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    signal(running.id(), "-INT");
     let out = running.wait_with_output().unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -538,19 +525,12 @@ fn users_prove_their_password_by_scram() {
     );
     let server = Server::start_with(&shop, &["--config", "server.json"]);
     let psql_as = |user: &str, password: &str| {
-        Command::new("psql")
-            .args([
-                "-X",
-                "-A",
-                "-t",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &server.port.to_string(),
-            ])
-            .args(["-U", user, "-d", "shop", "-c", "SELECT count(*) FROM items"])
+        server
+            .psql_command(
+                "shop",
+                &["-A", "-t", "-U", user, "-c", "SELECT count(*) FROM items"],
+            )
             .env("PGPASSWORD", password)
-            .env("PGCONNECT_TIMEOUT", "10")
             .output()
             .unwrap()
     };

@@ -5,7 +5,7 @@
 
 mod common;
 
-use arbor_engine::{SqlState, StatementResult, Value};
+use arbor_engine::{Session, SqlState, StatementResult, Value};
 
 #[test]
 fn copy_rows_in_a_script_load_as_one_statement() {
@@ -19,20 +19,8 @@ fn copy_rows_in_a_script_load_as_one_statement() {
         .unwrap();
     assert_eq!(results[1], StatementResult::written("COPY", 3));
     assert_eq!(results[2], StatementResult::written("COPY", 1));
-    let StatementResult::Rows { rows, .. } = s
-        .execute("SELECT id, name, born::text FROM pets ORDER BY id")
-        .unwrap()
-        .pop()
-        .unwrap()
-    else {
-        panic!("not rows")
-    };
-    let shown: Vec<String> = rows
-        .iter()
-        .map(|r| r.iter().map(Value::to_string).collect::<Vec<_>>().join("|"))
-        .collect();
     assert_eq!(
-        shown,
+        rows(&mut s, "SELECT id, name, born::text FROM pets ORDER BY id"),
         [
             "1|Rex|2000-01-01",
             "2|Mia\twith a tab|2000-01-01",
@@ -49,13 +37,19 @@ fn copy_rows_in_a_script_load_as_one_statement() {
     assert_eq!(e.detail.as_deref(), Some("COPY pets, line 2"));
     let e = s.execute("COPY pets TO '/etc/passwd'").unwrap_err();
     assert_eq!(e.code, SqlState::InsufficientPrivilege);
-    let StatementResult::Rows { rows, .. } = s
-        .execute("SELECT count(*) FROM pets")
-        .unwrap()
-        .pop()
-        .unwrap()
-    else {
-        panic!("not rows")
+    // The count is a bigint.
+    assert_eq!(
+        rows(&mut s, "SELECT count(*), pg_typeof(count(*)) FROM pets"),
+        ["4|bigint"]
+    );
+}
+
+/// The rows of query `sql`, each as its values joined by `|`.
+fn rows(s: &mut Session, sql: &str) -> Vec<String> {
+    let StatementResult::Rows { rows, .. } = s.execute(sql).unwrap().pop().unwrap() else {
+        panic!("not rows: {sql}")
     };
-    assert_eq!(rows, [[Value::BigInt(4)]]);
+    rows.iter()
+        .map(|r| r.iter().map(Value::to_string).collect::<Vec<_>>().join("|"))
+        .collect()
 }

@@ -38,16 +38,23 @@ impl Users {
     }
 }
 
-/// Sixteen bytes from the process's random source.
+/// Sixteen random bytes.
 fn salt() -> Vec<u8> {
+    [random_u64(), random_u64()]
+        .iter()
+        .flat_map(|n| n.to_le_bytes())
+        .collect()
+}
+
+/// A random number from the keys the standard library seeds from the
+/// operating system for each hash map (salts and backend keys need to be
+/// unpredictable, not cryptographically strong: SCRAM's nonces are
+/// pgwire's own).
+pub fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
-    let mut out = Vec::with_capacity(16);
-    for _ in 0..2 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u64(0);
-        out.extend_from_slice(&h.finish().to_le_bytes());
-    }
-    out
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.finish()
 }
 
 #[async_trait]

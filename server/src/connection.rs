@@ -298,10 +298,7 @@ impl Drop for Connection {
 /// A process id and secret for the client's BackendKeyData: unique
 /// enough per connection, and not guessable from another connection.
 fn backend_key() -> (i32, i32) {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u32(std::process::id());
-    let bits = h.finish();
+    let bits = crate::auth::random_u64();
     ((bits >> 33) as i32 & 0x3fff_ffff, bits as i32)
 }
 
@@ -556,16 +553,9 @@ fn parameter_types(stmt: &Parsed, declared: &[Option<Type>]) -> Vec<Type> {
 /// A statement's result columns as planning types them (`text` where it
 /// cannot tell).
 fn planned_fields(stmt: &Parsed, format: &Format) -> Vec<FieldInfo> {
-    stmt.described
-        .columns
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, (name, t))| {
-            let t = t.as_ref().map_or(Type::TEXT, wire_types::pg_type);
-            FieldInfo::new(name.clone(), None, None, t, format.format_for(i))
-        })
-        .collect()
+    let (names, types): (Vec<String>, Vec<Option<DataType>>) =
+        stmt.described.columns.iter().flatten().cloned().unzip();
+    fields(&names, &types, &[], format)
 }
 
 /// The arguments a portal binds, as values of its parameters' types.
@@ -698,6 +688,7 @@ impl ExtendedQueryHandler for Connection {
         let args = arguments(portal)?;
         let sql = parsed.sql.clone();
         let name = portal.name.clone();
+        let result_format = format.clone();
         let fields = self
             .on_session(move |state, session| {
                 let result = run_prepared(state, session, &sql, &args);
@@ -706,7 +697,7 @@ impl ExtendedQueryHandler for Connection {
                         columns,
                         types,
                         rows,
-                    }) => Some(fields(columns, types, rows, &Format::UnifiedText)),
+                    }) => Some(fields(columns, types, rows, &result_format)),
                     _ => None,
                 };
                 // An error is sent by the Execute that follows.
@@ -714,24 +705,9 @@ impl ExtendedQueryHandler for Connection {
                 fields
             })
             .await?;
-        Ok(match fields {
-            Some(fields) => DescribePortalResponse::new(
-                fields
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, f)| {
-                        FieldInfo::new(
-                            f.name().to_owned(),
-                            None,
-                            None,
-                            f.datatype().clone(),
-                            format.format_for(i),
-                        )
-                    })
-                    .collect(),
-            ),
-            None => DescribePortalResponse::new(planned_fields(parsed, format)),
-        })
+        Ok(DescribePortalResponse::new(
+            fields.unwrap_or_else(|| planned_fields(parsed, format)),
+        ))
     }
 }
 

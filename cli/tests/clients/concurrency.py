@@ -65,6 +65,17 @@ retries = [0] * clients
 failures = []
 
 
+def run_clients(work):
+    """Runs work(c) for every client c at once; any client's failure fails."""
+    threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures
+
+
+
 def client(c):
     try:
         conn = connect()
@@ -85,12 +96,7 @@ def client(c):
         failures.append(f"client {c}: {e!r}")
 
 
-threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
-assert not failures, failures
+run_clients(client)
 count = setup.execute("SELECT count(*) FROM events").fetchone()[0]
 assert count == clients * transactions, count
 done = setup.execute("SELECT sum(done), min(done), max(done) FROM counters").fetchone()
@@ -122,12 +128,7 @@ def increment(c):
         failures.append(f"client {c}: {e!r}")
 
 
-threads = [threading.Thread(target=increment, args=(c,)) for c in range(clients)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
-assert not failures, failures
+run_clients(increment)
 n = setup.execute("SELECT n FROM hot").fetchone()[0]
 assert n == sum(done_increments), (n, sum(done_increments))
 assert n > 0

@@ -503,7 +503,7 @@ impl Session {
         let statements = super::parser::parse(&script)?;
         self.in_one_transaction(|session| {
             for statement in &statements {
-                session.execute_statement(statement)?;
+                session.execute_one(statement)?;
             }
             Ok(())
         })?;

@@ -432,6 +432,20 @@ impl Session {
         })
     }
 
+    /// Whether `stmt` is an INSERT, UPDATE or DELETE of a table's rows (not
+    /// a procedure call written as one, nor an edit of
+    /// `arbor_conflicts_<table>`): what takes parameters and plans like a
+    /// query.
+    fn changes_table_rows(&self, stmt: &sqlparser::ast::Statement) -> Result<bool> {
+        use sqlparser::ast::Statement as Ast;
+        Ok(
+            matches!(stmt, Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_))
+                && procedure_call(stmt)?.is_none()
+                && conflicts_delete(stmt, &self.catalog).is_none()
+                && conflicts_update(stmt, &self.catalog).is_none(),
+        )
+    }
+
     /// Runs a prepared statement with `params` as `$1`, `$2`, ...
     pub fn execute_prepared(
         &mut self,
@@ -510,12 +524,7 @@ impl Session {
         } else if matches!(prepared.statement, Ast::Query(_)) {
             let catalog = self.catalog.clone();
             self.prepared_plan(prepared, &catalog, &[])?.1
-        } else if matches!(
-            prepared.statement,
-            Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_)
-        ) && conflicts_delete(&prepared.statement, &self.catalog).is_none()
-            && conflicts_update(&prepared.statement, &self.catalog).is_none()
-        {
+        } else if self.changes_table_rows(&prepared.statement)? {
             let view = self.view(&self.catalog);
             let (statement, parameters) =
                 planner::plan_with_parameters(&prepared.statement, &view)?;
@@ -585,13 +594,7 @@ impl Session {
                 Ok(StatementResult::Explain(plan.to_string()))
             });
         }
-        let writes_table = matches!(
-            prepared.statement,
-            Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_)
-        ) && procedure_call(&prepared.statement)?.is_none()
-            && conflicts_delete(&prepared.statement, &self.catalog).is_none()
-            && conflicts_update(&prepared.statement, &self.catalog).is_none();
-        if !writes_table {
+        if !self.changes_table_rows(&prepared.statement)? {
             return Err(self.fail(Error::unsupported(
                 "EXPLAIN EXECUTE of a statement other than a query, INSERT, UPDATE or DELETE",
             )));
@@ -754,14 +757,6 @@ impl Session {
         Ok(v)
     }
 
-    /// Runs one parsed statement, as one of a string's.
-    pub(super) fn execute_statement(
-        &mut self,
-        stmt: &sqlparser::ast::Statement,
-    ) -> Result<StatementResult> {
-        self.execute_one(stmt)
-    }
-
     /// Runs every statement in `sql`, going on after a failing one: each
     /// statement's result or error goes to `each`, which may stop the run
     /// by returning an error. A statement that does not parse stops it.
@@ -777,7 +772,11 @@ impl Session {
         Ok(())
     }
 
-    fn execute_one(&mut self, stmt: &sqlparser::ast::Statement) -> Result<StatementResult> {
+    /// Runs one parsed statement, as one of a string's.
+    pub(super) fn execute_one(
+        &mut self,
+        stmt: &sqlparser::ast::Statement,
+    ) -> Result<StatementResult> {
         self.execute_bound(stmt, &[])
     }
 
@@ -826,14 +825,8 @@ impl Session {
     ) -> Result<StatementResult> {
         use sqlparser::ast::Statement as Ast;
         self.interrupt.clear();
-        if !params.is_empty()
-            && (!matches!(
-                stmt,
-                Ast::Query(_) | Ast::Insert(_) | Ast::Update(_) | Ast::Delete(_)
-            ) || procedure_call(stmt)?.is_some()
-                || conflicts_delete(stmt, &self.catalog).is_some()
-                || conflicts_update(stmt, &self.catalog).is_some())
-        {
+        let is_query = matches!(stmt, Ast::Query(_)) && procedure_call(stmt)?.is_none();
+        if !params.is_empty() && !is_query && !self.changes_table_rows(stmt)? {
             return Err(self.fail(Error::unsupported(
                 "parameters outside queries, INSERT, UPDATE and DELETE on tables",
             )));

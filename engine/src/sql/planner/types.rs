@@ -94,18 +94,7 @@ fn binary_type(op: BinaryOp, l: Option<DataType>, r: Option<DataType>) -> Option
 /// promotions: the wider integer, else numeric, else double), or `None`
 /// for other types (dates and times, which their own rules cover).
 fn numeric_result(l: DataType, r: DataType) -> Option<DataType> {
-    fn rank(t: &DataType) -> Option<u8> {
-        Some(match t {
-            DataType::SmallInt => 0,
-            DataType::Integer => 1,
-            DataType::BigInt => 2,
-            DataType::Numeric(_) => 3,
-            DataType::Real => 4,
-            DataType::Double => 5,
-            _ => return None,
-        })
-    }
-    let (a, b) = (rank(&l)?, rank(&r)?);
+    let (a, b) = (number_rank(&l)?, number_rank(&r)?);
     Some(match a.max(b) {
         0 => DataType::SmallInt,
         1 => DataType::Integer,
@@ -114,6 +103,20 @@ fn numeric_result(l: DataType, r: DataType) -> Option<DataType> {
         // real op real is real; with anything wider it is double.
         4 if a == b => DataType::Real,
         _ => DataType::Double,
+    })
+}
+
+/// A number type's place in PostgreSQL's promotions (narrowest first);
+/// `None` for any other type.
+fn number_rank(t: &DataType) -> Option<u8> {
+    Some(match t {
+        DataType::SmallInt => 0,
+        DataType::Integer => 1,
+        DataType::BigInt => 2,
+        DataType::Numeric(_) => 3,
+        DataType::Real => 4,
+        DataType::Double => 5,
+        _ => return None,
     })
 }
 
@@ -160,7 +163,7 @@ pub fn literal_takes_type(op: Option<BinaryOp>, t: &DataType) -> bool {
         | Some(B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
         | Some(B::Contains | B::ContainedBy) => !text_like && *t != DataType::Json,
         Some(B::Add | B::Subtract | B::Multiply | B::Divide | B::Modulo) => {
-            numeric_result(t.clone(), t.clone()).is_some()
+            number_rank(t).is_some()
         }
         _ => false,
     }
