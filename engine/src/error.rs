@@ -54,6 +54,14 @@ pub enum SqlState {
     CharacterNotInRepertoire,
     /// 22P02 `invalid_text_representation`.
     InvalidTextRepresentation,
+    /// 2201B `invalid_regular_expression`.
+    InvalidRegularExpression,
+    /// 3F000 `invalid_schema_name`: a schema that does not exist.
+    InvalidSchemaName,
+    /// 3B001 `invalid_savepoint_specification`: no savepoint of that name.
+    InvalidSavepointSpecification,
+    /// 25P01 `no_active_sql_transaction`.
+    NoActiveSqlTransaction,
     /// 22P04 `bad_copy_file_format`.
     BadCopyFileFormat,
     /// 23502 `not_null_violation`.
@@ -177,6 +185,10 @@ impl SqlState {
             SqlState::SingletonSqlJsonItemRequired => "22038",
             SqlState::CharacterNotInRepertoire => "22021",
             SqlState::InvalidTextRepresentation => "22P02",
+            SqlState::InvalidRegularExpression => "2201B",
+            SqlState::InvalidSchemaName => "3F000",
+            SqlState::InvalidSavepointSpecification => "3B001",
+            SqlState::NoActiveSqlTransaction => "25P01",
             SqlState::BadCopyFileFormat => "22P04",
             SqlState::NotNullViolation => "23502",
             SqlState::ForeignKeyViolation => "23503",

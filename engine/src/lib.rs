@@ -105,6 +105,8 @@ pub use error::{Error, ErrorFields, Result, SqlState, VcError};
 // SQL.
 pub use arbor_schema::{DataType, Value};
 pub use sql::copy::{CopyCommand, CopyDirection};
+pub use sql::pg_catalog;
+pub use sql::planner::ConnectedAs;
 pub use sql::settings::SERVER_VERSION;
 pub use sql::system::{SYSTEM_TABLES, TABLE_SYSTEM_PREFIXES};
 pub use sql::{

@@ -166,6 +166,16 @@ fn convert(value: Value, to: &DataType, mode: Mode) -> Result<Value> {
             })?),
             _ => return Err(no_cast()),
         },
+        // An array casts element by element (`int2[]` to `integer[]`).
+        T::Array(element) | T::Vector(element) => match value {
+            Value::Array(items) => Value::Array(
+                items
+                    .into_iter()
+                    .map(|v| convert(v, element, mode))
+                    .collect::<Result<_>>()?,
+            ),
+            _ => return Err(no_cast()),
+        },
         // Handled before the match; kept so the match stays exhaustive.
         T::Text | T::Varchar(_) | T::Char(_) => Value::Text(fit(&value.to_string(), to, mode)?),
     })

@@ -368,6 +368,9 @@ fn decode_column(bytes: &[u8], c: &KeyColumn) -> Result<(Value, usize)> {
             (Value::Jsonb(doc), end)
         }
         DataType::Json => return Err(ValueError::corrupt("json in a key")),
+        DataType::Array(_) | DataType::Vector(_) => {
+            return Err(ValueError::corrupt("an array in a key"));
+        }
     };
     Ok(v)
 }

@@ -12,6 +12,8 @@
 //!   which makes a prolly map keyed by encoded primary keys a sorted table.
 //! - [`row`]: the row encoding, keyed by stable column tags so rows survive
 //!   schema changes.
+//! - [`array`]: the text form of one-dimensional arrays, a type of query
+//!   results (catalog columns, `ARRAY[...]`, `array_agg`), never stored.
 //! - [`sql_text`]: names and values quoted for generated SQL statements.
 //! - [`table`]: [`TableSchema`], columns with tags, constraints, indexes and
 //!   foreign keys, serialized deterministically; [`diff`] compares two
@@ -19,6 +21,7 @@
 //!
 //! Encodings are drawn byte by byte in `docs/schema.md`.
 
+pub mod array;
 pub mod cast;
 pub mod diff;
 mod error;

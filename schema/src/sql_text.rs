@@ -85,7 +85,8 @@ fn names(schema: &TableSchema, tags: &[u32]) -> String {
     cols.join(", ")
 }
 
-fn action(a: ForeignKeyAction) -> &'static str {
+/// A referential action as SQL spells it (`SET NULL`).
+pub fn foreign_key_action(a: ForeignKeyAction) -> &'static str {
     match a {
         ForeignKeyAction::NoAction => "NO ACTION",
         ForeignKeyAction::Restrict => "RESTRICT",
@@ -197,10 +198,10 @@ fn foreign_key(schema: &TableSchema, f: &ForeignKey) -> String {
         referenced.join(", ")
     );
     if f.on_delete != ForeignKeyAction::NoAction {
-        line.push_str(&format!(" ON DELETE {}", action(f.on_delete)));
+        line.push_str(&format!(" ON DELETE {}", foreign_key_action(f.on_delete)));
     }
     if f.on_update != ForeignKeyAction::NoAction {
-        line.push_str(&format!(" ON UPDATE {}", action(f.on_update)));
+        line.push_str(&format!(" ON UPDATE {}", foreign_key_action(f.on_update)));
     }
     line
 }

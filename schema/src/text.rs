@@ -77,6 +77,12 @@ pub fn parse_value(text: &str, ty: &DataType) -> Result<Value> {
             Value::Json(text.to_owned())
         }
         DataType::Jsonb => Value::Jsonb(parse_jsonb(text)?),
+        DataType::Array(element) => Value::Array(crate::array::parse_array(text, element)?),
+        DataType::Vector(element) => Value::Array(
+            text.split_whitespace()
+                .map(|item| parse_value(item, element))
+                .collect::<Result<_>>()?,
+        ),
     })
 }
 

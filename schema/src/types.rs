@@ -41,6 +41,13 @@ pub enum DataType {
     Json,
     /// `jsonb` (binary, canonical)
     Jsonb,
+    /// A one-dimensional array of the element type (`integer[]`): a type of
+    /// query results and catalog columns, never of a stored column.
+    Array(Box<DataType>),
+    /// PostgreSQL's `int2vector` and `oidvector` (of `smallint` and
+    /// `integer` here): an array its catalogs hold (`pg_index.indkey`),
+    /// written with spaces (`1 2`) instead of braces.
+    Vector(Box<DataType>),
 }
 
 impl DataType {
@@ -90,6 +97,8 @@ impl DataType {
             DataType::Uuid => 16,
             DataType::Json => 17,
             DataType::Jsonb => 18,
+            DataType::Array(_) => 19,
+            DataType::Vector(_) => 20,
         }
     }
 }
@@ -118,6 +127,11 @@ impl fmt::Display for DataType {
             DataType::Uuid => f.write_str("uuid"),
             DataType::Json => f.write_str("json"),
             DataType::Jsonb => f.write_str("jsonb"),
+            DataType::Array(element) => write!(f, "{element}[]"),
+            DataType::Vector(element) if **element == DataType::SmallInt => {
+                f.write_str("int2vector")
+            }
+            DataType::Vector(_) => f.write_str("oidvector"),
         }
     }
 }

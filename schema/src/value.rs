@@ -56,6 +56,9 @@ pub enum Value {
     Json(String),
     /// `jsonb`
     Jsonb(Jsonb),
+    /// A one-dimensional array (see [`crate::array`]): a value of queries,
+    /// never stored in a table.
+    Array(Vec<Value>),
 }
 
 impl Value {
@@ -92,6 +95,10 @@ impl Value {
             Value::Uuid(_) => cast("uuid"),
             Value::Json(_) => cast("json"),
             Value::Jsonb(_) => cast("jsonb"),
+            Value::Array(_) => match self.data_type() {
+                Some(t) => cast(&t.to_string()),
+                None => cast("text[]"),
+            },
         }
     }
 
@@ -120,6 +127,9 @@ impl Value {
             Value::Uuid(_) => DataType::Uuid,
             Value::Json(_) => DataType::Json,
             Value::Jsonb(_) => DataType::Jsonb,
+            Value::Array(elements) => {
+                DataType::Array(Box::new(crate::array::element_type(elements)))
+            }
         })
     }
 
@@ -162,6 +172,7 @@ impl Value {
             Value::Uuid(_) => 7,
             Value::Json(_) => 8,
             Value::Jsonb(_) => 9,
+            Value::Array(_) => 10,
         }
     }
 
@@ -188,6 +199,13 @@ impl Value {
             (Uuid(a), Uuid(b)) => a.cmp(b),
             (Json(a), Json(b)) => a.cmp(b),
             (Jsonb(a), Jsonb(b)) => a.cmp(b),
+            // Element by element, then the shorter first, as PostgreSQL orders arrays.
+            (Array(a), Array(b)) => a
+                .iter()
+                .zip(b)
+                .map(|(x, y)| x.total_cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or_else(|| a.len().cmp(&b.len())),
             (a, b) if a.family() == 2 && b.family() == 2 => compare_numbers(a, b),
             (a, b) if a.family() == 5 && b.family() == 5 => {
                 timestamp_micros(a).cmp(&timestamp_micros(b))
@@ -278,6 +296,7 @@ impl Hash for Value {
             Value::Uuid(u) => u.hash(state),
             Value::Json(s) => s.hash(state),
             Value::Jsonb(j) => j.hash(state),
+            Value::Array(elements) => elements.hash(state),
         }
     }
 }
@@ -302,6 +321,7 @@ impl fmt::Display for Value {
             Value::TimestampTz(t) => f.write_str(&text::format_timestamp(t.naive_utc(), true)),
             Value::Uuid(u) => write!(f, "{u}"),
             Value::Jsonb(j) => write!(f, "{j}"),
+            Value::Array(elements) => f.write_str(&crate::array::format_array(elements)),
         }
     }
 }

@@ -252,13 +252,17 @@ impl Connection {
         let databases = self.databases.clone();
         let name = database.clone();
         let opened = tokio::task::block_in_place(move || databases.session(&name));
-        let session = match opened {
+        let mut session = match opened {
             Ok(s) => s,
             Err(e) => {
                 self.log.refused(peer, &database, &e.message);
                 return Err(fatal(&e));
             }
         };
+        session.set_connected_as(arbor_engine::ConnectedAs {
+            database: database.clone(),
+            user: metadata.get("user").cloned().unwrap_or_default(),
+        });
         self.log.connected(peer, &database, session.branch());
         self.cancels
             .0
@@ -774,12 +778,15 @@ fn response(result: StatementResult, format: &Format) -> Response {
 }
 
 fn rows_response(fields: Vec<FieldInfo>, rows: Vec<Vec<Value>>) -> Response {
-    let formats: Vec<FieldFormat> = fields.iter().map(FieldInfo::format).collect();
+    let formats: Vec<(Type, FieldFormat)> = fields
+        .iter()
+        .map(|f| (f.datatype().clone(), f.format()))
+        .collect();
     let count = i16::try_from(fields.len()).unwrap_or(i16::MAX);
     let data = rows.into_iter().map(move |row| {
         let mut bytes = Vec::new();
-        for (v, f) in row.iter().zip(&formats) {
-            wire_types::encode(v, *f, &mut bytes);
+        for (v, (t, f)) in row.iter().zip(&formats) {
+            wire_types::encode(v, t, *f, &mut bytes);
         }
         Ok(DataRow::new(BytesMut::from(&bytes[..]), count))
     });

@@ -8,7 +8,7 @@
 //! `Display`); binary is the format of PostgreSQL's `*send` functions for
 //! every Arbor type.
 
-use arbor_engine::{DataType, Value};
+use arbor_engine::{DataType, Value, pg_catalog};
 use arbor_schema::text::parse_value;
 use pgwire::api::Type;
 use pgwire::api::results::FieldFormat;
@@ -18,53 +18,19 @@ use pgwire::api::results::FieldFormat;
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 const PG_EPOCH_DAYS: i32 = 10_957;
 
-/// The PostgreSQL type of a column of `t`.
+/// The PostgreSQL type of a column of `t` (by the OID the system
+/// catalogs give it).
 pub fn pg_type(t: &DataType) -> Type {
-    match t {
-        DataType::Boolean => Type::BOOL,
-        DataType::SmallInt => Type::INT2,
-        DataType::Integer => Type::INT4,
-        DataType::BigInt => Type::INT8,
-        DataType::Real => Type::FLOAT4,
-        DataType::Double => Type::FLOAT8,
-        DataType::Numeric(_) => Type::NUMERIC,
-        DataType::Text => Type::TEXT,
-        DataType::Varchar(_) => Type::VARCHAR,
-        DataType::Char(_) => Type::BPCHAR,
-        DataType::Bytea => Type::BYTEA,
-        DataType::Date => Type::DATE,
-        DataType::Time => Type::TIME,
-        DataType::Timestamp => Type::TIMESTAMP,
-        DataType::TimestampTz => Type::TIMESTAMPTZ,
-        DataType::Uuid => Type::UUID,
-        DataType::Json => Type::JSON,
-        DataType::Jsonb => Type::JSONB,
-    }
+    Type::from_oid(pg_catalog::type_oid(t) as u32).unwrap_or(Type::TEXT)
 }
 
 /// The Arbor type a client's parameter type OID asks for, if Arbor has it.
 pub fn data_type(t: &Type) -> Option<DataType> {
-    Some(match *t {
-        Type::BOOL => DataType::Boolean,
-        Type::INT2 => DataType::SmallInt,
-        Type::INT4 => DataType::Integer,
-        Type::INT8 => DataType::BigInt,
-        Type::FLOAT4 => DataType::Real,
-        Type::FLOAT8 => DataType::Double,
-        Type::NUMERIC => DataType::Numeric(None),
-        Type::TEXT | Type::NAME => DataType::Text,
-        Type::VARCHAR => DataType::Varchar(None),
-        Type::BPCHAR => DataType::Text,
-        Type::BYTEA => DataType::Bytea,
-        Type::DATE => DataType::Date,
-        Type::TIME => DataType::Time,
-        Type::TIMESTAMP => DataType::Timestamp,
-        Type::TIMESTAMPTZ => DataType::TimestampTz,
-        Type::UUID => DataType::Uuid,
-        Type::JSON => DataType::Json,
-        Type::JSONB => DataType::Jsonb,
-        _ => return None,
-    })
+    match pg_catalog::type_of_oid(i32::try_from(t.oid()).ok()?, -1)? {
+        // A client's `varchar` or `bpchar` parameter carries no length.
+        DataType::Char(_) => Some(DataType::Text),
+        other => Some(other),
+    }
 }
 
 /// The type to describe a result column by: the planned type, else the
@@ -81,12 +47,19 @@ pub fn column_type(planned: Option<&DataType>, column: usize, rows: &[Vec<Value>
 }
 
 /// Appends `v` in `format` to a DataRow's field bytes: its length (-1 for
-/// NULL), then its bytes.
-pub fn encode(v: &Value, format: FieldFormat, out: &mut Vec<u8>) {
+/// NULL), then its bytes. `column` is the type the column is described
+/// by: an array in an `int2vector` or `oidvector` column is written with
+/// spaces.
+pub fn encode(v: &Value, column: &Type, format: FieldFormat, out: &mut Vec<u8>) {
     let bytes = match (v, format) {
         (Value::Null, _) => {
             out.extend_from_slice(&(-1i32).to_be_bytes());
             return;
+        }
+        (Value::Array(items), FieldFormat::Text)
+            if matches!(*column, Type::INT2_VECTOR | Type::OID_VECTOR) =>
+        {
+            arbor_schema::array::format_vector(items).into_bytes()
         }
         (v, FieldFormat::Text) => v.to_string().into_bytes(),
         (v, FieldFormat::Binary) => binary(v),
@@ -134,7 +107,70 @@ fn binary(v: &Value) -> Vec<u8> {
             out.extend_from_slice(j.to_string().as_bytes());
             out
         }
+        Value::Array(elements) => array_binary(elements),
     }
+}
+
+/// A one-dimensional array in PostgreSQL's binary format: dimensions,
+/// whether any element is NULL, the element type's OID, then per dimension
+/// its length and lower bound (1), then each element as a field.
+fn array_binary(elements: &[Value]) -> Vec<u8> {
+    let element = arbor_schema::array::element_type(elements);
+    let mut out = Vec::new();
+    let dimensions: i32 = if elements.is_empty() { 0 } else { 1 };
+    out.extend_from_slice(&dimensions.to_be_bytes());
+    out.extend_from_slice(&i32::from(elements.iter().any(Value::is_null)).to_be_bytes());
+    out.extend_from_slice(&pg_type(&element).oid().to_be_bytes());
+    if !elements.is_empty() {
+        let len = i32::try_from(elements.len()).unwrap_or(i32::MAX);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&1i32.to_be_bytes());
+    }
+    for e in elements {
+        encode(e, &pg_type(&element), FieldFormat::Binary, &mut out);
+    }
+    out
+}
+
+/// Reads a one-dimensional array in PostgreSQL's binary format, its
+/// elements of type `element`.
+fn array_from_binary(bytes: &[u8], element: &DataType) -> Result<Value, BadParameter> {
+    let malformed = || bad("malformed binary array");
+    let take = |at: &mut usize, n: usize| -> Result<&[u8], BadParameter> {
+        let field = bytes.get(*at..*at + n).ok_or_else(malformed)?;
+        *at += n;
+        Ok(field)
+    };
+    let next_i32 = |at: &mut usize| -> Result<i32, BadParameter> {
+        let b = take(at, 4)?;
+        Ok(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let mut at = 0;
+    let dimensions = next_i32(&mut at)?;
+    let _has_nulls = next_i32(&mut at)?;
+    let _element_oid = next_i32(&mut at)?;
+    let count = match dimensions {
+        0 => 0,
+        1 => {
+            let count = usize::try_from(next_i32(&mut at)?).map_err(|_| malformed())?;
+            let _lower_bound = next_i32(&mut at)?;
+            count
+        }
+        _ => return Err(bad("multidimensional arrays are not supported")),
+    };
+    let mut elements = Vec::with_capacity(count.min(bytes.len()));
+    for _ in 0..count {
+        // A negative length is a NULL element.
+        let field = match usize::try_from(next_i32(&mut at)?) {
+            Ok(n) => Some(take(&mut at, n)?),
+            Err(_) => None,
+        };
+        elements.push(decode_parameter(field, true, Some(element))?);
+    }
+    if at != bytes.len() {
+        return Err(malformed());
+    }
+    Ok(Value::Array(elements))
 }
 
 /// A decimal number's text in PostgreSQL's binary numeric format: digit
@@ -367,6 +403,7 @@ pub fn decode_parameter(
         DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Json => {
             parse_value(&text()?, t).map_err(BadParameter::from)?
         }
+        DataType::Array(element) | DataType::Vector(element) => array_from_binary(bytes, element)?,
     })
 }
 

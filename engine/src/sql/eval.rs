@@ -34,6 +34,8 @@ pub struct EvalContext<'a> {
     pub sequences: Option<&'a crate::table::sequences::Sequences>,
     /// The times `now()`, `statement_timestamp()` and `clock_timestamp()` give.
     pub times: super::functions::Times,
+    /// The session's settings, for `current_setting(name)`.
+    pub settings: Option<&'a super::settings::Settings>,
 }
 
 impl std::fmt::Debug for EvalContext<'_> {
@@ -191,6 +193,9 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
                 .iter()
                 .map(|a| eval(a, row, ctx))
                 .collect::<Result<Vec<_>>>()?;
+            if name == "current_setting" {
+                return current_setting(&values, ctx);
+            }
             if crate::table::sequences::FUNCTIONS.contains(&name.as_str()) {
                 let sequences = ctx.sequences.ok_or_else(|| {
                     Error::new(
@@ -202,6 +207,34 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
             }
             super::functions::call(name, values, &ctx.times)?
         }
+        Expr::ArrayQuantified {
+            expr,
+            op,
+            all,
+            array,
+        } => {
+            let v = eval(expr, row, ctx)?;
+            let elements = match eval(array, row, ctx)? {
+                Value::Null => return Ok(Value::Null),
+                Value::Array(items) => items,
+                // An untyped '{...}' literal, read as an array of the left side's type.
+                Value::Text(text) => {
+                    let element = v.data_type().unwrap_or(DataType::Text);
+                    arbor_schema::array::parse_array(&text, &element)
+                        .map_err(crate::table::value_error)?
+                }
+                other => {
+                    return Err(Error::new(
+                        SqlState::DatatypeMismatch,
+                        format!(
+                            "op ANY/ALL (array) requires array on right side, not {}",
+                            type_name(&other)
+                        ),
+                    ));
+                }
+            };
+            quantified(*op, *all, &v, elements)?
+        }
         Expr::Subquery(sub) => {
             let runner = ctx
                 .runner
@@ -211,6 +244,27 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
         Expr::Aggregate(_) => return Err(Error::internal("an aggregate outside a grouped query")),
         Expr::Window(_) => return Err(Error::internal("a window function outside a SELECT list")),
     })
+}
+
+/// `current_setting(name [, missing_ok])`: a setting's value as `SHOW`
+/// gives it; with `missing_ok`, NULL for a name Arbor does not know.
+fn current_setting(args: &[Value], ctx: &EvalContext<'_>) -> Result<Value> {
+    let (name, missing_ok) = match args {
+        [name] => (name, false),
+        [name, Value::Boolean(ok)] => (name, *ok),
+        [_, Value::Null] => return Ok(Value::Null),
+        _ => return Err(super::functions::wrong_args("current_setting", args.len())),
+    };
+    if name.is_null() {
+        return Ok(Value::Null);
+    }
+    let defaults = super::settings::Settings::default();
+    let settings = ctx.settings.unwrap_or(&defaults);
+    match settings.show(&super::functions::text_arg(name)) {
+        Ok((_, value)) => Ok(Value::Text(value)),
+        Err(_) if missing_ok => Ok(Value::Null),
+        Err(e) => Err(e),
+    }
 }
 
 /// `v [NOT] IN (candidates)` with SQL's NULL rules: true on a match; else
@@ -264,24 +318,43 @@ fn subquery(
                 .map(|r| Ok(r.first().cloned().unwrap_or(Value::Null)));
             in_candidates(&v, candidates, *negated)?
         }
+        SubqueryKind::Array => Value::Array(
+            rows.iter()
+                .map(|r| r.first().cloned().unwrap_or(Value::Null))
+                .collect(),
+        ),
         SubqueryKind::Quantified { expr, op, all } => {
             let v = eval(expr, row, ctx)?;
-            let mut saw_null = false;
-            for r in rows.iter() {
-                let candidate = r.first().cloned().unwrap_or(Value::Null);
-                match truth(&binary(*op, v.clone(), candidate)?)? {
-                    Some(true) if !all => return Ok(Value::Boolean(true)),
-                    Some(false) if *all => return Ok(Value::Boolean(false)),
-                    None => saw_null = true,
-                    _ => {}
-                }
-            }
-            if saw_null {
-                Value::Null
-            } else {
-                Value::Boolean(*all)
-            }
+            let candidates = rows
+                .iter()
+                .map(|r| r.first().cloned().unwrap_or(Value::Null));
+            quantified(*op, *all, &v, candidates)?
         }
+    })
+}
+
+/// `v op ANY (candidates)` (`all` false) or `v op ALL (candidates)` with
+/// SQL's NULL rules: ANY is true on a true comparison, ALL false on a
+/// false one; otherwise NULL if any comparison was NULL.
+fn quantified(
+    op: BinaryOp,
+    all: bool,
+    v: &Value,
+    candidates: impl IntoIterator<Item = Value>,
+) -> Result<Value> {
+    let mut saw_null = false;
+    for candidate in candidates {
+        match truth(&binary_ref(op, v, &candidate)?)? {
+            Some(true) if !all => return Ok(Value::Boolean(true)),
+            Some(false) if all => return Ok(Value::Boolean(false)),
+            None => saw_null = true,
+            _ => {}
+        }
+    }
+    Ok(if saw_null {
+        Value::Null
+    } else {
+        Value::Boolean(all)
     })
 }
 
@@ -546,6 +619,39 @@ pub fn binary_ref(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
     if let Some(v) = json_operator(op, a, b)? {
         return Ok(v);
     }
+    match (op, a, b) {
+        (BinaryOp::Subscript, Value::Array(items), index) => {
+            let element = index
+                .as_i64()
+                .and_then(|i| usize::try_from(i).ok()?.checked_sub(1))
+                .and_then(|i| items.get(i));
+            return Ok(element.cloned().unwrap_or(Value::Null));
+        }
+        (
+            BinaryOp::Regex {
+                case_insensitive,
+                negated,
+            },
+            Value::Text(text),
+            Value::Text(pattern),
+        ) => {
+            let matched =
+                super::functions::strings::regex_matches(text, pattern, case_insensitive)?;
+            return Ok(Value::Boolean(matched != negated));
+        }
+        (BinaryOp::Concat, Value::Array(x), Value::Array(y)) => {
+            return Ok(Value::Array(x.iter().chain(y).cloned().collect()));
+        }
+        (BinaryOp::Concat, Value::Array(x), element) => {
+            return Ok(Value::Array(x.iter().chain([element]).cloned().collect()));
+        }
+        (BinaryOp::Concat, element, Value::Array(y)) => {
+            return Ok(Value::Array(
+                [element].into_iter().chain(y).cloned().collect(),
+            ));
+        }
+        _ => {}
+    }
     if let Some(v) = super::functions::datetime::arithmetic(op, a, b)? {
         return Ok(v);
     }
@@ -607,7 +713,7 @@ fn json_operator(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
     };
     let steps = |b: &Value| -> Result<Vec<String>> {
         match b {
-            Value::Text(_) => text_array(b),
+            Value::Text(_) | Value::Array(_) => text_array(b),
             _ => Err(no_operator(op.symbol())),
         }
     };
@@ -645,6 +751,13 @@ fn json_operator(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
         BinaryOp::Concat => Value::Jsonb(ops::concat(doc, &jsonb_arg(b)?).map_err(error)?),
         BinaryOp::Subtract => match b {
             Value::Text(k) => Value::Jsonb(ops::delete_key(doc, k).map_err(error)?),
+            Value::Array(_) => {
+                let mut out = doc.clone();
+                for k in text_array(b)? {
+                    out = ops::delete_key(&out, &k).map_err(error)?;
+                }
+                Value::Jsonb(out)
+            }
             other => match other.as_i64() {
                 Some(i) => Value::Jsonb(ops::delete_index(doc, i).map_err(error)?),
                 None => return Err(no_operator("-")),

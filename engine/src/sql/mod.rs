@@ -19,6 +19,7 @@ pub(crate) mod eval;
 pub(crate) mod execution;
 pub(crate) mod functions;
 pub(crate) mod parser;
+pub mod pg_catalog;
 pub(crate) mod planner;
 pub(crate) mod predicate;
 pub(crate) mod session;

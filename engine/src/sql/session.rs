@@ -28,7 +28,7 @@ use super::functions::Times;
 use super::parser;
 use super::planner::dml::InsertPlan;
 use super::planner::plan::KeyRange;
-use super::planner::{self, CatalogView, Statement, plan_statement};
+use super::planner::{self, CatalogView, ConnectedAs, Statement, plan_statement};
 use super::settings::Settings;
 use super::system;
 use crate::env::Environment;
@@ -191,12 +191,19 @@ pub struct Session {
     interrupt: Interrupt,
     /// Statements may read but not change anything (a read-only server).
     read_only: bool,
+    /// The database and user the session is connected as.
+    connected_as: ConnectedAs,
+    /// The open transaction's savepoints, oldest first: each name with the
+    /// catalog as it was when the savepoint was set (a catalog names
+    /// immutable objects, so keeping one is keeping a snapshot).
+    savepoints: Vec<(String, Catalog)>,
 }
 
 /// The catalog plus the repository to read table objects from.
 struct SessionCatalog<'a> {
     repo: &'a Repository,
     catalog: &'a Catalog,
+    connected_as: &'a ConnectedAs,
     times: Times,
     tables: &'a TableCache,
     branch: &'a str,
@@ -247,6 +254,14 @@ impl CatalogView for SessionCatalog<'_> {
 
     fn table_names(&self) -> Vec<String> {
         self.catalog.tables.keys().cloned().collect()
+    }
+
+    fn view_names(&self) -> Vec<String> {
+        self.catalog.views.keys().cloned().collect()
+    }
+
+    fn connected_as(&self) -> ConnectedAs {
+        self.connected_as.clone()
     }
 
     fn table_as_of(&self, revision: &str, name: &str) -> Result<Option<Table>> {
@@ -301,6 +316,8 @@ impl Session {
             settings: Settings::default(),
             interrupt: Interrupt::default(),
             read_only: false,
+            connected_as: ConnectedAs::default(),
+            savepoints: Vec::new(),
         })
     }
 
@@ -309,6 +326,7 @@ impl Session {
         SessionCatalog {
             repo: &self.repo,
             catalog,
+            connected_as: &self.connected_as,
             times: self.times,
             tables: &self.tables,
             branch: &self.branch,
@@ -383,6 +401,7 @@ impl Session {
     fn executor<'a>(&'a self, params: &'a [Value]) -> Executor<'a> {
         Executor::new(self.repo.nodes(), params)
             .with_sequences(&self.sequences)
+            .with_settings(&self.settings)
             .with_times(self.times)
             .with_interrupt(&self.interrupt)
     }
@@ -392,6 +411,12 @@ impl Session {
     /// `arbor_commit`), fails with 25006 and changes nothing.
     pub fn set_read_only(&mut self, read_only: bool) {
         self.read_only = read_only;
+    }
+
+    /// Names the database and user this session is connected as, which
+    /// `current_database()`, `current_user` and the system catalogs show.
+    pub fn set_connected_as(&mut self, connected_as: ConnectedAs) {
+        self.connected_as = connected_as;
     }
 
     /// 25006 for `what` in a read-only session.
@@ -927,6 +952,47 @@ impl Session {
                 self.reload()?;
                 Ok(StatementResult::command("ROLLBACK"))
             }
+            Statement::Savepoint(name) => {
+                if !self.in_transaction {
+                    return Err(no_transaction_block("SAVEPOINT"));
+                }
+                if self.failed {
+                    return Err(transaction_aborted());
+                }
+                self.savepoints.push((name, self.catalog.clone()));
+                Ok(StatementResult::command("SAVEPOINT"))
+            }
+            Statement::ReleaseSavepoint(ref name) | Statement::RollbackToSavepoint(ref name) => {
+                let name = name.clone();
+                let rollback = matches!(planned, Statement::RollbackToSavepoint(_));
+                let what = if rollback {
+                    "ROLLBACK TO SAVEPOINT"
+                } else {
+                    "RELEASE SAVEPOINT"
+                };
+                if !self.in_transaction {
+                    return Err(no_transaction_block(what));
+                }
+                if self.failed && !rollback {
+                    return Err(transaction_aborted());
+                }
+                let Some(at) = self.savepoints.iter().rposition(|(n, _)| *n == name) else {
+                    return Err(self.fail(Error::new(
+                        SqlState::InvalidSavepointSpecification,
+                        format!("savepoint \"{name}\" does not exist"),
+                    )));
+                };
+                if rollback {
+                    // The savepoint stays, to roll back to again.
+                    self.savepoints.truncate(at + 1);
+                    self.catalog = self.savepoints[at].1.clone();
+                    self.failed = false;
+                    Ok(StatementResult::command("ROLLBACK"))
+                } else {
+                    self.savepoints.truncate(at);
+                    Ok(StatementResult::command("RELEASE"))
+                }
+            }
             other => self.statement_planned(|session, catalog| session.run(other, catalog, params)),
         }
     }
@@ -1313,6 +1379,7 @@ impl Session {
     /// Leaves the open transaction, if any; the caller publishes its
     /// catalog or drops it.
     fn end_transaction(&mut self) {
+        self.savepoints.clear();
         self.in_transaction = false;
         self.implicit = false;
         self.transaction_started = None;
@@ -1673,7 +1740,12 @@ impl Session {
                 }
                 Ok(StatementResult::command("DROP VIEW"))
             }
-            Statement::Begin | Statement::Commit | Statement::Rollback => Err(Error::new(
+            Statement::Begin
+            | Statement::Commit
+            | Statement::Rollback
+            | Statement::Savepoint(_)
+            | Statement::ReleaseSavepoint(_)
+            | Statement::RollbackToSavepoint(_) => Err(Error::new(
                 SqlState::InternalError,
                 "transaction control reached the executor",
             )),
@@ -1877,6 +1949,14 @@ fn parameter_count(sql: &str) -> Result<usize> {
         Ok(())
     })?;
     Ok(highest)
+}
+
+/// PostgreSQL's refusal of savepoint commands outside a transaction.
+fn no_transaction_block(what: &str) -> Error {
+    Error::new(
+        SqlState::NoActiveSqlTransaction,
+        format!("{what} can only be used in transaction blocks"),
+    )
 }
 
 /// PostgreSQL's refusal of a statement in a transaction that failed.

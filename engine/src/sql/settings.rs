@@ -147,6 +147,11 @@ const PARAMETERS: &[Parameter] = &[
         rule: Rule::ReadOnly,
     },
     Parameter {
+        name: "default_table_access_method",
+        default: "heap",
+        rule: Rule::Fixed(&["heap"]),
+    },
+    Parameter {
         name: "is_superuser",
         default: "on",
         rule: Rule::ReadOnly,

@@ -4,8 +4,9 @@
 //! integer is bigint, of bigint or numeric is numeric, of floats is double;
 //! `avg` of integers or numeric is numeric, of floats is double; `min` and
 //! `max` keep their input type; `string_agg` is text, `bool_and`/`bool_or`
-//! boolean, `jsonb_agg`/`jsonb_object_agg` jsonb. Aggregates skip NULL
-//! inputs (the jsonb ones keep them as JSON null), and over no rows give
+//! boolean, `jsonb_agg`/`jsonb_object_agg` jsonb, `array_agg` an array of
+//! its input. Aggregates skip NULL inputs (the jsonb ones keep them as JSON
+//! null, `array_agg` as NULL elements), and over no rows give
 //! NULL (`count` gives 0).
 //!
 //! A long scan (100,000 rows or more) under count, sum, avg, min and max is
@@ -45,6 +46,8 @@ enum Acc {
     BoolOr(bool),
     JsonbAgg(arbor_jsonb::JsonbAgg),
     JsonbObjectAgg(arbor_jsonb::JsonbObjectAgg),
+    /// `array_agg`: every input, NULLs included.
+    ArrayAgg(Vec<Value>),
 }
 
 /// The aggregate functions.
@@ -60,6 +63,7 @@ pub const AGGREGATES: &[&str] = &[
     "every",
     "jsonb_agg",
     "jsonb_object_agg",
+    "array_agg",
 ];
 
 /// How many arguments each aggregate takes (`count(*)` takes none).
@@ -110,6 +114,7 @@ impl Accumulator {
             "bool_or" => Acc::BoolOr(false),
             "jsonb_agg" => Acc::JsonbAgg(arbor_jsonb::JsonbAgg::new()),
             "jsonb_object_agg" => Acc::JsonbObjectAgg(arbor_jsonb::JsonbObjectAgg::new()),
+            "array_agg" => Acc::ArrayAgg(Vec::new()),
             _ => Acc::Max(Value::Null),
         };
         let accumulator = Accumulator {
@@ -235,7 +240,10 @@ impl Accumulator {
     /// Accumulates one input: its first argument and, for two-argument
     /// aggregates, its second.
     fn add(&mut self, first: Value, second: Option<Value>) -> Result<()> {
-        let keeps_nulls = matches!(self.acc, Acc::JsonbAgg(_) | Acc::JsonbObjectAgg(_));
+        let keeps_nulls = matches!(
+            self.acc,
+            Acc::JsonbAgg(_) | Acc::JsonbObjectAgg(_) | Acc::ArrayAgg(_)
+        );
         if first.is_null() && !self.star && !keeps_nulls {
             return Ok(());
         }
@@ -265,6 +273,10 @@ impl Accumulator {
             }
             Acc::BoolAnd(b) => {
                 *b = *b && boolean(&first)?;
+                Ok(())
+            }
+            Acc::ArrayAgg(items) => {
+                items.push(first);
                 Ok(())
             }
             Acc::BoolOr(b) => {
@@ -378,7 +390,8 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
         | Acc::BoolAnd(_)
         | Acc::BoolOr(_)
         | Acc::JsonbAgg(_)
-        | Acc::JsonbObjectAgg(_) => {}
+        | Acc::JsonbObjectAgg(_)
+        | Acc::ArrayAgg(_) => {}
     }
     Ok(())
 }
@@ -436,6 +449,7 @@ fn finish(acc: Acc) -> Result<Value> {
         Acc::Min(v) | Acc::Max(v) => v,
         Acc::StringAgg(s) => s.map_or(Value::Null, Value::Text),
         Acc::BoolAnd(b) | Acc::BoolOr(b) => Value::Boolean(b),
+        Acc::ArrayAgg(items) => Value::Array(items),
         Acc::JsonbAgg(agg) => agg
             .finish()
             .map_err(crate::sql::functions::jsonb::error)?
@@ -646,6 +660,7 @@ pub(super) fn parallel(
                         runner: None,
                         sequences: None,
                         times,
+                        settings: None,
                     };
                     let entries = map.range(as_ref_bound(start), as_ref_bound(stop))?;
                     let rows = entries.filter_map(|entry| {

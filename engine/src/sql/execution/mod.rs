@@ -54,6 +54,8 @@ pub struct Executor<'a> {
     work_tables: Rc<RefCell<HashMap<usize, Rc<Vec<Row>>>>>,
     /// The statement's sequences, for `nextval`.
     sequences: Option<&'a crate::table::sequences::Sequences>,
+    /// The session's settings, for `current_setting`.
+    settings: Option<&'a crate::sql::settings::Settings>,
     /// Where `now()` reads the time.
     times: crate::sql::functions::Times,
     /// Each node's rows and time, by node, under `EXPLAIN ANALYZE`.
@@ -114,6 +116,7 @@ impl<'a> Executor<'a> {
             cache: RefCell::new(HashMap::new()),
             work_tables: Rc::default(),
             sequences: None,
+            settings: None,
             times: crate::sql::functions::Times::default(),
             profile: None,
             interrupt: None,
@@ -152,6 +155,12 @@ impl<'a> Executor<'a> {
         self
     }
 
+    /// Lets expressions read the session's `settings` (`current_setting`).
+    pub fn with_settings(mut self, settings: &'a crate::sql::settings::Settings) -> Executor<'a> {
+        self.settings = Some(settings);
+        self
+    }
+
     /// The evaluation context of this executor (parameters, subqueries).
     pub fn context(&'a self) -> EvalContext<'a> {
         self.ctx()
@@ -164,6 +173,7 @@ impl<'a> Executor<'a> {
             runner: Some(self),
             sequences: self.sequences,
             times: self.times,
+            settings: self.settings,
         }
     }
 
@@ -514,6 +524,17 @@ impl<'a> Executor<'a> {
                     }
                 }))
             }
+            Plan::Unnest {
+                source,
+                columns,
+                ordinality,
+            } => {
+                let input = self.execute(source)?;
+                Box::new(input.flat_map(move |row| match row {
+                    Ok(row) => unnest_row(row, columns, *ordinality),
+                    Err(e) => vec![Err(e)],
+                }))
+            }
             Plan::Window { source, calls } => {
                 let rows: Vec<Row> = self.execute(source)?.collect::<Result<_>>()?;
                 Box::new(
@@ -815,6 +836,7 @@ impl SubqueryRunner for Executor<'_> {
             cache: RefCell::new(HashMap::new()),
             work_tables: self.work_tables.clone(),
             sequences: self.sequences,
+            settings: self.settings,
             times: self.times,
             // EXPLAIN shows a subquery inside its expression, not as nodes.
             profile: None,
@@ -1146,4 +1168,37 @@ impl<'a> TableReader<'a> {
         }
         Ok(row)
     }
+}
+
+/// The rows one input row of an `Unnest` node gives: one per element of
+/// its longest array among `columns` (NULL counts as empty), each with
+/// those columns replaced by the elements at that position.
+fn unnest_row(row: Row, columns: &[usize], ordinality: bool) -> Vec<Result<Row>> {
+    let length = |v: &Value| match v {
+        Value::Array(items) => items.len(),
+        _ => 0,
+    };
+    let count = columns
+        .iter()
+        .filter_map(|c| row.get(*c))
+        .map(length)
+        .max()
+        .unwrap_or(0);
+    (0..count)
+        .map(|i| {
+            let mut out = row.clone();
+            for c in columns {
+                if let Some(slot) = out.get_mut(*c) {
+                    *slot = match &row[*c] {
+                        Value::Array(items) => items.get(i).cloned().unwrap_or(Value::Null),
+                        _ => Value::Null,
+                    };
+                }
+            }
+            if ordinality {
+                out.push(Value::BigInt(i as i64 + 1));
+            }
+            Ok(out)
+        })
+        .collect()
 }

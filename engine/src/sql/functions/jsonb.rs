@@ -1,8 +1,8 @@
-//! The jsonb functions of arbor-jsonb, for SQL values.
+//! The jsonb functions of arbor-jsonb, for SQL values, and the `json`
+//! constructors `json_build_object` and `json_build_array`.
 //!
-//! Arbor has no SQL array type yet: where PostgreSQL takes a `text[]` (a
-//! path for `jsonb_set`, the keys of `?|`), Arbor takes the array's text
-//! form, `'{a,b,"c d"}'`, which is also what `ARRAY['a', 'b']` binds to.
+//! Where PostgreSQL takes a `text[]` (a path for `jsonb_set`, the keys of
+//! `?|`), Arbor takes an array or the array's text form, `'{a,b,"c d"}'`.
 
 use arbor_jsonb::{Jsonb, JsonbError, JsonbInput, ops};
 use arbor_schema::Value;
@@ -22,6 +22,8 @@ pub const NAMES: &[&str] = &[
     "jsonb_extract_path_text",
     "jsonb_build_object",
     "jsonb_build_array",
+    "json_build_object",
+    "json_build_array",
     "to_jsonb",
     "jsonb_path_exists",
     "jsonb_path_match",
@@ -30,7 +32,13 @@ pub const NAMES: &[&str] = &[
 ];
 
 /// Functions that take SQL NULL arguments (the constructors).
-pub const TAKE_NULLS: &[&str] = &["jsonb_build_object", "jsonb_build_array", "to_jsonb"];
+pub const TAKE_NULLS: &[&str] = &[
+    "jsonb_build_object",
+    "jsonb_build_array",
+    "json_build_object",
+    "json_build_array",
+    "to_jsonb",
+];
 
 /// A jsonb error as an SQL error (22023 for bad arguments, 22P02 for bad
 /// text, 2203x for jsonpath failures, XX001 for corrupt bytes).
@@ -71,81 +79,15 @@ pub fn jsonb_arg(v: &Value) -> Result<Jsonb> {
     }
 }
 
-/// The elements of a `text[]` given in its text form `{a,b,"c d"}`.
+/// The elements of a `text[]`: an array, or its text form `{a,b,"c d"}`
+/// (an untyped literal).
 pub fn text_array(v: &Value) -> Result<Vec<String>> {
-    let text = text_arg(v);
-    let malformed = || {
-        Error::new(
-            SqlState::InvalidTextRepresentation,
-            format!("malformed array literal: \"{text}\""),
-        )
+    let items = match v {
+        Value::Array(items) => items.clone(),
+        other => arbor_schema::array::parse_array(&text_arg(other), &arbor_schema::DataType::Text)
+            .map_err(crate::table::value_error)?,
     };
-    let inner = text
-        .trim()
-        .strip_prefix('{')
-        .and_then(|x| x.strip_suffix('}'))
-        .ok_or_else(malformed)?;
-    let mut items = Vec::new();
-    let mut chars = inner.chars().peekable();
-    while chars.peek().is_some() {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        let mut item = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            loop {
-                match chars.next() {
-                    Some('\\') => item.push(chars.next().ok_or_else(malformed)?),
-                    Some('"') => break,
-                    Some(c) => item.push(c),
-                    None => return Err(malformed()),
-                }
-            }
-            while chars.peek().is_some_and(|c| c.is_whitespace()) {
-                chars.next();
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == ',' {
-                    break;
-                }
-                item.push(c);
-                chars.next();
-            }
-            item = item.trim_end().to_owned();
-            if item.is_empty() {
-                return Err(malformed());
-            }
-        }
-        items.push(item);
-        match chars.next() {
-            None => break,
-            Some(',') => {}
-            Some(_) => return Err(malformed()),
-        }
-    }
-    Ok(items)
-}
-
-/// The text form of a `text[]`, quoting elements that need it.
-pub fn array_text(items: &[String]) -> String {
-    let quoted: Vec<String> = items
-        .iter()
-        .map(|s| {
-            let plain = !s.is_empty()
-                && !s.eq_ignore_ascii_case("null")
-                && !s
-                    .chars()
-                    .any(|c| c.is_whitespace() || "{},\"\\".contains(c));
-            if plain {
-                s.clone()
-            } else {
-                format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-            }
-        })
-        .collect();
-    format!("{{{}}}", quoted.join(","))
+    Ok(items.iter().map(text_arg).collect())
 }
 
 /// An SQL value as a jsonb constructor sees it.
@@ -164,6 +106,13 @@ pub fn input(v: &Value) -> Result<JsonbInput> {
         Value::Text(s) => JsonbInput::Text(s.clone()),
         other => JsonbInput::Text(other.to_string()),
     })
+}
+
+/// A value's JSON text, as `to_json` writes it (`null` for NULL).
+fn json_text(v: &Value) -> Result<String> {
+    Ok(ops::to_jsonb(&input(v)?)
+        .map_err(error)?
+        .map_or_else(|| "null".to_owned(), |j| j.to_string()))
 }
 
 fn opt(j: Option<Jsonb>) -> Value {
@@ -220,6 +169,35 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         ("jsonb_build_array", _) => {
             let inputs = args.iter().map(input).collect::<Result<Vec<_>>>()?;
             Value::Jsonb(ops::jsonb_build_array(&inputs).map_err(error)?)
+        }
+        // `json` keeps keys in the order given and writes PostgreSQL's
+        // json spacing (`{"a" : 1}`, `[1, 2]`).
+        ("json_build_object", _) => {
+            if n % 2 != 0 {
+                return Err(Error::new(
+                    SqlState::InvalidParameterValue,
+                    "argument list must have even number of elements",
+                )
+                .with_hint(
+                    "The arguments of json_build_object() must consist of alternating keys and values.",
+                ));
+            }
+            let mut members = Vec::with_capacity(n / 2);
+            for (i, pair) in args.chunks(2).enumerate() {
+                if pair[0].is_null() {
+                    return Err(Error::new(
+                        SqlState::InvalidParameterValue,
+                        format!("argument {}: key must not be null", 2 * i + 1),
+                    ));
+                }
+                let key = json_text(&Value::Text(text_arg(&pair[0])))?;
+                members.push(format!("{key} : {}", json_text(&pair[1])?));
+            }
+            Value::Json(format!("{{{}}}", members.join(", ")))
+        }
+        ("json_build_array", _) => {
+            let items = args.iter().map(json_text).collect::<Result<Vec<_>>>()?;
+            Value::Json(format!("[{}]", items.join(", ")))
         }
         ("to_jsonb", 1) => opt(ops::to_jsonb(&input(&args[0])?).map_err(error)?),
         ("jsonb_path_exists", 2 | 3) => Value::Boolean(

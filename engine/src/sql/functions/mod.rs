@@ -1,16 +1,18 @@
 //! Scalar functions, by name: the conditional ones here, the rest by topic
-//! (`strings`, `math`, `datetime`, `jsonb`).
+//! (`strings`, `math`, `datetime`, `jsonb`, `arrays`, `system`).
 //!
 //! Functions are strict, as in PostgreSQL: a NULL argument gives NULL
 //! without calling the function, except for the conditional functions,
 //! `concat`, `concat_ws` and the jsonb constructors, which see NULLs.
 
+mod arrays;
 pub mod datetime;
 pub mod jsonb;
 mod math;
-mod strings;
+pub(crate) mod strings;
 mod system;
 
+pub use arrays::SET_RETURNING;
 pub use datetime::Times;
 use std::cmp::Ordering;
 
@@ -38,6 +40,9 @@ pub fn is_scalar(name: &str) -> bool {
         datetime::NAMES,
         jsonb::NAMES,
         system::NAMES,
+        arrays::NAMES,
+        arrays::TAKE_NULLS,
+        SET_RETURNING,
         &crate::table::sequences::FUNCTIONS,
     ]
     .iter()
@@ -134,11 +139,15 @@ pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
         _ if CONDITIONAL.contains(&name) => return Err(wrong_args(name, n)),
         _ if jsonb::TAKE_NULLS.contains(&name) => jsonb::call(name, &args)?,
         _ if system::NAMES.contains(&name) => system::call(name, &args)?,
+        _ if arrays::TAKE_NULLS.contains(&name) => arrays::call(name, args)?,
         _ if args.iter().any(Value::is_null) => Value::Null,
         _ if strings::NAMES.contains(&name) => strings::call(name, &args)?,
         _ if math::NAMES.contains(&name) => math::call(name, &args)?,
         _ if datetime::NAMES.contains(&name) => datetime::call(name, &args, times)?,
         _ if jsonb::NAMES.contains(&name) => jsonb::call(name, &args)?,
+        _ if arrays::NAMES.contains(&name) || SET_RETURNING.contains(&name) => {
+            arrays::call(name, args)?
+        }
         _ => return Err(wrong_args(name, n)),
     })
 }

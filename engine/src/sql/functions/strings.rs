@@ -7,6 +7,51 @@ use md5::{Digest, Md5};
 use super::{check_value_size, int_arg, text_arg, wrong_args};
 use crate::error::{Error, Result, SqlState};
 
+/// Whether `text` matches the regular expression `pattern` anywhere
+/// (PostgreSQL's `~`; `~*` with `case_insensitive`). Patterns are compiled
+/// once per thread and kept, since a filter applies one to every row.
+pub fn regex_matches(text: &str, pattern: &str, case_insensitive: bool) -> Result<bool> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    /// Compiled patterns kept before the cache starts over.
+    const KEPT: usize = 64;
+    thread_local! {
+        static COMPILED: RefCell<HashMap<(String, bool), regex::Regex>> = RefCell::new(HashMap::new());
+    }
+    COMPILED.with(|cache| {
+        let key = (pattern.to_owned(), case_insensitive);
+        if let Some(re) = cache.borrow().get(&key) {
+            return Ok(re.is_match(text));
+        }
+        let re = regex::RegexBuilder::new(pattern)
+            .case_insensitive(case_insensitive)
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    SqlState::InvalidRegularExpression,
+                    format!("invalid regular expression: {}", first_line(&e.to_string())),
+                )
+            })?;
+        let matched = re.is_match(text);
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= KEPT {
+            cache.clear();
+        }
+        cache.insert(key, re);
+        Ok(matched)
+    })
+}
+
+/// The last non-empty line of a multi-line error message (the regex
+/// crate's messages draw the pattern first and say what is wrong last).
+fn first_line(message: &str) -> &str {
+    message
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map_or(message, str::trim)
+}
+
 /// The string functions this module answers.
 pub const NAMES: &[&str] = &[
     "lower",

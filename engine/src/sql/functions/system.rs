@@ -1,12 +1,22 @@
 //! The system information functions clients call as they connect:
-//! `version()`, `current_schema()`, `pg_typeof(x)`.
+//! `version()`, `current_schema()`, `pg_typeof(x)`, and the type lookups
+//! `format_type(oid, typmod)` and `to_regtype(name)`. (Functions that read
+//! the catalog or the session are bound by the planner, see
+//! `planner::system_catalogs`.)
 
 use arbor_schema::Value;
 
 use crate::error::Result;
 
 /// The functions here.
-pub const NAMES: &[&str] = &["version", "current_schema", "pg_typeof"];
+pub const NAMES: &[&str] = &[
+    "version",
+    "current_schema",
+    "pg_typeof",
+    "format_type",
+    "to_regtype",
+    "current_setting",
+];
 
 /// What `version()` answers: PostgreSQL's shape (drivers and ORMs read the
 /// dialect's version from it), then Arbor's own.
@@ -28,6 +38,17 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             v.data_type()
                 .map_or_else(|| "unknown".to_owned(), |t| type_name(&t.to_string())),
         ),
+        ("format_type", [Value::Null, _]) | ("to_regtype", [Value::Null]) => Value::Null,
+        ("format_type", [oid, typmod]) => {
+            let oid = super::int_arg(name, oid)?;
+            let typmod = typmod.as_i64().and_then(|t| i32::try_from(t).ok());
+            Value::Text(crate::sql::pg_catalog::format_type(
+                i32::try_from(oid).unwrap_or(-1),
+                typmod,
+            ))
+        }
+        ("to_regtype", [name]) => crate::sql::pg_catalog::type_by_name(&super::text_arg(name))
+            .map_or(Value::Null, Value::Integer),
         _ => return Err(super::wrong_args(name, args.len())),
     })
 }

@@ -109,7 +109,7 @@ impl Binder<'_> {
         let serial = serial_type(&col.data_type);
         let column_type = match &serial {
             Some(t) => t.clone(),
-            None => data_type(&col.data_type)?,
+            None => column_type(&col.data_type)?,
         };
         schema.add_column(col_name.clone(), column_type, true);
         let mut sequence = None;
@@ -552,7 +552,7 @@ impl Binder<'_> {
                             using,
                             ..
                         } => {
-                            let new_type = data_type(t)?;
+                            let new_type = column_type(t)?;
                             let source = match using {
                                 Some(e) => {
                                     let scope = Scope::for_schema(&name, &old);
@@ -856,4 +856,18 @@ fn unique_name(schema: &TableSchema, base: &str) -> String {
         .map(|k| format!("{base}{k}"))
         .find(|n| !taken(n))
         .unwrap_or_else(|| base.to_owned())
+}
+
+/// The type of a table column: any type but an array, which queries build
+/// and catalogs hold but tables do not store.
+fn column_type(t: &ast::DataType) -> Result<DataType> {
+    let column_type = data_type(t)?;
+    if matches!(column_type, DataType::Array(_) | DataType::Vector(_)) {
+        return Err(Error::new(
+            SqlState::FeatureNotSupported,
+            format!("columns of type {column_type} are not supported"),
+        )
+        .with_hint("Store the list as jsonb (a JSON array) or in a table of its own."));
+    }
+    Ok(column_type)
 }

@@ -80,6 +80,18 @@ pub enum Expr {
     Cast(Box<Expr>, DataType),
     /// A scalar function call.
     Function(String, Vec<Expr>),
+    /// `expr op ANY (array)` or `expr op ALL (array)`: the comparison with
+    /// each element, OR-ed (ANY) or AND-ed (ALL) with SQL's NULL rules.
+    ArrayQuantified {
+        /// The left operand.
+        expr: Box<Expr>,
+        /// The comparison.
+        op: BinaryOp,
+        /// `ALL` (true) or `ANY`/`SOME` (false).
+        all: bool,
+        /// The array.
+        array: Box<Expr>,
+    },
     /// A subquery used as a value.
     Subquery(Box<Subquery>),
     /// Aggregate call number `n` of the enclosing grouped query. Exists only
@@ -110,6 +122,8 @@ pub enum SubqueryKind {
     Exists,
     /// `expr [NOT] IN (SELECT x ...)`.
     In(Box<Expr>, bool),
+    /// `ARRAY(SELECT x ...)`: the values of its one column as an array.
+    Array,
     /// `expr op ANY|ALL (SELECT x ...)`.
     Quantified {
         /// The left operand.
@@ -201,6 +215,16 @@ pub enum BinaryOp {
     JsonPathExists,
     /// `@@`
     JsonPathMatch,
+    /// `~`, `~*`, `!~`, `!~*`: whether text matches a POSIX-style regular
+    /// expression.
+    Regex {
+        /// `~*` and `!~*`.
+        case_insensitive: bool,
+        /// `!~` and `!~*`.
+        negated: bool,
+    },
+    /// `array[index]` (1-based; NULL outside the array).
+    Subscript,
 }
 
 impl BinaryOp {
@@ -240,6 +264,23 @@ impl BinaryOp {
             JsonDeletePath => "#-",
             JsonPathExists => "@?",
             JsonPathMatch => "@@",
+            Regex {
+                case_insensitive: false,
+                negated: false,
+            } => "~",
+            Regex {
+                case_insensitive: true,
+                negated: false,
+            } => "~*",
+            Regex {
+                case_insensitive: false,
+                negated: true,
+            } => "!~",
+            Regex {
+                case_insensitive: true,
+                negated: true,
+            } => "!~*",
+            Subscript => "[]",
         }
     }
 
@@ -434,9 +475,13 @@ impl Expr {
                 }
             }
             Expr::Function(_, args) => args.iter().for_each(|e| e.walk(f)),
+            Expr::ArrayQuantified { expr, array, .. } => {
+                expr.walk(f);
+                array.walk(f);
+            }
             Expr::Subquery(s) => match &s.kind {
                 SubqueryKind::In(e, _) | SubqueryKind::Quantified { expr: e, .. } => e.walk(f),
-                SubqueryKind::Scalar | SubqueryKind::Exists => {}
+                SubqueryKind::Scalar | SubqueryKind::Exists | SubqueryKind::Array => {}
             },
         }
     }
@@ -518,6 +563,17 @@ impl Expr {
                     .map(&mut *f)
                     .collect::<crate::Result<_>>()?,
             ),
+            Expr::ArrayQuantified {
+                expr,
+                op,
+                all,
+                array,
+            } => Expr::ArrayQuantified {
+                expr: b(expr, f)?,
+                op,
+                all,
+                array: b(array, f)?,
+            },
             Expr::Subquery(mut s) => {
                 s.kind = match s.kind {
                     SubqueryKind::In(e, n) => SubqueryKind::In(b(e, f)?, n),
@@ -578,6 +634,7 @@ impl fmt::Display for Expr {
             Expr::Unary(UnaryOp::Plus, e) => write!(f, "(+{e})"),
             Expr::Unary(UnaryOp::Not, e) => write!(f, "(NOT {e})"),
             Expr::Unary(UnaryOp::BitNot, e) => write!(f, "(~{e})"),
+            Expr::Binary(BinaryOp::Subscript, l, r) => write!(f, "{l}[{r}]"),
             Expr::Binary(op, l, r) => write!(f, "({l} {} {r})", op.symbol()),
             Expr::IsNull(e, false) => write!(f, "({e} IS NULL)"),
             Expr::IsNull(e, true) => write!(f, "({e} IS NOT NULL)"),
@@ -647,8 +704,20 @@ impl fmt::Display for Expr {
                 let items: Vec<String> = args.iter().map(|e| e.to_string()).collect();
                 write!(f, "{name}({})", items.join(", "))
             }
+            Expr::ArrayQuantified {
+                expr,
+                op,
+                all,
+                array,
+            } => write!(
+                f,
+                "({expr} {} {}({array}))",
+                op.symbol(),
+                if *all { "ALL" } else { "ANY" }
+            ),
             Expr::Subquery(s) => match &s.kind {
                 SubqueryKind::Scalar => f.write_str("(subquery)"),
+                SubqueryKind::Array => f.write_str("ARRAY(subquery)"),
                 SubqueryKind::Exists => f.write_str("EXISTS(subquery)"),
                 SubqueryKind::In(e, n) => {
                     write!(f, "({e} {}IN (subquery))", if *n { "NOT " } else { "" })

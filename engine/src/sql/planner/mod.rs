@@ -13,6 +13,8 @@ pub mod expr;
 pub mod optimizer;
 pub mod plan;
 pub mod scope;
+mod set_returning;
+mod system_catalogs;
 pub mod types;
 
 use std::cell::{Cell, RefCell};
@@ -32,6 +34,7 @@ use self::plan::{
 };
 use self::scope::{Resolved, Scope, ScopeColumn, resolve};
 use super::execution::WINDOW_FUNCTIONS;
+use super::pg_catalog::Objects;
 use crate::error::{Error, Result, SqlState};
 use crate::table::{CheckBinder, Checks, RowCheck, Table};
 
@@ -67,6 +70,33 @@ pub trait CatalogView {
     /// (the default an ADD COLUMN gives existing rows).
     fn times(&self) -> crate::sql::functions::Times {
         crate::sql::functions::Times::default()
+    }
+    /// The names of every view.
+    fn view_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Who is asking: the database the session is connected to and the
+    /// user, for `current_database()`, `current_user` and the catalogs.
+    fn connected_as(&self) -> ConnectedAs {
+        ConnectedAs::default()
+    }
+}
+
+/// The database a session is connected to and its user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectedAs {
+    /// The database's name (`repo` or `repo/branch` over the wire).
+    pub database: String,
+    /// The user's name.
+    pub user: String,
+}
+
+impl Default for ConnectedAs {
+    fn default() -> ConnectedAs {
+        ConnectedAs {
+            database: "arbor".into(),
+            user: "arbor".into(),
+        }
     }
 }
 
@@ -175,6 +205,12 @@ pub enum Statement {
     Commit,
     /// `ROLLBACK`.
     Rollback,
+    /// `SAVEPOINT name`.
+    Savepoint(String),
+    /// `RELEASE [SAVEPOINT] name`.
+    ReleaseSavepoint(String),
+    /// `ROLLBACK TO [SAVEPOINT] name`.
+    RollbackToSavepoint(String),
 }
 
 /// Plans one statement.
@@ -332,7 +368,13 @@ fn bind_statement(
         }
         ast::Statement::StartTransaction { .. } => Ok(Statement::Begin),
         ast::Statement::Commit { .. } => Ok(Statement::Commit),
+        ast::Statement::Rollback {
+            savepoint: Some(name),
+            ..
+        } => Ok(Statement::RollbackToSavepoint(ident(name))),
         ast::Statement::Rollback { .. } => Ok(Statement::Rollback),
+        ast::Statement::Savepoint { name } => Ok(Statement::Savepoint(ident(name))),
+        ast::Statement::ReleaseSavepoint { name } => Ok(Statement::ReleaseSavepoint(ident(name))),
         other => Err(Error::unsupported(format!(
             "the statement `{}`",
             first_words(&other.to_string())
@@ -558,8 +600,48 @@ pub fn data_type(t: &ast::DataType) -> Result<DataType> {
         A::Uuid => DataType::Uuid,
         A::JSON => DataType::Json,
         A::JSONB => DataType::Jsonb,
-        A::Custom(name, _) => match object_name(name)?.as_str() {
+        A::Array(
+            ast::ArrayElemTypeDef::SquareBracket(element, _)
+            | ast::ArrayElemTypeDef::AngleBracket(element)
+            | ast::ArrayElemTypeDef::Parenthesis(element),
+        ) => match data_type(element)? {
+            DataType::Array(_) | DataType::Vector(_) => {
+                return Err(Error::new(
+                    SqlState::FeatureNotSupported,
+                    "multidimensional arrays are not supported",
+                ));
+            }
+            element => DataType::Array(Box::new(element)),
+        },
+        A::Regclass => DataType::Integer,
+        A::Custom(name, modifiers) => match object_name(name)?.as_str() {
             "timestamptz" => DataType::TimestampTz,
+            // Built-in types written with their schema (`pg_catalog.text`)
+            // or by their internal names.
+            "text" => DataType::Text,
+            "bool" | "boolean" => DataType::Boolean,
+            "int2" | "smallint" => DataType::SmallInt,
+            "int4" | "int" | "integer" => DataType::Integer,
+            "int8" | "bigint" => DataType::BigInt,
+            "float4" | "real" => DataType::Real,
+            "float8" => DataType::Double,
+            "numeric" if modifiers.is_empty() => DataType::Numeric(None),
+            "varchar" if modifiers.is_empty() => DataType::Varchar(None),
+            "bpchar" if modifiers.is_empty() => DataType::Char(1),
+            "bytea" => DataType::Bytea,
+            "date" => DataType::Date,
+            "time" => DataType::Time,
+            "timestamp" => DataType::Timestamp,
+            "uuid" => DataType::Uuid,
+            "json" => DataType::Json,
+            "jsonb" => DataType::Jsonb,
+            // The catalogs' own types: names and single characters are
+            // text, object identifiers integers.
+            "name" | "char" | "pg_node_tree" => DataType::Text,
+            "oid" | "xid" | "cid" | "regclass" | "regtype" | "regproc" | "regprocedure"
+            | "regoper" | "regnamespace" | "regrole" => DataType::Integer,
+            "int2vector" => DataType::Vector(Box::new(DataType::SmallInt)),
+            "oidvector" => DataType::Vector(Box::new(DataType::Integer)),
             other => {
                 return Err(Error::new(
                     SqlState::UndefinedObject,
@@ -597,6 +679,12 @@ struct Binder<'a> {
     /// The types of `$1`, `$2`, ... as their contexts give them (compared
     /// with a column, assigned to one, cast), by number less one.
     parameters: RefCell<Vec<Option<DataType>>>,
+    /// The system catalogs' view of `catalog`, built when a statement
+    /// first reads one.
+    objects: std::cell::OnceCell<Rc<Objects>>,
+    /// Whether a set-returning function may be called where binding is
+    /// now (at the top of a select list item).
+    set_returning_allowed: Cell<bool>,
 }
 
 /// The deepest nesting a statement may have. sqlparser builds chains of a
@@ -629,6 +717,8 @@ impl<'a> Binder<'a> {
             next_cte_id: Cell::new(0),
             nesting: Cell::new(0),
             parameters: RefCell::default(),
+            objects: std::cell::OnceCell::new(),
+            set_returning_allowed: Cell::new(false),
         }
     }
 
@@ -984,7 +1074,8 @@ impl Binder<'_> {
         let alias = match f {
             ast::TableFactor::Table { alias, .. }
             | ast::TableFactor::Derived { alias, .. }
-            | ast::TableFactor::NestedJoin { alias, .. } => alias.as_ref(),
+            | ast::TableFactor::NestedJoin { alias, .. }
+            | ast::TableFactor::UNNEST { alias, .. } => alias.as_ref(),
             _ => None,
         };
         if let Some(alias) = alias.filter(|a| !a.columns.is_empty()) {
@@ -1039,7 +1130,42 @@ impl Binder<'_> {
                 return Ok((plan, scope));
             }
         }
+        if let ast::TableFactor::Table {
+            name,
+            alias,
+            version: None,
+            args: None,
+            ..
+        } = f
+        {
+            let qualifier = alias.as_ref().map(|a| ident(&a.name));
+            if let Some(found) = self.catalog_relation(name, qualifier.as_deref())? {
+                return Ok(found);
+            }
+        }
         match f {
+            ast::TableFactor::Table {
+                name,
+                alias,
+                version: None,
+                args: Some(args),
+                with_ordinality,
+                ..
+            } if set_returning::is_set_returning_name(&object_name(name)?) => {
+                let function = object_name(name)?;
+                let args = set_returning::table_function_args(args)?;
+                self.from_function(&function, &args, alias.as_ref(), *with_ordinality, outer)
+            }
+            ast::TableFactor::UNNEST {
+                alias,
+                array_exprs,
+                with_offset: false,
+                with_ordinality,
+                ..
+            } => {
+                let args: Vec<&ast::Expr> = array_exprs.iter().collect();
+                self.from_function("unnest", &args, alias.as_ref(), *with_ordinality, outer)
+            }
             ast::TableFactor::Table {
                 name,
                 alias,
@@ -1286,10 +1412,25 @@ impl Binder<'_> {
         self.windows_allowed.set(true);
         let mut exprs = Vec::new();
         let mut out = Scope::new();
+        // Select list items that are set-returning calls, by position.
+        let mut set_returning = Vec::new();
         for item in &s.projection {
+            let bind_item = |e: &ast::Expr, grouping: Option<&mut Grouping>| {
+                if set_returning::is_set_returning_call(e) {
+                    self.set_returning_item(e, &scope, outer, grouping)
+                } else {
+                    self.expr(e, &scope, outer, grouping)
+                }
+            };
+            if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } =
+                item
+                && set_returning::is_set_returning_call(e)
+            {
+                set_returning.push(exprs.len());
+            }
             match item {
                 ast::SelectItem::UnnamedExpr(e) => {
-                    let bound = self.expr(e, &scope, outer, grouping.as_mut())?;
+                    let bound = bind_item(e, grouping.as_mut())?;
                     out.columns.push(ScopeColumn {
                         table: None,
                         name: column_label(e),
@@ -1299,7 +1440,7 @@ impl Binder<'_> {
                     exprs.push(bound);
                 }
                 ast::SelectItem::ExprWithAlias { expr, alias } => {
-                    let bound = self.expr(expr, &scope, outer, grouping.as_mut())?;
+                    let bound = bind_item(expr, grouping.as_mut())?;
                     out.columns.push(ScopeColumn {
                         table: None,
                         name: ident(alias),
@@ -1429,6 +1570,13 @@ impl Binder<'_> {
             source: Box::new(plan),
             exprs,
         };
+        if !set_returning.is_empty() {
+            plan = Plan::Unnest {
+                source: Box::new(plan),
+                columns: set_returning,
+                ordinality: false,
+            };
+        }
         if matches!(s.distinct, Some(ast::Distinct::Distinct)) {
             if hidden > 0 {
                 return Err(Error::new(
@@ -1639,6 +1787,18 @@ impl Binder<'_> {
                 }
             }
             ast::Expr::Cast {
+                expr, data_type, ..
+            } if system_catalogs::RegType::of(data_type).is_some() => {
+                let to = system_catalogs::RegType::of(data_type)
+                    .ok_or_else(|| Error::internal("a reg* type checked just above"))?;
+                let x = bind(expr, grouping)?;
+                if let Expr::Parameter(n) = x {
+                    self.note_parameter(n, Some(DataType::Text));
+                }
+                let x_type = types::static_type(&x, scope, outer);
+                self.reg_cast(x, x_type.as_ref(), to)?
+            }
+            ast::Expr::Cast {
                 expr, data_type: t, ..
             } => {
                 let t = data_type(t)?;
@@ -1710,26 +1870,49 @@ impl Binder<'_> {
                 ],
             ),
             ast::Expr::Array(array) => {
-                // Without an array type, an array of constants binds to its
-                // text form, which the text[]-taking jsonb functions read.
                 let mut items = Vec::new();
                 for e in &array.elem {
                     if matches!(e, ast::Expr::Array(_)) {
-                        // As text, each level would quote the one inside,
-                        // doubling its escapes: not PostgreSQL's `{{1}}`.
                         return Err(Error::new(
                             SqlState::FeatureNotSupported,
                             "multidimensional arrays are not supported",
                         ));
                     }
-                    match bind(e, grouping.as_deref_mut())? {
-                        Expr::Literal(v) if !v.is_null() => {
-                            items.push(super::functions::text_arg(&v))
-                        }
-                        _ => return Err(Error::unsupported("arrays of other than constants")),
-                    }
+                    items.push(bind(e, grouping.as_deref_mut())?);
                 }
-                Expr::Literal(Value::Text(super::functions::jsonb::array_text(&items)))
+                let constants: Option<Vec<Value>> = items
+                    .iter()
+                    .map(|e| match e {
+                        Expr::Literal(v) => Some(v.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                match constants {
+                    Some(values) => Expr::Literal(Value::Array(values)),
+                    None => Expr::Function("array".into(), items),
+                }
+            }
+            ast::Expr::Collate { expr, collation } => {
+                // Arbor compares text by its bytes: the C collation.
+                let name = object_name(collation)?;
+                if !matches!(name.as_str(), "default" | "C" | "POSIX" | "ucs_basic" | "c") {
+                    return Err(Error::new(
+                        SqlState::UndefinedObject,
+                        format!("collation \"{name}\" for encoding \"UTF8\" does not exist"),
+                    ));
+                }
+                bind(expr, grouping)?
+            }
+            ast::Expr::CompoundFieldAccess { root, access_chain } => {
+                let mut value = bind(root, grouping.as_deref_mut())?;
+                for access in access_chain {
+                    let ast::AccessExpr::Subscript(ast::Subscript::Index { index }) = access else {
+                        return Err(Error::unsupported(format!("the expression `{e}`")));
+                    };
+                    let index = bind(index, grouping.as_deref_mut())?;
+                    value = Expr::Binary(BinaryOp::Subscript, Box::new(value), Box::new(index));
+                }
+                value
             }
             ast::Expr::Subquery(q) => self.subquery(q, SubqueryKind::Scalar, scope, outer)?,
             ast::Expr::Exists { subquery, negated } => {
@@ -1760,14 +1943,23 @@ impl Binder<'_> {
                 compare_op,
                 right,
             } => {
+                let op = binary_op(compare_op)?;
+                let all = matches!(e, ast::Expr::AllOp { .. });
                 let ast::Expr::Subquery(q) = right.as_ref() else {
-                    return Err(Error::unsupported("ANY/ALL over an array"));
+                    let x = bind(left, grouping.as_deref_mut())?;
+                    let array = bind(right, grouping)?;
+                    return Ok(Expr::ArrayQuantified {
+                        expr: Box::new(x),
+                        op,
+                        all,
+                        array: Box::new(array),
+                    });
                 };
                 let x = bind(left, grouping)?;
                 let kind = SubqueryKind::Quantified {
                     expr: Box::new(x),
-                    op: binary_op(compare_op)?,
-                    all: matches!(e, ast::Expr::AllOp { .. }),
+                    op,
+                    all,
                 };
                 self.subquery(q, kind, scope, outer)?
             }
@@ -1841,10 +2033,24 @@ impl Binder<'_> {
                 )
             }
             ast::FunctionArguments::None => (Vec::new(), false, false),
+            ast::FunctionArguments::Subquery(q) if name == "array" => {
+                return self.subquery(q, SubqueryKind::Array, scope, outer);
+            }
             ast::FunctionArguments::Subquery(_) => {
                 return Err(Error::unsupported("a subquery as function argument"));
             }
         };
+        // A set-returning call is allowed only where the caller said so
+        // (the top of a select list item), and never in its own arguments.
+        if super::functions::SET_RETURNING.contains(&name.as_str())
+            && !self.set_returning_allowed.replace(false)
+        {
+            return Err(Error::new(
+                SqlState::FeatureNotSupported,
+                format!("set-returning function {name} is not allowed here"),
+            )
+            .with_hint("Call it at the top of a select list item or in FROM."));
+        }
         if !order_by.is_empty() && !AGGREGATES.contains(&name.as_str())
             || !order_by.is_empty() && f.over.is_some()
         {
@@ -1923,6 +2129,13 @@ impl Binder<'_> {
                 }
             }
             return Ok(Expr::Literal(self.catalog.vc_function(&name, &values)?));
+        }
+        if system_catalogs::is_catalog_function(&name) {
+            let mut bound = Vec::new();
+            for a in &args {
+                bound.push(self.expr(a, scope, outer, None)?);
+            }
+            return self.catalog_function(&name, bound);
         }
         if !super::functions::is_scalar(&name) {
             return Err(Error::new(
@@ -2428,8 +2641,38 @@ fn binary_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
         B::HashMinus => BinaryOp::JsonDeletePath,
         B::AtQuestion => BinaryOp::JsonPathExists,
         B::AtAt => BinaryOp::JsonPathMatch,
+        B::PGRegexMatch => regex(false, false),
+        B::PGRegexIMatch => regex(true, false),
+        B::PGRegexNotMatch => regex(false, true),
+        B::PGRegexNotIMatch => regex(true, true),
+        // `OPERATOR(pg_catalog.~)`: the operator its last name part spells.
+        B::PGCustomBinaryOperator(parts) => match parts.last().map(String::as_str) {
+            Some("~") => regex(false, false),
+            Some("~*") => regex(true, false),
+            Some("!~") => regex(false, true),
+            Some("!~*") => regex(true, true),
+            Some("=") => BinaryOp::Eq,
+            Some("<>" | "!=") => BinaryOp::NotEq,
+            Some("<") => BinaryOp::Lt,
+            Some("<=") => BinaryOp::LtEq,
+            Some(">") => BinaryOp::Gt,
+            Some(">=") => BinaryOp::GtEq,
+            Some("||") => BinaryOp::Concat,
+            Some("+") => BinaryOp::Add,
+            Some("-") => BinaryOp::Subtract,
+            Some("*") => BinaryOp::Multiply,
+            Some("/") => BinaryOp::Divide,
+            _ => return Err(Error::unsupported(format!("the operator {op}"))),
+        },
         other => return Err(Error::unsupported(format!("the operator {other}"))),
     })
+}
+
+fn regex(case_insensitive: bool, negated: bool) -> BinaryOp {
+    BinaryOp::Regex {
+        case_insensitive,
+        negated,
+    }
 }
 
 /// The terms of a chain of one operator, left to right: `a OR b OR c` is

@@ -174,6 +174,24 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
                 aggregates,
             }
         }
+        Plan::Unnest {
+            source,
+            columns,
+            ordinality,
+        } => {
+            // A row's count comes from every expanded column, read or not.
+            let mut need = keep(&source);
+            for c in &columns {
+                if let Some(n) = need.get_mut(*c) {
+                    *n = true;
+                }
+            }
+            Plan::Unnest {
+                source: b(source, &need),
+                columns,
+                ordinality,
+            }
+        }
         Plan::Window { source, calls } => {
             let mut need = keep(&source);
             for c in &calls {

@@ -444,6 +444,20 @@ pub enum Plan {
         /// The calls.
         calls: Vec<WindowCall>,
     },
+    /// Expands set-returning function calls (`unnest`, `generate_series`,
+    /// ...), which the node below computed as arrays: each input row gives
+    /// as many rows as its longest array at `columns`, those columns taking
+    /// the arrays' elements in step (NULL past a shorter array's end) and
+    /// the other columns repeated; with `ordinality`, a last column numbers
+    /// them from 1.
+    Unnest {
+        /// The input.
+        source: Box<Plan>,
+        /// The columns that hold arrays to expand.
+        columns: Vec<usize>,
+        /// `WITH ORDINALITY`.
+        ordinality: bool,
+    },
     /// A recursive common table expression: the anchor's rows, then the
     /// recursive part run again and again over the rows of the previous
     /// round (read through `WorkTable`) until a round yields no new rows.
@@ -489,6 +503,15 @@ impl Plan {
             Plan::Window { source, calls } => Plan::Window {
                 source: b(source),
                 calls,
+            },
+            Plan::Unnest {
+                source,
+                columns,
+                ordinality,
+            } => Plan::Unnest {
+                source: b(source),
+                columns,
+                ordinality,
             },
             Plan::RecursiveCte {
                 id,
@@ -679,6 +702,7 @@ impl Plan {
                 sources.push(source);
             }
             Plan::SetOp { left, right, .. } => sources.extend([left.as_ref(), right.as_ref()]),
+            Plan::Unnest { source, .. } => sources.push(source),
             Plan::Window { source, calls } => {
                 for c in calls {
                     c.args.iter().chain(&c.filter).for_each(&mut *f);
@@ -776,6 +800,7 @@ impl Plan {
             | Plan::Sort { source, .. }
             | Plan::Limit { source, .. }
             | Plan::Distinct { source, .. }
+            | Plan::Unnest { source, .. }
             | Plan::Window { source, .. } => vec![source],
             Plan::NestedLoopJoin { left, right, .. }
             | Plan::HashJoin { left, right, .. }
@@ -836,6 +861,9 @@ impl Plan {
             | Plan::IndexJoin { left, right, .. } => left.width() + right.width(),
             Plan::SetOp { left, .. } => left.width(),
             Plan::Window { source, calls } => source.width() + calls.len(),
+            Plan::Unnest {
+                source, ordinality, ..
+            } => source.width() + usize::from(*ordinality),
             Plan::RecursiveCte { anchor, .. } => anchor.width(),
             Plan::WorkTable { width, .. } => *width,
         }
@@ -1027,6 +1055,19 @@ impl Plan {
                     Some(on) => writeln!(f, "{pad}{arrow}Distinct on {}", list(on))?,
                     None => writeln!(f, "{pad}{arrow}Distinct")?,
                 }
+                source.fmt_tree(f, indent + 1)
+            }
+            Plan::Unnest {
+                source,
+                columns,
+                ordinality,
+            } => {
+                let columns: Vec<String> = columns.iter().map(|c| format!("#{c}")).collect();
+                write!(f, "{pad}{arrow}Unnest {}", columns.join(", "))?;
+                if *ordinality {
+                    f.write_str(" with ordinality")?;
+                }
+                writeln!(f)?;
                 source.fmt_tree(f, indent + 1)
             }
             Plan::Window { source, calls } => {

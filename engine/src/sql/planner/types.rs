@@ -38,7 +38,8 @@ pub fn static_type(e: &Expr, scope: &Scope, outer: &[&Scope]) -> Option<DataType
         | Expr::IsDistinctFrom(..)
         | Expr::InList { .. }
         | Expr::Between { .. }
-        | Expr::Like { .. } => Some(DataType::Boolean),
+        | Expr::Like { .. }
+        | Expr::ArrayQuantified { .. } => Some(DataType::Boolean),
         Expr::Unary(_, x) => static_type(x, scope, outer),
         Expr::Binary(op, l, r) => binary_type(
             *op,
@@ -79,7 +80,14 @@ fn binary_type(op: BinaryOp, l: Option<DataType>, r: Option<DataType>) -> Option
         | B::JsonHasAnyKey
         | B::JsonHasAllKeys
         | B::JsonPathExists
-        | B::JsonPathMatch => Some(DataType::Boolean),
+        | B::JsonPathMatch
+        | B::Regex { .. } => Some(DataType::Boolean),
+        B::Subscript => match l? {
+            DataType::Array(element) | DataType::Vector(element) => Some(*element),
+            _ => None,
+        },
+        B::Concat if matches!(l, Some(DataType::Array(_))) => l,
+        B::Concat if matches!(r, Some(DataType::Array(_))) => r,
         B::Concat if l == Some(DataType::Jsonb) => Some(DataType::Jsonb),
         B::Concat | B::JsonGetText | B::JsonPathText => Some(DataType::Text),
         B::JsonGet | B::JsonPath | B::JsonDeletePath => l,
@@ -145,6 +153,17 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         "to_jsonb" | "jsonb_build_object" | "jsonb_build_array" | "jsonb_set"
         | "jsonb_strip_nulls" | "jsonb_agg" | "jsonb_object_agg" => DataType::Jsonb,
         "gen_random_uuid" => DataType::Uuid,
+        "json_build_object" | "json_build_array" => DataType::Json,
+        "array_to_string" | "format_type" => DataType::Text,
+        "array_length" | "array_upper" | "array_lower" | "cardinality" | "array_position" => {
+            DataType::Integer
+        }
+        "unnest" => match arg(0)? {
+            DataType::Array(element) | DataType::Vector(element) => *element,
+            _ => return None,
+        },
+        "array_append" | "array_cat" | "array_remove" => arg(0)?,
+        "generate_subscripts" | "pg_partition_ancestors" | "to_regtype" => DataType::Integer,
         "abs" | "ceil" | "ceiling" | "floor" | "round" | "trunc" | "sign" => arg(0)?,
         "coalesce" | "nullif" | "greatest" | "least" => (0..8).find_map(arg)?,
         _ => return None,

@@ -1,0 +1,279 @@
+//! Array functions, as PostgreSQL defines them for one-dimensional arrays
+//! (lower bound 1), and the set-returning functions, which return their
+//! rows as an array that the plan's `Unnest` node expands.
+
+use arbor_schema::Value;
+
+use super::{check_value_size, int_arg, text_arg, wrong_args};
+use crate::error::{Error, Result, SqlState};
+
+/// The array functions this module answers.
+pub const NAMES: &[&str] = &[
+    "array_to_string",
+    "array_length",
+    "array_upper",
+    "array_lower",
+    "array_ndims",
+    "cardinality",
+    "array_append",
+    "array_prepend",
+    "array_cat",
+    "array_position",
+    "array_remove",
+];
+
+/// Functions that see NULL arguments: `ARRAY[...]`'s constructor, whose
+/// elements may be NULL.
+pub const TAKE_NULLS: &[&str] = &["array"];
+
+/// The set-returning functions: called at the top of a select list item or
+/// in FROM, never inside an expression.
+pub const SET_RETURNING: &[&str] = &[
+    "unnest",
+    "generate_series",
+    "generate_subscripts",
+    "pg_partition_ancestors",
+];
+
+/// The most rows one call of `generate_series` may return.
+const MAX_SERIES: i64 = 100_000_000;
+
+fn elements<'v>(name: &str, v: &'v Value) -> Result<&'v [Value]> {
+    match v {
+        Value::Array(items) => Ok(items),
+        other => Err(Error::new(
+            SqlState::UndefinedFunction,
+            format!(
+                "function {name}({}) does not exist",
+                other
+                    .data_type()
+                    .map_or_else(|| "unknown".to_owned(), |t| t.to_string())
+            ),
+        )
+        .with_hint("No function matches the given name and argument types.")),
+    }
+}
+
+/// Calls `name` (one of [`NAMES`], [`TAKE_NULLS`] or [`SET_RETURNING`]).
+pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
+    let n = args.len();
+    // The dimension argument: only the first exists.
+    let dimension = |v: &Value| -> Result<bool> { Ok(int_arg(name, v)? == 1) };
+    Ok(match (name, args.as_slice()) {
+        ("array", _) => Value::Array(args),
+        ("array_to_string", [a, separator, rest @ ..]) if rest.len() <= 1 => {
+            let null_text = rest.first().filter(|v| !v.is_null()).map(text_arg);
+            let separator = text_arg(separator);
+            let parts: Vec<String> = elements(name, a)?
+                .iter()
+                .filter_map(|e| match e {
+                    Value::Null => null_text.clone(),
+                    v => Some(text_arg(v)),
+                })
+                .collect();
+            check_value_size(parts.iter().map(|p| p.len() + separator.len()).sum())?;
+            Value::Text(parts.join(&separator))
+        }
+        ("array_length" | "array_upper", [a, d]) => {
+            let items = elements(name, a)?;
+            if !dimension(d)? || items.is_empty() {
+                Value::Null
+            } else {
+                Value::Integer(i32::try_from(items.len()).unwrap_or(i32::MAX))
+            }
+        }
+        ("array_lower", [a, d]) => {
+            if !dimension(d)? || elements(name, a)?.is_empty() {
+                Value::Null
+            } else {
+                Value::Integer(1)
+            }
+        }
+        ("array_ndims", [a]) => match elements(name, a)? {
+            [] => Value::Null,
+            _ => Value::Integer(1),
+        },
+        ("cardinality", [a]) => {
+            Value::Integer(i32::try_from(elements(name, a)?.len()).unwrap_or(i32::MAX))
+        }
+        ("array_append", [a, e]) => {
+            Value::Array(elements(name, a)?.iter().chain([e]).cloned().collect())
+        }
+        ("array_prepend", [e, a]) => Value::Array(
+            std::iter::once(e)
+                .chain(elements(name, a)?)
+                .cloned()
+                .collect(),
+        ),
+        ("array_cat", [a, b]) => Value::Array(
+            elements(name, a)?
+                .iter()
+                .chain(elements(name, b)?)
+                .cloned()
+                .collect(),
+        ),
+        ("array_position", [a, e]) => elements(name, a)?
+            .iter()
+            .position(|x| x == e)
+            .map_or(Value::Null, |i| {
+                Value::Integer(i32::try_from(i + 1).unwrap_or(i32::MAX))
+            }),
+        ("array_remove", [a, e]) => Value::Array(
+            elements(name, a)?
+                .iter()
+                .filter(|x| *x != e)
+                .cloned()
+                .collect(),
+        ),
+        ("unnest", [a]) => Value::Array(elements(name, a)?.to_vec()),
+        ("generate_subscripts", [a, d]) => {
+            let count = if dimension(d)? {
+                elements(name, a)?.len()
+            } else {
+                0
+            };
+            Value::Array(
+                (1..=count)
+                    .map(|i| Value::Integer(i32::try_from(i).unwrap_or(i32::MAX)))
+                    .collect(),
+            )
+        }
+        ("generate_series", [start, stop, rest @ ..]) if rest.len() <= 1 => {
+            series(start, stop, rest.first())?
+        }
+        // A relation's ancestors in a partition tree: Arbor has no
+        // partitions, so a relation is its own only ancestor.
+        ("pg_partition_ancestors", [relation]) => Value::Array(vec![match relation {
+            // A relation given by its OID as text, as psql writes it.
+            Value::Text(oid) => Value::Integer(oid.trim().parse().map_err(|_| {
+                Error::new(
+                    SqlState::InvalidTextRepresentation,
+                    format!("invalid input syntax for type oid: \"{oid}\""),
+                )
+            })?),
+            other => other.clone(),
+        }]),
+        _ => return Err(wrong_args(name, n)),
+    })
+}
+
+/// `generate_series(start, stop [, step])` over integers: the values as an
+/// array of the arguments' widest integer type.
+fn series(start: &Value, stop: &Value, step_arg: Option<&Value>) -> Result<Value> {
+    let name = "generate_series";
+    let (a, b) = (int_arg(name, start)?, int_arg(name, stop)?);
+    let step = step_arg.map_or(Ok(1), |s| int_arg(name, s))?;
+    if step == 0 {
+        return Err(Error::new(
+            SqlState::InvalidParameterValue,
+            "step size cannot equal zero",
+        ));
+    }
+    let count = if (step > 0 && a > b) || (step < 0 && a < b) {
+        0
+    } else {
+        (i128::from(b) - i128::from(a)) / i128::from(step) + 1
+    };
+    if count > i128::from(MAX_SERIES) {
+        return Err(Error::new(
+            SqlState::ProgramLimitExceeded,
+            format!(
+                "generate_series would return {count} rows, more than {MAX_SERIES} in one call"
+            ),
+        ));
+    }
+    let wide = [Some(start), Some(stop), step_arg]
+        .into_iter()
+        .flatten()
+        .any(|v| matches!(v, Value::BigInt(_)));
+    let values = (0..count as i64).map(|k| a + k * step);
+    Ok(Value::Array(if wide {
+        values.map(Value::BigInt).collect()
+    } else {
+        values
+            .map(|v| i32::try_from(v).map_or(Value::BigInt(v), Value::Integer))
+            .collect()
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ints(v: &[i32]) -> Value {
+        Value::Array(v.iter().map(|i| Value::Integer(*i)).collect())
+    }
+
+    #[test]
+    fn array_functions_follow_postgresql() {
+        let a = Value::Array(vec![
+            Value::Text("a".into()),
+            Value::Null,
+            Value::Text("c".into()),
+        ]);
+        let sep = Value::Text(",".into());
+        assert_eq!(
+            call("array_to_string", vec![a.clone(), sep.clone()]).unwrap(),
+            Value::Text("a,c".into())
+        );
+        assert_eq!(
+            call(
+                "array_to_string",
+                vec![a.clone(), sep, Value::Text("*".into())]
+            )
+            .unwrap(),
+            Value::Text("a,*,c".into())
+        );
+        assert_eq!(
+            call("array_upper", vec![a.clone(), Value::Integer(1)]).unwrap(),
+            Value::Integer(3)
+        );
+        assert_eq!(
+            call("array_upper", vec![Value::Array(vec![]), Value::Integer(1)]).unwrap(),
+            Value::Null
+        );
+        assert_eq!(call("cardinality", vec![a]).unwrap(), Value::Integer(3));
+    }
+
+    #[test]
+    fn series_and_subscripts() {
+        assert_eq!(
+            call(
+                "generate_series",
+                vec![Value::Integer(1), Value::Integer(3)]
+            )
+            .unwrap(),
+            ints(&[1, 2, 3])
+        );
+        assert_eq!(
+            call(
+                "generate_series",
+                vec![Value::Integer(10), Value::Integer(1), Value::Integer(-4)]
+            )
+            .unwrap(),
+            ints(&[10, 6, 2])
+        );
+        assert_eq!(
+            call(
+                "generate_series",
+                vec![Value::Integer(3), Value::Integer(1)]
+            )
+            .unwrap(),
+            ints(&[])
+        );
+        let e = call(
+            "generate_series",
+            vec![Value::Integer(1), Value::Integer(2), Value::Integer(0)],
+        )
+        .unwrap_err();
+        assert_eq!(e.code, SqlState::InvalidParameterValue);
+        assert_eq!(
+            call(
+                "generate_subscripts",
+                vec![ints(&[7, 8]), Value::Integer(1)]
+            )
+            .unwrap(),
+            ints(&[1, 2])
+        );
+    }
+}

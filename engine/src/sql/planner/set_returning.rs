@@ -1,0 +1,137 @@
+//! Set-returning functions (`unnest`, `generate_series`,
+//! `generate_subscripts`, `pg_partition_ancestors`): called in FROM, or at
+//! the top of a select list item.
+//!
+//! A call is bound as a scalar function that returns its rows as an array;
+//! an [`Plan::Unnest`] node above it turns the array into rows. In FROM the
+//! call sits in a one-row `Values` (its arguments may read the enclosing
+//! query's row, as `pg_partition_ancestors(t.tgrelid)` does); in a select
+//! list it is a column of the projection, and the rows of all such columns
+//! are expanded in step, as PostgreSQL does since version 10.
+
+use arbor_schema::DataType;
+use sqlparser::ast;
+
+use super::expr::Expr;
+use super::plan::Plan;
+use super::scope::{Scope, ScopeColumn};
+use super::{Binder, ident, types};
+use crate::error::{Error, Result};
+
+/// Whether `name` names a set-returning function.
+pub(super) fn is_set_returning_name(name: &str) -> bool {
+    super::super::functions::SET_RETURNING.contains(&name)
+}
+
+/// Whether `e` is a call of a set-returning function.
+pub(super) fn is_set_returning_call(e: &ast::Expr) -> bool {
+    match e {
+        ast::Expr::Function(f) => {
+            super::object_name(&f.name).is_ok_and(|n| is_set_returning_name(&n))
+        }
+        _ => false,
+    }
+}
+
+/// The type of the rows a set-returning call gives, from its arguments'
+/// types (`None` where they do not tell).
+pub(super) fn row_type(name: &str, args: &[Option<DataType>]) -> Option<DataType> {
+    match name {
+        "unnest" => match args.first()? {
+            Some(DataType::Array(element) | DataType::Vector(element)) => Some(*element.clone()),
+            _ => None,
+        },
+        "generate_series" => {
+            if args.iter().flatten().any(|t| *t == DataType::BigInt) {
+                Some(DataType::BigInt)
+            } else {
+                Some(DataType::Integer)
+            }
+        }
+        "generate_subscripts" | "pg_partition_ancestors" => Some(DataType::Integer),
+        _ => None,
+    }
+}
+
+impl Binder<'_> {
+    /// A set-returning function in FROM: `generate_series(1, 3) AS s`,
+    /// `unnest(a) WITH ORDINALITY AS u(x, n)`. Without column aliases its
+    /// column is named by the table alias, else by the function (and
+    /// `ordinality`).
+    pub(super) fn from_function(
+        &self,
+        name: &str,
+        args: &[&ast::Expr],
+        alias: Option<&ast::TableAlias>,
+        ordinality: bool,
+        outer: &[&Scope],
+    ) -> Result<(Plan, Scope)> {
+        let empty = Scope::new();
+        let mut bound = Vec::new();
+        for a in args {
+            bound.push(self.expr(a, &empty, outer, None)?);
+        }
+        let arg_types: Vec<Option<DataType>> = bound
+            .iter()
+            .map(|a| types::static_type(a, &empty, outer))
+            .collect();
+        // The call is checked as any call is (argument count), by binding
+        // it where a set-returning call is allowed.
+        self.set_returning_allowed.set(true);
+        let call = Expr::Function(name.to_owned(), bound);
+        self.set_returning_allowed.set(false);
+        let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
+        let column = match alias {
+            Some(a) if a.columns.is_empty() => ident(&a.name),
+            _ => name.to_owned(),
+        };
+        let mut columns = vec![ScopeColumn {
+            table: Some(qualifier.clone()),
+            name: column,
+            hidden: false,
+            data_type: row_type(name, &arg_types),
+        }];
+        if ordinality {
+            columns.push(ScopeColumn {
+                table: Some(qualifier),
+                name: "ordinality".into(),
+                hidden: false,
+                data_type: Some(DataType::BigInt),
+            });
+        }
+        let plan = Plan::Unnest {
+            source: Box::new(Plan::Values {
+                rows: vec![vec![call]],
+                width: 1,
+            }),
+            columns: vec![0],
+            ordinality,
+        };
+        Ok((plan, Scope { columns }))
+    }
+
+    /// Binds a select list item that is a set-returning call.
+    pub(super) fn set_returning_item(
+        &self,
+        e: &ast::Expr,
+        scope: &Scope,
+        outer: &[&Scope],
+        grouping: Option<&mut super::Grouping>,
+    ) -> Result<Expr> {
+        self.set_returning_allowed.set(true);
+        let bound = self.expr(e, scope, outer, grouping);
+        self.set_returning_allowed.set(false);
+        bound
+    }
+}
+
+/// The arguments of a call in FROM, which must be plain expressions.
+pub(super) fn table_function_args(args: &ast::TableFunctionArgs) -> Result<Vec<&ast::Expr>> {
+    args.args
+        .iter()
+        .map(|a| match a {
+            ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Ok(e),
+            _ => Err(Error::unsupported("named arguments of a table function")),
+        })
+        .collect()
+}

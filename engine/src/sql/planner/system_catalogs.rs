@@ -1,0 +1,374 @@
+//! Binding what clients send to learn a database's shape: the tables of
+//! `pg_catalog` and `information_schema` (built by [`pg_catalog`] from the
+//! catalog the statement is planned on), the catalog functions
+//! (`pg_get_indexdef`, `format_type`, `pg_table_is_visible`, ...), the
+//! session functions (`current_database()`, `current_user`), and casts to
+//! `regclass` and `regtype`.
+//!
+//! Functions that read the catalog are bound once, here, into expressions
+//! that need nothing at run time: a lookup by OID becomes a `CASE` over the
+//! catalog's objects, a session function a constant.
+
+use std::rc::Rc;
+
+use arbor_schema::{DataType, Value};
+use sqlparser::ast;
+
+use super::expr::Expr;
+use super::plan::Plan;
+use super::scope::{Scope, ScopeColumn};
+use super::{Binder, ident};
+use crate::error::{Error, Result, SqlState};
+use crate::sql::pg_catalog::Objects;
+
+/// Functions answered with a constant whatever their arguments: visibility
+/// and privilege checks (everything is visible to and usable by the one
+/// user), comments and features Arbor does not have.
+const CONSTANT_FUNCTIONS: &[&str] = &[
+    "pg_table_is_visible",
+    "pg_type_is_visible",
+    "pg_function_is_visible",
+    "pg_collation_is_visible",
+    "has_table_privilege",
+    "has_schema_privilege",
+    "has_database_privilege",
+    "has_column_privilege",
+    "has_sequence_privilege",
+    "pg_relation_is_publishable",
+    "obj_description",
+    "col_description",
+    "shobj_description",
+    "pg_get_statisticsobjdef_columns",
+    "pg_get_triggerdef",
+    "pg_get_serial_sequence",
+    "pg_get_userbyid",
+    "pg_encoding_to_char",
+    "current_database",
+    "current_user",
+    "session_user",
+    "current_catalog",
+];
+
+/// Functions that return an object's definition by OID.
+const DEFINITION_FUNCTIONS: &[&str] =
+    &["pg_get_indexdef", "pg_get_constraintdef", "pg_get_viewdef"];
+
+/// Whether `name` is a function this module binds.
+pub(super) fn is_catalog_function(name: &str) -> bool {
+    CONSTANT_FUNCTIONS.contains(&name)
+        || DEFINITION_FUNCTIONS.contains(&name)
+        || matches!(name, "pg_get_expr" | "format_type" | "to_regtype")
+}
+
+/// The relation types a cast can name objects by.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum RegType {
+    /// `regclass`: a table, view or index.
+    Class,
+    /// `regtype`: a type.
+    Type,
+}
+
+impl RegType {
+    /// The reg* type `t` is, if it is one.
+    pub(super) fn of(t: &ast::DataType) -> Option<RegType> {
+        match t {
+            ast::DataType::Regclass => Some(RegType::Class),
+            ast::DataType::Custom(name, _) => match super::object_name(name).ok()?.as_str() {
+                "regclass" => Some(RegType::Class),
+                "regtype" => Some(RegType::Type),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+impl Binder<'_> {
+    /// The system catalogs' view of the catalog this statement is planned
+    /// on, built the first time a statement asks.
+    pub(super) fn objects(&self) -> Result<Rc<Objects>> {
+        if let Some(o) = self.objects.get() {
+            return Ok(o.clone());
+        }
+        let mut tables = Vec::new();
+        for name in self.catalog.table_names() {
+            if let Some(t) = self.catalog.table(&name)? {
+                tables.push(t.schema.clone());
+            }
+        }
+        let mut views = Vec::new();
+        for name in self.catalog.view_names() {
+            let Some(sql) = self.catalog.view(&name) else {
+                continue;
+            };
+            let columns = match super::super::parser::parse(&sql)?.first() {
+                Some(ast::Statement::Query(q)) => {
+                    let (_, scope) = self.query(q, &[])?;
+                    scope
+                        .columns
+                        .iter()
+                        .filter(|c| !c.hidden)
+                        .map(|c| {
+                            (
+                                c.name.clone(),
+                                c.data_type.clone().unwrap_or(DataType::Text),
+                            )
+                        })
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            views.push((name, sql, columns));
+        }
+        let who = self.catalog.connected_as();
+        let objects = Rc::new(Objects::new(who.database, who.user, tables, views));
+        Ok(self.objects.get_or_init(|| objects).clone())
+    }
+
+    /// The catalog table `name` names, if it names one: `pg_catalog.x` and
+    /// `information_schema.x` always do (or are an error), a bare `pg_x`
+    /// does when no table, view or common table expression of that name
+    /// exists. Its rows become a `Values` plan with typed columns.
+    pub(super) fn catalog_relation(
+        &self,
+        name: &ast::ObjectName,
+        qualifier: Option<&str>,
+    ) -> Result<Option<(Plan, Scope)>> {
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .map(|p| match p {
+                ast::ObjectNamePart::Identifier(i) => Ok(ident(i)),
+                _ => Err(Error::syntax(format!("bad name {name}"))),
+            })
+            .collect::<Result<_>>()?;
+        let (schema, relation) = match parts.as_slice() {
+            [relation] => {
+                let shadowed = self.catalog.table(relation)?.is_some()
+                    || self.catalog.view(relation).is_some();
+                if !relation.starts_with("pg_") || shadowed {
+                    return Ok(None);
+                }
+                ("pg_catalog", relation.as_str())
+            }
+            [schema, relation] => match schema.as_str() {
+                "pg_catalog" | "information_schema" => (schema.as_str(), relation.as_str()),
+                "public" => return Ok(None),
+                other => {
+                    return Err(Error::new(
+                        SqlState::InvalidSchemaName,
+                        format!("schema \"{other}\" does not exist"),
+                    ));
+                }
+            },
+            _ => {
+                return Err(Error::new(
+                    SqlState::FeatureNotSupported,
+                    format!("cross-database references are not implemented: {name}"),
+                ));
+            }
+        };
+        let Some(found) = self.objects()?.relation(schema, relation) else {
+            if parts.len() == 1 {
+                return Ok(None);
+            }
+            return Err(Error::new(
+                SqlState::UndefinedTable,
+                format!("relation \"{schema}.{relation}\" does not exist"),
+            ));
+        };
+        let qualifier = qualifier.unwrap_or(relation);
+        let width = found.columns.len();
+        let scope = Scope {
+            columns: found
+                .columns
+                .into_iter()
+                .map(|(name, t)| ScopeColumn {
+                    table: Some(qualifier.to_owned()),
+                    name,
+                    hidden: false,
+                    data_type: Some(t),
+                })
+                .collect(),
+        };
+        let rows = found
+            .rows
+            .into_iter()
+            .map(|r| r.into_iter().map(Expr::Literal).collect())
+            .collect();
+        Ok(Some((Plan::Values { rows, width }, scope)))
+    }
+
+    /// Binds a call of a catalog or session function (see
+    /// [`is_catalog_function`]) over the bound arguments `args`.
+    pub(super) fn catalog_function(&self, name: &str, mut args: Vec<Expr>) -> Result<Expr> {
+        let who = self.catalog.connected_as();
+        let constant = |v: Value| Ok(Expr::Literal(v));
+        match name {
+            "current_database" | "current_catalog" => constant(Value::Text(who.database)),
+            "current_user" | "session_user" | "pg_get_userbyid" => constant(Value::Text(who.user)),
+            "pg_encoding_to_char" => constant(Value::Text("UTF8".into())),
+            "pg_relation_is_publishable" => constant(Value::Boolean(false)),
+            "obj_description"
+            | "col_description"
+            | "shobj_description"
+            | "pg_get_statisticsobjdef_columns"
+            | "pg_get_triggerdef"
+            | "pg_get_serial_sequence" => constant(Value::Null),
+            _ if CONSTANT_FUNCTIONS.contains(&name) => constant(Value::Boolean(true)),
+            // An expression's text is kept as text (`pg_attrdef.adbin`).
+            "pg_get_expr" => match args.len() {
+                2 | 3 => Ok(args.swap_remove(0)),
+                n => Err(super::super::functions::wrong_args(name, n)),
+            },
+            "format_type" => {
+                let [oid, typmod] = <[Expr; 2]>::try_from(args)
+                    .map_err(|a| super::super::functions::wrong_args(name, a.len()))?;
+                Ok(Expr::Function("format_type".into(), vec![oid, typmod]))
+            }
+            "to_regtype" => Ok(Expr::Function("to_regtype".into(), args)),
+            _ => {
+                // pg_get_indexdef(oid [, column, pretty]) and its siblings.
+                if args.is_empty() || args.len() > 3 {
+                    return Err(super::super::functions::wrong_args(name, args.len()));
+                }
+                let column = (name == "pg_get_indexdef" && args.len() > 1).then(|| args.remove(1));
+                let oid = args.swap_remove(0);
+                let objects = self.objects()?;
+                let definition = lookup(
+                    oid.clone(),
+                    objects
+                        .definitions(name)
+                        .into_iter()
+                        .map(|(o, d)| (Value::Integer(o), Value::Text(d))),
+                );
+                match column {
+                    // pg_get_indexdef(index, n, ...) with n > 0: the
+                    // definition of the index's n-th column alone.
+                    Some(column) if column != Expr::Literal(Value::Integer(0)) => {
+                        let columns = lookup(
+                            oid,
+                            objects
+                                .index_columns()
+                                .into_iter()
+                                .map(|(o, c)| (Value::Integer(o), Value::Array(c))),
+                        );
+                        let nth = Expr::Binary(
+                            super::expr::BinaryOp::Subscript,
+                            Box::new(columns),
+                            Box::new(column.clone()),
+                        );
+                        Ok(Expr::Case {
+                            operand: None,
+                            branches: vec![(
+                                Expr::Binary(
+                                    super::expr::BinaryOp::Eq,
+                                    Box::new(column),
+                                    Box::new(Expr::Literal(Value::Integer(0))),
+                                ),
+                                definition,
+                            )],
+                            otherwise: Some(Box::new(nth)),
+                        })
+                    }
+                    _ => Ok(definition),
+                }
+            }
+        }
+    }
+
+    /// `x::regclass` or `x::regtype`: a name (text) becomes its object's
+    /// OID, an OID (integer) its object's name.
+    pub(super) fn reg_cast(&self, x: Expr, x_type: Option<&DataType>, to: RegType) -> Result<Expr> {
+        let names: Vec<(i32, String)> = match to {
+            RegType::Class => self.objects()?.relation_names(),
+            RegType::Type => Vec::new(),
+        };
+        let by_oid = x_type.is_some_and(DataType::is_integer);
+        match (to, by_oid, &x) {
+            (RegType::Type, true, _) => Ok(Expr::Function(
+                "format_type".into(),
+                vec![x, Expr::Literal(Value::Null)],
+            )),
+            (RegType::Type, false, _) => Ok(Expr::Function("to_regtype".into(), vec![x])),
+            // An OID shows as its relation's name, or as itself if none has it.
+            (RegType::Class, true, _) => Ok(Expr::Case {
+                operand: Some(Box::new(x.clone())),
+                branches: names
+                    .into_iter()
+                    .map(|(o, n)| {
+                        (
+                            Expr::Literal(Value::Integer(o)),
+                            Expr::Literal(Value::Text(n)),
+                        )
+                    })
+                    .collect(),
+                otherwise: Some(Box::new(Expr::Cast(Box::new(x), DataType::Text))),
+            }),
+            (RegType::Class, false, Expr::Literal(Value::Text(text))) => {
+                let wanted = relation_name(text);
+                if let Ok(oid) = wanted.parse::<i32>() {
+                    return Ok(Expr::Literal(Value::Integer(oid)));
+                }
+                match names.iter().find(|(_, n)| *n == wanted) {
+                    Some((oid, _)) => Ok(Expr::Literal(Value::Integer(*oid))),
+                    None => Err(Error::new(
+                        SqlState::UndefinedTable,
+                        format!("relation \"{wanted}\" does not exist"),
+                    )),
+                }
+            }
+            // A name known only when the statement runs (a parameter).
+            (RegType::Class, false, _) => Ok(lookup(
+                Expr::Cast(Box::new(x), DataType::Text),
+                names
+                    .into_iter()
+                    .map(|(o, n)| (Value::Text(n), Value::Integer(o))),
+            )),
+        }
+    }
+}
+
+/// A relation's name as `regclass` input reads it: without a `public.` or
+/// `pg_catalog.` qualifier, unquoted (and then case-folded) or quoted.
+fn relation_name(text: &str) -> String {
+    let last = text.rsplit('.').next().unwrap_or(text).trim();
+    match last.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => last.to_lowercase(),
+    }
+}
+
+/// `CASE key WHEN k1 THEN v1 ... END`: a lookup of `key` in `entries`,
+/// NULL when absent.
+fn lookup(key: Expr, entries: impl IntoIterator<Item = (Value, Value)>) -> Expr {
+    Expr::Case {
+        operand: Some(Box::new(key)),
+        branches: entries
+            .into_iter()
+            .map(|(k, v)| (Expr::Literal(k), Expr::Literal(v)))
+            .collect(),
+        otherwise: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regclass_input_reads_qualified_and_quoted_names() {
+        assert_eq!(relation_name("public.Orders"), "orders");
+        assert_eq!(relation_name("\"Mixed\"\"Case\""), "Mixed\"Case");
+        assert_eq!(relation_name("pg_catalog.pg_class"), "pg_class");
+    }
+
+    #[test]
+    fn catalog_functions_are_known() {
+        assert!(is_catalog_function("pg_get_indexdef"));
+        assert!(is_catalog_function("current_database"));
+        assert!(!is_catalog_function("lower"));
+        assert_eq!(crate::sql::pg_catalog::format_type(23, None), "integer");
+    }
+}
