@@ -267,6 +267,8 @@ pub struct Objects {
     pub tables: BTreeMap<String, TableInfo>,
     /// The views, by name.
     pub views: Vec<ViewInfo>,
+    /// The sequences, by name and OID.
+    pub sequences: Vec<(String, i32)>,
 }
 
 /// A catalog table: typed columns and rows.
@@ -337,6 +339,7 @@ impl Objects {
         user: String,
         tables: Vec<Arc<TableSchema>>,
         views: Vec<(String, String, Vec<(String, DataType)>)>,
+        sequences: Vec<String>,
     ) -> Objects {
         Objects {
             database,
@@ -360,7 +363,26 @@ impl Objects {
                     columns,
                 })
                 .collect(),
+            sequences: sequences
+                .into_iter()
+                .map(|name| {
+                    let oid = oid("relation", &name);
+                    (name, oid)
+                })
+                .collect(),
         }
+    }
+
+    /// The schemas by OID and name, for `::regnamespace`.
+    pub fn namespace_names(&self) -> Vec<(i32, String)> {
+        [
+            (PG_CATALOG_OID, "pg_catalog"),
+            (PUBLIC_OID, "public"),
+            (INFORMATION_SCHEMA_OID, "information_schema"),
+        ]
+        .iter()
+        .map(|(o, n)| (*o, (*n).to_owned()))
+        .collect()
     }
 
     /// Every relation (table, view, index, catalog table) by OID and name,
@@ -372,23 +394,25 @@ impl Objects {
             .collect();
         out.extend(self.tables.values().map(|t| (t.oid, t.schema.name.clone())));
         out.extend(self.views.iter().map(|v| (v.oid, v.name.clone())));
+        out.extend(self.sequences.iter().map(|(n, o)| (*o, n.clone())));
         out.extend(self.indexes().into_iter().map(|i| (i.oid, i.name)));
         out
     }
 
     /// The definitions `pg_get_indexdef`, `pg_get_constraintdef` or
-    /// `pg_get_viewdef` (`function`) returns, by OID.
-    pub fn definitions(&self, function: &str) -> Vec<(i32, String)> {
+    /// `pg_get_viewdef` (`function`) returns, by OID; `pretty` leaves out
+    /// the schema of a table in the search path (`public`).
+    pub fn definitions(&self, function: &str, pretty: bool) -> Vec<(i32, String)> {
         match function {
             "pg_get_indexdef" => self
                 .indexes()
                 .iter()
-                .map(|i| (i.oid, index_definition(i)))
+                .map(|i| (i.oid, index_definition(i, pretty)))
                 .collect(),
             "pg_get_constraintdef" => self
                 .constraints()
                 .iter()
-                .map(|c| (c.oid, constraint_definition(c)))
+                .map(|c| (c.oid, constraint_definition(c, pretty)))
                 .collect(),
             "pg_get_viewdef" => self
                 .views
@@ -956,7 +980,7 @@ impl Objects {
                             text(i.table.schema.name.clone()),
                             text(i.name.clone()),
                             Value::Null,
-                            text(index_definition(i)),
+                            text(index_definition(i, false)),
                         ]
                     })
                     .collect(),
@@ -1060,6 +1084,9 @@ impl Objects {
                 0,
                 false,
             ));
+        }
+        for (name, oid) in &self.sequences {
+            rows.push(row(*oid, name, PUBLIC_OID, "S", 0, 3, 0, false));
         }
         for i in self.indexes() {
             rows.push(row(
@@ -1605,8 +1632,8 @@ fn information_schema_type(t: &DataType) -> String {
 }
 
 /// `pg_get_indexdef` of an index: `CREATE [UNIQUE] INDEX name ON
-/// public.table USING btree (columns)`.
-fn index_definition(i: &IndexInfo<'_>) -> String {
+/// public.table USING btree (columns)` (`ON table` when `pretty`).
+fn index_definition(i: &IndexInfo<'_>, pretty: bool) -> String {
     let schema = &i.table.schema;
     let columns: Vec<String> = i
         .columns
@@ -1624,16 +1651,18 @@ fn index_definition(i: &IndexInfo<'_>) -> String {
         })
         .collect();
     format!(
-        "CREATE {}INDEX {} ON public.{} USING btree ({})",
+        "CREATE {}INDEX {} ON {}{} USING btree ({})",
         if i.unique { "UNIQUE " } else { "" },
         quote_identifier_if_needed(&i.name),
+        if pretty { "" } else { "public." },
         quote_identifier_if_needed(&schema.name),
         columns.join(", ")
     )
 }
 
-/// `pg_get_constraintdef` of a constraint, as PostgreSQL words it.
-fn constraint_definition(c: &ConstraintInfo<'_>) -> String {
+/// `pg_get_constraintdef` of a constraint, as PostgreSQL words it (a
+/// check's expression in one more pair of parentheses unless `pretty`).
+fn constraint_definition(c: &ConstraintInfo<'_>, pretty: bool) -> String {
     let schema = &c.table.schema;
     let names = |positions: &[usize]| -> String {
         positions
@@ -1646,6 +1675,7 @@ fn constraint_definition(c: &ConstraintInfo<'_>) -> String {
     match &c.kind {
         ConstraintKind::PrimaryKey => format!("PRIMARY KEY ({})", names(&c.columns)),
         ConstraintKind::Unique => format!("UNIQUE ({})", names(&c.columns)),
+        ConstraintKind::Check(e) if pretty => format!("CHECK ({e})"),
         ConstraintKind::Check(e) => format!("CHECK (({e}))"),
         ConstraintKind::ForeignKey(i) => {
             let f = &schema.foreign_keys[*i];

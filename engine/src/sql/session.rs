@@ -260,6 +260,10 @@ impl CatalogView for SessionCatalog<'_> {
         self.catalog.views.keys().cloned().collect()
     }
 
+    fn sequence_names(&self) -> Vec<String> {
+        self.catalog.sequences.keys().cloned().collect()
+    }
+
     fn connected_as(&self) -> ConnectedAs {
         self.connected_as.clone()
     }

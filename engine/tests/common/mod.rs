@@ -158,6 +158,28 @@ impl Repo {
         }
     }
 
+    /// The rows of query `q` as psql's unaligned output prints them (`|`
+    /// between columns, NULL as `NULL`), to compare with PostgreSQL's.
+    #[track_caller]
+    pub fn lines(&self, q: &str) -> Vec<String> {
+        match self
+            .try_sql(q)
+            .unwrap_or_else(|e| panic!("{q}: {e:?}"))
+            .pop()
+        {
+            Some(StatementResult::Rows { rows, .. }) => rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("|")
+                })
+                .collect(),
+            other => panic!("{q}: not a query: {other:?}"),
+        }
+    }
+
     /// The rows of `fruit`, by id.
     pub fn fruit(&self) -> Vec<String> {
         self.rows("SELECT * FROM fruit ORDER BY id")

@@ -75,6 +75,10 @@ pub trait CatalogView {
     fn view_names(&self) -> Vec<String> {
         Vec::new()
     }
+    /// The names of every sequence.
+    fn sequence_names(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// Who is asking: the database the session is connected to and the
     /// user, for `current_database()`, `current_user` and the catalogs.
     fn connected_as(&self) -> ConnectedAs {
@@ -1803,6 +1807,18 @@ impl Binder<'_> {
             } => {
                 let t = data_type(t)?;
                 let x = bind(expr, grouping)?;
+                // An int2vector or oidvector reads as text with spaces.
+                if t.is_text()
+                    && matches!(
+                        types::static_type(&x, scope, outer),
+                        Some(DataType::Vector(_))
+                    )
+                {
+                    return Ok(Expr::Function(
+                        "array_to_string".into(),
+                        vec![x, Expr::Literal(Value::Text(" ".into()))],
+                    ));
+                }
                 if let Expr::Parameter(n) = x {
                     self.note_parameter(n, Some(t.clone()));
                 }
@@ -1909,7 +1925,18 @@ impl Binder<'_> {
                     let ast::AccessExpr::Subscript(ast::Subscript::Index { index }) = access else {
                         return Err(Error::unsupported(format!("the expression `{e}`")));
                     };
-                    let index = bind(index, grouping.as_deref_mut())?;
+                    let mut index = bind(index, grouping.as_deref_mut())?;
+                    // An int2vector or oidvector counts from 0.
+                    if matches!(
+                        types::static_type(&value, scope, outer),
+                        Some(DataType::Vector(_))
+                    ) {
+                        index = Expr::Binary(
+                            BinaryOp::Add,
+                            Box::new(index),
+                            Box::new(Expr::Literal(Value::Integer(1))),
+                        );
+                    }
                     value = Expr::Binary(BinaryOp::Subscript, Box::new(value), Box::new(index));
                 }
                 value
@@ -2147,6 +2174,18 @@ impl Binder<'_> {
         let mut grouping = grouping;
         for a in args {
             bound.push(self.expr(a, scope, outer, grouping.as_deref_mut())?);
+        }
+        if name == "generate_subscripts"
+            && let [vector, dimension] = bound.as_slice()
+            && matches!(
+                types::static_type(vector, scope, outer),
+                Some(DataType::Vector(_))
+            )
+        {
+            return Ok(set_returning::vector_subscripts(
+                vector.clone(),
+                dimension.clone(),
+            ));
         }
         Ok(Expr::Function(name, bound))
     }

@@ -12,7 +12,9 @@
 use arbor_schema::DataType;
 use sqlparser::ast;
 
-use super::expr::Expr;
+use arbor_schema::Value;
+
+use super::expr::{BinaryOp, Expr};
 use super::plan::Plan;
 use super::scope::{Scope, ScopeColumn};
 use super::{Binder, ident, types};
@@ -123,6 +125,31 @@ impl Binder<'_> {
         self.set_returning_allowed.set(false);
         bound
     }
+}
+
+/// `generate_subscripts(v, dimension)` of an `int2vector` or `oidvector`,
+/// whose subscripts count from 0 (PostgreSQL's lower bound for them):
+/// `generate_series(0, cardinality(v) - 1)` for the first dimension.
+pub(super) fn vector_subscripts(vector: Expr, dimension: Expr) -> Expr {
+    let last = Expr::Binary(
+        BinaryOp::Subtract,
+        Box::new(Expr::Function("cardinality".into(), vec![vector])),
+        Box::new(Expr::Literal(Value::Integer(1))),
+    );
+    let first_dimension = Expr::Binary(
+        BinaryOp::Eq,
+        Box::new(dimension),
+        Box::new(Expr::Literal(Value::Integer(1))),
+    );
+    let last = Expr::Case {
+        operand: None,
+        branches: vec![(first_dimension, last)],
+        otherwise: Some(Box::new(Expr::Literal(Value::Integer(-1)))),
+    };
+    Expr::Function(
+        "generate_series".into(),
+        vec![Expr::Literal(Value::Integer(0)), last],
+    )
 }
 
 /// The arguments of a call in FROM, which must be plain expressions.

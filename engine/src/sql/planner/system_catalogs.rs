@@ -67,6 +67,8 @@ pub(super) enum RegType {
     Class,
     /// `regtype`: a type.
     Type,
+    /// `regnamespace`: a schema.
+    Namespace,
 }
 
 impl RegType {
@@ -77,6 +79,7 @@ impl RegType {
             ast::DataType::Custom(name, _) => match super::object_name(name).ok()?.as_str() {
                 "regclass" => Some(RegType::Class),
                 "regtype" => Some(RegType::Type),
+                "regnamespace" => Some(RegType::Namespace),
                 _ => None,
             },
             _ => None,
@@ -122,14 +125,22 @@ impl Binder<'_> {
             views.push((name, sql, columns));
         }
         let who = self.catalog.connected_as();
-        let objects = Rc::new(Objects::new(who.database, who.user, tables, views));
+        let objects = Rc::new(Objects::new(
+            who.database,
+            who.user,
+            tables,
+            views,
+            self.catalog.sequence_names(),
+        ));
         Ok(self.objects.get_or_init(|| objects).clone())
     }
 
     /// The catalog table `name` names, if it names one: `pg_catalog.x` and
-    /// `information_schema.x` always do (or are an error), a bare `pg_x`
-    /// does when no table, view or common table expression of that name
-    /// exists. Its rows become a `Values` plan with typed columns.
+    /// `information_schema.x` always do (or are an error), and so does a
+    /// bare `pg_x` that is a catalog table, since PostgreSQL searches
+    /// `pg_catalog` before any other schema (a table of the same name is
+    /// then `public.pg_x`). Its rows become a `Values` plan with typed
+    /// columns.
     pub(super) fn catalog_relation(
         &self,
         name: &ast::ObjectName,
@@ -144,14 +155,8 @@ impl Binder<'_> {
             })
             .collect::<Result<_>>()?;
         let (schema, relation) = match parts.as_slice() {
-            [relation] => {
-                let shadowed = self.catalog.table(relation)?.is_some()
-                    || self.catalog.view(relation).is_some();
-                if !relation.starts_with("pg_") || shadowed {
-                    return Ok(None);
-                }
-                ("pg_catalog", relation.as_str())
-            }
+            [relation] if relation.starts_with("pg_") => ("pg_catalog", relation.as_str()),
+            [_] => return Ok(None),
             [schema, relation] => match schema.as_str() {
                 "pg_catalog" | "information_schema" => (schema.as_str(), relation.as_str()),
                 "public" => return Ok(None),
@@ -233,16 +238,32 @@ impl Binder<'_> {
                 if args.is_empty() || args.len() > 3 {
                     return Err(super::super::functions::wrong_args(name, args.len()));
                 }
-                let column = (name == "pg_get_indexdef" && args.len() > 1).then(|| args.remove(1));
+                let index = name == "pg_get_indexdef";
+                let pretty = if index { args.get(2) } else { args.get(1) }.cloned();
+                let column = (index && args.len() > 1).then(|| args.remove(1));
                 let oid = args.swap_remove(0);
                 let objects = self.objects()?;
-                let definition = lookup(
-                    oid.clone(),
-                    objects
-                        .definitions(name)
-                        .into_iter()
-                        .map(|(o, d)| (Value::Integer(o), Value::Text(d))),
-                );
+                let definitions = |pretty: bool| {
+                    lookup(
+                        oid.clone(),
+                        objects
+                            .definitions(name, pretty)
+                            .into_iter()
+                            .map(|(o, d)| (Value::Integer(o), Value::Text(d))),
+                    )
+                };
+                let definition = match pretty {
+                    None | Some(Expr::Literal(Value::Boolean(false) | Value::Null)) => {
+                        definitions(false)
+                    }
+                    Some(Expr::Literal(Value::Boolean(true))) => definitions(true),
+                    // Pretty or not is known only when the statement runs.
+                    Some(pretty) => Expr::Case {
+                        operand: None,
+                        branches: vec![(pretty, definitions(true))],
+                        otherwise: Some(Box::new(definitions(false))),
+                    },
+                };
                 match column {
                     // pg_get_indexdef(index, n, ...) with n > 0: the
                     // definition of the index's n-th column alone.
@@ -283,6 +304,7 @@ impl Binder<'_> {
     pub(super) fn reg_cast(&self, x: Expr, x_type: Option<&DataType>, to: RegType) -> Result<Expr> {
         let names: Vec<(i32, String)> = match to {
             RegType::Class => self.objects()?.relation_names(),
+            RegType::Namespace => self.objects()?.namespace_names(),
             RegType::Type => Vec::new(),
         };
         let by_oid = x_type.is_some_and(DataType::is_integer);
@@ -292,11 +314,12 @@ impl Binder<'_> {
                 vec![x, Expr::Literal(Value::Null)],
             )),
             (RegType::Type, false, _) => Ok(Expr::Function("to_regtype".into(), vec![x])),
-            // An OID shows as its relation's name, or as itself if none has it.
-            (RegType::Class, true, _) => Ok(Expr::Case {
+            // An OID shows as its object's name, or as itself if none has
+            // it; 0, no object, shows as `-`.
+            (_, true, _) => Ok(Expr::Case {
                 operand: Some(Box::new(x.clone())),
-                branches: names
-                    .into_iter()
+                branches: std::iter::once((0, "-".to_owned()))
+                    .chain(names)
                     .map(|(o, n)| {
                         (
                             Expr::Literal(Value::Integer(o)),
@@ -306,13 +329,17 @@ impl Binder<'_> {
                     .collect(),
                 otherwise: Some(Box::new(Expr::Cast(Box::new(x), DataType::Text))),
             }),
-            (RegType::Class, false, Expr::Literal(Value::Text(text))) => {
+            (_, false, Expr::Literal(Value::Text(text))) => {
                 let wanted = relation_name(text);
                 if let Ok(oid) = wanted.parse::<i32>() {
                     return Ok(Expr::Literal(Value::Integer(oid)));
                 }
                 match names.iter().find(|(_, n)| *n == wanted) {
                     Some((oid, _)) => Ok(Expr::Literal(Value::Integer(*oid))),
+                    None if to == RegType::Namespace => Err(Error::new(
+                        SqlState::InvalidSchemaName,
+                        format!("schema \"{wanted}\" does not exist"),
+                    )),
                     None => Err(Error::new(
                         SqlState::UndefinedTable,
                         format!("relation \"{wanted}\" does not exist"),
@@ -320,7 +347,7 @@ impl Binder<'_> {
                 }
             }
             // A name known only when the statement runs (a parameter).
-            (RegType::Class, false, _) => Ok(lookup(
+            (_, false, _) => Ok(lookup(
                 Expr::Cast(Box::new(x), DataType::Text),
                 names
                     .into_iter()
