@@ -1,7 +1,8 @@
 //! `arbor sql-server` against real PostgreSQL clients: psql, and psycopg
-//! in Python. `.ci/run` installs them (Debian's `postgresql-client`;
-//! `psycopg` in a venv, named by `ARBOR_TEST_PYTHON`); a test fails,
-//! saying what is missing, where they are not installed.
+//! and SQLAlchemy in Python. `.ci/run` installs them (Debian's
+//! `postgresql-client`; `psycopg` and `sqlalchemy` in a venv, named by
+//! `ARBOR_TEST_PYTHON`); a test fails, saying what is missing, where they
+//! are not installed.
 
 #![allow(clippy::unwrap_used)]
 
@@ -234,6 +235,84 @@ fn psql_reads_writes_and_sees_errors_as_postgresql_sends_them() {
 }
 
 #[test]
+fn psqls_describe_commands_read_the_catalogs() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    let server = Server::start(&shop);
+    server.psql_ok(
+        "shop",
+        &[
+            "-c",
+            "CREATE TABLE orders (id bigint PRIMARY KEY, item int REFERENCES items(id), \
+             qty int NOT NULL DEFAULT 1, note text, CHECK (qty > 0))",
+            "-c",
+            "CREATE INDEX orders_note ON orders (note)",
+            "-c",
+            "CREATE VIEW cheap AS SELECT id, name FROM items WHERE price < 1",
+            "-c",
+            "CREATE SEQUENCE tickets",
+        ],
+    );
+    let describe = |command: &str| server.psql_ok("shop", &["-U", "tester", "-c", command]);
+    assert_eq!(
+        describe("\\dt"),
+        "        List of relations
+ Schema |  Name  | Type  | Owner  
+--------+--------+-------+--------
+ public | items  | table | tester
+ public | orders | table | tester
+(2 rows)
+
+"
+    );
+    assert_eq!(
+        describe("\\d orders"),
+        "               Table \"public.orders\"
+ Column |  Type   | Collation | Nullable | Default 
+--------+---------+-----------+----------+---------
+ id     | bigint  |           | not null | 
+ item   | integer |           |          | 
+ qty    | integer |           | not null | 1
+ note   | text    |           |          | 
+Indexes:
+    \"orders_pkey\" PRIMARY KEY, btree (id)
+    \"orders_note\" btree (note)
+Check constraints:
+    \"orders_qty_check\" CHECK (qty > 0)
+Foreign-key constraints:
+    \"orders_item_fkey\" FOREIGN KEY (item) REFERENCES items(id)
+
+"
+    );
+    let items = describe("\\d items");
+    assert!(
+        items.contains(
+            "Referenced by:\n    TABLE \"orders\" CONSTRAINT \"orders_item_fkey\" FOREIGN KEY (item) REFERENCES items(id)"
+        ),
+        "{items}"
+    );
+    assert!(
+        items.contains(" name   | character varying(20) |"),
+        "{items}"
+    );
+    let indexes = describe("\\di");
+    for index in ["items_pkey", "orders_note", "orders_pkey"] {
+        assert!(indexes.contains(&format!(" public | {index}")), "{indexes}");
+    }
+    assert!(describe("\\dv").contains(" public | cheap | view | tester"));
+    assert!(describe("\\ds").contains(" public | tickets | sequence | tester"));
+    assert!(describe("\\dn").contains(" public | tester"));
+    let databases = describe("\\l");
+    assert!(databases.contains(" shop | tester | UTF8"), "{databases}");
+    let view = describe("\\d cheap");
+    assert!(view.contains("View \"public.cheap\""), "{view}");
+    assert!(view.contains(" name   | character varying(20) |"), "{view}");
+    // A name matching nothing fails, as it does against PostgreSQL.
+    let (ok, out, _) = server.psql("shop", &["-c", "\\d nosuch"]);
+    assert!(!ok && out.is_empty(), "{out}");
+}
+
+#[test]
 fn databases_are_folders_and_branches() {
     let env = TestEnv::new();
     let _shop = shop(&env);
@@ -299,6 +378,17 @@ fn psycopg_round_trips_every_type() {
     let server = Server::start(&shop);
     assert_eq!(
         python_client(&server, "psycopg_roundtrip.py", "shop", &[]),
+        "ok\n"
+    );
+}
+
+#[test]
+fn sqlalchemy_creates_reflects_and_maps_tables() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    let server = Server::start(&shop);
+    assert_eq!(
+        python_client(&server, "sqlalchemy_orm.py", "shop", &[]),
         "ok\n"
     );
 }
