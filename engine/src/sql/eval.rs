@@ -34,8 +34,9 @@ pub struct EvalContext<'a> {
     pub sequences: Option<&'a crate::table::sequences::Sequences>,
     /// The times `now()`, `statement_timestamp()` and `clock_timestamp()` give.
     pub times: super::functions::Times,
-    /// The session's settings, for `current_setting(name)`.
-    pub settings: Option<&'a super::settings::Settings>,
+    /// The session's settings, for `current_setting(name)` and
+    /// `set_config(name, value, local)`.
+    pub settings: Option<&'a std::cell::RefCell<super::settings::Settings>>,
 }
 
 impl std::fmt::Debug for EvalContext<'_> {
@@ -196,6 +197,9 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
             if name == "current_setting" {
                 return current_setting(&values, ctx);
             }
+            if name == "set_config" {
+                return set_config(&values, ctx);
+            }
             if crate::table::sequences::FUNCTIONS.contains(&name.as_str()) {
                 let sequences = ctx.sequences.ok_or_else(|| {
                     Error::new(
@@ -258,13 +262,38 @@ fn current_setting(args: &[Value], ctx: &EvalContext<'_>) -> Result<Value> {
     if name.is_null() {
         return Ok(Value::Null);
     }
-    let defaults = super::settings::Settings::default();
-    let settings = ctx.settings.unwrap_or(&defaults);
-    match settings.show(&super::functions::text_arg(name)) {
+    let shown = match ctx.settings {
+        Some(settings) => settings.borrow().show(&super::functions::text_arg(name)),
+        None => super::settings::Settings::default().show(&super::functions::text_arg(name)),
+    };
+    match shown {
         Ok((_, value)) => Ok(Value::Text(value)),
         Err(_) if missing_ok => Ok(Value::Null),
         Err(e) => Err(e),
     }
+}
+
+/// `set_config(name, value, is_local)`: `SET name TO value` as a
+/// function, which returns the value. A local setting lasts as long as a
+/// session one here (Arbor keeps no per-transaction settings).
+fn set_config(args: &[Value], ctx: &EvalContext<'_>) -> Result<Value> {
+    let [name, value, _is_local] = args else {
+        return Err(super::functions::wrong_args("set_config", args.len()));
+    };
+    if name.is_null() {
+        return Err(Error::new(
+            SqlState::NullValueNotAllowed,
+            "SET requires parameter name",
+        ));
+    }
+    let settings = ctx
+        .settings
+        .ok_or_else(|| Error::unsupported("set_config in this expression"))?;
+    let name = super::functions::text_arg(name);
+    let value = (!value.is_null()).then(|| super::functions::text_arg(value));
+    let mut settings = settings.borrow_mut();
+    settings.set(&name, value)?;
+    Ok(Value::Text(settings.show(&name)?.1))
 }
 
 /// `v [NOT] IN (candidates)` with SQL's NULL rules: true on a match; else
@@ -626,6 +655,14 @@ pub fn binary_ref(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
                 .and_then(|i| usize::try_from(i).ok()?.checked_sub(1))
                 .and_then(|i| items.get(i));
             return Ok(element.cloned().unwrap_or(Value::Null));
+        }
+        // PostgreSQL's `name` (text here) reads as its characters from 0.
+        (BinaryOp::Subscript, Value::Text(text), index) => {
+            let character = index
+                .as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| text.chars().nth(i));
+            return Ok(character.map_or(Value::Null, |c| Value::Text(c.to_string())));
         }
         (
             BinaryOp::Regex {

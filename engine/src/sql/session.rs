@@ -186,7 +186,7 @@ pub struct Session {
     /// Statements named by `PREPARE`, for `EXECUTE`.
     named: HashMap<String, Prepared>,
     /// `SET`'s values, for `SHOW`.
-    settings: Settings,
+    settings: RefCell<Settings>,
     /// Stops the running statement when set from another thread.
     interrupt: Interrupt,
     /// Statements may read but not change anything (a read-only server).
@@ -204,6 +204,7 @@ struct SessionCatalog<'a> {
     repo: &'a Repository,
     catalog: &'a Catalog,
     connected_as: &'a ConnectedAs,
+    settings: &'a RefCell<Settings>,
     times: Times,
     tables: &'a TableCache,
     branch: &'a str,
@@ -260,8 +261,21 @@ impl CatalogView for SessionCatalog<'_> {
         self.catalog.views.keys().cloned().collect()
     }
 
-    fn sequence_names(&self) -> Vec<String> {
-        self.catalog.sequences.keys().cloned().collect()
+    fn sequences(&self) -> Result<Vec<(String, Sequence)>> {
+        self.catalog
+            .sequences
+            .iter()
+            .map(|(name, bytes)| Ok((name.clone(), Sequence::decode(bytes)?)))
+            .collect()
+    }
+
+    fn settings(&self) -> Vec<(String, String)> {
+        self.settings
+            .borrow()
+            .all()
+            .into_iter()
+            .map(|(n, v)| (n.to_owned(), v))
+            .collect()
     }
 
     fn connected_as(&self) -> ConnectedAs {
@@ -317,7 +331,7 @@ impl Session {
             env: Environment::default(),
             sequences: Sequences::default(),
             named: HashMap::new(),
-            settings: Settings::default(),
+            settings: RefCell::default(),
             interrupt: Interrupt::default(),
             read_only: false,
             connected_as: ConnectedAs::default(),
@@ -331,6 +345,7 @@ impl Session {
             repo: &self.repo,
             catalog,
             connected_as: &self.connected_as,
+            settings: &self.settings,
             times: self.times,
             tables: &self.tables,
             branch: &self.branch,
@@ -956,6 +971,12 @@ impl Session {
                 self.reload()?;
                 Ok(StatementResult::command("ROLLBACK"))
             }
+            Statement::Lock => {
+                if !self.in_transaction {
+                    return Err(no_transaction_block("LOCK TABLE"));
+                }
+                Ok(StatementResult::command("LOCK TABLE"))
+            }
             Statement::Savepoint(name) => {
                 if !self.in_transaction {
                     return Err(no_transaction_block("SAVEPOINT"));
@@ -1180,14 +1201,15 @@ impl Session {
                 variable, values, ..
             }) => {
                 let value = setting_value(values)?;
-                self.settings.set(&variable.to_string(), value)?;
+                self.settings.get_mut().set(&variable.to_string(), value)?;
             }
             Ast::Set(ast::Set::SetTimeZone { value, .. }) => {
                 let value = setting_value(std::slice::from_ref(value))?;
-                self.settings.set("TimeZone", value)?;
+                self.settings.get_mut().set("TimeZone", value)?;
             }
             Ast::Set(ast::Set::SetNames { charset_name, .. }) => {
                 self.settings
+                    .get_mut()
                     .set("client_encoding", Some(charset_name.value.clone()))?;
             }
             // Transactions are snapshots whatever level is asked for.
@@ -1202,6 +1224,7 @@ impl Session {
                 if name.eq_ignore_ascii_case("all") {
                     let rows = self
                         .settings
+                        .get_mut()
                         .all()
                         .into_iter()
                         .map(|(n, v)| vec![Value::Text(n.to_owned()), Value::Text(v)])
@@ -1212,13 +1235,13 @@ impl Session {
                         rows,
                     });
                 }
-                let (name, value) = self.settings.show(&name)?;
+                let (name, value) = self.settings.get_mut().show(&name)?;
                 return Ok(shown(&name.to_ascii_lowercase(), value));
             }
             Ast::Reset(r) => match &r.reset {
-                ast::Reset::ALL => self.settings.reset_all(),
+                ast::Reset::ALL => self.settings.get_mut().reset_all(),
                 ast::Reset::ConfigurationParameter(name) => {
-                    self.settings.set(&name.to_string(), None)?
+                    self.settings.get_mut().set(&name.to_string(), None)?
                 }
                 ast::Reset::SessionAuthorization => {}
             },
@@ -1227,7 +1250,7 @@ impl Session {
                     if self.in_transaction {
                         return Err(self.refuse_in_transaction("DISCARD ALL"));
                     }
-                    self.settings.reset_all();
+                    self.settings.get_mut().reset_all();
                     self.named.clear();
                 }
                 return Ok(StatementResult::command(&format!("DISCARD {object_type}")));
@@ -1747,6 +1770,7 @@ impl Session {
             Statement::Begin
             | Statement::Commit
             | Statement::Rollback
+            | Statement::Lock
             | Statement::Savepoint(_)
             | Statement::ReleaseSavepoint(_)
             | Statement::RollbackToSavepoint(_) => Err(Error::new(

@@ -147,6 +147,16 @@ const PARAMETERS: &[Parameter] = &[
         rule: Rule::ReadOnly,
     },
     Parameter {
+        name: "synchronize_seqscans",
+        default: "on",
+        rule: Rule::Free,
+    },
+    Parameter {
+        name: "row_security",
+        default: "on",
+        rule: Rule::Free,
+    },
+    Parameter {
         name: "default_table_access_method",
         default: "heap",
         rule: Rule::Fixed(&["heap"]),

@@ -55,7 +55,7 @@ pub struct Executor<'a> {
     /// The statement's sequences, for `nextval`.
     sequences: Option<&'a crate::table::sequences::Sequences>,
     /// The session's settings, for `current_setting`.
-    settings: Option<&'a crate::sql::settings::Settings>,
+    settings: Option<&'a RefCell<crate::sql::settings::Settings>>,
     /// Where `now()` reads the time.
     times: crate::sql::functions::Times,
     /// Each node's rows and time, by node, under `EXPLAIN ANALYZE`.
@@ -156,7 +156,10 @@ impl<'a> Executor<'a> {
     }
 
     /// Lets expressions read the session's `settings` (`current_setting`).
-    pub fn with_settings(mut self, settings: &'a crate::sql::settings::Settings) -> Executor<'a> {
+    pub fn with_settings(
+        mut self,
+        settings: &'a RefCell<crate::sql::settings::Settings>,
+    ) -> Executor<'a> {
         self.settings = Some(settings);
         self
     }

@@ -33,6 +33,7 @@ pub const SET_RETURNING: &[&str] = &[
     "generate_series",
     "generate_subscripts",
     "pg_partition_ancestors",
+    "pg_options_to_table",
 ];
 
 /// The most rows one call of `generate_series` may return.
@@ -125,7 +126,8 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
                 .cloned()
                 .collect(),
         ),
-        ("unnest", [a]) => Value::Array(elements(name, a)?.to_vec()),
+        // Option strings (`name=value`), split into two columns by the plan.
+        ("unnest" | "pg_options_to_table", [a]) => Value::Array(elements(name, a)?.to_vec()),
         ("generate_subscripts", [a, d]) => {
             let count = if dimension(d)? {
                 elements(name, a)?.len()

@@ -83,6 +83,8 @@ pub const NAMES: &[&str] = &[
     "chr",
     "to_hex",
     "concat_ws",
+    "quote_ident",
+    "quote_literal",
 ];
 
 /// Calls string function `name` on non-NULL `args` (`concat_ws` sees NULLs).
@@ -92,6 +94,19 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
     let int = |i: usize| int_arg(name, &args[i]);
     let chars = |i: usize| text(i).chars().collect::<Vec<char>>();
     Ok(match (name, n) {
+        ("quote_ident", 1) => {
+            Value::Text(arbor_schema::sql_text::quote_identifier_if_needed(&text(0)))
+        }
+        // A backslash makes it an escape string, `E'a\\b'`, as in PostgreSQL.
+        ("quote_literal", 1) => {
+            let t = text(0);
+            let quoted = arbor_schema::sql_text::quote_string(&t);
+            Value::Text(if t.contains('\\') {
+                format!("E{}", quoted.replace('\\', "\\\\"))
+            } else {
+                quoted
+            })
+        }
         ("lower", 1) => Value::Text(text(0).to_lowercase()),
         ("upper", 1) => Value::Text(text(0).to_uppercase()),
         ("length" | "char_length" | "character_length", 1) => count(chars(0).len()),

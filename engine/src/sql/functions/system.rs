@@ -16,6 +16,8 @@ pub const NAMES: &[&str] = &[
     "format_type",
     "to_regtype",
     "current_setting",
+    "set_config",
+    "current_schemas",
 ];
 
 /// What `version()` answers: PostgreSQL's shape (drivers and ORMs read the
@@ -38,7 +40,16 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             v.data_type()
                 .map_or_else(|| "unknown".to_owned(), |t| type_name(&t.to_string())),
         ),
-        ("format_type", [Value::Null, _]) | ("to_regtype", [Value::Null]) => Value::Null,
+        ("format_type", [Value::Null, _])
+        | ("to_regtype", [Value::Null])
+        | ("current_schemas", [Value::Null]) => Value::Null,
+        // The search path: `public`, after `pg_catalog` with the implicit ones.
+        ("current_schemas", [Value::Boolean(implicit)]) => Value::Array(
+            ["pg_catalog", "public"][usize::from(!implicit)..]
+                .iter()
+                .map(|s| Value::Text((*s).to_owned()))
+                .collect(),
+        ),
         ("format_type", [oid, typmod]) => {
             let oid = super::int_arg(name, oid)?;
             let typmod = typmod.as_i64().and_then(|t| i32::try_from(t).ok());

@@ -75,8 +75,13 @@ pub trait CatalogView {
     fn view_names(&self) -> Vec<String> {
         Vec::new()
     }
-    /// The names of every sequence.
-    fn sequence_names(&self) -> Vec<String> {
+    /// Every sequence, by name, with its state.
+    fn sequences(&self) -> Result<Vec<(String, crate::table::sequences::Sequence)>> {
+        Ok(Vec::new())
+    }
+    /// The session's settings, by name as PostgreSQL spells it, with their
+    /// values (`pg_settings`).
+    fn settings(&self) -> Vec<(String, String)> {
         Vec::new()
     }
     /// Who is asking: the database the session is connected to and the
@@ -209,6 +214,9 @@ pub enum Statement {
     Commit,
     /// `ROLLBACK`.
     Rollback,
+    /// `LOCK TABLE ... IN ACCESS SHARE MODE`: what every snapshot read
+    /// holds already, so it only checks its tables.
+    Lock,
     /// `SAVEPOINT name`.
     Savepoint(String),
     /// `RELEASE [SAVEPOINT] name`.
@@ -370,6 +378,31 @@ fn bind_statement(
             }
             Ok(Statement::Nothing("ANALYZE".into()))
         }
+        // A transaction reads one snapshot and merges its writes at commit,
+        // so no writer can change what it reads: ACCESS SHARE (pg_dump's
+        // lock) is held already. Stronger modes promise to block writers,
+        // which Arbor's sessions never wait for.
+        ast::Statement::Lock(lock) => {
+            for target in &lock.tables {
+                binder.table(&object_name(&target.name)?)?;
+            }
+            match lock.lock_mode {
+                Some(ast::LockTableMode::AccessShare) => Ok(Statement::Lock),
+                _ => Err(Error::new(
+                    SqlState::FeatureNotSupported,
+                    format!(
+                        "LOCK TABLE IN {} MODE is not supported",
+                        lock.lock_mode
+                            .as_ref()
+                            .map_or("ACCESS EXCLUSIVE".to_owned(), ToString::to_string)
+                    ),
+                )
+                .with_hint(
+                    "Transactions read a snapshot and merge their changes at COMMIT; \
+                     a conflicting change fails with 40001, to retry.",
+                )),
+            }
+        }
         ast::Statement::StartTransaction { .. } => Ok(Statement::Begin),
         ast::Statement::Commit { .. } => Ok(Statement::Commit),
         ast::Statement::Rollback {
@@ -512,6 +545,39 @@ pub fn sql_expression(text: &str) -> Result<ast::Expr> {
 
 fn first_words(sql: &str) -> String {
     sql.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
+/// A sequence read as a relation (`SELECT last_value, is_called FROM s`,
+/// as pg_dump reads one): its one row of state.
+fn sequence_relation(qualifier: &str, state: &crate::table::sequences::Sequence) -> (Plan, Scope) {
+    let columns = [
+        ("last_value", DataType::BigInt),
+        ("log_cnt", DataType::BigInt),
+        ("is_called", DataType::Boolean),
+    ];
+    let scope = Scope {
+        columns: columns
+            .iter()
+            .map(|(name, t)| ScopeColumn {
+                table: Some(qualifier.to_owned()),
+                name: (*name).to_owned(),
+                hidden: false,
+                data_type: Some(t.clone()),
+            })
+            .collect(),
+    };
+    let row = vec![
+        Expr::Literal(Value::BigInt(state.last)),
+        Expr::Literal(Value::BigInt(0)),
+        Expr::Literal(Value::Boolean(state.called)),
+    ];
+    (
+        Plan::Values {
+            rows: vec![row],
+            width: 3,
+        },
+        scope,
+    )
 }
 
 /// An unquoted identifier folds to lower case, as in PostgreSQL.
@@ -1223,6 +1289,15 @@ impl Binder<'_> {
                         .collect();
                     return Ok((Plan::Values { rows, width }, scope));
                 }
+                if self.catalog.table(&table_name)?.is_none()
+                    && let Some((_, state)) = self
+                        .catalog
+                        .sequences()?
+                        .into_iter()
+                        .find(|(n, _)| *n == table_name)
+                {
+                    return Ok(sequence_relation(&qualifier, &state));
+                }
                 let table = self.table(&table_name)?;
                 Ok(scan_of(table_name, &qualifier, &table))
             }
@@ -1705,6 +1780,35 @@ impl Binder<'_> {
                 let not = matches!(e, ast::Expr::IsNotDistinctFrom(..));
                 Expr::IsDistinctFrom(Box::new(a), Box::new(b), not)
             }
+            // `x IS [NOT] TRUE` is `x IS [NOT] DISTINCT FROM true`: NULL
+            // is neither true nor false.
+            ast::Expr::IsTrue(x)
+            | ast::Expr::IsNotTrue(x)
+            | ast::Expr::IsFalse(x)
+            | ast::Expr::IsNotFalse(x) => {
+                let truth = matches!(e, ast::Expr::IsTrue(_) | ast::Expr::IsNotTrue(_));
+                let is = matches!(e, ast::Expr::IsTrue(_) | ast::Expr::IsFalse(_));
+                let x = bind(x, grouping)?;
+                if let Some(t) = types::static_type(&x, scope, outer)
+                    && t != DataType::Boolean
+                {
+                    return Err(Error::new(
+                        SqlState::DatatypeMismatch,
+                        format!(
+                            "argument of IS {}{} must be type boolean, not type {t}",
+                            if is { "" } else { "NOT " },
+                            if truth { "TRUE" } else { "FALSE" }
+                        ),
+                    ));
+                }
+                Expr::IsDistinctFrom(
+                    Box::new(x),
+                    Box::new(Expr::Literal(Value::Boolean(truth))),
+                    is,
+                )
+            }
+            ast::Expr::IsUnknown(x) => Expr::IsNull(Box::new(bind(x, grouping)?), false),
+            ast::Expr::IsNotUnknown(x) => Expr::IsNull(Box::new(bind(x, grouping)?), true),
             ast::Expr::In {
                 expr,
                 target: ast::InTarget::List(list),

@@ -73,6 +73,9 @@ impl Binder<'_> {
         for a in args {
             bound.push(self.expr(a, &empty, outer, None)?);
         }
+        if name == "pg_options_to_table" {
+            return Ok(options_table(bound, alias));
+        }
         let arg_types: Vec<Option<DataType>> = bound
             .iter()
             .map(|a| types::static_type(a, &empty, outer))
@@ -125,6 +128,55 @@ impl Binder<'_> {
         self.set_returning_allowed.set(false);
         bound
     }
+}
+
+/// `pg_options_to_table(options)`: each `name=value` string of the array
+/// `options` as a row (`option_name`, `option_value`).
+fn options_table(args: Vec<Expr>, alias: Option<&ast::TableAlias>) -> (Plan, Scope) {
+    let options = args
+        .into_iter()
+        .next()
+        .unwrap_or(Expr::Literal(Value::Null));
+    let text = |s: &str| Expr::Literal(Value::Text(s.into()));
+    let int = |i: i32| Expr::Literal(Value::Integer(i));
+    let name = Expr::Function(
+        "split_part".into(),
+        vec![Expr::Column(0), text("="), int(1)],
+    );
+    let after_equals = Expr::Binary(
+        BinaryOp::Add,
+        Box::new(Expr::Function(
+            "strpos".into(),
+            vec![Expr::Column(1), text("=")],
+        )),
+        Box::new(int(1)),
+    );
+    let value = Expr::Function("substr".into(), vec![Expr::Column(1), after_equals]);
+    let plan = Plan::Project {
+        source: Box::new(Plan::Unnest {
+            source: Box::new(Plan::Values {
+                rows: vec![vec![
+                    Expr::Function("pg_options_to_table".into(), vec![options.clone()]),
+                    Expr::Function("pg_options_to_table".into(), vec![options]),
+                ]],
+                width: 2,
+            }),
+            columns: vec![0, 1],
+            ordinality: false,
+        }),
+        exprs: vec![name, value],
+    };
+    let qualifier = alias.map_or_else(|| "pg_options_to_table".to_owned(), |a| ident(&a.name));
+    let columns = ["option_name", "option_value"]
+        .into_iter()
+        .map(|c| ScopeColumn {
+            table: Some(qualifier.clone()),
+            name: c.into(),
+            hidden: false,
+            data_type: Some(DataType::Text),
+        })
+        .collect();
+    (plan, Scope { columns })
 }
 
 /// `generate_subscripts(v, dimension)` of an `int2vector` or `oidvector`,

@@ -35,6 +35,8 @@ const CONSTANT_FUNCTIONS: &[&str] = &[
     "has_column_privilege",
     "has_sequence_privilege",
     "pg_relation_is_publishable",
+    "pg_is_in_recovery",
+    "acldefault",
     "obj_description",
     "col_description",
     "shobj_description",
@@ -130,7 +132,8 @@ impl Binder<'_> {
             who.user,
             tables,
             views,
-            self.catalog.sequence_names(),
+            self.catalog.sequences()?,
+            self.catalog.settings(),
         ));
         Ok(self.objects.get_or_init(|| objects).clone())
     }
@@ -214,8 +217,9 @@ impl Binder<'_> {
             "current_database" | "current_catalog" => constant(Value::Text(who.database)),
             "current_user" | "session_user" | "pg_get_userbyid" => constant(Value::Text(who.user)),
             "pg_encoding_to_char" => constant(Value::Text("UTF8".into())),
-            "pg_relation_is_publishable" => constant(Value::Boolean(false)),
+            "pg_relation_is_publishable" | "pg_is_in_recovery" => constant(Value::Boolean(false)),
             "obj_description"
+            | "acldefault"
             | "col_description"
             | "shobj_description"
             | "pg_get_statisticsobjdef_columns"

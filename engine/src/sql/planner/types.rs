@@ -84,6 +84,7 @@ fn binary_type(op: BinaryOp, l: Option<DataType>, r: Option<DataType>) -> Option
         | B::Regex { .. } => Some(DataType::Boolean),
         B::Subscript => match l? {
             DataType::Array(element) | DataType::Vector(element) => Some(*element),
+            DataType::Text => Some(DataType::Text),
             _ => None,
         },
         B::Concat if matches!(l, Some(DataType::Array(_))) => l,

@@ -23,6 +23,8 @@
 //! - The definitions `pg_get_indexdef`, `pg_get_constraintdef` and
 //!   `pg_get_viewdef` return, by OID ([`Objects::definitions`]).
 
+mod columns;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -30,6 +32,8 @@ use arbor_merkle::Address;
 use arbor_schema::sql_text::{foreign_key_action, quote_identifier_if_needed};
 use arbor_schema::table::{ForeignKeyAction, TableSchema};
 use arbor_schema::{DataType, Value};
+
+use crate::table::sequences::Sequence;
 
 /// OID of schema `pg_catalog`.
 pub const PG_CATALOG_OID: i32 = 11;
@@ -267,8 +271,10 @@ pub struct Objects {
     pub tables: BTreeMap<String, TableInfo>,
     /// The views, by name.
     pub views: Vec<ViewInfo>,
-    /// The sequences, by name and OID.
-    pub sequences: Vec<(String, i32)>,
+    /// The sequences, by name, with their OIDs and states.
+    pub sequences: Vec<(String, i32, Sequence)>,
+    /// The session's settings, by name, with their values.
+    pub settings: Vec<(String, String)>,
 }
 
 /// A catalog table: typed columns and rows.
@@ -339,7 +345,8 @@ impl Objects {
         user: String,
         tables: Vec<Arc<TableSchema>>,
         views: Vec<(String, String, Vec<(String, DataType)>)>,
-        sequences: Vec<String>,
+        sequences: Vec<(String, Sequence)>,
+        settings: Vec<(String, String)>,
     ) -> Objects {
         Objects {
             database,
@@ -365,11 +372,12 @@ impl Objects {
                 .collect(),
             sequences: sequences
                 .into_iter()
-                .map(|name| {
+                .map(|(name, state)| {
                     let oid = oid("relation", &name);
-                    (name, oid)
+                    (name, oid, state)
                 })
                 .collect(),
+            settings,
         }
     }
 
@@ -388,13 +396,12 @@ impl Objects {
     /// Every relation (table, view, index, catalog table) by OID and name,
     /// for `::regclass`.
     pub fn relation_names(&self) -> Vec<(i32, String)> {
-        let mut out: Vec<(i32, String)> = CATALOG_OIDS
-            .iter()
-            .map(|(n, o)| (*o, (*n).to_owned()))
+        let mut out: Vec<(i32, String)> = catalog_relations()
+            .map(|n| (oid("relation", n), n.to_owned()))
             .collect();
         out.extend(self.tables.values().map(|t| (t.oid, t.schema.name.clone())));
         out.extend(self.views.iter().map(|v| (v.oid, v.name.clone())));
-        out.extend(self.sequences.iter().map(|(n, o)| (*o, n.clone())));
+        out.extend(self.sequences.iter().map(|(n, o, _)| (*o, n.clone())));
         out.extend(self.indexes().into_iter().map(|i| (i.oid, i.name)));
         out
     }
@@ -414,10 +421,12 @@ impl Objects {
                 .iter()
                 .map(|c| (c.oid, constraint_definition(c, pretty)))
                 .collect(),
+            // A view's query ends with `;`, as PostgreSQL prints it (pg_dump
+            // cuts the last character).
             "pg_get_viewdef" => self
                 .views
                 .iter()
-                .map(|v| (v.oid, v.definition.clone()))
+                .map(|v| (v.oid, format!("{};", v.definition.trim_end_matches(';'))))
                 .collect(),
             _ => Vec::new(),
         }
@@ -559,7 +568,71 @@ impl Objects {
         }
     }
 
+    /// Catalog `name` with every column PostgreSQL's has ([`columns`]):
+    /// the values Arbor fills, NULL in the others, then the system column
+    /// `tableoid` (which catalog a row is from, read by pg_dump; shown by
+    /// `*` too, unlike PostgreSQL's).
     fn pg_catalog(&self, name: &str) -> Option<Relation> {
+        let filled = self.pg_catalog_columns(name);
+        let all = columns::COLUMNS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, spec)| {
+                spec.split(' ')
+                    .filter_map(|c| c.split_once(':'))
+                    .map(|(c, t)| (c.to_owned(), catalog_type(t)))
+                    .collect::<Vec<_>>()
+            });
+        let mut relation = match (filled, all) {
+            (None, None) => return None,
+            (Some(filled), None) => filled,
+            (None, Some(all)) => Relation {
+                columns: all,
+                rows: Vec::new(),
+            },
+            (Some(filled), Some(all)) => {
+                let position = |c: &str| filled.columns.iter().position(|(n, _)| n == c);
+                let mut columns: Vec<(String, DataType)> = all
+                    .into_iter()
+                    .map(|(c, t)| match position(&c) {
+                        Some(i) => filled.columns[i].clone(),
+                        None => (c, t),
+                    })
+                    .collect();
+                let extra: Vec<(String, DataType)> = filled
+                    .columns
+                    .iter()
+                    .filter(|(c, _)| !columns.iter().any(|(n, _)| n == c))
+                    .cloned()
+                    .collect();
+                columns.extend(extra);
+                let from: Vec<Option<usize>> = columns.iter().map(|(c, _)| position(c)).collect();
+                let rows = filled
+                    .rows
+                    .into_iter()
+                    .map(|row| {
+                        from.iter()
+                            .map(|i| i.and_then(|i| row.get(i).cloned()).unwrap_or(Value::Null))
+                            .collect()
+                    })
+                    .collect();
+                Relation { columns, rows }
+            }
+        };
+        let table = CATALOG_OIDS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(0, |(_, o)| *o);
+        relation
+            .columns
+            .push(("tableoid".into(), DataType::Integer));
+        for row in &mut relation.rows {
+            row.push(int(table));
+        }
+        Some(relation)
+    }
+
+    fn pg_catalog_columns(&self, name: &str) -> Option<Relation> {
         use DataType::{Boolean as B, Integer as I, Real as R, SmallInt as S, Text as T};
         let oids = || DataType::Vector(Box::new(I));
         let int2s = || DataType::Vector(Box::new(S));
@@ -616,6 +689,8 @@ impl Objects {
                     ("relreplident", T),
                     ("relispartition", B),
                     ("relrewrite", I),
+                    ("relfrozenxid", I),
+                    ("relminmxid", I),
                     ("relacl", texts()),
                     ("reloptions", texts()),
                     ("relpartbound", T),
@@ -689,6 +764,8 @@ impl Objects {
                     ("typndims", I),
                     ("typcollation", I),
                     ("typdefault", T),
+                    ("typalign", T),
+                    ("typstorage", T),
                 ]),
                 TYPES
                     .iter()
@@ -715,6 +792,14 @@ impl Objects {
                             int(0),
                             int(collation),
                             Value::Null,
+                            text(match len {
+                                1 => "c",
+                                2 => "s",
+                                8 => "d",
+                                _ => "i",
+                            }),
+                            // Variable-length types are stored extended.
+                            text(if *len < 0 { "x" } else { "p" }),
                         ];
                         let mut array_row = base.clone();
                         array_row[0] = int(*array);
@@ -724,6 +809,7 @@ impl Objects {
                         array_row[7] = text("A");
                         array_row[12] = int(*o);
                         array_row[13] = int(0);
+                        array_row[21] = text("x");
                         [base, array_row]
                     })
                     .collect(),
@@ -885,6 +971,91 @@ impl Objects {
                     int(USER_OID),
                 ]],
             ),
+            "pg_sequence" => (
+                columns(&[
+                    ("seqrelid", I),
+                    ("seqtypid", I),
+                    ("seqstart", DataType::BigInt),
+                    ("seqincrement", DataType::BigInt),
+                    ("seqmax", DataType::BigInt),
+                    ("seqmin", DataType::BigInt),
+                    ("seqcache", DataType::BigInt),
+                    ("seqcycle", B),
+                ]),
+                self.sequences
+                    .iter()
+                    .map(|(_, oid, s)| {
+                        vec![
+                            int(*oid),
+                            int(20),
+                            Value::BigInt(sequence_start(s)),
+                            Value::BigInt(s.increment),
+                            Value::BigInt(s.max),
+                            Value::BigInt(s.min),
+                            Value::BigInt(1),
+                            boolean(false),
+                        ]
+                    })
+                    .collect(),
+            ),
+            "pg_depend" => (
+                columns(&[
+                    ("classid", I),
+                    ("objid", I),
+                    ("objsubid", I),
+                    ("refclassid", I),
+                    ("refobjid", I),
+                    ("refobjsubid", I),
+                    ("deptype", T),
+                ]),
+                self.sequence_dependencies(),
+            ),
+            // PostgreSQL's comment on schema `public`.
+            "pg_description" => (
+                columns(&[
+                    ("objoid", I),
+                    ("classoid", I),
+                    ("objsubid", I),
+                    ("description", T),
+                ]),
+                vec![vec![
+                    int(PUBLIC_OID),
+                    int(oid("relation", "pg_namespace")),
+                    int(0),
+                    text("standard public schema"),
+                ]],
+            ),
+            "pg_settings" => (
+                columns(&[
+                    ("name", T),
+                    ("setting", T),
+                    ("unit", T),
+                    ("category", T),
+                    ("short_desc", T),
+                    ("context", T),
+                    ("vartype", T),
+                    ("source", T),
+                    ("reset_val", T),
+                    ("pending_restart", B),
+                ]),
+                self.settings
+                    .iter()
+                    .map(|(n, v)| {
+                        vec![
+                            text(n.clone()),
+                            text(v.clone()),
+                            Value::Null,
+                            text("Arbor"),
+                            Value::Null,
+                            text("user"),
+                            text("string"),
+                            text("session"),
+                            text(v.clone()),
+                            boolean(false),
+                        ]
+                    })
+                    .collect(),
+            ),
             "pg_tablespace" => (
                 columns(&[("oid", I), ("spcname", T), ("spcowner", I)]),
                 vec![vec![int(1663), text("pg_default"), int(USER_OID)]],
@@ -987,14 +1158,53 @@ impl Objects {
             ),
             // Catalogs of what Arbor does not have (row security policies,
             // extended statistics, publications, triggers, inheritance,
-            // comments, functions, extensions, sequences, enums, operator
-            // classes): the columns clients read, and no rows.
-            _ => (columns(empty_catalog(name)?), Vec::new()),
+            // comments, functions, ...): PostgreSQL's columns, no rows.
+            _ => return None,
         };
         Some(Relation {
             columns: spec,
             rows,
         })
+    }
+
+    /// The dependencies pg_dump orders sequences by: a column default that
+    /// draws from a sequence depends on it (`n`), and the sequence of a
+    /// serial or identity column belongs to the column (`a`, `OWNED BY`).
+    fn sequence_dependencies(&self) -> Vec<Vec<Value>> {
+        let class = oid("relation", "pg_class");
+        let mut rows = Vec::new();
+        for t in self.tables.values() {
+            for (i, c) in t.schema.columns.iter().enumerate() {
+                let Some(default) = &c.default else { continue };
+                for (name, sequence, _) in &self.sequences {
+                    if *default != crate::table::sequences::nextval_default(name) {
+                        continue;
+                    }
+                    let attrdef = oid("default", &format!("{}.{}", t.schema.name, c.name));
+                    rows.push(vec![
+                        int(oid("relation", "pg_attrdef")),
+                        int(attrdef),
+                        int(0),
+                        int(class),
+                        int(*sequence),
+                        int(0),
+                        text("n"),
+                    ]);
+                    if *name == crate::table::sequences::owned_name(&t.schema.name, &c.name) {
+                        rows.push(vec![
+                            int(class),
+                            int(*sequence),
+                            int(0),
+                            int(class),
+                            int(t.oid),
+                            small(i + 1),
+                            text("a"),
+                        ]);
+                    }
+                }
+            }
+        }
+        rows
     }
 
     fn pg_class_rows(&self) -> Vec<Vec<Value>> {
@@ -1040,14 +1250,26 @@ impl Objects {
                 text("d"),
                 boolean(false),
                 int(0),
+                int(0),
+                int(0),
                 Value::Null,
                 Value::Null,
                 Value::Null,
             ]
         }
-        let mut rows: Vec<Vec<Value>> = CATALOG_OIDS
-            .iter()
-            .map(|(n, o)| row(*o, n, PG_CATALOG_OID, "r", HEAP_OID, 0, 0, false))
+        let mut rows: Vec<Vec<Value>> = catalog_relations()
+            .map(|n| {
+                row(
+                    oid("relation", n),
+                    n,
+                    PG_CATALOG_OID,
+                    "r",
+                    HEAP_OID,
+                    0,
+                    0,
+                    false,
+                )
+            })
             .collect();
         for t in self.tables.values() {
             let s = &t.schema;
@@ -1085,7 +1307,7 @@ impl Objects {
                 false,
             ));
         }
-        for (name, oid) in &self.sequences {
+        for (name, oid, _) in &self.sequences {
             rows.push(row(*oid, name, PUBLIC_OID, "S", 0, 3, 0, false));
         }
         for i in self.indexes() {
@@ -1491,133 +1713,50 @@ impl Objects {
     }
 }
 
+/// A sequence's start as `pg_sequence` shows it: its next value until it
+/// hands one out; after that Arbor no longer holds the start, and shows
+/// the end it counts from (`min` going up, `max` going down), where a
+/// sequence created without START begins.
+fn sequence_start(s: &Sequence) -> i64 {
+    match (s.called, s.increment > 0) {
+        (false, _) => s.last,
+        (true, true) => s.min,
+        (true, false) => s.max,
+    }
+}
+
+/// The names of the catalog tables and views of `pg_catalog`.
+fn catalog_relations() -> impl Iterator<Item = &'static str> {
+    columns::COLUMNS.iter().map(|(n, _)| *n)
+}
+
 /// Whether a table has an index of any kind (its primary key's included).
 fn has_index(schema: &TableSchema) -> bool {
     !schema.primary_key.is_empty() || !schema.indexes.is_empty()
 }
 
-/// The columns of the catalogs Arbor has nothing to put in.
-fn empty_catalog(name: &str) -> Option<&'static [(&'static str, DataType)]> {
-    use DataType::{Boolean as B, Integer as I, SmallInt as S, Text as T};
-    Some(match name {
-        "pg_policy" => &[
-            ("oid", I),
-            ("polname", T),
-            ("polrelid", I),
-            ("polcmd", T),
-            ("polpermissive", B),
-            ("polroles", T),
-            ("polqual", T),
-            ("polwithcheck", T),
-        ],
-        "pg_statistic_ext" => &[
-            ("oid", I),
-            ("stxrelid", I),
-            ("stxname", T),
-            ("stxnamespace", I),
-            ("stxowner", I),
-            ("stxstattarget", I),
-            ("stxkeys", T),
-            ("stxkind", T),
-        ],
-        "pg_publication" => &[
-            ("oid", I),
-            ("pubname", T),
-            ("pubowner", I),
-            ("puballtables", B),
-            ("pubinsert", B),
-            ("pubupdate", B),
-            ("pubdelete", B),
-            ("pubtruncate", B),
-            ("pubviaroot", B),
-        ],
-        "pg_publication_namespace" => &[("oid", I), ("pnpubid", I), ("pnnspid", I)],
-        "pg_publication_rel" => &[
-            ("oid", I),
-            ("prpubid", I),
-            ("prrelid", I),
-            ("prqual", T),
-            ("prattrs", T),
-        ],
-        "pg_trigger" => &[
-            ("oid", I),
-            ("tgrelid", I),
-            ("tgparentid", I),
-            ("tgname", T),
-            ("tgfoid", I),
-            ("tgtype", S),
-            ("tgenabled", T),
-            ("tgisinternal", B),
-            ("tgconstrrelid", I),
-            ("tgconstrindid", I),
-            ("tgconstraint", I),
-            ("tgdeferrable", B),
-            ("tginitdeferred", B),
-            ("tgnargs", S),
-        ],
-        "pg_inherits" => &[
-            ("inhrelid", I),
-            ("inhparent", I),
-            ("inhseqno", I),
-            ("inhdetachpending", B),
-        ],
-        "pg_description" => &[
-            ("objoid", I),
-            ("classoid", I),
-            ("objsubid", I),
-            ("description", T),
-        ],
-        "pg_proc" => &[
-            ("oid", I),
-            ("proname", T),
-            ("pronamespace", I),
-            ("proowner", I),
-            ("prokind", T),
-            ("prorettype", I),
-            ("pronargs", S),
-        ],
-        "pg_extension" => &[
-            ("oid", I),
-            ("extname", T),
-            ("extowner", I),
-            ("extnamespace", I),
-            ("extversion", T),
-        ],
-        "pg_sequence" => &[
-            ("seqrelid", I),
-            ("seqtypid", I),
-            ("seqstart", DataType::BigInt),
-            ("seqincrement", DataType::BigInt),
-            ("seqmax", DataType::BigInt),
-            ("seqmin", DataType::BigInt),
-            ("seqcache", DataType::BigInt),
-            ("seqcycle", B),
-        ],
-        "pg_enum" => &[
-            ("oid", I),
-            ("enumtypid", I),
-            ("enumsortorder", DataType::Real),
-            ("enumlabel", T),
-        ],
-        "pg_opclass" => &[
-            ("oid", I),
-            ("opcmethod", I),
-            ("opcname", T),
-            ("opcnamespace", I),
-            ("opcowner", I),
-            ("opcfamily", I),
-            ("opcintype", I),
-            ("opcdefault", B),
-            ("opckeytype", I),
-        ],
-        "pg_matviews" => &[
-            ("schemaname", T),
-            ("matviewname", T),
-            ("matviewowner", T),
-            ("definition", T),
-        ],
-        _ => return None,
-    })
+/// The Arbor type of a catalog column of PostgreSQL type `name` (as
+/// [`columns`] spells it): object identifiers are integers, names and
+/// expression trees text, ACLs arrays of text.
+fn catalog_type(name: &str) -> DataType {
+    use DataType::*;
+    let array = |t: DataType| Array(Box::new(t));
+    match name {
+        "boolean" => Boolean,
+        "smallint" => SmallInt,
+        "bigint" => BigInt,
+        "real" => Real,
+        "bytea" => Bytea,
+        "timestamp_with_time_zone" => TimestampTz,
+        "oid" | "regproc" | "regtype" | "regclass" | "xid" | "integer" => Integer,
+        "int2vector" => Vector(Box::new(SmallInt)),
+        "oidvector" => Vector(Box::new(Integer)),
+        "oid[]" => array(Integer),
+        "smallint[]" => array(SmallInt),
+        "real[]" => array(Real),
+        "text[]" | "aclitem[]" | "char[]" => array(Text),
+        _ => Text,
+    }
 }
 
 /// `information_schema.columns.data_type`: the SQL standard's type names.
