@@ -313,6 +313,60 @@ Foreign-key constraints:
 }
 
 #[test]
+fn pg_dump_dumps_the_schema_and_the_data() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    let server = Server::start(&shop);
+    server.psql_ok(
+        "shop",
+        &[
+            "-c",
+            "CREATE TABLE orders (id serial PRIMARY KEY, item int REFERENCES items(id), qty int CHECK (qty > 0))",
+            "-c",
+            "INSERT INTO orders (item, qty) VALUES (1, 2), (2, 5)",
+            "-c",
+            "CREATE INDEX orders_item ON orders (item)",
+        ],
+    );
+    let pg_dump = |what: &str| {
+        let out = Command::new("pg_dump")
+            .args(["-h", "127.0.0.1", "-p", &server.port.to_string(), "-d", "shop", what])
+            .env("PGCONNECT_TIMEOUT", "10")
+            .output()
+            .unwrap_or_else(|e| panic!("pg_dump is needed (Debian's postgresql-client): {e}"));
+        assert!(
+            out.status.success(),
+            "pg_dump {what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let schema = pg_dump("--schema-only");
+    for expected in [
+        "CREATE TABLE public.items (\n    id integer NOT NULL,\n    name character varying(20),\n    price numeric(8,2)\n);",
+        "CREATE SEQUENCE public.orders_id_seq\n",
+        "ALTER SEQUENCE public.orders_id_seq OWNED BY public.orders.id;",
+        "ALTER TABLE ONLY public.orders ALTER COLUMN id SET DEFAULT nextval('orders_id_seq');",
+        "ADD CONSTRAINT orders_pkey PRIMARY KEY (id);",
+        "CREATE INDEX orders_item ON public.orders USING btree (item);",
+        "ADD CONSTRAINT orders_item_fkey FOREIGN KEY (item) REFERENCES items(id);",
+        "CONSTRAINT orders_qty_check CHECK ((qty > 0))",
+    ] {
+        assert!(schema.contains(expected), "{expected:?} missing from\n{schema}");
+    }
+    let data = pg_dump("--data-only");
+    for expected in [
+        "COPY public.items (id, name, price) FROM stdin;\n1\tapple\t1.50\n2\tpear\t0.75\n\\.\n",
+        "COPY public.orders (id, item, qty) FROM stdin;\n1\t1\t2\n2\t2\t5\n\\.\n",
+        "SELECT pg_catalog.setval('public.orders_id_seq', 2, true);",
+    ] {
+        assert!(data.contains(expected), "{expected:?} missing from\n{data}");
+    }
+    // The parent's rows come before the child's.
+    assert!(data.find("COPY public.items") < data.find("COPY public.orders"));
+}
+
+#[test]
 fn databases_are_folders_and_branches() {
     let env = TestEnv::new();
     let _shop = shop(&env);
