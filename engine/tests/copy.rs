@@ -44,6 +44,29 @@ fn copy_rows_in_a_script_load_as_one_statement() {
     );
 }
 
+#[test]
+fn in_csv_only_an_unquoted_field_matching_the_null_string_is_null() {
+    let mut s = common::sql_session();
+    s.execute(
+        "CREATE TABLE t (id int PRIMARY KEY, a text, b text);\n\
+         COPY t FROM stdin WITH (FORMAT csv);\n1,\"\",\n2,,\"\"\n3,\"x,\"\"y\"\"\",z\n\\.\n\
+         COPY t FROM stdin WITH (FORMAT csv, NULL 'NA');\n4,NA,\"NA\"\n\\.\n",
+    )
+    .unwrap();
+    assert_eq!(
+        rows(
+            &mut s,
+            "SELECT id, a IS NULL, quote_literal(a), b IS NULL, quote_literal(b) FROM t ORDER BY id"
+        ),
+        [
+            "1|f|''|t|NULL",
+            "2|t|NULL|f|''",
+            "3|f|'x,\"y\"'|f|'z'",
+            "4|t|NULL|f|'NA'"
+        ]
+    );
+}
+
 /// The rows of query `sql`, each as its values joined by `|`.
 fn rows(s: &mut Session, sql: &str) -> Vec<String> {
     let StatementResult::Rows { rows, .. } = s.execute(sql).unwrap().pop().unwrap() else {

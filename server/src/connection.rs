@@ -701,6 +701,7 @@ impl ExtendedQueryHandler for Connection {
                         columns,
                         types,
                         rows,
+                        ..
                     }) => Some(fields(columns, types, rows, &result_format)),
                     _ => None,
                 };
@@ -755,7 +756,8 @@ fn response(result: StatementResult, format: &Format) -> Response {
             columns,
             types,
             rows,
-        } => rows_response(fields(&columns, &types, &rows, format), rows),
+            tag,
+        } => rows_response(fields(&columns, &types, &rows, format), rows, tag),
         StatementResult::Explain(text) => {
             let rows: Vec<Vec<Value>> = text
                 .lines()
@@ -767,7 +769,7 @@ fn response(result: StatementResult, format: &Format) -> Response {
                 &rows,
                 format,
             );
-            rows_response(fields, rows)
+            rows_response(fields, rows, None)
         }
         StatementResult::Command { tag, .. } => match tag.as_str() {
             "BEGIN" | "START TRANSACTION" => Response::TransactionStart(Tag::new(&tag)),
@@ -777,7 +779,10 @@ fn response(result: StatementResult, format: &Format) -> Response {
     }
 }
 
-fn rows_response(fields: Vec<FieldInfo>, rows: Vec<Vec<Value>>) -> Response {
+/// Rows as a response; `tag` is the command tag of a change's RETURNING
+/// rows (`INSERT 0`), completed with their count (`INSERT 0 2`), as
+/// PostgreSQL reports them; a query's is `SELECT n`.
+fn rows_response(fields: Vec<FieldInfo>, rows: Vec<Vec<Value>>, tag: Option<String>) -> Response {
     let formats: Vec<(Type, FieldFormat)> = fields
         .iter()
         .map(|f| (f.datatype().clone(), f.format()))
@@ -790,7 +795,11 @@ fn rows_response(fields: Vec<FieldInfo>, rows: Vec<Vec<Value>>) -> Response {
         }
         Ok(DataRow::new(BytesMut::from(&bytes[..]), count))
     });
-    Response::Query(QueryResponse::new(Arc::new(fields), stream::iter(data)))
+    let mut response = QueryResponse::new(Arc::new(fields), stream::iter(data));
+    if let Some(tag) = tag {
+        response.set_command_tag(&tag);
+    }
+    Response::Query(response)
 }
 
 /// The handlers of one connection, as pgwire asks for them.

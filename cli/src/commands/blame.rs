@@ -52,6 +52,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             types: vec![None; columns.len()],
             columns,
             rows,
+            tag: None,
         },
         args.format,
     )

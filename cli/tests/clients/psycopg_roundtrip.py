@@ -115,6 +115,16 @@ except psycopg.errors.InvalidDatetimeFormat as e:
 cur.execute("SELECT count(*) FROM copied")
 assert cur.fetchone() == (501,)
 
+# A change's RETURNING rows complete with the change's tag, as in PostgreSQL.
+cur.execute("INSERT INTO copied (id, t) VALUES (2000, 'r') RETURNING id")
+assert cur.fetchall() == [(2000,)] and cur.statusmessage == "INSERT 0 1", cur.statusmessage
+cur.execute("UPDATE copied SET t = 's' WHERE id >= 2000 RETURNING t")
+assert cur.statusmessage == "UPDATE 1", cur.statusmessage
+cur.execute("DELETE FROM copied WHERE id = 2000 RETURNING id")
+assert cur.statusmessage == "DELETE 1", cur.statusmessage
+cur.execute("SELECT 1 UNION ALL SELECT 2")
+assert cur.statusmessage == "SELECT 2", cur.statusmessage
+
 # Version control over the wire.
 conn.autocommit = True
 cur.execute("SELECT arbor_commit('-A', '-m', 'from psycopg')")

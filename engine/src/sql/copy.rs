@@ -238,6 +238,44 @@ impl CopyCommand {
     }
 }
 
+/// For each field of one CSV record's raw text, whether it was quoted
+/// (began with the quote character).
+fn quoted_fields(raw: &str, format: &CopyFormat) -> Vec<bool> {
+    let (quote, escape, delimiter) = (
+        char::from(format.quote),
+        char::from(format.escape),
+        char::from(format.delimiter),
+    );
+    let mut quoted = Vec::new();
+    let mut at_start = true;
+    let mut in_quotes = false;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if at_start {
+            quoted.push(c == quote);
+            at_start = false;
+        }
+        if in_quotes {
+            if c == escape && escape != quote && chars.peek().is_some() {
+                chars.next();
+            } else if c == quote {
+                in_quotes = false;
+            }
+        } else if c == quote {
+            in_quotes = true;
+        } else if c == delimiter {
+            at_start = true;
+        } else if c == '\n' || c == '\r' {
+            break;
+        }
+    }
+    if at_start {
+        // A trailing delimiter leaves an empty, unquoted last field.
+        quoted.push(false);
+    }
+    quoted
+}
+
 /// Rows of COPY data, each a text per column (`None`: NULL).
 fn parse_rows(format: &CopyFormat, data: &[u8]) -> Result<Vec<Vec<Option<String>>>> {
     let text = std::str::from_utf8(data).map_err(|e| {
@@ -259,7 +297,8 @@ fn parse_rows(format: &CopyFormat, data: &[u8]) -> Result<Vec<Vec<Option<String>
             .flexible(true)
             .from_reader(text.as_bytes());
         let mut rows = Vec::new();
-        for (i, record) in reader.records().enumerate() {
+        let mut records = reader.records().enumerate().peekable();
+        while let Some((i, record)) = records.next() {
             let record = record.map_err(|e| {
                 Error::new(
                     SqlState::BadCopyFileFormat,
@@ -269,10 +308,27 @@ fn parse_rows(format: &CopyFormat, data: &[u8]) -> Result<Vec<Vec<Option<String>
             if record.len() == 1 && &record[0] == "\\." {
                 break;
             }
+            // Only an unquoted field that reads as the NULL string is NULL:
+            // `""` is the empty string. The reader drops the quotes, so
+            // the record's raw text tells which fields had them.
+            let quoted = if record.iter().any(|f| f == format.null) {
+                let start = record.position().map_or(0, |p| p.byte() as usize);
+                let end = match records.peek() {
+                    Some((_, Ok(next))) => next.position().map_or(text.len(), |p| p.byte() as usize),
+                    _ => text.len(),
+                };
+                quoted_fields(text.get(start..end).unwrap_or(""), format)
+            } else {
+                Vec::new()
+            };
             rows.push(
                 record
                     .iter()
-                    .map(|f| (f != format.null).then(|| f.to_owned()))
+                    .enumerate()
+                    .map(|(k, f)| {
+                        let null = f == format.null && !quoted.get(k).copied().unwrap_or(false);
+                        (!null).then(|| f.to_owned())
+                    })
                     .collect(),
             );
         }

@@ -50,6 +50,11 @@ pub enum StatementResult {
         types: Vec<Option<DataType>>,
         /// The rows.
         rows: Vec<Row>,
+        /// For the rows a change returns (`INSERT ... RETURNING`), the
+        /// change's tag without its count (`INSERT 0`, `UPDATE`), which
+        /// the wire protocol completes with the number of rows; `None` for
+        /// a query (`SELECT`).
+        tag: Option<String>,
     },
     /// A command: its tag, as PostgreSQL reports it (`CREATE TABLE`,
     /// `INSERT 0 3`), and for a command that writes rows, how many it wrote.
@@ -510,6 +515,7 @@ impl Session {
                 columns,
                 types,
                 rows,
+                tag: None,
             })
         })
     }
@@ -686,6 +692,7 @@ impl Session {
                 columns,
                 types: Vec::new(),
                 rows: Vec::new(),
+                tag: None,
             })
         })?;
         Ok(())
@@ -1195,6 +1202,7 @@ impl Session {
             columns: vec![name.to_owned()],
             types: vec![Some(DataType::Text)],
             rows: vec![vec![Value::Text(value)]],
+            tag: None,
         };
         match stmt {
             Ast::Set(ast::Set::SingleAssignment {
@@ -1233,6 +1241,7 @@ impl Session {
                         columns: vec!["name".into(), "setting".into()],
                         types: vec![Some(DataType::Text), Some(DataType::Text)],
                         rows,
+                        tag: None,
                     });
                 }
                 let (name, value) = self.settings.get_mut().show(&name)?;
@@ -1338,6 +1347,7 @@ impl Session {
             columns: vec![result.column],
             types: vec![None],
             rows: vec![vec![result.value]],
+            tag: None,
         })
     }
 
@@ -1553,6 +1563,7 @@ impl Session {
                     columns,
                     types,
                     rows,
+                    tag: None,
                 })
             }
             Statement::Explain {
@@ -1821,6 +1832,7 @@ impl Session {
                 columns,
                 types,
                 rows,
+                tag: Some(verb.to_owned()),
             },
         })
     }
