@@ -220,6 +220,7 @@ impl Shell {
             printed.push(render_result(&r, expanded));
             Ok(())
         });
+        crate::ui::print_notices(&self.session.take_notices());
         for text in printed {
             self.out.write(&text);
         }

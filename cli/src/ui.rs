@@ -188,6 +188,14 @@ pub fn print_error(e: &CliError) {
     eprintln!("{e}");
 }
 
+/// Prints a statement's notices to standard error, as psql does
+/// (`NOTICE:  table "t" does not exist, skipping`).
+pub fn print_notices(notices: &[arbor_engine::Notice]) {
+    for n in notices {
+        eprintln!("{}:  {}", n.severity.as_str(), n.message);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -217,6 +217,17 @@ fn psql_reads_writes_and_sees_errors_as_postgresql_sends_them() {
     assert!(!ok);
     assert!(err.contains("duplicate key value"), "{err}");
 
+    // Notices reach the client before the command's tag.
+    let out = server
+        .psql_command("shop", &["-c", "DROP TABLE IF EXISTS nosuch"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "NOTICE:  table \"nosuch\" does not exist, skipping\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "DROP TABLE\n");
+
     // Settings clients read and write.
     let out = server.psql_ok(
         "shop",
@@ -330,7 +341,15 @@ fn pg_dump_dumps_the_schema_and_the_data() {
     );
     let pg_dump = |what: &str| {
         let out = Command::new("pg_dump")
-            .args(["-h", "127.0.0.1", "-p", &server.port.to_string(), "-d", "shop", what])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &server.port.to_string(),
+                "-d",
+                "shop",
+                what,
+            ])
             .env("PGCONNECT_TIMEOUT", "10")
             .output()
             .unwrap_or_else(|e| panic!("pg_dump is needed (Debian's postgresql-client): {e}"));
@@ -352,7 +371,10 @@ fn pg_dump_dumps_the_schema_and_the_data() {
         "ADD CONSTRAINT orders_item_fkey FOREIGN KEY (item) REFERENCES items(id);",
         "CONSTRAINT orders_qty_check CHECK ((qty > 0))",
     ] {
-        assert!(schema.contains(expected), "{expected:?} missing from\n{schema}");
+        assert!(
+            schema.contains(expected),
+            "{expected:?} missing from\n{schema}"
+        );
     }
     let data = pg_dump("--data-only");
     for expected in [

@@ -8,6 +8,9 @@ use std::fmt;
 /// [`SqlState::code`] gives the five characters clients see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SqlState {
+    /// 00000 `successful_completion` (the code of a notice that is not a
+    /// warning).
+    SuccessfulCompletion,
     /// 08P01 `protocol_violation`.
     ProtocolViolation,
     /// 25006 `read_only_sql_transaction`.
@@ -187,6 +190,7 @@ impl SqlState {
             SqlState::InvalidTextRepresentation => "22P02",
             SqlState::InvalidRegularExpression => "2201B",
             SqlState::InvalidSchemaName => "3F000",
+            SqlState::SuccessfulCompletion => "00000",
             SqlState::InvalidSavepointSpecification => "3B001",
             SqlState::NoActiveSqlTransaction => "25P01",
             SqlState::BadCopyFileFormat => "22P04",

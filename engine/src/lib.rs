@@ -110,8 +110,8 @@ pub use sql::planner::ConnectedAs;
 pub use sql::settings::SERVER_VERSION;
 pub use sql::system::{SYSTEM_TABLES, TABLE_SYSTEM_PREFIXES};
 pub use sql::{
-    BulkWriter, CatalogObjects, Described, EXPLAIN_COLUMN, EncodedRows, Interrupt, Prepared,
-    RowEncoder, RowSink, Session, StatementResult,
+    BulkWriter, CatalogObjects, Described, EXPLAIN_COLUMN, EncodedRows, Interrupt, Notice,
+    NoticeSeverity, Prepared, RowEncoder, RowSink, Session, StatementResult,
 };
 pub use table::Table;
 

@@ -243,3 +243,48 @@ fn savepoints_undo_part_of_a_transaction() {
     );
     s.execute("ROLLBACK").unwrap();
 }
+
+#[test]
+fn skipped_and_redundant_commands_raise_notices() {
+    use arbor_engine::{Notice, NoticeSeverity};
+    let mut s = common::sql_session();
+    s.execute(
+        "CREATE TABLE t (id int PRIMARY KEY);
+         DROP TABLE IF EXISTS nosuch;
+         CREATE TABLE IF NOT EXISTS t (id int);
+         DROP INDEX IF EXISTS nosuch_index",
+    )
+    .unwrap();
+    s.execute("COMMIT").unwrap();
+    let notice = |severity, code, message: &str| Notice {
+        severity,
+        code,
+        message: message.to_owned(),
+    };
+    assert_eq!(
+        s.take_notices(),
+        [
+            notice(
+                NoticeSeverity::Notice,
+                SqlState::SuccessfulCompletion,
+                "table \"nosuch\" does not exist, skipping"
+            ),
+            notice(
+                NoticeSeverity::Notice,
+                SqlState::DuplicateTable,
+                "relation \"t\" already exists, skipping"
+            ),
+            notice(
+                NoticeSeverity::Notice,
+                SqlState::SuccessfulCompletion,
+                "index \"nosuch_index\" does not exist, skipping"
+            ),
+            notice(
+                NoticeSeverity::Warning,
+                SqlState::NoActiveSqlTransaction,
+                "there is no transaction in progress"
+            ),
+        ]
+    );
+    assert_eq!(s.take_notices(), []);
+}

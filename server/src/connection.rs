@@ -73,6 +73,8 @@ struct State {
     early: HashMap<String, Result<StatementResult, Error>>,
     /// A `COPY ... FROM STDIN` waiting for its data, and the data so far.
     copy_in: Option<(CopyCommand, Vec<u8>)>,
+    /// Notices of the statements run, to send before their results.
+    notices: Vec<arbor_engine::Notice>,
 }
 
 /// The running statements' stop handles, by the process id and secret a
@@ -178,6 +180,7 @@ async fn on_session<T: Send + 'static>(
             .take()
             .ok_or_else(|| PgWireError::ApiError("no session: startup did not finish".into()))?;
         let out = work(state, &mut session);
+        state.notices.extend(session.take_notices());
         state.session = Some(session);
         Ok(out)
     })
@@ -351,6 +354,7 @@ impl SimpleQueryHandler for Connection {
                 (results, error)
             })
             .await?;
+        self.send_notices(client).await?;
         let mut responses: Vec<Response> = results
             .into_iter()
             .map(|r| response(r, &Format::UnifiedText))
@@ -364,6 +368,25 @@ impl SimpleQueryHandler for Connection {
 }
 
 impl Connection {
+    /// Sends the notices of the statements run so far, ahead of their
+    /// results.
+    async fn send_notices<C>(&self, client: &mut C) -> PgWireResult<()>
+    where
+        C: Sink<PgWireBackendMessage> + Unpin + Send,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let notices =
+            std::mem::take(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()).notices);
+        for n in &notices {
+            client
+                .send(PgWireBackendMessage::NoticeResponse(crate::errors::notice(
+                    n,
+                )))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Starts a COPY: rows in wait for the client's CopyData; rows out are
     /// read and sent.
     async fn start_copy<C>(
@@ -641,6 +664,7 @@ impl ExtendedQueryHandler for Connection {
                     .await?
             }
         };
+        self.send_notices(client).await?;
         match result {
             Ok(r) => Ok(response(r, &portal.result_column_format)),
             Err(e) => {

@@ -10,6 +10,16 @@ pub fn wire_error(e: &Error) -> ErrorInfo {
     with_severity(e, "ERROR")
 }
 
+/// A statement's notice, as a NoticeResponse.
+pub fn notice(n: &arbor_engine::Notice) -> pgwire::messages::response::NoticeResponse {
+    ErrorInfo::new(
+        n.severity.as_str().to_owned(),
+        n.code.code().to_owned(),
+        n.message.clone(),
+    )
+    .into()
+}
+
 /// `e` ending the connection (a database that cannot be opened at startup).
 pub fn fatal(e: &Error) -> PgWireError {
     PgWireError::UserError(Box::new(with_severity(e, "FATAL")))

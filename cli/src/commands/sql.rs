@@ -115,6 +115,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     } else {
         session.execute_each(&sql, &mut |r| print(&r))
     };
+    crate::ui::print_notices(&session.take_notices());
     if let Some(message) = write_error {
         return Err(CliError::new(message));
     }

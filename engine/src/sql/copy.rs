@@ -314,7 +314,9 @@ fn parse_rows(format: &CopyFormat, data: &[u8]) -> Result<Vec<Vec<Option<String>
             let quoted = if record.iter().any(|f| f == format.null) {
                 let start = record.position().map_or(0, |p| p.byte() as usize);
                 let end = match records.peek() {
-                    Some((_, Ok(next))) => next.position().map_or(text.len(), |p| p.byte() as usize),
+                    Some((_, Ok(next))) => {
+                        next.position().map_or(text.len(), |p| p.byte() as usize)
+                    }
                     _ => text.len(),
                 };
                 quoted_fields(text.get(start..end).unwrap_or(""), format)

@@ -45,5 +45,6 @@ pub(crate) fn set_stack_growth() {
 }
 pub use planner::SqlChecks;
 pub use session::{
-    CatalogObjects, Described, EXPLAIN_COLUMN, Prepared, RowSink, Session, StatementResult,
+    CatalogObjects, Described, EXPLAIN_COLUMN, Notice, NoticeSeverity, Prepared, RowSink, Session,
+    StatementResult,
 };

@@ -159,6 +159,38 @@ pub trait RowSink {
     fn row(&mut self, row: Row) -> Result<()>;
 }
 
+/// A message a statement sends besides its result, as PostgreSQL's
+/// NoticeResponse (`DROP TABLE IF EXISTS` of a table that is not there:
+/// `NOTICE: table "t" does not exist, skipping`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// How serious: a notice, or a warning.
+    pub severity: NoticeSeverity,
+    /// The SQLSTATE.
+    pub code: SqlState,
+    /// The message.
+    pub message: String,
+}
+
+/// The severity of a [`Notice`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeSeverity {
+    /// `NOTICE`.
+    Notice,
+    /// `WARNING`.
+    Warning,
+}
+
+impl NoticeSeverity {
+    /// The severity as PostgreSQL spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeSeverity::Notice => "NOTICE",
+            NoticeSeverity::Warning => "WARNING",
+        }
+    }
+}
+
 /// A SQL session on one branch of a repository.
 #[derive(Debug)]
 pub struct Session {
@@ -198,6 +230,8 @@ pub struct Session {
     read_only: bool,
     /// The database and user the session is connected as.
     connected_as: ConnectedAs,
+    /// Notices the statements have raised since the caller last took them.
+    notices: RefCell<Vec<Notice>>,
     /// The open transaction's savepoints, oldest first: each name with the
     /// catalog as it was when the savepoint was set (a catalog names
     /// immutable objects, so keeping one is keeping a snapshot).
@@ -341,6 +375,7 @@ impl Session {
             read_only: false,
             connected_as: ConnectedAs::default(),
             savepoints: Vec::new(),
+            notices: RefCell::default(),
         })
     }
 
@@ -435,6 +470,45 @@ impl Session {
     /// `arbor_commit`), fails with 25006 and changes nothing.
     pub fn set_read_only(&mut self, read_only: bool) {
         self.read_only = read_only;
+    }
+
+    /// The notices the statements run since the last call raised, oldest
+    /// first.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(self.notices.get_mut())
+    }
+
+    /// Raises a notice (kept for [`Session::take_notices`]).
+    fn notice(&self, code: SqlState, message: String) {
+        self.notices.borrow_mut().push(Notice {
+            severity: NoticeSeverity::Notice,
+            code,
+            message,
+        });
+    }
+
+    /// Raises a warning.
+    fn warning(&self, code: SqlState, message: &str) {
+        self.notices.borrow_mut().push(Notice {
+            severity: NoticeSeverity::Warning,
+            code,
+            message: message.to_owned(),
+        });
+    }
+
+    /// A DROP of `kind` `name` that is not there: with IF EXISTS a notice
+    /// that it is skipped, else the error.
+    fn missing(&self, kind: &str, name: &str, if_exists: bool) -> Result<()> {
+        let message = format!("{kind} \"{name}\" does not exist");
+        if if_exists {
+            self.notice(
+                SqlState::SuccessfulCompletion,
+                format!("{message}, skipping"),
+            );
+            Ok(())
+        } else {
+            Err(Error::new(SqlState::UndefinedTable, message))
+        }
     }
 
     /// Names the database and user this session is connected as, which
@@ -957,6 +1031,12 @@ impl Session {
                     // BEGIN inside the implicit transaction of a statement
                     // string makes it explicit, as in PostgreSQL: the
                     // statements before it commit or roll back with it.
+                    if !self.implicit {
+                        self.warning(
+                            SqlState::ActiveSqlTransaction,
+                            "there is already a transaction in progress",
+                        );
+                    }
                     self.implicit = false;
                     return Ok(StatementResult::command("BEGIN"));
                 }
@@ -964,6 +1044,12 @@ impl Session {
                 Ok(StatementResult::command("BEGIN"))
             }
             Statement::Commit => {
+                if !self.in_transaction {
+                    self.warning(
+                        SqlState::NoActiveSqlTransaction,
+                        "there is no transaction in progress",
+                    );
+                }
                 let failed = self.failed;
                 self.end_transaction();
                 if failed {
@@ -974,6 +1060,12 @@ impl Session {
                 Ok(StatementResult::command("COMMIT"))
             }
             Statement::Rollback => {
+                if !self.in_transaction {
+                    self.warning(
+                        SqlState::NoActiveSqlTransaction,
+                        "there is no transaction in progress",
+                    );
+                }
                 self.end_transaction();
                 self.reload()?;
                 Ok(StatementResult::command("ROLLBACK"))
@@ -1593,6 +1685,7 @@ impl Session {
             } => {
                 if catalog.sequences.contains_key(&name) || catalog.tables.contains_key(&name) {
                     if if_not_exists {
+                        self.notice(SqlState::DuplicateTable, already_exists(&name));
                         return Ok(StatementResult::command("CREATE SEQUENCE"));
                     }
                     return Err(Error::new(
@@ -1605,11 +1698,8 @@ impl Session {
             }
             Statement::DropSequence { names, if_exists } => {
                 for name in names {
-                    if catalog.sequences.remove(&name).is_none() && !if_exists {
-                        return Err(Error::new(
-                            SqlState::UndefinedTable,
-                            format!("sequence \"{name}\" does not exist"),
-                        ));
+                    if catalog.sequences.remove(&name).is_none() {
+                        self.missing("sequence", &name, if_exists)?;
                     }
                 }
                 Ok(StatementResult::command("DROP SEQUENCE"))
@@ -1621,6 +1711,7 @@ impl Session {
             } => {
                 if catalog.tables.contains_key(&schema.name) {
                     if if_not_exists {
+                        self.notice(SqlState::DuplicateTable, already_exists(&schema.name));
                         return Ok(StatementResult::command("CREATE TABLE"));
                     }
                     return Err(Error::new(
@@ -1656,11 +1747,8 @@ impl Session {
                             catalog.sequences.remove(&owned);
                         }
                     }
-                    if catalog.tables.remove(&name).is_none() && !if_exists {
-                        return Err(Error::new(
-                            SqlState::UndefinedTable,
-                            format!("table \"{name}\" does not exist"),
-                        ));
+                    if catalog.tables.remove(&name).is_none() {
+                        self.missing("table", &name, if_exists)?;
                     }
                 }
                 Ok(StatementResult::command("DROP TABLE"))
@@ -1717,6 +1805,7 @@ impl Session {
             } => {
                 if self.find_index(catalog, &name)?.is_some() {
                     if if_not_exists {
+                        self.notice(SqlState::DuplicateTable, already_exists(&name));
                         return Ok(StatementResult::command("CREATE INDEX"));
                     }
                     return Err(Error::new(
@@ -1740,13 +1829,7 @@ impl Session {
                                 .tables
                                 .insert(schema.name.clone(), self.repo.write_table(&object)?);
                         }
-                        None if if_exists => {}
-                        None => {
-                            return Err(Error::new(
-                                SqlState::UndefinedTable,
-                                format!("index \"{name}\" does not exist"),
-                            ));
-                        }
+                        None => self.missing("index", &name, if_exists)?,
                     }
                 }
                 Ok(StatementResult::command("DROP INDEX"))
@@ -1769,11 +1852,8 @@ impl Session {
             }
             Statement::DropView { names, if_exists } => {
                 for name in names {
-                    if catalog.views.remove(&name).is_none() && !if_exists {
-                        return Err(Error::new(
-                            SqlState::UndefinedTable,
-                            format!("view \"{name}\" does not exist"),
-                        ));
+                    if catalog.views.remove(&name).is_none() {
+                        self.missing("view", &name, if_exists)?;
                     }
                 }
                 Ok(StatementResult::command("DROP VIEW"))
@@ -1989,6 +2069,11 @@ fn parameter_count(sql: &str) -> Result<usize> {
         Ok(())
     })?;
     Ok(highest)
+}
+
+/// The notice of a CREATE ... IF NOT EXISTS of a relation that exists.
+fn already_exists(name: &str) -> String {
+    format!("relation \"{name}\" already exists, skipping")
 }
 
 /// PostgreSQL's refusal of savepoint commands outside a transaction.
