@@ -469,6 +469,70 @@ fn sqlalchemy_creates_reflects_and_maps_tables() {
     );
 }
 
+#[test]
+fn clients_that_ask_for_tls_get_it_when_the_server_has_a_certificate() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    let dir = shop.path().to_owned();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap_or_else(|e| panic!("openssl is needed to make a test certificate: {e}"));
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let require_tls = |server: &Server| {
+        Command::new("psql")
+            .arg(format!(
+                "host=127.0.0.1 port={} dbname=shop sslmode=require",
+                server.port
+            ))
+            .args(["-X", "-A", "-t", "-c", "SELECT count(*) FROM items"])
+            .output()
+            .unwrap()
+    };
+    let plain = Server::start(&shop);
+    let out = require_tls(&plain);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("server does not support SSL"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(plain);
+    let tls = Server::start_with(&shop, &["--tls-cert", "cert.pem", "--tls-key", "key.pem"]);
+    let out = require_tls(&tls);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n");
+    // Clients that do not ask still connect in the clear.
+    assert_eq!(tls.psql_ok("shop", &["-A", "-t", "-c", "SELECT 1"]), "1\n");
+    // A key that is not one: a clear error at start.
+    std::fs::write(dir.join("bad.pem"), "not a key").unwrap();
+    let err = shop.fails(&[
+        "sql-server",
+        "--port",
+        "0",
+        "--tls-cert",
+        "cert.pem",
+        "--tls-key",
+        "bad.pem",
+    ]);
+    assert!(err.contains("bad.pem is not a PEM private key"), "{err}");
+}
+
 /// Runs the Python client script `name` with `args` after the port and
 /// database; its standard output, which must end in a line starting `ok`.
 fn python_client(server: &Server, name: &str, db: &str, args: &[&str]) -> String {

@@ -16,7 +16,9 @@
 //!   (simple and extended query, describe, startup);
 //! - `wire_types`: type OIDs, and values in the text and binary formats;
 //! - `errors`: Arbor's errors as ErrorResponse fields;
-//! - `auth`: users and their passwords, checked by SCRAM-SHA-256.
+//! - `auth`: users and their passwords, checked by SCRAM-SHA-256;
+//! - `tls`: TLS for connections that ask for it, when the server has a
+//!   certificate and key.
 //!
 //! The server listens on loopback unless told otherwise; it listens on any
 //! other address only when users are configured.
@@ -25,6 +27,7 @@ mod auth;
 mod connection;
 mod databases;
 mod errors;
+mod tls;
 mod wire_types;
 
 use std::future::Future;
@@ -37,6 +40,7 @@ use arbor_engine::{Environment, Error, SqlState};
 use tokio::net::TcpListener;
 
 pub use databases::Databases;
+pub use tls::TlsFiles;
 
 /// How the server is set up.
 #[derive(Clone, Debug)]
@@ -54,6 +58,8 @@ pub struct ServerConfig {
     /// Users and their passwords; with none, every client on loopback is
     /// trusted.
     pub users: Vec<(String, String)>,
+    /// The certificate and key to offer TLS with; without them, no TLS.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +71,7 @@ impl Default for ServerConfig {
             json_log: false,
             read_only: false,
             users: Vec::new(),
+            tls: None,
         }
     }
 }
@@ -152,6 +159,7 @@ pub fn serve(
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), Error> {
     check_address(&config)?;
+    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let databases = Arc::new(Databases::new(dir, env, config.read_only)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -166,7 +174,7 @@ pub fn serve(
         let bound = listener.local_addr().unwrap_or(addr);
         log.listening(bound);
         on_listening(bound);
-        run(listener, databases, &config, log, shutdown_signal()).await;
+        run(listener, databases, &config, tls, log, shutdown_signal()).await;
         Ok(())
     })
 }
@@ -219,6 +227,7 @@ pub async fn run(
     listener: TcpListener,
     databases: Arc<Databases>,
     config: &ServerConfig,
+    tls: Option<pgwire::tokio::TlsAcceptor>,
     log: Arc<Log>,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -248,9 +257,10 @@ pub async fn run(
                     cancels.clone(),
                     password_check.clone(),
                 ));
+                let tls = tls.clone();
                 tasks.spawn(async move {
                     let handlers = Arc::new(connection::Handlers(connection));
-                    let _ = pgwire::tokio::process_socket(socket, None, handlers).await;
+                    let _ = pgwire::tokio::process_socket(socket, tls, handlers).await;
                     drop(permit);
                 });
             }

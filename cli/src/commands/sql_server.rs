@@ -13,7 +13,7 @@ use crate::ui::CliError;
 /// Arguments of `arbor sql-server`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  arbor sql-server --port 5433 &\n  psql -h 127.0.0.1 -p 5433 -d <folder name>     # or <folder name>/<branch>\n\nA --config file is JSON; every key is optional, and a flag given wins:\n  {\"host\": \"0.0.0.0\", \"port\": 5433, \"read_only\": false, \"max_connections\": 100,\n   \"log_format\": \"json\", \"users\": [{\"name\": \"alice\", \"password\": \"...\"}]}\nWith users, clients prove their password by SCRAM-SHA-256, and the server\nmay listen beyond loopback."
+    after_help = "Examples:\n  arbor sql-server --port 5433 &\n  psql -h 127.0.0.1 -p 5433 -d <folder name>     # or <folder name>/<branch>\n\nA --config file is JSON; every key is optional, and a flag given wins:\n  {\"host\": \"0.0.0.0\", \"port\": 5433, \"read_only\": false, \"max_connections\": 100,\n   \"log_format\": \"json\", \"users\": [{\"name\": \"alice\", \"password\": \"...\"}]}\nWith users, clients prove their password by SCRAM-SHA-256, and the server\nmay listen beyond loopback. With --tls-cert and --tls-key (or \"tls_cert\" and\n\"tls_key\"), clients that ask for TLS (sslmode=require) get it."
 )]
 pub struct Args {
     /// The address to listen on (default 127.0.0.1). Any other than
@@ -36,6 +36,12 @@ pub struct Args {
     /// A JSON file of settings and users (see below).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Offer TLS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 /// What a --config file may hold.
@@ -47,6 +53,8 @@ struct ConfigFile {
     max_connections: Option<usize>,
     read_only: Option<bool>,
     log_format: Option<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
     #[serde(default)]
     users: Vec<User>,
 }
@@ -92,6 +100,21 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             u.name
         )));
     }
+    let tls = match (
+        args.tls_cert.or(file.tls_cert),
+        args.tls_key.or(file.tls_key),
+    ) {
+        (Some(certificate), Some(key)) => Some(arbor_server::TlsFiles {
+            certificate: cwd.join(certificate),
+            key: cwd.join(key),
+        }),
+        (None, None) => None,
+        _ => {
+            return Err(CliError::new(
+                "TLS needs both a certificate and its key (tls_cert and tls_key)",
+            ));
+        }
+    };
     // Inside a repository, serve it; else serve the folder's repositories.
     let dir = crate::vcs::repository_dir(cwd).unwrap_or_else(|_| cwd.to_owned());
     let config = ServerConfig {
@@ -108,6 +131,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             .into_iter()
             .map(|u| (u.name, u.password))
             .collect(),
+        tls,
     };
     let env = identity::environment(&dir)?;
     arbor_server::serve(&dir, config, env, |addr| {
