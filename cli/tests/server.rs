@@ -437,6 +437,11 @@ fn databases_are_folders_and_branches() {
         err.contains("database \"shop/nosuch\" does not exist"),
         "{err}"
     );
+    // A database is its repository and nothing outside it.
+    let (ok, _, err) = server.psql("shop", &["-c", "SELECT arbor_clone('other', 'copy')"]);
+    assert!(!ok);
+    assert!(err.contains("may not reach other folders"), "{err}");
+    assert!(!env.work_dir().path().join("copy").exists());
 }
 
 #[test]

@@ -13,7 +13,7 @@ use crate::ui::CliError;
 /// Arguments of `arbor sql-server`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  arbor sql-server --port 5433 &\n  psql -h 127.0.0.1 -p 5433 -d <folder name>     # or <folder name>/<branch>\n\nA --config file is JSON; every key is optional, and a flag given wins:\n  {\"host\": \"0.0.0.0\", \"port\": 5433, \"read_only\": false, \"max_connections\": 100,\n   \"log_format\": \"json\", \"users\": [{\"name\": \"alice\", \"password\": \"...\"}]}\nWith users, clients prove their password by SCRAM-SHA-256, and the server\nmay listen beyond loopback. With --tls-cert and --tls-key (or \"tls_cert\" and\n\"tls_key\"), clients that ask for TLS (sslmode=require) get it."
+    after_help = "Examples:\n  arbor sql-server --port 5433 &\n  psql -h 127.0.0.1 -p 5433 -d <folder name>     # or <folder name>/<branch>\n\nA --config file is JSON; every key is optional, and a flag given wins:\n  {\"host\": \"0.0.0.0\", \"port\": 5433, \"read_only\": false, \"max_connections\": 100,\n   \"log_format\": \"json\", \"users\": [{\"name\": \"alice\", \"password\": \"...\"}]}\nWith users, clients prove their password by SCRAM-SHA-256, and the server\nmay listen beyond loopback. With --tls-cert and --tls-key (or \"tls_cert\" and\n\"tls_key\"), clients that ask for TLS (sslmode=require) get it. Sessions reach nothing\noutside their repository (no clone, fetch, pull or push) unless\n--allow-remotes (or \"allow_remotes\": true)."
 )]
 pub struct Args {
     /// The address to listen on (default 127.0.0.1). Any other than
@@ -42,6 +42,11 @@ pub struct Args {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Let sessions reach other folders and the network: the procedures
+    /// that clone, fetch, pull and push (off by default: a database is its
+    /// repository and nothing outside it).
+    #[arg(long)]
+    allow_remotes: bool,
 }
 
 /// What a --config file may hold.
@@ -55,6 +60,7 @@ struct ConfigFile {
     log_format: Option<String>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    allow_remotes: Option<bool>,
     #[serde(default)]
     users: Vec<User>,
 }
@@ -133,7 +139,10 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             .collect(),
         tls,
     };
-    let env = identity::environment(&dir)?;
+    let mut env = identity::environment(&dir)?;
+    if !(args.allow_remotes || file.allow_remotes.unwrap_or(false)) {
+        env.reach = arbor_engine::Reach::NONE;
+    }
     arbor_server::serve(&dir, config, env, |addr| {
         // The one line on standard output: where to connect (scripts read it).
         println!("listening on {addr}");
