@@ -181,7 +181,9 @@ fn psql_reads_writes_and_sees_errors_as_postgresql_sends_them() {
     );
     assert!(!ok);
     assert!(
-        err.contains("ERROR:  42703: column \"nope\" does not exist"),
+        err.contains(
+            "ERROR:  42703: column \"nope\" does not exist\nLINE 1: SELECT nope FROM items\n               ^"
+        ),
         "{err}"
     );
     let (ok, _, err) = server.psql("shop", &["-c", "INSERT INTO items VALUES (1, 'dup', 0)"]);

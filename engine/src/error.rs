@@ -368,6 +368,10 @@ pub struct ErrorFields {
     pub message: String,
     /// 1-based character position in the statement text, where known.
     pub position: Option<usize>,
+    /// Where in the statement text the error is, as 1-based line and
+    /// column, when planning knows that but not the text: the session,
+    /// which has the text, turns it into `position` ([`Error::locate`]).
+    pub line_column: Option<(u64, u64)>,
     /// More detail about the cause.
     pub detail: Option<String>,
     /// What the user might do about it.
@@ -392,6 +396,7 @@ impl Error {
             code,
             message: message.into(),
             position: None,
+            line_column: None,
             detail: None,
             hint: None,
             table: None,
@@ -434,6 +439,27 @@ impl Error {
     /// Attaches the 1-based character position in the statement.
     pub fn at(mut self, position: usize) -> Error {
         self.position.get_or_insert(position);
+        self
+    }
+
+    /// Attaches where in the statement text the error is, as 1-based line
+    /// and column (0s: unknown), unless a place is known already (the
+    /// innermost place wins).
+    pub fn at_line_column(mut self, line: u64, column: u64) -> Error {
+        if self.position.is_none() && self.line_column.is_none() && line > 0 && column > 0 {
+            self.line_column = Some((line, column));
+        }
+        self
+    }
+
+    /// Turns a line and column into the character position in `sql`, the
+    /// text the statement was parsed from.
+    pub fn locate(mut self, sql: &str) -> Error {
+        if let Some((line, column)) = self.line_column.take()
+            && self.position.is_none()
+        {
+            self.position = Some(character_position(sql, line, column));
+        }
         self
     }
 
@@ -513,4 +539,14 @@ impl From<arbor_merkle::Error> for Error {
         };
         Error::new(code, e.to_string())
     }
+}
+
+/// The 1-based character position of 1-based `line` and `column` in `sql`.
+pub fn character_position(sql: &str, line: u64, column: u64) -> usize {
+    let before: usize = sql
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1) as usize)
+        .map(|l| l.chars().count())
+        .sum();
+    before + column as usize
 }

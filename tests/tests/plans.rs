@@ -67,6 +67,7 @@ plan_tests!(
     hash_join,
     column_pruning,
     key_range_parameters,
+    multi_range,
 );
 
 #[test]

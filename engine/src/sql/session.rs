@@ -102,10 +102,23 @@ impl StatementResult {
 #[derive(Debug)]
 pub struct Prepared {
     statement: sqlparser::ast::Statement,
+    /// The text it was parsed from, where its errors' positions point
+    /// (`None` for `PREPARE name AS ...`, whose text is another statement's).
+    sql: Option<String>,
     /// The parameters' declared types (`PREPARE p (integer, text) AS ...`),
     /// which `EXECUTE` casts its arguments to; empty when undeclared.
     param_types: Vec<DataType>,
     plan: Option<(Catalog, planner::plan::Plan, Described)>,
+}
+
+impl Prepared {
+    /// `e` with its place in the statement's text as a position.
+    fn locate(&self, e: Error) -> Error {
+        match &self.sql {
+            Some(sql) => e.locate(sql),
+            None => e,
+        }
+    }
 }
 
 /// How many times a publish merges with what other sessions published
@@ -550,6 +563,7 @@ impl Session {
         }
         Ok(Prepared {
             statement: statements.remove(0),
+            sql: Some(sql.to_owned()),
             param_types: Vec::new(),
             plan: None,
         })
@@ -571,6 +585,15 @@ impl Session {
 
     /// Runs a prepared statement with `params` as `$1`, `$2`, ...
     pub fn execute_prepared(
+        &mut self,
+        prepared: &mut Prepared,
+        params: &[Value],
+    ) -> Result<StatementResult> {
+        let result = self.run_prepared(prepared, params);
+        result.map_err(|e| prepared.locate(e))
+    }
+
+    fn run_prepared(
         &mut self,
         prepared: &mut Prepared,
         params: &[Value],
@@ -632,6 +655,11 @@ impl Session {
     /// What `prepared` takes and returns (see [`Described`]), planned
     /// against the catalog as this session sees it now, without running it.
     pub fn describe(&mut self, prepared: &mut Prepared) -> Result<Described> {
+        let described = self.describe_planned(prepared);
+        described.map_err(|e| prepared.locate(e))
+    }
+
+    fn describe_planned(&mut self, prepared: &mut Prepared) -> Result<Described> {
         use sqlparser::ast::Statement as Ast;
         if self.failed {
             return Err(transaction_aborted());
@@ -791,7 +819,7 @@ impl Session {
         each: &mut dyn FnMut(StatementResult) -> Result<()>,
     ) -> Result<()> {
         for stmt in &parser::parse(sql)? {
-            let result = self.execute_one(stmt)?;
+            let result = self.execute_one(stmt).map_err(|e| e.locate(sql))?;
             each(result)?;
         }
         Ok(())
@@ -828,7 +856,7 @@ impl Session {
         }
         // Whatever the outcome, nothing written keeps the writer lock.
         let settled = self.repo.settle();
-        result?;
+        result.map_err(|e| e.locate(sql))?;
         settled
     }
 
@@ -891,7 +919,7 @@ impl Session {
         each: &mut dyn FnMut(Result<StatementResult>) -> Result<()>,
     ) -> Result<()> {
         for stmt in &parser::parse(sql)? {
-            let result = self.execute_one(stmt);
+            let result = self.execute_one(stmt).map_err(|e| e.locate(sql));
             each(result)?;
         }
         Ok(())
@@ -1195,6 +1223,7 @@ impl Session {
             name.to_owned(),
             Prepared {
                 statement: statement.clone(),
+                sql: None,
                 param_types,
                 plan: None,
             },

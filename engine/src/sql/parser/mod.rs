@@ -245,12 +245,7 @@ fn parser_error(sql: &str, e: sqlparser::parser::ParserError) -> Error {
 fn located(sql: &str, message: String, line: u64, column: u64) -> Error {
     let mut error = Error::syntax(lowercase_first(&message));
     if line > 0 && column > 0 {
-        let before: usize = sql
-            .split_inclusive('\n')
-            .take((line - 1) as usize)
-            .map(|l| l.chars().count())
-            .sum();
-        error = error.at(before + column as usize);
+        error = error.at(crate::error::character_position(sql, line, column));
     }
     error
 }

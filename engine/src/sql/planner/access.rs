@@ -355,16 +355,34 @@ enum ConditionKind {
         lower: ValueBound,
         upper: ValueBound,
     },
+    /// The column's value is in one of these ranges (an `OR` of
+    /// comparisons, `BETWEEN`s and equalities on one column).
+    Ranges(Vec<(ValueBound, ValueBound)>),
 }
 
 /// One end of a range of values: the value and whether it is included.
 type ValueBound = Option<(Value, bool)>;
 
+impl ConditionKind {
+    /// The condition as ranges any one of which the value is in (a point
+    /// is a range of one value).
+    fn alternatives(self) -> Vec<(ValueBound, ValueBound)> {
+        match self {
+            ConditionKind::Points(values) => values
+                .into_iter()
+                .map(|v| (Some((v.clone(), true)), Some((v, true))))
+                .collect(),
+            ConditionKind::Range { lower, upper } => vec![(lower, upper)],
+            ConditionKind::Ranges(alternatives) => alternatives,
+        }
+    }
+}
+
 /// The condition `term` puts on one column, if it is one an index can
-/// serve: `col = c`, `col IN (c, ...)`, `col IS NULL`, an `OR` of those
-/// on one column, `col < c` (and the other comparisons) and
-/// `col BETWEEN a AND b`, with `c` a constant or a known parameter that
-/// the column's type holds exactly.
+/// serve: `col = c`, `col IN (c, ...)`, `col IS NULL`, `col < c` (and the
+/// other comparisons), `col BETWEEN a AND b`, and an `OR` of those on one
+/// column, with `c` a constant or a known parameter that the column's
+/// type holds exactly.
 fn condition(
     term: &Expr,
     index: usize,
@@ -384,6 +402,22 @@ fn condition(
         kind: ConditionKind::Range { lower, upper },
     };
     match term {
+        Expr::Binary(BinaryOp::Or, a, b) => {
+            let (a, b) = (
+                condition(a, index, schema, params)?,
+                condition(b, index, schema, params)?,
+            );
+            if a.column != b.column {
+                return None;
+            }
+            let mut alternatives = a.kind.alternatives();
+            alternatives.extend(b.kind.alternatives());
+            Some(Condition {
+                term: index,
+                column: a.column,
+                kind: ConditionKind::Ranges(alternatives),
+            })
+        }
         Expr::Between {
             expr,
             low,
@@ -521,7 +555,7 @@ fn candidate(shape: &Shape, schema: &TableSchema, conditions: &[Condition]) -> O
         let fewest = on_column()
             .filter_map(|c| match &c.kind {
                 ConditionKind::Points(values) => Some((c.term, values)),
-                ConditionKind::Range { .. } => None,
+                ConditionKind::Range { .. } | ConditionKind::Ranges(_) => None,
             })
             .min_by_key(|(_, values)| values.len());
         if let Some((term, values)) = fewest {
@@ -559,63 +593,52 @@ fn candidate(shape: &Shape, schema: &TableSchema, conditions: &[Condition]) -> O
         let bounds: Vec<(usize, &ValueBound, &ValueBound)> = on_column()
             .filter_map(|c| match &c.kind {
                 ConditionKind::Range { lower, upper } => Some((c.term, lower, upper)),
-                ConditionKind::Points(_) => None,
+                ConditionKind::Points(_) | ConditionKind::Ranges(_) => None,
             })
             .collect();
-        if bounds.is_empty() {
-            break;
-        }
+        // Else an OR of ranges: their union under each prefix.
+        let alternatives = on_column().find_map(|c| match &c.kind {
+            ConditionKind::Ranges(alternatives) => Some((c.term, alternatives)),
+            _ => None,
+        });
         // A column that may hold NULLs has them at one end of the index,
         // inside an open range: its comparisons stay in the filter to drop them.
         let nullable = schema.columns[*position].nullable;
         let mut all_exact = true;
         let mut built = Vec::with_capacity(prefixes.len());
-        for p in &prefixes {
-            let (mut start, mut end) = prefix_range(p);
-            for (_, lower, upper) in &bounds {
-                for (bound, is_lower) in [(lower, true), (upper, false)] {
-                    let Some((value, inclusive)) = bound else {
-                        continue;
-                    };
-                    let Ok(e) = encode_key(std::slice::from_ref(value), std::slice::from_ref(key))
-                    else {
-                        all_exact = false;
-                        continue;
-                    };
-                    let e = [p.as_slice(), &e].concat();
-                    // A descending column's bytes run against its values.
-                    let starts = is_lower != key.descending;
-                    match (starts, *inclusive) {
-                        (true, true) => start = tighter_start(start, Bound::Included(e)),
-                        (true, false) => match successor(&e) {
-                            Some(after) => start = tighter_start(start, Bound::Included(after)),
-                            None => {
-                                start = tighter_start(start, Bound::Excluded(e));
-                                all_exact = false;
-                            }
-                        },
-                        (false, true) => match successor(&e) {
-                            Some(after) => end = tighter_end(end, Bound::Excluded(after)),
-                            None => all_exact = false,
-                        },
-                        (false, false) => end = tighter_end(end, Bound::Excluded(e)),
-                    }
+        if !bounds.is_empty() {
+            for p in &prefixes {
+                let pairs: Vec<(&ValueBound, &ValueBound)> =
+                    bounds.iter().map(|(_, l, u)| (*l, *u)).collect();
+                let (range, range_exact) = bounded_range(p, &pairs, key);
+                all_exact &= range_exact;
+                built.push(range);
+            }
+            for (term, lower, upper) in &bounds {
+                if all_exact && !nullable {
+                    exact.push(*term);
+                }
+                shown.extend(bound_texts(&name, lower, upper));
+            }
+        } else if let Some((term, alternatives)) = alternatives {
+            for p in &prefixes {
+                for (lower, upper) in alternatives {
+                    let (range, range_exact) = bounded_range(p, &[(lower, upper)], key);
+                    all_exact &= range_exact;
+                    built.push(range);
                 }
             }
-            built.push((start, end));
-        }
-        for (term, lower, upper) in &bounds {
+            built = union(built);
             if all_exact && !nullable {
-                exact.push(*term);
+                exact.push(term);
             }
-            if let Some((v, inclusive)) = lower {
-                let op = if *inclusive { ">=" } else { ">" };
-                shown.push(format!("{name} {op} {}", v.sql_literal()));
-            }
-            if let Some((v, inclusive)) = upper {
-                let op = if *inclusive { "<=" } else { "<" };
-                shown.push(format!("{name} {op} {}", v.sql_literal()));
-            }
+            let texts: Vec<String> = alternatives
+                .iter()
+                .map(|(lower, upper)| bound_texts(&name, lower, upper).join(" AND "))
+                .collect();
+            shown.push(format!("({})", texts.join(" OR ")));
+        } else {
+            break;
         }
         ranges = Some(built);
         break;
@@ -680,6 +703,141 @@ pub fn prefix_range(prefix: &[u8]) -> KeyRange {
     }
     let end = successor(prefix).map_or(Bound::Unbounded, Bound::Excluded);
     (Bound::Included(prefix.to_vec()), end)
+}
+
+/// The keys under `prefix` whose next column (encoded as `key`) lies
+/// within all of `bounds`, and whether the range holds exactly those
+/// (a bound that cannot be encoded, or an inclusive end without a
+/// successor, leaves the range wider and the terms to the filter).
+fn bounded_range(
+    prefix: &[u8],
+    bounds: &[(&ValueBound, &ValueBound)],
+    key: &KeyColumn,
+) -> (KeyRange, bool) {
+    let (mut start, mut end) = prefix_range(prefix);
+    let mut exact = true;
+    for (lower, upper) in bounds {
+        for (bound, is_lower) in [(lower, true), (upper, false)] {
+            let Some((value, inclusive)) = bound else {
+                continue;
+            };
+            let Ok(e) = encode_key(std::slice::from_ref(value), std::slice::from_ref(key)) else {
+                exact = false;
+                continue;
+            };
+            let e = [prefix, &e].concat();
+            // A descending column's bytes run against its values.
+            let starts = is_lower != key.descending;
+            match (starts, *inclusive) {
+                (true, true) => start = tighter_start(start, Bound::Included(e)),
+                (true, false) => match successor(&e) {
+                    Some(after) => start = tighter_start(start, Bound::Included(after)),
+                    None => {
+                        start = tighter_start(start, Bound::Excluded(e));
+                        exact = false;
+                    }
+                },
+                (false, true) => match successor(&e) {
+                    Some(after) => end = tighter_end(end, Bound::Excluded(after)),
+                    None => exact = false,
+                },
+                (false, false) => end = tighter_end(end, Bound::Excluded(e)),
+            }
+        }
+    }
+    ((start, end), exact)
+}
+
+/// `ranges` sorted and merged where they overlap or touch, as an access
+/// reads them: in order, each key once. Empty ranges are dropped.
+fn union(mut ranges: Vec<KeyRange>) -> Vec<KeyRange> {
+    ranges.retain(|r| !is_empty(r));
+    ranges.sort_by(|a, b| compare_starts(&a.0, &b.0));
+    let mut out: Vec<KeyRange> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match out.last_mut() {
+            Some(last) if !ends_before(&last.1, &start) => {
+                if compare_ends(&end, &last.1).is_gt() {
+                    last.1 = end;
+                }
+            }
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+/// Orders two range starts: unbounded first, then by key, an included
+/// key before the same key excluded.
+fn compare_starts(a: &Bound<Vec<u8>>, b: &Bound<Vec<u8>>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Bound::Unbounded, Bound::Unbounded) => Ordering::Equal,
+        (Bound::Unbounded, _) => Ordering::Less,
+        (_, Bound::Unbounded) => Ordering::Greater,
+        (Bound::Included(x), Bound::Excluded(y)) if x == y => Ordering::Less,
+        (Bound::Excluded(x), Bound::Included(y)) if x == y => Ordering::Greater,
+        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
+            x.cmp(y)
+        }
+    }
+}
+
+/// Orders two range ends: unbounded last, then by key, an excluded key
+/// before the same key included.
+fn compare_ends(a: &Bound<Vec<u8>>, b: &Bound<Vec<u8>>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Bound::Unbounded, Bound::Unbounded) => Ordering::Equal,
+        (Bound::Unbounded, _) => Ordering::Greater,
+        (_, Bound::Unbounded) => Ordering::Less,
+        (Bound::Excluded(x), Bound::Included(y)) if x == y => Ordering::Less,
+        (Bound::Included(x), Bound::Excluded(y)) if x == y => Ordering::Greater,
+        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
+            x.cmp(y)
+        }
+    }
+}
+
+/// Whether a range ending at `end` and one starting at `start` (no
+/// earlier) share no key (else the two merge).
+fn ends_before(end: &Bound<Vec<u8>>, start: &Bound<Vec<u8>>) -> bool {
+    match (end, start) {
+        (Bound::Unbounded, _) | (_, Bound::Unbounded) => false,
+        (Bound::Included(e), Bound::Included(s)) => e < s,
+        (Bound::Included(e) | Bound::Excluded(e), Bound::Included(s) | Bound::Excluded(s)) => {
+            e <= s
+        }
+    }
+}
+
+/// Whether a range holds no key.
+fn is_empty((start, end): &KeyRange) -> bool {
+    match (start, end) {
+        (Bound::Unbounded, _) | (_, Bound::Unbounded) => false,
+        (Bound::Included(s), Bound::Included(e)) => s > e,
+        (Bound::Included(s) | Bound::Excluded(s), Bound::Excluded(e))
+        | (Bound::Excluded(s), Bound::Included(e)) => s >= e,
+    }
+}
+
+/// How EXPLAIN shows bounds on column `name`: `name >= 1`, `name < 5`.
+fn bound_texts(name: &str, lower: &ValueBound, upper: &ValueBound) -> Vec<String> {
+    if let (Some((low, true)), Some((high, true))) = (lower, upper)
+        && low == high
+    {
+        return vec![format!("{name} = {}", low.sql_literal())];
+    }
+    let mut out = Vec::new();
+    if let Some((v, inclusive)) = lower {
+        let op = if *inclusive { ">=" } else { ">" };
+        out.push(format!("{name} {op} {}", v.sql_literal()));
+    }
+    if let Some((v, inclusive)) = upper {
+        let op = if *inclusive { "<=" } else { "<" };
+        out.push(format!("{name} {op} {}", v.sql_literal()));
+    }
+    out
 }
 
 /// The entries `ranges` hold in the tree at `root`, counting at most

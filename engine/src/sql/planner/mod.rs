@@ -580,6 +580,24 @@ fn sequence_relation(qualifier: &str, state: &crate::table::sequences::Sequence)
     )
 }
 
+/// Where an expression's own token starts (a name, a function's name, a
+/// literal), for placing an error there as PostgreSQL does. Read from the
+/// token alone: an expression's whole span would walk its subtree, which
+/// for a chain of thousands of casts is too deep.
+fn own_place(e: &ast::Expr) -> Option<sqlparser::tokenizer::Location> {
+    let ident = |i: &ast::Ident| Some(i.span.start);
+    match e {
+        ast::Expr::Identifier(i) => ident(i),
+        ast::Expr::CompoundIdentifier(parts) => parts.first().and_then(ident),
+        ast::Expr::Function(f) => match f.name.0.first() {
+            Some(ast::ObjectNamePart::Identifier(i)) => ident(i),
+            _ => None,
+        },
+        ast::Expr::Value(v) => Some(v.span.start),
+        _ => None,
+    }
+}
+
 /// An unquoted identifier folds to lower case, as in PostgreSQL.
 pub(crate) fn ident(i: &ast::Ident) -> String {
     if i.quote_style.is_some() {
@@ -1139,7 +1157,18 @@ impl Binder<'_> {
     }
 
     fn table_factor(&self, f: &ast::TableFactor, outer: &[&Scope]) -> Result<(Plan, Scope)> {
-        let (plan, mut scope) = self.table_factor_unaliased(f, outer)?;
+        let (plan, mut scope) = self.table_factor_unaliased(f, outer).map_err(|err| {
+            // A table that is not there is placed at its name.
+            match f {
+                ast::TableFactor::Table { name, .. } => match name.0.first() {
+                    Some(ast::ObjectNamePart::Identifier(i)) => {
+                        err.at_line_column(i.span.start.line, i.span.start.column)
+                    }
+                    _ => err,
+                },
+                _ => err,
+            }
+        })?;
         // `AS x(a, b, ...)` renames the item's first columns.
         let alias = match f {
             ast::TableFactor::Table { alias, .. }
@@ -1698,6 +1727,22 @@ impl Binder<'_> {
     /// into it and replaced by `Expr::Aggregate` markers.
     #[recursive::recursive]
     fn expr(
+        &self,
+        e: &ast::Expr,
+        scope: &Scope,
+        outer: &[&Scope],
+        grouping: Option<&mut Grouping>,
+    ) -> Result<Expr> {
+        // An error is placed at the innermost expression that fails (an
+        // unknown column, a call of no function), as PostgreSQL places it.
+        self.expr_here(e, scope, outer, grouping)
+            .map_err(|err| match own_place(e) {
+                Some(start) => err.at_line_column(start.line, start.column),
+                None => err,
+            })
+    }
+
+    fn expr_here(
         &self,
         e: &ast::Expr,
         scope: &Scope,
