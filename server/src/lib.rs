@@ -7,8 +7,9 @@
 //! version-control procedures as `arbor sql`.
 //!
 //! The protocol is the `pgwire` crate's, on tokio; the engine is
-//! synchronous, and every call into it runs in `block_in_place`, which
-//! first hands the worker's other connections to other threads.
+//! synchronous, and every call into it runs right on the worker thread
+//! that reads the connection (see `connection`), on a runtime with more
+//! workers than cores.
 //! Modules:
 //!
 //! - `databases`: database names to repositories and branches;
@@ -162,6 +163,7 @@ pub fn serve(
     let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let databases = Arc::new(Databases::new(dir, env, config.read_only)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(worker_threads())
         .enable_all()
         .build()
         .map_err(|e| Error::new(SqlState::IoError, format!("cannot start the server: {e}")))?;
@@ -177,6 +179,14 @@ pub fn serve(
         run(listener, databases, &config, tls, log, shutdown_signal()).await;
         Ok(())
     })
+}
+
+/// The runtime's worker threads: statements run on them (see
+/// `connection`), so there are more than cores, that a few long
+/// statements leave workers for the other connections.
+fn worker_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    (4 * cores).max(8)
 }
 
 /// Refuses to listen beyond loopback without users to check.
