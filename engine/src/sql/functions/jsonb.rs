@@ -173,7 +173,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         // `json` keeps keys in the order given and writes PostgreSQL's
         // json spacing (`{"a" : 1}`, `[1, 2]`).
         ("json_build_object", _) => {
-            if n % 2 != 0 {
+            if !n.is_multiple_of(2) {
                 return Err(Error::new(
                     SqlState::InvalidParameterValue,
                     "argument list must have even number of elements",

@@ -247,6 +247,9 @@ pub struct TableInfo {
     pub schema: Arc<TableSchema>,
 }
 
+/// Columns by name and type.
+pub type Columns = Vec<(String, DataType)>;
+
 /// A view of the catalog as the snapshot holds it.
 #[derive(Debug)]
 pub struct ViewInfo {
@@ -257,7 +260,7 @@ pub struct ViewInfo {
     /// Its defining query.
     pub definition: String,
     /// Its columns, by name and planned type (text where planning cannot tell).
-    pub columns: Vec<(String, DataType)>,
+    pub columns: Columns,
 }
 
 /// The catalog a statement is planned on, as the system catalogs see it.
@@ -344,7 +347,7 @@ impl Objects {
         database: String,
         user: String,
         tables: Vec<Arc<TableSchema>>,
-        views: Vec<(String, String, Vec<(String, DataType)>)>,
+        views: Vec<(String, String, Columns)>,
         sequences: Vec<(String, Sequence)>,
         settings: Vec<(String, String)>,
     ) -> Objects {

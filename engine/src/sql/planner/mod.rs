@@ -1253,7 +1253,7 @@ impl Binder<'_> {
             } if set_returning::is_set_returning_name(&object_name(name)?) => {
                 let function = object_name(name)?;
                 let args = set_returning::table_function_args(args)?;
-                self.from_function(&function, &args, alias.as_ref(), *with_ordinality, outer)
+                self.function_in_from(&function, &args, alias.as_ref(), *with_ordinality, outer)
             }
             ast::TableFactor::UNNEST {
                 alias,
@@ -1263,7 +1263,7 @@ impl Binder<'_> {
                 ..
             } => {
                 let args: Vec<&ast::Expr> = array_exprs.iter().collect();
-                self.from_function("unnest", &args, alias.as_ref(), *with_ordinality, outer)
+                self.function_in_from("unnest", &args, alias.as_ref(), *with_ordinality, outer)
             }
             ast::TableFactor::Table {
                 name,

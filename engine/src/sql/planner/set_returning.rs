@@ -60,7 +60,7 @@ impl Binder<'_> {
     /// `unnest(a) WITH ORDINALITY AS u(x, n)`. Without column aliases its
     /// column is named by the table alias, else by the function (and
     /// `ordinality`).
-    pub(super) fn from_function(
+    pub(super) fn function_in_from(
         &self,
         name: &str,
         args: &[&ast::Expr],
