@@ -456,24 +456,21 @@ fn only_loopback_without_users() {
 
 #[test]
 fn psycopg_round_trips_every_type() {
-    let env = TestEnv::new();
-    let shop = shop(&env);
-    let server = Server::start(&shop);
-    assert_eq!(
-        python_client(&server, "psycopg_roundtrip.py", "shop", &[]),
-        "ok\n"
-    );
+    passes_against_shop("psycopg_roundtrip.py");
 }
 
 #[test]
 fn sqlalchemy_creates_reflects_and_maps_tables() {
+    passes_against_shop("sqlalchemy_orm.py");
+}
+
+/// Runs the Python client script `name` against a server of [`shop`],
+/// which must print only `ok`.
+fn passes_against_shop(name: &str) {
     let env = TestEnv::new();
     let shop = shop(&env);
     let server = Server::start(&shop);
-    assert_eq!(
-        python_client(&server, "sqlalchemy_orm.py", "shop", &[]),
-        "ok\n"
-    );
+    assert_eq!(python_client(&server, name, "shop", &[]), "ok\n");
 }
 
 #[test]

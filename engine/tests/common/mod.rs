@@ -141,6 +141,19 @@ impl Repo {
     /// The rows of query `q`, each as its values joined by commas (NULL as `NULL`).
     #[track_caller]
     pub fn rows(&self, q: &str) -> Vec<String> {
+        self.joined(q, ",")
+    }
+
+    /// The rows of query `q` as psql's unaligned output prints them (`|`
+    /// between columns, NULL as `NULL`), to compare with PostgreSQL's.
+    #[track_caller]
+    pub fn lines(&self, q: &str) -> Vec<String> {
+        self.joined(q, "|")
+    }
+
+    /// The rows of query `q`, each as its values joined by `separator`.
+    #[track_caller]
+    fn joined(&self, q: &str, separator: &str) -> Vec<String> {
         match self.try_sql(q) {
             Ok(mut results) => match results.pop() {
                 Some(StatementResult::Rows { rows, .. }) => rows
@@ -149,34 +162,12 @@ impl Repo {
                         r.iter()
                             .map(ToString::to_string)
                             .collect::<Vec<_>>()
-                            .join(",")
+                            .join(separator)
                     })
                     .collect(),
                 other => panic!("{q}: not a query: {other:?}"),
             },
             Err(e) => panic!("{q}: {e:?}"),
-        }
-    }
-
-    /// The rows of query `q` as psql's unaligned output prints them (`|`
-    /// between columns, NULL as `NULL`), to compare with PostgreSQL's.
-    #[track_caller]
-    pub fn lines(&self, q: &str) -> Vec<String> {
-        match self
-            .try_sql(q)
-            .unwrap_or_else(|e| panic!("{q}: {e:?}"))
-            .pop()
-        {
-            Some(StatementResult::Rows { rows, .. }) => rows
-                .iter()
-                .map(|r| {
-                    r.iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("|")
-                })
-                .collect(),
-            other => panic!("{q}: not a query: {other:?}"),
         }
     }
 

@@ -516,46 +516,46 @@ impl Objects {
                     .collect()
             };
             let named = |kind: &str, name: &str| oid(kind, &format!("{}.{name}", schema.name));
-            if !schema.primary_key.is_empty() {
-                let name = format!("{}_pkey", schema.name);
+            // A primary key's and a unique constraint's index has the
+            // constraint's name.
+            let mut add = |name: String, kind: ConstraintKind, columns: Vec<usize>| {
+                let indexed = matches!(kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique);
                 out.push(ConstraintInfo {
                     oid: named("constraint", &name),
-                    index: named("index", &name),
+                    index: if indexed { named("index", &name) } else { 0 },
                     name,
                     table,
-                    kind: ConstraintKind::PrimaryKey,
-                    columns: positions(&schema.primary_key),
+                    kind,
+                    columns,
                 });
+            };
+            if !schema.primary_key.is_empty() {
+                add(
+                    format!("{}_pkey", schema.name),
+                    ConstraintKind::PrimaryKey,
+                    positions(&schema.primary_key),
+                );
             }
             for u in &schema.uniques {
-                out.push(ConstraintInfo {
-                    oid: named("constraint", &u.name),
-                    index: named("index", &u.name),
-                    name: u.name.clone(),
-                    table,
-                    kind: ConstraintKind::Unique,
-                    columns: positions(&u.columns),
-                });
+                add(
+                    u.name.clone(),
+                    ConstraintKind::Unique,
+                    positions(&u.columns),
+                );
             }
             for c in &schema.checks {
-                out.push(ConstraintInfo {
-                    oid: named("constraint", &c.name),
-                    index: 0,
-                    name: c.name.clone(),
-                    table,
-                    kind: ConstraintKind::Check(c.expression.clone()),
-                    columns: Vec::new(),
-                });
+                add(
+                    c.name.clone(),
+                    ConstraintKind::Check(c.expression.clone()),
+                    Vec::new(),
+                );
             }
             for (i, f) in schema.foreign_keys.iter().enumerate() {
-                out.push(ConstraintInfo {
-                    oid: named("constraint", &f.name),
-                    index: 0,
-                    name: f.name.clone(),
-                    table,
-                    kind: ConstraintKind::ForeignKey(i),
-                    columns: positions(&f.columns),
-                });
+                add(
+                    f.name.clone(),
+                    ConstraintKind::ForeignKey(i),
+                    positions(&f.columns),
+                );
             }
         }
         out

@@ -1206,6 +1206,7 @@ impl Binder<'_> {
         f: &ast::TableFactor,
         outer: &[&Scope],
     ) -> Result<(Plan, Scope)> {
+        // A plain name: a common table expression, else a system catalog.
         if let ast::TableFactor::Table {
             name,
             alias,
@@ -1213,30 +1214,22 @@ impl Binder<'_> {
             args: None,
             ..
         } = f
-            && name.0.len() == 1
         {
-            let cte_name = object_name(name)?;
-            let found = self
-                .ctes
-                .borrow()
-                .iter()
-                .rev()
-                .find(|c| c.name == cte_name)
-                .cloned();
-            if let Some(cte) = found {
-                let (plan, mut scope) = self.cte(&cte, outer)?;
-                scope.requalify(&alias.as_ref().map_or(cte_name, |a| ident(&a.name)));
-                return Ok((plan, scope));
+            if name.0.len() == 1 {
+                let cte_name = object_name(name)?;
+                let found = self
+                    .ctes
+                    .borrow()
+                    .iter()
+                    .rev()
+                    .find(|c| c.name == cte_name)
+                    .cloned();
+                if let Some(cte) = found {
+                    let (plan, mut scope) = self.cte(&cte, outer)?;
+                    scope.requalify(&alias.as_ref().map_or(cte_name, |a| ident(&a.name)));
+                    return Ok((plan, scope));
+                }
             }
-        }
-        if let ast::TableFactor::Table {
-            name,
-            alias,
-            version: None,
-            args: None,
-            ..
-        } = f
-        {
             let qualifier = alias.as_ref().map(|a| ident(&a.name));
             if let Some(found) = self.catalog_relation(name, qualifier.as_deref())? {
                 return Ok(found);
