@@ -109,8 +109,7 @@ pub fn type_oid(t: &DataType) -> i32 {
     }
 }
 
-/// The types `pg_type` lists: (OID, name, length, category, array type OID,
-/// the Arbor type, if it is one).
+/// The types `pg_type` lists: (OID, name, length, category, array type OID).
 const TYPES: &[(i32, &str, i16, &str, i32)] = &[
     (16, "bool", 1, "B", 1000),
     (17, "bytea", -1, "U", 1001),
