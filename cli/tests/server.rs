@@ -709,6 +709,23 @@ fn a_cancel_request_stops_the_running_statement() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(700));
+    // Meanwhile other connections are served: the long statement holds
+    // only its own.
+    let mut other = server
+        .psql_command("repo", &["-A", "-t", "-c", "SELECT count(*) FROM big"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let asked = std::time::Instant::now();
+    while other.try_wait().unwrap().is_none() {
+        if asked.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = other.kill();
+            panic!("a second connection got no answer while a statement ran");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = other.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "100");
     let started = std::time::Instant::now();
     signal(running.id(), "-INT");
     let out = running.wait_with_output().unwrap();

@@ -2,15 +2,15 @@
 //! into calls on it.
 //!
 //! Every connection has its own [`Session`] on the database its startup
-//! message names. The engine is synchronous: each call on the session runs
-//! right on the runtime's worker thread ([`on_session`]), with no thread
-//! hop or hand-off (measured: sysbench's point select at 4 threads ran
-//! 16,155 transactions a second through `block_in_place`, whose hand-off of
-//! the worker wakes a thread each call, and 32,397 inline). A long
-//! statement holds its worker; the runtime has more workers than cores
-//! (see `worker_threads` in `lib.rs`) and idle ones take over the queued
-//! work of a busy one, so other connections go on.
-//!
+//! message names, and a thread and single-threaded runtime of its own
+//! (`serve_connection` in `lib.rs`). The engine is synchronous: each call
+//! on the session runs inline ([`on_session`]), with no thread hop or
+//! hand-off (measured: sysbench's point select at 4 threads ran 16,155
+//! transactions a second through `block_in_place`, whose hand-off of the
+//! worker wakes a thread each call, and about 33,000 inline). Running
+//! inline on a shared multi-threaded runtime instead would let one long
+//! statement hold the worker that drives every connection's I/O.
+
 //! The simple query protocol runs a string of statements as `psql -c`
 //! does ([`Session::execute_as_one`]). The extended protocol parses and
 //! describes a statement once at Parse (its parameter and result types
@@ -169,8 +169,8 @@ impl Connection {
     }
 }
 
-/// Runs `work` on the connection's session, on this worker thread (see
-/// the module's docs).
+/// Runs `work` on the connection's session, inline on the connection's
+/// own thread (see the module's docs).
 async fn on_session<T: Send + 'static>(
     state: &Arc<Mutex<State>>,
     work: impl FnOnce(&mut State, &mut Session) -> T + Send + 'static,

@@ -7,9 +7,9 @@
 //! version-control procedures as `arbor sql`.
 //!
 //! The protocol is the `pgwire` crate's, on tokio; the engine is
-//! synchronous, and every call into it runs right on the worker thread
-//! that reads the connection (see `connection`), on a runtime with more
-//! workers than cores.
+//! synchronous. Each connection has a thread and a single-threaded
+//! runtime of its own, where every call into the engine runs inline: a
+//! long statement blocks only its own connection.
 //! Modules:
 //!
 //! - `databases`: database names to repositories and branches;
@@ -163,7 +163,6 @@ pub fn serve(
     let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let databases = Arc::new(Databases::new(dir, env, config.read_only)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(worker_threads())
         .enable_all()
         .build()
         .map_err(|e| Error::new(SqlState::IoError, format!("cannot start the server: {e}")))?;
@@ -179,14 +178,6 @@ pub fn serve(
         run(listener, databases, &config, tls, log, shutdown_signal()).await;
         Ok(())
     })
-}
-
-/// The runtime's worker threads: statements run on them (see
-/// `connection`), so there are more than cores, that a few long
-/// statements leave workers for the other connections.
-fn worker_threads() -> usize {
-    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    (4 * cores).max(8)
 }
 
 /// Refuses to listen beyond loopback without users to check.
@@ -229,10 +220,12 @@ async fn shutdown_signal() {
 }
 
 /// Accepts connections on `listener` until `shutdown` completes. Each
-/// connection runs on its own task; at shutdown running statements are
-/// interrupted and the open connections dropped (their sessions with
-/// them: an open transaction is never published, so it rolls back, and
-/// what was committed is already durable).
+/// connection runs on a thread of its own, in a runtime of its own, where
+/// its statements run inline (see `connection`): a long statement blocks
+/// only its own connection, and a short one costs no thread hop. At
+/// shutdown running statements are interrupted and the open connections
+/// dropped (their sessions with them: an open transaction is never
+/// published, so it rolls back, and what was committed is already durable).
 pub async fn run(
     listener: TcpListener,
     databases: Arc<Databases>,
@@ -248,7 +241,9 @@ pub async fn run(
             &config.users,
         ))))
     });
-    let mut tasks = tokio::task::JoinSet::new();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut refusals = tokio::task::JoinSet::new();
+    let mut threads: Vec<std::thread::JoinHandle<()>> = Vec::new();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -257,7 +252,7 @@ pub async fn run(
                 let Ok((socket, peer)) = accepted else { continue };
                 let Ok(permit) = limit.clone().try_acquire_owned() else {
                     log.refused(peer, "", "too many connections");
-                    tasks.spawn(refuse_too_many(socket));
+                    refusals.spawn(refuse_too_many(socket));
                     continue;
                 };
                 let _ = socket.set_nodelay(true);
@@ -267,21 +262,59 @@ pub async fn run(
                     cancels.clone(),
                     password_check.clone(),
                 ));
-                let tls = tls.clone();
-                tasks.spawn(async move {
-                    let handlers = Arc::new(connection::Handlers(connection));
-                    let _ = pgwire::tokio::process_socket(socket, tls, handlers).await;
-                    drop(permit);
-                });
+                let (tls, stopping) = (tls.clone(), stopping.clone());
+                threads.retain(|t| !t.is_finished());
+                match serve_connection(socket, connection, tls, stopping, permit) {
+                    Ok(thread) => threads.push(thread),
+                    Err(e) => log.refused(peer, "", &e.to_string()),
+                }
             }
-            // Reap finished connections as they end.
-            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            // Reap refused connections as they end.
+            Some(_) = refusals.join_next(), if !refusals.is_empty() => {}
         }
     }
     // Statements still running stop at their next row (nothing of them
     // is kept); then every connection is dropped.
+    let _ = stop.send(true);
     cancels.interrupt_all();
-    tasks.shutdown().await;
+    refusals.shutdown().await;
+    for thread in threads {
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    }
+}
+
+/// Serves one connection on a new thread with a single-threaded runtime
+/// of its own, until the client leaves or `stopping` turns true.
+fn serve_connection(
+    socket: tokio::net::TcpStream,
+    connection: Arc<connection::Connection>,
+    tls: Option<pgwire::tokio::TlsAcceptor>,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    // The socket leaves the accepting runtime for the connection's own.
+    let socket = socket.into_std()?;
+    std::thread::Builder::new()
+        .name("arbor-connection".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                let Ok(socket) = tokio::net::TcpStream::from_std(socket) else {
+                    return;
+                };
+                let handlers = Arc::new(connection::Handlers(connection));
+                tokio::select! {
+                    _ = pgwire::tokio::process_socket(socket, tls, handlers) => {}
+                    _ = stopping.wait_for(|stop| *stop) => {}
+                }
+            });
+            drop(permit);
+        })
 }
 
 /// Answers a connection past the limit with PostgreSQL's 53300 and closes it.
