@@ -42,36 +42,8 @@ impl fmt::Display for PathStep {
 /// and `jsonb_set` path arguments take: `{a,b,2}`, with elements quoted
 /// when they hold special characters (`{"a b",c}`), and `{}` for the root.
 pub fn path_text(path: &[PathStep]) -> String {
-    let mut out = String::from("{");
-    for (i, step) in path.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let text = step.to_string();
-        if needs_quotes(&text) {
-            out.push('"');
-            for c in text.chars() {
-                if c == '"' || c == '\\' {
-                    out.push('\\');
-                }
-                out.push(c);
-            }
-            out.push('"');
-        } else {
-            out.push_str(&text);
-        }
-    }
-    out.push('}');
-    out
-}
-
-/// Whether PostgreSQL's array output quotes an element.
-fn needs_quotes(text: &str) -> bool {
-    text.is_empty()
-        || text.eq_ignore_ascii_case("null")
-        || text
-            .chars()
-            .any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_ascii_whitespace())
+    let steps: Vec<String> = path.iter().map(PathStep::to_string).collect();
+    crate::array_text::array_literal(steps.iter().map(|s| Some(s.as_str())))
 }
 
 /// One difference between two documents.

@@ -11,6 +11,7 @@
 //! `{a:1}` and `NaN` are refused; a repeated key keeps its last value), with
 //! errors that give the position.
 
+pub mod array_text;
 pub mod diff;
 mod jsonpath;
 pub mod merge;

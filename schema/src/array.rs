@@ -7,9 +7,8 @@
 //! the row and key encodings never meet one. Lower bounds are always 1 and
 //! arrays have one dimension; a multi-dimensional literal is refused.
 //!
-//! Output quotes an element when PostgreSQL does: when it is empty, is
-//! `NULL` in any case, or holds a brace, comma, double quote, backslash or
-//! white space; inside quotes `"` and `\` are escaped with `\`.
+//! Output quotes an element when PostgreSQL does (see
+//! `arbor_jsonb::array_text`, which writes jsonb's `text[]` paths too).
 
 use crate::error::{ErrorKind, Result, ValueError};
 use crate::text::parse_value;
@@ -18,36 +17,11 @@ use crate::value::Value;
 
 /// The text form of an array whose elements are `elements`.
 pub fn format_array(elements: &[Value]) -> String {
-    let mut out = String::from("{");
-    for (i, e) in elements.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        if e.is_null() {
-            out.push_str("NULL");
-            continue;
-        }
-        let text = e.to_string();
-        let needs_quotes = text.is_empty()
-            || text.eq_ignore_ascii_case("null")
-            || text
-                .chars()
-                .any(|c| matches!(c, '{' | '}' | ',' | '"' | '\\') || c.is_whitespace());
-        if needs_quotes {
-            out.push('"');
-            for c in text.chars() {
-                if matches!(c, '"' | '\\') {
-                    out.push('\\');
-                }
-                out.push(c);
-            }
-            out.push('"');
-        } else {
-            out.push_str(&text);
-        }
-    }
-    out.push('}');
-    out
+    let texts: Vec<Option<String>> = elements
+        .iter()
+        .map(|e| (!e.is_null()).then(|| e.to_string()))
+        .collect();
+    arbor_jsonb::array_text::array_literal(texts.iter().map(Option::as_deref))
 }
 
 /// The text form of an `int2vector` or `oidvector`: the elements

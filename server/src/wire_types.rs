@@ -126,8 +126,9 @@ fn array_binary(elements: &[Value]) -> Vec<u8> {
         out.extend_from_slice(&len.to_be_bytes());
         out.extend_from_slice(&1i32.to_be_bytes());
     }
+    let element_type = pg_type(&element);
     for e in elements {
-        encode(e, &pg_type(&element), FieldFormat::Binary, &mut out);
+        encode(e, &element_type, FieldFormat::Binary, &mut out);
     }
     out
 }

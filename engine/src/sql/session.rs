@@ -491,22 +491,23 @@ impl Session {
         std::mem::take(self.notices.get_mut())
     }
 
-    /// Raises a notice (kept for [`Session::take_notices`]).
-    fn notice(&self, code: SqlState, message: String) {
+    /// Raises a notice or warning (kept for [`Session::take_notices`]).
+    fn raise(&self, severity: NoticeSeverity, code: SqlState, message: impl Into<String>) {
         self.notices.borrow_mut().push(Notice {
-            severity: NoticeSeverity::Notice,
+            severity,
             code,
-            message,
+            message: message.into(),
         });
     }
 
-    /// Raises a warning.
-    fn warning(&self, code: SqlState, message: &str) {
-        self.notices.borrow_mut().push(Notice {
-            severity: NoticeSeverity::Warning,
-            code,
-            message: message.to_owned(),
-        });
+    /// A CREATE ... IF NOT EXISTS of relation `name`, which exists: the
+    /// notice that it is skipped.
+    fn skip_existing(&self, name: &str) {
+        self.raise(
+            NoticeSeverity::Notice,
+            SqlState::DuplicateTable,
+            format!("relation \"{name}\" already exists, skipping"),
+        );
     }
 
     /// A DROP of `kind` `name` that is not there: with IF EXISTS a notice
@@ -514,7 +515,8 @@ impl Session {
     fn missing(&self, kind: &str, name: &str, if_exists: bool) -> Result<()> {
         let message = format!("{kind} \"{name}\" does not exist");
         if if_exists {
-            self.notice(
+            self.raise(
+                NoticeSeverity::Notice,
                 SqlState::SuccessfulCompletion,
                 format!("{message}, skipping"),
             );
@@ -1060,7 +1062,8 @@ impl Session {
                     // string makes it explicit, as in PostgreSQL: the
                     // statements before it commit or roll back with it.
                     if !self.implicit {
-                        self.warning(
+                        self.raise(
+                            NoticeSeverity::Warning,
                             SqlState::ActiveSqlTransaction,
                             "there is already a transaction in progress",
                         );
@@ -1073,7 +1076,8 @@ impl Session {
             }
             Statement::Commit => {
                 if !self.in_transaction {
-                    self.warning(
+                    self.raise(
+                        NoticeSeverity::Warning,
                         SqlState::NoActiveSqlTransaction,
                         "there is no transaction in progress",
                     );
@@ -1089,7 +1093,8 @@ impl Session {
             }
             Statement::Rollback => {
                 if !self.in_transaction {
-                    self.warning(
+                    self.raise(
+                        NoticeSeverity::Warning,
                         SqlState::NoActiveSqlTransaction,
                         "there is no transaction in progress",
                     );
@@ -1714,7 +1719,7 @@ impl Session {
             } => {
                 if catalog.sequences.contains_key(&name) || catalog.tables.contains_key(&name) {
                     if if_not_exists {
-                        self.notice(SqlState::DuplicateTable, already_exists(&name));
+                        self.skip_existing(&name);
                         return Ok(StatementResult::command("CREATE SEQUENCE"));
                     }
                     return Err(Error::new(
@@ -1740,7 +1745,7 @@ impl Session {
             } => {
                 if catalog.tables.contains_key(&schema.name) {
                     if if_not_exists {
-                        self.notice(SqlState::DuplicateTable, already_exists(&schema.name));
+                        self.skip_existing(&schema.name);
                         return Ok(StatementResult::command("CREATE TABLE"));
                     }
                     return Err(Error::new(
@@ -1834,7 +1839,7 @@ impl Session {
             } => {
                 if self.find_index(catalog, &name)?.is_some() {
                     if if_not_exists {
-                        self.notice(SqlState::DuplicateTable, already_exists(&name));
+                        self.skip_existing(&name);
                         return Ok(StatementResult::command("CREATE INDEX"));
                     }
                     return Err(Error::new(
@@ -2098,11 +2103,6 @@ fn parameter_count(sql: &str) -> Result<usize> {
         Ok(())
     })?;
     Ok(highest)
-}
-
-/// The notice of a CREATE ... IF NOT EXISTS of a relation that exists.
-fn already_exists(name: &str) -> String {
-    format!("relation \"{name}\" already exists, skipping")
 }
 
 /// PostgreSQL's refusal of savepoint commands outside a transaction.

@@ -621,10 +621,8 @@ impl Objects {
                 Relation { columns, rows }
             }
         };
-        let table = CATALOG_OIDS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or(0, |(_, o)| *o);
+        // The catalog's own OID, as pg_class lists it.
+        let table = oid("relation", name);
         relation
             .columns
             .push(("tableoid".into(), DataType::Integer));
@@ -1210,8 +1208,6 @@ impl Objects {
     }
 
     fn pg_class_rows(&self) -> Vec<Vec<Value>> {
-        /// The position of `relhastriggers` in a `pg_class` row.
-        const RELHASTRIGGERS: usize = 20;
         #[allow(clippy::too_many_arguments)]
         fn row(
             oid: i32,
@@ -1222,6 +1218,7 @@ impl Objects {
             columns: usize,
             checks: usize,
             has_index: bool,
+            has_triggers: bool,
         ) -> Vec<Value> {
             vec![
                 int(oid),
@@ -1244,7 +1241,7 @@ impl Objects {
                 small(columns),
                 small(checks),
                 boolean(false),
-                boolean(false),
+                boolean(has_triggers),
                 boolean(false),
                 boolean(false),
                 boolean(false),
@@ -1270,21 +1267,12 @@ impl Objects {
                     0,
                     0,
                     false,
+                    false,
                 )
             })
             .collect();
         for t in self.tables.values() {
             let s = &t.schema;
-            let mut r = row(
-                t.oid,
-                &s.name,
-                PUBLIC_OID,
-                "r",
-                HEAP_OID,
-                s.columns.len(),
-                s.checks.len(),
-                has_index(s),
-            );
             // PostgreSQL enforces foreign keys with triggers, and psql
             // lists a table's foreign keys only when it has triggers.
             let in_foreign_key = !s.foreign_keys.is_empty()
@@ -1294,8 +1282,17 @@ impl Objects {
                         .iter()
                         .any(|f| f.referenced_table == s.name)
                 });
-            r[RELHASTRIGGERS] = boolean(in_foreign_key);
-            rows.push(r);
+            rows.push(row(
+                t.oid,
+                &s.name,
+                PUBLIC_OID,
+                "r",
+                HEAP_OID,
+                s.columns.len(),
+                s.checks.len(),
+                has_index(s),
+                in_foreign_key,
+            ));
         }
         for v in &self.views {
             rows.push(row(
@@ -1307,10 +1304,11 @@ impl Objects {
                 v.columns.len(),
                 0,
                 false,
+                false,
             ));
         }
         for (name, oid, _) in &self.sequences {
-            rows.push(row(*oid, name, PUBLIC_OID, "S", 0, 3, 0, false));
+            rows.push(row(*oid, name, PUBLIC_OID, "S", 0, 3, 0, false, false));
         }
         for i in self.indexes() {
             rows.push(row(
@@ -1321,6 +1319,7 @@ impl Objects {
                 BTREE_OID,
                 i.columns.len(),
                 0,
+                false,
                 false,
             ));
         }

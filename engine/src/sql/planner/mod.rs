@@ -1332,10 +1332,7 @@ impl Binder<'_> {
             } => {
                 let function = object_name(name)?;
                 let mut values = Vec::new();
-                for a in &args.args {
-                    let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = a else {
-                        return Err(Error::unsupported("named arguments of a table function"));
-                    };
+                for e in set_returning::table_function_args(args)? {
                     match self.expr(e, &Scope::new(), outer, None)? {
                         Expr::Literal(v) => values.push(v),
                         _ => {

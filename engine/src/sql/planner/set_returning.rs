@@ -80,11 +80,7 @@ impl Binder<'_> {
             .iter()
             .map(|a| types::static_type(a, &empty, outer))
             .collect();
-        // The call is checked as any call is (argument count), by binding
-        // it where a set-returning call is allowed.
-        self.set_returning_allowed.set(true);
         let call = Expr::Function(name.to_owned(), bound);
-        self.set_returning_allowed.set(false);
         let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
         let column = match alias {
             Some(a) if a.columns.is_empty() => ident(&a.name),
@@ -139,6 +135,7 @@ fn options_table(args: Vec<Expr>, alias: Option<&ast::TableAlias>) -> (Plan, Sco
         .unwrap_or(Expr::Literal(Value::Null));
     let text = |s: &str| Expr::Literal(Value::Text(s.into()));
     let int = |i: i32| Expr::Literal(Value::Integer(i));
+    // The array of options, expanded once; each option split in two.
     let name = Expr::Function(
         "split_part".into(),
         vec![Expr::Column(0), text("="), int(1)],
@@ -147,21 +144,21 @@ fn options_table(args: Vec<Expr>, alias: Option<&ast::TableAlias>) -> (Plan, Sco
         BinaryOp::Add,
         Box::new(Expr::Function(
             "strpos".into(),
-            vec![Expr::Column(1), text("=")],
+            vec![Expr::Column(0), text("=")],
         )),
         Box::new(int(1)),
     );
-    let value = Expr::Function("substr".into(), vec![Expr::Column(1), after_equals]);
+    let value = Expr::Function("substr".into(), vec![Expr::Column(0), after_equals]);
     let plan = Plan::Project {
         source: Box::new(Plan::Unnest {
             source: Box::new(Plan::Values {
-                rows: vec![vec![
-                    Expr::Function("pg_options_to_table".into(), vec![options.clone()]),
-                    Expr::Function("pg_options_to_table".into(), vec![options]),
-                ]],
-                width: 2,
+                rows: vec![vec![Expr::Function(
+                    "pg_options_to_table".into(),
+                    vec![options],
+                )]],
+                width: 1,
             }),
-            columns: vec![0, 1],
+            columns: vec![0],
             ordinality: false,
         }),
         exprs: vec![name, value],

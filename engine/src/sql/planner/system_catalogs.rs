@@ -1,7 +1,7 @@
 //! Binding what clients send to learn a database's shape: the tables of
 //! `pg_catalog` and `information_schema` (built by [`pg_catalog`] from the
 //! catalog the statement is planned on), the catalog functions
-//! (`pg_get_indexdef`, `format_type`, `pg_table_is_visible`, ...), the
+//! (`pg_get_indexdef`, `pg_get_expr`, `pg_table_is_visible`, ...), the
 //! session functions (`current_database()`, `current_user`), and casts to
 //! `regclass` and `regtype`.
 //!
@@ -59,7 +59,7 @@ const DEFINITION_FUNCTIONS: &[&str] =
 pub(super) fn is_catalog_function(name: &str) -> bool {
     CONSTANT_FUNCTIONS.contains(&name)
         || DEFINITION_FUNCTIONS.contains(&name)
-        || matches!(name, "pg_get_expr" | "format_type" | "to_regtype")
+        || name == "pg_get_expr"
 }
 
 /// The relation types a cast can name objects by.
@@ -149,6 +149,12 @@ impl Binder<'_> {
         name: &ast::ObjectName,
         qualifier: Option<&str>,
     ) -> Result<Option<(Plan, Scope)>> {
+        // The common case, a user's table: nothing to look up.
+        if let [ast::ObjectNamePart::Identifier(only)] = name.0.as_slice()
+            && !ident(only).starts_with("pg_")
+        {
+            return Ok(None);
+        }
         let parts: Vec<String> = name
             .0
             .iter()
@@ -158,8 +164,7 @@ impl Binder<'_> {
             })
             .collect::<Result<_>>()?;
         let (schema, relation) = match parts.as_slice() {
-            [relation] if relation.starts_with("pg_") => ("pg_catalog", relation.as_str()),
-            [_] => return Ok(None),
+            [relation] => ("pg_catalog", relation.as_str()),
             [schema, relation] => match schema.as_str() {
                 "pg_catalog" | "information_schema" => (schema.as_str(), relation.as_str()),
                 "public" => return Ok(None),
@@ -231,12 +236,6 @@ impl Binder<'_> {
                 2 | 3 => Ok(args.swap_remove(0)),
                 n => Err(super::super::functions::wrong_args(name, n)),
             },
-            "format_type" => {
-                let [oid, typmod] = <[Expr; 2]>::try_from(args)
-                    .map_err(|a| super::super::functions::wrong_args(name, a.len()))?;
-                Ok(Expr::Function("format_type".into(), vec![oid, typmod]))
-            }
-            "to_regtype" => Ok(Expr::Function("to_regtype".into(), args)),
             _ => {
                 // pg_get_indexdef(oid [, column, pretty]) and its siblings.
                 if args.is_empty() || args.len() > 3 {
