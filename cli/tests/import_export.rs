@@ -945,7 +945,14 @@ fn inference_changes_no_value() {
         ]
     );
     d.ok(&["table", "export", "typed", "typed_out.csv"]);
-    assert_eq!(d.read_file("typed_out.csv"), d.read_file("typed.csv"));
+    // A keyless table reads its rows in the order of their values.
+    let lines = |f: &str| {
+        let text = d.read_file(f);
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        lines[1..].sort();
+        lines
+    };
+    assert_eq!(lines("typed_out.csv"), lines("typed.csv"));
 }
 
 #[test]

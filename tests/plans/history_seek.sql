@@ -6,13 +6,13 @@
 > CREATE TABLE t (id int PRIMARY KEY, v text)
 > INSERT INTO t WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 100) SELECT n, 'a' || n FROM g
 > SELECT arbor_commit('-Am', 'first')
-3d7a25dd2849f7d29778357667ebe569ac2fb5e6c2535ca7c4448fb8e0c9bab8
+13b6e8e9314835d26147981859bf912d20c38dc33caa10d9e1edb5d7fb98e020
 > UPDATE t SET v = 'b5' WHERE id = 5
 > SELECT arbor_commit('-am', 'second')
-7c85f327bb51ed068c9934213fd978f2f81bfd9e20f291eee90624c422f216e3
+9158add3d5d0fe0f3c2a73b732e7c8ebb640523b74ce93489f18649cbc1a86a1
 > DELETE FROM t WHERE id = 6
 > SELECT arbor_commit('-am', 'third')
-a3aeddc4d364ede77afc3c78f412151ddf44eaf8866f783dde0befca0d07f5d1
+393cc87e36575f1f98d9a2a2b5431d414fb05e49f50dcbfc8092c6af0e6b6744
 
 > EXPLAIN SELECT * FROM arbor_history_t
 History of t (3 commits)
@@ -45,7 +45,7 @@ Project #0
 -- A key column renamed later is still the key of every version.
 > ALTER TABLE t RENAME COLUMN id TO ident
 > SELECT arbor_commit('-am', 'rename')
-4199d3d29e2939f77081e0e3b5222dcbf034b7f0e35a28c872cd1f0ff5501301
+f0ea9dccfd6075873608ad930125a32c3efeaeaf7a3a4db1693db51dd85756e1
 > SELECT ident, v FROM arbor_history_t WHERE ident = 5
 5, b5
 5, b5

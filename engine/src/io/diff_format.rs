@@ -29,6 +29,7 @@ use super::write::{
 use crate::error::{Error, Result, SqlState};
 use crate::repo::Repository;
 use crate::sql::predicate::RowPredicate;
+use crate::table::RowIdentity;
 use crate::vc::diff::{DiffColumn, DiffStat, RowChange, TableDiff, ViewDiff};
 use crate::vc::status::TableChange;
 
@@ -542,12 +543,39 @@ fn row_statements(repository: &Repository, d: &TableDiff, script: &mut String) -
     // Deletes first: a row deleted and another inserted with the same
     // unique values (or, after a primary key change, the same row under its
     // old and new keys) must not collide.
+    // A keyless table by content: its equal rows lose their last ordinals,
+    // so the first one deleted of a group is the number that stay. No
+    // statement deletes one of equal rows: all go, and those that stay
+    // come back.
+    let by_content = d
+        .from
+        .as_ref()
+        .filter(|t| t.identity() == RowIdentity::Content);
+    let mut last_group: Option<Vec<u8>> = None;
     for change in d.rows(repository)? {
         let change = change?;
-        if let (Some(old), None) = (&change.old, &change.new) {
+        let (Some(old), None) = (&change.old, &change.new) else {
+            continue;
+        };
+        let mut staying = 0;
+        if let Some(from) = by_content {
+            let group = from.group_of(&change.key)?;
+            if last_group.as_deref() == Some(group) {
+                continue;
+            }
+            last_group = Some(group.to_vec());
+            staying = from.content_ordinal(&change.key)?;
+        }
+        script.push_str(&format!(
+            "DELETE FROM {table} WHERE {};\n",
+            matching(old, true)
+        ));
+        for _ in 0..staying {
+            let values: Vec<String> = new_columns.iter().map(|&i| literal(&old[i])).collect();
             script.push_str(&format!(
-                "DELETE FROM {table} WHERE {};\n",
-                matching(old, true)
+                "INSERT INTO {table} ({}) VALUES ({});\n",
+                names.join(", "),
+                values.join(", ")
             ));
         }
     }

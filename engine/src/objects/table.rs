@@ -3,7 +3,8 @@
 //! ```text
 //! refs:    [rows, index_1, ..., index_n]         (prolly map roots)
 //! payload: schema     bytes   the table schema, encoded by arbor-schema
-//!          next_row_id varint the next hidden row id (tables without a primary key)
+//!          next_row_id varint 0; for a keyless table stored by an earlier version,
+//!                             the next hidden row id (see docs/format.md)
 //!          n          varint  number of secondary indexes
 //!          name_i     str     index names, in the order of refs[1..]
 //! ```
@@ -22,7 +23,8 @@ pub struct TableObject {
     pub rows: Address,
     /// Secondary index roots by index name, sorted by name.
     pub indexes: Vec<(String, Address)>,
-    /// The next hidden row id, for tables keyed by one.
+    /// 0, except in a keyless table stored by an earlier version, keyed by
+    /// a hidden counter: the next id (see docs/format.md).
     pub next_row_id: u64,
 }
 

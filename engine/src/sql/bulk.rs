@@ -17,7 +17,9 @@
 //! in flat memory. The first row out of order makes what was built so far
 //! the table's rows, and it and the rest go through the ordinary
 //! [`TableWriter`]: any order loads, and a duplicate key is refused either
-//! way.
+//! way. A keyless table's rows are keyed by content, led by their first
+//! values (see `crate::table`), so a file sorted by its first column
+//! appends too; equal rows are numbered as they come.
 //!
 //! Only a table whose rows need nothing but the table itself qualifies: no
 //! foreign key to check (see [`RowEncoder::for_plan`]).
@@ -95,14 +97,22 @@ impl RowEncoder {
     /// Appends a conformed row's parts: key, value, then its values in
     /// each index.
     fn encode_parts(&mut self, row: &Row, out: &mut EncodedRows) -> Result<()> {
-        if !self.table.has_row_id() {
-            // A table with a hidden row id is keyed by the writer, which
-            // numbers the rows in the order they arrive.
-            self.table.encode_key_into(&mut out.bytes, row, None)?;
+        if self.table.is_keyless() {
+            // A keyless row's key is its content group with an ordinal
+            // among equal rows, which the writer assigns: the group here.
+            let mut value = Vec::new();
+            self.table
+                .encode_value_into(&mut value, row, &mut self.scratch);
+            out.bytes
+                .extend_from_slice(&self.table.content_group(row, &value));
+            out.parts.push((out.bytes.len(), false));
+            out.bytes.extend_from_slice(&value);
+        } else {
+            self.table.encode_key_into(&mut out.bytes, row)?;
+            out.parts.push((out.bytes.len(), false));
+            self.table
+                .encode_value_into(&mut out.bytes, row, &mut self.scratch);
         }
-        out.parts.push((out.bytes.len(), false));
-        self.table
-            .encode_value_into(&mut out.bytes, row, &mut self.scratch);
         out.parts.push((out.bytes.len(), false));
         for (positions, columns) in &self.indexes {
             let values = positions.iter().map(|p| &row[*p]);
@@ -114,8 +124,8 @@ impl RowEncoder {
     }
 }
 
-/// A batch of encoded rows, in one buffer: each a key (empty for a table
-/// keyed by a hidden row id), a value, and its values in each secondary
+/// A batch of encoded rows, in one buffer: each a key (for a keyless table
+/// its content group), a value, and its values in each secondary
 /// index of the table (the prefix of its entry there).
 #[derive(Debug, Default)]
 pub struct EncodedRows {
@@ -201,8 +211,8 @@ pub struct BulkWriter {
     appending: Option<MapBuilder>,
     /// Rows written.
     count: u64,
-    /// The key of a row numbered by the writer.
-    row_key: Vec<u8>,
+    /// The ordinal of the last keyless row appended.
+    last_ordinal: u64,
 }
 
 impl BulkWriter {
@@ -233,7 +243,7 @@ impl BulkWriter {
             writer,
             appending,
             count: 0,
-            row_key: Vec::new(),
+            last_ordinal: 0,
         })
     }
 
@@ -252,14 +262,11 @@ impl BulkWriter {
                 "a batch encoded for a table of another shape",
             ));
         }
+        let mut content_key;
         for row in rows.rows(width) {
-            let key = if self.writer.table().has_row_id() {
-                let id = self.writer.new_row_id()?;
-                self.row_key.clear();
-                self.writer
-                    .table()
-                    .encode_key_into(&mut self.row_key, &[], Some(id))?;
-                self.row_key.as_slice()
+            let key = if self.writer.table().is_keyless() {
+                content_key = self.content_key(row.key())?;
+                content_key.as_slice()
             } else {
                 row.key()
             };
@@ -278,6 +285,29 @@ impl BulkWriter {
             self.count += 1;
         }
         Ok(())
+    }
+
+    /// The key of a keyless row of content group `group`. While appending,
+    /// every row so far is in the builder, in key order: a group past the
+    /// last row's starts at ordinal 0 and the last row's own continues; a
+    /// group before it ends the appending, and the writer numbers it.
+    fn content_key(&mut self, group: &[u8]) -> Result<Vec<u8>> {
+        let table = self.writer.table();
+        let ordinal = match self.appending.as_ref().map(MapBuilder::last_key) {
+            None => None,
+            Some(None) => Some(0),
+            Some(Some(last)) => match group.cmp(table.group_of(last)?) {
+                std::cmp::Ordering::Greater => Some(0),
+                std::cmp::Ordering::Equal => Some(self.last_ordinal + 1),
+                std::cmp::Ordering::Less => None,
+            },
+        };
+        if let Some(ordinal) = ordinal {
+            self.last_ordinal = ordinal;
+            return Ok(table.content_key(group, ordinal));
+        }
+        stop_appending(&mut self.appending, &mut self.writer)?;
+        self.writer.next_content_key(group.to_vec())
     }
 
     /// Ends the load: the table's new object and the rows written.

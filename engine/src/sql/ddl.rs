@@ -25,10 +25,9 @@ pub fn alter(repo: &Repository, plan: &AlterPlan, checks: Checks) -> Result<Tabl
     let schema = Arc::new(plan.schema.clone());
     if let Some(exprs) = &plan.rewrite {
         // Every row converted into a new table with the new schema.
-        let object = empty_table(repo, &schema, old.object.next_row_id)?;
+        let object = empty_table(repo, &schema)?;
         let mut writer =
             TableWriter::new(repo, Table::new(schema.clone(), object))?.with_checks(checks);
-        let keep_row_ids = old.has_row_id() && schema.primary_key.is_empty();
         let ctx = EvalContext::default();
         for entry in repo.map(old.object.rows)?.iter()? {
             let (key, value) = entry?;
@@ -38,12 +37,7 @@ pub fn alter(repo: &Repository, plan: &AlterPlan, checks: Checks) -> Result<Tabl
                 .map(|e| eval(e, &old_row, &ctx))
                 .collect::<Result<Vec<_>>>()?;
             let new_row = writer.conform(new_row)?;
-            let row_id = if keep_row_ids {
-                old.row_id(&key)?
-            } else {
-                None
-            };
-            writer.insert(&new_row, row_id)?;
+            writer.insert(&new_row)?;
         }
         return writer.finish();
     }

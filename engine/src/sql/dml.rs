@@ -105,7 +105,7 @@ pub fn insert_rows<'a>(
         };
         let written = match (existing, plan.on_conflict.as_ref().map(|c| &c.action)) {
             (None, _) => {
-                let key = writer.insert(&row, None)?;
+                let key = writer.insert(&row)?;
                 if track {
                     touched.insert(key);
                 }
@@ -138,9 +138,8 @@ pub fn insert_rows<'a>(
                 }
                 let new_row = assign(&old, &both, assignments, ctx)?;
                 let new_row = writer.conform(new_row)?;
-                let row_id = writer.table().row_id(&key)?;
                 writer.delete(&key, &old)?;
-                let new_key = writer.insert(&new_row, row_id)?;
+                let new_key = writer.insert(&new_row)?;
                 touched.insert(new_key);
                 new_row
             }
@@ -235,7 +234,7 @@ pub fn run_change(
     }
     let mut returned_rows = Vec::new();
     let mut cascades = Vec::new();
-    for (key, source_row, new_row) in &changes {
+    for (_, source_row, new_row) in &changes {
         let mut output = source_row.clone();
         let old_row = &source_row[..width];
         for fk in &plan.foreign_keys.incoming {
@@ -286,9 +285,8 @@ pub fn run_change(
             });
         }
         if let Some(new_row) = new_row {
-            let row_id = writer.table().row_id(key)?;
             let new_row = writer.conform(new_row.clone())?;
-            writer.insert(&new_row, row_id)?;
+            writer.insert(&new_row)?;
             for fk in &plan.foreign_keys.outgoing {
                 check_parent_exists(repo, fk, &new_row, Some(&writer))?;
             }

@@ -1754,7 +1754,7 @@ impl Session {
                     ));
                 }
                 // Phase 1: the complete new table, durable as chunks.
-                let object = crate::table::empty_table(&self.repo, &schema, 1)?;
+                let object = crate::table::empty_table(&self.repo, &schema)?;
                 let address = self.repo.write_table(&object)?;
                 for name in sequences {
                     if catalog.sequences.contains_key(&name) {

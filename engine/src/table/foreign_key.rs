@@ -185,7 +185,7 @@ fn row_exists(
         for (v, &p) in typed.iter().zip(positions) {
             row[p] = v.clone();
         }
-        let key = table.encode_key(&row, None)?;
+        let key = table.encode_key(&row)?;
         return match writer {
             Some(w) => Ok(w.get(&key)?.is_some()),
             None => Ok(repo.map(table.object.rows)?.contains_key(&key)?),

@@ -4,8 +4,20 @@
 //! writes rows (version control and SQL alike). A [`Table`] is a schema over
 //! a stored [`TableObject`]: its primary index maps the encoded primary key
 //! (see `arbor_schema::key`) to the encoded non-key columns (see
-//! `arbor_schema::row`). A table without a declared primary key is keyed by
-//! a hidden row id (a bigint counter kept in the table object).
+//! `arbor_schema::row`).
+//!
+//! A table without a declared primary key (keyless) is keyed by its rows'
+//! contents, as Dolt keys them: a row's key is its content group (the
+//! first 32 bytes of its non-NULL values encoded as an ascending key, so
+//! scans read rows roughly in order of their first column, then the first 16 bytes of
+//! the BLAKE3 hash of its encoded values), then an ordinal among the rows
+//! with those values (`0..n` for `n` equal rows). The invariant the writer keeps
+//! is that the ordinals of a group are exactly `0..n`, so equal contents
+//! are equal trees whatever order rows came in, and a diff or merge of two
+//! versions is about the rows that differ. Tables stored by earlier
+//! versions of Arbor keyed keyless rows by a hidden counter (kept in the
+//! table object's `next_row_id`, non-zero for them); they read as they are
+//! and are re-keyed by content the first time they are written.
 //!
 //! - `writer`: [`TableWriter`], one statement's (or merge's) edits to a
 //!   table with its secondary indexes kept in step and uniqueness enforced;
@@ -39,11 +51,11 @@ pub type Row = Vec<Value>;
 
 use std::sync::Arc;
 
-use arbor_schema::key::{KeyColumn, decode_key, encode_key_into};
+use arbor_schema::key::{KeyColumn, decode_key, decode_key_prefix, encode_key_into};
 use arbor_schema::row::{RowColumn, decode_row_into, encode_row_into};
 use arbor_schema::{DataType, TableSchema, Value};
 
-use crate::error::{Error, Result, SqlState};
+use crate::error::{Error, Result};
 use crate::objects::TableObject;
 
 /// A table: its schema and stored object.
@@ -56,9 +68,29 @@ pub struct Table {
     layout: Arc<Layout>,
 }
 
+/// How a table's rows are keyed (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowIdentity {
+    /// By the declared primary key's columns.
+    PrimaryKey,
+    /// By the hash of the row's values and an ordinal among equal rows.
+    Content,
+    /// By a hidden counter: keyless tables stored by earlier versions.
+    HiddenCounter,
+}
+
+/// Bytes of a row's hash in a content key.
+const CONTENT_HASH_LEN: usize = 16;
+
+/// Bytes of a row's values, encoded as a key, that order content keys.
+const CONTENT_ORDER_LEN: usize = 32;
+
 /// Where each column lives: in the key or in the row value.
 #[derive(Debug)]
 struct Layout {
+    identity: RowIdentity,
+    /// Each column as an ascending key column: what orders content keys.
+    order_columns: Vec<KeyColumn>,
     key_columns: Vec<KeyColumn>,
     /// For each key column, its position in the schema (None: the hidden row id).
     key_positions: Vec<Option<usize>>,
@@ -75,13 +107,30 @@ impl Table {
 
     /// A table from a schema and object (the object's schema bytes must match).
     pub fn new(schema: Arc<TableSchema>, object: TableObject) -> Table {
+        let identity = match (schema.primary_key.is_empty(), object.next_row_id) {
+            (false, _) => RowIdentity::PrimaryKey,
+            (true, 0) => RowIdentity::Content,
+            (true, _) => RowIdentity::HiddenCounter,
+        };
         let mut layout = Layout {
+            identity,
+            order_columns: schema
+                .columns
+                .iter()
+                .map(|c| KeyColumn::asc(c.data_type.clone()))
+                .collect(),
             key_columns: Vec::new(),
             key_positions: Vec::new(),
             row_columns: Vec::new(),
             row_positions: Vec::new(),
         };
-        if schema.primary_key.is_empty() {
+        if identity == RowIdentity::Content {
+            for _ in 0..2 {
+                layout.key_columns.push(KeyColumn::asc(DataType::Bytea));
+                layout.key_positions.push(None);
+            }
+        }
+        if identity != RowIdentity::PrimaryKey {
             layout.key_columns.push(KeyColumn::asc(DataType::BigInt));
             layout.key_positions.push(None);
         }
@@ -116,9 +165,14 @@ impl Table {
         &self.schema.name
     }
 
-    /// Whether a hidden row id keys the table.
-    pub fn has_row_id(&self) -> bool {
+    /// Whether the table has no primary key (its rows are keyed by content).
+    pub fn is_keyless(&self) -> bool {
         self.schema.primary_key.is_empty()
+    }
+
+    /// How the table's rows are keyed.
+    pub fn identity(&self) -> RowIdentity {
+        self.layout.identity
     }
 
     /// The key columns' types and directions.
@@ -126,43 +180,93 @@ impl Table {
         &self.layout.key_columns
     }
 
-    /// Encodes the primary key of a full row (`row_id` for tables without one).
-    pub fn encode_key(&self, row: &[Value], row_id: Option<i64>) -> Result<Vec<u8>> {
+    /// Encodes the primary key of a full row of a table with one.
+    pub fn encode_key(&self, row: &[Value]) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(16 * self.layout.key_columns.len());
-        self.encode_key_into(&mut out, row, row_id)?;
+        self.encode_key_into(&mut out, row)?;
         Ok(out)
     }
 
     /// [`Table::encode_key`], appended to `out`.
-    pub fn encode_key_into(
-        &self,
-        out: &mut Vec<u8>,
-        row: &[Value],
-        row_id: Option<i64>,
-    ) -> Result<()> {
-        let row_id = Value::BigInt(row_id.unwrap_or_default());
-        let values = self.layout.key_positions.iter().map(|p| match p {
-            Some(i) => &row[*i],
-            None => &row_id,
-        });
+    pub fn encode_key_into(&self, out: &mut Vec<u8>, row: &[Value]) -> Result<()> {
+        if self.layout.identity != RowIdentity::PrimaryKey {
+            return Err(Error::internal(
+                "a keyless table's row key taken from its key columns",
+            ));
+        }
+        let values = self
+            .layout
+            .key_positions
+            .iter()
+            .map(|p| p.map_or(&Value::Null, |i| &row[i]));
         encode_key_into(out, values, &self.layout.key_columns).map_err(value_error)
     }
 
-    /// The hidden row id stored in `key`, for tables keyed by one.
-    pub fn row_id(&self, key: &[u8]) -> Result<Option<i64>> {
-        if !self.has_row_id() {
-            return Ok(None);
+    /// The key prefix shared by the keyless rows equal to `row`, whose
+    /// encoded values are `value` (see [`Table::encode_value`]): their
+    /// content group.
+    pub fn content_group(&self, row: &[Value], value: &[u8]) -> Vec<u8> {
+        let mut order = Vec::with_capacity(CONTENT_ORDER_LEN + 16);
+        // NULLs are left out: a column added without a default reads as
+        // NULL in every old row, which then keep their keys.
+        for (v, c) in row.iter().zip(&self.layout.order_columns) {
+            if order.len() >= CONTENT_ORDER_LEN {
+                break;
+            }
+            if v.is_null() {
+                continue;
+            }
+            let start = order.len();
+            // A value with no key encoding (json) ends the ordering part.
+            if encode_key_into(&mut order, std::iter::once(v), std::slice::from_ref(c)).is_err() {
+                order.truncate(start);
+                break;
+            }
         }
+        order.truncate(CONTENT_ORDER_LEN);
+        let hash = arbor_merkle::Address::of(value);
+        let parts = [
+            Value::Bytea(order),
+            Value::Bytea(hash.as_bytes()[..CONTENT_HASH_LEN].to_vec()),
+        ];
+        let mut out = Vec::with_capacity(CONTENT_ORDER_LEN + CONTENT_HASH_LEN + 8);
+        encode_key_into(&mut out, parts.iter(), &self.layout.key_columns[..2])
+            .expect("bytes always encode as a key");
+        out
+    }
+
+    /// The content group of a keyless row's `key`: the key without its
+    /// ordinal.
+    pub fn group_of<'k>(&self, key: &'k [u8]) -> Result<&'k [u8]> {
+        let (_, len) =
+            decode_key_prefix(key, &self.layout.key_columns[..2]).map_err(value_error)?;
+        Ok(&key[..len])
+    }
+
+    /// The ordinal of a keyless row's `key` in its content group.
+    pub fn content_ordinal(&self, key: &[u8]) -> Result<u64> {
         match decode_key(key, &self.layout.key_columns)
             .map_err(value_error)?
-            .first()
+            .last()
         {
-            Some(Value::BigInt(id)) => Ok(Some(*id)),
-            _ => Err(Error::new(
-                SqlState::DataCorrupted,
-                "a row id key does not decode",
-            )),
+            Some(Value::BigInt(n)) if self.layout.identity == RowIdentity::Content => {
+                Ok(u64::try_from(*n).unwrap_or(0))
+            }
+            _ => Err(Error::internal("the ordinal of a key not keyed by content")),
         }
+    }
+
+    /// The key of the row with ordinal `ordinal` in content group `group`.
+    pub fn content_key(&self, group: &[u8], ordinal: u64) -> Vec<u8> {
+        let mut out = group.to_vec();
+        let ordinal = Value::BigInt(i64::try_from(ordinal).unwrap_or(i64::MAX));
+        encode_key_into(
+            &mut out,
+            std::iter::once(&ordinal),
+            &[KeyColumn::asc(DataType::BigInt)],
+        )
+        .expect("integers always encode as a key");
+        out
     }
 
     /// Encodes the non-key columns of a full row.

@@ -13,7 +13,7 @@
 //! values: any entry for another row is a violation. As in PostgreSQL, NULLs
 //! never conflict.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use arbor_merkle::{Edit, ProllyMap};
@@ -21,7 +21,7 @@ use arbor_schema::key::{KeyColumn, encode_key};
 use arbor_schema::{TableSchema, Value};
 
 use super::check::{Checks, RowCheck};
-use super::{Row, Table, value_error};
+use super::{Row, RowIdentity, Table, value_error};
 use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
 use crate::repo::Repository;
@@ -63,13 +63,26 @@ pub struct TableWriter {
     /// Pending primary-index edits: key to new value, or `None` to delete.
     pub(super) edits: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     indexes: Vec<IndexState>,
-    next_row_id: u64,
+    /// For a keyless table: the rows in each content group this writer
+    /// has touched that holds two or more (fewer are counted again when
+    /// needed, so a load of distinct rows keeps nothing here).
+    groups: HashMap<Vec<u8>, u64>,
+    /// Whether the table was stored keyed by a hidden counter and has been
+    /// re-keyed by content here: keys callers read from the stored table
+    /// are not this writer's, so a deleted row is found by its values.
+    rekeyed: bool,
     checks: Checks,
 }
 
 impl TableWriter {
     /// A writer for `table`.
     pub fn new(repo: &Repository, table: Table) -> Result<TableWriter> {
+        let rekeyed = table.identity() == RowIdentity::HiddenCounter;
+        let table = if rekeyed {
+            super::build::keyed_by_content(repo, &table)?
+        } else {
+            table
+        };
         let map = repo.map(table.object.rows)?;
         let mut indexes = Vec::new();
         for def in &table.schema.indexes {
@@ -87,7 +100,6 @@ impl TableWriter {
                 })?;
             indexes.push(index_state(&table.schema, def, repo.map(root)?)?);
         }
-        let next_row_id = table.object.next_row_id;
         let map_last = last_key(&map)?;
         Ok(TableWriter {
             table,
@@ -95,7 +107,8 @@ impl TableWriter {
             map_last,
             edits: BTreeMap::new(),
             indexes,
-            next_row_id,
+            groups: HashMap::new(),
+            rekeyed,
             checks: Vec::new(),
         })
     }
@@ -138,7 +151,7 @@ impl TableWriter {
                 x == y
             })
         };
-        let own = if self.table.has_row_id() {
+        let own = if self.table.is_keyless() {
             None
         } else {
             let pk: Vec<usize> = schema
@@ -146,7 +159,7 @@ impl TableWriter {
                 .iter()
                 .filter_map(|t| schema.tag_index(*t))
                 .collect();
-            let key = self.table.encode_key(row, None)?;
+            let key = self.table.encode_key(row)?;
             if same_columns(&pk) && self.present(&key)? {
                 return Ok(Some(key));
             }
@@ -185,35 +198,63 @@ impl TableWriter {
         }
     }
 
-    /// Inserts a conformed row. `row_id` keeps a row's hidden id across an
-    /// update; `None` assigns a new one.
-    pub fn insert(&mut self, row: &[Value], row_id: Option<i64>) -> Result<Vec<u8>> {
-        let row_id = if self.table.has_row_id() {
-            Some(match row_id {
-                Some(id) => id,
-                None => self.new_row_id()?,
-            })
+    /// Inserts a conformed row; returns its key.
+    pub fn insert(&mut self, row: &[Value]) -> Result<Vec<u8>> {
+        let value = self.table.encode_value(row);
+        let key = if self.table.is_keyless() {
+            // A new key past the group's last: never present.
+            self.next_content_key(self.table.content_group(row, &value))?
         } else {
-            None
+            let key = self.table.encode_key(row)?;
+            if self.present(&key)? {
+                return Err(self.primary_duplicate(row));
+            }
+            key
         };
-        let key = self.table.encode_key(row, row_id)?;
-        if self.present(&key)? {
-            return Err(self.primary_duplicate(row));
-        }
         self.index_row(&key, row)?;
-        self.edits
-            .insert(key.clone(), Some(self.table.encode_value(row)));
+        self.edits.insert(key.clone(), Some(value));
         self.flush_if_large()?;
         Ok(key)
     }
 
-    /// The hidden row id of the next row inserted into a table without a
-    /// primary key.
-    pub(crate) fn new_row_id(&mut self) -> Result<i64> {
-        let id = i64::try_from(self.next_row_id)
-            .map_err(|_| Error::new(SqlState::NumericValueOutOfRange, "row id out of range"))?;
-        self.next_row_id += 1;
-        Ok(id)
+    /// The key of one more keyless row of content group `group` (see
+    /// [`Table::content_group`]): the group's next ordinal, which it takes.
+    pub(crate) fn next_content_key(&mut self, group: Vec<u8>) -> Result<Vec<u8>> {
+        let len = self.group_len(&group)?;
+        let key = self.table.content_key(&group, len);
+        self.set_group_len(group, len + 1);
+        Ok(key)
+    }
+
+    /// How many rows content group `group` holds, as this writer has left
+    /// it so far.
+    fn group_len(&self, group: &[u8]) -> Result<u64> {
+        if let Some(len) = self.groups.get(group) {
+            return Ok(*len);
+        }
+        let mut len = 0;
+        for (key, value) in self.edits.range(group.to_vec()..) {
+            if !key.starts_with(group) {
+                break;
+            }
+            len += u64::from(value.is_some());
+        }
+        // Every key of the group sorts after the group's prefix.
+        if self.map_last.as_deref().is_some_and(|last| group <= last) {
+            for entry in self.map.prefix(group)? {
+                let (key, _) = entry?;
+                len += u64::from(!self.edits.contains_key(&key));
+            }
+        }
+        Ok(len)
+    }
+
+    fn set_group_len(&mut self, group: Vec<u8>, len: u64) {
+        if len >= 2 {
+            self.groups.insert(group, len);
+        } else {
+            self.groups.remove(&group);
+        }
     }
 
     /// Inserts an encoded row (see `bulk`), refusing a duplicate key.
@@ -371,9 +412,28 @@ impl TableWriter {
     }
 
     /// Deletes the row stored under `key`, whose values are `row`.
+    ///
+    /// In a keyless table any row of the group goes, as all hold the same
+    /// values: the last ordinal, so the group keeps ordinals `0..n`.
     pub fn delete(&mut self, key: &[u8], row: &[Value]) -> Result<()> {
-        self.unindex_row(key, row)?;
-        self.edits.insert(key.to_vec(), None);
+        let key = if self.table.is_keyless() {
+            let group = if self.rekeyed {
+                self.table.content_group(row, &self.table.encode_value(row))
+            } else {
+                self.table.group_of(key)?.to_vec()
+            };
+            let len = self.group_len(&group)?;
+            if len == 0 {
+                return Err(Error::internal("a deleted row is not stored"));
+            }
+            let last = self.table.content_key(&group, len - 1);
+            self.set_group_len(group, len - 1);
+            last
+        } else {
+            key.to_vec()
+        };
+        self.unindex_row(&key, row)?;
+        self.edits.insert(key, None);
         self.flush_if_large()
     }
 
@@ -477,7 +537,12 @@ impl TableWriter {
             schema: self.table.object.schema.clone(),
             rows: self.map.root(),
             indexes,
-            next_row_id: self.next_row_id,
+            // Kept as stored for tables with a primary key (it means
+            // nothing to them); a keyless table is now keyed by content.
+            next_row_id: match self.table.identity() {
+                RowIdentity::PrimaryKey => self.table.object.next_row_id,
+                _ => 0,
+            },
         })
     }
 }

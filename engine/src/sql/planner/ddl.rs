@@ -427,6 +427,8 @@ impl Binder<'_> {
             .collect();
         let mut rewrite = false;
         let mut validate = false;
+        // Whether a row's stored values no longer encode it as it reads.
+        let mut changes_stored_values = false;
         for op in &at.operations {
             use ast::AlterTableOperation as Op;
             match op {
@@ -461,6 +463,7 @@ impl Binder<'_> {
                     sources.push(Some(Expr::Literal(missing.clone())));
                     if !missing.is_null() {
                         schema.columns[position].missing = Some(missing);
+                        changes_stored_values = true;
                     }
                     validate = true;
                 }
@@ -479,6 +482,7 @@ impl Binder<'_> {
                         };
                         drop_column(&mut schema, i)?;
                         sources.remove(i);
+                        changes_stored_values = true;
                     }
                 }
                 Op::RenameColumn {
@@ -627,6 +631,12 @@ impl Binder<'_> {
             }
         }
         schema.validate().map_err(crate::table::value_error)?;
+        // A keyless row is keyed by its stored values: a column dropped (its
+        // values stay in the rows) or added with a default (old rows read
+        // it without holding it) would leave keys that are not the rows'.
+        if schema.primary_key.is_empty() && changes_stored_values {
+            rewrite = true;
+        }
         let rewrite = if rewrite {
             Some(
                 sources

@@ -459,34 +459,33 @@ fn merge_table(
             ..ours.object.clone()
         },
     );
-    let base_rows = repo.map(base.object.rows)?;
-    let our_rows = repo.map(ours.object.rows)?;
-    let mut their_rows = repo.map(theirs.object.rows)?;
-    if !their_tags.is_empty() {
-        their_rows = retag_rows(&base_rows, &their_rows, &theirs, &merged_table, &their_tags)?;
-    }
-    // A table without a primary key keys rows by hidden ids handed out in
-    // order, so rows both sides added share ids: theirs move to ids after
-    // ours, and both sides' new rows are kept.
-    let mut next_row_id = ours.object.next_row_id.max(theirs.object.next_row_id);
-    if merged_table.has_row_id() {
-        let (rekeyed, next) = rekey_their_additions(
-            &base_rows,
-            &their_rows,
-            &merged_table,
-            base.object.next_row_id,
-            ours.object.next_row_id,
-        )?;
-        their_rows = rekeyed;
-        next_row_id = next.max(ours.object.next_row_id);
-    }
     let mut conflicts = Vec::new();
-    let rows = merge_maps(&base_rows, &our_rows, &their_rows, same, |c| {
-        resolve_row(name, &c, &merged_table, same, &mut conflicts)
-    })?;
+    // A keyless table's rows are keyed by content: each side's rows under
+    // the merged table's content keys, and rows merged by count.
+    let mut ours_rekeyed = false;
+    let (base_rows, our_rows, their_rows, rows) = if merged_table.is_keyless() {
+        let base_rows = content_rows(repo, &base, &merged_table, &[])?;
+        let our_rows = content_rows(repo, &ours, &merged_table, &[])?;
+        let their_rows = content_rows(repo, &theirs, &merged_table, &their_tags)?;
+        ours_rekeyed = our_rows.root() != ours.object.rows;
+        let rows = merge_counts(&base_rows, &our_rows, &their_rows, &merged_table)?;
+        (base_rows, our_rows, their_rows, rows)
+    } else {
+        let base_rows = repo.map(base.object.rows)?;
+        let our_rows = repo.map(ours.object.rows)?;
+        let mut their_rows = repo.map(theirs.object.rows)?;
+        if !their_tags.is_empty() {
+            their_rows = retag_rows(&base_rows, &their_rows, &theirs, &merged_table, &their_tags)?;
+        }
+        let rows = merge_maps(&base_rows, &our_rows, &their_rows, same, |c| {
+            resolve_row(name, &c, &merged_table, same, &mut conflicts)
+        })?;
+        (base_rows, our_rows, their_rows, rows)
+    };
     // The secondary indexes follow the rows: what changed from ours to the
     // merged rows is unindexed and reindexed (uniqueness checked). An index
-    // only theirs has starts empty and is filled with every row.
+    // only theirs has starts empty and is filled with every row, as every
+    // index does when our rows were re-keyed.
     let empty = repo.empty_map()?.root();
     let mut object = TableObject {
         schema: schema.encode(),
@@ -496,10 +495,15 @@ fn merge_table(
             .iter()
             .map(|i| {
                 let kept = ours.object.indexes.iter().find(|(n, _)| *n == i.name);
+                let kept = kept.filter(|_| !ours_rekeyed);
                 (i.name.clone(), kept.map_or(empty, |(_, a)| *a))
             })
             .collect(),
-        next_row_id,
+        next_row_id: if merged_table.is_keyless() {
+            0
+        } else {
+            ours.object.next_row_id
+        },
     };
     object.indexes.sort_by(|a, b| a.0.cmp(&b.0));
     let indexed = Table::new(Arc::new(schema.clone()), object.clone());
@@ -573,7 +577,7 @@ fn merge_table(
         }
         changed.insert(change.key);
     }
-    if constraints_added(&ours.schema, &schema) {
+    if ours_rekeyed || constraints_added(&ours.schema, &schema) {
         for entry in rows.iter()? {
             let (key, value) = entry?;
             if !changed.contains(&key) {
@@ -656,48 +660,116 @@ fn dropped_column_changed(
     Ok(None)
 }
 
-/// Their rows with each row they added since the base (a hidden id at or
-/// past the base's `next_row_id`) moved to an id past ours: id `i` becomes
-/// `our_next + (i - base_next)`. Returns the rows and the next free id.
-fn rekey_their_additions(
-    base_rows: &arbor_merkle::ProllyMap,
-    their_rows: &arbor_merkle::ProllyMap,
+/// The rows of `side` (one version of a keyless table) under `merged`'s
+/// content keys: as stored when they encode alike, else each row read
+/// under its schema, mapped to the merged columns by tag (`tags` maps a
+/// tag of the side to the merged one where they differ) and keyed again.
+fn content_rows(
+    repo: &Repository,
+    side: &Table,
+    merged: &Table,
+    tags: &[(u32, u32)],
+) -> Result<arbor_merkle::ProllyMap> {
+    let side_tag = |merged_tag: u32| {
+        tags.iter()
+            .find(|(_, m)| *m == merged_tag)
+            .map_or(merged_tag, |(t, _)| *t)
+    };
+    // For each merged column, the position of the side's column feeding it.
+    let sources: Vec<Option<usize>> = merged
+        .schema
+        .columns
+        .iter()
+        .map(|c| side.schema.tag_index(side_tag(c.tag)))
+        .collect();
+    // Rows are keyed alike when every column of the side is a merged
+    // column of the same tag and type, in the same order, and a merged
+    // column the side lacks reads as NULL (which neither values nor keys
+    // hold).
+    let alike = side.identity() == crate::table::RowIdentity::Content
+        && tags.is_empty()
+        && side.schema.columns.len() == sources.iter().flatten().count()
+        && sources.iter().flatten().is_sorted()
+        && merged
+            .schema
+            .columns
+            .iter()
+            .zip(&sources)
+            .all(|(c, s)| match s {
+                Some(i) => side.schema.columns[*i].data_type == c.data_type,
+                None => c.missing.is_none(),
+            });
+    if alike {
+        return repo.map(side.object.rows);
+    }
+    let mut bare = (*merged.schema).clone();
+    bare.indexes.clear();
+    let bare = Arc::new(bare);
+    let empty = crate::table::empty_table(repo, &bare)?;
+    let mut writer = TableWriter::new(repo, Table::new(bare, empty))?;
+    for entry in repo.map(side.object.rows)?.iter()? {
+        let (key, value) = entry?;
+        let row = side.decode(&key, &value)?;
+        let merged_row: Vec<Value> = merged
+            .schema
+            .columns
+            .iter()
+            .zip(&sources)
+            .map(|(c, s)| match s {
+                Some(i) => row[*i].clone(),
+                None => c.missing.clone().unwrap_or(Value::Null),
+            })
+            .collect();
+        writer.insert(&merged_row)?;
+    }
+    repo.map(writer.finish()?.rows)
+}
+
+/// Merges the rows of a keyless table by count, as Dolt does: each group
+/// of equal rows ends with ours' count plus what theirs added or removed
+/// since the base (never below none). Equal rows have no identity to
+/// conflict over, so nothing conflicts.
+fn merge_counts(
+    base: &arbor_merkle::ProllyMap,
+    ours: &arbor_merkle::ProllyMap,
+    theirs: &arbor_merkle::ProllyMap,
     table: &Table,
-    base_next: u64,
-    our_next: u64,
-) -> Result<(arbor_merkle::ProllyMap, u64)> {
-    let (base_next, our_next) = (
-        i64::try_from(base_next).unwrap_or(i64::MAX),
-        i64::try_from(our_next).unwrap_or(i64::MAX),
-    );
-    let mut edits: BTreeMap<Vec<u8>, Option<Vec<u8>>> = BTreeMap::new();
-    let mut moved = Vec::new();
-    let mut next = our_next;
-    for change in base_rows.diff(their_rows)? {
+) -> Result<arbor_merkle::ProllyMap> {
+    // Per group their change in rows, and the rows' encoded values.
+    let mut changes: BTreeMap<Vec<u8>, (i64, Option<Vec<u8>>)> = BTreeMap::new();
+    for change in base.diff(theirs)? {
         let change = change?;
-        let (None, Some(value)) = (&change.old, &change.new) else {
-            continue;
-        };
-        let Some(id) = table.row_id(&change.key)? else {
-            continue;
-        };
-        if id < base_next {
+        let group = table.group_of(&change.key)?.to_vec();
+        let entry = changes.entry(group).or_insert((0, None));
+        entry.0 += i64::from(change.new.is_some()) - i64::from(change.old.is_some());
+        if change.new.is_some() {
+            entry.1 = change.new;
+        }
+    }
+    let mut edits = Vec::new();
+    for (group, (delta, value)) in changes {
+        if delta == 0 {
             continue;
         }
-        let new_id = our_next.saturating_add(id - base_next);
-        next = next.max(new_id.saturating_add(1));
-        edits.insert(change.key.clone(), None);
-        moved.push((table.encode_key(&[], Some(new_id))?, value.clone()));
+        let mut our_len = 0u64;
+        for entry in ours.prefix(&group)? {
+            entry?;
+            our_len += 1;
+        }
+        let len = u64::try_from(
+            i64::try_from(our_len)
+                .unwrap_or(i64::MAX)
+                .saturating_add(delta),
+        )
+        .unwrap_or(0);
+        for ordinal in len.min(our_len)..len.max(our_len) {
+            edits.push(Edit {
+                key: table.content_key(&group, ordinal),
+                value: if len > our_len { value.clone() } else { None },
+            });
+        }
     }
-    if moved.is_empty() {
-        return Ok((their_rows.clone(), u64::try_from(next).unwrap_or(0)));
-    }
-    // Deletes first: a new id may be one of the old ones.
-    for (key, value) in moved {
-        edits.insert(key, Some(value));
-    }
-    let rows = their_rows.edit(edits.into_iter().map(|(key, value)| Edit { key, value }))?;
-    Ok((rows, u64::try_from(next).unwrap_or(0)))
+    Ok(ours.edit(edits)?)
 }
 
 /// Their rows with their columns under the merged schema's tags, where the

@@ -104,8 +104,7 @@ pub fn resolve(
                                 .map_or(Value::Null, |i| theirs_row[i].clone())
                         })
                         .collect();
-                    let row_id = current.row_id(&c.key)?;
-                    writer.insert(&row, row_id)?;
+                    writer.insert(&row)?;
                 }
             }
             working
@@ -182,9 +181,8 @@ pub fn update_working_rows(
             ));
         };
         let new_row = writer.conform(values.clone())?;
-        let row_id = current.row_id(key)?;
         writer.delete(key, &current.decode(key, &old)?)?;
-        writer.insert(&new_row, row_id)?;
+        writer.insert(&new_row)?;
     }
     working
         .tables
