@@ -5,6 +5,7 @@
 //! to the engine.
 
 mod commands;
+mod completion;
 mod config;
 mod data_files;
 mod identity;
@@ -12,6 +13,7 @@ mod output;
 mod progress;
 mod render;
 mod shell;
+mod terminal;
 mod ui;
 mod vcs;
 
@@ -25,17 +27,43 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Arbor: a versioned SQL database. Git for data.
 #[derive(Debug, Parser)]
-#[command(name = "arbor", version, about, long_about = None)]
+#[command(
+    name = "arbor",
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:
+  arbor init
+  arbor table import orders orders.csv --pk id
+  arbor commit -am \"Load orders\"
+  arbor sql -q \"UPDATE orders SET total = total * 1.1\"
+  arbor diff
+  arbor log --oneline --graph
+
+Each command's --help shows its own examples; `arbor man <folder>` writes the manual pages."
+)]
 struct Cli {
     /// Run as if started in this directory.
     #[arg(short = 'C', global = true, value_name = "DIR")]
     work_dir: Option<PathBuf>,
+
+    /// Colour the output: auto (on a terminal, unless NO_COLOR is set),
+    /// always or never [default: the setting color.ui, else auto].
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    color: Option<terminal::ColorWhen>,
+
+    /// Do not pass long output (log, diff, show, blame, query results)
+    /// through the pager.
+    #[arg(long, global = true)]
+    no_pager: bool,
 
     #[command(subcommand)]
     command: commands::Command,
 }
 
 fn main() -> ExitCode {
+    // A shell asking what to complete gets its answer, and nothing else runs.
+    completion::complete_if_asked(Cli::command);
     // `--version` says what `arbor version` says: the formats and features too.
     let long_version: &'static str = Box::leak(commands::version::details().into_boxed_str());
     let matches = Cli::command().long_version(long_version).get_matches();
@@ -75,11 +103,108 @@ fn main() -> ExitCode {
             }
         },
     };
-    match commands::run(cli.command, &cwd) {
+    terminal::init_color(cli.color, &cwd);
+    if cli.no_pager {
+        terminal::disable_pager();
+    }
+    let pager = if cli.command.pages() {
+        terminal::start_pager(&cwd)
+    } else {
+        None
+    };
+    let outcome = commands::run(cli.command, &cwd);
+    // The pager shows all the output before an error follows it.
+    drop(pager);
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             ui::print_error(&e);
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command, by its path of names (`["table", "import"]`).
+    fn commands(
+        command: &clap::Command,
+        path: Vec<String>,
+        out: &mut Vec<(Vec<String>, clap::Command)>,
+    ) {
+        for sub in command.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            let mut sub_path = path.clone();
+            sub_path.push(sub.get_name().to_owned());
+            commands(sub, sub_path, out);
+        }
+        out.push((path, command.clone()));
+    }
+
+    /// The words of an example's command line, as a shell splits them
+    /// (double quotes group), up to a redirection, a pipe or a comment (two
+    /// spaces).
+    fn words(line: &str) -> Vec<String> {
+        let line = line.split("  ").next().unwrap_or_default();
+        let mut words = Vec::new();
+        let mut word = String::new();
+        let mut quoted = false;
+        for c in line.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                ' ' if !quoted => {
+                    if !word.is_empty() {
+                        words.push(std::mem::take(&mut word));
+                    }
+                }
+                _ => word.push(c),
+            }
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+        let end = words
+            .iter()
+            .position(|w| [">", "|", "&&", ";", "&"].contains(&w.as_str()))
+            .unwrap_or(words.len());
+        words.truncate(end);
+        words
+    }
+
+    /// Every command's help ends with examples, and each example of an
+    /// `arbor` command line parses as the command it shows.
+    #[test]
+    fn every_command_shows_examples_that_parse() {
+        let mut all = Vec::new();
+        commands(&Cli::command(), Vec::new(), &mut all);
+        assert!(all.len() > 40, "{} commands", all.len());
+        let mut parsed = 0;
+        for (path, command) in &all {
+            let help = command
+                .get_after_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let examples = help
+                .split_once("Examples:\n")
+                .map(|(_, e)| e)
+                .unwrap_or_else(|| panic!("arbor {}: no examples in --help", path.join(" ")));
+            for line in examples.lines().take_while(|l| l.starts_with("  ")) {
+                let words = words(line.trim_start());
+                if words.first().map(String::as_str) != Some("arbor") {
+                    continue;
+                }
+                match Cli::try_parse_from(&words) {
+                    Ok(_) => {}
+                    Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {}
+                    Err(e) => panic!("the example `{}` does not parse: {e}", line.trim()),
+                }
+                parsed += 1;
+            }
+        }
+        assert!(parsed > 80, "only {parsed} examples parsed");
     }
 }

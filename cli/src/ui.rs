@@ -172,20 +172,39 @@ fn hint_for(why: &VcError) -> Option<String> {
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        self.write(f, false)
+    }
+}
+
+impl CliError {
+    /// The error as printed: `error:` and `hint:` painted when `color`,
+    /// each line ending in a newline but the last.
+    fn write(&self, f: &mut dyn fmt::Write, color: bool) -> fmt::Result {
+        use crate::terminal::{Role, paint_if};
+        write!(
+            f,
+            "{} {}",
+            paint_if(color, Role::Error, "error:"),
+            self.message
+        )?;
         if let Some(d) = &self.detail {
             write!(f, "\n{d}")?;
         }
         if let Some(h) = &self.hint {
-            write!(f, "\nhint: {h}")?;
+            write!(f, "\n{} {h}", paint_if(color, Role::Hint, "hint:"))?;
         }
         Ok(())
     }
 }
 
-/// Prints an error to standard error.
+/// Prints an error to standard error, every line ending in a newline.
 pub fn print_error(e: &CliError) {
-    eprintln!("{e}");
+    let mut text = String::new();
+    let _ = e.write(&mut text, crate::terminal::color_stderr());
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    eprint!("{text}");
 }
 
 /// Prints a statement's notices to standard error, as psql does

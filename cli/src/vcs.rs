@@ -1,7 +1,7 @@
 //! What the version-control commands share: opening the repository,
 //! resolving revisions, and printing commits and diffs the way Git does.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use arbor_engine::{
 use arbor_merkle::{Address, DiskStore};
 use arbor_schema::Value;
 
+use crate::terminal::{self, Role};
 use crate::ui::CliError;
 use arbor_engine::io::RowSelection;
 
@@ -89,7 +90,18 @@ pub fn format_time(seconds: i64, offset_minutes: i64) -> String {
 
 /// Prints a commit's header and message, as `git log` does.
 pub fn print_commit(out: &mut dyn Write, address: &Address, commit: &Commit) -> io::Result<()> {
-    writeln!(out, "commit {}", address.to_hex())?;
+    print_decorated_commit(out, address, commit, "")
+}
+
+/// [`print_commit`] with `decoration` (see [`Decorations`]) after the hash.
+pub fn print_decorated_commit(
+    out: &mut dyn Write,
+    address: &Address,
+    commit: &Commit,
+    decoration: &str,
+) -> io::Result<()> {
+    let hash = format!("commit {}", address.to_hex());
+    writeln!(out, "{}{decoration}", terminal::paint(Role::Hash, &hash))?;
     if commit.parents.len() > 1 {
         let parents: Vec<String> = commit.parents.iter().map(|p| p.short(8)).collect();
         writeln!(out, "Merge: {}", parents.join(" "))?;
@@ -109,6 +121,81 @@ pub fn print_commit(out: &mut dyn Write, address: &Address, commit: &Commit) -> 
         writeln!(out, "    {line}")?;
     }
     writeln!(out)
+}
+
+/// The names pointing at each commit, as `git log` decorates it:
+/// `HEAD -> main`, other branches, remote-tracking branches and `tag: v1`.
+#[derive(Debug, Default)]
+pub struct Decorations {
+    names: std::collections::HashMap<Address, Vec<(Role, String)>>,
+}
+
+impl Decorations {
+    /// The names in `repository`'s refs, `current` being the checked-out
+    /// branch.
+    pub fn read(repository: &Repository, current: &str) -> Result<Decorations, CliError> {
+        let mut names: std::collections::HashMap<Address, Vec<(Role, String)>> = Default::default();
+        for (name, address) in repository.store_root()?.refs {
+            let (role, shown, commit) = if let Some(b) = name.strip_prefix("refs/heads/") {
+                let shown = if b == current {
+                    format!("HEAD -> {b}")
+                } else {
+                    b.to_owned()
+                };
+                let role = if b == current {
+                    Role::Head
+                } else {
+                    Role::Branch
+                };
+                (role, shown, address)
+            } else if let Some(r) = name.strip_prefix("refs/remotes/") {
+                (Role::RemoteBranch, r.to_owned(), address)
+            } else if let Some(t) = name.strip_prefix("refs/tags/") {
+                let commit = match repository.read_tag(&address)? {
+                    Some(tag) => tag.commit,
+                    None => address,
+                };
+                (Role::Tag, format!("tag: {t}"), commit)
+            } else {
+                continue;
+            };
+            names.entry(commit).or_default().push((role, shown));
+        }
+        for list in names.values_mut() {
+            // HEAD first, then branches, remote ones, tags; each by name.
+            list.sort_by_key(|(role, name)| {
+                let rank = [Role::Head, Role::Branch, Role::RemoteBranch, Role::Tag]
+                    .iter()
+                    .position(|r| r == role);
+                (rank, name.clone())
+            });
+        }
+        Ok(Decorations { names })
+    }
+
+    /// ` (HEAD -> main, tag: v1)` for `commit`, painted; empty without names.
+    pub fn of(&self, commit: &Address) -> String {
+        let Some(list) = self.names.get(commit) else {
+            return String::new();
+        };
+        let painted: Vec<String> = list
+            .iter()
+            .map(|(role, name)| match name.split_once(" -> ") {
+                Some((head, branch)) => format!(
+                    "{} -> {}",
+                    terminal::paint(Role::Head, head),
+                    terminal::paint(Role::Branch, branch)
+                ),
+                None => terminal::paint(*role, name).into_owned(),
+            })
+            .collect();
+        let open = terminal::paint(Role::Hash, " (");
+        let close = terminal::paint(Role::Hash, ")");
+        format!(
+            "{open}{}{close}",
+            painted.join(&terminal::paint(Role::Hash, ", "))
+        )
+    }
 }
 
 /// An annotated tag as `arbor show` prints it before its commit.
@@ -150,34 +237,18 @@ fn cell(v: &Value) -> String {
     }
 }
 
-/// Whether to color output: `--color`, and for `auto` a terminal on
-/// standard output and no `NO_COLOR` in the environment.
-pub fn use_color(choice: clap::ColorChoice) -> bool {
-    match choice {
-        clap::ColorChoice::Always => true,
-        clap::ColorChoice::Never => false,
-        clap::ColorChoice::Auto => {
-            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    }
-}
-
-/// `line` in the ANSI color for a diff line starting with `mark` (green
-/// for added and after, red for removed and before, yellow for changed),
-/// or as it is without `color`.
+/// `line` in the colour for a diff line starting with `mark` (added and
+/// after, removed and before, changed, a heading), or as it is without
+/// `color`.
 fn paint(color: bool, mark: char, line: &str) -> String {
-    let code = match mark {
-        '+' | '>' => "32",
-        '-' | '<' => "31",
-        '~' => "33",
-        'h' => "1",
+    let role = match mark {
+        '+' | '>' => Role::Added,
+        '-' | '<' => Role::Removed,
+        '~' => Role::Changed,
+        'h' => Role::Heading,
         _ => return line.to_owned(),
     };
-    if color {
-        format!("\x1b[{code}m{line}\x1b[0m")
-    } else {
-        line.to_owned()
-    }
+    terminal::paint_if(color, role, line).into_owned()
 }
 
 /// Prints one table's diff: schema changes, then a table of changed rows

@@ -212,3 +212,40 @@ fn reset_tag_cherry_pick_revert_blame_stash_gc_fsck_config() {
     s.run(&["config", "nonsense"]);
     insta::assert_snapshot!(s.transcript);
 }
+
+/// The conventions of the command line: colour when asked (the session
+/// sets NO_COLOR, which `--color=always` overrides), the log's branches
+/// and tags, `--no-pager`, whole-repository dumps, completion scripts and
+/// manual pages.
+#[test]
+fn colour_decorations_dump_completion_and_manuals() {
+    let mut s = Session::new();
+    s.sql("CREATE TABLE owners (id serial PRIMARY KEY, name text NOT NULL); CREATE TABLE pets (id int PRIMARY KEY, owner int REFERENCES owners (id), kind text CHECK (kind <> '')); INSERT INTO owners (name) VALUES ('ann'), ('bo'); INSERT INTO pets VALUES (1, 2, 'cat'), (2, 1, 'dog')");
+    s.run(&["add", "."]);
+    s.run(&["commit", "-m", "owners and pets"]);
+    s.run(&["tag", "v1"]);
+    s.run(&["branch", "side"]);
+    s.sql("UPDATE pets SET kind = 'fish' WHERE id = 2; INSERT INTO pets VALUES (3, 2, 'owl')");
+    s.run(&["--color=always", "status"]);
+    s.run(&["--color=always", "diff"]);
+    s.run(&["--color=always", "log", "--oneline", "--decorate"]);
+    s.run(&["log", "--oneline", "--decorate", "--no-pager"]);
+    s.run(&["log", "--oneline", "--no-decorate"]);
+    s.run(&["--color=always", "checkout", "nowhere"]);
+    s.run(&["--color=sometimes", "status"]);
+    s.run(&["dump"]);
+    s.run(&["dump", "--as-of", "v1", "--format", "csv", "v1-tables"]);
+    for table in ["owners", "pets"] {
+        let text = s.repo.read_file(format!("v1-tables/{table}.csv"));
+        writeln!(s.transcript, "v1-tables/{table}.csv:\n{text}").unwrap();
+    }
+    s.run(&["dump", "--format", "json"]);
+    s.run(&["man", "pages"]);
+    let before = s.transcript.len();
+    s.run(&["completion", "fish"]);
+    // The script calls the binary back by its path, which moves.
+    let script = s.transcript.split_off(before);
+    s.transcript
+        .push_str(&script.replace(env!("CARGO_BIN_EXE_arbor"), "<arbor>"));
+    insta::assert_snapshot!(s.transcript);
+}

@@ -114,6 +114,7 @@ pub use sql::{
     NoticeSeverity, Prepared, RowEncoder, RowSink, Session, StatementResult,
 };
 pub use table::Table;
+pub use table::sequences::Sequence;
 
 // What version control reads and returns.
 pub use objects::{Catalog, Commit, MergeState, Signature, TableObject, TagObject, WorkingSet};

@@ -18,9 +18,17 @@ pub struct Args {
     action: Action,
 }
 
+impl Args {
+    /// Whether this shows conflicts (`conflicts cat`), which may be long.
+    pub fn shows_rows(&self) -> bool {
+        matches!(self.action, Action::Cat { .. })
+    }
+}
+
 #[derive(Debug, clap::Subcommand)]
 enum Action {
     /// Show each conflict: the row in the base, ours and theirs.
+    #[command(after_help = "Examples:\n  arbor conflicts cat\n  arbor conflicts cat orders")]
     Cat {
         /// Only these tables.
         tables: Vec<String>,
@@ -28,6 +36,10 @@ enum Action {
     /// Resolve every conflict of the named tables to one side (the
     /// library's arguments and rules, shared with
     /// `SELECT arbor_conflicts_resolve(...)`).
+    #[command(about = "Resolve every conflict of the named tables (or . for all) to one side")]
+    #[command(
+        after_help = "Examples:\n  arbor conflicts resolve --ours orders\n  arbor conflicts resolve --theirs ."
+    )]
     Resolve(ResolveArgs),
 }
 

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use arbor_engine::ops;
 use arbor_merkle::Address;
 
+use crate::terminal::{self, Role};
 use crate::ui::CliError;
 use crate::vcs;
 
@@ -22,6 +23,13 @@ pub struct Args {
     /// Draw the commit graph beside the log: branches and merges as lines.
     #[arg(long)]
     graph: bool,
+    /// Show the branches and tags at each commit (the default on a
+    /// terminal, as Git's log.decorate=auto).
+    #[arg(long, overrides_with = "no_decorate")]
+    decorate: bool,
+    /// Do not show branches and tags.
+    #[arg(long)]
+    no_decorate: bool,
     /// A revision (default HEAD), or a range `A..B` (in B, not in A).
     revision: Option<String>,
     /// Only commits that changed these tables.
@@ -50,6 +58,12 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         );
     }
     let commits = ops::log(&repository, &starts, &hide)?;
+    let decorate = args.decorate || (!args.no_decorate && terminal::stdout_is_terminal());
+    let decorations = if decorate {
+        vcs::Decorations::read(&repository, &ops::current_branch(&repository)?)?
+    } else {
+        vcs::Decorations::default()
+    };
     let mut graph = Graph::default();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -75,10 +89,12 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
         shown += 1;
         let mut text = Vec::new();
+        let decoration = decorations.of(address);
         if args.oneline {
-            writeln!(text, "{} {}", address.short(8), vcs::subject(commit)).ok();
+            let hash = terminal::paint(Role::Hash, &address.short(8)).into_owned();
+            writeln!(text, "{hash}{decoration} {}", vcs::subject(commit)).ok();
         } else {
-            vcs::print_commit(&mut text, address, commit).ok();
+            vcs::print_decorated_commit(&mut text, address, commit, &decoration).ok();
         }
         let text = String::from_utf8_lossy(&text);
         let written = if args.graph {

@@ -21,7 +21,10 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Action {
     /// Add a remote: a folder holding an Arbor repository (a path or
-    /// file:///path).
+    /// file:///path) or a Git remote (git+ssh://, git+https://, git+file://).
+    #[command(
+        after_help = "Examples:\n  arbor remote add origin /srv/data\n  arbor remote add origin git+ssh://git@example.com/acme/data.git"
+    )]
     Add {
         /// The remote's name, like origin.
         name: String,
@@ -30,11 +33,15 @@ enum Action {
     },
     /// Remove a remote and its remote-tracking branches.
     #[command(visible_alias = "rm")]
+    #[command(after_help = "Examples:\n  arbor remote remove origin")]
     Remove {
         /// The remote's name.
         name: String,
     },
     /// Point a remote at another URL.
+    #[command(
+        after_help = "Examples:\n  arbor remote set-url origin git+https://example.com/acme/data.git"
+    )]
     SetUrl {
         /// The remote's name.
         name: String,
@@ -42,6 +49,7 @@ enum Action {
         url: String,
     },
     /// List the remotes (the default).
+    #[command(after_help = "Examples:\n  arbor remote list")]
     List,
 }
 

@@ -19,6 +19,7 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Action {
     /// Print CREATE TABLE (and CREATE INDEX, CREATE VIEW) statements.
+    #[command(after_help = "Examples:\n  arbor schema show\n  arbor schema show orders customers")]
     Show {
         /// Only these tables (all tables and views by default).
         tables: Vec<String>,

@@ -38,7 +38,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     };
     let catalog = repository.read_catalog(&commit.catalog)?;
     for d in diff_catalogs(&repository, &parent, &catalog, &[])? {
-        let color = vcs::use_color(clap::ColorChoice::Auto);
+        let color = crate::terminal::color();
         vcs::print_table_diff(&mut out, &repository, &d, &Default::default(), color)?;
     }
     for v in diff_views(&parent, &catalog, &[]) {

@@ -44,6 +44,14 @@ pub struct Args {
     allow_outside: bool,
 }
 
+impl Args {
+    /// Whether the statements come from -q, -f or a pipe (their results
+    /// may go through the pager), not typed into the shell.
+    pub fn is_script(&self) -> bool {
+        self.query.is_some() || self.file.is_some() || !std::io::stdin().is_terminal()
+    }
+}
+
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     // Statements the user typed may reach outside; a script only if allowed.
     let typed = args.query.is_some() || (args.file.is_none() && std::io::stdin().is_terminal());

@@ -34,22 +34,27 @@ struct PushArgs {
 enum Action {
     /// Save the uncommitted changes and reset to HEAD (the default);
     /// untracked tables stay unless -u is given.
+    #[command(after_help = "Examples:\n  arbor stash push -m \"half done\"\n  arbor stash push -u")]
     Push(PushArgs),
     /// List the stashes, newest first.
+    #[command(after_help = "Examples:\n  arbor stash list")]
     List,
     /// Bring a stash back and drop it.
+    #[command(after_help = "Examples:\n  arbor stash pop\n  arbor stash pop 1")]
     Pop {
         /// Which stash (0 is the newest).
         #[arg(default_value_t = 0)]
         index: usize,
     },
     /// Bring a stash back and keep it.
+    #[command(after_help = "Examples:\n  arbor stash apply 0")]
     Apply {
         /// Which stash (0 is the newest).
         #[arg(default_value_t = 0)]
         index: usize,
     },
     /// Delete a stash.
+    #[command(after_help = "Examples:\n  arbor stash drop 1")]
     Drop {
         /// Which stash (0 is the newest).
         #[arg(default_value_t = 0)]

@@ -1,6 +1,7 @@
 //! `arbor status`: what is staged, what is not, untracked tables, and any
 //! merge in progress.
 
+use crate::terminal::{Role, paint};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -52,14 +53,16 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 }
                 println!("Unmerged tables:\n  (use \"arbor conflicts cat <table>\" to see them)");
                 for table in &whole {
-                    println!("\tschema conflict:  {}", shown(table));
+                    let line = format!("schema conflict:  {}", shown(table));
+                    println!("\t{}", paint(Role::Removed, &line));
                 }
                 for (table, n) in counts {
-                    println!(
-                        "\tconflicts:  {} ({n} row{})",
+                    let line = format!(
+                        "conflicts:  {} ({n} row{})",
                         shown(&table),
                         if n == 1 { "" } else { "s" }
                     );
+                    println!("\t{}", paint(Role::Removed, &line));
                 }
                 println!();
             }
@@ -72,7 +75,8 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     if !status.staged.is_empty() {
         println!("Changes to be committed:\n  (use \"arbor reset <table>...\" to unstage)");
         for (name, change) in &status.staged {
-            println!("\t{} {}", label(*change), shown(name));
+            let line = format!("{} {}", label(*change), shown(name));
+            println!("\t{}", paint(Role::Added, &line));
         }
         println!();
     }
@@ -81,7 +85,8 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             "Changes not staged for commit:\n  (use \"arbor add <table>\" to update what will be committed)"
         );
         for (name, change) in &status.unstaged {
-            println!("\t{} {}", label(*change), shown(name));
+            let line = format!("{} {}", label(*change), shown(name));
+            println!("\t{}", paint(Role::Removed, &line));
         }
         println!();
     }
@@ -90,7 +95,8 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             "Untracked tables:\n  (use \"arbor add <table>\" to include in what will be committed)"
         );
         for name in &status.untracked {
-            println!("\t{} {}", label(TableChange::Added), shown(name));
+            let line = format!("{} {}", label(TableChange::Added), shown(name));
+            println!("\t{}", paint(Role::Removed, &line));
         }
         println!();
     }

@@ -18,6 +18,8 @@
 // uses only some of it: what one binary leaves unused is not dead code.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::ffi::OsString;
 use std::fmt;
 use std::io::Write as _;
@@ -32,8 +34,15 @@ pub const AUTHOR_EMAIL: &str = "ann@example.com";
 pub const COMMIT_DATE: &str = "1700000000";
 
 /// Inherited variables removed from every command besides `ARBOR_*` and
-/// `GIT_*`: colour preferences.
-const CLEARED: [&str; 3] = ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"];
+/// `GIT_*`: colour preferences, the pager and the terminal type.
+const CLEARED: [&str; 6] = [
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "PAGER",
+    "LESS",
+    "TERM",
+];
 
 /// An isolated environment for running `arbor`: see the module's comment.
 /// Cloning it shares the temporary folder.

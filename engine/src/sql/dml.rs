@@ -18,7 +18,9 @@ use super::planner::expr::Expr;
 use crate::error::{Error, Result, SqlState};
 use crate::objects::TableObject;
 use crate::repo::Repository;
-use crate::table::{TableWriter, check_not_referenced, check_parent_exists};
+use crate::table::{
+    ForeignKeyCheck, Table, TableWriter, check_not_referenced, check_parent_exists,
+};
 
 /// What a writing statement returns: its command tag, or its RETURNING rows.
 #[derive(Debug)]
@@ -87,6 +89,8 @@ pub fn insert_rows<'a>(
     );
     let mut returned_rows = Vec::new();
     let mut count = 0u64;
+    // Rows whose reference to their own table is checked at the end.
+    let mut deferred: Vec<Row> = Vec::new();
     for source_row in rows {
         let mut row: Row = Vec::with_capacity(width);
         for (i, default) in plan.defaults.iter().enumerate() {
@@ -145,15 +149,43 @@ pub fn insert_rows<'a>(
             }
         };
         for fk in &plan.foreign_keys.outgoing {
+            if references_itself(fk) {
+                // As in PostgreSQL, checked once the statement's rows are all
+                // in: a row may reference one that comes after it.
+                deferred.push(written.clone());
+                break;
+            }
             check_parent_exists(repo, fk, &written, Some(&writer))?;
         }
         project(plan.returning.as_ref(), &written, ctx, &mut returned_rows)?;
         count += 1;
     }
+    check_deferred(repo, &plan.foreign_keys.outgoing, &deferred, &writer)?;
     Ok((
         writer.finish()?,
         returned(plan.returning.as_ref(), count, returned_rows),
     ))
+}
+
+/// Whether foreign key `fk` references the table it belongs to.
+fn references_itself(fk: &ForeignKeyCheck) -> bool {
+    fk.parent.name() == fk.child.name()
+}
+
+/// Checks every outgoing foreign key of `rows` (written by `writer`), once
+/// the statement has written all its rows.
+fn check_deferred(
+    repo: &Repository,
+    outgoing: &[ForeignKeyCheck],
+    rows: &[Row],
+    writer: &TableWriter,
+) -> Result<()> {
+    for row in rows {
+        for fk in outgoing {
+            check_parent_exists(repo, fk, row, Some(writer))?;
+        }
+    }
+    Ok(())
 }
 
 /// `row` with each assigned column replaced by its expression over `over`.
@@ -234,6 +266,8 @@ pub fn run_change(
     }
     let mut returned_rows = Vec::new();
     let mut cascades = Vec::new();
+    let mut deferred: Vec<Row> = Vec::new();
+    let mut still_referenced: Vec<(ForeignKeyCheck, Row)> = Vec::new();
     for (_, source_row, new_row) in &changes {
         let mut output = source_row.clone();
         let old_row = &source_row[..width];
@@ -261,6 +295,13 @@ pub fn run_change(
             }
             let width = fk.child_columns.len();
             let action = match action {
+                ForeignKeyAction::NoAction if references_itself(fk) => {
+                    // Checked at the end of the statement, as PostgreSQL
+                    // checks NO ACTION: the rows that referenced this one
+                    // may go in the same statement.
+                    still_referenced.push((fk.clone(), old_row.to_vec()));
+                    continue;
+                }
                 ForeignKeyAction::NoAction | ForeignKeyAction::Restrict => {
                     check_not_referenced(repo, fk, old_row)?;
                     continue;
@@ -288,15 +329,25 @@ pub fn run_change(
             let new_row = writer.conform(new_row.clone())?;
             writer.insert(&new_row)?;
             for fk in &plan.foreign_keys.outgoing {
+                if references_itself(fk) {
+                    deferred.push(new_row.clone());
+                    break;
+                }
                 check_parent_exists(repo, fk, &new_row, Some(&writer))?;
             }
             output.splice(..width, new_row);
         }
         project(plan.returning.as_ref(), &output, &ctx, &mut returned_rows)?;
     }
+    check_deferred(repo, &plan.foreign_keys.outgoing, &deferred, &writer)?;
+    let object = writer.finish()?;
+    for (mut fk, old_row) in still_referenced {
+        fk.child = Table::new(fk.child.schema.clone(), object.clone());
+        check_not_referenced(repo, &fk, &old_row)?;
+    }
     let count = changes.len() as u64;
     Ok((
-        writer.finish()?,
+        object,
         returned(plan.returning.as_ref(), count, returned_rows),
         cascades,
     ))

@@ -77,10 +77,6 @@ pub struct Args {
     /// files (default: the empty field).
     #[arg(long, value_name = "TEXT")]
     null: Option<String>,
-    /// Color the table format: auto (on a terminal, unless NO_COLOR is
-    /// set), always or never.
-    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
-    color: clap::ColorChoice,
     /// Revisions (`A`, `A B`, `A..B`, `A...B`), then table names; with
     /// --files, the old and the new file.
     args: Vec<String>,
@@ -224,7 +220,7 @@ fn show(
     let diffs = diff_catalogs(repository, from, to, tables)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let color = vcs::use_color(args.color);
+    let color = crate::terminal::color();
     let selection = RowSelection {
         kinds: args.filter.clone(),
         limit: args.limit,

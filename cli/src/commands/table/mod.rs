@@ -28,8 +28,14 @@ enum Action {
     /// unquoted empty field is NULL, a quoted one ("") the empty string
     /// (`--null` changes the unquoted marker). Completely empty lines are
     /// skipped. TSV and PSV are CSV with a tab or `|` delimiter.
+    #[command(
+        after_help = "Examples:\n  arbor table import orders orders.csv --pk id\n  arbor table import orders more.csv --append\n  arbor table import orders fixed.csv --update\n  arbor table import orders orders.csv --replace"
+    )]
     Import(import::Args),
     /// Write a table's rows as CSV, TSV, PSV, JSON, JSON Lines or SQL.
+    #[command(
+        after_help = "Examples:\n  arbor table export orders orders.csv\n  arbor table export orders --format json --where \"total > 100\"\n  arbor table export orders v1.sql --as-of v1.0"
+    )]
     Export(export::Args),
 }
 
