@@ -158,16 +158,19 @@ fn history_file() -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".arbor_history")))
 }
 
-/// Where results go: the terminal or a file (`\o`).
+/// Where results go: the terminal (through the pager when longer than
+/// the screen) or a file (`\o`).
 struct Output {
     file: Option<std::fs::File>,
+    pager: Option<String>,
 }
 
 impl Output {
     fn write(&mut self, text: &str) {
-        let written = match &mut self.file {
-            Some(f) => f.write_all(text.as_bytes()),
-            None => std::io::stdout().write_all(text.as_bytes()),
+        let written = match (&mut self.file, &self.pager) {
+            (Some(f), _) => f.write_all(text.as_bytes()),
+            (None, Some(pager)) if crate::terminal::page_text(pager, text) => Ok(()),
+            (None, _) => std::io::stdout().write_all(text.as_bytes()),
         };
         if let Err(e) = written {
             eprintln!("error: cannot write output: {e}");
@@ -327,7 +330,7 @@ fn render_result(r: &StatementResult, expanded: bool) -> String {
 }
 
 /// Runs the shell until `\q` or end of input.
-pub fn run(session: Session) -> Result<(), CliError> {
+pub fn run(session: Session, pager: Option<String>) -> Result<(), CliError> {
     let mut editor: Editor<ShellHelper, DefaultHistory> =
         Editor::new().map_err(|e| CliError::new(format!("cannot start the shell: {e}")))?;
     let history = history_file();
@@ -339,7 +342,7 @@ pub fn run(session: Session) -> Result<(), CliError> {
         session,
         timing: false,
         expanded: false,
-        out: Output { file: None },
+        out: Output { file: None, pager },
     };
     println!(
         "arbor {}: SQL on branch {}. \\? for help, \\q to quit.",

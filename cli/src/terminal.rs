@@ -10,8 +10,8 @@
 //!   `never`, `true`, `false`) override that, the flag first. Text is
 //!   painted by what it is ([`Role`]), so one table of styles says how.
 //! - **The pager** takes the output of the commands that print much (log,
-//!   diff, show, blame, conflicts cat, query results) when standard output
-//!   is a terminal: `$ARBOR_PAGER`, else the setting `core.pager`, else
+//!   diff, show, blame, conflicts cat, query results), and in the shell a
+//!   result longer than the screen, when standard output is a terminal: `$ARBOR_PAGER`, else the setting `core.pager`, else
 //!   `$PAGER`, else `less` (with `LESS=FRX` unless set: quit when the text
 //!   fits on one screen, keep colours, leave the screen as it was). An
 //!   empty pager or `cat` means none, as does `--no-pager` or
@@ -184,22 +184,60 @@ fn pager_command(cwd: &Path) -> Option<String> {
     (!command.is_empty() && command != "cat").then(|| command.to_owned())
 }
 
-/// Starts the pager for a command's output, when standard output is a
-/// terminal and paging is on; `None` otherwise (the output goes where it
-/// went). A pager that cannot start is skipped with a warning.
-pub fn start_pager(cwd: &Path) -> Option<Pager> {
+/// The pager for `cwd`, when standard output is a terminal and paging is
+/// on.
+pub fn pager_for(cwd: &Path) -> Option<String> {
     if NO_PAGER.load(Ordering::Relaxed) || !stdout_is_terminal() {
         return None;
     }
-    let command = pager_command(cwd)?;
+    pager_command(cwd)
+}
+
+/// The shell command that runs `pager`, its input piped, with Git's
+/// defaults for `less` and `lv`.
+fn pager_process(pager: &str) -> Command {
     let mut shell = Command::new("sh");
-    shell.arg("-c").arg(&command).stdin(Stdio::piped());
+    shell.arg("-c").arg(pager).stdin(Stdio::piped());
     if std::env::var_os("LESS").is_none() {
         shell.env("LESS", "FRX");
     }
     if std::env::var_os("LV").is_none() {
         shell.env("LV", "-c");
     }
+    shell
+}
+
+/// Shows `text` through `pager` when it has more lines than the terminal
+/// (as psql pages a long result in its shell); `false` when it did not (the
+/// caller prints it).
+pub fn page_text(pager: &str, text: &str) -> bool {
+    // The terminal's height; where it does not say, $LINES, else 24.
+    let rows = rustix::termios::tcgetwinsize(std::io::stdout())
+        .map(|w| usize::from(w.ws_row))
+        .ok()
+        .filter(|&rows| rows > 0)
+        .or_else(|| std::env::var("LINES").ok()?.parse().ok())
+        .unwrap_or(24);
+    if text.lines().count() < rows {
+        return false;
+    }
+    let Ok(mut child) = pager_process(pager).spawn() else {
+        return false;
+    };
+    if let Some(mut input) = child.stdin.take() {
+        // A pager quit early closes its input: the rest is not wanted.
+        let _ = input.write_all(text.as_bytes());
+    }
+    let _ = child.wait();
+    true
+}
+
+/// Starts the pager for a command's output, when standard output is a
+/// terminal and paging is on; `None` otherwise (the output goes where it
+/// went). A pager that cannot start is skipped with a warning.
+pub fn start_pager(cwd: &Path) -> Option<Pager> {
+    let command = pager_for(cwd)?;
+    let mut shell = pager_process(&command);
     let started = (|| -> std::io::Result<Pager> {
         let saved = rustix::io::dup(std::io::stdout())?;
         let mut child = shell.spawn()?;

@@ -156,3 +156,24 @@ fn the_log_shows_branches_and_tags_on_a_terminal() {
     let plain = on_terminal(&dir, &["--no-pager", "log", "--no-decorate"], &[]);
     assert!(!plain.contains("HEAD ->"), "{plain}");
 }
+
+#[test]
+fn the_shell_pages_a_result_longer_than_the_screen() {
+    let dir = repository();
+    let mut cmd = dir.command(&["sql"]);
+    cmd.env("TERM", "xterm")
+        .env("PAGER", MARKING_PAGER)
+        .env("ARBOR_HISTORY", dir.path().join("history"));
+    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("arbor(main*)> ").unwrap();
+    p.send_line("SELECT n FROM generate_series(1, 200) AS g(n);")
+        .unwrap();
+    p.exp_string("paged:  200").unwrap();
+    p.exp_string("arbor(main*)> ").unwrap();
+    // A short result is printed as it is.
+    p.send_line("SELECT 'short' AS s;").unwrap();
+    let before = p.exp_string("(1 row)").unwrap();
+    assert!(!before.contains("paged:"), "{before}");
+    p.send_line("\\q").unwrap();
+    p.exp_eof().unwrap();
+}

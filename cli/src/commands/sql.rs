@@ -66,7 +66,8 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", f.display())))?,
         (None, None) if std::io::stdin().is_terminal() => {
             let session = with_environment(open_session(cwd)?, cwd, reach)?;
-            return crate::shell::run(session).map(|()| ExitCode::SUCCESS);
+            let pager = crate::terminal::pager_for(cwd);
+            return crate::shell::run(session, pager).map(|()| ExitCode::SUCCESS);
         }
         (None, None) => {
             let mut s = String::new();
