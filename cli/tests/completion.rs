@@ -36,8 +36,23 @@ fn has(shell: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// `shell -c program` in `dir`, in the test environment (the variables
+/// `arbor` would get).
+fn in_shell(dir: &WorkDir, shell: &str, program: &str) -> Command {
+    let mut cmd = Command::new(shell);
+    cmd.arg("-c").arg(program).current_dir(dir.path());
+    for (k, v) in dir.env().vars(dir.path()) {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd
+}
+
 /// What bash completes for the command line `words` (the last one being
-/// completed), with the script of `arbor completion bash` loaded.
+/// completed), with the script of `arbor completion bash` loaded, flags
+/// left out.
 fn bash_completes(dir: &WorkDir, words: &[&str]) -> Vec<String> {
     let script = dir.path().join("arbor.bash");
     std::fs::write(&script, dir.ok(&["completion", "bash"])).unwrap();
@@ -51,15 +66,7 @@ fn bash_completes(dir: &WorkDir, words: &[&str]) -> Vec<String> {
         quoted[current],
         quoted[current - 1],
     );
-    let mut cmd = Command::new("bash");
-    cmd.arg("-c").arg(program).current_dir(dir.path());
-    for (k, v) in dir.env().vars(dir.path()) {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    let out = cmd.output().unwrap();
+    let out = in_shell(dir, "bash", &program).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -69,7 +76,8 @@ fn bash_completes(dir: &WorkDir, words: &[&str]) -> Vec<String> {
         .unwrap()
         .lines()
         .map(|l| l.trim().to_owned())
-        .filter(|l| !l.is_empty())
+        // The names; an empty word is offered the flags too.
+        .filter(|l| !l.is_empty() && !l.starts_with('-'))
         .collect()
 }
 
@@ -110,20 +118,11 @@ fn fish_completes_a_branch_name() {
     let dir = repository();
     let script = dir.path().join("arbor.fish");
     std::fs::write(&script, dir.ok(&["completion", "fish"])).unwrap();
-    let mut cmd = Command::new("fish");
-    cmd.arg("-c")
-        .arg(format!(
-            "source '{}'; complete -C 'arbor checkout fe'",
-            script.display()
-        ))
-        .current_dir(dir.path());
-    for (k, v) in dir.env().vars(dir.path()) {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    let out = cmd.output().unwrap();
+    let program = format!(
+        "source '{}'; complete -C 'arbor checkout fe'",
+        script.display()
+    );
+    let out = in_shell(&dir, "fish", &program).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.lines().any(|l| l.starts_with("feature")), "{text}");
 }

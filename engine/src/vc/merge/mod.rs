@@ -670,18 +670,7 @@ fn content_rows(
     merged: &Table,
     tags: &[(u32, u32)],
 ) -> Result<arbor_merkle::ProllyMap> {
-    let side_tag = |merged_tag: u32| {
-        tags.iter()
-            .find(|(_, m)| *m == merged_tag)
-            .map_or(merged_tag, |(t, _)| *t)
-    };
-    // For each merged column, the position of the side's column feeding it.
-    let sources: Vec<Option<usize>> = merged
-        .schema
-        .columns
-        .iter()
-        .map(|c| side.schema.tag_index(side_tag(c.tag)))
-        .collect();
+    let sources = column_sources(side, merged, tags);
     // Rows are keyed alike when every column of the side is a merged
     // column of the same tag and type, in the same order, and a merged
     // column the side lacks reads as NULL (which neither values nor keys
@@ -710,17 +699,7 @@ fn content_rows(
     for entry in repo.map(side.object.rows)?.iter()? {
         let (key, value) = entry?;
         let row = side.decode(&key, &value)?;
-        let merged_row: Vec<Value> = merged
-            .schema
-            .columns
-            .iter()
-            .zip(&sources)
-            .map(|(c, s)| match s {
-                Some(i) => row[*i].clone(),
-                None => c.missing.clone().unwrap_or(Value::Null),
-            })
-            .collect();
-        writer.insert(&merged_row)?;
+        writer.insert(&merged_row(merged, &sources, &row))?;
     }
     repo.map(writer.finish()?.rows)
 }
@@ -772,6 +751,39 @@ fn merge_counts(
     Ok(ours.edit(edits)?)
 }
 
+/// For each column of `merged`, the position of the column of `side` that
+/// feeds it (`tags` maps a tag of the side to the merged one where they
+/// differ), if the side has one.
+fn column_sources(side: &Table, merged: &Table, tags: &[(u32, u32)]) -> Vec<Option<usize>> {
+    merged
+        .schema
+        .columns
+        .iter()
+        .map(|c| {
+            let side_tag = tags
+                .iter()
+                .find(|(_, m)| *m == c.tag)
+                .map_or(c.tag, |(t, _)| *t);
+            side.schema.tag_index(side_tag)
+        })
+        .collect()
+}
+
+/// A side's `row` as a row of `merged` (see [`column_sources`]): a column
+/// the side lacks reads as its default for old rows, or NULL.
+fn merged_row(merged: &Table, sources: &[Option<usize>], row: &[Value]) -> Vec<Value> {
+    merged
+        .schema
+        .columns
+        .iter()
+        .zip(sources)
+        .map(|(c, s)| match s {
+            Some(i) => row[*i].clone(),
+            None => c.missing.clone().unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
 /// Their rows with their columns under the merged schema's tags, where the
 /// two sides gave one new column different tags (both added it): the rows
 /// they changed since the base are re-encoded; the rest are the base's.
@@ -782,19 +794,7 @@ fn retag_rows(
     merged: &Table,
     their_tags: &[(u32, u32)],
 ) -> Result<arbor_merkle::ProllyMap> {
-    // For each merged column, the position of the column of theirs that feeds it.
-    let sources: Vec<Option<usize>> = merged
-        .schema
-        .columns
-        .iter()
-        .map(|c| {
-            let their_tag = their_tags
-                .iter()
-                .find(|(_, m)| *m == c.tag)
-                .map_or(c.tag, |(t, _)| *t);
-            theirs.schema.tag_index(their_tag)
-        })
-        .collect();
+    let sources = column_sources(theirs, merged, their_tags);
     let mut edits = Vec::new();
     for change in base_rows.diff(their_rows)? {
         let change = change?;
@@ -802,17 +802,7 @@ fn retag_rows(
             None => None,
             Some(v) => {
                 let row = theirs.decode(&change.key, v)?;
-                let merged_row: Vec<Value> = merged
-                    .schema
-                    .columns
-                    .iter()
-                    .zip(&sources)
-                    .map(|(c, s)| match s {
-                        Some(i) => row[*i].clone(),
-                        None => c.missing.clone().unwrap_or(Value::Null),
-                    })
-                    .collect();
-                Some(merged.encode_value(&merged_row))
+                Some(merged.encode_value(&merged_row(merged, &sources, &row)))
             }
         };
         edits.push(Edit {
