@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::postgres::Postgres;
+use arbor_tests::postgres::Postgres;
 use common::{TestEnv, WorkDir};
 
 /// Tables that need an order to load: a child named before its parent, a

@@ -134,6 +134,35 @@ fn every_output_format_and_continue() {
     assert_eq!(out.stdout, "a\n1\n");
 }
 
+/// A script runs statement by statement, as psql runs a file: one that does
+/// not parse fails in its turn, after those before it ran, and with
+/// --continue those after it run too; its error is placed in the file.
+#[test]
+fn a_statement_that_does_not_parse_fails_alone() {
+    let dir = TestEnv::new().repo();
+    let script = dir.path().join("script.sql");
+    std::fs::write(
+        &script,
+        "CREATE TABLE s (x integer);\nINSERT INTO s VALUES (1);\nSELEC oops;\nINSERT INTO s VALUES (2);\n",
+    )
+    .unwrap();
+    let script = script.to_str().unwrap();
+    let out = dir.run(&["sql", "--continue", "-f", script]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stderr.contains("LINE 3: SELEC oops;"), "{}", out.stderr);
+    let count = |dir: &common::WorkDir| {
+        dir.run(&["sql", "--format", "csv", "-q", "SELECT count(*) FROM s"])
+            .stdout
+    };
+    assert_eq!(count(&dir), "count\n2\n");
+    // Without --continue, the statements before the bad one are kept.
+    let out = dir.run(&["sql", "-q", "DROP TABLE s"]);
+    assert!(out.status.success(), "{}", out.stderr);
+    let out = dir.run(&["sql", "-f", script]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(count(&dir), "count\n1\n");
+}
+
 /// A reader that stops early (`arbor ... | head -1`) ends the command
 /// quietly by SIGPIPE, as Git's commands end: no error message, no panic.
 #[test]

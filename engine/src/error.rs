@@ -47,6 +47,8 @@ pub enum SqlState {
     InvalidArgumentForLogarithm,
     /// 2201F `invalid_argument_for_power_function`.
     InvalidArgumentForPowerFunction,
+    /// 2201G `invalid_argument_for_width_bucket_function`.
+    InvalidArgumentForWidthBucketFunction,
     /// 2201W `invalid_row_count_in_limit_clause`.
     InvalidRowCountInLimitClause,
     /// 22023 `invalid_parameter_value`.
@@ -183,6 +185,7 @@ impl SqlState {
             SqlState::SequenceGeneratorLimitExceeded => "2200H",
             SqlState::InvalidArgumentForLogarithm => "2201E",
             SqlState::InvalidArgumentForPowerFunction => "2201F",
+            SqlState::InvalidArgumentForWidthBucketFunction => "2201G",
             SqlState::InvalidRowCountInLimitClause => "2201W",
             SqlState::InvalidParameterValue => "22023",
             SqlState::SingletonSqlJsonItemRequired => "22038",
@@ -459,6 +462,15 @@ impl Error {
             && self.position.is_none()
         {
             self.position = Some(character_position(sql, line, column));
+        }
+        self
+    }
+
+    /// The error of a statement that starts `chars` characters into a
+    /// longer text, placed in that text.
+    pub fn shifted(mut self, chars: usize) -> Error {
+        if let Some(p) = self.0.position.as_mut() {
+            *p += chars;
         }
         self
     }

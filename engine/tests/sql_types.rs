@@ -87,7 +87,8 @@ fn prepared_statements_describe_parameters_and_columns() {
                 ("id".into(), Some(DataType::Integer)),
                 ("name".into(), Some(DataType::Varchar(Some(20)))),
                 ("twice".into(), Some(DataType::Numeric(None))),
-                ("count".into(), None),
+                // A window count is a bigint, as PostgreSQL describes it.
+                ("count".into(), Some(DataType::BigInt)),
             ]),
         }
     );

@@ -33,17 +33,11 @@ pub fn data_type(t: &Type) -> Option<DataType> {
     }
 }
 
-/// The type to describe a result column by: the planned type, else the
-/// type of the column's first non-NULL value in `rows`, else `text`.
+/// The type to describe a result column by (see
+/// [`pg_catalog::result_type_oid`]).
 pub fn column_type(planned: Option<&DataType>, column: usize, rows: &[Vec<Value>]) -> Type {
-    if let Some(t) = planned {
-        return pg_type(t);
-    }
-    rows.iter()
-        .filter_map(|r| r.get(column).and_then(Value::data_type))
-        .map(|t| pg_type(&t))
-        .next()
-        .unwrap_or(Type::TEXT)
+    let oid = pg_catalog::result_type_oid(planned, column, rows);
+    Type::from_oid(oid as u32).unwrap_or(Type::TEXT)
 }
 
 /// Appends `v` in `format` to a DataRow's field bytes: its length (-1 for
@@ -62,12 +56,29 @@ pub fn encode(v: &Value, column: &Type, format: FieldFormat, out: &mut Vec<u8>) 
             arbor_schema::array::format_vector(items).into_bytes()
         }
         (v, FieldFormat::Text) => v.to_string().into_bytes(),
-        (v, FieldFormat::Binary) => binary(v),
+        (v, FieldFormat::Binary) => binary(&as_column_type(v, column)),
     };
     // A field's length is an i32; values are bounded far below it.
     let len = i32::try_from(bytes.len()).unwrap_or(i32::MAX);
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(&bytes);
+}
+
+/// `v` as a value of the column's type, when it is of another: a column
+/// is described by the type its expression resolves to (an integer `CASE`
+/// branch in a `bigint` column, an `integer` in a `UNION` with
+/// `numeric`), and binary formats differ by type where text does not.
+fn as_column_type<'v>(v: &'v Value, column: &Type) -> std::borrow::Cow<'v, Value> {
+    use std::borrow::Cow;
+    let Some(t) = data_type(column) else {
+        return Cow::Borrowed(v);
+    };
+    if v.data_type()
+        .is_none_or(|own| pg_catalog::type_oid(&own) == pg_catalog::type_oid(&t))
+    {
+        return Cow::Borrowed(v);
+    }
+    arbor_schema::cast(v.clone(), &t).map_or(Cow::Borrowed(v), Cow::Owned)
 }
 
 /// `v` in PostgreSQL's binary format for its type.

@@ -8,4 +8,7 @@ pub mod bench_process;
 pub mod bench_sqlite;
 pub mod bench_time;
 pub mod golden;
+pub mod pg_oracle;
+pub mod pg_random;
+pub mod postgres;
 pub mod slt;

@@ -18,8 +18,6 @@
 // uses only some of it: what one binary leaves unused is not dead code.
 #![allow(dead_code)]
 
-pub mod postgres;
-
 use std::ffi::OsString;
 use std::fmt;
 use std::io::Write as _;

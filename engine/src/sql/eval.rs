@@ -530,6 +530,20 @@ fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
     let Some(pair) = numeric_pair(a, b) else {
         return Ok(None);
     };
+    // `^` is double precision's alone here (PostgreSQL also has an exact
+    // numeric one; see docs/compat.md).
+    if op == BinaryOp::Power
+        && let (Some(x), Some(y)) = (a.as_f64(), b.as_f64())
+    {
+        let r = super::functions::power(x, y)?;
+        if r.is_infinite() && x.is_finite() && y.is_finite() {
+            return Err(Error::new(
+                SqlState::NumericValueOutOfRange,
+                "value out of range: overflow",
+            ));
+        }
+        return Ok(Some(Value::Double(r)));
+    }
     let v = match pair {
         Pair::Int(x, y, name) => {
             let r = match op {
@@ -584,21 +598,22 @@ fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
             }
         }
         Pair::Numeric(x, y) => {
+            use super::functions::{NumericOp, numeric_arithmetic};
             let r = match op {
-                BinaryOp::Add => x.checked_add(y),
-                BinaryOp::Subtract => x.checked_sub(y),
-                BinaryOp::Multiply => x.checked_mul(y),
+                BinaryOp::Add => numeric_arithmetic(NumericOp::Add, x, y),
+                BinaryOp::Subtract => numeric_arithmetic(NumericOp::Subtract, x, y),
+                BinaryOp::Multiply => numeric_arithmetic(NumericOp::Multiply, x, y),
                 BinaryOp::Divide => {
                     if y.is_zero() {
                         return Err(division_by_zero());
                     }
-                    x.checked_div(y)
+                    super::functions::divide_numeric(x, y)
                 }
                 BinaryOp::Modulo => {
                     if y.is_zero() {
                         return Err(division_by_zero());
                     }
-                    x.checked_rem(y)
+                    super::functions::remainder_numeric(x, y)
                 }
                 _ => return Ok(None),
             };

@@ -815,14 +815,47 @@ impl Session {
     /// Runs every statement in `sql`, handing each result to `each` as soon
     /// as its statement is done (so a caller can show what succeeded before
     /// an error), and stopping at the first error.
+    ///
+    /// Statements run as psql runs a file: one that does not parse fails
+    /// when its turn comes, after those before it ran (see
+    /// [`parser::split_script`]).
     pub fn execute_each(
         &mut self,
         sql: &str,
         each: &mut dyn FnMut(StatementResult) -> Result<()>,
     ) -> Result<()> {
-        for stmt in &parser::parse(sql)? {
-            let result = self.execute_one(stmt).map_err(|e| e.locate(sql))?;
-            each(result)?;
+        self.execute_script(sql, &mut |result| each(result?))
+    }
+
+    /// Runs a script's statements in turn, each result or error to `each`
+    /// (which stops the run by returning an error). The script is parsed
+    /// whole when it can be (the common case, and the fast one); when it
+    /// cannot, it is split into statements and each is parsed on its own,
+    /// so that a statement that does not parse fails alone.
+    fn execute_script(
+        &mut self,
+        sql: &str,
+        each: &mut dyn FnMut(Result<StatementResult>) -> Result<()>,
+    ) -> Result<()> {
+        if let Ok(statements) = parser::parse(sql) {
+            for stmt in &statements {
+                let result = self.execute_one(stmt).map_err(|e| e.locate(sql));
+                each(result)?;
+            }
+            return Ok(());
+        }
+        for piece in parser::split_script(sql) {
+            match parser::parse(piece.text) {
+                Ok(statements) => {
+                    for stmt in &statements {
+                        let result = self
+                            .execute_one(stmt)
+                            .map_err(|e| e.locate(piece.text).shifted(piece.offset));
+                        each(result)?;
+                    }
+                }
+                Err(e) => each(Err(e.shifted(piece.offset)))?,
+            }
         }
         Ok(())
     }
@@ -914,17 +947,14 @@ impl Session {
 
     /// Runs every statement in `sql`, going on after a failing one: each
     /// statement's result or error goes to `each`, which may stop the run
-    /// by returning an error. A statement that does not parse stops it.
+    /// by returning an error. A statement that does not parse fails alone,
+    /// as psql runs a file.
     pub fn execute_continuing(
         &mut self,
         sql: &str,
         each: &mut dyn FnMut(Result<StatementResult>) -> Result<()>,
     ) -> Result<()> {
-        for stmt in &parser::parse(sql)? {
-            let result = self.execute_one(stmt).map_err(|e| e.locate(sql));
-            each(result)?;
-        }
-        Ok(())
+        self.execute_script(sql, each)
     }
 
     /// Runs one parsed statement, as one of a string's.

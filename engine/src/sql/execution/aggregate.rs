@@ -212,7 +212,7 @@ impl Accumulator {
                 },
             ) => {
                 *sum = match (*sum, other_sum) {
-                    (Some(a), Some(b)) => Some(a.checked_add(b).ok_or_else(overflow)?),
+                    (Some(a), Some(b)) => Some(add_numeric(a, b)?),
                     (a, b) => a.or(b),
                 };
                 *float = match (*float, other_float) {
@@ -310,6 +310,12 @@ fn overflow() -> Error {
     Error::new(SqlState::NumericValueOutOfRange, "numeric field overflow")
 }
 
+/// `a + b` at PostgreSQL's scale (the larger of the two).
+fn add_numeric(a: Decimal, b: Decimal) -> Result<Decimal> {
+    crate::sql::functions::numeric_arithmetic(crate::sql::functions::NumericOp::Add, a, b)
+        .ok_or_else(overflow)
+}
+
 fn add(acc: &mut Acc, v: Value) -> Result<()> {
     match acc {
         Acc::Count(n) => *n += 1,
@@ -323,7 +329,7 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
             }
             Value::Numeric(d) => {
                 let base = Decimal::try_from_i128_with_scale(*total, 0).map_err(|_| overflow())?;
-                *acc = Acc::SumNumeric(Some(base.checked_add(*d).ok_or_else(overflow)?));
+                *acc = Acc::SumNumeric(Some(add_numeric(base, *d)?));
             }
             Value::Real(_) | Value::Double(_) => {
                 *acc = Acc::SumFloat(Some(*total as f64 + v.as_f64().expect("a float")));
@@ -340,11 +346,10 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
                 Value::Numeric(d) => *d,
                 other => Decimal::from(other.as_i64().ok_or_else(overflow)?),
             };
-            *sum = Some(
-                sum.unwrap_or_default()
-                    .checked_add(d)
-                    .ok_or_else(overflow)?,
-            );
+            *sum = Some(match sum {
+                Some(s) => add_numeric(*s, d)?,
+                None => d,
+            });
         }
         Acc::SumFloat(sum) => *sum = Some(sum.unwrap_or(0.0) + v.as_f64().ok_or_else(overflow)?),
         Acc::Avg { sum, float, n } => {
@@ -354,11 +359,10 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
                     *float = Some(float.unwrap_or(0.0) + v.as_f64().expect("a float"))
                 }
                 Value::Numeric(d) => {
-                    *sum = Some(
-                        sum.unwrap_or_default()
-                            .checked_add(*d)
-                            .ok_or_else(overflow)?,
-                    )
+                    *sum = Some(match sum {
+                        Some(s) => add_numeric(*s, *d)?,
+                        None => *d,
+                    })
                 }
                 other => {
                     let i = other.as_i64().ok_or_else(|| {
@@ -367,11 +371,7 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
                             format!("function avg({}) does not exist", type_name(other)),
                         )
                     })?;
-                    *sum = Some(
-                        sum.unwrap_or_default()
-                            .checked_add(Decimal::from(i))
-                            .ok_or_else(overflow)?,
-                    );
+                    *sum = Some(add_numeric(sum.unwrap_or_default(), Decimal::from(i))?);
                 }
             }
         }
@@ -438,13 +438,12 @@ fn finish(acc: Acc) -> Result<Value> {
         }
         Acc::Avg { sum, n, .. } => {
             let total = sum.unwrap_or_default();
-            // PostgreSQL shows the average of integers with 16 decimal places.
-            let mut avg = total
-                .checked_div(Decimal::from(n))
-                .ok_or_else(overflow)?
-                .round_dp(16);
-            avg.rescale(16);
-            Value::Numeric(avg)
+            // PostgreSQL divides the numeric sum by the count, at the
+            // scale its numeric division picks.
+            Value::Numeric(
+                crate::sql::functions::divide_numeric(total, Decimal::from(n))
+                    .ok_or_else(overflow)?,
+            )
         }
         Acc::Min(v) | Acc::Max(v) => v,
         Acc::StringAgg(s) => s.map_or(Value::Null, Value::Text),

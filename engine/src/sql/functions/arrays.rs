@@ -34,6 +34,9 @@ pub const SET_RETURNING: &[&str] = &[
     "generate_subscripts",
     "pg_partition_ancestors",
     "pg_options_to_table",
+    "jsonb_array_elements",
+    "jsonb_array_elements_text",
+    "jsonb_object_keys",
 ];
 
 /// The most rows one call of `generate_series` may return.

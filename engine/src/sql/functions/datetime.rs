@@ -32,6 +32,7 @@ pub const NAMES: &[&str] = &[
     "extract",
     "date_trunc",
     "make_date",
+    "make_time",
     "to_timestamp",
 ];
 
@@ -114,6 +115,23 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
                 Error::new(
                     SqlState::DatetimeFieldOverflow,
                     "date field value out of range",
+                )
+            })?)
+        }
+        ("make_time", [h, m, sec]) => {
+            let part = |v: &Value| v.as_i64().and_then(|i| u32::try_from(i).ok());
+            let seconds = sec.as_f64().filter(|s| (0.0..60.0).contains(s));
+            let time = match (part(h), part(m), seconds) {
+                (Some(h), Some(m), Some(s)) => {
+                    let micros = (s * 1e6).round() as u32;
+                    NaiveTime::from_hms_micro_opt(h, m, micros / 1_000_000, micros % 1_000_000)
+                }
+                _ => None,
+            };
+            Value::Time(time.ok_or_else(|| {
+                Error::new(
+                    SqlState::DatetimeFieldOverflow,
+                    format!("time field value out of range: {}:{}:{}", h, m, sec),
                 )
             })?)
         }

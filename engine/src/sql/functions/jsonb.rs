@@ -29,6 +29,9 @@ pub const NAMES: &[&str] = &[
     "jsonb_path_match",
     "jsonb_path_query_first",
     "jsonb_path_query_array",
+    "jsonb_array_elements",
+    "jsonb_array_elements_text",
+    "jsonb_object_keys",
 ];
 
 /// Functions that take SQL NULL arguments (the constructors).
@@ -132,6 +135,28 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         None => Ok(default),
     };
     Ok(match (name, n) {
+        // Set-returning: the rows as an array, expanded by the plan.
+        ("jsonb_array_elements", 1) => Value::Array(
+            ops::jsonb_array_elements(&doc(0)?)
+                .map_err(error)?
+                .into_iter()
+                .map(Value::Jsonb)
+                .collect(),
+        ),
+        ("jsonb_array_elements_text", 1) => Value::Array(
+            ops::jsonb_array_elements_text(&doc(0)?)
+                .map_err(error)?
+                .into_iter()
+                .map(|t| t.map_or(Value::Null, Value::Text))
+                .collect(),
+        ),
+        ("jsonb_object_keys", 1) => Value::Array(
+            ops::jsonb_object_keys(&doc(0)?)
+                .map_err(error)?
+                .into_iter()
+                .map(Value::Text)
+                .collect(),
+        ),
         ("jsonb_typeof", 1) => Value::Text(ops::jsonb_typeof(&doc(0)?).to_owned()),
         ("jsonb_array_length", 1) => Value::Integer(
             i32::try_from(ops::jsonb_array_length(&doc(0)?).map_err(error)?).unwrap_or(i32::MAX),

@@ -14,6 +14,7 @@ mod system;
 
 pub use arrays::SET_RETURNING;
 pub use datetime::Times;
+pub use math::{NumericOp, divide_numeric, numeric_arithmetic, power, remainder_numeric};
 use std::cmp::Ordering;
 
 use arbor_schema::Value;
@@ -29,6 +30,8 @@ const CONDITIONAL: &[&str] = &[
     "least",
     "concat",
     "concat_ws",
+    "quote_nullable",
+    "format",
 ];
 
 /// Whether `name` is a known scalar function.
@@ -47,6 +50,34 @@ pub fn is_scalar(name: &str) -> bool {
     ]
     .iter()
     .any(|names| names.contains(&name))
+}
+
+/// Whether `name` always gives the same result for the same arguments
+/// (PostgreSQL's IMMUTABLE): the conditional, string, math, jsonb and
+/// array functions. Not the date and time functions (the clock, the time
+/// zone), the system functions (the session), sequences or set-returning
+/// functions.
+pub fn is_immutable(name: &str) -> bool {
+    !SET_RETURNING.contains(&name)
+        && [
+            CONDITIONAL,
+            strings::NAMES,
+            math::NAMES,
+            jsonb::NAMES,
+            arrays::NAMES,
+        ]
+        .iter()
+        .any(|names| names.contains(&name))
+}
+
+/// Whether `name` is immutable and strict: NULL whenever an argument is
+/// NULL (every immutable function but the conditional ones and the
+/// constructors that take NULLs).
+pub fn is_strict(name: &str) -> bool {
+    is_immutable(name)
+        && !CONDITIONAL.contains(&name)
+        && !jsonb::TAKE_NULLS.contains(&name)
+        && !arrays::TAKE_NULLS.contains(&name)
 }
 
 /// PostgreSQL's error for a call that matches no function.
@@ -136,6 +167,11 @@ pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
         }
         ("concat_ws", [separator, ..]) if !separator.is_null() => strings::call(name, &args)?,
         ("concat_ws", _) => Value::Null,
+        ("quote_nullable", [v]) => Value::Text(strings::quote_nullable(v)),
+        ("format", [template, rest @ ..]) => match template {
+            Value::Null => Value::Null,
+            t => strings::format(&text_arg(t), rest)?,
+        },
         _ if CONDITIONAL.contains(&name) => return Err(wrong_args(name, n)),
         _ if jsonb::TAKE_NULLS.contains(&name) => jsonb::call(name, &args)?,
         _ if system::NAMES.contains(&name) => system::call(name, &args)?,

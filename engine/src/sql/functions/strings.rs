@@ -8,9 +8,15 @@ use super::{check_value_size, int_arg, text_arg, wrong_args};
 use crate::error::{Error, Result, SqlState};
 
 /// Whether `text` matches the regular expression `pattern` anywhere
-/// (PostgreSQL's `~`; `~*` with `case_insensitive`). Patterns are compiled
-/// once per thread and kept, since a filter applies one to every row.
+/// (PostgreSQL's `~`; `~*` with `case_insensitive`).
 pub fn regex_matches(text: &str, pattern: &str, case_insensitive: bool) -> Result<bool> {
+    Ok(compiled_regex(pattern, case_insensitive)?.is_match(text))
+}
+
+/// `pattern` compiled. Patterns are compiled once per thread and kept,
+/// since a filter applies one to every row (a `Regex` clone shares the
+/// compiled program).
+fn compiled_regex(pattern: &str, case_insensitive: bool) -> Result<regex::Regex> {
     use std::cell::RefCell;
     use std::collections::HashMap;
     /// Compiled patterns kept before the cache starts over.
@@ -21,7 +27,7 @@ pub fn regex_matches(text: &str, pattern: &str, case_insensitive: bool) -> Resul
     COMPILED.with(|cache| {
         let key = (pattern.to_owned(), case_insensitive);
         if let Some(re) = cache.borrow().get(&key) {
-            return Ok(re.is_match(text));
+            return Ok(re.clone());
         }
         let re = regex::RegexBuilder::new(pattern)
             .case_insensitive(case_insensitive)
@@ -32,14 +38,174 @@ pub fn regex_matches(text: &str, pattern: &str, case_insensitive: bool) -> Resul
                     format!("invalid regular expression: {}", first_line(&e.to_string())),
                 )
             })?;
-        let matched = re.is_match(text);
         let mut cache = cache.borrow_mut();
         if cache.len() >= KEPT {
             cache.clear();
         }
-        cache.insert(key, re);
-        Ok(matched)
+        cache.insert(key, re.clone());
+        Ok(re)
     })
+}
+
+/// `regexp_replace(source, pattern, replacement [, flags])`: the first
+/// match replaced (every match with flag `g`; `i` ignores case). In the
+/// replacement `\1`..`\9` stand for captured groups and `\&` for the whole
+/// match, as in PostgreSQL.
+fn regexp_replace(source: &str, pattern: &str, replacement: &str, flags: &str) -> Result<Value> {
+    let mut global = false;
+    let mut case_insensitive = false;
+    for flag in flags.chars() {
+        match flag {
+            'g' => global = true,
+            'i' => case_insensitive = true,
+            'c' => case_insensitive = false,
+            other => {
+                return Err(Error::new(
+                    SqlState::InvalidParameterValue,
+                    format!("invalid regular expression option: \"{other}\""),
+                ));
+            }
+        }
+    }
+    let re = compiled_regex(pattern, case_insensitive)?;
+    let mut out = String::new();
+    let mut last = 0;
+    for captures in re.captures_iter(source) {
+        let Some(whole) = captures.get(0) else { break };
+        out.push_str(&source[last..whole.start()]);
+        let mut chars = replacement.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, chars.peek().copied()) {
+                ('\\', Some(d @ '1'..='9')) => {
+                    chars.next();
+                    let group = d as usize - '0' as usize;
+                    out.push_str(captures.get(group).map_or("", |m| m.as_str()));
+                }
+                ('\\', Some('&')) => {
+                    chars.next();
+                    out.push_str(whole.as_str());
+                }
+                ('\\', Some('\\')) => {
+                    chars.next();
+                    out.push('\\');
+                }
+                _ => out.push(c),
+            }
+        }
+        check_value_size(out.len())?;
+        last = whole.end();
+        if !global {
+            break;
+        }
+    }
+    out.push_str(&source[last..]);
+    Ok(Value::Text(out))
+}
+
+/// `format(formatstr, args...)`: `%s` (text; NULL is empty), `%I` (an
+/// identifier, quoted if needed), `%L` (a literal; NULL is `NULL`) and
+/// `%%`, each with an optional argument position `n$`, a `-` flag and a
+/// width, as in PostgreSQL. `args` may hold NULLs.
+pub fn format(template: &str, args: &[Value]) -> Result<Value> {
+    let bad = |why: &str| Error::new(SqlState::InvalidParameterValue, why.to_owned());
+    let mut out = String::new();
+    let mut next_arg = 0;
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            out.push('%');
+            continue;
+        }
+        // [n$][-][width]type
+        let mut digits = String::new();
+        while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+            digits.push(d);
+            chars.next();
+        }
+        let mut position = None;
+        if !digits.is_empty() && chars.peek() == Some(&'$') {
+            chars.next();
+            let n: usize = digits
+                .parse()
+                .map_err(|_| bad("argument number is out of range"))?;
+            if n == 0 {
+                return Err(bad(
+                    "format specifies argument 0, but arguments are numbered from 1",
+                ));
+            }
+            position = Some(n - 1);
+            digits.clear();
+        }
+        let left = digits.is_empty() && chars.peek() == Some(&'-');
+        if left {
+            chars.next();
+        }
+        while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+            digits.push(d);
+            chars.next();
+        }
+        let width: usize = if digits.is_empty() {
+            0
+        } else {
+            digits.parse().map_err(|_| bad("number is out of range"))?
+        };
+        let kind = chars
+            .next()
+            .ok_or_else(|| bad("unterminated format() type specifier"))?;
+        let index = position.unwrap_or(next_arg);
+        next_arg = index + 1;
+        let arg = args
+            .get(index)
+            .ok_or_else(|| bad("too few arguments for format()"))?;
+        let text = match (kind, arg) {
+            ('s', Value::Null) => String::new(),
+            ('s', v) => text_arg(v),
+            ('I', Value::Null) => {
+                return Err(Error::new(
+                    SqlState::NullValueNotAllowed,
+                    "null values cannot be formatted as an SQL identifier",
+                ));
+            }
+            ('I', v) => arbor_schema::sql_text::quote_identifier_if_needed(&text_arg(v)),
+            ('L', v) => quote_nullable(v),
+            (other, _) => {
+                return Err(
+                    bad(&format!("unrecognized format() type specifier \"{other}\""))
+                        .with_hint("For a single \"%\" use \"%%\"."),
+                );
+            }
+        };
+        let pad = width.saturating_sub(text.chars().count());
+        check_value_size(out.len() + text.len() + pad)?;
+        if left {
+            out.push_str(&text);
+        }
+        out.extend(std::iter::repeat_n(' ', pad));
+        if !left {
+            out.push_str(&text);
+        }
+    }
+    Ok(Value::Text(out))
+}
+
+/// `quote_nullable(v)`: `v` as a string literal, or `NULL`.
+pub fn quote_nullable(v: &Value) -> String {
+    if v.is_null() {
+        return "NULL".to_owned();
+    }
+    let t = text_arg(v);
+    let quoted = arbor_schema::sql_text::quote_string(&t);
+    // A backslash makes it an escape string, `E'a\\b'`, as in PostgreSQL.
+    if t.contains('\\') {
+        format!("E{}", quoted.replace('\\', "\\\\"))
+    } else {
+        quoted
+    }
 }
 
 /// The last non-empty line of a multi-line error message (the regex
@@ -85,6 +251,9 @@ pub const NAMES: &[&str] = &[
     "concat_ws",
     "quote_ident",
     "quote_literal",
+    "bit_length",
+    "overlay",
+    "regexp_replace",
 ];
 
 /// Calls string function `name` on non-NULL `args` (`concat_ws` sees NULLs).
@@ -97,15 +266,41 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         ("quote_ident", 1) => {
             Value::Text(arbor_schema::sql_text::quote_identifier_if_needed(&text(0)))
         }
-        // A backslash makes it an escape string, `E'a\\b'`, as in PostgreSQL.
-        ("quote_literal", 1) => {
-            let t = text(0);
-            let quoted = arbor_schema::sql_text::quote_string(&t);
-            Value::Text(if t.contains('\\') {
-                format!("E{}", quoted.replace('\\', "\\\\"))
+        ("quote_literal", 1) => Value::Text(quote_nullable(&args[0])),
+        ("bit_length", 1) => count(
+            8 * match &args[0] {
+                Value::Bytea(b) => b.len(),
+                _ => text(0).len(),
+            },
+        ),
+        ("overlay", 3 | 4) => {
+            let (s, replacement) = (chars(0), chars(1));
+            let start = int(2)?;
+            let length = if n == 4 {
+                int(3)?
             } else {
-                quoted
-            })
+                replacement.len() as i64
+            };
+            if start < 1 || length < 0 {
+                return Err(Error::new(
+                    SqlState::SubstringError,
+                    "negative substring length not allowed",
+                ));
+            }
+            let head = usize::try_from(start - 1)
+                .unwrap_or(usize::MAX)
+                .min(s.len());
+            let tail = usize::try_from(start - 1 + length)
+                .unwrap_or(usize::MAX)
+                .min(s.len());
+            let mut out: String = s[..head].iter().collect();
+            out.extend(&replacement);
+            out.extend(&s[tail..]);
+            Value::Text(out)
+        }
+        ("regexp_replace", 3 | 4) => {
+            let flags = if n == 4 { text(3) } else { String::new() };
+            regexp_replace(&text(0), &text(1), &text(2), &flags)?
         }
         ("lower", 1) => Value::Text(text(0).to_lowercase()),
         ("upper", 1) => Value::Text(text(0).to_uppercase()),

@@ -49,6 +49,89 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
         .map_err(|e| parser_error(sql, e))
 }
 
+/// One statement's text in a script: where it starts (in characters, for
+/// placing its errors in the whole script) and its text, `;` included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScriptStatement<'a> {
+    /// Characters of the script before it.
+    pub offset: usize,
+    /// Its text.
+    pub text: &'a str,
+}
+
+/// Splits a script into its statements as psql reads a file: at each `;`
+/// outside quotes, comments and parentheses, so that each statement is
+/// parsed (and fails) on its own. Text that cannot be split (an
+/// unterminated quote or comment) runs to the end, as one last statement
+/// whose parse says what is wrong. Pieces holding only spaces and
+/// comments are left out.
+pub fn split_script(sql: &str) -> Vec<ScriptStatement<'_>> {
+    let dialect = ArborDialect::default();
+    let (tokens, rest) = match Tokenizer::new(&dialect, sql).tokenize_with_location() {
+        Ok(tokens) => (tokens, None),
+        Err(e) => {
+            // What precedes the bad token splits as usual; the bad
+            // token's statement runs to the end.
+            let bad = byte_offset(sql, e.location.line, e.location.column);
+            match Tokenizer::new(&dialect, &sql[..bad]).tokenize_with_location() {
+                Ok(tokens) => (tokens, Some(bad)),
+                Err(_) => (Vec::new(), Some(0)),
+            }
+        }
+    };
+    let mut statements = Vec::new();
+    let mut start = 0;
+    let mut depth = 0usize;
+    let mut significant = false;
+    let mut push = |from: usize, to: usize, significant: bool| {
+        if significant {
+            statements.push(ScriptStatement {
+                offset: sql[..from].chars().count(),
+                text: &sql[from..to],
+            });
+        }
+    };
+    for t in &tokens {
+        match &t.token {
+            Token::Whitespace(_) => continue,
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::SemiColon if depth == 0 => {
+                let end = byte_offset(sql, t.span.end.line, t.span.end.column);
+                push(start, end, significant);
+                start = end;
+                significant = false;
+                continue;
+            }
+            _ => {}
+        }
+        significant = true;
+    }
+    match rest {
+        // The unsplittable text joins the statement it starts in.
+        Some(_) => push(start, sql.len(), true),
+        None => push(start, sql.len(), significant),
+    }
+    statements
+}
+
+/// The byte offset of 1-based `line` and character `column` in `sql` (its
+/// length if past the end).
+fn byte_offset(sql: &str, line: u64, column: u64) -> usize {
+    let mut offset = 0;
+    for (i, text) in sql.split_inclusive('\n').enumerate() {
+        if i as u64 + 1 == line {
+            return offset
+                + text
+                    .char_indices()
+                    .nth(column.saturating_sub(1) as usize)
+                    .map_or(text.len(), |(b, _)| b);
+        }
+        offset += text.len();
+    }
+    sql.len()
+}
+
 /// Rewrites `AS OF <literal>` to `FOR SYSTEM_TIME AS OF <literal>`.
 fn rewrite_as_of(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let significant: Vec<usize> = (0..tokens.len())
@@ -255,6 +338,41 @@ fn lowercase_first(s: &str) -> String {
     match c.next() {
         Some(first) => first.to_lowercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::split_script;
+
+    fn texts(sql: &str) -> Vec<&str> {
+        split_script(sql)
+            .into_iter()
+            .map(|s| s.text.trim())
+            .collect()
+    }
+
+    #[test]
+    fn statements_split_at_semicolons_outside_quotes_comments_and_parentheses() {
+        assert_eq!(
+            texts("SELECT ';'; -- a; comment\nSELECT $$a;b$$ /* c; */ ; SELECT (1;2); SELECT 3"),
+            [
+                "SELECT ';';",
+                "-- a; comment\nSELECT $$a;b$$ /* c; */ ;",
+                "SELECT (1;2);",
+                "SELECT 3"
+            ]
+        );
+        assert_eq!(texts("  ;\n -- only a comment\n"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn an_unterminated_quote_runs_to_the_end_as_one_statement() {
+        let split = split_script("SELECT 1;\nSELECT 'open;\nSELECT 2;");
+        assert_eq!(split.len(), 2);
+        assert_eq!(split[0].text, "SELECT 1;");
+        assert_eq!(split[1].text, "\nSELECT 'open;\nSELECT 2;");
+        assert_eq!(split[1].offset, 9);
     }
 }
 

@@ -82,6 +82,23 @@ fn oid(kind: &str, name: &str) -> i32 {
     (FIRST_USER_OID + u32::from_be_bytes(first) % span) as i32
 }
 
+/// The type OID a result column is described by to a client: the type
+/// planning gave it, else the type of its first non-NULL value in `rows`,
+/// else `text` (as PostgreSQL types an unknown literal).
+pub fn result_type_oid(planned: Option<&DataType>, column: usize, rows: &[Vec<Value>]) -> i32 {
+    if let Some(t) = planned {
+        return type_oid(t);
+    }
+    rows.iter()
+        .filter_map(|r| r.get(column).and_then(Value::data_type))
+        .map(|t| type_oid(&t))
+        .next()
+        .unwrap_or(TEXT_OID)
+}
+
+/// The OID of `text`.
+const TEXT_OID: i32 = 25;
+
 /// PostgreSQL's type OID of `t`.
 pub fn type_oid(t: &DataType) -> i32 {
     match t {
@@ -107,6 +124,19 @@ pub fn type_oid(t: &DataType) -> i32 {
         DataType::Vector(element) if **element == DataType::SmallInt => 22,
         DataType::Vector(_) => 30,
     }
+}
+
+/// PostgreSQL's name of `t` (`int4`, `bpchar`; `_int4` for an array).
+pub fn type_name(t: &DataType) -> String {
+    if let DataType::Array(element) = t {
+        return format!("_{}", type_name(element));
+    }
+    let oid = type_oid(t);
+    TYPES
+        .iter()
+        .find(|row| row.0 == oid)
+        .map_or("text", |row| row.1)
+        .to_owned()
 }
 
 /// The types `pg_type` lists: (OID, name, length, category, array type OID).

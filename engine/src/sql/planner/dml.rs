@@ -498,6 +498,7 @@ impl Binder<'_> {
             table: Some(qualifier),
             name: "ctid".into(),
             hidden: true,
+            qualified_only: false,
             data_type: None,
         });
         let plan = Plan::Scan {

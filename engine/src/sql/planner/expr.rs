@@ -111,6 +111,8 @@ pub struct Subquery {
     pub plan: Plan,
     /// Whether it refers to any enclosing row; if not, it is evaluated once.
     pub correlated: bool,
+    /// The type of its (first) column, where binding could tell it.
+    pub data_type: Option<DataType>,
 }
 
 /// How a subquery's result is used.

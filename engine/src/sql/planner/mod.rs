@@ -10,6 +10,7 @@ pub mod access;
 pub mod ddl;
 pub mod dml;
 pub mod expr;
+mod fold;
 pub mod optimizer;
 pub mod plan;
 pub mod scope;
@@ -562,6 +563,7 @@ fn sequence_relation(qualifier: &str, state: &crate::table::sequences::Sequence)
                 table: Some(qualifier.to_owned()),
                 name: (*name).to_owned(),
                 hidden: false,
+                qualified_only: false,
                 data_type: Some(t.clone()),
             })
             .collect(),
@@ -990,6 +992,7 @@ impl Binder<'_> {
                 exprs: (0..width).map(Expr::Column).collect(),
             };
         }
+        let plan = fold::fold_plan(plan)?;
         Ok((self.optimize(plan), scope))
     }
 
@@ -1028,7 +1031,12 @@ impl Binder<'_> {
                     columns: ls
                         .columns
                         .into_iter()
-                        .map(|c| ScopeColumn { table: None, ..c })
+                        .zip(rs.columns)
+                        .map(|(l, r)| ScopeColumn {
+                            table: None,
+                            data_type: types::common_type([l.data_type.clone(), r.data_type]),
+                            ..l
+                        })
                         .collect(),
                 };
                 Ok((
@@ -1111,6 +1119,7 @@ impl Binder<'_> {
                     table: None,
                     name: format!("column{i}"),
                     hidden: false,
+                    qualified_only: false,
                     data_type: rows
                         .first()
                         .and_then(|r| r.get(i - 1))
@@ -1140,18 +1149,28 @@ impl Binder<'_> {
                 _ => return Err(Error::unsupported("this kind of join")),
             };
             let joined = scope.join(&right_scope);
+            let using: Vec<String> = match constraint {
+                Some(ast::JoinConstraint::Using(names)) => {
+                    names.iter().map(object_name).collect::<Result<_>>()?
+                }
+                Some(ast::JoinConstraint::Natural) => natural_columns(&scope, &right_scope),
+                _ => Vec::new(),
+            };
             let on = match constraint {
                 Some(ast::JoinConstraint::On(e)) => Some(self.expr(e, &joined, outer, None)?),
-                Some(ast::JoinConstraint::None) | None => None,
-                Some(_) => return Err(Error::unsupported("JOIN ... USING and NATURAL JOIN")),
+                _ => None,
             };
-            plan = Plan::NestedLoopJoin {
-                left: Box::new(plan),
-                right: Box::new(right),
-                kind,
-                on,
-            };
-            scope = joined;
+            if using.is_empty() {
+                plan = Plan::NestedLoopJoin {
+                    left: Box::new(plan),
+                    right: Box::new(right),
+                    kind,
+                    on,
+                };
+                scope = joined;
+            } else {
+                (plan, scope) = join_using(plan, scope, right, right_scope, kind, &using)?;
+            }
         }
         Ok((plan, scope))
     }
@@ -1243,7 +1262,9 @@ impl Binder<'_> {
                 args: Some(args),
                 with_ordinality,
                 ..
-            } if set_returning::is_set_returning_name(&object_name(name)?) => {
+            } if set_returning::is_set_returning_name(&object_name(name)?)
+                || set_returning::is_pair_returning_name(&object_name(name)?) =>
+            {
                 let function = object_name(name)?;
                 let args = set_returning::table_function_args(args)?;
                 self.function_in_from(&function, &args, alias.as_ref(), *with_ordinality, outer)
@@ -1533,7 +1554,8 @@ impl Binder<'_> {
                         table: None,
                         name: column_label(e),
                         hidden: false,
-                        data_type: types::static_type(&bound, &scope, outer),
+                        qualified_only: false,
+                        data_type: self.item_type(&bound, &scope, outer, grouping.as_ref()),
                     });
                     exprs.push(bound);
                 }
@@ -1543,7 +1565,8 @@ impl Binder<'_> {
                         table: None,
                         name: ident(alias),
                         hidden: false,
-                        data_type: types::static_type(&bound, &scope, outer),
+                        qualified_only: false,
+                        data_type: self.item_type(&bound, &scope, outer, grouping.as_ref()),
                     });
                     exprs.push(bound);
                 }
@@ -1559,6 +1582,7 @@ impl Binder<'_> {
                         exprs.push(Expr::Column(i));
                         out.columns.push(ScopeColumn {
                             hidden: false,
+                            qualified_only: false,
                             ..scope.columns[i].clone()
                         });
                     }
@@ -1771,6 +1795,27 @@ impl Binder<'_> {
             ast::Expr::Nested(inner) => bind(inner, grouping)?,
             ast::Expr::UnaryOp { op, expr } => {
                 let inner = bind(expr, grouping)?;
+                // PostgreSQL's prefix operators that are functions by
+                // another name.
+                let function = match op {
+                    ast::UnaryOperator::PGSquareRoot => Some("sqrt"),
+                    ast::UnaryOperator::PGCubeRoot => Some("cbrt"),
+                    ast::UnaryOperator::PGAbs => Some("abs"),
+                    // PostgreSQL dropped the factorial operators in 14.
+                    ast::UnaryOperator::PGPostfixFactorial
+                    | ast::UnaryOperator::PGPrefixFactorial => {
+                        return Err(Error::syntax(format!("syntax error at or near \"{op}\"")));
+                    }
+                    _ => None,
+                };
+                if let Some(function) = function {
+                    let argument = if function == "abs" {
+                        inner
+                    } else {
+                        Expr::Cast(Box::new(inner), DataType::Double)
+                    };
+                    return Ok(Expr::Function(function.into(), vec![argument]));
+                }
                 let op = match op {
                     ast::UnaryOperator::Minus => UnaryOp::Negate,
                     ast::UnaryOperator::Plus => UnaryOp::Plus,
@@ -1778,6 +1823,27 @@ impl Binder<'_> {
                     ast::UnaryOperator::BitwiseNot => UnaryOp::BitNot,
                     other => return Err(Error::unsupported(format!("the operator {other}"))),
                 };
+                // PostgreSQL cannot negate text or booleans: `-1::text` is
+                // `-(1::text)`, an error. (A unary `+` on them is accepted,
+                // as SQLite accepts it, and leaves the value as it is.)
+                if op == UnaryOp::Negate
+                    && let Some(
+                        t @ (DataType::Text
+                        | DataType::Varchar(_)
+                        | DataType::Char(_)
+                        | DataType::Boolean),
+                    ) = types::static_type(&inner, scope, outer)
+                    && !matches!(inner, Expr::Literal(_))
+                {
+                    return Err(Error::new(
+                        SqlState::UndefinedFunction,
+                        format!(
+                            "operator does not exist: - {}",
+                            super::pg_catalog::format_type(super::pg_catalog::type_oid(&t), None)
+                        ),
+                    )
+                    .with_hint("No operator matches the given name and argument type. You might need to add an explicit type cast."));
+                }
                 // Fold a negated literal, so -2147483648 is an integer.
                 match (op, inner) {
                     (UnaryOp::Negate, Expr::Literal(v)) => Expr::Literal(super::eval::eval(
@@ -2010,6 +2076,37 @@ impl Binder<'_> {
                 }
                 Expr::Function(function.into(), args)
             }
+            // `ceil(x)` and `floor(x)` parse as expressions of their own.
+            ast::Expr::Ceil { expr, field } | ast::Expr::Floor { expr, field } => {
+                if !matches!(
+                    field,
+                    ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime)
+                ) {
+                    return Err(Error::unsupported(format!("the expression `{e}`")));
+                }
+                let name = if matches!(e, ast::Expr::Ceil { .. }) {
+                    "ceil"
+                } else {
+                    "floor"
+                };
+                Expr::Function(name.into(), vec![bind(expr, grouping.as_deref_mut())?])
+            }
+            ast::Expr::Overlay {
+                expr,
+                overlay_what,
+                overlay_from,
+                overlay_for,
+            } => {
+                let mut args = vec![
+                    bind(expr, grouping.as_deref_mut())?,
+                    bind(overlay_what, grouping.as_deref_mut())?,
+                    bind(overlay_from, grouping.as_deref_mut())?,
+                ];
+                if let Some(length) = overlay_for {
+                    args.push(bind(length, grouping.as_deref_mut())?);
+                }
+                Expr::Function("overlay".into(), args)
+            }
             ast::Expr::Position { expr, r#in } => Expr::Function(
                 "strpos".into(),
                 vec![
@@ -2148,10 +2245,12 @@ impl Binder<'_> {
             return Err(Error::syntax("subquery must return only one column"));
         }
         let correlated = plan.references_outer();
+        let data_type = sub_scope.columns.first().and_then(|c| c.data_type.clone());
         Ok(Expr::Subquery(Box::new(Subquery {
             kind,
             plan,
             correlated,
+            data_type,
         })))
     }
 
@@ -2314,6 +2413,31 @@ impl Binder<'_> {
         for a in args {
             bound.push(self.expr(a, scope, outer, grouping.as_deref_mut())?);
         }
+        if TEXT_FUNCTIONS.contains(&name.as_str())
+            && let Some(first) = bound.first()
+            && let Some(t) = types::static_type(first, scope, outer)
+        {
+            if !matches!(
+                t,
+                DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Bytea
+            ) {
+                // PostgreSQL casts nothing to text implicitly for these.
+                return Err(Error::new(
+                    SqlState::UndefinedFunction,
+                    format!("function {name}({}) does not exist", super::pg_catalog::format_type(super::pg_catalog::type_oid(&t), None)),
+                )
+                .with_hint(
+                    "No function matches the given name and argument types. You might need to add explicit type casts.",
+                ));
+            }
+            // A character(n) value's trailing spaces are padding, not
+            // characters.
+            if matches!(t, DataType::Char(_))
+                && matches!(name.as_str(), "length" | "char_length" | "character_length")
+            {
+                bound[0] = Expr::Function("rtrim".into(), vec![bound[0].clone()]);
+            }
+        }
         if name == "generate_subscripts"
             && let [vector, dimension] = bound.as_slice()
             && matches!(
@@ -2327,6 +2451,51 @@ impl Binder<'_> {
             ));
         }
         Ok(Expr::Function(name, bound))
+    }
+}
+
+impl Binder<'_> {
+    /// The type of a select list item bound over `scope`: its aggregate and
+    /// window markers typed from their calls, then the expression's type.
+    fn item_type(
+        &self,
+        e: &Expr,
+        scope: &Scope,
+        outer: &[&Scope],
+        grouping: Option<&Grouping>,
+    ) -> Option<DataType> {
+        let windows = self.windows.borrow();
+        let call_type = |function: &str, args: &[Expr]| {
+            let first = args
+                .first()
+                .and_then(|a| types::static_type(a, scope, outer));
+            types::aggregate_type(function, first)
+        };
+        let mut typed = |marker: Expr| -> Result<Expr> {
+            let t = match &marker {
+                Expr::Aggregate(k) => grouping
+                    .and_then(|g| g.aggregates.get(*k))
+                    .and_then(|c| call_type(&c.function, &c.args)),
+                Expr::Window(k) => windows
+                    .get(*k)
+                    .and_then(|c| call_type(&c.function, &c.args)),
+                _ => None,
+            };
+            Ok(match t {
+                Some(t) => Expr::Cast(Box::new(Expr::Literal(Value::Null)), t),
+                None => marker,
+            })
+        };
+        let replaced = replace_markers(e.clone(), &mut typed).ok()?;
+        types::static_type(&replaced, scope, outer)
+    }
+}
+
+/// `e` with each aggregate and window marker replaced by `f`'s expression.
+fn replace_markers(e: Expr, f: &mut impl FnMut(Expr) -> Result<Expr>) -> Result<Expr> {
+    match e {
+        Expr::Aggregate(_) | Expr::Window(_) => f(e),
+        other => other.try_map_children(&mut |c| replace_markers(c, f)),
     }
 }
 
@@ -2349,6 +2518,18 @@ impl Binder<'_> {
             return Err(Error::new(
                 SqlState::WrongObjectType,
                 format!("function {name} is not a window function or an aggregate"),
+            ));
+        }
+        // The value functions take any type, so an untyped string gives
+        // them none.
+        if matches!(
+            name.as_str(),
+            "lag" | "lead" | "first_value" | "last_value" | "nth_value"
+        ) && args.first().is_some_and(|a| untyped_string(a))
+        {
+            return Err(Error::new(
+                SqlState::DatatypeMismatch,
+                "could not determine polymorphic type because input has type unknown",
             ));
         }
         if !self.windows_allowed.get() {
@@ -2715,23 +2896,225 @@ fn contains_aggregate(e: &ast::Expr) -> bool {
     }
 }
 
-fn column_label(e: &ast::Expr) -> String {
-    match e {
-        ast::Expr::Identifier(id) => ident(id),
-        ast::Expr::CompoundIdentifier(parts) => {
-            parts.last().map_or_else(|| "?column?".into(), ident)
+/// The columns a NATURAL JOIN joins on: the names both sides show, in the
+/// left side's order.
+fn natural_columns(left: &Scope, right: &Scope) -> Vec<String> {
+    let shown = |s: &Scope| -> Vec<String> {
+        s.expand(None)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| s.columns[i].name.clone())
+            .collect()
+    };
+    let right_names = shown(right);
+    shown(left)
+        .into_iter()
+        .filter(|n| right_names.contains(n))
+        .collect()
+}
+
+/// `left JOIN right USING (columns)`: joined on the named columns being
+/// equal, then each named column merged into one (the left's value, the
+/// right's for a RIGHT JOIN, the first non-NULL for a FULL JOIN) that
+/// comes first and answers to the plain name, as in PostgreSQL; each
+/// side's own column stays reachable by its qualified name.
+fn join_using(
+    left: Plan,
+    left_scope: Scope,
+    right: Plan,
+    right_scope: Scope,
+    kind: JoinKind,
+    using: &[String],
+) -> Result<(Plan, Scope)> {
+    let width = left_scope.len();
+    let mut pairs = Vec::new();
+    for name in using {
+        let find = |s: &Scope, side: &str| -> Result<usize> {
+            s.find(None, name)?.ok_or_else(|| {
+                Error::new(
+                    SqlState::UndefinedColumn,
+                    format!(
+                        "column \"{name}\" specified in USING clause does not exist in {side} table"
+                    ),
+                )
+            })
+        };
+        let (l, r) = (find(&left_scope, "left")?, find(&right_scope, "right")?);
+        if pairs.iter().any(|(pl, _)| *pl == l) {
+            return Err(Error::new(
+                SqlState::DuplicateColumn,
+                format!("column name \"{name}\" appears more than once in USING clause"),
+            ));
         }
-        ast::Expr::Function(f) => object_name(&f.name).unwrap_or_else(|_| "?column?".into()),
-        ast::Expr::Substring { .. } => "substring".into(),
-        ast::Expr::Trim { .. } => "btrim".into(),
-        ast::Expr::Position { .. } => "position".into(),
-        ast::Expr::Extract { .. } => "extract".into(),
-        ast::Expr::TypedString(ts) => {
-            data_type(&ts.data_type).map_or_else(|_| "?column?".into(), |t| t.to_string())
-        }
-        ast::Expr::Cast { expr, .. } | ast::Expr::Nested(expr) => column_label(expr),
-        _ => "?column?".into(),
+        pairs.push((l, r));
     }
+    let on = pairs
+        .iter()
+        .map(|&(l, r)| {
+            Expr::Binary(
+                BinaryOp::Eq,
+                Box::new(Expr::Column(l)),
+                Box::new(Expr::Column(width + r)),
+            )
+        })
+        .reduce(|a, b| Expr::Binary(BinaryOp::And, Box::new(a), Box::new(b)));
+    let plan = Plan::NestedLoopJoin {
+        left: Box::new(left),
+        right: Box::new(right),
+        kind,
+        on,
+    };
+    let joined = left_scope.join(&right_scope);
+    let mut exprs = Vec::new();
+    let mut columns = Vec::new();
+    for (name, &(l, r)) in using.iter().zip(&pairs) {
+        let left_type = joined.columns[l].data_type.clone();
+        let right_type = joined.columns[width + r].data_type.clone();
+        let (l, r) = (Expr::Column(l), Expr::Column(width + r));
+        let (expr, data_type) = match kind {
+            JoinKind::Right => (r, right_type.or(left_type)),
+            JoinKind::Full => (
+                Expr::Function("coalesce".into(), vec![l, r]),
+                left_type.or(right_type),
+            ),
+            _ => (l, left_type.or(right_type)),
+        };
+        exprs.push(expr);
+        columns.push(ScopeColumn {
+            table: None,
+            name: name.clone(),
+            hidden: false,
+            qualified_only: false,
+            data_type,
+        });
+    }
+    for (i, column) in joined.columns.iter().enumerate() {
+        let merged = pairs.iter().any(|&(l, r)| i == l || i == width + r);
+        exprs.push(Expr::Column(i));
+        columns.push(ScopeColumn {
+            qualified_only: column.qualified_only || merged,
+            ..column.clone()
+        });
+    }
+    Ok((
+        Plan::Project {
+            source: Box::new(plan),
+            exprs,
+        },
+        Scope { columns },
+    ))
+}
+
+/// Functions whose first argument PostgreSQL takes only as text (a number,
+/// a date or a boolean there matches no function).
+const TEXT_FUNCTIONS: &[&str] = &[
+    "length",
+    "char_length",
+    "character_length",
+    "lower",
+    "upper",
+    "initcap",
+    "ltrim",
+    "rtrim",
+    "btrim",
+    "left",
+    "right",
+    "lpad",
+    "rpad",
+    "strpos",
+    "replace",
+    "repeat",
+    "reverse",
+    "split_part",
+    "starts_with",
+    "translate",
+    "ascii",
+    "regexp_replace",
+    "overlay",
+];
+
+/// The name PostgreSQL gives an unaliased result column: a column's or a
+/// function's name, else a cast's type name or `case`, else `?column?`.
+fn column_label(e: &ast::Expr) -> String {
+    figured_label(e).map_or_else(|| "?column?".into(), |(name, _)| name)
+}
+
+/// How sure a figured label is. PostgreSQL (`FigureColname`) lets a name
+/// from the expression itself (a column, a function) win over one guessed
+/// from its wrapping (a cast's type, `case`): `x::text` is `x`, but
+/// `'1'::int` is `int4`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum LabelStrength {
+    Guessed,
+    Named,
+}
+
+fn figured_label(e: &ast::Expr) -> Option<(String, LabelStrength)> {
+    use LabelStrength::{Guessed, Named};
+    let named = |name: &str| Some((name.to_owned(), Named));
+    match e {
+        ast::Expr::Identifier(id) => Some((ident(id), Named)),
+        ast::Expr::CompoundIdentifier(parts) => parts.last().map(|p| (ident(p), Named)),
+        ast::Expr::Function(f) => object_name(&f.name).ok().map(|n| (n, Named)),
+        ast::Expr::Substring { shorthand, .. } => {
+            named(if *shorthand { "substr" } else { "substring" })
+        }
+        ast::Expr::Trim { .. } => named("btrim"),
+        ast::Expr::Position { .. } => named("position"),
+        ast::Expr::Extract { .. } => named("extract"),
+        ast::Expr::Ceil { .. } => named("ceil"),
+        ast::Expr::Floor { .. } => named("floor"),
+        ast::Expr::Overlay { .. } => named("overlay"),
+        ast::Expr::Exists { .. } => named("exists"),
+        // A scalar subquery is named by its column.
+        ast::Expr::Subquery(q) => named(&first_column_label(q)),
+        ast::Expr::Array(_) => named("array"),
+        ast::Expr::Tuple(_) => named("row"),
+        ast::Expr::TypedString(ts) => type_label(&ts.data_type).map(|n| (n, Guessed)),
+        ast::Expr::Interval(_) => Some(("interval".into(), Guessed)),
+        ast::Expr::Cast {
+            expr, data_type, ..
+        } => match figured_label(expr) {
+            Some(inner @ (_, Named)) => Some(inner),
+            _ => type_label(data_type).map(|n| (n, Guessed)),
+        },
+        ast::Expr::Nested(expr) => figured_label(expr),
+        ast::Expr::Case { else_result, .. } => match else_result.as_deref().and_then(figured_label)
+        {
+            Some(inner @ (_, Named)) => Some(inner),
+            _ => Some(("case".into(), Guessed)),
+        },
+        _ => None,
+    }
+}
+
+/// The name of a query's first result column (its alias, else its label).
+fn first_column_label(q: &ast::Query) -> String {
+    let mut body = q.body.as_ref();
+    loop {
+        match body {
+            ast::SetExpr::SetOperation { left, .. } => body = left,
+            ast::SetExpr::Query(inner) => body = inner.body.as_ref(),
+            ast::SetExpr::Select(select) => {
+                return match select.projection.first() {
+                    Some(ast::SelectItem::ExprWithAlias { alias, .. }) => ident(alias),
+                    Some(ast::SelectItem::UnnamedExpr(e)) => column_label(e),
+                    _ => "?column?".into(),
+                };
+            }
+            _ => return "?column?".into(),
+        }
+    }
+}
+
+/// A type's name as PostgreSQL labels a cast to it (`int4`, `bpchar`; an
+/// array type by its element's).
+fn type_label(t: &ast::DataType) -> Option<String> {
+    let mut t = data_type(t).ok()?;
+    while let DataType::Array(element) = t {
+        t = *element;
+    }
+    Some(super::pg_catalog::type_name(&t))
 }
 
 fn literal(v: &ast::Value) -> Result<Value> {

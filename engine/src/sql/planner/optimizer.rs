@@ -9,6 +9,10 @@
 //! stay where they are (their cost and correlation make moving them a
 //! separate decision).
 //!
+//! A term over a projection that passes its columns through (a
+//! subquery's select list) goes below it, so rows are filtered before the
+//! rest of the list is computed for them.
+//!
 //! **Join ordering.** A tree of inner joins (with the WHERE terms above it)
 //! is flattened into its inputs and terms, then rebuilt greedily: start from
 //! the input the trees count smallest once its own filter chose its access
@@ -829,6 +833,28 @@ fn place(plan: Plan, term: Expr) -> (Plan, Option<Expr>) {
                     right,
                     kind: JoinKind::Inner,
                     on,
+                },
+                None,
+            )
+        }
+        // Below a projection that passes the columns the term reads
+        // through (a subquery's or a view's select list): the term then
+        // filters rows before the rest of the list is computed for them,
+        // as PostgreSQL pushes a qual into a subquery.
+        Plan::Project { source, exprs }
+            if columns
+                .iter()
+                .all(|c| matches!(exprs.get(*c), Some(Expr::Column(_)))) =>
+        {
+            let inner = renumber(term, &|c| match exprs.get(c) {
+                Some(Expr::Column(i)) => *i,
+                _ => c,
+            });
+            let (source, rest) = place(*source, inner);
+            (
+                Plan::Project {
+                    source: Box::new(wrap(source, rest)),
+                    exprs,
                 },
                 None,
             )

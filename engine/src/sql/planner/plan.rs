@@ -111,9 +111,11 @@ impl Access {
         }
     }
 
-    /// Whether this reads the whole primary index.
+    /// Whether this reads the whole primary index (no ranges, as for
+    /// `id IN (NULL)`, read nothing).
     pub fn is_full(&self) -> bool {
         self.index.is_none()
+            && !self.ranges.is_empty()
             && self
                 .ranges
                 .iter()
@@ -492,6 +494,65 @@ pub enum Plan {
 }
 
 impl Plan {
+    /// Applies `f` to each expression this node holds itself (not those of
+    /// its inputs), stopping at the first error. Access paths are left
+    /// alone: they are chosen after binding, from these expressions.
+    pub fn try_for_each_expr(
+        &mut self,
+        f: &mut dyn FnMut(&mut Expr) -> crate::Result<()>,
+    ) -> crate::Result<()> {
+        let keys = |keys: &mut Vec<SortKey>, f: &mut dyn FnMut(&mut Expr) -> crate::Result<()>| {
+            keys.iter_mut().try_for_each(|k| f(&mut k.expr))
+        };
+        match self {
+            Plan::Values { rows, .. } => rows.iter_mut().flatten().try_for_each(f),
+            Plan::Scan { filter, .. } => filter.iter_mut().try_for_each(f),
+            Plan::Filter { predicate, .. } => f(predicate),
+            Plan::Project { exprs, .. } => exprs.iter_mut().try_for_each(f),
+            Plan::Aggregate {
+                group_by,
+                aggregates,
+                ..
+            } => {
+                group_by.iter_mut().try_for_each(&mut *f)?;
+                for call in aggregates {
+                    call.args
+                        .iter_mut()
+                        .chain(&mut call.filter)
+                        .try_for_each(&mut *f)?;
+                    keys(&mut call.order_by, f)?;
+                }
+                Ok(())
+            }
+            Plan::NestedLoopJoin { on, .. } => on.iter_mut().try_for_each(f),
+            Plan::HashJoin {
+                left_keys,
+                right_keys,
+                on,
+                ..
+            } => left_keys
+                .iter_mut()
+                .chain(right_keys)
+                .chain(on)
+                .try_for_each(f),
+            Plan::IndexJoin { left_keys, on, .. } => left_keys.iter_mut().chain(on).try_for_each(f),
+            Plan::Sort { keys: k, .. } => keys(k, f),
+            Plan::Limit { limit, offset, .. } => limit.iter_mut().chain(offset).try_for_each(f),
+            Plan::Distinct { on, .. } => on.iter_mut().flatten().try_for_each(f),
+            Plan::Window { calls, .. } => calls.iter_mut().try_for_each(|call| {
+                call.map_exprs(&mut |mut e| {
+                    f(&mut e)?;
+                    Ok(e)
+                })
+            }),
+            Plan::History { .. }
+            | Plan::Unnest { .. }
+            | Plan::RecursiveCte { .. }
+            | Plan::WorkTable { .. }
+            | Plan::SetOp { .. } => Ok(()),
+        }
+    }
+
     /// Rebuilds this node with `f` applied to each of its input plans.
     pub fn map_inputs(self, f: &mut impl FnMut(Plan) -> Plan) -> Plan {
         let mut b = |p: Box<Plan>| Box::new(f(*p));

@@ -24,6 +24,10 @@ pub struct ScopeColumn {
     /// otherwise bind to the outer row's key and match every row), and `*`
     /// never expands to one.
     pub hidden: bool,
+    /// A column found only by its qualified name and by `t.*`: each side's
+    /// column of a `JOIN ... USING` (or NATURAL JOIN), whose plain name and
+    /// place in `*` belong to the merged column.
+    pub qualified_only: bool,
     /// The column's type where binding can tell it (a table's column, a
     /// cast, a literal, an operator over typed inputs): what a string
     /// literal or a parameter compared with it is read as, and the type a
@@ -67,6 +71,7 @@ impl Scope {
                     table: Some(qualifier.to_owned()),
                     name,
                     hidden: false,
+                    qualified_only: false,
                     data_type: None,
                 })
                 .collect(),
@@ -84,6 +89,7 @@ impl Scope {
                     table: Some(qualifier.to_owned()),
                     name: c.name.clone(),
                     hidden: false,
+                    qualified_only: false,
                     data_type: Some(c.data_type.clone()),
                 })
                 .collect(),
@@ -124,7 +130,8 @@ impl Scope {
                 Some(t) => c.table.as_deref() == Some(t),
                 None => true,
             };
-            if table_matches && !c.hidden && c.name == name {
+            let reachable = !c.hidden && (table.is_some() || !c.qualified_only);
+            if table_matches && reachable && c.name == name {
                 if found.is_some() {
                     return Err(Error::new(
                         SqlState::AmbiguousColumn,
@@ -154,7 +161,13 @@ impl Scope {
             .columns
             .iter()
             .enumerate()
-            .filter(|(_, c)| !c.hidden && table.is_none_or(|t| c.table.as_deref() == Some(t)))
+            .filter(|(_, c)| {
+                !c.hidden
+                    && match table {
+                        Some(t) => c.table.as_deref() == Some(t),
+                        None => !c.qualified_only,
+                    }
+            })
             .map(|(i, _)| i)
             .collect())
     }
@@ -224,6 +237,7 @@ mod tests {
             table: Some("t".into()),
             name: "ctid".into(),
             hidden: true,
+            qualified_only: false,
             data_type: None,
         });
         let inner = Scope::for_table("t", names(&["a"]));

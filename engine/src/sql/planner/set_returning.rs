@@ -25,6 +25,13 @@ pub(super) fn is_set_returning_name(name: &str) -> bool {
     super::super::functions::SET_RETURNING.contains(&name)
 }
 
+/// Set-returning functions with two columns, called only in FROM:
+/// `jsonb_each(j)` and `jsonb_each_text(j)`, a row (`key`, `value`) for
+/// each member of an object.
+pub(super) fn is_pair_returning_name(name: &str) -> bool {
+    matches!(name, "jsonb_each" | "jsonb_each_text")
+}
+
 /// Whether `e` is a call of a set-returning function.
 pub(super) fn is_set_returning_call(e: &ast::Expr) -> bool {
     match e {
@@ -51,6 +58,8 @@ pub(super) fn row_type(name: &str, args: &[Option<DataType>]) -> Option<DataType
             }
         }
         "generate_subscripts" | "pg_partition_ancestors" => Some(DataType::Integer),
+        "jsonb_array_elements" => Some(DataType::Jsonb),
+        "jsonb_array_elements_text" | "jsonb_object_keys" => Some(DataType::Text),
         _ => None,
     }
 }
@@ -76,6 +85,9 @@ impl Binder<'_> {
         if name == "pg_options_to_table" {
             return Ok(options_table(bound, alias));
         }
+        if is_pair_returning_name(name) {
+            return Ok(members_table(name, bound, alias));
+        }
         let arg_types: Vec<Option<DataType>> = bound
             .iter()
             .map(|a| types::static_type(a, &empty, outer))
@@ -84,12 +96,16 @@ impl Binder<'_> {
         let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
         let column = match alias {
             Some(a) if a.columns.is_empty() => ident(&a.name),
+            // These functions name their output column (an OUT parameter
+            // in PostgreSQL).
+            _ if name.starts_with("jsonb_array_elements") => "value".to_owned(),
             _ => name.to_owned(),
         };
         let mut columns = vec![ScopeColumn {
             table: Some(qualifier.clone()),
             name: column,
             hidden: false,
+            qualified_only: false,
             data_type: row_type(name, &arg_types),
         }];
         if ordinality {
@@ -97,6 +113,7 @@ impl Binder<'_> {
                 table: Some(qualifier),
                 name: "ordinality".into(),
                 hidden: false,
+                qualified_only: false,
                 data_type: Some(DataType::BigInt),
             });
         }
@@ -170,7 +187,68 @@ fn options_table(args: Vec<Expr>, alias: Option<&ast::TableAlias>) -> (Plan, Sco
             table: Some(qualifier.clone()),
             name: c.into(),
             hidden: false,
+            qualified_only: false,
             data_type: Some(DataType::Text),
+        })
+        .collect();
+    (plan, Scope { columns })
+}
+
+/// `jsonb_each(j)` / `jsonb_each_text(j)`: the keys of `j` expanded, each
+/// beside `j` itself, then the member read by key (`->` or `->>`).
+fn members_table(name: &str, args: Vec<Expr>, alias: Option<&ast::TableAlias>) -> (Plan, Scope) {
+    let document = Expr::Cast(
+        Box::new(
+            args.into_iter()
+                .next()
+                .unwrap_or(Expr::Literal(Value::Null)),
+        ),
+        DataType::Jsonb,
+    );
+    let as_text = name == "jsonb_each_text";
+    let keys = Expr::Function("jsonb_object_keys".into(), vec![document.clone()]);
+    let member = Expr::Binary(
+        if as_text {
+            BinaryOp::JsonGetText
+        } else {
+            BinaryOp::JsonGet
+        },
+        Box::new(Expr::Column(1)),
+        Box::new(Expr::Column(0)),
+    );
+    let plan = Plan::Project {
+        source: Box::new(Plan::Unnest {
+            source: Box::new(Plan::Values {
+                rows: vec![vec![keys, document]],
+                width: 2,
+            }),
+            columns: vec![0],
+            ordinality: false,
+        }),
+        exprs: vec![Expr::Column(0), member],
+    };
+    let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
+    let names: Vec<String> = match alias {
+        Some(a) if !a.columns.is_empty() => a.columns.iter().map(|c| ident(&c.name)).collect(),
+        _ => vec!["key".into(), "value".into()],
+    };
+    let value_type = if as_text {
+        DataType::Text
+    } else {
+        DataType::Jsonb
+    };
+    let columns = [DataType::Text, value_type]
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| ScopeColumn {
+            table: Some(qualifier.clone()),
+            name: names
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| ["key", "value"][i].into()),
+            hidden: false,
+            qualified_only: false,
+            data_type: Some(t),
         })
         .collect();
     (plan, Scope { columns })

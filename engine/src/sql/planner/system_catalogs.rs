@@ -201,6 +201,7 @@ impl Binder<'_> {
                     table: Some(qualifier.to_owned()),
                     name,
                     hidden: false,
+                    qualified_only: false,
                     data_type: Some(t),
                 })
                 .collect(),

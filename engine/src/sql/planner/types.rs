@@ -19,7 +19,7 @@
 
 use arbor_schema::{DataType, Value};
 
-use super::expr::{BinaryOp, Expr, UnaryOp};
+use super::expr::{BinaryOp, Expr, SubqueryKind, UnaryOp};
 use super::scope::Scope;
 
 /// The type of `e`'s values over rows of `scope` (inside queries whose
@@ -50,16 +50,81 @@ pub fn static_type(e: &Expr, scope: &Scope, outer: &[&Scope]) -> Option<DataType
             branches,
             otherwise,
             ..
-        } => branches
-            .iter()
-            .map(|(_, then)| then)
-            .chain(otherwise.as_deref())
-            .find_map(|x| static_type(x, scope, outer)),
+        } => common_type(
+            branches
+                .iter()
+                .map(|(_, then)| then)
+                .chain(otherwise.as_deref())
+                .map(|x| static_type(x, scope, outer)),
+        ),
+        Expr::Function(name, args)
+            if matches!(name.as_str(), "coalesce" | "greatest" | "least") =>
+        {
+            common_type(args.iter().map(|a| static_type(a, scope, outer)))
+        }
         Expr::Function(name, args) => function_type(name, &|i| {
             args.get(i).and_then(|a| static_type(a, scope, outer))
         }),
-        Expr::Parameter(_) | Expr::Subquery(_) | Expr::Aggregate(_) | Expr::Window(_) => None,
+        Expr::Subquery(s) => match s.kind {
+            SubqueryKind::Scalar => s.data_type.clone(),
+            SubqueryKind::Array => Some(DataType::Array(Box::new(s.data_type.clone()?))),
+            _ => Some(DataType::Boolean),
+        },
+        // Aggregate and window markers: see `aggregate_type`, typed where
+        // the calls are known.
+        Expr::Parameter(_) | Expr::Aggregate(_) | Expr::Window(_) => None,
     }
+}
+
+/// The type PostgreSQL resolves values of `types` to where one of them
+/// is taken (CASE branches, COALESCE's arguments, a UNION's sides): for
+/// numbers the widest (`integer` and `bigint` give `bigint`, with
+/// `numeric` `numeric`), else the first type known.
+pub fn common_type(types: impl IntoIterator<Item = Option<DataType>>) -> Option<DataType> {
+    let known: Vec<DataType> = types.into_iter().flatten().collect();
+    let widest = known
+        .iter()
+        .try_fold(None::<DataType>, |acc, t| {
+            number_rank(t)?;
+            Some(Some(match acc {
+                Some(a) if number_rank(&a) >= number_rank(t) => a,
+                _ => t.clone(),
+            }))
+        })
+        .flatten();
+    widest.or_else(|| known.into_iter().next())
+}
+
+/// The type of aggregate or window function `function`'s result, from its
+/// first argument's type, as PostgreSQL types it: `count` and the ranks are
+/// `bigint`, `sum` of integers `bigint` (of `bigint`, `numeric`), `avg` of
+/// integers and numerics `numeric`, `min`, `max` and the value functions
+/// their argument's type.
+pub fn aggregate_type(function: &str, arg: Option<DataType>) -> Option<DataType> {
+    use DataType as T;
+    Some(match function {
+        "count" | "row_number" | "rank" | "dense_rank" => T::BigInt,
+        "ntile" => T::Integer,
+        "percent_rank" | "cume_dist" => T::Double,
+        "bool_and" | "bool_or" | "every" => T::Boolean,
+        "string_agg" => T::Text,
+        "jsonb_agg" | "jsonb_object_agg" => T::Jsonb,
+        "array_agg" => T::Array(Box::new(arg?)),
+        // A sum of reals is summed (and typed) in double precision.
+        "sum" => match arg? {
+            T::SmallInt | T::Integer => T::BigInt,
+            T::BigInt | T::Numeric(_) => T::Numeric(None),
+            T::Real | T::Double => T::Double,
+            _ => return None,
+        },
+        "avg" => match arg? {
+            T::SmallInt | T::Integer | T::BigInt | T::Numeric(_) => T::Numeric(None),
+            T::Real | T::Double => T::Double,
+            _ => return None,
+        },
+        "min" | "max" | "lag" | "lead" | "first_value" | "last_value" | "nth_value" => arg?,
+        _ => return None,
+    })
 }
 
 /// The type of `l op r` from its operands' types.
@@ -92,9 +157,8 @@ fn binary_type(op: BinaryOp, l: Option<DataType>, r: Option<DataType>) -> Option
         B::Concat if l == Some(DataType::Jsonb) => Some(DataType::Jsonb),
         B::Concat | B::JsonGetText | B::JsonPathText => Some(DataType::Text),
         B::JsonGet | B::JsonPath | B::JsonDeletePath => l,
-        B::Add | B::Subtract | B::Multiply | B::Divide | B::Modulo | B::Power => {
-            numeric_result(l?, r?)
-        }
+        B::Power => numeric_result(l?, r?).map(|_| DataType::Double),
+        B::Add | B::Subtract | B::Multiply | B::Divide | B::Modulo => numeric_result(l?, r?),
         B::BitAnd | B::BitOr | B::BitXor | B::ShiftLeft | B::ShiftRight => numeric_result(l?, r?),
     }
 }
@@ -135,20 +199,22 @@ fn number_rank(t: &DataType) -> Option<u8> {
 fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<DataType> {
     Some(match name {
         "length" | "char_length" | "character_length" | "octet_length" | "bit_length"
-        | "strpos" | "position" | "ascii" | "jsonb_array_length" | "json_array_length" => {
-            DataType::Integer
-        }
+        | "width_bucket" | "strpos" | "position" | "ascii" | "jsonb_array_length"
+        | "json_array_length" => DataType::Integer,
         "lower" | "upper" | "initcap" | "trim" | "btrim" | "ltrim" | "rtrim" | "substr"
         | "substring" | "concat" | "concat_ws" | "replace" | "left" | "right" | "lpad" | "rpad"
         | "repeat" | "reverse" | "md5" | "chr" | "to_hex" | "split_part" | "translate"
         | "jsonb_typeof" | "json_typeof" | "jsonb_pretty" | "quote_ident" | "quote_literal"
-        | "current_user" | "session_user" | "version" => DataType::Text,
+        | "quote_nullable" | "format" | "overlay" | "regexp_replace" | "current_user"
+        | "session_user" | "version" => DataType::Text,
         "now"
         | "current_timestamp"
         | "transaction_timestamp"
         | "statement_timestamp"
         | "clock_timestamp" => DataType::TimestampTz,
         "current_date" => DataType::Date,
+        "make_time" => DataType::Time,
+        "make_date" => DataType::Date,
         "random" | "pi" | "sqrt" | "cbrt" | "ln" | "log10" | "exp" | "sin" | "cos" | "tan"
         | "degrees" | "radians" => DataType::Double,
         "to_jsonb" | "jsonb_build_object" | "jsonb_build_array" | "jsonb_set"
@@ -165,7 +231,21 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         },
         "array_append" | "array_cat" | "array_remove" => arg(0)?,
         "generate_subscripts" | "pg_partition_ancestors" | "to_regtype" => DataType::Integer,
-        "abs" | "ceil" | "ceiling" | "floor" | "round" | "trunc" | "sign" => arg(0)?,
+        // Integers and reals have no functions of their own here:
+        // PostgreSQL reads them as double precision.
+        // With places, they round a numeric.
+        "round" | "trunc" if arg(1).is_some() => DataType::Numeric(None),
+        "ceil" | "ceiling" | "floor" | "round" | "trunc" | "sign" => match arg(0)? {
+            DataType::SmallInt | DataType::Integer | DataType::BigInt | DataType::Real => {
+                DataType::Double
+            }
+            other => other,
+        },
+        "abs" => arg(0)?,
+        "power" | "pow" => DataType::Double,
+        "mod" => numeric_result(arg(0)?, arg(1)?)?,
+        "div" | "factorial" => DataType::Numeric(None),
+        "gcd" | "lcm" => numeric_result(arg(0)?, arg(1)?)?,
         "coalesce" | "nullif" | "greatest" | "least" => (0..8).find_map(arg)?,
         _ => return None,
     })

@@ -1,7 +1,9 @@
 //! A PostgreSQL 15 server of a test's own (Debian's `postgresql`, which
 //! `.ci/run` installs): a temporary cluster on a free port, reached through
 //! a socket in its data folder, stopped when dropped. As root, the server
-//! runs as the `postgres` user (PostgreSQL refuses to run as root).
+//! runs as the `postgres` user (PostgreSQL refuses to run as root). Tests
+//! reach it with `psql` ([`Postgres::psql`]) or the `postgres` crate
+//! ([`Postgres::connect`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -10,6 +12,7 @@ use std::process::{Command, Output};
 const BIN: &str = "/usr/lib/postgresql/15/bin";
 
 /// A running server.
+#[derive(Debug)]
 pub struct Postgres {
     _dir: tempfile::TempDir,
     data: PathBuf,
@@ -44,7 +47,16 @@ impl Postgres {
         };
         run(pg
             .as_server_user("initdb")
-            .args(["-U", "postgres", "--auth=trust", "-D"])
+            // The C locale: text sorts by its bytes, as Arbor sorts it,
+            // whatever the machine's locale.
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--locale=C",
+                "--encoding=UTF8",
+                "-D",
+            ])
             .arg(&pg.data))?;
         let options = format!(
             "-p {port} -k {} -c listen_addresses='' -c fsync=off",
@@ -58,6 +70,17 @@ impl Postgres {
             .arg(pg.data.join("log"))
             .args(["-w", "start"]))?;
         Ok(pg)
+    }
+
+    /// A client connected to the server's `postgres` database.
+    pub fn connect(&self) -> Result<postgres::Client, String> {
+        postgres::Config::new()
+            .host_path(&self.data)
+            .port(self.port)
+            .user("postgres")
+            .dbname("postgres")
+            .connect(postgres::NoTls)
+            .map_err(|e| format!("cannot connect to PostgreSQL: {e}"))
     }
 
     /// A program of the server's, run as its user.

@@ -1,0 +1,35 @@
+-- jsonb operators and functions; dates and times.
+SELECT '{"a": {"b": [1, 2, {"c": "x"}]}}'::jsonb -> 'a' -> 'b' -> 2 ->> 'c';
+SELECT '{"a": 1}'::jsonb ->> 'a', '{"a": 1}'::jsonb -> 'missing', '[1, 2, 3]'::jsonb -> -1;
+SELECT '{"a": {"b": 5}}'::jsonb #> '{a,b}', '{"a": {"b": 5}}'::jsonb #>> '{a,b}';
+SELECT '{"a": 1, "b": 2}'::jsonb @> '{"a": 1}', '{"a": 1}'::jsonb <@ '{"a": 1, "b": 2}';
+SELECT '{"a": 1}'::jsonb ? 'a', '{"a": 1, "b": 2}'::jsonb ?| array['b', 'c'], '{"a": 1, "b": 2}'::jsonb ?& array['a', 'c'];
+SELECT '{"a": 1}'::jsonb || '{"b": 2}'::jsonb, '{"a": 1, "b": 2}'::jsonb - 'a', '[1, 2, 3]'::jsonb - 1;
+SELECT jsonb_typeof('1'::jsonb), jsonb_typeof('"x"'), jsonb_typeof('null'), jsonb_array_length('[1, 2]');
+SELECT jsonb_build_object('a', 1, 'b', 'x'), jsonb_build_array(1, 'two', NULL);
+SELECT jsonb_set('{"a": 1}'::jsonb, '{b}', '2'), jsonb_strip_nulls('{"a": null, "b": 1}');
+SELECT to_jsonb('text'::text), to_jsonb(42), jsonb_pretty('{"a": 1}');
+SELECT key, value FROM jsonb_each('{"a": 1, "b": "x"}') ORDER BY key;
+SELECT jsonb_object_keys('{"b": 1, "a": 2}');
+SELECT value FROM jsonb_array_elements('[1, "a", null]');
+SELECT '{"a": 1'::jsonb;
+SELECT date '2024-02-28' + 2, date '2024-03-01' - date '2024-02-01';
+SELECT extract(year FROM date '2024-02-29'), extract(dow FROM date '2024-02-29'), date_part('month', timestamp '2024-02-29 10:00:00');
+SELECT date_trunc('month', timestamp '2024-02-29 10:11:12'), date_trunc('hour', timestamp '2024-02-29 10:11:12');
+-- differs: no interval type
+SELECT timestamp '2024-02-29 10:00:00' + interval '1 day 2 hours';
+-- differs: no interval type
+SELECT age(timestamp '2024-03-01', timestamp '2023-01-15');
+SELECT make_date(2024, 2, 29), make_time(10, 11, 12.5);
+-- differs: no to_char
+SELECT to_char(timestamp '2024-02-29 13:05:09', 'YYYY-MM-DD HH24:MI:SS'), to_char(1234.5, '9999.99');
+SELECT '2024-02-30'::date;
+SELECT date '2024-01-31' < date '2024-02-01', timestamp '2024-01-31' = date '2024-01-31';
+SELECT key, value FROM jsonb_each_text('{"a": 1, "b": null, "c": "x"}') ORDER BY key;
+SELECT t.key, t.value FROM jsonb_each('{"k": [1, 2]}') AS t;
+SELECT value FROM jsonb_array_elements_text('["a", 1, null, {"b": 2}]');
+SELECT elem FROM jsonb_array_elements('[3, 4]') AS elem;
+SELECT k FROM jsonb_object_keys('{"zz": 1, "a": 2, "bb": 3}') AS k;
+SELECT jsonb_object_keys('[1]');
+SELECT * FROM jsonb_array_elements('{"a": 1}');
+SELECT count(*) FROM jsonb_array_elements('[]');
