@@ -62,12 +62,8 @@ fn a_dump_loads_into_an_empty_repository_as_the_same_data() {
 
 #[test]
 fn a_dump_loads_into_postgresql() {
-    let pg = match Postgres::start() {
-        Ok(pg) => pg,
-        Err(why) => {
-            println!("skipped: {why}");
-            return;
-        }
+    let Some(pg) = Postgres::start_or_skip() else {
+        return;
     };
     let dir = repository();
     dir.ok(&["dump", "dump.sql"]);

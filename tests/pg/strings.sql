@@ -30,3 +30,8 @@ SELECT format('%x', 1);
 SELECT format('%I', NULL);
 SELECT quote_nullable(42), quote_nullable('it''s');
 SELECT substr('abc', 2), substring('abc' from 2)::text, lower('ABC')::varchar AS l;
+SELECT regexp_match('foobarbequebaz', '(bar)(beque)'), regexp_match('foobarbequebaz', 'bar'), regexp_match('abc', 'z');
+SELECT regexp_match('ABC', 'b', 'i'), regexp_like('Hello', 'ell'), regexp_count('banana', 'an'), regexp_substr('number 42 here', '[0-9]+');
+SELECT regexp_match('abc', 'b', 'g');
+SELECT regexp_split_to_array('hello   world  now', '\s+'), string_to_array('a,b,,c', ','), string_to_array('a,b,x', ',', 'x'), string_to_array('', ',');
+SELECT (regexp_match('key=value', '(\w+)=(\w+)'))[2];

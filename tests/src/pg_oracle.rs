@@ -83,34 +83,59 @@ impl fmt::Display for Outcome {
     }
 }
 
+/// A query's rows in PostgreSQL's text format (`None`: NULL).
+pub type Rows = Vec<Vec<Option<String>>>;
+
+/// The rows of two query outcomes with the same columns and types, to be
+/// compared in order: as they came if `ordered`, else both sorted.
+/// `Err` says how the columns differ; `None` if one is not a query's.
+pub fn comparable_rows(
+    pg: &Outcome,
+    arbor: &Outcome,
+    ordered: bool,
+) -> Option<Result<(Rows, Rows), String>> {
+    let (
+        Outcome::Rows {
+            columns: pc,
+            types: pt,
+            rows: pr,
+        },
+        Outcome::Rows {
+            columns: ac,
+            types: at,
+            rows: ar,
+        },
+    ) = (pg, arbor)
+    else {
+        return None;
+    };
+    if pc != ac {
+        return Some(Err(format!(
+            "column names: PostgreSQL {pc:?}, Arbor {ac:?}"
+        )));
+    }
+    if pt != at {
+        return Some(Err(format!(
+            "column types: PostgreSQL {pt:?}, Arbor {at:?}"
+        )));
+    }
+    let (mut pr, mut ar) = (pr.clone(), ar.clone());
+    if !ordered {
+        pr.sort();
+        ar.sort();
+    }
+    Some(Ok((pr, ar)))
+}
+
 /// Where two outcomes part, if they do.
 pub fn difference(pg: &Outcome, arbor: &Outcome, ordered: bool) -> Option<String> {
+    if let Some(rows) = comparable_rows(pg, arbor, ordered) {
+        return match rows {
+            Err(how) => Some(how),
+            Ok((pr, ar)) => (pr != ar).then(|| "rows differ".to_owned()),
+        };
+    }
     match (pg, arbor) {
-        (
-            Outcome::Rows {
-                columns: pc,
-                types: pt,
-                rows: pr,
-            },
-            Outcome::Rows {
-                columns: ac,
-                types: at,
-                rows: ar,
-            },
-        ) => {
-            if pc != ac {
-                return Some(format!("column names: PostgreSQL {pc:?}, Arbor {ac:?}"));
-            }
-            if pt != at {
-                return Some(format!("column types: PostgreSQL {pt:?}, Arbor {at:?}"));
-            }
-            let (mut pr, mut ar) = (pr.clone(), ar.clone());
-            if !ordered {
-                pr.sort();
-                ar.sort();
-            }
-            (pr != ar).then(|| "rows differ".to_owned())
-        }
         (Outcome::Done { rows: p }, Outcome::Done { rows: a }) => match (p, a) {
             (Some(p), Some(a)) if p != a => {
                 Some(format!("rows written: PostgreSQL {p}, Arbor {a}"))

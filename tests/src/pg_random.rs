@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::pg_oracle::{Oracle, Outcome, difference, is_ordered};
+use crate::pg_oracle::{Oracle, Outcome, comparable_rows, difference, is_ordered};
 
 /// The schema and rows every random query reads.
 pub const SCHEMA: &[&str] = &[
@@ -584,28 +584,11 @@ pub fn explained(pg: &Outcome, arbor: &Outcome, ordered: bool) -> Option<&'stati
     if (fails_at_run_time(pg) && rows(arbor)) || (rows(pg) && fails_at_run_time(arbor)) {
         return Some(EVALUATION_ORDER);
     }
-    let (
-        Outcome::Rows {
-            columns: pc,
-            types: pt,
-            rows: pr,
-        },
-        Outcome::Rows {
-            columns: ac,
-            types: at,
-            rows: ar,
-        },
-    ) = (pg, arbor)
-    else {
+    let Some(Ok((pr, ar))) = comparable_rows(pg, arbor, ordered) else {
         return None;
     };
-    if pc != ac || pt != at || pr.len() != ar.len() {
+    if pr.len() != ar.len() {
         return None;
-    }
-    let (mut pr, mut ar) = (pr.clone(), ar.clone());
-    if !ordered {
-        pr.sort();
-        ar.sort();
     }
     let cells = pr.iter().zip(&ar).flat_map(|(p, a)| p.iter().zip(a));
     for (p, a) in cells {

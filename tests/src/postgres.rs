@@ -59,7 +59,7 @@ impl Postgres {
             ])
             .arg(&pg.data))?;
         let options = format!(
-            "-p {port} -k {} -c listen_addresses='' -c fsync=off",
+            "-p {port} -k {} -c listen_addresses='' -c fsync=off -c timezone=UTC",
             pg.data.display()
         );
         run(pg
@@ -70,6 +70,14 @@ impl Postgres {
             .arg(pg.data.join("log"))
             .args(["-w", "start"]))?;
         Ok(pg)
+    }
+
+    /// A server, or `None` after printing why there is none (a test that
+    /// needs PostgreSQL is skipped with the reason where it is absent).
+    pub fn start_or_skip() -> Option<Postgres> {
+        Postgres::start()
+            .inspect_err(|why| println!("skipped: {why}"))
+            .ok()
     }
 
     /// A client connected to the server's `postgres` database.

@@ -14,12 +14,8 @@ const RANDOM_QUERIES: usize = 3_000;
 
 #[test]
 fn the_corpus_agrees_with_postgresql() {
-    let server = match Postgres::start() {
-        Ok(s) => s,
-        Err(why) => {
-            println!("skipped: {why}");
-            return;
-        }
+    let Some(server) = Postgres::start_or_skip() else {
+        return;
     };
     let mut oracle = Oracle::new(&server).expect("an oracle");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("pg");
@@ -57,12 +53,8 @@ fn the_corpus_agrees_with_postgresql() {
 /// A fixed-seed random run agrees with PostgreSQL query for query.
 #[test]
 fn random_queries_agree_with_postgresql() {
-    let server = match Postgres::start() {
-        Ok(s) => s,
-        Err(why) => {
-            println!("skipped: {why}");
-            return;
-        }
+    let Some(server) = Postgres::start_or_skip() else {
+        return;
     };
     let mut oracle = Oracle::new(&server).expect("an oracle");
     let report = pg_random::run(&mut oracle, 7, RANDOM_QUERIES).expect("a random run");

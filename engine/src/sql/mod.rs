@@ -13,6 +13,7 @@
 
 pub(crate) mod bulk;
 pub mod copy;
+mod create_as;
 pub(crate) mod ddl;
 pub(crate) mod dml;
 pub(crate) mod eval;
@@ -25,6 +26,7 @@ pub(crate) mod predicate;
 pub(crate) mod session;
 pub mod settings;
 pub(crate) mod system;
+mod truncate;
 
 pub use bulk::{BulkWriter, EncodedRows, RowEncoder};
 pub use execution::Interrupt;

@@ -502,7 +502,7 @@ impl Session {
 
     /// A CREATE ... IF NOT EXISTS of relation `name`, which exists: the
     /// notice that it is skipped.
-    fn skip_existing(&self, name: &str) {
+    pub(super) fn skip_existing(&self, name: &str) {
         self.raise(
             NoticeSeverity::Notice,
             SqlState::DuplicateTable,
@@ -764,6 +764,20 @@ impl Session {
                 _ => Err(Error::internal("a change planned as something else")),
             }
         })
+    }
+
+    /// The result columns of `query` (names, and types where planning
+    /// tells them), planned on the current catalog without running it.
+    pub(super) fn describe_query(
+        &self,
+        query: &sqlparser::ast::Query,
+    ) -> Result<(Vec<String>, Vec<Option<DataType>>)> {
+        let view = self.view(&self.catalog);
+        let statement = sqlparser::ast::Statement::Query(Box::new(query.clone()));
+        match plan_statement(&statement, &view)? {
+            Statement::Query { columns, types, .. } => Ok((columns, types)),
+            _ => Err(Error::internal("a query planned as something else")),
+        }
     }
 
     /// Runs one query, handing its column names and then each row to
@@ -1070,6 +1084,15 @@ impl Session {
             // Planned against what is published now: another session or
             // process may have committed since the last statement.
             self.refresh()?;
+        }
+        if let sqlparser::ast::Statement::Truncate(truncate) = stmt {
+            return self.truncate(truncate).map_err(|e| self.fail(e));
+        }
+        if let Some(create) = create_table_as(stmt) {
+            let (name, columns, query, if_not_exists) = create?;
+            return self
+                .create_table_as(&name, &columns, &query, if_not_exists)
+                .map_err(|e| self.fail(e));
         }
         if let Some((table, predicate)) = conflicts_delete(stmt, &self.catalog) {
             return self.delete_conflicts(&table, predicate.as_deref());
@@ -1401,7 +1424,7 @@ impl Session {
                     });
                 }
                 let (name, value) = self.settings.get_mut().show(&name)?;
-                return Ok(shown(&name.to_ascii_lowercase(), value));
+                return Ok(shown(name, value));
             }
             Ast::Reset(r) => match &r.reset {
                 ast::Reset::ALL => self.settings.get_mut().reset_all(),
@@ -2023,6 +2046,24 @@ impl Session {
         Ok(())
     }
 
+    /// Every foreign key of the current catalog as (referencing table,
+    /// referenced table).
+    pub(super) fn foreign_key_edges(&self) -> Result<Vec<(String, String)>> {
+        let mut edges = Vec::new();
+        for (child, address) in &self.catalog.tables {
+            let table = Table::from_object(self.repo.read_table(address)?)?;
+            for fk in &table.schema.foreign_keys {
+                edges.push((child.clone(), fk.referenced_table.clone()));
+            }
+        }
+        Ok(edges)
+    }
+
+    /// Whether the current catalog has a table `name`.
+    pub(super) fn has_table(&self, name: &str) -> bool {
+        self.catalog.tables.contains_key(name)
+    }
+
     /// Refuses to drop table `name` while a table not dropped with it has a
     /// foreign key to it.
     fn refuse_if_referenced(
@@ -2284,4 +2325,53 @@ fn procedure_call(stmt: &sqlparser::ast::Statement) -> Result<Option<(String, Ve
         }
     }
     Ok(Some((name, args)))
+}
+
+/// `CREATE TABLE name [(columns)] AS query`, or `SELECT ... INTO name
+/// FROM ...` (PostgreSQL's other spelling of it): the new table's name, its
+/// column names if given, the query (without INTO) and IF NOT EXISTS.
+#[allow(clippy::type_complexity)]
+fn create_table_as(
+    stmt: &sqlparser::ast::Statement,
+) -> Option<
+    Result<(
+        sqlparser::ast::ObjectName,
+        Vec<String>,
+        sqlparser::ast::Query,
+        bool,
+    )>,
+> {
+    use sqlparser::ast;
+    match stmt {
+        ast::Statement::CreateTable(ct) => {
+            let query = ct.query.as_deref()?;
+            // Column names only: the types are the query's.
+            let columns = ct.columns.iter().map(|c| c.name.value.clone()).collect();
+            Some(Ok((
+                ct.name.clone(),
+                columns,
+                query.clone(),
+                ct.if_not_exists,
+            )))
+        }
+        ast::Statement::Query(q) => {
+            let ast::SetExpr::Select(select) = q.body.as_ref() else {
+                return None;
+            };
+            let into = select.into.as_ref()?;
+            let target = match into.targets.as_slice() {
+                [ast::Expr::Identifier(i)] => ast::ObjectName::from(vec![i.clone()]),
+                [ast::Expr::CompoundIdentifier(parts)] => ast::ObjectName::from(parts.clone()),
+                _ => {
+                    return Some(Err(Error::syntax("SELECT ... INTO takes one table name")));
+                }
+            };
+            let mut query = q.as_ref().clone();
+            if let ast::SetExpr::Select(select) = query.body.as_mut() {
+                select.into = None;
+            }
+            Some(Ok((target, Vec::new(), query, false)))
+        }
+        _ => None,
+    }
 }

@@ -52,21 +52,7 @@ fn compiled_regex(pattern: &str, case_insensitive: bool) -> Result<regex::Regex>
 /// replacement `\1`..`\9` stand for captured groups and `\&` for the whole
 /// match, as in PostgreSQL.
 fn regexp_replace(source: &str, pattern: &str, replacement: &str, flags: &str) -> Result<Value> {
-    let mut global = false;
-    let mut case_insensitive = false;
-    for flag in flags.chars() {
-        match flag {
-            'g' => global = true,
-            'i' => case_insensitive = true,
-            'c' => case_insensitive = false,
-            other => {
-                return Err(Error::new(
-                    SqlState::InvalidParameterValue,
-                    format!("invalid regular expression option: \"{other}\""),
-                ));
-            }
-        }
-    }
+    let (global, case_insensitive) = regex_flags("regexp_replace", flags, true)?;
     let re = compiled_regex(pattern, case_insensitive)?;
     let mut out = String::new();
     let mut last = 0;
@@ -100,6 +86,64 @@ fn regexp_replace(source: &str, pattern: &str, replacement: &str, flags: &str) -
     }
     out.push_str(&source[last..]);
     Ok(Value::Text(out))
+}
+
+/// A regular expression's flags as PostgreSQL spells them: whether `g`
+/// (every match) and `i` (ignore case) are given. `global_allowed` is
+/// false for the functions that look at one match.
+fn regex_flags(function: &str, flags: &str, global_allowed: bool) -> Result<(bool, bool)> {
+    let (mut global, mut case_insensitive) = (false, false);
+    for flag in flags.chars() {
+        match flag {
+            'g' if global_allowed => global = true,
+            'g' => {
+                return Err(Error::new(
+                    SqlState::InvalidParameterValue,
+                    format!("{function}() does not support the \"global\" option"),
+                ));
+            }
+            'i' => case_insensitive = true,
+            'c' => case_insensitive = false,
+            other => {
+                return Err(Error::new(
+                    SqlState::InvalidParameterValue,
+                    format!("invalid regular expression option: \"{other}\""),
+                ));
+            }
+        }
+    }
+    Ok((global, case_insensitive))
+}
+
+/// The regular expression functions that read matches: `regexp_match`
+/// (the first match's groups, or the match, as `text[]`; NULL if none),
+/// `regexp_like`, `regexp_count`, `regexp_substr` (the first match) and
+/// `regexp_split_to_array`. `flags` is the optional last argument.
+fn regexp_function(name: &str, text: &str, pattern: &str, flags: &str) -> Result<Value> {
+    let (_, case_insensitive) = regex_flags(name, flags, false)?;
+    let re = compiled_regex(pattern, case_insensitive)?;
+    Ok(match name {
+        "regexp_match" => match re.captures(text) {
+            None => Value::Null,
+            Some(c) if c.len() == 1 => Value::Array(vec![Value::Text(c[0].to_owned())]),
+            Some(c) => Value::Array(
+                c.iter()
+                    .skip(1)
+                    .map(|m| m.map_or(Value::Null, |m| Value::Text(m.as_str().to_owned())))
+                    .collect(),
+            ),
+        },
+        "regexp_like" => Value::Boolean(re.is_match(text)),
+        "regexp_count" => count(re.find_iter(text).count()),
+        "regexp_substr" => re
+            .find(text)
+            .map_or(Value::Null, |m| Value::Text(m.as_str().to_owned())),
+        _ => Value::Array(
+            re.split(text)
+                .map(|part| Value::Text(part.to_owned()))
+                .collect(),
+        ),
+    })
 }
 
 /// `format(formatstr, args...)`: `%s` (text; NULL is empty), `%I` (an
@@ -254,6 +298,12 @@ pub const NAMES: &[&str] = &[
     "bit_length",
     "overlay",
     "regexp_replace",
+    "regexp_match",
+    "regexp_like",
+    "regexp_count",
+    "regexp_substr",
+    "regexp_split_to_array",
+    "string_to_array",
 ];
 
 /// Calls string function `name` on non-NULL `args` (`concat_ws` sees NULLs).
@@ -297,6 +347,35 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             out.extend(&replacement);
             out.extend(&s[tail..]);
             Value::Text(out)
+        }
+        (
+            "regexp_match"
+            | "regexp_like"
+            | "regexp_count"
+            | "regexp_substr"
+            | "regexp_split_to_array",
+            2 | 3,
+        ) => {
+            let flags = if n == 3 { text(2) } else { String::new() };
+            regexp_function(name, &text(0), &text(1), &flags)?
+        }
+        ("string_to_array", 2 | 3) => {
+            let (s, delimiter) = (text(0), text(1));
+            let null = (n == 3).then(|| text(2));
+            let as_value = |part: &str| {
+                if null.as_deref() == Some(part) {
+                    Value::Null
+                } else {
+                    Value::Text(part.to_owned())
+                }
+            };
+            Value::Array(if s.is_empty() {
+                Vec::new()
+            } else if delimiter.is_empty() {
+                vec![as_value(&s)]
+            } else {
+                s.split(delimiter.as_str()).map(as_value).collect()
+            })
         }
         ("regexp_replace", 3 | 4) => {
             let flags = if n == 4 { text(3) } else { String::new() };

@@ -132,6 +132,17 @@ fn byte_offset(sql: &str, line: u64, column: u64) -> usize {
     sql.len()
 }
 
+/// Parses a statement Arbor wrote itself, which is exactly one.
+pub fn parse_one(sql: &str) -> Result<Statement> {
+    let mut statements = parse(sql)?;
+    match statements.len() {
+        1 => Ok(statements.remove(0)),
+        n => Err(Error::internal(format!(
+            "a generated statement parsed as {n} statements"
+        ))),
+    }
+}
+
 /// Rewrites `AS OF <literal>` to `FOR SYSTEM_TIME AS OF <literal>`.
 fn rewrite_as_of(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let significant: Vec<usize> = (0..tokens.len())

@@ -53,6 +53,16 @@ impl Binder<'_> {
         if ct.query.is_some() {
             return Err(Error::unsupported("CREATE TABLE ... AS"));
         }
+        // A child table would silently lack its parent's columns and rows.
+        if ct.inherits.is_some() {
+            return Err(Error::unsupported("CREATE TABLE ... INHERITS"));
+        }
+        if ct.partition_of.is_some() || ct.partition_by.is_some() {
+            return Err(Error::unsupported("table partitioning"));
+        }
+        if ct.like.is_some() || ct.clone.is_some() {
+            return Err(Error::unsupported("CREATE TABLE ... LIKE"));
+        }
         let name = new_relation_name(&ct.name)?;
         let mut schema = TableSchema::new(name);
         let mut sequences = Vec::new();

@@ -379,6 +379,14 @@ fn bind_statement(
             }
             Ok(Statement::Nothing("ANALYZE".into()))
         }
+        // Nothing to reclaim in place: a version no commit or branch
+        // reaches is removed by `arbor gc`.
+        ast::Statement::Vacuum(v) => {
+            if let Some(name) = &v.table_name {
+                binder.table(&object_name(name)?)?;
+            }
+            Ok(Statement::Nothing("VACUUM".into()))
+        }
         // A transaction reads one snapshot and merges its writes at commit,
         // so no writer can change what it reads: ACCESS SHARE (pg_dump's
         // lock) is held already. Stronger modes promise to block writers,
@@ -3030,6 +3038,12 @@ const TEXT_FUNCTIONS: &[&str] = &[
     "translate",
     "ascii",
     "regexp_replace",
+    "regexp_match",
+    "regexp_like",
+    "regexp_count",
+    "regexp_substr",
+    "regexp_split_to_array",
+    "string_to_array",
     "overlay",
 ];
 
@@ -3079,6 +3093,16 @@ fn figured_label(e: &ast::Expr) -> Option<(String, LabelStrength)> {
             _ => type_label(data_type).map(|n| (n, Guessed)),
         },
         ast::Expr::Nested(expr) => figured_label(expr),
+        // A subscript keeps its base's name; a field access is the field's.
+        ast::Expr::CompoundFieldAccess { root, access_chain } => {
+            match access_chain.iter().rev().find_map(|a| match a {
+                ast::AccessExpr::Dot(ast::Expr::Identifier(field)) => Some(ident(field)),
+                _ => None,
+            }) {
+                Some(field) => Some((field, Named)),
+                None => figured_label(root),
+            }
+        }
         ast::Expr::Case { else_result, .. } => match else_result.as_deref().and_then(figured_label)
         {
             Some(inner @ (_, Named)) => Some(inner),

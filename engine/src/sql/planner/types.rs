@@ -214,6 +214,12 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         | "clock_timestamp" => DataType::TimestampTz,
         "current_date" => DataType::Date,
         "make_time" => DataType::Time,
+        "regexp_match" | "regexp_split_to_array" | "string_to_array" => {
+            DataType::Array(Box::new(DataType::Text))
+        }
+        "regexp_like" => DataType::Boolean,
+        "regexp_count" => DataType::Integer,
+        "regexp_substr" => DataType::Text,
         "make_date" => DataType::Date,
         "random" | "pi" | "sqrt" | "cbrt" | "ln" | "log10" | "exp" | "sin" | "cos" | "tan"
         | "degrees" | "radians" => DataType::Double,
