@@ -306,6 +306,31 @@ pub const NAMES: &[&str] = &[
     "string_to_array",
 ];
 
+/// The string functions whose first argument may be other than text: a
+/// number (`chr`, `to_hex`), bytea (`octet_length`, `bit_length`, `md5`,
+/// `substr`), any value (`quote_literal`), or that are checked elsewhere.
+const FIRST_ARGUMENT_NOT_ONLY_TEXT: &[&str] = &[
+    "octet_length",
+    "bit_length",
+    "substr",
+    "substring",
+    "position",
+    "md5",
+    "chr",
+    "to_hex",
+    "concat_ws",
+    "quote_ident",
+    "quote_literal",
+];
+
+/// Whether string function `name` takes its first argument only as text
+/// (character types and bytea): a number, a date or a boolean there
+/// matches no function in PostgreSQL, which casts nothing to text
+/// implicitly for them.
+pub fn takes_only_text(name: &str) -> bool {
+    NAMES.contains(&name) && !FIRST_ARGUMENT_NOT_ONLY_TEXT.contains(&name)
+}
+
 /// Calls string function `name` on non-NULL `args` (`concat_ws` sees NULLs).
 pub fn call(name: &str, args: &[Value]) -> Result<Value> {
     let n = args.len();

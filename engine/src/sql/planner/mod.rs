@@ -2421,7 +2421,7 @@ impl Binder<'_> {
         for a in args {
             bound.push(self.expr(a, scope, outer, grouping.as_deref_mut())?);
         }
-        if TEXT_FUNCTIONS.contains(&name.as_str())
+        if super::functions::strings::takes_only_text(&name)
             && let Some(first) = bound.first()
             && let Some(t) = types::static_type(first, scope, outer)
         {
@@ -3012,40 +3012,6 @@ fn join_using(
         Scope { columns },
     ))
 }
-
-/// Functions whose first argument PostgreSQL takes only as text (a number,
-/// a date or a boolean there matches no function).
-const TEXT_FUNCTIONS: &[&str] = &[
-    "length",
-    "char_length",
-    "character_length",
-    "lower",
-    "upper",
-    "initcap",
-    "ltrim",
-    "rtrim",
-    "btrim",
-    "left",
-    "right",
-    "lpad",
-    "rpad",
-    "strpos",
-    "replace",
-    "repeat",
-    "reverse",
-    "split_part",
-    "starts_with",
-    "translate",
-    "ascii",
-    "regexp_replace",
-    "regexp_match",
-    "regexp_like",
-    "regexp_count",
-    "regexp_substr",
-    "regexp_split_to_array",
-    "string_to_array",
-    "overlay",
-];
 
 /// The name PostgreSQL gives an unaliased result column: a column's or a
 /// function's name, else a cast's type name or `case`, else `?column?`.
