@@ -350,7 +350,7 @@ hint: each key may appear once in a file
     );
     assert_eq!(
         dir.exits(2, &files("nullkey.csv", "a/data.csv")).stderr,
-        "error: nullkey.csv:3:1: null value in column \"id\" of relation \"data\" violates not-null constraint\n"
+        "error: nullkey.csv:3:1: null value in column \"id\" of relation \"data\" violates not-null constraint\nDETAIL: Failing row contains (null, b).\n"
     );
     assert_eq!(
         dir.exits(2, &files("a/data.csv", "nokey.csv")).stderr,

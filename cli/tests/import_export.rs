@@ -271,7 +271,7 @@ fn bad_input_names_file_line_and_column_and_writes_nothing() {
             "notnull.csv",
             b"id,name,qty\n3,three,\n".to_vec(),
             &["--replace"],
-            "error: notnull.csv:2:9: null value in column \"qty\" of relation \"t\" violates not-null constraint\nhint: nothing was imported\n",
+            "error: notnull.csv:2:9: null value in column \"qty\" of relation \"t\" violates not-null constraint\nDETAIL: Failing row contains (3, three, null).\nhint: nothing was imported\n",
         ),
         (
             "updup.csv",

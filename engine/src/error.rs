@@ -533,6 +533,7 @@ impl From<arbor_schema::ValueError> for Error {
     fn from(e: arbor_schema::ValueError) -> Error {
         let mut error = Error::new(SqlState::from(e.kind), e.message);
         error.detail = e.detail;
+        error.hint = e.hint;
         error
     }
 }

@@ -66,6 +66,8 @@ pub struct ValueError {
     pub message: String,
     /// PostgreSQL's DETAIL line, when it has one.
     pub detail: Option<String>,
+    /// PostgreSQL's HINT line, when it has one.
+    pub hint: Option<String>,
 }
 
 impl ValueError {
@@ -76,12 +78,19 @@ impl ValueError {
             code: kind.code(),
             message: message.into(),
             detail: None,
+            hint: None,
         }
     }
 
     /// The same error with a DETAIL line.
     pub fn with_detail(mut self, detail: impl Into<String>) -> ValueError {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// The same error with a HINT line.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> ValueError {
+        self.hint = Some(hint.into());
         self
     }
 

@@ -285,6 +285,7 @@ fn field_overflow(text: &str) -> ValueError {
         ErrorKind::DatetimeFieldOverflow,
         format!("date/time field value out of range: \"{text}\""),
     )
+    .with_hint("Perhaps you need a different \"datestyle\" setting.")
 }
 
 /// A cursor over date/time text.

@@ -3,7 +3,9 @@ CREATE TABLE item (id serial PRIMARY KEY, name text NOT NULL UNIQUE, qty integer
 INSERT INTO item (name, qty) VALUES ('a', 1), ('b', 2);
 INSERT INTO item (name) VALUES ('c') RETURNING id, name, qty;
 INSERT INTO item (name, qty) VALUES ('a', 5);
+-- differs: a failed INSERT gives back the serial values it drew
 INSERT INTO item (name, qty) VALUES ('d', -1);
+-- differs: a failed INSERT gives back the serial values it drew
 INSERT INTO item (name) VALUES (NULL);
 INSERT INTO item (name, qty) VALUES ('a', 9) ON CONFLICT (name) DO UPDATE SET qty = excluded.qty RETURNING name, qty;
 INSERT INTO item (name, qty) VALUES ('b', 9) ON CONFLICT DO NOTHING;

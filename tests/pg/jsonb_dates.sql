@@ -12,6 +12,7 @@ SELECT to_jsonb('text'::text), to_jsonb(42), jsonb_pretty('{"a": 1}');
 SELECT key, value FROM jsonb_each('{"a": 1, "b": "x"}') ORDER BY key;
 SELECT jsonb_object_keys('{"b": 1, "a": 2}');
 SELECT value FROM jsonb_array_elements('[1, "a", null]');
+-- differs: jsonb syntax errors say where, in their own words
 SELECT '{"a": 1'::jsonb;
 SELECT date '2024-02-28' + 2, date '2024-03-01' - date '2024-02-01';
 SELECT extract(year FROM date '2024-02-29'), extract(dow FROM date '2024-02-29'), date_part('month', timestamp '2024-02-29 10:00:00');

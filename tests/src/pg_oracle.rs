@@ -5,10 +5,10 @@
 //! What a client sees of a statement is its [`Outcome`]: a query's column
 //! names, their types (PostgreSQL's type OIDs, as the wire protocol
 //! describes them) and its rows in PostgreSQL's text format; another
-//! statement's count of rows written; a failure's SQLSTATE. Rows are
-//! compared in order when the statement ends with a top-level `ORDER BY`,
-//! else as multisets. Messages are not compared (PostgreSQL's wording is
-//! the aim, but a wording difference is not a wrong answer).
+//! statement's count of rows written; a failure's SQLSTATE and message,
+//! and its DETAIL and HINT where PostgreSQL gives them (PostgreSQL's
+//! wording is the aim). Rows are compared in order when the
+//! statement ends with a top-level `ORDER BY`, else as multisets.
 //!
 //! A corpus file (`tests/pg/*.sql`) is statements, each ending with `;` at
 //! the end of a line, after `--` comments if any. A statement known to
@@ -41,12 +41,16 @@ pub enum Outcome {
         /// Rows written.
         rows: Option<u64>,
     },
-    /// A failure: SQLSTATE and message.
+    /// A failure: SQLSTATE, message, and DETAIL and HINT if given.
     Failed {
         /// The SQLSTATE.
         code: String,
         /// The message.
         message: String,
+        /// The DETAIL field.
+        detail: Option<String>,
+        /// The HINT field.
+        hint: Option<String>,
     },
 }
 
@@ -78,7 +82,21 @@ impl fmt::Display for Outcome {
                 Some(n) => write!(f, "ok, {n} rows"),
                 None => write!(f, "ok"),
             },
-            Outcome::Failed { code, message } => write!(f, "error {code}: {message}"),
+            Outcome::Failed {
+                code,
+                message,
+                detail,
+                hint,
+            } => {
+                write!(f, "error {code}: {message}")?;
+                if let Some(d) = detail {
+                    write!(f, " DETAIL: {d}")?;
+                }
+                if let Some(h) = hint {
+                    write!(f, " HINT: {h}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -142,8 +160,33 @@ pub fn difference(pg: &Outcome, arbor: &Outcome, ordered: bool) -> Option<String
             }
             _ => None,
         },
-        (Outcome::Failed { code: p, .. }, Outcome::Failed { code: a, .. }) => {
-            (p != a).then(|| format!("SQLSTATE: PostgreSQL {p}, Arbor {a}"))
+        (
+            Outcome::Failed {
+                code: p,
+                message: pm,
+                detail: pd,
+                hint: ph,
+            },
+            Outcome::Failed {
+                code: a,
+                message: am,
+                detail: ad,
+                hint: ah,
+            },
+        ) => {
+            if p != a {
+                Some(format!("SQLSTATE: PostgreSQL {p}, Arbor {a}"))
+            } else if pm != am {
+                Some(format!("message: PostgreSQL {pm:?}, Arbor {am:?}"))
+            } else if pd.is_some() && pd != ad {
+                // DETAIL and HINT where PostgreSQL gives them; Arbor may
+                // say more where PostgreSQL says nothing.
+                Some(format!("DETAIL: PostgreSQL {pd:?}, Arbor {ad:?}"))
+            } else if ph.is_some() && ph != ah {
+                Some(format!("HINT: PostgreSQL {ph:?}, Arbor {ah:?}"))
+            } else {
+                None
+            }
         }
         _ => Some("one failed, the other did not (or one returned rows)".to_owned()),
     }
@@ -247,6 +290,8 @@ impl Oracle {
                 return Outcome::Failed {
                     code: e.code.to_string(),
                     message: e.message,
+                    detail: e.detail,
+                    hint: e.hint,
                 };
             }
         };
@@ -288,10 +333,14 @@ fn failed_postgres(e: &postgres::Error) -> Outcome {
         Some(db) => Outcome::Failed {
             code: db.code().code().to_owned(),
             message: db.message().to_owned(),
+            detail: db.detail().map(str::to_owned),
+            hint: db.hint().map(str::to_owned),
         },
         None => Outcome::Failed {
             code: "?".to_owned(),
             message: e.to_string(),
+            detail: None,
+            hint: None,
         },
     }
 }

@@ -44,7 +44,7 @@ pub use foreign_key::{
     ForeignKeyCheck, bind_foreign_key, check_not_referenced, check_parent_exists,
 };
 pub(crate) use writer::index_columns;
-pub use writer::{TableWriter, conform_in_place};
+pub use writer::{TableWriter, conform_in_place, failing_row};
 
 /// A row: one value per column, in schema order.
 pub type Row = Vec<Value>;

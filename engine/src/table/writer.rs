@@ -561,6 +561,7 @@ pub fn conform_in_place(
     row: &mut Row,
 ) -> Result<()> {
     row.truncate(schema.columns.len());
+    let mut null_in = None;
     for (slot, c) in row.iter_mut().zip(&schema.columns) {
         let v = std::mem::replace(slot, Value::Null);
         let v = arbor_schema::cast::assign(v, &c.data_type)
@@ -595,22 +596,26 @@ pub fn conform_in_place(
             .with_table(&schema.name)
             .with_column(&c.name));
         }
-        if v.is_null() && !c.nullable {
-            return Err(Error::new(
-                SqlState::NotNullViolation,
-                format!(
-                    "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
-                    c.name, schema.name
-                ),
-            )
-            .with_table(&schema.name)
-            .with_column(&c.name));
+        if v.is_null() && !c.nullable && null_in.is_none() {
+            null_in = Some(c);
         }
         *slot = v;
     }
+    // Checked once the whole row is conformed, so the detail shows it.
+    if let Some(c) = null_in {
+        return Err(Error::new(
+            SqlState::NotNullViolation,
+            format!(
+                "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
+                c.name, schema.name
+            ),
+        )
+        .with_detail(failing_row(row))
+        .with_table(&schema.name)
+        .with_column(&c.name));
+    }
     for check in checks {
         if !check.holds(row)? {
-            let values: Vec<String> = row.iter().map(Value::to_string).collect();
             return Err(Error::new(
                 SqlState::CheckViolation,
                 format!(
@@ -619,12 +624,28 @@ pub fn conform_in_place(
                     check.name()
                 ),
             )
-            .with_detail(format!("Failing row contains ({}).", values.join(", ")))
+            .with_detail(failing_row(row))
             .with_table(&schema.name)
             .with_constraint(check.name()));
         }
     }
     Ok(())
+}
+
+/// PostgreSQL's DETAIL for a row a constraint refuses: `Failing row
+/// contains (1, null, x).`
+pub fn failing_row(row: &[Value]) -> String {
+    let values: Vec<String> = row
+        .iter()
+        .map(|v| {
+            if v.is_null() {
+                "null".to_owned()
+            } else {
+                v.to_string()
+            }
+        })
+        .collect();
+    format!("Failing row contains ({}).", values.join(", "))
 }
 
 fn index_state(

@@ -100,7 +100,8 @@ fn regex_flags(function: &str, flags: &str, global_allowed: bool) -> Result<(boo
                 return Err(Error::new(
                     SqlState::InvalidParameterValue,
                     format!("{function}() does not support the \"global\" option"),
-                ));
+                )
+                .with_hint("Use the regexp_matches function instead."));
             }
             'i' => case_insensitive = true,
             'c' => case_insensitive = false,
@@ -570,7 +571,13 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         ("chr", 1) => {
             let code = u32::try_from(int(0)?).ok().and_then(char::from_u32);
             match code {
-                Some(c) if c != '\0' => Value::Text(c.to_string()),
+                Some('\0') => {
+                    return Err(Error::new(
+                        SqlState::ProgramLimitExceeded,
+                        "null character not permitted",
+                    ));
+                }
+                Some(c) => Value::Text(c.to_string()),
                 _ => {
                     return Err(Error::new(
                         SqlState::ProgramLimitExceeded,

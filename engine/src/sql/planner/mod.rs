@@ -767,6 +767,9 @@ struct Binder<'a> {
     /// Whether a window function may appear where binding is now (the
     /// select list and ORDER BY, outside another window call's arguments).
     windows_allowed: Cell<bool>,
+    /// Where an aggregate call is refused, for the message: "in WHERE",
+    /// "in JOIN conditions", else "here".
+    aggregate_refused: Cell<&'static str>,
     /// Common table expressions in scope, innermost last.
     ctes: RefCell<Vec<Cte>>,
     /// Numbers recursive CTEs, so each work table has its own id.
@@ -811,6 +814,7 @@ impl<'a> Binder<'a> {
             windows: RefCell::default(),
             named_windows: RefCell::default(),
             windows_allowed: Cell::new(false),
+            aggregate_refused: Cell::new("here"),
             ctes: RefCell::default(),
             next_cte_id: Cell::new(0),
             nesting: Cell::new(0),
@@ -1086,9 +1090,10 @@ impl Binder<'_> {
                         .parse()
                         .map_err(|_| Error::syntax(format!("bad ORDER BY position {n}")))?;
                     if k == 0 || k > scope.len() {
-                        return Err(Error::syntax(format!(
-                            "ORDER BY position {k} is not in select list"
-                        )));
+                        return Err(Error::new(
+                            SqlState::InvalidColumnReference,
+                            format!("ORDER BY position {k} is not in select list"),
+                        ));
                     }
                     Expr::Column(k - 1)
                 }
@@ -1165,7 +1170,12 @@ impl Binder<'_> {
                 _ => Vec::new(),
             };
             let on = match constraint {
-                Some(ast::JoinConstraint::On(e)) => Some(self.expr(e, &joined, outer, None)?),
+                Some(ast::JoinConstraint::On(e)) => {
+                    let saved = self.aggregate_refused.replace("in JOIN conditions");
+                    let on = self.expr(e, &joined, outer, None);
+                    self.aggregate_refused.set(saved);
+                    Some(on?)
+                }
                 _ => None,
             };
             if using.is_empty() {
@@ -1490,7 +1500,10 @@ impl Binder<'_> {
             acc.expect("FROM has at least one item")
         };
         if let Some(w) = &s.selection {
-            let predicate = self.expr(w, &scope, outer, None)?;
+            let saved = self.aggregate_refused.replace("in WHERE");
+            let predicate = self.expr(w, &scope, outer, None);
+            self.aggregate_refused.set(saved);
+            let predicate = predicate?;
             plan = Plan::Filter {
                 source: Box::new(plan),
                 predicate,
@@ -1619,9 +1632,10 @@ impl Binder<'_> {
                                 .parse()
                                 .map_err(|_| Error::syntax(format!("bad {what} position {n}")))?;
                             if k == 0 || k > visible {
-                                return Err(Error::syntax(format!(
-                                    "{what} position {k} is not in select list"
-                                )));
+                                return Err(Error::new(
+                                    SqlState::InvalidColumnReference,
+                                    format!("{what} position {k} is not in select list"),
+                                ));
                             }
                             Some(k - 1)
                         }
@@ -1668,7 +1682,7 @@ impl Binder<'_> {
                 group_by: g.group_by.clone(),
                 aggregates: g.aggregates,
             };
-            let rewrite = |e: Expr| rewrite_grouped(e, &g.group_by, group_count);
+            let rewrite = |e: Expr| rewrite_grouped(e, &g.group_by, group_count, &scope);
             exprs = exprs.into_iter().map(rewrite).collect::<Result<_>>()?;
             for call in &mut windows {
                 call.map_exprs(&mut |e| rewrite(e))?;
@@ -2336,7 +2350,10 @@ impl Binder<'_> {
             let Some(g) = grouping else {
                 return Err(Error::new(
                     SqlState::GroupingError,
-                    format!("aggregate functions are not allowed here ({name})"),
+                    format!(
+                        "aggregate functions are not allowed {}",
+                        self.aggregate_refused.get()
+                    ),
                 ));
             };
             let args = args
@@ -2411,9 +2428,26 @@ impl Binder<'_> {
             return self.catalog_function(&name, bound);
         }
         if !super::functions::is_scalar(&name) {
+            // Named with its arguments' types, as PostgreSQL names it (an
+            // untyped string is `unknown`).
+            let mut types = Vec::new();
+            for a in &args {
+                let bound = self.expr(a, scope, outer, None)?;
+                types.push(if untyped_string(a) {
+                    "unknown".to_owned()
+                } else {
+                    types::static_type(&bound, scope, outer).map_or_else(
+                        || "unknown".to_owned(),
+                        |t| super::pg_catalog::format_type(super::pg_catalog::type_oid(&t), None),
+                    )
+                });
+            }
             return Err(Error::new(
                 SqlState::UndefinedFunction,
-                format!("function {name} does not exist"),
+                format!("function {name}({}) does not exist", types.join(", ")),
+            )
+            .with_hint(
+                "No function matches the given name and argument types. You might need to add explicit type casts.",
             ));
         }
         let mut bound = Vec::new();
@@ -2831,17 +2865,29 @@ fn column(r: Resolved) -> Expr {
 /// expression bound over the input row to read from that row: group-key
 /// subtrees become key columns, aggregate markers become aggregate columns,
 /// and any other column reference is an error.
-fn rewrite_grouped(e: Expr, group_by: &[Expr], group_count: usize) -> Result<Expr> {
+fn rewrite_grouped(e: Expr, group_by: &[Expr], group_count: usize, input: &Scope) -> Result<Expr> {
     if let Some(i) = group_by.iter().position(|g| *g == e) {
         return Ok(Expr::Column(i));
     }
     match e {
         Expr::Aggregate(k) => Ok(Expr::Column(group_count + k)),
-        Expr::Column(_) => Err(Error::new(
-            SqlState::GroupingError,
-            "column must appear in the GROUP BY clause or be used in an aggregate function",
-        )),
-        other => other.try_map_children(&mut |c| rewrite_grouped(c, group_by, group_count)),
+        Expr::Column(i) => {
+            // Named as PostgreSQL names it: qualified by its table.
+            let name = input
+                .columns
+                .get(i)
+                .map_or_else(String::new, |c| match &c.table {
+                    Some(t) => format!(" \"{t}.{}\"", c.name),
+                    None => format!(" \"{}\"", c.name),
+                });
+            Err(Error::new(
+                SqlState::GroupingError,
+                format!(
+                    "column{name} must appear in the GROUP BY clause or be used in an aggregate function"
+                ),
+            ))
+        }
+        other => other.try_map_children(&mut |c| rewrite_grouped(c, group_by, group_count, input)),
     }
 }
 

@@ -205,7 +205,11 @@ pub fn resolve(
     }
     let e = Error::new(
         SqlState::UndefinedColumn,
-        format!("column \"{}\" does not exist", qualified(table, name)),
+        // PostgreSQL quotes a plain name but not a qualified one.
+        match table {
+            Some(t) => format!("column {t}.{name} does not exist"),
+            None => format!("column \"{name}\" does not exist"),
+        },
     );
     // PostgreSQL's physical row address has no counterpart in Arbor.
     Err(if name == "ctid" {

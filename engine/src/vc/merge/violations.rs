@@ -188,7 +188,7 @@ pub fn verify_table(
             };
             return Err(
                 Error::new(code, format!("a row of table \"{name}\" {what}"))
-                    .with_detail(format!("Failing row contains ({}).", row_text(&row)))
+                    .with_detail(crate::table::failing_row(&row))
                     .with_table(name)
                     .with_hint(VIOLATION_HINT),
             );
@@ -253,17 +253,4 @@ pub fn verify_merged(
         }
     }
     Ok(())
-}
-
-fn row_text(row: &[Value]) -> String {
-    row.iter()
-        .map(|v| {
-            if v.is_null() {
-                "null".to_owned()
-            } else {
-                v.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
