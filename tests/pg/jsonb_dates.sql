@@ -22,7 +22,6 @@ SELECT timestamp '2024-02-29 10:00:00' + interval '1 day 2 hours';
 -- differs: no interval type
 SELECT age(timestamp '2024-03-01', timestamp '2023-01-15');
 SELECT make_date(2024, 2, 29), make_time(10, 11, 12.5);
--- differs: no to_char
 SELECT to_char(timestamp '2024-02-29 13:05:09', 'YYYY-MM-DD HH24:MI:SS'), to_char(1234.5, '9999.99');
 SELECT '2024-02-30'::date;
 SELECT date '2024-01-31' < date '2024-02-01', timestamp '2024-01-31' = date '2024-01-31';
@@ -34,3 +33,10 @@ SELECT k FROM jsonb_object_keys('{"zz": 1, "a": 2, "bb": 3}') AS k;
 SELECT jsonb_object_keys('[1]');
 SELECT * FROM jsonb_array_elements('{"a": 1}');
 SELECT count(*) FROM jsonb_array_elements('[]');
+SELECT to_char(timestamp '2024-03-05 07:08:09.123456', 'YYYY YYY YY Y MM DD DDD HH HH12 HH24 MI SS MS US');
+SELECT to_char(timestamp '2024-03-05 17:08:09', 'Day DY dy Month MON mon AM pm Q CC J D ID IW WW W');
+SELECT to_char(date '2024-02-29', 'FMDay, FMDD FMMonth YYYY'), to_char(date '2024-01-01', 'DDth "of" Month'), to_char(date '2024-01-22', 'FMDDTH');
+SELECT to_char(timestamptz '2024-06-01 00:00:00+00', 'YYYY-MM-DD"T"HH24:MI:SS TZ'), to_char(time '13:45:00', 'HH12:MI AM');
+SELECT to_char(1234.5, '9999.99'), to_char(-5, '999'), to_char(5, '000'), to_char(0.5, '9.99'), to_char(0.5, '0.99'), to_char(-0.5, '9.99');
+SELECT to_char(1234567.891, '9,999,999.99'), to_char(42, 'FM999'), to_char(3.14159, 'FM9.000'), to_char(12345, '999'), to_char(-12, 'S999'), to_char(12, '999MI'), to_char(-12, '999MI');
+SELECT to_char(0, '999'), to_char(0, '9.9'), to_char(7, 'FM0000'), to_char(1.005, '9.99'), to_char(125, '99D9');

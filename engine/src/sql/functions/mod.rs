@@ -7,6 +7,7 @@
 
 mod arrays;
 pub mod datetime;
+mod formatting;
 pub mod jsonb;
 mod math;
 pub(crate) mod strings;
@@ -41,6 +42,7 @@ pub fn is_scalar(name: &str) -> bool {
         strings::NAMES,
         math::NAMES,
         datetime::NAMES,
+        formatting::NAMES,
         jsonb::NAMES,
         system::NAMES,
         arrays::NAMES,
@@ -180,6 +182,7 @@ pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
         _ if strings::NAMES.contains(&name) => strings::call(name, &args)?,
         _ if math::NAMES.contains(&name) => math::call(name, &args)?,
         _ if datetime::NAMES.contains(&name) => datetime::call(name, &args, times)?,
+        _ if formatting::NAMES.contains(&name) => formatting::call(name, &args)?,
         _ if jsonb::NAMES.contains(&name) => jsonb::call(name, &args)?,
         _ if arrays::NAMES.contains(&name) || SET_RETURNING.contains(&name) => {
             arrays::call(name, args)?

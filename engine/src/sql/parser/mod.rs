@@ -40,7 +40,7 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
     Tokenizer::new(&dialect, sql)
         .tokenize_with_location_into_buf(&mut tokens)
         .map_err(|e| located(sql, e.message, e.location.line, e.location.column))?;
-    let tokens = rewrite_as_of(tokens);
+    let tokens = rewrite_table_queries(rewrite_as_of(tokens));
     check_chains(sql, &tokens)?;
     Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
@@ -176,6 +176,59 @@ fn rewrite_as_of(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             }
         }
         out.push(t);
+    }
+    out
+}
+
+/// Rewrites PostgreSQL's `TABLE name` query to `SELECT * FROM name`, which
+/// sqlparser reads: `TABLE` where a query starts (a statement's start,
+/// after `(`, or after UNION, INTERSECT or EXCEPT and their ALL or
+/// DISTINCT), never in `CREATE TABLE`, `DROP TABLE` and the like.
+fn rewrite_table_queries(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let starts_query = |previous: Option<&Token>| match previous {
+        None | Some(Token::SemiColon | Token::LParen) => true,
+        Some(Token::Word(w)) => matches!(
+            w.keyword,
+            Keyword::UNION
+                | Keyword::INTERSECT
+                | Keyword::EXCEPT
+                | Keyword::ALL
+                | Keyword::DISTINCT
+        ),
+        _ => false,
+    };
+    let mut previous: Option<&Token> = None;
+    let mut at = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if matches!(t.token, Token::Whitespace(_)) {
+            continue;
+        }
+        if matches!(&t.token, Token::Word(w) if w.keyword == Keyword::TABLE)
+            && starts_query(previous)
+        {
+            at.push(i);
+        }
+        previous = Some(&t.token);
+    }
+    if at.is_empty() {
+        return tokens;
+    }
+    let mut out = Vec::with_capacity(tokens.len() + 4 * at.len());
+    for (i, t) in tokens.into_iter().enumerate() {
+        if at.contains(&i) {
+            let span = t.span;
+            for token in [
+                Token::make_keyword("SELECT"),
+                Token::Whitespace(Whitespace::Space),
+                Token::Mul,
+                Token::Whitespace(Whitespace::Space),
+                Token::make_keyword("FROM"),
+            ] {
+                out.push(TokenWithSpan { token, span });
+            }
+        } else {
+            out.push(t);
+        }
     }
     out
 }

@@ -218,6 +218,7 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
             DataType::Array(Box::new(DataType::Text))
         }
         "regexp_like" => DataType::Boolean,
+        "to_char" => DataType::Text,
         "regexp_count" => DataType::Integer,
         "regexp_substr" => DataType::Text,
         "make_date" => DataType::Date,

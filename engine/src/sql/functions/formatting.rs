@@ -1,0 +1,349 @@
+//! PostgreSQL's data type formatting function `to_char`: dates and times
+//! by a template of fields (`YYYY-MM-DD HH24:MI:SS`, `Day, DD Month`),
+//! numbers by a template of digit places (`9999.99`, `FM000`).
+//!
+//! Template fields are matched longest first, case as PostgreSQL reads
+//! them (`MONTH`, `Month` and `month` choose the case of the name); `FM`
+//! before a field drops its padding, `TH`/`th` after a number adds its
+//! ordinal suffix, text in double quotes and characters that start no
+//! field are copied. Times are in UTC, the only zone Arbor works in.
+
+use arbor_schema::Value;
+use chrono::{Datelike, NaiveDateTime, Timelike};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::{text_arg, wrong_args};
+use crate::error::Result;
+
+/// The functions this module answers.
+pub const NAMES: &[&str] = &["to_char"];
+
+/// Calls `to_char(value, template)`.
+pub fn call(name: &str, args: &[Value]) -> Result<Value> {
+    let [value, template] = args else {
+        return Err(wrong_args(name, args.len()));
+    };
+    let template = text_arg(template);
+    let moment = match value {
+        Value::Timestamp(t) => Some(*t),
+        Value::TimestampTz(t) => Some(t.naive_utc()),
+        Value::Date(d) => Some(d.and_time(chrono::NaiveTime::MIN)),
+        Value::Time(t) => Some(chrono::NaiveDate::MIN.and_time(*t)),
+        _ => None,
+    };
+    if let Some(moment) = moment {
+        return Ok(Value::Text(format_moment(moment, &template)));
+    }
+    let number = match value {
+        Value::Numeric(d) => *d,
+        other => match other.as_i64() {
+            Some(i) => Decimal::from(i),
+            None => other
+                .as_f64()
+                .and_then(|f| Decimal::try_from(f).ok())
+                .ok_or_else(|| wrong_args(name, 2))?,
+        },
+    };
+    Ok(Value::Text(format_number(number, &template)))
+}
+
+/// Date and time fields, longest first so that `HH24` is not read as `HH`.
+const FIELDS: &[&str] = &[
+    "HH24", "HH12", "HH", "MI", "SS", "MS", "US", "AM", "PM", "YYYY", "YYY", "YY", "Y", "MONTH",
+    "MON", "MM", "DAY", "DY", "DDD", "DD", "D", "ID", "IW", "WW", "W", "CC", "Q", "J", "TZ",
+];
+
+/// The case a name is written in, from how its field was written.
+#[derive(Clone, Copy)]
+enum Case {
+    Upper,
+    Capital,
+    Lower,
+}
+
+fn cased(name: &str, case: Case) -> String {
+    match case {
+        Case::Upper => name.to_uppercase(),
+        Case::Lower => name.to_lowercase(),
+        Case::Capital => name.to_owned(),
+    }
+}
+
+fn format_moment(t: NaiveDateTime, template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    let mut fill_mode = false;
+    while let Some(c) = rest.chars().next() {
+        if c == '"' {
+            // Quoted text, copied (a backslash escapes a quote inside).
+            let mut chars = rest[1..].char_indices();
+            let mut end = rest.len();
+            while let Some((i, q)) = chars.next() {
+                match q {
+                    '\\' => {
+                        if let Some((_, escaped)) = chars.next() {
+                            out.push(escaped);
+                        }
+                    }
+                    '"' => {
+                        end = i + 2;
+                        break;
+                    }
+                    other => out.push(other),
+                }
+            }
+            rest = &rest[end.min(rest.len())..];
+            continue;
+        }
+        if rest.len() >= 2 && rest[..2].eq_ignore_ascii_case("FM") {
+            fill_mode = true;
+            rest = &rest[2..];
+            continue;
+        }
+        let upper = rest.to_ascii_uppercase();
+        let Some(field) = FIELDS.iter().find(|f| upper.starts_with(**f)) else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        };
+        let written = &rest[..field.len()];
+        let case = if written == *field {
+            Case::Upper
+        } else if written.chars().next().is_some_and(char::is_uppercase) {
+            Case::Capital
+        } else {
+            Case::Lower
+        };
+        rest = &rest[field.len()..];
+        let (number, width): (Option<i64>, usize) = match *field {
+            "HH24" => (Some(t.hour().into()), 2),
+            "HH12" | "HH" => (Some(((t.hour() + 11) % 12 + 1).into()), 2),
+            "MI" => (Some(t.minute().into()), 2),
+            "SS" => (Some(t.second().into()), 2),
+            "MS" => (Some((t.nanosecond() / 1_000_000).into()), 3),
+            "US" => (Some((t.nanosecond() / 1_000).into()), 6),
+            "YYYY" => (Some(t.year().into()), 4),
+            "YYY" => (Some((t.year() % 1000).into()), 3),
+            "YY" => (Some((t.year() % 100).into()), 2),
+            "Y" => (Some((t.year() % 10).into()), 1),
+            "MM" => (Some(t.month().into()), 2),
+            "DDD" => (Some(t.ordinal().into()), 3),
+            "DD" => (Some(t.day().into()), 2),
+            "D" => (Some((t.weekday().num_days_from_sunday() + 1).into()), 1),
+            "ID" => (Some(t.weekday().number_from_monday().into()), 1),
+            "IW" => (Some(t.iso_week().week().into()), 2),
+            "WW" => (Some(((t.ordinal() - 1) / 7 + 1).into()), 2),
+            "W" => (Some(((t.day() - 1) / 7 + 1).into()), 1),
+            "CC" => (Some(((t.year() - 1) / 100 + 1).into()), 2),
+            "Q" => (Some(((t.month() - 1) / 3 + 1).into()), 1),
+            "J" => (Some(i64::from(t.num_days_from_ce()) + 1_721_425), 1),
+            _ => (None, 0),
+        };
+        if let Some(n) = number {
+            if fill_mode {
+                out.push_str(&n.to_string());
+            } else {
+                out.push_str(&format!("{n:0width$}"));
+            }
+            // An ordinal suffix after a number: 1st, 2nd, 3rd, 4th.
+            if rest.len() >= 2 && rest[..2].eq_ignore_ascii_case("TH") {
+                let suffix = match (n % 100, n % 10) {
+                    (11..=13, _) => "th",
+                    (_, 1) => "st",
+                    (_, 2) => "nd",
+                    (_, 3) => "rd",
+                    _ => "th",
+                };
+                let upper_suffix = rest.starts_with("TH");
+                out.push_str(&if upper_suffix {
+                    suffix.to_uppercase()
+                } else {
+                    suffix.to_owned()
+                });
+                rest = &rest[2..];
+            }
+            fill_mode = false;
+            continue;
+        }
+        let (text, padded_to): (String, usize) = match *field {
+            "AM" | "PM" => (if t.hour() < 12 { "AM" } else { "PM" }.to_owned(), 0),
+            "MONTH" => (month_name(t.month()).to_owned(), 9),
+            "MON" => (month_name(t.month())[..3].to_owned(), 0),
+            "DAY" => (day_name(t.weekday().num_days_from_monday()).to_owned(), 9),
+            "DY" => (
+                day_name(t.weekday().num_days_from_monday())[..3].to_owned(),
+                0,
+            ),
+            _ => ("UTC".to_owned(), 0),
+        };
+        let text = match *field {
+            "AM" | "PM" | "TZ" => match case {
+                Case::Upper => text,
+                _ => text.to_lowercase(),
+            },
+            _ => cased(&text, case),
+        };
+        out.push_str(&text);
+        if !fill_mode {
+            out.extend(std::iter::repeat_n(
+                ' ',
+                padded_to.saturating_sub(text.len()),
+            ));
+        }
+        fill_mode = false;
+    }
+    out
+}
+
+fn month_name(month: u32) -> &'static str {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    MONTHS[(month.clamp(1, 12) - 1) as usize]
+}
+
+fn day_name(from_monday: u32) -> &'static str {
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    DAYS[(from_monday % 7) as usize]
+}
+
+/// `to_char` of a number: `9` a digit place (a space where the number has
+/// no digit), `0` a digit place that shows a zero, `.` or `D` the decimal
+/// point, `,` or `G` a group separator, `S` a `+` or `-` just before the
+/// first digit, `MI` a minus at the end, `FM` no padding. Without `S` or
+/// `MI` a sign place (a space or `-`) comes before the first digit. A
+/// number with more integer digits than places is all `#`, as PostgreSQL
+/// shows it.
+fn format_number(number: Decimal, template: &str) -> String {
+    let upper = template.to_ascii_uppercase();
+    let fill_mode = upper.contains("FM");
+    let pattern = upper.replace("FM", "");
+    let explicit_sign = pattern.contains('S') || pattern.contains("MI");
+    let (int_places, frac_places) = {
+        let (int, frac) = pattern
+            .split_once(['.', 'D'])
+            .unwrap_or((pattern.as_str(), ""));
+        let count = |s: &str| s.chars().filter(|c| matches!(c, '9' | '0')).count();
+        (count(int), count(frac))
+    };
+    let rounded = number
+        .abs()
+        .round_dp_with_strategy(frac_places as u32, RoundingStrategy::MidpointAwayFromZero);
+    let digits = rounded.trunc().to_string();
+    let digits = if digits == "0" { String::new() } else { digits };
+    let fraction: String = {
+        let mut f = rounded.fract().to_string();
+        if let Some(stripped) = f.strip_prefix("0.") {
+            f = stripped.to_owned();
+        } else {
+            f.clear();
+        }
+        let mut f: String = f.chars().take(frac_places).collect();
+        while f.len() < frac_places {
+            f.push('0');
+        }
+        f
+    };
+    let negative = number.is_sign_negative() && !rounded.is_zero();
+    if digits.len() > int_places {
+        let hashes: String = pattern
+            .chars()
+            .map(|c| match c {
+                '9' | '0' => '#',
+                'D' => '.',
+                'G' => ',',
+                other => other,
+            })
+            .collect();
+        return format!(" {hashes}");
+    }
+    // Integer places, right-aligned: the digits, then zeros or spaces.
+    let int_pattern: Vec<char> = pattern
+        .split_once(['.', 'D'])
+        .map_or(pattern.as_str(), |(i, _)| i)
+        .chars()
+        .collect();
+    let digit_places: Vec<usize> = (0..int_pattern.len())
+        .filter(|&i| matches!(int_pattern[i], '9' | '0'))
+        .collect();
+    let first_zero = digit_places.iter().position(|&i| int_pattern[i] == '0');
+    let mut shown = vec![None; int_pattern.len()];
+    let digit_chars: Vec<char> = digits.chars().collect();
+    for (k, &place) in digit_places.iter().rev().enumerate() {
+        let from_right = k;
+        let index_from_left = digit_places.len() - 1 - k;
+        shown[place] = if from_right < digit_chars.len() {
+            Some(digit_chars[digit_chars.len() - 1 - from_right])
+        } else if first_zero.is_some_and(|z| index_from_left >= z)
+            || (digits.is_empty() && from_right == 0 && frac_places == 0)
+        {
+            Some('0')
+        } else {
+            None
+        };
+    }
+    let mut int_text = String::new();
+    let mut started = false;
+    let sign = if negative { '-' } else { ' ' };
+    for (i, c) in int_pattern.iter().enumerate() {
+        match c {
+            '9' | '0' => match shown[i] {
+                Some(d) => {
+                    // The sign goes just before the first digit: a space or
+                    // `-`, or with `S` a `+` or `-`.
+                    if !started && pattern.contains('S') {
+                        int_text.push(if negative { '-' } else { '+' });
+                    } else if !started && !explicit_sign {
+                        int_text.push(sign);
+                    }
+                    started = true;
+                    int_text.push(d);
+                }
+                None if fill_mode => {}
+                None => int_text.push(' '),
+            },
+            ',' | 'G' => {
+                if started {
+                    int_text.push(',');
+                } else if !fill_mode {
+                    int_text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    if !started && !explicit_sign {
+        int_text.push(sign);
+    }
+    let mut out = int_text;
+    if frac_places > 0 || pattern.contains(['.', 'D']) {
+        out.push('.');
+        out.push_str(&fraction);
+    }
+    if pattern.ends_with("MI") {
+        out.push(if negative { '-' } else { ' ' });
+    }
+    if fill_mode {
+        out = out.trim().to_owned();
+    }
+    out
+}
