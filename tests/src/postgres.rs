@@ -74,10 +74,20 @@ impl Postgres {
 
     /// A server, or `None` after printing why there is none (a test that
     /// needs PostgreSQL is skipped with the reason where it is absent).
+    /// With `ARBOR_REQUIRE_POSTGRES` set (`.ci/run` sets it, having
+    /// installed PostgreSQL) there is no skipping: a server that cannot
+    /// start fails the test, so CI's pass means the tests ran.
     pub fn start_or_skip() -> Option<Postgres> {
-        Postgres::start()
-            .inspect_err(|why| println!("skipped: {why}"))
-            .ok()
+        match Postgres::start() {
+            Ok(server) => Some(server),
+            Err(why) if std::env::var_os("ARBOR_REQUIRE_POSTGRES").is_some() => {
+                panic!("PostgreSQL 15 is required here (ARBOR_REQUIRE_POSTGRES), yet: {why}")
+            }
+            Err(why) => {
+                println!("skipped: {why}");
+                None
+            }
+        }
     }
 
     /// A client connected to the server's `postgres` database.
