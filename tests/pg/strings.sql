@@ -35,3 +35,7 @@ SELECT regexp_match('ABC', 'b', 'i'), regexp_like('Hello', 'ell'), regexp_count(
 SELECT regexp_match('abc', 'b', 'g');
 SELECT regexp_split_to_array('hello   world  now', '\s+'), string_to_array('a,b,,c', ','), string_to_array('a,b,x', ',', 'x'), string_to_array('', ',');
 SELECT (regexp_match('key=value', '(\w+)=(\w+)'))[2];
+SELECT regexp_matches('foobarbequebazilbarfbonk', '(b[^b]+)(b[^b]+)', 'g');
+SELECT regexp_matches('abc', 'x');
+SELECT m FROM regexp_matches('a1b22c333', '[0-9]+', 'g') AS m;
+SELECT count(*) FROM regexp_matches('aaa', 'a', 'g');

@@ -37,6 +37,7 @@ pub const SET_RETURNING: &[&str] = &[
     "jsonb_array_elements",
     "jsonb_array_elements_text",
     "jsonb_object_keys",
+    "regexp_matches",
 ];
 
 /// The most rows one call of `generate_series` may return.

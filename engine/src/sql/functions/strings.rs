@@ -305,6 +305,7 @@ pub const NAMES: &[&str] = &[
     "regexp_substr",
     "regexp_split_to_array",
     "string_to_array",
+    "regexp_matches",
 ];
 
 /// The string functions whose first argument may be other than text: a
@@ -384,6 +385,28 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         ) => {
             let flags = if n == 3 { text(2) } else { String::new() };
             regexp_function(name, &text(0), &text(1), &flags)?
+        }
+        // Set-returning: each match's groups (or the match) as a row.
+        ("regexp_matches", 2 | 3) => {
+            let flags = if n == 3 { text(2) } else { String::new() };
+            let (global, case_insensitive) = regex_flags(name, &flags, true)?;
+            let re = compiled_regex(&text(1), case_insensitive)?;
+            let subject = text(0);
+            let rows = re
+                .captures_iter(&subject)
+                .take(if global { usize::MAX } else { 1 })
+                .map(|c| {
+                    Value::Array(if c.len() == 1 {
+                        vec![Value::Text(c[0].to_owned())]
+                    } else {
+                        c.iter()
+                            .skip(1)
+                            .map(|m| m.map_or(Value::Null, |m| Value::Text(m.as_str().to_owned())))
+                            .collect()
+                    })
+                })
+                .collect();
+            Value::Array(rows)
         }
         ("string_to_array", 2 | 3) => {
             let (s, delimiter) = (text(0), text(1));

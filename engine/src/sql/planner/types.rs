@@ -214,9 +214,12 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         | "clock_timestamp" => DataType::TimestampTz,
         "current_date" => DataType::Date,
         "make_time" => DataType::Time,
-        "regexp_match" | "regexp_split_to_array" | "string_to_array" => {
+        "regexp_match" | "regexp_split_to_array" | "string_to_array" | "regexp_matches" => {
             DataType::Array(Box::new(DataType::Text))
         }
+        // Set-returning, as select list items: the type of their rows.
+        "jsonb_array_elements" => DataType::Jsonb,
+        "jsonb_array_elements_text" | "jsonb_object_keys" => DataType::Text,
         "regexp_like" => DataType::Boolean,
         "to_char" => DataType::Text,
         "regexp_count" => DataType::Integer,
