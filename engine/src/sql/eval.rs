@@ -352,6 +352,7 @@ fn subquery(
                 .map(|r| r.first().cloned().unwrap_or(Value::Null))
                 .collect(),
         ),
+        SubqueryKind::Rows => Value::Array(rows.iter().map(|r| Value::Array(r.clone())).collect()),
         SubqueryKind::Quantified { expr, op, all } => {
             let v = eval(expr, row, ctx)?;
             let candidates = rows

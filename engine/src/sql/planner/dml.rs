@@ -521,7 +521,7 @@ impl Binder<'_> {
         selection: Option<&ast::Expr>,
     ) -> Result<(Plan, Scope)> {
         for twj in from {
-            let (p, s) = self.join_tree(twj, &[])?;
+            let (p, s) = self.join_tree(twj, &[], None)?;
             plan = Plan::NestedLoopJoin {
                 left: Box::new(plan),
                 right: Box::new(p),

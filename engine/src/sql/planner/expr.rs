@@ -126,6 +126,9 @@ pub enum SubqueryKind {
     In(Box<Expr>, bool),
     /// `ARRAY(SELECT x ...)`: the values of its one column as an array.
     Array,
+    /// A LATERAL subquery in FROM: its rows, each as an array of its
+    /// values, in an array (expanded by an `Unnest` above).
+    Rows,
     /// `expr op ANY|ALL (SELECT x ...)`.
     Quantified {
         /// The left operand.
@@ -483,7 +486,10 @@ impl Expr {
             }
             Expr::Subquery(s) => match &s.kind {
                 SubqueryKind::In(e, _) | SubqueryKind::Quantified { expr: e, .. } => e.walk(f),
-                SubqueryKind::Scalar | SubqueryKind::Exists | SubqueryKind::Array => {}
+                SubqueryKind::Scalar
+                | SubqueryKind::Exists
+                | SubqueryKind::Array
+                | SubqueryKind::Rows => {}
             },
         }
     }
@@ -720,6 +726,7 @@ impl fmt::Display for Expr {
             Expr::Subquery(s) => match &s.kind {
                 SubqueryKind::Scalar => f.write_str("(subquery)"),
                 SubqueryKind::Array => f.write_str("ARRAY(subquery)"),
+                SubqueryKind::Rows => f.write_str("LATERAL (subquery)"),
                 SubqueryKind::Exists => f.write_str("EXISTS(subquery)"),
                 SubqueryKind::In(e, n) => {
                     write!(f, "({e} {}IN (subquery))", if *n { "NOT " } else { "" })

@@ -11,6 +11,7 @@ pub mod ddl;
 pub mod dml;
 pub mod expr;
 mod fold;
+mod lateral;
 pub mod optimizer;
 pub mod plan;
 pub mod scope;
@@ -1143,10 +1144,34 @@ impl Binder<'_> {
         Ok((Plan::Values { rows, width }, scope))
     }
 
-    fn join_tree(&self, twj: &ast::TableWithJoins, outer: &[&Scope]) -> Result<(Plan, Scope)> {
-        let (mut plan, mut scope) = self.table_factor(&twj.relation, outer)?;
+    /// A FROM item and its joins; `left`, the FROM items before it, which
+    /// it is cross joined with (and which a LATERAL item may read).
+    fn join_tree(
+        &self,
+        twj: &ast::TableWithJoins,
+        outer: &[&Scope],
+        left: Option<(Plan, Scope)>,
+    ) -> Result<(Plan, Scope)> {
+        let (mut plan, mut scope) = match left {
+            None => self.table_factor(&twj.relation, outer)?,
+            Some((lp, ls)) => match self.lateral(lp, ls, &twj.relation, JoinKind::Inner, outer)? {
+                Ok(joined) => joined,
+                Err((lp, ls)) => {
+                    let (p, sc) = self.table_factor(&twj.relation, outer)?;
+                    let joined = ls.join(&sc);
+                    (
+                        Plan::NestedLoopJoin {
+                            left: Box::new(lp),
+                            right: Box::new(p),
+                            kind: JoinKind::Inner,
+                            on: None,
+                        },
+                        joined,
+                    )
+                }
+            },
+        };
         for join in &twj.joins {
-            let (right, right_scope) = self.table_factor(&join.relation, outer)?;
             let (kind, constraint) = match &join.join_operator {
                 ast::JoinOperator::Join(c) | ast::JoinOperator::Inner(c) => {
                     (JoinKind::Inner, Some(c))
@@ -1161,6 +1186,41 @@ impl Binder<'_> {
                 ast::JoinOperator::CrossJoin(_) => (JoinKind::Inner, None),
                 _ => return Err(Error::unsupported("this kind of join")),
             };
+            let (right, right_scope) =
+                match self.lateral(plan, scope, &join.relation, kind, outer)? {
+                    Ok((joined, joined_scope)) => {
+                        // Joined already, row by row; the condition filters
+                        // the pairs (an outer join's must be true).
+                        (plan, scope) = match constraint {
+                            Some(ast::JoinConstraint::On(e)) => {
+                                let on = self.expr(e, &joined_scope, outer, None)?;
+                                if kind != JoinKind::Inner
+                                    && on != Expr::Literal(Value::Boolean(true))
+                                {
+                                    return Err(Error::unsupported(
+                                        "an outer LATERAL join on a condition other than true",
+                                    ));
+                                }
+                                (
+                                    Plan::Filter {
+                                        source: Box::new(joined),
+                                        predicate: on,
+                                    },
+                                    joined_scope,
+                                )
+                            }
+                            Some(ast::JoinConstraint::None) | None => (joined, joined_scope),
+                            Some(_) => {
+                                return Err(Error::unsupported("LATERAL with USING or NATURAL"));
+                            }
+                        };
+                        continue;
+                    }
+                    Err((lp, ls)) => {
+                        (plan, scope) = (lp, ls);
+                        self.table_factor(&join.relation, outer)?
+                    }
+                };
             let joined = scope.join(&right_scope);
             let using: Vec<String> = match constraint {
                 Some(ast::JoinConstraint::Using(names)) => {
@@ -1214,24 +1274,8 @@ impl Binder<'_> {
             | ast::TableFactor::UNNEST { alias, .. } => alias.as_ref(),
             _ => None,
         };
-        if let Some(alias) = alias.filter(|a| !a.columns.is_empty()) {
-            let visible: Vec<usize> = (0..scope.len())
-                .filter(|&i| !scope.columns[i].hidden)
-                .collect();
-            if alias.columns.len() > visible.len() {
-                return Err(Error::new(
-                    SqlState::InvalidColumnReference,
-                    format!(
-                        "table \"{}\" has {} columns available but {} columns specified",
-                        ident(&alias.name),
-                        visible.len(),
-                        alias.columns.len()
-                    ),
-                ));
-            }
-            for (&i, c) in visible.iter().zip(&alias.columns) {
-                scope.columns[i].name = ident(&c.name);
-            }
+        if let Some(alias) = alias {
+            rename_by_alias(&mut scope, alias)?;
         }
         Ok((plan, scope))
     }
@@ -1401,7 +1445,7 @@ impl Binder<'_> {
                 table_with_joins,
                 alias,
             } => {
-                let (plan, mut scope) = self.join_tree(table_with_joins, outer)?;
+                let (plan, mut scope) = self.join_tree(table_with_joins, outer, None)?;
                 if let Some(a) = alias {
                     scope.requalify(&ident(&a.name));
                 }
@@ -1480,22 +1524,7 @@ impl Binder<'_> {
         } else {
             let mut acc: Option<(Plan, Scope)> = None;
             for item in &s.from {
-                let (p, sc) = self.join_tree(item, outer)?;
-                acc = Some(match acc {
-                    None => (p, sc),
-                    Some((lp, ls)) => {
-                        let joined = ls.join(&sc);
-                        (
-                            Plan::NestedLoopJoin {
-                                left: Box::new(lp),
-                                right: Box::new(p),
-                                kind: JoinKind::Inner,
-                                on: None,
-                            },
-                            joined,
-                        )
-                    }
-                });
+                acc = Some(self.join_tree(item, outer, acc.take())?);
             }
             acc.expect("FROM has at least one item")
         };
@@ -2948,6 +2977,31 @@ fn contains_aggregate(e: &ast::Expr) -> bool {
         E::Tuple(list) => any(list),
         _ => false,
     }
+}
+
+/// `AS x(a, b, ...)`: the scope's first visible columns renamed.
+fn rename_by_alias(scope: &mut Scope, alias: &ast::TableAlias) -> Result<()> {
+    if alias.columns.is_empty() {
+        return Ok(());
+    }
+    let visible: Vec<usize> = (0..scope.len())
+        .filter(|&i| !scope.columns[i].hidden)
+        .collect();
+    if alias.columns.len() > visible.len() {
+        return Err(Error::new(
+            SqlState::InvalidColumnReference,
+            format!(
+                "table \"{}\" has {} columns available but {} columns specified",
+                ident(&alias.name),
+                visible.len(),
+                alias.columns.len()
+            ),
+        ));
+    }
+    for (&i, c) in visible.iter().zip(&alias.columns) {
+        scope.columns[i].name = ident(&c.name);
+    }
+    Ok(())
 }
 
 /// The columns a NATURAL JOIN joins on: the names both sides show, in the

@@ -122,6 +122,21 @@ impl Scope {
             .any(|c| c.table.as_deref() == Some(table))
     }
 
+    /// The one column of the FROM item named `name`, if it has one
+    /// column: PostgreSQL's whole-row reference to a function that returns
+    /// one value (`SELECT e FROM jsonb_array_elements(j) AS e`).
+    fn single_column_of(&self, name: &str) -> Option<usize> {
+        let mut of_item = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.hidden && c.table.as_deref() == Some(name));
+        match (of_item.next(), of_item.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+
     /// Finds `table.name` (or `name`) in this scope only.
     pub fn find(&self, table: Option<&str>, name: &str) -> Result<Option<usize>> {
         let mut found = None;
@@ -190,6 +205,21 @@ pub fn resolve(
                 depth: depth + 1,
                 index,
             });
+        }
+    }
+    // No column has the name: a FROM item of one column may (searched
+    // after every column, as PostgreSQL tries a whole-row reference last).
+    if table.is_none() {
+        if let Some(i) = scope.single_column_of(name) {
+            return Ok(Resolved::Local(i));
+        }
+        for (depth, s) in outer.iter().rev().enumerate() {
+            if let Some(index) = s.single_column_of(name) {
+                return Ok(Resolved::Outer {
+                    depth: depth + 1,
+                    index,
+                });
+            }
         }
     }
     let known_table =

@@ -94,30 +94,7 @@ impl Binder<'_> {
             .map(|a| types::static_type(a, &empty, outer))
             .collect();
         let call = Expr::Function(name.to_owned(), bound);
-        let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
-        let column = match alias {
-            Some(a) if a.columns.is_empty() => ident(&a.name),
-            // These functions name their output column (an OUT parameter
-            // in PostgreSQL).
-            _ if name.starts_with("jsonb_array_elements") => "value".to_owned(),
-            _ => name.to_owned(),
-        };
-        let mut columns = vec![ScopeColumn {
-            table: Some(qualifier.clone()),
-            name: column,
-            hidden: false,
-            qualified_only: false,
-            data_type: row_type(name, &arg_types),
-        }];
-        if ordinality {
-            columns.push(ScopeColumn {
-                table: Some(qualifier),
-                name: "ordinality".into(),
-                hidden: false,
-                qualified_only: false,
-                data_type: Some(DataType::BigInt),
-            });
-        }
+        let columns = function_columns(name, alias, ordinality, row_type(name, &arg_types));
         let plan = Plan::Unnest {
             source: Box::new(Plan::Values {
                 rows: vec![vec![call]],
@@ -142,6 +119,42 @@ impl Binder<'_> {
         self.set_returning_allowed.set(false);
         bound
     }
+}
+
+/// The columns of set-returning function `name` called in FROM: its rows'
+/// column (named by the table alias, else by the function) and with
+/// `ordinality` their numbers.
+pub(super) fn function_columns(
+    name: &str,
+    alias: Option<&ast::TableAlias>,
+    ordinality: bool,
+    data_type: Option<DataType>,
+) -> Vec<ScopeColumn> {
+    let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
+    let column = match alias {
+        // These functions name their output column (an OUT parameter in
+        // PostgreSQL); the alias alone still reads it (see `Scope::find`).
+        _ if name.starts_with("jsonb_array_elements") => "value".to_owned(),
+        Some(a) if a.columns.is_empty() => ident(&a.name),
+        _ => name.to_owned(),
+    };
+    let mut columns = vec![ScopeColumn {
+        table: Some(qualifier.clone()),
+        name: column,
+        hidden: false,
+        qualified_only: false,
+        data_type,
+    }];
+    if ordinality {
+        columns.push(ScopeColumn {
+            table: Some(qualifier),
+            name: "ordinality".into(),
+            hidden: false,
+            qualified_only: false,
+            data_type: Some(DataType::BigInt),
+        });
+    }
+    columns
 }
 
 /// `pg_options_to_table(options)`: each `name=value` string of the array

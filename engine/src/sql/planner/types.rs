@@ -68,6 +68,7 @@ pub fn static_type(e: &Expr, scope: &Scope, outer: &[&Scope]) -> Option<DataType
         Expr::Subquery(s) => match s.kind {
             SubqueryKind::Scalar => s.data_type.clone(),
             SubqueryKind::Array => Some(DataType::Array(Box::new(s.data_type.clone()?))),
+            SubqueryKind::Rows => None,
             _ => Some(DataType::Boolean),
         },
         // Aggregate and window markers: see `aggregate_type`, typed where
