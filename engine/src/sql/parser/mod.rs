@@ -159,20 +159,37 @@ fn rewrite_as_of(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             insert_before.push(w[0]);
         }
     }
-    if insert_before.is_empty() {
+    let inserted = [
+        Token::make_keyword("FOR"),
+        Token::Whitespace(Whitespace::Space),
+        Token::make_keyword("SYSTEM_TIME"),
+        Token::Whitespace(Whitespace::Space),
+    ];
+    splice(tokens, &insert_before, &inserted, true)
+}
+
+/// `tokens` with `inserted` put before each token at a position in `at`
+/// (that token kept if `keep`, else replaced), each new token placed
+/// where the one it stands before is, for error positions.
+fn splice(
+    tokens: Vec<TokenWithSpan>,
+    at: &[usize],
+    inserted: &[Token],
+    keep: bool,
+) -> Vec<TokenWithSpan> {
+    if at.is_empty() {
         return tokens;
     }
-    let mut out = Vec::with_capacity(tokens.len() + 4 * insert_before.len());
+    let mut out = Vec::with_capacity(tokens.len() + inserted.len() * at.len());
     for (i, t) in tokens.into_iter().enumerate() {
-        if insert_before.contains(&i) {
+        if at.contains(&i) {
             let span = t.span;
-            for token in [
-                Token::make_keyword("FOR"),
-                Token::Whitespace(Whitespace::Space),
-                Token::make_keyword("SYSTEM_TIME"),
-                Token::Whitespace(Whitespace::Space),
-            ] {
-                out.push(TokenWithSpan { token, span });
+            out.extend(inserted.iter().map(|token| TokenWithSpan {
+                token: token.clone(),
+                span,
+            }));
+            if !keep {
+                continue;
             }
         }
         out.push(t);
@@ -210,27 +227,14 @@ fn rewrite_table_queries(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         }
         previous = Some(&t.token);
     }
-    if at.is_empty() {
-        return tokens;
-    }
-    let mut out = Vec::with_capacity(tokens.len() + 4 * at.len());
-    for (i, t) in tokens.into_iter().enumerate() {
-        if at.contains(&i) {
-            let span = t.span;
-            for token in [
-                Token::make_keyword("SELECT"),
-                Token::Whitespace(Whitespace::Space),
-                Token::Mul,
-                Token::Whitespace(Whitespace::Space),
-                Token::make_keyword("FROM"),
-            ] {
-                out.push(TokenWithSpan { token, span });
-            }
-        } else {
-            out.push(t);
-        }
-    }
-    out
+    let inserted = [
+        Token::make_keyword("SELECT"),
+        Token::Whitespace(Whitespace::Space),
+        Token::Mul,
+        Token::Whitespace(Whitespace::Space),
+        Token::make_keyword("FROM"),
+    ];
+    splice(tokens, &at, &inserted, false)
 }
 
 /// Refuses a statement whose operators could chain into a tree deeper than
