@@ -352,7 +352,12 @@ fn subquery(
                 .map(|r| r.first().cloned().unwrap_or(Value::Null))
                 .collect(),
         ),
-        SubqueryKind::Rows => Value::Array(rows.iter().map(|r| Value::Array(r.clone())).collect()),
+        SubqueryKind::Rows { nulls_if_none } => match nulls_if_none {
+            Some(width) if rows.is_empty() => {
+                Value::Array(vec![Value::Array(vec![Value::Null; *width])])
+            }
+            _ => Value::Array(rows.iter().map(|r| Value::Array(r.clone())).collect()),
+        },
         SubqueryKind::Quantified { expr, op, all } => {
             let v = eval(expr, row, ctx)?;
             let candidates = rows

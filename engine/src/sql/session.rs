@@ -2046,17 +2046,22 @@ impl Session {
         Ok(())
     }
 
-    /// Every foreign key of the current catalog as (referencing table,
-    /// referenced table).
-    pub(super) fn foreign_key_edges(&self) -> Result<Vec<(String, String)>> {
-        let mut edges = Vec::new();
-        for (child, address) in &self.catalog.tables {
+    /// Every foreign key of `catalog`: (referencing table, referenced
+    /// table, constraint name).
+    pub(super) fn foreign_keys(&self, catalog: &Catalog) -> Result<Vec<(String, String, String)>> {
+        let mut keys = Vec::new();
+        for (child, address) in &catalog.tables {
             let table = Table::from_object(self.repo.read_table(address)?)?;
             for fk in &table.schema.foreign_keys {
-                edges.push((child.clone(), fk.referenced_table.clone()));
+                keys.push((child.clone(), fk.referenced_table.clone(), fk.name.clone()));
             }
         }
-        Ok(edges)
+        Ok(keys)
+    }
+
+    /// The current catalog, for what reads it outside this module.
+    pub(super) fn current_catalog(&self) -> &Catalog {
+        &self.catalog
     }
 
     /// Whether the current catalog has a table `name`.
@@ -2072,29 +2077,21 @@ impl Session {
         name: &str,
         dropped: &[String],
     ) -> Result<()> {
-        for (child, address) in &catalog.tables {
-            if dropped.contains(child) {
-                continue;
-            }
-            let table = Table::from_object(self.repo.read_table(address)?)?;
-            if let Some(fk) = table
-                .schema
-                .foreign_keys
-                .iter()
-                .find(|f| f.referenced_table == name)
-            {
-                return Err(Error::new(
-                    SqlState::DependentObjectsStillExist,
-                    format!("cannot drop table {name} because other objects depend on it"),
-                )
-                .with_detail(format!(
-                    "constraint {} on table {child} depends on table {name}",
-                    fk.name
-                ))
-                .with_hint("Drop the foreign key constraint first."));
-            }
-        }
-        Ok(())
+        let keys = self.foreign_keys(catalog)?;
+        let Some((child, _, constraint)) = keys
+            .iter()
+            .find(|(child, parent, _)| parent == name && !dropped.contains(child))
+        else {
+            return Ok(());
+        };
+        Err(Error::new(
+            SqlState::DependentObjectsStillExist,
+            format!("cannot drop table {name} because other objects depend on it"),
+        )
+        .with_detail(format!(
+            "constraint {constraint} on table {child} depends on table {name}"
+        ))
+        .with_hint("Drop the foreign key constraint first."))
     }
 
     /// Points the foreign keys of other tables at a renamed table.

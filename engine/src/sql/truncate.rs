@@ -35,7 +35,11 @@ impl Session {
                 tables.push(name);
             }
         }
-        let edges = self.foreign_key_edges()?;
+        let edges: Vec<(String, String)> = self
+            .foreign_keys(self.current_catalog())?
+            .into_iter()
+            .map(|(child, parent, _)| (child, parent))
+            .collect();
         let cascade = matches!(truncate.cascade, Some(ast::CascadeOption::Cascade));
         // With CASCADE, every table that references one truncated is too.
         let mut grew = cascade;

@@ -195,22 +195,12 @@ fn format_moment(t: NaiveDateTime, template: &str) -> String {
     out
 }
 
+/// A month's English name (chrono's), as PostgreSQL's `Month` shows it.
 fn month_name(month: u32) -> &'static str {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    MONTHS[(month.clamp(1, 12) - 1) as usize]
+    u8::try_from(month)
+        .ok()
+        .and_then(|m| chrono::Month::try_from(m).ok())
+        .map_or("January", |m| m.name())
 }
 
 fn day_name(from_monday: u32) -> &'static str {

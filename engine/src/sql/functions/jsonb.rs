@@ -122,6 +122,13 @@ fn opt(j: Option<Jsonb>) -> Value {
     j.map_or(Value::Null, Value::Jsonb)
 }
 
+/// A set-returning function's rows as the array the plan expands.
+fn rows<T>(items: Result<Vec<T>, JsonbError>, value: impl Fn(T) -> Value) -> Result<Value> {
+    Ok(Value::Array(
+        items.map_err(error)?.into_iter().map(value).collect(),
+    ))
+}
+
 /// Calls jsonb function `name`. Only the constructors see NULL arguments;
 /// the others are never called with one.
 pub fn call(name: &str, args: &[Value]) -> Result<Value> {
@@ -136,27 +143,11 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
     };
     Ok(match (name, n) {
         // Set-returning: the rows as an array, expanded by the plan.
-        ("jsonb_array_elements", 1) => Value::Array(
-            ops::jsonb_array_elements(&doc(0)?)
-                .map_err(error)?
-                .into_iter()
-                .map(Value::Jsonb)
-                .collect(),
-        ),
-        ("jsonb_array_elements_text", 1) => Value::Array(
-            ops::jsonb_array_elements_text(&doc(0)?)
-                .map_err(error)?
-                .into_iter()
-                .map(|t| t.map_or(Value::Null, Value::Text))
-                .collect(),
-        ),
-        ("jsonb_object_keys", 1) => Value::Array(
-            ops::jsonb_object_keys(&doc(0)?)
-                .map_err(error)?
-                .into_iter()
-                .map(Value::Text)
-                .collect(),
-        ),
+        ("jsonb_array_elements", 1) => rows(ops::jsonb_array_elements(&doc(0)?), Value::Jsonb)?,
+        ("jsonb_array_elements_text", 1) => rows(ops::jsonb_array_elements_text(&doc(0)?), |t| {
+            t.map_or(Value::Null, Value::Text)
+        })?,
+        ("jsonb_object_keys", 1) => rows(ops::jsonb_object_keys(&doc(0)?), Value::Text)?,
         ("jsonb_typeof", 1) => Value::Text(ops::jsonb_typeof(&doc(0)?).to_owned()),
         ("jsonb_array_length", 1) => Value::Integer(
             i32::try_from(ops::jsonb_array_length(&doc(0)?).map_err(error)?).unwrap_or(i32::MAX),

@@ -116,6 +116,19 @@ fn regex_flags(function: &str, flags: &str, global_allowed: bool) -> Result<(boo
     Ok((global, case_insensitive))
 }
 
+/// A match as `regexp_match` and `regexp_matches` give it: its groups as
+/// `text[]` (NULL for a group that took no part), or the whole match if
+/// the pattern has no groups.
+fn match_groups(c: &regex::Captures<'_>) -> Value {
+    let text =
+        |m: Option<regex::Match<'_>>| m.map_or(Value::Null, |m| Value::Text(m.as_str().to_owned()));
+    Value::Array(if c.len() == 1 {
+        vec![text(c.get(0))]
+    } else {
+        c.iter().skip(1).map(text).collect()
+    })
+}
+
 /// The regular expression functions that read matches: `regexp_match`
 /// (the first match's groups, or the match, as `text[]`; NULL if none),
 /// `regexp_like`, `regexp_count`, `regexp_substr` (the first match) and
@@ -124,16 +137,7 @@ fn regexp_function(name: &str, text: &str, pattern: &str, flags: &str) -> Result
     let (_, case_insensitive) = regex_flags(name, flags, false)?;
     let re = compiled_regex(pattern, case_insensitive)?;
     Ok(match name {
-        "regexp_match" => match re.captures(text) {
-            None => Value::Null,
-            Some(c) if c.len() == 1 => Value::Array(vec![Value::Text(c[0].to_owned())]),
-            Some(c) => Value::Array(
-                c.iter()
-                    .skip(1)
-                    .map(|m| m.map_or(Value::Null, |m| Value::Text(m.as_str().to_owned())))
-                    .collect(),
-            ),
-        },
+        "regexp_match" => re.captures(text).map_or(Value::Null, |c| match_groups(&c)),
         "regexp_like" => Value::Boolean(re.is_match(text)),
         "regexp_count" => count(re.find_iter(text).count()),
         "regexp_substr" => re
@@ -395,16 +399,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             let rows = re
                 .captures_iter(&subject)
                 .take(if global { usize::MAX } else { 1 })
-                .map(|c| {
-                    Value::Array(if c.len() == 1 {
-                        vec![Value::Text(c[0].to_owned())]
-                    } else {
-                        c.iter()
-                            .skip(1)
-                            .map(|m| m.map_or(Value::Null, |m| Value::Text(m.as_str().to_owned())))
-                            .collect()
-                    })
-                })
+                .map(|c| match_groups(&c))
                 .collect();
             Value::Array(rows)
         }

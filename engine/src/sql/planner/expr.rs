@@ -127,8 +127,13 @@ pub enum SubqueryKind {
     /// `ARRAY(SELECT x ...)`: the values of its one column as an array.
     Array,
     /// A LATERAL subquery in FROM: its rows, each as an array of its
-    /// values, in an array (expanded by an `Unnest` above).
-    Rows,
+    /// values, in an array (expanded by an `Unnest` above). With
+    /// `nulls_if_none` (a LEFT JOIN's width), no rows give one row of that
+    /// many NULLs, so the left row is kept.
+    Rows {
+        /// The row of NULLs to give when there are no rows: its width.
+        nulls_if_none: Option<usize>,
+    },
     /// `expr op ANY|ALL (SELECT x ...)`.
     Quantified {
         /// The left operand.
@@ -436,6 +441,13 @@ impl Expr {
     /// Calls `f` on this expression and every sub-expression, outside subqueries.
     pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
         f(self);
+        self.for_each_child(&mut |c| c.walk(f));
+    }
+
+    /// Calls `f` on each direct child of this expression (outside
+    /// subqueries: an `IN (SELECT ...)`'s left operand is a child, the
+    /// subquery's own expressions are not).
+    pub fn for_each_child(&self, f: &mut impl FnMut(&Expr)) {
         match self {
             Expr::Literal(_)
             | Expr::Column(_)
@@ -443,25 +455,25 @@ impl Expr {
             | Expr::Parameter(_)
             | Expr::Aggregate(_)
             | Expr::Window(_) => {}
-            Expr::Unary(_, e) | Expr::IsNull(e, _) | Expr::Cast(e, _) => e.walk(f),
+            Expr::Unary(_, e) | Expr::IsNull(e, _) | Expr::Cast(e, _) => f(e),
             Expr::Binary(_, l, r) | Expr::IsDistinctFrom(l, r, _) => {
-                l.walk(f);
-                r.walk(f);
+                f(l);
+                f(r);
             }
             Expr::InList { expr, list, .. } => {
-                expr.walk(f);
-                list.iter().for_each(|e| e.walk(f));
+                f(expr);
+                list.iter().for_each(f);
             }
             Expr::Between {
                 expr, low, high, ..
             } => {
-                expr.walk(f);
-                low.walk(f);
-                high.walk(f);
+                f(expr);
+                f(low);
+                f(high);
             }
             Expr::Like { expr, pattern, .. } => {
-                expr.walk(f);
-                pattern.walk(f);
+                f(expr);
+                f(pattern);
             }
             Expr::Case {
                 operand,
@@ -469,27 +481,27 @@ impl Expr {
                 otherwise,
             } => {
                 if let Some(o) = operand {
-                    o.walk(f);
+                    f(o);
                 }
                 for (w, t) in branches {
-                    w.walk(f);
-                    t.walk(f);
+                    f(w);
+                    f(t);
                 }
                 if let Some(o) = otherwise {
-                    o.walk(f);
+                    f(o);
                 }
             }
-            Expr::Function(_, args) => args.iter().for_each(|e| e.walk(f)),
+            Expr::Function(_, args) => args.iter().for_each(f),
             Expr::ArrayQuantified { expr, array, .. } => {
-                expr.walk(f);
-                array.walk(f);
+                f(expr);
+                f(array);
             }
             Expr::Subquery(s) => match &s.kind {
-                SubqueryKind::In(e, _) | SubqueryKind::Quantified { expr: e, .. } => e.walk(f),
+                SubqueryKind::In(e, _) | SubqueryKind::Quantified { expr: e, .. } => f(e),
                 SubqueryKind::Scalar
                 | SubqueryKind::Exists
                 | SubqueryKind::Array
-                | SubqueryKind::Rows => {}
+                | SubqueryKind::Rows { .. } => {}
             },
         }
     }
@@ -726,7 +738,7 @@ impl fmt::Display for Expr {
             Expr::Subquery(s) => match &s.kind {
                 SubqueryKind::Scalar => f.write_str("(subquery)"),
                 SubqueryKind::Array => f.write_str("ARRAY(subquery)"),
-                SubqueryKind::Rows => f.write_str("LATERAL (subquery)"),
+                SubqueryKind::Rows { .. } => f.write_str("LATERAL (subquery)"),
                 SubqueryKind::Exists => f.write_str("EXISTS(subquery)"),
                 SubqueryKind::In(e, n) => {
                     write!(f, "({e} {}IN (subquery))", if *n { "NOT " } else { "" })

@@ -193,16 +193,11 @@ fn strict(e: &Expr) -> bool {
     }
 }
 
-/// Whether a direct child of `e` (of a strict kind) is a NULL literal.
+/// Whether a direct child of `e` is a NULL literal.
 fn has_null_child(e: &Expr) -> bool {
-    let null = |x: &Expr| matches!(x, Expr::Literal(Value::Null));
-    match e {
-        Expr::Unary(_, x) | Expr::Cast(x, _) => null(x),
-        Expr::Binary(_, l, r) => null(l) || null(r),
-        Expr::Like { expr, pattern, .. } => null(expr) || null(pattern),
-        Expr::Function(_, args) => args.iter().any(null),
-        _ => false,
-    }
+    let mut null = false;
+    e.for_each_child(&mut |c| null |= matches!(c, Expr::Literal(Value::Null)));
+    null
 }
 
 fn is_time(t: &DataType) -> bool {
@@ -215,42 +210,6 @@ fn is_time(t: &DataType) -> bool {
 /// Whether every direct child of `e` is a literal.
 fn reads_only_literals(e: &Expr) -> bool {
     let mut all = true;
-    let mut check = |child: &Expr| {
-        if !matches!(child, Expr::Literal(_)) {
-            all = false;
-        }
-    };
-    match e {
-        Expr::Unary(_, x) | Expr::IsNull(x, _) | Expr::Cast(x, _) => check(x),
-        Expr::Binary(_, l, r) | Expr::IsDistinctFrom(l, r, _) => {
-            check(l);
-            check(r);
-        }
-        Expr::Between {
-            expr, low, high, ..
-        } => [expr, low, high].into_iter().for_each(|x| check(x)),
-        Expr::Like { expr, pattern, .. } => {
-            check(expr);
-            check(pattern);
-        }
-        Expr::Function(_, args) => args.iter().for_each(check),
-        Expr::InList { expr, list, .. } => {
-            check(expr);
-            list.iter().for_each(check);
-        }
-        Expr::Case {
-            operand,
-            branches,
-            otherwise,
-        } => {
-            operand.iter().for_each(|x| check(x));
-            branches.iter().for_each(|(w, t)| {
-                check(w);
-                check(t);
-            });
-            otherwise.iter().for_each(|x| check(x));
-        }
-        _ => all = false,
-    }
+    e.for_each_child(&mut |c| all &= matches!(c, Expr::Literal(_)));
     all
 }

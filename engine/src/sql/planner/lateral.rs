@@ -136,28 +136,13 @@ impl Binder<'_> {
         }
         let n = right.len();
         let rows = Expr::Subquery(Box::new(Subquery {
-            kind: SubqueryKind::Rows,
+            kind: SubqueryKind::Rows {
+                nulls_if_none: (kind == JoinKind::Left).then_some(n),
+            },
             plan,
             correlated: true,
             data_type: None,
         }));
-        // A LEFT JOIN keeps a row the subquery gives none for: one row of
-        // NULLs stands in.
-        let rows = if kind == JoinKind::Left {
-            let none = Expr::Binary(
-                BinaryOp::Eq,
-                Box::new(Expr::Function("cardinality".into(), vec![rows.clone()])),
-                Box::new(Expr::Literal(Value::Integer(0))),
-            );
-            let nulls = Value::Array(vec![Value::Array(vec![Value::Null; n])]);
-            Expr::Case {
-                operand: None,
-                branches: vec![(none, Expr::Literal(nulls))],
-                otherwise: Some(Box::new(rows)),
-            }
-        } else {
-            rows
-        };
         let width = left_scope.len();
         let mut exprs: Vec<Expr> = (0..width).map(Expr::Column).collect();
         exprs.push(rows);

@@ -2506,7 +2506,8 @@ impl Binder<'_> {
             if matches!(t, DataType::Char(_))
                 && matches!(name.as_str(), "length" | "char_length" | "character_length")
             {
-                bound[0] = Expr::Function("rtrim".into(), vec![bound[0].clone()]);
+                let padded = std::mem::replace(&mut bound[0], Expr::Literal(Value::Null));
+                bound[0] = Expr::Function("rtrim".into(), vec![padded]);
             }
         }
         if name == "generate_subscripts"

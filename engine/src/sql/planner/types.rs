@@ -68,7 +68,7 @@ pub fn static_type(e: &Expr, scope: &Scope, outer: &[&Scope]) -> Option<DataType
         Expr::Subquery(s) => match s.kind {
             SubqueryKind::Scalar => s.data_type.clone(),
             SubqueryKind::Array => Some(DataType::Array(Box::new(s.data_type.clone()?))),
-            SubqueryKind::Rows => None,
+            SubqueryKind::Rows { .. } => None,
             _ => Some(DataType::Boolean),
         },
         // Aggregate and window markers: see `aggregate_type`, typed where
@@ -254,9 +254,8 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         },
         "abs" => arg(0)?,
         "power" | "pow" => DataType::Double,
-        "mod" => numeric_result(arg(0)?, arg(1)?)?,
+        "mod" | "gcd" | "lcm" => numeric_result(arg(0)?, arg(1)?)?,
         "div" | "factorial" => DataType::Numeric(None),
-        "gcd" | "lcm" => numeric_result(arg(0)?, arg(1)?)?,
         "coalesce" | "nullif" | "greatest" | "least" => (0..8).find_map(arg)?,
         _ => return None,
     })
