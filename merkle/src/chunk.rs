@@ -45,6 +45,9 @@ impl ChunkKind {
     pub const BLOB_LEAF: ChunkKind = ChunkKind(0x03);
     /// An internal node of a blob tree: child blob nodes and their byte lengths.
     pub const BLOB_INTERNAL: ChunkKind = ChunkKind(0x04);
+    /// A zstd dictionary that chunk records of a journal are compressed
+    /// with (see `store::compression`); no references, reachable from no root.
+    pub const COMPRESSION_DICTIONARY: ChunkKind = ChunkKind(0x05);
 
     /// A kind from its byte. Higher layers define their own constants with this.
     pub const fn new(byte: u8) -> ChunkKind {
@@ -64,6 +67,7 @@ impl fmt::Debug for ChunkKind {
             ChunkKind::PROLLY_INTERNAL => "prolly-internal",
             ChunkKind::BLOB_LEAF => "blob-leaf",
             ChunkKind::BLOB_INTERNAL => "blob-internal",
+            ChunkKind::COMPRESSION_DICTIONARY => "compression-dictionary",
             _ => return write!(f, "kind({:#04x})", self.0),
         };
         f.write_str(name)

@@ -70,10 +70,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::ChunkStore;
+use super::compression::{
+    Codec, DEFAULT_LEVEL, Dictionary, DictionaryPrefix, FLAG_ZSTD_DICTIONARY, Trainer, decode,
+};
 use super::index::{IndexFile, Location};
 use super::journal::{
-    CHUNK_HEADER_LEN, CHUNK_RECORD, ChunkHeader, FILE_HEADER_LEN, FLAG_LZ4, ROOT_RECORD,
-    ROOT_RECORD_LEN, RootRecord, decode_chunk_header, decode_root, encode_chunk_header,
+    CHUNK_HEADER_LEN, CHUNK_RECORD, ChunkHeader, FILE_HEADER_LEN, READABLE_VERSIONS, ROOT_RECORD,
+    ROOT_RECORD_LEN, RootRecord, VERSION, decode_chunk_header, decode_root, encode_chunk_header,
     encode_root, file_header,
 };
 use super::storage::{FileMode, FsStorage, Storage, StorageFile, StorageLock};
@@ -107,6 +110,8 @@ const REINDEX_MIN_RECORDS: usize = 16 * 1024;
 const RETAIN_LIMIT: u64 = 64 << 20;
 /// Size of the reads that scan the journal.
 const SCAN_WINDOW: usize = 1 << 20;
+/// Batches of chunks at least this large are compressed on two threads.
+const PARALLEL_ENCODE_BYTES: usize = 256 << 10;
 
 /// How to open a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -275,6 +280,18 @@ impl State {
             .or_else(|| self.index.find(address))
     }
 
+    /// The chunks whose addresses start with `prefix` (a dictionary's name).
+    fn with_prefix(&self, prefix: &DictionaryPrefix) -> Vec<(Address, Location)> {
+        let mut found = self.index.with_prefix(prefix);
+        found.extend(
+            self.tail
+                .iter()
+                .filter(|(a, _)| a.as_bytes().starts_with(prefix))
+                .map(|(a, l)| (*a, *l)),
+        );
+        found
+    }
+
     /// Where `address` is, and whether it is still in the write buffer.
     fn whereabouts(&self, address: &Address) -> Option<(Location, bool)> {
         self.locate(address)
@@ -292,8 +309,43 @@ pub struct DiskStore {
     /// not wait for the state's mutex while doing I/O.
     reader: Box<dyn StorageFile>,
     state: Mutex<State>,
+    /// How this store compresses what it writes: by the journal's version.
+    compression: Mutex<Compression>,
+    /// Dictionaries read or trained so far, by the prefix that names them.
+    dictionaries: Mutex<HashMap<DictionaryPrefix, Arc<Dictionary>>>,
     /// A shared store's hold on [`READERS`].
     _reading: Option<Box<dyn StorageLock>>,
+}
+
+/// A writer's compression: the codec of its records and, for journals of
+/// version 2, the leaves it learns a dictionary from.
+#[derive(Debug)]
+struct Compression {
+    /// The journal's format version.
+    version: u32,
+    codec: Codec,
+    trainer: Option<Trainer>,
+}
+
+impl Compression {
+    fn for_version(version: u32) -> Compression {
+        if version == 1 {
+            Compression {
+                version,
+                codec: Codec::Lz4,
+                trainer: None,
+            }
+        } else {
+            Compression {
+                version,
+                codec: Codec::Zstd {
+                    level: DEFAULT_LEVEL,
+                    dictionary: None,
+                },
+                trainer: Some(Trainer::default()),
+            }
+        }
+    }
 }
 
 impl fmt::Debug for DiskStore {
@@ -367,7 +419,8 @@ impl DiskStore {
             .open(JOURNAL, FileMode::Read)
             .map_err(|e| io_err(s, "cannot open", e))?;
         let len = reader.len().map_err(|e| io_err(s, "cannot read", e))?;
-        if check_file_header(s, reader.as_ref(), len)? == Header::Interrupted
+        let (header, version) = check_file_header(s, reader.as_ref(), len)?;
+        if header == Header::Interrupted
             && let Some(file) = journal.as_mut()
         {
             // The store was being created when the machine stopped: it never
@@ -391,6 +444,8 @@ impl DiskStore {
             shared,
             reader,
             state: Mutex::new(state),
+            compression: Mutex::new(Compression::for_version(version)),
+            dictionaries: Mutex::new(HashMap::new()),
             _reading: reading,
         };
         if !read_only {
@@ -481,7 +536,10 @@ impl DiskStore {
             // The index describes records that are gone: reopening rebuilds it.
             s.remove(INDEX).map_err(|e| io_err(s, "cannot remove", e))?;
         }
-        let (dropped_roots, candidates) = salvage(s, &cut, from, &state, wanted);
+        // Records cut off may be compressed with a dictionary kept before them.
+        let earlier =
+            |p: &DictionaryPrefix| load_dictionary(s, reader.as_ref(), state.with_prefix(p), p);
+        let (dropped_roots, candidates) = salvage(s, &cut, from, &state, wanted, &earlier);
         let mut dropped_chunks = Vec::new();
         for chunk in candidates {
             if state.locate(&chunk.address()).is_none() {
@@ -495,6 +553,92 @@ impl DiskStore {
             dropped_roots,
             dropped_chunks,
         })
+    }
+
+    /// Sets the zstd level of what this store writes from now on (journals
+    /// of version 2; a dictionary trained later is prepared at this level).
+    /// `gc` writes at a higher level than ordinary writes.
+    pub fn set_compression_level(&self, level: i32) {
+        let mut c = self.compression.lock().unwrap_or_else(|e| e.into_inner());
+        if let Codec::Zstd { level: l, .. } = &mut c.codec {
+            *l = level;
+        }
+    }
+
+    /// The format version of the journal this store reads and writes.
+    pub fn journal_version(&self) -> u32 {
+        self.compression
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .version
+    }
+
+    /// Lets the trainer see `chunks`; returns the codec to store them with
+    /// and, when a dictionary was trained on the way, its chunk and the
+    /// codec that stores it (never with a dictionary itself).
+    #[allow(clippy::type_complexity)]
+    fn prepare_compression(&self, chunks: &[Chunk]) -> Result<(Option<(Chunk, Codec)>, Codec)> {
+        let mut c = self.compression.lock().unwrap_or_else(|e| e.into_inner());
+        let Codec::Zstd { level, .. } = c.codec else {
+            return Ok((None, c.codec.clone()));
+        };
+        let trained = c
+            .trainer
+            .as_mut()
+            .and_then(|t| chunks.iter().find_map(|chunk| t.observe(chunk)));
+        let mut dictionary_chunk = None;
+        if let Some(chunk) = trained {
+            let d = Arc::new(Dictionary::for_writing(&chunk, level)?);
+            self.dictionaries
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(d.prefix(), d.clone());
+            c.codec = Codec::Zstd {
+                level,
+                dictionary: Some(d),
+            };
+            let plain = Codec::Zstd {
+                level,
+                dictionary: None,
+            };
+            dictionary_chunk = Some((chunk, plain));
+        }
+        Ok((dictionary_chunk, c.codec.clone()))
+    }
+
+    /// A dictionary this store has read or trained already.
+    fn cached_dictionary(&self, prefix: &DictionaryPrefix) -> Result<Arc<Dictionary>> {
+        self.dictionaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(prefix)
+            .cloned()
+            .ok_or_else(|| missing_dictionary(prefix))
+    }
+
+    /// The dictionary named by `prefix`: one read or trained already, else
+    /// read from the journal's published part.
+    fn dictionary(&self, prefix: &DictionaryPrefix) -> Result<Arc<Dictionary>> {
+        if let Ok(d) = self.cached_dictionary(prefix) {
+            return Ok(d);
+        }
+        let candidates = {
+            let w = self.lock();
+            let mut found = w.with_prefix(prefix);
+            found.retain(|(_, l)| l.offset < w.buffer_at);
+            found
+        };
+        let d = load_dictionary(
+            self.storage.as_ref(),
+            self.reader.as_ref(),
+            candidates,
+            prefix,
+        )?;
+        self.dictionaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(*prefix, d.clone());
+        Ok(d)
     }
 
     /// Length of the journal in bytes, including buffered writes.
@@ -756,7 +900,10 @@ impl DiskStore {
                 raw_len: h.raw_len,
                 flags: h.flags,
             };
-            decode_verified(s, stored.to_vec(), &h.address, &loc).map_err(|e| e.to_string())?;
+            // Only this store's own records: their dictionary is one it trained.
+            let cached = |p: &DictionaryPrefix| self.cached_dictionary(p);
+            decode_verified(s, stored.to_vec(), &h.address, &loc, &cached)
+                .map_err(|e| e.to_string())?;
             at = end;
         }
         Ok(bytes)
@@ -806,6 +953,7 @@ impl DiskStore {
 fn verify_journal(s: &dyn Storage, journal: &dyn StorageFile, end: u64) -> Result<VerifyReport> {
     let read_err = |e| io_err(s, "cannot read", e);
     let mut report = VerifyReport::default();
+    let mut seen = DictionariesSeen::default();
     let mut window = Window::new(journal, end);
     let mut at = FILE_HEADER_LEN;
     // The root record before this point, if the chain is known up to here.
@@ -825,8 +973,9 @@ fn verify_journal(s: &dyn Storage, journal: &dyn StorageFile, end: u64) -> Resul
                     raw_len: h.raw_len,
                     flags: h.flags,
                 };
-                if let Err(e) = decode_verified(s, stored, &h.address, &loc) {
-                    report.problems.push(format!("offset {at}: {e}"));
+                match decode_verified(s, stored, &h.address, &loc, &|p| seen.find(p)) {
+                    Ok(chunk) => seen.note(&chunk),
+                    Err(e) => report.problems.push(format!("offset {at}: {e}")),
                 }
                 report.chunks += 1;
                 at = next;
@@ -880,7 +1029,7 @@ fn verify_journal(s: &dyn Storage, journal: &dyn StorageFile, end: u64) -> Resul
 }
 
 fn write_file_header(s: &dyn Storage, file: &mut dyn StorageFile) -> Result<()> {
-    file.append(&file_header())
+    file.append(&file_header(VERSION))
         .map_err(|e| io_err(s, "cannot write to", e))?;
     file.sync().map_err(|e| io_err(s, "cannot sync", e))
 }
@@ -892,24 +1041,32 @@ enum Header {
     Interrupted,
 }
 
-fn check_file_header(s: &dyn Storage, journal: &dyn StorageFile, len: u64) -> Result<Header> {
-    let expected = file_header();
+/// Checks the journal's file header; returns whether it is complete and
+/// the journal's format version (an interrupted header is the current one).
+fn check_file_header(
+    s: &dyn Storage,
+    journal: &dyn StorageFile,
+    len: u64,
+) -> Result<(Header, u32)> {
     let n = len.min(FILE_HEADER_LEN) as usize;
     let mut h = vec![0u8; n];
     journal
         .read_at(0, &mut h)
         .map_err(|e| io_err(s, "cannot read", e))?;
-    if h != expected[..n] {
+    let version = READABLE_VERSIONS
+        .into_iter()
+        .find(|&v| h[..] == file_header(v)[..n]);
+    let Some(version) = version else {
         return Err(Error::DamagedJournal {
             path: s.describe(JOURNAL),
             offset: 0,
             reason: "not an Arbor journal of a version this build reads".into(),
         });
-    }
+    };
     Ok(if len < FILE_HEADER_LEN {
-        Header::Interrupted
+        (Header::Interrupted, VERSION)
     } else {
-        Header::Complete
+        (Header::Complete, version)
     })
 }
 
@@ -1127,7 +1284,9 @@ fn salvage(
     from: u64,
     w: &State,
     wanted: &dyn Fn(ChunkKind) -> bool,
+    earlier: FindDictionary<'_>,
 ) -> (Vec<DroppedRoot>, Vec<Chunk>) {
+    let mut seen = DictionariesSeen::default();
     let mut roots = Vec::new();
     let mut chunks = Vec::new();
     let mut at = 0usize;
@@ -1146,10 +1305,13 @@ fn salvage(
                         raw_len: h.raw_len,
                         flags: h.flags,
                     };
-                    if let Ok(chunk) = decode_verified(s, stored.to_vec(), &h.address, &loc)
-                        && wanted(chunk.kind())
+                    let find = |p: &DictionaryPrefix| seen.find(p).or_else(|_| earlier(p));
+                    if let Ok(chunk) = decode_verified(s, stored.to_vec(), &h.address, &loc, &find)
                     {
-                        chunks.push(chunk);
+                        seen.note(&chunk);
+                        if wanted(chunk.kind()) {
+                            chunks.push(chunk);
+                        }
                     }
                     at += end;
                     continue;
@@ -1221,12 +1383,16 @@ fn describe_at(s: &dyn Storage, loc: &Location) -> String {
     format!("{} offset {}", s.describe(JOURNAL), loc.offset)
 }
 
+/// Finds a compression dictionary by the prefix that names it.
+type FindDictionary<'a> = &'a dyn Fn(&DictionaryPrefix) -> Result<Arc<Dictionary>>;
+
 /// Reads the chunk at `loc` and verifies it against `address`.
 fn read_record(
     s: &dyn Storage,
     journal: &dyn StorageFile,
     address: &Address,
     loc: &Location,
+    dictionary: FindDictionary<'_>,
 ) -> Result<Chunk> {
     // stored_len comes from a checked record header or index entry: capped.
     let mut stored = vec![0u8; loc.stored_len as usize];
@@ -1238,37 +1404,99 @@ fn read_record(
                 e,
             )
         })?;
-    decode_verified(s, stored, address, loc)
+    decode_verified(s, stored, address, loc, dictionary)
 }
 
-/// Decompresses a record's payload if flagged and checks it against its address.
+/// Decompresses a record's payload as its flags say and checks it against
+/// its address.
 fn decode_verified(
     s: &dyn Storage,
     stored: Vec<u8>,
     address: &Address,
     loc: &Location,
+    dictionary: FindDictionary<'_>,
 ) -> Result<Chunk> {
-    let bytes = if loc.flags & FLAG_LZ4 == 0 {
-        stored
-    } else {
-        lz4_flex::block::decompress(&stored, loc.raw_len as usize).map_err(|e| {
-            Error::corrupt(format!(
-                "chunk {address} at {} does not decompress: {e}",
-                describe_at(s, loc)
-            ))
-        })?
-    };
+    let bytes =
+        decode(loc.flags, stored, loc.raw_len as usize, dictionary).map_err(|e| match e {
+            Error::Corrupt(what) => {
+                Error::corrupt(format!("chunk {address} at {} {what}", describe_at(s, loc)))
+            }
+            other => other,
+        })?;
     Chunk::from_bytes_verified(*address, bytes, Some(describe_at(s, loc)))
 }
 
-/// Compresses a chunk with lz4 if that saves at least an eighth.
-fn encode_stored(chunk: &Chunk) -> (u8, Vec<u8>) {
-    let compressed = lz4_flex::block::compress(chunk.bytes());
-    if compressed.len() + chunk.len() / 8 <= chunk.len() {
-        (FLAG_LZ4, compressed)
-    } else {
-        (0, chunk.bytes().to_vec())
+/// The dictionaries met so far in a pass over a journal's records (they
+/// come before the records that use them), for checking those records.
+#[derive(Default)]
+struct DictionariesSeen(HashMap<DictionaryPrefix, Arc<Dictionary>>);
+
+impl DictionariesSeen {
+    /// Notes `chunk` if it is a dictionary.
+    fn note(&mut self, chunk: &Chunk) {
+        if chunk.kind() == ChunkKind::COMPRESSION_DICTIONARY
+            && let Ok(d) = Dictionary::for_reading(chunk)
+        {
+            self.0.insert(d.prefix(), Arc::new(d));
+        }
     }
+
+    fn find(&self, prefix: &DictionaryPrefix) -> Result<Arc<Dictionary>> {
+        self.0
+            .get(prefix)
+            .cloned()
+            .ok_or_else(|| missing_dictionary(prefix))
+    }
+}
+
+fn missing_dictionary(prefix: &DictionaryPrefix) -> Error {
+    let hex: String = prefix.iter().map(|b| format!("{b:02x}")).collect();
+    Error::corrupt(format!(
+        "names compression dictionary {hex}..., which is not in the journal before it"
+    ))
+}
+
+/// The dictionary among `candidates` (chunks whose addresses start with
+/// `prefix`), read from the journal. A dictionary is never stored with a
+/// dictionary, so reading one never needs another.
+fn load_dictionary(
+    s: &dyn Storage,
+    journal: &dyn StorageFile,
+    candidates: Vec<(Address, Location)>,
+    prefix: &DictionaryPrefix,
+) -> Result<Arc<Dictionary>> {
+    for (address, loc) in candidates {
+        if loc.flags == FLAG_ZSTD_DICTIONARY {
+            continue;
+        }
+        let chunk = read_record(s, journal, &address, &loc, &|p| Err(missing_dictionary(p)))?;
+        if chunk.kind() == ChunkKind::COMPRESSION_DICTIONARY {
+            return Ok(Arc::new(Dictionary::for_reading(&chunk)?));
+        }
+    }
+    Err(missing_dictionary(prefix))
+}
+
+/// The flags and payloads storing `chunks`, in order. A large batch (an
+/// import, a gc) is compressed on two threads.
+fn encode_all(codec: &Codec, chunks: &[Chunk]) -> Vec<(u8, Vec<u8>)> {
+    let encode = |part: &[Chunk]| -> Vec<(u8, Vec<u8>)> {
+        part.iter().map(|c| codec.encode(c.bytes())).collect()
+    };
+    let bytes: usize = chunks.iter().map(Chunk::len).sum();
+    if bytes < PARALLEL_ENCODE_BYTES {
+        return encode(chunks);
+    }
+    let (first, second) = chunks.split_at(chunks.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| encode(first));
+        let mut second = encode(second);
+        let mut all = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        all.append(&mut second);
+        all
+    })
 }
 
 /// Cuts off what this store appended and never published (a failed import
@@ -1293,6 +1521,7 @@ impl Drop for DiskStore {
 impl ChunkStore for DiskStore {
     fn get(&self, address: &Address) -> Result<Option<Chunk>> {
         let s = self.storage.as_ref();
+        let find = |p: &DictionaryPrefix| self.dictionary(p);
         let mut retried = false;
         loop {
             // Look up under the lock; copy the bytes out if still buffered.
@@ -1319,8 +1548,8 @@ impl ChunkStore for DiskStore {
             // Read, decompress and hash outside it.
             let loc = found.0;
             let result = match buffered {
-                Some(stored) => decode_verified(s, stored, address, &loc),
-                None => read_record(s, self.reader.as_ref(), address, &loc),
+                Some(stored) => decode_verified(s, stored, address, &loc, &find),
+                None => read_record(s, self.reader.as_ref(), address, &loc, &find),
             };
             match result {
                 Ok(chunk) => return Ok(Some(chunk)),
@@ -1351,15 +1580,22 @@ impl ChunkStore for DiskStore {
                 });
             }
         }
-        // Compress outside the lock, so readers are not held up by it.
-        let encoded: Vec<(Address, u8, Vec<u8>, u32)> = chunks
-            .iter()
-            .map(|c| {
-                let (flags, stored) = encode_stored(c);
-                let raw_len = u32::try_from(c.len()).expect("chunk lengths are capped above");
-                (c.address(), flags, stored, raw_len)
-            })
-            .collect();
+        // Compress outside the lock, so readers are not held up by it. A
+        // dictionary trained on the way is written before the chunks
+        // compressed with it.
+        let (dictionary, codec) = self.prepare_compression(chunks)?;
+        let mut encoded: Vec<(Address, u8, Vec<u8>, u32)> = Vec::with_capacity(chunks.len() + 1);
+        let raw_len = |c: &Chunk| u32::try_from(c.len()).expect("chunk lengths are capped above");
+        if let Some((chunk, plain)) = dictionary {
+            let (flags, stored) = plain.encode(chunk.bytes());
+            encoded.push((chunk.address(), flags, stored, raw_len(&chunk)));
+        }
+        encoded.extend(
+            chunks
+                .iter()
+                .zip(encode_all(&codec, chunks))
+                .map(|(c, (flags, stored))| (c.address(), flags, stored, raw_len(c))),
+        );
         let mut w = self.lock();
         self.check_writable(&w)?;
         if encoded.iter().any(|(a, ..)| w.locate(a).is_none()) {

@@ -18,7 +18,8 @@
 //! end  u32   crc32 of everything before it
 //! ```
 
-use super::journal::{CHUNK_HEADER_LEN, FILE_HEADER_LEN, FLAG_LZ4};
+use super::compression::{DictionaryPrefix, known_flags};
+use super::journal::{CHUNK_HEADER_LEN, FILE_HEADER_LEN};
 use crate::address::Address;
 use crate::chunk::MAX_CHUNK_LEN;
 
@@ -155,7 +156,7 @@ impl IndexFile {
                 || record_end > covered_len
                 || l.stored_len as usize > MAX_CHUNK_LEN
                 || l.raw_len as usize > MAX_CHUNK_LEN
-                || l.flags & !FLAG_LZ4 != 0
+                || !known_flags(l.flags)
             {
                 return None;
             }
@@ -187,6 +188,26 @@ impl IndexFile {
             }
         }
         None
+    }
+}
+
+impl IndexFile {
+    /// The entries whose addresses start with `prefix`, by binary search.
+    pub(crate) fn with_prefix(&self, prefix: &DictionaryPrefix) -> Vec<(Address, Location)> {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if self.record(mid)[..prefix.len()] < prefix[..] {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        (low..self.len())
+            .map(|i| self.record(i))
+            .take_while(|e| e[..prefix.len()] == prefix[..])
+            .map(|e| (Address::from_bytes(le(&e[..32])), location(e)))
+            .collect()
     }
 }
 

@@ -1,11 +1,11 @@
 //! The journal's byte layout: its header, chunk records and root records.
 //!
 //! ```text
-//! file header (12 bytes):  "ARBORJNL" | u32 version
+//! file header (12 bytes):  "ARBORJNL" | u32 version (1 or 2)
 //!
 //! chunk record:
 //!   0   u8        0x01
-//!   1   u8        flags: bit 0 = payload is lz4-compressed
+//!   1   u8        flags: how the payload stores the chunk (`compression.rs`)
 //!   2   u32       stored_len   bytes of payload that follow the header
 //!   6   u32       raw_len      bytes of the chunk once decompressed
 //!   10  [32]      address      BLAKE3 of the chunk's bytes
@@ -26,13 +26,19 @@
 //! stronger check. The header CRC protects the lengths, so a damaged length is
 //! caught before it is used.
 
+use super::compression::known_flags;
 use crate::address::Address;
 use crate::chunk::MAX_CHUNK_LEN;
 
 /// The journal's magic bytes.
 pub(crate) const MAGIC: &[u8; 8] = b"ARBORJNL";
-/// The journal format version.
-pub(crate) const VERSION: u32 = 1;
+/// The journal format version new journals are written in: 2 stores chunks
+/// with zstd (and dictionaries), 1 with lz4 only.
+pub(crate) const VERSION: u32 = 2;
+/// Versions this build reads. A journal keeps its version for its life
+/// (writes to a version-1 journal stay lz4, so older builds still read
+/// it); `gc` writes a new journal, in [`VERSION`].
+pub(crate) const READABLE_VERSIONS: [u32; 2] = [1, 2];
 /// Length of the file header.
 pub(crate) const FILE_HEADER_LEN: u64 = 12;
 
@@ -41,14 +47,11 @@ pub(crate) const ROOT_RECORD: u8 = 0x02;
 pub(crate) const CHUNK_HEADER_LEN: usize = 46;
 pub(crate) const ROOT_RECORD_LEN: usize = 78;
 
-/// Flag: the payload is lz4-compressed.
-pub(crate) const FLAG_LZ4: u8 = 0x01;
-
-/// The file header bytes.
-pub(crate) fn file_header() -> [u8; FILE_HEADER_LEN as usize] {
+/// The file header bytes of a journal of `version`.
+pub(crate) fn file_header(version: u32) -> [u8; FILE_HEADER_LEN as usize] {
     let mut h = [0u8; FILE_HEADER_LEN as usize];
     h[..8].copy_from_slice(MAGIC);
-    h[8..].copy_from_slice(&VERSION.to_le_bytes());
+    h[8..].copy_from_slice(&version.to_le_bytes());
     h
 }
 
@@ -91,11 +94,11 @@ pub(crate) fn decode_chunk_header(b: &[u8]) -> Result<ChunkHeader, &'static str>
     };
     if h.stored_len as usize > MAX_CHUNK_LEN
         || h.raw_len as usize > MAX_CHUNK_LEN
-        || h.flags & !FLAG_LZ4 != 0
+        || !known_flags(h.flags)
     {
         return Err("chunk record has impossible lengths or flags");
     }
-    if h.flags & FLAG_LZ4 == 0 && h.stored_len != h.raw_len {
+    if h.flags == 0 && h.stored_len != h.raw_len {
         return Err("uncompressed chunk record whose stored and raw lengths differ");
     }
     Ok(h)
@@ -143,6 +146,7 @@ pub(crate) fn decode_root(b: &[u8]) -> Option<RootRecord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::compression::FLAG_LZ4;
 
     #[test]
     fn records_round_trip_and_detect_damage() {

@@ -11,6 +11,7 @@
 //! but a crash may drop them; nothing refers to them from a published root, so
 //! dropping them loses nothing.
 
+mod compression;
 mod disk;
 mod index;
 mod journal;
@@ -20,8 +21,9 @@ mod storage;
 
 use std::fmt;
 
-/// The journal's format version (its file header), which this build writes
-/// and reads.
+/// The journal format version (its file header) this build writes new
+/// journals in; it also reads journals of version 1 (lz4), and keeps
+/// writing those in version 1 until `gc` rewrites them.
 pub const JOURNAL_FORMAT_VERSION: u32 = journal::VERSION;
 
 pub use disk::{
