@@ -211,9 +211,71 @@ fn dash_c_with_a_missing_folder_says_it_is_missing() {
 fn version_names_the_formats_and_features() {
     let tmp = folder();
     let expected = format!(
-        "arbor {}\nformats: chunks 1, journal 1\nfeatures: git, server\n",
+        "arbor {}\nformats: chunks 1, journal 2 (reads 1 and 2)\nfeatures: git, server\n",
         env!("CARGO_PKG_VERSION")
     );
     assert_eq!(tmp.ok(&["version"]), expected);
     assert_eq!(tmp.ok(&["--version"]), expected);
+}
+
+/// The journal format version in a repository's file header.
+fn journal_version(repo: &WorkDir) -> u32 {
+    let journal = std::fs::read(repo.path().join(".arbor/journal")).unwrap();
+    u32::from_le_bytes(journal[8..12].try_into().unwrap())
+}
+
+/// `tests/fixtures/v1-repository`, written by the last build of journal
+/// format 1 (`tests/fixtures/make-v1-repository.sh`), copied into a new
+/// environment.
+fn version_1_repository() -> WorkDir {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/v1-repository/.arbor/journal");
+    let repo = TestEnv::new().work_dir().mkdir("old");
+    std::fs::create_dir(repo.path().join(".arbor")).unwrap();
+    std::fs::copy(&fixture, repo.path().join(".arbor/journal")).unwrap();
+    repo
+}
+
+#[test]
+fn a_version_1_repository_opens_reads_and_is_upgraded_by_gc() {
+    let repo = version_1_repository();
+    assert_eq!(journal_version(&repo), 1);
+    // What the fixture's script wrote, hashes included: compression is
+    // below addresses, so they never change with the format.
+    let log = "1a4d4f12 notes\nb69b780f items\nb77151ff Initialize data repository\n";
+    let items = "SELECT count(*), sum(qty), count(DISTINCT doc->>'color') FROM items";
+    let read_everything = |repo: &WorkDir, qty: &str| {
+        assert_eq!(repo.ok(&["log", "--oneline"]), log);
+        let out = repo.ok(&["sql", "-q", items, "--format", "csv"]);
+        assert_eq!(out, format!("count,sum,count\n3000,{qty},3\n"));
+        let out = repo.ok(&[
+            "sql",
+            "-q",
+            "SELECT body, count(*) FROM notes GROUP BY body ORDER BY 1",
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(out, "body,count\nfirst,1\nsecond,2\n");
+        let feature = repo.ok(&[
+            "sql",
+            "-q",
+            "SELECT sum(qty) FROM items AS OF 'feature'",
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(feature, "sum\n24972\n");
+        assert!(repo.ok(&["fsck"]).contains("no problems"));
+    };
+    read_everything(&repo, "23972");
+    assert!(repo.ok(&["status"]).contains("nothing to commit"));
+    // Writing keeps version 1 (older builds still read it)...
+    repo.ok(&["sql", "-q", "UPDATE items SET qty = qty + 1 WHERE id = 1"]);
+    repo.ok(&["commit", "-am", "one more"]);
+    assert_eq!(journal_version(&repo), 1);
+    repo.ok(&["reset", "--hard", "HEAD~1"]);
+    read_everything(&repo, "23972");
+    // ...and gc writes a version-2 journal holding the same commits.
+    repo.ok(&["gc"]);
+    assert_eq!(journal_version(&repo), 2);
+    read_everything(&repo, "23972");
 }

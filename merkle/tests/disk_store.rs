@@ -597,3 +597,192 @@ fn symbolic_links_inside_a_store_are_refused() {
         assert!(!target.exists(), "{planted}");
     }
 }
+
+/// A leaf-like chunk: rows that share their layout and words, as a prolly
+/// leaf's do, so a dictionary has something to learn.
+fn leaf(i: u32) -> Chunk {
+    let mut payload = Vec::new();
+    for row in 0..40 {
+        let n = i * 40 + row;
+        payload.extend_from_slice(
+            format!(
+                "{n}|name-{}|{}|{{\"color\": \"{}\", \"size\": {}}}\n",
+                n.wrapping_mul(2_654_435_761) % 100_000,
+                ["tools", "garden", "books", "toys"][n as usize % 4],
+                ["red", "green", "blue"][n as usize % 3],
+                n % 13
+            )
+            .as_bytes(),
+        );
+    }
+    Chunk::new(ChunkKind::PROLLY_LEAF, &[], &payload)
+}
+
+/// The journal's format version, from its file header.
+fn journal_version(sim: &SimStorage) -> u32 {
+    let journal = sim.read_file("journal").unwrap();
+    u32::from_le_bytes(journal[8..12].try_into().unwrap())
+}
+
+/// Each chunk record's offset, flags and (decompressed where that needs no
+/// dictionary) kind byte: the journal's layout as `docs/format.md` draws it.
+fn records(journal: &[u8]) -> Vec<(usize, u8, Option<u8>)> {
+    let mut found = Vec::new();
+    let mut at = 12usize;
+    while at < journal.len() {
+        match journal[at] {
+            0x01 => {
+                let flags = journal[at + 1];
+                let stored = u32::from_le_bytes(journal[at + 2..at + 6].try_into().unwrap());
+                let raw = u32::from_le_bytes(journal[at + 6..at + 10].try_into().unwrap());
+                let body = &journal[at + 46..at + 46 + stored as usize];
+                let kind = match flags {
+                    0x00 => Some(body[0]),
+                    0x01 => Some(lz4_flex::block::decompress(body, raw as usize).unwrap()[0]),
+                    0x02 => Some(zstd::bulk::decompress(body, raw as usize).unwrap()[0]),
+                    _ => None,
+                };
+                found.push((at, flags, kind));
+                at += 46 + stored as usize;
+            }
+            0x02 => at += 78,
+            other => panic!("record type {other} at {at}"),
+        }
+    }
+    found
+}
+
+/// Enough leaves to train a dictionary (a few MiB), written in batches and
+/// published; returns them.
+fn write_leaves(store: &DiskStore, rounds: u32) -> Vec<Chunk> {
+    let mut all = Vec::new();
+    let mut last = store.root().unwrap();
+    for round in 0..rounds {
+        let chunks: Vec<Chunk> = (0..500).map(|i| leaf(round * 500 + i)).collect();
+        store.put_many(&chunks).unwrap();
+        let root = chunks[0].address();
+        assert!(store.compare_and_swap_root(last, root).unwrap());
+        last = Some(root);
+        all.extend(chunks);
+    }
+    all
+}
+
+#[test]
+fn new_journals_store_zstd_with_a_dictionary_trained_on_their_leaves() {
+    let sim = SimStorage::new();
+    let leaves;
+    let raw: usize;
+    {
+        let store = sim_store(&sim);
+        assert_eq!(store.journal_version(), 2);
+        // Enough to have the index written too.
+        leaves = write_leaves(&store, 20);
+        raw = leaves.iter().map(Chunk::len).sum();
+        // One more chunk than written: the dictionary.
+        let report = store.verify().unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert_eq!(report.chunks, leaves.len() as u64 + 1);
+    }
+    assert_eq!(journal_version(&sim), 2);
+    let journal = sim.read_file("journal").unwrap();
+    let layout = records(&journal);
+    let dictionaries = layout.iter().filter(|r| r.2 == Some(0x05)).count();
+    let with_dictionary = layout.iter().filter(|r| r.1 == 0x04).count();
+    assert_eq!(dictionaries, 1);
+    assert!(with_dictionary > leaves.len() / 2, "{with_dictionary}");
+    // The same leaves in a version-1 journal (lz4) take more room.
+    let lz4 = version_1_store();
+    write_leaves(&sim_store(&lz4), 20);
+    let lz4_len = lz4.read_file("journal").unwrap().len();
+    assert!(
+        journal.len() * 3 < lz4_len * 2,
+        "{} bytes with zstd and a dictionary, {lz4_len} with lz4, of {raw} bytes",
+        journal.len()
+    );
+    let read_all = |store: &DiskStore| {
+        for c in leaves.iter().step_by(97).chain(leaves.last()) {
+            assert_eq!(store.get(&c.address()).unwrap().unwrap(), *c);
+        }
+    };
+    // Read back by a new process, through the index and then without one
+    // (the dictionary is found by its prefix in either).
+    assert!(sim.exists("index").unwrap());
+    read_all(&DiskStore::open(Arc::new(sim.clone()), OpenMode::ReadOnly).unwrap());
+    sim.remove("index").unwrap();
+    read_all(&DiskStore::open(Arc::new(sim.clone()), OpenMode::ReadOnly).unwrap());
+    read_all(&sim_store(&sim));
+}
+
+#[test]
+fn a_damaged_dictionary_is_an_error_for_the_chunks_that_use_it() {
+    let sim = SimStorage::new();
+    let leaves = write_leaves(&sim_store(&sim), 12);
+    let mut journal = sim.read_file("journal").unwrap();
+    let (dictionary_at, ..) = *records(&journal)
+        .iter()
+        .find(|r| r.2 == Some(0x05))
+        .expect("a dictionary record");
+    journal[dictionary_at + 46 + 200] ^= 0x40;
+    sim.write_file("journal", journal);
+    let store = DiskStore::open(Arc::new(sim.clone()), OpenMode::ReadOnly).unwrap();
+    let last = leaves.last().unwrap();
+    let err = store.get(&last.address()).unwrap_err();
+    // The dictionary's own record fails its address check.
+    assert!(matches!(err, Error::ChunkHashMismatch { .. }), "{err}");
+    let report = store.verify().unwrap();
+    assert!(
+        report.problems.len() > 100,
+        "the dictionary and every chunk stored with it: {:?}",
+        report.problems.first()
+    );
+    assert!(
+        report.problems[0].starts_with(&format!("offset {dictionary_at}:")),
+        "{:?}",
+        report.problems[0]
+    );
+    // The leaves written before the dictionary was trained still read.
+    assert_eq!(store.get(&leaves[0].address()).unwrap().unwrap(), leaves[0]);
+}
+
+/// Storage holding a journal as version 1 began one: its header alone.
+fn version_1_store() -> SimStorage {
+    let sim = SimStorage::new();
+    let mut header = b"ARBORJNL".to_vec();
+    header.extend_from_slice(&1u32.to_le_bytes());
+    sim.write_file("journal", header);
+    sim
+}
+
+#[test]
+fn a_version_1_journal_is_read_and_kept_in_version_1() {
+    let sim = version_1_store();
+    let leaves;
+    {
+        let store = sim_store(&sim);
+        assert_eq!(store.journal_version(), 1);
+        leaves = write_leaves(&store, 12);
+        let report = store.verify().unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        // No dictionary: version 1 has none.
+        assert_eq!(report.chunks, leaves.len() as u64);
+    }
+    assert_eq!(journal_version(&sim), 1);
+    // Every compressed record is lz4 (flag 0x01), as older builds read.
+    for (at, flags, _) in records(&sim.read_file("journal").unwrap()) {
+        assert!(flags <= 0x01, "flags {flags} at {at}");
+    }
+    let store = DiskStore::open(Arc::new(sim.clone()), OpenMode::ReadOnly).unwrap();
+    for c in leaves.iter().step_by(101) {
+        assert_eq!(store.get(&c.address()).unwrap().unwrap(), *c);
+    }
+    // A version this build does not know is refused by name.
+    let mut journal = sim.read_file("journal").unwrap();
+    journal[8] = 9;
+    sim.write_file("journal", journal);
+    let err = DiskStore::open(Arc::new(sim.clone()), OpenMode::ReadOnly).unwrap_err();
+    assert!(
+        err.to_string().contains("version this build reads"),
+        "{err}"
+    );
+}

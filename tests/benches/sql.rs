@@ -22,16 +22,12 @@ use std::time::{Duration, Instant};
 use arbor_engine::ops::open_disk_store;
 use arbor_engine::{Repository, Session, Signature, StatementResult};
 use arbor_schema::Value;
-use arbor_tests::bench_data::{CREATE_TABLE, point_ids, values};
-use arbor_tests::bench_sqlite::create_and_load;
+use arbor_tests::bench_data::{AGGREGATE, CREATE_TABLE, JSON_FILTER, point_ids, values};
+use arbor_tests::bench_sqlite::{self, create_and_load};
 use arbor_tests::bench_time::time;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-const AGGREGATE: &str = "SELECT category, count(*), sum(qty), round(avg(price), 4) FROM t GROUP BY category ORDER BY category";
-const JSON_FILTER: &str = "SELECT count(*), coalesce(sum(qty), 0) FROM t WHERE attrs->>'color' = 'red' AND (attrs->>'size')::int >= 5";
-const SQLITE_JSON_FILTER: &str = "SELECT count(*), coalesce(sum(qty), 0) FROM t WHERE attrs->>'color' = 'red' AND CAST(attrs->>'size' AS INTEGER) >= 5";
 
 /// Every column of a row of t, as SQLite returns it: the same work as
 /// Arbor's `SELECT *`, which decodes every column.
@@ -178,7 +174,7 @@ fn main() {
     let arbor = time(3, || {
         arbor_result = rows_of(session.execute(JSON_FILTER).unwrap())
     });
-    let mut filter = sqlite.prepare(SQLITE_JSON_FILTER).unwrap();
+    let mut filter = sqlite.prepare(bench_sqlite::JSON_FILTER).unwrap();
     let mut sqlite_result = (0, 0);
     let sqlite_time = time(3, || {
         sqlite_result = filter

@@ -126,6 +126,12 @@ impl Row {
     }
 }
 
+/// The aggregate every benchmark of whole-table reads runs (README).
+pub const AGGREGATE: &str = "SELECT category, count(*), sum(qty), round(avg(price), 4) FROM t GROUP BY category ORDER BY category";
+
+/// The JSON filter of the same benchmarks.
+pub const JSON_FILTER: &str = "SELECT count(*), coalesce(sum(qty), 0) FROM t WHERE attrs->>'color' = 'red' AND (attrs->>'size')::int >= 5";
+
 /// W1: the 1,000 ids of the point-lookup workload.
 pub fn point_ids(n: u64) -> Vec<u64> {
     (0..1000)

@@ -5,10 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// The release binary the benchmarks run; panics with the command to
-/// build it when it is missing.
+/// The release binary the benchmarks run (`ARBOR_BENCH_BIN` names another,
+/// an earlier build to compare with); panics with the command to build it
+/// when it is missing.
 pub fn release_binary() -> PathBuf {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/arbor");
+    let bin = std::env::var_os("ARBOR_BENCH_BIN").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/arbor"),
+        PathBuf::from,
+    );
     assert!(
         bin.exists(),
         "build the release binary first: cargo build --release --bin arbor"

@@ -27,10 +27,13 @@ pub fn details() -> String {
         features.join(", ")
     };
     format!(
-        "{}\nformats: chunks {}, journal {}\nfeatures: {features}",
+        "{}\nformats: chunks {}, journal {} (reads {})\nfeatures: {features}",
         env!("CARGO_PKG_VERSION"),
         arbor_merkle::FORMAT_VERSION,
         arbor_merkle::store::JOURNAL_FORMAT_VERSION,
+        arbor_merkle::store::READABLE_JOURNAL_VERSIONS
+            .map(|v| v.to_string())
+            .join(" and "),
     )
 }
 

@@ -39,6 +39,20 @@ fn io(what: &str, e: std::io::Error) -> Error {
     Error::new(SqlState::IoError, format!("gc: cannot {what}: {e}"))
 }
 
+/// The zstd level of a collected journal: higher than ordinary writes,
+/// since gc writes everything once and seldom. `ARBOR_GC_LEVEL` overrides
+/// it (for measuring).
+fn gc_level() -> i32 {
+    std::env::var("ARBOR_GC_LEVEL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(GC_LEVEL)
+}
+
+/// See [`gc_level`]: measured on the benchmark table, level 6 with a
+/// dictionary stores 15% less than level 3 for twice the compression time.
+const GC_LEVEL: i32 = 6;
+
 /// Collects the garbage of the repository in `dir`.
 pub fn collect_garbage(dir: &Path) -> Result<GcReport> {
     let store_dir = dir.join(STORE_DIR);
@@ -76,6 +90,7 @@ pub fn collect_garbage(dir: &Path) -> Result<GcReport> {
                 lock_wait: LOCK_WAIT,
             },
         )?);
+        new.set_compression_level(gc_level());
         let copied =
             copy_missing_except(old.as_ref(), new.as_ref(), &[root], &left_out, &mut |_| {})?;
         if !new.compare_and_swap_root(None, root)? {

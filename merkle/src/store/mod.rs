@@ -25,6 +25,8 @@ use std::fmt;
 /// journals in; it also reads journals of version 1 (lz4), and keeps
 /// writing those in version 1 until `gc` rewrites them.
 pub const JOURNAL_FORMAT_VERSION: u32 = journal::VERSION;
+/// The journal format versions this build reads.
+pub const READABLE_JOURNAL_VERSIONS: [u32; 2] = journal::READABLE_VERSIONS;
 
 pub use disk::{
     DiskStats, DiskStore, DroppedRoot, JournalDamage, OpenMode, READERS, RepairReport, VerifyReport,
