@@ -64,6 +64,15 @@ pub fn columns_of(
         }
         read.push(Some((header, guesses)));
     }
+    Ok(combine_guesses(&read, all_text))
+}
+
+/// Each file's header and column guesses.
+pub type FileGuesses = (Vec<String>, Vec<ColumnGuess>);
+
+/// One type per column name covering its guesses in all the files (or
+/// `text` for every column with `all_text`): each file's columns.
+pub fn combine_guesses(read: &[Option<FileGuesses>], all_text: bool) -> Vec<Option<Columns>> {
     let mut guesses: HashMap<&str, ColumnGuess> = HashMap::new();
     for (header, file_guesses) in read.iter().flatten() {
         for (name, guess) in header.iter().zip(file_guesses) {
@@ -73,8 +82,7 @@ pub fn columns_of(
                 .or_insert_with(|| guess.clone());
         }
     }
-    Ok(read
-        .iter()
+    read.iter()
         .map(|r| {
             r.as_ref().map(|(header, _)| {
                 header
@@ -89,7 +97,7 @@ pub fn columns_of(
                     .collect()
             })
         })
-        .collect())
+        .collect()
 }
 
 /// A repository in a temporary folder holding versions of one table.

@@ -711,3 +711,99 @@ fn the_git_driver_never_fails_git_diff() {
         "the files after it are diffed: {out}"
     );
 }
+
+/// A deterministic stream of numbers for the generated files below.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) % below
+    }
+}
+
+/// A generated pair of files for `diff --files --key id`: mostly plain
+/// integer keys, with now and then a key spelled with a leading zero, a
+/// text key, a repeated key or an empty one; cells with commas, quotes and
+/// line breaks; and an edit of a few rows (changed, deleted, added, moved,
+/// repeated) between the two.
+fn generated_pair(seed: u64) -> (String, String) {
+    let mut mix = Mix(seed);
+    let odd_keys = mix.next(4) == 0;
+    let rows = 20 + mix.next(200);
+    let cell = |mix: &mut Mix, i: u64| match mix.next(12) {
+        0 => format!("\"line {i}\nnext\""),
+        1 => format!("\"a, \"\"b\"\" {i}\""),
+        2 => String::new(),
+        _ => format!("w{}", mix.next(50)),
+    };
+    let mut lines: Vec<String> = (1..=rows)
+        .map(|i| {
+            let id = match (odd_keys, mix.next(40)) {
+                (true, 0) => format!("0{i}"),
+                (true, 1) => format!("k{i}"),
+                (true, 2) => (i - 1).max(1).to_string(),
+                (true, 3) => String::new(),
+                _ => i.to_string(),
+            };
+            format!("{id},{},{}", cell(&mut mix, i), mix.next(1000))
+        })
+        .collect();
+    let old = lines.clone();
+    for _ in 0..1 + mix.next(4) {
+        let at = mix.next(lines.len() as u64) as usize;
+        match mix.next(6) {
+            0 => lines[at] = format!("{at},{},{}", cell(&mut mix, 7), mix.next(1000)),
+            1 => {
+                lines.remove(at);
+            }
+            2 => lines.insert(at, format!("{},new,1", rows + 1 + mix.next(5))),
+            3 => {
+                let row = lines.remove(at);
+                let to = mix.next(lines.len() as u64 + 1) as usize;
+                lines.insert(to, row);
+            }
+            4 => lines.insert(at, lines[at].clone()),
+            _ => {}
+        }
+    }
+    let file = |rows: &[String]| format!("id,v,n\n{}\n", rows.join("\n"));
+    (file(&old), file(&lines))
+}
+
+/// The shared-ends path of `diff --files` (only the lines between the
+/// files' shared beginning and end are loaded) prints exactly what loading
+/// the whole files prints: the diff, the errors and the exit code.
+#[test]
+fn diffing_only_the_changed_middle_matches_loading_whole_files() {
+    let dir = TestEnv::new().work_dir();
+    let whole = dir.with_env(|e| e.with_var("ARBOR_DIFF_WHOLE_FILES", "1"));
+    let (mut differing, mut refused) = (0, 0);
+    for seed in 0..60 {
+        let (old, new) = generated_pair(seed);
+        dir.write_file("old.csv", &old);
+        dir.write_file("new.csv", &new);
+        for extra in [&[][..], &["--format", "json"][..], &["--stat"][..]] {
+            let mut args = vec!["diff", "--files", "old.csv", "new.csv", "--key", "id"];
+            args.extend(extra);
+            let fast = dir.run(&args);
+            let slow = whole.run(&args);
+            assert_eq!(
+                (&fast.stdout, &fast.stderr, fast.status.code()),
+                (&slow.stdout, &slow.stderr, slow.status.code()),
+                "seed {seed}, {extra:?}:\n--- old\n{old}--- new\n{new}"
+            );
+            differing += usize::from(fast.status.success() && !fast.stdout.is_empty());
+            refused += usize::from(!fast.status.success());
+        }
+    }
+    // Both kinds were generated: diffs, and files refused (repeated or
+    // empty keys).
+    assert!(
+        differing >= 30 && refused >= 15,
+        "{differing} diffs, {refused} refusals"
+    );
+}

@@ -221,6 +221,17 @@ impl InputFile {
         keep_going: bool,
         limit: Option<u64>,
     ) -> Result<(Vec<String>, Vec<ColumnGuess>)> {
+        self.infer_columns_with(keep_going, limit, |_, _| {})
+    }
+
+    /// [`InputFile::infer_columns_limited`], showing `each` the header and
+    /// every record read on the way (one pass learns more than types).
+    pub fn infer_columns_with(
+        &self,
+        keep_going: bool,
+        limit: Option<u64>,
+        mut each: impl FnMut(&[String], &Record),
+    ) -> Result<(Vec<String>, Vec<ColumnGuess>)> {
         let mut source = self.open()?;
         let mut guesses: Vec<ColumnGuess> = Vec::new();
         let mut records = 0u64;
@@ -240,6 +251,7 @@ impl InputFile {
             for cell in &record.cells {
                 guesses[cell.index].see(&cell.raw);
             }
+            each(source.header(), &record);
         }
         let header = source.header().to_vec();
         guesses.resize_with(header.len(), ColumnGuess::default);

@@ -31,7 +31,7 @@ pub use import::{
     Converter, InputFile, ReadProgress, Rows, Skipped, Target, TextRecord, input_error,
 };
 pub use infer::ColumnGuess;
-pub use source::{InputError, Source};
+pub use source::{Cell, InputError, Raw, Record, Source};
 pub use write::{
     RowFormat, RowWriter, is_numeric, json_text, json_value, markdown_cell, markdown_value,
     write_csv_field, write_error, write_rows,

@@ -1,7 +1,9 @@
 //! `arbor diff --files old new --key col,...`: the keyed row and cell diff
 //! of two data files (CSV, TSV, PSV, JSON, JSON Lines), no repository needed.
 //!
-//! Both files are loaded into a scratch repository ([`crate::data_files`]),
+//! CSV-like files that share most of their lines are compared through the
+//! lines between their shared ends ([`super::shared_ends`]). Otherwise both
+//! files are loaded into a scratch repository ([`crate::data_files`]),
 //! the old file as a table's first version and the new file as its second,
 //! and the two versions are diffed like any two commits, so every format
 //! and flag of `arbor diff` applies. Neither file is held in memory whole;
@@ -140,6 +142,11 @@ fn compare(
     table: &str,
     key: &[String],
 ) -> Result<ExitCode, CliError> {
+    if let (Some(o), Some(n)) = (&old, &new)
+        && let Some(code) = super::shared_ends::compare(args, o, n, table, key)?
+    {
+        return Ok(code);
+    }
     let columns = columns_of(&[old.as_ref(), new.as_ref()], key, false)?;
     let (old_columns, new_columns) = (&columns[0], &columns[1]);
     let mut scratch = Scratch::new(table, key)?;

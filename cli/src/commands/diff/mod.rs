@@ -9,6 +9,7 @@
 //! diff driver (see [`files`]).
 
 mod files;
+mod shared_ends;
 
 use std::path::Path;
 use std::process::ExitCode;
