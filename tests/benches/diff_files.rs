@@ -1,5 +1,5 @@
 //! Diffing datasets for CI: `arbor diff --files` on two CSV files of the
-//! benchmark table that differ in 1 and in 10,000 rows, against
+//! benchmark table that differ in 1, 100 and 10,000 rows, against
 //! `git diff --no-index` on the same files in the same run; then
 //! `arbor diff --format json` of two commits that differ in 10,000 rows.
 //!
@@ -32,6 +32,11 @@ fn main() {
             "1 row",
             "one.csv",
             Box::new(move |i| i == n / 2) as Box<dyn Fn(u64) -> bool>,
+        ),
+        (
+            "100 rows",
+            "hundred.csv",
+            Box::new(move |i| i % (step * 100) == 0),
         ),
         ("10,000 rows", "many.csv", Box::new(move |i| i % step == 0)),
     ];

@@ -65,7 +65,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         (None, Some(f)) => std::fs::read_to_string(cwd.join(f))
             .map_err(|e| CliError::new(format!("cannot read {}: {e}", f.display())))?,
         (None, None) if std::io::stdin().is_terminal() => {
-            let session = with_environment(open_session(cwd)?, cwd, reach)?;
+            let session = with_environment(open_session(cwd, false)?, cwd, reach)?;
             let pager = crate::terminal::pager_for(cwd);
             return crate::shell::run(session, pager).map(|()| ExitCode::SUCCESS);
         }
@@ -86,7 +86,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     if !calls_remotes {
         sigpipe::reset();
     }
-    let mut session = with_environment(open_session(cwd)?, cwd, reach)?;
+    let mut session = with_environment(open_session(cwd, true)?, cwd, reach)?;
     let as_cli_error = |e: arbor_engine::Error| {
         let refused = e.code == SqlState::InsufficientPrivilege && !typed;
         let e = CliError::from_sql(&sql, e);
@@ -139,15 +139,21 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
 /// The procedures that may talk to a remote through a child's pipes.
 const REMOTE_PROCEDURES: &[&str] = &["arbor_clone", "arbor_fetch", "arbor_pull", "arbor_push"];
 
-/// A session on the checked-out branch of the repository containing `cwd`.
-fn open_session(cwd: &Path) -> Result<Session, CliError> {
+/// A session on the checked-out branch of the repository containing `cwd`,
+/// for the shell or for one `script` that ends the process.
+fn open_session(cwd: &Path, script: bool) -> Result<Session, CliError> {
     let dir = repository_dir(cwd)?;
     // The lock only while a statement writes: an open shell blocks no one.
     // On a damaged journal it reads up to the damage (and says so), and a
     // write fails clearly.
     let store = ops::open_disk_store_shared(&dir)?;
     crate::vcs::warn_if_damaged(&store);
-    let repository = crate::vcs::sized(Repository::open(store)?);
+    let repository = Repository::open(store)?;
+    let repository = if script {
+        crate::vcs::sized_for_a_script(repository)
+    } else {
+        crate::vcs::sized(repository)
+    };
     let branch = repository.store_root()?.default_branch;
     Ok(Session::open(repository, &branch)?)
 }
