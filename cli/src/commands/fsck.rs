@@ -41,6 +41,13 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             "PROBLEMS FOUND"
         }
     );
+    let version = store.journal_version();
+    let current = arbor_merkle::store::JOURNAL_FORMAT_VERSION;
+    if version < current {
+        println!(
+            "the journal is in format {version}; `arbor gc` rewrites it in format {current}, which stores it smaller"
+        );
+    }
     Ok(if report.is_clean() {
         ExitCode::SUCCESS
     } else {
