@@ -213,6 +213,40 @@ fn reset_tag_cherry_pick_revert_blame_stash_gc_fsck_config() {
     insta::assert_snapshot!(s.transcript);
 }
 
+/// Discarding changes to tables: `restore` (the working table, `--staged`,
+/// both, `--source`), `checkout -- <table>`, `checkout <rev> -- <table>`,
+/// `checkout .`, and what they refuse.
+#[test]
+fn restore_and_checkout_of_tables() {
+    let mut s = Session::new();
+    s.sql("CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'one')");
+    s.sql("CREATE TABLE u (id integer PRIMARY KEY)");
+    s.run(&["commit", "-Am", "t and u"]);
+    s.sql("UPDATE t SET v = 'uno'; INSERT INTO u VALUES (1); CREATE TABLE n (id integer)");
+    s.run(&["status"]);
+    s.run(&["checkout", "--", "t"]);
+    s.run(&["add", "u"]);
+    s.run(&["restore", "--staged", "u"]);
+    s.run(&["status"]);
+    s.run(&["restore", "u"]);
+    s.run(&["status"]);
+    s.run(&["restore", "n"]);
+    s.run(&["restore", "nosuch"]);
+    s.run(&["restore"]);
+    s.run(&["switch", "--", "t"]);
+    s.run(&["checkout", "-b", "x", "--", "t"]);
+    s.sql("UPDATE t SET v = 'two'");
+    s.run(&["commit", "-am", "two"]);
+    s.run(&["checkout", "HEAD~1", "--", "t"]);
+    s.run(&["status"]);
+    s.run(&["restore", "--source", "HEAD", "--staged", "--worktree", "t"]);
+    s.sql("DELETE FROM t; DELETE FROM u");
+    s.run(&["checkout", "."]);
+    s.run(&["status"]);
+    s.sql("SELECT * FROM t");
+    insta::assert_snapshot!(s.transcript);
+}
+
 /// The conventions of the command line: colour when asked (the session
 /// sets NO_COLOR, which `--color=always` overrides), the log's branches
 /// and tags, `--no-pager`, whole-repository dumps, completion scripts and

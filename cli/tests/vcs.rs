@@ -146,11 +146,12 @@ fn status_separates_staged_and_unstaged_tables() {
         lines(&[
             "On branch main",
             "Changes to be committed:",
-            "  (use \"arbor reset <table>...\" to unstage)",
+            "  (use \"arbor restore --staged <table>...\" to unstage)",
             "\tmodified:  fruit",
             "",
             "Changes not staged for commit:",
             "  (use \"arbor add <table>\" to update what will be committed)",
+            "  (use \"arbor restore <table>...\" to discard changes in the working set)",
             "\tmodified:  fruit",
             "",
             "Untracked tables:",
@@ -167,6 +168,7 @@ fn status_separates_staged_and_unstaged_tables() {
             "On branch main",
             "Changes not staged for commit:",
             "  (use \"arbor add <table>\" to update what will be committed)",
+            "  (use \"arbor restore <table>...\" to discard changes in the working set)",
             "\tdeleted:   veg",
             "",
         ])
@@ -1074,7 +1076,7 @@ fn merge_conflict_and_abort() {
             "\tconflicts:  fruit (1 row)",
             "",
             "Changes to be committed:",
-            "  (use \"arbor reset <table>...\" to unstage)",
+            "  (use \"arbor restore --staged <table>...\" to unstage)",
             "\tmodified:  fruit",
             "",
         ])
@@ -1187,7 +1189,7 @@ fn merge_conflict_resolved_then_committed() {
             "  (use \"arbor commit\" to conclude merge)",
             "",
             "Changes to be committed:",
-            "  (use \"arbor reset <table>...\" to unstage)",
+            "  (use \"arbor restore --staged <table>...\" to unstage)",
             "\tmodified:  fruit",
             "",
         ])
@@ -1615,6 +1617,7 @@ fn untracked_tables_survive_reset_stash_and_checkout() {
         "On branch main",
         "Changes not staged for commit:",
         "  (use \"arbor add <table>\" to update what will be committed)",
+        "  (use \"arbor restore <table>...\" to discard changes in the working set)",
         "\tmodified:  fruit",
         "",
     ];

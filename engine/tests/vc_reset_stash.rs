@@ -493,3 +493,98 @@ fn cherry_pick_keeps_untracked_tables() {
     assert_eq!(repo.head(), head);
     untracked_intact(&repo);
 }
+
+// ---------------------------------------------------------------- restore
+
+/// `restore` with these words, as the command line parses them.
+fn restore(repo: &Repo, words: &[&str]) -> Result<Vec<String>, Error> {
+    let words: Vec<arbor_schema::Value> = words
+        .iter()
+        .map(|w| arbor_schema::Value::Text((*w).to_owned()))
+        .collect();
+    let args: ops::RestoreArgs = ops::parse_procedure_args("restore", &words)?;
+    ops::restore(repo.db.repository(), &repo.current(), &args)
+}
+
+/// `restore` and `checkout -- <tables>` discard changes to the tables
+/// named, as Git's do to files: the working table from the staged one,
+/// the staged one from HEAD (`--staged`), both, or both from a revision;
+/// `.` is every tracked table, and untracked tables stay as they are.
+#[test]
+fn restore_discards_changes_to_the_tables_named() {
+    let repo = Repo::with_fruit();
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300); CREATE TABLE veg (id integer PRIMARY KEY)");
+    repo.call("SELECT arbor_checkout('--', 'fruit')").unwrap();
+    assert_eq!(repo.current(), "main");
+    assert_eq!(repo.fruit(), ["1,apple,100", "2,pear,75"]);
+    assert_eq!(repo.status().untracked, ["veg"]);
+    // A staged change: --staged unstages it and leaves the working table.
+    repo.sql("UPDATE fruit SET price = 1 WHERE id = 1");
+    repo.call("SELECT arbor_add('fruit')").unwrap();
+    assert_eq!(restore(&repo, &["fruit"]).unwrap(), Vec::<String>::new());
+    assert_eq!(restore(&repo, &["--staged", "fruit"]).unwrap(), ["fruit"]);
+    let status = repo.status();
+    assert_eq!(status.staged, changes(&[]));
+    assert_eq!(status.unstaged, changes(&[("fruit", Modified)]));
+    assert_eq!(repo.fruit(), ["1,apple,1", "2,pear,75"]);
+    // Staged again, then both at once: as HEAD has it.
+    repo.call("SELECT arbor_add('fruit')").unwrap();
+    assert_eq!(
+        restore(&repo, &["--staged", "--worktree", "fruit"]).unwrap(),
+        ["fruit"]
+    );
+    assert_eq!(repo.fruit(), ["1,apple,100", "2,pear,75"]);
+    assert_eq!(repo.status().staged, changes(&[]));
+    // From a revision: the table as an older commit has it, staged too.
+    repo.sql("DELETE FROM fruit WHERE id = 2");
+    repo.call("SELECT arbor_add('fruit')").unwrap();
+    repo.call("SELECT arbor_commit('-m', 'no pear')").unwrap();
+    repo.sql("UPDATE fruit SET name = 'APPLE'");
+    repo.call("SELECT arbor_checkout('HEAD~1', '--', 'fruit')")
+        .unwrap();
+    assert_eq!(repo.fruit(), ["1,apple,100", "2,pear,75"]);
+    assert_eq!(repo.status().staged, changes(&[("fruit", Modified)]));
+    restore(&repo, &["--source", "HEAD", "--staged", "--worktree", "."]).unwrap();
+    assert_eq!(repo.fruit(), ["1,apple,100"]);
+    // `.`: every tracked table; the untracked one is still there.
+    repo.sql("UPDATE fruit SET price = 7");
+    repo.call("SELECT arbor_checkout('.')").unwrap();
+    assert_eq!(repo.fruit(), ["1,apple,100"]);
+    let status = repo.status();
+    assert!(status.unstaged.is_empty() && status.staged.is_empty());
+    assert_eq!(status.untracked, ["veg"]);
+}
+
+/// What `restore` refuses, changing nothing: an untracked table (nothing
+/// to restore it from), an unknown one, a table with conflicts of a merge
+/// in progress, and `-b` with tables.
+#[test]
+fn restore_refuses_untracked_unknown_and_conflicted_tables() {
+    let repo = Repo::with_fruit();
+    repo.sql("CREATE TABLE veg (id integer PRIMARY KEY); UPDATE fruit SET price = 1");
+    let e = restore(&repo, &["fruit", "veg"]).unwrap_err();
+    assert_eq!(e.code, SqlState::InvalidParameterValue);
+    assert_eq!(
+        e.message,
+        "table \"veg\" is not tracked: there is nothing to restore it from"
+    );
+    let e = restore(&repo, &["nosuch"]).unwrap_err();
+    assert_eq!(e.code, SqlState::UndefinedTable);
+    let e = repo.sql_err("SELECT arbor_checkout('-b', 'x', '--', 'fruit')");
+    assert_eq!(e.code, SqlState::InvalidParameterValue);
+    assert_eq!(repo.fruit(), ["1,apple,1", "2,pear,1"], "nothing restored");
+    repo.sql("DROP TABLE veg");
+    // A conflict: the same cell changed on both sides.
+    repo.commit_all("cheap");
+    repo.call("SELECT arbor_branch('other', 'HEAD~1')").unwrap();
+    repo.call("SELECT arbor_checkout('other')").unwrap();
+    repo.sql("UPDATE fruit SET price = 2");
+    repo.commit_all("dear");
+    repo.call("SELECT arbor_checkout('main')").unwrap();
+    repo.call("SELECT arbor_merge('other')").unwrap();
+    let e = restore(&repo, &["fruit"]).unwrap_err();
+    assert_eq!(
+        e.message,
+        "table \"fruit\" has conflicts of the merge in progress"
+    );
+}

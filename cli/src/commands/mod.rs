@@ -24,6 +24,7 @@ mod pull;
 mod push;
 mod remote;
 mod reset;
+mod restore;
 mod schema;
 mod show;
 mod sql;
@@ -127,7 +128,7 @@ pub enum Command {
     Branch(branch::Args),
     /// Switch to another branch (-b creates it).
     #[command(
-        after_help = "Examples:\n  arbor checkout feature\n  arbor checkout -b experiment HEAD~3"
+        after_help = "Examples:\n  arbor checkout feature\n  arbor checkout -b experiment HEAD~3\n  arbor checkout -- orders          discard the working changes to a table\n  arbor checkout HEAD~1 -- orders   the table as it was a commit ago\n  arbor checkout .                  discard every working change"
     )]
     Checkout(checkout::Args),
     /// Switch to another branch (-c creates it).
@@ -156,6 +157,11 @@ pub enum Command {
         after_help = "Examples:\n  arbor reset orders                 unstage a table\n  arbor reset --hard                 discard every uncommitted change\n  arbor reset --soft HEAD~1"
     )]
     Reset(reset::Args),
+    /// Discard changes to tables (working, or staged with --staged).
+    #[command(
+        after_help = "Examples:\n  arbor restore orders                  the working table as staged\n  arbor restore --staged orders         unstage it (as HEAD has it)\n  arbor restore --source HEAD~2 orders  as it was two commits ago\n  arbor restore .                       every tracked table"
+    )]
+    Restore(restore::Args),
     /// List, create or delete tags.
     #[command(
         after_help = "Examples:\n  arbor tag\n  arbor tag v1.0\n  arbor tag -m \"First release\" v1.0 main\n  arbor tag -d v1.0"
@@ -238,12 +244,14 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Pull(args) => pull::run(args, cwd),
         Command::Push(args) => push::run(args, cwd),
         Command::Branch(args) => branch::run(args, cwd),
-        Command::Checkout(args) | Command::Switch(args) => checkout::run(args, cwd),
+        Command::Checkout(args) => checkout::run(args, cwd),
+        Command::Switch(args) => checkout::switch(args, cwd),
         Command::Merge(args) => merge::run(args, cwd),
         Command::Conflicts(args) => conflicts::run(args, cwd),
         Command::CherryPick(args) => cherry_pick::run(args, cwd, false),
         Command::Revert(args) => cherry_pick::run(args, cwd, true),
         Command::Reset(args) => reset::run(args, cwd),
+        Command::Restore(args) => restore::run(args, cwd),
         Command::Tag(args) => tag::run(args, cwd),
         Command::Stash(args) => stash::run(args, cwd),
         Command::Table(args) => table::run(args, cwd),

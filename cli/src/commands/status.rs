@@ -73,7 +73,9 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         None => {}
     }
     if !status.staged.is_empty() {
-        println!("Changes to be committed:\n  (use \"arbor reset <table>...\" to unstage)");
+        println!(
+            "Changes to be committed:\n  (use \"arbor restore --staged <table>...\" to unstage)"
+        );
         for (name, change) in &status.staged {
             let line = format!("{} {}", label(*change), shown(name));
             println!("\t{}", paint(Role::Added, &line));
@@ -82,7 +84,7 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     }
     if !status.unstaged.is_empty() {
         println!(
-            "Changes not staged for commit:\n  (use \"arbor add <table>\" to update what will be committed)"
+            "Changes not staged for commit:\n  (use \"arbor add <table>\" to update what will be committed)\n  (use \"arbor restore <table>...\" to discard changes in the working set)"
         );
         for (name, change) in &status.unstaged {
             let line = format!("{} {}", label(*change), shown(name));

@@ -22,11 +22,12 @@ mod merge;
 mod pull;
 mod push;
 mod reset;
+mod restore;
 mod tag;
 
 pub use add::{AddArgs, add};
 pub use branch::{BranchArgs, BranchDone, branch};
-pub use checkout::{CheckoutArgs, checkout};
+pub use checkout::{CheckoutArgs, checkout, restore_tables};
 pub use clone::{CloneArgs, Cloned, clone};
 pub use commit::{CommitArgs, commit};
 pub use conflicts::{ResolveArgs, resolve};
@@ -35,6 +36,7 @@ pub use merge::{MergeArgs, merge};
 pub use pull::{PullArgs, Pulled, pull};
 pub use push::{PushArgs, PushDone, PushedWhat, push};
 pub use reset::{ResetArgs, reset};
+pub use restore::{RestoreArgs, restore};
 pub use tag::{TagArgs, TagDone, tag};
 
 // Operations with no arguments to share with a procedure: each is one call

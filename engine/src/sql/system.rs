@@ -792,10 +792,16 @@ pub fn procedure(
         "arbor_checkout" => {
             let args: ops::CheckoutArgs = ops::parse_procedure_args(name, args)?;
             ops::checkout(repo, branch, &args)?;
+            // Restoring tables stays on the branch.
+            let to = if args.restores_tables() {
+                branch.to_owned()
+            } else {
+                args.branch
+            };
             Ok(ProcedureResult {
                 column: "status".into(),
                 value: Value::Integer(0),
-                branch: args.branch,
+                branch: to,
             })
         }
         "arbor_fetch" => {

@@ -189,6 +189,111 @@ fn copy_table(repo: &Repository, from: &Catalog, to: &mut Catalog, name: &str) -
     Ok(())
 }
 
+/// Where [`restore`] takes tables from, and what it changes.
+#[derive(Clone, Copy, Debug)]
+pub struct RestoreFrom {
+    /// A commit to take the tables from; `None`: the staged tables for the
+    /// working set, HEAD's for the staged tables.
+    pub source: Option<Address>,
+    /// Change the staged tables.
+    pub staged: bool,
+    /// Change the working tables.
+    pub working: bool,
+}
+
+/// Discards changes to `tables` (`.`: every tracked table), as Git's
+/// `restore` does for files: the working tables (and/or the staged ones)
+/// become what the source holds, a table the source lacks is dropped.
+/// Returns the names of the tables it changed.
+///
+/// Refused: a name no catalog involved knows; an untracked table (only in
+/// the working set: nothing to restore it from) unless the source has it;
+/// a table with conflicts of a merge in progress (resolve them first).
+pub fn restore(
+    repo: &Repository,
+    branch: &str,
+    tables: &[String],
+    from: RestoreFrom,
+) -> Result<Vec<String>> {
+    let state = BranchState::read(repo, branch)?;
+    let head = repo.read_catalog(&state.commit.catalog)?;
+    let mut staged = repo.read_catalog(&state.working_set.staged)?;
+    let mut working = repo.read_catalog(&state.working_set.working)?;
+    let source = match from.source {
+        Some(commit) => Some(repo.read_catalog(&repo.read_commit(&commit)?.catalog)?),
+        None => None,
+    };
+    let tracked = |name: &str| {
+        [&head, &staged]
+            .iter()
+            .any(|c| c.tables.contains_key(name) || c.views.contains_key(name))
+    };
+    let in_source = |name: &str| {
+        source
+            .as_ref()
+            .is_some_and(|c| c.tables.contains_key(name) || c.views.contains_key(name))
+    };
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for name in tables {
+        if name == "." {
+            let all = [&head, &staged, &working]
+                .into_iter()
+                .chain(source.as_ref())
+                .flat_map(|c| c.tables.keys().chain(c.views.keys()));
+            names.extend(all.filter(|n| tracked(n) || in_source(n)).cloned());
+        } else if tracked(name) || in_source(name) {
+            names.insert(name.clone());
+        } else if working.tables.contains_key(name) || working.views.contains_key(name) {
+            return Err(Error::new(
+                SqlState::InvalidParameterValue,
+                format!("table \"{name}\" is not tracked: there is nothing to restore it from"),
+            )
+            .with_hint("add it with arbor add, or drop it with DROP TABLE"));
+        } else {
+            return Err(Error::new(
+                SqlState::UndefinedTable,
+                format!("table \"{name}\" does not exist"),
+            ));
+        }
+    }
+    if let Some(conflicts) = state.working_set.merge.as_ref().and_then(|m| m.conflicts) {
+        let conflicted: BTreeSet<String> = super::merge::read_conflicts(repo, conflicts)?
+            .into_iter()
+            .map(|c| c.table)
+            .collect();
+        if let Some(name) = names.iter().find(|n| conflicted.contains(*n)) {
+            return Err(Error::new(
+                SqlState::InvalidParameterValue,
+                format!("table \"{name}\" has conflicts of the merge in progress"),
+            )
+            .with_hint("resolve them first: arbor conflicts resolve --ours|--theirs <table>"));
+        }
+    }
+    let (staged_before, working_before) = (staged.clone(), working.clone());
+    for name in &names {
+        if from.staged {
+            copy_table(repo, source.as_ref().unwrap_or(&head), &mut staged, name)?;
+        }
+        if from.working {
+            copy_table(repo, source.as_ref().unwrap_or(&staged), &mut working, name)?;
+        }
+    }
+    let same = |a: &Catalog, b: &Catalog, name: &str| {
+        a.tables.get(name) == b.tables.get(name) && a.views.get(name) == b.views.get(name)
+    };
+    let changed: Vec<String> = names
+        .into_iter()
+        .filter(|n| !same(&staged, &staged_before, n) || !same(&working, &working_before, n))
+        .collect();
+    let new_ws = WorkingSet {
+        staged: repo.write_catalog(&staged)?,
+        working: repo.write_catalog(&working)?,
+        ..state.working_set.clone()
+    };
+    publish_branch(repo, &state, None, &new_ws)?;
+    Ok(changed)
+}
+
 /// How far `reset` goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResetMode {
