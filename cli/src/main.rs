@@ -61,12 +61,41 @@ struct Cli {
     command: commands::Command,
 }
 
+/// The command line with `arbor log`'s `-<n>` (Git's shorthand, which
+/// clap cannot declare) spelled `--max-count=<n>`; words after `--` are
+/// left alone.
+fn log_counts(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut in_log = false;
+    let mut options_end = false;
+    args.map(|word| {
+        let text = word.to_string_lossy();
+        if options_end {
+            return word;
+        }
+        if text == "--" {
+            options_end = true;
+        } else if text == "log" {
+            in_log = true;
+        } else if in_log
+            && let Some(n) = text.strip_prefix('-')
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+        {
+            return format!("--max-count={n}").into();
+        }
+        word
+    })
+    .collect()
+}
+
 fn main() -> ExitCode {
     // A shell asking what to complete gets its answer, and nothing else runs.
     completion::complete_if_asked(Cli::command);
     // `--version` says what `arbor version` says: the formats and features too.
     let long_version: &'static str = Box::leak(commands::version::details().into_boxed_str());
-    let matches = Cli::command().long_version(long_version).get_matches();
+    let matches = Cli::command()
+        .long_version(long_version)
+        .get_matches_from(log_counts(std::env::args_os()));
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -197,7 +226,7 @@ mod tests {
                 if words.first().map(String::as_str) != Some("arbor") {
                     continue;
                 }
-                match Cli::try_parse_from(&words) {
+                match Cli::try_parse_from(log_counts(words.iter().map(Into::into))) {
                     Ok(_) => {}
                     Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {}
                     Err(e) => panic!("the example `{}` does not parse: {e}", line.trim()),

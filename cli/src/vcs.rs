@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use arbor_engine::{
-    Commit, Fetched, MergeOutcome, Repository, RowChange, TableChange, TableDiff, ops,
+    Commit, DiffStat, Fetched, MergeOutcome, Repository, RowChange, TableChange, TableDiff, ops,
 };
 use arbor_merkle::{Address, DiskStore};
 use arbor_schema::Value;
@@ -268,6 +268,76 @@ fn paint(color: bool, mark: char, line: &str) -> String {
         _ => return line.to_owned(),
     };
     terminal::paint_if(color, role, line).into_owned()
+}
+
+/// The `--stat` line of one table's diff: rows and cells changed (only
+/// those `selection` picks), or `None` when filtering leaves nothing of
+/// a table whose schema stayed.
+pub fn stat_line(
+    repository: &Repository,
+    d: &TableDiff,
+    selection: &RowSelection,
+) -> Result<Option<String>, CliError> {
+    let s = selection.stat(d, repository)?;
+    let table = match d.change {
+        TableChange::Added => Some("table added"),
+        TableChange::Deleted => Some("table deleted"),
+        TableChange::Modified if d.schema.is_some() => Some("schema changed"),
+        TableChange::Modified => None,
+    };
+    if selection.filters_rows() && table.is_none() && s == DiffStat::default() {
+        return Ok(None);
+    }
+    let rows = format!(
+        "{} rows added, {} rows deleted, {} rows modified, {} cells modified",
+        s.rows_added, s.rows_deleted, s.rows_modified, s.cells_modified
+    );
+    Ok(Some(match table {
+        Some(table) => format!("{}: {table}, {rows}", d.name),
+        None => format!("{}: {rows}", d.name),
+    }))
+}
+
+/// Prints what `commit` changed from its first parent (as `show` and
+/// `log -p` do): each table's diff, or with `stat` each table's `--stat`
+/// line; then the views.
+pub fn print_commit_changes(
+    out: &mut dyn Write,
+    repository: &Repository,
+    commit: &Commit,
+    stat: bool,
+) -> Result<(), CliError> {
+    let write = |e: io::Error| CliError::new(format!("cannot write output: {e}"));
+    let parent = match commit.parents.first() {
+        Some(p) => repository.read_catalog(&repository.read_commit(p)?.catalog)?,
+        None => Default::default(),
+    };
+    let catalog = repository.read_catalog(&commit.catalog)?;
+    let selection = RowSelection::default();
+    for d in ops::diff_catalogs(repository, &parent, &catalog, &[])? {
+        if stat {
+            if let Some(line) = stat_line(repository, &d, &selection)? {
+                writeln!(out, " {line}").map_err(write)?;
+            }
+        } else {
+            print_table_diff(out, repository, &d, &selection, terminal::color())?;
+        }
+    }
+    for v in ops::diff_views(&parent, &catalog, &[]) {
+        let text = match (&v.from, &v.to) {
+            (None, Some(q)) => format!("view {} added\n+ {q}", v.name),
+            (Some(q), None) => format!("view {} dropped\n- {q}", v.name),
+            (Some(a), Some(b)) => format!("view {} changed\n- {a}\n+ {b}", v.name),
+            (None, None) => continue,
+        };
+        if stat {
+            let first = text.lines().next().unwrap_or_default();
+            writeln!(out, " {first}").map_err(write)?;
+        } else {
+            writeln!(out, "{text}").map_err(write)?;
+        }
+    }
+    Ok(())
 }
 
 /// Prints one table's diff: schema changes, then a table of changed rows

@@ -247,6 +247,42 @@ fn restore_and_checkout_of_tables() {
     insta::assert_snapshot!(s.transcript);
 }
 
+/// Reading history: `log -<n>`, `--merges`, `--no-merges`, `--all`,
+/// `A..B`, `A...B`, `--stat`, `-p`; `show --stat`; `branch --show-current`.
+#[test]
+fn log_show_and_branch_options() {
+    let mut s = Session::new();
+    s.sql("CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'one')");
+    s.run(&["commit", "-Am", "t"]);
+    s.run(&["branch", "side"]);
+    s.run(&["switch", "side"]);
+    s.run(&["branch", "--show-current"]);
+    s.sql("INSERT INTO t VALUES (2, 'two')");
+    s.run(&["commit", "-am", "side: two"]);
+    s.run(&["switch", "main"]);
+    s.sql("UPDATE t SET v = 'uno'; CREATE TABLE u (id integer PRIMARY KEY)");
+    s.run(&["commit", "-Am", "main: uno, u"]);
+    s.run(&["merge", "side", "-m", "merge side"]);
+    s.run(&["branch", "lost", "side"]);
+    s.run(&["switch", "lost"]);
+    s.sql("DELETE FROM t WHERE id = 2");
+    s.run(&["commit", "-am", "lost: no two"]);
+    s.run(&["switch", "main"]);
+    s.run(&["log", "--oneline", "--no-decorate", "-2"]);
+    s.run(&["log", "--oneline", "--no-decorate", "--merges"]);
+    s.run(&["log", "--oneline", "--no-decorate", "--no-merges"]);
+    s.run(&["log", "--oneline", "--no-decorate", "--all"]);
+    s.run(&["log", "--oneline", "--no-decorate", "side..main"]);
+    s.run(&["log", "--oneline", "--no-decorate", "lost...main"]);
+    s.run(&["log", "--no-decorate", "--stat", "-1", "HEAD~1"]);
+    s.run(&["log", "--no-decorate", "-p", "-1", "lost"]);
+    s.run(&["show", "--stat", "HEAD~1"]);
+    s.run(&["log", "--all", "main"]);
+    s.run(&["log", "--merges", "--no-merges"]);
+    s.run(&["branch", "--show-current", "-d", "side"]);
+    insta::assert_snapshot!(s.transcript);
+}
+
 /// The conventions of the command line: colour when asked (the session
 /// sets NO_COLOR, which `--color=always` overrides), the log's branches
 /// and tags, `--no-pager`, whole-repository dumps, completion scripts and

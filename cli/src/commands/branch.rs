@@ -25,6 +25,10 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         vcs::open(cwd)?
     };
     let current = ops::current_branch(&repository)?;
+    if args.show_current {
+        println!("{current}");
+        return Ok(ExitCode::SUCCESS);
+    }
     match ops::branch(&repository, &current, &args)? {
         BranchDone::Deleted(deleted) => {
             for (name, head) in deleted {

@@ -30,7 +30,23 @@ pub struct Args {
     /// Do not show branches and tags.
     #[arg(long)]
     no_decorate: bool,
-    /// A revision (default HEAD), or a range `A..B` (in B, not in A).
+    /// The commits of every branch, tag and remote-tracking branch.
+    #[arg(long, conflicts_with = "revision")]
+    all: bool,
+    /// Only merge commits (more than one parent).
+    #[arg(long, conflicts_with = "no_merges")]
+    merges: bool,
+    /// No merge commits.
+    #[arg(long)]
+    no_merges: bool,
+    /// Each commit's changes as rows and cells changed per table.
+    #[arg(long)]
+    stat: bool,
+    /// Each commit's changes as rows (as `arbor show` prints them).
+    #[arg(short = 'p', long = "patch", conflicts_with = "stat")]
+    patch: bool,
+    /// A revision (default HEAD), a range `A..B` (in B, not in A), or
+    /// `A...B` (in either, not in both). `-<n>` is `-n <n>`.
     revision: Option<String>,
     /// Only commits that changed these tables.
     #[arg(last = true)]
@@ -39,17 +55,10 @@ pub struct Args {
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open_read_only(cwd)?;
-    let spec = args.revision.as_deref().unwrap_or("HEAD");
-    let (starts, hide) = match spec.split_once("..") {
-        Some((a, b)) => {
-            let b = if b.is_empty() { "HEAD" } else { b };
-            let a = if a.is_empty() { "HEAD" } else { a };
-            (
-                vec![vcs::resolve(&repository, b)?],
-                vec![vcs::resolve(&repository, a)?],
-            )
-        }
-        None => (vec![vcs::resolve(&repository, spec)?], Vec::new()),
+    let (starts, hide) = if args.all {
+        (every_ref(&repository)?, Vec::new())
+    } else {
+        range(&repository, args.revision.as_deref().unwrap_or("HEAD"))?
     };
     if args.graph && !args.tables.is_empty() {
         return Err(
@@ -71,6 +80,10 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     for (address, commit) in &commits {
         if args.max_count.is_some_and(|n| shown >= n) {
             break;
+        }
+        let merge = commit.parents.len() > 1;
+        if (args.merges && !merge) || (args.no_merges && merge) {
+            continue;
         }
         if !args.tables.is_empty() {
             // A commit touches a table when it differs from its first parent there.
@@ -96,6 +109,12 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         } else {
             vcs::print_decorated_commit(&mut text, address, commit, &decoration).ok();
         }
+        if args.stat || args.patch {
+            vcs::print_commit_changes(&mut text, &repository, commit, args.stat)?;
+            if args.stat {
+                writeln!(text).ok();
+            }
+        }
         let text = String::from_utf8_lossy(&text);
         let written = if args.graph {
             graph.write(&mut out, *address, &commit.parents, &text)
@@ -107,6 +126,48 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The commits a revision or range names: where the walk starts, and the
+/// commits (with their ancestors) it leaves out. An empty side is HEAD.
+fn range(repository: &arbor_engine::Repository, spec: &str) -> Result<RangeEnds, CliError> {
+    let resolve =
+        |side: &str| vcs::resolve(repository, if side.is_empty() { "HEAD" } else { side });
+    if let Some((a, b)) = spec.split_once("...") {
+        // In either, not in both: leave out every commit the two share.
+        let (a, b) = (resolve(a)?, resolve(b)?);
+        let from_a: std::collections::HashSet<Address> = ops::log(repository, &[a], &[])?
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        let shared = ops::log(repository, &[b], &[])?
+            .into_iter()
+            .map(|(c, _)| c)
+            .filter(|c| from_a.contains(c))
+            .collect();
+        return Ok((vec![a, b], shared));
+    }
+    Ok(match spec.split_once("..") {
+        Some((a, b)) => (vec![resolve(b)?], vec![resolve(a)?]),
+        None => (vec![resolve(spec)?], Vec::new()),
+    })
+}
+
+/// Where a log walk starts and what it leaves out.
+type RangeEnds = (Vec<Address>, Vec<Address>);
+
+/// The commits every branch, tag and remote-tracking branch points at
+/// (`log --all`); an annotated tag counts as the commit it tags.
+fn every_ref(repository: &arbor_engine::Repository) -> Result<Vec<Address>, CliError> {
+    let mut starts = Vec::new();
+    for (name, target) in &repository.store_root()?.refs {
+        if name.starts_with("refs/heads/") || name.starts_with("refs/remotes/") {
+            starts.push(*target);
+        } else if name.starts_with("refs/tags/") {
+            starts.push(vcs::resolve(repository, name)?);
+        }
+    }
+    Ok(starts)
 }
 
 /// The lanes of `arbor log --graph`, as Git draws them: each lane is a line

@@ -102,14 +102,16 @@ pub enum Command {
     Commit(commit::Args),
     /// Show the commit history.
     #[command(
-        after_help = "Examples:\n  arbor log --oneline -n 10\n  arbor log --graph --oneline\n  arbor log main..feature\n  arbor log -- orders"
+        after_help = "Examples:\n  arbor log --oneline -n 10\n  arbor log -3 --stat\n  arbor log --graph --oneline --all\n  arbor log main..feature\n  arbor log --oneline main...feature\n  arbor log --merges\n  arbor log -p -- orders"
     )]
     Log(log::Args),
     /// List the tables (of the working set, or of a revision).
     #[command(after_help = "Examples:\n  arbor ls\n  arbor ls v1.0 --all")]
     Ls(ls::Args),
     /// Show a commit and its changes.
-    #[command(after_help = "Examples:\n  arbor show\n  arbor show HEAD~2\n  arbor show v1.0")]
+    #[command(
+        after_help = "Examples:\n  arbor show\n  arbor show HEAD~2\n  arbor show --stat v1.0"
+    )]
     Show(show::Args),
     /// Show which commit last changed each row of a table.
     #[command(
@@ -123,7 +125,7 @@ pub enum Command {
     Diff(diff::Args),
     /// List, create, delete, rename or copy branches.
     #[command(
-        after_help = "Examples:\n  arbor branch\n  arbor branch feature\n  arbor branch -m feature better-name\n  arbor branch -d feature"
+        after_help = "Examples:\n  arbor branch\n  arbor branch feature\n  arbor branch -m feature better-name\n  arbor branch -d feature\n  arbor branch --show-current"
     )]
     Branch(branch::Args),
     /// Switch to another branch (-b creates it).

@@ -4,14 +4,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::ops::{diff_catalogs, diff_views};
-
 use crate::ui::CliError;
 use crate::vcs;
 
 /// Arguments of `arbor show`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Rows and cells changed per table, instead of the rows.
+    #[arg(long)]
+    stat: bool,
     /// The revision (default HEAD).
     revision: Option<String>,
 }
@@ -32,22 +33,6 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     }
     vcs::print_commit(&mut out, &address, &commit)
         .map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
-    let parent = match commit.parents.first() {
-        Some(p) => repository.read_catalog(&repository.read_commit(p)?.catalog)?,
-        None => Default::default(),
-    };
-    let catalog = repository.read_catalog(&commit.catalog)?;
-    for d in diff_catalogs(&repository, &parent, &catalog, &[])? {
-        let color = crate::terminal::color();
-        vcs::print_table_diff(&mut out, &repository, &d, &Default::default(), color)?;
-    }
-    for v in diff_views(&parent, &catalog, &[]) {
-        match (&v.from, &v.to) {
-            (None, Some(q)) => println!("view {} added\n+ {q}", v.name),
-            (Some(q), None) => println!("view {} dropped\n- {q}", v.name),
-            (Some(a), Some(b)) => println!("view {} changed\n- {a}\n+ {b}", v.name),
-            (None, None) => {}
-        }
-    }
+    vcs::print_commit_changes(&mut out, &repository, &commit, args.stat)?;
     Ok(ExitCode::SUCCESS)
 }

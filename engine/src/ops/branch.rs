@@ -34,6 +34,9 @@ pub struct BranchArgs {
     /// List only remote-tracking branches.
     #[arg(short = 'r', long)]
     pub remotes: bool,
+    /// Print the name of the current branch.
+    #[arg(long, conflicts_with_all = ["delete", "force_delete", "rename", "copy", "all", "remotes", "verbose", "names"])]
+    pub show_current: bool,
     /// Branch names, then a start revision for a new branch.
     pub names: Vec<String>,
 }

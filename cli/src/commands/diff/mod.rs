@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use arbor_engine::ops::{self, diff_catalogs, diff_views};
-use arbor_engine::{BranchState, Catalog, DiffStat, Repository, TableChange, TableDiff, ViewDiff};
+use arbor_engine::{BranchState, Catalog, Repository, TableChange, TableDiff, ViewDiff};
 
 use crate::ui::CliError;
 use crate::vcs;
@@ -301,23 +301,8 @@ fn show(
             };
             println!("{}: {how}", d.name);
         } else if args.stat {
-            let s = selection.stat(d, repository)?;
-            let table = match d.change {
-                TableChange::Added => Some("table added"),
-                TableChange::Deleted => Some("table deleted"),
-                TableChange::Modified if d.schema.is_some() => Some("schema changed"),
-                TableChange::Modified => None,
-            };
-            if filtering && table.is_none() && s == DiffStat::default() {
-                continue;
-            }
-            let rows = format!(
-                "{} rows added, {} rows deleted, {} rows modified, {} cells modified",
-                s.rows_added, s.rows_deleted, s.rows_modified, s.cells_modified
-            );
-            match table {
-                Some(table) => println!("{}: {table}, {rows}", d.name),
-                None => println!("{}: {rows}", d.name),
+            if let Some(line) = vcs::stat_line(repository, d, &selection)? {
+                println!("{line}");
             }
         } else {
             vcs::print_table_diff(&mut out, repository, d, &selection, color)?;
