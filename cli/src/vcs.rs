@@ -351,6 +351,18 @@ pub fn print_table_diff(
     selection: &RowSelection,
     color: bool,
 ) -> Result<(), CliError> {
+    print_table_heading(out, diff, color)?;
+    print_changed_rows(out, repository, diff, selection, color)
+}
+
+/// The first part of [`print_table_diff`]: the table's heading, whether it
+/// was added or deleted, and its schema changes (`diff --schema` prints
+/// only this).
+pub fn print_table_heading(
+    out: &mut dyn Write,
+    diff: &TableDiff,
+    color: bool,
+) -> Result<(), CliError> {
     let write = |e: io::Error| CliError::new(format!("cannot write output: {e}"));
     let name = &diff.name;
     let heading = format!("diff --arbor a/{name} b/{name}");
@@ -367,6 +379,18 @@ pub fn print_table_diff(
             writeln!(out, "{}", paint(color, mark, &line)).map_err(write)?;
         }
     }
+    Ok(())
+}
+
+/// The second part of [`print_table_diff`]: the changed rows.
+fn print_changed_rows(
+    out: &mut dyn Write,
+    repository: &Repository,
+    diff: &TableDiff,
+    selection: &RowSelection,
+    color: bool,
+) -> Result<(), CliError> {
+    let write = |e: io::Error| CliError::new(format!("cannot write output: {e}"));
     let all_columns = diff.columns();
     let changes: Vec<RowChange> = selection
         .rows(diff, repository)?

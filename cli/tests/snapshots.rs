@@ -283,6 +283,26 @@ fn log_show_and_branch_options() {
     insta::assert_snapshot!(s.transcript);
 }
 
+/// `diff --schema` (schema changes only), `--data` (rows only), and the
+/// `WORKING` and `STAGED` sides (as `arbor_diff` takes them).
+#[test]
+fn diff_schema_data_working_and_staged() {
+    let mut s = Session::new();
+    s.sql("CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'one')");
+    s.sql("CREATE TABLE u (id integer PRIMARY KEY)");
+    s.run(&["commit", "-Am", "t, u"]);
+    s.sql("ALTER TABLE t ADD COLUMN w integer; UPDATE t SET v = 'uno'");
+    s.sql("ALTER TABLE u ADD COLUMN x text; CREATE VIEW big AS SELECT * FROM t WHERE id > 1");
+    s.run(&["add", "u"]);
+    s.run(&["diff", "--schema", "HEAD", "WORKING"]);
+    s.run(&["diff", "--data", "HEAD", "WORKING"]);
+    s.run(&["diff", "--data", "--stat", "HEAD", "WORKING"]);
+    s.run(&["diff", "--data", "--exit-code", "HEAD", "STAGED"]);
+    s.run(&["diff", "--schema", "--stat"]);
+    s.run(&["diff", "--stat", "STAGED", "working"]);
+    insta::assert_snapshot!(s.transcript);
+}
+
 /// The conventions of the command line: colour when asked (the session
 /// sets NO_COLOR, which `--color=always` overrides), the log's branches
 /// and tags, `--no-pager`, whole-repository dumps, completion scripts and

@@ -57,7 +57,7 @@ pub use crate::vc::current_branch;
 pub use crate::vc::diff::{diff_catalogs, diff_views};
 pub use crate::vc::history::{log, merge_base};
 pub use crate::vc::merge::read_conflicts;
-pub use crate::vc::revision::{resolve as resolve_revision, tag_ref};
+pub use crate::vc::revision::{catalog_at, resolve as resolve_revision, tag_ref};
 pub use crate::vc::stash::{drop_stash, list as list_stashes, push as push_stash};
 pub use crate::vc::status::status;
 

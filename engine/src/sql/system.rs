@@ -481,19 +481,6 @@ pub fn history(repo: &Repository, branch: &str, table: &str) -> Result<History> 
     })
 }
 
-/// The catalog a diff endpoint names: `WORKING`, `STAGED`, or a revision.
-fn catalog_at(repo: &Repository, branch: &str, name: &str) -> Result<Address> {
-    let ws = repo.working_set(branch)?.1;
-    Ok(match name.to_uppercase().as_str() {
-        "WORKING" => ws.working,
-        "STAGED" => ws.staged,
-        _ => {
-            repo.read_commit(&vc::revision::resolve(repo, branch, name)?)?
-                .catalog
-        }
-    })
-}
-
 /// The rows of `table` that differ between two catalogs: `diff_type`
 /// (`added`, `removed`, `modified`), then `from_<column>` and `to_<column>`
 /// for every column.
@@ -563,14 +550,14 @@ pub fn table_function(
     Ok(Some(match (name, args.len()) {
         ("arbor_diff", 3) => {
             let (from, to) = (
-                catalog_at(repo, branch, &arg(0)?)?,
-                catalog_at(repo, branch, &arg(1)?)?,
+                vc::revision::catalog_at(repo, branch, &arg(0)?)?,
+                vc::revision::catalog_at(repo, branch, &arg(1)?)?,
             );
             diff_rows(repo, &from, &to, &arg(2)?)?
         }
         ("arbor_diff_stat", 2 | 3) => {
-            let from = repo.read_catalog(&catalog_at(repo, branch, &arg(0)?)?)?;
-            let to = repo.read_catalog(&catalog_at(repo, branch, &arg(1)?)?)?;
+            let from = repo.read_catalog(&vc::revision::catalog_at(repo, branch, &arg(0)?)?)?;
+            let to = repo.read_catalog(&vc::revision::catalog_at(repo, branch, &arg(1)?)?)?;
             let only = if args.len() == 3 {
                 vec![arg(2)?]
             } else {

@@ -16,6 +16,17 @@ pub fn tag_ref(tag: &str) -> String {
     format!("refs/tags/{tag}")
 }
 
+/// The catalog a diff endpoint names on `branch`: `WORKING` (its working
+/// set), `STAGED` (its staged tables), in any case, or a revision's.
+pub fn catalog_at(repo: &Repository, branch: &str, name: &str) -> Result<Address> {
+    let ws = repo.working_set(branch)?.1;
+    Ok(match name.to_uppercase().as_str() {
+        "WORKING" => ws.working,
+        "STAGED" => ws.staged,
+        _ => repo.read_commit(&resolve(repo, branch, name)?)?.catalog,
+    })
+}
+
 /// Resolves `revision` to a commit address, with `head` the checked-out branch.
 pub fn resolve(repo: &Repository, head: &str, revision: &str) -> Result<Address> {
     let revision = revision.trim();

@@ -53,6 +53,13 @@ pub struct Args {
     /// Only the names of the tables that differ.
     #[arg(long)]
     name_only: bool,
+    /// Only schema changes: tables added or dropped, columns, constraints,
+    /// indexes and views; no rows.
+    #[arg(long, conflicts_with_all = ["data", "stat", "summary", "name_only", "filter", "predicate", "limit", "skinny", "format"])]
+    schema: bool,
+    /// Only changes to rows: no schema changes, no views.
+    #[arg(long)]
+    data: bool,
     /// How to print the rows: a table, or json, jsonl, csv or markdown for CI.
     #[arg(long, value_enum, default_value = "table")]
     format: DiffFormat,
@@ -88,14 +95,84 @@ pub struct Args {
 }
 
 fn catalog_of(repository: &Repository, revision: &str) -> Result<Catalog, CliError> {
-    let commit = repository.read_commit(&resolve(repository, revision)?)?;
-    Ok(repository.read_catalog(&commit.catalog)?)
+    let revision = Some(revision).filter(|r| !r.is_empty()).unwrap_or("HEAD");
+    let branch = ops::current_branch(repository)?;
+    let catalog = ops::catalog_at(repository, &branch, revision)?;
+    Ok(repository.read_catalog(&catalog)?)
+}
+
+/// `WORKING` or `STAGED` (in any case): the checked-out branch's working
+/// set or staged tables, as a side of a diff (as in `arbor_diff`).
+fn is_working_or_staged(word: &str) -> bool {
+    ["WORKING", "STAGED"].contains(&word.to_uppercase().as_str())
 }
 
 /// Resolves one side of a range; an empty side is HEAD (`A..`, `...B`), as in `arbor log`.
 fn resolve(repository: &Repository, revision: &str) -> Result<arbor_merkle::Address, CliError> {
     let revision = Some(revision).filter(|r| !r.is_empty()).unwrap_or("HEAD");
     vcs::resolve(repository, revision)
+}
+
+/// The view changes to show: none with --data.
+fn views_of(args: &Args, from: &Catalog, to: &Catalog, tables: &[String]) -> Vec<ViewDiff> {
+    if args.data {
+        Vec::new()
+    } else {
+        diff_views(from, to, tables)
+    }
+}
+
+/// `diff --schema`: each table's heading and schema changes (tables whose
+/// rows alone changed are left out), then the views'.
+fn show_schema(
+    args: &Args,
+    diffs: &[TableDiff],
+    from: &Catalog,
+    to: &Catalog,
+    tables: &[String],
+) -> Result<ExitCode, CliError> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let color = crate::terminal::color();
+    let mut differs = false;
+    for d in diffs {
+        if d.change == TableChange::Modified && d.schema.is_none() {
+            continue;
+        }
+        differs = true;
+        vcs::print_table_heading(&mut out, d, color)?;
+    }
+    let views = views_of(args, from, to, tables);
+    differs |= !views.is_empty();
+    print_views(&views, false);
+    Ok(if args.exit_code && differs {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Prints view changes: a line each when `brief` (--stat, --summary),
+/// else each view's old and new query.
+fn print_views(views: &[ViewDiff], brief: bool) {
+    for v in views {
+        let how = match (&v.from, &v.to) {
+            (None, _) => "added",
+            (_, None) => "dropped",
+            _ => "changed",
+        };
+        if brief {
+            println!("{}: view {how}", v.name);
+        } else {
+            println!("diff --arbor a/{0} b/{0}\nview {0} {how}", v.name);
+            if let Some(old) = &v.from {
+                println!("- {old}");
+            }
+            if let Some(new) = &v.to {
+                println!("+ {new}");
+            }
+        }
+    }
 }
 
 /// Whether `name` is a table or view in either catalog.
@@ -133,7 +210,9 @@ fn compare(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     vcs::read_once(&repository);
     let branch = ops::current_branch(&repository)?;
     let state = BranchState::read(&repository, &branch)?;
-    let is_revision = |s: &str| s.contains("..") || vcs::resolve(&repository, s).is_ok();
+    let is_revision = |s: &str| {
+        s.contains("..") || is_working_or_staged(s) || vcs::resolve(&repository, s).is_ok()
+    };
     let revisions: Vec<&String> = args
         .args
         .iter()
@@ -218,7 +297,10 @@ fn show(
     to: &Catalog,
     tables: &[String],
 ) -> Result<ExitCode, CliError> {
-    let diffs = diff_catalogs(repository, from, to, tables)?;
+    let mut diffs = diff_catalogs(repository, from, to, tables)?;
+    if args.schema {
+        return show_schema(args, &diffs, from, to, tables);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let color = crate::terminal::color();
@@ -234,8 +316,19 @@ fn show(
         return Err(CliError::new(format!("--where: {}", e.message))
             .with_hint("the predicate reads diff_type, from_<column> and to_<column>"));
     }
+    if args.data {
+        // Rows only: schema changes go, and so does a table they were all of.
+        let mut kept = Vec::with_capacity(diffs.len());
+        for mut d in diffs {
+            d.schema = None;
+            if d.change != TableChange::Modified || selection.selects_any(&d, repository)? {
+                kept.push(d);
+            }
+        }
+        diffs = kept;
+    }
     if args.name_only {
-        let views = diff_views(from, to, tables);
+        let views = views_of(args, from, to, tables);
         for name in diffs
             .iter()
             .map(|d| &d.name)
@@ -259,7 +352,7 @@ fn show(
             ))
             .with_hint("name the table: arbor diff --format csv <revisions> <table>"));
         }
-        let views = diff_views(from, to, tables);
+        let views = views_of(args, from, to, tables);
         write_diff(
             &mut out,
             repository,
@@ -308,25 +401,8 @@ fn show(
             vcs::print_table_diff(&mut out, repository, d, &selection, color)?;
         }
     }
-    let views = diff_views(from, to, tables);
-    for v in &views {
-        let how = match (&v.from, &v.to) {
-            (None, _) => "added",
-            (_, None) => "dropped",
-            _ => "changed",
-        };
-        if args.summary || args.stat {
-            println!("{}: view {how}", v.name);
-        } else {
-            println!("diff --arbor a/{0} b/{0}\nview {0} {how}", v.name);
-            if let Some(old) = &v.from {
-                println!("- {old}");
-            }
-            if let Some(new) = &v.to {
-                println!("+ {new}");
-            }
-        }
-    }
+    let views = views_of(args, from, to, tables);
+    print_views(&views, args.summary || args.stat);
     Ok(
         if args.exit_code && differs(repository, &selection, &diffs, &views)? {
             ExitCode::from(1)
