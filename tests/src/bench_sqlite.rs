@@ -13,7 +13,6 @@ pub const CREATE_TABLE: &str = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEX
 pub const JSON_FILTER: &str = "SELECT count(*), coalesce(sum(qty), 0) FROM t WHERE attrs->>'color' = 'red' AND CAST(attrs->>'size' AS INTEGER) >= 5";
 
 /// One row of the table, every column a parameter.
-
 pub const INSERT: &str = "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 /// Inserts row `i` of the benchmark table through `insert` (prepared from [`INSERT`]).
