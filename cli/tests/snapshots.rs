@@ -303,6 +303,39 @@ fn diff_schema_data_working_and_staged() {
     insta::assert_snapshot!(s.transcript);
 }
 
+/// `checkout` of a branch only a remote has (a tracking branch is made),
+/// `-B` (create or move), `-f` (discard changes to tracked tables).
+#[test]
+fn checkout_remote_branches_force_and_reset() {
+    let mut s = Session::new();
+    s.sql("CREATE TABLE t (id integer PRIMARY KEY)");
+    s.run(&["commit", "-Am", "t"]);
+    s.run(&["branch", "feature"]);
+    let origin = s.repo.clone();
+    s.repo = origin.dir("..");
+    s.run(&["clone", "repo", "copy"]);
+    s.repo = origin.dir("../copy");
+    s.run(&["branch", "-a"]);
+    s.run(&["checkout", "feature"]);
+    s.run(&["status"]);
+    s.run(&["checkout", "nosuch"]);
+    s.sql("INSERT INTO t VALUES (1)");
+    s.run(&["checkout", "-f", "main"]);
+    s.run(&["checkout", "feature"]);
+    s.sql("SELECT count(*) FROM t");
+    s.run(&["checkout", "-B", "side"]);
+    s.sql("INSERT INTO t VALUES (2)");
+    s.run(&["commit", "-am", "two"]);
+    s.run(&["checkout", "-B", "main", "side"]);
+    s.sql("INSERT INTO t VALUES (3)");
+    s.run(&["checkout", "-B", "main", "HEAD~1"]);
+    s.run(&["checkout", "-f", "-B", "main", "HEAD~1"]);
+    s.run(&["log", "--oneline", "--no-decorate"]);
+    s.run(&["status"]);
+    s.run(&["checkout", "-b", "x", "-B", "y"]);
+    insta::assert_snapshot!(s.transcript);
+}
+
 /// The conventions of the command line: colour when asked (the session
 /// sets NO_COLOR, which `--color=always` overrides), the log's branches
 /// and tags, `--no-pager`, whole-repository dumps, completion scripts and

@@ -32,8 +32,15 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    ops::checkout(&repository, &current, &args)?;
-    if args.create {
+    let done = ops::checkout(&repository, &current, &args)?;
+    if let Some(remote) = done.tracking {
+        println!("branch '{0}' set up to track '{remote}/{0}'.", args.branch);
+    }
+    if done.moved && args.branch == current {
+        println!("Reset branch '{current}'");
+    } else if done.moved {
+        println!("Switched to and reset branch '{}'", args.branch);
+    } else if args.create || args.force_create {
         println!("Switched to a new branch '{}'", args.branch);
     } else {
         println!("Switched to branch '{}'", args.branch);

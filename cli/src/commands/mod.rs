@@ -130,7 +130,7 @@ pub enum Command {
     Branch(branch::Args),
     /// Switch to another branch (-b creates it).
     #[command(
-        after_help = "Examples:\n  arbor checkout feature\n  arbor checkout -b experiment HEAD~3\n  arbor checkout -- orders          discard the working changes to a table\n  arbor checkout HEAD~1 -- orders   the table as it was a commit ago\n  arbor checkout .                  discard every working change"
+        after_help = "Examples:\n  arbor checkout feature\n  arbor checkout -b experiment HEAD~3\n  arbor checkout feature            a branch only origin has: made to track it\n  arbor checkout -B main origin/main\n  arbor checkout -f main            discarding uncommitted changes\n  arbor checkout -- orders          discard the working changes to a table\n  arbor checkout HEAD~1 -- orders   the table as it was a commit ago\n  arbor checkout .                  discard every working change"
     )]
     Checkout(checkout::Args),
     /// Switch to another branch (-c creates it).

@@ -27,7 +27,7 @@ mod tag;
 
 pub use add::{AddArgs, add};
 pub use branch::{BranchArgs, BranchDone, branch};
-pub use checkout::{CheckoutArgs, checkout, restore_tables};
+pub use checkout::{CheckedOut, CheckoutArgs, checkout, restore_tables};
 pub use clone::{CloneArgs, Cloned, clone};
 pub use commit::{CommitArgs, commit};
 pub use conflicts::{ResolveArgs, resolve};
