@@ -75,6 +75,9 @@ const NAMES: &[(&[&str], &str, Names)] = &[
     (&["table", "export"], "table", Names::Table),
     (&["table", "export"], "as_of", Names::Revision),
     (&["table", "import"], "table", Names::Table),
+    (&["table", "cp"], "from", Names::Table),
+    (&["table", "mv"], "from", Names::Table),
+    (&["table", "rm"], "tables", Names::Table),
 ];
 
 /// Completes the command line in `ARBOR_COMPLETE`'s request, if there is

@@ -336,6 +336,36 @@ fn checkout_remote_branches_force_and_reset() {
     insta::assert_snapshot!(s.transcript);
 }
 
+/// `table cp` (schema, constraints, indexes and rows, named for the copy),
+/// `table mv`, `table rm` (with `--cascade` for tables others refer to),
+/// and what they refuse.
+#[test]
+fn table_copy_rename_and_remove() {
+    let mut s = Session::new();
+    s.sql(
+        "CREATE TABLE t (id integer PRIMARY KEY, parent integer REFERENCES t (id), \
+         v text CHECK (v <> ''), UNIQUE (v)); CREATE INDEX t_parent ON t (parent); \
+         INSERT INTO t VALUES (1, NULL, 'one'), (2, 1, 'two')",
+    );
+    s.sql("CREATE TABLE child (id integer PRIMARY KEY, t_id integer REFERENCES t (id))");
+    s.run(&["commit", "-Am", "t"]);
+    s.run(&["table", "cp", "t", "t_copy"]);
+    s.run(&["schema", "show", "t_copy"]);
+    s.sql("SELECT * FROM t_copy ORDER BY id");
+    s.sql("INSERT INTO t_copy VALUES (3, 9, 'x')");
+    s.run(&["table", "cp", "t", "t_copy"]);
+    s.run(&["table", "cp", "nosuch", "x"]);
+    s.run(&["table", "mv", "t_copy", "t2"]);
+    s.run(&["table", "mv", "t2", "t"]);
+    s.run(&["status"]);
+    s.run(&["table", "rm", "t"]);
+    s.run(&["table", "rm", "t2", "nosuch"]);
+    s.run(&["table", "rm", "--cascade", "t", "t2"]);
+    s.run(&["ls"]);
+    s.run(&["schema", "show", "child"]);
+    insta::assert_snapshot!(s.transcript);
+}
+
 /// The conventions of the command line: colour when asked (the session
 /// sets NO_COLOR, which `--color=always` overrides), the log's branches
 /// and tags, `--no-pager`, whole-repository dumps, completion scripts and

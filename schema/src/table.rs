@@ -148,6 +148,36 @@ pub struct TableSchema {
 pub const MAX_COLUMNS: usize = 1_600;
 
 impl TableSchema {
+    /// The schema of a copy of this table named `name` (`arbor table cp`):
+    /// the same columns, keys and checks; each constraint and index named
+    /// for the copy (`old_x` becomes `new_x`, any other name `new_name`
+    /// gets `new_` in front), since those names are the schema's; a foreign
+    /// key to the table itself refers to the copy.
+    pub fn copied_as(&self, name: &str) -> TableSchema {
+        let rename = |n: &str| match n.strip_prefix(&format!("{}_", self.name)) {
+            Some(rest) => format!("{name}_{rest}"),
+            None => format!("{name}_{n}"),
+        };
+        let mut copy = self.clone();
+        copy.name = name.to_owned();
+        for u in &mut copy.uniques {
+            u.name = rename(&u.name);
+        }
+        for c in &mut copy.checks {
+            c.name = rename(&c.name);
+        }
+        for i in &mut copy.indexes {
+            i.name = rename(&i.name);
+        }
+        for f in &mut copy.foreign_keys {
+            f.name = rename(&f.name);
+            if f.referenced_table == self.name {
+                f.referenced_table = name.to_owned();
+            }
+        }
+        copy
+    }
+
     /// A schema with `name` and no columns yet.
     pub fn new(name: impl Into<String>) -> TableSchema {
         TableSchema {

@@ -42,3 +42,13 @@ ANALYZE copy1;
 CREATE TABLE kid (extra text) INHERITS (src);
 -- differs: INHERITS and partitioning are refused until built
 CREATE TABLE measurements (at date, v integer) PARTITION BY RANGE (at);
+CREATE TABLE p2 (id integer PRIMARY KEY);
+CREATE TABLE c2 (id integer PRIMARY KEY, p integer REFERENCES p2 (id));
+INSERT INTO p2 VALUES (1);
+INSERT INTO c2 VALUES (1, 1);
+DROP TABLE p2;
+DROP TABLE p2 RESTRICT;
+DROP TABLE p2 CASCADE;
+INSERT INTO c2 VALUES (2, 99);
+SELECT * FROM c2 ORDER BY id;
+SELECT count(*) FROM information_schema.table_constraints WHERE table_name = 'c2' AND constraint_type = 'FOREIGN KEY';

@@ -174,9 +174,9 @@ pub enum Command {
         after_help = "Examples:\n  arbor stash\n  arbor stash -u -m \"half done\"\n  arbor stash list\n  arbor stash pop"
     )]
     Stash(stash::Args),
-    /// Import a table from, or export it to, CSV, TSV, PSV, JSON, JSON Lines or SQL.
+    /// Import a table from, or export it to, CSV, TSV, PSV, JSON, JSON Lines or SQL; copy, rename or drop one.
     #[command(
-        after_help = "Examples:\n  arbor table import orders orders.csv --pk id\n  arbor table export orders orders.json"
+        after_help = "Examples:\n  arbor table import orders orders.csv --pk id\n  arbor table export orders orders.json\n  arbor table cp orders orders_backup\n  arbor table mv orders purchases\n  arbor table rm scratch"
     )]
     Table(table::Args),
     /// Show the tables' schemas as CREATE TABLE statements.

@@ -1822,9 +1822,17 @@ impl Session {
                 catalog.tables.insert(schema.name.clone(), address);
                 Ok(StatementResult::command("CREATE TABLE"))
             }
-            Statement::DropTable { names, if_exists } => {
+            Statement::DropTable {
+                names,
+                if_exists,
+                cascade,
+            } => {
                 for name in &names {
-                    self.refuse_if_referenced(catalog, name, &names)?;
+                    if cascade {
+                        self.drop_references(catalog, name, &names)?;
+                    } else {
+                        self.refuse_if_referenced(catalog, name, &names)?;
+                    }
                 }
                 for name in names {
                     // Sequences of its serial and identity columns go with it.
@@ -2091,7 +2099,35 @@ impl Session {
         .with_detail(format!(
             "constraint {constraint} on table {child} depends on table {name}"
         ))
-        .with_hint("Drop the foreign key constraint first."))
+        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."))
+    }
+
+    /// `DROP TABLE ... CASCADE`: drops the foreign keys to table `name` of
+    /// the tables not dropped with it, each with PostgreSQL's notice.
+    fn drop_references(&self, catalog: &mut Catalog, name: &str, dropped: &[String]) -> Result<()> {
+        let keys = self.foreign_keys(catalog)?;
+        for (child, _, constraint) in keys
+            .iter()
+            .filter(|(child, parent, _)| parent == name && !dropped.contains(child))
+        {
+            let Some(address) = catalog.tables.get(child) else {
+                continue;
+            };
+            let table = Table::from_object(self.repo.read_table(address)?)?;
+            let mut schema = (*table.schema).clone();
+            schema.foreign_keys.retain(|f| &f.name != constraint);
+            let mut object = table.object.clone();
+            object.schema = schema.encode();
+            catalog
+                .tables
+                .insert(child.clone(), self.repo.write_table(&object)?);
+            self.raise(
+                NoticeSeverity::Notice,
+                SqlState::SuccessfulCompletion,
+                format!("drop cascades to constraint {constraint} on table {child}"),
+            );
+        }
+        Ok(())
     }
 
     /// Points the foreign keys of other tables at a renamed table.

@@ -1,8 +1,12 @@
 //! `arbor table import` and `arbor table export`: tables from and to CSV,
-//! TSV, PSV, JSON, JSON Lines and SQL files.
+//! TSV, PSV, JSON, JSON Lines and SQL files; `cp`, `mv` and `rm`: copy,
+//! rename and drop tables.
 
+mod cp;
 mod export;
 mod import;
+mod mv;
+mod rm;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -37,12 +41,27 @@ enum Action {
         after_help = "Examples:\n  arbor table export orders orders.csv\n  arbor table export orders --format json --where \"total > 100\"\n  arbor table export orders v1.sql --as-of v1.0"
     )]
     Export(export::Args),
+    /// Copy a table: its schema (keys, constraints and indexes, named for
+    /// the copy) and its rows.
+    #[command(after_help = "Examples:\n  arbor table cp orders orders_backup")]
+    Cp(cp::Args),
+    /// Rename a table.
+    #[command(after_help = "Examples:\n  arbor table mv orders purchases")]
+    Mv(mv::Args),
+    /// Drop tables.
+    #[command(
+        after_help = "Examples:\n  arbor table rm scratch\n  arbor table rm customers --cascade"
+    )]
+    Rm(rm::Args),
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     match args.action {
         Action::Import(a) => import::run(a, cwd),
         Action::Export(a) => export::run(a, cwd),
+        Action::Cp(a) => cp::run(a, cwd),
+        Action::Mv(a) => mv::run(a, cwd),
+        Action::Rm(a) => rm::run(a, cwd),
     }
 }
 

@@ -145,6 +145,8 @@ pub enum Statement {
         names: Vec<String>,
         /// `IF EXISTS`.
         if_exists: bool,
+        /// `CASCADE`: the foreign keys of other tables to these go too.
+        cascade: bool,
     },
     /// `INSERT`.
     Insert(Box<InsertPlan>),
@@ -268,10 +270,12 @@ fn bind_statement(
             object_type: ast::ObjectType::Table,
             if_exists,
             names,
+            cascade,
             ..
         } => Ok(Statement::DropTable {
             names: names.iter().map(object_name).collect::<Result<_>>()?,
             if_exists: *if_exists,
+            cascade: *cascade,
         }),
         ast::Statement::Insert(insert) => binder.insert(insert),
         ast::Statement::Drop {
