@@ -786,3 +786,54 @@ fn a_version_1_journal_is_read_and_kept_in_version_1() {
         "{err}"
     );
 }
+
+/// Threads writing to one store while it trains its dictionary: every
+/// record compressed with the dictionary comes after it in the journal,
+/// whichever thread wrote it (so a publish never makes durable a record
+/// whose dictionary is not), and everything reads back.
+#[test]
+fn a_dictionary_precedes_every_record_that_uses_it_when_threads_write() {
+    for round in 0..4u32 {
+        let sim = SimStorage::new();
+        let store = Arc::new(sim_store(&sim));
+        let threads: Vec<_> = (0..4u32)
+            .map(|t| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    let mut written = Vec::new();
+                    for batch in 0..60u32 {
+                        let first = round * 1_000_000 + t * 100_000 + batch * 20;
+                        let chunks: Vec<Chunk> = (first..first + 20).map(leaf).collect();
+                        store.put_many(&chunks).unwrap();
+                        written.extend(chunks);
+                    }
+                    written
+                })
+            })
+            .collect();
+        let written: Vec<Chunk> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        assert!(
+            store
+                .compare_and_swap_root(None, written[0].address())
+                .unwrap()
+        );
+        let report = store.verify().unwrap();
+        assert!(
+            report.problems.is_empty(),
+            "round {round}: {:?}",
+            report.problems.first()
+        );
+        let dictionaries = records(&sim.read_file("journal").unwrap())
+            .iter()
+            .filter(|r| r.2 == Some(0x05))
+            .count();
+        assert_eq!(dictionaries, 1);
+        let reopened = DiskStore::open(Arc::new(sim.clone()), OpenMode::ReadOnly).unwrap();
+        for c in written.iter().step_by(37) {
+            assert_eq!(reopened.get(&c.address()).unwrap().unwrap(), *c);
+        }
+    }
+}

@@ -13,7 +13,9 @@
 use std::path::Path;
 
 use arbor_tests::bench_data::write_csv;
-use arbor_tests::bench_process::{arbor, arbor_with_git_cache, megabytes, release_binary};
+use arbor_tests::bench_process::{
+    arbor, arbor_with_git_cache, megabytes, release_binary, update_and_commit,
+};
 
 /// The size of a repository's `.arbor/` folder in bytes.
 fn store_bytes(dir: &Path) -> u64 {
@@ -53,13 +55,6 @@ fn sent_line(out: &Path) -> String {
         .to_owned()
 }
 
-/// A one-row commit in `dir`.
-fn commit_one_row(bin: &Path, dir: &Path, id: u64) {
-    let update = format!("UPDATE t SET qty = qty + 1 WHERE id = {id}");
-    arbor(bin, dir, &["sql", "-q", &update], None);
-    arbor(bin, dir, &["commit", "-am", "one row"], None);
-}
-
 fn main() {
     let n = arbor_tests::bench_data::rows_argument(1_000_000);
     let bin = release_binary();
@@ -90,7 +85,7 @@ fn main() {
         store_bytes(&down) as f64 / 1e6
     );
 
-    commit_one_row(&bin, &down, n / 2);
+    update_and_commit(&bin, &down, &[n / 2], "one row");
     let (push_s, sent) = push(&bin, &down, &["push"], &dir.path().join("push.out"));
     println!("push of a one-row commit: {:.1} ms, {sent}", push_s * 1e3);
 
@@ -123,7 +118,7 @@ fn main() {
         folder_bytes(&cache) as f64 / 1e6,
         store_bytes(&gdown) as f64 / 1e6
     );
-    commit_one_row(&bin, &gdown, n / 3);
+    update_and_commit(&bin, &gdown, &[n / 3], "one row");
     let before = folder_bytes(&hub);
     let (push_s, _) = arbor_with_git_cache(&bin, &gdown, &["push"], Some(&out), &cache);
     let sent = sent_line(&out);

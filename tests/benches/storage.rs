@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use arbor_tests::bench_data::{AGGREGATE, CREATE_TABLE, JSON_FILTER, update_ids, write_csv};
-use arbor_tests::bench_process::{arbor, megabytes, release_binary};
+use arbor_tests::bench_process::{arbor, megabytes, release_binary, update_and_commit};
 use arbor_tests::bench_sqlite::{self, create_and_load};
 use arbor_tests::bench_time::median;
 
@@ -39,17 +39,6 @@ fn store_bytes(repo: &Path) -> u64 {
 
 fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
-}
-
-/// `UPDATE ... SET qty = qty + 1` of the rows `ids`, committed.
-fn update_and_commit(bin: &Path, repo: &Path, ids: &[u64], message: &str) {
-    let list: Vec<String> = ids.iter().map(u64::to_string).collect();
-    let sql = format!(
-        "UPDATE t SET qty = qty + 1 WHERE id IN ({})",
-        list.join(", ")
-    );
-    arbor(bin, repo, &["sql", "-q", &sql], None);
-    arbor(bin, repo, &["commit", "-am", message], None);
 }
 
 fn main() {

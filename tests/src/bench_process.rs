@@ -76,3 +76,15 @@ pub fn arbor_with_git_cache(
 pub fn megabytes(peak: Option<f64>) -> String {
     peak.map_or("unknown".into(), |m| format!("{m:.0} MB"))
 }
+
+/// `UPDATE t SET qty = qty + 1` of the rows `ids` of the benchmark table,
+/// committed with `message`, as two whole `arbor` processes in `dir`.
+pub fn update_and_commit(bin: &Path, dir: &Path, ids: &[u64], message: &str) {
+    let list: Vec<String> = ids.iter().map(u64::to_string).collect();
+    let sql = format!(
+        "UPDATE t SET qty = qty + 1 WHERE id IN ({})",
+        list.join(", ")
+    );
+    arbor(bin, dir, &["sql", "-q", &sql], None);
+    arbor(bin, dir, &["commit", "-am", message], None);
+}

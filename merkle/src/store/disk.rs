@@ -573,22 +573,28 @@ impl DiskStore {
             .version
     }
 
-    /// Lets the trainer see `chunks`; returns the codec to store them with
-    /// and, when a dictionary was trained on the way, its chunk and the
-    /// codec that stores it (never with a dictionary itself).
-    #[allow(clippy::type_complexity)]
-    fn prepare_compression(&self, chunks: &[Chunk]) -> Result<(Option<(Chunk, Codec)>, Codec)> {
+    /// Lets the trainer see `chunks`; returns the codec to store them with.
+    /// A dictionary trained on the way is appended (stored without a
+    /// dictionary) before the codec that uses it is handed to anyone, all
+    /// under the compression lock: every record compressed with it, from
+    /// any thread, comes after it in the journal.
+    fn prepare_compression(&self, chunks: &[Chunk]) -> Result<Codec> {
         let mut c = self.compression.lock().unwrap_or_else(|e| e.into_inner());
         let Codec::Zstd { level, .. } = c.codec else {
-            return Ok((None, c.codec.clone()));
+            return Ok(c.codec.clone());
         };
         let trained = c
             .trainer
             .as_mut()
             .and_then(|t| chunks.iter().find_map(|chunk| t.observe(chunk)));
-        let mut dictionary_chunk = None;
         if let Some(chunk) = trained {
             let d = Arc::new(Dictionary::for_writing(&chunk, level)?);
+            let plain = Codec::Zstd {
+                level,
+                dictionary: None,
+            };
+            let (flags, stored) = plain.encode(chunk.bytes());
+            self.append(vec![(chunk.address(), flags, stored, raw_len(&chunk))])?;
             self.dictionaries
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -597,13 +603,8 @@ impl DiskStore {
                 level,
                 dictionary: Some(d),
             };
-            let plain = Codec::Zstd {
-                level,
-                dictionary: None,
-            };
-            dictionary_chunk = Some((chunk, plain));
         }
-        Ok((dictionary_chunk, c.codec.clone()))
+        Ok(c.codec.clone())
     }
 
     /// A dictionary this store has read or trained already.
@@ -639,6 +640,47 @@ impl DiskStore {
             .unwrap_or_else(|e| e.into_inner())
             .insert(*prefix, d.clone());
         Ok(d)
+    }
+
+    /// Appends chunk records (address, flags, payload, raw length) to the
+    /// write buffer in order, leaving out chunks the store holds already.
+    fn append(&self, encoded: Vec<EncodedChunk>) -> Result<()> {
+        let mut w = self.lock();
+        self.check_writable(&w)?;
+        if encoded.iter().any(|(a, ..)| w.locate(a).is_none()) {
+            self.become_writer(&mut w)?;
+        }
+        for (address, flags, stored, raw_len) in encoded {
+            if w.locate(&address).is_some() {
+                continue;
+            }
+            let header = ChunkHeader {
+                flags,
+                stored_len: u32::try_from(stored.len())
+                    .expect("compressed output of a capped chunk fits in u32"),
+                raw_len,
+                address,
+            };
+            let offset = w.buffer_at + w.buffer.len() as u64;
+            w.buffer.extend_from_slice(&encode_chunk_header(&header));
+            w.buffer.extend_from_slice(&stored);
+            w.tail.insert(
+                address,
+                Location {
+                    offset,
+                    stored_len: header.stored_len,
+                    raw_len: header.raw_len,
+                    flags,
+                },
+            );
+            w.pending.push(address);
+            w.stats.chunks_appended += 1;
+            if w.buffer.len() >= FLUSH_BYTES {
+                // On failure the buffer keeps everything: nothing is lost.
+                self.flush(&mut w)?;
+            }
+        }
+        Ok(())
     }
 
     /// Length of the journal in bytes, including buffered writes.
@@ -1477,6 +1519,14 @@ fn load_dictionary(
     Err(missing_dictionary(prefix))
 }
 
+/// A chunk record ready to append: address, flags, payload, raw length.
+type EncodedChunk = (Address, u8, Vec<u8>, u32);
+
+/// A chunk's length for its record header (capped far below `u32::MAX`).
+fn raw_len(chunk: &Chunk) -> u32 {
+    u32::try_from(chunk.len()).expect("chunk lengths are capped at 8 MiB")
+}
+
 /// The flags and payloads storing `chunks`, in order. A large batch (an
 /// import, a gc) is compressed on two threads.
 fn encode_all(codec: &Codec, chunks: &[Chunk]) -> Vec<(u8, Vec<u8>)> {
@@ -1580,58 +1630,14 @@ impl ChunkStore for DiskStore {
                 });
             }
         }
-        // Compress outside the lock, so readers are not held up by it. A
-        // dictionary trained on the way is written before the chunks
-        // compressed with it.
-        let (dictionary, codec) = self.prepare_compression(chunks)?;
-        let mut encoded: Vec<(Address, u8, Vec<u8>, u32)> = Vec::with_capacity(chunks.len() + 1);
-        let raw_len = |c: &Chunk| u32::try_from(c.len()).expect("chunk lengths are capped above");
-        if let Some((chunk, plain)) = dictionary {
-            let (flags, stored) = plain.encode(chunk.bytes());
-            encoded.push((chunk.address(), flags, stored, raw_len(&chunk)));
-        }
-        encoded.extend(
-            chunks
-                .iter()
-                .zip(encode_all(&codec, chunks))
-                .map(|(c, (flags, stored))| (c.address(), flags, stored, raw_len(c))),
-        );
-        let mut w = self.lock();
-        self.check_writable(&w)?;
-        if encoded.iter().any(|(a, ..)| w.locate(a).is_none()) {
-            self.become_writer(&mut w)?;
-        }
-        for (address, flags, stored, raw_len) in encoded {
-            if w.locate(&address).is_some() {
-                continue;
-            }
-            let header = ChunkHeader {
-                flags,
-                stored_len: u32::try_from(stored.len())
-                    .expect("lz4 output of a capped chunk fits in u32"),
-                raw_len,
-                address,
-            };
-            let offset = w.buffer_at + w.buffer.len() as u64;
-            w.buffer.extend_from_slice(&encode_chunk_header(&header));
-            w.buffer.extend_from_slice(&stored);
-            w.tail.insert(
-                address,
-                Location {
-                    offset,
-                    stored_len: header.stored_len,
-                    raw_len: header.raw_len,
-                    flags,
-                },
-            );
-            w.pending.push(address);
-            w.stats.chunks_appended += 1;
-            if w.buffer.len() >= FLUSH_BYTES {
-                // On failure the buffer keeps everything: nothing is lost.
-                self.flush(&mut w)?;
-            }
-        }
-        Ok(())
+        // Compress outside the state's lock, so readers are not held up by it.
+        let codec = self.prepare_compression(chunks)?;
+        let encoded = chunks
+            .iter()
+            .zip(encode_all(&codec, chunks))
+            .map(|(c, (flags, stored))| (c.address(), flags, stored, raw_len(c)))
+            .collect();
+        self.append(encoded)
     }
 
     fn settle(&self) -> Result<()> {
