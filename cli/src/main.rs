@@ -62,30 +62,41 @@ struct Cli {
 }
 
 /// The command line with `arbor log`'s `-<n>` (Git's shorthand, which
-/// clap cannot declare) spelled `--max-count=<n>`; words after `--` are
-/// left alone.
+/// clap cannot declare) spelled `--max-count=<n>`; only for the `log`
+/// subcommand (the first word that is not a global option or its value),
+/// and never after `--`.
 fn log_counts(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let mut in_log = false;
+    let args: Vec<std::ffi::OsString> = args.collect();
+    let mut at = 1;
+    while let Some(word) = args.get(at).map(|w| w.to_string_lossy()) {
+        match word.as_ref() {
+            "-C" | "--color" => at += 2,
+            w if w.starts_with('-') => at += 1,
+            _ => break,
+        }
+    }
+    if args.get(at).is_none_or(|w| w != "log") {
+        return args;
+    }
     let mut options_end = false;
-    args.map(|word| {
-        let text = word.to_string_lossy();
-        if options_end {
-            return word;
-        }
-        if text == "--" {
-            options_end = true;
-        } else if text == "log" {
-            in_log = true;
-        } else if in_log
-            && let Some(n) = text.strip_prefix('-')
-            && !n.is_empty()
-            && n.bytes().all(|b| b.is_ascii_digit())
-        {
-            return format!("--max-count={n}").into();
-        }
-        word
-    })
-    .collect()
+    args.into_iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let text = word.to_string_lossy();
+            if i <= at || options_end {
+                return word;
+            }
+            if text == "--" {
+                options_end = true;
+            } else if let Some(n) = text.strip_prefix('-')
+                && !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+            {
+                return format!("--max-count={n}").into();
+            }
+            word
+        })
+        .collect()
 }
 
 fn main() -> ExitCode {
@@ -156,6 +167,27 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_counts_rewrite_only_logs_own_words() {
+        let run = |line: &str| -> String {
+            let words = line.split(' ').map(std::ffi::OsString::from);
+            let out: Vec<String> = log_counts(words)
+                .iter()
+                .map(|w| w.to_string_lossy().into_owned())
+                .collect();
+            out.join(" ")
+        };
+        assert_eq!(run("arbor log -3"), "arbor log --max-count=3");
+        assert_eq!(
+            run("arbor -C x --color never log --stat -12 main"),
+            "arbor -C x --color never log --stat --max-count=12 main"
+        );
+        assert_eq!(run("arbor log -- -3"), "arbor log -- -3");
+        assert_eq!(run("arbor commit -m log -3"), "arbor commit -m log -3");
+        assert_eq!(run("arbor -C log status -1"), "arbor -C log status -1");
+        assert_eq!(run("arbor log -x"), "arbor log -x");
+    }
 
     /// Every command, by its path of names (`["table", "import"]`).
     fn commands(

@@ -51,7 +51,9 @@ impl Session {
             .collect();
         writeln!(self.transcript, "$ arbor {}", shown.join(" ")).unwrap();
         // The repository's folder changes from run to run.
-        let folder = self.repo.path().display().to_string();
+        let path = self.repo.path();
+        let folder = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let folder = folder.display().to_string();
         for text in [&out.stdout, &out.stderr] {
             let text = text.replace(&folder, "<repo>");
             self.transcript.push_str(&text);

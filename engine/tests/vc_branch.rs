@@ -346,7 +346,7 @@ fn checkout_errors() {
     assert_eq!(e.code, SqlState::InvalidParameterValue);
     assert_eq!(
         e.message,
-        "a start revision only goes with -b (create a branch)"
+        "a start revision only goes with -b or -B (create a branch)"
     );
     let e = repo.sql_err("SELECT arbor_checkout('-b', 'x', 'nosuch')");
     assert_eq!(e.vc, Some(VcError::UnknownRevision));

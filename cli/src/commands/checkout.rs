@@ -17,6 +17,7 @@ use crate::vcs;
 pub type Args = CheckoutArgs;
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
+    let args = args.normalized();
     let repository = vcs::open(cwd)?;
     let current = ops::current_branch(&repository)?;
     if args.restores_tables() {

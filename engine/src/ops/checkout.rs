@@ -39,6 +39,20 @@ pub struct CheckoutArgs {
 }
 
 impl CheckoutArgs {
+    /// These arguments with `-b -- <name> [start]` (or `-B`) read as the
+    /// branch and its start: `--` lets a new branch's name begin with `-`
+    /// (so that its validation, not the parser, refuses it).
+    pub fn normalized(&self) -> CheckoutArgs {
+        let mut args = self.clone();
+        if (args.create || args.force_create) && args.branch.is_empty() && args.start.is_none() {
+            let mut after = std::mem::take(&mut args.tables).into_iter();
+            args.branch = after.next().unwrap_or_default();
+            args.start = after.next();
+            args.tables = after.collect();
+        }
+        args
+    }
+
     /// Whether these arguments restore tables (`-- <tables>`, `.`) rather
     /// than move to a branch.
     pub fn restores_tables(&self) -> bool {
@@ -66,6 +80,7 @@ pub struct CheckedOut {
 /// a branch there that tracks it; `-f` discards the current branch's
 /// changes to tracked tables first.
 pub fn checkout(repo: &Repository, current: &str, args: &CheckoutArgs) -> Result<CheckedOut> {
+    let args = &args.normalized();
     if args.restores_tables() {
         restore_tables(repo, current, args)?;
         return Ok(CheckedOut::default());

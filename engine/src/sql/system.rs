@@ -777,7 +777,7 @@ pub fn procedure(
             }
         }
         "arbor_checkout" => {
-            let args: ops::CheckoutArgs = ops::parse_procedure_args(name, args)?;
+            let args = ops::parse_procedure_args::<ops::CheckoutArgs>(name, args)?.normalized();
             ops::checkout(repo, branch, &args)?;
             // Restoring tables stays on the branch.
             let to = if args.restores_tables() {
