@@ -728,8 +728,9 @@ impl Mix {
 /// A generated pair of files for `diff --files --key id`: mostly plain
 /// integer keys, with now and then a key spelled with a leading zero, a
 /// text key, a repeated key or an empty one; cells with commas, quotes and
-/// line breaks; and an edit of a few rows (changed, deleted, added, moved,
-/// repeated) between the two.
+/// line breaks; and edits of a few rows, or many spread through the file
+/// (changed, deleted, added alone or in a long run, moved, repeated),
+/// between the two.
 fn generated_pair(seed: u64) -> (String, String) {
     let mut mix = Mix(seed);
     let odd_keys = mix.next(4) == 0;
@@ -753,20 +754,38 @@ fn generated_pair(seed: u64) -> (String, String) {
         })
         .collect();
     let old = lines.clone();
-    for _ in 0..1 + mix.next(4) {
+    // Now and then many edits, spread through the file.
+    let edits = 1 + mix.next(if seed % 3 == 0 { 30 } else { 4 });
+    // Added rows get keys of their own (a repeated key is its own edit).
+    let mut next_id = rows + 1;
+    let mut new_id = || {
+        next_id += 1;
+        next_id
+    };
+    for _ in 0..edits {
         let at = mix.next(lines.len() as u64) as usize;
-        match mix.next(6) {
-            0 => lines[at] = format!("{at},{},{}", cell(&mut mix, 7), mix.next(1000)),
+        match mix.next(7) {
+            0 => {
+                // The same row (its key) with new cells.
+                let id = lines[at].split(',').next().unwrap_or_default().to_owned();
+                lines[at] = format!("{id},{},{}", cell(&mut mix, 7), mix.next(1000));
+            }
             1 => {
                 lines.remove(at);
             }
-            2 => lines.insert(at, format!("{},new,1", rows + 1 + mix.next(5))),
+            2 => lines.insert(at, format!("{},new,1", new_id())),
             3 => {
                 let row = lines.remove(at);
                 let to = mix.next(lines.len() as u64 + 1) as usize;
                 lines.insert(to, row);
             }
-            4 => lines.insert(at, lines[at].clone()),
+            4 if mix.next(4) == 0 => lines.insert(at, lines[at].clone()),
+            5 => {
+                // A run of new rows longer than the walk looks ahead.
+                for k in 0..20 {
+                    lines.insert(at, format!("{},run,{k}", new_id()));
+                }
+            }
             _ => {}
         }
     }

@@ -1,13 +1,15 @@
 //! `diff --files` of two CSV-like files that share most of their lines:
-//! only the part between their shared beginning and shared end is loaded.
+//! only the records one file has and the other does not are loaded.
 //!
 //! Most changes to a dataset touch few rows, and a file written by the same
 //! program keeps its rows in the same order, so the two files are byte for
 //! byte equal up to the first changed row and again after the last one. The
 //! shared ends are found by comparing the files in large blocks (no
 //! parsing), cut back to record boundaries (a newline outside quotes: the
-//! quotes before it are counted), and the two middles are diffed as the
-//! whole files would be.
+//! quotes before it are counted). Between them, the two files are walked
+//! record by record in step (records compared as bytes, a short lookahead
+//! keeping the walk in step across rows added or removed), and the records
+//! each file alone has are diffed as the whole files would be.
 //!
 //! That gives the same diff as loading both files whole only if every row
 //! of a shared end matches itself and nothing else, so before the middles
@@ -24,9 +26,10 @@
 //! it prints with what loading the whole files prints.
 
 use std::collections::HashSet;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -39,9 +42,13 @@ use crate::ui::CliError;
 
 /// Blocks in which the files are compared.
 const BLOCK: usize = 1 << 20;
-/// Middles larger than this (together) are not worth the detour: the
-/// whole files are loaded.
-const MAX_MIDDLES: u64 = 64 << 20;
+/// Unmatched records larger than this (together) are not worth the
+/// detour: the whole files are loaded.
+const MAX_MIDDLES: usize = 64 << 20;
+/// How many records ahead the walk over the middles looks for a record
+/// the other file has next: rows added or removed in runs up to this long
+/// keep the two files in step.
+const LOOKAHEAD: usize = 16;
 
 /// Where the two files stop sharing bytes, at record boundaries.
 #[derive(Debug, PartialEq, Eq)]
@@ -180,13 +187,20 @@ fn shared_ends(old: &Path, new: &Path) -> std::io::Result<Option<Ends>> {
     // first newline in it that is outside quotes in both (the quotes of
     // each file's middle decide), else there is none.
     let (old_end, new_end) = (old_len - suffix, new_len - suffix);
-    let middles = (old_end - prefix) + (new_end - prefix);
-    if middles > MAX_MIDDLES {
-        return Ok(None);
-    }
     let quotes = |path: &Path, to: u64| -> std::io::Result<bool> {
-        let bytes = read_range(path, prefix, to)?;
-        Ok(memchr::memchr_iter(b'"', &bytes).count() % 2 == 1)
+        let mut file = File::open(path)?;
+        file.seek(SeekFrom::Start(prefix))?;
+        let mut reader = std::io::BufReader::with_capacity(BLOCK, file.take(to - prefix));
+        let mut odd = false;
+        loop {
+            let piece = reader.fill_buf()?;
+            if piece.is_empty() {
+                return Ok(odd);
+            }
+            odd ^= memchr::memchr_iter(b'"', piece).count() % 2 == 1;
+            let n = piece.len();
+            reader.consume(n);
+        }
     };
     let (old_odd, new_odd) = (quotes(old, old_end)?, quotes(new, new_end)?);
     let mut cut = None;
@@ -207,9 +221,6 @@ fn shared_ends(old: &Path, new: &Path) -> std::io::Result<Option<Ends>> {
         Some(c) => (c, new_len - (old_len - c)),
         None => (old_len, new_len),
     };
-    if (old_suffix - prefix) + (new_suffix - prefix) > MAX_MIDDLES {
-        return Ok(None);
-    }
     Ok(Some(Ends {
         header,
         prefix,
@@ -356,6 +367,118 @@ fn keys_unique(old: &Keys, old_middle: &Keys, new_middle: &Keys) -> bool {
     new_middle.hashes.iter().all(|h| all.insert(*h))
 }
 
+/// The records of a CSV-like byte stream: each up to and including a
+/// newline outside quotes (the last one as it ends).
+struct Records<R> {
+    reader: R,
+}
+
+impl<R: BufRead> Records<R> {
+    fn next(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        let mut record = Vec::new();
+        let mut odd = false;
+        loop {
+            let start = record.len();
+            if self.reader.read_until(b'\n', &mut record)? == 0 {
+                return Ok((!record.is_empty()).then_some(record));
+            }
+            odd ^= memchr::memchr_iter(b'"', &record[start..]).count() % 2 == 1;
+            if !odd {
+                return Ok(Some(record));
+            }
+        }
+    }
+}
+
+/// Records read ahead of where a walk stands.
+struct Ahead<R> {
+    records: Records<R>,
+    queue: VecDeque<Vec<u8>>,
+}
+
+impl<R: BufRead> Ahead<R> {
+    /// The record `k` places ahead, if the stream has it.
+    fn peek(&mut self, k: usize) -> std::io::Result<Option<&[u8]>> {
+        while self.queue.len() <= k {
+            match self.records.next()? {
+                Some(r) => self.queue.push_back(r),
+                None => break,
+            }
+        }
+        Ok(self.queue.get(k).map(Vec::as_slice))
+    }
+
+    /// Moves the next `n` records to `out`, each ending in a newline.
+    fn take_into(&mut self, n: usize, out: &mut Vec<u8>) {
+        for mut r in self.queue.drain(..n) {
+            if r.last() != Some(&b'\n') {
+                r.push(b'\n');
+            }
+            out.extend_from_slice(&r);
+        }
+    }
+}
+
+/// The records of `path` from `from` to `to`.
+fn records_in(path: &Path, from: u64, to: u64) -> std::io::Result<Ahead<impl BufRead>> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(from))?;
+    Ok(Ahead {
+        records: Records {
+            reader: std::io::BufReader::with_capacity(BLOCK, file.take(to - from)),
+        },
+        queue: VecDeque::new(),
+    })
+}
+
+/// Walks the two middles record by record, in step: a record equal to the
+/// other file's next one is shared; otherwise a run of up to
+/// [`LOOKAHEAD`] records that only one file has is set aside (rows added
+/// or removed), or else both records are (a row changed in place). Returns
+/// the records each file alone has, or `None` once they pass
+/// [`MAX_MIDDLES`].
+fn unmatched(old: &Path, new: &Path, ends: &Ends) -> std::io::Result<Option<(Vec<u8>, Vec<u8>)>> {
+    let mut a = records_in(old, ends.prefix, ends.old_suffix)?;
+    let mut b = records_in(new, ends.prefix, ends.new_suffix)?;
+    let (mut only_old, mut only_new) = (Vec::new(), Vec::new());
+    loop {
+        if only_old.len() + only_new.len() > MAX_MIDDLES {
+            return Ok(None);
+        }
+        let x = a.peek(0)?.map(<[u8]>::to_vec);
+        let Some(x) = x else {
+            while b.peek(0)?.is_some() {
+                b.take_into(1, &mut only_new);
+            }
+            break;
+        };
+        let Some(y) = b.peek(0)?.map(<[u8]>::to_vec) else {
+            a.take_into(1, &mut only_old);
+            continue;
+        };
+        if x == y {
+            a.queue.pop_front();
+            b.queue.pop_front();
+            continue;
+        }
+        let mut step = None;
+        for k in 1..=LOOKAHEAD {
+            if a.peek(k)? == Some(y.as_slice()) {
+                step = Some((k, 0));
+                break;
+            }
+            if b.peek(k)? == Some(x.as_slice()) {
+                step = Some((0, k));
+                break;
+            }
+        }
+        let (from_old, from_new) = step.unwrap_or((1, 1));
+        a.take_into(from_old, &mut only_old);
+        b.take_into(from_new, &mut only_new);
+    }
+    Ok(Some((only_old, only_new)))
+}
+
 /// The two middles, each in a file of its own after the shared header.
 struct Middles {
     old: InputFile,
@@ -368,21 +491,24 @@ fn write_middles(
     new: &InputFile,
     ends: &Ends,
 ) -> std::io::Result<Option<Middles>> {
+    let Some((only_old, only_new)) = unmatched(&old.path, &new.path, ends)? else {
+        return Ok(None);
+    };
     let dir = tempfile::Builder::new().prefix("arbor-diff-").tempdir()?;
     let header = read_range(&old.path, 0, ends.header)?;
-    let write = |file: &InputFile, end: u64, name: &str| -> std::io::Result<InputFile> {
+    let write = |file: &InputFile, records: &[u8], name: &str| -> std::io::Result<InputFile> {
         let path = dir.path().join(name);
         let mut out = File::create(&path)?;
         out.write_all(&header)?;
-        out.write_all(&read_range(&file.path, ends.prefix, end)?)?;
+        out.write_all(records)?;
         Ok(InputFile {
             path,
             progress: None,
             ..file.clone()
         })
     };
-    let old = write(old, ends.old_suffix, "old")?;
-    let new = write(new, ends.new_suffix, "new")?;
+    let old = write(old, &only_old, "old")?;
+    let new = write(new, &only_new, "new")?;
     Ok(Some(Middles {
         old,
         new,
@@ -440,6 +566,47 @@ mod tests {
         }
         assert_eq!(first_difference(&a, &a), a.len());
         assert_eq!(last_difference(&a, &a), a.len());
+    }
+
+    fn unmatched_of(old: &str, new: &str) -> (String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::write(&a, old).unwrap();
+        std::fs::write(&b, new).unwrap();
+        let ends = shared_ends(&a, &b).unwrap().unwrap();
+        let (x, y) = unmatched(&a, &b, &ends).unwrap().unwrap();
+        (String::from_utf8(x).unwrap(), String::from_utf8(y).unwrap())
+    }
+
+    #[test]
+    fn the_walk_sets_aside_only_the_records_one_file_has() {
+        let rows = |ids: &[u32], changed: &[u32]| -> String {
+            let mut out = String::from("id,v\n");
+            for i in ids {
+                let v = if changed.contains(i) { "x" } else { "a" };
+                out.push_str(&format!("{i},\"{v}\n{i}\"\n"));
+            }
+            out
+        };
+        let all: Vec<u32> = (1..=100).collect();
+        // Rows changed in place, far apart.
+        let (old, new) = unmatched_of(&rows(&all, &[]), &rows(&all, &[10, 50, 90]));
+        assert_eq!(old, "10,\"a\n10\"\n50,\"a\n50\"\n90,\"a\n90\"\n");
+        assert_eq!(new, "10,\"x\n10\"\n50,\"x\n50\"\n90,\"x\n90\"\n");
+        // Rows removed and added in runs shorter than the lookahead.
+        let fewer: Vec<u32> = all
+            .iter()
+            .copied()
+            .filter(|i| !(20..25).contains(i))
+            .collect();
+        let (old, new) = unmatched_of(&rows(&all, &[70]), &rows(&fewer, &[]));
+        assert_eq!(old.lines().count(), 12, "{old}");
+        assert_eq!(new.lines().count(), 2, "{new}");
+        let (old, new) = unmatched_of(&rows(&fewer, &[]), &rows(&all, &[]));
+        assert_eq!((old.as_str(), new.lines().count()), ("", 10));
+        // A file without a newline at its end.
+        let (old, new) = unmatched_of("id\n1\n2\n3", "id\n1\n2\n4");
+        assert_eq!((old.as_str(), new.as_str()), ("3\n", "4\n"));
     }
 
     #[test]
