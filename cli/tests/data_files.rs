@@ -755,7 +755,7 @@ fn generated_pair(seed: u64) -> (String, String) {
         .collect();
     let old = lines.clone();
     // Now and then many edits, spread through the file.
-    let edits = 1 + mix.next(if seed % 3 == 0 { 30 } else { 4 });
+    let edits = 1 + mix.next(if seed.is_multiple_of(3) { 30 } else { 4 });
     // Added rows get keys of their own (a repeated key is its own edit).
     let mut next_id = rows + 1;
     let mut new_id = || {
