@@ -24,8 +24,8 @@
 //! repeated words, JSON keys). A dictionary is a chunk of its own
 //! ([`ChunkKind::COMPRESSION_DICTIONARY`], no references, the zstd
 //! dictionary as payload) in the same journal, written before any record
-//! that uses it, so scans, the index, verification and repair need nothing
-//! new. It is never reachable from a root: a collection (`gc`) copies the
+//! that uses it, so scanning the journal and the index need nothing new
+//! (verification and repair meet it before the records that name it). It is never reachable from a root: a collection (`gc`) copies the
 //! reachable chunks into a new journal, which trains its own. A store
 //! trains one when it has written [`TRAIN_AFTER`] bytes of leaves, from the
 //! first [`SAMPLE_BYTES`] of them (fewer writes never pay for a dictionary).
@@ -55,8 +55,10 @@ pub(crate) const FLAG_ZSTD_DICTIONARY: u8 = 0x04;
 /// Bytes of a dictionary's address that name it in a payload.
 pub(crate) const DICTIONARY_PREFIX_LEN: usize = 8;
 
-/// The zstd level of ordinary writes: as fast as lz4 is per byte written
-/// once a dictionary is in use, for two thirds of the size.
+/// The zstd level of ordinary writes. Measured with a dictionary on the
+/// benchmark table: levels 1 to 4 take about the same time (0.4-0.5 s for
+/// 174 MB on one thread, twice lz4's), level 3 stores 10% less than level
+/// 1, and from level 5 on the time doubles.
 pub const DEFAULT_LEVEL: i32 = 3;
 /// Bytes of leaves a store writes before it trains a dictionary.
 pub(crate) const TRAIN_AFTER: usize = 4 << 20;
