@@ -444,7 +444,17 @@ pub fn schema_lines(schema: &arbor_schema::diff::SchemaDiff) -> Vec<String> {
 }
 
 /// Prints what a fetch did, as Git does.
-pub fn print_fetched(name: &str, fetched: &Fetched) {
+pub fn print_fetched(repository: &Repository, name: &str, fetched: &Fetched) {
+    let changed =
+        !(fetched.branches.is_empty() && fetched.tags.is_empty() && fetched.pruned.is_empty());
+    if changed {
+        // As Git's: the remote it talked to, then what changed.
+        let url = ops::remotes(repository)
+            .ok()
+            .and_then(|r| r.remotes.get(name).cloned())
+            .unwrap_or_else(|| name.to_owned());
+        println!("From {url}");
+    }
     for b in &fetched.branches {
         match b.old {
             None => println!(" * [new branch]  {} -> {name}/{}", b.branch, b.branch),

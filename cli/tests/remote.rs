@@ -206,6 +206,38 @@ fn clone_fetch_pull_push_through_a_folder() {
     );
 }
 
+/// `pull` fetches as `fetch` does (every branch, new tags, branches the
+/// remote deleted), names the remote it talks to, then merges its branch;
+/// a branch the remote lacks is a clear error, with nothing merged.
+#[test]
+fn pull_brings_every_branch_and_the_tags() {
+    let root = pair();
+    let (up, down) = (root.dir("up"), root.dir("down"));
+    up.ok(&["branch", "feature"]);
+    up.ok(&["sql", "-q", "INSERT INTO t VALUES (3, 'c')"]);
+    up.ok(&["commit", "-am", "three"]);
+    up.ok(&["tag", "v2"]);
+    let pulled = down.ok(&["pull"]);
+    let url = up.path().canonicalize().unwrap();
+    assert!(
+        pulled.starts_with(&format!("From {}\n", url.display())),
+        "{pulled}"
+    );
+    assert!(pulled.contains("main -> origin/main"), "{pulled}");
+    assert!(
+        pulled.contains("[new branch]  feature -> origin/feature"),
+        "{pulled}"
+    );
+    assert!(pulled.contains("[new tag]     v2 -> v2"), "{pulled}");
+    assert_eq!(rows(&down, "SELECT count(*) FROM t"), "count\n3\n");
+    assert!(down.ok(&["tag"]).contains("v2"));
+    // Nothing new: nothing said but the merge's word.
+    assert_eq!(down.ok(&["pull"]), "Already up to date.\n");
+    let e = down.fails(&["pull", "origin", "nosuch"]);
+    assert!(e.contains("remote 'origin' has no branch 'nosuch'"), "{e}");
+    assert_eq!(rows(&down, "SELECT count(*) FROM t"), "count\n3\n");
+}
+
 #[test]
 fn a_push_with_local_changes_on_the_remote_branch_is_refused() {
     let root = pair();

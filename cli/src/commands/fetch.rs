@@ -22,6 +22,6 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let fetched = ops::fetch(&repository, &env, &args, &mut progress);
     bar.finish_and_clear();
     let (name, fetched) = fetched?;
-    vcs::print_fetched(&name, &fetched);
+    vcs::print_fetched(&repository, &name, &fetched);
     Ok(ExitCode::SUCCESS)
 }

@@ -34,7 +34,8 @@ pub struct Pulled {
 
 /// Fetches and merges into `branch` as `args` say.
 ///
-/// The rules (Git's): the remote is the one named, else the branch's
+/// The rules (Git's): the fetch brings every branch and the new tags, as
+/// `fetch` does; the remote is the one named, else the branch's
 /// upstream remote, else the only or `origin` remote; the remote branch is
 /// the one named, else the upstream's (when pulling from the upstream's
 /// remote), else one of the same name. A merge commit is signed by the

@@ -501,13 +501,19 @@ pub fn pull(
         ff_only,
         author,
     } = pull;
-    let fetched = fetch(local, env, name, &[remote_branch.to_owned()], progress)?;
+    // As Git's pull: every branch and the tags, as `fetch` brings them.
+    let fetched = fetch(local, env, name, &[], progress)?;
     let theirs = local
         .store_root()?
         .refs
         .get(&tracking_ref(name, remote_branch))
         .copied()
-        .ok_or_else(|| Error::internal("a fetched branch without its tracking ref"))?;
+        .ok_or_else(|| {
+            Error::new(
+                SqlState::UndefinedObject,
+                format!("remote '{name}' has no branch '{remote_branch}'"),
+            )
+        })?;
     let ours = local.branch_head(branch)?;
     let diverged =
         !history::is_ancestor(local, theirs, ours)? && !history::is_ancestor(local, ours, theirs)?;
