@@ -288,9 +288,13 @@ pub fn stat_line(
     if selection.filters_rows() && table.is_none() && s == DiffStat::default() {
         return Ok(None);
     }
+    let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let rows = format!(
-        "{} rows added, {} rows deleted, {} rows modified, {} cells modified",
-        s.rows_added, s.rows_deleted, s.rows_modified, s.cells_modified
+        "{} added, {} deleted, {} modified, {} modified",
+        count(s.rows_added, "row", "rows"),
+        count(s.rows_deleted, "row", "rows"),
+        count(s.rows_modified, "row", "rows"),
+        count(s.cells_modified, "cell", "cells"),
     );
     Ok(Some(match table {
         Some(table) => format!("{}: {table}, {rows}", d.name),

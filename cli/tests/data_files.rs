@@ -179,7 +179,7 @@ fn stat_summary_name_only_and_where() {
     let dir = &dataset();
     assert_eq!(
         diff(dir, &["--stat"]),
-        "data: schema changed, 1 rows added, 1 rows deleted, 3 rows modified, 7 cells modified\n"
+        "data: schema changed, 1 row added, 1 row deleted, 3 rows modified, 7 cells modified\n"
     );
     assert_eq!(diff(dir, &["--summary"]), "data: schema and data changed\n");
     assert_eq!(diff(dir, &["--name-only"]), "data\n");
@@ -324,7 +324,7 @@ added,,,3,[1]
             ]
         )
         .stdout,
-        "new: 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+        "new: 0 rows added, 0 rows deleted, 1 row modified, 1 cell modified\n"
     );
 }
 

@@ -528,11 +528,11 @@ fn diff_working_against_staged_and_staged_against_head() {
     // One revision: the working set (or, with --staged, the staged tables) against it.
     assert_eq!(
         repo.ok(&["diff", "HEAD", "--stat"]),
-        "fruit: 1 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+        "fruit: 1 row added, 0 rows deleted, 1 row modified, 1 cell modified\n"
     );
     assert_eq!(
         repo.ok(&["diff", "--staged", "HEAD", "--stat"]),
-        "fruit: 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+        "fruit: 0 rows added, 0 rows deleted, 1 row modified, 1 cell modified\n"
     );
     repo.ok(&["add", "-A"]);
     assert_eq!(repo.ok(&["diff"]), "");
@@ -581,7 +581,7 @@ fn diff_between_revisions_and_ranges() {
     assert_eq!(repo.ok(&["diff", "...feature"]), only_feature);
     assert_eq!(
         repo.ok(&["diff", "feature...main", "--stat"]),
-        "fruit: 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+        "fruit: 0 rows added, 0 rows deleted, 1 row modified, 1 cell modified\n"
     );
     assert_eq!(repo.ok(&["diff", "main", "main"]), "");
     assert!(
@@ -656,7 +656,7 @@ fn diff_stat_and_summary() {
     assert_eq!(
         repo.ok(&["diff", "--stat"]),
         lines(&[
-            "fruit: 1 rows added, 0 rows deleted, 2 rows modified, 3 cells modified",
+            "fruit: 1 row added, 0 rows deleted, 2 rows modified, 3 cells modified",
             "herb: table added, 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
             "nut: schema changed, 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
             "veg: table deleted, 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
@@ -692,15 +692,15 @@ fn diff_stat_and_summary_count_only_selected_rows() {
     let summary = |args: &[&str]| repo.ok(&[&["diff", "--summary"], args].concat());
     assert_eq!(
         stat(&["--filter", "added"]),
-        "fruit: 1 rows added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
+        "fruit: 1 row added, 0 rows deleted, 0 rows modified, 0 cells modified\n"
     );
     assert_eq!(
         stat(&["--where", "to_price > 100"]),
-        "fruit: 1 rows added, 0 rows deleted, 1 rows modified, 1 cells modified\n"
+        "fruit: 1 row added, 0 rows deleted, 1 row modified, 1 cell modified\n"
     );
     assert_eq!(
         stat(&["--filter", "added,removed", "--where", "from_name = 'pear'"]),
-        "fruit: 0 rows added, 1 rows deleted, 0 rows modified, 0 cells modified\n"
+        "fruit: 0 rows added, 1 row deleted, 0 rows modified, 0 cells modified\n"
     );
     assert_eq!(summary(&["--filter", "removed"]), "fruit: data changed\n");
     assert_eq!(stat(&["--where", "to_price > 1000"]), "");
@@ -724,7 +724,7 @@ fn diff_stat_and_summary_count_only_selected_rows() {
     assert_eq!(
         stat(&["--filter", "modified"]),
         lines(&[
-            "fruit: schema changed, 0 rows added, 0 rows deleted, 1 rows modified, 1 cells modified",
+            "fruit: schema changed, 0 rows added, 0 rows deleted, 1 row modified, 1 cell modified",
             "veg: table added, 0 rows added, 0 rows deleted, 0 rows modified, 0 cells modified",
         ])
     );
@@ -1822,7 +1822,7 @@ fn diff_says_a_name_both_a_branch_and_a_table_is_ambiguous() {
     assert!(err.contains("arbor diff -- fruit"), "{err}");
     let by_table = repo.ok(&["diff", "--stat", "--", "fruit"]);
     assert!(
-        by_table.contains("fruit: 0 rows added, 0 rows deleted, 1 rows modified"),
+        by_table.contains("fruit: 0 rows added, 0 rows deleted, 1 row modified"),
         "{by_table}"
     );
     let by_branch = repo.ok(&["diff", "--stat", "refs/heads/fruit"]);
