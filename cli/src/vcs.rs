@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use arbor_engine::{
-    Commit, DiffStat, Fetched, MergeOutcome, Repository, RowChange, TableChange, TableDiff, ops,
+    Commit, DiffStat, Fetched, MergeOutcome, Repository, RowChange, TableChange, TableDiff,
+    ViewDiff, ops,
 };
 use arbor_merkle::{Address, DiskStore};
 use arbor_schema::Value;
@@ -328,18 +329,32 @@ pub fn print_commit_changes(
         }
     }
     for v in ops::diff_views(&parent, &catalog, &[]) {
-        let text = match (&v.from, &v.to) {
-            (None, Some(q)) => format!("view {} added\n+ {q}", v.name),
-            (Some(q), None) => format!("view {} dropped\n- {q}", v.name),
-            (Some(a), Some(b)) => format!("view {} changed\n- {a}\n+ {b}", v.name),
-            (None, None) => continue,
-        };
         if stat {
-            let first = text.lines().next().unwrap_or_default();
-            writeln!(out, " {first}").map_err(write)?;
+            writeln!(out, " view {} {}", v.name, view_change(&v)).map_err(write)?;
         } else {
-            writeln!(out, "{text}").map_err(write)?;
+            write_view_change(out, &v).map_err(write)?;
         }
+    }
+    Ok(())
+}
+
+/// How a view changed: added, dropped or changed.
+pub fn view_change(v: &ViewDiff) -> &'static str {
+    match (&v.from, &v.to) {
+        (None, _) => "added",
+        (_, None) => "dropped",
+        _ => "changed",
+    }
+}
+
+/// A view's change with its old (`-`) and new (`+`) query.
+pub fn write_view_change(out: &mut dyn Write, v: &ViewDiff) -> io::Result<()> {
+    writeln!(out, "view {} {}", v.name, view_change(v))?;
+    if let Some(old) = &v.from {
+        writeln!(out, "- {old}")?;
+    }
+    if let Some(new) = &v.to {
+        writeln!(out, "+ {new}")?;
     }
     Ok(())
 }

@@ -136,13 +136,10 @@ fn range(repository: &arbor_engine::Repository, spec: &str) -> Result<RangeEnds,
     if let Some((a, b)) = spec.split_once("...") {
         // In either, not in both: leave out every commit the two share.
         let (a, b) = (resolve(a)?, resolve(b)?);
-        let from_a: std::collections::HashSet<Address> = ops::log(repository, &[a], &[])?
+        let from_a: std::collections::HashSet<Address> =
+            ops::reachable(repository, &[a])?.into_iter().collect();
+        let shared = ops::reachable(repository, &[b])?
             .into_iter()
-            .map(|(c, _)| c)
-            .collect();
-        let shared = ops::log(repository, &[b], &[])?
-            .into_iter()
-            .map(|(c, _)| c)
             .filter(|c| from_a.contains(c))
             .collect();
         return Ok((vec![a, b], shared));

@@ -87,11 +87,19 @@ pub fn checkout(repo: &Repository, current: &str, args: &CheckoutArgs) -> Result
     }
     let mut done = CheckedOut::default();
     let mut made = false;
-    if args.force_create && args.branch == current {
+    // Where a created (or moved) branch starts.
+    let at = if args.create || args.force_create {
+        let start = args.start.as_deref().unwrap_or("HEAD");
+        Some(vc::revision::resolve(repo, current, start)?)
+    } else {
+        None
+    };
+    if let Some(at) = at
+        && args.force_create
+        && args.branch == current
+    {
         // The checked-out branch moves as `reset --hard` would move it,
         // which must not discard uncommitted changes unasked (-f).
-        let start = args.start.as_deref().unwrap_or("HEAD");
-        let at = vc::revision::resolve(repo, current, start)?;
         if vc::BranchState::read(repo, current)?.is_dirty() && !args.force {
             return Err(crate::error::Error::vc(
                 crate::error::VcError::UncommittedChanges,
@@ -107,9 +115,7 @@ pub fn checkout(repo: &Repository, current: &str, args: &CheckoutArgs) -> Result
             ..CheckedOut::default()
         });
     }
-    if args.create || args.force_create {
-        let start = args.start.as_deref().unwrap_or("HEAD");
-        let at = vc::revision::resolve(repo, current, start)?;
+    if let Some(at) = at {
         let existed = repo
             .store_root()?
             .refs

@@ -55,7 +55,7 @@ pub use crate::vc::blame::blame;
 pub use crate::vc::branch::{list as list_branches, tag_infos};
 pub use crate::vc::current_branch;
 pub use crate::vc::diff::{diff_catalogs, diff_views};
-pub use crate::vc::history::{log, merge_base};
+pub use crate::vc::history::{log, merge_base, reachable};
 pub use crate::vc::merge::read_conflicts;
 pub use crate::vc::revision::{catalog_at, resolve as resolve_revision, tag_ref};
 pub use crate::vc::stash::{drop_stash, list as list_stashes, push as push_stash};

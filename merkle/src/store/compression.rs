@@ -158,12 +158,16 @@ impl Codec {
                     .and_then(|d| Some((d.prefix(), d.encoder.as_ref()?)));
                 COMPRESSOR.with_borrow_mut(|cctx| match encoder {
                     Some((prefix, encoder)) => {
+                        // The frame is written after the prefix, in place.
                         let mut out = Vec::with_capacity(DICTIONARY_PREFIX_LEN + capacity);
                         out.extend_from_slice(&prefix);
-                        let mut frame = Vec::with_capacity(capacity);
-                        let done = cctx.compress_using_cdict(&mut frame, chunk, encoder);
-                        out.extend_from_slice(&frame);
-                        (FLAG_ZSTD_DICTIONARY, done.ok().map(|_| out))
+                        let mut after_prefix = std::io::Cursor::new(out);
+                        after_prefix.set_position(DICTIONARY_PREFIX_LEN as u64);
+                        let done = cctx.compress_using_cdict(&mut after_prefix, chunk, encoder);
+                        (
+                            FLAG_ZSTD_DICTIONARY,
+                            done.ok().map(|_| after_prefix.into_inner()),
+                        )
                     }
                     None => {
                         let mut out = Vec::with_capacity(capacity);
@@ -226,15 +230,16 @@ pub(crate) struct Trainer {
     samples: Vec<u8>,
     sizes: Vec<usize>,
     written: usize,
-    /// Training was tried (and failed): never again in this store's life.
-    given_up: bool,
+    /// Training was tried (whether or not it gave a dictionary): a store
+    /// trains once in its life.
+    tried: bool,
 }
 
 impl Trainer {
     /// Notes a chunk about to be written; returns a trained dictionary
     /// chunk once enough leaves have been written.
     pub(crate) fn observe(&mut self, chunk: &Chunk) -> Option<Chunk> {
-        if self.given_up || chunk.kind() != ChunkKind::PROLLY_LEAF {
+        if self.tried || chunk.kind() != ChunkKind::PROLLY_LEAF {
             return None;
         }
         self.written += chunk.len();
@@ -245,7 +250,7 @@ impl Trainer {
         if self.written < TRAIN_AFTER {
             return None;
         }
-        self.given_up = true;
+        self.tried = true;
         let trained = zstd::dict::from_continuous(&self.samples, &self.sizes, DICTIONARY_BYTES);
         self.samples = Vec::new();
         self.sizes = Vec::new();

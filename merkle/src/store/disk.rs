@@ -309,6 +309,9 @@ pub struct DiskStore {
     /// not wait for the state's mutex while doing I/O.
     reader: Box<dyn StorageFile>,
     state: Mutex<State>,
+    /// The journal's format version (its file header): fixed for the
+    /// journal's life.
+    version: u32,
     /// How this store compresses what it writes: by the journal's version.
     compression: Mutex<Compression>,
     /// Dictionaries read or trained so far, by the prefix that names them.
@@ -321,8 +324,6 @@ pub struct DiskStore {
 /// version 2, the leaves it learns a dictionary from.
 #[derive(Debug)]
 struct Compression {
-    /// The journal's format version.
-    version: u32,
     codec: Codec,
     trainer: Option<Trainer>,
 }
@@ -331,13 +332,11 @@ impl Compression {
     fn for_version(version: u32) -> Compression {
         if version == 1 {
             Compression {
-                version,
                 codec: Codec::Lz4,
                 trainer: None,
             }
         } else {
             Compression {
-                version,
                 codec: Codec::Zstd {
                     level: DEFAULT_LEVEL,
                     dictionary: None,
@@ -444,6 +443,7 @@ impl DiskStore {
             shared,
             reader,
             state: Mutex::new(state),
+            version,
             compression: Mutex::new(Compression::for_version(version)),
             dictionaries: Mutex::new(HashMap::new()),
             _reading: reading,
@@ -567,10 +567,7 @@ impl DiskStore {
 
     /// The format version of the journal this store reads and writes.
     pub fn journal_version(&self) -> u32 {
-        self.compression
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .version
+        self.version
     }
 
     /// Lets the trainer see `chunks`; returns the codec to store them with.

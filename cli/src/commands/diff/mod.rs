@@ -11,6 +11,7 @@
 mod files;
 mod shared_ends;
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -94,10 +95,9 @@ pub struct Args {
     after_dashes: Vec<String>,
 }
 
-fn catalog_of(repository: &Repository, revision: &str) -> Result<Catalog, CliError> {
+fn catalog_of(repository: &Repository, branch: &str, revision: &str) -> Result<Catalog, CliError> {
     let revision = Some(revision).filter(|r| !r.is_empty()).unwrap_or("HEAD");
-    let branch = ops::current_branch(repository)?;
-    let catalog = ops::catalog_at(repository, &branch, revision)?;
+    let catalog = ops::catalog_at(repository, branch, revision)?;
     Ok(repository.read_catalog(&catalog)?)
 }
 
@@ -144,7 +144,7 @@ fn show_schema(
     }
     let views = views_of(args, from, to, tables);
     differs |= !views.is_empty();
-    print_views(&views, false);
+    print_views(&mut out, &views, false)?;
     Ok(if args.exit_code && differs {
         ExitCode::from(1)
     } else {
@@ -154,25 +154,17 @@ fn show_schema(
 
 /// Prints view changes: a line each when `brief` (--stat, --summary),
 /// else each view's old and new query.
-fn print_views(views: &[ViewDiff], brief: bool) {
+fn print_views(out: &mut dyn Write, views: &[ViewDiff], brief: bool) -> Result<(), CliError> {
     for v in views {
-        let how = match (&v.from, &v.to) {
-            (None, _) => "added",
-            (_, None) => "dropped",
-            _ => "changed",
-        };
-        if brief {
-            println!("{}: view {how}", v.name);
+        let written = if brief {
+            writeln!(out, "{}: view {}", v.name, vcs::view_change(v))
         } else {
-            println!("diff --arbor a/{0} b/{0}\nview {0} {how}", v.name);
-            if let Some(old) = &v.from {
-                println!("- {old}");
-            }
-            if let Some(new) = &v.to {
-                println!("+ {new}");
-            }
-        }
+            writeln!(out, "diff --arbor a/{0} b/{0}", v.name)
+                .and_then(|()| vcs::write_view_change(out, v))
+        };
+        written.map_err(|e| CliError::new(format!("cannot write output: {e}")))?;
     }
+    Ok(())
 }
 
 /// Whether `name` is a table or view in either catalog.
@@ -264,17 +256,23 @@ fn compare(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         }
         [range] if range.contains("..") => {
             let (a, b) = range.split_once("..").unwrap_or_default();
-            (catalog_of(&repository, a)?, catalog_of(&repository, b)?)
+            (
+                catalog_of(&repository, &branch, a)?,
+                catalog_of(&repository, &branch, b)?,
+            )
         }
         [rev] if args.staged => (
-            catalog_of(&repository, rev)?,
+            catalog_of(&repository, &branch, rev)?,
             repository.read_catalog(&state.working_set.staged)?,
         ),
         [rev] => (
-            catalog_of(&repository, rev)?,
+            catalog_of(&repository, &branch, rev)?,
             repository.read_catalog(&state.working_set.working)?,
         ),
-        [a, b] => (catalog_of(&repository, a)?, catalog_of(&repository, b)?),
+        [a, b] => (
+            catalog_of(&repository, &branch, a)?,
+            catalog_of(&repository, &branch, b)?,
+        ),
         _ => return Err(CliError::new("too many revisions")),
     };
     // A name that is neither a revision nor a table is most likely a
@@ -402,7 +400,7 @@ fn show(
         }
     }
     let views = views_of(args, from, to, tables);
-    print_views(&views, args.summary || args.stat);
+    print_views(&mut out, &views, args.summary || args.stat)?;
     Ok(
         if args.exit_code && differs(repository, &selection, &diffs, &views)? {
             ExitCode::from(1)

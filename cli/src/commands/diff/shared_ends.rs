@@ -187,6 +187,16 @@ fn shared_ends(old: &Path, new: &Path) -> std::io::Result<Option<Ends>> {
     // first newline in it that is outside quotes in both (the quotes of
     // each file's middle decide), else there is none.
     let (old_end, new_end) = (old_len - suffix, new_len - suffix);
+    if (old_end - prefix) + (new_end - prefix) > MAX_MIDDLES as u64 {
+        // Changes spread through the files: the record walk goes to their
+        // ends, and counting the middles' quotes here would read them twice.
+        return Ok(Some(Ends {
+            header,
+            prefix,
+            old_suffix: old_len,
+            new_suffix: new_len,
+        }));
+    }
     let quotes = |path: &Path, to: u64| -> std::io::Result<bool> {
         let mut file = File::open(path)?;
         file.seek(SeekFrom::Start(prefix))?;

@@ -4,12 +4,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::{Session, ops};
 use arbor_schema::sql_text::quote_identifier as ident;
 
 use super::working_table;
 use crate::ui::CliError;
-use crate::vcs;
 
 /// Arguments of `arbor table cp`.
 #[derive(Debug, clap::Args)]
@@ -21,7 +19,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let repository = vcs::open(cwd)?;
+    let (repository, mut session) = super::session(cwd)?;
     let Some(schema) = working_table(&repository, &args.from)? else {
         return Err(CliError::new(format!(
             "table \"{}\" does not exist",
@@ -29,8 +27,6 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         )));
     };
     let copy = schema.copied_as(&args.to);
-    let branch = ops::current_branch(&repository)?;
-    let mut session = Session::open(repository, &branch)?;
     let script = format!(
         "BEGIN; {} INSERT INTO {} SELECT * FROM {}; COMMIT",
         copy.to_create_sql(),

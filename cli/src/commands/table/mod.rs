@@ -11,7 +11,7 @@ mod rm;
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::{BranchState, Repository, Table, ops};
+use arbor_engine::{BranchState, Repository, Session, Table, ops};
 use arbor_schema::TableSchema;
 
 use crate::ui::CliError;
@@ -63,6 +63,15 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         Action::Mv(a) => mv::run(a, cwd),
         Action::Rm(a) => rm::run(a, cwd),
     }
+}
+
+/// A SQL session on the checked-out branch of the repository at `cwd`, and
+/// that repository (for the commands that change tables through SQL).
+fn session(cwd: &Path) -> Result<(Repository, Session), CliError> {
+    let repository = crate::vcs::open(cwd)?;
+    let branch = ops::current_branch(&repository)?;
+    let session = Session::open(repository.clone(), &branch)?;
+    Ok((repository, session))
 }
 
 /// The schema of a table in the branch's working set, if it exists.

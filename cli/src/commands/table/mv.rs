@@ -3,11 +3,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::{Session, ops};
 use arbor_schema::sql_text::quote_identifier as ident;
 
 use crate::ui::CliError;
-use crate::vcs;
 
 /// Arguments of `arbor table mv`.
 #[derive(Debug, clap::Args)]
@@ -19,9 +17,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let repository = vcs::open(cwd)?;
-    let branch = ops::current_branch(&repository)?;
-    let mut session = Session::open(repository, &branch)?;
+    let (_, mut session) = super::session(cwd)?;
     session.execute(&format!(
         "ALTER TABLE {} RENAME TO {}",
         ident(&args.from),

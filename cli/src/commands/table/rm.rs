@@ -3,11 +3,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::{Session, SqlState, ops};
+use arbor_engine::SqlState;
 use arbor_schema::sql_text::quote_identifier as ident;
 
 use crate::ui::CliError;
-use crate::vcs;
 
 /// Arguments of `arbor table rm`.
 #[derive(Debug, clap::Args)]
@@ -21,9 +20,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
-    let repository = vcs::open(cwd)?;
-    let branch = ops::current_branch(&repository)?;
-    let mut session = Session::open(repository, &branch)?;
+    let (_, mut session) = super::session(cwd)?;
     let names: Vec<String> = args.tables.iter().map(|t| ident(t)).collect();
     let cascade = if args.cascade { " CASCADE" } else { "" };
     let dropped = session.execute(&format!("DROP TABLE {}{cascade}", names.join(", ")));
