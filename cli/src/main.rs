@@ -8,6 +8,7 @@ mod commands;
 mod completion;
 mod config;
 mod data_files;
+mod editor;
 mod identity;
 mod output;
 mod progress;

@@ -148,6 +148,13 @@ fn hint_for(why: &VcError) -> Option<String> {
                 "to delete it anyway, run `arbor branch -D {branch}`"
             ));
         }
+        VcError::SequenceInProgress { operation } => {
+            return Some(format!(
+                "go on with `arbor {operation} --continue` (after resolving conflicts), \
+                 skip the commit with `arbor {operation} --skip`, \
+                 or abort with `arbor {operation} --abort`"
+            ));
+        }
         VcError::NothingToAdd => "name tables to stage, or use `arbor add -A`",
         VcError::UnknownBranch => "list branches with `arbor branch`",
         VcError::UnknownRemote => {

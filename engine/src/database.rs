@@ -17,8 +17,11 @@ use arbor_merkle::{Address, MemoryStore};
 use crate::env::Environment;
 use crate::error::{Error, Result, SqlState};
 use crate::io::{self, InputFile, RowFormat};
-use crate::objects::{Catalog, Commit, Signature};
-use crate::ops::{self, CommitArgs, MergeArgs, PullArgs, Pulled, ResolveArgs};
+use crate::objects::{Catalog, Commit, SequenceKind, Step};
+use crate::ops::{
+    self, CommitArgs, MergeArgs, PickArgs, PlannedStep, PullArgs, Pulled, RebaseArgs, ResolveArgs,
+    SequenceDone,
+};
 use crate::repo::{self, Repository};
 use crate::sql::{Session, SqlChecks};
 use crate::vc::diff::{RowChange, TableDiff};
@@ -226,10 +229,30 @@ impl Branch<'_> {
         )
     }
 
-    /// Applies commit `pick`'s changes as a new commit (`cherry-pick`), or
-    /// with `revert_author` undoes them (`revert`); returns the new commit.
-    pub fn cherry_pick(&self, pick: Address, revert_author: Option<&Signature>) -> Result<Address> {
-        vc::merge::apply_commit(&self.db.repo, &SqlChecks, &self.name, pick, revert_author)
+    /// Cherry-picks (`kind` [`SequenceKind::CherryPick`]) or reverts
+    /// ([`SequenceKind::Revert`]) as `arbor cherry-pick` or `arbor revert`
+    /// would with `args`.
+    pub fn pick(&self, kind: SequenceKind, args: &PickArgs) -> Result<SequenceDone> {
+        ops::pick(
+            &self.db.repo,
+            &self.db.env,
+            &SqlChecks,
+            &self.name,
+            kind,
+            args,
+        )
+    }
+
+    /// Rebases as `arbor rebase` would with `args`; an interactive rebase
+    /// applies `edited`, its plan as the user edited it.
+    pub fn rebase(&self, args: &RebaseArgs, edited: Option<Vec<Step>>) -> Result<SequenceDone> {
+        ops::rebase(&self.db.repo, &SqlChecks, &self.name, args, edited)
+    }
+
+    /// The plan of a rebase as `args` say, for the user to edit: the
+    /// branch's own commits the upstream lacks, oldest first.
+    pub fn rebase_plan(&self, args: &RebaseArgs) -> Result<Vec<PlannedStep>> {
+        ops::rebase_plan(&self.db.repo, &self.name, args)
     }
 
     /// Brings stash `n` (0 is the newest) back onto the clean working set,

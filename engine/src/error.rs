@@ -290,6 +290,17 @@ pub enum VcError {
     MergeInProgress,
     /// There is no merge in progress to abort or resolve.
     NoMergeInProgress,
+    /// A cherry-pick, revert or rebase is in progress: another one, or a
+    /// merge, waits until it is continued to its end or aborted.
+    SequenceInProgress {
+        /// Its command's name: `cherry-pick`, `revert` or `rebase`.
+        operation: String,
+    },
+    /// `--continue`, `--skip` or `--abort` with no such sequence in progress.
+    NoSequenceInProgress {
+        /// The command's name.
+        operation: String,
+    },
     /// A commit while the merge in progress has unresolved conflicts.
     UnresolvedConflicts,
     /// Uncommitted changes would be overwritten or mixed in.

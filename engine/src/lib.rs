@@ -117,13 +117,16 @@ pub use table::Table;
 pub use table::sequences::Sequence;
 
 // What version control reads and returns.
-pub use objects::{Catalog, Commit, MergeState, Signature, TableObject, TagObject, WorkingSet};
+pub use objects::{
+    Catalog, Commit, MergeState, SequenceKind, Signature, Step, StepAction, StepSequence,
+    TableObject, TagObject, WorkingSet,
+};
 pub use remote::{Fetched, Pushed};
 pub use vc::BranchState;
 pub use vc::blame::BlameLine;
 pub use vc::branch::{BranchInfo, TagInfo};
 pub use vc::diff::{DiffColumn, DiffStat, RowChange, TableDiff, ViewDiff};
-pub use vc::merge::{Conflict, MergeOutcome};
+pub use vc::merge::{Applied, Conflict, MergeOutcome, SequenceOutcome};
 pub use vc::status::{Status, TableChange};
 
 pub use ops::{CommitArgs, MergeArgs};

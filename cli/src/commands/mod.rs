@@ -22,6 +22,7 @@ mod man;
 mod merge;
 mod pull;
 mod push;
+mod rebase;
 mod remote;
 mod reset;
 mod restore;
@@ -38,6 +39,8 @@ pub mod version;
 
 use std::path::Path;
 use std::process::ExitCode;
+
+use arbor_engine::SequenceKind;
 
 use crate::ui::CliError;
 
@@ -148,12 +151,19 @@ pub enum Command {
     Conflicts(conflicts::Args),
     /// Apply the changes of commits to the current branch.
     #[command(
-        after_help = "Examples:\n  arbor cherry-pick feature~2\n  arbor cherry-pick 1a2b3c4d 5e6f7a8b"
+        after_help = "Examples:\n  arbor cherry-pick feature~2\n  arbor cherry-pick 1a2b3c4d 5e6f7a8b\n  arbor cherry-pick --continue     after resolving a conflict\n  arbor cherry-pick --abort"
     )]
     CherryPick(cherry_pick::Args),
     /// Undo the changes of commits with new commits.
-    #[command(after_help = "Examples:\n  arbor revert HEAD\n  arbor revert HEAD~3 HEAD~1")]
+    #[command(
+        after_help = "Examples:\n  arbor revert HEAD\n  arbor revert HEAD~3 HEAD~1\n  arbor revert --continue          after resolving a conflict"
+    )]
     Revert(cherry_pick::Args),
+    /// Replay the current branch's own commits onto another commit.
+    #[command(
+        after_help = "Examples:\n  arbor rebase main\n  arbor rebase -i HEAD~3            reorder, drop, reword, squash or fixup\n  arbor rebase --continue           after resolving a conflict\n  arbor rebase --abort"
+    )]
+    Rebase(rebase::Args),
     /// Move the branch to a revision, or unstage tables.
     #[command(
         after_help = "Examples:\n  arbor reset orders                 unstage a table\n  arbor reset --hard                 discard every uncommitted change\n  arbor reset --soft HEAD~1"
@@ -250,8 +260,9 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Switch(args) => checkout::switch(args, cwd),
         Command::Merge(args) => merge::run(args, cwd),
         Command::Conflicts(args) => conflicts::run(args, cwd),
-        Command::CherryPick(args) => cherry_pick::run(args, cwd, false),
-        Command::Revert(args) => cherry_pick::run(args, cwd, true),
+        Command::CherryPick(args) => cherry_pick::run(args, cwd, SequenceKind::CherryPick),
+        Command::Revert(args) => cherry_pick::run(args, cwd, SequenceKind::Revert),
+        Command::Rebase(args) => rebase::run(args, cwd),
         Command::Reset(args) => reset::run(args, cwd),
         Command::Restore(args) => restore::run(args, cwd),
         Command::Tag(args) => tag::run(args, cwd),

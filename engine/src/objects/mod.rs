@@ -40,7 +40,7 @@ pub use remotes::RemoteList;
 pub use store_root::StoreRoot;
 pub use table::TableObject;
 pub use tag::TagObject;
-pub use working_set::{MergeState, WorkingSet};
+pub use working_set::{MergeState, SequenceKind, Step, StepAction, StepSequence, WorkingSet};
 
 use arbor_merkle::{Chunk, ChunkKind};
 

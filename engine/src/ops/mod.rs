@@ -23,6 +23,7 @@ mod pull;
 mod push;
 mod reset;
 mod restore;
+mod sequence;
 mod tag;
 
 pub use add::{AddArgs, add};
@@ -37,6 +38,7 @@ pub use pull::{PullArgs, Pulled, pull};
 pub use push::{PushArgs, PushDone, PushedWhat, push};
 pub use reset::{ResetArgs, reset};
 pub use restore::{RestoreArgs, restore};
+pub use sequence::{PickArgs, PlannedStep, RebaseArgs, SequenceDone, pick, rebase, rebase_plan};
 pub use tag::{TagArgs, TagDone, tag};
 
 // Operations with no arguments to share with a procedure: each is one call

@@ -19,6 +19,9 @@
 //!   arguments the command line takes: `arbor_commit`, `arbor_add`,
 //!   `arbor_branch`, `arbor_checkout`, `arbor_merge`, `arbor_reset`,
 //!   `arbor_tag`, `arbor_conflicts_resolve('--ours'|'--theirs', table...)`,
+//!   `arbor_cherry_pick`, `arbor_revert` and `arbor_rebase` (each with
+//!   `'--continue'`, `'--skip'` and `'--abort'`; they return the number of
+//!   conflicts they stopped at, as `arbor_merge` does),
 //!   and for remotes `arbor_fetch(remote [, branch...])`,
 //!   `arbor_pull(remote [, branch] [, '--ff-only'])`,
 //!   `arbor_push(remote [, branch] [, '--force' | '--delete' | '-u' | '--tags'])`,
@@ -35,11 +38,12 @@ use super::planner::SqlChecks;
 use super::planner::plan::{History, TableSource, TableVersion};
 use crate::env::Environment;
 use crate::error::{Error, Result, SqlState, VcError};
-use crate::objects::Commit;
+use crate::objects::{Commit, SequenceKind};
 use crate::ops;
 use crate::remote;
 use crate::repo::Repository;
-use crate::vc::{self, merge::MergeOutcome};
+use crate::vc;
+use crate::vc::merge::{MergeOutcome, SequenceOutcome};
 
 /// The prefix of every system table's name, which no table, view or
 /// sequence a user creates may start with.
@@ -80,6 +84,9 @@ pub const PROCEDURES: &[&str] = &[
     "arbor_branch",
     "arbor_checkout",
     "arbor_merge",
+    "arbor_cherry_pick",
+    "arbor_revert",
+    "arbor_rebase",
     "arbor_reset",
     "arbor_tag",
     "arbor_conflicts_resolve",
@@ -677,6 +684,21 @@ fn conflict_count(outcome: &MergeOutcome) -> Value {
     }
 }
 
+/// What a cherry-pick, revert or rebase procedure reports: the conflicts
+/// it stopped at (0 when it ran to its end, or was aborted), as
+/// `arbor_merge` does.
+fn done_sequence(branch: &str, done: &ops::SequenceDone) -> ProcedureResult {
+    let conflicts = match done {
+        ops::SequenceDone::Ran(SequenceOutcome::Stopped { conflicts, .. }) => conflicts.len(),
+        _ => 0,
+    };
+    ProcedureResult {
+        column: "conflicts".into(),
+        value: count(conflicts),
+        branch: branch.to_owned(),
+    }
+}
+
 /// A count as a procedure's result.
 fn count(n: usize) -> Value {
     Value::BigInt(i64::try_from(n).unwrap_or(i64::MAX))
@@ -704,6 +726,14 @@ pub fn with_sql_hint(mut e: Error) -> Error {
         }
         Some(VcError::NothingToCommit { unstaged: true }) => {
             "stage tables with SELECT arbor_add('<table>'), or commit everything with SELECT arbor_commit('-am', '...')".to_owned()
+        }
+        Some(VcError::SequenceInProgress { operation }) => {
+            let procedure = format!("arbor_{}", operation.replace('-', "_"));
+            format!(
+                "go on with SELECT {procedure}('--continue') (after resolving conflicts), \
+                 skip the commit with SELECT {procedure}('--skip'), \
+                 or abort with SELECT {procedure}('--abort')"
+            )
         }
         Some(VcError::NothingToAdd) => {
             "name tables to stage, SELECT arbor_add('<table>'), or stage all with SELECT arbor_add('-A')".to_owned()
@@ -815,6 +845,21 @@ pub fn procedure(
             let args: ops::MergeArgs = ops::parse_procedure_args(name, args)?;
             let outcome = ops::merge(repo, env, &SqlChecks, branch, &args)?;
             Ok(done("conflicts", conflict_count(&outcome)))
+        }
+        "arbor_cherry_pick" | "arbor_revert" => {
+            let kind = if name == "arbor_revert" {
+                SequenceKind::Revert
+            } else {
+                SequenceKind::CherryPick
+            };
+            let args: ops::PickArgs = ops::parse_procedure_args(name, args)?;
+            let done = ops::pick(repo, env, &SqlChecks, branch, kind, &args)?;
+            Ok(done_sequence(branch, &done))
+        }
+        "arbor_rebase" => {
+            let args: ops::RebaseArgs = ops::parse_procedure_args(name, args)?;
+            let done = ops::rebase(repo, &SqlChecks, branch, &args, None)?;
+            Ok(done_sequence(branch, &done))
         }
         "arbor_reset" => {
             let args: ops::ResetArgs = ops::parse_procedure_args(name, args)?;

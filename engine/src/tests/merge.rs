@@ -332,57 +332,6 @@ fn conflicts_resolve_to_either_side_and_the_merge_commits() {
 }
 
 #[test]
-fn cherry_pick_applies_one_commit_and_revert_undoes_it() {
-    let repo = repo_with(SETUP);
-    run(&repo, "dev", "UPDATE t SET a = 'first' WHERE id = 1");
-    commit(&repo, "dev", "first");
-    run(&repo, "dev", "UPDATE t SET b = 99 WHERE id = 3");
-    commit(&repo, "dev", "second");
-    let second = repo.branch_head("dev").unwrap();
-    // Only the second commit's change comes across.
-    let picked =
-        vc::merge::apply_commit(&repo, &crate::sql::SqlChecks, "main", second, None).unwrap();
-    assert_eq!(
-        rows(&repo, "SELECT a, b FROM t WHERE id IN (1, 3) ORDER BY id"),
-        ["x|1", "z|99"]
-    );
-    let c = repo.read_commit(&picked).unwrap();
-    assert_eq!(c.message, "second");
-    assert_eq!(c.parents.len(), 1);
-    // Reverting it restores the row.
-    vc::merge::apply_commit(
-        &repo,
-        &crate::sql::SqlChecks,
-        "main",
-        picked,
-        Some(&author()),
-    )
-    .unwrap();
-    assert_eq!(rows(&repo, "SELECT b FROM t WHERE id = 3"), ["3"]);
-    let head = repo
-        .read_commit(&repo.branch_head("main").unwrap())
-        .unwrap();
-    assert!(
-        head.message.starts_with("Revert \"second\""),
-        "{}",
-        head.message
-    );
-    // A change that collides is refused and changes nothing.
-    run(&repo, "main", "UPDATE t SET a = 'main' WHERE id = 1");
-    commit(&repo, "main", "main a");
-    let before = repo.branch_head("main").unwrap();
-    let first = repo.read_commit(&second).unwrap().parents[0];
-    let err =
-        vc::merge::apply_commit(&repo, &crate::sql::SqlChecks, "main", first, None).unwrap_err();
-    assert!(
-        err.message.contains("does not apply cleanly"),
-        "{}",
-        err.message
-    );
-    assert_eq!(repo.branch_head("main").unwrap(), before);
-}
-
-#[test]
 fn serial_ids_from_both_branches_never_collide_after_a_merge() {
     let repo = repo_with(
         "CREATE TABLE s (id serial PRIMARY KEY, who text); INSERT INTO s (who) VALUES ('base')",

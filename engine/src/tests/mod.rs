@@ -6,4 +6,5 @@
 
 mod merge;
 mod remote;
+mod sequence;
 mod vc_model;

@@ -188,12 +188,17 @@ pub fn checkout(repo: &Repository, target: &str) -> Result<()> {
     }
     // Carry the changed tables to the target, on top of its head.
     let (working, staged) = local.carry(&target_head);
+    // Each branch keeps its own sequence in progress, if any.
     let new_target = WorkingSet {
         working: repo.write_catalog(&working)?,
         staged: repo.write_catalog(&staged)?,
         merge: None,
+        sequence: other.working_set.sequence.clone(),
     };
-    let clean = WorkingSet::clean(current.commit.catalog);
+    let clean = WorkingSet {
+        sequence: current.working_set.sequence.clone(),
+        ..WorkingSet::clean(current.commit.catalog)
+    };
     let moves = [
         (
             current_name.clone(),

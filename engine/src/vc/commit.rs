@@ -13,7 +13,7 @@ use arbor_merkle::Address;
 use super::BranchState;
 use super::untracked::Untracked;
 use crate::error::{Error, Result, SqlState, VcError};
-use crate::objects::{Catalog, Commit, Signature, WorkingSet};
+use crate::objects::{Catalog, Commit, Signature, StepSequence, WorkingSet};
 use crate::repo::{RefUpdate, Repository, branch_ref, working_set_ref};
 use crate::table::Table;
 use crate::table::sequences::owned_by;
@@ -76,7 +76,9 @@ pub fn commit(repo: &Repository, branch: &str, options: &CommitOptions) -> Resul
         (parents, height)
     } else {
         let mut parents = vec![state.head];
-        if let Some(m) = &ws.merge {
+        if let Some(m) = &ws.merge
+            && !ws.stopped_at_step()
+        {
             parents.push(m.theirs);
         }
         let height = max_height(repo, &parents)? + 1;
@@ -99,10 +101,13 @@ pub fn commit(repo: &Repository, branch: &str, options: &CommitOptions) -> Resul
         message: options.message.clone(),
         height,
     })?;
+    // Concluding a sequence's step leaves the sequence to go on with
+    // `--continue`, as Git's sequencer does.
     let new_ws = WorkingSet {
         working: ws.working,
         staged: catalog,
         merge: None,
+        sequence: ws.sequence.clone().map(StepSequence::between_steps),
     };
     publish_branch(repo, &state, Some(address), &new_ws)?;
     Ok(address)
@@ -327,6 +332,9 @@ pub fn reset(repo: &Repository, branch: &str, target: Address, mode: ResetMode) 
             catalog
         },
         merge: None,
+        // Git's reset leaves a sequence to continue (or abort), without
+        // the step it stopped at.
+        sequence: ws.sequence.clone().map(StepSequence::between_steps),
     };
     publish_branch(repo, &state, Some(target), &new_ws)
 }

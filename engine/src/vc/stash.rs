@@ -76,7 +76,10 @@ pub fn push(
     let (stashed, clean) = if untracked.is_empty() {
         (
             state.working_set.working,
-            WorkingSet::clean(state.commit.catalog),
+            WorkingSet {
+                sequence: state.working_set.sequence.clone(),
+                ..WorkingSet::clean(state.commit.catalog)
+            },
         )
     } else {
         let mut stashed = repo.read_catalog(&state.working_set.working)?;
@@ -88,6 +91,7 @@ pub fn push(
                 working: kept,
                 staged: state.commit.catalog,
                 merge: None,
+                sequence: state.working_set.sequence.clone(),
             },
         )
     };
@@ -171,6 +175,7 @@ pub fn apply(
         working: merged,
         staged: state.commit.catalog,
         merge: None,
+        sequence: state.working_set.sequence.clone(),
     };
     publish_branch(repo, &state, None, &ws)?;
     if drop {

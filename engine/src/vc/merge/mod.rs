@@ -16,16 +16,20 @@
 //! `violations` (foreign keys the merged rows break, recorded as
 //! conflicts), `conflicts` (their stored form), `resolution` (resolving
 //! them: to a side, by dropping them, by editing the working rows) and
-//! `cherry_pick` (a commit's changes applied or reverted through a merge).
+//! `sequence` (commits' changes applied or reverted one by one through
+//! merges: cherry-pick, revert, rebase).
 
-mod cherry_pick;
 mod conflicts;
 mod resolution;
+mod sequence;
 mod violations;
 
-pub use cherry_pick::apply_commit;
 pub use conflicts::{Conflict, read_conflicts};
 pub use resolution::{Side, drop_conflicts, resolve, update_working_rows};
+pub use sequence::{
+    Applied, SequenceOptions, SequenceOutcome, abort as abort_sequence, continue_sequence,
+    rebase_steps, skip as skip_sequence, start as start_sequence,
+};
 pub use violations::verify_merged;
 
 use conflicts::write_conflicts;
@@ -97,12 +101,7 @@ pub fn merge(
     options: &MergeOptions,
 ) -> Result<MergeOutcome> {
     let state = BranchState::read(repo, branch)?;
-    if state.working_set.merge.is_some() {
-        return Err(Error::vc(
-            VcError::MergeInProgress,
-            "a merge is already in progress",
-        ));
-    }
+    sequence::refuse_in_progress(&state)?;
     // Uncommitted changes stay, carried onto the result, as long as the
     // merge leaves their tables alone (as Git does with files).
     let local = LocalChanges::of(repo, &state)?;
@@ -119,6 +118,7 @@ pub fn merge(
             working: repo.write_catalog(&working)?,
             staged: repo.write_catalog(&staged)?,
             merge: None,
+            sequence: None,
         };
         publish_branch(repo, &state, Some(theirs), &ws)?;
         return Ok(MergeOutcome::FastForward(theirs));
@@ -153,6 +153,7 @@ pub fn merge(
             working: carried_working,
             staged: carried_staged,
             merge: None,
+            sequence: None,
         };
         publish_branch(repo, &state, Some(commit), &ws)?;
         return Ok(MergeOutcome::Committed(commit));
@@ -180,6 +181,7 @@ pub fn merge(
         working: carried_working,
         staged: carried_staged,
         merge: merge_state,
+        sequence: None,
     };
     publish_branch(repo, &state, None, &ws)?;
     Ok(MergeOutcome::Uncommitted { conflicts })
@@ -196,6 +198,16 @@ pub fn abort(repo: &Repository, branch: &str) -> Result<()> {
             "there is no merge to abort",
         ));
     };
+    if let Some(s) = &state.working_set.sequence {
+        // The merge is a step of the sequence: abort that, not the step.
+        let name = sequence::operation_name(s.kind);
+        return Err(Error::vc(
+            VcError::SequenceInProgress {
+                operation: name.to_owned(),
+            },
+            format!("the conflicts are a step of a {name}, not a merge"),
+        ));
+    }
     // Tables made during the merge and never staged are no part of it:
     // they stay, over the pre-merge working catalog (as they are now, the
     // newest the user has).
@@ -211,6 +223,7 @@ pub fn abort(repo: &Repository, branch: &str) -> Result<()> {
         working,
         staged: state.commit.catalog,
         merge: None,
+        sequence: None,
     };
     publish_branch(repo, &state, None, &ws)
 }

@@ -212,6 +212,7 @@ fn keep_conflicts(
             conflicts: remaining,
             ..merge_state.clone()
         }),
+        sequence: state.working_set.sequence.clone(),
     };
     publish_branch(repo, state, None, &ws)
 }
