@@ -128,8 +128,10 @@ fn hint_for(why: &VcError) -> Option<String> {
         VcError::MergeInProgress => {
             "finish it with `arbor commit`, or abort it with `arbor merge --abort`"
         }
-        VcError::UnresolvedConflicts => {
-            "resolve them with `arbor conflicts resolve`, or abort with `arbor merge --abort`"
+        VcError::UnresolvedConflicts { operation } => {
+            return Some(format!(
+                "resolve them with `arbor conflicts resolve`, or abort with `arbor {operation} --abort`"
+            ));
         }
         VcError::UncommittedChanges => {
             "commit them (`arbor commit -am ...`) or discard them (`arbor reset --hard`) first"

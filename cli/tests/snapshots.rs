@@ -215,6 +215,76 @@ fn reset_tag_cherry_pick_revert_blame_stash_gc_fsck_config() {
     insta::assert_snapshot!(s.transcript);
 }
 
+/// Sequences that stop at a conflict: `cherry-pick` of several commits,
+/// `--continue`, `--skip`, `--abort`, `revert` of two, `rebase` onto
+/// another branch, and `rebase -i` with a plan edited by a scripted editor
+/// (squash, drop, reword); `status` while one is stopped; what they refuse.
+#[test]
+fn cherry_pick_revert_and_rebase_sequences() {
+    let mut s = Session::new();
+    s.sql(
+        "CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a'), (2, 'b')",
+    );
+    s.run(&["commit", "-Am", "t"]);
+    s.run(&["branch", "dev"]);
+    s.run(&["checkout", "dev"]);
+    s.sql("INSERT INTO t VALUES (3, 'c')");
+    s.run(&["commit", "-am", "three"]);
+    s.sql("UPDATE t SET v = 'dev' WHERE id = 1");
+    s.run(&["commit", "-am", "one on dev"]);
+    s.sql("INSERT INTO t VALUES (4, 'd')");
+    s.run(&["commit", "-am", "four"]);
+    s.run(&["checkout", "main"]);
+    s.sql("UPDATE t SET v = 'main' WHERE id = 1");
+    s.run(&["commit", "-am", "one on main"]);
+    s.run(&["cherry-pick", "--continue"]);
+    s.run(&["cherry-pick", "dev~2", "dev~1", "dev"]);
+    s.run(&["status"]);
+    s.run(&["merge", "dev"]);
+    s.run(&["cherry-pick", "--continue"]);
+    s.run(&["cherry-pick", "--abort"]);
+    s.run(&["log", "--oneline"]);
+    s.run(&["cherry-pick", "dev~2", "dev~1", "dev"]);
+    s.run(&["cherry-pick", "--skip"]);
+    s.sql("SELECT * FROM t ORDER BY id");
+    s.run(&["cherry-pick", "dev~1"]);
+    s.run(&["conflicts", "resolve", "--theirs", "t"]);
+    s.run(&["cherry-pick", "--continue"]);
+    s.run(&["cherry-pick", "--author", "X <x@example.com>", "dev"]);
+    s.run(&["revert", "HEAD~1", "HEAD~3"]);
+    s.run(&["conflicts", "resolve", "--ours", "t"]);
+    s.run(&["revert", "--continue"]);
+    s.run(&["log", "--oneline", "-4"]);
+    s.run(&["checkout", "dev"]);
+    s.run(&["rebase", "main"]);
+    s.run(&["rebase", "--abort"]);
+    s.run(&["rebase"]);
+    s.run(&["rebase", "main~3"]);
+    s.run(&["conflicts", "resolve", "--theirs", "t"]);
+    s.run(&["rebase", "--continue"]);
+    s.run(&["log", "--oneline"]);
+    // An interactive rebase: the second line squashed, the third dropped.
+    s.repo = s.repo.with_env(|e| {
+        e.with_var(
+            "GIT_SEQUENCE_EDITOR",
+            "sed -i -e '2s/^pick/squash/' -e '3d'",
+        )
+        .with_var("GIT_EDITOR", "true")
+    });
+    s.run(&["rebase", "-i", "HEAD~3"]);
+    s.run(&["log", "--oneline", "-3"]);
+    s.sql("SELECT * FROM t ORDER BY id");
+    s.repo = s
+        .repo
+        .with_env(|e| e.with_var("GIT_SEQUENCE_EDITOR", "sed -i -e '1s/^pick/bogus/'"));
+    s.run(&["rebase", "-i", "HEAD~1"]);
+    s.repo = s
+        .repo
+        .with_env(|e| e.with_var("GIT_SEQUENCE_EDITOR", "sed -i -e '1s/^pick/fixup/'"));
+    s.run(&["rebase", "-i", "HEAD~1"]);
+    insta::assert_snapshot!(s.transcript);
+}
+
 /// Discarding changes to tables: `restore` (the working table, `--staged`,
 /// both, `--source`), `checkout -- <table>`, `checkout <rev> -- <table>`,
 /// `checkout .`, and what they refuse.

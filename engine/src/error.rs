@@ -302,7 +302,11 @@ pub enum VcError {
         operation: String,
     },
     /// A commit while the merge in progress has unresolved conflicts.
-    UnresolvedConflicts,
+    UnresolvedConflicts {
+        /// What stopped with them: `merge`, or the `cherry-pick`,
+        /// `revert` or `rebase` whose step they are.
+        operation: String,
+    },
     /// Uncommitted changes would be overwritten or mixed in.
     UncommittedChanges,
     /// Untracked tables (new in the working set, never staged, not in the

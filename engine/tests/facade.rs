@@ -267,7 +267,12 @@ fn refusals_are_typed_and_each_front_end_words_its_own_hint() {
         .unwrap()
         .commit_all("too early")
         .unwrap_err();
-    assert_eq!(e.vc, Some(VcError::UnresolvedConflicts));
+    assert_eq!(
+        e.vc,
+        Some(VcError::UnresolvedConflicts {
+            operation: "merge".into()
+        })
+    );
     // SQL words its hints in SQL.
     let e = sql(&db, "main", "SELECT arbor_merge('side')").unwrap_err();
     assert_eq!(e.vc, Some(VcError::MergeInProgress));

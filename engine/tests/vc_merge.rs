@@ -287,7 +287,12 @@ fn merge_conflict_and_abort() {
     assert_eq!(repo.fruit(), ["1,apple,100", "2,pear,90", "3,fig,300"]);
     let refused = |args: &CommitArgs| {
         let e = repo.commit(args).unwrap_err();
-        assert_eq!(e.vc, Some(VcError::UnresolvedConflicts));
+        assert_eq!(
+            e.vc,
+            Some(VcError::UnresolvedConflicts {
+                operation: "merge".into()
+            })
+        );
         assert_eq!(e.code, SqlState::ObjectNotInPrerequisiteState);
         assert_eq!(
             e.message,

@@ -5,7 +5,7 @@ use crate::terminal::{Role, paint};
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::{BranchState, TableChange, ops};
+use arbor_engine::{BranchState, SequenceKind, StepSequence, TableChange, ops};
 
 use arbor_schema::sql_text::shown;
 
@@ -15,6 +15,33 @@ use crate::vcs;
 /// Arguments of `arbor status`.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
+
+/// What `status` says of a cherry-pick, revert or rebase in progress, as
+/// Git does.
+fn sequence_lines(sequence: &StepSequence, branch: &str) -> String {
+    let (name, doing) = match sequence.kind {
+        SequenceKind::CherryPick => ("cherry-pick", "cherry-picking"),
+        SequenceKind::Revert => ("revert", "reverting"),
+        SequenceKind::Rebase => ("rebase", "rebasing"),
+    };
+    let what = match (&sequence.current, sequence.kind) {
+        (_, SequenceKind::Rebase) => format!("branch '{}'", shown(branch)),
+        (Some(step), _) => format!("commit {}", step.commit.short(8)),
+        (None, _) => "commits".to_owned(),
+    };
+    let left = sequence.todo.len();
+    let mut text = format!("You are currently {doing} {what}");
+    if left > 0 {
+        text.push_str(&format!(
+            " ({left} commit{} still to apply)",
+            if left == 1 { "" } else { "s" }
+        ));
+    }
+    text.push_str(&format!(
+        ".\n  (fix conflicts and run \"arbor {name} --continue\")\n  (use \"arbor {name} --skip\" to skip this commit)\n  (use \"arbor {name} --abort\" to cancel the {name})\n"
+    ));
+    text
+}
 
 fn label(change: TableChange) -> &'static str {
     match change {
@@ -32,11 +59,16 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     if let Some(line) = upstream_line(&repository, &branch)? {
         println!("{line}\n");
     }
+    if let Some(sequence) = &status.sequence {
+        println!("{}", sequence_lines(sequence, &branch));
+    }
     match status.merging {
         Some(true) => {
-            println!(
-                "You have unmerged tables.\n  (resolve the conflicts, then run \"arbor commit\")\n  (use \"arbor merge --abort\" to abort the merge)\n"
-            );
+            if status.sequence.is_none() {
+                println!(
+                    "You have unmerged tables.\n  (resolve the conflicts, then run \"arbor commit\")\n  (use \"arbor merge --abort\" to abort the merge)\n"
+                );
+            }
             // Each table with conflicts, and how many.
             let state = BranchState::read(&repository, &branch)?;
             if let Some(at) = state.working_set.merge.and_then(|m| m.conflicts) {
@@ -67,9 +99,10 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
                 println!();
             }
         }
-        Some(false) => println!(
+        Some(false) if status.sequence.is_none() => println!(
             "All conflicts fixed but you are still merging.\n  (use \"arbor commit\" to conclude merge)\n"
         ),
+        Some(false) => {}
         None => {}
     }
     if !status.staged.is_empty() {

@@ -715,8 +715,9 @@ pub fn with_sql_hint(mut e: Error) -> Error {
         Some(VcError::MergeInProgress) => {
             "finish it with SELECT arbor_commit('-m', '...'), or abort it with SELECT arbor_merge('--abort')".to_owned()
         }
-        Some(VcError::UnresolvedConflicts) => {
-            "resolve them (DELETE FROM arbor_conflicts_<table>, or SELECT arbor_conflicts_resolve('--ours', '<table>')), or abort with SELECT arbor_merge('--abort')".to_owned()
+        Some(VcError::UnresolvedConflicts { operation }) => {
+            let procedure = format!("arbor_{}", operation.replace('-', "_"));
+            format!("resolve them (DELETE FROM arbor_conflicts_<table>, or SELECT arbor_conflicts_resolve('--ours', '<table>')), or abort with SELECT {procedure}('--abort')")
         }
         Some(VcError::UncommittedChanges) => {
             "commit them (SELECT arbor_commit('-am', '...')) or discard them (SELECT arbor_reset('--hard')) first".to_owned()

@@ -64,9 +64,15 @@ pub fn commit(repo: &Repository, branch: &str, options: &CommitOptions) -> Resul
     if let Some(m) = &ws.merge
         && m.conflicts.is_some()
     {
+        let operation = match &ws.sequence {
+            Some(s) => crate::vc::merge::operation_name(s.kind),
+            None => "merge",
+        };
         return Err(Error::vc(
-            VcError::UnresolvedConflicts,
-            "cannot commit: the merge has unresolved conflicts",
+            VcError::UnresolvedConflicts {
+                operation: operation.to_owned(),
+            },
+            format!("cannot commit: the {operation} has unresolved conflicts"),
         ));
     }
     let catalog = if options.all { ws.working } else { ws.staged };

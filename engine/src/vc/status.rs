@@ -1,13 +1,13 @@
 //! What `status` shows: tables staged for the next commit (staged vs HEAD),
 //! changes not staged (working vs staged) to tracked tables, untracked
-//! tables (new, never staged: `super::untracked`), and any merge in
-//! progress.
+//! tables (new, never staged: `super::untracked`), and any merge or
+//! sequence (cherry-pick, revert, rebase) in progress.
 
 use super::BranchState;
 use super::branch::changed_names;
 use super::untracked;
 use crate::error::Result;
-use crate::objects::Catalog;
+use crate::objects::{Catalog, StepSequence};
 use crate::repo::Repository;
 
 /// How a table differs between two catalogs.
@@ -35,6 +35,9 @@ pub struct Status {
     pub untracked: Vec<String>,
     /// Whether a merge is in progress, and whether it has conflicts.
     pub merging: Option<bool>,
+    /// The cherry-pick, revert or rebase in progress, if any (a merge in
+    /// progress beside it is the step it stopped at).
+    pub sequence: Option<StepSequence>,
 }
 
 impl Status {
@@ -83,5 +86,6 @@ pub fn status(repo: &Repository, branch: &str) -> Result<Status> {
             .merge
             .as_ref()
             .map(|m| m.conflicts.is_some()),
+        sequence: state.working_set.sequence,
     })
 }

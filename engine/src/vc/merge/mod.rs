@@ -28,7 +28,7 @@ pub use conflicts::{Conflict, read_conflicts};
 pub use resolution::{Side, drop_conflicts, resolve, update_working_rows};
 pub use sequence::{
     Applied, SequenceOptions, SequenceOutcome, abort as abort_sequence, continue_sequence,
-    rebase_steps, skip as skip_sequence, start as start_sequence,
+    operation_name, rebase_steps, skip as skip_sequence, start as start_sequence,
 };
 pub use violations::verify_merged;
 
@@ -200,7 +200,7 @@ pub fn abort(repo: &Repository, branch: &str) -> Result<()> {
     };
     if let Some(s) = &state.working_set.sequence {
         // The merge is a step of the sequence: abort that, not the step.
-        let name = sequence::operation_name(s.kind);
+        let name = operation_name(s.kind);
         return Err(Error::vc(
             VcError::SequenceInProgress {
                 operation: name.to_owned(),

@@ -43,7 +43,7 @@ use crate::vc::untracked::Untracked;
 use crate::vc::{BranchState, history::reachable};
 
 /// The command's name of a sequence, for messages.
-pub(crate) fn operation_name(kind: SequenceKind) -> &'static str {
+pub fn operation_name(kind: SequenceKind) -> &'static str {
     match kind {
         SequenceKind::CherryPick => "cherry-pick",
         SequenceKind::Revert => "revert",
@@ -213,7 +213,9 @@ pub fn continue_sequence(
     let ws = &state.working_set;
     if ws.merge.as_ref().is_some_and(|m| m.conflicts.is_some()) {
         return Err(Error::vc(
-            VcError::UnresolvedConflicts,
+            VcError::UnresolvedConflicts {
+                operation: operation_name(kind).to_owned(),
+            },
             format!(
                 "cannot continue the {}: there are unresolved conflicts",
                 operation_name(kind)
