@@ -1,6 +1,8 @@
 //! Version control against a model: random sequences of SQL edits, commits,
-//! branches, checkouts, merges, resets and reopenings of an on-disk
-//! repository, run side by side with an in-memory model of the same history.
+//! branches, checkouts, merges, cherry-picks, reverts, rebases (stopped at
+//! conflicts, then continued, skipped or aborted), stashes, resets and
+//! reopenings of an on-disk repository, run side by side with an in-memory
+//! model of the same history.
 //! After every step the working table matches the model; at the end, every
 //! commit read back with `AS OF` holds exactly what the model recorded.
 
@@ -8,10 +10,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use crate::objects::Signature;
+use crate::objects::{SequenceKind, Signature, Step, StepAction};
 use crate::repo::{Repository, open_disk_store};
 use crate::sql::{Session, StatementResult};
+use crate::vc::merge::{SequenceOptions, SequenceOutcome, Side};
 use crate::vc::{self, commit::CommitOptions, merge::MergeOptions, merge::MergeOutcome};
+use arbor_merkle::Address;
 use arbor_schema::Value;
 use proptest::prelude::*;
 
@@ -25,8 +29,25 @@ enum Op {
     Branch(u8),
     Checkout(u8),
     Merge(u8),
+    /// Cherry-pick another branch's head; at a conflict, how to go on.
+    CherryPick(u8, Resume),
+    /// Revert the current branch's head.
+    RevertHead,
+    /// Rebase the current branch onto another; at a conflict, how to go on.
+    Rebase(u8, Resume),
+    StashPush,
+    StashPop,
     ResetHard,
     Reopen,
+}
+
+/// How a sequence stopped at a conflict goes on.
+#[derive(Clone, Copy, Debug)]
+enum Resume {
+    Abort,
+    Skip,
+    /// Resolve every conflict to theirs, then continue.
+    Theirs,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -34,11 +55,29 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0..12i64, 0..4i64).prop_map(|(k, v)| Op::Upsert(k, v)),
         2 => (0..12i64).prop_map(Op::Delete),
         3 => Just(Op::Commit),
-        1 => (0..3u8).prop_map(Op::Branch),
+        2 => (0..3u8).prop_map(Op::Branch),
         2 => (0..3u8).prop_map(Op::Checkout),
         2 => (0..3u8).prop_map(Op::Merge),
+        2 => (0..3u8, resume()).prop_map(|(b, r)| Op::CherryPick(b, r)),
+        1 => Just(Op::RevertHead),
+        2 => (0..3u8, resume()).prop_map(|(b, r)| Op::Rebase(b, r)),
+        1 => Just(Op::StashPush),
+        1 => Just(Op::StashPop),
         1 => Just(Op::ResetHard),
         1 => Just(Op::Reopen),
+    ]
+}
+
+/// The address a model's commit hash names.
+fn address(hex: &str) -> Address {
+    hex.parse().unwrap()
+}
+
+fn resume() -> impl Strategy<Value = Resume> {
+    prop_oneof![
+        Just(Resume::Abort),
+        Just(Resume::Skip),
+        Just(Resume::Theirs)
     ]
 }
 
@@ -96,12 +135,20 @@ impl Model {
 
 /// Three-way merge of two row maps, key by key; `None` on any conflict.
 fn merge_rows(base: &Rows, ours: &Rows, theirs: &Rows) -> Option<Rows> {
+    let (rows, conflicted) = merge_rows_to_theirs(base, ours, theirs);
+    (!conflicted).then_some(rows)
+}
+
+/// Three-way merge of two row maps, key by key, conflicts resolved to
+/// theirs; and whether there were any.
+fn merge_rows_to_theirs(base: &Rows, ours: &Rows, theirs: &Rows) -> (Rows, bool) {
     let keys: HashSet<&i64> = base
         .keys()
         .chain(ours.keys())
         .chain(theirs.keys())
         .collect();
     let mut out = Rows::new();
+    let mut conflicted = false;
     for k in keys {
         let (b, o, t) = (base.get(k), ours.get(k), theirs.get(k));
         let v = if o == t || t == b {
@@ -109,13 +156,201 @@ fn merge_rows(base: &Rows, ours: &Rows, theirs: &Rows) -> Option<Rows> {
         } else if o == b {
             t
         } else {
-            return None;
+            conflicted = true;
+            t
         };
         if let Some(v) = v {
             out.insert(*k, *v);
         }
     }
+    (out, conflicted)
+}
+
+/// What the model expects of a sequence of `steps` (commit hashes) applied
+/// onto commit `onto`, going on past conflicts as `resume` says: the
+/// steps that made a commit, with the rows it holds (`None`: dropped as
+/// changing nothing, in a rebase); `None` for the whole when it is
+/// refused (a cherry-pick or revert that changes nothing) or aborted.
+fn expected_sequence(
+    model: &Model,
+    kind: SequenceKind,
+    onto: &str,
+    steps: &[String],
+    resume: Resume,
+) -> Option<Vec<(String, Option<Rows>)>> {
+    let mut head_rows = model.commits[onto].1.clone();
+    let mut out = Vec::new();
+    for step in steps {
+        let (parents, rows, _) = &model.commits[step];
+        let parent_rows = &model.commits[&parents[0]].1;
+        let (base, theirs) = if kind == SequenceKind::Revert {
+            (rows, parent_rows)
+        } else {
+            (parent_rows, rows)
+        };
+        let (merged, conflicted) = merge_rows_to_theirs(base, &head_rows, theirs);
+        if conflicted {
+            match resume {
+                Resume::Abort => return None,
+                Resume::Skip => continue,
+                Resume::Theirs => {}
+            }
+        } else if merged == head_rows {
+            if kind != SequenceKind::Rebase {
+                return None;
+            }
+            out.push((step.clone(), None));
+            continue;
+        }
+        out.push((step.clone(), Some(merged.clone())));
+        head_rows = merged;
+    }
     Some(out)
+}
+
+/// Runs a sequence in the engine to its end, going on past conflicts as
+/// `resume` says; the steps applied (with the commit made, if any), or
+/// `None` when it was refused or aborted.
+fn engine_sequence(
+    repo: &Repository,
+    branch: &str,
+    kind: SequenceKind,
+    onto: Address,
+    steps: Vec<Step>,
+    resume: Resume,
+) -> Option<Vec<(Address, Option<Address>)>> {
+    let checks = &crate::sql::SqlChecks;
+    let options = SequenceOptions {
+        author: Some(author()),
+        allow_empty: false,
+    };
+    let mut outcome =
+        match vc::merge::start_sequence(repo, checks, branch, kind, onto, steps, &options) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                assert!(e.message.contains("changes nothing here"), "{e:?}");
+                return None;
+            }
+        };
+    let mut applied = Vec::new();
+    loop {
+        match outcome {
+            SequenceOutcome::Done { applied: a } => {
+                applied.extend(a);
+                break;
+            }
+            SequenceOutcome::Stopped { applied: a, .. } => {
+                applied.extend(a);
+                outcome = match resume {
+                    Resume::Abort => {
+                        vc::merge::abort_sequence(repo, branch, kind).unwrap();
+                        return None;
+                    }
+                    Resume::Skip => vc::merge::skip_sequence(repo, checks, branch, kind).unwrap(),
+                    Resume::Theirs => {
+                        vc::merge::resolve(repo, checks, branch, "t", Side::Theirs).unwrap();
+                        vc::merge::continue_sequence(repo, checks, branch, kind).unwrap()
+                    }
+                };
+            }
+        }
+    }
+    Some(
+        applied
+            .into_iter()
+            .map(|a| (a.step.commit, a.commit))
+            .collect(),
+    )
+}
+
+/// Runs a sequence in the engine and in the model, checks they agree, and
+/// records what it made in the model.
+#[allow(clippy::too_many_arguments)]
+fn sequence_step(
+    repo: &Repository,
+    model: &mut Model,
+    current: &str,
+    kind: SequenceKind,
+    onto: &str,
+    steps: Vec<String>,
+    resume: Resume,
+    at: usize,
+) {
+    let head_before = repo.branch_head(current).unwrap();
+    let action = if kind == SequenceKind::Revert {
+        StepAction::Revert
+    } else {
+        StepAction::Pick
+    };
+    let engine_steps = steps
+        .iter()
+        .map(|s| Step {
+            action,
+            commit: address(s),
+            message: None,
+        })
+        .collect();
+    let onto_address = address(onto);
+    let expected = expected_sequence(model, kind, onto, &steps, resume);
+    let got = engine_sequence(repo, current, kind, onto_address, engine_steps, resume);
+    let (Some(expected), Some(got)) = (&expected, &got) else {
+        assert!(
+            expected.is_none() && got.is_none(),
+            "step {at}: model expected {expected:?}, engine did {got:?}"
+        );
+        assert_eq!(repo.branch_head(current).unwrap(), head_before, "step {at}");
+        return;
+    };
+    assert_eq!(
+        expected.len(),
+        got.len(),
+        "step {at}: {expected:?} vs {got:?}"
+    );
+    let mut head = onto.to_owned();
+    for ((step, rows), (commit, made)) in expected.iter().zip(got) {
+        assert_eq!(step, &commit.to_hex(), "step {at}");
+        match (rows, made) {
+            (None, None) => {}
+            (Some(rows), Some(made)) => {
+                let height = model.commits[&head].2 + 1;
+                model
+                    .commits
+                    .insert(made.to_hex(), (vec![head.clone()], rows.clone(), height));
+                head = made.to_hex();
+            }
+            other => panic!("step {at}: model and engine differ on {step}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        repo.branch_head(current).unwrap().to_hex(),
+        head,
+        "step {at}"
+    );
+    let rows = model.commits[&head].1.clone();
+    model.heads.insert(current.to_owned(), head);
+    model.working.insert(current.to_owned(), rows);
+}
+
+/// Commits everything on the current branch, in the engine and the model.
+fn commit_all(repo: &Repository, model: &mut Model, message: &str) {
+    let current = model.current.clone();
+    let options = CommitOptions {
+        message: message.into(),
+        author: author(),
+        all: true,
+        allow_empty: true,
+        amend: false,
+    };
+    let made = vc::commit::commit(repo, &current, &options)
+        .unwrap()
+        .to_hex();
+    let parent = model.heads[&current].clone();
+    let height = model.commits[&parent].2 + 1;
+    let rows = model.working[&current].clone();
+    model
+        .commits
+        .insert(made.clone(), (vec![parent], rows, height));
+    model.heads.insert(current, made);
 }
 
 fn read(session: &mut Session, sql: &str) -> Rows {
@@ -153,11 +388,20 @@ fn run(ops: &[Op]) {
         current: "main".into(),
         ..Model::default()
     };
+    // Stashes, newest last: the commit each was made on, and its rows.
+    let mut stashes: Vec<(String, Rows)> = Vec::new();
     model
         .commits
         .insert(first.clone(), (Vec::new(), Rows::new(), 2));
     model.heads.insert("main".into(), first);
     model.working.insert("main".into(), Rows::new());
+    // Every branch exists from the start, so that histories diverge soon
+    // enough for merges, picks and rebases to have work to do.
+    for b in ["b1", "b2"] {
+        vc::branch::create(&repo, b, repo.branch_head("main").unwrap(), false).unwrap();
+        model.heads.insert(b.into(), model.heads["main"].clone());
+        model.working.insert(b.into(), Rows::new());
+    }
 
     for (step, op) in ops.iter().enumerate() {
         let current = model.current.clone();
@@ -176,18 +420,7 @@ fn run(ops: &[Op]) {
                     .unwrap();
                 model.working.get_mut(&current).unwrap().remove(k);
             }
-            Op::Commit => {
-                let made = vc::commit::commit(&repo, &current, &options(&format!("step {step}")))
-                    .unwrap()
-                    .to_hex();
-                let parent = model.heads[&current].clone();
-                let height = model.commits[&parent].2 + 1;
-                let rows = model.working[&current].clone();
-                model
-                    .commits
-                    .insert(made.clone(), (vec![parent], rows, height));
-                model.heads.insert(current.clone(), made);
-            }
+            Op::Commit => commit_all(&repo, &mut model, &format!("step {step}")),
             Op::Branch(b) => {
                 let b = name(*b);
                 let result =
@@ -314,6 +547,148 @@ fn run(ops: &[Op]) {
                 }
                 session = Session::open(repo.clone(), &current).unwrap();
             }
+            Op::CherryPick(b, resume) => {
+                let b = name(*b);
+                if !model.heads.contains_key(&b) || b == current {
+                    continue;
+                }
+                // Local changes are committed first, as a user would
+                // (a dirty working set's refusal is the facade tests').
+                if model.dirty() {
+                    commit_all(&repo, &mut model, &format!("step {step}"));
+                }
+                let pick = model.heads[&b].clone();
+                let steps = vec![pick.clone()];
+                if model.commits[&pick].0.len() != 1 {
+                    // A merge or the root commit: refused.
+                    let head = repo.branch_head(&current).unwrap();
+                    let picked = Step {
+                        action: StepAction::Pick,
+                        commit: address(&pick),
+                        message: None,
+                    };
+                    let options = SequenceOptions {
+                        author: None,
+                        allow_empty: false,
+                    };
+                    let result = vc::merge::start_sequence(
+                        &repo,
+                        &crate::sql::SqlChecks,
+                        &current,
+                        SequenceKind::CherryPick,
+                        head,
+                        vec![picked],
+                        &options,
+                    );
+                    assert!(
+                        result.is_err(),
+                        "step {step:?}: the cherry-pick should be refused"
+                    );
+                    continue;
+                }
+                let onto = model.heads[&current].clone();
+                sequence_step(
+                    &repo,
+                    &mut model,
+                    &current,
+                    SequenceKind::CherryPick,
+                    &onto,
+                    steps,
+                    *resume,
+                    step,
+                );
+                session = Session::open(repo.clone(), &current).unwrap();
+            }
+            Op::RevertHead => {
+                if model.dirty() {
+                    commit_all(&repo, &mut model, &format!("step {step}"));
+                }
+                let head = model.heads[&current].clone();
+                if model.commits[&head].0.len() != 1 {
+                    continue;
+                }
+                sequence_step(
+                    &repo,
+                    &mut model,
+                    &current,
+                    SequenceKind::Revert,
+                    &head.clone(),
+                    vec![head],
+                    Resume::Abort,
+                    step,
+                );
+                session = Session::open(repo.clone(), &current).unwrap();
+            }
+            Op::Rebase(b, resume) => {
+                let b = name(*b);
+                if !model.heads.contains_key(&b) || b == current {
+                    continue;
+                }
+                if model.dirty() {
+                    commit_all(&repo, &mut model, &format!("step {step}"));
+                }
+                let ours = model.heads[&current].clone();
+                let onto = model.heads[&b].clone();
+                let theirs = model.ancestors(&onto);
+                if model.ancestors(&ours).contains(&onto) {
+                    continue;
+                }
+                let mut steps: Vec<(u64, String)> = model
+                    .ancestors(&ours)
+                    .into_iter()
+                    .filter(|c| !theirs.contains(c) && model.commits[c].0.len() <= 1)
+                    .map(|c| (model.commits[&c].2, c))
+                    .collect();
+                steps.sort();
+                let steps = steps.into_iter().map(|(_, c)| c).collect();
+                sequence_step(
+                    &repo,
+                    &mut model,
+                    &current,
+                    SequenceKind::Rebase,
+                    &onto,
+                    steps,
+                    *resume,
+                    step,
+                );
+                session = Session::open(repo.clone(), &current).unwrap();
+            }
+            Op::StashPush => {
+                let result = vc::stash::push(&repo, &current, "stash", &author(), false);
+                if !model.dirty() {
+                    assert!(result.is_err(), "step {step}: nothing to stash");
+                    continue;
+                }
+                result.unwrap();
+                stashes.push((
+                    model.heads[&current].clone(),
+                    model.working[&current].clone(),
+                ));
+                let rows = model.head_rows(&current);
+                model.working.insert(current.clone(), rows);
+                session = Session::open(repo.clone(), &current).unwrap();
+            }
+            Op::StashPop => {
+                let result = vc::stash::apply(&repo, &crate::sql::SqlChecks, &current, 0, true);
+                let Some((on, stashed)) = stashes.last().cloned() else {
+                    assert!(result.is_err(), "step {step}: no stash to pop");
+                    continue;
+                };
+                let merged =
+                    merge_rows(&model.commits[&on].1, &model.head_rows(&current), &stashed);
+                match (model.dirty(), merged) {
+                    (false, Some(rows)) => {
+                        result.unwrap();
+                        stashes.pop();
+                        model.working.insert(current.clone(), rows);
+                    }
+                    _ => {
+                        assert!(result.is_err(), "step {step}: the stash should not apply");
+                        continue;
+                    }
+                }
+                session = Session::open(repo.clone(), &current).unwrap();
+            }
             Op::ResetHard => {
                 let head = repo.branch_head(&current).unwrap();
                 vc::commit::reset(&repo, &current, head, vc::commit::ResetMode::Hard).unwrap();
@@ -347,10 +722,10 @@ fn run(ops: &[Op]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
-    fn history_matches_the_model(ops in proptest::collection::vec(op(), 1..40)) {
+    fn history_matches_the_model(ops in proptest::collection::vec(op(), 1..60)) {
         run(&ops);
     }
 }

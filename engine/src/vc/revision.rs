@@ -1,7 +1,8 @@
 //! Revisions: how a user names a commit.
 //!
-//! `HEAD`, a branch, a tag, `refs/...`, or a full or abbreviated commit hash
-//! (at least 4 hex digits, unique among the commits reachable from any ref),
+//! `HEAD`, a branch, a tag, `refs/...`, a full commit hash (of any commit
+//! the store holds, reachable or not), or an abbreviated one (at least 4
+//! hex digits, unique among the commits reachable from any ref),
 //! followed by any number of `~n` (the n-th first parent) and `^` / `^n`
 //! (the n-th parent) steps, as in Git.
 
@@ -160,6 +161,14 @@ fn resolve_base(repo: &Repository, head: &str, base: &str, revision: &str) -> Re
         }
     }
     let is_hex = base.len() >= 4 && base.len() <= 64 && base.chars().all(|c| c.is_ascii_hexdigit());
+    // A whole hash names its commit even when no ref reaches it any more
+    // (the branch a rebase or reset moved away from), as in Git, until gc.
+    if let Ok(address) = base.parse::<Address>()
+        && repo.store().has(&address)?
+        && let Ok(commit) = repo.read_commit(&address).map(|_| address)
+    {
+        return Ok(commit);
+    }
     if is_hex {
         let prefix = base.to_ascii_lowercase();
         let starts: Vec<Address> = root
