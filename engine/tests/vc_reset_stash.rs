@@ -8,8 +8,9 @@
 
 mod common;
 
+use arbor_engine::SequenceKind::CherryPick;
 use arbor_engine::TableChange::{Added, Modified};
-use arbor_engine::ops::{list_stashes, push_stash};
+use arbor_engine::ops::{PickArgs, list_stashes, push_stash};
 use arbor_engine::{
     BranchState, CommitArgs, Error, Identity, MergeOutcome, Signature, SqlState, Timestamp,
     VcError, ops,
@@ -173,7 +174,9 @@ fn stash_push_list_pop() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].1, saved);
     assert_eq!(list[0].2.message, "WIP on main: fruit");
-    assert_eq!(list[0].2.parents, [repo.head()]);
+    // Made on the head, with the staged catalog in a second parent.
+    assert_eq!(list[0].2.parents.len(), 2);
+    assert_eq!(list[0].2.parents[0], repo.head());
     // The head moves on another row; the stash still applies.
     repo.sql("UPDATE fruit SET name = 'nashi' WHERE id = 2");
     repo.commit_all("pear renamed");
@@ -199,6 +202,53 @@ fn stash_push_list_pop() {
     let e = push_stash(r, "main", "fruit", &ann, false).unwrap_err();
     assert!(e.message.contains("no local changes to save"), "{e:?}");
     assert!(list_stashes(r).unwrap().is_empty());
+}
+
+/// `stash pop` applies over uncommitted changes to other tables, refuses
+/// (changing nothing) over changes to a table the stash changes too, and
+/// brings a table that was new and staged back staged, the rest unstaged.
+#[test]
+fn stash_pop_over_unrelated_changes_and_staged_new_tables() {
+    let repo = Repo::with_fruit();
+    let r = repo.db.repository();
+    repo.sql(
+        "UPDATE fruit SET price = 1 WHERE id = 1; \
+         CREATE TABLE veg (id integer PRIMARY KEY); INSERT INTO veg VALUES (7)",
+    );
+    repo.call("SELECT arbor_add('veg')").unwrap();
+    push_stash(r, "main", "wip", &ann(), false).unwrap();
+    assert!(repo.status().is_clean());
+    // An unrelated change: the stash applies over it, and it stays.
+    repo.sql("CREATE TABLE notes (id integer PRIMARY KEY); INSERT INTO notes VALUES (1)");
+    repo.call("SELECT arbor_add('notes')").unwrap();
+    repo.db
+        .branch("main")
+        .unwrap()
+        .apply_stash(0, false)
+        .unwrap();
+    assert_eq!(repo.rows("SELECT price FROM fruit WHERE id = 1"), ["1"]);
+    assert_eq!(repo.rows("SELECT id FROM veg"), ["7"]);
+    assert_eq!(repo.rows("SELECT id FROM notes"), ["1"]);
+    let status = repo.status();
+    assert_eq!(status.staged, changes(&[("notes", Added), ("veg", Added)]));
+    assert_eq!(status.unstaged, changes(&[("fruit", Modified)]));
+    // A change to a table the stash changes too: refused, nothing moves.
+    repo.call("SELECT arbor_reset('--hard')").unwrap();
+    repo.sql("UPDATE fruit SET price = 2 WHERE id = 2");
+    let before = BranchState::read(r, "main").unwrap().working_set;
+    let e = repo
+        .db
+        .branch("main")
+        .unwrap()
+        .apply_stash(0, true)
+        .unwrap_err();
+    assert_eq!(e.vc, Some(VcError::UncommittedChanges));
+    assert!(
+        e.message.contains("overwritten by stash@{0}: fruit"),
+        "{e:?}"
+    );
+    assert_eq!(BranchState::read(r, "main").unwrap().working_set, before);
+    assert_eq!(list_stashes(r).unwrap().len(), 1);
 }
 
 // ---------------------------------------------------------------- untracked tables
@@ -389,10 +439,11 @@ fn stash_pop_refuses_to_overwrite_an_untracked_table() {
     assert_eq!(r.store_root().unwrap(), before);
     assert_eq!(repo.rows("SELECT * FROM n"), ["1,mine"]);
     assert_eq!(list_stashes(r).unwrap().len(), 1);
-    // Tracked changes still refuse as before.
+    // A change to another table is no obstacle: the stash applies over it.
     repo.sql("DROP TABLE n; UPDATE fruit SET price = 2 WHERE id = 1");
-    let e = repo.on().apply_stash(0, true).unwrap_err();
-    assert_eq!(e.vc, Some(VcError::UncommittedChanges));
+    repo.on().apply_stash(0, true).unwrap();
+    assert_eq!(repo.rows("SELECT * FROM n"), ["42"]);
+    assert_eq!(repo.rows("SELECT price FROM fruit WHERE id = 1"), ["2"]);
 }
 
 /// `checkout` carries untracked tables to the other branch (leaving the
@@ -468,6 +519,14 @@ fn merge_refuses_to_overwrite_and_abort_keeps_untracked_tables() {
     assert_eq!(repo.rows("SELECT price FROM fruit WHERE id = 1"), ["2"]);
 }
 
+/// The arguments of a cherry-pick of `commit`.
+fn pick(commit: arbor_merkle::Address) -> PickArgs {
+    PickArgs {
+        revisions: vec![commit.to_hex()],
+        ..PickArgs::default()
+    }
+}
+
 /// Cherry-pick and revert, which need a clean working set, take one with
 /// untracked tables and leave them there; one that would bring a table of
 /// their name refuses.
@@ -481,14 +540,14 @@ fn cherry_pick_keeps_untracked_tables() {
     let n = repo.commit_all("n");
     repo.db.checkout("main").unwrap();
     make_untracked(&repo);
-    repo.on().cherry_pick(cheap, None).unwrap();
+    repo.on().pick(CherryPick, &pick(cheap)).unwrap();
     assert_eq!(repo.fruit(), ["1,apple,1", "2,pear,75"]);
     untracked_intact(&repo);
     let status = repo.status();
     assert_eq!((status.staged.len(), status.unstaged.len()), (0, 0));
     assert_eq!(status.untracked, ["n", "names", "s"]);
     let head = repo.head();
-    let e = repo.on().cherry_pick(n, None).unwrap_err();
+    let e = repo.on().pick(CherryPick, &pick(n)).unwrap_err();
     assert_overwrites_untracked_n(&e, "the cherry-pick");
     assert_eq!(repo.head(), head);
     untracked_intact(&repo);

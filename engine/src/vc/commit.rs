@@ -161,7 +161,12 @@ pub fn add(repo: &Repository, branch: &str, what: &Stage) -> Result<()> {
 /// Sets table (or view) `name` in `to` as it is in `from` (absent if absent),
 /// with the sequences it owns (its serial and identity columns' counters):
 /// staged without them, a table would name a sequence its commit lacks.
-fn copy_table(repo: &Repository, from: &Catalog, to: &mut Catalog, name: &str) -> Result<()> {
+pub(crate) fn copy_table(
+    repo: &Repository,
+    from: &Catalog,
+    to: &mut Catalog,
+    name: &str,
+) -> Result<()> {
     let owned = |catalog: &Catalog| -> Result<Vec<String>> {
         match catalog.tables.get(name) {
             Some(a) => Ok(owned_by(

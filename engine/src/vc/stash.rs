@@ -1,10 +1,17 @@
 //! Stashes: uncommitted changes put aside and brought back.
 //!
 //! A stash is a commit object (never on a branch) whose catalog is the
-//! working catalog at the time and whose parent is the branch head it was
-//! made on, under the ref `refs/stash/<sequence>`; the newest is
-//! `stash@{0}`. Bringing one back is a three-way merge of catalogs: base
-//! the stash's parent, ours the branch head, theirs the stash.
+//! working catalog at the time, under the ref `refs/stash/<sequence>`; the
+//! newest is `stash@{0}`. As in Git, its first parent is the branch head it
+//! was made on and its second an "index" commit holding the staged catalog
+//! (stashes made before there was one have the first parent only).
+//!
+//! Bringing one back is a three-way merge of catalogs: base the stash's
+//! parent, ours the branch head, theirs the stash. Uncommitted changes of
+//! the branch stay, carried onto the result, as long as the stash leaves
+//! their tables alone (else it refuses, changing nothing). What the stash
+//! brings back is unstaged, but for tables that were new and staged when it
+//! was made: those come back staged, as Git's new files do.
 //!
 //! Untracked tables (`super::untracked`) stay in the working set unless
 //! the stash includes them (`--include-untracked`), as Git's do; bringing
@@ -14,7 +21,8 @@
 use arbor_merkle::Address;
 
 use super::BranchState;
-use super::commit::publish_branch;
+use super::branch::LocalChanges;
+use super::commit::{copy_table, publish_branch};
 use super::merge::merge_catalogs;
 use super::untracked::Untracked;
 use crate::error::{Error, Result, SqlState, VcError};
@@ -102,12 +110,19 @@ pub fn push(
             "no local changes to save",
         ));
     }
-    let stash = repo.write_commit(&Commit {
-        catalog: stashed,
+    let index = repo.write_commit(&Commit {
+        catalog: state.working_set.staged,
         parents: vec![state.head],
         author: author.clone(),
-        message: format!("WIP on {branch}: {message}"),
+        message: format!("index on {branch}: {message}"),
         height: state.commit.height + 1,
+    })?;
+    let stash = repo.write_commit(&Commit {
+        catalog: stashed,
+        parents: vec![state.head, index],
+        author: author.clone(),
+        message: format!("WIP on {branch}: {message}"),
+        height: state.commit.height + 2,
     })?;
     let next = list(repo)?
         .first()
@@ -130,9 +145,9 @@ pub fn push(
     Ok(stash)
 }
 
-/// Brings stash `n` back into the working set of `branch` (which must be
-/// clean but for untracked tables, which stay); with `drop`, removes it
-/// afterwards (`pop`).
+/// Brings stash `n` back into the working set of `branch`, over its
+/// uncommitted changes where the stash leaves their tables alone (see the
+/// module docs); with `drop`, removes it afterwards (`pop`).
 pub fn apply(
     repo: &Repository,
     checks: &dyn CheckBinder,
@@ -142,11 +157,10 @@ pub fn apply(
 ) -> Result<()> {
     let (name, _, stash) = nth(repo, n)?;
     let state = BranchState::read(repo, branch)?;
-    let untracked = Untracked::of(repo, &state)?;
-    if state.working_set.merge.is_some() || !untracked.are_the_only_changes(repo, &state)? {
+    if state.working_set.merge.is_some() {
         return Err(Error::vc(
-            VcError::UncommittedChanges,
-            "your uncommitted changes would mix with the stash",
+            VcError::MergeInProgress,
+            "cannot apply a stash during a merge",
         ));
     }
     let parent = stash
@@ -169,11 +183,27 @@ pub fn apply(
         .with_detail(what.join("\n"))
         .with_hint("nothing was changed"));
     }
-    let merged = repo.write_catalog(&merged)?;
-    let merged = untracked.kept_on(repo, merged, &format!("stash@{{{n}}}"))?;
+    let by = format!("stash@{{{n}}}");
+    let local = LocalChanges::of(repo, &state)?;
+    local.refuse_collisions(&merged, &by)?;
+    let (working, _) = local.carry(&merged);
+    // Staged: what was staged here, plus the tables the stash's index
+    // commit had newly staged.
+    let mut staged = repo.read_catalog(&state.working_set.staged)?;
+    if let Some(index) = stash.parents.get(1) {
+        let index = repo.read_catalog(&repo.read_commit(index)?.catalog)?;
+        let new_tables = index
+            .tables
+            .keys()
+            .chain(index.views.keys())
+            .filter(|t| !base.tables.contains_key(*t) && !base.views.contains_key(*t));
+        for table in new_tables {
+            copy_table(repo, &index, &mut staged, table)?;
+        }
+    }
     let ws = WorkingSet {
-        working: merged,
-        staged: state.commit.catalog,
+        working: repo.write_catalog(&working)?,
+        staged: repo.write_catalog(&staged)?,
         merge: None,
         sequence: state.working_set.sequence.clone(),
     };

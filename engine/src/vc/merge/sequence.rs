@@ -371,7 +371,7 @@ impl Runner<'_> {
                     message: self.message_of(&step, &picked),
                 };
                 sequence.current = Some(step.clone());
-                self.publish(catalog, Some(merge), Some(sequence))?;
+                self.publish(sequence.kind, catalog, Some(merge), Some(sequence.clone()))?;
                 return Ok(SequenceOutcome::Stopped {
                     applied: self.applied,
                     step,
@@ -393,7 +393,7 @@ impl Runner<'_> {
             });
         }
         let catalog = self.head.1.catalog;
-        self.publish(catalog, None, None)?;
+        self.publish(sequence.kind, catalog, None, None)?;
         Ok(SequenceOutcome::Done {
             applied: self.applied,
         })
@@ -415,7 +415,7 @@ impl Runner<'_> {
         }
         sequence.current = Some(step);
         let catalog = self.head.1.catalog;
-        self.publish(catalog, None, Some(sequence))?;
+        self.publish(sequence.kind, catalog, None, Some(sequence.clone()))?;
         Err(error.with_hint(format!(
             "the {name} stopped there: keep it as an empty commit with --continue, or drop it with --skip"
         )))
@@ -486,14 +486,12 @@ impl Runner<'_> {
     /// (untracked tables kept), and the merge and sequence states given.
     fn publish(
         &self,
+        kind: SequenceKind,
         catalog: Address,
         merge: Option<MergeState>,
         sequence: Option<StepSequence>,
     ) -> Result<()> {
-        let verb = match &sequence {
-            Some(s) => format!("the {}", operation_name(s.kind)),
-            None => "the sequence".to_owned(),
-        };
+        let verb = format!("the {}", operation_name(kind));
         let ws = WorkingSet {
             working: self.untracked.kept_on(self.repo, catalog, &verb)?,
             staged: catalog,
