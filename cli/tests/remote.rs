@@ -238,6 +238,68 @@ fn pull_brings_every_branch_and_the_tags() {
     assert_eq!(rows(&down, "SELECT count(*) FROM t"), "count\n3\n");
 }
 
+/// A push makes its remote: a path that does not exist, an empty folder,
+/// or a repository made by `arbor init --bare` takes the pushed branch as
+/// its default; others clone from it. A folder with other things in it is
+/// refused, and a bare repository has no branch to work on until then.
+#[test]
+fn a_push_creates_a_new_remote_and_init_bare_makes_one() {
+    let root = pair();
+    let up = root.dir("up");
+    // A path that does not exist yet.
+    up.ok(&["remote", "add", "new", "../new"]);
+    up.ok(&["push", "-u", "new", "main"]);
+    assert!(root.dir("new").path().join(".arbor").is_dir());
+    // An empty folder.
+    root.mkdir("empty");
+    up.ok(&["remote", "add", "empty", "../empty"]);
+    up.ok(&["push", "empty", "main"]);
+    // `init --bare`: no branch, no commit; working in it is refused.
+    let bare = root.mkdir("bare");
+    let said = bare.ok(&["init", "--bare"]);
+    assert!(
+        said.starts_with("Initialized an empty bare Arbor repository"),
+        "{said}"
+    );
+    for command in [&["status"][..], &["sql", "-q", "SELECT 1"]] {
+        let e = bare.fails(command);
+        assert!(
+            e.contains("this repository is bare: it has no branch yet"),
+            "{e}"
+        );
+    }
+    let e = root.fails(&["clone", "bare", "too-early"]);
+    assert!(
+        e.contains("has no branches yet: there is nothing to clone"),
+        "{e}"
+    );
+    assert!(!root.dir("too-early").path().join(".arbor").exists());
+    up.ok(&["remote", "add", "bare", "../bare"]);
+    up.ok(&["push", "bare", "main"]);
+    for remote in ["new", "empty", "bare"] {
+        let copy = format!("copy-{remote}");
+        root.ok(&["clone", remote, &copy]);
+        let copy = root.dir(&copy);
+        assert_eq!(rows(&copy, "SELECT v FROM t ORDER BY id"), "v\na\nb\n");
+        assert_eq!(copy.ok(&["branch", "--show-current"]).trim(), "main");
+    }
+    // The remote's branch moves with later pushes.
+    up.ok(&["sql", "-q", "INSERT INTO t VALUES (3, 'c')"]);
+    up.ok(&["commit", "-am", "c"]);
+    up.ok(&["push", "bare", "main"]);
+    let copy = root.dir("copy-bare");
+    copy.ok(&["pull"]);
+    assert_eq!(rows(&copy, "SELECT count(*) FROM t"), "count\n3\n");
+    // A folder holding something else is not made a repository.
+    let other = root.mkdir("other");
+    other.write_file("notes.txt", "mine");
+    up.ok(&["remote", "add", "other", "../other"]);
+    let e = up.fails(&["push", "other", "main"]);
+    assert!(e.contains("is not an Arbor repository"), "{e}");
+    assert!(!other.path().join(".arbor").exists());
+    fsck_clean(&[&up, &root.dir("new"), &root.dir("empty"), &root.dir("bare")]);
+}
+
 #[test]
 fn a_push_with_local_changes_on_the_remote_branch_is_refused() {
     let root = pair();

@@ -16,6 +16,10 @@ pub struct Args {
     /// The name of the first branch.
     #[arg(short = 'b', long = "initial-branch", default_value = "main")]
     initial_branch: String,
+    /// Make a repository with no branch, commit or working set: a remote
+    /// to push to (the first branch pushed becomes its default).
+    #[arg(long, conflicts_with = "initial_branch")]
+    bare: bool,
 }
 
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
@@ -30,11 +34,16 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         )));
     }
     ops::validate_branch_name(&args.initial_branch)?;
-    let author = identity::system_signature()?;
     let store = ops::open_disk_store(&dir)?;
-    Repository::init(store, &args.initial_branch, &author)?;
+    if args.bare {
+        Repository::init_bare(store)?;
+    } else {
+        let author = identity::system_signature()?;
+        Repository::init(store, &args.initial_branch, &author)?;
+    }
     println!(
-        "Initialized an empty Arbor repository in {}",
+        "Initialized an empty {}Arbor repository in {}",
+        if args.bare { "bare " } else { "" },
         dir.join(arbor_engine::STORE_DIR).display()
     );
     Ok(ExitCode::SUCCESS)

@@ -154,7 +154,7 @@ fn open_session(cwd: &Path, script: bool) -> Result<Session, CliError> {
     } else {
         crate::vcs::sized(repository)
     };
-    let branch = repository.store_root()?.default_branch;
+    let branch = ops::current_branch(&repository)?;
     Ok(Session::open(repository, &branch)?)
 }
 

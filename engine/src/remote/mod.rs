@@ -136,12 +136,23 @@ pub fn open(url: &str, write: bool, env: &Environment) -> Result<Repository> {
             return open_git(&git_url, write, &env.git_cache());
         }
     };
+    if write && is_missing_or_empty(&path)? {
+        // A push makes its remote, as Dolt's file remotes do: a bare
+        // repository, whose first pushed branch becomes its default.
+        std::fs::create_dir_all(&path).map_err(|e| {
+            Error::new(
+                SqlState::IoError,
+                format!("cannot create the remote {}: {e}", path.display()),
+            )
+        })?;
+        return Repository::init_bare(repo::open_disk_store(&path)?);
+    }
     if !path.join(repo::STORE_DIR).is_dir() {
         return Err(Error::new(
             SqlState::UndefinedFile,
             format!("{} is not an Arbor repository", path.display()),
         )
-        .with_hint("a folder remote is a folder that `arbor init` or `arbor clone` made"));
+        .with_hint("a folder remote is a folder that `arbor init` or `arbor clone` made, or an empty one to push to"));
     }
     let store = if write {
         repo::open_disk_store(&path)?
@@ -164,6 +175,18 @@ pub fn open(url: &str, write: bool, env: &Environment) -> Result<Repository> {
         store
     };
     Repository::open(store)
+}
+
+/// Whether `path` does not exist or is an empty folder (a new remote).
+fn is_missing_or_empty(path: &Path) -> Result<bool> {
+    match std::fs::read_dir(path) {
+        Ok(mut entries) => Ok(entries.next().is_none()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(Error::new(
+            SqlState::IoError,
+            format!("cannot read the remote {}: {e}", path.display()),
+        )),
+    }
 }
 
 /// Opens remote `name` of `local`, for writing (a push) or only reading.
@@ -801,6 +824,13 @@ pub fn clone(
         ));
     }
     let remote_root = remote.store_root()?;
+    if remote_root.default_branch.is_empty() && branch.is_none() {
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            format!("{url} has no branches yet: there is nothing to clone"),
+        )
+        .with_hint("push a branch to it first"));
+    }
     let branch = branch.unwrap_or(&remote_root.default_branch).to_owned();
     validate_branch_name(&branch)?;
     let mut remote_heads = heads(&remote_root);

@@ -156,6 +156,21 @@ impl Repository {
         Ok(repo)
     }
 
+    /// Creates a bare repository in an empty store: no branch, no commit,
+    /// no working set; a remote to push to (its first pushed branch
+    /// becomes its default).
+    pub fn init_bare(store: Arc<dyn ChunkStore>) -> Result<Repository> {
+        if store.root()?.is_some() {
+            return Err(Error::new(
+                SqlState::DuplicateDatabase,
+                "a repository already exists here",
+            ));
+        }
+        let repo = Repository::from_store(store);
+        repo.publish_first_root(&StoreRoot::default())?;
+        Ok(repo)
+    }
+
     /// A repository over a store that may not have a store root yet (a
     /// clone fills it, then calls [`Repository::publish_first_root`]).
     pub(crate) fn from_store(store: Arc<dyn ChunkStore>) -> Repository {

@@ -37,13 +37,22 @@ pub mod untracked;
 
 use arbor_merkle::Address;
 
-use crate::error::Result;
+use crate::error::{Error, Result, SqlState};
 use crate::objects::{Commit, WorkingSet};
 use crate::repo::Repository;
 
-/// The checked-out branch (HEAD).
+/// The checked-out branch (HEAD); refused in a bare repository, which
+/// has none until a branch is pushed to it.
 pub fn current_branch(repo: &Repository) -> Result<String> {
-    Ok(repo.store_root()?.default_branch)
+    let branch = repo.store_root()?.default_branch;
+    if branch.is_empty() {
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "this repository is bare: it has no branch yet",
+        )
+        .with_hint("push a branch to it from another repository"));
+    }
+    Ok(branch)
 }
 
 /// A branch's head commit with its address, and its working set with its address.
