@@ -280,9 +280,14 @@ pub fn stat_line(
     selection: &RowSelection,
 ) -> Result<Option<String>, CliError> {
     let s = selection.stat(d, repository)?;
-    let table = match d.change {
+    let renamed;
+    let table = match &d.change {
         TableChange::Added => Some("table added"),
         TableChange::Deleted => Some("table deleted"),
+        TableChange::Renamed { from } => {
+            renamed = format!("renamed from {from}");
+            Some(renamed.as_str())
+        }
         TableChange::Modified if d.schema.is_some() => Some("schema changed"),
         TableChange::Modified => None,
     };
@@ -384,14 +389,22 @@ pub fn print_table_heading(
 ) -> Result<(), CliError> {
     let write = |e: io::Error| CliError::new(format!("cannot write output: {e}"));
     let name = &diff.name;
-    let heading = format!("diff --arbor a/{name} b/{name}");
+    // A renamed table, as Git shows a renamed file.
+    let old_name = match &diff.change {
+        TableChange::Renamed { from } => from,
+        _ => name,
+    };
+    let heading = format!("diff --arbor a/{old_name} b/{name}");
     writeln!(out, "{}", paint(color, 'h', &heading)).map_err(write)?;
-    match diff.change {
+    match &diff.change {
         TableChange::Added => writeln!(out, "added table {name}").map_err(write)?,
         TableChange::Deleted => writeln!(out, "deleted table {name}").map_err(write)?,
+        TableChange::Renamed { from } => {
+            writeln!(out, "rename from {from}\nrename to {name}").map_err(write)?
+        }
         TableChange::Modified => {}
     }
-    writeln!(out, "--- a/{name}\n+++ b/{name}").map_err(write)?;
+    writeln!(out, "--- a/{old_name}\n+++ b/{name}").map_err(write)?;
     if let Some(schema) = &diff.schema {
         for line in schema_lines(schema) {
             let mark = line.chars().next().unwrap_or(' ');

@@ -435,6 +435,19 @@ fn table_copy_rename_and_remove() {
     s.run(&["table", "rm", "--cascade", "t", "t2"]);
     s.run(&["ls"]);
     s.run(&["schema", "show", "child"]);
+    // A committed table renamed shows as a rename once staged, in status
+    // and in diff, and a commit records it so.
+    s.run(&["commit", "-am", "only child"]);
+    s.sql("CREATE TABLE kept (id integer PRIMARY KEY); INSERT INTO kept VALUES (1), (2)");
+    s.run(&["commit", "-Am", "kept"]);
+    s.run(&["table", "mv", "kept", "renamed"]);
+    s.run(&["add", "-A"]);
+    s.run(&["status"]);
+    s.run(&["diff", "--staged"]);
+    s.run(&["diff", "--staged", "--summary"]);
+    s.run(&["commit", "-m", "renamed"]);
+    s.run(&["show", "--stat"]);
+    s.run(&["diff", "HEAD~1", "HEAD", "--format", "sql"]);
     insta::assert_snapshot!(s.transcript);
 }
 

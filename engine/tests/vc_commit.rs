@@ -8,7 +8,7 @@
 mod common;
 
 use arbor_engine::TableChange::{Added, Deleted, Modified};
-use arbor_engine::{CommitArgs, SqlState, VcError};
+use arbor_engine::{CommitArgs, SqlState, TableChange, VcError};
 use common::{INIT, NAME, Repo, changes};
 
 fn message(m: &str) -> CommitArgs {
@@ -63,6 +63,56 @@ fn status_separates_staged_and_unstaged_tables() {
     let status = repo.status();
     assert_eq!(status.staged, changes(&[]));
     assert_eq!(status.unstaged, changes(&[("veg", Deleted)]));
+}
+
+/// A staged rename is a rename, in status, `arbor_status` and diffs: a
+/// table gone and one new holding exactly its rows. Empty tables and
+/// tables whose rows changed too are not paired.
+#[test]
+fn a_staged_rename_shows_as_a_rename() {
+    let repo = Repo::with_fruit();
+    repo.sql("ALTER TABLE fruit RENAME TO produce");
+    let status = repo.status();
+    // Not staged: the old table is gone and the new one untracked.
+    assert_eq!(status.unstaged, changes(&[("fruit", Deleted)]));
+    assert_eq!(status.untracked, ["produce"]);
+    repo.call("SELECT arbor_add('-A')").unwrap();
+    let renamed = TableChange::Renamed {
+        from: "fruit".into(),
+    };
+    assert_eq!(
+        repo.status().staged,
+        vec![("produce".to_owned(), renamed.clone())]
+    );
+    assert_eq!(
+        repo.rows("SELECT table_name, staged, status FROM arbor_status"),
+        ["fruit -> produce,t,renamed"]
+    );
+    repo.commit(&all("renamed")).unwrap();
+    let diffs = repo.db.diff("HEAD~1", "HEAD").unwrap();
+    assert_eq!(diffs.len(), 1);
+    assert_eq!(
+        (diffs[0].name.as_str(), &diffs[0].change),
+        ("produce", &renamed)
+    );
+    assert!(diffs[0].from.is_some() && diffs[0].to.is_some());
+    // Renamed and changed at once: a drop and a new table, as before.
+    repo.sql("ALTER TABLE produce RENAME TO fruit; DELETE FROM fruit WHERE id = 1");
+    repo.call("SELECT arbor_add('-A')").unwrap();
+    assert_eq!(
+        repo.status().staged,
+        changes(&[("fruit", Added), ("produce", Deleted)])
+    );
+    // Two empty tables are not taken for one renamed.
+    repo.call("SELECT arbor_reset('--hard')").unwrap();
+    repo.sql("CREATE TABLE e1 (id integer PRIMARY KEY)");
+    repo.commit(&all("e1")).unwrap();
+    repo.sql("DROP TABLE e1; CREATE TABLE e2 (id integer PRIMARY KEY)");
+    repo.call("SELECT arbor_add('-A')").unwrap();
+    assert_eq!(
+        repo.status().staged,
+        changes(&[("e1", Deleted), ("e2", Added)])
+    );
 }
 
 // ---------------------------------------------------------------- add
@@ -153,7 +203,7 @@ fn commit_all_takes_every_change() {
     let diff = repo.db.diff("HEAD~1", "HEAD").unwrap();
     let summary: Vec<_> = diff
         .iter()
-        .map(|d| (d.name.as_str(), d.change, d.schema.is_some()))
+        .map(|d| (d.name.as_str(), d.change.clone(), d.schema.is_some()))
         .collect();
     assert_eq!(
         summary,
@@ -163,7 +213,10 @@ fn commit_all_takes_every_change() {
     repo.sql("DROP TABLE veg");
     repo.commit(&all("drop veg")).unwrap();
     let diff = repo.db.diff("HEAD~1", "HEAD").unwrap();
-    let summary: Vec<_> = diff.iter().map(|d| (d.name.as_str(), d.change)).collect();
+    let summary: Vec<_> = diff
+        .iter()
+        .map(|d| (d.name.as_str(), d.change.clone()))
+        .collect();
     assert_eq!(summary, [("veg", Deleted)]);
 }
 

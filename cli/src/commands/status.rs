@@ -43,11 +43,13 @@ fn sequence_lines(sequence: &StepSequence, branch: &str) -> String {
     text
 }
 
-fn label(change: TableChange) -> &'static str {
+/// A table's line in a list of changes, as Git words a file's.
+fn change_line(name: &str, change: &TableChange) -> String {
     match change {
-        TableChange::Added => "new table:",
-        TableChange::Deleted => "deleted:  ",
-        TableChange::Modified => "modified: ",
+        TableChange::Added => format!("new table: {}", shown(name)),
+        TableChange::Deleted => format!("deleted:   {}", shown(name)),
+        TableChange::Modified => format!("modified:  {}", shown(name)),
+        TableChange::Renamed { from } => format!("renamed:   {} -> {}", shown(from), shown(name)),
     }
 }
 
@@ -110,7 +112,7 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             "Changes to be committed:\n  (use \"arbor restore --staged <table>...\" to unstage)"
         );
         for (name, change) in &status.staged {
-            let line = format!("{} {}", label(*change), shown(name));
+            let line = change_line(name, change);
             println!("\t{}", paint(Role::Added, &line));
         }
         println!();
@@ -120,7 +122,7 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             "Changes not staged for commit:\n  (use \"arbor add <table>\" to update what will be committed)\n  (use \"arbor restore <table>...\" to discard changes in the working set)"
         );
         for (name, change) in &status.unstaged {
-            let line = format!("{} {}", label(*change), shown(name));
+            let line = change_line(name, change);
             println!("\t{}", paint(Role::Removed, &line));
         }
         println!();
@@ -130,7 +132,7 @@ pub fn run(_args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
             "Untracked tables:\n  (use \"arbor add <table>\" to include in what will be committed)"
         );
         for name in &status.untracked {
-            let line = format!("{} {}", label(TableChange::Added), shown(name));
+            let line = change_line(name, &TableChange::Added);
             println!("\t{}", paint(Role::Removed, &line));
         }
         println!();

@@ -208,12 +208,21 @@ impl RowSelection {
     }
 }
 
-fn change_name(c: TableChange) -> &'static str {
+fn change_name(c: &TableChange) -> &'static str {
     match c {
         TableChange::Added => "added",
         TableChange::Deleted => "deleted",
         TableChange::Modified => "modified",
+        TableChange::Renamed { .. } => "renamed",
     }
+}
+
+/// A JSON object's `renamed_from` member for a renamed table.
+fn with_renamed_from(mut object: Json, change: &TableChange) -> Json {
+    if let (TableChange::Renamed { from }, Some(map)) = (change, object.as_object_mut()) {
+        map.insert("renamed_from".into(), Json::String(from.clone()));
+    }
+    object
 }
 
 fn row_object(
@@ -313,12 +322,15 @@ pub fn write_diff(
                     .rows(d, repository)?
                     .map(|c| c.map(|c| row_json(&columns, &c, selection.skinny, &keys)))
                     .collect::<Result<Vec<_>, _>>()?;
-                tables.push(json!({
-                    "name": d.name,
-                    "change": change_name(d.change),
-                    "schema": schema_lines(d),
-                    "rows": rows,
-                }));
+                tables.push(with_renamed_from(
+                    json!({
+                        "name": d.name,
+                        "change": change_name(&d.change),
+                        "schema": schema_lines(d),
+                        "rows": rows,
+                    }),
+                    &d.change,
+                ));
             }
             let views: Vec<Json> = views.iter().map(view_json).collect();
             let doc = json!({"tables": tables, "views": views});
@@ -331,7 +343,10 @@ pub fn write_diff(
                     writeln!(
                         out,
                         "{}",
-                        json!({"table": d.name, "table_change": change_name(d.change)})
+                        with_renamed_from(
+                            json!({"table": d.name, "table_change": change_name(&d.change)}),
+                            &d.change
+                        )
                     )
                     .map_err(write_error)?;
                 }
@@ -426,7 +441,7 @@ fn markdown(
             let how = match (&d.schema, s == DiffStat::default()) {
                 (Some(_), false) => "schema and data",
                 (Some(_), true) => "schema",
-                (None, _) => change_name(d.change),
+                (None, _) => change_name(&d.change),
             };
             text.push_str(&format!(
                 "| {} | {how} | {} | {} | {} | {} |\n",
@@ -623,12 +638,22 @@ pub fn sql_patch(
     use arbor_schema::sql_text::quote_identifier as ident;
     let mut script = String::new();
     for d in diffs {
-        let table = ident(&d.name);
-        match d.change {
+        // A renamed table keeps its old name until the schema's changes
+        // end with the rename (`SchemaDiff::renamed`).
+        let renamed_by_schema = d.schema.as_ref().is_some_and(|s| s.renamed.is_some());
+        let table = match &d.change {
+            TableChange::Renamed { from } if renamed_by_schema => ident(from),
+            _ => ident(&d.name),
+        };
+        match &d.change {
             TableChange::Deleted => {
                 script.push_str(&format!("DROP TABLE {table};\n"));
                 continue;
             }
+            TableChange::Renamed { from } if !renamed_by_schema => {
+                script.push_str(&format!("ALTER TABLE {} RENAME TO {table};\n", ident(from)));
+            }
+            TableChange::Renamed { .. } => {}
             TableChange::Added => {
                 let to =
                     d.to.as_ref()

@@ -187,22 +187,21 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
         ),
         "arbor_status" => {
             let status = vc::status::status(repo, branch)?;
-            let label = |c: vc::status::TableChange| match c {
-                vc::status::TableChange::Added => "new table",
-                vc::status::TableChange::Deleted => "deleted",
-                vc::status::TableChange::Modified => "modified",
+            // A rename is listed as Dolt lists it: `old -> new`, renamed.
+            let row = |n: &String, c: &vc::status::TableChange, staged: bool| {
+                let (name, what) = match c {
+                    vc::status::TableChange::Added => (n.clone(), "new table"),
+                    vc::status::TableChange::Deleted => (n.clone(), "deleted"),
+                    vc::status::TableChange::Modified => (n.clone(), "modified"),
+                    vc::status::TableChange::Renamed { from } => {
+                        (format!("{from} -> {n}"), "renamed")
+                    }
+                };
+                vec![text(name), Value::Boolean(staged), text(what)]
             };
-            let mut rows: Vec<Vec<Value>> = status
-                .staged
-                .iter()
-                .map(|(n, c)| vec![text(n.clone()), Value::Boolean(true), text(label(*c))])
-                .collect();
-            rows.extend(
-                status
-                    .unstaged
-                    .iter()
-                    .map(|(n, c)| vec![text(n.clone()), Value::Boolean(false), text(label(*c))]),
-            );
+            let mut rows: Vec<Vec<Value>> =
+                status.staged.iter().map(|(n, c)| row(n, c, true)).collect();
+            rows.extend(status.unstaged.iter().map(|(n, c)| row(n, c, false)));
             rows.extend(
                 status
                     .untracked

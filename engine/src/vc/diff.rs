@@ -11,7 +11,7 @@ use arbor_merkle::ProllyMap;
 use arbor_schema::Value;
 use arbor_schema::diff::{SchemaDiff, diff as schema_diff};
 
-use super::status::{TableChange, table_changes};
+use super::status::{TableChange, table_changes, with_renames};
 use crate::error::Result;
 use crate::objects::Catalog;
 use crate::repo::Repository;
@@ -134,17 +134,22 @@ pub fn diff_catalogs(
     only: &[String],
 ) -> Result<Vec<TableDiff>> {
     let mut out = Vec::new();
-    for (name, change) in table_changes(from, to) {
-        if !only.is_empty() && !only.contains(&name) {
+    for (name, change) in with_renames(repo, from, to, table_changes(from, to))? {
+        // A renamed table is compared with itself under its old name.
+        let old_name = match &change {
+            TableChange::Renamed { from } => from.clone(),
+            _ => name.clone(),
+        };
+        if !only.is_empty() && !only.contains(&name) && !only.contains(&old_name) {
             continue;
         }
-        let load = |c: &Catalog| -> Result<Option<Table>> {
+        let load = |c: &Catalog, name: &str| -> Result<Option<Table>> {
             c.tables
-                .get(&name)
+                .get(name)
                 .map(|a| Table::from_object(repo.read_table(a)?))
                 .transpose()
         };
-        let (old, new) = (load(from)?, load(to)?);
+        let (old, new) = (load(from, &old_name)?, load(to, &name)?);
         if old.is_none() && new.is_none() {
             continue; // a view
         }

@@ -9,9 +9,10 @@ use super::untracked;
 use crate::error::Result;
 use crate::objects::{Catalog, StepSequence};
 use crate::repo::Repository;
+use arbor_merkle::Address;
 
 /// How a table differs between two catalogs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TableChange {
     /// Only in the newer catalog.
     Added,
@@ -19,6 +20,12 @@ pub enum TableChange {
     Deleted,
     /// In both, different.
     Modified,
+    /// Only in the newer catalog, holding exactly the rows a table only in
+    /// the older one held (see [`with_renames`]).
+    Renamed {
+        /// The table's name in the older catalog.
+        from: String,
+    },
 }
 
 /// A branch's status.
@@ -67,6 +74,58 @@ pub fn table_changes(a: &Catalog, b: &Catalog) -> Vec<(String, TableChange)> {
         .collect()
 }
 
+/// `changes` (from [`table_changes`] of `a` to `b`) with renames found: a
+/// table only in `b` whose rows are exactly those of a table only in `a`
+/// (the same prolly tree, not empty) is that table renamed, as Git pairs a
+/// deleted and an added file with the same content. Empty tables are never
+/// paired (any two are alike), nor views.
+pub fn with_renames(
+    repo: &Repository,
+    a: &Catalog,
+    b: &Catalog,
+    changes: Vec<(String, TableChange)>,
+) -> Result<Vec<(String, TableChange)>> {
+    let rows_of = |catalog: &Catalog, name: &str| -> Result<Option<Address>> {
+        let Some(address) = catalog.tables.get(name) else {
+            return Ok(None);
+        };
+        let rows = repo.read_table(address)?.rows;
+        Ok((!repo.map(rows)?.is_empty()?).then_some(rows))
+    };
+    let mut deleted: Vec<(String, Address)> = Vec::new();
+    for (name, change) in &changes {
+        if *change == TableChange::Deleted
+            && let Some(rows) = rows_of(a, name)?
+        {
+            deleted.push((name.clone(), rows));
+        }
+    }
+    if deleted.is_empty() {
+        return Ok(changes);
+    }
+    let mut renamed_from = std::collections::BTreeSet::new();
+    let mut out = Vec::with_capacity(changes.len());
+    for (name, change) in changes {
+        let change = match change {
+            TableChange::Added => match rows_of(b, &name)? {
+                Some(rows) => match deleted.iter().position(|(_, r)| *r == rows) {
+                    Some(i) => {
+                        let (from, _) = deleted.remove(i);
+                        renamed_from.insert(from.clone());
+                        TableChange::Renamed { from }
+                    }
+                    None => TableChange::Added,
+                },
+                None => TableChange::Added,
+            },
+            other => other,
+        };
+        out.push((name, change));
+    }
+    out.retain(|(name, change)| !(*change == TableChange::Deleted && renamed_from.contains(name)));
+    Ok(out)
+}
+
 /// The status of `branch`.
 pub fn status(repo: &Repository, branch: &str) -> Result<Status> {
     let state = BranchState::read(repo, branch)?;
@@ -76,9 +135,11 @@ pub fn status(repo: &Repository, branch: &str) -> Result<Status> {
     let untracked = untracked::names(&head, &staged, &working);
     let mut unstaged = table_changes(&staged, &working);
     unstaged.retain(|(n, _)| !untracked.contains(n));
+    let unstaged = with_renames(repo, &staged, &working, unstaged)?;
+    let staged_changes = with_renames(repo, &head, &staged, table_changes(&head, &staged))?;
     Ok(Status {
         branch: branch.to_owned(),
-        staged: table_changes(&head, &staged),
+        staged: staged_changes,
         unstaged,
         untracked,
         merging: state

@@ -46,7 +46,10 @@ pub fn anonymous() -> Environment {
 
 /// `changes` as [`Status`] lists them.
 pub fn changes(changes: &[(&str, TableChange)]) -> Vec<(String, TableChange)> {
-    changes.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect()
+    changes
+        .iter()
+        .map(|(n, c)| ((*n).to_owned(), c.clone()))
+        .collect()
 }
 
 /// A SQL session on `main` of a new repository in `store` (its first

@@ -371,9 +371,10 @@ fn show(
     let filtering = selection.filters_rows();
     for d in &diffs {
         if args.summary {
-            let how = match d.change {
-                TableChange::Added => "added",
-                TableChange::Deleted => "deleted",
+            let how = match &d.change {
+                TableChange::Added => "added".to_owned(),
+                TableChange::Deleted => "deleted".to_owned(),
+                TableChange::Renamed { from } => format!("renamed from {from}"),
                 TableChange::Modified => {
                     // Unfiltered, a table modified with its schema unchanged
                     // changed rows: no need to look for one.
@@ -388,6 +389,7 @@ fn show(
                         (false, true) => "data changed",
                         (false, false) => continue,
                     }
+                    .to_owned()
                 }
             };
             println!("{}: {how}", d.name);
