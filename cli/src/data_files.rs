@@ -119,7 +119,7 @@ impl Scratch {
             .tempdir()
             .map_err(|e| CliError::new(format!("cannot create a temporary folder: {e}")))?;
         let store = ops::open_disk_store(dir.path())?;
-        let repository = Repository::init(store, BRANCH, &identity::system_signature()?)?;
+        let repository = Repository::init(store, BRANCH, &identity::system_signature(dir.path())?)?;
         // Each version is written once and read once.
         crate::vcs::read_once(&repository);
         let session = Session::open(repository.clone(), BRANCH)?;

@@ -53,11 +53,16 @@ pub fn author_from_env() -> Option<(String, String)> {
 }
 
 /// The signature of a commit Arbor makes itself (such as a repository's
-/// first commit) when no author is configured.
-pub fn system_signature() -> Result<Signature, CliError> {
+/// first commit): the author configured for `cwd` as [`author`] finds it,
+/// else Arbor's own.
+pub fn system_signature(cwd: &Path) -> Result<Signature, CliError> {
     let (time, offset_minutes) = commit_time()?;
+    let configured = match author_from_env() {
+        Some(author) => Some(author),
+        None => author_from_config(cwd)?,
+    };
     let (name, email) =
-        author_from_env().unwrap_or_else(|| ("Arbor".into(), "arbor@localhost".into()));
+        configured.unwrap_or_else(|| ("Arbor".into(), "arbor@localhost".into()));
     Ok(Signature {
         name,
         email,

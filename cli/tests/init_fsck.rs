@@ -34,6 +34,21 @@ fn init_then_fsck_is_clean() {
     assert!(tmp.run(&["-C", "data", "fsck"]).status.success());
 }
 
+/// The first commit is signed by the configured author (Arbor's own
+/// only when there is none), as any commit is.
+#[test]
+fn the_first_commit_has_the_configured_author() {
+    let tmp = folder();
+    tmp.ok(&["init", "plain"]);
+    let log = tmp.dir("plain").ok(&["log"]);
+    assert!(log.contains("Author: Arbor <arbor@localhost>"), "{log}");
+    tmp.ok(&["config", "--global", "user.name", "Ada Byron"]);
+    tmp.ok(&["config", "--global", "user.email", "ada@example.com"]);
+    tmp.ok(&["init", "signed"]);
+    let log = tmp.dir("signed").ok(&["log"]);
+    assert!(log.contains("Author: Ada Byron <ada@example.com>"), "{log}");
+}
+
 #[test]
 fn init_twice_and_fsck_outside_a_repository_are_clear_errors() {
     let work = folder();

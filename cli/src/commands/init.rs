@@ -38,7 +38,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     if args.bare {
         Repository::init_bare(store)?;
     } else {
-        let author = identity::system_signature()?;
+        let author = identity::system_signature(&dir)?;
         Repository::init(store, &args.initial_branch, &author)?;
     }
     println!(
