@@ -183,6 +183,60 @@ fn tag_as_a_revision() {
 /// An annotated tag (`-m`) keeps who tagged, when and why; it names its
 /// commit as a revision; SQL sees it in `arbor_tags`, and makes one with
 /// the session's author; deleting it keeps its commit.
+/// `arbor_commits` lists every commit a branch, tag or remote-tracking
+/// branch reaches (not only the current branch's, as `arbor_log` does);
+/// `arbor_commit_ancestors` each commit's parents in order, a root commit
+/// with none.
+#[test]
+fn commits_and_their_ancestors_as_tables() {
+    let repo = Repo::with_fruit();
+    let fruit = repo.head();
+    repo.call("SELECT arbor_checkout('-b', 'side')").unwrap();
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    let side = repo.commit_all("fig");
+    repo.call("SELECT arbor_checkout('main')").unwrap();
+    repo.sql("INSERT INTO fruit VALUES (4, 'kiwi', 40)");
+    let kiwi = repo.commit_all("kiwi");
+    repo.call("SELECT arbor_merge('--no-ff', '-m', 'both', 'side')")
+        .unwrap();
+    let merge = repo.head();
+    assert_eq!(
+        repo.rows("SELECT count(*) FROM arbor_log"),
+        ["5"],
+        "main's history: init, fruit, fig, kiwi, merge"
+    );
+    repo.call("SELECT arbor_reset('--hard', 'HEAD~1')").unwrap();
+    // main no longer has fig, but side does: it is still listed.
+    assert_eq!(repo.rows("SELECT count(*) FROM arbor_log"), ["3"]);
+    assert_eq!(
+        repo.rows("SELECT message FROM arbor_commits ORDER BY message"),
+        ["Initialize data repository", "fig", "fruit", "kiwi"]
+    );
+    assert_eq!(
+        repo.rows(&format!(
+            "SELECT parent_hash, parent_index FROM arbor_commit_ancestors WHERE commit_hash = '{}'",
+            side.to_hex()
+        )),
+        [format!("{},0", fruit.to_hex())]
+    );
+    assert_eq!(
+        repo.rows(&format!(
+            "SELECT parent_hash IS NULL FROM arbor_commit_ancestors WHERE commit_hash = '{INIT}'"
+        )),
+        ["t"]
+    );
+    // The merge comes back with a tag on it: two parents, in order.
+    repo.call(&format!("SELECT arbor_tag('both', '{}')", merge.to_hex()))
+        .unwrap();
+    assert_eq!(
+        repo.rows(&format!(
+            "SELECT parent_hash, parent_index FROM arbor_commit_ancestors WHERE commit_hash = '{}' ORDER BY parent_index",
+            merge.to_hex()
+        )),
+        [format!("{},0", kiwi.to_hex()), format!("{},1", side.to_hex())]
+    );
+}
+
 #[test]
 fn annotated_tags() {
     let repo = Repo::with_fruit();

@@ -1,7 +1,9 @@
 //! Version control from SQL: system tables, functions and procedures.
 //!
 //! - System tables, read-only views of the repository: `arbor_log` (the
-//!   history of HEAD), `arbor_branches`, `arbor_tags`, `arbor_status`,
+//!   history of HEAD), `arbor_commits` and `arbor_commit_ancestors` (every
+//!   commit any ref reaches, and their parents), `arbor_branches`,
+//!   `arbor_tags`, `arbor_status`,
 //!   `arbor_conflicts` (tables with conflicts in a merge in progress). A
 //!   user table of the same name hides them.
 //! - `arbor_blame_<table>`: each row of `<table>` at HEAD with the commit
@@ -52,6 +54,8 @@ pub const RESERVED_PREFIX: &str = "arbor_";
 /// The system tables every repository has (`arbor ls --all` lists them).
 pub const SYSTEM_TABLES: &[&str] = &[
     "arbor_log",
+    "arbor_commits",
+    "arbor_commit_ancestors",
     "arbor_branches",
     "arbor_remotes",
     "arbor_remote_branches",
@@ -116,7 +120,28 @@ fn text(s: impl Into<String>) -> Value {
 pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Option<Rows>> {
     let columns = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
     Ok(Some(match name {
-        "arbor_log" => return log_rows(repo, repo.branch_head(branch)?).map(Some),
+        "arbor_log" => return log_rows(repo, &[repo.branch_head(branch)?]).map(Some),
+        // Every commit any branch, tag or remote-tracking branch reaches,
+        // as Dolt's dolt_commits; newest first.
+        "arbor_commits" => return log_rows(repo, &ref_heads(repo)?).map(Some),
+        // Each commit's parents, one row each (a root commit: one row with
+        // no parent), as Dolt's dolt_commit_ancestors.
+        "arbor_commit_ancestors" => {
+            let mut rows = Vec::new();
+            for (address, commit) in vc::history::log(repo, &ref_heads(repo)?, &[])? {
+                if commit.parents.is_empty() {
+                    rows.push(vec![text(address.to_hex()), Value::Null, Value::Integer(0)]);
+                }
+                for (i, parent) in commit.parents.iter().enumerate() {
+                    rows.push(vec![
+                        text(address.to_hex()),
+                        text(parent.to_hex()),
+                        Value::Integer(i32::try_from(i).unwrap_or(i32::MAX)),
+                    ]);
+                }
+            }
+            (columns(&["commit_hash", "parent_hash", "parent_index"]), rows)
+        }
         "arbor_branches" => {
             let mut rows = Vec::new();
             for b in vc::branch::list(repo)? {
@@ -592,7 +617,7 @@ pub fn table_function(
         }
         ("arbor_log", 1) => {
             let start = vc::revision::resolve(repo, branch, &arg(0)?)?;
-            log_rows(repo, start)?
+            log_rows(repo, &[start])?
         }
         (n, k) if TABLE_FUNCTIONS.contains(&n) => {
             return Err(Error::new(
@@ -605,8 +630,23 @@ pub fn table_function(
 }
 
 /// The commits reachable from `start`, newest first, as `arbor_log` shows them.
-fn log_rows(repo: &Repository, start: Address) -> Result<Rows> {
-    let rows = vc::history::log(repo, &[start], &[])?
+/// The commits the branches, tags and remote-tracking branches name.
+fn ref_heads(repo: &Repository) -> Result<Vec<Address>> {
+    let root = repo.store_root()?;
+    let mut heads = Vec::new();
+    for (name, address) in &root.refs {
+        if name.starts_with("refs/heads/")
+            || name.starts_with("refs/tags/")
+            || name.starts_with("refs/remotes/")
+        {
+            heads.push(repo.peel(address)?);
+        }
+    }
+    Ok(heads)
+}
+
+fn log_rows(repo: &Repository, starts: &[Address]) -> Result<Rows> {
+    let rows = vc::history::log(repo, starts, &[])?
         .into_iter()
         .map(|(a, c)| {
             vec![
