@@ -61,8 +61,7 @@ pub fn system_signature(cwd: &Path) -> Result<Signature, CliError> {
         Some(author) => Some(author),
         None => author_from_config(cwd)?,
     };
-    let (name, email) =
-        configured.unwrap_or_else(|| ("Arbor".into(), "arbor@localhost".into()));
+    let (name, email) = configured.unwrap_or_else(|| ("Arbor".into(), "arbor@localhost".into()));
     Ok(Signature {
         name,
         email,

@@ -237,6 +237,43 @@ fn commits_and_their_ancestors_as_tables() {
     );
 }
 
+/// `AS OF` a moment: `TIMESTAMP '...'`, or a text that is no revision but
+/// reads as a time, names the newest commit of the branch made at or
+/// before it; a moment before every commit is a clear error.
+#[test]
+fn as_of_a_timestamp() {
+    let repo = Repo::with_fruit();
+    let at = |sql: &str, seconds: i64| {
+        repo.sql(sql);
+        repo.commit(&CommitArgs {
+            message: Some(format!("at {seconds}")),
+            all: true,
+            date: Some(seconds.to_string()),
+            ..CommitArgs::default()
+        })
+        .unwrap()
+    };
+    // 2027-01-15 08:00:00 UTC and 2030-03-17 17:46:40 UTC.
+    at("INSERT INTO fruit VALUES (3, 'fig', 300)", 1_800_000_000);
+    at("INSERT INTO fruit VALUES (4, 'kiwi', 40)", 1_900_000_000);
+    let count = |version: &str| repo.rows(&format!("SELECT count(*) FROM fruit AS OF {version}"));
+    assert_eq!(count("TIMESTAMP '2028-01-01'"), ["3"]);
+    assert_eq!(count("TIMESTAMP '2030-03-17 17:46:40+00'"), ["4"]);
+    assert_eq!(count("TIMESTAMPTZ '2030-03-17 18:46:39+01'"), ["3"]);
+    assert_eq!(count("'2031-01-01'"), ["4"]);
+    assert_eq!(count("'2024-06-30 12:00:00'"), ["2"]);
+    // A revision still wins over a time.
+    assert_eq!(count("'HEAD~1'"), ["3"]);
+    let e = repo.sql_err("SELECT * FROM fruit AS OF TIMESTAMP '1999-12-31'");
+    assert_eq!(e.vc, Some(VcError::UnknownRevision));
+    assert_eq!(
+        e.message,
+        "branch 'main' has no commit made at or before 1999-12-31 00:00:00+00"
+    );
+    let e = repo.sql_err("SELECT * FROM fruit AS OF 'no-such-thing'");
+    assert_eq!(e.vc, Some(VcError::UnknownRevision));
+}
+
 #[test]
 fn annotated_tags() {
     let repo = Repo::with_fruit();

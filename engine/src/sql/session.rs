@@ -334,8 +334,8 @@ impl CatalogView for SessionCatalog<'_> {
         self.connected_as.clone()
     }
 
-    fn table_as_of(&self, revision: &str, name: &str) -> Result<Option<Table>> {
-        let commit = crate::vc::revision::resolve(self.repo, self.branch, revision)?;
+    fn table_as_of(&self, version: &planner::AsOf, name: &str) -> Result<Option<Table>> {
+        let commit = crate::vc::revision::resolve_as_of(self.repo, self.branch, version)?;
         let catalog = self
             .repo
             .read_catalog(&self.repo.read_commit(&commit)?.catalog)?;

@@ -140,7 +140,10 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
                     ]);
                 }
             }
-            (columns(&["commit_hash", "parent_hash", "parent_index"]), rows)
+            (
+                columns(&["commit_hash", "parent_hash", "parent_index"]),
+                rows,
+            )
         }
         "arbor_branches" => {
             let mut rows = Vec::new();

@@ -197,6 +197,70 @@ fn resolve_base(repo: &Repository, head: &str, base: &str, revision: &str) -> Re
     Err(bad_revision(revision))
 }
 
+/// What `AS OF` names: a revision (`'main~2'`, a hash, a tag; a text that
+/// is none of them but reads as a time is taken as one), or a moment
+/// (`TIMESTAMP '2024-01-31 12:00'`): the newest commit of the branch's
+/// history made at or before it, as Dolt reads `AS OF` a time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AsOf {
+    /// A revision, as the user wrote it.
+    Revision(String),
+    /// Seconds since the epoch, UTC.
+    Time(i64),
+}
+
+impl std::fmt::Display for AsOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AsOf::Revision(r) => f.write_str(r),
+            AsOf::Time(t) => match chrono::DateTime::from_timestamp(*t, 0) {
+                Some(at) => write!(f, "{}", at.format("%Y-%m-%d %H:%M:%S+00")),
+                None => write!(f, "{t}"),
+            },
+        }
+    }
+}
+
+/// The commit `AS OF` names from `branch`: a revision, or a moment (see
+/// [`AsOf`]); a text that names no revision but reads as a timestamp
+/// (`'2024-01-31'`, `'2024-01-31 12:00:00+01'`) is taken as that moment.
+pub fn resolve_as_of(repo: &Repository, branch: &str, version: &AsOf) -> Result<Address> {
+    match version {
+        AsOf::Time(seconds) => at_time(repo, branch, *seconds),
+        AsOf::Revision(text) => match resolve(repo, branch, text) {
+            Err(e) if e.vc == Some(VcError::UnknownRevision) => {
+                match arbor_schema::text::parse_value(text, &arbor_schema::DataType::TimestampTz) {
+                    Ok(arbor_schema::Value::TimestampTz(t)) => at_time(repo, branch, t.timestamp()),
+                    _ => Err(e),
+                }
+            }
+            other => other,
+        },
+    }
+}
+
+/// The newest commit of `branch`'s history made at or before `seconds`
+/// (by commit time; the later of two at the same second).
+pub fn at_time(repo: &Repository, branch: &str, seconds: i64) -> Result<Address> {
+    let head = repo.branch_head(branch)?;
+    let mut best: Option<(i64, u64, Address)> = None;
+    for (address, commit) in history::log(repo, &[head], &[])? {
+        let key = (commit.author.time, commit.height, address);
+        if commit.author.time <= seconds && best.is_none_or(|b| (b.0, b.1) < (key.0, key.1)) {
+            best = Some(key);
+        }
+    }
+    best.map(|(_, _, address)| address).ok_or_else(|| {
+        Error::vc(
+            VcError::UnknownRevision,
+            format!(
+                "branch '{branch}' has no commit made at or before {}",
+                AsOf::Time(seconds)
+            ),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

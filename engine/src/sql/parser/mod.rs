@@ -143,18 +143,25 @@ pub fn parse_one(sql: &str) -> Result<Statement> {
     }
 }
 
-/// Rewrites `AS OF <literal>` to `FOR SYSTEM_TIME AS OF <literal>`.
+/// Rewrites `AS OF <literal>` (a string, a placeholder, `TIMESTAMP '...'`
+/// or `TIMESTAMPTZ '...'`) to `FOR SYSTEM_TIME AS OF <literal>`.
 fn rewrite_as_of(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     let significant: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
         .collect();
     let mut insert_before = Vec::new();
-    for w in significant.windows(3) {
+    for (n, w) in significant.windows(3).enumerate() {
         let is_kw = |i: usize, kw: Keyword| matches!(&tokens[i].token, Token::Word(word) if word.keyword == kw);
-        let is_version = matches!(
-            tokens[w[2]].token,
-            Token::SingleQuotedString(_) | Token::Placeholder(_)
-        );
+        let is_literal = |i: usize| {
+            matches!(
+                tokens[i].token,
+                Token::SingleQuotedString(_) | Token::Placeholder(_)
+            )
+        };
+        let after_timestamp = significant.get(n + 3).copied();
+        let is_version = is_literal(w[2])
+            || ((is_kw(w[2], Keyword::TIMESTAMP) || is_kw(w[2], Keyword::TIMESTAMPTZ))
+                && after_timestamp.is_some_and(is_literal));
         if is_kw(w[0], Keyword::AS) && is_kw(w[1], Keyword::OF) && is_version {
             insert_before.push(w[0]);
         }

@@ -39,6 +39,7 @@ use super::execution::WINDOW_FUNCTIONS;
 use super::pg_catalog::Objects;
 use crate::error::{Error, Result, SqlState};
 use crate::table::{CheckBinder, Checks, RowCheck, Table};
+pub use crate::vc::revision::AsOf;
 
 /// Tables and views the planner can see.
 pub trait CatalogView {
@@ -48,8 +49,8 @@ pub trait CatalogView {
     fn view(&self, name: &str) -> Option<String>;
     /// The names of every table.
     fn table_names(&self) -> Vec<String>;
-    /// Table `name` as it is in the commit `revision` names (`AS OF`).
-    fn table_as_of(&self, revision: &str, name: &str) -> Result<Option<Table>>;
+    /// Table `name` as it is in the commit `version` names (`AS OF`).
+    fn table_as_of(&self, version: &AsOf, name: &str) -> Result<Option<Table>>;
     /// A version-control system table (`arbor_log`, ...): columns and rows.
     fn system_table(&self, name: &str) -> Result<Option<super::system::Rows>>;
     /// A version-control table function (`arbor_diff(...)`, ...): columns and rows.
@@ -501,7 +502,7 @@ impl CatalogView for NoCatalog {
     fn table_names(&self) -> Vec<String> {
         Vec::new()
     }
-    fn table_as_of(&self, _: &str, _: &str) -> Result<Option<Table>> {
+    fn table_as_of(&self, _: &AsOf, _: &str) -> Result<Option<Table>> {
         Ok(None)
     }
     fn system_table(&self, _: &str) -> Result<Option<super::system::Rows>> {
@@ -1476,12 +1477,26 @@ impl Binder<'_> {
                 else {
                     return Err(Error::unsupported("this kind of table version"));
                 };
-                let revision = match self.expr(e, &Scope::new(), outer, None)? {
-                    Expr::Literal(Value::Text(r)) => r,
+                // `TIMESTAMP '...'` is a cast of a text literal: read here.
+                let version = match self.expr(e, &Scope::new(), outer, None)? {
+                    Expr::Cast(inner, ty @ (DataType::Timestamp | DataType::TimestampTz)) => {
+                        match *inner {
+                            Expr::Literal(Value::Text(text)) => Expr::Literal(
+                                arbor_schema::text::parse_value(&text, &ty).map_err(Error::from)?,
+                            ),
+                            other => Expr::Cast(Box::new(other), ty),
+                        }
+                    }
+                    other => other,
+                };
+                let revision = match version {
+                    Expr::Literal(Value::Text(r)) => AsOf::Revision(r),
+                    Expr::Literal(Value::TimestampTz(t)) => AsOf::Time(t.timestamp()),
+                    Expr::Literal(Value::Timestamp(t)) => AsOf::Time(t.and_utc().timestamp()),
                     _ => {
                         return Err(Error::new(
                             SqlState::DatatypeMismatch,
-                            "AS OF takes a revision as a string literal",
+                            "AS OF takes a revision as a string literal, or TIMESTAMP '...'",
                         ));
                     }
                 };
