@@ -285,6 +285,32 @@ fn cherry_pick_revert_and_rebase_sequences() {
     insta::assert_snapshot!(s.transcript);
 }
 
+/// Data tests: rows of `arbor_tests` run by `arbor test` (text, JSON,
+/// JUnit XML, a group, a revision), exit 1 when one fails, and what it
+/// refuses.
+#[test]
+fn data_tests_for_ci() {
+    let mut s = Session::new();
+    s.sql("CREATE TABLE fruit (id integer PRIMARY KEY, price integer); INSERT INTO fruit VALUES (1, 5), (2, 7)");
+    s.run(&["test"]);
+    s.sql(
+        "INSERT INTO arbor_tests VALUES \
+         ('no_free_fruit', 'prices', 'SELECT * FROM fruit WHERE price <= 0', 'expected_rows', '==', '0'), \
+         ('two_fruit', NULL, 'SELECT count(*) FROM fruit', 'expected_single_value', '==', '2')",
+    );
+    s.run(&["commit", "-Am", "fruit and its tests"]);
+    s.run(&["test"]);
+    s.sql("UPDATE fruit SET price = 0 WHERE id = 1; INSERT INTO fruit VALUES (3, 9)");
+    s.run(&["test"]);
+    s.run(&["test", "--group", "prices", "--format", "junit"]);
+    s.run(&["test", "two_fruit", "--format", "json"]);
+    s.run(&["test", "--revision", "HEAD"]);
+    s.run(&["test", "nosuch"]);
+    s.run(&["test", "--revision", "nosuch"]);
+    s.sql("SELECT test_name, status, message FROM arbor_test_run('*')");
+    insta::assert_snapshot!(s.transcript);
+}
+
 /// Discarding changes to tables: `restore` (the working table, `--staged`,
 /// both, `--source`), `checkout -- <table>`, `checkout <rev> -- <table>`,
 /// `checkout .`, and what they refuse.

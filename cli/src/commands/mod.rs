@@ -35,6 +35,7 @@ mod stash;
 mod status;
 mod table;
 mod tag;
+mod test;
 pub mod version;
 
 use std::path::Path;
@@ -159,6 +160,11 @@ pub enum Command {
         after_help = "Examples:\n  arbor revert HEAD\n  arbor revert HEAD~3 HEAD~1\n  arbor revert --continue          after resolving a conflict"
     )]
     Revert(cherry_pick::Args),
+    /// Run the data tests stored in the arbor_tests table.
+    #[command(
+        after_help = "Examples:\n  arbor sql -q \"INSERT INTO arbor_tests VALUES ('no_free_fruit', 'prices', 'SELECT * FROM fruit WHERE price <= 0', 'expected_rows', '==', '0')\"\n  arbor test\n  arbor test --group prices --format junit > report.xml\n  arbor test --revision main"
+    )]
+    Test(test::Args),
     /// Replay the current branch's own commits onto another commit.
     #[command(
         after_help = "Examples:\n  arbor rebase main\n  arbor rebase -i HEAD~3            reorder, drop, reword, squash or fixup\n  arbor rebase --continue           after resolving a conflict\n  arbor rebase --abort"
@@ -263,6 +269,7 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::CherryPick(args) => cherry_pick::run(args, cwd, SequenceKind::CherryPick),
         Command::Revert(args) => cherry_pick::run(args, cwd, SequenceKind::Revert),
         Command::Rebase(args) => rebase::run(args, cwd),
+        Command::Test(args) => test::run(args, cwd),
         Command::Reset(args) => reset::run(args, cwd),
         Command::Restore(args) => restore::run(args, cwd),
         Command::Tag(args) => tag::run(args, cwd),

@@ -53,6 +53,7 @@ pub use crate::repo::{
     find_repository, fsck, open_disk_store, open_disk_store_read_only, open_disk_store_shared,
     validate_branch_name,
 };
+pub use crate::sql::data_tests::{TestOutcome, run as run_data_tests};
 pub use crate::vc::blame::blame;
 pub use crate::vc::branch::{list as list_branches, tag_infos};
 pub use crate::vc::current_branch;

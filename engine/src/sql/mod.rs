@@ -14,6 +14,7 @@
 pub(crate) mod bulk;
 pub mod copy;
 mod create_as;
+pub(crate) mod data_tests;
 pub(crate) mod ddl;
 pub(crate) mod dml;
 pub(crate) mod eval;

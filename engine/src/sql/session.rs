@@ -249,6 +249,9 @@ pub struct Session {
     /// catalog as it was when the savepoint was set (a catalog names
     /// immutable objects, so keeping one is keeping a snapshot).
     savepoints: Vec<(String, Catalog)>,
+    /// A commit's catalog the session reads instead of the branch's
+    /// working one ([`Session::open_at`]); such a session is read-only.
+    pinned: Option<Address>,
 }
 
 /// The catalog plus the repository to read table objects from.
@@ -389,7 +392,20 @@ impl Session {
             connected_as: ConnectedAs::default(),
             savepoints: Vec::new(),
             notices: RefCell::default(),
+            pinned: None,
         })
+    }
+
+    /// Opens a read-only session on `branch` that reads the tables of
+    /// commit `commit` instead of the working set (system tables and
+    /// revisions still resolve from `branch`).
+    pub fn open_at(repo: Repository, branch: &str, commit: Address) -> Result<Session> {
+        let catalog = repo.read_commit(&commit)?.catalog;
+        let mut session = Session::open(repo, branch)?;
+        session.catalog = session.repo.read_catalog(&catalog)?;
+        session.pinned = Some(catalog);
+        session.read_only = true;
+        Ok(session)
     }
 
     /// `catalog` as the planner sees it, through this session's table cache.
@@ -1033,6 +1049,7 @@ impl Session {
         if let Some((name, args)) = procedure_call(stmt)? {
             return self.call_procedure(&name, &args);
         }
+        self.make_tests_table_for(stmt)?;
         match stmt {
             sqlparser::ast::Statement::Prepare {
                 name,
@@ -1632,6 +1649,26 @@ impl Session {
         self.refresh()
     }
 
+    /// Makes `arbor_tests` when `stmt` inserts into it and it does not
+    /// exist yet (see `super::data_tests`): the first test a user adds
+    /// needs no CREATE TABLE.
+    fn make_tests_table_for(&mut self, stmt: &sqlparser::ast::Statement) -> Result<()> {
+        let sqlparser::ast::Statement::Insert(insert) = stmt else {
+            return Ok(());
+        };
+        let sqlparser::ast::TableObject::TableName(name) = &insert.table else {
+            return Ok(());
+        };
+        if planner::object_name(name)? != super::data_tests::TESTS_TABLE
+            || self.read_only
+            || self.table_schema(super::data_tests::TESTS_TABLE)?.is_some()
+        {
+            return Ok(());
+        }
+        let create = parser::parse_one(super::data_tests::CREATE_TESTS_TABLE)?;
+        self.run_bound(&create, &[]).map(drop)
+    }
+
     /// Rereads the working set if another session may have published.
     fn refresh(&mut self) -> Result<()> {
         let root = self.repo.root_address()?;
@@ -1639,7 +1676,8 @@ impl Session {
             return Ok(());
         }
         self.base = self.repo.working_set(&self.branch)?;
-        self.catalog = self.repo.read_catalog(&self.base.1.working)?;
+        let catalog = self.pinned.unwrap_or(self.base.1.working);
+        self.catalog = self.repo.read_catalog(&catalog)?;
         self.seen_root = root;
         Ok(())
     }

@@ -76,7 +76,12 @@ pub const TABLE_SYSTEM_PREFIXES: &[&str] = &[
 /// Table functions: `arbor_diff(from, to, table)`, `arbor_diff_stat(from,
 /// to [, table])`, `arbor_log(revision)`. `from` and `to` are revisions, or
 /// `WORKING` and `STAGED` for the branch's uncommitted catalogs.
-pub const TABLE_FUNCTIONS: &[&str] = &["arbor_diff", "arbor_diff_stat", "arbor_log"];
+pub const TABLE_FUNCTIONS: &[&str] = &[
+    "arbor_diff",
+    "arbor_diff_stat",
+    "arbor_log",
+    "arbor_test_run",
+];
 
 /// The version-control functions, evaluated when a statement is planned.
 pub const FUNCTIONS: &[&str] = &["active_branch", "arbor_hashof", "arbor_merge_base"];
@@ -582,6 +587,36 @@ pub fn table_function(
 ) -> Result<Option<Rows>> {
     let arg = |i: usize| revision_arg(args, i, name);
     Ok(Some(match (name, args.len()) {
+        // The data tests of the branch's published working set: those
+        // named (by test or group; '*' or nothing: all), one row each.
+        ("arbor_test_run", _) => {
+            let mut select = Vec::new();
+            for i in 0..args.len() {
+                let word = revision_arg(args, i, name)?;
+                if word != "*" {
+                    select.push(word);
+                }
+            }
+            let rows = super::data_tests::run(repo, branch, None, &select)?
+                .into_iter()
+                .map(|o| {
+                    vec![
+                        text(o.name),
+                        o.group.map_or(Value::Null, text),
+                        text(o.query),
+                        text(if o.passed { "PASS" } else { "FAIL" }),
+                        text(o.message),
+                    ]
+                })
+                .collect();
+            (
+                ["test_name", "test_group", "query", "status", "message"]
+                    .iter()
+                    .map(|n| (*n).to_owned())
+                    .collect(),
+                rows,
+            )
+        }
         ("arbor_diff", 3) => {
             let (from, to) = (
                 vc::revision::catalog_at(repo, branch, &arg(0)?)?,
