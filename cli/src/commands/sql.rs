@@ -17,11 +17,14 @@ pub struct Args {
     /// SQL to run: one or more statements separated by `;`, run as one
     /// transaction as `psql -c` runs them (if one fails, none is kept,
     /// unless the string holds its own BEGIN/COMMIT).
+    /// (SQL that starts with `-`, such as a `-- comment`, is SQL, not an
+    /// option.)
     #[arg(
         short = 'q',
         long = "query",
         value_name = "SQL",
-        conflicts_with = "file"
+        conflicts_with = "file",
+        allow_hyphen_values = true
     )]
     query: Option<String>,
     /// A file of SQL statements to run, each on its own (kept if it

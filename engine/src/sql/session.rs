@@ -421,6 +421,11 @@ impl Session {
         }
     }
 
+    /// The repository this session works in.
+    pub fn repository(&self) -> &Repository {
+        &self.repo
+    }
+
     /// The branch this session works on.
     pub fn branch(&self) -> &str {
         &self.branch
