@@ -231,6 +231,9 @@ struct Shell {
     variables: BTreeMap<String, String>,
     /// The last statement run, for `\e`.
     last: String,
+    /// How results are printed (`\x` aside): a table in the shell, the
+    /// `--format` of a script.
+    format: Format,
 }
 
 impl Shell {
@@ -268,20 +271,22 @@ impl Shell {
         }
     }
 
-    fn run_sql(&mut self, sql: &str) {
+    /// Runs `sql`, statement by statement; false when one failed.
+    fn run_sql(&mut self, sql: &str) -> bool {
         self.last = sql.to_owned();
         let sql = &interpolate(sql, &self.variables);
         let start = Instant::now();
         let mut printed = Vec::new();
-        let expanded = self.expanded;
+        let (expanded, format) = (self.expanded, self.format);
         let outcome = self.session.execute_each(sql, &mut |r| {
-            printed.push(render_result(&r, expanded));
+            printed.push(render_result(&r, expanded, format));
             Ok(())
         });
         crate::ui::print_notices(&self.session.take_notices());
         for text in printed {
             self.out.write(&text);
         }
+        let ok = outcome.is_ok();
         if let Err(e) = outcome {
             crate::ui::print_error(&CliError::from_sql(sql, e));
         }
@@ -291,6 +296,7 @@ impl Shell {
                 start.elapsed().as_secs_f64() * 1e3
             ));
         }
+        ok
     }
 
     /// Runs a meta command; false when the shell should end. `pending` is
@@ -312,7 +318,7 @@ impl Shell {
                     // As psql: a query that ends with ';' runs; else it
                     // waits in the buffer for more.
                     Ok(edited) if edited.trim_end().ends_with(';') => {
-                        self.run_sql(edited.trim_end())
+                        self.run_sql(edited.trim_end());
                     }
                     Ok(edited) => *pending = edited.trim_end().to_owned(),
                     Err(e) => crate::ui::print_error(&e),
@@ -354,7 +360,9 @@ impl Shell {
             }
             "\\dt" | "\\d" | "\\di" | "\\dv" => self.describe(command, arg),
             "\\i" => match arg.map(std::fs::read_to_string) {
-                Some(Ok(sql)) => self.run_sql(&sql),
+                Some(Ok(sql)) => {
+                    self.run_sql(&sql);
+                }
                 Some(Err(e)) => eprintln!("error: cannot read {}: {e}", arg.unwrap_or_default()),
                 None => eprintln!("error: \\i needs a file"),
             },
@@ -598,18 +606,103 @@ fn copy_statement(rest: &str) -> Result<(String, String), CliError> {
 }
 
 /// A result as the shell shows it.
-fn render_result(r: &StatementResult, expanded: bool) -> String {
+fn render_result(r: &StatementResult, expanded: bool, format: Format) -> String {
     let mut buffer = Vec::new();
     let written = match (r, expanded) {
         (StatementResult::Rows { columns, rows, .. }, true) => {
             render::vertical(&mut buffer, columns, rows)
         }
-        _ => render::print(&mut buffer, r, Format::Table),
+        _ => render::print(&mut buffer, r, format),
     };
     if let Err(e) = written {
         return format!("error: {e}\n");
     }
     String::from_utf8_lossy(&buffer).into_owned()
+}
+
+/// Whether `text` holds a meta command: a line that starts with a
+/// backslash (but `\.`, which ends the rows of a COPY FROM STDIN).
+pub fn has_meta_commands(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim();
+        l.starts_with('\\') && l != "\\."
+    })
+}
+
+/// Runs a script (`-f`, standard input or `-q`) that holds meta commands,
+/// as psql runs one: line by line, SQL gathered until a line ends with
+/// `;` (or the script ends) and run statement by statement, each line that
+/// starts with a backslash a meta command (`\set`, `\c`, `\copy`, `\dt`,
+/// `\i`, `\o`, `\q`, ...). It stops at the first statement that fails
+/// unless `keep_going`; returns whether any failed.
+pub fn run_script(
+    session: Session,
+    text: &str,
+    format: Format,
+    keep_going: bool,
+) -> Result<bool, CliError> {
+    let interrupt = Arc::new(Mutex::new(session.interrupter()));
+    let mut shell = Shell {
+        session,
+        timing: false,
+        expanded: false,
+        out: Output {
+            file: None,
+            pager: None,
+        },
+        interrupt,
+        variables: BTreeMap::new(),
+        last: String::new(),
+        format,
+    };
+    let mut pending = String::new();
+    let mut failed = false;
+    // Inside the rows of a COPY FROM STDIN, up to `\.`.
+    let mut in_copy_rows = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if in_copy_rows {
+            pending.push_str(line);
+            pending.push('\n');
+            if trimmed == "\\." {
+                in_copy_rows = false;
+                let sql = std::mem::take(&mut pending);
+                if !shell.run_sql(&sql) {
+                    failed = true;
+                    if !keep_going {
+                        return Ok(true);
+                    }
+                }
+            }
+            continue;
+        }
+        if pending.trim().is_empty() && trimmed.starts_with('\\') {
+            pending.clear();
+            if !shell.meta(trimmed, &mut pending) {
+                return Ok(failed);
+            }
+            continue;
+        }
+        pending.push_str(line);
+        pending.push('\n');
+        if trimmed.ends_with(';') && pending.to_ascii_uppercase().contains("FROM STDIN") {
+            in_copy_rows = true;
+            continue;
+        }
+        if trimmed.ends_with(';') {
+            let sql = std::mem::take(&mut pending);
+            if !shell.run_sql(&sql) {
+                failed = true;
+                if !keep_going {
+                    return Ok(true);
+                }
+            }
+        }
+    }
+    if !pending.trim().is_empty() && !shell.run_sql(&pending) {
+        failed = true;
+    }
+    Ok(failed)
 }
 
 /// Ctrl-C while a statement runs stops that statement, not the shell: a
@@ -649,6 +742,7 @@ pub fn run(session: Session, pager: Option<String>) -> Result<(), CliError> {
         interrupt,
         variables: BTreeMap::new(),
         last: String::new(),
+        format: Format::Table,
     };
     println!(
         "arbor {}: SQL on branch {}. \\? for help, \\q to quit.",

@@ -336,3 +336,57 @@ fn multi_line_values_keep_the_table_aligned() {
         " a |   msg    | c \n---+----------+---\n 1 | line one+| x\n   | line two |\n(1 row)\n\n"
     );
 }
+
+/// Meta commands in piped input, a file and -q, as psql runs them: `\set`
+/// and its variables, `\dt`, `\copy` out, `\c` to another branch, rows of
+/// a COPY FROM STDIN left alone, a failure stopping the script (or not,
+/// with --continue), and `\q`.
+#[test]
+fn meta_commands_in_scripts() {
+    let dir = TestEnv::new().repo();
+    dir.ok(&[
+        "sql",
+        "-q",
+        "CREATE TABLE t (id integer PRIMARY KEY, name text); SELECT arbor_branch('dev')",
+    ]);
+    let script = "\\set n 2\n\
+                  INSERT INTO t VALUES (:n, 'two');\n\
+                  COPY t FROM STDIN;\n\
+                  3\tthree\n\
+                  \\.\n\
+                  \\dt\n\
+                  \\copy (SELECT id FROM t ORDER BY id) TO 'ids.txt'\n\
+                  SELECT count(*) AS rows_now FROM t;\n\
+                  \\c dev\n\
+                  SELECT count(*) FROM arbor_log;\n\
+                  \\q\n\
+                  SELECT 'never';\n";
+    let out = dir.run_with_input(&["sql", "--format", "csv"], script);
+    assert!(out.success(), "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        // CSV prints rows only; the meta commands say what they did.
+        "t\nCOPY 2\nrows_now\n2\nYou are now on branch \"dev\".\ncount\n1\n"
+    );
+    assert_eq!(dir.read_file("ids.txt"), "2\n3\n");
+    // From a file and -q alike; a failure stops the script, exit 1.
+    dir.write_file("bad.sql", "\\set x 1\nSELECT nope;\nSELECT :x AS after;\n");
+    let out = dir.run(&["sql", "-f", "bad.sql"]);
+    assert_eq!(out.code(), Some(1));
+    assert!(
+        out.stderr.contains("column \"nope\" does not exist"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("after"), "{}", out.stdout);
+    let out = dir.run(&["sql", "--continue", "-f", "bad.sql"]);
+    assert_eq!(out.code(), Some(1));
+    assert!(out.stdout.contains("after"), "{}", out.stdout);
+    let out = dir.run(&[
+        "sql",
+        "-q",
+        "\\set who two\nSELECT id FROM t WHERE name = :'who';",
+    ]);
+    assert!(out.success(), "{}", out.stderr);
+    assert!(out.stdout.contains(" 2\n"), "{}", out.stdout);
+}

@@ -90,6 +90,16 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         sigpipe::reset();
     }
     let mut session = with_environment(open_session(cwd, true)?, cwd, reach)?;
+    // Meta commands (`\set`, `\c`, `\copy`, ...) in a script: run as psql
+    // runs such a script, line by line.
+    if crate::shell::has_meta_commands(&sql) {
+        let failed = crate::shell::run_script(session, &sql, args.format, args.keep_going)?;
+        return Ok(if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     let as_cli_error = |e: arbor_engine::Error| {
         let refused = e.code == SqlState::InsufficientPrivilege && !typed;
         let e = CliError::from_sql(&sql, e);
