@@ -6,9 +6,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use arbor_engine::ops::SequenceDone;
 use arbor_engine::{
-    Commit, DiffStat, Fetched, MergeOutcome, Repository, RowChange, TableChange, TableDiff,
-    ViewDiff, ops,
+    Commit, DiffStat, Fetched, MergeOutcome, Repository, RowChange, SequenceKind, SequenceOutcome,
+    StepAction, TableChange, TableDiff, ViewDiff, ops,
 };
 use arbor_merkle::{Address, DiskStore};
 use arbor_schema::Value;
@@ -531,4 +532,77 @@ pub fn print_merge_outcome(outcome: MergeOutcome) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Prints what a cherry-pick, revert or rebase did, as Git does: a line
+/// per commit made; where it stopped, the conflicts and what to do next
+/// (exit code 1).
+pub fn print_sequence(
+    repository: &Repository,
+    branch: &str,
+    kind: SequenceKind,
+    done: SequenceDone,
+) -> Result<ExitCode, CliError> {
+    let name = match kind {
+        SequenceKind::CherryPick => "cherry-pick",
+        SequenceKind::Revert => "revert",
+        SequenceKind::Rebase => "rebase",
+    };
+    let outcome = match done {
+        SequenceDone::Aborted => return Ok(ExitCode::SUCCESS),
+        SequenceDone::UpToDate => {
+            println!("Current branch {branch} is up to date.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        SequenceDone::Ran(outcome) => outcome,
+    };
+    let applied = match &outcome {
+        SequenceOutcome::Done { applied } | SequenceOutcome::Stopped { applied, .. } => applied,
+    };
+    for a in applied {
+        let picked = repository.read_commit(&a.step.commit)?;
+        match a.commit {
+            Some(made) => {
+                let commit = repository.read_commit(&made)?;
+                let verb = match a.step.action {
+                    StepAction::Squash | StepAction::Fixup => " (amended)",
+                    _ => "",
+                };
+                println!("[{branch} {}]{verb} {}", made.short(8), subject(&commit));
+            }
+            None => println!(
+                "dropped {} {}: its changes are already here",
+                a.step.commit.short(8),
+                subject(&picked)
+            ),
+        }
+    }
+    match outcome {
+        SequenceOutcome::Done { .. } => {
+            if kind == SequenceKind::Rebase {
+                println!("Successfully rebased and updated {branch}.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        SequenceOutcome::Stopped {
+            step, conflicts, ..
+        } => {
+            for c in &conflicts {
+                println!("CONFLICT in table {}: {}", c.table, c.description);
+            }
+            let picked = repository.read_commit(&step.commit)?;
+            eprintln!(
+                "error: could not apply {}... {}",
+                step.commit.short(8),
+                subject(&picked)
+            );
+            eprintln!(
+                "hint: resolve the conflicts (`arbor conflicts resolve`, or edit the rows), then run `arbor {name} --continue`"
+            );
+            eprintln!(
+                "hint: to drop this commit, run `arbor {name} --skip`; to give up, `arbor {name} --abort`"
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
 }

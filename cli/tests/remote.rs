@@ -331,7 +331,7 @@ fn remote_commands_and_their_errors() {
     down.ok(&["remote", "set-url", "other", "file:///nowhere"]);
     assert_eq!(
         down.fails(&["fetch", "other"]),
-        "error: /nowhere is not an Arbor repository\nhint: a folder remote is a folder that `arbor init` or `arbor clone` made\n"
+        "error: /nowhere is not an Arbor repository\nhint: a folder remote is a folder that `arbor init` or `arbor clone` made, or an empty one to push to\n"
     );
     down.ok(&["remote", "remove", "other"]);
     assert_eq!(

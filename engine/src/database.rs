@@ -23,6 +23,7 @@ use crate::ops::{
     SequenceDone,
 };
 use crate::repo::{self, Repository};
+use crate::sql::data_tests::TestOutcome;
 use crate::sql::{Session, SqlChecks};
 use crate::vc::diff::{RowChange, TableDiff};
 use crate::vc::merge::{Conflict, MergeOutcome};
@@ -253,6 +254,13 @@ impl Branch<'_> {
     /// branch's own commits the upstream lacks, oldest first.
     pub fn rebase_plan(&self, args: &RebaseArgs) -> Result<Vec<PlannedStep>> {
         ops::rebase_plan(&self.db.repo, &self.name, args)
+    }
+
+    /// Runs the data tests of `arbor_tests` (see `arbor test`) against the
+    /// working set, or commit `at`: those named (by test or group) in
+    /// `select`, every one when it is empty.
+    pub fn data_tests(&self, at: Option<Address>, select: &[String]) -> Result<Vec<TestOutcome>> {
+        crate::sql::data_tests::run(&self.db.repo, &self.name, at, select)
     }
 
     /// Brings stash `n` (0 is the newest) back onto the clean working set,

@@ -118,10 +118,11 @@ pub use table::sequences::Sequence;
 
 // What version control reads and returns.
 pub use objects::{
-    Catalog, Commit, MergeState, SequenceKind, Signature, Step, StepAction, StepSequence,
-    TableObject, TagObject, WorkingSet,
+    Catalog, Commit, MergeState, ReflogEntry, SequenceKind, Signature, Step, StepAction,
+    StepSequence, TableObject, TagObject, WorkingSet,
 };
 pub use remote::{Fetched, Pushed};
+pub use sql::data_tests::TestOutcome;
 pub use vc::BranchState;
 pub use vc::blame::BlameLine;
 pub use vc::branch::{BranchInfo, TagInfo};

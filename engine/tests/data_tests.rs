@@ -7,14 +7,13 @@
 
 mod common;
 
-use arbor_engine::ops::{self, TestOutcome};
-use arbor_engine::{SqlState, TableChange};
+use arbor_engine::{SqlState, TableChange, TestOutcome};
 use common::{Repo, changes};
 
 fn run(repo: &Repo, at: Option<&str>, select: &[&str]) -> Vec<TestOutcome> {
     let select: Vec<String> = select.iter().map(|s| (*s).to_owned()).collect();
     let at = at.map(|r| repo.hash(r));
-    ops::run_data_tests(repo.db.repository(), "main", at, &select).unwrap()
+    repo.on().data_tests(at, &select).unwrap()
 }
 
 /// Each test's name and, failed, its message.
@@ -118,8 +117,7 @@ fn a_test_that_cannot_run_fails_with_the_reason() {
     );
     // The test that tried to write changed nothing.
     assert_eq!(repo.rows("SELECT count(*) FROM fruit"), ["2"]);
-    let e =
-        ops::run_data_tests(repo.db.repository(), "main", None, &["nosuch".into()]).unwrap_err();
+    let e = repo.on().data_tests(None, &["nosuch".into()]).unwrap_err();
     assert_eq!(e.code, SqlState::UndefinedObject);
     assert_eq!(e.message, "no test or group of tests is named \"nosuch\"");
     // Other names with the reserved prefix stay refused.

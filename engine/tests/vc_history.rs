@@ -8,7 +8,7 @@
 
 mod common;
 
-use arbor_engine::ops::{blame, log, tag_infos};
+use arbor_engine::ops::{self, blame, log, tag_infos};
 use arbor_engine::{CommitArgs, MergeArgs, SqlState, Value, VcError};
 use common::{EMAIL, INIT, NAME, NOW, Repo};
 
@@ -272,6 +272,61 @@ fn as_of_a_timestamp() {
     );
     let e = repo.sql_err("SELECT * FROM fruit AS OF 'no-such-thing'");
     assert_eq!(e.vc, Some(VcError::UnknownRevision));
+}
+
+/// Every move of a branch head is logged, newest first, and keeps the
+/// commit it moved from: a reset and a deleted branch are undone from the
+/// reflog (after gc too: the command-line transcript shows it). Working
+/// set changes are not logged.
+#[test]
+fn the_reflog_undoes_a_reset_and_a_deleted_branch() {
+    let repo = Repo::with_fruit();
+    repo.sql("INSERT INTO fruit VALUES (3, 'fig', 300)");
+    let fig = repo.commit_all("fig");
+    repo.call("SELECT arbor_branch('side')").unwrap();
+    repo.call("SELECT arbor_reset('--hard', 'HEAD~1')").unwrap();
+    repo.call("SELECT arbor_branch('-D', 'side')").unwrap();
+    repo.sql("UPDATE fruit SET price = 1");
+    let r = repo.db.repository();
+    let moves: Vec<(String, Option<String>, Option<String>)> = ops::reflog(r, None)
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            (
+                e.ref_name,
+                e.old.map(|a| a.short(8)),
+                e.new.map(|a| a.short(8)),
+            )
+        })
+        .collect();
+    let (head, fig8) = (repo.head().short(8), fig.short(8));
+    assert_eq!(
+        moves[..4],
+        [
+            ("refs/heads/side".to_owned(), Some(fig8.clone()), None),
+            (
+                "refs/heads/main".to_owned(),
+                Some(fig8.clone()),
+                Some(head.clone())
+            ),
+            ("refs/heads/side".to_owned(), None, Some(fig8.clone())),
+            (
+                "refs/heads/main".to_owned(),
+                Some(head.clone()),
+                Some(fig8.clone())
+            ),
+        ]
+    );
+    assert_eq!(ops::reflog(r, Some("side")).unwrap().len(), 2);
+    assert_eq!(
+        repo.rows("SELECT branch, message FROM arbor_reflog LIMIT 2"),
+        ["side,NULL", "main,fruit"]
+    );
+    // Undone from the full hash: the branch comes back with its commit.
+    repo.call(&format!("SELECT arbor_branch('side', '{}')", fig.to_hex()))
+        .unwrap();
+    assert_eq!(repo.hash("side"), fig);
+    assert_eq!(repo.rows("SELECT count(*) FROM fruit AS OF 'side'"), ["3"]);
 }
 
 #[test]

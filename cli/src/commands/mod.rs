@@ -23,6 +23,7 @@ mod merge;
 mod pull;
 mod push;
 mod rebase;
+mod reflog;
 mod remote;
 mod reset;
 mod restore;
@@ -160,6 +161,11 @@ pub enum Command {
         after_help = "Examples:\n  arbor revert HEAD\n  arbor revert HEAD~3 HEAD~1\n  arbor revert --continue          after resolving a conflict"
     )]
     Revert(cherry_pick::Args),
+    /// Every move of a branch head, newest first (to undo a reset or a deletion).
+    #[command(
+        after_help = "Examples:\n  arbor reflog\n  arbor reflog main -n 5\n  arbor branch restored 1a2b3c4d...   a deleted branch back, from its full hash"
+    )]
+    Reflog(reflog::Args),
     /// Run the data tests stored in the arbor_tests table.
     #[command(
         after_help = "Examples:\n  arbor sql -q \"INSERT INTO arbor_tests VALUES ('no_free_fruit', 'prices', 'SELECT * FROM fruit WHERE price <= 0', 'expected_rows', '==', '0')\"\n  arbor test\n  arbor test --group prices --format junit > report.xml\n  arbor test --revision main"
@@ -270,6 +276,7 @@ pub fn run(command: Command, cwd: &Path) -> Result<ExitCode, CliError> {
         Command::Revert(args) => cherry_pick::run(args, cwd, SequenceKind::Revert),
         Command::Rebase(args) => rebase::run(args, cwd),
         Command::Test(args) => test::run(args, cwd),
+        Command::Reflog(args) => reflog::run(args, cwd),
         Command::Reset(args) => reset::run(args, cwd),
         Command::Restore(args) => restore::run(args, cwd),
         Command::Tag(args) => tag::run(args, cwd),

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use arbor_engine::ops::{PlannedStep, RebaseArgs};
 use arbor_engine::{Database, Repository, SequenceKind, Step, StepAction, ops};
 
-use super::cherry_pick::print_sequence;
 use crate::editor::{Edited, edit};
 use crate::ui::CliError;
 use crate::{identity, vcs};
@@ -35,7 +34,7 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         None
     };
     let done = on_branch.rebase(&args, edited)?;
-    print_sequence(&repository, &branch, SequenceKind::Rebase, done)
+    vcs::print_sequence(&repository, &branch, SequenceKind::Rebase, done)
 }
 
 /// The plan as the user edits it: one line per commit, then how to edit it.

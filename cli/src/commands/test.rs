@@ -5,10 +5,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arbor_engine::ops::{self, TestOutcome};
+use arbor_engine::{Database, TestOutcome, ops};
 
 use crate::ui::CliError;
-use crate::vcs;
+use crate::{identity, vcs};
 
 /// How the report is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -60,7 +60,8 @@ fn test(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     };
     let mut select = args.names.clone();
     select.extend(args.group.iter().cloned());
-    let outcomes = ops::run_data_tests(&repository, &branch, at, &select)?;
+    let database = Database::from_repository(repository, identity::environment(cwd)?);
+    let outcomes = database.branch(&branch)?.data_tests(at, &select)?;
     let failed = outcomes.iter().filter(|o| !o.passed).count();
     let passed = outcomes.len() - failed;
     match args.format {

@@ -19,6 +19,8 @@
 //!   message (a lightweight tag's ref names the commit itself).
 //! - [`RemoteList`]: the named remotes and each branch's upstream (the
 //!   store root's `remotes` ref).
+//! - [`ReflogEntry`]: one move of a branch head (the store root's `reflog`
+//!   ref names the newest; each names the one before).
 //! - [`TableObject`]: a table's schema bytes, its primary index (a prolly map
 //!   from encoded key to encoded row), its secondary indexes and counters.
 //!
@@ -28,6 +30,7 @@
 
 mod catalog;
 mod commit;
+mod reflog;
 mod remotes;
 mod store_root;
 mod table;
@@ -36,6 +39,7 @@ mod working_set;
 
 pub use catalog::Catalog;
 pub use commit::{Commit, Signature};
+pub use reflog::ReflogEntry;
 pub use remotes::RemoteList;
 pub use store_root::StoreRoot;
 pub use table::TableObject;
@@ -58,6 +62,8 @@ pub const STORE_ROOT: ChunkKind = ChunkKind::new(0x14);
 pub const TAG: ChunkKind = ChunkKind::new(0x15);
 /// The remotes and upstreams.
 pub const REMOTES: ChunkKind = ChunkKind::new(0x16);
+/// A reflog entry: one move of a branch head.
+pub const REFLOG: ChunkKind = ChunkKind::new(0x17);
 
 /// Checks a chunk's kind and version before decoding it as `kind`.
 fn expect(chunk: &Chunk, kind: ChunkKind) -> arbor_merkle::Result<()> {

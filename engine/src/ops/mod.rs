@@ -53,13 +53,13 @@ pub use crate::repo::{
     find_repository, fsck, open_disk_store, open_disk_store_read_only, open_disk_store_shared,
     validate_branch_name,
 };
-pub use crate::sql::data_tests::{TestOutcome, run as run_data_tests};
 pub use crate::vc::blame::blame;
 pub use crate::vc::branch::{list as list_branches, tag_infos};
 pub use crate::vc::current_branch;
 pub use crate::vc::diff::{diff_catalogs, diff_views};
 pub use crate::vc::history::{log, merge_base, reachable};
 pub use crate::vc::merge::read_conflicts;
+pub use crate::vc::reflog::entries as reflog;
 pub use crate::vc::revision::{catalog_at, resolve as resolve_revision, tag_ref};
 pub use crate::vc::stash::{drop_stash, list as list_stashes, push as push_stash};
 pub use crate::vc::status::status;

@@ -48,6 +48,7 @@ fn decode(chunk: &Chunk) -> std::result::Result<(), String> {
         objects::STORE_ROOT => StoreRoot::from_chunk(chunk).map(drop),
         objects::TAG => objects::TagObject::from_chunk(chunk).map(drop),
         objects::REMOTES => objects::RemoteList::from_chunk(chunk).map(drop),
+        objects::REFLOG => objects::ReflogEntry::from_chunk(chunk).map(drop),
         _ => arbor_merkle::prolly::validate_chunk(chunk),
     };
     r.map_err(|e| e.to_string())

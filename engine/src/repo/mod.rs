@@ -22,12 +22,18 @@ pub use fsck::{FsckReport, fsck};
 
 use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{
-    Catalog, Commit, Signature, StoreRoot, TAG, TableObject, TagObject, WorkingSet,
+    Catalog, Commit, ReflogEntry, Signature, StoreRoot, TAG, TableObject, TagObject, WorkingSet,
 };
+
+/// The prefix of every branch's ref.
+pub const BRANCH_PREFIX: &str = "refs/heads/";
+
+/// The ref that names the newest reflog entry (`objects::ReflogEntry`).
+pub const REFLOG_REF: &str = "reflog";
 
 /// The ref name of a branch.
 pub fn branch_ref(branch: &str) -> String {
-    format!("refs/heads/{branch}")
+    format!("{BRANCH_PREFIX}{branch}")
 }
 
 /// The prefix of the refs that mark a shallow clone's cut commits.
@@ -286,7 +292,9 @@ impl Repository {
     ) -> Result<()> {
         for _ in 0..MAX_RETRIES {
             let (address, mut root) = self.read_store_root()?;
+            let before = root.clone();
             edit(&mut root)?;
+            self.log_branch_moves(&before, &mut root)?;
             let chunk = root.to_chunk();
             self.store.put(&chunk)?;
             if self.store.compare_and_swap_root(address, chunk.address())? {
@@ -297,6 +305,52 @@ impl Repository {
             SqlState::SerializationFailure,
             "the repository is too busy: gave up after repeated concurrent updates",
         ))
+    }
+
+    /// Adds a reflog entry for each branch head that moved from `before`
+    /// to `after`, and points `after`'s `reflog` ref at the newest.
+    fn log_branch_moves(&self, before: &StoreRoot, after: &mut StoreRoot) -> Result<()> {
+        let heads = |root: &StoreRoot| -> Vec<(String, Address)> {
+            root.refs
+                .range(BRANCH_PREFIX.to_owned()..)
+                .take_while(|(name, _)| name.starts_with(BRANCH_PREFIX))
+                .map(|(name, address)| (name.clone(), *address))
+                .collect()
+        };
+        let (old, new) = (heads(before), heads(after));
+        if old == new {
+            return Ok(());
+        }
+        let time = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let mut names: Vec<&String> = old.iter().chain(&new).map(|(n, _)| n).collect();
+        names.sort();
+        names.dedup();
+        let find = |list: &[(String, Address)], name: &str| {
+            list.iter().find(|(n, _)| n == name).map(|(_, a)| *a)
+        };
+        let mut previous = after.refs.get(REFLOG_REF).copied();
+        for name in names {
+            let (was, is) = (find(&old, name), find(&new, name));
+            if was == is {
+                continue;
+            }
+            let chunk = ReflogEntry {
+                previous,
+                ref_name: name.clone(),
+                old: was,
+                new: is,
+                time,
+            }
+            .to_chunk();
+            self.store.put(&chunk)?;
+            previous = Some(chunk.address());
+        }
+        if let Some(newest) = previous {
+            after.refs.insert(REFLOG_REF.to_owned(), newest);
+        }
+        Ok(())
     }
 
     /// The value of a ref.

@@ -56,6 +56,7 @@ pub const SYSTEM_TABLES: &[&str] = &[
     "arbor_log",
     "arbor_commits",
     "arbor_commit_ancestors",
+    "arbor_reflog",
     "arbor_branches",
     "arbor_remotes",
     "arbor_remote_branches",
@@ -129,6 +130,36 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
         // Every commit any branch, tag or remote-tracking branch reaches,
         // as Dolt's dolt_commits; newest first.
         "arbor_commits" => return log_rows(repo, &ref_heads(repo)?).map(Some),
+        // Every move of a branch head, newest first: the branch, where it
+        // pointed before and after (NULL: created, deleted), when, and the
+        // subject of the commit it moved to.
+        "arbor_reflog" => {
+            let mut rows = Vec::new();
+            for entry in vc::reflog::entries(repo, None)? {
+                let hash = |a: Option<Address>| a.map_or(Value::Null, |a| text(a.to_hex()));
+                let subject = match entry.new {
+                    Some(a) => text(
+                        repo.read_commit(&a)?
+                            .message
+                            .lines()
+                            .next()
+                            .unwrap_or_default(),
+                    ),
+                    None => Value::Null,
+                };
+                rows.push(vec![
+                    text(entry.ref_name.trim_start_matches("refs/heads/")),
+                    hash(entry.old),
+                    hash(entry.new),
+                    seconds_to_timestamp(entry.time),
+                    subject,
+                ]);
+            }
+            (
+                columns(&["branch", "old_hash", "new_hash", "date", "message"]),
+                rows,
+            )
+        }
         // Each commit's parents, one row each (a root commit: one row with
         // no parent), as Dolt's dolt_commit_ancestors.
         "arbor_commit_ancestors" => {

@@ -21,6 +21,7 @@
 //! - `status`: which tables differ between HEAD, staged and working;
 //! - `diff`: row and schema differences between two catalogs;
 //! - `merge`: three-way merges of catalogs, tables, rows and cells;
+//! - `reflog`: every move of a branch head, to undo one;
 //! - `stash`: uncommitted changes put aside and brought back;
 //! - `untracked`: new tables never staged, which resets and stashes keep.
 
@@ -30,6 +31,7 @@ pub mod commit;
 pub mod diff;
 pub mod history;
 pub mod merge;
+pub mod reflog;
 pub mod revision;
 pub mod stash;
 pub mod status;

@@ -101,6 +101,12 @@ pub fn merge(
     options: &MergeOptions,
 ) -> Result<MergeOutcome> {
     let state = BranchState::read(repo, branch)?;
+    if state.working_set.merge.is_some() && state.working_set.sequence.is_none() {
+        return Err(Error::vc(
+            VcError::MergeInProgress,
+            "a merge is already in progress",
+        ));
+    }
     sequence::refuse_in_progress(&state)?;
     // Uncommitted changes stay, carried onto the result, as long as the
     // merge leaves their tables alone (as Git does with files).
