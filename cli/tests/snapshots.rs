@@ -311,6 +311,42 @@ fn data_tests_for_ci() {
     insta::assert_snapshot!(s.transcript);
 }
 
+/// A bare repository and a push that makes its remote; the reflog, and a
+/// deleted branch brought back from it; a cherry-pick of a change already
+/// here, refused and then kept with --allow-empty; `AS OF TIMESTAMP`.
+#[test]
+fn bare_remotes_reflog_and_empty_picks() {
+    let mut s = Session::new();
+    s.sql("CREATE TABLE t (id integer PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'a')");
+    s.run(&["commit", "-Am", "t"]);
+    s.run(&["init", "--bare", "../bare"]);
+    s.run(&["init", "--bare", "-b", "x", "../bare2"]);
+    s.run(&["-C", "../bare", "status"]);
+    s.run(&["remote", "add", "origin", "../bare"]);
+    s.run(&["push", "-u", "origin", "main"]);
+    s.run(&["remote", "add", "fresh", "../fresh"]);
+    s.run(&["push", "fresh", "main"]);
+    s.run(&["-C", "../fresh", "log", "--oneline"]);
+    s.run(&["branch", "side"]);
+    s.run(&["checkout", "side"]);
+    s.sql("UPDATE t SET v = 'b'");
+    s.run(&["commit", "-am", "b"]);
+    s.run(&["checkout", "main"]);
+    s.sql("UPDATE t SET v = 'b'");
+    s.run(&["commit", "-am", "b too"]);
+    s.run(&["cherry-pick", "side"]);
+    s.run(&["cherry-pick", "--allow-empty", "side"]);
+    s.run(&["branch", "-D", "side"]);
+    s.run(&["reset", "--hard", "HEAD~2"]);
+    s.run(&["reflog"]);
+    s.run(&["reflog", "side"]);
+    s.sql("SELECT branch, message FROM arbor_reflog");
+    s.sql("SELECT count(*) FROM arbor_commits");
+    s.sql("SELECT v FROM t AS OF TIMESTAMP '2000-01-01'");
+    s.sql("SELECT v FROM t AS OF TIMESTAMP '2100-01-01'");
+    insta::assert_snapshot!(s.transcript);
+}
+
 /// Discarding changes to tables: `restore` (the working table, `--staged`,
 /// both, `--source`), `checkout -- <table>`, `checkout <rev> -- <table>`,
 /// `checkout .`, and what they refuse.

@@ -76,7 +76,8 @@ pub struct CheckedOut {
 ///
 /// The rules (Git's): a start revision only goes with `-b` or `-B`; a
 /// branch made for a checkout that is then refused (uncommitted changes in
-/// the way) is deleted again; a name only a remote has (one remote) makes
+/// the way) is deleted again, and one `-B` moved is put back; a name only a
+/// remote has (one remote) makes
 /// a branch there that tracks it; `-f` discards the current branch's
 /// changes to tracked tables first.
 pub fn checkout(repo: &Repository, current: &str, args: &CheckoutArgs) -> Result<CheckedOut> {
@@ -115,6 +116,10 @@ pub fn checkout(repo: &Repository, current: &str, args: &CheckoutArgs) -> Result
             ..CheckedOut::default()
         });
     }
+    // A branch made here and a checkout then refused: the root goes back
+    // to what it was, so nothing of the refused command stays (the reflog
+    // included).
+    let root_before = repo.root_address()?;
     if let Some(at) = at {
         let existed = repo
             .store_root()?
@@ -137,9 +142,17 @@ pub fn checkout(repo: &Repository, current: &str, args: &CheckoutArgs) -> Result
         let head = vc::revision::resolve(repo, current, "HEAD")?;
         vc::commit::reset(repo, current, head, vc::commit::ResetMode::Hard)?;
     }
+    let root_made = repo.root_address()?;
     if let Err(e) = branch::checkout(repo, &args.branch) {
-        if made {
-            branch::delete(repo, &args.branch, true)?;
+        // Made or moved (-B) for nothing: undone.
+        if made || done.moved {
+            let undone = match root_before {
+                Some(before) => repo.restore_root(root_made, before)?,
+                None => false,
+            };
+            if !undone && made {
+                branch::delete(repo, &args.branch, true)?;
+            }
         }
         return Err(e);
     }

@@ -145,7 +145,7 @@ pub fn open(url: &str, write: bool, env: &Environment) -> Result<Repository> {
                 format!("cannot create the remote {}: {e}", path.display()),
             )
         })?;
-        return Repository::init_bare(repo::open_disk_store(&path)?);
+        return Ok(Repository::init_bare(repo::open_disk_store(&path)?)?.without_reflog());
     }
     if !path.join(repo::STORE_DIR).is_dir() {
         return Err(Error::new(
@@ -174,7 +174,7 @@ pub fn open(url: &str, write: bool, env: &Environment) -> Result<Repository> {
         }
         store
     };
-    Repository::open(store)
+    Ok(Repository::open(store)?.without_reflog())
 }
 
 /// Whether `path` does not exist or is an empty folder (a new remote).
@@ -225,11 +225,11 @@ fn open_git(git_url: &str, write: bool, cache: &Path) -> Result<Repository> {
             )
             .with_hint("push a branch to it first"));
         }
-        let repo = Repository::from_store(store);
+        let repo = Repository::from_store(store).without_reflog();
         repo.publish_first_root(&StoreRoot::default())?;
         return Ok(repo);
     }
-    Repository::open(store)
+    Ok(Repository::open(store)?.without_reflog())
 }
 
 /// The remote a command talks to by default: the upstream of the

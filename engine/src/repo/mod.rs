@@ -110,6 +110,9 @@ pub struct Repository {
     /// that the sessions of one process (a server's) publish one after
     /// another instead of racing and merging again (shared by clones).
     publishing: Arc<Mutex<()>>,
+    /// Whether moves of branch heads go into the reflog (not for a remote
+    /// opened to push to, as Git keeps no reflog in a bare remote).
+    logs_ref_moves: bool,
 }
 
 /// An expectation about a ref's value, for ref-level compare-and-swap.
@@ -142,6 +145,7 @@ impl Repository {
             nodes: NodeStore::new(store.clone()),
             store,
             publishing: Arc::default(),
+            logs_ref_moves: true,
         };
         let catalog = repo.write_catalog(&Catalog::default())?;
         let commit = repo.write_commit(&Commit {
@@ -184,6 +188,7 @@ impl Repository {
             nodes: NodeStore::new(store.clone()),
             store,
             publishing: Arc::default(),
+            logs_ref_moves: true,
         }
     }
 
@@ -213,6 +218,7 @@ impl Repository {
             nodes: NodeStore::new(store.clone()),
             store,
             publishing: Arc::default(),
+            logs_ref_moves: true,
         })
     }
 
@@ -307,9 +313,27 @@ impl Repository {
         ))
     }
 
+    /// The same repository with no reflog kept of what this handle moves
+    /// (a remote's: see `logs_ref_moves`).
+    pub(crate) fn without_reflog(mut self) -> Repository {
+        self.logs_ref_moves = false;
+        self
+    }
+
+    /// Puts the store root back to `to` if it is still `expected`: undoes
+    /// an operation that turned out to be refused halfway (a branch made
+    /// for a checkout that then failed), reflog and all. False when
+    /// another writer moved the root meanwhile.
+    pub(crate) fn restore_root(&self, expected: Option<Address>, to: Address) -> Result<bool> {
+        Ok(self.store.compare_and_swap_root(expected, to)?)
+    }
+
     /// Adds a reflog entry for each branch head that moved from `before`
     /// to `after`, and points `after`'s `reflog` ref at the newest.
     fn log_branch_moves(&self, before: &StoreRoot, after: &mut StoreRoot) -> Result<()> {
+        if !self.logs_ref_moves {
+            return Ok(());
+        }
         let heads = |root: &StoreRoot| -> Vec<(String, Address)> {
             root.refs
                 .range(BRANCH_PREFIX.to_owned()..)
