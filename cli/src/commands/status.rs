@@ -29,6 +29,12 @@ fn sequence_lines(sequence: &StepSequence, branch: &str) -> String {
         (Some(step), _) => format!("commit {}", step.commit.short(8)),
         (None, _) => "commits".to_owned(),
     };
+    if sequence.planned_onto.is_some() {
+        return format!(
+            "An interactive rebase of branch '{}' is planned.\n  (edit the plan in the table arbor_rebase, then run SELECT arbor_rebase('--continue'))\n  (use \"arbor rebase --abort\" to drop the plan)\n",
+            shown(branch)
+        );
+    }
     let left = sequence.todo.len();
     let mut text = format!("You are currently {doing} {what}");
     if left > 0 {

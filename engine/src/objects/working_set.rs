@@ -10,10 +10,11 @@
 //! A sequence in progress (cherry-pick, revert, rebase) follows, where there
 //! is one (working sets without one end above, as they always have):
 //!
-//! refs:    [..., original_head, step commits...]  the current step first, if any
+//! refs:    [..., original_head, (onto), step commits...]  the current step first, if any
 //! payload: operation  u8      1: cherry-pick, 2: revert, 3: rebase
 //!          flags      u8      bit 0: a current step, bit 1: allow empty,
-//!                             bit 2: an author
+//!                             bit 2: an author, bit 3: planned (then the
+//!                             `onto` ref follows `original_head`)
 //!          author     (name str, email str, time i64, offset i64), if flagged
 //!          steps      varint  count, then per step: action u8 (1 pick,
 //!                             2 revert, 3 squash, 4 fixup), u8 has message,
@@ -94,6 +95,10 @@ pub struct StepSequence {
     pub author: Option<Signature>,
     /// Make a commit even for a step that changes nothing.
     pub allow_empty: bool,
+    /// A rebase planned from SQL (`arbor_rebase('-i', ...)`) whose plan
+    /// waits in the table `arbor_rebase` to be edited: the commit it will
+    /// replay onto. Nothing is applied until `--continue`.
+    pub planned_onto: Option<Address>,
 }
 
 /// A branch's uncommitted state.
@@ -152,6 +157,7 @@ impl StepAction {
 const HAS_CURRENT: u8 = 1;
 const ALLOW_EMPTY: u8 = 2;
 const HAS_AUTHOR: u8 = 4;
+const PLANNED: u8 = 8;
 
 impl StepSequence {
     /// The sequence with the step it stopped at concluded or abandoned
@@ -174,6 +180,9 @@ impl StepSequence {
         if self.author.is_some() {
             flags |= HAS_AUTHOR;
         }
+        if self.planned_onto.is_some() {
+            flags |= PLANNED;
+        }
         w.u8(self.kind.code()).u8(flags);
         if let Some(a) = &self.author {
             w.str(&a.name)
@@ -182,6 +191,7 @@ impl StepSequence {
                 .i64(a.offset_minutes);
         }
         refs.push(self.original_head);
+        refs.extend(self.planned_onto);
         let steps: Vec<&Step> = self.current.iter().chain(&self.todo).collect();
         w.varint(steps.len() as u64);
         for step in steps {
@@ -198,7 +208,7 @@ impl StepSequence {
     fn decode(r: &mut Reader, chunk: &Chunk, at: usize) -> Result<StepSequence> {
         let kind = SequenceKind::from_code(r.u8()?)?;
         let flags = r.u8()?;
-        if flags & !(HAS_CURRENT | ALLOW_EMPTY | HAS_AUTHOR) != 0 {
+        if flags & !(HAS_CURRENT | ALLOW_EMPTY | HAS_AUTHOR | PLANNED) != 0 {
             return Err(Error::corrupt("working set: unknown sequence flags"));
         }
         let author = if flags & HAS_AUTHOR != 0 {
@@ -212,7 +222,10 @@ impl StepSequence {
             None
         };
         let n = r.count(2)?;
-        if chunk.ref_len() != at + 1 + n {
+        let planned = flags & PLANNED != 0;
+        // The steps' refs follow original_head (and onto, when planned).
+        let first_step = at + 1 + usize::from(planned);
+        if chunk.ref_len() != first_step + n {
             return Err(Error::corrupt(
                 "working set: reference count does not match its sequence",
             ));
@@ -227,7 +240,7 @@ impl StepSequence {
             };
             steps.push(Step {
                 action,
-                commit: chunk.ref_at(at + 1 + i),
+                commit: chunk.ref_at(first_step + i),
                 message,
             });
         }
@@ -248,6 +261,7 @@ impl StepSequence {
             todo: steps,
             author,
             allow_empty: flags & ALLOW_EMPTY != 0,
+            planned_onto: planned.then(|| chunk.ref_at(at + 1)),
         })
     }
 }
@@ -391,6 +405,7 @@ mod tests {
                     offset_minutes: 60,
                 }),
                 allow_empty: true,
+                planned_onto: None,
             }),
             ..merging.clone()
         };
@@ -407,12 +422,30 @@ mod tests {
                 todo: vec![step(StepAction::Revert, b"c4", None)],
                 author: None,
                 allow_empty: false,
+                planned_onto: None,
             }),
             ..plain.clone()
         };
         assert_eq!(
             WorkingSet::from_chunk(&waiting.to_chunk()).unwrap(),
             waiting
+        );
+        // A rebase planned from SQL: its onto after the original head.
+        let planned = WorkingSet {
+            sequence: Some(StepSequence {
+                kind: SequenceKind::Rebase,
+                original_head: Address::of(b"o"),
+                current: None,
+                todo: Vec::new(),
+                author: None,
+                allow_empty: false,
+                planned_onto: Some(Address::of(b"u")),
+            }),
+            ..plain.clone()
+        };
+        assert_eq!(
+            WorkingSet::from_chunk(&planned.to_chunk()).unwrap(),
+            planned
         );
         // A reference too many is corruption, not a sequence.
         let refs: Vec<Address> = plain.to_chunk().refs().chain([Address::of(b"x")]).collect();

@@ -166,7 +166,9 @@ pub fn rebase(
         return Ok(done);
     }
     let onto = upstream(repo, branch, args)?;
-    let head = repo.branch_head(branch)?;
+    let state = BranchState::read(repo, branch)?;
+    vc_merge::refuse_in_progress(&state)?;
+    let head = state.head;
     let steps = match (args.interactive, edited) {
         (false, _) => {
             if vc::history::is_ancestor(repo, onto, head)? {

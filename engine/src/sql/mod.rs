@@ -24,6 +24,7 @@ pub(crate) mod parser;
 pub mod pg_catalog;
 pub(crate) mod planner;
 pub(crate) mod predicate;
+pub(crate) mod rebase_plan;
 pub(crate) mod session;
 pub mod settings;
 pub(crate) mod system;

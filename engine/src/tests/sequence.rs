@@ -374,15 +374,6 @@ fn rebase_replays_onto_the_upstream_stops_continues_and_aborts() {
     let main = db.branch("main").unwrap();
     main.rebase(&rebase("dev"), None).unwrap();
     assert_eq!(main.head().unwrap(), head);
-    // Interactive rebases need an editor: refused from SQL.
-    let e = db
-        .branch("dev")
-        .unwrap()
-        .session()
-        .unwrap()
-        .execute("SELECT arbor_rebase('-i', 'HEAD~2')")
-        .unwrap_err();
-    assert_eq!(e.code, "0A000");
 }
 
 #[test]
@@ -445,4 +436,98 @@ fn an_edited_rebase_plan_reorders_drops_rewords_squashes_and_fixes_up() {
         e.message.contains("cannot start with a squash or fixup"),
         "{e:?}"
     );
+}
+
+#[test]
+fn an_interactive_rebase_from_sql_is_planned_in_a_table_edited_and_applied() {
+    let db = database();
+    let c1 = change(&db, "dev", "INSERT INTO t VALUES (4, 'd')", "four");
+    change(&db, "dev", "INSERT INTO t VALUES (5, 'e')", "five");
+    change(&db, "dev", "INSERT INTO t VALUES (6, 'f')", "six");
+    let dev_before = db.branch("dev").unwrap().head().unwrap();
+    let base = db.branch("main").unwrap().head().unwrap();
+    let result = sql(&db, "dev", "SELECT arbor_rebase('-i', 'main')");
+    assert!(
+        matches!(&result[0], StatementResult::Rows { rows, .. } if rows[0][0].to_string() == "3")
+    );
+    // The plan is a table; nothing moved yet.
+    assert_eq!(db.branch("dev").unwrap().head().unwrap(), dev_before);
+    let plan = |db: &Database| match sql(
+        db,
+        "dev",
+        "SELECT rebase_order, action, commit_message FROM arbor_rebase ORDER BY 1",
+    )
+    .pop()
+    .unwrap()
+    {
+        StatementResult::Rows { rows, .. } => rows
+            .iter()
+            .map(|r| format!("{}|{}|{}", r[0], r[1], r[2]))
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(plan(&db), ["1|pick|four", "2|pick|five", "3|pick|six"]);
+    // Another rebase, or a CLI-style continue without the table, waits.
+    let e = db
+        .branch("dev")
+        .unwrap()
+        .session()
+        .unwrap()
+        .execute("SELECT arbor_rebase('main')")
+        .unwrap_err();
+    assert!(e.message.contains("rebase is in progress"), "{e:?}");
+    // Edited: six first, four reworded, five dropped.
+    sql(
+        &db,
+        "dev",
+        "UPDATE arbor_rebase SET rebase_order = 0.5 WHERE commit_message = 'six'; \
+         UPDATE arbor_rebase SET action = 'reword', commit_message = 'four, reworded' WHERE rebase_order = 1; \
+         UPDATE arbor_rebase SET action = 'drop' WHERE rebase_order = 2",
+    );
+    sql(&db, "dev", "SELECT arbor_rebase('--continue')");
+    let dev = db.branch("dev").unwrap();
+    let head = db.commit_at(&dev.head().unwrap()).unwrap();
+    assert_eq!(head.message, "four, reworded");
+    assert_eq!(head.author, db.commit_at(&c1).unwrap().author);
+    let first = db.commit_at(&head.parents[0]).unwrap();
+    assert_eq!(first.message, "six");
+    assert_eq!(first.parents, vec![base]);
+    assert_eq!(rows(&db, "dev"), ["1=a", "2=b", "3=c", "4=d", "6=f"]);
+    assert_clean(&db, "dev");
+    // Planned again, then aborted: the table goes, the branch stays.
+    let before = dev.head().unwrap();
+    sql(&db, "dev", "SELECT arbor_rebase('-i', 'main')");
+    sql(&db, "dev", "SELECT arbor_rebase('--abort')");
+    assert_eq!(dev.head().unwrap(), before);
+    assert_clean(&db, "dev");
+    // A plan of drops only, or an unknown action, is refused at --continue.
+    sql(
+        &db,
+        "dev",
+        "SELECT arbor_rebase('-i', 'main'); UPDATE arbor_rebase SET action = 'dance'",
+    );
+    let e = dev
+        .session()
+        .unwrap()
+        .execute("SELECT arbor_rebase('--continue')")
+        .unwrap_err();
+    assert_eq!(e.message, "row 1 of arbor_rebase: unknown action 'dance'");
+    sql(&db, "dev", "UPDATE arbor_rebase SET action = 'drop'");
+    let e = dev
+        .session()
+        .unwrap()
+        .execute("SELECT arbor_rebase('--continue')")
+        .unwrap_err();
+    assert!(e.message.contains("nothing to apply"), "{e:?}");
+    let done = dev
+        .rebase(
+            &RebaseArgs {
+                abort: true,
+                ..RebaseArgs::default()
+            },
+            None,
+        )
+        .unwrap();
+    assert_eq!(done, SequenceDone::Aborted);
+    assert_clean(&db, "dev");
 }

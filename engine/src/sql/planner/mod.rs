@@ -636,8 +636,13 @@ pub(crate) fn object_name(n: &ast::ObjectName) -> Result<String> {
 fn new_relation_name(n: &ast::ObjectName) -> Result<String> {
     let name = object_name(n)?;
     check_new_name(&name)?;
-    // `arbor_tests` is the one such name a user makes: the data tests.
-    if name.starts_with(super::system::RESERVED_PREFIX) && name != super::data_tests::TESTS_TABLE {
+    // `arbor_tests` is the one such name a user makes (the data tests);
+    // `arbor_rebase` is made by a planned rebase (`super::rebase_plan`).
+    let made_here = [
+        super::data_tests::TESTS_TABLE,
+        super::rebase_plan::PLAN_TABLE,
+    ];
+    if name.starts_with(super::system::RESERVED_PREFIX) && !made_here.contains(&name.as_str()) {
         return Err(Error::new(
             SqlState::ReservedName,
             format!("unacceptable name \"{name}\""),

@@ -28,7 +28,8 @@ pub use conflicts::{Conflict, read_conflicts};
 pub use resolution::{Side, drop_conflicts, resolve, update_working_rows};
 pub use sequence::{
     Applied, SequenceOptions, SequenceOutcome, abort as abort_sequence, continue_sequence,
-    operation_name, rebase_steps, skip as skip_sequence, start as start_sequence,
+    operation_name, plan as plan_rebase, rebase_steps, refuse_in_progress, run_planned,
+    skip as skip_sequence, start as start_sequence,
 };
 pub use violations::verify_merged;
 
@@ -107,7 +108,7 @@ pub fn merge(
             "a merge is already in progress",
         ));
     }
-    sequence::refuse_in_progress(&state)?;
+    refuse_in_progress(&state)?;
     // Uncommitted changes stay, carried onto the result, as long as the
     // merge leaves their tables alone (as Git does with files).
     let local = LocalChanges::of(repo, &state)?;

@@ -142,6 +142,7 @@ pub fn start(
         todo: steps,
         author: options.author.clone(),
         allow_empty: options.allow_empty,
+        planned_onto: None,
     };
     let head = if onto == state.head {
         state.commit.clone()
@@ -160,8 +161,70 @@ pub fn start(
     .run(sequence)
 }
 
+/// Records an interactive rebase of `branch` onto `onto` as planned: its
+/// plan waits to be edited (from SQL, in the table `arbor_rebase`), and
+/// nothing moves until [`run_planned`] applies the edited plan (or
+/// [`abort`] forgets it).
+pub fn plan(repo: &Repository, branch: &str, onto: Address) -> Result<()> {
+    let state = BranchState::read(repo, branch)?;
+    refuse_in_progress(&state)?;
+    let ws = WorkingSet {
+        sequence: Some(StepSequence {
+            kind: SequenceKind::Rebase,
+            original_head: state.head,
+            current: None,
+            todo: Vec::new(),
+            author: None,
+            allow_empty: false,
+            planned_onto: Some(onto),
+        }),
+        ..state.working_set.clone()
+    };
+    publish_branch(repo, &state, None, &ws)
+}
+
+/// Applies `steps`, the edited plan of the rebase [`plan`] recorded on
+/// `branch`, as a rebase does.
+pub fn run_planned(
+    repo: &Repository,
+    checks: &dyn CheckBinder,
+    branch: &str,
+    steps: Vec<Step>,
+) -> Result<SequenceOutcome> {
+    let state = BranchState::read(repo, branch)?;
+    let sequence = in_progress(&state, SequenceKind::Rebase)?;
+    let onto = sequence.planned_onto.ok_or_else(|| {
+        Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "the rebase in progress is not a planned one",
+        )
+    })?;
+    let untracked = Untracked::of(repo, &state)?;
+    if !untracked.are_the_only_changes(repo, &state)? {
+        return Err(Error::vc(
+            VcError::UncommittedChanges,
+            "your uncommitted changes would be mixed in by the rebase",
+        ));
+    }
+    let head = (onto, repo.read_commit(&onto)?);
+    Runner {
+        repo,
+        checks,
+        state: &state,
+        untracked,
+        head,
+        applied: Vec::new(),
+        fresh: true,
+    }
+    .run(StepSequence {
+        todo: steps,
+        planned_onto: None,
+        ..sequence
+    })
+}
+
 /// Refuses to start a merge or a sequence while one is in progress.
-pub(crate) fn refuse_in_progress(state: &BranchState) -> Result<()> {
+pub fn refuse_in_progress(state: &BranchState) -> Result<()> {
     if let Some(sequence) = &state.working_set.sequence {
         let name = operation_name(sequence.kind);
         return Err(Error::vc(
@@ -210,6 +273,13 @@ pub fn continue_sequence(
 ) -> Result<SequenceOutcome> {
     let state = BranchState::read(repo, branch)?;
     let mut sequence = in_progress(&state, kind)?;
+    if sequence.planned_onto.is_some() {
+        return Err(Error::new(
+            SqlState::ObjectNotInPrerequisiteState,
+            "the rebase's plan waits in the table arbor_rebase",
+        )
+        .with_hint("edit it, then go on with SELECT arbor_rebase('--continue')"));
+    }
     let ws = &state.working_set;
     if ws.merge.as_ref().is_some_and(|m| m.conflicts.is_some()) {
         return Err(Error::vc(
