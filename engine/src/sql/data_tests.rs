@@ -175,23 +175,13 @@ fn check(
                     row.len()
                 ));
             };
-            let order = match (got, expected) {
-                (Value::Null, None) => Ordering::Equal,
-                (Value::Null, Some(_)) | (_, None) => {
-                    return if compare == Comparison::Ne {
-                        Ok(())
-                    } else {
-                        Err(format!(
-                            "expected {} {}, got {}",
-                            compare.symbol(),
-                            expected.unwrap_or("NULL"),
-                            shown(got)
-                        ))
-                    };
-                }
-                (got, Some(want)) => order_of(got, want),
+            let holds = match (got, expected) {
+                (Value::Null, None) => compare.holds(Ordering::Equal),
+                // NULL against a value: only "differs" holds.
+                (Value::Null, Some(_)) | (_, None) => compare == Comparison::Ne,
+                (got, Some(want)) => compare.holds(order_of(got, want)),
             };
-            if compare.holds(order) {
+            if holds {
                 Ok(())
             } else {
                 Err(format!(

@@ -149,16 +149,7 @@ pub fn start(
     } else {
         repo.read_commit(&onto)?
     };
-    Runner {
-        repo,
-        checks,
-        state: &state,
-        untracked,
-        head: (onto, head),
-        applied: Vec::new(),
-        fresh: true,
-    }
-    .run(sequence)
+    Runner::new(repo, checks, &state, untracked, (onto, head), true).run(sequence)
 }
 
 /// Records an interactive rebase of `branch` onto `onto` as planned: its
@@ -207,16 +198,7 @@ pub fn run_planned(
         ));
     }
     let head = (onto, repo.read_commit(&onto)?);
-    Runner {
-        repo,
-        checks,
-        state: &state,
-        untracked,
-        head,
-        applied: Vec::new(),
-        fresh: true,
-    }
-    .run(StepSequence {
+    Runner::new(repo, checks, &state, untracked, head, true).run(StepSequence {
         todo: steps,
         planned_onto: None,
         ..sequence
@@ -293,15 +275,14 @@ pub fn continue_sequence(
         ));
     }
     let untracked = Untracked::of(repo, &state)?;
-    let mut runner = Runner {
+    let mut runner = Runner::new(
         repo,
         checks,
-        state: &state,
+        &state,
         untracked,
-        head: (state.head, state.commit.clone()),
-        applied: Vec::new(),
-        fresh: false,
-    };
+        (state.head, state.commit.clone()),
+        false,
+    );
     if let Some(step) = sequence.current.take() {
         // The resolved step: what is staged, checked as a merge's rows are.
         let ours = repo.read_catalog(&state.commit.catalog)?;
@@ -335,15 +316,14 @@ pub fn skip(
         ));
     }
     let untracked = Untracked::of(repo, &state)?;
-    Runner {
+    Runner::new(
         repo,
         checks,
-        state: &state,
+        &state,
         untracked,
-        head: (state.head, state.commit.clone()),
-        applied: Vec::new(),
-        fresh: false,
-    }
+        (state.head, state.commit.clone()),
+        false,
+    )
     .run(sequence)
 }
 
@@ -406,7 +386,27 @@ struct Runner<'a> {
     fresh: bool,
 }
 
-impl Runner<'_> {
+impl<'a> Runner<'a> {
+    /// A runner that applies steps onto `head`, publishing over `state`.
+    fn new(
+        repo: &'a Repository,
+        checks: &'a dyn CheckBinder,
+        state: &'a BranchState,
+        untracked: Untracked,
+        head: (Address, Commit),
+        fresh: bool,
+    ) -> Runner<'a> {
+        Runner {
+            repo,
+            checks,
+            state,
+            untracked,
+            head,
+            applied: Vec::new(),
+            fresh,
+        }
+    }
+
     fn run(mut self, mut sequence: StepSequence) -> Result<SequenceOutcome> {
         let repo = self.repo;
         while !sequence.todo.is_empty() {
