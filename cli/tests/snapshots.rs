@@ -340,6 +340,18 @@ fn bare_remotes_reflog_and_empty_picks() {
     s.run(&["reset", "--hard", "HEAD~2"]);
     s.run(&["reflog"]);
     s.run(&["reflog", "side"]);
+    s.run(&["reflog", "-n", "1"]);
+    s.run(&["reflog", "nosuch"]);
+    s.run(&["branch", "side", "4550b579"]);
+    // A stash brought back over a change to another table; a new table
+    // staged before comes back staged.
+    s.sql("CREATE TABLE u (id integer PRIMARY KEY); INSERT INTO u VALUES (1)");
+    s.run(&["add", "u"]);
+    s.sql("UPDATE t SET v = 'c'");
+    s.run(&["stash"]);
+    s.sql("CREATE TABLE w (id integer PRIMARY KEY)");
+    s.run(&["stash", "pop"]);
+    s.run(&["status"]);
     s.sql("SELECT branch, message FROM arbor_reflog");
     s.sql("SELECT count(*) FROM arbor_commits");
     s.sql("SELECT v FROM t AS OF TIMESTAMP '2000-01-01'");

@@ -24,6 +24,12 @@ pub struct Args {
 pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let repository = vcs::open_read_only(cwd)?;
     let entries = ops::reflog(&repository, args.branch.as_deref())?;
+    if let Some(branch) = &args.branch
+        && entries.is_empty()
+    {
+        return Err(CliError::new(format!("no reflog for branch '{branch}'"))
+            .with_hint("list the branches that moved with `arbor reflog`"));
+    }
     // Each branch's moves are numbered from its newest, as Git's
     // `main@{0}`, `main@{1}`, ...
     let mut seen: HashMap<String, usize> = HashMap::new();

@@ -2,7 +2,8 @@
 //!
 //! `HEAD`, a branch, a tag, `refs/...`, a full commit hash (of any commit
 //! the store holds, reachable or not), or an abbreviated one (at least 4
-//! hex digits, unique among the commits reachable from any ref),
+//! hex digits, unique among the commits reachable from any ref or from a
+//! commit the reflog names),
 //! followed by any number of `~n` (the n-th first parent) and `^` / `^n`
 //! (the n-th parent) steps, as in Git.
 
@@ -171,12 +172,17 @@ fn resolve_base(repo: &Repository, head: &str, base: &str, revision: &str) -> Re
     }
     if is_hex {
         let prefix = base.to_ascii_lowercase();
-        let starts: Vec<Address> = root
+        let mut starts: Vec<Address> = root
             .refs
             .iter()
             .filter(|(name, _)| name.starts_with("refs/"))
             .map(|(_, a)| *a)
             .collect();
+        // Commits a branch pointed at before (the reflog's) count too: the
+        // short hash `arbor reflog` shows brings a deleted branch back.
+        for entry in super::reflog::entries(repo, None)? {
+            starts.extend(entry.old.into_iter().chain(entry.new));
+        }
         let mut found: Option<Address> = None;
         for commit in history::reachable(repo, &starts)? {
             if commit.to_hex().starts_with(&prefix) {
