@@ -283,6 +283,16 @@ fn revert_resolves_every_revision_first_and_stops_at_a_conflict() {
         .pick(SequenceKind::Revert, &picks(&[&one.to_hex()]))
         .unwrap();
     assert!(stopped(&done));
+    // Aborted from SQL: nothing of it is left.
+    sql(&db, "main", "SELECT arbor_revert('--abort')");
+    assert_eq!(main.head().unwrap(), before);
+    assert_clean(&db, "main");
+    assert_eq!(rows(&db, "main"), ["1=y", "2=b", "3=c"]);
+    // Again, resolved and continued.
+    let done = main
+        .pick(SequenceKind::Revert, &picks(&[&one.to_hex()]))
+        .unwrap();
+    assert!(stopped(&done));
     sql(
         &db,
         "main",
