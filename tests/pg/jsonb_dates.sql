@@ -40,3 +40,8 @@ SELECT to_char(timestamptz '2024-06-01 00:00:00+00', 'YYYY-MM-DD"T"HH24:MI:SS TZ
 SELECT to_char(1234.5, '9999.99'), to_char(-5, '999'), to_char(5, '000'), to_char(0.5, '9.99'), to_char(0.5, '0.99'), to_char(-0.5, '9.99');
 SELECT to_char(1234567.891, '9,999,999.99'), to_char(42, 'FM999'), to_char(3.14159, 'FM9.000'), to_char(12345, '999'), to_char(-12, 'S999'), to_char(12, '999MI'), to_char(-12, '999MI');
 SELECT to_char(0, '999'), to_char(0, '9.9'), to_char(7, 'FM0000'), to_char(1.005, '9.99'), to_char(125, '99D9');
+SELECT to_date('2024-03-05', 'YYYY-MM-DD'), to_date('05 Mar 2024', 'DD Mon YYYY'), to_date('20240305', 'YYYYMMDD'), to_date('2024 060', 'YYYY DDD');
+SELECT to_timestamp('2024-03-05 17:08:09', 'YYYY-MM-DD HH24:MI:SS'), to_timestamp('5/3/24 7:08 PM', 'DD/MM/YY HH12:MI AM'), to_timestamp('March 5, 2024', 'Month DD, YYYY');
+SELECT to_date('2024-3-5', 'YYYY-MM-DD'), to_date(NULL, 'YYYY-MM-DD'), to_timestamp('2024-01-01 00:00:00.250', 'YYYY-MM-DD HH24:MI:SS.MS');
+SELECT to_date('2024-02-30', 'YYYY-MM-DD');
+SELECT to_date('2024-ab-01', 'YYYY-MM-DD');

@@ -1,6 +1,8 @@
-//! PostgreSQL's data type formatting function `to_char`: dates and times
-//! by a template of fields (`YYYY-MM-DD HH24:MI:SS`, `Day, DD Month`),
-//! numbers by a template of digit places (`9999.99`, `FM000`).
+//! PostgreSQL's data type formatting functions: `to_char` writes dates
+//! and times by a template of fields (`YYYY-MM-DD HH24:MI:SS`, `Day, DD
+//! Month`) and numbers by a template of digit places (`9999.99`,
+//! `FM000`); `to_date` and `to_timestamp(text, template)` read a date or a
+//! moment back by the same fields.
 //!
 //! Template fields are matched longest first, case as PostgreSQL reads
 //! them (`MONTH`, `Month` and `month` choose the case of the name); `FM`
@@ -13,16 +15,32 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{text_arg, wrong_args};
-use crate::error::Result;
+use crate::error::{Error, Result, SqlState};
 
-/// The functions this module answers.
-pub const NAMES: &[&str] = &["to_char"];
+/// The functions this module answers (`to_timestamp` with two arguments;
+/// with one, `super::datetime`'s).
+pub const NAMES: &[&str] = &["to_char", "to_date", "to_timestamp"];
 
-/// Calls `to_char(value, template)`.
+/// Calls `to_char(value, template)`, `to_date(text, template)` or
+/// `to_timestamp(text, template)`.
 pub fn call(name: &str, args: &[Value]) -> Result<Value> {
     let [value, template] = args else {
         return Err(wrong_args(name, args.len()));
     };
+    if matches!(value, Value::Null) || matches!(template, Value::Null) {
+        return Ok(Value::Null);
+    }
+    match name {
+        "to_date" => {
+            let moment = parse_moment(&text_arg(value), &text_arg(template))?;
+            return Ok(Value::Date(moment.date()));
+        }
+        "to_timestamp" => {
+            let moment = parse_moment(&text_arg(value), &text_arg(template))?;
+            return Ok(Value::TimestampTz(moment.and_utc()));
+        }
+        _ => {}
+    }
     let template = text_arg(template);
     let moment = match value {
         Value::Timestamp(t) => Some(*t),
@@ -193,6 +211,165 @@ fn format_moment(t: NaiveDateTime, template: &str) -> String {
         fill_mode = false;
     }
     out
+}
+
+/// Reads `text` by `template`, as `to_date` and `to_timestamp` do: each
+/// field reads its digits (up to its width, fewer where a non-digit comes
+/// first) or its name (months, days, AM/PM); quoted text and other
+/// template characters skip as many characters of the input, separators
+/// and spaces being lenient as PostgreSQL's are. Fields left out default
+/// to January 1 of year 1, midnight; the result is checked as a date.
+fn parse_moment(text: &str, template: &str) -> Result<NaiveDateTime> {
+    let input: Vec<char> = text.chars().collect();
+    let mut at = 0;
+    let (mut year, mut month, mut day, mut day_of_year) = (None, None, None, None);
+    let (mut hour, mut minute, mut second, mut micros) = (0i64, 0i64, 0i64, 0i64);
+    let mut pm: Option<bool> = None;
+    let mut twelve_hour = false;
+    let mut rest = template;
+    let bad = |field: &str, found: String| {
+        Error::new(
+            SqlState::InvalidDatetimeFormat,
+            format!("invalid value \"{found}\" for \"{field}\""),
+        )
+    };
+    while let Some(c) = rest.chars().next() {
+        if c == '"' {
+            // Quoted text: as many input characters skipped.
+            let close = rest[1..].find('"').map_or(rest.len(), |i| i + 2);
+            at += rest[1..close.min(rest.len()).saturating_sub(1).max(1)]
+                .chars()
+                .filter(|&q| q != '"')
+                .count();
+            rest = &rest[close.min(rest.len())..];
+            continue;
+        }
+        if rest.len() >= 2 && rest[..2].eq_ignore_ascii_case("FM") {
+            rest = &rest[2..];
+            continue;
+        }
+        let upper = rest.to_ascii_uppercase();
+        let Some(field) = FIELDS.iter().find(|f| upper.starts_with(**f)) else {
+            // A separator or a space: skips the input's separators (or one
+            // character), as PostgreSQL's lenient reading does.
+            if c.is_whitespace() {
+                while at < input.len() && input[at].is_whitespace() {
+                    at += 1;
+                }
+            } else if at < input.len() && !input[at].is_alphanumeric() {
+                at += 1;
+            }
+            rest = &rest[c.len_utf8()..];
+            continue;
+        };
+        rest = &rest[field.len()..];
+        while at < input.len() && input[at].is_whitespace() {
+            at += 1;
+        }
+        let width = match *field {
+            "YYYY" => 4,
+            "YYY" | "DDD" | "MS" => 3,
+            "US" => 6,
+            "Y" | "D" | "ID" | "Q" | "W" => 1,
+            "J" => 7,
+            _ => 2,
+        };
+        let name_field = matches!(*field, "MONTH" | "MON" | "DAY" | "DY" | "AM" | "PM" | "TZ");
+        if name_field {
+            let word: String = input[at..]
+                .iter()
+                .take_while(|ch| ch.is_alphabetic() || **ch == '.')
+                .collect();
+            let lower = word.to_lowercase();
+            match *field {
+                "MONTH" | "MON" => {
+                    let found = (1..=12u32).find(|m| {
+                        let name = month_name(*m).to_lowercase();
+                        lower == name || (lower.len() >= 3 && name.starts_with(&lower))
+                    });
+                    month = Some(i64::from(found.ok_or_else(|| bad(field, word.clone()))?));
+                }
+                "AM" | "PM" => {
+                    pm = Some(match lower.replace('.', "").as_str() {
+                        "am" => false,
+                        "pm" => true,
+                        _ => return Err(bad(field, word.clone())),
+                    });
+                }
+                _ => {}
+            }
+            at += word.chars().count();
+            continue;
+        }
+        let digits: String = input[at..]
+            .iter()
+            .take_while(|ch| ch.is_ascii_digit())
+            .take(width)
+            .collect();
+        if digits.is_empty() {
+            let found: String = input[at..].iter().take(width).collect();
+            return Err(bad(field, found).with_detail("Value must be an integer."));
+        }
+        at += digits.len();
+        let n: i64 = digits.parse().map_err(|_| bad(field, digits.clone()))?;
+        match *field {
+            "YYYY" => year = Some(n),
+            // Two digits: the year nearest 2020, as PostgreSQL takes them.
+            "YY" => year = Some(if n < 70 { 2000 + n } else { 1900 + n }),
+            "YYY" => year = Some(if n < 100 { 2000 + n } else { 1000 + n }),
+            "Y" => year = Some(2000 + n),
+            "MM" => month = Some(n),
+            "DD" => day = Some(n),
+            "DDD" => day_of_year = Some(n),
+            "HH24" => hour = n,
+            "HH12" | "HH" => {
+                hour = n;
+                twelve_hour = true;
+            }
+            "MI" => minute = n,
+            "SS" => second = n,
+            "MS" => micros = n * 1000,
+            "US" => micros = n,
+            _ => {}
+        }
+    }
+    if twelve_hour || pm.is_some() {
+        if !(1..=12).contains(&hour) {
+            return Err(Error::new(
+                SqlState::InvalidDatetimeFormat,
+                format!("hour \"{hour}\" is invalid for the 12-hour clock"),
+            )
+            .with_hint("Use the 24-hour clock, or give an hour between 1 and 12."));
+        }
+        hour = hour % 12 + if pm == Some(true) { 12 } else { 0 };
+    }
+    let out_of_range = || {
+        Error::new(
+            SqlState::DatetimeFieldOverflow,
+            format!("date/time field value out of range: \"{text}\""),
+        )
+    };
+    let year = i32::try_from(year.unwrap_or(1)).map_err(|_| out_of_range())?;
+    let date = match day_of_year {
+        Some(ordinal) if month.is_none() && day.is_none() => u32::try_from(ordinal)
+            .ok()
+            .and_then(|o| chrono::NaiveDate::from_yo_opt(year, o)),
+        _ => {
+            let month = u32::try_from(month.unwrap_or(1)).ok();
+            let day = u32::try_from(day.unwrap_or(1)).ok();
+            month
+                .zip(day)
+                .and_then(|(m, d)| chrono::NaiveDate::from_ymd_opt(year, m, d))
+        }
+    }
+    .ok_or_else(out_of_range)?;
+    let time = [hour, minute, second, micros]
+        .map(|v| u32::try_from(v).ok())
+        .into_iter()
+        .collect::<Option<Vec<u32>>>()
+        .and_then(|v| chrono::NaiveTime::from_hms_micro_opt(v[0], v[1], v[2], v[3]))
+        .ok_or_else(out_of_range)?;
+    Ok(date.and_time(time))
 }
 
 /// A month's English name (chrono's), as PostgreSQL's `Month` shows it.

@@ -181,6 +181,9 @@ pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
         _ if args.iter().any(Value::is_null) => Value::Null,
         _ if strings::NAMES.contains(&name) => strings::call(name, &args)?,
         _ if math::NAMES.contains(&name) => math::call(name, &args)?,
+        // to_timestamp(text, template) reads by a template; with one
+        // argument it takes seconds since the epoch (`datetime`).
+        ("to_timestamp", [_, _]) => formatting::call(name, &args)?,
         _ if datetime::NAMES.contains(&name) => datetime::call(name, &args, times)?,
         _ if formatting::NAMES.contains(&name) => formatting::call(name, &args)?,
         _ if jsonb::NAMES.contains(&name) => jsonb::call(name, &args)?,

@@ -223,6 +223,8 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         "jsonb_array_elements_text" | "jsonb_object_keys" => DataType::Text,
         "regexp_like" => DataType::Boolean,
         "to_char" => DataType::Text,
+        "to_date" => DataType::Date,
+        "to_timestamp" => DataType::TimestampTz,
         "regexp_count" => DataType::Integer,
         "regexp_substr" => DataType::Text,
         "make_date" => DataType::Date,
