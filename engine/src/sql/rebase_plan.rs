@@ -103,8 +103,9 @@ pub fn continue_planned(
             _ => None,
         };
         let at = || format!("row {} of {PLAN_TABLE}", n + 1);
-        let action = text(0).unwrap_or_default();
-        let action = match action.trim().to_ascii_lowercase().as_str() {
+        let written = text(0).unwrap_or_default().trim().to_ascii_lowercase();
+        let reword = matches!(written.as_str(), "reword" | "r");
+        let action = match written.as_str() {
             "pick" | "p" | "reword" | "r" => StepAction::Pick,
             "squash" | "s" => StepAction::Squash,
             "fixup" | "f" => StepAction::Fixup,
@@ -117,7 +118,6 @@ pub fn continue_planned(
                 .with_hint("use pick, reword, squash, fixup or drop"));
             }
         };
-        let reword = matches!(text(0).as_deref().map(str::trim), Some("reword" | "r"));
         let commit = vc::revision::resolve(repo, branch, &text(1).unwrap_or_default())
             .map_err(|e| Error::new(e.code, format!("{}: {}", at(), e.message)))?;
         let message = if reword {

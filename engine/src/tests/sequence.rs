@@ -491,7 +491,7 @@ fn an_interactive_rebase_from_sql_is_planned_in_a_table_edited_and_applied() {
         &db,
         "dev",
         "UPDATE arbor_rebase SET rebase_order = 0.5 WHERE commit_message = 'six'; \
-         UPDATE arbor_rebase SET action = 'reword', commit_message = 'four, reworded' WHERE rebase_order = 1; \
+         UPDATE arbor_rebase SET action = 'REWORD', commit_message = 'four, reworded' WHERE rebase_order = 1; \
          UPDATE arbor_rebase SET action = 'drop' WHERE rebase_order = 2",
     );
     sql(&db, "dev", "SELECT arbor_rebase('--continue')");
