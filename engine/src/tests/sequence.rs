@@ -113,6 +113,8 @@ fn a_cherry_pick_stops_at_a_conflict_and_continues_with_the_picked_author() {
     let [a, b, c] = three_on_dev(&db);
     let main = db.branch("main").unwrap();
     let before = main.head().unwrap();
+    // An untracked table rides along and is never committed.
+    sql(&db, "main", "CREATE TABLE scratch (x int)");
     let hexes = [a, b, c].map(|x| x.to_hex());
     let done = main
         .pick(
@@ -165,7 +167,14 @@ fn a_cherry_pick_stops_at_a_conflict_and_continues_with_the_picked_author() {
     assert_eq!(resolved.parents, vec![first]);
     assert_eq!(resolved.author, db.commit_at(&b).unwrap().author);
     assert_eq!(rows(&db, "main"), ["1=dev1", "2=dev2", "3=c", "4=d"]);
-    assert_clean(&db, "main");
+    let status = main.status().unwrap();
+    assert_eq!(status.untracked, ["scratch"]);
+    assert!(
+        status.staged.is_empty() && status.unstaged.is_empty(),
+        "{status:?}"
+    );
+    let committed = db.repository().read_catalog(&resolved.catalog).unwrap();
+    assert!(!committed.tables.contains_key("scratch"));
 }
 
 #[test]

@@ -14,6 +14,7 @@ use crate::repo::Repository;
 use crate::table::{CheckBinder, Table, TableWriter};
 use crate::vc::BranchState;
 use crate::vc::commit::publish_branch;
+use crate::vc::untracked::Untracked;
 
 /// Which side a conflict is resolved to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,9 +206,20 @@ fn keep_conflicts(
     } else {
         Some(write_conflicts(repo, rest)?)
     };
+    // What is resolved is staged, as Git stages a resolved file; untracked
+    // tables (carried through the merge, never added) stay unstaged, so
+    // the commit that concludes the merge or step leaves them out.
+    let untracked = Untracked::of(repo, state)?;
+    let staged = if untracked.is_empty() {
+        working
+    } else {
+        let mut staged = repo.read_catalog(&working)?;
+        untracked.take_from(&mut staged);
+        repo.write_catalog(&staged)?
+    };
     let ws = WorkingSet {
         working,
-        staged: working,
+        staged,
         merge: Some(MergeState {
             conflicts: remaining,
             ..merge_state.clone()
