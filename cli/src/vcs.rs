@@ -543,11 +543,7 @@ pub fn print_sequence(
     kind: SequenceKind,
     done: SequenceDone,
 ) -> Result<ExitCode, CliError> {
-    let name = match kind {
-        SequenceKind::CherryPick => "cherry-pick",
-        SequenceKind::Revert => "revert",
-        SequenceKind::Rebase => "rebase",
-    };
+    let name = kind.command();
     let outcome = match done {
         SequenceDone::Aborted => return Ok(ExitCode::SUCCESS),
         SequenceDone::UpToDate => {

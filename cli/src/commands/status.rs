@@ -19,10 +19,11 @@ pub struct Args {}
 /// What `status` says of a cherry-pick, revert or rebase in progress, as
 /// Git does.
 fn sequence_lines(sequence: &StepSequence, branch: &str) -> String {
-    let (name, doing) = match sequence.kind {
-        SequenceKind::CherryPick => ("cherry-pick", "cherry-picking"),
-        SequenceKind::Revert => ("revert", "reverting"),
-        SequenceKind::Rebase => ("rebase", "rebasing"),
+    let name = sequence.kind.command();
+    let doing = match sequence.kind {
+        SequenceKind::CherryPick => "cherry-picking",
+        SequenceKind::Revert => "reverting",
+        SequenceKind::Rebase => "rebasing",
     };
     let what = match (&sequence.current, sequence.kind) {
         (_, SequenceKind::Rebase) => format!("branch '{}'", shown(branch)),

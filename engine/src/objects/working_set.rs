@@ -115,6 +115,15 @@ pub struct WorkingSet {
 }
 
 impl SequenceKind {
+    /// The command's name, for messages: `cherry-pick`, `revert`, `rebase`.
+    pub fn command(self) -> &'static str {
+        match self {
+            SequenceKind::CherryPick => "cherry-pick",
+            SequenceKind::Revert => "revert",
+            SequenceKind::Rebase => "rebase",
+        }
+    }
+
     fn code(self) -> u8 {
         match self {
             SequenceKind::CherryPick => 1,

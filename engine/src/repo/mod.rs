@@ -31,6 +31,14 @@ pub const BRANCH_PREFIX: &str = "refs/heads/";
 /// The ref that names the newest reflog entry (`objects::ReflogEntry`).
 pub const REFLOG_REF: &str = "reflog";
 
+/// The branch heads of `root`: each `refs/heads/*` ref and its commit.
+fn branch_heads(root: &StoreRoot) -> impl Iterator<Item = (&str, Address)> {
+    root.refs
+        .range(BRANCH_PREFIX.to_owned()..)
+        .take_while(|(name, _)| name.starts_with(BRANCH_PREFIX))
+        .map(|(name, address)| (name.as_str(), *address))
+}
+
 /// The ref name of a branch.
 pub fn branch_ref(branch: &str) -> String {
     format!("{BRANCH_PREFIX}{branch}")
@@ -298,9 +306,17 @@ impl Repository {
     ) -> Result<()> {
         for _ in 0..MAX_RETRIES {
             let (address, mut root) = self.read_store_root()?;
-            let before = root.clone();
+            // Only the branch heads are kept to compare, and only where a
+            // reflog is kept: this runs on every publish of a working set.
+            let heads_before: Option<BTreeMap<String, Address>> = self.logs_ref_moves.then(|| {
+                branch_heads(&root)
+                    .map(|(n, a)| (n.to_owned(), a))
+                    .collect()
+            });
             edit(&mut root)?;
-            self.log_branch_moves(&before, &mut root)?;
+            if let Some(before) = heads_before {
+                self.log_branch_moves(&before, &mut root)?;
+            }
             let chunk = root.to_chunk();
             self.store.put(&chunk)?;
             if self.store.compare_and_swap_root(address, chunk.address())? {
@@ -329,40 +345,38 @@ impl Repository {
     }
 
     /// Adds a reflog entry for each branch head that moved from `before`
-    /// to `after`, and points `after`'s `reflog` ref at the newest.
-    fn log_branch_moves(&self, before: &StoreRoot, after: &mut StoreRoot) -> Result<()> {
-        if !self.logs_ref_moves {
-            return Ok(());
-        }
-        let heads = |root: &StoreRoot| -> Vec<(String, Address)> {
-            root.refs
-                .range(BRANCH_PREFIX.to_owned()..)
-                .take_while(|(name, _)| name.starts_with(BRANCH_PREFIX))
-                .map(|(name, address)| (name.clone(), *address))
-                .collect()
-        };
-        let (old, new) = (heads(before), heads(after));
-        if old == new {
+    /// (the heads as they were) to `after`, and points `after`'s `reflog`
+    /// ref at the newest.
+    fn log_branch_moves(
+        &self,
+        before: &BTreeMap<String, Address>,
+        after: &mut StoreRoot,
+    ) -> Result<()> {
+        let now: BTreeMap<&str, Address> = branch_heads(after).collect();
+        if before
+            .iter()
+            .map(|(n, a)| (n.as_str(), *a))
+            .eq(now.iter().map(|(n, a)| (*n, *a)))
+        {
             return Ok(());
         }
         let time = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let mut names: Vec<&String> = old.iter().chain(&new).map(|(n, _)| n).collect();
-        names.sort();
-        names.dedup();
-        let find = |list: &[(String, Address)], name: &str| {
-            list.iter().find(|(n, _)| n == name).map(|(_, a)| *a)
-        };
+        let names: std::collections::BTreeSet<&str> = before
+            .keys()
+            .map(String::as_str)
+            .chain(now.keys().copied())
+            .collect();
         let mut previous = after.refs.get(REFLOG_REF).copied();
         for name in names {
-            let (was, is) = (find(&old, name), find(&new, name));
+            let (was, is) = (before.get(name).copied(), now.get(name).copied());
             if was == is {
                 continue;
             }
             let chunk = ReflogEntry {
                 previous,
-                ref_name: name.clone(),
+                ref_name: name.to_owned(),
                 old: was,
                 new: is,
                 time,

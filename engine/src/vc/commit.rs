@@ -65,7 +65,7 @@ pub fn commit(repo: &Repository, branch: &str, options: &CommitOptions) -> Resul
         && m.conflicts.is_some()
     {
         let operation = match &ws.sequence {
-            Some(s) => crate::vc::merge::operation_name(s.kind),
+            Some(s) => s.kind.command(),
             None => "merge",
         };
         return Err(Error::vc(

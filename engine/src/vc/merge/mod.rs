@@ -28,8 +28,8 @@ pub use conflicts::{Conflict, read_conflicts};
 pub use resolution::{Side, drop_conflicts, resolve, update_working_rows};
 pub use sequence::{
     Applied, SequenceOptions, SequenceOutcome, abort as abort_sequence, continue_sequence,
-    operation_name, plan as plan_rebase, rebase_steps, refuse_in_progress, run_planned,
-    skip as skip_sequence, start as start_sequence,
+    plan as plan_rebase, rebase_steps, refuse_in_progress, run_planned, skip as skip_sequence,
+    start as start_sequence,
 };
 pub use violations::verify_merged;
 
@@ -207,7 +207,7 @@ pub fn abort(repo: &Repository, branch: &str) -> Result<()> {
     };
     if let Some(s) = &state.working_set.sequence {
         // The merge is a step of the sequence: abort that, not the step.
-        let name = operation_name(s.kind);
+        let name = s.kind.command();
         return Err(Error::vc(
             VcError::SequenceInProgress {
                 operation: name.to_owned(),

@@ -42,15 +42,6 @@ use crate::vc::commit::publish_branch;
 use crate::vc::untracked::Untracked;
 use crate::vc::{BranchState, history::reachable};
 
-/// The command's name of a sequence, for messages.
-pub fn operation_name(kind: SequenceKind) -> &'static str {
-    match kind {
-        SequenceKind::CherryPick => "cherry-pick",
-        SequenceKind::Revert => "revert",
-        SequenceKind::Rebase => "rebase",
-    }
-}
-
 /// What a step did.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Applied {
@@ -110,7 +101,7 @@ pub fn start(
             VcError::UncommittedChanges,
             format!(
                 "your uncommitted changes would be mixed in by the {}",
-                operation_name(kind)
+                kind.command()
             ),
         ));
     }
@@ -208,7 +199,7 @@ pub fn run_planned(
 /// Refuses to start a merge or a sequence while one is in progress.
 pub fn refuse_in_progress(state: &BranchState) -> Result<()> {
     if let Some(sequence) = &state.working_set.sequence {
-        let name = operation_name(sequence.kind);
+        let name = sequence.kind.command();
         return Err(Error::vc(
             VcError::SequenceInProgress {
                 operation: name.to_owned(),
@@ -227,14 +218,14 @@ pub fn refuse_in_progress(state: &BranchState) -> Result<()> {
 
 /// The sequence in progress on `branch`, refused unless it is a `kind`.
 fn in_progress(state: &BranchState, kind: SequenceKind) -> Result<StepSequence> {
-    let name = operation_name(kind);
+    let name = kind.command();
     match &state.working_set.sequence {
         Some(s) if s.kind == kind => Ok(s.clone()),
         Some(s) => Err(Error::vc(
             VcError::SequenceInProgress {
-                operation: operation_name(s.kind).to_owned(),
+                operation: s.kind.command().to_owned(),
             },
-            format!("a {} is in progress, not a {name}", operation_name(s.kind)),
+            format!("a {} is in progress, not a {name}", s.kind.command()),
         )),
         None => Err(Error::vc(
             VcError::NoSequenceInProgress {
@@ -266,23 +257,15 @@ pub fn continue_sequence(
     if ws.merge.as_ref().is_some_and(|m| m.conflicts.is_some()) {
         return Err(Error::vc(
             VcError::UnresolvedConflicts {
-                operation: operation_name(kind).to_owned(),
+                operation: kind.command().to_owned(),
             },
             format!(
                 "cannot continue the {}: there are unresolved conflicts",
-                operation_name(kind)
+                kind.command()
             ),
         ));
     }
-    let untracked = Untracked::of(repo, &state)?;
-    let mut runner = Runner::new(
-        repo,
-        checks,
-        &state,
-        untracked,
-        (state.head, state.commit.clone()),
-        false,
-    );
+    let mut runner = Runner::going_on(repo, checks, &state)?;
     if let Some(step) = sequence.current.take() {
         // The resolved step: what is staged, checked as a merge's rows are.
         let ours = repo.read_catalog(&state.commit.catalog)?;
@@ -311,20 +294,11 @@ pub fn skip(
             SqlState::ObjectNotInPrerequisiteState,
             format!(
                 "the {} is not stopped at a commit; there is nothing to skip",
-                operation_name(kind)
+                kind.command()
             ),
         ));
     }
-    let untracked = Untracked::of(repo, &state)?;
-    Runner::new(
-        repo,
-        checks,
-        &state,
-        untracked,
-        (state.head, state.commit.clone()),
-        false,
-    )
-    .run(sequence)
+    Runner::going_on(repo, checks, &state)?.run(sequence)
 }
 
 /// Abandons the sequence in progress on `branch`: the branch goes back to
@@ -407,6 +381,18 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// A runner that goes on from the branch's head (`--continue`,
+    /// `--skip`), its untracked tables carried as they are.
+    fn going_on(
+        repo: &'a Repository,
+        checks: &'a dyn CheckBinder,
+        state: &'a BranchState,
+    ) -> Result<Runner<'a>> {
+        let untracked = Untracked::of(repo, state)?;
+        let head = (state.head, state.commit.clone());
+        Ok(Runner::new(repo, checks, state, untracked, head, false))
+    }
+
     fn run(mut self, mut sequence: StepSequence) -> Result<SequenceOutcome> {
         let repo = self.repo;
         while !sequence.todo.is_empty() {
@@ -473,7 +459,7 @@ impl<'a> Runner<'a> {
     /// nothing is recorded yet; else the sequence stops there, for the
     /// user to `--continue` (keep it as an empty commit) or `--skip` it.
     fn stop_empty(self, mut sequence: StepSequence, step: Step) -> Result<SequenceOutcome> {
-        let name = operation_name(sequence.kind);
+        let name = sequence.kind.command();
         let error = Error::new(
             SqlState::ObjectNotInPrerequisiteState,
             format!("commit {} changes nothing here", step.commit.short(8)),
@@ -561,7 +547,7 @@ impl<'a> Runner<'a> {
         merge: Option<MergeState>,
         sequence: Option<StepSequence>,
     ) -> Result<()> {
-        let verb = format!("the {}", operation_name(kind));
+        let verb = format!("the {}", kind.command());
         let ws = WorkingSet {
             working: self.untracked.kept_on(self.repo, catalog, &verb)?,
             staged: catalog,
