@@ -247,20 +247,8 @@ impl Branch<'_> {
     /// Rebases as `arbor rebase` would with `args`; an interactive rebase
     /// applies `edited`, its plan as the user edited it.
     pub fn rebase(&self, args: &RebaseArgs, edited: Option<Vec<Step>>) -> Result<SequenceDone> {
-        // A plan made from SQL is read from, or dropped with, its table.
-        let (repo, env, name) = (&self.db.repo, &self.db.env, self.name.as_str());
-        if crate::sql::rebase_plan::is_planned(repo, name)? {
-            if args.continue_ {
-                let outcome =
-                    crate::sql::rebase_plan::continue_planned(repo, env, &SqlChecks, name)?;
-                return Ok(SequenceDone::Ran(outcome));
-            }
-            if args.abort {
-                crate::sql::rebase_plan::abort_planned(repo, env, name)?;
-                return Ok(SequenceDone::Aborted);
-            }
-        }
-        ops::rebase(repo, &SqlChecks, name, args, edited)
+        let (repo, env) = (&self.db.repo, &self.db.env);
+        crate::sql::rebase_plan::rebase(repo, env, &SqlChecks, &self.name, args, edited)
     }
 
     /// The plan of a rebase as `args` say, for the user to edit: the

@@ -156,6 +156,31 @@ pub fn continue_planned(
     vc::merge::run_planned(repo, checks, branch, steps)
 }
 
+/// A rebase as `args` say (an interactive one applying `edited`), where a
+/// plan made from SQL is read from, or dropped with, its table on
+/// `--continue` or `--abort`: the one way in for the procedure and the
+/// facade alike.
+pub fn rebase(
+    repo: &Repository,
+    env: &Environment,
+    checks: &dyn crate::table::CheckBinder,
+    branch: &str,
+    args: &RebaseArgs,
+    edited: Option<Vec<Step>>,
+) -> Result<ops::SequenceDone> {
+    if is_planned(repo, branch)? {
+        if args.continue_ {
+            let outcome = continue_planned(repo, env, checks, branch)?;
+            return Ok(ops::SequenceDone::Ran(outcome));
+        }
+        if args.abort {
+            abort_planned(repo, env, branch)?;
+            return Ok(ops::SequenceDone::Aborted);
+        }
+    }
+    ops::rebase(repo, checks, branch, args, edited)
+}
+
 /// Drops the plan and forgets the planned rebase.
 pub fn abort_planned(repo: &Repository, env: &Environment, branch: &str) -> Result<()> {
     session(repo, branch, env)?.execute(&format!("DROP TABLE IF EXISTS {PLAN_TABLE}"))?;

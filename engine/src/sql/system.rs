@@ -967,22 +967,12 @@ pub fn procedure(
         }
         "arbor_rebase" => {
             let args: ops::RebaseArgs = ops::parse_procedure_args(name, args)?;
-            // Interactive: the plan goes into a table to edit with SQL,
-            // and --continue / --abort of such a plan read or drop it.
-            let planned = super::rebase_plan::is_planned(repo, branch)?;
-            let done = if args.interactive {
+            // Interactive: the plan goes into a table to edit with SQL.
+            if args.interactive {
                 let n = super::rebase_plan::start(repo, env, branch, &args)?;
                 return Ok(done("planned", count(n)));
-            } else if planned && args.continue_ {
-                ops::SequenceDone::Ran(super::rebase_plan::continue_planned(
-                    repo, env, &SqlChecks, branch,
-                )?)
-            } else if planned && args.abort {
-                super::rebase_plan::abort_planned(repo, env, branch)?;
-                ops::SequenceDone::Aborted
-            } else {
-                ops::rebase(repo, &SqlChecks, branch, &args, None)?
-            };
+            }
+            let done = super::rebase_plan::rebase(repo, env, &SqlChecks, branch, &args, None)?;
             Ok(done_sequence(branch, &done))
         }
         "arbor_reset" => {
