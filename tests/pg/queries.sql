@@ -12,6 +12,13 @@ SELECT e.name, d.name FROM emp e FULL JOIN dept d ON d.id = e.dept ORDER BY 1, 2
 SELECT count(*) FROM emp CROSS JOIN dept;
 SELECT d.name, count(e.id), sum(e.salary), avg(e.salary) FROM dept d LEFT JOIN emp e ON e.dept = d.id GROUP BY d.name ORDER BY d.name;
 SELECT dept, count(*) FROM emp GROUP BY dept HAVING count(*) > 1 ORDER BY dept;
+SELECT dept, count(*) FROM emp GROUP BY 1 ORDER BY 1;
+SELECT salary > 75, count(*) FROM emp GROUP BY 1 ORDER BY 1;
+SELECT coalesce(dept, 0) AS d, count(*) FROM emp GROUP BY d ORDER BY d;
+SELECT name AS dept, count(*) FROM emp GROUP BY dept;
+SELECT dept, count(*) FROM emp GROUP BY 3;
+SELECT dept, count(*) FROM emp GROUP BY 0;
+SELECT upper(name) AS u, dept AS k FROM emp GROUP BY 2, u ORDER BY 2, 1;
 SELECT name FROM emp WHERE dept IN (SELECT id FROM dept WHERE name = 'eng') ORDER BY name;
 SELECT name FROM emp e WHERE EXISTS (SELECT 1 FROM emp s WHERE s.boss = e.id) ORDER BY name;
 SELECT name, (SELECT name FROM dept WHERE id = emp.dept) AS d FROM emp ORDER BY id;

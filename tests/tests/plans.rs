@@ -62,6 +62,7 @@ plan_tests!(
     aggregate_from_index,
     index_join,
     history_seek,
+    diff_seek,
     predicate_pushdown,
     join_order,
     hash_join,

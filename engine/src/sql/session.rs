@@ -360,6 +360,19 @@ impl CatalogView for SessionCatalog<'_> {
         system::history(self.repo, self.branch, table).map(Some)
     }
 
+    fn diffs(&self, table: &str) -> Result<Option<planner::plan::Diffs>> {
+        system::table_diffs(self.repo, self.branch, self.catalog, table).map(Some)
+    }
+
+    fn commit_diff(
+        &self,
+        table: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Option<planner::plan::Diffs>> {
+        system::commit_diff(self.repo, self.branch, self.catalog, table, from, to).map(Some)
+    }
+
     fn vc_function(&self, name: &str, args: &[Value]) -> Result<Value> {
         system::function(self.repo, self.branch, name, args)
     }

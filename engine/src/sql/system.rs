@@ -12,8 +12,13 @@
 //!   streams and seeks by primary key: see [`history`]); `arbor_conflicts_<table>`: the
 //!   conflicting rows of a merge in progress (base, ours, theirs), which a
 //!   DELETE marks resolved as the working set has them.
-//! - `arbor_diff_<table>`: the rows of `<table>` that differ between HEAD
-//!   and the working set; table functions `arbor_diff(from, to, table)`,
+//! - `arbor_diff_<table>`: the rows of `<table>` that changed, in Dolt's
+//!   `dolt_diff_<table>` shape: the working set against HEAD
+//!   (`to_commit = 'WORKING'`), then each commit of HEAD's history against
+//!   its first parent; `arbor_commit_diff_<table>`: the changes between
+//!   the two revisions its `WHERE from_commit = ... AND to_commit = ...`
+//!   names. Both are plan nodes that stream and seek by primary key (see
+//!   [`table_diffs`]). Table functions `arbor_diff(from, to, table)`,
 //!   `arbor_diff_stat(from, to [, table])` and `arbor_log(revision)`.
 //! - Functions, evaluated once when a statement is planned:
 //!   `active_branch()`, `arbor_hashof(revision)`, `arbor_merge_base(a, b)`.
@@ -37,7 +42,7 @@ use arbor_merkle::Address;
 use arbor_schema::Value;
 
 use super::planner::SqlChecks;
-use super::planner::plan::{History, TableSource, TableVersion};
+use super::planner::plan::{DiffPair, Diffs, History, TableSource, TableVersion};
 use crate::env::Environment;
 use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Commit, SequenceKind};
@@ -66,9 +71,11 @@ pub const SYSTEM_TABLES: &[&str] = &[
 ];
 
 /// The prefixes of the system tables each table `t` has: `arbor_diff_t`,
-/// `arbor_history_t`, `arbor_blame_t`, `arbor_conflicts_t`.
+/// `arbor_commit_diff_t`, `arbor_history_t`, `arbor_blame_t`,
+/// `arbor_conflicts_t`.
 pub const TABLE_SYSTEM_PREFIXES: &[&str] = &[
     "arbor_diff_",
+    "arbor_commit_diff_",
     "arbor_history_",
     "arbor_blame_",
     "arbor_conflicts_",
@@ -332,14 +339,7 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
             let (_, names, rows) = conflict_rows(repo, branch, table)?;
             (names, rows.into_iter().map(|r| r.values).collect())
         }
-        other => match other.strip_prefix("arbor_diff_") {
-            Some(table) => {
-                let ws = repo.working_set(branch)?.1;
-                let head = repo.read_commit(&repo.branch_head(branch)?)?;
-                return diff_rows(repo, &head.catalog, &ws.working, table).map(Some);
-            }
-            None => return Ok(None),
-        },
+        _ => return Ok(None),
     }))
 }
 
@@ -549,6 +549,146 @@ pub fn history(repo: &Repository, branch: &str, table: &str) -> Result<History> 
         schema: current.schema,
         versions,
     })
+}
+
+/// `arbor_diff_<table>`: the working set (`working`, the session's
+/// catalog) against HEAD, then each commit of HEAD's history against its
+/// first parent (the root commit against nothing), newest first, leaving
+/// out the pairs where the table did not change. Rows are read by the
+/// plan's `Diff` node as it runs.
+pub fn table_diffs(
+    repo: &Repository,
+    branch: &str,
+    working: &crate::objects::Catalog,
+    table: &str,
+) -> Result<Diffs> {
+    let head = repo.branch_head(branch)?;
+    let head_commit = repo.read_commit(&head)?;
+    let head_table = repo.read_catalog(&head_commit.catalog)?.tables.get(table).copied();
+    let working_table = working.tables.get(table).copied();
+    let newest = working_table.or(head_table).ok_or_else(|| {
+        Error::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{table}\" does not exist in the working set or at HEAD"),
+        )
+    })?;
+    let schema = crate::table::Table::from_object(repo.read_table(&newest)?)?.schema;
+    // The table's address in each commit, read once even where a commit is
+    // both a child's parent and a commit of the log.
+    let mut at_commit = std::collections::HashMap::new();
+    at_commit.insert(head, head_table);
+    let mut table_at = |commit: &Address| -> Result<Option<Address>> {
+        if let Some(found) = at_commit.get(commit) {
+            return Ok(*found);
+        }
+        let c = repo.read_commit(commit)?;
+        let found = repo.read_catalog(&c.catalog)?.tables.get(table).copied();
+        at_commit.insert(*commit, found);
+        Ok(found)
+    };
+    let mut pairs = Vec::new();
+    let working_side = [text("WORKING"), Value::Null];
+    let head_side = [text(head.to_hex()), timestamp(&head_commit)];
+    push_pair(repo, table, &mut pairs, head_table, working_table, head_side, working_side)?;
+    for (address, commit) in vc::history::log(repo, &[head], &[])? {
+        let to = table_at(&address)?;
+        let (from, from_side) = match commit.parents.first() {
+            Some(parent) => (
+                table_at(parent)?,
+                [text(parent.to_hex()), timestamp(&repo.read_commit(parent)?)],
+            ),
+            None => (None, [Value::Null, Value::Null]),
+        };
+        let to_side = [text(address.to_hex()), timestamp(&commit)];
+        push_pair(repo, table, &mut pairs, from, to, from_side, to_side)?;
+    }
+    Ok(Diffs {
+        table: table.to_owned(),
+        schema,
+        pairs,
+    })
+}
+
+/// `arbor_commit_diff_<table>`: the table's changes from revision `from`
+/// to revision `to` (either may be `WORKING` or `STAGED`); `to_commit` and
+/// `from_commit` read as the revisions were written, so the filter that
+/// named them holds.
+pub fn commit_diff(
+    repo: &Repository,
+    branch: &str,
+    working: &crate::objects::Catalog,
+    table: &str,
+    from: &str,
+    to: &str,
+) -> Result<Diffs> {
+    let side = |revision: &str| -> Result<(Option<Address>, Value)> {
+        let (catalog, date) = match revision.to_uppercase().as_str() {
+            "WORKING" => (working.clone(), Value::Null),
+            "STAGED" => {
+                let staged = repo.working_set(branch)?.1.staged;
+                (repo.read_catalog(&staged)?, Value::Null)
+            }
+            _ => {
+                let commit = repo.read_commit(&vc::revision::resolve(repo, branch, revision)?)?;
+                (repo.read_catalog(&commit.catalog)?, timestamp(&commit))
+            }
+        };
+        Ok((catalog.tables.get(table).copied(), date))
+    };
+    let ((from_table, from_date), (to_table, to_date)) = (side(from)?, side(to)?);
+    let newest = to_table.or(from_table).ok_or_else(|| {
+        Error::new(
+            SqlState::UndefinedTable,
+            format!("relation \"{table}\" does not exist at {from} or at {to}"),
+        )
+    })?;
+    let schema = crate::table::Table::from_object(repo.read_table(&newest)?)?.schema;
+    let mut pairs = Vec::new();
+    push_pair(
+        repo,
+        table,
+        &mut pairs,
+        from_table,
+        to_table,
+        [text(from), from_date],
+        [text(to), to_date],
+    )?;
+    Ok(Diffs {
+        table: table.to_owned(),
+        schema,
+        pairs,
+    })
+}
+
+/// Adds the pair of `table`'s versions `from` and `to` (object addresses,
+/// `None` where absent) unless they are the same.
+fn push_pair(
+    repo: &Repository,
+    table: &str,
+    pairs: &mut Vec<DiffPair>,
+    from: Option<Address>,
+    to: Option<Address>,
+    from_commit: [Value; 2],
+    to_commit: [Value; 2],
+) -> Result<()> {
+    if from == to {
+        return Ok(());
+    }
+    let source = |address: Option<Address>| -> Result<Option<TableSource>> {
+        address
+            .map(|a| {
+                let t = crate::table::Table::from_object(repo.read_table(&a)?)?;
+                Ok(TableSource::of(table.to_owned(), &t))
+            })
+            .transpose()
+    };
+    pairs.push(DiffPair {
+        from: source(from)?,
+        to: source(to)?,
+        to_commit,
+        from_commit,
+    });
+    Ok(())
 }
 
 /// The rows of `table` that differ between two catalogs: `diff_type`

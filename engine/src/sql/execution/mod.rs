@@ -6,6 +6,7 @@
 //! inner side of a join) collect it.
 
 mod aggregate;
+mod diff;
 mod window;
 
 pub use aggregate::{AGGREGATES, arity as aggregate_arity};
@@ -302,6 +303,7 @@ impl<'a> Executor<'a> {
                 }
             }
             Plan::History { history, access } => self.interruptible(self.history(history, access)?),
+            Plan::Diff { diffs, access } => self.interruptible(self.diff(diffs, access)),
             Plan::Filter { source, predicate } => {
                 let input = self.execute(source)?;
                 let ctx = self.ctx();

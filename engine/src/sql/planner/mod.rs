@@ -63,6 +63,18 @@ pub trait CatalogView {
         let _ = table;
         Ok(None)
     }
+    /// Table `table`'s changes, for `arbor_diff_<table>`; `None` where
+    /// there is no history to read.
+    fn diffs(&self, table: &str) -> Result<Option<plan::Diffs>> {
+        let _ = table;
+        Ok(None)
+    }
+    /// Table `table`'s changes from revision `from` to `to`, for
+    /// `arbor_commit_diff_<table>`; `None` where there is no history.
+    fn commit_diff(&self, table: &str, from: &str, to: &str) -> Result<Option<plan::Diffs>> {
+        let _ = (table, from, to);
+        Ok(None)
+    }
     /// The number of entries of the prolly map at `root` within `range`,
     /// for the planner's estimates; `None` when the store is out of reach.
     fn count_entries(&self, root: arbor_merkle::Address, range: &plan::KeyRange) -> Option<u64> {
@@ -623,6 +635,58 @@ pub(crate) fn ident(i: &ast::Ident) -> String {
     }
 }
 
+/// What a GROUP BY item groups by, as PostgreSQL reads it: an integer
+/// constant is the select list's item at that position, a bare name that
+/// no input column has is the select item it names (an input column's name
+/// wins over an output column's), anything else an expression over the
+/// input.
+fn group_by_item<'s>(
+    e: &'s ast::Expr,
+    s: &'s ast::Select,
+    input: &Scope,
+) -> Result<&'s ast::Expr> {
+    let item_expr = |item: &'s ast::SelectItem| match item {
+        ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+            Some(e)
+        }
+        _ => None,
+    };
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::Number(n, _) => {
+                let k: usize = n
+                    .parse()
+                    .map_err(|_| Error::syntax(format!("bad GROUP BY position {n}")))?;
+                if k == 0 || k > s.projection.len() {
+                    return Err(Error::new(
+                        SqlState::InvalidColumnReference,
+                        format!("GROUP BY position {k} is not in select list"),
+                    ));
+                }
+                // A `*` before the position stands for columns not counted here.
+                if s.projection[..k].iter().any(|i| item_expr(i).is_none()) {
+                    return Err(Error::unsupported("GROUP BY a position after a * in the select list"));
+                }
+                Ok(item_expr(&s.projection[k - 1]).unwrap_or(e))
+            }
+            _ => Ok(e),
+        },
+        ast::Expr::Identifier(id) if matches!(input.find(None, &ident(id)), Ok(None)) => {
+            let name = ident(id);
+            Ok(s.projection
+                .iter()
+                .find_map(|i| match i {
+                    ast::SelectItem::ExprWithAlias { expr, alias } if ident(alias) == name => {
+                        Some(expr)
+                    }
+                    _ => None,
+                })
+                .unwrap_or(e))
+        }
+        _ => Ok(e),
+    }
+}
+
 pub(crate) fn object_name(n: &ast::ObjectName) -> Result<String> {
     match n.0.last() {
         Some(ast::ObjectNamePart::Identifier(i)) => Ok(ident(i)),
@@ -798,6 +862,16 @@ struct Binder<'a> {
     /// Whether a set-returning function may be called where binding is
     /// now (at the top of a select list item).
     set_returning_allowed: Cell<bool>,
+    /// The revisions the WHERE of the SELECT being bound names for an
+    /// `arbor_commit_diff_<table>` in its FROM: `from_commit`, `to_commit`.
+    commit_diff_revisions: RefCell<CommitDiffRevisions>,
+}
+
+/// The `from_commit` and `to_commit` a WHERE fixes to one value each.
+#[derive(Clone, Debug, Default)]
+struct CommitDiffRevisions {
+    from: Option<String>,
+    to: Option<String>,
 }
 
 /// The deepest nesting a statement may have. sqlparser builds chains of a
@@ -833,7 +907,59 @@ impl<'a> Binder<'a> {
             parameters: RefCell::default(),
             objects: std::cell::OnceCell::new(),
             set_returning_allowed: Cell::new(false),
+            commit_diff_revisions: RefCell::default(),
         }
+    }
+
+    /// The revisions `s`'s WHERE fixes `from_commit` and `to_commit` to
+    /// (`from_commit = 'main~1' AND to_commit = 'main'`, a constant
+    /// expression on either side), when its FROM reads an
+    /// `arbor_commit_diff_<table>`, which has no rows without both.
+    fn commit_diff_revisions(&self, s: &ast::Select) -> Result<CommitDiffRevisions> {
+        let reads_commit_diff = |f: &ast::TableFactor| {
+            matches!(f, ast::TableFactor::Table { name, .. }
+                if object_name(name).is_ok_and(|n| n.starts_with("arbor_commit_diff_")))
+        };
+        let mut found = CommitDiffRevisions::default();
+        if !s.from.iter().any(|t| {
+            reads_commit_diff(&t.relation) || t.joins.iter().any(|j| reads_commit_diff(&j.relation))
+        }) {
+            return Ok(found);
+        }
+        let mut terms: Vec<&ast::Expr> = s.selection.iter().collect();
+        while let Some(term) = terms.pop() {
+            let ast::Expr::BinaryOp { left, op, right } = term else {
+                continue;
+            };
+            match op {
+                ast::BinaryOperator::And => terms.extend([&**left, &**right]),
+                ast::BinaryOperator::Eq => {
+                    for (column, value) in [(left, right), (right, left)] {
+                        let name = match &**column {
+                            ast::Expr::Identifier(i) => ident(i),
+                            ast::Expr::CompoundIdentifier(parts) => {
+                                parts.last().map(ident).unwrap_or_default()
+                            }
+                            _ => continue,
+                        };
+                        let slot = match name.as_str() {
+                            "from_commit" => &mut found.from,
+                            "to_commit" => &mut found.to,
+                            _ => continue,
+                        };
+                        // A constant: a literal, or a function the planner
+                        // evaluates (`arbor_hashof('main')`).
+                        if let Ok(bound) = self.expr(value, &Scope::new(), &[], None)
+                            && let Ok(Expr::Literal(Value::Text(revision))) = fold::fold(bound)
+                        {
+                            *slot = Some(revision);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(found)
     }
 
     /// Notes that parameter `$n` is read as type `t` (the first context to
@@ -1395,6 +1521,39 @@ impl Binder<'_> {
                     return Ok((plan, scope));
                 }
                 if self.catalog.table(&table_name)?.is_none()
+                    && let Some(of) = table_name.strip_prefix("arbor_diff_")
+                    && let Some(diffs) = self.catalog.diffs(of)?
+                {
+                    let scope = Scope::for_table(&qualifier, diffs.column_names());
+                    let plan = Plan::Diff {
+                        diffs: Arc::new(diffs),
+                        access: Access::full(),
+                    };
+                    return Ok((plan, scope));
+                }
+                if self.catalog.table(&table_name)?.is_none()
+                    && let Some(of) = table_name.strip_prefix("arbor_commit_diff_")
+                {
+                    let revisions = self.commit_diff_revisions.borrow().clone();
+                    let (Some(from), Some(to)) = (revisions.from, revisions.to) else {
+                        return Err(Error::new(
+                            SqlState::InvalidParameterValue,
+                            format!("{table_name} must be filtered to one from_commit and one to_commit"),
+                        )
+                        .with_hint(format!(
+                            "SELECT * FROM {table_name} WHERE from_commit = 'HEAD~1' AND to_commit = 'HEAD'"
+                        )));
+                    };
+                    if let Some(diffs) = self.catalog.commit_diff(of, &from, &to)? {
+                        let scope = Scope::for_table(&qualifier, diffs.column_names());
+                        let plan = Plan::Diff {
+                            diffs: Arc::new(diffs),
+                            access: Access::full(),
+                        };
+                        return Ok((plan, scope));
+                    }
+                }
+                if self.catalog.table(&table_name)?.is_none()
                     && let Some((columns, rows)) = self.catalog.system_table(&table_name)?
                 {
                     let width = columns.len();
@@ -1547,10 +1706,13 @@ impl Binder<'_> {
                 Scope::new(),
             )
         } else {
+            let revisions = self.commit_diff_revisions(s)?;
+            let saved = self.commit_diff_revisions.replace(revisions);
             let mut acc: Option<(Plan, Scope)> = None;
             for item in &s.from {
                 acc = Some(self.join_tree(item, outer, acc.take())?);
             }
+            self.commit_diff_revisions.replace(saved);
             acc.expect("FROM has at least one item")
         };
         if let Some(w) = &s.selection {
@@ -1566,7 +1728,10 @@ impl Binder<'_> {
 
         // Aggregation, if there is GROUP BY or any aggregate call.
         let group_exprs: Vec<&ast::Expr> = match &s.group_by {
-            ast::GroupByExpr::Expressions(exprs, _) => exprs.iter().collect(),
+            ast::GroupByExpr::Expressions(exprs, _) => exprs
+                .iter()
+                .map(|e| group_by_item(e, s, &scope))
+                .collect::<Result<_>>()?,
             ast::GroupByExpr::All(_) => return Err(Error::unsupported("GROUP BY ALL")),
         };
         let order_items: Vec<&ast::OrderByExpr> = match order_by.map(|o| &o.kind) {

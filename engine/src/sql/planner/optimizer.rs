@@ -27,12 +27,13 @@
 //! index's order satisfies goes; `min`/`max` alone read an end of an index.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use arbor_schema::Value;
 
 use super::access::{self, EntryCounter};
 use super::expr::{BinaryOp, Expr};
-use super::plan::{JoinKind, Plan, SortKey};
+use super::plan::{Access, Diffs, JoinKind, Plan, SortKey, same_primary_key};
 
 /// Applies every rewrite to `plan`; `counter` counts index entries for
 /// the estimates that choose access paths.
@@ -306,8 +307,86 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
             let need = vec![true; p.width()];
             prune_columns(p, &need)
         }),
-        leaf @ (Plan::Values { .. } | Plan::WorkTable { .. } | Plan::History { .. }) => leaf,
+        leaf @ (Plan::Values { .. }
+        | Plan::WorkTable { .. }
+        | Plan::History { .. }
+        | Plan::Diff { .. }) => leaf,
     }
+}
+
+/// `diffs` with only the pairs of versions whose `to_commit` and
+/// `from_commit` the terms' equalities with a constant allow: a filter on
+/// the commits reads only those pairs.
+fn diff_pairs_named(diffs: &Diffs, terms: &[Expr]) -> Diffs {
+    let fixed = |column: usize| -> Option<&Value> {
+        terms.iter().find_map(|t| match t {
+            Expr::Binary(BinaryOp::Eq, l, r) => match (&**l, &**r) {
+                (Expr::Column(c), Expr::Literal(v)) | (Expr::Literal(v), Expr::Column(c))
+                    if *c == column =>
+                {
+                    Some(v)
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    let (to, from) = (
+        fixed(diffs.to_commit_column()),
+        fixed(diffs.from_commit_column()),
+    );
+    let mut narrowed = diffs.clone();
+    narrowed.pairs.retain(|pair| {
+        to.is_none_or(|v| &pair.to_commit[0] == v) && from.is_none_or(|v| &pair.from_commit[0] == v)
+    });
+    narrowed
+}
+
+/// Primary-key ranges for `diffs` from the terms on the `to_` key columns,
+/// or else on the `from_` ones (a change has one key, which both sides
+/// share where both exist); `None` when no term bounds the key or some
+/// pair's key differs from the newest one.
+fn diff_access(diffs: &Diffs, terms: &[Expr], params: &[Value]) -> Option<Access> {
+    let keyed_alike = diffs.pairs.iter().all(|p| {
+        [&p.from, &p.to]
+            .into_iter()
+            .flatten()
+            .all(|side| same_primary_key(&diffs.schema, &side.schema))
+    });
+    if !keyed_alike {
+        return None;
+    }
+    let width = diffs.schema.columns.len();
+    // A side's columns are NULL where the side has no row (a removed row
+    // has no `to_` values), so a term that NULL satisfies says nothing of
+    // the change's key.
+    let null_satisfied = |t: &Expr| {
+        let mut found = false;
+        t.walk(&mut |e| found |= matches!(e, Expr::IsNull(_, false)));
+        found
+    };
+    let side_terms = |first: usize| -> Vec<Expr> {
+        terms
+            .iter()
+            .filter(|t| {
+                let columns = t.columns();
+                !t.has_subquery()
+                    && !null_satisfied(t)
+                    && !columns.is_empty()
+                    && columns.iter().all(|c| (first..first + width).contains(c))
+            })
+            .map(|t| {
+                t.clone().transform(&mut |e| match e {
+                    Expr::Column(c) => Expr::Column(c - first),
+                    other => other,
+                })
+            })
+            .collect()
+    };
+    [0, diffs.from_commit_column() - width]
+        .into_iter()
+        .find_map(|first| access::primary_access(&diffs.schema, &side_terms(first), params))
+        .map(|(access, _)| access)
 }
 
 /// Chooses the scans' access paths of an optimized plan once its
@@ -344,6 +423,15 @@ fn access_paths(plan: Plan, params: &[Value], counter: EntryCounter) -> Plan {
                     None => (access, terms),
                 };
                 wrap(Plan::History { history, access }, Expr::conjunction(rest))
+            }
+            Plan::Diff { diffs, access } if access.is_full() => {
+                let terms = predicate.into_conjuncts();
+                let diffs = Arc::new(diff_pairs_named(&diffs, &terms));
+                let access = diff_access(&diffs, &terms, params).unwrap_or(access);
+                // A key range holds every change the terms can select, but
+                // not only those (a removed row has no `to_` values): every
+                // term stays to filter the rows.
+                wrap(Plan::Diff { diffs, access }, Expr::conjunction(terms))
             }
             other => Plan::Filter {
                 source: Box::new(access_paths(other, params, counter)),

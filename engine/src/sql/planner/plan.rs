@@ -137,6 +137,75 @@ pub struct History {
     pub versions: Vec<TableVersion>,
 }
 
+/// A table's row changes between pairs of its versions, for
+/// `arbor_diff_<table>` (the working set against HEAD, then each commit of
+/// HEAD's history against its first parent) and
+/// `arbor_commit_diff_<table>` (two named versions), in the shape of
+/// Dolt's `dolt_diff_<table>`: `to_<column>`..., `to_commit`,
+/// `to_commit_date`, `from_<column>`..., `from_commit`,
+/// `from_commit_date`, `diff_type`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diffs {
+    /// The table's name.
+    pub table: String,
+    /// The columns both sides are read into (the newest version's), by
+    /// column tag: a renamed column is still the same column, and one a
+    /// version lacks reads as NULL.
+    pub schema: Arc<TableSchema>,
+    /// The pairs of versions compared, newest first.
+    pub pairs: Vec<DiffPair>,
+}
+
+/// Two versions of a table compared: `None` where the table is absent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiffPair {
+    /// The older version.
+    pub from: Option<TableSource>,
+    /// The newer version.
+    pub to: Option<TableSource>,
+    /// `to_commit` and `to_commit_date`.
+    pub to_commit: [Value; 2],
+    /// `from_commit` and `from_commit_date`.
+    pub from_commit: [Value; 2],
+}
+
+impl Diffs {
+    /// The columns of its rows.
+    pub fn column_names(&self) -> Vec<String> {
+        let side = |prefix: &str| {
+            let mut names: Vec<String> = self
+                .schema
+                .columns
+                .iter()
+                .map(|c| format!("{prefix}_{}", c.name))
+                .collect();
+            names.push(format!("{prefix}_commit"));
+            names.push(format!("{prefix}_commit_date"));
+            names
+        };
+        let mut names = side("to");
+        names.extend(side("from"));
+        names.push("diff_type".to_owned());
+        names
+    }
+
+    /// The position of `to_commit` in a row; `from_commit` is
+    /// [`Diffs::from_commit_column`].
+    pub fn to_commit_column(&self) -> usize {
+        self.schema.columns.len()
+    }
+
+    /// The position of `from_commit` in a row.
+    pub fn from_commit_column(&self) -> usize {
+        2 * self.schema.columns.len() + 2
+    }
+
+    /// The number of columns of a row.
+    pub fn width(&self) -> usize {
+        2 * self.schema.columns.len() + 5
+    }
+}
+
 /// The table as one commit has it, and that commit's columns of the
 /// history rows.
 #[derive(Clone, Debug, PartialEq)]
@@ -147,22 +216,29 @@ pub struct TableVersion {
     pub commit: [Value; 3],
 }
 
+/// Whether two schemas have the same primary key: the same columns (by
+/// tag), of the same types, so key ranges encoded for one hold the same
+/// rows in the other.
+pub fn same_primary_key(a: &TableSchema, b: &TableSchema) -> bool {
+    let key = |schema: &TableSchema| -> Vec<Option<(u32, arbor_schema::DataType)>> {
+        schema
+            .primary_key
+            .iter()
+            .map(|tag| {
+                schema
+                    .column_by_tag(*tag)
+                    .map(|c| (*tag, c.data_type.clone()))
+            })
+            .collect()
+    };
+    key(a) == key(b)
+}
+
 impl History {
     /// Whether `version` has HEAD's primary key: the same columns, of the
     /// same types, so HEAD's key ranges hold the same rows in it.
     pub fn same_key(&self, version: &TableSource) -> bool {
-        let key = |schema: &TableSchema| -> Vec<Option<(u32, arbor_schema::DataType)>> {
-            schema
-                .primary_key
-                .iter()
-                .map(|tag| {
-                    schema
-                        .column_by_tag(*tag)
-                        .map(|c| (*tag, c.data_type.clone()))
-                })
-                .collect()
-        };
-        key(&self.schema) == key(&version.schema)
+        same_primary_key(&self.schema, &version.schema)
     }
 
     /// The columns of its rows: HEAD's columns, then the commit's.
@@ -348,6 +424,15 @@ pub enum Plan {
         /// The versions.
         history: Arc<History>,
         /// Primary-key ranges (the whole key space for every row).
+        access: Access,
+    },
+    /// The row changes between pairs of a table's versions (see
+    /// [`Diffs`]), each pair read through `access`: primary-key ranges in
+    /// the newest key, applied to each pair whose sides have that key.
+    Diff {
+        /// The pairs.
+        diffs: Arc<Diffs>,
+        /// Primary-key ranges (the whole key space for every change).
         access: Access,
     },
     /// Rows whose input satisfies a predicate.
@@ -546,6 +631,7 @@ impl Plan {
                 })
             }),
             Plan::History { .. }
+            | Plan::Diff { .. }
             | Plan::Unnest { .. }
             | Plan::RecursiveCte { .. }
             | Plan::WorkTable { .. }
@@ -560,6 +646,7 @@ impl Plan {
             leaf @ (Plan::Values { .. }
             | Plan::Scan { .. }
             | Plan::History { .. }
+            | Plan::Diff { .. }
             | Plan::WorkTable { .. }) => leaf,
             Plan::Window { source, calls } => Plan::Window {
                 source: b(source),
@@ -693,7 +780,7 @@ impl Plan {
         match self {
             Plan::Values { rows, .. } => rows.iter().flatten().for_each(&mut *f),
             Plan::Scan { filter, .. } => filter.iter().for_each(&mut *f),
-            Plan::History { .. } => {}
+            Plan::History { .. } | Plan::Diff { .. } => {}
             Plan::Filter { source, predicate } => {
                 f(predicate);
                 sources.push(source);
@@ -854,6 +941,7 @@ impl Plan {
             Plan::Values { .. }
             | Plan::Scan { .. }
             | Plan::History { .. }
+            | Plan::Diff { .. }
             | Plan::WorkTable { .. } => Vec::new(),
             Plan::Filter { source, .. }
             | Plan::Project { source, .. }
@@ -907,6 +995,7 @@ impl Plan {
                 table, with_key, ..
             } => table.schema.columns.len() + usize::from(*with_key),
             Plan::History { history, .. } => history.schema.columns.len() + 3,
+            Plan::Diff { diffs, .. } => diffs.width(),
             Plan::Filter { source, .. }
             | Plan::Sort { source, .. }
             | Plan::Limit { source, .. }
@@ -992,6 +1081,23 @@ impl Plan {
                     "{pad}{arrow}History of {} ({} commits)",
                     history.table,
                     history.versions.len()
+                )?;
+                if !access.shown.is_empty() {
+                    write!(f, " by primary key ({}) in each", access.shown)?;
+                }
+                writeln!(f)
+            }
+            Plan::Diff { diffs, access } => {
+                write!(
+                    f,
+                    "{pad}{arrow}Diff of {} ({} {})",
+                    diffs.table,
+                    diffs.pairs.len(),
+                    if diffs.pairs.len() == 1 {
+                        "pair of versions"
+                    } else {
+                        "pairs of versions"
+                    }
                 )?;
                 if !access.shown.is_empty() {
                     write!(f, " by primary key ({}) in each", access.shown)?;
