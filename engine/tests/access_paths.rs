@@ -390,6 +390,7 @@ proptest! {
         commits in prop::collection::vec(prop::collection::vec(history_change(), 1..6), 1..4),
         working in prop::collection::vec(history_change(), 0..4),
         atoms in prop::collection::vec(diff_atom(), 1..3),
+        blamed in blame_atom(),
     ) {
         let mut s = session();
         s.execute("CREATE TABLE h (a int, b int, c text, PRIMARY KEY (a, b))").unwrap();
@@ -442,5 +443,33 @@ proptest! {
         got.sort();
         want.sort();
         prop_assert_eq!(&got, &want, "{}\n{}", query, plan(&mut s, &query));
+
+        // Blame row by row (under key ranges) as blame of every row at
+        // once (both at HEAD: the working changes are not blamed).
+        let p = blamed;
+        let query = format!("SELECT commit_hash, a, b, c FROM arbor_blame_h WHERE {p}");
+        let hidden = format!(
+            "SELECT commit_hash, a, b, c FROM arbor_blame_h WHERE CASE WHEN {p} THEN true ELSE false END"
+        );
+        let got = rows(&mut s, &query);
+        let want = rows(&mut s, &hidden);
+        prop_assert!(plan(&mut s, &query).contains("row by row"), "{}", plan(&mut s, &query));
+        prop_assert_eq!(&got, &want, "{}\n{}", query, plan(&mut s, &query));
     }
+}
+
+/// Conditions on the key of `arbor_blame_h`: one on its leading column
+/// (which every key range needs), perhaps one on the other.
+fn blame_atom() -> impl Strategy<Value = String> {
+    let op = prop::sample::select(vec!["=", "<", ">="]);
+    let on = |c: &'static str| {
+        prop_oneof![
+            (op.clone(), -1i32..6).prop_map(move |(o, k)| format!("{c} {o} {k}")),
+            (-1i32..6, -1i32..6).prop_map(move |(x, y)| format!("{c} IN ({x}, {y})")),
+        ]
+    };
+    (on("a"), prop::option::of(on("b"))).prop_map(|(a, b)| match b {
+        Some(b) => format!("{a} AND {b}"),
+        None => a,
+    })
 }

@@ -495,7 +495,9 @@ fn merge_errors_and_uncommitted_changes() {
     assert_eq!(status.staged, changes(&[]));
     assert_eq!(status.unstaged, changes(&[("veg", Modified)]));
     assert_eq!(
-        repo.rows("SELECT diff_type, to_id, to_name FROM arbor_diff_veg WHERE to_commit = 'WORKING'"),
+        repo.rows(
+            "SELECT diff_type, to_id, to_name FROM arbor_diff_veg WHERE to_commit = 'WORKING'"
+        ),
         ["added,2,kale"]
     );
     let e = repo.on().merge(&MergeArgs::default()).unwrap_err();

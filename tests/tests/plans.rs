@@ -63,6 +63,7 @@ plan_tests!(
     index_join,
     history_seek,
     diff_seek,
+    blame_seek,
     predicate_pushdown,
     join_order,
     hash_join,

@@ -360,6 +360,10 @@ impl CatalogView for SessionCatalog<'_> {
         system::history(self.repo, self.branch, table).map(Some)
     }
 
+    fn blame(&self, table: &str) -> Result<Option<planner::plan::Blame>> {
+        system::blame(self.repo, self.branch, table).map(Some)
+    }
+
     fn diffs(&self, table: &str) -> Result<Option<planner::plan::Diffs>> {
         system::table_diffs(self.repo, self.branch, self.catalog, table).map(Some)
     }

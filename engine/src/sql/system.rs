@@ -7,7 +7,9 @@
 //!   `arbor_conflicts` (tables with conflicts in a merge in progress). A
 //!   user table of the same name hides them.
 //! - `arbor_blame_<table>`: each row of `<table>` at HEAD with the commit
-//!   that last changed it; `arbor_history_<table>`: every row of `<table>`
+//!   that last changed it (a plan node of its own, which blames row by row
+//!   under a primary-key condition: see [`crate::vc::blame`]);
+//!   `arbor_history_<table>`: every row of `<table>`
 //!   at every commit of HEAD's history (a plan node of its own, which
 //!   streams and seeks by primary key: see [`history`]); `arbor_conflicts_<table>`: the
 //!   conflicting rows of a merge in progress (base, ours, theirs), which a
@@ -42,7 +44,7 @@ use arbor_merkle::Address;
 use arbor_schema::Value;
 
 use super::planner::SqlChecks;
-use super::planner::plan::{DiffPair, Diffs, History, TableSource, TableVersion};
+use super::planner::plan::{Blame, DiffPair, Diffs, History, TableSource, TableVersion};
 use crate::env::Environment;
 use crate::error::{Error, Result, SqlState, VcError};
 use crate::objects::{Commit, SequenceKind};
@@ -311,29 +313,6 @@ pub fn system_table(repo: &Repository, branch: &str, name: &str) -> Result<Optio
                     .collect(),
             )
         }
-        other if other.starts_with("arbor_blame_") => {
-            let table = &other["arbor_blame_".len()..];
-            let head = repo.branch_head(branch)?;
-            let (t, lines) = vc::blame::blame(repo, head, table)?;
-            let mut names = vec![
-                "commit_hash".to_owned(),
-                "committer".to_owned(),
-                "message".to_owned(),
-            ];
-            names.extend(t.schema.columns.iter().map(|c| c.name.clone()));
-            let mut rows = Vec::new();
-            for line in lines {
-                let c = repo.read_commit(&line.commit)?;
-                let mut row = vec![
-                    text(line.commit.to_hex()),
-                    text(c.author.name.clone()),
-                    text(c.message.clone()),
-                ];
-                row.extend(line.row);
-                rows.push(row);
-            }
-            (names, rows)
-        }
         other if other.starts_with("arbor_conflicts_") => {
             let table = &other["arbor_conflicts_".len()..];
             let (_, names, rows) = conflict_rows(repo, branch, table)?;
@@ -551,6 +530,42 @@ pub fn history(repo: &Repository, branch: &str, table: &str) -> Result<History> 
     })
 }
 
+/// `arbor_blame_<table>`: the table's versions along HEAD's first-parent
+/// history, read by the plan's `Blame` node as it runs.
+pub fn blame(repo: &Repository, branch: &str, table: &str) -> Result<Blame> {
+    let head = repo.branch_head(branch)?;
+    let versions = vc::blame::chain(repo, head, table).map_err(|e| {
+        if e.code == SqlState::UndefinedTable {
+            Error::new(
+                SqlState::UndefinedTable,
+                format!("relation \"{table}\" does not exist at HEAD"),
+            )
+        } else {
+            e
+        }
+    })?;
+    let schema = versions
+        .first()
+        .and_then(|v| v.table.as_ref())
+        .map(|t| t.schema.clone())
+        .ok_or_else(|| Error::internal("a blame chain without its newest version"))?;
+    let mut commits = Vec::with_capacity(versions.len());
+    for version in &versions {
+        let c = repo.read_commit(&version.commit)?;
+        commits.push([
+            text(version.commit.to_hex()),
+            text(c.author.name.clone()),
+            text(c.message.clone()),
+        ]);
+    }
+    Ok(Blame {
+        table: table.to_owned(),
+        schema,
+        versions,
+        commits,
+    })
+}
+
 /// `arbor_diff_<table>`: the working set (`working`, the session's
 /// catalog) against HEAD, then each commit of HEAD's history against its
 /// first parent (the root commit against nothing), newest first, leaving
@@ -564,7 +579,11 @@ pub fn table_diffs(
 ) -> Result<Diffs> {
     let head = repo.branch_head(branch)?;
     let head_commit = repo.read_commit(&head)?;
-    let head_table = repo.read_catalog(&head_commit.catalog)?.tables.get(table).copied();
+    let head_table = repo
+        .read_catalog(&head_commit.catalog)?
+        .tables
+        .get(table)
+        .copied();
     let working_table = working.tables.get(table).copied();
     let newest = working_table.or(head_table).ok_or_else(|| {
         Error::new(
@@ -589,7 +608,15 @@ pub fn table_diffs(
     let mut pairs = Vec::new();
     let working_side = [text("WORKING"), Value::Null];
     let head_side = [text(head.to_hex()), timestamp(&head_commit)];
-    push_pair(repo, table, &mut pairs, head_table, working_table, head_side, working_side)?;
+    push_pair(
+        repo,
+        table,
+        &mut pairs,
+        head_table,
+        working_table,
+        head_side,
+        working_side,
+    )?;
     for (address, commit) in vc::history::log(repo, &[head], &[])? {
         let to = table_at(&address)?;
         let (from, from_side) = match commit.parents.first() {

@@ -1,20 +1,33 @@
 //! Blame: for each row of a table, the commit that last changed it.
 //!
-//! Walks the first-parent history from a commit: every row of the table at
-//! that commit is unattributed at first; each commit's row diff against
-//! its first parent attributes the rows it added or modified that are still
-//! unattributed and still hold the same values. The walk stops when every
-//! row is attributed, so its cost follows the history back to the oldest
-//! row change, one prolly diff per commit.
+//! The table's versions along the first-parent history from a commit make
+//! a chain, newest first ([`chain`]). A row is blamed on the newest commit
+//! of the chain whose parent's version of the row differs (or lacks it).
+//! Two ways find it, with the same answer:
+//!
+//! - every row at once ([`blame_all`]): every row of the newest version is
+//!   unattributed at first; each commit's prolly diff against its parent
+//!   attributes the rows it added or changed that are still unattributed.
+//!   The walk stops when every row is attributed, so its cost follows the
+//!   history back to the oldest row change, one diff per commit, and it
+//!   holds every row's key;
+//! - one row at a time ([`blame_row`]): the row is looked up in each
+//!   parent's version in turn until it differs, one seek per commit, in
+//!   the memory of one row. A SQL lookup of a few keys
+//!   (`arbor_blame_t WHERE id = 5`) reads this way.
+//!
+//! "Differs" compares values, not stored bytes, aligned by column tag: a
+//! column added or dropped in a commit changes the rows where its value is
+//! not NULL, and a row rewritten in a new layout with the same values is
+//! not a change.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use arbor_merkle::Address;
+use arbor_merkle::{Address, NodeStore, ProllyMap};
 use arbor_schema::Value;
 
-use super::diff::diff_catalogs;
 use crate::error::{Error, Result, SqlState};
-use crate::objects::{Catalog, Commit};
 use crate::repo::Repository;
 use crate::table::Table;
 
@@ -27,22 +40,82 @@ pub struct BlameLine {
     pub commit: Address,
 }
 
+/// A table as one commit of a blame chain has it.
+#[derive(Clone, Debug)]
+pub struct BlameVersion {
+    /// The commit.
+    pub commit: Address,
+    /// The table there (`None`: the commit does not have it).
+    pub table: Option<Arc<Table>>,
+}
+
+/// The versions of `table` along the first-parent history from commit
+/// `at`, newest first, up to the root commit or the first commit without
+/// the table. The first has the table, else the table does not exist at
+/// `at` (an error).
+pub fn chain(repo: &Repository, at: Address, table: &str) -> Result<Vec<BlameVersion>> {
+    let mut versions = Vec::new();
+    let mut next = Some(at);
+    while let Some(address) = next {
+        let commit = repo.read_commit(&address)?;
+        let found = repo
+            .read_catalog(&commit.catalog)?
+            .tables
+            .get(table)
+            .map(|a| Table::from_object(repo.read_table(a)?).map(Arc::new))
+            .transpose()?;
+        if found.is_none() && versions.is_empty() {
+            return Err(Error::new(
+                SqlState::UndefinedTable,
+                format!("table \"{table}\" does not exist at that commit"),
+            ));
+        }
+        let absent = found.is_none();
+        versions.push(BlameVersion {
+            commit: address,
+            table: found,
+        });
+        if absent {
+            break;
+        }
+        next = commit.parents.first().copied();
+    }
+    Ok(versions)
+}
+
 /// Blames every row of `table` as it is at commit `at`, in key order.
 pub fn blame(repo: &Repository, at: Address, table: &str) -> Result<(Table, Vec<BlameLine>)> {
-    let head = repo.read_commit(&at)?;
-    let catalog = repo.read_catalog(&head.catalog)?;
-    let address = catalog.tables.get(table).ok_or_else(|| {
-        Error::new(
-            SqlState::UndefinedTable,
-            format!("table \"{table}\" does not exist at that commit"),
-        )
-    })?;
-    let current = Table::from_object(repo.read_table(address)?)?;
-    // Each row by its stored key, with its values; unattributed ones have no commit yet.
-    let mut rows: Vec<(Vec<u8>, Vec<Value>, Option<Address>)> = Vec::new();
-    for entry in repo.map(current.object.rows)?.iter()? {
+    let versions = chain(repo, at, table)?;
+    let newest = newest(&versions)?;
+    let lines = blame_all(repo.nodes(), &versions)?
+        .into_iter()
+        .map(|(_, row, i)| BlameLine {
+            row,
+            commit: versions[i].commit,
+        })
+        .collect();
+    Ok((newest.as_ref().clone(), lines))
+}
+
+fn newest(versions: &[BlameVersion]) -> Result<&Arc<Table>> {
+    versions
+        .first()
+        .and_then(|v| v.table.as_ref())
+        .ok_or_else(|| Error::internal("a blame chain without its newest version"))
+}
+
+/// Every row of the chain's newest version (stored key, values) with the
+/// index in `versions` of the commit it is blamed on, in key order.
+pub fn blame_all(
+    nodes: &NodeStore,
+    versions: &[BlameVersion],
+) -> Result<Vec<(Vec<u8>, Vec<Value>, usize)>> {
+    let newest = newest(versions)?;
+    let mut rows: Vec<(Vec<u8>, Vec<Value>, Option<usize>)> = Vec::new();
+    for entry in ProllyMap::load(nodes, newest.object.rows)?.iter()? {
         let (key, value) = entry?;
-        rows.push((key.clone(), current.decode(&key, &value)?, None));
+        let values = newest.decode(&key, &value)?;
+        rows.push((key, values, None));
     }
     let position: HashMap<Vec<u8>, usize> = rows
         .iter()
@@ -50,42 +123,132 @@ pub fn blame(repo: &Repository, at: Address, table: &str) -> Result<(Table, Vec<
         .map(|(i, r)| (r.0.clone(), i))
         .collect();
     let mut left = rows.len();
-    let (mut commit_address, mut commit): (Address, Commit) = (at, head);
-    while left > 0 {
-        let parent_catalog = match commit.parents.first() {
-            Some(p) => repo.read_catalog(&repo.read_commit(p)?.catalog)?,
-            None => Catalog::default(),
-        };
-        let this_catalog = repo.read_catalog(&commit.catalog)?;
-        for d in diff_catalogs(repo, &parent_catalog, &this_catalog, &[table.to_owned()])? {
-            for change in d.rows(repo)? {
-                let change = change?;
-                // Added or modified here: the newest such commit is the one.
-                if change.new.is_none() {
-                    continue;
-                }
-                if let Some(&i) = position.get(&change.key)
-                    && rows[i].2.is_none()
-                {
-                    rows[i].2 = Some(commit_address);
-                    left -= 1;
-                }
-            }
+    for (i, pair) in versions.windows(2).enumerate() {
+        if left == 0 {
+            break;
         }
-        match commit.parents.first() {
-            Some(p) => {
-                commit_address = *p;
-                commit = repo.read_commit(p)?;
+        let (Some(to), Some(from)) = (&pair[0].table, &pair[1].table) else {
+            break;
+        };
+        if !same_key(from, to) {
+            // Rows cannot be matched by key: all are new here.
+            break;
+        }
+        let (from_map, to_map) = (
+            ProllyMap::load(nodes, from.object.rows)?,
+            ProllyMap::load(nodes, to.object.rows)?,
+        );
+        for entry in from_map.diff(&to_map)? {
+            let entry = entry?;
+            let Some(new) = &entry.new else { continue };
+            if let Some(&at) = position.get(&entry.key)
+                && rows[at].2.is_none()
+                && differs(from, entry.old.as_deref(), to, new, &entry.key)?
+            {
+                rows[at].2 = Some(i);
+                left -= 1;
             }
-            None => break,
         }
     }
-    let lines = rows
+    // What no diff attributed came with the oldest version that has the
+    // table as it is keyed now.
+    let oldest = oldest_matched(versions);
+    Ok(rows
         .into_iter()
-        .map(|(_, row, c)| BlameLine {
-            row,
-            commit: c.unwrap_or(commit_address),
-        })
-        .collect();
-    Ok((current, lines))
+        .map(|(key, row, at)| (key, row, at.unwrap_or(oldest)))
+        .collect())
+}
+
+/// The index in `versions` of the commit the row stored under `key` with
+/// `value` in the newest version is blamed on: its value is looked up in
+/// each parent's version (`maps`, one per version, `None` where absent)
+/// until it differs.
+pub fn blame_row(
+    versions: &[BlameVersion],
+    maps: &[Option<ProllyMap>],
+    key: &[u8],
+    value: Vec<u8>,
+) -> Result<usize> {
+    let mut current = value;
+    for (i, pair) in versions.windows(2).enumerate() {
+        let (Some(to), Some(from), Some(Some(from_map))) =
+            (&pair[0].table, &pair[1].table, maps.get(i + 1))
+        else {
+            return Ok(i);
+        };
+        if !same_key(from, to) {
+            return Ok(i);
+        }
+        let Some(older) = from_map.get(key)? else {
+            return Ok(i);
+        };
+        if differs(from, Some(&older), to, &current, key)? {
+            return Ok(i);
+        }
+        current = older;
+    }
+    Ok(versions.len().saturating_sub(1))
+}
+
+/// The index of the oldest version keyed as every newer one is.
+fn oldest_matched(versions: &[BlameVersion]) -> usize {
+    let mut oldest = 0;
+    for (i, pair) in versions.windows(2).enumerate() {
+        match (&pair[0].table, &pair[1].table) {
+            (Some(to), Some(from)) if same_key(from, to) => oldest = i + 1,
+            _ => break,
+        }
+    }
+    oldest
+}
+
+/// Whether two versions key their rows alike, so a key names the same row
+/// in both.
+fn same_key(a: &Table, b: &Table) -> bool {
+    let key = |t: &Table| -> Vec<Option<(u32, String)>> {
+        t.schema
+            .primary_key
+            .iter()
+            .map(|tag| {
+                t.schema
+                    .column_by_tag(*tag)
+                    .map(|c| (*tag, c.data_type.to_string()))
+            })
+            .collect()
+    };
+    key(a) == key(b)
+}
+
+/// Whether the row under `key` holds different values in `old` (stored as
+/// `old_value`, `None`: absent) than in `new`, column by column by tag.
+fn differs(
+    old: &Table,
+    old_value: Option<&[u8]>,
+    new: &Table,
+    new_value: &[u8],
+    key: &[u8],
+) -> Result<bool> {
+    let Some(old_value) = old_value else {
+        return Ok(true);
+    };
+    if old.schema == new.schema {
+        // One layout: equal values are equal bytes.
+        return Ok(old_value != new_value);
+    }
+    let (before, after) = (old.decode(key, old_value)?, new.decode(key, new_value)?);
+    let value_of = |t: &Table, row: &[Value], tag: u32| -> Value {
+        t.schema
+            .tag_index(tag)
+            .and_then(|i| row.get(i).cloned())
+            .unwrap_or(Value::Null)
+    };
+    let tags = old
+        .schema
+        .columns
+        .iter()
+        .chain(&new.schema.columns)
+        .map(|c| c.tag);
+    Ok(tags
+        .into_iter()
+        .any(|tag| value_of(old, &before, tag) != value_of(new, &after, tag)))
 }

@@ -1,5 +1,7 @@
 //! Reading a table's changes between pairs of its versions
-//! (`arbor_diff_<table>`, `arbor_commit_diff_<table>`).
+//! (`arbor_diff_<table>`, `arbor_commit_diff_<table>`), and the commit
+//! that last changed each row (`arbor_blame_<table>`, see
+//! [`crate::vc::blame`]).
 //!
 //! Each pair is read in turn, so the changes of a whole history stream in
 //! the memory of one pair's diff. Over the whole key space a pair is the
@@ -17,7 +19,7 @@ use arbor_schema::Value;
 use super::{Executor, Row, Rows, range_entries};
 use crate::error::Result;
 use crate::sql::planner::plan::{
-    Access, DiffPair, Diffs, KeyRange, TableSource, full_range, same_primary_key,
+    Access, Blame, DiffPair, Diffs, KeyRange, TableSource, full_range, same_primary_key,
 };
 
 /// One key's change: its stored value before and after (`None`: absent).
@@ -207,5 +209,57 @@ impl Iterator for RangeDiff {
                 }
             }
         }
+    }
+}
+
+impl<'a> Executor<'a> {
+    /// The rows of `blame`: the commit columns, then the row at HEAD. Over
+    /// the whole key space every row is blamed at once along the history;
+    /// under primary-key ranges each row in them is looked up commit by
+    /// commit, streaming.
+    pub(super) fn blame(&'a self, blame: &'a Blame, access: &'a Access) -> Result<Rows<'a>> {
+        let versions = &blame.versions;
+        let row_of = move |at: usize, values: Vec<Value>| -> Row {
+            let mut row = Vec::with_capacity(Blame::COMMIT_COLUMNS + values.len());
+            row.extend(blame.commits[at].iter().cloned());
+            row.extend(values);
+            row
+        };
+        if access.is_full() {
+            let lines = crate::vc::blame::blame_all(self.nodes, versions)?;
+            return Ok(Box::new(
+                lines
+                    .into_iter()
+                    .map(move |(_, values, at)| Ok(row_of(at, values))),
+            ));
+        }
+        let maps = versions
+            .iter()
+            .map(|v| {
+                v.table
+                    .as_ref()
+                    .map(|t| ProllyMap::load(self.nodes, t.object.rows))
+                    .transpose()
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let Some(Some(newest)) = maps.first().cloned() else {
+            return Err(crate::error::Error::internal(
+                "a blame chain without its newest version",
+            ));
+        };
+        let table = versions
+            .first()
+            .and_then(|v| v.table.clone())
+            .ok_or_else(|| {
+                crate::error::Error::internal("a blame chain without its newest version")
+            })?;
+        Ok(Box::new(
+            range_entries(newest, access.ranges.clone(), false).map(move |entry| {
+                let (key, value) = entry?;
+                let values = table.decode(&key, &value)?;
+                let at = crate::vc::blame::blame_row(versions, &maps, &key, value)?;
+                Ok(row_of(at, values))
+            }),
+        ))
     }
 }

@@ -304,6 +304,7 @@ impl<'a> Executor<'a> {
             }
             Plan::History { history, access } => self.interruptible(self.history(history, access)?),
             Plan::Diff { diffs, access } => self.interruptible(self.diff(diffs, access)),
+            Plan::Blame { blame, access } => self.interruptible(self.blame(blame, access)?),
             Plan::Filter { source, predicate } => {
                 let input = self.execute(source)?;
                 let ctx = self.ctx();

@@ -63,6 +63,12 @@ pub trait CatalogView {
         let _ = table;
         Ok(None)
     }
+    /// Table `table`'s rows with the commit that last changed each, for
+    /// `arbor_blame_<table>`; `None` where there is no history to read.
+    fn blame(&self, table: &str) -> Result<Option<plan::Blame>> {
+        let _ = table;
+        Ok(None)
+    }
     /// Table `table`'s changes, for `arbor_diff_<table>`; `None` where
     /// there is no history to read.
     fn diffs(&self, table: &str) -> Result<Option<plan::Diffs>> {
@@ -640,15 +646,9 @@ pub(crate) fn ident(i: &ast::Ident) -> String {
 /// no input column has is the select item it names (an input column's name
 /// wins over an output column's), anything else an expression over the
 /// input.
-fn group_by_item<'s>(
-    e: &'s ast::Expr,
-    s: &'s ast::Select,
-    input: &Scope,
-) -> Result<&'s ast::Expr> {
+fn group_by_item<'s>(e: &'s ast::Expr, s: &'s ast::Select, input: &Scope) -> Result<&'s ast::Expr> {
     let item_expr = |item: &'s ast::SelectItem| match item {
-        ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
-            Some(e)
-        }
+        ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
         _ => None,
     };
     match e {
@@ -665,7 +665,9 @@ fn group_by_item<'s>(
                 }
                 // A `*` before the position stands for columns not counted here.
                 if s.projection[..k].iter().any(|i| item_expr(i).is_none()) {
-                    return Err(Error::unsupported("GROUP BY a position after a * in the select list"));
+                    return Err(Error::unsupported(
+                        "GROUP BY a position after a * in the select list",
+                    ));
                 }
                 Ok(item_expr(&s.projection[k - 1]).unwrap_or(e))
             }
@@ -1516,6 +1518,17 @@ impl Binder<'_> {
                     let scope = Scope::for_table(&qualifier, history.column_names());
                     let plan = Plan::History {
                         history: Arc::new(history),
+                        access: Access::full(),
+                    };
+                    return Ok((plan, scope));
+                }
+                if self.catalog.table(&table_name)?.is_none()
+                    && let Some(of) = table_name.strip_prefix("arbor_blame_")
+                    && let Some(blame) = self.catalog.blame(of)?
+                {
+                    let scope = Scope::for_table(&qualifier, blame.column_names());
+                    let plan = Plan::Blame {
+                        blame: Arc::new(blame),
                         access: Access::full(),
                     };
                     return Ok((plan, scope));

@@ -33,7 +33,7 @@ use arbor_schema::Value;
 
 use super::access::{self, EntryCounter};
 use super::expr::{BinaryOp, Expr};
-use super::plan::{Access, Diffs, JoinKind, Plan, SortKey, same_primary_key};
+use super::plan::{Access, Blame, Diffs, JoinKind, Plan, SortKey, same_primary_key};
 
 /// Applies every rewrite to `plan`; `counter` counts index entries for
 /// the estimates that choose access paths.
@@ -310,7 +310,8 @@ fn prune_columns(plan: Plan, required: &[bool]) -> Plan {
         leaf @ (Plan::Values { .. }
         | Plan::WorkTable { .. }
         | Plan::History { .. }
-        | Plan::Diff { .. }) => leaf,
+        | Plan::Diff { .. }
+        | Plan::Blame { .. }) => leaf,
     }
 }
 
@@ -365,28 +366,37 @@ fn diff_access(diffs: &Diffs, terms: &[Expr], params: &[Value]) -> Option<Access
         t.walk(&mut |e| found |= matches!(e, Expr::IsNull(_, false)));
         found
     };
-    let side_terms = |first: usize| -> Vec<Expr> {
-        terms
-            .iter()
-            .filter(|t| {
-                let columns = t.columns();
-                !t.has_subquery()
-                    && !null_satisfied(t)
-                    && !columns.is_empty()
-                    && columns.iter().all(|c| (first..first + width).contains(c))
-            })
-            .map(|t| {
-                t.clone().transform(&mut |e| match e {
-                    Expr::Column(c) => Expr::Column(c - first),
-                    other => other,
-                })
-            })
-            .collect()
-    };
+    let strict: Vec<Expr> = terms
+        .iter()
+        .filter(|t| !null_satisfied(t))
+        .cloned()
+        .collect();
     [0, diffs.from_commit_column() - width]
         .into_iter()
-        .find_map(|first| access::primary_access(&diffs.schema, &side_terms(first), params))
+        .find_map(|first| {
+            access::primary_access(&diffs.schema, &columns_from(&strict, first, width), params)
+        })
         .map(|(access, _)| access)
+}
+
+/// The terms that read only columns `first..first + width` (a table's
+/// columns within a wider row), rewritten to read them as `0..width`.
+fn columns_from(terms: &[Expr], first: usize, width: usize) -> Vec<Expr> {
+    terms
+        .iter()
+        .filter(|t| {
+            let columns = t.columns();
+            !t.has_subquery()
+                && !columns.is_empty()
+                && columns.iter().all(|c| (first..first + width).contains(c))
+        })
+        .map(|t| {
+            t.clone().transform(&mut |e| match e {
+                Expr::Column(c) => Expr::Column(c - first),
+                other => other,
+            })
+        })
+        .collect()
 }
 
 /// Chooses the scans' access paths of an optimized plan once its
@@ -423,6 +433,16 @@ fn access_paths(plan: Plan, params: &[Value], counter: EntryCounter) -> Plan {
                     None => (access, terms),
                 };
                 wrap(Plan::History { history, access }, Expr::conjunction(rest))
+            }
+            Plan::Blame { blame, access } if access.is_full() => {
+                let terms = predicate.into_conjuncts();
+                let width = blame.schema.columns.len();
+                let key_terms = columns_from(&terms, Blame::COMMIT_COLUMNS, width);
+                let access = access::primary_access(&blame.schema, &key_terms, params)
+                    .map_or(access, |(access, _)| access);
+                // Every term stays to filter the rows (the commit columns
+                // are known only once a row is blamed).
+                wrap(Plan::Blame { blame, access }, Expr::conjunction(terms))
             }
             Plan::Diff { diffs, access } if access.is_full() => {
                 let terms = predicate.into_conjuncts();

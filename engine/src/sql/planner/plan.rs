@@ -206,6 +206,44 @@ impl Diffs {
     }
 }
 
+/// A table's rows with the commit that last changed each, for
+/// `arbor_blame_<table>`: `commit_hash`, `committer`, `message`, then the
+/// table's columns at HEAD.
+#[derive(Clone, Debug)]
+pub struct Blame {
+    /// The table's name.
+    pub table: String,
+    /// Its schema at HEAD.
+    pub schema: Arc<TableSchema>,
+    /// Its versions along HEAD's first-parent history, newest first.
+    pub versions: Vec<crate::vc::blame::BlameVersion>,
+    /// The commit columns of each version: `commit_hash`, `committer`,
+    /// `message`.
+    pub commits: Vec<[Value; 3]>,
+}
+
+/// Two blames are the same when they read the same table along the same
+/// commits.
+impl PartialEq for Blame {
+    fn eq(&self, other: &Blame) -> bool {
+        self.table == other.table && self.schema == other.schema && self.commits == other.commits
+    }
+}
+
+impl Blame {
+    /// The number of commit columns before the table's.
+    pub const COMMIT_COLUMNS: usize = 3;
+
+    /// The columns of its rows.
+    pub fn column_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = ["commit_hash", "committer", "message"]
+            .map(str::to_owned)
+            .to_vec();
+        names.extend(self.schema.columns.iter().map(|c| c.name.clone()));
+        names
+    }
+}
+
 /// The table as one commit has it, and that commit's columns of the
 /// history rows.
 #[derive(Clone, Debug, PartialEq)]
@@ -435,6 +473,15 @@ pub enum Plan {
         /// Primary-key ranges (the whole key space for every change).
         access: Access,
     },
+    /// A table's rows at HEAD with the commit that last changed each (see
+    /// [`Blame`]): every row blamed at once along the history, or, under
+    /// primary-key ranges, each row in them looked up commit by commit.
+    Blame {
+        /// The table and its history.
+        blame: Arc<Blame>,
+        /// Primary-key ranges of HEAD's version.
+        access: Access,
+    },
     /// Rows whose input satisfies a predicate.
     Filter {
         /// The input.
@@ -632,6 +679,7 @@ impl Plan {
             }),
             Plan::History { .. }
             | Plan::Diff { .. }
+            | Plan::Blame { .. }
             | Plan::Unnest { .. }
             | Plan::RecursiveCte { .. }
             | Plan::WorkTable { .. }
@@ -647,6 +695,7 @@ impl Plan {
             | Plan::Scan { .. }
             | Plan::History { .. }
             | Plan::Diff { .. }
+            | Plan::Blame { .. }
             | Plan::WorkTable { .. }) => leaf,
             Plan::Window { source, calls } => Plan::Window {
                 source: b(source),
@@ -780,7 +829,7 @@ impl Plan {
         match self {
             Plan::Values { rows, .. } => rows.iter().flatten().for_each(&mut *f),
             Plan::Scan { filter, .. } => filter.iter().for_each(&mut *f),
-            Plan::History { .. } | Plan::Diff { .. } => {}
+            Plan::History { .. } | Plan::Diff { .. } | Plan::Blame { .. } => {}
             Plan::Filter { source, predicate } => {
                 f(predicate);
                 sources.push(source);
@@ -942,6 +991,7 @@ impl Plan {
             | Plan::Scan { .. }
             | Plan::History { .. }
             | Plan::Diff { .. }
+            | Plan::Blame { .. }
             | Plan::WorkTable { .. } => Vec::new(),
             Plan::Filter { source, .. }
             | Plan::Project { source, .. }
@@ -996,6 +1046,7 @@ impl Plan {
             } => table.schema.columns.len() + usize::from(*with_key),
             Plan::History { history, .. } => history.schema.columns.len() + 3,
             Plan::Diff { diffs, .. } => diffs.width(),
+            Plan::Blame { blame, .. } => Blame::COMMIT_COLUMNS + blame.schema.columns.len(),
             Plan::Filter { source, .. }
             | Plan::Sort { source, .. }
             | Plan::Limit { source, .. }
@@ -1084,6 +1135,18 @@ impl Plan {
                 )?;
                 if !access.shown.is_empty() {
                     write!(f, " by primary key ({}) in each", access.shown)?;
+                }
+                writeln!(f)
+            }
+            Plan::Blame { blame, access } => {
+                write!(
+                    f,
+                    "{pad}{arrow}Blame of {} ({} commits)",
+                    blame.table,
+                    blame.versions.iter().filter(|v| v.table.is_some()).count()
+                )?;
+                if !access.shown.is_empty() {
+                    write!(f, " by primary key ({}), row by row", access.shown)?;
                 }
                 writeln!(f)
             }
