@@ -61,6 +61,8 @@ pub enum SqlState {
     InvalidTextRepresentation,
     /// 2201B `invalid_regular_expression`.
     InvalidRegularExpression,
+    /// 22025 `invalid_escape_sequence`.
+    InvalidEscapeSequence,
     /// 3F000 `invalid_schema_name`: a schema that does not exist.
     InvalidSchemaName,
     /// 3B001 `invalid_savepoint_specification`: no savepoint of that name.
@@ -192,6 +194,7 @@ impl SqlState {
             SqlState::CharacterNotInRepertoire => "22021",
             SqlState::InvalidTextRepresentation => "22P02",
             SqlState::InvalidRegularExpression => "2201B",
+            SqlState::InvalidEscapeSequence => "22025",
             SqlState::InvalidSchemaName => "3F000",
             SqlState::SuccessfulCompletion => "00000",
             SqlState::InvalidSavepointSpecification => "3B001",

@@ -173,3 +173,96 @@ fn an_interrupted_statement_fails_with_57014_and_changes_nothing() {
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
     assert_eq!(rows_of(&mut s, "SELECT min(n), max(n) FROM big"), ["0,909"]);
 }
+
+/// A temporary table is the session's own: other sessions, the working
+/// set and commits never see it; it lives on through the session's
+/// commits, is rolled back with its transaction, and shadows a table of
+/// the same name another session makes without touching it.
+#[test]
+fn temporary_tables_stay_with_their_session() {
+    let (mut a, mut b) = two_sessions();
+    a.execute(
+        "CREATE TEMP TABLE scratch (id serial PRIMARY KEY, v text);
+         INSERT INTO scratch (v) VALUES ('x'), ('y');
+         CREATE INDEX ON scratch (v)",
+    )
+    .unwrap();
+    assert_eq!(
+        rows_of(&mut a, "SELECT * FROM scratch WHERE v = 'y'"),
+        ["2,y"]
+    );
+    // Not in the working set: the other session, and status, see nothing.
+    let e = b.execute("SELECT * FROM scratch").unwrap_err();
+    assert_eq!(e.code, SqlState::UndefinedTable);
+    assert_eq!(
+        rows_of(
+            &mut a,
+            "SELECT count(*) FROM arbor_status WHERE table_name = 'scratch'"
+        ),
+        ["0"]
+    );
+    // A commit of everything leaves it out, and it lives on.
+    a.execute("UPDATE t SET x = 0 WHERE id = 1").unwrap();
+    a.execute("SELECT arbor_commit('-Am', 'c', '--author', 'T <t@example.com>')")
+        .unwrap();
+    assert_eq!(rows_of(&mut a, "SELECT count(*) FROM arbor_status"), ["0"]);
+    let e = a.execute("SELECT * FROM scratch AS OF 'HEAD'").unwrap_err();
+    assert_eq!(e.code, SqlState::UndefinedTable);
+    assert_eq!(rows_of(&mut a, "SELECT count(*) FROM scratch"), ["2"]);
+    // Rolled back with its transaction: rows, and a table made in it.
+    a.execute("BEGIN; INSERT INTO scratch (v) VALUES ('z'); CREATE TEMP TABLE gone (n int)")
+        .unwrap();
+    assert_eq!(rows_of(&mut a, "SELECT count(*) FROM scratch"), ["3"]);
+    a.execute("ROLLBACK").unwrap();
+    assert_eq!(rows_of(&mut a, "SELECT count(*) FROM scratch"), ["2"]);
+    assert_eq!(
+        a.execute("SELECT * FROM gone").unwrap_err().code,
+        SqlState::UndefinedTable
+    );
+    // Another session's table of the same name: each sees its own, and
+    // publishing either leaves the other's alone.
+    b.execute("CREATE TABLE scratch (n int); INSERT INTO scratch VALUES (7)")
+        .unwrap();
+    a.execute("INSERT INTO scratch (v) VALUES ('w'); UPDATE t SET x = 5 WHERE id = 2")
+        .unwrap();
+    assert_eq!(rows_of(&mut b, "SELECT * FROM scratch"), ["7"]);
+    assert_eq!(rows_of(&mut b, "SELECT x FROM t WHERE id = 2"), ["5"]);
+    assert_eq!(rows_of(&mut a, "SELECT count(*) FROM scratch"), ["3"]);
+    // CREATE TEMP TABLE AS and SELECT INTO TEMP make temporary tables too.
+    a.execute("CREATE TEMP TABLE copied AS SELECT id FROM t; SELECT id INTO TEMP also FROM t")
+        .unwrap();
+    for name in ["copied", "also"] {
+        assert_eq!(
+            rows_of(&mut a, &format!("SELECT count(*) FROM {name}")),
+            ["3"]
+        );
+        assert_eq!(
+            b.execute(&format!("SELECT * FROM {name}"))
+                .unwrap_err()
+                .code,
+            SqlState::UndefinedTable
+        );
+    }
+    // Gone with the session: a new one on the same repository has none.
+    let store = a.repository().clone();
+    drop(a);
+    let mut c = Session::open(store, "main").unwrap();
+    assert_eq!(
+        c.execute("SELECT * FROM copied").unwrap_err().code,
+        SqlState::UndefinedTable
+    );
+    assert_eq!(rows_of(&mut c, "SELECT * FROM scratch"), ["7"]);
+    // What stays refused rather than published: temporary views and
+    // sequences, and tables that empty or drop themselves at COMMIT.
+    for sql in [
+        "CREATE TEMP VIEW v AS SELECT 1",
+        "CREATE TEMP SEQUENCE s",
+        "CREATE TEMP TABLE d (n int) ON COMMIT DROP",
+    ] {
+        assert_eq!(
+            c.execute(sql).unwrap_err().code,
+            SqlState::FeatureNotSupported,
+            "{sql}"
+        );
+    }
+}

@@ -20,7 +20,9 @@
 //! `cargo build --release --bin arbor`): `arbor sql -q` looking up the
 //! indexed name and the last key, `arbor sql -f` with 1,000 point selects,
 //! each against the `sqlite3` shell on SQLite's file when it is installed,
-//! and a key's rows in `arbor_history_t` over 21 commits.
+//! and, over 21 commits, a key's rows in `arbor_history_t`, its changes in
+//! `arbor_diff_t` and its blame, one commit's changes and the blame of
+//! every row.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -470,7 +472,8 @@ fn process_report(what: &str, arbor: f64, sqlite: Option<f64>) {
 }
 
 /// Whole-process figures: a lookup by the indexed name, the last key, a
-/// script of 1,000 point selects, and a key's history over 21 commits.
+/// script of 1,000 point selects, and a key's history, changes and blame
+/// over 21 commits.
 fn processes(dir: &std::path::Path, n: u64, name: &str, ids: &[u64]) {
     let bin = release_binary();
     let repo = dir.join("arbor");
@@ -519,14 +522,39 @@ fn processes(dir: &std::path::Path, n: u64, name: &str, ids: &[u64]) {
             None,
         );
     }
-    let history = "SELECT qty, commit_hash FROM arbor_history_t WHERE id = 5";
-    let (seconds, peak) = arbor_process(&bin, &repo, &["sql", "-q", history], None);
-    let arbor = median_seconds(|| arbor_process(&bin, &repo, &["sql", "-q", history], None).0);
-    println!(
-        "{:<44} arbor {:>10.3} ms   (first run {:.3} ms, peak {})",
-        "process: arbor_history_t WHERE id = 5, 21 commits",
-        arbor * 1e3,
-        seconds * 1e3,
-        megabytes(peak)
-    );
+    // One key's rows, changes and blame along the history, one commit's
+    // changes, and the blame of every row.
+    let queries = [
+        (
+            "process: arbor_history_t WHERE id = 5",
+            "SELECT qty, commit_hash FROM arbor_history_t WHERE id = 5",
+        ),
+        (
+            "process: arbor_diff_t WHERE to_id = 5",
+            "SELECT to_qty, from_qty, to_commit FROM arbor_diff_t WHERE to_id = 5",
+        ),
+        (
+            "process: arbor_blame_t WHERE id = 5",
+            "SELECT commit_hash, qty FROM arbor_blame_t WHERE id = 5",
+        ),
+        (
+            "process: arbor_diff_t of HEAD's commit",
+            "SELECT count(*) FROM arbor_diff_t WHERE to_commit = arbor_hashof('HEAD')",
+        ),
+        (
+            "process: blame of every row",
+            "SELECT count(*) FROM arbor_blame_t",
+        ),
+    ];
+    for (label, query) in queries {
+        let (seconds, peak) = arbor_process(&bin, &repo, &["sql", "-q", query], None);
+        let arbor = median_seconds(|| arbor_process(&bin, &repo, &["sql", "-q", query], None).0);
+        println!(
+            "{:<44} arbor {:>10.3} ms   (first run {:.3} ms, peak {}; 21 commits)",
+            label,
+            arbor * 1e3,
+            seconds * 1e3,
+            megabytes(peak)
+        );
+    }
 }

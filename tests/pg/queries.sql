@@ -13,6 +13,12 @@ SELECT count(*) FROM emp CROSS JOIN dept;
 SELECT d.name, count(e.id), sum(e.salary), avg(e.salary) FROM dept d LEFT JOIN emp e ON e.dept = d.id GROUP BY d.name ORDER BY d.name;
 SELECT dept, count(*) FROM emp GROUP BY dept HAVING count(*) > 1 ORDER BY dept;
 SELECT dept, count(*) FROM emp GROUP BY 1 ORDER BY 1;
+SELECT id FROM emp ORDER BY id FETCH FIRST 2 ROWS ONLY;
+SELECT id FROM emp ORDER BY id FETCH NEXT ROW ONLY;
+SELECT id FROM emp ORDER BY id OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY;
+SELECT id FROM emp ORDER BY id LIMIT 1 FETCH FIRST 2 ROWS ONLY;
+-- differs: TABLESAMPLE is refused
+SELECT count(*) FROM emp TABLESAMPLE BERNOULLI (100);
 SELECT salary > 75, count(*) FROM emp GROUP BY 1 ORDER BY 1;
 SELECT coalesce(dept, 0) AS d, count(*) FROM emp GROUP BY d ORDER BY d;
 SELECT name AS dept, count(*) FROM emp GROUP BY dept;

@@ -52,3 +52,18 @@ DROP TABLE p2 CASCADE;
 INSERT INTO c2 VALUES (2, 99);
 SELECT * FROM c2 ORDER BY id;
 SELECT count(*) FROM information_schema.table_constraints WHERE table_name = 'c2' AND constraint_type = 'FOREIGN KEY';
+CREATE TABLE ix (id integer PRIMARY KEY, a text COLLATE "C", b integer, c text);
+CREATE INDEX ON ix (a);
+CREATE INDEX ON ix (a);
+CREATE UNIQUE INDEX ON ix (b, a);
+CREATE INDEX ix_b_inc ON ix (b) INCLUDE (c);
+CREATE INDEX ix_b_bad ON ix (b) INCLUDE (nosuch);
+SELECT indexname::text FROM pg_indexes WHERE tablename = 'ix' ORDER BY 1;
+INSERT INTO ix VALUES (1, 'b', 1, 'x'), (2, 'a', 2, 'y'), (3, 'c', NULL, 'z');
+SELECT id FROM ix ORDER BY a USING >;
+SELECT id FROM ix ORDER BY b USING < NULLS FIRST;
+SELECT id FROM ix ORDER BY a USING ~~;
+CREATE TABLE ix_bad (x integer COLLATE "C");
+CREATE TABLE ix_bad (x text COLLATE "no_such_collation");
+-- differs: partial indexes are refused
+CREATE INDEX ix_part ON ix (b) WHERE b > 1;

@@ -28,6 +28,7 @@ pub(crate) mod rebase_plan;
 pub(crate) mod session;
 pub mod settings;
 pub(crate) mod system;
+mod temporary;
 mod truncate;
 
 pub use bulk::{BulkWriter, EncodedRows, RowEncoder};

@@ -252,6 +252,8 @@ pub struct Session {
     /// A commit's catalog the session reads instead of the branch's
     /// working one ([`Session::open_at`]); such a session is read-only.
     pinned: Option<Address>,
+    /// The session's temporary tables, which it never publishes.
+    temporary: RefCell<super::temporary::TemporaryTables>,
 }
 
 /// The catalog plus the repository to read table objects from.
@@ -410,6 +412,7 @@ impl Session {
             savepoints: Vec::new(),
             notices: RefCell::default(),
             pinned: None,
+            temporary: RefCell::default(),
         })
     }
 
@@ -1127,10 +1130,9 @@ impl Session {
         if let sqlparser::ast::Statement::Truncate(truncate) = stmt {
             return self.truncate(truncate).map_err(|e| self.fail(e));
         }
-        if let Some(create) = create_table_as(stmt) {
-            let (name, columns, query, if_not_exists) = create?;
-            return self
-                .create_table_as(&name, &columns, &query, if_not_exists)
+        if let Some(create) = super::create_as::CreateAs::of(stmt) {
+            return create
+                .and_then(|create| self.create_table_as(&create))
                 .map_err(|e| self.fail(e));
         }
         if let Some((table, predicate)) = conflicts_delete(stmt, &self.catalog) {
@@ -1668,6 +1670,7 @@ impl Session {
     /// Drops the transaction's changes: rereads the working set.
     fn reload(&mut self) -> Result<()> {
         self.seen_root = None;
+        self.temporary.borrow_mut().roll_back();
         self.refresh()
     }
 
@@ -1700,6 +1703,7 @@ impl Session {
         self.base = self.repo.working_set(&self.branch)?;
         let catalog = self.pinned.unwrap_or(self.base.1.working);
         self.catalog = self.repo.read_catalog(&catalog)?;
+        self.temporary.borrow().put_into(&mut self.catalog);
         self.seen_root = root;
         Ok(())
     }
@@ -1713,7 +1717,16 @@ impl Session {
     /// deleted, a uniqueness or foreign-key violation of the two together)
     /// is PostgreSQL's serialization failure, 40001, which a client retries.
     fn publish(&mut self) -> Result<()> {
-        let working = self.repo.write_catalog(&self.catalog)?;
+        // Temporary tables stay with the session.
+        let shared = if self.temporary.borrow().is_empty() {
+            self.catalog.clone()
+        } else {
+            let began_from = self.repo.read_catalog(&self.base.1.working)?;
+            self.temporary
+                .borrow_mut()
+                .take_from(&self.catalog, &began_from)
+        };
+        let working = self.repo.write_catalog(&shared)?;
         if working == self.base.1.working {
             return Ok(());
         }
@@ -1724,7 +1737,7 @@ impl Session {
             let (catalog_address, merged) = if current.working == self.base.1.working {
                 (working, None)
             } else {
-                let merged = self.merge_concurrent(&current.working)?;
+                let merged = self.merge_concurrent(&shared, &current.working)?;
                 (self.repo.write_catalog(&merged)?, Some(merged))
             };
             let ws = WorkingSet {
@@ -1740,7 +1753,8 @@ impl Session {
             match swapped {
                 Ok(()) => {
                     self.base = (address, ws);
-                    if let Some(merged) = merged {
+                    if let Some(mut merged) = merged {
+                        self.temporary.borrow().put_into(&mut merged);
                         self.catalog = merged;
                     }
                     // What this session published is what it holds.
@@ -1760,14 +1774,14 @@ impl Session {
     /// This session's catalog merged with `theirs` (the working catalog
     /// another session published), from the catalog this transaction
     /// began with; any conflict is a serialization failure.
-    fn merge_concurrent(&self, theirs: &Address) -> Result<Catalog> {
+    fn merge_concurrent(&self, ours: &Catalog, theirs: &Address) -> Result<Catalog> {
         let base = self.repo.read_catalog(&self.base.1.working)?;
         let theirs = self.repo.read_catalog(theirs)?;
         let (merged, conflicts) = crate::vc::merge::merge_concurrent(
             &self.repo,
             &planner::SqlChecks,
             &base,
-            &self.catalog,
+            ours,
             &theirs,
         )?;
         match conflicts.first() {
@@ -1855,6 +1869,7 @@ impl Session {
                 schema,
                 if_not_exists,
                 sequences,
+                temporary,
             } => {
                 if catalog.tables.contains_key(&schema.name) {
                     if if_not_exists {
@@ -1869,7 +1884,7 @@ impl Session {
                 // Phase 1: the complete new table, durable as chunks.
                 let object = crate::table::empty_table(&self.repo, &schema)?;
                 let address = self.repo.write_table(&object)?;
-                for name in sequences {
+                for name in sequences.iter().cloned() {
                     if catalog.sequences.contains_key(&name) {
                         return Err(Error::new(
                             SqlState::DuplicateTable,
@@ -1880,6 +1895,12 @@ impl Session {
                 }
                 // Phase 2 is the catalog swap, published with the statement.
                 catalog.tables.insert(schema.name.clone(), address);
+                let mut temporary_tables = self.temporary.borrow_mut();
+                if temporary {
+                    temporary_tables.add(&schema.name, &sequences);
+                } else {
+                    temporary_tables.forget(&schema.name, &sequences);
+                }
                 Ok(StatementResult::command("CREATE TABLE"))
             }
             Statement::DropTable {
@@ -1953,11 +1974,28 @@ impl Session {
             Statement::Nothing(tag) => Ok(StatementResult::Command { tag, rows: None }),
             Statement::CreateIndex {
                 table,
-                name,
+                mut name,
+                name_chosen,
                 columns,
                 unique,
                 if_not_exists,
             } => {
+                if name_chosen {
+                    let base = name.clone();
+                    let mut n = 0;
+                    while self.find_index(catalog, &name)?.is_some()
+                        || catalog.tables.contains_key(&name)
+                        || catalog.views.contains_key(&name)
+                    {
+                        n += 1;
+                        let suffix = n.to_string();
+                        name = planner::ddl::truncate_identifier(
+                            base.clone(),
+                            planner::ddl::MAX_IDENTIFIER - suffix.len(),
+                        );
+                        name.push_str(&suffix);
+                    }
+                }
                 if self.find_index(catalog, &name)?.is_some() {
                     if if_not_exists {
                         self.skip_existing(&name);
@@ -2418,53 +2456,4 @@ fn procedure_call(stmt: &sqlparser::ast::Statement) -> Result<Option<(String, Ve
         }
     }
     Ok(Some((name, args)))
-}
-
-/// `CREATE TABLE name [(columns)] AS query`, or `SELECT ... INTO name
-/// FROM ...` (PostgreSQL's other spelling of it): the new table's name, its
-/// column names if given, the query (without INTO) and IF NOT EXISTS.
-#[allow(clippy::type_complexity)]
-fn create_table_as(
-    stmt: &sqlparser::ast::Statement,
-) -> Option<
-    Result<(
-        sqlparser::ast::ObjectName,
-        Vec<String>,
-        sqlparser::ast::Query,
-        bool,
-    )>,
-> {
-    use sqlparser::ast;
-    match stmt {
-        ast::Statement::CreateTable(ct) => {
-            let query = ct.query.as_deref()?;
-            // Column names only: the types are the query's.
-            let columns = ct.columns.iter().map(|c| c.name.value.clone()).collect();
-            Some(Ok((
-                ct.name.clone(),
-                columns,
-                query.clone(),
-                ct.if_not_exists,
-            )))
-        }
-        ast::Statement::Query(q) => {
-            let ast::SetExpr::Select(select) = q.body.as_ref() else {
-                return None;
-            };
-            let into = select.into.as_ref()?;
-            let target = match into.targets.as_slice() {
-                [ast::Expr::Identifier(i)] => ast::ObjectName::from(vec![i.clone()]),
-                [ast::Expr::CompoundIdentifier(parts)] => ast::ObjectName::from(parts.clone()),
-                _ => {
-                    return Some(Err(Error::syntax("SELECT ... INTO takes one table name")));
-                }
-            };
-            let mut query = q.as_ref().clone();
-            if let ast::SetExpr::Select(select) = query.body.as_mut() {
-                select.into = None;
-            }
-            Some(Ok((target, Vec::new(), query, false)))
-        }
-        _ => None,
-    }
 }

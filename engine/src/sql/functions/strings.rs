@@ -294,6 +294,7 @@ pub const NAMES: &[&str] = &[
     "starts_with",
     "md5",
     "translate",
+    "similar_to_escape",
     "ascii",
     "chr",
     "to_hex",
@@ -573,6 +574,23 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             let digest = Md5::digest(&bytes);
             Value::Text(digest.iter().map(|b| format!("{b:02x}")).collect())
         }
+        ("similar_to_escape", 1) => Value::Text(similar_to_escape(&text(0), Some('\\'))?),
+        ("similar_to_escape", 2) => {
+            let escape = text(1);
+            let mut chars = escape.chars();
+            let escape = match (chars.next(), chars.next()) {
+                (None, _) => None,
+                (Some(c), None) => Some(c),
+                _ => {
+                    return Err(Error::new(
+                        SqlState::InvalidEscapeSequence,
+                        "invalid escape string",
+                    )
+                    .with_hint("Escape string must be empty or one character."));
+                }
+            };
+            Value::Text(similar_to_escape(&text(0), escape)?)
+        }
         ("translate", 3) => {
             let (from, to) = (chars(1), chars(2));
             Value::Text(
@@ -622,4 +640,57 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
 
 fn count(n: usize) -> Value {
     Value::Integer(i32::try_from(n).unwrap_or(i32::MAX))
+}
+
+/// The regular expression a SQL `SIMILAR TO` pattern stands for, as
+/// PostgreSQL's `similar_to_escape` writes it: anchored at both ends, `%`
+/// any string, `_` any character, `.`, `^` and `$` literal, `(` a group,
+/// bracket expressions as they are, and the escape character making the
+/// next one literal.
+pub fn similar_to_escape(pattern: &str, escape: Option<char>) -> Result<String> {
+    let mut out = String::from("^(?:");
+    let (mut after_escape, mut in_class) = (false, false);
+    for c in pattern.chars() {
+        if after_escape {
+            if c == '"' && !in_class {
+                return Err(Error::unsupported(
+                    "SIMILAR TO patterns with escaped double quotes",
+                ));
+            }
+            out.push('\\');
+            out.push(c);
+            after_escape = false;
+        } else if Some(c) == escape {
+            after_escape = true;
+        } else if in_class {
+            if c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+            in_class = c != ']';
+        } else {
+            match c {
+                '[' => {
+                    out.push('[');
+                    in_class = true;
+                }
+                '%' => out.push_str(".*"),
+                '_' => out.push('.'),
+                '(' => out.push_str("(?:"),
+                '\\' | '.' | '^' | '$' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                other => out.push(other),
+            }
+        }
+    }
+    if after_escape {
+        return Err(Error::new(
+            SqlState::InvalidEscapeSequence,
+            "invalid escape string",
+        ));
+    }
+    out.push_str(")$");
+    Ok(out)
 }

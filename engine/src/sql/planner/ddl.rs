@@ -63,6 +63,11 @@ impl Binder<'_> {
         if ct.like.is_some() || ct.clone.is_some() {
             return Err(Error::unsupported("CREATE TABLE ... LIKE"));
         }
+        if ct.temporary && !matches!(ct.on_commit, None | Some(ast::OnCommit::PreserveRows)) {
+            return Err(Error::unsupported(
+                "ON COMMIT DELETE ROWS and ON COMMIT DROP",
+            ));
+        }
         let name = new_relation_name(&ct.name)?;
         let mut schema = TableSchema::new(name);
         let mut sequences = Vec::new();
@@ -86,6 +91,7 @@ impl Binder<'_> {
             schema,
             if_not_exists: ct.if_not_exists,
             sequences,
+            temporary: ct.temporary,
         })
     }
 
@@ -189,6 +195,23 @@ impl Binder<'_> {
                     fk.columns = vec![col.name.clone()];
                     fk.name = fk.name.or(opt.name.clone());
                     self.add_constraint(schema, &ast::TableConstraint::ForeignKey(fk), None)?;
+                }
+                ast::ColumnOption::Collation(collation) => {
+                    let data_type = &schema.columns[position].data_type;
+                    let text_like = |t: &DataType| {
+                        matches!(t, DataType::Text | DataType::Varchar(_) | DataType::Char(_))
+                    };
+                    let collatable = match data_type {
+                        DataType::Array(element) => text_like(element),
+                        other => text_like(other),
+                    };
+                    if !collatable {
+                        return Err(Error::new(
+                            SqlState::DatatypeMismatch,
+                            format!("collations are not supported by type {data_type}"),
+                        ));
+                    }
+                    super::check_collation(collation)?;
                 }
                 _ => {
                     return Err(Error::unsupported(format!(
@@ -392,10 +415,27 @@ impl Binder<'_> {
 
     pub(super) fn create_index(&self, ci: &ast::CreateIndex) -> Result<Statement> {
         let table = self.table(&object_name(&ci.table_name)?)?;
-        let name = match &ci.name {
-            Some(n) => object_name(n)?,
-            None => return Err(Error::unsupported("CREATE INDEX without a name")),
-        };
+        // An index over some rows only would refuse rows as duplicates
+        // that PostgreSQL's takes, or miss rows a lookup needs.
+        if ci.predicate.is_some() {
+            return Err(Error::unsupported(
+                "a partial index (CREATE INDEX ... WHERE)",
+            ));
+        }
+        if ci.nulls_distinct == Some(false) {
+            return Err(Error::unsupported("UNIQUE NULLS NOT DISTINCT"));
+        }
+        // INCLUDE adds columns for index-only reads, which change no
+        // result: they are checked, not stored.
+        for column in &ci.include {
+            let n = ident(column);
+            if table.schema.column_index(&n).is_none() {
+                return Err(Error::new(
+                    SqlState::UndefinedColumn,
+                    format!("column \"{n}\" does not exist"),
+                ));
+            }
+        }
         let mut columns = Vec::new();
         for ic in &ci.columns {
             let ast::Expr::Identifier(id) = &ic.column.expr else {
@@ -408,14 +448,25 @@ impl Binder<'_> {
                     format!("column \"{n}\" does not exist"),
                 )
             })?;
-            columns.push((
-                i,
-                matches!(ic.column.options.sort, Some(ast::OrderBySort::Desc)),
-            ));
+            columns.push((i, super::descending(&ic.column.options)?));
         }
+        let (name, name_chosen) = match &ci.name {
+            Some(n) => (object_name(n)?, false),
+            None => {
+                let mut parts = vec![table.name().to_owned()];
+                parts.extend(
+                    columns
+                        .iter()
+                        .map(|(i, _)| table.schema.columns[*i].name.clone()),
+                );
+                parts.push("idx".to_owned());
+                (truncate_identifier(parts.join("_"), MAX_IDENTIFIER), true)
+            }
+        };
         Ok(Statement::CreateIndex {
             table,
             name,
+            name_chosen,
             columns,
             unique: ci.unique,
             if_not_exists: ci.if_not_exists,
@@ -890,4 +941,19 @@ fn column_type(t: &ast::DataType) -> Result<DataType> {
         .with_hint("Store the list as jsonb (a JSON array) or in a table of its own."));
     }
     Ok(column_type)
+}
+
+/// PostgreSQL's longest identifier, in bytes.
+pub(crate) const MAX_IDENTIFIER: usize = 63;
+
+/// `name` cut to at most `max` bytes, at a character boundary.
+pub(crate) fn truncate_identifier(mut name: String, max: usize) -> String {
+    if name.len() > max {
+        let mut end = max;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name.truncate(end);
+    }
+    name
 }

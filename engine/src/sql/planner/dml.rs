@@ -175,7 +175,10 @@ impl Binder<'_> {
             ),
             Some(q) => match q.body.as_ref() {
                 ast::SetExpr::Values(values)
-                    if q.with.is_none() && q.order_by.is_none() && q.limit_clause.is_none() =>
+                    if q.with.is_none()
+                        && q.order_by.is_none()
+                        && q.limit_clause.is_none()
+                        && q.fetch.is_none() =>
                 {
                     self.insert_values(values, &table, &targets, &defaults)?
                 }

@@ -141,6 +141,8 @@ pub enum Statement {
         if_not_exists: bool,
         /// Sequences its serial and identity columns draw from, to create with it.
         sequences: Vec<String>,
+        /// `TEMPORARY`: the session's own table, never published.
+        temporary: bool,
     },
     /// `CREATE SEQUENCE`.
     CreateSequence {
@@ -184,6 +186,10 @@ pub enum Statement {
         table: Table,
         /// The index name.
         name: String,
+        /// The statement named no index: `name` is the one PostgreSQL
+        /// would choose (`<table>_<columns>_idx`), to be numbered on
+        /// (`..._idx1`, ...) while another relation has it.
+        name_chosen: bool,
         /// (column position, descending).
         columns: Vec<(usize, bool)>,
         /// UNIQUE.
@@ -315,6 +321,13 @@ fn bind_statement(
             names: names.iter().map(object_name).collect::<Result<_>>()?,
             if_exists: *if_exists,
         }),
+        // A temporary view or sequence would be published like any other.
+        ast::Statement::CreateSequence {
+            temporary: true, ..
+        } => Err(Error::unsupported("CREATE TEMPORARY SEQUENCE")),
+        ast::Statement::CreateView(v) if v.temporary => {
+            Err(Error::unsupported("CREATE TEMPORARY VIEW"))
+        }
         ast::Statement::CreateSequence {
             if_not_exists,
             name,
@@ -638,6 +651,41 @@ pub(crate) fn ident(i: &ast::Ident) -> String {
         i.value.clone()
     } else {
         i.value.to_lowercase()
+    }
+}
+
+/// Refuses a collation other than the one Arbor compares text by: its
+/// bytes, which is PostgreSQL's `C` (alias `POSIX`, and `ucs_basic`, code
+/// point order, which UTF-8's byte order is).
+pub(crate) fn check_collation(collation: &ast::ObjectName) -> Result<()> {
+    let name = object_name(collation)?;
+    if !matches!(name.as_str(), "default" | "C" | "POSIX" | "ucs_basic" | "c") {
+        return Err(Error::new(
+            SqlState::UndefinedObject,
+            format!("collation \"{name}\" for encoding \"UTF8\" does not exist"),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether an ORDER BY item sorts descending: `DESC`, or `USING >` (the
+/// `>` of the item's type); `USING <` is ascending, and any other
+/// operator is not an ordering one.
+pub(crate) fn descending(options: &ast::OrderByOptions) -> Result<bool> {
+    match &options.sort {
+        Some(ast::OrderBySort::Desc) => Ok(true),
+        Some(ast::OrderBySort::Asc) | None => Ok(false),
+        Some(ast::OrderBySort::Using(op)) => match op.to_string().as_str() {
+            ">" => Ok(true),
+            "<" => Ok(false),
+            other => Err(Error::new(
+                SqlState::WrongObjectType,
+                format!("operator {other} is not a valid ordering operator"),
+            )
+            .with_hint(
+                "Ordering operators must be \"<\" or \">\" members of btree operator families.",
+            )),
+        },
     }
 }
 
@@ -1119,7 +1167,44 @@ impl Binder<'_> {
                 (p, s, 0)
             }
         };
-        if let Some(limit) = &q.limit_clause {
+        // `FETCH FIRST n ROWS ONLY` is the standard's LIMIT (n defaults
+        // to 1); PostgreSQL writes its OFFSET in the LIMIT clause.
+        let fetch =
+            match &q.fetch {
+                None => None,
+                Some(f) if f.with_ties => return Err(Error::unsupported("FETCH ... WITH TIES")),
+                Some(f) if f.percent => {
+                    return Err(Error::syntax("FETCH ... PERCENT is not PostgreSQL's"));
+                }
+                Some(f) => Some(f.quantity.clone().unwrap_or_else(|| {
+                    ast::Expr::value(ast::Value::Number("1".to_owned(), false))
+                })),
+            };
+        let limit_clause = match (&q.limit_clause, fetch) {
+            (None, None) => None,
+            (Some(clause), None) => Some(clause.clone()),
+            (None, Some(fetch)) => Some(ast::LimitClause::LimitOffset {
+                limit: Some(fetch),
+                offset: None,
+                limit_by: Vec::new(),
+            }),
+            (
+                Some(ast::LimitClause::LimitOffset {
+                    limit: None,
+                    offset,
+                    limit_by,
+                }),
+                Some(fetch),
+            ) => Some(ast::LimitClause::LimitOffset {
+                limit: Some(fetch),
+                offset: offset.clone(),
+                limit_by: limit_by.clone(),
+            }),
+            (Some(_), Some(_)) => {
+                return Err(Error::syntax("syntax error at or near \"FETCH\""));
+            }
+        };
+        if let Some(limit) = &limit_clause {
             let (limit, offset) = match limit {
                 ast::LimitClause::LimitOffset { limit, offset, .. } => {
                     (limit.clone(), offset.as_ref().map(|o| o.value.clone()))
@@ -1239,7 +1324,7 @@ impl Binder<'_> {
                 }
                 other => self.expr(other, scope, outer, None)?,
             };
-            let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+            let descending = descending(&o.options)?;
             keys.push(SortKey {
                 expr,
                 descending,
@@ -1393,6 +1478,17 @@ impl Binder<'_> {
     }
 
     fn table_factor(&self, f: &ast::TableFactor, outer: &[&Scope]) -> Result<(Plan, Scope)> {
+        // A clause that would change which rows the item gives is refused
+        // rather than passed over.
+        if let ast::TableFactor::Table {
+            sample: Some(_), ..
+        }
+        | ast::TableFactor::Derived {
+            sample: Some(_), ..
+        } = f
+        {
+            return Err(Error::unsupported("TABLESAMPLE"));
+        }
         let (plan, mut scope) = self.table_factor_unaliased(f, outer).map_err(|err| {
             // A table that is not there is placed at its name.
             match f {
@@ -1888,7 +1984,7 @@ impl Binder<'_> {
         let mut keys = Vec::new();
         for o in &order_items {
             let column = output_column(&o.expr, &mut exprs, "ORDER BY")?;
-            let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+            let descending = descending(&o.options)?;
             keys.push(SortKey {
                 expr: Expr::Column(column),
                 descending,
@@ -2221,6 +2317,25 @@ impl Binder<'_> {
                     case_insensitive: matches!(e, ast::Expr::ILike { .. }),
                 }
             }
+            // `x SIMILAR TO p` is `x ~ similar_to_escape(p)`, as PostgreSQL
+            // rewrites it.
+            ast::Expr::SimilarTo {
+                negated,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let x = bind(expr, grouping.as_deref_mut())?;
+                let mut arguments = vec![bind(pattern, grouping.as_deref_mut())?];
+                if let Some(escape) = escape_char {
+                    arguments.push(bind(escape, grouping)?);
+                }
+                Expr::Binary(
+                    regex(false, *negated),
+                    Box::new(x),
+                    Box::new(Expr::Function("similar_to_escape".into(), arguments)),
+                )
+            }
             ast::Expr::Case {
                 operand,
                 conditions,
@@ -2399,14 +2514,7 @@ impl Binder<'_> {
                 }
             }
             ast::Expr::Collate { expr, collation } => {
-                // Arbor compares text by its bytes: the C collation.
-                let name = object_name(collation)?;
-                if !matches!(name.as_str(), "default" | "C" | "POSIX" | "ucs_basic" | "c") {
-                    return Err(Error::new(
-                        SqlState::UndefinedObject,
-                        format!("collation \"{name}\" for encoding \"UTF8\" does not exist"),
-                    ));
-                }
+                check_collation(collation)?;
                 bind(expr, grouping)?
             }
             ast::Expr::CompoundFieldAccess { root, access_chain } => {
@@ -2613,7 +2721,7 @@ impl Binder<'_> {
             let order_by = order_by
                 .iter()
                 .map(|o| {
-                    let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+                    let descending = descending(&o.options)?;
                     Ok(SortKey {
                         expr: self.expr(&o.expr, scope, outer, None)?,
                         descending,
@@ -2830,7 +2938,7 @@ impl Binder<'_> {
             .order_by
             .iter()
             .map(|o| {
-                let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+                let descending = descending(&o.options)?;
                 Ok(SortKey {
                     expr: bind(&o.expr)?,
                     descending,
@@ -2964,7 +3072,11 @@ impl Binder<'_> {
                 set_quantifier,
                 left,
                 right,
-            } if recursive && query.order_by.is_none() && query.limit_clause.is_none() => {
+            } if recursive
+                && query.order_by.is_none()
+                && query.limit_clause.is_none()
+                && query.fetch.is_none() =>
+            {
                 let all = matches!(set_quantifier, ast::SetQuantifier::All);
                 self.recursive_cte(cte, left, right, all, outer)
             }
