@@ -689,6 +689,153 @@ pub(crate) fn descending(options: &ast::OrderByOptions) -> Result<bool> {
     }
 }
 
+/// The items of a row constructor: `(a, b, ...)` or `ROW(a, ...)`.
+fn row_items(e: &ast::Expr) -> Option<Vec<&ast::Expr>> {
+    match e {
+        ast::Expr::Tuple(items) => Some(items.iter().collect()),
+        ast::Expr::Function(f) if f.name.to_string().eq_ignore_ascii_case("row") => match &f.args {
+            ast::FunctionArguments::List(list) if list.clauses.is_empty() => list
+                .args
+                .iter()
+                .map(|a| match a {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Some(e),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        },
+        ast::Expr::Nested(inner) => row_items(inner),
+        _ => None,
+    }
+}
+
+/// The two row constructors' items, pairwise; rows of different lengths
+/// cannot be compared.
+fn row_pairs<'e>(
+    left: &'e ast::Expr,
+    right: &'e ast::Expr,
+) -> Result<Vec<(&'e ast::Expr, &'e ast::Expr)>> {
+    let (l, r) = (
+        row_items(left).unwrap_or_default(),
+        row_items(right).unwrap_or_default(),
+    );
+    if l.len() != r.len() || l.is_empty() {
+        return Err(Error::syntax(
+            "unequal number of entries in row expressions",
+        ));
+    }
+    Ok(l.into_iter().zip(r).collect())
+}
+
+fn binary(left: &ast::Expr, op: ast::BinaryOperator, right: &ast::Expr) -> ast::Expr {
+    ast::Expr::BinaryOp {
+        left: Box::new(left.clone()),
+        op,
+        right: Box::new(right.clone()),
+    }
+}
+
+/// `terms` joined by `join` (AND, OR), as a balanced tree.
+fn join_terms(mut terms: Vec<ast::Expr>, join: ast::BinaryOperator) -> ast::Expr {
+    while terms.len() > 1 {
+        let mut next = Vec::with_capacity(terms.len().div_ceil(2));
+        let mut items = terms.into_iter();
+        while let Some(a) = items.next() {
+            next.push(match items.next() {
+                Some(b) => ast::Expr::BinaryOp {
+                    left: Box::new(a),
+                    op: join.clone(),
+                    right: Box::new(b),
+                },
+                None => a,
+            });
+        }
+        terms = next;
+    }
+    terms
+        .pop()
+        .unwrap_or(ast::Expr::value(ast::Value::Boolean(true)))
+}
+
+/// A comparison of two rows as a comparison of their items, with
+/// PostgreSQL's meaning: `=` holds when every pair is equal (NULL when
+/// none differs but some is NULL), `<>` when some pair differs, and `<`,
+/// `<=`, `>`, `>=` are decided by the first pair that is not equal (NULL
+/// if that pair has a NULL): `(a, b) < (c, d)` is
+/// `a < c OR (a = c AND b < d)`.
+fn compare_rows(
+    left: &ast::Expr,
+    op: &ast::BinaryOperator,
+    right: &ast::Expr,
+) -> Result<ast::Expr> {
+    use ast::BinaryOperator as B;
+    let pairs = row_pairs(left, right)?;
+    let pairwise = |op: B| -> Vec<ast::Expr> {
+        pairs
+            .iter()
+            .map(|(l, r)| binary(l, op.clone(), r))
+            .collect()
+    };
+    Ok(match op {
+        B::Eq => join_terms(pairwise(B::Eq), B::And),
+        B::NotEq => join_terms(pairwise(B::NotEq), B::Or),
+        B::Lt | B::LtEq | B::Gt | B::GtEq => {
+            let strict = if matches!(op, B::Lt | B::LtEq) {
+                B::Lt
+            } else {
+                B::Gt
+            };
+            let mut rest = pairs.iter().rev();
+            let Some((l, r)) = rest.next() else {
+                return Err(Error::internal("a row without items"));
+            };
+            let mut acc = binary(l, op.clone(), r);
+            for (l, r) in rest {
+                let equal_then = ast::Expr::BinaryOp {
+                    left: Box::new(binary(l, B::Eq, r)),
+                    op: B::And,
+                    right: Box::new(ast::Expr::Nested(Box::new(acc))),
+                };
+                acc = ast::Expr::Nested(Box::new(ast::Expr::BinaryOp {
+                    left: Box::new(binary(l, strict.clone(), r)),
+                    op: B::Or,
+                    right: Box::new(equal_then),
+                }));
+            }
+            acc
+        }
+        other => {
+            return Err(Error::unsupported(format!(
+                "the operator {other} between rows"
+            )));
+        }
+    })
+}
+
+/// `row IS [NOT] DISTINCT FROM row`: some pair distinct (none, with NOT).
+fn distinct_rows(left: &ast::Expr, right: &ast::Expr, not: bool) -> Result<ast::Expr> {
+    let pairs = row_pairs(left, right)?;
+    let terms = pairs
+        .iter()
+        .map(|(l, r)| {
+            let (l, r) = (Box::new((*l).clone()), Box::new((*r).clone()));
+            if not {
+                ast::Expr::IsNotDistinctFrom(l, r)
+            } else {
+                ast::Expr::IsDistinctFrom(l, r)
+            }
+        })
+        .collect();
+    Ok(join_terms(
+        terms,
+        if not {
+            ast::BinaryOperator::And
+        } else {
+            ast::BinaryOperator::Or
+        },
+    ))
+}
+
 /// What a GROUP BY item groups by, as PostgreSQL reads it: an integer
 /// constant is the select list's item at that position, a bare name that
 /// no input column has is the select item it names (an input column's name
@@ -2214,6 +2361,13 @@ impl Binder<'_> {
                 }
                 Expr::balanced(binary_op(op)?, terms)
             }
+            // A comparison of two row constructors is one of their items,
+            // as PostgreSQL defines it (see `compare_rows`).
+            ast::Expr::BinaryOp { left, op, right }
+                if row_items(left).is_some() && row_items(right).is_some() =>
+            {
+                bind(&compare_rows(left, op, right)?, grouping)?
+            }
             ast::Expr::BinaryOp { left, op, right } => {
                 let op = binary_op(op)?;
                 let l = bind(left, grouping.as_deref_mut())?;
@@ -2223,6 +2377,31 @@ impl Binder<'_> {
             }
             ast::Expr::IsNull(x) => Expr::IsNull(Box::new(bind(x, grouping)?), false),
             ast::Expr::IsNotNull(x) => Expr::IsNull(Box::new(bind(x, grouping)?), true),
+            ast::Expr::IsDistinctFrom(a, b) | ast::Expr::IsNotDistinctFrom(a, b)
+                if row_items(a).is_some() && row_items(b).is_some() =>
+            {
+                let not = matches!(e, ast::Expr::IsNotDistinctFrom(..));
+                bind(&distinct_rows(a, b, not)?, grouping)?
+            }
+            ast::Expr::In {
+                expr,
+                target: ast::InTarget::List(list),
+                negated,
+                ..
+            } if row_items(expr).is_some() && list.iter().all(|i| row_items(i).is_some()) => {
+                // `row IN (row, ...)` is an OR of equalities; NOT IN an AND
+                // of inequalities.
+                let (op, join) = if *negated {
+                    (ast::BinaryOperator::NotEq, ast::BinaryOperator::And)
+                } else {
+                    (ast::BinaryOperator::Eq, ast::BinaryOperator::Or)
+                };
+                let mut terms = Vec::new();
+                for item in list {
+                    terms.push(compare_rows(expr, &op, item)?);
+                }
+                bind(&join_terms(terms, join), grouping)?
+            }
             ast::Expr::IsDistinctFrom(a_ast, b_ast)
             | ast::Expr::IsNotDistinctFrom(a_ast, b_ast) => {
                 let a = bind(a_ast, grouping.as_deref_mut())?;
