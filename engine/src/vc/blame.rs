@@ -10,7 +10,7 @@
 //!   attributes the rows it added or changed that are still unattributed.
 //!   The walk stops when every row is attributed, so its cost follows the
 //!   history back to the oldest row change, one diff per commit, and it
-//!   holds every row's key;
+//!   holds every row's key (not its values: those stream past afterwards);
 //! - one row at a time ([`blame_row`]): the row is looked up in each
 //!   parent's version in turn until it differs, one seek per commit, in
 //!   the memory of one row. A SQL lookup of a few keys
@@ -21,7 +21,6 @@
 //! not NULL, and a row rewritten in a new layout with the same values is
 //! not a change.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arbor_merkle::{Address, NodeStore, ProllyMap};
@@ -87,13 +86,18 @@ pub fn chain(repo: &Repository, at: Address, table: &str) -> Result<Vec<BlameVer
 pub fn blame(repo: &Repository, at: Address, table: &str) -> Result<(Table, Vec<BlameLine>)> {
     let versions = chain(repo, at, table)?;
     let newest = newest(&versions)?;
-    let lines = blame_all(repo.nodes(), &versions)?
-        .into_iter()
-        .map(|(_, row, i)| BlameLine {
-            row,
-            commit: versions[i].commit,
-        })
-        .collect();
+    let blamed = blame_all(repo.nodes(), &versions)?;
+    let mut lines = Vec::with_capacity(blamed.len());
+    for (entry, at) in ProllyMap::load(repo.nodes(), newest.object.rows)?
+        .iter()?
+        .zip(blamed)
+    {
+        let (key, value) = entry?;
+        lines.push(BlameLine {
+            row: newest.decode(&key, &value)?,
+            commit: versions[at].commit,
+        });
+    }
     Ok((newest.as_ref().clone(), lines))
 }
 
@@ -104,25 +108,17 @@ fn newest(versions: &[BlameVersion]) -> Result<&Arc<Table>> {
         .ok_or_else(|| Error::internal("a blame chain without its newest version"))
 }
 
-/// Every row of the chain's newest version (stored key, values) with the
-/// index in `versions` of the commit it is blamed on, in key order.
-pub fn blame_all(
-    nodes: &NodeStore,
-    versions: &[BlameVersion],
-) -> Result<Vec<(Vec<u8>, Vec<Value>, usize)>> {
+/// For each row of the chain's newest version, in key order, the index in
+/// `versions` of the commit it is blamed on. Holds every row's key (not
+/// its values) while it works: the caller reads the rows again alongside.
+pub fn blame_all(nodes: &NodeStore, versions: &[BlameVersion]) -> Result<Vec<usize>> {
     let newest = newest(versions)?;
-    let mut rows: Vec<(Vec<u8>, Vec<Value>, Option<usize>)> = Vec::new();
+    let mut keys: Vec<Box<[u8]>> = Vec::new();
     for entry in ProllyMap::load(nodes, newest.object.rows)?.iter()? {
-        let (key, value) = entry?;
-        let values = newest.decode(&key, &value)?;
-        rows.push((key, values, None));
+        keys.push(entry?.0.into_boxed_slice());
     }
-    let position: HashMap<Vec<u8>, usize> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.0.clone(), i))
-        .collect();
-    let mut left = rows.len();
+    let mut blamed: Vec<Option<usize>> = vec![None; keys.len()];
+    let mut left = keys.len();
     for (i, pair) in versions.windows(2).enumerate() {
         if left == 0 {
             break;
@@ -141,11 +137,12 @@ pub fn blame_all(
         for entry in from_map.diff(&to_map)? {
             let entry = entry?;
             let Some(new) = &entry.new else { continue };
-            if let Some(&at) = position.get(&entry.key)
-                && rows[at].2.is_none()
+            // Keys are in order: a binary search finds the row.
+            if let Ok(at) = keys.binary_search_by(|k| k.as_ref().cmp(entry.key.as_slice()))
+                && blamed[at].is_none()
                 && differs(from, entry.old.as_deref(), to, new, &entry.key)?
             {
-                rows[at].2 = Some(i);
+                blamed[at] = Some(i);
                 left -= 1;
             }
         }
@@ -153,10 +150,7 @@ pub fn blame_all(
     // What no diff attributed came with the oldest version that has the
     // table as it is keyed now.
     let oldest = oldest_matched(versions);
-    Ok(rows
-        .into_iter()
-        .map(|(key, row, at)| (key, row, at.unwrap_or(oldest)))
-        .collect())
+    Ok(blamed.into_iter().map(|at| at.unwrap_or(oldest)).collect())
 }
 
 /// The index in `versions` of the commit the row stored under `key` with

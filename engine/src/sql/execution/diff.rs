@@ -225,13 +225,22 @@ impl<'a> Executor<'a> {
             row.extend(values);
             row
         };
+        let table = versions
+            .first()
+            .and_then(|v| v.table.clone())
+            .ok_or_else(|| {
+                crate::error::Error::internal("a blame chain without its newest version")
+            })?;
+        let newest = ProllyMap::load(self.nodes, table.object.rows)?;
         if access.is_full() {
-            let lines = crate::vc::blame::blame_all(self.nodes, versions)?;
-            return Ok(Box::new(
-                lines
-                    .into_iter()
-                    .map(move |(_, values, at)| Ok(row_of(at, values))),
-            ));
+            // Attributed first (keys held), then the rows read again.
+            let blamed = crate::vc::blame::blame_all(self.nodes, versions)?;
+            return Ok(Box::new(newest.iter()?.zip(blamed).map(
+                move |(entry, at)| {
+                    let (key, value) = entry?;
+                    Ok(row_of(at, table.decode(&key, &value)?))
+                },
+            )));
         }
         let maps = versions
             .iter()
@@ -242,17 +251,6 @@ impl<'a> Executor<'a> {
                     .transpose()
             })
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        let Some(Some(newest)) = maps.first().cloned() else {
-            return Err(crate::error::Error::internal(
-                "a blame chain without its newest version",
-            ));
-        };
-        let table = versions
-            .first()
-            .and_then(|v| v.table.clone())
-            .ok_or_else(|| {
-                crate::error::Error::internal("a blame chain without its newest version")
-            })?;
         Ok(Box::new(
             range_entries(newest, access.ranges.clone(), false).map(move |entry| {
                 let (key, value) = entry?;
