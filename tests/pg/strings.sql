@@ -45,3 +45,6 @@ SELECT 'ab' SIMILAR TO '[a-c]+', 'xy' SIMILAR TO '[a-c]%', 'a%' SIMILAR TO 'a#%'
 SELECT 'aaa' SIMILAR TO 'a{2,3}', 'a' SIMILAR TO 'a*b?', NULL SIMILAR TO 'a', 'a' SIMILAR TO NULL;
 SELECT similar_to_escape('a%b_c.d'), similar_to_escape('x#%', '#'), similar_to_escape('x', '');
 SELECT 'a' SIMILAR TO 'a' ESCAPE 'ab';
+SELECT 'a%' LIKE 'a!%' ESCAPE '!', 'ab' LIKE 'a!%' ESCAPE '!', 'a_b' ILIKE 'A#_B' ESCAPE '#', 'a\b' LIKE 'a\b' ESCAPE '', 'abc' NOT LIKE 'a$%' ESCAPE '$';
+SELECT like_escape('a!%b', '!'), 'x' LIKE 'x!' ESCAPE '!';
+SELECT 'x' LIKE 'x' ESCAPE 'ab';

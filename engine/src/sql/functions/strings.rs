@@ -295,6 +295,7 @@ pub const NAMES: &[&str] = &[
     "md5",
     "translate",
     "similar_to_escape",
+    "like_escape",
     "ascii",
     "chr",
     "to_hex",
@@ -591,6 +592,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             };
             Value::Text(similar_to_escape(&text(0), escape)?)
         }
+        ("like_escape", 2) => Value::Text(like_escape(&text(0), &text(1))?),
         ("translate", 3) => {
             let (from, to) = (chars(1), chars(2));
             Value::Text(
@@ -692,5 +694,39 @@ pub fn similar_to_escape(pattern: &str, escape: Option<char>) -> Result<String> 
         ));
     }
     out.push_str(")$");
+    Ok(out)
+}
+
+/// A LIKE pattern written with escape character `escape` (empty: none),
+/// rewritten to the backslash escape LIKE reads by default.
+pub fn like_escape(pattern: &str, escape: &str) -> Result<String> {
+    let mut chars = escape.chars();
+    let escape = match (chars.next(), chars.next()) {
+        (None, _) => None,
+        (Some(c), None) => Some(c),
+        _ => {
+            return Err(
+                Error::new(SqlState::InvalidEscapeSequence, "invalid escape string")
+                    .with_hint("Escape string must be empty or one character."),
+            );
+        }
+    };
+    let mut out = String::with_capacity(pattern.len());
+    let mut pattern = pattern.chars();
+    while let Some(c) = pattern.next() {
+        if Some(c) == escape {
+            // A pattern ending in the escape ends in the backslash, which
+            // matches nothing.
+            out.push('\\');
+            if let Some(next) = pattern.next() {
+                out.push(next);
+            }
+        } else if c == '\\' {
+            // A backslash that is not the escape is itself.
+            out.push_str("\\\\");
+        } else {
+            out.push(c);
+        }
+    }
     Ok(out)
 }

@@ -2477,18 +2477,24 @@ impl Binder<'_> {
                 negated,
                 expr,
                 pattern,
-                escape_char: None,
+                escape_char,
                 any: false,
             }
             | ast::Expr::ILike {
                 negated,
                 expr,
                 pattern,
-                escape_char: None,
+                escape_char,
                 any: false,
             } => {
                 let x = bind(expr, grouping.as_deref_mut())?;
-                let p = bind(pattern, grouping)?;
+                let mut p = bind(pattern, grouping.as_deref_mut())?;
+                // `ESCAPE e` is the pattern rewritten to the backslash
+                // escape, as PostgreSQL's `like_escape(pattern, e)` does.
+                if let Some(escape) = escape_char {
+                    let escape = bind(escape, grouping.as_deref_mut())?;
+                    p = Expr::Function("like_escape".into(), vec![p, escape]);
+                }
                 Expr::Like {
                     expr: Box::new(x),
                     pattern: Box::new(p),

@@ -205,9 +205,9 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         "lower" | "upper" | "initcap" | "trim" | "btrim" | "ltrim" | "rtrim" | "substr"
         | "substring" | "concat" | "concat_ws" | "replace" | "left" | "right" | "lpad" | "rpad"
         | "repeat" | "reverse" | "md5" | "chr" | "to_hex" | "split_part" | "translate"
-        | "similar_to_escape" | "jsonb_typeof" | "json_typeof" | "jsonb_pretty" | "quote_ident"
-        | "quote_literal" | "quote_nullable" | "format" | "overlay" | "regexp_replace"
-        | "current_user" | "session_user" | "version" => DataType::Text,
+        | "similar_to_escape" | "like_escape" | "jsonb_typeof" | "json_typeof" | "jsonb_pretty"
+        | "quote_ident" | "quote_literal" | "quote_nullable" | "format" | "overlay"
+        | "regexp_replace" | "current_user" | "session_user" | "version" => DataType::Text,
         "now"
         | "current_timestamp"
         | "transaction_timestamp"
