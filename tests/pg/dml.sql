@@ -47,3 +47,11 @@ SELECT * FROM big;
 CREATE SEQUENCE s START 5 INCREMENT 5;
 SELECT nextval('s'), nextval('s'), currval('s');
 SELECT setval('s', 100), nextval('s');
+CREATE TABLE cte_target (id integer PRIMARY KEY, v text);
+WITH src(id, v) AS (VALUES (1, 'one'), (2, 'two')) INSERT INTO cte_target SELECT id, v FROM src RETURNING id, v;
+WITH RECURSIVE g(n) AS (SELECT 3 UNION ALL SELECT n + 1 FROM g WHERE n < 5) INSERT INTO cte_target SELECT n, 'g' || n FROM g;
+WITH doomed AS (SELECT id FROM cte_target WHERE v LIKE 'g%' AND id > 3) DELETE FROM cte_target WHERE id IN (SELECT id FROM doomed) RETURNING id;
+WITH r AS (SELECT 1 AS id, 'uno' AS v) UPDATE cte_target t SET v = r.v FROM r WHERE t.id = r.id RETURNING t.id, t.v;
+SELECT * FROM cte_target ORDER BY id;
+-- differs: data-modifying statements in WITH are refused
+WITH d AS (DELETE FROM cte_target WHERE id = 3 RETURNING *) SELECT count(*) FROM d;

@@ -277,6 +277,25 @@ fn bind_statement(
     catalog: &dyn CatalogView,
 ) -> Result<Statement> {
     match stmt {
+        // `WITH ... INSERT/UPDATE/DELETE`: the statement with the common
+        // table expressions in scope.
+        ast::Statement::Query(q)
+            if matches!(
+                q.body.as_ref(),
+                ast::SetExpr::Insert(_) | ast::SetExpr::Update(_) | ast::SetExpr::Delete(_)
+            ) =>
+        {
+            let (ast::SetExpr::Insert(inner)
+            | ast::SetExpr::Update(inner)
+            | ast::SetExpr::Delete(inner)) = q.body.as_ref()
+            else {
+                return Err(Error::internal("a statement that is not one"));
+            };
+            if q.order_by.is_some() || q.limit_clause.is_some() || q.fetch.is_some() {
+                return Err(Error::syntax("syntax error at or near \"ORDER\""));
+            }
+            binder.with_ctes(q.with.as_ref(), || bind_statement(binder, inner, catalog))
+        }
         ast::Statement::Query(q) => {
             let (plan, scope) = binder.query(q, &[])?;
             let (columns, types) = scope
@@ -1277,8 +1296,17 @@ impl Binder<'_> {
     #[recursive::recursive]
     fn query(&self, q: &ast::Query, outer: &[&Scope]) -> Result<(Plan, Scope)> {
         let _nesting = self.nest()?;
+        self.with_ctes(q.with.as_ref(), || self.query_body(q, outer))
+    }
+
+    /// Runs `bind` with the common table expressions of `with` in scope.
+    fn with_ctes<T>(
+        &self,
+        with: Option<&ast::With>,
+        bind: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
         let depth = self.ctes.borrow().len();
-        if let Some(with) = &q.with {
+        if let Some(with) = with {
             for cte in &with.cte_tables {
                 let name = ident(&cte.alias.name);
                 if self.ctes.borrow()[depth..].iter().any(|c| c.name == name) {
@@ -1299,7 +1327,7 @@ impl Binder<'_> {
                 });
             }
         }
-        let result = self.query_body(q, outer);
+        let result = bind();
         self.ctes.borrow_mut().truncate(depth);
         result
     }
@@ -1433,6 +1461,12 @@ impl Binder<'_> {
                     scope,
                 ))
             }
+            ast::SetExpr::Insert(_)
+            | ast::SetExpr::Update(_)
+            | ast::SetExpr::Delete(_)
+            | ast::SetExpr::Merge(_) => Err(Error::unsupported(
+                "INSERT, UPDATE, DELETE or MERGE inside a query (a data-modifying WITH)",
+            )),
             _ => Err(Error::unsupported("this kind of query")),
         }
     }
