@@ -66,3 +66,11 @@ SELECT (1, 2) IN ((1, 2), (3, 4)), (1, 2) NOT IN ((1, 3)), (1, NULL) IN ((1, 2))
 SELECT (1, NULL) IS DISTINCT FROM (1, NULL), (1, 2) IS NOT DISTINCT FROM (1, 2), (1, 2) IS DISTINCT FROM (1, NULL);
 SELECT (1, 2) = (1, 2, 3);
 SELECT name FROM emp WHERE (dept, salary) = (1, 100.00);
+SELECT stddev(salary), variance(salary), stddev_pop(salary), var_pop(salary), stddev_samp(id), var_samp(id) FROM emp;
+SELECT dept, stddev(salary), var_pop(id) FROM emp GROUP BY dept ORDER BY dept;
+SELECT stddev(x), variance(x), stddev_pop(x), var_pop(x) FROM (VALUES (1.5::float8), (2.25::float8), (-7::float8)) v(x);
+SELECT stddev(x), variance(x), var_pop(x) FROM (VALUES (1.5::float8)) v(x);
+SELECT stddev(x), var_pop(x) FROM (VALUES (3), (3), (3)) v(x);
+SELECT stddev(x::real), var_samp(x::smallint), stddev_pop(x::bigint) FROM (VALUES (1), (2), (4)) v(x);
+SELECT stddev(x) FROM (VALUES (NULL::numeric)) v(x);
+SELECT stddev('a'::text);

@@ -163,7 +163,7 @@ impl QueryGenerator {
 
     fn aggregates(&mut self, columns: &Columns, n: usize) -> Vec<String> {
         (0..n)
-            .map(|_| match self.rng.random_range(0..10) {
+            .map(|_| match self.rng.random_range(0..12) {
                 0 => "count(*)".to_owned(),
                 1 => format!("count({})", self.expr(Ty::Text, columns, 1)),
                 2 => format!("sum({})", self.expr(Ty::Int, columns, 1)),
@@ -173,6 +173,8 @@ impl QueryGenerator {
                 6 => format!("max({})", self.expr(Ty::Num, columns, 1)),
                 7 => format!("bool_and({})", self.expr(Ty::Bool, columns, 1)),
                 8 => format!("count(DISTINCT {})", self.expr(Ty::Int, columns, 1)),
+                9 => format!("stddev({})", self.expr(Ty::Int, columns, 1)),
+                10 => format!("var_pop({})", self.expr(Ty::Num, columns, 1)),
                 _ => format!("avg({})", self.expr(Ty::Num, columns, 1)),
             })
             .collect()

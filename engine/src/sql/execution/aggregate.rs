@@ -5,7 +5,9 @@
 //! `avg` of integers or numeric is numeric, of floats is double; `min` and
 //! `max` keep their input type; `string_agg` is text, `bool_and`/`bool_or`
 //! boolean, `jsonb_agg`/`jsonb_object_agg` jsonb, `array_agg` an array of
-//! its input. Aggregates skip NULL inputs (the jsonb ones keep them as JSON
+//! its input; the spread aggregates (`stddev`, `variance`, ...: see
+//! [`super::spread`]) are numeric over exact inputs, double over floats.
+//! Aggregates skip NULL inputs (the jsonb ones keep them as JSON
 //! null, `array_agg` as NULL elements), and over no rows give
 //! NULL (`count` gives 0).
 //!
@@ -48,10 +50,18 @@ enum Acc {
     JsonbObjectAgg(arbor_jsonb::JsonbObjectAgg),
     /// `array_agg`: every input, NULLs included.
     ArrayAgg(Vec<Value>),
+    /// `stddev`, `variance` and their forms.
+    Spread(super::spread::Spread),
 }
 
 /// The aggregate functions.
 pub const AGGREGATES: &[&str] = &[
+    "stddev",
+    "stddev_samp",
+    "stddev_pop",
+    "variance",
+    "var_samp",
+    "var_pop",
     "count",
     "sum",
     "avg",
@@ -115,6 +125,9 @@ impl Accumulator {
             "jsonb_agg" => Acc::JsonbAgg(arbor_jsonb::JsonbAgg::new()),
             "jsonb_object_agg" => Acc::JsonbObjectAgg(arbor_jsonb::JsonbObjectAgg::new()),
             "array_agg" => Acc::ArrayAgg(Vec::new()),
+            f if super::spread::SPREAD_AGGREGATES.contains(&f) => {
+                Acc::Spread(super::spread::Spread::new(f))
+            }
             _ => Acc::Max(Value::Null),
         };
         let accumulator = Accumulator {
@@ -279,6 +292,7 @@ impl Accumulator {
                 items.push(first);
                 Ok(())
             }
+            Acc::Spread(spread) => spread.add(&first),
             Acc::BoolOr(b) => {
                 *b = *b || boolean(&first)?;
                 Ok(())
@@ -335,10 +349,7 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
                 *acc = Acc::SumFloat(Some(*total as f64 + v.as_f64().expect("a float")));
             }
             other => {
-                return Err(Error::new(
-                    SqlState::UndefinedFunction,
-                    format!("function sum({}) does not exist", type_name(other)),
-                ));
+                return Err(no_such_aggregate("sum", other));
             }
         },
         Acc::SumNumeric(sum) => {
@@ -365,12 +376,9 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
                     })
                 }
                 other => {
-                    let i = other.as_i64().ok_or_else(|| {
-                        Error::new(
-                            SqlState::UndefinedFunction,
-                            format!("function avg({}) does not exist", type_name(other)),
-                        )
-                    })?;
+                    let i = other
+                        .as_i64()
+                        .ok_or_else(|| no_such_aggregate("avg", other))?;
                     *sum = Some(add_numeric(sum.unwrap_or_default(), Decimal::from(i))?);
                 }
             }
@@ -391,7 +399,8 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
         | Acc::BoolOr(_)
         | Acc::JsonbAgg(_)
         | Acc::JsonbObjectAgg(_)
-        | Acc::ArrayAgg(_) => {}
+        | Acc::ArrayAgg(_)
+        | Acc::Spread(_) => {}
     }
     Ok(())
 }
@@ -399,16 +408,23 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
 fn boolean(v: &Value) -> Result<bool> {
     match v {
         Value::Boolean(b) => Ok(*b),
-        other => Err(Error::new(
-            SqlState::UndefinedFunction,
-            format!("function bool_and({}) does not exist", type_name(other)),
-        )),
+        other => Err(no_such_aggregate("bool_and", other)),
     }
 }
 
-fn type_name(v: &Value) -> String {
-    v.data_type()
-        .map_or_else(|| "unknown".into(), |t| t.to_string())
+/// PostgreSQL's error for aggregate `function` over a value of `v`'s type,
+/// which it does not take.
+pub(super) fn no_such_aggregate(function: &str, v: &Value) -> Error {
+    let type_name = v
+        .data_type()
+        .map_or_else(|| "unknown".into(), |t| t.to_string());
+    Error::new(
+        SqlState::UndefinedFunction,
+        format!("function {function}({type_name}) does not exist"),
+    )
+    .with_hint(
+        "No function matches the given name and argument types. You might need to add explicit type casts.",
+    )
 }
 
 /// The aggregate's value; only called when it saw at least one input
@@ -449,6 +465,7 @@ fn finish(acc: Acc) -> Result<Value> {
         Acc::StringAgg(s) => s.map_or(Value::Null, Value::Text),
         Acc::BoolAnd(b) | Acc::BoolOr(b) => Value::Boolean(b),
         Acc::ArrayAgg(items) => Value::Array(items),
+        Acc::Spread(spread) => spread.finish()?,
         Acc::JsonbAgg(agg) => agg
             .finish()
             .map_err(crate::sql::functions::jsonb::error)?

@@ -7,6 +7,7 @@
 
 mod aggregate;
 mod diff;
+mod spread;
 mod window;
 
 pub use aggregate::{AGGREGATES, arity as aggregate_arity};

@@ -123,6 +123,12 @@ pub fn aggregate_type(function: &str, arg: Option<DataType>) -> Option<DataType>
             T::Real | T::Double => T::Double,
             _ => return None,
         },
+        "stddev" | "stddev_samp" | "stddev_pop" | "variance" | "var_samp" | "var_pop" => match arg?
+        {
+            T::SmallInt | T::Integer | T::BigInt | T::Numeric(_) => T::Numeric(None),
+            T::Real | T::Double => T::Double,
+            _ => return None,
+        },
         "min" | "max" | "lag" | "lead" | "first_value" | "last_value" | "nth_value" => arg?,
         _ => return None,
     })
