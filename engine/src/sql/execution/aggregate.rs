@@ -52,10 +52,23 @@ enum Acc {
     ArrayAgg(Vec<Value>),
     /// `stddev`, `variance` and their forms.
     Spread(super::spread::Spread),
+    /// An ordered-set aggregate: its name, its direct argument (the
+    /// first given), and the sorted values it has seen, in order.
+    OrderedSet(&'static str, Option<Value>, Vec<Value>),
 }
+
+/// The ordered-set aggregates, called `f(direct) WITHIN GROUP (ORDER BY
+/// x)` and aggregating `x` in that order: `percentile_cont(fraction)`
+/// (interpolated, double precision), `percentile_disc(fraction)` (the
+/// first value at or past the fraction) and `mode()` (the most frequent
+/// value, the first in order among equals).
+pub const ORDERED_SET_AGGREGATES: &[&str] = &["percentile_cont", "percentile_disc", "mode"];
 
 /// The aggregate functions.
 pub const AGGREGATES: &[&str] = &[
+    "percentile_cont",
+    "percentile_disc",
+    "mode",
     "stddev",
     "stddev_samp",
     "stddev_pop",
@@ -76,10 +89,11 @@ pub const AGGREGATES: &[&str] = &[
     "array_agg",
 ];
 
-/// How many arguments each aggregate takes (`count(*)` takes none).
+/// How many arguments each aggregate takes (`count(*)` takes none; an
+/// ordered-set aggregate's sorted argument counts).
 pub fn arity(function: &str) -> usize {
     match function {
-        "string_agg" | "jsonb_object_agg" => 2,
+        "string_agg" | "jsonb_object_agg" | "percentile_cont" | "percentile_disc" => 2,
         _ => 1,
     }
 }
@@ -128,6 +142,15 @@ impl Accumulator {
             f if super::spread::SPREAD_AGGREGATES.contains(&f) => {
                 Acc::Spread(super::spread::Spread::new(f))
             }
+            f if ORDERED_SET_AGGREGATES.contains(&f) => Acc::OrderedSet(
+                ORDERED_SET_AGGREGATES
+                    .iter()
+                    .find(|n| **n == f)
+                    .copied()
+                    .unwrap_or("mode"),
+                None,
+                Vec::new(),
+            ),
             _ => Acc::Max(Value::Null),
         };
         let accumulator = Accumulator {
@@ -293,6 +316,13 @@ impl Accumulator {
                 Ok(())
             }
             Acc::Spread(spread) => spread.add(&first),
+            Acc::OrderedSet(_, direct, values) => {
+                if direct.is_none() {
+                    *direct = second;
+                }
+                values.push(first);
+                Ok(())
+            }
             Acc::BoolOr(b) => {
                 *b = *b || boolean(&first)?;
                 Ok(())
@@ -400,7 +430,8 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
         | Acc::JsonbAgg(_)
         | Acc::JsonbObjectAgg(_)
         | Acc::ArrayAgg(_)
-        | Acc::Spread(_) => {}
+        | Acc::Spread(_)
+        | Acc::OrderedSet(..) => {}
     }
     Ok(())
 }
@@ -466,6 +497,9 @@ fn finish(acc: Acc) -> Result<Value> {
         Acc::BoolAnd(b) | Acc::BoolOr(b) => Value::Boolean(b),
         Acc::ArrayAgg(items) => Value::Array(items),
         Acc::Spread(spread) => spread.finish()?,
+        Acc::OrderedSet(function, direct, values) => {
+            super::spread::ordered_set(function, direct.as_ref(), &values)?
+        }
         Acc::JsonbAgg(agg) => agg
             .finish()
             .map_err(crate::sql::functions::jsonb::error)?

@@ -1,6 +1,7 @@
-//! The aggregates of spread: `var_samp` (`variance`), `var_pop`,
-//! `stddev_samp` (`stddev`) and `stddev_pop`, computed as PostgreSQL
-//! computes them so the digits agree.
+//! The aggregates of spread and position: `var_samp` (`variance`),
+//! `var_pop`, `stddev_samp` (`stddev`) and `stddev_pop`, and the
+//! ordered-set `percentile_cont`, `percentile_disc` and `mode`, computed
+//! as PostgreSQL computes them so the digits agree.
 //!
 //! Floats (`real`, `double precision`) accumulate the count, the sum and
 //! the sum of squared deviations with the Youngs-Cramer update
@@ -201,4 +202,64 @@ pub(super) fn square_root(v: Decimal, scale: u32) -> Option<Decimal> {
 
 fn overflow() -> Error {
     Error::new(SqlState::NumericValueOutOfRange, "numeric field overflow")
+}
+
+/// The value of ordered-set aggregate `function` over `values` (sorted,
+/// without NULLs) with direct argument `direct` (the fraction of a
+/// percentile): NULL over no values or a NULL fraction.
+pub(super) fn ordered_set(
+    function: &str,
+    direct: Option<&Value>,
+    values: &[Value],
+) -> Result<Value> {
+    if values.is_empty() {
+        return Ok(Value::Null);
+    }
+    if function == "mode" {
+        // The longest run of equal values; the first among equally long.
+        let (mut best, mut best_len, mut at) = (0, 0, 0);
+        while at < values.len() {
+            let run = values[at..]
+                .iter()
+                .take_while(|v| **v == values[at])
+                .count();
+            if run > best_len {
+                (best, best_len) = (at, run);
+            }
+            at += run;
+        }
+        return Ok(values[best].clone());
+    }
+    let fraction = match direct {
+        None | Some(Value::Null) => return Ok(Value::Null),
+        Some(v) => v
+            .as_f64()
+            .ok_or_else(|| super::aggregate::no_such_aggregate(function, v))?,
+    };
+    if !(0.0..=1.0).contains(&fraction) {
+        return Err(Error::new(
+            SqlState::NumericValueOutOfRange,
+            format!("percentile value {fraction} is not between 0 and 1"),
+        ));
+    }
+    let n = values.len();
+    if function == "percentile_disc" {
+        // The first value whose position reaches the fraction of the rows.
+        let row = ((fraction * n as f64).ceil() as usize).max(1);
+        return Ok(values[row.min(n) - 1].clone());
+    }
+    let float = |v: &Value| {
+        v.as_f64()
+            .ok_or_else(|| super::aggregate::no_such_aggregate(function, v))
+    };
+    let position = fraction * (n - 1) as f64;
+    let (first, second) = (position.floor() as usize, position.ceil() as usize);
+    let low = float(&values[first])?;
+    if first == second {
+        return Ok(Value::Double(low));
+    }
+    let high = float(&values[second])?;
+    Ok(Value::Double(
+        low + (high - low) * (position - first as f64),
+    ))
 }

@@ -708,6 +708,34 @@ pub(crate) fn descending(options: &ast::OrderByOptions) -> Result<bool> {
     }
 }
 
+/// `plan` with each output column whose type (`from`) is a number of
+/// another kind than `to`'s cast to it; `plan` itself where none is.
+fn cast_numbers(plan: Plan, from: &[Option<DataType>], to: &[Option<DataType>]) -> Plan {
+    let casts: Vec<Option<&DataType>> = from
+        .iter()
+        .zip(to)
+        .map(|(f, t)| match (f, t) {
+            (Some(f), Some(t)) if types::other_number(f, t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    if casts.iter().all(Option::is_none) {
+        return plan;
+    }
+    let exprs = casts
+        .into_iter()
+        .enumerate()
+        .map(|(i, cast)| match cast {
+            Some(t) => Expr::Cast(Box::new(Expr::Column(i)), t.clone()),
+            None => Expr::Column(i),
+        })
+        .collect();
+    Plan::Project {
+        source: Box::new(plan),
+        exprs,
+    }
+}
+
 /// The items of a row constructor: `(a, b, ...)` or `ROW(a, ...)`.
 fn row_items(e: &ast::Expr) -> Option<Vec<&ast::Expr>> {
     match e {
@@ -1439,6 +1467,10 @@ impl Binder<'_> {
                     )));
                 }
                 let all = matches!(set_quantifier, ast::SetQuantifier::All);
+                let side_types = |s: &Scope| -> Vec<Option<DataType>> {
+                    s.columns.iter().map(|c| c.data_type.clone()).collect()
+                };
+                let (left_types, right_types) = (side_types(&ls), side_types(&rs));
                 let scope = Scope {
                     columns: ls
                         .columns
@@ -1451,12 +1483,15 @@ impl Binder<'_> {
                         })
                         .collect(),
                 };
+                // Each side's numbers of another kind are cast to the
+                // column's type, so the result's values are of its type.
+                let common = side_types(&scope);
                 Ok((
                     Plan::SetOp {
                         kind,
                         all,
-                        left: Box::new(lp),
-                        right: Box::new(rp),
+                        left: Box::new(cast_numbers(lp, &left_types, &common)),
+                        right: Box::new(cast_numbers(rp, &right_types, &common)),
                     },
                     scope,
                 ))
@@ -1532,17 +1567,47 @@ impl Binder<'_> {
                     .collect::<Result<Vec<_>>>()?,
             );
         }
+        // Each column has one type, as PostgreSQL resolves it: the common
+        // type of the typed values (untyped strings take no part; only
+        // those, and it is text). Numbers of another kind, NULLs and
+        // untyped strings are cast to it.
+        let mut column_types = Vec::with_capacity(width);
+        for c in 0..width {
+            let typed = v
+                .rows
+                .iter()
+                .zip(&rows)
+                .filter(|(written, _)| !untyped_string(&written[c]))
+                .map(|(_, bound)| types::static_type(&bound[c], &empty, outer));
+            let any_untyped = v.rows.iter().any(|written| untyped_string(&written[c]));
+            column_types
+                .push(types::common_type(typed).or_else(|| any_untyped.then_some(DataType::Text)));
+        }
+        for (written, bound) in v.rows.iter().zip(&mut rows) {
+            for (c, cell) in bound.iter_mut().enumerate() {
+                let Some(target) = &column_types[c] else {
+                    continue;
+                };
+                let cast = untyped_string(&written[c])
+                    || matches!(cell, Expr::Literal(Value::Null))
+                    || types::static_type(cell, &empty, outer)
+                        .is_some_and(|t| types::other_number(&t, target));
+                if cast {
+                    let value = std::mem::replace(cell, Expr::Literal(Value::Null));
+                    *cell = Expr::Cast(Box::new(value), target.clone());
+                }
+            }
+        }
         let scope = Scope {
-            columns: (1..=width)
-                .map(|i| ScopeColumn {
+            columns: column_types
+                .into_iter()
+                .enumerate()
+                .map(|(i, data_type)| ScopeColumn {
                     table: None,
-                    name: format!("column{i}"),
+                    name: format!("column{}", i + 1),
                     hidden: false,
                     qualified_only: false,
-                    data_type: rows
-                        .first()
-                        .and_then(|r| r.get(i - 1))
-                        .and_then(|e| types::static_type(e, &empty, outer)),
+                    data_type,
                 })
                 .collect(),
         };
@@ -2902,6 +2967,37 @@ impl Binder<'_> {
         {
             return Err(Error::unsupported(format!("ORDER BY in a call of {name}")));
         }
+        // An ordered-set aggregate (`percentile_cont(0.5) WITHIN GROUP
+        // (ORDER BY x)`) is an aggregate of its sorted argument `x`, the
+        // direct arguments following it.
+        let ordered_set = super::execution::ORDERED_SET_AGGREGATES.contains(&name.as_str());
+        let mut args = args;
+        if ordered_set || !f.within_group.is_empty() {
+            if !ordered_set {
+                return Err(Error::new(
+                    SqlState::WrongObjectType,
+                    format!(
+                        "{name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP"
+                    ),
+                ));
+            }
+            // Without WITHIN GROUP it is no function PostgreSQL has.
+            let [sorted] = f.within_group.as_slice() else {
+                return Err(self.no_such_function(&name, &args, scope, outer)?);
+            };
+            if f.over.is_some() {
+                return Err(Error::unsupported(format!(
+                    "OVER for ordered-set aggregate {name}"
+                )));
+            }
+            if distinct {
+                return Err(Error::unsupported(format!(
+                    "DISTINCT in ordered-set aggregate {name}"
+                )));
+            }
+            args.insert(0, &sorted.expr);
+            order_by = std::slice::from_ref(sorted);
+        }
         if let Some(over) = &f.over {
             return self.window_call(f, name, &args, distinct, over, scope, outer, grouping);
         }
@@ -2987,27 +3083,7 @@ impl Binder<'_> {
             return self.catalog_function(&name, bound);
         }
         if !super::functions::is_scalar(&name) {
-            // Named with its arguments' types, as PostgreSQL names it (an
-            // untyped string is `unknown`).
-            let mut types = Vec::new();
-            for a in &args {
-                let bound = self.expr(a, scope, outer, None)?;
-                types.push(if untyped_string(a) {
-                    "unknown".to_owned()
-                } else {
-                    types::static_type(&bound, scope, outer).map_or_else(
-                        || "unknown".to_owned(),
-                        |t| super::pg_catalog::format_type(super::pg_catalog::type_oid(&t), None),
-                    )
-                });
-            }
-            return Err(Error::new(
-                SqlState::UndefinedFunction,
-                format!("function {name}({}) does not exist", types.join(", ")),
-            )
-            .with_hint(
-                "No function matches the given name and argument types. You might need to add explicit type casts.",
-            ));
+            return Err(self.no_such_function(&name, &args, scope, outer)?);
         }
         let mut bound = Vec::new();
         let mut grouping = grouping;
@@ -3057,6 +3133,36 @@ impl Binder<'_> {
 }
 
 impl Binder<'_> {
+    /// PostgreSQL's error for a call of `name` with `args` that no function
+    /// takes, naming the arguments' types (an untyped string is `unknown`).
+    fn no_such_function(
+        &self,
+        name: &str,
+        args: &[&ast::Expr],
+        scope: &Scope,
+        outer: &[&Scope],
+    ) -> Result<Error> {
+        let mut types = Vec::new();
+        for a in args {
+            let bound = self.expr(a, scope, outer, None)?;
+            types.push(if untyped_string(a) {
+                "unknown".to_owned()
+            } else {
+                types::static_type(&bound, scope, outer).map_or_else(
+                    || "unknown".to_owned(),
+                    |t| super::pg_catalog::format_type(super::pg_catalog::type_oid(&t), None),
+                )
+            });
+        }
+        Ok(Error::new(
+            SqlState::UndefinedFunction,
+            format!("function {name}({}) does not exist", types.join(", ")),
+        )
+        .with_hint(
+            "No function matches the given name and argument types. You might need to add explicit type casts.",
+        ))
+    }
+
     /// The type of a select list item bound over `scope`: its aggregate and
     /// window markers typed from their calls, then the expression's type.
     fn item_type(

@@ -100,7 +100,8 @@ pub fn common_type(types: impl IntoIterator<Item = Option<DataType>>) -> Option<
 /// first argument's type, as PostgreSQL types it: `count` and the ranks are
 /// `bigint`, `sum` of integers `bigint` (of `bigint`, `numeric`), `avg` of
 /// integers and numerics `numeric`, `min`, `max` and the value functions
-/// their argument's type.
+/// their argument's type (an ordered-set aggregate's first argument is
+/// the one it sorts).
 pub fn aggregate_type(function: &str, arg: Option<DataType>) -> Option<DataType> {
     use DataType as T;
     Some(match function {
@@ -123,6 +124,8 @@ pub fn aggregate_type(function: &str, arg: Option<DataType>) -> Option<DataType>
             T::Real | T::Double => T::Double,
             _ => return None,
         },
+        "percentile_cont" => T::Double,
+        "percentile_disc" | "mode" => arg?,
         "stddev" | "stddev_samp" | "stddev_pop" | "variance" | "var_samp" | "var_pop" => match arg?
         {
             T::SmallInt | T::Integer | T::BigInt | T::Numeric(_) => T::Numeric(None),
@@ -188,6 +191,12 @@ fn numeric_result(l: DataType, r: DataType) -> Option<DataType> {
 
 /// A number type's place in PostgreSQL's promotions (narrowest first);
 /// `None` for any other type.
+/// Whether a value of type `from` must be cast to be one of `to`: both are
+/// numbers, of different kinds (an `integer` in a `numeric` column).
+pub fn other_number(from: &DataType, to: &DataType) -> bool {
+    matches!((number_rank(from), number_rank(to)), (Some(a), Some(b)) if a != b)
+}
+
 fn number_rank(t: &DataType) -> Option<u8> {
     Some(match t {
         DataType::SmallInt => 0,
