@@ -89,3 +89,4 @@ SELECT x + 1 FROM (VALUES ('2'), (1)) v(x) ORDER BY 1;
 SELECT x FROM (VALUES (1), ('a')) v(x);
 SELECT column1 || 'z', column2 * 2 FROM (VALUES ('a', 1), (NULL, 2.5), ('b', NULL)) v ORDER BY 1;
 SELECT a / 2 FROM (SELECT 3::bigint AS a UNION SELECT 5::smallint INTERSECT SELECT 5) s ORDER BY 1;
+SELECT pg_typeof(NULL::text)::text, pg_typeof(salary)::text, pg_typeof(name::varchar(3))::text, pg_typeof(1)::text, pg_typeof('a')::text, pg_typeof(NULL)::text, pg_typeof(dept)::text, pg_typeof(column1)::text FROM emp, (VALUES ('x'), (NULL)) v ORDER BY id, 8 LIMIT 2;

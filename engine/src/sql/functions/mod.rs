@@ -11,7 +11,7 @@ mod formatting;
 pub mod jsonb;
 mod math;
 pub(crate) mod strings;
-mod system;
+pub(crate) mod system;
 
 pub use arrays::SET_RETURNING;
 pub use datetime::Times;

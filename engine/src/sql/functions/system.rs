@@ -65,6 +65,6 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
 }
 
 /// PostgreSQL's `regtype` output of a type: its name without a typmod.
-fn type_name(name: &str) -> String {
+pub(crate) fn type_name(name: &str) -> String {
     name.split('(').next().unwrap_or(name).trim().to_owned()
 }

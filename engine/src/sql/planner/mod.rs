@@ -3087,7 +3087,7 @@ impl Binder<'_> {
         }
         let mut bound = Vec::new();
         let mut grouping = grouping;
-        for a in args {
+        for a in &args {
             bound.push(self.expr(a, scope, outer, grouping.as_deref_mut())?);
         }
         if super::functions::strings::takes_only_text(&name)
@@ -3115,6 +3115,20 @@ impl Binder<'_> {
                 let padded = std::mem::replace(&mut bound[0], Expr::Literal(Value::Null));
                 bound[0] = Expr::Function("rtrim".into(), vec![padded]);
             }
+        }
+        // The type an argument has where it is written, even when its
+        // value is NULL (`pg_typeof(NULL::text)` is text).
+        // An untyped string literal is `unknown`, as PostgreSQL has it.
+        if name == "pg_typeof"
+            && let [argument] = bound.as_slice()
+            && let Some(t) = types::static_type(argument, scope, outer)
+            && !argument.has_subquery()
+        {
+            let written = match args.as_slice() {
+                [a] if untyped_string(a) => "unknown".to_owned(),
+                _ => super::functions::system::type_name(&t.to_string()),
+            };
+            return Ok(Expr::Literal(Value::Text(written)));
         }
         if name == "generate_subscripts"
             && let [vector, dimension] = bound.as_slice()
