@@ -90,3 +90,10 @@ SELECT x FROM (VALUES (1), ('a')) v(x);
 SELECT column1 || 'z', column2 * 2 FROM (VALUES ('a', 1), (NULL, 2.5), ('b', NULL)) v ORDER BY 1;
 SELECT a / 2 FROM (SELECT 3::bigint AS a UNION SELECT 5::smallint INTERSECT SELECT 5) s ORDER BY 1;
 SELECT pg_typeof(NULL::text)::text, pg_typeof(salary)::text, pg_typeof(name::varchar(3))::text, pg_typeof(1)::text, pg_typeof('a')::text, pg_typeof(NULL)::text, pg_typeof(dept)::text, pg_typeof(column1)::text FROM emp, (VALUES ('x'), (NULL)) v ORDER BY id, 8 LIMIT 2;
+SELECT row_to_json(e) FROM emp e WHERE id = 1;
+-- differs: jsonb numbers are doubles
+SELECT to_jsonb(e) FROM emp e WHERE id = 1;
+SELECT jsonb_agg(d ORDER BY id DESC) FROM dept d WHERE id < 3;
+SELECT to_jsonb(d.*), row_to_json(d) FROM emp e JOIN dept d ON d.id = e.dept WHERE e.id = 2;
+SELECT row_to_json(t), to_jsonb(t) FROM (SELECT 1 AS a, 'x' AS b, NULL AS c, 2.5 AS d) t;
+SELECT json_build_object('n', 1.50, 'm', 2);

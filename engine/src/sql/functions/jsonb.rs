@@ -23,6 +23,7 @@ pub const NAMES: &[&str] = &[
     "jsonb_build_object",
     "jsonb_build_array",
     "json_build_object",
+    "row_to_json",
     "json_build_array",
     "to_jsonb",
     "jsonb_path_exists",
@@ -41,6 +42,7 @@ pub const TAKE_NULLS: &[&str] = &[
     "json_build_object",
     "json_build_array",
     "to_jsonb",
+    "row_to_json",
 ];
 
 /// A jsonb error as an SQL error (22023 for bad arguments, 22P02 for bad
@@ -113,6 +115,10 @@ pub fn input(v: &Value) -> Result<JsonbInput> {
 
 /// A value's JSON text, as `to_json` writes it (`null` for NULL).
 fn json_text(v: &Value) -> Result<String> {
+    // json keeps a numeric's text as it is written (`100.00`).
+    if let Value::Numeric(d) = v {
+        return Ok(d.to_string());
+    }
     Ok(ops::to_jsonb(&input(v)?)
         .map_err(error)?
         .map_or_else(|| "null".to_owned(), |j| j.to_string()))
@@ -210,6 +216,22 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
                 members.push(format!("{key} : {}", json_text(&pair[1])?));
             }
             Value::Json(format!("{{{}}}", members.join(", ")))
+        }
+        // A whole row as json (see the planner's `whole_row_call`): its
+        // column names, then its values; compact, in column order.
+        ("row_to_json", _) if n >= 1 => {
+            let Value::Array(names) = &args[0] else {
+                return Err(Error::new(
+                    SqlState::UndefinedFunction,
+                    "function row_to_json takes a row",
+                ));
+            };
+            let mut members = Vec::with_capacity(names.len());
+            for (name, value) in names.iter().zip(&args[1..]) {
+                let key = json_text(&Value::Text(text_arg(name)))?;
+                members.push(format!("{key}:{}", json_text(value)?));
+            }
+            Value::Json(format!("{{{}}}", members.join(",")))
         }
         ("json_build_array", _) => {
             let items = args.iter().map(json_text).collect::<Result<Vec<_>>>()?;

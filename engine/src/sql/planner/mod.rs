@@ -736,6 +736,94 @@ fn cast_numbers(plan: Plan, from: &[Option<DataType>], to: &[Option<DataType>]) 
     }
 }
 
+/// A call of `to_jsonb`, `jsonb_agg`, `row_to_json` or `to_json` whose one
+/// argument is a whole row of a FROM item (`t` that is no column, or
+/// `t.*`), rewritten over that row's columns: `to_jsonb(t)` is
+/// `jsonb_build_object('a', t.a, ...)`, `jsonb_agg(t)` aggregates that,
+/// and `row_to_json(t)` is `row_to_json(ARRAY['a', ...], t.a, ...)`, which
+/// writes the object in column order with PostgreSQL's compact json.
+fn whole_row_call(f: &ast::Function, name: &str, scope: &Scope) -> Result<Option<ast::Function>> {
+    if !matches!(name, "to_jsonb" | "jsonb_agg" | "row_to_json" | "to_json") {
+        return Ok(None);
+    }
+    let ast::FunctionArguments::List(list) = &f.args else {
+        return Ok(None);
+    };
+    let [argument] = list.args.as_slice() else {
+        return Ok(None);
+    };
+    let qualifier = match argument {
+        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(ast::Expr::Identifier(id)))
+            if matches!(scope.find(None, &ident(id)), Ok(None)) =>
+        {
+            ident(id)
+        }
+        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::QualifiedWildcard(n)) => object_name(n)?,
+        _ => return Ok(None),
+    };
+    let columns: Vec<&str> = scope
+        .columns
+        .iter()
+        .filter(|c| !c.hidden && c.table.as_deref() == Some(qualifier.as_str()))
+        .map(|c| c.name.as_str())
+        .collect();
+    if columns.is_empty() {
+        return Ok(None);
+    }
+    let text = |s: &str| ast::Expr::value(ast::Value::SingleQuotedString(s.to_owned()));
+    let column = |c: &str| {
+        ast::Expr::CompoundIdentifier(vec![
+            ast::Ident::with_quote('"', qualifier.clone()),
+            ast::Ident::with_quote('"', c.to_owned()),
+        ])
+    };
+    let call = |function: &str, args: Vec<ast::Expr>| ast::Function {
+        name: ast::ObjectName::from(vec![ast::Ident::new(function)]),
+        uses_odbc_syntax: false,
+        parameters: ast::FunctionArguments::None,
+        args: ast::FunctionArguments::List(ast::FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args
+                .into_iter()
+                .map(|a| ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a)))
+                .collect(),
+            clauses: Vec::new(),
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: Vec::new(),
+    };
+    let object = || {
+        call(
+            "jsonb_build_object",
+            columns.iter().flat_map(|c| [text(c), column(c)]).collect(),
+        )
+    };
+    let rewritten = match name {
+        "to_jsonb" => object(),
+        "jsonb_agg" => {
+            let mut aggregate = f.clone();
+            if let ast::FunctionArguments::List(list) = &mut aggregate.args {
+                list.args = vec![ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(
+                    ast::Expr::Function(object()),
+                ))];
+            }
+            aggregate
+        }
+        _ => {
+            let names = ast::Expr::Array(ast::Array {
+                elem: columns.iter().map(|c| text(c)).collect(),
+                named: true,
+            });
+            let mut args = vec![names];
+            args.extend(columns.iter().map(|c| column(c)));
+            call("row_to_json", args)
+        }
+    };
+    Ok(Some(rewritten))
+}
+
 /// The items of a row constructor: `(a, b, ...)` or `ROW(a, ...)`.
 fn row_items(e: &ast::Expr) -> Option<Vec<&ast::Expr>> {
     match e {
@@ -2908,6 +2996,9 @@ impl Binder<'_> {
         grouping: Option<&mut Grouping>,
     ) -> Result<Expr> {
         let name = object_name(&f.name)?;
+        if let Some(rewritten) = whole_row_call(f, &name, scope)? {
+            return self.function(&rewritten, scope, outer, grouping);
+        }
         let mut order_by: &[ast::OrderByExpr] = &[];
         let (args, distinct, star) = match &f.args {
             ast::FunctionArguments::List(list) => {

@@ -248,7 +248,7 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         "to_jsonb" | "jsonb_build_object" | "jsonb_build_array" | "jsonb_set"
         | "jsonb_strip_nulls" | "jsonb_agg" | "jsonb_object_agg" => DataType::Jsonb,
         "gen_random_uuid" => DataType::Uuid,
-        "json_build_object" | "json_build_array" => DataType::Json,
+        "json_build_object" | "json_build_array" | "row_to_json" => DataType::Json,
         "array_to_string" | "format_type" => DataType::Text,
         "array_length" | "array_upper" | "array_lower" | "cardinality" | "array_position" => {
             DataType::Integer
