@@ -404,9 +404,52 @@ fn bind_statement(
         ast::Statement::Update(u) => binder.update(u),
         ast::Statement::Delete(d) => binder.delete(d),
         ast::Statement::Explain {
-            statement, analyze, ..
+            statement,
+            analyze,
+            options,
+            format,
+            ..
         } => {
-            let analyze = *analyze;
+            let mut analyze = *analyze;
+            if format.is_some() {
+                return Err(Error::unsupported("EXPLAIN in a format other than text"));
+            }
+            // PostgreSQL's parenthesized options: ANALYZE runs the query;
+            // the others choose details of the text (accepted, the text
+            // shows what it shows); only the text format is written.
+            for option in options.iter().flatten() {
+                let name = ident(&option.name).to_lowercase();
+                let value = option.arg.as_ref().map(|a| a.to_string().to_lowercase());
+                let on = match value.as_deref() {
+                    None | Some("true" | "on" | "1") => true,
+                    Some("false" | "off" | "0") => false,
+                    Some(other) if name == "format" => {
+                        if other != "text" {
+                            return Err(Error::unsupported(format!(
+                                "EXPLAIN (FORMAT {})",
+                                other.to_uppercase()
+                            )));
+                        }
+                        true
+                    }
+                    Some(other) => {
+                        return Err(Error::syntax(format!(
+                            "{} requires a Boolean value, not \"{other}\"",
+                            name.to_uppercase()
+                        )));
+                    }
+                };
+                match name.as_str() {
+                    "analyze" => analyze = on,
+                    "verbose" | "costs" | "buffers" | "timing" | "summary" | "settings" | "wal"
+                    | "generic_plan" | "memory" | "format" => {}
+                    other => {
+                        return Err(Error::syntax(format!(
+                            "unrecognized EXPLAIN option \"{other}\""
+                        )));
+                    }
+                }
+            }
             let plan = match plan_statement(statement, catalog)? {
                 Statement::Query { plan, .. } => plan,
                 // PostgreSQL's EXPLAIN ANALYZE carries a change out.
