@@ -55,3 +55,7 @@ WITH r AS (SELECT 1 AS id, 'uno' AS v) UPDATE cte_target t SET v = r.v FROM r WH
 SELECT * FROM cte_target ORDER BY id;
 -- differs: data-modifying statements in WITH are refused
 WITH d AS (DELETE FROM cte_target WHERE id = 3 RETURNING *) SELECT count(*) FROM d;
+UPDATE cte_target SET (v, id) = ('pair', 10) WHERE id = 2 RETURNING id, v;
+UPDATE cte_target SET (v) = ROW('single') WHERE id = 10 RETURNING id, v;
+UPDATE cte_target SET (v, id) = ('x') WHERE id = 10;
+UPDATE cte_target SET (v, id) = ('x', 1, 2) WHERE id = 10;

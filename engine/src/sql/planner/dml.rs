@@ -405,11 +405,34 @@ impl Binder<'_> {
         table: &Table,
         scope: &Scope,
     ) -> Result<Vec<(usize, Expr)>> {
-        let mut out: Vec<(usize, Expr)> = Vec::new();
+        // `SET (a, b) = (x, y)` (or `ROW(x, y)`) is `SET a = x, b = y`.
+        let mut pairs: Vec<(&ast::ObjectName, &ast::Expr)> = Vec::new();
         for a in list {
-            let ast::AssignmentTarget::ColumnName(col) = &a.target else {
-                return Err(Error::unsupported("assigning to a tuple of columns"));
-            };
+            match &a.target {
+                ast::AssignmentTarget::ColumnName(col) => pairs.push((col, &a.value)),
+                ast::AssignmentTarget::Tuple(columns) => {
+                    let Some(values) = super::row_items(&a.value) else {
+                        if matches!(a.value, ast::Expr::Subquery(_)) {
+                            return Err(Error::unsupported(
+                                "assigning a sub-SELECT to a tuple of columns",
+                            ));
+                        }
+                        return Err(Error::new(
+                            SqlState::FeatureNotSupported,
+                            "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+                        ));
+                    };
+                    if values.len() != columns.len() {
+                        return Err(Error::syntax(
+                            "number of columns does not match number of values",
+                        ));
+                    }
+                    pairs.extend(columns.iter().zip(values));
+                }
+            }
+        }
+        let mut out: Vec<(usize, Expr)> = Vec::new();
+        for (col, value) in pairs {
             // `SET t.a = ...` may qualify the column with the table name.
             let name = col.0.last().and_then(|p| p.as_ident()).map(ident);
             let name = name.ok_or_else(|| Error::syntax("bad column name in SET"))?;
@@ -417,7 +440,7 @@ impl Binder<'_> {
             // PostgreSQL refuses a column assigned twice; the SQLite-derived
             // corpus expects the last assignment to win, and so it does here.
             out.retain(|(j, _)| *j != i);
-            let bound = self.expr(&a.value, scope, &[], None)?;
+            let bound = self.expr(value, scope, &[], None)?;
             if let Expr::Parameter(n) = &bound {
                 self.note_parameter(*n, Some(table.schema.columns[i].data_type.clone()));
             }
