@@ -1884,17 +1884,18 @@ impl Session {
                 // Phase 1: the complete new table, durable as chunks.
                 let object = crate::table::empty_table(&self.repo, &schema)?;
                 let address = self.repo.write_table(&object)?;
-                for name in sequences.iter().cloned() {
-                    if catalog.sequences.contains_key(&name) {
+                for (name, sequence) in &sequences {
+                    if catalog.sequences.contains_key(name) {
                         return Err(Error::new(
                             SqlState::DuplicateTable,
                             format!("relation \"{name}\" already exists"),
                         ));
                     }
-                    catalog.sequences.insert(name, Sequence::new(1, 1).encode());
+                    catalog.sequences.insert(name.clone(), sequence.encode());
                 }
                 // Phase 2 is the catalog swap, published with the statement.
                 catalog.tables.insert(schema.name.clone(), address);
+                let sequences: Vec<String> = sequences.into_iter().map(|(name, _)| name).collect();
                 let mut temporary_tables = self.temporary.borrow_mut();
                 if temporary {
                     temporary_tables.add(&schema.name, &sequences);

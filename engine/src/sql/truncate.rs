@@ -13,12 +13,10 @@ use crate::error::{Error, Result, SqlState};
 impl Session {
     /// Runs a TRUNCATE.
     pub(super) fn truncate(&mut self, truncate: &ast::Truncate) -> Result<StatementResult> {
-        if matches!(
+        let restart = matches!(
             truncate.identity,
             Some(ast::TruncateIdentityOption::Restart)
-        ) {
-            return Err(Error::unsupported("TRUNCATE ... RESTART IDENTITY"));
-        }
+        );
         let mut tables: Vec<String> = Vec::new();
         for target in &truncate.table_names {
             let name = super::planner::object_name(&target.name)?;
@@ -80,19 +78,45 @@ impl Session {
                 .unwrap_or(0);
             order.push(tables.remove(next));
         }
-        let deletes = order
+        let mut statements = Vec::new();
+        for t in &order {
+            statements.push(format!(
+                "DELETE FROM {}",
+                arbor_schema::sql_text::quote_identifier_if_needed(t)
+            ));
+        }
+        // RESTART IDENTITY puts the sequences the tables' serial and
+        // identity columns own back to their starts.
+        if restart {
+            let mut owned = Vec::new();
+            for t in &order {
+                if let Some(schema) = self.table_schema(t)? {
+                    owned.extend(
+                        schema
+                            .columns
+                            .iter()
+                            .map(|c| crate::table::sequences::owned_name(t, &c.name)),
+                    );
+                }
+            }
+            let catalog = self.current_catalog();
+            for name in owned {
+                if let Some(bytes) = catalog.sequences.get(&name) {
+                    let start = crate::table::sequences::Sequence::decode(bytes)?.start;
+                    statements.push(format!(
+                        "SELECT setval({}, {start}, false)",
+                        arbor_schema::sql_text::quote_string(&name)
+                    ));
+                }
+            }
+        }
+        let parsed = statements
             .iter()
-            .map(|t| {
-                let sql = format!(
-                    "DELETE FROM {}",
-                    arbor_schema::sql_text::quote_identifier_if_needed(t)
-                );
-                super::parser::parse_one(&sql)
-            })
+            .map(|sql| super::parser::parse_one(sql))
             .collect::<Result<Vec<_>>>()?;
         self.in_one_transaction(|session| {
-            for delete in &deletes {
-                session.execute_one(delete)?;
+            for statement in &parsed {
+                session.execute_one(statement)?;
             }
             Ok(())
         })?;

@@ -33,6 +33,9 @@ pub struct Sequence {
     pub max: i64,
     /// Whether `last` has been handed out.
     pub called: bool,
+    /// The first value: where a restart (`TRUNCATE ... RESTART IDENTITY`)
+    /// puts it back.
+    pub start: i64,
 }
 
 impl Sequence {
@@ -44,7 +47,14 @@ impl Sequence {
             min: if increment > 0 { 1 } else { i64::MIN },
             max: if increment > 0 { i64::MAX } else { -1 },
             called: false,
+            start,
         }
+    }
+
+    /// Back to its start, as if no value had been handed out.
+    pub fn restart(&mut self) {
+        self.last = self.start;
+        self.called = false;
     }
 
     /// The stored bytes.
@@ -54,21 +64,33 @@ impl Sequence {
             .i64(self.increment)
             .i64(self.min)
             .i64(self.max)
-            .u8(u8::from(self.called));
+            .u8(u8::from(self.called))
+            .i64(self.start);
         w.into_bytes()
     }
 
     /// Reads stored bytes.
     pub fn decode(bytes: &[u8]) -> Result<Sequence> {
         let mut r = Reader::new(bytes, "sequence");
-        let s = Sequence {
-            last: r.i64()?,
-            increment: r.i64()?,
-            min: r.i64()?,
-            max: r.i64()?,
-            called: r.u8()? != 0,
+        let (last, increment, min, max, called) =
+            (r.i64()?, r.i64()?, r.i64()?, r.i64()?, r.u8()? != 0);
+        // Sequences stored before the start was kept began at their bound.
+        let start = if r.remaining() > 0 {
+            r.i64()?
+        } else if increment > 0 {
+            min
+        } else {
+            max
         };
         r.finish()?;
+        let s = Sequence {
+            last,
+            increment,
+            min,
+            max,
+            called,
+            start,
+        };
         if s.increment == 0 || s.min > s.max {
             return Err(Error::new(
                 SqlState::DataCorrupted,

@@ -98,7 +98,13 @@ impl Binder<'_> {
     /// Adds a column and its inline constraints to `schema`. A serial or
     /// identity column draws its default from a new sequence, whose name
     /// is returned.
-    fn add_column(&self, schema: &mut TableSchema, col: &ast::ColumnDef) -> Result<Option<String>> {
+    /// Adds column `col` to `schema`; for a serial or identity column, also
+    /// returns the sequence it draws from, to create with the table.
+    fn add_column(
+        &self,
+        schema: &mut TableSchema,
+        col: &ast::ColumnDef,
+    ) -> Result<Option<(String, Sequence)>> {
         let col_name = ident(&col.name);
         check_new_name(&col_name)?;
         if schema.columns.len() >= arbor_schema::table::MAX_COLUMNS {
@@ -129,22 +135,25 @@ impl Binder<'_> {
         };
         schema.add_column(col_name.clone(), column_type, true);
         let mut sequence = None;
-        let identity = col.options.iter().any(|o| {
-            matches!(
-                &o.option,
-                ast::ColumnOption::Generated {
-                    generation_expr: None,
-                    ..
-                }
-            )
+        // An identity column's sequence options (`START WITH 100`, ...).
+        let identity = col.options.iter().find_map(|o| match &o.option {
+            ast::ColumnOption::Generated {
+                generation_expr: None,
+                sequence_options,
+                ..
+            } => Some(sequence_options.as_deref().unwrap_or_default()),
+            _ => None,
         });
-        if serial.is_some() || identity {
+        if serial.is_some() || identity.is_some() {
             let name = crate::table::sequences::owned_name(&schema.name, &col_name);
             let position = schema.columns.len() - 1;
             schema.columns[position].nullable = false;
             schema.columns[position].default =
                 Some(crate::table::sequences::nextval_default(&name));
-            sequence = Some(name);
+            sequence = Some((
+                name,
+                self.sequence_from_options(identity.unwrap_or_default())?,
+            ));
         }
         for opt in &col.options {
             let position = schema.columns.len() - 1;
@@ -733,12 +742,10 @@ impl Binder<'_> {
 
 impl Binder<'_> {
     /// `CREATE SEQUENCE name [INCREMENT n] [MINVALUE n] [MAXVALUE n] [START n]`.
-    pub(super) fn create_sequence(
-        &self,
-        name: String,
-        options: &[ast::SequenceOptions],
-        if_not_exists: bool,
-    ) -> Result<Statement> {
+    /// The sequence `options` (`START WITH`, `INCREMENT BY`, `MINVALUE`,
+    /// `MAXVALUE`) describe, as CREATE SEQUENCE and an identity column's
+    /// options give them.
+    fn sequence_from_options(&self, options: &[ast::SequenceOptions]) -> Result<Sequence> {
         let constant = |e: &ast::Expr| -> Result<i64> {
             match self.expr(e, &Scope::new(), &[], None)? {
                 Expr::Literal(v) => v.as_i64(),
@@ -784,6 +791,7 @@ impl Binder<'_> {
         } else {
             sequence.max
         });
+        sequence.start = sequence.last;
         if sequence.last < sequence.min || sequence.last > sequence.max {
             return Err(Error::new(
                 SqlState::InvalidParameterValue,
@@ -793,6 +801,16 @@ impl Binder<'_> {
                 ),
             ));
         }
+        Ok(sequence)
+    }
+
+    pub(super) fn create_sequence(
+        &self,
+        name: String,
+        options: &[ast::SequenceOptions],
+        if_not_exists: bool,
+    ) -> Result<Statement> {
+        let sequence = self.sequence_from_options(options)?;
         Ok(Statement::CreateSequence {
             name,
             sequence,

@@ -139,8 +139,9 @@ pub enum Statement {
         schema: TableSchema,
         /// `IF NOT EXISTS`.
         if_not_exists: bool,
-        /// Sequences its serial and identity columns draw from, to create with it.
-        sequences: Vec<String>,
+        /// Sequences its serial and identity columns draw from, to create
+        /// with it: each name and its start.
+        sequences: Vec<(String, crate::table::sequences::Sequence)>,
         /// `TEMPORARY`: the session's own table, never published.
         temporary: bool,
     },
