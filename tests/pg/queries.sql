@@ -97,3 +97,8 @@ SELECT jsonb_agg(d ORDER BY id DESC) FROM dept d WHERE id < 3;
 SELECT to_jsonb(d.*), row_to_json(d) FROM emp e JOIN dept d ON d.id = e.dept WHERE e.id = 2;
 SELECT row_to_json(t), to_jsonb(t) FROM (SELECT 1 AS a, 'x' AS b, NULL AS c, 2.5 AS d) t;
 SELECT json_build_object('n', 1.50, 'm', 2);
+SELECT json_agg(name ORDER BY id), json_agg(salary ORDER BY id), json_object_agg(name, dept ORDER BY id) FROM emp;
+SELECT json_agg(d ORDER BY id) FROM dept d;
+SELECT dept, json_agg(boss) FROM emp GROUP BY dept ORDER BY dept;
+SELECT json_agg(x) FROM (VALUES (NULL::int)) v(x) WHERE false;
+SELECT json_object_agg(NULL::text, 1);

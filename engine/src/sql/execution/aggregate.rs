@@ -4,7 +4,8 @@
 //! integer is bigint, of bigint or numeric is numeric, of floats is double;
 //! `avg` of integers or numeric is numeric, of floats is double; `min` and
 //! `max` keep their input type; `string_agg` is text, `bool_and`/`bool_or`
-//! boolean, `jsonb_agg`/`jsonb_object_agg` jsonb, `array_agg` an array of
+//! boolean, `jsonb_agg`/`jsonb_object_agg` jsonb, `json_agg`/`json_object_agg`
+//! json, `array_agg` an array of
 //! its input; the spread aggregates (`stddev`, `variance`, ...: see
 //! [`super::spread`]) are numeric over exact inputs, double over floats.
 //! Aggregates skip NULL inputs (the jsonb ones keep them as JSON
@@ -50,6 +51,9 @@ enum Acc {
     JsonbObjectAgg(arbor_jsonb::JsonbObjectAgg),
     /// `array_agg`: every input, NULLs included.
     ArrayAgg(Vec<Value>),
+    /// `json_agg` and `json_object_agg`: each input's json text, in
+    /// order, as PostgreSQL's json writes them.
+    JsonAgg(Vec<String>, JsonAggKind),
     /// `stddev`, `variance` and their forms.
     Spread(super::spread::Spread),
     /// An ordered-set aggregate: its name, its direct argument (the
@@ -63,6 +67,18 @@ enum Acc {
 /// first value at or past the fraction) and `mode()` (the most frequent
 /// value, the first in order among equals).
 pub const ORDERED_SET_AGGREGATES: &[&str] = &["percentile_cont", "percentile_disc", "mode"];
+
+/// What a json aggregate builds, which decides how PostgreSQL separates
+/// its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JsonAggKind {
+    /// `json_object_agg`: `{ "k" : v, ... }`.
+    Object,
+    /// `json_agg` of scalars: `[1, 2]`.
+    Array,
+    /// `json_agg` of rows or arrays, each on a line of its own.
+    ArrayOfComposites,
+}
 
 /// The aggregate functions.
 pub const AGGREGATES: &[&str] = &[
@@ -86,6 +102,8 @@ pub const AGGREGATES: &[&str] = &[
     "every",
     "jsonb_agg",
     "jsonb_object_agg",
+    "json_agg",
+    "json_object_agg",
     "array_agg",
 ];
 
@@ -93,7 +111,8 @@ pub const AGGREGATES: &[&str] = &[
 /// ordered-set aggregate's sorted argument counts).
 pub fn arity(function: &str) -> usize {
     match function {
-        "string_agg" | "jsonb_object_agg" | "percentile_cont" | "percentile_disc" => 2,
+        "string_agg" | "jsonb_object_agg" | "json_object_agg" | "percentile_cont"
+        | "percentile_disc" => 2,
         _ => 1,
     }
 }
@@ -139,6 +158,16 @@ impl Accumulator {
             "jsonb_agg" => Acc::JsonbAgg(arbor_jsonb::JsonbAgg::new()),
             "jsonb_object_agg" => Acc::JsonbObjectAgg(arbor_jsonb::JsonbObjectAgg::new()),
             "array_agg" => Acc::ArrayAgg(Vec::new()),
+            "json_agg" => Acc::JsonAgg(
+                Vec::new(),
+                match call.args.first() {
+                    Some(Expr::Function(f, _)) if f == "row_to_json" => {
+                        JsonAggKind::ArrayOfComposites
+                    }
+                    _ => JsonAggKind::Array,
+                },
+            ),
+            "json_object_agg" => Acc::JsonAgg(Vec::new(), JsonAggKind::Object),
             f if super::spread::SPREAD_AGGREGATES.contains(&f) => {
                 Acc::Spread(super::spread::Spread::new(f))
             }
@@ -278,7 +307,7 @@ impl Accumulator {
     fn add(&mut self, first: Value, second: Option<Value>) -> Result<()> {
         let keeps_nulls = matches!(
             self.acc,
-            Acc::JsonbAgg(_) | Acc::JsonbObjectAgg(_) | Acc::ArrayAgg(_)
+            Acc::JsonbAgg(_) | Acc::JsonbObjectAgg(_) | Acc::ArrayAgg(_) | Acc::JsonAgg(..)
         );
         if first.is_null() && !self.star && !keeps_nulls {
             return Ok(());
@@ -316,6 +345,28 @@ impl Accumulator {
                 Ok(())
             }
             Acc::Spread(spread) => spread.add(&first),
+            Acc::JsonAgg(members, JsonAggKind::Object) => {
+                if first.is_null() {
+                    return Err(Error::new(
+                        SqlState::InvalidParameterValue,
+                        "field name must not be null",
+                    ));
+                }
+                let key = crate::sql::functions::jsonb::json_text(&Value::Text(
+                    crate::sql::functions::text_arg(&first),
+                ))?;
+                let value =
+                    crate::sql::functions::jsonb::json_text(&second.unwrap_or(Value::Null))?;
+                members.push(format!("{key} : {value}"));
+                Ok(())
+            }
+            Acc::JsonAgg(items, kind) => {
+                if matches!(first, Value::Array(_)) {
+                    *kind = JsonAggKind::ArrayOfComposites;
+                }
+                items.push(crate::sql::functions::jsonb::json_text(&first)?);
+                Ok(())
+            }
             Acc::OrderedSet(_, direct, values) => {
                 if direct.is_none() {
                     *direct = second;
@@ -431,7 +482,8 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
         | Acc::JsonbObjectAgg(_)
         | Acc::ArrayAgg(_)
         | Acc::Spread(_)
-        | Acc::OrderedSet(..) => {}
+        | Acc::OrderedSet(..)
+        | Acc::JsonAgg(..) => {}
     }
     Ok(())
 }
@@ -497,6 +549,13 @@ fn finish(acc: Acc) -> Result<Value> {
         Acc::BoolAnd(b) | Acc::BoolOr(b) => Value::Boolean(b),
         Acc::ArrayAgg(items) => Value::Array(items),
         Acc::Spread(spread) => spread.finish()?,
+        Acc::JsonAgg(members, JsonAggKind::Object) => {
+            Value::Json(format!("{{ {} }}", members.join(", ")))
+        }
+        Acc::JsonAgg(items, JsonAggKind::Array) => Value::Json(format!("[{}]", items.join(", "))),
+        Acc::JsonAgg(items, JsonAggKind::ArrayOfComposites) => {
+            Value::Json(format!("[{}]", items.join(", \n ")))
+        }
         Acc::OrderedSet(function, direct, values) => {
             super::spread::ordered_set(function, direct.as_ref(), &values)?
         }

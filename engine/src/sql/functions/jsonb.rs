@@ -114,10 +114,13 @@ pub fn input(v: &Value) -> Result<JsonbInput> {
 }
 
 /// A value's JSON text, as `to_json` writes it (`null` for NULL).
-fn json_text(v: &Value) -> Result<String> {
-    // json keeps a numeric's text as it is written (`100.00`).
-    if let Value::Numeric(d) = v {
-        return Ok(d.to_string());
+/// `v` as json text: a json value as it is written, a numeric's text as
+/// it is (`100.00`), anything else as its jsonb form writes it.
+pub fn json_text(v: &Value) -> Result<String> {
+    match v {
+        Value::Numeric(d) => return Ok(d.to_string()),
+        Value::Json(text) => return Ok(text.clone()),
+        _ => {}
     }
     Ok(ops::to_jsonb(&input(v)?)
         .map_err(error)?

@@ -780,14 +780,17 @@ fn cast_numbers(plan: Plan, from: &[Option<DataType>], to: &[Option<DataType>]) 
     }
 }
 
-/// A call of `to_jsonb`, `jsonb_agg`, `row_to_json` or `to_json` whose one
+/// A call of `to_jsonb`, `jsonb_agg`, `row_to_json`, `to_json` or `json_agg` whose one
 /// argument is a whole row of a FROM item (`t` that is no column, or
 /// `t.*`), rewritten over that row's columns: `to_jsonb(t)` is
 /// `jsonb_build_object('a', t.a, ...)`, `jsonb_agg(t)` aggregates that,
 /// and `row_to_json(t)` is `row_to_json(ARRAY['a', ...], t.a, ...)`, which
 /// writes the object in column order with PostgreSQL's compact json.
 fn whole_row_call(f: &ast::Function, name: &str, scope: &Scope) -> Result<Option<ast::Function>> {
-    if !matches!(name, "to_jsonb" | "jsonb_agg" | "row_to_json" | "to_json") {
+    if !matches!(
+        name,
+        "to_jsonb" | "jsonb_agg" | "row_to_json" | "to_json" | "json_agg"
+    ) {
         return Ok(None);
     }
     let ast::FunctionArguments::List(list) = &f.args else {
@@ -844,26 +847,30 @@ fn whole_row_call(f: &ast::Function, name: &str, scope: &Scope) -> Result<Option
             columns.iter().flat_map(|c| [text(c), column(c)]).collect(),
         )
     };
+    let json_object = || {
+        let names = ast::Expr::Array(ast::Array {
+            elem: columns.iter().map(|c| text(c)).collect(),
+            named: true,
+        });
+        let mut args = vec![names];
+        args.extend(columns.iter().map(|c| column(c)));
+        call("row_to_json", args)
+    };
+    // An aggregate keeps its ORDER BY and FILTER; only its argument changes.
+    let aggregate_of = |row: ast::Function| {
+        let mut aggregate = f.clone();
+        if let ast::FunctionArguments::List(list) = &mut aggregate.args {
+            list.args = vec![ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(
+                ast::Expr::Function(row),
+            ))];
+        }
+        aggregate
+    };
     let rewritten = match name {
         "to_jsonb" => object(),
-        "jsonb_agg" => {
-            let mut aggregate = f.clone();
-            if let ast::FunctionArguments::List(list) = &mut aggregate.args {
-                list.args = vec![ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(
-                    ast::Expr::Function(object()),
-                ))];
-            }
-            aggregate
-        }
-        _ => {
-            let names = ast::Expr::Array(ast::Array {
-                elem: columns.iter().map(|c| text(c)).collect(),
-                named: true,
-            });
-            let mut args = vec![names];
-            args.extend(columns.iter().map(|c| column(c)));
-            call("row_to_json", args)
-        }
+        "jsonb_agg" => aggregate_of(object()),
+        "json_agg" => aggregate_of(json_object()),
+        _ => json_object(),
     };
     Ok(Some(rewritten))
 }

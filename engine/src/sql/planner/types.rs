@@ -111,6 +111,7 @@ pub fn aggregate_type(function: &str, arg: Option<DataType>) -> Option<DataType>
         "bool_and" | "bool_or" | "every" => T::Boolean,
         "string_agg" => T::Text,
         "jsonb_agg" | "jsonb_object_agg" => T::Jsonb,
+        "json_agg" | "json_object_agg" => T::Json,
         "array_agg" => T::Array(Box::new(arg?)),
         // A sum of reals is summed (and typed) in double precision.
         "sum" => match arg? {
