@@ -81,3 +81,9 @@ INSERT INTO seqd2 DEFAULT VALUES RETURNING n;
 CREATE TABLE seqd3 (n integer GENERATED ALWAYS AS IDENTITY, v text);
 -- differs: GENERATED ALWAYS is not enforced
 INSERT INTO seqd3 (n, v) VALUES (5, 'x');
+CREATE SEQUENCE sess_seq;
+SELECT currval('sess_seq');
+SELECT lastval();
+SELECT nextval('sess_seq'), nextval('sess_seq');
+SELECT currval('sess_seq'), lastval();
+SELECT setval('sess_seq', 50), nextval('sess_seq'), currval('sess_seq');

@@ -1276,7 +1276,7 @@ impl Session {
         }
         self.times = Times::starting(self.env.clock, self.transaction_started);
         let mut catalog = self.catalog.clone();
-        self.sequences = Sequences::load(&catalog.sequences)?;
+        self.sequences.reload(&catalog.sequences)?;
         match run(self, &mut catalog) {
             Ok(r) => {
                 if self.sequences.changed() {

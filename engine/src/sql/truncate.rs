@@ -91,12 +91,7 @@ impl Session {
             let mut owned = Vec::new();
             for t in &order {
                 if let Some(schema) = self.table_schema(t)? {
-                    owned.extend(
-                        schema
-                            .columns
-                            .iter()
-                            .map(|c| crate::table::sequences::owned_name(t, &c.name)),
-                    );
+                    owned.extend(crate::table::sequences::owned_by(t, &schema));
                 }
             }
             let catalog = self.current_catalog();

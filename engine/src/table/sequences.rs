@@ -101,11 +101,18 @@ impl Sequence {
     }
 }
 
-/// The sequences a statement may advance, and which it did.
+/// The sequences a statement may advance, and which it did; and what the
+/// session's `nextval` calls returned, which `currval` and `lastval` read
+/// (a session's own, kept from statement to statement, never rolled back:
+/// sequences are not transactional).
 #[derive(Debug, Default)]
 pub struct Sequences {
     states: RefCell<BTreeMap<String, Sequence>>,
     changed: RefCell<bool>,
+    /// The value the session's last `nextval` of each sequence returned.
+    session: RefCell<BTreeMap<String, i64>>,
+    /// The value the session's last `nextval` of any sequence returned.
+    last: RefCell<Option<i64>>,
 }
 
 fn undefined(name: &str) -> Error {
@@ -125,7 +132,17 @@ impl Sequences {
         Ok(Sequences {
             states: RefCell::new(states),
             changed: RefCell::new(false),
+            ..Sequences::default()
         })
+    }
+
+    /// Takes the sequences stored in a catalog for the next statement,
+    /// keeping what the session's `nextval` calls returned.
+    pub fn reload(&mut self, stored: &BTreeMap<String, Vec<u8>>) -> Result<()> {
+        let fresh = Sequences::load(stored)?;
+        self.states = fresh.states;
+        self.changed = fresh.changed;
+        Ok(())
     }
 
     /// Whether any sequence moved.
@@ -142,8 +159,17 @@ impl Sequences {
             .collect()
     }
 
-    /// `nextval`, `currval` or `setval`.
+    /// `nextval`, `currval`, `setval` or `lastval`.
     pub fn call(&self, function: &str, args: &[Value]) -> Result<Value> {
+        if function == "lastval" {
+            return match *self.last.borrow() {
+                Some(v) => Ok(Value::BigInt(v)),
+                None => Err(Error::new(
+                    SqlState::ObjectNotInPrerequisiteState,
+                    "lastval is not yet defined in this session",
+                )),
+            };
+        }
         let name = match args.first() {
             Some(Value::Text(n)) => n.to_lowercase(),
             Some(Value::Null) | None => return Ok(Value::Null),
@@ -168,16 +194,20 @@ impl Sequences {
                     })?;
                 seq.last = next;
                 seq.called = true;
+                self.session.borrow_mut().insert(name.clone(), next);
+                *self.last.borrow_mut() = Some(next);
                 next
             }
             "currval" => {
-                if !seq.called {
-                    return Err(Error::new(
+                return match self.session.borrow().get(&name) {
+                    Some(v) => Ok(Value::BigInt(*v)),
+                    None => Err(Error::new(
                         SqlState::ObjectNotInPrerequisiteState,
-                        format!("currval of sequence \"{name}\" is not yet defined"),
-                    ));
-                }
-                return Ok(Value::BigInt(seq.last));
+                        format!(
+                            "currval of sequence \"{name}\" is not yet defined in this session"
+                        ),
+                    )),
+                };
             }
             _ => {
                 let value = args.get(1).and_then(Value::as_i64).ok_or_else(|| {
@@ -230,4 +260,4 @@ pub fn owned_by(table: &str, schema: &TableSchema) -> Vec<String> {
 }
 
 /// The functions that read or move a sequence.
-pub const FUNCTIONS: [&str; 3] = ["nextval", "currval", "setval"];
+pub const FUNCTIONS: [&str; 4] = ["nextval", "currval", "setval", "lastval"];
