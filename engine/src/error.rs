@@ -63,6 +63,8 @@ pub enum SqlState {
     InvalidRegularExpression,
     /// 22025 `invalid_escape_sequence`.
     InvalidEscapeSequence,
+    /// 428C9 `generated_always`.
+    GeneratedAlways,
     /// 3F000 `invalid_schema_name`: a schema that does not exist.
     InvalidSchemaName,
     /// 3B001 `invalid_savepoint_specification`: no savepoint of that name.
@@ -195,6 +197,7 @@ impl SqlState {
             SqlState::InvalidTextRepresentation => "22P02",
             SqlState::InvalidRegularExpression => "2201B",
             SqlState::InvalidEscapeSequence => "22025",
+            SqlState::GeneratedAlways => "428C9",
             SqlState::InvalidSchemaName => "3F000",
             SqlState::SuccessfulCompletion => "00000",
             SqlState::InvalidSavepointSpecification => "3B001",

@@ -45,6 +45,10 @@ pub struct Column {
     pub default: Option<String>,
     /// What rows written before the column existed read as.
     pub missing: Option<Value>,
+    /// An identity column `GENERATED ALWAYS`: its values come from its
+    /// sequence, and a statement gives one only with `OVERRIDING SYSTEM
+    /// VALUE` (an INSERT) or as `DEFAULT` (an UPDATE).
+    pub generated_always: bool,
 }
 
 /// A UNIQUE constraint.
@@ -208,6 +212,7 @@ impl TableSchema {
             nullable,
             default: None,
             missing: None,
+            generated_always: false,
         });
         tag
     }
@@ -355,7 +360,9 @@ impl TableSchema {
         for c in &self.columns {
             w.varint(u64::from(c.tag)).str(&c.name);
             write_type(&mut w, &c.data_type);
-            w.u8(u8::from(c.nullable));
+            // Column flags: bit 0 nullable, bit 1 GENERATED ALWAYS (a
+            // schema without the second reads as before).
+            w.u8(u8::from(c.nullable) | (u8::from(c.generated_always) << 1));
             write_opt_str(&mut w, c.default.as_deref());
             match &c.missing {
                 Some(v) => {
@@ -464,7 +471,11 @@ fn decode(bytes: &[u8]) -> DecodeResult<TableSchema> {
         let tag = small(r.varint().map_err(e)?)?;
         let name = r.str().map_err(e)?.to_owned();
         let data_type = read_type(&mut r)?;
-        let nullable = read_bool(&mut r)?;
+        let flags = r.u8().map_err(e)?;
+        if flags > 3 {
+            return Err(format!("bad column flags {flags}"));
+        }
+        let (nullable, generated_always) = (flags & 1 != 0, flags & 2 != 0);
         let default = read_opt_str(&mut r)?;
         let missing = match r.u8().map_err(e)? {
             0 => None,
@@ -491,6 +502,7 @@ fn decode(bytes: &[u8]) -> DecodeResult<TableSchema> {
             nullable,
             default,
             missing,
+            generated_always,
         });
     }
     s.primary_key = read_tags(&mut r, &s)?;

@@ -430,6 +430,25 @@ fn schemas_round_trip_and_their_bytes_are_pinned() {
 
 const GOLDEN_SCHEMA: &str = "01066f7264657273050401026964040000000208637573746f6d65720901280000000305746f74616c07010a02010101300004056174747273120100010701000440000000010101136f72646572735f637573746f6d65725f6b6579010201126f72646572735f746f74616c5f636865636b0a746f74616c203e3d2030010862795f746f74616c0001030101146f72646572735f637573746f6d65725f666b6579010209637573746f6d65727301046e616d650200";
 
+/// A column's flags byte: bit 0 nullable, bit 1 an identity column
+/// GENERATED ALWAYS; schemas without the second (the golden above) read
+/// as before, and an unknown bit is damage.
+#[test]
+fn generated_always_is_a_column_flag() {
+    let mut s = TableSchema::new("t");
+    let id = s.add_column("id", DataType::Integer, false);
+    s.columns[0].generated_always = true;
+    s.primary_key = vec![id];
+    let bytes = s.encode();
+    assert_eq!(TableSchema::decode(&bytes).unwrap(), s);
+    // format, "t", next_tag, one column: tag, "id", integer, then the flags.
+    let flags_at = 1 + 2 + 1 + 1 + 1 + 3 + 1;
+    assert_eq!(bytes[flags_at], 0b10);
+    let mut damaged = bytes.clone();
+    damaged[flags_at] = 0b100;
+    assert!(TableSchema::decode(&damaged).is_err());
+}
+
 #[test]
 fn tags_are_never_reused() {
     let mut s = TableSchema::new("t");

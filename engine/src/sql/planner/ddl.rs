@@ -148,6 +148,16 @@ impl Binder<'_> {
             let name = crate::table::sequences::owned_name(&schema.name, &col_name);
             let position = schema.columns.len() - 1;
             schema.columns[position].nullable = false;
+            schema.columns[position].generated_always = col.options.iter().any(|o| {
+                matches!(
+                    &o.option,
+                    ast::ColumnOption::Generated {
+                        generated_as: ast::GeneratedAs::Always,
+                        generation_expr: None,
+                        ..
+                    }
+                )
+            });
             schema.columns[position].default =
                 Some(crate::table::sequences::nextval_default(&name));
             sequence = Some((

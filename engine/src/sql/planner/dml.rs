@@ -194,6 +194,7 @@ impl Binder<'_> {
                 "INSERT has more expressions than target columns",
             ));
         }
+        refuse_values_for_generated_always(insert, &table, &targets[..width])?;
         let on_conflict = match &insert.on {
             None => None,
             Some(ast::OnInsert::OnConflict(c)) => {
@@ -231,9 +232,7 @@ impl Binder<'_> {
             }
             let mut row = Vec::with_capacity(width);
             for (j, e) in r.iter().enumerate() {
-                let is_default = matches!(e, ast::Expr::Identifier(id)
-                    if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"));
-                row.push(if is_default {
+                row.push(if is_default_keyword(e) {
                     let target = targets.get(j).ok_or_else(|| {
                         Error::syntax("INSERT has more expressions than target columns")
                     })?;
@@ -437,6 +436,22 @@ impl Binder<'_> {
             let name = col.0.last().and_then(|p| p.as_ident()).map(ident);
             let name = name.ok_or_else(|| Error::syntax("bad column name in SET"))?;
             let i = column_position(table, &name)?;
+            // `SET a = DEFAULT` is the column's default.
+            if is_default_keyword(value) {
+                out.retain(|(j, _)| *j != i);
+                let default = self.defaults(table)?.swap_remove(i);
+                out.push((i, default.unwrap_or(Expr::Literal(Value::Null))));
+                continue;
+            }
+            if table.schema.columns[i].generated_always {
+                return Err(Error::new(
+                    SqlState::GeneratedAlways,
+                    format!("column \"{name}\" can only be updated to DEFAULT"),
+                )
+                .with_detail(format!(
+                    "Column \"{name}\" is an identity column defined as GENERATED ALWAYS."
+                )));
+            }
             // PostgreSQL refuses a column assigned twice; the SQLite-derived
             // corpus expects the last assignment to win, and so it does here.
             out.retain(|(j, _)| *j != i);
@@ -683,4 +698,58 @@ fn column_position(table: &Table, name: &str) -> Result<usize> {
             ),
         )
     })
+}
+
+/// Whether `e` is the `DEFAULT` keyword (in VALUES or SET).
+fn is_default_keyword(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Identifier(id)
+        if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default"))
+}
+
+/// Refuses an INSERT that gives a value (not `DEFAULT`) for an identity
+/// column `GENERATED ALWAYS` among `targets` (the columns its source
+/// fills), unless it says `OVERRIDING SYSTEM VALUE`, as PostgreSQL does.
+fn refuse_values_for_generated_always(
+    insert: &ast::Insert,
+    table: &Table,
+    targets: &[usize],
+) -> Result<()> {
+    match insert.overriding {
+        Some(ast::InsertOverriding::System) => return Ok(()),
+        Some(ast::InsertOverriding::User) => {
+            return Err(Error::unsupported("OVERRIDING USER VALUE"));
+        }
+        None => {}
+    }
+    let Some(source) = insert.source.as_deref() else {
+        return Ok(());
+    };
+    let given = |j: usize| -> bool {
+        match source.body.as_ref() {
+            // A VALUES list gives a value where some row has one there.
+            ast::SetExpr::Values(values) => values
+                .rows
+                .iter()
+                .any(|r| r.get(j).is_some_and(|e| !is_default_keyword(e))),
+            _ => true,
+        }
+    };
+    for (j, &i) in targets.iter().enumerate() {
+        let column = &table.schema.columns[i];
+        if column.generated_always && given(j) {
+            return Err(Error::new(
+                SqlState::GeneratedAlways,
+                format!(
+                    "cannot insert a non-DEFAULT value into column \"{}\"",
+                    column.name
+                ),
+            )
+            .with_detail(format!(
+                "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
+                column.name
+            ))
+            .with_hint("Use OVERRIDING SYSTEM VALUE to override."));
+        }
+    }
+    Ok(())
 }

@@ -1402,6 +1402,7 @@ mod tests {
             nullable: tag != 1,
             default: None,
             missing: None,
+            generated_always: false,
         };
         let mut schema = TableSchema::new("t");
         schema.columns = vec![
