@@ -80,17 +80,17 @@ enum JsonAggKind {
     ArrayOfComposites,
 }
 
-/// The aggregate functions.
+/// Whether `name` is an aggregate function: one of [`AGGREGATES`], the
+/// spread aggregates or the ordered-set ones.
+pub fn is_aggregate(name: &str) -> bool {
+    AGGREGATES.contains(&name)
+        || super::spread::SPREAD_AGGREGATES.contains(&name)
+        || ORDERED_SET_AGGREGATES.contains(&name)
+}
+
+/// The aggregate functions besides the spread and ordered-set ones (see
+/// [`is_aggregate`]).
 pub const AGGREGATES: &[&str] = &[
-    "percentile_cont",
-    "percentile_disc",
-    "mode",
-    "stddev",
-    "stddev_samp",
-    "stddev_pop",
-    "variance",
-    "var_samp",
-    "var_pop",
     "count",
     "sum",
     "avg",

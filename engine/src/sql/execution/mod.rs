@@ -10,7 +10,7 @@ mod diff;
 mod spread;
 mod window;
 
-pub use aggregate::{AGGREGATES, ORDERED_SET_AGGREGATES, arity as aggregate_arity};
+pub use aggregate::{ORDERED_SET_AGGREGATES, arity as aggregate_arity, is_aggregate};
 pub use window::WINDOW_FUNCTIONS;
 
 use std::cell::RefCell;

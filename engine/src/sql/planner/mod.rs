@@ -1215,7 +1215,7 @@ pub fn data_type(t: &ast::DataType) -> Result<DataType> {
     })
 }
 
-use super::execution::AGGREGATES;
+use super::execution::is_aggregate;
 
 struct Binder<'a> {
     catalog: &'a dyn CatalogView,
@@ -1292,6 +1292,69 @@ impl<'a> Binder<'a> {
             set_returning_allowed: Cell::new(false),
             commit_diff_revisions: RefCell::default(),
         }
+    }
+
+    /// The system tables of one table's history that are plan nodes of
+    /// their own (`arbor_history_<t>`, `arbor_blame_<t>`, `arbor_diff_<t>`,
+    /// `arbor_commit_diff_<t>`): the node, read over the whole key space
+    /// until the optimizer narrows it, and its column names; `None` for
+    /// any other name.
+    fn history_node(&self, table_name: &str) -> Result<Option<(Plan, Vec<String>)>> {
+        let access = Access::full;
+        if let Some(of) = table_name.strip_prefix("arbor_history_")
+            && let Some(history) = self.catalog.history(of)?
+        {
+            let columns = history.column_names();
+            let history = Arc::new(history);
+            return Ok(Some((
+                Plan::History {
+                    history,
+                    access: access(),
+                },
+                columns,
+            )));
+        }
+        if let Some(of) = table_name.strip_prefix("arbor_blame_")
+            && let Some(blame) = self.catalog.blame(of)?
+        {
+            let columns = blame.column_names();
+            let blame = Arc::new(blame);
+            return Ok(Some((
+                Plan::Blame {
+                    blame,
+                    access: access(),
+                },
+                columns,
+            )));
+        }
+        let diffs = if let Some(of) = table_name.strip_prefix("arbor_diff_") {
+            self.catalog.diffs(of)?
+        } else if let Some(of) = table_name.strip_prefix("arbor_commit_diff_") {
+            let revisions = self.commit_diff_revisions.borrow().clone();
+            let (Some(from), Some(to)) = (revisions.from, revisions.to) else {
+                return Err(Error::new(
+                    SqlState::InvalidParameterValue,
+                    format!("{table_name} must be filtered to one from_commit and one to_commit"),
+                )
+                .with_hint(format!(
+                    "SELECT * FROM {table_name} WHERE from_commit = 'HEAD~1' AND to_commit = 'HEAD'"
+                )));
+            };
+            self.catalog.commit_diff(of, &from, &to)?
+        } else {
+            None
+        };
+        Ok(diffs.map(|diffs| {
+            let columns = diffs.column_names();
+            let diffs = Arc::new(diffs);
+            (
+                Plan::Diff {
+                    diffs,
+                    access: access(),
+                },
+                columns,
+            )
+        }))
     }
 
     /// The revisions `s`'s WHERE fixes `from_commit` and `to_commit` to
@@ -1993,59 +2056,9 @@ impl Binder<'_> {
                     .as_ref()
                     .map_or(table_name.clone(), |a| ident(&a.name));
                 if self.catalog.table(&table_name)?.is_none()
-                    && let Some(of) = table_name.strip_prefix("arbor_history_")
-                    && let Some(history) = self.catalog.history(of)?
+                    && let Some((plan, columns)) = self.history_node(&table_name)?
                 {
-                    let scope = Scope::for_table(&qualifier, history.column_names());
-                    let plan = Plan::History {
-                        history: Arc::new(history),
-                        access: Access::full(),
-                    };
-                    return Ok((plan, scope));
-                }
-                if self.catalog.table(&table_name)?.is_none()
-                    && let Some(of) = table_name.strip_prefix("arbor_blame_")
-                    && let Some(blame) = self.catalog.blame(of)?
-                {
-                    let scope = Scope::for_table(&qualifier, blame.column_names());
-                    let plan = Plan::Blame {
-                        blame: Arc::new(blame),
-                        access: Access::full(),
-                    };
-                    return Ok((plan, scope));
-                }
-                if self.catalog.table(&table_name)?.is_none()
-                    && let Some(of) = table_name.strip_prefix("arbor_diff_")
-                    && let Some(diffs) = self.catalog.diffs(of)?
-                {
-                    let scope = Scope::for_table(&qualifier, diffs.column_names());
-                    let plan = Plan::Diff {
-                        diffs: Arc::new(diffs),
-                        access: Access::full(),
-                    };
-                    return Ok((plan, scope));
-                }
-                if self.catalog.table(&table_name)?.is_none()
-                    && let Some(of) = table_name.strip_prefix("arbor_commit_diff_")
-                {
-                    let revisions = self.commit_diff_revisions.borrow().clone();
-                    let (Some(from), Some(to)) = (revisions.from, revisions.to) else {
-                        return Err(Error::new(
-                            SqlState::InvalidParameterValue,
-                            format!("{table_name} must be filtered to one from_commit and one to_commit"),
-                        )
-                        .with_hint(format!(
-                            "SELECT * FROM {table_name} WHERE from_commit = 'HEAD~1' AND to_commit = 'HEAD'"
-                        )));
-                    };
-                    if let Some(diffs) = self.catalog.commit_diff(of, &from, &to)? {
-                        let scope = Scope::for_table(&qualifier, diffs.column_names());
-                        let plan = Plan::Diff {
-                            diffs: Arc::new(diffs),
-                            access: Access::full(),
-                        };
-                        return Ok((plan, scope));
-                    }
+                    return Ok((plan, Scope::for_table(&qualifier, columns)));
                 }
                 if self.catalog.table(&table_name)?.is_none()
                     && let Some((columns, rows)) = self.catalog.system_table(&table_name)?
@@ -3104,8 +3117,7 @@ impl Binder<'_> {
             )
             .with_hint("Call it at the top of a select list item or in FROM."));
         }
-        if !order_by.is_empty() && !AGGREGATES.contains(&name.as_str())
-            || !order_by.is_empty() && f.over.is_some()
+        if !order_by.is_empty() && !is_aggregate(&name) || !order_by.is_empty() && f.over.is_some()
         {
             return Err(Error::unsupported(format!("ORDER BY in a call of {name}")));
         }
@@ -3143,7 +3155,7 @@ impl Binder<'_> {
         if let Some(over) = &f.over {
             return self.window_call(f, name, &args, distinct, over, scope, outer, grouping);
         }
-        if AGGREGATES.contains(&name.as_str()) {
+        if is_aggregate(&name) {
             let Some(g) = grouping else {
                 return Err(Error::new(
                     SqlState::GroupingError,
@@ -3378,7 +3390,7 @@ impl Binder<'_> {
         outer: &[&Scope],
         mut grouping: Option<&mut Grouping>,
     ) -> Result<Expr> {
-        if !AGGREGATES.contains(&name.as_str()) && !WINDOW_FUNCTIONS.contains(&name.as_str()) {
+        if !is_aggregate(&name) && !WINDOW_FUNCTIONS.contains(&name.as_str()) {
             return Err(Error::new(
                 SqlState::WrongObjectType,
                 format!("function {name} is not a window function or an aggregate"),
@@ -3723,8 +3735,8 @@ fn contains_aggregate(e: &ast::Expr) -> bool {
     let any = |list: &[ast::Expr]| list.iter().any(contains_aggregate);
     match e {
         E::Function(f) => {
-            let is_aggregate = object_name(&f.name).is_ok_and(|n| AGGREGATES.contains(&n.as_str()))
-                && f.over.is_none();
+            let is_aggregate =
+                object_name(&f.name).is_ok_and(|n| is_aggregate(&n)) && f.over.is_none();
             let args_have = match &f.args {
                 ast::FunctionArguments::List(list) => list.args.iter().any(|a| match a {
                     ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => {
