@@ -16,7 +16,7 @@ use std::iter::Peekable;
 use arbor_merkle::ProllyMap;
 use arbor_schema::Value;
 
-use super::{Executor, Row, Rows, range_entries};
+use super::{Entries, Executor, Row, Rows, range_entries};
 use crate::error::Result;
 use crate::sql::planner::plan::{
     Access, Blame, DiffPair, Diffs, KeyRange, TableSource, full_range, same_primary_key,
@@ -147,11 +147,8 @@ impl<'a> Executor<'a> {
 }
 
 /// The entries of one side within `ranges` (none for an absent side).
-fn side_entries(
-    map: Option<ProllyMap>,
-    ranges: Vec<KeyRange>,
-) -> Peekable<Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>>>> {
-    let entries: Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>>> = match map {
+fn side_entries(map: Option<ProllyMap>, ranges: Vec<KeyRange>) -> Peekable<Entries> {
+    let entries: Entries = match map {
         Some(map) => Box::new(range_entries(map, ranges, false)),
         None => Box::new(std::iter::empty()),
     };
@@ -162,8 +159,8 @@ fn side_entries(
 /// key: a key on one side only is added or removed, one on both with
 /// different bytes modified.
 struct RangeDiff {
-    old: Peekable<Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>>>>,
-    new: Peekable<Box<dyn Iterator<Item = Result<(Vec<u8>, Vec<u8>)>>>>,
+    old: Peekable<Entries>,
+    new: Peekable<Entries>,
 }
 
 impl Iterator for RangeDiff {

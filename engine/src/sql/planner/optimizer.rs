@@ -332,10 +332,8 @@ fn diff_pairs_named(diffs: &Diffs, terms: &[Expr]) -> Diffs {
             _ => None,
         })
     };
-    let (to, from) = (
-        fixed(diffs.to_commit_column()),
-        fixed(diffs.from_commit_column()),
-    );
+    let (to_position, from_position) = diffs.commit_positions();
+    let (to, from) = (fixed(to_position), fixed(from_position));
     let mut narrowed = diffs.clone();
     narrowed.pairs.retain(|pair| {
         to.is_none_or(|v| &pair.to_commit[0] == v) && from.is_none_or(|v| &pair.from_commit[0] == v)
@@ -371,7 +369,7 @@ fn diff_access(diffs: &Diffs, terms: &[Expr], params: &[Value]) -> Option<Access
         .filter(|t| !null_satisfied(t))
         .cloned()
         .collect();
-    [0, diffs.from_commit_column() - width]
+    [0, diffs.commit_positions().1 - width]
         .into_iter()
         .find_map(|first| {
             access::primary_access(&diffs.schema, &columns_from(&strict, first, width), params)

@@ -189,15 +189,10 @@ impl Diffs {
         names
     }
 
-    /// The position of `to_commit` in a row; `from_commit` is
-    /// [`Diffs::from_commit_column`].
-    pub fn to_commit_column(&self) -> usize {
-        self.schema.columns.len()
-    }
-
-    /// The position of `from_commit` in a row.
-    pub fn from_commit_column(&self) -> usize {
-        2 * self.schema.columns.len() + 2
+    /// The positions of `to_commit` and `from_commit` in a row.
+    pub fn commit_positions(&self) -> (usize, usize) {
+        let width = self.schema.columns.len();
+        (width, 2 * width + 2)
     }
 
     /// The number of columns of a row.
