@@ -48,3 +48,6 @@ SELECT 'a' SIMILAR TO 'a' ESCAPE 'ab';
 SELECT 'a%' LIKE 'a!%' ESCAPE '!', 'ab' LIKE 'a!%' ESCAPE '!', 'a_b' ILIKE 'A#_B' ESCAPE '#', 'a\b' LIKE 'a\b' ESCAPE '', 'abc' NOT LIKE 'a$%' ESCAPE '$';
 SELECT like_escape('a!%b', '!'), 'x' LIKE 'x!' ESCAPE '!';
 SELECT 'x' LIKE 'x' ESCAPE 'ab';
+SELECT sha256('abc'::bytea), sha224(''::bytea), sha384('a'), length(sha512('\x00'::bytea));
+SELECT sha256(NULL::bytea), md5('abc'::bytea) = md5('abc');
+SELECT length('\x0102'::bytea), octet_length('\x0102'::bytea), length('abc'::bytea);

@@ -293,6 +293,10 @@ pub const NAMES: &[&str] = &[
     "initcap",
     "starts_with",
     "md5",
+    "sha224",
+    "sha256",
+    "sha384",
+    "sha512",
     "translate",
     "similar_to_escape",
     "like_escape",
@@ -324,6 +328,10 @@ const FIRST_ARGUMENT_NOT_ONLY_TEXT: &[&str] = &[
     "substring",
     "position",
     "md5",
+    "sha224",
+    "sha256",
+    "sha384",
+    "sha512",
     "chr",
     "to_hex",
     "concat_ws",
@@ -429,6 +437,11 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         }
         ("lower", 1) => Value::Text(text(0).to_lowercase()),
         ("upper", 1) => Value::Text(text(0).to_uppercase()),
+        // A bytea's length is its bytes (PostgreSQL's length(bytea)).
+        ("length", 1) if matches!(args[0], Value::Bytea(_)) => match &args[0] {
+            Value::Bytea(b) => count(b.len()),
+            _ => count(0),
+        },
         ("length" | "char_length" | "character_length", 1) => count(chars(0).len()),
         ("octet_length", 1) => count(match &args[0] {
             Value::Bytea(b) => b.len(),
@@ -574,6 +587,20 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             };
             let digest = Md5::digest(&bytes);
             Value::Text(digest.iter().map(|b| format!("{b:02x}")).collect())
+        }
+        // PostgreSQL's SHA-2 digests of bytea, as bytea.
+        ("sha224" | "sha256" | "sha384" | "sha512", 1) => {
+            use sha2::Digest;
+            let bytes = match &args[0] {
+                Value::Bytea(b) => b.clone(),
+                _ => text(0).into_bytes(),
+            };
+            Value::Bytea(match name {
+                "sha224" => sha2::Sha224::digest(&bytes).to_vec(),
+                "sha256" => sha2::Sha256::digest(&bytes).to_vec(),
+                "sha384" => sha2::Sha384::digest(&bytes).to_vec(),
+                _ => sha2::Sha512::digest(&bytes).to_vec(),
+            })
         }
         ("similar_to_escape", 1) => Value::Text(similar_to_escape(&text(0), Some('\\'))?),
         ("similar_to_escape", 2) => {

@@ -216,6 +216,7 @@ fn number_rank(t: &DataType) -> Option<u8> {
 fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<DataType> {
     Some(match name {
         "nextval" | "currval" | "setval" | "lastval" => DataType::BigInt,
+        "sha224" | "sha256" | "sha384" | "sha512" => DataType::Bytea,
         "length" | "char_length" | "character_length" | "octet_length" | "bit_length"
         | "width_bucket" | "strpos" | "position" | "ascii" | "jsonb_array_length"
         | "json_array_length" => DataType::Integer,
