@@ -217,6 +217,19 @@ impl TableSchema {
         tag
     }
 
+    /// Whether `other` keys its rows as this schema does: the same primary
+    /// key columns (by tag) of the same types, so an encoded key names the
+    /// same row in both (two tables without a primary key match too).
+    pub fn same_primary_key(&self, other: &TableSchema) -> bool {
+        let key = |s: &TableSchema| -> Vec<Option<(u32, DataType)>> {
+            s.primary_key
+                .iter()
+                .map(|tag| s.column_by_tag(*tag).map(|c| (*tag, c.data_type.clone())))
+                .collect()
+        };
+        key(self) == key(other)
+    }
+
     /// The position of the column named `name`.
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)

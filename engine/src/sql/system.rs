@@ -578,62 +578,110 @@ pub fn table_diffs(
     table: &str,
 ) -> Result<Diffs> {
     let head = repo.branch_head(branch)?;
-    let head_commit = repo.read_commit(&head)?;
-    let head_table = repo
-        .read_catalog(&head_commit.catalog)?
-        .tables
-        .get(table)
-        .copied();
-    let working_table = working.tables.get(table).copied();
-    let newest = working_table.or(head_table).ok_or_else(|| {
+    let mut versions = DiffVersions::new(repo, table);
+    let head_side = versions.side(&head)?;
+    let working_side = (
+        working.tables.get(table).copied(),
+        [text("WORKING"), Value::Null],
+    );
+    let newest = working_side.0.or(head_side.0).ok_or_else(|| {
         Error::new(
             SqlState::UndefinedTable,
             format!("relation \"{table}\" does not exist in the working set or at HEAD"),
         )
     })?;
-    let schema = crate::table::Table::from_object(repo.read_table(&newest)?)?.schema;
-    // The table's address in each commit, read once even where a commit is
-    // both a child's parent and a commit of the log.
-    let mut at_commit = std::collections::HashMap::new();
-    at_commit.insert(head, head_table);
-    let mut table_at = |commit: &Address| -> Result<Option<Address>> {
-        if let Some(found) = at_commit.get(commit) {
-            return Ok(*found);
-        }
-        let c = repo.read_commit(commit)?;
-        let found = repo.read_catalog(&c.catalog)?.tables.get(table).copied();
-        at_commit.insert(*commit, found);
-        Ok(found)
-    };
-    let mut pairs = Vec::new();
-    let working_side = [text("WORKING"), Value::Null];
-    let head_side = [text(head.to_hex()), timestamp(&head_commit)];
-    push_pair(
-        repo,
-        table,
-        &mut pairs,
-        head_table,
-        working_table,
-        head_side,
-        working_side,
-    )?;
+    let schema = versions.source(newest)?.schema;
+    versions.push_pair(head_side, working_side)?;
     for (address, commit) in vc::history::log(repo, &[head], &[])? {
-        let to = table_at(&address)?;
-        let (from, from_side) = match commit.parents.first() {
-            Some(parent) => (
-                table_at(parent)?,
-                [text(parent.to_hex()), timestamp(&repo.read_commit(parent)?)],
-            ),
+        let to = versions.side(&address)?;
+        let from = match commit.parents.first() {
+            Some(parent) => versions.side(parent)?,
             None => (None, [Value::Null, Value::Null]),
         };
-        let to_side = [text(address.to_hex()), timestamp(&commit)];
-        push_pair(repo, table, &mut pairs, from, to, from_side, to_side)?;
+        versions.push_pair(from, to)?;
     }
     Ok(Diffs {
         table: table.to_owned(),
         schema,
-        pairs,
+        pairs: versions.pairs,
     })
+}
+
+/// A table's versions as the pairs of a diff table read them: each
+/// commit's version and commit columns, and each version's decoded table,
+/// read once however many pairs share them (a commit is one pair's newer
+/// side and its child's older side).
+struct DiffVersions<'a> {
+    repo: &'a Repository,
+    table: &'a str,
+    /// By commit: the table's object there (`None`: absent), and the
+    /// commit's hash and date.
+    commits: std::collections::HashMap<Address, (Option<Address>, [Value; 2])>,
+    /// By table object: the version as a plan reads it.
+    sources: std::collections::HashMap<Address, TableSource>,
+    /// The pairs so far, newest first.
+    pairs: Vec<DiffPair>,
+}
+
+impl<'a> DiffVersions<'a> {
+    fn new(repo: &'a Repository, table: &'a str) -> DiffVersions<'a> {
+        DiffVersions {
+            repo,
+            table,
+            commits: std::collections::HashMap::new(),
+            sources: std::collections::HashMap::new(),
+            pairs: Vec::new(),
+        }
+    }
+
+    /// Commit `address`'s version of the table and its commit columns.
+    fn side(&mut self, address: &Address) -> Result<(Option<Address>, [Value; 2])> {
+        if let Some(found) = self.commits.get(address) {
+            return Ok(found.clone());
+        }
+        let commit = self.repo.read_commit(address)?;
+        let version = self
+            .repo
+            .read_catalog(&commit.catalog)?
+            .tables
+            .get(self.table)
+            .copied();
+        let side = (version, [text(address.to_hex()), timestamp(&commit)]);
+        self.commits.insert(*address, side.clone());
+        Ok(side)
+    }
+
+    /// The version stored as table object `address`.
+    fn source(&mut self, address: Address) -> Result<TableSource> {
+        if let Some(found) = self.sources.get(&address) {
+            return Ok(found.clone());
+        }
+        let t = crate::table::Table::from_object(self.repo.read_table(&address)?)?;
+        let source = TableSource::of(self.table.to_owned(), &t);
+        self.sources.insert(address, source.clone());
+        Ok(source)
+    }
+
+    /// Adds the pair of versions `from` and `to` (each a table object,
+    /// `None` where absent, with its commit columns) unless they are the
+    /// same.
+    fn push_pair(
+        &mut self,
+        (from, from_commit): (Option<Address>, [Value; 2]),
+        (to, to_commit): (Option<Address>, [Value; 2]),
+    ) -> Result<()> {
+        if from == to {
+            return Ok(());
+        }
+        let pair = DiffPair {
+            from: from.map(|a| self.source(a)).transpose()?,
+            to: to.map(|a| self.source(a)).transpose()?,
+            to_commit,
+            from_commit,
+        };
+        self.pairs.push(pair);
+        Ok(())
+    }
 }
 
 /// `arbor_commit_diff_<table>`: the table's changes from revision `from`
@@ -669,53 +717,17 @@ pub fn commit_diff(
             format!("relation \"{table}\" does not exist at {from} or at {to}"),
         )
     })?;
-    let schema = crate::table::Table::from_object(repo.read_table(&newest)?)?.schema;
-    let mut pairs = Vec::new();
-    push_pair(
-        repo,
-        table,
-        &mut pairs,
-        from_table,
-        to_table,
-        [text(from), from_date],
-        [text(to), to_date],
+    let mut versions = DiffVersions::new(repo, table);
+    let schema = versions.source(newest)?.schema;
+    versions.push_pair(
+        (from_table, [text(from), from_date]),
+        (to_table, [text(to), to_date]),
     )?;
     Ok(Diffs {
         table: table.to_owned(),
         schema,
-        pairs,
+        pairs: versions.pairs,
     })
-}
-
-/// Adds the pair of `table`'s versions `from` and `to` (object addresses,
-/// `None` where absent) unless they are the same.
-fn push_pair(
-    repo: &Repository,
-    table: &str,
-    pairs: &mut Vec<DiffPair>,
-    from: Option<Address>,
-    to: Option<Address>,
-    from_commit: [Value; 2],
-    to_commit: [Value; 2],
-) -> Result<()> {
-    if from == to {
-        return Ok(());
-    }
-    let source = |address: Option<Address>| -> Result<Option<TableSource>> {
-        address
-            .map(|a| {
-                let t = crate::table::Table::from_object(repo.read_table(&a)?)?;
-                Ok(TableSource::of(table.to_owned(), &t))
-            })
-            .transpose()
-    };
-    pairs.push(DiffPair {
-        from: source(from)?,
-        to: source(to)?,
-        to_commit,
-        from_commit,
-    });
-    Ok(())
 }
 
 /// The rows of `table` that differ between two catalogs: `diff_type`

@@ -199,18 +199,7 @@ fn oldest_matched(versions: &[BlameVersion]) -> usize {
 /// Whether two versions key their rows alike, so a key names the same row
 /// in both.
 fn same_key(a: &Table, b: &Table) -> bool {
-    let key = |t: &Table| -> Vec<Option<(u32, String)>> {
-        t.schema
-            .primary_key
-            .iter()
-            .map(|tag| {
-                t.schema
-                    .column_by_tag(*tag)
-                    .map(|c| (*tag, c.data_type.to_string()))
-            })
-            .collect()
-    };
-    key(a) == key(b)
+    a.schema.same_primary_key(&b.schema)
 }
 
 /// Whether the row under `key` holds different values in `old` (stored as

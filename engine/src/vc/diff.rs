@@ -200,24 +200,10 @@ impl TableDiff {
     /// Whether rows can be matched by key: both sides have the same primary
     /// key columns with the same types (or both a hidden row id).
     fn keys_match(&self) -> bool {
-        let (Some(a), Some(b)) = (&self.from, &self.to) else {
-            return false;
-        };
-        let key = |t: &Table| -> Vec<(u32, String)> {
-            t.schema
-                .primary_key
-                .iter()
-                .map(|tag| {
-                    let ty = t
-                        .schema
-                        .column_by_tag(*tag)
-                        .map(|c| c.data_type.to_string())
-                        .unwrap_or_default();
-                    (*tag, ty)
-                })
-                .collect()
-        };
-        key(a) == key(b)
+        match (&self.from, &self.to) {
+            (Some(a), Some(b)) => a.schema.same_primary_key(&b.schema),
+            _ => false,
+        }
     }
 
     /// The changed rows, in key order (deleted rows of an unmatched key

@@ -80,6 +80,12 @@ enum JsonAggKind {
     ArrayOfComposites,
 }
 
+/// `name` as `list` spells it, if it is there (an accumulator keeps the
+/// list's `'static` name).
+fn listed(list: &[&'static str], name: &str) -> Option<&'static str> {
+    list.iter().find(|n| **n == name).copied()
+}
+
 /// Whether `name` is an aggregate function: one of [`AGGREGATES`], the
 /// spread aggregates or the ordered-set ones.
 pub fn is_aggregate(name: &str) -> bool {
@@ -168,19 +174,14 @@ impl Accumulator {
                 },
             ),
             "json_object_agg" => Acc::JsonAgg(Vec::new(), JsonAggKind::Object),
-            f if super::spread::SPREAD_AGGREGATES.contains(&f) => {
-                Acc::Spread(super::spread::Spread::new(f))
-            }
-            f if ORDERED_SET_AGGREGATES.contains(&f) => Acc::OrderedSet(
-                ORDERED_SET_AGGREGATES
-                    .iter()
-                    .find(|n| **n == f)
-                    .copied()
-                    .unwrap_or("mode"),
-                None,
-                Vec::new(),
-            ),
-            _ => Acc::Max(Value::Null),
+            f => match (
+                listed(super::spread::SPREAD_AGGREGATES, f),
+                listed(ORDERED_SET_AGGREGATES, f),
+            ) {
+                (Some(f), _) => Acc::Spread(super::spread::Spread::new(f)),
+                (_, Some(f)) => Acc::OrderedSet(f, None, Vec::new()),
+                _ => Acc::Max(Value::Null),
+            },
         };
         let accumulator = Accumulator {
             acc,

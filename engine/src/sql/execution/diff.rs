@@ -16,10 +16,10 @@ use std::iter::Peekable;
 use arbor_merkle::ProllyMap;
 use arbor_schema::Value;
 
-use super::{Entries, Executor, Row, Rows, range_entries};
+use super::{ColumnsByTag, Entries, Executor, Row, Rows, range_entries};
 use crate::error::Result;
 use crate::sql::planner::plan::{
-    Access, Blame, DiffPair, Diffs, KeyRange, TableSource, full_range, same_primary_key,
+    Access, Blame, DiffPair, Diffs, KeyRange, TableSource, full_range,
 };
 
 /// One key's change: its stored value before and after (`None`: absent).
@@ -62,7 +62,7 @@ impl<'a> Executor<'a> {
             Some(access.ranges.clone())
         };
         let matched = match (&pair.from, &pair.to) {
-            (Some(from), Some(to)) => same_primary_key(&from.schema, &to.schema),
+            (Some(from), Some(to)) => from.schema.same_primary_key(&to.schema),
             _ => false,
         };
         let changes: Changes = match (old, new) {
@@ -92,29 +92,19 @@ impl<'a> Executor<'a> {
             }
         };
         let columns = &diffs.schema.columns;
-        // Each side's columns by tag: a renamed column is still the same column.
-        let positions = |side: &Option<TableSource>| -> Vec<Option<usize>> {
-            columns
-                .iter()
-                .map(|c| side.as_ref().and_then(|s| s.schema.tag_index(c.tag)))
-                .collect()
-        };
-        let (from_positions, to_positions) = (positions(&pair.from), positions(&pair.to));
+        let (from_positions, to_positions) = (
+            ColumnsByTag::new(columns, pair.from.as_ref().map(|s| &*s.schema)),
+            ColumnsByTag::new(columns, pair.to.as_ref().map(|s| &*s.schema)),
+        );
         let aligned = |side: &Option<TableSource>,
-                       positions: &[Option<usize>],
+                       positions: &ColumnsByTag,
                        key: &[u8],
                        value: Option<Vec<u8>>|
          -> Result<Option<Row>> {
             let (Some(source), Some(value)) = (side, value) else {
                 return Ok(None);
             };
-            let row = source.table.decode(key, &value)?;
-            Ok(Some(
-                positions
-                    .iter()
-                    .map(|p| p.map_or(Value::Null, |p| row[p].clone()))
-                    .collect(),
-            ))
+            Ok(Some(positions.pick(source.table.decode(key, &value)?)))
         };
         let width = columns.len();
         Ok(Box::new(changes.filter_map(move |change| {

@@ -636,18 +636,10 @@ impl<'a> Executor<'a> {
                 } else {
                     vec![full_range()]
                 };
-                // Columns by tag: a renamed column is still the same column.
-                let positions: Vec<Option<usize>> = columns
-                    .iter()
-                    .map(|c| version.source.schema.tag_index(c.tag))
-                    .collect();
+                let positions = ColumnsByTag::new(columns, Some(&version.source.schema));
                 match TableReader::new(self.nodes, &version.source, None, false, None) {
                     Ok(reader) => Box::new(Rc::new(reader).rows(ranges, false).map(move |row| {
-                        let row = row?;
-                        let mut out: Row = positions
-                            .iter()
-                            .map(|p| p.map_or(Value::Null, |p| row[p].clone()))
-                            .collect();
+                        let mut out = positions.pick(row?);
                         out.extend(version.commit.iter().cloned());
                         Ok(out)
                     })),
@@ -1174,6 +1166,34 @@ impl<'a> TableReader<'a> {
             row.push(Value::Bytea(key));
         }
         Ok(row)
+    }
+}
+
+/// Where each column of a table's newest version sits in a row of another
+/// version of it, matched by tag: a renamed column is still the same
+/// column, and one that version lacks (or an absent version) reads as NULL.
+struct ColumnsByTag(Vec<Option<usize>>);
+
+impl ColumnsByTag {
+    fn new(
+        columns: &[arbor_schema::table::Column],
+        version: Option<&arbor_schema::TableSchema>,
+    ) -> ColumnsByTag {
+        ColumnsByTag(
+            columns
+                .iter()
+                .map(|c| version.and_then(|v| v.tag_index(c.tag)))
+                .collect(),
+        )
+    }
+
+    /// `row` (of that version) in the newest version's columns; positions
+    /// are distinct, so each value moves rather than copies.
+    fn pick(&self, mut row: Row) -> Row {
+        self.0
+            .iter()
+            .map(|p| p.map_or(Value::Null, |p| std::mem::replace(&mut row[p], Value::Null)))
+            .collect()
     }
 }
 

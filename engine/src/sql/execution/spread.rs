@@ -45,12 +45,7 @@ pub(super) struct Spread {
 
 impl Spread {
     /// The state of aggregate `function`, one of [`SPREAD_AGGREGATES`].
-    pub(super) fn new(function: &str) -> Spread {
-        let function = SPREAD_AGGREGATES
-            .iter()
-            .find(|f| **f == function)
-            .copied()
-            .unwrap_or("stddev");
+    pub(super) fn new(function: &'static str) -> Spread {
         Spread {
             function,
             root: function.starts_with("stddev"),

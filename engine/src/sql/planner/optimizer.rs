@@ -33,7 +33,7 @@ use arbor_schema::Value;
 
 use super::access::{self, EntryCounter};
 use super::expr::{BinaryOp, Expr};
-use super::plan::{Access, Blame, Diffs, JoinKind, Plan, SortKey, same_primary_key};
+use super::plan::{Access, Blame, Diffs, JoinKind, Plan, SortKey};
 
 /// Applies every rewrite to `plan`; `counter` counts index entries for
 /// the estimates that choose access paths.
@@ -350,7 +350,7 @@ fn diff_access(diffs: &Diffs, terms: &[Expr], params: &[Value]) -> Option<Access
         [&p.from, &p.to]
             .into_iter()
             .flatten()
-            .all(|side| same_primary_key(&diffs.schema, &side.schema))
+            .all(|side| diffs.schema.same_primary_key(&side.schema))
     });
     if !keyed_alike {
         return None;

@@ -249,29 +249,11 @@ pub struct TableVersion {
     pub commit: [Value; 3],
 }
 
-/// Whether two schemas have the same primary key: the same columns (by
-/// tag), of the same types, so key ranges encoded for one hold the same
-/// rows in the other.
-pub fn same_primary_key(a: &TableSchema, b: &TableSchema) -> bool {
-    let key = |schema: &TableSchema| -> Vec<Option<(u32, arbor_schema::DataType)>> {
-        schema
-            .primary_key
-            .iter()
-            .map(|tag| {
-                schema
-                    .column_by_tag(*tag)
-                    .map(|c| (*tag, c.data_type.clone()))
-            })
-            .collect()
-    };
-    key(a) == key(b)
-}
-
 impl History {
     /// Whether `version` has HEAD's primary key: the same columns, of the
     /// same types, so HEAD's key ranges hold the same rows in it.
     pub fn same_key(&self, version: &TableSource) -> bool {
-        same_primary_key(&self.schema, &version.schema)
+        self.schema.same_primary_key(&version.schema)
     }
 
     /// The columns of its rows: HEAD's columns, then the commit's.
