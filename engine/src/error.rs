@@ -31,6 +31,8 @@ pub enum SqlState {
     InvalidDatetimeFormat,
     /// 22008 `datetime_field_overflow`.
     DatetimeFieldOverflow,
+    /// 22015 `interval_field_overflow`.
+    IntervalFieldOverflow,
     /// 22011 `substring_error`.
     SubstringError,
     /// 22012 `division_by_zero`.
@@ -181,6 +183,7 @@ impl SqlState {
             SqlState::NullValueNotAllowed => "22004",
             SqlState::InvalidDatetimeFormat => "22007",
             SqlState::DatetimeFieldOverflow => "22008",
+            SqlState::IntervalFieldOverflow => "22015",
             SqlState::SubstringError => "22011",
             SqlState::DivisionByZero => "22012",
             SqlState::InvalidPrecedingOrFollowingSize => "22013",
@@ -262,6 +265,7 @@ impl From<arbor_schema::ErrorKind> for SqlState {
             K::StringDataRightTruncation => SqlState::StringDataRightTruncation,
             K::InvalidDatetimeFormat => SqlState::InvalidDatetimeFormat,
             K::DatetimeFieldOverflow => SqlState::DatetimeFieldOverflow,
+            K::IntervalFieldOverflow => SqlState::IntervalFieldOverflow,
             K::CannotCoerce => SqlState::CannotCoerce,
             K::DatatypeMismatch => SqlState::DatatypeMismatch,
             K::FeatureNotSupported => SqlState::FeatureNotSupported,

@@ -121,6 +121,7 @@ fn convert(value: Value, to: &DataType, mode: Mode) -> Result<Value> {
         },
         T::Time => match value {
             Value::Time(t) => Value::Time(t),
+            Value::Interval(i) => Value::Time(i.time_of_day()),
             Value::Timestamp(t) => Value::Time(t.time()),
             Value::TimestampTz(t) => Value::Time(t.naive_utc().time()),
             _ => return Err(no_cast()),
@@ -140,6 +141,11 @@ fn convert(value: Value, to: &DataType, mode: Mode) -> Result<Value> {
             Value::Timestamp(t) => {
                 Value::TimestampTz(DateTime::<Utc>::from_naive_utc_and_offset(t, Utc))
             }
+            _ => return Err(no_cast()),
+        },
+        T::Interval => match value {
+            Value::Interval(i) => Value::Interval(i),
+            Value::Time(t) => Value::Interval(crate::Interval::of_time(t)),
             _ => return Err(no_cast()),
         },
         T::Uuid => match value {

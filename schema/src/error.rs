@@ -21,6 +21,8 @@ pub enum ErrorKind {
     InvalidDatetimeFormat,
     /// 22008 `datetime_field_overflow`: a date or time field out of range.
     DatetimeFieldOverflow,
+    /// 22015 `interval_field_overflow`: a field of interval text out of range.
+    IntervalFieldOverflow,
     /// 42846 `cannot_coerce`: no cast between the two types.
     CannotCoerce,
     /// 42804 `datatype_mismatch`: a value of the wrong type for a column.
@@ -44,6 +46,7 @@ impl ErrorKind {
             ErrorKind::StringDataRightTruncation => "22001",
             ErrorKind::InvalidDatetimeFormat => "22007",
             ErrorKind::DatetimeFieldOverflow => "22008",
+            ErrorKind::IntervalFieldOverflow => "22015",
             ErrorKind::CannotCoerce => "42846",
             ErrorKind::DatatypeMismatch => "42804",
             ErrorKind::FeatureNotSupported => "0A000",

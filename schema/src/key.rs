@@ -19,6 +19,7 @@
 //! | text, varchar, char, bytea | bytes with 0x00 escaped as 0x00 0xFF, terminated by 0x00 0x00 |
 //! | date | days from 1970-01-01, i32, as integers |
 //! | time, timestamp, timestamptz | microseconds, i64, as integers |
+//! | interval | its span (PostgreSQL's comparison value), i128, as integers; then months and days, i32 each |
 //! | uuid | 16 bytes |
 //! | jsonb | PostgreSQL's jsonb order, see [`crate::jsonb_key`] |
 //!
@@ -156,6 +157,13 @@ fn encode_column(out: &mut Vec<u8>, v: &Value, c: &KeyColumn) -> Result<()> {
         }
         (DataType::Timestamp, Value::Timestamp(t)) => put_i64(out, t.and_utc().timestamp_micros()),
         (DataType::TimestampTz, Value::TimestampTz(t)) => put_i64(out, t.timestamp_micros()),
+        // The span orders (PostgreSQL's comparison); months and days after
+        // it keep equal spans of different fields apart and decodable.
+        (DataType::Interval, Value::Interval(i)) => {
+            out.extend_from_slice(&((i.span() as u128) ^ (1 << 127)).to_be_bytes());
+            out.extend_from_slice(&((i.months as u32) ^ 0x8000_0000).to_be_bytes());
+            out.extend_from_slice(&((i.days as u32) ^ 0x8000_0000).to_be_bytes());
+        }
         (DataType::Uuid, Value::Uuid(u)) => out.extend_from_slice(u.as_bytes()),
         (DataType::Jsonb, Value::Jsonb(j)) => crate::jsonb_key::encode(out, j)?,
         (DataType::Json, _) => {
@@ -356,6 +364,23 @@ fn decode_column(bytes: &[u8], c: &KeyColumn) -> Result<(Value, usize)> {
             let t = DateTime::from_timestamp_micros(i64_at()?)
                 .ok_or_else(|| ValueError::corrupt("key timestamp out of range"))?;
             (Value::TimestampTz(t), 9)
+        }
+        DataType::Interval => {
+            let b = fixed(24)?;
+            let span =
+                (u128::from_be_bytes(b[..16].try_into().expect("16 bytes")) ^ (1 << 127)) as i128;
+            let i32_at = |at: usize| {
+                (u32::from_be_bytes(b[at..at + 4].try_into().expect("4 bytes")) ^ 0x8000_0000)
+                    as i32
+            };
+            let (months, days) = (i32_at(16), i32_at(20));
+            let whole = crate::Interval::new(months, days, 0).span();
+            let micros = i64::try_from(span - whole)
+                .map_err(|_| ValueError::corrupt("key interval out of range"))?;
+            (
+                Value::Interval(crate::Interval::new(months, days, micros)),
+                25,
+            )
         }
         DataType::Uuid => (
             Value::Uuid(uuid::Uuid::from_bytes(

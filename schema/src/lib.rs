@@ -12,6 +12,8 @@
 //!   which makes a prolly map keyed by encoded primary keys a sorted table.
 //! - [`row`]: the row encoding, keyed by stable column tags so rows survive
 //!   schema changes.
+//! - [`interval`]: PostgreSQL's `interval` (months, days and
+//!   microseconds), its text forms and its arithmetic with dates and times.
 //! - [`array`]: the text form of one-dimensional arrays, a type of query
 //!   results (catalog columns, `ARRAY[...]`, `array_agg`), never stored.
 //! - [`sql_text`]: names and values quoted for generated SQL statements.
@@ -25,6 +27,7 @@ pub mod array;
 pub mod cast;
 pub mod diff;
 mod error;
+pub mod interval;
 mod jsonb_key;
 pub mod key;
 pub mod merge;
@@ -38,6 +41,7 @@ mod value;
 
 pub use cast::{assign, cast};
 pub use error::{ErrorKind, Result, ValueError};
+pub use interval::Interval;
 pub use table::{Column, TableSchema};
 pub use text::{format_float, parse_value};
 pub use types::DataType;

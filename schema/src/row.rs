@@ -99,6 +99,11 @@ fn encode_value(out: &mut Vec<u8>, v: &Value) {
         }
         Value::Timestamp(t) => out.extend_from_slice(&t.and_utc().timestamp_micros().to_le_bytes()),
         Value::TimestampTz(t) => out.extend_from_slice(&t.timestamp_micros().to_le_bytes()),
+        Value::Interval(i) => {
+            out.extend_from_slice(&i.months.to_le_bytes());
+            out.extend_from_slice(&i.days.to_le_bytes());
+            out.extend_from_slice(&i.micros.to_le_bytes());
+        }
         Value::Uuid(u) => out.extend_from_slice(u.as_bytes()),
         Value::Jsonb(j) => out.extend_from_slice(j.as_bytes()),
         // No column has an array type (tables refuse one when created), so
@@ -266,6 +271,15 @@ fn decode_value(b: &[u8], t: &DataType) -> Result<Value> {
         DataType::TimestampTz => {
             let micros = i64::from_le_bytes(arr(8)?.try_into().map_err(|_| bad())?);
             Value::TimestampTz(DateTime::from_timestamp_micros(micros).ok_or_else(bad)?)
+        }
+        DataType::Interval => {
+            let b = arr(16)?;
+            let field = |at: usize, n: usize| b[at..at + n].to_vec();
+            Value::Interval(crate::Interval::new(
+                i32::from_le_bytes(field(0, 4).try_into().map_err(|_| bad())?),
+                i32::from_le_bytes(field(4, 4).try_into().map_err(|_| bad())?),
+                i64::from_le_bytes(field(8, 8).try_into().map_err(|_| bad())?),
+            ))
         }
         DataType::Uuid => Value::Uuid(uuid::Uuid::from_bytes(
             arr(16)?.try_into().map_err(|_| bad())?,

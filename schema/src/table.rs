@@ -643,6 +643,7 @@ fn read_type(r: &mut Reader<'_>) -> DecodeResult<DataType> {
         16 => DataType::Uuid,
         17 => DataType::Json,
         18 => DataType::Jsonb,
+        21 => DataType::Interval,
         other => return Err(format!("unknown type code {other}")),
     };
     Ok(t)

@@ -71,6 +71,7 @@ pub fn parse_value(text: &str, ty: &DataType) -> Result<Value> {
             let utc = local - chrono::Duration::seconds(i64::from(offset.unwrap_or(0)));
             Value::TimestampTz(DateTime::<Utc>::from_naive_utc_and_offset(utc, Utc))
         }
+        DataType::Interval => Value::Interval(crate::Interval::parse(text, None)?),
         DataType::Uuid => Value::Uuid(parse_uuid(text)?),
         DataType::Json => {
             parse_jsonb(text)?;

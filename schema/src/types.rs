@@ -35,6 +35,8 @@ pub enum DataType {
     Timestamp,
     /// `timestamptz`
     TimestampTz,
+    /// `interval`
+    Interval,
     /// `uuid`
     Uuid,
     /// `json` (text, kept as written)
@@ -99,6 +101,7 @@ impl DataType {
             DataType::Jsonb => 18,
             DataType::Array(_) => 19,
             DataType::Vector(_) => 20,
+            DataType::Interval => 21,
         }
     }
 }
@@ -124,6 +127,7 @@ impl fmt::Display for DataType {
             DataType::Time => f.write_str("time without time zone"),
             DataType::Timestamp => f.write_str("timestamp without time zone"),
             DataType::TimestampTz => f.write_str("timestamp with time zone"),
+            DataType::Interval => f.write_str("interval"),
             DataType::Uuid => f.write_str("uuid"),
             DataType::Json => f.write_str("json"),
             DataType::Jsonb => f.write_str("jsonb"),

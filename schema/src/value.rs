@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::interval::Interval;
 use crate::text::{self, format_float};
 use crate::types::DataType;
 
@@ -50,6 +51,8 @@ pub enum Value {
     Timestamp(NaiveDateTime),
     /// `timestamptz`, held in UTC
     TimestampTz(DateTime<Utc>),
+    /// `interval`
+    Interval(Interval),
     /// `uuid`
     Uuid(Uuid),
     /// `json`, the text as written
@@ -92,6 +95,7 @@ impl Value {
             Value::Time(_) => cast("time"),
             Value::Timestamp(_) => cast("timestamp"),
             Value::TimestampTz(_) => cast("timestamptz"),
+            Value::Interval(_) => cast("interval"),
             Value::Uuid(_) => cast("uuid"),
             Value::Json(_) => cast("json"),
             Value::Jsonb(_) => cast("jsonb"),
@@ -124,6 +128,7 @@ impl Value {
             Value::Time(_) => DataType::Time,
             Value::Timestamp(_) => DataType::Timestamp,
             Value::TimestampTz(_) => DataType::TimestampTz,
+            Value::Interval(_) => DataType::Interval,
             Value::Uuid(_) => DataType::Uuid,
             Value::Json(_) => DataType::Json,
             Value::Jsonb(_) => DataType::Jsonb,
@@ -173,6 +178,7 @@ impl Value {
             Value::Json(_) => 8,
             Value::Jsonb(_) => 9,
             Value::Array(_) => 10,
+            Value::Interval(_) => 11,
         }
     }
 
@@ -196,6 +202,8 @@ impl Value {
             (Text(a), Text(b)) => a.as_bytes().cmp(b.as_bytes()),
             (Bytea(a), Bytea(b)) => a.cmp(b),
             (Time(a), Time(b)) => a.cmp(b),
+            // By span: '1 mon' = '30 days', as in PostgreSQL.
+            (Interval(a), Interval(b)) => a.span().cmp(&b.span()),
             (Uuid(a), Uuid(b)) => a.cmp(b),
             (Json(a), Json(b)) => a.cmp(b),
             (Jsonb(a), Jsonb(b)) => a.cmp(b),
@@ -293,6 +301,7 @@ impl Hash for Value {
                 timestamp_micros(v).hash(state)
             }
             Value::Time(t) => t.hash(state),
+            Value::Interval(i) => i.span().hash(state),
             Value::Uuid(u) => u.hash(state),
             Value::Json(s) => s.hash(state),
             Value::Jsonb(j) => j.hash(state),
@@ -319,6 +328,7 @@ impl fmt::Display for Value {
             Value::Time(t) => f.write_str(&text::format_time(*t)),
             Value::Timestamp(t) => f.write_str(&text::format_timestamp(*t, false)),
             Value::TimestampTz(t) => f.write_str(&text::format_timestamp(t.naive_utc(), true)),
+            Value::Interval(i) => write!(f, "{i}"),
             Value::Uuid(u) => write!(f, "{u}"),
             Value::Jsonb(j) => write!(f, "{j}"),
             Value::Array(elements) => f.write_str(&crate::array::format_array(elements)),

@@ -112,6 +112,13 @@ fn binary(v: &Value) -> Vec<u8> {
         Value::TimestampTz(t) => (t.timestamp_micros() - PG_EPOCH_MICROS)
             .to_be_bytes()
             .to_vec(),
+        // Microseconds, days, months.
+        Value::Interval(i) => [
+            i.micros.to_be_bytes().as_slice(),
+            &i.days.to_be_bytes(),
+            &i.months.to_be_bytes(),
+        ]
+        .concat(),
         Value::Jsonb(j) => {
             // Version 1 of jsonb's binary format: the JSON text.
             let mut out = vec![1];
@@ -398,6 +405,19 @@ pub fn decode_parameter(
             }
             .ok_or_else(|| bad(format!("{t} out of range")))?;
             parse_value(&text, t).map_err(BadParameter::from)?
+        }
+        DataType::Interval => {
+            let b = fixed(16)?;
+            let field = |at: usize, n: usize| {
+                let mut a = [0u8; 8];
+                a[8 - n..].copy_from_slice(&b[at..at + n]);
+                i64::from_be_bytes(a)
+            };
+            Value::Interval(arbor_schema::Interval::new(
+                field(12, 4) as i32,
+                field(8, 4) as i32,
+                field(0, 8),
+            ))
         }
         DataType::Numeric(_) => {
             let text = numeric_text(bytes).ok_or_else(|| bad("invalid binary numeric"))?;

@@ -444,6 +444,7 @@ fn unary(op: UnaryOp, v: Value) -> Result<Value> {
         (UnaryOp::Negate, Value::Real(f)) => Value::Real(-f),
         (UnaryOp::Negate, Value::Double(f)) => Value::Double(-f),
         (UnaryOp::Negate, Value::Numeric(d)) => Value::Numeric(-d),
+        (UnaryOp::Negate, Value::Interval(i)) => Value::Interval(i.negate()?),
         (UnaryOp::BitNot, Value::SmallInt(i)) => Value::SmallInt(!i),
         (UnaryOp::BitNot, Value::Integer(i)) => Value::Integer(!i),
         (UnaryOp::BitNot, Value::BigInt(i)) => Value::BigInt(!i),

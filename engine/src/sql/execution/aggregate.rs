@@ -37,6 +37,10 @@ enum Acc {
     SumInt(i128, bool),
     SumNumeric(Option<Decimal>),
     SumFloat(Option<f64>),
+    /// `sum` of intervals, field by field.
+    SumInterval(arbor_schema::Interval),
+    /// `avg` of intervals: their sum and how many.
+    AvgInterval(arbor_schema::Interval, i64),
     Avg {
         sum: Option<Decimal>,
         float: Option<f64>,
@@ -262,7 +266,15 @@ impl Accumulator {
         if !other.saw_value && !matches!(other.acc, Acc::Count(_)) {
             return Ok(());
         }
+        if !self.saw_value && !matches!(self.acc, Acc::Count(_)) {
+            *self = other;
+            return Ok(());
+        }
         match (&mut self.acc, other.acc) {
+            (Acc::AvgInterval(sum, n), Acc::AvgInterval(other_sum, other_n)) => {
+                *sum = sum.add(other_sum)?;
+                *n += other_n;
+            }
             (Acc::Count(a), Acc::Count(b)) => *a += b,
             (Acc::SumInt(a, wide_a), Acc::SumInt(b, wide_b)) => {
                 *a += b;
@@ -430,10 +442,32 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
             Value::Real(_) | Value::Double(_) => {
                 *acc = Acc::SumFloat(Some(*total as f64 + v.as_f64().expect("a float")));
             }
+            // A column's values are all of one type: no integer came before.
+            Value::Interval(i) if *total == 0 && !*wide => *acc = Acc::SumInterval(*i),
             other => {
                 return Err(no_such_aggregate("sum", other));
             }
         },
+        Acc::SumInterval(sum) => match &v {
+            Value::Interval(i) => *sum = sum.add(*i)?,
+            other => return Err(no_such_aggregate("sum", other)),
+        },
+        Acc::AvgInterval(sum, n) => match &v {
+            Value::Interval(i) => {
+                *sum = sum.add(*i)?;
+                *n += 1;
+            }
+            other => return Err(no_such_aggregate("avg", other)),
+        },
+        Acc::Avg {
+            sum: None,
+            float: None,
+            n: 0,
+        } if matches!(v, Value::Interval(_)) => {
+            if let Value::Interval(i) = v {
+                *acc = Acc::AvgInterval(i, 1);
+            }
+        }
         Acc::SumNumeric(sum) => {
             let d = match &v {
                 Value::Numeric(d) => *d,
@@ -527,6 +561,8 @@ fn finish(acc: Acc) -> Result<Value> {
         }
         Acc::SumNumeric(s) => s.map_or(Value::Null, Value::Numeric),
         Acc::SumFloat(s) => s.map_or(Value::Null, Value::Double),
+        Acc::SumInterval(sum) => Value::Interval(sum),
+        Acc::AvgInterval(sum, n) => Value::Interval(sum.div(n as f64)?),
         Acc::Avg { n: 0, .. } => Value::Null,
         Acc::Avg {
             float: Some(f),

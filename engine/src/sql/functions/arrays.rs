@@ -2,7 +2,7 @@
 //! (lower bound 1), and the set-returning functions, which return their
 //! rows as an array that the plan's `Unnest` node expands.
 
-use arbor_schema::Value;
+use arbor_schema::{Interval, Value};
 
 use super::{check_value_size, int_arg, text_arg, wrong_args};
 use crate::error::{Error, Result, SqlState};
@@ -167,6 +167,13 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
 /// array of the arguments' widest integer type.
 fn series(start: &Value, stop: &Value, step_arg: Option<&Value>) -> Result<Value> {
     let name = "generate_series";
+    if let (Some(from), Some(to), Some(step)) = (
+        datetime_of(start),
+        datetime_of(stop),
+        step_arg.and_then(interval_of),
+    ) {
+        return time_series(start, from, to, step);
+    }
     let (a, b) = (int_arg(name, start)?, int_arg(name, stop)?);
     let step = step_arg.map_or(Ok(1), |s| int_arg(name, s))?;
     if step == 0 {
@@ -200,6 +207,59 @@ fn series(start: &Value, stop: &Value, step_arg: Option<&Value>) -> Result<Value
             .map(|v| i32::try_from(v).map_or(Value::BigInt(v), Value::Integer))
             .collect()
     }))
+}
+
+/// A date (as its midnight), timestamp or timestamptz, as a date-time.
+fn datetime_of(v: &Value) -> Option<chrono::NaiveDateTime> {
+    match v {
+        Value::Date(d) => Some(d.and_time(chrono::NaiveTime::MIN)),
+        Value::Timestamp(t) => Some(*t),
+        Value::TimestampTz(t) => Some(t.naive_utc()),
+        _ => None,
+    }
+}
+
+/// An interval, or interval text (an untyped literal step, `'1 day'`).
+fn interval_of(v: &Value) -> Option<Interval> {
+    match v {
+        Value::Interval(i) => Some(*i),
+        Value::Text(t) => Interval::parse(t, None).ok(),
+        _ => None,
+    }
+}
+
+/// `generate_series(start, stop, step)` over timestamps: `start`, then
+/// each value plus `step` while it has not passed `stop`, as timestamps
+/// when `start` is one, else (a date, a timestamptz) as timestamptz.
+fn time_series(
+    start: &Value,
+    from: chrono::NaiveDateTime,
+    to: chrono::NaiveDateTime,
+    step: Interval,
+) -> Result<Value> {
+    let direction = step.span().signum();
+    if direction == 0 {
+        return Err(Error::new(
+            SqlState::InvalidParameterValue,
+            "step size cannot equal zero",
+        ));
+    }
+    let mut values = Vec::new();
+    let mut at = Some(from);
+    while let Some(t) = at.filter(|t| if direction > 0 { *t <= to } else { *t >= to }) {
+        if values.len() >= MAX_SERIES as usize {
+            return Err(Error::new(
+                SqlState::ProgramLimitExceeded,
+                format!("generate_series would return more than {MAX_SERIES} rows in one call"),
+            ));
+        }
+        values.push(match start {
+            Value::Timestamp(_) => Value::Timestamp(t),
+            _ => Value::TimestampTz(t.and_utc()),
+        });
+        at = step.add_to(t);
+    }
+    Ok(Value::Array(values))
 }
 
 #[cfg(test)]

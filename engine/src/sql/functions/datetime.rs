@@ -7,10 +7,11 @@
 //! statement started; `clock_timestamp()` reads the clock at each call. All
 //! come from the session's clock (`crate::env::Clock`), which a front end
 //! may fix.
-//! There is no `interval` type yet, so `date_trunc` and `date_part` cover
-//! the common fields and date arithmetic counts days.
+//! The arithmetic of dates, times and intervals is [`arithmetic`]; the
+//! interval type itself is `arbor_schema::interval`.
 
-use arbor_schema::Value;
+use arbor_schema::interval::IntervalUnit;
+use arbor_schema::{Interval, Value};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use rust_decimal::Decimal;
 
@@ -34,6 +35,11 @@ pub const NAMES: &[&str] = &[
     "make_date",
     "make_time",
     "to_timestamp",
+    "age",
+    "justify_days",
+    "justify_hours",
+    "justify_interval",
+    "make_interval",
 ];
 
 fn unit_error(unit: &str, what: &str) -> Error {
@@ -85,12 +91,22 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
         ("localtimestamp", []) => Value::Timestamp(now().naive_utc()),
         ("current_date", []) => Value::Date(now().date_naive()),
         ("date_part" | "extract", [field, v]) => {
-            let field = text_arg(field).to_lowercase();
-            extract(&field, v, name == "extract")?
+            let lower = text_arg(field).to_lowercase();
+            let field = canonical_field(&lower);
+            match v {
+                Value::Interval(i) => extract_interval(field, *i, name == "extract")?,
+                _ => extract(field, v, name == "extract")?,
+            }
         }
         ("date_trunc", [unit, v]) => {
-            let unit = text_arg(unit).to_lowercase();
+            let unit = canonical_field(&text_arg(unit).to_lowercase()).to_owned();
             match v {
+                Value::Interval(i) => Value::Interval(
+                    IntervalUnit::named(&unit)
+                        .filter(|u| *u != IntervalUnit::Week)
+                        .map(|u| i.truncate(u))
+                        .ok_or_else(|| unit_error(&unit, "interval"))?,
+                ),
                 Value::Timestamp(t) => Value::Timestamp(truncate(&unit, *t)?),
                 Value::TimestampTz(t) => {
                     Value::TimestampTz(truncate(&unit, t.naive_utc())?.and_utc())
@@ -135,6 +151,26 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
                 )
             })?)
         }
+        ("age", [a, b]) => match (timestamp_of(a), timestamp_of(b)) {
+            (Some(a), Some(b)) => Value::Interval(Interval::age(a, b)?),
+            _ => return Err(wrong_args(name, n)),
+        },
+        // From midnight of today (the transaction's date).
+        ("age", [v]) => match timestamp_of(v) {
+            Some(t) => Value::Interval(Interval::age(
+                now().date_naive().and_time(NaiveTime::MIN),
+                t,
+            )?),
+            None => return Err(wrong_args(name, n)),
+        },
+        ("justify_days" | "justify_hours" | "justify_interval", [Value::Interval(i)]) => {
+            Value::Interval(match name {
+                "justify_days" => i.justify_days()?,
+                "justify_hours" => i.justify_hours()?,
+                _ => i.justify_interval()?,
+            })
+        }
+        ("make_interval", args) if args.len() <= 7 => make_interval(args)?,
         ("to_timestamp", [v]) => {
             let secs = v.as_f64().ok_or_else(|| wrong_args(name, n))?;
             let micros = (secs * 1e6).round();
@@ -152,6 +188,103 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
         }
         _ => return Err(wrong_args(name, n)),
     })
+}
+
+/// A unit's name as `extract` and `date_trunc` match it: the plural of
+/// the sub-second units, the singular of the others (`secs` is `second`,
+/// `ms` is `milliseconds`); other names as they are.
+fn canonical_field(field: &str) -> &str {
+    use IntervalUnit as U;
+    match IntervalUnit::named(field) {
+        Some(U::Microsecond) => "microseconds",
+        Some(U::Millisecond) => "milliseconds",
+        Some(U::Second) => "second",
+        Some(U::Minute) => "minute",
+        Some(U::Hour) => "hour",
+        Some(U::Day) => "day",
+        Some(U::Week) => "week",
+        Some(U::Month) => "month",
+        Some(U::Year) => "year",
+        Some(U::Decade) => "decade",
+        Some(U::Century) => "century",
+        Some(U::Millennium) => "millennium",
+        None => field,
+    }
+}
+
+/// `make_interval(years, months, weeks, days, hours, mins, secs)`, each
+/// 0 when left out; all but the seconds are integers.
+fn make_interval(args: &[Value]) -> Result<Value> {
+    let whole = |i: usize| -> Result<i64> {
+        match args.get(i) {
+            None => Ok(0),
+            Some(v) => v
+                .as_i64()
+                .ok_or_else(|| wrong_args("make_interval", args.len())),
+        }
+    };
+    let seconds = match args.get(6) {
+        None => 0.0,
+        Some(v) => v
+            .as_f64()
+            .ok_or_else(|| wrong_args("make_interval", args.len()))?,
+    };
+    let overflow = || Error::from(arbor_schema::interval::out_of_range());
+    let months = whole(0)?
+        .checked_mul(12)
+        .and_then(|m| m.checked_add(whole(1).ok()?))
+        .ok_or_else(overflow)?;
+    let days = whole(2)?
+        .checked_mul(7)
+        .and_then(|d| d.checked_add(whole(3).ok()?))
+        .ok_or_else(overflow)?;
+    let micros = (seconds * 1e6).round_ties_even();
+    if !micros.is_finite() || micros.abs() > 9.2e18 {
+        return Err(overflow());
+    }
+    let micros =
+        (whole(4)? as i128) * 3_600_000_000 + (whole(5)? as i128) * 60_000_000 + micros as i128;
+    Ok(Value::Interval(Interval::new(
+        i32::try_from(months).map_err(|_| overflow())?,
+        i32::try_from(days).map_err(|_| overflow())?,
+        i64::try_from(micros).map_err(|_| overflow())?,
+    )))
+}
+
+/// A field of an interval, as PostgreSQL breaks it down (hours past 24
+/// stay hours; see `Interval::parts`): double for `date_part`, numeric
+/// for `EXTRACT` (scale 6 for seconds and the epoch, 3 for milliseconds).
+fn extract_interval(field: &str, i: Interval, numeric: bool) -> Result<Value> {
+    let p = i.parts();
+    let sub_minute = i128::from(p.seconds) * 1_000_000 + i128::from(p.micros);
+    let (value, scale): (Decimal, u32) = match field {
+        "microseconds" => (Decimal::from_i128_with_scale(sub_minute, 0), 0),
+        "milliseconds" => (Decimal::from_i128_with_scale(sub_minute, 3), 3),
+        "second" => (Decimal::from_i128_with_scale(sub_minute, 6), 6),
+        "minute" => (Decimal::from(p.minutes), 0),
+        "hour" => (Decimal::from(p.hours), 0),
+        "day" => (Decimal::from(p.days), 0),
+        "month" => (Decimal::from(p.months), 0),
+        "quarter" => (Decimal::from(p.months / 3 + 1), 0),
+        "year" => (Decimal::from(p.years), 0),
+        "decade" => (Decimal::from(p.years / 10), 0),
+        "century" => (Decimal::from(p.years / 100), 0),
+        "millennium" => (Decimal::from(p.years / 1000), 0),
+        "epoch" => (Decimal::from_i128_with_scale(i.epoch_micros(), 6), 6),
+        _ => return Err(unit_error(field, "interval")),
+    };
+    Ok(scaled(value, scale, numeric))
+}
+
+/// An extracted field: a numeric of `scale` decimals for `EXTRACT`, a
+/// double for `date_part`.
+fn scaled(mut value: Decimal, scale: u32, numeric: bool) -> Value {
+    if numeric {
+        value.rescale(scale);
+        Value::Numeric(value)
+    } else {
+        Value::Double(value.to_string().parse().unwrap_or(0.0))
+    }
 }
 
 /// A field of a date, time or timestamp: double for `date_part`, numeric
@@ -213,11 +346,15 @@ fn extract(field: &str, v: &Value, numeric: bool) -> Result<Value> {
         }
         _ => return Err(unit_error(field, what)),
     };
-    Ok(if numeric {
-        Value::Numeric(value.normalize())
-    } else {
-        Value::Double(value.to_string().parse().unwrap_or(0.0))
-    })
+    // Seconds and the epoch of a time carry microseconds (a date's epoch
+    // is whole), milliseconds thousandths.
+    let scale = match (field, v) {
+        ("epoch", Value::Date(_)) => 0,
+        ("second" | "epoch", _) => 6,
+        ("milliseconds", _) => 3,
+        _ => 0,
+    };
+    Ok(scaled(value, scale, numeric))
 }
 
 /// `date_trunc(unit, t)`: `t` with every field below `unit` set to its start.
@@ -264,9 +401,19 @@ fn truncate(unit: &str, t: NaiveDateTime) -> Result<NaiveDateTime> {
     }
 }
 
-/// `date + integer`, `date - integer` and `date - date` (a number of days);
-/// `None` when the operands are not these.
+/// The arithmetic of dates, times, timestamps and intervals, as
+/// PostgreSQL's operators define it; `None` when the operands are none of
+/// these pairs:
+///
+/// - `date ± integer` (days) is a date, `date - date` an integer;
+/// - `date`, `timestamp` or `timestamptz` `± interval` keeps the
+///   timestamp's type (a date becomes a timestamp), `time ± interval` a
+///   time of day (around the clock), `date + time` a timestamp;
+/// - `timestamp - timestamp` and `time - time` are intervals;
+/// - `interval ± interval` adds fields, `interval * number`, `number *
+///   interval` and `interval / number` scale them.
 pub fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
+    use BinaryOp::{Add, Divide, Multiply, Subtract};
     let days = |v: &Value| {
         v.as_i64()
             .filter(|_| matches!(v, Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_)))
@@ -276,23 +423,79 @@ pub fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
             .map(Value::Date)
             .ok_or_else(|| Error::new(SqlState::DatetimeFieldOverflow, "date out of range"))
     };
-    Ok(match (op, a, b) {
-        (BinaryOp::Add, Value::Date(d), n) if days(n).is_some() => {
-            Some(shifted(d, days(n).unwrap_or(0))?)
+    let factor = |v: &Value| match v {
+        Value::Interval(_) => None,
+        other => other.as_f64(),
+    };
+    Ok(Some(match (op, a, b) {
+        (Add, Value::Date(d), n) | (Add, n, Value::Date(d)) if days(n).is_some() => {
+            shifted(d, days(n).unwrap_or(0))?
         }
-        (BinaryOp::Add, n, Value::Date(d)) if days(n).is_some() => {
-            Some(shifted(d, days(n).unwrap_or(0))?)
+        (Subtract, Value::Date(d), n) if days(n).is_some() => {
+            shifted(d, days(n).unwrap_or(0).checked_neg().unwrap_or(i64::MAX))?
         }
-        (BinaryOp::Subtract, Value::Date(d), n) if days(n).is_some() => Some(shifted(
-            d,
-            days(n).unwrap_or(0).checked_neg().unwrap_or(i64::MAX),
-        )?),
-        (BinaryOp::Subtract, Value::Date(x), Value::Date(y)) => {
+        (Subtract, Value::Date(x), Value::Date(y)) => {
             let k = (*x - *y).num_days();
-            Some(Value::Integer(i32::try_from(k).map_err(|_| {
+            Value::Integer(i32::try_from(k).map_err(|_| {
                 Error::new(SqlState::NumericValueOutOfRange, "integer out of range")
-            })?))
+            })?)
         }
+        (Add, Value::Date(d), Value::Time(t)) | (Add, Value::Time(t), Value::Date(d)) => {
+            Value::Timestamp(d.and_time(*t))
+        }
+        (Add | Subtract, t, Value::Interval(i)) if timestamp_of(t).is_some() => {
+            let i = if op == Subtract { i.negate()? } else { *i };
+            shift_timestamp(t, i)?
+        }
+        (Add, Value::Interval(i), t) if timestamp_of(t).is_some() => shift_timestamp(t, *i)?,
+        (Add, Value::Time(t), Value::Interval(i)) | (Add, Value::Interval(i), Value::Time(t)) => {
+            Value::Time(i.add_to_time(*t))
+        }
+        (Subtract, Value::Time(t), Value::Interval(i)) => Value::Time(i.negate()?.add_to_time(*t)),
+        (Subtract, Value::Time(x), Value::Time(y)) => {
+            Value::Interval(Interval::between_times(*x, *y))
+        }
+        (Subtract, Value::Timestamp(x), Value::Timestamp(y)) => {
+            Value::Interval(Interval::between(*x, *y)?)
+        }
+        (Subtract, Value::TimestampTz(x), Value::TimestampTz(y)) => {
+            Value::Interval(Interval::between(x.naive_utc(), y.naive_utc())?)
+        }
+        (Add, Value::Interval(x), Value::Interval(y)) => Value::Interval(x.add(*y)?),
+        (Subtract, Value::Interval(x), Value::Interval(y)) => Value::Interval(x.sub(*y)?),
+        (Multiply, Value::Interval(i), n) | (Multiply, n, Value::Interval(i))
+            if factor(n).is_some() =>
+        {
+            Value::Interval(i.mul(factor(n).unwrap_or(1.0))?)
+        }
+        (Divide, Value::Interval(i), n) if factor(n).is_some() => {
+            let divisor = factor(n).unwrap_or(1.0);
+            if divisor == 0.0 {
+                return Err(Error::new(SqlState::DivisionByZero, "division by zero"));
+            }
+            Value::Interval(i.div(divisor)?)
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// A date (as its midnight), timestamp or timestamptz, as a date-time.
+fn timestamp_of(v: &Value) -> Option<NaiveDateTime> {
+    match v {
+        Value::Date(d) => Some(d.and_time(NaiveTime::MIN)),
+        Value::Timestamp(t) => Some(*t),
+        Value::TimestampTz(t) => Some(t.naive_utc()),
         _ => None,
+    }
+}
+
+/// `t + i`, keeping a timestamptz's type (a date's is a timestamp).
+fn shift_timestamp(t: &Value, i: Interval) -> Result<Value> {
+    let shifted = timestamp_of(t)
+        .and_then(|at| i.add_to(at))
+        .ok_or_else(|| Error::new(SqlState::DatetimeFieldOverflow, "timestamp out of range"))?;
+    Ok(match t {
+        Value::TimestampTz(_) => Value::TimestampTz(shifted.and_utc()),
+        _ => Value::Timestamp(shifted),
     })
 }

@@ -520,8 +520,12 @@ fn exact_constant(
 
 /// `v` as a value of `data_type`, if it is not NULL and the type holds it
 /// exactly (so comparing in that type is comparing the original values).
+///
+/// Never for an interval: equal intervals ('1 mon', '30 days') have
+/// different keys (a key keeps the value's fields), so no key range holds
+/// exactly the values equal to one, or above it.
 pub fn exact_value(v: Value, data_type: &DataType) -> Option<Value> {
-    if v.is_null() {
+    if v.is_null() || *data_type == DataType::Interval {
         return None;
     }
     let converted = cast(v.clone(), data_type).ok()?;

@@ -1155,6 +1155,16 @@ pub fn data_type(t: &ast::DataType) -> Result<DataType> {
         }
         A::Timestamp(_, _) => DataType::TimestampTz,
         A::Uuid => DataType::Uuid,
+        A::Interval { fields: None, .. } => DataType::Interval,
+        A::Interval {
+            fields: Some(fields),
+            ..
+        } => {
+            return Err(Error::new(
+                SqlState::FeatureNotSupported,
+                format!("interval columns restricted to {fields} are not supported"),
+            ));
+        }
         A::JSON => DataType::Json,
         A::JSONB => DataType::Jsonb,
         A::Array(
@@ -1216,6 +1226,42 @@ pub fn data_type(t: &ast::DataType) -> Result<DataType> {
 }
 
 use super::execution::is_aggregate;
+
+/// `INTERVAL '1 day'`, `INTERVAL '3' DAY`, `INTERVAL '1:30' HOUR TO
+/// MINUTE`: a bare number counts the last field named, and fields below
+/// it are dropped, as PostgreSQL reads an interval with a qualifier.
+/// Anything but a string (`INTERVAL $1`) is cast.
+fn interval_literal(
+    interval: &ast::Interval,
+    mut bind: impl FnMut(&ast::Expr) -> Result<Expr>,
+) -> Result<Expr> {
+    use arbor_schema::interval::IntervalUnit;
+    let unit = |field: &Option<ast::DateTimeField>| -> Result<Option<IntervalUnit>> {
+        field
+            .as_ref()
+            .map(|f| {
+                IntervalUnit::named(&f.to_string().to_ascii_lowercase())
+                    .ok_or_else(|| Error::syntax(format!("syntax error at or near \"{f}\"")))
+            })
+            .transpose()
+    };
+    let last = unit(&interval.last_field)?.or(unit(&interval.leading_field)?);
+    match interval.value.as_ref() {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(text) => {
+                let parsed = arbor_schema::Interval::parse(text, last)?;
+                Ok(Expr::Literal(Value::Interval(
+                    last.map_or(parsed, |u| parsed.truncate(u)),
+                )))
+            }
+            _ => Ok(Expr::Cast(
+                Box::new(bind(&interval.value)?),
+                DataType::Interval,
+            )),
+        },
+        other => Ok(Expr::Cast(Box::new(bind(other)?), DataType::Interval)),
+    }
+}
 
 struct Binder<'a> {
     catalog: &'a dyn CatalogView,
@@ -1430,7 +1476,9 @@ impl<'a> Binder<'a> {
         op: Option<BinaryOp>,
         context: Option<DataType>,
     ) -> Result<Expr> {
-        let Some(t) = context else { return Ok(e) };
+        let Some(t) = context.map(|t| types::operand_type(op, &t)) else {
+            return Ok(e);
+        };
         match e {
             Expr::Parameter(n) => {
                 self.note_parameter(n, Some(t));
@@ -2835,6 +2883,9 @@ impl Binder<'_> {
                 Expr::Cast(Box::new(x), t)
             }
             ast::Expr::Function(f) => self.function(f, scope, outer, grouping)?,
+            ast::Expr::Interval(interval) => {
+                interval_literal(interval, |x| bind(x, grouping.as_deref_mut()))?
+            }
             ast::Expr::TypedString(ts) => {
                 let text = match &ts.value.value {
                     ast::Value::SingleQuotedString(t) => t.clone(),

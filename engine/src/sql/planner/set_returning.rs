@@ -51,7 +51,14 @@ pub(super) fn row_type(name: &str, args: &[Option<DataType>]) -> Option<DataType
             _ => None,
         },
         "generate_series" => {
-            if args.iter().flatten().any(|t| *t == DataType::BigInt) {
+            if let Some(Some(t @ (DataType::Timestamp | DataType::TimestampTz | DataType::Date))) =
+                args.first()
+            {
+                Some(match t {
+                    DataType::Timestamp => DataType::Timestamp,
+                    _ => DataType::TimestampTz,
+                })
+            } else if args.iter().flatten().any(|t| *t == DataType::BigInt) {
                 Some(DataType::BigInt)
             } else {
                 Some(DataType::Integer)

@@ -115,12 +115,14 @@ pub fn aggregate_type(function: &str, arg: Option<DataType>) -> Option<DataType>
         "array_agg" => T::Array(Box::new(arg?)),
         // A sum of reals is summed (and typed) in double precision.
         "sum" => match arg? {
+            T::Interval => T::Interval,
             T::SmallInt | T::Integer => T::BigInt,
             T::BigInt | T::Numeric(_) => T::Numeric(None),
             T::Real | T::Double => T::Double,
             _ => return None,
         },
         "avg" => match arg? {
+            T::Interval => T::Interval,
             T::SmallInt | T::Integer | T::BigInt | T::Numeric(_) => T::Numeric(None),
             T::Real | T::Double => T::Double,
             _ => return None,
@@ -169,7 +171,10 @@ fn binary_type(op: BinaryOp, l: Option<DataType>, r: Option<DataType>) -> Option
         B::Concat | B::JsonGetText | B::JsonPathText => Some(DataType::Text),
         B::JsonGet | B::JsonPath | B::JsonDeletePath => l,
         B::Power => numeric_result(l?, r?).map(|_| DataType::Double),
-        B::Add | B::Subtract | B::Multiply | B::Divide | B::Modulo => numeric_result(l?, r?),
+        B::Add | B::Subtract | B::Multiply | B::Divide | B::Modulo => {
+            let (l, r) = (l?, r?);
+            numeric_result(l.clone(), r.clone()).or_else(|| datetime_result(op, &l, &r))
+        }
         B::BitAnd | B::BitOr | B::BitXor | B::ShiftLeft | B::ShiftRight => numeric_result(l?, r?),
     }
 }
@@ -233,6 +238,15 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         | "clock_timestamp" => DataType::TimestampTz,
         "current_date" => DataType::Date,
         "make_time" => DataType::Time,
+        "age" | "justify_days" | "justify_hours" | "justify_interval" | "make_interval" => {
+            DataType::Interval
+        }
+        "date_part" => DataType::Double,
+        "extract" => DataType::Numeric(None),
+        "date_trunc" => match arg(1)? {
+            DataType::Date => DataType::TimestampTz,
+            other => other,
+        },
         "regexp_match" | "regexp_split_to_array" | "string_to_array" | "regexp_matches" => {
             DataType::Array(Box::new(DataType::Text))
         }
@@ -294,9 +308,61 @@ pub fn literal_takes_type(op: Option<BinaryOp>, t: &DataType) -> bool {
         | Some(B::Contains | B::ContainedBy) => !text_like && *t != DataType::Json,
         Some(B::Add | B::Subtract | B::Multiply | B::Divide | B::Modulo) => {
             number_rank(t).is_some()
+                || (matches!(op, Some(B::Add | B::Subtract)) && *t == DataType::Interval)
+                || (op == Some(B::Subtract) && is_datetime(t))
         }
         _ => false,
     }
+}
+
+/// The type an untyped operand of `op` (a string literal, a parameter)
+/// takes beside a value of type `t`: `t`, except that what is added to a
+/// timestamp or a time is an interval (PostgreSQL's only `+` for them).
+pub fn operand_type(op: Option<BinaryOp>, t: &DataType) -> DataType {
+    match (op, t) {
+        (Some(BinaryOp::Add), DataType::Timestamp | DataType::TimestampTz | DataType::Time) => {
+            DataType::Interval
+        }
+        _ => t.clone(),
+    }
+}
+
+fn is_datetime(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Date | DataType::Time | DataType::Timestamp | DataType::TimestampTz
+    )
+}
+
+/// The type of date, time and interval arithmetic, as PostgreSQL's
+/// operators define it (see `functions::datetime::arithmetic`).
+fn datetime_result(op: BinaryOp, l: &DataType, r: &DataType) -> Option<DataType> {
+    use BinaryOp as B;
+    use DataType as T;
+    let int = |t: &DataType| t.is_integer();
+    Some(match (op, l, r) {
+        (B::Add, T::Date, n) | (B::Add, n, T::Date) if int(n) => T::Date,
+        (B::Subtract, T::Date, n) if int(n) => T::Date,
+        (B::Subtract, T::Date, T::Date) => T::Integer,
+        (B::Add, T::Date, T::Time) | (B::Add, T::Time, T::Date) => T::Timestamp,
+        (B::Add | B::Subtract, T::Date | T::Timestamp, T::Interval)
+        | (B::Add, T::Interval, T::Date | T::Timestamp) => T::Timestamp,
+        (B::Add | B::Subtract, T::TimestampTz, T::Interval)
+        | (B::Add, T::Interval, T::TimestampTz) => T::TimestampTz,
+        (B::Add | B::Subtract, T::Time, T::Interval) | (B::Add, T::Interval, T::Time) => T::Time,
+        (B::Subtract, T::Timestamp, T::Timestamp)
+        | (B::Subtract, T::TimestampTz, T::TimestampTz)
+        | (B::Subtract, T::Time, T::Time)
+        | (B::Add | B::Subtract, T::Interval, T::Interval) => T::Interval,
+        (B::Multiply, T::Interval, n)
+        | (B::Multiply, n, T::Interval)
+        | (B::Divide, T::Interval, n)
+            if number_rank(n).is_some() =>
+        {
+            T::Interval
+        }
+        _ => return None,
+    })
 }
 
 /// The value of an untyped string literal read as type `t`.
