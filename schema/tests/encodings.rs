@@ -34,6 +34,7 @@ fn key_type() -> impl Strategy<Value = DataType> {
         Just(DataType::Varchar(Some(10))),
         Just(DataType::Char(4)),
         Just(DataType::Jsonb),
+        Just(DataType::Interval),
     ]
 }
 
@@ -170,6 +171,16 @@ fn value_of(t: DataType) -> BoxedStrategy<Value> {
         DataType::Jsonb => json_text()
             .prop_map(|s| Value::Jsonb(Jsonb::parse(&s).unwrap()))
             .boxed(),
+        // Small fields in whole days half the time, so that equal spans of
+        // different fields ('1 mon', '30 days') are common.
+        DataType::Interval => prop_oneof![
+            (-3i32..3, -60i32..60, -3i64..3).prop_map(|(m, d, k)| Value::Interval(
+                arbor_schema::Interval::new(m, d, k * 86_400_000_000)
+            )),
+            (any::<i32>(), any::<i32>(), any::<i64>())
+                .prop_map(|(m, d, us)| Value::Interval(arbor_schema::Interval::new(m, d, us))),
+        ]
+        .boxed(),
         // No column has an array type: the generators never ask for one.
         DataType::Array(_) | DataType::Vector(_) => unreachable!("a column of an array type"),
     };
@@ -226,7 +237,15 @@ fn reference_cmp(cols: &[KeyColumn], a: &[Value], b: &[Value]) -> Ordering {
                 }
             }
             (false, false) => {
-                let o = x.total_cmp(y);
+                // Equal intervals of different fields are different keys,
+                // ordered by their months, then their days.
+                let o = match (x, y) {
+                    (Value::Interval(i), Value::Interval(j)) => x
+                        .total_cmp(y)
+                        .then(i.months.cmp(&j.months))
+                        .then(i.days.cmp(&j.days)),
+                    _ => x.total_cmp(y),
+                };
                 if c.descending { o.reverse() } else { o }
             }
         };
@@ -242,6 +261,9 @@ fn reference_cmp(cols: &[KeyColumn], a: &[Value], b: &[Value]) -> Ordering {
 fn same(a: &Value, b: &Value) -> bool {
     if let (Value::Jsonb(x), Value::Jsonb(y)) = (a, b) {
         return x.as_bytes() == y.as_bytes();
+    }
+    if let (Value::Interval(x), Value::Interval(y)) = (a, b) {
+        return x == y;
     }
     a.total_cmp(b) == Ordering::Equal && a.data_type() == b.data_type()
 }

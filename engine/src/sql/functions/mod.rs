@@ -1,5 +1,5 @@
 //! Scalar functions, by name: the conditional ones here, the rest by topic
-//! (`strings`, `math`, `datetime`, `jsonb`, `arrays`, `system`).
+//! (`strings`, `encoding`, `math`, `datetime`, `jsonb`, `arrays`, `system`).
 //!
 //! Functions are strict, as in PostgreSQL: a NULL argument gives NULL
 //! without calling the function, except for the conditional functions,
@@ -7,6 +7,7 @@
 
 mod arrays;
 pub mod datetime;
+mod encoding;
 mod formatting;
 pub mod jsonb;
 mod math;
@@ -40,6 +41,7 @@ pub fn is_scalar(name: &str) -> bool {
     [
         CONDITIONAL,
         strings::NAMES,
+        encoding::NAMES,
         math::NAMES,
         datetime::NAMES,
         formatting::NAMES,
@@ -64,6 +66,7 @@ pub fn is_immutable(name: &str) -> bool {
         && [
             CONDITIONAL,
             strings::NAMES,
+            encoding::NAMES,
             math::NAMES,
             jsonb::NAMES,
             arrays::NAMES,
@@ -180,6 +183,7 @@ pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
         _ if arrays::TAKE_NULLS.contains(&name) => arrays::call(name, args)?,
         _ if args.iter().any(Value::is_null) => Value::Null,
         _ if strings::NAMES.contains(&name) => strings::call(name, &args)?,
+        _ if encoding::NAMES.contains(&name) => encoding::call(name, &args)?,
         _ if math::NAMES.contains(&name) => math::call(name, &args)?,
         // to_timestamp(text, template) reads by a template; with one
         // argument it takes seconds since the epoch (`datetime`).

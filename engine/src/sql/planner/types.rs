@@ -221,7 +221,8 @@ fn number_rank(t: &DataType) -> Option<u8> {
 fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<DataType> {
     Some(match name {
         "nextval" | "currval" | "setval" | "lastval" => DataType::BigInt,
-        "sha224" | "sha256" | "sha384" | "sha512" => DataType::Bytea,
+        "sha224" | "sha256" | "sha384" | "sha512" | "decode" | "convert_to" => DataType::Bytea,
+        "encode" | "convert_from" => DataType::Text,
         "length" | "char_length" | "character_length" | "octet_length" | "bit_length"
         | "width_bucket" | "strpos" | "position" | "ascii" | "jsonb_array_length"
         | "json_array_length" => DataType::Integer,
