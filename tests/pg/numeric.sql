@@ -38,3 +38,7 @@ SELECT 2 ^ -1, 2.0 ^ 2 = 4, (-8) ^ 3;
 SELECT 0 ^ -1;
 SELECT (-8) ^ 0.5;
 SELECT |/ 2, @ -2.5, @ 3::real;
+SELECT scale(1.500), min_scale(1.500), trim_scale(1.500), scale(42), trim_scale(0.000), min_scale(10.10);
+SELECT cot(1), sinh(1), cosh(1), tanh(1), asinh(1), acosh(2), atanh(0.5);
+SELECT atanh(2);
+SELECT num_nulls(1, NULL, 'a', NULL), num_nonnulls(1, NULL, 'a');

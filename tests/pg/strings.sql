@@ -63,3 +63,6 @@ SELECT encode(NULL, 'hex'), decode(NULL, 'hex'), encode('x'::bytea, NULL);
 SELECT convert_from('\x68c3a9'::bytea, 'UTF8'), convert_to('hé', 'utf8'), convert_from(convert_to('ünï', 'UTF8'), 'UTF8');
 SELECT convert_from('\xff'::bytea, 'UTF8');
 SELECT convert_to('x', 'KOI8-ZZ');
+SELECT * FROM regexp_split_to_table('a1b22c', '\d+');
+SELECT regexp_split_to_table('Hello World', '\s+') AS word, 1;
+SELECT x, n FROM regexp_split_to_table('a,b,,c', ',') WITH ORDINALITY AS t(x, n);

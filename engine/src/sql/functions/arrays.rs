@@ -4,6 +4,7 @@
 
 use arbor_schema::{Interval, Value};
 
+use super::datetime::{interval_of, timestamp_of};
 use super::{check_value_size, int_arg, text_arg, wrong_args};
 use crate::error::{Error, Result, SqlState};
 
@@ -38,6 +39,7 @@ pub const SET_RETURNING: &[&str] = &[
     "jsonb_array_elements_text",
     "jsonb_object_keys",
     "regexp_matches",
+    "regexp_split_to_table",
 ];
 
 /// The most rows one call of `generate_series` may return.
@@ -168,8 +170,8 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
 fn series(start: &Value, stop: &Value, step_arg: Option<&Value>) -> Result<Value> {
     let name = "generate_series";
     if let (Some(from), Some(to), Some(step)) = (
-        datetime_of(start),
-        datetime_of(stop),
+        timestamp_of(start),
+        timestamp_of(stop),
         step_arg.and_then(interval_of),
     ) {
         return time_series(start, from, to, step);
@@ -207,25 +209,6 @@ fn series(start: &Value, stop: &Value, step_arg: Option<&Value>) -> Result<Value
             .map(|v| i32::try_from(v).map_or(Value::BigInt(v), Value::Integer))
             .collect()
     }))
-}
-
-/// A date (as its midnight), timestamp or timestamptz, as a date-time.
-fn datetime_of(v: &Value) -> Option<chrono::NaiveDateTime> {
-    match v {
-        Value::Date(d) => Some(d.and_time(chrono::NaiveTime::MIN)),
-        Value::Timestamp(t) => Some(*t),
-        Value::TimestampTz(t) => Some(t.naive_utc()),
-        _ => None,
-    }
-}
-
-/// An interval, or interval text (an untyped literal step, `'1 day'`).
-fn interval_of(v: &Value) -> Option<Interval> {
-    match v {
-        Value::Interval(i) => Some(*i),
-        Value::Text(t) => Interval::parse(t, None).ok(),
-        _ => None,
-    }
 }
 
 /// `generate_series(start, stop, step)` over timestamps: `start`, then

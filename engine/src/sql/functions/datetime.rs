@@ -40,6 +40,12 @@ pub const NAMES: &[&str] = &[
     "justify_hours",
     "justify_interval",
     "make_interval",
+    "timezone",
+    "localtime",
+    "isfinite",
+    "make_timestamp",
+    "make_timestamptz",
+    "date_bin",
 ];
 
 fn unit_error(unit: &str, what: &str) -> Error {
@@ -89,6 +95,39 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
         ("statement_timestamp", []) => Value::TimestampTz(times.statement),
         ("clock_timestamp", []) => Value::TimestampTz(times.clock.now_utc()),
         ("localtimestamp", []) => Value::Timestamp(now().naive_utc()),
+        ("localtime", []) => Value::Time(now().naive_utc().time()),
+        // Arbor has no infinite dates, timestamps or intervals.
+        (
+            "isfinite",
+            [Value::Date(_) | Value::Timestamp(_) | Value::TimestampTz(_) | Value::Interval(_)],
+        ) => Value::Boolean(true),
+        ("make_timestamp", [y, m, d, h, mi, s]) => {
+            Value::Timestamp(make_timestamp(name, [y, m, d, h, mi, s])?)
+        }
+        ("make_timestamptz", [y, m, d, h, mi, s]) => {
+            Value::TimestampTz(make_timestamp(name, [y, m, d, h, mi, s])?.and_utc())
+        }
+        // The fields are the wall-clock time of the zone given.
+        ("make_timestamptz", [y, m, d, h, mi, s, zone]) => super::zones::at_time_zone(
+            zone,
+            &Value::Timestamp(make_timestamp(name, [y, m, d, h, mi, s])?),
+        )?,
+        ("date_bin", [stride, source, origin]) => {
+            match (
+                interval_of(stride),
+                timestamp_of(source),
+                timestamp_of(origin),
+            ) {
+                (Some(stride), Some(t), Some(o)) => {
+                    let binned = date_bin(stride, t, o)?;
+                    match source {
+                        Value::Timestamp(_) => Value::Timestamp(binned),
+                        _ => Value::TimestampTz(binned.and_utc()),
+                    }
+                }
+                _ => return Err(wrong_args(name, n)),
+            }
+        }
         ("current_date", []) => Value::Date(now().date_naive()),
         ("date_part" | "extract", [field, v]) => {
             let lower = text_arg(field).to_lowercase();
@@ -171,6 +210,7 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
             })
         }
         ("make_interval", args) if args.len() <= 7 => make_interval(args)?,
+        ("timezone", [zone, t]) => super::zones::at_time_zone(zone, t)?,
         ("to_timestamp", [v]) => {
             let secs = v.as_f64().ok_or_else(|| wrong_args(name, n))?;
             let micros = (secs * 1e6).round();
@@ -188,6 +228,89 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
         }
         _ => return Err(wrong_args(name, n)),
     })
+}
+
+/// `make_timestamp(year, month, day, hour, min, sec)`: PostgreSQL's
+/// checks (a year of 0 does not exist; negative years are BC).
+fn make_timestamp(name: &str, [y, m, d, h, mi, s]: [&Value; 6]) -> Result<NaiveDateTime> {
+    let int = |v: &Value| v.as_i64().ok_or_else(|| wrong_args(name, 6));
+    let (y, m, d, h, mi) = (int(y)?, int(m)?, int(d)?, int(h)?, int(mi)?);
+    let seconds = s.as_f64().ok_or_else(|| wrong_args(name, 6))?;
+    let overflow = || {
+        Error::new(
+            SqlState::DatetimeFieldOverflow,
+            format!("date field value out of range: {y}-{m:02}-{d:02}"),
+        )
+    };
+    // Year -1 is 1 BC, which chrono counts as year 0.
+    let year = match y {
+        0 => return Err(overflow()),
+        y if y < 0 => y + 1,
+        y => y,
+    };
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(year).map_err(|_| overflow())?,
+        u32::try_from(m).map_err(|_| overflow())?,
+        u32::try_from(d).map_err(|_| overflow())?,
+    )
+    .ok_or_else(overflow)?;
+    let micros = (seconds * 1e6).round_ties_even();
+    let time = (0..24)
+        .contains(&h)
+        .then_some(())
+        .filter(|_| (0..60).contains(&mi) && (0.0..60e6).contains(&micros))
+        .and_then(|_| {
+            NaiveTime::from_hms_micro_opt(
+                h as u32,
+                mi as u32,
+                (micros / 1e6) as u32,
+                (micros % 1e6) as u32,
+            )
+        })
+        .ok_or_else(|| {
+            Error::new(
+                SqlState::DatetimeFieldOverflow,
+                format!("time field value out of range: {h}:{mi:02}:{seconds:02}"),
+            )
+        })?;
+    Ok(date.and_time(time))
+}
+
+/// `date_bin(stride, source, origin)`: the start of the `stride`-wide bin,
+/// counted from `origin`, that holds `source` (PostgreSQL 15's rule,
+/// including its step back for an origin after the source).
+fn date_bin(
+    stride: Interval,
+    source: NaiveDateTime,
+    origin: NaiveDateTime,
+) -> Result<NaiveDateTime> {
+    if stride.months != 0 {
+        return Err(Error::new(
+            SqlState::FeatureNotSupported,
+            "timestamps cannot be binned into intervals containing months or years",
+        ));
+    }
+    let stride_micros = i64::from(stride.days)
+        .checked_mul(arbor_schema::interval::MICROS_PER_DAY)
+        .and_then(|d| d.checked_add(stride.micros))
+        .filter(|s| *s > 0)
+        .ok_or_else(|| {
+            Error::new(
+                SqlState::DatetimeFieldOverflow,
+                "stride must be greater than zero",
+            )
+        })?;
+    let out_of_range = || Error::new(SqlState::DatetimeFieldOverflow, "timestamp out of range");
+    let diff = (source - origin)
+        .num_microseconds()
+        .ok_or_else(out_of_range)?;
+    let mut delta = diff - diff % stride_micros;
+    if origin > source && stride_micros > 1 {
+        delta -= stride_micros;
+    }
+    origin
+        .checked_add_signed(Duration::microseconds(delta))
+        .ok_or_else(out_of_range)
 }
 
 /// A unit's name as `extract` and `date_trunc` match it: the plural of
@@ -325,6 +448,8 @@ fn extract(field: &str, v: &Value, numeric: bool) -> Result<Value> {
         ("isodow", Some(d), _) => Decimal::from(d.weekday().number_from_monday()),
         ("doy", Some(d), _) => Decimal::from(d.ordinal()),
         ("decade", Some(d), _) => Decimal::from(d.year().div_euclid(10)),
+        ("isoyear", Some(d), _) => Decimal::from(d.iso_week().year()),
+        ("julian", Some(d), None) => Decimal::from(d.num_days_from_ce() + 1_721_425),
         ("century", Some(d), _) => Decimal::from(if d.year() > 0 {
             (d.year() + 99) / 100
         } else {
@@ -479,8 +604,17 @@ pub fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
     }))
 }
 
+/// An interval, or interval text (an untyped literal: `'15 minutes'`).
+pub(super) fn interval_of(v: &Value) -> Option<Interval> {
+    match v {
+        Value::Interval(i) => Some(*i),
+        Value::Text(t) => Interval::parse(t, None).ok(),
+        _ => None,
+    }
+}
+
 /// A date (as its midnight), timestamp or timestamptz, as a date-time.
-fn timestamp_of(v: &Value) -> Option<NaiveDateTime> {
+pub(super) fn timestamp_of(v: &Value) -> Option<NaiveDateTime> {
     match v {
         Value::Date(d) => Some(d.and_time(NaiveTime::MIN)),
         Value::Timestamp(t) => Some(*t),

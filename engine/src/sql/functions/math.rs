@@ -37,6 +37,16 @@ pub const NAMES: &[&str] = &[
     "acos",
     "atan",
     "atan2",
+    "cot",
+    "sinh",
+    "cosh",
+    "tanh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "scale",
+    "min_scale",
+    "trim_scale",
     "width_bucket",
     "gcd",
     "lcm",
@@ -440,6 +450,29 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         ("acos", [v]) => double(name, float(name, v)?.acos())?,
         ("atan", [v]) => double(name, float(name, v)?.atan())?,
         ("atan2", [a, b]) => double(name, float(name, a)?.atan2(float(name, b)?))?,
+        ("cot", [v]) => double(name, 1.0 / float(name, v)?.tan())?,
+        ("sinh", [v]) => Value::Double(float(name, v)?.sinh()),
+        ("cosh", [v]) => Value::Double(float(name, v)?.cosh()),
+        ("tanh", [v]) => Value::Double(float(name, v)?.tanh()),
+        ("asinh", [v]) => Value::Double(float(name, v)?.asinh()),
+        ("acosh", [v]) => double(name, float(name, v)?.acosh())?,
+        ("atanh", [v]) => {
+            let x = float(name, v)?;
+            if x.abs() > 1.0 {
+                return Err(Error::new(
+                    SqlState::NumericValueOutOfRange,
+                    "input is out of range",
+                ));
+            }
+            Value::Double(x.atanh())
+        }
+        // The scale a numeric shows, the least that holds it exactly, and
+        // the value at that least scale.
+        ("scale", [Value::Numeric(d)]) => Value::Integer(d.scale() as i32),
+        ("min_scale", [Value::Numeric(d)]) => Value::Integer(d.normalize().scale() as i32),
+        ("trim_scale", [Value::Numeric(d)]) => Value::Numeric(d.normalize()),
+        ("scale" | "min_scale", [v]) if v.as_i64().is_some() => Value::Integer(0),
+        ("trim_scale", [v]) if v.as_i64().is_some() => Value::Numeric(decimal(v)?),
         _ => return Err(wrong_args(name, n)),
     })
 }

@@ -13,6 +13,7 @@ pub mod jsonb;
 mod math;
 pub(crate) mod strings;
 pub(crate) mod system;
+mod zones;
 
 pub use arrays::SET_RETURNING;
 pub use datetime::Times;
@@ -34,6 +35,8 @@ const CONDITIONAL: &[&str] = &[
     "concat_ws",
     "quote_nullable",
     "format",
+    "num_nulls",
+    "num_nonnulls",
 ];
 
 /// Whether `name` is a known scalar function.
@@ -173,6 +176,15 @@ pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
         ("concat_ws", [separator, ..]) if !separator.is_null() => strings::call(name, &args)?,
         ("concat_ws", _) => Value::Null,
         ("quote_nullable", [v]) => Value::Text(strings::quote_nullable(v)),
+        ("num_nulls" | "num_nonnulls", _) if n > 0 => {
+            let nulls = args.iter().filter(|v| v.is_null()).count();
+            let counted = if name == "num_nulls" {
+                nulls
+            } else {
+                n - nulls
+            };
+            Value::Integer(i32::try_from(counted).unwrap_or(i32::MAX))
+        }
         ("format", [template, rest @ ..]) => match template {
             Value::Null => Value::Null,
             t => strings::format(&text_arg(t), rest)?,

@@ -314,6 +314,7 @@ pub const NAMES: &[&str] = &[
     "regexp_count",
     "regexp_substr",
     "regexp_split_to_array",
+    "regexp_split_to_table",
     "string_to_array",
     "regexp_matches",
 ];
@@ -394,7 +395,9 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             | "regexp_like"
             | "regexp_count"
             | "regexp_substr"
-            | "regexp_split_to_array",
+            | "regexp_split_to_array"
+            // Set-returning: the pieces as rows.
+            | "regexp_split_to_table",
             2 | 3,
         ) => {
             let flags = if n == 3 { text(2) } else { String::new() };

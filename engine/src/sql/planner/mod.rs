@@ -2883,6 +2883,16 @@ impl Binder<'_> {
                 Expr::Cast(Box::new(x), t)
             }
             ast::Expr::Function(f) => self.function(f, scope, outer, grouping)?,
+            ast::Expr::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => Expr::Function(
+                "timezone".into(),
+                vec![
+                    bind(time_zone, grouping.as_deref_mut())?,
+                    bind(timestamp, grouping.as_deref_mut())?,
+                ],
+            ),
             ast::Expr::Interval(interval) => {
                 interval_literal(interval, |x| bind(x, grouping.as_deref_mut()))?
             }
@@ -4002,6 +4012,7 @@ fn figured_label(e: &ast::Expr) -> Option<(String, LabelStrength)> {
         ast::Expr::Trim { .. } => named("btrim"),
         ast::Expr::Position { .. } => named("position"),
         ast::Expr::Extract { .. } => named("extract"),
+        ast::Expr::AtTimeZone { .. } => named("timezone"),
         ast::Expr::Ceil { .. } => named("ceil"),
         ast::Expr::Floor { .. } => named("floor"),
         ast::Expr::Overlay { .. } => named("overlay"),

@@ -243,6 +243,15 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
             DataType::Interval
         }
         "date_part" => DataType::Double,
+        "localtime" => DataType::Time,
+        "isfinite" => DataType::Boolean,
+        "make_timestamp" => DataType::Timestamp,
+        "make_timestamptz" => DataType::TimestampTz,
+        "date_bin" => arg(1)?,
+        "timezone" => match arg(1)? {
+            DataType::Timestamp => DataType::TimestampTz,
+            _ => DataType::Timestamp,
+        },
         "extract" => DataType::Numeric(None),
         "date_trunc" => match arg(1)? {
             DataType::Date => DataType::TimestampTz,
@@ -262,7 +271,10 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         "regexp_substr" => DataType::Text,
         "make_date" => DataType::Date,
         "random" | "pi" | "sqrt" | "cbrt" | "ln" | "log10" | "exp" | "sin" | "cos" | "tan"
-        | "degrees" | "radians" => DataType::Double,
+        | "degrees" | "radians" | "cot" | "sinh" | "cosh" | "tanh" | "asinh" | "acosh"
+        | "atanh" => DataType::Double,
+        "scale" | "min_scale" | "num_nulls" | "num_nonnulls" => DataType::Integer,
+        "trim_scale" => DataType::Numeric(None),
         "to_jsonb" | "jsonb_build_object" | "jsonb_build_array" | "jsonb_set"
         | "jsonb_strip_nulls" | "jsonb_agg" | "jsonb_object_agg" => DataType::Jsonb,
         "gen_random_uuid" => DataType::Uuid,
