@@ -70,6 +70,7 @@ plan_tests!(
     column_pruning,
     key_range_parameters,
     multi_range,
+    grouping_sets,
 );
 
 #[test]

@@ -2282,11 +2282,8 @@ impl Binder<'_> {
         }
 
         // Aggregation, if there is GROUP BY or any aggregate call.
-        let group_exprs: Vec<&ast::Expr> = match &s.group_by {
-            ast::GroupByExpr::Expressions(exprs, _) => exprs
-                .iter()
-                .map(|e| group_by_item(e, s, &scope))
-                .collect::<Result<_>>()?,
+        let (group_exprs, grouping_sets) = match &s.group_by {
+            ast::GroupByExpr::Expressions(exprs, _) => grouping_sets(exprs, s, &scope)?,
             ast::GroupByExpr::All(_) => return Err(Error::unsupported("GROUP BY ALL")),
         };
         let order_items: Vec<&ast::OrderByExpr> = match order_by.map(|o| &o.kind) {
@@ -2450,13 +2447,23 @@ impl Binder<'_> {
         self.windows_allowed.set(saved_allowed);
 
         if let Some(g) = grouping {
-            let group_count = g.group_by.len();
-            plan = Plan::Aggregate {
-                source: Box::new(plan),
-                group_by: g.group_by.clone(),
-                aggregates: g.aggregates,
+            // With grouping sets the aggregate's row has one more key: the
+            // set the row was grouped by (see `aggregate_sets`).
+            let set_column = grouping_sets.as_ref().map(|_| g.group_by.len());
+            let group_count = g.group_by.len() + usize::from(set_column.is_some());
+            plan = match &grouping_sets {
+                None => Plan::Aggregate {
+                    source: Box::new(plan),
+                    group_by: g.group_by.clone(),
+                    aggregates: g.aggregates,
+                },
+                Some(sets) => aggregate_sets(plan, &g.group_by, sets, g.aggregates),
             };
-            let rewrite = |e: Expr| rewrite_grouped(e, &g.group_by, group_count, &scope);
+            let sets = grouping_sets.as_deref();
+            let rewrite = |e: Expr| {
+                let grouped = rewrite_grouped(e, &g.group_by, group_count, &scope)?;
+                grouping_calls(grouped, g.group_by.len(), sets, set_column)
+            };
             exprs = exprs.into_iter().map(rewrite).collect::<Result<_>>()?;
             for call in &mut windows {
                 call.map_exprs(&mut |e| rewrite(e))?;
@@ -3216,6 +3223,22 @@ impl Binder<'_> {
         if let Some(over) = &f.over {
             return self.window_call(f, name, &args, distinct, over, scope, outer, grouping);
         }
+        // GROUPING(a, b): which of its arguments the row's grouping set
+        // leaves out, as bits; computed once the sets are known
+        // (`grouping_calls`).
+        if name == "grouping" && f.over.is_none() {
+            if grouping.is_none() || args.is_empty() {
+                return Err(Error::new(
+                    SqlState::GroupingError,
+                    "arguments to GROUPING must be grouping expressions of the associated query level",
+                ));
+            }
+            let args = args
+                .iter()
+                .map(|a| self.expr(a, scope, outer, None))
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(Expr::Function(name, args));
+        }
         if is_aggregate(&name) {
             let Some(g) = grouping else {
                 return Err(Error::new(
@@ -3760,6 +3783,279 @@ fn column(r: Resolved) -> Expr {
     }
 }
 
+/// The most grouping sets one GROUP BY may stand for (PostgreSQL's limit).
+const MAX_GROUPING_SETS: usize = 4096;
+
+/// What a GROUP BY list groups by: its distinct expressions and, when it
+/// has `ROLLUP`, `CUBE` or `GROUPING SETS`, the sets of them (as
+/// positions) that each group rows once. Items combine as PostgreSQL
+/// combines them, each set of one item with each of the next
+/// (`GROUP BY a, ROLLUP (b, c)` is `(a, b, c), (a, b), (a)`); `CUBE`
+/// lists its subsets largest first, as PostgreSQL does.
+fn grouping_sets<'s>(
+    items: &'s [ast::Expr],
+    s: &'s ast::Select,
+    input: &Scope,
+) -> Result<(Vec<&'s ast::Expr>, Option<Vec<Vec<usize>>>)> {
+    let is_set = |e: &ast::Expr| {
+        matches!(
+            e,
+            ast::Expr::Rollup(_) | ast::Expr::Cube(_) | ast::Expr::GroupingSets(_)
+        )
+    };
+    if !items.iter().any(is_set) {
+        let plain = items
+            .iter()
+            .map(|e| group_by_item(e, s, input))
+            .collect::<Result<_>>()?;
+        return Ok((plain, None));
+    }
+    let too_many = || {
+        Error::new(
+            SqlState::StatementTooComplex,
+            format!("too many grouping sets present (maximum {MAX_GROUPING_SETS})"),
+        )
+    };
+    // Each item's alternatives, each a list of expressions.
+    fn alternatives<'s>(e: &'s ast::Expr) -> Vec<Vec<&'s ast::Expr>> {
+        let flat = |list: &'s [ast::Expr]| -> Vec<&'s ast::Expr> { list.iter().collect() };
+        match e {
+            ast::Expr::Rollup(lists) | ast::Expr::Cube(lists) => {
+                let lists: Vec<Vec<&ast::Expr>> = lists.iter().map(|l| flat(l)).collect();
+                subsets(&lists, matches!(e, ast::Expr::Cube(_)))
+            }
+            ast::Expr::GroupingSets(sets) => sets
+                .iter()
+                .flat_map(|set| {
+                    // A set may hold ROLLUP or CUBE itself: its sets, each
+                    // joined with the rest of this one.
+                    set.iter().fold(vec![Vec::new()], |acc, item| {
+                        let choices = match item {
+                            ast::Expr::Rollup(_) | ast::Expr::Cube(_) => alternatives(item),
+                            // Inside GROUPING SETS the parser reads
+                            // `ROLLUP (a, b)` as a call.
+                            ast::Expr::Function(f) if set_call(f).is_some() => {
+                                let (cube, args) = set_call(f).unwrap_or_default();
+                                let lists: Vec<Vec<&ast::Expr>> =
+                                    args.into_iter().map(|a| vec![a]).collect();
+                                subsets(&lists, cube)
+                            }
+                            plain => vec![vec![plain]],
+                        };
+                        acc.iter()
+                            .flat_map(|x| {
+                                choices
+                                    .iter()
+                                    .map(move |y| x.iter().chain(y).copied().collect())
+                            })
+                            .collect()
+                    })
+                })
+                .collect(),
+            ast::Expr::Nested(inner) if matches!(**inner, ast::Expr::Tuple(_)) => match &**inner {
+                ast::Expr::Tuple(list) => vec![list.iter().collect()],
+                _ => vec![vec![e]],
+            },
+            plain => vec![vec![plain]],
+        }
+    }
+    /// `ROLLUP (...)` or `CUBE (...)` read as a call: whether a cube, and
+    /// its arguments.
+    fn set_call(f: &ast::Function) -> Option<(bool, Vec<&ast::Expr>)> {
+        let cube = match object_name(&f.name).ok()?.as_str() {
+            "rollup" => false,
+            "cube" => true,
+            _ => return None,
+        };
+        let ast::FunctionArguments::List(list) = &f.args else {
+            return None;
+        };
+        let args = list
+            .args
+            .iter()
+            .map(|a| match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Some(e),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((cube, args))
+    }
+    /// The sets of a rollup (each prefix of `lists`, longest first) or a
+    /// cube (each subset, largest first, the first item the highest bit;
+    /// past 12 items a cube has more sets than allowed, and the caller
+    /// refuses it before asking).
+    fn subsets<'s>(lists: &[Vec<&'s ast::Expr>], cube: bool) -> Vec<Vec<&'s ast::Expr>> {
+        let n = lists.len();
+        if !cube {
+            return (0..=n).rev().map(|k| lists[..k].concat()).collect();
+        }
+        (0..1usize << n)
+            .rev()
+            .map(|mask| {
+                (0..n)
+                    .filter(|i| mask & (1 << (n - 1 - i)) != 0)
+                    .flat_map(|i| lists[i].iter().copied())
+                    .collect()
+            })
+            .collect()
+    }
+    fn cube_too_large(e: &ast::Expr) -> bool {
+        match e {
+            ast::Expr::Cube(lists) => lists.len() > 12,
+            ast::Expr::Function(f) => {
+                set_call(f).is_some_and(|(cube, args)| cube && args.len() > 12)
+            }
+            ast::Expr::GroupingSets(sets) => sets.iter().flatten().any(cube_too_large),
+            _ => false,
+        }
+    }
+    let mut sets: Vec<Vec<&ast::Expr>> = vec![Vec::new()];
+    for item in items {
+        if cube_too_large(item) {
+            return Err(too_many());
+        }
+        let choices = alternatives(item);
+        if sets.len().saturating_mul(choices.len()) > MAX_GROUPING_SETS {
+            return Err(too_many());
+        }
+        sets = sets
+            .iter()
+            .flat_map(|x| {
+                choices
+                    .iter()
+                    .map(move |y| x.iter().chain(y).copied().collect())
+            })
+            .collect();
+    }
+    let mut distinct: Vec<&ast::Expr> = Vec::new();
+    let mut positions = Vec::with_capacity(sets.len());
+    for set in sets {
+        let mut members = Vec::new();
+        for e in set {
+            let e = group_by_item(e, s, input)?;
+            let at = match distinct.iter().position(|d| *d == e) {
+                Some(at) => at,
+                None => {
+                    distinct.push(e);
+                    distinct.len() - 1
+                }
+            };
+            if !members.contains(&at) {
+                members.push(at);
+            }
+        }
+        positions.push(members);
+    }
+    Ok((distinct, Some(positions)))
+}
+
+/// Aggregation by grouping sets: one aggregate of `source` per set, the
+/// keys a set leaves out NULL, followed by the set's number, and their
+/// rows appended. A set of no keys aggregates every row into one (a row
+/// even over no input, as without GROUP BY).
+fn aggregate_sets(
+    source: Plan,
+    group_by: &[Expr],
+    sets: &[Vec<usize>],
+    aggregates: Vec<AggregateCall>,
+) -> Plan {
+    let branch = |number: usize, set: &[usize]| -> Plan {
+        let set_number = Expr::Literal(Value::Integer(i32::try_from(number).unwrap_or(i32::MAX)));
+        if set.is_empty() {
+            let whole = Plan::Aggregate {
+                source: Box::new(source.clone()),
+                group_by: Vec::new(),
+                aggregates: aggregates.clone(),
+            };
+            let exprs = (0..group_by.len())
+                .map(|_| Expr::Literal(Value::Null))
+                .chain([set_number])
+                .chain((0..aggregates.len()).map(Expr::Column))
+                .collect();
+            return Plan::Project {
+                source: Box::new(whole),
+                exprs,
+            };
+        }
+        let keys = group_by
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                if set.contains(&i) {
+                    e.clone()
+                } else {
+                    Expr::Literal(Value::Null)
+                }
+            })
+            .chain([set_number])
+            .collect();
+        Plan::Aggregate {
+            source: Box::new(source.clone()),
+            group_by: keys,
+            aggregates: aggregates.clone(),
+        }
+    };
+    let mut branches = sets.iter().enumerate().map(|(i, set)| branch(i, set));
+    let first = branches.next().unwrap_or(Plan::Values {
+        rows: Vec::new(),
+        width: group_by.len() + 1 + aggregates.len(),
+    });
+    branches.fold(first, |left, right| Plan::SetOp {
+        kind: SetOpKind::Union,
+        all: true,
+        left: Box::new(left),
+        right: Box::new(right),
+    })
+}
+
+/// Replaces each `GROUPING(...)` call of a grouped expression (its
+/// arguments already the key columns they are) with its value: a bit for
+/// each argument, the first the highest, set where the row's grouping set
+/// leaves that key out; 0 without grouping sets.
+fn grouping_calls(
+    e: Expr,
+    key_count: usize,
+    sets: Option<&[Vec<usize>]>,
+    set_column: Option<usize>,
+) -> Result<Expr> {
+    match e {
+        Expr::Function(name, args) if name == "grouping" => {
+            let keys = args
+                .iter()
+                .map(|a| match a {
+                    Expr::Column(i) if *i < key_count => Ok(*i),
+                    _ => Err(Error::new(
+                        SqlState::GroupingError,
+                        "arguments to GROUPING must be grouping expressions of the associated query level",
+                    )),
+                })
+                .collect::<Result<Vec<usize>>>()?;
+            let mask = |set: &[usize]| {
+                keys.iter()
+                    .fold(0i32, |bits, k| (bits << 1) | i32::from(!set.contains(k)))
+            };
+            Ok(match (sets, set_column) {
+                (Some(sets), Some(column)) => Expr::Case {
+                    operand: Some(Box::new(Expr::Column(column))),
+                    branches: sets
+                        .iter()
+                        .enumerate()
+                        .map(|(i, set)| {
+                            (
+                                Expr::Literal(Value::Integer(i32::try_from(i).unwrap_or(i32::MAX))),
+                                Expr::Literal(Value::Integer(mask(set))),
+                            )
+                        })
+                        .collect(),
+                    otherwise: None,
+                },
+                _ => Expr::Literal(Value::Integer(0)),
+            })
+        }
+        other => other.try_map_children(&mut |c| grouping_calls(c, key_count, sets, set_column)),
+    }
+}
+
 /// After aggregation the row is (group keys..., aggregates...). Rewrites an
 /// expression bound over the input row to read from that row: group-key
 /// subtrees become key columns, aggregate markers become aggregate columns,
@@ -3770,6 +4066,20 @@ fn rewrite_grouped(e: Expr, group_by: &[Expr], group_count: usize, input: &Scope
     }
     match e {
         Expr::Aggregate(k) => Ok(Expr::Column(group_count + k)),
+        // GROUPING's arguments must each be a key itself.
+        Expr::Function(name, args) if name == "grouping" => {
+            let keys = args
+                .into_iter()
+                .map(|a| match group_by.iter().position(|g| *g == a) {
+                    Some(i) => Ok(Expr::Column(i)),
+                    None => Err(Error::new(
+                        SqlState::GroupingError,
+                        "arguments to GROUPING must be grouping expressions of the associated query level",
+                    )),
+                })
+                .collect::<Result<_>>()?;
+            Ok(Expr::Function(name, keys))
+        }
         Expr::Column(i) => {
             // Named as PostgreSQL names it: qualified by its table.
             let name = input
