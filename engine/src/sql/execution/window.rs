@@ -22,7 +22,7 @@ use super::aggregate::Accumulator;
 use super::{Row, compare_keys};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::eval::{EvalContext, eval};
-use crate::sql::planner::plan::{AggregateCall, FrameBound, FrameUnits, WindowCall, WindowFrame};
+use crate::sql::planner::plan::{AggregateCall, FrameBound, FrameUnits, WindowCall};
 
 /// The window functions that are not aggregates.
 pub const WINDOW_FUNCTIONS: [&str; 11] = [
@@ -225,7 +225,7 @@ fn partition_values(
         }
         "first_value" | "last_value" | "nth_value" => {
             for i in 0..n {
-                let (start, end) = frame_bounds(&call.frame, i, n, &peers, part, ctx)?;
+                let (start, end) = frame_bounds(call, i, n, &peers, part, ctx)?;
                 let at = match call.function.as_str() {
                     "first_value" => (start < end).then_some(start),
                     "last_value" => (start < end).then(|| end - 1),
@@ -273,7 +273,7 @@ fn aggregate_values(
         let mut acc = Accumulator::new(&aggregate);
         let mut fed = 0;
         for i in 0..n {
-            let (_, end) = frame_bounds(&call.frame, i, n, peers, part, ctx)?;
+            let (_, end) = frame_bounds(call, i, n, peers, part, ctx)?;
             while fed < end {
                 acc.feed(&aggregate, &part[fed].row, ctx)?;
                 fed += 1;
@@ -283,7 +283,7 @@ fn aggregate_values(
         return Ok(());
     }
     for i in 0..n {
-        let (start, end) = frame_bounds(&call.frame, i, n, peers, part, ctx)?;
+        let (start, end) = frame_bounds(call, i, n, peers, part, ctx)?;
         let mut acc = Accumulator::new(&aggregate);
         for k in part.iter().take(end).skip(start) {
             acc.feed(&aggregate, &k.row, ctx)?;
@@ -293,15 +293,91 @@ fn aggregate_values(
     Ok(())
 }
 
+/// Where a `RANGE offset PRECEDING` or `FOLLOWING` bound of row `i`
+/// falls: the first row whose key is at least the current key minus (or
+/// plus) `by` in the order's direction, or, for the frame's end, the first
+/// past it. The key is the single `ORDER BY` value; a number takes a
+/// number, a date or timestamp an interval. `None` when the current key
+/// is NULL (NULLs are peers only of each other).
+fn range_place(
+    call: &WindowCall,
+    part: &[Keyed],
+    i: usize,
+    by: Value,
+    preceding: bool,
+    is_end: bool,
+    which: &str,
+) -> Result<Option<usize>> {
+    let [key] = call.order_by.as_slice() else {
+        return Err(Error::new(
+            SqlState::WindowingError,
+            "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
+        ));
+    };
+    let negative = match &by {
+        Value::Null => {
+            return Err(Error::new(
+                SqlState::NullValueNotAllowed,
+                format!("frame {which} offset must not be null"),
+            ));
+        }
+        Value::Interval(span) => span.span() < 0,
+        number => number.as_f64().map(|x| x < 0.0).ok_or_else(|| {
+            Error::unsupported(format!("RANGE offsets of type {}", type_name(number)))
+        })?,
+    };
+    if negative {
+        return Err(Error::new(
+            SqlState::InvalidPrecedingOrFollowingSize,
+            "invalid preceding or following size in window function",
+        ));
+    }
+    let current = &part[i].order[0];
+    if current.is_null() {
+        return Ok(None);
+    }
+    // Preceding in ascending order is smaller; descending flips it.
+    let op = if preceding != key.descending {
+        crate::sql::planner::expr::BinaryOp::Subtract
+    } else {
+        crate::sql::planner::expr::BinaryOp::Add
+    };
+    // The rows with keys form one sorted run; NULLs sit at one end.
+    let keyed = |k: &Keyed| !k.order[0].is_null();
+    let run_start = part.iter().position(keyed).unwrap_or(part.len());
+    let run_end = run_start + part[run_start..].iter().take_while(|k| keyed(k)).count();
+    let run = &part[run_start..run_end];
+    // A bound past what the type holds is past every row.
+    let target = match crate::sql::eval::binary_ref(op, current, &by) {
+        Ok(t) => t,
+        Err(_) => {
+            return Ok(Some(if preceding { run_start } else { run_end }));
+        }
+    };
+    // Whether a key lies before the target in the order's direction.
+    let before = |k: &Keyed| {
+        let o = k.order[0].total_cmp(&target);
+        let o = if key.descending { o.reverse() } else { o };
+        if is_end { o.is_le() } else { o.is_lt() }
+    };
+    Ok(Some(run_start + run.partition_point(before)))
+}
+
+fn type_name(v: &Value) -> String {
+    v.data_type()
+        .map_or_else(|| "unknown".to_owned(), |t| t.to_string())
+}
+
 /// The frame of row `i` as a range `[start, end)` of the partition.
 fn frame_bounds(
-    frame: &WindowFrame,
+    call: &WindowCall,
     i: usize,
     n: usize,
     peers: &Peers,
     part: &[Keyed],
     ctx: &EvalContext<'_>,
 ) -> Result<(usize, usize)> {
+    let frame = &call.frame;
     let offset = |e: &crate::sql::planner::expr::Expr, which: &str| -> Result<usize> {
         match eval(e, &part[i].row, ctx)? {
             Value::Null => Err(Error::new(
@@ -360,10 +436,13 @@ fn frame_bounds(
                 }
             }
             (FrameBound::Preceding(e) | FrameBound::Following(e), FrameUnits::Range) => {
-                if offset(e, which)? == 0 {
-                    if is_end { group_end } else { group_start }
-                } else {
-                    return Err(Error::unsupported("RANGE frames with a nonzero offset"));
+                let preceding = matches!(bound, FrameBound::Preceding(_));
+                let by = eval(e, &part[i].row, ctx)?;
+                match range_place(call, part, i, by, preceding, is_end, which)? {
+                    Some(at) => at,
+                    // The current row's key is NULL: its frame is its peers.
+                    None if is_end => group_end,
+                    None => group_start,
                 }
             }
         })
