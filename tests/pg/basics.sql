@@ -29,3 +29,8 @@ SELECT CASE 3 WHEN 1 THEN 'one' WHEN 3 THEN 'three' END;
 SELECT coalesce(NULL, NULL, 3), nullif(1, 1), nullif(1, 2), greatest(1, 5, 3), least('b', 'a');
 SELECT 'abc' LIKE 'a%', 'abc' ILIKE 'A_C', 'abc' NOT LIKE '%d', 'a_c' LIKE 'a\_c';
 SELECT 'abc' ~ '^a', 'abc' ~* 'B', 'abc' !~ 'z';
+SELECT random() >= 0 AND random() < 1, pg_typeof(random())::text, pg_typeof(gen_random_uuid())::text;
+SELECT count(DISTINCT gen_random_uuid()), count(DISTINCT random()) FROM generate_series(1, 200);
+SELECT count(*) FROM (SELECT x FROM generate_series(1, 20) x ORDER BY random() LIMIT 5) s;
+SELECT setseed(2);
+SELECT length(gen_random_uuid()::text), substr(gen_random_uuid()::text, 15, 1);

@@ -11,6 +11,7 @@ mod encoding;
 mod formatting;
 pub mod jsonb;
 mod math;
+mod random;
 pub(crate) mod strings;
 pub(crate) mod system;
 mod zones;
@@ -50,6 +51,7 @@ pub fn is_scalar(name: &str) -> bool {
         formatting::NAMES,
         jsonb::NAMES,
         system::NAMES,
+        random::NAMES,
         arrays::NAMES,
         arrays::TAKE_NULLS,
         SET_RETURNING,
@@ -62,8 +64,8 @@ pub fn is_scalar(name: &str) -> bool {
 /// Whether `name` always gives the same result for the same arguments
 /// (PostgreSQL's IMMUTABLE): the conditional, string, math, jsonb and
 /// array functions. Not the date and time functions (the clock, the time
-/// zone), the system functions (the session), sequences or set-returning
-/// functions.
+/// zone), the system functions (the session), `random` and its kin,
+/// sequences or set-returning functions.
 pub fn is_immutable(name: &str) -> bool {
     !SET_RETURNING.contains(&name)
         && [
@@ -197,6 +199,7 @@ pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
         _ if strings::NAMES.contains(&name) => strings::call(name, &args)?,
         _ if encoding::NAMES.contains(&name) => encoding::call(name, &args)?,
         _ if math::NAMES.contains(&name) => math::call(name, &args)?,
+        _ if random::NAMES.contains(&name) => random::call(name, &args)?,
         // to_timestamp(text, template) reads by a template; with one
         // argument it takes seconds since the epoch (`datetime`).
         ("to_timestamp", [_, _]) => formatting::call(name, &args)?,
