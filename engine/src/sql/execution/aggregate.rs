@@ -60,6 +60,10 @@ enum Acc {
     JsonAgg(Vec<String>, JsonAggKind),
     /// `stddev`, `variance` and their forms.
     Spread(super::spread::Spread),
+    /// `corr`, `covar_*` and `regr_*`.
+    Regression(super::regression::Regression),
+    /// `bit_and`, `bit_or`, `bit_xor`: the name and the bits so far.
+    Bits(&'static str, Option<Value>),
     /// An ordered-set aggregate: its name, its direct argument (the
     /// first given), and the sorted values it has seen, in order.
     OrderedSet(&'static str, Option<Value>, Vec<Value>),
@@ -95,6 +99,7 @@ fn listed(list: &[&'static str], name: &str) -> Option<&'static str> {
 pub fn is_aggregate(name: &str) -> bool {
     AGGREGATES.contains(&name)
         || super::spread::SPREAD_AGGREGATES.contains(&name)
+        || super::regression::REGRESSION_AGGREGATES.contains(&name)
         || ORDERED_SET_AGGREGATES.contains(&name)
 }
 
@@ -115,6 +120,9 @@ pub const AGGREGATES: &[&str] = &[
     "json_agg",
     "json_object_agg",
     "array_agg",
+    "bit_and",
+    "bit_or",
+    "bit_xor",
 ];
 
 /// How many arguments each aggregate takes (`count(*)` takes none; an
@@ -123,6 +131,7 @@ pub fn arity(function: &str) -> usize {
     match function {
         "string_agg" | "jsonb_object_agg" | "json_object_agg" | "percentile_cont"
         | "percentile_disc" => 2,
+        f if super::regression::REGRESSION_AGGREGATES.contains(&f) => 2,
         _ => 1,
     }
 }
@@ -181,9 +190,13 @@ impl Accumulator {
             f => match (
                 listed(super::spread::SPREAD_AGGREGATES, f),
                 listed(ORDERED_SET_AGGREGATES, f),
+                listed(super::regression::REGRESSION_AGGREGATES, f),
+                listed(AGGREGATES, f).filter(|f| f.starts_with("bit_")),
             ) {
-                (Some(f), _) => Acc::Spread(super::spread::Spread::new(f)),
-                (_, Some(f)) => Acc::OrderedSet(f, None, Vec::new()),
+                (Some(f), ..) => Acc::Spread(super::spread::Spread::new(f)),
+                (_, Some(f), ..) => Acc::OrderedSet(f, None, Vec::new()),
+                (_, _, Some(f), _) => Acc::Regression(super::regression::Regression::new(f)),
+                (.., Some(f)) => Acc::Bits(f, None),
                 _ => Acc::Max(Value::Null),
             },
         };
@@ -245,6 +258,7 @@ impl Accumulator {
         }
         match (&self.acc, self.saw_value) {
             (Acc::Count(_), _) | (_, true) => finish(self.acc.clone()),
+            (Acc::Regression(r), false) if r.counts() => Ok(r.finish()),
             (_, false) => Ok(Value::Null),
         }
     }
@@ -358,6 +372,22 @@ impl Accumulator {
                 Ok(())
             }
             Acc::Spread(spread) => spread.add(&first),
+            Acc::Regression(r) => r.add(&first, &second.unwrap_or(Value::Null)),
+            Acc::Bits(function, bits) => {
+                let op = match *function {
+                    "bit_and" => crate::sql::planner::expr::BinaryOp::BitAnd,
+                    "bit_or" => crate::sql::planner::expr::BinaryOp::BitOr,
+                    _ => crate::sql::planner::expr::BinaryOp::BitXor,
+                };
+                if first.as_i64().is_none() {
+                    return Err(no_such_aggregate(function, &first));
+                }
+                *bits = Some(match bits.take() {
+                    None => first,
+                    Some(b) => crate::sql::eval::binary(op, b, first)?,
+                });
+                Ok(())
+            }
             Acc::JsonAgg(members, JsonAggKind::Object) => {
                 if first.is_null() {
                     return Err(Error::new(
@@ -517,6 +547,8 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
         | Acc::JsonbObjectAgg(_)
         | Acc::ArrayAgg(_)
         | Acc::Spread(_)
+        | Acc::Regression(_)
+        | Acc::Bits(..)
         | Acc::OrderedSet(..)
         | Acc::JsonAgg(..) => {}
     }
@@ -586,6 +618,8 @@ fn finish(acc: Acc) -> Result<Value> {
         Acc::BoolAnd(b) | Acc::BoolOr(b) => Value::Boolean(b),
         Acc::ArrayAgg(items) => Value::Array(items),
         Acc::Spread(spread) => spread.finish()?,
+        Acc::Regression(r) => r.finish(),
+        Acc::Bits(_, bits) => bits.unwrap_or(Value::Null),
         Acc::JsonAgg(members, JsonAggKind::Object) => {
             Value::Json(format!("{{ {} }}", members.join(", ")))
         }

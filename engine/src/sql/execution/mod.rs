@@ -7,6 +7,7 @@
 
 mod aggregate;
 mod diff;
+mod regression;
 mod spread;
 mod window;
 

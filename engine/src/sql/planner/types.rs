@@ -128,6 +128,10 @@ pub fn aggregate_type(function: &str, arg: Option<DataType>) -> Option<DataType>
             _ => return None,
         },
         "percentile_cont" => T::Double,
+        "regr_count" => T::BigInt,
+        "corr" | "covar_pop" | "covar_samp" | "regr_avgx" | "regr_avgy" | "regr_intercept"
+        | "regr_r2" | "regr_slope" | "regr_sxx" | "regr_sxy" | "regr_syy" => T::Double,
+        "bit_and" | "bit_or" | "bit_xor" => arg?,
         "percentile_disc" | "mode" => arg?,
         "stddev" | "stddev_samp" | "stddev_pop" | "variance" | "var_samp" | "var_pop" => match arg?
         {
