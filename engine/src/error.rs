@@ -31,6 +31,8 @@ pub enum SqlState {
     InvalidDatetimeFormat,
     /// 22008 `datetime_field_overflow`.
     DatetimeFieldOverflow,
+    /// 2202E `array_subscript_error`.
+    ArraySubscriptError,
     /// 22015 `interval_field_overflow`.
     IntervalFieldOverflow,
     /// 22011 `substring_error`.
@@ -183,6 +185,7 @@ impl SqlState {
             SqlState::NullValueNotAllowed => "22004",
             SqlState::InvalidDatetimeFormat => "22007",
             SqlState::DatetimeFieldOverflow => "22008",
+            SqlState::ArraySubscriptError => "2202E",
             SqlState::IntervalFieldOverflow => "22015",
             SqlState::SubstringError => "22011",
             SqlState::DivisionByZero => "22012",

@@ -625,6 +625,22 @@ pub(crate) fn format_time(t: NaiveTime) -> String {
     out
 }
 
+/// A timestamp in ISO 8601, as PostgreSQL's JSON writes one:
+/// `2024-01-01T10:00:00.5`, with `+00:00` after it for a timestamptz
+/// (`zone`), which is in UTC.
+pub fn iso_8601(t: NaiveDateTime, zone: bool) -> String {
+    let text = format_timestamp(t, false);
+    let mut out = text.replacen(' ', "T", 1);
+    if zone {
+        // Before a BC era, which comes last.
+        match out.strip_suffix(" BC") {
+            Some(ad) => out = format!("{ad}+00:00 BC"),
+            None => out.push_str("+00:00"),
+        }
+    }
+    out
+}
+
 /// `timestamp` output, or `timestamptz` output in UTC when `zone` is set.
 pub(crate) fn format_timestamp(t: NaiveDateTime, zone: bool) -> String {
     let mut out = String::with_capacity(32);

@@ -698,6 +698,20 @@ pub fn binary_ref(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
                 super::functions::strings::regex_matches(text, pattern, case_insensitive)?;
             return Ok(Value::Boolean(matched != negated));
         }
+        // Arrays as sets: containment and overlap compare elements by
+        // equality, and a NULL element equals nothing.
+        (
+            BinaryOp::Contains | BinaryOp::ContainedBy | BinaryOp::Overlap,
+            Value::Array(x),
+            Value::Array(y),
+        ) => {
+            let holds = |set: &[Value], v: &Value| !v.is_null() && set.iter().any(|e| e == v);
+            return Ok(Value::Boolean(match op {
+                BinaryOp::Contains => y.iter().all(|v| holds(x, v)),
+                BinaryOp::ContainedBy => x.iter().all(|v| holds(y, v)),
+                _ => x.iter().any(|v| holds(y, v)),
+            }));
+        }
         (BinaryOp::Concat, Value::Array(x), Value::Array(y)) => {
             return Ok(Value::Array(x.iter().chain(y).cloned().collect()));
         }

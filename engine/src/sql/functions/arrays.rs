@@ -20,12 +20,17 @@ pub const NAMES: &[&str] = &[
     "array_prepend",
     "array_cat",
     "array_position",
+    "array_positions",
     "array_remove",
+    "array_dims",
+    "trim_array",
+    "array_slice",
 ];
 
 /// Functions that see NULL arguments: `ARRAY[...]`'s constructor, whose
-/// elements may be NULL.
-pub const TAKE_NULLS: &[&str] = &["array"];
+/// elements may be NULL, and those that take a NULL element as a value
+/// (`array_replace(a, NULL, 0)`, `array_fill(NULL::int, ARRAY[3])`).
+pub const TAKE_NULLS: &[&str] = &["array", "array_replace", "array_fill"];
 
 /// The set-returning functions: called at the top of a select list item or
 /// in FROM, never inside an expression.
@@ -40,6 +45,7 @@ pub const SET_RETURNING: &[&str] = &[
     "jsonb_object_keys",
     "regexp_matches",
     "regexp_split_to_table",
+    "string_to_table",
 ];
 
 /// The most rows one call of `generate_series` may return.
@@ -125,6 +131,80 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
             .map_or(Value::Null, |i| {
                 Value::Integer(i32::try_from(i + 1).unwrap_or(i32::MAX))
             }),
+        ("array_positions", [a, e]) => Value::Array(
+            elements(name, a)?
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| !e.is_null() && *x == e)
+                .map(|(i, _)| Value::Integer(i32::try_from(i + 1).unwrap_or(i32::MAX)))
+                .collect(),
+        ),
+        // `a[lower:upper]` (the binder's name for a slice): the elements
+        // from `lower` to `upper`, counted from 1, cut to the array's.
+        ("array_slice", [a, lower, upper]) => {
+            let items = elements(name, a)?;
+            let (lower, upper) = (int_arg(name, lower)?.max(1), int_arg(name, upper)?);
+            let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
+            Value::Array(if lower > upper.min(len) {
+                Vec::new()
+            } else {
+                items[(lower - 1) as usize..upper.min(len) as usize].to_vec()
+            })
+        }
+        ("array_dims", [a]) => match elements(name, a)?.len() {
+            0 => Value::Null,
+            n => Value::Text(format!("[1:{n}]")),
+        },
+        ("trim_array", [a, k]) => {
+            let items = elements(name, a)?;
+            let k = int_arg(name, k)?;
+            let keep = usize::try_from(k)
+                .ok()
+                .and_then(|k| items.len().checked_sub(k))
+                .ok_or_else(|| {
+                    Error::new(
+                        SqlState::ArraySubscriptError,
+                        format!(
+                            "number of elements to trim must be between 0 and {}",
+                            items.len()
+                        ),
+                    )
+                })?;
+            Value::Array(items[..keep].to_vec())
+        }
+        ("array_replace", [Value::Null, _, _]) => Value::Null,
+        // NULL replaces NULL elements (`IS NOT DISTINCT FROM`).
+        ("array_replace", [a, from, to]) => Value::Array(
+            elements(name, a)?
+                .iter()
+                .map(|x| {
+                    let same = if from.is_null() {
+                        x.is_null()
+                    } else {
+                        x == from
+                    };
+                    if same { to.clone() } else { x.clone() }
+                })
+                .collect(),
+        ),
+        ("array_fill", [value, dims, rest @ ..]) if rest.len() <= 1 => {
+            if dims.is_null() || rest.first().is_some_and(Value::is_null) {
+                return Err(Error::new(
+                    SqlState::NullValueNotAllowed,
+                    "dimension array or low bound array cannot be null",
+                ));
+            }
+            let dims = elements(name, dims)?;
+            let [length] = dims else {
+                return Err(Error::new(
+                    SqlState::FeatureNotSupported,
+                    "multidimensional arrays are not supported",
+                ));
+            };
+            let length = usize::try_from(int_arg(name, length)?).unwrap_or(0);
+            check_value_size(length.saturating_mul(8))?;
+            Value::Array(vec![value.clone(); length])
+        }
         ("array_remove", [a, e]) => Value::Array(
             elements(name, a)?
                 .iter()

@@ -109,6 +109,17 @@ pub fn input(v: &Value) -> Result<JsonbInput> {
         Value::Jsonb(j) => JsonbInput::Jsonb(j.clone()),
         Value::Json(s) => JsonbInput::Jsonb(Jsonb::parse(s).map_err(error)?),
         Value::Text(s) => JsonbInput::Text(s.clone()),
+        // An array is a JSON array of its elements.
+        Value::Array(items) => JsonbInput::Jsonb(
+            ops::jsonb_build_array(&items.iter().map(input).collect::<Result<Vec<_>>>()?)
+                .map_err(error)?,
+        ),
+        // Dates and times in ISO 8601, as PostgreSQL's JSON writes them
+        // (a `T` between date and time, a zone as `+00:00`).
+        Value::Timestamp(t) => JsonbInput::Text(arbor_schema::text::iso_8601(*t, false)),
+        Value::TimestampTz(t) => {
+            JsonbInput::Text(arbor_schema::text::iso_8601(t.naive_utc(), true))
+        }
         other => JsonbInput::Text(other.to_string()),
     })
 }

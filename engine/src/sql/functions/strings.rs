@@ -316,6 +316,7 @@ pub const NAMES: &[&str] = &[
     "regexp_split_to_array",
     "regexp_split_to_table",
     "string_to_array",
+    "string_to_table",
     "regexp_matches",
 ];
 
@@ -416,7 +417,8 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
                 .collect();
             Value::Array(rows)
         }
-        ("string_to_array", 2 | 3) => {
+        // `string_to_table` is set-returning: the pieces as rows.
+        ("string_to_array" | "string_to_table", 2 | 3) => {
             let (s, delimiter) = (text(0), text(1));
             let null = (n == 3).then(|| text(2));
             let as_value = |part: &str| {

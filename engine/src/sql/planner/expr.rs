@@ -213,6 +213,8 @@ pub enum BinaryOp {
     Contains,
     /// `<@`
     ContainedBy,
+    /// `&&` (arrays with an element in common)
+    Overlap,
     /// `?`
     JsonHasKey,
     /// `?|`
@@ -267,6 +269,7 @@ impl BinaryOp {
             JsonPath => "#>",
             JsonPathText => "#>>",
             Contains => "@>",
+            Overlap => "&&",
             ContainedBy => "<@",
             JsonHasKey => "?",
             JsonHasAnyKey => "?|",

@@ -3024,6 +3024,23 @@ impl Binder<'_> {
             ast::Expr::CompoundFieldAccess { root, access_chain } => {
                 let mut value = bind(root, grouping.as_deref_mut())?;
                 for access in access_chain {
+                    // A slice, `a[2:3]`, `a[:2]`: the bounds left out are
+                    // the array's ends.
+                    if let ast::AccessExpr::Subscript(ast::Subscript::Slice {
+                        lower_bound,
+                        upper_bound,
+                        stride: None,
+                    }) = access
+                    {
+                        let mut bound = |b: &Option<ast::Expr>, end: i64| match b {
+                            Some(b) => bind(b, grouping.as_deref_mut()),
+                            None => Ok(Expr::Literal(Value::BigInt(end))),
+                        };
+                        let lower = bound(lower_bound, 1)?;
+                        let upper = bound(upper_bound, i64::MAX)?;
+                        value = Expr::Function("array_slice".into(), vec![value, lower, upper]);
+                        continue;
+                    }
                     let ast::AccessExpr::Subscript(ast::Subscript::Index { index }) = access else {
                         return Err(Error::unsupported(format!("the expression `{e}`")));
                     };
@@ -3282,6 +3299,22 @@ impl Binder<'_> {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
+            // A DISTINCT aggregate whose result keeps its inputs' order
+            // takes them sorted, as PostgreSQL's does (it sorts to find
+            // the distinct ones): `array_agg(DISTINCT x)` is ascending.
+            let order_by = if distinct
+                && order_by.is_empty()
+                && ORDER_KEEPING_AGGREGATES.contains(&name.as_str())
+                && let Some(first) = args.first()
+            {
+                vec![SortKey {
+                    expr: first.clone(),
+                    descending: false,
+                    nulls_first: false,
+                }]
+            } else {
+                order_by
+            };
             let call = AggregateCall {
                 function: name,
                 args,
@@ -3782,6 +3815,16 @@ fn column(r: Resolved) -> Expr {
         Resolved::Outer { depth, index } => Expr::Outer { depth, index },
     }
 }
+
+/// The aggregates whose result shows the order of their inputs.
+const ORDER_KEEPING_AGGREGATES: &[&str] = &[
+    "array_agg",
+    "string_agg",
+    "jsonb_agg",
+    "json_agg",
+    "jsonb_object_agg",
+    "json_object_agg",
+];
 
 /// The most grouping sets one GROUP BY may stand for (PostgreSQL's limit).
 const MAX_GROUPING_SETS: usize = 4096;
@@ -4467,6 +4510,7 @@ fn binary_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
         B::HashLongArrow => BinaryOp::JsonPathText,
         B::AtArrow => BinaryOp::Contains,
         B::ArrowAt => BinaryOp::ContainedBy,
+        B::PGOverlap => BinaryOp::Overlap,
         B::Question => BinaryOp::JsonHasKey,
         B::QuestionPipe => BinaryOp::JsonHasAnyKey,
         B::QuestionAnd => BinaryOp::JsonHasAllKeys,

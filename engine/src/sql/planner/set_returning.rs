@@ -67,9 +67,10 @@ pub(super) fn row_type(name: &str, args: &[Option<DataType>]) -> Option<DataType
         "generate_subscripts" | "pg_partition_ancestors" => Some(DataType::Integer),
         "jsonb_array_elements" => Some(DataType::Jsonb),
         "regexp_matches" => Some(DataType::Array(Box::new(DataType::Text))),
-        "jsonb_array_elements_text" | "jsonb_object_keys" | "regexp_split_to_table" => {
-            Some(DataType::Text)
-        }
+        "jsonb_array_elements_text"
+        | "jsonb_object_keys"
+        | "regexp_split_to_table"
+        | "string_to_table" => Some(DataType::Text),
         _ => None,
     }
 }

@@ -158,6 +158,7 @@ fn binary_type(op: BinaryOp, l: Option<DataType>, r: Option<DataType>) -> Option
         | B::Or
         | B::Contains
         | B::ContainedBy
+        | B::Overlap
         | B::JsonHasKey
         | B::JsonHasAnyKey
         | B::JsonHasAllKeys
@@ -291,7 +292,11 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
             DataType::Array(element) | DataType::Vector(element) => *element,
             _ => return None,
         },
-        "array_append" | "array_cat" | "array_remove" => arg(0)?,
+        "array_append" | "array_cat" | "array_remove" | "array_replace" | "trim_array"
+        | "array_slice" => arg(0)?,
+        "array_positions" => DataType::Array(Box::new(DataType::Integer)),
+        "array_dims" => DataType::Text,
+        "array_fill" => DataType::Array(Box::new(arg(0)?)),
         "generate_subscripts" | "pg_partition_ancestors" | "to_regtype" => DataType::Integer,
         // Integers and reals have no functions of their own here:
         // PostgreSQL reads them as double precision.
