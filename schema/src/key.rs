@@ -21,6 +21,7 @@
 //! | time, timestamp, timestamptz | microseconds, i64, as integers |
 //! | interval | its span (PostgreSQL's comparison value), i128, as integers; then months and days, i32 each |
 //! | uuid | 16 bytes |
+//! | arrays | each element as a column of its type (NULL marker included), then 0x00 |
 //! | jsonb | PostgreSQL's jsonb order, see [`crate::jsonb_key`] |
 //!
 //! A `DESC` column has all of its bytes (marker included) inverted, which
@@ -165,6 +166,15 @@ fn encode_column(out: &mut Vec<u8>, v: &Value, c: &KeyColumn) -> Result<()> {
             out.extend_from_slice(&((i.days as u32) ^ 0x8000_0000).to_be_bytes());
         }
         (DataType::Uuid, Value::Uuid(u)) => out.extend_from_slice(u.as_bytes()),
+        // Element by element (each with its NULL marker, 0x01 or 0x02),
+        // then 0x00: a shorter array sorts first, as in PostgreSQL.
+        (DataType::Array(element), Value::Array(items)) => {
+            let c = KeyColumn::asc((**element).clone());
+            for item in items {
+                encode_column(out, item, &c)?;
+            }
+            out.push(0x00);
+        }
         (DataType::Jsonb, Value::Jsonb(j)) => crate::jsonb_key::encode(out, j)?,
         (DataType::Json, _) => {
             return Err(ValueError::new(
@@ -393,9 +403,27 @@ fn decode_column(bytes: &[u8], c: &KeyColumn) -> Result<(Value, usize)> {
             (Value::Jsonb(doc), end)
         }
         DataType::Json => return Err(ValueError::corrupt("json in a key")),
-        DataType::Array(_) | DataType::Vector(_) => {
-            return Err(ValueError::corrupt("an array in a key"));
+        DataType::Array(element) => {
+            // The elements, ascending within the column (a descending
+            // column's bytes are inverted as a whole), up to the 0x00 end.
+            let rest: Vec<u8> = (1..bytes.len()).map(get).collect::<Result<_>>()?;
+            let c = KeyColumn::asc((**element).clone());
+            let mut items = Vec::new();
+            let mut at = 0;
+            loop {
+                match rest.get(at) {
+                    None => return Err(ValueError::corrupt("key array is not terminated")),
+                    Some(0) => break,
+                    Some(_) => {
+                        let (v, used) = decode_column(&rest[at..], &c)?;
+                        items.push(v);
+                        at += used;
+                    }
+                }
+            }
+            (Value::Array(items), 1 + at + 1)
         }
+        DataType::Vector(_) => return Err(ValueError::corrupt("a vector in a key")),
     };
     Ok(v)
 }

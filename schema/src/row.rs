@@ -106,8 +106,8 @@ fn encode_value(out: &mut Vec<u8>, v: &Value) {
         }
         Value::Uuid(u) => out.extend_from_slice(u.as_bytes()),
         Value::Jsonb(j) => out.extend_from_slice(j.as_bytes()),
-        // No column has an array type (tables refuse one when created), so
-        // a row never holds an array; its text keeps this total.
+        // An array as its text form (`{1,NULL,"a b"}`), which reads back
+        // as the same elements given the column's element type.
         Value::Array(_) => out.extend_from_slice(v.to_string().as_bytes()),
     }
 }
@@ -287,8 +287,11 @@ fn decode_value(b: &[u8], t: &DataType) -> Result<Value> {
         DataType::Jsonb => {
             Value::Jsonb(Jsonb::from_bytes(b).map_err(|e| ValueError::corrupt(e.to_string()))?)
         }
-        DataType::Array(_) | DataType::Vector(_) => {
-            return Err(ValueError::corrupt("an array column in a row"));
+        // An array column holds its text form.
+        DataType::Array(element) => {
+            let text = std::str::from_utf8(b).map_err(|_| bad())?;
+            Value::Array(crate::array::parse_array(text, element).map_err(|_| bad())?)
         }
+        DataType::Vector(_) => return Err(ValueError::corrupt("a vector column in a row")),
     })
 }

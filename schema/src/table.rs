@@ -451,6 +451,7 @@ fn write_type(w: &mut Writer, t: &DataType) {
         DataType::Char(n) => {
             w.varint(u64::from(*n));
         }
+        DataType::Array(element) => write_type(w, element),
         _ => {}
     }
 }
@@ -644,6 +645,13 @@ fn read_type(r: &mut Reader<'_>) -> DecodeResult<DataType> {
         17 => DataType::Json,
         18 => DataType::Jsonb,
         21 => DataType::Interval,
+        // One dimension: an array of arrays is no column's type.
+        19 => match read_type(r)? {
+            DataType::Array(_) | DataType::Vector(_) => {
+                return Err("an array of arrays".to_owned());
+            }
+            element => DataType::Array(Box::new(element)),
+        },
         other => return Err(format!("unknown type code {other}")),
     };
     Ok(t)

@@ -28,5 +28,22 @@ SELECT (ARRAY['a', 'b', 'c'])[0:1], (ARRAY['a', 'b', 'c'])[3:2], (ARRAY['a', 'b'
 SELECT string_agg(DISTINCT x, ',') , jsonb_agg(DISTINCT x) FROM (VALUES ('b'), ('a'), ('b'), ('c')) v(x);
 SELECT to_jsonb(timestamp '2024-01-01 10:00:00.5'), to_jsonb(timestamptz '2024-01-01 10:00+00'), to_jsonb(date '2024-01-01'), to_jsonb(time '10:00'), to_jsonb(interval '1 day');
 SELECT jsonb_build_array(timestamp '2024-01-01 10:00'), to_jsonb(ARRAY[timestamp '2024-01-01']), jsonb_build_object('t', timestamptz '2024-01-01 10:00+00');
--- differs: columns of array types are refused
-CREATE TABLE arr (id int PRIMARY KEY, tags text[]);
+CREATE TABLE arr (id int PRIMARY KEY, tags text[], nums bigint[]);
+INSERT INTO arr VALUES (1, '{a,b}', ARRAY[1, 2]), (2, ARRAY['c', NULL, 'd e'], '{}'), (3, NULL, ARRAY[5]), (4, '{}', NULL);
+SELECT id, tags, nums, cardinality(tags), tags[1], nums || 9::bigint FROM arr ORDER BY id;
+SELECT id FROM arr WHERE tags @> ARRAY['a'] OR 5 = ANY (nums) ORDER BY id;
+UPDATE arr SET tags = array_append(tags, 'z') WHERE id = 1;
+SELECT tags FROM arr WHERE id = 1;
+SELECT tags, count(*) FROM arr GROUP BY tags ORDER BY tags;
+INSERT INTO arr VALUES (5, '{"x,y", "q\"r"}', '{1,2,x}');
+CREATE TABLE arrkey (k int[] PRIMARY KEY, note text);
+INSERT INTO arrkey VALUES ('{2}', 'b'), ('{1,2}', 'a'), ('{1}', 'c'), ('{}', 'e'), ('{1,NULL}', 'n');
+SELECT k, note FROM arrkey ORDER BY k;
+SELECT note FROM arrkey WHERE k = ARRAY[1, 2];
+INSERT INTO arrkey VALUES ('{1,2}', 'dup');
+CREATE INDEX arrkey_note ON arrkey (note);
+SELECT k FROM arrkey WHERE note = 'a';
+DROP TABLE arrkey;
+DROP TABLE arr;
+SELECT NULL::int[] || 1, 1 || NULL::int[], NULL::int[] || ARRAY[2], ARRAY[1] || NULL, ARRAY[1] || NULL::int, ARRAY[1, 2] || '{3}';
+SELECT array_append(NULL::text[], 'a'), array_prepend('a', NULL::text[]), array_cat(NULL::int[], NULL::int[]), array_append(ARRAY[1], NULL);

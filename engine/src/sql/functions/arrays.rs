@@ -16,9 +16,6 @@ pub const NAMES: &[&str] = &[
     "array_lower",
     "array_ndims",
     "cardinality",
-    "array_append",
-    "array_prepend",
-    "array_cat",
     "array_position",
     "array_positions",
     "array_remove",
@@ -30,7 +27,14 @@ pub const NAMES: &[&str] = &[
 /// Functions that see NULL arguments: `ARRAY[...]`'s constructor, whose
 /// elements may be NULL, and those that take a NULL element as a value
 /// (`array_replace(a, NULL, 0)`, `array_fill(NULL::int, ARRAY[3])`).
-pub const TAKE_NULLS: &[&str] = &["array", "array_replace", "array_fill"];
+pub const TAKE_NULLS: &[&str] = &[
+    "array",
+    "array_replace",
+    "array_fill",
+    "array_append",
+    "array_prepend",
+    "array_cat",
+];
 
 /// The set-returning functions: called at the top of a select list item or
 /// in FROM, never inside an expression.
@@ -108,6 +112,15 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
         },
         ("cardinality", [a]) => {
             Value::Integer(i32::try_from(elements(name, a)?.len()).unwrap_or(i32::MAX))
+        }
+        // A NULL array is an empty one here, and a NULL element is an
+        // element, as in PostgreSQL (`NULL::int[] || 1` is `{1}`).
+        ("array_append" | "array_prepend" | "array_cat", [Value::Null, Value::Null]) => Value::Null,
+        ("array_append", [Value::Null, e]) | ("array_prepend", [e, Value::Null]) => {
+            Value::Array(vec![e.clone()])
+        }
+        ("array_cat", [Value::Null, a]) | ("array_cat", [a, Value::Null]) => {
+            Value::Array(elements(name, a)?.to_vec())
         }
         ("array_append", [a, e]) => {
             Value::Array(elements(name, a)?.iter().chain([e]).cloned().collect())

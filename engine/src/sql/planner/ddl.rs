@@ -957,16 +957,15 @@ fn unique_name(schema: &TableSchema, base: &str) -> String {
         .unwrap_or_else(|| base.to_owned())
 }
 
-/// The type of a table column: any type but an array, which queries build
-/// and catalogs hold but tables do not store.
+/// The type of a table column: any type but the catalogs' vectors
+/// (`int2vector`, `oidvector`).
 fn column_type(t: &ast::DataType) -> Result<DataType> {
     let column_type = data_type(t)?;
-    if matches!(column_type, DataType::Array(_) | DataType::Vector(_)) {
+    if matches!(column_type, DataType::Vector(_)) {
         return Err(Error::new(
             SqlState::FeatureNotSupported,
             format!("columns of type {column_type} are not supported"),
-        )
-        .with_hint("Store the list as jsonb (a JSON array) or in a table of its own."));
+        ));
     }
     Ok(column_type)
 }

@@ -240,11 +240,14 @@ impl Binder<'_> {
                         .clone()
                         .unwrap_or(Expr::Literal(Value::Null))
                 } else {
+                    // A parameter takes the column's type, and a string
+                    // literal is read as one (its errors PostgreSQL's:
+                    // `invalid input syntax for type integer`).
                     let bound = self.expr(e, &empty, &[], None)?;
-                    if let (Expr::Parameter(n), Some(t)) = (&bound, targets.get(j)) {
-                        self.note_parameter(*n, Some(table.schema.columns[*t].data_type.clone()));
-                    }
-                    bound
+                    let column_type = targets
+                        .get(j)
+                        .map(|t| table.schema.columns[*t].data_type.clone());
+                    self.in_context(e, bound, None, column_type)?
                 });
             }
             rows.push(row);

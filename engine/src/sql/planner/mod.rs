@@ -2679,7 +2679,28 @@ impl Binder<'_> {
                 let l = bind(left, grouping.as_deref_mut())?;
                 let r = bind(right, grouping)?;
                 let (l, r) = self.operands(Some(op), (left, l), (right, r), scope, outer)?;
-                Expr::Binary(op, Box::new(l), Box::new(r))
+                // `||` with an array is PostgreSQL's array_cat, array_append
+                // or array_prepend, which take a NULL array as empty.
+                let is_array = |e: &Expr| {
+                    matches!(
+                        types::static_type(e, scope, outer),
+                        Some(DataType::Array(_))
+                    )
+                };
+                let is_null = |e: &Expr| matches!(e, Expr::Literal(Value::Null));
+                let array_function = match (is_array(&l), is_array(&r)) {
+                    _ if op != BinaryOp::Concat => None,
+                    (true, true) => Some("array_cat"),
+                    (true, false) if is_null(&r) => Some("array_cat"),
+                    (true, false) => Some("array_append"),
+                    (false, true) if is_null(&l) => Some("array_cat"),
+                    (false, true) => Some("array_prepend"),
+                    (false, false) => None,
+                };
+                match array_function {
+                    Some(f) => Expr::Function(f.into(), vec![l, r]),
+                    None => Expr::Binary(op, Box::new(l), Box::new(r)),
+                }
             }
             ast::Expr::IsNull(x) => Expr::IsNull(Box::new(bind(x, grouping)?), false),
             ast::Expr::IsNotNull(x) => Expr::IsNull(Box::new(bind(x, grouping)?), true),

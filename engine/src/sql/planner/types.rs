@@ -297,6 +297,7 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         "array_positions" => DataType::Array(Box::new(DataType::Integer)),
         "array_dims" => DataType::Text,
         "array_fill" => DataType::Array(Box::new(arg(0)?)),
+        "array_prepend" => arg(1)?,
         "generate_subscripts" | "pg_partition_ancestors" | "to_regtype" => DataType::Integer,
         // Integers and reals have no functions of their own here:
         // PostgreSQL reads them as double precision.
@@ -328,6 +329,8 @@ pub fn literal_takes_type(op: Option<BinaryOp>, t: &DataType) -> bool {
         None
         | Some(B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq)
         | Some(B::Contains | B::ContainedBy) => !text_like && *t != DataType::Json,
+        // An untyped string beside an array is an array (`a || '{3}'`).
+        Some(B::Concat) => matches!(t, DataType::Array(_)),
         Some(B::Add | B::Subtract | B::Multiply | B::Divide | B::Modulo) => {
             number_rank(t).is_some()
                 || (matches!(op, Some(B::Add | B::Subtract)) && *t == DataType::Interval)
