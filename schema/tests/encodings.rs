@@ -35,6 +35,9 @@ fn key_type() -> impl Strategy<Value = DataType> {
         Just(DataType::Char(4)),
         Just(DataType::Jsonb),
         Just(DataType::Interval),
+        Just(DataType::Array(Box::new(DataType::Integer))),
+        Just(DataType::Array(Box::new(DataType::Text))),
+        Just(DataType::Array(Box::new(DataType::Numeric(None)))),
     ]
 }
 
@@ -181,8 +184,22 @@ fn value_of(t: DataType) -> BoxedStrategy<Value> {
                 .prop_map(|(m, d, us)| Value::Interval(arbor_schema::Interval::new(m, d, us))),
         ]
         .boxed(),
-        // No column has an array type: the generators never ask for one.
-        DataType::Array(_) | DataType::Vector(_) => unreachable!("a column of an array type"),
+        // Short arrays with NULL elements; text elements full of the
+        // characters an array's text form quotes or escapes.
+        DataType::Array(element) => {
+            let item = match *element {
+                DataType::Text => prop_oneof![
+                    7 => "[a-c ,\"{}\\\\]{0,4}".prop_map(Value::Text),
+                    1 => Just(Value::Null)
+                ]
+                .boxed(),
+                other => value_of(other),
+            };
+            prop::collection::vec(item, 0..4)
+                .prop_map(Value::Array)
+                .boxed()
+        }
+        DataType::Vector(_) => unreachable!("no column is a vector"),
     };
     prop_oneof![7 => v, 1 => Just(Value::Null)].boxed()
 }
