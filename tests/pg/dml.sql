@@ -59,3 +59,15 @@ UPDATE cte_target SET (v, id) = ('pair', 10) WHERE id = 2 RETURNING id, v;
 UPDATE cte_target SET (v) = ROW('single') WHERE id = 10 RETURNING id, v;
 UPDATE cte_target SET (v, id) = ('x') WHERE id = 10;
 UPDATE cte_target SET (v, id) = ('x', 1, 2) WHERE id = 10;
+CREATE TABLE lit (id int PRIMARY KEY, n bigint, d date, j jsonb, v varchar(3));
+INSERT INTO lit VALUES (1, 'x', NULL, NULL, NULL);
+INSERT INTO lit VALUES (1, '12', '2024-02-30', NULL, NULL);
+-- differs: jsonb syntax errors say where, in their own words
+INSERT INTO lit VALUES (1, '12', '2024-02-03', '{"a": 1', NULL);
+INSERT INTO lit VALUES (1, '12', '2024-02-03', '{"a": 1}', 'abcd');
+INSERT INTO lit VALUES (1, ' 12 ', '2024-02-03', '{"a": 1}', 'ab');
+UPDATE lit SET n = 'y' WHERE id = 1;
+UPDATE lit SET d = 'soon' WHERE id = 1;
+UPDATE lit SET n = '13', d = '2024-03-01' WHERE id = 1;
+SELECT * FROM lit;
+DROP TABLE lit;

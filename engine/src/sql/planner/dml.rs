@@ -458,11 +458,11 @@ impl Binder<'_> {
             // PostgreSQL refuses a column assigned twice; the SQLite-derived
             // corpus expects the last assignment to win, and so it does here.
             out.retain(|(j, _)| *j != i);
+            // As in INSERT: a parameter takes the column's type, a string
+            // literal is read as one.
             let bound = self.expr(value, scope, &[], None)?;
-            if let Expr::Parameter(n) = &bound {
-                self.note_parameter(*n, Some(table.schema.columns[i].data_type.clone()));
-            }
-            out.push((i, bound));
+            let column_type = table.schema.columns[i].data_type.clone();
+            out.push((i, self.in_context(value, bound, None, Some(column_type))?));
         }
         Ok(out)
     }
