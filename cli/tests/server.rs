@@ -248,6 +248,43 @@ fn psql_reads_writes_and_sees_errors_as_postgresql_sends_them() {
 }
 
 #[test]
+fn a_startup_time_zone_is_the_sessions_and_an_unknown_one_is_refused() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    let server = Server::start(&shop);
+    // libpq sends PGTZ in its startup message, as JDBC sends its JVM's zone.
+    let out = server
+        .psql_command(
+            "shop",
+            &["-A", "-t", "-c", "SELECT timestamptz '2024-07-01 12:00+00'"],
+        )
+        .env("PGTZ", "Asia/Tokyo")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "2024-07-01 21:00:00+09"
+    );
+    let out = server
+        .psql_command("shop", &["-c", "SELECT 1"])
+        .env("PGTZ", "Mars/Base")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("invalid value for parameter \"TimeZone\": \"Mars/Base\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn psqls_describe_commands_read_the_catalogs() {
     let env = TestEnv::new();
     let shop = shop(&env);

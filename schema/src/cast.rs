@@ -15,7 +15,8 @@
 //! themselves with range checks (`smallint out of range`), floats round to
 //! integers half to even (`rint`), numerics half away from zero, and
 //! `numeric(p, s)` rounds to `s` places and checks `p`. Dates, timestamps
-//! and times convert as PostgreSQL does with `TimeZone = UTC`. Anything else
+//! and times convert as PostgreSQL does, a timestamptz's date and time
+//! being the session zone's (`crate::zone`). Anything else
 //! is `cannot cast type A to B` (42846).
 
 use arbor_jsonb::Jsonb;
@@ -113,34 +114,32 @@ fn convert(value: Value, to: &DataType, mode: Mode) -> Result<Value> {
             Value::Integer(i) => Value::Boolean(i != 0),
             _ => return Err(no_cast()),
         },
+        // A timestamptz's date, time and timestamp are the session zone's
+        // wall-clock ones; a date or timestamp as a timestamptz is read
+        // there.
         T::Date => match value {
             Value::Date(d) => Value::Date(d),
             Value::Timestamp(t) => Value::Date(t.date()),
-            Value::TimestampTz(t) => Value::Date(t.naive_utc().date()),
+            Value::TimestampTz(t) => Value::Date(local(t)?.date()),
             _ => return Err(no_cast()),
         },
         T::Time => match value {
             Value::Time(t) => Value::Time(t),
             Value::Interval(i) => Value::Time(i.time_of_day()),
             Value::Timestamp(t) => Value::Time(t.time()),
-            Value::TimestampTz(t) => Value::Time(t.naive_utc().time()),
+            Value::TimestampTz(t) => Value::Time(local(t)?.time()),
             _ => return Err(no_cast()),
         },
         T::Timestamp => match value {
             Value::Timestamp(t) => Value::Timestamp(t),
             Value::Date(d) => Value::Timestamp(d.and_time(NaiveTime::MIN)),
-            Value::TimestampTz(t) => Value::Timestamp(t.naive_utc()),
+            Value::TimestampTz(t) => Value::Timestamp(local(t)?),
             _ => return Err(no_cast()),
         },
         T::TimestampTz => match value {
             Value::TimestampTz(t) => Value::TimestampTz(t),
-            Value::Date(d) => Value::TimestampTz(DateTime::<Utc>::from_naive_utc_and_offset(
-                d.and_time(NaiveTime::MIN),
-                Utc,
-            )),
-            Value::Timestamp(t) => {
-                Value::TimestampTz(DateTime::<Utc>::from_naive_utc_and_offset(t, Utc))
-            }
+            Value::Date(d) => Value::TimestampTz(instant(d.and_time(NaiveTime::MIN))?),
+            Value::Timestamp(t) => Value::TimestampTz(instant(t)?),
             _ => return Err(no_cast()),
         },
         T::Interval => match value {
@@ -185,6 +184,20 @@ fn convert(value: Value, to: &DataType, mode: Mode) -> Result<Value> {
         // Handled before the match; kept so the match stays exhaustive.
         T::Text | T::Varchar(_) | T::Char(_) => Value::Text(fit(&value.to_string(), to, mode)?),
     })
+}
+
+/// The session zone's wall-clock time at `t`.
+fn local(t: DateTime<Utc>) -> Result<chrono::NaiveDateTime> {
+    crate::zone::session_zone()
+        .local(t)
+        .ok_or_else(|| ValueError::new(ErrorKind::DatetimeFieldOverflow, "timestamp out of range"))
+}
+
+/// The instant the session zone's clocks show `t`.
+fn instant(t: chrono::NaiveDateTime) -> Result<DateTime<Utc>> {
+    crate::zone::session_zone()
+        .instant(t)
+        .ok_or_else(|| ValueError::new(ErrorKind::DatetimeFieldOverflow, "timestamp out of range"))
 }
 
 /// Text into `varchar(n)`/`char(n)`: cut silently by an explicit cast, an

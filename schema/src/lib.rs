@@ -14,6 +14,8 @@
 //!   schema changes.
 //! - [`interval`]: PostgreSQL's `interval` (months, days and
 //!   microseconds), its text forms and its arithmetic with dates and times.
+//! - [`zone`]: time zones, and the session's, in which `timestamptz`
+//!   values are shown, read and broken into fields.
 //! - [`array`]: the text form of one-dimensional arrays, a type of query
 //!   results (catalog columns, `ARRAY[...]`, `array_agg`), never stored.
 //! - [`sql_text`]: names and values quoted for generated SQL statements.
@@ -38,6 +40,7 @@ pub mod table;
 pub mod text;
 mod types;
 mod value;
+pub mod zone;
 
 pub use cast::{assign, cast};
 pub use error::{ErrorKind, Result, ValueError};

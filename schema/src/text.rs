@@ -67,9 +67,12 @@ pub fn parse_value(text: &str, ty: &DataType) -> Result<Value> {
         DataType::Timestamp => Value::Timestamp(parse_timestamp(text, ty)?.0),
         DataType::TimestampTz => {
             let (local, offset) = parse_timestamp(text, ty)?;
-            // Without an offset the session zone applies, which is UTC here.
-            let utc = local - chrono::Duration::seconds(i64::from(offset.unwrap_or(0)));
-            Value::TimestampTz(DateTime::<Utc>::from_naive_utc_and_offset(utc, Utc))
+            // Without an offset the time is the session zone's.
+            let instant = match offset {
+                Some(east) => Some((local - chrono::Duration::seconds(i64::from(east))).and_utc()),
+                None => crate::zone::session_zone().instant(local),
+            };
+            Value::TimestampTz(instant.ok_or_else(|| field_overflow(text))?)
         }
         DataType::Interval => Value::Interval(crate::Interval::parse(text, None)?),
         DataType::Uuid => Value::Uuid(parse_uuid(text)?),
@@ -626,29 +629,49 @@ pub(crate) fn format_time(t: NaiveTime) -> String {
 }
 
 /// A timestamp in ISO 8601, as PostgreSQL's JSON writes one:
-/// `2024-01-01T10:00:00.5`, with `+00:00` after it for a timestamptz
-/// (`zone`), which is in UTC.
-pub fn iso_8601(t: NaiveDateTime, zone: bool) -> String {
-    let text = format_timestamp(t, false);
-    let mut out = text.replacen(' ', "T", 1);
-    if zone {
-        // Before a BC era, which comes last.
-        match out.strip_suffix(" BC") {
-            Some(ad) => out = format!("{ad}+00:00 BC"),
-            None => out.push_str("+00:00"),
-        }
-    }
-    out
+/// `2024-01-01T10:00:00.5`.
+pub fn iso_8601(t: NaiveDateTime) -> String {
+    write_timestamp(t, None, 'T')
 }
 
-/// `timestamp` output, or `timestamptz` output in UTC when `zone` is set.
-pub(crate) fn format_timestamp(t: NaiveDateTime, zone: bool) -> String {
+/// A timestamptz in ISO 8601 in the session's zone, as PostgreSQL's JSON
+/// writes one: `2024-01-01T12:00:00+02:00`.
+pub fn iso_8601_tz(t: DateTime<Utc>) -> String {
+    let (local, east) = in_session_zone(t);
+    write_timestamp(local, Some(crate::zone::format_offset(east, true)), 'T')
+}
+
+/// `timestamp` output.
+pub(crate) fn format_timestamp(t: NaiveDateTime) -> String {
+    write_timestamp(t, None, ' ')
+}
+
+/// `timestamptz` output: the wall-clock time of the session's zone and
+/// its offset (`2024-07-01 14:00:00+02`).
+pub(crate) fn format_timestamptz(t: DateTime<Utc>) -> String {
+    let (local, east) = in_session_zone(t);
+    write_timestamp(local, Some(crate::zone::format_offset(east, false)), ' ')
+}
+
+/// `t` as the session zone's wall-clock time, and the zone's offset then
+/// (UTC where the zone's time would leave the calendar).
+fn in_session_zone(t: DateTime<Utc>) -> (NaiveDateTime, i64) {
+    let zone = crate::zone::session_zone();
+    match zone.local(t) {
+        Some(local) => (local, zone.offset_at(t)),
+        None => (t.naive_utc(), 0),
+    }
+}
+
+/// A date and time with `separator` between them, then the offset if
+/// any, then ` BC` for a year before 1.
+fn write_timestamp(t: NaiveDateTime, offset: Option<String>, separator: char) -> String {
     let mut out = String::with_capacity(32);
     let bc = write_date(&mut out, t.date());
-    out.push(' ');
+    out.push(separator);
     write_time(&mut out, t.time());
-    if zone {
-        out.push_str("+00");
+    if let Some(offset) = offset {
+        out.push_str(&offset);
     }
     if bc {
         out.push_str(" BC");

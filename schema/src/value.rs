@@ -215,8 +215,14 @@ impl Value {
                 .find(|o| o.is_ne())
                 .unwrap_or_else(|| a.len().cmp(&b.len())),
             (a, b) if a.family() == 2 && b.family() == 2 => compare_numbers(a, b),
+            // A date or timestamp beside a timestamptz is read in the
+            // session's zone, as PostgreSQL compares them.
             (a, b) if a.family() == 5 && b.family() == 5 => {
-                timestamp_micros(a).cmp(&timestamp_micros(b))
+                if matches!(a, TimestampTz(_)) == matches!(b, TimestampTz(_)) {
+                    timestamp_micros(a).cmp(&timestamp_micros(b))
+                } else {
+                    instant_micros(a).cmp(&instant_micros(b))
+                }
             }
             (a, b) => a.family().cmp(&b.family()),
         }
@@ -235,6 +241,21 @@ fn timestamp_micros(v: &Value) -> i64 {
         Value::TimestampTz(t) => t.timestamp_micros(),
         _ => 0,
     }
+}
+
+/// Microseconds since the epoch of the instant a date, timestamp or
+/// timestamptz stands for: a date or timestamp read in the session's zone.
+fn instant_micros(v: &Value) -> i64 {
+    let local = match v {
+        Value::TimestampTz(t) => return t.timestamp_micros(),
+        Value::Date(d) => d.and_time(NaiveTime::MIN),
+        Value::Timestamp(t) => *t,
+        _ => return 0,
+    };
+    crate::zone::session_zone().instant(local).map_or_else(
+        || local.and_utc().timestamp_micros(),
+        |t| t.timestamp_micros(),
+    )
 }
 
 fn compare_numbers(a: &Value, b: &Value) -> Ordering {
@@ -326,8 +347,8 @@ impl fmt::Display for Value {
             Value::Bytea(b) => f.write_str(&text::format_bytea(b)),
             Value::Date(d) => f.write_str(&text::format_date(*d)),
             Value::Time(t) => f.write_str(&text::format_time(*t)),
-            Value::Timestamp(t) => f.write_str(&text::format_timestamp(*t, false)),
-            Value::TimestampTz(t) => f.write_str(&text::format_timestamp(t.naive_utc(), true)),
+            Value::Timestamp(t) => f.write_str(&text::format_timestamp(*t)),
+            Value::TimestampTz(t) => f.write_str(&text::format_timestamptz(*t)),
             Value::Interval(i) => write!(f, "{i}"),
             Value::Uuid(u) => write!(f, "{u}"),
             Value::Jsonb(j) => write!(f, "{j}"),

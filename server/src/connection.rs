@@ -267,6 +267,19 @@ impl Connection {
             database: database.clone(),
             user: metadata.get("user").cloned().unwrap_or_default(),
         });
+        // A time zone in the startup message (JDBC sends its JVM's) is
+        // set as `SET TimeZone` sets it; one Arbor does not know refuses
+        // the connection, as PostgreSQL's does.
+        if let Some((_, zone)) = metadata
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("timezone"))
+        {
+            let set = format!("SET TimeZone = '{}'", zone.replace('\'', "''"));
+            if let Err(e) = session.execute(&set) {
+                self.log.refused(peer, &database, &e.message);
+                return Err(fatal(&e));
+            }
+        }
         self.log.connected(peer, &database, session.branch());
         self.cancels
             .0

@@ -3,10 +3,24 @@ SHOW TimeZone;
 SET TimeZone = 'UTC';
 SHOW TimeZone;
 SELECT '2024-01-01 12:00:00+02'::timestamptz;
--- differs: time zones other than UTC are refused
 SET TIME ZONE 'America/New_York';
--- differs: time zones other than UTC are refused
+SELECT '2024-07-01 12:00:00+00'::timestamptz, '2024-01-01 12:00:00+00'::timestamptz, '2024-07-01 12:00'::timestamptz;
+SHOW TimeZone;
+SELECT timestamptz '2024-03-10 12:00+00' - interval '1 day', timestamptz '2024-03-09 12:00-05' + interval '1 day', timestamptz '2024-03-09 12:00-05' + interval '24 hours';
+SELECT extract(hour FROM timestamptz '2024-07-01 12:00+00'), extract(epoch FROM timestamptz '2024-07-01 12:00+00'), date_part('day', timestamptz '2024-07-01 02:00+00');
+SELECT date_trunc('day', timestamptz '2024-07-01 02:00+00'), date_trunc('month', timestamptz '2024-03-01 02:00+00'), date '2024-07-01'::timestamptz;
+SELECT (timestamptz '2024-07-01 02:00+00')::date, (timestamptz '2024-07-01 02:00+00')::time, (timestamptz '2024-07-01 02:00+00')::timestamp, timestamp '2024-07-01 12:00'::timestamptz;
+SELECT timestamptz '2024-07-01 12:00+00' AT TIME ZONE 'UTC', timestamp '2024-07-01 12:00' AT TIME ZONE 'Asia/Tokyo', to_jsonb(timestamptz '2024-07-01 12:00+00');
+SELECT x FROM generate_series(timestamptz '2024-03-09 00:00-05', timestamptz '2024-03-12 00:00-04', interval '1 day') x;
+SELECT to_char(timestamptz '2024-07-01 12:00+00', 'YYYY-MM-DD HH24:MI'), make_timestamptz(2024, 7, 1, 12, 0, 0), age(timestamptz '2024-07-01 00:00+00', timestamptz '2024-03-01 00:00+00');
+SELECT timestamptz '2024-07-01 12:00+00' = timestamp '2024-07-01 08:00', timestamp '2024-07-01 08:00' < timestamptz '2024-07-01 12:00:01+00';
+SET TimeZone = 'Asia/Kolkata';
+SELECT '2024-07-01 12:00:00+00'::timestamptz, '2024-07-01 12:00'::timestamptz;
+SET TimeZone = '+03';
 SELECT '2024-07-01 12:00:00+00'::timestamptz;
+SET TIME ZONE 'Mars/Base';
+SET TIME ZONE LOCAL;
+SHOW TimeZone;
 RESET TimeZone;
 SHOW DateStyle;
 SET DateStyle = 'ISO, MDY';

@@ -597,6 +597,7 @@ impl Session {
 
     /// Parses `sql`, one statement, for [`Session::execute_prepared`].
     pub fn prepare(&mut self, sql: &str) -> Result<Prepared> {
+        self.apply_zone();
         let mut statements = parser::parse(sql)?;
         if statements.len() != 1 {
             return Err(Error::new(
@@ -1065,6 +1066,7 @@ impl Session {
     ) -> Result<StatementResult> {
         use sqlparser::ast::Statement as Ast;
         self.interrupt.clear();
+        self.apply_zone();
         let is_query = matches!(stmt, Ast::Query(_)) && procedure_call(stmt)?.is_none();
         if !params.is_empty() && !is_query && !self.changes_table_rows(stmt)? {
             return Err(self.fail(Error::unsupported(
@@ -1481,15 +1483,24 @@ impl Session {
                     }
                     self.settings.get_mut().reset_all();
                     self.named.clear();
+                    self.apply_zone();
                 }
                 return Ok(StatementResult::command(&format!("DISCARD {object_type}")));
             }
             _ => return Err(Error::internal("a statement taken for a setting")),
         }
+        self.apply_zone();
         Ok(StatementResult::command(match stmt {
             Ast::Reset(_) => "RESET",
             _ => "SET",
         }))
+    }
+
+    /// Makes the session's `TimeZone` this thread's (see
+    /// `arbor_schema::zone`): values read, computed and printed on it
+    /// afterwards, results included, use the session's zone.
+    fn apply_zone(&self) {
+        arbor_schema::zone::set_session_zone(self.settings.borrow().zone());
     }
 
     /// `DEALLOCATE name` or `DEALLOCATE ALL`.

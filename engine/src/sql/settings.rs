@@ -5,10 +5,13 @@
 //! `extra_float_digits`, `application_name`, ...) and expect the answers
 //! PostgreSQL gives. A session keeps each setting's value as text; the
 //! parameters that would change how Arbor reads or prints values accept
-//! only the value Arbor implements (UTF-8, ISO dates, UTC), and anything
-//! else is refused rather than silently ignored.
+//! only the values Arbor implements (UTF-8, ISO dates; `TimeZone` any zone
+//! `arbor_schema::zone` knows), and anything else is refused rather than
+//! silently ignored.
 
 use std::collections::BTreeMap;
+
+use arbor_schema::zone::Zone;
 
 use crate::error::{Error, Result, SqlState};
 
@@ -17,6 +20,8 @@ use crate::error::{Error, Result, SqlState};
 pub struct Settings {
     /// Values set in this session, by lower-case name.
     set: BTreeMap<String, String>,
+    /// The zone `TimeZone` names, if set (UTC if not).
+    zone: Option<Zone>,
 }
 
 /// A parameter Arbor knows: its name as PostgreSQL spells it, its value
@@ -35,6 +40,8 @@ enum Rule {
     Fixed(&'static [&'static str]),
     /// Read only (`SHOW` only).
     ReadOnly,
+    /// A time zone, as `arbor_schema::zone` reads names.
+    Zone,
 }
 
 /// What `SHOW` answers for each parameter Arbor knows, PostgreSQL's names.
@@ -67,9 +74,7 @@ const PARAMETERS: &[Parameter] = &[
     Parameter {
         name: "TimeZone",
         default: "UTC",
-        rule: Rule::Fixed(&[
-            "utc", "gmt", "etc/utc", "z", "zulu", "0", "+00", "+00:00", "local", "default",
-        ]),
+        rule: Rule::Zone,
     },
     Parameter {
         name: "IntervalStyle",
@@ -205,9 +210,39 @@ impl Settings {
         let p = parameter(name)?;
         let Some(value) = value else {
             self.set.remove(&p.name.to_ascii_lowercase());
+            if matches!(p.rule, Rule::Zone) {
+                self.zone = None;
+            }
             return Ok(());
         };
         match p.rule {
+            // `LOCAL` and `DEFAULT` are the server's zone, UTC.
+            Rule::Zone if matches!(normalized(&value).as_str(), "local" | "default") => {
+                self.set.remove(&p.name.to_ascii_lowercase());
+                self.zone = None;
+                return Ok(());
+            }
+            Rule::Zone => {
+                let name = value.trim_matches(['\'', '"']);
+                // A bare number is hours east (SQL's sign, as PostgreSQL
+                // reads `SET TIME ZONE 3`); anything else a zone's name.
+                let hours = name
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|h| h.is_finite() && h.abs() < 24.0);
+                let zone = match hours {
+                    Some(h) => Some(Zone::Fixed((h * 3600.0).round() as i64)),
+                    None => Zone::named(name),
+                };
+                let zone = zone.ok_or_else(|| {
+                    Error::new(
+                        SqlState::InvalidParameterValue,
+                        format!("invalid value for parameter \"{}\": \"{value}\"", p.name),
+                    )
+                })?;
+                self.zone = Some(zone);
+            }
             Rule::ReadOnly => {
                 return Err(Error::new(
                     SqlState::CantChangeRuntimeParam,
@@ -256,6 +291,12 @@ impl Settings {
     /// `RESET ALL` (and `DISCARD ALL`).
     pub fn reset_all(&mut self) {
         self.set.clear();
+        self.zone = None;
+    }
+
+    /// The session's time zone (`TimeZone`).
+    pub fn zone(&self) -> Zone {
+        self.zone.unwrap_or(Zone::UTC)
     }
 }
 
@@ -277,8 +318,18 @@ mod tests {
         // The values Arbor implements are accepted in any spelling...
         s.set("client_encoding", Some("'utf-8'".into())).unwrap();
         s.set("time zone", Some("UTC".into())).unwrap();
-        // ...others are refused, never silently ignored.
-        let e = s.set("TimeZone", Some("Europe/Paris".into())).unwrap_err();
+        assert!(s.zone().is_utc());
+        // A zone is any the zone database or PostgreSQL's forms name...
+        s.set("TimeZone", Some("Europe/Paris".into())).unwrap();
+        assert_eq!(s.show("timezone").unwrap().1, "Europe/Paris");
+        assert!(!s.zone().is_utc());
+        s.set("TimeZone", Some("LOCAL".into())).unwrap();
+        assert!(s.zone().is_utc());
+        let e = s.set("TimeZone", Some("Mars/Base".into())).unwrap_err();
+        assert_eq!(e.code, SqlState::InvalidParameterValue);
+        // ...other values Arbor does not implement are refused, never
+        // silently ignored.
+        let e = s.set("DateStyle", Some("German".into())).unwrap_err();
         assert_eq!(e.code, SqlState::FeatureNotSupported);
         let e = s.set("server_version", Some("16".into())).unwrap_err();
         assert_eq!(e.code, SqlState::CantChangeRuntimeParam);

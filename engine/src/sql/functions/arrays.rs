@@ -4,7 +4,7 @@
 
 use arbor_schema::{Interval, Value};
 
-use super::datetime::{interval_of, timestamp_of};
+use super::datetime::{instant, interval_of, shift_timestamp, timestamp_of};
 use super::{check_value_size, int_arg, text_arg, wrong_args};
 use crate::error::{Error, Result, SqlState};
 
@@ -262,12 +262,12 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
 /// array of the arguments' widest integer type.
 fn series(start: &Value, stop: &Value, step_arg: Option<&Value>) -> Result<Value> {
     let name = "generate_series";
-    if let (Some(from), Some(to), Some(step)) = (
+    if let (Some(_), Some(_), Some(step)) = (
         timestamp_of(start),
         timestamp_of(stop),
         step_arg.and_then(interval_of),
     ) {
-        return time_series(start, from, to, step);
+        return time_series(start, stop, step);
     }
     let (a, b) = (int_arg(name, start)?, int_arg(name, stop)?);
     let step = step_arg.map_or(Ok(1), |s| int_arg(name, s))?;
@@ -306,13 +306,9 @@ fn series(start: &Value, stop: &Value, step_arg: Option<&Value>) -> Result<Value
 
 /// `generate_series(start, stop, step)` over timestamps: `start`, then
 /// each value plus `step` while it has not passed `stop`, as timestamps
-/// when `start` is one, else (a date, a timestamptz) as timestamptz.
-fn time_series(
-    start: &Value,
-    from: chrono::NaiveDateTime,
-    to: chrono::NaiveDateTime,
-    step: Interval,
-) -> Result<Value> {
+/// when `start` is one, else (a date, a timestamptz) as timestamptz,
+/// stepping on the session zone's calendar.
+fn time_series(start: &Value, stop: &Value, step: Interval) -> Result<Value> {
     let direction = step.span().signum();
     if direction == 0 {
         return Err(Error::new(
@@ -320,20 +316,37 @@ fn time_series(
             "step size cannot equal zero",
         ));
     }
+    // Both ends as the kind the series is of.
+    let as_kind = |v: &Value| -> Result<Value> {
+        let local = timestamp_of(v).ok_or_else(|| wrong_args("generate_series", 3))?;
+        Ok(match (start, v) {
+            (Value::Timestamp(_), _) => Value::Timestamp(local),
+            (_, Value::TimestampTz(t)) => Value::TimestampTz(*t),
+            _ => Value::TimestampTz(instant(local)?),
+        })
+    };
+    let (mut at, stop) = (as_kind(start)?, as_kind(stop)?);
     let mut values = Vec::new();
-    let mut at = Some(from);
-    while let Some(t) = at.filter(|t| if direction > 0 { *t <= to } else { *t >= to }) {
+    loop {
+        let order = at.total_cmp(&stop);
+        if (direction > 0 && order.is_gt()) || (direction < 0 && order.is_lt()) {
+            break;
+        }
         if values.len() >= MAX_SERIES as usize {
             return Err(Error::new(
                 SqlState::ProgramLimitExceeded,
                 format!("generate_series would return more than {MAX_SERIES} rows in one call"),
             ));
         }
-        values.push(match start {
-            Value::Timestamp(_) => Value::Timestamp(t),
-            _ => Value::TimestampTz(t.and_utc()),
-        });
-        at = step.add_to(t);
+        let next = match shift_timestamp(&at, step) {
+            Ok(next) => Some(next),
+            Err(_) => None,
+        };
+        values.push(at);
+        match next {
+            Some(next) => at = next,
+            None => break,
+        }
     }
     Ok(Value::Array(values))
 }

@@ -1,6 +1,9 @@
 //! Date and time functions, and the arithmetic of dates with integers.
 //!
-//! Times are in UTC (Arbor's `TimeZone`). As in PostgreSQL, `now()`,
+//! A timestamptz's calendar fields (`extract`, `date_trunc`, `age`, the
+//! months and days an interval adds) are the session zone's
+//! (`arbor_schema::zone`); its epoch and its difference from another are
+//! absolute. As in PostgreSQL, `now()`,
 //! `current_timestamp` and `transaction_timestamp()` are the time the
 //! transaction started (the statement's, outside a transaction), the same
 //! however often they are called; `statement_timestamp()` is the time the
@@ -94,8 +97,8 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
         ("now" | "current_timestamp" | "transaction_timestamp", []) => Value::TimestampTz(now()),
         ("statement_timestamp", []) => Value::TimestampTz(times.statement),
         ("clock_timestamp", []) => Value::TimestampTz(times.clock.now_utc()),
-        ("localtimestamp", []) => Value::Timestamp(now().naive_utc()),
-        ("localtime", []) => Value::Time(now().naive_utc().time()),
+        ("localtimestamp", []) => Value::Timestamp(wall_clock(now())?),
+        ("localtime", []) => Value::Time(wall_clock(now())?.time()),
         // Arbor has no infinite dates, timestamps or intervals.
         (
             "isfinite",
@@ -105,19 +108,16 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
             Value::Timestamp(make_timestamp(name, [y, m, d, h, mi, s])?)
         }
         ("make_timestamptz", [y, m, d, h, mi, s]) => {
-            Value::TimestampTz(make_timestamp(name, [y, m, d, h, mi, s])?.and_utc())
+            Value::TimestampTz(instant(make_timestamp(name, [y, m, d, h, mi, s])?)?)
         }
         // The fields are the wall-clock time of the zone given.
         ("make_timestamptz", [y, m, d, h, mi, s, zone]) => super::zones::at_time_zone(
             zone,
             &Value::Timestamp(make_timestamp(name, [y, m, d, h, mi, s])?),
         )?,
+        // Binned in absolute time, whatever the zone.
         ("date_bin", [stride, source, origin]) => {
-            match (
-                interval_of(stride),
-                timestamp_of(source),
-                timestamp_of(origin),
-            ) {
+            match (interval_of(stride), absolute(source), absolute(origin)) {
                 (Some(stride), Some(t), Some(o)) => {
                     let binned = date_bin(stride, t, o)?;
                     match source {
@@ -128,7 +128,7 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
                 _ => return Err(wrong_args(name, n)),
             }
         }
-        ("current_date", []) => Value::Date(now().date_naive()),
+        ("current_date", []) => Value::Date(wall_clock(now())?.date()),
         ("date_part" | "extract", [field, v]) => {
             let lower = text_arg(field).to_lowercase();
             let field = canonical_field(&lower);
@@ -147,11 +147,11 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
                         .ok_or_else(|| unit_error(&unit, "interval"))?,
                 ),
                 Value::Timestamp(t) => Value::Timestamp(truncate(&unit, *t)?),
-                Value::TimestampTz(t) => {
-                    Value::TimestampTz(truncate(&unit, t.naive_utc())?.and_utc())
-                }
-                Value::Date(d) => {
-                    Value::TimestampTz(truncate(&unit, d.and_time(NaiveTime::MIN))?.and_utc())
+                // A timestamptz (a date is one, at midnight) is cut in the
+                // session's zone.
+                Value::TimestampTz(_) | Value::Date(_) => {
+                    let local = timestamp_of(v).ok_or_else(|| wrong_args(name, n))?;
+                    Value::TimestampTz(instant(truncate(&unit, local)?)?)
                 }
                 _ => return Err(wrong_args(name, n)),
             }
@@ -413,11 +413,21 @@ fn scaled(mut value: Decimal, scale: u32, numeric: bool) -> Value {
 /// A field of a date, time or timestamp: double for `date_part`, numeric
 /// for `EXTRACT`, as PostgreSQL returns them.
 fn extract(field: &str, v: &Value, numeric: bool) -> Result<Value> {
+    // A timestamptz's fields are the session zone's wall-clock ones; its
+    // epoch is the instant's.
+    if let (Value::TimestampTz(t), "epoch") = (v, field) {
+        let value =
+            Decimal::from(t.timestamp()) + Decimal::new(i64::from(t.timestamp_subsec_micros()), 6);
+        return Ok(scaled(value, 6, numeric));
+    }
     let (date, time): (Option<NaiveDate>, Option<NaiveTime>) = match v {
         Value::Date(d) => (Some(*d), None),
         Value::Time(t) => (None, Some(*t)),
         Value::Timestamp(t) => (Some(t.date()), Some(t.time())),
-        Value::TimestampTz(t) => (Some(t.date_naive()), Some(t.time())),
+        Value::TimestampTz(t) => {
+            let local = wall_clock(*t)?;
+            (Some(local.date()), Some(local.time()))
+        }
         other => {
             return Err(Error::new(
                 SqlState::UndefinedFunction,
@@ -613,23 +623,67 @@ pub(super) fn interval_of(v: &Value) -> Option<Interval> {
     }
 }
 
-/// A date (as its midnight), timestamp or timestamptz, as a date-time.
+/// A date (as its midnight), timestamp or timestamptz as a wall-clock
+/// date-time: a timestamptz's in the session's zone.
 pub(super) fn timestamp_of(v: &Value) -> Option<NaiveDateTime> {
     match v {
         Value::Date(d) => Some(d.and_time(NaiveTime::MIN)),
         Value::Timestamp(t) => Some(*t),
-        Value::TimestampTz(t) => Some(t.naive_utc()),
+        Value::TimestampTz(t) => arbor_schema::zone::session_zone().local(*t),
         _ => None,
     }
 }
 
-/// `t + i`, keeping a timestamptz's type (a date's is a timestamp).
-fn shift_timestamp(t: &Value, i: Interval) -> Result<Value> {
-    let shifted = timestamp_of(t)
-        .and_then(|at| i.add_to(at))
-        .ok_or_else(|| Error::new(SqlState::DatetimeFieldOverflow, "timestamp out of range"))?;
+/// A timestamp or timestamptz in absolute time (a timestamptz's UTC, a
+/// timestamp as it is), for what counts microseconds whatever the zone.
+fn absolute(v: &Value) -> Option<NaiveDateTime> {
+    match v {
+        Value::TimestampTz(t) => Some(t.naive_utc()),
+        other => timestamp_of(other),
+    }
+}
+
+fn out_of_range() -> Error {
+    Error::new(SqlState::DatetimeFieldOverflow, "timestamp out of range")
+}
+
+/// The session zone's wall-clock time at `t`.
+fn wall_clock(t: DateTime<Utc>) -> Result<NaiveDateTime> {
+    arbor_schema::zone::session_zone()
+        .local(t)
+        .ok_or_else(out_of_range)
+}
+
+/// The instant the session zone's clocks show `local`.
+pub(super) fn instant(local: NaiveDateTime) -> Result<DateTime<Utc>> {
+    arbor_schema::zone::session_zone()
+        .instant(local)
+        .ok_or_else(out_of_range)
+}
+
+/// `t + i`, keeping a timestamptz's type (a date's is a timestamp). A
+/// timestamptz moves by months and days on the session zone's calendar
+/// (a day across a change of clocks is 23 or 25 hours, as in
+/// PostgreSQL), then by the microseconds in absolute time.
+pub(super) fn shift_timestamp(t: &Value, i: Interval) -> Result<Value> {
     Ok(match t {
-        Value::TimestampTz(_) => Value::TimestampTz(shifted.and_utc()),
-        _ => Value::Timestamp(shifted),
+        Value::TimestampTz(at) => {
+            let calendar = Interval::new(i.months, i.days, 0);
+            let moved = if calendar == Interval::default() {
+                *at
+            } else {
+                instant(calendar.add_to(wall_clock(*at)?).ok_or_else(out_of_range)?)?
+            };
+            Value::TimestampTz(
+                moved
+                    .checked_add_signed(Duration::microseconds(i.micros))
+                    .ok_or_else(out_of_range)?,
+            )
+        }
+        _ => Value::Timestamp(
+            timestamp_of(t)
+                .and_then(|at| i.add_to(at))
+                .ok_or_else(out_of_range)?,
+        ),
     })
 }

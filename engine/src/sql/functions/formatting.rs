@@ -44,7 +44,8 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
     let template = text_arg(template);
     let moment = match value {
         Value::Timestamp(t) => Some(*t),
-        Value::TimestampTz(t) => Some(t.naive_utc()),
+        // A timestamptz's fields are the session zone's.
+        Value::TimestampTz(t) => arbor_schema::zone::session_zone().local(*t),
         Value::Date(d) => Some(d.and_time(chrono::NaiveTime::MIN)),
         Value::Time(t) => Some(chrono::NaiveDate::MIN.and_time(*t)),
         _ => None,

@@ -116,10 +116,8 @@ pub fn input(v: &Value) -> Result<JsonbInput> {
         ),
         // Dates and times in ISO 8601, as PostgreSQL's JSON writes them
         // (a `T` between date and time, a zone as `+00:00`).
-        Value::Timestamp(t) => JsonbInput::Text(arbor_schema::text::iso_8601(*t, false)),
-        Value::TimestampTz(t) => {
-            JsonbInput::Text(arbor_schema::text::iso_8601(t.naive_utc(), true))
-        }
+        Value::Timestamp(t) => JsonbInput::Text(arbor_schema::text::iso_8601(*t)),
+        Value::TimestampTz(t) => JsonbInput::Text(arbor_schema::text::iso_8601_tz(*t)),
         other => JsonbInput::Text(other.to_string()),
     })
 }
