@@ -145,13 +145,7 @@ impl Interval {
     pub fn justify_hours(self) -> Result<Interval> {
         let mut days = i64::from(self.days) + self.micros / MICROS_PER_DAY;
         let mut micros = self.micros % MICROS_PER_DAY;
-        if days > 0 && micros < 0 {
-            micros += MICROS_PER_DAY;
-            days -= 1;
-        } else if days < 0 && micros > 0 {
-            micros -= MICROS_PER_DAY;
-            days += 1;
-        }
+        one_sign(&mut days, &mut micros, MICROS_PER_DAY);
         Interval::checked(i64::from(self.months), days, i128::from(micros))
     }
 
@@ -160,13 +154,7 @@ impl Interval {
     pub fn justify_days(self) -> Result<Interval> {
         let mut months = i64::from(self.months) + i64::from(self.days) / DAYS_PER_MONTH;
         let mut days = i64::from(self.days) % DAYS_PER_MONTH;
-        if months > 0 && days < 0 {
-            days += DAYS_PER_MONTH;
-            months -= 1;
-        } else if months < 0 && days > 0 {
-            days -= DAYS_PER_MONTH;
-            months += 1;
-        }
+        one_sign(&mut months, &mut days, DAYS_PER_MONTH);
         Interval::checked(months, days, i128::from(self.micros))
     }
 
@@ -183,13 +171,7 @@ impl Interval {
             days -= DAYS_PER_MONTH;
             months += 1;
         }
-        if days > 0 && micros < 0 {
-            micros += MICROS_PER_DAY;
-            days -= 1;
-        } else if days < 0 && micros > 0 {
-            micros -= MICROS_PER_DAY;
-            days += 1;
-        }
+        one_sign(&mut days, &mut micros, MICROS_PER_DAY);
         Interval::checked(months, days, i128::from(micros))
     }
 
@@ -363,6 +345,18 @@ pub struct IntervalParts {
     pub minutes: i64,
     pub seconds: i64,
     pub micros: i64,
+}
+
+/// Gives a larger field (`high`) and the smaller one below it (`low`,
+/// `unit` of which make one `high`) the same sign, borrowing one `high`.
+fn one_sign(high: &mut i64, low: &mut i64, unit: i64) {
+    if *high > 0 && *low < 0 {
+        *low += unit;
+        *high -= 1;
+    } else if *high < 0 && *low > 0 {
+        *low -= unit;
+        *high += 1;
+    }
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
