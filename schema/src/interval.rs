@@ -75,7 +75,7 @@ impl Interval {
     }
 
     /// `self + other`, field by field.
-    pub fn add(self, other: Interval) -> Result<Interval> {
+    pub fn checked_add(self, other: Interval) -> Result<Interval> {
         Interval::checked(
             i64::from(self.months) + i64::from(other.months),
             i64::from(self.days) + i64::from(other.days),
@@ -93,20 +93,20 @@ impl Interval {
     }
 
     /// `self - other`.
-    pub fn sub(self, other: Interval) -> Result<Interval> {
-        self.add(other.negate()?)
+    pub fn checked_sub(self, other: Interval) -> Result<Interval> {
+        self.checked_add(other.negate()?)
     }
 
     /// `self * factor`, as PostgreSQL's `interval_mul`: the fraction of a
     /// month that the product leaves goes to days (30 to a month), and the
     /// fraction of a day to microseconds.
-    pub fn mul(self, factor: f64) -> Result<Interval> {
+    pub fn checked_mul(self, factor: f64) -> Result<Interval> {
         self.scale(|x| x * factor)
     }
 
     /// `self / divisor` (the caller refuses a zero divisor), as
     /// PostgreSQL's `interval_div`.
-    pub fn div(self, divisor: f64) -> Result<Interval> {
+    pub fn checked_div(self, divisor: f64) -> Result<Interval> {
         self.scale(|x| x / divisor)
     }
 
@@ -856,10 +856,16 @@ mod tests {
     #[test]
     fn arithmetic_as_postgresql() {
         let i = |s: &str| Interval::parse(s, None).unwrap();
-        assert_eq!(i("1 day 02:00").mul(0.3).unwrap().to_string(), "07:48:00");
-        assert_eq!(i("1 day").mul(1.5).unwrap().to_string(), "1 day 12:00:00");
         assert_eq!(
-            i("1 mon").div(7.0).unwrap().to_string(),
+            i("1 day 02:00").checked_mul(0.3).unwrap().to_string(),
+            "07:48:00"
+        );
+        assert_eq!(
+            i("1 day").checked_mul(1.5).unwrap().to_string(),
+            "1 day 12:00:00"
+        );
+        assert_eq!(
+            i("1 mon").checked_div(7.0).unwrap().to_string(),
             "4 days 06:51:25.6896"
         );
         assert_eq!(
@@ -875,7 +881,7 @@ mod tests {
             "-1 days -03:00:00"
         );
         assert_eq!(i("1 mon").span(), i("30 days").span());
-        assert!(i("2147483647 days").add(i("1 day")).is_err());
+        assert!(i("2147483647 days").checked_add(i("1 day")).is_err());
         let t = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
         assert_eq!(
             Interval::age(t("2024-03-01 00:00"), t("2023-12-31 10:00"))

@@ -286,7 +286,7 @@ impl Accumulator {
         }
         match (&mut self.acc, other.acc) {
             (Acc::AvgInterval(sum, n), Acc::AvgInterval(other_sum, other_n)) => {
-                *sum = sum.add(other_sum)?;
+                *sum = sum.checked_add(other_sum)?;
                 *n += other_n;
             }
             (Acc::Count(a), Acc::Count(b)) => *a += b,
@@ -479,12 +479,12 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
             }
         },
         Acc::SumInterval(sum) => match &v {
-            Value::Interval(i) => *sum = sum.add(*i)?,
+            Value::Interval(i) => *sum = sum.checked_add(*i)?,
             other => return Err(no_such_aggregate("sum", other)),
         },
         Acc::AvgInterval(sum, n) => match &v {
             Value::Interval(i) => {
-                *sum = sum.add(*i)?;
+                *sum = sum.checked_add(*i)?;
                 *n += 1;
             }
             other => return Err(no_such_aggregate("avg", other)),
@@ -594,7 +594,7 @@ fn finish(acc: Acc) -> Result<Value> {
         Acc::SumNumeric(s) => s.map_or(Value::Null, Value::Numeric),
         Acc::SumFloat(s) => s.map_or(Value::Null, Value::Double),
         Acc::SumInterval(sum) => Value::Interval(sum),
-        Acc::AvgInterval(sum, n) => Value::Interval(sum.div(n as f64)?),
+        Acc::AvgInterval(sum, n) => Value::Interval(sum.checked_div(n as f64)?),
         Acc::Avg { n: 0, .. } => Value::Null,
         Acc::Avg {
             float: Some(f),

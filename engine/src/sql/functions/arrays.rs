@@ -338,10 +338,7 @@ fn time_series(start: &Value, stop: &Value, step: Interval) -> Result<Value> {
                 format!("generate_series would return more than {MAX_SERIES} rows in one call"),
             ));
         }
-        let next = match shift_timestamp(&at, step) {
-            Ok(next) => Some(next),
-            Err(_) => None,
-        };
+        let next = shift_timestamp(&at, step).ok();
         values.push(at);
         match next {
             Some(next) => at = next,

@@ -596,19 +596,19 @@ pub fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> Result<Option<Value>> {
         (Subtract, Value::TimestampTz(x), Value::TimestampTz(y)) => {
             Value::Interval(Interval::between(x.naive_utc(), y.naive_utc())?)
         }
-        (Add, Value::Interval(x), Value::Interval(y)) => Value::Interval(x.add(*y)?),
-        (Subtract, Value::Interval(x), Value::Interval(y)) => Value::Interval(x.sub(*y)?),
+        (Add, Value::Interval(x), Value::Interval(y)) => Value::Interval(x.checked_add(*y)?),
+        (Subtract, Value::Interval(x), Value::Interval(y)) => Value::Interval(x.checked_sub(*y)?),
         (Multiply, Value::Interval(i), n) | (Multiply, n, Value::Interval(i))
             if factor(n).is_some() =>
         {
-            Value::Interval(i.mul(factor(n).unwrap_or(1.0))?)
+            Value::Interval(i.checked_mul(factor(n).unwrap_or(1.0))?)
         }
         (Divide, Value::Interval(i), n) if factor(n).is_some() => {
             let divisor = factor(n).unwrap_or(1.0);
             if divisor == 0.0 {
                 return Err(Error::new(SqlState::DivisionByZero, "division by zero"));
             }
-            Value::Interval(i.div(divisor)?)
+            Value::Interval(i.checked_div(divisor)?)
         }
         _ => return Ok(None),
     }))

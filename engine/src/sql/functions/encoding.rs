@@ -42,14 +42,14 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
     }
     let format = |v| format(v, name);
     match (name, args) {
-        ("encode", [Value::Bytea(bytes), f]) => Ok(Value::Text(encode(bytes, &format(f)?)?)),
-        ("decode", [Value::Text(text), f]) => Ok(Value::Bytea(decode(text, &format(f)?)?)),
+        ("encode", [Value::Bytea(bytes), f]) => Ok(Value::Text(encode(bytes, format(f)?)?)),
+        ("decode", [Value::Text(text), f]) => Ok(Value::Bytea(decode(text, format(f)?)?)),
         ("convert_to", [Value::Text(text), f]) => {
-            utf8(&format(f)?, "destination")?;
+            utf8(format(f)?, "destination")?;
             Ok(Value::Bytea(text.as_bytes().to_vec()))
         }
         ("convert_from", [Value::Bytea(bytes), f]) => {
-            utf8(&format(f)?, "source")?;
+            utf8(format(f)?, "source")?;
             String::from_utf8(bytes.clone())
                 .map(Value::Text)
                 .map_err(|e| {

@@ -3847,6 +3847,10 @@ const ORDER_KEEPING_AGGREGATES: &[&str] = &[
     "json_object_agg",
 ];
 
+/// A GROUP BY list's distinct expressions, and its grouping sets as
+/// positions among them (see [`grouping_sets`]).
+type GroupingSets<'s> = (Vec<&'s ast::Expr>, Option<Vec<Vec<usize>>>);
+
 /// The most grouping sets one GROUP BY may stand for (PostgreSQL's limit).
 const MAX_GROUPING_SETS: usize = 4096;
 
@@ -3860,7 +3864,7 @@ fn grouping_sets<'s>(
     items: &'s [ast::Expr],
     s: &'s ast::Select,
     input: &Scope,
-) -> Result<(Vec<&'s ast::Expr>, Option<Vec<Vec<usize>>>)> {
+) -> Result<GroupingSets<'s>> {
     let is_set = |e: &ast::Expr| {
         matches!(
             e,
