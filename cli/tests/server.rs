@@ -778,6 +778,32 @@ fn a_cancel_request_stops_the_running_statement() {
 }
 
 #[test]
+fn a_cancel_request_stops_pg_sleep() {
+    let env = TestEnv::new();
+    let repo = env.repo();
+    let server = Server::start(&repo);
+    let running = server
+        .psql_command("repo", &["-c", "SELECT pg_sleep(600)"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let started = std::time::Instant::now();
+    signal(running.id(), "-INT");
+    let out = running.wait_with_output().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ERROR:  canceling statement due to user request"),
+        "{err}"
+    );
+    // The connection carries on; a short sleep returns `void` (empty).
+    let out = server.psql_ok("repo", &["-A", "-t", "-c", "SELECT pg_sleep(0.01), 1"]);
+    assert_eq!(out.trim(), "|1");
+}
+
+#[test]
 fn a_read_only_server_reads_and_refuses_every_change() {
     let env = TestEnv::new();
     let shop = shop(&env);

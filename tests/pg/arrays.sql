@@ -47,3 +47,6 @@ DROP TABLE arrkey;
 DROP TABLE arr;
 SELECT NULL::int[] || 1, 1 || NULL::int[], NULL::int[] || ARRAY[2], ARRAY[1] || NULL, ARRAY[1] || NULL::int, ARRAY[1, 2] || '{3}';
 SELECT array_append(NULL::text[], 'a'), array_prepend('a', NULL::text[]), array_cat(NULL::int[], NULL::int[]), array_append(ARRAY[1], NULL);
+SELECT * FROM unnest(ARRAY[1, 2, 3], ARRAY['a', 'b']) AS t(x, y);
+SELECT * FROM unnest(ARRAY[1, 2], ARRAY['a', 'b', 'c']) WITH ORDINALITY AS t(x, y, n);
+SELECT t.* FROM unnest(ARRAY[10], ARRAY[true]) AS t;

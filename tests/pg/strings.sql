@@ -66,3 +66,5 @@ SELECT convert_to('x', 'KOI8-ZZ');
 SELECT * FROM regexp_split_to_table('a1b22c', '\d+');
 SELECT regexp_split_to_table('Hello World', '\s+') AS word, 1;
 SELECT x, n FROM regexp_split_to_table('a,b,,c', ',') WITH ORDINALITY AS t(x, n);
+SELECT substring('hello' FROM 'l+'), substring('foobar' FROM 'o(b.)'), substring('abc' FROM 'x'), substring('Thomas' FROM '...$'), substring('hello' FROM 2 FOR 2);
+SELECT pg_sleep(0.01) IS NULL, pg_sleep(NULL) IS NULL, pg_sleep(-1) IS NULL;

@@ -37,6 +37,8 @@ pub struct EvalContext<'a> {
     /// The session's settings, for `current_setting(name)` and
     /// `set_config(name, value, local)`.
     pub settings: Option<&'a std::cell::RefCell<super::settings::Settings>>,
+    /// The statement's cancel, which `pg_sleep` watches while it waits.
+    pub interrupt: Option<&'a super::execution::Interrupt>,
 }
 
 impl std::fmt::Debug for EvalContext<'_> {
@@ -199,6 +201,9 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext<'_>) -> Result<Value> 
             }
             if name == "set_config" {
                 return set_config(&values, ctx);
+            }
+            if name == "pg_sleep" {
+                return pg_sleep(&values, ctx);
             }
             if crate::table::sequences::FUNCTIONS.contains(&name.as_str()) {
                 let sequences = ctx.sequences.ok_or_else(|| {
@@ -391,6 +396,33 @@ fn quantified(
     } else {
         Value::Boolean(all)
     })
+}
+
+/// `pg_sleep(seconds)`: waits that long (NULL or less than nothing: not
+/// at all), in slices short enough that a cancel stops it within 10 ms.
+/// Its result is PostgreSQL's `void`, an empty value that is not NULL
+/// (NULL for a NULL argument).
+fn pg_sleep(values: &[Value], ctx: &EvalContext<'_>) -> Result<Value> {
+    let seconds = match values {
+        [v] if v.is_null() => return Ok(Value::Null),
+        [v] => v
+            .as_f64()
+            .ok_or_else(|| super::functions::wrong_args("pg_sleep", 1))?,
+        _ => return Err(super::functions::wrong_args("pg_sleep", values.len())),
+    };
+    let wait = std::time::Duration::try_from_secs_f64(seconds.max(0.0))
+        .unwrap_or(std::time::Duration::MAX);
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(interrupt) = ctx.interrupt {
+            interrupt.check()?;
+        }
+        let waited = start.elapsed();
+        if waited >= wait {
+            return Ok(Value::Text(String::new()));
+        }
+        std::thread::sleep((wait - waited).min(std::time::Duration::from_millis(10)));
+    }
 }
 
 /// The truth value of a boolean (or NULL) value.

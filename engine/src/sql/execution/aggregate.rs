@@ -841,6 +841,7 @@ pub(super) fn parallel(
                         sequences: None,
                         times,
                         settings: None,
+                        interrupt: None,
                     };
                     let entries = map.range(as_ref_bound(start), as_ref_bound(stop))?;
                     let rows = entries.filter_map(|entry| {

@@ -85,7 +85,8 @@ impl Interrupt {
         self.0.store(false, std::sync::atomic::Ordering::Relaxed);
     }
 
-    fn check(&self) -> Result<()> {
+    /// Fails with 57014 once the statement has been interrupted.
+    pub(crate) fn check(&self) -> Result<()> {
         if self.0.load(std::sync::atomic::Ordering::Relaxed) {
             return Err(Error::new(
                 SqlState::QueryCanceled,
@@ -180,6 +181,7 @@ impl<'a> Executor<'a> {
             sequences: self.sequences,
             times: self.times,
             settings: self.settings,
+            interrupt: self.interrupt,
         }
     }
 

@@ -52,6 +52,7 @@ pub fn is_scalar(name: &str) -> bool {
         jsonb::NAMES,
         system::NAMES,
         random::NAMES,
+        &["pg_sleep"],
         arrays::NAMES,
         arrays::TAKE_NULLS,
         SET_RETURNING,

@@ -452,6 +452,22 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             Value::Bytea(b) => b.len(),
             _ => text(0).len(),
         }),
+        // `substring(text FROM pattern)`: the first match of a POSIX
+        // regular expression, or of its first parenthesized part if it has
+        // one; NULL without a match.
+        ("substring", 2) if matches!(args[1], Value::Text(_)) => {
+            let re = compiled_regex(&text(1), false)?;
+            let subject = text(0);
+            re.captures(&subject)
+                .and_then(|c| {
+                    if c.len() > 1 {
+                        c.get(1)
+                    } else {
+                        c.get(0)
+                    }
+                })
+                .map_or(Value::Null, |m| Value::Text(m.as_str().to_owned()))
+        }
         ("substr" | "substring", 2 | 3) => {
             let s = chars(0);
             // PostgreSQL counts a start before 1 against the length.

@@ -103,6 +103,42 @@ impl Binder<'_> {
             .iter()
             .map(|a| types::static_type(a, &empty, outer))
             .collect();
+        // `unnest(a, b, ...)`: the arrays side by side, one column each,
+        // the shorter padded with NULLs (PostgreSQL's zip).
+        if name == "unnest" && bound.len() > 1 {
+            let width = bound.len();
+            let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
+            let column = |name: &str, data_type| ScopeColumn {
+                table: Some(qualifier.clone()),
+                name: name.to_owned(),
+                hidden: false,
+                qualified_only: false,
+                data_type,
+            };
+            let mut columns: Vec<ScopeColumn> = arg_types
+                .iter()
+                .map(|t| match t {
+                    Some(DataType::Array(element)) => column(name, Some(*element.clone())),
+                    _ => column(name, None),
+                })
+                .collect();
+            if ordinality {
+                columns.push(column("ordinality", Some(DataType::BigInt)));
+            }
+            let calls = bound
+                .into_iter()
+                .map(|a| Expr::Function(name.to_owned(), vec![a]))
+                .collect();
+            let plan = Plan::Unnest {
+                source: Box::new(Plan::Values {
+                    rows: vec![calls],
+                    width,
+                }),
+                columns: (0..width).collect(),
+                ordinality,
+            };
+            return Ok((plan, Scope { columns }));
+        }
         let call = Expr::Function(name.to_owned(), bound);
         let columns = function_columns(name, alias, ordinality, row_type(name, &arg_types));
         let plan = Plan::Unnest {
