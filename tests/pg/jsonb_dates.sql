@@ -43,3 +43,14 @@ SELECT to_timestamp('2024-03-05 17:08:09', 'YYYY-MM-DD HH24:MI:SS'), to_timestam
 SELECT to_date('2024-3-5', 'YYYY-MM-DD'), to_date(NULL, 'YYYY-MM-DD'), to_timestamp('2024-01-01 00:00:00.250', 'YYYY-MM-DD HH24:MI:SS.MS');
 SELECT to_date('2024-02-30', 'YYYY-MM-DD');
 SELECT to_date('2024-ab-01', 'YYYY-MM-DD');
+SELECT '{"a":1,"a":2}'::json -> 'a', '{"b": 1, "a": [1,  2]}'::json -> 'a', '[1, {"k": 2}]'::json -> -1, '{"a": "x\ny"}'::json ->> 'a', '{"a": null}'::json ->> 'a', '{"a": null}'::json -> 'a', '[1,2]'::json -> 'a', '{"a":1}'::json -> 0;
+SELECT json_typeof('{"a": 1}'), json_array_length('[1, [2, 3]]'), json_extract_path('{"a": {"b" :  [1,2]}}', 'a', 'b'), json_extract_path_text('{"a": {"b" : "t"}}', 'a', 'b'), '{"a":{"b":3}}'::json #> '{a,b}', '{"a":[5,6]}'::json #>> '{a,1}';
+SELECT * FROM json_object_keys('{"b": 1, "a": 2, "b": 3}');
+SELECT * FROM json_each('{"b": [1,  2], "a": "x"}');
+SELECT key, value FROM json_each_text('{"b": [1,  2], "a": "x", "c": null}') ORDER BY key;
+SELECT * FROM json_array_elements('[1, "a",  {"x" : 1}]');
+SELECT * FROM json_array_elements_text('[1, "a", null]');
+SELECT json_array_length('{}');
+SELECT * FROM json_object_keys('[1]');
+SELECT pg_typeof('{"a":1}'::json -> 'a')::text, pg_typeof('{"a":1}'::json ->> 'a')::text, json_typeof('{"a": [1]}'::json -> 'a');
+SELECT j -> 'n', j ->> 'n' FROM (VALUES ('{"n": 1.50}'::json), ('{"m": 2}'::json)) v(j);

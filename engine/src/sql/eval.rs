@@ -699,6 +699,11 @@ pub fn binary_ref(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
         };
         return Ok(Value::Boolean(result));
     }
+    if let Value::Json(doc) = a
+        && let Some(v) = super::functions::json::operator(op, doc, b)?
+    {
+        return Ok(v);
+    }
     if let Some(v) = json_operator(op, a, b)? {
         return Ok(v);
     }

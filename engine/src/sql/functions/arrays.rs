@@ -50,6 +50,11 @@ pub const SET_RETURNING: &[&str] = &[
     "regexp_matches",
     "regexp_split_to_table",
     "string_to_table",
+    "json_object_keys",
+    "json_array_elements",
+    "json_array_elements_text",
+    "json_each",
+    "json_each_text",
 ];
 
 /// The most rows one call of `generate_series` may return.

@@ -9,6 +9,7 @@ mod arrays;
 pub mod datetime;
 mod encoding;
 mod formatting;
+pub(crate) mod json;
 pub mod jsonb;
 mod math;
 mod random;
@@ -50,6 +51,7 @@ pub fn is_scalar(name: &str) -> bool {
         datetime::NAMES,
         formatting::NAMES,
         jsonb::NAMES,
+        json::NAMES,
         system::NAMES,
         random::NAMES,
         &["pg_sleep"],
@@ -75,6 +77,7 @@ pub fn is_immutable(name: &str) -> bool {
             encoding::NAMES,
             math::NAMES,
             jsonb::NAMES,
+            json::NAMES,
             arrays::NAMES,
         ]
         .iter()
@@ -207,6 +210,9 @@ pub fn call(name: &str, args: Vec<Value>, times: &Times) -> Result<Value> {
         _ if datetime::NAMES.contains(&name) => datetime::call(name, &args, times)?,
         _ if formatting::NAMES.contains(&name) => formatting::call(name, &args)?,
         _ if jsonb::NAMES.contains(&name) => jsonb::call(name, &args)?,
+        _ if json::NAMES.contains(&name) || json::SET_RETURNING.contains(&name) => {
+            json::call(name, &args)?
+        }
         _ if arrays::NAMES.contains(&name) || SET_RETURNING.contains(&name) => {
             arrays::call(name, args)?
         }

@@ -29,7 +29,10 @@ pub(super) fn is_set_returning_name(name: &str) -> bool {
 /// `jsonb_each(j)` and `jsonb_each_text(j)`, a row (`key`, `value`) for
 /// each member of an object.
 pub(super) fn is_pair_returning_name(name: &str) -> bool {
-    matches!(name, "jsonb_each" | "jsonb_each_text")
+    matches!(
+        name,
+        "jsonb_each" | "jsonb_each_text" | "json_each" | "json_each_text"
+    )
 }
 
 /// Whether `e` is a call of a set-returning function.
@@ -66,6 +69,8 @@ pub(super) fn row_type(name: &str, args: &[Option<DataType>]) -> Option<DataType
         }
         "generate_subscripts" | "pg_partition_ancestors" => Some(DataType::Integer),
         "jsonb_array_elements" => Some(DataType::Jsonb),
+        "json_array_elements" => Some(DataType::Json),
+        "json_object_keys" | "json_array_elements_text" => Some(DataType::Text),
         "regexp_matches" => Some(DataType::Array(Box::new(DataType::Text))),
         "jsonb_array_elements_text"
         | "jsonb_object_keys"
@@ -180,7 +185,11 @@ pub(super) fn function_columns(
     let column = match alias {
         // These functions name their output column (an OUT parameter in
         // PostgreSQL); the alias alone still reads it (see `Scope::find`).
-        _ if name.starts_with("jsonb_array_elements") => "value".to_owned(),
+        _ if name.starts_with("jsonb_array_elements")
+            || name.starts_with("json_array_elements") =>
+        {
+            "value".to_owned()
+        }
         Some(a) if a.columns.is_empty() => ident(&a.name),
         _ => name.to_owned(),
     };
@@ -257,6 +266,36 @@ fn options_table(args: Vec<Expr>, alias: Option<&ast::TableAlias>) -> (Plan, Sco
 /// `jsonb_each(j)` / `jsonb_each_text(j)`: the keys of `j` expanded, each
 /// beside `j` itself, then the member read by key (`->` or `->>`).
 fn members_table(name: &str, args: Vec<Expr>, alias: Option<&ast::TableAlias>) -> (Plan, Scope) {
+    // json keeps repeated keys and its text: its pairs come whole, as
+    // `[key, value]`, each split in two.
+    let json = name.starts_with("json_");
+    if json {
+        let pairs = Expr::Function(name.into(), args);
+        let part = |i: i32| {
+            Expr::Binary(
+                BinaryOp::Subscript,
+                Box::new(Expr::Column(0)),
+                Box::new(Expr::Literal(Value::Integer(i))),
+            )
+        };
+        let plan = Plan::Project {
+            source: Box::new(Plan::Unnest {
+                source: Box::new(Plan::Values {
+                    rows: vec![vec![pairs]],
+                    width: 1,
+                }),
+                columns: vec![0],
+                ordinality: false,
+            }),
+            exprs: vec![part(1), part(2)],
+        };
+        let value_type = if name == "json_each_text" {
+            DataType::Text
+        } else {
+            DataType::Json
+        };
+        return (plan, pair_columns(name, alias, value_type));
+    }
     let document = Expr::Cast(
         Box::new(
             args.into_iter()
@@ -287,15 +326,21 @@ fn members_table(name: &str, args: Vec<Expr>, alias: Option<&ast::TableAlias>) -
         }),
         exprs: vec![Expr::Column(0), member],
     };
-    let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
-    let names: Vec<String> = match alias {
-        Some(a) if !a.columns.is_empty() => a.columns.iter().map(|c| ident(&c.name)).collect(),
-        _ => vec!["key".into(), "value".into()],
-    };
     let value_type = if as_text {
         DataType::Text
     } else {
         DataType::Jsonb
+    };
+    (plan, pair_columns(name, alias, value_type))
+}
+
+/// The columns of a `*_each` function in FROM: `key` and `value` (or the
+/// alias's names).
+fn pair_columns(name: &str, alias: Option<&ast::TableAlias>, value_type: DataType) -> Scope {
+    let qualifier = alias.map_or_else(|| name.to_owned(), |a| ident(&a.name));
+    let names: Vec<String> = match alias {
+        Some(a) if !a.columns.is_empty() => a.columns.iter().map(|c| ident(&c.name)).collect(),
+        _ => vec!["key".into(), "value".into()],
     };
     let columns = [DataType::Text, value_type]
         .into_iter()
@@ -311,7 +356,7 @@ fn members_table(name: &str, args: Vec<Expr>, alias: Option<&ast::TableAlias>) -
             data_type: Some(t),
         })
         .collect();
-    (plan, Scope { columns })
+    Scope { columns }
 }
 
 /// `generate_subscripts(v, dimension)` of an `int2vector` or `oidvector`,

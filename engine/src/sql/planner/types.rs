@@ -283,7 +283,10 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         "to_jsonb" | "jsonb_build_object" | "jsonb_build_array" | "jsonb_set"
         | "jsonb_strip_nulls" | "jsonb_agg" | "jsonb_object_agg" => DataType::Jsonb,
         "gen_random_uuid" => DataType::Uuid,
-        "json_build_object" | "json_build_array" | "row_to_json" => DataType::Json,
+        "json_build_object" | "json_build_array" | "row_to_json" | "json_extract_path" => {
+            DataType::Json
+        }
+        "json_extract_path_text" => DataType::Text,
         "array_to_string" | "format_type" => DataType::Text,
         "array_length" | "array_upper" | "array_lower" | "cardinality" | "array_position" => {
             DataType::Integer
