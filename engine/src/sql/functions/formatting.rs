@@ -2,13 +2,14 @@
 //! and times by a template of fields (`YYYY-MM-DD HH24:MI:SS`, `Day, DD
 //! Month`) and numbers by a template of digit places (`9999.99`,
 //! `FM000`); `to_date` and `to_timestamp(text, template)` read a date or a
-//! moment back by the same fields.
+//! moment back by the same fields, and `to_number` a number by digit
+//! places.
 //!
 //! Template fields are matched longest first, case as PostgreSQL reads
 //! them (`MONTH`, `Month` and `month` choose the case of the name); `FM`
 //! before a field drops its padding, `TH`/`th` after a number adds its
 //! ordinal suffix, text in double quotes and characters that start no
-//! field are copied. Times are in UTC, the only zone Arbor works in.
+//! field are copied. A timestamptz's fields are the session zone's.
 
 use arbor_schema::Value;
 use chrono::{Datelike, NaiveDateTime, Timelike};
@@ -19,7 +20,7 @@ use crate::error::{Error, Result, SqlState};
 
 /// The functions this module answers (`to_timestamp` with two arguments;
 /// with one, `super::datetime`'s).
-pub const NAMES: &[&str] = &["to_char", "to_date", "to_timestamp"];
+pub const NAMES: &[&str] = &["to_char", "to_date", "to_timestamp", "to_number"];
 
 /// Calls `to_char(value, template)`, `to_date(text, template)` or
 /// `to_timestamp(text, template)`.
@@ -31,6 +32,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
         return Ok(Value::Null);
     }
     match name {
+        "to_number" => return to_number(&text_arg(value), &text_arg(template)),
         "to_date" => {
             let moment = parse_moment(&text_arg(value), &text_arg(template))?;
             return Ok(Value::Date(moment.date()));
@@ -86,6 +88,99 @@ fn cased(name: &str, case: Case) -> String {
         Case::Lower => name.to_lowercase(),
         Case::Capital => name.to_owned(),
     }
+}
+
+/// `to_number(text, template)`, as PostgreSQL reads a number by a
+/// template: leading spaces skipped, then each digit place (`9`, `0`)
+/// takes a digit if one is next (a `-` or `<` in the first one's stead
+/// makes the number negative), `.`/`D` the decimal point, `,`/`G` a group
+/// separator, `S`, `MI`, `PL`, `SG` a sign, `PR` the closing `>`, `L` a
+/// currency sign, and any other character of the template one character
+/// of the text. Digits past the template's places are not read
+/// (`to_number('12345', '99')` is 12); an empty template gives NULL.
+fn to_number(text: &str, template: &str) -> Result<Value> {
+    if template.is_empty() {
+        return Ok(Value::Null);
+    }
+    let input: Vec<char> = text.trim_start().chars().collect();
+    let mut at = 0;
+    let mut digits = String::new();
+    let mut negative = false;
+    let mut rest = template;
+    let next = |at: usize| input.get(at).copied();
+    while let Some(c) = rest.chars().next() {
+        let upper = rest.to_ascii_uppercase();
+        let (token, len) = ["EEEE", "FM", "PR", "MI", "PL", "SG", "TH"]
+            .iter()
+            .find(|t| upper.starts_with(**t))
+            .map_or_else(
+                || (upper[..c.len_utf8()].to_owned(), c.len_utf8()),
+                |t| ((*t).to_owned(), t.len()),
+            );
+        rest = &rest[len..];
+        match token.as_str() {
+            "9" | "0" => {
+                if digits.is_empty() && matches!(next(at), Some('-' | '<')) {
+                    negative = true;
+                    at += 1;
+                } else if digits.is_empty() && next(at) == Some('+') {
+                    at += 1;
+                }
+                if let Some(d) = next(at).filter(char::is_ascii_digit) {
+                    digits.push(d);
+                    at += 1;
+                }
+            }
+            "." | "D" => {
+                if next(at) == Some('.') {
+                    digits.push('.');
+                    at += 1;
+                }
+            }
+            "," | "G" => {
+                if next(at) == Some(',') {
+                    at += 1;
+                }
+            }
+            "S" | "MI" | "PL" | "SG" => match next(at) {
+                Some('-') => {
+                    negative = true;
+                    at += 1;
+                }
+                Some('+') => at += 1,
+                _ => {}
+            },
+            "PR" => {
+                if next(at) == Some('>') {
+                    at += 1;
+                }
+            }
+            "L" => {
+                if next(at).is_some_and(|c| !c.is_ascii_digit()) {
+                    at += 1;
+                }
+            }
+            "FM" | "TH" => {}
+            "EEEE" => {
+                return Err(Error::new(
+                    SqlState::FeatureNotSupported,
+                    "\"EEEE\" not supported for input",
+                ));
+            }
+            _ => at += 1,
+        }
+    }
+    let bad = || {
+        Error::new(
+            SqlState::InvalidTextRepresentation,
+            "invalid input syntax for type numeric: \" \"",
+        )
+    };
+    if !digits.chars().any(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let value: Decimal = digits.trim_end_matches('.').parse().map_err(|_| bad())?;
+    Ok(Value::Numeric(if negative { -value } else { value }))
 }
 
 fn format_moment(t: NaiveDateTime, template: &str) -> String {

@@ -270,6 +270,7 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         "jsonb_array_elements_text" | "jsonb_object_keys" => DataType::Text,
         "regexp_like" => DataType::Boolean,
         "to_char" => DataType::Text,
+        "to_number" => DataType::Numeric(None),
         "to_date" => DataType::Date,
         "to_timestamp" => DataType::TimestampTz,
         "regexp_count" => DataType::Integer,
