@@ -715,6 +715,56 @@ fn new_journals_store_zstd_with_a_dictionary_trained_on_their_leaves() {
 }
 
 #[test]
+fn a_new_writer_goes_on_with_the_journals_dictionary() {
+    let sim = SimStorage::new();
+    write_leaves(&sim_store(&sim), 12);
+    let before = sim.read_file("journal").unwrap().len();
+    let (dictionary_prefix, _) = {
+        let journal = sim.read_file("journal").unwrap();
+        let first_user = records(&journal)
+            .into_iter()
+            .find(|r| r.1 == 0x04)
+            .expect("records compressed with the dictionary");
+        let at = first_user.0 + 46;
+        (journal[at..at + 8].to_vec(), first_user)
+    };
+    // A second process, then a third (through the index it leaves), write
+    // a few leaves each: far fewer than training takes, all compressed
+    // with the first process's dictionary, and no new dictionary.
+    let mut later = Vec::new();
+    for process in 0..2u32 {
+        let store = sim_store(&sim);
+        let chunks: Vec<Chunk> = (0..20).map(|i| leaf(100_000 + process * 20 + i)).collect();
+        store.put_many(&chunks).unwrap();
+        let root = store.root().unwrap();
+        assert!(
+            store
+                .compare_and_swap_root(root, chunks[0].address())
+                .unwrap()
+        );
+        later.extend(chunks);
+    }
+    let journal = sim.read_file("journal").unwrap();
+    let layout = records(&journal);
+    assert_eq!(layout.iter().filter(|r| r.2 == Some(0x05)).count(), 1);
+    let new_records: Vec<_> = layout.iter().filter(|r| r.0 >= before).collect();
+    assert_eq!(new_records.len(), later.len());
+    for r in new_records {
+        assert_eq!(
+            r.1, 0x04,
+            "record at {} not compressed with the dictionary",
+            r.0
+        );
+        assert_eq!(journal[r.0 + 46..r.0 + 54], dictionary_prefix[..]);
+    }
+    let store = DiskStore::open(Arc::new(sim.clone()), OpenMode::ReadOnly).unwrap();
+    for c in &later {
+        assert_eq!(store.get(&c.address()).unwrap().unwrap(), *c);
+    }
+    assert!(store.verify().unwrap().problems.is_empty());
+}
+
+#[test]
 fn a_damaged_dictionary_is_an_error_for_the_chunks_that_use_it() {
     let sim = SimStorage::new();
     let leaves = write_leaves(&sim_store(&sim), 12);

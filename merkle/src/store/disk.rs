@@ -326,6 +326,8 @@ pub struct DiskStore {
 struct Compression {
     codec: Codec,
     trainer: Option<Trainer>,
+    /// Whether the journal was searched for a dictionary to go on with.
+    looked: bool,
 }
 
 impl Compression {
@@ -334,6 +336,7 @@ impl Compression {
             Compression {
                 codec: Codec::Lz4,
                 trainer: None,
+                looked: true,
             }
         } else {
             Compression {
@@ -342,6 +345,7 @@ impl Compression {
                     dictionary: None,
                 },
                 trainer: Some(Trainer::default()),
+                looked: false,
             }
         }
     }
@@ -580,6 +584,20 @@ impl DiskStore {
         let Codec::Zstd { level, .. } = c.codec else {
             return Ok(c.codec.clone());
         };
+        // A writer goes on with the dictionary the journal's writers used
+        // last, rather than training one more: every process that writes
+        // compresses with it from its first leaf.
+        if !c.looked {
+            c.looked = true;
+            if let Some(d) = self.journal_dictionary(level) {
+                c.trainer = None;
+                c.codec = Codec::Zstd {
+                    level,
+                    dictionary: Some(d),
+                };
+                return Ok(c.codec.clone());
+            }
+        }
         let trained = c
             .trainer
             .as_mut()
@@ -602,6 +620,44 @@ impl DiskStore {
             };
         }
         Ok(c.codec.clone())
+    }
+
+    /// The dictionary of the last record in the journal compressed with
+    /// one, prepared for writing at `level`; `None` if no record uses one,
+    /// or it cannot be read (the writer then trains its own, and a reader
+    /// of those records meets the damage).
+    fn journal_dictionary(&self, level: i32) -> Option<Arc<Dictionary>> {
+        let (latest, candidates) = {
+            let w = self.lock();
+            let latest = w
+                .index
+                .last_with_flag(FLAG_ZSTD_DICTIONARY)
+                .into_iter()
+                .chain(
+                    w.tail
+                        .values()
+                        .copied()
+                        .filter(|l| l.flags & FLAG_ZSTD_DICTIONARY != 0),
+                )
+                .filter(|l| l.offset < w.buffer_at)
+                .max_by_key(|l| l.offset)?;
+            // The record's payload starts with its dictionary's prefix.
+            let mut prefix: DictionaryPrefix = Default::default();
+            self.reader
+                .read_at(latest.offset + CHUNK_HEADER_LEN as u64, &mut prefix)
+                .ok()?;
+            let mut found = w.with_prefix(&prefix);
+            found.retain(|(_, l)| l.offset < w.buffer_at);
+            (prefix, found)
+        };
+        let chunk =
+            dictionary_chunk(self.storage.as_ref(), self.reader.as_ref(), candidates).ok()??;
+        let d = Arc::new(Dictionary::for_writing(&chunk, level).ok()?);
+        self.dictionaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(latest, d.clone());
+        Some(d)
     }
 
     /// A dictionary this store has read or trained already.
@@ -1504,16 +1560,28 @@ fn load_dictionary(
     candidates: Vec<(Address, Location)>,
     prefix: &DictionaryPrefix,
 ) -> Result<Arc<Dictionary>> {
+    match dictionary_chunk(s, journal, candidates)? {
+        Some(chunk) => Ok(Arc::new(Dictionary::for_reading(&chunk)?)),
+        None => Err(missing_dictionary(prefix)),
+    }
+}
+
+/// The dictionary chunk among `candidates`, read from the journal.
+fn dictionary_chunk(
+    s: &dyn Storage,
+    journal: &dyn StorageFile,
+    candidates: Vec<(Address, Location)>,
+) -> Result<Option<Chunk>> {
     for (address, loc) in candidates {
         if loc.flags == FLAG_ZSTD_DICTIONARY {
             continue;
         }
         let chunk = read_record(s, journal, &address, &loc, &|p| Err(missing_dictionary(p)))?;
         if chunk.kind() == ChunkKind::COMPRESSION_DICTIONARY {
-            return Ok(Arc::new(Dictionary::for_reading(&chunk)?));
+            return Ok(Some(chunk));
         }
     }
-    Err(missing_dictionary(prefix))
+    Ok(None)
 }
 
 /// A chunk record ready to append: address, flags, payload, raw length.

@@ -175,6 +175,15 @@ impl IndexFile {
         })
     }
 
+    /// The entry at the highest offset whose flags have `flag` set.
+    pub(crate) fn last_with_flag(&self, flag: u8) -> Option<Location> {
+        (0..self.len())
+            .map(|i| self.record(i))
+            .filter(|e| e[48] & flag != 0)
+            .map(location)
+            .max_by_key(|l| l.offset)
+    }
+
     /// The location of `address`, by binary search.
     pub(crate) fn find(&self, address: &Address) -> Option<Location> {
         let (mut low, mut high) = (0, self.len());

@@ -135,14 +135,19 @@ impl Spread {
             )
             .ok_or_else(overflow)
         };
+        let scaled_squares = multiply(count, sx2)?;
         let numerator = crate::sql::functions::numeric_arithmetic(
             crate::sql::functions::NumericOp::Subtract,
-            multiply(count, sx2)?,
+            scaled_squares,
             multiply(sx, sx)?,
         )
         .ok_or_else(overflow)?;
-        // Rounding can leave a numerator a hair below zero.
-        if numerator <= Decimal::ZERO {
+        // Both products are rounded to 28 significant digits, so a
+        // numerator within that rounding of zero (values all equal, each
+        // with 28 digits: `var_pop(10 / 3.14159)`) is zero, as PostgreSQL's
+        // exact arithmetic finds it; so is one a hair below zero.
+        let rounding = scaled_squares.abs() * Decimal::new(1, 26);
+        if numerator <= rounding {
             return Ok(Value::Numeric(Decimal::ZERO));
         }
         let denominator = if self.sample {
@@ -152,6 +157,10 @@ impl Spread {
         };
         let variance =
             crate::sql::functions::divide_numeric(numerator, denominator).ok_or_else(overflow)?;
+        // A variance below the 28th decimal place is zero, without a scale.
+        if variance.is_zero() {
+            return Ok(Value::Numeric(Decimal::ZERO));
+        }
         if !self.root {
             return Ok(Value::Numeric(variance));
         }
