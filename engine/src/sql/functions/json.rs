@@ -100,9 +100,12 @@ fn value_end(b: &[u8], at: usize) -> Result<usize> {
     }
 }
 
+/// An item of an object (with its key) or of an array: its text.
+type Item<'t> = (Option<String>, &'t str);
+
 /// The items of the object or array `text` is (`open`, `close` its
 /// brackets), each with its key for an object; `None` if it is not one.
-fn items(text: &str, open: u8, close: u8) -> Result<Option<Vec<(Option<String>, &str)>>> {
+fn items(text: &str, open: u8, close: u8) -> Result<Option<Vec<Item<'_>>>> {
     let b = text.as_bytes();
     let mut i = skip_spaces(b, 0);
     if b.get(i) != Some(&open) {
