@@ -41,3 +41,6 @@ SET nosuch_setting = 1;
 SHOW nosuch_setting;
 SET statement_timeout = 0;
 SHOW IntervalStyle;
+SET TIME ZONE 'Europe/Berlin';
+SELECT date '2024-07-01' AT TIME ZONE 'UTC', date '2024-07-01' AT TIME ZONE 'Asia/Tokyo';
+RESET TimeZone;

@@ -1,5 +1,7 @@
 //! Scalar functions, by name: the conditional ones here, the rest by topic
-//! (`strings`, `encoding`, `math`, `datetime`, `jsonb`, `arrays`, `system`).
+//! (`strings`, `encoding`, `math`, `random`, `datetime` and `zones`,
+//! `formatting`, `jsonb` and `json`, `arrays`, `system`); `pg_sleep`,
+//! which watches the statement's cancel, is the evaluator's.
 //!
 //! Functions are strict, as in PostgreSQL: a NULL argument gives NULL
 //! without calling the function, except for the conditional functions,

@@ -37,7 +37,7 @@ fn zone_of(v: &Value) -> Result<Zone> {
 }
 
 /// 22023: `time zone "x" not recognized`.
-pub fn not_recognized(name: &str) -> Error {
+fn not_recognized(name: &str) -> Error {
     Error::new(
         SqlState::InvalidParameterValue,
         format!("time zone \"{name}\" not recognized"),
@@ -45,8 +45,8 @@ pub fn not_recognized(name: &str) -> Error {
 }
 
 /// `t AT TIME ZONE zone` (and `timezone(zone, t)`): a timestamptz (or a
-/// date, at midnight UTC) as the zone's wall-clock time, a plain
-/// timestamp read as the zone's wall-clock time.
+/// date, at midnight in the session's zone) as the zone's wall-clock time,
+/// a plain timestamp read as the zone's wall-clock time.
 pub fn at_time_zone(zone: &Value, t: &Value) -> Result<Value> {
     let zone = zone_of(zone)?;
     let out_of_range = || Error::new(SqlState::DatetimeFieldOverflow, "timestamp out of range");
@@ -55,7 +55,9 @@ pub fn at_time_zone(zone: &Value, t: &Value) -> Result<Value> {
             Value::Timestamp(zone.local(*instant).ok_or_else(out_of_range)?)
         }
         Value::Date(d) => Value::Timestamp(
-            zone.local(d.and_time(NaiveTime::MIN).and_utc())
+            arbor_schema::zone::session_zone()
+                .instant(d.and_time(NaiveTime::MIN))
+                .and_then(|midnight| zone.local(midnight))
                 .ok_or_else(out_of_range)?,
         ),
         Value::Timestamp(local) => {
