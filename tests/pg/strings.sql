@@ -74,3 +74,9 @@ SELECT to_number('12', '9999'), to_number('1,2,3', '9,9,9'), to_number('12.3', '
 SELECT to_number('abc', '999');
 SELECT to_number('', '999');
 SELECT to_number('1.5e3', '9.9EEEE');
+SELECT regexp_count('ABCABCAXYaxy', 'A.'), regexp_count('ABCABCAXYaxy', 'A.', 1, 'i'), regexp_count('abcabc', 'b', 3), regexp_count('abc', 'b', 9);
+SELECT regexp_instr('number of your street, town zip, FR', '[^,]+', 1, 2), regexp_instr('ABCDEFGHI', '(c..)(...)', 1, 1, 0, 'i', 2), regexp_instr('abcabc', 'b', 3), regexp_instr('abcabc', 'b', 1, 2, 1), regexp_instr('abc', 'z');
+SELECT regexp_substr('number of your street, town zip, FR', '[^,]+', 1, 2), regexp_substr('ABCDEFGHI', '(c..)(...)', 1, 1, 'i', 2), regexp_substr('abc', 'z'), regexp_substr('héllo wörld', 'w.', 2);
+SELECT regexp_count('abc', 'b', 0);
+SELECT regexp_instr('abc', 'b', 1, 0);
+SELECT regexp_instr('abc', 'b', 1, 1, 2);

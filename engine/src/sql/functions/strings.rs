@@ -129,20 +129,87 @@ fn match_groups(c: &regex::Captures<'_>) -> Value {
     })
 }
 
+/// `regexp_count(s, re [, start [, flags]])`, `regexp_instr(s, re [,
+/// start [, n [, endoption [, flags [, subexpr]]]]])` and `regexp_substr(s,
+/// re [, start [, n [, flags [, subexpr]]]])`, as PostgreSQL 15 defines
+/// them: matches from character `start` on (1 by default); the `n`th
+/// match (1), or its `subexpr`th parenthesized part (0: the whole match);
+/// `regexp_instr` gives where it starts, or just after it ends with
+/// `endoption` 1, and 0 without one; `regexp_substr` its text, or NULL.
+fn regexp_positional(name: &str, args: &[Value]) -> Result<Value> {
+    let text = text_arg(&args[0]);
+    let int = |i: usize, parameter: &str, default: i64, least: i64| -> Result<i64> {
+        let Some(v) = args.get(i) else {
+            return Ok(default);
+        };
+        let k = v.as_i64().ok_or_else(|| wrong_args(name, args.len()))?;
+        if k < least {
+            return Err(Error::new(
+                SqlState::InvalidParameterValue,
+                format!("invalid value for parameter \"{parameter}\": {k}"),
+            ));
+        }
+        Ok(k)
+    };
+    let start = int(2, "start", 1, 1)?;
+    let (n, endoption, flags_at, subexpr_at) = match name {
+        "regexp_count" => (1, 0, 3, None),
+        "regexp_instr" => (int(3, "n", 1, 1)?, int(4, "endoption", 0, 0)?, 5, Some(6)),
+        _ => (int(3, "n", 1, 1)?, 0, 4, Some(5)),
+    };
+    if endoption > 1 {
+        return Err(Error::new(
+            SqlState::InvalidParameterValue,
+            format!("invalid value for parameter \"endoption\": {endoption}"),
+        ));
+    }
+    let flags = args.get(flags_at).map(text_arg).unwrap_or_default();
+    let subexpr = match subexpr_at {
+        Some(at) => usize::try_from(int(at, "subexpr", 0, 0)?).unwrap_or(usize::MAX),
+        None => 0,
+    };
+    let (_, case_insensitive) = regex_flags(name, &flags, false)?;
+    let re = compiled_regex(&text_arg(&args[1]), case_insensitive)?;
+    // The byte where character `start` is; past the end, no match.
+    let from = usize::try_from(start - 1).ok().and_then(|k| {
+        text.char_indices()
+            .map(|(b, _)| b)
+            .chain(std::iter::once(text.len()))
+            .nth(k)
+    });
+    let Some(from) = from else {
+        return Ok(match name {
+            "regexp_substr" => Value::Null,
+            _ => count(0),
+        });
+    };
+    let mut found = re.captures_iter(&text[from..]);
+    if name == "regexp_count" {
+        return Ok(count(found.count()));
+    }
+    let nth = found
+        .nth(usize::try_from(n - 1).unwrap_or(usize::MAX))
+        .and_then(|c| c.get(subexpr));
+    let position = |byte: usize| count(text[..from + byte].chars().count() + 1);
+    Ok(match (name, nth) {
+        ("regexp_substr", None) => Value::Null,
+        ("regexp_substr", Some(m)) => Value::Text(m.as_str().to_owned()),
+        (_, None) => count(0),
+        (_, Some(m)) if endoption == 1 => position(m.end()),
+        (_, Some(m)) => position(m.start()),
+    })
+}
+
 /// The regular expression functions that read matches: `regexp_match`
 /// (the first match's groups, or the match, as `text[]`; NULL if none),
-/// `regexp_like`, `regexp_count`, `regexp_substr` (the first match) and
-/// `regexp_split_to_array`. `flags` is the optional last argument.
+/// `regexp_like` and `regexp_split_to_array`. `flags` is the optional
+/// last argument.
 fn regexp_function(name: &str, text: &str, pattern: &str, flags: &str) -> Result<Value> {
     let (_, case_insensitive) = regex_flags(name, flags, false)?;
     let re = compiled_regex(pattern, case_insensitive)?;
     Ok(match name {
         "regexp_match" => re.captures(text).map_or(Value::Null, |c| match_groups(&c)),
         "regexp_like" => Value::Boolean(re.is_match(text)),
-        "regexp_count" => count(re.find_iter(text).count()),
-        "regexp_substr" => re
-            .find(text)
-            .map_or(Value::Null, |m| Value::Text(m.as_str().to_owned())),
         _ => Value::Array(
             re.split(text)
                 .map(|part| Value::Text(part.to_owned()))
@@ -313,6 +380,7 @@ pub const NAMES: &[&str] = &[
     "regexp_like",
     "regexp_count",
     "regexp_substr",
+    "regexp_instr",
     "regexp_split_to_array",
     "regexp_split_to_table",
     "string_to_array",
@@ -391,11 +459,12 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value> {
             out.extend(&s[tail..]);
             Value::Text(out)
         }
+        ("regexp_count" | "regexp_substr" | "regexp_instr", 2..=7) => {
+            regexp_positional(name, args)?
+        }
         (
             "regexp_match"
             | "regexp_like"
-            | "regexp_count"
-            | "regexp_substr"
             | "regexp_split_to_array"
             // Set-returning: the pieces as rows.
             | "regexp_split_to_table",

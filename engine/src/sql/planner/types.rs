@@ -273,7 +273,7 @@ fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<
         "to_number" => DataType::Numeric(None),
         "to_date" => DataType::Date,
         "to_timestamp" => DataType::TimestampTz,
-        "regexp_count" => DataType::Integer,
+        "regexp_count" | "regexp_instr" => DataType::Integer,
         "regexp_substr" => DataType::Text,
         "make_date" => DataType::Date,
         "random" | "pi" | "sqrt" | "cbrt" | "ln" | "log10" | "exp" | "sin" | "cos" | "tan"
