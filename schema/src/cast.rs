@@ -20,7 +20,7 @@
 //! is `cannot cast type A to B` (42846).
 
 use arbor_jsonb::Jsonb;
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::NaiveTime;
 use rust_decimal::Decimal;
 
 use crate::error::{ErrorKind, Result, ValueError};
@@ -28,6 +28,7 @@ use crate::numeric::{apply_typmod, numeric_from_float, round_to_integer};
 use crate::text::{fit_text, parse_value};
 use crate::types::DataType;
 use crate::value::Value;
+use crate::zone::{session_instant, session_local};
 
 /// An explicit cast (`CAST(value AS to)`).
 pub fn cast(value: Value, to: &DataType) -> Result<Value> {
@@ -120,26 +121,26 @@ fn convert(value: Value, to: &DataType, mode: Mode) -> Result<Value> {
         T::Date => match value {
             Value::Date(d) => Value::Date(d),
             Value::Timestamp(t) => Value::Date(t.date()),
-            Value::TimestampTz(t) => Value::Date(local(t)?.date()),
+            Value::TimestampTz(t) => Value::Date(session_local(t)?.date()),
             _ => return Err(no_cast()),
         },
         T::Time => match value {
             Value::Time(t) => Value::Time(t),
             Value::Interval(i) => Value::Time(i.time_of_day()),
             Value::Timestamp(t) => Value::Time(t.time()),
-            Value::TimestampTz(t) => Value::Time(local(t)?.time()),
+            Value::TimestampTz(t) => Value::Time(session_local(t)?.time()),
             _ => return Err(no_cast()),
         },
         T::Timestamp => match value {
             Value::Timestamp(t) => Value::Timestamp(t),
             Value::Date(d) => Value::Timestamp(d.and_time(NaiveTime::MIN)),
-            Value::TimestampTz(t) => Value::Timestamp(local(t)?),
+            Value::TimestampTz(t) => Value::Timestamp(session_local(t)?),
             _ => return Err(no_cast()),
         },
         T::TimestampTz => match value {
             Value::TimestampTz(t) => Value::TimestampTz(t),
-            Value::Date(d) => Value::TimestampTz(instant(d.and_time(NaiveTime::MIN))?),
-            Value::Timestamp(t) => Value::TimestampTz(instant(t)?),
+            Value::Date(d) => Value::TimestampTz(session_instant(d.and_time(NaiveTime::MIN))?),
+            Value::Timestamp(t) => Value::TimestampTz(session_instant(t)?),
             _ => return Err(no_cast()),
         },
         T::Interval => match value {
@@ -184,20 +185,6 @@ fn convert(value: Value, to: &DataType, mode: Mode) -> Result<Value> {
         // Handled before the match; kept so the match stays exhaustive.
         T::Text | T::Varchar(_) | T::Char(_) => Value::Text(fit(&value.to_string(), to, mode)?),
     })
-}
-
-/// The session zone's wall-clock time at `t`.
-fn local(t: DateTime<Utc>) -> Result<chrono::NaiveDateTime> {
-    crate::zone::session_zone()
-        .local(t)
-        .ok_or_else(|| ValueError::new(ErrorKind::DatetimeFieldOverflow, "timestamp out of range"))
-}
-
-/// The instant the session zone's clocks show `t`.
-fn instant(t: chrono::NaiveDateTime) -> Result<DateTime<Utc>> {
-    crate::zone::session_zone()
-        .instant(t)
-        .ok_or_else(|| ValueError::new(ErrorKind::DatetimeFieldOverflow, "timestamp out of range"))
 }
 
 /// Text into `varchar(n)`/`char(n)`: cut silently by an explicit cast, an

@@ -22,13 +22,13 @@ use chrono::{Datelike, Duration, Months, NaiveDateTime, NaiveTime, Timelike};
 use crate::error::{ErrorKind, Result, ValueError};
 
 /// Microseconds in a second, a minute, an hour and a day.
-pub const MICROS_PER_SECOND: i64 = 1_000_000;
+const MICROS_PER_SECOND: i64 = 1_000_000;
 const MICROS_PER_MINUTE: i64 = 60 * MICROS_PER_SECOND;
 const MICROS_PER_HOUR: i64 = 60 * MICROS_PER_MINUTE;
 /// Microseconds in a day of 24 hours.
 pub const MICROS_PER_DAY: i64 = 24 * MICROS_PER_HOUR;
 /// The days a month counts for wherever months and days are compared.
-pub const DAYS_PER_MONTH: i64 = 30;
+const DAYS_PER_MONTH: i64 = 30;
 
 /// A value of type `interval`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -289,18 +289,6 @@ impl Interval {
             seconds: (m % MICROS_PER_MINUTE) / MICROS_PER_SECOND,
             micros: m % MICROS_PER_SECOND,
         }
-    }
-
-    /// The interval of `parts`.
-    pub fn from_parts(p: IntervalParts) -> Result<Interval> {
-        Interval::checked(
-            i64::from(p.years) * 12 + i64::from(p.months),
-            i64::from(p.days),
-            i128::from(p.hours) * i128::from(MICROS_PER_HOUR)
-                + i128::from(p.minutes) * i128::from(MICROS_PER_MINUTE)
-                + i128::from(p.seconds) * i128::from(MICROS_PER_SECOND)
-                + i128::from(p.micros),
-        )
     }
 
     /// The interval with every field below `unit` set to zero

@@ -26,6 +26,8 @@ use std::cell::Cell;
 use chrono::{DateTime, Duration, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use crate::error::{ErrorKind, Result, ValueError};
+
 /// A time zone: a fixed offset east of UTC, in seconds, or a named zone
 /// whose offset changes with the date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +90,21 @@ pub fn session_zone() -> Zone {
 /// Makes `zone` the session zone of this thread.
 pub fn set_session_zone(zone: Zone) {
     SESSION_ZONE.with(|z| z.set(zone));
+}
+
+fn out_of_range() -> ValueError {
+    ValueError::new(ErrorKind::DatetimeFieldOverflow, "timestamp out of range")
+}
+
+/// The session zone's wall-clock time at `t` (22008 past the calendar).
+pub fn session_local(t: DateTime<Utc>) -> Result<NaiveDateTime> {
+    session_zone().local(t).ok_or_else(out_of_range)
+}
+
+/// The instant the session zone's clocks show `local` (22008 past the
+/// calendar).
+pub fn session_instant(local: NaiveDateTime) -> Result<DateTime<Utc>> {
+    session_zone().instant(local).ok_or_else(out_of_range)
 }
 
 impl Zone {

@@ -440,7 +440,8 @@ pub fn truth(v: &Value) -> Result<Option<bool>> {
     }
 }
 
-fn type_name(v: &Value) -> String {
+/// The name of a value's type for a message (`unknown` for NULL).
+pub(crate) fn type_name(v: &Value) -> String {
     v.data_type()
         .map_or_else(|| "unknown".into(), |t| t.to_string())
 }

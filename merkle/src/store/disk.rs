@@ -292,6 +292,25 @@ impl State {
         found
     }
 
+    /// The chunks in the file (not the write buffer) whose addresses start
+    /// with `prefix`.
+    fn written_with_prefix(&self, prefix: &DictionaryPrefix) -> Vec<(Address, Location)> {
+        let mut found = self.with_prefix(prefix);
+        found.retain(|(_, l)| l.offset < self.buffer_at);
+        found
+    }
+
+    /// The last record in the file (not the write buffer) whose flags
+    /// have `flag`.
+    fn last_written_with(&self, flag: u8) -> Option<Location> {
+        self.index
+            .last_with_flag(flag)
+            .into_iter()
+            .chain(self.tail.values().copied().filter(|l| l.flags & flag != 0))
+            .filter(|l| l.offset < self.buffer_at)
+            .max_by_key(|l| l.offset)
+    }
+
     /// Where `address` is, and whether it is still in the write buffer.
     fn whereabouts(&self, address: &Address) -> Option<(Location, bool)> {
         self.locate(address)
@@ -627,36 +646,20 @@ impl DiskStore {
     /// or it cannot be read (the writer then trains its own, and a reader
     /// of those records meets the damage).
     fn journal_dictionary(&self, level: i32) -> Option<Arc<Dictionary>> {
-        let (latest, candidates) = {
-            let w = self.lock();
-            let latest = w
-                .index
-                .last_with_flag(FLAG_ZSTD_DICTIONARY)
-                .into_iter()
-                .chain(
-                    w.tail
-                        .values()
-                        .copied()
-                        .filter(|l| l.flags & FLAG_ZSTD_DICTIONARY != 0),
-                )
-                .filter(|l| l.offset < w.buffer_at)
-                .max_by_key(|l| l.offset)?;
-            // The record's payload starts with its dictionary's prefix.
-            let mut prefix: DictionaryPrefix = Default::default();
-            self.reader
-                .read_at(latest.offset + CHUNK_HEADER_LEN as u64, &mut prefix)
-                .ok()?;
-            let mut found = w.with_prefix(&prefix);
-            found.retain(|(_, l)| l.offset < w.buffer_at);
-            (prefix, found)
-        };
+        let latest = self.lock().last_written_with(FLAG_ZSTD_DICTIONARY)?;
+        // The record's payload starts with its dictionary's prefix.
+        let mut prefix: DictionaryPrefix = Default::default();
+        self.reader
+            .read_at(latest.offset + CHUNK_HEADER_LEN as u64, &mut prefix)
+            .ok()?;
+        let candidates = self.lock().written_with_prefix(&prefix);
         let chunk =
             dictionary_chunk(self.storage.as_ref(), self.reader.as_ref(), candidates).ok()??;
         let d = Arc::new(Dictionary::for_writing(&chunk, level).ok()?);
         self.dictionaries
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(latest, d.clone());
+            .insert(prefix, d.clone());
         Some(d)
     }
 
@@ -676,12 +679,7 @@ impl DiskStore {
         if let Ok(d) = self.cached_dictionary(prefix) {
             return Ok(d);
         }
-        let candidates = {
-            let w = self.lock();
-            let mut found = w.with_prefix(prefix);
-            found.retain(|(_, l)| l.offset < w.buffer_at);
-            found
-        };
+        let candidates = self.lock().written_with_prefix(prefix);
         let d = load_dictionary(
             self.storage.as_ref(),
             self.reader.as_ref(),

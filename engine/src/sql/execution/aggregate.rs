@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 use super::{Row, Rows, as_ref_bound, compare_keys};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::eval::{EvalContext, eval, truth};
-use crate::sql::planner::expr::Expr;
+use crate::sql::planner::expr::{BinaryOp, Expr};
 use crate::sql::planner::plan::{AggregateCall, KeyRange, Plan, SortKey};
 
 #[derive(Debug, Clone)]
@@ -62,8 +62,9 @@ enum Acc {
     Spread(super::spread::Spread),
     /// `corr`, `covar_*` and `regr_*`.
     Regression(super::regression::Regression),
-    /// `bit_and`, `bit_or`, `bit_xor`: the name and the bits so far.
-    Bits(&'static str, Option<Value>),
+    /// `bit_and`, `bit_or`, `bit_xor`: the name, its operator and the bits
+    /// so far.
+    Bits(&'static str, BinaryOp, Option<Value>),
     /// An ordered-set aggregate: its name, its direct argument (the
     /// first given), and the sorted values it has seen, in order.
     OrderedSet(&'static str, Option<Value>, Vec<Value>),
@@ -196,7 +197,15 @@ impl Accumulator {
                 (Some(f), ..) => Acc::Spread(super::spread::Spread::new(f)),
                 (_, Some(f), ..) => Acc::OrderedSet(f, None, Vec::new()),
                 (_, _, Some(f), _) => Acc::Regression(super::regression::Regression::new(f)),
-                (.., Some(f)) => Acc::Bits(f, None),
+                (.., Some(f)) => Acc::Bits(
+                    f,
+                    match f {
+                        "bit_and" => BinaryOp::BitAnd,
+                        "bit_or" => BinaryOp::BitOr,
+                        _ => BinaryOp::BitXor,
+                    },
+                    None,
+                ),
                 _ => Acc::Max(Value::Null),
             },
         };
@@ -373,18 +382,13 @@ impl Accumulator {
             }
             Acc::Spread(spread) => spread.add(&first),
             Acc::Regression(r) => r.add(&first, &second.unwrap_or(Value::Null)),
-            Acc::Bits(function, bits) => {
-                let op = match *function {
-                    "bit_and" => crate::sql::planner::expr::BinaryOp::BitAnd,
-                    "bit_or" => crate::sql::planner::expr::BinaryOp::BitOr,
-                    _ => crate::sql::planner::expr::BinaryOp::BitXor,
-                };
+            Acc::Bits(function, op, bits) => {
                 if first.as_i64().is_none() {
                     return Err(no_such_aggregate(function, &first));
                 }
                 *bits = Some(match bits.take() {
                     None => first,
-                    Some(b) => crate::sql::eval::binary(op, b, first)?,
+                    Some(b) => crate::sql::eval::binary(*op, b, first)?,
                 });
                 Ok(())
             }
@@ -455,6 +459,19 @@ fn add_numeric(a: Decimal, b: Decimal) -> Result<Decimal> {
 }
 
 fn add(acc: &mut Acc, v: Value) -> Result<()> {
+    // An avg's first value decides: intervals average field by field.
+    if let (
+        Acc::Avg {
+            sum: None,
+            float: None,
+            n: 0,
+        },
+        Value::Interval(i),
+    ) = (&*acc, &v)
+    {
+        *acc = Acc::AvgInterval(*i, 1);
+        return Ok(());
+    }
     match acc {
         Acc::Count(n) => *n += 1,
         Acc::SumInt(total, wide) => match &v {
@@ -489,15 +506,7 @@ fn add(acc: &mut Acc, v: Value) -> Result<()> {
             }
             other => return Err(no_such_aggregate("avg", other)),
         },
-        Acc::Avg {
-            sum: None,
-            float: None,
-            n: 0,
-        } if matches!(v, Value::Interval(_)) => {
-            if let Value::Interval(i) = v {
-                *acc = Acc::AvgInterval(i, 1);
-            }
-        }
+
         Acc::SumNumeric(sum) => {
             let d = match &v {
                 Value::Numeric(d) => *d,
@@ -619,7 +628,7 @@ fn finish(acc: Acc) -> Result<Value> {
         Acc::ArrayAgg(items) => Value::Array(items),
         Acc::Spread(spread) => spread.finish()?,
         Acc::Regression(r) => r.finish(),
-        Acc::Bits(_, bits) => bits.unwrap_or(Value::Null),
+        Acc::Bits(_, _, bits) => bits.unwrap_or(Value::Null),
         Acc::JsonAgg(members, JsonAggKind::Object) => {
             Value::Json(format!("{{ {} }}", members.join(", ")))
         }

@@ -43,8 +43,7 @@ fn as_double(function: &str, v: &Value) -> Result<f64> {
             SqlState::UndefinedFunction,
             format!(
                 "function {function}({}, ...) does not exist",
-                v.data_type()
-                    .map_or_else(|| "unknown".to_owned(), |t| t.to_string())
+                crate::sql::eval::type_name(v)
             ),
         )
     })

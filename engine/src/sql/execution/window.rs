@@ -21,7 +21,7 @@ use arbor_schema::Value;
 use super::aggregate::Accumulator;
 use super::{Row, compare_keys};
 use crate::error::{Error, Result, SqlState};
-use crate::sql::eval::{EvalContext, eval};
+use crate::sql::eval::{EvalContext, eval, type_name};
 use crate::sql::planner::plan::{AggregateCall, FrameBound, FrameUnits, WindowCall};
 
 /// The window functions that are not aggregates.
@@ -361,11 +361,6 @@ fn range_place(
         if is_end { o.is_le() } else { o.is_lt() }
     };
     Ok(Some(run_start + run.partition_point(before)))
-}
-
-fn type_name(v: &Value) -> String {
-    v.data_type()
-        .map_or_else(|| "unknown".to_owned(), |t| t.to_string())
 }
 
 /// The frame of row `i` as a range `[start, end)` of the partition.

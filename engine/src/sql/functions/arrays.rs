@@ -153,7 +153,7 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
             elements(name, a)?
                 .iter()
                 .enumerate()
-                .filter(|(_, x)| !e.is_null() && *x == e)
+                .filter(|(_, x)| *x == e)
                 .map(|(i, _)| Value::Integer(i32::try_from(i + 1).unwrap_or(i32::MAX)))
                 .collect(),
         ),
@@ -191,18 +191,11 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
             Value::Array(items[..keep].to_vec())
         }
         ("array_replace", [Value::Null, _, _]) => Value::Null,
-        // NULL replaces NULL elements (`IS NOT DISTINCT FROM`).
+        // Values compare as `IS NOT DISTINCT FROM`: NULL replaces NULLs.
         ("array_replace", [a, from, to]) => Value::Array(
             elements(name, a)?
                 .iter()
-                .map(|x| {
-                    let same = if from.is_null() {
-                        x.is_null()
-                    } else {
-                        x == from
-                    };
-                    if same { to.clone() } else { x.clone() }
-                })
+                .map(|x| if x == from { to.clone() } else { x.clone() })
                 .collect(),
         ),
         ("array_fill", [value, dims, rest @ ..]) if rest.len() <= 1 => {

@@ -649,16 +649,12 @@ fn out_of_range() -> Error {
 
 /// The session zone's wall-clock time at `t`.
 fn wall_clock(t: DateTime<Utc>) -> Result<NaiveDateTime> {
-    arbor_schema::zone::session_zone()
-        .local(t)
-        .ok_or_else(out_of_range)
+    Ok(arbor_schema::zone::session_local(t)?)
 }
 
 /// The instant the session zone's clocks show `local`.
 pub(super) fn instant(local: NaiveDateTime) -> Result<DateTime<Utc>> {
-    arbor_schema::zone::session_zone()
-        .instant(local)
-        .ok_or_else(out_of_range)
+    Ok(arbor_schema::zone::session_instant(local)?)
 }
 
 /// `t + i`, keeping a timestamptz's type (a date's is a timestamp). A

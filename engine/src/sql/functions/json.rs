@@ -175,27 +175,39 @@ fn as_text(text: &str) -> Result<Value> {
     })
 }
 
-/// The member `key` of an object (the last, if repeated), or element
-/// `key` of an array (from the end if negative).
-fn step<'t>(text: &'t str, key: &str) -> Result<Option<&'t str>> {
-    if let Some(members) = members(text)? {
-        return Ok(members
+/// The member `key` of `text` if it is an object (the last, if repeated).
+fn member<'t>(text: &'t str, key: &str) -> Result<Option<&'t str>> {
+    Ok(members(text)?.and_then(|members| {
+        members
             .into_iter()
             .rev()
             .find(|(k, _)| k == key)
-            .map(|(_, v)| v));
+            .map(|(_, v)| v)
+    }))
+}
+
+/// Element `index` of `text` if it is an array (from the end if
+/// negative).
+fn element(text: &str, index: i64) -> Result<Option<&str>> {
+    Ok(elements(text)?.and_then(|elements| {
+        let len = i64::try_from(elements.len()).unwrap_or(i64::MAX);
+        let at = if index < 0 { len + index } else { index };
+        usize::try_from(at)
+            .ok()
+            .and_then(|i| elements.get(i).copied())
+    }))
+}
+
+/// One step of a path: a member of an object, or an element of an array
+/// where the step reads as an integer.
+fn step<'t>(text: &'t str, key: &str) -> Result<Option<&'t str>> {
+    if kind(text) == "object" {
+        return member(text, key);
     }
-    let Some(elements) = elements(text)? else {
-        return Ok(None);
-    };
-    let Ok(index) = key.trim().parse::<i64>() else {
-        return Ok(None);
-    };
-    let len = i64::try_from(elements.len()).unwrap_or(i64::MAX);
-    let at = if index < 0 { len + index } else { index };
-    Ok(usize::try_from(at)
-        .ok()
-        .and_then(|i| elements.get(i).copied()))
+    match key.trim().parse::<i64>() {
+        Ok(index) => element(text, index),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Follows `path` (keys and indexes) from `text`.
@@ -214,26 +226,9 @@ fn walk<'t>(text: &'t str, path: &[String]) -> Result<Option<&'t str>> {
 /// the left; `None` for other operators.
 pub fn operator(op: BinaryOp, doc: &str, b: &Value) -> Result<Option<Value>> {
     let found = match (op, b) {
-        (BinaryOp::JsonGet | BinaryOp::JsonGetText, Value::Text(key)) => match members(doc)? {
-            Some(members) => members
-                .into_iter()
-                .rev()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v),
-            None => None,
-        },
+        (BinaryOp::JsonGet | BinaryOp::JsonGetText, Value::Text(key)) => member(doc, key)?,
         (BinaryOp::JsonGet | BinaryOp::JsonGetText, index) if index.as_i64().is_some() => {
-            match elements(doc)? {
-                Some(elements) => {
-                    let len = i64::try_from(elements.len()).unwrap_or(i64::MAX);
-                    let i = index.as_i64().unwrap_or(0);
-                    let at = if i < 0 { len + i } else { i };
-                    usize::try_from(at)
-                        .ok()
-                        .and_then(|i| elements.get(i).copied())
-                }
-                None => None,
-            }
+            element(doc, index.as_i64().unwrap_or(0))?
         }
         (BinaryOp::JsonPath | BinaryOp::JsonPathText, path) => {
             walk(doc, &super::jsonb::text_array(path)?)?

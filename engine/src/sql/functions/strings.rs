@@ -183,11 +183,11 @@ fn regexp_positional(name: &str, args: &[Value]) -> Result<Value> {
             _ => count(0),
         });
     };
-    let mut found = re.captures_iter(&text[from..]);
     if name == "regexp_count" {
-        return Ok(count(found.count()));
+        return Ok(count(re.find_iter(&text[from..]).count()));
     }
-    let nth = found
+    let nth = re
+        .captures_iter(&text[from..])
         .nth(usize::try_from(n - 1).unwrap_or(usize::MAX))
         .and_then(|c| c.get(subexpr));
     let position = |byte: usize| count(text[..from + byte].chars().count() + 1);

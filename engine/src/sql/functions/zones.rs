@@ -28,9 +28,7 @@ fn zone_of(v: &Value) -> Result<Zone> {
             SqlState::UndefinedFunction,
             format!(
                 "function timezone({}, ...) does not exist",
-                other
-                    .data_type()
-                    .map_or_else(|| "unknown".to_owned(), |t| t.to_string())
+                crate::sql::eval::type_name(other)
             ),
         )),
     }

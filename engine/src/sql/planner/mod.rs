@@ -1246,21 +1246,18 @@ fn interval_literal(
             .transpose()
     };
     let last = unit(&interval.last_field)?.or(unit(&interval.leading_field)?);
-    match interval.value.as_ref() {
-        ast::Expr::Value(v) => match &v.value {
-            ast::Value::SingleQuotedString(text) => {
-                let parsed = arbor_schema::Interval::parse(text, last)?;
-                Ok(Expr::Literal(Value::Interval(
-                    last.map_or(parsed, |u| parsed.truncate(u)),
-                )))
-            }
-            _ => Ok(Expr::Cast(
-                Box::new(bind(&interval.value)?),
-                DataType::Interval,
-            )),
-        },
-        other => Ok(Expr::Cast(Box::new(bind(other)?), DataType::Interval)),
+    if let ast::Expr::Value(v) = interval.value.as_ref()
+        && let ast::Value::SingleQuotedString(text) = &v.value
+    {
+        let parsed = arbor_schema::Interval::parse(text, last)?;
+        return Ok(Expr::Literal(Value::Interval(
+            last.map_or(parsed, |u| parsed.truncate(u)),
+        )));
     }
+    Ok(Expr::Cast(
+        Box::new(bind(&interval.value)?),
+        DataType::Interval,
+    ))
 }
 
 struct Binder<'a> {
@@ -3266,10 +3263,7 @@ impl Binder<'_> {
         // (`grouping_calls`).
         if name == "grouping" && f.over.is_none() {
             if grouping.is_none() || args.is_empty() {
-                return Err(Error::new(
-                    SqlState::GroupingError,
-                    "arguments to GROUPING must be grouping expressions of the associated query level",
-                ));
+                return Err(not_grouping_keys());
             }
             let args = args
                 .iter()
@@ -3910,13 +3904,7 @@ fn grouping_sets<'s>(
                             }
                             plain => vec![vec![plain]],
                         };
-                        acc.iter()
-                            .flat_map(|x| {
-                                choices
-                                    .iter()
-                                    .map(move |y| x.iter().chain(y).copied().collect())
-                            })
-                            .collect()
+                        combined(&acc, &choices)
                     })
                 })
                 .collect(),
@@ -3967,6 +3955,15 @@ fn grouping_sets<'s>(
             })
             .collect()
     }
+    /// Each set of `sets` joined with each of `choices`, in order.
+    fn combined<'s>(
+        sets: &[Vec<&'s ast::Expr>],
+        choices: &[Vec<&'s ast::Expr>],
+    ) -> Vec<Vec<&'s ast::Expr>> {
+        sets.iter()
+            .flat_map(|x| choices.iter().map(move |y| [x.as_slice(), y].concat()))
+            .collect()
+    }
     fn cube_too_large(e: &ast::Expr) -> bool {
         match e {
             ast::Expr::Cube(lists) => lists.len() > 12,
@@ -3986,14 +3983,7 @@ fn grouping_sets<'s>(
         if sets.len().saturating_mul(choices.len()) > MAX_GROUPING_SETS {
             return Err(too_many());
         }
-        sets = sets
-            .iter()
-            .flat_map(|x| {
-                choices
-                    .iter()
-                    .map(move |y| x.iter().chain(y).copied().collect())
-            })
-            .collect();
+        sets = combined(&sets, &choices);
     }
     let mut distinct: Vec<&ast::Expr> = Vec::new();
     let mut positions = Vec::with_capacity(sets.len());
@@ -4076,6 +4066,15 @@ fn aggregate_sets(
     })
 }
 
+/// 42803: a `GROUPING(...)` argument that is not a key of the GROUP BY
+/// (or a call without one).
+fn not_grouping_keys() -> Error {
+    Error::new(
+        SqlState::GroupingError,
+        "arguments to GROUPING must be grouping expressions of the associated query level",
+    )
+}
+
 /// Replaces each `GROUPING(...)` call of a grouped expression (its
 /// arguments already the key columns they are) with its value: a bit for
 /// each argument, the first the highest, set where the row's grouping set
@@ -4092,10 +4091,7 @@ fn grouping_calls(
                 .iter()
                 .map(|a| match a {
                     Expr::Column(i) if *i < key_count => Ok(*i),
-                    _ => Err(Error::new(
-                        SqlState::GroupingError,
-                        "arguments to GROUPING must be grouping expressions of the associated query level",
-                    )),
+                    _ => Err(not_grouping_keys()),
                 })
                 .collect::<Result<Vec<usize>>>()?;
             let mask = |set: &[usize]| {
@@ -4140,10 +4136,7 @@ fn rewrite_grouped(e: Expr, group_by: &[Expr], group_count: usize, input: &Scope
                 .into_iter()
                 .map(|a| match group_by.iter().position(|g| *g == a) {
                     Some(i) => Ok(Expr::Column(i)),
-                    None => Err(Error::new(
-                        SqlState::GroupingError,
-                        "arguments to GROUPING must be grouping expressions of the associated query level",
-                    )),
+                    None => Err(not_grouping_keys()),
                 })
                 .collect::<Result<_>>()?;
             Ok(Expr::Function(name, keys))
