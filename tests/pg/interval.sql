@@ -95,3 +95,4 @@ SELECT date_bin('1 month', timestamp '2024-01-01', timestamp '2024-01-01');
 SELECT date_bin('0 minutes', timestamp '2024-01-01', timestamp '2024-01-01');
 SELECT extract(isoyear FROM date '2024-12-30'), extract(julian FROM date '2024-01-01'), extract(isoyear FROM timestamp '2021-01-01 10:00');
 SELECT localtime IS NOT NULL, pg_typeof(localtime)::text;
+SELECT make_interval(1, 2.5);

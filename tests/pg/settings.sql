@@ -44,3 +44,6 @@ SHOW IntervalStyle;
 SET TIME ZONE 'Europe/Berlin';
 SELECT date '2024-07-01' AT TIME ZONE 'UTC', date '2024-07-01' AT TIME ZONE 'Asia/Tokyo';
 RESET TimeZone;
+SET TIME ZONE 'Pacific/Kiritimati';
+SELECT age(timestamp '2020-01-01') = age(current_date::timestamp, timestamp '2020-01-01'), current_date = (now() AT TIME ZONE 'Pacific/Kiritimati')::date;
+RESET TimeZone;

@@ -194,10 +194,11 @@ pub fn call(name: &str, args: &[Value], times: &Times) -> Result<Value> {
             (Some(a), Some(b)) => Value::Interval(Interval::age(a, b)?),
             _ => return Err(wrong_args(name, n)),
         },
-        // From midnight of today (the transaction's date).
+        // From midnight of today (the transaction's date, in the session's
+        // zone, as `current_date`).
         ("age", [v]) => match timestamp_of(v) {
             Some(t) => Value::Interval(Interval::age(
-                now().date_naive().and_time(NaiveTime::MIN),
+                wall_clock(now())?.date().and_time(NaiveTime::MIN),
                 t,
             )?),
             None => return Err(wrong_args(name, n)),
@@ -338,28 +339,26 @@ fn canonical_field(field: &str) -> &str {
 /// `make_interval(years, months, weeks, days, hours, mins, secs)`, each
 /// 0 when left out; all but the seconds are integers.
 fn make_interval(args: &[Value]) -> Result<Value> {
+    let refused = || super::no_such_function("make_interval", args);
     let whole = |i: usize| -> Result<i64> {
         match args.get(i) {
             None => Ok(0),
-            Some(v) => v
-                .as_i64()
-                .ok_or_else(|| wrong_args("make_interval", args.len())),
+            Some(v) => v.as_i64().ok_or_else(refused),
         }
     };
     let seconds = match args.get(6) {
         None => 0.0,
-        Some(v) => v
-            .as_f64()
-            .ok_or_else(|| wrong_args("make_interval", args.len()))?,
+        Some(v) => v.as_f64().ok_or_else(refused)?,
     };
     let overflow = || Error::from(arbor_schema::interval::out_of_range());
-    let months = whole(0)?
+    let [years, months, weeks, days] = [whole(0)?, whole(1)?, whole(2)?, whole(3)?];
+    let months = years
         .checked_mul(12)
-        .and_then(|m| m.checked_add(whole(1).ok()?))
+        .and_then(|m| m.checked_add(months))
         .ok_or_else(overflow)?;
-    let days = whole(2)?
+    let days = weeks
         .checked_mul(7)
-        .and_then(|d| d.checked_add(whole(3).ok()?))
+        .and_then(|d| d.checked_add(days))
         .ok_or_else(overflow)?;
     let micros = (seconds * 1e6).round_ties_even();
     if !micros.is_finite() || micros.abs() > 9.2e18 {

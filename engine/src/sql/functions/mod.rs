@@ -105,6 +105,28 @@ pub fn wrong_args(name: &str, n: usize) -> Error {
     .with_hint("No function matches the given name and argument types.")
 }
 
+/// PostgreSQL's error for a call of `name` on values of types no function
+/// of that name takes, naming the types (`make_interval(integer,
+/// numeric)`).
+pub fn no_such_function(name: &str, args: &[Value]) -> Error {
+    let types: Vec<String> = args
+        .iter()
+        .map(|v| {
+            v.data_type().map_or_else(
+                || "unknown".to_owned(),
+                |t| super::pg_catalog::format_type(super::pg_catalog::type_oid(&t), None),
+            )
+        })
+        .collect();
+    Error::new(
+        SqlState::UndefinedFunction,
+        format!("function {name}({}) does not exist", types.join(", ")),
+    )
+    .with_hint(
+        "No function matches the given name and argument types. You might need to add explicit type casts.",
+    )
+}
+
 /// The most bytes a value a function builds may hold: PostgreSQL's limit
 /// on a field (1 GB). A result past it is refused before it is built, so a
 /// query asks for too much with an error instead of the process aborting
