@@ -131,6 +131,12 @@ pub enum SqlState {
     ReservedName,
     /// 42883 `undefined_function`.
     UndefinedFunction,
+    /// 42723 `duplicate_function`.
+    DuplicateFunction,
+    /// 42725 `ambiguous_function`.
+    AmbiguousFunction,
+    /// 42P13 `invalid_function_definition`.
+    InvalidFunctionDefinition,
     /// 42P01 `undefined_table`.
     UndefinedTable,
     /// 42P02 `undefined_parameter`.
@@ -236,6 +242,9 @@ impl SqlState {
             SqlState::CannotCoerce => "42846",
             SqlState::ReservedName => "42939",
             SqlState::UndefinedFunction => "42883",
+            SqlState::DuplicateFunction => "42723",
+            SqlState::AmbiguousFunction => "42725",
+            SqlState::InvalidFunctionDefinition => "42P13",
             SqlState::UndefinedTable => "42P01",
             SqlState::UndefinedParameter => "42P02",
             SqlState::DuplicateDatabase => "42P04",

@@ -8,7 +8,13 @@
 //!          (name, sql) str, str  view definitions, sorted by name
 //!          s          varint  number of sequences
 //!          (name, state) str, bytes  sequence states (owned by the SQL layer), sorted by name
+//!          f          varint  number of functions; present only when f > 0
+//!          (signature, sql) str, str  function definitions, sorted by signature
 //! ```
+//!
+//! The function section is left out when there are none, so a catalog
+//! without functions is byte for byte what it was before functions existed:
+//! its address, and every commit's above it, stays the same.
 //!
 //! Equal databases give equal catalogs and therefore equal addresses, which is
 //! how "nothing changed" is detected in O(1).
@@ -29,6 +35,9 @@ pub struct Catalog {
     pub views: BTreeMap<String, String>,
     /// Sequence states by sequence name.
     pub sequences: BTreeMap<String, Vec<u8>>,
+    /// SQL functions' definitions (`CREATE FUNCTION` text) by signature:
+    /// the name and the argument types, `add(integer,integer)`.
+    pub functions: BTreeMap<String, String>,
 }
 
 impl Catalog {
@@ -47,6 +56,12 @@ impl Catalog {
         w.varint(self.sequences.len() as u64);
         for (name, state) in &self.sequences {
             w.str(name).bytes(state);
+        }
+        if !self.functions.is_empty() {
+            w.varint(self.functions.len() as u64);
+            for (signature, sql) in &self.functions {
+                w.str(signature).str(sql);
+            }
         }
         Chunk::new(CATALOG, &refs, &w.into_bytes())
     }
@@ -72,6 +87,20 @@ impl Catalog {
         for _ in 0..r.count(2)? {
             let name = r.str()?.to_owned();
             catalog.sequences.insert(name, r.bytes()?.to_vec());
+        }
+        if r.remaining() > 0 {
+            let f = r.count(2)?;
+            if f == 0 {
+                // Written only when there are functions: an empty section
+                // would give the same catalog a second address.
+                return Err(arbor_merkle::Error::corrupt(
+                    "catalog: empty function section",
+                ));
+            }
+            for _ in 0..f {
+                let signature = r.str()?.to_owned();
+                catalog.functions.insert(signature, r.str()?.to_owned());
+            }
         }
         r.finish()?;
         if catalog.tables.len() != n {
@@ -101,6 +130,28 @@ mod tests {
             Catalog::default()
         );
         assert_eq!(chunk.address().short(16), GOLDEN);
+    }
+
+    #[test]
+    fn functions_round_trip_and_leave_other_catalogs_unchanged() {
+        let mut c = Catalog::default();
+        c.views.insert("v".into(), "SELECT 1".into());
+        let without = c.to_chunk();
+        c.functions
+            .insert("one()".into(), "CREATE FUNCTION one() ...".into());
+        let with = c.to_chunk();
+        assert_ne!(with.address(), without.address());
+        assert_eq!(Catalog::from_chunk(&with).unwrap(), c);
+        c.functions.clear();
+        assert_eq!(c.to_chunk().address(), without.address());
+    }
+
+    #[test]
+    fn an_empty_function_section_is_corrupt() {
+        let mut w = Writer::new();
+        w.varint(0).varint(0).varint(0).varint(0);
+        let chunk = Chunk::new(CATALOG, &[], &w.into_bytes());
+        assert!(Catalog::from_chunk(&chunk).is_err());
     }
 
     const GOLDEN: &str = "b7491c90e9ff40b9";

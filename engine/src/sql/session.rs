@@ -12,7 +12,7 @@
 //! working set; recording an Arbor commit is a separate act.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use arbor_merkle::Address;
 use arbor_schema::{DataType, TableSchema, Value};
@@ -28,6 +28,7 @@ use super::functions::Times;
 use super::parser;
 use super::planner::dml::InsertPlan;
 use super::planner::plan::KeyRange;
+use super::planner::sql_functions;
 use super::planner::{self, CatalogView, ConnectedAs, Statement, plan_statement};
 use super::settings::Settings;
 use super::system;
@@ -306,6 +307,14 @@ impl CatalogView for SessionCatalog<'_> {
         self.catalog.views.get(name).cloned()
     }
 
+    fn functions(&self) -> Vec<(String, String)> {
+        self.catalog
+            .functions
+            .iter()
+            .map(|(s, d)| (s.clone(), d.clone()))
+            .collect()
+    }
+
     fn count_entries(&self, root: Address, range: &KeyRange) -> Option<u64> {
         count_in_range(self.repo.nodes(), root, range).ok()
     }
@@ -571,6 +580,33 @@ impl Session {
     /// `current_database()`, `current_user` and the system catalogs show.
     pub fn set_connected_as(&mut self, connected_as: ConnectedAs) {
         self.connected_as = connected_as;
+    }
+
+    /// The signature of the function `DROP FUNCTION name[(types)]` drops:
+    /// the one with those parameter types, or the only one of that name;
+    /// `None` when there is none.
+    fn function_to_drop(
+        &self,
+        functions: &BTreeMap<String, String>,
+        name: &str,
+        types: Option<&[DataType]>,
+    ) -> Result<Option<String>> {
+        if let Some(types) = types {
+            let signature = sql_functions::signature(name, types);
+            return Ok(functions.contains_key(&signature).then_some(signature));
+        }
+        let mut named = functions
+            .keys()
+            .filter(|s| sql_functions::signature_name(s) == name);
+        match (named.next(), named.next()) {
+            (Some(one), None) => Ok(Some(one.clone())),
+            (None, _) => Ok(None),
+            (Some(_), Some(_)) => Err(Error::new(
+                SqlState::AmbiguousFunction,
+                format!("function name \"{name}\" is not unique"),
+            )
+            .with_hint("Specify the argument list to select the function unambiguously.")),
+        }
     }
 
     /// 25006 for `what` in a read-only session.
@@ -2062,6 +2098,62 @@ impl Session {
                     }
                 }
                 Ok(StatementResult::command("DROP VIEW"))
+            }
+            Statement::CreateFunction {
+                signature,
+                definition,
+                or_replace,
+            } => {
+                if catalog.functions.contains_key(&signature) && !or_replace {
+                    return Err(Error::new(
+                        SqlState::DuplicateFunction,
+                        format!(
+                            "function \"{}\" already exists with same argument types",
+                            sql_functions::signature_name(&signature)
+                        ),
+                    ));
+                }
+                catalog.functions.insert(signature, definition);
+                Ok(StatementResult::command("CREATE FUNCTION"))
+            }
+            Statement::DropFunction {
+                functions,
+                if_exists,
+            } => {
+                for (name, types) in functions {
+                    match self.function_to_drop(&catalog.functions, &name, types.as_deref())? {
+                        Some(signature) => {
+                            catalog.functions.remove(&signature);
+                        }
+                        None if if_exists => self.raise(
+                            NoticeSeverity::Notice,
+                            SqlState::SuccessfulCompletion,
+                            match types {
+                                Some(t) => format!(
+                                    "function {} does not exist, skipping",
+                                    sql_functions::signature(&name, &t)
+                                ),
+                                None => format!("function {name}() does not exist, skipping"),
+                            },
+                        ),
+                        None => {
+                            return Err(match types {
+                                Some(t) => Error::new(
+                                    SqlState::UndefinedFunction,
+                                    format!(
+                                        "function {} does not exist",
+                                        sql_functions::signature(&name, &t)
+                                    ),
+                                ),
+                                None => Error::new(
+                                    SqlState::UndefinedFunction,
+                                    format!("could not find a function named \"{name}\""),
+                                ),
+                            });
+                        }
+                    }
+                }
+                Ok(StatementResult::command("DROP FUNCTION"))
             }
             Statement::Begin
             | Statement::Commit

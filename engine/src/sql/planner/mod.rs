@@ -16,6 +16,7 @@ pub mod optimizer;
 pub mod plan;
 pub mod scope;
 mod set_returning;
+pub(crate) mod sql_functions;
 mod system_catalogs;
 pub mod types;
 
@@ -94,6 +95,10 @@ pub trait CatalogView {
     }
     /// The names of every view.
     fn view_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Every SQL function: its signature and its `CREATE FUNCTION` text.
+    fn functions(&self) -> Vec<(String, String)> {
         Vec::new()
     }
     /// Every sequence, by name, with its state.
@@ -213,6 +218,22 @@ pub enum Statement {
         sql: String,
         /// OR REPLACE.
         or_replace: bool,
+    },
+    /// `CREATE FUNCTION ... LANGUAGE sql`.
+    CreateFunction {
+        /// Its signature, `name(type, ...)`: the catalog's key.
+        signature: String,
+        /// Its definition, as stored.
+        definition: String,
+        /// OR REPLACE.
+        or_replace: bool,
+    },
+    /// `DROP FUNCTION`.
+    DropFunction {
+        /// Each function named: its name and, when given, its parameter types.
+        functions: Vec<(String, Option<Vec<DataType>>)>,
+        /// IF EXISTS.
+        if_exists: bool,
     },
     /// `DROP VIEW`.
     DropView {
@@ -401,6 +422,28 @@ fn bind_statement(
             })
         }
         ast::Statement::CreateIndex(ci) => binder.create_index(ci),
+        ast::Statement::CreateFunction(f) => binder.create_function(f),
+        ast::Statement::DropFunction(d) => {
+            if matches!(d.drop_behavior, Some(ast::DropBehavior::Cascade)) {
+                return Err(Error::unsupported("DROP FUNCTION ... CASCADE"));
+            }
+            let mut functions = Vec::new();
+            for desc in &d.func_desc {
+                let types = match &desc.args {
+                    Some(args) => Some(
+                        args.iter()
+                            .map(|a| data_type(&a.data_type))
+                            .collect::<Result<Vec<_>>>()?,
+                    ),
+                    None => None,
+                };
+                functions.push((object_name(&desc.name)?, types));
+            }
+            Ok(Statement::DropFunction {
+                functions,
+                if_exists: d.if_exists,
+            })
+        }
         ast::Statement::AlterTable(at) => binder.alter_table(at),
         ast::Statement::Update(u) => binder.update(u),
         ast::Statement::Delete(d) => binder.delete(d),
@@ -1291,6 +1334,8 @@ struct Binder<'a> {
     /// The revisions the WHERE of the SELECT being bound names for an
     /// `arbor_commit_diff_<table>` in its FROM: `from_commit`, `to_commit`.
     commit_diff_revisions: RefCell<CommitDiffRevisions>,
+    /// The SQL functions whose calls are being expanded, innermost last.
+    expanding: RefCell<Vec<String>>,
 }
 
 /// The `from_commit` and `to_commit` a WHERE fixes to one value each.
@@ -1334,6 +1379,7 @@ impl<'a> Binder<'a> {
             objects: std::cell::OnceCell::new(),
             set_returning_allowed: Cell::new(false),
             commit_diff_revisions: RefCell::default(),
+            expanding: RefCell::default(),
         }
     }
 
@@ -2127,6 +2173,21 @@ impl Binder<'_> {
                 }
                 let table = self.table(&table_name)?;
                 Ok(scan_of(table_name, &qualifier, &table))
+            }
+            ast::TableFactor::Table {
+                name,
+                alias,
+                version: None,
+                args: Some(args),
+                ..
+            } if self.has_sql_function(&object_name(name)?) => {
+                let function = object_name(name)?;
+                let args = set_returning::table_function_args(args)?;
+                let (plan, mut scope) = self.sql_function_in_from(&function, &args, outer)?;
+                if let Some(a) = alias {
+                    scope.requalify(&ident(&a.name));
+                }
+                Ok((plan, scope))
             }
             ast::TableFactor::Table {
                 name,
@@ -3368,11 +3429,16 @@ impl Binder<'_> {
             }
             return self.catalog_function(&name, bound);
         }
+        let mut grouping = grouping;
         if !super::functions::is_scalar(&name) {
+            if let Some(call) =
+                self.sql_function_call(&name, &args, scope, outer, grouping.as_deref_mut())?
+            {
+                return Ok(call);
+            }
             return Err(self.no_such_function(&name, &args, scope, outer)?);
         }
         let mut bound = Vec::new();
-        let mut grouping = grouping;
         for a in &args {
             bound.push(self.expr(a, scope, outer, grouping.as_deref_mut())?);
         }
