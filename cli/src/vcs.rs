@@ -336,7 +336,7 @@ pub fn print_commit_changes(
     }
     for v in ops::diff_views(&parent, &catalog, &[]) {
         if stat {
-            writeln!(out, " view {} {}", v.name, view_change(&v)).map_err(write)?;
+            writeln!(out, " {} {} {}", v.kind.word(), v.name, view_change(&v)).map_err(write)?;
         } else {
             write_view_change(out, &v).map_err(write)?;
         }
@@ -344,7 +344,7 @@ pub fn print_commit_changes(
     Ok(())
 }
 
-/// How a view changed: added, dropped or changed.
+/// How a view or function changed: added, dropped or changed.
 pub fn view_change(v: &ViewDiff) -> &'static str {
     match (&v.from, &v.to) {
         (None, _) => "added",
@@ -353,9 +353,10 @@ pub fn view_change(v: &ViewDiff) -> &'static str {
     }
 }
 
-/// A view's change with its old (`-`) and new (`+`) query.
+/// A view's or function's change with its old (`-`) and new (`+`)
+/// definition.
 pub fn write_view_change(out: &mut dyn Write, v: &ViewDiff) -> io::Result<()> {
-    writeln!(out, "view {} {}", v.name, view_change(v))?;
+    writeln!(out, "{} {} {}", v.kind.word(), v.name, view_change(v))?;
     if let Some(old) = &v.from {
         writeln!(out, "- {old}")?;
     }

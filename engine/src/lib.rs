@@ -119,14 +119,14 @@ pub use table::sequences::Sequence;
 // What version control reads and returns.
 pub use objects::{
     Catalog, Commit, MergeState, ReflogEntry, SequenceKind, Signature, Step, StepAction,
-    StepSequence, TableObject, TagObject, WorkingSet,
+    StepSequence, TableObject, TagObject, WorkingSet, function_name,
 };
 pub use remote::{Fetched, Pushed};
 pub use sql::data_tests::TestOutcome;
 pub use vc::BranchState;
 pub use vc::blame::BlameLine;
 pub use vc::branch::{BranchInfo, TagInfo};
-pub use vc::diff::{DiffColumn, DiffStat, RowChange, TableDiff, ViewDiff};
+pub use vc::diff::{DefinitionKind, DiffColumn, DiffStat, RowChange, TableDiff, ViewDiff};
 pub use vc::merge::{Applied, Conflict, MergeOutcome, SequenceOutcome};
 pub use vc::status::{Status, TableChange};
 

@@ -188,6 +188,11 @@ fn write_script(
             .map_err(write_error)?;
         }
     }
+    // After the tables their bodies read (a body is bound when it is
+    // created) and before the views that may call them.
+    for definition in catalog.functions.values() {
+        writeln!(out, "{definition};").map_err(write_error)?;
+    }
     for (name, query) in views_in_order(catalog) {
         writeln!(out, "CREATE VIEW {} AS {query};", ident(name)).map_err(write_error)?;
     }

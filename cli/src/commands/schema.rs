@@ -50,6 +50,16 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
         first = false;
         print!("{}", table.schema.to_create_sql());
     }
+    for (signature, definition) in &catalog.functions {
+        if !wanted(signature) && !wanted(arbor_engine::function_name(signature)) {
+            continue;
+        }
+        if !first {
+            println!();
+        }
+        first = false;
+        println!("{definition};");
+    }
     for (name, sql) in &catalog.views {
         if !wanted(name) {
             continue;

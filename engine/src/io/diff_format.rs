@@ -30,7 +30,7 @@ use crate::error::{Error, Result, SqlState};
 use crate::repo::Repository;
 use crate::sql::predicate::RowPredicate;
 use crate::table::RowIdentity;
-use crate::vc::diff::{DiffColumn, DiffStat, RowChange, TableDiff, ViewDiff};
+use crate::vc::diff::{DefinitionKind, DiffColumn, DiffStat, RowChange, TableDiff, ViewDiff};
 use crate::vc::status::TableChange;
 
 /// Changed rows shown per table in Markdown.
@@ -296,7 +296,7 @@ fn schema_lines(d: &TableDiff) -> Vec<String> {
 }
 
 fn view_json(v: &ViewDiff) -> Json {
-    json!({"name": v.name, "from": v.from, "to": v.to})
+    json!({"kind": v.kind.word(), "name": v.name, "from": v.from, "to": v.to})
 }
 
 /// Writes the diff in `format`. `Table` is drawn by the front end for a
@@ -368,7 +368,7 @@ pub fn write_diff(
                 writeln!(
                     out,
                     "{}",
-                    json!({"view": v.name, "from": v.from, "to": v.to})
+                    json!({v.kind.word(): v.name, "from": v.from, "to": v.to})
                 )
                 .map_err(write_error)?;
             }
@@ -453,7 +453,11 @@ fn markdown(
             ));
         }
         for v in views {
-            text.push_str(&format!("| {} | view | | | | |\n", md(&v.name)));
+            text.push_str(&format!(
+                "| {} | {} | | | | |\n",
+                md(&v.name),
+                v.kind.word()
+            ));
         }
         for d in diffs {
             let columns = d.columns();
@@ -830,12 +834,28 @@ pub fn sql_patch(
         }
     }
     for v in views {
-        match (&v.from, &v.to) {
-            (_, None) => script.push_str(&format!("DROP VIEW {};\n", ident(&v.name))),
-            (_, Some(q)) => script.push_str(&format!(
+        match (v.kind, &v.from, &v.to) {
+            (DefinitionKind::View, _, None) => {
+                script.push_str(&format!("DROP VIEW {};\n", ident(&v.name)))
+            }
+            (DefinitionKind::View, _, Some(q)) => script.push_str(&format!(
                 "CREATE OR REPLACE VIEW {} AS {q};\n",
                 ident(&v.name)
             )),
+            // A signature is `name(type, ...)`: the name quoted, the
+            // types as PostgreSQL reads them.
+            (DefinitionKind::Function, _, None) => {
+                let (name, types) = v.name.split_once('(').unwrap_or((&v.name, ")"));
+                script.push_str(&format!("DROP FUNCTION {}({types};\n", ident(name)));
+            }
+            (DefinitionKind::Function, _, Some(definition)) => {
+                let replacing = definition
+                    .strip_prefix("CREATE FUNCTION ")
+                    .map_or(definition.clone(), |rest| {
+                        format!("CREATE OR REPLACE FUNCTION {rest}")
+                    });
+                script.push_str(&format!("{replacing};\n"));
+            }
         }
     }
     Ok(script)

@@ -40,7 +40,27 @@ pub struct Catalog {
     pub functions: BTreeMap<String, String>,
 }
 
+/// The name part of a function's signature (`add` of `add(integer)`).
+pub fn function_name(signature: &str) -> &str {
+    signature.split_once('(').map_or(signature, |(n, _)| n)
+}
+
 impl Catalog {
+    /// The signatures of the functions `name` names: a signature itself,
+    /// or every function of that name.
+    pub fn functions_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a String> {
+        self.functions
+            .keys()
+            .filter(move |s| *s == name || function_name(s) == name)
+    }
+
+    /// Whether `name` names a table, a view or a function here.
+    pub fn has_object(&self, name: &str) -> bool {
+        self.tables.contains_key(name)
+            || self.views.contains_key(name)
+            || self.functions_named(name).next().is_some()
+    }
+
     /// Encodes the catalog as a chunk.
     pub fn to_chunk(&self) -> Chunk {
         let refs: Vec<Address> = self.tables.values().copied().collect();

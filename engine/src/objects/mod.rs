@@ -37,7 +37,7 @@ mod table;
 mod tag;
 mod working_set;
 
-pub use catalog::Catalog;
+pub use catalog::{Catalog, function_name};
 pub use commit::{Commit, Signature};
 pub use reflog::ReflogEntry;
 pub use remotes::RemoteList;

@@ -597,7 +597,7 @@ impl Session {
         }
         let mut named = functions
             .keys()
-            .filter(|s| sql_functions::signature_name(s) == name);
+            .filter(|s| crate::objects::function_name(s) == name);
         match (named.next(), named.next()) {
             (Some(one), None) => Ok(Some(one.clone())),
             (None, _) => Ok(None),
@@ -2109,7 +2109,7 @@ impl Session {
                         SqlState::DuplicateFunction,
                         format!(
                             "function \"{}\" already exists with same argument types",
-                            sql_functions::signature_name(&signature)
+                            crate::objects::function_name(&signature)
                         ),
                     ));
                 }

@@ -787,3 +787,80 @@ fn a_table_both_sides_made_merges_its_rows() {
         "added by both sides with different schemas"
     );
 }
+
+#[test]
+fn sql_functions_merge_as_definitions_and_collide_when_both_sides_change_one() {
+    let repo = repo_with(
+        "CREATE TABLE t (id integer PRIMARY KEY); \
+         CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql RETURN x + 1; \
+         CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql RETURN x + 2",
+    );
+    // Theirs changes f and adds h; ours drops g: all three are taken.
+    run(
+        &repo,
+        "dev",
+        "CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql RETURN x + 10; \
+         CREATE FUNCTION h() RETURNS text LANGUAGE sql RETURN 'h'",
+    );
+    commit(&repo, "dev", "f and h");
+    run(&repo, "main", "DROP FUNCTION g");
+    commit(&repo, "main", "no g");
+    assert!(matches!(merge_dev(&repo), MergeOutcome::Committed(_)));
+    assert_eq!(rows(&repo, "SELECT f(1), h()"), ["11|h"]);
+    let head = repo
+        .read_catalog(
+            &repo
+                .read_commit(&repo.branch_head("main").unwrap())
+                .unwrap()
+                .catalog,
+        )
+        .unwrap();
+    assert_eq!(
+        head.functions.keys().collect::<Vec<_>>(),
+        ["f(integer)", "h()"]
+    );
+    // Both sides change f: the whole function conflicts.
+    run(
+        &repo,
+        "dev",
+        "CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql RETURN x + 100",
+    );
+    commit(&repo, "dev", "f again");
+    run(
+        &repo,
+        "main",
+        "CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql RETURN x - 1",
+    );
+    commit(&repo, "main", "f ours");
+    match merge_dev(&repo) {
+        MergeOutcome::Uncommitted { conflicts, .. } => {
+            assert_eq!(conflicts.len(), 1);
+            assert_eq!(conflicts[0].table, "f(integer)");
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_function_change_shows_in_the_diff_of_two_commits() {
+    let repo = repo_with("CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql RETURN x + 1");
+    let before = repo.branch_head("main").unwrap();
+    run(
+        &repo,
+        "main",
+        "CREATE OR REPLACE FUNCTION f(x int) RETURNS int LANGUAGE sql RETURN x + 2",
+    );
+    commit(&repo, "main", "f");
+    let catalog = |c| {
+        repo.read_catalog(&repo.read_commit(&c).unwrap().catalog)
+            .unwrap()
+    };
+    let (from, to) = (catalog(before), catalog(repo.branch_head("main").unwrap()));
+    let diffs = vc::diff::diff_views(&from, &to, &[]);
+    assert_eq!(diffs.len(), 1);
+    assert_eq!(diffs[0].kind, vc::diff::DefinitionKind::Function);
+    assert_eq!(diffs[0].name, "f(integer)");
+    assert!(diffs[0].to.as_deref().unwrap().ends_with("RETURN x + 2"));
+    assert_eq!(vc::diff::diff_views(&from, &to, &["f".into()]).len(), 1);
+    assert!(vc::diff::diff_views(&from, &to, &["g".into()]).is_empty());
+}

@@ -339,11 +339,13 @@ fn switch_head(
     })
 }
 
-/// A table's or view's state in a catalog, for comparison.
+/// A table's, view's or function's state in a catalog, for comparison
+/// (a function by its signature).
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Entry {
     Table(Address),
     View(String),
+    Function(String),
 }
 
 fn entry(c: &Catalog, name: &str) -> Option<Entry> {
@@ -351,11 +353,13 @@ fn entry(c: &Catalog, name: &str) -> Option<Entry> {
         .get(name)
         .map(|a| Entry::Table(*a))
         .or_else(|| c.views.get(name).map(|v| Entry::View(v.clone())))
+        .or_else(|| c.functions.get(name).map(|f| Entry::Function(f.clone())))
 }
 
 fn set_entry(c: &mut Catalog, name: &str, e: Option<Entry>) {
     c.tables.remove(name);
     c.views.remove(name);
+    c.functions.remove(name);
     match e {
         Some(Entry::Table(a)) => {
             c.tables.insert(name.to_owned(), a);
@@ -363,11 +367,15 @@ fn set_entry(c: &mut Catalog, name: &str, e: Option<Entry>) {
         Some(Entry::View(v)) => {
             c.views.insert(name.to_owned(), v);
         }
+        Some(Entry::Function(f)) => {
+            c.functions.insert(name.to_owned(), f);
+        }
         None => {}
     }
 }
 
-/// Names of tables and views that differ between two catalogs.
+/// Names of tables, views and functions (by signature) that differ
+/// between two catalogs.
 pub fn changed_names(a: &Catalog, b: &Catalog) -> Vec<String> {
     let mut names: BTreeMap<&String, ()> = BTreeMap::new();
     for n in a
@@ -376,6 +384,8 @@ pub fn changed_names(a: &Catalog, b: &Catalog) -> Vec<String> {
         .chain(b.tables.keys())
         .chain(a.views.keys())
         .chain(b.views.keys())
+        .chain(a.functions.keys())
+        .chain(b.functions.keys())
     {
         names.insert(n, ());
     }

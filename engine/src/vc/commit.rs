@@ -184,11 +184,7 @@ pub(crate) fn copy_table(
             None => to.sequences.remove(&sequence),
         };
     }
-    let known = from.tables.contains_key(name)
-        || to.tables.contains_key(name)
-        || from.views.contains_key(name)
-        || to.views.contains_key(name);
-    if !known {
+    if !from.has_object(name) && !to.has_object(name) {
         return Err(Error::new(
             SqlState::UndefinedTable,
             format!("table \"{name}\" does not exist"),
@@ -202,6 +198,18 @@ pub(crate) fn copy_table(
         Some(v) => to.views.insert(name.to_owned(), v.clone()),
         None => to.views.remove(name),
     };
+    // A function by its signature, or every function of its name.
+    let signatures: BTreeSet<String> = from
+        .functions_named(name)
+        .chain(to.functions_named(name))
+        .cloned()
+        .collect();
+    for signature in signatures {
+        match from.functions.get(&signature) {
+            Some(f) => to.functions.insert(signature, f.clone()),
+            None => to.functions.remove(&signature),
+        };
+    }
     Ok(())
 }
 
@@ -239,27 +247,24 @@ pub fn restore(
         Some(commit) => Some(repo.read_catalog(&repo.read_commit(&commit)?.catalog)?),
         None => None,
     };
-    let tracked = |name: &str| {
-        [&head, &staged]
-            .iter()
-            .any(|c| c.tables.contains_key(name) || c.views.contains_key(name))
-    };
-    let in_source = |name: &str| {
-        source
-            .as_ref()
-            .is_some_and(|c| c.tables.contains_key(name) || c.views.contains_key(name))
-    };
+    let tracked = |name: &str| [&head, &staged].iter().any(|c| c.has_object(name));
+    let in_source = |name: &str| source.as_ref().is_some_and(|c| c.has_object(name));
     let mut names: BTreeSet<String> = BTreeSet::new();
     for name in tables {
         if name == "." {
             let all = [&head, &staged, &working]
                 .into_iter()
                 .chain(source.as_ref())
-                .flat_map(|c| c.tables.keys().chain(c.views.keys()));
+                .flat_map(|c| {
+                    c.tables
+                        .keys()
+                        .chain(c.views.keys())
+                        .chain(c.functions.keys())
+                });
             names.extend(all.filter(|n| tracked(n) || in_source(n)).cloned());
         } else if tracked(name) || in_source(name) {
             names.insert(name.clone());
-        } else if working.tables.contains_key(name) || working.views.contains_key(name) {
+        } else if working.has_object(name) {
             return Err(Error::new(
                 SqlState::InvalidParameterValue,
                 format!("table \"{name}\" is not tracked: there is nothing to restore it from"),
@@ -295,7 +300,11 @@ pub fn restore(
         }
     }
     let same = |a: &Catalog, b: &Catalog, name: &str| {
-        a.tables.get(name) == b.tables.get(name) && a.views.get(name) == b.views.get(name)
+        a.tables.get(name) == b.tables.get(name)
+            && a.views.get(name) == b.views.get(name)
+            && a.functions_named(name).eq(b.functions_named(name))
+            && a.functions_named(name)
+                .all(|s| a.functions.get(s) == b.functions.get(s))
     };
     let changed: Vec<String> = names
         .into_iter()

@@ -99,10 +99,34 @@ impl DiffStat {
     }
 }
 
-/// A view that differs: its definition before and after (`None`: absent).
+/// What a [`ViewDiff`] is about: a view or a SQL function, each kept in
+/// the catalog as its SQL text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefinitionKind {
+    /// A view: its definition is its query.
+    View,
+    /// A SQL function: its definition is its `CREATE FUNCTION` statement,
+    /// its name its signature (`add(integer, integer)`).
+    Function,
+}
+
+impl DefinitionKind {
+    /// The word for it in output: `view`, `function`.
+    pub fn word(self) -> &'static str {
+        match self {
+            DefinitionKind::View => "view",
+            DefinitionKind::Function => "function",
+        }
+    }
+}
+
+/// A view or function that differs: its definition before and after
+/// (`None`: absent).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewDiff {
-    /// The view's name.
+    /// A view or a function.
+    pub kind: DefinitionKind,
+    /// The view's name, or the function's signature.
     pub name: String,
     /// Its query before.
     pub from: Option<String>,
@@ -110,20 +134,37 @@ pub struct ViewDiff {
     pub to: Option<String>,
 }
 
-/// The views that differ from `from` to `to`; with `only`, just those.
+/// The views, then the functions, that differ from `from` to `to`; with
+/// `only`, just those (a function by its signature or its name).
 pub fn diff_views(from: &Catalog, to: &Catalog, only: &[String]) -> Vec<ViewDiff> {
-    let names: std::collections::BTreeSet<&String> =
-        from.views.keys().chain(to.views.keys()).collect();
-    names
-        .into_iter()
-        .filter(|n| only.is_empty() || only.contains(n))
-        .filter(|n| from.views.get(*n) != to.views.get(*n))
-        .map(|n| ViewDiff {
-            name: n.clone(),
-            from: from.views.get(n).cloned(),
-            to: to.views.get(n).cloned(),
-        })
-        .collect()
+    let differing = |kind: DefinitionKind,
+                     a: &std::collections::BTreeMap<String, String>,
+                     b: &std::collections::BTreeMap<String, String>| {
+        let names: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        names
+            .into_iter()
+            .filter(|n| {
+                only.is_empty()
+                    || only.contains(n)
+                    || kind == DefinitionKind::Function
+                        && only.iter().any(|o| o == crate::objects::function_name(n))
+            })
+            .filter(|n| a.get(*n) != b.get(*n))
+            .map(|n| ViewDiff {
+                kind,
+                name: n.clone(),
+                from: a.get(n).cloned(),
+                to: b.get(n).cloned(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = differing(DefinitionKind::View, &from.views, &to.views);
+    out.extend(differing(
+        DefinitionKind::Function,
+        &from.functions,
+        &to.functions,
+    ));
+    out
 }
 
 /// The tables that differ from `from` to `to`; with `only`, just those.

@@ -62,8 +62,13 @@ pub fn table_changes(a: &Catalog, b: &Catalog) -> Vec<(String, TableChange)> {
     changed_names(a, b)
         .into_iter()
         .map(|n| {
-            let in_a = a.tables.contains_key(&n) || a.views.contains_key(&n);
-            let in_b = b.tables.contains_key(&n) || b.views.contains_key(&n);
+            // `n` is a table's or view's name, or a function's signature.
+            let has = |c: &Catalog| {
+                c.tables.contains_key(&n)
+                    || c.views.contains_key(&n)
+                    || c.functions.contains_key(&n)
+            };
+            let (in_a, in_b) = (has(a), has(b));
             let change = match (in_a, in_b) {
                 (false, _) => TableChange::Added,
                 (_, false) => TableChange::Deleted,

@@ -157,7 +157,7 @@ fn show_schema(
 fn print_views(out: &mut dyn Write, views: &[ViewDiff], brief: bool) -> Result<(), CliError> {
     for v in views {
         let written = if brief {
-            writeln!(out, "{}: view {}", v.name, vcs::view_change(v))
+            writeln!(out, "{}: {} {}", v.name, v.kind.word(), vcs::view_change(v))
         } else {
             writeln!(out, "diff --arbor a/{0} b/{0}", v.name)
                 .and_then(|()| vcs::write_view_change(out, v))
@@ -167,11 +167,9 @@ fn print_views(out: &mut dyn Write, views: &[ViewDiff], brief: bool) -> Result<(
     Ok(())
 }
 
-/// Whether `name` is a table or view in either catalog.
+/// Whether `name` is a table, view or function in either catalog.
 fn known(name: &str, catalogs: [&Catalog; 2]) -> bool {
-    catalogs
-        .iter()
-        .any(|c| c.tables.contains_key(name) || c.views.contains_key(name))
+    catalogs.iter().any(|c| c.has_object(name))
 }
 
 /// Runs `arbor diff`. Its exit code follows diff(1): 0 no difference (or

@@ -32,6 +32,7 @@ use super::plan::Plan;
 use super::scope::Scope;
 use super::{Binder, Grouping, Statement, data_type, ident, object_name, types, untyped_string};
 use crate::error::{Error, Result, SqlState};
+use crate::objects::function_name;
 use crate::sql::parser::{self, ArborDialect};
 
 /// The derived table a subquery expansion reads its arguments from.
@@ -497,11 +498,6 @@ pub(crate) fn signature(name: &str, types: &[DataType]) -> String {
     format!("{name}({})", names.join(", "))
 }
 
-/// The name part of a signature.
-pub(crate) fn signature_name(signature: &str) -> &str {
-    signature.split_once('(').map_or(signature, |(n, _)| n)
-}
-
 /// The text of a string literal body (`'...'`, `$$...$$`).
 fn string_literal(e: &ast::Expr) -> Result<String> {
     match e {
@@ -651,7 +647,7 @@ impl Binder<'_> {
         self.catalog
             .functions()
             .iter()
-            .any(|(signature, _)| signature_name(signature) == name)
+            .any(|(signature, _)| function_name(signature) == name)
     }
 
     /// The SQL function a call of `name` with `args` is, chosen as
@@ -671,7 +667,7 @@ impl Binder<'_> {
         }
         let mut fitting = Vec::new();
         for (signature, definition) in self.catalog.functions() {
-            if signature_name(&signature) == name {
+            if function_name(&signature) == name {
                 let function = SqlFunction::from_definition(&definition)?;
                 if function.takes(args.len()) {
                     fitting.push(function);

@@ -373,6 +373,15 @@ fn merge_catalogs_with(
             }
         }
     }
+    for (name, entry) in three_way(&base.functions, &ours.functions, &theirs.functions, same) {
+        match entry {
+            Entry::Ours => {}
+            Entry::Theirs(t) => set(&mut merged.functions, name, t),
+            Entry::Both(..) => {
+                conflicts.push(whole(name, "function changed differently by both sides"))
+            }
+        }
+    }
     // Sequences: both sides may have handed out numbers; keeping the one
     // that went further means neither side's numbers are handed out again.
     for (name, entry) in three_way(&base.sequences, &ours.sequences, &theirs.sequences, same) {

@@ -79,6 +79,10 @@ pub fn resolve(
                 Some(v) => working.views.insert(table.to_owned(), v.clone()),
                 None => working.views.remove(table),
             };
+            match theirs.functions.get(table) {
+                Some(f) => working.functions.insert(table.to_owned(), f.clone()),
+                None => working.functions.remove(table),
+            };
         } else {
             let current = working_table(repo, &working, table)?;
             let their_table = theirs
