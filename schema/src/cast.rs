@@ -77,6 +77,8 @@ fn convert(value: Value, to: &DataType, mode: Mode) -> Result<Value> {
     let no_cast = || ValueError::cannot_cast(&source, to);
     Ok(match to {
         T::SmallInt | T::Integer | T::BigInt => to_integer(&value, to).ok_or_else(no_cast)??,
+        // From text (read above) or its own type (kept above) only.
+        T::Enum(_) => return Err(no_cast()),
         T::Real | T::Double => {
             let f = match &value {
                 Value::SmallInt(_) | Value::Integer(_) | Value::BigInt(_) => {

@@ -166,6 +166,10 @@ fn encode_column(out: &mut Vec<u8>, v: &Value, c: &KeyColumn) -> Result<()> {
             out.extend_from_slice(&((i.days as u32) ^ 0x8000_0000).to_be_bytes());
         }
         (DataType::Uuid, Value::Uuid(u)) => out.extend_from_slice(u.as_bytes()),
+        // The label's position: values sort in the type's order.
+        (DataType::Enum(_), Value::Enum(_, position)) => {
+            out.extend_from_slice(&position.to_be_bytes())
+        }
         // Element by element (each with its NULL marker, 0x01 or 0x02),
         // then 0x00: a shorter array sorts first, as in PostgreSQL.
         (DataType::Array(element), Value::Array(items)) => {
@@ -398,6 +402,16 @@ fn decode_column(bytes: &[u8], c: &KeyColumn) -> Result<(Value, usize)> {
             )),
             17,
         ),
+        DataType::Enum(e) => {
+            let position = u32::from_be_bytes(fixed(4)?.try_into().expect("4 bytes"));
+            if e.label(position).is_none() {
+                return Err(ValueError::corrupt(format!(
+                    "key: enum {} has no label at position {position}",
+                    e.name
+                )));
+            }
+            (Value::Enum(e.clone(), position), 5)
+        }
         DataType::Jsonb => {
             let (doc, end) = crate::jsonb_key::decode(&get, 1)?;
             (Value::Jsonb(doc), end)

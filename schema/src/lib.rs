@@ -47,5 +47,5 @@ pub use error::{ErrorKind, Result, ValueError};
 pub use interval::Interval;
 pub use table::{Column, TableSchema};
 pub use text::{format_float, parse_value};
-pub use types::DataType;
+pub use types::{DataType, EnumType};
 pub use value::{Value, compare_floats};

@@ -109,6 +109,8 @@ fn encode_value(out: &mut Vec<u8>, v: &Value) {
         // An array as its text form (`{1,NULL,"a b"}`), which reads back
         // as the same elements given the column's element type.
         Value::Array(_) => out.extend_from_slice(v.to_string().as_bytes()),
+        // The label's position, which stays while labels are added after it.
+        Value::Enum(_, position) => out.extend_from_slice(&position.to_le_bytes()),
     }
 }
 
@@ -284,6 +286,13 @@ fn decode_value(b: &[u8], t: &DataType) -> Result<Value> {
         DataType::Uuid => Value::Uuid(uuid::Uuid::from_bytes(
             arr(16)?.try_into().map_err(|_| bad())?,
         )),
+        DataType::Enum(e) => {
+            let position = u32::from_le_bytes(arr(4)?.try_into().map_err(|_| bad())?);
+            if e.label(position).is_none() {
+                return Err(bad());
+            }
+            Value::Enum(e.clone(), position)
+        }
         DataType::Jsonb => {
             Value::Jsonb(Jsonb::from_bytes(b).map_err(|e| ValueError::corrupt(e.to_string()))?)
         }

@@ -452,6 +452,12 @@ fn write_type(w: &mut Writer, t: &DataType) {
             w.varint(u64::from(*n));
         }
         DataType::Array(element) => write_type(w, element),
+        DataType::Enum(e) => {
+            w.str(&e.name).varint(e.labels.len() as u64);
+            for label in &e.labels {
+                w.str(label);
+            }
+        }
         _ => {}
     }
 }
@@ -645,6 +651,15 @@ fn read_type(r: &mut Reader<'_>) -> DecodeResult<DataType> {
         17 => DataType::Json,
         18 => DataType::Jsonb,
         21 => DataType::Interval,
+        22 => {
+            let name = r.str().map_err(e)?.to_owned();
+            let n = r.count(1).map_err(e)?;
+            let mut labels = Vec::with_capacity(n);
+            for _ in 0..n {
+                labels.push(r.str().map_err(e)?.to_owned());
+            }
+            DataType::Enum(std::sync::Arc::new(crate::types::EnumType { name, labels }))
+        }
         // One dimension: an array of arrays is no column's type.
         19 => match read_type(r)? {
             DataType::Array(_) | DataType::Vector(_) => {

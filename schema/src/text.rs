@@ -32,6 +32,15 @@ use crate::value::Value;
 /// the type does (type modifiers included).
 pub fn parse_value(text: &str, ty: &DataType) -> Result<Value> {
     Ok(match ty {
+        DataType::Enum(e) => match e.position(text) {
+            Some(position) => Value::Enum(e.clone(), position),
+            None => {
+                return Err(ValueError::new(
+                    ErrorKind::InvalidTextRepresentation,
+                    format!("invalid input value for enum {}: \"{text}\"", e.name),
+                ));
+            }
+        },
         DataType::Boolean => Value::Boolean(parse_bool(text)?),
         DataType::SmallInt => {
             let i = parse_integer(text, "smallint")?;

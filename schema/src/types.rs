@@ -1,6 +1,36 @@
 //! SQL data types.
 
 use std::fmt;
+use std::sync::Arc;
+
+/// An enum type (`CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`): its
+/// name and its labels in their order, which is the order its values sort
+/// in. A value is stored as its label's position, so labels are only ever
+/// added at the end or renamed: positions already stored never move.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EnumType {
+    /// The type's name.
+    pub name: String,
+    /// The labels, in sort order.
+    pub labels: Vec<String>,
+}
+
+impl EnumType {
+    /// The position of `label`, if the type has it.
+    pub fn position(&self, label: &str) -> Option<u32> {
+        self.labels
+            .iter()
+            .position(|l| l == label)
+            .and_then(|p| u32::try_from(p).ok())
+    }
+
+    /// The label at `position`, if there is one.
+    pub fn label(&self, position: u32) -> Option<&str> {
+        self.labels
+            .get(usize::try_from(position).ok()?)
+            .map(String::as_str)
+    }
+}
 
 /// A column's SQL type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -50,6 +80,9 @@ pub enum DataType {
     /// `integer` here): an array its catalogs hold (`pg_index.indkey`),
     /// written with spaces (`1 2`) instead of braces.
     Vector(Box<DataType>),
+    /// An enum type of the catalog, its labels with it (so a table's
+    /// schema reads its values without the catalog).
+    Enum(Arc<EnumType>),
 }
 
 impl DataType {
@@ -102,6 +135,7 @@ impl DataType {
             DataType::Array(_) => 19,
             DataType::Vector(_) => 20,
             DataType::Interval => 21,
+            DataType::Enum(_) => 22,
         }
     }
 }
@@ -136,6 +170,7 @@ impl fmt::Display for DataType {
                 f.write_str("int2vector")
             }
             DataType::Vector(_) => f.write_str("oidvector"),
+            DataType::Enum(e) => f.write_str(&e.name),
         }
     }
 }

@@ -18,7 +18,9 @@ use uuid::Uuid;
 
 use crate::interval::Interval;
 use crate::text::{self, format_float};
-use crate::types::DataType;
+use std::sync::Arc;
+
+use crate::types::{DataType, EnumType};
 
 /// A SQL value.
 #[derive(Clone, Debug)]
@@ -62,6 +64,8 @@ pub enum Value {
     /// A one-dimensional array (see [`crate::array`]): a value of queries,
     /// never stored in a table.
     Array(Vec<Value>),
+    /// A value of an enum type: its label's position in the type.
+    Enum(Arc<EnumType>, u32),
 }
 
 impl Value {
@@ -103,6 +107,8 @@ impl Value {
                 Some(t) => cast(&t.to_string()),
                 None => cast("text[]"),
             },
+            // Untyped, so it reads as the column's enum type where it goes.
+            Value::Enum(..) => quoted(&self.to_string()),
         }
     }
 
@@ -135,6 +141,7 @@ impl Value {
             Value::Array(elements) => {
                 DataType::Array(Box::new(crate::array::element_type(elements)))
             }
+            Value::Enum(t, _) => DataType::Enum(t.clone()),
         })
     }
 
@@ -179,6 +186,7 @@ impl Value {
             Value::Jsonb(_) => 9,
             Value::Array(_) => 10,
             Value::Interval(_) => 11,
+            Value::Enum(..) => 12,
         }
     }
 
@@ -205,6 +213,9 @@ impl Value {
             // By span: '1 mon' = '30 days', as in PostgreSQL.
             (Interval(a), Interval(b)) => a.span().cmp(&b.span()),
             (Uuid(a), Uuid(b)) => a.cmp(b),
+            // Values of one enum type sort by their labels' order; of
+            // different types (never compared after binding), by name.
+            (Enum(t, a), Enum(u, b)) => t.name.cmp(&u.name).then(a.cmp(b)),
             (Json(a), Json(b)) => a.cmp(b),
             (Jsonb(a), Jsonb(b)) => a.cmp(b),
             // Element by element, then the shorter first, as PostgreSQL orders arrays.
@@ -327,6 +338,7 @@ impl Hash for Value {
             Value::Json(s) => s.hash(state),
             Value::Jsonb(j) => j.hash(state),
             Value::Array(elements) => elements.hash(state),
+            Value::Enum(t, position) => (&t.name, position).hash(state),
         }
     }
 }
@@ -353,6 +365,7 @@ impl fmt::Display for Value {
             Value::Uuid(u) => write!(f, "{u}"),
             Value::Jsonb(j) => write!(f, "{j}"),
             Value::Array(elements) => f.write_str(&crate::array::format_array(elements)),
+            Value::Enum(t, position) => f.write_str(t.label(*position).unwrap_or("?")),
         }
     }
 }

@@ -95,6 +95,8 @@ fn binary(v: &Value) -> Vec<u8> {
         Value::Text(s) | Value::Json(s) => s.as_bytes().to_vec(),
         Value::Bytea(b) => b.clone(),
         Value::Uuid(u) => u.as_bytes().to_vec(),
+        // An enum's binary form is its label, as its text form is.
+        Value::Enum(..) => v.to_string().into_bytes(),
         Value::Date(d) => {
             use chrono::Datelike;
             // 2000-01-01 is day 730,120 of the common era.
@@ -376,6 +378,7 @@ pub fn decode_parameter(
         DataType::Real => Value::Real(f32::from_bits(u64::from_be_bytes(array(4)?) as u32)),
         DataType::Double => Value::Double(f64::from_bits(u64::from_be_bytes(array(8)?))),
         DataType::Bytea => Value::Bytea(bytes.to_vec()),
+        DataType::Enum(_) => parse_value(&text()?, t).map_err(|e| bad(e.message.clone()))?,
         DataType::Uuid => {
             Value::Uuid(uuid::Uuid::from_slice(bytes).map_err(|e| bad(e.to_string()))?)
         }

@@ -8,13 +8,18 @@
 //!          (name, sql) str, str  view definitions, sorted by name
 //!          s          varint  number of sequences
 //!          (name, state) str, bytes  sequence states (owned by the SQL layer), sorted by name
-//!          f          varint  number of functions; present only when f > 0
-//!          (signature, sql) str, str  function definitions, sorted by signature
+//!          then, in this order, each section that is not empty:
+//!          1          u8      functions:
+//!          f          varint    number of functions (> 0)
+//!          (signature, sql) str, str  definitions, sorted by signature
+//!          2          u8      types:
+//!          t          varint    number of types (> 0)
+//!          (name, sql) str, str  `CREATE TYPE` statements, sorted by name
 //! ```
 //!
-//! The function section is left out when there are none, so a catalog
-//! without functions is byte for byte what it was before functions existed:
-//! its address, and every commit's above it, stays the same.
+//! An empty section is left out, so a catalog without functions or types
+//! is byte for byte what it was before they existed: its address, and
+//! every commit's above it, stays the same.
 //!
 //! Equal databases give equal catalogs and therefore equal addresses, which is
 //! how "nothing changed" is detected in O(1).
@@ -36,9 +41,16 @@ pub struct Catalog {
     /// Sequence states by sequence name.
     pub sequences: BTreeMap<String, Vec<u8>>,
     /// SQL functions' definitions (`CREATE FUNCTION` text) by signature:
-    /// the name and the argument types, `add(integer,integer)`.
+    /// the name and the argument types, `add(integer, integer)`.
     pub functions: BTreeMap<String, String>,
+    /// User-defined types' definitions (`CREATE TYPE` text) by name.
+    pub types: BTreeMap<String, String>,
 }
+
+/// The tags of the catalog's optional sections, in the order they are
+/// written.
+const FUNCTIONS_SECTION: u8 = 1;
+const TYPES_SECTION: u8 = 2;
 
 /// The name part of a function's signature (`add` of `add(integer)`).
 pub fn function_name(signature: &str) -> &str {
@@ -77,10 +89,15 @@ impl Catalog {
         for (name, state) in &self.sequences {
             w.str(name).bytes(state);
         }
-        if !self.functions.is_empty() {
-            w.varint(self.functions.len() as u64);
-            for (signature, sql) in &self.functions {
-                w.str(signature).str(sql);
+        for (tag, section) in [
+            (FUNCTIONS_SECTION, &self.functions),
+            (TYPES_SECTION, &self.types),
+        ] {
+            if !section.is_empty() {
+                w.u8(tag).varint(section.len() as u64);
+                for (name, sql) in section {
+                    w.str(name).str(sql);
+                }
             }
         }
         Chunk::new(CATALOG, &refs, &w.into_bytes())
@@ -108,18 +125,30 @@ impl Catalog {
             let name = r.str()?.to_owned();
             catalog.sequences.insert(name, r.bytes()?.to_vec());
         }
-        if r.remaining() > 0 {
-            let f = r.count(2)?;
-            if f == 0 {
-                // Written only when there are functions: an empty section
-                // would give the same catalog a second address.
+        let mut last_tag = 0;
+        while r.remaining() > 0 {
+            let tag = r.u8()?;
+            let section = match tag {
+                FUNCTIONS_SECTION => &mut catalog.functions,
+                TYPES_SECTION => &mut catalog.types,
+                other => {
+                    return Err(arbor_merkle::Error::corrupt(format!(
+                        "catalog: unknown section {other}"
+                    )));
+                }
+            };
+            let n = r.count(2)?;
+            // Sections come in tag order, each at most once and never
+            // empty: anything else would give one catalog two addresses.
+            if tag <= last_tag || n == 0 {
                 return Err(arbor_merkle::Error::corrupt(
-                    "catalog: empty function section",
+                    "catalog: sections out of order, repeated or empty",
                 ));
             }
-            for _ in 0..f {
-                let signature = r.str()?.to_owned();
-                catalog.functions.insert(signature, r.str()?.to_owned());
+            last_tag = tag;
+            for _ in 0..n {
+                let name = r.str()?.to_owned();
+                section.insert(name, r.str()?.to_owned());
             }
         }
         r.finish()?;
@@ -169,9 +198,15 @@ mod tests {
     #[test]
     fn an_empty_function_section_is_corrupt() {
         let mut w = Writer::new();
-        w.varint(0).varint(0).varint(0).varint(0);
+        w.varint(0).varint(0).varint(0).u8(1).varint(0);
         let chunk = Chunk::new(CATALOG, &[], &w.into_bytes());
         assert!(Catalog::from_chunk(&chunk).is_err());
+        let mut c = Catalog::default();
+        c.types
+            .insert("mood".into(), "CREATE TYPE mood AS ENUM ('a')".into());
+        c.functions
+            .insert("f()".into(), "CREATE FUNCTION f() ...".into());
+        assert_eq!(Catalog::from_chunk(&c.to_chunk()).unwrap(), c);
     }
 
     const GOLDEN: &str = "b7491c90e9ff40b9";

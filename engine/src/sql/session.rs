@@ -28,8 +28,8 @@ use super::functions::Times;
 use super::parser;
 use super::planner::dml::InsertPlan;
 use super::planner::plan::KeyRange;
-use super::planner::sql_functions;
 use super::planner::{self, CatalogView, ConnectedAs, Statement, plan_statement};
+use super::planner::{sql_functions, user_types};
 use super::settings::Settings;
 use super::system;
 use crate::env::Environment;
@@ -312,6 +312,18 @@ impl CatalogView for SessionCatalog<'_> {
             .functions
             .iter()
             .map(|(s, d)| (s.clone(), d.clone()))
+            .collect()
+    }
+
+    fn user_type(&self, name: &str) -> Option<String> {
+        self.catalog.types.get(name).cloned()
+    }
+
+    fn user_types(&self) -> Vec<(String, String)> {
+        self.catalog
+            .types
+            .iter()
+            .map(|(n, d)| (n.clone(), d.clone()))
             .collect()
     }
 
@@ -2154,6 +2166,89 @@ impl Session {
                     }
                 }
                 Ok(StatementResult::command("DROP FUNCTION"))
+            }
+            Statement::CreateType { name, definition } => {
+                catalog.types.insert(name, definition);
+                Ok(StatementResult::command("CREATE TYPE"))
+            }
+            Statement::AlterType {
+                name,
+                definition,
+                notice,
+            } => {
+                if let Some(notice) = notice {
+                    self.raise(
+                        NoticeSeverity::Notice,
+                        SqlState::SuccessfulCompletion,
+                        notice,
+                    );
+                    return Ok(StatementResult::command("ALTER TYPE"));
+                }
+                let new = Arc::new(user_types::enum_from_definition(&definition)?);
+                // The tables using the type carry its labels: each schema
+                // changes, no row does (positions stay).
+                for (table_name, address) in catalog.tables.clone() {
+                    let table = Table::from_object(self.repo.read_table(&address)?)?;
+                    let mut schema = (*table.schema).clone();
+                    let mut changed = false;
+                    for column in &mut schema.columns {
+                        if let Some(t) = user_types::replace_enum(&column.data_type, &name, &new) {
+                            column.data_type = t;
+                            changed = true;
+                        }
+                    }
+                    if changed {
+                        let mut object = table.object.clone();
+                        object.schema = schema.encode();
+                        catalog
+                            .tables
+                            .insert(table_name, self.repo.write_table(&object)?);
+                    }
+                }
+                catalog.types.remove(&name);
+                catalog.types.insert(new.name.clone(), definition);
+                Ok(StatementResult::command("ALTER TYPE"))
+            }
+            Statement::DropType { names, if_exists } => {
+                for name in names {
+                    if !catalog.types.contains_key(&name) {
+                        if if_exists {
+                            self.raise(
+                                NoticeSeverity::Notice,
+                                SqlState::SuccessfulCompletion,
+                                format!("type \"{name}\" does not exist, skipping"),
+                            );
+                            continue;
+                        }
+                        return Err(Error::new(
+                            SqlState::UndefinedObject,
+                            format!("type \"{name}\" does not exist"),
+                        ));
+                    }
+                    for (table_name, address) in &catalog.tables {
+                        let table = Table::from_object(self.repo.read_table(address)?)?;
+                        if let Some(column) = table
+                            .schema
+                            .columns
+                            .iter()
+                            .find(|c| user_types::uses_enum(&c.data_type, &name))
+                        {
+                            return Err(Error::new(
+                                SqlState::DependentObjectsStillExist,
+                                format!(
+                                    "cannot drop type {name} because other objects depend on it"
+                                ),
+                            )
+                            .with_detail(format!(
+                                "column {} of table {table_name} depends on type {name}",
+                                column.name
+                            ))
+                            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                        }
+                    }
+                    catalog.types.remove(&name);
+                }
+                Ok(StatementResult::command("DROP TYPE"))
             }
             Statement::Begin
             | Statement::Commit

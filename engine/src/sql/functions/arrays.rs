@@ -34,6 +34,7 @@ pub const TAKE_NULLS: &[&str] = &[
     "array_append",
     "array_prepend",
     "array_cat",
+    "enum_range",
 ];
 
 /// The set-returning functions: called at the top of a select list item or
@@ -83,6 +84,26 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
     let dimension = |v: &Value| -> Result<bool> { Ok(int_arg(name, v)? == 1) };
     Ok(match (name, args.as_slice()) {
         ("array", _) => Value::Array(args),
+        // The labels from `lo` to `hi` (NULL: from the first, to the last);
+        // the first argument only carries the type (`planner::user_types`).
+        ("enum_range", [Value::Enum(t, _), lo, hi]) => {
+            let position = |v: &Value, open: usize| match v {
+                Value::Enum(_, p) => usize::try_from(*p).unwrap_or(usize::MAX),
+                _ => open,
+            };
+            let from = position(lo, 0);
+            let to = position(hi, t.labels.len().saturating_sub(1));
+            if t.labels.is_empty() {
+                Value::Array(Vec::new())
+            } else {
+                Value::Array(
+                    (from..=to)
+                        .filter_map(|p| u32::try_from(p).ok())
+                        .map(|p| Value::Enum(t.clone(), p))
+                        .collect(),
+                )
+            }
+        }
         ("array_to_string", [a, separator, rest @ ..]) if rest.len() <= 1 => {
             let null_text = rest.first().filter(|v| !v.is_null()).map(text_arg);
             let separator = text_arg(separator);

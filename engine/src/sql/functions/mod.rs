@@ -114,7 +114,7 @@ pub fn no_such_function(name: &str, args: &[Value]) -> Error {
         .map(|v| {
             v.data_type().map_or_else(
                 || "unknown".to_owned(),
-                |t| super::pg_catalog::format_type(super::pg_catalog::type_oid(&t), None),
+                |t| crate::sql::pg_catalog::type_display(&t),
             )
         })
         .collect();

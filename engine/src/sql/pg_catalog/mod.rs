@@ -121,16 +121,28 @@ pub fn type_oid(t: &DataType) -> i32 {
         DataType::Numeric(_) => 1700,
         DataType::Uuid => 2950,
         DataType::Jsonb => 3802,
-        DataType::Array(element) => array_oid(type_oid(element)),
+        DataType::Array(element) => match &**element {
+            DataType::Enum(e) => enum_oid(&format!("_{}", e.name)),
+            _ => array_oid(type_oid(element)),
+        },
         DataType::Vector(element) if **element == DataType::SmallInt => 22,
         DataType::Vector(_) => 30,
+        DataType::Enum(e) => enum_oid(&e.name),
     }
+}
+
+/// The OID of enum type `name`.
+pub fn enum_oid(name: &str) -> i32 {
+    oid("type", name)
 }
 
 /// PostgreSQL's name of `t` (`int4`, `bpchar`; `_int4` for an array).
 pub fn type_name(t: &DataType) -> String {
     if let DataType::Array(element) = t {
         return format!("_{}", type_name(element));
+    }
+    if let DataType::Enum(e) = t {
+        return e.name.clone();
     }
     let oid = type_oid(t);
     TYPES
@@ -239,6 +251,18 @@ pub fn format_type(oid: i32, typmod: Option<i32>) -> String {
         Some(DataType::Char(_)) if typmod < 0 => "bpchar".into(),
         Some(t) => t.to_string(),
         None => "???".into(),
+    }
+}
+
+/// Type `t` as PostgreSQL names it in messages (`integer`, `character
+/// varying`, an enum type by its name).
+pub fn type_display(t: &DataType) -> String {
+    match t {
+        DataType::Enum(e) => e.name.clone(),
+        DataType::Array(element) if matches!(**element, DataType::Enum(_)) => {
+            format!("{}[]", type_display(element))
+        }
+        _ => format_type(type_oid(t), None),
     }
 }
 

@@ -21,8 +21,7 @@ use std::sync::Arc;
 use super::expr::Expr;
 use super::scope::Scope;
 use super::{
-    Binder, Statement, check_new_name, data_type, ident, new_relation_name, object_name,
-    sql_expression,
+    Binder, Statement, check_new_name, ident, new_relation_name, object_name, sql_expression,
 };
 use crate::error::{Error, Result, SqlState};
 use crate::sql::eval::{EvalContext, eval};
@@ -131,7 +130,7 @@ impl Binder<'_> {
         let serial = serial_type(&col.data_type);
         let column_type = match &serial {
             Some(t) => t.clone(),
-            None => column_type(&col.data_type)?,
+            None => self.column_type(&col.data_type)?,
         };
         schema.add_column(col_name.clone(), column_type, true);
         let mut sequence = None;
@@ -636,7 +635,7 @@ impl Binder<'_> {
                             using,
                             ..
                         } => {
-                            let new_type = column_type(t)?;
+                            let new_type = self.column_type(t)?;
                             let source = match using {
                                 Some(e) => {
                                     let scope = Scope::for_schema(&name, &old);
@@ -957,17 +956,19 @@ fn unique_name(schema: &TableSchema, base: &str) -> String {
         .unwrap_or_else(|| base.to_owned())
 }
 
-/// The type of a table column: any type but the catalogs' vectors
-/// (`int2vector`, `oidvector`).
-fn column_type(t: &ast::DataType) -> Result<DataType> {
-    let column_type = data_type(t)?;
-    if matches!(column_type, DataType::Vector(_)) {
-        return Err(Error::new(
-            SqlState::FeatureNotSupported,
-            format!("columns of type {column_type} are not supported"),
-        ));
+impl Binder<'_> {
+    /// The type of a table column: any type but the catalogs' vectors
+    /// (`int2vector`, `oidvector`), the catalog's enum types included.
+    fn column_type(&self, t: &ast::DataType) -> Result<DataType> {
+        let column_type = self.resolve_type(t)?;
+        if matches!(column_type, DataType::Vector(_)) {
+            return Err(Error::new(
+                SqlState::FeatureNotSupported,
+                format!("columns of type {column_type} are not supported"),
+            ));
+        }
+        Ok(column_type)
     }
-    Ok(column_type)
 }
 
 /// PostgreSQL's longest identifier, in bytes.

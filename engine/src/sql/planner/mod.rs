@@ -19,6 +19,7 @@ mod set_returning;
 pub(crate) mod sql_functions;
 mod system_catalogs;
 pub mod types;
+pub(crate) mod user_types;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -99,6 +100,15 @@ pub trait CatalogView {
     }
     /// Every SQL function: its signature and its `CREATE FUNCTION` text.
     fn functions(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+    /// The `CREATE TYPE` text of the type named `name`, if there is one.
+    fn user_type(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
+    /// Every type of the catalog: its name and its `CREATE TYPE` text.
+    fn user_types(&self) -> Vec<(String, String)> {
         Vec::new()
     }
     /// Every sequence, by name, with its state.
@@ -227,6 +237,30 @@ pub enum Statement {
         definition: String,
         /// OR REPLACE.
         or_replace: bool,
+    },
+    /// `CREATE TYPE ... AS ENUM`.
+    CreateType {
+        /// The type's name.
+        name: String,
+        /// Its `CREATE TYPE` statement, as stored.
+        definition: String,
+    },
+    /// `ALTER TYPE`: the type as it becomes (perhaps under a new name).
+    AlterType {
+        /// The type's name before.
+        name: String,
+        /// Its `CREATE TYPE` statement after.
+        definition: String,
+        /// A notice instead of a change (`ADD VALUE IF NOT EXISTS` of a
+        /// label it has).
+        notice: Option<String>,
+    },
+    /// `DROP TYPE`.
+    DropType {
+        /// Types to drop.
+        names: Vec<String>,
+        /// IF EXISTS.
+        if_exists: bool,
     },
     /// `DROP FUNCTION`.
     DropFunction {
@@ -423,6 +457,26 @@ fn bind_statement(
         }
         ast::Statement::CreateIndex(ci) => binder.create_index(ci),
         ast::Statement::CreateFunction(f) => binder.create_function(f),
+        ast::Statement::CreateType {
+            name,
+            representation,
+        } => binder.create_type(name, representation.as_ref()),
+        ast::Statement::AlterType(a) => binder.alter_type(a),
+        ast::Statement::Drop {
+            object_type: ast::ObjectType::Type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => {
+            if *cascade {
+                return Err(Error::unsupported("DROP TYPE ... CASCADE"));
+            }
+            Ok(Statement::DropType {
+                names: names.iter().map(object_name).collect::<Result<_>>()?,
+                if_exists: *if_exists,
+            })
+        }
         ast::Statement::DropFunction(d) => {
             if matches!(d.drop_behavior, Some(ast::DropBehavior::Cascade)) {
                 return Err(Error::unsupported("DROP FUNCTION ... CASCADE"));
@@ -432,7 +486,7 @@ fn bind_statement(
                 let types = match &desc.args {
                     Some(args) => Some(
                         args.iter()
-                            .map(|a| data_type(&a.data_type))
+                            .map(|a| binder.resolve_type(&a.data_type))
                             .collect::<Result<Vec<_>>>()?,
                     ),
                     None => None,
@@ -1170,6 +1224,15 @@ fn check_new_name(name: &str) -> Result<()> {
 
 /// Converts a sqlparser type to Arbor's.
 pub fn data_type(t: &ast::DataType) -> Result<DataType> {
+    data_type_in(t, &|_| None)
+}
+
+/// Converts a sqlparser type to Arbor's, with `user_type` naming the
+/// catalog's own types (enums) by name.
+pub fn data_type_in(
+    t: &ast::DataType,
+    user_type: &dyn Fn(&str) -> Option<DataType>,
+) -> Result<DataType> {
     use ast::DataType as A;
     let len = |l: &Option<ast::CharacterLength>| match l {
         Some(ast::CharacterLength::IntegerLength { length, .. }) => u32::try_from(*length).ok(),
@@ -1214,7 +1277,7 @@ pub fn data_type(t: &ast::DataType) -> Result<DataType> {
             ast::ArrayElemTypeDef::SquareBracket(element, _)
             | ast::ArrayElemTypeDef::AngleBracket(element)
             | ast::ArrayElemTypeDef::Parenthesis(element),
-        ) => match data_type(element)? {
+        ) => match data_type_in(element, user_type)? {
             DataType::Array(_) | DataType::Vector(_) => {
                 return Err(Error::new(
                     SqlState::FeatureNotSupported,
@@ -1253,6 +1316,9 @@ pub fn data_type(t: &ast::DataType) -> Result<DataType> {
             "int2vector" => DataType::Vector(Box::new(DataType::SmallInt)),
             "oidvector" => DataType::Vector(Box::new(DataType::Integer)),
             other => {
+                if let Some(t) = user_type(other) {
+                    return Ok(t);
+                }
                 return Err(Error::new(
                     SqlState::UndefinedObject,
                     format!("type \"{other}\" does not exist"),
@@ -1550,6 +1616,26 @@ impl<'a> Binder<'a> {
         let rt = types::static_type(&r, scope, outer);
         let l = self.in_context(left, l, op, rt)?;
         let r = self.in_context(right, r, op, lt)?;
+        // An enum compares only with its own type (a string literal has
+        // become one above), as PostgreSQL has no operator for others.
+        if let (Some(a), Some(b)) = (
+            types::static_type(&l, scope, outer),
+            types::static_type(&r, scope, outer),
+        ) && (matches!(a, DataType::Enum(_)) || matches!(b, DataType::Enum(_)))
+            && a != b
+        {
+            let name = super::pg_catalog::type_display;
+            return Err(Error::new(
+                SqlState::UndefinedFunction,
+                format!(
+                    "operator does not exist: {} {} {}",
+                    name(&a),
+                    op.map_or("=", BinaryOp::symbol),
+                    name(&b)
+                ),
+            )
+            .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts."));
+        }
         Ok((l, r))
     }
 
@@ -2700,7 +2786,7 @@ impl Binder<'_> {
                         SqlState::UndefinedFunction,
                         format!(
                             "operator does not exist: - {}",
-                            super::pg_catalog::format_type(super::pg_catalog::type_oid(&t), None)
+                            crate::sql::pg_catalog::type_display(&t)
                         ),
                     )
                     .with_hint("No operator matches the given name and argument type. You might need to add an explicit type cast."));
@@ -2949,7 +3035,7 @@ impl Binder<'_> {
             ast::Expr::Cast {
                 expr, data_type: t, ..
             } => {
-                let t = data_type(t)?;
+                let t = self.resolve_type(t)?;
                 let x = bind(expr, grouping)?;
                 // An int2vector or oidvector reads as text with spaces.
                 if t.is_text()
@@ -2989,7 +3075,7 @@ impl Binder<'_> {
                 };
                 Expr::Cast(
                     Box::new(Expr::Literal(Value::Text(text))),
-                    data_type(&ts.data_type)?,
+                    self.resolve_type(&ts.data_type)?,
                 )
             }
             ast::Expr::Substring {
@@ -3430,6 +3516,9 @@ impl Binder<'_> {
             return self.catalog_function(&name, bound);
         }
         let mut grouping = grouping;
+        if user_types::ENUM_FUNCTIONS.contains(&name.as_str()) {
+            return self.enum_call(&name, &args, scope, outer);
+        }
         if !super::functions::is_scalar(&name) {
             if let Some(call) =
                 self.sql_function_call(&name, &args, scope, outer, grouping.as_deref_mut())?
@@ -3453,7 +3542,7 @@ impl Binder<'_> {
                 // PostgreSQL casts nothing to text implicitly for these.
                 return Err(Error::new(
                     SqlState::UndefinedFunction,
-                    format!("function {name}({}) does not exist", super::pg_catalog::format_type(super::pg_catalog::type_oid(&t), None)),
+                    format!("function {name}({}) does not exist", crate::sql::pg_catalog::type_display(&t)),
                 )
                 .with_hint(
                     "No function matches the given name and argument types. You might need to add explicit type casts.",
@@ -3516,7 +3605,7 @@ impl Binder<'_> {
             } else {
                 types::static_type(&bound, scope, outer).map_or_else(
                     || "unknown".to_owned(),
-                    |t| super::pg_catalog::format_type(super::pg_catalog::type_oid(&t), None),
+                    |t| crate::sql::pg_catalog::type_display(&t),
                 )
             });
         }
@@ -4508,7 +4597,14 @@ fn first_column_label(q: &ast::Query) -> String {
 /// A type's name as PostgreSQL labels a cast to it (`int4`, `bpchar`; an
 /// array type by its element's).
 fn type_label(t: &ast::DataType) -> Option<String> {
-    let mut t = data_type(t).ok()?;
+    let mut t = match data_type(t) {
+        Ok(t) => t,
+        // A type of the catalog (an enum) by its own name.
+        Err(_) => match t {
+            ast::DataType::Custom(name, _) => return object_name(name).ok(),
+            _ => return None,
+        },
+    };
     while let DataType::Array(element) = t {
         t = *element;
     }

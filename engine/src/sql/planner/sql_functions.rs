@@ -419,13 +419,9 @@ impl SqlFunction {
     /// The return type as a message names it.
     fn returns_name(&self) -> String {
         match &self.returns {
-            Returns::Scalar(_, t) | Returns::SetOf(_, t) => {
-                crate::sql::pg_catalog::format_type(crate::sql::pg_catalog::type_oid(t), None)
-            }
+            Returns::Scalar(_, t) | Returns::SetOf(_, t) => crate::sql::pg_catalog::type_display(t),
             Returns::Table(columns) => match columns.as_slice() {
-                [(_, _, t)] => {
-                    crate::sql::pg_catalog::format_type(crate::sql::pg_catalog::type_oid(t), None)
-                }
+                [(_, _, t)] => crate::sql::pg_catalog::type_display(t),
                 _ => "record".to_owned(),
             },
             Returns::Rows(t) => t.clone(),
@@ -493,7 +489,7 @@ impl SqlFunction {
 pub(crate) fn signature(name: &str, types: &[DataType]) -> String {
     let names: Vec<String> = types
         .iter()
-        .map(|t| crate::sql::pg_catalog::format_type(crate::sql::pg_catalog::type_oid(t), None))
+        .map(|t| crate::sql::pg_catalog::type_display(t))
         .collect();
     format!("{name}({})", names.join(", "))
 }
@@ -705,7 +701,7 @@ impl Binder<'_> {
             .iter()
             .map(|t| {
                 t.as_ref().map_or("unknown".to_owned(), |t| {
-                    crate::sql::pg_catalog::format_type(crate::sql::pg_catalog::type_oid(t), None)
+                    crate::sql::pg_catalog::type_display(t)
                 })
             })
             .collect();
@@ -757,15 +753,10 @@ impl Binder<'_> {
                 types.push(if untyped_string(a) {
                     "unknown".to_owned()
                 } else {
-                    types::static_type(&bound, &Scope::new(), outer).map_or(
-                        "unknown".to_owned(),
-                        |t| {
-                            crate::sql::pg_catalog::format_type(
-                                crate::sql::pg_catalog::type_oid(&t),
-                                None,
-                            )
-                        },
-                    )
+                    types::static_type(&bound, &Scope::new(), outer)
+                        .map_or("unknown".to_owned(), |t| {
+                            crate::sql::pg_catalog::type_display(&t)
+                        })
                 });
             }
             return Err(Error::new(
@@ -832,9 +823,7 @@ impl Binder<'_> {
             body_scope.columns.first().map(|c| c.data_type.clone()),
         ) && !assignable(&actual, &declared)
         {
-            let name = |t: &DataType| {
-                crate::sql::pg_catalog::format_type(crate::sql::pg_catalog::type_oid(t), None)
-            };
+            let name = |t: &DataType| crate::sql::pg_catalog::type_display(t);
             return Err(Error::new(
                 SqlState::InvalidFunctionDefinition,
                 format!(

@@ -226,6 +226,8 @@ fn number_rank(t: &DataType) -> Option<u8> {
 fn function_type(name: &str, arg: &dyn Fn(usize) -> Option<DataType>) -> Option<DataType> {
     Some(match name {
         "nextval" | "currval" | "setval" | "lastval" => DataType::BigInt,
+        // Its first argument carries the enum type (`user_types`).
+        "enum_range" => DataType::Array(Box::new(arg(0)?)),
         "sha224" | "sha256" | "sha384" | "sha512" | "decode" | "convert_to" => DataType::Bytea,
         "encode" | "convert_from" => DataType::Text,
         "length" | "char_length" | "character_length" | "octet_length" | "bit_length"
