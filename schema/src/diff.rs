@@ -132,7 +132,7 @@ pub fn diff(before: &TableSchema, after: &TableSchema) -> SchemaDiff {
     for old in &before.columns {
         match after.column_by_tag(old.tag) {
             None => columns.push(ColumnChange::Dropped(old.clone())),
-            Some(new) if new != old => columns.push(ColumnChange::Altered {
+            Some(new) if !same_column(old, new) => columns.push(ColumnChange::Altered {
                 before: old.clone(),
                 after: new.clone(),
             }),
@@ -154,6 +154,16 @@ pub fn diff(before: &TableSchema, after: &TableSchema) -> SchemaDiff {
         indexes: diff_named(&before.indexes, &after.indexes),
         foreign_keys: diff_named(&before.foreign_keys, &after.foreign_keys),
     }
+}
+
+/// Whether a column is unchanged: equal, but for an enum type's labels
+/// (which the type's own diff shows).
+fn same_column(old: &Column, new: &Column) -> bool {
+    old.data_type.same_declared(&new.data_type)
+        && Column {
+            data_type: new.data_type.clone(),
+            ..old.clone()
+        } == *new
 }
 
 fn diff_named<T: Named + PartialEq + Clone>(before: &[T], after: &[T]) -> Vec<Change<T>> {

@@ -227,7 +227,13 @@ impl TableSchema {
                 .map(|tag| s.column_by_tag(*tag).map(|c| (*tag, c.data_type.clone())))
                 .collect()
         };
-        key(self) == key(other)
+        let (a, b) = (key(self), key(other));
+        a.len() == b.len()
+            && a.iter().zip(&b).all(|(x, y)| match (x, y) {
+                (Some((t, x)), Some((u, y))) => t == u && x.same_declared(y),
+                (None, None) => true,
+                _ => false,
+            })
     }
 
     /// The position of the column named `name`.

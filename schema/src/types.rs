@@ -111,6 +111,18 @@ impl DataType {
         )
     }
 
+    /// Whether the two are one declared type: equal, or the same enum type
+    /// by name (its labels may differ between versions of a schema, as
+    /// `ALTER TYPE ... ADD VALUE` changes them, without changing a value
+    /// stored).
+    pub fn same_declared(&self, other: &DataType) -> bool {
+        match (self, other) {
+            (DataType::Enum(a), DataType::Enum(b)) => a.name == b.name,
+            (DataType::Array(a), DataType::Array(b)) => a.same_declared(b),
+            _ => self == other,
+        }
+    }
+
     /// A stable byte for the type's kind, used in encodings.
     pub(crate) fn code(&self) -> u8 {
         match self {

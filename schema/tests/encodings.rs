@@ -38,7 +38,17 @@ fn key_type() -> impl Strategy<Value = DataType> {
         Just(DataType::Array(Box::new(DataType::Integer))),
         Just(DataType::Array(Box::new(DataType::Text))),
         Just(DataType::Array(Box::new(DataType::Numeric(None)))),
+        Just(mood()),
+        Just(DataType::Array(Box::new(mood()))),
     ]
+}
+
+/// An enum type whose labels sort otherwise than their text.
+fn mood() -> DataType {
+    DataType::Enum(std::sync::Arc::new(arbor_schema::EnumType {
+        name: "mood".into(),
+        labels: vec!["sad".into(), "ok".into(), "happy".into(), "".into()],
+    }))
 }
 
 /// JSON text of random documents: every jsonb kind, integers small, huge
@@ -200,6 +210,10 @@ fn value_of(t: DataType) -> BoxedStrategy<Value> {
                 .boxed()
         }
         DataType::Vector(_) => unreachable!("no column is a vector"),
+        DataType::Enum(e) => {
+            let n = u32::try_from(e.labels.len()).unwrap_or(0);
+            (0..n).prop_map(move |p| Value::Enum(e.clone(), p)).boxed()
+        }
     };
     prop_oneof![7 => v, 1 => Just(Value::Null)].boxed()
 }

@@ -144,6 +144,10 @@ fn write_script(
     mut out: Output,
 ) -> Result<Output, CliError> {
     let write_error = |e: std::io::Error| CliError::new(format!("cannot write output: {e}"));
+    // Types first: the tables' columns are of them.
+    for definition in catalog.types.values() {
+        writeln!(out, "{definition};").map_err(write_error)?;
+    }
     let sequences = sequence_states(catalog)?;
     for (name, s) in &sequences {
         writeln!(

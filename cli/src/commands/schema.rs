@@ -39,6 +39,16 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     }
     let wanted = |name: &str| tables.is_empty() || tables.iter().any(|t| t == name);
     let mut first = true;
+    for (name, definition) in &catalog.types {
+        if !wanted(name) {
+            continue;
+        }
+        if !first {
+            println!();
+        }
+        first = false;
+        println!("{definition};");
+    }
     for (name, address) in &catalog.tables {
         if !wanted(name) {
             continue;

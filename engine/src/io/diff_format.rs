@@ -631,6 +631,43 @@ fn row_statements(repository: &Repository, d: &TableDiff, script: &mut String) -
     Ok(())
 }
 
+/// The statements that turn type `name` from definition `from` (`None`: it
+/// is new) into `to`: an enum's labels added at the end or renamed in place
+/// with `ALTER TYPE`, as the tables using it need; otherwise dropped and
+/// made again.
+fn type_change(name: &str, from: Option<&str>, to: &str) -> Result<String> {
+    use crate::sql::planner::user_types::enum_from_definition;
+    use arbor_schema::sql_text::quote_identifier as ident;
+    let literal = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let Some(from) = from else {
+        return Ok(format!("{to};\n"));
+    };
+    let (old, new) = (enum_from_definition(from)?, enum_from_definition(to)?);
+    let kept = old.labels.len().min(new.labels.len());
+    let mut script = String::new();
+    if new.labels.len() >= old.labels.len() {
+        for (a, b) in old.labels.iter().zip(&new.labels) {
+            if a != b {
+                script.push_str(&format!(
+                    "ALTER TYPE {} RENAME VALUE {} TO {};\n",
+                    ident(name),
+                    literal(a),
+                    literal(b)
+                ));
+            }
+        }
+        for label in &new.labels[kept..] {
+            script.push_str(&format!(
+                "ALTER TYPE {} ADD VALUE {};\n",
+                ident(name),
+                literal(label)
+            ));
+        }
+        return Ok(script);
+    }
+    Ok(format!("DROP TYPE {};\n{to};\n", ident(name)))
+}
+
 /// A SQL script that turns the old version into the new one.
 pub fn sql_patch(
     repository: &Repository,
@@ -641,6 +678,12 @@ pub fn sql_patch(
 
     use arbor_schema::sql_text::quote_identifier as ident;
     let mut script = String::new();
+    // New and changed types first: the tables' columns may be of them.
+    for v in views.iter().filter(|v| v.kind == DefinitionKind::Type) {
+        if let Some(to) = &v.to {
+            script.push_str(&type_change(&v.name, v.from.as_deref(), to)?);
+        }
+    }
     for d in diffs {
         // A renamed table keeps its old name until the schema's changes
         // end with the rename (`SchemaDiff::renamed`).
@@ -848,6 +891,11 @@ pub fn sql_patch(
                 let (name, types) = v.name.split_once('(').unwrap_or((&v.name, ")"));
                 script.push_str(&format!("DROP FUNCTION {}({types};\n", ident(name)));
             }
+            (DefinitionKind::Type, _, None) => {
+                script.push_str(&format!("DROP TYPE {};\n", ident(&v.name)))
+            }
+            // Written before the tables (above).
+            (DefinitionKind::Type, _, Some(_)) => {}
             (DefinitionKind::Function, _, Some(definition)) => {
                 let replacing = definition
                     .strip_prefix("CREATE FUNCTION ")

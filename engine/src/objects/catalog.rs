@@ -66,10 +66,11 @@ impl Catalog {
             .filter(move |s| *s == name || function_name(s) == name)
     }
 
-    /// Whether `name` names a table, a view or a function here.
+    /// Whether `name` names a table, a view, a function or a type here.
     pub fn has_object(&self, name: &str) -> bool {
         self.tables.contains_key(name)
             || self.views.contains_key(name)
+            || self.types.contains_key(name)
             || self.functions_named(name).next().is_some()
     }
 

@@ -864,3 +864,39 @@ fn a_function_change_shows_in_the_diff_of_two_commits() {
     assert_eq!(vc::diff::diff_views(&from, &to, &["f".into()]).len(), 1);
     assert!(vc::diff::diff_views(&from, &to, &["g".into()]).is_empty());
 }
+
+#[test]
+fn enum_types_merge_with_the_tables_that_use_them() {
+    let repo = repo_with(
+        "CREATE TYPE mood AS ENUM ('sad', 'ok'); \
+         CREATE TABLE p (id integer PRIMARY KEY, m mood); \
+         INSERT INTO p VALUES (1, 'sad')",
+    );
+    // Ours adds a label and uses it; theirs adds a row: both are kept, and
+    // their row reads under the merged type.
+    run(
+        &repo,
+        "main",
+        "ALTER TYPE mood ADD VALUE 'happy'; INSERT INTO p VALUES (2, 'happy')",
+    );
+    commit(&repo, "main", "happy");
+    run(&repo, "dev", "INSERT INTO p VALUES (3, 'ok')");
+    commit(&repo, "dev", "three");
+    let outcome = merge_dev(&repo);
+    assert!(matches!(outcome, MergeOutcome::Committed(_)), "{outcome:?}");
+    assert_eq!(
+        rows(&repo, "SELECT id, m FROM p ORDER BY m DESC"),
+        ["2|happy", "3|ok", "1|sad"]
+    );
+    // Labels added on both sides would give one position two labels.
+    run(&repo, "dev", "ALTER TYPE mood ADD VALUE 'calm'");
+    commit(&repo, "dev", "calm");
+    run(&repo, "main", "ALTER TYPE mood ADD VALUE 'angry'");
+    commit(&repo, "main", "angry");
+    match merge_dev(&repo) {
+        MergeOutcome::Uncommitted { conflicts, .. } => {
+            assert!(conflicts.iter().any(|c| c.table == "mood"), "{conflicts:?}");
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}

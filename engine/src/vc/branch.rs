@@ -346,6 +346,7 @@ enum Entry {
     Table(Address),
     View(String),
     Function(String),
+    Type(String),
 }
 
 fn entry(c: &Catalog, name: &str) -> Option<Entry> {
@@ -354,12 +355,14 @@ fn entry(c: &Catalog, name: &str) -> Option<Entry> {
         .map(|a| Entry::Table(*a))
         .or_else(|| c.views.get(name).map(|v| Entry::View(v.clone())))
         .or_else(|| c.functions.get(name).map(|f| Entry::Function(f.clone())))
+        .or_else(|| c.types.get(name).map(|t| Entry::Type(t.clone())))
 }
 
 fn set_entry(c: &mut Catalog, name: &str, e: Option<Entry>) {
     c.tables.remove(name);
     c.views.remove(name);
     c.functions.remove(name);
+    c.types.remove(name);
     match e {
         Some(Entry::Table(a)) => {
             c.tables.insert(name.to_owned(), a);
@@ -370,11 +373,14 @@ fn set_entry(c: &mut Catalog, name: &str, e: Option<Entry>) {
         Some(Entry::Function(f)) => {
             c.functions.insert(name.to_owned(), f);
         }
+        Some(Entry::Type(t)) => {
+            c.types.insert(name.to_owned(), t);
+        }
         None => {}
     }
 }
 
-/// Names of tables, views and functions (by signature) that differ
+/// Names of tables, views, functions (by signature) and types that differ
 /// between two catalogs.
 pub fn changed_names(a: &Catalog, b: &Catalog) -> Vec<String> {
     let mut names: BTreeMap<&String, ()> = BTreeMap::new();
@@ -386,6 +392,8 @@ pub fn changed_names(a: &Catalog, b: &Catalog) -> Vec<String> {
         .chain(b.views.keys())
         .chain(a.functions.keys())
         .chain(b.functions.keys())
+        .chain(a.types.keys())
+        .chain(b.types.keys())
     {
         names.insert(n, ());
     }

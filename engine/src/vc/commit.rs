@@ -198,6 +198,10 @@ pub(crate) fn copy_table(
         Some(v) => to.views.insert(name.to_owned(), v.clone()),
         None => to.views.remove(name),
     };
+    match from.types.get(name) {
+        Some(t) => to.types.insert(name.to_owned(), t.clone()),
+        None => to.types.remove(name),
+    };
     // A function by its signature, or every function of its name.
     let signatures: BTreeSet<String> = from
         .functions_named(name)
@@ -260,6 +264,7 @@ pub fn restore(
                         .keys()
                         .chain(c.views.keys())
                         .chain(c.functions.keys())
+                        .chain(c.types.keys())
                 });
             names.extend(all.filter(|n| tracked(n) || in_source(n)).cloned());
         } else if tracked(name) || in_source(name) {
@@ -302,6 +307,7 @@ pub fn restore(
     let same = |a: &Catalog, b: &Catalog, name: &str| {
         a.tables.get(name) == b.tables.get(name)
             && a.views.get(name) == b.views.get(name)
+            && a.types.get(name) == b.types.get(name)
             && a.functions_named(name).eq(b.functions_named(name))
             && a.functions_named(name)
                 .all(|s| a.functions.get(s) == b.functions.get(s))

@@ -108,6 +108,8 @@ pub enum DefinitionKind {
     /// A SQL function: its definition is its `CREATE FUNCTION` statement,
     /// its name its signature (`add(integer, integer)`).
     Function,
+    /// A type (an enum): its definition is its `CREATE TYPE` statement.
+    Type,
 }
 
 impl DefinitionKind {
@@ -116,6 +118,7 @@ impl DefinitionKind {
         match self {
             DefinitionKind::View => "view",
             DefinitionKind::Function => "function",
+            DefinitionKind::Type => "type",
         }
     }
 }
@@ -134,7 +137,7 @@ pub struct ViewDiff {
     pub to: Option<String>,
 }
 
-/// The views, then the functions, that differ from `from` to `to`; with
+/// The types, views and functions that differ from `from` to `to`; with
 /// `only`, just those (a function by its signature or its name).
 pub fn diff_views(from: &Catalog, to: &Catalog, only: &[String]) -> Vec<ViewDiff> {
     let differing = |kind: DefinitionKind,
@@ -158,7 +161,8 @@ pub fn diff_views(from: &Catalog, to: &Catalog, only: &[String]) -> Vec<ViewDiff
             })
             .collect::<Vec<_>>()
     };
-    let mut out = differing(DefinitionKind::View, &from.views, &to.views);
+    let mut out = differing(DefinitionKind::Type, &from.types, &to.types);
+    out.extend(differing(DefinitionKind::View, &from.views, &to.views));
     out.extend(differing(
         DefinitionKind::Function,
         &from.functions,
@@ -198,6 +202,16 @@ pub fn diff_catalogs(
             (Some(a), Some(b)) => Some(schema_diff(&a.schema, &b.schema)).filter(|d| !d.is_empty()),
             _ => None,
         };
+        // A table whose only change is an enum type's labels in its schema
+        // (`ALTER TYPE`, which the type's own diff shows) has no change of
+        // its own to show.
+        if let (Some(a), Some(b), None) = (&old, &new, &schema)
+            && change == TableChange::Modified
+            && a.object.rows == b.object.rows
+            && a.object.indexes == b.object.indexes
+        {
+            continue;
+        }
         out.push(TableDiff {
             name,
             change,

@@ -67,6 +67,7 @@ pub fn table_changes(a: &Catalog, b: &Catalog) -> Vec<(String, TableChange)> {
                 c.tables.contains_key(&n)
                     || c.views.contains_key(&n)
                     || c.functions.contains_key(&n)
+                    || c.types.contains_key(&n)
             };
             let (in_a, in_b) = (has(a), has(b));
             let change = match (in_a, in_b) {

@@ -334,6 +334,8 @@ pub struct Objects {
     pub sequences: Vec<(String, i32, Sequence)>,
     /// The session's settings, by name, with their values.
     pub settings: Vec<(String, String)>,
+    /// The enum types.
+    pub enums: Vec<arbor_schema::EnumType>,
 }
 
 /// A catalog table: typed columns and rows.
@@ -406,6 +408,7 @@ impl Objects {
         views: Vec<(String, String, Columns)>,
         sequences: Vec<(String, Sequence)>,
         settings: Vec<(String, String)>,
+        enums: Vec<arbor_schema::EnumType>,
     ) -> Objects {
         Objects {
             database,
@@ -437,6 +440,7 @@ impl Objects {
                 })
                 .collect(),
             settings,
+            enums,
         }
     }
 
@@ -868,6 +872,66 @@ impl Objects {
                         array_row[13] = int(0);
                         array_row[21] = text("x");
                         [base, array_row]
+                    })
+                    .chain(self.enums.iter().flat_map(|e| {
+                        let (oid, array) = (enum_oid(&e.name), enum_oid(&format!("_{}", e.name)));
+                        let row = |oid: i32,
+                                   name: String,
+                                   typtype: &str,
+                                   category: &str,
+                                   element: i32,
+                                   array: i32| {
+                            let fixed = typtype == "e";
+                            vec![
+                                int(oid),
+                                text(name),
+                                int(PUBLIC_OID),
+                                int(USER_OID),
+                                Value::SmallInt(if fixed { 4 } else { -1 }),
+                                boolean(fixed),
+                                text(typtype),
+                                text(category),
+                                boolean(false),
+                                boolean(true),
+                                text(","),
+                                int(0),
+                                int(element),
+                                int(array),
+                                boolean(false),
+                                int(0),
+                                int(-1),
+                                int(0),
+                                int(0),
+                                Value::Null,
+                                text("i"),
+                                text(if fixed { "p" } else { "x" }),
+                            ]
+                        };
+                        [
+                            row(oid, e.name.clone(), "e", "E", 0, array),
+                            row(array, format!("_{}", e.name), "b", "A", oid, 0),
+                        ]
+                    }))
+                    .collect(),
+            ),
+            "pg_enum" => (
+                columns(&[
+                    ("oid", I),
+                    ("enumtypid", I),
+                    ("enumsortorder", R),
+                    ("enumlabel", T),
+                ]),
+                self.enums
+                    .iter()
+                    .flat_map(|e| {
+                        e.labels.iter().enumerate().map(|(i, label)| {
+                            vec![
+                                int(oid("enum label", &format!("{}\0{label}", e.name))),
+                                int(enum_oid(&e.name)),
+                                Value::Real((i + 1) as f32),
+                                text(label.clone()),
+                            ]
+                        })
                     })
                     .collect(),
             ),
@@ -1599,10 +1663,10 @@ impl Objects {
                         _ => (None, None, None),
                     };
                     let oid = type_oid(t);
-                    let udt = TYPES.iter().find(|x| x.0 == oid).map_or_else(
-                        || format!("_{}", format_type(oid, None)),
-                        |x| x.1.to_owned(),
-                    );
+                    let udt = TYPES
+                        .iter()
+                        .find(|x| x.0 == oid)
+                        .map_or_else(|| type_name(t), |x| x.1.to_owned());
                     let opt = |v: Option<i32>| v.map_or(Value::Null, int);
                     rows.push(vec![
                         database(),
@@ -1824,6 +1888,7 @@ fn information_schema_type(t: &DataType) -> String {
         DataType::Char(_) => "character".into(),
         DataType::Numeric(_) => "numeric".into(),
         DataType::Array(_) | DataType::Vector(_) => "ARRAY".into(),
+        DataType::Enum(_) => "USER-DEFINED".into(),
         other => other.to_string(),
     }
 }

@@ -3571,6 +3571,9 @@ impl Binder<'_> {
             };
             return Ok(Expr::Literal(Value::Text(written)));
         }
+        if name == "format_type" {
+            return self.format_type_call(bound);
+        }
         if name == "generate_subscripts"
             && let [vector, dimension] = bound.as_slice()
             && matches!(

@@ -352,7 +352,7 @@ impl SqlFunction {
 
     /// The query (SQL text) a call with `args` in FROM is: its rows, with
     /// the columns the return type names (`row_columns`: a `SETOF t`'s).
-    pub fn from_call(&self, args: &[String], row_columns: &[String]) -> Result<String> {
+    pub fn call_in_from(&self, args: &[String], row_columns: &[String]) -> Result<String> {
         let body = self.body_reading_arguments()?;
         let quote = arbor_schema::sql_text::quote_identifier;
         let (names, select): (Vec<String>, Vec<String>) = match &self.returns {
@@ -489,7 +489,7 @@ impl SqlFunction {
 pub(crate) fn signature(name: &str, types: &[DataType]) -> String {
     let names: Vec<String> = types
         .iter()
-        .map(|t| crate::sql::pg_catalog::type_display(t))
+        .map(crate::sql::pg_catalog::type_display)
         .collect();
     format!("{name}({})", names.join(", "))
 }
@@ -767,7 +767,7 @@ impl Binder<'_> {
         };
         let _guard = self.expand(&function)?;
         let texts: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        let query = parse_query(&function.from_call(&texts, &self.row_columns(&function)?)?)?;
+        let query = parse_query(&function.call_in_from(&texts, &self.row_columns(&function)?)?)?;
         let (plan, mut scope) = self.query(&query, outer)?;
         scope.requalify(name);
         Ok((plan, scope))
@@ -835,7 +835,7 @@ impl Binder<'_> {
         }
         if function.returns_set() {
             self.query(
-                &parse_query(&function.from_call(&nulls, &row_columns)?)?,
+                &parse_query(&function.call_in_from(&nulls, &row_columns)?)?,
                 &[],
             )?;
         } else {
@@ -943,7 +943,7 @@ mod tests {
             "CREATE FUNCTION n(k int) RETURNS bigint AS 'SELECT count(*) FROM t WHERE t.id > k AND n.k > $1' LANGUAGE sql STRICT",
         );
         let call = f.scalar_call(&["5".into()], true).unwrap();
-        assert!(call.contains("n.k") == false, "{call}");
+        assert!(!call.contains("n.k"), "{call}");
         assert!(call.contains("\"$args\".\"k\" > \"$args\".\"k\""), "{call}");
         assert!(
             call.starts_with("CASE WHEN CAST((5) AS INT) IS NULL THEN NULL ELSE (SELECT"),

@@ -134,6 +134,11 @@ impl Binder<'_> {
             views,
             self.catalog.sequences()?,
             self.catalog.settings(),
+            self.catalog
+                .user_types()
+                .iter()
+                .map(|(_, definition)| super::user_types::enum_from_definition(definition))
+                .collect::<Result<_>>()?,
         ));
         Ok(self.objects.get_or_init(|| objects).clone())
     }
@@ -373,6 +378,36 @@ fn relation_name(text: &str) -> String {
 
 /// `CASE key WHEN k1 THEN v1 ... END`: a lookup of `key` in `entries`,
 /// NULL when absent.
+impl Binder<'_> {
+    /// `format_type(oid, typmod)` where the catalog has enum types: their
+    /// OIDs by name first (the function alone knows only the built-in
+    /// types), then the built-in answer.
+    pub(super) fn format_type_call(&self, args: Vec<Expr>) -> Result<Expr> {
+        let enums: Vec<(Value, Value)> = self
+            .catalog
+            .user_types()
+            .iter()
+            .filter_map(|(_, definition)| super::user_types::enum_from_definition(definition).ok())
+            .flat_map(|e| {
+                let oid = crate::sql::pg_catalog::enum_oid(&e.name);
+                let array = crate::sql::pg_catalog::enum_oid(&format!("_{}", e.name));
+                [
+                    (Value::Integer(oid), Value::Text(e.name.clone())),
+                    (Value::Integer(array), Value::Text(format!("{}[]", e.name))),
+                ]
+            })
+            .collect();
+        let call = Expr::Function("format_type".into(), args.clone());
+        match args.first() {
+            Some(oid) if !enums.is_empty() => Ok(Expr::Function(
+                "coalesce".into(),
+                vec![lookup(oid.clone(), enums), call],
+            )),
+            _ => Ok(call),
+        }
+    }
+}
+
 fn lookup(key: Expr, entries: impl IntoIterator<Item = (Value, Value)>) -> Expr {
     Expr::Case {
         operand: Some(Box::new(key)),

@@ -373,6 +373,17 @@ fn merge_catalogs_with(
             }
         }
     }
+    // A type changed on both sides (labels added to an enum, say) is one
+    // conflict: its labels' positions are what the tables store.
+    for (name, entry) in three_way(&base.types, &ours.types, &theirs.types, same) {
+        match entry {
+            Entry::Ours => {}
+            Entry::Theirs(t) => set(&mut merged.types, name, t),
+            Entry::Both(..) => {
+                conflicts.push(whole(name, "type changed differently by both sides"))
+            }
+        }
+    }
     for (name, entry) in three_way(&base.functions, &ours.functions, &theirs.functions, same) {
         match entry {
             Entry::Ours => {}
@@ -471,8 +482,10 @@ fn merge_table(
             ));
         }
         for c in &side.schema.columns {
+            // An enum's labels may differ (added on one side): the
+            // positions stored read the same.
             if let Some(m) = schema.column_by_tag(c.tag)
-                && m.data_type != c.data_type
+                && !m.data_type.same_declared(&c.data_type)
             {
                 return Ok(Err(format!(
                     "column {} changed type on one side while rows changed on the other",

@@ -83,6 +83,10 @@ pub fn resolve(
                 Some(f) => working.functions.insert(table.to_owned(), f.clone()),
                 None => working.functions.remove(table),
             };
+            match theirs.types.get(table) {
+                Some(t) => working.types.insert(table.to_owned(), t.clone()),
+                None => working.types.remove(table),
+            };
         } else {
             let current = working_table(repo, &working, table)?;
             let their_table = theirs
