@@ -363,6 +363,55 @@ Foreign-key constraints:
 }
 
 #[test]
+fn psqls_describe_commands_list_functions_and_enum_types() {
+    let env = TestEnv::new();
+    let shop = shop(&env);
+    let server = Server::start(&shop);
+    server.psql_ok(
+        "shop",
+        &[
+            "-c",
+            "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+            "-c",
+            "CREATE TABLE person (name text PRIMARY KEY, m mood NOT NULL)",
+            "-c",
+            "CREATE FUNCTION add_em(x integer, y integer DEFAULT 2) RETURNS integer \
+             LANGUAGE sql IMMUTABLE RETURN x + y",
+            "-c",
+            "CREATE FUNCTION moods() RETURNS SETOF person LANGUAGE sql AS 'SELECT * FROM person'",
+        ],
+    );
+    let describe = |command: &str| server.psql_ok("shop", &["-U", "tester", "-c", command]);
+    // PostgreSQL 15's psql prints the same for the same definitions.
+    assert_eq!(
+        describe("\\df"),
+        "                             List of functions
+ Schema |  Name  | Result data type |      Argument data types       | Type 
+--------+--------+------------------+--------------------------------+------
+ public | add_em | integer          | x integer, y integer DEFAULT 2 | func
+ public | moods  | SETOF person     |                                | func
+(2 rows)
+
+"
+    );
+    assert_eq!(
+        describe("\\dT"),
+        "     List of data types
+ Schema | Name | Description 
+--------+------+-------------
+ public | mood | 
+(1 row)
+
+"
+    );
+    let person = describe("\\d person");
+    assert!(
+        person.contains(" m      | mood |           | not null |"),
+        "{person}"
+    );
+}
+
+#[test]
 fn pg_dump_dumps_the_schema_and_the_data() {
     let env = TestEnv::new();
     let shop = shop(&env);

@@ -18,10 +18,10 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum Action {
-    /// Print CREATE TABLE (and CREATE INDEX, CREATE VIEW) statements.
+    /// Print CREATE TABLE (and CREATE INDEX, CREATE TYPE, CREATE FUNCTION, CREATE VIEW) statements.
     #[command(after_help = "Examples:\n  arbor schema show\n  arbor schema show orders customers")]
     Show {
-        /// Only these tables (all tables and views by default).
+        /// Only these tables, views, types or functions (all by default).
         tables: Vec<String>,
     },
 }
@@ -33,56 +33,39 @@ pub fn run(args: Args, cwd: &Path) -> Result<ExitCode, CliError> {
     let state = BranchState::read(&repository, &branch)?;
     let catalog = repository.read_catalog(&state.working_set.working)?;
     for name in &tables {
-        if !catalog.tables.contains_key(name) && !catalog.views.contains_key(name) {
+        if !catalog.has_object(name) {
             return Err(CliError::new(format!("relation \"{name}\" does not exist")));
         }
     }
     let wanted = |name: &str| tables.is_empty() || tables.iter().any(|t| t == name);
-    let mut first = true;
+    // Types first (tables' columns are of them), then the tables, the
+    // functions (whose bodies read tables) and the views.
+    let mut statements = Vec::new();
     for (name, definition) in &catalog.types {
-        if !wanted(name) {
-            continue;
+        if wanted(name) {
+            statements.push(format!("{definition};\n"));
         }
-        if !first {
-            println!();
-        }
-        first = false;
-        println!("{definition};");
     }
     for (name, address) in &catalog.tables {
-        if !wanted(name) {
-            continue;
+        if wanted(name) {
+            let table = Table::from_object(repository.read_table(address)?)?;
+            statements.push(table.schema.to_create_sql());
         }
-        let table = Table::from_object(repository.read_table(address)?)?;
-        if !first {
-            println!();
-        }
-        first = false;
-        print!("{}", table.schema.to_create_sql());
     }
     for (signature, definition) in &catalog.functions {
-        if !wanted(signature) && !wanted(arbor_engine::function_name(signature)) {
-            continue;
+        if wanted(signature) || wanted(arbor_engine::function_name(signature)) {
+            statements.push(format!("{definition};\n"));
         }
-        if !first {
-            println!();
-        }
-        first = false;
-        println!("{definition};");
     }
     for (name, sql) in &catalog.views {
-        if !wanted(name) {
-            continue;
+        if wanted(name) {
+            statements.push(format!(
+                "CREATE VIEW {} AS {};\n",
+                ident(name),
+                sql.trim_end_matches(';')
+            ));
         }
-        if !first {
-            println!();
-        }
-        first = false;
-        println!(
-            "CREATE VIEW {} AS {};",
-            ident(name),
-            sql.trim_end_matches(';')
-        );
     }
+    print!("{}", statements.join("\n"));
     Ok(ExitCode::SUCCESS)
 }

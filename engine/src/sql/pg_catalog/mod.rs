@@ -41,6 +41,8 @@ pub const PG_CATALOG_OID: i32 = 11;
 pub const PUBLIC_OID: i32 = 2200;
 /// OID of schema `information_schema`.
 const INFORMATION_SCHEMA_OID: i32 = 13_000;
+/// OID of language `sql` in `pg_language`.
+const SQL_LANGUAGE_OID: i32 = 14;
 /// OID of the one role (the connected user).
 const USER_OID: i32 = 10;
 /// OID of the one database a session sees.
@@ -336,6 +338,58 @@ pub struct Objects {
     pub settings: Vec<(String, String)>,
     /// The enum types.
     pub enums: Vec<arbor_schema::EnumType>,
+    /// The SQL functions.
+    pub functions: Vec<FunctionInfo>,
+}
+
+/// A SQL function as the catalogs show it (`pg_proc`, `\df`).
+#[derive(Clone, Debug)]
+pub struct FunctionInfo {
+    /// Its name.
+    pub name: String,
+    /// Its signature (the catalog's key), which its OID is made from.
+    pub signature: String,
+    /// Each parameter: name, type, default (SQL text).
+    pub parameters: Vec<(Option<String>, DataType, Option<String>)>,
+    /// The result as `pg_get_function_result` writes it (`integer`,
+    /// `SETOF t`, `TABLE(a integer)`).
+    pub result: String,
+    /// The result type's OID (`record` for TABLE, a table's row type).
+    pub result_type: i32,
+    /// Whether it returns rows.
+    pub returns_set: bool,
+    /// STRICT.
+    pub strict: bool,
+    /// `i`, `s` or `v`.
+    pub volatility: &'static str,
+    /// The body, as PostgreSQL's `prosrc` holds it.
+    pub source: String,
+}
+
+impl FunctionInfo {
+    /// Its OID.
+    pub fn oid(&self) -> i32 {
+        oid("function", &self.signature)
+    }
+
+    /// Its parameters as `pg_get_function_arguments` writes them (`a
+    /// integer, b text DEFAULT 'x'`); without defaults, the identity
+    /// arguments.
+    fn arguments(&self, defaults: bool) -> String {
+        let parts: Vec<String> = self
+            .parameters
+            .iter()
+            .map(|(name, t, default)| {
+                let mut part = name.as_ref().map_or(String::new(), |n| format!("{n} "));
+                part.push_str(&type_display(t));
+                if let (true, Some(d)) = (defaults, default) {
+                    part.push_str(&format!(" DEFAULT {d}"));
+                }
+                part
+            })
+            .collect();
+        parts.join(", ")
+    }
 }
 
 /// A catalog table: typed columns and rows.
@@ -409,6 +463,7 @@ impl Objects {
         sequences: Vec<(String, Sequence)>,
         settings: Vec<(String, String)>,
         enums: Vec<arbor_schema::EnumType>,
+        functions: Vec<FunctionInfo>,
     ) -> Objects {
         Objects {
             database,
@@ -441,6 +496,7 @@ impl Objects {
                 .collect(),
             settings,
             enums,
+            functions,
         }
     }
 
@@ -490,6 +546,21 @@ impl Objects {
                 .views
                 .iter()
                 .map(|v| (v.oid, format!("{};", v.definition.trim_end_matches(';'))))
+                .collect(),
+            "pg_get_function_result" => self
+                .functions
+                .iter()
+                .map(|f| (f.oid(), f.result.clone()))
+                .collect(),
+            "pg_get_function_arguments" => self
+                .functions
+                .iter()
+                .map(|f| (f.oid(), f.arguments(true)))
+                .collect(),
+            "pg_get_function_identity_arguments" => self
+                .functions
+                .iter()
+                .map(|f| (f.oid(), f.arguments(false)))
                 .collect(),
             _ => Vec::new(),
         }
@@ -912,6 +983,72 @@ impl Objects {
                             row(array, format!("_{}", e.name), "b", "A", oid, 0),
                         ]
                     }))
+                    .collect(),
+            ),
+            "pg_proc" => (
+                columns(&[
+                    ("oid", I),
+                    ("proname", T),
+                    ("pronamespace", I),
+                    ("proowner", I),
+                    ("prolang", I),
+                    ("procost", R),
+                    ("prorows", R),
+                    ("provariadic", I),
+                    ("prokind", T),
+                    ("prosecdef", B),
+                    ("proleakproof", B),
+                    ("proisstrict", B),
+                    ("proretset", B),
+                    ("provolatile", T),
+                    ("proparallel", T),
+                    ("pronargs", S),
+                    ("pronargdefaults", S),
+                    ("prorettype", I),
+                    ("proargtypes", oids()),
+                    ("proargnames", texts()),
+                    ("prosrc", T),
+                ]),
+                self.functions
+                    .iter()
+                    .map(|f| {
+                        let defaults = f.parameters.iter().filter(|p| p.2.is_some()).count();
+                        let named = f.parameters.iter().any(|p| p.0.is_some());
+                        vec![
+                            int(f.oid()),
+                            text(f.name.clone()),
+                            int(PUBLIC_OID),
+                            int(USER_OID),
+                            int(SQL_LANGUAGE_OID),
+                            Value::Real(100.0),
+                            Value::Real(if f.returns_set { 1000.0 } else { 0.0 }),
+                            int(0),
+                            text("f"),
+                            boolean(false),
+                            boolean(false),
+                            boolean(f.strict),
+                            boolean(f.returns_set),
+                            text(f.volatility),
+                            text("u"),
+                            small(f.parameters.len()),
+                            small(defaults),
+                            int(f.result_type),
+                            Value::Array(
+                                f.parameters.iter().map(|p| int(type_oid(&p.1))).collect(),
+                            ),
+                            if named {
+                                Value::Array(
+                                    f.parameters
+                                        .iter()
+                                        .map(|p| text(p.0.clone().unwrap_or_default()))
+                                        .collect(),
+                                )
+                            } else {
+                                Value::Null
+                            },
+                            text(f.source.clone()),
+                        ]
+                    })
                     .collect(),
             ),
             "pg_enum" => (

@@ -51,6 +51,9 @@ pub(crate) struct SqlFunction {
     body: String,
     /// `STRICT`: NULL when any argument is NULL, without running the body.
     strict: bool,
+    /// `IMMUTABLE`, `STABLE` or `VOLATILE` (the default), as `pg_proc`
+    /// writes them: `i`, `s`, `v`.
+    volatility: &'static str,
     /// The definition as it is stored (`CREATE FUNCTION ...`).
     pub definition: String,
 }
@@ -208,6 +211,11 @@ impl SqlFunction {
                     | ast::FunctionCalledOnNull::ReturnsNullOnNullInput
             )
         );
+        let volatility = match f.behavior {
+            Some(ast::FunctionBehavior::Immutable) => "i",
+            Some(ast::FunctionBehavior::Stable) => "s",
+            _ => "v",
+        };
         let mut stored = f.clone();
         stored.or_replace = false;
         Ok(SqlFunction {
@@ -216,6 +224,7 @@ impl SqlFunction {
             returns,
             body,
             strict,
+            volatility,
             definition: stored.to_string(),
         })
     }
@@ -235,6 +244,39 @@ impl SqlFunction {
     pub fn signature(&self) -> String {
         let types: Vec<DataType> = self.params.iter().map(|p| p.data_type.clone()).collect();
         signature(&self.name, &types)
+    }
+
+    /// The function as the catalogs show it.
+    pub fn catalog_info(&self) -> crate::sql::pg_catalog::FunctionInfo {
+        use crate::sql::pg_catalog::{type_display, type_oid};
+        const RECORD_OID: i32 = 2249;
+        let (result, result_type) = match &self.returns {
+            Returns::Scalar(_, t) => (type_display(t), type_oid(t)),
+            Returns::SetOf(_, t) => (format!("SETOF {}", type_display(t)), type_oid(t)),
+            Returns::Table(columns) => {
+                let columns: Vec<String> = columns
+                    .iter()
+                    .map(|(name, _, t)| format!("{name} {}", type_display(t)))
+                    .collect();
+                (format!("TABLE({})", columns.join(", ")), RECORD_OID)
+            }
+            Returns::Rows(table) => (format!("SETOF {table}"), RECORD_OID),
+        };
+        crate::sql::pg_catalog::FunctionInfo {
+            name: self.name.clone(),
+            signature: self.signature(),
+            parameters: self
+                .params
+                .iter()
+                .map(|p| (p.name.clone(), p.data_type.clone(), p.default.clone()))
+                .collect(),
+            result,
+            result_type,
+            returns_set: self.returns_set(),
+            strict: self.strict,
+            volatility: self.volatility,
+            source: self.body.clone(),
+        }
     }
 
     /// The parameters' types.
@@ -747,23 +789,7 @@ impl Binder<'_> {
         outer: &[&Scope],
     ) -> Result<(Plan, Scope)> {
         let Some(function) = self.resolve_sql_function(name, args, &Scope::new(), outer)? else {
-            let mut types = Vec::new();
-            for a in args {
-                let bound = self.expr(a, &Scope::new(), outer, None)?;
-                types.push(if untyped_string(a) {
-                    "unknown".to_owned()
-                } else {
-                    types::static_type(&bound, &Scope::new(), outer)
-                        .map_or("unknown".to_owned(), |t| {
-                            crate::sql::pg_catalog::type_display(&t)
-                        })
-                });
-            }
-            return Err(Error::new(
-                SqlState::UndefinedFunction,
-                format!("function {name}({}) does not exist", types.join(", ")),
-            )
-            .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."));
+            return Err(self.no_such_function(name, args, &Scope::new(), outer)?);
         };
         let _guard = self.expand(&function)?;
         let texts: Vec<String> = args.iter().map(|a| a.to_string()).collect();

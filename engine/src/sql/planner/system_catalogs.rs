@@ -52,8 +52,14 @@ const CONSTANT_FUNCTIONS: &[&str] = &[
 ];
 
 /// Functions that return an object's definition by OID.
-const DEFINITION_FUNCTIONS: &[&str] =
-    &["pg_get_indexdef", "pg_get_constraintdef", "pg_get_viewdef"];
+const DEFINITION_FUNCTIONS: &[&str] = &[
+    "pg_get_indexdef",
+    "pg_get_constraintdef",
+    "pg_get_viewdef",
+    "pg_get_function_result",
+    "pg_get_function_arguments",
+    "pg_get_function_identity_arguments",
+];
 
 /// Whether `name` is a function this module binds.
 pub(super) fn is_catalog_function(name: &str) -> bool {
@@ -138,6 +144,14 @@ impl Binder<'_> {
                 .user_types()
                 .iter()
                 .map(|(_, definition)| super::user_types::enum_from_definition(definition))
+                .collect::<Result<_>>()?,
+            self.catalog
+                .functions()
+                .iter()
+                .map(|(_, definition)| {
+                    super::sql_functions::SqlFunction::from_definition(definition)
+                        .map(|f| f.catalog_info())
+                })
                 .collect::<Result<_>>()?,
         ));
         Ok(self.objects.get_or_init(|| objects).clone())

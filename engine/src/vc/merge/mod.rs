@@ -364,32 +364,40 @@ fn merge_catalogs_with(
             }
         }
     }
-    for (name, entry) in three_way(&base.views, &ours.views, &theirs.views, same) {
-        match entry {
-            Entry::Ours => {}
-            Entry::Theirs(t) => set(&mut merged.views, name, t),
-            Entry::Both(..) => {
-                conflicts.push(whole(name, "view changed differently by both sides"))
-            }
-        }
-    }
-    // A type changed on both sides (labels added to an enum, say) is one
-    // conflict: its labels' positions are what the tables store.
-    for (name, entry) in three_way(&base.types, &ours.types, &theirs.types, same) {
-        match entry {
-            Entry::Ours => {}
-            Entry::Theirs(t) => set(&mut merged.types, name, t),
-            Entry::Both(..) => {
-                conflicts.push(whole(name, "type changed differently by both sides"))
-            }
-        }
-    }
-    for (name, entry) in three_way(&base.functions, &ours.functions, &theirs.functions, same) {
-        match entry {
-            Entry::Ours => {}
-            Entry::Theirs(t) => set(&mut merged.functions, name, t),
-            Entry::Both(..) => {
-                conflicts.push(whole(name, "function changed differently by both sides"))
+    // Definitions kept as SQL text merge whole: one side's change is
+    // taken, both sides' is a conflict (for a type, say labels added to an
+    // enum on each side, whose positions the tables store).
+    for (kind, b, o, t, m) in [
+        (
+            "view",
+            &base.views,
+            &ours.views,
+            &theirs.views,
+            &mut merged.views,
+        ),
+        (
+            "type",
+            &base.types,
+            &ours.types,
+            &theirs.types,
+            &mut merged.types,
+        ),
+        (
+            "function",
+            &base.functions,
+            &ours.functions,
+            &theirs.functions,
+            &mut merged.functions,
+        ),
+    ] {
+        for (name, entry) in three_way(b, o, t, same) {
+            match entry {
+                Entry::Ours => {}
+                Entry::Theirs(t) => set(m, name, t),
+                Entry::Both(..) => conflicts.push(whole(
+                    name,
+                    &format!("{kind} changed differently by both sides"),
+                )),
             }
         }
     }
