@@ -144,3 +144,46 @@ fn the_patch_changes_primary_and_foreign_keys() {
         "{patch}"
     );
 }
+
+#[test]
+fn the_patch_carries_types_functions_and_comments() {
+    let d = &TestEnv::new().repo();
+    d.ok(&[
+        "sql",
+        "-q",
+        "CREATE TYPE mood AS ENUM ('sad', 'ok');
+         CREATE TABLE t (id integer PRIMARY KEY, m mood, qty integer);
+         INSERT INTO t VALUES (1, 'sad', 2);
+         CREATE FUNCTION twice(x integer) RETURNS integer LANGUAGE sql RETURN x * 2;
+         COMMENT ON TABLE t IS 'moods';
+         COMMENT ON COLUMN t.qty IS 'how many';
+         COMMENT ON TYPE mood IS 'feelings'",
+    ]);
+    d.ok(&["commit", "-am", "base"]);
+    d.ok(&[
+        "sql",
+        "-q",
+        "ALTER TYPE mood ADD VALUE 'happy'; INSERT INTO t VALUES (2, 'happy', 5);
+         ALTER TABLE t RENAME COLUMN qty TO amount;
+         CREATE OR REPLACE FUNCTION twice(x integer) RETURNS integer LANGUAGE sql RETURN x + x;
+         CREATE FUNCTION thrice(x integer) RETURNS integer LANGUAGE sql RETURN x * 3;
+         COMMENT ON TABLE t IS NULL;
+         COMMENT ON COLUMN t.m IS 'the mood'",
+    ]);
+    d.ok(&["commit", "-am", "changes"]);
+    let patch = replay_last_commit(d);
+    assert!(
+        patch.starts_with(
+            "COMMENT ON COLUMN t.qty IS NULL;\nCOMMENT ON TABLE t IS NULL;\nALTER TYPE \"mood\" ADD VALUE 'happy';\n"
+        ),
+        "{patch}"
+    );
+    assert!(
+        patch.contains("CREATE OR REPLACE FUNCTION thrice"),
+        "{patch}"
+    );
+    assert!(
+        patch.ends_with("COMMENT ON COLUMN t.m IS 'the mood';\n"),
+        "{patch}"
+    );
+}

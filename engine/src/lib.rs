@@ -104,6 +104,7 @@ pub use error::{Error, ErrorFields, Result, SqlState, VcError};
 
 // SQL.
 pub use arbor_schema::{DataType, Value};
+pub use sql::comments::statement as comment_statement;
 pub use sql::copy::{CopyCommand, CopyDirection};
 pub use sql::pg_catalog;
 pub use sql::planner::ConnectedAs;

@@ -200,6 +200,12 @@ fn write_script(
     for (name, query) in views_in_order(catalog) {
         writeln!(out, "CREATE VIEW {} AS {query};", ident(name)).map_err(write_error)?;
     }
+    // Last, when everything they describe exists.
+    for (object, text) in &catalog.comments {
+        if let Some(statement) = arbor_engine::comment_statement(object, Some(text)) {
+            writeln!(out, "{statement}").map_err(write_error)?;
+        }
+    }
     Ok(out)
 }
 

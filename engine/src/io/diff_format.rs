@@ -678,7 +678,18 @@ pub fn sql_patch(
 
     use arbor_schema::sql_text::quote_identifier as ident;
     let mut script = String::new();
-    // New and changed types first: the tables' columns may be of them.
+    // Comments removed first, while what they describe is still there
+    // (a dropped or renamed object takes its comment along in PostgreSQL).
+    for v in views
+        .iter()
+        .filter(|v| v.kind == DefinitionKind::Comment && v.to.is_none())
+    {
+        if let Some(statement) = crate::sql::comments::statement(&v.name, None) {
+            script.push_str(&statement);
+            script.push('\n');
+        }
+    }
+    // New and changed types next: the tables' columns may be of them.
     for v in views.iter().filter(|v| v.kind == DefinitionKind::Type) {
         if let Some(to) = &v.to {
             script.push_str(&type_change(&v.name, v.from.as_deref(), to)?);
@@ -896,6 +907,15 @@ pub fn sql_patch(
             }
             // Written before the tables (above).
             (DefinitionKind::Type, _, Some(_)) => {}
+            // Removed before the tables (above); set last, when what they
+            // describe exists.
+            (DefinitionKind::Comment, _, None) => {}
+            (DefinitionKind::Comment, _, Some(text)) => {
+                if let Some(statement) = crate::sql::comments::statement(&v.name, Some(text)) {
+                    script.push_str(&statement);
+                    script.push('\n');
+                }
+            }
             (DefinitionKind::Function, _, Some(definition)) => {
                 let replacing = definition
                     .strip_prefix("CREATE FUNCTION ")

@@ -15,6 +15,9 @@
 //!          2          u8      types:
 //!          t          varint    number of types (> 0)
 //!          (name, sql) str, str  `CREATE TYPE` statements, sorted by name
+//!          3          u8      comments:
+//!          c          varint    number of comments (> 0)
+//!          (object, text) str, str  `COMMENT ON` texts by object, sorted
 //! ```
 //!
 //! An empty section is left out, so a catalog without functions or types
@@ -45,12 +48,16 @@ pub struct Catalog {
     pub functions: BTreeMap<String, String>,
     /// User-defined types' definitions (`CREATE TYPE` text) by name.
     pub types: BTreeMap<String, String>,
+    /// `COMMENT ON` texts by the object they describe (`table orders`,
+    /// `column orders 3`: a column by its tag; see `sql::comments`).
+    pub comments: BTreeMap<String, String>,
 }
 
 /// The tags of the catalog's optional sections, in the order they are
 /// written.
 const FUNCTIONS_SECTION: u8 = 1;
 const TYPES_SECTION: u8 = 2;
+const COMMENTS_SECTION: u8 = 3;
 
 /// The name part of a function's signature (`add` of `add(integer)`).
 pub fn function_name(signature: &str) -> &str {
@@ -93,6 +100,7 @@ impl Catalog {
         for (tag, section) in [
             (FUNCTIONS_SECTION, &self.functions),
             (TYPES_SECTION, &self.types),
+            (COMMENTS_SECTION, &self.comments),
         ] {
             if !section.is_empty() {
                 w.u8(tag).varint(section.len() as u64);
@@ -132,6 +140,7 @@ impl Catalog {
             let section = match tag {
                 FUNCTIONS_SECTION => &mut catalog.functions,
                 TYPES_SECTION => &mut catalog.types,
+                COMMENTS_SECTION => &mut catalog.comments,
                 other => {
                     return Err(arbor_merkle::Error::corrupt(format!(
                         "catalog: unknown section {other}"
@@ -207,6 +216,7 @@ mod tests {
             .insert("mood".into(), "CREATE TYPE mood AS ENUM ('a')".into());
         c.functions
             .insert("f()".into(), "CREATE FUNCTION f() ...".into());
+        c.comments.insert("table t".into(), "rows of t".into());
         assert_eq!(Catalog::from_chunk(&c.to_chunk()).unwrap(), c);
     }
 

@@ -12,6 +12,7 @@
 //!    atomic publish per statement or per transaction.
 
 pub(crate) mod bulk;
+pub(crate) mod comments;
 pub mod copy;
 mod create_as;
 pub(crate) mod data_tests;

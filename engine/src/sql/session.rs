@@ -319,6 +319,14 @@ impl CatalogView for SessionCatalog<'_> {
         self.catalog.types.get(name).cloned()
     }
 
+    fn comments(&self) -> Vec<(String, String)> {
+        self.catalog
+            .comments
+            .iter()
+            .map(|(k, t)| (k.clone(), t.clone()))
+            .collect()
+    }
+
     fn user_types(&self) -> Vec<(String, String)> {
         self.catalog
             .types
@@ -1857,7 +1865,50 @@ impl Session {
         }
     }
 
+    /// Runs `stmt` on `catalog`; after one that drops or renames objects,
+    /// their comments follow them ([`super::comments::follow`]).
     fn run(
+        &self,
+        stmt: Statement,
+        catalog: &mut Catalog,
+        params: &[Value],
+    ) -> Result<StatementResult> {
+        let mut renames = super::comments::Renames::default();
+        if let Statement::AlterTable(plan) = &stmt {
+            let (old, new) = (plan.table.name(), &plan.schema.name);
+            if old != new {
+                renames.table = Some((old.to_owned(), new.clone()));
+            }
+            let columns = plan
+                .table
+                .schema
+                .columns
+                .iter()
+                .filter_map(|c| {
+                    let renamed = plan.schema.column_by_tag(c.tag)?;
+                    (renamed.name != c.name).then(|| (c.name.clone(), renamed.name.clone()))
+                })
+                .collect();
+            renames.columns = Some((new.clone(), columns));
+        }
+        let drops = matches!(
+            stmt,
+            Statement::DropTable { .. }
+                | Statement::DropView { .. }
+                | Statement::DropSequence { .. }
+                | Statement::DropType { .. }
+                | Statement::DropFunction { .. }
+                | Statement::AlterTable(_)
+                | Statement::AlterType { .. }
+        );
+        let result = self.run_statement(stmt, catalog, params)?;
+        if drops {
+            super::comments::follow(&self.repo, catalog, &renames)?;
+        }
+        Ok(result)
+    }
+
+    fn run_statement(
         &self,
         stmt: Statement,
         catalog: &mut Catalog,
@@ -2167,6 +2218,13 @@ impl Session {
                 }
                 Ok(StatementResult::command("DROP FUNCTION"))
             }
+            Statement::Comment { key, text } => {
+                match text {
+                    Some(text) => catalog.comments.insert(key, text),
+                    None => catalog.comments.remove(&key),
+                };
+                Ok(StatementResult::command("COMMENT"))
+            }
             Statement::CreateType { name, definition } => {
                 catalog.types.insert(name, definition);
                 Ok(StatementResult::command("CREATE TYPE"))
@@ -2207,6 +2265,12 @@ impl Session {
                 }
                 catalog.types.remove(&name);
                 catalog.types.insert(new.name.clone(), definition);
+                // A renamed type keeps its comment.
+                if let Some(text) = catalog.comments.remove(&super::comments::type_key(&name)) {
+                    catalog
+                        .comments
+                        .insert(super::comments::type_key(&new.name), text);
+                }
                 Ok(StatementResult::command("ALTER TYPE"))
             }
             Statement::DropType { names, if_exists } => {

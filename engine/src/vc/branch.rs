@@ -347,6 +347,7 @@ enum Entry {
     View(String),
     Function(String),
     Type(String),
+    Comment(String),
 }
 
 fn entry(c: &Catalog, name: &str) -> Option<Entry> {
@@ -356,6 +357,7 @@ fn entry(c: &Catalog, name: &str) -> Option<Entry> {
         .or_else(|| c.views.get(name).map(|v| Entry::View(v.clone())))
         .or_else(|| c.functions.get(name).map(|f| Entry::Function(f.clone())))
         .or_else(|| c.types.get(name).map(|t| Entry::Type(t.clone())))
+        .or_else(|| c.comments.get(name).map(|t| Entry::Comment(t.clone())))
 }
 
 fn set_entry(c: &mut Catalog, name: &str, e: Option<Entry>) {
@@ -363,6 +365,7 @@ fn set_entry(c: &mut Catalog, name: &str, e: Option<Entry>) {
     c.views.remove(name);
     c.functions.remove(name);
     c.types.remove(name);
+    c.comments.remove(name);
     match e {
         Some(Entry::Table(a)) => {
             c.tables.insert(name.to_owned(), a);
@@ -376,12 +379,15 @@ fn set_entry(c: &mut Catalog, name: &str, e: Option<Entry>) {
         Some(Entry::Type(t)) => {
             c.types.insert(name.to_owned(), t);
         }
+        Some(Entry::Comment(t)) => {
+            c.comments.insert(name.to_owned(), t);
+        }
         None => {}
     }
 }
 
-/// Names of tables, views, functions (by signature) and types that differ
-/// between two catalogs.
+/// Names of tables, views, functions (by signature), types and comments
+/// (by what they describe) that differ between two catalogs.
 pub fn changed_names(a: &Catalog, b: &Catalog) -> Vec<String> {
     let mut names: BTreeMap<&String, ()> = BTreeMap::new();
     for n in a
@@ -394,6 +400,8 @@ pub fn changed_names(a: &Catalog, b: &Catalog) -> Vec<String> {
         .chain(b.functions.keys())
         .chain(a.types.keys())
         .chain(b.types.keys())
+        .chain(a.comments.keys())
+        .chain(b.comments.keys())
     {
         names.insert(n, ());
     }

@@ -110,6 +110,9 @@ pub enum DefinitionKind {
     Function,
     /// A type (an enum): its definition is its `CREATE TYPE` statement.
     Type,
+    /// A comment: its name says on what (`table orders`, `column
+    /// orders.qty`), its definition is the text.
+    Comment,
 }
 
 impl DefinitionKind {
@@ -119,6 +122,7 @@ impl DefinitionKind {
             DefinitionKind::View => "view",
             DefinitionKind::Function => "function",
             DefinitionKind::Type => "type",
+            DefinitionKind::Comment => "comment",
         }
     }
 }
@@ -137,7 +141,7 @@ pub struct ViewDiff {
     pub to: Option<String>,
 }
 
-/// The types, views and functions that differ from `from` to `to`; with
+/// The types, views, functions and comments that differ from `from` to `to`; with
 /// `only`, just those (a function by its signature or its name).
 pub fn diff_views(from: &Catalog, to: &Catalog, only: &[String]) -> Vec<ViewDiff> {
     let differing = |kind: DefinitionKind,
@@ -167,6 +171,11 @@ pub fn diff_views(from: &Catalog, to: &Catalog, only: &[String]) -> Vec<ViewDiff
         DefinitionKind::Function,
         &from.functions,
         &to.functions,
+    ));
+    out.extend(differing(
+        DefinitionKind::Comment,
+        &from.comments,
+        &to.comments,
     ));
     out
 }

@@ -68,6 +68,7 @@ pub fn table_changes(a: &Catalog, b: &Catalog) -> Vec<(String, TableChange)> {
                     || c.views.contains_key(&n)
                     || c.functions.contains_key(&n)
                     || c.types.contains_key(&n)
+                    || c.comments.contains_key(&n)
             };
             let (in_a, in_b) = (has(a), has(b));
             let change = match (in_a, in_b) {

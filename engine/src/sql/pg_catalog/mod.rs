@@ -133,6 +133,11 @@ pub fn type_oid(t: &DataType) -> i32 {
     }
 }
 
+/// The OID of the SQL function with `signature`.
+pub fn function_oid(signature: &str) -> i32 {
+    oid("function", signature)
+}
+
 /// The OID of enum type `name`.
 pub fn enum_oid(name: &str) -> i32 {
     oid("type", name)
@@ -340,7 +345,24 @@ pub struct Objects {
     pub enums: Vec<arbor_schema::EnumType>,
     /// The SQL functions.
     pub functions: Vec<FunctionInfo>,
+    /// The comments (`pg_description`): object OID, the OID of the catalog
+    /// it is listed in, column number (0 for the object itself), text.
+    pub comments: Vec<(i32, i32, i32, String)>,
 }
+
+/// The OID of table, view or sequence `name`.
+pub fn relation_oid(name: &str) -> i32 {
+    oid("relation", name)
+}
+
+/// OIDs of the catalogs comments are listed by (`pg_description.classoid`).
+pub const PG_CLASS_OID: i32 = 1259;
+/// `pg_type`'s OID.
+pub const PG_TYPE_OID: i32 = 1247;
+/// `pg_proc`'s OID.
+pub const PG_PROC_OID: i32 = 1255;
+/// `pg_namespace`'s OID.
+pub const PG_NAMESPACE_OID: i32 = 2615;
 
 /// A SQL function as the catalogs show it (`pg_proc`, `\df`).
 #[derive(Clone, Debug)]
@@ -369,7 +391,7 @@ pub struct FunctionInfo {
 impl FunctionInfo {
     /// Its OID.
     pub fn oid(&self) -> i32 {
-        oid("function", &self.signature)
+        function_oid(&self.signature)
     }
 
     /// Its parameters as `pg_get_function_arguments` writes them (`a
@@ -462,8 +484,6 @@ impl Objects {
         views: Vec<(String, String, Columns)>,
         sequences: Vec<(String, Sequence)>,
         settings: Vec<(String, String)>,
-        enums: Vec<arbor_schema::EnumType>,
-        functions: Vec<FunctionInfo>,
     ) -> Objects {
         Objects {
             database,
@@ -495,8 +515,9 @@ impl Objects {
                 })
                 .collect(),
             settings,
-            enums,
-            functions,
+            enums: Vec::new(),
+            functions: Vec::new(),
+            comments: Vec::new(),
         }
     }
 
@@ -985,6 +1006,18 @@ impl Objects {
                     }))
                     .collect(),
             ),
+            "pg_description" => (
+                columns(&[
+                    ("objoid", I),
+                    ("classoid", I),
+                    ("objsubid", I),
+                    ("description", T),
+                ]),
+                self.comments
+                    .iter()
+                    .map(|(o, c, s, d)| vec![int(*o), int(*c), int(*s), text(d.clone())])
+                    .collect(),
+            ),
             "pg_proc" => (
                 columns(&[
                     ("oid", I),
@@ -1267,21 +1300,6 @@ impl Objects {
                     ("deptype", T),
                 ]),
                 self.sequence_dependencies(),
-            ),
-            // PostgreSQL's comment on schema `public`.
-            "pg_description" => (
-                columns(&[
-                    ("objoid", I),
-                    ("classoid", I),
-                    ("objsubid", I),
-                    ("description", T),
-                ]),
-                vec![vec![
-                    int(PUBLIC_OID),
-                    int(oid("relation", "pg_namespace")),
-                    int(0),
-                    text("standard public schema"),
-                ]],
             ),
             "pg_settings" => (
                 columns(&[

@@ -957,6 +957,115 @@ fn unique_name(schema: &TableSchema, base: &str) -> String {
 }
 
 impl Binder<'_> {
+    /// `COMMENT ON <object> IS 'text'`: the object checked to exist, as
+    /// PostgreSQL checks it, and its key. An empty text removes the
+    /// comment, as in PostgreSQL.
+    pub(super) fn comment(
+        &self,
+        object: ast::CommentObject,
+        name: &ast::ObjectName,
+        text: Option<&str>,
+    ) -> Result<Statement> {
+        use crate::sql::comments;
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .filter_map(|p| p.as_ident().map(ident))
+            .collect();
+        let last = object_name(name)?;
+        let undefined_table = |n: &str| {
+            Error::new(
+                SqlState::UndefinedTable,
+                format!("relation \"{n}\" does not exist"),
+            )
+        };
+        let key = match object {
+            ast::CommentObject::Table => {
+                if self.catalog.table(&last)?.is_none() {
+                    return Err(undefined_table(&last));
+                }
+                comments::relation_key(comments::RelationKind::Table, &last)
+            }
+            ast::CommentObject::View => {
+                if self.catalog.view(&last).is_none() {
+                    return Err(undefined_table(&last));
+                }
+                comments::relation_key(comments::RelationKind::View, &last)
+            }
+            ast::CommentObject::Sequence => {
+                if !self.catalog.sequences()?.iter().any(|(n, _)| *n == last) {
+                    return Err(undefined_table(&last));
+                }
+                comments::relation_key(comments::RelationKind::Sequence, &last)
+            }
+            ast::CommentObject::Column => {
+                let [.., table, column] = parts.as_slice() else {
+                    return Err(Error::syntax("column name must be qualified"));
+                };
+                let Some(t) = self.catalog.table(table)? else {
+                    if self.catalog.view(table).is_some() {
+                        return Err(Error::unsupported("COMMENT ON COLUMN of a view"));
+                    }
+                    return Err(undefined_table(table));
+                };
+                if t.schema.column_index(column).is_none() {
+                    return Err(Error::new(
+                        SqlState::UndefinedColumn,
+                        format!("column \"{column}\" of relation \"{table}\" does not exist"),
+                    ));
+                }
+                comments::column_key(table, column)
+            }
+            ast::CommentObject::Type => {
+                if self.catalog.user_type(&last).is_none() {
+                    return Err(Error::new(
+                        SqlState::UndefinedObject,
+                        format!("type \"{last}\" does not exist"),
+                    ));
+                }
+                comments::type_key(&last)
+            }
+            ast::CommentObject::Function => {
+                let functions = self.catalog.functions();
+                let mut named = functions
+                    .iter()
+                    .filter(|(s, _)| crate::objects::function_name(s) == last);
+                match (named.next(), named.next()) {
+                    (Some((signature, _)), None) => comments::function_key(signature),
+                    (None, _) => {
+                        return Err(Error::new(
+                            SqlState::UndefinedFunction,
+                            format!("could not find a function named \"{last}\""),
+                        ));
+                    }
+                    (Some(_), Some(_)) => {
+                        return Err(Error::new(
+                            SqlState::AmbiguousFunction,
+                            format!("function name \"{last}\" is not unique"),
+                        )
+                        .with_hint(
+                            "Specify the argument list to select the function unambiguously.",
+                        ));
+                    }
+                }
+            }
+            ast::CommentObject::Schema if last == "public" => {
+                comments::PUBLIC_SCHEMA_KEY.to_owned()
+            }
+            ast::CommentObject::Schema => {
+                return Err(Error::new(
+                    SqlState::InvalidSchemaName,
+                    format!("schema \"{last}\" does not exist"),
+                ));
+            }
+            other => return Err(Error::unsupported(format!("COMMENT ON {other}"))),
+        };
+        Ok(Statement::Comment {
+            key,
+            text: text.filter(|t| !t.is_empty()).map(str::to_owned),
+        })
+    }
+
     /// The type of a table column: any type but the catalogs' vectors
     /// (`int2vector`, `oidvector`), the catalog's enum types included.
     fn column_type(&self, t: &ast::DataType) -> Result<DataType> {

@@ -107,6 +107,10 @@ pub trait CatalogView {
         let _ = name;
         None
     }
+    /// Every comment of the catalog: its object's key and its text.
+    fn comments(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
     /// Every type of the catalog: its name and its `CREATE TYPE` text.
     fn user_types(&self) -> Vec<(String, String)> {
         Vec::new()
@@ -261,6 +265,14 @@ pub enum Statement {
         names: Vec<String>,
         /// IF EXISTS.
         if_exists: bool,
+    },
+    /// `COMMENT ON`: the object's key (`sql::comments`) and the text
+    /// (`None` removes it).
+    Comment {
+        /// What it describes.
+        key: String,
+        /// The comment.
+        text: Option<String>,
     },
     /// `DROP FUNCTION`.
     DropFunction {
@@ -457,6 +469,12 @@ fn bind_statement(
         }
         ast::Statement::CreateIndex(ci) => binder.create_index(ci),
         ast::Statement::CreateFunction(f) => binder.create_function(f),
+        ast::Statement::Comment {
+            object_type,
+            object_name,
+            comment,
+            if_exists: false,
+        } => binder.comment(*object_type, object_name, comment.as_deref()),
         ast::Statement::CreateType {
             name,
             representation,

@@ -14,6 +14,7 @@ use std::rc::Rc;
 use arbor_schema::{DataType, Value};
 use sqlparser::ast;
 
+use super::expr::BinaryOp;
 use super::expr::Expr;
 use super::plan::Plan;
 use super::scope::{Scope, ScopeColumn};
@@ -133,27 +134,31 @@ impl Binder<'_> {
             views.push((name, sql, columns));
         }
         let who = self.catalog.connected_as();
-        let objects = Rc::new(Objects::new(
+        let mut objects = Objects::new(
             who.database,
             who.user,
             tables,
             views,
             self.catalog.sequences()?,
             self.catalog.settings(),
-            self.catalog
-                .user_types()
-                .iter()
-                .map(|(_, definition)| super::user_types::enum_from_definition(definition))
-                .collect::<Result<_>>()?,
-            self.catalog
-                .functions()
-                .iter()
-                .map(|(_, definition)| {
-                    super::sql_functions::SqlFunction::from_definition(definition)
-                        .map(|f| f.catalog_info())
-                })
-                .collect::<Result<_>>()?,
-        ));
+        );
+        objects.enums = self
+            .catalog
+            .user_types()
+            .iter()
+            .map(|(_, definition)| super::user_types::enum_from_definition(definition))
+            .collect::<Result<_>>()?;
+        objects.functions = self
+            .catalog
+            .functions()
+            .iter()
+            .map(|(_, definition)| {
+                super::sql_functions::SqlFunction::from_definition(definition)
+                    .map(|f| f.catalog_info())
+            })
+            .collect::<Result<_>>()?;
+        objects.comments = self.comment_rows()?;
+        let objects = Rc::new(objects);
         Ok(self.objects.get_or_init(|| objects).clone())
     }
 
@@ -243,6 +248,44 @@ impl Binder<'_> {
             "current_user" | "session_user" | "pg_get_userbyid" => constant(Value::Text(who.user)),
             "pg_encoding_to_char" => constant(Value::Text("UTF8".into())),
             "pg_relation_is_publishable" | "pg_is_in_recovery" => constant(Value::Boolean(false)),
+            // A comment by the object's OID (and, for a column, its number).
+            "obj_description" if !args.is_empty() => {
+                let entries: Vec<(Value, Value)> = self
+                    .objects()?
+                    .comments
+                    .iter()
+                    .filter(|c| c.2 == 0)
+                    .map(|(o, _, _, text)| (Value::Integer(*o), Value::Text(text.clone())))
+                    .collect();
+                Ok(lookup(args.swap_remove(0), entries))
+            }
+            "col_description" if args.len() == 2 => {
+                let wide = |e: Expr| Expr::Cast(Box::new(e), DataType::BigInt);
+                let column = wide(args.swap_remove(1));
+                let table = wide(args.swap_remove(0));
+                let key = Expr::Binary(
+                    BinaryOp::Add,
+                    Box::new(Expr::Binary(
+                        BinaryOp::Multiply,
+                        Box::new(table),
+                        Box::new(Expr::Literal(Value::BigInt(COLUMN_KEY_SPAN))),
+                    )),
+                    Box::new(column),
+                );
+                let entries: Vec<(Value, Value)> = self
+                    .objects()?
+                    .comments
+                    .iter()
+                    .filter(|c| c.2 != 0)
+                    .map(|(o, _, n, text)| {
+                        (
+                            Value::BigInt(i64::from(*o) * COLUMN_KEY_SPAN + i64::from(*n)),
+                            Value::Text(text.clone()),
+                        )
+                    })
+                    .collect();
+                Ok(lookup(key, entries))
+            }
             "obj_description"
             | "acldefault"
             | "col_description"
@@ -299,7 +342,7 @@ impl Binder<'_> {
                                 .map(|(o, c)| (Value::Integer(o), Value::Array(c))),
                         );
                         let nth = Expr::Binary(
-                            super::expr::BinaryOp::Subscript,
+                            BinaryOp::Subscript,
                             Box::new(columns),
                             Box::new(column.clone()),
                         );
@@ -307,7 +350,7 @@ impl Binder<'_> {
                             operand: None,
                             branches: vec![(
                                 Expr::Binary(
-                                    super::expr::BinaryOp::Eq,
+                                    BinaryOp::Eq,
                                     Box::new(column),
                                     Box::new(Expr::Literal(Value::Integer(0))),
                                 ),
@@ -332,10 +375,15 @@ impl Binder<'_> {
         };
         let by_oid = x_type.is_some_and(DataType::is_integer);
         match (to, by_oid, &x) {
-            (RegType::Type, true, _) => Ok(Expr::Function(
-                "format_type".into(),
-                vec![x, Expr::Literal(Value::Null)],
-            )),
+            (RegType::Type, true, _) => self.format_type_call(vec![x, Expr::Literal(Value::Null)]),
+            // An enum type of the catalog by its name, else a built-in one.
+            (RegType::Type, false, Expr::Literal(Value::Text(name)))
+                if self.user_type(name.trim()).is_some() =>
+            {
+                Ok(Expr::Literal(Value::Integer(
+                    crate::sql::pg_catalog::enum_oid(name.trim()),
+                )))
+            }
             (RegType::Type, false, _) => Ok(Expr::Function("to_regtype".into(), vec![x])),
             // An OID shows as its object's name, or as itself if none has
             // it; 0, no object, shows as `-`.
@@ -392,7 +440,55 @@ fn relation_name(text: &str) -> String {
 
 /// `CASE key WHEN k1 THEN v1 ... END`: a lookup of `key` in `entries`,
 /// NULL when absent.
+/// `col_description` looks a column up by its table's OID times this plus
+/// its number (more than any table's columns).
+const COLUMN_KEY_SPAN: i64 = 1 << 16;
+
 impl Binder<'_> {
+    /// The catalog's comments as `pg_description` lists them: each
+    /// object's OID, its catalog's, its column number (0: the object).
+    fn comment_rows(&self) -> Result<Vec<(i32, i32, i32, String)>> {
+        use crate::sql::comments::{Target, target};
+        use crate::sql::pg_catalog as pg;
+        let comments = self.catalog.comments();
+        let mut rows = Vec::new();
+        // PostgreSQL's own comment on schema `public`, unless replaced.
+        if !comments
+            .iter()
+            .any(|(k, _)| k == crate::sql::comments::PUBLIC_SCHEMA_KEY)
+        {
+            rows.push((
+                pg::PUBLIC_OID,
+                pg::PG_NAMESPACE_OID,
+                0,
+                "standard public schema".to_owned(),
+            ));
+        }
+        for (key, text) in comments {
+            let row = match target(&key) {
+                Some(Target::Relation(_, r)) => Some((pg::relation_oid(&r), pg::PG_CLASS_OID, 0)),
+                Some(Target::Column(t, c)) => match self.catalog.table(&t)? {
+                    Some(table) => table.schema.column_index(&c).map(|i| {
+                        (
+                            pg::relation_oid(&t),
+                            pg::PG_CLASS_OID,
+                            i32::try_from(i + 1).unwrap_or(0),
+                        )
+                    }),
+                    None => None,
+                },
+                Some(Target::Type(t)) => Some((pg::enum_oid(&t), pg::PG_TYPE_OID, 0)),
+                Some(Target::Function(f)) => Some((pg::function_oid(&f), pg::PG_PROC_OID, 0)),
+                Some(Target::PublicSchema) => Some((pg::PUBLIC_OID, pg::PG_NAMESPACE_OID, 0)),
+                None => None,
+            };
+            if let Some((o, c, n)) = row {
+                rows.push((o, c, n, text));
+            }
+        }
+        Ok(rows)
+    }
+
     /// `format_type(oid, typmod)` where the catalog has enum types: their
     /// OIDs by name first (the function alone knows only the built-in
     /// types), then the built-in answer.

@@ -389,6 +389,13 @@ fn merge_catalogs_with(
             &theirs.functions,
             &mut merged.functions,
         ),
+        (
+            "comment",
+            &base.comments,
+            &ours.comments,
+            &theirs.comments,
+            &mut merged.comments,
+        ),
     ] {
         for (name, entry) in three_way(b, o, t, same) {
             match entry {
