@@ -53,7 +53,6 @@ WITH RECURSIVE g(n) AS (SELECT 3 UNION ALL SELECT n + 1 FROM g WHERE n < 5) INSE
 WITH doomed AS (SELECT id FROM cte_target WHERE v LIKE 'g%' AND id > 3) DELETE FROM cte_target WHERE id IN (SELECT id FROM doomed) RETURNING id;
 WITH r AS (SELECT 1 AS id, 'uno' AS v) UPDATE cte_target t SET v = r.v FROM r WHERE t.id = r.id RETURNING t.id, t.v;
 SELECT * FROM cte_target ORDER BY id;
--- differs: data-modifying statements in WITH are refused
 WITH d AS (DELETE FROM cte_target WHERE id = 3 RETURNING *) SELECT count(*) FROM d;
 UPDATE cte_target SET (v, id) = ('pair', 10) WHERE id = 2 RETURNING id, v;
 UPDATE cte_target SET (v) = ROW('single') WHERE id = 10 RETURNING id, v;

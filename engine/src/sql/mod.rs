@@ -21,6 +21,7 @@ pub(crate) mod dml;
 pub(crate) mod eval;
 pub(crate) mod execution;
 pub(crate) mod functions;
+mod modifying_with;
 pub(crate) mod parser;
 pub mod pg_catalog;
 pub(crate) mod planner;

@@ -1079,7 +1079,7 @@ impl Session {
 
     /// Runs one statement with `params` as its `$1`, `$2`, ... (only
     /// queries, INSERT, UPDATE and DELETE take parameters).
-    fn execute_bound(
+    pub(super) fn execute_bound(
         &mut self,
         stmt: &sqlparser::ast::Statement,
         params: &[Value],
@@ -1191,6 +1191,11 @@ impl Session {
         if let Some(create) = super::create_as::CreateAs::of(stmt) {
             return create
                 .and_then(|create| self.create_table_as(&create))
+                .map_err(|e| self.fail(e));
+        }
+        if let Some(statement) = super::modifying_with::ModifyingWith::of(stmt) {
+            return statement
+                .and_then(|statement| self.run_modifying_with(&statement, params))
                 .map_err(|e| self.fail(e));
         }
         if let Some((table, predicate)) = conflicts_delete(stmt, &self.catalog) {

@@ -1,0 +1,30 @@
+-- Data-modifying statements in WITH (PostgreSQL's documentation, 7.8.4).
+CREATE TABLE products (id int PRIMARY KEY, name text, price numeric);
+INSERT INTO products VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30);
+CREATE TABLE products_log (id int, name text, price numeric);
+WITH moved_rows AS (DELETE FROM products WHERE price > 15 RETURNING *) INSERT INTO products_log SELECT * FROM moved_rows;
+SELECT * FROM products ORDER BY id;
+SELECT * FROM products_log ORDER BY id;
+WITH t AS (UPDATE products SET price = price * 1.05 RETURNING *) SELECT * FROM t;
+WITH ins AS (INSERT INTO products VALUES (4, 'd', 40) RETURNING id) SELECT id * 10 AS x FROM ins;
+WITH d AS (DELETE FROM products WHERE id = 99 RETURNING *) SELECT count(*) FROM d;
+WITH d AS (DELETE FROM products_log WHERE id = 99) SELECT * FROM d;
+WITH src AS (SELECT 5 AS id, 'e' AS name, 50 AS price), ins AS (INSERT INTO products SELECT * FROM src RETURNING *) SELECT name, price FROM ins;
+WITH u AS (UPDATE products SET price = price + 1 WHERE id = 4 RETURNING id, price AS new_price) SELECT * FROM u;
+WITH a AS (INSERT INTO products VALUES (6, 'f', 60) RETURNING id), b AS (INSERT INTO products_log VALUES (6, 'f', 60) RETURNING id) SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) AS n;
+WITH d AS (DELETE FROM products_log WHERE id = 6) DELETE FROM products WHERE id = 6;
+SELECT count(*) FROM products_log;
+SELECT id FROM products ORDER BY id;
+WITH d(k) AS (DELETE FROM products WHERE id = 5 RETURNING id) SELECT k FROM d;
+-- differs: a data-modifying WITH whose other parts read the changed table is refused
+WITH d AS (DELETE FROM products WHERE id = 999 RETURNING *) SELECT count(*) FROM products;
+WITH d AS (INSERT INTO nosuch VALUES (1) RETURNING *) SELECT * FROM d;
+WITH d AS (DELETE FROM products WHERE id = 4 RETURNING *) INSERT INTO products SELECT id + 100, name, price FROM d;
+SELECT id, name, price FROM products ORDER BY id;
+WITH d AS (UPDATE products SET price = 0 WHERE id = 104 RETURNING name, price) SELECT * FROM d;
+BEGIN;
+WITH d AS (DELETE FROM products RETURNING *) INSERT INTO products_log SELECT * FROM d;
+ROLLBACK;
+SELECT count(*) FROM products;
+WITH d AS (INSERT INTO products VALUES (104, 'dup', 1) RETURNING *) INSERT INTO products_log SELECT * FROM d;
+SELECT count(*) FROM products_log;
