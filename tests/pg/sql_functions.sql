@@ -103,3 +103,12 @@ SELECT halve(7), halve(2.5);
 CREATE FUNCTION as_text(n int) RETURNS text LANGUAGE sql RETURN n;
 SELECT as_text(12) || 'x';
 SELECT pg_typeof(add_em3(1, 2))::text, pg_typeof(as_text(1))::text;
+-- A function a view, a CHECK or a default calls is not dropped.
+DROP FUNCTION add_em3(integer, integer);
+CREATE TABLE guarded (a int CHECK (halve(a) >= 0), b text DEFAULT as_text(7));
+DROP FUNCTION halve;
+DROP FUNCTION as_text(int);
+INSERT INTO guarded (a) VALUES (4);
+SELECT a, b FROM guarded;
+DROP TABLE guarded;
+DROP FUNCTION halve;

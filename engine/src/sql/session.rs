@@ -629,6 +629,61 @@ impl Session {
         }
     }
 
+    /// Refuses to drop function `signature` (named `name`) while a view,
+    /// a CHECK constraint, a column default or a SQL-standard function
+    /// body calls it, with PostgreSQL's 2BP01: they would fail from then
+    /// on. (A body given as a string may call one dropped, as PostgreSQL
+    /// allows.)
+    fn refuse_dependents(&self, catalog: &Catalog, name: &str, signature: &str) -> Result<()> {
+        // PostgreSQL writes the types without spaces here.
+        let signature = signature.replace(", ", ",");
+        let mut dependents = Vec::new();
+        for (other, definition) in &catalog.functions {
+            if sql_functions::SqlFunction::from_definition(definition)?.body_calls(name)? {
+                dependents.push(format!(
+                    "function {} depends on function {signature}",
+                    other.replace(", ", ",")
+                ));
+            }
+        }
+        for (view, sql) in &catalog.views {
+            if sql_functions::calls(sql, name)? {
+                dependents.push(format!("view {view} depends on function {signature}"));
+            }
+        }
+        for address in catalog.tables.values() {
+            let table = Table::from_object(self.repo.read_table(address)?)?;
+            let t = &table.schema.name;
+            for check in &table.schema.checks {
+                if sql_functions::calls(&check.expression, name)? {
+                    dependents.push(format!(
+                        "constraint {} on table {t} depends on function {signature}",
+                        check.name
+                    ));
+                }
+            }
+            for column in &table.schema.columns {
+                if let Some(default) = &column.default
+                    && sql_functions::calls(default, name)?
+                {
+                    dependents.push(format!(
+                        "default value for column {} of table {t} depends on function {signature}",
+                        column.name
+                    ));
+                }
+            }
+        }
+        if dependents.is_empty() {
+            return Ok(());
+        }
+        Err(Error::new(
+            SqlState::DependentObjectsStillExist,
+            format!("cannot drop function {signature} because other objects depend on it"),
+        )
+        .with_detail(dependents.join("\n"))
+        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."))
+    }
+
     /// 25006 for `what` in a read-only session.
     fn refuse_read_only(&self, what: &str) -> Error {
         Error::new(
@@ -2191,6 +2246,7 @@ impl Session {
                 for (name, types) in functions {
                     match self.function_to_drop(&catalog.functions, &name, types.as_deref())? {
                         Some(signature) => {
+                            self.refuse_dependents(catalog, &name, &signature)?;
                             catalog.functions.remove(&signature);
                         }
                         None if if_exists => self.raise(

@@ -54,6 +54,9 @@ pub(crate) struct SqlFunction {
     /// `IMMUTABLE`, `STABLE` or `VOLATILE` (the default), as `pg_proc`
     /// writes them: `i`, `s`, `v`.
     volatility: &'static str,
+    /// The body is SQL-standard (`RETURN`, `BEGIN ATOMIC`), not a string:
+    /// PostgreSQL tracks what such a body calls.
+    standard_body: bool,
     /// The definition as it is stored (`CREATE FUNCTION ...`).
     pub definition: String,
 }
@@ -225,6 +228,7 @@ impl SqlFunction {
             body,
             strict,
             volatility,
+            standard_body: !quoted,
             definition: stored.to_string(),
         })
     }
@@ -244,6 +248,11 @@ impl SqlFunction {
     pub fn signature(&self) -> String {
         let types: Vec<DataType> = self.params.iter().map(|p| p.data_type.clone()).collect();
         signature(&self.name, &types)
+    }
+
+    /// Whether its body is SQL-standard and calls a function named `name`.
+    pub fn body_calls(&self, name: &str) -> Result<bool> {
+        Ok(self.standard_body && calls(&self.body, name)?)
     }
 
     /// The function as the catalogs show it.
@@ -525,6 +534,26 @@ impl SqlFunction {
         })?;
         Ok(counts.iter().all(|&c| c <= 1))
     }
+}
+
+/// Whether SQL text `sql` calls a function named `name` (`name(`, also
+/// qualified by a schema).
+pub(crate) fn calls(sql: &str, name: &str) -> Result<bool> {
+    let tokens: Vec<Token> = tokens(sql)?
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    Ok(tokens.windows(2).any(|pair| match pair {
+        [Token::Word(w), Token::LParen] => {
+            let word = if w.quote_style.is_some() {
+                w.value.clone()
+            } else {
+                w.value.to_lowercase()
+            };
+            word == name
+        }
+        _ => false,
+    }))
 }
 
 /// `name(type, ...)` with the types as PostgreSQL names them in messages.
