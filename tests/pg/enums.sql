@@ -63,3 +63,16 @@ SELECT 'happy'::happiness;
 ALTER TYPE mood RENAME TO feeling;
 SELECT 'ok'::feeling, enum_last(NULL::feeling);
 SELECT m FROM moods ORDER BY m DESC;
+-- Functions of enum types, and what DROP TYPE says of them.
+CREATE TYPE level AS ENUM ('low', 'mid', 'high');
+CREATE FUNCTION bump(l level) RETURNS level LANGUAGE sql RETURN CASE l WHEN 'low' THEN 'mid'::level ELSE 'high'::level END;
+SELECT bump('low'), bump('mid'::level), bump(NULL);
+CREATE FUNCTION levels() RETURNS SETOF level LANGUAGE sql AS $$ SELECT unnest(enum_range(NULL::level)) $$;
+SELECT * FROM levels() ORDER BY 1 DESC;
+CREATE TABLE readings (id int PRIMARY KEY, l level);
+DROP TYPE level;
+DROP TABLE readings;
+DROP FUNCTION levels;
+DROP TYPE level;
+DROP FUNCTION bump;
+DROP TYPE level;

@@ -639,7 +639,10 @@ impl Session {
         let signature = signature.replace(", ", ",");
         let mut dependents = Vec::new();
         for (other, definition) in &catalog.functions {
-            if sql_functions::SqlFunction::from_definition(definition)?.body_calls(name)? {
+            let user_type = |n: &str| user_types::type_in(&catalog.types, n);
+            if sql_functions::SqlFunction::from_definition(definition, &user_type)?
+                .body_calls(name)?
+            {
                 dependents.push(format!(
                     "function {} depends on function {signature}",
                     other.replace(", ", ",")
@@ -2350,26 +2353,38 @@ impl Session {
                             format!("type \"{name}\" does not exist"),
                         ));
                     }
+                    // Functions first, as PostgreSQL lists them when they
+                    // were made before the tables.
+                    let mut dependents = Vec::new();
+                    let user_type = |n: &str| user_types::type_in(&catalog.types, n);
+                    for (signature, definition) in &catalog.functions {
+                        if sql_functions::SqlFunction::from_definition(definition, &user_type)?
+                            .uses_type(&name)
+                        {
+                            dependents.push(format!(
+                                "function {} depends on type {name}",
+                                signature.replace(", ", ",")
+                            ));
+                        }
+                    }
                     for (table_name, address) in &catalog.tables {
                         let table = Table::from_object(self.repo.read_table(address)?)?;
-                        if let Some(column) = table
-                            .schema
-                            .columns
-                            .iter()
-                            .find(|c| user_types::uses_enum(&c.data_type, &name))
-                        {
-                            return Err(Error::new(
-                                SqlState::DependentObjectsStillExist,
-                                format!(
-                                    "cannot drop type {name} because other objects depend on it"
-                                ),
-                            )
-                            .with_detail(format!(
-                                "column {} of table {table_name} depends on type {name}",
-                                column.name
-                            ))
-                            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                        for column in &table.schema.columns {
+                            if user_types::uses_enum(&column.data_type, &name) {
+                                dependents.push(format!(
+                                    "column {} of table {table_name} depends on type {name}",
+                                    column.name
+                                ));
+                            }
                         }
+                    }
+                    if !dependents.is_empty() {
+                        return Err(Error::new(
+                            SqlState::DependentObjectsStillExist,
+                            format!("cannot drop type {name} because other objects depend on it"),
+                        )
+                        .with_detail(dependents.join("\n"))
+                        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
                     }
                     catalog.types.remove(&name);
                 }

@@ -3021,9 +3021,22 @@ impl Binder<'_> {
                     .map(|o| bind(o, grouping.as_deref_mut()))
                     .transpose()?
                     .map(Box::new);
+                // `CASE x WHEN 'a'`: each value read as x's type, as in
+                // `x = 'a'`.
+                let operand_type = operand
+                    .as_ref()
+                    .and_then(|o| types::static_type(o, scope, outer));
                 let mut branches = Vec::new();
                 for c in conditions {
-                    let w = bind(&c.condition, grouping.as_deref_mut())?;
+                    let mut w = bind(&c.condition, grouping.as_deref_mut())?;
+                    if operand_type.is_some() {
+                        w = self.in_context(
+                            &c.condition,
+                            w,
+                            Some(BinaryOp::Eq),
+                            operand_type.clone(),
+                        )?;
+                    }
                     let t = bind(&c.result, grouping.as_deref_mut())?;
                     branches.push((w, t));
                 }

@@ -30,7 +30,10 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 use super::expr::Expr;
 use super::plan::Plan;
 use super::scope::Scope;
-use super::{Binder, Grouping, Statement, data_type, ident, object_name, types, untyped_string};
+use super::{Binder, Grouping, Statement, data_type_in, ident, object_name, types, untyped_string};
+
+/// The catalog's own types (enums) by name, for reading a definition.
+pub(crate) type UserType<'a> = &'a dyn Fn(&str) -> Option<DataType>;
 use crate::error::{Error, Result, SqlState};
 use crate::objects::function_name;
 use crate::sql::parser::{self, ArborDialect};
@@ -87,7 +90,8 @@ enum Returns {
 impl SqlFunction {
     /// Reads a `CREATE FUNCTION` statement, refusing what Arbor cannot run
     /// with PostgreSQL's SQLSTATE.
-    pub fn from_ast(f: &ast::CreateFunction) -> Result<SqlFunction> {
+    pub fn from_ast(f: &ast::CreateFunction, user_type: UserType<'_>) -> Result<SqlFunction> {
+        let data_type = |t: &ast::DataType| data_type_in(t, user_type);
         if f.temporary || f.or_alter {
             return Err(Error::unsupported("CREATE TEMPORARY FUNCTION"));
         }
@@ -234,9 +238,9 @@ impl SqlFunction {
     }
 
     /// Reads a stored definition back.
-    pub fn from_definition(sql: &str) -> Result<SqlFunction> {
+    pub fn from_definition(sql: &str, user_type: UserType<'_>) -> Result<SqlFunction> {
         match parser::parse(sql)?.as_slice() {
-            [ast::Statement::CreateFunction(f)] => SqlFunction::from_ast(f),
+            [ast::Statement::CreateFunction(f)] => SqlFunction::from_ast(f, user_type),
             _ => Err(Error::new(
                 SqlState::DataCorrupted,
                 format!("a stored function is not a CREATE FUNCTION: {sql}"),
@@ -248,6 +252,17 @@ impl SqlFunction {
     pub fn signature(&self) -> String {
         let types: Vec<DataType> = self.params.iter().map(|p| p.data_type.clone()).collect();
         signature(&self.name, &types)
+    }
+
+    /// Whether a parameter or the result is of enum type `name`.
+    pub fn uses_type(&self, name: &str) -> bool {
+        let uses = |t: &DataType| super::user_types::uses_enum(t, name);
+        self.params.iter().any(|p| uses(&p.data_type))
+            || match &self.returns {
+                Returns::Scalar(_, t) | Returns::SetOf(_, t) => uses(t),
+                Returns::Table(columns) => columns.iter().any(|(_, _, t)| uses(t)),
+                Returns::Rows(_) => false,
+            }
     }
 
     /// Whether its body is SQL-standard and calls a function named `name`.
@@ -735,7 +750,7 @@ impl Binder<'_> {
         let mut fitting = Vec::new();
         for (signature, definition) in self.catalog.functions() {
             if function_name(&signature) == name {
-                let function = SqlFunction::from_definition(&definition)?;
+                let function = SqlFunction::from_definition(&definition, &|n| self.user_type(n))?;
                 if function.takes(args.len()) {
                     fitting.push(function);
                 }
@@ -847,7 +862,7 @@ impl Binder<'_> {
     /// columns than the return type, is refused now as PostgreSQL refuses
     /// it.
     pub(super) fn create_function(&self, f: &ast::CreateFunction) -> Result<Statement> {
-        let function = SqlFunction::from_ast(f)?;
+        let function = SqlFunction::from_ast(f, &|n| self.user_type(n))?;
         let _guard = self.expand(&function)?;
         let nulls = vec!["NULL".to_owned(); function.params.len()];
         let row_columns = self.row_columns(&function)?;
@@ -963,7 +978,7 @@ mod tests {
 
     fn function(sql: &str) -> SqlFunction {
         match parser::parse(sql).unwrap().as_slice() {
-            [ast::Statement::CreateFunction(f)] => SqlFunction::from_ast(f).unwrap(),
+            [ast::Statement::CreateFunction(f)] => SqlFunction::from_ast(f, &|_| None).unwrap(),
             other => panic!("not a function: {other:?}"),
         }
     }
@@ -1009,7 +1024,7 @@ mod tests {
     #[test]
     fn definitions_pseudo_types_and_languages_are_checked() {
         let refused = |sql: &str| match parser::parse(sql).unwrap().as_slice() {
-            [ast::Statement::CreateFunction(f)] => SqlFunction::from_ast(f).unwrap_err(),
+            [ast::Statement::CreateFunction(f)] => SqlFunction::from_ast(f, &|_| None).unwrap_err(),
             _ => panic!(),
         };
         assert_eq!(

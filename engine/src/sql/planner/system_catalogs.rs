@@ -153,8 +153,10 @@ impl Binder<'_> {
             .functions()
             .iter()
             .map(|(_, definition)| {
-                super::sql_functions::SqlFunction::from_definition(definition)
-                    .map(|f| f.catalog_info())
+                super::sql_functions::SqlFunction::from_definition(definition, &|n| {
+                    self.user_type(n)
+                })
+                .map(|f| f.catalog_info())
             })
             .collect::<Result<_>>()?;
         objects.comments = self.comment_rows()?;

@@ -56,6 +56,18 @@ pub(crate) fn enum_from_definition(sql: &str) -> Result<EnumType> {
     }
 }
 
+/// The type named `name` among a catalog's `types` (name to `CREATE TYPE`
+/// text), if there is one.
+pub(crate) fn type_in(
+    types: &std::collections::BTreeMap<String, String>,
+    name: &str,
+) -> Option<DataType> {
+    let definition = types.get(name)?;
+    enum_from_definition(definition)
+        .ok()
+        .map(|e| DataType::Enum(Arc::new(e)))
+}
+
 /// `t` with every use of enum type `old_name` (a column's type, an array's
 /// element) made `new`.
 pub(crate) fn replace_enum(t: &DataType, old_name: &str, new: &Arc<EnumType>) -> Option<DataType> {
