@@ -73,6 +73,23 @@ impl Catalog {
             .filter(move |s| *s == name || function_name(s) == name)
     }
 
+    /// Makes the object keyed `name` (a table, view, type, function by its
+    /// signature or comment by its object) what it is in `from`: copied,
+    /// or removed where `from` lacks it.
+    pub fn take_object(&mut self, from: &Catalog, name: &str) {
+        fn take<T: Clone>(to: &mut BTreeMap<String, T>, from: &BTreeMap<String, T>, name: &str) {
+            match from.get(name) {
+                Some(v) => to.insert(name.to_owned(), v.clone()),
+                None => to.remove(name),
+            };
+        }
+        take(&mut self.tables, &from.tables, name);
+        take(&mut self.views, &from.views, name);
+        take(&mut self.types, &from.types, name);
+        take(&mut self.functions, &from.functions, name);
+        take(&mut self.comments, &from.comments, name);
+    }
+
     /// Whether `name` names a table, a view, a function or a type here.
     pub fn has_object(&self, name: &str) -> bool {
         self.tables.contains_key(name)

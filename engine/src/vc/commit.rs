@@ -190,18 +190,7 @@ pub(crate) fn copy_table(
             format!("table \"{name}\" does not exist"),
         ));
     }
-    match from.tables.get(name) {
-        Some(a) => to.tables.insert(name.to_owned(), *a),
-        None => to.tables.remove(name),
-    };
-    match from.views.get(name) {
-        Some(v) => to.views.insert(name.to_owned(), v.clone()),
-        None => to.views.remove(name),
-    };
-    match from.types.get(name) {
-        Some(t) => to.types.insert(name.to_owned(), t.clone()),
-        None => to.types.remove(name),
-    };
+    to.take_object(from, name);
     // A function by its signature, or every function of its name.
     let signatures: BTreeSet<String> = from
         .functions_named(name)
@@ -209,10 +198,7 @@ pub(crate) fn copy_table(
         .cloned()
         .collect();
     for signature in signatures {
-        match from.functions.get(&signature) {
-            Some(f) => to.functions.insert(signature, f.clone()),
-            None => to.functions.remove(&signature),
-        };
+        to.take_object(from, &signature);
     }
     Ok(())
 }

@@ -70,23 +70,9 @@ pub fn resolve(
     if side == Side::Theirs {
         let theirs = repo.read_catalog(&repo.read_commit(&merge_state.theirs)?.catalog)?;
         if mine.iter().any(|c| c.key.is_empty()) {
-            // A conflict about the whole table: take their table as it is.
-            match theirs.tables.get(table) {
-                Some(a) => working.tables.insert(table.to_owned(), *a),
-                None => working.tables.remove(table),
-            };
-            match theirs.views.get(table) {
-                Some(v) => working.views.insert(table.to_owned(), v.clone()),
-                None => working.views.remove(table),
-            };
-            match theirs.functions.get(table) {
-                Some(f) => working.functions.insert(table.to_owned(), f.clone()),
-                None => working.functions.remove(table),
-            };
-            match theirs.types.get(table) {
-                Some(t) => working.types.insert(table.to_owned(), t.clone()),
-                None => working.types.remove(table),
-            };
+            // A conflict about the whole table (or view, type, function,
+            // comment): take theirs as it is.
+            working.take_object(&theirs, table);
         } else {
             let current = working_table(repo, &working, table)?;
             let their_table = theirs
