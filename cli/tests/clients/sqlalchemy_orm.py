@@ -1,7 +1,7 @@
 """SQLAlchemy (2.x, over psycopg 3) against `arbor sql-server`: tables
 created from models, reflected back (columns with types and nullability,
-primary keys, foreign keys, unique constraints, indexes, views), and ORM
-inserts, queries, updates and deletes in transactions.
+primary keys, foreign keys, unique constraints, indexes, views, enum types,
+comments), and ORM inserts, queries, updates and deletes in transactions.
 
 Run by cli/tests/server.rs as: python sqlalchemy_orm.py <port> <dbname>
 Prints "ok" and exits 0 when every check holds.
@@ -10,6 +10,7 @@ Prints "ok" and exits 0 when every check holds.
 import sys
 
 from sqlalchemy import (
+    Enum,
     ForeignKey,
     Index,
     MetaData,
@@ -33,8 +34,9 @@ class Base(DeclarativeBase):
 
 class Author(Base):
     __tablename__ = "authors"
+    __table_args__ = {"comment": "who wrote the books"}
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    name: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True, comment="pen name")
     books: Mapped[list["Book"]] = relationship(back_populates="author")
 
 
@@ -48,6 +50,7 @@ class Book(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
     title: Mapped[str] = mapped_column(String(80))
     price: Mapped[float | None] = mapped_column(Numeric(8, 2))
+    kind: Mapped[str] = mapped_column(Enum("paper", "ebook", name="book_kind"), default="paper")
     author: Mapped[Author] = relationship(back_populates="books")
 
 
@@ -69,13 +72,27 @@ check("views", insp.get_view_names(), ["cheap_books"])
 columns = [(c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns("books")]
 check(
     "columns",
-    columns,
+    columns[:4],
     [
         ("id", "INTEGER", False),
         ("author_id", "INTEGER", False),
         ("title", "VARCHAR(80)", False),
         ("price", "NUMERIC(8, 2)", True),
     ],
+)
+kind = insp.get_columns("books")[4]
+check("enum column", (kind["name"], isinstance(kind["type"], Enum)), ("kind", True))
+check("enum labels", list(kind["type"].enums), ["paper", "ebook"])
+check(
+    "enum types",
+    [(e["name"], e["labels"]) for e in insp.get_enums()],
+    [("book_kind", ["paper", "ebook"])],
+)
+check("table comment", insp.get_table_comment("authors")["text"], "who wrote the books")
+check(
+    "column comments",
+    [(c["name"], c.get("comment")) for c in insp.get_columns("authors")],
+    [("id", None), ("name", "pen name")],
 )
 check("primary key", insp.get_pk_constraint("books")["constrained_columns"], ["id"])
 fks = insp.get_foreign_keys("books")
@@ -128,4 +145,12 @@ with Session(engine) as s:
     s.add(Book(id=3, author_id=2, title="Leaves"))
     s.rollback()
     check("rolled back", sorted(s.scalars(select(Book.id)).all()), [1, 2])
+    check("enum default", s.get(Book, 1).kind, "paper")
+    s.get(Book, 2).kind = "ebook"
+    s.commit()
+    check(
+        "enum order",
+        s.scalars(select(Book.id).order_by(Book.kind.desc(), Book.id)).all(),
+        [2, 1],
+    )
 print("ok")

@@ -419,13 +419,23 @@ impl Binder<'_> {
                     )),
                 }
             }
-            // A name known only when the statement runs (a parameter).
-            (_, false, _) => Ok(lookup(
-                Expr::Cast(Box::new(x), DataType::Text),
-                names
-                    .into_iter()
-                    .map(|(o, n)| (Value::Text(n), Value::Integer(o))),
-            )),
+            // A name known only when the statement runs (a parameter),
+            // as written or qualified by its schema (`pg_catalog.pg_class`).
+            (_, false, _) => {
+                let schema = if to == RegType::Class {
+                    ["", "public.", "pg_catalog."].as_slice()
+                } else {
+                    [""].as_slice()
+                };
+                Ok(lookup(
+                    Expr::Cast(Box::new(x), DataType::Text),
+                    names.into_iter().flat_map(|(o, n)| {
+                        schema
+                            .iter()
+                            .map(move |s| (Value::Text(format!("{s}{n}")), Value::Integer(o)))
+                    }),
+                ))
+            }
         }
     }
 }
@@ -440,8 +450,6 @@ fn relation_name(text: &str) -> String {
     }
 }
 
-/// `CASE key WHEN k1 THEN v1 ... END`: a lookup of `key` in `entries`,
-/// NULL when absent.
 /// `col_description` looks a column up by its table's OID times this plus
 /// its number (more than any table's columns).
 const COLUMN_KEY_SPAN: i64 = 1 << 16;
@@ -520,6 +528,8 @@ impl Binder<'_> {
     }
 }
 
+/// `CASE key WHEN k1 THEN v1 ... END`: a lookup of `key` in `entries`,
+/// NULL when absent.
 fn lookup(key: Expr, entries: impl IntoIterator<Item = (Value, Value)>) -> Expr {
     Expr::Case {
         operand: Some(Box::new(key)),
