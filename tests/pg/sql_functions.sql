@@ -53,8 +53,14 @@ CREATE FUNCTION sum_n_product_with_tab (x int) RETURNS TABLE(sum int, product in
 SELECT * FROM sum_n_product_with_tab(10) ORDER BY 1;
 SELECT product FROM sum_n_product_with_tab(2) WHERE sum > 3 ORDER BY 1;
 CREATE FUNCTION evens(n int) RETURNS SETOF int LANGUAGE sql AS 'SELECT g FROM generate_series(2, n, 2) AS g';
+CREATE FUNCTION getfoo_names(int) RETURNS SETOF text LANGUAGE sql AS 'SELECT fooname FROM foo_t WHERE fooid = $1 ORDER BY foosubid';
 SELECT * FROM evens(7) ORDER BY 1;
 SELECT e * 10 FROM evens(4) AS e ORDER BY 1;
+SELECT evens(6);
+SELECT evens(4) AS e, 'x' AS tag ORDER BY e DESC;
+SELECT fooname, getfoo_names(fooid) FROM foo_t ORDER BY 1, 2;
+-- differs: set-returning calls are refused inside expressions and as records
+SELECT sum_n_product_with_tab(1);
 SELECT * FROM one();
 SELECT * FROM add_em(1, 2);
 CREATE FUNCTION shout(t text) RETURNS text LANGUAGE sql IMMUTABLE RETURN upper(t) || '!';

@@ -2488,8 +2488,11 @@ impl Binder<'_> {
         // Select list items that are set-returning calls, by position.
         let mut set_returning = Vec::new();
         for item in &s.projection {
+            let set_returning_call = |e: &ast::Expr| {
+                set_returning::is_set_returning_call(e) || self.is_sql_set_returning_call(e)
+            };
             let bind_item = |e: &ast::Expr, grouping: Option<&mut Grouping>| {
-                if set_returning::is_set_returning_call(e) {
+                if set_returning_call(e) {
                     self.set_returning_item(e, &scope, outer, grouping)
                 } else {
                     self.expr(e, &scope, outer, grouping)
@@ -2497,7 +2500,7 @@ impl Binder<'_> {
             };
             if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } =
                 item
-                && set_returning::is_set_returning_call(e)
+                && set_returning_call(e)
             {
                 set_returning.push(exprs.len());
             }

@@ -810,11 +810,18 @@ impl Binder<'_> {
         outer: &[&Scope],
         grouping: Option<&mut Grouping>,
     ) -> Result<Option<Expr>> {
+        // Only the call itself may be set-returning, never its arguments.
+        let set_allowed = self.set_returning_allowed.replace(false);
         let Some(function) = self.resolve_sql_function(name, args, scope, outer)? else {
             return Ok(None);
         };
         let _guard = self.expand(&function)?;
         let texts: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        if function.returns_set() {
+            return self
+                .set_returning_sql_call(&function, &texts, set_allowed, scope, outer, grouping)
+                .map(Some);
+        }
         let simple = args.iter().all(|a| {
             matches!(
                 a,
@@ -823,6 +830,69 @@ impl Binder<'_> {
         });
         let expansion = parse_expression(&function.scalar_call(&texts, simple)?)?;
         self.expr(&expansion, scope, outer, grouping).map(Some)
+    }
+
+    /// Whether `e` calls a SQL function that returns rows, which a select
+    /// list item expands as it expands `generate_series`.
+    pub(super) fn is_sql_set_returning_call(&self, e: &ast::Expr) -> bool {
+        let ast::Expr::Function(f) = e else {
+            return false;
+        };
+        let Ok(name) = object_name(&f.name) else {
+            return false;
+        };
+        self.catalog
+            .functions()
+            .iter()
+            .any(|(signature, definition)| {
+                function_name(signature) == name
+                    && SqlFunction::from_definition(definition, &|n| self.user_type(n))
+                        .is_ok_and(|f| f.returns_set())
+            })
+    }
+
+    /// A set-returning SQL function called at the top of a select list
+    /// item: its one column's values as an array that the item's `Unnest`
+    /// expands (`unnest(ARRAY(SELECT ...))`).
+    fn set_returning_sql_call(
+        &self,
+        function: &SqlFunction,
+        args: &[String],
+        allowed: bool,
+        scope: &Scope,
+        outer: &[&Scope],
+        grouping: Option<&mut Grouping>,
+    ) -> Result<Expr> {
+        if !allowed {
+            return Err(Error::new(
+                SqlState::FeatureNotSupported,
+                format!(
+                    "set-returning function {} is not allowed here",
+                    function.name
+                ),
+            )
+            .with_hint("Call it at the top of a select list item or in FROM."));
+        }
+        let column = match &function.returns {
+            Returns::SetOf(..) => function.name.clone(),
+            Returns::Table(columns) if columns.len() == 1 => columns[0].0.clone(),
+            _ => {
+                return Err(Error::unsupported(format!(
+                    "a function returning rows of several columns ({}) in a select list",
+                    function.name
+                ))
+                .with_hint("Call it in FROM."));
+            }
+        };
+        let rows = function.call_in_from(args, &self.row_columns(function)?)?;
+        let sql = format!(
+            "unnest(ARRAY(SELECT {} FROM ({rows}) AS {RESULT}))",
+            arbor_schema::sql_text::quote_identifier(&column)
+        );
+        self.set_returning_allowed.set(true);
+        let bound = self.expr(&parse_expression(&sql)?, scope, outer, grouping);
+        self.set_returning_allowed.set(false);
+        bound
     }
 
     /// A call of a SQL function in FROM: its rows, qualified by its name.
