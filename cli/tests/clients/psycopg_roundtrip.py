@@ -125,6 +125,22 @@ assert cur.statusmessage == "DELETE 1", cur.statusmessage
 cur.execute("SELECT 1 UNION ALL SELECT 2")
 assert cur.statusmessage == "SELECT 2", cur.statusmessage
 
+# A WITH that changes data, with parameters (the extended protocol
+# describes it before it runs), and a SQL function and an enum on the way.
+cur.execute("CREATE TYPE tone AS ENUM ('low', 'high')")
+cur.execute("CREATE TABLE archive (id int PRIMARY KEY, t text, level tone)")
+cur.execute("CREATE FUNCTION loud(x text) RETURNS text LANGUAGE sql RETURN upper(x) || '!'")
+cur.execute(
+    "WITH moved AS (DELETE FROM copied WHERE id < %s RETURNING id, t) "
+    "INSERT INTO archive SELECT id, loud(t), %s FROM moved RETURNING id",
+    (3, "high"),
+)
+assert sorted(cur.fetchall()) == [(0,), (1,), (2,)], cur.statusmessage
+cur.execute("SELECT count(*) FROM copied WHERE id < 3")
+assert cur.fetchone() == (0,)
+cur.execute("SELECT t, level::text FROM archive WHERE id = %s", (1,))
+assert cur.fetchone() == (rows[1][1].upper() + "!", "high")
+
 # Version control over the wire.
 conn.autocommit = True
 cur.execute("SELECT arbor_commit('-A', '-m', 'from psycopg')")

@@ -125,7 +125,23 @@ impl ModifyingWith {
     }
 }
 
+impl Cte {
+    /// Its name, as SQL.
+    fn name(&self) -> &str {
+        self.head.split('(').next().unwrap_or_default().trim()
+    }
+}
+
 impl ModifyingWith {
+    /// `rest` under a WITH of the expressions `done` (SQL text each).
+    fn with(&self, done: &[String], rest: &str) -> String {
+        if done.is_empty() {
+            return rest.to_owned();
+        }
+        let recursive = if self.recursive { "RECURSIVE " } else { "" };
+        format!("WITH {recursive}{} {rest}", done.join(", "))
+    }
+
     /// Whether any part of the statement but the expression `name` itself
     /// names `name`.
     fn reads(&self, name: &str) -> Result<bool> {
@@ -139,6 +155,58 @@ impl ModifyingWith {
 }
 
 impl Session {
+    /// What a statement whose WITH changes data returns, and its
+    /// parameters' types, without running it: each change planned with
+    /// the expressions before it, then the main statement with each
+    /// change's RETURNING columns as an empty typed query.
+    pub(super) fn describe_modifying_with(
+        &self,
+        statement: &ModifyingWith,
+    ) -> Result<super::session::Described> {
+        let mut parameters: Vec<Option<DataType>> = Vec::new();
+        let mut learn = |more: Vec<Option<DataType>>| {
+            if parameters.len() < more.len() {
+                parameters.resize(more.len(), None);
+            }
+            for (known, t) in parameters.iter_mut().zip(more) {
+                if known.is_none() {
+                    *known = t;
+                }
+            }
+        };
+        let mut done = Vec::new();
+        for cte in &statement.ctes {
+            if cte.changes.is_none() {
+                done.push(format!("{} AS ({})", cte.head, cte.body));
+                continue;
+            }
+            let change = parser::parse_one(&statement.with(&done, &cte.body))?;
+            let described = self.describe_statement(&change)?;
+            learn(described.parameters);
+            if let Some(columns) = described.columns {
+                let (names, types): (Vec<String>, Vec<Option<DataType>>) =
+                    columns.into_iter().unzip();
+                let names = if cte.columns.is_empty() {
+                    names
+                } else {
+                    cte.columns.clone()
+                };
+                done.push(format!(
+                    "{} AS ({})",
+                    cte.name(),
+                    rows_query(&names, &types, &[])
+                ));
+            }
+        }
+        let main = parser::parse_one(&statement.with(&done, &statement.main))?;
+        let described = self.describe_statement(&main)?;
+        learn(described.parameters);
+        Ok(super::session::Described {
+            parameters,
+            columns: described.columns,
+        })
+    }
+
     /// Runs a statement whose WITH changes data (see the module
     /// documentation), in one transaction.
     pub(super) fn run_modifying_with(
@@ -147,18 +215,7 @@ impl Session {
         params: &[Value],
     ) -> Result<StatementResult> {
         statement.check()?;
-        let recursive = if statement.recursive {
-            "RECURSIVE "
-        } else {
-            ""
-        };
-        let with = |done: &[String], rest: &str| {
-            if done.is_empty() {
-                rest.to_owned()
-            } else {
-                format!("WITH {recursive}{} {rest}", done.join(", "))
-            }
-        };
+        let with = |done: &[String], rest: &str| statement.with(done, rest);
         self.in_one_transaction(|session| {
             let mut done = Vec::new();
             for cte in &statement.ctes {
@@ -168,7 +225,7 @@ impl Session {
                 }
                 let change = parser::parse_one(&with(&done, &cte.body))?;
                 // Without RETURNING it gives no rows and names nothing.
-                let name = cte.head.split('(').next().unwrap_or_default().trim();
+                let name = cte.name();
                 if let StatementResult::Rows {
                     columns,
                     types,

@@ -756,8 +756,10 @@ impl Session {
         prepared: &mut Prepared,
         params: &[Value],
     ) -> Result<StatementResult> {
+        // A WITH that changes data runs its parts in turn, as unprepared.
         let is_query = matches!(prepared.statement, sqlparser::ast::Statement::Query(_))
-            && procedure_call(&prepared.statement)?.is_none();
+            && procedure_call(&prepared.statement)?.is_none()
+            && super::modifying_with::ModifyingWith::of(&prepared.statement).is_none();
         if !is_query {
             return self.execute_bound(&prepared.statement, params);
         }
@@ -826,7 +828,11 @@ impl Session {
             self.refresh()?;
         }
         let count = parameter_count(&prepared.statement.to_string())?;
-        let mut described = if let Some((name, _)) = procedure_call(&prepared.statement)? {
+        let mut described = if let Some(statement) =
+            super::modifying_with::ModifyingWith::of(&prepared.statement)
+        {
+            self.describe_modifying_with(&statement?)?
+        } else if let Some((name, _)) = procedure_call(&prepared.statement)? {
             Described {
                 parameters: Vec::new(),
                 columns: Some(vec![(name, None)]),
@@ -919,6 +925,38 @@ impl Session {
                 }
                 _ => Err(Error::internal("a change planned as something else")),
             }
+        })
+    }
+
+    /// A query's or change's result columns (a change's RETURNING; `None`
+    /// without) and its parameters' types, planned on the current catalog
+    /// without running it.
+    pub(super) fn describe_statement(&self, stmt: &sqlparser::ast::Statement) -> Result<Described> {
+        let view = self.view(&self.catalog);
+        let (statement, parameters) = planner::plan_with_parameters(stmt, &view)?;
+        let columns = match &statement {
+            Statement::Query { columns, types, .. } => {
+                Some(columns.iter().cloned().zip(types.iter().cloned()).collect())
+            }
+            Statement::Insert(p) => p.returning.as_ref().map(|r| {
+                r.columns
+                    .iter()
+                    .cloned()
+                    .zip(r.types.iter().cloned())
+                    .collect()
+            }),
+            Statement::Update(p) | Statement::Delete(p) => p.returning.as_ref().map(|r| {
+                r.columns
+                    .iter()
+                    .cloned()
+                    .zip(r.types.iter().cloned())
+                    .collect()
+            }),
+            _ => None,
+        };
+        Ok(Described {
+            parameters,
+            columns,
         })
     }
 
