@@ -841,24 +841,7 @@ impl Session {
             let catalog = self.catalog.clone();
             self.prepared_plan(prepared, &catalog, &[])?.1
         } else if self.changes_table_rows(&prepared.statement)? {
-            let view = self.view(&self.catalog);
-            let (statement, parameters) =
-                planner::plan_with_parameters(&prepared.statement, &view)?;
-            let returning = match &statement {
-                Statement::Insert(p) => p.returning.as_ref(),
-                Statement::Update(p) | Statement::Delete(p) => p.returning.as_ref(),
-                _ => None,
-            };
-            Described {
-                parameters,
-                columns: returning.map(|r| {
-                    r.columns
-                        .iter()
-                        .cloned()
-                        .zip(r.types.iter().cloned())
-                        .collect()
-                }),
-            }
+            self.describe_statement(&prepared.statement)?
         } else if matches!(prepared.statement, Ast::Explain { .. }) {
             Described {
                 parameters: Vec::new(),
@@ -934,25 +917,22 @@ impl Session {
     pub(super) fn describe_statement(&self, stmt: &sqlparser::ast::Statement) -> Result<Described> {
         let view = self.view(&self.catalog);
         let (statement, parameters) = planner::plan_with_parameters(stmt, &view)?;
+        let returning = match &statement {
+            Statement::Insert(p) => p.returning.as_ref(),
+            Statement::Update(p) | Statement::Delete(p) => p.returning.as_ref(),
+            _ => None,
+        };
         let columns = match &statement {
             Statement::Query { columns, types, .. } => {
                 Some(columns.iter().cloned().zip(types.iter().cloned()).collect())
             }
-            Statement::Insert(p) => p.returning.as_ref().map(|r| {
+            _ => returning.map(|r| {
                 r.columns
                     .iter()
                     .cloned()
                     .zip(r.types.iter().cloned())
                     .collect()
             }),
-            Statement::Update(p) | Statement::Delete(p) => p.returning.as_ref().map(|r| {
-                r.columns
-                    .iter()
-                    .cloned()
-                    .zip(r.types.iter().cloned())
-                    .collect()
-            }),
-            _ => None,
         };
         Ok(Described {
             parameters,

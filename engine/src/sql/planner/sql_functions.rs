@@ -368,18 +368,27 @@ impl SqlFunction {
         arbor_schema::sql_text::quote_identifier(&name)
     }
 
-    /// `CASE WHEN <an argument> IS NULL ... THEN NULL ELSE e END` for a
-    /// strict function.
-    fn strict_wrap(&self, args: &[String], e: String) -> String {
+    /// For a strict function with parameters, the condition that some
+    /// argument is NULL (SQL text); `None` otherwise.
+    fn some_argument_null(&self, args: &[String]) -> Option<String> {
         if !self.strict || self.params.is_empty() {
-            return e;
+            return None;
         }
         let tests: Vec<String> = self
             .arguments(args)
             .into_iter()
             .map(|a| format!("{a} IS NULL"))
             .collect();
-        format!("CASE WHEN {} THEN NULL ELSE {e} END", tests.join(" OR "))
+        Some(tests.join(" OR "))
+    }
+
+    /// `CASE WHEN <an argument> IS NULL ... THEN NULL ELSE e END` for a
+    /// strict function.
+    fn strict_wrap(&self, args: &[String], e: String) -> String {
+        match self.some_argument_null(args) {
+            Some(null) => format!("CASE WHEN {null} THEN NULL ELSE {e} END"),
+            None => e,
+        }
     }
 
     /// The expression (SQL text) a call with `args` (SQL text each) in an
@@ -452,16 +461,9 @@ impl SqlFunction {
             )
         };
         let limit = if self.returns_set() { "" } else { " LIMIT 1" };
-        let strict = if self.strict && !self.params.is_empty() {
-            let tests: Vec<String> = self
-                .arguments(args)
-                .into_iter()
-                .map(|a| format!("{a} IS NOT NULL"))
-                .collect();
-            format!(" WHERE {}", tests.join(" AND "))
-        } else {
-            String::new()
-        };
+        let strict = self
+            .some_argument_null(args)
+            .map_or(String::new(), |null| format!(" WHERE NOT ({null})"));
         Ok(format!(
             "SELECT {} FROM {from}{strict}{limit}",
             select.join(", ")
