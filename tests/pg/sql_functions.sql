@@ -40,6 +40,9 @@ CREATE FUNCTION s_called(a int) RETURNS int LANGUAGE sql CALLED ON NULL INPUT AS
 CREATE FUNCTION s_null_input(a int, b text) RETURNS text LANGUAGE sql RETURNS NULL ON NULL INPUT RETURN b || a;
 SELECT s_strict(NULL), s_strict(1), s_called(NULL), s_called(1);
 SELECT s_null_input(1, 'x'), s_null_input(NULL, 'x'), s_null_input(1, NULL);
+SELECT * FROM s_strict(NULL);
+SELECT x FROM s_called(NULL) AS x;
+SELECT * FROM balance_of(99);
 CREATE TABLE foo_t (fooid int, foosubid int, fooname text);
 INSERT INTO foo_t VALUES (1, 1, 'Joe'), (1, 2, 'Ed'), (2, 1, 'Mary');
 CREATE FUNCTION getfoo(int) RETURNS SETOF foo_t AS $$ SELECT * FROM foo_t WHERE fooid = $1; $$ LANGUAGE SQL;

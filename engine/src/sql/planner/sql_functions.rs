@@ -428,8 +428,17 @@ impl SqlFunction {
     /// The query (SQL text) a call with `args` in FROM is: its rows, with
     /// the columns the return type names (`row_columns`: a `SETOF t`'s).
     pub fn call_in_from(&self, args: &[String], row_columns: &[String]) -> Result<String> {
-        let body = self.body_reading_arguments()?;
         let quote = arbor_schema::sql_text::quote_identifier;
+        // A function of one value is one row, NULL where a strict one's
+        // argument is: the call as an expression.
+        if let Returns::Scalar(..) = self.returns {
+            return Ok(format!(
+                "SELECT {} AS {}",
+                self.scalar_call(args, false)?,
+                quote(&self.name)
+            ));
+        }
+        let body = self.body_reading_arguments()?;
         let (names, select): (Vec<String>, Vec<String>) = match &self.returns {
             Returns::Scalar(t, _) | Returns::SetOf(t, _) => (
                 vec!["$1".to_owned()],
@@ -460,14 +469,10 @@ impl SqlFunction {
                 alias.join(", ")
             )
         };
-        let limit = if self.returns_set() { "" } else { " LIMIT 1" };
         let strict = self
             .some_argument_null(args)
             .map_or(String::new(), |null| format!(" WHERE NOT ({null})"));
-        Ok(format!(
-            "SELECT {} FROM {from}{strict}{limit}",
-            select.join(", ")
-        ))
+        Ok(format!("SELECT {} FROM {from}{strict}", select.join(", ")))
     }
 
     /// A query giving the body's rows as the body has them, with the
