@@ -291,6 +291,14 @@ impl TableCache {
     }
 }
 
+/// A catalog section's entries (name, SQL text), for the planner.
+fn entries(section: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    section
+        .iter()
+        .map(|(name, text)| (name.clone(), text.clone()))
+        .collect()
+}
+
 impl CatalogView for SessionCatalog<'_> {
     fn times(&self) -> Times {
         self.times
@@ -308,11 +316,7 @@ impl CatalogView for SessionCatalog<'_> {
     }
 
     fn functions(&self) -> Vec<(String, String)> {
-        self.catalog
-            .functions
-            .iter()
-            .map(|(s, d)| (s.clone(), d.clone()))
-            .collect()
+        entries(&self.catalog.functions)
     }
 
     fn user_type(&self, name: &str) -> Option<String> {
@@ -320,19 +324,11 @@ impl CatalogView for SessionCatalog<'_> {
     }
 
     fn comments(&self) -> Vec<(String, String)> {
-        self.catalog
-            .comments
-            .iter()
-            .map(|(k, t)| (k.clone(), t.clone()))
-            .collect()
+        entries(&self.catalog.comments)
     }
 
     fn user_types(&self) -> Vec<(String, String)> {
-        self.catalog
-            .types
-            .iter()
-            .map(|(n, d)| (n.clone(), d.clone()))
-            .collect()
+        entries(&self.catalog.types)
     }
 
     fn count_entries(&self, root: Address, range: &KeyRange) -> Option<u64> {

@@ -1420,6 +1420,9 @@ struct Binder<'a> {
     commit_diff_revisions: RefCell<CommitDiffRevisions>,
     /// The SQL functions whose calls are being expanded, innermost last.
     expanding: RefCell<Vec<String>>,
+    /// The catalog's SQL functions, read from their definitions when a
+    /// statement first calls one.
+    sql_functions: std::cell::OnceCell<Rc<Vec<sql_functions::SqlFunction>>>,
 }
 
 /// The `from_commit` and `to_commit` a WHERE fixes to one value each.
@@ -1464,6 +1467,7 @@ impl<'a> Binder<'a> {
             set_returning_allowed: Cell::new(false),
             commit_diff_revisions: RefCell::default(),
             expanding: RefCell::default(),
+            sql_functions: std::cell::OnceCell::new(),
         }
     }
 
@@ -3625,6 +3629,26 @@ impl Binder<'_> {
 }
 
 impl Binder<'_> {
+    /// The types of a call's arguments where binding tells them (`None`
+    /// for an untyped string, whose type its context decides).
+    fn argument_types(
+        &self,
+        args: &[&ast::Expr],
+        scope: &Scope,
+        outer: &[&Scope],
+    ) -> Result<Vec<Option<DataType>>> {
+        let mut types = Vec::new();
+        for a in args {
+            let bound = self.expr(a, scope, outer, None)?;
+            types.push(if untyped_string(a) {
+                None
+            } else {
+                types::static_type(&bound, scope, outer)
+            });
+        }
+        Ok(types)
+    }
+
     /// PostgreSQL's error for a call of `name` with `args` that no function
     /// takes, naming the arguments' types (an untyped string is `unknown`).
     fn no_such_function(
@@ -3634,18 +3658,14 @@ impl Binder<'_> {
         scope: &Scope,
         outer: &[&Scope],
     ) -> Result<Error> {
-        let mut types = Vec::new();
-        for a in args {
-            let bound = self.expr(a, scope, outer, None)?;
-            types.push(if untyped_string(a) {
-                "unknown".to_owned()
-            } else {
-                types::static_type(&bound, scope, outer).map_or_else(
-                    || "unknown".to_owned(),
-                    |t| crate::sql::pg_catalog::type_display(&t),
-                )
-            });
-        }
+        let types: Vec<String> = self
+            .argument_types(args, scope, outer)?
+            .iter()
+            .map(|t| {
+                t.as_ref()
+                    .map_or_else(|| "unknown".to_owned(), super::pg_catalog::type_display)
+            })
+            .collect();
         Ok(Error::new(
             SqlState::UndefinedFunction,
             format!("function {name}({}) does not exist", types.join(", ")),

@@ -30,7 +30,9 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 use super::expr::Expr;
 use super::plan::Plan;
 use super::scope::Scope;
-use super::{Binder, Grouping, Statement, data_type_in, ident, object_name, types, untyped_string};
+use std::rc::Rc;
+
+use super::{Binder, Grouping, Statement, data_type_in, ident, object_name, untyped_string};
 
 /// The catalog's own types (enums) by name, for reading a definition.
 pub(crate) type UserType<'a> = &'a dyn Fn(&str) -> Option<DataType>;
@@ -731,6 +733,23 @@ impl Binder<'_> {
         Ok(ExpansionGuard(&self.expanding))
     }
 
+    /// The catalog's SQL functions, each definition read once a statement.
+    fn sql_functions(&self) -> Result<Rc<Vec<SqlFunction>>> {
+        if let Some(functions) = self.sql_functions.get() {
+            return Ok(functions.clone());
+        }
+        let functions = self
+            .catalog
+            .functions()
+            .iter()
+            .map(|(_, definition)| SqlFunction::from_definition(definition, &|n| self.user_type(n)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(self
+            .sql_functions
+            .get_or_init(|| Rc::new(functions))
+            .clone())
+    }
+
     /// Whether a SQL function is named `name`.
     pub(super) fn has_sql_function(&self, name: &str) -> bool {
         self.catalog
@@ -754,29 +773,29 @@ impl Binder<'_> {
         if self.expanding.borrow().iter().any(|n| n == name) {
             return Err(recursive(name));
         }
-        let mut fitting = Vec::new();
-        for (signature, definition) in self.catalog.functions() {
-            if function_name(&signature) == name {
-                let function = SqlFunction::from_definition(&definition, &|n| self.user_type(n))?;
-                if function.takes(args.len()) {
-                    fitting.push(function);
-                }
-            }
-        }
+        let mut fitting: Vec<SqlFunction> = self
+            .sql_functions()?
+            .iter()
+            .filter(|f| f.name == name && f.takes(args.len()))
+            .cloned()
+            .collect();
         if fitting.len() <= 1 {
             return Ok(fitting.pop());
         }
-        let mut types = Vec::new();
-        for a in args {
-            let bound = self.expr(a, scope, outer, None)?;
-            // An untyped string prefers text, as PostgreSQL's unknown
-            // literals prefer the string category.
-            types.push(if untyped_string(a) {
-                Some(DataType::Text)
-            } else {
-                types::static_type(&bound, scope, outer)
-            });
-        }
+        // An untyped string prefers text, as PostgreSQL's unknown literals
+        // prefer the string category.
+        let types: Vec<Option<DataType>> = self
+            .argument_types(args, scope, outer)?
+            .into_iter()
+            .zip(args)
+            .map(|(t, a)| {
+                if untyped_string(a) {
+                    Some(DataType::Text)
+                } else {
+                    t
+                }
+            })
+            .collect();
         let score = |f: &SqlFunction| {
             f.parameter_types()
                 .iter()
@@ -848,14 +867,8 @@ impl Binder<'_> {
         let Ok(name) = object_name(&f.name) else {
             return false;
         };
-        self.catalog
-            .functions()
-            .iter()
-            .any(|(signature, definition)| {
-                function_name(signature) == name
-                    && SqlFunction::from_definition(definition, &|n| self.user_type(n))
-                        .is_ok_and(|f| f.returns_set())
-            })
+        self.sql_functions()
+            .is_ok_and(|functions| functions.iter().any(|f| f.name == name && f.returns_set()))
     }
 
     /// A set-returning SQL function called at the top of a select list
